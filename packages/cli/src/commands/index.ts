@@ -1,0 +1,5 @@
+import type { Command } from '../command.ts';
+
+// Every verb, in the order `./scripts/omen --help` lists them. Add a verb by adding its file
+// here; each verb's file owns its options and usage text.
+export const commands: readonly Command[] = [];
