@@ -1,0 +1,1 @@
+export { checkManifests, checkCompose, checkKubernetes, consumersByTopic, SERVICES, ENGINE_VARIABLES } from './check.ts';

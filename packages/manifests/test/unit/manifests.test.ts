@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkCompose, checkManifests, consumersByTopic } from '../../src/index.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+describe('compose/ and deploy/ match the code', () => {
+  it('has no problems', () => {
+    expect(checkManifests(root)).toEqual([]);
+  });
+
+  it('notices a service that lost an engine address or a pinned image', () => {
+    const composePath = join(root, 'compose', 'docker-compose.yaml');
+    const broken = readFileSync(composePath, 'utf8')
+      .replace('    REDIS_URL: redis://redis:6379\n', '')
+      .replace('image: redis:7.4', 'image: redis:latest');
+    const problems = checkCompose(broken, dirname(composePath));
+    expect(problems).toContain('compose: ingest lacks REDIS_URL');
+    expect(problems).toContain('compose: redis image redis:latest is not pinned to a version');
+  });
+
+  it('reads consumer groups from topics.yaml', () => {
+    const consumers = consumersByTopic('topics:\n  - name: a.b.v1\n    consumers: [x, y]\n');
+    expect(consumers.get('a.b.v1')).toEqual(['x', 'y']);
+  });
+});
