@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { OmenError } from '@omen/errors';
 import { allTopics, type TopicManifest, type TopicSpec } from './manifest.ts';
 
 /** A topic the manifest lists that the cluster already has. */
@@ -38,10 +39,8 @@ export interface ApplyTopicsResult extends TopicPlan {
   readonly created: readonly string[];
 }
 
-export class TopicApplyError extends Error {
-  override readonly name = 'TopicApplyError';
-  readonly code = 'TOPIC_APPLY_FAILED';
-}
+/** UNAVAILABLE: the cluster could not be asked; FAILED_PRECONDITION: it refused to create. */
+export class TopicApplyError extends OmenError<'UNAVAILABLE' | 'FAILED_PRECONDITION' | 'INVALID_ARGUMENT'> {}
 
 /** Kafka topic configs for a spec: retention and cleanup policy. */
 export function topicConfigEntries(spec: TopicSpec): { name: string; value: string }[] {
@@ -71,7 +70,7 @@ export function planTopics(manifest: TopicManifest, existing: ReadonlyMap<string
  * @throws TopicApplyError when the cluster cannot be reached or refuses a topic
  */
 export async function applyTopics(manifest: TopicManifest, options: ApplyTopicsOptions): Promise<ApplyTopicsResult> {
-  if (options.brokers.length === 0) throw new TopicApplyError('no brokers given (set KAFKA_BROKERS or pass --brokers)');
+  if (options.brokers.length === 0) throw new TopicApplyError('INVALID_ARGUMENT', 'no brokers given (set KAFKA_BROKERS or pass --brokers)');
   const timeout = options.timeoutMs ?? 10_000;
   const kafka = new Kafka({
     clientId: options.clientId ?? 'omen-topics',
@@ -103,6 +102,7 @@ export async function applyTopics(manifest: TopicManifest, options: ApplyTopicsO
       });
     } catch (err) {
       throw new TopicApplyError(
+        'FAILED_PRECONDITION',
         `creating ${plan.create.length} topics on ${where} failed: ${(err as Error).message}` +
           ' (the dev broker has no CreateTopics; its topics come from topics.yaml when `stack up` starts it)',
         { cause: err },
@@ -114,7 +114,7 @@ export async function applyTopics(manifest: TopicManifest, options: ApplyTopicsO
     return { ...plan, dryRun: false, created };
   } catch (err) {
     if (err instanceof TopicApplyError) throw err;
-    throw new TopicApplyError(`topics apply against ${where}: ${(err as Error).message}`, { cause: err });
+    throw new TopicApplyError('UNAVAILABLE', `topics apply against ${where}: ${(err as Error).message}`, { cause: err });
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { OmenError } from '@omen/errors';
 import { dlqTopic, DLQ_INFIX, GROUP_PATTERN, MAX_TOPIC_NAME_LENGTH } from './names.ts';
 
 /** `topics.yaml` at the repository root. */
@@ -55,14 +56,13 @@ export interface ManifestIssue {
   readonly line: number | null;
 }
 
-export class TopicManifestError extends Error {
-  override readonly name = 'TopicManifestError';
-  readonly code = 'TOPIC_MANIFEST_INVALID';
+/** The manifest cannot be read, is not YAML, or breaks a rule; `issues` lists every problem. */
+export class TopicManifestError extends OmenError<'INVALID_ARGUMENT'> {
   constructor(
     readonly file: string,
     readonly issues: readonly ManifestIssue[],
   ) {
-    super(`${file}: invalid topic manifest:\n${issues.map((i) => `  ${i.line === null ? '' : `line ${i.line}: `}${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    super('INVALID_ARGUMENT', `${file}: invalid topic manifest:\n${issues.map((i) => `  ${i.line === null ? '' : `line ${i.line}: `}${i.path || '(root)'}: ${i.message}`).join('\n')}`);
   }
 }
 

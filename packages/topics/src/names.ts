@@ -1,3 +1,5 @@
+import { OmenError } from '@omen/errors';
+
 /** Kafka refuses longer topic names. */
 export const MAX_TOPIC_NAME_LENGTH = 249;
 /** What separates a topic from its consumer group in a dead-letter topic's name. */
@@ -7,9 +9,10 @@ export const GROUP_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 // Kafka's own rule for topic names (kafka.common.Topic): letters, digits, '.', '_', '-'.
 const KAFKA_TOPIC_PATTERN = /^[A-Za-z0-9._-]+$/;
 
-export class TopicNameError extends Error {
-  override readonly name = 'TopicNameError';
-  readonly code = 'TOPIC_NAME_INVALID';
+export class TopicNameError extends OmenError<'INVALID_ARGUMENT'> {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
 }
 
 /**

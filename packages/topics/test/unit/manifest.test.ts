@@ -107,6 +107,10 @@ describe('parseTopicManifest', () => {
     expect(yamlIssue?.line).toBe(3);
   });
 
+  it('is an INVALID_ARGUMENT error', () => {
+    expect(() => parseTopicManifest('topics: 3\n')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
   it('puts the file name in the error message', () => {
     expect(() => parseTopicManifest('topics: 3\n', 'conf/topics.yaml')).toThrow(/^conf\/topics\.yaml: invalid topic manifest:\n {2}line 1: topics: /);
   });
