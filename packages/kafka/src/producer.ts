@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import type { Message, Producer as KafkaJsProducer } from 'kafkajs';
+import { OmenError, isOmenError } from '@omen/errors';
+import type { AvroCodec, AvroSchema } from './codec.ts';
+import { fromKafkaError } from './errors.ts';
+import { EVENT_ID_HEADER, encodeHeaders, type Headers } from './headers.ts';
+import type { KafkaMetrics } from './metrics.ts';
+import { SpanKind, SpanStatusCode, context, injectTrace, trace, tracer } from './tracing.ts';
+
+/** A typed record to send; its value is Avro-encoded with the topic's schema. */
+export interface ProduceRecord<V = unknown> {
+  /** Partitioning key (a repository id, say): records with one key keep their order. */
+  key: string | null;
+  value: V;
+  headers?: Headers;
+  /** When the event happened; becomes the Kafka record timestamp. @default now */
+  eventTime?: Date | number;
+  /** Idempotency id, sent as the `event-id` header. @default a random UUID */
+  eventId?: string;
+  /** Explicit partition; otherwise chosen from the key. */
+  partition?: number;
+}
+
+/** A record whose bytes are sent as they are (DLQ replays, tests that need garbage). */
+export interface RawRecord {
+  key: string | Buffer | null;
+  value: Buffer | null;
+  headers?: Readonly<Record<string, string | Buffer>>;
+  timestamp?: Date | number;
+  partition?: number;
+}
+
+/** Where the brokers stored the first record of each partition's share of a send. */
+export interface SendResult {
+  topic: string;
+  partition: number;
+  /** Offset of the first record written to that partition by this send. */
+  baseOffset: string;
+}
+
+export interface SendOptions {
+  /** Schema to write with; registered under `<topic>-value` on first use. */
+  schema?: AvroSchema;
+}
+
+export interface AvroProducer {
+  /**
+   * Encodes and sends records, resolving once every in-sync replica acknowledged them
+   * (acks=all). Rejects with an OmenError: UNAVAILABLE (retryable) when the brokers or the
+   * registry cannot be reached, INVALID_ARGUMENT when a value does not match its schema.
+   */
+  send<V>(topic: string, records: readonly ProduceRecord<V>[], options?: SendOptions): Promise<SendResult[]>;
+  /** Sends bytes as they are, with the same acks, trace context and error mapping. */
+  sendRaw(topic: string, records: readonly RawRecord[]): Promise<SendResult[]>;
+  disconnect(): Promise<void>;
+}
+
+export type SchemaSource = Readonly<Record<string, AvroSchema>> | ((topic: string) => AvroSchema | undefined);
+
+function timestampOf(value: Date | number | undefined, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = value instanceof Date ? value.getTime() : value;
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new OmenError('INVALID_ARGUMENT', `${what} must be a valid date or non-negative epoch milliseconds; got ${String(value)}`);
+  }
+  return String(Math.trunc(ms));
+}
+
+function checkTopic(topic: string): void {
+  if (typeof topic !== 'string' || topic.length === 0) {
+    throw new OmenError('INVALID_ARGUMENT', `topic must be a non-empty string; got ${JSON.stringify(topic)}`);
+  }
+}
+
+export class KafkaAvroProducer implements AvroProducer {
+  private readonly producer: KafkaJsProducer;
+  private readonly codec: AvroCodec;
+  private readonly metrics: KafkaMetrics;
+  private readonly schemas: SchemaSource | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(options: {
+    producer: KafkaJsProducer;
+    codec: AvroCodec;
+    metrics: KafkaMetrics;
+    schemas?: SchemaSource;
+    timeoutMs: number;
+  }) {
+    this.producer = options.producer;
+    this.codec = options.codec;
+    this.metrics = options.metrics;
+    this.schemas = options.schemas;
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  private schemaFor(topic: string, explicit: AvroSchema | undefined): AvroSchema | undefined {
+    if (explicit !== undefined) return explicit;
+    if (typeof this.schemas === 'function') return this.schemas(topic);
+    return this.schemas?.[topic];
+  }
+
+  async send<V>(topic: string, records: readonly ProduceRecord<V>[], options: SendOptions = {}): Promise<SendResult[]> {
+    checkTopic(topic);
+    return this.traced(topic, records.length, async (headersWithTrace) => {
+      const schema = this.schemaFor(topic, options.schema);
+      const messages: Message[] = [];
+      for (const [index, record] of records.entries()) {
+        if (record.key !== null && typeof record.key !== 'string') {
+          throw new OmenError('INVALID_ARGUMENT', `records[${index}].key must be a string or null; got ${typeof record.key}`);
+        }
+        let value: Buffer;
+        try {
+          value = await this.codec.encode(topic, record.value, schema);
+        } catch (err) {
+          if (isOmenError(err) && err.code === 'INVALID_ARGUMENT') {
+            throw new OmenError('INVALID_ARGUMENT', `records[${index}]: ${err.message}`, { cause: err });
+          }
+          throw err;
+        }
+        const headers = headersWithTrace({
+          ...encodeHeaders(record.headers),
+          [EVENT_ID_HEADER]: record.eventId ?? record.headers?.[EVENT_ID_HEADER] ?? randomUUID(),
+        });
+        const timestamp = timestampOf(record.eventTime, `records[${index}].eventTime`);
+        messages.push({
+          key: record.key,
+          value,
+          headers,
+          ...(timestamp !== undefined ? { timestamp } : {}),
+          ...(record.partition !== undefined ? { partition: record.partition } : {}),
+        });
+      }
+      return this.write(topic, messages);
+    });
+  }
+
+  async sendRaw(topic: string, records: readonly RawRecord[]): Promise<SendResult[]> {
+    checkTopic(topic);
+    return this.traced(topic, records.length, (headersWithTrace) => {
+      const messages = records.map((record, index): Message => {
+        const timestamp = timestampOf(record.timestamp, `records[${index}].timestamp`);
+        return {
+          key: record.key,
+          value: record.value,
+          headers: headersWithTrace({ ...record.headers }),
+          ...(timestamp !== undefined ? { timestamp } : {}),
+          ...(record.partition !== undefined ? { partition: record.partition } : {}),
+        };
+      });
+      return this.write(topic, messages);
+    });
+  }
+
+  private async write(topic: string, messages: Message[]): Promise<SendResult[]> {
+    if (messages.length === 0) return [];
+    try {
+      // acks=-1: the leader answers only once every in-sync replica has the records.
+      const metadata = await this.producer.send({ topic, messages, acks: -1, timeout: this.timeoutMs });
+      this.metrics.produced.inc({ topic }, messages.length);
+      return metadata.map((m) => ({ topic: m.topicName, partition: m.partition, baseOffset: m.baseOffset ?? m.offset ?? '-1' }));
+    } catch (err) {
+      throw fromKafkaError(err, `sending ${messages.length} record(s) to "${topic}"`);
+    }
+  }
+
+  /**
+   * One PRODUCER span per send; every record carries its context in W3C headers so that the
+   * consumer's span joins the same trace.
+   */
+  private async traced<T>(
+    topic: string,
+    count: number,
+    body: (withTrace: <H extends Record<string, string | Buffer>>(headers: H) => H) => Promise<T>,
+  ): Promise<T> {
+    const span = tracer.startSpan(`send ${topic}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': topic,
+        'messaging.batch.message_count': count,
+      },
+    });
+    const spanContext = trace.setSpan(context.active(), span);
+    const withTrace = <H extends Record<string, string | Buffer>>(headers: H): H => {
+      const carrier: Record<string, string> = {};
+      injectTrace(carrier, spanContext);
+      return { ...headers, ...carrier };
+    };
+    try {
+      return await context.with(spanContext, () => body(withTrace));
+    } catch (err) {
+      const error = isOmenError(err) ? err : fromKafkaError(err, `sending to "${topic}"`);
+      this.metrics.produceErrors.inc({ topic, code: error.code });
+      span.recordException(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}

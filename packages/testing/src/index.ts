@@ -1,0 +1,16 @@
+/**
+ * Test helpers shared by every package and service: where the dev engines are, unique names,
+ * and Kafka factories that clean up after themselves.
+ *
+ *   import { onTestFinished } from 'vitest';
+ *   const topic = randomName('commits');
+ *   const producer = await createTestProducer(onTestFinished, { schemas: { [topic]: schema } });
+ *   await createTestConsumer(onTestFinished, { topics: [topic], handler: async (r) => seen.push(r) });
+ *   const dlq = await readTopic(`${topic}.dlq.${group}`, { until: 1 });
+ */
+export { stackEnv } from './stack-env.ts';
+export type { StackEnvironment } from './stack-env.ts';
+export { randomName } from './names.ts';
+export type { Cleanup } from './cleanup.ts';
+export { FAST_CONSUMER, createTestConsumer, createTestKafka, createTestProducer, readTopic, waitFor } from './kafka.ts';
+export type { ReadTopicOptions, TestConsumerOptions, TopicRecord } from './kafka.ts';
