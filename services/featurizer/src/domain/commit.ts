@@ -1,0 +1,70 @@
+// The part of an scm.commits.v1 event (schemas/commit.avsc) the featurizer's domain reads.
+// Declared here, structurally, so the domain depends on the contract's shape and not on a code
+// generator; the generated contract type is assignable to it.
+
+export type FileStatus = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'unknown';
+
+export interface DiffLine {
+  /** 1-based: in the old file for deleted lines, in the new file for added lines. */
+  number: number;
+  content: string;
+}
+
+export interface Hunk {
+  old_start: number;
+  old_lines: number;
+  new_start: number;
+  new_lines: number;
+  deleted_lines: readonly DiffLine[];
+  added_lines: readonly DiffLine[];
+}
+
+export interface FileChange {
+  path: string;
+  old_path: string | null;
+  status: FileStatus;
+  lines_added: number;
+  lines_deleted: number;
+  binary: boolean;
+  hunks: readonly Hunk[] | null;
+}
+
+export interface CommitInput {
+  repo_id: string;
+  sha: string;
+  parents: readonly string[];
+  author_id: string;
+  /** Epoch milliseconds UTC. */
+  commit_time: number;
+  message: string;
+  files: readonly FileChange[];
+}
+
+const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+
+/**
+ * Semantic checks beyond what Avro decoding guarantees. Each problem names the field; a commit
+ * with problems goes to the dead-letter topic with them as the reason, and the stream goes on.
+ */
+export function validateCommit(commit: CommitInput): string[] {
+  const problems: string[] = [];
+  if (commit.repo_id.trim() === '') problems.push('repo_id is empty');
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit.sha)) problems.push(`sha must be 40 or 64 lower-case hex characters, got "${commit.sha.slice(0, 80)}"`);
+  if (commit.author_id.trim() === '') problems.push('author_id is empty');
+  if (!Number.isSafeInteger(commit.commit_time) || commit.commit_time < 0) problems.push(`commit_time must be epoch milliseconds >= 0, got ${commit.commit_time}`);
+  commit.files.forEach((f, i) => {
+    const at = `files[${i}]`;
+    if (f.path === '' || f.path.startsWith('/') || f.path.endsWith('/')) problems.push(`${at}.path must be a relative file path, got "${f.path}"`);
+    if (f.old_path !== null && (f.old_path === '' || f.old_path.startsWith('/'))) problems.push(`${at}.old_path must be null or a relative file path, got "${f.old_path}"`);
+    if ((f.status === 'renamed' || f.status === 'copied') && f.old_path === null) problems.push(`${at} is ${f.status} but old_path is null`);
+    if (!isCount(f.lines_added)) problems.push(`${at}.lines_added must be an integer >= 0, got ${f.lines_added}`);
+    if (!isCount(f.lines_deleted)) problems.push(`${at}.lines_deleted must be an integer >= 0, got ${f.lines_deleted}`);
+    if (f.binary && (f.lines_added !== 0 || f.lines_deleted !== 0)) problems.push(`${at} is binary but has line counts`);
+  });
+  return problems;
+}
+
+/** A merge (two or more parents) brings changes that already arrived through the merged commits. */
+export function isMerge(commit: Pick<CommitInput, 'parents'>): boolean {
+  return commit.parents.length >= 2;
+}

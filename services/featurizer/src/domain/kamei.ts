@@ -1,0 +1,188 @@
+// Kamei et al.'s 14 just-in-time change metrics as a pure function of (history, commit).
+// Definitions: @omen/features jitChangeMetricsV1 (each description is the contract this file
+// implements) and ../shared/data/jit/README.md.
+
+import { isFixMessage } from './fix.ts';
+import type { CommitInput, FileChange } from './commit.ts';
+import { isMerge } from './commit.ts';
+import type { DeveloperHistory, FileHistory, HistoryDelta, HistoryView, JitValues } from './history.ts';
+import { directoryOf, subsystemOf } from './paths.ts';
+
+export const DAY_MS = 86_400_000;
+/** A Julian year, so leap years do not shift REXP's year boundaries. */
+export const YEAR_MS = 365.25 * DAY_MS;
+
+/** How a commit changed one path, resolved against the history. */
+export type TouchKind = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied';
+
+export interface Touch {
+  path: string;
+  kind: TouchKind;
+  /** Source path of a rename or copy. */
+  fromPath: string | null;
+  added: number;
+  deleted: number;
+  /** History the file had before this commit (under `fromPath` for renames and copies). */
+  before: FileHistory | undefined;
+}
+
+function mergeDuplicatePaths(files: readonly FileChange[]): FileChange[] {
+  const byPath = new Map<string, FileChange>();
+  for (const f of files) {
+    const seen = byPath.get(f.path);
+    // A path listed twice (some API payloads split a file's hunks) is one touched file.
+    if (seen) byPath.set(f.path, { ...seen, lines_added: seen.lines_added + f.lines_added, lines_deleted: seen.lines_deleted + f.lines_deleted });
+    else byPath.set(f.path, f);
+  }
+  return [...byPath.values()];
+}
+
+/**
+ * Resolves each file change against the history. Rules: an explicit status wins; a change with
+ * an old path different from its path is a rename unless marked copied; `added` starts a fresh
+ * history even if a stale one exists; with status `unknown`, a change that adds nothing and
+ * deletes every line the history knows is a deletion (numstat cannot say more, and a real
+ * edit that empties a file but keeps it is rare).
+ */
+export function resolveTouches(view: HistoryView, commit: CommitInput): Touch[] {
+  return mergeDuplicatePaths(commit.files).map((f): Touch => {
+    const base = { path: f.path, added: f.lines_added, deleted: f.lines_deleted };
+    const moved = f.old_path !== null && f.old_path !== f.path;
+    if (moved && f.status === 'copied') return { ...base, kind: 'copied', fromPath: f.old_path, before: view.file(f.old_path as string) };
+    if (moved) return { ...base, kind: 'renamed', fromPath: f.old_path, before: view.file(f.old_path as string) };
+    if (f.status === 'added') return { ...base, kind: 'added', fromPath: null, before: undefined };
+    const before = view.file(f.path);
+    if (f.status === 'deleted') return { ...base, kind: 'deleted', fromPath: null, before };
+    if (f.status === 'unknown' && before !== undefined && before.lines > 0 && f.lines_added === 0 && f.lines_deleted === before.lines) {
+      return { ...base, kind: 'deleted', fromPath: null, before };
+    }
+    return { ...base, kind: before === undefined ? 'added' : 'modified', fromPath: null, before };
+  });
+}
+
+/** Shannon entropy (bits) of the files' shares of modified lines. */
+export function changeEntropy(modifiedLinesPerFile: readonly number[]): number {
+  const total = modifiedLinesPerFile.reduce((s, n) => s + n, 0);
+  if (total === 0) return 0;
+  let h = 0;
+  for (const n of modifiedLinesPerFile) {
+    if (n === 0) continue;
+    const p = n / total;
+    h -= p * Math.log2(p);
+  }
+  // -0 and tiny negative rounding for a single file must read as 0.
+  return h <= 0 ? 0 : h;
+}
+
+/** Σ 1/(n+1) over prior commit times, n = whole years between each and `now` (at least 0). */
+export function recentExperience(times: readonly number[], now: number): number {
+  let r = 0;
+  for (const t of times) r += 1 / (Math.floor(Math.max(0, now - t) / YEAR_MS) + 1);
+  return r;
+}
+
+/** Key of a set of subsystems in DeveloperHistory.subsystemSets. */
+export function subsystemSetKey(subsystems: Iterable<string>): string {
+  return [...new Set(subsystems)].sort().join('/');
+}
+
+function subsystemExperience(dev: DeveloperHistory | undefined, subsystems: ReadonlySet<string>): number {
+  if (!dev || subsystems.size === 0) return 0;
+  let n = 0;
+  for (const [key, count] of Object.entries(dev.subsystemSets)) {
+    if (key.split('/').some((s) => subsystems.has(s))) n += count;
+  }
+  return n;
+}
+
+/** The change metrics of `commit` against the history in `view`. */
+export function changeMetrics(view: HistoryView, commit: CommitInput, touches: readonly Touch[]): JitValues {
+  const t = commit.commit_time;
+  const subsystems = new Set(touches.map((x) => subsystemOf(x.path)));
+  const directories = new Set(touches.map((x) => directoryOf(x.path)));
+  const authors = new Set<string>();
+  const changes = new Set<number>();
+  let la = 0;
+  let ld = 0;
+  let lt = 0;
+  let ageSum = 0;
+  let aged = 0;
+  for (const x of touches) {
+    la += x.added;
+    ld += x.deleted;
+    if (!x.before) continue;
+    lt += Math.max(0, x.before.lines);
+    for (const a of x.before.authors) authors.add(a);
+    for (const c of x.before.changes) changes.add(c);
+    ageSum += Math.max(0, t - x.before.lastChangedAt) / DAY_MS;
+    aged += 1;
+  }
+  const dev = view.developer(commit.author_id);
+  return {
+    ns: subsystems.size,
+    nd: directories.size,
+    nf: touches.length,
+    entropy: changeEntropy(touches.map((x) => x.added + x.deleted)),
+    la,
+    ld,
+    lt,
+    fix: isFixMessage(commit.message) ? 1 : 0,
+    ndev: authors.size,
+    age: aged === 0 ? 0 : ageSum / aged,
+    nuc: changes.size,
+    exp: dev ? dev.times.length : 0,
+    rexp: dev ? recentExperience(dev.times, t) : 0,
+    sexp: subsystemExperience(dev, subsystems),
+  };
+}
+
+/** What `commit` adds to the history (nothing for a merge). */
+export function historyDelta(view: HistoryView, commit: CommitInput, touches: readonly Touch[]): HistoryDelta {
+  const files = new Map<string, FileHistory | null>();
+  const developers = new Map<string, DeveloperHistory>();
+  if (isMerge(commit)) return { seq: view.seq, files, developers };
+  const seq = view.seq + 1;
+  const t = commit.commit_time;
+  // Removals first, so a path renamed away and re-created in the same commit ends up present.
+  for (const x of touches) {
+    if (x.kind === 'renamed' && x.fromPath !== null) files.set(x.fromPath, null);
+    if (x.kind === 'deleted') files.set(x.path, null);
+  }
+  for (const x of touches) {
+    if (x.kind === 'deleted') continue;
+    const b = x.before;
+    files.set(x.path, {
+      lines: (b?.lines ?? 0) + x.added - x.deleted,
+      lastChangedAt: t,
+      authors: b === undefined ? [commit.author_id] : b.authors.includes(commit.author_id) ? [...b.authors] : [...b.authors, commit.author_id],
+      changes: b === undefined ? [seq] : [...b.changes, seq],
+    });
+  }
+  const dev = view.developer(commit.author_id);
+  const subsystemSets = { ...(dev?.subsystemSets ?? {}) };
+  if (touches.length > 0) {
+    const key = subsystemSetKey(touches.map((x) => subsystemOf(x.path)));
+    subsystemSets[key] = (subsystemSets[key] ?? 0) + 1;
+  }
+  developers.set(commit.author_id, { times: [...(dev?.times ?? []), t], subsystemSets });
+  return { seq, files, developers };
+}
+
+/**
+ * One step of the change-metrics state machine: the metrics of `commit` given the history
+ * before it, and what it adds to that history. Pure: `view` is not modified.
+ */
+export function applyCommit(view: HistoryView, commit: CommitInput): { values: JitValues; delta: HistoryDelta } {
+  const touches = resolveTouches(view, commit);
+  return { values: changeMetrics(view, commit, touches), delta: historyDelta(view, commit, touches) };
+}
+
+/** Every path and author a commit's metrics read, so a store can load them in one batch. */
+export function historyKeys(commit: CommitInput): { paths: string[]; developers: string[] } {
+  const paths = new Set<string>();
+  for (const f of commit.files) {
+    paths.add(f.path);
+    if (f.old_path !== null) paths.add(f.old_path);
+  }
+  return { paths: [...paths], developers: [commit.author_id] };
+}
