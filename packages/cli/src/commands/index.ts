@@ -1,5 +1,7 @@
 import type { Command } from '../command.ts';
+import { stackCommand } from './stack.ts';
+import { topicsCommand } from './topics.ts';
 
 // Every verb, in the order `./scripts/omen --help` lists them. Add a verb by adding its file
 // here; each verb's file owns its options and usage text.
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [stackCommand, topicsCommand];

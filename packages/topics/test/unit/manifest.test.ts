@@ -108,7 +108,12 @@ describe('parseTopicManifest', () => {
   });
 
   it('is an INVALID_ARGUMENT error', () => {
-    expect(() => parseTopicManifest('topics: 3\n')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => parseTopicManifest('topics: 3\n')).toThrow(TopicManifestError);
+    try {
+      parseTopicManifest('topics: 3\n');
+    } catch (err) {
+      expect((err as TopicManifestError).code).toBe('INVALID_ARGUMENT');
+    }
   });
 
   it('puts the file name in the error message', () => {

@@ -1,0 +1,212 @@
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { FailedPreconditionError } from '@omen/errors';
+import { loadTopicManifest } from '@omen/topics';
+import { brokerTopicLines, ensureBroker } from './broker.ts';
+import { clickhouseConfigXml, clickhouseUsersXml } from './clickhouse-config.ts';
+import type { StackPorts } from './config.ts';
+import type { StackEnvKey } from './env-file.ts';
+import type { StackPaths } from './paths.ts';
+import { clickhouseProbe, kafkaProbe, natsProbe, redisProbe, registryProbe, type Probe } from './probes.ts';
+import type { SpawnSpec } from './process.ts';
+
+/** In the order `up` reports them. */
+export const ENGINE_NAMES = ['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+export function isEngineName(value: string): value is EngineName {
+  return (ENGINE_NAMES as readonly string[]).includes(value);
+}
+
+export interface EngineContext {
+  readonly paths: StackPaths;
+  readonly ports: StackPorts;
+  /** topics.yaml, for the dev broker's topics. @default the repository's */
+  readonly manifestPath?: string;
+}
+
+export interface EngineDefinition {
+  readonly name: EngineName;
+  /** The variable that points everything at this engine; set in the environment = external. */
+  readonly envKey: StackEnvKey;
+  /** Fixed ports and the variables that move them: `up` refuses to start over another process. */
+  readonly ports: readonly { readonly port: number; readonly variable: string }[];
+  /** Part of its command line, to tell our process from another that reuses the pid. */
+  readonly marker: string;
+  readonly dataDir: string;
+  readonly logFile: string;
+  readonly pidFile: string;
+  /** Where it serves (null for the dev broker until it has written its bootstraps). */
+  address(): string | null;
+  /** Null when it can be started, else why it is skipped. */
+  unavailable(): string | null;
+  /** Writes its config, builds what is missing, and says how to start it. */
+  prepare(): SpawnSpec;
+  readonly probe: Probe;
+  /** After `down`: remove what a stopped engine leaves that would mislead the next `up`. */
+  cleanup?(): void;
+}
+
+function findExecutable(name: string, extra: readonly string[] = []): string | null {
+  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin', ...extra];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+function requireExecutable(name: string, engine: string, envKey: string): string {
+  const found = findExecutable(name);
+  if (!found) {
+    throw new FailedPreconditionError(`${name} is not installed: scripts/lib/bootstrap.sh installs it with apt, or point ${envKey} at an existing ${engine}`);
+  }
+  return found;
+}
+
+/** The five engine definitions for one stack directory and port set. */
+export function engineDefinitions(ctx: EngineContext): Record<EngineName, EngineDefinition> {
+  const { paths, ports } = ctx;
+  const common = (name: EngineName) => ({
+    name,
+    dataDir: join(paths.stack, name),
+    logFile: join(paths.logs, `${name}.log`),
+    pidFile: join(paths.run, `${name}.pid`),
+  });
+
+  const kafka = common('kafka');
+  const bootstrapsFile = join(kafka.dataDir, 'bootstraps');
+  const readBootstraps = (): string | null => {
+    try {
+      const text = readFileSync(bootstrapsFile, 'utf8').trim();
+      return text === '' ? null : text;
+    } catch {
+      return null;
+    }
+  };
+
+  const registry = common('schema-registry');
+  const registryMain = join(paths.root, 'packages/schema-registry/src/main.ts');
+  const registryUrl = `http://127.0.0.1:${ports.registry}`;
+
+  const clickhouse = common('clickhouse');
+  const clickhouseUrl = `http://127.0.0.1:${ports.clickhouseHttp}`;
+  const clickhouseConfig = join(clickhouse.dataDir, 'config.xml');
+
+  const redis = common('redis');
+  const redisUrl = `redis://127.0.0.1:${ports.redis}`;
+
+  const nats = common('nats');
+  const natsUrl = `nats://127.0.0.1:${ports.nats}`;
+
+  return {
+    kafka: {
+      ...kafka,
+      envKey: 'KAFKA_BROKERS',
+      // librdkafka 2.0.2's mock cluster picks random loopback ports; there is no API to choose.
+      ports: [],
+      marker: 'omen-kafka-broker',
+      address: readBootstraps,
+      unavailable: () => null,
+      prepare: () => {
+        const { path } = ensureBroker(paths.root, paths.bin);
+        mkdirSync(kafka.dataDir, { recursive: true });
+        const topicsFile = join(kafka.dataDir, 'topics.txt');
+        writeFileSync(topicsFile, brokerTopicLines(loadTopicManifest(ctx.manifestPath)));
+        rmSync(bootstrapsFile, { force: true });
+        return { command: path, args: [bootstrapsFile, topicsFile, '3'], cwd: kafka.dataDir };
+      },
+      probe: kafkaProbe(() => readBootstraps()?.split(',') ?? null),
+      cleanup: () => rmSync(bootstrapsFile, { force: true }),
+    },
+    'schema-registry': {
+      ...registry,
+      envKey: 'SCHEMA_REGISTRY_URL',
+      ports: [{ port: ports.registry, variable: 'OMEN_REGISTRY_PORT' }],
+      marker: 'schema-registry/src/main.ts',
+      address: () => registryUrl,
+      unavailable: () => (existsSync(registryMain) ? null : `${registryMain} does not exist yet`),
+      prepare: () => {
+        mkdirSync(registry.dataDir, { recursive: true });
+        return {
+          command: process.execPath,
+          // From the repository root so `tsx` resolves from its node_modules.
+          args: ['--import', 'tsx', registryMain],
+          cwd: paths.root,
+          env: {
+            ...process.env,
+            OMEN_REGISTRY_HOST: '127.0.0.1',
+            OMEN_REGISTRY_PORT: String(ports.registry),
+            OMEN_REGISTRY_DATA: registry.dataDir,
+          },
+        };
+      },
+      probe: registryProbe(registryUrl),
+    },
+    clickhouse: {
+      ...clickhouse,
+      envKey: 'CLICKHOUSE_URL',
+      ports: [
+        { port: ports.clickhouseHttp, variable: 'OMEN_CLICKHOUSE_HTTP_PORT' },
+        { port: ports.clickhouseTcp, variable: 'OMEN_CLICKHOUSE_TCP_PORT' },
+      ],
+      marker: `--config-file=${clickhouseConfig}`,
+      address: () => clickhouseUrl,
+      unavailable: () => null,
+      prepare: () => {
+        const binary = requireExecutable('clickhouse-server', 'ClickHouse', 'CLICKHOUSE_URL');
+        mkdirSync(clickhouse.dataDir, { recursive: true });
+        writeFileSync(clickhouseConfig, clickhouseConfigXml({ dataDir: clickhouse.dataDir, httpPort: ports.clickhouseHttp, tcpPort: ports.clickhouseTcp }));
+        writeFileSync(join(clickhouse.dataDir, 'users.xml'), clickhouseUsersXml());
+        return { command: binary, args: [`--config-file=${clickhouseConfig}`], cwd: clickhouse.dataDir };
+      },
+      probe: clickhouseProbe(clickhouseUrl),
+    },
+    redis: {
+      ...redis,
+      envKey: 'REDIS_URL',
+      ports: [{ port: ports.redis, variable: 'OMEN_REDIS_PORT' }],
+      // redis-server rewrites its process title to "redis-server 127.0.0.1:<port>".
+      marker: `127.0.0.1:${ports.redis}`,
+      address: () => redisUrl,
+      unavailable: () => null,
+      prepare: () => {
+        const binary = requireExecutable('redis-server', 'Redis', 'REDIS_URL');
+        mkdirSync(redis.dataDir, { recursive: true });
+        return {
+          command: binary,
+          args: ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', redis.dataDir, '--daemonize', 'no', '--logfile', ''],
+          cwd: redis.dataDir,
+        };
+      },
+      probe: redisProbe(redisUrl),
+    },
+    nats: {
+      ...nats,
+      envKey: 'NATS_URL',
+      ports: [
+        { port: ports.nats, variable: 'OMEN_NATS_PORT' },
+        { port: ports.natsMonitor, variable: 'OMEN_NATS_MONITOR_PORT' },
+      ],
+      marker: nats.dataDir,
+      address: () => natsUrl,
+      unavailable: () => null,
+      prepare: () => {
+        const binary = requireExecutable('nats-server', 'NATS', 'NATS_URL');
+        mkdirSync(nats.dataDir, { recursive: true });
+        return {
+          command: binary,
+          args: ['-a', '127.0.0.1', '-p', String(ports.nats), '-m', String(ports.natsMonitor), '-js', '-sd', nats.dataDir, '-n', 'omen-dev'],
+          cwd: nats.dataDir,
+        };
+      },
+      probe: natsProbe(`http://127.0.0.1:${ports.natsMonitor}`),
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { stackPaths, type StackPathOptions } from './paths.ts';
+
+/** The variables through which everything finds the engines. */
+export const STACK_ENV_KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL'] as const;
+export type StackEnvKey = (typeof STACK_ENV_KEYS)[number];
+export type StackEnv = Partial<Record<StackEnvKey, string>>;
+
+/** `KEY=value` lines; blank lines and `#` comments are skipped, unknown keys kept. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const eq = trimmed.indexOf('=');
+    if (eq <= 0) continue;
+    out[trimmed.slice(0, eq).trim()] = trimmed.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+export function formatEnvFile(env: StackEnv): string {
+  return STACK_ENV_KEYS.filter((k) => env[k]).map((k) => `${k}=${env[k]}\n`).join('');
+}
+
+/** What `.omen/stack.env` says (empty when there is none). */
+export function readStackEnvFile(options: StackPathOptions = {}): StackEnv {
+  const file = stackPaths(options).envFile;
+  if (!existsSync(file)) return {};
+  const parsed = parseEnvFile(readFileSync(file, 'utf8'));
+  const out: StackEnv = {};
+  for (const k of STACK_ENV_KEYS) if (parsed[k]) out[k] = parsed[k];
+  return out;
+}
+
+export function writeStackEnvFile(env: StackEnv, options: StackPathOptions = {}): string {
+  const file = stackPaths(options).envFile;
+  // Through a rename: a test starting meanwhile reads the old file or the new one, never half.
+  writeFileSync(`${file}.tmp`, formatEnvFile(env));
+  renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+/**
+ * The engines' addresses: each variable from the process environment when set there, else from
+ * `.omen/stack.env` (written by `./scripts/omen stack up`).
+ */
+export function readStackEnv(options: StackPathOptions & { env?: NodeJS.ProcessEnv } = {}): StackEnv {
+  const env = options.env ?? process.env;
+  const file = readStackEnvFile(options);
+  const out: StackEnv = {};
+  for (const k of STACK_ENV_KEYS) {
+    const value = env[k] || file[k];
+    if (value) out[k] = value;
+  }
+  return out;
+}

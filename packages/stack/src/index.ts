@@ -1,0 +1,25 @@
+/**
+ * The embedded engine stack for one machine: the dev Kafka broker (librdkafka's mock cluster),
+ * the schema registry, ClickHouse, Redis and NATS with JetStream, all on 127.0.0.1 with their
+ * state under `.omen/stack/`. An engine whose variable (KAFKA_BROKERS, SCHEMA_REGISTRY_URL,
+ * CLICKHOUSE_URL, REDIS_URL, NATS_URL) is set is external and left alone.
+ *
+ *   const { ok, env } = await stackUp();     // or ./scripts/omen stack up
+ *   const { KAFKA_BROKERS } = readStackEnv(); // process.env first, then .omen/stack.env
+ */
+export { stackDown, stackStatus, stackUp } from './stack.ts';
+export type { EngineResult, EngineState, StackOptions, StackResult } from './stack.ts';
+export { ENGINE_NAMES, isEngineName } from './engines.ts';
+export type { EngineName } from './engines.ts';
+export { formatEnvFile, parseEnvFile, readStackEnv, readStackEnvFile, STACK_ENV_KEYS } from './env-file.ts';
+export type { StackEnv, StackEnvKey } from './env-file.ts';
+export { PORT_VARIABLES, stackPorts } from './config.ts';
+export type { StackPorts } from './config.ts';
+export { repoRoot, stackPaths } from './paths.ts';
+export type { StackPathOptions, StackPaths } from './paths.ts';
+export { clickhouseConfigXml, clickhouseUsersXml } from './clickhouse-config.ts';
+export { BROKER_SOURCE, brokerTopicLines, ensureBroker } from './broker.ts';
+// The manifest API, re-exported so @omen/cli (which depends on this package, not on
+// @omen/topics) can list and apply topics. Everything else should import @omen/topics.
+export { allTopics, applyTopics, loadTopicManifest, missingSchemaFiles } from '@omen/topics';
+export type { ApplyTopicsResult, TopicManifest, TopicSpec } from '@omen/topics';
