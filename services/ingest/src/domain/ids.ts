@@ -1,0 +1,53 @@
+import { createHmac } from 'node:crypto';
+import type { ScmProvider } from './events.ts';
+
+/**
+ * The repository id and Kafka key: `<provider>:<path>`. GitHub and GitLab paths are
+ * case-insensitive on the host, so they are lower-cased: a webhook saying `Codertocat/Hello-World`
+ * and a backfill saying `codertocat/hello-world` must land on one key and one partition.
+ */
+export function repoId(provider: ScmProvider, path: string): string {
+  const trimmed = path.trim().replace(/^\/+|\/+$/g, '');
+  return `${provider}:${provider === 'github' || provider === 'gitlab' ? trimmed.toLowerCase() : trimmed}`;
+}
+
+/** Splits `github:owner/name` into its parts; `undefined` when there is no known provider prefix. */
+export function parseRepoId(id: string): { provider: ScmProvider; path: string } | undefined {
+  const m = /^(github|gitlab|git|other):(.+)$/.exec(id);
+  if (!m?.[1] || !m[2]) return undefined;
+  return { provider: m[1] as ScmProvider, path: m[2] };
+}
+
+export function commitEventId(repo: string, sha: string): string {
+  return `${repo}:${sha.toLowerCase()}`;
+}
+
+export function pullRequestEventId(repo: string, num: number, action: string, updatedAt: number): string {
+  return `${repo}:pr:${num}:${action}:${updatedAt}`;
+}
+
+export function issueEventId(repo: string, num: number, action: string, updatedAt: number): string {
+  return `${repo}:issue:${num}:${action}:${updatedAt}`;
+}
+
+/**
+ * Pseudonymous person id: HMAC-SHA256 of the normalised identity under a deployment key,
+ * 16 hex characters (the width the express history uses). Keyed rather than a bare hash so
+ * nobody can hash a known e-mail address and find that person's commits.
+ */
+export function pseudonym(key: string, identity: string): string {
+  return createHmac('sha256', key).update(identity.trim().toLowerCase()).digest('hex').slice(0, 16);
+}
+
+/** Redis keys of the dedup window. One namespace per kind so a sha can never collide with a delivery id. */
+export const dedupKeys = {
+  event: (eventId: string): string => `omen:ingest:event:${eventId}`,
+  delivery: (provider: ScmProvider, deliveryId: string): string => `omen:ingest:delivery:${provider}:${deliveryId}`,
+} as const;
+
+const shaPattern = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** A full commit id: 40 (SHA-1) or 64 (SHA-256) lower-case hex characters. */
+export function isFullSha(value: string): boolean {
+  return shaPattern.test(value);
+}
