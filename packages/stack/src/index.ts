@@ -19,7 +19,3 @@ export { repoRoot, stackPaths } from './paths.ts';
 export type { StackPathOptions, StackPaths } from './paths.ts';
 export { clickhouseConfigXml, clickhouseUsersXml } from './clickhouse-config.ts';
 export { BROKER_SOURCE, brokerTopicLines, ensureBroker } from './broker.ts';
-// The manifest API, re-exported so @omen/cli (which depends on this package, not on
-// @omen/topics) can list and apply topics. Everything else should import @omen/topics.
-export { allTopics, applyTopics, loadTopicManifest, missingSchemaFiles } from '@omen/topics';
-export type { ApplyTopicsResult, TopicManifest, TopicSpec } from '@omen/topics';

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { allTopics, applyTopics, loadTopicManifest, missingSchemaFiles, readStackEnv, repoRoot, type TopicSpec } from '@omen/stack';
+import { readStackEnv, repoRoot } from '@omen/stack';
+import { allTopics, applyTopics, loadTopicManifest, missingSchemaFiles, type TopicSpec } from '@omen/topics';
 import { UsageError, type Command } from '../command.ts';
 
 const usage = `
