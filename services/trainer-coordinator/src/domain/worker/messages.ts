@@ -1,0 +1,13 @@
+import type { Dataset } from '../dataset.ts';
+import type { ModelKind } from '../model/model.ts';
+import type { TrainParams, TrainResult } from '../training/train-model.ts';
+
+export interface TrainRequest {
+  readonly kind: ModelKind;
+  readonly dataset: Dataset;
+  readonly params: TrainParams;
+}
+
+export type TrainReply =
+  | { readonly ok: true; readonly result: TrainResult; readonly durationMs: number }
+  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string; readonly code?: string; readonly stack?: string } };
