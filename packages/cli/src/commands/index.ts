@@ -1,7 +1,10 @@
 import type { Command } from '../command.ts';
+import { contractsCommand } from './contracts.ts';
+import { demoCommand } from './demo.ts';
+import { servicesCommand } from './services.ts';
 import { stackCommand } from './stack.ts';
 import { topicsCommand } from './topics.ts';
 
 // Every verb, in the order `./scripts/omen --help` lists them. Add a verb by adding its file
 // here; each verb's file owns its options and usage text.
-export const commands: readonly Command[] = [stackCommand, topicsCommand];
+export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand];

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { isOurProcess, logTail, readPidFile, readStackEnv, spawnDetached, stackPaths, STACK_ENV_KEYS, stopProcess, writePidFile } from '@omen/stack';
+
+/** The six services in the order data flows through them. */
+export const SERVICE_NAMES = ['ingest', 'featurizer', 'trainer-coordinator', 'inference', 'drift-detector', 'ab-router'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface ServicePorts {
+  readonly grpc: number;
+  readonly metrics: number;
+}
+
+/**
+ * Fixed local ports, one pair per service, so the printed addresses stay the same between runs.
+ * OMEN_GRPC_PORT_BASE / OMEN_METRICS_PORT_BASE move the whole block.
+ */
+export function servicePorts(name: ServiceName, env: NodeJS.ProcessEnv = process.env): ServicePorts {
+  const index = SERVICE_NAMES.indexOf(name);
+  const base = (variable: string, fallback: number): number => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1024 || n > 65_000) {
+      throw new Error(`${variable} must be an integer port between 1024 and 65000, got "${raw}"`);
+    }
+    return n;
+  };
+  return { grpc: base('OMEN_GRPC_PORT_BASE', 50051) + index, metrics: base('OMEN_METRICS_PORT_BASE', 9461) + index };
+}
+
+export interface LocalService {
+  readonly name: ServiceName;
+  readonly state: 'serving' | 'not-serving' | 'stopped' | 'absent' | 'failed';
+  readonly grpc: string | null;
+  readonly metrics: string | null;
+  readonly pid: number | null;
+  readonly detail?: string;
+}
+
+function paths(name: ServiceName) {
+  const p = stackPaths();
+  return {
+    main: join(p.root, 'services', name, 'src', 'main.ts'),
+    pidFile: join(p.home, 'services', 'run', `${name}.pid`),
+    logFile: join(p.home, 'services', 'logs', `${name}.log`),
+  };
+}
+
+/**
+ * The admin token of the local mesh: generated once, kept in .omen/admin-token (0600), passed to
+ * the services in their environment and never printed.
+ */
+export function localAdminToken(): { token: string; file: string } {
+  const file = join(stackPaths().home, 'admin-token');
+  if (!existsSync(file)) {
+    mkdirSync(stackPaths().home, { recursive: true });
+    writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return { token: readFileSync(file, 'utf8').trim(), file };
+}
+
+let healthCtor: grpc.ServiceClientConstructor | undefined;
+function healthClient(address: string): grpc.Client & Record<string, unknown> {
+  if (!healthCtor) {
+    const def = protoLoader.loadSync(healthProtoPath, { keepCase: true, enums: String });
+    const pkg = grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } };
+    healthCtor = pkg.grpc.health.v1.Health;
+  }
+  return new healthCtor(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, unknown>;
+}
+
+/** grpc.health.v1 Check of the whole server (service ""): SERVING, NOT_SERVING, or null when unreachable. */
+export function checkHealth(address: string, timeoutMs = 1000): Promise<string | null> {
+  const client = healthClient(address);
+  const check = client['Check'] as (req: object, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: { status: string }) => void) => void;
+  return new Promise((resolve) => {
+    check.call(client, { service: '' }, { deadline: Date.now() + timeoutMs }, (err, res) => {
+      client.close();
+      resolve(err ? null : (res?.status ?? null));
+    });
+  });
+}
+
+function describe(name: ServiceName, state: LocalService['state'], pid: number | null, detail?: string): LocalService {
+  const ports = servicePorts(name);
+  const up = state === 'serving' || state === 'not-serving';
+  return {
+    name,
+    state,
+    grpc: up ? `127.0.0.1:${ports.grpc}` : null,
+    metrics: up ? `http://127.0.0.1:${ports.metrics}/metrics` : null,
+    pid,
+    ...(detail ? { detail } : {}),
+  };
+}
+
+async function statusOf(name: ServiceName): Promise<LocalService> {
+  const { main, pidFile } = paths(name);
+  if (!existsSync(main)) return describe(name, 'absent', null);
+  const rec = readPidFile(pidFile);
+  if (!rec || !isOurProcess(rec)) return describe(name, 'stopped', null);
+  const health = await checkHealth(`127.0.0.1:${servicePorts(name).grpc}`);
+  return describe(name, health === 'SERVING' ? 'serving' : 'not-serving', rec.pid, health ? undefined : 'gRPC not answering');
+}
+
+export function servicesStatus(): Promise<LocalService[]> {
+  return Promise.all(SERVICE_NAMES.map(statusOf));
+}
+
+/**
+ * Starts every service that exists (detached, logs under .omen/services/logs) against the
+ * engines in .omen/stack.env, then waits until each answers SERVING on grpc.health.v1.
+ */
+export async function servicesUp(timeoutMs = 90_000): Promise<LocalService[]> {
+  const engines = readStackEnv();
+  const { token } = localAdminToken();
+  const root = stackPaths().root;
+  const started: ServiceName[] = [];
+  for (const name of SERVICE_NAMES) {
+    const current = await statusOf(name);
+    if (current.state !== 'stopped') continue;
+    const { main, pidFile, logFile } = paths(name);
+    const ports = servicePorts(name);
+    const env: NodeJS.ProcessEnv = { ...process.env, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(ports.grpc), METRICS_PORT: String(ports.metrics), ADMIN_TOKEN: token };
+    for (const key of STACK_ENV_KEYS) if (engines[key]) env[key] = engines[key];
+    const pid = spawnDetached({ command: process.execPath, args: ['--import', 'tsx', main], cwd: root, env }, logFile);
+    writePidFile(pidFile, { pid, marker: main, address: `127.0.0.1:${ports.grpc}`, startedAt: new Date().toISOString() });
+    started.push(name);
+  }
+  const deadline = Date.now() + timeoutMs;
+  const results = new Map<ServiceName, LocalService>();
+  while (results.size < started.length && Date.now() < deadline) {
+    for (const name of started) {
+      if (results.has(name)) continue;
+      const s = await statusOf(name);
+      if (s.state === 'serving') results.set(name, s);
+      else if (s.state === 'stopped') results.set(name, describe(name, 'failed', null, `exited; last lines of its log:\n${logTail(paths(name).logFile, 20)}`));
+    }
+    await sleep(250);
+  }
+  for (const name of started) {
+    if (!results.has(name)) results.set(name, describe(name, 'failed', null, `not SERVING after ${timeoutMs / 1000}s; last lines of its log:\n${logTail(paths(name).logFile, 20)}`));
+  }
+  return Promise.all(SERVICE_NAMES.map(async (name) => results.get(name) ?? (await statusOf(name))));
+}
+
+export async function servicesDown(graceMs = 20_000): Promise<LocalService[]> {
+  await Promise.all(
+    SERVICE_NAMES.map(async (name) => {
+      const { pidFile } = paths(name);
+      const rec = readPidFile(pidFile);
+      if (rec) await stopProcess(rec, graceMs);
+      rmSync(pidFile, { force: true });
+    }),
+  );
+  return servicesStatus();
+}
