@@ -3,8 +3,11 @@ import { OmenError } from '@omen/errors';
 import { fromRegistryError } from './errors.ts';
 import { readWireFrame } from './wire.ts';
 
-/** An Avro schema as JSON text or as its parsed object (what `JSON.parse` of an .avsc gives). */
-export type AvroSchema = string | Readonly<Record<string, unknown>>;
+/**
+ * An Avro schema as JSON text or as its parsed form (what `JSON.parse` of an .avsc gives, or
+ * `avroSchema(name)` from @omen/contracts).
+ */
+export type AvroSchema = string | object;
 
 /** TopicNameStrategy: a topic's values live under the subject `<topic>-value`. */
 export function valueSubject(topic: string): string {

@@ -1,10 +1,11 @@
-import { Kafka as KafkaJs, logLevel, type Admin } from 'kafkajs';
+import { Kafka as KafkaJs, Partitioners, logLevel, type Admin } from 'kafkajs';
 import type { Metrics } from '@omen/telemetry';
 import { FailedPreconditionError, InvalidArgumentError } from '@omen/errors';
 import { dlqTopic } from '@omen/topics';
 import { AvroCodec } from './codec.ts';
 import { KafkaConsumerRunner, type BatchHandler, type ConsumerRunner, type RecordHandler } from './consumer.ts';
 import { fromKafkaError } from './errors.ts';
+import { installControllerFallback } from './kafkajs-compat.ts';
 import { computeLag, type PartitionLag } from './lag.ts';
 import { kafkajsLogCreator, silentLogger, type Logger } from './logger.ts';
 import { kafkaMetrics } from './metrics.ts';
@@ -139,6 +140,7 @@ export function createKafka(options: KafkaOptions): Kafka {
   const registryUrl = parseRegistryUrl(options.registryUrl);
   const logger = options.logger ?? silentLogger;
   const metrics = kafkaMetrics(options.metrics);
+  installControllerFallback();
   const kafka = new KafkaJs({
     clientId,
     brokers,
@@ -169,7 +171,13 @@ export function createKafka(options: KafkaOptions): Kafka {
     if (closed) throw new FailedPreconditionError(`Kafka client "${clientId}" is closed`);
     // Idempotent: the broker drops the duplicates a retried send would otherwise write; it
     // requires acks=all, and one request in flight keeps retries from reordering records.
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+      // murmur2 like the Java client, so a key lands on the same partition whoever produced it.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     try {
       await producer.connect();
     } catch (err) {

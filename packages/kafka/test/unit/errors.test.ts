@@ -7,6 +7,11 @@ function responseError(status: number, message: string): Error {
   return Object.assign(new Error(message), { name: 'ResponseError', status });
 }
 
+// kafkajs builds protocol errors from its error-code table entries ({ message, type, retriable }).
+function protocolError(message: string, type: string, retriable: boolean): Error {
+  return new KafkaJSProtocolError({ message, type, retriable } as unknown as Error);
+}
+
 describe('fromKafkaError', () => {
   it('maps a broker that is down to UNAVAILABLE, retryable, even behind "retries exceeded"', () => {
     const down = new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9'), {
@@ -20,14 +25,14 @@ describe('fromKafkaError', () => {
   });
 
   it('keeps the meaning of protocol errors no retry fixes', () => {
-    const tooLarge = new KafkaJSProtocolError({ message: 'too large', type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false });
+    const tooLarge = protocolError('too large', 'MESSAGE_TOO_LARGE', false);
     expect(fromKafkaError(tooLarge, 'x').code).toBe('INVALID_ARGUMENT');
-    const denied = new KafkaJSProtocolError({ message: 'no', type: 'TOPIC_AUTHORIZATION_FAILED', code: 29, retriable: false });
+    const denied = protocolError('no', 'TOPIC_AUTHORIZATION_FAILED', false);
     expect(fromKafkaError(denied, 'x').code).toBe('PERMISSION_DENIED');
   });
 
   it('treats retriable protocol errors as UNAVAILABLE', () => {
-    const leader = new KafkaJSProtocolError({ message: 'no leader', type: 'LEADER_NOT_AVAILABLE', code: 5, retriable: true });
+    const leader = protocolError('no leader', 'LEADER_NOT_AVAILABLE', true);
     expect(fromKafkaError(leader, 'x').code).toBe('UNAVAILABLE');
   });
 });
