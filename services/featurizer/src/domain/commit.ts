@@ -60,6 +60,13 @@ export function validateCommit(commit: CommitInput): string[] {
     if (!isCount(f.lines_added)) problems.push(`${at}.lines_added must be an integer >= 0, got ${f.lines_added}`);
     if (!isCount(f.lines_deleted)) problems.push(`${at}.lines_deleted must be an integer >= 0, got ${f.lines_deleted}`);
     if (f.binary && (f.lines_added !== 0 || f.lines_deleted !== 0)) problems.push(`${at} is binary but has line counts`);
+    if (f.hunks !== null) {
+      const added = f.hunks.reduce((s, h) => s + h.added_lines.length, 0);
+      const deleted = f.hunks.reduce((s, h) => s + h.deleted_lines.length, 0);
+      if (added !== f.lines_added || deleted !== f.lines_deleted) {
+        problems.push(`${at}.hunks list ${added} added and ${deleted} deleted lines, but lines_added is ${f.lines_added} and lines_deleted ${f.lines_deleted}`);
+      }
+    }
   });
   return problems;
 }

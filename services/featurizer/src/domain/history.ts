@@ -1,7 +1,9 @@
-// The per-repository history the change metrics need, and the store interface that keeps it.
-// Every record is plain JSON so Redis and the in-memory store hold the same thing.
+// The per-repository state the featurizer keeps between events, and the store interface that
+// holds it. Every record is plain JSON so Redis and the in-memory store hold the same thing.
 
-/** What the history knows about one path. */
+import type { CommitLabel } from './labels.ts';
+
+/** What the history knows about one path (change metrics). */
 export interface FileHistory {
   /**
    * Sum of (added - deleted) over the file's changes. Not floored: the feature (LT) floors,
@@ -22,71 +24,150 @@ export interface DeveloperHistory {
   times: number[];
   /**
    * Count of the author's commits per set of subsystems touched, keyed by the sorted subsystem
-   * names joined with '/' (which no subsystem name contains) (SEXP counts the commits whose
-   * set meets the current one).
+   * names joined with '/' (which no subsystem name contains); SEXP counts the commits whose
+   * set meets the current one.
    */
   subsystemSets: Record<string, number>;
+}
+
+/**
+ * A file's lines with the commit that last touched each (blame), kept only while every change
+ * to the file came with hunks; a numstat-only change makes it unknown again.
+ */
+export interface FileLines {
+  /** Shas that own at least one line; `origin` indexes into it. */
+  shas: string[];
+  /** Per line (0-based), the index in `shas` of the commit that last touched it. */
+  origin: number[];
+  /** Per line, its text. */
+  text: string[];
 }
 
 /** The change metrics of one commit, keyed by jit_change_metrics@v1 feature names. */
 export type JitValues = Record<string, number>;
 
-/** A commit already applied to the history, with the values it got then. */
-export interface AppliedCommit {
-  values: JitValues;
+/** Code metrics of one file, keyed by code_file_metrics@v1 names. */
+export interface FileMetricsRow {
+  path: string;
+  values: Record<string, number>;
 }
 
-/** Read access to the history as it stands before a commit. */
-export interface HistoryView {
+/** Everything processing a commit produced, kept so a redelivery re-emits exactly the same. */
+export interface CommitOutputs {
+  jit: JitValues;
+  /** code_metrics@v1 values; null when no touched file's contents were known. */
+  code: Record<string, number> | null;
+  fileMetrics: FileMetricsRow[] | null;
+  /** Security-pattern hits in the added lines. */
+  findings: SecurityFinding[];
+  /** Every label this commit produced: its own fix labels and SZZ labels of the commits it blamed. */
+  labels: CommitLabel[];
+}
+
+/** One security-pattern hit (the matched text is not kept: it may be a secret). */
+export interface SecurityFinding {
+  path: string;
+  /** 1-based line in the new file. */
+  line: number;
+  rule: string;
+}
+
+/** A commit applied to the repository state. */
+export interface CommitRecord {
+  /** Repository sequence number; null for merges, which do not enter the history. */
+  seq: number | null;
+  commitTime: number;
+  /** Whether the commit is known to fix a bug (message pattern or issue link). */
+  fix: boolean;
+  /**
+   * SZZ candidates: shas that last touched the lines this commit deleted or changed
+   * (cosmetic lines left out), with how many lines each. Empty without hunks.
+   */
+  blamed: Record<string, number>;
+  /** Whether every touched text file came with hunks (SZZ ran on all of it). */
+  fullyBlamed: boolean;
+  /** Fix commits whose SZZ blamed this commit, and the time each label became known. */
+  inducedBy: Record<string, number>;
+  /** Bug issues this commit is known to fix, with the time each link became known. */
+  fixesIssues: Record<string, number>;
+  outputs: CommitOutputs;
+}
+
+/** A repository issue as far as labeling cares. */
+export interface IssueRecord {
+  isBug: boolean;
+  /** Event time at which the issue was first seen classified as a bug; null while not a bug. */
+  bugSince: number | null;
+  /** Commits that fix it (closing keywords in their messages, or the issue's references). */
+  shas: string[];
+}
+
+/** The record types, by namespace. */
+export interface RepoRecords {
+  file: FileHistory;
+  dev: DeveloperHistory;
+  lines: FileLines;
+  commit: CommitRecord;
+  issue: IssueRecord;
+  /** Issue numbers (as strings) an issue linked to a sha before that commit arrived. */
+  pending: string[];
+}
+
+export type Namespace = keyof RepoRecords;
+export const namespaces: readonly Namespace[] = ['file', 'dev', 'lines', 'commit', 'issue', 'pending'];
+
+/** Keys to load, per namespace. */
+export type RecordRequest = { [N in Namespace]?: readonly string[] };
+/** Loaded records (absent keys are simply missing). */
+export type RecordMaps = { [N in Namespace]: Map<string, RepoRecords[N]> };
+/** New records per namespace; null deletes. */
+export type RecordChanges = { [N in Namespace]: Map<string, RepoRecords[N] | null> };
+
+export interface RepoSnapshot {
+  /** Optimistic-concurrency token: changes on every successful write of the repository. */
+  version: number;
   /** Commits added to the history so far; the next one gets `seq + 1`. */
+  seq: number;
+  records: RecordMaps;
+}
+
+export interface RepoWrite {
+  /** The version the changes were computed from; the write fails if the repository moved on. */
+  expectedVersion: number;
+  seq: number;
+  changes: RecordChanges;
+}
+
+/**
+ * Where the featurizer's per-repository state lives. A repository's state changes only through
+ * `write`, which is atomic and conditional on the version read, so a redelivered batch or a
+ * second instance racing on the same repository cannot apply an event twice.
+ */
+export interface HistoryStore {
+  load(repoId: string, request: RecordRequest): Promise<RepoSnapshot>;
+  /** True when written; false when the repository's version was not `expectedVersion`. */
+  write(repoId: string, write: RepoWrite): Promise<boolean>;
+}
+
+export function emptyRecordMaps(): RecordMaps {
+  return { file: new Map(), dev: new Map(), lines: new Map(), commit: new Map(), issue: new Map(), pending: new Map() };
+}
+
+export function emptyChanges(): RecordChanges {
+  return { file: new Map(), dev: new Map(), lines: new Map(), commit: new Map(), issue: new Map(), pending: new Map() };
+}
+
+/** Read access to the change-metrics history as it stands before a commit. */
+export interface HistoryView {
   readonly seq: number;
   file(path: string): FileHistory | undefined;
   developer(authorId: string): DeveloperHistory | undefined;
 }
 
-/** What one commit changes in the history. */
+/** What one commit changes in the change-metrics history. */
 export interface HistoryDelta {
   seq: number;
   /** New record per path; null removes the path (deleted, or renamed away). */
   files: Map<string, FileHistory | null>;
   developers: Map<string, DeveloperHistory>;
-}
-
-/** The keys a batch of commits needs. */
-export interface HistoryRequest {
-  paths: readonly string[];
-  developers: readonly string[];
-  shas: readonly string[];
-}
-
-/** One repository's history restricted to the requested keys, as of one version. */
-export interface HistorySnapshot {
-  /** Optimistic-concurrency token: changes on every successful write of the repository. */
-  version: number;
-  seq: number;
-  files: Map<string, FileHistory>;
-  developers: Map<string, DeveloperHistory>;
-  /** The requested shas that were already applied. */
-  applied: Map<string, AppliedCommit>;
-}
-
-/** Everything a batch changes, written all or nothing. */
-export interface HistoryWrite {
-  /** The snapshot's version; the write fails if the repository moved on since. */
-  expectedVersion: number;
-  seq: number;
-  files: Map<string, FileHistory | null>;
-  developers: Map<string, DeveloperHistory>;
-  applied: Map<string, AppliedCommit>;
-}
-
-/**
- * Where the history lives. One repository's history is written only through `write`, which
- * is atomic and conditional on the version read, so a redelivered batch or a second instance
- * racing on the same repository cannot apply a commit twice.
- */
-export interface HistoryStore {
-  load(repoId: string, request: HistoryRequest): Promise<HistorySnapshot>;
-  /** True when written; false when the repository's version was not `expectedVersion`. */
-  write(repoId: string, write: HistoryWrite): Promise<boolean>;
 }

@@ -1,73 +1,68 @@
-import type { AppliedCommit, DeveloperHistory, FileHistory, HistoryRequest, HistorySnapshot, HistoryStore, HistoryWrite } from './history.ts';
+import type { HistoryStore, Namespace, RecordMaps, RecordRequest, RepoSnapshot, RepoWrite } from './history.ts';
+import { emptyRecordMaps, namespaces } from './history.ts';
 
-interface RepoHistory {
+interface RepoState {
   version: number;
   seq: number;
-  files: Map<string, FileHistory>;
-  developers: Map<string, DeveloperHistory>;
-  applied: Map<string, AppliedCommit>;
+  records: RecordMaps;
 }
 
 /**
  * HistoryStore in process memory: for unit tests and single-process tools (replays, the
  * bench's domain-only figure). Records are cloned in and out, as a networked store would
- * serialise them, so a caller that mutated a loaded record would be caught by tests.
+ * serialise them, so code that mutated a loaded record would be caught by tests.
  */
 export class InMemoryHistoryStore implements HistoryStore {
-  readonly #repos = new Map<string, RepoHistory>();
+  readonly #repos = new Map<string, RepoState>();
   /** Writes accepted, for tests that check batching. */
   writes = 0;
 
-  #repo(repoId: string): RepoHistory {
+  #repo(repoId: string): RepoState {
     let r = this.#repos.get(repoId);
     if (!r) {
-      r = { version: 0, seq: 0, files: new Map(), developers: new Map(), applied: new Map() };
+      r = { version: 0, seq: 0, records: emptyRecordMaps() };
       this.#repos.set(repoId, r);
     }
     return r;
   }
 
-  load(repoId: string, request: HistoryRequest): Promise<HistorySnapshot> {
+  load(repoId: string, request: RecordRequest): Promise<RepoSnapshot> {
     const r = this.#repo(repoId);
-    const pick = <T>(from: Map<string, T>, keys: readonly string[]): Map<string, T> => {
-      const out = new Map<string, T>();
-      for (const k of keys) {
+    const records = emptyRecordMaps();
+    for (const ns of namespaces) {
+      const from = r.records[ns] as Map<string, unknown>;
+      const into = records[ns] as Map<string, unknown>;
+      for (const k of request[ns] ?? []) {
         const v = from.get(k);
-        if (v !== undefined) out.set(k, structuredClone(v));
+        if (v !== undefined) into.set(k, structuredClone(v));
       }
-      return out;
-    };
-    return Promise.resolve({
-      version: r.version,
-      seq: r.seq,
-      files: pick(r.files, request.paths),
-      developers: pick(r.developers, request.developers),
-      applied: pick(r.applied, request.shas),
-    });
+    }
+    return Promise.resolve({ version: r.version, seq: r.seq, records });
   }
 
-  write(repoId: string, w: HistoryWrite): Promise<boolean> {
+  write(repoId: string, w: RepoWrite): Promise<boolean> {
     const r = this.#repo(repoId);
     if (r.version !== w.expectedVersion) return Promise.resolve(false);
-    for (const [path, record] of w.files) {
-      if (record === null) r.files.delete(path);
-      else r.files.set(path, structuredClone(record));
+    for (const ns of namespaces) {
+      const into = r.records[ns] as Map<string, unknown>;
+      for (const [k, v] of w.changes[ns] as Map<string, unknown>) {
+        if (v === null) into.delete(k);
+        else into.set(k, structuredClone(v));
+      }
     }
-    for (const [id, record] of w.developers) r.developers.set(id, structuredClone(record));
-    for (const [sha, a] of w.applied) r.applied.set(sha, structuredClone(a));
     r.seq = w.seq;
     r.version += 1;
     this.writes += 1;
     return Promise.resolve(true);
   }
 
-  /** The current record of a path, for assertions. */
-  peekFile(repoId: string, path: string): FileHistory | undefined {
-    return this.#repos.get(repoId)?.files.get(path);
+  /** The current record of a key, for assertions. */
+  peek<N extends Namespace>(repoId: string, ns: N, key: string): RecordMaps[N] extends Map<string, infer V> ? V | undefined : never {
+    return this.#repos.get(repoId)?.records[ns].get(key) as never;
   }
 
-  /** Paths with history, for assertions. */
-  paths(repoId: string): string[] {
-    return [...(this.#repos.get(repoId)?.files.keys() ?? [])].sort();
+  /** Keys present in a namespace, for assertions. */
+  keys(repoId: string, ns: Namespace): string[] {
+    return [...(this.#repos.get(repoId)?.records[ns].keys() ?? [])].sort();
   }
 }

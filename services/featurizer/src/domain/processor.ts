@@ -1,105 +1,359 @@
-// Applies a batch of one repository's commits to its history, exactly once per commit, through
-// any HistoryStore. At-least-once delivery means a commit can come again (a redelivered batch
-// after a crash, the same commit from a webhook and a backfill): the store remembers each
-// applied sha with the values it got, and a repeat returns those values instead of counting
-// the commit twice. The whole batch's history changes and applied-markers are written in one
-// conditional write, so a crash leaves either all or none of them.
+// Applies one repository's events to its state, exactly once per event, through any
+// HistoryStore. At-least-once delivery means an event can come again (a redelivered batch
+// after a crash, the same commit from a webhook and a backfill): the store keeps a record per
+// applied sha with everything the commit produced, and a repeat re-emits that instead of
+// counting the commit twice. A batch's changes are written in one conditional write, so a
+// crash leaves either all or none of them, and a second writer forces a recompute.
 
 import { AbortedError, InvalidArgumentError } from '@omen/errors';
+import { applyHunks, blameCandidates } from './blame.ts';
+import type { DiffLine } from './commit.ts';
 import type { CommitInput } from './commit.ts';
-import type { AppliedCommit, DeveloperHistory, FileHistory, HistoryDelta, HistorySnapshot, HistoryStore, HistoryView, JitValues } from './history.ts';
-import { applyCommit, historyKeys } from './kamei.ts';
+import { isMerge } from './commit.ts';
+import { closedIssues, isFixMessage } from './fix.ts';
+import type {
+  CommitOutputs,
+  CommitRecord,
+  DeveloperHistory,
+  FileHistory,
+  FileMetricsRow,
+  HistoryStore,
+  HistoryView,
+  IssueRecord,
+  Namespace,
+  RecordRequest,
+  RepoRecords,
+  RepoSnapshot,
+  SecurityFinding,
+} from './history.ts';
+import { emptyChanges, namespaces } from './history.ts';
+import { changeMetrics, historyDelta, historyKeys, resolveTouches } from './kamei.ts';
+import type { Touch } from './kamei.ts';
+import type { CommitLabel } from './labels.ts';
+import { issueFixLabel, messageFixLabel, szzLabel } from './labels.ts';
 
-/** A history snapshot with the deltas of earlier commits of the same batch laid over it. */
-export class OverlayView implements HistoryView {
-  seq: number;
-  readonly files = new Map<string, FileHistory | null>();
-  readonly developers = new Map<string, DeveloperHistory>();
+/** One touched file as code analysis sees it. */
+export interface CodeFileInput {
+  path: string;
+  /** Whole text before the change; null when unknown or the file is new. */
+  before: string | null;
+  /** Whole text after the change; null when unknown or the file was deleted. */
+  after: string | null;
+  /** Lines the change added (from hunks), numbered in the new file. */
+  added: readonly DiffLine[];
+}
 
-  constructor(private readonly snapshot: HistorySnapshot) {
-    this.seq = snapshot.seq;
-  }
+export interface CodeAnalysis {
+  /** code_metrics@v1 values. */
+  values: Record<string, number>;
+  files: FileMetricsRow[];
+  findings: SecurityFinding[];
+}
 
-  file(path: string): FileHistory | undefined {
-    const own = this.files.get(path);
-    if (own !== undefined) return own ?? undefined;
-    return this.snapshot.files.get(path);
-  }
+/** Code metrics of a change; null when none of the files could be analysed. */
+export type CodeAnalyzer = (files: readonly CodeFileInput[]) => CodeAnalysis | null;
 
-  developer(authorId: string): DeveloperHistory | undefined {
-    return this.developers.get(authorId) ?? this.snapshot.developers.get(authorId);
-  }
-
-  apply(delta: HistoryDelta): void {
-    this.seq = delta.seq;
-    for (const [path, record] of delta.files) this.files.set(path, record);
-    for (const [id, record] of delta.developers) this.developers.set(id, record);
-  }
+/** An scm.issues.v1 event, as labeling reads it. */
+export interface IssueInput {
+  repo_id: string;
+  number: number;
+  is_bug: boolean;
+  referenced_commit_shas: readonly string[];
+  event_time: number;
 }
 
 export interface CommitResult {
   sha: string;
-  values: JitValues;
-  /** True when the commit had been applied before and `values` are the recorded ones. */
+  outputs: CommitOutputs;
+  /** True when the commit had been applied before and `outputs` are the recorded ones. */
   replayed: boolean;
 }
 
 export interface ProcessOptions {
   /**
-   * Attempts when another writer moved the repository's history between read and write.
+   * Attempts when another writer moved the repository's state between read and write.
    * @default 5
    */
   maxAttempts?: number;
+  /** Computes code metrics when file contents or hunks are known; none computed without it. */
+  analyzer?: CodeAnalyzer;
 }
 
-async function attempt(store: HistoryStore, repoId: string, commits: readonly CommitInput[]): Promise<CommitResult[] | undefined> {
+class VersionMoved extends Error {}
+
+/** A repository snapshot with this batch's changes laid over it; loads missing keys lazily. */
+class RepoOverlay implements HistoryView {
+  seq: number;
+  readonly changes = emptyChanges();
+  readonly #asked: Record<Namespace, Set<string>>;
+
+  constructor(
+    private readonly store: HistoryStore,
+    private readonly repoId: string,
+    private readonly snapshot: RepoSnapshot,
+    request: RecordRequest,
+  ) {
+    this.seq = snapshot.seq;
+    this.#asked = Object.fromEntries(namespaces.map((ns) => [ns, new Set(request[ns] ?? [])])) as Record<Namespace, Set<string>>;
+  }
+
+  get version(): number {
+    return this.snapshot.version;
+  }
+
+  get<N extends Namespace>(ns: N, key: string): RepoRecords[N] | undefined {
+    const mine = this.changes[ns] as Map<string, RepoRecords[N] | null>;
+    if (mine.has(key)) return mine.get(key) ?? undefined;
+    return (this.snapshot.records[ns] as Map<string, RepoRecords[N]>).get(key);
+  }
+
+  set<N extends Namespace>(ns: N, key: string, value: RepoRecords[N] | null): void {
+    (this.changes[ns] as Map<string, RepoRecords[N] | null>).set(key, value);
+  }
+
+  /** Loads keys not read yet; the repository must still be at the snapshot's version. */
+  async ensure(request: RecordRequest): Promise<void> {
+    const missing: RecordRequest = {};
+    let any = false;
+    for (const ns of namespaces) {
+      const keys = (request[ns] ?? []).filter((k) => !this.#asked[ns].has(k));
+      if (keys.length === 0) continue;
+      for (const k of keys) this.#asked[ns].add(k);
+      missing[ns] = keys;
+      any = true;
+    }
+    if (!any) return;
+    const more = await this.store.load(this.repoId, missing);
+    if (more.version !== this.snapshot.version) throw new VersionMoved();
+    for (const ns of namespaces) {
+      const into = this.snapshot.records[ns] as Map<string, unknown>;
+      for (const [k, v] of more.records[ns] as Map<string, unknown>) into.set(k, v);
+    }
+  }
+
+  file(path: string): FileHistory | undefined {
+    return this.get('file', path);
+  }
+
+  developer(authorId: string): DeveloperHistory | undefined {
+    return this.get('dev', authorId);
+  }
+}
+
+function requestFor(commits: readonly CommitInput[]): RecordRequest {
   const paths = new Set<string>();
   const developers = new Set<string>();
+  const issues = new Set<string>();
   for (const c of commits) {
     const keys = historyKeys(c);
     for (const p of keys.paths) paths.add(p);
     for (const d of keys.developers) developers.add(d);
+    for (const n of closedIssues(c.message)) issues.add(String(n));
   }
-  const snapshot = await store.load(repoId, { paths: [...paths], developers: [...developers], shas: commits.map((c) => c.sha) });
-  const view = new OverlayView(snapshot);
-  const applied = new Map<string, AppliedCommit>();
-  const results: CommitResult[] = [];
-  for (const commit of commits) {
-    const known = applied.get(commit.sha) ?? snapshot.applied.get(commit.sha);
-    if (known) {
-      results.push({ sha: commit.sha, values: known.values, replayed: true });
-      continue;
+  const shas = commits.map((c) => c.sha);
+  return { file: [...paths], lines: [...paths], dev: [...developers], commit: shas, pending: shas, issue: [...issues] };
+}
+
+interface BlameResult {
+  blamed: Record<string, number>;
+  fullyBlamed: boolean;
+  code: CodeFileInput[];
+}
+
+/** Moves each touched file's blame through the change; collects what SZZ and code analysis need. */
+function applyBlame(overlay: RepoOverlay, commit: CommitInput, touches: readonly Touch[]): BlameResult {
+  const merge = isMerge(commit);
+  const blamed: Record<string, number> = {};
+  let fullyBlamed = true;
+  const code: CodeFileInput[] = [];
+  const byPath = new Map(commit.files.map((f) => [f.path, f]));
+  const sets = new Map<string, RepoRecords['lines'] | null>();
+  for (const t of touches) {
+    const change = byPath.get(t.path);
+    if (!change) continue;
+    const source = t.kind === 'added' ? undefined : overlay.get('lines', t.fromPath ?? t.path);
+    const outcome = applyHunks(source, change, commit.sha, t.kind === 'added' || (t.kind === 'modified' && t.before === undefined));
+    const added = (change.hunks ?? []).flatMap((h) => h.added_lines);
+    if (outcome.kind === 'applied') {
+      for (const [sha, n] of Object.entries(blameCandidates(outcome.deleted))) blamed[sha] = (blamed[sha] ?? 0) + n;
+      code.push({ path: t.path, before: source ? source.text.join('\n') : null, after: t.kind === 'deleted' ? null : outcome.after.text.join('\n'), added });
+    } else {
+      if (!change.binary) fullyBlamed = false;
+      if (added.length > 0) code.push({ path: t.path, before: null, after: null, added });
     }
-    const { values, delta } = applyCommit(view, commit);
-    view.apply(delta);
-    applied.set(commit.sha, { values });
-    results.push({ sha: commit.sha, values, replayed: false });
+    if (merge) continue;
+    if (t.kind === 'renamed' && t.fromPath !== null && !sets.has(t.fromPath)) sets.set(t.fromPath, null);
+    sets.set(t.path, outcome.kind === 'applied' && t.kind !== 'deleted' ? outcome.after : null);
   }
-  if (applied.size === 0) return results;
-  const ok = await store.write(repoId, {
-    expectedVersion: snapshot.version,
-    seq: view.seq,
-    files: view.files,
-    developers: view.developers,
-    applied,
+  for (const [path, v] of sets) overlay.set('lines', path, v);
+  return { blamed, fullyBlamed: fullyBlamed && touches.length > 0, code };
+}
+
+/** Commit record of `sha`, loading it when this batch has not read it. */
+async function commitRecord(overlay: RepoOverlay, shas: readonly string[]): Promise<void> {
+  await overlay.ensure({ commit: shas });
+}
+
+/** Records that fix `fixSha` (fix known at `knownAt`) blames its candidates; returns their SZZ labels. */
+async function blameInducers(overlay: RepoOverlay, repoId: string, fixSha: string, blamed: Readonly<Record<string, number>>, knownAt: number): Promise<CommitLabel[]> {
+  const inducers = Object.keys(blamed).filter((s) => s !== fixSha);
+  await commitRecord(overlay, inducers);
+  const labels: CommitLabel[] = [];
+  for (const sha of inducers.sort()) {
+    const rec = overlay.get('commit', sha);
+    const prior = rec?.inducedBy[fixSha];
+    const inducedBy = { ...(rec?.inducedBy ?? {}), [fixSha]: prior === undefined ? knownAt : Math.min(prior, knownAt) };
+    if (rec) overlay.set('commit', sha, { ...rec, inducedBy });
+    labels.push(szzLabel(repoId, sha, rec?.fix ?? false, inducedBy));
+  }
+  return labels;
+}
+
+/** Time a commit became known as a fix: its own time for a message fix, else its earliest issue link. */
+function fixKnownAt(rec: Pick<CommitRecord, 'commitTime' | 'fixesIssues'>, byMessage: boolean): number {
+  if (byMessage) return rec.commitTime;
+  return Math.min(...Object.values(rec.fixesIssues));
+}
+
+async function applyOne(overlay: RepoOverlay, commit: CommitInput, analyzer: CodeAnalyzer | undefined): Promise<CommitOutputs> {
+  const touches = resolveTouches(overlay, commit);
+  const values = changeMetrics(overlay, commit, touches);
+  const delta = historyDelta(overlay, commit, touches);
+  const blame = applyBlame(overlay, commit, touches);
+  overlay.seq = delta.seq;
+  for (const [p, r] of delta.files) overlay.set('file', p, r);
+  for (const [d, r] of delta.developers) overlay.set('dev', d, r);
+
+  const merge = isMerge(commit);
+  const byMessage = !merge && isFixMessage(commit.message);
+  const fixesIssues: Record<string, number> = {};
+  if (!merge) {
+    // Issues its message closes, and issues that named this sha before it arrived.
+    const linked = new Set([...closedIssues(commit.message).map(String), ...(overlay.get('pending', commit.sha) ?? [])]);
+    await overlay.ensure({ issue: [...linked] });
+    for (const n of linked) {
+      const issue = overlay.get('issue', n) ?? { isBug: false, bugSince: null, shas: [] };
+      if (!issue.shas.includes(commit.sha)) overlay.set('issue', n, { ...issue, shas: [...issue.shas, commit.sha] });
+      if (issue.isBug) fixesIssues[n] = Math.max(commit.commit_time, issue.bugSince ?? commit.commit_time);
+    }
+    if (overlay.get('pending', commit.sha)) overlay.set('pending', commit.sha, null);
+  }
+  const fix = byMessage || Object.keys(fixesIssues).length > 0;
+  const labels: CommitLabel[] = [];
+  if (byMessage) labels.push(messageFixLabel(commit.repo_id, commit.sha, commit.commit_time));
+  if (Object.keys(fixesIssues).length > 0) labels.push(issueFixLabel(commit.repo_id, commit.sha, fixesIssues));
+  if (fix) labels.push(...(await blameInducers(overlay, commit.repo_id, commit.sha, blame.blamed, fixKnownAt({ commitTime: commit.commit_time, fixesIssues }, byMessage))));
+
+  const analysis = analyzer && blame.code.length > 0 ? analyzer(blame.code) : null;
+  const outputs: CommitOutputs = {
+    jit: values,
+    code: analysis?.values ?? null,
+    fileMetrics: analysis?.files ?? null,
+    findings: analysis?.findings ?? [],
+    labels,
+  };
+  overlay.set('commit', commit.sha, {
+    seq: merge ? null : delta.seq,
+    commitTime: commit.commit_time,
+    fix,
+    blamed: blame.blamed,
+    fullyBlamed: blame.fullyBlamed,
+    inducedBy: overlay.get('commit', commit.sha)?.inducedBy ?? {},
+    fixesIssues,
+    outputs,
   });
-  return ok ? results : undefined;
+  return outputs;
+}
+
+async function withRetries<T>(repoId: string, maxAttempts: number, attempt: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < maxAttempts; i++) {
+    try {
+      const r = await attempt();
+      if (r !== undefined) return r;
+    } catch (err) {
+      if (!(err instanceof VersionMoved)) throw err;
+    }
+  }
+  throw new AbortedError(`state of ${repoId} kept changing under ${maxAttempts} attempts; another instance is writing the same repository`, { repoId });
+}
+
+function checkRepo(repoId: string, items: readonly { repo_id: string }[]): void {
+  for (const c of items) {
+    if (c.repo_id !== repoId) throw new InvalidArgumentError(`an event of ${c.repo_id} is in a batch of ${repoId}; batches are per repository`, 'repo_id');
+  }
+}
+
+function hasChanges(overlay: RepoOverlay): boolean {
+  return namespaces.some((ns) => overlay.changes[ns].size > 0);
 }
 
 /**
- * The change metrics of `commits` (one repository, in stream order), applying each to the
- * repository's history at most once. Throws AbortedError when other writers kept winning.
+ * Everything `commits` (one repository, in stream order) produce, applying each to the
+ * repository's state at most once. Throws AbortedError when other writers kept winning.
  */
 export async function processCommits(store: HistoryStore, repoId: string, commits: readonly CommitInput[], options: ProcessOptions = {}): Promise<CommitResult[]> {
-  const maxAttempts = options.maxAttempts ?? 5;
-  for (const c of commits) {
-    if (c.repo_id !== repoId) throw new InvalidArgumentError(`commit ${c.sha} belongs to ${c.repo_id}, not ${repoId}; batches are per repository`, 'repo_id');
-  }
-  for (let i = 0; i < maxAttempts; i++) {
-    const results = await attempt(store, repoId, commits);
-    if (results) return results;
-  }
-  throw new AbortedError(`history of ${repoId} kept changing under ${maxAttempts} attempts; another instance is writing the same repository`, {
-    repoId,
+  checkRepo(repoId, commits);
+  return withRetries(repoId, options.maxAttempts ?? 5, async () => {
+    const request = requestFor(commits);
+    const overlay = new RepoOverlay(store, repoId, await store.load(repoId, request), request);
+    const results: CommitResult[] = [];
+    for (const commit of commits) {
+      const known = overlay.get('commit', commit.sha);
+      if (known) {
+        results.push({ sha: commit.sha, outputs: known.outputs, replayed: true });
+        continue;
+      }
+      results.push({ sha: commit.sha, outputs: await applyOne(overlay, commit, options.analyzer), replayed: false });
+    }
+    if (!hasChanges(overlay)) return results;
+    const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes });
+    return ok ? results : undefined;
+  });
+}
+
+/**
+ * Labels that `issues` (one repository's issue events, in order) produce: a bug issue makes the
+ * commits it names, or whose messages close it, fixes (issue_link), and their SZZ candidates
+ * bug-inducing. Labels are recomputed from the stored state on every delivery, so a
+ * redelivered event re-emits the same labels (same event ids) and changes nothing.
+ * A bug issue later reclassified as not a bug does not retract labels already emitted.
+ */
+export async function processIssues(store: HistoryStore, repoId: string, issues: readonly IssueInput[], options: Pick<ProcessOptions, 'maxAttempts'> = {}): Promise<CommitLabel[][]> {
+  checkRepo(repoId, issues);
+  return withRetries(repoId, options.maxAttempts ?? 5, async () => {
+    const request: RecordRequest = { issue: [...new Set(issues.map((i) => String(i.number)))] };
+    const overlay = new RepoOverlay(store, repoId, await store.load(repoId, request), request);
+    const out: CommitLabel[][] = [];
+    for (const ev of issues) {
+      const n = String(ev.number);
+      const prev: IssueRecord = overlay.get('issue', n) ?? { isBug: false, bugSince: null, shas: [] };
+      const shas = [...new Set([...prev.shas, ...ev.referenced_commit_shas])];
+      const isBug = prev.isBug || ev.is_bug;
+      const bugSince = prev.bugSince ?? (ev.is_bug ? ev.event_time : null);
+      overlay.set('issue', n, { isBug, bugSince, shas });
+      const labels: CommitLabel[] = [];
+      if (isBug && bugSince !== null) {
+        await overlay.ensure({ commit: shas, pending: shas });
+        for (const sha of shas) {
+          const rec = overlay.get('commit', sha);
+          if (!rec) {
+            const pending = overlay.get('pending', sha) ?? [];
+            if (!pending.includes(n)) overlay.set('pending', sha, [...pending, n]);
+            continue;
+          }
+          if (rec.seq === null) continue; // merges are not labeled
+          const linkedAt = rec.fixesIssues[n] ?? Math.max(rec.commitTime, bugSince);
+          const fixesIssues = { ...rec.fixesIssues, [n]: linkedAt };
+          const updated: CommitRecord = { ...rec, fix: true, fixesIssues };
+          overlay.set('commit', sha, updated);
+          labels.push(issueFixLabel(repoId, sha, fixesIssues));
+          const byMessage = rec.outputs.labels.some((l) => l.sha === sha && l.method === 'message_pattern');
+          labels.push(...(await blameInducers(overlay, repoId, sha, rec.blamed, fixKnownAt(updated, byMessage))));
+        }
+      }
+      out.push(labels);
+    }
+    const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes });
+    return ok ? out : undefined;
   });
 }

@@ -4,7 +4,7 @@ import type { CommitInput, FileChange } from '../../src/domain/commit.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { DAY_MS, applyCommit, changeEntropy, recentExperience, YEAR_MS } from '../../src/domain/kamei.ts';
 import { processCommits } from '../../src/domain/processor.ts';
-import type { HistoryStore, HistoryWrite } from '../../src/domain/history.ts';
+import type { HistoryStore, RepoWrite } from '../../src/domain/history.ts';
 
 const REPO = 'github:acme/parser';
 let shaCounter = 0;
@@ -74,19 +74,19 @@ describe('change metrics over a hand-computed history', () => {
     const commits = history();
     for (const [i, c] of commits.entries()) {
       const [r] = await processCommits(store, REPO, [c]);
-      expectValues(r!.values, expected[i]!);
-      expect(validateFeatureValues(jitChangeMetricsV1, r!.values)).toEqual([]);
+      expectValues(r!.outputs.jit, expected[i]!);
+      expect(validateFeatureValues(jitChangeMetricsV1, r!.outputs.jit)).toEqual([]);
     }
   });
 
   it('moves history with renames, forgets deletions, keeps copies and re-created paths apart', async () => {
     const store = new InMemoryHistoryStore();
     await processCommits(store, REPO, history());
-    expect(store.paths(REPO)).toEqual(['README.md', 'lib/a.js', 'lib/c.js', 'src/a.js']);
-    expect(store.peekFile(REPO, 'lib/a.js')).toEqual({ lines: 0, lastChangedAt: 402 * DAY_MS, authors: ['alice', 'bob'], changes: [1, 2, 3, 4] });
-    expect(store.peekFile(REPO, 'lib/c.js')).toEqual({ lines: 2, lastChangedAt: 403 * DAY_MS, authors: ['alice', 'bob', 'carol'], changes: [1, 2, 3, 4, 5] });
-    expect(store.peekFile(REPO, 'src/a.js')).toEqual({ lines: 1, lastChangedAt: 403 * DAY_MS, authors: ['carol'], changes: [5] });
-    expect(store.peekFile(REPO, 'README.md')).toEqual({ lines: 7, lastChangedAt: 400 * DAY_MS, authors: ['alice'], changes: [1, 3] });
+    expect(store.keys(REPO, 'file')).toEqual(['README.md', 'lib/a.js', 'lib/c.js', 'src/a.js']);
+    expect(store.peek(REPO, 'file', 'lib/a.js')).toEqual({ lines: 0, lastChangedAt: 402 * DAY_MS, authors: ['alice', 'bob'], changes: [1, 2, 3, 4] });
+    expect(store.peek(REPO, 'file', 'lib/c.js')).toEqual({ lines: 2, lastChangedAt: 403 * DAY_MS, authors: ['alice', 'bob', 'carol'], changes: [1, 2, 3, 4, 5] });
+    expect(store.peek(REPO, 'file', 'src/a.js')).toEqual({ lines: 1, lastChangedAt: 403 * DAY_MS, authors: ['carol'], changes: [5] });
+    expect(store.peek(REPO, 'file', 'README.md')).toEqual({ lines: 7, lastChangedAt: 400 * DAY_MS, authors: ['alice'], changes: [1, 3] });
   });
 
   it('gives the same values and history in one batch as one commit at a time', async () => {
@@ -98,7 +98,7 @@ describe('change metrics over a hand-computed history', () => {
     const all = await processCommits(batched, REPO, commits);
     expect(all).toEqual(single);
     expect(batched.writes).toBe(1);
-    for (const p of one.paths(REPO)) expect(batched.peekFile(REPO, p)).toEqual(one.peekFile(REPO, p));
+    for (const p of one.keys(REPO, 'file')) expect(batched.peek(REPO, 'file', p)).toEqual(one.peek(REPO, 'file', p));
   });
 });
 
@@ -110,12 +110,12 @@ describe('exactly-once history under redelivery', () => {
     // The consumer crashed before committing offsets: C2..C4 arrive again.
     const again = await processCommits(store, REPO, commits.slice(1, 4));
     expect(again.map((r) => r.replayed)).toEqual([true, true, false]);
-    expect(again[0]!.values).toEqual(first[1]!.values);
-    expect(again[1]!.values).toEqual(first[2]!.values);
+    expect(again[0]!.outputs.jit).toEqual(first[1]!.outputs.jit);
+    expect(again[1]!.outputs.jit).toEqual(first[2]!.outputs.jit);
     const rest = await processCommits(store, REPO, commits.slice(4));
-    expectValues(rest[0]!.values, expected[4]!);
-    expectValues(rest[1]!.values, expected[5]!);
-    expect(store.peekFile(REPO, 'lib/c.js')?.changes).toEqual([1, 2, 3, 4, 5]);
+    expectValues(rest[0]!.outputs.jit, expected[4]!);
+    expectValues(rest[1]!.outputs.jit, expected[5]!);
+    expect(store.peek(REPO, 'file', 'lib/c.js')?.changes).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('counts a commit listed twice in one batch once', async () => {
@@ -123,7 +123,7 @@ describe('exactly-once history under redelivery', () => {
     const store = new InMemoryHistoryStore();
     const results = await processCommits(store, REPO, [commits[0]!, commits[1]!, commits[1]!, commits[2]!]);
     expect(results.map((r) => r.replayed)).toEqual([false, false, true, false]);
-    expectValues(results[3]!.values, expected[2]!);
+    expectValues(results[3]!.outputs.jit, expected[2]!);
   });
 
   it('recomputes when another writer moved the history between read and write', async () => {
@@ -140,12 +140,12 @@ describe('exactly-once history under redelivery', () => {
         }
         return snap;
       },
-      write: (repo, w: HistoryWrite) => inner.write(repo, w),
+      write: (repo, w: RepoWrite) => inner.write(repo, w),
     };
     const results = await processCommits(racing, REPO, commits.slice(0, 2));
     expect(results.map((r) => r.replayed)).toEqual([true, false]);
-    expectValues(results[1]!.values, expected[1]!);
-    expect(inner.peekFile(REPO, 'src/a.js')?.changes).toEqual([1, 2]);
+    expectValues(results[1]!.outputs.jit, expected[1]!);
+    expect(inner.peek(REPO, 'file', 'src/a.js')?.changes).toEqual([1, 2]);
   });
 
   it('gives up with ABORTED when it never wins the race', async () => {
