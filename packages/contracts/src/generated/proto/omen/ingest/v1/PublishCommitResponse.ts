@@ -1,0 +1,28 @@
+// Original file: protos/omen/ingest/v1/ingest.proto
+
+
+export interface PublishCommitResponse {
+  /**
+   * The deterministic event id, "<repo_id>:<sha>".
+   */
+  'event_id'?: (string);
+  'topic'?: (string);
+  'partition'?: (number);
+  /**
+   * Kafka offset of the record, as a decimal string (64-bit).
+   */
+  'offset'?: (string);
+}
+
+export interface PublishCommitResponse__Output {
+  /**
+   * The deterministic event id, "<repo_id>:<sha>".
+   */
+  'event_id': (string);
+  'topic': (string);
+  'partition': (number);
+  /**
+   * Kafka offset of the record, as a decimal string (64-bit).
+   */
+  'offset': (string);
+}

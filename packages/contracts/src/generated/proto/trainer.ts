@@ -1,0 +1,61 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.ts';
+import type { GateCheck as _omen_trainer_v1_GateCheck, GateCheck__Output as _omen_trainer_v1_GateCheck__Output } from './omen/trainer/v1/GateCheck.ts';
+import type { GateResult as _omen_trainer_v1_GateResult, GateResult__Output as _omen_trainer_v1_GateResult__Output } from './omen/trainer/v1/GateResult.ts';
+import type { GetModelRequest as _omen_trainer_v1_GetModelRequest, GetModelRequest__Output as _omen_trainer_v1_GetModelRequest__Output } from './omen/trainer/v1/GetModelRequest.ts';
+import type { GetRunRequest as _omen_trainer_v1_GetRunRequest, GetRunRequest__Output as _omen_trainer_v1_GetRunRequest__Output } from './omen/trainer/v1/GetRunRequest.ts';
+import type { ImportModelRequest as _omen_trainer_v1_ImportModelRequest, ImportModelRequest__Output as _omen_trainer_v1_ImportModelRequest__Output } from './omen/trainer/v1/ImportModelRequest.ts';
+import type { ListModelsRequest as _omen_trainer_v1_ListModelsRequest, ListModelsRequest__Output as _omen_trainer_v1_ListModelsRequest__Output } from './omen/trainer/v1/ListModelsRequest.ts';
+import type { ListModelsResponse as _omen_trainer_v1_ListModelsResponse, ListModelsResponse__Output as _omen_trainer_v1_ListModelsResponse__Output } from './omen/trainer/v1/ListModelsResponse.ts';
+import type { ModelSummary as _omen_trainer_v1_ModelSummary, ModelSummary__Output as _omen_trainer_v1_ModelSummary__Output } from './omen/trainer/v1/ModelSummary.ts';
+import type { ModelVersion as _omen_trainer_v1_ModelVersion, ModelVersion__Output as _omen_trainer_v1_ModelVersion__Output } from './omen/trainer/v1/ModelVersion.ts';
+import type { PromoteRequest as _omen_trainer_v1_PromoteRequest, PromoteRequest__Output as _omen_trainer_v1_PromoteRequest__Output } from './omen/trainer/v1/PromoteRequest.ts';
+import type { PromoteResponse as _omen_trainer_v1_PromoteResponse, PromoteResponse__Output as _omen_trainer_v1_PromoteResponse__Output } from './omen/trainer/v1/PromoteResponse.ts';
+import type { RollbackRequest as _omen_trainer_v1_RollbackRequest, RollbackRequest__Output as _omen_trainer_v1_RollbackRequest__Output } from './omen/trainer/v1/RollbackRequest.ts';
+import type { RollbackResponse as _omen_trainer_v1_RollbackResponse, RollbackResponse__Output as _omen_trainer_v1_RollbackResponse__Output } from './omen/trainer/v1/RollbackResponse.ts';
+import type { Run as _omen_trainer_v1_Run, Run__Output as _omen_trainer_v1_Run__Output } from './omen/trainer/v1/Run.ts';
+import type { RunEvent as _omen_trainer_v1_RunEvent, RunEvent__Output as _omen_trainer_v1_RunEvent__Output } from './omen/trainer/v1/RunEvent.ts';
+import type { StartRunRequest as _omen_trainer_v1_StartRunRequest, StartRunRequest__Output as _omen_trainer_v1_StartRunRequest__Output } from './omen/trainer/v1/StartRunRequest.ts';
+import type { TrainerClient as _omen_trainer_v1_TrainerClient, TrainerDefinition as _omen_trainer_v1_TrainerDefinition } from './omen/trainer/v1/Trainer.ts';
+import type { WatchRunRequest as _omen_trainer_v1_WatchRunRequest, WatchRunRequest__Output as _omen_trainer_v1_WatchRunRequest__Output } from './omen/trainer/v1/WatchRunRequest.ts';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  google: {
+    protobuf: {
+      Timestamp: MessageTypeDefinition<_google_protobuf_Timestamp, _google_protobuf_Timestamp__Output>
+    }
+  }
+  omen: {
+    trainer: {
+      v1: {
+        GateCheck: MessageTypeDefinition<_omen_trainer_v1_GateCheck, _omen_trainer_v1_GateCheck__Output>
+        GateResult: MessageTypeDefinition<_omen_trainer_v1_GateResult, _omen_trainer_v1_GateResult__Output>
+        GetModelRequest: MessageTypeDefinition<_omen_trainer_v1_GetModelRequest, _omen_trainer_v1_GetModelRequest__Output>
+        GetRunRequest: MessageTypeDefinition<_omen_trainer_v1_GetRunRequest, _omen_trainer_v1_GetRunRequest__Output>
+        ImportModelRequest: MessageTypeDefinition<_omen_trainer_v1_ImportModelRequest, _omen_trainer_v1_ImportModelRequest__Output>
+        ListModelsRequest: MessageTypeDefinition<_omen_trainer_v1_ListModelsRequest, _omen_trainer_v1_ListModelsRequest__Output>
+        ListModelsResponse: MessageTypeDefinition<_omen_trainer_v1_ListModelsResponse, _omen_trainer_v1_ListModelsResponse__Output>
+        ModelStage: EnumTypeDefinition
+        ModelSummary: MessageTypeDefinition<_omen_trainer_v1_ModelSummary, _omen_trainer_v1_ModelSummary__Output>
+        ModelVersion: MessageTypeDefinition<_omen_trainer_v1_ModelVersion, _omen_trainer_v1_ModelVersion__Output>
+        PromoteRequest: MessageTypeDefinition<_omen_trainer_v1_PromoteRequest, _omen_trainer_v1_PromoteRequest__Output>
+        PromoteResponse: MessageTypeDefinition<_omen_trainer_v1_PromoteResponse, _omen_trainer_v1_PromoteResponse__Output>
+        RollbackRequest: MessageTypeDefinition<_omen_trainer_v1_RollbackRequest, _omen_trainer_v1_RollbackRequest__Output>
+        RollbackResponse: MessageTypeDefinition<_omen_trainer_v1_RollbackResponse, _omen_trainer_v1_RollbackResponse__Output>
+        Run: MessageTypeDefinition<_omen_trainer_v1_Run, _omen_trainer_v1_Run__Output>
+        RunEvent: MessageTypeDefinition<_omen_trainer_v1_RunEvent, _omen_trainer_v1_RunEvent__Output>
+        RunState: EnumTypeDefinition
+        StartRunRequest: MessageTypeDefinition<_omen_trainer_v1_StartRunRequest, _omen_trainer_v1_StartRunRequest__Output>
+        Trainer: SubtypeConstructor<typeof grpc.Client, _omen_trainer_v1_TrainerClient> & { service: _omen_trainer_v1_TrainerDefinition }
+        WatchRunRequest: MessageTypeDefinition<_omen_trainer_v1_WatchRunRequest, _omen_trainer_v1_WatchRunRequest__Output>
+      }
+    }
+  }
+}
+
