@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { UnavailableError } from '@omen/errors';
+
+/** What a claim found: the key is now ours, or someone already published it, or is doing so. */
+export type ClaimState = 'claimed' | 'done' | 'pending';
+
+export interface DedupStore {
+  /** Claims each key not yet seen, atomically per key. */
+  claim(keys: readonly string[]): Promise<ClaimState[]>;
+  /** Marks claimed keys published: they stay "done" for the dedup window. */
+  confirm(keys: readonly string[]): Promise<void>;
+  /** Gives claimed keys back after a failed publish, so a redelivery publishes them. */
+  release(keys: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RedisDedupOptions {
+  url: string;
+  /** How long a published event id is remembered. @default 7 days */
+  windowMs?: number;
+  /**
+   * How long a claim lives without being confirmed or released: a crash between claim and
+   * publish frees the key after this, so a redelivery is not refused forever. Longer than the
+   * slowest publish (enrichment + Kafka ack). @default 120000
+   */
+  pendingTtlMs?: number;
+}
+
+// Deletes the key only while it still holds this process's claim token, so releasing a claim
+// that expired and was taken by another request leaves that request's claim alone.
+const releaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+/**
+ * The dedup window in Redis. A key is claimed with `SET NX PX` (value `pending:<token>`),
+ * confirmed as `done` after Kafka acknowledged, or released after a failure. Two deliveries of
+ * one event can therefore not both publish it, and a failed one does not block the retry.
+ * Commands run auto-pipelined, so concurrent requests share round trips.
+ */
+export class RedisDedup implements DedupStore {
+  private readonly redis: Redis;
+  private readonly windowMs: number;
+  private readonly pendingTtlMs: number;
+  private readonly token = `pending:${randomBytes(8).toString('hex')}`;
+
+  private constructor(redis: Redis, options: RedisDedupOptions) {
+    this.redis = redis;
+    this.windowMs = options.windowMs ?? 7 * 24 * 3600 * 1000;
+    this.pendingTtlMs = options.pendingTtlMs ?? 120_000;
+    this.redis.defineCommand('omenReleaseClaim', { numberOfKeys: 1, lua: releaseScript });
+  }
+
+  /** Connects and waits until Redis answers; fails with UNAVAILABLE naming the URL otherwise. */
+  static async connect(options: RedisDedupOptions): Promise<RedisDedup> {
+    const redis = new Redis(options.url, {
+      lazyConnect: true,
+      enableAutoPipelining: true,
+      // Fail commands at once while disconnected instead of queueing them: the caller answers
+      // 503 and the SCM redelivers, rather than a webhook hanging on a dead Redis.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 5000,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    redis.on('error', () => undefined); // reported per command; reconnects on its own
+    try {
+      await redis.connect();
+    } catch (err) {
+      redis.disconnect();
+      throw new UnavailableError(`Redis at ${redactUrl(options.url)} is unreachable`, { cause: err, retryAfterMs: 5000 });
+    }
+    return new RedisDedup(redis, options);
+  }
+
+  async claim(keys: readonly string[]): Promise<ClaimState[]> {
+    if (keys.length === 0) return [];
+    return this.guard('claim', async () => {
+      // SET NX GET (Redis >= 7.0) claims and reads the previous value in one command.
+      const results = await Promise.all(
+        keys.map((k) => this.redis.call('SET', k, this.token, 'PX', String(this.pendingTtlMs), 'NX', 'GET') as Promise<string | null>),
+      );
+      return results.map((previous): ClaimState => (previous === null ? 'claimed' : previous === 'done' ? 'done' : 'pending'));
+    });
+  }
+
+  async confirm(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.guard('confirm', () => Promise.all(keys.map((k) => this.redis.set(k, 'done', 'PX', this.windowMs))));
+  }
+
+  async release(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const redis = this.redis as Redis & { omenReleaseClaim(key: string, token: string): Promise<number> };
+    await this.guard('release', () => Promise.all(keys.map((k) => redis.omenReleaseClaim(k, this.token))));
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new UnavailableError(`dedup window unavailable (Redis ${what} failed): ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+        retryAfterMs: 5000,
+      });
+    }
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+import { NotFoundError, OmenError } from '@omen/errors';
+import type { CommitDetail } from '../domain/enrich.ts';
+import { GitLogParser, gitConfigArgs, gitLogDiffArgs } from '../domain/gitlog.ts';
+
+export interface GitLogOptions {
+  /** Revision range or ref to walk. @default HEAD */
+  rev?: string;
+  /** Stops the walk (Ctrl-C in backfill); the git process is killed. */
+  signal?: AbortSignal;
+  /** The git executable. @default git */
+  git?: string;
+}
+
+/**
+ * Walks a local repository's history oldest first (parents before children) with numstat and
+ * zero-context diffs, one commit at a time: memory stays at one commit however long the history.
+ */
+export async function* readGitLog(repoPath: string, options: GitLogOptions = {}): AsyncGenerator<CommitDetail> {
+  const args = [...gitConfigArgs, 'log', '--reverse', '--date-order', ...gitLogDiffArgs, options.rev ?? 'HEAD', '--'];
+  yield* runGit(repoPath, args, options);
+}
+
+/** One commit of a local mirror, in the same shape (`git show`). */
+export async function showCommit(repoPath: string, sha: string, options: Omit<GitLogOptions, 'rev'> = {}): Promise<CommitDetail> {
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha)) throw new OmenError('INVALID_ARGUMENT', `not a full commit sha: "${sha}"`);
+  const args = [...gitConfigArgs, 'show', ...gitLogDiffArgs, sha, '--'];
+  for await (const detail of runGit(repoPath, args, options)) return detail;
+  throw new NotFoundError(`git mirror ${repoPath} printed nothing for ${sha}`, sha);
+}
+
+async function* runGit(repoPath: string, args: string[], options: Omit<GitLogOptions, 'rev'>): AsyncGenerator<CommitDetail> {
+  const child = spawn(options.git ?? 'git', ['-C', repoPath, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    if (stderr.length < 4000) stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code));
+  });
+  // Keep a failed spawn (no git, bad path) from surfacing as an unhandled rejection while the
+  // stream below is still being read; the same promise is awaited after it.
+  exited.catch(() => undefined);
+  const parser = new GitLogParser();
+  const decoder = new StringDecoder('utf8');
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      for (const detail of parser.push(decoder.write(chunk))) yield detail;
+    }
+    const code = await exited;
+    if (code !== 0) throw gitError(repoPath, args, code, stderr);
+    for (const detail of parser.push(decoder.end())) yield detail;
+    for (const detail of parser.end()) yield detail;
+  } catch (err) {
+    if (options.signal?.aborted) throw new OmenError('CANCELLED', 'git walk cancelled', { cause: err });
+    if (err instanceof OmenError) throw err;
+    const code = await exited.catch(() => null);
+    throw gitError(repoPath, args, code, stderr || (err instanceof Error ? err.message : String(err)));
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+}
+
+function gitError(repoPath: string, args: readonly string[], code: number | null, stderr: string): OmenError {
+  const verb = args.find((a) => a === 'log' || a === 'show') ?? 'git';
+  const message = stderr.trim().split('\n').slice(-3).join(' | ') || `exit code ${String(code)}`;
+  if (/unknown revision|bad object|bad revision|does not have any commits/i.test(message)) {
+    return new NotFoundError(`git ${verb} in ${repoPath}: ${message}`, repoPath);
+  }
+  if (/not a git repository|cannot change to/i.test(message)) {
+    return new OmenError('INVALID_ARGUMENT', `${repoPath} is not a git repository: ${message}`);
+  }
+  return new OmenError('INTERNAL', `git ${verb} in ${repoPath} failed: ${message}`);
+}

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { randomName, stackEnv } from '@omen/testing';
+import { RedisDedup } from '../../src/adapters/dedup.ts';
+
+// Against the stack's real Redis: claims are exclusive, confirmations stick for the window,
+// releases free a key for the retry, and an expired claim does not block forever.
+const { REDIS_URL } = stackEnv('REDIS_URL');
+let a: RedisDedup;
+let b: RedisDedup;
+let raw: Redis;
+const prefix = `omen:test:${randomName('dedup')}:`;
+
+beforeAll(async () => {
+  a = await RedisDedup.connect({ url: REDIS_URL, windowMs: 60_000, pendingTtlMs: 300 });
+  b = await RedisDedup.connect({ url: REDIS_URL, windowMs: 60_000, pendingTtlMs: 300 });
+  raw = new Redis(REDIS_URL);
+});
+afterAll(async () => {
+  const keys = await raw.keys(`${prefix}*`);
+  if (keys.length > 0) await raw.del(...keys);
+  await Promise.all([a.close(), b.close(), raw.quit()]);
+});
+
+describe('RedisDedup', () => {
+  it('lets exactly one of two concurrent claimers own a key', async () => {
+    const key = `${prefix}race`;
+    const [x, y] = await Promise.all([a.claim([key]), b.claim([key])]);
+    expect([x[0], y[0]].sort()).toEqual(['claimed', 'pending']);
+  });
+
+  it('remembers confirmed keys for the window and frees released ones', async () => {
+    const done = `${prefix}done`;
+    const failed = `${prefix}failed`;
+    expect(await a.claim([done, failed])).toEqual(['claimed', 'claimed']);
+    await a.confirm([done]);
+    await a.release([failed]);
+    expect(await b.claim([done, failed])).toEqual(['done', 'claimed']);
+    const ttl = await raw.pttl(done);
+    expect(ttl).toBeGreaterThan(50_000);
+  });
+
+  it('does not release a claim another process holds', async () => {
+    const key = `${prefix}foreign`;
+    expect(await b.claim([key])).toEqual(['claimed']);
+    await a.release([key]);
+    expect(await raw.get(key)).toMatch(/^pending:/);
+  });
+
+  it('frees an unconfirmed claim after the pending TTL (a crash between claim and publish)', async () => {
+    const key = `${prefix}crash`;
+    expect(await a.claim([key])).toEqual(['claimed']);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await b.claim([key])).toEqual(['claimed']);
+  });
+
+  it('answers UNAVAILABLE when Redis cannot be reached', async () => {
+    await expect(RedisDedup.connect({ url: 'redis://127.0.0.1:1' })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: 'Redis at redis://127.0.0.1:1 is unreachable',
+    });
+  });
+});
