@@ -68,7 +68,18 @@ function flag(value: string | undefined): boolean {
 export function buildRegistryApp(store: RegistryStore): FastifyInstance {
   const app = Fastify({ logger: false });
 
-  app.addContentTypeParser(ACCEPTED_BODY_TYPES, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // Clients send the registry content type on every request, bodyless DELETEs included, so an
+  // empty body is "no body" rather than Fastify's default empty-JSON error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser([...ACCEPTED_BODY_TYPES, 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(new RegistryError('BAD_REQUEST', `Unrecognized request body: not JSON: ${(err as Error).message}`), undefined);
+    }
+  });
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('content-type', CONTENT_TYPE);
     return payload;

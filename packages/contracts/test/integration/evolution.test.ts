@@ -21,7 +21,7 @@ let previous: PreviousSchema[];
 async function rest(method: string, url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(new URL(url, registryUrl), {
     method,
-    headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
+    headers: body === undefined ? { accept: CONTENT_TYPE } : { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };

@@ -126,5 +126,15 @@ describe('schema registry with the real @kafkajs/confluent-schema-registry clien
     expect((await call(url, 'PUT', '/config', { compatibility: 'FULL' })).body).toEqual({ compatibility: 'FULL' });
     expect((await call(url, 'GET', '/config')).body).toEqual({ compatibilityLevel: 'FULL' });
     expect((await call(url, 'PUT', '/config', { compatibility: 'SOMETIMES' })).body).toMatchObject({ error_code: 42203 });
+
+    // Bodyless DELETEs carry the content type too; the subject goes, its ids stay resolvable.
+    const id = await client.getLatestSchemaId(subject);
+    expect(await call(url, 'DELETE', `/subjects/${subject}`)).toMatchObject({ status: 200, body: [1] });
+    expect(await call(url, 'DELETE', `/subjects/${subject}?permanent=true`)).toMatchObject({ status: 200, body: [1] });
+    expect((await call(url, 'GET', '/subjects?deleted=true')).body).toEqual([]);
+    expect((await call(url, 'GET', `/schemas/ids/${id}`)).body).toEqual({ schema: JSON.stringify(v1) });
+    const garbage = await fetch(new URL(`/subjects/${subject}/versions`, url), { method: 'POST', headers: { 'content-type': CONTENT_TYPE }, body: '{oops' });
+    expect(garbage.status).toBe(400);
+    expect(await garbage.json()).toMatchObject({ error_code: 400, message: expect.stringMatching(/not JSON/) });
   });
 });
