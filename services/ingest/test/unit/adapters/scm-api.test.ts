@@ -19,9 +19,10 @@ afterEach(async () => {
 function policy(start = 1_700_000_000_000): { waits: number[]; options: { sleep: (ms: number) => Promise<void>; now: () => number; random: () => number } } {
   const waits: number[] = [];
   let now = start;
-  const sleep = async (ms: number): Promise<void> => {
+  const sleep = (ms: number): Promise<void> => {
     waits.push(ms);
     now += ms;
+    return Promise.resolve();
   };
   return { waits, options: { sleep, now: () => now, random: () => 0.5 } };
 }
