@@ -69,7 +69,7 @@ export const protoGenTypesArgs: readonly string[] = Object.freeze([
  * all of them by default) into a package definition, for `grpc.loadPackageDefinition` and for
  * server reflection.
  */
-export function loadProtos(files: readonly (ProtoName | string)[] = Object.keys(protoFiles)): protoLoader.PackageDefinition {
+export function loadProtos(files: readonly string[] = Object.keys(protoFiles)): protoLoader.PackageDefinition {
   const paths = files.map((f) => (f in protoFiles ? protoFiles[f as ProtoName] : f));
   if (paths.length === 0) throw new RangeError('loadProtos: give at least one proto file');
   return protoLoader.loadSync(paths, { ...protoLoaderOptions, includeDirs: [protoRoot] });

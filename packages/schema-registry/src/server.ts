@@ -92,15 +92,17 @@ export function buildRegistryApp(store: RegistryStore): FastifyInstance {
     }
     return reply.status(500).send({ error_code: 500, message: `Internal error: ${(err as Error).message}` });
   });
+  // Handlers that do no I/O are synchronous: Fastify sends what they return and routes what
+  // they throw to the error handler, like an async handler's rejection.
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error_code: 404, message: `HTTP 404 Not Found: ${req.method} ${req.url}` }));
 
-  app.get('/', async () => ({}));
-  app.get('/schemas/types', async () => ['AVRO']);
+  app.get('/', () => ({}));
+  app.get('/schemas/types', () => ['AVRO']);
 
-  app.get('/config', async () => ({ compatibilityLevel: store.globalCompatibility }));
+  app.get('/config', () => ({ compatibilityLevel: store.globalCompatibility }));
   app.put('/config', async (req: Req) => ({ compatibility: await store.setGlobalCompatibility(compatibilityFromBody(req.body)) }));
-  app.get('/config/:subject', async (req: Req) => {
+  app.get('/config/:subject', (req: Req) => {
     const own = store.subjectCompatibility(req.params.subject);
     if (own !== undefined) return { compatibilityLevel: own };
     if (flag(req.query['defaultToGlobal'])) return { compatibilityLevel: store.globalCompatibility };
@@ -114,25 +116,25 @@ export function buildRegistryApp(store: RegistryStore): FastifyInstance {
   app.delete('/config/:subject', async (req: Req) =>
     ({ compatibilityLevel: await store.deleteSubjectCompatibility(req.params.subject) }));
 
-  app.get('/subjects', async (req: Req) => store.subjects(flag(req.query['deleted'])));
-  app.get('/subjects/:subject/versions', async (req: Req) => store.versions(req.params.subject));
-  app.get('/subjects/:subject/versions/:version', async (req: Req) =>
+  app.get('/subjects', (req: Req) => store.subjects(flag(req.query['deleted'])));
+  app.get('/subjects/:subject/versions', (req: Req) => store.versions(req.params.subject));
+  app.get('/subjects/:subject/versions/:version', (req: Req) =>
     store.version(req.params.subject, parseVersion(req.params.version)));
-  app.get('/subjects/:subject/versions/:version/schema', async (req: Req, reply: FastifyReply) =>
+  app.get('/subjects/:subject/versions/:version/schema', (req: Req, reply: FastifyReply) =>
     reply.send(store.version(req.params.subject, parseVersion(req.params.version)).schema));
   app.post('/subjects/:subject/versions', async (req: Req) =>
     ({ id: await store.register(req.params.subject, schemaFromBody(req.body)) }));
-  app.post('/subjects/:subject', async (req: Req) => store.lookup(req.params.subject, schemaFromBody(req.body)));
-  app.delete('/subjects/:subject', async (req: Req) => store.deleteSubject(req.params.subject, flag(req.query['permanent'])));
+  app.post('/subjects/:subject', (req: Req) => store.lookup(req.params.subject, schemaFromBody(req.body)));
+  app.delete('/subjects/:subject', async (req: Req) => await store.deleteSubject(req.params.subject, flag(req.query['permanent'])));
   app.delete('/subjects/:subject/versions/:version', async (req: Req) =>
-    store.deleteVersion(req.params.subject, parseVersion(req.params.version), flag(req.query['permanent'])));
+    await store.deleteVersion(req.params.subject, parseVersion(req.params.version), flag(req.query['permanent'])));
 
-  app.get('/schemas/ids/:id', async (req: Req) => store.schemaById(schemaId(req.params.id)));
-  app.get('/schemas/ids/:id/schema', async (req: Req, reply: FastifyReply) =>
+  app.get('/schemas/ids/:id', (req: Req) => store.schemaById(schemaId(req.params.id)));
+  app.get('/schemas/ids/:id/schema', (req: Req, reply: FastifyReply) =>
     reply.send(store.schemaById(schemaId(req.params.id)).schema));
-  app.get('/schemas/ids/:id/versions', async (req: Req) => store.usages(schemaId(req.params.id)));
+  app.get('/schemas/ids/:id/versions', (req: Req) => store.usages(schemaId(req.params.id)));
 
-  const compatibility = async (req: Req) => {
+  const compatibility = (req: Req) => {
     const version = req.params.version === undefined ? undefined : parseVersion(req.params.version);
     const result = store.testCompatibility(req.params.subject, version, schemaFromBody(req.body));
     return flag(req.query['verbose'])

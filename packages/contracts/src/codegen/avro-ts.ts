@@ -57,7 +57,8 @@ const generatorLogicalTypes = Object.fromEntries(
 interface FieldLike { readonly name: string; readonly type: avro.Type; readonly doc?: string | undefined; defaultValue(): unknown }
 
 function fieldsOf(type: avro.Type): readonly FieldLike[] {
-  return (type as avro.types.RecordType).fields as unknown as readonly FieldLike[];
+  // FieldLike adds Field#doc, which avsc's parser sets but its typings omit.
+  return (type as avro.types.RecordType).fields;
 }
 
 function simpleName(fullName: string): string {

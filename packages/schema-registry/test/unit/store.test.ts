@@ -109,6 +109,13 @@ describe('parseVersion', () => {
   });
 
   it.each(['0', '-2', 'abc', '1.5', '2147483648'])('refuses %s with 42202', (raw) => {
-    expect(() => parseVersion(raw)).toThrow(expect.objectContaining({ errorCode: 42202 }));
+    let caught: unknown;
+    try {
+      parseVersion(raw);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(RegistryError);
+    expect((caught as RegistryError).errorCode).toBe(42202);
   });
 });
