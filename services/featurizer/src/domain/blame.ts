@@ -94,7 +94,7 @@ export function applyHunks(before: FileLines | undefined, change: FileChange, sh
   return { kind: 'applied', after: buildFileLines(origins, text), deleted };
 }
 
-const COMMENT_ONLY = /^\s*(?:\/\/|#(?!include|define|if|endif|else|pragma|import)|\/\*|\*|\*\/|--|<!--|;)/;
+const COMMENT_ONLY = /^\s*(?:\/\/|#(?!include|define|if|endif|else|pragma|import)|\/\*|\*|\*\/|--(?:\s|$)|<!--|;)/;
 
 /**
  * Whether SZZ should blame a deleted line. Blank lines and comment-only lines are cosmetic:
