@@ -42,8 +42,8 @@ export interface HandlerContext {
   logger: Logger;
 }
 
-export type RecordHandler<V> = (record: ConsumedRecord<V>, ctx: HandlerContext) => Promise<void>;
-export type BatchHandler<V> = (records: ConsumedRecord<V>[], ctx: HandlerContext) => Promise<void>;
+export type RecordHandler<V> = (record: ConsumedRecord<V>, ctx: HandlerContext) => Promise<void> | void;
+export type BatchHandler<V> = (records: ConsumedRecord<V>[], ctx: HandlerContext) => Promise<void> | void;
 
 /** Handle of a running consumer. */
 export interface ConsumerRunner {
@@ -198,8 +198,10 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, isRunning, isStale } = payload;
+    const { batch } = payload;
     const { topic, partition } = batch;
+    const isRunning = (): boolean => payload.isRunning();
+    const isStale = (): boolean => payload.isStale();
     // Whatever was pending here belongs to a batch that failed; kafkajs delivers it again.
     this.tracker.dropPending(topic, partition);
     const messages = batch.messages;
@@ -410,16 +412,16 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
         else await this.deadLetter(topic, partition, item, result.error, result.attempts, span);
       }
       if (decoded.length > 0) {
-        const whole = await this.attempts(topic, payload, (attempt) =>
-          context.with(active, () => handler(decoded.map((i) => i.record!), this.handlerContext(attempt))),
-        );
+        const whole = await this.attempts(topic, payload, async (attempt) => {
+          await context.with(active, () => handler(decoded.map((i) => i.record!), this.handlerContext(attempt)));
+        });
         if (whole === 'abandoned') return false;
         if (!whole.ok) {
           this.log.warn({ group: this.group, topic, partition, code: whole.error.code }, 'batch failed; retrying its records one by one');
           for (const item of decoded) {
-            const single = await this.attempts(topic, payload, (attempt) =>
-              context.with(active, () => handler([item.record!], this.handlerContext(attempt))),
-            );
+            const single = await this.attempts(topic, payload, async (attempt) => {
+              await context.with(active, () => handler([item.record!], this.handlerContext(attempt)));
+            });
             if (single === 'abandoned') return false;
             if (single.ok) this.deps.metrics.processed.inc({ group: this.group, topic });
             else await this.deadLetter(topic, partition, item, single.error, single.attempts, span);
@@ -465,7 +467,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     for (const [name, value] of Object.entries(message.headers ?? {})) {
       if (value === undefined) continue;
       const last = Array.isArray(value) ? value.at(-1) : value;
-      if (last !== undefined) original[name] = last as string | Buffer;
+      if (last !== undefined) original[name] = last;
     }
     try {
       const producer = await this.deps.dlqProducer();

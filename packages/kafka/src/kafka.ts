@@ -27,6 +27,12 @@ export interface KafkaOptions {
   connectionTimeoutMs?: number;
   /** @default 30000 */
   requestTimeoutMs?: number;
+  /**
+   * How kafkajs retries a request (connect, metadata, produce) before the call fails with
+   * UNAVAILABLE: exponential from initialRetryTimeMs, `retries` times.
+   * @default { retries: 5, initialRetryTimeMs: 300 }
+   */
+  clientRetry?: { retries?: number; initialRetryTimeMs?: number };
 }
 
 export interface ProducerOptions {
@@ -146,6 +152,10 @@ export function createKafka(options: KafkaOptions): Kafka {
     brokers,
     connectionTimeout: int('connectionTimeoutMs', options.connectionTimeoutMs, 3000, 100, 600_000),
     requestTimeout: int('requestTimeoutMs', options.requestTimeoutMs, 30_000, 100, 600_000),
+    retry: {
+      retries: int('clientRetry.retries', options.clientRetry?.retries, 5, 0, 100),
+      initialRetryTime: int('clientRetry.initialRetryTimeMs', options.clientRetry?.initialRetryTimeMs, 300, 1, 60_000),
+    },
     logLevel: logLevel.INFO,
     logCreator: kafkajsLogCreator(logger),
   });

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 
 interface ClusterPrototype {
-  findControllerBroker(this: ClusterPrototype): Promise<unknown>;
-  getNodeIds(this: ClusterPrototype): number[];
-  findBroker(this: ClusterPrototype, args: { nodeId: number }): Promise<unknown>;
+  findControllerBroker: (this: ClusterPrototype) => Promise<unknown>;
+  getNodeIds: (this: ClusterPrototype) => number[];
+  findBroker: (this: ClusterPrototype, args: { nodeId: number }) => Promise<unknown>;
   [patched]?: true;
 }
 

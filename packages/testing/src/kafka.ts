@@ -71,7 +71,7 @@ export type TestConsumerOptions<V> = (
  */
 export async function createTestConsumer<V = unknown>(cleanup: Cleanup, options: TestConsumerOptions<V>): Promise<ConsumerRunner> {
   const { kafka = createTestKafka(cleanup), waitReady = true, readyTimeoutMs = 30_000, group = randomName('group'), ...rest } = options;
-  const runner = await kafka.runConsumer<V>({ ...FAST_CONSUMER, ...rest, group } as RecordConsumerOptions<V> | BatchConsumerOptions<V>);
+  const runner = await kafka.runConsumer<V>({ ...FAST_CONSUMER, ...rest, group });
   cleanup(() => runner.stop());
   if (waitReady) await withTimeout(runner.ready, readyTimeoutMs, `consumer group "${group}" did not join within ${readyTimeoutMs} ms`);
   return runner;
@@ -121,7 +121,7 @@ export async function readTopic(topic: string, options: ReadTopicOptions = {}): 
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ partition, message }) => {
+      eachMessage: ({ partition, message }) => {
         records.push({
           topic,
           partition,
@@ -132,6 +132,7 @@ export async function readTopic(topic: string, options: ReadTopicOptions = {}): 
           timestamp: Number(message.timestamp),
         });
         if (records.length >= until) done();
+        return Promise.resolve();
       },
     });
     await Promise.race([enough, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);

@@ -39,7 +39,7 @@ describe('poison records', () => {
       group,
       topics: [topic],
       retries: { max: 2, backoffMs: 10, jitter: 0 },
-      handler: async (record, ctx) => {
+      handler: (record, ctx) => {
         const { message, event_id } = record.value;
         attempts.set(event_id, ctx.attempt);
         if (message === 'REJECT ME') throw new InvalidArgumentError('commit message is not acceptable', 'message');
@@ -119,7 +119,7 @@ describe('poison records', () => {
         dlqAttempts += 1;
         return '';
       },
-      handler: async (record) => {
+      handler: (record) => {
         processed.push(record.value.event_id);
       },
     });

@@ -29,7 +29,7 @@ describe('Avro round trip through the dev broker and the schema registry', () =>
     await createTestConsumer<Commit>(onTestFinished, {
       kafka,
       topics: [topic],
-      handler: async (record) => {
+      handler: (record) => {
         received.push(record);
       },
     });

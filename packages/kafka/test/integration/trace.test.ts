@@ -31,7 +31,7 @@ describe('trace context across a Kafka hop', () => {
     await createTestConsumer<Commit>(onTestFinished, {
       kafka,
       topics: [topic],
-      handler: async () => {
+      handler: () => {
         seen.push(currentTraceId());
       },
     });
