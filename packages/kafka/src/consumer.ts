@@ -52,6 +52,12 @@ export interface ConsumerRunner {
   /** Resolves when the consumer has joined its group and received an assignment. */
   readonly ready: Promise<void>;
   /**
+   * Resolves (never rejects) if the consumer stopped for good on an error the client does not
+   * restart from; retryable crashes are restarted by the client and do not resolve it. A
+   * service exits on it so its supervisor restarts the process.
+   */
+  readonly crashed: Promise<OmenError>;
+  /**
    * Stops fetching, lets the record in flight finish, commits what is done, leaves the
    * group and disconnects. Idempotent.
    */
@@ -128,6 +134,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   readonly group: string;
   readonly topics: readonly string[];
   readonly ready: Promise<void>;
+  readonly crashed: Promise<OmenError>;
   private readonly settings: ConsumerSettings<V>;
   private readonly deps: Deps;
   private readonly tracker = new OffsetTracker();
@@ -136,6 +143,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   private stopping: Promise<void> | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
   private resolveReady!: () => void;
+  private resolveCrashed!: (error: OmenError) => void;
 
   constructor(settings: ConsumerSettings<V>, deps: Deps) {
     this.settings = settings;
@@ -144,6 +152,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     this.topics = settings.topics;
     this.log = deps.logger;
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+    this.crashed = new Promise((resolve) => (this.resolveCrashed = resolve));
   }
 
   async start(): Promise<void> {
@@ -152,6 +161,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
       this.log.error({ group: this.group, err: error, restart }, restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good');
+      if (!restart) this.resolveCrashed(fromKafkaError(error, `consumer group "${this.group}"`));
     });
     try {
       await consumer.connect();

@@ -283,6 +283,7 @@ export function createKafka(options: KafkaOptions): Kafka {
       group: runner.group,
       topics: runner.topics,
       ready: runner.ready,
+      crashed: runner.crashed,
       refreshLag: () => runner.refreshLag(),
       stop: async () => {
         consumers.delete(tracked);
