@@ -1,0 +1,121 @@
+import type { AvroProducer, ProduceRecord } from '@omen/kafka';
+import { UnavailableError } from '@omen/errors';
+import type { IngestEvent } from '../domain/events.ts';
+
+/** Topic per event kind. */
+export interface IngestTopics {
+  commit: string;
+  pull_request: string;
+  issue: string;
+}
+
+export const defaultTopics: IngestTopics = {
+  commit: 'scm.commits.v1',
+  pull_request: 'scm.pullrequests.v1',
+  issue: 'scm.issues.v1',
+};
+
+/** Where one event was stored. `partition` is -1 and `offset` empty when the batch did not say. */
+export interface PublishedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface EventPublisher {
+  /** Resolves once Kafka acknowledged every event (acks=all), in order per repository. */
+  publish(events: readonly IngestEvent[], headers?: Readonly<Record<string, string>>): Promise<PublishedRecord[]>;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  record: ProduceRecord;
+  resolve: (r: PublishedRecord) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface BatchingPublisherOptions {
+  /** Records per Kafka send at most. @default 500 */
+  maxBatch?: number;
+}
+
+/**
+ * Publishes through one idempotent producer, batching across concurrent callers: while a send
+ * to a topic is in flight (the producer allows one, to keep retries in order), new records for
+ * that topic queue up and go out together in the next send. Under load that turns thousands of
+ * one-record webhooks a second into a few large produce requests; idle, a record goes out at
+ * once. Per-topic queues keep each repository's records in arrival order.
+ */
+export class BatchingPublisher implements EventPublisher {
+  private readonly queues = new Map<string, Pending[]>();
+  private readonly inFlight = new Set<string>();
+  private readonly maxBatch: number;
+  private closed = false;
+
+  constructor(
+    private readonly producer: AvroProducer,
+    private readonly topics: IngestTopics = defaultTopics,
+    options: BatchingPublisherOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 500;
+  }
+
+  publish(events: readonly IngestEvent[], headers: Readonly<Record<string, string>> = {}): Promise<PublishedRecord[]> {
+    if (this.closed) return Promise.reject(new UnavailableError('ingest is shutting down'));
+    const touched = new Set<string>();
+    const results = events.map(
+      (e) =>
+        new Promise<PublishedRecord>((resolve, reject) => {
+          const topic = this.topics[e.kind];
+          const queue = this.queues.get(topic) ?? [];
+          this.queues.set(topic, queue);
+          queue.push({
+            record: { key: e.value.repo_id, value: e.value, eventId: e.value.event_id, eventTime: e.value.event_time, headers: { ...headers } },
+            resolve,
+            reject,
+          });
+          touched.add(topic);
+        }),
+    );
+    for (const topic of touched) this.flush(topic);
+    return Promise.all(results);
+  }
+
+  private flush(topic: string): void {
+    if (this.inFlight.has(topic)) return;
+    const queue = this.queues.get(topic);
+    if (!queue || queue.length === 0) return;
+    const batch = queue.splice(0, this.maxBatch);
+    this.inFlight.add(topic);
+    this.producer
+      .send(topic, batch.map((p) => p.record))
+      .then(
+        (sent) => {
+          const single = sent.length === 1 ? sent[0] : undefined;
+          const base = single ? BigInt(single.baseOffset) : undefined;
+          batch.forEach((p, i) =>
+            p.resolve({
+              topic,
+              partition: single ? single.partition : -1,
+              offset: base !== undefined && base >= 0n ? String(base + BigInt(i)) : '',
+            }),
+          );
+        },
+        (err: unknown) => {
+          for (const p of batch) p.reject(err);
+        },
+      )
+      .finally(() => {
+        this.inFlight.delete(topic);
+        this.flush(topic);
+      });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    // Let queued sends finish: their callers are waiting for the acknowledgement.
+    while (this.inFlight.size > 0 || [...this.queues.values()].some((q) => q.length > 0)) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}

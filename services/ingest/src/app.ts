@@ -1,0 +1,142 @@
+import type { FastifyInstance } from 'fastify';
+import { avroSchema, loadGrpcObject } from '@omen/contracts';
+import { createGrpcServer, type GrpcServer } from '@omen/grpc';
+import { createKafka, type Kafka } from '@omen/kafka';
+import type { Logger, Metrics } from '@omen/telemetry';
+import { RedisDedup, type DedupStore } from './adapters/dedup.ts';
+import { ScmEnricher, type Enricher } from './adapters/enricher.ts';
+import { GithubCommitSource } from './adapters/github-api.ts';
+import { GitlabCommitSource } from './adapters/gitlab-api.ts';
+import { BatchingPublisher, type IngestTopics } from './adapters/publisher.ts';
+import { parseMirrors, secretList, type IngestConfig } from './config.ts';
+import { parseRepoId, repoId } from './domain/ids.ts';
+import { WebhookSecrets } from './domain/secrets.ts';
+import { ingestMetrics, type IngestMetrics } from './metrics.ts';
+import { IngestPipeline } from './pipeline.ts';
+import { ingestHandlers } from './server/grpc.ts';
+import { createWebhookServer } from './server/http.ts';
+
+export interface IngestApp {
+  /** `http://host:port` of the webhook server. */
+  httpUrl: string;
+  grpcPort: number;
+  grpc: GrpcServer;
+  http: FastifyInstance;
+  pipeline: IngestPipeline;
+  metrics: IngestMetrics;
+  /** Stops taking requests, lets in-flight ones finish, then closes Kafka and Redis. */
+  close(): Promise<void>;
+}
+
+export interface IngestAppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  /** Replaces the enricher built from the config (tests). */
+  enricher?: Enricher;
+  /** HTTP/gRPC bind host. @default config.HTTP_HOST */
+  host?: string;
+}
+
+/** Builds and starts ingest from its configuration: the list of what it consumes and serves. */
+export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Promise<IngestApp> {
+  const { logger } = deps;
+  const metrics = ingestMetrics(deps.metrics);
+  const host = deps.host ?? config.HTTP_HOST;
+  const topics: IngestTopics = {
+    commit: config.INGEST_TOPIC_COMMITS,
+    pull_request: config.INGEST_TOPIC_PULL_REQUESTS,
+    issue: config.INGEST_TOPIC_ISSUES,
+  };
+
+  const kafka: Kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'ingest',
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    logger,
+    metrics: deps.metrics,
+    // Few, quick client retries: a webhook waiting on a dead broker should get its 503 and be
+    // redelivered, not hang; INGEST_PUBLISH_TIMEOUT bounds the rest.
+    clientRetry: { retries: 2, initialRetryTimeMs: 100 },
+  });
+  let dedup: DedupStore | undefined;
+  try {
+    const producer = await kafka.producer({
+      schemas: { [topics.commit]: avroSchema('commit'), [topics.pull_request]: avroSchema('pull_request'), [topics.issue]: avroSchema('issue') },
+      ackTimeoutMs: config.INGEST_PUBLISH_TIMEOUT,
+    });
+    const publisher = new BatchingPublisher(producer, topics);
+    dedup = await RedisDedup.connect({ url: config.REDIS_URL, windowMs: config.INGEST_DEDUP_WINDOW });
+    const pseudonymKey = config.INGEST_PSEUDONYM_KEY.reveal();
+    const pipeline = new IngestPipeline({
+      dedup,
+      publisher,
+      metrics,
+      logger,
+      pseudonymKey,
+      enricher: deps.enricher ?? enricherFrom(config),
+      enrichConcurrency: config.INGEST_ENRICH_CONCURRENCY,
+      maxHunkBytes: config.INGEST_MAX_HUNK_BYTES,
+      publishTimeoutMs: config.INGEST_PUBLISH_TIMEOUT,
+    });
+
+    const secrets = new WebhookSecrets({
+      github: secretList(config.INGEST_GITHUB_WEBHOOK_SECRET),
+      gitlab: secretList(config.INGEST_GITLAB_WEBHOOK_TOKEN),
+      perRepo: config.INGEST_REPO_SECRETS,
+    });
+    for (const provider of ['github', 'gitlab'] as const) {
+      if (!secrets.configured(provider)) logger.warn({ provider }, 'no webhook secret configured: every delivery will be refused with 401');
+    }
+    const http = await createWebhookServer({
+      pipeline,
+      secrets,
+      normalize: { pseudonymKey, bugLabels: new Set(config.INGEST_BUG_LABELS.map((l) => l.toLowerCase())) },
+      metrics,
+      logger,
+      maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
+    });
+    const httpUrl = await http.listen({ host, port: config.HTTP_PORT });
+
+    const grpc = createGrpcServer({ service: 'ingest', logger, registry: deps.metrics.registry });
+    grpc.addService(loadGrpcObject('ingest').omen.ingest.v1.Ingest.service, ingestHandlers({ pipeline, pseudonymKey, commitTopic: topics.commit }));
+    const grpcPort = await grpc.start(host, config.GRPC_PORT);
+    grpc.health.setAll('SERVING');
+    logger.info({ http: httpUrl, grpcPort, topics }, 'ingest serving');
+
+    const openDedup = dedup;
+    return {
+      httpUrl: httpUrl.replace('0.0.0.0', '127.0.0.1'),
+      grpcPort,
+      grpc,
+      http,
+      pipeline,
+      metrics,
+      async close() {
+        await Promise.all([http.close(), grpc.shutdown(5000)]);
+        await publisher.close();
+        await Promise.all([openDedup.close(), kafka.close()]);
+      },
+    };
+  } catch (err) {
+    await dedup?.close();
+    await kafka.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+
+/** The enricher the configuration asks for, or undefined when it names no source. */
+export function enricherFrom(config: IngestConfig): Enricher | undefined {
+  const github = config.INGEST_GITHUB_TOKEN
+    ? new GithubCommitSource({ baseUrl: config.INGEST_GITHUB_API_URL, token: config.INGEST_GITHUB_TOKEN.reveal() })
+    : undefined;
+  const gitlab = config.INGEST_GITLAB_TOKEN
+    ? new GitlabCommitSource({ baseUrl: config.INGEST_GITLAB_API_URL, token: config.INGEST_GITLAB_TOKEN.reveal() })
+    : undefined;
+  const mirrors = parseMirrors(config.INGEST_GIT_MIRRORS, (id) => {
+    const parsed = parseRepoId(id);
+    return parsed ? repoId(parsed.provider, parsed.path) : id;
+  });
+  if (!github && !gitlab && mirrors.size === 0) return undefined;
+  return new ScmEnricher({ ...(github ? { github } : {}), ...(gitlab ? { gitlab } : {}), mirrors });
+}

@@ -1,0 +1,31 @@
+import type { Counter, Histogram, Metrics } from '@omen/telemetry';
+
+/** Every series ingest exports, created once per service registry. */
+export interface IngestMetrics {
+  /** Webhook deliveries by provider, event and how they were answered. */
+  webhooks: Counter<'provider' | 'event' | 'outcome'>;
+  /** Deliveries of event types omen does not use (answered 202). */
+  ignored: Counter<'provider' | 'event'>;
+  /** Events by kind and whether they were published or dropped as duplicates. */
+  events: Counter<'kind' | 'outcome'>;
+  /** Enrichment calls by source and outcome (ok, not_found, failed, unavailable). */
+  enrichment: Counter<'source' | 'outcome'>;
+  /** Push commits published without line counts (no enrichment source, or it failed). */
+  unenriched: Counter<'provider' | 'reason'>;
+  /** Seconds from accepted payload to Kafka acknowledgement, by path. */
+  publishSeconds: Histogram<'path'>;
+  /** Seconds spent enriching one commit, by source. */
+  enrichSeconds: Histogram<'source'>;
+}
+
+export function ingestMetrics(metrics: Metrics): IngestMetrics {
+  return {
+    webhooks: metrics.counter('ingest_webhooks_total', 'Webhook deliveries by provider, event type and outcome', ['provider', 'event', 'outcome']),
+    ignored: metrics.counter('ingest_ignored_total', 'Webhook deliveries of event types omen does not use', ['provider', 'event']),
+    events: metrics.counter('ingest_events_total', 'Events by kind: published to Kafka or dropped as duplicates', ['kind', 'outcome']),
+    enrichment: metrics.counter('ingest_enrichment_total', 'Commit enrichment calls by source and outcome', ['source', 'outcome']),
+    unenriched: metrics.counter('ingest_commits_unenriched_total', 'Push commits published without line counts', ['provider', 'reason']),
+    publishSeconds: metrics.histogram('ingest_publish_seconds', 'From a validated payload to the Kafka acknowledgement', ['path']),
+    enrichSeconds: metrics.histogram('ingest_enrich_seconds', 'Time to enrich one commit from the SCM API or mirror', ['source']),
+  };
+}

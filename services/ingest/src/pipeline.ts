@@ -1,0 +1,199 @@
+import { isOmenError, OmenError, UnavailableError } from '@omen/errors';
+import type { Logger } from '@omen/telemetry';
+import type { DedupStore } from './adapters/dedup.ts';
+import type { Enricher } from './adapters/enricher.ts';
+import type { EventPublisher, PublishedRecord } from './adapters/publisher.ts';
+import { applyDetail, defaultMaxHunkBytes } from './domain/enrich.ts';
+import type { CommitDraft, IngestEvent, IssueEvent, PullRequestEvent } from './domain/events.ts';
+import { dedupKeys } from './domain/ids.ts';
+import type { RepoRef } from './domain/normalize.ts';
+import type { IngestMetrics } from './metrics.ts';
+
+/** What one delivery, RPC or backfill batch asks ingest to publish. */
+export interface IngestBatch {
+  repo: RepoRef;
+  commits: readonly CommitDraft[];
+  pullRequests?: readonly PullRequestEvent[];
+  issues?: readonly IssueEvent[];
+  /** Dedup key of the delivery (`X-GitHub-Delivery`, `X-Gitlab-Event-UUID`), when there is one. */
+  deliveryKey?: string;
+  /** Extra Kafka headers for every record (delivery id, source). */
+  headers?: Readonly<Record<string, string>>;
+  /** Label of the latency histogram. */
+  path: 'webhook' | 'grpc';
+}
+
+export interface EventOutcome {
+  eventId: string;
+  kind: IngestEvent['kind'];
+  status: 'published' | 'duplicate';
+  record?: PublishedRecord;
+}
+
+export interface IngestResult {
+  /** `duplicate` when the whole delivery was already published: nothing was done. */
+  delivery: 'new' | 'duplicate';
+  published: number;
+  duplicates: number;
+  events: EventOutcome[];
+}
+
+export interface PipelineOptions {
+  dedup: DedupStore;
+  publisher: EventPublisher;
+  metrics: IngestMetrics;
+  logger: Logger;
+  pseudonymKey: string;
+  enricher?: Enricher;
+  /** Commits of one batch enriched at once. @default 4 */
+  enrichConcurrency?: number;
+  /** @default 512 KiB */
+  maxHunkBytes?: number;
+  /**
+   * Longest wait for Kafka's acknowledgement before answering UNAVAILABLE. A send still in
+   * flight then settles the dedup claims itself when it ends. @default 10000
+   */
+  publishTimeoutMs?: number;
+}
+
+/**
+ * The one path every event takes, whatever brought it: claim its id in the dedup window, fill in
+ * what a push webhook lacks, publish with acks=all, then confirm the claims — or release them
+ * when publishing failed, so the SCM's redelivery (or the client's retry) publishes them.
+ * Nothing is reported stored before Kafka acknowledged it.
+ */
+export class IngestPipeline {
+  private readonly enrichConcurrency: number;
+  private readonly maxHunkBytes: number;
+  private readonly publishTimeoutMs: number;
+
+  constructor(private readonly o: PipelineOptions) {
+    this.enrichConcurrency = o.enrichConcurrency ?? 4;
+    this.maxHunkBytes = o.maxHunkBytes ?? defaultMaxHunkBytes;
+    this.publishTimeoutMs = o.publishTimeoutMs ?? 10_000;
+  }
+
+  async ingest(batch: IngestBatch): Promise<IngestResult> {
+    const started = performance.now();
+    const all: IngestEvent[] = [
+      ...batch.commits.map((c): IngestEvent => ({ kind: 'commit', value: c.event })),
+      ...(batch.pullRequests ?? []).map((e): IngestEvent => ({ kind: 'pull_request', value: e })),
+      ...(batch.issues ?? []).map((e): IngestEvent => ({ kind: 'issue', value: e })),
+    ];
+    const eventKeys = all.map((e) => dedupKeys.event(e.value.event_id));
+    const keys = batch.deliveryKey ? [batch.deliveryKey, ...eventKeys] : eventKeys;
+    const states = await this.o.dedup.claim(keys);
+    const eventStates = batch.deliveryKey ? states.slice(1) : states;
+    const owned = keys.filter((_, i) => states[i] === 'claimed');
+
+    if (batch.deliveryKey && states[0] !== 'claimed') {
+      await this.o.dedup.release(owned);
+      if (states[0] === 'pending') {
+        throw new UnavailableError('this delivery is being processed by another request; retry later', { retryAfterMs: 5000 });
+      }
+      return { delivery: 'duplicate', published: 0, duplicates: all.length, events: all.map((e) => outcome(e, 'duplicate')) };
+    }
+
+    try {
+      const fresh = all.filter((_, i) => eventStates[i] === 'claimed');
+      const needy = new Set(batch.commits.filter((c) => c.needsEnrichment).map((c) => c.event.event_id));
+      const enriched = await this.enrichAll(batch.repo, fresh, needy);
+      const records = await this.publishWithin(enriched, batch.headers, owned);
+      await this.o.dedup.confirm(owned);
+      const byId = new Map(enriched.map((e, i) => [e.value.event_id, records[i]]));
+      const events = all.map((e, i) => {
+        const record = eventStates[i] === 'claimed' ? byId.get(e.value.event_id) : undefined;
+        return record ? { ...outcome(e, 'published'), record } : outcome(e, 'duplicate');
+      });
+      for (const e of events) this.o.metrics.events.inc({ kind: e.kind, outcome: e.status });
+      this.o.metrics.publishSeconds.observe({ path: batch.path }, (performance.now() - started) / 1000);
+      const published = events.filter((e) => e.status === 'published').length;
+      return { delivery: 'new', published, duplicates: events.length - published, events };
+    } catch (err) {
+      if (!(err instanceof PublishTimeout)) await this.o.dedup.release(owned).catch(() => undefined);
+      throw err instanceof PublishTimeout ? err.error : err;
+    }
+  }
+
+  private async enrichAll(repo: RepoRef, events: IngestEvent[], needy: ReadonlySet<string>): Promise<IngestEvent[]> {
+    const enricher = this.o.enricher;
+    const out = events.slice();
+    const todo: number[] = [];
+    events.forEach((e, i) => {
+      if (e.kind === 'commit' && needy.has(e.value.event_id)) todo.push(i);
+    });
+    if (todo.length === 0) return out;
+    const source = enricher?.sourceFor(repo);
+    if (!enricher || !source) {
+      this.o.metrics.unenriched.inc({ provider: repo.provider, reason: 'no_source' }, todo.length);
+      return out;
+    }
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < todo.length) {
+        const index = todo[next++]!;
+        const event = out[index]!;
+        if (event.kind !== 'commit') continue;
+        const t0 = performance.now();
+        try {
+          const detail = await enricher.enrich(repo, event.value.sha);
+          if (detail) out[index] = { kind: 'commit', value: applyDetail(event.value, detail, this.o.pseudonymKey, this.maxHunkBytes) };
+          this.o.metrics.enrichment.inc({ source, outcome: 'ok' });
+        } catch (err) {
+          const code = isOmenError(err) ? err.code : 'INTERNAL';
+          if (code === 'UNAVAILABLE' || code === 'DEADLINE_EXCEEDED') {
+            this.o.metrics.enrichment.inc({ source, outcome: 'unavailable' });
+            throw err;
+          }
+          // The commit exists (the SCM just told us about it), so a 404 means it is gone
+          // (force-push) or the token cannot see it; a refused token or an unparsable answer
+          // will not heal on redelivery either. Publish what the webhook said and say so.
+          const outcomeLabel = code === 'NOT_FOUND' ? 'not_found' : 'failed';
+          this.o.metrics.enrichment.inc({ source, outcome: outcomeLabel });
+          this.o.metrics.unenriched.inc({ provider: repo.provider, reason: outcomeLabel });
+          this.o.logger.warn({ err, repo: repo.id, sha: event.value.sha, source }, 'enrichment failed; publishing the commit without line counts');
+        } finally {
+          this.o.metrics.enrichSeconds.observe({ source }, (performance.now() - t0) / 1000);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.enrichConcurrency, todo.length) }, worker));
+    return out;
+  }
+
+  private async publishWithin(events: IngestEvent[], headers: Readonly<Record<string, string>> | undefined, owned: string[]): Promise<PublishedRecord[]> {
+    if (events.length === 0) return [];
+    const sending = this.o.publisher.publish(events, headers);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PublishTimeout(this.publishTimeoutMs)), this.publishTimeoutMs);
+    });
+    try {
+      return await Promise.race([sending, timeout]);
+    } catch (err) {
+      if (err instanceof PublishTimeout) {
+        // The send may still succeed: settle the claims when it does, so a redelivery after
+        // a late acknowledgement is recognised as a duplicate, and after a failure is not.
+        sending.then(
+          () => this.o.dedup.confirm(owned),
+          () => this.o.dedup.release(owned),
+        ).catch(() => undefined);
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+class PublishTimeout extends Error {
+  readonly error: OmenError;
+  constructor(ms: number) {
+    super(`Kafka did not acknowledge within ${ms} ms`);
+    this.error = new UnavailableError(`Kafka did not acknowledge within ${ms} ms`, { retryAfterMs: 30_000 });
+  }
+}
+
+function outcome(e: IngestEvent, status: EventOutcome['status']): EventOutcome {
+  return { eventId: e.value.event_id, kind: e.kind, status };
+}

@@ -1,0 +1,198 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { toHttpStatus } from '@omen/errors';
+import type { Logger } from '@omen/telemetry';
+import { dedupKeys } from '../domain/ids.ts';
+import type { NormalizeOptions } from '../domain/normalize.ts';
+import { verifyGithubSignature, verifyGitlabToken, type VerifyResult } from '../domain/signature.ts';
+import type { WebhookSecrets } from '../domain/secrets.ts';
+import { normalizeWebhook, webhookRepoName, type WebhookProvider } from '../domain/webhook.ts';
+import type { IngestMetrics } from '../metrics.ts';
+import type { IngestPipeline } from '../pipeline.ts';
+
+export interface WebhookServerOptions {
+  pipeline: IngestPipeline;
+  secrets: WebhookSecrets;
+  normalize: NormalizeOptions;
+  metrics: IngestMetrics;
+  logger: Logger;
+  /** Largest accepted body; larger ones get 413. @default 25 MiB (GitHub caps payloads at 25 MB) */
+  maxBodyBytes?: number;
+}
+
+interface Accepted {
+  status: 'accepted' | 'duplicate' | 'ignored';
+  delivery?: string;
+  published?: number;
+  duplicates?: number;
+  reason?: string;
+  notes?: string[];
+}
+
+class HttpRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly outcome: string,
+  ) {
+    super(message);
+  }
+}
+
+const deliveryPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The webhook receiver: `POST /webhooks/github` and `POST /webhooks/gitlab`. The body is kept
+ * as bytes until the signature or token checks out (the HMAC covers the exact bytes), then
+ * parsed, validated, normalised and handed to the pipeline. Answers: 202 once Kafka
+ * acknowledged (or for a duplicate / an ignored event type), 401 for a missing or wrong
+ * signature, 400 with the reason for bad JSON or a payload that fails validation, 413 above the
+ * size limit, 415 for other media types, 503 with Retry-After while Kafka or Redis is down.
+ */
+export async function createWebhookServer(options: WebhookServerOptions): Promise<FastifyInstance> {
+  const { metrics, logger } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? 25 * 1024 * 1024;
+  const app = Fastify({ bodyLimit: maxBodyBytes, logger: false, return503OnClosing: true });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const provider = providerOf(req);
+    if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      metrics.webhooks.inc({ provider, event: eventLabel(eventOf(req)), outcome: 'too_large' });
+      return reply.code(413).send({ error: { code: 'RESOURCE_EXHAUSTED', message: `payload is larger than the ${maxBodyBytes} byte limit` } });
+    }
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      metrics.webhooks.inc({ provider, event: eventLabel(eventOf(req)), outcome: 'rejected' });
+      return reply.code(err.statusCode).send({ error: { code: 'INVALID_ARGUMENT', message: err.message } });
+    }
+    logger.error({ err }, 'webhook handler failed');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}; webhooks go to POST /webhooks/github or /webhooks/gitlab` } }),
+  );
+
+  for (const provider of ['github', 'gitlab'] as const) {
+    app.post(`/webhooks/${provider}`, async (req, reply) => handle(provider, req, reply));
+  }
+
+  async function handle(provider: WebhookProvider, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const event = eventOf(req);
+    try {
+      const result = await receive(provider, req);
+      metrics.webhooks.inc({ provider, event: eventLabel(event), outcome: result.status });
+      if (result.status === 'ignored') metrics.ignored.inc({ provider, event: eventLabel(event) });
+      return reply.code(202).send(result);
+    } catch (err) {
+      if (err instanceof HttpRefusal) {
+        metrics.webhooks.inc({ provider, event: eventLabel(event), outcome: err.outcome });
+        if (err.status === 401) reply.header('www-authenticate', provider === 'github' ? 'HMAC-SHA256' : 'Token');
+        return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+      }
+      const http = toHttpStatus(err);
+      metrics.webhooks.inc({ provider, event: eventLabel(event), outcome: http.status === 503 ? 'unavailable' : 'failed' });
+      if (http.status >= 500) logger.warn({ err, provider, event }, 'webhook not stored');
+      for (const [k, v] of Object.entries(http.headers)) reply.header(k, v);
+      return reply.code(http.status).send(http.body);
+    }
+  }
+
+  async function receive(provider: WebhookProvider, req: FastifyRequest): Promise<Accepted> {
+    const headers = req.headers;
+    const event = header(headers, provider === 'github' ? 'x-github-event' : 'x-gitlab-event');
+    const delivery = header(headers, provider === 'github' ? 'x-github-delivery' : 'x-gitlab-event-uuid');
+    const credential = header(headers, provider === 'github' ? 'x-hub-signature-256' : 'x-gitlab-token');
+    // Authentication comes first: an unauthenticated caller learns nothing about the payload.
+    if (credential === undefined) {
+      throw new HttpRefusal(401, 'UNAUTHENTICATED', `missing ${provider === 'github' ? 'X-Hub-Signature-256' : 'X-Gitlab-Token'} header`, 'unauthorized');
+    }
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const decoded = decodeBody(body, header(headers, 'content-type'));
+    const repoName = decoded.ok ? webhookRepoName(provider, decoded.payload) : undefined;
+    const secrets = options.secrets.forRepo(provider, repoName);
+    const verdict: VerifyResult =
+      provider === 'github' ? verifyGithubSignature(body, credential, secrets) : verifyGitlabToken(credential, secrets);
+    if (!verdict.ok) throw new HttpRefusal(401, 'UNAUTHENTICATED', verdict.reason, 'unauthorized');
+
+    if (!decoded.ok) throw new HttpRefusal(decoded.status, 'INVALID_ARGUMENT', decoded.reason, 'rejected');
+    if (event === undefined) {
+      throw new HttpRefusal(400, 'INVALID_ARGUMENT', `missing ${provider === 'github' ? 'X-GitHub-Event' : 'X-Gitlab-Event'} header`, 'rejected');
+    }
+    if (delivery !== undefined && !deliveryPattern.test(delivery)) {
+      throw new HttpRefusal(400, 'INVALID_ARGUMENT', `${provider === 'github' ? 'X-GitHub-Delivery' : 'X-Gitlab-Event-UUID'} must be 1-128 characters of letters, digits, ".", "_", ":" or "-"`, 'rejected');
+    }
+
+    const normalized = normalizeWebhook(provider, event, decoded.payload, options.normalize);
+    if (normalized.outcome === 'rejected') throw new HttpRefusal(400, 'INVALID_ARGUMENT', normalized.reason, 'rejected');
+    if (normalized.outcome === 'ignored') return { status: 'ignored', reason: normalized.reason, ...(delivery ? { delivery } : {}) };
+    if (normalized.notes.length > 0) logger.warn({ provider, event, delivery, notes: normalized.notes }, 'webhook accepted with notes');
+
+    const result = await options.pipeline.ingest({
+      repo: normalized.repo,
+      commits: normalized.commits,
+      pullRequests: normalized.pullRequests,
+      issues: normalized.issues,
+      ...(delivery ? { deliveryKey: dedupKeys.delivery(provider, delivery) } : {}),
+      headers: { 'omen-source': 'webhook', 'omen-scm-event': event, ...(delivery ? { 'omen-delivery-id': delivery } : {}) },
+      path: 'webhook',
+    });
+    return {
+      status: result.delivery === 'duplicate' ? 'duplicate' : 'accepted',
+      ...(delivery ? { delivery } : {}),
+      published: result.published,
+      duplicates: result.duplicates,
+      ...(normalized.notes.length > 0 ? { notes: normalized.notes } : {}),
+    };
+  }
+
+  await app.ready();
+  return app;
+}
+
+type Decoded = { ok: true; payload: unknown } | { ok: false; status: 400 | 415; reason: string };
+
+/** GitHub sends `application/json` or `application/x-www-form-urlencoded` (`payload=<json>`). */
+function decodeBody(body: Buffer, contentType: string | undefined): Decoded {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  let text: string;
+  if (type === 'application/json' || type === '' || type.endsWith('+json')) {
+    text = body.toString('utf8');
+  } else if (type === 'application/x-www-form-urlencoded') {
+    const payload = new URLSearchParams(body.toString('utf8')).get('payload');
+    if (payload === null) return { ok: false, status: 400, reason: 'form body has no "payload" field' };
+    text = payload;
+  } else {
+    return { ok: false, status: 415, reason: `content type "${type}" is not supported; send application/json` };
+  }
+  if (text.trim() === '') return { ok: false, status: 400, reason: 'body is empty; expected a JSON object' };
+  try {
+    return { ok: true, payload: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, status: 400, reason: `body is not valid JSON: ${(err as Error).message}` };
+  }
+}
+
+function header(headers: FastifyRequest['headers'], name: string): string | undefined {
+  const v = headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === undefined || s === '' ? undefined : s;
+}
+
+function providerOf(req: FastifyRequest): string {
+  return req.url.startsWith('/webhooks/github') ? 'github' : req.url.startsWith('/webhooks/gitlab') ? 'gitlab' : 'unknown';
+}
+
+function eventOf(req: FastifyRequest): string {
+  return header(req.headers, 'x-github-event') ?? header(req.headers, 'x-gitlab-event') ?? 'unknown';
+}
+
+// Event names come from the caller: only known ones become label values, so a fuzzer cannot
+// create unbounded series.
+const knownEvents = new Set(['push', 'pull_request', 'issues', 'ping', 'Push Hook', 'Merge Request Hook', 'Issue Hook', 'Tag Push Hook', 'Note Hook', 'Pipeline Hook', 'Job Hook']);
+function eventLabel(event: string): string {
+  return knownEvents.has(event) ? event : 'other';
+}
+
