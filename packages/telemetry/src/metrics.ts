@@ -37,8 +37,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
+  return metricsFor(registry);
+}
 
-  function existing<T>(name: string, kind: new (...args: never[]) => T): T | undefined {
+/** Get-or-create helpers over an existing registry (what libraries such as @omen/grpc use). */
+export function metricsFor(registry: Registry): Metrics {
+  function existing<T>(name: string, kind: abstract new (...args: never[]) => T): T | undefined {
     const m = registry.getSingleMetric(name);
     if (m === undefined) return undefined;
     if (!(m instanceof kind)) throw new TypeError(`metric ${name} already exists with another type`);

@@ -1,0 +1,10 @@
+export { createGrpcServer } from './server.ts';
+export type { GrpcServer, GrpcServerOptions, AddServiceOptions, HealthControl, ServingStatus } from './server.ts';
+export { unary, serverStream, clientStream, bidiStream } from './handlers.ts';
+export type { CallContext } from './handlers.ts';
+export { createClient, callUnary } from './client.ts';
+export type { ClientOptions, CallOptions } from './client.ts';
+export { loadProto, standardProtos, splitMethodPath, PROTO_LOADER_OPTIONS } from './proto.ts';
+export type { LoadedProto, LoadProtoOptions } from './proto.ts';
+export { observeInterceptor, authInterceptor } from './interceptors.ts';
+export type { ObserveOptions, AuthOptions } from './interceptors.ts';

@@ -1,0 +1,146 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { extractTraceContext, getTracer, metricsFor, type Carrier, type Logger, type Registry } from '@omen/telemetry';
+import { callStates, deadlineReached } from './call-state.ts';
+import { splitMethodPath } from './proto.ts';
+
+
+function rpcType(m: grpc.ServerMethodDefinition<unknown, unknown>): string {
+  if (m.requestStream && m.responseStream) return 'bidi_stream';
+  if (m.requestStream) return 'client_stream';
+  if (m.responseStream) return 'server_stream';
+  return 'unary';
+}
+
+
+// Health probes arrive every few seconds from every kubelet; a span each would drown the traces.
+const untracedServices = new Set(['grpc.health.v1.Health']);
+
+export interface ObserveOptions {
+  logger: Logger;
+  registry?: Registry;
+}
+
+/**
+ * Metrics, a server span and a per-call logger for every RPC (our handlers and the built-in
+ * health/reflection ones alike). The code recorded is the status actually sent; a call that
+ * ends without one (grpc-js's own deadline timer answers below the interceptors, a client
+ * cancel) is recorded as DEADLINE_EXCEEDED or CANCELLED.
+ */
+export function observeInterceptor(options: ObserveOptions): grpc.ServerInterceptor {
+  const { logger } = options;
+  const metrics = options.registry ? metricsFor(options.registry) : undefined;
+  const labels = ['grpc_service', 'grpc_method', 'grpc_type', 'grpc_code'] as const;
+  const handling = metrics?.histogram('grpc_server_handling_seconds', 'Time from call start to status sent, by RPC and status code.', labels);
+  const handled = metrics?.counter('grpc_server_handled_total', 'RPCs completed, by RPC and status code.', labels);
+  const started = metrics?.counter('grpc_server_started_total', 'RPCs started.', ['grpc_service', 'grpc_method', 'grpc_type'] as const);
+
+  return (methodDescriptor, call) => {
+    const { service, method } = splitMethodPath(methodDescriptor.path);
+    const type = rpcType(methodDescriptor);
+    const begin = process.hrtime.bigint();
+    started?.inc({ grpc_service: service, grpc_method: method, grpc_type: type });
+    let span: Span | undefined;
+    let finished = false;
+
+    const finish = (code: grpc.status, details: string | undefined) => {
+      if (finished) return;
+      finished = true;
+      const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
+      const codeName = grpc.status[code] ?? String(code);
+      const l = { grpc_service: service, grpc_method: method, grpc_type: type, grpc_code: codeName };
+      handling?.observe(l, seconds);
+      handled?.inc(l);
+      if (span) {
+        span.setAttribute('rpc.grpc.status_code', code);
+        // OTel semconv: for servers only codes that mean "we failed" are errors, not caller mistakes.
+        if (serverFault.has(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: `${codeName}: ${details ?? ''}` });
+        span.end();
+      }
+      logger.debug({ rpc: methodDescriptor.path, code: codeName, seconds }, 'rpc finished');
+    };
+
+    const listener = new grpc.ServerListenerBuilder()
+      .withOnReceiveMetadata((metadata, next) => {
+        const callLogger = logger.child({ rpc: methodDescriptor.path });
+        if (!untracedServices.has(service)) {
+          const parent = extractTraceContext(metadata.getMap() as Carrier);
+          span = getTracer().startSpan(
+            `${service}/${method}`,
+            { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method } },
+            parent,
+          );
+        }
+        callStates.set(metadata, { span: span ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT), logger: callLogger, path: methodDescriptor.path });
+        next(metadata);
+      })
+      .withOnCancel(() => {
+        finish(deadlineReached(call.getDeadline()) ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED, 'call ended without a status from the handler');
+      })
+      .build();
+    const responder = new grpc.ResponderBuilder()
+      .withStart((next) => next(listener))
+      .withSendStatus((status, next) => {
+        finish(status.code, status.details);
+        next(status);
+      })
+      .build();
+    return new grpc.ServerInterceptingCall(call, responder);
+  };
+}
+
+const serverFault = new Set<grpc.status>([
+  grpc.status.UNKNOWN,
+  grpc.status.DEADLINE_EXCEEDED,
+  grpc.status.UNIMPLEMENTED,
+  grpc.status.INTERNAL,
+  grpc.status.UNAVAILABLE,
+  grpc.status.DATA_LOSS,
+]);
+
+export interface AuthOptions {
+  /** The bearer token admin calls must present. Without one, protected methods refuse every call. */
+  token?: string | { reveal(): string } | undefined;
+  /** Whether `path` (`/pkg.Service/Method`) needs the token. */
+  requires: (path: string) => boolean;
+  logger: Logger;
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/**
+ * Bearer-token check on protected methods. Tokens are compared as SHA-256 digests with
+ * timingSafeEqual: constant time, and equal length whatever the caller sent.
+ */
+export function authInterceptor(options: AuthOptions): grpc.ServerInterceptor {
+  const expected = options.token === undefined ? undefined : digest(typeof options.token === 'string' ? options.token : options.token.reveal());
+  return (methodDescriptor, call) => {
+    if (!options.requires(methodDescriptor.path)) return new grpc.ServerInterceptingCall(call);
+    const listener = new grpc.ServerListenerBuilder()
+      .withOnReceiveMetadata((metadata, next) => {
+        const refusal = check(metadata.get('authorization'), expected);
+        if (refusal) {
+          options.logger.warn({ rpc: methodDescriptor.path, peer: call.getPeer(), code: grpc.status[refusal.code] }, 'rpc refused: %s', refusal.details);
+          call.sendStatus({ ...refusal, metadata: new grpc.Metadata() });
+          return;
+        }
+        next(metadata);
+      })
+      .build();
+    return new grpc.ServerInterceptingCall(call, { start: (next) => next(listener) });
+  };
+}
+
+function check(values: grpc.MetadataValue[], expected: Buffer | undefined): { code: grpc.status; details: string } | undefined {
+  const header = values[0];
+  if (header === undefined) return { code: grpc.status.UNAUTHENTICATED, details: 'this method needs "authorization: Bearer <token>" metadata' };
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header.toString());
+  if (!m?.[1]) return { code: grpc.status.UNAUTHENTICATED, details: 'authorization metadata must be "Bearer <token>"' };
+  if (expected === undefined) return { code: grpc.status.PERMISSION_DENIED, details: 'admin methods are disabled on this server (no admin token configured)' };
+  if (!timingSafeEqual(digest(m[1]), expected)) return { code: grpc.status.PERMISSION_DENIED, details: 'the bearer token is not valid for this method' };
+  return undefined;
+}
+
