@@ -54,6 +54,8 @@ export interface FileMetricsRow {
 
 /** Everything processing a commit produced, kept so a redelivery re-emits exactly the same. */
 export interface CommitOutputs {
+  /** When the featurizer first computed these (epoch ms): the time the features became known. */
+  computedAt: number;
   jit: JitValues;
   /** code_metrics@v1 values; null when no touched file's contents were known. */
   code: Record<string, number> | null;

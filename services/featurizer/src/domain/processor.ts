@@ -77,6 +77,11 @@ export interface ProcessOptions {
   maxAttempts?: number;
   /** Computes code metrics when file contents or hunks are known; none computed without it. */
   analyzer?: CodeAnalyzer;
+  /**
+   * The clock that stamps `computedAt` (epoch ms).
+   * @default Date.now
+   */
+  now?: () => number;
 }
 
 class VersionMoved extends Error {}
@@ -215,7 +220,7 @@ function fixKnownAt(rec: Pick<CommitRecord, 'commitTime' | 'fixesIssues'>, byMes
   return Math.min(...Object.values(rec.fixesIssues));
 }
 
-async function applyOne(overlay: RepoOverlay, commit: CommitInput, analyzer: CodeAnalyzer | undefined): Promise<CommitOutputs> {
+async function applyOne(overlay: RepoOverlay, commit: CommitInput, analyzer: CodeAnalyzer | undefined, now: number): Promise<CommitOutputs> {
   const touches = resolveTouches(overlay, commit);
   const values = changeMetrics(overlay, commit, touches);
   const delta = historyDelta(overlay, commit, touches);
@@ -246,6 +251,7 @@ async function applyOne(overlay: RepoOverlay, commit: CommitInput, analyzer: Cod
 
   const analysis = analyzer && blame.code.length > 0 ? analyzer(blame.code) : null;
   const outputs: CommitOutputs = {
+    computedAt: now,
     jit: values,
     code: analysis?.values ?? null,
     fileMetrics: analysis?.files ?? null,
@@ -303,7 +309,7 @@ export async function processCommits(store: HistoryStore, repoId: string, commit
         results.push({ sha: commit.sha, outputs: known.outputs, replayed: true });
         continue;
       }
-      results.push({ sha: commit.sha, outputs: await applyOne(overlay, commit, options.analyzer), replayed: false });
+      results.push({ sha: commit.sha, outputs: await applyOne(overlay, commit, options.analyzer, (options.now ?? Date.now)()), replayed: false });
     }
     if (!hasChanges(overlay)) return results;
     const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes });

@@ -71,3 +71,20 @@ export function readExpressRaw(): RawCommit[] {
 export function readExpressCommits(repoId = EXPRESS_REPO): CommitInput[] {
   return readExpressRaw().map((r) => toCommitInput(r, repoId));
 }
+
+/** The scm.commits.v1 event ingest's backfill makes of one export line (schemas/commit.avsc). */
+export function toCommitEvent(raw: RawCommit, repoId = EXPRESS_REPO): Record<string, unknown> & CommitInput {
+  const c = toCommitInput(raw, repoId);
+  return {
+    ...c,
+    message: raw.message.replace(/[\r\n]+$/, ''),
+    event_id: `${repoId}:${raw.sha}`,
+    event_time: c.commit_time,
+    repo_name: repoId.replace(/^[a-z]+:/, ''),
+    provider: 'github',
+    committer_id: raw.committer_id,
+    author_time: raw.author_time * 1000,
+    branch: null,
+    source: 'backfill',
+  };
+}

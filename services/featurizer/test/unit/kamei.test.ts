@@ -93,9 +93,10 @@ describe('change metrics over a hand-computed history', () => {
     const commits = history();
     const one = new InMemoryHistoryStore();
     const single = [];
-    for (const c of commits) single.push(...(await processCommits(one, REPO, [c])));
+    const now = (): number => 42;
+    for (const c of commits) single.push(...(await processCommits(one, REPO, [c], { now })));
     const batched = new InMemoryHistoryStore();
-    const all = await processCommits(batched, REPO, commits);
+    const all = await processCommits(batched, REPO, commits, { now });
     expect(all).toEqual(single);
     expect(batched.writes).toBe(1);
     for (const p of one.keys(REPO, 'file')) expect(batched.peek(REPO, 'file', p)).toEqual(one.peek(REPO, 'file', p));

@@ -1,0 +1,44 @@
+import { bool, durationMs, int, list, port, str, url, type ConfigOf } from '@omen/config';
+
+/** Everything the featurizer reads from its environment. */
+export const featurizerConfigSchema = {
+  /** @default 0.0.0.0 */
+  GRPC_HOST: str({ default: '0.0.0.0' }),
+  /** gRPC port (omen.featurizer.v1.Featurizer, health, reflection). @default 50051 */
+  GRPC_PORT: port({ default: 50051 }),
+  /** Prometheus /metrics, /healthz, /readyz. @default 9464 */
+  METRICS_PORT: port({ default: 9464 }),
+  /** @default info */
+  LOG_LEVEL: str({ default: 'info' }),
+  KAFKA_BROKERS: list({ item: { describe: 'host:port', test: (s) => /^[^\s:]+:\d{1,5}$/.test(s) } }),
+  SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }),
+  CLICKHOUSE_URL: url({ protocols: ['http', 'https'] }),
+  /** @default default */
+  CLICKHOUSE_DATABASE: str({ default: 'default' }),
+  REDIS_URL: url({ protocols: ['redis', 'rediss'] }),
+
+  /** Consumer group; also names the DLQs `<topic>.dlq.<group>`. @default featurizer */
+  FEATURIZER_GROUP: str({ default: 'featurizer' }),
+  /** @default scm.commits.v1 */
+  FEATURIZER_TOPIC_COMMITS: str({ default: 'scm.commits.v1' }),
+  /** @default scm.issues.v1 */
+  FEATURIZER_TOPIC_ISSUES: str({ default: 'scm.issues.v1' }),
+  /** @default features.commits.v1 */
+  FEATURIZER_TOPIC_FEATURES: str({ default: 'features.commits.v1' }),
+  /** @default labels.commits.v1 */
+  FEATURIZER_TOPIC_LABELS: str({ default: 'labels.commits.v1' }),
+  /** Records handled (and their offsets committed) together. @default 500 */
+  FEATURIZER_BATCH_SIZE: int({ min: 1, max: 10_000, default: 500 }),
+  /** Key prefix of the per-repository history in Redis. @default omen:featurizer */
+  FEATURIZER_STATE_PREFIX: str({ default: 'omen:featurizer' }),
+  /** Key prefix of the online features in Redis. @default omen:features */
+  FEATURIZER_ONLINE_PREFIX: str({ default: 'omen:features' }),
+  /** How long a commit's online features live after their last write. @default 720h (30 days) */
+  FEATURIZER_ONLINE_TTL: durationMs({ minMs: 60_000, default: 30 * 24 * 3600 * 1000 }),
+  /** Parse changed files with tree-sitter when hunks are known. @default true */
+  FEATURIZER_CODE_METRICS: bool({ default: true }),
+  /** Partitions handled at once. @default 3 */
+  FEATURIZER_PARTITIONS_CONCURRENTLY: int({ min: 1, max: 64, default: 3 }),
+};
+
+export type FeaturizerConfig = ConfigOf<typeof featurizerConfigSchema>;
