@@ -1,0 +1,286 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CONFIG_EXIT_CODE, ConfigError, loadConfig, maskUrlPassword, type ConfigOf, type ConfigShape, type Env } from '@omen/config';
+import { createGrpcServer, type GrpcServer } from '@omen/grpc';
+import { createLogger, createMetrics, initTracing, startMetricsServer, type Logger, type Metrics, type MetricsServer, type Tracer } from '@omen/telemetry';
+import { baseConfigSchema, type BaseConfigShape, type PortDefaults } from './config.ts';
+import { backoffDelayMs, type RetryOptions } from './retry.ts';
+
+export interface DependencyOptions {
+  retry?: RetryOptions;
+  /** Whether the service is NOT_SERVING until this dependency is connected. @default true */
+  required?: boolean;
+}
+
+export interface ServiceContext<C> {
+  name: string;
+  config: C;
+  logger: Logger;
+  /** Registry (served on /metrics) plus histogram/counter/gauge helpers. */
+  metrics: Metrics;
+  tracer: Tracer;
+  /** Add services here; health and reflection are already registered. */
+  grpc: GrpcServer;
+  /** Aborted when shutdown begins: long-running loops should stop. */
+  signal: AbortSignal;
+  /**
+   * Connects to a dependency, retrying with exponential backoff and jitter (forever by
+   * default) and logging each failed attempt; resolves with what `connect` returned. While
+   * any required dependency is connecting, health reports NOT_SERVING. Rejects only if
+   * shutdown starts first (or `retry.maxAttempts` runs out).
+   */
+  dependency<T>(name: string, connect: (attempt: { attempt: number; signal: AbortSignal }) => Promise<T>, options?: DependencyOptions): Promise<T>;
+  /** Reports a connected dependency lost (false) or back (true), e.g. from a client's events. */
+  setDependencyUp(name: string, up: boolean, reason?: string): void;
+  /** Runs `fn` on shutdown, after gRPC stopped and drained; hooks run in reverse order of registration. */
+  onShutdown(fn: () => unknown, label?: string): void;
+}
+
+export interface ServiceOptions<S extends ConfigShape> {
+  /** Service name: logs, metrics `service` label, trace `service.name`. */
+  name: string;
+  /** The service's own variables (see @omen/config helpers); merged with the base ones. @default {} */
+  configSchema?: S;
+  /** This service's default ports (so six services can share a host). @default { grpcPort: 50051, metricsPort: 9464 } */
+  ports?: PortDefaults;
+  /** Admin methods by full name (`pkg.Service/Method`); also settable per addService. @default [] */
+  adminMethods?: string[];
+  /** Wiring: consume, compute, serve. Runs after the servers listen, with health NOT_SERVING. */
+  start: (ctx: ServiceContext<ConfigOf<S & BaseConfigShape>>) => unknown;
+  /** @default process.env */
+  env?: Env;
+  /**
+   * Own the process: exit on a bad config, on SIGTERM/SIGINT (after shutdown), and on a
+   * crash. Off for in-process tests, which call `stop()`. @default true
+   */
+  ownProcess?: boolean;
+}
+
+export interface RunningService<C> {
+  config: C;
+  grpcPort: number;
+  metricsUrl: string;
+  /** Resolves once `start` returned and every required dependency connected. */
+  ready: Promise<void>;
+  isReady(): boolean;
+  /** The shutdown sequence SIGTERM runs; resolves true if every hook succeeded. */
+  stop(reason?: string): Promise<boolean>;
+}
+
+/**
+ * Runs a service: config, logs, metrics, tracing, gRPC with health, dependencies with
+ * retries, and ordered shutdown, so a service's main.ts is only its wiring.
+ *
+ * ```ts
+ * await runService({
+ *   name: 'inference',
+ *   configSchema: { REDIS_URL: url({ protocols: ['redis'] }) },
+ *   ports: { grpcPort: 50054, metricsPort: 9467 },
+ *   async start(ctx) {
+ *     const redis = await ctx.dependency('redis', () => connectRedis(ctx.config.REDIS_URL));
+ *     ctx.onShutdown(() => redis.quit(), 'redis');
+ *     ctx.grpc.addService(inferenceProto.service('omen.inference.v1.Inference'), makeHandlers(redis));
+ *   },
+ * });
+ * ```
+ */
+export async function runService<S extends ConfigShape = Record<never, never>>(options: ServiceOptions<S>): Promise<RunningService<ConfigOf<S & BaseConfigShape>>> {
+  const { name, ownProcess = true, env = process.env } = options;
+  type C = ConfigOf<S & BaseConfigShape>;
+
+  let config: C;
+  try {
+    config = loadConfig({ ...baseConfigSchema(options.ports), ...(options.configSchema ?? {}) } as S & BaseConfigShape, env);
+  } catch (err) {
+    if (!(ownProcess && err instanceof ConfigError)) throw err;
+    for (const p of err.problems) process.stderr.write(`config error: ${p.variable}: expected ${p.expected}, got ${p.got}\n`);
+    process.stderr.write(`${name}: refusing to start with an invalid configuration\n`);
+    process.exit(CONFIG_EXIT_CODE);
+  }
+  // The same object, seen through the base shape: TS cannot resolve the generic intersection's keys here.
+  const base = config as unknown as ConfigOf<BaseConfigShape>;
+
+  const logger = createLogger({ service: name, level: base.LOG_LEVEL });
+  logger.info({ config: printable(config) }, 'starting %s', name);
+  const tracing = initTracing({ service: name, ...(base.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: base.OTEL_EXPORTER_OTLP_ENDPOINT } : {}) });
+  const metrics = createMetrics({ service: name });
+  const dependencyUp = metrics.gauge('omen_dependency_up', '1 while a dependency is connected, 0 while it is being (re)connected.', ['dependency']);
+
+  const controller = new AbortController();
+  const required = new Map<string, boolean>();
+  let started = false;
+  let stopping = false;
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const isReady = () => started && !stopping && [...required.values()].every(Boolean);
+
+  const grpc = createGrpcServer({
+    service: name,
+    logger,
+    registry: metrics.registry,
+    adminToken: base.ADMIN_TOKEN,
+    adminMethods: options.adminMethods ?? [],
+    requireAuth: base.GRPC_REQUIRE_AUTH ? 'all' : 'admin',
+  });
+  let lastReady: boolean | undefined;
+  const refreshHealth = () => {
+    const now = isReady();
+    if (now === lastReady) return;
+    lastReady = now;
+    grpc.health.setAll(now ? 'SERVING' : 'NOT_SERVING');
+    if (now) {
+      logger.info('ready: serving');
+      markReady();
+    } else if (!stopping) {
+      const waiting = [...required].filter(([, up]) => !up).map(([n]) => n);
+      logger.warn({ waiting }, 'not ready: waiting for %s', waiting.join(', ') || 'start()');
+    }
+  };
+
+  let metricsServer: MetricsServer;
+  let grpcPort: number;
+  try {
+    metricsServer = await startMetricsServer({ registry: metrics.registry, host: base.METRICS_HOST, port: base.METRICS_PORT, ready: isReady });
+    logger.info({ url: metricsServer.url, port: metricsServer.port }, 'metrics server listening');
+    // The gRPC port opens before start() so health answers NOT_SERVING while dependencies connect.
+    grpcPort = await grpc.start(base.GRPC_HOST, base.GRPC_PORT);
+  } catch (err) {
+    logger.fatal({ err }, 'could not open the service ports');
+    await tracing.shutdown();
+    if (ownProcess) process.exit(1);
+    throw err;
+  }
+
+  const hooks: Array<{ fn: () => unknown; label: string }> = [];
+  let stopPromise: Promise<boolean> | undefined;
+  const stop = (reason = 'stop requested'): Promise<boolean> => {
+    stopPromise ??= (async () => {
+      stopping = true;
+      controller.abort(new Error(`shutting down: ${reason}`));
+      logger.info({ reason }, 'shutting down');
+      refreshHealth();
+      const grace = base.SHUTDOWN_GRACE;
+      await grpc.shutdown(grace);
+      let clean = true;
+      for (const { fn, label } of [...hooks].reverse()) {
+        try {
+          const outcome = await Promise.race([Promise.resolve().then(fn).then(() => 'done' as const), sleep(grace, 'timeout' as const, { ref: false })]);
+          if (outcome === 'timeout') {
+            clean = false;
+            logger.error({ hook: label, graceMs: grace }, 'shutdown hook %s did not finish within the grace period', label);
+          } else {
+            logger.info({ hook: label }, 'closed %s', label);
+          }
+        } catch (err) {
+          clean = false;
+          logger.error({ err, hook: label }, 'shutdown hook %s failed', label);
+        }
+      }
+      await metricsServer.close().catch((err: unknown) => logger.warn({ err }, 'metrics server close failed'));
+      await tracing.shutdown().catch((err: unknown) => logger.warn({ err }, 'trace flush failed'));
+      logger.info({ clean }, 'stopped');
+      return clean;
+    })();
+    return stopPromise;
+  };
+
+  const ctx: ServiceContext<C> = {
+    name,
+    config,
+    logger,
+    metrics,
+    tracer: tracing.tracer,
+    grpc,
+    signal: controller.signal,
+    onShutdown(fn, label = `hook ${hooks.length + 1}`) {
+      hooks.push({ fn, label });
+    },
+    setDependencyUp(dep, up, reason) {
+      dependencyUp.set({ dependency: dep }, up ? 1 : 0);
+      if (required.has(dep) && required.get(dep) !== up) {
+        required.set(dep, up);
+        if (!up) logger.warn({ dependency: dep, reason }, 'dependency %s lost%s', dep, reason ? `: ${reason}` : '');
+        refreshHealth();
+      }
+    },
+    async dependency(dep, connect, depOptions = {}) {
+      const { retry = {}, required: isRequired = true } = depOptions;
+      const maxAttempts = retry.maxAttempts ?? Infinity;
+      if (isRequired) {
+        required.set(dep, false);
+        refreshHealth();
+      }
+      dependencyUp.set({ dependency: dep }, 0);
+      for (let attempt = 1; ; attempt++) {
+        controller.signal.throwIfAborted();
+        try {
+          const value = await connect({ attempt, signal: controller.signal });
+          logger.info({ dependency: dep, attempt }, 'connected to %s', dep);
+          dependencyUp.set({ dependency: dep }, 1);
+          if (isRequired) required.set(dep, true);
+          refreshHealth();
+          return value;
+        } catch (err) {
+          controller.signal.throwIfAborted();
+          if (attempt >= maxAttempts) {
+            logger.error({ dependency: dep, attempt, err }, 'giving up on %s after %d attempts', dep, attempt);
+            throw err;
+          }
+          const delay = backoffDelayMs(attempt, retry);
+          logger.warn({ dependency: dep, attempt, retryInMs: delay, error: errorText(err) }, '%s unavailable (attempt %d): %s; retrying in %dms', dep, attempt, errorText(err), delay);
+          await sleep(delay, undefined, { signal: controller.signal });
+        }
+      }
+    },
+  };
+
+  if (ownProcess) installProcessHandlers(logger, stop);
+
+  void (async () => {
+    try {
+      await options.start(ctx);
+      started = true;
+      refreshHealth();
+    } catch (err) {
+      if (stopping) return; // a dependency wait cut short by shutdown
+      logger.fatal({ err }, 'start failed');
+      await stop('start failed');
+      if (ownProcess) process.exit(1);
+    }
+  })();
+
+  return { config, grpcPort, metricsUrl: metricsServer.url, ready, isReady, stop };
+}
+
+function installProcessHandlers(logger: Logger, stop: (reason: string) => Promise<boolean>) {
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    void stop(signal).then((clean) => process.exit(clean ? 0 : 1));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const crash = (err: unknown) => {
+    logger.fatal({ err }, 'crashed');
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return err.errors.map(errorText).join('; ');
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}
+
+// For the startup log line: Secrets already print as [redacted]; mask passwords in URLs too.
+function printable(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === 'string' ? maskUrlPassword(v) : v]));
+}

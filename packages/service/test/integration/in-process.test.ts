@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { bool } from '@omen/config';
+import { callUnary, createClient, loadProto, standardProtos } from '@omen/grpc';
+import { runService, type RunningService } from '@omen/service';
+
+const Health = loadProto(standardProtos.health).client('grpc.health.v1.Health');
+const env = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', LOG_LEVEL: 'silent', FLAG: 'yes' };
+
+describe('runService in process', () => {
+  let running: RunningService<unknown> | undefined;
+  afterEach(async () => {
+    await running?.stop('test over');
+    running = undefined;
+  });
+
+  it('turns SERVING after start and its dependencies, flips on setDependencyUp, runs hooks in reverse', async () => {
+    const order: string[] = [];
+    let attempts = 0;
+    let setUp: ((up: boolean) => void) | undefined;
+    const svc = await runService({
+      name: 'in-process',
+      ownProcess: false,
+      env,
+      configSchema: { FLAG: bool() },
+      async start(ctx) {
+        expect(ctx.config.FLAG).toBe(true);
+        ctx.onShutdown(() => void order.push('a'), 'a');
+        const conn = await ctx.dependency('flaky', async () => {
+          attempts += 1;
+          if (attempts < 3) throw new Error(`refused #${attempts}`);
+          return 'connection';
+        }, { retry: { initialDelayMs: 10, maxDelayMs: 20 } });
+        ctx.onShutdown(() => void order.push(`b:${conn}`), 'b');
+        setUp = (up) => ctx.setDependencyUp('flaky', up, 'socket closed');
+      },
+    });
+    running = svc;
+    const health = createClient(Health, `127.0.0.1:${svc.grpcPort}`);
+    await svc.ready;
+    expect(attempts).toBe(3);
+    expect(await callUnary(health, 'Check', { service: '' })).toEqual({ status: 'SERVING' });
+
+    setUp?.(false);
+    expect(svc.isReady()).toBe(false);
+    expect(await callUnary(health, 'Check', { service: '' })).toEqual({ status: 'NOT_SERVING' });
+    setUp?.(true);
+    expect(await callUnary(health, 'Check', { service: '' })).toEqual({ status: 'SERVING' });
+    health.close();
+
+    expect(await svc.stop()).toBe(true);
+    expect(order).toEqual(['b:connection', 'a']);
+    expect(svc.isReady()).toBe(false);
+  });
+
+  it('stops waiting for a dependency when shutdown begins, and reports a failing hook', async () => {
+    let sawAbort = false;
+    const svc = await runService({
+      name: 'never-ready',
+      ownProcess: false,
+      env,
+      configSchema: { FLAG: bool() },
+      async start(ctx) {
+        ctx.onShutdown(() => {
+          throw new Error('close failed');
+        }, 'broken');
+        await ctx.dependency('down', async ({ signal }) => {
+          sawAbort = signal.aborted;
+          throw new Error('still down');
+        }, { retry: { initialDelayMs: 10, maxDelayMs: 10 } });
+      },
+    });
+    expect(svc.isReady()).toBe(false);
+    expect(await svc.stop()).toBe(false);
+    expect(sawAbort).toBe(false);
+  });
+
+  it('throws the ConfigError itself when it does not own the process', async () => {
+    await expect(runService({ name: 'bad', ownProcess: false, env: { ...env, FLAG: 'perhaps' }, configSchema: { FLAG: bool() }, start: () => undefined })).rejects.toThrow(
+      'FLAG: expected a boolean (true/false, 1/0, yes/no, on/off), got "perhaps"',
+    );
+  });
+});
