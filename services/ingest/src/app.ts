@@ -65,7 +65,11 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       ackTimeoutMs: config.INGEST_PUBLISH_TIMEOUT,
     });
     const publisher = new BatchingPublisher(producer, topics);
-    dedup = await RedisDedup.connect({ url: config.REDIS_URL, windowMs: config.INGEST_DEDUP_WINDOW });
+    dedup = await RedisDedup.connect({
+      url: config.REDIS_URL,
+      windowMs: config.INGEST_DEDUP_WINDOW,
+      ...(config.INGEST_DEDUP_NAMESPACE ? { namespace: config.INGEST_DEDUP_NAMESPACE } : {}),
+    });
     const pseudonymKey = config.INGEST_PSEUDONYM_KEY.reveal();
     const pipeline = new IngestPipeline({
       dedup,

@@ -48,6 +48,8 @@ export const ingestConfigSchema = {
   INGEST_MAX_BODY_BYTES: int({ min: 1024, max: 512 * 1024 * 1024, default: 25 * 1024 * 1024 }),
   /** How long published ids are remembered for dedup. @default 168h (7 days) */
   INGEST_DEDUP_WINDOW: durationMs({ minMs: 60_000, default: 7 * 24 * 3600 * 1000 }),
+  /** Prefix of every dedup key in Redis, for deployments sharing one Redis. @default none */
+  INGEST_DEDUP_NAMESPACE: str({ pattern: /^[A-Za-z0-9:_.-]{1,64}$/, describe: '1-64 letters, digits, ":", "_", "." or "-"' }).optional(),
   /** Longest wait for Kafka's acknowledgement before answering 503. @default 10s */
   INGEST_PUBLISH_TIMEOUT: durationMs({ minMs: 100, maxMs: 600_000, default: 10_000 }),
   /** Largest hunk text kept per commit; beyond it the largest files lose their hunks. @default 512 KiB */

@@ -25,6 +25,11 @@ export interface RedisDedupOptions {
    * slowest publish (enrichment + Kafka ack). @default 120000
    */
   pendingTtlMs?: number;
+  /**
+   * Prepended to every key, so deployments (or tests) sharing one Redis keep separate windows.
+   * @default '' (keys are `omen:ingest:...` as made by dedupKeys)
+   */
+  namespace?: string;
 }
 
 // Deletes the key only while it still holds this process's claim token, so releasing a claim
@@ -42,11 +47,13 @@ export class RedisDedup implements DedupStore {
   private readonly windowMs: number;
   private readonly pendingTtlMs: number;
   private readonly token = `pending:${randomBytes(8).toString('hex')}`;
+  private readonly namespace: string;
 
   private constructor(redis: Redis, options: RedisDedupOptions) {
     this.redis = redis;
     this.windowMs = options.windowMs ?? 7 * 24 * 3600 * 1000;
     this.pendingTtlMs = options.pendingTtlMs ?? 120_000;
+    this.namespace = options.namespace ?? '';
     this.redis.defineCommand('omenReleaseClaim', { numberOfKeys: 1, lua: releaseScript });
   }
 
@@ -77,7 +84,7 @@ export class RedisDedup implements DedupStore {
     return this.guard('claim', async () => {
       // SET NX GET (Redis >= 7.0) claims and reads the previous value in one command.
       const results = await Promise.all(
-        keys.map((k) => this.redis.call('SET', k, this.token, 'PX', String(this.pendingTtlMs), 'NX', 'GET') as Promise<string | null>),
+        keys.map((k) => this.redis.call('SET', this.namespace + k, this.token, 'PX', String(this.pendingTtlMs), 'NX', 'GET') as Promise<string | null>),
       );
       return results.map((previous): ClaimState => (previous === null ? 'claimed' : previous === 'done' ? 'done' : 'pending'));
     });
@@ -85,13 +92,13 @@ export class RedisDedup implements DedupStore {
 
   async confirm(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.guard('confirm', () => Promise.all(keys.map((k) => this.redis.set(k, 'done', 'PX', this.windowMs))));
+    await this.guard('confirm', () => Promise.all(keys.map((k) => this.redis.set(this.namespace + k, 'done', 'PX', this.windowMs))));
   }
 
   async release(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     const redis = this.redis as Redis & { omenReleaseClaim(key: string, token: string): Promise<number> };
-    await this.guard('release', () => Promise.all(keys.map((k) => redis.omenReleaseClaim(k, this.token))));
+    await this.guard('release', () => Promise.all(keys.map((k) => redis.omenReleaseClaim(this.namespace + k, this.token))));
   }
 
   async close(): Promise<void> {

@@ -39,6 +39,9 @@ class HttpRefusal extends Error {
   }
 }
 
+/** Retry-After for a 503 whose cause named no time (Kafka down): a broker restart takes this long. */
+const defaultRetryAfterSeconds = 30;
+
 const deliveryPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
@@ -96,6 +99,8 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
       metrics.webhooks.inc({ provider, event: eventLabel(event), outcome: http.status === 503 ? 'unavailable' : 'failed' });
       if (http.status >= 500) logger.warn({ err, provider, event }, 'webhook not stored');
       for (const [k, v] of Object.entries(http.headers)) reply.header(k, v);
+      // Every 503 says when to come back, even when the failure (a broker error) did not.
+      if (http.status === 503 && http.headers['Retry-After'] === undefined) reply.header('retry-after', String(defaultRetryAfterSeconds));
       return reply.code(http.status).send(http.body);
     }
   }

@@ -42,6 +42,9 @@ export async function startTestIngest(
     INGEST_TOPIC_PULL_REQUESTS: topics.pullRequests,
     INGEST_TOPIC_ISSUES: topics.issues,
     INGEST_PUBLISH_TIMEOUT: '5s',
+    // A fresh dedup window per ingest: fixed shas in tests stay new across runs.
+    INGEST_DEDUP_NAMESPACE: `${randomName('test')}:`,
+    INGEST_DEDUP_WINDOW: '10m',
     ...options.env,
   });
   const logger = createLogger({ service: 'ingest-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });

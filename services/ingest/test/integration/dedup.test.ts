@@ -54,6 +54,21 @@ describe('RedisDedup', () => {
     expect(await b.claim([key])).toEqual(['claimed']);
   });
 
+  it('keeps namespaces apart', async () => {
+    const ns1 = await RedisDedup.connect({ url: REDIS_URL, windowMs: 60_000, namespace: `${prefix}ns1:` });
+    const ns2 = await RedisDedup.connect({ url: REDIS_URL, windowMs: 60_000, namespace: `${prefix}ns2:` });
+    try {
+      const key = 'shared-event';
+      expect(await ns1.claim([key])).toEqual(['claimed']);
+      await ns1.confirm([key]);
+      expect(await ns2.claim([key])).toEqual(['claimed']);
+      expect(await ns1.claim([key])).toEqual(['done']);
+      expect(await raw.get(`${prefix}ns1:${key}`)).toBe('done');
+    } finally {
+      await Promise.all([ns1.close(), ns2.close()]);
+    }
+  });
+
   it('answers UNAVAILABLE when Redis cannot be reached', async () => {
     await expect(RedisDedup.connect({ url: 'redis://127.0.0.1:1' })).rejects.toMatchObject({
       code: 'UNAVAILABLE',
