@@ -37,7 +37,7 @@ export interface Mutation {
 }
 
 export const mutations: fc.Arbitrary<Mutation[]> = fc.array(
-  fc.record({ op: fc.constantFrom('delete', 'replace', 'wrap'), pick: fc.nat(), value: nasty }) as fc.Arbitrary<Mutation>,
+  fc.record({ op: fc.constantFrom('delete', 'replace', 'wrap'), pick: fc.nat(), value: nasty }),
   { minLength: 1, maxLength: 4 },
 );
 
