@@ -1,10 +1,12 @@
 import type { Command } from '../command.ts';
+import { benchCommand } from './bench.ts';
 import { contractsCommand } from './contracts.ts';
 import { demoCommand } from './demo.ts';
+import { jitBenchmarkCommand } from './jit-benchmark.ts';
 import { servicesCommand } from './services.ts';
 import { stackCommand } from './stack.ts';
 import { topicsCommand } from './topics.ts';
 
 // Every verb, in the order `./scripts/omen --help` lists them. Add a verb by adding its file
 // here; each verb's file owns its options and usage text.
-export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand];
+export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand, jitBenchmarkCommand, benchCommand];

@@ -80,12 +80,15 @@ export function binOf(thr: Float64Array, v: number): number {
   return lo;
 }
 
-/** Column-major bin codes: `bins[j * n + i]` is the bin of row i, feature j. */
+/**
+ * Row-major bin codes: `bins[i * f + j]` is the bin of row i, feature j. Row-major because
+ * histogram building visits a node's rows one by one, and a row's f codes then share a cache line.
+ */
 export function applyBins(mapper: BinMapper, x: Float64Array, n: number, f: number): Uint8Array {
   const bins = new Uint8Array(n * f);
   for (let j = 0; j < f; j++) {
     const thr = mapper.thresholds[j]!;
-    for (let i = 0; i < n; i++) bins[j * n + i] = binOf(thr, x[i * f + j]!);
+    for (let i = 0; i < n; i++) bins[i * f + j] = binOf(thr, x[i * f + j]!);
   }
   return bins;
 }

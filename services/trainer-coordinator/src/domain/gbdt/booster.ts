@@ -6,7 +6,7 @@ import { applyBins, fitBins } from './binning.ts';
 import { growTree, type GrowContext } from './grow.ts';
 import { resolveGbdtParams, type GbdtParams, type ResolvedGbdtParams } from './params.ts';
 import { seededRandom } from './random.ts';
-import { treeValueBinned, treeValueRaw, type Tree } from './tree.ts';
+import { treeValueBinned, type Tree } from './tree.ts';
 
 export interface GbdtModel {
   readonly kind: 'gbdt';
@@ -80,8 +80,7 @@ export function trainGbdt(fit: Dataset, validation: Dataset | undefined, params:
   const valMargin = new Float64Array(nVal).fill(baseScore);
   const valW = hasVal ? rowWeights(validation.y, p.classWeight, validation.weight) : new Float64Array(0);
 
-  const grad = new Float64Array(n);
-  const hess = new Float64Array(n);
+  const gh = new Float64Array(2 * n);
   const rand = seededRandom(p.seed);
   const allFeatures = Int32Array.from({ length: f }, (_, j) => j);
   const featureCount = Math.max(1, Math.round(p.colsample * f));
@@ -96,8 +95,8 @@ export function trainGbdt(fit: Dataset, validation: Dataset | undefined, params:
   for (let round = 0; round < p.numTrees; round++) {
     for (let i = 0; i < n; i++) {
       const q = sigmoid(margin[i]!);
-      grad[i] = w[i]! * (q - fit.y[i]!);
-      hess[i] = Math.max(w[i]! * q * (1 - q), 1e-16);
+      gh[2 * i] = w[i]! * (q - fit.y[i]!);
+      gh[2 * i + 1] = Math.max(w[i]! * q * (1 - q), 1e-16);
     }
     let m = 0;
     if (p.subsample < 1) {
@@ -119,12 +118,20 @@ export function trainGbdt(fit: Dataset, validation: Dataset | undefined, params:
       features = perm.subarray(0, featureCount).sort();
     }
     const gains = new Float64Array(f);
-    const tree = growTree(ctx, sampled.subarray(0, m), grad, hess, features, gains);
+    const rows = sampled.subarray(0, m);
+    const { tree, leaves } = growTree(ctx, rows, gh, features, gains);
     trees.push(tree);
     gainsPerTree.push(gains);
-    for (let i = 0; i < n; i++) margin[i]! += treeValueBinned(tree, ctx.bins, n, i);
+    if (m === n) {
+      for (const leaf of leaves) {
+        const v = tree.value[leaf.node]!;
+        for (let k = leaf.start; k < leaf.end; k++) margin[rows[k]!]! += v;
+      }
+    } else {
+      for (let i = 0; i < n; i++) margin[i]! += treeValueBinned(tree, ctx.bins, f, i);
+    }
     if (!hasVal) continue;
-    for (let i = 0; i < nVal; i++) valMargin[i]! += treeValueBinned(tree, valBins, nVal, i);
+    for (let i = 0; i < nVal; i++) valMargin[i]! += treeValueBinned(tree, valBins, f, i);
     const metric = p.earlyStoppingMetric === 'auc' ? -rocAuc(validation.y, valMargin) : weightedLogLoss(validation.y, valMargin, valW);
     history.push(p.earlyStoppingMetric === 'auc' ? -metric : metric);
     if (bestRound < 0 || metric < best) {
@@ -157,8 +164,42 @@ export function gbdtMargins(model: GbdtModel, x: Float64Array): Float64Array {
   const f = model.featureNames.length;
   if (x.length % f !== 0) throw new RangeError(`x has ${x.length} values, not a multiple of ${f} features`);
   const n = x.length / f;
-  const out = new Float64Array(n).fill(model.baseScore);
-  for (const tree of model.trees) for (let i = 0; i < n; i++) out[i]! += treeValueRaw(tree, x, i * f);
+  // All trees flattened into one set of typed arrays (children as absolute indices) and walked
+  // row by row: the whole forest stays in cache while each row's features are read once.
+  // Float32 features: the trees compare float32 values (see binning.ts), and a Float32Array read
+  // is exact and cheaper than Math.fround at every node.
+  let total = 0;
+  for (const t of model.trees) total += t.feature.length;
+  const feature = new Int32Array(total);
+  const threshold = new Float64Array(total);
+  const left = new Int32Array(total);
+  const right = new Int32Array(total);
+  const value = new Float64Array(total);
+  const roots = new Int32Array(model.trees.length);
+  let off = 0;
+  model.trees.forEach((t, k) => {
+    roots[k] = off;
+    for (let i = 0; i < t.feature.length; i++) {
+      feature[off + i] = t.feature[i]!;
+      threshold[off + i] = t.threshold[i]!;
+      left[off + i] = off + t.left[i]!;
+      right[off + i] = off + t.right[i]!;
+      value[off + i] = t.value[i]!;
+    }
+    off += t.feature.length;
+  });
+  const x32 = Float32Array.from(x);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const base = i * f;
+    let s = model.baseScore;
+    for (let k = 0; k < roots.length; k++) {
+      let node = roots[k]!;
+      for (let j = feature[node]!; j >= 0; j = feature[node]!) node = x32[base + j]! <= threshold[node]! ? left[node]! : right[node]!;
+      s += value[node]!;
+    }
+    out[i] = s;
+  }
   return out;
 }
 

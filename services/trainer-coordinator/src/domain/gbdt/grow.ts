@@ -13,7 +13,7 @@ export interface GrowOptions {
 
 /** Shared, read-only inputs of every tree in one boosting run. */
 export interface GrowContext {
-  /** Column-major bin codes of the fit rows. */
+  /** Row-major bin codes of the fit rows (see applyBins). */
   readonly bins: Uint8Array;
   readonly n: number;
   readonly f: number;
@@ -46,24 +46,37 @@ interface Leaf {
   split: Split | null;
 }
 
-function buildHistogram(ctx: GrowContext, rows: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array, features: Int32Array, og: Float64Array, oh: Float64Array): Float64Array {
-  const hist = new Float64Array(ctx.f * B * S);
-  const m = end - start;
-  // Gather once per node so the per-feature loops read gradients sequentially.
-  for (let k = 0; k < m; k++) {
-    const r = rows[start + k]!;
-    og[k] = grad[r]!;
-    oh[k] = hess[r]!;
+function buildHistogram(ctx: GrowContext, rows: Uint32Array, start: number, end: number, gh: Float64Array, features: Int32Array): Float64Array {
+  const f = ctx.f;
+  const hist = new Float64Array(f * B * S);
+  const bins = ctx.bins;
+  const nf = features.length;
+  if (nf === f) {
+    // All features: index by position, no indirection through `features` in the hot loop.
+    for (let k = start; k < end; k++) {
+      const r = rows[k]!;
+      const g = gh[2 * r]!;
+      const h = gh[2 * r + 1]!;
+      const base = r * f;
+      for (let j = 0; j < f; j++) {
+        const slot = (j * B + bins[base + j]!) * S;
+        hist[slot]! += g;
+        hist[slot + 1]! += h;
+        hist[slot + 2]! += 1;
+      }
+    }
+    return hist;
   }
-  const { bins, n } = ctx;
-  for (let q = 0; q < features.length; q++) {
-    const j = features[q]!;
-    const off = j * n;
-    const hoff = j * B * S;
-    for (let k = 0; k < m; k++) {
-      const slot = hoff + bins[off + rows[start + k]!]! * S;
-      hist[slot]! += og[k]!;
-      hist[slot + 1]! += oh[k]!;
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const h = gh[2 * r + 1]!;
+    const base = r * f;
+    for (let q = 0; q < nf; q++) {
+      const j = features[q]!;
+      const slot = (j * B + bins[base + j]!) * S;
+      hist[slot]! += g;
+      hist[slot + 1]! += h;
       hist[slot + 2]! += 1;
     }
   }
@@ -101,25 +114,31 @@ function bestSplit(ctx: GrowContext, leaf: Leaf, features: Int32Array): Split | 
   return best;
 }
 
+export interface GrownTree {
+  readonly tree: Tree;
+  /** For each leaf: its node id and its rows as `rows[start, end)` of the (reordered) input. */
+  readonly leaves: readonly { readonly node: number; readonly start: number; readonly end: number }[];
+}
+
 /**
  * Grows one tree leaf-wise (best gain first, as LightGBM does) on histograms of the gradient and
- * hessian, building the smaller child's histogram and deriving the larger one by subtraction
- * from its parent. `rows` are the (sub)sampled fit rows; the array is reordered in place.
- * Returns the tree and the split gains per feature.
+ * hessian (`gh`: g, h interleaved per row, so a row's pair shares a cache line), building the
+ * smaller child's histogram and deriving the larger one by subtraction from its parent. `rows`
+ * are the (sub)sampled fit rows; the array is reordered in place so each leaf's rows end up
+ * contiguous (returned as ranges: the booster updates margins from them without walking the
+ * tree). Adds split gains per feature into `gainByFeature`.
  */
-export function growTree(ctx: GrowContext, rows: Uint32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, gainByFeature: Float64Array): Tree {
+export function growTree(ctx: GrowContext, rows: Uint32Array, gh: Float64Array, features: Int32Array, gainByFeature: Float64Array): GrownTree {
   const o = ctx.options;
   const tree: Tree = { feature: [-1], threshold: [0], thresholdBin: [0], left: [-1], right: [-1], value: [0] };
-  const og = new Float64Array(rows.length);
-  const oh = new Float64Array(rows.length);
   const tmp = new Uint32Array(rows.length);
   let g = 0;
   let h = 0;
   for (let k = 0; k < rows.length; k++) {
-    g += grad[rows[k]!]!;
-    h += hess[rows[k]!]!;
+    g += gh[2 * rows[k]!]!;
+    h += gh[2 * rows[k]! + 1]!;
   }
-  const root: Leaf = { node: 0, start: 0, end: rows.length, depth: 0, g, h, hist: buildHistogram(ctx, rows, 0, rows.length, grad, hess, features, og, oh), split: null };
+  const root: Leaf = { node: 0, start: 0, end: rows.length, depth: 0, g, h, hist: buildHistogram(ctx, rows, 0, rows.length, gh, features), split: null };
   root.split = o.maxDepth > 0 ? bestSplit(ctx, root, features) : null;
   const leaves: Leaf[] = [root];
   while (leaves.length < o.maxLeaves) {
@@ -132,12 +151,13 @@ export function growTree(ctx: GrowContext, rows: Uint32Array, grad: Float64Array
     const leaf = leaves[pick]!;
     const s = leaf.split!;
     // Stable partition of the leaf's rows: left rows first, order kept (deterministic, cache friendly).
-    const off = s.feature * ctx.n;
+    const f = ctx.f;
+    const col = s.feature;
     let l = leaf.start;
     let t = 0;
     for (let k = leaf.start; k < leaf.end; k++) {
       const r = rows[k]!;
-      if (ctx.bins[off + r]! <= s.bin) rows[l++] = r;
+      if (ctx.bins[r * f + col]! <= s.bin) rows[l++] = r;
       else tmp[t++] = r;
     }
     rows.set(tmp.subarray(0, t), l);
@@ -163,7 +183,7 @@ export function growTree(ctx: GrowContext, rows: Uint32Array, grad: Float64Array
     const left: Leaf = { node: leftNode, start: leaf.start, end: l, depth, g: s.gl, h: s.hl, hist: leaf.hist, split: null };
     const right: Leaf = { node: rightNode, start: l, end: leaf.end, depth, g: leaf.g - s.gl, h: leaf.h - s.hl, hist: leaf.hist, split: null };
     const [small, large] = l - leaf.start <= leaf.end - l ? [left, right] : [right, left];
-    small.hist = buildHistogram(ctx, rows, small.start, small.end, grad, hess, features, og, oh);
+    small.hist = buildHistogram(ctx, rows, small.start, small.end, gh, features);
     const parentHist = leaf.hist;
     for (let q = 0; q < features.length; q++) {
       const base = features[q]! * B * S;
@@ -178,5 +198,5 @@ export function growTree(ctx: GrowContext, rows: Uint32Array, grad: Float64Array
     leaves.push(right);
   }
   for (const leaf of leaves) tree.value[leaf.node] = (-leaf.g / (leaf.h + o.lambda)) * o.learningRate;
-  return tree;
+  return { tree, leaves: leaves.map(({ node, start, end }) => ({ node, start, end })) };
 }

@@ -28,11 +28,12 @@ export function treeValueRaw(tree: Tree, x: Float64Array, offset: number): numbe
   return tree.value[node]!;
 }
 
-/** Leaf value for row `i` of column-major bin codes (n rows). */
-export function treeValueBinned(tree: Tree, bins: Uint8Array, n: number, i: number): number {
+/** Leaf value for row `i` of row-major bin codes with `f` features. */
+export function treeValueBinned(tree: Tree, bins: Uint8Array, f: number, i: number): number {
   let node = 0;
+  const base = i * f;
   for (let j = tree.feature[0]!; j >= 0; j = tree.feature[node]!) {
-    node = bins[j * n + i]! <= tree.thresholdBin[node]! ? tree.left[node]! : tree.right[node]!;
+    node = bins[base + j]! <= tree.thresholdBin[node]! ? tree.left[node]! : tree.right[node]!;
   }
   return tree.value[node]!;
 }

@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { UsageError, type Command } from '../command.ts';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+// Every bench: name → the script (repo-relative) that runs it. Add a bench with one line here.
+// Each runs in a process of its own, so its timings and peak memory are not the CLI's.
+const BENCHES: Readonly<Record<string, string>> = {
+  trainer: 'services/trainer-coordinator/bench/trainer.ts',
+};
+
+/**
+ * Runs a TypeScript script under tsx with `args`, stdout/stderr passed through; resolves to its
+ * exit code. Shared by verbs whose work lives in a service's bench/ folder (they stay out of
+ * the CLI's dependency graph).
+ */
+export function runScript(script: string, args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}${script}`, ...args], { stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const usage = `
+usage: ./scripts/omen bench NAME [options]
+
+benches:
+${Object.entries(BENCHES).map(([name, script]) => `  ${name.padEnd(10)} ${script}`).join('\n')}
+
+Each bench prints its result as JSON on the last line of stdout.
+  trainer   GBDT (200 trees) and LR on 100,000 rows × 14 features: time, peak RSS, machine;
+            also writes services/trainer-coordinator/bench/results/trainer.json
+            options: --data DIR (ISSTA'21 layout to resample; default ../shared/data/jit/issta21),
+                     --synthetic, --seed N, --no-write
+`;
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'run a benchmark by name (trainer, …); JSON result on the last line',
+  usage,
+  async run(argv) {
+    const [name, ...rest] = argv;
+    if (name === undefined) throw new UsageError('give a bench name');
+    const script = BENCHES[name];
+    if (!script) throw new UsageError(`unknown bench "${name}" (have: ${Object.keys(BENCHES).join(', ')})`);
+    return runScript(script, rest);
+  },
+};
