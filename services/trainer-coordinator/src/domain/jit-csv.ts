@@ -15,8 +15,8 @@ function parseCell(raw: string, line: number, name: string): number {
 
 /**
  * Parses an ISSTA'21 `<project>_k_feature.csv` (columns: index, _id, date, bug, __, then the 14
- * Kamei metrics). Only `_id`, `date`, `bug` and the metrics are read; `__` is ignored because it
- * is not a metric (in some projects it mirrors the label — using it would leak).
+ * Kamei metrics). Only `_id`, `date`, `bug` and the metrics are read. `__` is never read: in all
+ * four ISSTA'21 projects it equals `bug` on every row, so using it would leak the label.
  * Rows keep file order; the split sorts by `date`.
  */
 export function parseJitCsv(text: string): Dataset {
