@@ -21,7 +21,7 @@ export function loadConfig<S extends ConfigShape>(schema: S, env: Env = process.
     input[key] = raw === undefined || raw.trim() === '' ? undefined : raw;
   }
   const result = z.object(schema).safeParse(input);
-  if (result.success) return result.data as ConfigOf<S>;
+  if (result.success) return result.data;
 
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();

@@ -27,7 +27,7 @@ function envVar<T>(expected: string, parse: (raw: string) => Parsed<T>, fallback
       return z.NEVER;
     }
     return r.value as T;
-  }) as unknown as EnvSchema<T>;
+  });
 }
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });

@@ -4,6 +4,7 @@ import {
   NotFoundError,
   OmenError,
   isErrorCode,
+  isOmenError,
   type ErrorCode,
 } from './errors.ts';
 
@@ -71,7 +72,7 @@ export interface GrpcStatusObject {
  */
 export function toGrpcStatus(err: unknown): GrpcStatusObject {
   const metadata = new Metadata();
-  if (!(err instanceof OmenError)) {
+  if (!isOmenError(err)) {
     return { code: GrpcStatus.INTERNAL, details: INTERNAL_MESSAGE, metadata };
   }
   let details = err.message;
@@ -84,7 +85,7 @@ export function toGrpcStatus(err: unknown): GrpcStatusObject {
   if (err.retryAfterMs !== undefined) {
     metadata.set(metadataKeys.retryPushbackMs, String(Math.max(0, Math.ceil(err.retryAfterMs))));
   }
-  return { code: grpcCodeOf[err.code as ErrorCode], details, metadata };
+  return { code: grpcCodeOf[err.code], details, metadata };
 }
 
 function resourceOf(err: OmenError): string | undefined {
@@ -105,7 +106,7 @@ export interface HttpErrorResponse {
 
 /** The one translation from a thrown value to an HTTP response (same secrecy rule as gRPC). */
 export function toHttpStatus(err: unknown): HttpErrorResponse {
-  if (!(err instanceof OmenError)) {
+  if (!isOmenError(err)) {
     return { status: 500, body: { error: { code: 'INTERNAL', message: INTERNAL_MESSAGE } }, headers: {} };
   }
   const headers: Record<string, string> = {};
@@ -116,7 +117,7 @@ export function toHttpStatus(err: unknown): HttpErrorResponse {
   if (err.code === 'UNAUTHENTICATED') headers['WWW-Authenticate'] = 'Bearer';
   const body: HttpErrorBody = { error: { code: err.code, message: err.message } };
   if (err instanceof InvalidArgumentError && err.field !== undefined) body.error.field = err.field;
-  return { status: httpStatusOf[err.code as ErrorCode], body, headers };
+  return { status: httpStatusOf[err.code], body, headers };
 }
 
 /** The gRPC status number for an omen code. */
@@ -150,7 +151,7 @@ const retryableSystemCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT',
 
 /** Whether an error is transient: retryable omen codes, gRPC statuses, or socket failures. */
 export function isRetryable(err: unknown): boolean {
-  if (err instanceof OmenError) return retryableCodes.has(err.code);
+  if (isOmenError(err)) return retryableCodes.has(err.code);
   if (typeof err !== 'object' || err === null) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'number') return isRetryableGrpcStatus(code);
@@ -163,7 +164,7 @@ export function isRetryable(err: unknown): boolean {
  * `instanceof`/`code`-match what the server threw, including the INVALID_ARGUMENT field.
  */
 export function fromGrpcError(err: unknown): OmenError {
-  if (err instanceof OmenError) return err;
+  if (isOmenError(err)) return err;
   const e = err as { code?: unknown; details?: unknown; message?: unknown; metadata?: unknown };
   const code = typeof e.code === 'number' ? errorCodeForGrpc(e.code) : 'UNKNOWN';
   const message = typeof e.details === 'string' ? e.details : typeof e.message === 'string' ? e.message : String(err);

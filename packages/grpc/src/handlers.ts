@@ -1,7 +1,7 @@
 import { once, type EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { INVALID_SPAN_CONTEXT, context, trace, type Span } from '@opentelemetry/api';
-import { CancelledError, DeadlineExceededError, OmenError, toGrpcStatus } from '@omen/errors';
+import { CancelledError, DeadlineExceededError, isOmenError, toGrpcStatus } from '@omen/errors';
 import { createLogger, recordError, type Logger } from '@omen/telemetry';
 import { callStates, deadlineReached } from './call-state.ts';
 
@@ -94,9 +94,9 @@ async function run<T>(ctx: CallContext, fn: () => T | Promise<T>): Promise<T> {
 /** The one place a thrown value becomes a gRPC status on the server. */
 function toStatus(err: unknown, ctx: CallContext): grpc.StatusObject {
   // A handler that fails because it was aborted (AbortError from fetch, a driver) reports why it was aborted.
-  const reason = ctx.signal.aborted && !(err instanceof OmenError) ? ctx.signal.reason : err;
+  const reason: unknown = ctx.signal.aborted && !isOmenError(err) ? ctx.signal.reason : err;
   const status = toGrpcStatus(reason);
-  if (!(reason instanceof OmenError) || status.code === grpc.status.INTERNAL || status.code === grpc.status.DATA_LOSS || status.code === grpc.status.UNKNOWN) {
+  if (!isOmenError(reason) || status.code === grpc.status.INTERNAL || status.code === grpc.status.DATA_LOSS || status.code === grpc.status.UNKNOWN) {
     // Callers get a generic message (toGrpcStatus); the log and the span get the real error.
     ctx.logger.error({ err }, 'rpc failed');
     recordError(ctx.span, err);
@@ -118,10 +118,10 @@ export function unary<Req, Res>(fn: (request: Req, ctx: CallContext) => Res | Pr
 }
 
 /**
- * A server-streaming handler: an async generator yielding responses. Writes respect
+ * A server-streaming handler: an (async) generator yielding responses. Writes respect
  * backpressure; the generator is stopped (its `finally` runs) when the call is aborted.
  */
-export function serverStream<Req, Res>(fn: (request: Req, ctx: CallContext) => AsyncIterable<Res>): grpc.handleServerStreamingCall<Req, Res> {
+export function serverStream<Req, Res>(fn: (request: Req, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
     const { ctx, dispose } = makeContext(call);
     run(ctx, () => pump(fn(call.request, ctx), call, ctx)).then(
@@ -143,7 +143,7 @@ export function clientStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: C
 }
 
 /** A bidirectional handler: an async generator over the request stream. */
-export function bidiStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res>): grpc.handleBidiStreamingCall<Req, Res> {
+export function bidiStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>): grpc.handleBidiStreamingCall<Req, Res> {
   return (call) => {
     const { ctx, dispose } = makeContext(call);
     run(ctx, () => pump(fn(call as AsyncIterable<Req>, ctx), call, ctx)).then(
@@ -153,7 +153,7 @@ export function bidiStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: Cal
   };
 }
 
-async function pump<Res>(source: AsyncIterable<Res>, call: grpc.ServerWritableStream<unknown, Res> | grpc.ServerDuplexStream<unknown, Res>, ctx: CallContext): Promise<void> {
+async function pump<Res>(source: AsyncIterable<Res> | Iterable<Res>, call: grpc.ServerWritableStream<unknown, Res> | grpc.ServerDuplexStream<unknown, Res>, ctx: CallContext): Promise<void> {
   for await (const message of source) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (!call.write(message)) await once(call, 'drain', { signal: ctx.signal });

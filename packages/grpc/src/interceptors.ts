@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { extractTraceContext, getTracer, metricsFor, type Carrier, type Logger, type Registry } from '@omen/telemetry';
+import { extractTraceContext, getTracer, metricsFor, type Logger, type Registry } from '@omen/telemetry';
 import { callStates, deadlineReached } from './call-state.ts';
 import { splitMethodPath } from './proto.ts';
 
@@ -65,7 +65,7 @@ export function observeInterceptor(options: ObserveOptions): grpc.ServerIntercep
       .withOnReceiveMetadata((metadata, next) => {
         const callLogger = logger.child({ rpc: methodDescriptor.path });
         if (!untracedServices.has(service)) {
-          const parent = extractTraceContext(metadata.getMap() as Carrier);
+          const parent = extractTraceContext(metadata.getMap());
           span = getTracer().startSpan(
             `${service}/${method}`,
             { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method } },

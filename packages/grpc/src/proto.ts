@@ -45,7 +45,7 @@ export function loadProto(files: string | string[], options: LoadProtoOptions = 
     service(fullName) {
       const def = packageDefinition[fullName];
       if (!def || 'format' in def) throw new Error(`no service ${fullName} in ${list.join(', ')} (services: ${services()})`);
-      return def as grpc.ServiceDefinition;
+      return def;
     },
     client(fullName) {
       let node: unknown = grpcObject;

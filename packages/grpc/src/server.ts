@@ -172,12 +172,12 @@ function delegatingReflection(server: grpc.Server) {
 
   const build = () => {
     const impls = new Map<string, grpc.UntypedServiceImplementation>();
-    const reflection = new ReflectionService(descriptors as never, { services: [...services] });
+    const reflection = new ReflectionService(descriptors as ConstructorParameters<typeof ReflectionService>[0], { services: [...services] });
     reflection.addToServer({
       addService: (definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation) => {
         impls.set(serviceNameOf(definition), implementation);
       },
-    } as Pick<grpc.Server, 'addService'>);
+    });
     return impls;
   };
 
@@ -196,9 +196,9 @@ function delegatingReflection(server: grpc.Server) {
   // Register the reflection services themselves, with handlers that look up the latest index.
   const first = build();
   const capture = new Map<string, grpc.ServiceDefinition>();
-  new ReflectionService({} as never).addToServer({
+  new ReflectionService({}).addToServer({
     addService: (definition: grpc.ServiceDefinition) => capture.set(serviceNameOf(definition), definition),
-  } as Pick<grpc.Server, 'addService'>);
+  });
   for (const [name, definition] of capture) {
     const implementation: grpc.UntypedServiceImplementation = {};
     for (const method of Object.keys(first.get(name) ?? {})) {

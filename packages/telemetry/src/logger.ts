@@ -46,7 +46,7 @@ export interface LoggerOptions {
   /** Service name, the `service` field on every line. */
   service: string;
   /** Minimum level. @default 'info' */
-  level?: LogLevel | string;
+  level?: string;
   /** Where JSON lines go. @default stdout (synchronous, so nothing is lost on exit) */
   destination?: DestinationStream;
   /** Extra fields on every line. @default {} */

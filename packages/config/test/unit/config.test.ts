@@ -160,7 +160,7 @@ describe('Secret', () => {
     const { TOKEN } = loadConfig({ TOKEN: secret() }, { TOKEN: 's3cr3t-value' });
     expect(TOKEN).toBeInstanceOf(Secret);
     expect(TOKEN.reveal()).toBe('s3cr3t-value');
-    expect(`${TOKEN}`).toBe('[redacted]');
+    expect(String(TOKEN)).toBe('[redacted]');
     expect(JSON.stringify({ TOKEN })).toBe('{"TOKEN":"[redacted]"}');
     expect(inspect({ TOKEN })).not.toContain('s3cr3t');
   });

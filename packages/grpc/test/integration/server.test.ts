@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
+import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, NotFoundError, fromGrpcError } from '@omen/errors';
 import {
@@ -46,7 +47,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][\w:]*)\{(.*)\} (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    const got: Record<string, string | undefined> = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1] ?? '', x[2]]));
     if (Object.keys(got).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
   }
   return undefined;
@@ -77,7 +78,7 @@ describe('createGrpcServer', () => {
     server.addService(
       proto.service('omen.test.v1.Echo'),
       {
-        Say: unary<SayRequest, SayReply>(async (req, ctx) => {
+        Say: unary<SayRequest, SayReply>((req, ctx) => {
           if (req.failWith === 'invalid') throw new InvalidArgumentError('must not be empty', 'text');
           if (req.failWith === 'not-found') throw new NotFoundError('no such thing', 'thing/7');
           if (req.failWith === 'crash') throw new Error('SELECT * FROM secrets failed at 10.1.2.3');
@@ -92,7 +93,7 @@ describe('createGrpcServer', () => {
             slowSaw.reason = (ctx.signal.reason as Error | undefined)?.name;
           }
         }),
-        Count: serverStream<{ upTo: number }, { n: number }>(async function* (req) {
+        Count: serverStream<{ upTo: number }, { n: number }>(function* (req) {
           for (let n = 1; n <= req.upTo; n++) yield { n };
         }),
         Sum: clientStream<{ value: string }, { value: string }>(async (requests) => {
@@ -100,7 +101,7 @@ describe('createGrpcServer', () => {
           for await (const r of requests) total += BigInt(r.value);
           return { value: total.toString() };
         }),
-        Reset: unary(async () => ({ done: true })),
+        Reset: unary(() => ({ done: true })),
       },
       { adminMethods: ['Reset'] },
     );
@@ -233,10 +234,10 @@ describe('createGrpcServer', () => {
     }));
     // The handler ran inside the server span, in the caller's trace.
     expect(reply.traceId).toBe(traceId);
-    await expect.poll(() => exporter.getFinishedSpans().some((s) => s.name === 'omen.test.v1.Echo/Say' && s.kind === 1)).toBe(true);
+    await expect.poll(() => exporter.getFinishedSpans().some((s) => s.name === 'omen.test.v1.Echo/Say' && s.kind === SpanKind.SERVER)).toBe(true);
     const spans = exporter.getFinishedSpans();
-    const serverSpan = spans.find((s) => s.name === 'omen.test.v1.Echo/Say' && s.kind === 1);
-    const clientSpan = spans.find((s) => s.name === 'omen.test.v1.Echo/Say' && s.kind === 2);
+    const serverSpan = spans.find((s) => s.name === 'omen.test.v1.Echo/Say' && s.kind === SpanKind.SERVER);
+    const clientSpan = spans.find((s) => s.name === 'omen.test.v1.Echo/Say' && s.kind === SpanKind.CLIENT);
     expect(serverSpan?.spanContext().traceId).toBe(traceId);
     expect(serverSpan?.parentSpanContext?.spanId).toBe(clientSpan?.spanContext().spanId);
     expect(serverSpan?.parentSpanContext?.isRemote).toBe(true);
@@ -252,7 +253,7 @@ describe('createGrpcServer', () => {
     md.set('traceparent', `00-${traceId}-${parentSpanId}-01`);
     const reply = await callUnary<SayReply>(raw, 'Say', { text: 'raw' }, { metadata: md });
     expect(reply.traceId).toBe(traceId);
-    await expect.poll(() => exporter.getFinishedSpans().find((s) => s.kind === 1)?.parentSpanContext?.spanId).toBe(parentSpanId);
+    await expect.poll(() => exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER)?.parentSpanContext?.spanId).toBe(parentSpanId);
     raw.close();
   });
 });
@@ -260,7 +261,7 @@ describe('createGrpcServer', () => {
 describe('createGrpcServer auth configuration', () => {
   it("requireAuth 'all' protects every method but health; no server token refuses everything", async () => {
     const server = createGrpcServer({ service: 't', logger: createLogger({ service: 't', level: 'silent' }), requireAuth: 'all' });
-    server.addService(proto.service('omen.test.v1.Echo'), { Say: unary(async () => ({ text: 'ok' })), Slow: unary(async () => ({})), Count: serverStream(async function* () {}), Sum: clientStream(async () => ({})), Reset: unary(async () => ({})) });
+    server.addService(proto.service('omen.test.v1.Echo'), { Say: unary(() => ({ text: 'ok' })), Slow: unary(() => ({})), Count: serverStream(() => []), Sum: clientStream(() => ({})), Reset: unary(() => ({})) });
     const port = await server.start('127.0.0.1', 0);
     try {
       const anonymous = createClient(Echo, `127.0.0.1:${port}`);
@@ -279,7 +280,7 @@ describe('createGrpcServer auth configuration', () => {
 
   it('refuses to start when an admin method names nothing', async () => {
     const server = createGrpcServer({ service: 't', logger: createLogger({ service: 't', level: 'silent' }), adminMethods: ['omen.test.v1.Echo/Rest'] });
-    server.addService(proto.service('omen.test.v1.Echo'), { Say: unary(async () => ({})) });
+    server.addService(proto.service('omen.test.v1.Echo'), { Say: unary(() => ({})) });
     await expect(server.start('127.0.0.1', 0)).rejects.toThrow(/omen\.test\.v1\.Echo\/Rest/);
     expect(() => server.addService(proto.service('omen.test.v1.Echo'), {}, { adminMethods: ['Nope'] })).toThrow(/has no method Nope/);
     await server.shutdown(100);

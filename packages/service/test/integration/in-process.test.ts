@@ -25,10 +25,9 @@ describe('runService in process', () => {
       async start(ctx) {
         expect(ctx.config.FLAG).toBe(true);
         ctx.onShutdown(() => void order.push('a'), 'a');
-        const conn = await ctx.dependency('flaky', async () => {
+        const conn = await ctx.dependency('flaky', () => {
           attempts += 1;
-          if (attempts < 3) throw new Error(`refused #${attempts}`);
-          return 'connection';
+          return attempts < 3 ? Promise.reject(new Error(`refused #${attempts}`)) : Promise.resolve('connection');
         }, { retry: { initialDelayMs: 10, maxDelayMs: 20 } });
         ctx.onShutdown(() => void order.push(`b:${conn}`), 'b');
         setUp = (up) => ctx.setDependencyUp('flaky', up, 'socket closed');
@@ -63,9 +62,9 @@ describe('runService in process', () => {
         ctx.onShutdown(() => {
           throw new Error('close failed');
         }, 'broken');
-        await ctx.dependency('down', async ({ signal }) => {
+        await ctx.dependency('down', ({ signal }) => {
           sawAbort = signal.aborted;
-          throw new Error('still down');
+          return Promise.reject(new Error('still down'));
         }, { retry: { initialDelayMs: 10, maxDelayMs: 10 } });
       },
     });

@@ -23,13 +23,13 @@ function startChild(env: Record<string, string>): Child {
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
   let buffered = '';
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     buffered += chunk;
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
     for (const line of lines) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
   });
-  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
   const exited = once(proc, 'exit').then(([code]) => code as number | null);
   return { proc, logs, stderr, exited };
 }

@@ -52,7 +52,7 @@ describe('tracing', () => {
     await expect(
       withSpan('outer', async () => {
         await new Promise((r) => setImmediate(r));
-        await withSpan('inner', async () => {
+        await withSpan('inner', () => {
           throw new Error('boom');
         }, { attributes: { 'omen.repo': 'r1' } });
       }),
