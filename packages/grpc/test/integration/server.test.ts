@@ -32,6 +32,7 @@ const healthProto = loadProto(standardProtos.health);
 const Health = healthProto.client('grpc.health.v1.Health');
 const reflectionProto = loadProto(standardProtos.reflectionV1alpha);
 const Reflection = reflectionProto.client('grpc.reflection.v1alpha.ServerReflection');
+const ReflectionV1 = loadProto(standardProtos.reflectionV1).client('grpc.reflection.v1.ServerReflection');
 
 interface SayRequest { text: string; failWith: string }
 interface SayReply { text: string; traceId: string; remainingMs: number }
@@ -148,6 +149,18 @@ describe('createGrpcServer', () => {
     expect(Buffer.concat(files).includes(Buffer.from('SayRequest'))).toBe(true);
     stream.end();
     client.close();
+
+    // The v1 service answers too (newer grpcurl/Postman ask it first).
+    const v1 = createClient(ReflectionV1, address);
+    const v1Stream = (v1 as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<unknown, { listServicesResponse: { service: Array<{ name: string }> } }> }).ServerReflectionInfo();
+    const v1Listed = await new Promise<{ listServicesResponse: { service: Array<{ name: string }> } }>((resolve, reject) => {
+      v1Stream.once('data', resolve);
+      v1Stream.once('error', reject);
+      v1Stream.write({ listServices: '*' });
+    });
+    expect(v1Listed.listServicesResponse.service.map((s) => s.name)).toContain('omen.test.v1.Echo');
+    v1Stream.end();
+    v1.close();
   });
 
   it('serves unary, server-streaming and client-streaming calls', async () => {
