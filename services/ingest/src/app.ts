@@ -31,15 +31,22 @@ export interface IngestApp {
 export interface IngestAppDeps {
   logger: Logger;
   metrics: Metrics;
+  /** A gRPC server to add Ingest to (runService's); without it ingest starts its own on `grpcPort`. */
+  grpc?: GrpcServer;
+  /** Port of the own gRPC server. @default 0 (any) */
+  grpcPort?: number;
   /** Replaces the enricher built from the config (tests). */
   enricher?: Enricher;
-  /** HTTP/gRPC bind host. @default config.HTTP_HOST */
+  /** HTTP (and own gRPC) bind host. @default config.HTTP_HOST */
   host?: string;
+  /** Connects a dependency (runService's, with retries and health); @default call it once */
+  dependency?: <T>(name: string, connect: () => Promise<T>) => Promise<T>;
 }
 
 /** Builds and starts ingest from its configuration: the list of what it consumes and serves. */
 export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Promise<IngestApp> {
   const { logger } = deps;
+  const dependency = deps.dependency ?? (<T>(_name: string, connect: () => Promise<T>) => connect());
   const metrics = ingestMetrics(deps.metrics);
   const host = deps.host ?? config.HTTP_HOST;
   const topics: IngestTopics = {
@@ -52,24 +59,25 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
     brokers: config.KAFKA_BROKERS,
     clientId: 'ingest',
     registryUrl: config.SCHEMA_REGISTRY_URL,
+    // kafkajs keeps its default retries (fewer would weaken the idempotent producer's
+    // sequence guarantees); INGEST_PUBLISH_TIMEOUT bounds how long a webhook waits on them.
     logger,
     metrics: deps.metrics,
-    // Few, quick client retries: a webhook waiting on a dead broker should get its 503 and be
-    // redelivered, not hang; INGEST_PUBLISH_TIMEOUT bounds the rest.
-    clientRetry: { retries: 2, initialRetryTimeMs: 100 },
   });
   let dedup: DedupStore | undefined;
   try {
-    const producer = await kafka.producer({
+    const producer = await dependency('kafka', () => kafka.producer({
       schemas: { [topics.commit]: avroSchema('commit'), [topics.pull_request]: avroSchema('pull_request'), [topics.issue]: avroSchema('issue') },
       ackTimeoutMs: config.INGEST_PUBLISH_TIMEOUT,
-    });
+    }));
     const publisher = new BatchingPublisher(producer, topics);
-    dedup = await RedisDedup.connect({
-      url: config.REDIS_URL,
-      windowMs: config.INGEST_DEDUP_WINDOW,
-      ...(config.INGEST_DEDUP_NAMESPACE ? { namespace: config.INGEST_DEDUP_NAMESPACE } : {}),
-    });
+    dedup = await dependency('redis', () =>
+      RedisDedup.connect({
+        url: config.REDIS_URL,
+        windowMs: config.INGEST_DEDUP_WINDOW,
+        ...(config.INGEST_DEDUP_NAMESPACE ? { namespace: config.INGEST_DEDUP_NAMESPACE } : {}),
+      }),
+    );
     const pseudonymKey = config.INGEST_PSEUDONYM_KEY.reveal();
     const pipeline = new IngestPipeline({
       dedup,
@@ -101,10 +109,11 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
     });
     const httpUrl = await http.listen({ host, port: config.HTTP_PORT });
 
-    const grpc = createGrpcServer({ service: 'ingest', logger, registry: deps.metrics.registry });
+    const ownGrpc = deps.grpc === undefined;
+    const grpc = deps.grpc ?? createGrpcServer({ service: 'ingest', logger, registry: deps.metrics.registry });
     grpc.addService(loadGrpcObject('ingest').omen.ingest.v1.Ingest.service, ingestHandlers({ pipeline, pseudonymKey, commitTopic: topics.commit }));
-    const grpcPort = await grpc.start(host, config.GRPC_PORT);
-    grpc.health.setAll('SERVING');
+    const grpcPort = ownGrpc ? await grpc.start(host, deps.grpcPort ?? 0) : (grpc.port ?? 0);
+    if (ownGrpc) grpc.health.setAll('SERVING');
     logger.info({ http: httpUrl, grpcPort, topics }, 'ingest serving');
 
     const openDedup = dedup;
@@ -116,7 +125,7 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       pipeline,
       metrics,
       async close() {
-        await Promise.all([http.close(), grpc.shutdown(5000)]);
+        await Promise.all([http.close(), ownGrpc ? grpc.shutdown(5000) : Promise.resolve()]);
         await publisher.close();
         await Promise.all([openDedup.close(), kafka.close()]);
       },

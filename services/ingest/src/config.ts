@@ -18,18 +18,15 @@ const repoSecrets: EnvSchema<Map<string, string[]>> = z
   });
 
 /**
- * Everything ingest reads from its environment. Secrets are `Secret`s (never logged); lists are
- * comma-separated.
+ * What ingest reads from its environment besides the variables every service reads
+ * (@omen/service: GRPC_PORT default 50051, METRICS_PORT, LOG_LEVEL, ...). Secrets are `Secret`s
+ * (never logged); lists are comma-separated.
  */
 export const ingestConfigSchema = {
   /** Webhook HTTP port. @default 8080 */
   HTTP_PORT: port({ default: 8080 }),
   /** @default 0.0.0.0 */
   HTTP_HOST: str({ default: '0.0.0.0' }),
-  /** gRPC port (omen.ingest.v1.Ingest, health, reflection). @default 50051 */
-  GRPC_PORT: port({ default: 50051 }),
-  /** Prometheus /metrics, /healthz, /readyz. @default 9464 */
-  METRICS_PORT: port({ default: 9464 }),
   KAFKA_BROKERS: list({ item: { describe: 'host:port', test: (s) => /^[^\s:]+:\d{1,5}$/.test(s) } }),
   SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }),
   REDIS_URL: url({ protocols: ['redis', 'rediss'] }),
@@ -50,8 +47,11 @@ export const ingestConfigSchema = {
   INGEST_DEDUP_WINDOW: durationMs({ minMs: 60_000, default: 7 * 24 * 3600 * 1000 }),
   /** Prefix of every dedup key in Redis, for deployments sharing one Redis. @default none */
   INGEST_DEDUP_NAMESPACE: str({ pattern: /^[A-Za-z0-9:_.-]{1,64}$/, describe: '1-64 letters, digits, ":", "_", "." or "-"' }).optional(),
-  /** Longest wait for Kafka's acknowledgement before answering 503. @default 10s */
-  INGEST_PUBLISH_TIMEOUT: durationMs({ minMs: 100, maxMs: 600_000, default: 10_000 }),
+  /**
+   * Longest wait for Kafka's acknowledgement before answering 503; under GitHub's 10 s webhook
+   * timeout, so GitHub sees the 503 rather than a timeout. @default 5s
+   */
+  INGEST_PUBLISH_TIMEOUT: durationMs({ minMs: 100, maxMs: 600_000, default: 5_000 }),
   /** Largest hunk text kept per commit; beyond it the largest files lose their hunks. @default 512 KiB */
   INGEST_MAX_HUNK_BYTES: int({ min: 0, max: 64 * 1024 * 1024, default: 512 * 1024 }),
 

@@ -51,7 +51,7 @@ export interface PipelineOptions {
   maxHunkBytes?: number;
   /**
    * Longest wait for Kafka's acknowledgement before answering UNAVAILABLE. A send still in
-   * flight then settles the dedup claims itself when it ends. @default 10000
+   * flight then settles the dedup claims itself when it ends. @default 5000
    */
   publishTimeoutMs?: number;
 }
@@ -70,7 +70,7 @@ export class IngestPipeline {
   constructor(private readonly o: PipelineOptions) {
     this.enrichConcurrency = o.enrichConcurrency ?? 4;
     this.maxHunkBytes = o.maxHunkBytes ?? defaultMaxHunkBytes;
-    this.publishTimeoutMs = o.publishTimeoutMs ?? 10_000;
+    this.publishTimeoutMs = o.publishTimeoutMs ?? 5_000;
   }
 
   async ingest(batch: IngestBatch): Promise<IngestResult> {

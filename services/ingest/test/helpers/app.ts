@@ -34,7 +34,6 @@ export async function startTestIngest(
   const config = loadConfig(ingestConfigSchema, {
     ...stack,
     HTTP_PORT: '0',
-    GRPC_PORT: '0',
     INGEST_GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
     INGEST_GITLAB_WEBHOOK_TOKEN: GITLAB_TOKEN,
     INGEST_PSEUDONYM_KEY: PSEUDONYM_KEY,

@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { randomName, readTopic } from '@omen/testing';
+import { randomName, readTopic, waitFor } from '@omen/testing';
 import { decodeCommit, startTestIngest } from '../helpers/app.ts';
 import { startPrivateBroker } from '../helpers/private-broker.ts';
 
@@ -33,9 +33,18 @@ describe('Kafka down', () => {
 
     // The failed delivery left no "done" mark in the dedup window: redelivered to an ingest with
     // a working Kafka (same Redis), it is published.
+    // Until the dead broker's send gives up (kafkajs retries), the claim stays pending and a
+    // redelivery is answered 503 too; then it is released and the redelivery goes through.
     const up = await startTestIngest(cleanup, { env: { INGEST_DEDUP_NAMESPACE: namespace } });
-    const redelivered = await up.github('push', push('Acme/Down', sha(2)), { delivery: 'kafka-down-1' });
-    expect(redelivered.status).toBe(202);
+    const redelivered = await waitFor(
+      async () => {
+        const r = await up.github('push', push('Acme/Down', sha(2)), { delivery: 'kafka-down-1' });
+        if (r.status === 202) return r;
+        expect(r.status).toBe(503);
+        return false;
+      },
+      { timeoutMs: 40_000, intervalMs: 1000, message: 'the redelivery to be accepted' },
+    );
     expect(await redelivered.json()).toMatchObject({ status: 'accepted', published: 1 });
     const [record] = await readTopic(up.topics.commits, { until: 1 });
     expect(decodeCommit(record!.value).sha).toBe(sha(2));
