@@ -1,0 +1,89 @@
+// The control plane: the trainer-coordinator announces promotions and rollbacks on NATS
+// (`model.promoted`, `model.rolledback`, JSON { model, version, sha256, alias }). Plain core
+// subscriptions suffice: the registry is the source of truth, so an instance that was down or
+// missed a message catches up by reading the registry's aliases at start and on its poll.
+import { connect, type NatsConnection, type Subscription } from 'nats';
+import type { Logger } from '@omen/telemetry';
+import type { ModelEvent } from './model-manager.ts';
+
+export const CONTROL_SUBJECTS = { promoted: 'model.promoted', rolledBack: 'model.rolledback' } as const;
+
+/** Parses a control message; returns a reason string when it is not a valid event. */
+export function parseModelEvent(data: Uint8Array): ModelEvent | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    return 'payload is not JSON';
+  }
+  if (typeof body !== 'object' || body === null) return 'payload is not a JSON object';
+  const b = body as Record<string, unknown>;
+  const str = (k: string) => (typeof b[k] === 'string' && (b[k] as string).length > 0 ? (b[k] as string) : undefined);
+  const model = str('model');
+  const version = str('version');
+  if (!model) return 'payload has no "model" string';
+  if (!version) return 'payload has no "version" string';
+  const sha256 = str('sha256');
+  if (sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(sha256)) return '"sha256" is not 64 hex characters';
+  return { model, version, alias: str('alias') ?? 'champion', ...(sha256 ? { sha256: sha256.toLowerCase() } : {}) };
+}
+
+export interface ControlSubscriber {
+  close(): Promise<void>;
+}
+
+export interface ControlOptions {
+  url: string;
+  /** Models this instance serves; events for others are ignored. */
+  models: readonly string[];
+  /** Aliases this instance serves; events for others are ignored. */
+  aliases: readonly string[];
+  apply: (event: ModelEvent, subject: string) => Promise<unknown>;
+  logger: Logger;
+  /** Called on connection state changes (for the dependency gauge). */
+  onStatus?: (up: boolean) => void;
+}
+
+export async function subscribeControl(options: ControlOptions): Promise<ControlSubscriber> {
+  const { logger } = options;
+  const nc: NatsConnection = await connect({ servers: options.url, name: 'inference', reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+  options.onStatus?.(true);
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') options.onStatus?.(false);
+      if (s.type === 'reconnect') options.onStatus?.(true);
+    }
+  })().catch(() => undefined);
+  const subs: Subscription[] = [];
+  for (const subject of [CONTROL_SUBJECTS.promoted, CONTROL_SUBJECTS.rolledBack]) {
+    subs.push(
+      nc.subscribe(subject, {
+        callback: (err, msg) => {
+          if (err) {
+            logger.warn({ err, subject }, 'control subscription error');
+            return;
+          }
+          const event = parseModelEvent(msg.data);
+          if (typeof event === 'string') {
+            logger.warn({ subject, problem: event }, 'ignoring malformed control message: %s', event);
+            return;
+          }
+          if (!options.models.includes(event.model) || !options.aliases.includes(event.alias)) {
+            logger.debug({ subject, ...event }, 'control message for a model or alias not served here');
+            return;
+          }
+          logger.info({ subject, ...event }, 'control: %s %s/%s as %s', subject, event.model, event.version, event.alias);
+          // apply() reports its own failure (log, metric) and keeps the old version serving.
+          options.apply(event, subject).catch(() => undefined);
+        },
+      }),
+    );
+  }
+  await nc.flush();
+  return {
+    async close() {
+      for (const s of subs) s.unsubscribe();
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}

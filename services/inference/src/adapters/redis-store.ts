@@ -1,0 +1,153 @@
+// Redis for inference: the online feature store the featurizer writes, and the prediction cache.
+//
+// Features (written by services/featurizer/src/adapters/redis-online-store.ts): one hash per
+// commit, `<prefix>:{<repo_id>}:<sha>`, one field per feature set, `<set>@v<version>` → JSON
+// { values, file_metrics, computed_at, event_time }. One HGETALL returns the model's set and the
+// code metrics the quality scores derive from.
+//
+// Cache: `<cachePrefix>:{<repo_id>}:<sha>:<model>:<version>` → JSON of the computed prediction,
+// with a TTL. Keyed by model version, so a promotion never serves the old model's answers, and
+// by commit, whose features are immutable once computed. Inline-feature requests are not cached:
+// scoring them costs less than the round trip a lookup would add.
+//
+// The client never queues commands while disconnected and times commands out, so a Redis outage
+// turns into UNAVAILABLE at once instead of requests hanging.
+import { Redis } from 'ioredis';
+import { UnavailableError } from '@omen/errors';
+
+export interface StoredFeatureSet {
+  values: Record<string, number>;
+  file_metrics: { path: string; values: Record<string, number> }[] | null;
+  computed_at: number;
+  event_time: number;
+}
+
+export interface CommitLookup {
+  repoId: string;
+  sha: string;
+  /** Cache key to read with the features; undefined = no cache lookup. */
+  cacheKey?: string | undefined;
+}
+
+export interface CommitRecord {
+  /** The features hash's key (for NOT_FOUND messages). */
+  key: string;
+  /** Feature set id (`name@vN`) → stored features; empty when the commit is not in the store. */
+  sets: Map<string, StoredFeatureSet>;
+  /** The cached prediction's JSON, when a cache key was given and held a value. */
+  cached: string | undefined;
+}
+
+export interface RedisStoreOptions {
+  /** @default 'omen:features' (the featurizer's) */
+  featurePrefix?: string;
+  /** @default 'omen:predictions' */
+  cachePrefix?: string;
+  /** Prediction cache TTL, seconds; 0 disables the cache. @default 3600 */
+  cacheTtlSeconds?: number;
+}
+
+/** The client options that make Redis fail fast. */
+export function connectRedis(url: string, commandTimeoutMs: number): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: Math.max(1000, commandTimeoutMs),
+    // Keep reconnecting in the background; requests meanwhile fail fast.
+    retryStrategy: (attempt) => Math.min(2000, 50 * 2 ** Math.min(attempt, 6)),
+    lazyConnect: true,
+  });
+}
+
+const hashTag = (repoId: string) => `{${repoId.replace(/[{}]/g, '_')}}`;
+
+function unavailable(err: unknown): UnavailableError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new UnavailableError(`the online store (Redis) is unavailable: ${message}`, { cause: err, retryAfterMs: 1000 });
+}
+
+export class RedisStore {
+  readonly redis: Redis;
+  readonly #featurePrefix: string;
+  readonly #cachePrefix: string;
+  readonly cacheTtlSeconds: number;
+
+  constructor(redis: Redis, options: RedisStoreOptions = {}) {
+    this.redis = redis;
+    this.#featurePrefix = options.featurePrefix ?? 'omen:features';
+    this.#cachePrefix = options.cachePrefix ?? 'omen:predictions';
+    this.cacheTtlSeconds = options.cacheTtlSeconds ?? 3600;
+  }
+
+  get cacheEnabled(): boolean {
+    return this.cacheTtlSeconds > 0;
+  }
+
+  featureKey(repoId: string, sha: string): string {
+    return `${this.#featurePrefix}:${hashTag(repoId)}:${sha}`;
+  }
+
+  cacheKey(repoId: string, sha: string, model: string, version: string): string {
+    return `${this.#cachePrefix}:${hashTag(repoId)}:${sha}:${model}:${version}`;
+  }
+
+  #checkReady(): void {
+    if (this.redis.status !== 'ready') throw unavailable(new Error(`connection is ${this.redis.status}`));
+  }
+
+  /** Features (and cached predictions) of many commits in one round trip. */
+  async lookup(items: readonly CommitLookup[]): Promise<CommitRecord[]> {
+    if (items.length === 0) return [];
+    this.#checkReady();
+    const pipeline = this.redis.pipeline();
+    for (const it of items) {
+      pipeline.hgetall(this.featureKey(it.repoId, it.sha));
+      if (it.cacheKey !== undefined) pipeline.get(it.cacheKey);
+    }
+    let replies: [Error | null, unknown][] | null;
+    try {
+      replies = await pipeline.exec();
+    } catch (err) {
+      throw unavailable(err);
+    }
+    if (!replies) throw unavailable(new Error('pipeline returned no replies'));
+    const out: CommitRecord[] = [];
+    let r = 0;
+    for (const it of items) {
+      const [hashErr, hash] = replies[r++] ?? [new Error('missing reply'), null];
+      if (hashErr) throw unavailable(hashErr);
+      let cached: string | undefined;
+      if (it.cacheKey !== undefined) {
+        const [cacheErr, value] = replies[r++] ?? [null, null];
+        // A cache read failing alone is not worth failing the request over.
+        cached = cacheErr || typeof value !== 'string' ? undefined : value;
+      }
+      const sets = new Map<string, StoredFeatureSet>();
+      for (const [field, json] of Object.entries((hash ?? {}) as Record<string, string>)) {
+        try {
+          sets.set(field, JSON.parse(json) as StoredFeatureSet);
+        } catch {
+          // An unreadable field is treated as absent; the set the model needs is checked by the caller.
+        }
+      }
+      out.push({ key: this.featureKey(it.repoId, it.sha), sets, cached });
+    }
+    return out;
+  }
+
+  /** Stores computed predictions with the TTL; best effort (the caller logs a failure). */
+  async cachePut(entries: readonly { key: string; value: string }[]): Promise<void> {
+    if (entries.length === 0 || !this.cacheEnabled) return;
+    this.#checkReady();
+    const pipeline = this.redis.pipeline();
+    for (const e of entries) pipeline.set(e.key, e.value, 'EX', this.cacheTtlSeconds);
+    try {
+      const replies = await pipeline.exec();
+      const failed = replies?.find(([err]) => err);
+      if (failed?.[0]) throw failed[0];
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+}

@@ -1,0 +1,190 @@
+// Inference's wiring, as runService's start(): what it serves (omen.inference.v1 and the Open
+// Inference Protocol), what it loads (registry models), what it listens to (NATS control, the
+// registry poll) and, in stream mode, what it consumes and writes.
+import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClickHouse } from '@omen/clickhouse';
+import { avroSchema, loadProtos } from '@omen/contracts';
+import { createKafka, type ConsumerRunner, type Kafka } from '@omen/kafka';
+import type { ServiceContext } from '@omen/service';
+import type * as grpc from '@grpc/grpc-js';
+import type { Scheduler } from './domain/batcher.ts';
+import { ModelManager } from './adapters/model-manager.ts';
+import { LocalModelRegistry, type ModelSource } from './adapters/model-source.ts';
+import { subscribeControl } from './adapters/nats-control.ts';
+import { PredictionSink, ensurePredictionsTable } from './adapters/predictions-sink.ts';
+import { RedisStore, connectRedis } from './adapters/redis-store.ts';
+import { eventLoopScheduler } from './adapters/scheduler.ts';
+import { startStream } from './adapters/stream.ts';
+import type { InferenceConfig } from './config.ts';
+import { inferenceMetrics, type InferenceMetrics } from './metrics.ts';
+import { Predictor } from './predictor.ts';
+import { inferenceHandlers } from './server/inference-service.ts';
+import { kserveHandlers } from './server/kserve-service.ts';
+
+const SERVER_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export interface InferenceApp {
+  models: ModelManager;
+  predictor: Predictor;
+  store: RedisStore | undefined;
+  metrics: InferenceMetrics;
+  /** The stream consumer, once running (stream mode). */
+  stream: () => ConsumerRunner | undefined;
+}
+
+export interface InferenceOverrides {
+  /** Replaces the registry directory source (tests). */
+  source?: ModelSource;
+  /** Replaces the event-loop clock (tests). */
+  scheduler?: Scheduler;
+}
+
+function serviceDefinition(packageDefinition: ReturnType<typeof loadProtos>, name: string): grpc.ServiceDefinition {
+  const def = packageDefinition[name];
+  if (!def || 'format' in def) throw new Error(`no service ${name} in the loaded protos`);
+  return def as grpc.ServiceDefinition;
+}
+
+/** Wires inference into a running service; resolves once the gRPC services are added. */
+export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: InferenceOverrides = {}): InferenceApp {
+  const { config, logger } = ctx;
+  const metrics = inferenceMetrics(ctx.metrics);
+  const scheduler = overrides.scheduler ?? eventLoopScheduler;
+  const source = overrides.source ?? new LocalModelRegistry(config.INFERENCE_REGISTRY_DIR);
+  const aliases = config.INFERENCE_ALIASES;
+  const preferred = config.INFERENCE_PREFERRED_BATCH_SIZES.map(Number);
+  const models = new ModelManager({
+    source,
+    session: {
+      executionProviders: config.INFERENCE_EXECUTION_PROVIDERS as ('cuda' | 'cpu')[],
+      cudaDeviceId: config.INFERENCE_CUDA_DEVICE_ID,
+      intraOpThreads: config.INFERENCE_INTRA_OP_THREADS,
+      interOpThreads: config.INFERENCE_INTER_OP_THREADS,
+      warmupBatchSizes: [...new Set([...preferred, config.INFERENCE_MAX_BATCH_SIZE])],
+    },
+    batcher: {
+      maxBatchSize: config.INFERENCE_MAX_BATCH_SIZE,
+      maxQueueDelayUs: config.INFERENCE_MAX_QUEUE_DELAY_US,
+      preferredBatchSizes: preferred,
+      maxQueueRows: config.INFERENCE_MAX_QUEUE_ROWS,
+    },
+    scheduler,
+    logger,
+    metrics,
+    defaultAlias: aliases[0] ?? 'champion',
+  });
+  ctx.onShutdown(() => models.close(), 'models');
+
+  let store: RedisStore | undefined;
+  if (config.REDIS_URL) {
+    const redis = connectRedis(config.REDIS_URL, config.INFERENCE_REDIS_TIMEOUT);
+    redis.on('ready', () => ctx.setDependencyUp('redis', true));
+    redis.on('close', () => ctx.setDependencyUp('redis', false, 'connection closed'));
+    // ioredis keeps reconnecting by itself; an error event without a listener would crash.
+    redis.on('error', (err: Error) => logger.debug({ err }, 'redis error'));
+    redis.connect().catch((err: unknown) => logger.warn({ err }, 'redis is not reachable yet; commit requests fail with UNAVAILABLE until it is'));
+    store = new RedisStore(redis, {
+      featurePrefix: config.INFERENCE_FEATURE_PREFIX,
+      cachePrefix: config.INFERENCE_CACHE_PREFIX,
+      cacheTtlSeconds: Math.floor(config.INFERENCE_CACHE_TTL / 1000),
+    });
+    ctx.onShutdown(() => redis.quit().catch(() => redis.disconnect()), 'redis');
+  }
+
+  const predictor = new Predictor({ models, store, logger, metrics, defaultModel: config.INFERENCE_DEFAULT_MODEL });
+  const protos = loadProtos(['inference', 'kserve']);
+  ctx.grpc.addService(serviceDefinition(protos, 'omen.inference.v1.Inference'), inferenceHandlers({ predictor, scheduler, metrics, maxBatchRequests: config.INFERENCE_MAX_BATCH_REQUESTS }));
+  ctx.grpc.addService(
+    serviceDefinition(protos, 'inference.GRPCInferenceService'),
+    kserveHandlers({ models, scheduler, metrics, defaultModel: config.INFERENCE_DEFAULT_MODEL, serverName: 'omen-inference', serverVersion: SERVER_VERSION, maxRequestRows: config.INFERENCE_MAX_REQUEST_ROWS }),
+  );
+
+  // Models: serving waits (NOT_SERVING) until every configured model's default alias is loaded.
+  const loaded = Promise.all(
+    config.INFERENCE_MODELS.map((name) => ctx.dependency(`model:${name}`, () => models.loadAliases(name, aliases))),
+  );
+
+  if (config.NATS_URL) {
+    const url = config.NATS_URL;
+    void ctx
+      .dependency('nats', () => subscribeControl({
+        url,
+        models: config.INFERENCE_MODELS,
+        aliases,
+        apply: (event) => models.apply(event),
+        logger,
+        onStatus: (up) => ctx.setDependencyUp('nats', up),
+      }), { required: false })
+      .then((sub) => ctx.onShutdown(() => sub.close(), 'nats'))
+      .catch(() => undefined);
+  }
+
+  if (config.INFERENCE_REGISTRY_POLL > 0) {
+    // Heals a missed control message: re-read the aliases and apply any that moved.
+    void (async () => {
+      await loaded.catch(() => undefined);
+      while (!ctx.signal.aborted) {
+        await sleep(config.INFERENCE_REGISTRY_POLL, undefined, { signal: ctx.signal }).catch(() => undefined);
+        if (ctx.signal.aborted) break;
+        for (const name of config.INFERENCE_MODELS) {
+          try {
+            const known = await source.aliases(name);
+            for (const alias of aliases) {
+              const version = known[alias];
+              if (version === undefined) continue;
+              const current = models.served().find((s) => s.model === name && s.alias === alias);
+              if (current?.served.version !== version) await models.apply({ model: name, version, alias }).catch(() => undefined);
+            }
+          } catch (err) {
+            logger.warn({ err, model: name }, 'registry poll failed');
+          }
+        }
+      }
+    })();
+  }
+
+  let consumer: ConsumerRunner | undefined;
+  if (config.INFERENCE_STREAM) {
+    const brokers = config.KAFKA_BROKERS;
+    const registryUrl = config.SCHEMA_REGISTRY_URL;
+    if (!brokers || !registryUrl) throw new Error('INFERENCE_STREAM=true needs KAFKA_BROKERS and SCHEMA_REGISTRY_URL');
+    const kafka: Kafka = createKafka({ brokers, clientId: 'inference', registryUrl, logger, metrics: ctx.metrics });
+    const clickhouse = config.CLICKHOUSE_URL ? createClickHouse({ url: config.CLICKHOUSE_URL }) : undefined;
+    const table = config.INFERENCE_PREDICTIONS_TABLE;
+    void (async () => {
+      // Consume only once the models are in: a record scored by no model would be committed unscored.
+      await loaded;
+      const producer = await ctx.dependency('kafka', () => kafka.producer({ schemas: { [config.INFERENCE_TOPIC_PREDICTIONS]: avroSchema('prediction') } }));
+      if (clickhouse) await ctx.dependency('clickhouse', () => ensurePredictionsTable(clickhouse, table));
+      const sink = new PredictionSink({ producer, topic: config.INFERENCE_TOPIC_PREDICTIONS, clickhouse, table });
+      consumer = await ctx.dependency('stream', () => startStream({
+        kafka,
+        group: config.INFERENCE_STREAM_GROUP,
+        topic: config.INFERENCE_TOPIC_FEATURES,
+        models,
+        predictor,
+        sink,
+        logger,
+        metrics,
+        topK: config.INFERENCE_STREAM_TOP_K,
+        logFeatures: config.INFERENCE_LOG_FEATURES,
+        lagIntervalMs: config.INFERENCE_LAG_INTERVAL,
+      }));
+      void consumer.crashed.then((err) => {
+        // Health turns NOT_SERVING, which the liveness probe turns into a restart.
+        logger.fatal({ err }, 'stream consumer stopped for good');
+        ctx.setDependencyUp('stream', false, err.message);
+      });
+    })().catch((err: unknown) => {
+      if (!ctx.signal.aborted) logger.error({ err }, 'stream mode failed to start');
+    });
+    ctx.onShutdown(async () => {
+      await consumer?.stop();
+      await kafka.close();
+      await clickhouse?.close();
+    }, 'stream');
+  }
+
+  return { models, predictor, store, metrics, stream: () => consumer };
+}

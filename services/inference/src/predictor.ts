@@ -1,0 +1,326 @@
+// One path for every omen.inference.v1 prediction (Predict, PredictBatch, PredictStream): resolve
+// the model, get the feature row (inline, or from the online store in one round trip for the
+// whole call, with the prediction cache read alongside), queue the rows in the model's batcher,
+// then attach contributions and the quality scores. Requests fail one by one: a bad entry in a
+// batch fails only itself.
+import { performance } from 'node:perf_hooks';
+import { InternalError, InvalidArgumentError, NotFoundError, OmenError, UnavailableError, isOmenError } from '@omen/errors';
+import { featureSetId, type FeatureSet } from '@omen/features';
+import type { inferenceV1 } from '@omen/contracts';
+import type { Logger } from '@omen/telemetry';
+import { rankContributions, type Contribution } from './domain/contributions.ts';
+import { checkInlineFeatureSet, inlineRow, storedRow } from './domain/inputs.ts';
+import { deriveScores, type QualityScores } from './domain/scores.ts';
+import type { ModelManager, ServedModel } from './adapters/model-manager.ts';
+import type { OutputTensor, RunOutput } from './adapters/onnx-session.ts';
+import type { RedisStore, StoredFeatureSet } from './adapters/redis-store.ts';
+import type { InferenceMetrics } from './metrics.ts';
+
+type PredictRequest = inferenceV1.PredictRequest__Output;
+export type PredictResponse = inferenceV1.PredictResponse;
+
+export type Outcome = { ok: true; response: PredictResponse } | { ok: false; error: OmenError };
+
+export interface PredictContext {
+  signal?: AbortSignal | undefined;
+  /** Absolute deadline on the batcher's clock (µs). */
+  deadlineUs?: number | undefined;
+  traceId?: string | undefined;
+}
+
+/** Features for a commit the online store does not have (the featurizer's GetFeatures). */
+export interface FeatureFallback {
+  fetch(repoId: string, sha: string, set: FeatureSet, signal?: AbortSignal): Promise<StoredFeatureSet | undefined>;
+}
+
+/** A computed prediction as the stream/log sinks and the cache see it. */
+export interface ServedPrediction {
+  model: ServedModel;
+  repoId: string;
+  entityId: string;
+  response: PredictResponse;
+  /** Every feature's contribution, ranked; empty when the model gives none. */
+  contributions: Contribution[];
+}
+
+export interface PredictorOptions {
+  models: ModelManager;
+  /** The online store and cache; undefined = commit references are refused (UNAVAILABLE). */
+  store: RedisStore | undefined;
+  fallback?: FeatureFallback | undefined;
+  logger: Logger;
+  /** Model used when a request names none. @default 'jit-defect' */
+  defaultModel?: string;
+  /** Largest top_k accepted. @default 100 */
+  maxTopK?: number;
+  metrics?: InferenceMetrics | undefined;
+}
+
+const CODE_SET = 'code_metrics@v1';
+const CHANGE_SET = 'jit_change_metrics@v1';
+
+interface Prepared {
+  index: number;
+  request: PredictRequest;
+  served: ServedModel;
+  field: string;
+  repoId: string;
+  entityId: string;
+  row?: Float32Array;
+  commit?: { repoId: string; sha: string; cacheKey: string | undefined };
+  quality: { change?: Record<string, number> | undefined; code?: Record<string, number> | undefined; files?: StoredFeatureSet['file_metrics'] | undefined };
+  fromCache?: CachedPrediction;
+}
+
+/** What the cache holds for one (commit, model version). */
+interface CachedPrediction {
+  v: 1;
+  p: number;
+  scores: Record<string, number>;
+  contributions: Contribution[];
+  quality: QualityScores;
+}
+
+function toOmen(err: unknown): OmenError {
+  if (isOmenError(err)) return err;
+  return new InternalError('internal error', { cause: err });
+}
+
+/** Per-row scalar outputs besides the probabilities and the label, by output name. */
+function namedScores(tensors: readonly OutputTensor[], row: number, skip: ReadonlySet<string>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of tensors) {
+    if (skip.has(t.name) || (t.type !== 'float32' && t.type !== 'float64')) continue;
+    const per = t.dims.slice(1).reduce((p, d) => p * d, 1);
+    if (per !== 1) continue;
+    out[t.name] = Number((t.data as Float32Array)[row]);
+  }
+  return out;
+}
+
+export class Predictor {
+  readonly #o: Required<Omit<PredictorOptions, 'fallback' | 'store' | 'metrics'>> & Pick<PredictorOptions, 'fallback' | 'store' | 'metrics'>;
+  /** Sinks for computed (not cached) predictions: the predictions log. */
+  readonly #listeners: ((p: ServedPrediction[]) => void)[] = [];
+
+  constructor(options: PredictorOptions) {
+    this.#o = { defaultModel: 'jit-defect', maxTopK: 100, ...options };
+  }
+
+  get defaultModel(): string {
+    return this.#o.defaultModel;
+  }
+
+  onPredictions(fn: (p: ServedPrediction[]) => void): void {
+    this.#listeners.push(fn);
+  }
+
+  /** One request; throws its error. */
+  async predict(request: PredictRequest, ctx: PredictContext = {}): Promise<PredictResponse> {
+    const [outcome] = await this.predictMany([request], ctx, () => '');
+    if (!outcome) throw new InternalError('no outcome');
+    if (!outcome.ok) throw outcome.error;
+    return outcome.response;
+  }
+
+  /**
+   * Many requests, one outcome each, in order. `fieldOf(i)` prefixes error field paths
+   * (`requests[3].`) so a caller knows which entry was wrong.
+   */
+  async predictMany(requests: readonly PredictRequest[], ctx: PredictContext, fieldOf: (i: number) => string = (i) => `requests[${i}].`): Promise<Outcome[]> {
+    const started = performance.now();
+    const outcomes: (Outcome | undefined)[] = new Array(requests.length);
+    const fail = (i: number, err: unknown) => {
+      outcomes[i] = { ok: false, error: toOmen(err) };
+    };
+    const prepared: Prepared[] = [];
+    requests.forEach((request, index) => {
+      try {
+        prepared.push(this.#prepare(request, index, fieldOf(index)));
+      } catch (err) {
+        fail(index, err);
+      }
+    });
+
+    await this.#fetchStored(prepared.filter((p) => p.commit), ctx, fail);
+    const live = prepared.filter((p) => outcomes[p.index] === undefined);
+
+    // Cached answers need no compute.
+    for (const p of live) if (p.fromCache) outcomes[p.index] = { ok: true, response: this.#fromCache(p, p.fromCache, started, ctx) };
+
+    // Everything else: one batcher submission per model for the whole call.
+    const byModel = new Map<ServedModel, Prepared[]>();
+    for (const p of live) {
+      if (p.fromCache || !p.row) continue;
+      const list = byModel.get(p.served) ?? [];
+      list.push(p);
+      byModel.set(p.served, list);
+    }
+    const computed: ServedPrediction[] = [];
+    const cacheWrites: { key: string; value: string }[] = [];
+    await Promise.all(
+      [...byModel].map(async ([served, list]) => {
+        const width = served.model.width;
+        const x = new Float32Array(list.length * width);
+        list.forEach((p, k) => x.set(p.row!, k * width));
+        let out: RunOutput;
+        try {
+          out = await served.infer({ x, rows: list.length }, { signal: ctx.signal, ...(ctx.deadlineUs !== undefined ? { deadlineUs: ctx.deadlineUs } : {}) });
+        } catch (err) {
+          for (const p of list) fail(p.index, err);
+          return;
+        }
+        list.forEach((p, k) => {
+          try {
+            const result = this.#respond(p, out, k, x, started, ctx);
+            outcomes[p.index] = { ok: true, response: result.response };
+            computed.push(result.served);
+            if (p.commit?.cacheKey && result.cache) cacheWrites.push({ key: p.commit.cacheKey, value: JSON.stringify(result.cache) });
+          } catch (err) {
+            fail(p.index, err);
+          }
+        });
+      }),
+    );
+
+    if (cacheWrites.length > 0 && this.#o.store) {
+      this.#o.store.cachePut(cacheWrites).catch((err: unknown) => this.#o.logger.warn({ err, entries: cacheWrites.length }, 'prediction cache write failed'));
+    }
+    if (computed.length > 0) {
+      for (const fn of this.#listeners) {
+        try {
+          fn(computed);
+        } catch (err) {
+          this.#o.logger.warn({ err }, 'prediction listener failed');
+        }
+      }
+    }
+    return outcomes.map((o, i) => o ?? { ok: false, error: new InternalError(`request ${i} produced no outcome`) });
+  }
+
+  #prepare(request: PredictRequest, index: number, field: string): Prepared {
+    const served = this.#o.models.get(request.model_name || this.#o.defaultModel, request.model_version);
+    if (!Number.isInteger(request.top_k) || request.top_k < 0 || request.top_k > this.#o.maxTopK) {
+      throw new InvalidArgumentError(`${field}top_k must be in 0..${this.#o.maxTopK}; got ${request.top_k}`, `${field}top_k`);
+    }
+    const set = served.model.featureSet;
+    if (request.input === 'features' && request.features) {
+      const f = request.features;
+      checkInlineFeatureSet(set, f.feature_set, f.feature_set_version, `${field}features`);
+      const row = inlineRow(set, f.values, `${field}features.values`);
+      return {
+        index,
+        request,
+        served,
+        field,
+        repoId: f.repo_id,
+        entityId: f.entity_id,
+        row,
+        quality: { change: set.name === 'jit_change_metrics' ? f.values : undefined, code: set.name === 'code_metrics' ? f.values : undefined },
+      };
+    }
+    if (request.input === 'commit' && request.commit) {
+      const { repo_id: repoId, sha } = request.commit;
+      if (repoId.trim() === '') throw new InvalidArgumentError(`${field}commit.repo_id is empty`, `${field}commit.repo_id`);
+      if (!/^[0-9a-f]{4,64}$/i.test(sha)) throw new InvalidArgumentError(`${field}commit.sha must be a hex commit id; got ${JSON.stringify(sha)}`, `${field}commit.sha`);
+      const store = this.#o.store;
+      const cacheKey = store?.cacheEnabled ? store.cacheKey(repoId, sha, served.name, served.version) : undefined;
+      return { index, request, served, field, repoId, entityId: sha, commit: { repoId, sha, cacheKey }, quality: {} };
+    }
+    throw new InvalidArgumentError(`${field}input: set either commit (features from the online store) or features (inline)`, `${field}input`);
+  }
+
+  /** Reads features (and cached predictions) for commit requests; fills row/quality/fromCache or fails them. */
+  async #fetchStored(list: Prepared[], ctx: PredictContext, fail: (i: number, err: unknown) => void): Promise<void> {
+    if (list.length === 0) return;
+    const store = this.#o.store;
+    if (!store) {
+      for (const p of list) fail(p.index, new UnavailableError('this inference instance has no online store (REDIS_URL); send features inline'));
+      return;
+    }
+    let records;
+    try {
+      records = await store.lookup(list.map((p) => ({ repoId: p.commit!.repoId, sha: p.commit!.sha, cacheKey: p.commit!.cacheKey })));
+    } catch (err) {
+      if (store.cacheEnabled) this.#o.metrics?.cacheLookup('error', list.length);
+      for (const p of list) fail(p.index, err);
+      return;
+    }
+    await Promise.all(
+      list.map(async (p, k) => {
+        const record = records[k]!;
+        try {
+          if (record.cached !== undefined) {
+            const cached = JSON.parse(record.cached) as CachedPrediction;
+            if (cached.v === 1) {
+              p.fromCache = cached;
+              return;
+            }
+          }
+          const set = p.served.model.featureSet;
+          const field = featureSetId(set);
+          let stored = record.sets.get(field);
+          if (!stored && this.#o.fallback) stored = await this.#o.fallback.fetch(p.commit!.repoId, p.commit!.sha, set, ctx.signal);
+          if (!stored) {
+            throw new NotFoundError(`no ${field} features for commit ${p.commit!.sha} of ${p.commit!.repoId}: key ${record.key} has no field ${field}`, record.key);
+          }
+          p.row = storedRow(set, stored.values, `${record.key} ${field}`);
+          const code = record.sets.get(CODE_SET);
+          p.quality = {
+            change: set.name === 'jit_change_metrics' ? stored.values : record.sets.get(CHANGE_SET)?.values,
+            code: set.name === 'code_metrics' ? stored.values : code?.values,
+            files: code?.file_metrics ?? stored.file_metrics,
+          };
+        } catch (err) {
+          fail(p.index, err);
+        }
+      }),
+    );
+    const metrics = this.#o.metrics;
+    if (metrics && store.cacheEnabled) {
+      const hits = list.filter((p) => p.fromCache).length;
+      metrics.cacheLookup('hit', hits);
+      metrics.cacheLookup('miss', list.length - hits);
+    }
+  }
+
+  #respond(p: Prepared, out: RunOutput, k: number, x: Float32Array, started: number, ctx: PredictContext): { response: PredictResponse; served: ServedPrediction; cache: CachedPrediction | undefined } {
+    const model = p.served.model;
+    const prob = out.p1[k]!;
+    const scores = { bug_probability: prob, ...namedScores(out.tensors, k, new Set(['probabilities', 'label'])) };
+    // Contributions cost a tree walk per row: computed when asked for, or when the cache will keep them.
+    const wantAll = p.commit?.cacheKey !== undefined;
+    const c = p.request.top_k > 0 || wantAll ? model.explain(x, k * model.width) : undefined;
+    const ranked = c ? rankContributions(model.featureNames, x, k * model.width, c) : [];
+    const quality = deriveScores({ ...p.quality, modelScores: scores });
+    const cache: CachedPrediction | undefined = wantAll ? { v: 1, p: prob, scores, contributions: ranked, quality } : undefined;
+    const response = this.#response(p, prob, scores, ranked, quality, started, ctx);
+    return { response, served: { model: p.served, repoId: p.repoId, entityId: p.entityId, response, contributions: ranked }, cache };
+  }
+
+  #fromCache(p: Prepared, cached: CachedPrediction, started: number, ctx: PredictContext): PredictResponse {
+    return this.#response(p, cached.p, cached.scores, cached.contributions, cached.quality, started, ctx);
+  }
+
+  #response(p: Prepared, prob: number, scores: Record<string, number>, ranked: Contribution[], quality: QualityScores, started: number, ctx: PredictContext): PredictResponse {
+    const model = p.served.model;
+    return {
+      request_id: p.request.request_id,
+      model_name: model.name,
+      model_version: model.version,
+      repo_id: p.repoId,
+      entity_id: p.entityId,
+      bug_probability: prob,
+      ...(quality.complexity_score !== undefined ? { complexity_score: quality.complexity_score } : {}),
+      security_risks: quality.security_risks,
+      refactoring_suggestions: quality.refactoring_suggestions,
+      ...(quality.technical_debt_score !== undefined ? { technical_debt_score: quality.technical_debt_score } : {}),
+      top_contributions: ranked.slice(0, p.request.top_k),
+      scores,
+      feature_set: model.featureSet.name,
+      feature_set_version: model.featureSet.version,
+      latency_ms: performance.now() - started,
+      trace_id: ctx.traceId ?? '',
+    };
+  }
+}

@@ -1,0 +1,90 @@
+// omen.inference.v1.Inference: translation between the proto and the Predictor.
+import * as grpc from '@grpc/grpc-js';
+import { InvalidArgumentError, isOmenError } from '@omen/errors';
+import { serverStream, unary, type CallContext } from '@omen/grpc';
+import type { inferenceV1 } from '@omen/contracts';
+import type { Scheduler } from '../domain/batcher.ts';
+import type { InferenceMetrics } from '../metrics.ts';
+import type { Outcome, PredictContext, Predictor } from '../predictor.ts';
+
+export interface InferenceServiceOptions {
+  predictor: Predictor;
+  scheduler: Scheduler;
+  metrics?: InferenceMetrics | undefined;
+  /** Most requests in one PredictBatch/PredictStream. @default 1024 */
+  maxBatchRequests?: number;
+  /** Requests per chunk PredictStream scores together before writing their results. @default 32 */
+  streamChunk?: number;
+}
+
+/** What the Predictor needs from a gRPC call: its deadline on the batcher clock, abort, trace id. */
+export function predictContext(ctx: CallContext, scheduler: Scheduler): PredictContext {
+  const remaining = ctx.remainingMs();
+  const traceId = ctx.span.spanContext().traceId;
+  return {
+    signal: ctx.signal,
+    ...(Number.isFinite(remaining) ? { deadlineUs: scheduler.now() + remaining * 1000 } : {}),
+    ...(traceId && !/^0+$/.test(traceId) ? { traceId } : {}),
+  };
+}
+
+/** Observes a handler's duration under `api` with the gRPC code it ended with. */
+export async function timed<T>(metrics: InferenceMetrics | undefined, api: string, fn: () => Promise<T>): Promise<T> {
+  if (!metrics) return fn();
+  const end = metrics.requestDuration.startTimer({ api });
+  try {
+    const out = await fn();
+    end({ code: 'OK' });
+    return out;
+  } catch (err) {
+    end({ code: isOmenError(err) ? err.code : 'INTERNAL' });
+    throw err;
+  }
+}
+
+function toResult(outcome: Outcome, index: number): inferenceV1.PredictResult {
+  return outcome.ok ? { index, prediction: outcome.response } : { index, error: { code: outcome.error.code, message: outcome.error.message } };
+}
+
+export function inferenceHandlers(options: InferenceServiceOptions): grpc.UntypedServiceImplementation {
+  const { predictor, scheduler, metrics } = options;
+  const maxBatch = options.maxBatchRequests ?? 1024;
+  const chunk = options.streamChunk ?? 32;
+  const checkBatch = (req: inferenceV1.PredictBatchRequest__Output) => {
+    if (req.requests.length > maxBatch) throw new InvalidArgumentError(`requests has ${req.requests.length} entries; at most ${maxBatch} per call`, 'requests');
+  };
+  const handlers: inferenceV1.InferenceHandlers = {
+    Predict: unary<inferenceV1.PredictRequest__Output, inferenceV1.PredictResponse>((req, ctx) =>
+      timed(metrics, 'Predict', () => predictor.predict(req, predictContext(ctx, scheduler)))),
+
+    PredictBatch: unary<inferenceV1.PredictBatchRequest__Output, inferenceV1.PredictBatchResponse>((req, ctx) =>
+      timed(metrics, 'PredictBatch', async () => {
+        checkBatch(req);
+        const outcomes = await predictor.predictMany(req.requests, predictContext(ctx, scheduler));
+        return { results: outcomes.map(toResult) };
+      })),
+
+    PredictStream: serverStream<inferenceV1.PredictBatchRequest__Output, inferenceV1.PredictResult>((req, ctx) => {
+      checkBatch(req);
+      const pctx = predictContext(ctx, scheduler);
+      // Chunks are scored concurrently (their rows share batches) and written as each completes.
+      return (async function* () {
+        const pending = new Map<number, Promise<{ id: number; results: inferenceV1.PredictResult[] }>>();
+        for (let start = 0, id = 0; start < req.requests.length; start += chunk, id++) {
+          const slice = req.requests.slice(start, start + chunk);
+          const first = start;
+          pending.set(
+            id,
+            predictor.predictMany(slice, pctx, (i) => `requests[${first + i}].`).then((outcomes) => ({ id, results: outcomes.map((o, i) => toResult(o, first + i)) })),
+          );
+        }
+        while (pending.size > 0) {
+          const done = await Promise.race(pending.values());
+          pending.delete(done.id);
+          yield* done.results;
+        }
+      })();
+    }),
+  };
+  return handlers as unknown as grpc.UntypedServiceImplementation;
+}

@@ -1,0 +1,90 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { loadGrpcObject, protoRoot, type inferenceV1 } from '@omen/contracts';
+import { runService, type RunningService } from '@omen/service';
+import { randomName } from '@omen/testing';
+import path from 'node:path';
+import { startInference, type InferenceApp } from '../../src/app.ts';
+import { INFERENCE_PORTS, inferenceConfigSchema, type InferenceConfig } from '../../src/config.ts';
+
+type Cleanup = (fn: () => Promise<void>) => void;
+
+export interface TestService {
+  app: InferenceApp;
+  running: RunningService<InferenceConfig>;
+  address: string;
+  /** omen.inference.v1.Inference client. */
+  client: grpc.Client & Record<string, grpc.MethodDefinition<unknown, unknown>>;
+  /** Key prefixes this instance uses in Redis (random per test). */
+  featurePrefix: string;
+  cachePrefix: string;
+}
+
+/**
+ * The real service (runService + startInference, as main.ts wires it) on 127.0.0.1:0, its
+ * Redis keys under random prefixes, stopped by `cleanup`.
+ */
+export async function startTestService(cleanup: Cleanup, env: Record<string, string | undefined>): Promise<TestService> {
+  const featurePrefix = randomName('features');
+  const cachePrefix = randomName('predictions');
+  let app: InferenceApp | undefined;
+  const running = await runService({
+    name: 'inference',
+    configSchema: inferenceConfigSchema,
+    ports: INFERENCE_PORTS,
+    ownProcess: false,
+    env: {
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+      SHUTDOWN_GRACE: '2s',
+      INFERENCE_FEATURE_PREFIX: featurePrefix,
+      INFERENCE_CACHE_PREFIX: cachePrefix,
+      INFERENCE_REGISTRY_POLL: '0',
+      ...env,
+    },
+    start: (ctx) => {
+      app = startInference(ctx);
+    },
+  });
+  cleanup(async () => {
+    await running.stop('test finished');
+  });
+  const address = `127.0.0.1:${running.grpcPort}`;
+  const Ctor = loadGrpcObject('inference').omen.inference.v1.Inference;
+  const client = new Ctor(address, grpc.credentials.createInsecure()) as unknown as TestService['client'];
+  cleanup(async () => client.close());
+  return { app: app!, running, address, client, featurePrefix, cachePrefix };
+}
+
+/** Promise form of a unary call; rejects with grpc's ServiceError. */
+export function call<Res>(client: grpc.Client, method: string, request: unknown, deadlineMs = 10_000): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const fn = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
+    fn.call(client, request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: Res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+/** The rejection of a call, for asserting on code, details and metadata. */
+export async function callError(client: grpc.Client, method: string, request: unknown, deadlineMs = 10_000): Promise<grpc.ServiceError> {
+  try {
+    await call(client, method, request, deadlineMs);
+  } catch (err) {
+    return err as grpc.ServiceError;
+  }
+  throw new Error(`${method} succeeded; an error was expected`);
+}
+
+export type PredictResponse = inferenceV1.PredictResponse__Output;
+
+/**
+ * A KServe v2 client made the way a Triton client makes one: from the published
+ * grpc_predict_v2.proto alone, with plain proto-loader options (none of omen's helpers).
+ */
+export function kserveClient(address: string): grpc.Client {
+  const def = protoLoader.loadSync(path.join(protoRoot, 'kserve/v2/grpc_predict_v2.proto'), { keepCase: true, longs: Number });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as { inference: { GRPCInferenceService: grpc.ServiceClientConstructor } };
+  return new pkg.inference.GRPCInferenceService(address, grpc.credentials.createInsecure());
+}
