@@ -15,7 +15,7 @@ import { subscribeControl } from './adapters/nats-control.ts';
 import { PredictionSink, ensurePredictionsTable } from './adapters/predictions-sink.ts';
 import { RedisStore, connectRedis } from './adapters/redis-store.ts';
 import { eventLoopScheduler } from './adapters/scheduler.ts';
-import { startStream } from './adapters/stream.ts';
+import { startStream, type StreamOptions } from './adapters/stream.ts';
 import type { InferenceConfig } from './config.ts';
 import { inferenceMetrics, type InferenceMetrics } from './metrics.ts';
 import { Predictor } from './predictor.ts';
@@ -38,6 +38,8 @@ export interface InferenceOverrides {
   source?: ModelSource;
   /** Replaces the event-loop clock (tests). */
   scheduler?: Scheduler;
+  /** Stream consumer timings (tests use short sessions on the dev broker). */
+  streamConsumer?: StreamOptions['consumer'];
 }
 
 function serviceDefinition(packageDefinition: ReturnType<typeof loadProtos>, name: string): grpc.ServiceDefinition {
@@ -170,6 +172,7 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
         topK: config.INFERENCE_STREAM_TOP_K,
         logFeatures: config.INFERENCE_LOG_FEATURES,
         lagIntervalMs: config.INFERENCE_LAG_INTERVAL,
+        ...(overrides.streamConsumer ? { consumer: overrides.streamConsumer } : {}),
       }));
       void consumer.crashed.then((err) => {
         // Health turns NOT_SERVING, which the liveness probe turns into a restart.

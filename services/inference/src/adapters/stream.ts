@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from '@omen/errors';
 import type { CommitFeatures, Prediction, inferenceV1 } from '@omen/contracts';
-import type { ConsumedRecord, ConsumerRunner, Kafka } from '@omen/kafka';
+import type { BatchConsumerOptions, ConsumedRecord, ConsumerRunner, Kafka } from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
 import type { InferenceMetrics } from '../metrics.ts';
 import type { Predictor } from '../predictor.ts';
@@ -28,6 +28,8 @@ export interface StreamOptions {
   lagIntervalMs: number;
   /** @default 500 */
   maxBatchSize?: number;
+  /** Consumer timing and retry overrides (@omen/kafka's defaults otherwise). */
+  consumer?: Partial<Pick<BatchConsumerOptions<CommitFeatures>, 'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeMs' | 'retries'>>;
 }
 
 /** The W3C trace id of the record's `traceparent` header, so one trace follows the commit. */
@@ -99,6 +101,7 @@ export async function scoreRecords(records: readonly ConsumedRecord<CommitFeatur
 export async function startStream(options: StreamOptions): Promise<ConsumerRunner> {
   const { logger, metrics } = options;
   return options.kafka.runConsumer<CommitFeatures>({
+    ...options.consumer,
     group: options.group,
     topics: [options.topic],
     lagIntervalMs: options.lagIntervalMs,

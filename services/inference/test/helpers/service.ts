@@ -4,7 +4,7 @@ import { loadGrpcObject, protoRoot, type inferenceV1 } from '@omen/contracts';
 import { runService, type RunningService } from '@omen/service';
 import { randomName } from '@omen/testing';
 import path from 'node:path';
-import { startInference, type InferenceApp } from '../../src/app.ts';
+import { startInference, type InferenceApp, type InferenceOverrides } from '../../src/app.ts';
 import { INFERENCE_PORTS, inferenceConfigSchema, type InferenceConfig } from '../../src/config.ts';
 
 type Cleanup = (fn: () => Promise<void>) => void;
@@ -24,7 +24,7 @@ export interface TestService {
  * The real service (runService + startInference, as main.ts wires it) on 127.0.0.1:0, its
  * Redis keys under random prefixes, stopped by `cleanup`.
  */
-export async function startTestService(cleanup: Cleanup, env: Record<string, string | undefined>): Promise<TestService> {
+export async function startTestService(cleanup: Cleanup, env: Record<string, string | undefined>, overrides: InferenceOverrides = {}): Promise<TestService> {
   const featurePrefix = randomName('features');
   const cachePrefix = randomName('predictions');
   let app: InferenceApp | undefined;
@@ -46,7 +46,7 @@ export async function startTestService(cleanup: Cleanup, env: Record<string, str
       ...env,
     },
     start: (ctx) => {
-      app = startInference(ctx);
+      app = startInference(ctx, overrides);
     },
   });
   cleanup(async () => {
