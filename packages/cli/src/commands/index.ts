@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { backfillCommand } from './backfill.ts';
 import { benchCommand } from './bench.ts';
 import { contractsCommand } from './contracts.ts';
 import { demoCommand } from './demo.ts';
@@ -9,4 +10,4 @@ import { topicsCommand } from './topics.ts';
 
 // Every verb, in the order `./scripts/omen --help` lists them. Add a verb by adding its file
 // here; each verb's file owns its options and usage text.
-export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand, jitBenchmarkCommand, benchCommand];
+export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand, jitBenchmarkCommand, benchCommand, backfillCommand];

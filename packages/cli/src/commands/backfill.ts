@@ -1,0 +1,34 @@
+import type { Command } from '../command.ts';
+import { runScript } from './bench.ts';
+
+// The work lives in services/ingest (it streams to ingest's gRPC API); this verb only runs it in a
+// process of its own, so ingest's dependencies stay out of the CLI's graph.
+const SCRIPT = 'services/ingest/src/backfill/cli.ts';
+
+const usage = `
+usage: ./scripts/omen backfill (--git PATH | --jsonl FILE) --repo NAME [options]
+
+Replays a repository's history through ingest (gRPC PublishCommits), the path live events take:
+the same validation, the same dedup, so re-running publishes nothing twice. Ingest must be running
+(./scripts/omen services up, or services/ingest/src/main.ts).
+
+  --git PATH        a local clone: walks git log oldest first with numstat and zero-context diffs
+  --jsonl FILE      a history export, one commit per line (the express-commits.jsonl.gz format), gzip or not
+  --repo NAME       repository id: github:owner/name, gitlab:group/project, or a bare name (git:NAME)
+  --rev REV         with --git: what to walk (default HEAD)
+  --ingest ADDR     ingest's gRPC address (default $INGEST_GRPC_ADDR or 127.0.0.1:50051)
+  --batch N         commits per stream and per checkpoint (default 500)
+  --checkpoint FILE where progress is kept (default .omen/backfill/<source>-<hash>.json)
+  --restart         ignore the checkpoint and start from the first commit
+
+Ctrl-C finishes the batch in flight, saves the checkpoint and exits 130; run the same command
+again to resume. Progress is a bar on a terminal, plain lines otherwise; the last stdout line is
+the result as JSON. Exit codes: 0 done, 1 failed, 2 usage, 130 interrupted.
+`;
+
+export const backfillCommand: Command = {
+  name: 'backfill',
+  summary: 'replay a git repository or a JSONL history through ingest (resumable)',
+  usage,
+  run: (argv) => runScript(SCRIPT, argv),
+};
