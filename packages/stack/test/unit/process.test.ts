@@ -37,7 +37,9 @@ describe('spawnDetached and stopProcess', () => {
   it('kills a process that ignores SIGTERM once the grace period is over', async () => {
     const marker = `omen-stubborn-${process.pid}-${Date.now()}`;
     const pid = spawnDetached({ command: 'sh', args: ['-c', `trap '' TERM; echo ready; while :; do sleep 1; done`, marker], cwd: dir }, join(dir, 'stubborn.log'));
-    for (let i = 0; i < 50 && !logTail(join(dir, 'stubborn.log')).includes('ready'); i++) await sleep(50);
+    // Under load the shell may take a while to install its trap; SIGTERM before that would kill it.
+    for (let i = 0; i < 400 && !logTail(join(dir, 'stubborn.log')).includes('ready'); i++) await sleep(50);
+    expect(logTail(join(dir, 'stubborn.log'))).toContain('ready');
     const rec = { pid, marker, address: null, startedAt: '' };
     expect(await stopProcess(rec, 300)).toBe(true);
     expect(isOurProcess(rec)).toBe(false);
