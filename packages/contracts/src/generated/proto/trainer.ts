@@ -2,6 +2,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.ts';
+import type { CancelRunRequest as _omen_trainer_v1_CancelRunRequest, CancelRunRequest__Output as _omen_trainer_v1_CancelRunRequest__Output } from './omen/trainer/v1/CancelRunRequest.ts';
+import type { DataCheck as _omen_trainer_v1_DataCheck, DataCheck__Output as _omen_trainer_v1_DataCheck__Output } from './omen/trainer/v1/DataCheck.ts';
 import type { GateCheck as _omen_trainer_v1_GateCheck, GateCheck__Output as _omen_trainer_v1_GateCheck__Output } from './omen/trainer/v1/GateCheck.ts';
 import type { GateResult as _omen_trainer_v1_GateResult, GateResult__Output as _omen_trainer_v1_GateResult__Output } from './omen/trainer/v1/GateResult.ts';
 import type { GetModelRequest as _omen_trainer_v1_GetModelRequest, GetModelRequest__Output as _omen_trainer_v1_GetModelRequest__Output } from './omen/trainer/v1/GetModelRequest.ts';
@@ -9,6 +11,8 @@ import type { GetRunRequest as _omen_trainer_v1_GetRunRequest, GetRunRequest__Ou
 import type { ImportModelRequest as _omen_trainer_v1_ImportModelRequest, ImportModelRequest__Output as _omen_trainer_v1_ImportModelRequest__Output } from './omen/trainer/v1/ImportModelRequest.ts';
 import type { ListModelsRequest as _omen_trainer_v1_ListModelsRequest, ListModelsRequest__Output as _omen_trainer_v1_ListModelsRequest__Output } from './omen/trainer/v1/ListModelsRequest.ts';
 import type { ListModelsResponse as _omen_trainer_v1_ListModelsResponse, ListModelsResponse__Output as _omen_trainer_v1_ListModelsResponse__Output } from './omen/trainer/v1/ListModelsResponse.ts';
+import type { ListRunsRequest as _omen_trainer_v1_ListRunsRequest, ListRunsRequest__Output as _omen_trainer_v1_ListRunsRequest__Output } from './omen/trainer/v1/ListRunsRequest.ts';
+import type { ListRunsResponse as _omen_trainer_v1_ListRunsResponse, ListRunsResponse__Output as _omen_trainer_v1_ListRunsResponse__Output } from './omen/trainer/v1/ListRunsResponse.ts';
 import type { ModelSummary as _omen_trainer_v1_ModelSummary, ModelSummary__Output as _omen_trainer_v1_ModelSummary__Output } from './omen/trainer/v1/ModelSummary.ts';
 import type { ModelVersion as _omen_trainer_v1_ModelVersion, ModelVersion__Output as _omen_trainer_v1_ModelVersion__Output } from './omen/trainer/v1/ModelVersion.ts';
 import type { PromoteRequest as _omen_trainer_v1_PromoteRequest, PromoteRequest__Output as _omen_trainer_v1_PromoteRequest__Output } from './omen/trainer/v1/PromoteRequest.ts';
@@ -34,6 +38,8 @@ export interface ProtoGrpcType {
   omen: {
     trainer: {
       v1: {
+        CancelRunRequest: MessageTypeDefinition<_omen_trainer_v1_CancelRunRequest, _omen_trainer_v1_CancelRunRequest__Output>
+        DataCheck: MessageTypeDefinition<_omen_trainer_v1_DataCheck, _omen_trainer_v1_DataCheck__Output>
         GateCheck: MessageTypeDefinition<_omen_trainer_v1_GateCheck, _omen_trainer_v1_GateCheck__Output>
         GateResult: MessageTypeDefinition<_omen_trainer_v1_GateResult, _omen_trainer_v1_GateResult__Output>
         GetModelRequest: MessageTypeDefinition<_omen_trainer_v1_GetModelRequest, _omen_trainer_v1_GetModelRequest__Output>
@@ -41,6 +47,8 @@ export interface ProtoGrpcType {
         ImportModelRequest: MessageTypeDefinition<_omen_trainer_v1_ImportModelRequest, _omen_trainer_v1_ImportModelRequest__Output>
         ListModelsRequest: MessageTypeDefinition<_omen_trainer_v1_ListModelsRequest, _omen_trainer_v1_ListModelsRequest__Output>
         ListModelsResponse: MessageTypeDefinition<_omen_trainer_v1_ListModelsResponse, _omen_trainer_v1_ListModelsResponse__Output>
+        ListRunsRequest: MessageTypeDefinition<_omen_trainer_v1_ListRunsRequest, _omen_trainer_v1_ListRunsRequest__Output>
+        ListRunsResponse: MessageTypeDefinition<_omen_trainer_v1_ListRunsResponse, _omen_trainer_v1_ListRunsResponse__Output>
         ModelStage: EnumTypeDefinition
         ModelSummary: MessageTypeDefinition<_omen_trainer_v1_ModelSummary, _omen_trainer_v1_ModelSummary__Output>
         ModelVersion: MessageTypeDefinition<_omen_trainer_v1_ModelVersion, _omen_trainer_v1_ModelVersion__Output>

@@ -4,15 +4,23 @@
 export interface GetModelRequest {
   'model_name'?: (string);
   /**
-   * Empty selects the production version.
+   * Empty selects the version `alias` names.
    */
   'version'?: (string);
+  /**
+   * Used when version is empty. @default "champion"
+   */
+  'alias'?: (string);
 }
 
 export interface GetModelRequest__Output {
   'model_name': (string);
   /**
-   * Empty selects the production version.
+   * Empty selects the version `alias` names.
    */
   'version': (string);
+  /**
+   * Used when version is empty. @default "champion"
+   */
+  'alias': (string);
 }

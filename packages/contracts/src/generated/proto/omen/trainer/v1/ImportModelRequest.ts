@@ -20,6 +20,10 @@ export interface ImportModelRequest {
   'feature_names'?: (string)[];
   'metrics'?: ({[key: string]: number | string});
   'metadata'?: ({[key: string]: string});
+  /**
+   * sha256 (hex) the artifact must have; a mismatch is refused.
+   */
+  'sha256'?: (string);
   'artifact'?: "onnx_model"|"artifact_path";
 }
 
@@ -42,5 +46,9 @@ export interface ImportModelRequest__Output {
   'feature_names': (string)[];
   'metrics': ({[key: string]: number});
   'metadata': ({[key: string]: string});
+  /**
+   * sha256 (hex) the artifact must have; a mismatch is refused.
+   */
+  'sha256': (string);
   'artifact'?: "onnx_model"|"artifact_path";
 }

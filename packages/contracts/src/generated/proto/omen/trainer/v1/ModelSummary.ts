@@ -11,6 +11,7 @@ export interface ModelSummary {
   'latest_version'?: (string);
   'version_count'?: (number);
   'updated_at'?: (_google_protobuf_Timestamp | null);
+  'challenger_version'?: (string);
 }
 
 export interface ModelSummary__Output {
@@ -22,4 +23,5 @@ export interface ModelSummary__Output {
   'latest_version': (string);
   'version_count': (number);
   'updated_at': (_google_protobuf_Timestamp__Output | null);
+  'challenger_version': (string);
 }

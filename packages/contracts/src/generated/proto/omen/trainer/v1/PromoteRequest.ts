@@ -9,6 +9,10 @@ export interface PromoteRequest {
    * Promote even when the version did not pass the gate.
    */
   'force'?: (boolean);
+  /**
+   * Alias to point at the version. @default "champion" (the production version)
+   */
+  'alias'?: (string);
 }
 
 export interface PromoteRequest__Output {
@@ -19,4 +23,8 @@ export interface PromoteRequest__Output {
    * Promote even when the version did not pass the gate.
    */
   'force': (boolean);
+  /**
+   * Alias to point at the version. @default "champion" (the production version)
+   */
+  'alias': (string);
 }

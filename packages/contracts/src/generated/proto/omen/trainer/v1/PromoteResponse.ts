@@ -8,6 +8,11 @@ export interface PromoteResponse {
    * Production version before the promotion; empty when there was none.
    */
   'previous_version'?: (string);
+  /**
+   * False when the alias already pointed at the version (promote is idempotent).
+   */
+  'changed'?: (boolean);
+  'alias'?: (string);
 }
 
 export interface PromoteResponse__Output {
@@ -16,4 +21,9 @@ export interface PromoteResponse__Output {
    * Production version before the promotion; empty when there was none.
    */
   'previous_version': (string);
+  /**
+   * False when the alias already pointed at the version (promote is idempotent).
+   */
+  'changed': (boolean);
+  'alias': (string);
 }

@@ -11,6 +11,10 @@ export interface RollbackResponse {
    * The version that was rolled back.
    */
   'rolled_back_version'?: (string);
+  /**
+   * False when nothing changed (already rolled back).
+   */
+  'changed'?: (boolean);
 }
 
 export interface RollbackResponse__Output {
@@ -22,4 +26,8 @@ export interface RollbackResponse__Output {
    * The version that was rolled back.
    */
   'rolled_back_version': (string);
+  /**
+   * False when nothing changed (already rolled back).
+   */
+  'changed': (boolean);
 }

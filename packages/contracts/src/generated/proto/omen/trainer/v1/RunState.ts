@@ -11,7 +11,8 @@ export const RunState = {
    */
   RUN_STATE_SUCCEEDED: 'RUN_STATE_SUCCEEDED',
   /**
-   * Trained but refused by the gate; the version is registered as rejected.
+   * Trained and registered, but it did not beat the champion by the gate's margin: the version
+   * stays a candidate and an alert is published.
    */
   RUN_STATE_REJECTED: 'RUN_STATE_REJECTED',
   RUN_STATE_FAILED: 'RUN_STATE_FAILED',
@@ -35,7 +36,8 @@ export type RunState =
   | 'RUN_STATE_SUCCEEDED'
   | 5
   /**
-   * Trained but refused by the gate; the version is registered as rejected.
+   * Trained and registered, but it did not beat the champion by the gate's margin: the version
+   * stays a candidate and an alert is published.
    */
   | 'RUN_STATE_REJECTED'
   | 6

@@ -1,6 +1,7 @@
 // Original file: protos/omen/trainer/v1/trainer.proto
 
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../../google/protobuf/Timestamp.ts';
+import type { Long } from '@grpc/proto-loader';
 
 export interface StartRunRequest {
   /**
@@ -36,6 +37,23 @@ export interface StartRunRequest {
    * Free-form reason recorded with the run (e.g. "drift: la psi 0.31").
    */
   'reason'?: (string);
+  /**
+   * Start of the event-time range of the rows; unset means from the beginning.
+   */
+  'from'?: (_google_protobuf_Timestamp | null);
+  /**
+   * Where the rows come from: empty or "clickhouse" (the featurizer's offline store, point in
+   * time at the cutoff), or "csv:<path>" (an ISSTA'21-style change-metrics CSV the service can read).
+   */
+  'row_source'?: (string);
+  /**
+   * Newest share of the rows held out as the test set; 0 selects the configured default.
+   */
+  'test_fraction'?: (number | string);
+  /**
+   * Training rows newer than (first test row − gap_seconds) are dropped; 0 selects the default.
+   */
+  'gap_seconds'?: (number | string | Long);
 }
 
 export interface StartRunRequest__Output {
@@ -72,4 +90,21 @@ export interface StartRunRequest__Output {
    * Free-form reason recorded with the run (e.g. "drift: la psi 0.31").
    */
   'reason': (string);
+  /**
+   * Start of the event-time range of the rows; unset means from the beginning.
+   */
+  'from': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * Where the rows come from: empty or "clickhouse" (the featurizer's offline store, point in
+   * time at the cutoff), or "csv:<path>" (an ISSTA'21-style change-metrics CSV the service can read).
+   */
+  'row_source': (string);
+  /**
+   * Newest share of the rows held out as the test set; 0 selects the configured default.
+   */
+  'test_fraction': (number);
+  /**
+   * Training rows newer than (first test row − gap_seconds) are dropped; 0 selects the default.
+   */
+  'gap_seconds': (string);
 }

@@ -2,11 +2,14 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { CancelRunRequest as _omen_trainer_v1_CancelRunRequest, CancelRunRequest__Output as _omen_trainer_v1_CancelRunRequest__Output } from '../../../omen/trainer/v1/CancelRunRequest.ts';
 import type { GetModelRequest as _omen_trainer_v1_GetModelRequest, GetModelRequest__Output as _omen_trainer_v1_GetModelRequest__Output } from '../../../omen/trainer/v1/GetModelRequest.ts';
 import type { GetRunRequest as _omen_trainer_v1_GetRunRequest, GetRunRequest__Output as _omen_trainer_v1_GetRunRequest__Output } from '../../../omen/trainer/v1/GetRunRequest.ts';
 import type { ImportModelRequest as _omen_trainer_v1_ImportModelRequest, ImportModelRequest__Output as _omen_trainer_v1_ImportModelRequest__Output } from '../../../omen/trainer/v1/ImportModelRequest.ts';
 import type { ListModelsRequest as _omen_trainer_v1_ListModelsRequest, ListModelsRequest__Output as _omen_trainer_v1_ListModelsRequest__Output } from '../../../omen/trainer/v1/ListModelsRequest.ts';
 import type { ListModelsResponse as _omen_trainer_v1_ListModelsResponse, ListModelsResponse__Output as _omen_trainer_v1_ListModelsResponse__Output } from '../../../omen/trainer/v1/ListModelsResponse.ts';
+import type { ListRunsRequest as _omen_trainer_v1_ListRunsRequest, ListRunsRequest__Output as _omen_trainer_v1_ListRunsRequest__Output } from '../../../omen/trainer/v1/ListRunsRequest.ts';
+import type { ListRunsResponse as _omen_trainer_v1_ListRunsResponse, ListRunsResponse__Output as _omen_trainer_v1_ListRunsResponse__Output } from '../../../omen/trainer/v1/ListRunsResponse.ts';
 import type { ModelVersion as _omen_trainer_v1_ModelVersion, ModelVersion__Output as _omen_trainer_v1_ModelVersion__Output } from '../../../omen/trainer/v1/ModelVersion.ts';
 import type { PromoteRequest as _omen_trainer_v1_PromoteRequest, PromoteRequest__Output as _omen_trainer_v1_PromoteRequest__Output } from '../../../omen/trainer/v1/PromoteRequest.ts';
 import type { PromoteResponse as _omen_trainer_v1_PromoteResponse, PromoteResponse__Output as _omen_trainer_v1_PromoteResponse__Output } from '../../../omen/trainer/v1/PromoteResponse.ts';
@@ -18,6 +21,21 @@ import type { StartRunRequest as _omen_trainer_v1_StartRunRequest, StartRunReque
 import type { WatchRunRequest as _omen_trainer_v1_WatchRunRequest, WatchRunRequest__Output as _omen_trainer_v1_WatchRunRequest__Output } from '../../../omen/trainer/v1/WatchRunRequest.ts';
 
 export interface TrainerClient extends grpc.Client {
+  /**
+   * Stops a pending or running run (state RUN_STATE_CANCELLED); a finished run is left as it is.
+   */
+  CancelRun(argument: _omen_trainer_v1_CancelRunRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_Run__Output>): grpc.ClientUnaryCall;
+  CancelRun(argument: _omen_trainer_v1_CancelRunRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_omen_trainer_v1_Run__Output>): grpc.ClientUnaryCall;
+  CancelRun(argument: _omen_trainer_v1_CancelRunRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_Run__Output>): grpc.ClientUnaryCall;
+  CancelRun(argument: _omen_trainer_v1_CancelRunRequest, callback: grpc.requestCallback<_omen_trainer_v1_Run__Output>): grpc.ClientUnaryCall;
+  /**
+   * Stops a pending or running run (state RUN_STATE_CANCELLED); a finished run is left as it is.
+   */
+  cancelRun(argument: _omen_trainer_v1_CancelRunRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_Run__Output>): grpc.ClientUnaryCall;
+  cancelRun(argument: _omen_trainer_v1_CancelRunRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_omen_trainer_v1_Run__Output>): grpc.ClientUnaryCall;
+  cancelRun(argument: _omen_trainer_v1_CancelRunRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_Run__Output>): grpc.ClientUnaryCall;
+  cancelRun(argument: _omen_trainer_v1_CancelRunRequest, callback: grpc.requestCallback<_omen_trainer_v1_Run__Output>): grpc.ClientUnaryCall;
+  
   /**
    * One model version; the production version when no version is given.
    */
@@ -65,6 +83,21 @@ export interface TrainerClient extends grpc.Client {
   listModels(argument: _omen_trainer_v1_ListModelsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_omen_trainer_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
   listModels(argument: _omen_trainer_v1_ListModelsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
   listModels(argument: _omen_trainer_v1_ListModelsRequest, callback: grpc.requestCallback<_omen_trainer_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Runs, newest first.
+   */
+  ListRuns(argument: _omen_trainer_v1_ListRunsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  ListRuns(argument: _omen_trainer_v1_ListRunsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_omen_trainer_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  ListRuns(argument: _omen_trainer_v1_ListRunsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  ListRuns(argument: _omen_trainer_v1_ListRunsRequest, callback: grpc.requestCallback<_omen_trainer_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Runs, newest first.
+   */
+  listRuns(argument: _omen_trainer_v1_ListRunsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  listRuns(argument: _omen_trainer_v1_ListRunsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_omen_trainer_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  listRuns(argument: _omen_trainer_v1_ListRunsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  listRuns(argument: _omen_trainer_v1_ListRunsRequest, callback: grpc.requestCallback<_omen_trainer_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Makes a registered version the production version of its model.
@@ -126,6 +159,11 @@ export interface TrainerClient extends grpc.Client {
 
 export interface TrainerHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * Stops a pending or running run (state RUN_STATE_CANCELLED); a finished run is left as it is.
+   */
+  CancelRun: grpc.handleUnaryCall<_omen_trainer_v1_CancelRunRequest__Output, _omen_trainer_v1_Run>;
+  
+  /**
    * One model version; the production version when no version is given.
    */
   GetModel: grpc.handleUnaryCall<_omen_trainer_v1_GetModelRequest__Output, _omen_trainer_v1_ModelVersion>;
@@ -138,6 +176,11 @@ export interface TrainerHandlers extends grpc.UntypedServiceImplementation {
   ImportModel: grpc.handleUnaryCall<_omen_trainer_v1_ImportModelRequest__Output, _omen_trainer_v1_ModelVersion>;
   
   ListModels: grpc.handleUnaryCall<_omen_trainer_v1_ListModelsRequest__Output, _omen_trainer_v1_ListModelsResponse>;
+  
+  /**
+   * Runs, newest first.
+   */
+  ListRuns: grpc.handleUnaryCall<_omen_trainer_v1_ListRunsRequest__Output, _omen_trainer_v1_ListRunsResponse>;
   
   /**
    * Makes a registered version the production version of its model.
@@ -162,10 +205,12 @@ export interface TrainerHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface TrainerDefinition extends grpc.ServiceDefinition {
+  CancelRun: MethodDefinition<_omen_trainer_v1_CancelRunRequest, _omen_trainer_v1_Run, _omen_trainer_v1_CancelRunRequest__Output, _omen_trainer_v1_Run__Output>
   GetModel: MethodDefinition<_omen_trainer_v1_GetModelRequest, _omen_trainer_v1_ModelVersion, _omen_trainer_v1_GetModelRequest__Output, _omen_trainer_v1_ModelVersion__Output>
   GetRun: MethodDefinition<_omen_trainer_v1_GetRunRequest, _omen_trainer_v1_Run, _omen_trainer_v1_GetRunRequest__Output, _omen_trainer_v1_Run__Output>
   ImportModel: MethodDefinition<_omen_trainer_v1_ImportModelRequest, _omen_trainer_v1_ModelVersion, _omen_trainer_v1_ImportModelRequest__Output, _omen_trainer_v1_ModelVersion__Output>
   ListModels: MethodDefinition<_omen_trainer_v1_ListModelsRequest, _omen_trainer_v1_ListModelsResponse, _omen_trainer_v1_ListModelsRequest__Output, _omen_trainer_v1_ListModelsResponse__Output>
+  ListRuns: MethodDefinition<_omen_trainer_v1_ListRunsRequest, _omen_trainer_v1_ListRunsResponse, _omen_trainer_v1_ListRunsRequest__Output, _omen_trainer_v1_ListRunsResponse__Output>
   Promote: MethodDefinition<_omen_trainer_v1_PromoteRequest, _omen_trainer_v1_PromoteResponse, _omen_trainer_v1_PromoteRequest__Output, _omen_trainer_v1_PromoteResponse__Output>
   Rollback: MethodDefinition<_omen_trainer_v1_RollbackRequest, _omen_trainer_v1_RollbackResponse, _omen_trainer_v1_RollbackRequest__Output, _omen_trainer_v1_RollbackResponse__Output>
   StartRun: MethodDefinition<_omen_trainer_v1_StartRunRequest, _omen_trainer_v1_Run, _omen_trainer_v1_StartRunRequest__Output, _omen_trainer_v1_Run__Output>
