@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { checkHealth } from '@omen/grpc';
 import { isOurProcess, logTail, readPidFile, readStackEnv, spawnDetached, stackPaths, STACK_ENV_KEYS, stopProcess, writePidFile } from '@omen/stack';
 
 /** The six services in the order data flows through them. */
@@ -64,28 +62,6 @@ export function localAdminToken(): { token: string; file: string } {
     chmodSync(file, 0o600);
   }
   return { token: readFileSync(file, 'utf8').trim(), file };
-}
-
-let healthCtor: grpc.ServiceClientConstructor | undefined;
-function healthClient(address: string): grpc.Client & Record<string, unknown> {
-  if (!healthCtor) {
-    const def = protoLoader.loadSync(healthProtoPath, { keepCase: true, enums: String });
-    const pkg = grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } };
-    healthCtor = pkg.grpc.health.v1.Health;
-  }
-  return new healthCtor(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, unknown>;
-}
-
-/** grpc.health.v1 Check of the whole server (service ""): SERVING, NOT_SERVING, or null when unreachable. */
-export function checkHealth(address: string, timeoutMs = 1000): Promise<string | null> {
-  const client = healthClient(address);
-  const check = client['Check'] as (req: object, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: { status: string }) => void) => void;
-  return new Promise((resolve) => {
-    check.call(client, { service: '' }, { deadline: Date.now() + timeoutMs }, (err, res) => {
-      client.close();
-      resolve(err ? null : (res?.status ?? null));
-    });
-  });
 }
 
 function describe(name: ServiceName, state: LocalService['state'], pid: number | null, detail?: string): LocalService {

@@ -79,7 +79,7 @@ export function literal(value: SqlValue): string {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (value instanceof Date) return `toDateTime(${quoteString(formatDateTime(value))}, 'UTC')`;
-  if (Array.isArray(value)) return `[${value.map((v) => literal(v)).join(', ')}]`;
+  if (Array.isArray(value)) return `[${(value as readonly SqlValue[]).map((v) => literal(v)).join(', ')}]`;
   throw new TypeError(`value of type ${typeof value} cannot enter SQL`);
 }
 

@@ -3,6 +3,7 @@ export type { GrpcServer, GrpcServerOptions, AddServiceOptions, HealthControl, S
 export { unary, serverStream, clientStream, bidiStream } from './handlers.ts';
 export type { CallContext } from './handlers.ts';
 export { createClient, callUnary } from './client.ts';
+export { checkHealth } from './health-client.ts';
 export type { ClientOptions, CallOptions } from './client.ts';
 export { loadProto, standardProtos, splitMethodPath, PROTO_LOADER_OPTIONS } from './proto.ts';
 export type { LoadedProto, LoadProtoOptions } from './proto.ts';

@@ -67,7 +67,7 @@ function main(): number {
     };
     aucs.push(ev.auc);
     const pub = published ? `LApredict ${published.lapredict.toFixed(4)}  DeepJIT ${published.deepjit.toFixed(4)}` : 'no published AUC';
-    process.stdout.write(`${project.padEnd(10)} ${kind} AUC ${ev.auc.toFixed(4)}  (LR ${out[project]['lr_auc']}, GBDT ${out[project]['gbdt_auc']})  ${pub}\n`);
+    process.stdout.write(`${project.padEnd(10)} ${kind} AUC ${ev.auc.toFixed(4)}  (LR ${String(out[project]['lr_auc'])}, GBDT ${String(out[project]['gbdt_auc'])})  ${pub}\n`);
   }
   const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
   process.stdout.write(`${JSON.stringify({ model: kind, protocol: 'issta21: by date, first 80% train (newest 20% of it = validation), last 20% test', projects: out, mean_auc: r4(mean) })}\n`);

@@ -37,7 +37,7 @@ for (const { project, path } of projects) {
   for (const [name, v] of Object.entries(variants)) {
     const train = v.halfLife ? recency(dev.train, v.halfLife) : dev.train;
     row[name] = Math.round(rocAuc(dev.test.y, predict(trainModel(v.kind, train, v.params).model, dev.test.x)) * 10_000) / 10_000;
-    mean[name] = (mean[name] ?? 0) + row[name]! / projects.length;
+    mean[name] = (mean[name] ?? 0) + row[name] / projects.length;
   }
   process.stdout.write(`${project} ${JSON.stringify(row)}\n`);
 }

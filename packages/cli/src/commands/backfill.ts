@@ -1,9 +1,36 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.ts';
-import { runScript } from './bench.ts';
 
 // The work lives in services/ingest (it streams to ingest's gRPC API); this verb only runs it in a
 // process of its own, so ingest's dependencies stay out of the CLI's graph.
-const SCRIPT = 'services/ingest/src/backfill/cli.ts';
+const SCRIPT = fileURLToPath(new URL('../../../../services/ingest/src/backfill/cli.ts', import.meta.url));
+
+/**
+ * Runs the backfill script with the terminal's stdio. Ctrl-C reaches both processes (one process
+ * group); this one ignores it and waits, so the script can finish its batch, save the
+ * checkpoint and exit 130 before the shell prompt returns.
+ */
+function runBackfillScript(args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ignore = (): void => undefined;
+    process.on('SIGINT', ignore);
+    process.on('SIGTERM', ignore);
+    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { stdio: 'inherit' });
+    const done = (): void => {
+      process.off('SIGINT', ignore);
+      process.off('SIGTERM', ignore);
+    };
+    child.once('error', (err) => {
+      done();
+      reject(err);
+    });
+    child.once('exit', (code, signal) => {
+      done();
+      resolve(code ?? (signal === 'SIGINT' ? 130 : 1));
+    });
+  });
+}
 
 const usage = `
 usage: ./scripts/omen backfill (--git PATH | --jsonl FILE) --repo NAME [options]
@@ -30,5 +57,5 @@ export const backfillCommand: Command = {
   name: 'backfill',
   summary: 'replay a git repository or a JSONL history through ingest (resumable)',
   usage,
-  run: (argv) => runScript(SCRIPT, argv),
+  run: (argv) => runBackfillScript(argv),
 };
