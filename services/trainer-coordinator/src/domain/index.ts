@@ -43,5 +43,11 @@ export { effortAwareMetrics } from './metrics/effort.ts';
 export type { Evaluation } from './metrics/evaluate.ts';
 export { evaluate } from './metrics/evaluate.ts';
 
-export type { ReferenceStats, FeatureReference, DistributionSummary, Histogram } from './reference-stats.ts';
-export { referenceStats, summarize, quantileSorted, REFERENCE_QUANTILES } from './reference-stats.ts';
+export type { ReferenceStats, FeatureReference, DistributionSummary, Histogram, Category } from './reference-stats.ts';
+export { referenceStats, summarize, quantileSorted, REFERENCE_QUANTILES, MAX_CATEGORIES } from './reference-stats.ts';
+
+export type { FeatureRowInput, LabelRowInput, PointInTimeOptions, PointInTimeReport, DataCheck, DataCheckOptions } from './training-set.ts';
+export { pointInTimeDataset, trainingSetChecks } from './training-set.ts';
+export type { GateMetric, GateOptions, GateCheck, GateDecision, ChampionOnHoldout } from './gate.ts';
+export { decideGate, gateValue, scalarMetrics } from './gate.ts';
+export { RunParamsError, modelKindOf, resolveTrainParams } from './run-params.ts';

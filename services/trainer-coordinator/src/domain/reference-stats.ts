@@ -22,6 +22,33 @@ export interface DistributionSummary {
   /** Same order as REFERENCE_QUANTILES; linear interpolation (numpy's default). */
   readonly quantiles: readonly number[];
   readonly histogram: Histogram;
+  /**
+   * Share of each distinct value, ascending, when there are at most `maxCategories` of them
+   * (booleans such as `fix`, small counts such as `ns`): drift on such a feature is a change of
+   * frequencies, which quantile bins blur.
+   */
+  readonly categories?: readonly Category[];
+}
+
+export interface Category {
+  readonly value: number;
+  readonly share: number;
+}
+
+/** Distinct values up to which a sample also gets category frequencies. */
+export const MAX_CATEGORIES = 20;
+
+function categoriesOf(sorted: Float64Array, max: number): Category[] | undefined {
+  const out: Category[] = [];
+  const n = sorted.length;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j < n && sorted[j] === sorted[i]) j++;
+    if (out.length === max) return undefined;
+    out.push({ value: sorted[i]!, share: (j - i) / n });
+    i = j;
+  }
+  return n > 0 ? out : undefined;
 }
 
 export interface FeatureReference extends DistributionSummary {
@@ -63,8 +90,11 @@ function histogram(sorted: Float64Array, bins: number): Histogram {
   return { edges, proportions: counts.map((c) => c / sorted.length) };
 }
 
-/** Summary of one sample: moments, quantiles and a quantile-edged histogram of `bins` bins at most. */
-export function summarize(values: ArrayLike<number>, bins = 10): DistributionSummary {
+/**
+ * Summary of one sample: moments, quantiles, a quantile-edged histogram of `bins` bins at most,
+ * and category frequencies when it has at most `maxCategories` distinct values.
+ */
+export function summarize(values: ArrayLike<number>, bins = 10, maxCategories = MAX_CATEGORIES): DistributionSummary {
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
   let mean = 0;
@@ -82,6 +112,7 @@ export function summarize(values: ArrayLike<number>, bins = 10): DistributionSum
     max: n > 0 ? sorted[n - 1]! : Number.NaN,
     quantiles: REFERENCE_QUANTILES.map((q) => quantileSorted(sorted, q)),
     histogram: histogram(sorted, bins),
+    ...((c) => (c ? { categories: c } : {}))(categoriesOf(sorted, maxCategories)),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quantileSorted, referenceStats, summarize, trainLogistic, predictLogistic, REFERENCE_QUANTILES } from '../../src/domain/index.ts';
+import { column, quantileSorted, referenceStats, summarize, trainLogistic, predictLogistic, REFERENCE_QUANTILES } from '../../src/domain/index.ts';
 import { makeDataset, qtSlice, reference } from '../helpers/fixtures.ts';
 
 describe('reference statistics', () => {
@@ -21,6 +21,19 @@ describe('reference statistics', () => {
     expect(new Set(s.histogram.edges).size).toBe(s.histogram.edges.length);
     expect(s.histogram.proportions[0]).toBeCloseTo(0.8, 12);
     expect(s.histogram.proportions.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('records category frequencies for a feature with few distinct values, not for a continuous one', () => {
+    const s = summarize([1, 0, 0, 1, 0, 0, 0, 0, 2, 0]);
+    expect(s.categories).toEqual([{ value: 0, share: 0.7 }, { value: 1, share: 0.2 }, { value: 2, share: 0.1 }]);
+    expect(summarize(Array.from({ length: 21 }, (_, i) => i)).categories).toBeUndefined();
+    expect(summarize(Array.from({ length: 20 }, (_, i) => i % 20)).categories).toHaveLength(20);
+    const d = qtSlice();
+    const ref = referenceStats(d, predictLogistic(trainLogistic(d, {}), d.x));
+    const fix = ref.features.find((f) => f.name === 'fix')!;
+    expect(fix.categories?.map((c) => c.value)).toEqual([0, 1]);
+    expect(fix.categories?.[1]?.share).toBeCloseTo(column(d, 'fix').reduce((a, b) => a + b, 0) / d.y.length, 12);
+    expect(ref.features.find((f) => f.name === 'entropy')!.categories).toBeUndefined();
   });
 
   it('summarises every feature and the training predictions of a real model', () => {
