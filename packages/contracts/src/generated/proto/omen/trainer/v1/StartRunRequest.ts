@@ -54,6 +54,12 @@ export interface StartRunRequest {
    * Training rows newer than (first test row − gap_seconds) are dropped; 0 selects the default.
    */
   'gap_seconds'?: (number | string | Long);
+  /**
+   * What asks for the run: empty or "manual" (always runs); "drift", "schedule" or "labels" are
+   * automatic triggers, refused with FAILED_PRECONDITION while the model is in its cooldown or
+   * already has a run in progress.
+   */
+  'trigger'?: (string);
 }
 
 export interface StartRunRequest__Output {
@@ -107,4 +113,10 @@ export interface StartRunRequest__Output {
    * Training rows newer than (first test row − gap_seconds) are dropped; 0 selects the default.
    */
   'gap_seconds': (string);
+  /**
+   * What asks for the run: empty or "manual" (always runs); "drift", "schedule" or "labels" are
+   * automatic triggers, refused with FAILED_PRECONDITION while the model is in its cooldown or
+   * already has a run in progress.
+   */
+  'trigger': (string);
 }
