@@ -17,25 +17,33 @@ export async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-/** The non-empty lines of a JSONL file, gzip or not, with their 1-based line numbers. */
+/**
+ * The non-empty lines of a JSONL file, gzip or not, with their 1-based line numbers. Stops
+ * between lines once `signal` is aborted; a gzip or read error ends the walk with the line
+ * number it reached.
+ */
 export async function* readJsonLines(path: string, signal?: AbortSignal): AsyncGenerator<{ lineNo: number; text: string }> {
   const gz = await isGzip(path);
-  const file = createReadStream(path, signal ? { signal } : {});
+  const file = createReadStream(path);
   const input = gz ? file.pipe(createGunzip()) : file;
-  file.on('error', (err) => input.destroy(err));
+  if (gz) file.on('error', (err) => input.destroy(err));
   const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
   try {
     for await (const text of lines) {
       lineNo++;
+      if (signal?.aborted) return;
       if (text.trim() !== '') yield { lineNo, text };
     }
   } catch (err) {
-    if (signal?.aborted) throw new OmenError('CANCELLED', 'reading cancelled', { cause: err });
     throw new OmenError('INVALID_ARGUMENT', `${path} line ${lineNo + 1}: ${(err as Error).message}`, { cause: err });
   } finally {
+    // Closing mid-file tears the streams down; an error they emit then has nobody to tell.
+    input.on('error', () => undefined);
+    file.on('error', () => undefined);
     lines.close();
     file.destroy();
+    if (input !== file) input.destroy();
   }
 }
 

@@ -97,8 +97,6 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
 
   const { Ingest } = loadGrpcObject('ingest').omen.ingest.v1;
   const client = new Ingest(o.ingest, grpc.credentials.createInsecure()) as unknown as Client;
-  // The walk stops on its own signal (not the caller's), so Ctrl-C lets the batch in flight finish.
-  const walk = new AbortController();
   try {
     let batch: SourceItem[] = [];
     const flush = async (): Promise<void> => {
@@ -111,7 +109,9 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
       o.progress?.update(snapshot());
     };
 
-    for await (const item of o.source.items(walk.signal)) {
+    // The walk does not get the caller's signal: Ctrl-C lets the batch in flight finish, and
+    // leaving this loop closes the walk (its cleanup stops git or the file stream).
+    for await (const item of o.source.items()) {
       if (item.position < resumedFrom) {
         // Notice a source that changed since the checkpoint: the commit before the resume point
         // must be the one recorded; if not, start over (ingest drops what it already has).
@@ -125,7 +125,6 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
       if (batch.length >= batchSize) await flush();
       if (o.signal?.aborted) {
         await flush();
-        walk.abort();
         o.progress?.finish(snapshot());
         return result('interrupted');
       }
@@ -134,7 +133,6 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
     o.progress?.finish(snapshot());
     return result('complete');
   } catch (err) {
-    walk.abort();
     o.progress?.finish(snapshot());
     return result('failed', err instanceof Error ? err.message : String(err));
   } finally {

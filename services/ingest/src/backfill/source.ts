@@ -23,7 +23,7 @@ export interface HistorySource {
   path: string;
   /** Commits in the source, when cheap to know (for the progress bar). */
   total(): Promise<number | undefined>;
-  items(signal: AbortSignal): AsyncGenerator<SourceItem>;
+  items(signal?: AbortSignal): AsyncGenerator<SourceItem>;
 }
 
 const protoStatus: Record<FileStatus, ingestV1.FileStatus> = {
@@ -82,7 +82,7 @@ export function gitSource(path: string, repo: RepoRef, rev = 'HEAD'): HistorySou
     },
     async *items(signal) {
       let position = 0;
-      for await (const d of readGitLog(path, { rev, signal })) {
+      for await (const d of readGitLog(path, { rev, ...(signal ? { signal } : {}) })) {
         yield { position: position++, where: d.sha, sha: d.sha, request: requestFromDetail(d, repo) };
       }
     },
