@@ -1,0 +1,356 @@
+// ./scripts/omen bench ingest — signed webhook → Kafka-acknowledged events per second and
+// latency, and the backfill rate of the express history. Ingest runs as its real main.ts in a
+// child process on the dev stack (random topics, its own dedup namespace); this process is the
+// load generator, on the same 2 cores. The last stdout line is the result as JSON.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+import { Pool } from 'undici';
+import { createKafka } from '@omen/kafka';
+import { randomName, stackEnv } from '@omen/testing';
+import { runBackfill } from '../src/backfill/run.ts';
+import { jsonlSource } from '../src/backfill/source.ts';
+import { repoRefFromName } from '../src/domain/normalize.ts';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const MAIN = join(ROOT, 'services/ingest/src/main.ts');
+const EXPRESS = join(ROOT, '../shared/data/express-commits.jsonl.gz');
+const SECRET = 'bench-webhook-secret';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '32' },
+    rate: { type: 'string', default: '3000' },
+    'no-profile': { type: 'boolean', default: false },
+    'no-backfill': { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const seconds = Number(args.seconds);
+const concurrency = Number(args.concurrency);
+const targetRate = Number(args.rate);
+const log = (msg: string): void => void process.stderr.write(`[bench ingest] ${msg}\n`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Server {
+  child: ChildProcess;
+  http: string;
+  grpc: string;
+  metrics: string;
+  topic: string;
+  stop(): Promise<void>;
+}
+
+async function startServer(profileDir?: string): Promise<Server> {
+  const stack = stackEnv('KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'REDIS_URL');
+  const [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
+  const topic = randomName('bench-commits');
+  const env = {
+    ...process.env,
+    ...stack,
+    HTTP_PORT: String(http),
+    HTTP_HOST: '127.0.0.1',
+    GRPC_PORT: String(grpc),
+    GRPC_HOST: '127.0.0.1',
+    METRICS_PORT: String(metrics),
+    METRICS_HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    INGEST_GITHUB_WEBHOOK_SECRET: SECRET,
+    INGEST_PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789',
+    INGEST_TOPIC_COMMITS: topic,
+    INGEST_TOPIC_PULL_REQUESTS: randomName('bench-prs'),
+    INGEST_TOPIC_ISSUES: randomName('bench-issues'),
+    INGEST_DEDUP_NAMESPACE: `${randomName('bench')}:`,
+    INGEST_DEDUP_WINDOW: '10m',
+  };
+  const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', MAIN], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${metrics}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`ingest exited with ${child.exitCode} while starting`);
+    const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (i > 600) throw new Error('ingest did not become ready within 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    http: `http://127.0.0.1:${http}`,
+    grpc: `127.0.0.1:${grpc}`,
+    metrics: base,
+    topic,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+// A realistic GitHub push (the docs' example, ~7 KB with its repository object), one commit
+// with a fresh sha per request so nothing is deduplicated.
+const require = createRequire(import.meta.url);
+const pushExample = (require('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, unknown>> }>)
+  .find((d) => d.name === 'push')!
+  .examples.find((e) => (e['commits'] as unknown[]).length > 0)!;
+const SHA = 'f'.repeat(40);
+const template = JSON.stringify({ ...pushExample, after: SHA, commits: [{ ...(pushExample['commits'] as object[])[0], id: SHA }], head_commit: null });
+const salt = randomBytes(6).toString('hex');
+let seq = 0;
+function nextDelivery(): { body: string; headers: Record<string, string> } {
+  const sha = `${salt}${(seq++).toString(16).padStart(28, '0')}`;
+  const body = template.replaceAll(SHA, sha);
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': `${salt}-${seq}`,
+      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+    },
+  };
+}
+
+interface Sample {
+  ok: number;
+  failed: Map<number, number>;
+  latencies: number[];
+}
+
+async function deliver(pool: Pool, sample: Sample, startedAt: number): Promise<void> {
+  const d = nextDelivery();
+  try {
+    const res = await pool.request({ path: '/webhooks/github', method: 'POST', headers: d.headers, body: d.body });
+    await res.body.dump();
+    if (res.statusCode === 202) sample.ok++;
+    else sample.failed.set(res.statusCode, (sample.failed.get(res.statusCode) ?? 0) + 1);
+  } catch {
+    sample.failed.set(0, (sample.failed.get(0) ?? 0) + 1);
+  }
+  sample.latencies.push(performance.now() - startedAt);
+}
+
+function summarise(sample: Sample, elapsedS: number): Record<string, unknown> {
+  const sorted = Float64Array.from(sample.latencies).sort();
+  const q = (p: number): number => Number((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN).toFixed(2));
+  return {
+    requests: sample.latencies.length,
+    accepted: sample.ok,
+    failed: Object.fromEntries(sample.failed),
+    seconds: Number(elapsedS.toFixed(2)),
+    eventsPerSecond: Math.round(sample.ok / elapsedS),
+    latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) },
+  };
+}
+
+/** Closed loop: `concurrency` clients, each sending the next delivery as soon as one is answered. */
+async function saturate(pool: Pool, durationS: number): Promise<Record<string, unknown>> {
+  const sample: Sample = { ok: 0, failed: new Map(), latencies: [] };
+  const end = performance.now() + durationS * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) await deliver(pool, sample, performance.now());
+    }),
+  );
+  return { mode: 'closed-loop', concurrency, ...summarise(sample, (performance.now() - t0) / 1000) };
+}
+
+/**
+ * Open loop at a fixed rate: deliveries are scheduled every 1/rate s whatever the answers, and
+ * latency counts from the scheduled time, so a stall shows in the percentiles instead of slowing
+ * the sender (no coordinated omission).
+ */
+async function fixedRate(pool: Pool, rate: number, durationS: number): Promise<Record<string, unknown>> {
+  const sample: Sample = { ok: 0, failed: new Map(), latencies: [] };
+  const interval = 1000 / rate;
+  const total = Math.round(rate * durationS);
+  const t0 = performance.now();
+  const inflight = new Set<Promise<void>>();
+  let dropped = 0;
+  for (let i = 0; i < total; i++) {
+    const due = t0 + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    if (inflight.size >= 4096) {
+      dropped++;
+      continue;
+    }
+    const p = deliver(pool, sample, due).finally(() => inflight.delete(p));
+    inflight.add(p);
+  }
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - t0) / 1000;
+  return { mode: 'open-loop', targetPerSecond: rate, notSentOverloaded: dropped, ...summarise(sample, elapsed) };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the "pid (comm) " prefix.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Load average and busy share of the machine over a phase, to tell contention from cost. */
+function machineBusy(): { idle: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { idle: (cpu[3] ?? 0) + (cpu[4] ?? 0), total: cpu.reduce((a, b) => a + b, 0) };
+}
+
+async function recordsIn(topic: string): Promise<number> {
+  const stack = stackEnv('KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL');
+  const kafka = createKafka({ brokers: stack.KAFKA_BROKERS, registryUrl: stack.SCHEMA_REGISTRY_URL, clientId: randomName('bench-count') });
+  try {
+    const lag = await kafka.consumerLag(randomName('bench-count'), [topic]);
+    return lag.reduce((n, p) => n + Number(p.highWatermark), 0);
+  } finally {
+    await kafka.close();
+  }
+}
+
+async function scrape(metricsUrl: string): Promise<{ pipelineSecondsSum: number; pipelineCount: number }> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+  return {
+    pipelineSecondsSum: value(/^ingest_publish_seconds_sum\{[^}]*path="webhook"[^}]*\} (\S+)$/m),
+    pipelineCount: value(/^ingest_publish_seconds_count\{[^}]*path="webhook"[^}]*\} (\S+)$/m),
+  };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  hitCount?: number;
+}
+
+/** Self time of a V8 CPU profile grouped by where the code lives (package, our module, runtime). */
+function profileBreakdown(dir: string): Array<{ where: string; percent: number }> {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return [];
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
+  const hits = new Map<number, number>();
+  for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+  const groups = new Map<string, number>();
+  let busy = 0;
+  for (const node of profile.nodes) {
+    const n = hits.get(node.id) ?? 0;
+    if (n === 0) continue;
+    const { url, functionName } = node.callFrame;
+    let where: string;
+    if (functionName === '(idle)') continue;
+    if (functionName === '(garbage collector)') where = 'V8 garbage collector';
+    else if (functionName === '(program)') where = 'V8/native (program)';
+    else if (url.includes('/node_modules/')) where = /node_modules\/\.pnpm\/(@?[^@/]+(?:\+[^@/]+)?)@/.exec(url)?.[1]?.replace('+', '/') ?? 'other package';
+    else if (url.includes('/services/ingest/src/')) where = `ingest ${url.split('/services/ingest/src/')[1]}`;
+    else if (/\/packages\/([^/]+)\/src\//.test(url)) where = `@omen/${/\/packages\/([^/]+)\/src\//.exec(url)![1]}`;
+    else if (url.startsWith('node:')) where = `node ${url.slice(5).split('/').slice(0, 2).join('/')}`;
+    else if (url === '') where = `native ${functionName || '(anonymous)'}`;
+    else where = 'other';
+    groups.set(where, (groups.get(where) ?? 0) + n);
+    busy += n;
+  }
+  return [...groups.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([where, n]) => ({ where, percent: Number(((100 * n) / busy).toFixed(1)) }));
+}
+
+async function main(): Promise<void> {
+  const profileDir = args['no-profile'] ? undefined : mkdtempSync(join(tmpdir(), 'omen-ingest-prof-'));
+  log('starting ingest (main.ts) on the dev stack');
+  const server = await startServer(profileDir);
+  const pool = new Pool(server.http, { connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
+  let webhook: Record<string, unknown>;
+  try {
+    log('warm-up 3 s');
+    await saturate(pool, 3);
+    const before = await scrape(server.metrics);
+    const serverCpu0 = cpuSecondsOf(server.child.pid!);
+    const clientCpu0 = process.cpuUsage();
+    const machine0 = machineBusy();
+    log(`closed loop, ${concurrency} connections, ${seconds} s`);
+    const saturation = await saturate(pool, seconds);
+    const after = await scrape(server.metrics);
+    const serverCpu = cpuSecondsOf(server.child.pid!) - serverCpu0;
+    const clientCpuUs = process.cpuUsage(clientCpu0);
+    const machine1 = machineBusy();
+    const events = (saturation['accepted'] as number) || 1;
+    const elapsed = saturation['seconds'] as number;
+    const cpu = {
+      serverCpuMsPerEvent: Number(((serverCpu * 1000) / events).toFixed(3)),
+      serverCoresUsed: Number((serverCpu / elapsed).toFixed(2)),
+      loadGeneratorCoresUsed: Number(((clientCpuUs.user + clientCpuUs.system) / 1e6 / elapsed).toFixed(2)),
+      machineBusyPercent: Math.round(100 * (1 - (machine1.idle - machine0.idle) / (machine1.total - machine0.total))),
+      eventsPerSecondPerServerCore: Math.round(events / serverCpu),
+      loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    };
+    log(`open loop at ${targetRate}/s, ${seconds} s`);
+    const paced = await fixedRate(pool, targetRate, seconds);
+    const stored = await recordsIn(server.topic);
+    const serverMeanMs = ((after.pipelineSecondsSum - before.pipelineSecondsSum) / (after.pipelineCount - before.pipelineCount)) * 1000;
+    webhook = { saturation: { ...saturation, cpu }, fixedRate: paced, recordsInTopic: stored, serverPipelineMeanMsUnderSaturation: Number(serverMeanMs.toFixed(2)) };
+  } finally {
+    await pool.close();
+    await server.stop();
+  }
+  const profile = profileDir ? profileBreakdown(profileDir) : [];
+  if (profileDir && !process.env['OMEN_BENCH_KEEP_PROFILE']) rmSync(profileDir, { recursive: true, force: true });
+  else if (profileDir) log(`CPU profile kept in ${profileDir}`);
+
+  let backfill: Record<string, unknown> | undefined;
+  if (!args['no-backfill']) {
+    log('backfill of the express history through a fresh ingest');
+    const second = await startServer();
+    const dir = mkdtempSync(join(tmpdir(), 'omen-bench-backfill-'));
+    try {
+      const repo = repoRefFromName(`git:${randomName('express')}`);
+      if ('error' in repo) throw new Error(repo.error);
+      const r = await runBackfill({ source: jsonlSource(EXPRESS, repo), repoId: repo.id, ingest: second.grpc, checkpointDir: dir, restart: true, warn: () => undefined });
+      backfill = { commits: r.position, published: r.published, seconds: Number(r.seconds.toFixed(2)), commitsPerSecond: Math.round(r.rate), status: r.status, recordsInTopic: await recordsIn(second.topic) };
+    } finally {
+      await second.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const sat = webhook['saturation'] as { eventsPerSecond: number };
+  const paced = webhook['fixedRate'] as { eventsPerSecond: number; latencyMs: { p99: number } };
+  const result = {
+    bench: 'ingest',
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    setup: 'ingest main.ts in a child process; load generator (undici) in this process on the same cores; dev stack Kafka (librdkafka mock, acks=all) + Redis; 1-commit signed GitHub push per request (~7 KB), no enrichment',
+    target: { eventsPerSecond: 3000, p99Ms: 50 },
+    met: sat.eventsPerSecond >= 3000 && paced.eventsPerSecond >= 0.99 * targetRate && paced.latencyMs.p99 < 50,
+    webhook,
+    backfill,
+    profile: { note: 'self time of the ingest process over warm-up + both webhook phases, by where the code lives', top: profile },
+  };
+  if (!args['no-write']) {
+    const out = join(ROOT, 'services/ingest/bench/results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench ingest failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
