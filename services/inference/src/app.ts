@@ -63,6 +63,8 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
       cudaDeviceId: config.INFERENCE_CUDA_DEVICE_ID,
       intraOpThreads: config.INFERENCE_INTRA_OP_THREADS,
       interOpThreads: config.INFERENCE_INTER_OP_THREADS,
+      workers: config.INFERENCE_SESSION_WORKERS,
+      spinning: config.INFERENCE_ORT_SPINNING,
       warmupBatchSizes: [...new Set([...preferred, config.INFERENCE_MAX_BATCH_SIZE])],
     },
     batcher: {

@@ -32,6 +32,13 @@ export const inferenceConfigSchema = {
   INFERENCE_INTRA_OP_THREADS: int({ min: 0, max: 256, default: 1 }),
   /** @default 1 */
   INFERENCE_INTER_OP_THREADS: int({ min: 0, max: 256, default: 1 }),
+  /** Let ONNX Runtime's pool threads spin between runs (dedicated cores only). @default false */
+  INFERENCE_ORT_SPINNING: bool({ default: false }),
+  /**
+   * Worker threads per model version, each with its own session; batches run there, beside the
+   * main thread's gRPC work. 0 runs them on the main thread (one batch at a time). @default 0
+   */
+  INFERENCE_SESSION_WORKERS: int({ min: 0, max: 64, default: 0 }),
 
   /** Most rows the batcher combines into one session.run. @default 64 */
   INFERENCE_MAX_BATCH_SIZE: int({ min: 1, max: 65_536, default: 64 }),

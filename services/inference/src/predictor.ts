@@ -57,6 +57,7 @@ export interface PredictorOptions {
 }
 
 const CODE_SET = 'code_metrics@v1';
+const NOT_SCORES: ReadonlySet<string> = new Set(['probabilities', 'label']);
 const CHANGE_SET = 'jit_change_metrics@v1';
 
 interface Prepared {
@@ -287,7 +288,7 @@ export class Predictor {
   #respond(p: Prepared, out: RunOutput, k: number, x: Float32Array, started: number, ctx: PredictContext): { response: PredictResponse; served: ServedPrediction; cache: CachedPrediction | undefined } {
     const model = p.served.model;
     const prob = out.p1[k]!;
-    const scores = { bug_probability: prob, ...namedScores(out.tensors, k, new Set(['probabilities', 'label'])) };
+    const scores = { bug_probability: prob, ...namedScores(out.tensors, k, NOT_SCORES) };
     // Contributions cost a tree walk per row: computed when asked for, or when the cache will keep them.
     const wantAll = p.commit?.cacheKey !== undefined;
     const c = p.request.top_k > 0 || wantAll ? model.explain(x, k * model.width) : undefined;

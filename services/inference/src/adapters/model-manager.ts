@@ -25,7 +25,8 @@ export class ServedModel {
     this.model = model;
     const label = { model: `${model.name}/${model.version}` };
     this.#batcher = new DynamicBatcher<RowsInput, RunOutput>(
-      batcher,
+      // One batch per session at a time: the worker sessions run side by side.
+      { ...batcher, maxConcurrentBatches: model.concurrency },
       async (inputs) => {
         const rows = inputs.reduce((s, it) => s + it.rows, 0);
         let x: Float32Array;

@@ -107,61 +107,70 @@ function factorial(n: number): number {
  * into `out` (length = features), scaled by `weight`.
  */
 export function addTreeShapley(params: TreeEnsembleParams, x: ArrayLike<number>, xOffset: number, r: ArrayLike<number>, out: Float64Array, weight = 1): void {
-  const f = params.features;
   // state[j]: 0 = free, 1 = must be in S (x's side), 2 = must be out of S (r's side).
-  const state = new Uint8Array(f);
-  const inA: number[] = [];
-  const inB: number[] = [];
-  for (const tree of params.trees) {
-    const walk = (k: number): void => {
-      const mode = tree.mode[k]!;
-      if (mode === Branch.Leaf) {
-        const a = inA.length;
-        const b = inB.length;
-        if (a + b === 0) return; // reached by x and r alike: no difference to share
-        const v = tree.value[k]! * weight;
-        if (a > 0) {
-          const share = (v * factorial(a - 1) * factorial(b)) / factorial(a + b);
-          for (const j of inA) out[j]! += share;
-        }
-        if (b > 0) {
-          const share = (v * factorial(a) * factorial(b - 1)) / factorial(a + b);
-          for (const j of inB) out[j]! -= share;
-        }
-        return;
-      }
-      const j = tree.feature[k]!;
-      const t = tree.threshold[k]!;
-      const xTrue = goesTrue(mode, Math.fround(x[xOffset + j]!), t);
-      const rTrue = goesTrue(mode, Math.fround(r[j]!), t);
-      if (xTrue === rTrue) {
-        walk(xTrue ? tree.trueChild[k]! : tree.falseChild[k]!);
-        return;
-      }
-      const xChild = xTrue ? tree.trueChild[k]! : tree.falseChild[k]!;
-      const rChild = xTrue ? tree.falseChild[k]! : tree.trueChild[k]!;
-      const s = state[j]!;
-      if (s !== 2) {
-        // Follow x's branch: j must come from x.
-        if (s === 0) {
-          state[j] = 1;
-          inA.push(j);
-          walk(xChild);
-          inA.pop();
-          state[j] = 0;
-        } else walk(xChild);
-      }
-      if (s !== 1) {
-        if (s === 0) {
-          state[j] = 2;
-          inB.push(j);
-          walk(rChild);
-          inB.pop();
-          state[j] = 0;
-        } else walk(rChild);
-      }
-    };
-    walk(0);
+  const w: Walk = { x, xOffset, r, out, weight, state: new Uint8Array(params.features), inA: [], inB: [] };
+  for (const tree of params.trees) walkTree(tree, 0, w);
+}
+
+interface Walk {
+  x: ArrayLike<number>;
+  xOffset: number;
+  r: ArrayLike<number>;
+  out: Float64Array;
+  weight: number;
+  state: Uint8Array;
+  inA: number[];
+  inB: number[];
+}
+
+// A plain recursive function over explicit state (no closure per tree or row: this runs per
+// request with top_k > 0 and must not allocate).
+function walkTree(tree: TreeArrays, k: number, w: Walk): void {
+  const mode = tree.mode[k]!;
+  if (mode === Branch.Leaf) {
+    const a = w.inA.length;
+    const b = w.inB.length;
+    if (a + b === 0) return; // reached by x and r alike: no difference to share
+    const v = tree.value[k]! * w.weight;
+    if (a > 0) {
+      const share = (v * factorial(a - 1) * factorial(b)) / factorial(a + b);
+      for (const j of w.inA) w.out[j]! += share;
+    }
+    if (b > 0) {
+      const share = (v * factorial(a) * factorial(b - 1)) / factorial(a + b);
+      for (const j of w.inB) w.out[j]! -= share;
+    }
+    return;
+  }
+  const j = tree.feature[k]!;
+  const t = tree.threshold[k]!;
+  const xTrue = goesTrue(mode, Math.fround(w.x[w.xOffset + j]!), t);
+  const rTrue = goesTrue(mode, Math.fround(w.r[j]!), t);
+  if (xTrue === rTrue) {
+    walkTree(tree, xTrue ? tree.trueChild[k]! : tree.falseChild[k]!, w);
+    return;
+  }
+  const xChild = xTrue ? tree.trueChild[k]! : tree.falseChild[k]!;
+  const rChild = xTrue ? tree.falseChild[k]! : tree.trueChild[k]!;
+  const s = w.state[j]!;
+  if (s !== 2) {
+    // x's branch: j must come from x.
+    if (s === 0) {
+      w.state[j] = 1;
+      w.inA.push(j);
+      walkTree(tree, xChild, w);
+      w.inA.pop();
+      w.state[j] = 0;
+    } else walkTree(tree, xChild, w);
+  }
+  if (s !== 1) {
+    if (s === 0) {
+      w.state[j] = 2;
+      w.inB.push(j);
+      walkTree(tree, rChild, w);
+      w.inB.pop();
+      w.state[j] = 0;
+    } else walkTree(tree, rChild, w);
   }
 }
 

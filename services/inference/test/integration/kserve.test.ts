@@ -68,6 +68,26 @@ describe('KServe v2 health and metadata', () => {
   });
 });
 
+describe('session workers', () => {
+  it('run batches on worker threads with the same results as the main-thread session', async () => {
+    const reg = await createTestRegistry(cleanup);
+    await reg.publish('jit-defect', '3', jitGbdt(3), ['champion']);
+    const svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir, INFERENCE_SESSION_WORKERS: '2' });
+    await svc.running.ready;
+    const workersClient = kserveClient(svc.address);
+    cleanup(async () => workersClient.close());
+    const request = { model_name: 'jit-defect', inputs: [{ name: 'features', datatype: 'FP32', shape: [3, 14] }], raw_input_contents: [rawInput()] };
+    // Several at once, so both workers take batches.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => call<InferResponse>(workersClient, 'ModelInfer', request)));
+    const expected = await referenceP1(champion, rows);
+    for (const res of answers) {
+      const raw = res.raw_output_contents[1]!;
+      const probs = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+      expected.forEach((p, i) => expect(probs[i * 2 + 1]).toBeCloseTo(p, 6));
+    }
+  });
+});
+
 describe('ModelInfer', () => {
   it('takes raw little-endian FP32 input and answers with raw outputs that match ONNX Runtime', async () => {
     const res = await call<InferResponse>(client, 'ModelInfer', {

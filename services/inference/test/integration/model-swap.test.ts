@@ -71,7 +71,7 @@ describe('NATS promotion and rollback', () => {
     const v3 = await reg.publish(MODEL, 'v3', jitGbdt(3));
     const blob = reg.registry.blobPath(sha256Hex(v3));
     const bytes = await readFile(blob);
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
     await writeFile(blob, bytes);
     await announce('model.promoted', { model: MODEL, version: 'v3', sha256: sha256Hex(v3), alias: 'champion' });
     const failure = await waitFor(() => svc.app.models.lastErrors().find((e) => e.version === 'v3'), { message: 'the v3 load to fail' });

@@ -1,0 +1,285 @@
+// `./scripts/omen bench inference`: ONNX Runtime's raw session.run next to the service over
+// gRPC, in one process start, on one model and the same batch sizes:
+//   raw          session.run in a loop (the limit on this machine), per batch size
+//   PredictBatch omen.inference.v1 with inline features, closed loop, per batch size
+//   ModelInfer   the Open Inference Protocol with raw FP32 tensors, closed loop, per batch size
+//   unary        Predict at fixed request rates (open loop, latency from the scheduled send)
+// For each batch size raw and service run back to back, so a busy neighbour on this shared
+// machine hits both alike. Where the time goes comes from the service's own histograms (queue,
+// compute, whole request), the main thread's event-loop utilisation, and the protobuf cost of
+// the same messages measured alone. Result: JSON on the last stdout line and
+// bench/results/inference.json.
+import { fork } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type * as grpc from '@grpc/grpc-js';
+import * as ort from 'onnxruntime-node';
+import { loadProtos } from '@omen/contracts';
+import { runService, type ServiceContext } from '@omen/service';
+import type { Registry } from '@omen/telemetry';
+import { LocalModelRegistry, sha256Hex } from '../src/adapters/model-source.ts';
+import { startInference } from '../src/app.ts';
+import { INFERENCE_PORTS, inferenceConfigSchema, type InferenceConfig } from '../src/config.ts';
+import { JIT_NAMES, JIT_THRESHOLDS, jitRow, jitValues } from '../test/helpers/fixtures.ts';
+import { buildOnnx, randomGbdt } from '../test/helpers/onnx-models.ts';
+import type { Scenario, ScenarioResult } from './load-client.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    model: { type: 'string' },
+    batches: { type: 'string', default: '1,8,32,64,128,256' },
+    rates: { type: 'string', default: '250,500,1000,2000' },
+    concurrency: { type: 'string', default: '4' },
+    only: { type: 'string' },
+    workers: { type: 'string', default: '1' },
+    delay: { type: 'string', default: '500' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+const QUICK = args.quick === true;
+const RAW_MS = QUICK ? 600 : 1500;
+const CLOSED_MS = QUICK ? 1200 : 3000;
+const UNARY_MS = QUICK ? 2000 : 5000;
+const BATCHES = args.batches!.split(',').map(Number);
+const RATES = args.rates!.split(',').map(Number);
+const CONCURRENCY = Number(args.concurrency);
+const MAX_BATCH = Math.max(...BATCHES);
+const TREES = 200;
+const DEPTH = 5;
+const RESULTS = fileURLToPath(new URL('./results/inference.json', import.meta.url));
+const LOAD_CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
+
+const quantile = (sorted: number[], q: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 10 ** digits;
+function summary(latUs: number[]) {
+  const s = [...latUs].sort((a, b) => a - b);
+  return { p50Ms: round(quantile(s, 0.5) / 1000, 3), p99Ms: round(quantile(s, 0.99) / 1000, 3), maxMs: round((s[s.length - 1] ?? NaN) / 1000, 3) };
+}
+
+/** The load generator: one child process for the whole bench, scenarios sent over IPC. */
+const client = fork(LOAD_CLIENT, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+await new Promise<void>((resolve, reject) => {
+  client.once('message', () => resolve());
+  client.once('exit', (code) => reject(new Error(`load client exited with ${code}`)));
+});
+function runClient(scenario: Scenario): Promise<ScenarioResult> {
+  const message = scenario.kind === 'modelInfer' ? { ...scenario, x: Array.from(scenario.x) } : scenario;
+  return new Promise((resolve) => {
+    client.once('message', (r: ScenarioResult) => resolve(r));
+    client.send(message);
+  });
+}
+
+// ---------------------------------------------------------------- model and data
+let modelBytes: Uint8Array;
+let modelDescription: string;
+if (args.model) {
+  modelBytes = readFileSync(args.model);
+  modelDescription = `${args.model} (given with --model; must take jit_change_metrics@v1)`;
+} else {
+  modelBytes = buildOnnx(randomGbdt(JIT_NAMES, { trees: TREES, depth: DEPTH, thresholds: JIT_THRESHOLDS, seed: 1, leafScale: 0.05 }));
+  modelDescription = `GBDT as the trainer exports it (ai.onnx.ml TreeEnsembleClassifier): ${TREES} trees of depth ${DEPTH} (${2 ** DEPTH} leaves, the trainer's default 31-leaf size) over jit_change_metrics@v1 (14 features); split points from realistic metric ranges, leaf values random: cost is a trained model's, predictions are meaningless`;
+}
+const pool = Array.from({ length: 4096 }, (_, i) => jitValues(10_000 + i));
+const poolX = new Float32Array(pool.length * 14);
+pool.forEach((v, i) => poolX.set(jitRow(v), i * 14));
+
+// ---------------------------------------------------------------- raw ONNX Runtime
+const sessionOptions: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', executionProviders: ['cpu'] };
+const rawSession = await ort.InferenceSession.create(modelBytes, sessionOptions);
+
+async function raw(batch: number) {
+  const tensors = Array.from({ length: 8 }, (_, k) => {
+    const x = new Float32Array(batch * 14);
+    for (let i = 0; i < batch; i++) {
+      const r = (k * batch + i) % pool.length;
+      x.set(poolX.subarray(r * 14, r * 14 + 14), i * 14);
+    }
+    return new ort.Tensor('float32', x, [batch, 14]);
+  });
+  for (let i = 0; i < 30; i++) await rawSession.run({ features: tensors[i % 8]! }, ['probabilities']);
+  const lat: number[] = [];
+  const start = performance.now();
+  let runs = 0;
+  while (performance.now() - start < RAW_MS) {
+    const t0 = performance.now();
+    await rawSession.run({ features: tensors[runs % 8]! }, ['probabilities']);
+    lat.push((performance.now() - t0) * 1000);
+    runs++;
+  }
+  const elapsed = performance.now() - start;
+  return { batch, runs, rowsPerS: Math.round((runs * batch) / (elapsed / 1000)), ...summary(lat) };
+}
+
+// ---------------------------------------------------------------- the service, in this process
+const dir = await mkdtemp(path.join(tmpdir(), 'omen-bench-registry-'));
+await new LocalModelRegistry(dir).publish('jit-defect', 'bench', modelBytes, { featureSet: { name: 'jit_change_metrics', version: 1 }, aliases: ['champion'] });
+let registry: Registry | undefined;
+const serviceEnv = {
+  GRPC_HOST: '127.0.0.1',
+  GRPC_PORT: '0',
+  METRICS_HOST: '127.0.0.1',
+  METRICS_PORT: '0',
+  LOG_LEVEL: 'warn',
+  INFERENCE_REGISTRY_DIR: dir,
+  INFERENCE_REGISTRY_POLL: '0',
+  INFERENCE_MAX_BATCH_SIZE: String(MAX_BATCH),
+  INFERENCE_MAX_QUEUE_DELAY_US: args.delay!,
+  INFERENCE_SESSION_WORKERS: args.workers!,
+  INFERENCE_MAX_QUEUE_ROWS: '65536',
+  INFERENCE_INTRA_OP_THREADS: '1',
+  INFERENCE_INTER_OP_THREADS: '1',
+};
+const running = await runService({
+  name: 'inference',
+  configSchema: inferenceConfigSchema,
+  ports: INFERENCE_PORTS,
+  ownProcess: false,
+  env: serviceEnv,
+  start: (ctx: ServiceContext<InferenceConfig>) => {
+    registry = ctx.metrics.registry;
+    startInference(ctx);
+  },
+});
+await running.ready;
+const address = `127.0.0.1:${running.grpcPort}`;
+
+/** Sum and count of a histogram's series (optionally one label value), for before/after deltas. */
+async function hist(name: string, label?: [string, string]): Promise<{ sum: number; count: number }> {
+  const metric = registry!.getSingleMetric(name);
+  if (!metric) return { sum: 0, count: 0 };
+  const { values } = await metric.get();
+  let sum = 0;
+  let count = 0;
+  for (const v of values) {
+    if (label && (v.labels as Record<string, unknown>)[label[0]] !== label[1]) continue;
+    const metricName = (v as { metricName?: string }).metricName;
+    if (metricName === `${name}_sum`) sum += v.value;
+    if (metricName === `${name}_count`) count += v.value;
+  }
+  return { sum, count };
+}
+
+/** Runs a scenario and reads what the service saw meanwhile: per-call and per-batch means, event-loop use. */
+async function measured(scenario: Scenario, api: string) {
+  const names = ['inference_request_duration_seconds', 'inference_queue_duration_seconds', 'inference_compute_duration_seconds', 'inference_batch_size'] as const;
+  const before = await Promise.all(names.map((n) => hist(n, n === 'inference_request_duration_seconds' ? ['api', api] : undefined)));
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
+  const result = await runClient(scenario);
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  const after = await Promise.all(names.map((n) => hist(n, n === 'inference_request_duration_seconds' ? ['api', api] : undefined)));
+  const d = names.map((_, i) => ({ sum: after[i]!.sum - before[i]!.sum, count: after[i]!.count - before[i]!.count }));
+  const mean = (k: number, scale = 1) => (d[k]!.count === 0 ? null : round((d[k]!.sum / d[k]!.count) * scale, 3));
+  return {
+    result,
+    server: {
+      requestMs: mean(0, 1000),
+      queueMs: mean(1, 1000),
+      computeMsPerBatch: mean(2, 1000),
+      batches: d[3]!.count,
+      rowsPerBatch: mean(3),
+      computeShareOfWall: round(d[2]!.sum / (result.elapsedMs / 1000), 3),
+      /** Server process CPU (user + system) per call; compute is inside it. */
+      cpuUsPerCall: result.calls === 0 ? null : round((cpu.user + cpu.system) / result.calls, 1),
+      cpuUsPerRow: result.rows === 0 ? null : round((cpu.user + cpu.system) / result.rows, 2),
+      computeUsPerRow: result.rows === 0 ? null : round((d[2]!.sum * 1e6) / result.rows, 2),
+      eventLoopUtilization: round(elu.utilization, 3),
+    },
+  };
+}
+
+// Protobuf cost alone: the service definitions' own (de)serializers on the same messages.
+const defs = loadProtos(['inference', 'kserve']);
+const inferenceDef = defs['omen.inference.v1.Inference'] as grpc.ServiceDefinition;
+const kserveDef = defs['inference.GRPCInferenceService'] as grpc.ServiceDefinition;
+function protobufUs(batch: number) {
+  const batchReq = { requests: Array.from({ length: batch }, (_, i) => ({ features: { values: pool[i % pool.length]! } })) };
+  const x = poolX.subarray(0, batch * 14);
+  const inferReq = { model_name: 'jit-defect', inputs: [{ name: 'features', datatype: 'FP32', shape: [batch, 14] }], raw_input_contents: [Buffer.from(x.buffer, x.byteOffset, x.byteLength)] };
+  const time = (fn: () => void) => {
+    for (let i = 0; i < 20; i++) fn();
+    const n = Math.max(20, Math.round(2000 / batch));
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    return round(((performance.now() - t0) / n) * 1000, 1);
+  };
+  const pb = inferenceDef['PredictBatch']!;
+  const mi = kserveDef['ModelInfer']!;
+  return {
+    predictBatchRequestEncodeDecodeUs: time(() => pb.requestDeserialize(pb.requestSerialize(batchReq))),
+    modelInferRequestEncodeDecodeUs: time(() => mi.requestDeserialize(mi.requestSerialize(inferReq))),
+  };
+}
+
+// ---------------------------------------------------------------- run
+const load0 = loadavg();
+const started = Date.now();
+const batched: unknown[] = [];
+for (const batch of args.only === 'unary' ? [] : BATCHES) {
+  const r = await raw(batch);
+  const pb = await measured({ kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool }, 'PredictBatch');
+  const mi = await measured({ kind: 'modelInfer', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, x: poolX, width: 14 }, 'ModelInfer');
+  const rate = (res: ScenarioResult) => Math.round(res.rows / (res.elapsedMs / 1000));
+  const entry = {
+    batch,
+    raw: r,
+    predictBatch: { rowsPerS: rate(pb.result), ratioToRaw: round(rate(pb.result) / r.rowsPerS, 3), ...summary(pb.result.latenciesUs), errors: pb.result.errors, server: pb.server },
+    modelInfer: { rowsPerS: rate(mi.result), ratioToRaw: round(rate(mi.result) / r.rowsPerS, 3), ...summary(mi.result.latenciesUs), errors: mi.result.errors, server: mi.server },
+    protobuf: protobufUs(batch),
+  };
+  batched.push(entry);
+  process.stderr.write(`batch ${batch}: raw ${r.rowsPerS} rows/s, PredictBatch ${entry.predictBatch.rowsPerS} (${entry.predictBatch.ratioToRaw}), ModelInfer ${entry.modelInfer.rowsPerS} (${entry.modelInfer.ratioToRaw})\n`);
+}
+const unary: unknown[] = [];
+const unaryRuns: [number, number][] = [...RATES.map((rate) => [rate, 0] as [number, number]), [1000, 5]];
+for (const [rps, topK] of args.only === 'batched' ? [] : unaryRuns) {
+  const m = await measured({ kind: 'unary', address, rps, durationMs: UNARY_MS, rows: pool, topK }, 'Predict');
+  const res = m.result;
+  const entry = { targetRps: rps, topK, achievedRps: Math.round(res.rows / (res.elapsedMs / 1000)), calls: res.calls, ...summary(res.latenciesUs), errors: res.errors, server: m.server };
+  unary.push(entry);
+  process.stderr.write(`unary ${rps}/s top_k=${topK}: p50 ${entry.p50Ms} ms, p99 ${entry.p99Ms} ms, errors ${JSON.stringify(res.errors)}\n`);
+}
+client.disconnect();
+await running.stop('bench finished');
+await rawSession.release();
+await rm(dir, { recursive: true, force: true });
+
+type Batched = { batch: number; raw: { rowsPerS: number }; predictBatch: { rowsPerS: number; ratioToRaw: number }; modelInfer: { rowsPerS: number; ratioToRaw: number } };
+type UnaryEntry = { targetRps: number; topK: number; p99Ms: number; errors: Record<string, number> };
+const best = (key: 'predictBatch' | 'modelInfer') =>
+  (batched as Batched[]).reduce((a, b) => (b[key].ratioToRaw > a[key].ratioToRaw ? b : a), { batch: 0, raw: { rowsPerS: 0 }, predictBatch: { rowsPerS: 0, ratioToRaw: 0 }, modelInfer: { rowsPerS: 0, ratioToRaw: 0 } });
+const at1000 = (unary as UnaryEntry[]).find((u) => u.targetRps === 1000 && u.topK === 0);
+const result = {
+  bench: 'inference',
+  at: new Date(started).toISOString(),
+  durationS: round((Date.now() - started) / 1000, 1),
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memGiB: round(totalmem() / 2 ** 30, 1), platform: `${platform()} ${release()} ${arch()}`, node: process.version, ort: ort.env.versions.node, loadavgBefore: load0.map((v) => round(v, 2)), loadavgAfter: loadavg().map((v) => round(v, 2)) },
+  model: { description: modelDescription, sha256: sha256Hex(modelBytes), bytes: modelBytes.byteLength, session: sessionOptions },
+  service: { env: serviceEnv, clientConcurrency: CONCURRENCY, client: 'a forked child process (shares the 2 cores)' },
+  batched,
+  unary,
+  targets: {
+    batchedThroughput: {
+      target: '>= 0.70 of raw',
+      predictBatchBest: { batch: best('predictBatch').batch, ratio: best('predictBatch').predictBatch.ratioToRaw },
+      modelInferBest: { batch: best('modelInfer').batch, ratio: best('modelInfer').modelInfer.ratioToRaw },
+      met: best('modelInfer').modelInfer.ratioToRaw >= 0.7 || best('predictBatch').predictBatch.ratioToRaw >= 0.7,
+    },
+    unaryP99At1000Rps: { target: '< 5 ms', p99Ms: at1000?.p99Ms ?? null, errors: at1000?.errors ?? null, met: at1000 !== undefined && at1000.p99Ms < 5 && Object.keys(at1000.errors).length === 0 },
+  },
+};
+if (!args['no-write']) {
+  mkdirSync(path.dirname(RESULTS), { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);
