@@ -8,6 +8,7 @@ const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 // Each runs in a process of its own, so its timings and peak memory are not the CLI's.
 const BENCHES: Readonly<Record<string, string>> = {
   trainer: 'services/trainer-coordinator/bench/trainer.ts',
+  inference: 'services/inference/bench/inference.ts',
   ingest: 'services/ingest/bench/ingest.ts',
 };
 
