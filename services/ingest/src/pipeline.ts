@@ -99,7 +99,10 @@ export class IngestPipeline {
       const needy = new Set(batch.commits.filter((c) => c.needsEnrichment).map((c) => c.event.event_id));
       const enriched = await this.enrichAll(batch.repo, fresh, needy);
       const records = await this.publishWithin(enriched, batch.headers, owned);
-      await this.o.dedup.confirm(owned);
+      // Stored: from here on the answer is "accepted" whatever Redis does. The confirmation is
+      // not awaited (it only shortens the pending state of the claims); should it fail, the
+      // claims expire and a redelivery after that would publish again, which sinks absorb.
+      this.o.dedup.confirm(owned).catch((err: unknown) => this.o.logger.warn({ err, keys: owned.length }, 'dedup confirmation failed after publishing'));
       const byId = new Map(enriched.map((e, i) => [e.value.event_id, records[i]]));
       const events = all.map((e, i) => {
         const record = eventStates[i] === 'claimed' ? byId.get(e.value.event_id) : undefined;
