@@ -47,8 +47,8 @@ const QUICK = args.quick === true;
 const RAW_MS = QUICK ? 600 : 1500;
 const CLOSED_MS = QUICK ? 1200 : 3000;
 const UNARY_MS = QUICK ? 2000 : 5000;
-const BATCHES = args.batches!.split(',').map(Number);
-const RATES = args.rates!.split(',').map(Number);
+const BATCHES = args.batches.split(',').map(Number);
+const RATES = args.rates.split(',').map(Number);
 const CONCURRENCY = Number(args.concurrency);
 const MAX_BATCH = Math.max(...BATCHES);
 const TREES = 200;
@@ -131,8 +131,8 @@ const serviceEnv = {
   INFERENCE_REGISTRY_DIR: dir,
   INFERENCE_REGISTRY_POLL: '0',
   INFERENCE_MAX_BATCH_SIZE: String(MAX_BATCH),
-  INFERENCE_MAX_QUEUE_DELAY_US: args.delay!,
-  INFERENCE_SESSION_WORKERS: args.workers!,
+  INFERENCE_MAX_QUEUE_DELAY_US: args.delay,
+  INFERENCE_SESSION_WORKERS: args.workers,
   INFERENCE_MAX_QUEUE_ROWS: '65536',
   INFERENCE_INTRA_OP_THREADS: '1',
   INFERENCE_INTER_OP_THREADS: '1',
@@ -215,8 +215,8 @@ function protobufUs(batch: number) {
   const pb = inferenceDef['PredictBatch']!;
   const mi = kserveDef['ModelInfer']!;
   return {
-    predictBatchRequestEncodeDecodeUs: time(() => pb.requestDeserialize(pb.requestSerialize(batchReq))),
-    modelInferRequestEncodeDecodeUs: time(() => mi.requestDeserialize(mi.requestSerialize(inferReq))),
+    predictBatchRequestEncodeDecodeUs: time(() => void pb.requestDeserialize(pb.requestSerialize(batchReq))),
+    modelInferRequestEncodeDecodeUs: time(() => void mi.requestDeserialize(mi.requestSerialize(inferReq))),
   };
 }
 

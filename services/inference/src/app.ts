@@ -45,7 +45,7 @@ export interface InferenceOverrides {
 function serviceDefinition(packageDefinition: ReturnType<typeof loadProtos>, name: string): grpc.ServiceDefinition {
   const def = packageDefinition[name];
   if (!def || 'format' in def) throw new Error(`no service ${name} in the loaded protos`);
-  return def as grpc.ServiceDefinition;
+  return def;
 }
 
 /** Wires inference into a running service; resolves once the gRPC services are added. */

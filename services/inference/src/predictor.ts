@@ -130,7 +130,7 @@ export class Predictor {
    */
   async predictMany(requests: readonly PredictRequest[], ctx: PredictContext, fieldOf: (i: number) => string = (i) => `requests[${i}].`): Promise<Outcome[]> {
     const started = performance.now();
-    const outcomes: (Outcome | undefined)[] = new Array(requests.length);
+    const outcomes: (Outcome | undefined)[] = new Array<Outcome | undefined>(requests.length);
     const fail = (i: number, err: unknown) => {
       outcomes[i] = { ok: false, error: toOmen(err) };
     };

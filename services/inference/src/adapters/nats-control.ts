@@ -18,7 +18,7 @@ export function parseModelEvent(data: Uint8Array): ModelEvent | string {
   }
   if (typeof body !== 'object' || body === null) return 'payload is not a JSON object';
   const b = body as Record<string, unknown>;
-  const str = (k: string) => (typeof b[k] === 'string' && (b[k] as string).length > 0 ? (b[k] as string) : undefined);
+  const str = (k: string) => (typeof b[k] === 'string' && (b[k]).length > 0 ? (b[k]) : undefined);
   const model = str('model');
   const version = str('version');
   if (!model) return 'payload has no "model" string';
@@ -50,8 +50,9 @@ export async function subscribeControl(options: ControlOptions): Promise<Control
   options.onStatus?.(true);
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === 'disconnect') options.onStatus?.(false);
-      if (s.type === 'reconnect') options.onStatus?.(true);
+      const type = String(s.type);
+      if (type === 'disconnect') options.onStatus?.(false);
+      if (type === 'reconnect') options.onStatus?.(true);
     }
   })().catch(() => undefined);
   const subs: Subscription[] = [];

@@ -60,6 +60,11 @@ interface Pending<I, O> {
   reject: (err: unknown) => void;
 }
 
+/** An abort reason as an Error (AbortSignal reasons may be anything). */
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+
 function checkOptions(o: BatcherOptions): void {
   const bad = (key: string, bound: string, v: unknown) => new RangeError(`batcher ${key} must be ${bound}; got ${String(v)}`);
   if (!Number.isInteger(o.maxBatchSize) || o.maxBatchSize < 1) throw bad('maxBatchSize', 'an integer >= 1', o.maxBatchSize);
@@ -114,7 +119,7 @@ export class DynamicBatcher<I, O> {
     const rows = options.rows ?? 1;
     if (this.#closed) return Promise.reject(this.#closed);
     if (!Number.isInteger(rows) || rows < 1) return Promise.reject(new RangeError(`rows must be an integer >= 1; got ${rows}`));
-    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    if (options.signal?.aborted) return Promise.reject(asError(options.signal.reason));
     const now = this.#clock.now();
     if (options.deadlineUs !== undefined && options.deadlineUs <= now) {
       return Promise.reject(new DeadlineExceededError('the deadline passed before the request was queued'));
@@ -146,7 +151,7 @@ export class DynamicBatcher<I, O> {
           if (i < 0) return; // already in a batch: its result is simply not awaited
           this.#queue.splice(i, 1);
           this.#queuedRows -= item.rows;
-          reject(signal.reason);
+          reject(asError(signal.reason));
         };
         signal.addEventListener('abort', item.onAbort, { once: true });
       }
@@ -268,7 +273,7 @@ export class DynamicBatcher<I, O> {
     try {
       outputs = this.#execute(batch.map((it) => it.input));
     } catch (err) {
-      outputs = Promise.reject(err);
+      outputs = Promise.reject(asError(err));
     }
     outputs.then(
       (out) => {

@@ -30,7 +30,7 @@ function attrs(node: Node): Map<string, Attr> {
 }
 
 function tensorValues(t: Tensor): Float64Array {
-  const count = (t.dims ?? []).reduce<number>((p, d) => p * num(d as LongLike), 1);
+  const count = (t.dims ?? []).reduce<number>((p, d) => p * num(d), 1);
   if (t.floatData && t.floatData.length > 0) return Float64Array.from(t.floatData);
   if (t.doubleData && t.doubleData.length > 0) return Float64Array.from(t.doubleData);
   if (t.int32Data && t.int32Data.length > 0) return Float64Array.from(t.int32Data);
@@ -39,13 +39,14 @@ function tensorValues(t: Tensor): Float64Array {
   if (raw && raw.length > 0) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const out = new Float64Array(count);
-    const type = t.dataType ?? 0;
+    const type: number = t.dataType ?? 0;
+    const DT = onnx.TensorProto.DataType as unknown as Record<'FLOAT' | 'DOUBLE' | 'BOOL' | 'UINT8' | 'INT64' | 'INT32', number>;
     for (let i = 0; i < count; i++) {
-      if (type === onnx.TensorProto.DataType.FLOAT) out[i] = view.getFloat32(i * 4, true);
-      else if (type === onnx.TensorProto.DataType.DOUBLE) out[i] = view.getFloat64(i * 8, true);
-      else if (type === onnx.TensorProto.DataType.BOOL || type === onnx.TensorProto.DataType.UINT8) out[i] = view.getUint8(i);
-      else if (type === onnx.TensorProto.DataType.INT64) out[i] = Number(view.getBigInt64(i * 8, true));
-      else if (type === onnx.TensorProto.DataType.INT32) out[i] = view.getInt32(i * 4, true);
+      if (type === DT.FLOAT) out[i] = view.getFloat32(i * 4, true);
+      else if (type === DT.DOUBLE) out[i] = view.getFloat64(i * 8, true);
+      else if (type === DT.BOOL || type === DT.UINT8) out[i] = view.getUint8(i);
+      else if (type === DT.INT64) out[i] = Number(view.getBigInt64(i * 8, true));
+      else if (type === DT.INT32) out[i] = view.getInt32(i * 4, true);
       else throw new Error(`initializer ${t.name ?? ''} has unsupported raw data type ${type}`);
     }
     return out;
@@ -214,7 +215,7 @@ export function readOnnxGraph(bytes: Uint8Array, inputName: string, features: nu
     if (!n) return `tensor ${name} is not produced by a node`;
     switch (n.opType) {
       case 'TreeEnsembleRegressor': {
-        const nTargets = num(attrs(n).get('n_targets')?.i as LongLike);
+        const nTargets = num(attrs(n).get('n_targets')?.i);
         if (nTargets > 1) return 'multi-target TreeEnsembleRegressor is not explained';
         const t = parseTrees(n, 'target_', features);
         return typeof t === 'string' ? t : { kind: 'trees', params: t };
@@ -280,5 +281,5 @@ export function metadataFeatureNames(metadata: Readonly<Record<string, string>>)
   } catch {
     return undefined;
   }
-  return Array.isArray(parsed) && parsed.every((v) => typeof v === 'string') ? (parsed as string[]) : undefined;
+  return Array.isArray(parsed) && parsed.every((v) => typeof v === 'string') ? (parsed) : undefined;
 }

@@ -86,5 +86,5 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
       })();
     }),
   };
-  return handlers as unknown as grpc.UntypedServiceImplementation;
+  return handlers;
 }

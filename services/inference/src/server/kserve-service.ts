@@ -84,5 +84,5 @@ export function kserveHandlers(options: KserveServiceOptions): grpc.UntypedServi
         };
       })),
   };
-  return handlers as unknown as grpc.UntypedServiceImplementation;
+  return handlers;
 }

@@ -55,7 +55,7 @@ export async function startTestService(cleanup: Cleanup, env: Record<string, str
   const address = `127.0.0.1:${running.grpcPort}`;
   const Ctor = loadGrpcObject('inference').omen.inference.v1.Inference;
   const client = new Ctor(address, grpc.credentials.createInsecure()) as unknown as TestService['client'];
-  cleanup(async () => client.close());
+  cleanup(() => Promise.resolve(client.close()));
   return { app: app!, running, address, client, featurePrefix, cachePrefix };
 }
 

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir });
   await svc.running.ready;
   client = kserveClient(svc.address);
-  cleanup(async () => client.close());
+  cleanup(() => Promise.resolve(client.close()));
 });
 
 interface InferResponse {
@@ -75,7 +75,7 @@ describe('session workers', () => {
     const svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir, INFERENCE_SESSION_WORKERS: '2' });
     await svc.running.ready;
     const workersClient = kserveClient(svc.address);
-    cleanup(async () => workersClient.close());
+    cleanup(() => Promise.resolve(workersClient.close()));
     const request = { model_name: 'jit-defect', inputs: [{ name: 'features', datatype: 'FP32', shape: [3, 14] }], raw_input_contents: [rawInput()] };
     // Several at once, so both workers take batches.
     const answers = await Promise.all(Array.from({ length: 6 }, () => call<InferResponse>(workersClient, 'ModelInfer', request)));

@@ -27,8 +27,9 @@ async function freePort(): Promise<number> {
 /** A private redis-server (the dev stack's is shared, so it is never the one stopped). */
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  cleanup(async () => {
+  cleanup(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
+    return Promise.resolve();
   });
   await waitFor(async () => {
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
