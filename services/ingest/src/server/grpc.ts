@@ -83,7 +83,11 @@ export function ingestHandlers(options: IngestGrpcOptions): grpc.UntypedServiceI
       }
       // The pipeline enriches and keys per repository; a stream may mix repositories.
       const byRepo = new Map<string, Array<{ index: number; event: CommitEvent }>>();
-      for (const p of batch) byRepo.set(p.event.repo_id, [...(byRepo.get(p.event.repo_id) ?? []), p]);
+      for (const p of batch) {
+        const group = byRepo.get(p.event.repo_id);
+        if (group) group.push(p);
+        else byRepo.set(p.event.repo_id, [p]);
+      }
       await Promise.all(
         [...byRepo.values()].map(async (group) => {
           try {

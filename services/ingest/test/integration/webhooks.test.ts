@@ -108,6 +108,17 @@ describe('webhooks into Kafka', () => {
     expect(metrics.values.find((v) => v.labels['event'] === 'other')?.value).toBeGreaterThanOrEqual(1);
   });
 
+  it('answers every @octokit/webhooks-examples push, pull_request and issues payload with 202', async () => {
+    for (const name of ['push', 'pull_request', 'issues']) {
+      for (const [i, payload] of examples.find((d) => d.name === name)!.examples.entries()) {
+        const res = await t.github(name, payload);
+        const body = (await res.json()) as { status: string; reason?: string };
+        expect(res.status, `${name} example ${i}: ${JSON.stringify(body)}`).toBe(202);
+        expect(['accepted', 'duplicate', 'ignored']).toContain(body.status);
+      }
+    }
+  });
+
   it('accepts form-encoded GitHub deliveries', async () => {
     const payload = JSON.stringify(pushFor('Acme/Form', [sha(30)]));
     const body = Buffer.from(`payload=${encodeURIComponent(payload)}`);
