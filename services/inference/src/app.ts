@@ -9,6 +9,7 @@ import { createKafka, type ConsumerRunner, type Kafka } from '@omen/kafka';
 import type { ServiceContext } from '@omen/service';
 import type * as grpc from '@grpc/grpc-js';
 import type { Scheduler } from './domain/batcher.ts';
+import { FeaturizerFallback } from './adapters/featurizer-client.ts';
 import { ModelManager } from './adapters/model-manager.ts';
 import { LocalModelRegistry, type ModelSource } from './adapters/model-source.ts';
 import { subscribeControl } from './adapters/nats-control.ts';
@@ -96,7 +97,13 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
     ctx.onShutdown(() => redis.quit().catch(() => redis.disconnect()), 'redis');
   }
 
-  const predictor = new Predictor({ models, store, logger, metrics, defaultModel: config.INFERENCE_DEFAULT_MODEL });
+  let fallback: FeaturizerFallback | undefined;
+  if (config.FEATURIZER_ADDR) {
+    const client = new FeaturizerFallback(config.FEATURIZER_ADDR, config.INFERENCE_FEATURIZER_TIMEOUT);
+    fallback = client;
+    ctx.onShutdown(() => client.close(), 'featurizer client');
+  }
+  const predictor = new Predictor({ models, store, fallback, logger, metrics, defaultModel: config.INFERENCE_DEFAULT_MODEL });
   const protos = loadProtos(['inference', 'kserve']);
   ctx.grpc.addService(serviceDefinition(protos, 'omen.inference.v1.Inference'), inferenceHandlers({ predictor, scheduler, metrics, maxBatchRequests: config.INFERENCE_MAX_BATCH_REQUESTS }));
   ctx.grpc.addService(

@@ -64,6 +64,11 @@ export const inferenceConfigSchema = {
   /** Key prefix of the prediction cache. @default omen:predictions */
   INFERENCE_CACHE_PREFIX: str({ default: 'omen:predictions' }),
 
+  /** The featurizer (host:port), asked for a commit's features when Redis has none. Unset: such requests get NOT_FOUND. */
+  FEATURIZER_ADDR: str({ pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' }).optional(),
+  /** Longest wait for the featurizer's answer. @default 500ms */
+  INFERENCE_FEATURIZER_TIMEOUT: durationMs({ minMs: 1, maxMs: 60_000, default: '500ms' }),
+
   /** Control plane: model.promoted / model.rolledback. Without it only the registry poll swaps models. */
   NATS_URL: url({ protocols: ['nats', 'tls', 'ws', 'wss'] }).optional(),
 
