@@ -91,7 +91,13 @@ export class LocalArtifactStore implements ArtifactStore {
     const sha256 = sha256Hex(bytes);
     const file = this.uri(sha256);
     // A present blob is kept only if it is intact; a damaged one is replaced by the good bytes.
-    const intact = await readFile(file).then((b) => sha256Hex(b) === sha256, (err: unknown) => (isMissing(err) ? false : Promise.reject(err)));
+    let intact: boolean;
+    try {
+      intact = sha256Hex(await readFile(file)) === sha256;
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+      intact = false;
+    }
     if (!intact) await writeAtomic(file, bytes);
     return { sha256, uri: file, size: bytes.length };
   }

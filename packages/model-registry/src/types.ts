@@ -78,7 +78,8 @@ export interface GateRecord {
   championVersion?: string;
   metric: string;
   margin: number;
-  checks: Array<{ name: string; metric: string; value: number; threshold: number; passed: boolean }>;
+  /** value / threshold are null where a check has none (e.g. no champion to compare with). */
+  checks: Array<{ name: string; metric: string; value: number | null; threshold: number | null; passed: boolean }>;
 }
 
 /** What the registry stores about one model version. */

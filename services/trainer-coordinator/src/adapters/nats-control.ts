@@ -1,0 +1,109 @@
+// The control plane on NATS: announcements of alias changes (model.promoted, model.rolledback;
+// the payload inference parses), gate alerts, and drift alerts that trigger runs.
+//
+// Core NATS (at most once) is enough for announcements because the registry is the source of
+// truth: a replica that missed one catches up on its registry poll, and Promote/Rollback
+// re-announce when repeated. Each publish is followed by a flush, so "announced" means the
+// server has it, and a publish while disconnected fails instead of sitting in a buffer.
+import { Events, connect, type NatsConnection, type Subscription } from 'nats';
+import { UnavailableError } from '@omen/errors';
+import { MODEL_EVENT_SUBJECTS, type ModelEventPayload } from '@omen/model-registry';
+import type { Logger } from '@omen/telemetry';
+
+/** JSON body of a gate refusal alert. */
+export interface GateAlert {
+  kind: 'gate_failed';
+  model: string;
+  version: string;
+  runId: string;
+  championVersion?: string;
+  metric: string;
+  value: number;
+  threshold: number;
+  failedChecks: string[];
+  at: string;
+}
+
+/** A drift alert as the trainer reads it: only `model` is required. */
+export interface DriftAlert {
+  model: string;
+  version?: string;
+  reason?: string;
+}
+
+export interface ControlPlane {
+  announce(subject: (typeof MODEL_EVENT_SUBJECTS)[keyof typeof MODEL_EVENT_SUBJECTS], payload: ModelEventPayload): Promise<void>;
+  alert(payload: GateAlert): Promise<void>;
+  /** Calls `handler` for each well-formed drift alert; returns the unsubscribe function. */
+  onDriftAlert(subject: string, handler: (alert: DriftAlert) => void): () => void;
+  close(): Promise<void>;
+}
+
+export function parseDriftAlert(data: Uint8Array): DriftAlert | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    return 'payload is not JSON';
+  }
+  if (typeof body !== 'object' || body === null) return 'payload is not a JSON object';
+  const b = body as Record<string, unknown>;
+  const model = b['model'] ?? b['model_name'];
+  if (typeof model !== 'string' || model === '') return 'payload has no "model" string';
+  const version = b['version'] ?? b['model_version'];
+  return { model, ...(typeof version === 'string' ? { version } : {}), ...(typeof b['reason'] === 'string' ? { reason: b['reason'] } : {}) };
+}
+
+export interface NatsControlOptions {
+  url: string;
+  alertSubject: string;
+  logger: Logger;
+  onStatus?: (up: boolean) => void;
+}
+
+export async function connectControlPlane(options: NatsControlOptions): Promise<ControlPlane> {
+  const { logger } = options;
+  const nc: NatsConnection = await connect({ servers: options.url, name: 'trainer-coordinator', reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+  options.onStatus?.(true);
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === Events.Disconnect) options.onStatus?.(false);
+      if (s.type === Events.Reconnect) options.onStatus?.(true);
+    }
+  })().catch(() => undefined);
+  const subs: Subscription[] = [];
+  const publish = async (subject: string, payload: unknown): Promise<void> => {
+    try {
+      nc.publish(subject, new TextEncoder().encode(JSON.stringify(payload)));
+      await nc.flush();
+    } catch (err) {
+      throw new UnavailableError(`NATS publish on ${subject} failed: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  return {
+    announce: (subject, payload) => publish(subject, payload),
+    alert: (payload) => publish(options.alertSubject, payload),
+    onDriftAlert(subject, handler) {
+      const sub = nc.subscribe(subject, {
+        callback: (err, msg) => {
+          if (err) {
+            logger.warn({ err, subject }, 'drift subscription error');
+            return;
+          }
+          const alert = parseDriftAlert(msg.data);
+          if (typeof alert === 'string') {
+            logger.warn({ subject, problem: alert }, 'ignoring malformed drift alert: %s', alert);
+            return;
+          }
+          handler(alert);
+        },
+      });
+      subs.push(sub);
+      return () => sub.unsubscribe();
+    },
+    async close() {
+      for (const s of subs) s.unsubscribe();
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}

@@ -1,0 +1,215 @@
+// omen.trainer.v1.Trainer: translation between the proto and the RunManager / ModelOps.
+// StartRun, CancelRun, Promote, Rollback and ImportModel change state and need the admin token
+// (TRAINER_ADMIN_METHODS); the rest only read.
+import type * as grpc from '@grpc/grpc-js';
+import { InvalidArgumentError } from '@omen/errors';
+import { serverStream, unary } from '@omen/grpc';
+import type { trainerV1 } from '@omen/contracts';
+import type { ModelVersionRecord } from '@omen/model-registry';
+import type { ModelOps, ModelSummary, ModelView } from '../models.ts';
+import { RUN_TRIGGERS, type RunRecord, type RunTrigger } from '../run-record.ts';
+import type { RunManager } from '../runs.ts';
+
+export const TRAINER_ADMIN_METHODS = ['StartRun', 'CancelRun', 'Promote', 'Rollback', 'ImportModel'] as const;
+
+export interface TrainerServiceDefaults {
+  model: string;
+  featureSet: string;
+  algorithm: string;
+}
+
+type Ts = { seconds: string; nanos: number };
+
+function timestamp(iso: string | undefined): Ts | null {
+  if (iso === undefined) return null;
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return null;
+  return { seconds: String(Math.floor(ms / 1000)), nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000 };
+}
+
+function fromTimestamp(ts: { seconds: string | number; nanos: number } | null | undefined, field: string): Date | undefined {
+  if (!ts) return undefined;
+  const ms = Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1_000_000);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${field} is not a valid timestamp`, field);
+  return new Date(ms);
+}
+
+const stringMap = (o: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+
+export function runMessage(r: RunRecord): trainerV1.Run {
+  return {
+    run_id: r.id,
+    model_name: r.model,
+    state: r.state,
+    feature_set: r.featureSet.name,
+    feature_set_version: r.featureSet.version,
+    cutoff: timestamp(r.cutoff),
+    algorithm: r.algorithm,
+    params: r.params,
+    created_at: timestamp(r.createdAt),
+    started_at: timestamp(r.startedAt),
+    finished_at: timestamp(r.finishedAt),
+    metrics: r.metrics,
+    gate: r.gate ? { passed: r.gate.passed, checks: r.gate.checks.map((c) => ({ name: c.name, metric: c.metric, value: c.value, threshold: c.threshold, passed: c.passed })) } : null,
+    model_version: r.modelVersion ?? '',
+    error: r.error ?? '',
+    train_rows: String(r.trainRows),
+    test_rows: String(r.testRows),
+    reason: r.reason,
+    data_checks: r.dataChecks,
+    label_rate: r.labelRate ?? 0,
+    labels_excluded: String(r.labelsExcluded),
+    gap_rows: String(r.gapRows),
+    data_from: timestamp(r.dataFrom),
+    data_to: timestamp(r.dataTo),
+    trigger: r.trigger,
+    validation_rows: String(r.validationRows),
+    test_label_rate: r.testLabelRate ?? 0,
+    row_source: r.rowSource,
+  };
+}
+
+export function versionMessage(view: Pick<ModelView, 'record' | 'aliases' | 'stage' | 'promotedAt'>): trainerV1.ModelVersion {
+  const r: ModelVersionRecord = view.record;
+  const l = r.lineage;
+  return {
+    model_name: r.name,
+    version: r.version,
+    stage: view.stage,
+    format: r.format ?? 'onnx',
+    artifact_sha256: r.sha256,
+    artifact_uri: r.artifactUri ?? '',
+    feature_set: r.featureSet.name,
+    feature_set_version: r.featureSet.version,
+    feature_names: r.featureNames ?? [],
+    metrics: r.metrics ?? {},
+    run_id: l?.runId ?? '',
+    created_at: timestamp(r.createdAt),
+    promoted_at: timestamp(view.promotedAt),
+    metadata: r.labels ?? {},
+    aliases: view.aliases,
+    code_version: l?.codeVersion ?? '',
+    algorithm: l?.algorithm ?? '',
+    params: stringMap(l?.params ?? {}),
+    data_from: timestamp(l?.dataRange?.from),
+    data_to: timestamp(l?.dataRange?.to),
+    train_rows: String(l?.rows?.train ?? 0),
+    test_rows: String(l?.rows?.test ?? 0),
+    label_rate: l?.labelRate ?? 0,
+    gate: r.gate ? { passed: r.gate.passed, checks: r.gate.checks.map((c) => ({ name: c.name, metric: c.metric, value: c.value ?? 0, threshold: c.threshold ?? 0, passed: c.passed })) } : null,
+    reference_stats_json: r.referenceStats ? JSON.stringify(r.referenceStats) : '',
+    evaluation_json: r.evaluation ? JSON.stringify(r.evaluation) : '',
+    threshold: r.threshold ?? 0,
+    size_bytes: String(r.size ?? 0),
+  };
+}
+
+function summaryMessage(s: ModelSummary): trainerV1.ModelSummary {
+  return {
+    model_name: s.name,
+    production_version: s.champion ?? '',
+    challenger_version: s.challenger ?? '',
+    latest_version: s.latest ?? '',
+    version_count: s.versionCount,
+    updated_at: timestamp(s.updatedAt),
+  };
+}
+
+function trigger(raw: string): RunTrigger {
+  const t = (raw || 'manual') as RunTrigger;
+  if (!RUN_TRIGGERS.includes(t)) throw new InvalidArgumentError(`trigger must be one of ${RUN_TRIGGERS.join(', ')}; got "${raw}"`, 'trigger');
+  return t;
+}
+
+function required(value: string, field: string): string {
+  if (!value) throw new InvalidArgumentError(`${field} is required`, field);
+  return value;
+}
+
+export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: TrainerServiceDefaults): grpc.UntypedServiceImplementation {
+  const handlers: trainerV1.TrainerHandlers = {
+    StartRun: unary<trainerV1.StartRunRequest__Output, trainerV1.Run>(async (req) => {
+      const cutoff = fromTimestamp(req.cutoff, 'cutoff');
+      const from = fromTimestamp(req.from, 'from');
+      const t = trigger(req.trigger);
+      const run = await runs.start({
+        model: req.model_name || defaults.model,
+        featureSet: req.feature_set || defaults.featureSet,
+        featureSetVersion: req.feature_set_version,
+        repoIds: req.repo_ids,
+        ...(cutoff ? { cutoff } : {}),
+        ...(from ? { from } : {}),
+        algorithm: req.algorithm || defaults.algorithm,
+        params: req.params,
+        // A person asking decides; an automatic trigger (proto3 cannot say "unset") gets TRAINER_AUTO_PROMOTE.
+        ...(t === 'manual' ? { autoPromote: req.auto_promote } : {}),
+        reason: req.reason,
+        trigger: t,
+        rowSource: req.row_source,
+        testFraction: req.test_fraction,
+        gapSeconds: Number(req.gap_seconds),
+      });
+      return runMessage(run);
+    }),
+
+    GetRun: unary<trainerV1.GetRunRequest__Output, trainerV1.Run>((req) => runMessage(runs.get(required(req.run_id, 'run_id')))),
+
+    ListRuns: unary<trainerV1.ListRunsRequest__Output, trainerV1.ListRunsResponse>((req) => {
+      if (req.limit < 0) throw new InvalidArgumentError(`limit must be >= 0; got ${req.limit}`, 'limit');
+      return { runs: runs.list(req.model_name || undefined, req.limit || 50).map(runMessage) };
+    }),
+
+    CancelRun: unary<trainerV1.CancelRunRequest__Output, trainerV1.Run>(async (req) => runMessage(await runs.cancel(required(req.run_id, 'run_id')))),
+
+    WatchRun: serverStream<trainerV1.WatchRunRequest__Output, trainerV1.RunEvent>((req, ctx) => {
+      const id = required(req.run_id, 'run_id');
+      runs.get(id); // NOT_FOUND before the stream starts
+      return (async function* () {
+        for await (const { event, run } of runs.watch(id, ctx.signal)) {
+          yield { run_id: id, state: event.state, message: event.message, progress: event.progress, time: timestamp(event.time), run: runMessage(run) };
+        }
+      })();
+    }),
+
+    ListModels: unary<trainerV1.ListModelsRequest__Output, trainerV1.ListModelsResponse>(async (req) => ({ models: (await models.list(req.name_prefix)).map(summaryMessage) })),
+
+    GetModel: unary<trainerV1.GetModelRequest__Output, trainerV1.ModelVersion>(async (req) => {
+      const model = required(req.model_name, 'model_name');
+      return versionMessage(await models.describe(model, req.version ? { version: req.version } : { alias: req.alias || 'champion' }));
+    }),
+
+    Promote: unary<trainerV1.PromoteRequest__Output, trainerV1.PromoteResponse>(async (req, ctx) => {
+      const r = await models.promote({
+        model: required(req.model_name, 'model_name'),
+        version: required(req.version, 'version'),
+        alias: req.alias,
+        force: req.force,
+        reason: req.reason,
+        actor: `grpc:${ctx.peer}`,
+      });
+      return { promoted: versionMessage(await models.describe(r.record.name, { version: r.record.version })), previous_version: r.previousVersion ?? '', changed: r.changed, alias: r.alias };
+    }),
+
+    Rollback: unary<trainerV1.RollbackRequest__Output, trainerV1.RollbackResponse>(async (req, ctx) => {
+      const r = await models.rollback({ model: required(req.model_name, 'model_name'), toVersion: req.to_version, alias: req.alias, reason: req.reason, actor: `grpc:${ctx.peer}` });
+      return { current: versionMessage(await models.describe(r.record.name, { version: r.record.version })), rolled_back_version: r.rolledBackVersion ?? '', changed: r.changed };
+    }),
+
+    ImportModel: unary<trainerV1.ImportModelRequest__Output, trainerV1.ModelVersion>(async (req) => {
+      const record = await models.import({
+        model: required(req.model_name, 'model_name'),
+        version: req.version,
+        ...(req.artifact === 'onnx_model' && req.onnx_model ? { bytes: new Uint8Array(req.onnx_model) } : {}),
+        ...(req.artifact === 'artifact_path' && req.artifact_path ? { artifactPath: req.artifact_path } : {}),
+        featureSet: req.feature_set,
+        featureSetVersion: req.feature_set_version,
+        featureNames: req.feature_names,
+        metrics: req.metrics,
+        metadata: req.metadata,
+        sha256: req.sha256,
+      });
+      return versionMessage(await models.describe(record.name, { version: record.version }));
+    }),
+  };
+  return handlers;
+}
