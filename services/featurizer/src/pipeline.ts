@@ -88,6 +88,7 @@ export class FeaturizerPipeline {
   readonly #commits;
   readonly #replayed;
   readonly #labels;
+  readonly #stage;
 
   constructor(options: PipelineOptions) {
     this.#o = options;
@@ -96,6 +97,16 @@ export class FeaturizerPipeline {
     this.#commits = m?.counter('featurizer_commits_total', 'Commits featurized', ['outcome']);
     this.#replayed = m?.counter('featurizer_commits_replayed_total', 'Redelivered commits answered from the stored outputs');
     this.#labels = m?.counter('featurizer_labels_total', 'Labels emitted', ['method']);
+    this.#stage = m?.histogram('featurizer_stage_seconds', 'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel)', ['stage']);
+  }
+
+  async #timed<T>(stage: string, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.#stage?.observe({ stage }, (performance.now() - started) / 1000);
+    }
   }
 
   /** Runs `fn` until it succeeds, waiting out outages; anything else is rethrown. */
@@ -140,8 +151,10 @@ export class FeaturizerPipeline {
     }
     const rows: CommitRows[] = [];
     for (const [repoId, list] of byRepo) {
-      const results = await this.#untilAvailable('redis', signal, () =>
-        processCommits(this.#o.history, repoId, list, { ...(this.#o.analyzer ? { analyzer: this.#o.analyzer } : {}), ...(this.#o.now ? { now: this.#o.now } : {}) }),
+      const results = await this.#timed('state', () =>
+        this.#untilAvailable('redis', signal, () =>
+          processCommits(this.#o.history, repoId, list, { ...(this.#o.analyzer ? { analyzer: this.#o.analyzer } : {}), ...(this.#o.now ? { now: this.#o.now } : {}) }),
+        ),
       );
       results.forEach((r, i) => {
         rows.push(commitRows(list[i]!, r.outputs));
@@ -176,11 +189,13 @@ export class FeaturizerPipeline {
     const labels = rows.flatMap((r) => r.labels);
     const { sinks } = this.#o;
     // Each sink waits out its own outage, so a healthy sink is written once, not per retry.
-    await Promise.all([
-      this.#untilAvailable('clickhouse', signal, () => sinks.offline(rows)),
-      this.#untilAvailable('redis', signal, () => sinks.online(features)),
-      this.#untilAvailable('kafka', signal, () => sinks.publish(features, labels)),
-    ]);
+    await this.#timed('sinks', () =>
+      Promise.all([
+        this.#timed('clickhouse', () => this.#untilAvailable('clickhouse', signal, () => sinks.offline(rows))),
+        this.#timed('redis_online', () => this.#untilAvailable('redis', signal, () => sinks.online(features))),
+        this.#timed('kafka_publish', () => this.#untilAvailable('kafka', signal, () => sinks.publish(features, labels))),
+      ]),
+    );
     for (const l of labels) this.#labels?.inc({ method: l.method });
   }
 }

@@ -1,0 +1,140 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createClickHouse, ident, sql } from '@omen/clickhouse';
+import type { ClickHouse } from '@omen/clickhouse';
+import { loadConfig } from '@omen/config';
+import { avroSchema, loadGrpcObject } from '@omen/contracts';
+import type { featurizerV1 } from '@omen/contracts';
+import { callUnary, createClient } from '@omen/grpc';
+import { createLogger } from '@omen/telemetry';
+import { createTestProducer, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
+import { startFeaturizer } from '../../src/app.ts';
+import type { Featurizer } from '../../src/app.ts';
+import { featurizerConfigSchema } from '../../src/config.ts';
+import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
+import { processCommits } from '../../src/domain/processor.ts';
+import { EXPRESS_REPO, readExpressRaw, toCommitEvent, toCommitInput } from '../support/express.ts';
+
+const env = stackEnv();
+const database = randomName('fzapp').replace(/-/g, '_');
+const names = {
+  commits: randomName('commits'),
+  issues: randomName('issues'),
+  features: randomName('features'),
+  labels: randomName('labels'),
+  group: randomName('featurizer'),
+  state: randomName('fzstate'),
+  online: randomName('fzonline'),
+};
+let admin: ClickHouse;
+let ch: ClickHouse;
+let redis: Redis;
+let featurizer: Featurizer;
+
+beforeAll(async () => {
+  admin = createClickHouse({ url: env.CLICKHOUSE_URL });
+  await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
+  ch = createClickHouse({ url: env.CLICKHOUSE_URL, database });
+  redis = new Redis(env.REDIS_URL);
+  const config = loadConfig(featurizerConfigSchema, {
+    ...env,
+    CLICKHOUSE_DATABASE: database,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    METRICS_PORT: '0',
+    FEATURIZER_GROUP: names.group,
+    FEATURIZER_TOPIC_COMMITS: names.commits,
+    FEATURIZER_TOPIC_ISSUES: names.issues,
+    FEATURIZER_TOPIC_FEATURES: names.features,
+    FEATURIZER_TOPIC_LABELS: names.labels,
+    FEATURIZER_STATE_PREFIX: names.state,
+    FEATURIZER_ONLINE_PREFIX: names.online,
+  });
+  featurizer = await startFeaturizer(config, createLogger({ service: 'featurizer', level: 'error', destination: { write: () => true } }));
+});
+afterAll(async () => {
+  await featurizer.stop();
+  await admin.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
+  for (const prefix of [names.state, names.online]) {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  redis.disconnect();
+  await ch.close();
+  await admin.close();
+});
+
+describe('the featurizer service', () => {
+  it('serves features over gRPC (online, then offline), publishes them, and labels fixes named by bug issues', async () => {
+    const raw = readExpressRaw().slice(0, 200);
+    const producer = await createTestProducer(onTestFinished, { schemas: { [names.commits]: avroSchema('commit'), [names.issues]: avroSchema('issue') } });
+    await producer.send(names.commits, raw.map((r) => ({ key: EXPRESS_REPO, value: toCommitEvent(r) })));
+    // A non-fix commit by its message, named by a bug issue.
+    const target = raw.find((r) => r.parents.length === 1 && !/fix|bug/i.test(r.message) && r.files.length > 0)!;
+    await producer.send(names.issues, [
+      {
+        key: EXPRESS_REPO,
+        value: {
+          event_id: `${EXPRESS_REPO}:issue:42:labeled:1300000000000`,
+          event_time: 1_300_000_000_000,
+          repo_id: EXPRESS_REPO,
+          repo_name: 'expressjs/express',
+          provider: 'github',
+          number: 42,
+          action: 'labeled',
+          state: 'closed',
+          title: 'crash',
+          body: null,
+          author_id: 'u',
+          labels: ['bug'],
+          is_bug: true,
+          referenced_commit_shas: [target.sha],
+          referenced_pull_requests: [],
+          created_at: 1_299_000_000_000,
+          updated_at: 1_300_000_000_000,
+          closed_at: 1_300_000_000_000,
+          source: 'webhook',
+        },
+      },
+    ]);
+
+    const last = raw[raw.length - 1]!;
+    const expected = (await processCommits(new InMemoryHistoryStore(), EXPRESS_REPO, raw.map((r) => toCommitInput(r)))).at(-1)!.outputs.jit;
+    const { omen } = loadGrpcObject('featurizer');
+    const client = createClient(omen.featurizer.v1.Featurizer, `127.0.0.1:${featurizer.grpcPort}`);
+    onTestFinished(() => client.close());
+    const get = (): Promise<featurizerV1.GetFeaturesResponse__Output> =>
+      callUnary(client, 'GetFeatures', { repo_id: EXPRESS_REPO, sha: last.sha, feature_set: '', feature_set_version: 0, include_file_metrics: false });
+    const online = await waitFor(() => get().catch(() => undefined), { timeoutMs: 60_000, message: 'features of the last commit online' });
+    expect(online.source).toBe('FEATURE_SOURCE_ONLINE');
+    expect(online.feature_set).toBe('jit_change_metrics');
+    expect(online.values).toEqual(expected);
+
+    await redis.del(`${names.online}:{${EXPRESS_REPO}}:${last.sha}`);
+    const offline = await get();
+    expect(offline.source).toBe('FEATURE_SOURCE_OFFLINE');
+    expect(offline.values).toEqual(expected);
+    await expect(callUnary(client, 'GetFeatures', { repo_id: EXPRESS_REPO, sha: 'f'.repeat(40), feature_set: '', feature_set_version: 0 })).rejects.toMatchObject({ code: 5 });
+    await expect(callUnary(client, 'GetFeatures', { repo_id: EXPRESS_REPO, sha: last.sha, feature_set: 'nope', feature_set_version: 0 })).rejects.toMatchObject({ code: 5 });
+    const sets = await callUnary<featurizerV1.ListFeatureSetsResponse__Output>(client, 'ListFeatureSets', {});
+    expect(sets.feature_sets.map((s) => `${s.name}@${s.version}`)).toContain('jit_change_metrics@1');
+    expect(sets.feature_sets.find((s) => s.name === 'jit_change_metrics')?.features.map((f) => f.name).slice(0, 3)).toEqual(['ns', 'nd', 'nf']);
+
+    const label = await waitFor(
+      async () => {
+        const rows = await ch.query<{ sha: string; is_fix: number; issue_numbers: number[]; label_known_at_ms: string }>(
+          sql`SELECT sha, is_fix, issue_numbers, label_known_at_ms FROM commit_labels FINAL WHERE method = 'issue_link'`,
+        );
+        return rows[0];
+      },
+      { timeoutMs: 60_000, message: 'the issue_link label' },
+    );
+    expect(label).toMatchObject({ sha: target.sha, is_fix: 1, issue_numbers: [42] });
+    expect(Number(label.label_known_at_ms)).toBe(Math.max(1_300_000_000_000, target.commit_time * 1000));
+
+    const published = await readTopic(names.features, { until: raw.length, timeoutMs: 30_000 });
+    expect(published.length).toBeGreaterThanOrEqual(raw.length);
+    const labels = await readTopic(names.labels, { until: 1, timeoutMs: 30_000 });
+    expect(labels.length).toBeGreaterThan(0);
+  }, 180_000);
+});
