@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     model: { type: 'string' },
-    batches: { type: 'string', default: '1,8,32,64,128,256' },
+    batches: { type: 'string', default: '1,8,32,128,256,1024' },
     rates: { type: 'string', default: '250,500,1000,2000' },
     concurrency: { type: 'string', default: '4' },
     only: { type: 'string' },

@@ -142,7 +142,16 @@ export class Predictor {
         fail(index, err);
       }
     });
+    // A promotion during this call must not unload a version it resolved.
+    const releases = [...new Set(prepared.map((p) => p.served))].map((s) => s.lease());
+    try {
+      return await this.#run(prepared, outcomes, started, ctx, fail);
+    } finally {
+      for (const release of releases) release();
+    }
+  }
 
+  async #run(prepared: Prepared[], outcomes: (Outcome | undefined)[], started: number, ctx: PredictContext, fail: (i: number, err: unknown) => void): Promise<Outcome[]> {
     await this.#fetchStored(prepared.filter((p) => p.commit), ctx, fail);
     const live = prepared.filter((p) => outcomes[p.index] === undefined);
 

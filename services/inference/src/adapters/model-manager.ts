@@ -20,6 +20,8 @@ export interface RowsInput {
 export class ServedModel {
   readonly model: OnnxModel;
   readonly #batcher: DynamicBatcher<RowsInput, RunOutput>;
+  #leases = 0;
+  #onUnleased: (() => void)[] = [];
 
   constructor(model: OnnxModel, batcher: BatcherOptions, scheduler: Scheduler, metrics: InferenceMetrics | undefined) {
     this.model = model;
@@ -76,8 +78,23 @@ export class ServedModel {
     return this.#batcher.submit(input, { ...options, rows: input.rows });
   }
 
-  /** Stops taking work, lets queued and running batches finish, then releases the session. */
+  /**
+   * Marks the model in use by a request that has resolved it but not yet queued its rows (a
+   * Redis lookup may sit in between); retire() waits for every lease. Returns the release.
+   */
+  lease(): () => void {
+    this.#leases++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#leases === 0) for (const fn of this.#onUnleased.splice(0)) fn();
+    };
+  }
+
+  /** Stops taking work once no request holds it, lets queued and running batches finish, then releases the session. */
   async retire(): Promise<void> {
+    if (this.#leases > 0) await new Promise<void>((resolve) => this.#onUnleased.push(resolve));
     await this.#batcher.idle();
     this.#batcher.close(new NotFoundError(`${this.model.name}/${this.model.version} was unloaded`, `model/${this.model.name}/${this.model.version}`));
     await this.model.release();

@@ -5,7 +5,7 @@
 // version and so its own event id. The consumer group's lag is exported as kafka_consumer_lag:
 // the signal the GPU pods are scaled on (deploy/base/inference.yaml).
 import { performance } from 'node:perf_hooks';
-import { InvalidArgumentError } from '@omen/errors';
+import { InvalidArgumentError, UnavailableError } from '@omen/errors';
 import type { CommitFeatures, Prediction, inferenceV1 } from '@omen/contracts';
 import type { BatchConsumerOptions, ConsumedRecord, ConsumerRunner, Kafka } from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
@@ -71,6 +71,8 @@ export async function scoreRecords(records: readonly ConsumedRecord<CommitFeatur
     if (!o.ok) {
       // Bad features will not get better on a retry: the consumer dead-letters the record.
       if (o.error.code === 'INVALID_ARGUMENT') throw new InvalidArgumentError(o.error.message, (o.error as InvalidArgumentError).field);
+      // The version chosen above was swapped out meanwhile: a retry picks the new one.
+      if (o.error.code === 'NOT_FOUND') throw new UnavailableError(`model changed while scoring: ${o.error.message}`, { cause: o.error });
       throw o.error;
     }
     const r = o.response;

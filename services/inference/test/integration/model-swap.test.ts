@@ -89,6 +89,30 @@ describe('NATS promotion and rollback', () => {
     await waitFor(async () => (await predict()).model_version === 'v1', { message: 'the rollback to v1' });
   });
 
+  it('keeps a replaced version alive while a request still holds it, then releases it', async () => {
+    const old = svc.app.models.get(MODEL);
+    const release = old.lease();
+    const next = old.version === 'v1' ? 'v4' : 'v1';
+    const bytes = await reg.publish(MODEL, 'v4', jitGbdt(4));
+    await announce('model.promoted', { model: MODEL, version: next, ...(next === 'v4' ? { sha256: sha256Hex(bytes) } : {}), alias: 'champion' });
+    await waitFor(async () => (await predict()).model_version === next, { message: `${next} to be served` });
+    // The request that resolved the old version before the swap still gets its answer.
+    const row = jitRow(values);
+    const out = await old.infer({ x: row, rows: 1 });
+    expect(out.p1[0]).toBeGreaterThan(0);
+    release();
+    await waitFor(async () => {
+      try {
+        await old.infer({ x: row, rows: 1 });
+        return false;
+      } catch (err) {
+        return /was unloaded/.test((err as Error).message);
+      }
+    }, { message: 'the old version to be released' });
+    await announce('model.rolledback', { model: MODEL, version: 'v1', alias: 'champion' });
+    await waitFor(async () => (await predict()).model_version === 'v1', { message: 'back to v1' });
+  });
+
   it('ignores malformed control messages and keeps serving', async () => {
     nc.publish('model.promoted', 'not json');
     await announce('model.promoted', { model: MODEL });
