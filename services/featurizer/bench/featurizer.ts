@@ -21,15 +21,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
-import { loadConfig } from '@omen/config';
 import { avroSchema } from '@omen/contracts';
 import { createKafka } from '@omen/kafka';
-import { createLogger } from '@omen/telemetry';
 import { stackEnv } from '@omen/testing';
-import { startFeaturizer } from '../src/app.ts';
+import { runFeaturizer } from '../src/app.ts';
 import { RedisHistoryStore } from '../src/adapters/redis-history-store.ts';
 import { loadLanguages } from '../src/adapters/tree-sitter.ts';
-import { featurizerConfigSchema } from '../src/config.ts';
 import { createCodeAnalyzer, measureText } from '../src/domain/code/analyzer.ts';
 import type { LoadedLanguages } from '../src/domain/code/analyzer.ts';
 import type { CommitInput } from '../src/domain/commit.ts';
@@ -71,21 +68,24 @@ async function endToEnd(): Promise<Record<string, unknown>> {
     }
   }
   const total = raw.length * repos.length;
-  const config = loadConfig(featurizerConfigSchema, {
-    ...env,
-    CLICKHOUSE_DATABASE: database,
-    GRPC_PORT: '0',
-    METRICS_PORT: '0',
-    FEATURIZER_GROUP: `bench-${suffix}`,
-    FEATURIZER_TOPIC_COMMITS: topic,
-    FEATURIZER_TOPIC_ISSUES: `bench-issues-${suffix}`,
-    FEATURIZER_TOPIC_FEATURES: `bench-features-${suffix}`,
-    FEATURIZER_TOPIC_LABELS: `bench-labels-${suffix}`,
-    FEATURIZER_STATE_PREFIX: `bench:${suffix}:state`,
-    FEATURIZER_ONLINE_PREFIX: `bench:${suffix}:online`,
+  const featurizer = await runFeaturizer({
+    ownProcess: false,
+    env: {
+      ...env,
+      LOG_LEVEL: 'error',
+      CLICKHOUSE_DATABASE: database,
+      GRPC_PORT: '0',
+      METRICS_PORT: '0',
+      FEATURIZER_GROUP: `bench-${suffix}`,
+      FEATURIZER_TOPIC_COMMITS: topic,
+      FEATURIZER_TOPIC_ISSUES: `bench-issues-${suffix}`,
+      FEATURIZER_TOPIC_FEATURES: `bench-features-${suffix}`,
+      FEATURIZER_TOPIC_LABELS: `bench-labels-${suffix}`,
+      FEATURIZER_STATE_PREFIX: `bench:${suffix}:state`,
+      FEATURIZER_ONLINE_PREFIX: `bench:${suffix}:online`,
+    },
   });
-  const featurizer = await startFeaturizer(config, createLogger({ service: 'featurizer', level: 'error', destination: { write: () => true } }));
-  await featurizer.consumer.ready;
+  await (await featurizer.handle).consumer.ready;
   const t0 = performance.now();
   for (;;) {
     const [row] = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM commit_features WHERE feature_set = 'jit_change_metrics'`);

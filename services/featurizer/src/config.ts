@@ -1,15 +1,14 @@
-import { bool, durationMs, int, list, port, str, url, type ConfigOf } from '@omen/config';
+import { bool, durationMs, int, list, str, url, type ConfigOf } from '@omen/config';
+import type { BaseConfigShape } from '@omen/service';
 
-/** Everything the featurizer reads from its environment. */
+/** `./scripts/omen services up` gives the second service these ports. */
+export const FEATURIZER_PORTS = { grpcPort: 50052, metricsPort: 9462 } as const;
+
+/**
+ * What the featurizer reads from its environment besides the variables every service reads
+ * (@omen/service baseConfigSchema: GRPC_HOST/PORT, METRICS_HOST/PORT, LOG_LEVEL, ...).
+ */
 export const featurizerConfigSchema = {
-  /** @default 0.0.0.0 */
-  GRPC_HOST: str({ default: '0.0.0.0' }),
-  /** gRPC port (omen.featurizer.v1.Featurizer, health, reflection). @default 50051 */
-  GRPC_PORT: port({ default: 50051 }),
-  /** Prometheus /metrics, /healthz, /readyz. @default 9464 */
-  METRICS_PORT: port({ default: 9464 }),
-  /** @default info */
-  LOG_LEVEL: str({ default: 'info' }),
   KAFKA_BROKERS: list({ item: { describe: 'host:port', test: (s) => /^[^\s:]+:\d{1,5}$/.test(s) } }),
   SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }),
   CLICKHOUSE_URL: url({ protocols: ['http', 'https'] }),
@@ -41,4 +40,4 @@ export const featurizerConfigSchema = {
   FEATURIZER_PARTITIONS_CONCURRENTLY: int({ min: 1, max: 64, default: 3 }),
 };
 
-export type FeaturizerConfig = ConfigOf<typeof featurizerConfigSchema>;
+export type FeaturizerConfig = ConfigOf<typeof featurizerConfigSchema & BaseConfigShape>;

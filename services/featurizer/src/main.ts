@@ -1,16 +1,5 @@
-// Wiring only: config, then the assembled featurizer, stopped on SIGTERM/SIGINT.
-import { exitOnConfigError, loadConfig } from '@omen/config';
-import { stopOnSignals } from '@omen/kafka';
-import { createLogger } from '@omen/telemetry';
-import { startFeaturizer } from './app.ts';
-import { featurizerConfigSchema } from './config.ts';
+// featurizer: commits → Kamei change metrics, code metrics and defect labels, into ClickHouse
+// (offline), Redis (online) and Kafka (features.commits.v1, labels.commits.v1).
+import { runFeaturizer } from './app.ts';
 
-const config = await exitOnConfigError(() => loadConfig(featurizerConfigSchema));
-const logger = createLogger({ service: 'featurizer', level: config.LOG_LEVEL });
-try {
-  const featurizer = await startFeaturizer(config, logger);
-  stopOnSignals([featurizer], { logger });
-} catch (err) {
-  logger.fatal({ err }, 'featurizer failed to start');
-  process.exit(1);
-}
+await runFeaturizer();

@@ -46,6 +46,8 @@ export interface PipelineOptions {
    */
   outageBackoff?: { initialMs?: number; maxMs?: number };
   now?: () => number;
+  /** Told when a dependency goes away and comes back (the service kit's health and gauge). */
+  onDependency?: (dependency: string, up: boolean, reason?: string) => void;
 }
 
 const CONNECTION_MESSAGES = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|Connection is closed|connect ETIMEDOUT|Timeout error|timed out|Reached the max retries per request|Stream isn't writeable|write EPIPE|fetch failed/i;
@@ -120,6 +122,7 @@ export class FeaturizerPipeline {
         const result = await fn();
         if (since !== undefined) {
           this.#waiting?.set({ dependency }, 0);
+          this.#o.onDependency?.(dependency, true);
           this.#o.logger.info({ dependency, waitedMs: Date.now() - since }, 'dependency is back; resuming');
         }
         return result;
@@ -128,6 +131,7 @@ export class FeaturizerPipeline {
         if (since === undefined) {
           since = Date.now();
           this.#waiting?.set({ dependency }, 1);
+          this.#o.onDependency?.(dependency, false, err instanceof Error ? err.message : String(err));
         }
         this.#o.logger.warn({ dependency, err, retryInMs: delay }, 'dependency unavailable; pausing the stream');
         await sleep(delay, signal);

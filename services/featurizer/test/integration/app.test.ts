@@ -2,15 +2,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import type { ClickHouse } from '@omen/clickhouse';
-import { loadConfig } from '@omen/config';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import type { featurizerV1 } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
-import { createLogger } from '@omen/telemetry';
 import { createTestProducer, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
-import { startFeaturizer } from '../../src/app.ts';
-import type { Featurizer } from '../../src/app.ts';
-import { featurizerConfigSchema } from '../../src/config.ts';
+import { runFeaturizer } from '../../src/app.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
 import { EXPRESS_REPO, readExpressRaw, toCommitEvent, toCommitInput } from '../support/express.ts';
@@ -29,28 +25,32 @@ const names = {
 let admin: ClickHouse;
 let ch: ClickHouse;
 let redis: Redis;
-let featurizer: Featurizer;
+let featurizer: Awaited<ReturnType<typeof runFeaturizer>>;
 
 beforeAll(async () => {
   admin = createClickHouse({ url: env.CLICKHOUSE_URL });
   await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
   ch = createClickHouse({ url: env.CLICKHOUSE_URL, database });
   redis = new Redis(env.REDIS_URL);
-  const config = loadConfig(featurizerConfigSchema, {
-    ...env,
-    CLICKHOUSE_DATABASE: database,
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: '0',
-    METRICS_PORT: '0',
-    FEATURIZER_GROUP: names.group,
-    FEATURIZER_TOPIC_COMMITS: names.commits,
-    FEATURIZER_TOPIC_ISSUES: names.issues,
-    FEATURIZER_TOPIC_FEATURES: names.features,
-    FEATURIZER_TOPIC_LABELS: names.labels,
-    FEATURIZER_STATE_PREFIX: names.state,
-    FEATURIZER_ONLINE_PREFIX: names.online,
+  featurizer = await runFeaturizer({
+    ownProcess: false,
+    env: {
+      ...env,
+      LOG_LEVEL: 'error',
+      CLICKHOUSE_DATABASE: database,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      METRICS_PORT: '0',
+      FEATURIZER_GROUP: names.group,
+      FEATURIZER_TOPIC_COMMITS: names.commits,
+      FEATURIZER_TOPIC_ISSUES: names.issues,
+      FEATURIZER_TOPIC_FEATURES: names.features,
+      FEATURIZER_TOPIC_LABELS: names.labels,
+      FEATURIZER_STATE_PREFIX: names.state,
+      FEATURIZER_ONLINE_PREFIX: names.online,
+    },
   });
-  featurizer = await startFeaturizer(config, createLogger({ service: 'featurizer', level: 'error', destination: { write: () => true } }));
+  await featurizer.ready;
 });
 afterAll(async () => {
   await featurizer.stop();

@@ -5,14 +5,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import type { ClickHouse } from '@omen/clickhouse';
-import { loadConfig } from '@omen/config';
 import { avroSchema } from '@omen/contracts';
 import { featureNames, jitChangeMetricsV1 } from '@omen/features';
-import { createLogger } from '@omen/telemetry';
 import { createTestKafka, createTestProducer, randomName, stackEnv, waitFor } from '@omen/testing';
-import { startFeaturizer } from '../../src/app.ts';
-import type { Featurizer } from '../../src/app.ts';
-import { featurizerConfigSchema } from '../../src/config.ts';
+import { runFeaturizer } from '../../src/app.ts';
 import { EXPRESS_REPO, expressPath, readExpressRaw, toCommitEvent } from '../support/express.ts';
 import { startProxy } from '../support/proxy.ts';
 import type { Outage } from '../support/proxy.ts';
@@ -29,7 +25,7 @@ let ch: ClickHouse;
 let redis: Redis;
 let chProxy: Outage;
 let redisProxy: Outage;
-let featurizer: Featurizer | undefined;
+let featurizer: Awaited<ReturnType<typeof runFeaturizer>> | undefined;
 
 beforeAll(async () => {
   admin = createClickHouse({ url: env.CLICKHOUSE_URL });
@@ -80,24 +76,28 @@ describe('a sink outage', () => {
       }
     };
     await send(0, 2000);
-    const config = loadConfig(featurizerConfigSchema, {
-      ...env,
-      CLICKHOUSE_URL: `http://127.0.0.1:${chProxy.port}`,
-      REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
-      CLICKHOUSE_DATABASE: database,
-      GRPC_PORT: '0',
-      METRICS_PORT: '0',
-      FEATURIZER_GROUP: names.group,
-      FEATURIZER_TOPIC_COMMITS: names.commits,
-      FEATURIZER_TOPIC_ISSUES: randomName('issues'),
-      FEATURIZER_TOPIC_FEATURES: randomName('features'),
-      FEATURIZER_TOPIC_LABELS: randomName('labels'),
-      FEATURIZER_STATE_PREFIX: names.state,
-      FEATURIZER_ONLINE_PREFIX: names.online,
-      FEATURIZER_BATCH_SIZE: '100',
-      FEATURIZER_CODE_METRICS: 'false',
+    featurizer = await runFeaturizer({
+      ownProcess: false,
+      env: {
+        ...env,
+        LOG_LEVEL: 'error',
+        CLICKHOUSE_URL: `http://127.0.0.1:${chProxy.port}`,
+        REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
+        CLICKHOUSE_DATABASE: database,
+        GRPC_PORT: '0',
+        METRICS_PORT: '0',
+        FEATURIZER_GROUP: names.group,
+        FEATURIZER_TOPIC_COMMITS: names.commits,
+        FEATURIZER_TOPIC_ISSUES: randomName('issues'),
+        FEATURIZER_TOPIC_FEATURES: randomName('features'),
+        FEATURIZER_TOPIC_LABELS: randomName('labels'),
+        FEATURIZER_STATE_PREFIX: names.state,
+        FEATURIZER_ONLINE_PREFIX: names.online,
+        FEATURIZER_BATCH_SIZE: '100',
+        FEATURIZER_CODE_METRICS: 'false',
+      },
     });
-    featurizer = await startFeaturizer(config, createLogger({ service: 'featurizer', level: 'error', destination: { write: () => true } }));
+    await featurizer.ready;
     const kafka = createTestKafka(onTestFinished);
     const lag = (): Promise<{ partition: number; committed: string; lag: number }[]> => kafka.consumerLag(names.group, [names.commits]);
     const committed = async (): Promise<string> => (await lag()).map((p) => `${p.partition}:${p.committed}`).join(',');
