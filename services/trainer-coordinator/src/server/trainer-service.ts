@@ -96,7 +96,7 @@ export function versionMessage(view: Pick<ModelView, 'record' | 'aliases' | 'sta
     train_rows: String(l?.rows?.train ?? 0),
     test_rows: String(l?.rows?.test ?? 0),
     label_rate: l?.labelRate ?? 0,
-    gate: r.gate ? { passed: r.gate.passed, checks: r.gate.checks.map((c) => ({ name: c.name, metric: c.metric, value: c.value ?? 0, threshold: c.threshold ?? 0, passed: c.passed })) } : null,
+    gate: r.gate ? { passed: r.gate.passed, checks: r.gate.checks.map((c) => ({ name: c.name, metric: c.metric, value: c.value ?? Number.NaN, threshold: c.threshold ?? Number.NaN, passed: c.passed })) } : null,
     reference_stats_json: r.referenceStats ? JSON.stringify(r.referenceStats) : '',
     evaluation_json: r.evaluation ? JSON.stringify(r.evaluation) : '',
     threshold: r.threshold ?? 0,
@@ -172,6 +172,11 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
     }),
 
     ListModels: unary<trainerV1.ListModelsRequest__Output, trainerV1.ListModelsResponse>(async (req) => ({ models: (await models.list(req.name_prefix)).map(summaryMessage) })),
+
+    // Without the reference statistics and evaluation JSON: a list is for choosing, GetModel for reading.
+    ListVersions: unary<trainerV1.ListVersionsRequest__Output, trainerV1.ListVersionsResponse>(async (req) => ({
+      versions: (await models.versions(required(req.model_name, 'model_name'))).map((v) => ({ ...versionMessage(v), reference_stats_json: '', evaluation_json: '' })),
+    })),
 
     GetModel: unary<trainerV1.GetModelRequest__Output, trainerV1.ModelVersion>(async (req) => {
       const model = required(req.model_name, 'model_name');

@@ -150,6 +150,8 @@ describe('trainer-coordinator', () => {
     const mirrored = await t.ch.query<{ n: string }>(sql`SELECT count() AS n FROM ${ident(t.tables.aliasEvents)} FINAL WHERE model = ${MODEL}`);
     expect(mirrored).toEqual([{ n: '3' }]);
 
+    const versions = await t.call<trainerV1.ListVersionsResponse__Output>('ListVersions', { model_name: MODEL }, t.anonymous);
+    expect(versions.versions.map((x) => [x.version, x.stage, x.aliases])).toEqual([['v1', 'MODEL_STAGE_PRODUCTION', ['champion']], ['v2', 'MODEL_STAGE_ARCHIVED', []]]);
     const summary = await t.call<trainerV1.ListModelsResponse__Output>('ListModels', { name_prefix: MODEL });
     expect(summary.models).toEqual([expect.objectContaining({ model_name: MODEL, production_version: 'v1', latest_version: 'v2', version_count: 2 })]);
   });

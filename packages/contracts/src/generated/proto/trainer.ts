@@ -13,6 +13,8 @@ import type { ListModelsRequest as _omen_trainer_v1_ListModelsRequest, ListModel
 import type { ListModelsResponse as _omen_trainer_v1_ListModelsResponse, ListModelsResponse__Output as _omen_trainer_v1_ListModelsResponse__Output } from './omen/trainer/v1/ListModelsResponse.ts';
 import type { ListRunsRequest as _omen_trainer_v1_ListRunsRequest, ListRunsRequest__Output as _omen_trainer_v1_ListRunsRequest__Output } from './omen/trainer/v1/ListRunsRequest.ts';
 import type { ListRunsResponse as _omen_trainer_v1_ListRunsResponse, ListRunsResponse__Output as _omen_trainer_v1_ListRunsResponse__Output } from './omen/trainer/v1/ListRunsResponse.ts';
+import type { ListVersionsRequest as _omen_trainer_v1_ListVersionsRequest, ListVersionsRequest__Output as _omen_trainer_v1_ListVersionsRequest__Output } from './omen/trainer/v1/ListVersionsRequest.ts';
+import type { ListVersionsResponse as _omen_trainer_v1_ListVersionsResponse, ListVersionsResponse__Output as _omen_trainer_v1_ListVersionsResponse__Output } from './omen/trainer/v1/ListVersionsResponse.ts';
 import type { ModelSummary as _omen_trainer_v1_ModelSummary, ModelSummary__Output as _omen_trainer_v1_ModelSummary__Output } from './omen/trainer/v1/ModelSummary.ts';
 import type { ModelVersion as _omen_trainer_v1_ModelVersion, ModelVersion__Output as _omen_trainer_v1_ModelVersion__Output } from './omen/trainer/v1/ModelVersion.ts';
 import type { PromoteRequest as _omen_trainer_v1_PromoteRequest, PromoteRequest__Output as _omen_trainer_v1_PromoteRequest__Output } from './omen/trainer/v1/PromoteRequest.ts';
@@ -49,6 +51,8 @@ export interface ProtoGrpcType {
         ListModelsResponse: MessageTypeDefinition<_omen_trainer_v1_ListModelsResponse, _omen_trainer_v1_ListModelsResponse__Output>
         ListRunsRequest: MessageTypeDefinition<_omen_trainer_v1_ListRunsRequest, _omen_trainer_v1_ListRunsRequest__Output>
         ListRunsResponse: MessageTypeDefinition<_omen_trainer_v1_ListRunsResponse, _omen_trainer_v1_ListRunsResponse__Output>
+        ListVersionsRequest: MessageTypeDefinition<_omen_trainer_v1_ListVersionsRequest, _omen_trainer_v1_ListVersionsRequest__Output>
+        ListVersionsResponse: MessageTypeDefinition<_omen_trainer_v1_ListVersionsResponse, _omen_trainer_v1_ListVersionsResponse__Output>
         ModelStage: EnumTypeDefinition
         ModelSummary: MessageTypeDefinition<_omen_trainer_v1_ModelSummary, _omen_trainer_v1_ModelSummary__Output>
         ModelVersion: MessageTypeDefinition<_omen_trainer_v1_ModelVersion, _omen_trainer_v1_ModelVersion__Output>

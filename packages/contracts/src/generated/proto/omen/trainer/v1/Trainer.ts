@@ -10,6 +10,8 @@ import type { ListModelsRequest as _omen_trainer_v1_ListModelsRequest, ListModel
 import type { ListModelsResponse as _omen_trainer_v1_ListModelsResponse, ListModelsResponse__Output as _omen_trainer_v1_ListModelsResponse__Output } from '../../../omen/trainer/v1/ListModelsResponse.ts';
 import type { ListRunsRequest as _omen_trainer_v1_ListRunsRequest, ListRunsRequest__Output as _omen_trainer_v1_ListRunsRequest__Output } from '../../../omen/trainer/v1/ListRunsRequest.ts';
 import type { ListRunsResponse as _omen_trainer_v1_ListRunsResponse, ListRunsResponse__Output as _omen_trainer_v1_ListRunsResponse__Output } from '../../../omen/trainer/v1/ListRunsResponse.ts';
+import type { ListVersionsRequest as _omen_trainer_v1_ListVersionsRequest, ListVersionsRequest__Output as _omen_trainer_v1_ListVersionsRequest__Output } from '../../../omen/trainer/v1/ListVersionsRequest.ts';
+import type { ListVersionsResponse as _omen_trainer_v1_ListVersionsResponse, ListVersionsResponse__Output as _omen_trainer_v1_ListVersionsResponse__Output } from '../../../omen/trainer/v1/ListVersionsResponse.ts';
 import type { ModelVersion as _omen_trainer_v1_ModelVersion, ModelVersion__Output as _omen_trainer_v1_ModelVersion__Output } from '../../../omen/trainer/v1/ModelVersion.ts';
 import type { PromoteRequest as _omen_trainer_v1_PromoteRequest, PromoteRequest__Output as _omen_trainer_v1_PromoteRequest__Output } from '../../../omen/trainer/v1/PromoteRequest.ts';
 import type { PromoteResponse as _omen_trainer_v1_PromoteResponse, PromoteResponse__Output as _omen_trainer_v1_PromoteResponse__Output } from '../../../omen/trainer/v1/PromoteResponse.ts';
@@ -100,6 +102,21 @@ export interface TrainerClient extends grpc.Client {
   listRuns(argument: _omen_trainer_v1_ListRunsRequest, callback: grpc.requestCallback<_omen_trainer_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Every version of one model, oldest first.
+   */
+  ListVersions(argument: _omen_trainer_v1_ListVersionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_ListVersionsResponse__Output>): grpc.ClientUnaryCall;
+  ListVersions(argument: _omen_trainer_v1_ListVersionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_omen_trainer_v1_ListVersionsResponse__Output>): grpc.ClientUnaryCall;
+  ListVersions(argument: _omen_trainer_v1_ListVersionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_ListVersionsResponse__Output>): grpc.ClientUnaryCall;
+  ListVersions(argument: _omen_trainer_v1_ListVersionsRequest, callback: grpc.requestCallback<_omen_trainer_v1_ListVersionsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Every version of one model, oldest first.
+   */
+  listVersions(argument: _omen_trainer_v1_ListVersionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_ListVersionsResponse__Output>): grpc.ClientUnaryCall;
+  listVersions(argument: _omen_trainer_v1_ListVersionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_omen_trainer_v1_ListVersionsResponse__Output>): grpc.ClientUnaryCall;
+  listVersions(argument: _omen_trainer_v1_ListVersionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_ListVersionsResponse__Output>): grpc.ClientUnaryCall;
+  listVersions(argument: _omen_trainer_v1_ListVersionsRequest, callback: grpc.requestCallback<_omen_trainer_v1_ListVersionsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Makes a registered version the production version of its model.
    */
   Promote(argument: _omen_trainer_v1_PromoteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_PromoteResponse__Output>): grpc.ClientUnaryCall;
@@ -183,6 +200,11 @@ export interface TrainerHandlers extends grpc.UntypedServiceImplementation {
   ListRuns: grpc.handleUnaryCall<_omen_trainer_v1_ListRunsRequest__Output, _omen_trainer_v1_ListRunsResponse>;
   
   /**
+   * Every version of one model, oldest first.
+   */
+  ListVersions: grpc.handleUnaryCall<_omen_trainer_v1_ListVersionsRequest__Output, _omen_trainer_v1_ListVersionsResponse>;
+  
+  /**
    * Makes a registered version the production version of its model.
    */
   Promote: grpc.handleUnaryCall<_omen_trainer_v1_PromoteRequest__Output, _omen_trainer_v1_PromoteResponse>;
@@ -211,6 +233,7 @@ export interface TrainerDefinition extends grpc.ServiceDefinition {
   ImportModel: MethodDefinition<_omen_trainer_v1_ImportModelRequest, _omen_trainer_v1_ModelVersion, _omen_trainer_v1_ImportModelRequest__Output, _omen_trainer_v1_ModelVersion__Output>
   ListModels: MethodDefinition<_omen_trainer_v1_ListModelsRequest, _omen_trainer_v1_ListModelsResponse, _omen_trainer_v1_ListModelsRequest__Output, _omen_trainer_v1_ListModelsResponse__Output>
   ListRuns: MethodDefinition<_omen_trainer_v1_ListRunsRequest, _omen_trainer_v1_ListRunsResponse, _omen_trainer_v1_ListRunsRequest__Output, _omen_trainer_v1_ListRunsResponse__Output>
+  ListVersions: MethodDefinition<_omen_trainer_v1_ListVersionsRequest, _omen_trainer_v1_ListVersionsResponse, _omen_trainer_v1_ListVersionsRequest__Output, _omen_trainer_v1_ListVersionsResponse__Output>
   Promote: MethodDefinition<_omen_trainer_v1_PromoteRequest, _omen_trainer_v1_PromoteResponse, _omen_trainer_v1_PromoteRequest__Output, _omen_trainer_v1_PromoteResponse__Output>
   Rollback: MethodDefinition<_omen_trainer_v1_RollbackRequest, _omen_trainer_v1_RollbackResponse, _omen_trainer_v1_RollbackRequest__Output, _omen_trainer_v1_RollbackResponse__Output>
   StartRun: MethodDefinition<_omen_trainer_v1_StartRunRequest, _omen_trainer_v1_Run, _omen_trainer_v1_StartRunRequest__Output, _omen_trainer_v1_Run__Output>

@@ -11,6 +11,8 @@ export type { ListModelsRequest, ListModelsRequest__Output } from './ListModelsR
 export type { ListModelsResponse, ListModelsResponse__Output } from './ListModelsResponse.ts';
 export type { ListRunsRequest, ListRunsRequest__Output } from './ListRunsRequest.ts';
 export type { ListRunsResponse, ListRunsResponse__Output } from './ListRunsResponse.ts';
+export type { ListVersionsRequest, ListVersionsRequest__Output } from './ListVersionsRequest.ts';
+export type { ListVersionsResponse, ListVersionsResponse__Output } from './ListVersionsResponse.ts';
 export type { ModelStage, ModelStage__Output } from './ModelStage.ts';
 export type { ModelSummary, ModelSummary__Output } from './ModelSummary.ts';
 export type { ModelVersion, ModelVersion__Output } from './ModelVersion.ts';
