@@ -21,6 +21,7 @@ import type { InferenceConfig } from './config.ts';
 import { inferenceMetrics, type InferenceMetrics } from './metrics.ts';
 import { Predictor } from './predictor.ts';
 import { inferenceHandlers } from './server/inference-service.ts';
+import { withFastResponses } from './server/fast-responses.ts';
 import { kserveHandlers } from './server/kserve-service.ts';
 
 const SERVER_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -105,9 +106,9 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
   }
   const predictor = new Predictor({ models, store, fallback, logger, metrics, defaultModel: config.INFERENCE_DEFAULT_MODEL });
   const protos = loadProtos(['inference', 'kserve']);
-  ctx.grpc.addService(serviceDefinition(protos, 'omen.inference.v1.Inference'), inferenceHandlers({ predictor, scheduler, metrics, maxBatchRequests: config.INFERENCE_MAX_BATCH_REQUESTS }));
+  ctx.grpc.addService(withFastResponses(serviceDefinition(protos, 'omen.inference.v1.Inference'), 'omen.inference.v1.Inference'), inferenceHandlers({ predictor, scheduler, metrics, maxBatchRequests: config.INFERENCE_MAX_BATCH_REQUESTS }));
   ctx.grpc.addService(
-    serviceDefinition(protos, 'inference.GRPCInferenceService'),
+    withFastResponses(serviceDefinition(protos, 'inference.GRPCInferenceService'), 'inference.GRPCInferenceService'),
     kserveHandlers({ models, scheduler, metrics, defaultModel: config.INFERENCE_DEFAULT_MODEL, serverName: 'omen-inference', serverVersion: SERVER_VERSION, maxRequestRows: config.INFERENCE_MAX_REQUEST_ROWS }),
   );
 
