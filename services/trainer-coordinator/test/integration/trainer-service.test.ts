@@ -41,7 +41,7 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10
 const runOf = (events: trainerV1.RunEvent__Output[]) => events.at(-1)!.run!;
 
 beforeAll(async () => {
-  t = await startTestTrainer({ TRAINER_GATE_MARGIN: '0.005', TRAINER_COOLDOWN: '1h' });
+  t = await startTestTrainer({ TRAINER_GATE_MARGIN: '0.005', TRAINER_COOLDOWN: '1h', TRAINER_TRIGGER_NEW_LABELS: '10', TRAINER_LABEL_POLL: '1h', TRAINER_DEFAULT_MODEL: `${MODEL}-labels` });
   await insertCommits(t.ch, t.tables, syntheticCommits(800, 11));
   for (const s of ['model.promoted', 'model.rolledback', t.alertSubject]) listen(s);
   await t.nats.flush();
@@ -223,7 +223,17 @@ describe('trainer-coordinator', () => {
     await t.nats.flush();
     const run = await until('a drift-triggered run', () => t.app.runs.list(other)[0]);
     expect(run).toMatchObject({ trigger: 'drift', reason: 'psi la 0.31', model: other, algorithm: 'ensemble' });
-    await t.app.runs.cancel(run.id);
+    expect((await t.app.runs.cancel(run.id)).state).toBe('RUN_STATE_CANCELLED');
+
+    // Enough positive labels arrived since the default model's last run (it has none): a labels run.
+    const seen = await t.app.triggers.pollLabels();
+    expect(seen).toBeGreaterThanOrEqual(10);
+    const labelsRun = t.app.runs.latest(`${MODEL}-labels`);
+    expect(labelsRun).toMatchObject({ trigger: 'labels', reason: expect.stringContaining(`${seen} new positive labels`) });
+    await t.app.runs.cancel(labelsRun!.id);
+    // The next poll is inside the cooldown: no second run.
+    await t.app.triggers.pollLabels();
+    expect(t.app.runs.list(`${MODEL}-labels`)).toHaveLength(1);
   });
 
   it('trains from a CSV row source and records that its labels have no known-at time', async () => {
