@@ -20,7 +20,7 @@ export interface FileHistory {
 
 /** What the history knows about one author in one repository. */
 export interface DeveloperHistory {
-  /** Commit times (epoch ms) of the author's commits, in stream order (EXP = length, REXP). */
+  /** Commit times (epoch ms) of the author's commits, ascending (EXP = length, REXP). */
   times: number[];
   /**
    * Count of the author's commits per set of subsystems touched, keyed by the sorted subsystem

@@ -74,11 +74,39 @@ export function changeEntropy(modifiedLinesPerFile: readonly number[]): number {
   return h <= 0 ? 0 : h;
 }
 
-/** Σ 1/(n+1) over prior commit times, n = whole years between each and `now` (at least 0). */
+/** Index of the first element of ascending `xs` greater than `x`. */
+function upperBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((xs[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Σ 1/(n+1) over prior commit times, n = whole years between each and `now` (at least 0).
+ * `times` is ascending, so each year's commits are one slice found by binary search: the cost
+ * grows with the years of history, not with the author's commits.
+ */
 export function recentExperience(times: readonly number[], now: number): number {
   let r = 0;
-  for (const t of times) r += 1 / (Math.floor(Math.max(0, now - t) / YEAR_MS) + 1);
+  let end = times.length; // times[end..] are in years already counted (or in the future: n = 0)
+  for (let n = 0; end > 0; n++) {
+    const start = upperBound(times, now - (n + 1) * YEAR_MS);
+    // floor((now - t) / Y) = n  ⟺  now - (n+1)Y < t <= now - nY; n = 0 also takes t > now.
+    r += (end - start) / (n + 1);
+    end = start;
+  }
   return r;
+}
+
+/** `times` with `t` inserted in order (a new array). */
+function insertSorted(times: readonly number[], t: number): number[] {
+  const at = upperBound(times, t);
+  return [...times.slice(0, at), t, ...times.slice(at)];
 }
 
 /** Key of a set of subsystems in DeveloperHistory.subsystemSets. */
@@ -164,7 +192,7 @@ export function historyDelta(view: HistoryView, commit: CommitInput, touches: re
     const key = subsystemSetKey(touches.map((x) => subsystemOf(x.path)));
     subsystemSets[key] = (subsystemSets[key] ?? 0) + 1;
   }
-  developers.set(commit.author_id, { times: [...(dev?.times ?? []), t], subsystemSets });
+  developers.set(commit.author_id, { times: insertSorted(dev?.times ?? [], t), subsystemSets });
   return { seq, files, developers };
 }
 

@@ -190,7 +190,21 @@ describe('metric edge cases', () => {
 
   it('weighs experience by whole Julian years', () => {
     const now = 10 * YEAR_MS;
-    expect(recentExperience([now, now - YEAR_MS + 1, now - YEAR_MS, now - 2.5 * YEAR_MS], now)).toBeCloseTo(1 + 1 + 1 / 2 + 1 / 3, 12);
+    expect(recentExperience([now - 2.5 * YEAR_MS, now - YEAR_MS, now - YEAR_MS + 1, now], now)).toBeCloseTo(1 / 3 + 1 / 2 + 1 + 1, 12);
+    // Future times (clock skew) weigh 1; a gap of empty years changes nothing.
+    expect(recentExperience([now - 9 * YEAR_MS, now + 5], now)).toBeCloseTo(1 / 10 + 1, 12);
+    expect(recentExperience([], now)).toBe(0);
+  });
+
+  it('computes REXP like the plain per-commit sum on random histories', () => {
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let k = 0; k < 50; k++) {
+      const now = Math.floor(rand() * 40 * YEAR_MS);
+      const times = Array.from({ length: Math.floor(rand() * 200) }, () => Math.floor(rand() * 45 * YEAR_MS)).sort((a, b) => a - b);
+      const plain = times.reduce((r, t) => r + 1 / (Math.floor(Math.max(0, now - t) / YEAR_MS) + 1), 0);
+      expect(recentExperience(times, now)).toBeCloseTo(plain, 9);
+    }
   });
 
   it('computes entropy in bits and 0 for nothing modified', () => {
