@@ -172,13 +172,18 @@ function findingRecord(f: FindingRow): Record<string, unknown> {
   };
 }
 
-/** Inserts a batch's rows, one INSERT per table (ClickHouse wants few, large inserts). */
+/**
+ * Inserts a batch's rows, one INSERT per table (ClickHouse wants few, large inserts), the tables
+ * in parallel. A failure leaves some tables written: harmless, the retry's duplicates collapse.
+ */
 export async function writeOffline(ch: ClickHouse, rows: readonly CommitRows[]): Promise<void> {
   const features = rows.flatMap((r) => r.features);
-  await ch.insert(tables.features, features.map(featureRecord));
-  await ch.insert(tables.fileMetrics, features.flatMap(fileMetricRecords));
-  await ch.insert(tables.labels, rows.flatMap((r) => r.labels).map(labelRecord));
-  await ch.insert(tables.findings, rows.flatMap((r) => r.findings).map(findingRecord));
+  await Promise.all([
+    ch.insert(tables.features, features.map(featureRecord)),
+    ch.insert(tables.fileMetrics, features.flatMap(fileMetricRecords)),
+    ch.insert(tables.labels, rows.flatMap((r) => r.labels).map(labelRecord)),
+    ch.insert(tables.findings, rows.flatMap((r) => r.findings).map(findingRecord)),
+  ]);
 }
 
 export interface OfflineFeatures {
