@@ -1,6 +1,7 @@
 // code_metrics@v1 and code_file_metrics@v1 of one change, from the touched files' texts
 // (before/after, when the blame state knows them) and the lines the change added.
 
+import { createHash } from 'node:crypto';
 import { securityFeatureName, securityRuleIds } from '@omen/features';
 import type { Parser } from 'web-tree-sitter';
 import type { FileMetricsRow, SecurityFinding } from '../history.ts';
@@ -43,7 +44,31 @@ export function measureText(languages: LoadedLanguages, path: string, text: stri
 
 const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
 
-export function createCodeAnalyzer(languages: LoadedLanguages): CodeAnalyzer {
+export interface CodeAnalyzerOptions {
+  /**
+   * Texts whose metrics are remembered (by content hash). A file's text before a change is
+   * usually its text after the previous one, so this saves one of the two parses per edit.
+   * @default 512
+   */
+  cacheSize?: number;
+}
+
+export function createCodeAnalyzer(languages: LoadedLanguages, options: CodeAnalyzerOptions = {}): CodeAnalyzer {
+  const cacheSize = options.cacheSize ?? 512;
+  const cache = new Map<string, FileCodeMetrics | undefined>();
+  const measure = (path: string, text: string): FileCodeMetrics | undefined => {
+    const key = `${languageOf(path) ?? ''}:${createHash('sha1').update(text).digest('base64')}`;
+    if (cache.has(key)) {
+      const hit = cache.get(key);
+      cache.delete(key); // re-insert: Map order is the LRU order
+      cache.set(key, hit);
+      return hit;
+    }
+    const m = measureText(languages, path, text);
+    cache.set(key, m);
+    if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+    return m;
+  };
   return (files: readonly CodeFileInput[]): CodeAnalysis | null => {
     const rows: FileMetricsRow[] = [];
     const findings: SecurityFinding[] = [];
@@ -63,8 +88,8 @@ export function createCodeAnalyzer(languages: LoadedLanguages): CodeAnalyzer {
       for (const h of hits) findings.push({ path: f.path, line: h.line, rule: h.rule });
       if (f.added.length > 0) anything = true;
       if (languageOf(f.path) !== undefined && f.added.length > 0) duplicateRuns.push(f.added.map((l) => l.content));
-      const after = f.after === null ? undefined : measureText(languages, f.path, f.after);
-      const before = f.before === null ? undefined : measureText(languages, f.path, f.before);
+      const after = f.after === null ? undefined : measure(f.path, f.after);
+      const before = f.before === null ? undefined : measure(f.path, f.before);
       if (!after && !before) continue;
       // A side that exists but was not measured (unknown text) would fake a delta: skip the file.
       if ((f.after !== null && !after) || (f.before !== null && !before)) continue;
