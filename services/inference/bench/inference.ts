@@ -17,7 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpcJs from '@grpc/grpc-js';
 import * as ort from 'onnxruntime-node';
 import { loadProtos } from '@omen/contracts';
 import { runService, type ServiceContext } from '@omen/service';
@@ -199,8 +199,8 @@ async function measured(scenario: Scenario, api: string) {
 
 // Protobuf cost alone: the service definitions' own (de)serializers on the same messages.
 const defs = loadProtos(['inference', 'kserve']);
-const inferenceDef = defs['omen.inference.v1.Inference'] as grpc.ServiceDefinition;
-const kserveDef = defs['inference.GRPCInferenceService'] as grpc.ServiceDefinition;
+const inferenceDef = defs['omen.inference.v1.Inference'] as grpcJs.ServiceDefinition;
+const kserveDef = defs['inference.GRPCInferenceService'] as grpcJs.ServiceDefinition;
 function protobufUs(batch: number) {
   const batchReq = { requests: Array.from({ length: batch }, (_, i) => ({ features: { values: pool[i % pool.length]! } })) };
   const x = poolX.subarray(0, batch * 14);
@@ -248,6 +248,26 @@ for (const [rps, topK] of args.only === 'batched' ? [] : unaryRuns) {
   unary.push(entry);
   process.stderr.write(`unary ${rps}/s top_k=${topK}: p50 ${entry.p50Ms} ms, p99 ${entry.p99Ms} ms, errors ${JSON.stringify(res.errors)}\n`);
 }
+// The transport's floor: a bare grpc-js server (no interceptors, no model) answering Predict
+// with a fixed response, at the same rate and with the same client.
+const echoes: unknown[] = [];
+if (args.only !== 'batched') {
+  const echo = new grpcJs.Server();
+  const fixed = { model_name: 'jit-defect', model_version: 'bench', bug_probability: 0.5, scores: { bug_probability: 0.5 }, feature_set: 'jit_change_metrics', feature_set_version: 1, latency_ms: 0.1 };
+  echo.addService(inferenceDef, {
+    Predict: (_call: unknown, cb: grpcJs.sendUnaryData<unknown>) => cb(null, fixed),
+    PredictBatch: (_call: unknown, cb: grpcJs.sendUnaryData<unknown>) => cb(null, { results: [] }),
+    PredictStream: (call: grpcJs.ServerWritableStream<unknown, unknown>) => call.end(),
+  });
+  const echoPort = await new Promise<number>((resolve, reject) => echo.bindAsync('127.0.0.1:0', grpcJs.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  for (const rps of [1000]) {
+    const m = await measured({ kind: 'unary', address: `127.0.0.1:${echoPort}`, rps, durationMs: UNARY_MS, rows: pool, topK: 0 }, 'none');
+    const entry = { targetRps: rps, achievedRps: Math.round(m.result.rows / (m.result.elapsedMs / 1000)), ...summary(m.result.latenciesUs), errors: m.result.errors, serverCpuUsPerCall: m.server.cpuUsPerCall, eventLoopUtilization: m.server.eventLoopUtilization };
+    echoes.push(entry);
+    process.stderr.write(`bare grpc-js echo ${rps}/s: p50 ${entry.p50Ms} ms, p99 ${entry.p99Ms} ms, server cpu ${entry.serverCpuUsPerCall} us/call\n`);
+  }
+  echo.forceShutdown();
+}
 client.disconnect();
 await running.stop('bench finished');
 await rawSession.release();
@@ -267,6 +287,7 @@ const result = {
   service: { env: serviceEnv, clientConcurrency: CONCURRENCY, client: 'a forked child process (shares the 2 cores)' },
   batched,
   unary,
+  grpcFloor: { what: 'bare grpc-js server, same proto and client, fixed response (no interceptors, no model)', unary: echoes },
   targets: {
     batchedThroughput: {
       target: '>= 0.70 of raw',
