@@ -10,6 +10,7 @@ const BENCHES: Readonly<Record<string, string>> = {
   trainer: 'services/trainer-coordinator/bench/trainer.ts',
   inference: 'services/inference/bench/inference.ts',
   ingest: 'services/ingest/bench/ingest.ts',
+  featurizer: 'services/featurizer/bench/featurizer.ts',
 };
 
 /**
