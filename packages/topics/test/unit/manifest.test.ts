@@ -170,9 +170,10 @@ describe('allTopics', () => {
     expect(all[2]).toMatchObject({ partitions: 2, retentionMs: 3 * 86_400_000, cleanupPolicy: 'delete', schema: null, dlqOf: { topic: 'a.b.v1', group: 'g1' } });
   });
 
-  it('derives 11 dead-letter topics from the repository manifest', () => {
+  it('derives 10 dead-letter topics from the repository manifest', () => {
     const dlqs = allTopics(loadTopicManifest()).filter((t) => t.dlqOf !== null);
-    expect(dlqs).toHaveLength(11);
+    expect(dlqs).toHaveLength(10);
+    expect(dlqs.map((t) => t.name)).not.toContain('scm.pullrequests.v1.dlq.featurizer');
     expect(dlqs.map((t) => t.name)).toContain('predictions.v1.dlq.ab-router');
   });
 });
