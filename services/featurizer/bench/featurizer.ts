@@ -15,8 +15,8 @@
 // --max-source-mb N per language (default 3), --skip-e2e.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -277,5 +277,9 @@ if (!SKIP_E2E) {
   log('numstat end to end …');
   numstat = await endToEnd();
 }
-process.stdout.write(`${JSON.stringify({ bench: 'featurizer', machine, numstatEndToEnd: numstat, domainOnly: domain, treeSitter: ts })}\n`);
+const result = { bench: 'featurizer', at: new Date().toISOString(), machine, loadAverage: loadavg(), numstatEndToEnd: numstat, domainOnly: domain, treeSitter: ts };
+// Kept in the repo beside the code it measured, with the machine it ran on.
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/featurizer.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -5,6 +5,7 @@ import { contractsCommand } from './contracts.ts';
 import { demoCommand } from './demo.ts';
 import { jitBenchmarkCommand } from './jit-benchmark.ts';
 import { modelsCommand } from './models.ts';
+import { predictCommand } from './predict.ts';
 import { servicesCommand } from './services.ts';
 import { stackCommand } from './stack.ts';
 import { topicsCommand } from './topics.ts';
@@ -12,4 +13,4 @@ import { trainCommand } from './train.ts';
 
 // Every verb, in the order `./scripts/omen --help` lists them. Add a verb by adding its file
 // here; each verb's file owns its options and usage text.
-export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand, jitBenchmarkCommand, benchCommand, backfillCommand, trainCommand, modelsCommand];
+export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand, jitBenchmarkCommand, benchCommand, backfillCommand, trainCommand, modelsCommand, predictCommand];
