@@ -64,6 +64,38 @@ export function localAdminToken(): { token: string; file: string } {
   return { token: readFileSync(file, 'utf8').trim(), file };
 }
 
+/**
+ * Secrets the local services need besides the admin token — ingest's pseudonym key and webhook
+ * secrets — generated once into .omen/secrets.env (0600) and passed in the environment; never
+ * printed. Deployments set them from their secret store instead.
+ */
+export function localSecrets(): { env: Record<string, string>; file: string } {
+  const file = join(stackPaths().home, 'secrets.env');
+  const wanted = ['INGEST_PSEUDONYM_KEY', 'INGEST_GITHUB_WEBHOOK_SECRET', 'INGEST_GITLAB_WEBHOOK_TOKEN'];
+  const env: Record<string, string> = {};
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const at = line.indexOf('=');
+      if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
+    }
+  }
+  if (wanted.some((k) => !env[k])) {
+    for (const k of wanted) env[k] ??= randomBytes(24).toString('base64url');
+    mkdirSync(stackPaths().home, { recursive: true });
+    writeFileSync(file, Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return { env, file };
+}
+
+/** Ingest's webhook HTTP port: fixed beside the gRPC block. OMEN_INGEST_HTTP_PORT moves it. @default 8080 */
+export function ingestHttpPort(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env['OMEN_INGEST_HTTP_PORT'];
+  const n = raw === undefined || raw === '' ? 8080 : Number(raw);
+  if (!Number.isInteger(n) || n < 1024 || n > 65_000) throw new Error(`OMEN_INGEST_HTTP_PORT must be an integer port between 1024 and 65000, got "${raw}"`);
+  return n;
+}
+
 function describe(name: ServiceName, state: LocalService['state'], pid: number | null, detail?: string): LocalService {
   const ports = servicePorts(name);
   const up = state === 'serving' || state === 'not-serving';
@@ -94,17 +126,29 @@ export function servicesStatus(): Promise<LocalService[]> {
  * Starts every service that exists (detached, logs under .omen/services/logs) against the
  * engines in .omen/stack.env, then waits until each answers SERVING on grpc.health.v1.
  */
-export async function servicesUp(timeoutMs = 90_000): Promise<LocalService[]> {
+export async function servicesUp(only: readonly ServiceName[] = SERVICE_NAMES, timeoutMs = 90_000): Promise<LocalService[]> {
   const engines = readStackEnv();
   const { token } = localAdminToken();
+  const secrets = localSecrets().env;
   const root = stackPaths().root;
   const started: ServiceName[] = [];
-  for (const name of SERVICE_NAMES) {
+  for (const name of only) {
     const current = await statusOf(name);
     if (current.state !== 'stopped') continue;
     const { main, pidFile, logFile } = paths(name);
     const ports = servicePorts(name);
-    const env: NodeJS.ProcessEnv = { ...process.env, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(ports.grpc), METRICS_PORT: String(ports.metrics), ADMIN_TOKEN: token };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...secrets,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(ports.grpc),
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: String(ports.metrics),
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(ingestHttpPort()),
+      ADMIN_TOKEN: token,
+      FEATURIZER_ADDR: `127.0.0.1:${servicePorts('featurizer').grpc}`,
+    };
     for (const key of STACK_ENV_KEYS) if (engines[key]) env[key] = engines[key];
     const pid = spawnDetached({ command: process.execPath, args: ['--import', 'tsx', main], cwd: root, env }, logFile);
     writePidFile(pidFile, { pid, marker: main, address: `127.0.0.1:${ports.grpc}`, startedAt: new Date().toISOString() });

@@ -1,26 +1,113 @@
-import { relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import type * as grpc from '@grpc/grpc-js';
+import { createClickHouse, sql } from '@omen/clickhouse';
+import { callUnary } from '@omen/grpc';
 import { repoRoot, stackDown, stackUp } from '@omen/stack';
 import { UsageError, type Command } from '../command.ts';
-import { localAdminToken, servicesDown, servicesUp } from '../local-services.ts';
+import { ingestHttpPort, localAdminToken, localSecrets, servicesDown, servicesUp, type LocalService, type ServiceName } from '../local-services.ts';
+import { backfillCommand } from './backfill.ts';
+import { trainerClient } from './models.ts';
+import { predictCommand } from './predict.ts';
 import { formatServices, servicesOk } from './services.ts';
+import { trainCommand } from './train.ts';
+
+const DEMO_REPO = 'github:expressjs/express';
+const MODEL = 'jit-defect';
 
 const usage = `
-usage: ./scripts/omen demo [--down]
+usage: ./scripts/omen demo [--down] [--history FILE] [--training-csv FILE]
 
-The main job, on one machine: brings the embedded engines up (./scripts/omen stack up), starts
-every service (./scripts/omen services up), waits until each reports SERVING on
-grpc.health.v1, and prints where everything listens. Idempotent: what runs is left running.
+The main job, end to end on one machine:
+  1. engines: the embedded Kafka broker, schema registry, ClickHouse, Redis, NATS (stack up)
+  2. services: ingest, featurizer and trainer-coordinator, each SERVING on grpc.health.v1
+  3. history: the express commit history replayed through ingest (backfill; deduplicated,
+     so a second run publishes nothing) and featurized into ClickHouse and Redis
+  4. model: when ${MODEL} has no champion, one trained on the published JIT data
+     (ISSTA'21 openstack: express's numstat-only history gives no bug-inducing labels) and promoted
+  5. inference: started once a champion exists, SERVING, then asked for the risk of the
+     newest express commits by commit reference (features from the online store)
+Idempotent: what runs is left running, what exists is reused. Prints where everything listens.
 
-  --down   stop the services, then the engines
+  --history FILE       default ../shared/data/express-commits.jsonl.gz
+  --training-csv FILE  default ../shared/data/jit/issta21/openstack/openstack_k_feature.csv.gz
+  --down               stop the services, then the engines
 `;
+
+function step(title: string): void {
+  process.stdout.write(`\n== ${title}\n`);
+}
+
+function failed(services: readonly LocalService[]): boolean {
+  if (servicesOk(services)) return false;
+  process.stdout.write(formatServices(services));
+  return true;
+}
+
+/** Commits in a JSONL history (gzip or not): one per non-empty line. */
+function countCommits(file: string): number {
+  const bytes = readFileSync(file);
+  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
+  return text.split('\n').filter((line) => line.trim() !== '').length;
+}
+
+async function waitForFeatures(clickhouseUrl: string, expected: number, timeoutMs: number): Promise<number> {
+  const ch = createClickHouse({ url: clickhouseUrl });
+  const deadline = Date.now() + timeoutMs;
+  let count = 0;
+  try {
+    while (Date.now() < deadline) {
+      const rows = await ch.query<{ n: string }>(
+        sql`SELECT count() AS n FROM commit_features FINAL WHERE repo_id = ${DEMO_REPO} AND feature_set = 'jit_change_metrics'`,
+      );
+      count = Number(rows[0]?.n ?? 0);
+      if (count >= expected) return count;
+      await sleep(500);
+    }
+    return count;
+  } finally {
+    await ch.close();
+  }
+}
+
+async function hasChampion(): Promise<boolean> {
+  const conn = trainerClient({}, false, 10_000);
+  try {
+    await callUnary(conn.client, 'GetModel', { model_name: MODEL, alias: 'champion' });
+    return true;
+  } catch (err) {
+    if ((err as grpc.ServiceError).code === (5 as grpc.status)) return false;
+    throw err;
+  } finally {
+    conn.client.close();
+  }
+}
+
+async function newestShas(clickhouseUrl: string, n: number): Promise<string[]> {
+  const ch = createClickHouse({ url: clickhouseUrl });
+  try {
+    const rows = await ch.query<{ sha: string }>(
+      sql`SELECT sha FROM commit_features FINAL WHERE repo_id = ${DEMO_REPO} AND feature_set = 'jit_change_metrics' ORDER BY event_time_ms DESC LIMIT ${n}`,
+    );
+    return rows.map((r) => r.sha);
+  } finally {
+    await ch.close();
+  }
+}
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'start the engines and every service, wait for SERVING, print where everything listens',
+  summary: 'the main job: engines, services, history, a model, predictions — and where everything listens',
   usage,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { down: { type: 'boolean', default: false } } });
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { down: { type: 'boolean', default: false }, history: { type: 'string' }, 'training-csv': { type: 'string' } },
+    });
     if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(' ')}`);
     if (values.down) {
       process.stdout.write(formatServices(await servicesDown()));
@@ -28,21 +115,60 @@ export const demoCommand: Command = {
       process.stdout.write(`engines: ${stack.engines.map((e) => `${e.name} ${e.state}`).join(', ')}\n`);
       return stack.ok ? 0 : 1;
     }
-    process.stdout.write('== engines\n');
+    const root = repoRoot();
+    const history = resolve(values.history ?? resolve(root, '../shared/data/express-commits.jsonl.gz'));
+    const trainingCsv = resolve(values['training-csv'] ?? resolve(root, '../shared/data/jit/issta21/openstack/openstack_k_feature.csv.gz'));
+    for (const [option, file] of [['--history', history], ['--training-csv', trainingCsv]] as const) {
+      if (!existsSync(file)) throw new UsageError(`${option}: ${file} does not exist`);
+    }
+
+    step('1/5 engines');
     const stack = await stackUp();
     for (const e of stack.engines) {
       process.stdout.write(`${e.name.padEnd(16)} ${e.state.padEnd(9)} ${e.address ?? '-'}\n`);
       if (e.state === 'failed' || e.state === 'unhealthy') process.stdout.write(`  ${e.detail ?? ''}\n${e.logTail ?? ''}\n`);
     }
     if (!stack.ok) return 1;
-    process.stdout.write('\n== services\n');
-    const services = await servicesUp();
-    process.stdout.write(formatServices(services));
+    const clickhouseUrl = stack.env.CLICKHOUSE_URL;
+    if (!clickhouseUrl) throw new Error('stack up gave no CLICKHOUSE_URL');
+
+    step('2/5 services');
+    const pipeline: ServiceName[] = ['ingest', 'featurizer', 'trainer-coordinator'];
+    const first = await servicesUp(pipeline);
+    process.stdout.write(formatServices(first.filter((s) => pipeline.includes(s.name))));
+    if (failed(first.filter((s) => pipeline.includes(s.name)))) return 1;
+
+    step(`3/5 history: ${relative(root, history)} → ingest → featurizer`);
+    const backfill = await backfillCommand.run(['--jsonl', history, '--repo', DEMO_REPO]);
+    if (backfill !== 0) return backfill;
+    const expected = countCommits(history);
+    const featurized = await waitForFeatures(clickhouseUrl, expected, 180_000);
+    process.stdout.write(`ClickHouse commit_features: ${featurized} of ${expected} commits of ${DEMO_REPO}\n`);
+    if (featurized < expected) return 1;
+
+    step(`4/5 model ${MODEL}`);
+    if (await hasChampion()) {
+      process.stdout.write(`${MODEL} has a champion; keeping it (./scripts/omen models list)\n`);
+    } else {
+      const trained = await trainCommand.run(['start', '--row-source', `csv:${trainingCsv}`, '--promote', '--watch', '--reason', 'omen demo: first model']);
+      if (trained !== 0) return trained;
+    }
+
+    step('5/5 inference');
+    const all = await servicesUp();
+    process.stdout.write(formatServices(all));
+    if (failed(all)) return 1;
+    const shas = await newestShas(clickhouseUrl, 3);
+    process.stdout.write(`\nrisk of the newest ${shas.length} commits of ${DEMO_REPO}:\n`);
+    const predicted = await predictCommand.run(['--repo', DEMO_REPO, ...shas.flatMap((s) => ['--sha', s]), '--top-k', '3']);
+
     const { file } = localAdminToken();
     process.stdout.write(
-      `\nengine addresses: ${relative(repoRoot(), stack.envFile)}   admin token: ${relative(repoRoot(), file)}\n` +
+      `\nwebhooks: http://127.0.0.1:${ingestHttpPort()}/webhooks/github and /webhooks/gitlab (secrets: ${relative(root, localSecrets().file)})\n` +
+        `engine addresses: ${relative(root, stack.envFile)}   admin token: ${relative(root, file)}\n` +
+        `try: ./scripts/omen predict --repo ${DEMO_REPO} --sha <sha>   ./scripts/omen models list   ./scripts/omen --help\n` +
         'stop everything: ./scripts/omen demo --down\n',
     );
-    return servicesOk(services) ? 0 : 1;
+    return predicted;
   },
 };
