@@ -22,7 +22,7 @@ import * as ort from 'onnxruntime-node';
 import { loadProtos } from '@omen/contracts';
 import { runService, type ServiceContext } from '@omen/service';
 import type { Registry } from '@omen/telemetry';
-import { LocalModelRegistry, sha256Hex } from '../src/adapters/model-source.ts';
+import { LocalModelRegistry, sha256Hex } from '@omen/model-registry';
 import { startInference } from '../src/app.ts';
 import { INFERENCE_PORTS, inferenceConfigSchema, type InferenceConfig } from '../src/config.ts';
 import { JIT_NAMES, JIT_THRESHOLDS, jitRow, jitValues } from '../test/helpers/fixtures.ts';

@@ -11,7 +11,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Scheduler } from './domain/batcher.ts';
 import { FeaturizerFallback } from './adapters/featurizer-client.ts';
 import { ModelManager } from './adapters/model-manager.ts';
-import { LocalModelRegistry, type ModelSource } from './adapters/model-source.ts';
+import { LocalModelRegistry, type ModelSource } from '@omen/model-registry';
 import { subscribeControl } from './adapters/nats-control.ts';
 import { PredictionSink, ensurePredictionsTable } from './adapters/predictions-sink.ts';
 import { RedisStore, connectRedis } from './adapters/redis-store.ts';

@@ -7,7 +7,7 @@ import { NotFoundError, isOmenError } from '@omen/errors';
 import type { Logger } from '@omen/telemetry';
 import { DynamicBatcher, type BatcherOptions, type Scheduler, type SubmitOptions } from '../domain/batcher.ts';
 import type { InferenceMetrics } from '../metrics.ts';
-import type { ModelSource } from './model-source.ts';
+import type { ModelSource } from '@omen/model-registry';
 import { OnnxModel, sliceRows, type RunOutput, type SessionOptions } from './onnx-session.ts';
 
 export interface RowsInput {

@@ -10,7 +10,7 @@ import { featureNames, featureRegistry, featureSetId, type FeatureSet } from '@o
 import type { Logger } from '@omen/telemetry';
 import { contributions, explanationMethod, type MarginTerm } from '../domain/contributions.ts';
 import { metadataFeatureNames, readOnnxGraph } from '../domain/onnx-graph.ts';
-import { sha256Hex, type ModelArtifact } from './model-source.ts';
+import { sha256Hex, type ModelArtifact } from '@omen/model-registry';
 import type { SessionWorkerInit, SessionWorkerReply, SessionWorkerRequest } from './session-worker.ts';
 
 export type ExecutionProvider = 'cuda' | 'cpu';

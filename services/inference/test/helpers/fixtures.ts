@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { featureNames, featureRegistry } from '@omen/features';
-import { LocalModelRegistry } from '../../src/adapters/model-source.ts';
+import { LocalModelRegistry } from '@omen/model-registry';
 import { buildOnnx, randomGbdt, seeded, type TestGbdt, type TestModel } from './onnx-models.ts';
 
 export const JIT = featureRegistry.get('jit_change_metrics', 1);

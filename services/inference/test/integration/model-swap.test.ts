@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackEnv, waitFor } from '@omen/testing';
-import { sha256Hex } from '../../src/adapters/model-source.ts';
+import { sha256Hex } from '@omen/model-registry';
 import { createTestRegistry, jitGbdt, jitRow, jitValues, referenceP1, type TestRegistry } from '../helpers/fixtures.ts';
 import { call, startTestService, type PredictResponse, type TestService } from '../helpers/service.ts';
 
@@ -75,7 +75,7 @@ describe('NATS promotion and rollback', () => {
     await writeFile(blob, bytes);
     await announce('model.promoted', { model: MODEL, version: 'v3', sha256: sha256Hex(v3), alias: 'champion' });
     const failure = await waitFor(() => svc.app.models.lastErrors().find((e) => e.version === 'v3'), { message: 'the v3 load to fail' });
-    expect(failure.error).toMatch(/sha256 .* but the registry records/);
+    expect(failure.error).toMatch(/has sha256 [0-9a-f]{64}, expected [0-9a-f]{64}: refusing a corrupted/);
     expect((await predict()).model_version).toBe('v2');
     const metrics = await (await fetch(`${svc.running.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`inference_model_events_total\\{[^}]*event="load_failed"[^}]*version="v3"|inference_model_events_total\\{[^}]*version="v3"[^}]*event="load_failed"`));
