@@ -24,3 +24,5 @@ export type { FeatureProblem, ValidateOptions, VectorOptions } from './registry.
 export { jitChangeMetricsV1, codeMetricsV1, codeFileMetricsV1, securityRuleIds, securityFeatureName } from './sets.ts';
 export type { SecurityRuleId } from './sets.ts';
 export type { FeatureDefinition, FeatureScope, FeatureSet, FeatureType } from './types.ts';
+export { ONLINE_FEATURES_PREFIX, onlineFeaturesKey, repoHashTag } from './online.ts';
+export type { OnlineFeatures } from './online.ts';

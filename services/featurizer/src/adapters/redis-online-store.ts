@@ -7,15 +7,10 @@
 
 import type { Redis } from 'ioredis';
 import type { FeatureSet } from '@omen/features';
-import { featureSetId } from '@omen/features';
-import type { FeatureRow } from '../domain/rows.ts';
+import { featureSetId, ONLINE_FEATURES_PREFIX, onlineFeaturesKey, type OnlineFeatures } from '@omen/features';
 
-export interface OnlineFeatures {
-  values: Record<string, number>;
-  file_metrics: { path: string; values: Record<string, number> }[] | null;
-  computed_at: number;
-  event_time: number;
-}
+export type { OnlineFeatures };
+import type { FeatureRow } from '../domain/rows.ts';
 
 export interface RedisOnlineStoreOptions {
   /** @default 'omen:features' */
@@ -34,12 +29,12 @@ export class RedisOnlineStore {
 
   constructor(redis: Redis, options: RedisOnlineStoreOptions = {}) {
     this.#redis = redis;
-    this.#prefix = options.prefix ?? 'omen:features';
+    this.#prefix = options.prefix ?? ONLINE_FEATURES_PREFIX;
     this.#ttl = options.ttlSeconds ?? 2_592_000;
   }
 
   key(repoId: string, sha: string): string {
-    return `${this.#prefix}:{${repoId.replace(/[{}]/g, '_')}}:${sha}`;
+    return onlineFeaturesKey(repoId, sha, this.#prefix);
   }
 
   async write(rows: readonly FeatureRow[]): Promise<void> {

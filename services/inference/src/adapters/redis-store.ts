@@ -1,9 +1,7 @@
 // Redis for inference: the online feature store the featurizer writes, and the prediction cache.
 //
-// Features (written by services/featurizer/src/adapters/redis-online-store.ts): one hash per
-// commit, `<prefix>:{<repo_id>}:<sha>`, one field per feature set, `<set>@v<version>` → JSON
-// { values, file_metrics, computed_at, event_time }. One HGETALL returns the model's set and the
-// code metrics the quality scores derive from.
+// Features: the online layout of @omen/features (onlineFeaturesKey), written by the featurizer.
+// One HGETALL returns the model's set and the code metrics the quality scores derive from.
 //
 // Cache: `<cachePrefix>:{<repo_id>}:<sha>:<model>:<version>` → JSON of the computed prediction,
 // with a TTL. Keyed by model version, so a promotion never serves the old model's answers, and
@@ -14,13 +12,10 @@
 // turns into UNAVAILABLE at once instead of requests hanging.
 import { Redis } from 'ioredis';
 import { UnavailableError } from '@omen/errors';
+import { ONLINE_FEATURES_PREFIX, onlineFeaturesKey, repoHashTag, type OnlineFeatures } from '@omen/features';
 
-export interface StoredFeatureSet {
-  values: Record<string, number>;
-  file_metrics: { path: string; values: Record<string, number> }[] | null;
-  computed_at: number;
-  event_time: number;
-}
+/** One feature set of a commit as the featurizer stores it online. */
+export type StoredFeatureSet = OnlineFeatures;
 
 export interface CommitLookup {
   repoId: string;
@@ -60,7 +55,6 @@ export function connectRedis(url: string, commandTimeoutMs: number): Redis {
   });
 }
 
-const hashTag = (repoId: string) => `{${repoId.replace(/[{}]/g, '_')}}`;
 
 function unavailable(err: unknown): UnavailableError {
   const message = err instanceof Error ? err.message : String(err);
@@ -75,7 +69,7 @@ export class RedisStore {
 
   constructor(redis: Redis, options: RedisStoreOptions = {}) {
     this.redis = redis;
-    this.#featurePrefix = options.featurePrefix ?? 'omen:features';
+    this.#featurePrefix = options.featurePrefix ?? ONLINE_FEATURES_PREFIX;
     this.#cachePrefix = options.cachePrefix ?? 'omen:predictions';
     this.cacheTtlSeconds = options.cacheTtlSeconds ?? 3600;
   }
@@ -85,11 +79,11 @@ export class RedisStore {
   }
 
   featureKey(repoId: string, sha: string): string {
-    return `${this.#featurePrefix}:${hashTag(repoId)}:${sha}`;
+    return onlineFeaturesKey(repoId, sha, this.#featurePrefix);
   }
 
   cacheKey(repoId: string, sha: string, model: string, version: string): string {
-    return `${this.#cachePrefix}:${hashTag(repoId)}:${sha}:${model}:${version}`;
+    return `${this.#cachePrefix}:${repoHashTag(repoId)}:${sha}:${model}:${version}`;
   }
 
   #checkReady(): void {
