@@ -3,10 +3,12 @@
 // subscriptions suffice: the registry is the source of truth, so an instance that was down or
 // missed a message catches up by reading the registry's aliases at start and on its poll.
 import { connect, type NatsConnection, type Subscription } from 'nats';
+import { MODEL_EVENT_SUBJECTS } from '@omen/model-registry';
 import type { Logger } from '@omen/telemetry';
 import type { ModelEvent } from './model-manager.ts';
 
-export const CONTROL_SUBJECTS = { promoted: 'model.promoted', rolledBack: 'model.rolledback' } as const;
+/** The subjects and payload are the registry's contract (@omen/model-registry). */
+export const CONTROL_SUBJECTS = MODEL_EVENT_SUBJECTS;
 
 /** Parses a control message; returns a reason string when it is not a valid event. */
 export function parseModelEvent(data: Uint8Array): ModelEvent | string {
