@@ -91,7 +91,7 @@ describe('generated types describe what avsc decodes', () => {
         hunks: [{ old_start: 10, old_lines: 1, new_start: 10, new_lines: 2,
           deleted_lines: [{ number: 10, content: 'a' }], added_lines: [{ number: 10, content: 'b' }, { number: 11, content: 'c' }] }],
       }],
-      branch: null, source: 'git',
+      branch: null, source: 'git', line_counts_known: true,
     };
     const type = avroType('commit');
     const decoded = type.fromBuffer(type.toBuffer(commit)) as AvroRecords['commit'];

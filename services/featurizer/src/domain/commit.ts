@@ -38,6 +38,8 @@ export interface CommitInput {
   commit_time: number;
   message: string;
   files: readonly FileChange[];
+  /** False for a push whose line counts ingest could not learn (schema default: true). */
+  line_counts_known?: boolean;
 }
 
 const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0;
@@ -48,6 +50,12 @@ const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isInteg
  */
 export function validateCommit(commit: CommitInput): string[] {
   const problems: string[] = [];
+  // Zeros that only mean "unknown" would corrupt LA/LD/Entropy here and LT (line counts per
+  // file) for every later commit; the commit waits in the dead-letter topic until it can be
+  // replayed with counts (enrichment configured, or a backfill from a clone).
+  if (commit.line_counts_known === false) {
+    problems.push('line_counts_known is false: the push was published without line counts (ingest could not enrich it from the SCM API or a git mirror)');
+  }
   if (commit.repo_id.trim() === '') problems.push('repo_id is empty');
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit.sha)) problems.push(`sha must be 40 or 64 lower-case hex characters, got "${commit.sha.slice(0, 80)}"`);
   if (commit.author_id.trim() === '') problems.push('author_id is empty');

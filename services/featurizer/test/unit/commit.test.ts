@@ -18,6 +18,13 @@ describe('validateCommit', () => {
     expect(validateCommit({ ...good, sha: 'c'.repeat(64) })).toEqual([]);
   });
 
+  it('refuses a push whose line counts are unknown instead of reading its zeros as real', () => {
+    expect(validateCommit({ ...good, line_counts_known: true })).toEqual([]);
+    const problems = validateCommit({ ...good, line_counts_known: false });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^line_counts_known is false/);
+  });
+
   it('names every problem with its field', () => {
     const problems = validateCommit({
       ...good,

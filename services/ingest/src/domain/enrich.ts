@@ -40,6 +40,7 @@ export function applyDetail(
     commit_time: detail.commitTime,
     message: detail.message,
     files: capHunks(detail.files, maxHunkBytes),
+    line_counts_known: true,
   };
 }
 
@@ -221,6 +222,7 @@ export function commitFromDetail(
       commit_time: 0,
       message: '',
       files: [],
+      line_counts_known: true,
     },
     detail,
     pseudonymKey,

@@ -158,6 +158,8 @@ function normalizePush(payload: unknown, opts: NormalizeOptions): Normalized {
         files,
         branch,
         source: 'webhook',
+        // A push lists paths only; enrichment (applyDetail) supplies the counts and sets this true.
+        line_counts_known: false,
       },
     };
   });

@@ -71,5 +71,6 @@ export function historyToEvent(line: HistoryLine, repo: RepoRef): CommitEvent {
     files,
     branch: null,
     source: 'backfill',
+    line_counts_known: true,
   };
 }

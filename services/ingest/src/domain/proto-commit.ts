@@ -132,6 +132,8 @@ export function commitFromProto(input: unknown, pseudonymKey: string, source: In
       files,
       branch: c.branch || null,
       source,
+      // gRPC producers send line counts (the proto requires them per file).
+      line_counts_known: true,
     },
   };
 }

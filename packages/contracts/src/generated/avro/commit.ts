@@ -135,4 +135,10 @@ export interface Commit {
   branch: null | string;
   /** How the event arrived: SCM webhook, SCM REST/GraphQL API, git mirror, historical backfill, or a third-party Kafka producer. */
   source: IngestSource;
+  /**
+   * False when the producer could not learn the files' line counts: a push webhook (which lists paths only) whose enrichment from the SCM API or a git mirror failed or is not configured. lines_added and lines_deleted are then 0 and must not be read as real; the featurizer dead-letters such a commit with the reason instead of computing change metrics from it. True for every other producer.
+   *
+   * @default true
+   */
+  line_counts_known: boolean;
 }

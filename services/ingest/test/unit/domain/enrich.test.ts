@@ -80,7 +80,9 @@ describe('applyDetail', () => {
     if (r.outcome !== 'accepted') throw new Error(r.reason);
     const draft = r.commits[0]!.event;
     const detail = detailFromGitlab(fixture('gitlab/commit-d5a3ff1.json'), [fixture('gitlab/commit-d5a3ff1-diff-page1.json')]);
+    expect(draft.line_counts_known).toBe(false);
     const e = applyDetail(draft, detail, 'k');
+    expect(e.line_counts_known).toBe(true);
     expect(e.event_id).toBe(draft.event_id);
     expect(e.branch).toBe('master');
     expect(e.committer_id).toBe(pseudonym('k', 'mike@example.com'));

@@ -49,6 +49,8 @@ describe('GitHub normalisation', () => {
     const r = normalizeWebhook('github', 'push', p, opts);
     if (r.outcome !== 'accepted') throw new Error(r.reason);
     expect(r.commits.map((c) => c.event.parents)).toEqual([['b'.repeat(40)], [first['id']]]);
+    // A push lists paths, not line counts: the zeros are marked unknown until enrichment.
+    expect(r.commits.map((c) => c.event.line_counts_known)).toEqual([false, false]);
   });
 
   it('calls a merged pull request "merged" with its merge sha', () => {

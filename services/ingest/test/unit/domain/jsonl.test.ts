@@ -41,6 +41,7 @@ describe('parseHistoryLine', () => {
       ],
       branch: null,
       source: 'backfill',
+      line_counts_known: true,
     });
   });
 
