@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CommitDraft, FileChange, IssueEvent, PullRequestEvent } from './events.ts';
-import { commitEventId, issueEventId, pseudonym, pullRequestEventId, repoId } from './ids.ts';
+import { actionDetailKey, commitEventId, issueEventId, pseudonym, pullRequestEventId, repoId } from './ids.ts';
 import {
   extractReferences,
   isBugReport,
@@ -186,7 +186,7 @@ function normalizePullRequest(payload: unknown, opts: NormalizeOptions): Normali
   // GitLab name, so consumers look for one action on both SCMs.
   const act = action === 'closed' && merged ? 'merged' : action;
   const event: PullRequestEvent = {
-    event_id: pullRequestEventId(repo.id, pr.number, act, pr.updated_at),
+    event_id: pullRequestEventId(repo.id, pr.number, act, pr.updated_at, actionDetailKey(payload)),
     event_time: pr.updated_at,
     repo_id: repo.id,
     repo_name: repo.name,
@@ -225,7 +225,7 @@ function normalizeIssue(payload: unknown, opts: NormalizeOptions): Normalized {
   const labels = (issue.labels ?? []).map((l) => l.name);
   const refs = extractReferences(`${issue.title}\n${issue.body ?? ''}`, 'github', r.full_name);
   const event: IssueEvent = {
-    event_id: issueEventId(repo.id, issue.number, action, issue.updated_at),
+    event_id: issueEventId(repo.id, issue.number, action, issue.updated_at, actionDetailKey(payload)),
     event_time: issue.updated_at,
     repo_id: repo.id,
     repo_name: repo.name,

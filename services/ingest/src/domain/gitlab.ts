@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CommitDraft, FileChange, IssueEvent, PullRequestEvent } from './events.ts';
-import { commitEventId, issueEventId, pseudonym, pullRequestEventId, repoId } from './ids.ts';
+import { actionDetailKey, commitEventId, issueEventId, pseudonym, pullRequestEventId, repoId } from './ids.ts';
 import {
   extractReferences,
   isBugReport,
@@ -191,7 +191,7 @@ function normalizeMergeRequest(payload: unknown, opts: NormalizeOptions): Normal
   const merged = state === 'merged';
   const head = mr.last_commit?.id ?? '';
   const event: PullRequestEvent = {
-    event_id: pullRequestEventId(repo.id, mr.iid, action, mr.updated_at),
+    event_id: pullRequestEventId(repo.id, mr.iid, action, mr.updated_at, actionDetailKey(payload)),
     event_time: mr.updated_at,
     repo_id: repo.id,
     repo_name: repo.name,
@@ -234,7 +234,7 @@ function normalizeIssue(payload: unknown, opts: NormalizeOptions): Normalized {
   const state = issue.state === 'opened' ? 'open' : issue.state === 'closed' ? 'closed' : 'unknown';
   const refs = extractReferences(`${issue.title}\n${issue.description ?? ''}`, 'gitlab', proj.path_with_namespace);
   const event: IssueEvent = {
-    event_id: issueEventId(repo.id, issue.iid, action, issue.updated_at),
+    event_id: issueEventId(repo.id, issue.iid, action, issue.updated_at, actionDetailKey(payload)),
     event_time: issue.updated_at,
     repo_id: repo.id,
     repo_name: repo.name,

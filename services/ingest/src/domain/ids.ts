@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { ScmProvider } from './events.ts';
 
 /**
@@ -22,12 +22,34 @@ export function commitEventId(repo: string, sha: string): string {
   return `${repo}:${sha.toLowerCase()}`;
 }
 
-export function pullRequestEventId(repo: string, num: number, action: string, updatedAt: number): string {
-  return `${repo}:pr:${num}:${action}:${updatedAt}`;
+/**
+ * What distinguishes two deliveries of the same action on the same item within one second
+ * (SCM times have 1-second resolution): the label added, the person assigned, the reviewer asked,
+ * the fields changed. Hashed from the payload, so a redelivery (same payload) gets the same id
+ * and "labeled bug" + "labeled p1" in one second get two. Empty when the payload has none.
+ */
+export function actionDetailKey(payload: unknown): string {
+  if (payload === null || typeof payload !== 'object') return '';
+  const p = payload as Record<string, unknown>;
+  const attrs = (p['object_attributes'] ?? {}) as Record<string, unknown>;
+  const detail = {
+    label: p['label'] ?? null,
+    assignee: p['assignee'] ?? null,
+    requested_reviewer: p['requested_reviewer'] ?? null,
+    requested_team: p['requested_team'] ?? null,
+    changes: p['changes'] ?? null,
+    oldrev: attrs['oldrev'] ?? null,
+  };
+  if (Object.values(detail).every((v) => v === null)) return '';
+  return createHash('sha256').update(JSON.stringify(detail)).digest('hex').slice(0, 12);
 }
 
-export function issueEventId(repo: string, num: number, action: string, updatedAt: number): string {
-  return `${repo}:issue:${num}:${action}:${updatedAt}`;
+export function pullRequestEventId(repo: string, num: number, action: string, updatedAt: number, detail = ''): string {
+  return `${repo}:pr:${num}:${action}:${updatedAt}${detail ? `:${detail}` : ''}`;
+}
+
+export function issueEventId(repo: string, num: number, action: string, updatedAt: number, detail = ''): string {
+  return `${repo}:issue:${num}:${action}:${updatedAt}${detail ? `:${detail}` : ''}`;
 }
 
 /**

@@ -15,7 +15,7 @@ export type IssueState = 'open' | 'closed' | 'unknown';
  * Avro record omen.scm.v1.Issue.
  */
 export interface Issue {
-  /** Idempotency id, deterministic: "<repo_id>:issue:<number>:<action>:<updated_at>" (updated_at in epoch ms). */
+  /** Idempotency id, deterministic: "<repo_id>:issue:<number>:<action>:<updated_at>" (updated_at in epoch ms), plus ":<detail>" when the action names what changed (a label, an assignee, changed fields: 12 hex of their sha256), so two such actions in one second stay two events. */
   event_id: string;
   /**
    * Event time, epoch milliseconds UTC: when the action happened on the SCM (updated_at).

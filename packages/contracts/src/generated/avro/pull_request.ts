@@ -15,7 +15,7 @@ export type PullRequestState = 'open' | 'closed' | 'merged' | 'unknown';
  * Avro record omen.scm.v1.PullRequest.
  */
 export interface PullRequest {
-  /** Idempotency id, deterministic: "<repo_id>:pr:<number>:<action>:<updated_at>" (updated_at in epoch ms). A redelivered webhook carries the same id. */
+  /** Idempotency id, deterministic: "<repo_id>:pr:<number>:<action>:<updated_at>" (updated_at in epoch ms), plus ":<detail>" when the action names what changed (a label, an assignee, a reviewer, changed fields: 12 hex of their sha256), so two such actions in one second stay two events. A redelivered webhook carries the same id. */
   event_id: string;
   /**
    * Event time, epoch milliseconds UTC: when the action happened on the SCM (updated_at).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commitEventId, dedupKeys, issueEventId, parseRepoId, pseudonym, pullRequestEventId, repoId } from '../../../src/domain/ids.ts';
+import { actionDetailKey, commitEventId, dedupKeys, issueEventId, parseRepoId, pseudonym, pullRequestEventId, repoId } from '../../../src/domain/ids.ts';
 import { repoRefFromName } from '../../../src/domain/normalize.ts';
 import { parseScmTime } from '../../../src/domain/validation.ts';
 
@@ -16,8 +16,18 @@ describe('ids', () => {
     expect(commitEventId('github:a/b', 'ABC')).toBe('github:a/b:abc');
     expect(pullRequestEventId('github:a/b', 7, 'merged', 1000)).toBe('github:a/b:pr:7:merged:1000');
     expect(issueEventId('gitlab:g/p', 3, 'opened', 5)).toBe('gitlab:g/p:issue:3:opened:5');
+    expect(issueEventId('gitlab:g/p', 3, 'labeled', 5, 'abc123')).toBe('gitlab:g/p:issue:3:labeled:5:abc123');
     expect(dedupKeys.event('github:a/b:abc')).toBe('omen:ingest:event:github:a/b:abc');
     expect(dedupKeys.delivery('github', 'd-1')).toBe('omen:ingest:delivery:github:d-1');
+  });
+
+  it('tells apart same-second actions that change different things, and only those', () => {
+    const labeled = (name: string) => ({ action: 'labeled', label: { name }, issue: { number: 1 } });
+    expect(actionDetailKey(labeled('bug'))).toMatch(/^[0-9a-f]{12}$/);
+    expect(actionDetailKey(labeled('bug'))).toBe(actionDetailKey(labeled('bug')));
+    expect(actionDetailKey(labeled('bug'))).not.toBe(actionDetailKey(labeled('p1')));
+    expect(actionDetailKey({ action: 'opened', issue: { number: 1 } })).toBe('');
+    expect(actionDetailKey(null)).toBe('');
   });
 
   it('pseudonymises with a key: stable, case-insensitive, different per key', () => {
