@@ -171,7 +171,7 @@ async function sendBatch(
       const item = pending[r.index];
       if (!item) continue;
       if (r.ack) {
-        if (r.ack.partition < 0) state.duplicates++;
+        if (r.ack.duplicate) state.duplicates++;
         else state.published++;
       } else if (r.error?.code === 'UNAVAILABLE') {
         retry.push(item);

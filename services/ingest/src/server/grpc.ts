@@ -37,6 +37,7 @@ function ack(outcome: EventOutcome, topic: string): ingestV1.PublishCommitRespon
     topic: outcome.record?.topic ?? topic,
     partition: outcome.record?.partition ?? -1,
     offset: outcome.record?.offset ?? '',
+    duplicate: outcome.status === 'duplicate',
   };
 }
 

@@ -57,6 +57,7 @@ describe('omen.ingest.v1.Ingest', () => {
     const res = await publishOne({ commit: commit(1) });
     expect(res).toMatchObject({ event_id: `github:acme/grpc:${sha(1)}`, topic: t.topics.commits });
     expect(res.partition).toBeGreaterThanOrEqual(0);
+    expect(res.duplicate).toBe(false);
     expect(res.offset).toMatch(/^\d+$/);
     const [record] = await readTopic(t.topics.commits, { until: 1 });
     const e = decodeCommit(record!.value);
@@ -95,11 +96,11 @@ describe('omen.ingest.v1.Ingest', () => {
     expect(res.results.map((r) => r.outcome)).toEqual(['ack', 'error', 'ack', 'ack']);
     expect(res.results[1]!.error).toEqual({ code: 'INVALID_ARGUMENT', message: 'commit.files.0.path: required' });
     // The repeated commit is acknowledged without a position: an earlier message stored it.
-    expect(res.results[3]!.ack).toMatchObject({ event_id: `git:mirror/stream:${sha(10)}`, partition: -1, offset: '' });
+    expect(res.results[3]!.ack).toMatchObject({ event_id: `git:mirror/stream:${sha(10)}`, partition: -1, offset: '', duplicate: true });
 
     const again = await publishMany(reqs.filter((_, i) => i !== 1), metadata);
     expect(again.accepted).toBe(3);
-    expect(again.results.every((r) => r.ack?.partition === -1)).toBe(true);
+    expect(again.results.every((r) => r.ack?.partition === -1 && r.ack.duplicate)).toBe(true);
 
     const records = (await readTopic(t.topics.commits, { timeoutMs: 3000 })).filter((r) => r.key === 'git:mirror/stream');
     expect(records.map((r) => decodeCommit(r.value)).map((c) => [c.sha, c.source])).toEqual([

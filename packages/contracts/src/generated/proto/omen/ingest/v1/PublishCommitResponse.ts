@@ -12,6 +12,11 @@ export interface PublishCommitResponse {
    * Kafka offset of the record, as a decimal string (64-bit).
    */
   'offset'?: (string);
+  /**
+   * True when an earlier call (or webhook) already stored this event: nothing was published
+   * now, and partition is -1 and offset empty because the first position is not known here.
+   */
+  'duplicate'?: (boolean);
 }
 
 export interface PublishCommitResponse__Output {
@@ -25,4 +30,9 @@ export interface PublishCommitResponse__Output {
    * Kafka offset of the record, as a decimal string (64-bit).
    */
   'offset': (string);
+  /**
+   * True when an earlier call (or webhook) already stored this event: nothing was published
+   * now, and partition is -1 and offset empty because the first position is not known here.
+   */
+  'duplicate': (boolean);
 }
