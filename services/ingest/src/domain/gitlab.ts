@@ -204,7 +204,7 @@ function normalizeMergeRequest(payload: unknown, opts: NormalizeOptions): Normal
     author_id: gitlabUser(opts, mr.author_id),
     base_ref: mr.target_branch,
     // The hook does not carry the target branch's sha; empty means unknown.
-    base_sha: '',
+    base_sha: null,
     head_ref: mr.source_branch,
     head_sha: head,
     merged,

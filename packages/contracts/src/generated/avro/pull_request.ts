@@ -47,8 +47,12 @@ export interface PullRequest {
   author_id: string;
   /** Target branch name (e.g. "main"). */
   base_ref: string;
-  /** Commit sha of the target branch the request is compared against. */
-  base_sha: string;
+  /**
+   * Commit sha of the target branch the request is compared against; null when the SCM does not say (GitLab merge-request hooks).
+   *
+   * @default null
+   */
+  base_sha: null | string;
   /** Source branch name. */
   head_ref: string;
   /** Latest commit sha of the source branch. */

@@ -46,7 +46,7 @@ describe('GitLab webhooks (payloads from GitLab\'s webhook docs)', () => {
       body: null,
       author_id: pseudonym('k', 'gitlab-user:51'),
       base_ref: 'master',
-      base_sha: '',
+      base_sha: null,
       head_ref: 'ms-viewport',
       head_sha: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7',
       merged: false,
