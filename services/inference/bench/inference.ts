@@ -227,17 +227,19 @@ const batched: unknown[] = [];
 for (const batch of args.only === 'unary' ? [] : BATCHES) {
   const r = await raw(batch);
   const pb = await measured({ kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool }, 'PredictBatch');
+  const pp = await measured({ kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool, packed: true }, 'PredictBatch');
   const mi = await measured({ kind: 'modelInfer', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, x: poolX, width: 14 }, 'ModelInfer');
   const rate = (res: ScenarioResult) => Math.round(res.rows / (res.elapsedMs / 1000));
   const entry = {
     batch,
     raw: r,
     predictBatch: { rowsPerS: rate(pb.result), ratioToRaw: round(rate(pb.result) / r.rowsPerS, 3), ...summary(pb.result.latenciesUs), errors: pb.result.errors, server: pb.server },
+    predictBatchPacked: { rowsPerS: rate(pp.result), ratioToRaw: round(rate(pp.result) / r.rowsPerS, 3), ...summary(pp.result.latenciesUs), errors: pp.result.errors, server: pp.server },
     modelInfer: { rowsPerS: rate(mi.result), ratioToRaw: round(rate(mi.result) / r.rowsPerS, 3), ...summary(mi.result.latenciesUs), errors: mi.result.errors, server: mi.server },
     protobuf: protobufUs(batch),
   };
   batched.push(entry);
-  process.stderr.write(`batch ${batch}: raw ${r.rowsPerS} rows/s, PredictBatch ${entry.predictBatch.rowsPerS} (${entry.predictBatch.ratioToRaw}), ModelInfer ${entry.modelInfer.rowsPerS} (${entry.modelInfer.ratioToRaw})\n`);
+  process.stderr.write(`batch ${batch}: raw ${r.rowsPerS} rows/s, PredictBatch ${entry.predictBatch.rowsPerS} (${entry.predictBatch.ratioToRaw}), packed ${entry.predictBatchPacked.rowsPerS} (${entry.predictBatchPacked.ratioToRaw}), ModelInfer ${entry.modelInfer.rowsPerS} (${entry.modelInfer.ratioToRaw})\n`);
 }
 const unary: unknown[] = [];
 const unaryRuns: [number, number][] = [...RATES.map((rate) => [rate, 0] as [number, number]), [1000, 5]];
@@ -273,10 +275,12 @@ await running.stop('bench finished');
 await rawSession.release();
 await rm(dir, { recursive: true, force: true });
 
-type Batched = { batch: number; raw: { rowsPerS: number }; predictBatch: { rowsPerS: number; ratioToRaw: number }; modelInfer: { rowsPerS: number; ratioToRaw: number } };
+type Ratio = { rowsPerS: number; ratioToRaw: number };
+type Batched = { batch: number; raw: { rowsPerS: number }; predictBatch: Ratio; predictBatchPacked: Ratio; modelInfer: Ratio };
 type UnaryEntry = { targetRps: number; topK: number; p99Ms: number; errors: Record<string, number> };
-const best = (key: 'predictBatch' | 'modelInfer') =>
-  (batched as Batched[]).reduce((a, b) => (b[key].ratioToRaw > a[key].ratioToRaw ? b : a), { batch: 0, raw: { rowsPerS: 0 }, predictBatch: { rowsPerS: 0, ratioToRaw: 0 }, modelInfer: { rowsPerS: 0, ratioToRaw: 0 } });
+const none: Ratio = { rowsPerS: 0, ratioToRaw: 0 };
+const best = (key: 'predictBatch' | 'predictBatchPacked' | 'modelInfer') =>
+  (batched as Batched[]).reduce((a, b) => (b[key].ratioToRaw > a[key].ratioToRaw ? b : a), { batch: 0, raw: { rowsPerS: 0 }, predictBatch: none, predictBatchPacked: none, modelInfer: none });
 const at1000 = (unary as UnaryEntry[]).find((u) => u.targetRps === 1000 && u.topK === 0);
 const result = {
   bench: 'inference',
@@ -292,8 +296,9 @@ const result = {
     batchedThroughput: {
       target: '>= 0.70 of raw',
       predictBatchBest: { batch: best('predictBatch').batch, ratio: best('predictBatch').predictBatch.ratioToRaw },
+      predictBatchPackedBest: { batch: best('predictBatchPacked').batch, ratio: best('predictBatchPacked').predictBatchPacked.ratioToRaw },
       modelInferBest: { batch: best('modelInfer').batch, ratio: best('modelInfer').modelInfer.ratioToRaw },
-      met: best('modelInfer').modelInfer.ratioToRaw >= 0.7 || best('predictBatch').predictBatch.ratioToRaw >= 0.7,
+      met: Math.max(best('modelInfer').modelInfer.ratioToRaw, best('predictBatch').predictBatch.ratioToRaw, best('predictBatchPacked').predictBatchPacked.ratioToRaw) >= 0.7,
     },
     unaryP99At1000Rps: { target: '< 5 ms', p99Ms: at1000?.p99Ms ?? null, errors: at1000?.errors ?? null, met: at1000 !== undefined && at1000.p99Ms < 5 && Object.keys(at1000.errors).length === 0 },
   },

@@ -8,7 +8,7 @@ import { loadGrpcObject } from '@omen/contracts';
 
 export type Scenario =
   | { kind: 'unary'; address: string; rps: number; durationMs: number; rows: Record<string, number>[]; topK: number }
-  | { kind: 'predictBatch'; address: string; batch: number; concurrency: number; durationMs: number; rows: Record<string, number>[] }
+  | { kind: 'predictBatch'; address: string; batch: number; concurrency: number; durationMs: number; rows: Record<string, number>[]; packed?: boolean }
   | { kind: 'modelInfer'; address: string; batch: number; concurrency: number; durationMs: number; x: Float32Array; width: number };
 
 export interface ScenarioResult {
@@ -69,9 +69,14 @@ async function closedLoop(s: Extract<Scenario, { kind: 'predictBatch' | 'modelIn
   if (s.kind === 'predictBatch') {
     client = new (loadGrpcObject('inference').omen.inference.v1.Inference)(s.address, grpc.credentials.createInsecure());
     const call = method(client, 'PredictBatch');
-    const bodies = Array.from({ length: 8 }, (_, k) => ({
-      requests: Array.from({ length: s.batch }, (_, i) => ({ features: { values: s.rows[(k * s.batch + i) % s.rows.length] } })),
-    }));
+    const names = Object.keys(s.rows[0] ?? {});
+    const bodies = Array.from({ length: 8 }, (_, k) => {
+      const rows = Array.from({ length: s.batch }, (_, i) => s.rows[(k * s.batch + i) % s.rows.length]!);
+      // The packed form: one name list and row-major values instead of a map per row.
+      return s.packed
+        ? { packed: { feature_names: names, values: rows.flatMap((r) => names.map((n) => r[n]!)) } }
+        : { requests: rows.map((values) => ({ features: { values } })) };
+    });
     send = (i, cb) => call(bodies[i % bodies.length], cb);
   } else {
     client = new (loadGrpcObject('kserve').inference.GRPCInferenceService)(s.address, grpc.credentials.createInsecure());

@@ -1,6 +1,7 @@
 // omen.inference.v1.Inference: translation between the proto and the Predictor.
 import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, isOmenError } from '@omen/errors';
+import { expandPacked } from './packed.ts';
 import { serverStream, unary, type CallContext } from '@omen/grpc';
 import type { inferenceV1 } from '@omen/contracts';
 import type { Scheduler } from '../domain/batcher.ts';
@@ -50,8 +51,13 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
   const { predictor, scheduler, metrics } = options;
   const maxBatch = options.maxBatchRequests ?? 1024;
   const chunk = options.streamChunk ?? 32;
-  const checkBatch = (req: inferenceV1.PredictBatchRequest__Output) => {
+  // `requests` first, then the packed rows; error fields name where each came from.
+  const expand = (req: inferenceV1.PredictBatchRequest__Output) => {
     if (req.requests.length > maxBatch) throw new InvalidArgumentError(`requests has ${req.requests.length} entries; at most ${maxBatch} per call`, 'requests');
+    const packed = expandPacked(req.packed, maxBatch - req.requests.length);
+    const all = packed.length === 0 ? req.requests : [...req.requests, ...packed];
+    const fieldOf = (i: number) => (i < req.requests.length ? `requests[${i}].` : `packed.rows[${i - req.requests.length}].`);
+    return { all, fieldOf };
   };
   const handlers: inferenceV1.InferenceHandlers = {
     Predict: unary<inferenceV1.PredictRequest__Output, inferenceV1.PredictResponse>((req, ctx) =>
@@ -59,23 +65,23 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
 
     PredictBatch: unary<inferenceV1.PredictBatchRequest__Output, inferenceV1.PredictBatchResponse>((req, ctx) =>
       timed(metrics, 'PredictBatch', async () => {
-        checkBatch(req);
-        const outcomes = await predictor.predictMany(req.requests, predictContext(ctx, scheduler));
+        const { all, fieldOf } = expand(req);
+        const outcomes = await predictor.predictMany(all, predictContext(ctx, scheduler), fieldOf);
         return { results: outcomes.map(toResult) };
       })),
 
     PredictStream: serverStream<inferenceV1.PredictBatchRequest__Output, inferenceV1.PredictResult>((req, ctx) => {
-      checkBatch(req);
+      const { all, fieldOf } = expand(req);
       const pctx = predictContext(ctx, scheduler);
       // Chunks are scored concurrently (their rows share batches) and written as each completes.
       return (async function* () {
         const pending = new Map<number, Promise<{ id: number; results: inferenceV1.PredictResult[] }>>();
-        for (let start = 0, id = 0; start < req.requests.length; start += chunk, id++) {
-          const slice = req.requests.slice(start, start + chunk);
+        for (let start = 0, id = 0; start < all.length; start += chunk, id++) {
+          const slice = all.slice(start, start + chunk);
           const first = start;
           pending.set(
             id,
-            predictor.predictMany(slice, pctx, (i) => `requests[${first + i}].`).then((outcomes) => ({ id, results: outcomes.map((o, i) => toResult(o, first + i)) })),
+            predictor.predictMany(slice, pctx, (i) => fieldOf(first + i)).then((outcomes) => ({ id, results: outcomes.map((o, i) => toResult(o, first + i)) })),
           );
         }
         while (pending.size > 0) {

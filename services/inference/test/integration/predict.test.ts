@@ -193,6 +193,27 @@ describe('PredictBatch and PredictStream', () => {
     expect(res.results[0]!.prediction!.bug_probability).toBeCloseTo(p!, 6);
   });
 
+  it('scores packed rows like the same rows sent as maps, after the requests, and names a bad shape', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => jitValues(2000 + i));
+    // Names in an order of the caller's choosing: the row's values follow the names given.
+    const names = [...JIT_NAMES].reverse();
+    const res = await call<{ results: { index: number; prediction?: PredictResponse; outcome: string }[] }>(svc.client, 'PredictBatch', {
+      requests: [{ features: { values: rows[0]! } }],
+      packed: { feature_names: names, values: rows.flatMap((r) => names.map((n) => r[n]!)), entity_ids: rows.map((_, i) => `c${i}`), repo_id: REPO },
+    });
+    expect(res.results).toHaveLength(41);
+    expect(res.results.every((r) => r.outcome === 'prediction')).toBe(true);
+    const expected = await referenceP1(champion, rows.map((r) => jitRow(r)));
+    expect(res.results[0]!.prediction!.bug_probability).toBeCloseTo(expected[0]!, 6);
+    for (const [i, r] of res.results.slice(1).entries()) {
+      expect(r.prediction!.entity_id).toBe(`c${i}`);
+      expect(r.prediction!.bug_probability).toBeCloseTo(expected[i]!, 6);
+    }
+    const err = await callError(svc.client, 'PredictBatch', { packed: { feature_names: names, values: [1, 2, 3] } });
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(err.details).toMatch(/packed\.values has 3 values, not a multiple of the 14 feature names/);
+  });
+
   it('streams one result per request, each with its index', async () => {
     const requests = Array.from({ length: 70 }, (_, i) => ({ features: { values: jitValues(1000 + i) }, request_id: `r${i}` }));
     const stream = (svc.client as unknown as { PredictStream(req: unknown): grpc.ClientReadableStream<{ index: number; prediction?: PredictResponse }> }).PredictStream({ requests });

@@ -1,0 +1,68 @@
+// Original file: protos/omen/inference/v1/inference.proto
+
+
+/**
+ * Rows of one feature set, packed: one list of feature names and row-major values.
+ */
+export interface PackedRows {
+  /**
+   * Empty selects the default model ("jit-defect").
+   */
+  'model_name'?: (string);
+  /**
+   * Empty selects the model's production version.
+   */
+  'model_version'?: (string);
+  'feature_set'?: (string);
+  'feature_set_version'?: (number);
+  /**
+   * Names as in the feature registry, in the order of each row's values.
+   */
+  'feature_names'?: (string)[];
+  /**
+   * rows × len(feature_names) values, row after row.
+   */
+  'values'?: (number | string)[];
+  /**
+   * One id per row to label its prediction with; empty, or exactly one per row.
+   */
+  'entity_ids'?: (string)[];
+  'repo_id'?: (string);
+  /**
+   * Top contributing features per row; 0 returns none.
+   */
+  'top_k'?: (number);
+}
+
+/**
+ * Rows of one feature set, packed: one list of feature names and row-major values.
+ */
+export interface PackedRows__Output {
+  /**
+   * Empty selects the default model ("jit-defect").
+   */
+  'model_name': (string);
+  /**
+   * Empty selects the model's production version.
+   */
+  'model_version': (string);
+  'feature_set': (string);
+  'feature_set_version': (number);
+  /**
+   * Names as in the feature registry, in the order of each row's values.
+   */
+  'feature_names': (string)[];
+  /**
+   * rows × len(feature_names) values, row after row.
+   */
+  'values': (number)[];
+  /**
+   * One id per row to label its prediction with; empty, or exactly one per row.
+   */
+  'entity_ids': (string)[];
+  'repo_id': (string);
+  /**
+   * Top contributing features per row; 0 returns none.
+   */
+  'top_k': (number);
+}
