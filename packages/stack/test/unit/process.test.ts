@@ -27,8 +27,10 @@ describe('spawnDetached and stopProcess', () => {
     const marker = `omen-test-${process.pid}-${Date.now()}`;
     const pid = spawnDetached({ command: 'sh', args: ['-c', 'echo started; sleep 60', marker], cwd: dir }, log);
     const rec = { pid, marker, address: null, startedAt: '' };
-    for (let i = 0; i < 50 && !logTail(log).includes('started'); i++) await sleep(50);
-    expect(logTail(log)).toContain('started');
+    // Its own output line, not the log header (which repeats the command).
+    const started = () => logTail(log).split('\n').includes('started');
+    for (let i = 0; i < 400 && !started(); i++) await sleep(50);
+    expect(started()).toBe(true);
     expect(isOurProcess(rec)).toBe(true);
     expect(await stopProcess(rec, 5000)).toBe(false);
     expect(isOurProcess(rec)).toBe(false);
@@ -36,10 +38,14 @@ describe('spawnDetached and stopProcess', () => {
 
   it('kills a process that ignores SIGTERM once the grace period is over', async () => {
     const marker = `omen-stubborn-${process.pid}-${Date.now()}`;
-    const pid = spawnDetached({ command: 'sh', args: ['-c', `trap '' TERM; echo ready; while :; do sleep 1; done`, marker], cwd: dir }, join(dir, 'stubborn.log'));
-    // Under load the shell may take a while to install its trap; SIGTERM before that would kill it.
-    for (let i = 0; i < 400 && !logTail(join(dir, 'stubborn.log')).includes('ready'); i++) await sleep(50);
-    expect(logTail(join(dir, 'stubborn.log'))).toContain('ready');
+    // A process that ignores SIGTERM: a node one-liner with a handler, ready once it says so.
+    const script = `process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000);`;
+    const pid = spawnDetached({ command: process.execPath, args: ['-e', script, marker], cwd: dir }, join(dir, 'stubborn.log'));
+    // SIGTERM before the handler is installed would end it: wait for its own line (the log's
+    // header repeats the command, which contains the word too).
+    const saidReady = () => logTail(join(dir, 'stubborn.log')).split('\n').includes('ready');
+    for (let i = 0; i < 400 && !saidReady(); i++) await sleep(50);
+    expect(saidReady()).toBe(true);
     const rec = { pid, marker, address: null, startedAt: '' };
     expect(await stopProcess(rec, 300)).toBe(true);
     expect(isOurProcess(rec)).toBe(false);
