@@ -19,6 +19,7 @@ let endpoint: string;
 const objects = new Map<string, Buffer>();
 const seen: Seen[] = [];
 let tamper = false;
+let unavailable = 0;
 
 function body(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve) => {
@@ -40,6 +41,11 @@ beforeAll(async () => {
       });
       const key = req.url ?? '';
       const data = await body(req);
+      if (unavailable > 0) {
+        unavailable--;
+        res.writeHead(503).end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+        return;
+      }
       if (req.method === 'PUT') {
         // What S3 does with x-amz-content-sha256: refuse a body that does not hash to it.
         if (sha256Hex(data) !== req.headers['x-amz-content-sha256']) {
@@ -67,6 +73,7 @@ beforeEach(() => {
   objects.clear();
   seen.length = 0;
   tamper = false;
+  unavailable = 0;
 });
 
 const store = () => new S3ArtifactStore({ endpoint, bucket: 'omen-models', prefix: 'reg/', region: 'eu-west-1', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', retries: 0 });
@@ -97,6 +104,18 @@ describe('S3ArtifactStore', () => {
     await expect(s.get(sha256)).rejects.toMatchObject({ code: 'DATA_LOSS' });
     await expect(s.get('0'.repeat(64))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(s.get('not-a-hash')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('retries a 5xx (re-signed each time) up to `retries` times, then reports what S3 said as UNAVAILABLE', async () => {
+    const bytes = new TextEncoder().encode('retried model');
+    const sha = sha256Hex(bytes);
+    unavailable = 2;
+    const s = new S3ArtifactStore({ endpoint, bucket: 'omen-models', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', retries: 2 });
+    expect((await s.put(bytes)).sha256).toBe(sha);
+    expect(seen.map((r) => r.method)).toEqual(['HEAD', 'HEAD', 'HEAD', 'PUT']);
+    unavailable = 3;
+    await expect(s.get(sha)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/^S3 GET \S+ answered 503 SlowDown: Please reduce your request rate\.$/) });
+    expect(unavailable).toBe(0);
   });
 
   it('virtual-hosted style puts the bucket in the host name', () => {
