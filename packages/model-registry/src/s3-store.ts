@@ -5,18 +5,32 @@
 // (HEAD, GET, PUT of one object). aws4fetch (zero dependencies) does the part that is easy to get
 // wrong, SigV4 signing; the requests themselves are plain fetch.
 //
-// Integrity: the PUT carries `x-amz-content-sha256: <hex>`, which S3 checks against the body it
-// received (a mismatch is refused server-side), and every GET is re-hashed here before use.
+// Integrity: every request carries `x-amz-content-sha256` (the body's sha256 on a PUT, which S3
+// checks against the body it received and refuses on a mismatch; the empty body's on HEAD/GET),
+// every GET is re-hashed here before use, and a put of bytes whose key already exists re-reads
+// and re-hashes the stored object and uploads again when it does not match (see `put`).
 //
-// Tested against s3rver 3.7.1, an S3-protocol server on disk (test/integration/s3-store.test.ts,
-// a devDependency, so it always runs): path-style HEAD/GET/PUT of real objects, the keys as the
-// server lists them, 404s, 403 for an unknown access key, and a server-side overwrite or on-disk
-// corruption refused on GET. s3rver 3.7.1 checks neither SigV4 signatures (a wrong secret key
-// is accepted) nor x-amz-content-sha256 against the body, so no test here proves that AWS
-// accepts aws4fetch's signature or refuses a body mismatch; the unit tests only check the
-// headers' shape and retries against a hand-written HTTP stub. Untested: AWS S3, MinIO, R2 or
-// Ceph themselves (none is reachable from the dev machine), virtual-hosted style
-// (`pathStyle: false`), session tokens, and prefixes that need URL encoding.
+// What is verified, and how:
+// - Signatures: test/unit/s3-signature.test.ts captures every HEAD, GET and PUT the store sends
+//   (fixed clock, fixed keys; with and without a session token; path and virtual-hosted style;
+//   an endpoint with a port; prefixes with characters that need URL encoding) and recomputes
+//   them with @smithy/signature-v4, the signer of the official AWS SDK v3, configured as its S3
+//   client is: Authorization, x-amz-date, x-amz-content-sha256 (hashed by the SDK from the body)
+//   and x-amz-security-token must be identical, and the path must be the SDK's serialisation of
+//   the key. Both signers also reproduce the signature AWS publishes for its S3 GET example.
+//   That cross-check found two differences, fixed here: the prefix was pasted into the URL
+//   unencoded (a `#`, `?`, `%` or `\` in it addressed another key; `+` was ambiguous), and
+//   Content-Type was sent but left unsigned (the SDK signs it; S3's SigV4 rules ask for it).
+// - Protocol: test/integration/s3-store.test.ts runs against s3rver 3.7.1, an S3-protocol
+//   server on disk (a devDependency, so it always runs): path-style HEAD/GET/PUT of real objects,
+//   the keys as the server lists them, 404s, 403 for an unknown access key, a server-side
+//   overwrite or on-disk corruption refused on GET, and repaired by the next put of the bytes.
+//   s3rver 3.7.1 checks neither SigV4 signatures (a wrong secret key is accepted) nor
+//   x-amz-content-sha256 against the body: the signature test stands in for the first, and
+//   checks that the header we send is the body's hash, not that a server refuses a mismatch.
+// - Untested: a live AWS S3, MinIO, R2 or Ceph (none is reachable from the dev machine), so in
+//   particular S3's own refusal of a body that does not match x-amz-content-sha256.
+import { createHash } from 'node:crypto';
 import { AwsClient } from 'aws4fetch';
 import { NotFoundError, PermissionDeniedError, UnavailableError, type OmenError } from '@omen/errors';
 import { checkSha256, sha256Hex, verifyArtifact, type ArtifactStore } from './artifact-store.ts';
@@ -27,7 +41,11 @@ export interface S3StoreOptions {
   bucket: string;
   /** @default 'us-east-1' */
   region?: string;
-  /** Key prefix, e.g. `omen/registry/`. @default '' */
+  /**
+   * Key prefix, e.g. `omen/registry/`. Any characters, URL-encoded per `/`-separated segment as
+   * the AWS SDK does; a `.` or `..` segment is refused (URL parsing would resolve it away).
+   * @default ''
+   */
   prefix?: string;
   accessKeyId: string;
   secretAccessKey: string;
@@ -41,6 +59,31 @@ export interface S3StoreOptions {
   retries?: number;
   /** @default globalThis.fetch (tests pass their own) */
   fetch?: typeof fetch;
+}
+
+const EMPTY_SHA256 = sha256Hex(new Uint8Array());
+// S3 keys are at most 1024 bytes of UTF-8; the store appends `blobs/sha256/<64 hex>`.
+const MAX_PREFIX_BYTES = 1024 - 'blobs/sha256/'.length - 64;
+
+/**
+ * One key segment as the AWS SDK writes it into a path (its extendedEncodeURIComponent): all but
+ * RFC 3986's unreserved characters percent-encoded, so S3 decodes the path back to exactly this
+ * key and re-encodes it to the same canonical URI the signature was computed over.
+ */
+function encodeKeySegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function checkPrefix(prefix: string): void {
+  const segments = prefix.split('/');
+  if (segments.some((s) => s === '.' || s === '..')) throw new TypeError(`S3 prefix ${JSON.stringify(prefix)} has a "." or ".." segment, which URL parsing would resolve away`);
+  try {
+    encodeURIComponent(prefix);
+  } catch {
+    throw new TypeError(`S3 prefix ${JSON.stringify(prefix)} is not well-formed Unicode (a lone surrogate)`);
+  }
+  const bytes = Buffer.byteLength(prefix, 'utf8');
+  if (bytes > MAX_PREFIX_BYTES) throw new TypeError(`S3 prefix is ${bytes} bytes of UTF-8; at most ${MAX_PREFIX_BYTES} fit in a 1024-byte key`);
 }
 
 export class S3ArtifactStore implements ArtifactStore {
@@ -57,6 +100,7 @@ export class S3ArtifactStore implements ArtifactStore {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) throw new TypeError(`S3 bucket name ${JSON.stringify(options.bucket)} is not a valid bucket name`);
     this.#bucket = options.bucket;
     this.#prefix = options.prefix ?? '';
+    checkPrefix(this.#prefix);
     const origin = endpoint.origin;
     this.#base = (options.pathStyle ?? true) ? `${origin}/${options.bucket}/` : `${endpoint.protocol}//${options.bucket}.${endpoint.host}/`;
     this.#client = new AwsClient({
@@ -85,15 +129,16 @@ export class S3ArtifactStore implements ArtifactStore {
    * is here, not in aws4fetch's `AwsClient.fetch`, because that one always uses the global fetch.
    */
   async #send(method: 'HEAD' | 'GET' | 'PUT', sha256: string, body?: Uint8Array): Promise<Response> {
-    const url = this.#base + this.#key(sha256);
-    const headers: Record<string, string> = {};
-    if (body) {
-      headers['x-amz-content-sha256'] = sha256Hex(body);
-      headers['content-type'] = 'application/octet-stream';
-    }
+    const url = this.#base + this.#key(sha256).split('/').map(encodeKeySegment).join('/');
+    // The empty body's hash rather than aws4fetch's default UNSIGNED-PAYLOAD on HEAD/GET: both
+    // are valid; this one is what the AWS SDK sends, so the signature test compares like with like.
+    const headers: Record<string, string> = { 'x-amz-content-sha256': body ? sha256Hex(body) : EMPTY_SHA256 };
+    if (body) headers['content-type'] = 'application/octet-stream';
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.#retries;
-      const request = await this.#client.sign(url, { method, headers, ...(body ? { body } : {}) });
+      // allHeaders: aws4fetch leaves Content-Type out of the signature by default; S3 wants a
+      // Content-Type that is sent signed, and the AWS SDK signs it.
+      const request = await this.#client.sign(url, { method, headers, ...(body ? { body } : {}), aws: { allHeaders: true } });
       try {
         const res = await this.#fetch(request);
         if (last || (res.status < 500 && res.status !== 429)) return res;
@@ -117,7 +162,7 @@ export class S3ArtifactStore implements ArtifactStore {
     const said = code ? ` ${code}${detail ? `: ${detail}` : ''}` : text ? `: ${text.slice(0, 300)}` : '';
     const what = `S3 ${method} ${this.uri(sha256)} answered ${res.status}${said}`;
     if (res.status === 401 || res.status === 403) {
-      return new PermissionDeniedError(`${what} (wrong access key or secret, a clock off by over 15 minutes, or a missing s3:GetObject/s3:PutObject permission; without s3:ListBucket AWS answers a HEAD of an absent key with 403 too)`);
+      return new PermissionDeniedError(`${what} (wrong access key or secret, a clock off by over 15 minutes, or a missing s3:GetObject/s3:PutObject permission; without s3:ListBucket AWS answers a HEAD or GET of an absent key with 403 too)`);
     }
     return new UnavailableError(what);
   }
@@ -129,13 +174,46 @@ export class S3ArtifactStore implements ArtifactStore {
     return true;
   }
 
+  /**
+   * Uploads `bytes` unless an intact copy is already stored. An object already at the key is
+   * read back and re-hashed, not trusted on a HEAD: a damaged one (bit rot, a truncated upload
+   * through a non-verifying store, another writer's bytes) would otherwise stay damaged forever,
+   * since the key never changes; the local store likewise replaces a damaged blob. Reading the
+   * whole object is affordable here: artifacts are model files of a few MB and registration is
+   * rare. One GET does what HEAD + GET would (a 404 says absent), and a Content-Length that
+   * differs from the bytes' length settles it without reading the body.
+   */
   async put(bytes: Uint8Array): Promise<{ sha256: string; uri: string; size: number }> {
     const sha256 = sha256Hex(bytes);
-    if (!(await this.has(sha256))) {
+    if (!(await this.#intact(sha256, bytes.length))) {
       const res = await this.#send('PUT', sha256, bytes);
       if (!res.ok) throw await this.#refusal('PUT', sha256, res);
+      await res.body?.cancel().catch(() => undefined);
     }
     return { sha256, uri: this.uri(sha256), size: bytes.length };
+  }
+
+  /** Whether the object at `sha256`'s key exists and hashes to it; streamed, never buffered. */
+  async #intact(sha256: string, size: number): Promise<boolean> {
+    const res = await this.#send('GET', sha256);
+    if (res.status === 404) {
+      await res.body?.cancel().catch(() => undefined);
+      return false;
+    }
+    if (!res.ok) throw await this.#refusal('GET', sha256, res);
+    const length = res.headers.get('content-length');
+    if (length !== null && Number(length) !== size) {
+      await res.body?.cancel().catch(() => undefined);
+      return false;
+    }
+    const hash = createHash('sha256');
+    try {
+      const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = res.body?.getReader();
+      for (let part = await reader?.read(); part && !part.done; part = await reader?.read()) hash.update(part.value);
+    } catch (err) {
+      throw new UnavailableError(`S3 GET ${this.uri(sha256)} broke off while reading: ${(err as Error).message}`, { cause: err });
+    }
+    return hash.digest('hex') === sha256;
   }
 
   async get(sha256: string): Promise<Uint8Array> {

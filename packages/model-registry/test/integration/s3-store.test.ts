@@ -46,10 +46,16 @@ const raw = () => new AwsClient({ accessKeyId: ACCESS_KEY, secretAccessKey: SECR
 
 const objectFile = (key: string) => path.join(dir, BUCKET, `${key}._S3rver_object`);
 
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const unescapeXml = (text: string) =>
+  text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, e: string) =>
+    e.startsWith('#x') || e.startsWith('#X') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (XML_ENTITIES[e] ?? whole),
+  );
+
 async function listKeys(): Promise<string[]> {
   const res = await raw().fetch(`${endpoint}/${BUCKET}?list-type=2&prefix=${encodeURIComponent(prefix)}`);
   expect(res.status).toBe(200);
-  return [...(await res.text()).matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!);
+  return [...(await res.text()).matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => unescapeXml(m[1]!));
 }
 
 beforeAll(async () => {
@@ -68,7 +74,7 @@ beforeEach(() => {
 });
 
 describe('S3ArtifactStore against s3rver 3.7.1', () => {
-  it('round-trips a 1 MiB artifact under <prefix>blobs/sha256/<hex>, and a second put uploads nothing', async () => {
+  it('round-trips a 1 MiB artifact under <prefix>blobs/sha256/<hex>, and a second put reads it back but uploads nothing', async () => {
     const bytes = new Uint8Array(randomBytes(1024 * 1024));
     const sha = sha256Hex(bytes);
     const key = `${prefix}blobs/sha256/${sha}`;
@@ -76,7 +82,8 @@ describe('S3ArtifactStore against s3rver 3.7.1', () => {
 
     expect(await s.has(sha)).toBe(false);
     expect(await s.put(bytes)).toEqual({ sha256: sha, uri: `s3://${BUCKET}/${key}`, size: bytes.length });
-    expect(methods).toEqual(['HEAD', 'HEAD', 'PUT']);
+    // has() is a HEAD; put() reads the key first (404: absent), then uploads.
+    expect(methods).toEqual(['HEAD', 'GET', 'PUT']);
     expect(await listKeys()).toEqual([key]);
     expect(sha256Hex(await readFile(objectFile(key)))).toBe(sha);
 
@@ -86,7 +93,9 @@ describe('S3ArtifactStore against s3rver 3.7.1', () => {
     const written = (await stat(objectFile(key))).mtimeMs;
     methods.length = 0;
     expect(await s.put(bytes)).toEqual({ sha256: sha, uri: `s3://${BUCKET}/${key}`, size: bytes.length });
-    expect(methods).toEqual(['HEAD']);
+    // The stored object is downloaded and re-hashed (that is how a damaged one gets repaired),
+    // and, being intact, not written again.
+    expect(methods).toEqual(['GET']);
     expect((await stat(objectFile(key))).mtimeMs).toBe(written);
     expect(await listKeys()).toEqual([key]);
   });
@@ -108,7 +117,7 @@ describe('S3ArtifactStore against s3rver 3.7.1', () => {
     expect(isRetryable(headErr)).toBe(false);
     expect((headErr as Error).message).toMatch(/^S3 HEAD s3:\/\/omen-models\/\S+ answered 403 \(wrong access key or secret/);
     await expect(s.get(good.sha256)).rejects.toMatchObject({ code: 'PERMISSION_DENIED', message: expect.stringMatching(/^S3 GET \S+ answered 403 InvalidAccessKeyId: The AWS Access Key Id you provided does not exist/) });
-    // put asks HEAD first, so it is refused before any upload.
+    // put reads the key first, so it is refused before any upload.
     await expect(s.put(new Uint8Array(randomBytes(1000)))).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     expect(await listKeys()).toEqual([`${prefix}blobs/sha256/${good.sha256}`]);
   });
@@ -158,6 +167,47 @@ describe('S3ArtifactStore against s3rver 3.7.1', () => {
     await expect(s.get(sha2)).rejects.toMatchObject({ code: 'DATA_LOSS', expected: sha2, actual: sha256Hex(stored) });
   });
 
+  it('a second put of the good bytes repairs an object damaged on disk or overwritten through S3, and get succeeds again', async () => {
+    const s = store();
+    const damages: [string, (key: string, stored: Buffer) => Promise<void>][] = [
+      ['one flipped byte (same length: downloaded and re-hashed)', async (key, stored) => {
+        stored[100] = stored[100]! ^ 0xff;
+        await writeFile(objectFile(key), stored);
+      }],
+      ['truncated (Content-Length differs: settled without reading the body)', (key, stored) => writeFile(objectFile(key), stored.subarray(0, 1000))],
+      ['other bytes PUT through S3 with a valid signature', async (key) => {
+        const other = new Uint8Array(randomBytes(4096));
+        const res = await raw().fetch(`${endpoint}/${BUCKET}/${key}`, { method: 'PUT', headers: { 'x-amz-content-sha256': sha256Hex(other) }, body: other });
+        expect(res.status).toBe(200);
+      }],
+    ];
+    for (const [what, damage] of damages) {
+      const bytes = new Uint8Array(randomBytes(4096));
+      const { sha256 } = await s.put(bytes);
+      const key = `${prefix}blobs/sha256/${sha256}`;
+      await damage(key, await readFile(objectFile(key)));
+      await expect(s.get(sha256), what).rejects.toMatchObject({ code: 'DATA_LOSS', expected: sha256 });
+
+      methods.length = 0;
+      expect(await s.put(bytes)).toEqual({ sha256, uri: `s3://${BUCKET}/${key}`, size: bytes.length });
+      expect(methods, what).toEqual(['GET', 'PUT']);
+      expect(sha256Hex(await readFile(objectFile(key))), what).toBe(sha256);
+      expect(Buffer.from(await s.get(sha256)).equals(Buffer.from(bytes)), what).toBe(true);
+    }
+  });
+
+  it('a prefix with characters that need URL encoding lands under exactly that key', async () => {
+    prefix = `${prefix}team a+b/(v1)!*'~$&@=;:,/a%41b#c?d=e\\f/modèles €/`;
+    const s = store();
+    const bytes = new Uint8Array(randomBytes(2048));
+    const { sha256, uri } = await s.put(bytes);
+    const key = `${prefix}blobs/sha256/${sha256}`;
+    expect(uri).toBe(`s3://${BUCKET}/${key}`);
+    expect(await listKeys()).toEqual([key]);
+    expect(await s.has(sha256)).toBe(true);
+    expect(Buffer.from(await s.get(sha256)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
   it('the model registry registers and resolves a version whose artifact lives in s3rver', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'omen-registry-s3-'));
     try {
@@ -177,10 +227,11 @@ describe('S3ArtifactStore against s3rver 3.7.1', () => {
       // The artifact is in S3 only; the registry root holds metadata, not blobs.
       expect(await readdir(root)).toEqual(['models']);
 
-      // Registering the same bytes again is a no-op, and uploads nothing.
+      // Registering the same bytes again is a no-op: the artifact is read back and verified,
+      // not uploaded again.
       methods.length = 0;
       expect((await registry.register({ name: 'jit-defect', version: 'v1', bytes, featureSet: { name: 'jit_change_metrics', version: 1 } })).created).toBe(false);
-      expect(methods).toEqual(['HEAD']);
+      expect(methods).toEqual(['GET']);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
