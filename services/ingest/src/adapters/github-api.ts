@@ -1,4 +1,5 @@
 import { detailFromGithub, type CommitDetail } from '../domain/enrich.ts';
+import { rangeFromGithubCompare, type CommitRange } from '../domain/push.ts';
 import { ScmHttpClient, type ScmHttpOptions } from './scm-http.ts';
 
 export interface GithubApiOptions extends ScmHttpOptions {
@@ -10,6 +11,10 @@ export interface GithubApiOptions extends ScmHttpOptions {
   perPage?: number;
   /** Pages followed at most; GitHub serves up to 3000 files per commit. @default 10 */
   maxPages?: number;
+  /** Commits per compare page (GitHub's maximum is 100). @default 100 */
+  comparePerPage?: number;
+  /** Compare pages followed at most. @default 30 */
+  maxComparePages?: number;
 }
 
 /** Commit detail from `GET /repos/{owner}/{repo}/commits/{sha}`, following the file pages. */
@@ -18,11 +23,15 @@ export class GithubCommitSource {
   private readonly baseUrl: string;
   private readonly perPage: number;
   private readonly maxPages: number;
+  private readonly comparePerPage: number;
+  private readonly maxComparePages: number;
 
   constructor(options: GithubApiOptions) {
     this.baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
     this.perPage = options.perPage ?? 300;
     this.maxPages = options.maxPages ?? 10;
+    this.comparePerPage = options.comparePerPage ?? 100;
+    this.maxComparePages = options.maxComparePages ?? 30;
     this.http = new ScmHttpClient(
       'GitHub',
       {
@@ -46,6 +55,29 @@ export class GithubCommitSource {
       url = nextLink(res.headers.get('link'));
     }
     return detailFromGithub(pages);
+  }
+
+  /**
+   * The commits reachable from `head` and not from `base` (`GET .../compare/{base}...{head}`),
+   * oldest first, following the Link pages. Paging is asked for explicitly: without it GitHub
+   * stops at 250 commits. `stopAbove` ends the walk after the first page when the range is
+   * larger than the caller will take anyway (the count comes back, the commits do not).
+   */
+  async compare(repoName: string, base: string, head: string, stopAbove = Number.POSITIVE_INFINITY): Promise<CommitRange> {
+    const [owner, name] = repoName.split('/');
+    const basehead = `${encodeURIComponent(base)}...${encodeURIComponent(head)}`;
+    let url: string | undefined = `${this.baseUrl}/repos/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}/compare/${basehead}?per_page=${this.comparePerPage}`;
+    const pages: unknown[] = [];
+    while (url && pages.length < this.maxComparePages) {
+      const res = await this.http.getJson(url);
+      pages.push(res.body);
+      if (pages.length === 1) {
+        const total = rangeFromGithubCompare(pages).total;
+        if (total > stopAbove) return { commits: [], total };
+      }
+      url = nextLink(res.headers.get('link'));
+    }
+    return rangeFromGithubCompare(pages);
   }
 }
 

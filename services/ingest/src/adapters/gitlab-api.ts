@@ -1,4 +1,5 @@
 import { detailFromGitlab, type CommitDetail } from '../domain/enrich.ts';
+import { rangeFromGitlabCompare, type CommitRange } from '../domain/push.ts';
 import { ScmHttpClient, type ScmHttpOptions } from './scm-http.ts';
 
 export interface GitlabApiOptions extends ScmHttpOptions {
@@ -42,5 +43,15 @@ export class GitlabCommitSource {
       page = next && next.trim() !== '' ? next.trim() : null;
     }
     return detailFromGitlab(commit, pages);
+  }
+
+  /**
+   * The commits reachable from `to` and not from `from`, oldest first
+   * (`GET /projects/:id/repository/compare`, which GitLab does not page). `from` may be a
+   * branch name: a new branch is compared against the default branch.
+   */
+  async compare(project: number | string, from: string, to: string): Promise<CommitRange> {
+    const url = `${this.baseUrl}/projects/${encodeURIComponent(String(project))}/repository/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+    return rangeFromGitlabCompare((await this.http.getJson(url)).body);
   }
 }

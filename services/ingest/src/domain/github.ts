@@ -9,6 +9,7 @@ import {
   type NormalizeOptions,
   type RepoRef,
 } from './normalize.ts';
+import { githubPushCommitCap, type PushRange } from './push.ts';
 import { describeZodError, fullSha, isZeroSha, normaliseMessage, scmTime } from './validation.ts';
 
 // Only the fields omen uses are validated; everything else in GitHub's payloads passes through
@@ -168,8 +169,10 @@ function normalizePush(payload: unknown, opts: NormalizeOptions): Normalized {
       },
     };
   });
-  const notes = commits.length >= 2048 ? [`push lists ${commits.length} commits, GitHub's cap; older commits are missing`] : [];
-  return { outcome: 'accepted', repo, commits: drafts, pullRequests: [], issues: [], notes };
+  const truncated = commits.length >= githubPushCommitCap;
+  const notes = truncated ? [`push lists ${commits.length} commits, GitHub's cap; the push may have more`] : [];
+  const push: PushRange = { before: p.before.toLowerCase(), after: p.after.toLowerCase(), branch, listed: commits.length, truncated };
+  return { outcome: 'accepted', repo, commits: drafts, pullRequests: [], issues: [], notes, push };
 }
 
 function pushFile(path: string, status: FileChange['status']): FileChange {

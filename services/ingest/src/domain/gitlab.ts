@@ -9,11 +9,13 @@ import {
   type NormalizeOptions,
   type RepoRef,
 } from './normalize.ts';
+import type { PushRange } from './push.ts';
 import { describeZodError, fullSha, isZeroSha, normaliseMessage, scmTime } from './validation.ts';
 
 const project = z.object({
   id: z.number().int().positive(),
   path_with_namespace: z.string().regex(/^[^\s]+\/[^\s]+$/, 'expected "group/project"'),
+  default_branch: z.string().nullish(),
 });
 
 const pushCommit = z.object({
@@ -163,9 +165,18 @@ function normalizePush(payload: unknown, opts: NormalizeOptions): Normalized {
       },
     };
   });
-  const notes =
-    total > commits.length ? [`push has ${total} commits but the hook lists only the newest ${commits.length}`] : [];
-  return { outcome: 'accepted', repo, commits: drafts, pullRequests: [], issues: [], notes };
+  const truncated = total > commits.length;
+  const notes = truncated ? [`push has ${total} commits but the hook lists only the newest ${commits.length}`] : [];
+  const push: PushRange = {
+    before: p.before.toLowerCase(),
+    after: p.after.toLowerCase(),
+    branch,
+    listed: commits.length,
+    total,
+    truncated,
+    ...(p.project.default_branch ? { defaultBranch: p.project.default_branch } : {}),
+  };
+  return { outcome: 'accepted', repo, commits: drafts, pullRequests: [], issues: [], notes, push };
 }
 
 function pushFile(path: string, status: FileChange['status']): FileChange {

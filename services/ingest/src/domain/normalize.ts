@@ -1,5 +1,6 @@
 import type { CommitDraft, IssueEvent, PullRequestEvent, ScmProvider } from './events.ts';
 import { repoId } from './ids.ts';
+import type { PushRange } from './push.ts';
 
 export interface NormalizeOptions {
   /** Key of the pseudonymous person ids (HMAC), the same for every path into ingest. */
@@ -40,6 +41,8 @@ export type Normalized =
       issues: IssueEvent[];
       /** Things an operator may want to know (truncated pushes), logged by the server. */
       notes: string[];
+      /** For a branch push: the range it covers, to complete a truncated commit list. */
+      push?: PushRange;
     }
   | { outcome: 'ignored'; reason: string }
   | { outcome: 'rejected'; reason: string };
