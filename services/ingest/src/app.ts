@@ -8,6 +8,7 @@ import { ScmEnricher, type Enricher } from './adapters/enricher.ts';
 import { GithubCommitSource } from './adapters/github-api.ts';
 import { GitlabCommitSource } from './adapters/gitlab-api.ts';
 import { BatchingPublisher, type IngestTopics } from './adapters/publisher.ts';
+import { PushCompleter } from './adapters/push-completer.ts';
 import { parseMirrors, secretList, type IngestConfig } from './config.ts';
 import { parseRepoId, repoId } from './domain/ids.ts';
 import { WebhookSecrets } from './domain/secrets.ts';
@@ -79,13 +80,15 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       }),
     );
     const pseudonymKey = config.INGEST_PSEUDONYM_KEY.reveal();
+    // One client per SCM for enrichment and push completion, so both see one rate-limit window.
+    const sources = scmSourcesFrom(config);
     const pipeline = new IngestPipeline({
       dedup,
       publisher,
       metrics,
       logger,
       pseudonymKey,
-      enricher: deps.enricher ?? enricherFrom(config),
+      enricher: deps.enricher ?? enricherFrom(config, sources),
       enrichConcurrency: config.INGEST_ENRICH_CONCURRENCY,
       maxHunkBytes: config.INGEST_MAX_HUNK_BYTES,
       publishTimeoutMs: config.INGEST_PUBLISH_TIMEOUT,
@@ -106,6 +109,11 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       metrics,
       logger,
       maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
+      completer: new PushCompleter({
+        ...(config.INGEST_PUSH_COMPLETION_MAX > 0 ? sources : {}),
+        pseudonymKey,
+        maxCommits: config.INGEST_PUSH_COMPLETION_MAX,
+      }),
     });
     const httpUrl = await http.listen({ host, port: config.HTTP_PORT });
 
@@ -137,15 +145,21 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
   }
 }
 
+/** The SCM API clients the configuration has tokens for. */
+export function scmSourcesFrom(config: IngestConfig): { github?: GithubCommitSource; gitlab?: GitlabCommitSource } {
+  return {
+    ...(config.INGEST_GITHUB_TOKEN
+      ? { github: new GithubCommitSource({ baseUrl: config.INGEST_GITHUB_API_URL, token: config.INGEST_GITHUB_TOKEN.reveal() }) }
+      : {}),
+    ...(config.INGEST_GITLAB_TOKEN
+      ? { gitlab: new GitlabCommitSource({ baseUrl: config.INGEST_GITLAB_API_URL, token: config.INGEST_GITLAB_TOKEN.reveal() }) }
+      : {}),
+  };
+}
 
 /** The enricher the configuration asks for, or undefined when it names no source. */
-export function enricherFrom(config: IngestConfig): Enricher | undefined {
-  const github = config.INGEST_GITHUB_TOKEN
-    ? new GithubCommitSource({ baseUrl: config.INGEST_GITHUB_API_URL, token: config.INGEST_GITHUB_TOKEN.reveal() })
-    : undefined;
-  const gitlab = config.INGEST_GITLAB_TOKEN
-    ? new GitlabCommitSource({ baseUrl: config.INGEST_GITLAB_API_URL, token: config.INGEST_GITLAB_TOKEN.reveal() })
-    : undefined;
+export function enricherFrom(config: IngestConfig, sources = scmSourcesFrom(config)): Enricher | undefined {
+  const { github, gitlab } = sources;
   const mirrors = parseMirrors(config.INGEST_GIT_MIRRORS, (id) => {
     const parsed = parseRepoId(id);
     return parsed ? repoId(parsed.provider, parsed.path) : id;

@@ -69,6 +69,12 @@ export const ingestConfigSchema = {
     minItems: 0,
     item: { describe: 'repo-id=/path entry', test: (s) => /^(github|gitlab|git|other):[^=\s]+=\S.*$/.test(s) },
   }),
+  /**
+   * Largest truncated push completed from the SCM API inside the webhook; a larger one publishes
+   * what the hook listed and counts the rest in ingest_push_commits_missing_total, for a
+   * backfill. 0 turns completion off. @default 3000
+   */
+  INGEST_PUSH_COMPLETION_MAX: int({ min: 0, max: 100_000, default: 3000 }),
   /** Commits of one push enriched at once. @default 4 */
   INGEST_ENRICH_CONCURRENCY: int({ min: 1, max: 64, default: 4 }),
 

@@ -12,6 +12,10 @@ export interface IngestMetrics {
   enrichment: Counter<'source' | 'outcome'>;
   /** Push commits published without line counts (no enrichment source, or it failed). */
   unenriched: Counter<'provider' | 'reason'>;
+  /** Truncated push webhooks by how ingest completed them (complete, partial, no_client, failed, new_branch, too_large). */
+  pushCompletions: Counter<'provider' | 'outcome'>;
+  /** Commits of truncated pushes that were not published: the range is a backfill's to fill. */
+  pushCommitsMissing: Counter<'provider'>;
   /** Seconds from accepted payload to Kafka acknowledgement, by path. */
   publishSeconds: Histogram<'path'>;
   /** Seconds spent enriching one commit, by source. */
@@ -25,6 +29,8 @@ export function ingestMetrics(metrics: Metrics): IngestMetrics {
     events: metrics.counter('ingest_events_total', 'Events by kind: published to Kafka or dropped as duplicates', ['kind', 'outcome']),
     enrichment: metrics.counter('ingest_enrichment_total', 'Commit enrichment calls by source and outcome', ['source', 'outcome']),
     unenriched: metrics.counter('ingest_commits_unenriched_total', 'Push commits published without line counts', ['provider', 'reason']),
+    pushCompletions: metrics.counter('ingest_push_completions_total', 'Truncated push webhooks by how their missing commits were handled', ['provider', 'outcome']),
+    pushCommitsMissing: metrics.counter('ingest_push_commits_missing_total', 'Commits of truncated push webhooks left unpublished (backfill the range)', ['provider']),
     publishSeconds: metrics.histogram('ingest_publish_seconds', 'From a validated payload to the Kafka acknowledgement', ['path']),
     enrichSeconds: metrics.histogram('ingest_enrich_seconds', 'Time to enrich one commit from the SCM API or mirror', ['source']),
   };

@@ -1,8 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { toHttpStatus } from '@omen/errors';
 import type { Logger } from '@omen/telemetry';
+import { PushCompleter, type PushCompletion } from '../adapters/push-completer.ts';
 import { dedupKeys } from '../domain/ids.ts';
-import type { NormalizeOptions } from '../domain/normalize.ts';
+import type { NormalizeOptions, RepoRef } from '../domain/normalize.ts';
+import type { PushRange } from '../domain/push.ts';
 import { verifyGithubSignature, verifyGitlabToken, type VerifyResult } from '../domain/signature.ts';
 import type { WebhookSecrets } from '../domain/secrets.ts';
 import { normalizeWebhook, webhookRepoName, type WebhookProvider } from '../domain/webhook.ts';
@@ -17,6 +19,8 @@ export interface WebhookServerOptions {
   logger: Logger;
   /** Largest accepted body; larger ones get 413. @default 25 MiB (GitHub caps payloads at 25 MB) */
   maxBodyBytes?: number;
+  /** Fetches what a truncated push hook left out. @default one with no API client: the gap is only counted */
+  completer?: PushCompleter;
 }
 
 interface Accepted {
@@ -55,6 +59,7 @@ const deliveryPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createWebhookServer(options: WebhookServerOptions): Promise<FastifyInstance> {
   const { metrics, logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 25 * 1024 * 1024;
+  const completer = options.completer ?? new PushCompleter({ pseudonymKey: options.normalize.pseudonymKey });
   const app = Fastify({ bodyLimit: maxBodyBytes, logger: false, return503OnClosing: true });
 
   app.removeAllContentTypeParsers();
@@ -133,28 +138,73 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     const normalized = normalizeWebhook(provider, event, decoded.payload, options.normalize);
     if (normalized.outcome === 'rejected') throw new HttpRefusal(400, 'INVALID_ARGUMENT', normalized.reason, 'rejected');
     if (normalized.outcome === 'ignored') return { status: 'ignored', reason: normalized.reason, ...(delivery ? { delivery } : {}) };
-    if (normalized.notes.length > 0) logger.warn({ provider, event, delivery, notes: normalized.notes }, 'webhook accepted with notes');
-
+    const push = normalized.push;
+    // A truncated push's note is logged with the completion's outcome, below.
+    if (normalized.notes.length > 0 && !push?.truncated) logger.warn({ provider, event, delivery, notes: normalized.notes }, 'webhook accepted with notes');
+    const completion = push?.truncated ? await completer.complete(normalized.repo, push, normalized.commits) : undefined;
+    const notes = completion && push ? [...normalized.notes, completionNote(provider, push, completion)] : normalized.notes;
     const result = await options.pipeline.ingest({
       repo: normalized.repo,
-      commits: normalized.commits,
+      commits: completion?.commits ?? normalized.commits,
       pullRequests: normalized.pullRequests,
       issues: normalized.issues,
       ...(delivery ? { deliveryKey: dedupKeys.delivery(provider, delivery) } : {}),
       headers: { 'omen-source': 'webhook', 'omen-scm-event': event, ...(delivery ? { 'omen-delivery-id': delivery } : {}) },
       path: 'webhook',
     });
+    // Counted once the listed commits are in Kafka, and once per delivery: a 503 or a
+    // redelivery of a stored push must not count its gap again.
+    if (completion && push && result.delivery === 'new') reportCompletion(normalized.repo, push, completion, delivery);
     return {
       status: result.delivery === 'duplicate' ? 'duplicate' : 'accepted',
       ...(delivery ? { delivery } : {}),
       published: result.published,
       duplicates: result.duplicates,
-      ...(normalized.notes.length > 0 ? { notes: normalized.notes } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
     };
+  }
+
+  function reportCompletion(repo: RepoRef, push: PushRange, c: PushCompletion, delivery: string | undefined): void {
+    metrics.pushCompletions.inc({ provider: repo.provider, outcome: c.outcome });
+    if (c.missing > 0) metrics.pushCommitsMissing.inc({ provider: repo.provider }, c.missing);
+    const fields = { repo: repo.id, delivery, outcome: c.outcome, listed: push.listed, fetched: c.fetched, missing: c.missing };
+    if (c.outcome === 'complete') {
+      logger.info(fields, 'truncated push completed from the SCM API');
+      return;
+    }
+    const rev = backfillRev(push, c);
+    logger.warn(
+      { ...fields, rev, ...(c.error ? { err: c.error } : {}) },
+      `push webhook incomplete: ${c.missing > 0 ? `${c.missing} commits` : 'an unknown number of commits'} not published; ` +
+        `backfill them with ./scripts/omen backfill --git <clone> --repo ${repo.id} --rev ${rev}`,
+    );
   }
 
   await app.ready();
   return app;
+}
+
+/** The revision range a backfill needs to publish what a push left out. */
+function backfillRev(push: PushRange, c: PushCompletion): string {
+  return c.base ? `${c.base}..${push.after}` : push.after;
+}
+
+function completionNote(provider: WebhookProvider, push: PushRange, c: PushCompletion): string {
+  const api = provider === 'github' ? 'GitHub' : 'GitLab';
+  switch (c.outcome) {
+    case 'complete':
+      return `the ${api} API listed every commit of the push; ${c.fetched} were not in the hook`;
+    case 'partial':
+      return `fetched ${c.fetched} unlisted commits from the ${api} API; ${c.missing} are still missing (backfill ${backfillRev(push, c)})`;
+    case 'no_client':
+      return `no ${api} API token is configured to fetch the unlisted commits (backfill ${backfillRev(push, c)})`;
+    case 'failed':
+      return `the ${api} API could not list the unlisted commits (backfill ${backfillRev(push, c)})`;
+    case 'new_branch':
+      return `the push created the branch, so there is no range to fetch the unlisted commits from (backfill ${backfillRev(push, c)})`;
+    case 'too_large':
+      return `the push is too large to complete in a webhook (backfill ${backfillRev(push, c)})`;
+  }
 }
 
 type Decoded = { ok: true; payload: unknown } | { ok: false; status: 400 | 415; reason: string };
