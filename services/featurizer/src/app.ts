@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { createClickHouse } from '@omen/clickhouse';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import type { Commit, Issue } from '@omen/contracts';
+import { ConfigError } from '@omen/config';
 import type { Env } from '@omen/config';
 import { createKafka } from '@omen/kafka';
 import type { ConsumerRunner } from '@omen/kafka';
@@ -16,10 +17,10 @@ import { kafkaPublisher } from './adapters/kafka-sink.ts';
 import { RedisHistoryStore } from './adapters/redis-history-store.ts';
 import { RedisOnlineStore } from './adapters/redis-online-store.ts';
 import { loadLanguages } from './adapters/tree-sitter.ts';
-import { FEATURIZER_PORTS, featurizerConfigSchema } from './config.ts';
+import { FEATURIZER_PORTS, configProblems, featurizerConfigSchema } from './config.ts';
 import type { FeaturizerConfig } from './config.ts';
 import { createCodeAnalyzer } from './domain/code/analyzer.ts';
-import { FeaturizerPipeline } from './pipeline.ts';
+import { FeaturizerPipeline, countPruned } from './pipeline.ts';
 import { featurizerHandlers } from './server/grpc.ts';
 
 export interface FeaturizerHandle {
@@ -29,6 +30,8 @@ export interface FeaturizerHandle {
 
 export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Promise<FeaturizerHandle> {
   const { config, logger, metrics } = ctx;
+  const problems = configProblems(config);
+  if (problems.length > 0) throw ConfigError.fromProblems(problems);
 
   const redis = await ctx.dependency('redis', async () => {
     const client = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
@@ -47,7 +50,11 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
   ctx.onShutdown(() => ch.close(), 'clickhouse');
   await ctx.dependency('clickhouse', () => ensureSchema(ch));
 
-  const history = new RedisHistoryStore(redis, { prefix: config.FEATURIZER_STATE_PREFIX });
+  const history = new RedisHistoryStore(redis, {
+    prefix: config.FEATURIZER_STATE_PREFIX,
+    retention: { commitOutputs: config.FEATURIZER_COMMIT_STATE_RETENTION, pendingMs: config.FEATURIZER_PENDING_LINK_TTL },
+    onPrune: countPruned(metrics),
+  });
   const online = new RedisOnlineStore(redis, { prefix: config.FEATURIZER_ONLINE_PREFIX, ttlSeconds: Math.round(config.FEATURIZER_ONLINE_TTL / 1000) });
   const analyzer = config.FEATURIZER_CODE_METRICS ? createCodeAnalyzer(await loadLanguages()) : undefined;
 

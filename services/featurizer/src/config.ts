@@ -1,5 +1,6 @@
-import { bool, durationMs, int, list, str, url, type ConfigOf } from '@omen/config';
+import { bool, durationMs, int, list, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
 import type { BaseConfigShape } from '@omen/service';
+import { DEFAULT_RETENTION } from './domain/retention.ts';
 
 /** `./scripts/omen services up` gives the second service these ports. */
 export const FEATURIZER_PORTS = { grpcPort: 50052, metricsPort: 9462 } as const;
@@ -38,6 +39,32 @@ export const featurizerConfigSchema = {
   FEATURIZER_CODE_METRICS: bool({ default: true }),
   /** Partitions handled at once. @default 3 */
   FEATURIZER_PARTITIONS_CONCURRENTLY: int({ min: 1, max: 64, default: 3 }),
+  /**
+   * Applied commits per repository whose outputs the state keeps, so a redelivery re-emits them
+   * (a count, see src/domain/retention.ts for why); at least FEATURIZER_BATCH_SIZE. Older
+   * redeliveries are acknowledged without re-emitting. @default 5000
+   */
+  FEATURIZER_COMMIT_STATE_RETENTION: int({ min: 1, max: 100_000_000, default: DEFAULT_RETENTION.commitOutputs }),
+  /**
+   * How long an issue's link to a commit that has not arrived waits for it (processing time,
+   * since an issue last added the link). @default 720h (30 days)
+   */
+  FEATURIZER_PENDING_LINK_TTL: durationMs({ minMs: 60_000, default: DEFAULT_RETENTION.pendingMs }),
 };
 
 export type FeaturizerConfig = ConfigOf<typeof featurizerConfigSchema & BaseConfigShape>;
+
+/** What no single variable's check sees: bounds between variables. */
+export function configProblems(config: Pick<FeaturizerConfig, 'FEATURIZER_COMMIT_STATE_RETENTION' | 'FEATURIZER_BATCH_SIZE'>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  // A batch's state is written before its sinks acknowledge it; a smaller window could drop
+  // outputs that a crash then needs to re-emit.
+  if (config.FEATURIZER_COMMIT_STATE_RETENTION < config.FEATURIZER_BATCH_SIZE) {
+    problems.push({
+      variable: 'FEATURIZER_COMMIT_STATE_RETENTION',
+      expected: `an integer >= FEATURIZER_BATCH_SIZE (${config.FEATURIZER_BATCH_SIZE})`,
+      got: String(config.FEATURIZER_COMMIT_STATE_RETENTION),
+    });
+  }
+  return problems;
+}

@@ -17,6 +17,7 @@ import type { HistoryStore } from './domain/history.ts';
 import type { CommitLabel } from './domain/labels.ts';
 import type { CodeAnalyzer, IssueInput } from './domain/processor.ts';
 import { processCommits, processIssues } from './domain/processor.ts';
+import type { Pruned } from './domain/retention.ts';
 import type { CommitRows, FeatureRow } from './domain/rows.ts';
 import { commitRows } from './domain/rows.ts';
 
@@ -89,6 +90,7 @@ export class FeaturizerPipeline {
   readonly #waiting;
   readonly #commits;
   readonly #replayed;
+  readonly #beyondWindow;
   readonly #labels;
   readonly #stage;
 
@@ -98,6 +100,10 @@ export class FeaturizerPipeline {
     this.#waiting = m?.gauge('featurizer_dependency_unavailable', 'Whether the featurizer is waiting for a dependency (1) or not (0)', ['dependency']);
     this.#commits = m?.counter('featurizer_commits_total', 'Commits featurized', ['outcome']);
     this.#replayed = m?.counter('featurizer_commits_replayed_total', 'Redelivered commits answered from the stored outputs');
+    this.#beyondWindow = m?.counter(
+      'featurizer_redeliveries_beyond_window_total',
+      'Redelivered commits whose outputs had left the retention window: not applied again, nothing re-emitted',
+    );
     this.#labels = m?.counter('featurizer_labels_total', 'Labels emitted', ['method']);
     this.#stage = m?.histogram('featurizer_stage_seconds', 'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel)', ['stage']);
   }
@@ -161,6 +167,10 @@ export class FeaturizerPipeline {
         ),
       );
       results.forEach((r, i) => {
+        if (r.outputs === null) {
+          this.#beyondWindow?.inc();
+          return;
+        }
         rows.push(commitRows(list[i]!, r.outputs));
         if (r.replayed) this.#replayed?.inc();
       });
@@ -181,7 +191,7 @@ export class FeaturizerPipeline {
     }
     const labels: CommitLabel[] = [];
     for (const [repoId, list] of byRepo) {
-      const out = await this.#untilAvailable('redis', signal, () => processIssues(this.#o.history, repoId, list));
+      const out = await this.#untilAvailable('redis', signal, () => processIssues(this.#o.history, repoId, list, this.#o.now ? { now: this.#o.now } : {}));
       for (const l of out) labels.push(...l);
     }
     if (labels.length > 0) await this.#write([{ features: [], labels, findings: [] }], signal);
@@ -202,4 +212,12 @@ export class FeaturizerPipeline {
     );
     for (const l of labels) this.#labels?.inc({ method: l.method });
   }
+}
+
+/** The state store's prune hook that counts `featurizer_state_pruned_total{namespace}`. */
+export function countPruned(metrics: Metrics): (pruned: Pruned) => void {
+  const counter = metrics.counter('featurizer_state_pruned_total', 'Records dropped from the featurizer state by its retention', ['namespace']);
+  return (pruned) => {
+    for (const namespace of ['outputs', 'pending'] as const) if (pruned[namespace] > 0) counter.inc({ namespace }, pruned[namespace]);
+  };
 }

@@ -6,21 +6,46 @@
 //   <prefix>:{<repo_id>}:meta            hash  version (write counter), seq (commits in the history)
 //   <prefix>:{<repo_id>}:<namespace>     hash  key -> JSON record, namespaces:
 //       file     path -> FileHistory        dev      author id -> DeveloperHistory
-//       lines    path -> FileLines (blame)  commit   sha -> CommitRecord (applied commits, outputs)
-//       issue    number -> IssueRecord      pending  sha -> issue numbers waiting for the commit
+//       lines    path -> FileLines (blame)  commit   sha -> CommitRecord (applied commits, compact)
+//       outputs  sha -> CommitOutputs       issue    number -> IssueRecord
+//       pending  sha -> issue numbers waiting for the commit
+//   <prefix>:{<repo_id>}:window          list  shas whose outputs are kept, oldest first
+//   <prefix>:{<repo_id>}:pending_at      zset  pending sha, scored by when an issue last linked it
 // Reads of one batch run in one MULTI (a consistent snapshot); the batch's changes are applied
-// by one Lua script that first checks `version`, so the write is atomic and conditional.
+// by one Lua script that first checks `version`, so the write is atomic and conditional. The
+// same script drops what the retention (../domain/retention.ts) no longer covers: the outputs
+// of commits that left the window, and pending links older than the bound.
 
 import { Redis } from 'ioredis';
 import { UnavailableError } from '@omen/errors';
-import type { HistoryStore, Namespace, RecordRequest, RepoSnapshot, RepoWrite } from '../domain/history.ts';
+import type { CommitRecord, HistoryStore, LegacyCommitRecord, Namespace, RecordRequest, RepoSnapshot, RepoWrite } from '../domain/history.ts';
 import { emptyRecordMaps, namespaces } from '../domain/history.ts';
+import type { Pruned, StateRetention } from '../domain/retention.ts';
+import { DEFAULT_RETENTION, checkRetention, pendingCutoff } from '../domain/retention.ts';
 
+// KEYS: meta, the namespaces in `namespaces` order, window, pending_at.
+// ARGV: version, seq, now, keep (window), cutoff (pending), sweep limit, index of the pending
+// hash in KEYS, index of the outputs hash, applied count, applied shas, then per namespace a
+// count and (field, value) pairs; an empty value deletes. Mirrors outputsToPrune and the
+// in-memory store's #prune; returns {outputs pruned, pending pruned} or 0 on a version conflict.
 const WRITE_SCRIPT = `
 local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if v ~= tonumber(ARGV[1]) then return 0 end
-local i = 3
-for k = 2, #KEYS do
+local now = ARGV[3]
+local keep = tonumber(ARGV[4])
+local cutoff = ARGV[5]
+local limit = tonumber(ARGV[6])
+local pendingKey = tonumber(ARGV[7])
+local outputsKey = tonumber(ARGV[8])
+local windowKey = KEYS[#KEYS - 1]
+local pendingAt = KEYS[#KEYS]
+local applied = tonumber(ARGV[9])
+local i = 10
+for j = 1, applied do
+  redis.call('RPUSH', windowKey, ARGV[i])
+  i = i + 1
+end
+for k = 2, #KEYS - 2 do
   local n = tonumber(ARGV[i])
   i = i + 1
   for j = 1, n do
@@ -29,13 +54,29 @@ for k = 2, #KEYS do
     i = i + 2
     if value == '' then
       redis.call('HDEL', KEYS[k], field)
+      if k == pendingKey then redis.call('ZREM', pendingAt, field) end
     else
       redis.call('HSET', KEYS[k], field, value)
+      if k == pendingKey then redis.call('ZADD', pendingAt, now, field) end
     end
   end
 end
 redis.call('HSET', KEYS[1], 'version', v + 1, 'seq', ARGV[2])
-return 1
+local prunedOutputs = 0
+local excess = math.min(redis.call('LLEN', windowKey) - math.max(keep, applied), limit + applied)
+if excess > 0 then
+  for _, sha in ipairs(redis.call('LPOP', windowKey, excess)) do
+    prunedOutputs = prunedOutputs + redis.call('HDEL', KEYS[outputsKey], sha)
+  end
+end
+local prunedPending = 0
+if limit > 0 then
+  for _, sha in ipairs(redis.call('ZRANGEBYSCORE', pendingAt, '-inf', cutoff, 'LIMIT', 0, limit)) do
+    redis.call('ZREM', pendingAt, sha)
+    prunedPending = prunedPending + redis.call('HDEL', KEYS[pendingKey], sha)
+  end
+end
+return {prunedOutputs, prunedPending}
 `;
 
 export interface RedisHistoryStoreOptions {
@@ -44,9 +85,38 @@ export interface RedisHistoryStoreOptions {
    * @default 'omen:featurizer'
    */
   prefix?: string;
+  /** @default DEFAULT_RETENTION */
+  retention?: Partial<StateRetention>;
+  /** Told what each write dropped (only when it dropped something): the pruning metric. */
+  onPrune?: (pruned: Pruned) => void;
 }
 
-type WithWrite = Redis & { featurizerWrite(numKeys: number, ...args: (string | number)[]): Promise<number> };
+type WithWrite = Redis & { featurizerWrite(numKeys: number, ...args: (string | number)[]): Promise<0 | [number, number]> };
+
+// The commit record is the one record kept per commit for good, so its size is the state's
+// growth per commit: fields at their default (false, {}) are left out of the JSON (about 90 of
+// 130 bytes for a numstat commit) and restored on read.
+const DEFAULTED = new Set(['fix', 'fixByMessage', 'fullyBlamed', 'blamed', 'inducedBy', 'fixesIssues']);
+
+function encodeCommit(rec: CommitRecord): string {
+  const out: Record<string, unknown> = {};
+  const fields: [string, unknown][] = Object.entries(rec);
+  for (const [k, v] of fields) {
+    const isDefault = DEFAULTED.has(k) && (v === false || (typeof v === 'object' && v !== null && Object.keys(v).length === 0));
+    if (!isDefault) out[k] = v;
+  }
+  return JSON.stringify(out);
+}
+
+function decodeCommit(json: string): CommitRecord {
+  const stored = JSON.parse(json) as Partial<LegacyCommitRecord>;
+  const defaults = { fix: false, fullyBlamed: false, blamed: {}, inducedBy: {}, fixesIssues: {} };
+  // Without fixByMessage, a record with inline outputs lets the processor tell it from them.
+  return (stored.outputs === undefined ? { ...defaults, fixByMessage: false, ...stored } : { ...defaults, ...stored }) as CommitRecord;
+}
+
+const encode = (ns: Namespace, v: unknown): string => (ns === 'commit' ? encodeCommit(v as CommitRecord) : JSON.stringify(v));
+const decode = (ns: Namespace, json: string): unknown => (ns === 'commit' ? decodeCommit(json) : JSON.parse(json));
 
 /** Hash tags must not contain braces; a repository id never should, but one must not break the layout. */
 function tag(repoId: string): string {
@@ -56,14 +126,18 @@ function tag(repoId: string): string {
 export class RedisHistoryStore implements HistoryStore {
   readonly #redis: WithWrite;
   readonly #prefix: string;
+  readonly #retention: StateRetention;
+  readonly #onPrune: ((pruned: Pruned) => void) | undefined;
 
   constructor(redis: Redis, options: RedisHistoryStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'omen:featurizer';
+    this.#retention = checkRetention({ ...DEFAULT_RETENTION, ...options.retention });
+    this.#onPrune = options.onPrune;
     if (!('featurizerWrite' in redis)) redis.defineCommand('featurizerWrite', { lua: WRITE_SCRIPT });
     this.#redis = redis as WithWrite;
   }
 
-  key(repoId: string, part: 'meta' | Namespace): string {
+  key(repoId: string, part: 'meta' | 'window' | 'pending_at' | Namespace): string {
     return `${this.#prefix}:{${tag(repoId)}}:${part}`;
   }
 
@@ -86,26 +160,42 @@ export class RedisHistoryStore implements HistoryStore {
       const into = records[ns] as Map<string, unknown>;
       keys.forEach((k, j) => {
         const v = values[j];
-        if (v !== null && v !== undefined) into.set(k, JSON.parse(v));
+        if (v !== null && v !== undefined) into.set(k, decode(ns, v));
       });
     });
     return { version: Number(version ?? 0), seq: Number(seq ?? 0), records };
   }
 
   async write(repoId: string, w: RepoWrite): Promise<boolean> {
-    const keys = [this.key(repoId, 'meta'), ...namespaces.map((ns) => this.key(repoId, ns))];
-    const args: (string | number)[] = [w.expectedVersion, w.seq];
+    const keys = [this.key(repoId, 'meta'), ...namespaces.map((ns) => this.key(repoId, ns)), this.key(repoId, 'window'), this.key(repoId, 'pending_at')];
+    const r = this.#retention;
+    const args: (string | number)[] = [
+      w.expectedVersion,
+      w.seq,
+      w.now,
+      r.commitOutputs,
+      pendingCutoff(w.now, r),
+      r.sweepLimit,
+      // 1-based Lua indexes into KEYS (meta is KEYS[1]).
+      namespaces.indexOf('pending') + 2,
+      namespaces.indexOf('outputs') + 2,
+      w.applied.length,
+      ...w.applied,
+    ];
     for (const ns of namespaces) {
       const changes = w.changes[ns] as Map<string, unknown>;
       args.push(changes.size);
-      for (const [k, v] of changes) args.push(k, v === null ? '' : JSON.stringify(v));
+      for (const [k, v] of changes) args.push(k, v === null ? '' : encode(ns, v));
     }
-    const ok = await this.#redis.featurizerWrite(keys.length, ...keys, ...args);
-    return ok === 1;
+    const reply = await this.#redis.featurizerWrite(keys.length, ...keys, ...args);
+    if (reply === 0) return false;
+    const [outputs, pending] = reply;
+    if (outputs + pending > 0) this.#onPrune?.({ outputs, pending });
+    return true;
   }
 
   /** Removes a repository's whole state (tests, re-featurizing from scratch). */
   async dropRepository(repoId: string): Promise<void> {
-    await this.#redis.del(this.key(repoId, 'meta'), ...namespaces.map((ns) => this.key(repoId, ns)));
+    await this.#redis.del(this.key(repoId, 'meta'), ...namespaces.map((ns) => this.key(repoId, ns)), this.key(repoId, 'window'), this.key(repoId, 'pending_at'));
   }
 }

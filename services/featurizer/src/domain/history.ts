@@ -74,13 +74,18 @@ export interface SecurityFinding {
   rule: string;
 }
 
-/** A commit applied to the repository state. */
+/**
+ * A commit applied to the repository state: what labeling still needs from it at any distance
+ * (see retention.ts). Kept for good; its outputs live apart, in the bounded `outputs` namespace.
+ */
 export interface CommitRecord {
   /** Repository sequence number; null for merges, which do not enter the history. */
   seq: number | null;
   commitTime: number;
   /** Whether the commit is known to fix a bug (message pattern or issue link). */
   fix: boolean;
+  /** Whether its message marks it a fix: then its fix is known from its commit time. */
+  fixByMessage: boolean;
   /**
    * SZZ candidates: shas that last touched the lines this commit deleted or changed
    * (cosmetic lines left out), with how many lines each. Empty without hunks.
@@ -92,8 +97,13 @@ export interface CommitRecord {
   inducedBy: Record<string, number>;
   /** Bug issues this commit is known to fix, with the time each link became known. */
   fixesIssues: Record<string, number>;
-  outputs: CommitOutputs;
 }
+
+/**
+ * A commit record as written before outputs had their own namespace: outputs inline, no
+ * `fixByMessage`. Still read (state of an earlier version), never written.
+ */
+export type LegacyCommitRecord = Omit<CommitRecord, 'fixByMessage'> & { fixByMessage?: boolean; outputs?: CommitOutputs };
 
 /** A repository issue as far as labeling cares. */
 export interface IssueRecord {
@@ -110,13 +120,15 @@ export interface RepoRecords {
   dev: DeveloperHistory;
   lines: FileLines;
   commit: CommitRecord;
+  /** What the commit produced, kept for the redelivery window only (retention.ts). */
+  outputs: CommitOutputs;
   issue: IssueRecord;
   /** Issue numbers (as strings) an issue linked to a sha before that commit arrived. */
   pending: string[];
 }
 
 export type Namespace = keyof RepoRecords;
-export const namespaces: readonly Namespace[] = ['file', 'dev', 'lines', 'commit', 'issue', 'pending'];
+export const namespaces: readonly Namespace[] = ['file', 'dev', 'lines', 'commit', 'outputs', 'issue', 'pending'];
 
 /** Keys to load, per namespace. */
 export type RecordRequest = { [N in Namespace]?: readonly string[] };
@@ -138,6 +150,10 @@ export interface RepoWrite {
   expectedVersion: number;
   seq: number;
   changes: RecordChanges;
+  /** Shas this write applies, in stream order: their outputs enter the redelivery window. */
+  applied: readonly string[];
+  /** Processing time of the write (epoch ms): dates the pending links it adds, ages the others. */
+  now: number;
 }
 
 /**
@@ -147,16 +163,19 @@ export interface RepoWrite {
  */
 export interface HistoryStore {
   load(repoId: string, request: RecordRequest): Promise<RepoSnapshot>;
-  /** True when written; false when the repository's version was not `expectedVersion`. */
+  /**
+   * True when written; false when the repository's version was not `expectedVersion`. In the
+   * same atomic step the store drops what its retention (retention.ts) no longer covers.
+   */
   write(repoId: string, write: RepoWrite): Promise<boolean>;
 }
 
 export function emptyRecordMaps(): RecordMaps {
-  return { file: new Map(), dev: new Map(), lines: new Map(), commit: new Map(), issue: new Map(), pending: new Map() };
+  return { file: new Map(), dev: new Map(), lines: new Map(), commit: new Map(), outputs: new Map(), issue: new Map(), pending: new Map() };
 }
 
 export function emptyChanges(): RecordChanges {
-  return { file: new Map(), dev: new Map(), lines: new Map(), commit: new Map(), issue: new Map(), pending: new Map() };
+  return { file: new Map(), dev: new Map(), lines: new Map(), commit: new Map(), outputs: new Map(), issue: new Map(), pending: new Map() };
 }
 
 /** Read access to the change-metrics history as it stands before a commit. */

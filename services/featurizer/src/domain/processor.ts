@@ -1,9 +1,10 @@
 // Applies one repository's events to its state, exactly once per event, through any
 // HistoryStore. At-least-once delivery means an event can come again (a redelivered batch
-// after a crash, the same commit from a webhook and a backfill): the store keeps a record per
-// applied sha with everything the commit produced, and a repeat re-emits that instead of
-// counting the commit twice. A batch's changes are written in one conditional write, so a
-// crash leaves either all or none of them, and a second writer forces a recompute.
+// after a crash, the same commit from a webhook and a backfill): the store keeps a compact
+// record per applied sha for good, so a repeat is never counted twice, and what the commit
+// produced for the redelivery window (retention.ts), so a repeat within it re-emits exactly
+// that. A batch's changes are written in one conditional write, so a crash leaves either all
+// or none of them, and a second writer forces a recompute.
 
 import { AbortedError, InvalidArgumentError } from '@omen/errors';
 import { applyHunks, blameCandidates } from './blame.ts';
@@ -20,6 +21,7 @@ import type {
   HistoryStore,
   HistoryView,
   IssueRecord,
+  LegacyCommitRecord,
   Namespace,
   RecordRequest,
   RepoRecords,
@@ -64,8 +66,16 @@ export interface IssueInput {
 
 export interface CommitResult {
   sha: string;
-  outputs: CommitOutputs;
-  /** True when the commit had been applied before and `outputs` are the recorded ones. */
+  /**
+   * What the commit produced. Null only for a commit applied before whose outputs have left
+   * the redelivery window: it is not applied again (the history already counts it) and there is
+   * nothing to re-emit. Its rows were acknowledged by every sink when it was first processed,
+   * since the window is at least a batch and a repository's next batch starts only after that.
+   * Recomputing instead would both double count it and, with a newer computed_at, replace the
+   * correct rows with values computed against a history that already holds it and its successors.
+   */
+  outputs: CommitOutputs | null;
+  /** True when the commit had been applied before (`outputs` are the recorded ones, or null). */
   replayed: boolean;
 }
 
@@ -90,6 +100,8 @@ class VersionMoved extends Error {}
 class RepoOverlay implements HistoryView {
   seq: number;
   readonly changes = emptyChanges();
+  /** Shas applied in this batch, in order (they enter the store's redelivery window). */
+  readonly applied: string[] = [];
   readonly #asked: Record<Namespace, Set<string>>;
 
   constructor(
@@ -156,7 +168,7 @@ function requestFor(commits: readonly CommitInput[]): RecordRequest {
     for (const n of closedIssues(c.message)) issues.add(String(n));
   }
   const shas = commits.map((c) => c.sha);
-  return { file: [...paths], lines: [...paths], dev: [...developers], commit: shas, pending: shas, issue: [...issues] };
+  return { file: [...paths], lines: [...paths], dev: [...developers], commit: shas, outputs: shas, pending: shas, issue: [...issues] };
 }
 
 interface BlameResult {
@@ -214,6 +226,17 @@ async function blameInducers(overlay: RepoOverlay, repoId: string, fixSha: strin
   return labels;
 }
 
+/** Whether the commit's message marks it a fix; records from before `fixByMessage` tell it by their labels. */
+function isFixByMessage(sha: string, rec: CommitRecord): boolean {
+  const stored = rec as LegacyCommitRecord;
+  return stored.fixByMessage ?? (stored.outputs?.labels.some((l) => l.sha === sha && l.method === 'message_pattern') ?? false);
+}
+
+/** Outputs kept for a redelivery: in `outputs`, or inline in a record from before that namespace. */
+function recordedOutputs(overlay: RepoOverlay, sha: string, rec: CommitRecord): CommitOutputs | null {
+  return overlay.get('outputs', sha) ?? (rec as LegacyCommitRecord).outputs ?? null;
+}
+
 /** Time a commit became known as a fix: its own time for a message fix, else its earliest issue link. */
 function fixKnownAt(rec: Pick<CommitRecord, 'commitTime' | 'fixesIssues'>, byMessage: boolean): number {
   if (byMessage) return rec.commitTime;
@@ -262,12 +285,14 @@ async function applyOne(overlay: RepoOverlay, commit: CommitInput, analyzer: Cod
     seq: merge ? null : delta.seq,
     commitTime: commit.commit_time,
     fix,
+    fixByMessage: byMessage,
     blamed: blame.blamed,
     fullyBlamed: blame.fullyBlamed,
     inducedBy: overlay.get('commit', commit.sha)?.inducedBy ?? {},
     fixesIssues,
-    outputs,
   });
+  overlay.set('outputs', commit.sha, outputs);
+  overlay.applied.push(commit.sha);
   return outputs;
 }
 
@@ -299,6 +324,7 @@ function hasChanges(overlay: RepoOverlay): boolean {
  */
 export async function processCommits(store: HistoryStore, repoId: string, commits: readonly CommitInput[], options: ProcessOptions = {}): Promise<CommitResult[]> {
   checkRepo(repoId, commits);
+  const now = options.now ?? Date.now;
   return withRetries(repoId, options.maxAttempts ?? 5, async () => {
     const request = requestFor(commits);
     const overlay = new RepoOverlay(store, repoId, await store.load(repoId, request), request);
@@ -306,13 +332,13 @@ export async function processCommits(store: HistoryStore, repoId: string, commit
     for (const commit of commits) {
       const known = overlay.get('commit', commit.sha);
       if (known) {
-        results.push({ sha: commit.sha, outputs: known.outputs, replayed: true });
+        results.push({ sha: commit.sha, outputs: recordedOutputs(overlay, commit.sha, known), replayed: true });
         continue;
       }
-      results.push({ sha: commit.sha, outputs: await applyOne(overlay, commit, options.analyzer, (options.now ?? Date.now)()), replayed: false });
+      results.push({ sha: commit.sha, outputs: await applyOne(overlay, commit, options.analyzer, now()), replayed: false });
     }
     if (!hasChanges(overlay)) return results;
-    const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes });
+    const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes, applied: overlay.applied, now: now() });
     return ok ? results : undefined;
   });
 }
@@ -324,7 +350,7 @@ export async function processCommits(store: HistoryStore, repoId: string, commit
  * redelivered event re-emits the same labels (same event ids) and changes nothing.
  * A bug issue later reclassified as not a bug does not retract labels already emitted.
  */
-export async function processIssues(store: HistoryStore, repoId: string, issues: readonly IssueInput[], options: Pick<ProcessOptions, 'maxAttempts'> = {}): Promise<CommitLabel[][]> {
+export async function processIssues(store: HistoryStore, repoId: string, issues: readonly IssueInput[], options: Pick<ProcessOptions, 'maxAttempts' | 'now'> = {}): Promise<CommitLabel[][]> {
   checkRepo(repoId, issues);
   return withRetries(repoId, options.maxAttempts ?? 5, async () => {
     const request: RecordRequest = { issue: [...new Set(issues.map((i) => String(i.number)))] };
@@ -350,16 +376,15 @@ export async function processIssues(store: HistoryStore, repoId: string, issues:
           if (rec.seq === null) continue; // merges are not labeled
           const linkedAt = rec.fixesIssues[n] ?? Math.max(rec.commitTime, bugSince);
           const fixesIssues = { ...rec.fixesIssues, [n]: linkedAt };
-          const updated: CommitRecord = { ...rec, fix: true, fixesIssues };
+          const updated: CommitRecord = { ...rec, fix: true, fixByMessage: isFixByMessage(sha, rec), fixesIssues };
           overlay.set('commit', sha, updated);
           labels.push(issueFixLabel(repoId, sha, fixesIssues));
-          const byMessage = rec.outputs.labels.some((l) => l.sha === sha && l.method === 'message_pattern');
-          labels.push(...(await blameInducers(overlay, repoId, sha, rec.blamed, fixKnownAt(updated, byMessage))));
+          labels.push(...(await blameInducers(overlay, repoId, sha, rec.blamed, fixKnownAt(updated, updated.fixByMessage))));
         }
       }
       out.push(labels);
     }
-    const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes });
+    const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes, applied: overlay.applied, now: (options.now ?? Date.now)() });
     return ok ? out : undefined;
   });
 }

@@ -99,7 +99,7 @@ describe('the featurizer service', () => {
     ]);
 
     const last = raw[raw.length - 1]!;
-    const expected = (await processCommits(new InMemoryHistoryStore(), EXPRESS_REPO, raw.map((r) => toCommitInput(r)))).at(-1)!.outputs.jit;
+    const expected = (await processCommits(new InMemoryHistoryStore(), EXPRESS_REPO, raw.map((r) => toCommitInput(r)))).at(-1)!.outputs!.jit;
     const { omen } = loadGrpcObject('featurizer');
     const client = createClient(omen.featurizer.v1.Featurizer, `127.0.0.1:${featurizer.grpcPort}`);
     onTestFinished(() => client.close());

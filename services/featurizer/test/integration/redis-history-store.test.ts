@@ -1,22 +1,19 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomName, stackEnv } from '@omen/testing';
+import { randomName } from '@omen/testing';
 import { RedisHistoryStore } from '../../src/adapters/redis-history-store.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
-import { namespaces } from '../../src/domain/history.ts';
+import { emptyChanges, namespaces } from '../../src/domain/history.ts';
 import { processCommits } from '../../src/domain/processor.ts';
 import { EXPRESS_REPO, readExpressCommits } from '../support/express.ts';
+import { connectTestRedis, dropAndDisconnect } from '../support/redis.ts';
 
 let redis: Redis;
 const prefix = randomName('omen-test-fz');
 beforeAll(() => {
-  redis = new Redis(stackEnv('REDIS_URL').REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  redis = connectTestRedis();
 });
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => dropAndDisconnect(redis, prefix));
 
 const commits = readExpressCommits().slice(0, 800);
 const now = (): number => 1;
@@ -59,9 +56,11 @@ describe('RedisHistoryStore', () => {
   it('refuses a write computed from an old version', async () => {
     const store = new RedisHistoryStore(redis, { prefix: `${prefix}:c` });
     const snap = await store.load('r', {});
-    const changes = { file: new Map(), dev: new Map(), lines: new Map(), commit: new Map(), issue: new Map(), pending: new Map([['x', ['1']]]) };
-    expect(await store.write('r', { expectedVersion: snap.version, seq: 0, changes })).toBe(true);
-    expect(await store.write('r', { expectedVersion: snap.version, seq: 0, changes })).toBe(false);
+    const changes = emptyChanges();
+    changes.pending.set('x', ['1']);
+    const write = { expectedVersion: snap.version, seq: 0, changes, applied: [], now: 1 };
+    expect(await store.write('r', write)).toBe(true);
+    expect(await store.write('r', write)).toBe(false);
     expect((await store.load('r', { pending: ['x'] })).records.pending.get('x')).toEqual(['1']);
   });
 });

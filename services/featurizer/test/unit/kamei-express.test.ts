@@ -25,7 +25,7 @@ describe('change metrics over the full express history', () => {
         const want = reference[r.sha];
         expect(want, r.sha).toBeDefined();
         for (const name of names) {
-          const got = r.outputs.jit[name]!;
+          const got = r.outputs!.jit[name]!;
           const exp = want![name]!;
           if (Math.abs(got - exp) > 1e-9 * Math.max(1, Math.abs(exp))) expect.fail(`${r.sha} ${name}: featurizer ${got}, reference ${exp}`);
         }

@@ -74,8 +74,8 @@ describe('change metrics over a hand-computed history', () => {
     const commits = history();
     for (const [i, c] of commits.entries()) {
       const [r] = await processCommits(store, REPO, [c]);
-      expectValues(r!.outputs.jit, expected[i]!);
-      expect(validateFeatureValues(jitChangeMetricsV1, r!.outputs.jit)).toEqual([]);
+      expectValues(r!.outputs!.jit, expected[i]!);
+      expect(validateFeatureValues(jitChangeMetricsV1, r!.outputs!.jit)).toEqual([]);
     }
   });
 
@@ -111,11 +111,11 @@ describe('exactly-once history under redelivery', () => {
     // The consumer crashed before committing offsets: C2..C4 arrive again.
     const again = await processCommits(store, REPO, commits.slice(1, 4));
     expect(again.map((r) => r.replayed)).toEqual([true, true, false]);
-    expect(again[0]!.outputs.jit).toEqual(first[1]!.outputs.jit);
-    expect(again[1]!.outputs.jit).toEqual(first[2]!.outputs.jit);
+    expect(again[0]!.outputs!.jit).toEqual(first[1]!.outputs!.jit);
+    expect(again[1]!.outputs!.jit).toEqual(first[2]!.outputs!.jit);
     const rest = await processCommits(store, REPO, commits.slice(4));
-    expectValues(rest[0]!.outputs.jit, expected[4]!);
-    expectValues(rest[1]!.outputs.jit, expected[5]!);
+    expectValues(rest[0]!.outputs!.jit, expected[4]!);
+    expectValues(rest[1]!.outputs!.jit, expected[5]!);
     expect(store.peek(REPO, 'file', 'lib/c.js')?.changes).toEqual([1, 2, 3, 4, 5]);
   });
 
@@ -124,7 +124,7 @@ describe('exactly-once history under redelivery', () => {
     const store = new InMemoryHistoryStore();
     const results = await processCommits(store, REPO, [commits[0]!, commits[1]!, commits[1]!, commits[2]!]);
     expect(results.map((r) => r.replayed)).toEqual([false, false, true, false]);
-    expectValues(results[3]!.outputs.jit, expected[2]!);
+    expectValues(results[3]!.outputs!.jit, expected[2]!);
   });
 
   it('recomputes when another writer moved the history between read and write', async () => {
@@ -145,7 +145,7 @@ describe('exactly-once history under redelivery', () => {
     };
     const results = await processCommits(racing, REPO, commits.slice(0, 2));
     expect(results.map((r) => r.replayed)).toEqual([true, false]);
-    expectValues(results[1]!.outputs.jit, expected[1]!);
+    expectValues(results[1]!.outputs!.jit, expected[1]!);
     expect(inner.peek(REPO, 'file', 'src/a.js')?.changes).toEqual([1, 2]);
   });
 

@@ -5,21 +5,11 @@ import { closedIssues, isFixMessage, referencedIssues } from '../../src/domain/f
 import type { FileLines } from '../../src/domain/history.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits, processIssues } from '../../src/domain/processor.ts';
+import { hunk } from '../support/hunks.ts';
 
 const REPO = 'github:acme/calc';
 const sha = (n: number): string => n.toString(16).padStart(40, 'c');
 const C = [0, 1, 2, 3, 4, 5, 6, 7].map(sha);
-
-function hunk(oldStart: number, deleted: string[], newStart: number, added: string[]): Hunk {
-  return {
-    old_start: oldStart,
-    old_lines: deleted.length,
-    new_start: newStart,
-    new_lines: added.length,
-    deleted_lines: deleted.map((content, i) => ({ number: oldStart + i, content })),
-    added_lines: added.map((content, i) => ({ number: newStart + i, content })),
-  };
-}
 
 function change(path: string, hunks: Hunk[] | null, extra: Partial<FileChange> = {}): FileChange {
   const added = (hunks ?? []).reduce((s, h) => s + h.new_lines, 0);
@@ -115,9 +105,9 @@ describe('labels: message fixes, issue links and SZZ', () => {
   it('labels a message fix and the commits that last touched the lines it changed', async () => {
     const store = new InMemoryHistoryStore();
     const results = await processCommits(store, REPO, commits);
-    expect(results[0]!.outputs.labels).toEqual([]);
-    expect(results[1]!.outputs.labels).toEqual([]);
-    expect(results[2]!.outputs.labels).toEqual([
+    expect(results[0]!.outputs!.labels).toEqual([]);
+    expect(results[1]!.outputs!.labels).toEqual([]);
+    expect(results[2]!.outputs!.labels).toEqual([
       {
         event_id: `${REPO}:${C[3]}:message_pattern:3000`,
         event_time: 3000,
@@ -145,7 +135,7 @@ describe('labels: message fixes, issue links and SZZ', () => {
         label_known_at: 3000,
       },
     ]);
-    expect(results[3]!.outputs.labels).toEqual([]);
+    expect(results[3]!.outputs!.labels).toEqual([]);
     expect(blameOf(store.peek(REPO, 'lines', 'src/x.js'))).toEqual([C[4], C[3], C[1]]);
     expect(store.peek(REPO, 'commit', C[4]!)).toMatchObject({ fix: false, blamed: { [C[1]!]: 1 }, fullyBlamed: true });
     expect(store.peek(REPO, 'commit', C[2]!)?.inducedBy).toEqual({ [C[3]!]: 3000 });
@@ -173,7 +163,7 @@ describe('labels: message fixes, issue links and SZZ', () => {
     const [r] = await processCommits(store, REPO, [
       commit(5, 'erin', 7000, 'Default b', [change('src/x.js', [hunk(1, ['function f(a, b) {'], 1, ['function f(a, b = 0) {'])])]),
     ]);
-    expect(r!.outputs.labels.map((l) => [l.sha, l.method, l.issue_numbers, l.fix_shas, l.label_known_at])).toEqual([
+    expect(r!.outputs!.labels.map((l) => [l.sha, l.method, l.issue_numbers, l.fix_shas, l.label_known_at])).toEqual([
       [C[5], 'issue_link', [9], [], 7000],
       [C[4], 'szz', [], [C[5]], 7000],
     ]);
@@ -188,7 +178,7 @@ describe('labels: message fixes, issue links and SZZ', () => {
       commit(3, 'carol', 3000, 'Fix f', [change('src/x.js', [hunk(2, ['  return a - 1;'], 2, ['  return a;'])])]),
     ]);
     expect(store.peek(REPO, 'lines', 'src/x.js')).toBeUndefined();
-    expect(results[2]!.outputs.labels.map((l) => l.method)).toEqual(['message_pattern']);
+    expect(results[2]!.outputs!.labels.map((l) => l.method)).toEqual(['message_pattern']);
     expect(store.peek(REPO, 'commit', C[3]!)).toMatchObject({ fix: true, blamed: {}, fullyBlamed: false });
   });
 
