@@ -135,7 +135,10 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
 
   ctx.grpc.addService(
     loadGrpcObject('trainer').omen.trainer.v1.Trainer.service,
-    trainerHandlers(runs, models, { model: config.TRAINER_DEFAULT_MODEL, featureSet: config.TRAINER_DEFAULT_FEATURE_SET, algorithm: config.TRAINER_DEFAULT_ALGORITHM }),
+    trainerHandlers(runs, models, { model: config.TRAINER_DEFAULT_MODEL, featureSet: config.TRAINER_DEFAULT_FEATURE_SET, algorithm: config.TRAINER_DEFAULT_ALGORITHM }, {
+      chunkBytes: config.TRAINER_ARTIFACT_CHUNK_BYTES,
+      artifactBytesSent: m.counter('omen_trainer_artifact_bytes_sent_total', 'Artifact bytes GetArtifact streamed to readers (inference replicas), by model.', ['model']),
+    }),
     { adminMethods: [...TRAINER_ADMIN_METHODS] },
   );
   logger.info({ registry: registry.root, artifacts: registry.artifacts.uri('0'.repeat(64)).replace(/0{64}$/, ''), codeVersion }, 'trainer-coordinator serving');

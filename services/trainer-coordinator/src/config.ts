@@ -40,6 +40,12 @@ export const trainerConfigSchema = {
   TRAINER_S3_SECRET_ACCESS_KEY: secret().optional(),
   /** Path-style URLs (MinIO and most S3-compatible stores). @default true */
   TRAINER_S3_PATH_STYLE: bool({ default: true }),
+  /**
+   * Largest piece of an artifact in one GetArtifact message, bytes (1 KiB to 1 MiB): well under
+   * gRPC's default 4 MiB receive limit, and small enough that flow control paces the transfer.
+   * @default 1048576
+   */
+  TRAINER_ARTIFACT_CHUNK_BYTES: int({ min: 1024, max: 1_048_576, default: 1_048_576 }),
 
   /** The offline store: training sets, and the registry mirror (model_versions, model_alias_events). */
   CLICKHOUSE_URL: url({ protocols: ['http', 'https'] }).optional(),

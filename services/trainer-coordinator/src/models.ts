@@ -3,9 +3,9 @@
 // resulting state on NATS every time: the announcement is state, not a delta, so repeating a
 // Promote after a lost announcement (UNAVAILABLE) re-announces without a second alias change.
 import { readFile } from 'node:fs/promises';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '@omen/errors';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, OmenError, UnavailableError } from '@omen/errors';
 import { featureNames, featureRegistry, featureSetFingerprint, featureSetId, type FeatureSet } from '@omen/features';
-import { MODEL_EVENT_SUBJECTS, checkName, modelEventPayload, sha256Hex, type AliasEvent, type LocalModelRegistry, type ModelVersionRecord } from '@omen/model-registry';
+import { ArtifactIntegrityError, MODEL_EVENT_SUBJECTS, checkName, modelEventPayload, sha256Hex, type AliasEvent, type LocalModelRegistry, type ModelVersionRecord } from '@omen/model-registry';
 import type { Counter, Logger } from '@omen/telemetry';
 import type { ControlPlane } from './adapters/nats-control.ts';
 import { onnxSignatureProblems, readOnnxInfo } from './adapters/onnx-runtime.ts';
@@ -78,6 +78,7 @@ export class ModelOps {
   readonly #logger: Logger;
   readonly #maxImportBytes: number;
   readonly #aliasChanges: Counter<'action' | 'alias' | 'changed'> | undefined;
+  readonly #reading = new Map<string, Promise<Uint8Array>>();
 
   constructor(deps: ModelOpsDeps) {
     this.#registry = deps.registry;
@@ -234,6 +235,30 @@ export class ModelOps {
     const version = await this.#registry.versionOf(model, selector);
     const record = await this.#registry.getVersion(model, version);
     return this.#view(record, await this.#registry.aliases(model), await this.#registry.aliasHistory(model, CHAMPION));
+  }
+
+  /**
+   * A version (or the one `alias` names) with its artifact bytes, verified against the recorded
+   * sha256 by the artifact store. Concurrent reads of one artifact share a single store read:
+   * replicas scaling out together ask for the same bytes at once, and from S3 each read is a
+   * download. Nothing is kept once the read settles.
+   */
+  async artifact(model: string, selector: { version: string } | { alias: string }): Promise<{ view: ModelView; bytes: Uint8Array }> {
+    const view = await this.describe(model, selector);
+    const { name, version, sha256 } = view.record;
+    let read = this.#reading.get(sha256);
+    if (!read) {
+      read = this.#registry.artifacts.get(sha256).finally(() => this.#reading.delete(sha256));
+      this.#reading.set(sha256, read);
+    }
+    try {
+      return { view, bytes: await read };
+    } catch (err) {
+      // The store's own messages name its paths or bucket keys; callers get the version instead.
+      if (err instanceof ArtifactIntegrityError) throw new ArtifactIntegrityError(err.expected, err.actual, `of ${name}/${version}`, { cause: err });
+      if (err instanceof NotFoundError) throw new OmenError('DATA_LOSS', `${name}/${version} is registered with sha256 ${sha256}, but the artifact store has no such artifact`, { cause: err });
+      throw err;
+    }
   }
 
   #view(record: ModelVersionRecord, aliases: Record<string, string>, championHistory: AliasEvent[]): ModelView {

@@ -1,11 +1,14 @@
 // omen.trainer.v1.Trainer: translation between the proto and the RunManager / ModelOps.
 // StartRun, CancelRun, Promote, Rollback and ImportModel change state and need the admin token
-// (TRAINER_ADMIN_METHODS); the rest only read.
+// (TRAINER_ADMIN_METHODS); the rest only read, and are open unless GRPC_REQUIRE_AUTH puts every
+// RPC behind the token. GetArtifact and GetAliases are what a remote ModelSource needs (inference
+// replicas that do not share the registry directory).
 import type * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError } from '@omen/errors';
 import { serverStream, unary } from '@omen/grpc';
 import type { trainerV1 } from '@omen/contracts';
 import type { ModelVersionRecord } from '@omen/model-registry';
+import type { Counter } from '@omen/telemetry';
 import type { ModelOps, ModelSummary, ModelView } from '../models.ts';
 import { RUN_TRIGGERS, type RunRecord, type RunTrigger } from '../run-record.ts';
 import type { RunManager } from '../runs.ts';
@@ -17,6 +20,15 @@ export interface TrainerServiceDefaults {
   featureSet: string;
   algorithm: string;
 }
+
+export interface TrainerServiceOptions {
+  /** Most artifact bytes per GetArtifact message. @default 1 MiB */
+  chunkBytes?: number;
+  /** Artifact bytes GetArtifact handed to gRPC, by model. */
+  artifactBytesSent?: Counter<'model'>;
+}
+
+export const DEFAULT_ARTIFACT_CHUNK_BYTES = 1024 * 1024;
 
 type Ts = { seconds: string; nanos: number };
 
@@ -126,7 +138,13 @@ function required(value: string, field: string): string {
   return value;
 }
 
-export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: TrainerServiceDefaults): grpc.UntypedServiceImplementation {
+/** `version`, else `alias`, else champion: GetModel's and GetArtifact's selection. */
+function selector(req: { version: string; alias: string }): { version: string } | { alias: string } {
+  return req.version ? { version: req.version } : { alias: req.alias || 'champion' };
+}
+
+export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: TrainerServiceDefaults, options: TrainerServiceOptions = {}): grpc.UntypedServiceImplementation {
+  const chunkBytes = options.chunkBytes ?? DEFAULT_ARTIFACT_CHUNK_BYTES;
   const handlers: trainerV1.TrainerHandlers = {
     StartRun: unary<trainerV1.StartRunRequest__Output, trainerV1.Run>(async (req) => {
       const cutoff = fromTimestamp(req.cutoff, 'cutoff');
@@ -180,8 +198,37 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
 
     GetModel: unary<trainerV1.GetModelRequest__Output, trainerV1.ModelVersion>(async (req) => {
       const model = required(req.model_name, 'model_name');
-      return versionMessage(await models.describe(model, req.version ? { version: req.version } : { alias: req.alias || 'champion' }));
+      return versionMessage(await models.describe(model, selector(req)));
     }),
+
+    // The header, then the bytes as views into the one buffer read from the store. serverStream
+    // pulls the next chunk only after gRPC took the last one (waiting for 'drain' when its buffer
+    // is full), so a slow replica holds no more than that buffer here, and a deadline or cancel
+    // stops the generator between chunks.
+    GetArtifact: serverStream<trainerV1.GetArtifactRequest__Output, trainerV1.ArtifactChunk>((req) => {
+      const model = required(req.model_name, 'model_name');
+      const chosen = selector(req);
+      return (async function* () {
+        const { view, bytes } = await models.artifact(model, chosen);
+        const { record } = view;
+        yield {
+          header: {
+            version: { ...versionMessage(view), reference_stats_json: '', evaluation_json: '' },
+            record_json: JSON.stringify(record),
+            sha256: record.sha256,
+            size_bytes: String(bytes.length),
+            chunk_bytes: chunkBytes,
+          },
+        };
+        for (let at = 0; at < bytes.length; at += chunkBytes) {
+          const n = Math.min(chunkBytes, bytes.length - at);
+          yield { data: Buffer.from(bytes.buffer, bytes.byteOffset + at, n) };
+          options.artifactBytesSent?.inc({ model: record.name }, n);
+        }
+      })();
+    }),
+
+    GetAliases: unary<trainerV1.GetAliasesRequest__Output, trainerV1.GetAliasesResponse>(async (req) => ({ aliases: await models.registry.aliases(required(req.model_name, 'model_name')) })),
 
     Promote: unary<trainerV1.PromoteRequest__Output, trainerV1.PromoteResponse>(async (req, ctx) => {
       const r = await models.promote({

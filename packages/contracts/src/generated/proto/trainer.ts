@@ -2,10 +2,15 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.ts';
+import type { ArtifactChunk as _omen_trainer_v1_ArtifactChunk, ArtifactChunk__Output as _omen_trainer_v1_ArtifactChunk__Output } from './omen/trainer/v1/ArtifactChunk.ts';
+import type { ArtifactHeader as _omen_trainer_v1_ArtifactHeader, ArtifactHeader__Output as _omen_trainer_v1_ArtifactHeader__Output } from './omen/trainer/v1/ArtifactHeader.ts';
 import type { CancelRunRequest as _omen_trainer_v1_CancelRunRequest, CancelRunRequest__Output as _omen_trainer_v1_CancelRunRequest__Output } from './omen/trainer/v1/CancelRunRequest.ts';
 import type { DataCheck as _omen_trainer_v1_DataCheck, DataCheck__Output as _omen_trainer_v1_DataCheck__Output } from './omen/trainer/v1/DataCheck.ts';
 import type { GateCheck as _omen_trainer_v1_GateCheck, GateCheck__Output as _omen_trainer_v1_GateCheck__Output } from './omen/trainer/v1/GateCheck.ts';
 import type { GateResult as _omen_trainer_v1_GateResult, GateResult__Output as _omen_trainer_v1_GateResult__Output } from './omen/trainer/v1/GateResult.ts';
+import type { GetAliasesRequest as _omen_trainer_v1_GetAliasesRequest, GetAliasesRequest__Output as _omen_trainer_v1_GetAliasesRequest__Output } from './omen/trainer/v1/GetAliasesRequest.ts';
+import type { GetAliasesResponse as _omen_trainer_v1_GetAliasesResponse, GetAliasesResponse__Output as _omen_trainer_v1_GetAliasesResponse__Output } from './omen/trainer/v1/GetAliasesResponse.ts';
+import type { GetArtifactRequest as _omen_trainer_v1_GetArtifactRequest, GetArtifactRequest__Output as _omen_trainer_v1_GetArtifactRequest__Output } from './omen/trainer/v1/GetArtifactRequest.ts';
 import type { GetModelRequest as _omen_trainer_v1_GetModelRequest, GetModelRequest__Output as _omen_trainer_v1_GetModelRequest__Output } from './omen/trainer/v1/GetModelRequest.ts';
 import type { GetRunRequest as _omen_trainer_v1_GetRunRequest, GetRunRequest__Output as _omen_trainer_v1_GetRunRequest__Output } from './omen/trainer/v1/GetRunRequest.ts';
 import type { ImportModelRequest as _omen_trainer_v1_ImportModelRequest, ImportModelRequest__Output as _omen_trainer_v1_ImportModelRequest__Output } from './omen/trainer/v1/ImportModelRequest.ts';
@@ -40,10 +45,15 @@ export interface ProtoGrpcType {
   omen: {
     trainer: {
       v1: {
+        ArtifactChunk: MessageTypeDefinition<_omen_trainer_v1_ArtifactChunk, _omen_trainer_v1_ArtifactChunk__Output>
+        ArtifactHeader: MessageTypeDefinition<_omen_trainer_v1_ArtifactHeader, _omen_trainer_v1_ArtifactHeader__Output>
         CancelRunRequest: MessageTypeDefinition<_omen_trainer_v1_CancelRunRequest, _omen_trainer_v1_CancelRunRequest__Output>
         DataCheck: MessageTypeDefinition<_omen_trainer_v1_DataCheck, _omen_trainer_v1_DataCheck__Output>
         GateCheck: MessageTypeDefinition<_omen_trainer_v1_GateCheck, _omen_trainer_v1_GateCheck__Output>
         GateResult: MessageTypeDefinition<_omen_trainer_v1_GateResult, _omen_trainer_v1_GateResult__Output>
+        GetAliasesRequest: MessageTypeDefinition<_omen_trainer_v1_GetAliasesRequest, _omen_trainer_v1_GetAliasesRequest__Output>
+        GetAliasesResponse: MessageTypeDefinition<_omen_trainer_v1_GetAliasesResponse, _omen_trainer_v1_GetAliasesResponse__Output>
+        GetArtifactRequest: MessageTypeDefinition<_omen_trainer_v1_GetArtifactRequest, _omen_trainer_v1_GetArtifactRequest__Output>
         GetModelRequest: MessageTypeDefinition<_omen_trainer_v1_GetModelRequest, _omen_trainer_v1_GetModelRequest__Output>
         GetRunRequest: MessageTypeDefinition<_omen_trainer_v1_GetRunRequest, _omen_trainer_v1_GetRunRequest__Output>
         ImportModelRequest: MessageTypeDefinition<_omen_trainer_v1_ImportModelRequest, _omen_trainer_v1_ImportModelRequest__Output>

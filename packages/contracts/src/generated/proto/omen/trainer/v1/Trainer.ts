@@ -2,7 +2,11 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ArtifactChunk as _omen_trainer_v1_ArtifactChunk, ArtifactChunk__Output as _omen_trainer_v1_ArtifactChunk__Output } from '../../../omen/trainer/v1/ArtifactChunk.ts';
 import type { CancelRunRequest as _omen_trainer_v1_CancelRunRequest, CancelRunRequest__Output as _omen_trainer_v1_CancelRunRequest__Output } from '../../../omen/trainer/v1/CancelRunRequest.ts';
+import type { GetAliasesRequest as _omen_trainer_v1_GetAliasesRequest, GetAliasesRequest__Output as _omen_trainer_v1_GetAliasesRequest__Output } from '../../../omen/trainer/v1/GetAliasesRequest.ts';
+import type { GetAliasesResponse as _omen_trainer_v1_GetAliasesResponse, GetAliasesResponse__Output as _omen_trainer_v1_GetAliasesResponse__Output } from '../../../omen/trainer/v1/GetAliasesResponse.ts';
+import type { GetArtifactRequest as _omen_trainer_v1_GetArtifactRequest, GetArtifactRequest__Output as _omen_trainer_v1_GetArtifactRequest__Output } from '../../../omen/trainer/v1/GetArtifactRequest.ts';
 import type { GetModelRequest as _omen_trainer_v1_GetModelRequest, GetModelRequest__Output as _omen_trainer_v1_GetModelRequest__Output } from '../../../omen/trainer/v1/GetModelRequest.ts';
 import type { GetRunRequest as _omen_trainer_v1_GetRunRequest, GetRunRequest__Output as _omen_trainer_v1_GetRunRequest__Output } from '../../../omen/trainer/v1/GetRunRequest.ts';
 import type { ImportModelRequest as _omen_trainer_v1_ImportModelRequest, ImportModelRequest__Output as _omen_trainer_v1_ImportModelRequest__Output } from '../../../omen/trainer/v1/ImportModelRequest.ts';
@@ -37,6 +41,44 @@ export interface TrainerClient extends grpc.Client {
   cancelRun(argument: _omen_trainer_v1_CancelRunRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_omen_trainer_v1_Run__Output>): grpc.ClientUnaryCall;
   cancelRun(argument: _omen_trainer_v1_CancelRunRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_Run__Output>): grpc.ClientUnaryCall;
   cancelRun(argument: _omen_trainer_v1_CancelRunRequest, callback: grpc.requestCallback<_omen_trainer_v1_Run__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * alias → version of one model ("champion", "challenger", ...); empty for a model without
+   * aliases, and for an unknown model (as the registry itself answers).
+   */
+  GetAliases(argument: _omen_trainer_v1_GetAliasesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_GetAliasesResponse__Output>): grpc.ClientUnaryCall;
+  GetAliases(argument: _omen_trainer_v1_GetAliasesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_omen_trainer_v1_GetAliasesResponse__Output>): grpc.ClientUnaryCall;
+  GetAliases(argument: _omen_trainer_v1_GetAliasesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_GetAliasesResponse__Output>): grpc.ClientUnaryCall;
+  GetAliases(argument: _omen_trainer_v1_GetAliasesRequest, callback: grpc.requestCallback<_omen_trainer_v1_GetAliasesResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * alias → version of one model ("champion", "challenger", ...); empty for a model without
+   * aliases, and for an unknown model (as the registry itself answers).
+   */
+  getAliases(argument: _omen_trainer_v1_GetAliasesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_GetAliasesResponse__Output>): grpc.ClientUnaryCall;
+  getAliases(argument: _omen_trainer_v1_GetAliasesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_omen_trainer_v1_GetAliasesResponse__Output>): grpc.ClientUnaryCall;
+  getAliases(argument: _omen_trainer_v1_GetAliasesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_omen_trainer_v1_GetAliasesResponse__Output>): grpc.ClientUnaryCall;
+  getAliases(argument: _omen_trainer_v1_GetAliasesRequest, callback: grpc.requestCallback<_omen_trainer_v1_GetAliasesResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * A version's artifact, from whichever store the trainer keeps artifacts in (local or S3), so a
+   * replica needs only the trainer's address: first one ArtifactChunk with the header (the
+   * record, the sha256 and size of the bytes to come), then the bytes in order, at most 1 MiB per
+   * chunk. The receiver must check size and sha256 before using the bytes. NOT_FOUND names the
+   * missing model, version or alias; DATA_LOSS when the stored artifact does not hash to its
+   * record. A read: open unless the server requires the token on every RPC (GRPC_REQUIRE_AUTH).
+   */
+  GetArtifact(argument: _omen_trainer_v1_GetArtifactRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_omen_trainer_v1_ArtifactChunk__Output>;
+  GetArtifact(argument: _omen_trainer_v1_GetArtifactRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_omen_trainer_v1_ArtifactChunk__Output>;
+  /**
+   * A version's artifact, from whichever store the trainer keeps artifacts in (local or S3), so a
+   * replica needs only the trainer's address: first one ArtifactChunk with the header (the
+   * record, the sha256 and size of the bytes to come), then the bytes in order, at most 1 MiB per
+   * chunk. The receiver must check size and sha256 before using the bytes. NOT_FOUND names the
+   * missing model, version or alias; DATA_LOSS when the stored artifact does not hash to its
+   * record. A read: open unless the server requires the token on every RPC (GRPC_REQUIRE_AUTH).
+   */
+  getArtifact(argument: _omen_trainer_v1_GetArtifactRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_omen_trainer_v1_ArtifactChunk__Output>;
+  getArtifact(argument: _omen_trainer_v1_GetArtifactRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_omen_trainer_v1_ArtifactChunk__Output>;
   
   /**
    * One model version; the production version when no version is given.
@@ -181,6 +223,22 @@ export interface TrainerHandlers extends grpc.UntypedServiceImplementation {
   CancelRun: grpc.handleUnaryCall<_omen_trainer_v1_CancelRunRequest__Output, _omen_trainer_v1_Run>;
   
   /**
+   * alias → version of one model ("champion", "challenger", ...); empty for a model without
+   * aliases, and for an unknown model (as the registry itself answers).
+   */
+  GetAliases: grpc.handleUnaryCall<_omen_trainer_v1_GetAliasesRequest__Output, _omen_trainer_v1_GetAliasesResponse>;
+  
+  /**
+   * A version's artifact, from whichever store the trainer keeps artifacts in (local or S3), so a
+   * replica needs only the trainer's address: first one ArtifactChunk with the header (the
+   * record, the sha256 and size of the bytes to come), then the bytes in order, at most 1 MiB per
+   * chunk. The receiver must check size and sha256 before using the bytes. NOT_FOUND names the
+   * missing model, version or alias; DATA_LOSS when the stored artifact does not hash to its
+   * record. A read: open unless the server requires the token on every RPC (GRPC_REQUIRE_AUTH).
+   */
+  GetArtifact: grpc.handleServerStreamingCall<_omen_trainer_v1_GetArtifactRequest__Output, _omen_trainer_v1_ArtifactChunk>;
+  
+  /**
    * One model version; the production version when no version is given.
    */
   GetModel: grpc.handleUnaryCall<_omen_trainer_v1_GetModelRequest__Output, _omen_trainer_v1_ModelVersion>;
@@ -228,6 +286,8 @@ export interface TrainerHandlers extends grpc.UntypedServiceImplementation {
 
 export interface TrainerDefinition extends grpc.ServiceDefinition {
   CancelRun: MethodDefinition<_omen_trainer_v1_CancelRunRequest, _omen_trainer_v1_Run, _omen_trainer_v1_CancelRunRequest__Output, _omen_trainer_v1_Run__Output>
+  GetAliases: MethodDefinition<_omen_trainer_v1_GetAliasesRequest, _omen_trainer_v1_GetAliasesResponse, _omen_trainer_v1_GetAliasesRequest__Output, _omen_trainer_v1_GetAliasesResponse__Output>
+  GetArtifact: MethodDefinition<_omen_trainer_v1_GetArtifactRequest, _omen_trainer_v1_ArtifactChunk, _omen_trainer_v1_GetArtifactRequest__Output, _omen_trainer_v1_ArtifactChunk__Output>
   GetModel: MethodDefinition<_omen_trainer_v1_GetModelRequest, _omen_trainer_v1_ModelVersion, _omen_trainer_v1_GetModelRequest__Output, _omen_trainer_v1_ModelVersion__Output>
   GetRun: MethodDefinition<_omen_trainer_v1_GetRunRequest, _omen_trainer_v1_Run, _omen_trainer_v1_GetRunRequest__Output, _omen_trainer_v1_Run__Output>
   ImportModel: MethodDefinition<_omen_trainer_v1_ImportModelRequest, _omen_trainer_v1_ModelVersion, _omen_trainer_v1_ImportModelRequest__Output, _omen_trainer_v1_ModelVersion__Output>
