@@ -19,9 +19,9 @@ describe('protos', () => {
       Object.fromEntries(Object.entries(service(def, name)).map(([m, d]) => [m, kind(d)]));
     expect(methods('omen.ingest.v1.Ingest')).toEqual({ PublishCommit: '-> unary', PublishCommits: 'stream -> unary' });
     expect(Object.keys(methods('omen.featurizer.v1.Featurizer')).sort()).toEqual(['GetFeatures', 'ListFeatureSets']);
-    expect(methods('omen.trainer.v1.Trainer')).toMatchObject({ StartRun: '-> unary', WatchRun: '-> stream', ImportModel: '-> unary' });
+    expect(methods('omen.trainer.v1.Trainer')).toMatchObject({ StartRun: '-> unary', WatchRun: '-> stream', ImportModel: '-> unary', GetArtifact: '-> stream' });
     expect(Object.keys(methods('omen.trainer.v1.Trainer')).sort())
-      .toEqual(['CancelRun', 'GetModel', 'GetRun', 'ImportModel', 'ListModels', 'ListRuns', 'ListVersions', 'Promote', 'Rollback', 'StartRun', 'WatchRun']);
+      .toEqual(['CancelRun', 'GetAliases', 'GetArtifact', 'GetModel', 'GetRun', 'ImportModel', 'ListModels', 'ListRuns', 'ListVersions', 'Promote', 'Rollback', 'StartRun', 'WatchRun']);
     expect(methods('omen.inference.v1.Inference')).toEqual({ Predict: '-> unary', PredictBatch: '-> unary', PredictStream: '-> stream' });
     expect(Object.keys(methods('omen.drift.v1.DriftDetector')).sort()).toEqual(['GetDriftReport', 'ListDriftReports']);
     expect(Object.keys(methods('omen.abrouter.v1.AbRouter')).sort())
