@@ -20,7 +20,7 @@ export interface FeatureContribution {
  * Avro record omen.predictions.v1.Prediction.
  */
 export interface Prediction {
-  /** Idempotency id, deterministic: "<repo_id>:<entity_id>:<model_name>:<model_version>". The same model version scoring the same entity again carries the same id. */
+  /** Idempotency id, deterministic. Stream mode: "<repo_id>:<entity_id>:<model_name>:<model_version>" (the same model version scoring the same entity again carries the same id). Served requests (source "served"): "served:<repo_id>:<entity_id>:<model_name>:<model_version>:<inputs>", <inputs> being the first 16 hex digits of the SHA-256 of the float32 feature row the model saw, so the same question to the same version is one event however often it is asked, and different inputs are different events. */
   event_id: string;
   /**
    * Event time, epoch milliseconds UTC: when the prediction was made.
@@ -31,7 +31,7 @@ export interface Prediction {
   /** Stable repository id and the Kafka record key, "<provider>:<owner>/<name>"; same as in scm.commits.v1. */
   repo_id: string;
   /**
-   * Kind of thing scored: "commit" for JIT defect models; other model types name theirs (e.g. "file", "pull_request").
+   * Kind of thing scored: "commit" for JIT defect models; other model types name theirs (e.g. "file", "pull_request"). "features" for a served feature vector that named no entity (inline features without entity_id, KServe ModelInfer rows): entity_id is then the <inputs> hash of event_id.
    *
    * @default "commit"
    */
@@ -98,4 +98,10 @@ export interface Prediction {
    * @default null
    */
   trace_id: null | string;
+  /**
+   * What produced the prediction: "stream" (stream mode, scoring features.commits.v1) or "served" (answered to a gRPC client: Predict, PredictBatch, PredictStream or KServe ModelInfer). Records written before this field existed were all stream mode, hence the default.
+   *
+   * @default "stream"
+   */
+  source: string;
 }
