@@ -16,6 +16,7 @@ import { subscribeControl } from './adapters/nats-control.ts';
 import { PredictionSink, ensurePredictionsTable } from './adapters/predictions-sink.ts';
 import { RedisStore, connectRedis } from './adapters/redis-store.ts';
 import { eventLoopScheduler } from './adapters/scheduler.ts';
+import { ServedLog } from './adapters/served-log.ts';
 import { startStream, type StreamOptions } from './adapters/stream.ts';
 import type { InferenceConfig } from './config.ts';
 import { inferenceMetrics, type InferenceMetrics } from './metrics.ts';
@@ -33,6 +34,8 @@ export interface InferenceApp {
   metrics: InferenceMetrics;
   /** The stream consumer, once running (stream mode). */
   stream: () => ConsumerRunner | undefined;
+  /** The served-predictions log, when on (INFERENCE_LOG_SERVED and a sink configured). */
+  servedLog: ServedLog | undefined;
 }
 
 export interface InferenceOverrides {
@@ -48,6 +51,55 @@ function serviceDefinition(packageDefinition: ReturnType<typeof loadProtos>, nam
   const def = packageDefinition[name];
   if (!def || 'format' in def) throw new Error(`no service ${name} in the loaded protos`);
   return def;
+}
+
+interface PredictionSinks {
+  kafka: Kafka | undefined;
+  /** Resolves once every configured sink is connected; undefined when nothing needs a sink. */
+  ready: Promise<PredictionSink> | undefined;
+  current: () => PredictionSink | undefined;
+}
+
+/**
+ * Kafka (predictions.v1) and ClickHouse, when stream mode or the served log needs them. Stream
+ * mode cannot run without them, so there they gate readiness; the served log must never hold
+ * up serving, so for it alone they connect in the background (retrying) while it buffers.
+ */
+function openPredictionSink(ctx: ServiceContext<InferenceConfig>, consumer: () => ConsumerRunner | undefined): PredictionSinks {
+  const { config, logger } = ctx;
+  const brokers = config.KAFKA_BROKERS;
+  const registryUrl = config.SCHEMA_REGISTRY_URL;
+  if (config.INFERENCE_STREAM && (!brokers || !registryUrl)) throw new Error('INFERENCE_STREAM=true needs KAFKA_BROKERS and SCHEMA_REGISTRY_URL');
+  const logServed = config.INFERENCE_LOG_SERVED && Boolean((brokers && registryUrl) || config.CLICKHOUSE_URL);
+  if (!config.INFERENCE_STREAM && !logServed) return { kafka: undefined, ready: undefined, current: () => undefined };
+  if (logServed) {
+    // Refused here rather than deep in the buffer, naming the variables.
+    if (config.INFERENCE_LOG_FLUSH_SIZE > config.INFERENCE_LOG_MAX_BUFFERED) {
+      throw new Error(`INFERENCE_LOG_FLUSH_SIZE (${config.INFERENCE_LOG_FLUSH_SIZE}) must be <= INFERENCE_LOG_MAX_BUFFERED (${config.INFERENCE_LOG_MAX_BUFFERED})`);
+    }
+    if (config.INFERENCE_LOG_RETRY_MIN > config.INFERENCE_LOG_RETRY_MAX) {
+      throw new Error(`INFERENCE_LOG_RETRY_MIN (${config.INFERENCE_LOG_RETRY_MIN}ms) must be <= INFERENCE_LOG_RETRY_MAX (${config.INFERENCE_LOG_RETRY_MAX}ms)`);
+    }
+  }
+  const kafka = brokers && registryUrl ? createKafka({ brokers, clientId: 'inference', registryUrl, logger, metrics: ctx.metrics }) : undefined;
+  const clickhouse = config.CLICKHOUSE_URL ? createClickHouse({ url: config.CLICKHOUSE_URL }) : undefined;
+  const table = config.INFERENCE_PREDICTIONS_TABLE;
+  const required = config.INFERENCE_STREAM;
+  let sink: PredictionSink | undefined;
+  const ready = (async () => {
+    const producer = kafka ? await ctx.dependency('kafka', () => kafka.producer({ schemas: { [config.INFERENCE_TOPIC_PREDICTIONS]: avroSchema('prediction') } }), { required }) : undefined;
+    if (clickhouse) await ctx.dependency('clickhouse', () => ensurePredictionsTable(clickhouse, table), { required });
+    sink = new PredictionSink({ producer, topic: config.INFERENCE_TOPIC_PREDICTIONS, clickhouse, table });
+    return sink;
+  })();
+  // Only shutdown ends the dependency waits; whoever awaits `ready` sees that too.
+  ready.catch(() => undefined);
+  ctx.onShutdown(async () => {
+    await consumer()?.stop();
+    await kafka?.close();
+    await clickhouse?.close();
+  }, 'predictions sink');
+  return { kafka, ready, current: () => sink };
 }
 
 /** Wires inference into a running service; resolves once the gRPC services are added. */
@@ -105,11 +157,37 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
     ctx.onShutdown(() => client.close(), 'featurizer client');
   }
   const predictor = new Predictor({ models, store, fallback, logger, metrics, defaultModel: config.INFERENCE_DEFAULT_MODEL });
+
+  // Where predictions go: stream mode's output and the served-predictions log share one sink.
+  let consumer: ConsumerRunner | undefined;
+  const sinks = openPredictionSink(ctx, () => consumer);
+  let servedLog: ServedLog | undefined;
+  if (sinks.ready && config.INFERENCE_LOG_SERVED) {
+    const log = new ServedLog({
+      sink: sinks.current,
+      logFeatures: config.INFERENCE_LOG_FEATURES,
+      logger,
+      metrics,
+      maxBuffered: config.INFERENCE_LOG_MAX_BUFFERED,
+      flushSize: config.INFERENCE_LOG_FLUSH_SIZE,
+      flushIntervalMs: config.INFERENCE_LOG_FLUSH_INTERVAL,
+      retryMinMs: config.INFERENCE_LOG_RETRY_MIN,
+      retryMaxMs: config.INFERENCE_LOG_RETRY_MAX,
+    });
+    servedLog = log;
+    predictor.onPredictions(log.recordPredictions);
+    // Registered after the sink's hook, so it runs before it (hooks run in reverse): gRPC has
+    // drained by then, so nothing more arrives, and the producer is still open. It gives up
+    // a little inside the grace period so that what it could not write is counted, not lost silently.
+    ctx.onShutdown(() => log.close(Math.floor(config.SHUTDOWN_GRACE * 0.8)), 'served predictions log');
+  } else if (config.INFERENCE_LOG_SERVED) {
+    logger.info('served predictions are not logged: set KAFKA_BROKERS and SCHEMA_REGISTRY_URL, or CLICKHOUSE_URL (INFERENCE_LOG_SERVED=false silences this)');
+  }
   const protos = loadProtos(['inference', 'kserve']);
   ctx.grpc.addService(withFastResponses(serviceDefinition(protos, 'omen.inference.v1.Inference'), 'omen.inference.v1.Inference'), inferenceHandlers({ predictor, scheduler, metrics, maxBatchRequests: config.INFERENCE_MAX_BATCH_REQUESTS }));
   ctx.grpc.addService(
     withFastResponses(serviceDefinition(protos, 'inference.GRPCInferenceService'), 'inference.GRPCInferenceService'),
-    kserveHandlers({ models, scheduler, metrics, defaultModel: config.INFERENCE_DEFAULT_MODEL, serverName: 'omen-inference', serverVersion: SERVER_VERSION, maxRequestRows: config.INFERENCE_MAX_REQUEST_ROWS }),
+    kserveHandlers({ models, scheduler, metrics, defaultModel: config.INFERENCE_DEFAULT_MODEL, serverName: 'omen-inference', serverVersion: SERVER_VERSION, maxRequestRows: config.INFERENCE_MAX_REQUEST_ROWS, log: servedLog }),
   );
 
   // Models: serving waits (NOT_SERVING) until every configured model's default alias is loaded.
@@ -156,20 +234,12 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
     })();
   }
 
-  let consumer: ConsumerRunner | undefined;
   if (config.INFERENCE_STREAM) {
-    const brokers = config.KAFKA_BROKERS;
-    const registryUrl = config.SCHEMA_REGISTRY_URL;
-    if (!brokers || !registryUrl) throw new Error('INFERENCE_STREAM=true needs KAFKA_BROKERS and SCHEMA_REGISTRY_URL');
-    const kafka: Kafka = createKafka({ brokers, clientId: 'inference', registryUrl, logger, metrics: ctx.metrics });
-    const clickhouse = config.CLICKHOUSE_URL ? createClickHouse({ url: config.CLICKHOUSE_URL }) : undefined;
-    const table = config.INFERENCE_PREDICTIONS_TABLE;
+    const kafka = sinks.kafka!;
     void (async () => {
       // Consume only once the models are in: a record scored by no model would be committed unscored.
       await loaded;
-      const producer = await ctx.dependency('kafka', () => kafka.producer({ schemas: { [config.INFERENCE_TOPIC_PREDICTIONS]: avroSchema('prediction') } }));
-      if (clickhouse) await ctx.dependency('clickhouse', () => ensurePredictionsTable(clickhouse, table));
-      const sink = new PredictionSink({ producer, topic: config.INFERENCE_TOPIC_PREDICTIONS, clickhouse, table });
+      const sink = await sinks.ready!;
       consumer = await ctx.dependency('stream', () => startStream({
         kafka,
         group: config.INFERENCE_STREAM_GROUP,
@@ -192,12 +262,7 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
     })().catch((err: unknown) => {
       if (!ctx.signal.aborted) logger.error({ err }, 'stream mode failed to start');
     });
-    ctx.onShutdown(async () => {
-      await consumer?.stop();
-      await kafka.close();
-      await clickhouse?.close();
-    }, 'stream');
   }
 
-  return { models, predictor, store, metrics, stream: () => consumer };
+  return { models, predictor, store, metrics, stream: () => consumer, servedLog };
 }

@@ -91,6 +91,24 @@ export const inferenceConfigSchema = {
   INFERENCE_LOG_FEATURES: bool({ default: true }),
   /** How often the consumer lag gauge is refreshed. @default 5s */
   INFERENCE_LAG_INTERVAL: durationMs({ minMs: 0, default: '5s' }),
+
+  /**
+   * Record every prediction answered over gRPC (Predict, PredictBatch, PredictStream, ModelInfer)
+   * in predictions.v1 and the ClickHouse table, source "served", through an in-process buffer:
+   * requests never wait for it. Needs KAFKA_BROKERS + SCHEMA_REGISTRY_URL and/or CLICKHOUSE_URL;
+   * without either it is off. @default true
+   */
+  INFERENCE_LOG_SERVED: bool({ default: true }),
+  /** Longest a served prediction waits in the buffer before a write. @default 1s */
+  INFERENCE_LOG_FLUSH_INTERVAL: durationMs({ minMs: 1, maxMs: 600_000, default: '1s' }),
+  /** Records per write; this many waiting start a write before the interval. @default 500 */
+  INFERENCE_LOG_FLUSH_SIZE: int({ min: 1, max: 100_000, default: 500 }),
+  /** Most records buffered (≥ INFERENCE_LOG_FLUSH_SIZE); beyond it the oldest are dropped and counted. @default 10000 */
+  INFERENCE_LOG_MAX_BUFFERED: int({ min: 1, max: 10_000_000, default: 10_000 }),
+  /** First retry delay after a failed write; doubles per failure. @default 200ms */
+  INFERENCE_LOG_RETRY_MIN: durationMs({ minMs: 1, maxMs: 600_000, default: '200ms' }),
+  /** Longest retry delay (≥ INFERENCE_LOG_RETRY_MIN). @default 30s */
+  INFERENCE_LOG_RETRY_MAX: durationMs({ minMs: 1, maxMs: 3_600_000, default: '30s' }),
 };
 
 export type InferenceConfig = ConfigOf<typeof inferenceConfigSchema & BaseConfigShape>;

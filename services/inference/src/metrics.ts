@@ -22,6 +22,16 @@ export interface InferenceMetrics {
   cacheLookup(result: 'hit' | 'miss' | 'error', n?: number): void;
   /** Predictions written by stream mode, by outcome. */
   streamPredictions: Counter<'outcome'>;
+  /** The served-predictions log (src/adapters/served-log.ts). */
+  predictionLog: {
+    written: Counter;
+    /** overflow (buffer full: the oldest went), rejected (the sink refused the batch for good), shutdown (unwritten at the deadline). */
+    dropped: Counter<'reason'>;
+    /** Failed write attempts (each is retried unless rejected). */
+    writeErrors: Counter;
+    /** Where inference_prediction_log_buffered reads its value at scrape time. */
+    observeBuffered(read: () => number): void;
+  };
 }
 
 export function inferenceMetrics(m: Metrics): InferenceMetrics {
@@ -30,6 +40,10 @@ export function inferenceMetrics(m: Metrics): InferenceMetrics {
   let misses = 0;
   m.gauge('inference_cache_hit_ratio', 'Prediction cache hits / (hits + misses) since start.', [], (g) => {
     g.set(hits + misses === 0 ? 0 : hits / (hits + misses));
+  });
+  let buffered: () => number = () => 0;
+  m.gauge('inference_prediction_log_buffered', 'Served predictions waiting for (or in) a write to predictions.v1 and ClickHouse.', [], (g) => {
+    g.set(buffered());
   });
   return {
     requestDuration: m.histogram('inference_request_duration_seconds', 'Time to answer one request inside the service, by API and gRPC code.', ['api', 'code'], FINE_LATENCY),
@@ -45,5 +59,13 @@ export function inferenceMetrics(m: Metrics): InferenceMetrics {
       cacheLookups.inc({ result }, n);
     },
     streamPredictions: m.counter('inference_stream_predictions_total', 'Stream-mode predictions by outcome (written, skipped).', ['outcome']),
+    predictionLog: {
+      written: m.counter('inference_prediction_log_written_total', 'Served predictions written to predictions.v1 and ClickHouse.'),
+      dropped: m.counter('inference_prediction_log_dropped_total', 'Served predictions never written, by reason (overflow, rejected, shutdown).', ['reason']),
+      writeErrors: m.counter('inference_prediction_log_write_errors_total', 'Failed writes of served-prediction batches (retried unless rejected).'),
+      observeBuffered(read) {
+        buffered = read;
+      },
+    },
   };
 }

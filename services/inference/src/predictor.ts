@@ -26,6 +26,11 @@ export interface PredictContext {
   /** Absolute deadline on the batcher's clock (µs). */
   deadlineUs?: number | undefined;
   traceId?: string | undefined;
+  /**
+   * The call answers a gRPC client (set by the handlers): its computed predictions go to the
+   * served-predictions log. Stream mode's own calls leave it unset; they write their sink themselves.
+   */
+  served?: boolean | undefined;
 }
 
 /** Features for a commit the online store does not have (the featurizer's GetFeatures). */
@@ -36,11 +41,17 @@ export interface FeatureFallback {
 /** A computed prediction as the stream/log sinks and the cache see it. */
 export interface ServedPrediction {
   model: ServedModel;
+  /** Where the features came from: the online store (a commit reference) or the request. */
+  input: 'commit' | 'features';
   repoId: string;
   entityId: string;
   response: PredictResponse;
   /** Every feature's contribution, ranked; empty when the model gives none. */
   contributions: Contribution[];
+  /** The row the model saw, in its feature order. */
+  row: Float32Array;
+  /** The values as given or stored (doubles; the stored ones may hold features of newer sets). */
+  values: Readonly<Record<string, number>>;
 }
 
 export interface PredictorOptions {
@@ -68,6 +79,7 @@ interface Prepared {
   repoId: string;
   entityId: string;
   row?: Float32Array;
+  values?: Readonly<Record<string, number>>;
   commit?: { repoId: string; sha: string; cacheKey: string | undefined };
   quality: { change?: Record<string, number> | undefined; code?: Record<string, number> | undefined; files?: StoredFeatureSet['file_metrics'] | undefined };
   fromCache?: CachedPrediction;
@@ -99,10 +111,15 @@ function namedScores(tensors: readonly OutputTensor[], row: number, skip: Readon
   return out;
 }
 
+/** Row k's `scores`: the probability and every other per-row scalar output, by output name. */
+export function modelScores(out: RunOutput, k: number): Record<string, number> {
+  return { bug_probability: out.p1[k]!, ...namedScores(out.tensors, k, NOT_SCORES) };
+}
+
 export class Predictor {
   readonly #o: Required<Omit<PredictorOptions, 'fallback' | 'store' | 'metrics'>> & Pick<PredictorOptions, 'fallback' | 'store' | 'metrics'>;
   /** Sinks for computed (not cached) predictions: the predictions log. */
-  readonly #listeners: ((p: ServedPrediction[]) => void)[] = [];
+  readonly #listeners: ((p: ServedPrediction[], ctx: PredictContext) => void)[] = [];
 
   constructor(options: PredictorOptions) {
     this.#o = { defaultModel: 'jit-defect', maxTopK: 100, ...options };
@@ -112,7 +129,8 @@ export class Predictor {
     return this.#o.defaultModel;
   }
 
-  onPredictions(fn: (p: ServedPrediction[]) => void): void {
+  /** `fn` runs in the request's turn, before it is answered: it must only hand the predictions on. */
+  onPredictions(fn: (p: ServedPrediction[], ctx: PredictContext) => void): void {
     this.#listeners.push(fn);
   }
 
@@ -199,7 +217,7 @@ export class Predictor {
     if (computed.length > 0) {
       for (const fn of this.#listeners) {
         try {
-          fn(computed);
+          fn(computed, ctx);
         } catch (err) {
           this.#o.logger.warn({ err }, 'prediction listener failed');
         }
@@ -226,6 +244,7 @@ export class Predictor {
         repoId: f.repo_id,
         entityId: f.entity_id,
         row,
+        values: f.values,
         quality: { change: set.name === 'jit_change_metrics' ? f.values : undefined, code: set.name === 'code_metrics' ? f.values : undefined },
       };
     }
@@ -275,6 +294,7 @@ export class Predictor {
             throw new NotFoundError(`no ${field} features for commit ${p.commit!.sha} of ${p.commit!.repoId}: key ${record.key} has no field ${field}`, record.key);
           }
           p.row = storedRow(set, stored.values, `${record.key} ${field}`);
+          p.values = stored.values;
           const code = record.sets.get(CODE_SET);
           p.quality = {
             change: set.name === 'jit_change_metrics' ? stored.values : record.sets.get(CHANGE_SET)?.values,
@@ -297,7 +317,7 @@ export class Predictor {
   #respond(p: Prepared, out: RunOutput, k: number, x: Float32Array, started: number, ctx: PredictContext): { response: PredictResponse; served: ServedPrediction; cache: CachedPrediction | undefined } {
     const model = p.served.model;
     const prob = out.p1[k]!;
-    const scores = { bug_probability: prob, ...namedScores(out.tensors, k, NOT_SCORES) };
+    const scores = modelScores(out, k);
     // Contributions cost a tree walk per row: computed when asked for, or when the cache will keep them.
     const wantAll = p.commit?.cacheKey !== undefined;
     const c = p.request.top_k > 0 || wantAll ? model.explain(x, k * model.width) : undefined;
@@ -305,7 +325,17 @@ export class Predictor {
     const quality = deriveScores({ ...p.quality, modelScores: scores });
     const cache: CachedPrediction | undefined = wantAll ? { v: 1, p: prob, scores, contributions: ranked, quality } : undefined;
     const response = this.#response(p, prob, scores, ranked, quality, started, ctx);
-    return { response, served: { model: p.served, repoId: p.repoId, entityId: p.entityId, response, contributions: ranked }, cache };
+    const served: ServedPrediction = {
+      model: p.served,
+      input: p.commit ? 'commit' : 'features',
+      repoId: p.repoId,
+      entityId: p.entityId,
+      response,
+      contributions: ranked,
+      row: p.row!,
+      values: p.values ?? {},
+    };
+    return { response, served, cache };
   }
 
   #fromCache(p: Prepared, cached: CachedPrediction, started: number, ctx: PredictContext): PredictResponse {

@@ -1,10 +1,13 @@
 // Where predictions go: predictions.v1 (Avro, key repo_id, event-id header) and the ClickHouse
 // `predictions` table. Both writes are idempotent by the prediction's deterministic event id
-// ("<repo_id>:<entity_id>:<model_name>:<model_version>"): Kafka consumers dedupe on the header,
-// and the table is a ReplacingMergeTree whose sorting key is that id's parts, so a replayed
-// record collapses into one row under FINAL.
+// (stream mode "<repo_id>:<entity_id>:<model_name>:<model_version>", served requests the same
+// prefixed "served:" and suffixed with a hash of the inputs): Kafka consumers dedupe on the
+// header, and the table is a ReplacingMergeTree whose sorting key is that id's parts plus the
+// source, so a replayed record collapses into one row under FINAL while a stream-mode and a
+// served prediction of the same commit stay two rows.
+import { createHash } from 'node:crypto';
 import type { ClickHouse } from '@omen/clickhouse';
-import { formatDateTime, ident, sql } from '@omen/clickhouse';
+import { formatDateTime, ident, raw, sql } from '@omen/clickhouse';
 import type { Prediction } from '@omen/contracts';
 import type { AvroProducer } from '@omen/kafka';
 
@@ -13,10 +16,35 @@ export function predictionEventId(repoId: string, entityId: string, model: strin
 }
 
 /**
+ * A served prediction's id. Deduplicated on purpose: the answer is a function of the model
+ * version and the row it saw (the prediction cache relies on the same), so the same question
+ * asked twice — a CI job retried, two bots on one commit — is one event, and the log counts
+ * entities scored rather than calls (request rates are the gRPC metrics' job); drift then sees
+ * the population of commits, not how often a hot one was asked about. Different inputs for one
+ * entity (inline features changed, the store re-featurized the commit) are different answers
+ * and so different events. The "served:" prefix keeps them apart from stream mode's ids, so a
+ * consumer deduplicating on event-id never drops one for the other.
+ */
+export function servedEventId(repoId: string, entityId: string, model: string, version: string, inputs: string): string {
+  return `served:${repoId}:${entityId}:${model}:${version}:${inputs}`;
+}
+
+/** First 16 hex digits of the SHA-256 of the row's float32 bytes (little-endian on every platform Node ships for). */
+export function inputsHash(row: Float32Array): string {
+  return createHash('sha256').update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)).digest('hex').slice(0, 16);
+}
+
+const SORTING_KEY = 'model_name, model_version, repo_id, entity_type, entity_id, source';
+
+/**
  * Creates the predictions table when missing. ClickHouse 18.16 has no Map and no DateTime64:
  * the scores map is two parallel arrays, contributions three, and the time is a DateTime (UTC
  * seconds, for humans) plus an Int64 epoch-ms column. The version column is event_time_ms: a
- * re-scored entity keeps its latest row.
+ * re-scored entity keeps its latest row, one per source.
+ *
+ * A table from before `source` gets the column and the longer sorting key in one ALTER (18.16
+ * can only extend a sorting key with a column added in the same statement, and not one with a
+ * default), so its older rows read source '' — stream mode, the only writer then.
  */
 export async function ensurePredictionsTable(ch: ClickHouse, table: string): Promise<void> {
   await ch.command(sql`
@@ -42,9 +70,19 @@ export async function ensurePredictionsTable(ch: ClickHouse, table: string): Pro
       experiment_id String,
       arm String,
       latency_ms Float64,
-      trace_id String
+      trace_id String,
+      source String
     ) ENGINE = ReplacingMergeTree(event_time_ms)
-    ORDER BY (model_name, model_version, repo_id, entity_type, entity_id)`);
+    ORDER BY (${raw(SORTING_KEY)})`);
+  const hasSource = async () =>
+    (await ch.query<{ name: string }>(sql`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${table} AND name = 'source'`)).length > 0;
+  if (await hasSource()) return;
+  try {
+    await ch.command(sql`ALTER TABLE ${ident(table)} ADD COLUMN source String, MODIFY ORDER BY (${raw(SORTING_KEY)})`);
+  } catch (err) {
+    // Another replica starting at the same moment may have won the race.
+    if (!(await hasSource())) throw err;
+  }
 }
 
 export function predictionRow(p: Prediction): Record<string, unknown> {
@@ -73,14 +111,24 @@ export function predictionRow(p: Prediction): Record<string, unknown> {
     arm: p.arm ?? '',
     latency_ms: p.latency_ms,
     trace_id: p.trace_id ?? '',
+    source: p.source,
   };
 }
+
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface PredictionSinkOptions {
   producer: AvroProducer | undefined;
   topic: string;
   clickhouse: ClickHouse | undefined;
   table: string;
+  /**
+   * Records encoded per step: Kafka gets one send per step, the ClickHouse rows are built a step
+   * at a time with a turn of the event loop in between, and there is still one insert per write
+   * (ClickHouse wants few large inserts). Encoding costs ~20 µs a record for each sink, all on
+   * the thread that serves gRPC: a step is the longest stretch a write holds it. @default 100
+   */
+  step?: number;
 }
 
 export class PredictionSink {
@@ -90,16 +138,30 @@ export class PredictionSink {
     this.#o = options;
   }
 
-  /** Writes to ClickHouse and Kafka; resolves once both acknowledged (either failing rejects). */
+  /** Writes to ClickHouse and Kafka; resolves once both acknowledged (either failing rejects; a retry rewrites both, idempotently). */
   async write(predictions: readonly Prediction[]): Promise<void> {
     if (predictions.length === 0) return;
     const { producer, clickhouse } = this.#o;
+    const step = this.#o.step ?? 100;
     await Promise.all([
-      clickhouse?.insert(this.#o.table, predictions.map(predictionRow)),
-      producer?.send(
-        this.#o.topic,
-        predictions.map((p) => ({ key: p.repo_id, value: p, eventId: p.event_id, eventTime: p.event_time })),
-      ),
+      clickhouse &&
+        (async () => {
+          const rows: Record<string, unknown>[] = [];
+          for (let i = 0; i < predictions.length; i += step) {
+            if (i > 0) await yieldTurn();
+            for (const p of predictions.slice(i, i + step)) rows.push(predictionRow(p));
+          }
+          await clickhouse.insert(this.#o.table, rows);
+        })(),
+      producer &&
+        (async () => {
+          for (let i = 0; i < predictions.length; i += step) {
+            await producer.send(
+              this.#o.topic,
+              predictions.slice(i, i + step).map((p) => ({ key: p.repo_id, value: p, eventId: p.event_id, eventTime: p.event_time })),
+            );
+          }
+        })(),
     ]);
   }
 }

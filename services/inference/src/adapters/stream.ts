@@ -95,6 +95,7 @@ export async function scoreRecords(records: readonly ConsumedRecord<CommitFeatur
       arm: null,
       latency_ms: performance.now() - received,
       trace_id: traceIdOf(record),
+      source: 'stream',
     });
   });
   return predictions;

@@ -18,7 +18,7 @@ export interface InferenceServiceOptions {
   streamChunk?: number;
 }
 
-/** What the Predictor needs from a gRPC call: its deadline on the batcher clock, abort, trace id. */
+/** What the Predictor needs from a gRPC call: its deadline on the batcher clock, abort, trace id, and that a client is answered. */
 export function predictContext(ctx: CallContext, scheduler: Scheduler): PredictContext {
   const remaining = ctx.remainingMs();
   const traceId = ctx.span.spanContext().traceId;
@@ -26,6 +26,7 @@ export function predictContext(ctx: CallContext, scheduler: Scheduler): PredictC
     signal: ctx.signal,
     ...(Number.isFinite(remaining) ? { deadlineUs: scheduler.now() + remaining * 1000 } : {}),
     ...(traceId && !/^0+$/.test(traceId) ? { traceId } : {}),
+    served: true,
   };
 }
 

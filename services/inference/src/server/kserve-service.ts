@@ -1,5 +1,6 @@
 // inference.GRPCInferenceService, the KServe v2 / Open Inference Protocol, so Triton and KServe
 // clients work unchanged. ModelInfer rows go through the same dynamic batcher as Predict.
+import { performance } from 'node:perf_hooks';
 import type * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, NotFoundError } from '@omen/errors';
 import { unary } from '@omen/grpc';
@@ -7,6 +8,7 @@ import type { kserveV2 } from '@omen/contracts';
 import type { Scheduler } from '../domain/batcher.ts';
 import { KSERVE_DATATYPE, contentsOf, decodeInput, rawBytes } from '../domain/kserve-tensors.ts';
 import type { ModelManager } from '../adapters/model-manager.ts';
+import type { ServedLog } from '../adapters/served-log.ts';
 import type { InferenceMetrics } from '../metrics.ts';
 import { predictContext, timed } from './inference-service.ts';
 
@@ -20,6 +22,8 @@ export interface KserveServiceOptions {
   serverVersion: string;
   /** Most rows in one ModelInfer. @default 4096 */
   maxRequestRows?: number;
+  /** The served-predictions log; every answered row is recorded there. */
+  log?: Pick<ServedLog, 'recordInfer'> | undefined;
 }
 
 const shapeOf = (shape: readonly (number | string)[]): number[] => shape.map((d) => (typeof d === 'number' ? d : -1));
@@ -58,6 +62,7 @@ export function kserveHandlers(options: KserveServiceOptions): grpc.UntypedServi
     }),
     ModelInfer: unary<kserveV2.ModelInferRequest__Output, kserveV2.ModelInferResponse>((req, ctx) =>
       timed(metrics, 'ModelInfer', async () => {
+        const started = performance.now();
         const served = lookup(req.model_name, req.model_version);
         const m = served.model;
         const input = decodeInput(req.inputs, req.raw_input_contents, { inputName: m.inputName, width: m.width, featureNames: m.featureNames, maxRows });
@@ -68,6 +73,7 @@ export function kserveHandlers(options: KserveServiceOptions): grpc.UntypedServi
         const wanted = req.outputs.length > 0 ? new Set(req.outputs.map((o) => o.name)) : known;
         const pctx = predictContext(ctx, scheduler);
         const out = await served.infer({ x: input.x, rows: input.rows }, { signal: pctx.signal, ...(pctx.deadlineUs !== undefined ? { deadlineUs: pctx.deadlineUs } : {}) });
+        options.log?.recordInfer(m, input.x, input.rows, out, performance.now() - started, pctx.traceId);
         const tensors = out.tensors.filter((t) => wanted.has(t.name));
         const outputs = tensors.map((t) => ({
           name: t.name,

@@ -78,7 +78,7 @@ describe('stream mode', () => {
       expect(v1.p.bug_probability).toBeCloseTo(pChampion[i]!, 6);
       expect(v2.p.bug_probability).toBeCloseTo(pChallenger[i]!, 6);
       expect(v1.eventId).toBe(`${REPO}:${c.sha}:jit-defect:v1`);
-      expect(v1.p).toMatchObject({ event_id: v1.eventId, repo_id: REPO, entity_type: 'commit', model_name: 'jit-defect', feature_set: 'jit_change_metrics', feature_set_version: 1 });
+      expect(v1.p).toMatchObject({ event_id: v1.eventId, repo_id: REPO, entity_type: 'commit', model_name: 'jit-defect', feature_set: 'jit_change_metrics', feature_set_version: 1, source: 'stream' });
       expect(v1.key).toBe(REPO);
       expect(v1.p.contributions).toHaveLength(3);
       expect(v1.p.features).toEqual(c.values);
