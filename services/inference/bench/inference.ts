@@ -4,6 +4,9 @@
 //   PredictBatch omen.inference.v1 with inline features, closed loop, per batch size
 //   ModelInfer   the Open Inference Protocol with raw FP32 tensors, closed loop, per batch size
 //   unary        Predict at fixed request rates (open loop, latency from the scheduled send)
+// --log on runs the service with the served-predictions log writing to the dev stack (Kafka,
+// ClickHouse); --log both runs a second service with it beside the first, without, and sends
+// each unary rate to both in alternating rounds (--log-rounds), for the latency ratio.
 // For each batch size raw and service run back to back, so a busy neighbour on this shared
 // machine hits both alike. Where the time goes comes from the service's own histograms (queue,
 // compute, whole request), the main thread's event-loop utilisation, and the protobuf cost of
@@ -14,15 +17,17 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as grpcJs from '@grpc/grpc-js';
 import * as ort from 'onnxruntime-node';
 import { loadProtos } from '@omen/contracts';
-import { runService, type ServiceContext } from '@omen/service';
+import { runService, type RunningService, type ServiceContext } from '@omen/service';
 import type { Registry } from '@omen/telemetry';
 import { LocalModelRegistry, sha256Hex } from '@omen/model-registry';
+import { createClickHouse, ident, sql } from '@omen/clickhouse';
+import { randomName, stackEnv } from '@omen/testing';
 import { startInference } from '../src/app.ts';
 import { INFERENCE_PORTS, inferenceConfigSchema, type InferenceConfig } from '../src/config.ts';
 import { JIT_NAMES, JIT_THRESHOLDS, jitRow, jitValues } from '../test/helpers/fixtures.ts';
@@ -40,8 +45,11 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     delay: { type: 'string', default: '500' },
     'no-write': { type: 'boolean', default: false },
+    log: { type: 'string', default: 'off' },
+    'log-rounds': { type: 'string', default: '4' },
   },
 });
+if (!['off', 'on', 'both'].includes(args.log)) throw new Error(`--log must be off, on or both; got ${JSON.stringify(args.log)}`);
 
 const QUICK = args.quick === true;
 const RAW_MS = QUICK ? 600 : 1500;
@@ -50,6 +58,7 @@ const UNARY_MS = QUICK ? 2000 : 5000;
 const BATCHES = args.batches.split(',').map(Number);
 const RATES = args.rates.split(',').map(Number);
 const CONCURRENCY = Number(args.concurrency);
+const LOG_ROUNDS = Number(args['log-rounds']);
 const MAX_BATCH = Math.max(...BATCHES);
 const TREES = 200;
 const DEPTH = 5;
@@ -121,7 +130,6 @@ async function raw(batch: number) {
 // ---------------------------------------------------------------- the service, in this process
 const dir = await mkdtemp(path.join(tmpdir(), 'omen-bench-registry-'));
 await new LocalModelRegistry(dir).publish('jit-defect', 'bench', modelBytes, { featureSet: { name: 'jit_change_metrics', version: 1 }, aliases: ['champion'] });
-let registry: Registry | undefined;
 const serviceEnv = {
   GRPC_HOST: '127.0.0.1',
   GRPC_PORT: '0',
@@ -137,23 +145,46 @@ const serviceEnv = {
   INFERENCE_INTRA_OP_THREADS: '1',
   INFERENCE_INTER_OP_THREADS: '1',
 };
-const running = await runService({
-  name: 'inference',
-  configSchema: inferenceConfigSchema,
-  ports: INFERENCE_PORTS,
-  ownProcess: false,
-  env: serviceEnv,
-  start: (ctx: ServiceContext<InferenceConfig>) => {
-    registry = ctx.metrics.registry;
-    startInference(ctx);
-  },
-});
-await running.ready;
-const address = `127.0.0.1:${running.grpcPort}`;
+// The served-predictions log's sinks: the dev stack, a scratch topic and table.
+const logStack = args.log === 'off' ? undefined : stackEnv('KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL');
+const logEnv = logStack && {
+  KAFKA_BROKERS: logStack.KAFKA_BROKERS,
+  SCHEMA_REGISTRY_URL: logStack.SCHEMA_REGISTRY_URL,
+  CLICKHOUSE_URL: logStack.CLICKHOUSE_URL,
+  INFERENCE_TOPIC_PREDICTIONS: randomName('bench-predictions'),
+  INFERENCE_PREDICTIONS_TABLE: `bench_predictions_${randomName('t').replace(/-/g, '_')}`,
+};
+
+interface Service {
+  running: RunningService<InferenceConfig>;
+  address: string;
+  registry: Registry;
+}
+async function startService(withLog: boolean): Promise<Service> {
+  let registry: Registry | undefined;
+  const running = await runService({
+    name: 'inference',
+    configSchema: inferenceConfigSchema,
+    ports: INFERENCE_PORTS,
+    ownProcess: false,
+    env: { ...serviceEnv, ...(withLog ? logEnv : {}), INFERENCE_LOG_SERVED: String(withLog) },
+    start: (ctx: ServiceContext<InferenceConfig>) => {
+      registry = ctx.metrics.registry;
+      startInference(ctx);
+    },
+  });
+  await running.ready;
+  return { running, address: `127.0.0.1:${running.grpcPort}`, registry: registry! };
+}
+/** Batched runs and the unary runs use this one (log off unless --log on). */
+const main = await startService(args.log === 'on');
+/** --log both: the same service with the log on, for the unary comparison. */
+const logged = args.log === 'both' ? await startService(true) : undefined;
+const address = main.address;
 
 /** Sum and count of a histogram's series (optionally one label value), for before/after deltas. */
-async function hist(name: string, label?: [string, string]): Promise<{ sum: number; count: number }> {
-  const metric = registry!.getSingleMetric(name);
+async function hist(registry: Registry, name: string, label?: [string, string]): Promise<{ sum: number; count: number }> {
+  const metric = registry.getSingleMetric(name);
   if (!metric) return { sum: 0, count: 0 };
   const { values } = await metric.get();
   let sum = 0;
@@ -168,15 +199,19 @@ async function hist(name: string, label?: [string, string]): Promise<{ sum: numb
 }
 
 /** Runs a scenario and reads what the service saw meanwhile: per-call and per-batch means, event-loop use. */
-async function measured(scenario: Scenario, api: string) {
+async function measured(scenario: Scenario, api: string, service: Service = main) {
   const names = ['inference_request_duration_seconds', 'inference_queue_duration_seconds', 'inference_compute_duration_seconds', 'inference_batch_size'] as const;
-  const before = await Promise.all(names.map((n) => hist(n, n === 'inference_request_duration_seconds' ? ['api', api] : undefined)));
+  const hists = () => Promise.all(names.map((n) => hist(service.registry, n, n === 'inference_request_duration_seconds' ? ['api', api] : undefined)));
+  const before = await hists();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
+  const stalls = monitorEventLoopDelay({ resolution: 1 });
+  stalls.enable();
   const result = await runClient(scenario);
+  stalls.disable();
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
-  const after = await Promise.all(names.map((n) => hist(n, n === 'inference_request_duration_seconds' ? ['api', api] : undefined)));
+  const after = await hists();
   const d = names.map((_, i) => ({ sum: after[i]!.sum - before[i]!.sum, count: after[i]!.count - before[i]!.count }));
   const mean = (k: number, scale = 1) => (d[k]!.count === 0 ? null : round((d[k]!.sum / d[k]!.count) * scale, 3));
   return {
@@ -193,6 +228,8 @@ async function measured(scenario: Scenario, api: string) {
       cpuUsPerRow: result.rows === 0 ? null : round((cpu.user + cpu.system) / result.rows, 2),
       computeUsPerRow: result.rows === 0 ? null : round((d[2]!.sum * 1e6) / result.rows, 2),
       eventLoopUtilization: round(elu.utilization, 3),
+      /** How late the main thread ran a 1 ms timer: a long synchronous stretch shows here. */
+      eventLoopDelayMs: { p50: round(stalls.percentile(50) / 1e6, 2), p99: round(stalls.percentile(99) / 1e6, 2), max: round(stalls.max / 1e6, 2) },
     },
   };
 }
@@ -243,12 +280,37 @@ for (const batch of args.only === 'unary' ? [] : BATCHES) {
 }
 const unary: unknown[] = [];
 const unaryRuns: [number, number][] = [...RATES.map((rate) => [rate, 0] as [number, number]), [1000, 5]];
-for (const [rps, topK] of args.only === 'batched' ? [] : unaryRuns) {
+for (const [rps, topK] of args.only === 'batched' || logged ? [] : unaryRuns) {
   const m = await measured({ kind: 'unary', address, rps, durationMs: UNARY_MS, rows: pool, topK }, 'Predict');
   const res = m.result;
   const entry = { targetRps: rps, topK, achievedRps: Math.round(res.rows / (res.elapsedMs / 1000)), calls: res.calls, ...summary(res.latenciesUs), errors: res.errors, server: m.server };
   unary.push(entry);
   process.stderr.write(`unary ${rps}/s top_k=${topK}: p50 ${entry.p50Ms} ms, p99 ${entry.p99Ms} ms, errors ${JSON.stringify(res.errors)}\n`);
+}
+// --log both: per rate, rounds alternating which service goes first (off-on, on-off, …), so a
+// neighbour's burst on this shared machine lands on both alike; latencies pooled per side.
+const logComparison: unknown[] = [];
+for (const [rps, topK] of args.only === 'batched' ? [] : unaryRuns) {
+  if (!logged) break;
+  const side = (service: Service) => ({ service, lat: [] as number[], cpuUs: 0, calls: 0, errors: {} as Record<string, number>, loopDelayMaxMs: [] as number[], loopDelayP99Ms: [] as number[] });
+  const sides = { off: side(main), on: side(logged) };
+  for (let round = 0; round < LOG_ROUNDS; round++) {
+    for (const side of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+      const m = await measured({ kind: 'unary', address: sides[side].service.address, rps, durationMs: UNARY_MS, rows: pool, topK }, 'Predict', sides[side].service);
+      sides[side].lat.push(...m.result.latenciesUs);
+      sides[side].cpuUs += (m.server.cpuUsPerCall ?? 0) * m.result.calls;
+      sides[side].calls += m.result.calls;
+      sides[side].loopDelayMaxMs.push(m.server.eventLoopDelayMs.max);
+      sides[side].loopDelayP99Ms.push(m.server.eventLoopDelayMs.p99);
+      for (const [code, n] of Object.entries(m.result.errors)) sides[side].errors[code] = (sides[side].errors[code] ?? 0) + n;
+    }
+  }
+  const view = (s: typeof sides.off) => ({ ...summary(s.lat), calls: s.calls, errors: s.errors, serverCpuUsPerCall: s.calls === 0 ? null : round(s.cpuUs / s.calls, 1), eventLoopDelayP99MsPerRound: s.loopDelayP99Ms, eventLoopDelayMaxMsPerRound: s.loopDelayMaxMs });
+  const off = view(sides.off);
+  const on = view(sides.on);
+  const entry = { targetRps: rps, topK, rounds: LOG_ROUNDS, logOff: off, logOn: on, ratioOnToOff: { p50: round(on.p50Ms / off.p50Ms, 3), p99: round(on.p99Ms / off.p99Ms, 3), serverCpuPerCall: on.serverCpuUsPerCall && off.serverCpuUsPerCall ? round(on.serverCpuUsPerCall / off.serverCpuUsPerCall, 3) : null } };
+  logComparison.push(entry);
+  process.stderr.write(`unary ${rps}/s top_k=${topK} log off: p50 ${off.p50Ms} ms p99 ${off.p99Ms} ms cpu ${off.serverCpuUsPerCall} us/call loop delay max ${JSON.stringify(off.eventLoopDelayMaxMsPerRound)} | on: p50 ${on.p50Ms} ms p99 ${on.p99Ms} ms cpu ${on.serverCpuUsPerCall} us/call loop delay max ${JSON.stringify(on.eventLoopDelayMaxMsPerRound)} | ratio ${JSON.stringify(entry.ratioOnToOff)}\n`);
 }
 // The transport's floor: a bare grpc-js server (no interceptors, no model) answering Predict
 // with a fixed response, at the same rate and with the same client.
@@ -271,7 +333,28 @@ if (args.only !== 'batched') {
   echo.forceShutdown();
 }
 client.disconnect();
-await running.stop('bench finished');
+/** What the log did: written, dropped, failed writes (from the service that had it on). */
+async function logCounts(service: Service) {
+  const value = async (name: string) => {
+    const metric = service.registry.getSingleMetric(name);
+    return metric ? (await metric.get()).values.reduce((s, v) => s + v.value, 0) : 0;
+  };
+  return {
+    written: await value('inference_prediction_log_written_total'),
+    dropped: await value('inference_prediction_log_dropped_total'),
+    writeErrors: await value('inference_prediction_log_write_errors_total'),
+    bufferedAtEnd: await value('inference_prediction_log_buffered'),
+  };
+}
+const logService = logged ?? (args.log === 'on' ? main : undefined);
+const predictionLog = logService ? { mode: args.log, ...(await logCounts(logService)), topic: logEnv!.INFERENCE_TOPIC_PREDICTIONS, table: logEnv!.INFERENCE_PREDICTIONS_TABLE } : { mode: 'off' };
+await main.running.stop('bench finished');
+await logged?.running.stop('bench finished');
+if (logEnv && logStack) {
+  const ch = createClickHouse({ url: logStack.CLICKHOUSE_URL });
+  await ch.command(sql`DROP TABLE IF EXISTS ${ident(logEnv.INFERENCE_PREDICTIONS_TABLE)}`);
+  await ch.close();
+}
 await rawSession.release();
 await rm(dir, { recursive: true, force: true });
 
@@ -289,8 +372,10 @@ const result = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memGiB: round(totalmem() / 2 ** 30, 1), platform: `${platform()} ${release()} ${arch()}`, node: process.version, ort: ort.env.versions.node, loadavgBefore: load0.map((v) => round(v, 2)), loadavgAfter: loadavg().map((v) => round(v, 2)) },
   model: { description: modelDescription, sha256: sha256Hex(modelBytes), bytes: modelBytes.byteLength, session: sessionOptions },
   service: { env: serviceEnv, clientConcurrency: CONCURRENCY, client: 'a forked child process (shares the 2 cores)' },
+  predictionLog,
   batched,
   unary,
+  ...(logged ? { unaryLogComparison: logComparison } : {}),
   grpcFloor: { what: 'bare grpc-js server, same proto and client, fixed response (no interceptors, no model)', unary: echoes },
   targets: {
     batchedThroughput: {
