@@ -13,6 +13,7 @@ import { FeaturizerFallback } from './adapters/featurizer-client.ts';
 import { ModelManager } from './adapters/model-manager.ts';
 import { LocalModelRegistry, type ModelSource } from '@omen/model-registry';
 import { subscribeControl } from './adapters/nats-control.ts';
+import { TrainerModelSource } from './adapters/trainer-model-source.ts';
 import { PredictionSink, ensurePredictionsTable } from './adapters/predictions-sink.ts';
 import { RedisStore, connectRedis } from './adapters/redis-store.ts';
 import { eventLoopScheduler } from './adapters/scheduler.ts';
@@ -107,7 +108,14 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
   const { config, logger } = ctx;
   const metrics = inferenceMetrics(ctx.metrics);
   const scheduler = overrides.scheduler ?? eventLoopScheduler;
-  const source = overrides.source ?? new LocalModelRegistry(config.INFERENCE_REGISTRY_DIR);
+  let source = overrides.source;
+  if (!source && config.INFERENCE_TRAINER_ADDR) {
+    const remote = new TrainerModelSource({ address: config.INFERENCE_TRAINER_ADDR, token: config.INFERENCE_TRAINER_TOKEN, artifactTimeoutMs: config.INFERENCE_TRAINER_TIMEOUT });
+    // Registered before 'models', so it closes after them (shutdown hooks run in reverse).
+    ctx.onShutdown(() => remote.close(), 'trainer client');
+    source = remote;
+  }
+  source ??= new LocalModelRegistry(config.INFERENCE_REGISTRY_DIR);
   const aliases = config.INFERENCE_ALIASES;
   const preferred = config.INFERENCE_PREFERRED_BATCH_SIZES.map(Number);
   const models = new ModelManager({

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { bool, durationMs, int, list, str, url, type ConfigOf } from '@omen/config';
+import { bool, durationMs, int, list, secret, str, url, type ConfigOf } from '@omen/config';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
 
@@ -10,8 +10,21 @@ const positiveInts = (describe: string) => ({ describe, test: (s: string) => /^\
  * (GRPC_PORT defaults to 50054 here). Durations take `500ms`, `30s`, `2m` or plain milliseconds.
  */
 export const inferenceConfigSchema = {
-  /** The model registry directory (content-addressed artifacts). @default <repo>/.omen/registry */
+  /**
+   * The model registry directory (content-addressed artifacts), read when INFERENCE_TRAINER_ADDR
+   * is not set (one machine: the trainer's own directory). @default <repo>/.omen/registry
+   */
   INFERENCE_REGISTRY_DIR: str({ default: path.join(repoRoot, '.omen', 'registry') }),
+  /**
+   * The trainer-coordinator's gRPC address (`host:port`). When set, models, aliases and artifacts
+   * come through its read RPCs (GetArtifact, sha256-checked here) instead of a directory, so
+   * replicas need no shared volume.
+   */
+  INFERENCE_TRAINER_ADDR: str({ pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' }).optional(),
+  /** Token for the trainer's reads; only a trainer started with GRPC_REQUIRE_AUTH=true needs it. */
+  INFERENCE_TRAINER_TOKEN: secret({ minLength: 16 }).optional(),
+  /** Deadline of one whole artifact transfer from the trainer. @default 120s */
+  INFERENCE_TRAINER_TIMEOUT: durationMs({ minMs: 1000, default: '120s' }),
   /** Models served, by registry name. @default jit-defect */
   INFERENCE_MODELS: list({ default: ['jit-defect'] }),
   /** Model a request without model_name gets. @default jit-defect */

@@ -129,8 +129,12 @@ describe('TrainerModelSource', () => {
     expect(await source.models()).toEqual(await registry.models());
   });
 
-  it('is all inference needs: the service loads the champion through it and scores as ONNX Runtime does', async () => {
-    const svc = await startTestService(cleanup, { INFERENCE_MODELS: MODEL, INFERENCE_DEFAULT_MODEL: MODEL, INFERENCE_REGISTRY_DIR: path.join(registryDir, 'not-used') }, { source });
+  it('is all inference needs: with INFERENCE_TRAINER_ADDR set the service loads the champion through it and scores as ONNX Runtime does', async () => {
+    // Configured the way deploy/ does it (no source override); the registry directory is empty.
+    const svc = await startTestService(cleanup, {
+      INFERENCE_MODELS: MODEL, INFERENCE_DEFAULT_MODEL: MODEL, INFERENCE_REGISTRY_DIR: path.join(registryDir, 'not-used'),
+      INFERENCE_TRAINER_ADDR: address, INFERENCE_TRAINER_TOKEN: TOKEN,
+    });
     await svc.running.ready;
     const values = jitValues(7);
     const res = await call<PredictResponse>(svc.client, 'Predict', { model_name: MODEL, features: { values } });
