@@ -15,6 +15,9 @@ COPY --from=deps /app /app
 COPY protos ./protos
 COPY schemas ./schemas
 COPY topics.yaml tsconfig.base.json tsconfig.json ./
+# The trainer-coordinator's registry and run state (a volume in compose and Kubernetes); owned by
+# the runtime user so a fresh named volume inherits writable ownership.
+RUN mkdir -p /var/lib/omen && chown node:node /var/lib/omen
 USER node
 EXPOSE 50051 9464
 CMD ["sh", "-c", "exec node --import tsx services/${SERVICE:?set SERVICE to one of the six services}/src/main.ts"]
