@@ -37,6 +37,12 @@ Each bench prints its result as JSON on the last line of stdout.
             also writes services/trainer-coordinator/bench/results/trainer.json
             options: --data DIR (ISSTA'21 layout to resample; default ../shared/data/jit/issta21),
                      --synthetic, --seed N, --no-write
+  inference raw session.run vs PredictBatch / ModelInfer / unary Predict over gRPC, side by side
+            options: --quick, --only batched|unary, --batches 1,8,…, --rates 250,500,…,
+                     --concurrency N, --workers N, --model FILE, --no-write,
+                     --log off|on|both (served-predictions log; both = latency ratio on vs off),
+                     --log-rounds N
+The header comment of each script says what it measures and its options.
 `;
 
 export const benchCommand: Command = {
