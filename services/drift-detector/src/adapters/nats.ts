@@ -1,0 +1,97 @@
+// NATS both ways: model.promoted / model.rolledback in (the reference follows the champion) and
+// drift.alert out (JSON { model, version, reason }, what the trainer-coordinator's drift trigger
+// reads), at most one alert per model per cooldown. Core NATS, no persistence: a missed promotion
+// heals on the registry poll, and a drifted window alerts again after the cooldown if drift stays.
+import { connect, type NatsConnection } from 'nats';
+import { MODEL_EVENT_SUBJECTS } from '@omen/model-registry';
+import type { Logger } from '@omen/telemetry';
+
+export interface DriftAlert {
+  model: string;
+  version: string;
+  reason: string;
+}
+
+export interface DriftNats {
+  /** Publishes unless the model alerted within the cooldown; resolves with whether it published. */
+  alert(alert: DriftAlert, now?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DriftNatsOptions {
+  url: string;
+  alertSubject: string;
+  cooldownMs: number;
+  models: readonly string[];
+  /** A promotion or rollback of a watched model. */
+  onModelEvent: (model: string) => void;
+  logger: Logger;
+  onStatus?: (up: boolean) => void;
+}
+
+/** Decides whether an alert may go out; pure, so the cooldown is testable without NATS. */
+export class AlertCooldown {
+  private readonly last = new Map<string, number>();
+  constructor(private readonly cooldownMs: number) {}
+
+  take(model: string, now: number): boolean {
+    const prev = this.last.get(model);
+    if (prev !== undefined && now - prev < this.cooldownMs) return false;
+    this.last.set(model, now);
+    return true;
+  }
+
+  /** Gives a taken slot back (the publish failed). */
+  release(model: string, at: number): void {
+    if (this.last.get(model) === at) this.last.delete(model);
+  }
+}
+
+export async function connectDriftNats(options: DriftNatsOptions): Promise<DriftNats> {
+  const { logger } = options;
+  const nc: NatsConnection = await connect({ servers: options.url, name: 'drift-detector', reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+  options.onStatus?.(true);
+  void (async () => {
+    for await (const s of nc.status()) {
+      const type = String(s.type);
+      if (type === 'disconnect') options.onStatus?.(false);
+      if (type === 'reconnect') options.onStatus?.(true);
+    }
+  })().catch(() => undefined);
+  for (const subject of [MODEL_EVENT_SUBJECTS.promoted, MODEL_EVENT_SUBJECTS.rolledBack]) {
+    nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (err) {
+          logger.warn({ err, subject }, 'model event subscription error');
+          return;
+        }
+        let model: unknown;
+        try {
+          model = (JSON.parse(new TextDecoder().decode(msg.data)) as { model?: unknown }).model;
+        } catch {
+          logger.warn({ subject }, 'ignoring a model event that is not JSON');
+          return;
+        }
+        if (typeof model === 'string' && options.models.includes(model)) options.onModelEvent(model);
+      },
+    });
+  }
+  await nc.flush();
+  const cooldown = new AlertCooldown(options.cooldownMs);
+  return {
+    async alert(alert, now = Date.now()) {
+      if (!cooldown.take(alert.model, now)) return false;
+      try {
+        nc.publish(options.alertSubject, JSON.stringify(alert));
+        await nc.flush();
+        return true;
+      } catch (err) {
+        cooldown.release(alert.model, now);
+        throw err;
+      }
+    },
+    async close() {
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}

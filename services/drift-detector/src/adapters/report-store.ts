@@ -1,0 +1,216 @@
+// Where reports are kept for GetDriftReport / ListDriftReports and analysts: the ClickHouse
+// drift_reports table (one row per test, ReplacingMergeTree on the deterministic event id, so a
+// re-published window collapses into one row per test under FINAL) when CLICKHOUSE_URL is set,
+// else a bounded in-memory list (lost on restart).
+import { formatDateTime, ident, joinSql, raw, sql, type ClickHouse, type SqlFragment } from '@omen/clickhouse';
+import type { DriftReport as DriftRecord } from '@omen/contracts';
+import { driftRecords, reportsFromRecords, type Report } from '../domain/report.ts';
+
+export interface ReportQuery {
+  model: string;
+  /** Undefined: every version. */
+  version?: string | undefined;
+  /** Undefined: every repo ("*" included). */
+  repo?: string | undefined;
+  /** Only reports with a test of this feature. */
+  feature?: string | undefined;
+  /** window_start ≥ since (ms). */
+  since?: number | undefined;
+  /** window_end ≤ until (ms). */
+  until?: number | undefined;
+  driftedOnly?: boolean | undefined;
+  offset: number;
+  limit: number;
+}
+
+export interface ReportPage {
+  reports: Report[];
+  /** True when reports beyond offset + limit match. */
+  more: boolean;
+}
+
+export interface ReportStore {
+  add(reports: readonly Report[]): Promise<void>;
+  /** Newest first: window_end descending, then repo ("*" sorts first), then version. */
+  list(q: ReportQuery): Promise<ReportPage>;
+}
+
+/** Newest first; within a window the all-repos report before the per-repo ones. */
+export function compareReports(a: Report, b: Report): number {
+  return b.windowEnd - a.windowEnd || a.repo.localeCompare(b.repo) || b.version.localeCompare(a.version);
+}
+
+export class MemoryReportStore implements ReportStore {
+  private readonly reports = new Map<string, Report>();
+  constructor(private readonly kept: number) {}
+
+  add(reports: readonly Report[]): Promise<void> {
+    for (const r of reports) {
+      this.reports.delete(r.reportId);
+      this.reports.set(r.reportId, r);
+    }
+    // Map order is insertion order: the oldest-added go first.
+    for (const id of this.reports.keys()) {
+      if (this.reports.size <= this.kept) break;
+      this.reports.delete(id);
+    }
+    return Promise.resolve();
+  }
+
+  list(q: ReportQuery): Promise<ReportPage> {
+    const matching = [...this.reports.values()]
+      .filter(
+        (r) =>
+          r.model === q.model &&
+          (q.version === undefined || r.version === q.version) &&
+          (q.repo === undefined || r.repo === q.repo) &&
+          (q.feature === undefined || r.tests.some((t) => t.feature === q.feature)) &&
+          (q.since === undefined || r.windowStart >= q.since) &&
+          (q.until === undefined || r.windowEnd <= q.until) &&
+          (!q.driftedOnly || r.drifted),
+      )
+      .sort(compareReports);
+    return Promise.resolve({ reports: matching.slice(q.offset, q.offset + q.limit), more: matching.length > q.offset + q.limit });
+  }
+}
+
+/**
+ * The table for analysts and the durable report store. ClickHouse 18.16: no DateTime64, so each
+ * time is a DateTime (UTC seconds, for humans) plus an Int64 epoch-ms column. The sorting key
+ * ends with event_id, which determines every column before it, so deduplication is by event id.
+ */
+export async function ensureDriftTable(ch: ClickHouse, table: string): Promise<void> {
+  await ch.command(sql`
+    CREATE TABLE IF NOT EXISTS ${ident(table)} (
+      event_id String,
+      event_time DateTime('UTC'),
+      event_time_ms Int64,
+      repo_id String,
+      model_name String,
+      model_version String,
+      target String,
+      feature String,
+      statistic String,
+      value Float64,
+      p_value Nullable(Float64),
+      threshold Float64,
+      drifted UInt8,
+      window_start DateTime('UTC'),
+      window_start_ms Int64,
+      window_end DateTime('UTC'),
+      window_end_ms Int64,
+      sample_size Int64,
+      reference_size Nullable(Int64),
+      reference_version String
+    ) ENGINE = ReplacingMergeTree(event_time_ms)
+    ORDER BY (model_name, window_end_ms, event_id)`);
+}
+
+export function driftRow(r: DriftRecord): Record<string, unknown> {
+  return {
+    event_id: r.event_id,
+    event_time: formatDateTime(new Date(r.event_time)),
+    event_time_ms: r.event_time,
+    repo_id: r.repo_id,
+    model_name: r.model_name,
+    model_version: r.model_version,
+    target: r.target,
+    feature: r.feature,
+    statistic: r.statistic,
+    value: r.value,
+    p_value: r.p_value,
+    threshold: r.threshold,
+    drifted: r.drifted ? 1 : 0,
+    window_start: formatDateTime(new Date(r.window_start)),
+    window_start_ms: r.window_start,
+    window_end: formatDateTime(new Date(r.window_end)),
+    window_end_ms: r.window_end,
+    sample_size: r.sample_size,
+    reference_size: r.reference_size,
+    reference_version: r.reference_version,
+  };
+}
+
+interface Row {
+  event_id: string;
+  event_time_ms: string | number;
+  repo_id: string;
+  model_name: string;
+  model_version: string;
+  target: string;
+  feature: string;
+  statistic: string;
+  value: number;
+  p_value: number | null;
+  threshold: number;
+  drifted: number;
+  window_start_ms: string | number;
+  window_end_ms: string | number;
+  sample_size: string | number;
+  reference_size: string | number | null;
+  reference_version: string;
+}
+
+function recordOf(row: Row): DriftRecord {
+  return {
+    event_id: row.event_id,
+    event_time: Number(row.event_time_ms),
+    repo_id: row.repo_id,
+    model_name: row.model_name,
+    model_version: row.model_version,
+    target: row.target as DriftRecord['target'],
+    feature: row.feature,
+    statistic: row.statistic as DriftRecord['statistic'],
+    value: Number(row.value),
+    p_value: row.p_value === null ? null : Number(row.p_value),
+    threshold: Number(row.threshold),
+    drifted: Number(row.drifted) === 1,
+    window_start: Number(row.window_start_ms),
+    window_end: Number(row.window_end_ms),
+    sample_size: Number(row.sample_size),
+    reference_size: row.reference_size === null ? null : Number(row.reference_size),
+    reference_version: row.reference_version,
+  };
+}
+
+export class ClickHouseReportStore implements ReportStore {
+  constructor(
+    private readonly ch: ClickHouse,
+    private readonly table: string,
+  ) {}
+
+  async add(reports: readonly Report[]): Promise<void> {
+    const rows = reports.flatMap((r) => driftRecords(r).map(driftRow));
+    if (rows.length > 0) await this.ch.insert(this.table, rows);
+  }
+
+  async list(q: ReportQuery): Promise<ReportPage> {
+    const where: SqlFragment[] = [sql`model_name = ${q.model}`];
+    if (q.version !== undefined) where.push(sql`model_version = ${q.version}`);
+    if (q.repo !== undefined) where.push(sql`repo_id = ${q.repo}`);
+    if (q.since !== undefined) where.push(sql`window_start_ms >= ${q.since}`);
+    if (q.until !== undefined) where.push(sql`window_end_ms <= ${q.until}`);
+    const having: SqlFragment[] = [raw('1')];
+    if (q.driftedOnly) having.push(raw('max(drifted) = 1'));
+    if (q.feature !== undefined) having.push(sql`countIf(feature = ${q.feature}) > 0`);
+    const t = ident(this.table);
+    const cond = joinSql(where, ' AND ');
+    // Reports are groups of test rows: page over the groups, then fetch their rows.
+    const keys = await this.ch.query<{ k: string }>(sql`
+      SELECT concat(model_version, '|', repo_id, '|', toString(window_end_ms)) AS k
+      FROM ${t} FINAL
+      WHERE ${cond}
+      GROUP BY model_version, repo_id, window_end_ms
+      HAVING ${joinSql(having, ' AND ')}
+      ORDER BY window_end_ms DESC, repo_id ASC, model_version DESC
+      LIMIT ${q.offset}, ${q.limit + 1}`);
+    const more = keys.length > q.limit;
+    const page = keys.slice(0, q.limit).map((k) => k.k);
+    if (page.length === 0) return { reports: [], more: false };
+    const rows = await this.ch.query<Row>(sql`
+      SELECT * FROM ${t} FINAL
+      WHERE ${cond} AND has(${page}, concat(model_version, '|', repo_id, '|', toString(window_end_ms)))
+      ORDER BY window_end_ms DESC, event_id`);
+    return { reports: reportsFromRecords(rows.map(recordOf)).sort(compareReports), more };
+  }
+}

@@ -1,0 +1,170 @@
+// The drift detector's wiring, as runService's start(): the references (registry, NATS, poll),
+// the consumer over features, predictions and labels, the sinks (monitoring.drift.v1,
+// ClickHouse, gauges, drift.alert) and the gRPC reads.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClickHouse } from '@omen/clickhouse';
+import { avroSchema, loadGrpcObject } from '@omen/contracts';
+import { createKafka, type AvroProducer, type BatchConsumerOptions, type ConsumerRunner } from '@omen/kafka';
+import { LocalModelRegistry, type ModelSource } from '@omen/model-registry';
+import type { ServiceContext } from '@omen/service';
+import { connectDriftNats, type DriftNats } from './adapters/nats.ts';
+import { ReferenceTracker } from './adapters/references.ts';
+import { ClickHouseReportStore, MemoryReportStore, ensureDriftTable, type ReportStore } from './adapters/report-store.ts';
+import type { DriftConfig } from './config.ts';
+import { Detector } from './detector.ts';
+import { driftReason, driftRecords, type Report } from './domain/report.ts';
+import { ALL_REPOS } from './domain/window.ts';
+import { driftMetrics, type DriftMetrics } from './metrics.ts';
+import { driftHandlers } from './server/drift-service.ts';
+
+export interface DriftApp {
+  references: ReferenceTracker;
+  detector: Detector;
+  store: ReportStore;
+  metrics: DriftMetrics;
+  /** The consumer, once running. */
+  consumer: () => ConsumerRunner | undefined;
+}
+
+export interface DriftOverrides {
+  /** Replaces the registry directory source. */
+  source?: ModelSource;
+  /** Consumer timings (tests use short sessions on the dev broker). */
+  consumer?: Partial<Pick<BatchConsumerOptions<unknown>, 'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeMs' | 'retries'>>;
+}
+
+export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: DriftOverrides = {}): DriftApp {
+  const { config, logger } = ctx;
+  const metrics = driftMetrics(ctx.metrics);
+  const models = config.DRIFT_MODELS;
+  const source = overrides.source ?? new LocalModelRegistry(config.DRIFT_REGISTRY_DIR);
+  const references = new ReferenceTracker(source, config.DRIFT_ALIAS, logger);
+  const refresh = (model: string) =>
+    references.refresh(model).catch((err: unknown) => {
+      logger.warn({ err, model }, 'reading the reference of %s failed', model);
+      return undefined;
+    });
+
+  if (!config.KAFKA_BROKERS || !config.SCHEMA_REGISTRY_URL) throw new Error('drift-detector needs KAFKA_BROKERS and SCHEMA_REGISTRY_URL (it consumes features, predictions and labels)');
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'drift-detector', registryUrl: config.SCHEMA_REGISTRY_URL, logger, metrics: ctx.metrics });
+  const clickhouse = config.CLICKHOUSE_URL ? createClickHouse({ url: config.CLICKHOUSE_URL }) : undefined;
+  const store: ReportStore = clickhouse ? new ClickHouseReportStore(clickhouse, config.DRIFT_TABLE) : new MemoryReportStore(config.DRIFT_REPORTS_KEPT);
+  let consumer: ConsumerRunner | undefined;
+  let producer: AvroProducer | undefined;
+  let nats: DriftNats | undefined;
+  ctx.onShutdown(async () => {
+    await consumer?.stop();
+    await kafka.close();
+    await clickhouse?.close();
+  }, 'kafka and clickhouse');
+
+  const publish = async (reports: Report[]): Promise<void> => {
+    const records = reports.flatMap(driftRecords);
+    // Both writes are idempotent by event id, so a retry after one of them failed rewrites both.
+    await Promise.all([
+      producer!.send(config.DRIFT_TOPIC_REPORTS, records.map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id, eventTime: r.event_time }))),
+      store.add(reports),
+    ]);
+    const latest = new Map<string, Report[]>();
+    for (const r of reports) {
+      metrics.reports.inc({ model: r.model, drifted: String(r.drifted) });
+      if (r.repo === ALL_REPOS) for (const t of r.tests) metrics.statistic.set({ model: r.model, feature: t.feature, statistic: t.statistic, target: t.target }, t.value);
+      const prev = latest.get(r.model)?.[0];
+      if (!prev || r.windowEnd > prev.windowEnd) latest.set(r.model, [r]);
+      else if (r.windowEnd === prev.windowEnd) latest.get(r.model)!.push(r);
+    }
+    for (const [model, newest] of latest) {
+      metrics.detected.set({ model }, newest.some((r) => r.drifted) ? 1 : 0);
+      // The all-repos report speaks for the model; a single repo's drift alerts too.
+      const drifted = newest.filter((r) => r.drifted).sort((a, b) => Number(b.repo === ALL_REPOS) - Number(a.repo === ALL_REPOS))[0];
+      if (!drifted) continue;
+      if (!nats) {
+        logger.warn({ model, report: drifted.reportId }, 'drift detected but NATS_URL is not set: no alert sent');
+        continue;
+      }
+      try {
+        const sent = await nats.alert({ model, version: drifted.version, reason: driftReason(drifted) });
+        metrics.alerts.inc({ model, outcome: sent ? 'published' : 'cooldown' });
+        if (sent) logger.warn({ model, version: drifted.version, report: drifted.reportId }, 'drift alert: %s', driftReason(drifted));
+      } catch (err) {
+        // An alert is a nudge, not data: the report itself is already stored and published.
+        metrics.alerts.inc({ model, outcome: 'failed' });
+        logger.warn({ err, model }, 'drift alert could not be published');
+      }
+    }
+  };
+
+  const detector = new Detector({
+    models,
+    reference: (m) => references.get(m),
+    topics: { features: config.DRIFT_TOPIC_FEATURES, predictions: config.DRIFT_TOPIC_PREDICTIONS, labels: config.DRIFT_TOPIC_LABELS },
+    windows: { windowMs: config.DRIFT_WINDOW, latenessMs: config.DRIFT_ALLOWED_LATENESS, maxSamples: config.DRIFT_MAX_SAMPLES },
+    thresholds: { psi: config.DRIFT_PSI_THRESHOLD, ksAlpha: config.DRIFT_KS_ALPHA, chi2Alpha: config.DRIFT_CHI2_ALPHA, js: config.DRIFT_JS_THRESHOLD },
+    minSamples: config.DRIFT_MIN_SAMPLES,
+    publish,
+    logger,
+    metrics,
+  });
+
+  const referencesLoaded = Promise.all(models.map((m) => ctx.dependency(`reference:${m}`, async () => {
+    const s = await references.refresh(m);
+    // A model without a reference yet is not an outage: its records are skipped until one appears.
+    return s;
+  }, { required: false })));
+
+  if (config.NATS_URL) {
+    const url = config.NATS_URL;
+    void ctx
+      .dependency('nats', () => connectDriftNats({
+        url,
+        alertSubject: config.DRIFT_ALERT_SUBJECT,
+        cooldownMs: config.DRIFT_ALERT_COOLDOWN,
+        models,
+        onModelEvent: (m) => void refresh(m),
+        logger,
+        onStatus: (up) => ctx.setDependencyUp('nats', up),
+      }), { required: false })
+      .then((n) => {
+        nats = n;
+        ctx.onShutdown(() => n.close(), 'nats');
+      })
+      .catch(() => undefined);
+  }
+
+  if (config.DRIFT_REGISTRY_POLL > 0) {
+    void (async () => {
+      await referencesLoaded.catch(() => undefined);
+      while (!ctx.signal.aborted) {
+        await sleep(config.DRIFT_REGISTRY_POLL, undefined, { signal: ctx.signal }).catch(() => undefined);
+        if (ctx.signal.aborted) break;
+        for (const m of models) await refresh(m);
+      }
+    })();
+  }
+
+  void (async () => {
+    producer = await ctx.dependency('kafka', () => kafka.producer({ schemas: { [config.DRIFT_TOPIC_REPORTS]: avroSchema('drift_report') } }));
+    if (clickhouse) await ctx.dependency('clickhouse', () => ensureDriftTable(clickhouse, config.DRIFT_TABLE));
+    // Consume once the references are read: records seen before would be skipped as unmatched.
+    await referencesLoaded;
+    consumer = await ctx.dependency('consumer', () => kafka.runConsumer<unknown>({
+      ...overrides.consumer,
+      group: config.DRIFT_GROUP,
+      topics: [config.DRIFT_TOPIC_FEATURES, config.DRIFT_TOPIC_PREDICTIONS, config.DRIFT_TOPIC_LABELS],
+      lagIntervalMs: config.DRIFT_LAG_INTERVAL,
+      maxBatchSize: 1000,
+      batchHandler: async (records) => {
+        await detector.handle(records);
+      },
+    }));
+    void consumer.crashed.then((err) => {
+      logger.fatal({ err }, 'drift consumer stopped for good');
+      ctx.setDependencyUp('consumer', false, err.message);
+    });
+  })().catch((err: unknown) => {
+    if (!ctx.signal.aborted) logger.error({ err }, 'drift-detector failed to start consuming');
+  });
+
+  ctx.grpc.addService(loadGrpcObject('drift').omen.drift.v1.DriftDetector.service, driftHandlers({ store, servingVersion: (m) => references.get(m)?.version }));
+  return { references, detector, store, metrics, consumer: () => consumer };
+}

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { durationMs, int, list, num, str, url, type ConfigOf } from '@omen/config';
+import { repoRoot } from '@omen/contracts';
+import type { BaseConfigShape } from '@omen/service';
+
+const hostPort = { describe: 'host:port', test: (s: string) => /^[^\s:]+:\d{1,5}$/.test(s) };
+const tableName = { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' };
+
+/**
+ * Everything the drift detector reads from its environment, besides the base service variables
+ * (GRPC_PORT defaults to 50055 here). Durations take `500ms`, `30s`, `2m`, `1h` or plain milliseconds.
+ */
+export const driftConfigSchema = {
+  /** The model registry directory whose versions carry referenceStats. @default <repo>/.omen/registry */
+  DRIFT_REGISTRY_DIR: str({ default: path.join(repoRoot, '.omen', 'registry') }),
+  /** Models watched, by registry name; each is compared against its champion's training reference. @default jit-defect */
+  DRIFT_MODELS: list({ default: ['jit-defect'] }),
+  /** The alias whose version is "serving" and so the reference. @default champion */
+  DRIFT_ALIAS: str({ default: 'champion' }),
+  /** How often the registry's alias is re-read (heals a missed NATS event); 0 = never. @default 60s */
+  DRIFT_REGISTRY_POLL: durationMs({ default: '60s' }),
+
+  /** Tumbling window length, by the records' event time. @default 1h */
+  DRIFT_WINDOW: durationMs({ minMs: 1000, default: '1h' }),
+  /**
+   * How far event time must pass a window's end before the window is evaluated: records that
+   * arrive later than that for a closed window are counted (drift_late_records_total) and dropped. @default 5m
+   */
+  DRIFT_ALLOWED_LATENESS: durationMs({ default: '5m' }),
+  /** Fewest observations a test needs in a window; smaller samples are not tested. @default 100 */
+  DRIFT_MIN_SAMPLES: int({ min: 1, max: 100_000_000, default: 100 }),
+  /** Most observations kept per feature and window (a uniform reservoir beyond it). @default 50000 */
+  DRIFT_MAX_SAMPLES: int({ min: 10, max: 10_000_000, default: 50_000 }),
+
+  /** PSI above this is drift. @default 0.2 */
+  DRIFT_PSI_THRESHOLD: num({ min: 0, max: 100, default: 0.2 }),
+  /** KS p-value below this is drift. @default 0.01 */
+  DRIFT_KS_ALPHA: num({ min: 0, max: 1, default: 0.01 }),
+  /** Chi-squared p-value below this is drift. @default 0.01 */
+  DRIFT_CHI2_ALPHA: num({ min: 0, max: 1, default: 0.01 }),
+  /** Jensen–Shannon distance (bits, 0..1) above this is drift. @default 0.1 */
+  DRIFT_JS_THRESHOLD: num({ min: 0, max: 1, default: 0.1 }),
+
+  KAFKA_BROKERS: list({ item: hostPort }).optional(),
+  SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }).optional(),
+  CLICKHOUSE_URL: url({ protocols: ['http', 'https'] }).optional(),
+  /** drift.alert and model.promoted / model.rolledback. */
+  NATS_URL: url({ protocols: ['nats', 'tls', 'ws', 'wss'] }).optional(),
+
+  /** @default drift-detector */
+  DRIFT_GROUP: str({ default: 'drift-detector' }),
+  /** @default features.commits.v1 */
+  DRIFT_TOPIC_FEATURES: str({ default: 'features.commits.v1' }),
+  /** @default predictions.v1 */
+  DRIFT_TOPIC_PREDICTIONS: str({ default: 'predictions.v1' }),
+  /** @default labels.commits.v1 */
+  DRIFT_TOPIC_LABELS: str({ default: 'labels.commits.v1' }),
+  /** @default monitoring.drift.v1 */
+  DRIFT_TOPIC_REPORTS: str({ default: 'monitoring.drift.v1' }),
+  /** @default drift_reports */
+  DRIFT_TABLE: str({ default: 'drift_reports', ...tableName }),
+  /** Subject of the retraining alert (the trainer-coordinator's TRAINER_DRIFT_SUBJECT). @default drift.alert */
+  DRIFT_ALERT_SUBJECT: str({ default: 'drift.alert' }),
+  /** Least time between two alerts for one model. @default 1h */
+  DRIFT_ALERT_COOLDOWN: durationMs({ default: '1h' }),
+  /** Reports kept in memory for GetDriftReport / ListDriftReports when ClickHouse is not configured. @default 1000 */
+  DRIFT_REPORTS_KEPT: int({ min: 1, max: 1_000_000, default: 1000 }),
+  /** How often the consumer lag gauge is refreshed. @default 15s */
+  DRIFT_LAG_INTERVAL: durationMs({ default: '15s' }),
+};
+
+export type DriftConfig = ConfigOf<typeof driftConfigSchema & BaseConfigShape>;
+
+/** Where the service listens by default (the local mesh's block: ingest 50051 … drift-detector 50055). */
+export const DRIFT_PORTS = { grpcPort: 50055, metricsPort: 9465 } as const;

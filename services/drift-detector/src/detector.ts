@@ -1,0 +1,112 @@
+// The detector's core: records in, closed windows evaluated, reports out. Features, predictions
+// and labels are windowed separately per model (each by its own event time: a prediction's is
+// when it was scored, a feature record's the commit's time, so one shared watermark would close
+// the other streams' windows early); their reports for one window share a report id and so read
+// as one report. Reports of closed windows wait in `pending` until the publisher succeeded: the
+// consumer commits a batch's offsets only after `handle` resolved, and a failed publish is
+// retried with the next call, so a closed window is never lost to a sink outage.
+import type { CommitFeatures, CommitLabel, Prediction } from '@omen/contracts';
+import type { ConsumedRecord } from '@omen/kafka';
+import type { Logger } from '@omen/telemetry';
+import { evaluateWindow, type Report, type Thresholds } from './domain/report.ts';
+import { ModelWindows, type AddOutcome, type Observation, type Reference, type WindowOptions } from './domain/window.ts';
+import type { DriftMetrics } from './metrics.ts';
+
+export interface Topics {
+  features: string;
+  predictions: string;
+  labels: string;
+}
+
+export interface DetectorOptions {
+  models: readonly string[];
+  /** The current reference of a model (undefined: none yet, its records are skipped). */
+  reference: (model: string) => Reference | undefined;
+  topics: Topics;
+  windows: WindowOptions;
+  thresholds: Thresholds;
+  minSamples: number;
+  /** Writes reports to every sink; rejects when any failed (they are retried). */
+  publish: (reports: Report[]) => Promise<void>;
+  logger: Logger;
+  metrics?: DriftMetrics | undefined;
+  now?: () => number;
+}
+
+type Kind = Observation['kind'];
+
+export class Detector {
+  private readonly windows = new Map<string, ModelWindows>();
+  private pending: Report[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly o: DetectorOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  private windowsOf(model: string, kind: Kind): ModelWindows {
+    const key = `${model}\u0000${kind}`;
+    let w = this.windows.get(key);
+    if (!w) this.windows.set(key, (w = new ModelWindows(model, this.o.windows)));
+    return w;
+  }
+
+  /** What one record contributes, per model it concerns. */
+  private observations(record: ConsumedRecord<unknown>): Array<{ model: string; reference: Reference; obs: Observation }> {
+    const out: Array<{ model: string; reference: Reference; obs: Observation }> = [];
+    const { topics } = this.o;
+    for (const model of this.o.models) {
+      const reference = this.o.reference(model);
+      if (!reference) continue;
+      if (record.topic === topics.features) {
+        const f = record.value as CommitFeatures;
+        if (f.feature_set !== reference.featureSet.name || f.feature_set_version !== reference.featureSet.version) continue;
+        out.push({ model, reference, obs: { kind: 'features', eventId: f.event_id, eventTime: f.event_time, repo: f.repo_id, values: f.values } });
+      } else if (record.topic === topics.predictions) {
+        const p = record.value as Prediction;
+        if (p.model_name !== model || p.model_version !== reference.version || p.bug_probability === null) continue;
+        // One observation per scored commit: a stream-mode and a served prediction of the same
+        // commit (different event ids) would otherwise count the commit twice.
+        out.push({ model, reference, obs: { kind: 'prediction', eventId: `${p.entity_type}:${p.entity_id}`, eventTime: p.event_time, repo: p.repo_id, value: p.bug_probability } });
+      } else if (record.topic === topics.labels) {
+        const l = record.value as CommitLabel;
+        out.push({ model, reference, obs: { kind: 'label', eventId: l.event_id, eventTime: l.event_time, repo: l.repo_id, positive: l.is_bug_inducing } });
+      }
+    }
+    return out;
+  }
+
+  /** Counts a batch, evaluates the windows it closed, publishes every pending report. */
+  async handle(records: readonly ConsumedRecord<unknown>[]): Promise<Report[]> {
+    for (const record of records) {
+      const obs = this.observations(record);
+      if (obs.length === 0) this.o.metrics?.records.inc({ topic: record.topic, outcome: 'unmatched' });
+      for (const { model, reference, obs: o } of obs) {
+        const outcome: AddOutcome = this.windowsOf(model, o.kind).add(reference, o);
+        this.o.metrics?.records.inc({ topic: record.topic, outcome });
+      }
+    }
+    const computedAt = this.now();
+    for (const w of this.windows.values()) {
+      for (const closed of w.takeClosed()) {
+        const report = evaluateWindow(closed, this.o.thresholds, this.o.minSamples, computedAt);
+        if (report.tests.length > 0) this.pending.push(report);
+        else this.o.logger.debug({ model: closed.model, repo: closed.repo, start: closed.start }, 'window closed with too few observations for any test');
+      }
+    }
+    return this.flush();
+  }
+
+  /** Publishes what is pending; on failure keeps it for the next call and rethrows. */
+  async flush(): Promise<Report[]> {
+    if (this.pending.length === 0) return [];
+    const reports = this.pending;
+    await this.o.publish(reports);
+    this.pending = this.pending.filter((r) => !reports.includes(r));
+    return reports;
+  }
+
+  pendingReports(): number {
+    return this.pending.length;
+  }
+}

@@ -1,0 +1,165 @@
+// Tumbling event-time windows per (model, serving version, repo) and per (model, version, "*").
+// A window [start, start + windowMs) is handed out for evaluation once the model's watermark —
+// the latest event time it has seen — passes its end by the allowed lateness; records that
+// arrive for a window already handed out are "late" and only counted. Redelivered records (the
+// consumers are at-least-once) are recognized by event id within a window and counted once.
+import type { FeatureSetRef, ReferenceStatistics } from '@omen/model-registry';
+
+/** The training reference one window is compared against: the serving version's statistics. */
+export interface Reference {
+  model: string;
+  version: string;
+  featureSet: FeatureSetRef;
+  stats: ReferenceStatistics;
+}
+
+export const ALL_REPOS = '*';
+
+export type Observation =
+  | { kind: 'features'; eventId: string; eventTime: number; repo: string; values: Record<string, number> }
+  | { kind: 'prediction'; eventId: string; eventTime: number; repo: string; value: number }
+  | { kind: 'label'; eventId: string; eventTime: number; repo: string; positive: boolean };
+
+/**
+ * A uniform sample of at most `max` values (Vitter's algorithm R): memory stays bounded on a
+ * busy window while every observation had the same chance to be kept. `count` is every value seen.
+ */
+export class Reservoir {
+  readonly values: number[] = [];
+  count = 0;
+  constructor(
+    private readonly max: number,
+    private readonly random: () => number,
+  ) {}
+
+  add(v: number): void {
+    this.count += 1;
+    if (this.values.length < this.max) {
+      this.values.push(v);
+      return;
+    }
+    const j = Math.floor(this.random() * this.count);
+    if (j < this.max) this.values[j] = v;
+  }
+}
+
+export interface WindowState {
+  model: string;
+  version: string;
+  repo: string;
+  start: number;
+  end: number;
+  reference: Reference;
+  features: Map<string, Reservoir>;
+  predictions: Reservoir;
+  labels: { positive: number; total: number };
+  /** Event ids counted here, per kind (a features record and its prediction share no id space). */
+  seen: Set<string>;
+}
+
+export interface WindowOptions {
+  windowMs: number;
+  latenessMs: number;
+  maxSamples: number;
+  /** @default Math.random */
+  random?: () => number;
+}
+
+export type AddOutcome = 'added' | 'duplicate' | 'late';
+
+/** The open windows of one watched model. */
+export class ModelWindows {
+  private readonly open = new Map<string, WindowState>();
+  private watermark = -Infinity;
+  private readonly random: () => number;
+
+  constructor(
+    readonly model: string,
+    private readonly options: WindowOptions,
+  ) {
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Start of the window holding `t` (windows are aligned on the epoch). */
+  windowStart(t: number): number {
+    return Math.floor(t / this.options.windowMs) * this.options.windowMs;
+  }
+
+  /** The latest event time seen; -Infinity before the first record. */
+  get eventTime(): number {
+    return this.watermark;
+  }
+
+  private isClosed(end: number): boolean {
+    return end + this.options.latenessMs <= this.watermark;
+  }
+
+  /** Counts one observation into its repo's window and the all-repos window. */
+  add(reference: Reference, obs: Observation): AddOutcome {
+    const start = this.windowStart(obs.eventTime);
+    const end = start + this.options.windowMs;
+    if (this.isClosed(end)) return 'late';
+    let outcome: AddOutcome = 'duplicate';
+    for (const repo of obs.repo === ALL_REPOS ? [ALL_REPOS] : [obs.repo, ALL_REPOS]) {
+      const w = this.windowFor(reference, repo, start, end);
+      const id = `${obs.kind}\u0000${obs.eventId}`;
+      if (w.seen.has(id)) continue;
+      w.seen.add(id);
+      outcome = 'added';
+      if (obs.kind === 'features') {
+        for (const [name, v] of Object.entries(obs.values)) {
+          if (!Number.isFinite(v)) continue;
+          let r = w.features.get(name);
+          if (!r) w.features.set(name, (r = new Reservoir(this.options.maxSamples, this.random)));
+          r.add(v);
+        }
+      } else if (obs.kind === 'prediction') {
+        if (Number.isFinite(obs.value)) w.predictions.add(obs.value);
+      } else {
+        w.labels.total += 1;
+        if (obs.positive) w.labels.positive += 1;
+      }
+    }
+    this.watermark = Math.max(this.watermark, obs.eventTime);
+    return outcome;
+  }
+
+  private windowFor(reference: Reference, repo: string, start: number, end: number): WindowState {
+    // The version is part of the key: a promotion mid-window starts fresh windows compared
+    // against the new champion's reference, and the old version's windows still close as usual.
+    const key = `${reference.version}\u0000${repo}\u0000${start}`;
+    let w = this.open.get(key);
+    if (!w) {
+      w = {
+        model: this.model,
+        version: reference.version,
+        repo,
+        start,
+        end,
+        reference,
+        features: new Map(),
+        predictions: new Reservoir(this.options.maxSamples, this.random),
+        labels: { positive: 0, total: 0 },
+        seen: new Set(),
+      };
+      this.open.set(key, w);
+    }
+    return w;
+  }
+
+  /** Removes and returns the windows the watermark has closed, oldest first. */
+  takeClosed(): WindowState[] {
+    const closed: WindowState[] = [];
+    for (const [key, w] of this.open) {
+      if (!this.isClosed(w.end)) continue;
+      closed.push(w);
+      this.open.delete(key);
+    }
+    return closed.sort((a, b) => a.end - b.end || a.repo.localeCompare(b.repo));
+  }
+
+  /** Open windows (for the gauge and for tests). */
+  openWindows(): number {
+    return this.open.size;
+  }
+}
