@@ -1,0 +1,22 @@
+// The inference service's Predict, through @omen/grpc's client (trace context, bearer token,
+// default deadline).
+import type * as grpc from '@grpc/grpc-js';
+import { loadGrpcObject, type inferenceV1 } from '@omen/contracts';
+import { callUnary, createClient } from '@omen/grpc';
+
+export interface InferenceClient {
+  predict(request: inferenceV1.PredictRequest, options: { deadlineMs?: number; signal?: AbortSignal }): Promise<inferenceV1.PredictResponse__Output>;
+  close(): void;
+}
+
+export function inferenceClient(address: string, options: { token?: { reveal(): string } | undefined; deadlineMs: number }): InferenceClient {
+  const Ctor = loadGrpcObject('inference').omen.inference.v1.Inference;
+  const client = createClient(Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client, address, {
+    token: options.token,
+    deadlineMs: options.deadlineMs,
+  });
+  return {
+    predict: (request, o) => callUnary<inferenceV1.PredictResponse__Output>(client, 'Predict', request, o),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,75 @@
+// Experiment changes on NATS (core, at most once): a replica that hears one re-reads that
+// experiment from Redis at once; one that misses it catches up on its periodic re-read, since
+// Redis, not the message, is the truth.
+import { Events, connect, type NatsConnection, type Subscription } from 'nats';
+import { UnavailableError } from '@omen/errors';
+import type { Logger } from '@omen/telemetry';
+
+/** JSON body on ABROUTER_NATS_SUBJECT (default `experiment.changed`). */
+export interface ExperimentChanged {
+  experiment_id: string;
+  model_name: string;
+  state: string;
+  /** created, stopped, rolled_back. */
+  change: string;
+  reason?: string;
+  at: string;
+}
+
+export function parseChange(data: Uint8Array): ExperimentChanged | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    return 'payload is not JSON';
+  }
+  if (typeof body !== 'object' || body === null) return 'payload is not a JSON object';
+  const b = body as Record<string, unknown>;
+  if (typeof b['experiment_id'] !== 'string' || b['experiment_id'] === '') return 'payload has no "experiment_id" string';
+  return b as unknown as ExperimentChanged;
+}
+
+export interface Announcer {
+  announce(change: ExperimentChanged): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function connectAnnouncer(options: { url: string; subject: string; logger: Logger; onChange: (c: ExperimentChanged) => void; onStatus?: (up: boolean) => void }): Promise<Announcer> {
+  const { logger, subject } = options;
+  const nc: NatsConnection = await connect({ servers: options.url, name: 'ab-router', reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+  options.onStatus?.(true);
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === Events.Disconnect) options.onStatus?.(false);
+      if (s.type === Events.Reconnect) options.onStatus?.(true);
+    }
+  })().catch(() => undefined);
+  const sub: Subscription = nc.subscribe(subject, {
+    callback: (err, msg) => {
+      if (err) {
+        logger.warn({ err, subject }, 'experiment subscription error');
+        return;
+      }
+      const change = parseChange(msg.data);
+      if (typeof change === 'string') {
+        logger.warn({ subject, problem: change }, 'ignoring malformed experiment change: %s', change);
+        return;
+      }
+      options.onChange(change);
+    },
+  });
+  return {
+    async announce(change) {
+      try {
+        nc.publish(subject, new TextEncoder().encode(JSON.stringify(change)));
+        await nc.flush();
+      } catch (err) {
+        throw new UnavailableError(`NATS publish on ${subject} failed: ${(err as Error).message}`, { cause: err });
+      }
+    },
+    async close() {
+      sub.unsubscribe();
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}

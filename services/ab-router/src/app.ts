@@ -1,0 +1,115 @@
+// ab-router's wiring, as runService's start(): Redis (experiments, statistics), NATS (changes),
+// Kafka (experiments.events.v1, optional), the inference client, the periodic re-read and
+// stats flush, and omen.abrouter.v1.AbRouter.
+import { avroSchema, loadGrpcObject } from '@omen/contracts';
+import { ConfigError } from '@omen/errors';
+import { createKafka } from '@omen/kafka';
+import type { ServiceContext } from '@omen/service';
+import { EventsSink } from './adapters/events-sink.ts';
+import { inferenceClient, type InferenceClient } from './adapters/inference-client.ts';
+import { connectAnnouncer, type Announcer } from './adapters/nats-announcer.ts';
+import { ExperimentStore } from './adapters/redis-store.ts';
+import { configProblems, type AbRouterConfig } from './config.ts';
+import { Router } from './router.ts';
+import { ABROUTER_ADMIN_METHODS, abRouterHandlers } from './server/abrouter-service.ts';
+
+export interface AbRouterApp {
+  router: Router;
+  store: ExperimentStore;
+  events: EventsSink | undefined;
+  inference: InferenceClient;
+}
+
+export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promise<AbRouterApp> {
+  const { config, logger } = ctx;
+  const problems = configProblems(config);
+  if (problems.length > 0) throw ConfigError.fromProblems(problems);
+  const m = ctx.metrics;
+
+  const store = new ExperimentStore({ url: config.REDIS_URL, prefix: config.ABROUTER_KEY_PREFIX, commandTimeoutMs: config.ABROUTER_REDIS_TIMEOUT });
+  await ctx.dependency('redis', () => store.connect());
+  ctx.onShutdown(() => store.close(), 'redis');
+  store.redis.on('end', () => ctx.setDependencyUp('redis', false));
+  store.redis.on('ready', () => ctx.setDependencyUp('redis', true));
+
+  const dropped = m.counter('abrouter_events_dropped_total', 'Experiment events dropped because the buffer to Kafka was full (or at shutdown).');
+  const sent = m.counter('abrouter_events_sent_total', 'Experiment events written to experiments.events.v1.');
+  let events: EventsSink | undefined;
+  if (config.KAFKA_BROKERS && config.SCHEMA_REGISTRY_URL) {
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ab-router', registryUrl: config.SCHEMA_REGISTRY_URL, logger, metrics: m });
+    const topic = config.ABROUTER_TOPIC_EVENTS;
+    // Not a required dependency: serving goes on without Kafka, events wait in the buffer.
+    const producer = await ctx.dependency('kafka', () => kafka.producer({ schemas: { [topic]: avroSchema('experiment_event') } }), { required: false });
+    events = new EventsSink({
+      producer,
+      topic,
+      maxBuffered: config.ABROUTER_EVENTS_MAX_BUFFERED,
+      flushSize: config.ABROUTER_EVENTS_FLUSH_SIZE,
+      flushIntervalMs: config.ABROUTER_EVENTS_FLUSH_INTERVAL,
+      retryMaxMs: config.ABROUTER_EVENTS_RETRY_MAX,
+      logger,
+      onDropped: (n) => dropped.inc(n),
+      onSent: (n) => sent.inc(n),
+    });
+    const sink = events;
+    ctx.onShutdown(async () => {
+      await sink.close();
+      await kafka.close();
+    }, 'kafka');
+  } else {
+    logger.warn('KAFKA_BROKERS/SCHEMA_REGISTRY_URL not set: experiment events are not written');
+  }
+  m.gauge('abrouter_events_buffered', 'Experiment events waiting for Kafka.', [], (g) => g.set(events?.buffered ?? 0));
+
+  let announcer: Announcer | undefined;
+  const router: Router = new Router({
+    store,
+    get announcer() {
+      return announcer;
+    },
+    emit: (e) => events?.push(e),
+    logger,
+    assignments: m.counter('abrouter_assignments_total', 'Units routed to an arm, by experiment and arm.', ['experiment', 'arm']),
+    breaches: m.counter('abrouter_guardrail_breaches_total', 'Guardrail breaches that rolled an experiment back.', ['experiment', 'arm', 'metric']),
+  });
+  if (config.NATS_URL) {
+    const natsUrl = config.NATS_URL;
+    announcer = await ctx.dependency('nats', () =>
+      connectAnnouncer({ url: natsUrl, subject: config.ABROUTER_NATS_SUBJECT, logger, onChange: (c) => router.onChange(c), onStatus: (up) => ctx.setDependencyUp('nats', up) }),
+    );
+    const a = announcer;
+    ctx.onShutdown(() => a.close(), 'nats');
+  } else {
+    logger.warn('NATS_URL not set: other replicas see experiment changes only on their %dms re-read', config.ABROUTER_REFRESH);
+  }
+
+  await router.refresh();
+  const refresher = setInterval(() => {
+    router.refresh().catch((err: unknown) => logger.warn({ err }, 'experiment re-read from Redis failed'));
+  }, config.ABROUTER_REFRESH);
+  const flusher = setInterval(() => {
+    router.flushStats().catch((err: unknown) => logger.warn({ err }, 'experiment statistics not written to Redis; kept for the next flush'));
+  }, config.ABROUTER_STATS_FLUSH);
+  refresher.unref();
+  flusher.unref();
+  ctx.onShutdown(async () => {
+    clearInterval(refresher);
+    clearInterval(flusher);
+    await router.flushStats().catch((err: unknown) => logger.warn({ err }, 'last statistics flush failed'));
+  }, 'stats');
+
+  const inference = inferenceClient(config.INFERENCE_ADDR, { token: config.INFERENCE_TOKEN, deadlineMs: config.ABROUTER_INFERENCE_TIMEOUT });
+  ctx.onShutdown(() => inference.close(), 'inference client');
+
+  ctx.grpc.addService(
+    loadGrpcObject('abrouter').omen.abrouter.v1.AbRouter.service,
+    abRouterHandlers(router, inference, {
+      defaultModel: config.ABROUTER_DEFAULT_MODEL,
+      inferenceDeadlineMs: config.ABROUTER_INFERENCE_TIMEOUT,
+      inferenceSeconds: m.histogram('abrouter_inference_seconds', 'Time the forwarded inference Predict took, by whether an experiment routed it and its outcome.', ['routed', 'outcome']),
+    }),
+    { adminMethods: [...ABROUTER_ADMIN_METHODS] },
+  );
+  logger.info({ inference: config.INFERENCE_ADDR, experiments: router.list({}).length }, 'ab-router serving');
+  return { router, store, events, inference };
+}

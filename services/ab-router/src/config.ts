@@ -1,0 +1,64 @@
+import { durationMs, int, list, secret, str, url, type ConfigOf } from '@omen/config';
+import type { BaseConfigShape } from '@omen/service';
+
+const hostPort = { pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' } as const;
+
+/**
+ * Everything ab-router reads from its environment, besides the base service variables
+ * (GRPC_PORT defaults to 50056 here, METRICS_PORT to 9466). Durations take `500ms`, `30s`,
+ * `2m` or plain milliseconds.
+ */
+export const abRouterConfigSchema = {
+  /** Experiments and their statistics, shared by every replica. Required: without it two replicas would disagree. */
+  REDIS_URL: url({ protocols: ['redis', 'rediss'] }),
+  /** Key prefix in Redis. @default omen:abrouter */
+  ABROUTER_KEY_PREFIX: str({ default: 'omen:abrouter' }),
+  /** Longest a Redis command may take. @default 500ms */
+  ABROUTER_REDIS_TIMEOUT: durationMs({ minMs: 1, maxMs: 60_000, default: '500ms' }),
+  /** The inference service (host:port) Predict forwards to. @default 127.0.0.1:50054 */
+  INFERENCE_ADDR: str({ ...hostPort, default: '127.0.0.1:50054' }),
+  /** Token for inference, only when it runs with GRPC_REQUIRE_AUTH=true. */
+  INFERENCE_TOKEN: secret({ minLength: 16 }).optional(),
+  /** Longest a forwarded Predict may take (the caller's own deadline, if shorter, wins). @default 5s */
+  ABROUTER_INFERENCE_TIMEOUT: durationMs({ minMs: 1, maxMs: 600_000, default: '5s' }),
+  /** Model a request without model_name is for. @default jit-defect */
+  ABROUTER_DEFAULT_MODEL: str({ default: 'jit-defect' }),
+  /** Control plane: experiment changes are announced and heard here. Without it replicas converge on ABROUTER_REFRESH only. */
+  NATS_URL: url({ protocols: ['nats', 'tls', 'ws', 'wss'] }).optional(),
+  /** @default experiment.changed */
+  ABROUTER_NATS_SUBJECT: str({ default: 'experiment.changed' }),
+  /** How often every experiment is re-read from Redis (a missed NATS message heals). @default 5s */
+  ABROUTER_REFRESH: durationMs({ minMs: 100, maxMs: 3_600_000, default: '5s' }),
+  /** How often outcomes are added to Redis and guardrails evaluated. @default 1s */
+  ABROUTER_STATS_FLUSH: durationMs({ minMs: 10, maxMs: 600_000, default: '1s' }),
+  /** experiments.events.v1 goes here; without KAFKA_BROKERS + SCHEMA_REGISTRY_URL no events are written. */
+  KAFKA_BROKERS: list({ item: { describe: 'host:port', test: (s) => hostPort.pattern.test(s) } }).optional(),
+  SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }).optional(),
+  /** @default experiments.events.v1 */
+  ABROUTER_TOPIC_EVENTS: str({ default: 'experiments.events.v1' }),
+  /** Most events waiting for Kafka; beyond it the oldest are dropped and counted. @default 10000 */
+  ABROUTER_EVENTS_MAX_BUFFERED: int({ min: 1, max: 10_000_000, default: 10_000 }),
+  /** Events per Kafka send. @default 500 */
+  ABROUTER_EVENTS_FLUSH_SIZE: int({ min: 1, max: 100_000, default: 500 }),
+  /** How often waiting events are sent. @default 200ms */
+  ABROUTER_EVENTS_FLUSH_INTERVAL: durationMs({ minMs: 1, maxMs: 600_000, default: '200ms' }),
+  /** Longest delay between retries of a failed send. @default 30s */
+  ABROUTER_EVENTS_RETRY_MAX: durationMs({ minMs: 1, maxMs: 3_600_000, default: '30s' }),
+};
+
+export type AbRouterConfig = ConfigOf<typeof abRouterConfigSchema & BaseConfigShape>;
+
+/** The local mesh's block: ingest 50051 … ab-router 50056 (packages/cli/src/local-services.ts). */
+export const ABROUTER_PORTS = { grpcPort: 50056, metricsPort: 9466 } as const;
+
+/** Cross-variable rules the schema cannot say alone. */
+export function configProblems(config: AbRouterConfig): { variable: string; expected: string; got: string }[] {
+  const problems: { variable: string; expected: string; got: string }[] = [];
+  if (Boolean(config.KAFKA_BROKERS) !== Boolean(config.SCHEMA_REGISTRY_URL)) {
+    problems.push({ variable: config.KAFKA_BROKERS ? 'SCHEMA_REGISTRY_URL' : 'KAFKA_BROKERS', expected: 'set together with the other (experiment events need both)', got: '<unset>' });
+  }
+  if (config.ABROUTER_EVENTS_FLUSH_SIZE > config.ABROUTER_EVENTS_MAX_BUFFERED) {
+    problems.push({ variable: 'ABROUTER_EVENTS_FLUSH_SIZE', expected: `≤ ABROUTER_EVENTS_MAX_BUFFERED (${config.ABROUTER_EVENTS_MAX_BUFFERED})`, got: String(config.ABROUTER_EVENTS_FLUSH_SIZE) });
+  }
+  return problems;
+}

@@ -1,0 +1,165 @@
+// omen.abrouter.v1.AbRouter: translation between the proto and the Router. CreateExperiment and
+// StopExperiment change what traffic sees and need the admin token (ABROUTER_ADMIN_METHODS);
+// Route, Predict and the reads are open unless GRPC_REQUIRE_AUTH puts every RPC behind it.
+import type * as grpc from '@grpc/grpc-js';
+import type { abrouterV1, inferenceV1 } from '@omen/contracts';
+import { InvalidArgumentError, isOmenError } from '@omen/errors';
+import { unary } from '@omen/grpc';
+import type { Histogram } from '@omen/telemetry';
+import type { InferenceClient } from '../adapters/inference-client.ts';
+import { validateSpec, type ExperimentRecord, type ExperimentStateName } from '../domain/experiment.ts';
+import { newRequestKey, type ArmStatsView, type Router } from '../router.ts';
+
+export const ABROUTER_ADMIN_METHODS = ['CreateExperiment', 'StopExperiment'] as const;
+
+export interface AbRouterServiceOptions {
+  defaultModel: string;
+  inferenceDeadlineMs: number;
+  /** Time spent in inference per Predict, by whether an experiment routed it. */
+  inferenceSeconds?: Histogram<'routed' | 'outcome'>;
+}
+
+type Ts = { seconds: string; nanos: number };
+const timestamp = (ms: number | undefined): Ts | null => (ms === undefined ? null : { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 });
+
+const STATE_NAMES: Record<ExperimentStateName, abrouterV1.ExperimentState__Output> = {
+  RUNNING: 'EXPERIMENT_STATE_RUNNING',
+  STOPPED: 'EXPERIMENT_STATE_STOPPED',
+  ROLLED_BACK: 'EXPERIMENT_STATE_ROLLED_BACK',
+};
+
+function stateFilter(s: string | number | undefined): ExperimentStateName | undefined {
+  if (s === undefined || s === 0 || s === 'EXPERIMENT_STATE_UNSPECIFIED' || s === '') return undefined;
+  const found = (Object.entries(STATE_NAMES) as [ExperimentStateName, string][]).find(([, proto], i) => proto === s || i + 1 === s);
+  if (!found) throw new InvalidArgumentError(`state: unknown experiment state ${String(s)}`, 'state');
+  return found[0];
+}
+
+export function experimentMessage(r: ExperimentRecord, stats: ArmStatsView[] = []): abrouterV1.Experiment {
+  const s = r.spec;
+  return {
+    experiment_id: r.id,
+    spec: {
+      name: s.name,
+      description: s.description,
+      model_name: s.modelName,
+      arms: s.arms.map((a) => ({ name: a.name, model_version: a.modelVersion, weight: a.weight })),
+      unit: s.unit,
+      primary_metric: s.primaryMetric,
+      metrics: s.metrics,
+      guardrails: s.guardrails.map((g) => ({ metric: g.metric, direction: g.direction === 'MAX' ? 'GUARDRAIL_DIRECTION_MAX' : 'GUARDRAIL_DIRECTION_MIN', threshold: g.threshold, min_units: String(g.minUnits) })),
+      alpha: s.alpha,
+    },
+    state: STATE_NAMES[r.state],
+    created_at: timestamp(r.createdAt),
+    stopped_at: timestamp(r.stoppedAt),
+    stop_reason: r.stopReason ?? '',
+    stats: stats.map((a) => ({
+      arm: a.arm,
+      units: String(a.units),
+      metrics: a.metrics.map((m) => ({
+        metric: m.metric,
+        count: String(m.summary.count),
+        mean: m.summary.mean,
+        stddev: m.summary.stddev,
+        ...(m.lift !== undefined ? { lift: m.lift } : {}),
+        ...(m.pValue !== undefined ? { p_value: m.pValue } : {}),
+        ...(m.ciLow !== undefined ? { ci_low: m.ciLow, ci_high: m.ciHigh } : {}),
+      })),
+    })),
+  };
+}
+
+/** The unit of a request: the explicit one, else the commit's repo (unit "repo") or sha (unit "commit"). */
+export function unitOf(request: inferenceV1.PredictRequest__Output, unit: 'repo' | 'commit', explicit: string): string {
+  if (explicit) return explicit;
+  const repo = request.commit?.repo_id || request.features?.repo_id || '';
+  const sha = request.commit?.sha || request.features?.entity_id || '';
+  const id = unit === 'repo' ? repo : sha;
+  if (!id) throw new InvalidArgumentError(`unit_id: empty, and the request carries no ${unit === 'repo' ? 'repo_id' : 'sha/entity_id'} to derive the unit from`, 'unit_id');
+  return id;
+}
+
+// Failures that are the caller's, not the arm's: they do not count against the arm's error rate.
+const CALLER_FAULTS = new Set(['INVALID_ARGUMENT', 'CANCELLED', 'UNAUTHENTICATED', 'PERMISSION_DENIED']);
+const GRPC_CALLER_FAULTS = new Set([1, 3, 7, 16]);
+
+function isArmFailure(err: unknown): boolean {
+  if (isOmenError(err)) return !CALLER_FAULTS.has(err.code);
+  const code = (err as { code?: unknown }).code;
+  return typeof code !== 'number' || !GRPC_CALLER_FAULTS.has(code);
+}
+
+export function abRouterHandlers(router: Router, inference: InferenceClient, options: AbRouterServiceOptions): grpc.UntypedServiceImplementation {
+  const model = (name: string) => name || options.defaultModel;
+  const handlers: abrouterV1.AbRouterHandlers = {
+    Route: unary<abrouterV1.RouteRequest__Output, abrouterV1.RouteResponse>(async (req) => {
+      const modelName = model(req.model_name);
+      const experiment = await router.experimentFor(req.experiment_id, modelName);
+      if (!experiment) return { experiment_id: '', arm: '', model_name: modelName, model_version: '' };
+      if (!req.unit_id) throw new InvalidArgumentError('unit_id: is required to route within an experiment', 'unit_id');
+      const arm = router.assign(experiment, req.unit_id);
+      router.recordAssignment({ experiment, arm }, req.unit_id, experiment.spec.unit === 'repo' ? req.unit_id : '*');
+      return { experiment_id: experiment.id, arm: arm.name, model_name: modelName, model_version: arm.modelVersion };
+    }),
+
+    Predict: unary<abrouterV1.RoutePredictRequest__Output, abrouterV1.RoutePredictResponse>(async (req, ctx) => {
+      const request = req.request;
+      if (!request) throw new InvalidArgumentError('request: is required', 'request');
+      const modelName = model(request.model_name);
+      const experiment = await router.experimentFor(req.experiment_id, modelName);
+      const deadlineMs = Math.min(options.inferenceDeadlineMs, ctx.remainingMs());
+      if (!experiment) {
+        const started = performance.now();
+        const prediction = await inference.predict({ ...request, model_name: modelName }, { deadlineMs, signal: ctx.signal }).finally(() =>
+          options.inferenceSeconds?.observe({ routed: 'false', outcome: 'done' }, (performance.now() - started) / 1000),
+        );
+        return { prediction, experiment_id: '', arm: '' };
+      }
+      const unitId = unitOf(request, experiment.spec.unit, req.unit_id);
+      const arm = router.assign(experiment, unitId);
+      const routed = { experiment, arm };
+      const repoId = request.commit?.repo_id || request.features?.repo_id || '*';
+      router.recordAssignment(routed, unitId, repoId);
+      const requestKey = newRequestKey(request.request_id);
+      const started = performance.now();
+      try {
+        const prediction = await inference.predict({ ...request, model_name: modelName, model_version: arm.modelVersion }, { deadlineMs, signal: ctx.signal });
+        const ms = performance.now() - started;
+        options.inferenceSeconds?.observe({ routed: 'true', outcome: 'ok' }, ms / 1000);
+        router.observe(routed, unitId, repoId, requestKey, 'latency_ms', ms);
+        router.observe(routed, unitId, repoId, requestKey, 'error_rate', 0);
+        if (Number.isFinite(prediction.bug_probability)) router.observe(routed, unitId, repoId, requestKey, 'bug_probability', prediction.bug_probability);
+        return { prediction, experiment_id: experiment.id, arm: arm.name };
+      } catch (err) {
+        options.inferenceSeconds?.observe({ routed: 'true', outcome: 'error' }, (performance.now() - started) / 1000);
+        if (isArmFailure(err)) router.observe(routed, unitId, repoId, requestKey, 'error_rate', 1);
+        throw err;
+      }
+    }),
+
+    CreateExperiment: unary<abrouterV1.CreateExperimentRequest__Output, abrouterV1.Experiment>(async (req) => {
+      const spec = validateSpec(req.spec);
+      return experimentMessage(await router.create(spec));
+    }),
+
+    GetExperiment: unary<abrouterV1.GetExperimentRequest__Output, abrouterV1.Experiment>(async (req) => {
+      if (!req.experiment_id) throw new InvalidArgumentError('experiment_id: is required', 'experiment_id');
+      const r = await router.load(req.experiment_id);
+      return experimentMessage(r, await router.armStats(r));
+    }),
+
+    StopExperiment: unary<abrouterV1.StopExperimentRequest__Output, abrouterV1.Experiment>(async (req) => {
+      if (!req.experiment_id) throw new InvalidArgumentError('experiment_id: is required', 'experiment_id');
+      const r = await router.stop(req.experiment_id, req.reason || 'stopped by an operator');
+      return experimentMessage(r, await router.armStats(r));
+    }),
+
+    ListExperiments: unary<abrouterV1.ListExperimentsRequest__Output, abrouterV1.ListExperimentsResponse>(async (req) => {
+      const state = stateFilter(req.state);
+      await router.refresh();
+      return { experiments: router.list({ modelName: req.model_name, ...(state ? { state } : {}) }).map((r) => experimentMessage(r)) };
+    }),
+  };
+  return handlers;
+}
