@@ -1,0 +1,62 @@
+import * as grpc from '@grpc/grpc-js';
+import { loadGrpcObject } from '@omen/contracts';
+import { runService, type RunningService } from '@omen/service';
+import { startDriftDetector, type DriftApp, type DriftOverrides } from '../../src/app.ts';
+import { DRIFT_PORTS, driftConfigSchema, type DriftConfig } from '../../src/config.ts';
+
+type Cleanup = (fn: () => Promise<void>) => void;
+
+export interface TestService {
+  app: DriftApp;
+  running: RunningService<DriftConfig>;
+  /** omen.drift.v1.DriftDetector client. */
+  client: grpc.Client;
+}
+
+/** The real service (runService + startDriftDetector, as main.ts wires it) on 127.0.0.1:0, stopped by `cleanup`. */
+export async function startTestService(cleanup: Cleanup, env: Record<string, string | undefined>, overrides: DriftOverrides = {}): Promise<TestService> {
+  let app: DriftApp | undefined;
+  const running = await runService({
+    name: 'drift-detector',
+    configSchema: driftConfigSchema,
+    ports: DRIFT_PORTS,
+    ownProcess: false,
+    env: {
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+      SHUTDOWN_GRACE: '2s',
+      DRIFT_REGISTRY_POLL: '0',
+      ...env,
+    },
+    start: (ctx) => {
+      app = startDriftDetector(ctx, overrides);
+    },
+  });
+  cleanup(async () => {
+    await running.stop('test finished');
+  });
+  const Ctor = loadGrpcObject('drift').omen.drift.v1.DriftDetector;
+  const client = new Ctor(`127.0.0.1:${running.grpcPort}`, grpc.credentials.createInsecure());
+  cleanup(() => Promise.resolve(client.close()));
+  return { app: app!, running, client };
+}
+
+/** Promise form of a unary call; rejects with grpc's ServiceError. */
+export function call<Res>(client: grpc.Client, method: string, request: unknown, deadlineMs = 10_000): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const fn = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
+    fn.call(client, request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: Res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+export async function callError(client: grpc.Client, method: string, request: unknown): Promise<grpc.ServiceError> {
+  try {
+    await call(client, method, request);
+  } catch (err) {
+    return err as grpc.ServiceError;
+  }
+  throw new Error(`${method} succeeded; an error was expected`);
+}
