@@ -1,5 +1,5 @@
 // The served-predictions log on the dev stack: what gRPC clients are answered (Predict,
-// PredictBatch, ModelInfer) lands on predictions.v1 and in the ClickHouse predictions table with
+// PredictBatch, PredictStream, ModelInfer) lands on predictions.v1 and in the ClickHouse predictions table with
 // source "served", deduplicated by (entity, model version, inputs); a failing or unreachable
 // sink never fails a request, and a batch that failed lands once the sink is back.
 import { createHash } from 'node:crypto';
@@ -159,6 +159,24 @@ describe('served predictions log', () => {
     expect(metric(text, 'inference_prediction_log_buffered')).toBe(0);
   });
 
+  it('records every PredictStream answer too, each under its own entity', async () => {
+    const requests = [0, 1, 2].map((i) => ({ features: { values: jitValues(600 + i), repo_id: REPO, entity_id: `stream-${i}` }, request_id: `s${i}` }));
+    const stream = (svc.client as unknown as { PredictStream(req: unknown): AsyncIterable<{ index: number; prediction?: PredictResponse }> }).PredictStream({ requests });
+    const answers: { index: number; prediction?: PredictResponse }[] = [];
+    for await (const r of stream) answers.push(r);
+    expect(answers).toHaveLength(3);
+    // The first test left 6 records on the topic; these three come after them.
+    const out = (await served(9)).filter((o) => o.p.entity_id.startsWith('stream-'));
+    expect(out.map((o) => o.p.entity_id).sort()).toEqual(['stream-0', 'stream-1', 'stream-2']);
+    for (const o of out) {
+      const i = Number(o.p.entity_id.slice('stream-'.length));
+      const answer = answers.find((a) => a.index === i)!.prediction!;
+      expect(o.p).toMatchObject({ source: 'served', repo_id: REPO, entity_type: 'commit', model_version: 'v1', features: requests[i]!.features.values });
+      expect(o.eventId).toBe(`served:${REPO}:stream-${i}:jit-defect:v1:${inputsOf(requests[i]!.features.values)}`);
+      expect(o.p.bug_probability).toBe(answer.bug_probability);
+    }
+  });
+
   it('answers while ClickHouse refuses the writes, retries, and the record lands once the table is back', async () => {
     const before = metric(await metricsText(svc), 'inference_prediction_log_write_errors_total');
     await ch.command(sql`DROP TABLE ${ident(table)}`);
@@ -176,8 +194,8 @@ describe('served predictions log', () => {
       return r.length > 0 ? r : undefined;
     }, { message: 'the retried row', timeoutMs: 20_000 });
     expect(row).toEqual({ event_id: `served:${REPO}:during-outage:jit-defect:v1:${inputsOf(values)}`, bug_probability: res.bug_probability });
-    // Kafka took each attempt (the two sinks are written together): copies, one event id.
-    const copies = (await served(7)).filter((o) => o.p.entity_id === 'during-outage');
+    // (6 + 3 records from the tests above, then this one.) Kafka took each attempt (the two sinks are written together): copies, one event id.
+    const copies = (await served(10)).filter((o) => o.p.entity_id === 'during-outage');
     expect(copies.length).toBeGreaterThanOrEqual(1);
     expect(new Set(copies.map((o) => o.eventId))).toEqual(new Set([row!.event_id]));
     const text = await metricsText(svc);
