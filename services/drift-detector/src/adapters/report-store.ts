@@ -40,14 +40,26 @@ export function compareReports(a: Report, b: Report): number {
   return b.windowEnd - a.windowEnd || a.repo.localeCompare(b.repo) || b.version.localeCompare(a.version);
 }
 
+function mergeReports(a: Report, b: Report): Report {
+  const key = (t: Report['tests'][number]) => `${t.target}:${t.feature}:${t.statistic}`;
+  const tests = new Map(a.tests.map((t) => [key(t), t]));
+  for (const t of b.tests) tests.set(key(t), t);
+  const all = [...tests.values()];
+  return { ...b, tests: all, drifted: all.some((t) => t.drifted), computedAt: Math.max(a.computedAt, b.computedAt) };
+}
+
 export class MemoryReportStore implements ReportStore {
   private readonly reports = new Map<string, Report>();
   constructor(private readonly kept: number) {}
 
   add(reports: readonly Report[]): Promise<void> {
     for (const r of reports) {
+      // Features, predictions and labels of one window arrive as separate reports with one id:
+      // merge their tests (a re-published test replaces its earlier copy).
+      const prev = this.reports.get(r.reportId);
+      const merged = prev ? mergeReports(prev, r) : r;
       this.reports.delete(r.reportId);
-      this.reports.set(r.reportId, r);
+      this.reports.set(r.reportId, merged);
     }
     // Map order is insertion order: the oldest-added go first.
     for (const id of this.reports.keys()) {
