@@ -4,8 +4,6 @@
 // inference serves it through this source alone, a stream tampered with on the way (a proxy in
 // between) or a damaged blob is refused, unknown names are NOT_FOUND, a trainer that is gone is
 // UNAVAILABLE.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,12 +11,12 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGrpcObject, repoRoot, type trainerV1 } from '@omen/contracts';
 import { NotFoundError, UnavailableError, isRetryable } from '@omen/errors';
-import { callUnary, checkHealth, createClient } from '@omen/grpc';
+import { callUnary, createClient } from '@omen/grpc';
 import { LocalModelRegistry, sha256Hex } from '@omen/model-registry';
-import { waitFor } from '@omen/testing';
 import { TrainerModelSource } from '../../src/adapters/trainer-model-source.ts';
 import { jitRow, jitValues, referenceP1 } from '../helpers/fixtures.ts';
 import { call, startTestService, type PredictResponse } from '../helpers/service.ts';
+import { startTrainerProcess, watchRun, type TrainerProcess } from '../helpers/trainer-process.ts';
 
 const TOKEN = 'trainer-source-test-token-0123';
 const MODEL = `jit-remote-${process.pid}-${Date.now()}`;
@@ -33,73 +31,28 @@ afterAll(async () => {
   for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
 });
 
-let trainer: ChildProcess;
+let trainer: TrainerProcess;
 let address: string;
 let registryDir: string;
 let registry: LocalModelRegistry;
 let source: TrainerModelSource;
-const logs: string[] = [];
-
-function spawnTrainer(root: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/trainer-coordinator/src/main.ts'], {
-    cwd: repoRoot,
-    // Only what the test gives: no ClickHouse or NATS, so the trainer serves its registry and trains from CSV.
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOME: process.env['HOME'] ?? root,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      METRICS_HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'info',
-      ADMIN_TOKEN: TOKEN,
-      GRPC_REQUIRE_AUTH: 'true',
-      TRAINER_REGISTRY_DIR: path.join(root, 'registry'),
-      TRAINER_STATE_DIR: path.join(root, 'state'),
-      TRAINER_CODE_VERSION: 'trainer-model-source-test',
-      TRAINER_ARTIFACT_CHUNK_BYTES: String(CHUNK),
-      SHUTDOWN_GRACE: '2s',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(line);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  return child;
-}
-
-async function stopTrainer(): Promise<void> {
-  if (trainer.exitCode !== null || trainer.signalCode !== null) return;
-  const exited = once(trainer, 'exit');
-  trainer.kill('SIGTERM');
-  await exited;
-}
-
-function watchRun(client: trainerV1.TrainerClient, runId: string): Promise<trainerV1.RunEvent__Output[]> {
-  return new Promise((resolve, reject) => {
-    const events: trainerV1.RunEvent__Output[] = [];
-    const stream = client.WatchRun({ run_id: runId }, new grpc.Metadata(), { deadline: Date.now() + 300_000 });
-    stream.on('data', (e: trainerV1.RunEvent__Output) => events.push(e));
-    stream.on('error', reject);
-    stream.on('end', () => resolve(events));
-  });
-}
 
 beforeAll(async () => {
   const root = await mkdtemp(path.join(tmpdir(), 'omen-trainer-source-'));
   cleanup(() => rm(root, { recursive: true, force: true }));
   registryDir = path.join(root, 'registry');
   registry = new LocalModelRegistry(registryDir);
-  trainer = spawnTrainer(root);
-  cleanup(stopTrainer);
-  const listening = await waitFor(() => logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'grpc server listening'), {
-    timeoutMs: 60_000,
-    message: `the trainer to listen (logs: ${logs.slice(-5).join(' | ')})`,
+  // Only what the test gives: no ClickHouse or NATS, so the trainer serves its registry and trains from CSV.
+  trainer = await startTrainerProcess({
+    ADMIN_TOKEN: TOKEN,
+    GRPC_REQUIRE_AUTH: 'true',
+    TRAINER_REGISTRY_DIR: path.join(root, 'registry'),
+    TRAINER_STATE_DIR: path.join(root, 'state'),
+    TRAINER_CODE_VERSION: 'trainer-model-source-test',
+    TRAINER_ARTIFACT_CHUNK_BYTES: String(CHUNK),
   });
-  address = `127.0.0.1:${String(listening['port'])}`;
-  await waitFor(async () => (await checkHealth(address)) === 'SERVING', { timeoutMs: 60_000, message: 'the trainer to serve' });
+  cleanup(() => trainer.stop());
+  address = trainer.address;
 
   // A real run: trained on the CSV in the trainer's worker, exported to ONNX, registered, promoted.
   const admin = createClient(Trainer, address, { token: TOKEN, deadlineMs: 60_000 });
@@ -244,7 +197,7 @@ describe('TrainerModelSource', () => {
   });
 
   it('reports a trainer that is gone as UNAVAILABLE (retryable), naming its address', async () => {
-    await stopTrainer();
+    await trainer.stop();
     for (const attempt of [() => source.aliases(MODEL), () => source.resolve(MODEL, { alias: 'champion' }), () => source.models()]) {
       const err = await attempt().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UnavailableError);
