@@ -1,7 +1,8 @@
 // The inference service's Predict, through @omen/grpc's client (trace context, bearer token,
-// default deadline).
+// default deadline); its errors become OmenErrors with inference's code.
 import type * as grpc from '@grpc/grpc-js';
 import { loadGrpcObject, type inferenceV1 } from '@omen/contracts';
+import { fromGrpcError } from '@omen/errors';
 import { callUnary, createClient } from '@omen/grpc';
 
 export interface InferenceClient {
@@ -16,7 +17,11 @@ export function inferenceClient(address: string, options: { token?: { reveal(): 
     deadlineMs: options.deadlineMs,
   });
   return {
-    predict: (request, o) => callUnary<inferenceV1.PredictResponse__Output>(client, 'Predict', request, o),
+    // Inference's status (UNAVAILABLE, NOT_FOUND, ...) goes back to the caller as it was, not as INTERNAL.
+    predict: (request, o) =>
+      callUnary<inferenceV1.PredictResponse__Output>(client, 'Predict', request, o).catch((err: unknown) => {
+        throw fromGrpcError(err);
+      }),
     close: () => client.close(),
   };
 }

@@ -81,14 +81,9 @@ export function unitOf(request: inferenceV1.PredictRequest__Output, unit: 'repo'
 }
 
 // Failures that are the caller's, not the arm's: they do not count against the arm's error rate.
-const CALLER_FAULTS = new Set(['INVALID_ARGUMENT', 'CANCELLED', 'UNAUTHENTICATED', 'PERMISSION_DENIED']);
-const GRPC_CALLER_FAULTS = new Set([1, 3, 7, 16]);
+const CALLER_FAULTS: ReadonlySet<string> = new Set(['INVALID_ARGUMENT', 'CANCELLED', 'UNAUTHENTICATED', 'PERMISSION_DENIED']);
 
-function isArmFailure(err: unknown): boolean {
-  if (isOmenError(err)) return !CALLER_FAULTS.has(err.code);
-  const code = (err as { code?: unknown }).code;
-  return typeof code !== 'number' || !GRPC_CALLER_FAULTS.has(code);
-}
+const isArmFailure = (err: unknown): boolean => !isOmenError(err) || !CALLER_FAULTS.has(err.code);
 
 export function abRouterHandlers(router: Router, inference: InferenceClient, options: AbRouterServiceOptions): grpc.UntypedServiceImplementation {
   const model = (name: string) => name || options.defaultModel;
