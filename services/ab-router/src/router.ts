@@ -62,6 +62,7 @@ export class Router {
     const { records, active } = await this.o.store.all();
     this.records = new Map(records.map((r) => [r.id, r]));
     this.active = active;
+    for (const id of this.seen.keys()) if (this.records.get(id)?.state !== 'RUNNING') this.seen.delete(id);
   }
 
   onChange(change: ExperimentChanged): void {
