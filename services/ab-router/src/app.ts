@@ -29,7 +29,7 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   const store = new ExperimentStore({ url: config.REDIS_URL, prefix: config.ABROUTER_KEY_PREFIX, commandTimeoutMs: config.ABROUTER_REDIS_TIMEOUT });
   await ctx.dependency('redis', () => store.connect());
   ctx.onShutdown(() => store.close(), 'redis');
-  store.redis.on('end', () => ctx.setDependencyUp('redis', false));
+  store.redis.on('close', () => ctx.setDependencyUp('redis', false));
   store.redis.on('ready', () => ctx.setDependencyUp('redis', true));
 
   const dropped = m.counter('abrouter_events_dropped_total', 'Experiment events dropped because the buffer to Kafka was full (or at shutdown).');

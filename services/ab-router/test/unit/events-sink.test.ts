@@ -1,0 +1,103 @@
+// The buffer between Predict and Kafka: bounded (oldest dropped and counted), retried in order
+// after a failure, never waiting on the caller's path.
+import { describe, expect, it } from 'vitest';
+import type { ExperimentEvent } from '@omen/contracts';
+import type { AvroProducer, ProduceRecord } from '@omen/kafka';
+import { createLogger } from '@omen/telemetry';
+import { EventsSink } from '../../src/adapters/events-sink.ts';
+
+const event = (i: number): ExperimentEvent => ({
+  event_id: `exp-1:assignment:u${i}`,
+  event_time: 1_700_000_000_000 + i,
+  repo_id: `github:acme/r${i}`,
+  experiment_id: 'exp-1',
+  type: 'assignment',
+  arm: 'control',
+  unit_id: `u${i}`,
+  model_name: 'jit-defect',
+  model_version: 'champion',
+  metric: null,
+  value: null,
+  reason: null,
+  config_json: null,
+});
+
+function producer(fail: () => boolean) {
+  const sent: ProduceRecord<ExperimentEvent>[][] = [];
+  const p = {
+    send: (_topic: string, records: readonly ProduceRecord<ExperimentEvent>[]) => {
+      if (fail()) return Promise.reject(new Error('broker down'));
+      sent.push([...records]);
+      return Promise.resolve([]);
+    },
+  } as unknown as AvroProducer;
+  return { p, sent };
+}
+
+const sinkWith = (p: AvroProducer, counters: { dropped: number; sent: number }, maxBuffered = 5) =>
+  new EventsSink({
+    producer: p,
+    topic: 'experiments.events.v1',
+    maxBuffered,
+    flushSize: 2,
+    flushIntervalMs: 60_000,
+    retryMaxMs: 1,
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    onDropped: (n) => (counters.dropped += n),
+    onSent: (n) => (counters.sent += n),
+  });
+
+describe('EventsSink', () => {
+  it('sends in batches of flushSize, keyed by repo_id, with the event id as idempotency id', async () => {
+    const { p, sent } = producer(() => false);
+    const c = { dropped: 0, sent: 0 };
+    const sink = sinkWith(p, c);
+    for (let i = 0; i < 5; i++) sink.push(event(i));
+    await sink.flush(true);
+    expect(sent.map((b) => b.length)).toEqual([2, 2, 1]);
+    expect(sent[0]![0]).toMatchObject({ key: 'github:acme/r0', eventId: 'exp-1:assignment:u0', eventTime: 1_700_000_000_000 });
+    expect(c).toEqual({ dropped: 0, sent: 5 });
+    await sink.close();
+  });
+
+  it('drops the oldest beyond maxBuffered and counts them', async () => {
+    const { p, sent } = producer(() => false);
+    const c = { dropped: 0, sent: 0 };
+    const sink = sinkWith(p, c, 3);
+    for (let i = 0; i < 7; i++) sink.push(event(i));
+    expect(sink.buffered).toBe(3);
+    expect(c.dropped).toBe(4);
+    await sink.flush(true);
+    expect(sent.flat().map((r) => r.eventId)).toEqual(['exp-1:assignment:u4', 'exp-1:assignment:u5', 'exp-1:assignment:u6']);
+    await sink.close();
+  });
+
+  it('keeps a failed batch at the front and sends it, in order, once the broker is back', async () => {
+    let down = true;
+    const { p, sent } = producer(() => down);
+    const c = { dropped: 0, sent: 0 };
+    const sink = sinkWith(p, c);
+    for (let i = 0; i < 3; i++) sink.push(event(i));
+    await sink.flush(true);
+    expect(sent).toHaveLength(0);
+    expect(sink.buffered).toBe(3);
+    down = false;
+    sink.push(event(3));
+    await sink.flush(true);
+    expect(sent.flat().map((r) => r.eventId)).toEqual([0, 1, 2, 3].map((i) => `exp-1:assignment:u${i}`));
+    expect(c).toEqual({ dropped: 0, sent: 4 });
+    await sink.close();
+  });
+
+  it('counts what is still queued at close as dropped', async () => {
+    const { p } = producer(() => true);
+    const c = { dropped: 0, sent: 0 };
+    const sink = sinkWith(p, c);
+    sink.push(event(1));
+    sink.push(event(2));
+    await sink.close();
+    expect(c.dropped).toBe(2);
+    sink.push(event(3));
+    expect(c.dropped).toBe(3);
+  });
+});
