@@ -8,7 +8,8 @@ import { createKafka, type AvroProducer, type BatchConsumerOptions, type Consume
 import { LocalModelRegistry, type ModelSource } from '@omen/model-registry';
 import type { ServiceContext } from '@omen/service';
 import { connectDriftNats, type DriftNats } from './adapters/nats.ts';
-import { ReferenceTracker } from './adapters/references.ts';
+import { ReferenceTracker, referenceSourceOf, type ReferenceSource } from './adapters/references.ts';
+import { TrainerReferenceSource } from './adapters/trainer-references.ts';
 import { ClickHouseReportStore, MemoryReportStore, ensureDriftTable, type ReportStore } from './adapters/report-store.ts';
 import type { DriftConfig } from './config.ts';
 import { Detector } from './detector.ts';
@@ -27,8 +28,8 @@ export interface DriftApp {
 }
 
 export interface DriftOverrides {
-  /** Replaces the registry directory source. */
-  source?: ModelSource;
+  /** Replaces the registry directory (or trainer) source. */
+  source?: ModelSource | ReferenceSource;
   /** Consumer timings (tests use short sessions on the dev broker). */
   consumer?: Partial<Pick<BatchConsumerOptions<unknown>, 'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeMs' | 'retries'>>;
 }
@@ -37,7 +38,13 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
   const { config, logger } = ctx;
   const metrics = driftMetrics(ctx.metrics);
   const models = config.DRIFT_MODELS;
-  const source = overrides.source ?? new LocalModelRegistry(config.DRIFT_REGISTRY_DIR);
+  let source: ReferenceSource;
+  if (overrides.source) source = 'record' in overrides.source ? overrides.source : referenceSourceOf(overrides.source);
+  else if (config.DRIFT_TRAINER_ADDR) {
+    const trainer = new TrainerReferenceSource({ address: config.DRIFT_TRAINER_ADDR, token: config.DRIFT_TRAINER_TOKEN });
+    ctx.onShutdown(() => trainer.close(), 'trainer client');
+    source = trainer;
+  } else source = referenceSourceOf(new LocalModelRegistry(config.DRIFT_REGISTRY_DIR));
   const references = new ReferenceTracker(source, config.DRIFT_ALIAS, logger);
   const refresh = (model: string) =>
     references.refresh(model).catch((err: unknown) => {

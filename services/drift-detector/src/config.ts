@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { durationMs, int, list, num, str, url, type ConfigOf } from '@omen/config';
+import { durationMs, int, list, num, secret, str, url, type ConfigOf } from '@omen/config';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
 
@@ -13,6 +13,13 @@ const tableName = { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain tabl
 export const driftConfigSchema = {
   /** The model registry directory whose versions carry referenceStats. @default <repo>/.omen/registry */
   DRIFT_REGISTRY_DIR: str({ default: path.join(repoRoot, '.omen', 'registry') }),
+  /**
+   * The trainer-coordinator's gRPC address (`host:port`). When set, aliases and reference
+   * statistics come through its GetAliases / GetModel instead of DRIFT_REGISTRY_DIR (no shared volume).
+   */
+  DRIFT_TRAINER_ADDR: str({ pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' }).optional(),
+  /** Token for the trainer's reads; only a trainer started with GRPC_REQUIRE_AUTH=true needs it. */
+  DRIFT_TRAINER_TOKEN: secret({ minLength: 16 }).optional(),
   /** Models watched, by registry name; each is compared against its champion's training reference. @default jit-defect */
   DRIFT_MODELS: list({ default: ['jit-defect'] }),
   /** The alias whose version is "serving" and so the reference. @default champion */

@@ -1,19 +1,30 @@
 // Which reference each watched model is compared against: the training statistics
 // (referenceStats) of the version its serving alias points at. Re-read on model.promoted /
 // model.rolledback and on a poll; the registry stays the source of truth, so a missed event heals.
-import type { ModelSource, ModelVersionRecord } from '@omen/model-registry';
+import type { FeatureSetRef, ModelSource, ModelVersionRecord, ReferenceStatistics } from '@omen/model-registry';
 import type { Logger } from '@omen/telemetry';
 import type { Reference } from '../domain/window.ts';
 
+/** What a reference needs from a registry: aliases, and a version's feature set and statistics. */
+export interface ReferenceSource {
+  aliases(name: string): Promise<Record<string, string>>;
+  record(name: string, version: string): Promise<{ featureSet: FeatureSetRef; referenceStats?: ReferenceStatistics | undefined }>;
+}
+
 /**
- * The record of a version without its artifact. LocalModelRegistry has `getVersion`; any other
- * ModelSource (e.g. a trainer-gRPC one) is read through `resolve`, whose bytes are then dropped.
+ * A ModelSource as a ReferenceSource. LocalModelRegistry has `getVersion` (the record alone);
+ * any other ModelSource is read through `resolve`, whose artifact bytes are then dropped.
  */
-async function readRecord(source: ModelSource, name: string, version: string): Promise<ModelVersionRecord> {
+export function referenceSourceOf(source: ModelSource): ReferenceSource {
   const direct = (source as Partial<{ getVersion(n: string, v: string): Promise<ModelVersionRecord> }>).getVersion;
-  if (typeof direct === 'function') return direct.call(source, name, version);
-  const { bytes: _bytes, ...record } = await source.resolve(name, { version });
-  return record;
+  return {
+    aliases: (name) => source.aliases(name),
+    async record(name, version) {
+      if (typeof direct === 'function') return direct.call(source, name, version);
+      const { bytes: _bytes, ...record } = await source.resolve(name, { version });
+      return record;
+    },
+  };
 }
 
 export type ReferenceState =
@@ -24,7 +35,7 @@ export class ReferenceTracker {
   private readonly current = new Map<string, ReferenceState>();
 
   constructor(
-    private readonly source: ModelSource,
+    private readonly source: ReferenceSource,
     private readonly alias: string,
     private readonly logger: Logger,
   ) {}
@@ -45,7 +56,7 @@ export class ReferenceTracker {
     const before = this.current.get(model);
     if (!version) return this.set(model, before, { state: 'missing', reason: `model "${model}" has no "${this.alias}" alias` });
     if (before?.state === 'ok' && before.reference.version === version) return before;
-    const record = await readRecord(this.source, model, version);
+    const record = await this.source.record(model, version);
     if (!record.referenceStats) return this.set(model, before, { state: 'missing', reason: `${model}/${version} has no referenceStats (trained before the registry stored them, or imported)` });
     return this.set(model, before, { state: 'ok', reference: { model, version, featureSet: record.featureSet, stats: record.referenceStats } });
   }
