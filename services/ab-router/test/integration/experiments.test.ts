@@ -109,13 +109,17 @@ describe('experiments across two replicas', () => {
 
     const routed = await route(b, model, 'github:acme/repo-3');
     expect(routed.arm).toBe(arms.get('github:acme/repo-3'));
+    // Inline features: the unit comes from features.repo_id, and the oneof survives forwarding.
+    const inline = await callUnary<Predicted>(a.anonymous, 'Predict', { request: { model_name: model, features: { values: { la: 3 }, repo_id: 'github:acme/repo-3', entity_id: 'e-1' } } });
+    expect(inline.arm).toBe(arms.get('github:acme/repo-3'));
+    expect(inline.prediction!.model_version).toBe(inline.arm === 'control' ? 'champion' : 'v2');
 
-    // Statistics: every replica's outcomes count (a and b each predicted every unit once, plus one repeat).
+    // Statistics: every replica's outcomes count (a and b each predicted every unit once, plus a repeat and the inline request).
     const stats = await waitFor(
       async () => {
         const e = await callUnary<Experiment>(b.anonymous, 'GetExperiment', { experiment_id: id });
         const latency = e.stats.flatMap((s) => s.metrics.filter((m) => m.metric === 'latency_ms').map((m) => Number(m.count)));
-        return latency.reduce((x, y) => x + y, 0) >= 2 * units + 1 ? e : undefined;
+        return latency.reduce((x, y) => x + y, 0) >= 2 * units + 2 ? e : undefined;
       },
       { message: 'outcomes of both replicas in the statistics' },
     );
