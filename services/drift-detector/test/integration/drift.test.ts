@@ -160,7 +160,17 @@ describe('drift detection on the dev stack', () => {
     expect(driftedOnly.reports.every((r) => r.drifted)).toBe(true);
     expect(driftedOnly.reports).toHaveLength(2);
 
+    const firstOnly = await call<driftV1.ListDriftReportsResponse__Output>(svc.client, 'ListDriftReports', { model_name: MODEL, until: { seconds: String((T0 + WINDOW) / 1000), nanos: 0 }, feature: 'la' });
+    expect(firstOnly.reports.map((r) => [r.repo_id, r.drifted])).toEqual([
+      ['*', false],
+      [REPO, false],
+    ]);
+
     expect((await svc.app.metrics.detected.get()).values.find((v) => v.labels['model'] === MODEL)?.value).toBe(1);
+    const gauges = (await svc.app.metrics.statistic.get()).values.filter((v) => v.labels['model'] === MODEL);
+    expect(gauges).toHaveLength(7);
+    const laPsi = second.find((o) => o.v.repo_id === '*' && o.v.feature === 'la' && o.v.statistic === 'psi')!.v.value;
+    expect(gauges.find((g) => g.labels['feature'] === 'la' && g.labels['statistic'] === 'psi')).toMatchObject({ value: laPsi, labels: { target: 'feature' } });
   });
 
   it('answers NOT_FOUND for a model without reports and INVALID_ARGUMENT naming the field for bad requests', async () => {
