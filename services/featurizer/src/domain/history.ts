@@ -97,7 +97,16 @@ export interface CommitRecord {
   inducedBy: Record<string, number>;
   /** Bug issues this commit is known to fix, with the time each link became known. */
   fixesIssues: Record<string, number>;
+  /**
+   * label_known_at of the last label emitted for this commit by a method, where it is not the
+   * latest time in `fixesIssues` (issue_link) or `inducedBy` (szz): after a retraction or a
+   * label moved past the one it superseded (labels.ts, supersedingAt). Absent for most commits.
+   */
+  labelAt?: Partial<Record<SupersededMethod, number>>;
 }
+
+/** The methods whose labels can be retracted or reduced by a later issue event. */
+export type SupersededMethod = 'issue_link' | 'szz';
 
 /**
  * A commit record as written before outputs had their own namespace: outputs inline, no
@@ -112,6 +121,18 @@ export interface IssueRecord {
   bugSince: number | null;
   /** Commits that fix it (closing keywords in their messages, or the issue's references). */
   shas: string[];
+  /**
+   * Event time of the latest event applied; an older event (out of order, or redelivered after
+   * its outputs left the window) adds its references but does not change the classification.
+   * Absent in records written before retraction existed.
+   */
+  at?: number;
+}
+
+/** What one issue event produced, kept (like CommitOutputs) so a redelivery re-emits the same. */
+export interface IssueEventOutputs {
+  computedAt: number;
+  labels: CommitLabel[];
 }
 
 /** The record types, by namespace. */
@@ -120,8 +141,11 @@ export interface RepoRecords {
   dev: DeveloperHistory;
   lines: FileLines;
   commit: CommitRecord;
-  /** What the commit produced, kept for the redelivery window only (retention.ts). */
-  outputs: CommitOutputs;
+  /**
+   * What a commit (keyed by sha) or an issue event (keyed by issueOutputsKey) produced, kept
+   * for the redelivery window only (retention.ts).
+   */
+  outputs: CommitOutputs | IssueEventOutputs;
   issue: IssueRecord;
   /** Issue numbers (as strings) an issue linked to a sha before that commit arrived. */
   pending: string[];
@@ -150,7 +174,7 @@ export interface RepoWrite {
   expectedVersion: number;
   seq: number;
   changes: RecordChanges;
-  /** Shas this write applies, in stream order: their outputs enter the redelivery window. */
+  /** Shas (and issue-event output keys) this write applies, in stream order: their outputs enter the redelivery window. */
   applied: readonly string[];
   /** Processing time of the write (epoch ms): dates the pending links it adds, ages the others. */
   now: number;
@@ -168,6 +192,11 @@ export interface HistoryStore {
    * same atomic step the store drops what its retention (retention.ts) no longer covers.
    */
   write(repoId: string, write: RepoWrite): Promise<boolean>;
+}
+
+/** The `outputs` key of an issue event: never a sha, so the two kinds cannot collide. */
+export function issueOutputsKey(eventId: string): string {
+  return `issue:${eventId}`;
 }
 
 export function emptyRecordMaps(): RecordMaps {

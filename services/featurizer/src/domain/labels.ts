@@ -10,6 +10,13 @@
 // - A label carries label_known_at, the earliest time it could be known: the fix's commit
 //   time, or the time the bug issue linked it if that came later. A training set for a cutoff
 //   keeps only labels known before it.
+// - Labels are never deleted, only superseded: the newest label_known_at for a (repo_id, sha,
+//   method) wins. When a bug issue stops being one (schemas/issue.avsc is_bug false), the
+//   issue_link labels it caused are re-emitted reduced (other bug issues still link the commit)
+//   or negative (is_fix false), and the SZZ labels of commits implicated only through fixes that
+//   are no longer fixes by any method are re-emitted reduced or negative (is_bug_inducing
+//   false). A superseding label must be newer than the one it replaces, or readers keep the
+//   stale one: supersedingAt moves it 1 ms past when its natural time is not.
 
 export type LabelMethod = 'message_pattern' | 'issue_link' | 'szz' | 'manual' | 'other';
 
@@ -45,18 +52,45 @@ export function messageFixLabel(repoId: string, sha: string, commitTime: number)
   return label(repoId, sha, 'message_pattern', commitTime, { is_bug_inducing: false, is_fix: true, fix_shas: [], issue_numbers: [] });
 }
 
-/** The commit `sha` fixes the bug issues `issues` (number → time the link became known). */
-export function issueFixLabel(repoId: string, sha: string, issues: Readonly<Record<string, number>>): CommitLabel {
+/** Latest time in a map of times; undefined for an empty map. */
+export function latest(times: Readonly<Record<string, number>>): number | undefined {
+  const values = Object.values(times);
+  return values.length === 0 ? undefined : Math.max(...values);
+}
+
+/**
+ * label_known_at for a label that supersedes one known at `previous` (undefined: none was
+ * emitted): its natural time, or 1 ms past the previous one when that is not newer. Readers
+ * (the topic's contract, ClickHouse argMax) order a commit's labels by this time alone, so a
+ * superseding label stamped at or before the one it replaces would lose to it for good. Moving
+ * it later, never earlier, keeps point-in-time reads honest: it is never visible before the
+ * event that caused it.
+ */
+export function supersedingAt(natural: number, previous: number | undefined): number {
+  return previous === undefined || natural > previous ? natural : previous + 1;
+}
+
+/**
+ * The commit `sha` fixes the bug issues `issues` (number → time the link became known); known
+ * at the latest of them unless `knownAt` says otherwise. With no issues left it is a retraction:
+ * is_fix false, and `knownAt` is required.
+ */
+export function issueFixLabel(repoId: string, sha: string, issues: Readonly<Record<string, number>>, knownAt?: number): CommitLabel {
   const numbers = Object.keys(issues).map(Number).sort((a, b) => a - b);
-  const knownAt = Math.max(...Object.values(issues));
-  return label(repoId, sha, 'issue_link', knownAt, { is_bug_inducing: false, is_fix: true, fix_shas: [], issue_numbers: numbers });
+  const at = knownAt ?? latest(issues);
+  if (at === undefined) throw new RangeError(`an issue_link label of ${sha} without issues needs its known-at time`);
+  return label(repoId, sha, 'issue_link', at, { is_bug_inducing: false, is_fix: numbers.length > 0, fix_shas: [], issue_numbers: numbers });
 }
 
 /**
  * The commit `sha` induced bugs that the fixes in `inducedBy` (fix sha → time known) repaired.
- * Known when the latest of them was; an earlier label of the same commit is superseded.
+ * Known when the latest of them was unless `knownAt` says otherwise; an earlier label of the same
+ * commit is superseded. With no fixes left it is a retraction: is_bug_inducing false, and
+ * `knownAt` is required.
  */
-export function szzLabel(repoId: string, sha: string, isFix: boolean, inducedBy: Readonly<Record<string, number>>): CommitLabel {
-  const knownAt = Math.max(...Object.values(inducedBy));
-  return label(repoId, sha, 'szz', knownAt, { is_bug_inducing: true, is_fix: isFix, fix_shas: Object.keys(inducedBy).sort(), issue_numbers: [] });
+export function szzLabel(repoId: string, sha: string, isFix: boolean, inducedBy: Readonly<Record<string, number>>, knownAt?: number): CommitLabel {
+  const fixShas = Object.keys(inducedBy).sort();
+  const at = knownAt ?? latest(inducedBy);
+  if (at === undefined) throw new RangeError(`an szz label of ${sha} without fixes needs its known-at time`);
+  return label(repoId, sha, 'szz', at, { is_bug_inducing: fixShas.length > 0, is_fix: isFix, fix_shas: fixShas, issue_numbers: [] });
 }

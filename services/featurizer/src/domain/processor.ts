@@ -27,12 +27,13 @@ import type {
   RepoRecords,
   RepoSnapshot,
   SecurityFinding,
+  SupersededMethod,
 } from './history.ts';
-import { emptyChanges, namespaces } from './history.ts';
+import { emptyChanges, issueOutputsKey, namespaces } from './history.ts';
 import { changeMetrics, historyDelta, historyKeys, resolveTouches } from './kamei.ts';
 import type { Touch } from './kamei.ts';
 import type { CommitLabel } from './labels.ts';
-import { issueFixLabel, messageFixLabel, szzLabel } from './labels.ts';
+import { issueFixLabel, latest, messageFixLabel, supersedingAt, szzLabel } from './labels.ts';
 
 /** One touched file as code analysis sees it. */
 export interface CodeFileInput {
@@ -57,6 +58,11 @@ export type CodeAnalyzer = (files: readonly CodeFileInput[]) => CodeAnalysis | n
 
 /** An scm.issues.v1 event, as labeling reads it. */
 export interface IssueInput {
+  /**
+   * The event's idempotency id (schemas/issue.avsc): with it, a redelivery within the window is
+   * answered from the outputs stored for it. Without it (tools, tests) labels are recomputed.
+   */
+  event_id?: string;
   repo_id: string;
   number: number;
   is_bug: boolean;
@@ -211,19 +217,86 @@ async function commitRecord(overlay: RepoOverlay, shas: readonly string[]): Prom
   await overlay.ensure({ commit: shas });
 }
 
-/** Records that fix `fixSha` (fix known at `knownAt`) blames its candidates; returns their SZZ labels. */
-async function blameInducers(overlay: RepoOverlay, repoId: string, fixSha: string, blamed: Readonly<Record<string, number>>, knownAt: number): Promise<CommitLabel[]> {
+/** label_known_at of the last label emitted for `rec` by `method`, if any was. */
+function lastLabelAt(rec: CommitRecord, method: SupersededMethod): number | undefined {
+  return rec.labelAt?.[method] ?? latest(method === 'szz' ? rec.inducedBy : rec.fixesIssues);
+}
+
+/**
+ * `rec` after emitting a label of `method` known at `knownAt`: `labelAt` keeps that time only
+ * when the record's links no longer tell it, so most records carry no `labelAt` at all.
+ */
+function withLabelAt(rec: CommitRecord, method: SupersededMethod, knownAt: number): CommitRecord {
+  const { labelAt, ...rest } = rec;
+  const next: Partial<Record<SupersededMethod, number>> = { ...labelAt };
+  if (latest(method === 'szz' ? rec.inducedBy : rec.fixesIssues) === knownAt) delete next[method];
+  else next[method] = knownAt;
+  return Object.keys(next).length > 0 ? { ...rest, labelAt: next } : rest;
+}
+
+/**
+ * The labels one event emits: at most one per (sha, method), the last state it reached (an
+ * issue event retracting two fixes of one inducer says so once), each superseding the label
+ * the commit had before the event.
+ */
+class Emission {
+  readonly #before = new Map<string, number | undefined>();
+  readonly #labels = new Map<string, CommitLabel>();
+
+  /** label_known_at for a label of `sha` by `method` whose natural time is `natural`. */
+  at(sha: string, rec: CommitRecord, method: SupersededMethod, natural: number): number {
+    const key = `${sha}:${method}`;
+    if (!this.#before.has(key)) this.#before.set(key, lastLabelAt(rec, method));
+    return supersedingAt(natural, this.#before.get(key));
+  }
+
+  add(label: CommitLabel): void {
+    const key = `${label.sha}:${label.method}`;
+    this.#labels.delete(key);
+    this.#labels.set(key, label);
+  }
+
+  get labels(): CommitLabel[] {
+    return [...this.#labels.values()];
+  }
+}
+
+/**
+ * Records that fix `fixSha` (fix known at `knownAt`) blames its candidates, and emits the SZZ
+ * labels of those it newly implicates (one it already implicated keeps its label).
+ */
+async function blameInducers(overlay: RepoOverlay, emit: Emission, repoId: string, fixSha: string, blamed: Readonly<Record<string, number>>, knownAt: number): Promise<void> {
   const inducers = Object.keys(blamed).filter((s) => s !== fixSha);
   await commitRecord(overlay, inducers);
-  const labels: CommitLabel[] = [];
   for (const sha of inducers.sort()) {
     const rec = overlay.get('commit', sha);
-    const prior = rec?.inducedBy[fixSha];
-    const inducedBy = { ...(rec?.inducedBy ?? {}), [fixSha]: prior === undefined ? knownAt : Math.min(prior, knownAt) };
-    if (rec) overlay.set('commit', sha, { ...rec, inducedBy });
-    labels.push(szzLabel(repoId, sha, rec?.fix ?? false, inducedBy));
+    if (!rec) {
+      emit.add(szzLabel(repoId, sha, false, { [fixSha]: knownAt }));
+      continue;
+    }
+    if (rec.inducedBy[fixSha] !== undefined) continue;
+    const inducedBy = { ...rec.inducedBy, [fixSha]: knownAt };
+    const at = emit.at(sha, rec, 'szz', Math.max(...Object.values(inducedBy)));
+    overlay.set('commit', sha, withLabelAt({ ...rec, inducedBy }, 'szz', at));
+    emit.add(szzLabel(repoId, sha, rec.fix, inducedBy, at));
   }
-  return labels;
+}
+
+/**
+ * `fixSha` is no longer a fix by any method (as of `at`): the commits its SZZ blamed lose it
+ * from their fixes, and get superseding labels, reduced or (no fix left) negative.
+ */
+async function unblameInducers(overlay: RepoOverlay, emit: Emission, repoId: string, fixSha: string, blamed: Readonly<Record<string, number>>, at: number): Promise<void> {
+  const inducers = Object.keys(blamed).filter((s) => s !== fixSha);
+  await commitRecord(overlay, inducers);
+  for (const sha of inducers.sort()) {
+    const rec = overlay.get('commit', sha);
+    if (rec?.inducedBy[fixSha] === undefined) continue;
+    const { [fixSha]: _, ...inducedBy } = rec.inducedBy;
+    const knownAt = emit.at(sha, rec, 'szz', at);
+    overlay.set('commit', sha, withLabelAt({ ...rec, inducedBy }, 'szz', knownAt));
+    emit.add(szzLabel(repoId, sha, rec.fix, inducedBy, knownAt));
+  }
 }
 
 /** Whether the commit's message marks it a fix; records from before `fixByMessage` tell it by their labels. */
@@ -234,7 +307,8 @@ function isFixByMessage(sha: string, rec: CommitRecord): boolean {
 
 /** Outputs kept for a redelivery: in `outputs`, or inline in a record from before that namespace. */
 function recordedOutputs(overlay: RepoOverlay, sha: string, rec: CommitRecord): CommitOutputs | null {
-  return overlay.get('outputs', sha) ?? (rec as LegacyCommitRecord).outputs ?? null;
+  // A sha key only ever holds a commit's outputs (issue events have their own key form).
+  return (overlay.get('outputs', sha) as CommitOutputs | undefined) ?? (rec as LegacyCommitRecord).outputs ?? null;
 }
 
 /** Time a commit became known as a fix: its own time for a message fix, else its earliest issue link. */
@@ -267,10 +341,11 @@ async function applyOne(overlay: RepoOverlay, commit: CommitInput, analyzer: Cod
     if (overlay.get('pending', commit.sha)) overlay.set('pending', commit.sha, null);
   }
   const fix = byMessage || Object.keys(fixesIssues).length > 0;
-  const labels: CommitLabel[] = [];
-  if (byMessage) labels.push(messageFixLabel(commit.repo_id, commit.sha, commit.commit_time));
-  if (Object.keys(fixesIssues).length > 0) labels.push(issueFixLabel(commit.repo_id, commit.sha, fixesIssues));
-  if (fix) labels.push(...(await blameInducers(overlay, commit.repo_id, commit.sha, blame.blamed, fixKnownAt({ commitTime: commit.commit_time, fixesIssues }, byMessage))));
+  const emit = new Emission();
+  if (byMessage) emit.add(messageFixLabel(commit.repo_id, commit.sha, commit.commit_time));
+  if (Object.keys(fixesIssues).length > 0) emit.add(issueFixLabel(commit.repo_id, commit.sha, fixesIssues));
+  if (fix) await blameInducers(overlay, emit, commit.repo_id, commit.sha, blame.blamed, fixKnownAt({ commitTime: commit.commit_time, fixesIssues }, byMessage));
+  const labels = emit.labels;
 
   const analysis = analyzer && blame.code.length > 0 ? analyzer(blame.code) : null;
   const outputs: CommitOutputs = {
@@ -344,47 +419,95 @@ export async function processCommits(store: HistoryStore, repoId: string, commit
 }
 
 /**
- * Labels that `issues` (one repository's issue events, in order) produce: a bug issue makes the
- * commits it names, or whose messages close it, fixes (issue_link), and their SZZ candidates
- * bug-inducing. Labels are recomputed from the stored state on every delivery, so a
- * redelivered event re-emits the same labels (same event ids) and changes nothing.
- * A bug issue later reclassified as not a bug does not retract labels already emitted.
+ * Labels that `issues` (one repository's issue events, in order) produce. Each event is the
+ * issue's state after its action (schemas/issue.avsc), and `is_bug` is the classification:
+ * - a bug issue makes the commits it names, or whose messages close it, fixes (issue_link), and
+ *   their SZZ candidates bug-inducing;
+ * - an issue that stops being a bug issue retracts what it caused: each commit it linked gets a
+ *   superseding issue_link label (reduced to the bug issues still linking it, or is_fix false),
+ *   and a commit that is then no longer a fix by any method (a fix message still counts) takes
+ *   its SZZ candidates' labels back with it (reduced, or is_bug_inducing false when no fix is
+ *   left). Labeling it a bug again brings the labels back, newer again.
+ * Only changes are emitted, each newer than the label it supersedes (supersedingAt). An event
+ * older than one already applied to the issue only adds its references. With an event id, the
+ * labels an event produced are kept for the redelivery window (like a commit's outputs), so a
+ * redelivered event re-emits exactly those; beyond the window a redelivery is applied again,
+ * which changes nothing and emits nothing since the state already holds it.
  */
 export async function processIssues(store: HistoryStore, repoId: string, issues: readonly IssueInput[], options: Pick<ProcessOptions, 'maxAttempts' | 'now'> = {}): Promise<CommitLabel[][]> {
   checkRepo(repoId, issues);
+  const now = options.now ?? Date.now;
   return withRetries(repoId, options.maxAttempts ?? 5, async () => {
-    const request: RecordRequest = { issue: [...new Set(issues.map((i) => String(i.number)))] };
+    const keys = issues.flatMap((i) => (i.event_id === undefined ? [] : [issueOutputsKey(i.event_id)]));
+    const request: RecordRequest = { issue: [...new Set(issues.map((i) => String(i.number)))], outputs: [...new Set(keys)] };
     const overlay = new RepoOverlay(store, repoId, await store.load(repoId, request), request);
     const out: CommitLabel[][] = [];
     for (const ev of issues) {
-      const n = String(ev.number);
-      const prev: IssueRecord = overlay.get('issue', n) ?? { isBug: false, bugSince: null, shas: [] };
-      const shas = [...new Set([...prev.shas, ...ev.referenced_commit_shas])];
-      const isBug = prev.isBug || ev.is_bug;
-      const bugSince = prev.bugSince ?? (ev.is_bug ? ev.event_time : null);
-      overlay.set('issue', n, { isBug, bugSince, shas });
-      const labels: CommitLabel[] = [];
-      if (isBug && bugSince !== null) {
-        await overlay.ensure({ commit: shas, pending: shas });
-        for (const sha of shas) {
-          const rec = overlay.get('commit', sha);
-          if (!rec) {
-            const pending = overlay.get('pending', sha) ?? [];
-            if (!pending.includes(n)) overlay.set('pending', sha, [...pending, n]);
-            continue;
-          }
-          if (rec.seq === null) continue; // merges are not labeled
-          const linkedAt = rec.fixesIssues[n] ?? Math.max(rec.commitTime, bugSince);
-          const fixesIssues = { ...rec.fixesIssues, [n]: linkedAt };
-          const updated: CommitRecord = { ...rec, fix: true, fixByMessage: isFixByMessage(sha, rec), fixesIssues };
-          overlay.set('commit', sha, updated);
-          labels.push(issueFixLabel(repoId, sha, fixesIssues));
-          labels.push(...(await blameInducers(overlay, repoId, sha, rec.blamed, fixKnownAt(updated, updated.fixByMessage))));
-        }
+      const key = ev.event_id === undefined ? undefined : issueOutputsKey(ev.event_id);
+      const stored = key === undefined ? undefined : overlay.get('outputs', key);
+      if (stored) {
+        out.push(stored.labels);
+        continue;
+      }
+      const labels = await applyIssue(overlay, repoId, ev);
+      if (key !== undefined) {
+        overlay.set('outputs', key, { computedAt: now(), labels });
+        overlay.applied.push(key);
       }
       out.push(labels);
     }
-    const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes, applied: overlay.applied, now: (options.now ?? Date.now)() });
+    const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes, applied: overlay.applied, now: now() });
     return ok ? out : undefined;
   });
+}
+
+async function applyIssue(overlay: RepoOverlay, repoId: string, ev: IssueInput): Promise<CommitLabel[]> {
+  const n = String(ev.number);
+  const prev: IssueRecord = overlay.get('issue', n) ?? { isBug: false, bugSince: null, shas: [] };
+  const shas = [...new Set([...prev.shas, ...ev.referenced_commit_shas])];
+  // Events of one issue come in order on its repository's partition; an older one is a replay
+  // or a backfill behind the live stream and must not undo a newer classification.
+  const stale = prev.at !== undefined && ev.event_time < prev.at;
+  const isBug = stale ? prev.isBug : ev.is_bug;
+  const bugSince = !isBug ? null : prev.isBug && prev.bugSince !== null ? prev.bugSince : ev.event_time;
+  overlay.set('issue', n, { isBug, bugSince, shas, at: stale ? (prev.at ?? ev.event_time) : ev.event_time });
+  await overlay.ensure({ commit: shas, pending: shas });
+  const emit = new Emission();
+  for (const sha of shas) {
+    const rec = overlay.get('commit', sha);
+    if (!rec) {
+      const pending = overlay.get('pending', sha) ?? [];
+      if (isBug && !pending.includes(n)) overlay.set('pending', sha, [...pending, n]);
+      continue;
+    }
+    if (rec.seq === null) continue; // merges are not labeled
+    if (isBug) await linkFix(overlay, emit, repoId, sha, rec, n, bugSince ?? ev.event_time);
+    else await unlinkFix(overlay, emit, repoId, sha, rec, n, ev.event_time);
+  }
+  return emit.labels;
+}
+
+/** Bug issue `n` (a bug since `bugSince`) names the applied commit `sha`. */
+async function linkFix(overlay: RepoOverlay, emit: Emission, repoId: string, sha: string, rec: CommitRecord, n: string, bugSince: number): Promise<void> {
+  // Already linked: its labels stand; a repeat would only restate them.
+  if (rec.fixesIssues[n] !== undefined) return;
+  const fixByMessage = isFixByMessage(sha, rec);
+  const fixesIssues = { ...rec.fixesIssues, [n]: Math.max(rec.commitTime, bugSince) };
+  const at = emit.at(sha, rec, 'issue_link', Math.max(...Object.values(fixesIssues)));
+  const updated = withLabelAt({ ...rec, fix: true, fixByMessage, fixesIssues }, 'issue_link', at);
+  overlay.set('commit', sha, updated);
+  emit.add(issueFixLabel(repoId, sha, fixesIssues, at));
+  await blameInducers(overlay, emit, repoId, sha, rec.blamed, fixKnownAt(updated, fixByMessage));
+}
+
+/** Issue `n` is no longer a bug issue (as of `at`): `sha` loses the link, and maybe its fix status. */
+async function unlinkFix(overlay: RepoOverlay, emit: Emission, repoId: string, sha: string, rec: CommitRecord, n: string, at: number): Promise<void> {
+  if (rec.fixesIssues[n] === undefined) return;
+  const fixByMessage = isFixByMessage(sha, rec);
+  const { [n]: _, ...fixesIssues } = rec.fixesIssues;
+  const knownAt = emit.at(sha, rec, 'issue_link', at);
+  const fix = fixByMessage || Object.keys(fixesIssues).length > 0;
+  overlay.set('commit', sha, withLabelAt({ ...rec, fix, fixByMessage, fixesIssues }, 'issue_link', knownAt));
+  emit.add(issueFixLabel(repoId, sha, fixesIssues, knownAt));
+  if (!fix) await unblameInducers(overlay, emit, repoId, sha, rec.blamed, at);
 }

@@ -144,7 +144,7 @@ describe('labels: message fixes, issue links and SZZ', () => {
   it('links a commit to a bug issue classified later, known from the issue time, and re-emits the same on redelivery', async () => {
     const store = new InMemoryHistoryStore();
     await processCommits(store, REPO, commits);
-    const bug7 = { repo_id: REPO, number: 7, is_bug: true, referenced_commit_shas: [], event_time: 5000 };
+    const bug7 = { event_id: `${REPO}:issue:7:labeled:5000`, repo_id: REPO, number: 7, is_bug: true, referenced_commit_shas: [], event_time: 5000 };
     const [labels] = await processIssues(store, REPO, [bug7]);
     expect(labels!.map((l) => [l.sha, l.method, l.is_fix, l.is_bug_inducing, l.issue_numbers, l.fix_shas, l.label_known_at])).toEqual([
       [C[4], 'issue_link', true, false, [7], [], 5000],

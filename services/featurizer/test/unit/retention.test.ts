@@ -147,11 +147,11 @@ describe('labels after the outputs were pruned', () => {
     const got = await processIssues(pruned, REPO, issues);
     const want = await processIssues(full, REPO, issues);
     expect(flat(got)).toEqual(flat(want));
+    // #8 names C3, already a fix by its message: C2 stays implicated as C3 made it, no new SZZ label.
     expect(flat(got)).toEqual([
       [sha(4), 'issue_link', true, [], [7], 7000],
       [sha(1), 'szz', false, [sha(4)], [], 7000],
       [sha(3), 'issue_link', true, [], [8], 8000],
-      [sha(2), 'szz', false, [sha(3)], [], 3000],
       [sha(1), 'issue_link', true, [], [8], 8000],
       [sha(5), 'issue_link', true, [], [9], 9000],
       [sha(1), 'szz', true, [sha(4), sha(5)], [], 9000],
@@ -176,9 +176,17 @@ describe('labels after the outputs were pruned', () => {
     const [labels] = await processIssues(store, REPO, [issues[1]!]);
     expect(flat([labels!])).toEqual([
       [sha(3), 'issue_link', true, [], [8], 8000],
-      [sha(2), 'szz', false, [sha(3)], [], 3000],
       [sha(1), 'issue_link', true, [], [8], 8000],
     ]);
+    // Its message fix is told from the inline outputs: #8 losing its bug label retracts the
+    // issue link but C3 stays a fix, so C2 keeps its SZZ label.
+    const [retracted] = await processIssues(store, REPO, [{ ...issues[1]!, is_bug: false, event_time: 9000 }]);
+    expect(flat([retracted!])).toEqual([
+      [sha(3), 'issue_link', false, [], [], 9000],
+      [sha(1), 'issue_link', false, [], [], 9000],
+    ]);
+    expect(store.peek(REPO, 'commit', sha(3))).toMatchObject({ fix: true, fixByMessage: true, fixesIssues: {} });
+    expect(store.peek(REPO, 'commit', sha(2))?.inducedBy).toEqual({ [sha(3)]: 3000 });
   });
 });
 
