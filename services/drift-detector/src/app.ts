@@ -149,6 +149,17 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     })();
   }
 
+  if (config.DRIFT_IDLE_CLOSE > 0) {
+    void (async () => {
+      const tick = Math.max(1000, Math.min(60_000, Math.floor(config.DRIFT_IDLE_CLOSE / 4)));
+      while (!ctx.signal.aborted) {
+        await sleep(tick, undefined, { signal: ctx.signal }).catch(() => undefined);
+        if (ctx.signal.aborted || !producer) continue;
+        await detector.closeIdle(config.DRIFT_IDLE_CLOSE).catch((err: unknown) => logger.warn({ err }, 'publishing idle windows failed; retried on the next tick or batch'));
+      }
+    })();
+  }
+
   void (async () => {
     producer = await ctx.dependency('kafka', () => kafka.producer({ schemas: { [config.DRIFT_TOPIC_REPORTS]: avroSchema('drift_report') } }));
     if (clickhouse) await ctx.dependency('clickhouse', () => ensureDriftTable(clickhouse, config.DRIFT_TABLE));

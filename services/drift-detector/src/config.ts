@@ -34,6 +34,12 @@ export const driftConfigSchema = {
    * arrive later than that for a closed window are counted (drift_late_records_total) and dropped. @default 5m
    */
   DRIFT_ALLOWED_LATENESS: durationMs({ default: '5m' }),
+  /**
+   * Wall-clock time after a stream's last record at which its open windows are evaluated anyway
+   * (a quiet stream's last window, a demo); later records for them count as late. 0 = never:
+   * windows close on event time only. @default 0
+   */
+  DRIFT_IDLE_CLOSE: durationMs({ default: '0' }),
   /** Fewest observations a test needs in a window; smaller samples are not tested. @default 100 */
   DRIFT_MIN_SAMPLES: int({ min: 1, max: 100_000_000, default: 100 }),
   /** Most observations kept per feature and window (a uniform reservoir beyond it). @default 50000 */

@@ -44,6 +44,17 @@ export class Detector {
     this.now = o.now ?? Date.now;
   }
 
+  /** Wall-clock time each stream of each model last saw a record. */
+  private readonly lastSeen = new Map<ModelWindows, number>();
+  /** handle() and closeIdle() take turns: both take windows and publish. */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.turn.then(fn, fn);
+    this.turn = next.catch(() => undefined);
+    return next;
+  }
+
   private windowsOf(model: string, kind: Kind): ModelWindows {
     const key = `${model}\u0000${kind}`;
     let w = this.windows.get(key);
@@ -77,23 +88,47 @@ export class Detector {
   }
 
   /** Counts a batch, evaluates the windows it closed, publishes every pending report. */
-  async handle(records: readonly ConsumedRecord<unknown>[]): Promise<Report[]> {
+  handle(records: readonly ConsumedRecord<unknown>[]): Promise<Report[]> {
+    return this.serialized(() => this.handleNow(records));
+  }
+
+  /**
+   * Evaluates the open windows of every stream that has seen no record for `idleMs` of wall-clock
+   * time (so a quiet stream's last window is reported without waiting for the next record), then
+   * publishes what is pending.
+   */
+  closeIdle(idleMs: number): Promise<Report[]> {
+    return this.serialized(() => {
+      const wall = this.now();
+      for (const [w, seen] of this.lastSeen) {
+        if (wall - seen < idleMs || w.openWindows() === 0) continue;
+        this.evaluate(w.takeAll(), wall);
+      }
+      return this.flush();
+    });
+  }
+
+  private evaluate(closed: ReturnType<ModelWindows['takeClosed']>, computedAt: number): void {
+    for (const w of closed) {
+      const report = evaluateWindow(w, this.o.thresholds, this.o.minSamples, computedAt);
+      if (report.tests.length > 0) this.pending.push(report);
+      else this.o.logger.debug({ model: w.model, repo: w.repo, start: w.start }, 'window closed with too few observations for any test');
+    }
+  }
+
+  private async handleNow(records: readonly ConsumedRecord<unknown>[]): Promise<Report[]> {
+    const wall = this.now();
     for (const record of records) {
       const obs = this.observations(record);
       if (obs.length === 0) this.o.metrics?.records.inc({ topic: record.topic, outcome: 'unmatched' });
       for (const { model, reference, obs: o } of obs) {
-        const outcome: AddOutcome = this.windowsOf(model, o.kind).add(reference, o);
+        const windows = this.windowsOf(model, o.kind);
+        const outcome: AddOutcome = windows.add(reference, o);
+        this.lastSeen.set(windows, wall);
         this.o.metrics?.records.inc({ topic: record.topic, outcome });
       }
     }
-    const computedAt = this.now();
-    for (const w of this.windows.values()) {
-      for (const closed of w.takeClosed()) {
-        const report = evaluateWindow(closed, this.o.thresholds, this.o.minSamples, computedAt);
-        if (report.tests.length > 0) this.pending.push(report);
-        else this.o.logger.debug({ model: closed.model, repo: closed.repo, start: closed.start }, 'window closed with too few observations for any test');
-      }
-    }
+    for (const w of this.windows.values()) this.evaluate(w.takeClosed(), wall);
     return this.flush();
   }
 

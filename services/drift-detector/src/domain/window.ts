@@ -158,6 +158,15 @@ export class ModelWindows {
     return closed.sort((a, b) => a.end - b.end || a.repo.localeCompare(b.repo));
   }
 
+  /**
+   * Closes every open window now, as if event time had passed them (a stream gone quiet); the
+   * watermark moves to the latest end so that stragglers for them count as late.
+   */
+  takeAll(): WindowState[] {
+    for (const w of this.open.values()) this.watermark = Math.max(this.watermark, w.end + this.options.latenessMs);
+    return this.takeClosed();
+  }
+
   /** Open windows (for the gauge and for tests). */
   openWindows(): number {
     return this.open.size;

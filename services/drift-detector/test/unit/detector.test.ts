@@ -125,3 +125,33 @@ describe('MemoryReportStore merging', () => {
     expect(r!.drifted).toBe(true);
   });
 });
+
+describe('Detector.closeIdle', () => {
+  it('reports the open windows of a stream quiet for the idle time, and counts stragglers for them as late', async () => {
+    let wall = 0;
+    const published: Report[] = [];
+    const d = new Detector({
+      models: ['jit'],
+      reference: () => reference,
+      topics,
+      windows: { windowMs: 1000, latenessMs: 0, maxSamples: 1000 },
+      thresholds: DEFAULT_THRESHOLDS,
+      minSamples: 5,
+      publish: (r) => {
+        published.push(...r);
+        return Promise.resolve();
+      },
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      now: () => wall,
+    });
+    await d.handle(Array.from({ length: 8 }, (_, i) => feat(200 + i, 100 + i)));
+    wall = 500;
+    expect(await d.closeIdle(1000)).toEqual([]);
+    wall = 1000;
+    const reports = await d.closeIdle(1000);
+    expect(reports.map((r) => `${r.repo}:${r.windowEnd}:${r.tests[0]!.sampleSize}`).sort()).toEqual(['*:1000:8', 'r:1000:8']);
+    await d.handle([feat(300, 150)]);
+    expect(await d.closeIdle(1000)).toEqual([]);
+    expect(published).toHaveLength(2);
+  });
+});
