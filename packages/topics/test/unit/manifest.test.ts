@@ -170,10 +170,14 @@ describe('allTopics', () => {
     expect(all[2]).toMatchObject({ partitions: 2, retentionMs: 3 * 86_400_000, cleanupPolicy: 'delete', schema: null, dlqOf: { topic: 'a.b.v1', group: 'g1' } });
   });
 
-  it('derives 10 dead-letter topics from the repository manifest', () => {
-    const dlqs = allTopics(loadTopicManifest()).filter((t) => t.dlqOf !== null);
-    expect(dlqs).toHaveLength(10);
+  it('derives one dead-letter topic per (topic, consuming group) of the repository manifest, none for unconsumed topics', () => {
+    const manifest = loadTopicManifest();
+    const dlqs = allTopics(manifest).filter((t) => t.dlqOf !== null);
+    const pairs = manifest.topics.flatMap((t) => t.consumers.map((g) => `${t.name}.dlq.${g}`));
+    expect(dlqs.map((t) => t.name).sort()).toEqual(pairs.sort());
+    expect(dlqs).toHaveLength(7);
     expect(dlqs.map((t) => t.name)).not.toContain('scm.pullrequests.v1.dlq.featurizer');
-    expect(dlqs.map((t) => t.name)).toContain('predictions.v1.dlq.ab-router');
+    expect(dlqs.map((t) => t.name)).not.toContain('experiments.events.v1.dlq.ab-router');
+    expect(dlqs.map((t) => t.name)).toContain('predictions.v1.dlq.drift-detector');
   });
 });

@@ -13,7 +13,7 @@ export type ExperimentEventType = 'created' | 'updated' | 'assignment' | 'outcom
  * Avro record omen.experiments.v1.ExperimentEvent.
  */
 export interface ExperimentEvent {
-  /** Idempotency id, deterministic: "<experiment_id>:assignment:<unit_id>" for assignments (sticky: one per unit), "<experiment_id>:outcome:<unit_id>:<metric>" for outcomes, "<experiment_id>:<type>:<event_time>" for lifecycle events. */
+  /** Idempotency id, deterministic: "<experiment_id>:assignment:<unit_id>" for assignments (sticky: one per unit), "<experiment_id>:outcome:<unit_id>:<metric>:<request_id>" for outcomes (a unit predicts many times; a request without an id gets a random one), "<experiment_id>:<type>:<event_time>" for lifecycle events. */
   event_id: string;
   /**
    * Event time, epoch milliseconds UTC: when the change, assignment or outcome happened.
