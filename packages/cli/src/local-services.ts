@@ -148,6 +148,7 @@ export async function servicesUp(only: readonly ServiceName[] = SERVICE_NAMES, t
       HTTP_PORT: String(ingestHttpPort()),
       ADMIN_TOKEN: token,
       FEATURIZER_ADDR: `127.0.0.1:${servicePorts('featurizer').grpc}`,
+      INFERENCE_ADDR: `127.0.0.1:${servicePorts('inference').grpc}`,
     };
     for (const key of STACK_ENV_KEYS) if (engines[key]) env[key] = engines[key];
     const pid = spawnDetached({ command: process.execPath, args: ['--import', 'tsx', main], cwd: root, env }, logFile);
