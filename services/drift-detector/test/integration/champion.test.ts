@@ -10,9 +10,9 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { avroSchema, avroType, type CommitLabel, type DriftReport, type Prediction } from '@omen/contracts';
 import { LocalModelRegistry, MODEL_EVENT_SUBJECTS, modelEventPayload, type ReferenceStatistics } from '@omen/model-registry';
-import { FAST_CONSUMER, createTestProducer, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
+import { createTestProducer, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
 import { referenceStats, rng } from '../helpers/reference.ts';
-import { startTestService, type TestService } from '../helpers/service.ts';
+import { randomTopics, startOnStack, type TestService } from '../helpers/service.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 const cleanup = (fn: () => Promise<void>) => cleanups.push(fn);
@@ -25,7 +25,7 @@ const MODEL = randomName('jit-champion');
 const REPO = 'github:acme/champion';
 const WINDOW = 60_000;
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % WINDOW);
-const topics = { features: randomName('features-commits'), predictions: randomName('predictions'), labels: randomName('labels'), reports: randomName('monitoring-drift') };
+const topics = randomTopics();
 const random = rng(11);
 let svc: TestService;
 let nc: NatsConnection;
@@ -71,29 +71,7 @@ beforeAll(async () => {
   await registry.setAlias(MODEL, 'champion', 'v1');
   nc = await connect({ servers: env.NATS_URL });
   cleanup(() => nc.drain());
-  svc = await startTestService(
-    cleanup,
-    {
-      DRIFT_REGISTRY_DIR: dir,
-      DRIFT_MODELS: MODEL,
-      DRIFT_WINDOW: '1m',
-      DRIFT_ALLOWED_LATENESS: '0',
-      DRIFT_MIN_SAMPLES: '200',
-      KAFKA_BROKERS: env.KAFKA_BROKERS,
-      SCHEMA_REGISTRY_URL: env.SCHEMA_REGISTRY_URL,
-      NATS_URL: env.NATS_URL,
-      DRIFT_GROUP: randomName('drift-detector'),
-      DRIFT_TOPIC_FEATURES: topics.features,
-      DRIFT_TOPIC_PREDICTIONS: topics.predictions,
-      DRIFT_TOPIC_LABELS: topics.labels,
-      DRIFT_TOPIC_REPORTS: topics.reports,
-      DRIFT_ALERT_SUBJECT: `drift.alert.${randomName('test')}`,
-    },
-    { consumer: FAST_CONSUMER },
-  );
-  await svc.running.ready;
-  await waitFor(() => svc.app.consumer(), { message: 'the drift consumer', timeoutMs: 30_000 });
-  await svc.app.consumer()!.ready;
+  svc = await startOnStack(cleanup, { registryDir: dir, model: MODEL, topics });
 });
 
 const decode = (value: Buffer | null) => avroType('drift_report').fromBuffer(value!.subarray(5)) as DriftReport;

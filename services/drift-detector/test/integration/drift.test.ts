@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import { avroSchema, avroType, type CommitFeatures, type DriftReport, type driftV1 } from '@omen/contracts';
 import { LocalModelRegistry } from '@omen/model-registry';
-import { FAST_CONSUMER, createTestProducer, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
+import { createTestProducer, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
 import { normal, referenceStats, rng } from '../helpers/reference.ts';
-import { call, callError, startTestService, type TestService } from '../helpers/service.ts';
+import { call, callError, randomTopics, startOnStack, type TestService } from '../helpers/service.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 const cleanup = (fn: () => Promise<void>) => cleanups.push(fn);
@@ -26,7 +26,7 @@ const MODEL = randomName('jit-drift');
 const REPO = 'github:acme/drift';
 const WINDOW = 60_000;
 const T0 = 1_700_000_040_000 - (1_700_000_040_000 % WINDOW);
-const topics = { features: randomName('features-commits'), predictions: randomName('predictions'), labels: randomName('labels'), reports: randomName('monitoring-drift') };
+const topics = randomTopics();
 const table = `drift_${randomName('t').replace(/-/g, '_')}`;
 const alertSubject = `drift.alert.${randomName('test')}`;
 const ch = createClickHouse({ url: env.CLICKHOUSE_URL });
@@ -69,31 +69,7 @@ beforeAll(async () => {
     await ch.command(sql`DROP TABLE IF EXISTS ${ident(table)}`);
     await ch.close();
   });
-  svc = await startTestService(
-    cleanup,
-    {
-      DRIFT_REGISTRY_DIR: dir,
-      DRIFT_MODELS: MODEL,
-      DRIFT_WINDOW: '1m',
-      DRIFT_ALLOWED_LATENESS: '0',
-      DRIFT_MIN_SAMPLES: '200',
-      KAFKA_BROKERS: env.KAFKA_BROKERS,
-      SCHEMA_REGISTRY_URL: env.SCHEMA_REGISTRY_URL,
-      CLICKHOUSE_URL: env.CLICKHOUSE_URL,
-      NATS_URL: env.NATS_URL,
-      DRIFT_GROUP: randomName('drift-detector'),
-      DRIFT_TOPIC_FEATURES: topics.features,
-      DRIFT_TOPIC_PREDICTIONS: topics.predictions,
-      DRIFT_TOPIC_LABELS: topics.labels,
-      DRIFT_TOPIC_REPORTS: topics.reports,
-      DRIFT_TABLE: table,
-      DRIFT_ALERT_SUBJECT: alertSubject,
-    },
-    { consumer: FAST_CONSUMER },
-  );
-  await svc.running.ready;
-  await waitFor(() => svc.app.consumer(), { message: 'the drift consumer', timeoutMs: 30_000 });
-  await svc.app.consumer()!.ready;
+  svc = await startOnStack(cleanup, { registryDir: dir, model: MODEL, topics, env: { CLICKHOUSE_URL: env.CLICKHOUSE_URL, DRIFT_TABLE: table, DRIFT_ALERT_SUBJECT: alertSubject } });
 });
 
 describe('drift detection on the dev stack', () => {
