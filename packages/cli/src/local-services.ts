@@ -149,6 +149,10 @@ export async function servicesUp(only: readonly ServiceName[] = SERVICE_NAMES, t
       ADMIN_TOKEN: token,
       FEATURIZER_ADDR: `127.0.0.1:${servicePorts('featurizer').grpc}`,
       INFERENCE_ADDR: `127.0.0.1:${servicePorts('inference').grpc}`,
+      // Drift windows of a day, reported after 2 idle minutes, so a local replay shows reports soon.
+      DRIFT_WINDOW: process.env['DRIFT_WINDOW'] ?? '1d',
+      DRIFT_MIN_SAMPLES: process.env['DRIFT_MIN_SAMPLES'] ?? '30',
+      DRIFT_IDLE_CLOSE: process.env['DRIFT_IDLE_CLOSE'] ?? '2m',
     };
     for (const key of STACK_ENV_KEYS) if (engines[key]) env[key] = engines[key];
     const pid = spawnDetached({ command: process.execPath, args: ['--import', 'tsx', main], cwd: root, env }, logFile);
