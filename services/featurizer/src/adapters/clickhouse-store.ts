@@ -21,6 +21,8 @@ export const tables = {
   fileMetrics: 'commit_file_metrics',
   labels: 'commit_labels',
   findings: 'code_findings',
+  /** View: the newest label per (repo_id, sha, method), retractions included. */
+  latestLabels: 'commit_labels_latest',
 } as const;
 
 export function featureViewName(set: Pick<FeatureSet, 'name' | 'version'>): string {
@@ -89,6 +91,29 @@ export async function ensureSchema(ch: ClickHouse): Promise<void> {
       computed_at_ms Int64
     ) ENGINE = ReplacingMergeTree(computed_at_ms)
     ORDER BY (repo_id, sha, path, line, rule)`);
+  // commit_labels keeps every label (ORDER BY ends in label_known_at_ms) so a point-in-time read
+  // can take the newest one known before its cutoff; this view is that read without a cutoff,
+  // so a retraction (is_fix / is_bug_inducing 0 superseding a 1) is what analysts see. argMax
+  // over the base table rather than FINAL: duplicates of one label carry the same values.
+  // The inner SELECT renames the columns: 18.16 substitutes aliases into every expression, so
+  // argMax(is_fix, label_known_at_ms) AS is_fix would aggregate its own result.
+  await ch.command(sql`
+    CREATE VIEW IF NOT EXISTS ${ident(tables.latestLabels)} AS
+    SELECT repo_id, sha, method,
+      argMax(l_event_id, l_at) AS event_id,
+      argMax(l_bug, l_at) AS is_bug_inducing,
+      argMax(l_fix, l_at) AS is_fix,
+      argMax(l_fix_shas, l_at) AS fix_shas,
+      argMax(l_issues, l_at) AS issue_numbers,
+      argMax(l_confidence, l_at) AS confidence,
+      max(l_known) AS label_known_at,
+      max(l_at) AS label_known_at_ms
+    FROM (
+      SELECT repo_id, sha, method, event_id AS l_event_id, is_bug_inducing AS l_bug, is_fix AS l_fix, fix_shas AS l_fix_shas,
+        issue_numbers AS l_issues, confidence AS l_confidence, label_known_at AS l_known, label_known_at_ms AS l_at
+      FROM ${ident(tables.labels)}
+    )
+    GROUP BY repo_id, sha, method`);
   for (const set of commitFeatureSets) await ensureFeatureView(ch, set, tables.features, []);
   await ensureFeatureView(ch, fileFeatureSet, tables.fileMetrics, ['path']);
 }
