@@ -154,7 +154,7 @@ export const demoCommand: Command = {
       if (trained !== 0) return trained;
     }
 
-    step('5/5 inference');
+    step('5/5 inference, drift-detector, ab-router');
     const all = await servicesUp();
     process.stdout.write(formatServices(all));
     if (failed(all)) return 1;
