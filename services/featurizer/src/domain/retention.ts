@@ -1,7 +1,8 @@
 // How much per-repository state the featurizer keeps, and what it drops. Both stores (Redis and
 // in-memory) apply these rules in the same atomic write, so they hold the same state.
 //
-// The redelivery window is a count of applied commits per repository, not a duration:
+// The redelivery window is a count of applied commits per repository, not a duration (an issue
+// event's labels, kept under issue:<event_id>, take a place in it like a commit):
 // - what it must cover is counted in records: a batch whose state was written but whose sinks
 //   had not acknowledged it when the consumer died (at most FEATURIZER_BATCH_SIZE commits of a
 //   repository, since commits are keyed, and so partitioned, by repository), plus whatever
