@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomName } from '@omen/testing';
 import { RedisHistoryStore } from '../../src/adapters/redis-history-store.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
-import { emptyChanges, namespaces } from '../../src/domain/history.ts';
-import { processCommits } from '../../src/domain/processor.ts';
+import { emptyChanges, issueOutputsKey, namespaces } from '../../src/domain/history.ts';
+import type { IssueInput } from '../../src/domain/processor.ts';
+import { processCommits, processIssues } from '../../src/domain/processor.ts';
 import { EXPRESS_REPO, readExpressCommits } from '../support/express.ts';
 import { connectTestRedis, dropAndDisconnect } from '../support/redis.ts';
 
@@ -62,5 +63,43 @@ describe('RedisHistoryStore', () => {
     expect(await store.write('r', write)).toBe(true);
     expect(await store.write('r', write)).toBe(false);
     expect((await store.load('r', { pending: ['x'] })).records.pending.get('x')).toEqual(['1']);
+  });
+
+  it('keeps what retraction needs: the same labels and records as the in-memory store, and redelivery from the stored outputs', async () => {
+    const store = new RedisHistoryStore(redis, { prefix: `${prefix}:d` });
+    const memory = new InMemoryHistoryStore();
+    const batch = commits.slice(0, 200);
+    await processCommits(store, EXPRESS_REPO, batch, { now });
+    await processCommits(memory, EXPRESS_REPO, batch, { now });
+    const [a, b] = batch.filter((c) => c.parents.length === 1 && !/fix|bug|repair|wrong/i.test(c.message)).map((c) => c.sha);
+    const issue = (number: number, isBug: boolean, time: number, shas: string[] = []): IssueInput => ({
+      event_id: `${EXPRESS_REPO}:issue:${number}:${isBug ? 'labeled' : 'unlabeled'}:${time}`,
+      repo_id: EXPRESS_REPO,
+      number,
+      is_bug: isBug,
+      referenced_commit_shas: shas,
+      event_time: time,
+    });
+    const events = [issue(1, true, 2e12, [a!, b!]), issue(2, true, 2e12 + 1, [b!]), issue(1, false, 2e12 + 2), issue(2, false, 2e12 + 3), issue(1, true, 2e12 + 4)];
+    const fromRedis = await processIssues(store, EXPRESS_REPO, events, { now });
+    expect(fromRedis).toEqual(await processIssues(memory, EXPRESS_REPO, events, { now }));
+    expect(fromRedis.flat().map((l) => [l.sha, l.is_fix, l.issue_numbers, l.label_known_at])).toEqual([
+      [a, true, [1], 2e12],
+      [b, true, [1], 2e12],
+      [b, true, [1, 2], 2e12 + 1],
+      [a, false, [], 2e12 + 2],
+      [b, true, [2], 2e12 + 2],
+      [b, false, [], 2e12 + 3],
+      [a, true, [1], 2e12 + 4],
+      [b, true, [1], 2e12 + 4],
+    ]);
+    const keys = { commit: [a!, b!], issue: ['1', '2'], outputs: events.map((e) => issueOutputsKey(e.event_id!)) };
+    const snap = await store.load(EXPRESS_REPO, keys);
+    for (const ns of ['commit', 'issue', 'outputs'] as const) {
+      for (const k of keys[ns]) expect(snap.records[ns].get(k), `${ns}/${k}`).toEqual(memory.peek(EXPRESS_REPO, ns, k));
+    }
+    expect(snap.records.issue.get('2')).toEqual({ isBug: false, bugSince: null, shas: [b], at: 2e12 + 3 });
+    // The whole batch again: every event answered from its stored labels.
+    expect(await processIssues(store, EXPRESS_REPO, events, { now })).toEqual(fromRedis);
   });
 });
