@@ -1,68 +1,28 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createClickHouse, ident, sql } from '@omen/clickhouse';
+import { sql } from '@omen/clickhouse';
 import type { ClickHouse } from '@omen/clickhouse';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import type { featurizerV1 } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
-import { createTestProducer, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
-import { runFeaturizer } from '../../src/app.ts';
+import { createTestProducer, readTopic, waitFor } from '@omen/testing';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
 import { EXPRESS_REPO, readExpressRaw, toCommitEvent, toCommitInput } from '../support/express.ts';
+import { startInProcessFeaturizer } from '../support/in-process.ts';
+import type { InProcessFeaturizer } from '../support/in-process.ts';
 
-const env = stackEnv();
-const database = randomName('fzapp').replace(/-/g, '_');
-const names = {
-  commits: randomName('commits'),
-  issues: randomName('issues'),
-  features: randomName('features'),
-  labels: randomName('labels'),
-  group: randomName('featurizer'),
-  state: randomName('fzstate'),
-  online: randomName('fzonline'),
-};
-let admin: ClickHouse;
+let svc: InProcessFeaturizer;
+let names: InProcessFeaturizer['names'];
 let ch: ClickHouse;
 let redis: Redis;
-let featurizer: Awaited<ReturnType<typeof runFeaturizer>>;
+let featurizer: InProcessFeaturizer['featurizer'];
 
 beforeAll(async () => {
-  admin = createClickHouse({ url: env.CLICKHOUSE_URL });
-  await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
-  ch = createClickHouse({ url: env.CLICKHOUSE_URL, database });
-  redis = new Redis(env.REDIS_URL);
-  featurizer = await runFeaturizer({
-    ownProcess: false,
-    env: {
-      ...env,
-      LOG_LEVEL: 'error',
-      CLICKHOUSE_DATABASE: database,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      METRICS_PORT: '0',
-      FEATURIZER_GROUP: names.group,
-      FEATURIZER_TOPIC_COMMITS: names.commits,
-      FEATURIZER_TOPIC_ISSUES: names.issues,
-      FEATURIZER_TOPIC_FEATURES: names.features,
-      FEATURIZER_TOPIC_LABELS: names.labels,
-      FEATURIZER_STATE_PREFIX: names.state,
-      FEATURIZER_ONLINE_PREFIX: names.online,
-    },
-  });
-  await featurizer.ready;
+  svc = await startInProcessFeaturizer('fzapp');
+  ({ names, ch, redis, featurizer } = svc);
 });
-afterAll(async () => {
-  await featurizer.stop();
-  await admin.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
-  for (const prefix of [names.state, names.online]) {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  }
-  redis.disconnect();
-  await ch.close();
-  await admin.close();
-});
+afterAll(() => svc.stop());
 
 describe('the featurizer service', () => {
   it('serves features over gRPC (online, then offline), publishes them, and labels fixes named by bug issues', async () => {
@@ -111,7 +71,8 @@ describe('the featurizer service', () => {
     expect(online.values).toEqual(expected);
 
     await redis.del(`${names.online}:{${EXPRESS_REPO}}:${last.sha}`);
-    const offline = await get();
+    // The sinks are written in parallel: the ClickHouse insert may land after the Redis write.
+    const offline = await waitFor(() => get().catch(() => undefined), { timeoutMs: 30_000, message: 'features of the last commit offline' });
     expect(offline.source).toBe('FEATURE_SOURCE_OFFLINE');
     expect(offline.values).toEqual(expected);
     await expect(callUnary(client, 'GetFeatures', { repo_id: EXPRESS_REPO, sha: 'f'.repeat(40), feature_set: '', feature_set_version: 0 })).rejects.toMatchObject({ code: 5 });

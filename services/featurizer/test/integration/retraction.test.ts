@@ -1,70 +1,26 @@
 // On the dev stack: a bug issue that loses its bug label supersedes the labels it caused, on
 // labels.commits.v1 and in ClickHouse (commit_labels_latest, and the point-in-time read).
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createClickHouse, ident, sql } from '@omen/clickhouse';
+import { sql } from '@omen/clickhouse';
 import type { ClickHouse } from '@omen/clickhouse';
 import { avroSchema, avroType } from '@omen/contracts';
-import { createTestProducer, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
-import { runFeaturizer } from '../../src/app.ts';
+import { createTestProducer, readTopic, waitFor } from '@omen/testing';
 import type { FileChange, Hunk } from '../../src/domain/commit.ts';
 import type { CommitLabel } from '../../src/domain/labels.ts';
 import { hunk } from '../support/hunks.ts';
+import { startInProcessFeaturizer } from '../support/in-process.ts';
+import type { InProcessFeaturizer } from '../support/in-process.ts';
 
-const env = stackEnv();
 const REPO = 'github:acme/retraction';
-const database = randomName('fzretract').replace(/-/g, '_');
-const names = {
-  commits: randomName('commits'),
-  issues: randomName('issues'),
-  features: randomName('features'),
-  labels: randomName('labels'),
-  group: randomName('featurizer'),
-  state: randomName('fzstate'),
-  online: randomName('fzonline'),
-};
-let admin: ClickHouse;
+let svc: InProcessFeaturizer;
+let names: InProcessFeaturizer['names'];
 let ch: ClickHouse;
-let redis: Redis;
-let featurizer: Awaited<ReturnType<typeof runFeaturizer>>;
 
 beforeAll(async () => {
-  admin = createClickHouse({ url: env.CLICKHOUSE_URL });
-  await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
-  ch = createClickHouse({ url: env.CLICKHOUSE_URL, database });
-  redis = new Redis(env.REDIS_URL);
-  featurizer = await runFeaturizer({
-    ownProcess: false,
-    env: {
-      ...env,
-      LOG_LEVEL: 'error',
-      CLICKHOUSE_DATABASE: database,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      METRICS_PORT: '0',
-      FEATURIZER_GROUP: names.group,
-      FEATURIZER_TOPIC_COMMITS: names.commits,
-      FEATURIZER_TOPIC_ISSUES: names.issues,
-      FEATURIZER_TOPIC_FEATURES: names.features,
-      FEATURIZER_TOPIC_LABELS: names.labels,
-      FEATURIZER_STATE_PREFIX: names.state,
-      FEATURIZER_ONLINE_PREFIX: names.online,
-      FEATURIZER_CODE_METRICS: 'false',
-    },
-  });
-  await featurizer.ready;
+  svc = await startInProcessFeaturizer('fzretract', { FEATURIZER_CODE_METRICS: 'false' });
+  ({ names, ch } = svc);
 });
-afterAll(async () => {
-  await featurizer.stop();
-  await admin.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
-  for (const prefix of [names.state, names.online]) {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  }
-  redis.disconnect();
-  await ch.close();
-  await admin.close();
-});
+afterAll(() => svc.stop());
 
 const sha = (n: number): string => n.toString(16).padStart(40, 'e');
 const T0 = 1_600_000_000_000;

@@ -1,0 +1,71 @@
+// The featurizer service run in the test process against the dev stack, with its own ClickHouse
+// database, topics, consumer group and Redis prefixes, removed again by `stop`.
+import { Redis } from 'ioredis';
+import { createClickHouse, ident, sql } from '@omen/clickhouse';
+import type { ClickHouse } from '@omen/clickhouse';
+import { randomName, stackEnv } from '@omen/testing';
+import { runFeaturizer } from '../../src/app.ts';
+
+export interface InProcessFeaturizer {
+  names: { commits: string; issues: string; features: string; labels: string; group: string; state: string; online: string };
+  /** ClickHouse on the service's database. */
+  ch: ClickHouse;
+  redis: Redis;
+  featurizer: Awaited<ReturnType<typeof runFeaturizer>>;
+  stop(): Promise<void>;
+}
+
+export async function startInProcessFeaturizer(dbPrefix: string, extraEnv: Record<string, string> = {}): Promise<InProcessFeaturizer> {
+  const env = stackEnv();
+  const database = randomName(dbPrefix).replace(/-/g, '_');
+  const names = {
+    commits: randomName('commits'),
+    issues: randomName('issues'),
+    features: randomName('features'),
+    labels: randomName('labels'),
+    group: randomName('featurizer'),
+    state: randomName('fzstate'),
+    online: randomName('fzonline'),
+  };
+  const admin = createClickHouse({ url: env.CLICKHOUSE_URL });
+  await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
+  const ch = createClickHouse({ url: env.CLICKHOUSE_URL, database });
+  const redis = new Redis(env.REDIS_URL);
+  const featurizer = await runFeaturizer({
+    ownProcess: false,
+    env: {
+      ...env,
+      LOG_LEVEL: 'error',
+      CLICKHOUSE_DATABASE: database,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      METRICS_PORT: '0',
+      FEATURIZER_GROUP: names.group,
+      FEATURIZER_TOPIC_COMMITS: names.commits,
+      FEATURIZER_TOPIC_ISSUES: names.issues,
+      FEATURIZER_TOPIC_FEATURES: names.features,
+      FEATURIZER_TOPIC_LABELS: names.labels,
+      FEATURIZER_STATE_PREFIX: names.state,
+      FEATURIZER_ONLINE_PREFIX: names.online,
+      ...extraEnv,
+    },
+  });
+  await featurizer.ready;
+  return {
+    names,
+    ch,
+    redis,
+    featurizer,
+    async stop() {
+      await featurizer.stop();
+      await admin.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
+      for (const prefix of [names.state, names.online]) {
+        const keys = await redis.keys(`${prefix}*`);
+        if (keys.length > 0) await redis.del(...keys);
+      }
+      redis.disconnect();
+      await ch.close();
+      await admin.close();
+    },
+  };
+}
