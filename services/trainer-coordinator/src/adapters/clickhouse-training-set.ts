@@ -4,9 +4,11 @@
 // label, with label_known_at_ms).
 //
 // Labels are read WITHOUT a cutoff filter on purpose: the point-in-time rule lives in one place,
-// the domain's pointInTimeDataset, which also counts what it excluded. Only bug-inducing labels
-// are read (the featurizer labels positives only: a commit without one is a negative), so the
-// transfer is the positives of the selected repositories, not the whole table.
+// the domain's pointInTimeDataset, which also counts what it excluded. Read are the labels of
+// every (repo, sha, method) that was ever bug-inducing — its positives and the later labels that
+// retract them (the featurizer supersedes a label by a newer one of the same method when a bug
+// issue is reclassified) — so the transfer stays near the positives, not the whole table. A
+// commit with no such label is a negative.
 import { ident, joinSql, sql, type ClickHouse, type SqlFragment } from '@omen/clickhouse';
 import type { FeatureRowInput, LabelRowInput } from '../domain/index.ts';
 
@@ -34,6 +36,7 @@ interface FeatureRecord {
 interface LabelRecord {
   repo_id: string;
   sha: string;
+  method: string;
   label_known_at_ms: string | number;
   is_bug_inducing: number | string;
 }
@@ -51,9 +54,10 @@ export async function loadTrainingRows(ch: ClickHouse, tables: TrainingTables, q
     WHERE feature_set = ${q.featureSet.name} AND feature_set_version = ${q.featureSet.version}
       AND event_time_ms <= ${q.cutoffMs} ${from} ${repoFilter(q.repoIds)}`);
   const labelRecords = await ch.query<LabelRecord>(sql`
-    SELECT repo_id, sha, label_known_at_ms, is_bug_inducing
+    SELECT repo_id, sha, method, label_known_at_ms, is_bug_inducing
     FROM ${ident(tables.labels)} FINAL
-    WHERE is_bug_inducing = 1 ${repoFilter(q.repoIds)}`);
+    WHERE (repo_id, sha, method) IN (
+      SELECT repo_id, sha, method FROM ${ident(tables.labels)} WHERE is_bug_inducing = 1 ${repoFilter(q.repoIds)})`);
   return {
     features: featureRecords.map((r) => ({
       repoId: r.repo_id,
@@ -62,7 +66,7 @@ export async function loadTrainingRows(ch: ClickHouse, tables: TrainingTables, q
       names: r.feature_names,
       values: r.feature_values.map(Number),
     })),
-    labels: labelRecords.map((r) => ({ repoId: r.repo_id, sha: r.sha, knownAtMs: Number(r.label_known_at_ms), isBugInducing: Number(r.is_bug_inducing) === 1 })),
+    labels: labelRecords.map((r) => ({ repoId: r.repo_id, sha: r.sha, method: r.method, knownAtMs: Number(r.label_known_at_ms), isBugInducing: Number(r.is_bug_inducing) === 1 })),
   };
 }
 

@@ -26,6 +26,12 @@ export interface LabelRowInput {
   /** When the label became known, epoch ms. */
   readonly knownAtMs: number;
   readonly isBugInducing: boolean;
+  /**
+   * How the label was derived (szz, human, ...). A newer label of the same (repo, sha, method)
+   * supersedes an older one — that is how the featurizer retracts a label — so per method only
+   * the newest label known at the cutoff counts. @default '' (one method)
+   */
+  readonly method?: string;
 }
 
 export interface PointInTimeOptions {
@@ -115,19 +121,29 @@ export function pointInTimeDataset(features: Iterable<FeatureRowInput>, labels: 
     kept.set(k, { id: `${row.repoId}:${row.sha}`, t: row.eventTimeMs, x });
   }
 
-  const positive = new Set<string>();
+  // Per (row, method): the newest label known at the cutoff decides (a later retraction or a
+  // later positive is not known yet). A row is positive when any method's verdict is.
+  const newestAtCutoff = new Map<string, LabelRowInput>();
   const lateOnly = new Set<string>();
-  let latestLabelKnownAtMs: number | null = null;
   for (const l of labels) {
-    if (!l.isBugInducing) continue;
     const k = key(l.repoId, l.sha);
     if (!kept.has(k)) continue;
-    if (l.knownAtMs <= cutoffMs) {
-      positive.add(k);
-      latestLabelKnownAtMs = Math.max(latestLabelKnownAtMs ?? -Infinity, l.knownAtMs);
-    } else {
-      lateOnly.add(k);
+    if (l.knownAtMs > cutoffMs) {
+      if (l.isBugInducing) lateOnly.add(k);
+      continue;
     }
+    const km = `${k}\u0000${l.method ?? ''}`;
+    const seen = newestAtCutoff.get(km);
+    // Ties (same instant) resolve to the positive: the featurizer never stamps a retraction at
+    // the instant of the label it retracts.
+    if (!seen || l.knownAtMs > seen.knownAtMs || (l.knownAtMs === seen.knownAtMs && l.isBugInducing)) newestAtCutoff.set(km, l);
+  }
+  const positive = new Set<string>();
+  let latestLabelKnownAtMs: number | null = null;
+  for (const l of newestAtCutoff.values()) {
+    if (!l.isBugInducing) continue;
+    positive.add(key(l.repoId, l.sha));
+    latestLabelKnownAtMs = Math.max(latestLabelKnownAtMs ?? -Infinity, l.knownAtMs);
   }
   for (const k of positive) lateOnly.delete(k);
 

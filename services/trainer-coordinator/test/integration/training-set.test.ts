@@ -74,6 +74,28 @@ describe('training set from ClickHouse', () => {
     expect(dataset.y.reduce((a, b) => a + b, 0)).toBe(positives);
   });
 
+  it('reads the labels that retract a positive, so a retraction known by the cutoff makes the row negative again', async () => {
+    const c = commits.find((x) => x.repoId === 'github:acme/app' && x.bugKnownAtMs !== null && x.bugKnownAtMs < T0 + 100 * HOUR)!;
+    const retractedAt = c.bugKnownAtMs! + 50 * HOUR;
+    const names = featureNames(JIT);
+    await ch.insert(tables.labels, [{
+      event_id: `${c.repoId}:${c.sha}:szz:${retractedAt}`, repo_id: c.repoId, sha: c.sha, method: 'szz', is_bug_inducing: 0, is_fix: 0,
+      fix_shas: [], issue_numbers: [], confidence: null, label_known_at: '2024-01-01 00:00:00', label_known_at_ms: retractedAt,
+    }]);
+    const id = `${c.repoId}:${c.sha}`;
+    const yAt = async (cutoffMs: number) => {
+      const rows = await loadTrainingRows(ch, tables, { featureSet: JIT, cutoffMs, repoIds: ['github:acme/app'] });
+      const { dataset } = pointInTimeDataset(rows.features, rows.labels, { featureNames: names, cutoffMs });
+      return { y: dataset.y[dataset.ids!.indexOf(id)], read: rows.labels.filter((l) => l.sha === c.sha).map((l) => l.isBugInducing) };
+    };
+    // A cutoff after the retraction: the retraction is read and the row is negative.
+    const after = await yAt(retractedAt);
+    expect(after.read.sort()).toEqual([false, true]);
+    expect(after.y).toBe(0);
+    // A cutoff between the positive and its retraction: still positive.
+    expect((await yAt(retractedAt - HOUR)).y).toBe(1);
+  });
+
   it('counts positive labels that became known in a window (the new-labels trigger)', async () => {
     const since = T0 + 200 * HOUR;
     const until = T0 + 400 * HOUR;

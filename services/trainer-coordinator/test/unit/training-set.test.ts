@@ -33,6 +33,29 @@ describe('pointInTimeDataset', () => {
     expect(later.report.labelsExcludedAfterCutoff).toBe(0);
   });
 
+  it('takes per method the newest label known at the cutoff: a retraction ends a positive only from its own time on', () => {
+    const features = [feature(1), feature(2), feature(3)];
+    const labels: LabelRowInput[] = [
+      // c1: SZZ positive on day 5, retracted on day 8 (its fix's bug issue was reclassified).
+      { repoId: 'r', sha: 'c1', method: 'szz', knownAtMs: T0 + 5 * DAY, isBugInducing: true },
+      { repoId: 'r', sha: 'c1', method: 'szz', knownAtMs: T0 + 8 * DAY, isBugInducing: false },
+      // c2: retracted by SZZ, but a human label still says bug-inducing.
+      { repoId: 'r', sha: 'c2', method: 'szz', knownAtMs: T0 + 5 * DAY, isBugInducing: true },
+      { repoId: 'r', sha: 'c2', method: 'szz', knownAtMs: T0 + 8 * DAY, isBugInducing: false },
+      { repoId: 'r', sha: 'c2', method: 'human', knownAtMs: T0 + 6 * DAY, isBugInducing: true },
+      // c3: retracted on day 8, restored on day 12 (the issue became a bug again).
+      { repoId: 'r', sha: 'c3', method: 'szz', knownAtMs: T0 + 5 * DAY, isBugInducing: true },
+      { repoId: 'r', sha: 'c3', method: 'szz', knownAtMs: T0 + 8 * DAY, isBugInducing: false },
+      { repoId: 'r', sha: 'c3', method: 'szz', knownAtMs: T0 + 12 * DAY, isBugInducing: true },
+    ];
+    const y = (cutoffDay: number) => [...pointInTimeDataset(features, labels, { featureNames: NAMES, cutoffMs: T0 + cutoffDay * DAY }).dataset.y];
+    expect(y(7)).toEqual([1, 1, 1]); // before the retractions were known
+    expect(y(9)).toEqual([0, 1, 0]);
+    expect(y(13)).toEqual([0, 1, 1]);
+    // At day 9, c3's positive of day 12 is a label learned after the cutoff.
+    expect(pointInTimeDataset(features, labels, { featureNames: NAMES, cutoffMs: T0 + 9 * DAY }).report).toMatchObject({ positives: 1, labelsExcludedAfterCutoff: 1 });
+  });
+
   it('drops rows before `from`, duplicates, and rows missing a feature, and counts each', () => {
     const features = [feature(1), feature(2), feature(2, { values: [0, 99, 99] }), feature(3, { names: ['la', 'ld'], values: [1, 2] }), feature(4, { values: [0, Number.NaN, 1] })];
     const { dataset, report } = pointInTimeDataset(features, [], { featureNames: NAMES, cutoffMs: T0 + 100 * DAY, fromMs: T0 + 2 * DAY });

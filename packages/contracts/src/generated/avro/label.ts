@@ -50,7 +50,7 @@ export interface CommitLabel {
    */
   confidence: null | number;
   /**
-   * Earliest time the label could be known, epoch milliseconds UTC: the commit time of the latest fix that contributed (for a fix commit, its own commit time). Training sets must not use the label at cutoffs before this.
+   * Earliest time the label could be known, epoch milliseconds UTC: the commit time of the latest fix that contributed (for a fix commit, its own commit time); for a label that retracts or restores an earlier one because a bug issue was reclassified, the time of that issue event (at least 1 ms after the label it supersedes). Training sets must not use the label at cutoffs before this.
    *
    * Avro timestamp-millis: epoch milliseconds, UTC.
    */
