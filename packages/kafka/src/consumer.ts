@@ -40,6 +40,30 @@ export interface HandlerContext {
    */
   signal: AbortSignal;
   logger: Logger;
+  /**
+   * Defers the completion of one of the records this call was given: when the handler returns,
+   * the record stays pending — its offset, and every later one of its partition, uncommitted —
+   * until the returned ack is called. For a handler whose work on a record ends later than its
+   * return (the drift-detector's window counts, reported only when the window closes), so that
+   * a crash before then re-delivers the record. The partition keeps being consumed meanwhile.
+   * Calling it again for the record returns the same ack; acks are idempotent. An ack is
+   * ignored when the call that deferred it failed (the record is retried or dead-lettered), or
+   * when the partition was revoked or re-delivered since: the new delivery is what counts.
+   */
+  defer(record: ConsumedRecord<unknown>): DeferredAck;
+}
+
+/** Completes a deferred record (see `HandlerContext.defer`). */
+export type DeferredAck = () => void;
+
+/** One deferral: open while the handler runs, registered with the tracker once it returned. */
+interface Deferral {
+  topic: string;
+  partition: number;
+  offset: string;
+  state: 'open' | 'registered' | 'acked' | 'void';
+  ticket: number;
+  ack: DeferredAck;
 }
 
 export type RecordHandler<V> = (record: ConsumedRecord<V>, ctx: HandlerContext) => Promise<void> | void;
@@ -81,6 +105,8 @@ export interface ConsumerSettings<V> {
   commitIntervalMs: number;
   lagIntervalMs: number;
   maxBatchSize: number;
+  /** Most deferred records held at once; at the bound the consumer waits for acks. */
+  maxDeferred: number;
 }
 
 interface Deps {
@@ -144,6 +170,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   private lagTimer: NodeJS.Timeout | undefined;
   private resolveReady!: () => void;
   private resolveCrashed!: (error: OmenError) => void;
+  private deferredCommit: NodeJS.Timeout | undefined;
 
   constructor(settings: ConsumerSettings<V>, deps: Deps) {
     this.settings = settings;
@@ -157,7 +184,15 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
 
   async start(): Promise<void> {
     const { consumer } = this.deps;
-    consumer.on(consumer.events.GROUP_JOIN, () => this.resolveReady());
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      // Revoked partitions: their deferred records are not ours to commit any more. Forgetting
+      // them makes their acks stale (ignored); the new owner re-reads from the last commit.
+      const assigned = event.payload.memberAssignment;
+      for (const [topic, partition] of this.tracker.trackedPartitions()) {
+        if (!(assigned[topic] ?? []).includes(partition)) this.tracker.forget(topic, partition);
+      }
+      this.resolveReady();
+    });
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
       this.log.error({ group: this.group, err: error, restart }, restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good');
@@ -187,8 +222,11 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.lagTimer);
+      clearTimeout(this.deferredCommit);
       this.abort.abort();
       try {
+        // Acks that came in since the last batch: commit them while still a member.
+        await this.commitAll().catch((err: unknown) => this.log.warn({ group: this.group, err }, 'committing deferred acks at stop failed; they are re-delivered'));
         // kafkajs' stop waits for the batch in flight; eachBatch sees isRunning() turn false,
         // finishes its current record and commits before returning.
         await this.deps.consumer.disconnect();
@@ -212,8 +250,10 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     const { topic, partition } = batch;
     const isRunning = (): boolean => payload.isRunning();
     const isStale = (): boolean => payload.isStale();
-    // Whatever was pending here belongs to a batch that failed; kafkajs delivers it again.
-    this.tracker.dropPending(topic, partition);
+    // Whatever was pending from this batch's first offset on belongs to a batch that failed
+    // (or to a partition fetched again from its commit); kafkajs delivers it again. Records
+    // below it that a handler deferred stay pending: they were handled and do not come again.
+    if (batch.messages.length > 0) this.tracker.dropFrom(topic, partition, batch.firstOffset()!);
     const messages = batch.messages;
     for (const message of messages) this.tracker.track(topic, partition, message.offset);
 
@@ -222,6 +262,10 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       if (this.settings.batchHandler) {
         for (let start = 0; start < messages.length; start += this.settings.maxBatchSize) {
           if (!isRunning() || isStale()) {
+            completedAll = false;
+            break;
+          }
+          if (!(await this.belowDeferredBound(payload))) {
             completedAll = false;
             break;
           }
@@ -239,12 +283,17 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
             completedAll = false;
             break;
           }
-          const outcome = await this.processOne(topic, partition, message, payload);
+          if (!(await this.belowDeferredBound(payload))) {
+            completedAll = false;
+            break;
+          }
+          const deferrals: Deferral[] = [];
+          const outcome = await this.processOne(topic, partition, message, payload, deferrals);
           if (outcome === 'abandoned') {
             completedAll = false;
             break;
           }
-          this.markDone(topic, partition, message.offset, payload);
+          this.markDone(topic, partition, message.offset, payload, this.register(deferrals));
           if (Date.now() - lastCommit >= this.settings.commitIntervalMs) {
             await this.commit(topic, partition, payload);
             lastCommit = Date.now();
@@ -262,9 +311,69 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     }
   }
 
-  private markDone(topic: string, partition: number, offset: string, payload: EachBatchPayload): void {
-    this.tracker.complete(topic, partition, offset);
+  /** Resolving the offset lets kafkajs fetch on; the tracker alone decides what is committed. */
+  private markDone(topic: string, partition: number, offset: string, payload: EachBatchPayload, deferred: ReadonlySet<string>): void {
+    if (!deferred.has(offset)) this.tracker.complete(topic, partition, offset);
     payload.resolveOffset(offset);
+  }
+
+  /**
+   * Hands the still-open deferrals of a successful handler call to the tracker; returns their
+   * offsets (records acked before the call returned complete as usual).
+   */
+  private register(deferrals: readonly Deferral[]): Set<string> {
+    const offsets = new Set<string>();
+    for (const d of deferrals) {
+      if (d.state !== 'open') continue;
+      d.ticket = this.tracker.defer(d.topic, d.partition, d.offset);
+      d.state = 'registered';
+      offsets.add(d.offset);
+    }
+    return offsets;
+  }
+
+  private acknowledge(d: Deferral): void {
+    if (d.state === 'open') d.state = 'acked';
+    if (d.state !== 'registered') return;
+    d.state = 'acked';
+    if (this.tracker.resolveDeferred(d.topic, d.partition, d.offset, d.ticket)) this.scheduleCommit();
+  }
+
+  /**
+   * Deferred acks arrive between batches, and a partition may get no further batch to commit
+   * them; so they are committed on a timer too (batched: at most one commit per interval).
+   */
+  private scheduleCommit(): void {
+    if (this.deferredCommit || this.stopping) return;
+    this.deferredCommit = setTimeout(() => {
+      this.deferredCommit = undefined;
+      this.commitAll().catch((err: unknown) => this.log.warn({ group: this.group, err }, 'committing deferred acks failed; retried with the next ack or batch'));
+    }, Math.max(100, this.settings.commitIntervalMs));
+    this.deferredCommit.unref();
+  }
+
+  private async commitAll(): Promise<void> {
+    const plan = this.tracker.commitPlan();
+    if (plan.length === 0) return;
+    // A commit of a stale generation (rebalance under way) fails here and changes nothing.
+    await this.deps.consumer.commitOffsets(plan);
+    for (const p of plan) this.tracker.markCommitted(p.topic, p.partition, p.offset);
+  }
+
+  /**
+   * Waits (heartbeating) while `maxDeferred` records await their acks: bounds the tracker's
+   * memory. False when the consumer stops or the batch went stale meanwhile.
+   */
+  private async belowDeferredBound(payload: EachBatchPayload): Promise<boolean> {
+    if (this.tracker.deferredCount() < this.settings.maxDeferred) return true;
+    this.log.warn({ group: this.group, deferred: this.tracker.deferredCount() }, 'deferred records at the bound; waiting for acks');
+    return this.withHeartbeats(payload, async () => {
+      while (this.tracker.deferredCount() >= this.settings.maxDeferred) {
+        if (!payload.isRunning() || payload.isStale()) return false;
+        if (!(await sleep(100, this.abort.signal))) return false;
+      }
+      return true;
+    });
   }
 
   private async commit(topic: string, partition: number, payload: EachBatchPayload): Promise<void> {
@@ -274,8 +383,40 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     this.tracker.markCommitted(topic, partition, offset);
   }
 
-  private handlerContext(attempt: number): HandlerContext {
-    return { group: this.group, attempt, signal: this.abort.signal, logger: this.log };
+  /** `records` are those the call may defer; its deferrals are collected in `mine`. */
+  private handlerContext(attempt: number, records: readonly ConsumedRecord<V>[], mine: Deferral[]): HandlerContext {
+    const defer = (record: ConsumedRecord<unknown>): DeferredAck => {
+      const found = mine.find((d) => d.topic === record.topic && d.partition === record.partition && d.offset === record.offset);
+      if (found) return found.ack;
+      if (!records.some((r) => r.topic === record.topic && r.partition === record.partition && r.offset === record.offset)) {
+        throw new OmenError('INVALID_ARGUMENT', `defer: ${record.topic}/${record.partition}@${record.offset} is not a record of this handler call`);
+      }
+      const d: Deferral = { topic: record.topic, partition: record.partition, offset: record.offset, state: 'open', ticket: 0, ack: () => this.acknowledge(d) };
+      mine.push(d);
+      return d.ack;
+    };
+    return { group: this.group, attempt, signal: this.abort.signal, logger: this.log, defer };
+  }
+
+  /**
+   * One handler call: its deferrals join `into` when it succeeds, and are voided when it throws
+   * — the record is then retried or dead-lettered, and a late ack of the failed call must not
+   * complete it.
+   */
+  private async callHandler(
+    attempt: number,
+    records: readonly ConsumedRecord<V>[],
+    into: Deferral[],
+    call: (ctx: HandlerContext) => Promise<void> | void,
+  ): Promise<void> {
+    const mine: Deferral[] = [];
+    try {
+      await call(this.handlerContext(attempt, records, mine));
+    } catch (err) {
+      for (const d of mine) d.state = 'void';
+      throw err;
+    }
+    into.push(...mine);
   }
 
   private async toRecord(topic: string, partition: number, item: Pending<V>): Promise<ConsumedRecord<V>> {
@@ -348,7 +489,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     }
   }
 
-  private async processOne(topic: string, partition: number, message: KafkaMessage, payload: EachBatchPayload): Promise<Outcome> {
+  private async processOne(topic: string, partition: number, message: KafkaMessage, payload: EachBatchPayload, deferrals: Deferral[]): Promise<Outcome> {
     const started = performance.now();
     const item = this.pending(message);
     const span = tracer.startSpan(
@@ -371,7 +512,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       const handler = this.settings.handler!;
       const result = await this.attempts(topic, payload, async (attempt) => {
         const record = await this.toRecord(topic, partition, item);
-        await context.with(active, () => handler(record, this.handlerContext(attempt)));
+        await this.callHandler(attempt, [record], deferrals, (ctx) => context.with(active, () => handler(record, ctx)));
       });
       if (result === 'abandoned') return 'abandoned';
       if (result.ok) {
@@ -413,6 +554,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     const handler = this.settings.batchHandler!;
     try {
       const decoded: Pending<V>[] = [];
+      const deferrals: Deferral[] = [];
       for (const item of items) {
         const result = await this.attempts(topic, payload, async () => {
           await this.toRecord(topic, partition, item);
@@ -423,14 +565,15 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       }
       if (decoded.length > 0) {
         const whole = await this.attempts(topic, payload, async (attempt) => {
-          await context.with(active, () => handler(decoded.map((i) => i.record!), this.handlerContext(attempt)));
+          const records = decoded.map((i) => i.record!);
+          await this.callHandler(attempt, records, deferrals, (ctx) => context.with(active, () => handler(records, ctx)));
         });
         if (whole === 'abandoned') return false;
         if (!whole.ok) {
           this.log.warn({ group: this.group, topic, partition, code: whole.error.code }, 'batch failed; retrying its records one by one');
           for (const item of decoded) {
             const single = await this.attempts(topic, payload, async (attempt) => {
-              await context.with(active, () => handler([item.record!], this.handlerContext(attempt)));
+              await this.callHandler(attempt, [item.record!], deferrals, (ctx) => context.with(active, () => handler([item.record!], ctx)));
             });
             if (single === 'abandoned') return false;
             if (single.ok) this.deps.metrics.processed.inc({ group: this.group, topic });
@@ -440,7 +583,8 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
           this.deps.metrics.processed.inc({ group: this.group, topic }, decoded.length);
         }
       }
-      for (const item of items) this.markDone(topic, partition, item.message.offset, payload);
+      const deferred = this.register(deferrals);
+      for (const item of items) this.markDone(topic, partition, item.message.offset, payload, deferred);
       return true;
     } finally {
       span.end();

@@ -75,6 +75,12 @@ interface ConsumerOptionsBase {
   commitIntervalMs?: number;
   /** How often `kafka_consumer_lag` is refreshed; 0 turns the timer off. @default 15000 */
   lagIntervalMs?: number;
+  /**
+   * Most records held deferred (`HandlerContext.defer`) at once, over all partitions; at the
+   * bound the consumer stops handing out records (heartbeating) until acks come. Each costs a
+   * few dozen bytes here, plus what the handler keeps. @default 1000000
+   */
+  maxDeferred?: number;
 }
 
 export interface RecordConsumerOptions<V> extends ConsumerOptionsBase {
@@ -274,6 +280,7 @@ export function createKafka(options: KafkaOptions): Kafka {
         heartbeatIntervalMs: heartbeatInterval,
         commitIntervalMs: int('commitIntervalMs', consumerOptions.commitIntervalMs, 5000, 0, 3_600_000),
         lagIntervalMs: int('lagIntervalMs', consumerOptions.lagIntervalMs, 15_000, 0, 3_600_000),
+        maxDeferred: int('maxDeferred', consumerOptions.maxDeferred, 1_000_000, 1, 100_000_000),
         maxBatchSize: int('maxBatchSize', 'maxBatchSize' in consumerOptions ? consumerOptions.maxBatchSize : undefined, 500, 1, 1_000_000),
       },
       { consumer, codec, dlqProducer: getDlqProducer, lag: consumerLag, metrics, logger },

@@ -14,6 +14,34 @@ interface PartitionState {
   committed: bigint;
   /** Done offsets above the lowest pending one, waiting for the gap below them to close. */
   doneAhead: Set<bigint>;
+  /** Pending offsets whose handler deferred completion, with the ticket their ack must show. */
+  deferred: Map<bigint, number>;
+}
+
+/** Index of `value` in the ascending `list`, or −1 (binary search: deferral keeps lists long). */
+function indexIn(list: readonly bigint[], value: bigint): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = list[mid]!;
+    if (at === value) return mid;
+    if (at < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** First index in the ascending `list` whose value is ≥ `value` (list.length when none). */
+function lowerBound(list: readonly bigint[], value: bigint): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function parseOffset(offset: string | number | bigint, what: string): bigint {
@@ -34,6 +62,9 @@ function parseOffset(offset: string | number | bigint, what: string): bigint {
  */
 export class OffsetTracker {
   private readonly partitions = new Map<string, PartitionState>();
+  /** Tickets are never reused, so an ack from before a drop or a revocation cannot match. */
+  private nextTicket = 1;
+  private deferredTotal = 0;
 
   private key(topic: string, partition: number): string {
     return `${topic}\u0000${partition}`;
@@ -43,7 +74,7 @@ export class OffsetTracker {
     const key = this.key(topic, partition);
     let state = this.partitions.get(key);
     if (!state) {
-      state = { pending: [], highest: -1n, committed: -1n, doneAhead: new Set() };
+      state = { pending: [], highest: -1n, committed: -1n, doneAhead: new Set(), deferred: new Map() };
       this.partitions.set(key, state);
     }
     return state;
@@ -76,8 +107,8 @@ export class OffsetTracker {
   complete(topic: string, partition: number, offset: string | number | bigint): void {
     const value = parseOffset(offset, 'offset');
     const state = this.partitions.get(this.key(topic, partition));
-    const index = state ? state.pending.indexOf(value) : -1;
-    if (!state || index < 0) {
+    const index = state ? indexIn(state.pending, value) : -1;
+    if (!state || index < 0 || state.doneAhead.has(value)) {
       throw new RangeError(`offset ${value} of ${topic}/${partition} completed but not pending`);
     }
     if (index === 0) {
@@ -89,6 +120,42 @@ export class OffsetTracker {
     } else {
       state.doneAhead.add(value);
     }
+  }
+
+  /**
+   * Keeps a tracked record pending after its handler returned: it only becomes done through
+   * `resolveDeferred` with the returned ticket. Until then the commit point cannot pass it.
+   */
+  defer(topic: string, partition: number, offset: string | number | bigint): number {
+    const value = parseOffset(offset, 'offset');
+    const state = this.partitions.get(this.key(topic, partition));
+    if (!state || indexIn(state.pending, value) < 0 || state.doneAhead.has(value) || state.deferred.has(value)) {
+      throw new RangeError(`offset ${value} of ${topic}/${partition} deferred but not pending`);
+    }
+    const ticket = this.nextTicket++;
+    state.deferred.set(value, ticket);
+    this.deferredTotal += 1;
+    return ticket;
+  }
+
+  /**
+   * Completes a deferred record. Returns false, changing nothing, when the ticket is stale: the
+   * partition was revoked (`forget`) or the record dropped for redelivery (`dropFrom`) since —
+   * its new delivery, if any, is tracked under a new ticket.
+   */
+  resolveDeferred(topic: string, partition: number, offset: string | number | bigint, ticket: number): boolean {
+    const value = parseOffset(offset, 'offset');
+    const state = this.partitions.get(this.key(topic, partition));
+    if (!state || state.deferred.get(value) !== ticket) return false;
+    state.deferred.delete(value);
+    this.deferredTotal -= 1;
+    this.complete(topic, partition, value);
+    return true;
+  }
+
+  /** Deferred records not yet resolved, over every partition (the consumer bounds it). */
+  deferredCount(): number {
+    return this.deferredTotal;
   }
 
   /** The offset to commit for a partition (next to read), or undefined if nothing new is safe. */
@@ -130,13 +197,42 @@ export class OffsetTracker {
   dropPending(topic: string, partition: number): void {
     const state = this.partitions.get(this.key(topic, partition));
     if (!state) return;
+    this.deferredTotal -= state.deferred.size;
     state.pending = [];
     state.doneAhead.clear();
+    state.deferred.clear();
     state.highest = -1n;
+  }
+
+  /**
+   * Before a batch starting at `offset`: forgets the records from `offset` on (the client
+   * delivers them again, to be tracked anew; their deferred acks go stale) and keeps the ones
+   * below, deferred ones included — they were handled and will not come again.
+   */
+  dropFrom(topic: string, partition: number, offset: string | number | bigint): void {
+    const value = parseOffset(offset, 'offset');
+    const state = this.partitions.get(this.key(topic, partition));
+    if (!state || value > state.highest) return;
+    const cut = lowerBound(state.pending, value);
+    for (const dropped of state.pending.splice(cut)) {
+      state.doneAhead.delete(dropped);
+      if (state.deferred.delete(dropped)) this.deferredTotal -= 1;
+    }
+    state.highest = value - 1n;
   }
 
   /** Drops a partition's state (revoked or reassigned: its next owner starts from the commit). */
   forget(topic: string, partition: number): void {
-    this.partitions.delete(this.key(topic, partition));
+    const key = this.key(topic, partition);
+    this.deferredTotal -= this.partitions.get(key)?.deferred.size ?? 0;
+    this.partitions.delete(key);
+  }
+
+  /** Partitions with state, as [topic, partition] (to forget those no longer assigned). */
+  trackedPartitions(): Array<[string, number]> {
+    return [...this.partitions.keys()].map((key) => {
+      const [topic, partition] = key.split('\u0000') as [string, string];
+      return [topic, Number(partition)];
+    });
   }
 }

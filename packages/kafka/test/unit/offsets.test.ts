@@ -95,4 +95,95 @@ describe('OffsetTracker', () => {
     expect(t.committable('a', 0)).toBeUndefined();
     expect(t.pendingCount('a', 0)).toBe(0);
   });
+
+  describe('deferred completion', () => {
+    it('holds the commit point at a deferred record until its ack, in whatever order acks come', () => {
+      const t = new OffsetTracker();
+      for (const o of [0, 1, 2, 3]) t.track('a', 0, o);
+      const t1 = t.defer('a', 0, 1);
+      const t2 = t.defer('a', 0, 2);
+      for (const o of [0, 3]) t.complete('a', 0, o);
+      expect(t.committable('a', 0)).toBe('1');
+      expect(t.deferredCount()).toBe(2);
+      // The later one first: nothing moves until the gap at 1 closes.
+      expect(t.resolveDeferred('a', 0, 2, t2)).toBe(true);
+      expect(t.committable('a', 0)).toBe('1');
+      expect(t.resolveDeferred('a', 0, 1, t1)).toBe(true);
+      expect(t.committable('a', 0)).toBe('4');
+      expect(t.deferredCount()).toBe(0);
+      expect(t.pendingCount('a', 0)).toBe(0);
+    });
+
+    it('steps over offset gaps once the deferred record before them is acked', () => {
+      const t = new OffsetTracker();
+      for (const o of [10, 14, 20]) t.track('a', 0, o);
+      const ticket = t.defer('a', 0, 14);
+      t.complete('a', 0, 10);
+      t.complete('a', 0, 20);
+      expect(t.committable('a', 0)).toBe('14');
+      t.resolveDeferred('a', 0, 14, ticket);
+      expect(t.committable('a', 0)).toBe('21');
+    });
+
+    it('refuses to defer what is not pending, and ignores a repeated ack', () => {
+      const t = new OffsetTracker();
+      t.track('a', 0, 0);
+      t.track('a', 0, 1);
+      t.complete('a', 0, 1);
+      expect(() => t.defer('a', 0, 1)).toThrow(/offset 1 of a\/0 deferred but not pending/);
+      expect(() => t.defer('a', 0, 7)).toThrow(/deferred but not pending/);
+      const ticket = t.defer('a', 0, 0);
+      expect(() => t.defer('a', 0, 0)).toThrow(/deferred but not pending/);
+      expect(t.resolveDeferred('a', 0, 0, ticket)).toBe(true);
+      expect(t.resolveDeferred('a', 0, 0, ticket)).toBe(false);
+      expect(t.committable('a', 0)).toBe('2');
+    });
+
+    it('ignores acks for a revoked partition, also once it is assigned and tracked again', () => {
+      const t = new OffsetTracker();
+      for (const o of [0, 1]) t.track('a', 0, o);
+      const stale = t.defer('a', 0, 0);
+      t.complete('a', 0, 1);
+      t.forget('a', 0);
+      expect(t.deferredCount()).toBe(0);
+      expect(t.resolveDeferred('a', 0, 0, stale)).toBe(false);
+      // Back to this consumer: redelivered from the last commit, deferred again under a new ticket.
+      for (const o of [0, 1]) t.track('a', 0, o);
+      const fresh = t.defer('a', 0, 0);
+      t.complete('a', 0, 1);
+      expect(t.resolveDeferred('a', 0, 0, stale)).toBe(false);
+      expect(t.committable('a', 0)).toBe('0');
+      expect(t.resolveDeferred('a', 0, 0, fresh)).toBe(true);
+      expect(t.committable('a', 0)).toBe('2');
+    });
+
+    it('dropFrom keeps deferred records below a redelivered batch and makes those in it stale', () => {
+      const t = new OffsetTracker();
+      for (const o of [0, 1, 2, 3]) t.track('a', 0, o);
+      const kept = t.defer('a', 0, 0);
+      t.complete('a', 0, 1);
+      const dropped = t.defer('a', 0, 2);
+      // The batch failed at 3; kafkajs delivers again from 2.
+      t.dropFrom('a', 0, 2);
+      expect(t.deferredCount()).toBe(1);
+      expect(t.resolveDeferred('a', 0, 2, dropped)).toBe(false);
+      for (const o of [2, 3]) t.track('a', 0, o);
+      for (const o of [2, 3]) t.complete('a', 0, o);
+      expect(t.committable('a', 0)).toBe('0');
+      expect(t.resolveDeferred('a', 0, 0, kept)).toBe(true);
+      expect(t.committable('a', 0)).toBe('4');
+    });
+
+    it('dropFrom past everything tracked changes nothing', () => {
+      const t = new OffsetTracker();
+      t.track('a', 0, 0);
+      const ticket = t.defer('a', 0, 0);
+      t.dropFrom('a', 0, 1);
+      t.track('a', 0, 1);
+      t.complete('a', 0, 1);
+      expect(t.committable('a', 0)).toBe('0');
+      t.resolveDeferred('a', 0, 0, ticket);
+      expect(t.committable('a', 0)).toBe('2');
+    });
+  });
 });
