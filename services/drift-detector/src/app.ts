@@ -68,10 +68,10 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
   const publish = async (reports: Report[]): Promise<void> => {
     const records = reports.flatMap(driftRecords);
     // Both writes are idempotent by event id, so a retry after one of them failed rewrites both.
-    await Promise.all([
-      producer!.send(config.DRIFT_TOPIC_REPORTS, records.map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id, eventTime: r.event_time }))),
-      store.add(reports),
-    ]);
+    // The store comes second: what it holds is what the restart treats as reported (see
+    // Detector.closedThrough), so a report in it must already be on the topic too.
+    await producer!.send(config.DRIFT_TOPIC_REPORTS, records.map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id, eventTime: r.event_time })));
+    await store.add(reports);
     const latest = new Map<string, Report[]>();
     for (const r of reports) {
       metrics.reports.inc({ model: r.model, drifted: String(r.drifted) });
@@ -165,14 +165,18 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     if (clickhouse) await ctx.dependency('clickhouse', () => ensureDriftTable(clickhouse, config.DRIFT_TABLE));
     // Consume once the references are read: records seen before would be skipped as unmatched.
     await referencesLoaded;
+    const reported = await ctx.dependency('reported windows', () => store.reportedThrough(models));
+    for (const r of reported) detector.closedThrough(r.model, r.target, r.windowEnd);
     consumer = await ctx.dependency('consumer', () => kafka.runConsumer<unknown>({
       ...overrides.consumer,
       group: config.DRIFT_GROUP,
       topics: [config.DRIFT_TOPIC_FEATURES, config.DRIFT_TOPIC_PREDICTIONS, config.DRIFT_TOPIC_LABELS],
       lagIntervalMs: config.DRIFT_LAG_INTERVAL,
       maxBatchSize: 1000,
-      batchHandler: async (records) => {
-        await detector.handle(records);
+      // Records are committed only once the windows they went into were reported (deferred
+      // acks): open windows live in memory, and a restart rebuilds them from the redelivery.
+      batchHandler: async (records, hctx) => {
+        await detector.handle(records, (r) => hctx.defer(r));
       },
     }));
     void consumer.crashed.then((err) => {

@@ -9,7 +9,7 @@ import type { CommitFeatures, CommitLabel, Prediction } from '@omen/contracts';
 import type { ConsumedRecord } from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
 import { evaluateWindow, type Report, type Thresholds } from './domain/report.ts';
-import { ModelWindows, type AddOutcome, type Observation, type Reference, type WindowOptions } from './domain/window.ts';
+import { ModelWindows, type AddOutcome, type Observation, type Reference, type WindowOptions, type WindowState } from './domain/window.ts';
 import type { DriftMetrics } from './metrics.ts';
 
 export interface Topics {
@@ -37,7 +37,8 @@ type Kind = Observation['kind'];
 
 export class Detector {
   private readonly windows = new Map<string, ModelWindows>();
-  private pending: Report[] = [];
+  /** Reports to publish, each with its window's `onReported` callbacks. */
+  private pending: Array<{ report: Report; onReported: Array<() => void> }> = [];
   private readonly now: () => number;
 
   constructor(private readonly o: DetectorOptions) {
@@ -87,9 +88,14 @@ export class Detector {
     return out;
   }
 
-  /** Counts a batch, evaluates the windows it closed, publishes every pending report. */
-  handle(records: readonly ConsumedRecord<unknown>[]): Promise<Report[]> {
-    return this.serialized(() => this.handleNow(records));
+  /**
+   * Counts a batch, evaluates the windows it closed, publishes every pending report. With
+   * `defer` (the consumer's `HandlerContext.defer`), each record's ack is called once every
+   * window it went into has been reported: open windows live in memory only, so their records
+   * must stay uncommitted — a restart then rebuilds them from the redelivered records.
+   */
+  handle(records: readonly ConsumedRecord<unknown>[], defer?: (record: ConsumedRecord<unknown>) => () => void): Promise<Report[]> {
+    return this.serialized(() => this.handleNow(records, defer));
   }
 
   /**
@@ -111,22 +117,39 @@ export class Detector {
   private evaluate(closed: ReturnType<ModelWindows['takeClosed']>, computedAt: number): void {
     for (const w of closed) {
       const report = evaluateWindow(w, this.o.thresholds, this.o.minSamples, computedAt);
-      if (report.tests.length > 0) this.pending.push(report);
-      else this.o.logger.debug({ model: w.model, repo: w.repo, start: w.start }, 'window closed with too few observations for any test');
+      if (report.tests.length > 0) this.pending.push({ report, onReported: w.onReported });
+      else {
+        this.o.logger.debug({ model: w.model, repo: w.repo, start: w.start }, 'window closed with too few observations for any test');
+        for (const done of w.onReported) done();
+      }
     }
   }
 
-  private async handleNow(records: readonly ConsumedRecord<unknown>[]): Promise<Report[]> {
+  private async handleNow(records: readonly ConsumedRecord<unknown>[], defer?: (record: ConsumedRecord<unknown>) => () => void): Promise<Report[]> {
     const wall = this.now();
     for (const record of records) {
+      // The record is done (its offset committable) once every window it went into was
+      // reported: one hold per window plus one for this loop, released at its end, so a
+      // record that went nowhere (unmatched, late) is done at once.
+      const ack = defer?.(record);
+      let holds = 1;
+      const release = (): void => {
+        holds -= 1;
+        if (holds === 0) ack?.();
+      };
+      const into = (w: WindowState): void => {
+        holds += 1;
+        w.onReported.push(release);
+      };
       const obs = this.observations(record);
       if (obs.length === 0) this.o.metrics?.records.inc({ topic: record.topic, outcome: 'unmatched' });
       for (const { model, reference, obs: o } of obs) {
         const windows = this.windowsOf(model, o.kind);
-        const outcome: AddOutcome = windows.add(reference, o);
+        const outcome: AddOutcome = windows.add(reference, o, ack ? into : undefined);
         this.lastSeen.set(windows, wall);
         this.o.metrics?.records.inc({ topic: record.topic, outcome });
       }
+      release();
     }
     for (const w of this.windows.values()) this.evaluate(w.takeClosed(), wall);
     return this.flush();
@@ -135,10 +158,25 @@ export class Detector {
   /** Publishes what is pending; on failure keeps it for the next call and rethrows. */
   async flush(): Promise<Report[]> {
     if (this.pending.length === 0) return [];
-    const reports = this.pending;
+    const taken = this.pending;
+    const reports = taken.map((p) => p.report);
     await this.o.publish(reports);
-    this.pending = this.pending.filter((r) => !reports.includes(r));
+    this.pending = this.pending.filter((p) => !taken.includes(p));
+    for (const p of taken) for (const done of p.onReported) done();
     return reports;
+  }
+
+  /**
+   * Restores, after a restart, what the report store says was already reported. A record is
+   * committed only once its windows were reported, but the commit point of a partition is its
+   * oldest unreported record: records behind it that went into an already-reported window (an
+   * out-of-order event time within the lateness) are replayed too. Without this they would
+   * rebuild that window from a fraction of its records and replace its report (same event ids)
+   * with a smaller one; with it they are counted as late.
+   */
+  closedThrough(model: string, target: 'feature' | 'prediction' | 'label', windowEnd: number): void {
+    const kind: Kind = target === 'feature' ? 'features' : target;
+    this.windowsOf(model, kind).closedThrough(windowEnd);
   }
 
   pendingReports(): number {

@@ -4,7 +4,7 @@
 // else a bounded in-memory list (lost on restart).
 import { formatDateTime, ident, joinSql, raw, sql, type ClickHouse, type SqlFragment } from '@omen/clickhouse';
 import type { DriftReport as DriftRecord } from '@omen/contracts';
-import { driftRecords, reportsFromRecords, type Report } from '../domain/report.ts';
+import { driftRecords, reportsFromRecords, type Report, type Target } from '../domain/report.ts';
 
 export interface ReportQuery {
   model: string;
@@ -29,8 +29,20 @@ export interface ReportPage {
   more: boolean;
 }
 
+/** The latest window end reported for a model and target (see `ReportStore.reportedThrough`). */
+export interface ReportedThrough {
+  model: string;
+  target: Target;
+  windowEnd: number;
+}
+
 export interface ReportStore {
   add(reports: readonly Report[]): Promise<void>;
+  /**
+   * Per model and target, the end of the latest window reported. A window is reported only
+   * after the watermark passed its end, so this is a floor of the watermark before a restart.
+   */
+  reportedThrough(models: readonly string[]): Promise<ReportedThrough[]>;
   /** Newest first: window_end descending, then repo ("*" sorts first), then version. */
   list(q: ReportQuery): Promise<ReportPage>;
 }
@@ -67,6 +79,18 @@ export class MemoryReportStore implements ReportStore {
       this.reports.delete(id);
     }
     return Promise.resolve();
+  }
+
+  reportedThrough(models: readonly string[]): Promise<ReportedThrough[]> {
+    const latest = new Map<string, ReportedThrough>();
+    for (const r of this.reports.values()) {
+      if (!models.includes(r.model)) continue;
+      for (const t of r.tests) {
+        const key = `${r.model}\u0000${t.target}`;
+        if ((latest.get(key)?.windowEnd ?? -Infinity) < r.windowEnd) latest.set(key, { model: r.model, target: t.target, windowEnd: r.windowEnd });
+      }
+    }
+    return Promise.resolve([...latest.values()]);
   }
 
   list(q: ReportQuery): Promise<ReportPage> {
@@ -194,6 +218,16 @@ export class ClickHouseReportStore implements ReportStore {
   async add(reports: readonly Report[]): Promise<void> {
     const rows = reports.flatMap((r) => driftRecords(r).map(driftRow));
     if (rows.length > 0) await this.ch.insert(this.table, rows);
+  }
+
+  async reportedThrough(models: readonly string[]): Promise<ReportedThrough[]> {
+    if (models.length === 0) return [];
+    const rows = await this.ch.query<{ model_name: string; target: string; end_ms: string | number }>(sql`
+      SELECT model_name, target, max(window_end_ms) AS end_ms
+      FROM ${ident(this.table)}
+      WHERE has(${[...models]}, model_name)
+      GROUP BY model_name, target`);
+    return rows.map((r) => ({ model: r.model_name, target: r.target as Target, windowEnd: Number(r.end_ms) }));
   }
 
   async list(q: ReportQuery): Promise<ReportPage> {

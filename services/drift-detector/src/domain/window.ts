@@ -55,6 +55,11 @@ export interface WindowState {
   labels: { positive: number; total: number };
   /** Event ids counted here, per kind (a features record and its prediction share no id space). */
   seen: Set<string>;
+  /**
+   * Called once the window has been reported (or evaluated with too few observations): one per
+   * record counted here, redeliveries included — the consumer commits a record only then.
+   */
+  onReported: Array<() => void>;
 }
 
 export interface WindowOptions {
@@ -94,8 +99,11 @@ export class ModelWindows {
     return end + this.options.latenessMs <= this.watermark;
   }
 
-  /** Counts one observation into its repo's window and the all-repos window. */
-  add(reference: Reference, obs: Observation): AddOutcome {
+  /**
+   * Counts one observation into its repo's window and the all-repos window; `into` sees each
+   * window the observation is in, whether counted now or before (a redelivery).
+   */
+  add(reference: Reference, obs: Observation, into?: (w: WindowState) => void): AddOutcome {
     const start = this.windowStart(obs.eventTime);
     const end = start + this.options.windowMs;
     if (this.isClosed(end)) return 'late';
@@ -103,6 +111,7 @@ export class ModelWindows {
     for (const repo of obs.repo === ALL_REPOS ? [ALL_REPOS] : [obs.repo, ALL_REPOS]) {
       const w = this.windowFor(reference, repo, start, end);
       const id = `${obs.kind}\u0000${obs.eventId}`;
+      into?.(w);
       if (w.seen.has(id)) continue;
       w.seen.add(id);
       outcome = 'added';
@@ -141,10 +150,19 @@ export class ModelWindows {
         predictions: new Reservoir(this.options.maxSamples, this.random),
         labels: { positive: 0, total: 0 },
         seen: new Set(),
+        onReported: [],
       };
       this.open.set(key, w);
     }
     return w;
+  }
+
+  /**
+   * Moves the watermark so that windows ending at or before `end` count as closed: after a
+   * restart, records replayed for a window reported before it are late, not a second report.
+   */
+  closedThrough(end: number): void {
+    this.watermark = Math.max(this.watermark, end + this.options.latenessMs);
   }
 
   /** Removes and returns the windows the watermark has closed, oldest first. */

@@ -45,6 +45,38 @@ describe('Detector', () => {
     expect(d.pendingReports()).toBe(0);
   });
 
+  it('acks a record only once every window it went into was reported; late and unmatched records at once', async () => {
+    let fail = true;
+    const d = detector(() => (fail ? Promise.reject(new Error('broker down')) : Promise.resolve()));
+    const acked = new Set<string>();
+    const defer = (r: ConsumedRecord<unknown>) => () => void acked.add(r.offset);
+    const first = Array.from({ length: 6 }, (_, i) => feat(400 + i, 2000 + i));
+    const other = feat(499, 2001, 'other-set');
+    await d.handle([...first, other], defer);
+    // The window [2000, 3000) is open: only the unmatched record is done.
+    expect([...acked]).toEqual([other.offset]);
+    const closing = feat(410, 3000);
+    await expect(d.handle([closing], defer)).rejects.toThrow('broker down');
+    expect(acked.size).toBe(1);
+    fail = false;
+    // The consumer retries the batch: the redelivered record waits for its window like the first copy.
+    const late = feat(411, 2500);
+    await d.handle([closing, late], defer);
+    expect(acked).toEqual(new Set([other.offset, ...first.map((r) => r.offset), late.offset]));
+    expect(acked.has(closing.offset)).toBe(false);
+  });
+
+  it('after closedThrough counts replayed records of a reported window as late: no second, smaller report', async () => {
+    const published: Report[] = [];
+    const d = detector((r) => {
+      published.push(...r);
+      return Promise.resolve();
+    });
+    d.closedThrough('jit', 'feature', 6000);
+    await d.handle([...Array.from({ length: 6 }, (_, i) => feat(500 + i, 5000 + i)), ...Array.from({ length: 6 }, (_, i) => feat(600 + i, 6000 + i)), feat(700, 7000)]);
+    expect(published.map((r) => `${r.repo}:${r.windowEnd}:${r.tests[0]!.sampleSize}`).sort()).toEqual(['*:7000:6', 'r:7000:6']);
+  });
+
   it('skips features of another feature set and predictions of other versions; counts a commit scored twice (stream + served) once', async () => {
     const published: Report[] = [];
     const d = detector((r) => {
