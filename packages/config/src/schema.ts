@@ -137,11 +137,11 @@ export function url(options: UrlOptions = {}): EnvSchema<string> {
   }, options.default);
 }
 
-const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses `500ms`, `30s`, `2m`, `1h`, `1.5s` or a plain number of milliseconds. */
+/** Parses `500ms`, `30s`, `2m`, `1h`, `7d`, `1.5s` or a plain number of milliseconds. */
 export function parseDurationMs(raw: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw.trim());
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
   if (!m) return undefined;
   const value = Number(m[1]) * (durationUnits[m[2] ?? 'ms'] ?? 1);
   return Number.isFinite(value) ? Math.round(value) : undefined;
@@ -161,8 +161,8 @@ export function durationMs(options: DurationOptions = {}): EnvSchema<number> {
   const { minMs = 0, maxMs = Infinity } = options;
   const fallback = typeof options.default === 'string' ? parseDurationMs(options.default) : options.default;
   if (options.default !== undefined && fallback === undefined) throw new TypeError(`durationMs default ${JSON.stringify(options.default)} is not a duration`);
-  const bounds = minMs > 0 || Number.isFinite(maxMs) ? ` between ${minMs}ms and ${maxMs}ms` : '';
-  return envVar(`a duration like 500ms, 30s, 2m or plain milliseconds${bounds}`, (raw) => {
+  const bounds = Number.isFinite(maxMs) ? ` between ${minMs}ms and ${maxMs}ms` : minMs > 0 ? ` of at least ${minMs}ms` : '';
+  return envVar(`a duration like 500ms, 30s, 2m, 1h, 7d or plain milliseconds${bounds}`, (raw) => {
     const n = parseDurationMs(raw);
     return n !== undefined && n >= minMs && n <= maxMs ? ok(n) : bad;
   }, fallback);

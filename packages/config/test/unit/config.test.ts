@@ -144,12 +144,14 @@ describe('durations', () => {
     ['30s', 30_000],
     ['2m', 120_000],
     ['1h', 3_600_000],
+    ['7d', 7 * 86_400_000],
     ['1.5s', 1500],
     ['250', 250],
   ])('%s = %i ms', (raw, ms) => expect(parseDurationMs(raw)).toBe(ms));
 
   it('refuses junk', () => {
     expect(parseDurationMs('5 minutes')).toBeUndefined();
+    expect(parseDurationMs('1w')).toBeUndefined();
     expect(parseDurationMs('-5s')).toBeUndefined();
     expect(parseDurationMs('')).toBeUndefined();
   });
@@ -202,7 +204,7 @@ describe('exitOnConfigError', () => {
     expect(lines).toEqual([
       'config error: GRPC_PORT: expected a TCP port 0..65535, got "http"',
       'config error: REDIS_URL: expected a URL with scheme redis (e.g. redis://host:port), got nothing (unset)',
-      'config error: FLUSH_INTERVAL: expected a duration like 500ms, 30s, 2m or plain milliseconds, got "soon"',
+      'config error: FLUSH_INTERVAL: expected a duration like 500ms, 30s, 2m, 1h, 7d or plain milliseconds, got "soon"',
       'config error: ADMIN_TOKEN: expected a non-empty secret, got nothing (unset)',
     ]);
     expect(child.stdout).toBe('');
