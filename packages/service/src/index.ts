@@ -4,3 +4,5 @@ export { baseConfigSchema } from './config.ts';
 export type { BaseConfigShape, PortDefaults } from './config.ts';
 export { backoffDelayMs } from './retry.ts';
 export type { RetryOptions } from './retry.ts';
+export { connectNats, parseJsonObject } from './nats.ts';
+export type { ConnectNatsOptions } from './nats.ts';

@@ -1,8 +1,9 @@
 // Experiment changes on NATS (core, at most once): a replica that hears one re-reads that
 // experiment from Redis at once; one that misses it catches up on its periodic re-read, since
 // Redis, not the message, is the truth.
-import { Events, connect, type NatsConnection, type Subscription } from 'nats';
+import type { NatsConnection, Subscription } from 'nats';
 import { UnavailableError } from '@omen/errors';
+import { connectNats, parseJsonObject } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 /** JSON body on ABROUTER_NATS_SUBJECT (default `experiment.changed`). */
@@ -17,14 +18,8 @@ export interface ExperimentChanged {
 }
 
 export function parseChange(data: Uint8Array): ExperimentChanged | string {
-  let body: unknown;
-  try {
-    body = JSON.parse(new TextDecoder().decode(data));
-  } catch {
-    return 'payload is not JSON';
-  }
-  if (typeof body !== 'object' || body === null) return 'payload is not a JSON object';
-  const b = body as Record<string, unknown>;
+  const b = parseJsonObject(data);
+  if (typeof b === 'string') return b;
   if (typeof b['experiment_id'] !== 'string' || b['experiment_id'] === '') return 'payload has no "experiment_id" string';
   return b as unknown as ExperimentChanged;
 }
@@ -36,14 +31,7 @@ export interface Announcer {
 
 export async function connectAnnouncer(options: { url: string; subject: string; logger: Logger; onChange: (c: ExperimentChanged) => void; onStatus?: (up: boolean) => void }): Promise<Announcer> {
   const { logger, subject } = options;
-  const nc: NatsConnection = await connect({ servers: options.url, name: 'ab-router', reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
-  options.onStatus?.(true);
-  void (async () => {
-    for await (const s of nc.status()) {
-      if (s.type === Events.Disconnect) options.onStatus?.(false);
-      if (s.type === Events.Reconnect) options.onStatus?.(true);
-    }
-  })().catch(() => undefined);
+  const nc: NatsConnection = await connectNats({ url: options.url, name: 'ab-router', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
   const sub: Subscription = nc.subscribe(subject, {
     callback: (err, msg) => {
       if (err) {

@@ -2,8 +2,9 @@
 // drift.alert out (JSON { model, version, reason }, what the trainer-coordinator's drift trigger
 // reads), at most one alert per model per cooldown. Core NATS, no persistence: a missed promotion
 // heals on the registry poll, and a drifted window alerts again after the cooldown if drift stays.
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import { MODEL_EVENT_SUBJECTS } from '@omen/model-registry';
+import { connectNats } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 export interface DriftAlert {
@@ -49,15 +50,7 @@ export class AlertCooldown {
 
 export async function connectDriftNats(options: DriftNatsOptions): Promise<DriftNats> {
   const { logger } = options;
-  const nc: NatsConnection = await connect({ servers: options.url, name: 'drift-detector', reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
-  options.onStatus?.(true);
-  void (async () => {
-    for await (const s of nc.status()) {
-      const type = String(s.type);
-      if (type === 'disconnect') options.onStatus?.(false);
-      if (type === 'reconnect') options.onStatus?.(true);
-    }
-  })().catch(() => undefined);
+  const nc: NatsConnection = await connectNats({ url: options.url, name: 'drift-detector', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
   for (const subject of [MODEL_EVENT_SUBJECTS.promoted, MODEL_EVENT_SUBJECTS.rolledBack]) {
     nc.subscribe(subject, {
       callback: (err, msg) => {

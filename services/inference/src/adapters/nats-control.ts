@@ -2,8 +2,9 @@
 // (`model.promoted`, `model.rolledback`, JSON { model, version, sha256, alias }). Plain core
 // subscriptions suffice: the registry is the source of truth, so an instance that was down or
 // missed a message catches up by reading the registry's aliases at start and on its poll.
-import { connect, type NatsConnection, type Subscription } from 'nats';
+import type { NatsConnection, Subscription } from 'nats';
 import { MODEL_EVENT_SUBJECTS } from '@omen/model-registry';
+import { connectNats, parseJsonObject } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 import type { ModelEvent } from './model-manager.ts';
 
@@ -12,14 +13,8 @@ export const CONTROL_SUBJECTS = MODEL_EVENT_SUBJECTS;
 
 /** Parses a control message; returns a reason string when it is not a valid event. */
 export function parseModelEvent(data: Uint8Array): ModelEvent | string {
-  let body: unknown;
-  try {
-    body = JSON.parse(new TextDecoder().decode(data));
-  } catch {
-    return 'payload is not JSON';
-  }
-  if (typeof body !== 'object' || body === null) return 'payload is not a JSON object';
-  const b = body as Record<string, unknown>;
+  const b = parseJsonObject(data);
+  if (typeof b === 'string') return b;
   const str = (k: string) => (typeof b[k] === 'string' && (b[k]).length > 0 ? (b[k]) : undefined);
   const model = str('model');
   const version = str('version');
@@ -48,15 +43,7 @@ export interface ControlOptions {
 
 export async function subscribeControl(options: ControlOptions): Promise<ControlSubscriber> {
   const { logger } = options;
-  const nc: NatsConnection = await connect({ servers: options.url, name: 'inference', reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
-  options.onStatus?.(true);
-  void (async () => {
-    for await (const s of nc.status()) {
-      const type = String(s.type);
-      if (type === 'disconnect') options.onStatus?.(false);
-      if (type === 'reconnect') options.onStatus?.(true);
-    }
-  })().catch(() => undefined);
+  const nc: NatsConnection = await connectNats({ url: options.url, name: 'inference', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
   const subs: Subscription[] = [];
   for (const subject of [CONTROL_SUBJECTS.promoted, CONTROL_SUBJECTS.rolledBack]) {
     subs.push(

@@ -5,9 +5,10 @@
 // truth: a replica that missed one catches up on its registry poll, and Promote/Rollback
 // re-announce when repeated. Each publish is followed by a flush, so "announced" means the
 // server has it, and a publish while disconnected fails instead of sitting in a buffer.
-import { Events, connect, type NatsConnection, type Subscription } from 'nats';
+import type { NatsConnection, Subscription } from 'nats';
 import { UnavailableError } from '@omen/errors';
 import { MODEL_EVENT_SUBJECTS, type ModelEventPayload } from '@omen/model-registry';
+import { connectNats, parseJsonObject } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 /** JSON body of a gate refusal alert. */
@@ -40,14 +41,8 @@ export interface ControlPlane {
 }
 
 export function parseDriftAlert(data: Uint8Array): DriftAlert | string {
-  let body: unknown;
-  try {
-    body = JSON.parse(new TextDecoder().decode(data));
-  } catch {
-    return 'payload is not JSON';
-  }
-  if (typeof body !== 'object' || body === null) return 'payload is not a JSON object';
-  const b = body as Record<string, unknown>;
+  const b = parseJsonObject(data);
+  if (typeof b === 'string') return b;
   const model = b['model'] ?? b['model_name'];
   if (typeof model !== 'string' || model === '') return 'payload has no "model" string';
   const version = b['version'] ?? b['model_version'];
@@ -63,14 +58,7 @@ export interface NatsControlOptions {
 
 export async function connectControlPlane(options: NatsControlOptions): Promise<ControlPlane> {
   const { logger } = options;
-  const nc: NatsConnection = await connect({ servers: options.url, name: 'trainer-coordinator', reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
-  options.onStatus?.(true);
-  void (async () => {
-    for await (const s of nc.status()) {
-      if (s.type === Events.Disconnect) options.onStatus?.(false);
-      if (s.type === Events.Reconnect) options.onStatus?.(true);
-    }
-  })().catch(() => undefined);
+  const nc: NatsConnection = await connectNats({ url: options.url, name: 'trainer-coordinator', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
   const subs: Subscription[] = [];
   const publish = async (subject: string, payload: unknown): Promise<void> => {
     try {

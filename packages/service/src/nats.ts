@@ -1,0 +1,39 @@
+// The one way services connect to NATS (the control plane: model promotions, experiment
+// changes, drift alerts): reconnect forever, and report up/down so runService's dependency
+// gauge and readiness follow the connection. Control messages are JSON objects; parseJsonObject
+// is the shared first step of every message parser (a reason string instead of a throw, so a
+// bad message is logged and skipped, never crashes a subscription).
+import { connect, type NatsConnection } from 'nats';
+
+export interface ConnectNatsOptions {
+  url: string;
+  /** Client name shown by the NATS server (the service's name). */
+  name: string;
+  /** Called with true once connected and on every reconnect, false on a disconnect. */
+  onStatus?: (up: boolean) => void;
+}
+
+export async function connectNats(options: ConnectNatsOptions): Promise<NatsConnection> {
+  const nc = await connect({ servers: options.url, name: options.name, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+  options.onStatus?.(true);
+  void (async () => {
+    for await (const s of nc.status()) {
+      const type = String(s.type);
+      if (type === 'disconnect') options.onStatus?.(false);
+      if (type === 'reconnect') options.onStatus?.(true);
+    }
+  })().catch(() => undefined);
+  return nc;
+}
+
+/** The message body as a JSON object, or why it is not one. */
+export function parseJsonObject(data: Uint8Array): Record<string, unknown> | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    return 'payload is not JSON';
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'payload is not a JSON object';
+  return body as Record<string, unknown>;
+}
