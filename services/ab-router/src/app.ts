@@ -1,11 +1,12 @@
 // ab-router's wiring, as runService's start(): Redis (experiments, statistics), NATS (changes),
-// Kafka (experiments.events.v1, optional), the inference client, the periodic re-read and
+// Kafka (experiments.events.v1, optional), ClickHouse (the events table, optional), the inference client, the periodic re-read and
 // stats flush, and omen.abrouter.v1.AbRouter.
+import { createClickHouse } from '@omen/clickhouse';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import { ConfigError } from '@omen/errors';
-import { createKafka } from '@omen/kafka';
+import { createKafka, type AvroProducer } from '@omen/kafka';
 import type { ServiceContext } from '@omen/service';
-import { EventsSink } from './adapters/events-sink.ts';
+import { EventsSink, ensureEventsTable } from './adapters/events-sink.ts';
 import { inferenceClient, type InferenceClient } from './adapters/inference-client.ts';
 import { connectAnnouncer, type Announcer } from './adapters/nats-announcer.ts';
 import { ExperimentStore } from './adapters/redis-store.ts';
@@ -32,17 +33,30 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   store.redis.on('close', () => ctx.setDependencyUp('redis', false));
   store.redis.on('ready', () => ctx.setDependencyUp('redis', true));
 
-  const dropped = m.counter('abrouter_events_dropped_total', 'Experiment events dropped because the buffer to Kafka was full (or at shutdown).');
-  const sent = m.counter('abrouter_events_sent_total', 'Experiment events written to experiments.events.v1.');
+  const dropped = m.counter('abrouter_events_dropped_total', 'Experiment events dropped because the buffer to Kafka/ClickHouse was full (or at shutdown).');
+  const sent = m.counter('abrouter_events_sent_total', 'Experiment events written (to every configured sink: Kafka and/or ClickHouse).');
+  const failed = m.counter('abrouter_events_write_failures_total', 'Batches of experiment events a sink refused (the batch is retried), by sink.', ['sink']);
   let events: EventsSink | undefined;
+  let producer: AvroProducer | undefined;
+  let kafka: ReturnType<typeof createKafka> | undefined;
+  const topic = config.ABROUTER_TOPIC_EVENTS;
   if (config.KAFKA_BROKERS && config.SCHEMA_REGISTRY_URL) {
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ab-router', registryUrl: config.SCHEMA_REGISTRY_URL, logger, metrics: m });
-    const topic = config.ABROUTER_TOPIC_EVENTS;
+    const k = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ab-router', registryUrl: config.SCHEMA_REGISTRY_URL, logger, metrics: m });
+    kafka = k;
     // Not a required dependency: serving goes on without Kafka, events wait in the buffer.
-    const producer = await ctx.dependency('kafka', () => kafka.producer({ schemas: { [topic]: avroSchema('experiment_event') } }), { required: false });
+    producer = await ctx.dependency('kafka', () => k.producer({ schemas: { [topic]: avroSchema('experiment_event') } }), { required: false });
+  } else {
+    logger.warn('KAFKA_BROKERS/SCHEMA_REGISTRY_URL not set: experiment events are not written to Kafka');
+  }
+  const clickhouse = config.CLICKHOUSE_URL ? createClickHouse({ url: config.CLICKHOUSE_URL }) : undefined;
+  const table = config.ABROUTER_EVENTS_TABLE;
+  // Like Kafka, not required for readiness once the table exists: a ClickHouse outage later only keeps events queued.
+  if (clickhouse) await ctx.dependency('clickhouse', () => ensureEventsTable(clickhouse, table), { required: false });
+  if (producer || clickhouse) {
     events = new EventsSink({
       producer,
       topic,
+      clickhouse: clickhouse && { client: clickhouse, table },
       maxBuffered: config.ABROUTER_EVENTS_MAX_BUFFERED,
       flushSize: config.ABROUTER_EVENTS_FLUSH_SIZE,
       flushIntervalMs: config.ABROUTER_EVENTS_FLUSH_INTERVAL,
@@ -50,14 +64,14 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
       logger,
       onDropped: (n) => dropped.inc(n),
       onSent: (n) => sent.inc(n),
+      onFailed: (sink) => failed.inc({ sink }),
     });
     const sink = events;
     ctx.onShutdown(async () => {
       await sink.close();
-      await kafka.close();
-    }, 'kafka');
-  } else {
-    logger.warn('KAFKA_BROKERS/SCHEMA_REGISTRY_URL not set: experiment events are not written');
+      await kafka?.close();
+      await clickhouse?.close();
+    }, 'experiment events');
   }
   m.gauge('abrouter_events_buffered', 'Experiment events waiting for Kafka.', [], (g) => g.set(events?.buffered ?? 0));
 

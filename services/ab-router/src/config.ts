@@ -36,9 +36,13 @@ export const abRouterConfigSchema = {
   SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }).optional(),
   /** @default experiments.events.v1 */
   ABROUTER_TOPIC_EVENTS: str({ default: 'experiments.events.v1' }),
-  /** Most events waiting for Kafka; beyond it the oldest are dropped and counted. @default 10000 */
+  /** Experiment events also go to a ClickHouse table here, for analysts' SQL. Without it only Kafka gets them. */
+  CLICKHOUSE_URL: url({ protocols: ['http', 'https'] }).optional(),
+  /** Table for experiment events, created at startup when missing. @default experiment_events */
+  ABROUTER_EVENTS_TABLE: str({ default: 'experiment_events', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
+  /** Most events waiting for Kafka / ClickHouse; beyond it the oldest are dropped and counted. @default 10000 */
   ABROUTER_EVENTS_MAX_BUFFERED: int({ min: 1, max: 10_000_000, default: 10_000 }),
-  /** Events per Kafka send. @default 500 */
+  /** Events per batch (one Kafka send, one ClickHouse insert). @default 500 */
   ABROUTER_EVENTS_FLUSH_SIZE: int({ min: 1, max: 100_000, default: 500 }),
   /** How often waiting events are sent. @default 200ms */
   ABROUTER_EVENTS_FLUSH_INTERVAL: durationMs({ minMs: 1, maxMs: 600_000, default: '200ms' }),

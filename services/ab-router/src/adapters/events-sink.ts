@@ -1,15 +1,71 @@
-// experiments.events.v1 without making serving wait: push() only appends to a bounded queue; a
-// timer sends what is queued in batches, one send at a time. A failed send stays at the front
-// and is retried with a doubling delay; when the queue is full the oldest event is dropped and
-// counted (abrouter_events_dropped_total), so a Kafka outage costs old events, never latency
-// or memory. Event ids are deterministic, so a batch sent twice is deduplicated downstream.
+// experiments.events.v1 and the ClickHouse events table without making serving wait: push()
+// only appends to a bounded queue; a timer writes what is queued in batches, one batch at a time,
+// to Kafka and ClickHouse together. A batch either sink refused stays at the front and is
+// rewritten to both with a doubling delay; when the queue is full the oldest event is dropped and
+// counted (abrouter_events_dropped_total), so an outage of either costs old events, never
+// latency or memory. Event ids are deterministic, so a batch written twice is deduplicated
+// downstream: by the event-id header on Kafka, by the ReplacingMergeTree key in ClickHouse.
+import type { ClickHouse } from '@omen/clickhouse';
+import { formatDateTime, ident, sql } from '@omen/clickhouse';
 import type { ExperimentEvent } from '@omen/contracts';
 import type { AvroProducer } from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
 
+/**
+ * Creates the events table when missing: one column per field of experiment_event.avsc, the
+ * Avro nulls as Nullable. ClickHouse 18.16 has no DateTime64, so the time is a DateTime (UTC
+ * seconds, for humans) plus event_time_ms. Sorted by (experiment_id, event_id): analysts filter
+ * by experiment, and a rewritten event (a retried batch, an assignment two replicas both saw)
+ * collapses into one row under FINAL. No partitioning, so that holds for ids whose rows fall in
+ * different months too.
+ */
+export async function ensureEventsTable(ch: ClickHouse, table: string): Promise<void> {
+  await ch.command(sql`
+    CREATE TABLE IF NOT EXISTS ${ident(table)} (
+      event_id String,
+      event_time DateTime('UTC'),
+      event_time_ms Int64,
+      repo_id String,
+      experiment_id String,
+      type String,
+      arm Nullable(String),
+      unit_id Nullable(String),
+      model_name Nullable(String),
+      model_version Nullable(String),
+      metric Nullable(String),
+      value Nullable(Float64),
+      reason Nullable(String),
+      config_json Nullable(String)
+    ) ENGINE = ReplacingMergeTree
+    ORDER BY (experiment_id, event_id)`);
+}
+
+export function eventRow(e: ExperimentEvent): Record<string, unknown> {
+  return {
+    event_id: e.event_id,
+    event_time: formatDateTime(new Date(e.event_time)),
+    event_time_ms: e.event_time,
+    repo_id: e.repo_id,
+    experiment_id: e.experiment_id,
+    type: e.type,
+    arm: e.arm,
+    unit_id: e.unit_id,
+    model_name: e.model_name,
+    model_version: e.model_version,
+    metric: e.metric,
+    value: e.value,
+    reason: e.reason,
+    config_json: e.config_json,
+  };
+}
+
+export type EventsSinkName = 'kafka' | 'clickhouse';
+
 export interface EventsSinkOptions {
-  producer: AvroProducer;
+  /** At least one of producer and clickhouse. */
+  producer?: AvroProducer | undefined;
   topic: string;
+  clickhouse?: { client: ClickHouse; table: string } | undefined;
   maxBuffered: number;
   flushSize: number;
   flushIntervalMs: number;
@@ -17,6 +73,8 @@ export interface EventsSinkOptions {
   logger: Logger;
   onDropped: (n: number) => void;
   onSent: (n: number) => void;
+  /** A batch one sink refused (it is retried whole). */
+  onFailed?: (sink: EventsSinkName) => void;
 }
 
 export class EventsSink {
@@ -60,16 +118,15 @@ export class EventsSink {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.o.flushSize);
-      try {
-        await this.o.producer.send(
-          this.o.topic,
-          batch.map((e) => ({ key: e.repo_id, value: e, eventId: e.event_id, eventTime: e.event_time })),
-        );
-      } catch (err) {
+      const failed = await this.write(batch);
+      if (failed.length > 0) {
         this.failures++;
         const delay = Math.min(this.o.retryMaxMs, 100 * 2 ** Math.min(this.failures, 16));
         this.nextTryAt = Date.now() + delay;
-        this.o.logger.warn({ err, events: batch.length, retryInMs: delay }, 'experiment events not sent; retrying');
+        for (const { sink, err } of failed) {
+          this.o.onFailed?.(sink);
+          this.o.logger.warn({ err, sink, events: batch.length, retryInMs: delay }, 'experiment events not written; retrying');
+        }
         return;
       }
       this.failures = 0;
@@ -77,6 +134,23 @@ export class EventsSink {
       const sent = batch.filter((e) => this.queue[0] === e && this.queue.shift());
       this.o.onSent(sent.length);
     }
+  }
+
+  /** Both sinks at once; the ones that failed. */
+  private async write(batch: ExperimentEvent[]): Promise<{ sink: EventsSinkName; err: unknown }[]> {
+    const { producer, clickhouse } = this.o;
+    const writes: [EventsSinkName, Promise<unknown>][] = [];
+    if (producer) {
+      writes.push(['kafka', producer.send(this.o.topic, batch.map((e) => ({ key: e.repo_id, value: e, eventId: e.event_id, eventTime: e.event_time })))]);
+    }
+    if (clickhouse) {
+      writes.push([
+        'clickhouse',
+        clickhouse.client.insert(clickhouse.table, batch.map(eventRow)),
+      ]);
+    }
+    const results = await Promise.allSettled(writes.map(([, p]) => p));
+    return results.flatMap((r, i) => (r.status === 'rejected' ? [{ sink: writes[i]![0], err: r.reason as unknown }] : []));
   }
 
   /** Last flush (bounded by the caller's shutdown grace), then stops. */

@@ -1,10 +1,11 @@
 // The buffer between Predict and Kafka: bounded (oldest dropped and counted), retried in order
 // after a failure, never waiting on the caller's path.
 import { describe, expect, it } from 'vitest';
+import type { ClickHouse } from '@omen/clickhouse';
 import type { ExperimentEvent } from '@omen/contracts';
 import type { AvroProducer, ProduceRecord } from '@omen/kafka';
 import { createLogger } from '@omen/telemetry';
-import { EventsSink } from '../../src/adapters/events-sink.ts';
+import { EventsSink, eventRow } from '../../src/adapters/events-sink.ts';
 
 const event = (i: number): ExperimentEvent => ({
   event_id: `exp-1:assignment:u${i}`,
@@ -99,5 +100,50 @@ describe('EventsSink', () => {
     expect(c.dropped).toBe(2);
     sink.push(event(3));
     expect(c.dropped).toBe(3);
+  });
+
+  it('writes each batch to ClickHouse too; a refused insert keeps the batch queued, is counted, and rewrites both sinks', async () => {
+    const { p, sent } = producer(() => false);
+    let down = true;
+    const inserted: Record<string, unknown>[][] = [];
+    const ch = {
+      insert: (_table: string, rows: readonly Record<string, unknown>[]) => {
+        if (down) return Promise.reject(new Error('clickhouse down'));
+        inserted.push([...rows]);
+        return Promise.resolve();
+      },
+    } as unknown as ClickHouse;
+    const c = { dropped: 0, sent: 0 };
+    const failures: string[] = [];
+    const sink = new EventsSink({
+      producer: p,
+      topic: 'experiments.events.v1',
+      clickhouse: { client: ch, table: 'experiment_events' },
+      maxBuffered: 5,
+      flushSize: 2,
+      flushIntervalMs: 60_000,
+      retryMaxMs: 1,
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      onDropped: (n) => (c.dropped += n),
+      onSent: (n) => (c.sent += n),
+      onFailed: (s) => failures.push(s),
+    });
+    for (let i = 0; i < 3; i++) sink.push(event(i));
+    await sink.flush(true);
+    expect(failures).toEqual(['clickhouse']);
+    expect(sink.buffered).toBe(3);
+    expect(c.sent).toBe(0);
+    down = false;
+    await sink.flush(true);
+    expect(inserted.flat().map((r) => r['event_id'])).toEqual([0, 1, 2].map((i) => `exp-1:assignment:u${i}`));
+    // Kafka took the first batch twice: the retry rewrites it, deduplicated downstream by event id.
+    expect(sent.flat().map((r) => r.eventId)).toEqual([0, 1, 0, 1, 2].map((i) => `exp-1:assignment:u${i}`));
+    expect(c).toEqual({ dropped: 0, sent: 3 });
+    await sink.close();
+  });
+
+  it('turns an event into a row with both the DateTime and the epoch-ms time, nulls kept', () => {
+    const row = eventRow({ ...event(7), event_time: Date.UTC(2026, 0, 2, 3, 4, 5, 678) });
+    expect(row).toMatchObject({ event_id: 'exp-1:assignment:u7', event_time: '2026-01-02 03:04:05', event_time_ms: Date.UTC(2026, 0, 2, 3, 4, 5, 678), type: 'assignment', metric: null, value: null });
   });
 });
