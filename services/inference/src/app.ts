@@ -14,6 +14,7 @@ import { ModelManager } from './adapters/model-manager.ts';
 import { LocalModelRegistry, type ModelSource } from '@omen/model-registry';
 import { subscribeControl } from './adapters/nats-control.ts';
 import { TrainerModelSource } from './adapters/trainer-model-source.ts';
+import { CachedModelSource } from './adapters/cached-model-source.ts';
 import { PredictionSink, ensurePredictionsTable } from './adapters/predictions-sink.ts';
 import { RedisStore, connectRedis } from './adapters/redis-store.ts';
 import { eventLoopScheduler } from './adapters/scheduler.ts';
@@ -116,6 +117,7 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
     source = remote;
   }
   source ??= new LocalModelRegistry(config.INFERENCE_REGISTRY_DIR);
+  if (config.INFERENCE_ARTIFACT_CACHE_DIR) source = new CachedModelSource(source, { dir: config.INFERENCE_ARTIFACT_CACHE_DIR, logger });
   const aliases = config.INFERENCE_ALIASES;
   const preferred = config.INFERENCE_PREFERRED_BATCH_SIZES.map(Number);
   const models = new ModelManager({
@@ -202,6 +204,9 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
   const loaded = Promise.all(
     config.INFERENCE_MODELS.map((name) => ctx.dependency(`model:${name}`, () => models.loadAliases(name, aliases))),
   );
+  // Only shutdown ends these waits (a replica that never loaded is stopped); with no poll and no
+  // stream nobody else awaits them, and the abort must not surface as an unhandled rejection.
+  loaded.catch(() => undefined);
 
   if (config.NATS_URL) {
     const url = config.NATS_URL;

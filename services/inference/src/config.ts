@@ -23,6 +23,12 @@ export const inferenceConfigSchema = {
   INFERENCE_TRAINER_ADDR: str({ pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' }).optional(),
   /** Token for the trainer's reads; only a trainer started with GRPC_REQUIRE_AUTH=true needs it. */
   INFERENCE_TRAINER_TOKEN: secret({ minLength: 16 }).optional(),
+  /**
+   * A directory where the artifacts, records and aliases the model source answered are kept
+   * (content-addressed, sha256-checked on every read), so a replica that starts while the trainer
+   * is unavailable loads the versions last seen instead of staying NOT_SERVING. Unset: no cache.
+   */
+  INFERENCE_ARTIFACT_CACHE_DIR: str().optional(),
   /** Deadline of one whole artifact transfer from the trainer. @default 120s */
   INFERENCE_TRAINER_TIMEOUT: durationMs({ minMs: 1000, default: '120s' }),
   /** Models served, by registry name. @default jit-defect */

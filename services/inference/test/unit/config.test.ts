@@ -22,6 +22,11 @@ describe('inference configuration: where models come from', () => {
     expect(remote.INFERENCE_TRAINER_TIMEOUT).toBe(30_000);
   });
 
+  it('has no artifact cache unless INFERENCE_ARTIFACT_CACHE_DIR names a directory', () => {
+    expect(loadConfig(inferenceConfigSchema, {}).INFERENCE_ARTIFACT_CACHE_DIR).toBeUndefined();
+    expect(loadConfig(inferenceConfigSchema, { INFERENCE_ARTIFACT_CACHE_DIR: '/var/cache/omen-models' }).INFERENCE_ARTIFACT_CACHE_DIR).toBe('/var/cache/omen-models');
+  });
+
   it('refuses an address that is not host:port, and a short token, naming the variable but not the token', () => {
     expect(refusal({ INFERENCE_TRAINER_ADDR: 'http://trainer:50051' })).toMatch(/INFERENCE_TRAINER_ADDR.*host:port/);
     expect(refusal({ INFERENCE_TRAINER_ADDR: 'trainer' })).toMatch(/INFERENCE_TRAINER_ADDR/);
