@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadGrpcObject, type inferenceV1 } from '@omen/contracts';
 import { createClient } from '@omen/grpc';
 import { runService, type RunningService } from '@omen/service';
-import { randomName } from '@omen/testing';
+import { inProcessServiceEnv, randomName } from '@omen/testing';
 import { startAbRouter, type AbRouterApp } from '../../src/app.ts';
 import { ABROUTER_PORTS, abRouterConfigSchema, type AbRouterConfig } from '../../src/config.ts';
 
@@ -30,12 +30,7 @@ export async function startTestRouter(cleanup: Cleanup, env: Record<string, stri
     ports: ABROUTER_PORTS,
     ownProcess: false,
     env: {
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      METRICS_HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
-      SHUTDOWN_GRACE: '2s',
+      ...inProcessServiceEnv(),
       ADMIN_TOKEN,
       ...env,
     },

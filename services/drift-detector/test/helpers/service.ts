@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadGrpcObject } from '@omen/contracts';
 import { runService, type RunningService } from '@omen/service';
-import { FAST_CONSUMER, randomName, stackEnv, waitFor } from '@omen/testing';
+import { FAST_CONSUMER, inProcessServiceEnv, randomName, stackEnv, waitFor } from '@omen/testing';
 import { startDriftDetector, type DriftApp, type DriftOverrides } from '../../src/app.ts';
 import { DRIFT_PORTS, driftConfigSchema, type DriftConfig } from '../../src/config.ts';
 
@@ -23,12 +23,7 @@ export async function startTestService(cleanup: Cleanup, env: Record<string, str
     ports: DRIFT_PORTS,
     ownProcess: false,
     env: {
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      METRICS_HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
-      SHUTDOWN_GRACE: '2s',
+      ...inProcessServiceEnv(),
       DRIFT_REGISTRY_POLL: '0',
       ...env,
     },

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { loadGrpcObject, protoRoot, type inferenceV1 } from '@omen/contracts';
 import { runService, type RunningService } from '@omen/service';
-import { randomName } from '@omen/testing';
+import { inProcessServiceEnv, randomName } from '@omen/testing';
 import path from 'node:path';
 import { startInference, type InferenceApp, type InferenceOverrides } from '../../src/app.ts';
 import { INFERENCE_PORTS, inferenceConfigSchema, type InferenceConfig } from '../../src/config.ts';
@@ -34,12 +34,7 @@ export async function startTestService(cleanup: Cleanup, env: Record<string, str
     ports: INFERENCE_PORTS,
     ownProcess: false,
     env: {
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      METRICS_HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
-      SHUTDOWN_GRACE: '2s',
+      ...inProcessServiceEnv(),
       INFERENCE_FEATURE_PREFIX: featurePrefix,
       INFERENCE_CACHE_PREFIX: cachePrefix,
       INFERENCE_REGISTRY_POLL: '0',
