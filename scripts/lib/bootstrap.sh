@@ -1,13 +1,14 @@
 # shellcheck shell=bash
 # Sourced by scripts/omen and scripts/test. Installs what a fresh Debian 12 machine with only
 # Node 20 and npm lacks, idempotently: the Debian engines, a pinned pnpm, the workspace's
-# node_modules, and the dev Kafka broker built from librdkafka's mock cluster.
+# node_modules, and the dev Kafka broker built from librdkafka's mock cluster (make and patch build
+# it from Debian's librdkafka source package, see packages/stack/native/README.md).
 set -euo pipefail
 
 OMEN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OMEN_HOME="${OMEN_HOME:-$OMEN_ROOT/.omen}"
 PNPM_VERSION="10.34.9"
-APT_PACKAGES=(librdkafka-dev pkg-config gcc libc6-dev clickhouse-server clickhouse-client redis-server nats-server)
+APT_PACKAGES=(librdkafka-dev pkg-config gcc libc6-dev make patch clickhouse-server clickhouse-client redis-server nats-server)
 export OMEN_ROOT OMEN_HOME
 
 omen_log() { printf '[omen] %s\n' "$*" >&2; }

@@ -19,5 +19,7 @@ export { repoRoot, stackPaths } from './paths.ts';
 export type { StackPathOptions, StackPaths } from './paths.ts';
 export { clickhouseConfigXml, clickhouseUsersXml } from './clickhouse-config.ts';
 export { BROKER_SOURCE, brokerTopicLines, ensureBroker } from './broker.ts';
+export { startPrivateBroker } from './private-broker.ts';
+export type { PrivateBroker, PrivateBrokerOptions } from './private-broker.ts';
 export { isOurProcess, logTail, readPidFile, spawnDetached, stopProcess, writePidFile } from './process.ts';
 export type { PidRecord, SpawnSpec } from './process.ts';

@@ -62,9 +62,9 @@ describe('stack.env', () => {
 });
 
 describe('brokerTopicLines', () => {
-  it('lists every topic and derived dead-letter topic with its partitions, for the C broker', () => {
-    const manifest = parseTopicManifest('topics:\n  - { name: a.b.v1, schema: schemas/a.avsc, partitions: 3, consumers: [g] }\n');
-    expect(brokerTopicLines(manifest)).toBe('a.b.v1 3\na.b.v1.dlq.g 1\n');
+  it('lists every topic and derived dead-letter topic with its partitions and consumer groups, for the C broker', () => {
+    const manifest = parseTopicManifest('topics:\n  - { name: a.b.v1, schema: schemas/a.avsc, partitions: 3, consumers: [g, h] }\n');
+    expect(brokerTopicLines(manifest)).toBe('a.b.v1 3 g,h\na.b.v1.dlq.g 1 -\na.b.v1.dlq.h 1 -\n');
   });
 });
 

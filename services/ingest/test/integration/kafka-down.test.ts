@@ -1,7 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { randomName, readTopic, waitFor } from '@omen/testing';
+import { randomName, readTopic, startPrivateBroker, waitFor } from '@omen/testing';
 import { decodeCommit, startTestIngest } from '../helpers/app.ts';
-import { startPrivateBroker } from '../helpers/private-broker.ts';
 
 const cleanup = (fn: () => Promise<void>): void => onTestFinished(fn);
 const sha = (n: number): string => n.toString(16).padStart(40, 'c');
