@@ -2,8 +2,10 @@ import type { Consumer as KafkaJsConsumer, EachBatchPayload, KafkaMessage } from
 import { OmenError, isOmenError, isRetryable } from '@omen/errors';
 import type { AvroCodec } from './codec.ts';
 import { fromKafkaError } from './errors.ts';
+import { describeOffsetGap, type OffsetGap, type OffsetGapPolicy } from './gaps.ts';
 import { EVENT_ID_HEADER, decodeHeaders, dlqHeaders, type Headers } from './headers.ts';
-import type { PartitionLag } from './lag.ts';
+import { onOffsetOutOfRange, type OffsetOutOfRange } from './kafkajs-compat.ts';
+import type { PartitionLag, PartitionWatermarks } from './lag.ts';
 import type { Logger } from './logger.ts';
 import type { KafkaMetrics } from './metrics.ts';
 import { OffsetTracker } from './offsets.ts';
@@ -88,6 +90,8 @@ export interface ConsumerRunner {
   stop(): Promise<void>;
   /** Reads the group's lag from the brokers and updates `kafka_consumer_lag`. */
   refreshLag(): Promise<PartitionLag[]>;
+  /** Partitions this consumer stopped at a gap in their log (policy `stop`), with the reason. */
+  stoppedPartitions(): OffsetGap[];
 }
 
 export interface ConsumerSettings<V> {
@@ -107,6 +111,10 @@ export interface ConsumerSettings<V> {
   maxBatchSize: number;
   /** Most deferred records held at once; at the bound the consumer waits for acks. */
   maxDeferred: number;
+  /** What to do when the next offset to read is no longer in the log (gaps.ts). */
+  offsetGapPolicy: OffsetGapPolicy;
+  /** Told of every gap, after the policy was applied (a service turns a stop into NOT_SERVING). */
+  onOffsetGap: ((gap: OffsetGap) => void) | undefined;
 }
 
 interface Deps {
@@ -114,6 +122,7 @@ interface Deps {
   codec: AvroCodec;
   dlqProducer: () => Promise<AvroProducer>;
   lag: (group: string, topics: readonly string[]) => Promise<PartitionLag[]>;
+  watermarks: (topic: string) => Promise<PartitionWatermarks[]>;
   metrics: KafkaMetrics;
   logger: Logger;
 }
@@ -171,6 +180,9 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   private resolveReady!: () => void;
   private resolveCrashed!: (error: OmenError) => void;
   private deferredCommit: NodeJS.Timeout | undefined;
+  private memberId: string | undefined;
+  private unhookOutOfRange: (() => void) | undefined;
+  private readonly stopped = new Map<string, OffsetGap>();
 
   constructor(settings: ConsumerSettings<V>, deps: Deps) {
     this.settings = settings;
@@ -187,6 +199,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // Revoked partitions: their deferred records are not ours to commit any more. Forgetting
       // them makes their acks stale (ignored); the new owner re-reads from the last commit.
+      this.memberId = event.payload.memberId;
       const assigned = event.payload.memberAssignment;
       for (const [topic, partition] of this.tracker.trackedPartitions()) {
         if (!(assigned[topic] ?? []).includes(partition)) this.tracker.forget(topic, partition);
@@ -198,6 +211,11 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       this.log.error({ group: this.group, err: error, restart }, restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good');
       if (!restart) this.resolveCrashed(fromKafkaError(error, `consumer group "${this.group}"`));
     });
+    this.unhookOutOfRange = onOffsetOutOfRange(
+      this.group,
+      () => this.memberId,
+      (event) => this.offsetOutOfRange(event),
+    );
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...this.topics], fromBeginning: this.settings.fromBeginning });
@@ -208,6 +226,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
         eachBatch: (payload) => this.eachBatch(payload),
       });
     } catch (err) {
+      this.unhookOutOfRange();
       await consumer.disconnect().catch(() => {});
       throw fromKafkaError(err, `starting consumer group "${this.group}"`);
     }
@@ -232,6 +251,8 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
         await this.deps.consumer.disconnect();
       } catch (err) {
         throw fromKafkaError(err, `stopping consumer group "${this.group}"`);
+      } finally {
+        this.unhookOutOfRange?.();
       }
     })();
     return this.stopping;
@@ -243,6 +264,59 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       this.deps.metrics.lag.set({ group: this.group, topic: p.topic, partition: String(p.partition) }, p.lag);
     }
     return all;
+  }
+
+  stoppedPartitions(): OffsetGap[] {
+    return [...this.stopped.values()];
+  }
+
+  /**
+   * The broker refused a fetch: the position is not in the partition's log any more. Compares
+   * it with the log's bounds, counts the records lost in `kafka_consumer_skipped_offsets_total`,
+   * logs the exact range at error, and applies the policy: `stop` pauses the partition where
+   * it is (kafkajs' position and the group's commit stay below the gap), `skip` moves to the
+   * log start. Throws (kafkajs retries the fetch) when the bounds cannot be read.
+   */
+  private async offsetOutOfRange(event: OffsetOutOfRange): Promise<void> {
+    const { topic, partition, fetchOffset } = event;
+    const policy = this.settings.offsetGapPolicy;
+    let marks: PartitionWatermarks | undefined;
+    try {
+      marks = (await this.deps.watermarks(topic)).find((w) => w.partition === partition);
+    } catch (err) {
+      throw fromKafkaError(err, `reading the log bounds of ${topic}/${partition} after an out-of-range fetch`);
+    }
+    if (!marks) throw new OmenError('UNAVAILABLE', `no log bounds for ${topic}/${partition} after an out-of-range fetch at ${fetchOffset}`);
+    const gap = describeOffsetGap({ group: this.group, topic, partition, policy }, fetchOffset, marks.low, marks.high);
+    if (!gap) {
+      this.log.warn({ group: this.group, topic, partition, offset: fetchOffset, logStart: marks.low, logEnd: marks.high }, 'fetch refused as out of range, but the offset is in the log now; fetching again');
+      return;
+    }
+    const labels = { group: this.group, topic, partition: String(partition) };
+    this.deps.metrics.skippedOffsets.inc(labels, gap.skipped);
+    this.log.error(
+      {
+        group: this.group,
+        topic,
+        partition,
+        kind: gap.kind,
+        firstMissing: gap.kind === 'deleted' ? gap.expected : undefined,
+        lastMissing: gap.kind === 'deleted' ? (BigInt(gap.logStart) - 1n).toString() : undefined,
+        skipped: gap.skipped,
+        logStart: gap.logStart,
+        logEnd: gap.logEnd,
+        policy,
+      },
+      gap.reason,
+    );
+    if (policy === 'stop') {
+      event.pause();
+      this.stopped.set(`${topic}\u0000${partition}`, gap);
+      this.deps.metrics.partitionStopped.set(labels, 1);
+    } else {
+      await event.seek(gap.resumeAt);
+    }
+    this.settings.onOffsetGap?.(gap);
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {

@@ -5,8 +5,9 @@ import { dlqTopic } from '@omen/topics';
 import { AvroCodec } from './codec.ts';
 import { KafkaConsumerRunner, type BatchHandler, type ConsumerRunner, type RecordHandler } from './consumer.ts';
 import { fromKafkaError } from './errors.ts';
+import { OFFSET_GAP_POLICIES, type OffsetGap, type OffsetGapPolicy } from './gaps.ts';
 import { installControllerFallback } from './kafkajs-compat.ts';
-import { computeLag, type PartitionLag } from './lag.ts';
+import { computeLag, type PartitionLag, type PartitionWatermarks } from './lag.ts';
 import { kafkajsLogCreator, silentLogger, type Logger } from './logger.ts';
 import { kafkaMetrics } from './metrics.ts';
 import { KafkaAvroProducer, type AvroProducer, type SchemaSource } from './producer.ts';
@@ -81,6 +82,15 @@ interface ConsumerOptionsBase {
    * few dozen bytes here, plus what the handler keeps. @default 1000000
    */
   maxDeferred?: number;
+  /**
+   * When the next offset to read was deleted from the log before the group got there:
+   * `stop` pauses the partition without committing past the gap (stateful consumers), `skip`
+   * goes on from the log start (records that stand alone). Both count the lost records in
+   * `kafka_consumer_skipped_offsets_total` and log the range at error. @default 'stop'
+   */
+  offsetGapPolicy?: OffsetGapPolicy;
+  /** Called after a gap's policy was applied, e.g. to report NOT_SERVING on a stop. */
+  onOffsetGap?: (gap: OffsetGap) => void;
 }
 
 export interface RecordConsumerOptions<V> extends ConsumerOptionsBase {
@@ -224,6 +234,11 @@ export function createKafka(options: KafkaOptions): Kafka {
     return dlqProducer;
   };
 
+  const watermarks = async (topic: string): Promise<PartitionWatermarks[]> => {
+    const client = await getAdmin();
+    return client.fetchTopicOffsets(topic);
+  };
+
   const consumerLag = async (group: string, topics: readonly string[]): Promise<PartitionLag[]> => {
     const client = await getAdmin();
     try {
@@ -249,6 +264,10 @@ export function createKafka(options: KafkaOptions): Kafka {
     const batchHandler = consumerOptions.batchHandler;
     if ((handler === undefined) === (batchHandler === undefined)) {
       throw new InvalidArgumentError('give exactly one of handler (per record) or batchHandler', 'handler');
+    }
+    const offsetGapPolicy = consumerOptions.offsetGapPolicy ?? 'stop';
+    if (!OFFSET_GAP_POLICIES.includes(offsetGapPolicy)) {
+      throw new InvalidArgumentError(`offsetGapPolicy must be one of ${OFFSET_GAP_POLICIES.join(', ')}; got ${String(offsetGapPolicy)}`, 'offsetGapPolicy');
     }
     const naming = consumerOptions.dlqTopic ?? dlqTopic;
     const dlqEnabled = consumerOptions.dlq ?? true;
@@ -281,9 +300,11 @@ export function createKafka(options: KafkaOptions): Kafka {
         commitIntervalMs: int('commitIntervalMs', consumerOptions.commitIntervalMs, 5000, 0, 3_600_000),
         lagIntervalMs: int('lagIntervalMs', consumerOptions.lagIntervalMs, 15_000, 0, 3_600_000),
         maxDeferred: int('maxDeferred', consumerOptions.maxDeferred, 1_000_000, 1, 100_000_000),
+        offsetGapPolicy,
+        onOffsetGap: consumerOptions.onOffsetGap,
         maxBatchSize: int('maxBatchSize', 'maxBatchSize' in consumerOptions ? consumerOptions.maxBatchSize : undefined, 500, 1, 1_000_000),
       },
-      { consumer, codec, dlqProducer: getDlqProducer, lag: consumerLag, metrics, logger },
+      { consumer, codec, dlqProducer: getDlqProducer, lag: consumerLag, watermarks, metrics, logger },
     );
     await runner.start();
     const tracked: ConsumerRunner = {
@@ -292,6 +313,7 @@ export function createKafka(options: KafkaOptions): Kafka {
       ready: runner.ready,
       crashed: runner.crashed,
       refreshLag: () => runner.refreshLag(),
+      stoppedPartitions: () => runner.stoppedPartitions(),
       stop: async () => {
         consumers.delete(tracked);
         await runner.stop();

@@ -7,6 +7,8 @@ export interface KafkaMetrics {
   failed: Counter<'group' | 'topic' | 'code'>;
   dlq: Counter<'group' | 'topic' | 'code'>;
   handlingSeconds: Histogram<'group' | 'topic'>;
+  skippedOffsets: Counter<'group' | 'topic' | 'partition'>;
+  partitionStopped: Gauge<'group' | 'topic' | 'partition'>;
   produced: Counter<'topic'>;
   produceErrors: Counter<'topic' | 'code'>;
 }
@@ -34,6 +36,16 @@ export function kafkaMetrics(metrics: Metrics = createMetrics({ service: 'kafka'
       'Time from fetching a record to its handler (or its DLQ send) settling, retries included',
       ['group', 'topic'],
       [...LATENCY_BUCKETS, 30, 60],
+    ),
+    skippedOffsets: metrics.counter(
+      'kafka_consumer_skipped_offsets_total',
+      'Offsets deleted from the log before the group read them (an out-of-range fetch): records lost to it, counted when seen, whatever the gap policy',
+      ['group', 'topic', 'partition'],
+    ),
+    partitionStopped: metrics.gauge(
+      'kafka_consumer_partition_stopped',
+      '1 while the group holds the partition paused at a gap in its log (gap policy stop): nothing after the gap is consumed or committed',
+      ['group', 'topic', 'partition'],
     ),
     produced: metrics.counter('kafka_producer_records_total', 'Records the brokers acknowledged', ['topic']),
     produceErrors: metrics.counter('kafka_producer_errors_total', 'Failed sends, by error code', ['topic', 'code']),
