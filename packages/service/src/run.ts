@@ -31,6 +31,11 @@ export interface ServiceContext<C> {
   dependency<T>(name: string, connect: (attempt: { attempt: number; signal: AbortSignal }) => Promise<T>, options?: DependencyOptions): Promise<T>;
   /** Reports a connected dependency lost (false) or back (true), e.g. from a client's events. */
   setDependencyUp(name: string, up: boolean, reason?: string): void;
+  /**
+   * Holds health at NOT_SERVING for a reason that is not a dependency being down — a consumer
+   * that stopped at a gap in its input — logged at error with the reason; `undefined` clears it.
+   */
+  setBlocked(name: string, reason: string | undefined): void;
   /** Runs `fn` on shutdown, after gRPC stopped and drained; hooks run in reverse order of registration. */
   onShutdown(fn: () => unknown, label?: string): void;
 }
@@ -107,11 +112,12 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
 
   const controller = new AbortController();
   const required = new Map<string, boolean>();
+  const blocked = new Map<string, string>();
   let started = false;
   let stopping = false;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const isReady = () => started && !stopping && [...required.values()].every(Boolean);
+  const isReady = () => started && !stopping && blocked.size === 0 && [...required.values()].every(Boolean);
 
   const grpc = createGrpcServer({
     service: name,
@@ -130,6 +136,8 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
     if (now) {
       logger.info('ready: serving');
       markReady();
+    } else if (blocked.size > 0) {
+      logger.error({ blocked: Object.fromEntries(blocked) }, 'not ready: %s', [...blocked].map(([n, r]) => `${n}: ${r}`).join('; '));
     } else if (!stopping) {
       const waiting = [...required].filter(([, up]) => !up).map(([n]) => n);
       logger.warn({ waiting }, 'not ready: waiting for %s', waiting.join(', ') || 'start()');
@@ -201,6 +209,13 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
         if (!up) logger.warn({ dependency: dep, reason }, 'dependency %s lost%s', dep, reason ? `: ${reason}` : '');
         refreshHealth();
       }
+    },
+    setBlocked(what, reason) {
+      if (reason === undefined ? !blocked.delete(what) : blocked.get(what) === reason) return;
+      if (reason !== undefined) blocked.set(what, reason);
+      // A second block while already NOT_SERVING changes no state, so refreshHealth would not log it.
+      if (reason !== undefined && lastReady === false) logger.error({ blocked: what, reason }, 'not ready: %s: %s', what, reason);
+      refreshHealth();
     },
     async dependency(dep, connect, depOptions = {}) {
       const { retry = {}, required: isRequired = true } = depOptions;

@@ -51,6 +51,30 @@ describe('runService in process', () => {
     expect(svc.isReady()).toBe(false);
   });
 
+  it('holds NOT_SERVING while anything is blocked (setBlocked), whatever the dependencies say, until every block is cleared', async () => {
+    let block: ((name: string, reason: string | undefined) => void) | undefined;
+    const svc = await runService({
+      name: 'blocked',
+      ownProcess: false,
+      env,
+      configSchema: { FLAG: bool() },
+      start(ctx) {
+        block = (name, reason) => ctx.setBlocked(name, reason);
+      },
+    });
+    running = svc;
+    const health = createClient(Health, `127.0.0.1:${svc.grpcPort}`);
+    await svc.ready;
+    block?.('consumer g on t/0', 'offsets 3..9 were deleted');
+    block?.('consumer g on t/1', 'offsets 1..2 were deleted');
+    expect(await callUnary(health, 'Check', { service: '' })).toEqual({ status: 'NOT_SERVING' });
+    block?.('consumer g on t/0', undefined);
+    expect(svc.isReady()).toBe(false);
+    block?.('consumer g on t/1', undefined);
+    expect(await callUnary(health, 'Check', { service: '' })).toEqual({ status: 'SERVING' });
+    health.close();
+  });
+
   it('stops waiting for a dependency when shutdown begins, and reports a failing hook', async () => {
     let sawAbort = false;
     const svc = await runService({
