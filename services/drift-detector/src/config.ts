@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { durationMs, int, list, num, secret, str, url, type ConfigOf } from '@omen/config';
+import { durationMs, enumOf, int, list, num, secret, str, url, type ConfigOf } from '@omen/config';
+import { OFFSET_GAP_POLICIES } from '@omen/kafka';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
 
@@ -62,6 +63,12 @@ export const driftConfigSchema = {
 
   /** @default drift-detector */
   DRIFT_GROUP: str({ default: 'drift-detector' }),
+  /**
+   * When records were deleted before the detector read them: `skip` goes on (windows hold fewer
+   * records; the lost ones are counted in kafka_consumer_skipped_offsets_total and logged),
+   * `stop` pauses the partition and reports NOT_SERVING. @default skip
+   */
+  DRIFT_OFFSET_GAP_POLICY: enumOf(OFFSET_GAP_POLICIES, { default: 'skip' }),
   /** @default features.commits.v1 */
   DRIFT_TOPIC_FEATURES: str({ default: 'features.commits.v1' }),
   /** @default predictions.v1 */

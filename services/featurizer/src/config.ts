@@ -1,4 +1,5 @@
-import { bool, durationMs, int, list, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
+import { bool, durationMs, enumOf, int, list, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
+import { OFFSET_GAP_POLICIES } from '@omen/kafka';
 import type { BaseConfigShape } from '@omen/service';
 import { DEFAULT_RETENTION } from './domain/retention.ts';
 
@@ -37,6 +38,13 @@ export const featurizerConfigSchema = {
   FEATURIZER_ONLINE_TTL: durationMs({ minMs: 60_000, default: 30 * 24 * 3600 * 1000 }),
   /** Parse changed files with tree-sitter when hunks are known. @default true */
   FEATURIZER_CODE_METRICS: bool({ default: true }),
+  /**
+   * When records of scm.commits.v1 or scm.issues.v1 were deleted before the featurizer read them:
+   * `stop` pauses that partition, commits nothing past the gap and reports NOT_SERVING with the
+   * range, because history metrics computed over a gap are wrong; `skip` goes on without them
+   * (counted in kafka_consumer_skipped_offsets_total). @default stop
+   */
+  FEATURIZER_OFFSET_GAP_POLICY: enumOf(OFFSET_GAP_POLICIES, { default: 'stop' }),
   /** Partitions handled at once. @default 3 */
   FEATURIZER_PARTITIONS_CONCURRENTLY: int({ min: 1, max: 64, default: 3 }),
   /**

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { bool, durationMs, int, list, secret, str, url, type ConfigOf } from '@omen/config';
+import { bool, durationMs, enumOf, int, list, secret, str, url, type ConfigOf } from '@omen/config';
+import { OFFSET_GAP_POLICIES } from '@omen/kafka';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
 
@@ -98,6 +99,12 @@ export const inferenceConfigSchema = {
   CLICKHOUSE_URL: url({ protocols: ['http', 'https'] }).optional(),
   /** @default inference (deploy/base/inference.yaml's KEDA trigger reads this group's lag) */
   INFERENCE_STREAM_GROUP: str({ default: 'inference' }),
+  /**
+   * When feature records were deleted before the stream scored them: `skip` goes on (each
+   * prediction stands alone; the lost records are counted in kafka_consumer_skipped_offsets_total
+   * and logged), `stop` pauses the partition and reports NOT_SERVING. @default skip
+   */
+  INFERENCE_STREAM_OFFSET_GAP_POLICY: enumOf(OFFSET_GAP_POLICIES, { default: 'skip' }),
   /** @default features.commits.v1 */
   INFERENCE_TOPIC_FEATURES: str({ default: 'features.commits.v1' }),
   /** @default predictions.v1 */

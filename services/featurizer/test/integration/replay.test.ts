@@ -13,6 +13,7 @@ import { RedisOnlineStore } from '../../src/adapters/redis-online-store.ts';
 import { EXPRESS_REPO, expressPath, readExpressRaw, toCommitEvent } from '../support/express.ts';
 import { spawnFeaturizer } from '../support/featurizer-process.ts';
 import type { FeaturizerProcess } from '../support/featurizer-process.ts';
+import { featurizerNamesEnv } from '../support/in-process.ts';
 
 // Replays the whole express history through Kafka into a featurizer process, SIGKILLs it in the
 // middle, restarts it, and checks ClickHouse holds every commit exactly once with the metrics of
@@ -56,13 +57,7 @@ function start(): FeaturizerProcess {
   const p = spawnFeaturizer({
     ...env,
     CLICKHOUSE_DATABASE: database,
-    FEATURIZER_GROUP: names.group,
-    FEATURIZER_TOPIC_COMMITS: names.commits,
-    FEATURIZER_TOPIC_ISSUES: names.issues,
-    FEATURIZER_TOPIC_FEATURES: names.features,
-    FEATURIZER_TOPIC_LABELS: names.labels,
-    FEATURIZER_STATE_PREFIX: names.state,
-    FEATURIZER_ONLINE_PREFIX: names.online,
+    ...featurizerNamesEnv(names),
     FEATURIZER_BATCH_SIZE: '100',
     FEATURIZER_CODE_METRICS: 'false',
   });

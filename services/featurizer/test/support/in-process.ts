@@ -15,7 +15,25 @@ export interface InProcessFeaturizer {
   stop(): Promise<void>;
 }
 
-export async function startInProcessFeaturizer(dbPrefix: string, extraEnv: Record<string, string> = {}): Promise<InProcessFeaturizer> {
+/** The variables that point a featurizer at these topics, group and state (a second one can take over from the first). */
+export function featurizerNamesEnv(names: InProcessFeaturizer['names']): Record<string, string> {
+  return {
+    FEATURIZER_GROUP: names.group,
+    FEATURIZER_TOPIC_COMMITS: names.commits,
+    FEATURIZER_TOPIC_ISSUES: names.issues,
+    FEATURIZER_TOPIC_FEATURES: names.features,
+    FEATURIZER_TOPIC_LABELS: names.labels,
+    FEATURIZER_STATE_PREFIX: names.state,
+    FEATURIZER_ONLINE_PREFIX: names.online,
+  };
+}
+
+/** `waitReady: false` returns as soon as the ports listen, for tests of a featurizer that is not meant to become SERVING. */
+export async function startInProcessFeaturizer(
+  dbPrefix: string,
+  extraEnv: Record<string, string> = {},
+  options: { waitReady?: boolean } = {},
+): Promise<InProcessFeaturizer> {
   const env = stackEnv();
   const database = randomName(dbPrefix).replace(/-/g, '_');
   const names = {
@@ -40,17 +58,11 @@ export async function startInProcessFeaturizer(dbPrefix: string, extraEnv: Recor
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
       METRICS_PORT: '0',
-      FEATURIZER_GROUP: names.group,
-      FEATURIZER_TOPIC_COMMITS: names.commits,
-      FEATURIZER_TOPIC_ISSUES: names.issues,
-      FEATURIZER_TOPIC_FEATURES: names.features,
-      FEATURIZER_TOPIC_LABELS: names.labels,
-      FEATURIZER_STATE_PREFIX: names.state,
-      FEATURIZER_ONLINE_PREFIX: names.online,
+      ...featurizerNamesEnv(names),
       ...extraEnv,
     },
   });
-  await featurizer.ready;
+  if (options.waitReady ?? true) await featurizer.ready;
   return {
     names,
     ch,

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, UnavailableError } from '@omen/errors';
 import type { CommitFeatures, Prediction, inferenceV1 } from '@omen/contracts';
-import type { BatchConsumerOptions, ConsumedRecord, ConsumerRunner, Kafka } from '@omen/kafka';
+import type { BatchConsumerOptions, ConsumedRecord, ConsumerRunner, Kafka, OffsetGap, OffsetGapPolicy } from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
 import type { InferenceMetrics } from '../metrics.ts';
 import type { Predictor } from '../predictor.ts';
@@ -26,6 +26,8 @@ export interface StreamOptions {
   topK: number;
   logFeatures: boolean;
   lagIntervalMs: number;
+  offsetGapPolicy: OffsetGapPolicy;
+  onOffsetGap: (gap: OffsetGap) => void;
   /** @default 500 */
   maxBatchSize?: number;
   /** Consumer timing and retry overrides (@omen/kafka's defaults otherwise). */
@@ -108,6 +110,8 @@ export async function startStream(options: StreamOptions): Promise<ConsumerRunne
     group: options.group,
     topics: [options.topic],
     lagIntervalMs: options.lagIntervalMs,
+    offsetGapPolicy: options.offsetGapPolicy,
+    onOffsetGap: options.onOffsetGap,
     maxBatchSize: options.maxBatchSize ?? 500,
     batchHandler: async (records) => {
       const predictions = await scoreRecords(records, options);
