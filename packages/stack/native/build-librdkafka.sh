@@ -20,8 +20,12 @@ version=2.0.2
 orig_sha256=f321bcb1e015a34114c83cf1aa7b99ee260236aab096b85c003170c90a47ca9d
 mirror="${OMEN_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
-work="$out.work"
-rm -rf "$work" "$out.tmp"
+# Per-process work and staging directories: two test workers that both find the library
+# missing build side by side instead of into each other; the last rename wins, both complete.
+work="$out.work.$$"
+staging="$out.tmp.$$"
+rm -rf "$work" "$staging"
+trap 'rm -rf "$work" "$staging"' EXIT
 mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
 printf 'deb-src %s bookworm main\n' "$mirror" >"$work/apt/sources.list"
 apt_opts=(
@@ -53,10 +57,10 @@ fi
 # The libraries the static archive needs at link time, as configure found them.
 libs="$(sed -n 's/^LIBS+=[[:space:]]*//p' "$src/Makefile.config" | tr '\n' ' ')"
 
-mkdir -p "$out.tmp/include/librdkafka" "$out.tmp/lib"
-cp "$src/src/rdkafka.h" "$src/src/rdkafka_mock.h" "$out.tmp/include/librdkafka/"
-cp "$src/src/librdkafka.a" "$out.tmp/lib/"
-printf '%s\n' "$libs" >"$out.tmp/lib/libs.txt"
+mkdir -p "$staging/include/librdkafka" "$staging/lib"
+cp "$src/src/rdkafka.h" "$src/src/rdkafka_mock.h" "$staging/include/librdkafka/"
+cp "$src/src/librdkafka.a" "$staging/lib/"
+printf '%s\n' "$libs" >"$staging/lib/libs.txt"
 rm -rf "$out"
-mv "$out.tmp" "$out"
-rm -rf "$work"
+# A side-by-side build that renamed first leaves an equal library: keep it.
+mv -T "$staging" "$out" 2>/dev/null || [ -f "$out/lib/librdkafka.a" ] || fail "cannot move the build to $out"

@@ -69,15 +69,16 @@ export function ensureBroker(root: string, binDir: string): { path: string; buil
   const flags = [`-I${join(lib.dir, 'include')}`, join(lib.dir, 'lib', 'librdkafka.a'), ...libs];
   const want = createHash('sha256').update(readFileSync(source)).update(lib.stamp).update(flags.join(' ')).digest('hex');
   if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want) return { path: binary, built: false };
+  // Into a temporary name of this process first: a running broker keeps its inode, a failed
+  // build leaves the previous binary in place, and two test workers do not write one file.
+  const tmp = `${binary}.${process.pid}.tmp`;
   try {
-    // Into a temporary name first: a running broker keeps its inode, and a failed build leaves
-    // the previous binary in place.
-    execFileSync('gcc', ['-O2', '-Wall', '-o', `${binary}.tmp`, source, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('gcc', ['-O2', '-Wall', '-o', tmp, source, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
     throw new FailedPreconditionError(`building the dev Kafka broker failed (gcc ${source}):\n${stderr}`, { cause: err });
   }
-  renameSync(`${binary}.tmp`, binary);
+  renameSync(tmp, binary);
   writeFileSync(stamp, `${want}\n`);
   return { path: binary, built: true };
 }
