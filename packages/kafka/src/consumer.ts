@@ -115,6 +115,8 @@ export interface ConsumerSettings<V> {
   offsetGapPolicy: OffsetGapPolicy;
   /** Told of every gap, after the policy was applied (a service turns a stop into NOT_SERVING). */
   onOffsetGap: ((gap: OffsetGap) => void) | undefined;
+  /** Told when a partition stopped at a gap was revoked from this consumer. */
+  onOffsetGapCleared: ((gap: OffsetGap) => void) | undefined;
 }
 
 interface Deps {
@@ -203,6 +205,17 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       const assigned = event.payload.memberAssignment;
       for (const [topic, partition] of this.tracker.trackedPartitions()) {
         if (!(assigned[topic] ?? []).includes(partition)) this.tracker.forget(topic, partition);
+      }
+      // A partition stopped at a gap and now revoked is its new owner's to stop (it meets the
+      // same gap). Resumed here so that, if it comes back, it is fetched — and stopped — again
+      // rather than sitting paused unreported.
+      for (const [key, gap] of this.stopped) {
+        if ((assigned[gap.topic] ?? []).includes(gap.partition)) continue;
+        this.stopped.delete(key);
+        consumer.resume([{ topic: gap.topic, partitions: [gap.partition] }]);
+        this.deps.metrics.partitionStopped.set({ group: this.group, topic: gap.topic, partition: String(gap.partition) }, 0);
+        this.log.warn({ group: this.group, topic: gap.topic, partition: gap.partition }, 'a partition stopped at a gap was revoked; no longer ours to report');
+        this.settings.onOffsetGapCleared?.(gap);
       }
       this.resolveReady();
     });

@@ -36,13 +36,20 @@ export interface OffsetGap {
 }
 
 /**
- * The `onOffsetGap` a service hands its consumers: a partition stopped at a gap holds health
- * NOT_SERVING with the reason (`setBlocked` is the service kit's); a skipped gap does not, it is
- * counted and logged.
+ * The gap callbacks a service hands its consumers: a partition stopped at a gap holds health
+ * NOT_SERVING with the reason (`setBlocked` is the service kit's) until it is revoked from this
+ * consumer (its new owner sees the gap itself); a skipped gap is counted and logged, no more.
  */
-export function blockOnStop(setBlocked: (name: string, reason: string) => void): (gap: OffsetGap) => void {
-  return (gap) => {
-    if (gap.policy === 'stop') setBlocked(`consumer ${gap.group} on ${gap.topic}/${gap.partition}`, gap.reason);
+export function offsetGapHealth(setBlocked: (name: string, reason: string | undefined) => void): {
+  onOffsetGap: (gap: OffsetGap) => void;
+  onOffsetGapCleared: (gap: OffsetGap) => void;
+} {
+  const name = (gap: OffsetGap): string => `consumer ${gap.group} on ${gap.topic}/${gap.partition}`;
+  return {
+    onOffsetGap: (gap) => {
+      if (gap.policy === 'stop') setBlocked(name(gap), gap.reason);
+    },
+    onOffsetGapCleared: (gap) => setBlocked(name(gap), undefined),
   };
 }
 

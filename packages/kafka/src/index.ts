@@ -19,7 +19,7 @@ export { valueSubject } from './codec.ts';
 export type { AvroSchema } from './codec.ts';
 export { DLQ_HEADERS, EVENT_ID_HEADER, decodeHeaders, dlqHeaders, encodeHeaders, parseDlqHeaders } from './headers.ts';
 export type { DlqInfo, Headers } from './headers.ts';
-export { OFFSET_GAP_POLICIES, blockOnStop, describeOffsetGap } from './gaps.ts';
+export { OFFSET_GAP_POLICIES, describeOffsetGap, offsetGapHealth } from './gaps.ts';
 export type { OffsetGap, OffsetGapPolicy } from './gaps.ts';
 export { computeLag } from './lag.ts';
 export type { CommittedOffset, PartitionLag, PartitionWatermarks } from './lag.ts';

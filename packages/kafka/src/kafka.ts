@@ -89,8 +89,10 @@ interface ConsumerOptionsBase {
    * `kafka_consumer_skipped_offsets_total` and log the range at error. @default 'stop'
    */
   offsetGapPolicy?: OffsetGapPolicy;
-  /** Called after a gap's policy was applied, e.g. to report NOT_SERVING on a stop. */
+  /** Called after a gap's policy was applied, e.g. to report NOT_SERVING on a stop (`offsetGapHealth`). */
   onOffsetGap?: (gap: OffsetGap) => void;
+  /** Called when a partition stopped at a gap is revoked from this consumer. */
+  onOffsetGapCleared?: (gap: OffsetGap) => void;
 }
 
 export interface RecordConsumerOptions<V> extends ConsumerOptionsBase {
@@ -302,6 +304,7 @@ export function createKafka(options: KafkaOptions): Kafka {
         maxDeferred: int('maxDeferred', consumerOptions.maxDeferred, 1_000_000, 1, 100_000_000),
         offsetGapPolicy,
         onOffsetGap: consumerOptions.onOffsetGap,
+        onOffsetGapCleared: consumerOptions.onOffsetGapCleared,
         maxBatchSize: int('maxBatchSize', 'maxBatchSize' in consumerOptions ? consumerOptions.maxBatchSize : undefined, 500, 1, 1_000_000),
       },
       { consumer, codec, dlqProducer: getDlqProducer, lag: consumerLag, watermarks, metrics, logger },

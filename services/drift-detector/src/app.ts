@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClickHouse } from '@omen/clickhouse';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
-import { blockOnStop, createKafka, type AvroProducer, type BatchConsumerOptions, type ConsumerRunner } from '@omen/kafka';
+import { createKafka, offsetGapHealth, type AvroProducer, type BatchConsumerOptions, type ConsumerRunner } from '@omen/kafka';
 import { LocalModelRegistry, type ModelSource } from '@omen/model-registry';
 import type { ServiceContext } from '@omen/service';
 import { connectDriftNats, type DriftNats } from './adapters/nats.ts';
@@ -173,7 +173,7 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
       topics: [config.DRIFT_TOPIC_FEATURES, config.DRIFT_TOPIC_PREDICTIONS, config.DRIFT_TOPIC_LABELS],
       lagIntervalMs: config.DRIFT_LAG_INTERVAL,
       offsetGapPolicy: config.DRIFT_OFFSET_GAP_POLICY,
-      onOffsetGap: blockOnStop((name, reason) => ctx.setBlocked(name, reason)),
+      ...offsetGapHealth((name, reason) => ctx.setBlocked(name, reason)),
       maxBatchSize: 1000,
       // Records are committed only once the windows they went into were reported (deferred
       // acks): open windows live in memory, and a restart rebuilds them from the redelivery.

@@ -8,7 +8,7 @@ import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import type { Commit, Issue } from '@omen/contracts';
 import { ConfigError } from '@omen/config';
 import type { Env } from '@omen/config';
-import { blockOnStop, createKafka } from '@omen/kafka';
+import { createKafka, offsetGapHealth } from '@omen/kafka';
 import type { ConsumerRunner } from '@omen/kafka';
 import { runService } from '@omen/service';
 import type { RunningService, ServiceContext } from '@omen/service';
@@ -93,7 +93,7 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
       maxBatchSize: config.FEATURIZER_BATCH_SIZE,
       partitionsConsumedConcurrently: config.FEATURIZER_PARTITIONS_CONCURRENTLY,
       offsetGapPolicy: config.FEATURIZER_OFFSET_GAP_POLICY,
-      onOffsetGap: blockOnStop((name, reason) => ctx.setBlocked(name, reason)),
+      ...offsetGapHealth((name, reason) => ctx.setBlocked(name, reason)),
       // A batch holds one partition of one topic.
       batchHandler: async (records, handlerCtx) => {
         if (records[0]?.topic === commitsTopic) await pipeline.handleCommits(records.map((r) => r.value as Commit), handlerCtx.signal);

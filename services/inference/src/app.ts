@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClickHouse } from '@omen/clickhouse';
 import { avroSchema, loadProtos } from '@omen/contracts';
-import { blockOnStop, createKafka, type ConsumerRunner, type Kafka } from '@omen/kafka';
+import { createKafka, offsetGapHealth, type ConsumerRunner, type Kafka } from '@omen/kafka';
 import type { ServiceContext } from '@omen/service';
 import type * as grpc from '@grpc/grpc-js';
 import type { Scheduler } from './domain/batcher.ts';
@@ -266,7 +266,7 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
         logFeatures: config.INFERENCE_LOG_FEATURES,
         lagIntervalMs: config.INFERENCE_LAG_INTERVAL,
         offsetGapPolicy: config.INFERENCE_STREAM_OFFSET_GAP_POLICY,
-        onOffsetGap: blockOnStop((name, reason) => ctx.setBlocked(name, reason)),
+        gapHealth: offsetGapHealth((name, reason) => ctx.setBlocked(name, reason)),
         ...(overrides.streamConsumer ? { consumer: overrides.streamConsumer } : {}),
       }));
       void consumer.crashed.then((err) => {

@@ -18,10 +18,10 @@ interface Setup {
   producer: Producer;
 }
 
-async function setup(): Promise<Setup> {
+async function setup(partitions = 1): Promise<Setup> {
   const broker = await startPrivateBroker(cleanup, {
     env: { OMEN_KAFKA_WHEN_FULL: 'delete-oldest', OMEN_KAFKA_PARTITION_MAX_BYTES: String(32 * RECORD) },
-    topicLines: `${TOPIC} 1 -\n`,
+    topicLines: `${TOPIC} ${partitions} -\n`,
   });
   const raw = new KafkaJs({ clientId: randomName('gap'), brokers: broker.brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = raw.admin();
@@ -34,18 +34,19 @@ async function setup(): Promise<Setup> {
 }
 
 /** One record per request: the broker deletes whole batches, so each record is one. */
-async function produce(producer: Producer, from: number, count: number): Promise<void> {
-  for (let i = from; i < from + count; i++) await producer.send({ topic: TOPIC, messages: [{ key: 'repo', value: Buffer.alloc(RECORD, i % 256) }] });
+async function produce(producer: Producer, from: number, count: number, partition = 0): Promise<void> {
+  for (let i = from; i < from + count; i++) await producer.send({ topic: TOPIC, messages: [{ partition, value: Buffer.alloc(RECORD, i % 256) }] });
 }
 
+/** The group's committed offsets, summed over the partitions (one partition: its offset). */
 async function committed(admin: Admin, group: string): Promise<number> {
   const [t] = await admin.fetchOffsets({ groupId: group, topics: [TOPIC] });
-  return Number(t!.partitions[0]!.offset);
+  return t!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
 }
 
+/** The lowest log start over the partitions. */
 async function logStart(admin: Admin): Promise<number> {
-  const [p] = await admin.fetchTopicOffsets(TOPIC);
-  return Number(p!.low);
+  return Math.min(...(await admin.fetchTopicOffsets(TOPIC)).map((p) => Number(p.low)));
 }
 
 function capturingLogger(): { logger: Logger; errors: Array<{ fields: Record<string, unknown>; message: string }> } {
@@ -59,24 +60,25 @@ async function counter(metrics: Metrics, name: string, group: string): Promise<n
   return values.find((v) => v.labels['group'] === group && v.labels['topic'] === TOPIC && v.labels['partition'] === '0')?.value;
 }
 
-/** Reads the first 10 records and commits them, then stops: the group's position is 10. */
-async function consumeFirstTen(s: Setup, group: string): Promise<void> {
+/** Reads everything there is (`total` records) and commits it, then stops. */
+async function consumeAll(s: Setup, group: string, total: number): Promise<void> {
   const kafka = createTestKafka(cleanup, { brokers: s.brokers });
   let seen = 0;
   const first = await createTestConsumer(cleanup, { kafka, group, topics: [TOPIC], schemaDecoding: false, handler: () => void (seen += 1) });
-  await waitFor(() => seen === 10, { message: '10 records handled' });
-  await waitFor(async () => (await committed(s.admin, group)) === 10, { message: 'offset 10 committed' });
+  await waitFor(() => seen === total, { message: `${total} records handled` });
+  await waitFor(async () => (await committed(s.admin, group)) === total, { message: `${total} committed` });
   await first.stop();
 }
 
 /**
- * The group reads and commits 10 records and goes away; 100 more arrive and the broker, keeping
- * about 30, deletes 10.. before the group is back. Returns the log start.
+ * On each partition the group reads and commits 10 records and goes away; 100 more arrive and
+ * the broker, keeping about 30 per partition, deletes 10.. before the group is back. Returns the
+ * (lowest) log start.
  */
-async function gapUnderStoppedGroup(s: Setup, group: string): Promise<number> {
-  await produce(s.producer, 0, 10);
-  await consumeFirstTen(s, group);
-  await produce(s.producer, 10, 100);
+async function gapUnderStoppedGroup(s: Setup, group: string, partitions = 1): Promise<number> {
+  for (let p = 0; p < partitions; p++) await produce(s.producer, 0, 10, p);
+  await consumeAll(s, group, 10 * partitions);
+  for (let p = 0; p < partitions; p++) await produce(s.producer, 10, 100, p);
   const start = await logStart(s.admin);
   expect(start).toBeGreaterThan(10);
   return start;
@@ -88,6 +90,7 @@ async function restart(s: Setup, group: string, policy: OffsetGapPolicy) {
   const kafka = createTestKafka(cleanup, { brokers: s.brokers, metrics, logger });
   const handled: string[] = [];
   const gaps: OffsetGap[] = [];
+  const cleared: OffsetGap[] = [];
   const runner = await createTestConsumer(cleanup, {
     kafka,
     group,
@@ -95,9 +98,10 @@ async function restart(s: Setup, group: string, policy: OffsetGapPolicy) {
     schemaDecoding: false,
     offsetGapPolicy: policy,
     onOffsetGap: (gap) => gaps.push(gap),
+    onOffsetGapCleared: (gap) => cleared.push(gap),
     handler: (r: ConsumedRecord) => void handled.push(r.offset),
   });
-  return { metrics, errors, handled, gaps, runner };
+  return { metrics, errors, handled, gaps, cleared, runner };
 }
 
 describe('an offset gap (records deleted before the group read them)', () => {
@@ -138,5 +142,26 @@ describe('an offset gap (records deleted before the group read them)', () => {
     expect(errors.some((e) => e.fields['firstMissing'] === '10' && e.fields['lastMissing'] === String(start - 1))).toBe(true);
     expect(runner.stoppedPartitions()).toEqual([]);
     await waitFor(async () => (await committed(s.admin, group)) === 110, { message: 'the commit to pass the gap' });
+  });
+
+  it('policy stop across a rebalance: each partition stays stopped at its owner, and a member that lost one no longer reports it', async () => {
+    const s = await setup(2);
+    const group = randomName('gap-rebalance');
+    await gapUnderStoppedGroup(s, group, 2);
+
+    const a = await restart(s, group, 'stop');
+    await waitFor(() => a.runner.stoppedPartitions().length === 2, { message: 'both partitions stopped at the one member' });
+    // A second member: the round-robin assignment gives each member one partition.
+    const b = await restart(s, group, 'stop');
+    await waitFor(() => a.runner.stoppedPartitions().length === 1 && b.runner.stoppedPartitions().length === 1, { message: 'one stopped partition per member' });
+    const [lost] = a.cleared;
+    expect(a.cleared).toHaveLength(1);
+    expect(b.runner.stoppedPartitions()[0]?.partition).toBe(lost?.partition);
+    expect(a.runner.stoppedPartitions()[0]?.partition).not.toBe(lost?.partition);
+    const { values } = await a.metrics.registry.getSingleMetric('kafka_consumer_partition_stopped')!.get();
+    expect(values.find((v) => v.labels['partition'] === String(lost?.partition))?.value).toBe(0);
+    // Neither member consumed past a gap.
+    expect([...a.handled, ...b.handled]).toEqual([]);
+    expect(await committed(s.admin, group)).toBe(20);
   });
 });

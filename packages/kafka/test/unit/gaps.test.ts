@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockOnStop, describeOffsetGap, type OffsetGap } from '../../src/gaps.ts';
+import { describeOffsetGap, offsetGapHealth, type OffsetGap } from '../../src/gaps.ts';
 
 const where = { group: 'featurizer', topic: 'scm.commits.v1', partition: 2 };
 
@@ -35,14 +35,18 @@ describe('describeOffsetGap', () => {
   });
 });
 
-describe('blockOnStop', () => {
-  it('blocks health with the reason for a stopped partition, and leaves skipped gaps to the metric and the log', () => {
-    const blocked: Array<[string, string]> = [];
-    const report = blockOnStop((name, reason) => blocked.push([name, reason]));
-    report(describeOffsetGap({ ...where, policy: 'skip' }, '1', '5', '9') as OffsetGap);
+describe('offsetGapHealth', () => {
+  it('blocks health with the reason for a stopped partition, lifts it when the partition is revoked, and leaves skipped gaps to the metric and the log', () => {
+    const blocked: Array<[string, string | undefined]> = [];
+    const health = offsetGapHealth((name, reason) => blocked.push([name, reason]));
+    health.onOffsetGap(describeOffsetGap({ ...where, policy: 'skip' }, '1', '5', '9') as OffsetGap);
     expect(blocked).toEqual([]);
     const stop = describeOffsetGap({ ...where, policy: 'stop' }, '1', '5', '9') as OffsetGap;
-    report(stop);
-    expect(blocked).toEqual([['consumer featurizer on scm.commits.v1/2', stop.reason]]);
+    health.onOffsetGap(stop);
+    health.onOffsetGapCleared(stop);
+    expect(blocked).toEqual([
+      ['consumer featurizer on scm.commits.v1/2', stop.reason],
+      ['consumer featurizer on scm.commits.v1/2', undefined],
+    ]);
   });
 });

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, UnavailableError } from '@omen/errors';
 import type { CommitFeatures, Prediction, inferenceV1 } from '@omen/contracts';
-import type { BatchConsumerOptions, ConsumedRecord, ConsumerRunner, Kafka, OffsetGap, OffsetGapPolicy } from '@omen/kafka';
+import type { BatchConsumerOptions, ConsumedRecord, ConsumerRunner, Kafka, OffsetGapPolicy } from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
 import type { InferenceMetrics } from '../metrics.ts';
 import type { Predictor } from '../predictor.ts';
@@ -27,7 +27,8 @@ export interface StreamOptions {
   logFeatures: boolean;
   lagIntervalMs: number;
   offsetGapPolicy: OffsetGapPolicy;
-  onOffsetGap: (gap: OffsetGap) => void;
+  /** Where a stopped partition turns health NOT_SERVING and back (`offsetGapHealth`). */
+  gapHealth: Pick<BatchConsumerOptions<CommitFeatures>, 'onOffsetGap' | 'onOffsetGapCleared'>;
   /** @default 500 */
   maxBatchSize?: number;
   /** Consumer timing and retry overrides (@omen/kafka's defaults otherwise). */
@@ -111,7 +112,7 @@ export async function startStream(options: StreamOptions): Promise<ConsumerRunne
     topics: [options.topic],
     lagIntervalMs: options.lagIntervalMs,
     offsetGapPolicy: options.offsetGapPolicy,
-    onOffsetGap: options.onOffsetGap,
+    ...options.gapHealth,
     maxBatchSize: options.maxBatchSize ?? 500,
     batchHandler: async (records) => {
       const predictions = await scoreRecords(records, options);
