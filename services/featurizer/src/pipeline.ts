@@ -93,6 +93,7 @@ export class FeaturizerPipeline {
   readonly #beyondWindow;
   readonly #labels;
   readonly #stage;
+  readonly #onGap;
 
   constructor(options: PipelineOptions) {
     this.#o = options;
@@ -105,6 +106,10 @@ export class FeaturizerPipeline {
       'Redelivered commits whose outputs had left the retention window: not applied again, nothing re-emitted',
     );
     this.#labels = m?.counter('featurizer_labels_total', 'Labels emitted', ['method']);
+    this.#onGap = m?.counter(
+      'featurizer_commits_on_gap_total',
+      'Commits applied before one of their parents: history metrics computed on a gap (./scripts/omen audit lists them; README "When commits were lost")',
+    );
     this.#stage = m?.histogram('featurizer_stage_seconds', 'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel)', ['stage']);
   }
 
@@ -166,6 +171,12 @@ export class FeaturizerPipeline {
           processCommits(this.#o.history, repoId, list, { ...(this.#o.analyzer ? { analyzer: this.#o.analyzer } : {}), ...(this.#o.now ? { now: this.#o.now } : {}) }),
         ),
       );
+      const onGap = results.filter((r) => r.gap && !r.replayed).map((r) => r.sha);
+      if (onGap.length > 0) {
+        this.#onGap?.inc(onGap.length);
+        // A repository's first commit seen without its history (a webhook-only repository) lands here too.
+        this.#o.logger.warn({ repoId, commits: onGap.length, shas: onGap.slice(0, 10) }, 'commits featurized before a parent: history metrics computed on a gap');
+      }
       results.forEach((r, i) => {
         if (r.outputs === null) {
           this.#beyondWindow?.inc();
