@@ -15,12 +15,12 @@ const BENCHES: Readonly<Record<string, string>> = {
 
 /**
  * Runs a TypeScript script under tsx with `args`, stdout/stderr passed through; resolves to its
- * exit code. Shared by verbs whose work lives in a service's bench/ folder (they stay out of
- * the CLI's dependency graph).
+ * exit code. Shared by verbs whose work lives in a service's folder (they stay out of the
+ * CLI's dependency graph).
  */
-export function runScript(script: string, args: readonly string[]): Promise<number> {
+export function runScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}${script}`, ...args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}${script}`, ...args], { stdio: 'inherit', env });
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
