@@ -36,7 +36,7 @@ export const recoveryConfigSchema = {
 export type RecoveryConfig = ReturnType<typeof loadConfig<typeof recoveryConfigSchema>>;
 
 /** The source history's shas in the order `backfill --git` walks them (git.ts: --reverse --date-order). */
-function gitOrder(path: string, rev: string): string[] {
+export function gitOrder(path: string, rev: string): string[] {
   const r = spawnSync('git', ['-C', path, 'rev-list', '--reverse', '--date-order', rev, '--'], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Usage(`git rev-list in ${path} failed: ${r.stderr.trim() || `exit ${r.status}`}`);
   return r.stdout.split('\n').filter(Boolean);
@@ -108,13 +108,18 @@ export async function collectAudit(config: RecoveryConfig, values: AuditOptions)
     const topic = await topicCommits(kafka, config.FEATURIZER_TOPIC_COMMITS, values.repo, values.topicTimeoutS * 1000);
     for (const [sha, t] of topic.shas) note(sha, t);
 
-    const features = await ch.query<{ sha: string; t: string }>(
-      sql`SELECT sha, min(event_time_ms) AS t FROM ${ident(tables.features)} FINAL WHERE repo_id = ${values.repo} AND feature_set = 'jit_change_metrics' GROUP BY sha`,
-    );
+    // A featurizer that never ran against this database has not created its tables: nothing featurized.
+    const features = (await tableExists(ch, tables.features))
+      ? await ch.query<{ sha: string; t: string }>(
+          sql`SELECT sha, min(event_time_ms) AS t FROM ${ident(tables.features)} FINAL WHERE repo_id = ${values.repo} AND feature_set = 'jit_change_metrics' GROUP BY sha`,
+        )
+      : [];
     for (const f of features) note(f.sha, Number(f.t));
     const state = await new RedisHistoryStore(redis, { prefix: config.FEATURIZER_STATE_PREFIX }).commitRecords(values.repo);
     for (const [sha, rec] of state) note(sha, rec.commitTime);
-    const labels = (await ch.query<{ sha: string }>(sql`SELECT DISTINCT sha FROM ${ident(tables.labels)} WHERE repo_id = ${values.repo}`)).map((r) => r.sha);
+    const labels = (await tableExists(ch, tables.labels))
+      ? (await ch.query<{ sha: string }>(sql`SELECT DISTINCT sha FROM ${ident(tables.labels)} WHERE repo_id = ${values.repo}`)).map((r) => r.sha)
+      : [];
     const predictionsTable = config.INFERENCE_PREDICTIONS_TABLE;
     const predictions = (await tableExists(ch, predictionsTable))
       ? (await ch.query<{ sha: string }>(sql`SELECT DISTINCT entity_id AS sha FROM ${ident(predictionsTable)} WHERE repo_id = ${values.repo} AND entity_type = 'commit' AND source != 'served'`)).map((r) => r.sha)
@@ -131,11 +136,12 @@ export async function collectAudit(config: RecoveryConfig, values: AuditOptions)
         shas: new Set(topic.shas.keys()),
         required: false,
         against: new Set(firstKept < 0 ? [] : order.slice(firstKept)),
-        note: `${topic.complete ? '' : 'read incomplete (timeout); '}judged from the first commit the log still holds (older records leave by retention)`,
+        note: `${topic.complete ? '' : 'read incomplete (timeout); '}${firstKept < 0 ? 'the log holds none of its commits' : 'judged from the first commit the log still holds (older records leave by retention)'}`,
       },
       { stage: 'featurizer state', shas: new Set(state.keys()), required: true, note: 'commits applied to the history (Redis)' },
       { stage: 'features', shas: featured, required: true, note: `${tables.features} (ClickHouse, jit_change_metrics)` },
-      { stage: 'labels', shas: new Set(labels), required: false, note: `${tables.labels}: only fixes and the commits SZZ blames get one` },
+      // Counted, not judged: only fixes and the commits SZZ blames get a label.
+      { stage: 'labels', shas: new Set(labels), required: false, against: new Set(), note: `${tables.labels}: commits with a label (only fixes and SZZ-blamed commits get one)` },
       predictions === undefined
         ? { stage: 'predictions', shas: undefined, required: false, note: `no ${predictionsTable} table (inference not in stream mode)` }
         : { stage: 'predictions', shas: new Set(predictions), required: false, against: featured, note: `${predictionsTable} (stream mode), judged against featurized commits` },
