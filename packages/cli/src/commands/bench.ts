@@ -42,6 +42,10 @@ Each bench prints its result as JSON on the last line of stdout.
                      --concurrency N, --workers N, --model FILE, --no-write,
                      --log off|on|both (served-predictions log; both = latency ratio on vs off),
                      --log-rounds N
+  featurizer numstat end to end, state machine, tree-sitter MB/s; with --git PATH (a clone, e.g. of
+            ../shared/data/express.bundle) commits with hunks through ingest, tree-sitter and the
+            three sinks: commits_per_s, mb_per_s, where the time goes, and the end-to-end
+            backfill → features rate (--slice N, --skip-e2e, --no-write)
 The header comment of each script says what it measures and its options.
 `;
 
