@@ -101,7 +101,7 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
       rejected: state.rejected,
       resumedFrom,
       seconds,
-      rate: seconds > 0 ? (state.position - resumedFrom) / seconds : 0,
+      rate: seconds > 0 ? (state.position - sentFrom) / seconds : 0,
       checkpointFile: file,
       ...(error ? { error } : {}),
     };
@@ -117,6 +117,8 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
   }
   // Before `from` is met nothing is sent; after `to` the walk ends.
   let inRange = o.from === undefined;
+  // Where sending started, for the rate: the resume point, or --from's position.
+  let sentFrom = resumedFrom;
   let reachedTo = false;
   try {
     let batch: SourceItem[] = [];
@@ -142,7 +144,10 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
         }
         continue;
       }
-      if (!inRange && item.sha !== undefined && o.from !== undefined && item.sha.startsWith(o.from)) inRange = true;
+      if (!inRange && item.sha !== undefined && o.from !== undefined && item.sha.startsWith(o.from)) {
+        inRange = true;
+        sentFrom = item.position;
+      }
       if (!inRange) {
         state.position = item.position + 1;
         continue;
