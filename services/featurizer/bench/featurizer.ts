@@ -37,7 +37,7 @@ import type { CommitInput } from '../src/domain/commit.ts';
 import { InMemoryHistoryStore } from '../src/domain/memory-history-store.ts';
 import { processCommits } from '../src/domain/processor.ts';
 import { EXPRESS_REPO, readExpressCommits, readExpressRaw, toCommitEvent } from '../test/support/express.ts';
-import { gitBench } from './git.ts';
+import { dropKeys, gitBench } from './git.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const args = process.argv.slice(2);
@@ -128,10 +128,7 @@ async function endToEnd(): Promise<Record<string, unknown>> {
   await producer.disconnect();
   await kafka.close();
   await admin.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
-  const redis = new Redis(env.REDIS_URL);
-  const keys = await redis.keys(`bench:${suffix}:*`);
-  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-  redis.disconnect();
+  await dropKeys(env.REDIS_URL, `bench:${suffix}:`);
   await ch.close();
   await admin.close();
   return {

@@ -33,6 +33,14 @@ const log = (msg: string): void => void process.stderr.write(`[bench featurizer 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Deletes a bench run's Redis keys (state and online features) under `prefix`. */
+export async function dropKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${prefix}*`);
+  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  redis.disconnect();
+}
+
 export interface GitBenchOptions {
   path: string;
   rev: string;
@@ -216,10 +224,7 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
     ingest.kill('SIGTERM');
     await kafka.close();
     await admin.command(sql`DROP DATABASE IF EXISTS ${ident(names.database)}`);
-    const redis = new Redis(stack.REDIS_URL);
-    const keys = await redis.keys(`bench:${suffix}:*`);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-    redis.disconnect();
+    await dropKeys(stack.REDIS_URL, `bench:${suffix}:`);
     await ch.close();
     await admin.close();
   }
