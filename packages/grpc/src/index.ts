@@ -7,5 +7,5 @@ export { checkHealth } from './health-client.ts';
 export type { ClientOptions, CallOptions } from './client.ts';
 export { loadProto, standardProtos, splitMethodPath, PROTO_LOADER_OPTIONS } from './proto.ts';
 export type { LoadedProto, LoadProtoOptions } from './proto.ts';
-export { observeInterceptor, authInterceptor } from './interceptors.ts';
+export { observeInterceptor, authInterceptor, bearerRefusal } from './interceptors.ts';
 export type { ObserveOptions, AuthOptions } from './interceptors.ts';

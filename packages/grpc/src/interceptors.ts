@@ -134,6 +134,15 @@ export function authInterceptor(options: AuthOptions): grpc.ServerInterceptor {
   };
 }
 
+/**
+ * The refusal of a call whose metadata lacks the admin bearer token, or undefined when it holds
+ * it: the interceptor's check, for a handler where only some uses of a method are privileged
+ * (ingest's PublishCommits with `omen-republish`).
+ */
+export function bearerRefusal(metadata: grpc.Metadata, token: string | { reveal(): string } | undefined): { code: grpc.status; details: string } | undefined {
+  return check(metadata.get('authorization'), token === undefined ? undefined : digest(typeof token === 'string' ? token : token.reveal()));
+}
+
 function check(values: grpc.MetadataValue[], expected: Buffer | undefined): { code: grpc.status; details: string } | undefined {
   const header = values[0];
   if (header === undefined) return { code: grpc.status.UNAUTHENTICATED, details: 'this method needs "authorization: Bearer <token>" metadata' };

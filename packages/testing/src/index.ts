@@ -11,6 +11,7 @@
 export { stackEnv } from './stack-env.ts';
 export type { StackEnvironment } from './stack-env.ts';
 export { randomName } from './names.ts';
+export { freePort } from './ports.ts';
 export { inProcessServiceEnv } from './service-env.ts';
 export type { Cleanup } from './cleanup.ts';
 export { FAST_CONSUMER, createTestConsumer, createTestKafka, createTestProducer, readTopic, waitFor } from './kafka.ts';

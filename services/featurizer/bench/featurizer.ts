@@ -13,6 +13,10 @@
 //
 // Needs the dev stack (./scripts/omen stack up). Options: --repos N (default 3),
 // --max-source-mb N per language (default 3), --skip-e2e.
+//
+// With --git PATH it measures commits with hunks from a clone instead (git.ts: featurizer
+// commits_per_s and mb_per_s through tree-sitter and the three sinks, and the end-to-end
+// backfill → features rate), written to results/featurizer-git.json.
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -33,6 +37,7 @@ import type { CommitInput } from '../src/domain/commit.ts';
 import { InMemoryHistoryStore } from '../src/domain/memory-history-store.ts';
 import { processCommits } from '../src/domain/processor.ts';
 import { EXPRESS_REPO, readExpressCommits, readExpressRaw, toCommitEvent } from '../test/support/express.ts';
+import { dropKeys, gitBench } from './git.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const args = process.argv.slice(2);
@@ -46,6 +51,23 @@ const SKIP_E2E = args.includes('--skip-e2e');
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 const suffix = Math.random().toString(16).slice(2, 10);
+
+// --git PATH: commits with hunks from a clone through ingest, tree-sitter and the sinks (git.ts).
+const gitPath = args.includes('--git') ? args[args.indexOf('--git') + 1] : undefined;
+if (gitPath !== undefined) {
+  const revAt = args.indexOf('--rev');
+  const result = {
+    bench: 'featurizer-git',
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
+    loadAverageBefore: loadavg(),
+    ...(await gitBench({ path: gitPath, rev: revAt >= 0 ? args[revAt + 1]! : 'HEAD', slice: opt('slice', 400), skipEndToEnd: SKIP_E2E })),
+    loadAverageAfter: loadavg(),
+  };
+  if (!args.includes('--no-write')) writeFileSync(new URL('./results/featurizer-git.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
 
 async function endToEnd(): Promise<Record<string, unknown>> {
   const env = stackEnv();
@@ -106,10 +128,7 @@ async function endToEnd(): Promise<Record<string, unknown>> {
   await producer.disconnect();
   await kafka.close();
   await admin.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
-  const redis = new Redis(env.REDIS_URL);
-  const keys = await redis.keys(`bench:${suffix}:*`);
-  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-  redis.disconnect();
+  await dropKeys(env.REDIS_URL, `bench:${suffix}:`);
   await ch.close();
   await admin.close();
   return {

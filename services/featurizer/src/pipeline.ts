@@ -93,6 +93,8 @@ export class FeaturizerPipeline {
   readonly #beyondWindow;
   readonly #labels;
   readonly #stage;
+  readonly #onGap;
+  readonly #analyzer: CodeAnalyzer | undefined;
 
   constructor(options: PipelineOptions) {
     this.#o = options;
@@ -105,7 +107,24 @@ export class FeaturizerPipeline {
       'Redelivered commits whose outputs had left the retention window: not applied again, nothing re-emitted',
     );
     this.#labels = m?.counter('featurizer_labels_total', 'Labels emitted', ['method']);
-    this.#stage = m?.histogram('featurizer_stage_seconds', 'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel)', ['stage']);
+    this.#onGap = m?.counter(
+      'featurizer_commits_on_gap_total',
+      'Commits applied before one of their parents: history metrics computed on a gap (./scripts/omen audit lists them; README "When commits were lost")',
+    );
+    // Code analysis (tree-sitter) runs inside the state stage; timed apart as stage "code" (per
+    // commit) so the bench can tell parsing from the history's Redis round trips.
+    const analyzer = options.analyzer;
+    this.#analyzer = analyzer && m
+      ? (files) => {
+          const started = performance.now();
+          try {
+            return analyzer(files);
+          } finally {
+            this.#stage?.observe({ stage: 'code' }, (performance.now() - started) / 1000);
+          }
+        }
+      : analyzer;
+    this.#stage = m?.histogram('featurizer_stage_seconds', 'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel; code: tree-sitter analysis per commit, inside state)', ['stage']);
   }
 
   async #timed<T>(stage: string, fn: () => Promise<T>): Promise<T> {
@@ -163,9 +182,15 @@ export class FeaturizerPipeline {
     for (const [repoId, list] of byRepo) {
       const results = await this.#timed('state', () =>
         this.#untilAvailable('redis', signal, () =>
-          processCommits(this.#o.history, repoId, list, { ...(this.#o.analyzer ? { analyzer: this.#o.analyzer } : {}), ...(this.#o.now ? { now: this.#o.now } : {}) }),
+          processCommits(this.#o.history, repoId, list, { ...(this.#analyzer ? { analyzer: this.#analyzer } : {}), ...(this.#o.now ? { now: this.#o.now } : {}) }),
         ),
       );
+      const onGap = results.filter((r) => r.gap && !r.replayed).map((r) => r.sha);
+      if (onGap.length > 0) {
+        this.#onGap?.inc(onGap.length);
+        // A repository's first commit seen without its history (a webhook-only repository) lands here too.
+        this.#o.logger.warn({ repoId, commits: onGap.length, shas: onGap.slice(0, 10) }, 'commits featurized before a parent: history metrics computed on a gap');
+      }
       results.forEach((r, i) => {
         if (r.outputs === null) {
           this.#beyondWindow?.inc();

@@ -36,6 +36,8 @@ export interface IngestAppDeps {
   grpc?: GrpcServer;
   /** Port of the own gRPC server. @default 0 (any) */
   grpcPort?: number;
+  /** The admin token that allows `omen-republish` on PublishCommits; without it republishing is refused. */
+  adminToken?: string | { reveal(): string } | undefined;
   /** Replaces the enricher built from the config (tests). */
   enricher?: Enricher;
   /** HTTP (and own gRPC) bind host. @default config.HTTP_HOST */
@@ -119,7 +121,7 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
 
     const ownGrpc = deps.grpc === undefined;
     const grpc = deps.grpc ?? createGrpcServer({ service: 'ingest', logger, registry: deps.metrics.registry });
-    grpc.addService(loadGrpcObject('ingest').omen.ingest.v1.Ingest.service, ingestHandlers({ pipeline, pseudonymKey, commitTopic: topics.commit }));
+    grpc.addService(loadGrpcObject('ingest').omen.ingest.v1.Ingest.service, ingestHandlers({ pipeline, pseudonymKey, commitTopic: topics.commit, adminToken: deps.adminToken }));
     const grpcPort = ownGrpc ? await grpc.start(host, deps.grpcPort ?? 0) : (grpc.port ?? 0);
     if (ownGrpc) grpc.health.setAll('SERVING');
     logger.info({ http: httpUrl, grpcPort, topics }, 'ingest serving');

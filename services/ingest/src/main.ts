@@ -13,6 +13,7 @@ await runService({
       logger: ctx.logger,
       metrics: ctx.metrics,
       grpc: ctx.grpc,
+      adminToken: ctx.config.ADMIN_TOKEN,
       host: ctx.config.HTTP_HOST,
       dependency: (name, connect) => ctx.dependency(name, connect),
     });

@@ -1,6 +1,6 @@
 import { isOmenError, OmenError, UnavailableError } from '@omen/errors';
 import type { Logger } from '@omen/telemetry';
-import type { DedupStore } from './adapters/dedup.ts';
+import type { ClaimState, DedupStore } from './adapters/dedup.ts';
 import type { Enricher } from './adapters/enricher.ts';
 import type { EventPublisher, PublishedRecord } from './adapters/publisher.ts';
 import { applyDetail, defaultMaxHunkBytes } from './domain/enrich.ts';
@@ -21,6 +21,12 @@ export interface IngestBatch {
   headers?: Readonly<Record<string, string>>;
   /** Label of the latency histogram. */
   path: 'webhook' | 'grpc';
+  /**
+   * Publish every event even when the dedup window holds it (an operator's recovery after the
+   * log lost records: `backfill --republish`). The window is still confirmed afterwards; the
+   * featurizer applies each commit once per sha, so a republished commit it has is not counted twice.
+   */
+  republish?: boolean;
 }
 
 export interface EventOutcome {
@@ -82,7 +88,8 @@ export class IngestPipeline {
     ];
     const eventKeys = all.map((e) => dedupKeys.event(e.value.event_id));
     const keys = batch.deliveryKey ? [batch.deliveryKey, ...eventKeys] : eventKeys;
-    const states = await this.o.dedup.claim(keys);
+    // A republish owns every key without asking: the window is what it overrides.
+    const states: ClaimState[] = batch.republish ? keys.map(() => 'claimed') : await this.o.dedup.claim(keys);
     const eventStates = batch.deliveryKey ? states.slice(1) : states;
     const owned = keys.filter((_, i) => states[i] === 'claimed');
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.ts';
+import { localAdminToken } from '../local-services.ts';
 
 // The work lives in services/ingest (it streams to ingest's gRPC API); this verb only runs it in a
 // process of its own, so ingest's dependencies stay out of the CLI's graph.
@@ -11,12 +12,14 @@ const SCRIPT = fileURLToPath(new URL('../../../../services/ingest/src/backfill/c
  * group); this one ignores it and waits, so the script can finish its batch, save the
  * checkpoint and exit 130 before the shell prompt returns.
  */
-function runBackfillScript(args: readonly string[]): Promise<number> {
+export function runBackfillScript(args: readonly string[]): Promise<number> {
+  // A republish needs the admin token; the local mesh's is handed over in the environment, never on the command line.
+  const env = args.includes('--republish') && !process.env['ADMIN_TOKEN'] ? { ...process.env, ADMIN_TOKEN: localAdminToken().token } : process.env;
   return new Promise((resolve, reject) => {
     const ignore = (): void => undefined;
     process.on('SIGINT', ignore);
     process.on('SIGTERM', ignore);
-    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { stdio: 'inherit', env });
     const done = (): void => {
       process.off('SIGINT', ignore);
       process.off('SIGTERM', ignore);
@@ -47,6 +50,12 @@ the same validation, the same dedup, so re-running publishes nothing twice. Inge
   --batch N         commits per stream and per checkpoint (default 500)
   --checkpoint FILE where progress is kept (default .omen/backfill/<source>-<hash>.json)
   --restart         ignore the checkpoint and start from the first commit
+  --republish       publish even what ingest's dedup window already holds: the way back after the
+                    log lost records (README "When commits were lost"). Needs the admin token
+                    (ADMIN_TOKEN, else .omen/admin-token); ignores the checkpoint. Downstream stays
+                    idempotent: the featurizer applies a sha once, so commits it has are not counted twice
+  --from SHA        with --republish: first commit to send (source order; a prefix of 7+ characters)
+  --to SHA          with --republish: last commit to send
 
 Ctrl-C finishes the batch in flight, saves the checkpoint and exits 130; run the same command
 again to resume. Progress is a bar on a terminal, plain lines otherwise; the last stdout line is

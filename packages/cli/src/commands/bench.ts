@@ -15,12 +15,12 @@ const BENCHES: Readonly<Record<string, string>> = {
 
 /**
  * Runs a TypeScript script under tsx with `args`, stdout/stderr passed through; resolves to its
- * exit code. Shared by verbs whose work lives in a service's bench/ folder (they stay out of
- * the CLI's dependency graph).
+ * exit code. Shared by verbs whose work lives in a service's folder (they stay out of the
+ * CLI's dependency graph).
  */
-export function runScript(script: string, args: readonly string[]): Promise<number> {
+export function runScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}${script}`, ...args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}${script}`, ...args], { stdio: 'inherit', env });
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
@@ -42,6 +42,10 @@ Each bench prints its result as JSON on the last line of stdout.
                      --concurrency N, --workers N, --model FILE, --no-write,
                      --log off|on|both (served-predictions log; both = latency ratio on vs off),
                      --log-rounds N
+  featurizer numstat end to end, state machine, tree-sitter MB/s; with --git PATH (a clone, e.g. of
+            ../shared/data/express.bundle) commits with hunks through ingest, tree-sitter and the
+            three sinks: commits_per_s, mb_per_s, where the time goes, and the end-to-end
+            backfill → features rate (--slice N, --skip-e2e, --no-write)
 The header comment of each script says what it measures and its options.
 `;
 

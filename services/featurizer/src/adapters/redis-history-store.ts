@@ -18,7 +18,7 @@
 
 import { Redis } from 'ioredis';
 import { UnavailableError } from '@omen/errors';
-import type { CommitRecord, HistoryStore, LegacyCommitRecord, Namespace, RecordRequest, RepoSnapshot, RepoWrite } from '../domain/history.ts';
+import type { CommitRecord, HistoryStore, IssueRecord, LegacyCommitRecord, Namespace, RecordRequest, RepoSnapshot, RepoWrite } from '../domain/history.ts';
 import { emptyRecordMaps, namespaces } from '../domain/history.ts';
 import type { Pruned, StateRetention } from '../domain/retention.ts';
 import { DEFAULT_RETENTION, checkRetention, pendingCutoff } from '../domain/retention.ts';
@@ -97,6 +97,7 @@ type WithWrite = Redis & { featurizerWrite(numKeys: number, ...args: (string | n
 // growth per commit: fields at their default (false, {}) are left out of the JSON (about 90 of
 // 130 bytes for a numstat commit) and restored on read.
 const DEFAULTED = new Set(['fix', 'fixByMessage', 'fullyBlamed', 'blamed', 'inducedBy', 'fixesIssues']);
+// `gap` is written only when true (processor.ts), so it needs no default here.
 
 function encodeCommit(rec: CommitRecord): string {
   const out: Record<string, unknown> = {};
@@ -192,6 +193,53 @@ export class RedisHistoryStore implements HistoryStore {
     const [outputs, pending] = reply;
     if (outputs + pending > 0) this.#onPrune?.({ outputs, pending });
     return true;
+  }
+
+  /**
+   * Every applied commit's record (sha → record), read in HSCAN pages so a large repository does
+   * not block Redis: what `./scripts/omen audit` compares with the other stages.
+   */
+  async commitRecords(repoId: string): Promise<Map<string, CommitRecord>> {
+    const out = new Map<string, CommitRecord>();
+    const key = this.key(repoId, 'commit');
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.#redis.hscan(key, cursor, 'COUNT', 1000);
+      for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i]!, decodeCommit(flat[i + 1]!));
+      cursor = next;
+    } while (cursor !== '0');
+    return out;
+  }
+
+  /**
+   * Clears a repository's history so it can be rebuilt from its full history in order
+   * (`./scripts/omen featurizer rebuild`), keeping what only issue events bring: issue records
+   * stay, and every sha a bug issue names becomes a pending link again, so the replayed commit
+   * is linked to it as if the issue had come first. The clear is one MULTI, so a featurizer
+   * instance racing on the repository sees the old state or the cleared one (its conditional
+   * write fails on the reset version and recomputes); an issue event applied between the read of
+   * the issues and the clear would lose its pending links, so rebuild while the repository's
+   * partition has no lag. Returns the commits the history held.
+   */
+  async resetRepository(repoId: string, now: number): Promise<number> {
+    const keys = [this.key(repoId, 'meta'), ...namespaces.map((ns) => this.key(repoId, ns)), this.key(repoId, 'window'), this.key(repoId, 'pending_at')];
+    const issues = await this.#redis.hgetall(this.key(repoId, 'issue'));
+    const pending = new Map<string, string[]>();
+    for (const [n, json] of Object.entries(issues)) {
+      const issue = JSON.parse(json) as IssueRecord;
+      if (!issue.isBug) continue;
+      for (const sha of issue.shas) pending.set(sha, [...(pending.get(sha) ?? []), n]);
+    }
+    const held = await this.#redis.hlen(this.key(repoId, 'commit'));
+    const kept = new Set<string>([this.key(repoId, 'issue')]);
+    const multi = this.#redis.multi().del(...keys.filter((k) => !kept.has(k)));
+    for (const [sha, numbers] of pending) {
+      multi.hset(this.key(repoId, 'pending'), sha, JSON.stringify(numbers));
+      multi.zadd(this.key(repoId, 'pending_at'), now, sha);
+    }
+    const replies = await multi.exec();
+    for (const [err] of replies ?? []) if (err) throw new UnavailableError(`resetting ${repoId}'s featurizer state: ${err.message}`, { cause: err });
+    return held;
   }
 
   /** Removes a repository's whole state (tests, re-featurizing from scratch). */

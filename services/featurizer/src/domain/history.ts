@@ -95,6 +95,12 @@ export interface CommitRecord {
   fullyBlamed: boolean;
   /** Fix commits whose SZZ blamed this commit, and the time each label became known. */
   inducedBy: Record<string, number>;
+  /**
+   * True when a parent had not been applied before this commit: its history metrics (and SZZ
+   * blame) were computed on a gap. Absent when every parent was there (or it has none), so the
+   * record stays as small as before. `./scripts/omen audit` reports these.
+   */
+  gap?: true;
   /** Bug issues this commit is known to fix, with the time each link became known. */
   fixesIssues: Record<string, number>;
   /**

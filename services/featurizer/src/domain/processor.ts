@@ -83,6 +83,8 @@ export interface CommitResult {
   outputs: CommitOutputs | null;
   /** True when the commit had been applied before (`outputs` are the recorded ones, or null). */
   replayed: boolean;
+  /** True when a parent had not been applied before it: history metrics computed on a gap. */
+  gap: boolean;
 }
 
 export interface ProcessOptions {
@@ -174,7 +176,9 @@ function requestFor(commits: readonly CommitInput[]): RecordRequest {
     for (const n of closedIssues(c.message)) issues.add(String(n));
   }
   const shas = commits.map((c) => c.sha);
-  return { file: [...paths], lines: [...paths], dev: [...developers], commit: shas, outputs: shas, pending: shas, issue: [...issues] };
+  // Parents too: a commit whose parent was never applied is flagged as computed on a gap.
+  const parents = commits.flatMap((c) => c.parents);
+  return { file: [...paths], lines: [...paths], dev: [...developers], commit: [...new Set([...shas, ...parents])], outputs: shas, pending: shas, issue: [...issues] };
 }
 
 interface BlameResult {
@@ -317,7 +321,8 @@ function fixKnownAt(rec: Pick<CommitRecord, 'commitTime' | 'fixesIssues'>, byMes
   return Math.min(...Object.values(rec.fixesIssues));
 }
 
-async function applyOne(overlay: RepoOverlay, commit: CommitInput, analyzer: CodeAnalyzer | undefined, now: number): Promise<CommitOutputs> {
+async function applyOne(overlay: RepoOverlay, commit: CommitInput, analyzer: CodeAnalyzer | undefined, now: number): Promise<{ outputs: CommitOutputs; gap: boolean }> {
+  const gap = commit.parents.some((p) => overlay.get('commit', p) === undefined);
   const touches = resolveTouches(overlay, commit);
   const values = changeMetrics(overlay, commit, touches);
   const delta = historyDelta(overlay, commit, touches);
@@ -365,10 +370,11 @@ async function applyOne(overlay: RepoOverlay, commit: CommitInput, analyzer: Cod
     fullyBlamed: blame.fullyBlamed,
     inducedBy: overlay.get('commit', commit.sha)?.inducedBy ?? {},
     fixesIssues,
+    ...(gap ? { gap: true as const } : {}),
   });
   overlay.set('outputs', commit.sha, outputs);
   overlay.applied.push(commit.sha);
-  return outputs;
+  return { outputs, gap };
 }
 
 async function withRetries<T>(repoId: string, maxAttempts: number, attempt: () => Promise<T | undefined>): Promise<T> {
@@ -407,10 +413,10 @@ export async function processCommits(store: HistoryStore, repoId: string, commit
     for (const commit of commits) {
       const known = overlay.get('commit', commit.sha);
       if (known) {
-        results.push({ sha: commit.sha, outputs: recordedOutputs(overlay, commit.sha, known), replayed: true });
+        results.push({ sha: commit.sha, outputs: recordedOutputs(overlay, commit.sha, known), replayed: true, gap: known.gap === true });
         continue;
       }
-      results.push({ sha: commit.sha, outputs: await applyOne(overlay, commit, options.analyzer, now()), replayed: false });
+      results.push({ sha: commit.sha, ...(await applyOne(overlay, commit, options.analyzer, now())), replayed: false });
     }
     if (!hasChanges(overlay)) return results;
     const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes, applied: overlay.applied, now: now() });

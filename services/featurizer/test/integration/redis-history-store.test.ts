@@ -37,6 +37,28 @@ describe('RedisHistoryStore', () => {
     expect((await store.load(EXPRESS_REPO, {})).seq).toBe(commits.filter((c) => c.parents.length < 2).length);
   });
 
+  it('resetRepository clears the history but keeps issues, turning the shas bug issues name into pending links', async () => {
+    const store = new RedisHistoryStore(redis, { prefix: `${prefix}:reset` });
+    const first = commits.slice(0, 60);
+    const inOrder = await processCommits(new InMemoryHistoryStore(), EXPRESS_REPO, first, { now });
+    await processCommits(store, EXPRESS_REPO, first.slice(0, 30), { now });
+    await processIssues(store, EXPRESS_REPO, [{ repo_id: EXPRESS_REPO, number: 9, is_bug: true, referenced_commit_shas: [first[5]!.sha], event_time: 5 }], { now });
+    await processIssues(store, EXPRESS_REPO, [{ repo_id: EXPRESS_REPO, number: 10, is_bug: false, referenced_commit_shas: [first[6]!.sha], event_time: 5 }], { now });
+    expect((await store.commitRecords(EXPRESS_REPO)).get(first[5]!.sha)?.fixesIssues).toEqual({ '9': expect.any(Number) as number });
+
+    expect(await store.resetRepository(EXPRESS_REPO, 7)).toBe(30);
+    expect((await store.commitRecords(EXPRESS_REPO)).size).toBe(0);
+    const snap = await store.load(EXPRESS_REPO, { issue: ['9', '10'], pending: [first[5]!.sha, first[6]!.sha] });
+    expect([snap.version, snap.seq, snap.records.issue.size]).toEqual([0, 0, 2]);
+    expect([...snap.records.pending]).toEqual([[first[5]!.sha, ['9']]]);
+
+    // Replayed in order: the history equals a fresh in-order pass and the bug issue links its fix again.
+    const replayed = await processCommits(store, EXPRESS_REPO, first, { now });
+    expect(replayed.map((r) => r.outputs?.jit)).toEqual(inOrder.map((r) => r.outputs?.jit));
+    expect(replayed[5]!.outputs!.labels.map((l) => [l.sha, l.method, l.is_fix])).toContainEqual([first[5]!.sha, 'issue_link', true]);
+    expect((await store.commitRecords(EXPRESS_REPO)).size).toBe(60);
+  });
+
   it('applies each commit once when two instances race on the same repository with overlapping batches', async () => {
     const store = new RedisHistoryStore(redis, { prefix: `${prefix}:b` });
     const reference = new InMemoryHistoryStore();

@@ -81,7 +81,7 @@ describe('the redelivery window (in-memory store, same rules as Redis)', () => {
     expect(inside.every((r) => r.replayed)).toBe(true);
     expect(inside.map((r) => r.outputs)).toEqual(first.slice(110, 150).map((r) => r.outputs));
     const beyond = await processCommits(store, EXPRESS_REPO, express.slice(0, 5), { now: () => 99 });
-    expect(beyond).toEqual(express.slice(0, 5).map((c) => ({ sha: c.sha, outputs: null, replayed: true })));
+    expect(beyond).toEqual(express.slice(0, 5).map((c) => ({ sha: c.sha, outputs: null, replayed: true, gap: false })));
     expect(store.writes).toBe(writes);
   });
 
@@ -172,7 +172,7 @@ describe('labels after the outputs were pruned', () => {
     const snap = await store.load(REPO, {});
     expect(await store.write(REPO, { expectedVersion: snap.version, seq: snap.seq, changes, applied: [], now: 5 })).toBe(true);
     const [again] = await processCommits(store, REPO, [commits[2]!]);
-    expect(again).toEqual({ sha: sha(3), outputs: results[2]!.outputs, replayed: true });
+    expect(again).toEqual({ sha: sha(3), outputs: results[2]!.outputs, replayed: true, gap: results[2]!.gap });
     const [labels] = await processIssues(store, REPO, [issues[1]!]);
     expect(flat([labels!])).toEqual([
       [sha(3), 'issue_link', true, [], [8], 8000],

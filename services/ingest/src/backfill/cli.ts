@@ -11,6 +11,7 @@ import { gitSource, jsonlSource } from './source.ts';
 const usage = `
 usage: ./scripts/omen backfill (--git PATH | --jsonl FILE) --repo NAME [--rev REV] [--ingest ADDR]
                                [--batch N] [--checkpoint FILE] [--restart]
+                               [--republish [--from SHA] [--to SHA]]
 ./scripts/omen backfill --help explains each option.
 `;
 
@@ -28,6 +29,9 @@ function parse(argv: readonly string[]) {
       batch: { type: 'string' },
       checkpoint: { type: 'string' },
       restart: { type: 'boolean', default: false },
+      republish: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -60,6 +64,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (values.git !== undefined && !statSync(path).isDirectory()) throw new Usage(`--git ${path} is not a directory`);
     if (values.jsonl !== undefined && !statSync(path).isFile()) throw new Usage(`--jsonl ${path} is not a file`);
     const source = values.git !== undefined ? gitSource(path, repo, values.rev) : jsonlSource(path, repo);
+    for (const [flag, sha] of [['--from', values.from], ['--to', values.to]] as const) {
+      if (sha !== undefined && !/^[0-9a-f]{7,64}$/.test(sha)) throw new Usage(`${flag} must be a commit sha (7 to 64 lower-case hex characters), got "${sha}"`);
+    }
+    if ((values.from !== undefined || values.to !== undefined) && !values.republish) throw new Usage('--from and --to go with --republish');
+    const adminToken = process.env['ADMIN_TOKEN'];
+    if (values.republish && !adminToken) throw new Usage('--republish needs the admin token in ADMIN_TOKEN (./scripts/omen backfill sets it from .omen/admin-token)');
 
     const controller = new AbortController();
     let interrupts = 0;
@@ -81,6 +91,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       checkpointDir: join(process.env['OMEN_HOME'] ?? join(process.cwd(), '.omen'), 'backfill'),
       ...(values.checkpoint ? { checkpointFile: values.checkpoint } : {}),
       restart: values.restart,
+      ...(values.republish ? { republish: true, adminToken } : {}),
+      ...(values.from !== undefined ? { from: values.from } : {}),
+      ...(values.to !== undefined ? { to: values.to } : {}),
       batchSize: batch,
       signal: controller.signal,
       progress: progressReporter(process.stderr),

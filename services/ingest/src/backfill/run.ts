@@ -16,6 +16,18 @@ export interface BackfillOptions {
   checkpointFile?: string;
   /** Ignore an existing checkpoint and start from the first commit. @default false */
   restart?: boolean;
+  /**
+   * Publish past ingest's dedup window (`omen-republish`, needs `adminToken`): the way back after
+   * the log lost records. Starts at `from` (or the first commit) whatever the checkpoint says.
+   * @default false
+   */
+  republish?: boolean;
+  /** Bearer token sent with a republish. */
+  adminToken?: string;
+  /** First commit (sha, in source order) to send; earlier ones are skipped. @default the first */
+  from?: string;
+  /** Last commit (sha) to send; the walk stops after it. @default the last */
+  to?: string;
   /** Commits per PublishCommits stream (and per checkpoint). @default 500 */
   batchSize?: number;
   /** Tries per batch while ingest or Kafka is unavailable. @default 6 */
@@ -64,7 +76,7 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const file = o.checkpointFile ?? checkpointPath(o.checkpointDir, o.source.kind, o.source.path, o.repoId);
   const identity = { source: o.source.kind, path: o.source.path, repo: o.repoId };
-  const previous = o.restart ? undefined : readCheckpoint(file, identity);
+  const previous = o.restart || o.republish ? undefined : readCheckpoint(file, identity);
   const total = await o.source.total();
 
   const state = {
@@ -89,7 +101,7 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
       rejected: state.rejected,
       resumedFrom,
       seconds,
-      rate: seconds > 0 ? (state.position - resumedFrom) / seconds : 0,
+      rate: seconds > 0 ? (state.position - sentFrom) / seconds : 0,
       checkpointFile: file,
       ...(error ? { error } : {}),
     };
@@ -97,11 +109,22 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
 
   const { Ingest } = loadGrpcObject('ingest').omen.ingest.v1;
   const client = new Ingest(o.ingest, grpc.credentials.createInsecure()) as unknown as Client;
+  const metadata = new grpc.Metadata();
+  metadata.set('omen-source', 'backfill');
+  if (o.republish) {
+    metadata.set('omen-republish', 'true');
+    if (o.adminToken) metadata.set('authorization', `Bearer ${o.adminToken}`);
+  }
+  // Before `from` is met nothing is sent; after `to` the walk ends.
+  let inRange = o.from === undefined;
+  // Where sending started, for the rate: the resume point, or --from's position.
+  let sentFrom = resumedFrom;
+  let reachedTo = false;
   try {
     let batch: SourceItem[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      await sendBatch(client, batch, { maxAttempts, sleep, warn }, state);
+      await sendBatch(client, metadata, batch, { maxAttempts, sleep, warn }, state);
       state.position = batch[batch.length - 1]!.position + 1;
       state.lastSha = [...batch].reverse().find((i) => i.sha)?.sha ?? state.lastSha;
       batch = [];
@@ -121,8 +144,18 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
         }
         continue;
       }
+      if (!inRange && item.sha !== undefined && o.from !== undefined && item.sha.startsWith(o.from)) {
+        inRange = true;
+        sentFrom = item.position;
+      }
+      if (!inRange) {
+        state.position = item.position + 1;
+        continue;
+      }
       batch.push(item);
-      if (batch.length >= batchSize) await flush();
+      if (o.to !== undefined && item.sha !== undefined && item.sha.startsWith(o.to)) reachedTo = true;
+      if (batch.length >= batchSize || reachedTo) await flush();
+      if (reachedTo) break;
       if (o.signal?.aborted) {
         await flush();
         o.progress?.finish(snapshot());
@@ -131,6 +164,8 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
     }
     await flush();
     o.progress?.finish(snapshot());
+    if (!inRange) return result('failed', `--from ${o.from} is not a commit of the source`);
+    if (o.to !== undefined && !reachedTo) return result('failed', `--to ${o.to} is not a commit of the source at or after --from`);
     return result('complete');
   } catch (err) {
     o.progress?.finish(snapshot());
@@ -144,6 +179,7 @@ class BatchUnavailable extends Error {}
 
 async function sendBatch(
   client: Client,
+  metadata: grpc.Metadata,
   items: SourceItem[],
   o: { maxAttempts: number; sleep: (ms: number) => Promise<void>; warn: (line: string) => void },
   state: { published: number; duplicates: number; rejected: number },
@@ -157,7 +193,7 @@ async function sendBatch(
   for (let attempt = 1; pending.length > 0; attempt++) {
     let response: ingestV1.PublishCommitsResponse__Output;
     try {
-      response = await publish(client, pending);
+      response = await publish(client, metadata, pending);
     } catch (err) {
       const e = err as grpc.ServiceError;
       const retryable = e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED || e.code === grpc.status.RESOURCE_EXHAUSTED;
@@ -189,10 +225,8 @@ async function sendBatch(
   }
 }
 
-function publish(client: Client, items: SourceItem[]): Promise<ingestV1.PublishCommitsResponse__Output> {
+function publish(client: Client, metadata: grpc.Metadata, items: SourceItem[]): Promise<ingestV1.PublishCommitsResponse__Output> {
   return new Promise((resolve, reject) => {
-    const metadata = new grpc.Metadata();
-    metadata.set('omen-source', 'backfill');
     const call = client.PublishCommits(metadata, { deadline: Date.now() + 300_000 }, (err, res) => (err ? reject(err) : resolve(res!)));
     for (const item of items) call.write(item.request!);
     call.end();

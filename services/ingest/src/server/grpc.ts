@@ -1,7 +1,7 @@
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { ingestV1 } from '@omen/contracts';
-import { InvalidArgumentError, isOmenError, type ErrorCode } from '@omen/errors';
-import { clientStream, unary, type CallContext } from '@omen/grpc';
+import { InvalidArgumentError, isOmenError, PermissionDeniedError, UnauthenticatedError, type ErrorCode } from '@omen/errors';
+import { bearerRefusal, clientStream, unary, type CallContext } from '@omen/grpc';
 import type { CommitEvent, IngestSource } from '../domain/events.ts';
 import { commitFromProto } from '../domain/proto-commit.ts';
 import { parseRepoId } from '../domain/ids.ts';
@@ -15,6 +15,11 @@ export interface IngestGrpcOptions {
   commitTopic: string;
   /** Valid commits of a stream published per Kafka round trip. @default 500 */
   streamBatch?: number;
+  /**
+   * The admin token a call must present to set `omen-republish` (it overrides the dedup
+   * window). Without one, republishing is refused.
+   */
+  adminToken?: string | { reveal(): string } | undefined;
 }
 
 const sources = new Set<IngestSource>(['backfill', 'git', 'api', 'producer']);
@@ -23,6 +28,18 @@ const sources = new Set<IngestSource>(['backfill', 'git', 'api', 'producer']);
 function sourceOf(ctx: CallContext): IngestSource {
   const v = ctx.metadata.get('omen-source')[0];
   return typeof v === 'string' && sources.has(v as IngestSource) ? (v as IngestSource) : 'producer';
+}
+
+/**
+ * Whether the call asks to republish past the dedup window (`omen-republish: true`). Only an
+ * admin may: anyone else could otherwise flood the log with copies of old events.
+ */
+function republishOf(ctx: CallContext, adminToken: IngestGrpcOptions['adminToken']): boolean {
+  if (ctx.metadata.get('omen-republish')[0] !== 'true') return false;
+  const refusal = bearerRefusal(ctx.metadata, adminToken);
+  if (!refusal) return true;
+  const message = `omen-republish needs the admin token: ${refusal.details}`;
+  throw refusal.code === grpc.status.UNAUTHENTICATED ? new UnauthenticatedError(message) : new PermissionDeniedError(message);
 }
 
 function repoOf(event: CommitEvent): RepoRef {
@@ -48,6 +65,7 @@ export function ingestHandlers(options: IngestGrpcOptions): grpc.UntypedServiceI
 
   const publishCommit = unary<ingestV1.PublishCommitRequest__Output, ingestV1.PublishCommitResponse>(async (req, ctx) => {
     const source = sourceOf(ctx);
+    const republish = republishOf(ctx, options.adminToken);
     const parsed = commitFromProto(req.commit, pseudonymKey, source);
     if (!parsed.ok) throw new InvalidArgumentError(parsed.reason, parsed.field);
     const result = await pipeline.ingest({
@@ -55,12 +73,14 @@ export function ingestHandlers(options: IngestGrpcOptions): grpc.UntypedServiceI
       commits: [{ event: parsed.event, needsEnrichment: false }],
       headers: { 'omen-source': source },
       path: 'grpc',
+      republish,
     });
     return ack(result.events[0]!, commitTopic);
   });
 
   const publishCommits = clientStream<ingestV1.PublishCommitRequest__Output, ingestV1.PublishCommitsResponse>(async (requests, ctx) => {
     const source = sourceOf(ctx);
+    const republish = republishOf(ctx, options.adminToken);
     const results: ingestV1.PublishResult[] = [];
     let pending: Array<{ index: number; event: CommitEvent }> = [];
     let accepted = 0;
@@ -97,6 +117,7 @@ export function ingestHandlers(options: IngestGrpcOptions): grpc.UntypedServiceI
               commits: group.map((p) => ({ event: p.event, needsEnrichment: false })),
               headers: { 'omen-source': source },
               path: 'grpc',
+              republish,
             });
             group.forEach((p, i) => {
               results[p.index] = { index: p.index, event_id: p.event.event_id, ack: ack(result.events[i]!, commitTopic) };

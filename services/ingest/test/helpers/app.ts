@@ -27,7 +27,7 @@ export interface TestIngest {
  */
 export async function startTestIngest(
   cleanup: (fn: () => Promise<void>) => void,
-  options: { env?: Record<string, string>; enricher?: Enricher } = {},
+  options: { env?: Record<string, string>; enricher?: Enricher; adminToken?: string } = {},
 ): Promise<TestIngest> {
   const stack = stackEnv('KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'REDIS_URL');
   const topics = { commits: randomName('commits'), pullRequests: randomName('prs'), issues: randomName('issues') };
@@ -48,7 +48,7 @@ export async function startTestIngest(
   });
   const logger = createLogger({ service: 'ingest-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const metrics = createMetrics({ service: 'ingest', defaultMetrics: false });
-  const app = await startIngest(config, { logger, metrics, host: '127.0.0.1', ...(options.enricher ? { enricher: options.enricher } : {}) });
+  const app = await startIngest(config, { logger, metrics, host: '127.0.0.1', ...(options.enricher ? { enricher: options.enricher } : {}), ...(options.adminToken ? { adminToken: options.adminToken } : {}) });
   cleanup(() => app.close());
   return {
     app,

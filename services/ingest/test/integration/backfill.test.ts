@@ -13,11 +13,12 @@ import { ScratchRepo } from '../helpers/git-repo.ts';
 
 // The first 120 commits of the express history, as the export ships (gzip), plus two bad lines.
 const express = join(import.meta.dirname, '../../../../../shared/data/express-commits.jsonl.gz');
+const ADMIN_TOKEN = 'backfill-republish-token-0123456789';
 let t: TestIngest;
 let dir: string;
 const cleanups: Array<() => Promise<void>> = [];
 beforeAll(async () => {
-  t = await startTestIngest((fn) => cleanups.push(fn));
+  t = await startTestIngest((fn) => cleanups.push(fn), { adminToken: ADMIN_TOKEN });
   dir = mkdtempSync(join(tmpdir(), 'omen-backfill-'));
 });
 afterAll(async () => {
@@ -99,5 +100,25 @@ describe('backfill through ingest', () => {
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/ingest refused the batch/);
     expect(result.position).toBe(0);
+  });
+
+  it('--republish sends a range again past the dedup window; refused without the admin token', async () => {
+    const { file, shas } = expressSample(60);
+    const r = repo(`git:${randomName('express')}`);
+    const common = { source: jsonlSource(file, r), repoId: r.id, ingest: `127.0.0.1:${t.app.grpcPort}`, checkpointDir: dir, batchSize: 7, warn: () => undefined };
+    expect(await runBackfill(common)).toMatchObject({ status: 'complete', published: 60 });
+    expect(await runBackfill({ ...common, restart: true })).toMatchObject({ status: 'complete', published: 0, duplicates: 60 });
+
+    const refused = await runBackfill({ ...common, republish: true, adminToken: 'not-the-admin-token-at-all' });
+    expect(refused.status).toBe('failed');
+    expect(refused.error).toMatch(/omen-republish needs the admin token/);
+
+    const again = await runBackfill({ ...common, republish: true, adminToken: ADMIN_TOKEN, from: shas[10]!.slice(0, 12), to: shas[24]! });
+    expect(again).toMatchObject({ status: 'complete', published: 15, duplicates: 0 });
+    const onTopic = (await readTopic(t.topics.commits, { timeoutMs: 3000 })).filter((x) => x.key === r.id).map((x) => decodeCommit(x.value).sha);
+    expect(onTopic).toEqual([...shas, ...shas.slice(10, 25)]);
+
+    const missing = await runBackfill({ ...common, republish: true, adminToken: ADMIN_TOKEN, from: 'abcdef0123456' });
+    expect(missing).toMatchObject({ status: 'failed', error: '--from abcdef0123456 is not a commit of the source' });
   });
 });

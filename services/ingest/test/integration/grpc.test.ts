@@ -6,12 +6,13 @@ import { pseudonym } from '../../src/domain/ids.ts';
 import { decodeCommit, PSEUDONYM_KEY, startTestIngest, type TestIngest } from '../helpers/app.ts';
 
 const sha = (n: number): string => n.toString(16).padStart(40, 'd');
+const ADMIN_TOKEN = 'republish-test-token-0123456789';
 let t: TestIngest;
 let client: ingestV1.IngestClient;
 const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
-  t = await startTestIngest((fn) => cleanups.push(fn));
+  t = await startTestIngest((fn) => cleanups.push(fn), { adminToken: ADMIN_TOKEN });
   const { Ingest } = loadGrpcObject('ingest').omen.ingest.v1;
   client = new Ingest(`127.0.0.1:${t.app.grpcPort}`, grpc.credentials.createInsecure());
 });
@@ -107,5 +108,33 @@ describe('omen.ingest.v1.Ingest', () => {
       [sha(10), 'backfill'],
       [sha(12), 'backfill'],
     ]);
+  });
+
+  it('PublishCommits with omen-republish publishes past the dedup window, only for the admin token', async () => {
+    const repo = 'git:mirror/republish';
+    const reqs = [commit(20, repo), commit(21, repo)].map((c) => ({ commit: c }));
+    expect((await publishMany(reqs)).results.every((r) => r.ack?.duplicate === false)).toBe(true);
+    expect((await publishMany(reqs)).results.every((r) => r.ack?.duplicate === true)).toBe(true);
+
+    const asking = (token?: string): grpc.Metadata => {
+      const m = new grpc.Metadata();
+      m.set('omen-republish', 'true');
+      if (token !== undefined) m.set('authorization', `Bearer ${token}`);
+      return m;
+    };
+    const anonymous = await publishMany(reqs, asking()).catch((e: grpc.ServiceError) => e);
+    expect((anonymous as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
+    const wrong = await publishMany(reqs, asking('not-the-admin-token-at-all')).catch((e: grpc.ServiceError) => e);
+    expect((wrong as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
+
+    const republished = await publishMany(reqs, asking(ADMIN_TOKEN));
+    expect(republished.results.map((r) => [r.ack?.duplicate, r.ack!.partition >= 0])).toEqual([
+      [false, true],
+      [false, true],
+    ]);
+    // The window is confirmed again: a plain publish afterwards is a duplicate.
+    expect((await publishMany(reqs)).results.every((r) => r.ack?.duplicate === true)).toBe(true);
+    const records = (await readTopic(t.topics.commits, { timeoutMs: 3000 })).filter((r) => r.key === repo);
+    expect(records.map((r) => decodeCommit(r.value).sha)).toEqual([sha(20), sha(21), sha(20), sha(21)]);
   });
 });
