@@ -4,6 +4,7 @@ import { INVALID_SPAN_CONTEXT, context, trace, type Span } from '@opentelemetry/
 import { CancelledError, DeadlineExceededError, isOmenError, toGrpcStatus } from '@omen/errors';
 import { createLogger, recordError, type Logger } from '@omen/telemetry';
 import { callStates, deadlineReached } from './call-state.ts';
+import { decodedRequest, decodedRequests } from './undecodable.ts';
 
 /** What a handler gets besides the request. */
 export interface CallContext {
@@ -137,7 +138,7 @@ function answer(ctx: CallContext, send: () => void, sendStatus: (status: grpc.St
 export function unary<Req, Res>(fn: (request: Req, ctx: CallContext) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => fn(call.request, ctx)).then(
+    run(ctx, () => fn(decodedRequest(call.request), ctx)).then(
       (res) => answer(ctx, () => callback(null, res), (status) => callback(status)),
       (err: unknown) => answer(ctx, () => callback(toStatus(err, ctx)), (status) => callback(status)),
     ).finally(dispose);
@@ -151,7 +152,7 @@ export function unary<Req, Res>(fn: (request: Req, ctx: CallContext) => Res | Pr
 export function serverStream<Req, Res>(fn: (request: Req, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => pump(fn(call.request, ctx), call, ctx)).then(
+    run(ctx, () => pump(fn(decodedRequest(call.request), ctx), call, ctx)).then(
       () => answer(ctx, () => call.end(), (status) => call.emit('error', status)),
       (err: unknown) => answer(ctx, () => call.emit('error', toStatus(err, ctx)), (status) => call.emit('error', status)),
     ).finally(dispose);
@@ -162,7 +163,7 @@ export function serverStream<Req, Res>(fn: (request: Req, ctx: CallContext) => A
 export function clientStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: CallContext) => Res | Promise<Res>): grpc.handleClientStreamingCall<Req, Res> {
   return (call, callback) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => fn(call as AsyncIterable<Req>, ctx)).then(
+    run(ctx, () => fn(decodedRequests(call as AsyncIterable<Req>), ctx)).then(
       (res) => answer(ctx, () => callback(null, res), (status) => callback(status)),
       (err: unknown) => answer(ctx, () => callback(toStatus(err, ctx)), (status) => callback(status)),
     ).finally(dispose);
@@ -173,7 +174,7 @@ export function clientStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: C
 export function bidiStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>): grpc.handleBidiStreamingCall<Req, Res> {
   return (call) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => pump(fn(call as AsyncIterable<Req>, ctx), call, ctx)).then(
+    run(ctx, () => pump(fn(decodedRequests(call as AsyncIterable<Req>), ctx), call, ctx)).then(
       () => answer(ctx, () => call.end(), (status) => call.emit('error', status)),
       (err: unknown) => answer(ctx, () => call.emit('error', toStatus(err, ctx)), (status) => call.emit('error', status)),
     ).finally(dispose);

@@ -231,6 +231,19 @@ describe('createGrpcServer', () => {
     client.close();
   });
 
+  it('answers bytes that are not a request message with INVALID_ARGUMENT, not INTERNAL', async () => {
+    const client = new grpc.Client(address, grpc.credentials.createInsecure());
+    // A varint that never ends.
+    const err = await failure(
+      new Promise((resolve, reject) => {
+        client.makeUnaryRequest('/omen.test.v1.Echo/Say', (b: Buffer) => b, (b: Buffer) => b, Buffer.from([0xff, 0xff, 0xff]), (e, r) => (e ? reject(e) : resolve(r)));
+      }),
+    );
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(err.details).toBe('the request is not a valid /omen.test.v1.Echo/Say request message');
+    client.close();
+  });
+
   it('turns a status that cannot be built into INTERNAL instead of a crash', async () => {
     const client = createClient(Echo, address);
     const err = await failure(callUnary(client, 'Say', { text: '', failWith: 'unmappable' }));
@@ -258,7 +271,8 @@ describe('createGrpcServer', () => {
     const echo = { service: 'grpc-test', grpc_service: 'omen.test.v1.Echo', grpc_type: 'unary' };
     expect(sample(text, 'grpc_server_handling_seconds_bucket', { ...echo, grpc_method: 'Say', grpc_code: 'OK', le: '+Inf' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'grpc_server_handling_seconds_count', { ...echo, grpc_method: 'Say', grpc_code: 'OK' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INVALID_ARGUMENT' })).toBe(1);
+    // The 'invalid' call and the undecodable bytes.
+    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INVALID_ARGUMENT' })).toBe(2);
     // The 'crash' and the 'unmappable' calls.
     expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INTERNAL' })).toBe(2);
     expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Reset', grpc_code: 'UNAUTHENTICATED' })).toBe(1);
