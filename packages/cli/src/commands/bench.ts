@@ -11,6 +11,7 @@ const BENCHES: Readonly<Record<string, string>> = {
   inference: 'services/inference/bench/inference.ts',
   ingest: 'services/ingest/bench/ingest.ts',
   featurizer: 'services/featurizer/bench/featurizer.ts',
+  fuzz: 'packages/contract-fuzz/scripts/fuzz.ts',
 };
 
 /**
@@ -42,6 +43,9 @@ Each bench prints its result as JSON on the last line of stdout.
                      --concurrency N, --workers N, --model FILE, --no-write,
                      --log off|on|both (served-predictions log; both = latency ratio on vs off),
                      --log-rounds N
+  fuzz      every RPC in protos/ and ingest's webhooks with hostile input, the six services as
+            processes on the dev stack; JSON: cases and failures per RPC
+            options: --cases N (per RPC, default 200), --webhook-cases N, --seed N, --only TEXT, --no-write
 The header comment of each script says what it measures and its options.
 `;
 
