@@ -126,7 +126,9 @@ function mentions(message: string, field: string): boolean {
 // Protobuf strings must be UTF-8, which has no form for an unpaired surrogate; clients in Go or
 // Java would refuse the whole status. Truncated too, so a 1 MB id cannot swell the trailers.
 function wellFormed(value: string): string {
-  return new TextDecoder().decode(new TextEncoder().encode([...value].slice(0, MAX_ECHOED_CHARS).join('')));
+  // A code point is at most two UTF-16 units, so the first 2 × MAX units hold the first MAX code points.
+  const head = [...value.slice(0, MAX_ECHOED_CHARS * 2)].slice(0, MAX_ECHOED_CHARS).join('');
+  return new TextDecoder().decode(new TextEncoder().encode(head));
 }
 
 function resourceOf(err: OmenError): string | undefined {

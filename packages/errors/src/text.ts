@@ -74,7 +74,7 @@ const METADATA_PLAIN = /^[\x20-\x24\x26-\x7e]*$/;
  * since UTF-8 has no form for them. `decodeMetadataValue` reverses it.
  */
 export function encodeMetadataValue(value: string, max = MAX_ECHOED_CHARS): string {
-  const cut = [...value].slice(0, max).join('');
+  const cut = [...value.slice(0, max * 2)].slice(0, max).join('');
   if (METADATA_PLAIN.test(cut)) return cut;
   let out = '';
   for (const byte of new TextEncoder().encode(cut)) {
