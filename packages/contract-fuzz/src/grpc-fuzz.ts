@@ -168,6 +168,7 @@ export function plausibleValues(mesh: Pick<Mesh, 'model'>): Record<string, strin
     repo_ids: repo,
     sha,
     parent_shas: sha,
+    parents: sha,
     model_name: model,
     model,
     name: model,
