@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { ERROR_DOMAIN, STATUS_DETAILS_KEY, decodeStatusDetails } from '@omen/errors';
+import { featureNames, featureRegistry } from '@omen/features';
 import { checkHealth } from '@omen/grpc';
 import { contractMethods, type ContractMethod } from './descriptors.ts';
 import { rawClient, type Mesh, type MeshService } from './mesh.ts';
@@ -157,6 +158,9 @@ export interface FuzzOptions {
   onCase?: (method: string, failed: boolean) => void;
 }
 
+// The features the trained champion scores, as the keys a `values` map should have.
+const CHAMPION_FEATURES = [...featureNames(featureRegistry.get('jit_change_metrics', 1))];
+
 /** Valid values for string fields by name, so cases also reach the code behind the first check. */
 export function plausibleValues(mesh: Pick<Mesh, 'model'>): Record<string, string[]> {
   const sha = ['a'.repeat(40), '0123456789abcdef0123456789abcdef01234567'];
@@ -224,7 +228,7 @@ export async function fuzzMesh(mesh: Mesh, options: FuzzOptions): Promise<FuzzRe
       if (!host) continue;
       let client = clients.get(host.address);
       if (!client) clients.set(host.address, (client = rawClient(host.address)));
-      const arb = fc.tuple(requestCases(method.requestType, { plausible: plausibleValues(mesh) }), fc.constantFrom<Credential>('none', 'admin', 'admin', 'wrong', 'malformed'), fc.integer({ min: 1, max: 3 }));
+      const arb = fc.tuple(requestCases(method.requestType, { plausible: plausibleValues(mesh), plausibleKeys: { values: CHAMPION_FEATURES } }), fc.constantFrom<Credential>('none', 'admin', 'admin', 'wrong', 'malformed'), fc.integer({ min: 1, max: 3 }));
       const samples = fc.sample(arb, { seed: (options.seed ^ hash(method.path)) | 0, numRuns: options.casesPerMethod });
       const entry: MethodReport = { method: method.path, cases: 0, failures: 0, codes: {} };
       report.methods.push(entry);

@@ -128,6 +128,12 @@ export interface MessageArbitraryOptions {
    * ones so that cases get past the first check into the code behind it. @default {}
    */
   plausible?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Keys a map field is expected to have, by field name (`values`: the feature names): cases
+   * then also carry every one of them, with generated values, to reach the checks on the
+   * values themselves (NaN, ±Inf, out of range). @default {}
+   */
+  plausibleKeys?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -139,6 +145,7 @@ export interface MessageArbitraryOptions {
 export function messageArbitrary(type: protobuf.Type, options: MessageArbitraryOptions = {}): fc.Arbitrary<Record<string, unknown>> {
   const maxDepth = options.maxDepth ?? 3;
   const plausible = options.plausible ?? {};
+  const plausibleKeys = options.plausibleKeys ?? {};
   const memo = new Map<string, fc.Arbitrary<Record<string, unknown>>>();
 
   const ofType = (t: protobuf.Type, depth: number): fc.Arbitrary<Record<string, unknown>> => {
@@ -153,8 +160,10 @@ export function messageArbitrary(type: protobuf.Type, options: MessageArbitraryO
       if (field instanceof protobuf.MapField) {
         const keyType = field.keyType;
         const keys = keyType === 'string' ? hostileString() : scalar(keyType).map(String);
+        const expected = plausibleKeys[field.name] ?? [];
         fields[field.name] = fc.oneof(
           { weight: 6, arbitrary: fc.dictionary(keys, element, { maxKeys: 4 }) },
+          ...(expected.length > 0 ? [{ weight: 6, arbitrary: fc.record(Object.fromEntries(expected.map((k) => [k, element]))) }] : []),
           { weight: 1, arbitrary: fc.constant(null).map(() => Object.fromEntries(Array.from({ length: HUGE_REPEATED }, (_, i) => [keyType === 'string' ? `k${i}` : String(i), smallElement(field)]))) },
         );
       } else if (field.repeated) {
