@@ -81,12 +81,9 @@ async function trainChampion(address: string, token: string, model: string): Pro
  */
 export async function startMesh(): Promise<Mesh> {
   const engines = stackEnv();
-  const root = await mkdtemp(path.join(tmpdir(), 'omen-fuzz-'));
   const adminToken = `fuzz-${randomName('token')}`;
   const model = randomName('fuzz-model');
   const database = randomName('fuzz').replace(/-/g, '_');
-  const ch = createClickHouse({ url: engines.CLICKHOUSE_URL });
-  await ch.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
   // Tables of the services without a database setting: random names in the default database.
   const table = (name: string) => randomName(`fuzz-${name}`).replace(/-/g, '_');
   const tables = { versions: table('versions'), aliases: table('aliases'), features: table('features'), labels: table('labels'), drift: table('drift'), events: table('events'), predictions: table('predictions') };
@@ -97,13 +94,16 @@ export async function startMesh(): Promise<Mesh> {
     abrouter: randomName('fuzz-abrouter'),
     dedup: randomName('fuzz-dedup'),
   };
-  const registryDir = path.join(root, 'registry');
   const githubSecret = randomName('gh-secret');
   const gitlabToken = randomName('gl-token');
   const httpPort = await freePort();
   const common = { ADMIN_TOKEN: adminToken, KAFKA_BROKERS: engines.KAFKA_BROKERS, SCHEMA_REGISTRY_URL: engines.SCHEMA_REGISTRY_URL, NATS_URL: engines.NATS_URL };
   const topics = { commits: randomName('fuzz-commits'), prs: randomName('fuzz-prs'), issues: randomName('fuzz-issues'), features: randomName('fuzz-features'), labels: randomName('fuzz-labels'), predictions: randomName('fuzz-predictions'), reports: randomName('fuzz-drift'), events: randomName('fuzz-events') };
   const driftSubject = `fuzz.${randomName('drift')}`;
+  // Only now what stop() must clean up: a failure above leaves nothing behind.
+  const root = await mkdtemp(path.join(tmpdir(), 'omen-fuzz-'));
+  const registryDir = path.join(root, 'registry');
+  const ch = createClickHouse({ url: engines.CLICKHOUSE_URL });
   const services = new Map<MeshServiceName, MeshService>();
   const stopAll = async () => {
     await Promise.all([...services.values()].map((s) => s.stop()));
@@ -113,6 +113,7 @@ export async function startMesh(): Promise<Mesh> {
     await rm(root, { recursive: true, force: true });
   };
   try {
+    await ch.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
     const [ingest, featurizer, trainer] = await Promise.all([
       startProcess('ingest', {
         ...common,
