@@ -35,6 +35,11 @@ export interface OmenErrorOptions {
    * and the HTTP `Retry-After` header.
    */
   retryAfterMs?: number;
+  /**
+   * A stable UPPER_SNAKE_CASE reason a program can switch on (google.rpc.ErrorInfo.reason),
+   * e.g. `MODEL_NOT_SERVED`. @default the code
+   */
+  reason?: string;
   /** Extra structured fields for logs; never sent to clients. */
   [prop: string]: unknown;
 }
@@ -46,14 +51,16 @@ export interface OmenErrorOptions {
 export class OmenError<C extends ErrorCode = ErrorCode> extends Error {
   readonly code: C;
   readonly retryAfterMs: number | undefined;
+  readonly reason: string | undefined;
   readonly props: Readonly<Record<string, unknown>>;
 
   constructor(code: C, message: string, options: OmenErrorOptions = {}) {
-    const { cause, retryAfterMs, ...props } = options;
+    const { cause, retryAfterMs, reason, ...props } = options;
     super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.code = code;
     this.retryAfterMs = retryAfterMs;
+    this.reason = reason;
     this.props = props;
   }
 

@@ -7,10 +7,12 @@ import {
   isOmenError,
   type ErrorCode,
 } from './errors.ts';
+import { ERROR_DOMAIN, STATUS_DETAILS_KEY, decodeStatusDetails, encodeStatusDetails, type StatusDetails } from './status-details.ts';
+import { MAX_ECHOED_CHARS, decodeMetadataValue, encodeMetadataValue, escapeText, safeMessage } from './text.ts';
 
 /** Metadata keys omen puts on a failed gRPC call besides code and message. */
 export const metadataKeys = {
-  /** The request field an INVALID_ARGUMENT refers to. */
+  /** The request field an INVALID_ARGUMENT refers to (non-ASCII percent-encoded, as every value here). */
   field: 'omen-field',
   /** The resource a NOT_FOUND / ALREADY_EXISTS refers to. */
   resource: 'omen-resource',
@@ -69,23 +71,64 @@ export interface GrpcStatusObject {
  * The one translation from a thrown value to a gRPC status. OmenErrors keep their code and
  * message; anything else becomes INTERNAL with a generic message, because an arbitrary
  * error's message may carry internals (SQL, hostnames, stack details) that callers must not see.
+ *
+ * The message is made one safe line (controls and bidi characters escaped, length capped) and
+ * every value in the metadata is encoded, because messages and resources echo what a caller
+ * sent and grpc-js throws on a metadata value outside printable ASCII. Besides the code and
+ * message the status carries `google.rpc.Status` details in `grpc-status-details-bin`
+ * (ErrorInfo with a stable reason in the omen.dev domain; BadRequest, ResourceInfo and
+ * RetryInfo where they apply) for any gRPC client, and the same facts in omen's own readable
+ * keys (`metadataKeys`).
  */
 export function toGrpcStatus(err: unknown): GrpcStatusObject {
   const metadata = new Metadata();
   if (!isOmenError(err)) {
     return { code: GrpcStatus.INTERNAL, details: INTERNAL_MESSAGE, metadata };
   }
+  const code = grpcCodeOf[err.code];
   let details = err.message;
+  const info: Record<string, string> = {};
+  const facts: StatusDetails = {};
   if (err instanceof InvalidArgumentError && err.field !== undefined) {
-    metadata.set(metadataKeys.field, err.field);
-    if (!details.includes(err.field)) details = `${err.field}: ${details}`;
+    const field = wellFormed(err.field);
+    info['field'] = field;
+    metadata.set(metadataKeys.field, encodeMetadataValue(field));
+    if (!mentions(details, field)) details = `${escapeText(field)}: ${details}`;
+  }
+  details = safeMessage(details);
+  if (err instanceof InvalidArgumentError && err.field !== undefined) {
+    facts.badRequest = { fieldViolations: [{ field: info['field'] ?? '', description: details }] };
   }
   const resource = resourceOf(err);
-  if (resource !== undefined) metadata.set(metadataKeys.resource, resource);
-  if (err.retryAfterMs !== undefined) {
-    metadata.set(metadataKeys.retryPushbackMs, String(Math.max(0, Math.ceil(err.retryAfterMs))));
+  if (resource !== undefined) {
+    const name = wellFormed(resource);
+    info['resource'] = name;
+    metadata.set(metadataKeys.resource, encodeMetadataValue(name));
+    const slash = name.indexOf('/');
+    facts.resourceInfo = { resourceType: slash > 0 ? name.slice(0, slash) : '', resourceName: name, description: '' };
   }
-  return { code: grpcCodeOf[err.code], details, metadata };
+  if (err.retryAfterMs !== undefined) {
+    const ms = Math.max(0, Math.ceil(err.retryAfterMs));
+    metadata.set(metadataKeys.retryPushbackMs, String(ms));
+    facts.retryInfo = { retryDelayMs: ms };
+  }
+  facts.errorInfo = { reason: err.reason ?? err.code, domain: ERROR_DOMAIN, metadata: info };
+  metadata.set(STATUS_DETAILS_KEY, encodeStatusDetails(code, details, facts));
+  return { code, details, metadata };
+}
+
+// Whether a message already names the field, ignoring spacing (`inputs[0][0, 0]` names `inputs[0][0,0]`).
+function mentions(message: string, field: string): boolean {
+  const squeeze = (s: string) => s.replace(/\s+/g, '');
+  return squeeze(message).includes(squeeze(field));
+}
+
+// Protobuf strings must be UTF-8, which has no form for an unpaired surrogate; clients in Go or
+// Java would refuse the whole status. Truncated too, so a 1 MB id cannot swell the trailers.
+function wellFormed(value: string): string {
+  // A code point is at most two UTF-16 units, so the first 2 × MAX units hold the first MAX code points.
+  const head = [...value.slice(0, MAX_ECHOED_CHARS * 2)].slice(0, MAX_ECHOED_CHARS).join('');
+  return new TextDecoder().decode(new TextEncoder().encode(head));
 }
 
 function resourceOf(err: OmenError): string | undefined {
@@ -115,7 +158,7 @@ export function toHttpStatus(err: unknown): HttpErrorResponse {
     headers['Retry-After'] = String(Math.max(0, Math.ceil(err.retryAfterMs / 1000)));
   }
   if (err.code === 'UNAUTHENTICATED') headers['WWW-Authenticate'] = 'Bearer';
-  const body: HttpErrorBody = { error: { code: err.code, message: err.message } };
+  const body: HttpErrorBody = { error: { code: err.code, message: safeMessage(err.message) } };
   if (err instanceof InvalidArgumentError && err.field !== undefined) body.error.field = err.field;
   return { status: httpStatusOf[err.code], body, headers };
 }
@@ -161,7 +204,9 @@ export function isRetryable(err: unknown): boolean {
 
 /**
  * Rebuilds an OmenError from a failed gRPC call (a grpc-js ServiceError), so a client can
- * `instanceof`/`code`-match what the server threw, including the INVALID_ARGUMENT field.
+ * `instanceof`/`code`-match what the server threw, including the INVALID_ARGUMENT field, the
+ * resource and the retry delay. Reads the `google.rpc.Status` details first (any server that
+ * follows the rich error model), then omen's own metadata keys.
  */
 export function fromGrpcError(err: unknown): OmenError {
   if (isOmenError(err)) return err;
@@ -171,18 +216,22 @@ export function fromGrpcError(err: unknown): OmenError {
   const md = e.metadata instanceof Metadata ? e.metadata : undefined;
   const first = (key: string): string | undefined => {
     const v = md?.get(key)[0];
-    return v === undefined ? undefined : String(v);
+    return v === undefined ? undefined : decodeMetadataValue(String(v));
   };
+  const bin = md?.get(STATUS_DETAILS_KEY)[0];
+  const rich = bin instanceof Buffer ? decodeStatusDetails(bin) : undefined;
+  const field = rich?.badRequest?.fieldViolations[0]?.field ?? rich?.errorInfo?.metadata['field'] ?? first(metadataKeys.field);
+  const resource = rich?.resourceInfo?.resourceName ?? rich?.errorInfo?.metadata['resource'] ?? first(metadataKeys.resource);
   const pushback = first(metadataKeys.retryPushbackMs);
-  const options = { cause: err, ...(pushback !== undefined ? { retryAfterMs: Number(pushback) } : {}) };
+  const retryAfterMs = rich?.retryInfo?.retryDelayMs ?? (pushback !== undefined ? Number(pushback) : undefined);
+  const reason = rich?.errorInfo?.domain === ERROR_DOMAIN ? rich.errorInfo.reason : undefined;
+  const options = { cause: err, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(reason ? { reason } : {}) };
   switch (code) {
     case 'INVALID_ARGUMENT':
-      return new InvalidArgumentError(message, first(metadataKeys.field), options);
+      return new InvalidArgumentError(message, field, options);
     case 'NOT_FOUND':
-      return new NotFoundError(message, first(metadataKeys.resource), options);
+      return new NotFoundError(message, resource, options);
     default:
       return new OmenError(code, message, options);
   }
 }
-
-

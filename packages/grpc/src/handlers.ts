@@ -4,6 +4,7 @@ import { INVALID_SPAN_CONTEXT, context, trace, type Span } from '@opentelemetry/
 import { CancelledError, DeadlineExceededError, isOmenError, toGrpcStatus } from '@omen/errors';
 import { createLogger, recordError, type Logger } from '@omen/telemetry';
 import { callStates, deadlineReached } from './call-state.ts';
+import { decodedRequest, decodedRequests } from './undecodable.ts';
 
 /** What a handler gets besides the request. */
 export interface CallContext {
@@ -106,13 +107,40 @@ function toStatus(err: unknown, ctx: CallContext): grpc.StatusObject {
   return status;
 }
 
+const FALLBACK_STATUS: grpc.StatusObject = { code: grpc.status.INTERNAL, details: 'internal error', metadata: new grpc.Metadata() };
+
+/**
+ * Sends the answer; if sending throws (grpc-js refuses a metadata value, a response does not
+ * serialize), the caller gets a plain INTERNAL instead and the failure is logged. This runs in
+ * a promise callback where nothing above would catch a throw: it would become an unhandled
+ * rejection and take the whole process down, so nothing may escape from here.
+ */
+function answer(ctx: CallContext, send: () => void, sendStatus: (status: grpc.StatusObject) => void): void {
+  try {
+    send();
+  } catch (err) {
+    try {
+      ctx.logger.error({ err, rpc: ctx.method }, 'could not send the answer; sent INTERNAL instead');
+      recordError(ctx.span, err);
+      sendStatus({ ...FALLBACK_STATUS, metadata: new grpc.Metadata() });
+    } catch (again) {
+      // The call is beyond saving (stream already ended or destroyed); the log is all that is left.
+      try {
+        ctx.logger.error({ err: again, rpc: ctx.method }, 'could not send INTERNAL either');
+      } catch {
+        // A logger that throws must not take the process down either.
+      }
+    }
+  }
+}
+
 /** A unary handler: `unary(async (req, ctx) => response)`; throw OmenErrors to refuse. */
 export function unary<Req, Res>(fn: (request: Req, ctx: CallContext) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => fn(call.request, ctx)).then(
-      (res) => callback(null, res),
-      (err: unknown) => callback(toStatus(err, ctx)),
+    run(ctx, () => fn(decodedRequest(call.request), ctx)).then(
+      (res) => answer(ctx, () => callback(null, res), (status) => callback(status)),
+      (err: unknown) => answer(ctx, () => callback(toStatus(err, ctx)), (status) => callback(status)),
     ).finally(dispose);
   };
 }
@@ -124,9 +152,9 @@ export function unary<Req, Res>(fn: (request: Req, ctx: CallContext) => Res | Pr
 export function serverStream<Req, Res>(fn: (request: Req, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => pump(fn(call.request, ctx), call, ctx)).then(
-      () => call.end(),
-      (err: unknown) => call.emit('error', toStatus(err, ctx)),
+    run(ctx, () => pump(fn(decodedRequest(call.request), ctx), call, ctx)).then(
+      () => answer(ctx, () => call.end(), (status) => call.emit('error', status)),
+      (err: unknown) => answer(ctx, () => call.emit('error', toStatus(err, ctx)), (status) => call.emit('error', status)),
     ).finally(dispose);
   };
 }
@@ -135,9 +163,9 @@ export function serverStream<Req, Res>(fn: (request: Req, ctx: CallContext) => A
 export function clientStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: CallContext) => Res | Promise<Res>): grpc.handleClientStreamingCall<Req, Res> {
   return (call, callback) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => fn(call as AsyncIterable<Req>, ctx)).then(
-      (res) => callback(null, res),
-      (err: unknown) => callback(toStatus(err, ctx)),
+    run(ctx, () => fn(decodedRequests(call as AsyncIterable<Req>), ctx)).then(
+      (res) => answer(ctx, () => callback(null, res), (status) => callback(status)),
+      (err: unknown) => answer(ctx, () => callback(toStatus(err, ctx)), (status) => callback(status)),
     ).finally(dispose);
   };
 }
@@ -146,9 +174,9 @@ export function clientStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: C
 export function bidiStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>): grpc.handleBidiStreamingCall<Req, Res> {
   return (call) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => pump(fn(call as AsyncIterable<Req>, ctx), call, ctx)).then(
-      () => call.end(),
-      (err: unknown) => call.emit('error', toStatus(err, ctx)),
+    run(ctx, () => pump(fn(decodedRequests(call as AsyncIterable<Req>), ctx), call, ctx)).then(
+      () => answer(ctx, () => call.end(), (status) => call.emit('error', status)),
+      (err: unknown) => answer(ctx, () => call.emit('error', toStatus(err, ctx)), (status) => call.emit('error', status)),
     ).finally(dispose);
   };
 }

@@ -4,6 +4,7 @@ import { HealthImplementation, service as healthService, type ServingStatus } fr
 import type { Logger, Registry } from '@omen/telemetry';
 import { authInterceptor, observeInterceptor } from './interceptors.ts';
 import { splitMethodPath } from './proto.ts';
+import { tolerantDecoding } from './undecodable.ts';
 
 export type { ServingStatus } from 'grpc-health-check';
 
@@ -121,7 +122,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         if (!Object.values(definition).some((d) => d.path === path)) throw new Error(`adminMethods: ${name} has no method ${m}`);
         protectedPaths.add(path);
       }
-      server.addService(definition, implementation);
+      server.addService(tolerantDecoding(definition), implementation);
       serviceNames.push(name);
       health.set(name, statuses.get('') ?? 'NOT_SERVING');
       reflection.include(definition);

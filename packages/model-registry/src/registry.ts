@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnavailableError } from '@omen/errors';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnavailableError, quote } from '@omen/errors';
 import { LocalArtifactStore, checkSha256, writeAtomic, type ArtifactStore } from './artifact-store.ts';
 import type { AliasAction, AliasChange, AliasEvent, FeatureSetRef, ModelArtifact, ModelSelector, ModelSource, ModelVersionRecord } from './types.ts';
 
@@ -190,7 +190,7 @@ export class LocalModelRegistry implements ModelSource {
 
   async #unknownModel(name: string): Promise<NotFoundError> {
     const known = await this.models();
-    return new NotFoundError(`unknown model "${name}" (known: ${known.join(', ') || 'none'})`, `model/${name}`);
+    return new NotFoundError(`unknown model ${quote(name)} (known: ${known.join(', ') || 'none'})`, `model/${name}`);
   }
 
   /** The record of one version, without its bytes. */
@@ -200,7 +200,7 @@ export class LocalModelRegistry implements ModelSource {
     const record = await readJson<ModelVersionRecord>(this.#versionFile(name, version));
     if (record) return record;
     if (!(await this.models()).includes(name)) throw await this.#unknownModel(name);
-    throw new NotFoundError(`model "${name}" has no version "${version}" (versions: ${(await this.versions(name)).join(', ') || 'none'})`, `model/${name}/${version}`);
+    throw new NotFoundError(`model ${quote(name)} has no version ${quote(version)} (versions: ${(await this.versions(name)).join(', ') || 'none'})`, `model/${name}/${version}`);
   }
 
   /** The version an alias or version selector names. */
@@ -212,7 +212,7 @@ export class LocalModelRegistry implements ModelSource {
     const v = aliases[selector.alias];
     if (v !== undefined) return v;
     if (!(await this.models()).includes(name)) throw await this.#unknownModel(name);
-    throw new NotFoundError(`model "${name}" has no alias "${selector.alias}" (aliases: ${Object.keys(aliases).join(', ') || 'none'})`, `model/${name}@${selector.alias}`);
+    throw new NotFoundError(`model ${quote(name)} has no alias ${quote(selector.alias)} (aliases: ${Object.keys(aliases).join(', ') || 'none'})`, `model/${name}@${selector.alias}`);
   }
 
   /** A version with its artifact bytes, verified against the recorded sha256 (DATA_LOSS otherwise). */

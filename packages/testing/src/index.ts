@@ -13,6 +13,8 @@ export type { StackEnvironment } from './stack-env.ts';
 export { randomName } from './names.ts';
 export { freePort } from './ports.ts';
 export { inProcessServiceEnv } from './service-env.ts';
+export { startServiceProcess } from './service-process.ts';
+export type { ServiceProcess, ServiceProcessOptions } from './service-process.ts';
 export type { Cleanup } from './cleanup.ts';
 export { FAST_CONSUMER, createTestConsumer, createTestKafka, createTestProducer, readTopic, waitFor } from './kafka.ts';
 export type { ReadTopicOptions, TestConsumerOptions, TopicRecord } from './kafka.ts';

@@ -7,7 +7,7 @@
 // the Lua transition lets exactly one replica roll an experiment back.
 import { randomUUID } from 'node:crypto';
 import type { ExperimentEvent } from '@omen/contracts';
-import { FailedPreconditionError, NotFoundError } from '@omen/errors';
+import { FailedPreconditionError, NotFoundError, quote } from '@omen/errors';
 import type { Counter, Logger } from '@omen/telemetry';
 import type { Announcer, ExperimentChanged } from './adapters/nats-announcer.ts';
 import type { ExperimentStore } from './adapters/redis-store.ts';
@@ -111,7 +111,7 @@ export class Router {
   async experimentFor(experimentId: string, modelName: string): Promise<ExperimentRecord | undefined> {
     if (experimentId) {
       const r = this.records.get(experimentId) ?? (await this.o.store.get(experimentId));
-      if (!r) throw new NotFoundError(`experiment ${experimentId} does not exist`, `experiment/${experimentId}`);
+      if (!r) throw new NotFoundError(`experiment ${quote(experimentId)} does not exist`, `experiment/${experimentId}`);
       if (r.spec.modelName !== modelName) throw new FailedPreconditionError(`experiment ${experimentId} is for model ${r.spec.modelName}, not ${modelName}`);
       return r.state === 'STOPPED' ? undefined : r;
     }

@@ -4,7 +4,7 @@
 // then attach contributions and the quality scores. Requests fail one by one: a bad entry in a
 // batch fails only itself.
 import { performance } from 'node:perf_hooks';
-import { InternalError, InvalidArgumentError, NotFoundError, OmenError, UnavailableError, isOmenError } from '@omen/errors';
+import { InternalError, InvalidArgumentError, NotFoundError, OmenError, UnavailableError, isOmenError, quote } from '@omen/errors';
 import { featureSetId, type FeatureSet } from '@omen/features';
 import type { inferenceV1 } from '@omen/contracts';
 import type { Logger } from '@omen/telemetry';
@@ -291,7 +291,8 @@ export class Predictor {
           let stored = record.sets.get(field);
           if (!stored && this.#o.fallback) stored = await this.#o.fallback.fetch(p.commit!.repoId, p.commit!.sha, set, ctx.signal);
           if (!stored) {
-            throw new NotFoundError(`no ${field} features for commit ${p.commit!.sha} of ${p.commit!.repoId}: key ${record.key} has no field ${field}`, record.key);
+            // The store's key layout stays in the log, not in the answer (issue 11).
+            throw new NotFoundError(`no ${field} features for commit ${quote(p.commit!.sha)} of ${quote(p.commit!.repoId)}`, `features/${p.commit!.repoId}/${p.commit!.sha}`, { key: record.key });
           }
           p.row = storedRow(set, stored.values, `${record.key} ${field}`);
           p.values = stored.values;

@@ -3,7 +3,7 @@
 // resulting state on NATS every time: the announcement is state, not a delta, so repeating a
 // Promote after a lost announcement (UNAVAILABLE) re-announces without a second alias change.
 import { readFile } from 'node:fs/promises';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, OmenError, UnavailableError } from '@omen/errors';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, OmenError, UnavailableError, quote } from '@omen/errors';
 import { featureNames, featureRegistry, featureSetFingerprint, featureSetId, type FeatureSet } from '@omen/features';
 import { ArtifactIntegrityError, MODEL_EVENT_SUBJECTS, checkName, modelEventPayload, sha256Hex, type AliasEvent, type LocalModelRegistry, type ModelVersionRecord } from '@omen/model-registry';
 import type { Counter, Logger } from '@omen/telemetry';
@@ -143,7 +143,7 @@ export class ModelOps {
     const current = (await this.#registry.aliases(input.model))[alias];
     if (current === undefined) {
       await this.#registry.listVersions(input.model).then((v) => {
-        if (v.length === 0) throw new NotFoundError(`unknown model "${input.model}"`, `model/${input.model}`);
+        if (v.length === 0) throw new NotFoundError(`unknown model ${quote(input.model)}`, `model/${input.model}`);
       });
       throw new FailedPreconditionError(`model "${input.model}" has no ${alias}: nothing to roll back`);
     }

@@ -5,7 +5,7 @@
 // streams; the run is saved after each.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { AbortedError, FailedPreconditionError, InvalidArgumentError, NotFoundError, isOmenError } from '@omen/errors';
+import { AbortedError, FailedPreconditionError, InvalidArgumentError, NotFoundError, isOmenError, quote } from '@omen/errors';
 import { featureNames, featureRegistry, featureSetFingerprint, featureSetId, type FeatureSet } from '@omen/features';
 import { checkName, type GateRecord, type LocalModelRegistry, type ReferenceStatistics } from '@omen/model-registry';
 import type { ClickHouse } from '@omen/clickhouse';
@@ -211,7 +211,7 @@ export class RunManager {
 
   get(id: string): RunRecord {
     const run = this.#runs.get(id);
-    if (!run) throw new NotFoundError(`no run "${id}"`, `run/${id}`);
+    if (!run) throw new NotFoundError(`no run ${quote(id)}`, `run/${id}`);
     return structuredClone(run);
   }
 
@@ -228,7 +228,7 @@ export class RunManager {
   /** The run's events from the first, then each new one, ending after the terminal one. */
   async *watch(id: string, signal?: AbortSignal): AsyncGenerator<{ event: RunEventRecord; run: RunRecord }> {
     const run = this.#runs.get(id);
-    if (!run) throw new NotFoundError(`no run "${id}"`, `run/${id}`);
+    if (!run) throw new NotFoundError(`no run ${quote(id)}`, `run/${id}`);
     const pending: RunEventRecord[] = [];
     let wake: (() => void) | undefined;
     const listener: Listener = (e) => {
@@ -275,7 +275,7 @@ export class RunManager {
   /** Stops a pending or running run; a finished run is returned unchanged. */
   async cancel(id: string): Promise<RunRecord> {
     const run = this.#runs.get(id);
-    if (!run) throw new NotFoundError(`no run "${id}"`, `run/${id}`);
+    if (!run) throw new NotFoundError(`no run ${quote(id)}`, `run/${id}`);
     if (TERMINAL_STATES.has(run.state)) return structuredClone(run);
     const queued = this.#queue.indexOf(id);
     if (queued >= 0) {

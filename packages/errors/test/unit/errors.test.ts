@@ -8,11 +8,14 @@ import {
   PermissionDeniedError,
   ResourceExhaustedError,
   UnauthenticatedError,
+  STATUS_DETAILS_KEY,
   UnavailableError,
+  decodeStatusDetails,
   errorCodes,
   fromGrpcError,
   isRetryable,
   isRetryableGrpcStatus,
+  quote,
   toGrpcStatus,
   toHttpStatus,
 } from '@omen/errors';
@@ -134,5 +137,61 @@ describe('ConfigError', () => {
       'GRPC_PORT: expected a port 0-65535, got "abc"',
       'REDIS_URL: expected a URL, got nothing (unset)',
     ]);
+  });
+});
+
+describe('google.rpc.Status details (grpc-status-details-bin)', () => {
+  const details = (s: { metadata: Metadata }) => {
+    const bin = s.metadata.get(STATUS_DETAILS_KEY)[0];
+    if (!(bin instanceof Buffer)) throw new Error('no grpc-status-details-bin');
+    return decodeStatusDetails(bin)!;
+  };
+
+  it('carries code, message, ErrorInfo and a BadRequest field violation', () => {
+    const s = toGrpcStatus(new InvalidArgumentError('must be a 40-hex sha', 'commit.sha', { reason: 'BAD_SHA' }));
+    const d = details(s);
+    expect(d.code).toBe(status.INVALID_ARGUMENT);
+    expect(d.message).toBe(s.details);
+    expect(d.errorInfo).toEqual({ reason: 'BAD_SHA', domain: 'omen.dev', metadata: { field: 'commit.sha' } });
+    expect(d.badRequest?.fieldViolations).toHaveLength(1);
+    expect(d.badRequest?.fieldViolations[0]).toMatchObject({ field: 'commit.sha', description: 'commit.sha: must be a 40-hex sha' });
+  });
+
+  it('gives NOT_FOUND a ResourceInfo and the code as the default reason; RetryInfo where a delay exists', () => {
+    const nf = details(toGrpcStatus(new NotFoundError('no run', 'run/abc')));
+    expect(nf.errorInfo?.reason).toBe('NOT_FOUND');
+    expect(nf.resourceInfo).toMatchObject({ resourceType: 'run', resourceName: 'run/abc' });
+    expect(details(toGrpcStatus(new UnavailableError('busy', { retryAfterMs: 1500 }))).retryInfo).toEqual({ retryDelayMs: 1500 });
+  });
+
+  it('does not repeat a field the message names with other spacing', () => {
+    const s = toGrpcStatus(new InvalidArgumentError('inputs[0][0, 0] (ns) is NaN', 'inputs[0][0,0]'));
+    expect(s.details).toBe('inputs[0][0, 0] (ns) is NaN');
+  });
+
+  it('finding "run-é": a caller id outside printable ASCII becomes legal metadata and reads back intact', () => {
+    for (const id of ['run-é', 'x\ny', 'modèle', '\u202e\0\uffff🚀']) {
+      const s = toGrpcStatus(new NotFoundError(`no run ${quote(id)}`, `run/${id}`));
+      expect(s.details).not.toMatch(/[\n\0\u202e\uffff]/);
+      const back = fromGrpcError(Object.assign(new Error(s.details), s));
+      expect(back).toBeInstanceOf(NotFoundError);
+      expect((back as NotFoundError).resource).toBe(`run/${id}`);
+    }
+  });
+
+  it('reads the reason and retry delay back; falls back to omen metadata without the details', () => {
+    const back = fromGrpcError(Object.assign(new Error('x'), toGrpcStatus(new UnavailableError('busy', { retryAfterMs: 900, reason: 'REDIS_STALLED' }))));
+    expect(back.reason).toBe('REDIS_STALLED');
+    expect(back.retryAfterMs).toBe(900);
+    const md = new Metadata();
+    md.set('omen-resource', 'model/caf%C3%A9');
+    expect((fromGrpcError({ code: status.NOT_FOUND, details: 'x', metadata: md }) as NotFoundError).resource).toBe('model/café');
+  });
+
+  it('keeps the trailers small whatever the caller sent', () => {
+    const huge = 'é'.repeat(1_000_000);
+    const s = toGrpcStatus(new InvalidArgumentError(`bad ${huge}`, `ids.${huge}`));
+    const bytes = Object.values(s.metadata.toJSON()).flat().reduce((n: number, v) => n + Buffer.byteLength(v), Buffer.byteLength(s.details));
+    expect(bytes).toBeLessThan(8192);
   });
 });

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, NotFoundError, fromGrpcError } from '@omen/errors';
+import { InvalidArgumentError, NotFoundError, STATUS_DETAILS_KEY, decodeStatusDetails, fromGrpcError, quote } from '@omen/errors';
 import {
   InMemorySpanExporter,
   createLogger,
@@ -83,6 +83,10 @@ describe('createGrpcServer', () => {
           if (req.failWith === 'invalid') throw new InvalidArgumentError('must not be empty', 'text');
           if (req.failWith === 'not-found') throw new NotFoundError('no such thing', 'thing/7');
           if (req.failWith === 'crash') throw new Error('SELECT * FROM secrets failed at 10.1.2.3');
+          // The caller's text as the resource, as services echo ids they did not find.
+          if (req.failWith === 'not-found-echo') throw new NotFoundError(`no thing ${quote(req.text)}`, `thing/${req.text}`);
+          // An error the status mapping itself chokes on: the answer must still be a status, not a crash.
+          if (req.failWith === 'unmappable') throw Object.defineProperty(new NotFoundError('x'), 'resource', { get: () => { throw new Error('boom'); } });
           return { text: `you said ${req.text}`, traceId: currentTraceId() ?? '', remainingMs: ctx.remainingMs() };
         }),
         Slow: unary<{ waitMs: number }, SayReply>(async (req, ctx) => {
@@ -212,6 +216,43 @@ describe('createGrpcServer', () => {
     client.close();
   });
 
+  it('finding "run-é": a NOT_FOUND echoing a non-ASCII id answers with the id intact and the server keeps serving', async () => {
+    const client = createClient(Echo, address);
+    for (const id of ['run-é', 'x\ny', 'modèle', '\u202e\0\uffff🚀', '\ud800']) {
+      const err = await failure(callUnary(client, 'Say', { text: id, failWith: 'not-found-echo' }));
+      expect(err.code).toBe(grpc.status.NOT_FOUND);
+      expect(err.details).not.toMatch(/[\n\0\u202e\uffff\ud800]/);
+      const rich = decodeStatusDetails(err.metadata.get(STATUS_DETAILS_KEY)[0] as Buffer);
+      expect(rich?.errorInfo).toMatchObject({ reason: 'NOT_FOUND', domain: 'omen.dev' });
+      // What UTF-8 can carry comes back as sent (an unpaired surrogate is mangled by the request encoding already).
+      if (id !== '\ud800') expect((fromGrpcError(err) as NotFoundError).resource).toBe(`thing/${id}`);
+    }
+    expect(await callUnary(client, 'Say', { text: 'still here' })).toMatchObject({ text: 'you said still here' });
+    client.close();
+  });
+
+  it('answers bytes that are not a request message with INVALID_ARGUMENT, not INTERNAL', async () => {
+    const client = new grpc.Client(address, grpc.credentials.createInsecure());
+    // A varint that never ends.
+    const err = await failure(
+      new Promise((resolve, reject) => {
+        client.makeUnaryRequest('/omen.test.v1.Echo/Say', (b: Buffer) => b, (b: Buffer) => b, Buffer.from([0xff, 0xff, 0xff]), (e, r) => (e ? reject(e) : resolve(r)));
+      }),
+    );
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(err.details).toBe('the request is not a valid /omen.test.v1.Echo/Say request message');
+    client.close();
+  });
+
+  it('turns a status that cannot be built into INTERNAL instead of a crash', async () => {
+    const client = createClient(Echo, address);
+    const err = await failure(callUnary(client, 'Say', { text: '', failWith: 'unmappable' }));
+    expect(err.code).toBe(grpc.status.INTERNAL);
+    expect(err.details).toBe('internal error');
+    expect(await callUnary(client, 'Say', { text: 'alive' })).toMatchObject({ text: 'you said alive' });
+    client.close();
+  });
+
   it('answers DEADLINE_EXCEEDED when a handler outlives the deadline, and aborts its signal', async () => {
     const client = createClient(Echo, address);
     const err = await failure(callUnary(client, 'Slow', { waitMs: 0 }, { deadlineMs: 200 }));
@@ -230,8 +271,10 @@ describe('createGrpcServer', () => {
     const echo = { service: 'grpc-test', grpc_service: 'omen.test.v1.Echo', grpc_type: 'unary' };
     expect(sample(text, 'grpc_server_handling_seconds_bucket', { ...echo, grpc_method: 'Say', grpc_code: 'OK', le: '+Inf' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'grpc_server_handling_seconds_count', { ...echo, grpc_method: 'Say', grpc_code: 'OK' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INVALID_ARGUMENT' })).toBe(1);
-    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INTERNAL' })).toBe(1);
+    // The 'invalid' call and the undecodable bytes.
+    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INVALID_ARGUMENT' })).toBe(2);
+    // The 'crash' and the 'unmappable' calls.
+    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INTERNAL' })).toBe(2);
     expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Reset', grpc_code: 'UNAUTHENTICATED' })).toBe(1);
     expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Reset', grpc_code: 'PERMISSION_DENIED' })).toBe(1);
     expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Slow', grpc_code: 'DEADLINE_EXCEEDED' })).toBe(1);

@@ -10,7 +10,7 @@
 // both roll one back: exactly one sees `changed`.
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { AlreadyExistsError, NotFoundError, UnavailableError } from '@omen/errors';
+import { AlreadyExistsError, NotFoundError, UnavailableError, quote } from '@omen/errors';
 import type { ExperimentRecord, ExperimentSpec, ExperimentStateName } from '../domain/experiment.ts';
 import type { Moments } from '../domain/statistics.ts';
 
@@ -125,7 +125,7 @@ export class ExperimentStore {
 
   async mustGet(id: string): Promise<ExperimentRecord> {
     const r = await this.get(id);
-    if (!r) throw new NotFoundError(`experiment ${id} does not exist`, `experiment/${id}`);
+    if (!r) throw new NotFoundError(`experiment ${quote(id)} does not exist`, `experiment/${id}`);
     return r;
   }
 
@@ -156,7 +156,7 @@ export class ExperimentStore {
     const out = await this.run('update', () =>
       (this.redis as unknown as { abTransition(...a: string[]): Promise<[string, number] | null> }).abTransition(this.expKey(id), this.activeKey(before.spec.modelName), to, String(now), reason, id),
     );
-    if (!out) throw new NotFoundError(`experiment ${id} does not exist`, `experiment/${id}`);
+    if (!out) throw new NotFoundError(`experiment ${quote(id)} does not exist`, `experiment/${id}`);
     return { record: await this.mustGet(id), changed: out[1] === 1 };
   }
 

@@ -1,6 +1,6 @@
 // omen.drift.v1.DriftDetector: reads of the report store. Bad requests get INVALID_ARGUMENT
 // naming the field; a model, version or repo without reports gets NOT_FOUND saying which.
-import { InvalidArgumentError, NotFoundError } from '@omen/errors';
+import { InvalidArgumentError, NotFoundError, quote } from '@omen/errors';
 import { unary } from '@omen/grpc';
 import type { driftV1 } from '@omen/contracts';
 import { reportMessage } from '../domain/report.ts';
@@ -25,11 +25,19 @@ function millis(ts: Ts, field: string): number | undefined {
   return ms;
 }
 
+const MAX_ID_CHARS = 200;
+
 function modelName(value: string | undefined): string {
   const name = (value ?? '').trim();
   if (name === '') throw new InvalidArgumentError('model_name is required', 'model_name');
-  if (name.length > 200) throw new InvalidArgumentError('model_name is longer than 200 characters', 'model_name');
-  return name;
+  return bounded(name, 'model_name');
+}
+
+// Every filter goes into a ClickHouse query; one of a megabyte made the query too large for the
+// server and the caller got INTERNAL (found by the contract fuzz).
+function bounded(value: string, field: string): string {
+  if (value.length > MAX_ID_CHARS) throw new InvalidArgumentError(`${field} is longer than ${MAX_ID_CHARS} characters`, field);
+  return value;
 }
 
 /** Page tokens are opaque to callers: the offset of the next page, base64url. */
@@ -48,12 +56,12 @@ export function driftHandlers(deps: DriftServiceDeps) {
   return {
     GetDriftReport: unary<driftV1.GetDriftReportRequest__Output, driftV1.DriftReport>(async (req) => {
       const model = modelName(req.model_name);
-      const repo = req.repo_id === '' ? ALL_REPOS : req.repo_id;
-      const version = req.model_version !== '' ? req.model_version : deps.servingVersion(model);
+      const repo = req.repo_id === '' ? ALL_REPOS : bounded(req.repo_id, 'repo_id');
+      const version = req.model_version !== '' ? bounded(req.model_version, 'model_version') : deps.servingVersion(model);
       const { reports } = await deps.store.list({ model, version, repo, offset: 0, limit: 1 });
       const latest = reports[0];
       if (!latest) {
-        const what = `model "${model}"${version ? ` version "${version}"` : ''}${repo === ALL_REPOS ? ' over all repositories' : ` in repo "${repo}"`}`;
+        const what = `model ${quote(model)}${version ? ` version ${quote(version)}` : ''}${repo === ALL_REPOS ? ' over all repositories' : ` in repo ${quote(repo)}`}`;
         throw new NotFoundError(`no drift report for ${what} yet: no window has closed with at least the minimum sample size`, `drift-report/${model}`);
       }
       return reportMessage(latest);
@@ -69,8 +77,8 @@ export function driftHandlers(deps: DriftServiceDeps) {
       if (since !== undefined && until !== undefined && since > until) throw new InvalidArgumentError('since is after until', 'since');
       const q: ReportQuery = {
         model,
-        version: req.model_version === '' ? undefined : req.model_version,
-        feature: req.feature === '' ? undefined : req.feature,
+        version: req.model_version === '' ? undefined : bounded(req.model_version, 'model_version'),
+        feature: req.feature === '' ? undefined : bounded(req.feature, 'feature'),
         since,
         until,
         driftedOnly: req.drifted_only,

@@ -1,6 +1,6 @@
 // omen.featurizer.v1.Featurizer: a commit's features from the online store, the offline store
 // as fallback; the registry's feature sets.
-import { InvalidArgumentError, NotFoundError } from '@omen/errors';
+import { InvalidArgumentError, NotFoundError, quote } from '@omen/errors';
 import type { featurizerV1 } from '@omen/contracts';
 import { featureRegistry, jitChangeMetricsV1 } from '@omen/features';
 import type { FeatureSet } from '@omen/features';
@@ -39,7 +39,7 @@ export function featurizerHandlers(lookup: FeatureLookup): featurizerV1.Featuriz
         };
       }
       const offline = await lookup.offline(req.repo_id, req.sha, set);
-      if (!offline) throw new NotFoundError(`no ${set.name}@v${set.version} features for ${req.repo_id}@${req.sha}`, `features/${req.repo_id}/${req.sha}`);
+      if (!offline) throw new NotFoundError(`no ${set.name}@v${set.version} features for ${quote(`${req.repo_id}@${req.sha}`)}`, `features/${req.repo_id}/${req.sha}`);
       return {
         ...base,
         values: offline.values,

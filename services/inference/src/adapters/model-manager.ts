@@ -3,7 +3,7 @@
 // old one and swap the alias in one assignment; requests already holding the old version finish
 // on it, and it is released once its queue drains. A failed load leaves the alias as it was and
 // is reported (log, metric, lastErrors()).
-import { NotFoundError, isOmenError } from '@omen/errors';
+import { NotFoundError, escapeText, isOmenError, quote } from '@omen/errors';
 import type { Logger } from '@omen/telemetry';
 import { DynamicBatcher, type BatcherOptions, type Scheduler, type SubmitOptions } from '../domain/batcher.ts';
 import type { InferenceMetrics } from '../metrics.ts';
@@ -165,7 +165,7 @@ export class ModelManager {
     for (const alias of aliases) {
       const version = known[alias];
       if (version === undefined) {
-        if (alias === this.#defaultAlias) throw new NotFoundError(`model "${name}" has no ${alias} in the registry`, `model/${name}@${alias}`);
+        if (alias === this.#defaultAlias) throw new NotFoundError(`model ${quote(name)} has no ${escapeText(alias)} in the registry`, `model/${name}@${alias}`);
         continue;
       }
       try {
@@ -248,7 +248,7 @@ export class ModelManager {
     if (served) return served;
     if (!entry || entry.aliases.size === 0) {
       const names = [...this.#models].filter(([, e]) => e.aliases.size > 0).map(([n]) => n);
-      throw new NotFoundError(`model "${name}" is not served here (served: ${names.join(', ') || 'none'})`, `model/${name}`);
+      throw new NotFoundError(`model ${quote(name)} is not served here (served: ${names.join(', ') || 'none'})`, `model/${name}`);
     }
     const versions = [...entry.aliases].map(([alias, s]) => `${s.version} (${alias})`).join(', ');
     throw new NotFoundError(

@@ -1,62 +1,17 @@
 // The real trainer-coordinator as its own process (main.ts, as deployed), for tests of what
 // inference reads from it: started on free ports with only the environment a test gives,
 // its JSON log lines collected, stopped with SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadGrpcObject, repoRoot, type trainerV1 } from '@omen/contracts';
-import { callUnary, checkHealth, createClient } from '@omen/grpc';
-import { waitFor } from '@omen/testing';
+import { callUnary, createClient } from '@omen/grpc';
+import { startServiceProcess, type ServiceProcess } from '@omen/testing';
 
-export interface TrainerProcess {
-  readonly child: ChildProcess;
-  readonly address: string;
-  readonly logs: string[];
-  stop(): Promise<void>;
-}
+export type TrainerProcess = ServiceProcess;
 
 /** Starts the trainer and resolves once it answers SERVING. `env` is all it gets besides PATH/HOME and the ports. */
-export async function startTrainerProcess(env: Record<string, string>): Promise<TrainerProcess> {
-  const logs: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/trainer-coordinator/src/main.ts'], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOME: process.env['HOME'] ?? '/tmp',
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      METRICS_HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'info',
-      SHUTDOWN_GRACE: '2s',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(line);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await exited;
-  };
-  try {
-    const listening = await waitFor(() => logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'grpc server listening'), {
-      timeoutMs: 60_000,
-      message: `the trainer to listen (logs: ${logs.slice(-5).join(' | ')})`,
-    });
-    const address = `127.0.0.1:${String(listening['port'])}`;
-    await waitFor(async () => (await checkHealth(address)) === 'SERVING', { timeoutMs: 60_000, message: 'the trainer to serve' });
-    return { child, address, logs, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+export function startTrainerProcess(env: Record<string, string>): Promise<TrainerProcess> {
+  return startServiceProcess('trainer-coordinator', env);
 }
 
 /** Every event of a run until the trainer ends the stream. */

@@ -162,13 +162,13 @@ describe('Predict by commit reference (online store)', () => {
     expect(metrics).toMatch(/inference_cache_lookups_total\{result="hit"[^}]*\} [1-9]/);
   });
 
-  it('answers NOT_FOUND naming the key when the store has no features for the commit', async () => {
+  it('answers NOT_FOUND naming the commit, not the store key, when the store has no features for it (issue 11)', async () => {
     const sha = 'ffffffffffffffffffffffffffffffffffffffff';
     const err = await callError(svc.client, 'Predict', { commit: { repo_id: REPO, sha } });
     expect(err.code).toBe(grpc.status.NOT_FOUND);
-    const key = `${svc.featurePrefix}:{${REPO}}:${sha}`;
-    expect(err.details).toContain(key);
-    expect(err.metadata.get('omen-resource')[0]).toBe(key);
+    expect(err.details).toContain(`commit "${sha}" of "${REPO}"`);
+    expect(err.details).not.toContain(svc.featurePrefix);
+    expect(err.metadata.get('omen-resource')[0]).toBe(`features/${REPO}/${sha}`);
   });
 
   it('refuses a malformed commit reference with INVALID_ARGUMENT', async () => {

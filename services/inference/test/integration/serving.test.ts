@@ -97,7 +97,7 @@ describe('Redis down', () => {
       const err = await callError(svc.client, 'Predict', commit, 5000);
       return err.code === grpc.status.NOT_FOUND ? err : undefined;
     }, { message: 'the service to reconnect to Redis', timeoutMs: 20_000 });
-    expect(notFound.details).toMatch(/no jit_change_metrics@v1 features for commit abcdef0123456789/);
+    expect(notFound.details).toMatch(/no jit_change_metrics@v1 features for commit "abcdef0123456789/);
 
     const redis = new Redis({ port, host: '127.0.0.1' });
     await redis.hset(`${svc.featurePrefix}:{github:acme/x}:abcdef0123456789`, 'jit_change_metrics@v1', JSON.stringify({ values: jitValues(2), file_metrics: null, computed_at: 1, event_time: 1 }));

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { toHttpStatus } from '@omen/errors';
+import { escapeText, toHttpStatus } from '@omen/errors';
 import type { Logger } from '@omen/telemetry';
 import { PushCompleter, type PushCompletion } from '../adapters/push-completer.ts';
 import { dedupKeys } from '../domain/ids.ts';
@@ -80,7 +80,7 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
   });
 
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}; webhooks go to POST /webhooks/github or /webhooks/gitlab` } }),
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${escapeText(req.method)} ${escapeText(req.url.split('?')[0] ?? '')}; webhooks go to POST /webhooks/github or /webhooks/gitlab` } }),
   );
 
   for (const provider of ['github', 'gitlab'] as const) {
