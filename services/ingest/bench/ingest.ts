@@ -5,14 +5,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { Pool } from 'undici';
 import { createKafka } from '@omen/kafka';
-import { randomName, stackEnv } from '@omen/testing';
+import { freePort, randomName, stackEnv } from '@omen/testing';
 import { runBackfill } from '../src/backfill/run.ts';
 import { jsonlSource } from '../src/backfill/source.ts';
 import { repoRefFromName } from '../src/domain/normalize.ts';
@@ -36,17 +35,6 @@ const seconds = Number(args.seconds);
 const concurrency = Number(args.concurrency);
 const targetRate = Number(args.rate);
 const log = (msg: string): void => void process.stderr.write(`[bench ingest] ${msg}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Server {
   child: ChildProcess;
