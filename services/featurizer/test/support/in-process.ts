@@ -5,9 +5,10 @@ import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import type { ClickHouse } from '@omen/clickhouse';
 import { randomName, stackEnv } from '@omen/testing';
 import { runFeaturizer } from '../../src/app.ts';
+import { featurizerEnv, featurizerNames, type FeaturizerNames } from './names.ts';
 
 export interface InProcessFeaturizer {
-  names: { commits: string; issues: string; features: string; labels: string; group: string; state: string; online: string };
+  names: FeaturizerNames;
   /** ClickHouse on the service's database. */
   ch: ClickHouse;
   redis: Redis;
@@ -18,15 +19,7 @@ export interface InProcessFeaturizer {
 export async function startInProcessFeaturizer(dbPrefix: string, extraEnv: Record<string, string> = {}): Promise<InProcessFeaturizer> {
   const env = stackEnv();
   const database = randomName(dbPrefix).replace(/-/g, '_');
-  const names = {
-    commits: randomName('commits'),
-    issues: randomName('issues'),
-    features: randomName('features'),
-    labels: randomName('labels'),
-    group: randomName('featurizer'),
-    state: randomName('fzstate'),
-    online: randomName('fzonline'),
-  };
+  const names = featurizerNames();
   const admin = createClickHouse({ url: env.CLICKHOUSE_URL });
   await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
   const ch = createClickHouse({ url: env.CLICKHOUSE_URL, database });
@@ -36,17 +29,10 @@ export async function startInProcessFeaturizer(dbPrefix: string, extraEnv: Recor
     env: {
       ...env,
       LOG_LEVEL: 'error',
-      CLICKHOUSE_DATABASE: database,
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
       METRICS_PORT: '0',
-      FEATURIZER_GROUP: names.group,
-      FEATURIZER_TOPIC_COMMITS: names.commits,
-      FEATURIZER_TOPIC_ISSUES: names.issues,
-      FEATURIZER_TOPIC_FEATURES: names.features,
-      FEATURIZER_TOPIC_LABELS: names.labels,
-      FEATURIZER_STATE_PREFIX: names.state,
-      FEATURIZER_ONLINE_PREFIX: names.online,
+      ...featurizerEnv(names, database),
       ...extraEnv,
     },
   });
