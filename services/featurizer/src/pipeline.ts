@@ -91,6 +91,7 @@ export class FeaturizerPipeline {
   readonly #commits;
   readonly #replayed;
   readonly #beyondWindow;
+  readonly #missingParents;
   readonly #labels;
   readonly #stage;
 
@@ -103,6 +104,10 @@ export class FeaturizerPipeline {
     this.#beyondWindow = m?.counter(
       'featurizer_redeliveries_beyond_window_total',
       'Redelivered commits whose outputs had left the retention window: not applied again, nothing re-emitted',
+    );
+    this.#missingParents = m?.counter(
+      'featurizer_commits_missing_parents_total',
+      'Commits featurized before one of their parents: history metrics computed without it (lost records, a range backfill, or a stream not parents first)',
     );
     this.#labels = m?.counter('featurizer_labels_total', 'Labels emitted', ['method']);
     this.#stage = m?.histogram('featurizer_stage_seconds', 'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel)', ['stage']);
@@ -173,6 +178,10 @@ export class FeaturizerPipeline {
         }
         rows.push(commitRows(list[i]!, r.outputs));
         if (r.replayed) this.#replayed?.inc();
+        if (r.missingParents) {
+          this.#missingParents?.inc();
+          this.#o.logger.warn({ repo: repoId, sha: r.sha, missingParents: r.missingParents }, 'commit featurized before its parents: its history metrics lack them');
+        }
       });
     }
     await this.#write(rows, signal);

@@ -83,6 +83,12 @@ export interface CommitResult {
   outputs: CommitOutputs | null;
   /** True when the commit had been applied before (`outputs` are the recorded ones, or null). */
   replayed: boolean;
+  /**
+   * Parents of a commit applied now that the repository's state had not applied before it: its
+   * history metrics were computed without them (records lost upstream, a backfill of a range,
+   * or a producer that does not publish parents first, as the canonical order requires).
+   */
+  missingParents?: string[];
 }
 
 export interface ProcessOptions {
@@ -174,7 +180,8 @@ function requestFor(commits: readonly CommitInput[]): RecordRequest {
     for (const n of closedIssues(c.message)) issues.add(String(n));
   }
   const shas = commits.map((c) => c.sha);
-  return { file: [...paths], lines: [...paths], dev: [...developers], commit: shas, outputs: shas, pending: shas, issue: [...issues] };
+  const known = [...new Set([...shas, ...commits.flatMap((c) => c.parents)])];
+  return { file: [...paths], lines: [...paths], dev: [...developers], commit: known, outputs: shas, pending: shas, issue: [...issues] };
 }
 
 interface BlameResult {
@@ -410,7 +417,8 @@ export async function processCommits(store: HistoryStore, repoId: string, commit
         results.push({ sha: commit.sha, outputs: recordedOutputs(overlay, commit.sha, known), replayed: true });
         continue;
       }
-      results.push({ sha: commit.sha, outputs: await applyOne(overlay, commit, options.analyzer, now()), replayed: false });
+      const missingParents = commit.parents.filter((p) => overlay.get('commit', p) === undefined);
+      results.push({ sha: commit.sha, outputs: await applyOne(overlay, commit, options.analyzer, now()), replayed: false, ...(missingParents.length > 0 ? { missingParents } : {}) });
     }
     if (!hasChanges(overlay)) return results;
     const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes, applied: overlay.applied, now: now() });

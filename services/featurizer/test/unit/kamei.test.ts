@@ -245,3 +245,21 @@ describe('metric edge cases', () => {
     expect(dev).toEqual({ times: [0], subsystemSets: { '.': 1 } });
   });
 });
+
+describe('stream order', () => {
+  it('reports a commit featurized before one of its parents, whose history metrics lack it', async () => {
+    const root = { ...commit('alice', 0, 'root', [file('a.js', 3, 0)]), parents: [] };
+    const child = { ...commit('bob', 1, 'edit', [file('a.js', 1, 0)]), parents: [root.sha] };
+    const merge = { ...commit('bob', 2, 'merge', []), parents: [child.sha, root.sha] };
+    // Parents first, across batches and within one: nothing to report.
+    const inOrder = new InMemoryHistoryStore();
+    const first = await processCommits(inOrder, REPO, [root]);
+    const rest = await processCommits(inOrder, REPO, [child, merge]);
+    expect([...first, ...rest].map((r) => r.missingParents)).toEqual([undefined, undefined, undefined]);
+    // The child first: computed on a history without its parent (LT 0 instead of 3), and said so.
+    const reversed = await processCommits(new InMemoryHistoryStore(), REPO, [child, root]);
+    expect(reversed.map((r) => r.missingParents)).toEqual([[root.sha], undefined]);
+    expect(reversed[0]!.outputs!.jit['lt']).toBe(0);
+    expect(rest[0]!.outputs!.jit['lt']).toBe(3);
+  });
+});
