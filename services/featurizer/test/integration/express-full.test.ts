@@ -108,10 +108,29 @@ function startFeaturizer(): FeaturizerProcess {
   return p;
 }
 
-/** waitFor, telling the featurizers' last log lines when it gives up (a gap, a crash). */
-async function waitOrTell<T>(...args: Parameters<typeof waitFor<T>>): Promise<T> {
+/**
+ * Waits until every commit of `repo` is stored. Gives up when the count has not moved for
+ * `stallMs` (records lost before the featurizer read them leave it short for good, which the
+ * featurizers' last log lines then tell), or at `timeoutMs`.
+ */
+async function allStored(repo: string, message: string, timeoutMs: number, stallMs = 180_000): Promise<void> {
+  let last = -1;
+  let movedAt = Date.now();
   try {
-    return await waitFor(...args);
+    await waitFor(
+      async () => {
+        const { shas } = await countOf(repo).catch(() => ({ shas: last }));
+        if (shas === COMMITS) return true;
+        if (shas !== last) {
+          last = shas;
+          movedAt = Date.now();
+        } else if (Date.now() - movedAt > stallMs) {
+          throw new Error(`${message}: stuck at ${shas} of ${COMMITS} for ${stallMs / 1000} s`);
+        }
+        return undefined;
+      },
+      { timeoutMs, intervalMs: 250, message },
+    );
   } catch (err) {
     for (const [i, f] of featurizers.entries()) process.stderr.write(`featurizer ${i + 1}, last log lines:\n${f.logs.slice(-20).join('\n')}\n`);
     throw err;
@@ -201,11 +220,7 @@ describe('express.bundle through backfill --git at full speed, featurizer SIGKIL
 
     const git = await gitRun;
     expect(git).toMatchObject({ status: 'complete', position: COMMITS, published: COMMITS, rejected: 0 });
-    await waitOrTell(async () => ((await countOf(GIT_REPO).catch(() => ({ shas: 0 }))).shas === COMMITS ? true : undefined), {
-      timeoutMs: 600_000,
-      intervalMs: 250,
-      message: `all ${COMMITS} git commits in ClickHouse`,
-    });
+    await allStored(GIT_REPO, `all ${COMMITS} git commits in ClickHouse`, 600_000);
     const gitSeconds = (performance.now() - started) / 1000;
 
     // Exactly once as queries see it, whatever the redelivery after the kill inserted twice.
@@ -225,11 +240,7 @@ describe('express.bundle through backfill --git at full speed, featurizer SIGKIL
     // The demo's path: the numstat export of the same history, into the same featurizer.
     const jsonl = await backfill(['--jsonl', jsonlPath], JSONL_REPO, ingest);
     expect(jsonl).toMatchObject({ status: 'complete', published: COMMITS, rejected: 0 });
-    await waitOrTell(async () => ((await countOf(JSONL_REPO).catch(() => ({ shas: 0 }))).shas === COMMITS ? true : undefined), {
-      timeoutMs: 300_000,
-      intervalMs: 250,
-      message: `all ${COMMITS} JSONL commits in ClickHouse`,
-    });
+    await allStored(JSONL_REPO, `all ${COMMITS} JSONL commits in ClickHouse`, 300_000);
     expect(differences(await featuresOf(JSONL_REPO), fromGit).slice(0, 10)).toEqual([]);
     process.stderr.write(
       `express-full: git backfill ${Number(git['seconds']).toFixed(1)} s (${Math.round(Number(git['rate']))} commits/s), all git features stored after ${gitSeconds.toFixed(1)} s, killed at ${atKill}; jsonl backfill ${Number(jsonl['seconds']).toFixed(1)} s; total ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
