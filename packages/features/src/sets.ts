@@ -8,12 +8,20 @@ const count = (name: string, description: string, unit?: string): FeatureDefinit
  * JIT data sets (ns … sexp), so a model trained on those files and one trained on omen's rows
  * take the same input vector.
  *
- * Conventions shared by the history metrics: "prior" means applied earlier in the repository's
- * stream order (the order of scm.commits.v1 within the repository, which is the order git
- * history was read in). History follows renames (a renamed file keeps its lines, authors and
- * changes) and forgets deleted files. Merge commits (two or more parents) get values computed
- * against the history but do not add to it: their changes already arrived through the merged
- * commits, and counting them twice would inflate LT, NUC, NDEV and EXP. Times are commit times.
+ * Conventions shared by the history metrics, chosen so that a commit has one answer whichever
+ * source delivered it (a webhook, `backfill --git`, `backfill --jsonl`, a Kafka producer):
+ * - "Prior" means earlier in the repository's canonical order: parents before children; among
+ *   the commits whose parents are all placed, the earliest commit time first, ties by sha. A
+ *   function of the commit graph, not of the order a source lists commits in; the backfill
+ *   sources publish in it, and the featurizer applies a repository's commits in stream order.
+ * - Only what every source carries decides: numstat line counts and renames. History follows
+ *   renames (a renamed file keeps its lines, authors and changes) and ends when a change adds
+ *   nothing and deletes every line the history knows (a numstat deletion); explicit
+ *   added/deleted statuses, which numstat sources lack, are not used.
+ * - A merge commit (two or more parents) counts no files (LA, LD, NF, ... are 0; EXP, REXP and
+ *   FIX still apply) and adds nothing to the history: its changes arrived through the merged
+ *   commits, and `git log --numstat` lists no files for it.
+ * - Times are commit times.
  */
 export const jitChangeMetricsV1: FeatureSet = {
   name: 'jit_change_metrics',
@@ -36,7 +44,7 @@ export const jitChangeMetricsV1: FeatureSet = {
     count('ld', 'Lines deleted, summed over the touched files (0 for binary files).', 'lines'),
     count(
       'lt',
-      "Lines in the touched files before the change: for each file, the sum of (added - deleted) over its prior changes, floored at 0 (a renamed file's count comes from its old path; a file the commit adds counts 0).",
+      "Lines in the touched files before the change: for each file, the sum of (added - deleted) over its prior changes, floored at 0 (a renamed file's count comes from its old path; a file without prior changes counts 0).",
       'lines',
     ),
     { name: 'fix', type: 'boolean', description: 'The commit message says it fixes a defect (bug-fix keyword patterns of the featurizer, version 1).' },

@@ -41,6 +41,13 @@ export interface ProducerOptions {
   schemas?: SchemaSource;
   /** How long the brokers may take to acknowledge one send. @default 30000 */
   ackTimeoutMs?: number;
+  /**
+   * Bytes (values, keys and headers) per produce request at most; a larger send goes out as
+   * several, in order. A broker refuses a record batch over its `message.max.bytes` (1 MiB by
+   * default) whole, and kafkajs puts all of a send's records for a partition in one batch.
+   * A single record over it is still sent alone, for the broker to judge. @default 921600 (900 KiB)
+   */
+  maxRequestBytes?: number;
 }
 
 interface ConsumerOptionsBase {
@@ -216,6 +223,7 @@ export function createKafka(options: KafkaOptions): Kafka {
       codec,
       metrics,
       timeoutMs: int('ackTimeoutMs', producerOptions.ackTimeoutMs, 30_000, 100, 600_000),
+      maxRequestBytes: int('maxRequestBytes', producerOptions.maxRequestBytes, 900 * 1024, 1024, 1_073_741_824),
       ...(producerOptions.schemas ? { schemas: producerOptions.schemas } : {}),
     });
     const tracked: AvroProducer = {

@@ -72,12 +72,46 @@ function checkTopic(topic: string): void {
   }
 }
 
+function bytesOf(v: string | Buffer | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'string' ? Buffer.byteLength(v) : v.length;
+}
+
+/** A record's share of a produce request: key, value, headers and the record framing (about 30 bytes). */
+function messageBytes(m: Message): number {
+  let n = 30 + bytesOf(m.key) + bytesOf(m.value);
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    for (const one of Array.isArray(v) ? v : [v]) n += 8 + Buffer.byteLength(k) + bytesOf(one);
+  }
+  return n;
+}
+
+/** `messages` cut, in order, into runs of at most `maxBytes` (a larger record on its own). */
+export function chunksOf(messages: readonly Message[], maxBytes: number): Message[][] {
+  const chunks: Message[][] = [];
+  let current: Message[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const n = messageBytes(m);
+    if (current.length > 0 && bytes + n > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += n;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 export class KafkaAvroProducer implements AvroProducer {
   private readonly producer: KafkaJsProducer;
   private readonly codec: AvroCodec;
   private readonly metrics: KafkaMetrics;
   private readonly schemas: SchemaSource | undefined;
   private readonly timeoutMs: number;
+  private readonly maxRequestBytes: number;
 
   constructor(options: {
     producer: KafkaJsProducer;
@@ -85,12 +119,15 @@ export class KafkaAvroProducer implements AvroProducer {
     metrics: KafkaMetrics;
     schemas?: SchemaSource;
     timeoutMs: number;
+    /** @default 921600 (ProducerOptions.maxRequestBytes) */
+    maxRequestBytes?: number;
   }) {
     this.producer = options.producer;
     this.codec = options.codec;
     this.metrics = options.metrics;
     this.schemas = options.schemas;
     this.timeoutMs = options.timeoutMs;
+    this.maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
   }
 
   private schemaFor(topic: string, explicit: AvroSchema | undefined): AvroSchema | undefined {
@@ -152,6 +189,13 @@ export class KafkaAvroProducer implements AvroProducer {
   }
 
   private async write(topic: string, messages: Message[]): Promise<SendResult[]> {
+    const results: SendResult[] = [];
+    // One after the other: with one request in flight the chunks keep the records' order.
+    for (const chunk of chunksOf(messages, this.maxRequestBytes)) results.push(...(await this.writeOne(topic, chunk)));
+    return results;
+  }
+
+  private async writeOne(topic: string, messages: Message[]): Promise<SendResult[]> {
     if (messages.length === 0) return [];
     try {
       // acks=-1: the leader answers only once every in-sync replica has the records.

@@ -109,7 +109,7 @@ export class FeaturizerPipeline {
     this.#labels = m?.counter('featurizer_labels_total', 'Labels emitted', ['method']);
     this.#onGap = m?.counter(
       'featurizer_commits_on_gap_total',
-      'Commits applied before one of their parents: history metrics computed on a gap (./scripts/omen audit lists them; README "When commits were lost")',
+      'Commits applied before one of their parents: history metrics computed on a gap (lost records, a range backfill, or a stream not parents first; ./scripts/omen audit lists them; README "When commits were lost")',
     );
     // Code analysis (tree-sitter) runs inside the state stage; timed apart as stage "code" (per
     // commit) so the bench can tell parsing from the history's Redis round trips.
@@ -185,11 +185,11 @@ export class FeaturizerPipeline {
           processCommits(this.#o.history, repoId, list, { ...(this.#analyzer ? { analyzer: this.#analyzer } : {}), ...(this.#o.now ? { now: this.#o.now } : {}) }),
         ),
       );
-      const onGap = results.filter((r) => r.gap && !r.replayed).map((r) => r.sha);
+      const onGap = results.filter((r) => r.gap && !r.replayed);
       if (onGap.length > 0) {
         this.#onGap?.inc(onGap.length);
         // A repository's first commit seen without its history (a webhook-only repository) lands here too.
-        this.#o.logger.warn({ repoId, commits: onGap.length, shas: onGap.slice(0, 10) }, 'commits featurized before a parent: history metrics computed on a gap');
+        this.#o.logger.warn({ repoId, commits: onGap.length, missing: onGap.slice(0, 10).map((r) => ({ sha: r.sha, parents: r.missingParents ?? [] })) }, 'commits featurized before a parent: history metrics computed on a gap');
       }
       results.forEach((r, i) => {
         if (r.outputs === null) {

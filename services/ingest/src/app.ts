@@ -73,7 +73,7 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       schemas: { [topics.commit]: avroSchema('commit'), [topics.pull_request]: avroSchema('pull_request'), [topics.issue]: avroSchema('issue') },
       ackTimeoutMs: config.INGEST_PUBLISH_TIMEOUT,
     }));
-    const publisher = new BatchingPublisher(producer, topics);
+    const publisher = new BatchingPublisher(producer, topics, { maxBatchBytes: config.INGEST_MAX_EVENT_BYTES });
     dedup = await dependency('redis', () =>
       RedisDedup.connect({
         url: config.REDIS_URL,
@@ -93,6 +93,7 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       enricher: deps.enricher ?? enricherFrom(config, sources),
       enrichConcurrency: config.INGEST_ENRICH_CONCURRENCY,
       maxHunkBytes: config.INGEST_MAX_HUNK_BYTES,
+      maxEventBytes: config.INGEST_MAX_EVENT_BYTES,
       publishTimeoutMs: config.INGEST_PUBLISH_TIMEOUT,
     });
 

@@ -54,6 +54,13 @@ export const ingestConfigSchema = {
   INGEST_PUBLISH_TIMEOUT: durationMs({ minMs: 100, maxMs: 600_000, default: 5_000 }),
   /** Largest hunk text kept per commit; beyond it the largest files lose their hunks. @default 512 KiB */
   INGEST_MAX_HUNK_BYTES: int({ min: 0, max: 64 * 1024 * 1024, default: 512 * 1024 }),
+  /**
+   * Largest commit event published (Avro bytes, bounded from above), and largest total per Kafka
+   * send: under the brokers' `message.max.bytes` (1 MiB by default), which refuses a larger record
+   * batch whole. A bigger commit loses the hunks of its largest files; one over it without any
+   * hunks is refused with the reason. Raise it with the topic's `max.message.bytes`. @default 900 KiB
+   */
+  INGEST_MAX_EVENT_BYTES: int({ min: 64 * 1024, max: 64 * 1024 * 1024, default: 900 * 1024 }),
 
   /** GitHub token for commit enrichment; without it GitHub push commits carry no line counts. */
   INGEST_GITHUB_TOKEN: secret().optional(),

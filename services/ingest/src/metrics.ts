@@ -16,6 +16,11 @@ export interface IngestMetrics {
   pushCompletions: Counter<'provider' | 'outcome'>;
   /** Commits of truncated pushes that were not published: the range is a backfill's to fill. */
   pushCommitsMissing: Counter<'provider'>;
+  /**
+   * Commits over the event size limit, by outcome: `hunks_dropped` (published with the largest
+   * files' hunks left out, line counts kept) or `refused` (over it even without hunks).
+   */
+  oversize: Counter<'outcome'>;
   /** Seconds from accepted payload to Kafka acknowledgement, by path. */
   publishSeconds: Histogram<'path'>;
   /** Seconds spent enriching one commit, by source. */
@@ -31,6 +36,7 @@ export function ingestMetrics(metrics: Metrics): IngestMetrics {
     unenriched: metrics.counter('ingest_commits_unenriched_total', 'Push commits published without line counts', ['provider', 'reason']),
     pushCompletions: metrics.counter('ingest_push_completions_total', 'Truncated push webhooks by how their missing commits were handled', ['provider', 'outcome']),
     pushCommitsMissing: metrics.counter('ingest_push_commits_missing_total', 'Commits of truncated push webhooks left unpublished (backfill the range)', ['provider']),
+    oversize: metrics.counter('ingest_commits_oversize_total', 'Commits over INGEST_MAX_EVENT_BYTES: published without some hunks, or refused', ['outcome']),
     publishSeconds: metrics.histogram('ingest_publish_seconds', 'From a validated payload to the Kafka acknowledgement', ['path']),
     enrichSeconds: metrics.histogram('ingest_enrich_seconds', 'Time to enrich one commit from the SCM API or mirror', ['source']),
   };

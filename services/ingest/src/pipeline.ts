@@ -1,9 +1,10 @@
-import { isOmenError, OmenError, UnavailableError } from '@omen/errors';
+import { InvalidArgumentError, isOmenError, OmenError, UnavailableError } from '@omen/errors';
 import type { Logger } from '@omen/telemetry';
 import type { ClaimState, DedupStore } from './adapters/dedup.ts';
 import type { Enricher } from './adapters/enricher.ts';
 import type { EventPublisher, PublishedRecord } from './adapters/publisher.ts';
 import { applyDetail, defaultMaxHunkBytes } from './domain/enrich.ts';
+import { defaultMaxEventBytes, fitCommitEvent } from './domain/event-size.ts';
 import type { CommitDraft, IngestEvent, IssueEvent, PullRequestEvent } from './domain/events.ts';
 import { dedupKeys } from './domain/ids.ts';
 import type { RepoRef } from './domain/normalize.ts';
@@ -55,6 +56,8 @@ export interface PipelineOptions {
   enrichConcurrency?: number;
   /** @default 512 KiB */
   maxHunkBytes?: number;
+  /** Largest commit event published (event-size.ts). @default 900 KiB */
+  maxEventBytes?: number;
   /**
    * Longest wait for Kafka's acknowledgement before answering UNAVAILABLE. A send still in
    * flight then settles the dedup claims itself when it ends. @default 5000
@@ -71,11 +74,13 @@ export interface PipelineOptions {
 export class IngestPipeline {
   private readonly enrichConcurrency: number;
   private readonly maxHunkBytes: number;
+  private readonly maxEventBytes: number;
   private readonly publishTimeoutMs: number;
 
   constructor(private readonly o: PipelineOptions) {
     this.enrichConcurrency = o.enrichConcurrency ?? 4;
     this.maxHunkBytes = o.maxHunkBytes ?? defaultMaxHunkBytes;
+    this.maxEventBytes = o.maxEventBytes ?? defaultMaxEventBytes;
     this.publishTimeoutMs = o.publishTimeoutMs ?? 5_000;
   }
 
@@ -104,7 +109,7 @@ export class IngestPipeline {
     try {
       const fresh = all.filter((_, i) => eventStates[i] === 'claimed');
       const needy = new Set(batch.commits.filter((c) => c.needsEnrichment).map((c) => c.event.event_id));
-      const enriched = await this.enrichAll(batch.repo, fresh, needy);
+      const enriched = this.fitAll(await this.enrichAll(batch.repo, fresh, needy));
       const records = await this.publishWithin(enriched, batch.headers, owned);
       // Stored: from here on the answer is "accepted" whatever Redis does. The confirmation is
       // not awaited (it only shortens the pending state of the claims); should it fail, the
@@ -123,6 +128,36 @@ export class IngestPipeline {
       if (!(err instanceof PublishTimeout)) await this.o.dedup.release(owned).catch(() => undefined);
       throw err instanceof PublishTimeout ? err.error : err;
     }
+  }
+
+  /**
+   * Every commit under the event size limit (event-size.ts), whatever path brought it: a larger
+   * record would make the broker refuse the whole batch and stall the stream behind it. The
+   * gRPC path refuses a commit that cannot fit before it gets here (`commitTooLarge`); a commit
+   * from a webhook that cannot fit fails its delivery with the reason.
+   */
+  private fitAll(events: IngestEvent[]): IngestEvent[] {
+    return events.map((e) => {
+      if (e.kind !== 'commit') return e;
+      const fitted = fitCommitEvent(e.value, this.maxEventBytes);
+      if (!fitted.fits) {
+        this.o.metrics.oversize.inc({ outcome: 'refused' });
+        throw new InvalidArgumentError(commitTooLargeMessage(e.value, fitted.bytes, this.maxEventBytes), 'files');
+      }
+      if (fitted.hunksDropped > 0) {
+        this.o.metrics.oversize.inc({ outcome: 'hunks_dropped' });
+        this.o.logger.warn({ repo: e.value.repo_id, sha: e.value.sha, files: fitted.hunksDropped, bytes: fitted.bytes, limit: this.maxEventBytes }, 'commit over the event size limit: published without the hunks of its largest files');
+      }
+      return { kind: 'commit', value: fitted.event };
+    });
+  }
+
+  /** Why a commit cannot be published at all, or undefined when it fits (with or without hunks). */
+  commitTooLarge(event: CommitDraft['event']): string | undefined {
+    const fitted = fitCommitEvent(event, this.maxEventBytes);
+    if (fitted.fits) return undefined;
+    this.o.metrics.oversize.inc({ outcome: 'refused' });
+    return commitTooLargeMessage(event, fitted.bytes, this.maxEventBytes);
   }
 
   private async enrichAll(repo: RepoRef, events: IngestEvent[], needy: ReadonlySet<string>): Promise<IngestEvent[]> {
@@ -194,6 +229,10 @@ export class IngestPipeline {
       clearTimeout(timer);
     }
   }
+}
+
+function commitTooLargeMessage(event: CommitDraft['event'], bytes: number, limit: number): string {
+  return `commit ${event.sha} is about ${bytes} bytes as an event even without hunks (${event.files.length} files, a ${event.message.length}-character message), over the ${limit}-byte limit (INGEST_MAX_EVENT_BYTES, under the brokers' message.max.bytes)`;
 }
 
 class PublishTimeout extends Error {

@@ -4,7 +4,6 @@
 // reported again from the few of its records a restart replays.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import { avroSchema, avroType, type CommitFeatures, type DriftReport } from '@omen/contracts';
 import { LocalModelRegistry } from '@omen/model-registry';
-import { createTestKafka, createTestProducer, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
+import { createTestKafka, createTestProducer, freePort, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
 import { normal, referenceStats, rng } from '../helpers/reference.ts';
 import { randomTopics } from '../helpers/service.ts';
 
@@ -40,17 +39,6 @@ let registryDir: string;
 function record(i: number, t: number): CommitFeatures {
   const sha = i.toString(16).padStart(40, '0');
   return { event_id: `${REPO}:${sha}:jit_change_metrics:1`, event_time: t, repo_id: REPO, sha, feature_set: 'jit_change_metrics', feature_set_version: 1, values: { la: normal(random, 10, 2) }, file_metrics: null, computed_at: t + 1000 };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Detector {

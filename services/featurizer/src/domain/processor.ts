@@ -85,6 +85,8 @@ export interface CommitResult {
   replayed: boolean;
   /** True when a parent had not been applied before it: history metrics computed on a gap. */
   gap: boolean;
+  /** The parents not applied before it (present on a commit applied now with `gap`), for the log. */
+  missingParents?: string[];
 }
 
 export interface ProcessOptions {
@@ -416,7 +418,8 @@ export async function processCommits(store: HistoryStore, repoId: string, commit
         results.push({ sha: commit.sha, outputs: recordedOutputs(overlay, commit.sha, known), replayed: true, gap: known.gap === true });
         continue;
       }
-      results.push({ sha: commit.sha, ...(await applyOne(overlay, commit, options.analyzer, now())), replayed: false });
+      const missingParents = commit.parents.filter((p) => overlay.get('commit', p) === undefined);
+      results.push({ sha: commit.sha, ...(await applyOne(overlay, commit, options.analyzer, now())), replayed: false, ...(missingParents.length > 0 ? { missingParents } : {}) });
     }
     if (!hasChanges(overlay)) return results;
     const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes, applied: overlay.applied, now: now() });

@@ -3,7 +3,7 @@ import { avroSchema } from '@omen/contracts';
 import { checkHealth } from '@omen/grpc';
 import { createTestKafka, createTestProducer, readTopic, startPrivateBroker, waitFor } from '@omen/testing';
 import { EXPRESS_REPO, readExpressRaw, toCommitEvent } from '../support/express.ts';
-import { featurizerNamesEnv, startInProcessFeaturizer } from '../support/in-process.ts';
+import { startInProcessFeaturizer } from '../support/in-process.ts';
 
 const cleanup = (fn: () => Promise<void>): void => onTestFinished(fn);
 
@@ -38,7 +38,7 @@ describe('the featurizer at a retention gap in scm.commits.v1', () => {
       expect(low).toBeGreaterThan(20);
 
       // Back up, same group and topics.
-      second = await startInProcessFeaturizer('fzgap2', { KAFKA_BROKERS: broker.brokers, ...featurizerNamesEnv(names) }, { waitReady: false });
+      second = await startInProcessFeaturizer('fzgap2', { KAFKA_BROKERS: broker.brokers }, { waitReady: false, names });
       const { consumer } = await second.featurizer.handle;
       const [gap] = await waitFor(() => consumer.stoppedPartitions().length > 0 && consumer.stoppedPartitions(), { timeoutMs: 30_000, message: 'the partition to stop' });
       expect(gap).toMatchObject({ group: names.group, topic: names.commits, partition: p.partition, expected: '20', logStart: String(low), skipped: low - 20, policy: 'stop' });

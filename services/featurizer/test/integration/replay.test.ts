@@ -13,7 +13,7 @@ import { RedisOnlineStore } from '../../src/adapters/redis-online-store.ts';
 import { EXPRESS_REPO, expressPath, readExpressRaw, toCommitEvent } from '../support/express.ts';
 import { spawnFeaturizer } from '../support/featurizer-process.ts';
 import type { FeaturizerProcess } from '../support/featurizer-process.ts';
-import { featurizerNamesEnv } from '../support/in-process.ts';
+import { featurizerEnv, featurizerNames } from '../support/names.ts';
 
 // Replays the whole express history through Kafka into a featurizer process, SIGKILLs it in the
 // middle, restarts it, and checks ClickHouse holds every commit exactly once with the metrics of
@@ -21,15 +21,7 @@ import { featurizerNamesEnv } from '../support/in-process.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const env = stackEnv();
 const database = randomName('fztest').replace(/-/g, '_');
-const names = {
-  commits: randomName('commits'),
-  issues: randomName('issues'),
-  features: randomName('features'),
-  labels: randomName('labels'),
-  group: randomName('featurizer'),
-  state: randomName('fzstate'),
-  online: randomName('fzonline'),
-};
+const names = featurizerNames();
 let admin: ClickHouse;
 let ch: ClickHouse;
 let redis: Redis;
@@ -56,8 +48,7 @@ afterAll(async () => {
 function start(): FeaturizerProcess {
   const p = spawnFeaturizer({
     ...env,
-    CLICKHOUSE_DATABASE: database,
-    ...featurizerNamesEnv(names),
+    ...featurizerEnv(names, database),
     FEATURIZER_BATCH_SIZE: '100',
     FEATURIZER_CODE_METRICS: 'false',
   });
@@ -76,7 +67,12 @@ const count = async (what: string): Promise<number> => {
 
 describe('replaying express-commits through a featurizer that is SIGKILLed mid-way', () => {
   it('stores every commit exactly once with the metrics of an uninterrupted independent run, and dead-letters bad records', async () => {
-    const raw = readExpressRaw();
+    const { order, metrics: reference } = JSON.parse(
+      execFileSync('python3', [resolve(here, '../reference/kamei_reference.py'), expressPath()], { maxBuffer: 64 << 20, encoding: 'utf8' }),
+    ) as { order: string[]; metrics: Record<string, Record<string, number>> };
+    // In the canonical order, as ingest's backfill publishes the export.
+    const bySha = new Map(readExpressRaw().map((r) => [r.sha, r]));
+    const raw = order.map((sha) => bySha.get(sha)!);
     const producer = await createTestProducer(onTestFinished, { schemas: { [names.commits]: avroSchema('commit') } });
     const events = raw.map((r) => toCommitEvent(r));
     // Two bad records in the stream: bytes that are not Avro, and a commit with an invalid sha.
@@ -114,9 +110,6 @@ describe('replaying express-commits through a featurizer that is SIGKILLed mid-w
     expect(Number(final!.rows)).toBe(raw.length);
     expect(Number(final!.shas)).toBe(raw.length);
 
-    const reference = JSON.parse(
-      execFileSync('python3', [resolve(here, '../reference/kamei_reference.py'), expressPath()], { maxBuffer: 64 << 20, encoding: 'utf8' }),
-    ) as Record<string, Record<string, number>>;
     const cols = featureNames(jitChangeMetricsV1);
     const rows = await ch.query<Record<string, number | string>>(sql`SELECT * FROM features_jit_change_metrics_v1`);
     expect(rows).toHaveLength(raw.length);

@@ -5,9 +5,10 @@ import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import type { ClickHouse } from '@omen/clickhouse';
 import { randomName, stackEnv } from '@omen/testing';
 import { runFeaturizer } from '../../src/app.ts';
+import { featurizerEnv, featurizerNames, type FeaturizerNames } from './names.ts';
 
 export interface InProcessFeaturizer {
-  names: { commits: string; issues: string; features: string; labels: string; group: string; state: string; online: string };
+  names: FeaturizerNames;
   /** ClickHouse on the service's database. */
   ch: ClickHouse;
   redis: Redis;
@@ -15,36 +16,18 @@ export interface InProcessFeaturizer {
   stop(): Promise<void>;
 }
 
-/** The variables that point a featurizer at these topics, group and state (a second one can take over from the first). */
-export function featurizerNamesEnv(names: InProcessFeaturizer['names']): Record<string, string> {
-  return {
-    FEATURIZER_GROUP: names.group,
-    FEATURIZER_TOPIC_COMMITS: names.commits,
-    FEATURIZER_TOPIC_ISSUES: names.issues,
-    FEATURIZER_TOPIC_FEATURES: names.features,
-    FEATURIZER_TOPIC_LABELS: names.labels,
-    FEATURIZER_STATE_PREFIX: names.state,
-    FEATURIZER_ONLINE_PREFIX: names.online,
-  };
-}
-
-/** `waitReady: false` returns as soon as the ports listen, for tests of a featurizer that is not meant to become SERVING. */
+/**
+ * `waitReady: false` returns as soon as the ports listen, for tests of a featurizer that is not meant to become SERVING;
+ * `names` reuses another featurizer's topics, group and state, so this one takes over from it.
+ */
 export async function startInProcessFeaturizer(
   dbPrefix: string,
   extraEnv: Record<string, string> = {},
-  options: { waitReady?: boolean } = {},
+  options: { waitReady?: boolean; names?: FeaturizerNames } = {},
 ): Promise<InProcessFeaturizer> {
   const env = stackEnv();
   const database = randomName(dbPrefix).replace(/-/g, '_');
-  const names = {
-    commits: randomName('commits'),
-    issues: randomName('issues'),
-    features: randomName('features'),
-    labels: randomName('labels'),
-    group: randomName('featurizer'),
-    state: randomName('fzstate'),
-    online: randomName('fzonline'),
-  };
+  const names = options.names ?? featurizerNames();
   const admin = createClickHouse({ url: env.CLICKHOUSE_URL });
   await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
   const ch = createClickHouse({ url: env.CLICKHOUSE_URL, database });
@@ -54,11 +37,10 @@ export async function startInProcessFeaturizer(
     env: {
       ...env,
       LOG_LEVEL: 'error',
-      CLICKHOUSE_DATABASE: database,
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
       METRICS_PORT: '0',
-      ...featurizerNamesEnv(names),
+      ...featurizerEnv(names, database),
       ...extraEnv,
     },
   });

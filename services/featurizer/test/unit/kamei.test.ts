@@ -39,10 +39,11 @@ function history(): CommitInput[] {
       file('README.md', 2, 0),
       file('src/lib/b.js', 0, 6),
     ]),
-    // C4 bob day 401: a merge; computed, never added to the history.
+    // C4 bob day 401: a merge; its diff against the first parent is not counted, and it never
+    // enters the history (its changes came with the commits it merged).
     commit('bob', 401, "Merge branch 'fix-x'", [file('lib/a.js', 3, 0, { status: 'modified' })], 2),
-    // C5 bob day 402: empties lib/a.js but says "modified", so the file stays.
-    commit('bob', 402, 'Empty parser', [file('lib/a.js', 0, 12, { status: 'modified' })]),
+    // C5 bob day 402: shrinks lib/a.js to one line.
+    commit('bob', 402, 'Shrink parser', [file('lib/a.js', 0, 11, { status: 'modified' })]),
     // C6 carol day 403: copies lib/a.js, re-creates src/a.js from scratch.
     commit('carol', 403, 'Copy', [file('lib/c.js', 2, 0, { old_path: 'lib/a.js', status: 'copied' }), file('src/a.js', 1, 0, { status: 'added' })]),
   ];
@@ -55,12 +56,12 @@ const expected = [
   { ns: 1, nd: 2, nf: 2, entropy: 1, la: 10, ld: 2, lt: 10, fix: 1, ndev: 1, age: 10, nuc: 1, exp: 0, rexp: 0, sexp: 0 },
   // lt 12 (a.js via rename) + 5 + 6; ages 390, 400, 390; alice's day-0 commit is 1 whole year back: 1/2.
   { ns: 3, nd: 3, nf: 3, entropy: h(0.2, 0.2, 0.6), la: 3, ld: 7, lt: 23, fix: 0, ndev: 2, age: 1180 / 3, nuc: 2, exp: 1, rexp: 0.5, sexp: 1 },
-  // bob: one prior commit (day 10), 391 days back; his subsystem was src, this is lib.
-  { ns: 1, nd: 1, nf: 1, entropy: 0, la: 3, ld: 0, lt: 12, fix: 1, ndev: 2, age: 1, nuc: 3, exp: 1, rexp: 0.5, sexp: 0 },
+  // The merge counts no files; bob: one prior commit (day 10), 391 days back.
+  { ns: 0, nd: 0, nf: 0, entropy: 0, la: 0, ld: 0, lt: 0, fix: 1, ndev: 0, age: 0, nuc: 0, exp: 1, rexp: 0.5, sexp: 0 },
   // The merge added nothing: still 12 lines, changes {1,2,3}, bob's experience 1.
-  { ns: 1, nd: 1, nf: 1, entropy: 0, la: 0, ld: 12, lt: 12, fix: 0, ndev: 2, age: 2, nuc: 3, exp: 1, rexp: 0.5, sexp: 0 },
-  // lib/c.js inherits lib/a.js (0 lines, changes 1,2,3,4); src/a.js starts fresh.
-  { ns: 2, nd: 2, nf: 2, entropy: h(2 / 3, 1 / 3), la: 3, ld: 0, lt: 0, fix: 0, ndev: 2, age: 1, nuc: 4, exp: 0, rexp: 0, sexp: 0 },
+  { ns: 1, nd: 1, nf: 1, entropy: 0, la: 0, ld: 11, lt: 12, fix: 0, ndev: 2, age: 2, nuc: 3, exp: 1, rexp: 0.5, sexp: 0 },
+  // lib/c.js inherits lib/a.js (1 line, changes 1,2,3,4); src/a.js (renamed away in C3) starts fresh.
+  { ns: 2, nd: 2, nf: 2, entropy: h(2 / 3, 1 / 3), la: 3, ld: 0, lt: 1, fix: 0, ndev: 2, age: 1, nuc: 4, exp: 0, rexp: 0, sexp: 0 },
 ];
 
 function expectValues(actual: Record<string, number>, wanted: Record<string, number>): void {
@@ -83,10 +84,32 @@ describe('change metrics over a hand-computed history', () => {
     const store = new InMemoryHistoryStore();
     await processCommits(store, REPO, history());
     expect(store.keys(REPO, 'file')).toEqual(['README.md', 'lib/a.js', 'lib/c.js', 'src/a.js']);
-    expect(store.peek(REPO, 'file', 'lib/a.js')).toEqual({ lines: 0, lastChangedAt: 402 * DAY_MS, authors: ['alice', 'bob'], changes: [1, 2, 3, 4] });
-    expect(store.peek(REPO, 'file', 'lib/c.js')).toEqual({ lines: 2, lastChangedAt: 403 * DAY_MS, authors: ['alice', 'bob', 'carol'], changes: [1, 2, 3, 4, 5] });
+    expect(store.peek(REPO, 'file', 'lib/a.js')).toEqual({ lines: 1, lastChangedAt: 402 * DAY_MS, authors: ['alice', 'bob'], changes: [1, 2, 3, 4] });
+    expect(store.peek(REPO, 'file', 'lib/c.js')).toEqual({ lines: 3, lastChangedAt: 403 * DAY_MS, authors: ['alice', 'bob', 'carol'], changes: [1, 2, 3, 4, 5] });
     expect(store.peek(REPO, 'file', 'src/a.js')).toEqual({ lines: 1, lastChangedAt: 403 * DAY_MS, authors: ['carol'], changes: [5] });
     expect(store.peek(REPO, 'file', 'README.md')).toEqual({ lines: 7, lastChangedAt: 400 * DAY_MS, authors: ['alice'], changes: [1, 3] });
+  });
+
+  it('gives one answer with or without file statuses: only numstat and renames decide', async () => {
+    // What a numstat-only source (the JSONL export) sends for the same commits: renames keep
+    // their old path, every other status is unknown.
+    const numstatOnly = (c: CommitInput): CommitInput => ({
+      ...c,
+      files: c.files.map((f) => ({ ...f, status: f.old_path !== null && f.old_path !== f.path ? 'renamed' : 'unknown' })),
+    });
+    const commits = [
+      ...history(),
+      // Deletes src/lib/x.js with a count the history does not know (a merge resolved a conflict in
+      // it): the numstat rule cannot see a deletion, so the history goes on under both.
+      commit('dave', 404, 'Add x', [file('src/lib/x.js', 9, 0, { status: 'added' })]),
+      commit('dave', 405, 'Drop x', [file('src/lib/x.js', 0, 7, { status: 'deleted' })]),
+      // Re-adds it: an explicit `added` does not start a fresh history either.
+      commit('erin', 406, 'Bring x back', [file('src/lib/x.js', 4, 0, { status: 'added' })]),
+    ];
+    const withStatus = await processCommits(new InMemoryHistoryStore(), REPO, commits);
+    const without = await processCommits(new InMemoryHistoryStore(), REPO, commits.map(numstatOnly));
+    expect(withStatus.map((r) => r.outputs!.jit)).toEqual(without.map((r) => r.outputs!.jit));
+    expectValues(withStatus[8]!.outputs!.jit, { lt: 2, ndev: 1, nuc: 2, exp: 0, age: 1 });
   });
 
   it('gives the same values and history in one batch as one commit at a time', async () => {
@@ -220,5 +243,23 @@ describe('metric edge cases', () => {
     applyCommit(view, commit('y', 1, 'Edit', [file('a', 1, 0)]));
     expect(rec).toEqual({ lines: 3, lastChangedAt: 0, authors: ['x'], changes: [1] });
     expect(dev).toEqual({ times: [0], subsystemSets: { '.': 1 } });
+  });
+});
+
+describe('stream order', () => {
+  it('reports a commit featurized before one of its parents, whose history metrics lack it', async () => {
+    const root = { ...commit('alice', 0, 'root', [file('a.js', 3, 0)]), parents: [] };
+    const child = { ...commit('bob', 1, 'edit', [file('a.js', 1, 0)]), parents: [root.sha] };
+    const merge = { ...commit('bob', 2, 'merge', []), parents: [child.sha, root.sha] };
+    // Parents first, across batches and within one: nothing to report.
+    const inOrder = new InMemoryHistoryStore();
+    const first = await processCommits(inOrder, REPO, [root]);
+    const rest = await processCommits(inOrder, REPO, [child, merge]);
+    expect([...first, ...rest].map((r) => r.missingParents)).toEqual([undefined, undefined, undefined]);
+    // The child first: computed on a history without its parent (LT 0 instead of 3), and said so.
+    const reversed = await processCommits(new InMemoryHistoryStore(), REPO, [child, root]);
+    expect(reversed.map((r) => r.missingParents)).toEqual([[root.sha], undefined]);
+    expect(reversed[0]!.outputs!.jit['lt']).toBe(0);
+    expect(rest[0]!.outputs!.jit['lt']).toBe(3);
   });
 });

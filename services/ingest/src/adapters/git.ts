@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { NotFoundError, OmenError } from '@omen/errors';
 import type { CommitDetail } from '../domain/enrich.ts';
 import { GitLogParser, gitConfigArgs, gitLogDiffArgs } from '../domain/gitlog.ts';
+import { canonicalOrder, type OrderNode } from '../domain/history-order.ts';
 
 export interface GitLogOptions {
   /** Revision range or ref to walk. @default HEAD */
@@ -14,12 +15,46 @@ export interface GitLogOptions {
 }
 
 /**
- * Walks a local repository's history oldest first (parents before children) with numstat and
- * zero-context diffs, one commit at a time: memory stays at one commit however long the history.
+ * Walks a local repository's history in canonical order (domain/history-order.ts: parents
+ * first, then commit time, then sha) with numstat and diffs, one commit at a time. Two passes:
+ * the graph alone (shas, parents, times: a few dozen bytes per commit) to compute the order,
+ * then `git log --no-walk=unsorted --stdin` fed that order, so memory holds the graph and one
+ * commit's diff, however long the history.
  */
 export async function* readGitLog(repoPath: string, options: GitLogOptions = {}): AsyncGenerator<CommitDetail> {
-  const args = [...gitConfigArgs, 'log', '--reverse', '--date-order', ...gitLogDiffArgs, options.rev ?? 'HEAD', '--'];
-  yield* runGit(repoPath, args, options);
+  const order = canonicalOrder(await readGraph(repoPath, options));
+  if (order.length === 0) return;
+  const args = [...gitConfigArgs, 'log', '--no-walk=unsorted', '--stdin', ...gitLogDiffArgs];
+  yield* runGit(repoPath, args, options, order.map((n) => `${n.sha}\n`).join(''));
+}
+
+/** Shas, parents and commit times of every commit reachable from `rev`. */
+export async function readGraph(repoPath: string, options: GitLogOptions = {}): Promise<OrderNode[]> {
+  const args = [...gitConfigArgs, 'log', '--format=%H %ct %P', options.rev ?? 'HEAD', '--'];
+  const child = spawn(options.git ?? 'git', ['-C', repoPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
+  let out = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => (out += d));
+  child.stderr.on('data', (d: string) => {
+    if (stderr.length < 4000) stderr += d;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  }).catch((err: unknown) => {
+    if (options.signal?.aborted) throw new OmenError('CANCELLED', 'git walk cancelled', { cause: err });
+    throw gitError(repoPath, args, null, err instanceof Error ? err.message : String(err));
+  });
+  if (code !== 0) throw gitError(repoPath, args, code, stderr);
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const [sha = '', ct = '', ...parents] = l.split(' ');
+      return { sha, parents: parents.filter((p) => p !== ''), commitTime: Number(ct) * 1000 };
+    });
 }
 
 /** One commit of a local mirror, in the same shape (`git show`). */
@@ -30,11 +65,14 @@ export async function showCommit(repoPath: string, sha: string, options: Omit<Gi
   throw new NotFoundError(`git mirror ${repoPath} printed nothing for ${sha}`, sha);
 }
 
-async function* runGit(repoPath: string, args: string[], options: Omit<GitLogOptions, 'rev'>): AsyncGenerator<CommitDetail> {
+async function* runGit(repoPath: string, args: string[], options: Omit<GitLogOptions, 'rev'>, input?: string): AsyncGenerator<CommitDetail> {
   const child = spawn(options.git ?? 'git', ['-C', repoPath, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  // git stops reading when the walk is abandoned (Ctrl-C, a failed batch): not an error here.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(input);
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {

@@ -1,5 +1,6 @@
 import type { AvroProducer, ProduceRecord } from '@omen/kafka';
 import { UnavailableError } from '@omen/errors';
+import { avroSizeBound, defaultMaxEventBytes } from '../domain/event-size.ts';
 import type { IngestEvent } from '../domain/events.ts';
 
 /** Topic per event kind. */
@@ -30,6 +31,8 @@ export interface EventPublisher {
 
 interface Pending {
   record: ProduceRecord;
+  /** Upper bound of the record's encoded value (event-size.ts). */
+  bytes: number;
   resolve: (r: PublishedRecord) => void;
   reject: (err: unknown) => void;
 }
@@ -37,6 +40,12 @@ interface Pending {
 export interface BatchingPublisherOptions {
   /** Records per Kafka send at most. @default 500 */
   maxBatch?: number;
+  /**
+   * Bytes per Kafka send at most (values, bounded from above), and at least one record: a
+   * broker refuses a record batch over its `message.max.bytes` whole, and one send is one
+   * record batch per partition. @default 900 KiB
+   */
+  maxBatchBytes?: number;
 }
 
 /**
@@ -50,6 +59,7 @@ export class BatchingPublisher implements EventPublisher {
   private readonly queues = new Map<string, Pending[]>();
   private readonly inFlight = new Set<string>();
   private readonly maxBatch: number;
+  private readonly maxBatchBytes: number;
   private closed = false;
 
   constructor(
@@ -58,6 +68,7 @@ export class BatchingPublisher implements EventPublisher {
     options: BatchingPublisherOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 500;
+    this.maxBatchBytes = options.maxBatchBytes ?? defaultMaxEventBytes;
   }
 
   publish(events: readonly IngestEvent[], headers: Readonly<Record<string, string>> = {}): Promise<PublishedRecord[]> {
@@ -71,6 +82,7 @@ export class BatchingPublisher implements EventPublisher {
           this.queues.set(topic, queue);
           queue.push({
             record: { key: e.value.repo_id, value: e.value, eventId: e.value.event_id, eventTime: e.value.event_time, headers: { ...headers } },
+            bytes: avroSizeBound(e.value),
             resolve,
             reject,
           });
@@ -85,7 +97,12 @@ export class BatchingPublisher implements EventPublisher {
     if (this.inFlight.has(topic)) return;
     const queue = this.queues.get(topic);
     if (!queue || queue.length === 0) return;
-    const batch = queue.splice(0, this.maxBatch);
+    let take = 0;
+    for (let bytes = 0; take < queue.length && take < this.maxBatch; take++) {
+      bytes += queue[take]!.bytes;
+      if (take > 0 && bytes > this.maxBatchBytes) break;
+    }
+    const batch = queue.splice(0, take);
     this.inFlight.add(topic);
     this.producer
       .send(topic, batch.map((p) => p.record))

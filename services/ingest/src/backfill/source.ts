@@ -3,7 +3,8 @@ import { countJsonLines, readJsonLines } from '../adapters/history-file.ts';
 import { readGitLog } from '../adapters/git.ts';
 import type { CommitDetail } from '../domain/enrich.ts';
 import type { FileChange, FileStatus } from '../domain/events.ts';
-import { historyLine } from '../domain/jsonl.ts';
+import { canonicalOrder } from '../domain/history-order.ts';
+import { historyLine, type HistoryLine } from '../domain/jsonl.ts';
 import type { RepoRef } from '../domain/normalize.ts';
 import { describeZodError } from '../domain/validation.ts';
 import { spawnSync } from 'node:child_process';
@@ -70,7 +71,7 @@ export function requestFromDetail(d: CommitDetail, repo: RepoRef): ingestV1.Publ
   };
 }
 
-/** A local repository walked oldest first with `git log --numstat -p -U0`. */
+/** A local repository walked in canonical order (readGitLog) with `git log --numstat -p`. */
 export function gitSource(path: string, repo: RepoRef, rev = 'HEAD'): HistorySource {
   return {
     kind: 'git',
@@ -92,6 +93,11 @@ export function gitSource(path: string, repo: RepoRef, rev = 'HEAD'): HistorySou
 /**
  * A JSONL history export (the express-commits.jsonl.gz format), gzip or not. Person ids in it
  * are already pseudonymous; they go as identities and ingest hashes them once more under its key.
+ *
+ * Commits are published in canonical order (domain/history-order.ts), like the git source, so
+ * both give the featurizer the same stream: the file is read whole first (an export holds no
+ * diffs, a few hundred bytes per commit). Lines that are not commits are reported first, in
+ * file order.
  */
 export function jsonlSource(path: string, repo: RepoRef): HistorySource {
   return {
@@ -100,6 +106,7 @@ export function jsonlSource(path: string, repo: RepoRef): HistorySource {
     total: () => countJsonLines(path),
     async *items(signal) {
       let position = 0;
+      const commits: (HistoryLine & { commitTime: number; where: string })[] = [];
       for await (const { lineNo, text } of readJsonLines(path, signal)) {
         const where = `line ${lineNo}`;
         let json: unknown;
@@ -114,10 +121,13 @@ export function jsonlSource(path: string, repo: RepoRef): HistorySource {
           yield { position: position++, where, sha: undefined, error: `${where}: ${describeZodError(parsed.error)}` };
           continue;
         }
-        const l = parsed.data;
+        commits.push({ ...parsed.data, commitTime: parsed.data.commit_time, where });
+      }
+      if (signal?.aborted) return;
+      for (const l of canonicalOrder(commits)) {
         yield {
           position: position++,
-          where,
+          where: l.where,
           sha: l.sha,
           request: {
             commit: {

@@ -7,8 +7,14 @@ import { normaliseMessage } from './validation.ts';
  * `git log` / `git show` arguments whose output `GitLogParser` reads. Every commit starts with a
  * NUL and its seven header fields are NUL-separated (commit messages cannot contain NUL, and git
  * prints no file content with NUL: such files are "Binary files ... differ"), then come the
- * numstat lines and the zero-context patch. Merges are diffed against their first parent, as the
- * schema asks; `%aE`/`%cE` apply .mailmap so one person's addresses share one id.
+ * numstat lines and the patch (its context lines are dropped by parseHunks: events carry
+ * zero-context hunks). Merges are diffed against their first parent, as the schema asks;
+ * `%aE`/`%cE` apply .mailmap so one person's addresses share one id.
+ *
+ * The diff is pinned to what a plain `git log --numstat` prints (Myers, indent heuristic, three
+ * lines of context), because the line counts depend on it: with `-U0` git aligns some changes
+ * differently and 8 of express's commits got other LA/LD than the numstat export of the same
+ * history, so the same commit had two answers.
  */
 export const gitConfigArgs: readonly string[] = [
   // Neutralise user settings that would change the output: quoting, prefixes, colours,
@@ -26,10 +32,12 @@ export const gitLogDiffArgs: readonly string[] = [
   '--no-ext-diff',
   '--no-textconv',
   '-M',
+  '--diff-algorithm=myers',
+  '--indent-heuristic',
   '--diff-merges=first-parent',
   '--numstat',
   '-p',
-  '-U0',
+  '-U3',
   '--format=%x00%H%x00%P%x00%aE%x00%cE%x00%at%x00%ct%x00%B%x00',
 ];
 

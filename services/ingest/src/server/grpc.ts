@@ -142,6 +142,11 @@ export function ingestHandlers(options: IngestGrpcOptions): grpc.UntypedServiceI
         fail(i, '', 'INVALID_ARGUMENT', parsed.reason);
         continue;
       }
+      const tooLarge = pipeline.commitTooLarge(parsed.event);
+      if (tooLarge) {
+        fail(i, parsed.event.event_id, 'INVALID_ARGUMENT', tooLarge);
+        continue;
+      }
       pending.push({ index: i, event: parsed.event });
       if (pending.length >= streamBatch) await flush();
     }

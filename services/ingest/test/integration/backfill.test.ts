@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomName, readTopic } from '@omen/testing';
 import { runBackfill } from '../../src/backfill/run.ts';
 import { gitSource, jsonlSource } from '../../src/backfill/source.ts';
+import { canonicalOrder } from '../../src/domain/history-order.ts';
 import { repoRefFromName, type RepoRef } from '../../src/domain/normalize.ts';
 import { decodeCommit, startTestIngest, type TestIngest } from '../helpers/app.ts';
 import { ScratchRepo } from '../helpers/git-repo.ts';
@@ -36,11 +37,13 @@ function expressSample(n: number): { file: string; shas: string[] } {
   const lines = execFileSync('sh', ['-c', `zcat "${express}" | head -n ${n}`], { encoding: 'utf8' }).trim().split('\n');
   const file = join(dir, `${randomName('express')}.jsonl.gz`);
   writeFileSync(file, gzipSync([...lines.slice(0, 50), '{"sha": "broken"', ...lines.slice(50), '{"sha":"nothex"}'].join('\n')));
-  return { file, shas: lines.map((l) => (JSON.parse(l) as { sha: string }).sha) };
+  // The order a backfill publishes in: the canonical one, not the file's.
+  const commits = lines.map((l) => JSON.parse(l) as { sha: string; parents: string[]; commit_time: number });
+  return { file, shas: canonicalOrder(commits.map((c) => ({ ...c, commitTime: c.commit_time }))).map((c) => c.sha) };
 }
 
 describe('backfill through ingest', () => {
-  it('replays a JSONL export; interrupted, it resumes from its checkpoint and publishes nothing twice', async () => {
+  it('replays a JSONL export in canonical order; interrupted, it resumes from its checkpoint and publishes nothing twice', async () => {
     const { file, shas } = expressSample(120);
     const r = repo(`git:${randomName('express')}`);
     const warnings: string[] = [];
@@ -48,8 +51,9 @@ describe('backfill through ingest', () => {
 
     const stop = new AbortController();
     const first = await runBackfill({ ...common, signal: stop.signal, progress: { update: () => stop.abort(), finish: () => undefined } });
-    expect(first).toMatchObject({ status: 'interrupted', position: 40, published: 40, duplicates: 0, resumedFrom: 0 });
-    expect(JSON.parse(readFileSync(first.checkpointFile, 'utf8'))).toMatchObject({ position: 40, lastSha: shas[39], repo: r.id });
+    // The two lines that are not commits are reported first, then the commits in order.
+    expect(first).toMatchObject({ status: 'interrupted', position: 40, published: 38, rejected: 2, duplicates: 0, resumedFrom: 0 });
+    expect(JSON.parse(readFileSync(first.checkpointFile, 'utf8'))).toMatchObject({ position: 40, lastSha: shas[37], repo: r.id });
 
     const second = await runBackfill(common);
     expect(second).toMatchObject({ status: 'complete', resumedFrom: 40, position: 122, total: 122, published: 120, duplicates: 0, rejected: 2 });

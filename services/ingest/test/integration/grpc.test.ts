@@ -137,4 +137,35 @@ describe('omen.ingest.v1.Ingest', () => {
     const records = (await readTopic(t.topics.commits, { timeoutMs: 3000 })).filter((r) => r.key === repo);
     expect(records.map((r) => decodeCommit(r.value).sha)).toEqual([sha(20), sha(21), sha(20), sha(21)]);
   });
+
+  it('PublishCommits keeps every commit under the event size limit: hunks of the largest files dropped, counts kept; one that cannot fit refused alone', async () => {
+    const repo = 'git:mirror/large';
+    // 2.4 MB of added lines in one file (a vendored bundle): over Kafka's default 1 MB.
+    const bundle = Array.from({ length: 30_000 }, (_, i) => ({ number: i + 1, content: `line ${i} `.padEnd(80, '.') }));
+    const huge: ingestV1.Commit = {
+      ...commit(21, repo),
+      files: [
+        ...commit(21, repo).files!,
+        { path: 'vendor/bundle.js', status: 'FILE_STATUS_ADDED', lines_added: bundle.length, lines_deleted: 0, hunks: [{ old_start: 0, old_lines: 0, new_start: 1, new_lines: bundle.length, deleted_lines: [], added_lines: bundle }] },
+      ],
+    };
+    // 20,000 files: over the limit even as a bare file list.
+    const wide: ingestV1.Commit = {
+      ...commit(22, repo),
+      files: Array.from({ length: 20_000 }, (_, i) => ({ path: `generated/very/deep/directory/module-${i}.js`, status: 'FILE_STATUS_ADDED' as const, lines_added: 1, lines_deleted: 0 })),
+    };
+    const res = await publishMany([commit(20, repo), huge, wide, commit(23, repo)].map((c) => ({ commit: c })));
+    expect(res.results.map((r) => r.outcome)).toEqual(['ack', 'ack', 'error', 'ack']);
+    expect(res.results[2]!.error!.code).toBe('INVALID_ARGUMENT');
+    expect(res.results[2]!.error!.message).toMatch(new RegExp(`commit ${sha(22)} is about \\d+ bytes as an event even without hunks \\(20000 files.*INGEST_MAX_EVENT_BYTES`));
+
+    const records = (await readTopic(t.topics.commits, { timeoutMs: 3000 })).filter((r) => r.key === repo);
+    expect(records.map((r) => decodeCommit(r.value).sha)).toEqual([sha(20), sha(21), sha(23)]);
+    const big = records[1]!;
+    expect(big.value!.length).toBeLessThanOrEqual(900 * 1024);
+    expect(decodeCommit(big.value).files.map((f) => [f.path, f.lines_added, f.hunks === null])).toEqual([
+      ['src/a.ts', 1, false],
+      ['vendor/bundle.js', 30_000, true],
+    ]);
+  });
 });
