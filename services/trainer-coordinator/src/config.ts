@@ -69,8 +69,8 @@ export const trainerConfigSchema = {
   TRAINER_DEFAULT_MODEL: str({ default: 'jit-defect' }),
   /** @default jit_change_metrics */
   TRAINER_DEFAULT_FEATURE_SET: str({ default: 'jit_change_metrics' }),
-  /** logistic, gbdt or ensemble (LR + GBDT in log-odds). @default ensemble */
-  TRAINER_DEFAULT_ALGORITHM: str({ default: 'ensemble' }),
+  /** auto (per run: LApredict, LR, GBDT or their blend, whichever wins on the validation slice), logistic, gbdt or ensemble. @default auto */
+  TRAINER_DEFAULT_ALGORITHM: str({ default: 'auto' }),
   /** Newest share of the rows held out as the test set. @default 0.2 */
   TRAINER_TEST_FRACTION: num({ min: 0.01, max: 0.9, default: 0.2 }),
   /** Time between the last training row and the first test row (labels need time to arrive). @default 0 */

@@ -1,6 +1,6 @@
 // A training run as the coordinator keeps it (one JSON file per run) and as the gRPC layer
 // translates it. States are the proto's names so the two never drift apart.
-import type { DataCheck, GateDecision } from './domain/index.ts';
+import type { DataCheck, GateDecision, Selection } from './domain/index.ts';
 
 export type RunState =
   | 'RUN_STATE_PENDING'
@@ -24,7 +24,7 @@ export interface RunSpec {
   cutoff: string;
   from?: string;
   repoIds: string[];
-  /** Model kind: logistic, gbdt or ensemble. */
+  /** Model kind (logistic, gbdt, ensemble) or auto (chosen per run on the validation slice). */
   algorithm: string;
   params: Record<string, string>;
   autoPromote: boolean;
@@ -63,5 +63,7 @@ export interface RunRecord extends RunSpec {
   dataFrom?: string;
   dataTo?: string;
   dataChecks: Array<Omit<DataCheck, 'required'>>;
+  /** Algorithm auto: the winner and every candidate's validation scores (absent in older records). */
+  selection?: Selection;
   events: RunEventRecord[];
 }

@@ -423,6 +423,11 @@ export class RunManager {
     await this.#event(run, 'RUN_STATE_TRAINING', `training ${kind} on ${run.trainRows} rows (test ${run.testRows}, gap ${run.gapRows}) in a worker thread`, 0.2);
     const result = await trainInWorker(kind, split.train, params, { signal, ...(o.workerMaxOldGenMb > 0 ? { maxOldGenerationSizeMb: o.workerMaxOldGenMb } : {}) });
     run.validationRows = result.rows.validation;
+    if (result.selection) {
+      run.selection = result.selection;
+      const scores = result.selection.candidates.map((c) => `${c.name} ${c.validationAuc.toFixed(4)}`).join(', ');
+      await this.#event(run, 'RUN_STATE_TRAINING', `selected ${result.selection.winner} on the validation slice (${result.rows.validation} rows, AUC: ${scores})${result.selection.decided ? '' : '; the slice could not rank them, so the fallback'}`, 0.65);
+    }
 
     await this.#event(run, 'RUN_STATE_EVALUATING', `trained in ${(result.durationMs / 1000).toFixed(1)} s; scoring the holdout through ONNX Runtime`, 0.7);
     const bytes = exportOnnx(result.model, {
@@ -475,8 +480,12 @@ export class RunManager {
         labelRate: run.labelRate,
         featureSetFingerprint: featureSetFingerprint(set),
         codeVersion: this.#deps.codeVersion,
+        // auto stays auto, so a trigger that reruns the champion's recipe selects again.
         algorithm: kind,
-        params: { requested: run.params, resolved: params, refitted: result.refitted, trainMs: Math.round(result.durationMs) },
+        params: {
+          requested: run.params, resolved: params, refitted: result.refitted, trainMs: Math.round(result.durationMs),
+          ...(result.selection ? { selected: result.selection.winner, validationAuc: Object.fromEntries(result.selection.candidates.map((c) => [c.name, c.validationAuc])) } : {}),
+        },
       },
     });
     run.modelVersion = record.version;

@@ -16,7 +16,8 @@ usage: ./scripts/omen train start [--model M] [--feature-set NAME[@V]] [--algori
   start   start a training run on the trainer-coordinator and print its id (with --watch, follow
           it to the end; exit 0 succeeded, 3 trained but refused by the gate, 1 failed/cancelled)
             --model        default: the service's TRAINER_DEFAULT_MODEL (jit-defect)
-            --algorithm    logistic | gbdt | ensemble (default: the service's, ensemble)
+            --algorithm    auto | logistic | gbdt | ensemble (default: the service's, auto = LApredict,
+                           LR, GBDT or their blend, whichever scores best on the validation slice)
             --param        e.g. numTrees=300, gbdt.learningRate=0.05, logistic.l2=1e-3, gbdtWeight=0.5
             --cutoff/from  ISO time or unix seconds; only features and labels known by the cutoff
                            (default now) are used; rows before --from are left out
@@ -62,6 +63,7 @@ function printRun(r: trainerV1.Run__Output): void {
     `  data        ${isoOf(r.data_from)} .. ${isoOf(r.data_to)}`,
     `  times       created ${isoOf(r.created_at)}, started ${isoOf(r.started_at)}, finished ${isoOf(r.finished_at)}`,
   ];
+  if (r.selected_candidate) lines.push(`  selected    ${r.selected_candidate} on the validation slice; validation AUC ${r.candidate_scores.map((c) => `${c.name} ${fmt(c.validation_auc)}`).join(', ')}`);
   if (r.data_checks.length > 0) lines.push(`  checks      ${r.data_checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'FAILED'}`).join(', ')}`);
   if (Object.keys(r.metrics).length > 0) lines.push(`  metrics     ${Object.entries(r.metrics).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
   if (r.gate) lines.push(`  gate        ${r.gate.passed ? 'passed' : 'refused'}: ${r.gate.checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'FAILED'}`).join(', ')}`);

@@ -23,8 +23,10 @@ export { predictEnsemble, ensembleMargins } from './model/ensemble.ts';
 export type { Model, ModelKind } from './model/model.ts';
 export { MODEL_KINDS, predict } from './model/model.ts';
 
-export type { TrainParams, TrainResult } from './training/train-model.ts';
-export { trainModel } from './training/train-model.ts';
+export type { TrainAlgorithm, TrainParams, TrainResult, CandidateScore, Selection } from './training/train-model.ts';
+export { trainModel, FALLBACK_CANDIDATE } from './training/train-model.ts';
+export type { Candidate } from './training/candidates.ts';
+export { CANDIDATES, SUBSET_FEATURES, trainSubsetLogistic } from './training/candidates.ts';
 export { JIT_TRAIN_PARAMS } from './training/jit-recipe.ts';
 export type { TrainInWorkerOptions, WorkerTrainResult } from './worker/train-in-worker.ts';
 export { trainInWorker, TrainWorkerError } from './worker/train-in-worker.ts';

@@ -2,9 +2,8 @@
 // and out-of-range values are refused naming the key, so a typo ("gbdt.numTree") cannot silently
 // train with the default.
 import type { ClassWeight } from './model/class-weights.ts';
-import type { ModelKind } from './model/model.ts';
 import { JIT_TRAIN_PARAMS } from './training/jit-recipe.ts';
-import type { TrainParams } from './training/train-model.ts';
+import type { TrainAlgorithm, TrainParams } from './training/train-model.ts';
 import { resolveGbdtParams, type GbdtParams } from './gbdt/params.ts';
 import type { LogisticParams } from './model/logistic.ts';
 
@@ -15,7 +14,10 @@ export class RunParamsError extends Error {
   }
 }
 
-const ALGORITHMS: Readonly<Record<string, ModelKind>> = {
+const ALGORITHMS: Readonly<Record<string, TrainAlgorithm>> = {
+  // Chooses per run among LApredict, LR, GBDT and the blend on the validation slice.
+  auto: 'auto',
+  select: 'auto',
   logistic: 'logistic',
   logistic_regression: 'logistic',
   lr: 'logistic',
@@ -26,8 +28,8 @@ const ALGORITHMS: Readonly<Record<string, ModelKind>> = {
   lr_gbdt: 'ensemble',
 };
 
-/** The model kind an algorithm name selects (several spellings each). */
-export function modelKindOf(algorithm: string): ModelKind {
+/** The model kind (or `auto`) an algorithm name selects (several spellings each). */
+export function modelKindOf(algorithm: string): TrainAlgorithm {
   const kind = ALGORITHMS[algorithm.trim().toLowerCase()];
   if (!kind) throw new RunParamsError('algorithm', `unknown algorithm "${algorithm}"; known: ${Object.keys(ALGORITHMS).join(', ')}`);
   return kind;
@@ -88,7 +90,7 @@ function parseValue(field: string, kind: Kind, raw: string): unknown {
  * `validationFraction`, `refit`, `gbdtWeight`, ...), on top of the JIT recipe's defaults. A bare
  * GBDT key (`numTrees`) means `gbdt.numTrees`, a bare logistic key (`l2`) `logistic.l2`.
  */
-export function resolveTrainParams(kind: ModelKind, params: Readonly<Record<string, string>>): TrainParams {
+export function resolveTrainParams(kind: TrainAlgorithm, params: Readonly<Record<string, string>>): TrainParams {
   const top: Record<string, unknown> = {};
   const gbdt: Record<string, unknown> = {};
   const logistic: Record<string, unknown> = {};

@@ -78,6 +78,9 @@ export function runMessage(r: RunRecord): trainerV1.Run {
     validation_rows: String(r.validationRows),
     test_label_rate: r.testLabelRate ?? 0,
     row_source: r.rowSource,
+    selected_candidate: r.selection?.winner ?? '',
+    // JSON has no NaN: a candidate the slice could not score was stored as null; proto says 0.
+    candidate_scores: (r.selection?.candidates ?? []).map((c) => ({ name: c.name, validation_auc: c.validationAuc ?? 0, validation_pr_auc: c.validationPrAuc ?? 0 })),
   };
 }
 

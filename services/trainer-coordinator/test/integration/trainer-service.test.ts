@@ -222,7 +222,7 @@ describe('trainer-coordinator', () => {
     t.nats.publish(t.driftSubject, new TextEncoder().encode(JSON.stringify({ model: other, reason: 'psi la 0.31' })));
     await t.nats.flush();
     const run = await until('a drift-triggered run', () => t.app.runs.list(other)[0]);
-    expect(run).toMatchObject({ trigger: 'drift', reason: 'psi la 0.31', model: other, algorithm: 'ensemble' });
+    expect(run).toMatchObject({ trigger: 'drift', reason: 'psi la 0.31', model: other, algorithm: 'auto' });
     expect((await t.app.runs.cancel(run.id)).state).toBe('RUN_STATE_CANCELLED');
 
     // Enough positive labels arrived since the default model's last run (it has none): a labels run.
@@ -239,11 +239,32 @@ describe('trainer-coordinator', () => {
   it('trains from a CSV row source and records that its labels have no known-at time', async () => {
     const csv = path.join(import.meta.dirname, '..', 'fixtures', 'qt-first-4000.csv.gz');
     const started = await t.call<trainerV1.Run__Output>('StartRun', { model_name: `${MODEL}-csv`, row_source: `csv:${csv}`, algorithm: 'logistic', auto_promote: true });
+    expect(started.selected_candidate).toBe('');
     const run = runOf(await t.watch(started.run_id));
     expect(run.state).toBe('RUN_STATE_SUCCEEDED');
     expect(Number(run.train_rows) + Number(run.test_rows)).toBe(4000);
     expect(run.data_checks.find((c) => c.name === 'labels_known_by_cutoff')?.detail).toMatch(/not applicable/);
     const record = JSON.parse(await readFile(path.join(t.registryDir, 'models', `${MODEL}-csv`, 'versions', 'v1.json'), 'utf8')) as ModelVersionRecord;
     expect(record.lineage).toMatchObject({ source: 'trained', rowSource: `csv:${csv}`, algorithm: 'logistic', codeVersion: 'test-code-version', rows: { train: 3200, test: 800 } });
+  });
+
+  it('auto selects on the validation slice, records the winner and every candidate, and serves the winner through ONNX', async () => {
+    const csv = path.join(import.meta.dirname, '..', 'fixtures', 'qt-first-4000.csv.gz');
+    const model = `${MODEL}-auto`;
+    const started = await t.call<trainerV1.Run__Output>('StartRun', { model_name: model, row_source: `csv:${csv}`, algorithm: 'auto', auto_promote: true, params: { numTrees: '200' } });
+    const events = await t.watch(started.run_id);
+    const run = runOf(events);
+    expect(run.state).toBe('RUN_STATE_SUCCEEDED');
+    expect(run.algorithm).toBe('auto');
+    expect(run.candidate_scores.map((c) => c.name)).toEqual(['lapredict', 'lapredict_la_lt', 'logistic', 'gbdt', 'ensemble']);
+    const best = Math.max(...run.candidate_scores.map((c) => c.validation_auc));
+    expect(run.candidate_scores.find((c) => c.name === run.selected_candidate)?.validation_auc).toBe(best);
+    expect(best).toBeGreaterThan(0.6);
+    expect(events.some((e) => e.message.startsWith(`selected ${run.selected_candidate} on the validation slice`))).toBe(true);
+    expect(run.data_checks.find((c) => c.name === 'onnx_matches_trainer')?.passed).toBe(true);
+    // The registry keeps auto (so triggers select again) and what it chose.
+    const record = JSON.parse(await readFile(path.join(t.registryDir, 'models', model, 'versions', 'v1.json'), 'utf8')) as ModelVersionRecord;
+    expect(record.lineage).toMatchObject({ algorithm: 'auto', params: { selected: run.selected_candidate } });
+    expect(record.featureNames).toHaveLength(14);
   });
 });

@@ -5,6 +5,7 @@ import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _goo
 import type { ArtifactChunk as _omen_trainer_v1_ArtifactChunk, ArtifactChunk__Output as _omen_trainer_v1_ArtifactChunk__Output } from './omen/trainer/v1/ArtifactChunk.ts';
 import type { ArtifactHeader as _omen_trainer_v1_ArtifactHeader, ArtifactHeader__Output as _omen_trainer_v1_ArtifactHeader__Output } from './omen/trainer/v1/ArtifactHeader.ts';
 import type { CancelRunRequest as _omen_trainer_v1_CancelRunRequest, CancelRunRequest__Output as _omen_trainer_v1_CancelRunRequest__Output } from './omen/trainer/v1/CancelRunRequest.ts';
+import type { CandidateScore as _omen_trainer_v1_CandidateScore, CandidateScore__Output as _omen_trainer_v1_CandidateScore__Output } from './omen/trainer/v1/CandidateScore.ts';
 import type { DataCheck as _omen_trainer_v1_DataCheck, DataCheck__Output as _omen_trainer_v1_DataCheck__Output } from './omen/trainer/v1/DataCheck.ts';
 import type { GateCheck as _omen_trainer_v1_GateCheck, GateCheck__Output as _omen_trainer_v1_GateCheck__Output } from './omen/trainer/v1/GateCheck.ts';
 import type { GateResult as _omen_trainer_v1_GateResult, GateResult__Output as _omen_trainer_v1_GateResult__Output } from './omen/trainer/v1/GateResult.ts';
@@ -48,6 +49,7 @@ export interface ProtoGrpcType {
         ArtifactChunk: MessageTypeDefinition<_omen_trainer_v1_ArtifactChunk, _omen_trainer_v1_ArtifactChunk__Output>
         ArtifactHeader: MessageTypeDefinition<_omen_trainer_v1_ArtifactHeader, _omen_trainer_v1_ArtifactHeader__Output>
         CancelRunRequest: MessageTypeDefinition<_omen_trainer_v1_CancelRunRequest, _omen_trainer_v1_CancelRunRequest__Output>
+        CandidateScore: MessageTypeDefinition<_omen_trainer_v1_CandidateScore, _omen_trainer_v1_CandidateScore__Output>
         DataCheck: MessageTypeDefinition<_omen_trainer_v1_DataCheck, _omen_trainer_v1_DataCheck__Output>
         GateCheck: MessageTypeDefinition<_omen_trainer_v1_GateCheck, _omen_trainer_v1_GateCheck__Output>
         GateResult: MessageTypeDefinition<_omen_trainer_v1_GateResult, _omen_trainer_v1_GateResult__Output>

@@ -1,9 +1,8 @@
 import type { Dataset } from '../dataset.ts';
-import type { ModelKind } from '../model/model.ts';
-import type { TrainParams, TrainResult } from '../training/train-model.ts';
+import type { TrainAlgorithm, TrainParams, TrainResult } from '../training/train-model.ts';
 
 export interface TrainRequest {
-  readonly kind: ModelKind;
+  readonly kind: TrainAlgorithm;
   readonly dataset: Dataset;
   readonly params: TrainParams;
 }

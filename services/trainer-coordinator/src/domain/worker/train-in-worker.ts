@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../dataset.ts';
-import type { ModelKind } from '../model/model.ts';
-import type { TrainParams, TrainResult } from '../training/train-model.ts';
+import type { TrainAlgorithm, TrainParams, TrainResult } from '../training/train-model.ts';
 import type { TrainReply, TrainRequest } from './messages.ts';
 
 /** A training job that failed inside the worker; `code` carries the original error's code. */
@@ -45,7 +44,7 @@ export interface WorkerTrainResult extends TrainResult {
  *
  * The worker entry is TypeScript, loaded through tsx like the rest of the service (no build step).
  */
-export function trainInWorker(kind: ModelKind, dataset: Dataset, params: TrainParams = {}, options: TrainInWorkerOptions = {}): Promise<WorkerTrainResult> {
+export function trainInWorker(kind: TrainAlgorithm, dataset: Dataset, params: TrainParams = {}, options: TrainInWorkerOptions = {}): Promise<WorkerTrainResult> {
   const request: TrainRequest = { kind, dataset, params };
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {

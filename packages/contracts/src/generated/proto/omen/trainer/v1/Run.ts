@@ -4,6 +4,7 @@ import type { RunState as _omen_trainer_v1_RunState, RunState__Output as _omen_t
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../../google/protobuf/Timestamp.ts';
 import type { GateResult as _omen_trainer_v1_GateResult, GateResult__Output as _omen_trainer_v1_GateResult__Output } from '../../../omen/trainer/v1/GateResult.ts';
 import type { DataCheck as _omen_trainer_v1_DataCheck, DataCheck__Output as _omen_trainer_v1_DataCheck__Output } from '../../../omen/trainer/v1/DataCheck.ts';
+import type { CandidateScore as _omen_trainer_v1_CandidateScore, CandidateScore__Output as _omen_trainer_v1_CandidateScore__Output } from '../../../omen/trainer/v1/CandidateScore.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Run {
@@ -65,6 +66,15 @@ export interface Run {
   'validation_rows'?: (number | string | Long);
   'test_label_rate'?: (number | string);
   'row_source'?: (string);
+  /**
+   * Algorithm "auto": the candidate the validation slice chose ("lapredict", "lapredict_la_lt",
+   * "logistic", "gbdt", "ensemble"); empty for a run that trained one kind as asked.
+   */
+  'selected_candidate'?: (string);
+  /**
+   * Algorithm "auto": every candidate's scores on the validation slice (never the test rows).
+   */
+  'candidate_scores'?: (_omen_trainer_v1_CandidateScore)[];
 }
 
 export interface Run__Output {
@@ -126,4 +136,13 @@ export interface Run__Output {
   'validation_rows': (string);
   'test_label_rate': (number);
   'row_source': (string);
+  /**
+   * Algorithm "auto": the candidate the validation slice chose ("lapredict", "lapredict_la_lt",
+   * "logistic", "gbdt", "ensemble"); empty for a run that trained one kind as asked.
+   */
+  'selected_candidate': (string);
+  /**
+   * Algorithm "auto": every candidate's scores on the validation slice (never the test rows).
+   */
+  'candidate_scores': (_omen_trainer_v1_CandidateScore__Output)[];
 }

@@ -3,6 +3,7 @@
 export type { ArtifactChunk, ArtifactChunk__Output } from './ArtifactChunk.ts';
 export type { ArtifactHeader, ArtifactHeader__Output } from './ArtifactHeader.ts';
 export type { CancelRunRequest, CancelRunRequest__Output } from './CancelRunRequest.ts';
+export type { CandidateScore, CandidateScore__Output } from './CandidateScore.ts';
 export type { DataCheck, DataCheck__Output } from './DataCheck.ts';
 export type { GateCheck, GateCheck__Output } from './GateCheck.ts';
 export type { GateResult, GateResult__Output } from './GateResult.ts';
