@@ -172,8 +172,11 @@ export function engineDefinitions(ctx: EngineContext): Record<EngineName, Engine
       ...redis,
       envKey: 'REDIS_URL',
       ports: [{ port: ports.redis, variable: 'OMEN_REDIS_PORT' }],
-      // redis-server rewrites its process title to "redis-server 127.0.0.1:<port>".
-      marker: `127.0.0.1:${ports.redis}`,
+      // redis-server starts as "redis-server --port <port> --bind 127.0.0.1 ..." and soon rewrites
+      // its title to "redis-server 127.0.0.1:<port>": only the port is in both. Matching the new
+      // title alone made a start under load, whose first PING came before the rewrite, read as
+      // "exited while starting".
+      marker: String(ports.redis),
       address: () => redisUrl,
       unavailable: () => null,
       prepare: () => {
