@@ -84,6 +84,7 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
     registry,
     control,
     logger,
+    importDir: config.TRAINER_IMPORT_DIR,
     aliasChanges: m.counter('omen_trainer_alias_changes_total', 'Promote/Rollback calls by alias and whether they changed the alias.', ['action', 'alias', 'changed']),
   });
   const runs = await RunManager.open({

@@ -28,6 +28,12 @@ export const trainerConfigSchema = {
   TRAINER_REGISTRY_DIR: str({ default: path.join(repoRoot, '.omen', 'registry') }),
   /** Where runs are kept (one JSON file each). @default <repo>/.omen/trainer */
   TRAINER_STATE_DIR: str({ default: path.join(repoRoot, '.omen', 'trainer') }),
+  /**
+   * The only directory ImportModel's artifact_path may name a file in (symlinks resolved, so a
+   * link pointing out is refused too); anything else is refused with one message that does not
+   * say whether the file exists. Bytes (onnx_model) need no directory. @default <repo>/.omen/import
+   */
+  TRAINER_IMPORT_DIR: str({ default: path.join(repoRoot, '.omen', 'import') }),
   /** `local` (blobs under the registry directory) or `s3` (TRAINER_S3_*). @default local */
   TRAINER_ARTIFACT_STORE: enumOf(['local', 's3'], { default: 'local' }),
   TRAINER_S3_ENDPOINT: url({ protocols: ['http', 'https'] }).optional(),
