@@ -15,3 +15,5 @@ export { inProcessServiceEnv } from './service-env.ts';
 export type { Cleanup } from './cleanup.ts';
 export { FAST_CONSUMER, createTestConsumer, createTestKafka, createTestProducer, readTopic, waitFor } from './kafka.ts';
 export type { ReadTopicOptions, TestConsumerOptions, TopicRecord } from './kafka.ts';
+export { createTestIssuer } from './jwt-issuer.ts';
+export type { TestIssuer, TestTokenOptions } from './jwt-issuer.ts';

@@ -12,7 +12,7 @@ import { connectAnnouncer, type Announcer } from './adapters/nats-announcer.ts';
 import { ExperimentStore } from './adapters/redis-store.ts';
 import { configProblems, type AbRouterConfig } from './config.ts';
 import { Router } from './router.ts';
-import { ABROUTER_ADMIN_METHODS, abRouterHandlers } from './server/abrouter-service.ts';
+import { abRouterHandlers } from './server/abrouter-service.ts';
 
 export interface AbRouterApp {
   router: Router;
@@ -122,7 +122,6 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
       inferenceDeadlineMs: config.ABROUTER_INFERENCE_TIMEOUT,
       inferenceSeconds: m.histogram('abrouter_inference_seconds', 'Time the forwarded inference Predict took, by whether an experiment routed it and its outcome.', ['routed', 'outcome']),
     }),
-    { adminMethods: [...ABROUTER_ADMIN_METHODS] },
   );
   logger.info({ inference: config.INFERENCE_ADDR, experiments: router.list({}).length }, 'ab-router serving');
   return { router, store, events, inference };

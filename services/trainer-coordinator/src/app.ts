@@ -13,7 +13,7 @@ import { RunStore } from './adapters/run-store.ts';
 import { configProblems, type TrainerConfig } from './config.ts';
 import { ModelOps } from './models.ts';
 import { RunManager } from './runs.ts';
-import { TRAINER_ADMIN_METHODS, trainerHandlers } from './server/trainer-service.ts';
+import { trainerHandlers } from './server/trainer-service.ts';
 import { startTriggers, type Triggers } from './triggers.ts';
 
 export interface TrainerApp {
@@ -140,7 +140,6 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
       chunkBytes: config.TRAINER_ARTIFACT_CHUNK_BYTES,
       artifactBytesSent: m.counter('omen_trainer_artifact_bytes_sent_total', 'Artifact bytes GetArtifact streamed to readers (inference replicas), by model.', ['model']),
     }),
-    { adminMethods: [...TRAINER_ADMIN_METHODS] },
   );
   logger.info({ registry: registry.root, artifacts: registry.artifacts.uri('0'.repeat(64)).replace(/0{64}$/, ''), codeVersion }, 'trainer-coordinator serving');
   return { registry, runs, models, triggers, clickhouse, control };

@@ -1,5 +1,5 @@
 // omen.abrouter.v1.AbRouter: translation between the proto and the Router. CreateExperiment and
-// StopExperiment change what traffic sees and need the admin token (ABROUTER_ADMIN_METHODS);
+// StopExperiment change what traffic sees and need the operator role (@omen/auth's METHOD_ROLES);
 // Route, Predict and the reads are open unless GRPC_REQUIRE_AUTH puts every RPC behind it.
 import type * as grpc from '@grpc/grpc-js';
 import type { abrouterV1, inferenceV1 } from '@omen/contracts';
@@ -9,8 +9,6 @@ import type { Histogram } from '@omen/telemetry';
 import type { InferenceClient } from '../adapters/inference-client.ts';
 import { validateSpec, type ExperimentRecord, type ExperimentStateName } from '../domain/experiment.ts';
 import { newRequestKey, type ArmStatsView, type Router } from '../router.ts';
-
-export const ABROUTER_ADMIN_METHODS = ['CreateExperiment', 'StopExperiment'] as const;
 
 export interface AbRouterServiceOptions {
   defaultModel: string;

@@ -1,7 +1,7 @@
 // omen.trainer.v1.Trainer: translation between the proto and the RunManager / ModelOps.
-// StartRun, CancelRun, Promote, Rollback and ImportModel change state and need the admin token
-// (TRAINER_ADMIN_METHODS); the rest only read, and are open unless GRPC_REQUIRE_AUTH puts every
-// RPC behind the token. GetArtifact and GetAliases are what a remote ModelSource needs (inference
+// StartRun and CancelRun need the operator role, Promote, Rollback and ImportModel the admin role
+// (@omen/auth's METHOD_ROLES); the rest only read, and are open unless GRPC_REQUIRE_AUTH puts every
+// RPC behind a credential. GetArtifact and GetAliases are what a remote ModelSource needs (inference
 // replicas that do not share the registry directory).
 import type * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError } from '@omen/errors';
@@ -12,8 +12,6 @@ import type { Counter } from '@omen/telemetry';
 import type { ModelOps, ModelSummary, ModelView } from '../models.ts';
 import { RUN_TRIGGERS, type RunRecord, type RunTrigger } from '../run-record.ts';
 import type { RunManager } from '../runs.ts';
-
-export const TRAINER_ADMIN_METHODS = ['StartRun', 'CancelRun', 'Promote', 'Rollback', 'ImportModel'] as const;
 
 export interface TrainerServiceDefaults {
   model: string;
