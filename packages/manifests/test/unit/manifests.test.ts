@@ -21,6 +21,16 @@ describe('compose/ and deploy/ match the code', () => {
     expect(problems).toContain('compose: redis image redis:latest is not pinned to a version');
   });
 
+  it('issue 11: GetArtifact open in the manifests — notices GRPC_REQUIRE_AUTH off, and a client without its token', () => {
+    const composePath = join(root, 'compose', 'docker-compose.yaml');
+    const broken = readFileSync(composePath, 'utf8')
+      .replace('    GRPC_REQUIRE_AUTH: "true"\n', '')
+      .replace(', INFERENCE_TRAINER_TOKEN: "${OMEN_ADMIN_TOKEN}"', '');
+    const problems = checkCompose(broken, dirname(composePath));
+    expect(problems).toContain('compose: trainer-coordinator must set GRPC_REQUIRE_AUTH=true (artifacts and predictions need a credential)');
+    expect(problems).toContain('compose: inference calls INFERENCE_TRAINER_ADDR without INFERENCE_TRAINER_TOKEN');
+  });
+
   it('reads consumer groups from topics.yaml', () => {
     const consumers = consumersByTopic('topics:\n  - name: a.b.v1\n    consumers: [x, y]\n');
     expect(consumers.get('a.b.v1')).toEqual(['x', 'y']);
