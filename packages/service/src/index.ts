@@ -6,3 +6,5 @@ export { backoffDelayMs } from './retry.ts';
 export type { RetryOptions } from './retry.ts';
 export { connectNats, parseJsonObject } from './nats.ts';
 export type { ConnectNatsOptions } from './nats.ts';
+export { LogBuffer } from './log-buffer.ts';
+export type { DropReason, LogBufferOptions } from './log-buffer.ts';
