@@ -1,6 +1,7 @@
 // ab-router's wiring, as runService's start(): Redis (experiments, statistics), NATS (changes),
 // Kafka (experiments.events.v1, optional), ClickHouse (the events table, optional), the inference client, the periodic re-read and
 // stats flush, and omen.abrouter.v1.AbRouter.
+import { startAuditTrail } from '@omen/audit';
 import { createClickHouse } from '@omen/clickhouse';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import { ConfigError } from '@omen/errors';
@@ -115,6 +116,7 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   const inference = inferenceClient(config.INFERENCE_ADDR, { token: config.INFERENCE_TOKEN, deadlineMs: config.ABROUTER_INFERENCE_TIMEOUT });
   ctx.onShutdown(() => inference.close(), 'inference client');
 
+  startAuditTrail(ctx, 'ab-router');
   ctx.grpc.addService(
     loadGrpcObject('abrouter').omen.abrouter.v1.AbRouter.service,
     abRouterHandlers(router, inference, {

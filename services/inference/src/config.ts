@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { auditConfigSchema } from '@omen/audit';
 import { bool, durationMs, int, list, secret, str, url, type ConfigOf } from '@omen/config';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
@@ -128,6 +129,9 @@ export const inferenceConfigSchema = {
   INFERENCE_LOG_RETRY_MIN: durationMs({ minMs: 1, maxMs: 600_000, default: '200ms' }),
   /** Longest retry delay (≥ INFERENCE_LOG_RETRY_MIN). @default 30s */
   INFERENCE_LOG_RETRY_MAX: durationMs({ minMs: 1, maxMs: 3_600_000, default: '30s' }),
+
+  /** Every served prediction's caller, model and inputs hash → audit.events.v1 and ClickHouse (AUDIT_TABLE). */
+  ...auditConfigSchema,
 };
 
 export type InferenceConfig = ConfigOf<typeof inferenceConfigSchema & BaseConfigShape>;

@@ -2,6 +2,7 @@
 // training sets and the registry mirror, NATS for the control plane), what it keeps (the model
 // registry, runs), what it serves (omen.trainer.v1.Trainer) and what starts runs on its own
 // (schedule, new labels, drift alerts).
+import { startAuditTrail } from '@omen/audit';
 import { createClickHouse, type ClickHouse } from '@omen/clickhouse';
 import { loadGrpcObject, repoRoot } from '@omen/contracts';
 import { ConfigError } from '@omen/errors';
@@ -134,6 +135,7 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
   });
   ctx.onShutdown(() => triggers.stop(), 'triggers');
 
+  startAuditTrail(ctx, 'trainer-coordinator');
   ctx.grpc.addService(
     loadGrpcObject('trainer').omen.trainer.v1.Trainer.service,
     trainerHandlers(runs, models, { model: config.TRAINER_DEFAULT_MODEL, featureSet: config.TRAINER_DEFAULT_FEATURE_SET, algorithm: config.TRAINER_DEFAULT_ALGORITHM }, {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
-import { bool, durationMs, enumOf, int, num, secret, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
+import { auditConfigSchema } from '@omen/audit';
+import { bool, durationMs, enumOf, int, list, num, secret, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
 
@@ -110,6 +111,11 @@ export const trainerConfigSchema = {
 
   /** Recorded as each version's code version; unset = `git rev-parse HEAD` of the checkout. */
   TRAINER_CODE_VERSION: str().optional(),
+
+  /** Only for the audit trail (audit.events.v1): who promoted, rolled back, imported, trained. Unset: audit rows go to ClickHouse only. */
+  KAFKA_BROKERS: list({ item: { describe: 'host:port', test: (s) => /^[^\s:]+:\d{1,5}$/.test(s) } }).optional(),
+  SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }).optional(),
+  ...auditConfigSchema,
 };
 
 export type TrainerConfig = ConfigOf<typeof trainerConfigSchema & BaseConfigShape>;
