@@ -18,7 +18,10 @@ export const ENGINE_VARIABLES = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKH
  * is a mesh where every such call is refused.
  */
 export const SERVICE_CLIENTS: Readonly<Record<string, ReadonlyArray<{ address: string; token: string }>>> = {
-  inference: [{ address: 'INFERENCE_TRAINER_ADDR', token: 'INFERENCE_TRAINER_TOKEN' }],
+  inference: [
+    { address: 'INFERENCE_TRAINER_ADDR', token: 'INFERENCE_TRAINER_TOKEN' },
+    { address: 'FEATURIZER_ADDR', token: 'INFERENCE_FEATURIZER_TOKEN' },
+  ],
   'drift-detector': [{ address: 'DRIFT_TRAINER_ADDR', token: 'DRIFT_TRAINER_TOKEN' }],
   'ab-router': [{ address: 'INFERENCE_ADDR', token: 'INFERENCE_TOKEN' }],
 };

@@ -163,7 +163,7 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
 
   let fallback: FeaturizerFallback | undefined;
   if (config.FEATURIZER_ADDR) {
-    const client = new FeaturizerFallback(config.FEATURIZER_ADDR, config.INFERENCE_FEATURIZER_TIMEOUT);
+    const client = new FeaturizerFallback(config.FEATURIZER_ADDR, config.INFERENCE_FEATURIZER_TIMEOUT, config.INFERENCE_FEATURIZER_TOKEN);
     fallback = client;
     ctx.onShutdown(() => client.close(), 'featurizer client');
   }

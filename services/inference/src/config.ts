@@ -86,6 +86,8 @@ export const inferenceConfigSchema = {
 
   /** The featurizer (host:port), asked for a commit's features when Redis has none. Unset: such requests get NOT_FOUND. */
   FEATURIZER_ADDR: str({ pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' }).optional(),
+  /** Token for GetFeatures; only a featurizer started with GRPC_REQUIRE_AUTH=true needs it. */
+  INFERENCE_FEATURIZER_TOKEN: secret({ minLength: 16 }).optional(),
   /** Longest wait for the featurizer's answer. @default 500ms */
   INFERENCE_FEATURIZER_TIMEOUT: durationMs({ minMs: 1, maxMs: 60_000, default: '500ms' }),
 
