@@ -56,6 +56,28 @@ export function formatDateTime(date: Date): string {
     `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
 }
 
+/** What every Kafka event carries (schemas/README.md): an idempotency id, an event time, a repository. */
+export interface EventIdentity {
+  event_id: string;
+  /** Epoch milliseconds. */
+  event_time: number;
+  repo_id: string;
+}
+
+/**
+ * The columns every event table starts with, in this order: the event's identity, its time as a
+ * DateTime (seconds, for humans and partitions) plus event_time_ms (no DateTime64 on 18.16).
+ */
+export const EVENT_COLUMNS = new SqlFragment(`event_id String,
+      event_time DateTime('UTC'),
+      event_time_ms Int64,
+      repo_id String`);
+
+/** The EVENT_COLUMNS values of one event's row. */
+export function eventColumns(e: EventIdentity): { event_id: string; event_time: string; event_time_ms: number; repo_id: string } {
+  return { event_id: e.event_id, event_time: formatDateTime(new Date(e.event_time)), event_time_ms: e.event_time, repo_id: e.repo_id };
+}
+
 export type SqlValue =
   | string
   | number

@@ -21,6 +21,7 @@ export const topicSchemas = Object.freeze({
   'predictions.v1': 'prediction',
   'monitoring.drift.v1': 'drift_report',
   'experiments.events.v1': 'experiment_event',
+  'audit.events.v1': 'audit_event',
 } as const satisfies Record<string, SchemaName>);
 
 export type ContractTopic = keyof typeof topicSchemas;

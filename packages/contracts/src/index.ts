@@ -44,6 +44,7 @@ export type { CommitLabel, LabelMethod } from './generated/avro/label.ts';
 export type { Prediction, FeatureContribution } from './generated/avro/prediction.ts';
 export type { DriftReport, DriftTarget, DriftStatistic } from './generated/avro/drift_report.ts';
 export type { ExperimentEvent, ExperimentEventType } from './generated/avro/experiment_event.ts';
+export type { AuditEvent } from './generated/avro/audit_event.ts';
 
 // Proto types, one namespace per proto package (inferenceV1.PredictRequest,
 // inferenceV1.PredictResponse__Output, inferenceV1.InferenceHandlers, ...): flat names would

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { extractTraceContext, getTracer, metricsFor, type Logger, type Registry } from '@omen/telemetry';
@@ -98,58 +97,3 @@ const serverFault = new Set<grpc.status>([
   grpc.status.UNAVAILABLE,
   grpc.status.DATA_LOSS,
 ]);
-
-export interface AuthOptions {
-  /** The bearer token admin calls must present. Without one, protected methods refuse every call. */
-  token?: string | { reveal(): string } | undefined;
-  /** Whether `path` (`/pkg.Service/Method`) needs the token. */
-  requires: (path: string) => boolean;
-  logger: Logger;
-}
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-/**
- * Bearer-token check on protected methods. Tokens are compared as SHA-256 digests with
- * timingSafeEqual: constant time, and equal length whatever the caller sent.
- */
-export function authInterceptor(options: AuthOptions): grpc.ServerInterceptor {
-  const expected = options.token === undefined ? undefined : digest(typeof options.token === 'string' ? options.token : options.token.reveal());
-  return (methodDescriptor, call) => {
-    if (!options.requires(methodDescriptor.path)) return new grpc.ServerInterceptingCall(call);
-    const listener = new grpc.ServerListenerBuilder()
-      .withOnReceiveMetadata((metadata, next) => {
-        const refusal = check(metadata.get('authorization'), expected);
-        if (refusal) {
-          options.logger.warn({ rpc: methodDescriptor.path, peer: call.getPeer(), code: grpc.status[refusal.code] }, 'rpc refused: %s', refusal.details);
-          call.sendStatus({ ...refusal, metadata: new grpc.Metadata() });
-          return;
-        }
-        next(metadata);
-      })
-      .build();
-    return new grpc.ServerInterceptingCall(call, { start: (next) => next(listener) });
-  };
-}
-
-/**
- * The refusal of a call whose metadata lacks the admin bearer token, or undefined when it holds
- * it: the interceptor's check, for a handler where only some uses of a method are privileged
- * (ingest's PublishCommits with `omen-republish`).
- */
-export function bearerRefusal(metadata: grpc.Metadata, token: string | { reveal(): string } | undefined): { code: grpc.status; details: string } | undefined {
-  return check(metadata.get('authorization'), token === undefined ? undefined : digest(typeof token === 'string' ? token : token.reveal()));
-}
-
-function check(values: grpc.MetadataValue[], expected: Buffer | undefined): { code: grpc.status; details: string } | undefined {
-  const header = values[0];
-  if (header === undefined) return { code: grpc.status.UNAUTHENTICATED, details: 'this method needs "authorization: Bearer <token>" metadata' };
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header.toString());
-  if (!m?.[1]) return { code: grpc.status.UNAUTHENTICATED, details: 'authorization metadata must be "Bearer <token>"' };
-  if (expected === undefined) return { code: grpc.status.PERMISSION_DENIED, details: 'admin methods are disabled on this server (no admin token configured)' };
-  if (!timingSafeEqual(digest(m[1]), expected)) return { code: grpc.status.PERMISSION_DENIED, details: 'the bearer token is not valid for this method' };
-  return undefined;
-}
-

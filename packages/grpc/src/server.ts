@@ -1,8 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, service as healthService, type ServingStatus } from 'grpc-health-check';
+import { AUDITED_METHODS, METHOD_ROLES, createAuthenticator, type JwtOptions, type Role } from '@omen/auth';
 import type { Logger, Registry } from '@omen/telemetry';
-import { authInterceptor, observeInterceptor } from './interceptors.ts';
+import { authInterceptor, type AuditRecord } from './auth.ts';
+import { observeInterceptor } from './interceptors.ts';
 import { splitMethodPath } from './proto.ts';
 import { tolerantDecoding } from './undecodable.ts';
 
@@ -14,21 +16,27 @@ export interface GrpcServerOptions {
   logger: Logger;
   /** Where `grpc_server_*` metrics go. @default undefined (no metrics) */
   registry?: Registry;
-  /** Bearer token for protected methods (`ADMIN_TOKEN`). @default undefined (protected methods refuse all calls) */
+  /** The static admin token (`ADMIN_TOKEN`): a credential holding the admin role. @default undefined */
   adminToken?: string | { reveal(): string } | undefined;
-  /** Protected methods by full name, `pkg.Service/Method`. @default [] */
+  /** Signed JWTs with roles (`AUTH_JWT_*`). @default undefined (only the static token) */
+  jwt?: JwtOptions | undefined;
+  /** Methods that need the admin role besides those @omen/auth's METHOD_ROLES names, by full name, `pkg.Service/Method`. @default [] */
   adminMethods?: string[];
   /**
-   * `'admin'`: only admin methods need the token; `'all'`: every method does (health and
-   * reflection stay open so probes and tooling work). @default 'admin'
+   * `'admin'`: only methods that need more than `reader` need a credential; `'all'`: every
+   * method does (health and reflection stay open so probes and tooling work). @default 'admin'
    */
   requireAuth?: 'admin' | 'all';
+  /** The least role per method. @default @omen/auth's METHOD_ROLES */
+  methodRoles?: Readonly<Record<string, Role>>;
+  /** Methods whose calls go to the audit sink. @default @omen/auth's AUDITED_METHODS */
+  auditedMethods?: ReadonlySet<string>;
   /** Extra grpc-js server options (message size limits, keepalive). @default {} */
   serverOptions?: grpc.ServerOptions;
 }
 
 export interface AddServiceOptions {
-  /** Method names of this service that need the admin token, e.g. `['Promote']`. @default [] */
+  /** Method names of this service that need the admin role besides METHOD_ROLES, e.g. `['Reset']`. @default [] */
   adminMethods?: string[];
 }
 
@@ -55,6 +63,11 @@ export interface GrpcServer {
   shutdown(graceMs?: number): Promise<void>;
   /** The bound port after `start`. */
   readonly port: number | undefined;
+  /**
+   * Where records of audited calls (@omen/auth's AUDITED_METHODS) go. It must not block: push
+   * into a bounded buffer. Until one is set, audited calls are only logged.
+   */
+  setAuditSink(sink: ((record: AuditRecord) => void) | undefined): void;
 }
 
 // Open to everyone even with requireAuth 'all': kubelets and grpcurl have no token.
@@ -77,17 +90,21 @@ function serviceNameOf(definition: grpc.ServiceDefinition): string {
  * `clientStream` also get deadlines, cancellation and the one error mapping.
  */
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
-  const { logger, requireAuth = 'admin' } = options;
+  const { logger, requireAuth = 'admin', methodRoles = METHOD_ROLES, auditedMethods = AUDITED_METHODS } = options;
   const protectedPaths = new Set((options.adminMethods ?? []).map(normalize));
-  const requires = (path: string) => !alwaysOpen.has(splitMethodPath(path).service) && (requireAuth === 'all' || protectedPaths.has(path));
-  if (options.adminToken === undefined && (protectedPaths.size > 0 || requireAuth === 'all')) {
-    logger.warn('no admin token configured: protected gRPC methods will refuse every call');
-  }
+  const requiredRole = (path: string): Role | undefined => {
+    if (alwaysOpen.has(splitMethodPath(path).service)) return undefined;
+    const role = protectedPaths.has(path) ? 'admin' : (methodRoles[path] ?? 'reader');
+    return role === 'reader' && requireAuth !== 'all' ? undefined : role;
+  };
+  const authenticator = createAuthenticator({ adminToken: options.adminToken, jwt: options.jwt });
+  if (!authenticator.configured) logger.warn('no ADMIN_TOKEN and no JWT issuer configured: protected gRPC methods will refuse every call');
+  let auditSink: ((record: AuditRecord) => void) | undefined;
 
   const server = new grpc.Server({
     ...options.serverOptions,
     // Order matters: observe is nearest the wire so it also sees calls auth refuses.
-    interceptors: [observeInterceptor({ logger, ...(options.registry ? { registry: options.registry } : {}) }), authInterceptor({ token: options.adminToken, requires, logger }), ...(options.serverOptions?.interceptors ?? [])],
+    interceptors: [observeInterceptor({ logger, ...(options.registry ? { registry: options.registry } : {}) }), authInterceptor({ authenticator, requiredRole, audited: (path) => auditedMethods.has(path), auditSink: () => auditSink, logger }), ...(options.serverOptions?.interceptors ?? [])],
   });
 
   const statuses = new Map<string, ServingStatus>([['', 'NOT_SERVING']]);
@@ -114,6 +131,9 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     health,
     get port() {
       return port;
+    },
+    setAuditSink(sink) {
+      auditSink = sink;
     },
     addService(definition, implementation, addOptions = {}) {
       const name = serviceNameOf(definition);

@@ -12,7 +12,31 @@ import { parseAllDocuments, parse } from 'yaml';
 export const SERVICES = ['ingest', 'featurizer', 'trainer-coordinator', 'inference', 'drift-detector', 'ab-router'] as const;
 export const ENGINE_VARIABLES = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL'] as const;
 
+/**
+ * Services that call another omen service, by the address variable they are given and the
+ * token variable they send: with GRPC_REQUIRE_AUTH on everywhere, an address without its token
+ * is a mesh where every such call is refused.
+ */
+export const SERVICE_CLIENTS: Readonly<Record<string, ReadonlyArray<{ address: string; token: string }>>> = {
+  inference: [
+    { address: 'INFERENCE_TRAINER_ADDR', token: 'INFERENCE_TRAINER_TOKEN' },
+    { address: 'FEATURIZER_ADDR', token: 'INFERENCE_FEATURIZER_TOKEN' },
+  ],
+  'drift-detector': [{ address: 'DRIFT_TRAINER_ADDR', token: 'DRIFT_TRAINER_TOKEN' }],
+  'ab-router': [{ address: 'INFERENCE_ADDR', token: 'INFERENCE_TOKEN' }],
+};
+
 type Doc = Record<string, unknown>;
+
+/** Problems with a service's auth settings, given what its environment sets (undefined: unset). */
+function authProblems(where: string, service: string, value: (variable: string) => unknown): string[] {
+  const problems: string[] = [];
+  if (String(value('GRPC_REQUIRE_AUTH')) !== 'true') problems.push(`${where}: ${service} must set GRPC_REQUIRE_AUTH=true (artifacts and predictions need a credential)`);
+  for (const { address, token } of SERVICE_CLIENTS[service] ?? []) {
+    if (value(address) !== undefined && value(token) === undefined) problems.push(`${where}: ${service} calls ${address} without ${token}`);
+  }
+  return problems;
+}
 
 function asRecord(value: unknown): Doc {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Doc) : {};
@@ -52,6 +76,7 @@ export function checkCompose(composeYaml: string, composeDir: string): string[] 
     for (const variable of ENGINE_VARIABLES) {
       if (typeof env[variable] !== 'string') problems.push(`compose: ${name} lacks ${variable}`);
     }
+    problems.push(...authProblems('compose', name, (v) => env[v]));
   }
   for (const [name, value] of Object.entries(services)) {
     const svc = asRecord(value);
@@ -101,6 +126,15 @@ export function checkKubernetes(deployDir: string, consumers: Map<string, string
     if (!env.some((e) => e['name'] === 'SERVICE' && e['value'] === name)) {
       problems.push(`deploy: ${name} must set SERVICE=${name}`);
     }
+    const fromMaps = asArray(container['envFrom']).map((f) => asRecord(asRecord(f)['configMapRef'])['name']).map((n) => asRecord(find('ConfigMap', String(n))?.['data']));
+    for (const e of env) {
+      if (/_TOKEN$/.test(String(e['name'])) && e['value'] !== undefined) problems.push(`deploy: ${name} has ${String(e['name'])} as a literal; take it from a Secret`);
+    }
+    problems.push(...authProblems('deploy', name, (v) => {
+      const own = env.find((e) => e['name'] === v);
+      if (own) return own['value'] ?? own['valueFrom'];
+      return fromMaps.find((data) => v in data)?.[v];
+    }));
     if (!asRecord(asRecord(container['readinessProbe'])['grpc'])['port']) {
       problems.push(`deploy: ${name} has no gRPC readiness probe`);
     }

@@ -1,8 +1,10 @@
 export { runService } from './run.ts';
 export type { ServiceContext, ServiceOptions, RunningService, DependencyOptions } from './run.ts';
-export { baseConfigSchema } from './config.ts';
+export { baseConfigSchema, jwtOptionsFrom } from './config.ts';
 export type { BaseConfigShape, PortDefaults } from './config.ts';
 export { backoffDelayMs } from './retry.ts';
 export type { RetryOptions } from './retry.ts';
 export { connectNats, parseJsonObject } from './nats.ts';
 export type { ConnectNatsOptions } from './nats.ts';
+export { LogBuffer } from './log-buffer.ts';
+export type { DropReason, LogBufferOptions } from './log-buffer.ts';

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CONFIG_EXIT_CODE, ConfigError, loadConfig, maskUrlPassword, type ConfigOf, type ConfigShape, type Env } from '@omen/config';
+import type { JwtOptions } from '@omen/auth';
 import { createGrpcServer, type GrpcServer } from '@omen/grpc';
 import { createLogger, createMetrics, initTracing, startMetricsServer, type Logger, type Metrics, type MetricsServer, type Tracer } from '@omen/telemetry';
-import { baseConfigSchema, type BaseConfigShape, type PortDefaults } from './config.ts';
+import { baseConfigSchema, jwtOptionsFrom, type BaseConfigShape, type PortDefaults } from './config.ts';
 import { backoffDelayMs, type RetryOptions } from './retry.ts';
 
 export interface DependencyOptions {
@@ -93,8 +94,12 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
   type C = ConfigOf<S & BaseConfigShape>;
 
   let config: C;
+  let jwt: JwtOptions | undefined;
   try {
     config = loadConfig({ ...baseConfigSchema(options.ports), ...(options.configSchema ?? {}) } as S & BaseConfigShape, env);
+    const auth = jwtOptionsFrom(config as unknown as ConfigOf<BaseConfigShape>);
+    if (auth.problems.length > 0) throw ConfigError.fromProblems(auth.problems);
+    jwt = auth.jwt;
   } catch (err) {
     if (!(ownProcess && err instanceof ConfigError)) throw err;
     for (const p of err.problems) process.stderr.write(`config error: ${p.variable}: expected ${p.expected}, got ${p.got}\n`);
@@ -124,6 +129,7 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
     logger,
     registry: metrics.registry,
     adminToken: base.ADMIN_TOKEN,
+    jwt,
     adminMethods: options.adminMethods ?? [],
     requireAuth: base.GRPC_REQUIRE_AUTH ? 'all' : 'admin',
   });

@@ -20,3 +20,5 @@ export { FAST_CONSUMER, createTestConsumer, createTestKafka, createTestProducer,
 export type { ReadTopicOptions, TestConsumerOptions, TopicRecord } from './kafka.ts';
 export { startPrivateBroker } from '@omen/stack';
 export type { PrivateBroker, PrivateBrokerOptions } from '@omen/stack';
+export { createTestIssuer } from './jwt-issuer.ts';
+export type { TestIssuer, TestTokenOptions } from './jwt-issuer.ts';

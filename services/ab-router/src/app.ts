@@ -1,6 +1,7 @@
 // ab-router's wiring, as runService's start(): Redis (experiments, statistics), NATS (changes),
 // Kafka (experiments.events.v1, optional), ClickHouse (the events table, optional), the inference client, the periodic re-read and
 // stats flush, and omen.abrouter.v1.AbRouter.
+import { startAuditTrail } from '@omen/audit';
 import { createClickHouse } from '@omen/clickhouse';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import { ConfigError } from '@omen/errors';
@@ -12,7 +13,7 @@ import { connectAnnouncer, type Announcer } from './adapters/nats-announcer.ts';
 import { ExperimentStore } from './adapters/redis-store.ts';
 import { configProblems, type AbRouterConfig } from './config.ts';
 import { Router } from './router.ts';
-import { ABROUTER_ADMIN_METHODS, abRouterHandlers } from './server/abrouter-service.ts';
+import { abRouterHandlers } from './server/abrouter-service.ts';
 
 export interface AbRouterApp {
   router: Router;
@@ -115,6 +116,7 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   const inference = inferenceClient(config.INFERENCE_ADDR, { token: config.INFERENCE_TOKEN, deadlineMs: config.ABROUTER_INFERENCE_TIMEOUT });
   ctx.onShutdown(() => inference.close(), 'inference client');
 
+  startAuditTrail(ctx, 'ab-router');
   ctx.grpc.addService(
     loadGrpcObject('abrouter').omen.abrouter.v1.AbRouter.service,
     abRouterHandlers(router, inference, {
@@ -122,7 +124,6 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
       inferenceDeadlineMs: config.ABROUTER_INFERENCE_TIMEOUT,
       inferenceSeconds: m.histogram('abrouter_inference_seconds', 'Time the forwarded inference Predict took, by whether an experiment routed it and its outcome.', ['routed', 'outcome']),
     }),
-    { adminMethods: [...ABROUTER_ADMIN_METHODS] },
   );
   logger.info({ inference: config.INFERENCE_ADDR, experiments: router.list({}).length }, 'ab-router serving');
   return { router, store, events, inference };

@@ -1,3 +1,4 @@
+import { auditConfigSchema } from '@omen/audit';
 import { durationMs, int, list, secret, str, url, type ConfigOf } from '@omen/config';
 import type { BaseConfigShape } from '@omen/service';
 
@@ -48,6 +49,9 @@ export const abRouterConfigSchema = {
   ABROUTER_EVENTS_FLUSH_INTERVAL: durationMs({ minMs: 1, maxMs: 600_000, default: '200ms' }),
   /** Longest delay between retries of a failed send. @default 30s */
   ABROUTER_EVENTS_RETRY_MAX: durationMs({ minMs: 1, maxMs: 3_600_000, default: '30s' }),
+
+  /** Experiment changes and routed predictions, with their caller → audit.events.v1 and ClickHouse (AUDIT_TABLE). */
+  ...auditConfigSchema,
 };
 
 export type AbRouterConfig = ConfigOf<typeof abRouterConfigSchema & BaseConfigShape>;

@@ -1,6 +1,7 @@
 // Inference's wiring, as runService's start(): what it serves (omen.inference.v1 and the Open
 // Inference Protocol), what it loads (registry models), what it listens to (NATS control, the
 // registry poll) and, in stream mode, what it consumes and writes.
+import { startAuditTrail } from '@omen/audit';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClickHouse } from '@omen/clickhouse';
@@ -162,7 +163,7 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
 
   let fallback: FeaturizerFallback | undefined;
   if (config.FEATURIZER_ADDR) {
-    const client = new FeaturizerFallback(config.FEATURIZER_ADDR, config.INFERENCE_FEATURIZER_TIMEOUT);
+    const client = new FeaturizerFallback(config.FEATURIZER_ADDR, config.INFERENCE_FEATURIZER_TIMEOUT, config.INFERENCE_FEATURIZER_TOKEN);
     fallback = client;
     ctx.onShutdown(() => client.close(), 'featurizer client');
   }
@@ -193,6 +194,7 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
   } else if (config.INFERENCE_LOG_SERVED) {
     logger.info('served predictions are not logged: set KAFKA_BROKERS and SCHEMA_REGISTRY_URL, or CLICKHOUSE_URL (INFERENCE_LOG_SERVED=false silences this)');
   }
+  startAuditTrail(ctx, 'inference');
   const protos = loadProtos(['inference', 'kserve']);
   ctx.grpc.addService(withFastResponses(serviceDefinition(protos, 'omen.inference.v1.Inference'), 'omen.inference.v1.Inference'), inferenceHandlers({ predictor, scheduler, metrics, maxBatchRequests: config.INFERENCE_MAX_BATCH_REQUESTS }));
   ctx.grpc.addService(

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { auditConfigSchema } from '@omen/audit';
 import { bool, durationMs, enumOf, int, list, secret, str, url, type ConfigOf } from '@omen/config';
 import { OFFSET_GAP_POLICIES } from '@omen/kafka';
 import { repoRoot } from '@omen/contracts';
@@ -86,6 +87,8 @@ export const inferenceConfigSchema = {
 
   /** The featurizer (host:port), asked for a commit's features when Redis has none. Unset: such requests get NOT_FOUND. */
   FEATURIZER_ADDR: str({ pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' }).optional(),
+  /** Token for GetFeatures; only a featurizer started with GRPC_REQUIRE_AUTH=true needs it. */
+  INFERENCE_FEATURIZER_TOKEN: secret({ minLength: 16 }).optional(),
   /** Longest wait for the featurizer's answer. @default 500ms */
   INFERENCE_FEATURIZER_TIMEOUT: durationMs({ minMs: 1, maxMs: 60_000, default: '500ms' }),
 
@@ -135,6 +138,9 @@ export const inferenceConfigSchema = {
   INFERENCE_LOG_RETRY_MIN: durationMs({ minMs: 1, maxMs: 600_000, default: '200ms' }),
   /** Longest retry delay (≥ INFERENCE_LOG_RETRY_MIN). @default 30s */
   INFERENCE_LOG_RETRY_MAX: durationMs({ minMs: 1, maxMs: 3_600_000, default: '30s' }),
+
+  /** Every served prediction's caller, model and inputs hash → audit.events.v1 and ClickHouse (AUDIT_TABLE). */
+  ...auditConfigSchema,
 };
 
 export type InferenceConfig = ConfigOf<typeof inferenceConfigSchema & BaseConfigShape>;

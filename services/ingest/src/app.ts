@@ -36,7 +36,7 @@ export interface IngestAppDeps {
   grpc?: GrpcServer;
   /** Port of the own gRPC server. @default 0 (any) */
   grpcPort?: number;
-  /** The admin token that allows `omen-republish` on PublishCommits; without it republishing is refused. */
+  /** The own gRPC server's admin token (runService's server takes ADMIN_TOKEN itself): republishing needs the admin role. */
   adminToken?: string | { reveal(): string } | undefined;
   /** Replaces the enricher built from the config (tests). */
   enricher?: Enricher;
@@ -121,8 +121,8 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
     const httpUrl = await http.listen({ host, port: config.HTTP_PORT });
 
     const ownGrpc = deps.grpc === undefined;
-    const grpc = deps.grpc ?? createGrpcServer({ service: 'ingest', logger, registry: deps.metrics.registry });
-    grpc.addService(loadGrpcObject('ingest').omen.ingest.v1.Ingest.service, ingestHandlers({ pipeline, pseudonymKey, commitTopic: topics.commit, adminToken: deps.adminToken }));
+    const grpc = deps.grpc ?? createGrpcServer({ service: 'ingest', logger, registry: deps.metrics.registry, ...(deps.adminToken ? { adminToken: deps.adminToken } : {}) });
+    grpc.addService(loadGrpcObject('ingest').omen.ingest.v1.Ingest.service, ingestHandlers({ pipeline, pseudonymKey, commitTopic: topics.commit }));
     const grpcPort = ownGrpc ? await grpc.start(host, deps.grpcPort ?? 0) : (grpc.port ?? 0);
     if (ownGrpc) grpc.health.setAll('SERVING');
     logger.info({ http: httpUrl, grpcPort, topics }, 'ingest serving');

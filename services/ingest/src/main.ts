@@ -13,7 +13,6 @@ await runService({
       logger: ctx.logger,
       metrics: ctx.metrics,
       grpc: ctx.grpc,
-      adminToken: ctx.config.ADMIN_TOKEN,
       host: ctx.config.HTTP_HOST,
       dependency: (name, connect) => ctx.dependency(name, connect),
     });

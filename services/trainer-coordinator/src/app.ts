@@ -2,6 +2,7 @@
 // training sets and the registry mirror, NATS for the control plane), what it keeps (the model
 // registry, runs), what it serves (omen.trainer.v1.Trainer) and what starts runs on its own
 // (schedule, new labels, drift alerts).
+import { startAuditTrail } from '@omen/audit';
 import { createClickHouse, type ClickHouse } from '@omen/clickhouse';
 import { loadGrpcObject, repoRoot } from '@omen/contracts';
 import { ConfigError } from '@omen/errors';
@@ -13,7 +14,7 @@ import { RunStore } from './adapters/run-store.ts';
 import { configProblems, type TrainerConfig } from './config.ts';
 import { ModelOps } from './models.ts';
 import { RunManager } from './runs.ts';
-import { TRAINER_ADMIN_METHODS, trainerHandlers } from './server/trainer-service.ts';
+import { trainerHandlers } from './server/trainer-service.ts';
 import { startTriggers, type Triggers } from './triggers.ts';
 
 export interface TrainerApp {
@@ -84,6 +85,7 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
     registry,
     control,
     logger,
+    importDir: config.TRAINER_IMPORT_DIR,
     aliasChanges: m.counter('omen_trainer_alias_changes_total', 'Promote/Rollback calls by alias and whether they changed the alias.', ['action', 'alias', 'changed']),
   });
   const runs = await RunManager.open({
@@ -133,13 +135,13 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
   });
   ctx.onShutdown(() => triggers.stop(), 'triggers');
 
+  startAuditTrail(ctx, 'trainer-coordinator');
   ctx.grpc.addService(
     loadGrpcObject('trainer').omen.trainer.v1.Trainer.service,
     trainerHandlers(runs, models, { model: config.TRAINER_DEFAULT_MODEL, featureSet: config.TRAINER_DEFAULT_FEATURE_SET, algorithm: config.TRAINER_DEFAULT_ALGORITHM }, {
       chunkBytes: config.TRAINER_ARTIFACT_CHUNK_BYTES,
       artifactBytesSent: m.counter('omen_trainer_artifact_bytes_sent_total', 'Artifact bytes GetArtifact streamed to readers (inference replicas), by model.', ['model']),
     }),
-    { adminMethods: [...TRAINER_ADMIN_METHODS] },
   );
   logger.info({ registry: registry.root, artifacts: registry.artifacts.uri('0'.repeat(64)).replace(/0{64}$/, ''), codeVersion }, 'trainer-coordinator serving');
   return { registry, runs, models, triggers, clickhouse, control };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
-import { bool, durationMs, enumOf, int, num, secret, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
+import { auditConfigSchema } from '@omen/audit';
+import { bool, durationMs, enumOf, int, list, num, secret, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
 
@@ -28,6 +29,12 @@ export const trainerConfigSchema = {
   TRAINER_REGISTRY_DIR: str({ default: path.join(repoRoot, '.omen', 'registry') }),
   /** Where runs are kept (one JSON file each). @default <repo>/.omen/trainer */
   TRAINER_STATE_DIR: str({ default: path.join(repoRoot, '.omen', 'trainer') }),
+  /**
+   * The only directory ImportModel's artifact_path may name a file in (symlinks resolved, so a
+   * link pointing out is refused too); anything else is refused with one message that does not
+   * say whether the file exists. Bytes (onnx_model) need no directory. @default <repo>/.omen/import
+   */
+  TRAINER_IMPORT_DIR: str({ default: path.join(repoRoot, '.omen', 'import') }),
   /** `local` (blobs under the registry directory) or `s3` (TRAINER_S3_*). @default local */
   TRAINER_ARTIFACT_STORE: enumOf(['local', 's3'], { default: 'local' }),
   TRAINER_S3_ENDPOINT: url({ protocols: ['http', 'https'] }).optional(),
@@ -104,6 +111,11 @@ export const trainerConfigSchema = {
 
   /** Recorded as each version's code version; unset = `git rev-parse HEAD` of the checkout. */
   TRAINER_CODE_VERSION: str().optional(),
+
+  /** Only for the audit trail (audit.events.v1): who promoted, rolled back, imported, trained. Unset: audit rows go to ClickHouse only. */
+  KAFKA_BROKERS: list({ item: { describe: 'host:port', test: (s) => /^[^\s:]+:\d{1,5}$/.test(s) } }).optional(),
+  SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }).optional(),
+  ...auditConfigSchema,
 };
 
 export type TrainerConfig = ConfigOf<typeof trainerConfigSchema & BaseConfigShape>;

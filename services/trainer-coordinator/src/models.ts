@@ -1,13 +1,15 @@
 // Model operations on the registry: promote, roll back, import, describe. Promote and rollback
-// are idempotent on the registry (an alias already in place writes nothing) and announce the
-// resulting state on NATS every time: the announcement is state, not a delta, so repeating a
-// Promote after a lost announcement (UNAVAILABLE) re-announces without a second alias change.
-import { readFile } from 'node:fs/promises';
+// are idempotent on the registry (an alias already in place writes nothing) and announce a change
+// on NATS; a call that changes nothing announces nothing (replicas would reload for no reason,
+// and anyone holding a token could make every replica do so). The one exception: a repeated
+// call after an announcement that failed (UNAVAILABLE) re-announces, without a second alias
+// change, so the caller's retry is how a lost announcement gets delivered.
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, OmenError, UnavailableError, quote } from '@omen/errors';
 import { featureNames, featureRegistry, featureSetFingerprint, featureSetId, type FeatureSet } from '@omen/features';
 import { ArtifactIntegrityError, MODEL_EVENT_SUBJECTS, checkName, modelEventPayload, sha256Hex, type AliasEvent, type LocalModelRegistry, type ModelVersionRecord } from '@omen/model-registry';
 import type { Counter, Logger } from '@omen/telemetry';
 import type { ControlPlane } from './adapters/nats-control.ts';
+import { importPathRefusal, readImportFile } from './adapters/import-dir.ts';
 import { onnxSignatureProblems, readOnnxInfo } from './adapters/onnx-runtime.ts';
 
 export const CHAMPION = 'champion';
@@ -69,6 +71,8 @@ export interface ModelOpsDeps {
   logger: Logger;
   /** Largest artifact ImportModel reads from a path. @default 256 MiB */
   maxImportBytes?: number;
+  /** The only directory ImportModel reads artifact_path from. @default undefined (by path refused) */
+  importDir?: string | undefined;
   aliasChanges?: Counter<'action' | 'alias' | 'changed'>;
 }
 
@@ -78,7 +82,10 @@ export class ModelOps {
   readonly #logger: Logger;
   readonly #maxImportBytes: number;
   readonly #aliasChanges: Counter<'action' | 'alias' | 'changed'> | undefined;
+  readonly #importDir: string | undefined;
   readonly #reading = new Map<string, Promise<Uint8Array>>();
+  /** `model\0alias` whose last announcement failed: the next call for it announces even if nothing changed. */
+  readonly #unannounced = new Set<string>();
 
   constructor(deps: ModelOpsDeps) {
     this.#registry = deps.registry;
@@ -86,10 +93,20 @@ export class ModelOps {
     this.#logger = deps.logger;
     this.#maxImportBytes = deps.maxImportBytes ?? 256 * 1024 * 1024;
     this.#aliasChanges = deps.aliasChanges;
+    this.#importDir = deps.importDir;
   }
 
   get registry(): LocalModelRegistry {
     return this.#registry;
+  }
+
+  /** Announces a change, or repeats one that failed; a call that changed nothing else stays silent. */
+  async #announceIf(changed: boolean, subject: (typeof MODEL_EVENT_SUBJECTS)[keyof typeof MODEL_EVENT_SUBJECTS], record: ModelVersionRecord, alias: string, previousVersion: string | null, at: string): Promise<void> {
+    const key = `${record.name}\0${alias}`;
+    if (!changed && !this.#unannounced.has(key)) return;
+    this.#unannounced.add(key);
+    await this.#announce(subject, record, alias, previousVersion, at);
+    this.#unannounced.delete(key);
   }
 
   async #announce(subject: (typeof MODEL_EVENT_SUBJECTS)[keyof typeof MODEL_EVENT_SUBJECTS], record: ModelVersionRecord, alias: string, previousVersion: string | null, at: string): Promise<void> {
@@ -121,7 +138,7 @@ export class ModelOps {
     this.#aliasChanges?.inc({ action: 'promote', alias, changed: String(change.changed) });
     this.#logger.info({ model: input.model, version: record.version, alias, previous: change.previousVersion, changed: change.changed }, 'promote %s/%s to %s%s', input.model, record.version, alias, change.changed ? '' : ' (already)');
     const previousVersion = change.changed ? change.previousVersion : await this.#previousOf(input.model, alias, record.version);
-    await this.#announce(MODEL_EVENT_SUBJECTS.promoted, record, alias, previousVersion, change.event?.at ?? new Date().toISOString());
+    await this.#announceIf(change.changed, MODEL_EVENT_SUBJECTS.promoted, record, alias, previousVersion, change.event?.at ?? new Date().toISOString());
     return { record, previousVersion, changed: change.changed, alias };
   }
 
@@ -154,7 +171,7 @@ export class ModelOps {
       target = input.toVersion;
     } else if (arrival?.action === 'rollback') {
       const record = await this.#registry.getVersion(input.model, current);
-      await this.#announce(MODEL_EVENT_SUBJECTS.rolledBack, record, alias, arrival.previousVersion, arrival.at);
+      await this.#announceIf(false, MODEL_EVENT_SUBJECTS.rolledBack, record, alias, arrival.previousVersion, arrival.at);
       return { record, rolledBackVersion: arrival.previousVersion, changed: false, alias };
     } else if (arrival?.previousVersion) {
       target = arrival.previousVersion;
@@ -166,7 +183,7 @@ export class ModelOps {
     this.#aliasChanges?.inc({ action: 'rollback', alias, changed: String(change.changed) });
     const rolledBack = change.changed ? change.previousVersion : (await this.#previousOf(input.model, alias, target));
     this.#logger.info({ model: input.model, version: target, alias, rolledBack, changed: change.changed }, 'rollback %s %s → %s', input.model, rolledBack ?? '-', target);
-    await this.#announce(MODEL_EVENT_SUBJECTS.rolledBack, record, alias, rolledBack, change.event?.at ?? new Date().toISOString());
+    await this.#announceIf(change.changed, MODEL_EVENT_SUBJECTS.rolledBack, record, alias, rolledBack, change.event?.at ?? new Date().toISOString());
     return { record, rolledBackVersion: rolledBack, changed: change.changed, alias };
   }
 
@@ -220,14 +237,8 @@ export class ModelOps {
 
   async #readArtifact(p: string | undefined): Promise<Uint8Array> {
     if (!p) throw new InvalidArgumentError('give the model as onnx_model bytes or an artifact_path', 'artifact');
-    try {
-      const bytes = await readFile(p);
-      if (bytes.length > this.#maxImportBytes) throw new InvalidArgumentError(`artifact_path ${p} is ${bytes.length} bytes; at most ${this.#maxImportBytes}`, 'artifact_path');
-      return bytes;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InvalidArgumentError(`artifact_path ${p} does not exist on the trainer's host`, 'artifact_path');
-      throw err;
-    }
+    if (this.#importDir === undefined) throw importPathRefusal();
+    return readImportFile(this.#importDir, p, this.#maxImportBytes);
   }
 
   /** A version (or the one `alias` names) with its aliases and stage. */

@@ -116,8 +116,9 @@ usage: ./scripts/omen models list [--prefix P]
   import    register an externally trained ONNX model (PyTorch, XGBoost, scikit-learn export):
             its input must be float32 [N, F] in the feature set's order and it needs a
             "probabilities" output (or metadata probability_output); --sha256 refuses other bytes;
-            --by-path sends the file's path instead of its bytes (the trainer must see the file;
-            automatic above 3 MiB, gRPC's default message limit being 4 MiB)
+            --by-path sends the file's path instead of its bytes (the file must be inside the
+            trainer's TRAINER_IMPORT_DIR, default .omen/import; automatic above 3 MiB, gRPC's
+            default message limit being 4 MiB)
 ${CONNECTION_USAGE}
 `;
 

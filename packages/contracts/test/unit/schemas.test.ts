@@ -75,7 +75,7 @@ describe('topics and subjects', () => {
   });
 
   it('refuses an unknown schema name, listing the known ones', () => {
-    expect(() => avroSchema('comit' as never)).toThrow(/unknown Avro schema "comit"; known: commit, commit_features/);
+    expect(() => avroSchema('comit' as never)).toThrow(/unknown Avro schema "comit"; known: audit_event, commit, commit_features/);
   });
 });
 

@@ -132,11 +132,12 @@ describe('parseRetention', () => {
 });
 
 describe('loadTopicManifest', () => {
-  it('loads the repository manifest: the eight topics with their schemas and consumers', () => {
+  it('loads the repository manifest: the nine topics with their schemas and consumers', () => {
     const m = loadTopicManifest();
     const byName = new Map(m.topics.map((t) => [t.name, t]));
     expect([...byName.keys()].sort()).toEqual(
       [
+        'audit.events.v1',
         'experiments.events.v1',
         'features.commits.v1',
         'labels.commits.v1',

@@ -6,7 +6,7 @@
 // latency or memory. Event ids are deterministic, so a batch written twice is deduplicated
 // downstream: by the event-id header on Kafka, by the ReplacingMergeTree key in ClickHouse.
 import type { ClickHouse } from '@omen/clickhouse';
-import { formatDateTime, ident, sql } from '@omen/clickhouse';
+import { EVENT_COLUMNS, eventColumns, ident, sql } from '@omen/clickhouse';
 import type { ExperimentEvent } from '@omen/contracts';
 import type { AvroProducer } from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
@@ -22,10 +22,7 @@ import type { Logger } from '@omen/telemetry';
 export async function ensureEventsTable(ch: ClickHouse, table: string): Promise<void> {
   await ch.command(sql`
     CREATE TABLE IF NOT EXISTS ${ident(table)} (
-      event_id String,
-      event_time DateTime('UTC'),
-      event_time_ms Int64,
-      repo_id String,
+      ${EVENT_COLUMNS},
       experiment_id String,
       type String,
       arm Nullable(String),
@@ -42,10 +39,7 @@ export async function ensureEventsTable(ch: ClickHouse, table: string): Promise<
 
 export function eventRow(e: ExperimentEvent): Record<string, unknown> {
   return {
-    event_id: e.event_id,
-    event_time: formatDateTime(new Date(e.event_time)),
-    event_time_ms: e.event_time,
-    repo_id: e.repo_id,
+    ...eventColumns(e),
     experiment_id: e.experiment_id,
     type: e.type,
     arm: e.arm,

@@ -1,16 +1,15 @@
 // omen.abrouter.v1.AbRouter: translation between the proto and the Router. CreateExperiment and
-// StopExperiment change what traffic sees and need the admin token (ABROUTER_ADMIN_METHODS);
+// StopExperiment change what traffic sees and need the operator role (@omen/auth's METHOD_ROLES);
 // Route, Predict and the reads are open unless GRPC_REQUIRE_AUTH puts every RPC behind it.
 import type * as grpc from '@grpc/grpc-js';
 import type { abrouterV1, inferenceV1 } from '@omen/contracts';
 import { InvalidArgumentError, isOmenError } from '@omen/errors';
-import { unary } from '@omen/grpc';
+import { inputsSha256 } from '@omen/audit';
+import { annotateAudit, unary } from '@omen/grpc';
 import type { Histogram } from '@omen/telemetry';
 import type { InferenceClient } from '../adapters/inference-client.ts';
 import { validateSpec, type ExperimentRecord, type ExperimentStateName } from '../domain/experiment.ts';
 import { newRequestKey, type ArmStatsView, type Router } from '../router.ts';
-
-export const ABROUTER_ADMIN_METHODS = ['CreateExperiment', 'StopExperiment'] as const;
 
 export interface AbRouterServiceOptions {
   defaultModel: string;
@@ -102,6 +101,8 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
       const request = req.request;
       if (!request) throw new InvalidArgumentError('request: is required', 'request');
       const modelName = model(request.model_name);
+      const requestRepo = request.commit?.repo_id || request.features?.repo_id || '';
+      annotateAudit(ctx.metadata, { model_name: modelName, ...(requestRepo ? { repo_id: requestRepo } : {}), inputs_sha256: inputsSha256(request.commit ?? request.features ?? null) });
       const experiment = await router.experimentFor(req.experiment_id, modelName);
       const deadlineMs = Math.min(options.inferenceDeadlineMs, ctx.remainingMs());
       if (!experiment) {
@@ -109,10 +110,12 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
         const prediction = await inference.predict({ ...request, model_name: modelName }, { deadlineMs, signal: ctx.signal }).finally(() =>
           options.inferenceSeconds?.observe({ routed: 'false', outcome: 'done' }, (performance.now() - started) / 1000),
         );
+        annotateAudit(ctx.metadata, { model_version: prediction.model_version });
         return { prediction, experiment_id: '', arm: '' };
       }
       const unitId = unitOf(request, experiment.spec.unit, req.unit_id);
       const arm = router.assign(experiment, unitId);
+      annotateAudit(ctx.metadata, { experiment_id: experiment.id, arm: arm.name, model_version: arm.modelVersion });
       const routed = { experiment, arm };
       const repoId = request.commit?.repo_id || request.features?.repo_id || '*';
       router.recordAssignment(routed, unitId, repoId);
@@ -133,9 +136,12 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
       }
     }),
 
-    CreateExperiment: unary<abrouterV1.CreateExperimentRequest__Output, abrouterV1.Experiment>(async (req) => {
+    CreateExperiment: unary<abrouterV1.CreateExperimentRequest__Output, abrouterV1.Experiment>(async (req, ctx) => {
       const spec = validateSpec(req.spec);
-      return experimentMessage(await router.create(spec));
+      annotateAudit(ctx.metadata, { model_name: spec.modelName });
+      const created = await router.create(spec);
+      annotateAudit(ctx.metadata, { experiment_id: created.id });
+      return experimentMessage(created);
     }),
 
     GetExperiment: unary<abrouterV1.GetExperimentRequest__Output, abrouterV1.Experiment>(async (req) => {
@@ -144,8 +150,9 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
       return experimentMessage(r, await router.armStats(r));
     }),
 
-    StopExperiment: unary<abrouterV1.StopExperimentRequest__Output, abrouterV1.Experiment>(async (req) => {
+    StopExperiment: unary<abrouterV1.StopExperimentRequest__Output, abrouterV1.Experiment>(async (req, ctx) => {
       if (!req.experiment_id) throw new InvalidArgumentError('experiment_id: is required', 'experiment_id');
+      annotateAudit(ctx.metadata, { experiment_id: req.experiment_id, ...(req.reason ? { reason: req.reason } : {}) });
       const r = await router.stop(req.experiment_id, req.reason || 'stopped by an operator');
       return experimentMessage(r, await router.armStats(r));
     }),

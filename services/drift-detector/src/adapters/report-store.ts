@@ -2,7 +2,7 @@
 // drift_reports table (one row per test, ReplacingMergeTree on the deterministic event id, so a
 // re-published window collapses into one row per test under FINAL) when CLICKHOUSE_URL is set,
 // else a bounded in-memory list (lost on restart).
-import { formatDateTime, ident, joinSql, raw, sql, type ClickHouse, type SqlFragment } from '@omen/clickhouse';
+import { EVENT_COLUMNS, eventColumns, formatDateTime, ident, joinSql, raw, sql, type ClickHouse, type SqlFragment } from '@omen/clickhouse';
 import type { DriftReport as DriftRecord } from '@omen/contracts';
 import { driftRecords, reportsFromRecords, type Report, type Target } from '../domain/report.ts';
 
@@ -118,10 +118,7 @@ export class MemoryReportStore implements ReportStore {
 export async function ensureDriftTable(ch: ClickHouse, table: string): Promise<void> {
   await ch.command(sql`
     CREATE TABLE IF NOT EXISTS ${ident(table)} (
-      event_id String,
-      event_time DateTime('UTC'),
-      event_time_ms Int64,
-      repo_id String,
+      ${EVENT_COLUMNS},
       model_name String,
       model_version String,
       target String,
@@ -144,10 +141,7 @@ export async function ensureDriftTable(ch: ClickHouse, table: string): Promise<v
 
 export function driftRow(r: DriftRecord): Record<string, unknown> {
   return {
-    event_id: r.event_id,
-    event_time: formatDateTime(new Date(r.event_time)),
-    event_time_ms: r.event_time,
-    repo_id: r.repo_id,
+    ...eventColumns(r),
     model_name: r.model_name,
     model_version: r.model_version,
     target: r.target,

@@ -14,19 +14,24 @@ type GetFeatures = (req: featurizerV1.GetFeaturesRequest, md: grpc.Metadata, opt
 export class FeaturizerFallback implements FeatureFallback {
   readonly #client: grpc.Client;
   readonly #timeoutMs: number;
+  readonly #bearer: string | undefined;
 
-  constructor(address: string, timeoutMs: number) {
+  /** `token`: only a featurizer started with GRPC_REQUIRE_AUTH=true needs it. */
+  constructor(address: string, timeoutMs: number, token?: { reveal(): string }) {
     const Ctor = loadGrpcObject('featurizer').omen.featurizer.v1.Featurizer;
     this.#client = new Ctor(address, grpc.credentials.createInsecure());
     this.#timeoutMs = timeoutMs;
+    this.#bearer = token === undefined ? undefined : `Bearer ${token.reveal()}`;
   }
 
   fetch(repoId: string, sha: string, set: FeatureSet, signal?: AbortSignal): Promise<StoredFeatureSet | undefined> {
     const call = (this.#client as unknown as { GetFeatures: GetFeatures }).GetFeatures.bind(this.#client);
+    const metadata = new grpc.Metadata();
+    if (this.#bearer) metadata.set('authorization', this.#bearer);
     return new Promise((resolve, reject) => {
       const c = call(
         { repo_id: repoId, sha, feature_set: set.name, feature_set_version: set.version, include_file_metrics: true },
-        new grpc.Metadata(),
+        metadata,
         { deadline: Date.now() + this.#timeoutMs },
         (err, res) => {
           signal?.removeEventListener('abort', onAbort);

@@ -7,7 +7,7 @@
 // served prediction of the same commit stay two rows.
 import { createHash } from 'node:crypto';
 import type { ClickHouse } from '@omen/clickhouse';
-import { formatDateTime, ident, raw, sql } from '@omen/clickhouse';
+import { EVENT_COLUMNS, eventColumns, ident, raw, sql } from '@omen/clickhouse';
 import type { Prediction } from '@omen/contracts';
 import type { AvroProducer } from '@omen/kafka';
 
@@ -49,10 +49,7 @@ const SORTING_KEY = 'model_name, model_version, repo_id, entity_type, entity_id,
 export async function ensurePredictionsTable(ch: ClickHouse, table: string): Promise<void> {
   await ch.command(sql`
     CREATE TABLE IF NOT EXISTS ${ident(table)} (
-      event_id String,
-      event_time DateTime('UTC'),
-      event_time_ms Int64,
-      repo_id String,
+      ${EVENT_COLUMNS},
       entity_type String,
       entity_id String,
       model_name String,
@@ -89,10 +86,7 @@ export function predictionRow(p: Prediction): Record<string, unknown> {
   const scoreNames = Object.keys(p.scores).sort();
   const featureNames = p.features ? Object.keys(p.features) : [];
   return {
-    event_id: p.event_id,
-    event_time: formatDateTime(new Date(p.event_time)),
-    event_time_ms: p.event_time,
-    repo_id: p.repo_id,
+    ...eventColumns(p),
     entity_type: p.entity_type,
     entity_id: p.entity_id,
     model_name: p.model_name,

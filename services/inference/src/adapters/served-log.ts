@@ -8,7 +8,7 @@
 import { InvalidArgumentError, UnavailableError, isOmenError } from '@omen/errors';
 import type { Prediction } from '@omen/contracts';
 import type { Logger } from '@omen/telemetry';
-import { LogBuffer, type DropReason } from '../domain/log-buffer.ts';
+import { LogBuffer, type DropReason } from '@omen/service';
 import type { InferenceMetrics } from '../metrics.ts';
 import { modelScores, type PredictContext, type ServedPrediction } from '../predictor.ts';
 import type { OnnxModel, RunOutput } from './onnx-session.ts';

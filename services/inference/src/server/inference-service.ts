@@ -2,7 +2,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, isOmenError } from '@omen/errors';
 import { expandPacked } from './packed.ts';
-import { serverStream, unary, type CallContext } from '@omen/grpc';
+import { inputsSha256 } from '@omen/audit';
+import { annotateAudit, serverStream, unary, type CallContext } from '@omen/grpc';
 import type { inferenceV1 } from '@omen/contracts';
 import type { Scheduler } from '../domain/batcher.ts';
 import type { InferenceMetrics } from '../metrics.ts';
@@ -44,6 +45,24 @@ export async function timed<T>(metrics: InferenceMetrics | undefined, api: strin
   }
 }
 
+/**
+ * What the audit trail keeps of a prediction call: the repository (when one), how many rows, and
+ * a hash of the inputs — never the feature values themselves.
+ */
+function auditInputs(ctx: CallContext, requests: readonly inferenceV1.PredictRequest__Output[]): void {
+  const repos = new Set(requests.map((r) => r.commit?.repo_id || r.features?.repo_id || ''));
+  const repo = repos.size === 1 ? [...repos][0]! : '';
+  annotateAudit(ctx.metadata, { ...(repo ? { repo_id: repo } : {}), rows: String(requests.length), inputs_sha256: inputsSha256(requests.map((r) => r.commit ?? r.features ?? null)) });
+}
+
+/** The model (and version, when one) that answered a batch. */
+function auditModels(ctx: CallContext, outcomes: readonly Outcome[]): void {
+  const answered = outcomes.flatMap((o) => (o.ok ? [o.response] : []));
+  const names = new Set(answered.map((r) => r.model_name ?? ''));
+  const versions = new Set(answered.map((r) => r.model_version ?? ''));
+  if (names.size === 1) annotateAudit(ctx.metadata, { model_name: [...names][0]!, ...(versions.size === 1 ? { model_version: [...versions][0]! } : { model_versions: [...versions].sort().join(',') }) });
+}
+
 function toResult(outcome: Outcome, index: number): inferenceV1.PredictResult {
   return outcome.ok ? { index, prediction: outcome.response } : { index, error: { code: outcome.error.code, message: outcome.error.message } };
 }
@@ -62,17 +81,25 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
   };
   const handlers: inferenceV1.InferenceHandlers = {
     Predict: unary<inferenceV1.PredictRequest__Output, inferenceV1.PredictResponse>((req, ctx) =>
-      timed(metrics, 'Predict', () => predictor.predict(req, predictContext(ctx, scheduler)))),
+      timed(metrics, 'Predict', async () => {
+        auditInputs(ctx, [req]);
+        const res = await predictor.predict(req, predictContext(ctx, scheduler));
+        annotateAudit(ctx.metadata, { model_name: res.model_name ?? '', model_version: res.model_version ?? '' });
+        return res;
+      })),
 
     PredictBatch: unary<inferenceV1.PredictBatchRequest__Output, inferenceV1.PredictBatchResponse>((req, ctx) =>
       timed(metrics, 'PredictBatch', async () => {
         const { all, fieldOf } = expand(req);
+        auditInputs(ctx, all);
         const outcomes = await predictor.predictMany(all, predictContext(ctx, scheduler), fieldOf);
+        auditModels(ctx, outcomes);
         return { results: outcomes.map(toResult) };
       })),
 
     PredictStream: serverStream<inferenceV1.PredictBatchRequest__Output, inferenceV1.PredictResult>((req, ctx) => {
       const { all, fieldOf } = expand(req);
+      auditInputs(ctx, all);
       const pctx = predictContext(ctx, scheduler);
       // Chunks are scored concurrently (their rows share batches) and written as each completes.
       return (async function* () {

@@ -3,7 +3,8 @@
 import { performance } from 'node:perf_hooks';
 import type * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, NotFoundError } from '@omen/errors';
-import { unary } from '@omen/grpc';
+import { inputsSha256 } from '@omen/audit';
+import { annotateAudit, unary } from '@omen/grpc';
 import type { kserveV2 } from '@omen/contracts';
 import type { Scheduler } from '../domain/batcher.ts';
 import { KSERVE_DATATYPE, contentsOf, decodeInput, rawBytes } from '../domain/kserve-tensors.ts';
@@ -71,6 +72,7 @@ export function kserveHandlers(options: KserveServiceOptions): grpc.UntypedServi
           if (!known.has(o.name)) throw new InvalidArgumentError(`outputs[${i}].name "${o.name}" is not an output of ${m.name} (outputs: ${[...known].join(', ')})`, `outputs[${i}].name`);
         });
         const wanted = req.outputs.length > 0 ? new Set(req.outputs.map((o) => o.name)) : known;
+        annotateAudit(ctx.metadata, { model_name: m.name, model_version: m.version, rows: String(input.rows), inputs_sha256: inputsSha256(input.x) });
         const pctx = predictContext(ctx, scheduler);
         const out = await served.infer({ x: input.x, rows: input.rows }, { signal: pctx.signal, ...(pctx.deadlineUs !== undefined ? { deadlineUs: pctx.deadlineUs } : {}) });
         options.log?.recordInfer(m, input.x, input.rows, out, performance.now() - started, pctx.traceId);

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { ident, sql, type ClickHouse } from '@omen/clickhouse';
 import { loadGrpcObject, protoRoot, type inferenceV1 } from '@omen/contracts';
 import { runService, type RunningService } from '@omen/service';
 import { inProcessServiceEnv, randomName } from '@omen/testing';
@@ -52,6 +53,14 @@ export async function startTestService(cleanup: Cleanup, env: Record<string, str
   const client = new Ctor(address, grpc.credentials.createInsecure()) as unknown as TestService['client'];
   cleanup(() => Promise.resolve(client.close()));
   return { app: app!, running, address, client, featurePrefix, cachePrefix };
+}
+
+/** Drops a test's ClickHouse table and closes its client when the file's cleanup runs. */
+export function dropTableAfter(cleanup: Cleanup, ch: ClickHouse, table: string): void {
+  cleanup(async () => {
+    await ch.command(sql`DROP TABLE IF EXISTS ${ident(table)}`);
+    await ch.close();
+  });
 }
 
 /** Promise form of a unary call; rejects with grpc's ServiceError. */

@@ -16,6 +16,8 @@ afterAll(async () => {
 const KNOWN = 'c0ffee0000000000000000000000000000000001';
 const values = jitValues(77);
 const asked: featurizerV1.GetFeaturesRequest__Output[] = [];
+const authorizations: unknown[] = [];
+const TOKEN = 'featurizer-token-0123456789';
 let svc: TestService;
 let champion: Uint8Array;
 
@@ -24,6 +26,7 @@ beforeAll(async () => {
   server.addService(loadProtos(['featurizer'])['omen.featurizer.v1.Featurizer'] as grpc.ServiceDefinition, {
     GetFeatures: (c: grpc.ServerUnaryCall<featurizerV1.GetFeaturesRequest__Output, unknown>, cb: grpc.sendUnaryData<featurizerV1.GetFeaturesResponse>) => {
       asked.push(c.request);
+      authorizations.push(c.metadata.get('authorization')[0]);
       if (c.request.sha !== KNOWN) return cb({ code: grpc.status.NOT_FOUND, details: 'unknown commit' });
       cb(null, { repo_id: c.request.repo_id, sha: KNOWN, feature_set: 'jit_change_metrics', feature_set_version: 1, values, source: 'FEATURE_SOURCE_OFFLINE' });
     },
@@ -33,7 +36,7 @@ beforeAll(async () => {
   cleanup(() => new Promise((resolve) => server.tryShutdown(() => resolve())));
   const reg = await createTestRegistry(cleanup);
   champion = await reg.publish('jit-defect', 'v1', jitGbdt(1), ['champion']);
-  svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir, REDIS_URL: stackEnv('REDIS_URL').REDIS_URL, FEATURIZER_ADDR: `127.0.0.1:${port}`, INFERENCE_CACHE_TTL: '0' });
+  svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir, REDIS_URL: stackEnv('REDIS_URL').REDIS_URL, FEATURIZER_ADDR: `127.0.0.1:${port}`, INFERENCE_FEATURIZER_TOKEN: TOKEN, INFERENCE_CACHE_TTL: '0' });
   await svc.running.ready;
 });
 
@@ -43,6 +46,8 @@ describe('featurizer fallback', () => {
     const [p] = await referenceP1(champion, [jitRow(values)]);
     expect(res.bug_probability).toBeCloseTo(p!, 6);
     expect(asked.at(-1)).toMatchObject({ repo_id: 'github:acme/fb', sha: KNOWN, feature_set: 'jit_change_metrics', feature_set_version: 1, include_file_metrics: true });
+    // A featurizer with GRPC_REQUIRE_AUTH (as deployed) needs the token on every call.
+    expect(authorizations.at(-1)).toBe(`Bearer ${TOKEN}`);
   });
 
   it('still answers NOT_FOUND with the Redis key when the featurizer does not know the commit either', async () => {

@@ -13,7 +13,7 @@ import { createKafka } from '@omen/kafka';
 import { createLogger, createMetrics } from '@omen/telemetry';
 import { PredictionSink, ensurePredictionsTable } from '../../src/adapters/predictions-sink.ts';
 import { createTestRegistry, jitGbdt, jitRow, jitValues, referenceP1, type TestRegistry } from '../helpers/fixtures.ts';
-import { call, kserveClient, startTestService, type PredictResponse, type TestService } from '../helpers/service.ts';
+import { call, dropTableAfter, kserveClient, startTestService, type PredictResponse, type TestService } from '../helpers/service.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 const cleanup = (fn: () => Promise<void>) => cleanups.push(fn);
@@ -52,10 +52,7 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   reg = await createTestRegistry(cleanup);
   champion = await reg.publish('jit-defect', 'v1', jitGbdt(1), ['champion']);
-  cleanup(async () => {
-    await ch.command(sql`DROP TABLE IF EXISTS ${ident(table)}`);
-    await ch.close();
-  });
+  dropTableAfter(cleanup, ch, table);
   svc = await startTestService(cleanup, {
     INFERENCE_REGISTRY_DIR: reg.dir,
     REDIS_URL: env.REDIS_URL,

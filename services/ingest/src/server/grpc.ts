@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ingestV1 } from '@omen/contracts';
 import { InvalidArgumentError, isOmenError, PermissionDeniedError, UnauthenticatedError, type ErrorCode } from '@omen/errors';
-import { bearerRefusal, clientStream, unary, type CallContext } from '@omen/grpc';
+import { grants } from '@omen/auth';
+import { callerOf, clientStream, unary, type CallContext } from '@omen/grpc';
 import type { CommitEvent, IngestSource } from '../domain/events.ts';
 import { commitFromProto } from '../domain/proto-commit.ts';
 import { parseRepoId } from '../domain/ids.ts';
@@ -15,11 +16,6 @@ export interface IngestGrpcOptions {
   commitTopic: string;
   /** Valid commits of a stream published per Kafka round trip. @default 500 */
   streamBatch?: number;
-  /**
-   * The admin token a call must present to set `omen-republish` (it overrides the dedup
-   * window). Without one, republishing is refused.
-   */
-  adminToken?: string | { reveal(): string } | undefined;
 }
 
 const sources = new Set<IngestSource>(['backfill', 'git', 'api', 'producer']);
@@ -32,14 +28,18 @@ function sourceOf(ctx: CallContext): IngestSource {
 
 /**
  * Whether the call asks to republish past the dedup window (`omen-republish: true`). Only an
- * admin may: anyone else could otherwise flood the log with copies of old events.
+ * admin may: anyone else could otherwise flood the log with copies of old events. The auth
+ * interceptor has verified any credential presented (PublishCommits itself is open), so the
+ * caller it recorded is the one to judge.
  */
-function republishOf(ctx: CallContext, adminToken: IngestGrpcOptions['adminToken']): boolean {
+function republishOf(ctx: CallContext): boolean {
   if (ctx.metadata.get('omen-republish')[0] !== 'true') return false;
-  const refusal = bearerRefusal(ctx.metadata, adminToken);
-  if (!refusal) return true;
-  const message = `omen-republish needs the admin token: ${refusal.details}`;
-  throw refusal.code === grpc.status.UNAUTHENTICATED ? new UnauthenticatedError(message) : new PermissionDeniedError(message);
+  const caller = callerOf(ctx.metadata);
+  if (!caller) throw new UnauthenticatedError('omen-republish needs an admin credential ("authorization: Bearer <token>" metadata)');
+  if (!grants(caller.roles, 'admin')) {
+    throw new PermissionDeniedError(`omen-republish needs the admin role; the caller has ${caller.roles.length > 0 ? caller.roles.join(', ') : 'no role'}`);
+  }
+  return true;
 }
 
 function repoOf(event: CommitEvent): RepoRef {
@@ -65,7 +65,7 @@ export function ingestHandlers(options: IngestGrpcOptions): grpc.UntypedServiceI
 
   const publishCommit = unary<ingestV1.PublishCommitRequest__Output, ingestV1.PublishCommitResponse>(async (req, ctx) => {
     const source = sourceOf(ctx);
-    const republish = republishOf(ctx, options.adminToken);
+    const republish = republishOf(ctx);
     const parsed = commitFromProto(req.commit, pseudonymKey, source);
     if (!parsed.ok) throw new InvalidArgumentError(parsed.reason, parsed.field);
     const result = await pipeline.ingest({
@@ -80,7 +80,7 @@ export function ingestHandlers(options: IngestGrpcOptions): grpc.UntypedServiceI
 
   const publishCommits = clientStream<ingestV1.PublishCommitRequest__Output, ingestV1.PublishCommitsResponse>(async (requests, ctx) => {
     const source = sourceOf(ctx);
-    const republish = republishOf(ctx, options.adminToken);
+    const republish = republishOf(ctx);
     const results: ingestV1.PublishResult[] = [];
     let pending: Array<{ index: number; event: CommitEvent }> = [];
     let accepted = 0;

@@ -2,8 +2,8 @@
 // the payload inference parses), gate alerts, and drift alerts that trigger runs.
 //
 // Core NATS (at most once) is enough for announcements because the registry is the source of
-// truth: a replica that missed one catches up on its registry poll, and Promote/Rollback
-// re-announce when repeated. Each publish is followed by a flush, so "announced" means the
+// truth: a replica that missed one catches up on its registry poll, and a Promote/Rollback
+// whose announcement failed re-announces when repeated. Each publish is followed by a flush, so "announced" means the
 // server has it, and a publish while disconnected fails instead of sitting in a buffer.
 import type { NatsConnection, Subscription } from 'nats';
 import { UnavailableError } from '@omen/errors';

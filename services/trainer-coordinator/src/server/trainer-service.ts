@@ -1,19 +1,17 @@
 // omen.trainer.v1.Trainer: translation between the proto and the RunManager / ModelOps.
-// StartRun, CancelRun, Promote, Rollback and ImportModel change state and need the admin token
-// (TRAINER_ADMIN_METHODS); the rest only read, and are open unless GRPC_REQUIRE_AUTH puts every
-// RPC behind the token. GetArtifact and GetAliases are what a remote ModelSource needs (inference
+// StartRun and CancelRun need the operator role, Promote, Rollback and ImportModel the admin role
+// (@omen/auth's METHOD_ROLES); the rest only read, and are open unless GRPC_REQUIRE_AUTH puts every
+// RPC behind a credential. GetArtifact and GetAliases are what a remote ModelSource needs (inference
 // replicas that do not share the registry directory).
 import type * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError } from '@omen/errors';
-import { serverStream, unary } from '@omen/grpc';
+import { annotateAudit, serverStream, unary } from '@omen/grpc';
 import type { trainerV1 } from '@omen/contracts';
 import type { ModelVersionRecord } from '@omen/model-registry';
 import type { Counter } from '@omen/telemetry';
 import type { ModelOps, ModelSummary, ModelView } from '../models.ts';
 import { RUN_TRIGGERS, type RunRecord, type RunTrigger } from '../run-record.ts';
 import type { RunManager } from '../runs.ts';
-
-export const TRAINER_ADMIN_METHODS = ['StartRun', 'CancelRun', 'Promote', 'Rollback', 'ImportModel'] as const;
 
 export interface TrainerServiceDefaults {
   model: string;
@@ -149,7 +147,8 @@ function selector(req: { version: string; alias: string }): { version: string } 
 export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: TrainerServiceDefaults, options: TrainerServiceOptions = {}): grpc.UntypedServiceImplementation {
   const chunkBytes = options.chunkBytes ?? DEFAULT_ARTIFACT_CHUNK_BYTES;
   const handlers: trainerV1.TrainerHandlers = {
-    StartRun: unary<trainerV1.StartRunRequest__Output, trainerV1.Run>(async (req) => {
+    StartRun: unary<trainerV1.StartRunRequest__Output, trainerV1.Run>(async (req, ctx) => {
+      annotateAudit(ctx.metadata, { model_name: req.model_name || defaults.model });
       const cutoff = fromTimestamp(req.cutoff, 'cutoff');
       const from = fromTimestamp(req.from, 'from');
       const t = trigger(req.trigger);
@@ -170,6 +169,7 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
         testFraction: req.test_fraction,
         gapSeconds: Number(req.gap_seconds),
       });
+      annotateAudit(ctx.metadata, { run_id: run.id, trigger: run.trigger });
       return runMessage(run);
     }),
 
@@ -180,7 +180,12 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
       return { runs: runs.list(req.model_name || undefined, req.limit || 50).map(runMessage) };
     }),
 
-    CancelRun: unary<trainerV1.CancelRunRequest__Output, trainerV1.Run>(async (req) => runMessage(await runs.cancel(required(req.run_id, 'run_id')))),
+    CancelRun: unary<trainerV1.CancelRunRequest__Output, trainerV1.Run>(async (req, ctx) => {
+      annotateAudit(ctx.metadata, { run_id: req.run_id });
+      const run = await runs.cancel(required(req.run_id, 'run_id'));
+      annotateAudit(ctx.metadata, { model_name: run.model });
+      return runMessage(run);
+    }),
 
     WatchRun: serverStream<trainerV1.WatchRunRequest__Output, trainerV1.RunEvent>((req, ctx) => {
       const id = required(req.run_id, 'run_id');
@@ -234,6 +239,7 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
     GetAliases: unary<trainerV1.GetAliasesRequest__Output, trainerV1.GetAliasesResponse>(async (req) => ({ aliases: await models.registry.aliases(required(req.model_name, 'model_name')) })),
 
     Promote: unary<trainerV1.PromoteRequest__Output, trainerV1.PromoteResponse>(async (req, ctx) => {
+      annotateAudit(ctx.metadata, { model_name: req.model_name, model_version: req.version, alias: req.alias || 'champion', ...(req.force ? { force: 'true' } : {}), ...(req.reason ? { reason: req.reason } : {}) });
       const r = await models.promote({
         model: required(req.model_name, 'model_name'),
         version: required(req.version, 'version'),
@@ -242,15 +248,19 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
         reason: req.reason,
         actor: `grpc:${ctx.peer}`,
       });
+      annotateAudit(ctx.metadata, { changed: String(r.changed), previous_version: r.previousVersion ?? '' });
       return { promoted: versionMessage(await models.describe(r.record.name, { version: r.record.version })), previous_version: r.previousVersion ?? '', changed: r.changed, alias: r.alias };
     }),
 
     Rollback: unary<trainerV1.RollbackRequest__Output, trainerV1.RollbackResponse>(async (req, ctx) => {
+      annotateAudit(ctx.metadata, { model_name: req.model_name, alias: req.alias || 'champion', ...(req.reason ? { reason: req.reason } : {}) });
       const r = await models.rollback({ model: required(req.model_name, 'model_name'), toVersion: req.to_version, alias: req.alias, reason: req.reason, actor: `grpc:${ctx.peer}` });
+      annotateAudit(ctx.metadata, { model_version: r.record.version, changed: String(r.changed), rolled_back_version: r.rolledBackVersion ?? '' });
       return { current: versionMessage(await models.describe(r.record.name, { version: r.record.version })), rolled_back_version: r.rolledBackVersion ?? '', changed: r.changed };
     }),
 
-    ImportModel: unary<trainerV1.ImportModelRequest__Output, trainerV1.ModelVersion>(async (req) => {
+    ImportModel: unary<trainerV1.ImportModelRequest__Output, trainerV1.ModelVersion>(async (req, ctx) => {
+      annotateAudit(ctx.metadata, { model_name: req.model_name, by: req.artifact === 'artifact_path' ? 'path' : 'bytes' });
       const record = await models.import({
         model: required(req.model_name, 'model_name'),
         version: req.version,
@@ -263,6 +273,7 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
         metadata: req.metadata,
         sha256: req.sha256,
       });
+      annotateAudit(ctx.metadata, { model_version: record.version, sha256: record.sha256 });
       return versionMessage(await models.describe(record.name, { version: record.version }));
     }),
   };

@@ -1,6 +1,6 @@
 // The trainer-coordinator in process against the real engines (ClickHouse, NATS), with its own
 // registry and state directories and its own ClickHouse tables (random names, dropped after).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -29,6 +29,8 @@ export interface TestTrainer {
   nats: NatsConnection;
   tables: { features: string; labels: string; versions: string; aliasEvents: string };
   registryDir: string;
+  /** TRAINER_IMPORT_DIR (created): where ImportModel may read artifact_path from. */
+  importDir: string;
   alertSubject: string;
   driftSubject: string;
   call<Res>(method: string, request: unknown, client?: trainerV1.TrainerClient): Promise<Res>;
@@ -55,6 +57,7 @@ async function createFeaturizerTables(ch: ClickHouse, features: string, labels: 
 export async function startTestTrainer(env: Record<string, string> = {}): Promise<TestTrainer> {
   const engines = stackEnv('CLICKHOUSE_URL', 'NATS_URL');
   const root = await mkdtemp(path.join(tmpdir(), 'omen-trainer-'));
+  await mkdir(path.join(root, 'import'));
   const tables = { features: table('features'), labels: table('labels'), versions: table('model-versions'), aliasEvents: table('model-alias-events') };
   const ch = createClickHouse({ url: engines.CLICKHOUSE_URL });
   await createFeaturizerTables(ch, tables.features, tables.labels);
@@ -77,6 +80,7 @@ export async function startTestTrainer(env: Record<string, string> = {}): Promis
       NATS_URL: engines.NATS_URL,
       TRAINER_REGISTRY_DIR: path.join(root, 'registry'),
       TRAINER_STATE_DIR: path.join(root, 'state'),
+      TRAINER_IMPORT_DIR: path.join(root, 'import'),
       TRAINER_FEATURES_TABLE: tables.features,
       TRAINER_LABELS_TABLE: tables.labels,
       TRAINER_MIRROR_VERSIONS_TABLE: tables.versions,
@@ -107,6 +111,7 @@ export async function startTestTrainer(env: Record<string, string> = {}): Promis
     nats,
     tables,
     registryDir: path.join(root, 'registry'),
+    importDir: path.join(root, 'import'),
     alertSubject,
     driftSubject,
     call: <Res>(method: string, request: unknown, c = client) => callUnary<Res>(c, method, request),

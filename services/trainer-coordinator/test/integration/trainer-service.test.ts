@@ -118,19 +118,21 @@ describe('trainer-coordinator', () => {
     expect(heard.filter((h) => h.subject === 'model.promoted' && h.body['version'] === 'v2')).toEqual([]);
   });
 
-  it('Promote and Rollback are idempotent and announced on NATS', async () => {
+  it('Promote and Rollback are idempotent; a change is announced on NATS, a no-op is not (issue 11: a no-op Promote published model.promoted)', async () => {
     const refused = await t.call('Promote', { model_name: MODEL, version: 'v2' }).catch((e: grpc.ServiceError) => e);
     expect(refused).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, details: expect.stringContaining('did not pass the gate') });
 
     const first = await t.call<trainerV1.PromoteResponse__Output>('Promote', { model_name: MODEL, version: 'v2', force: true, reason: 'try it' });
     expect(first).toMatchObject({ changed: true, previous_version: 'v1', alias: 'champion', promoted: { version: 'v2', stage: 'MODEL_STAGE_PRODUCTION' } });
+    const promoted = await until('model.promoted for v2', () => heard.find((h) => h.subject === 'model.promoted' && h.body['version'] === 'v2'));
+    expect(promoted.body).toMatchObject({ model: MODEL, version: 'v2', alias: 'champion', previousVersion: 'v1' });
     const again = await t.call<trainerV1.PromoteResponse__Output>('Promote', { model_name: MODEL, version: 'v2', force: true });
     expect(again).toMatchObject({ changed: false, previous_version: 'v1', promoted: { version: 'v2' } });
-    const promotions = await until('two model.promoted for v2', () => {
-      const m = heard.filter((h) => h.subject === 'model.promoted' && h.body['version'] === 'v2');
-      return m.length >= 2 ? m : undefined;
-    });
-    for (const p of promotions) expect(p.body).toMatchObject({ model: MODEL, version: 'v2', alias: 'champion', previousVersion: 'v1' });
+    // A marker published after the no-op arrives after anything the no-op published (one connection, in order).
+    const marker = `${MODEL}-marker`;
+    await t.app.control!.announce('model.promoted', { model: MODEL, version: marker, sha256: '', alias: 'marker', at: new Date().toISOString() });
+    await until('the marker', () => heard.find((h) => h.body['version'] === marker));
+    expect(heard.filter((h) => h.subject === 'model.promoted' && h.body['version'] === 'v2')).toHaveLength(1);
 
     const back = await t.call<trainerV1.RollbackResponse__Output>('Rollback', { model_name: MODEL, reason: 'v2 is worse' });
     expect(back).toMatchObject({ changed: true, rolled_back_version: 'v2', current: { version: 'v1', stage: 'MODEL_STAGE_PRODUCTION' } });
@@ -138,11 +140,12 @@ describe('trainer-coordinator', () => {
     expect(backAgain).toMatchObject({ changed: false, rolled_back_version: 'v2', current: { version: 'v1' } });
     expect((await t.call<trainerV1.ModelVersion__Output>('GetModel', { model_name: MODEL })).version).toBe('v1');
     expect((await t.call<trainerV1.ModelVersion__Output>('GetModel', { model_name: MODEL, version: 'v2' })).stage).toBe('MODEL_STAGE_ARCHIVED');
-    const rollbacks = await until('model.rolledback', () => {
-      const m = heard.filter((h) => h.subject === 'model.rolledback');
-      return m.length >= 2 ? m : undefined;
-    });
-    for (const r of rollbacks) expect(r.body).toMatchObject({ model: MODEL, version: 'v1', alias: 'champion', previousVersion: 'v2' });
+    const rolledBack = await until('model.rolledback', () => heard.find((h) => h.subject === 'model.rolledback'));
+    expect(rolledBack.body).toMatchObject({ model: MODEL, version: 'v1', alias: 'champion', previousVersion: 'v2' });
+    const marker2 = `${MODEL}-marker2`;
+    await t.app.control!.announce('model.rolledback', { model: MODEL, version: marker2, sha256: '', alias: 'marker', at: new Date().toISOString() });
+    await until('the second marker', () => heard.find((h) => h.body['version'] === marker2));
+    expect(heard.filter((h) => h.subject === 'model.rolledback' && h.body['version'] === 'v1')).toHaveLength(1);
 
     // One alias change per effective call, in the registry and in ClickHouse.
     const history = await new LocalModelRegistry(t.registryDir).aliasHistory(MODEL, 'champion');
@@ -166,10 +169,16 @@ describe('trainer-coordinator', () => {
     const imported = await t.call<trainerV1.ModelVersion__Output>('ImportModel', { model_name: MODEL, onnx_model: Buffer.from(onnx), feature_set: 'jit_change_metrics', sha256: sha, metrics: { auc: 0.7 }, metadata: { source: 'sklearn' } });
     expect(imported).toMatchObject({ version: `sha256-${sha.slice(0, 12)}`, artifact_sha256: sha, stage: 'MODEL_STAGE_CANDIDATE', feature_names: names, run_id: '', metadata: { source: 'sklearn' } });
     expect(imported.metrics).toEqual({ auc: 0.7 });
-    // The same file again (by path this time) is the same version.
-    const file = path.join(t.registryDir, '..', 'model.onnx');
+    // The same file again (by path this time, from the import directory) is the same version.
+    const file = path.join(t.importDir, 'model.onnx');
     await writeFile(file, onnx);
     expect((await t.call<trainerV1.ModelVersion__Output>('ImportModel', { model_name: MODEL, artifact_path: file, feature_set: 'jit_change_metrics' })).version).toBe(imported.version);
+    // Issue 11: a path outside it is refused like a missing one, and nothing is read.
+    const outside = path.join(t.registryDir, '..', 'model.onnx');
+    await writeFile(outside, onnx);
+    const refusals = await Promise.all([outside, `${outside}.missing`, '../model.onnx'].map((p) => t.call('ImportModel', { model_name: MODEL, artifact_path: p, feature_set: 'jit_change_metrics' }).catch((e: grpc.ServiceError) => e)));
+    for (const r of refusals) expect(r).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining('inside the trainer\'s import directory') });
+    expect(new Set(refusals.map((r) => (r as grpc.ServiceError).details)).size).toBe(1);
 
     const three = exportOnnx(trainLogistic(makeDataset(['la', 'ld', 'ns'], rows.map((r) => r.slice(0, 3)), y), { log1p: [] }));
     const wrong = await t.call('ImportModel', { model_name: MODEL, onnx_model: Buffer.from(three), feature_set: 'jit_change_metrics' }).catch((e: grpc.ServiceError) => e);

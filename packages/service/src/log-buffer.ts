@@ -1,5 +1,5 @@
-// A bounded in-process buffer between a hot path and a slow, fallible sink (the served
-// predictions log). push() is O(1) and never waits: the caller (a gRPC handler) must not feel
+// A bounded in-process buffer between a hot path and a slow, fallible sink (inference's served
+// predictions log, every service's audit trail). push() is O(1) and never waits: the caller (a gRPC handler) must not feel
 // Kafka or ClickHouse. Items leave in batches — when `flushSize` are waiting, and every
 // `flushIntervalMs` for whatever is there — one write at a time. A failed write is put back
 // at the front and retried after an exponential backoff; when the buffer is full the oldest

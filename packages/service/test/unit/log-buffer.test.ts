@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LogBuffer, type DropReason, type LogBufferOptions } from '../../src/domain/log-buffer.ts';
+import { LogBuffer, type DropReason, type LogBufferOptions } from '../../src/log-buffer.ts';
 
 interface Harness {
   buffer: LogBuffer<number>;
