@@ -11,7 +11,9 @@
 export { stackEnv } from './stack-env.ts';
 export type { StackEnvironment } from './stack-env.ts';
 export { randomName } from './names.ts';
-export { inProcessServiceEnv } from './service-env.ts';
+export { inProcessServiceEnv, runInProcess } from './service-env.ts';
+export { startPrivateNats, startPrivateRedis } from './engines.ts';
+export type { PrivateEngine } from './engines.ts';
 export type { Cleanup } from './cleanup.ts';
 export { FAST_CONSUMER, createTestConsumer, createTestKafka, createTestProducer, readTopic, waitFor } from './kafka.ts';
 export type { ReadTopicOptions, TestConsumerOptions, TopicRecord } from './kafka.ts';
