@@ -52,6 +52,11 @@ export const ingestConfigSchema = {
    * timeout, so GitHub sees the 503 rather than a timeout. @default 5s
    */
   INGEST_PUBLISH_TIMEOUT: durationMs({ minMs: 100, maxMs: 600_000, default: 5_000 }),
+  /**
+   * Longest wait for one Redis (dedup window) command before answering 503 / UNAVAILABLE: a
+   * stalled Redis must not hold a webhook past the SCM's timeout. @default 1s
+   */
+  INGEST_REDIS_TIMEOUT: durationMs({ minMs: 10, maxMs: 60_000, default: 1_000 }),
   /** Largest hunk text kept per commit; beyond it the largest files lose their hunks. @default 512 KiB */
   INGEST_MAX_HUNK_BYTES: int({ min: 0, max: 64 * 1024 * 1024, default: 512 * 1024 }),
 
