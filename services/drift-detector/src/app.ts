@@ -134,6 +134,7 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
       .then((n) => {
         nats = n;
         ctx.onShutdown(() => n.close(), 'nats');
+        ctx.watchDependency('nats', () => n.probe());
       })
       .catch(() => undefined);
   }
