@@ -5,6 +5,7 @@
 // bad message is logged and skipped, never crashes a subscription).
 import { connect, type NatsConnection } from 'nats';
 import { UnavailableError } from '@omen/errors';
+import { withinMs } from './deadline.ts';
 
 /** How long a publish waits for the server to have it before the caller hears UNAVAILABLE. */
 export const NATS_PUBLISH_TIMEOUT_MS = 2000;
@@ -37,20 +38,13 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
  * resumes: every control message here is state (what is champion now), safe to repeat.
  */
 export async function publishFlushed(nc: NatsConnection, subject: string, data: Uint8Array | string, timeoutMs = NATS_PUBLISH_TIMEOUT_MS): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
+  const failed = (err: unknown) => new UnavailableError(`NATS publish on ${subject} failed: ${(err as Error).message}`, { cause: err, retryAfterMs: 5000 });
   try {
     nc.publish(subject, data);
-    await Promise.race([
-      nc.flush(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the server did not confirm within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
   } catch (err) {
-    throw new UnavailableError(`NATS publish on ${subject} failed: ${(err as Error).message}`, { cause: err, retryAfterMs: 5000 });
-  } finally {
-    clearTimeout(timer);
+    throw failed(err);
   }
+  await withinMs(nc.flush().catch((err: unknown) => Promise.reject(failed(err))), timeoutMs, `NATS (publish on ${subject})`);
 }
 
 /** A watchDependency probe: the server answers a PING (flush) or the connection is stalled. */
