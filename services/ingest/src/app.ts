@@ -115,6 +115,7 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       metrics,
       logger,
       maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
+      rateLimit: { max: config.INGEST_RATE_LIMIT, windowMs: config.INGEST_RATE_LIMIT_WINDOW },
       completer: new PushCompleter({
         ...(config.INGEST_PUSH_COMPLETION_MAX > 0 ? sources : {}),
         pseudonymKey,

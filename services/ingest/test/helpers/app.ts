@@ -79,6 +79,8 @@ function testEnv(topics: TestIngest['topics']): Record<string, string> {
     // A fresh dedup window per ingest: fixed shas in tests stay new across runs.
     INGEST_DEDUP_NAMESPACE: `${randomName('test')}:`,
     INGEST_DEDUP_WINDOW: '10m',
+    // Every test request comes from one address: only the rate-limit test turns the limit on.
+    INGEST_RATE_LIMIT: '0',
   };
 }
 
