@@ -59,6 +59,12 @@ export interface ServiceOptions<S extends ConfigShape> {
   ports?: PortDefaults;
   /** Admin methods by full name (`pkg.Service/Method`); also settable per addService. @default [] */
   adminMethods?: string[];
+  /**
+   * Largest request message this service takes, sized to its largest legitimate request; a
+   * larger one is refused with RESOURCE_EXHAUSTED before it is decoded. GRPC_MAX_RECEIVE_BYTES
+   * overrides it. @default 4 MiB (grpc-js's own default)
+   */
+  maxReceiveMessageBytes?: number;
   /** Wiring: consume, compute, serve. Runs after the servers listen, with health NOT_SERVING. */
   start: (ctx: ServiceContext<ConfigOf<S & BaseConfigShape>>) => unknown;
   /** @default process.env */
@@ -69,6 +75,8 @@ export interface ServiceOptions<S extends ConfigShape> {
    */
   ownProcess?: boolean;
 }
+
+const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
 
 export interface RunningService<C> {
   config: C;
@@ -135,6 +143,7 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
     adminToken: base.ADMIN_TOKEN,
     adminMethods: options.adminMethods ?? [],
     requireAuth: base.GRPC_REQUIRE_AUTH ? 'all' : 'admin',
+    serverOptions: { 'grpc.max_receive_message_length': base.GRPC_MAX_RECEIVE_BYTES ?? options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES },
   });
   let lastReady: boolean | undefined;
   const refreshHealth = () => {

@@ -121,6 +121,8 @@ export async function runFeaturizer(options: RunFeaturizerOptions = {}): Promise
     name: 'featurizer',
     configSchema: featurizerConfigSchema,
     ports: FEATURIZER_PORTS,
+    // GetFeatures is a repository id, a sha and a feature set name.
+    maxReceiveMessageBytes: 64 * 1024,
     ...(options.env ? { env: options.env } : {}),
     ...(options.ownProcess === undefined ? {} : { ownProcess: options.ownProcess }),
     async start(ctx) {

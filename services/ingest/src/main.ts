@@ -8,6 +8,8 @@ await runService({
   name: 'ingest',
   configSchema: ingestConfigSchema,
   ports: INGEST_PORTS,
+  // PublishCommit carries a commit's hunks (trimmed to INGEST_MAX_HUNK_BYTES only after arrival).
+  maxReceiveMessageBytes: 4 * 1024 * 1024,
   async start(ctx) {
     await startIngestService(ctx);
   },

@@ -92,6 +92,26 @@ describe('runService in process', () => {
     health.close();
   });
 
+  it('refuses a request larger than maxReceiveMessageBytes with RESOURCE_EXHAUSTED, and GRPC_MAX_RECEIVE_BYTES overrides it', async () => {
+    const svc = await runService({ name: 'small', ownProcess: false, env, configSchema: { FLAG: bool() }, maxReceiveMessageBytes: 2048, start: () => undefined });
+    running = svc;
+    await svc.ready;
+    const health = createClient(Health, `127.0.0.1:${svc.grpcPort}`);
+    // A 1 MB id (issue 11: "a 1 MB experiment_id never gets a status back") is refused undecoded.
+    const err = await callUnary(health, 'Check', { service: 'x'.repeat(1024 * 1024) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 8 }); // RESOURCE_EXHAUSTED
+    expect(await callUnary(health, 'Check', { service: 'y'.repeat(1000) }).catch((e: { code: number }) => e.code)).toBe(5); // NOT_FOUND: it got through
+    health.close();
+    await svc.stop();
+
+    const wider = await runService({ name: 'wider', ownProcess: false, env: { ...env, GRPC_MAX_RECEIVE_BYTES: '4096' }, configSchema: { FLAG: bool() }, maxReceiveMessageBytes: 2048, start: () => undefined });
+    running = wider;
+    await wider.ready;
+    const client = createClient(Health, `127.0.0.1:${wider.grpcPort}`);
+    expect(await callUnary(client, 'Check', { service: 'z'.repeat(3000) }).catch((e: { code: number }) => e.code)).toBe(5);
+    client.close();
+  });
+
   it('stops waiting for a dependency when shutdown begins, and reports a failing hook', async () => {
     let sawAbort = false;
     const svc = await runService({
