@@ -5,6 +5,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { abrouterV1, inferenceV1 } from '@omen/contracts';
 import { InvalidArgumentError, isOmenError } from '@omen/errors';
 import { unary } from '@omen/grpc';
+import { checkId, checkName } from '@omen/ids';
 import type { Histogram } from '@omen/telemetry';
 import type { InferenceClient } from '../adapters/inference-client.ts';
 import { validateSpec, type ExperimentRecord, type ExperimentStateName } from '../domain/experiment.ts';
@@ -86,11 +87,13 @@ const CALLER_FAULTS: ReadonlySet<string> = new Set(['INVALID_ARGUMENT', 'CANCELL
 const isArmFailure = (err: unknown): boolean => !isOmenError(err) || !CALLER_FAULTS.has(err.code);
 
 export function abRouterHandlers(router: Router, inference: InferenceClient, options: AbRouterServiceOptions): grpc.UntypedServiceImplementation {
-  const model = (name: string) => name || options.defaultModel;
+  const model = (name: string) => (name ? checkName(name, 'model_name') : options.defaultModel);
+  // Empty asks for the model's active experiment; anything else must be a well-formed id.
+  const experimentId = (id: string) => (id ? checkId(id, 'experiment_id') : id);
   const handlers: abrouterV1.AbRouterHandlers = {
     Route: unary<abrouterV1.RouteRequest__Output, abrouterV1.RouteResponse>(async (req) => {
       const modelName = model(req.model_name);
-      const experiment = await router.experimentFor(req.experiment_id, modelName);
+      const experiment = await router.experimentFor(experimentId(req.experiment_id), modelName);
       if (!experiment) return { experiment_id: '', arm: '', model_name: modelName, model_version: '' };
       if (!req.unit_id) throw new InvalidArgumentError('unit_id: is required to route within an experiment', 'unit_id');
       const arm = router.assign(experiment, req.unit_id);
@@ -102,7 +105,7 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
       const request = req.request;
       if (!request) throw new InvalidArgumentError('request: is required', 'request');
       const modelName = model(request.model_name);
-      const experiment = await router.experimentFor(req.experiment_id, modelName);
+      const experiment = await router.experimentFor(experimentId(req.experiment_id), modelName);
       const deadlineMs = Math.min(options.inferenceDeadlineMs, ctx.remainingMs());
       if (!experiment) {
         const started = performance.now();
@@ -139,14 +142,12 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
     }),
 
     GetExperiment: unary<abrouterV1.GetExperimentRequest__Output, abrouterV1.Experiment>(async (req) => {
-      if (!req.experiment_id) throw new InvalidArgumentError('experiment_id: is required', 'experiment_id');
-      const r = await router.load(req.experiment_id);
+      const r = await router.load(checkId(req.experiment_id, 'experiment_id'));
       return experimentMessage(r, await router.armStats(r));
     }),
 
     StopExperiment: unary<abrouterV1.StopExperimentRequest__Output, abrouterV1.Experiment>(async (req) => {
-      if (!req.experiment_id) throw new InvalidArgumentError('experiment_id: is required', 'experiment_id');
-      const r = await router.stop(req.experiment_id, req.reason || 'stopped by an operator');
+      const r = await router.stop(checkId(req.experiment_id, 'experiment_id'), req.reason || 'stopped by an operator');
       return experimentMessage(r, await router.armStats(r));
     }),
 

@@ -1,6 +1,7 @@
 // omen.drift.v1.DriftDetector: reads of the report store. Bad requests get INVALID_ARGUMENT
 // naming the field; a model, version or repo without reports gets NOT_FOUND saying which.
 import { InvalidArgumentError, NotFoundError } from '@omen/errors';
+import { checkName } from '@omen/ids';
 import { unary } from '@omen/grpc';
 import type { driftV1 } from '@omen/contracts';
 import { reportMessage } from '../domain/report.ts';
@@ -27,9 +28,7 @@ function millis(ts: Ts, field: string): number | undefined {
 
 function modelName(value: string | undefined): string {
   const name = (value ?? '').trim();
-  if (name === '') throw new InvalidArgumentError('model_name is required', 'model_name');
-  if (name.length > 200) throw new InvalidArgumentError('model_name is longer than 200 characters', 'model_name');
-  return name;
+  return checkName(name, 'model_name');
 }
 
 /** Page tokens are opaque to callers: the offset of the next page, base64url. */
