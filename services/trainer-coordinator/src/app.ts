@@ -72,7 +72,7 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
     ctx.onShutdown(() => mirrorClient.close(), 'clickhouse mirror');
     ctx.watchDependency('clickhouse', async () => {
       if (!(await mirrorClient.ping())) throw new Error('ClickHouse does not answer ping');
-    });
+    }, { timeoutMs: 3000 });
     const mirror = new ClickHouseRegistryMirror(mirrorClient, { versions: config.TRAINER_MIRROR_VERSIONS_TABLE, aliasEvents: config.TRAINER_MIRROR_ALIAS_EVENTS_TABLE });
     await ctx.dependency('clickhouse', async () => {
       if (!(await ch.ping())) throw new Error(`ClickHouse at ${config.CLICKHOUSE_URL} does not answer ping`);
