@@ -17,14 +17,13 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnavailableError, quote } from '@omen/errors';
+import { checkName as checkIdsName, isName } from '@omen/ids';
 import { LocalArtifactStore, checkSha256, writeAtomic, type ArtifactStore } from './artifact-store.ts';
 import type { AliasAction, AliasChange, AliasEvent, FeatureSetRef, ModelArtifact, ModelSelector, ModelSource, ModelVersionRecord } from './types.ts';
 
-const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** Throws INVALID_ARGUMENT unless `value` is a safe model name, version or alias (it becomes a path). */
+/** Throws INVALID_ARGUMENT unless `value` is a safe model name, version or alias (it becomes a path): @omen/ids' grammar. */
 export function checkName(what: 'model name' | 'version' | 'alias', value: string): void {
-  if (!SAFE.test(value)) throw new InvalidArgumentError(`${what} must be 1-128 letters, digits, ".", "_" or "-" (not starting with a symbol); got ${JSON.stringify(value)}`, what.replace(' ', '_'));
+  checkIdsName(value, what.replace(' ', '_'));
 }
 
 function isMissing(err: unknown): boolean {
@@ -151,7 +150,7 @@ export class LocalModelRegistry implements ModelSource {
 
   async models(): Promise<string[]> {
     try {
-      return (await readdir(path.join(this.root, 'models'))).filter((n) => SAFE.test(n)).sort();
+      return (await readdir(path.join(this.root, 'models'))).filter((n) => isName(n)).sort();
     } catch (err) {
       if (isMissing(err)) return [];
       throw err;
@@ -170,7 +169,7 @@ export class LocalModelRegistry implements ModelSource {
       return (await readdir(path.join(this.#modelDir(name), 'versions')))
         .filter((f) => f.endsWith('.json'))
         .map((f) => f.slice(0, -5))
-        .filter((v) => SAFE.test(v))
+        .filter((v) => isName(v))
         .sort(compareVersions);
     } catch (err) {
       if (isMissing(err)) return [];

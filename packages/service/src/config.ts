@@ -1,5 +1,5 @@
 import type { JwtOptions } from '@omen/auth';
-import { bool, durationMs, enumOf, port, secret, str, url, type ConfigOf, type ConfigProblem, type ConfigShape } from '@omen/config';
+import { bool, durationMs, enumOf, int, port, secret, str, url, type ConfigOf, type ConfigProblem, type ConfigShape } from '@omen/config';
 import { logLevels } from '@omen/telemetry';
 
 export interface PortDefaults {
@@ -20,6 +20,7 @@ export interface PortDefaults {
  * - `GRPC_REQUIRE_AUTH` (default `false`): require a credential on every RPC but health/reflection
  * - `OTEL_EXPORTER_OTLP_ENDPOINT` (optional): OTLP/HTTP collector; unset = no trace export
  * - `SHUTDOWN_GRACE` (default `10s`): how long in-flight RPCs and each shutdown hook may take
+ * - `GRPC_MAX_RECEIVE_BYTES` (optional): largest gRPC request message; unset = the service's own size
  */
 export function baseConfigSchema(defaults: PortDefaults = {}) {
   return {
@@ -37,6 +38,7 @@ export function baseConfigSchema(defaults: PortDefaults = {}) {
     GRPC_REQUIRE_AUTH: bool({ default: false }),
     OTEL_EXPORTER_OTLP_ENDPOINT: url({ protocols: ['http', 'https'] }).optional(),
     SHUTDOWN_GRACE: durationMs({ default: '10s' }),
+    GRPC_MAX_RECEIVE_BYTES: int({ min: 1024, max: 1024 * 1024 * 1024 }).optional(),
   } satisfies ConfigShape;
 }
 

@@ -1,10 +1,11 @@
 export { runService } from './run.ts';
-export type { ServiceContext, ServiceOptions, RunningService, DependencyOptions } from './run.ts';
+export type { ServiceContext, ServiceOptions, RunningService, DependencyOptions, WatchOptions } from './run.ts';
 export { baseConfigSchema, jwtOptionsFrom } from './config.ts';
 export type { BaseConfigShape, PortDefaults } from './config.ts';
 export { backoffDelayMs } from './retry.ts';
 export type { RetryOptions } from './retry.ts';
-export { connectNats, parseJsonObject } from './nats.ts';
+export { withinMs } from './deadline.ts';
+export { connectNats, natsProbe, NATS_PUBLISH_TIMEOUT_MS, parseJsonObject, publishFlushed } from './nats.ts';
 export type { ConnectNatsOptions } from './nats.ts';
 export { LogBuffer } from './log-buffer.ts';
 export type { DropReason, LogBufferOptions } from './log-buffer.ts';

@@ -4,6 +4,11 @@
 // is the shared first step of every message parser (a reason string instead of a throw, so a
 // bad message is logged and skipped, never crashes a subscription).
 import { connect, type NatsConnection } from 'nats';
+import { UnavailableError } from '@omen/errors';
+import { withinMs } from './deadline.ts';
+
+/** How long a publish waits for the server to have it before the caller hears UNAVAILABLE. */
+export const NATS_PUBLISH_TIMEOUT_MS = 2000;
 
 export interface ConnectNatsOptions {
   url: string;
@@ -24,6 +29,27 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
     }
   })().catch(() => undefined);
   return nc;
+}
+
+/**
+ * Publishes and waits until the server has the message (a flush, which a stalled server never
+ * answers: nats.js has no timeout of its own for it), at most `timeoutMs`; otherwise throws
+ * UNAVAILABLE naming the subject. The message may still reach subscribers once the server
+ * resumes: every control message here is state (what is champion now), safe to repeat.
+ */
+export async function publishFlushed(nc: NatsConnection, subject: string, data: Uint8Array | string, timeoutMs = NATS_PUBLISH_TIMEOUT_MS): Promise<void> {
+  const failed = (err: unknown) => new UnavailableError(`NATS publish on ${subject} failed: ${(err as Error).message}`, { cause: err, retryAfterMs: 5000 });
+  try {
+    nc.publish(subject, data);
+  } catch (err) {
+    throw failed(err);
+  }
+  await withinMs(nc.flush().catch((err: unknown) => Promise.reject(failed(err))), timeoutMs, `NATS (publish on ${subject})`);
+}
+
+/** A watchDependency probe: the server answers a PING (flush) or the connection is stalled. */
+export function natsProbe(nc: NatsConnection): () => Promise<void> {
+  return () => nc.flush();
 }
 
 /** The message body as a JSON object, or why it is not one. */

@@ -12,6 +12,13 @@ export interface DependencyOptions {
   required?: boolean;
 }
 
+export interface WatchOptions {
+  /** Pause between two probes. @default 1000 */
+  intervalMs?: number;
+  /** A probe that has not answered by then counts as a failure: the engine is stalled. @default 1000 */
+  timeoutMs?: number;
+}
+
 export interface ServiceContext<C> {
   name: string;
   config: C;
@@ -37,6 +44,14 @@ export interface ServiceContext<C> {
    * that stopped at a gap in its input — logged at error with the reason; `undefined` clears it.
    */
   setBlocked(name: string, reason: string | undefined): void;
+  /**
+   * Probes a connected dependency until shutdown (a Redis PING, a NATS flush, a ClickHouse
+   * ping): one that fails or does not answer within `timeoutMs` reports the dependency down
+   * (NOT_SERVING when it is required, `omen_dependency_up` 0 always), the next answer reports
+   * it up. A stalled engine (SIGSTOP, a full disk, a hung host) keeps its TCP connection open,
+   * so a client's connection events alone never notice it.
+   */
+  watchDependency(name: string, probe: (signal: AbortSignal) => Promise<unknown>, options?: WatchOptions): void;
   /** Runs `fn` on shutdown, after gRPC stopped and drained; hooks run in reverse order of registration. */
   onShutdown(fn: () => unknown, label?: string): void;
 }
@@ -50,6 +65,12 @@ export interface ServiceOptions<S extends ConfigShape> {
   ports?: PortDefaults;
   /** Admin methods by full name (`pkg.Service/Method`); also settable per addService. @default [] */
   adminMethods?: string[];
+  /**
+   * Largest request message this service takes, sized to its largest legitimate request; a
+   * larger one is refused with RESOURCE_EXHAUSTED before it is decoded. GRPC_MAX_RECEIVE_BYTES
+   * overrides it. @default 4 MiB (grpc-js's own default)
+   */
+  maxReceiveMessageBytes?: number;
   /** Wiring: consume, compute, serve. Runs after the servers listen, with health NOT_SERVING. */
   start: (ctx: ServiceContext<ConfigOf<S & BaseConfigShape>>) => unknown;
   /** @default process.env */
@@ -60,6 +81,8 @@ export interface ServiceOptions<S extends ConfigShape> {
    */
   ownProcess?: boolean;
 }
+
+const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
 
 export interface RunningService<C> {
   config: C;
@@ -132,6 +155,7 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
     jwt,
     adminMethods: options.adminMethods ?? [],
     requireAuth: base.GRPC_REQUIRE_AUTH ? 'all' : 'admin',
+    serverOptions: { 'grpc.max_receive_message_length': base.GRPC_MAX_RECEIVE_BYTES ?? options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES },
   });
   let lastReady: boolean | undefined;
   const refreshHealth = () => {
@@ -223,6 +247,23 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
       if (reason !== undefined && lastReady === false) logger.error({ blocked: what, reason }, 'not ready: %s: %s', what, reason);
       refreshHealth();
     },
+    watchDependency(dep, probe, watchOptions = {}) {
+      const { intervalMs = 1000, timeoutMs = 1000 } = watchOptions;
+      let up = true;
+      void (async () => {
+        while (!controller.signal.aborted) {
+          await sleep(intervalMs, undefined, { signal: controller.signal, ref: false });
+          const reason = await probeWithin(probe, timeoutMs, controller.signal);
+          if (controller.signal.aborted) return;
+          if ((reason === null) === up) continue;
+          up = reason === null;
+          if (up) logger.info({ dependency: dep }, 'dependency %s answers again', dep);
+          // setDependencyUp logs the loss of a required dependency itself.
+          else if (!required.has(dep)) logger.warn({ dependency: dep, reason }, 'dependency %s is not answering: %s', dep, reason);
+          ctx.setDependencyUp(dep, up, reason ?? undefined);
+        }
+      })().catch(() => undefined); // only the abort of the sleep at shutdown lands here
+    },
     async dependency(dep, connect, depOptions = {}) {
       const { retry = {}, required: isRequired = true } = depOptions;
       const maxAttempts = retry.maxAttempts ?? Infinity;
@@ -290,6 +331,23 @@ function installProcessHandlers(logger: Logger, stop: (reason: string) => Promis
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
+}
+
+/** Null when the probe answered within `timeoutMs`, else why not. */
+async function probeWithin(probe: (signal: AbortSignal) => Promise<unknown>, timeoutMs: number, shutdown: AbortSignal): Promise<string | null> {
+  const signal = AbortSignal.any([shutdown, AbortSignal.timeout(timeoutMs)]);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
+  });
+  try {
+    // A probe that ignores its signal still cannot hold the watch past the timeout.
+    return await Promise.race([Promise.resolve().then(() => probe(signal)).then(() => null), late]);
+  } catch (err) {
+    return errorText(err);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function errorText(err: unknown): string {

@@ -62,7 +62,8 @@ function findExecutable(name: string, extra: readonly string[] = []): string | n
   return null;
 }
 
-function requireExecutable(name: string, engine: string, envKey: string): string {
+/** The engine binary's path (PATH, then the sbin directories Debian installs servers in), or why not. */
+export function requireExecutable(name: string, engine: string, envKey: string): string {
   const found = findExecutable(name);
   if (!found) {
     throw new FailedPreconditionError(`${name} is not installed: scripts/lib/bootstrap.sh installs it with apt, or point ${envKey} at an existing ${engine}`);

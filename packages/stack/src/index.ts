@@ -9,7 +9,7 @@
  */
 export { stackDown, stackStatus, stackUp } from './stack.ts';
 export type { EngineResult, EngineState, StackOptions, StackResult } from './stack.ts';
-export { ENGINE_NAMES, isEngineName } from './engines.ts';
+export { ENGINE_NAMES, isEngineName, requireExecutable } from './engines.ts';
 export type { EngineName } from './engines.ts';
 export { formatEnvFile, parseEnvFile, readStackEnv, readStackEnvFile, STACK_ENV_KEYS } from './env-file.ts';
 export type { StackEnv, StackEnvKey } from './env-file.ts';

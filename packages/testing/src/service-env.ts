@@ -1,3 +1,7 @@
+import type { ConfigOf, ConfigShape } from '@omen/config';
+import { runService, type BaseConfigShape, type RunningService, type ServiceOptions } from '@omen/service';
+import type { Cleanup } from './cleanup.ts';
+
 /**
  * The environment of a service run inside a test's process (runService with ownProcess false):
  * loopback only, gRPC and metrics ports chosen by the OS, quiet logs unless TEST_LOG_LEVEL says
@@ -13,4 +17,20 @@ export function inProcessServiceEnv(): Record<string, string> {
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     SHUTDOWN_GRACE: '2s',
   };
+}
+
+/**
+ * A service as its main.ts runs it (runService with `start`), inside the test's process with
+ * inProcessServiceEnv() under `options.env`; stopped by `cleanup`, resolved once ready.
+ */
+export async function runInProcess<S extends ConfigShape>(
+  cleanup: Cleanup,
+  options: Omit<ServiceOptions<S>, 'ownProcess'>,
+): Promise<RunningService<ConfigOf<S & BaseConfigShape>>> {
+  const running = await runService({ ...options, ownProcess: false, env: { ...inProcessServiceEnv(), ...options.env } });
+  cleanup(async () => {
+    await running.stop('test finished');
+  });
+  await running.ready;
+  return running;
 }

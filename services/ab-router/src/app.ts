@@ -33,6 +33,7 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   ctx.onShutdown(() => store.close(), 'redis');
   store.redis.on('close', () => ctx.setDependencyUp('redis', false));
   store.redis.on('ready', () => ctx.setDependencyUp('redis', true));
+  ctx.watchDependency('redis', () => store.redis.ping(), { timeoutMs: config.ABROUTER_REDIS_TIMEOUT });
 
   const dropped = m.counter('abrouter_events_dropped_total', 'Experiment events dropped because the buffer to Kafka/ClickHouse was full (or at shutdown).');
   const sent = m.counter('abrouter_events_sent_total', 'Experiment events written (to every configured sink: Kafka and/or ClickHouse).');
@@ -94,6 +95,7 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     );
     const a = announcer;
     ctx.onShutdown(() => a.close(), 'nats');
+    ctx.watchDependency('nats', () => a.probe());
   } else {
     logger.warn('NATS_URL not set: other replicas see experiment changes only on their %dms re-read', config.ABROUTER_REFRESH);
   }

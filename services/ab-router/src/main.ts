@@ -8,6 +8,8 @@ await runService({
   name: 'ab-router',
   configSchema: abRouterConfigSchema,
   ports: ABROUTER_PORTS,
+  // Predict forwards one PredictRequest (inline features at most); experiments are small specs.
+  maxReceiveMessageBytes: 256 * 1024,
   async start(ctx) {
     await startAbRouter(ctx);
   },

@@ -6,7 +6,7 @@ import { createClickHouse } from '@omen/clickhouse';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import { createKafka, offsetGapHealth, type AvroProducer, type BatchConsumerOptions, type ConsumerRunner } from '@omen/kafka';
 import { LocalModelRegistry, type ModelSource } from '@omen/model-registry';
-import type { ServiceContext } from '@omen/service';
+import { withinMs, type ServiceContext } from '@omen/service';
 import { connectDriftNats, type DriftNats } from './adapters/nats.ts';
 import { ReferenceTracker, referenceSourceOf, type ReferenceSource } from './adapters/references.ts';
 import { TrainerReferenceSource } from './adapters/trainer-references.ts';
@@ -134,6 +134,7 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
       .then((n) => {
         nats = n;
         ctx.onShutdown(() => n.close(), 'nats');
+        ctx.watchDependency('nats', () => n.probe());
       })
       .catch(() => undefined);
   }
@@ -189,6 +190,15 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     if (!ctx.signal.aborted) logger.error({ err }, 'drift-detector failed to start consuming');
   });
 
-  ctx.grpc.addService(loadGrpcObject('drift').omen.drift.v1.DriftDetector.service, driftHandlers({ store, servingVersion: (m) => references.get(m)?.version }));
+  ctx.grpc.addService(loadGrpcObject('drift').omen.drift.v1.DriftDetector.service, driftHandlers({ store: boundedReads(store, config.DRIFT_READ_TIMEOUT), servingVersion: (m) => references.get(m)?.version }));
   return { references, detector, store, metrics, consumer: () => consumer };
+}
+
+/** The store as the gRPC reads see it: a stalled ClickHouse answers UNAVAILABLE after `timeoutMs`. */
+function boundedReads(store: ReportStore, timeoutMs: number): ReportStore {
+  return {
+    add: (reports) => store.add(reports),
+    reportedThrough: (models) => store.reportedThrough(models),
+    list: (q) => withinMs(store.list(q), timeoutMs, 'the report store (ClickHouse)'),
+  };
 }

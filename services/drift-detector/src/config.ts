@@ -27,6 +27,11 @@ export const driftConfigSchema = {
   DRIFT_ALIAS: str({ default: 'champion' }),
   /** How often the registry's alias is re-read (heals a missed NATS event); 0 = never. @default 60s */
   DRIFT_REGISTRY_POLL: durationMs({ default: '60s' }),
+  /**
+   * Longest wait for the report store (ClickHouse) in GetDriftReport / ListDriftReports before
+   * the call answers UNAVAILABLE: the client's timeout is 30 s, for the stream's inserts. @default 2s
+   */
+  DRIFT_READ_TIMEOUT: durationMs({ minMs: 10, maxMs: 600_000, default: '2s' }),
 
   /** Tumbling window length, by the records' event time. @default 1h */
   DRIFT_WINDOW: durationMs({ minMs: 1000, default: '1h' }),

@@ -9,6 +9,8 @@ await runService({
   name: 'drift-detector',
   configSchema: driftConfigSchema,
   ports: DRIFT_PORTS,
+  // Report reads: a model, a version, a repository and a page token.
+  maxReceiveMessageBytes: 64 * 1024,
   start: (ctx) => {
     startDriftDetector(ctx);
   },

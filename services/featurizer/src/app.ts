@@ -10,7 +10,7 @@ import { ConfigError } from '@omen/config';
 import type { Env } from '@omen/config';
 import { createKafka, offsetGapHealth } from '@omen/kafka';
 import type { ConsumerRunner } from '@omen/kafka';
-import { runService } from '@omen/service';
+import { runService, withinMs } from '@omen/service';
 import type { RunningService, ServiceContext } from '@omen/service';
 import { ensureSchema, readOfflineFeatures, writeOffline } from './adapters/clickhouse-store.ts';
 import { kafkaPublisher } from './adapters/kafka-sink.ts';
@@ -79,9 +79,11 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
   const proto = loadGrpcObject('featurizer');
   ctx.grpc.addService(
     proto.omen.featurizer.v1.Featurizer.service,
+    // Bounded here rather than by a command timeout on the Redis client: the stream pipeline
+    // shares it, and its large history pipelines must not fail on a lookup-sized timeout.
     featurizerHandlers({
-      online: (repo, sha, set) => online.read(repo, sha, set),
-      offline: (repo, sha, set) => readOfflineFeatures(ch, repo, sha, set),
+      online: (repo, sha, set) => withinMs(online.read(repo, sha, set), config.FEATURIZER_LOOKUP_TIMEOUT, 'the online store (Redis)'),
+      offline: (repo, sha, set) => withinMs(readOfflineFeatures(ch, repo, sha, set), config.FEATURIZER_LOOKUP_TIMEOUT, 'the offline store (ClickHouse)'),
     }),
   );
 
@@ -121,6 +123,8 @@ export async function runFeaturizer(options: RunFeaturizerOptions = {}): Promise
     name: 'featurizer',
     configSchema: featurizerConfigSchema,
     ports: FEATURIZER_PORTS,
+    // GetFeatures is a repository id, a sha and a feature set name.
+    maxReceiveMessageBytes: 64 * 1024,
     ...(options.env ? { env: options.env } : {}),
     ...(options.ownProcess === undefined ? {} : { ownProcess: options.ownProcess }),
     async start(ctx) {

@@ -18,6 +18,13 @@ export const featurizerConfigSchema = {
   CLICKHOUSE_DATABASE: str({ default: 'default' }),
   REDIS_URL: url({ protocols: ['redis', 'rediss'] }),
 
+  /**
+   * Longest wait for each store read of GetFeatures (Redis, then ClickHouse) before it answers
+   * UNAVAILABLE: a stalled engine must not hold the caller (inference asks with a 500 ms deadline).
+   * @default 1s
+   */
+  FEATURIZER_LOOKUP_TIMEOUT: durationMs({ minMs: 10, maxMs: 60_000, default: 1_000 }),
+
   /** Consumer group; also names the DLQs `<topic>.dlq.<group>`. @default featurizer */
   FEATURIZER_GROUP: str({ default: 'featurizer' }),
   /** @default scm.commits.v1 */

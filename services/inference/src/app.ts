@@ -150,6 +150,7 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
     const redis = connectRedis(config.REDIS_URL, config.INFERENCE_REDIS_TIMEOUT);
     redis.on('ready', () => ctx.setDependencyUp('redis', true));
     redis.on('close', () => ctx.setDependencyUp('redis', false, 'connection closed'));
+    ctx.watchDependency('redis', () => redis.ping(), { timeoutMs: Math.max(1000, config.INFERENCE_REDIS_TIMEOUT) });
     // ioredis keeps reconnecting by itself; an error event without a listener would crash.
     redis.on('error', (err: Error) => logger.debug({ err }, 'redis error'));
     redis.connect().catch((err: unknown) => logger.warn({ err }, 'redis is not reachable yet; commit requests fail with UNAVAILABLE until it is'));

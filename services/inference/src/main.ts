@@ -8,6 +8,8 @@ await runService({
   name: 'inference',
   configSchema: inferenceConfigSchema,
   ports: INFERENCE_PORTS,
+  // PredictBatch / ModelInfer at INFERENCE_MAX_REQUEST_ROWS rows of named or packed features.
+  maxReceiveMessageBytes: 4 * 1024 * 1024,
   start: (ctx) => {
     startInference(ctx);
   },

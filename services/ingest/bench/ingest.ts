@@ -65,6 +65,8 @@ async function startServer(profileDir?: string): Promise<Server> {
     INGEST_TOPIC_PULL_REQUESTS: randomName('bench-prs'),
     INGEST_TOPIC_ISSUES: randomName('bench-issues'),
     INGEST_DEDUP_NAMESPACE: `${randomName('bench')}:`,
+    // The bench is one source at full speed: the per-source webhook limit would measure itself.
+    INGEST_RATE_LIMIT: '0',
     INGEST_DEDUP_WINDOW: '10m',
   };
   const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import { createGrpcServer, type GrpcServer } from '@omen/grpc';
 import { createKafka, type Kafka } from '@omen/kafka';
+import type { ServiceContext } from '@omen/service';
 import type { Logger, Metrics } from '@omen/telemetry';
 import { RedisDedup, type DedupStore } from './adapters/dedup.ts';
 import { ScmEnricher, type Enricher } from './adapters/enricher.ts';
@@ -44,6 +45,8 @@ export interface IngestAppDeps {
   host?: string;
   /** Connects a dependency (runService's, with retries and health); @default call it once */
   dependency?: <T>(name: string, connect: () => Promise<T>) => Promise<T>;
+  /** Probes a connected dependency for health (runService's watchDependency); @default no probing */
+  watch?: (name: string, probe: () => Promise<unknown>, options: { timeoutMs: number }) => void;
 }
 
 /** Builds and starts ingest from its configuration: the list of what it consumes and serves. */
@@ -78,9 +81,12 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       RedisDedup.connect({
         url: config.REDIS_URL,
         windowMs: config.INGEST_DEDUP_WINDOW,
+        commandTimeoutMs: config.INGEST_REDIS_TIMEOUT,
         ...(config.INGEST_DEDUP_NAMESPACE ? { namespace: config.INGEST_DEDUP_NAMESPACE } : {}),
       }),
     );
+    const watched = dedup;
+    deps.watch?.('redis', () => watched.ping(), { timeoutMs: config.INGEST_REDIS_TIMEOUT });
     const pseudonymKey = config.INGEST_PSEUDONYM_KEY.reveal();
     // One client per SCM for enrichment and push completion, so both see one rate-limit window.
     const sources = scmSourcesFrom(config);
@@ -112,6 +118,7 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       metrics,
       logger,
       maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
+      rateLimit: { max: config.INGEST_RATE_LIMIT, windowMs: config.INGEST_RATE_LIMIT_WINDOW },
       completer: new PushCompleter({
         ...(config.INGEST_PUSH_COMPLETION_MAX > 0 ? sources : {}),
         pseudonymKey,
@@ -146,6 +153,27 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
     await kafka.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** Ingest's default ports (gRPC, metrics). */
+export const INGEST_PORTS = { grpcPort: 50051, metricsPort: 9464 } as const;
+
+/**
+ * runService's start() for ingest (main.ts, and tests that run the real service in process):
+ * dependencies with retries and health probes, gRPC on the service kit's server, and the
+ * webhooks and Kafka closed on shutdown.
+ */
+export async function startIngestService(ctx: ServiceContext<IngestConfig & { HTTP_HOST: string }>): Promise<IngestApp> {
+  const app = await startIngest(ctx.config, {
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    grpc: ctx.grpc,
+    host: ctx.config.HTTP_HOST,
+    dependency: (name, connect) => ctx.dependency(name, connect),
+    watch: (name, probe, options) => ctx.watchDependency(name, probe, options),
+  });
+  ctx.onShutdown(() => app.close(), 'webhooks, kafka, redis');
+  return app;
 }
 
 /** The SCM API clients the configuration has tokens for. */

@@ -52,6 +52,20 @@ export const ingestConfigSchema = {
    * timeout, so GitHub sees the 503 rather than a timeout. @default 5s
    */
   INGEST_PUBLISH_TIMEOUT: durationMs({ minMs: 100, maxMs: 600_000, default: 5_000 }),
+  /**
+   * Longest wait for one Redis (dedup window) command before answering 503 / UNAVAILABLE: a
+   * stalled Redis must not hold a webhook past the SCM's timeout. @default 1s
+   */
+  INGEST_REDIS_TIMEOUT: durationMs({ minMs: 10, maxMs: 60_000, default: 1_000 }),
+  /**
+   * Webhook requests one source (provider + client address) may send per
+   * INGEST_RATE_LIMIT_WINDOW; more are answered 429 with Retry-After. 0 turns the limit off.
+   * Behind a load balancer every request has its address: raise the limit or limit there.
+   * @default 600
+   */
+  INGEST_RATE_LIMIT: int({ min: 0, max: 10_000_000, default: 600 }),
+  /** @default 10s */
+  INGEST_RATE_LIMIT_WINDOW: durationMs({ minMs: 1000, maxMs: 3_600_000, default: 10_000 }),
   /** Largest hunk text kept per commit; beyond it the largest files lose their hunks. @default 512 KiB */
   INGEST_MAX_HUNK_BYTES: int({ min: 0, max: 64 * 1024 * 1024, default: 512 * 1024 }),
   /**

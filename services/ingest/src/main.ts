@@ -1,21 +1,16 @@
 // Wiring only: ingest's configuration, then the assembled service under runService (logs,
-// metrics, tracing, gRPC health, dependency retries, SIGTERM).
+// metrics, tracing, gRPC health, dependency retries and probes, SIGTERM).
 import { runService } from '@omen/service';
-import { startIngest } from './app.ts';
+import { INGEST_PORTS, startIngestService } from './app.ts';
 import { ingestConfigSchema } from './config.ts';
 
 await runService({
   name: 'ingest',
   configSchema: ingestConfigSchema,
-  ports: { grpcPort: 50051, metricsPort: 9464 },
+  ports: INGEST_PORTS,
+  // PublishCommit carries a commit's hunks (trimmed to INGEST_MAX_HUNK_BYTES only after arrival).
+  maxReceiveMessageBytes: 4 * 1024 * 1024,
   async start(ctx) {
-    const app = await startIngest(ctx.config, {
-      logger: ctx.logger,
-      metrics: ctx.metrics,
-      grpc: ctx.grpc,
-      host: ctx.config.HTTP_HOST,
-      dependency: (name, connect) => ctx.dependency(name, connect),
-    });
-    ctx.onShutdown(() => app.close(), 'webhooks, kafka, redis');
+    await startIngestService(ctx);
   },
 });

@@ -56,6 +56,7 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
     control = await ctx.dependency('nats', () => connectControlPlane({ url, alertSubject: config.TRAINER_ALERT_SUBJECT, logger, onStatus: (up) => ctx.setDependencyUp('nats', up) }));
     const c = control;
     ctx.onShutdown(() => c.close(), 'nats');
+    ctx.watchDependency('nats', () => c.probe());
   } else {
     logger.warn('NATS_URL not set: promotions and rollbacks are not announced, gate alerts not published, drift alerts not heard');
   }
@@ -65,7 +66,15 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
     const ch = createClickHouse({ url: config.CLICKHOUSE_URL, requestTimeoutMs: 300_000 });
     clickhouse = ch;
     ctx.onShutdown(() => ch.close(), 'clickhouse');
-    const mirror = new ClickHouseRegistryMirror(ch, { versions: config.TRAINER_MIRROR_VERSIONS_TABLE, aliasEvents: config.TRAINER_MIRROR_ALIAS_EVENTS_TABLE });
+    // The mirror writes inside Promote/Rollback/Import (a registry listener): a client of its own
+    // with a short timeout, so a stalled ClickHouse costs those calls seconds, not the training
+    // client's five minutes. A write it misses is logged and re-synced at the next start.
+    const mirrorClient = createClickHouse({ url: config.CLICKHOUSE_URL, requestTimeoutMs: 3000 });
+    ctx.onShutdown(() => mirrorClient.close(), 'clickhouse mirror');
+    ctx.watchDependency('clickhouse', async () => {
+      if (!(await mirrorClient.ping())) throw new Error('ClickHouse does not answer ping');
+    }, { timeoutMs: 3000 });
+    const mirror = new ClickHouseRegistryMirror(mirrorClient, { versions: config.TRAINER_MIRROR_VERSIONS_TABLE, aliasEvents: config.TRAINER_MIRROR_ALIAS_EVENTS_TABLE });
     await ctx.dependency('clickhouse', async () => {
       if (!(await ch.ping())) throw new Error(`ClickHouse at ${config.CLICKHOUSE_URL} does not answer ping`);
       await mirror.ensureSchema();

@@ -9,6 +9,8 @@ await runService({
   name: 'trainer-coordinator',
   configSchema: trainerConfigSchema,
   ports: TRAINER_PORTS,
+  // ImportModel may carry the ONNX model itself; every other request is a few ids.
+  maxReceiveMessageBytes: 32 * 1024 * 1024,
   async start(ctx) {
     await startTrainer(ctx);
   },

@@ -2,8 +2,7 @@
 // experiment from Redis at once; one that misses it catches up on its periodic re-read, since
 // Redis, not the message, is the truth.
 import type { NatsConnection, Subscription } from 'nats';
-import { UnavailableError } from '@omen/errors';
-import { connectNats, parseJsonObject } from '@omen/service';
+import { connectNats, natsProbe, parseJsonObject, publishFlushed } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 /** JSON body on ABROUTER_NATS_SUBJECT (default `experiment.changed`). */
@@ -26,6 +25,8 @@ export function parseChange(data: Uint8Array): ExperimentChanged | string {
 
 export interface Announcer {
   announce(change: ExperimentChanged): Promise<void>;
+  /** Answers once the server does (watchDependency's probe). */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,14 +48,8 @@ export async function connectAnnouncer(options: { url: string; subject: string; 
     },
   });
   return {
-    async announce(change) {
-      try {
-        nc.publish(subject, new TextEncoder().encode(JSON.stringify(change)));
-        await nc.flush();
-      } catch (err) {
-        throw new UnavailableError(`NATS publish on ${subject} failed: ${(err as Error).message}`, { cause: err });
-      }
-    },
+    announce: (change) => publishFlushed(nc, subject, JSON.stringify(change)),
+    probe: natsProbe(nc),
     async close() {
       sub.unsubscribe();
       await nc.drain().catch(() => nc.close());

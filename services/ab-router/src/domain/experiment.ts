@@ -1,6 +1,7 @@
 // The experiment as the router keeps it (in Redis, as JSON) and validates it. The proto's
 // ExperimentSpec is the input; this is the checked, normalised form.
 import { InvalidArgumentError } from '@omen/errors';
+import { checkName } from '@omen/ids';
 
 export type ExperimentStateName = 'RUNNING' | 'STOPPED' | 'ROLLED_BACK';
 export type GuardrailDirectionName = 'MAX' | 'MIN';
@@ -86,6 +87,7 @@ export function validateSpec(raw: RawSpec | null | undefined): ExperimentSpec {
   if (name.length > 200) throw bad('spec.name', 'is longer than 200 characters');
   const modelName = (raw.model_name ?? '').trim();
   if (!modelName) throw bad('spec.model_name', 'is required');
+  checkName(modelName, 'spec.model_name');
   const rawArms = raw.arms ?? [];
   if (rawArms.length < 2) throw bad('spec.arms', `needs at least 2 arms (the first is the control), got ${rawArms.length}`);
   if (rawArms.length > 20) throw bad('spec.arms', `at most 20 arms, got ${rawArms.length}`);
@@ -98,6 +100,7 @@ export function validateSpec(raw: RawSpec | null | undefined): ExperimentSpec {
     seen.add(armName);
     const modelVersion = (a.model_version ?? '').trim();
     if (!modelVersion) throw bad(`${field}.model_version`, 'is required (a version or an alias such as "champion")');
+    checkName(modelVersion, `${field}.model_version`);
     const weight = a.weight ?? 0;
     if (!Number.isFinite(weight) || weight <= 0) throw bad(`${field}.weight`, `must be a finite number > 0, got ${weight}`);
     return { name: armName, modelVersion, weight };

@@ -6,6 +6,7 @@ import type { abrouterV1, inferenceV1 } from '@omen/contracts';
 import { InvalidArgumentError, isOmenError } from '@omen/errors';
 import { inputsSha256 } from '@omen/audit';
 import { annotateAudit, unary } from '@omen/grpc';
+import { checkId, checkName } from '@omen/ids';
 import type { Histogram } from '@omen/telemetry';
 import type { InferenceClient } from '../adapters/inference-client.ts';
 import { validateSpec, type ExperimentRecord, type ExperimentStateName } from '../domain/experiment.ts';
@@ -85,11 +86,13 @@ const CALLER_FAULTS: ReadonlySet<string> = new Set(['INVALID_ARGUMENT', 'CANCELL
 const isArmFailure = (err: unknown): boolean => !isOmenError(err) || !CALLER_FAULTS.has(err.code);
 
 export function abRouterHandlers(router: Router, inference: InferenceClient, options: AbRouterServiceOptions): grpc.UntypedServiceImplementation {
-  const model = (name: string) => name || options.defaultModel;
+  const model = (name: string) => (name ? checkName(name, 'model_name') : options.defaultModel);
+  // Empty asks for the model's active experiment; anything else must be a well-formed id.
+  const experimentId = (id: string) => (id ? checkId(id, 'experiment_id') : id);
   const handlers: abrouterV1.AbRouterHandlers = {
     Route: unary<abrouterV1.RouteRequest__Output, abrouterV1.RouteResponse>(async (req) => {
       const modelName = model(req.model_name);
-      const experiment = await router.experimentFor(req.experiment_id, modelName);
+      const experiment = await router.experimentFor(experimentId(req.experiment_id), modelName);
       if (!experiment) return { experiment_id: '', arm: '', model_name: modelName, model_version: '' };
       if (!req.unit_id) throw new InvalidArgumentError('unit_id: is required to route within an experiment', 'unit_id');
       const arm = router.assign(experiment, req.unit_id);
@@ -103,7 +106,7 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
       const modelName = model(request.model_name);
       const requestRepo = request.commit?.repo_id || request.features?.repo_id || '';
       annotateAudit(ctx.metadata, { model_name: modelName, ...(requestRepo ? { repo_id: requestRepo } : {}), inputs_sha256: inputsSha256(request.commit ?? request.features ?? null) });
-      const experiment = await router.experimentFor(req.experiment_id, modelName);
+      const experiment = await router.experimentFor(experimentId(req.experiment_id), modelName);
       const deadlineMs = Math.min(options.inferenceDeadlineMs, ctx.remainingMs());
       if (!experiment) {
         const started = performance.now();
@@ -145,15 +148,14 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
     }),
 
     GetExperiment: unary<abrouterV1.GetExperimentRequest__Output, abrouterV1.Experiment>(async (req) => {
-      if (!req.experiment_id) throw new InvalidArgumentError('experiment_id: is required', 'experiment_id');
-      const r = await router.load(req.experiment_id);
+      const r = await router.load(checkId(req.experiment_id, 'experiment_id'));
       return experimentMessage(r, await router.armStats(r));
     }),
 
     StopExperiment: unary<abrouterV1.StopExperimentRequest__Output, abrouterV1.Experiment>(async (req, ctx) => {
-      if (!req.experiment_id) throw new InvalidArgumentError('experiment_id: is required', 'experiment_id');
-      annotateAudit(ctx.metadata, { experiment_id: req.experiment_id, ...(req.reason ? { reason: req.reason } : {}) });
-      const r = await router.stop(req.experiment_id, req.reason || 'stopped by an operator');
+      const id = checkId(req.experiment_id, 'experiment_id');
+      annotateAudit(ctx.metadata, { experiment_id: id, ...(req.reason ? { reason: req.reason } : {}) });
+      const r = await router.stop(id, req.reason || 'stopped by an operator');
       return experimentMessage(r, await router.armStats(r));
     }),
 

@@ -4,7 +4,7 @@
 // heals on the registry poll, and a drifted window alerts again after the cooldown if drift stays.
 import type { NatsConnection } from 'nats';
 import { MODEL_EVENT_SUBJECTS } from '@omen/model-registry';
-import { connectNats } from '@omen/service';
+import { connectNats, natsProbe, publishFlushed } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 export interface DriftAlert {
@@ -16,6 +16,8 @@ export interface DriftAlert {
 export interface DriftNats {
   /** Publishes unless the model alerted within the cooldown; resolves with whether it published. */
   alert(alert: DriftAlert, now?: number): Promise<boolean>;
+  /** Answers once the server does (watchDependency's probe). */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,14 +77,14 @@ export async function connectDriftNats(options: DriftNatsOptions): Promise<Drift
     async alert(alert, now = Date.now()) {
       if (!cooldown.take(alert.model, now)) return false;
       try {
-        nc.publish(options.alertSubject, JSON.stringify(alert));
-        await nc.flush();
+        await publishFlushed(nc, options.alertSubject, JSON.stringify(alert));
         return true;
       } catch (err) {
         cooldown.release(alert.model, now);
         throw err;
       }
     },
+    probe: natsProbe(nc),
     async close() {
       await nc.drain().catch(() => nc.close());
     },

@@ -1,6 +1,7 @@
 // omen.drift.v1.DriftDetector: reads of the report store. Bad requests get INVALID_ARGUMENT
 // naming the field; a model, version or repo without reports gets NOT_FOUND saying which.
 import { InvalidArgumentError, NotFoundError, quote } from '@omen/errors';
+import { checkName } from '@omen/ids';
 import { unary } from '@omen/grpc';
 import type { driftV1 } from '@omen/contracts';
 import { reportMessage } from '../domain/report.ts';
@@ -29,8 +30,7 @@ const MAX_ID_CHARS = 200;
 
 function modelName(value: string | undefined): string {
   const name = (value ?? '').trim();
-  if (name === '') throw new InvalidArgumentError('model_name is required', 'model_name');
-  return bounded(name, 'model_name');
+  return checkName(name, 'model_name');
 }
 
 // Every filter goes into a ClickHouse query; one of a megabyte made the query too large for the

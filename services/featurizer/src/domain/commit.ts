@@ -1,6 +1,7 @@
 // The part of an scm.commits.v1 event (schemas/commit.avsc) the featurizer's domain reads.
 // Declared here, structurally, so the domain depends on the contract's shape and not on a code
 // generator; the generated contract type is assignable to it.
+import { isFullSha, repoIdProblem, shown } from '@omen/ids';
 
 export type FileStatus = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'unknown';
 
@@ -56,8 +57,9 @@ export function validateCommit(commit: CommitInput): string[] {
   if (commit.line_counts_known === false) {
     problems.push('line_counts_known is false: the push was published without line counts (ingest could not enrich it from the SCM API or a git mirror)');
   }
-  if (commit.repo_id.trim() === '') problems.push('repo_id is empty');
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit.sha)) problems.push(`sha must be 40 or 64 lower-case hex characters, got "${commit.sha.slice(0, 80)}"`);
+  const repoProblem = repoIdProblem(commit.repo_id);
+  if (repoProblem) problems.push(`repo_id ${repoProblem}`);
+  if (!isFullSha(commit.sha)) problems.push(`sha must be 40 or 64 lower-case hex characters, got ${shown(commit.sha)}`);
   if (commit.author_id.trim() === '') problems.push('author_id is empty');
   if (!Number.isSafeInteger(commit.commit_time) || commit.commit_time < 0) problems.push(`commit_time must be epoch milliseconds >= 0, got ${commit.commit_time}`);
   commit.files.forEach((f, i) => {

@@ -5,6 +5,7 @@ import type { featurizerV1 } from '@omen/contracts';
 import { featureRegistry, jitChangeMetricsV1 } from '@omen/features';
 import type { FeatureSet } from '@omen/features';
 import { unary } from '@omen/grpc';
+import { checkRepoId, checkSha } from '@omen/ids';
 
 export interface FeatureLookup {
   online(repoId: string, sha: string, set: FeatureSet): Promise<{ values: Record<string, number>; file_metrics: { path: string; values: Record<string, number> }[] | null; computed_at: number } | undefined>;
@@ -24,8 +25,8 @@ function valueType(f: FeatureSet['features'][number]): featurizerV1.FeatureValue
 export function featurizerHandlers(lookup: FeatureLookup): featurizerV1.FeaturizerHandlers {
   return {
     GetFeatures: unary<featurizerV1.GetFeaturesRequest__Output, featurizerV1.GetFeaturesResponse>(async (req) => {
-      if (!req.repo_id) throw new InvalidArgumentError('repo_id is required', 'repo_id');
-      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(req.sha)) throw new InvalidArgumentError('sha must be a full lower-case hex commit id', 'sha');
+      checkRepoId(req.repo_id);
+      checkSha(req.sha);
       const set = featureRegistry.get(req.feature_set || jitChangeMetricsV1.name, req.feature_set_version > 0 ? req.feature_set_version : undefined);
       const online = await lookup.online(req.repo_id, req.sha, set);
       const base = { repo_id: req.repo_id, sha: req.sha, feature_set: set.name, feature_set_version: set.version };

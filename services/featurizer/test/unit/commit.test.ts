@@ -47,7 +47,7 @@ describe('validateCommit', () => {
       ],
     });
     expect(problems).toEqual([
-      'repo_id is empty',
+      expect.stringMatching(/^repo_id must start with github:, gitlab: or git: /),
       'sha must be 40 or 64 lower-case hex characters, got "XYZ"',
       'author_id is empty',
       'commit_time must be epoch milliseconds >= 0, got -1',

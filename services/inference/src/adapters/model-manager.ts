@@ -4,6 +4,7 @@
 // on it, and it is released once its queue drains. A failed load leaves the alias as it was and
 // is reported (log, metric, lastErrors()).
 import { NotFoundError, escapeText, isOmenError, quote } from '@omen/errors';
+import { checkName } from '@omen/ids';
 import type { Logger } from '@omen/telemetry';
 import { DynamicBatcher, type BatcherOptions, type Scheduler, type SubmitOptions } from '../domain/batcher.ts';
 import type { InferenceMetrics } from '../metrics.ts';
@@ -243,6 +244,9 @@ export class ModelManager {
    * version, or an alias name. NOT_FOUND lists what is served.
    */
   get(name: string, version = ''): ServedModel {
+    // Caller-supplied: refused by the shared grammar before they reach a message or a key.
+    checkName(name, 'model_name');
+    if (version !== '') checkName(version, 'model_version');
     const entry = this.#models.get(name);
     const served = entry ? (version === '' ? entry.aliases.get(this.#defaultAlias) : ([...entry.aliases.values()].find((s) => s.version === version) ?? entry.aliases.get(version))) : undefined;
     if (served) return served;

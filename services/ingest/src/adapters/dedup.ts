@@ -12,6 +12,8 @@ export interface DedupStore {
   confirm(keys: readonly string[]): Promise<void>;
   /** Gives claimed keys back after a failed publish, so a redelivery publishes them. */
   release(keys: readonly string[]): Promise<void>;
+  /** Resolves once the store answers (watchDependency's probe). */
+  ping(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,11 @@ export interface RedisDedupOptions {
    * @default '' (keys are `omen:ingest:...` as made by dedupKeys)
    */
   namespace?: string;
+  /**
+   * Longest wait for one Redis command. A stalled Redis (SIGSTOP, swap) keeps the connection
+   * open, so without it a webhook would wait until Redis resumes. @default 1000
+   */
+  commandTimeoutMs?: number;
 }
 
 // Deletes the key only while it still holds this process's claim token, so releasing a claim
@@ -66,6 +73,7 @@ export class RedisDedup implements DedupStore {
       // 503 and the SCM redelivers, rather than a webhook hanging on a dead Redis.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs ?? 1000,
       connectTimeout: 5000,
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
@@ -81,13 +89,23 @@ export class RedisDedup implements DedupStore {
 
   async claim(keys: readonly string[]): Promise<ClaimState[]> {
     if (keys.length === 0) return [];
-    return this.guard('claim', async () => {
-      // SET NX GET (Redis >= 7.0) claims and reads the previous value in one command.
-      const results = await Promise.all(
-        keys.map((k) => this.redis.call('SET', this.namespace + k, this.token, 'PX', String(this.pendingTtlMs), 'NX', 'GET') as Promise<string | null>),
-      );
-      return results.map((previous): ClaimState => (previous === null ? 'claimed' : previous === 'done' ? 'done' : 'pending'));
-    });
+    try {
+      return await this.guard('claim', async () => {
+        // SET NX GET (Redis >= 7.0) claims and reads the previous value in one command.
+        const results = await Promise.all(
+          keys.map((k) => this.redis.call('SET', this.namespace + k, this.token, 'PX', String(this.pendingTtlMs), 'NX', 'GET') as Promise<string | null>),
+        );
+        return results.map((previous): ClaimState => (previous === null ? 'claimed' : previous === 'done' ? 'done' : 'pending'));
+      });
+    } catch (err) {
+      // A timed-out SET is still in the socket: a Redis that resumes runs it, and the key would
+      // stay "pending" for pendingTtlMs, refusing the SCM's redelivery that long. The release
+      // goes down the same connection after it, so Redis runs it right after the claim. (The
+      // claim token is per process: a key another request of this process holds is released
+      // too, and at worst that event is published twice, which the idempotent sinks absorb.)
+      this.release(keys).catch(() => undefined);
+      throw err;
+    }
   }
 
   async confirm(keys: readonly string[]): Promise<void> {
@@ -99,6 +117,10 @@ export class RedisDedup implements DedupStore {
     if (keys.length === 0) return;
     const redis = this.redis as Redis & { omenReleaseClaim(key: string, token: string): Promise<number> };
     await this.guard('release', () => Promise.all(keys.map((k) => redis.omenReleaseClaim(this.namespace + k, this.token))));
+  }
+
+  ping(): Promise<unknown> {
+    return this.redis.ping();
   }
 
   async close(): Promise<void> {

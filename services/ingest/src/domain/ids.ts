@@ -67,9 +67,5 @@ export const dedupKeys = {
   delivery: (provider: ScmProvider, deliveryId: string): string => `omen:ingest:delivery:${provider}:${deliveryId}`,
 } as const;
 
-const shaPattern = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-
-/** A full commit id: 40 (SHA-1) or 64 (SHA-256) lower-case hex characters. */
-export function isFullSha(value: string): boolean {
-  return shaPattern.test(value);
-}
+/** A full commit id: 40 (SHA-1) or 64 (SHA-256) lower-case hex characters (the shared grammar). */
+export { isFullSha } from '@omen/ids';

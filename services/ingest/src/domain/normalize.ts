@@ -1,3 +1,4 @@
+import { repoIdProblem, shown } from '@omen/ids';
 import type { CommitDraft, IssueEvent, PullRequestEvent, ScmProvider } from './events.ts';
 import { repoId } from './ids.ts';
 import type { PushRange } from './push.ts';
@@ -99,10 +100,12 @@ export function repoRefFromName(name: string, defaultProvider: ScmProvider = 'gi
   const provider = (m?.[1] as ScmProvider | undefined) ?? defaultProvider;
   const path = (m ? (m[2] ?? '') : trimmed).replace(/^\/+|\/+$/g, '');
   if (path === '' || /[\s\0]/.test(path)) {
-    return { error: `repository "${name}" must be [provider:]path with no spaces, e.g. github:expressjs/express` };
+    return { error: `repository ${shown(name)} must be [provider:]path with no spaces, e.g. github:expressjs/express` };
   }
   if ((provider === 'github' || provider === 'gitlab') && !path.includes('/')) {
-    return { error: `repository "${name}" must name owner/name on ${provider}` };
+    return { error: `repository ${shown(name)} must name owner/name on ${provider}` };
   }
-  return { provider, id: repoId(provider, path), name: path };
+  const id = repoId(provider, path);
+  const problem = repoIdProblem(id);
+  return problem ? { error: `repository id ${problem}` } : { provider, id, name: path };
 }

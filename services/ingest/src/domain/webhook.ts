@@ -1,3 +1,4 @@
+import { repoIdProblem } from '@omen/ids';
 import { githubRepoName, normalizeGithub } from './github.ts';
 import { gitlabRepoName, normalizeGitlab } from './gitlab.ts';
 import type { Normalized, NormalizeOptions } from './normalize.ts';
@@ -14,7 +15,12 @@ export function normalizeWebhook(
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     return { outcome: 'rejected', reason: 'payload must be a JSON object' };
   }
-  return provider === 'github' ? normalizeGithub(event, payload, opts) : normalizeGitlab(event, payload, opts);
+  const normalized = provider === 'github' ? normalizeGithub(event, payload, opts) : normalizeGitlab(event, payload, opts);
+  if (normalized.outcome !== 'accepted') return normalized;
+  // The id becomes the Kafka key and a ClickHouse value: the shared grammar decides, not the SCM.
+  const problem = repoIdProblem(normalized.repo.id);
+  const field = provider === 'github' ? 'repository.full_name' : 'project.path_with_namespace';
+  return problem ? { outcome: 'rejected', reason: `${field}: repository id ${problem}` } : normalized;
 }
 
 /** `owner/name` (GitHub) or `group/project` (GitLab) of an unverified payload, for secret lookup. */

@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { escapeText, toHttpStatus } from '@omen/errors';
 import type { Logger } from '@omen/telemetry';
@@ -21,6 +22,12 @@ export interface WebhookServerOptions {
   maxBodyBytes?: number;
   /** Fetches what a truncated push hook left out. @default one with no API client: the gap is only counted */
   completer?: PushCompleter;
+  /**
+   * Requests one source (provider and client address) may send per window; more get 429 with
+   * Retry-After before the body is read or a signature checked. 0 turns the limit off.
+   * @default { max: 600, windowMs: 10000 }
+   */
+  rateLimit?: { max: number; windowMs: number };
 }
 
 interface Accepted {
@@ -30,6 +37,10 @@ interface Accepted {
   duplicates?: number;
   reason?: string;
   notes?: string[];
+}
+
+class RateLimited extends Error {
+  readonly statusCode = 429;
 }
 
 class HttpRefusal extends Error {
@@ -62,11 +73,28 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
   const completer = options.completer ?? new PushCompleter({ pseudonymKey: options.normalize.pseudonymKey });
   const app = Fastify({ bodyLimit: maxBodyBytes, logger: false, return503OnClosing: true });
 
+  const limit = options.rateLimit ?? { max: 600, windowMs: 10_000 };
+  if (limit.max > 0) {
+    // Per source, in this process's memory (each replica limits on its own): a flood from one
+    // sender, signed or not, costs a map lookup instead of an HMAC over up to 25 MiB.
+    await app.register(rateLimit, {
+      max: limit.max,
+      timeWindow: limit.windowMs,
+      keyGenerator: (req) => `${providerOf(req)}|${req.ip}`,
+      errorResponseBuilder: (_req, context) => new RateLimited(`more than ${context.max} requests from this source within ${limit.windowMs} ms; retry in ${context.after}`),
+    });
+  }
+
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const provider = providerOf(req);
+    if (err instanceof RateLimited) {
+      // The plugin has set Retry-After and the x-ratelimit-* headers.
+      metrics.webhooks.inc({ provider, event: eventLabel(eventOf(req)), outcome: 'rate_limited' });
+      return reply.code(429).send({ error: { code: 'RESOURCE_EXHAUSTED', message: err.message } });
+    }
     if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       metrics.webhooks.inc({ provider, event: eventLabel(eventOf(req)), outcome: 'too_large' });
       return reply.code(413).send({ error: { code: 'RESOURCE_EXHAUSTED', message: `payload is larger than the ${maxBodyBytes} byte limit` } });

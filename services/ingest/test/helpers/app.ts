@@ -1,8 +1,9 @@
 import { avroType } from '@omen/contracts';
 import { loadConfig } from '@omen/config';
 import { createLogger, createMetrics } from '@omen/telemetry';
-import { randomName, stackEnv } from '@omen/testing';
-import { startIngest, type IngestApp } from '../../src/app.ts';
+import type { RunningService } from '@omen/service';
+import { randomName, runInProcess, stackEnv } from '@omen/testing';
+import { INGEST_PORTS, startIngest, startIngestService, type IngestApp } from '../../src/app.ts';
 import type { Enricher } from '../../src/adapters/enricher.ts';
 import { ingestConfigSchema, type IngestConfig } from '../../src/config.ts';
 import type { CommitEvent, IssueEvent, PullRequestEvent } from '../../src/domain/events.ts';
@@ -29,10 +30,44 @@ export async function startTestIngest(
   cleanup: (fn: () => Promise<void>) => void,
   options: { env?: Record<string, string>; enricher?: Enricher; adminToken?: string } = {},
 ): Promise<TestIngest> {
-  const stack = stackEnv('KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'REDIS_URL');
-  const topics = { commits: randomName('commits'), pullRequests: randomName('prs'), issues: randomName('issues') };
-  const config = loadConfig(ingestConfigSchema, {
-    ...stack,
+  const topics = testTopics();
+  const config = loadConfig(ingestConfigSchema, { ...testEnv(topics), ...options.env });
+  const logger = createLogger({ service: 'ingest-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+  const metrics = createMetrics({ service: 'ingest', defaultMetrics: false });
+  const app = await startIngest(config, { logger, metrics, host: '127.0.0.1', ...(options.enricher ? { enricher: options.enricher } : {}), ...(options.adminToken ? { adminToken: options.adminToken } : {}) });
+  cleanup(() => app.close());
+  return { app, config, topics, ...senders(app) };
+}
+
+/**
+ * Ingest as main.ts runs it — runService with health, dependency probes and the metrics server —
+ * in the test's process, with the same test configuration as startTestIngest.
+ */
+export async function startServiceIngest(
+  cleanup: (fn: () => Promise<void>) => void,
+  env: Record<string, string> = {},
+): Promise<TestIngest & { running: RunningService<IngestConfig> }> {
+  const topics = testTopics();
+  let app: IngestApp | undefined;
+  const running = await runInProcess(cleanup, {
+    name: 'ingest',
+    configSchema: ingestConfigSchema,
+    ports: INGEST_PORTS,
+    env: { ...testEnv(topics), HTTP_HOST: '127.0.0.1', ...env },
+    async start(ctx) {
+      app = await startIngestService(ctx);
+    },
+  });
+  return { app: app!, config: running.config, running, topics, ...senders(app!) };
+}
+
+function testTopics(): TestIngest['topics'] {
+  return { commits: randomName('commits'), pullRequests: randomName('prs'), issues: randomName('issues') };
+}
+
+function testEnv(topics: TestIngest['topics']): Record<string, string> {
+  return {
+    ...stackEnv('KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'REDIS_URL'),
     HTTP_PORT: '0',
     INGEST_GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
     INGEST_GITLAB_WEBHOOK_TOKEN: GITLAB_TOKEN,
@@ -44,16 +79,13 @@ export async function startTestIngest(
     // A fresh dedup window per ingest: fixed shas in tests stay new across runs.
     INGEST_DEDUP_NAMESPACE: `${randomName('test')}:`,
     INGEST_DEDUP_WINDOW: '10m',
-    ...options.env,
-  });
-  const logger = createLogger({ service: 'ingest-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
-  const metrics = createMetrics({ service: 'ingest', defaultMetrics: false });
-  const app = await startIngest(config, { logger, metrics, host: '127.0.0.1', ...(options.enricher ? { enricher: options.enricher } : {}), ...(options.adminToken ? { adminToken: options.adminToken } : {}) });
-  cleanup(() => app.close());
+    // Every test request comes from one address: only the rate-limit test turns the limit on.
+    INGEST_RATE_LIMIT: '0',
+  };
+}
+
+function senders(app: IngestApp): Pick<TestIngest, 'github' | 'gitlab'> {
   return {
-    app,
-    config,
-    topics,
     github: (event, payload, o = {}) => {
       const body = Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
       return fetch(`${app.httpUrl}/webhooks/github`, {

@@ -3,12 +3,12 @@
 //
 // Core NATS (at most once) is enough for announcements because the registry is the source of
 // truth: a replica that missed one catches up on its registry poll, and a Promote/Rollback
-// whose announcement failed re-announces when repeated. Each publish is followed by a flush, so "announced" means the
-// server has it, and a publish while disconnected fails instead of sitting in a buffer.
+// whose announcement failed re-announces when repeated. Each publish is followed by a flush, so
+// "announced" means the server has it, and a publish while disconnected or to a stalled server
+// fails (UNAVAILABLE, after at most NATS_PUBLISH_TIMEOUT_MS) instead of sitting in a buffer.
 import type { NatsConnection, Subscription } from 'nats';
-import { UnavailableError } from '@omen/errors';
 import { MODEL_EVENT_SUBJECTS, type ModelEventPayload } from '@omen/model-registry';
-import { connectNats, parseJsonObject } from '@omen/service';
+import { connectNats, natsProbe, parseJsonObject, publishFlushed } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 /** JSON body of a gate refusal alert. */
@@ -37,6 +37,8 @@ export interface ControlPlane {
   alert(payload: GateAlert): Promise<void>;
   /** Calls `handler` for each well-formed drift alert; returns the unsubscribe function. */
   onDriftAlert(subject: string, handler: (alert: DriftAlert) => void): () => void;
+  /** Answers once the server does (watchDependency's probe). */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,17 +62,11 @@ export async function connectControlPlane(options: NatsControlOptions): Promise<
   const { logger } = options;
   const nc: NatsConnection = await connectNats({ url: options.url, name: 'trainer-coordinator', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
   const subs: Subscription[] = [];
-  const publish = async (subject: string, payload: unknown): Promise<void> => {
-    try {
-      nc.publish(subject, new TextEncoder().encode(JSON.stringify(payload)));
-      await nc.flush();
-    } catch (err) {
-      throw new UnavailableError(`NATS publish on ${subject} failed: ${(err as Error).message}`, { cause: err });
-    }
-  };
+  const publish = (subject: string, payload: unknown): Promise<void> => publishFlushed(nc, subject, JSON.stringify(payload));
   return {
     announce: (subject, payload) => publish(subject, payload),
     alert: (payload) => publish(options.alertSubject, payload),
+    probe: natsProbe(nc),
     onDriftAlert(subject, handler) {
       const sub = nc.subscribe(subject, {
         callback: (err, msg) => {

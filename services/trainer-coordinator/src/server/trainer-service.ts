@@ -6,6 +6,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError } from '@omen/errors';
 import { annotateAudit, serverStream, unary } from '@omen/grpc';
+import { checkId, checkName } from '@omen/ids';
 import type { trainerV1 } from '@omen/contracts';
 import type { ModelVersionRecord } from '@omen/model-registry';
 import type { Counter } from '@omen/telemetry';
@@ -134,11 +135,6 @@ function trigger(raw: string): RunTrigger {
   return t;
 }
 
-function required(value: string, field: string): string {
-  if (!value) throw new InvalidArgumentError(`${field} is required`, field);
-  return value;
-}
-
 /** `version`, else `alias`, else champion: GetModel's and GetArtifact's selection. */
 function selector(req: { version: string; alias: string }): { version: string } | { alias: string } {
   return req.version ? { version: req.version } : { alias: req.alias || 'champion' };
@@ -173,7 +169,7 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
       return runMessage(run);
     }),
 
-    GetRun: unary<trainerV1.GetRunRequest__Output, trainerV1.Run>((req) => runMessage(runs.get(required(req.run_id, 'run_id')))),
+    GetRun: unary<trainerV1.GetRunRequest__Output, trainerV1.Run>((req) => runMessage(runs.get(checkId(req.run_id, 'run_id')))),
 
     ListRuns: unary<trainerV1.ListRunsRequest__Output, trainerV1.ListRunsResponse>((req) => {
       if (req.limit < 0) throw new InvalidArgumentError(`limit must be >= 0; got ${req.limit}`, 'limit');
@@ -182,13 +178,13 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
 
     CancelRun: unary<trainerV1.CancelRunRequest__Output, trainerV1.Run>(async (req, ctx) => {
       annotateAudit(ctx.metadata, { run_id: req.run_id });
-      const run = await runs.cancel(required(req.run_id, 'run_id'));
+      const run = await runs.cancel(checkId(req.run_id, 'run_id'));
       annotateAudit(ctx.metadata, { model_name: run.model });
       return runMessage(run);
     }),
 
     WatchRun: serverStream<trainerV1.WatchRunRequest__Output, trainerV1.RunEvent>((req, ctx) => {
-      const id = required(req.run_id, 'run_id');
+      const id = checkId(req.run_id, 'run_id');
       runs.get(id); // NOT_FOUND before the stream starts
       return (async function* () {
         for await (const { event, run } of runs.watch(id, ctx.signal)) {
@@ -201,11 +197,11 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
 
     // Without the reference statistics and evaluation JSON: a list is for choosing, GetModel for reading.
     ListVersions: unary<trainerV1.ListVersionsRequest__Output, trainerV1.ListVersionsResponse>(async (req) => ({
-      versions: (await models.versions(required(req.model_name, 'model_name'))).map((v) => ({ ...versionMessage(v), reference_stats_json: '', evaluation_json: '' })),
+      versions: (await models.versions(checkName(req.model_name, 'model_name'))).map((v) => ({ ...versionMessage(v), reference_stats_json: '', evaluation_json: '' })),
     })),
 
     GetModel: unary<trainerV1.GetModelRequest__Output, trainerV1.ModelVersion>(async (req) => {
-      const model = required(req.model_name, 'model_name');
+      const model = checkName(req.model_name, 'model_name');
       return versionMessage(await models.describe(model, selector(req)));
     }),
 
@@ -214,7 +210,7 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
     // is full), so a slow replica holds no more than that buffer here, and a deadline or cancel
     // stops the generator between chunks.
     GetArtifact: serverStream<trainerV1.GetArtifactRequest__Output, trainerV1.ArtifactChunk>((req) => {
-      const model = required(req.model_name, 'model_name');
+      const model = checkName(req.model_name, 'model_name');
       const chosen = selector(req);
       return (async function* () {
         const { view, bytes } = await models.artifact(model, chosen);
@@ -236,13 +232,13 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
       })();
     }),
 
-    GetAliases: unary<trainerV1.GetAliasesRequest__Output, trainerV1.GetAliasesResponse>(async (req) => ({ aliases: await models.registry.aliases(required(req.model_name, 'model_name')) })),
+    GetAliases: unary<trainerV1.GetAliasesRequest__Output, trainerV1.GetAliasesResponse>(async (req) => ({ aliases: await models.registry.aliases(checkName(req.model_name, 'model_name')) })),
 
     Promote: unary<trainerV1.PromoteRequest__Output, trainerV1.PromoteResponse>(async (req, ctx) => {
       annotateAudit(ctx.metadata, { model_name: req.model_name, model_version: req.version, alias: req.alias || 'champion', ...(req.force ? { force: 'true' } : {}), ...(req.reason ? { reason: req.reason } : {}) });
       const r = await models.promote({
-        model: required(req.model_name, 'model_name'),
-        version: required(req.version, 'version'),
+        model: checkName(req.model_name, 'model_name'),
+        version: checkName(req.version, 'version'),
         alias: req.alias,
         force: req.force,
         reason: req.reason,
@@ -254,7 +250,7 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
 
     Rollback: unary<trainerV1.RollbackRequest__Output, trainerV1.RollbackResponse>(async (req, ctx) => {
       annotateAudit(ctx.metadata, { model_name: req.model_name, alias: req.alias || 'champion', ...(req.reason ? { reason: req.reason } : {}) });
-      const r = await models.rollback({ model: required(req.model_name, 'model_name'), toVersion: req.to_version, alias: req.alias, reason: req.reason, actor: `grpc:${ctx.peer}` });
+      const r = await models.rollback({ model: checkName(req.model_name, 'model_name'), toVersion: req.to_version, alias: req.alias, reason: req.reason, actor: `grpc:${ctx.peer}` });
       annotateAudit(ctx.metadata, { model_version: r.record.version, changed: String(r.changed), rolled_back_version: r.rolledBackVersion ?? '' });
       return { current: versionMessage(await models.describe(r.record.name, { version: r.record.version })), rolled_back_version: r.rolledBackVersion ?? '', changed: r.changed };
     }),
@@ -262,7 +258,7 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
     ImportModel: unary<trainerV1.ImportModelRequest__Output, trainerV1.ModelVersion>(async (req, ctx) => {
       annotateAudit(ctx.metadata, { model_name: req.model_name, by: req.artifact === 'artifact_path' ? 'path' : 'bytes' });
       const record = await models.import({
-        model: required(req.model_name, 'model_name'),
+        model: checkName(req.model_name, 'model_name'),
         version: req.version,
         ...(req.artifact === 'onnx_model' && req.onnx_model ? { bytes: new Uint8Array(req.onnx_model) } : {}),
         ...(req.artifact === 'artifact_path' && req.artifact_path ? { artifactPath: req.artifact_path } : {}),

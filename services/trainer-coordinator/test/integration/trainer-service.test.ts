@@ -212,7 +212,7 @@ describe('trainer-coordinator', () => {
       [{ model_name: MODEL, algorithm: 'svm' }, /unknown algorithm "svm"/],
       [{ model_name: MODEL, params: { numTree: '3' } }, /unknown parameter "numTree"/],
       [{ model_name: MODEL, row_source: 'parquet:x' }, /row_source must be/],
-      [{ model_name: '../x' }, /model name must be/],
+      [{ model_name: '../x' }, /model_name must be/],
       [{ model_name: MODEL, trigger: 'cosmic-ray' }, /trigger must be one of/],
     ];
     for (const [req, message] of cases) {
