@@ -39,6 +39,8 @@ export interface PipelineOptions {
   history: HistoryStore;
   sinks: FeatureSinks;
   analyzer?: CodeAnalyzer;
+  /** Stream positions a superseded file version stays reachable (processor's `blameWindow`). */
+  blameWindow?: number;
   logger: PipelineLogger;
   metrics?: Metrics;
   /**
@@ -163,7 +165,11 @@ export class FeaturizerPipeline {
     for (const [repoId, list] of byRepo) {
       const results = await this.#timed('state', () =>
         this.#untilAvailable('redis', signal, () =>
-          processCommits(this.#o.history, repoId, list, { ...(this.#o.analyzer ? { analyzer: this.#o.analyzer } : {}), ...(this.#o.now ? { now: this.#o.now } : {}) }),
+          processCommits(this.#o.history, repoId, list, {
+            ...(this.#o.analyzer ? { analyzer: this.#o.analyzer } : {}),
+            ...(this.#o.now ? { now: this.#o.now } : {}),
+            ...(this.#o.blameWindow !== undefined ? { blameWindow: this.#o.blameWindow } : {}),
+          }),
         ),
       );
       results.forEach((r, i) => {
