@@ -11,6 +11,7 @@ const BENCHES: Readonly<Record<string, string>> = {
   inference: 'services/inference/bench/inference.ts',
   ingest: 'services/ingest/bench/ingest.ts',
   featurizer: 'services/featurizer/bench/featurizer.ts',
+  'szz-express': 'services/featurizer/bench/szz-express.ts',
 };
 
 /**
@@ -42,6 +43,9 @@ Each bench prints its result as JSON on the last line of stdout.
                      --concurrency N, --workers N, --model FILE, --no-write,
                      --log off|on|both (served-predictions log; both = latency ratio on vs off),
                      --log-rounds N
+  szz-express  SZZ over ../shared/data/express.bundle (domain only): fixes, fixes with a blamed
+            origin, bug-inducing commits and label rate per filter; blame state size and time
+            options: --window N (FEATURIZER_BLAME_WINDOW)
 The header comment of each script says what it measures and its options.
 `;
 
