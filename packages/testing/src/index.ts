@@ -12,7 +12,6 @@ export { stackEnv } from './stack-env.ts';
 export type { StackEnvironment } from './stack-env.ts';
 export { randomName } from './names.ts';
 export { freePort } from './ports.ts';
-export { inProcessServiceEnv } from './service-env.ts';
 export { startServiceProcess } from './service-process.ts';
 export type { ServiceProcess, ServiceProcessOptions } from './service-process.ts';
 export { inProcessServiceEnv, runInProcess } from './service-env.ts';

@@ -66,6 +66,7 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
   const pipeline = new FeaturizerPipeline({
     history,
     ...(analyzer ? { analyzer } : {}),
+    blameWindow: config.FEATURIZER_BLAME_WINDOW,
     logger,
     metrics,
     onDependency: (name, up, reason) => ctx.setDependencyUp(name, up, reason),

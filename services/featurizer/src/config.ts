@@ -1,7 +1,7 @@
 import { bool, durationMs, enumOf, int, list, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
 import { OFFSET_GAP_POLICIES } from '@omen/kafka';
 import type { BaseConfigShape } from '@omen/service';
-import { DEFAULT_RETENTION } from './domain/retention.ts';
+import { DEFAULT_BLAME_WINDOW, DEFAULT_RETENTION } from './domain/retention.ts';
 
 /** `./scripts/omen services up` gives the second service these ports. */
 export const FEATURIZER_PORTS = { grpcPort: 50052, metricsPort: 9462 } as const;
@@ -65,6 +65,13 @@ export const featurizerConfigSchema = {
    * since an issue last added the link). @default 720h (30 days)
    */
   FEATURIZER_PENDING_LINK_TTL: durationMs({ minMs: 60_000, default: DEFAULT_RETENTION.pendingMs }),
+  /**
+   * Commits of a repository (merges included) a file's blame stays stored after a later commit on
+   * the same branch changed the file, so a branch started from a commit that far back still
+   * blames like git (src/domain/dag.ts). Versions a live branch still sees are kept regardless.
+   * @default 100
+   */
+  FEATURIZER_BLAME_WINDOW: int({ min: 0, max: 100_000_000, default: DEFAULT_BLAME_WINDOW }),
 };
 
 export type FeaturizerConfig = ConfigOf<typeof featurizerConfigSchema & BaseConfigShape>;

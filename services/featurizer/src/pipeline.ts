@@ -39,6 +39,8 @@ export interface PipelineOptions {
   history: HistoryStore;
   sinks: FeatureSinks;
   analyzer?: CodeAnalyzer;
+  /** Stream positions a superseded file version stays reachable (processor's `blameWindow`). */
+  blameWindow?: number;
   logger: PipelineLogger;
   metrics?: Metrics;
   /**
@@ -182,7 +184,11 @@ export class FeaturizerPipeline {
     for (const [repoId, list] of byRepo) {
       const results = await this.#timed('state', () =>
         this.#untilAvailable('redis', signal, () =>
-          processCommits(this.#o.history, repoId, list, { ...(this.#analyzer ? { analyzer: this.#analyzer } : {}), ...(this.#o.now ? { now: this.#o.now } : {}) }),
+          processCommits(this.#o.history, repoId, list, {
+            ...(this.#analyzer ? { analyzer: this.#analyzer } : {}),
+            ...(this.#o.now ? { now: this.#o.now } : {}),
+            ...(this.#o.blameWindow !== undefined ? { blameWindow: this.#o.blameWindow } : {}),
+          }),
         ),
       );
       const onGap = results.filter((r) => r.gap && !r.replayed);

@@ -12,6 +12,7 @@ const BENCHES: Readonly<Record<string, string>> = {
   ingest: 'services/ingest/bench/ingest.ts',
   featurizer: 'services/featurizer/bench/featurizer.ts',
   fuzz: 'packages/contract-fuzz/scripts/fuzz.ts',
+  'szz-express': 'services/featurizer/bench/szz-express.ts',
 };
 
 /**
@@ -50,6 +51,9 @@ Each bench prints its result as JSON on the last line of stdout.
   fuzz      every RPC in protos/ and ingest's webhooks with hostile input, the six services as
             processes on the dev stack; JSON: cases and failures per RPC
             options: --cases N (per RPC, default 200), --webhook-cases N, --seed N, --only TEXT, --no-write
+  szz-express  SZZ over ../shared/data/express.bundle (domain only): fixes, fixes with a blamed
+            origin, bug-inducing commits and label rate per filter; blame state size and time
+            options: --window N (FEATURIZER_BLAME_WINDOW)
 The header comment of each script says what it measures and its options.
 `;
 

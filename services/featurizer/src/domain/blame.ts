@@ -1,8 +1,10 @@
 // Line-level blame kept from zero-context hunks, the state SZZ needs: which commit last touched
-// each line of each file. Built forward from the hunks of every change, so it is exactly
-// `git blame` of the first-parent history as long as every change to the file came with
-// hunks; a numstat-only change, a binary change or a hunk that does not fit the known text
-// makes the file's blame unknown until it is added again.
+// each line of each file. Each version of a file is built forward from the version its commit's
+// first parent saw (dag.ts) and the commit's hunks, and a merge passes the lines it changed
+// against its first parent on to its other parents the way git blame does (passOtherParents),
+// so it is `git blame` of the commit as long as every change to the file came with hunks; a
+// numstat-only change, a binary change or a hunk that does not fit the known text makes the
+// file's blame unknown until it is added again.
 
 import type { FileChange, Hunk } from './commit.ts';
 import type { FileLines } from './history.ts';
@@ -21,7 +23,7 @@ export type BlameOutcome =
   /** Not trackable (no hunks, binary, no prior blame, or hunks contradict it): forget the file. */
   | { kind: 'unknown'; reason: string };
 
-function buildFileLines(origins: readonly string[], text: readonly string[]): FileLines {
+export function buildFileLines(origins: readonly string[], text: readonly string[]): FileLines {
   const shas: string[] = [];
   const index = new Map<string, number>();
   const origin = origins.map((sha) => {
@@ -94,6 +96,116 @@ export function applyHunks(before: FileLines | undefined, change: FileChange, sh
   return { kind: 'applied', after: buildFileLines(origins, text), deleted };
 }
 
+/** Per line, the sha of the commit that last touched it. */
+export function originsOf(lines: FileLines): string[] {
+  return lines.origin.map((i) => lines.shas[i] as string);
+}
+
+/**
+ * For each line of `b`, the line of `a` it is kept from (-1: inserted), by a shortest edit
+ * script (Myers 1986) after stripping the common head and tail. Own code rather than a diff
+ * library: what is needed is the line-to-line map on whole files, and the greedy O((N+M)D) walk
+ * is a few lines. Returns null when the files differ in more than `maxEdits` lines, so one
+ * rewritten file cannot stall a partition (the trace costs O(maxEdits²) memory).
+ */
+export function keptLines(a: readonly string[], b: readonly string[], maxEdits = 2000): Int32Array | null {
+  const map = new Int32Array(b.length).fill(-1);
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) {
+    map[head] = head;
+    head++;
+  }
+  let tailA = a.length;
+  let tailB = b.length;
+  while (tailA > head && tailB > head && a[tailA - 1] === b[tailB - 1]) {
+    tailA--;
+    tailB--;
+    map[tailB] = tailA;
+  }
+  const n = tailA - head;
+  const m = tailB - head;
+  if (n === 0 || m === 0) return map;
+  const max = Math.min(n + m, maxEdits);
+  const offset = max + 1;
+  const v = new Int32Array(2 * max + 3);
+  const trace: Int32Array[] = [];
+  let found = -1;
+  for (let d = 0; d <= max && found < 0; d++) {
+    trace.push(v.slice());
+    for (let k = -d; k <= d; k += 2) {
+      let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
+      let y = x - k;
+      while (x < n && y < m && a[head + x] === b[head + y]) {
+        x++;
+        y++;
+      }
+      v[offset + k] = x;
+      if (x >= n && y >= m) {
+        found = d;
+        break;
+      }
+    }
+  }
+  if (found < 0) return null;
+  // Walk the trace back from (n, m), recording the diagonal (kept) steps.
+  let x = n;
+  let y = m;
+  for (let d = found; d > 0; d--) {
+    const prev = trace[d]!;
+    const k = x - y;
+    const down = k === -d || (k !== d && prev[offset + k - 1]! < prev[offset + k + 1]!);
+    const pk = down ? k + 1 : k - 1;
+    const px = prev[offset + pk]!;
+    const py = px - pk;
+    const sx = down ? px : px + 1;
+    while (x > sx && y > sx - k) {
+      x--;
+      y--;
+      map[head + y] = head + x;
+    }
+    x = px;
+    y = py;
+  }
+  while (x > 0 && y > 0) {
+    x--;
+    y--;
+    map[head + y] = head + x;
+  }
+  return map;
+}
+
+/**
+ * A merge's blame of one file, after its first parent's pass (`afterFirst`, built by applyHunks:
+ * the lines it changed against the first parent are its own): git blame's pass to the other
+ * parents, in order. A parent whose file is the merge's file exactly takes the whole file (git
+ * checks that before any diff); otherwise each line the merge still owns and that a parent's
+ * file keeps unchanged (by the diff parent → merge) is that parent's line, with its origin. A
+ * parent whose file equals an earlier parent's is skipped, as git does. `others` are the other
+ * parents' versions of the file (null: the parent has no such file); null when the diff is too
+ * large to follow.
+ */
+export function passOtherParents(afterFirst: FileLines, sha: string, first: FileLines | undefined, others: readonly (FileLines | null)[]): FileLines | null {
+  const text = afterFirst.text;
+  const same = (x: readonly string[]): boolean => x.length === text.length && x.every((l, i) => l === text[i]);
+  const seen: (readonly string[])[] = first ? [first.text] : [];
+  for (const o of others) if (o && same(o.text)) return buildFileLines(originsOf(o), text);
+  const origins = originsOf(afterFirst);
+  for (const o of others) {
+    if (!o) continue;
+    if (seen.some((t) => t.length === o.text.length && t.every((l, i) => l === o.text[i]))) continue;
+    seen.push(o.text);
+    if (!origins.some((x) => x === sha)) break;
+    const map = keptLines(o.text, text);
+    if (map === null) return null;
+    const from = originsOf(o);
+    for (let j = 0; j < origins.length; j++) {
+      const i = map[j]!;
+      if (origins[j] === sha && i >= 0) origins[j] = from[i] as string;
+    }
+  }
+  return buildFileLines(origins, text);
+}
+
 const COMMENT_ONLY = /^\s*(?:\/\/|#(?!include|define|if|endif|else|pragma|import)|\/\*|\*|\*\/|--(?:\s|$)|<!--|;)/;
 
 /**
@@ -105,14 +217,41 @@ export function isBlameworthy(content: string): boolean {
   const trimmed = content.trim();
   if (trimmed === '') return false;
   if (/^[{}()[\];,]+$/.test(trimmed)) return false;
+  // A submodule's pointer: git blame has no lines for it, and bumping it is not writing code.
+  if (/^Subproject commit [0-9a-f]{40,64}$/.test(trimmed)) return false;
   return !COMMENT_ONLY.test(content);
 }
 
-/** SZZ candidates of a change: origin sha → deleted or changed lines blamed on it. */
-export function blameCandidates(deleted: readonly DeletedLine[]): Record<string, number> {
+/**
+ * Files a commit may touch before SZZ treats it as a bulk change (an import, a mass rename or
+ * reformat, regenerated docs) rather than a change a developer reviewed line by line.
+ */
+export const LARGE_COMMIT_FILES = 100;
+
+const squeeze = (line: string): string => line.replace(/\s+/g, '');
+
+/** The change's added lines without whitespace, to tell a re-indented line from a changed one. */
+export function normalizedLines(hunks: readonly Hunk[]): Set<string> {
+  return new Set(hunks.flatMap((h) => h.added_lines.map((l) => squeeze(l.content))));
+}
+
+/**
+ * Whether a deleted line comes back in the same file with only its whitespace changed: a fix that
+ * wraps code in a new block re-indents it, and the re-indented lines were not the bug.
+ */
+export function isReformatted(content: string, added: ReadonlySet<string>): boolean {
+  return added.has(squeeze(content));
+}
+
+/**
+ * SZZ candidates of a file change: origin sha → deleted or changed lines blamed on it, leaving
+ * out cosmetic lines (isBlameworthy) and lines that come back re-indented (`added`:
+ * normalizedLines of the same change).
+ */
+export function blameCandidates(deleted: readonly DeletedLine[], added: ReadonlySet<string> = new Set()): Record<string, number> {
   const out: Record<string, number> = {};
   for (const d of deleted) {
-    if (!isBlameworthy(d.content)) continue;
+    if (!isBlameworthy(d.content) || isReformatted(d.content, added)) continue;
     out[d.origin] = (out[d.origin] ?? 0) + 1;
   }
   return out;

@@ -1,6 +1,7 @@
 // The per-repository state the featurizer keeps between events, and the store interface that
 // holds it. Every record is plain JSON so Redis and the in-memory store hold the same thing.
 
+import type { DagRecord, FileVersion } from './dag.ts';
 import type { CommitLabel } from './labels.ts';
 
 /** What the history knows about one path (change metrics). */
@@ -31,8 +32,9 @@ export interface DeveloperHistory {
 }
 
 /**
- * A file's lines with the commit that last touched each (blame), kept only while every change
- * to the file came with hunks; a numstat-only change makes it unknown again.
+ * A file's lines with the commit that last touched each (blame) as one commit left them, kept
+ * only while every change to the file came with hunks; a numstat-only change makes it unknown
+ * again.
  */
 export interface FileLines {
   /** Shas that own at least one line; `origin` indexes into it. */
@@ -93,6 +95,14 @@ export interface CommitRecord {
   blamed: Record<string, number>;
   /** Whether every touched text file came with hunks (SZZ ran on all of it). */
   fullyBlamed: boolean;
+  /**
+   * Place in the commit graph (dag.ts): first-parent chain and depth. Absent in records written
+   * before the graph was kept: a child of such a commit starts from unknown blame.
+   */
+  chain?: number;
+  depth?: number;
+  /** Touched more than LARGE_COMMIT_FILES files (blame.ts): SZZ does not label it. Absent when not. */
+  bulk?: true;
   /** Fix commits whose SZZ blamed this commit, and the time each label became known. */
   inducedBy: Record<string, number>;
   /**
@@ -145,7 +155,12 @@ export interface IssueEventOutputs {
 export interface RepoRecords {
   file: FileHistory;
   dev: DeveloperHistory;
-  lines: FileLines;
+  /** A file's blame as commit `<sha>` left it, keyed `<sha>:<path>` (see `versions`). */
+  blame: FileLines;
+  /** Path → the versions of the file (dag.ts): which commits changed it, and where in the graph. */
+  versions: FileVersion[];
+  /** The commit graph's chains, one record under the key `chains`. */
+  dag: DagRecord;
   commit: CommitRecord;
   /**
    * What a commit (keyed by sha) or an issue event (keyed by issueOutputsKey) produced, kept
@@ -158,7 +173,7 @@ export interface RepoRecords {
 }
 
 export type Namespace = keyof RepoRecords;
-export const namespaces: readonly Namespace[] = ['file', 'dev', 'lines', 'commit', 'outputs', 'issue', 'pending'];
+export const namespaces: readonly Namespace[] = ['file', 'dev', 'blame', 'versions', 'dag', 'commit', 'outputs', 'issue', 'pending'];
 
 /** Keys to load, per namespace. */
 export type RecordRequest = { [N in Namespace]?: readonly string[] };
@@ -206,11 +221,11 @@ export function issueOutputsKey(eventId: string): string {
 }
 
 export function emptyRecordMaps(): RecordMaps {
-  return { file: new Map(), dev: new Map(), lines: new Map(), commit: new Map(), outputs: new Map(), issue: new Map(), pending: new Map() };
+  return { file: new Map(), dev: new Map(), blame: new Map(), versions: new Map(), dag: new Map(), commit: new Map(), outputs: new Map(), issue: new Map(), pending: new Map() };
 }
 
 export function emptyChanges(): RecordChanges {
-  return { file: new Map(), dev: new Map(), lines: new Map(), commit: new Map(), outputs: new Map(), issue: new Map(), pending: new Map() };
+  return { file: new Map(), dev: new Map(), blame: new Map(), versions: new Map(), dag: new Map(), commit: new Map(), outputs: new Map(), issue: new Map(), pending: new Map() };
 }
 
 /** Read access to the change-metrics history as it stands before a commit. */

@@ -7,16 +7,20 @@
 // or none of them, and a second writer forces a recompute.
 
 import { AbortedError, InvalidArgumentError } from '@omen/errors';
-import { applyHunks, blameCandidates } from './blame.ts';
+import { LARGE_COMMIT_FILES, applyHunks, blameCandidates, normalizedLines, passOtherParents } from './blame.ts';
+import type { BlameOutcome, DeletedLine } from './blame.ts';
 import type { DiffLine } from './commit.ts';
 import type { CommitInput } from './commit.ts';
 import { isMerge } from './commit.ts';
+import { compactVersions, duePaths, emptyDag, liveForks, markMerged, place, scheduleCompaction, visibleVersion } from './dag.ts';
+import type { DagPosition, DagRecord, FileVersion } from './dag.ts';
 import { closedIssues, isFixMessage } from './fix.ts';
 import type {
   CommitOutputs,
   CommitRecord,
   DeveloperHistory,
   FileHistory,
+  FileLines,
   FileMetricsRow,
   HistoryStore,
   HistoryView,
@@ -31,9 +35,9 @@ import type {
 } from './history.ts';
 import { emptyChanges, issueOutputsKey, namespaces } from './history.ts';
 import { changeMetrics, historyDelta, historyKeys, resolveTouches } from './kamei.ts';
-import type { Touch } from './kamei.ts';
 import type { CommitLabel } from './labels.ts';
 import { issueFixLabel, latest, messageFixLabel, supersedingAt, szzLabel } from './labels.ts';
+import { DEFAULT_BLAME_WINDOW } from './retention.ts';
 
 /** One touched file as code analysis sees it. */
 export interface CodeFileInput {
@@ -102,6 +106,18 @@ export interface ProcessOptions {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * Stream positions a superseded file version stays reachable for a new branch (dag.ts
+   * compactVersions).
+   * @default DEFAULT_BLAME_WINDOW
+   */
+  blameWindow?: number;
+  /**
+   * Told, for each commit applied, the old lines each file change removed with the commit git
+   * blame gives them in the first parent, before any filter: for diagnostics and the comparison
+   * with `git blame`.
+   */
+  onBlame?: (sha: string, files: readonly BlamedFile[]) => void;
 }
 
 class VersionMoved extends Error {}
@@ -179,43 +195,116 @@ function requestFor(commits: readonly CommitInput[]): RecordRequest {
   }
   const shas = commits.map((c) => c.sha);
   // Parents too: a commit whose parent was never applied is flagged as computed on a gap.
-  const parents = commits.flatMap((c) => c.parents);
-  return { file: [...paths], lines: [...paths], dev: [...developers], commit: [...new Set([...shas, ...parents])], outputs: shas, pending: shas, issue: [...issues] };
+  const commitKeys = [...new Set([...shas, ...commits.flatMap((c) => c.parents)])];
+  return { file: [...paths], versions: [...paths], dag: [DAG_KEY], dev: [...developers], commit: commitKeys, outputs: shas, pending: shas, issue: [...issues] };
 }
 
 interface BlameResult {
   blamed: Record<string, number>;
   fullyBlamed: boolean;
   code: CodeFileInput[];
+  position: DagPosition;
 }
 
-/** Moves each touched file's blame through the change; collects what SZZ and code analysis need. */
-function applyBlame(overlay: RepoOverlay, commit: CommitInput, touches: readonly Touch[]): BlameResult {
-  const merge = isMerge(commit);
+/** The old lines one file change removed, each with the commit git blame gives it in the parent. */
+export interface BlamedFile {
+  path: string;
+  /** Path in the first parent (differs for a rename). */
+  oldPath: string;
+  deleted: readonly DeletedLine[];
+}
+
+const DAG_KEY = 'chains';
+const versionKey = (sha: string, path: string): string => `${sha}:${path}`;
+
+/** First-parent graph positions of `parents` (undefined for one the state has not applied). */
+async function parentPositions(overlay: RepoOverlay, parents: readonly string[]): Promise<(DagPosition | undefined)[]> {
+  await overlay.ensure({ commit: parents });
+  return parents.map((p) => {
+    const rec = overlay.get('commit', p);
+    return rec?.chain === undefined || rec.depth === undefined ? undefined : { chain: rec.chain, depth: rec.depth };
+  });
+}
+
+/**
+ * Blame of `path` as the commit at `pos` sees it: its lines, null when the commit has no such
+ * file, undefined when its blame is unknown (no hunks, pruned, or the commit is not in the state).
+ */
+async function blameSeenBy(overlay: RepoOverlay, dag: DagRecord, path: string, pos: DagPosition | undefined): Promise<FileLines | null | undefined> {
+  if (pos === undefined) return undefined;
+  await overlay.ensure({ versions: [path] });
+  const v = visibleVersion(dag, overlay.get('versions', path) ?? [], pos);
+  if (v === undefined || v.state === 'gone') return null;
+  if (v.state !== undefined) return undefined;
+  const key = versionKey(v.s, path);
+  await overlay.ensure({ blame: [key] });
+  return overlay.get('blame', key);
+}
+
+/**
+ * Moves each touched file's blame through the change, on the version the commit's first parent
+ * sees (dag.ts), passing a merge's changed lines on to its other parents as git blame does;
+ * collects what SZZ and code analysis need, and drops versions no commit can reach any more.
+ */
+async function applyBlame(overlay: RepoOverlay, commit: CommitInput, window: number, onBlame: ProcessOptions['onBlame']): Promise<BlameResult> {
+  const dag = overlay.get('dag', DAG_KEY) ?? emptyDag();
+  const parents = await parentPositions(overlay, commit.parents);
+  const position = place(dag, parents[0]);
+  for (const p of parents.slice(1)) if (p !== undefined) markMerged(dag, p);
+  overlay.set('dag', DAG_KEY, dag);
   const blamed: Record<string, number> = {};
-  let fullyBlamed = true;
+  let fullyBlamed = commit.files.length > 0;
   const code: CodeFileInput[] = [];
-  const byPath = new Map(commit.files.map((f) => [f.path, f]));
-  const sets = new Map<string, RepoRecords['lines'] | null>();
-  for (const t of touches) {
-    const change = byPath.get(t.path);
-    if (!change) continue;
-    const source = t.kind === 'added' ? undefined : overlay.get('lines', t.fromPath ?? t.path);
-    const outcome = applyHunks(source, change, commit.sha, t.kind === 'added' || (t.kind === 'modified' && t.before === undefined));
-    const added = (change.hunks ?? []).flatMap((h) => h.added_lines);
-    if (outcome.kind === 'applied') {
-      for (const [sha, n] of Object.entries(blameCandidates(outcome.deleted))) blamed[sha] = (blamed[sha] ?? 0) + n;
-      code.push({ path: t.path, before: source ? source.text.join('\n') : null, after: t.kind === 'deleted' ? null : outcome.after.text.join('\n'), added });
-    } else {
-      if (!change.binary) fullyBlamed = false;
-      if (added.length > 0) code.push({ path: t.path, before: null, after: null, added });
+  const reported: BlamedFile[] = [];
+  // Removals first, so a path renamed away and re-created in the same commit ends up present.
+  const made = new Map<string, FileVersion>();
+  const mark = (path: string, state?: FileVersion['state']): void => {
+    made.set(path, { s: commit.sha, c: position.chain, d: position.depth, n: dag.n, ...(state ? { state } : {}) });
+  };
+  for (const f of commit.files) if (f.old_path !== null && f.old_path !== f.path && f.status !== 'copied') mark(f.old_path, 'gone');
+  for (const f of commit.files) {
+    const from = f.old_path ?? f.path;
+    const added = (f.hunks ?? []).flatMap((h) => h.added_lines);
+    const base = f.status === 'added' ? null : await blameSeenBy(overlay, dag, from, parents[0]);
+    let outcome: BlameOutcome =
+      base === undefined ? { kind: 'unknown', reason: 'blame of the file in the first parent is unknown' } : applyHunks(base ?? undefined, f, commit.sha, base === null);
+    if (outcome.kind === 'applied' && parents.length > 1 && f.status !== 'deleted') {
+      const others = await Promise.all(parents.slice(1).map((p) => blameSeenBy(overlay, dag, f.path, p)));
+      const merged = others.includes(undefined) ? null : passOtherParents(outcome.after, commit.sha, base ?? undefined, others as (FileLines | null)[]);
+      outcome = merged === null ? { kind: 'unknown', reason: 'blame in another parent of the merge is unknown' } : { ...outcome, after: merged };
     }
-    if (merge) continue;
-    if (t.kind === 'renamed' && t.fromPath !== null && !sets.has(t.fromPath)) sets.set(t.fromPath, null);
-    sets.set(t.path, outcome.kind === 'applied' && t.kind !== 'deleted' ? outcome.after : null);
+    if (outcome.kind === 'applied') {
+      for (const [sha, n] of Object.entries(blameCandidates(outcome.deleted, normalizedLines(f.hunks ?? [])))) blamed[sha] = (blamed[sha] ?? 0) + n;
+      reported.push({ path: f.path, oldPath: from, deleted: outcome.deleted });
+      code.push({ path: f.path, before: base ? base.text.join('\n') : null, after: f.status === 'deleted' ? null : outcome.after.text.join('\n'), added });
+      if (f.status === 'deleted') mark(f.path, 'gone');
+      else {
+        mark(f.path);
+        overlay.set('blame', versionKey(commit.sha, f.path), outcome.after);
+      }
+    } else {
+      if (!f.binary) fullyBlamed = false;
+      if (added.length > 0) code.push({ path: f.path, before: null, after: null, added });
+      mark(f.path, f.status === 'deleted' ? 'gone' : 'unknown');
+    }
   }
-  for (const [path, v] of sets) overlay.set('lines', path, v);
-  return { blamed, fullyBlamed: fullyBlamed && touches.length > 0, code };
+  const live = liveForks(dag, window);
+  const compact = (path: string, versions: readonly FileVersion[]): void => {
+    const out = compactVersions(dag, versions, window, live);
+    overlay.set('versions', path, out.versions);
+    for (const sha of out.dropped) overlay.set('blame', versionKey(sha, path), null);
+    if (dag.due) delete dag.due[path];
+    // Versions kept now may become unreachable later, when no commit touches the path again.
+    if (out.versions.length > 1 && out.versions.some((v) => v.state === undefined)) scheduleCompaction(dag, path, window);
+  };
+  for (const [path, version] of made) compact(path, [...(overlay.get('versions', path) ?? []), version]);
+  const due = duePaths(dag);
+  await overlay.ensure({ versions: due });
+  for (const path of due) compact(path, overlay.get('versions', path) ?? []);
+  onBlame?.(commit.sha, reported);
+  // A fix touching that many files is a bulk change with a fix word in it (tangled), not a repair
+  // whose deleted lines point at a bug.
+  return { blamed: commit.files.length > LARGE_COMMIT_FILES ? {} : blamed, fullyBlamed, code, position };
 }
 
 /** Commit record of `sha`, loading it when this batch has not read it. */
@@ -276,6 +365,9 @@ async function blameInducers(overlay: RepoOverlay, emit: Emission, repoId: strin
   await commitRecord(overlay, inducers);
   for (const sha of inducers.sort()) {
     const rec = overlay.get('commit', sha);
+    // A merge's own lines resolve a conflict between changes made elsewhere, and a bulk commit
+    // (an import, a mass rename) was not written line by line: neither is labeled bug-inducing.
+    if (rec && (rec.seq === null || rec.bulk === true)) continue;
     if (!rec) {
       emit.add(szzLabel(repoId, sha, false, { [fixSha]: knownAt }));
       continue;
@@ -323,12 +415,13 @@ function fixKnownAt(rec: Pick<CommitRecord, 'commitTime' | 'fixesIssues'>, byMes
   return Math.min(...Object.values(rec.fixesIssues));
 }
 
-async function applyOne(overlay: RepoOverlay, commit: CommitInput, analyzer: CodeAnalyzer | undefined, now: number): Promise<{ outputs: CommitOutputs; gap: boolean }> {
+async function applyOne(overlay: RepoOverlay, commit: CommitInput, options: ProcessOptions, now: number): Promise<{ outputs: CommitOutputs; gap: boolean }> {
+  const { analyzer } = options;
   const gap = commit.parents.some((p) => overlay.get('commit', p) === undefined);
   const touches = resolveTouches(overlay, commit);
   const values = changeMetrics(overlay, commit, touches);
   const delta = historyDelta(overlay, commit, touches);
-  const blame = applyBlame(overlay, commit, touches);
+  const blame = await applyBlame(overlay, commit, options.blameWindow ?? DEFAULT_BLAME_WINDOW, options.onBlame);
   overlay.seq = delta.seq;
   for (const [p, r] of delta.files) overlay.set('file', p, r);
   for (const [d, r] of delta.developers) overlay.set('dev', d, r);
@@ -370,6 +463,9 @@ async function applyOne(overlay: RepoOverlay, commit: CommitInput, analyzer: Cod
     fixByMessage: byMessage,
     blamed: blame.blamed,
     fullyBlamed: blame.fullyBlamed,
+    chain: blame.position.chain,
+    depth: blame.position.depth,
+    ...(commit.files.length > LARGE_COMMIT_FILES ? { bulk: true } : {}),
     inducedBy: overlay.get('commit', commit.sha)?.inducedBy ?? {},
     fixesIssues,
     ...(gap ? { gap: true as const } : {}),
@@ -419,7 +515,7 @@ export async function processCommits(store: HistoryStore, repoId: string, commit
         continue;
       }
       const missingParents = commit.parents.filter((p) => overlay.get('commit', p) === undefined);
-      results.push({ sha: commit.sha, ...(await applyOne(overlay, commit, options.analyzer, now())), replayed: false, ...(missingParents.length > 0 ? { missingParents } : {}) });
+      results.push({ sha: commit.sha, ...(await applyOne(overlay, commit, options, now())), replayed: false, ...(missingParents.length > 0 ? { missingParents } : {}) });
     }
     if (!hasChanges(overlay)) return results;
     const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes, applied: overlay.applied, now: now() });
@@ -519,4 +615,15 @@ async function unlinkFix(overlay: RepoOverlay, emit: Emission, repoId: string, s
   overlay.set('commit', sha, withLabelAt({ ...rec, fix, fixByMessage, fixesIssues }, 'issue_link', knownAt));
   emit.add(issueFixLabel(repoId, sha, fixesIssues, knownAt));
   if (!fix) await unblameInducers(overlay, emit, repoId, sha, rec.blamed, at);
+}
+
+/**
+ * The blame of `path` as commit `sha` left it, from the store: null when the commit has no such
+ * file, undefined when its blame is unknown or the commit was not applied. For tools and tests.
+ */
+export async function blameAt(store: HistoryStore, repoId: string, sha: string, path: string): Promise<FileLines | null | undefined> {
+  const request: RecordRequest = { commit: [sha], dag: [DAG_KEY], versions: [path] };
+  const overlay = new RepoOverlay(store, repoId, await store.load(repoId, request), request);
+  const [pos] = await parentPositions(overlay, [sha]);
+  return blameSeenBy(overlay, overlay.get('dag', DAG_KEY) ?? emptyDag(), path, pos);
 }

@@ -38,6 +38,15 @@ export interface StateRetention {
   sweepLimit: number;
 }
 
+/**
+ * Stream positions (commits of the repository, merges included) a file version that a later
+ * commit on its chain superseded stays stored, so a branch started from a commit up to that far
+ * back still finds the blame its parent saw (dag.ts compactVersions). Versions a live branch
+ * still sees are kept whatever their age; beyond this window a new branch from an old commit
+ * finds the file's blame `pruned` (unknown: no SZZ candidates from it) rather than a wrong one.
+ */
+export const DEFAULT_BLAME_WINDOW = 100;
+
 export const DEFAULT_RETENTION: StateRetention = {
   commitOutputs: 5000,
   pendingMs: 30 * 24 * 3600 * 1000,

@@ -7,6 +7,7 @@ import { emptyChanges, issueOutputsKey, namespaces } from '../../src/domain/hist
 import type { IssueInput } from '../../src/domain/processor.ts';
 import { processCommits, processIssues } from '../../src/domain/processor.ts';
 import { EXPRESS_REPO, readExpressCommits } from '../support/express.ts';
+import { cloneExpress, readCommitsWithHunks } from '../support/express-git.ts';
 import { connectTestRedis, dropAndDisconnect } from '../support/redis.ts';
 
 let redis: Redis;
@@ -58,6 +59,33 @@ describe('RedisHistoryStore', () => {
     expect(replayed[5]!.outputs!.labels.map((l) => [l.sha, l.method, l.is_fix])).toContainEqual([first[5]!.sha, 'issue_link', true]);
     expect((await store.commitRecords(EXPRESS_REPO)).size).toBe(60);
   });
+
+  it('keeps the blame across branches and merges like the in-memory store, from events with hunks', async () => {
+    const clone = cloneExpress();
+    // The first 1,500 commits hold 90 merges; a small blame window makes compaction run too.
+    const withHunks = readCommitsWithHunks(clone).slice(0, 1500);
+    clone.remove();
+    const store = new RedisHistoryStore(redis, { prefix: `${prefix}:h` });
+    const memory = new InMemoryHistoryStore();
+    let labels = 0;
+    for (let i = 0; i < withHunks.length; i += 100) {
+      const batch = withHunks.slice(i, i + 100);
+      const options = { now, blameWindow: 50 };
+      const fromRedis = await processCommits(store, EXPRESS_REPO, batch, options);
+      expect(fromRedis).toEqual(await processCommits(memory, EXPRESS_REPO, batch, options));
+      labels += fromRedis.reduce((n, r) => n + (r.outputs?.labels.filter((l) => l.method === 'szz').length ?? 0), 0);
+    }
+    expect(withHunks.filter((c) => c.parents.length > 1).length).toBeGreaterThan(50);
+    expect(labels).toBeGreaterThan(50);
+    for (const ns of ['blame', 'versions', 'dag', 'commit'] as const) {
+      const keys = memory.keys(EXPRESS_REPO, ns);
+      expect(keys.length, ns).toBeGreaterThan(0);
+      const snap = await store.load(EXPRESS_REPO, { [ns]: keys });
+      expect(snap.records[ns].size, ns).toBe(keys.length);
+      for (const k of keys) expect(snap.records[ns].get(k), `${ns}/${k}`).toEqual(memory.peek(EXPRESS_REPO, ns, k));
+    }
+    expect(await redis.hlen(store.key(EXPRESS_REPO, 'blame'))).toBe(memory.keys(EXPRESS_REPO, 'blame').length);
+  }, 300_000);
 
   it('applies each commit once when two instances race on the same repository with overlapping batches', async () => {
     const store = new RedisHistoryStore(redis, { prefix: `${prefix}:b` });

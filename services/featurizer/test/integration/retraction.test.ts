@@ -36,7 +36,7 @@ function commitEvent(i: number, message: string, hunks: Hunk[], status: FileChan
     repo_name: 'acme/retraction',
     provider: 'github',
     sha: sha(i),
-    parents: [sha(100 + i)],
+    parents: i > 1 ? [sha(i - 1)] : [],
     author_id: `a${i}`,
     committer_id: `a${i}`,
     author_time: time,

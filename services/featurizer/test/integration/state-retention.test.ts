@@ -77,7 +77,7 @@ describe('bounded featurizer state in Redis', () => {
     const after = await run(store, commits.slice(N + k));
     expect(after).toEqual(await run(reference, commits.slice(N + k)));
     expect(after.every((r) => !r.replayed && r.outputs !== null)).toBe(true);
-    for (const ns of ['file', 'dev', 'lines', 'commit', 'issue', 'pending'] as const) {
+    for (const ns of ['file', 'dev', 'blame', 'versions', 'dag', 'commit', 'issue', 'pending'] as const) {
       expect(await hashOf(store, ns), ns).toEqual(await hashOf(reference, ns));
     }
     expect(await redis.hlen(store.key(EXPRESS_REPO, 'outputs'))).toBe(N);

@@ -16,7 +16,7 @@ beforeAll(async () => {
 const commit = (n: number, hunks: Hunk[] | null, counts?: [number, number]): CommitInput => ({
   repo_id: REPO,
   sha: n.toString(16).padStart(40, 'd'),
-  parents: ['e'.repeat(40)],
+  parents: n > 1 ? [(n - 1).toString(16).padStart(40, 'd')] : [],
   author_id: 'a',
   commit_time: n * 1000,
   message: `change ${n}`,

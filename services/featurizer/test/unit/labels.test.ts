@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyHunks, blameCandidates, isBlameworthy } from '../../src/domain/blame.ts';
+import { applyHunks, blameCandidates, isBlameworthy, isReformatted, keptLines, normalizedLines, passOtherParents } from '../../src/domain/blame.ts';
 import type { CommitInput, FileChange, Hunk } from '../../src/domain/commit.ts';
 import { closedIssues, isFixMessage, referencedIssues } from '../../src/domain/fix.ts';
 import type { FileLines } from '../../src/domain/history.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
-import { processCommits, processIssues } from '../../src/domain/processor.ts';
+import { blameAt, processCommits, processIssues } from '../../src/domain/processor.ts';
 import { hunk } from '../support/hunks.ts';
 
 const REPO = 'github:acme/calc';
@@ -18,10 +18,10 @@ function change(path: string, hunks: Hunk[] | null, extra: Partial<FileChange> =
 }
 
 function commit(i: number, author: string, time: number, message: string, files: FileChange[]): CommitInput {
-  return { repo_id: REPO, sha: C[i]!, parents: [sha(100 + i)], author_id: author, commit_time: time, message, files };
+  return { repo_id: REPO, sha: C[i]!, parents: i > 1 ? [sha(i - 1)] : [], author_id: author, commit_time: time, message, files };
 }
 
-const blameOf = (lines: FileLines | undefined): string[] => (lines ? lines.origin.map((i) => lines.shas[i]!) : []);
+const blameOf = (lines: FileLines | null | undefined): string[] => (lines ? lines.origin.map((i) => lines.shas[i]!) : []);
 
 describe('fix detection from messages', () => {
   it('finds fix keywords as whole words only', () => {
@@ -88,6 +88,46 @@ describe('applyHunks (forward blame from zero-context hunks)', () => {
         { number: 3, content: 'y = 2', origin: 'a' },
       ]),
     ).toEqual({ a: 2 });
+    expect(isBlameworthy(`Subproject commit ${'a'.repeat(40)}`)).toBe(false);
+  });
+
+  it('leaves out lines the same change adds back with only their whitespace changed', () => {
+    const added = normalizedLines([hunk(1, [], 1, ['if (ok) {', '    run(a,  b);', '}'])]);
+    expect(isReformatted('  run(a, b);', added)).toBe(true);
+    expect(isReformatted('  run(a, c);', added)).toBe(false);
+    expect(
+      blameCandidates(
+        [
+          { number: 1, content: 'run(a, b);', origin: 'a' },
+          { number: 2, content: 'stop(a);', origin: 'b' },
+        ],
+        added,
+      ),
+    ).toEqual({ b: 1 });
+  });
+});
+
+describe('merge blame (git blame passes a merge\'s changed lines to its other parents)', () => {
+  const lines = (origins: string[], text: string[]): FileLines => {
+    const shas = [...new Set(origins)];
+    return { shas, origin: origins.map((o) => shas.indexOf(o)), text };
+  };
+
+  it('maps each kept line of a file to its line in the other, by a shortest edit script', () => {
+    expect([...keptLines(['a', 'b', 'c', 'd'], ['a', 'x', 'c', 'd', 'e'])!]).toEqual([0, -1, 2, 3, -1]);
+    expect([...keptLines(['x', 'y'], ['y', 'x'])!].filter((i) => i >= 0)).toHaveLength(1);
+    expect(keptLines(['a'], ['b', 'c', 'd'], 2)).toBeNull();
+  });
+
+  it("gives the merge's own lines to the other parent where it kept them, and the whole file when it equals it", () => {
+    // First parent saw [p1, p1]; the merge adds two lines, one of which the second parent wrote.
+    const afterFirst = lines(['p1', 'm', 'm', 'p1'], ['a', 'from side', 'resolved', 'b']);
+    const first = lines(['p1', 'p1'], ['a', 'b']);
+    const side = lines(['s0', 's1', 's0'], ['a', 'from side', 'b']);
+    const merged = passOtherParents(afterFirst, 'm', first, [side])!;
+    expect(merged.origin.map((i) => merged.shas[i])).toEqual(['p1', 's1', 'm', 'p1']);
+    const whole = passOtherParents(lines(['p1', 'm'], ['a', 'c']), 'm', first, [lines(['s0', 's2'], ['a', 'c'])])!;
+    expect(whole.origin.map((i) => whole.shas[i])).toEqual(['s0', 's2']);
   });
 });
 
@@ -136,7 +176,7 @@ describe('labels: message fixes, issue links and SZZ', () => {
       },
     ]);
     expect(results[3]!.outputs!.labels).toEqual([]);
-    expect(blameOf(store.peek(REPO, 'lines', 'src/x.js'))).toEqual([C[4], C[3], C[1]]);
+    expect(blameOf(await blameAt(store, REPO, C[4]!, 'src/x.js'))).toEqual([C[4], C[3], C[1]]);
     expect(store.peek(REPO, 'commit', C[4]!)).toMatchObject({ fix: false, blamed: { [C[1]!]: 1 }, fullyBlamed: true });
     expect(store.peek(REPO, 'commit', C[2]!)?.inducedBy).toEqual({ [C[3]!]: 3000 });
   });
@@ -177,7 +217,7 @@ describe('labels: message fixes, issue links and SZZ', () => {
       commit(2, 'bob', 2000, 'Tweak f', [change('src/x.js', null, { lines_added: 1, lines_deleted: 1 })]),
       commit(3, 'carol', 3000, 'Fix f', [change('src/x.js', [hunk(2, ['  return a - 1;'], 2, ['  return a;'])])]),
     ]);
-    expect(store.peek(REPO, 'lines', 'src/x.js')).toBeUndefined();
+    expect(await blameAt(store, REPO, C[3]!, 'src/x.js')).toBeUndefined();
     expect(results[2]!.outputs!.labels.map((l) => l.method)).toEqual(['message_pattern']);
     expect(store.peek(REPO, 'commit', C[3]!)).toMatchObject({ fix: true, blamed: {}, fullyBlamed: false });
   });
@@ -188,9 +228,11 @@ describe('labels: message fixes, issue links and SZZ', () => {
       commit(1, 'alice', 1000, 'Add f', [change('src/x.js', [hunk(0, [], 1, f)], { status: 'added' })]),
       commit(2, 'bob', 2000, 'Move', [change('lib/x.js', [hunk(2, ['  return a + 1;'], 2, ['  return a + 2;'])], { old_path: 'src/x.js', status: 'renamed' })]),
     ]);
-    expect(store.keys(REPO, 'lines')).toEqual(['lib/x.js']);
-    expect(blameOf(store.peek(REPO, 'lines', 'lib/x.js'))).toEqual([C[1], C[2], C[1]]);
+    expect(await blameAt(store, REPO, C[2]!, 'src/x.js')).toBeNull();
+    expect(blameOf(await blameAt(store, REPO, C[2]!, 'lib/x.js'))).toEqual([C[1], C[2], C[1]]);
     await processCommits(store, REPO, [commit(3, 'bob', 3000, 'Drop', [change('lib/x.js', [hunk(1, ['function f(a) {', '  return a + 2;', '}'], 0, [])], { status: 'deleted' })])]);
-    expect(store.keys(REPO, 'lines')).toEqual([]);
+    expect(await blameAt(store, REPO, C[3]!, 'lib/x.js')).toBeNull();
+    // The commit before the deletion still sees the file: a branch started from it blames it.
+    expect(blameOf(await blameAt(store, REPO, C[2]!, 'lib/x.js'))).toEqual([C[1], C[2], C[1]]);
   });
 });

@@ -118,7 +118,7 @@ describe('labels after the outputs were pruned', () => {
     hunks,
     ...extra,
   });
-  const commit = (i: number, time: number, message: string, files: FileChange[]): CommitInput => ({ repo_id: REPO, sha: sha(i), parents: [sha(100 + i)], author_id: `a${i % 3}`, commit_time: time, message, files });
+  const commit = (i: number, time: number, message: string, files: FileChange[]): CommitInput => ({ repo_id: REPO, sha: sha(i), parents: i > 1 ? [sha(i - 1)] : [], author_id: `a${i % 3}`, commit_time: time, message, files });
   const commits = [
     commit(1, 1000, 'Add f', [change([hunk(0, [], 1, ['function f(a) {', '  return a + 1;', '  return 0;', '}'])], { status: 'added' })]),
     commit(2, 2000, 'Tweak f', [change([hunk(2, ['  return a + 1;'], 2, ['  return a - 1;'])])]),

@@ -21,7 +21,7 @@ function change(hunks: Hunk[], extra: Partial<FileChange> = {}): FileChange {
 const commit = (i: number, time: number, message: string, hunks: Hunk[], extra: Partial<FileChange> = {}): CommitInput => ({
   repo_id: REPO,
   sha: C[i]!,
-  parents: [sha(100 + i)],
+  parents: i > 1 ? [sha(i - 1)] : [],
   author_id: `a${i}`,
   commit_time: time,
   message,
@@ -165,7 +165,7 @@ describe('retracting labels when an issue stops being a bug issue', () => {
     const store = new InMemoryHistoryStore();
     await processCommits(store, REPO, history.slice(0, 2));
     // A commit dated after the issue event that will unlabel its issue (clock skew, a rebase).
-    await processCommits(store, REPO, [commit(6, 20_000, 'Tidy f', [hunk(2, ['  return a - 1;'], 2, ['  return a;'])])]);
+    await processCommits(store, REPO, [{ ...commit(6, 20_000, 'Tidy f', [hunk(2, ['  return a - 1;'], 2, ['  return a;'])]), parents: [C[2]!] }]);
     const [linkedLabels] = await processIssues(store, REPO, [issue(9, true, 10_000, [C[6]!])]);
     expect(rows(linkedLabels)).toEqual([
       [C[6], 'issue_link', true, [9], 20_000],

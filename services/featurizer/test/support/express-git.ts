@@ -1,0 +1,55 @@
+// The express history with hunks, from ../shared/data/express.bundle: cloned to a temporary
+// directory and read the way ingest's git source reads a clone (`git log --reverse --date-order`,
+// zero-context diffs against the first parent, renames detected), into the domain's commit shape.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { CommitInput } from '../../src/domain/commit.ts';
+import { EXPRESS_REPO, dataDir } from './express.ts';
+import { parseUnifiedDiff } from './unified-diff.ts';
+
+const GIT_CONFIG = ['-c', 'core.quotePath=false', '-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', '-c', 'color.ui=never', '-c', 'log.showSignature=false'];
+
+export interface ExpressClone {
+  dir: string;
+  git: (...args: string[]) => string;
+  gitAsync: (...args: string[]) => Promise<string>;
+  remove: () => void;
+}
+
+export function cloneExpress(): ExpressClone {
+  const bundle = resolve(dataDir(), 'express.bundle');
+  if (!existsSync(bundle)) throw new Error(`express.bundle not found at ${bundle}; set OMEN_DATA_DIR to the directory holding it`);
+  const dir = mkdtempSync(join(tmpdir(), 'omen-express-'));
+  const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' };
+  execFileSync('git', ['clone', '-q', bundle, dir], { env, stdio: 'ignore' });
+  const run = promisify(execFile);
+  return {
+    dir,
+    git: (...args) => execFileSync('git', ['-C', dir, ...GIT_CONFIG, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 30 }),
+    gitAsync: async (...args) => (await run('git', ['-C', dir, ...GIT_CONFIG, ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 })).stdout,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Every commit of the clone, parents first, with the hunks a git-mirror producer sends. */
+export function readCommitsWithHunks(clone: ExpressClone, repoId = EXPRESS_REPO): CommitInput[] {
+  const out = clone.git('log', '--reverse', '--date-order', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--diff-merges=first-parent', '-p', '-U0', '--format=%x00%H%x00%P%x00%at%x00%ct%x00%aE%x00%B%x00', 'HEAD', '--');
+  const tokens = out.split('\0');
+  const commits: CommitInput[] = [];
+  for (let i = 1; i + 6 < tokens.length; i += 7) {
+    const [sha, parents, , ct, author, message, patch] = tokens.slice(i, i + 7) as [string, string, string, string, string, string, string];
+    commits.push({
+      repo_id: repoId,
+      sha,
+      parents: parents.split(' ').filter((p) => p !== ''),
+      author_id: author,
+      commit_time: Number(ct) * 1000,
+      message: message.trim(),
+      files: parseUnifiedDiff(patch),
+    });
+  }
+  return commits;
+}
