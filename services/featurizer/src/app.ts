@@ -21,7 +21,7 @@ import { FEATURIZER_PORTS, configProblems, featurizerConfigSchema } from './conf
 import type { FeaturizerConfig } from './config.ts';
 import { createCodeAnalyzer } from './domain/code/analyzer.ts';
 import { FeaturizerPipeline, countPruned } from './pipeline.ts';
-import { featurizerHandlers } from './server/grpc.ts';
+import { FEATURIZER_ADMIN_METHODS, featurizerHandlers } from './server/grpc.ts';
 
 export interface FeaturizerHandle {
   consumer: ConsumerRunner;
@@ -77,12 +77,18 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
   });
 
   const proto = loadGrpcObject('featurizer');
+  // The server listens before the consumer runs; the gap RPCs answer UNAVAILABLE until then.
+  const commitsConsumer: { current?: ConsumerRunner } = {};
   ctx.grpc.addService(
     proto.omen.featurizer.v1.Featurizer.service,
-    featurizerHandlers({
-      online: (repo, sha, set) => online.read(repo, sha, set),
-      offline: (repo, sha, set) => readOfflineFeatures(ch, repo, sha, set),
-    }),
+    featurizerHandlers(
+      {
+        online: (repo, sha, set) => online.read(repo, sha, set),
+        offline: (repo, sha, set) => readOfflineFeatures(ch, repo, sha, set),
+      },
+      { control: () => commitsConsumer.current, logger },
+    ),
+    { adminMethods: [...FEATURIZER_ADMIN_METHODS] },
   );
 
   const commitsTopic = config.FEATURIZER_TOPIC_COMMITS;
@@ -101,6 +107,7 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
       },
     }),
   );
+  commitsConsumer.current = consumer;
   // Registered last, so it runs first: stop taking records before the sinks close.
   ctx.onShutdown(() => consumer.stop(), 'consumer');
   return { consumer, pipeline };
