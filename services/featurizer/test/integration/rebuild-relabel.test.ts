@@ -4,15 +4,14 @@
 // label on labels.commits.v1 and in ClickHouse and deletes the finding.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { sql } from '@omen/clickhouse';
-import { loadConfig } from '@omen/config';
 import { avroSchema, avroType } from '@omen/contracts';
-import { createTestProducer, readTopic, stackEnv, waitFor } from '@omen/testing';
+import { createTestProducer, readTopic, waitFor } from '@omen/testing';
 import { RedisHistoryStore } from '../../src/adapters/redis-history-store.ts';
 import type { FileChange, Hunk } from '../../src/domain/commit.ts';
 import type { CommitLabel } from '../../src/domain/labels.ts';
-import { recoveryConfigSchema, supersedeStale } from '../../src/recovery/steps.ts';
-import { hunk } from '../support/hunks.ts';
-import { startInProcessFeaturizer } from '../support/in-process.ts';
+import { supersedeStale } from '../../src/recovery/steps.ts';
+import { hunk, hunkCommitEvent } from '../support/hunks.ts';
+import { recoveryConfig, startInProcessFeaturizer } from '../support/in-process.ts';
 import type { InProcessFeaturizer } from '../support/in-process.ts';
 
 const REPO = 'github:acme/relabel';
@@ -26,26 +25,7 @@ beforeAll(async () => {
 afterAll(() => fz?.stop());
 
 function commitEvent(i: number, message: string, hunks: Hunk[], status: FileChange['status'] = 'modified'): Record<string, unknown> {
-  const added = hunks.reduce((s, h) => s + h.new_lines, 0);
-  const deleted = hunks.reduce((s, h) => s + h.old_lines, 0);
-  const time = T0 + i * 1000;
-  return {
-    event_id: `${REPO}:${sha(i)}`,
-    event_time: time,
-    repo_id: REPO,
-    repo_name: 'acme/relabel',
-    provider: 'github',
-    sha: sha(i),
-    parents: i === 1 ? [] : [sha(i - 1)],
-    author_id: `a${i}`,
-    committer_id: `a${i}`,
-    author_time: time,
-    commit_time: time,
-    message,
-    files: [{ path: 'src/x.js', old_path: null, status, lines_added: added, lines_deleted: deleted, binary: false, hunks }],
-    branch: null,
-    source: 'git',
-  };
+  return hunkCommitEvent({ repo: REPO, sha: sha(i), parents: i === 1 ? [] : [sha(i - 1)], author: `a${i}`, time: T0 + i * 1000 }, message, hunks, status);
 }
 
 // 2 changes line 2, 3 changes it back, 4 fixes it: blame on the full history names 3; with 2 and
@@ -89,16 +69,7 @@ describe('a rebuild after a run on a gap', () => {
       [sha(3), 1],
     ]);
 
-    const config = loadConfig(recoveryConfigSchema, {
-      ...stackEnv(),
-      CLICKHOUSE_DATABASE: (await fz.ch.query<{ d: string }>(sql`SELECT currentDatabase() AS d`))[0]!.d,
-      FEATURIZER_GROUP: fz.names.group,
-      FEATURIZER_TOPIC_COMMITS: fz.names.commits,
-      FEATURIZER_TOPIC_ISSUES: fz.names.issues,
-      FEATURIZER_TOPIC_FEATURES: fz.names.features,
-      FEATURIZER_TOPIC_LABELS: fz.names.labels,
-      FEATURIZER_STATE_PREFIX: fz.names.state,
-    });
+    const config = await recoveryConfig(fz);
     expect(await supersedeStale(config, REPO)).toBe(0);
 
     expect((await szz()).map((r) => [r.sha, Number(r.is_bug_inducing), r.fix_shas, Number(r.label_known_at_ms)])).toEqual([
