@@ -28,6 +28,8 @@ export const METHOD_ROLES: Readonly<Record<string, Role>> = {
 
   '/omen.featurizer.v1.Featurizer/GetFeatures': 'reader',
   '/omen.featurizer.v1.Featurizer/ListFeatureSets': 'reader',
+  '/omen.featurizer.v1.Featurizer/ListOffsetGaps': 'reader',
+  '/omen.featurizer.v1.Featurizer/AcceptOffsetGap': 'admin',
 
   '/omen.trainer.v1.Trainer/GetRun': 'reader',
   '/omen.trainer.v1.Trainer/ListRuns': 'reader',

@@ -92,6 +92,15 @@ export interface ConsumerRunner {
   refreshLag(): Promise<PartitionLag[]>;
   /** Partitions this consumer stopped at a gap in their log (policy `stop`), with the reason. */
   stoppedPartitions(): OffsetGap[];
+  /**
+   * An operator's decision to go on without a stopped partition's lost records (the consumer
+   * never calls it itself): moves the partition to its log start, read again now since
+   * retention may have moved it on, resumes it and clears the stop. `expected` must be the
+   * offset the partition stopped at, so a decision made about one gap never accepts another.
+   * Throws FAILED_PRECONDITION when the partition is not stopped there.
+   * @returns the gap as accepted: `logStart`/`resumeAt` where reading goes on, `skipped` all lost
+   */
+  acceptGap(topic: string, partition: number, expected: string): Promise<OffsetGap>;
 }
 
 export interface ConsumerSettings<V> {
@@ -184,7 +193,8 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   private deferredCommit: NodeJS.Timeout | undefined;
   private memberId: string | undefined;
   private unhookOutOfRange: (() => void) | undefined;
-  private readonly stopped = new Map<string, OffsetGap>();
+  /** Stopped partitions, with the refused fetch's seek (the only way to move a paused position). */
+  private readonly stopped = new Map<string, OffsetGap & { seek: (offset: string) => Promise<void> }>();
 
   constructor(settings: ConsumerSettings<V>, deps: Deps) {
     this.settings = settings;
@@ -209,7 +219,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       // A partition stopped at a gap and now revoked is its new owner's to stop (it meets the
       // same gap). Resumed here so that, if it comes back, it is fetched — and stopped — again
       // rather than sitting paused unreported.
-      for (const [key, gap] of this.stopped) {
+      for (const [key, { seek: _seek, ...gap }] of this.stopped) {
         if ((assigned[gap.topic] ?? []).includes(gap.partition)) continue;
         this.stopped.delete(key);
         consumer.resume([{ topic: gap.topic, partitions: [gap.partition] }]);
@@ -280,7 +290,39 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   }
 
   stoppedPartitions(): OffsetGap[] {
-    return [...this.stopped.values()];
+    return [...this.stopped.values()].map(({ seek: _seek, ...gap }) => gap);
+  }
+
+  async acceptGap(topic: string, partition: number, expected: string): Promise<OffsetGap> {
+    const key = `${topic}\u0000${partition}`;
+    const stopped = this.stopped.get(key);
+    if (!stopped || stopped.expected !== expected) {
+      const at = stopped ? `it stopped at offset ${stopped.expected}` : 'it is not stopped at a gap here';
+      throw new OmenError('FAILED_PRECONDITION', `group "${this.group}" cannot accept a gap at ${topic}/${partition} offset ${expected}: ${at}`);
+    }
+    let marks: PartitionWatermarks | undefined;
+    try {
+      marks = (await this.deps.watermarks(topic)).find((w) => w.partition === partition);
+    } catch (err) {
+      throw fromKafkaError(err, `reading the log bounds of ${topic}/${partition} to accept its gap`);
+    }
+    if (!marks) throw new OmenError('UNAVAILABLE', `no log bounds for ${topic}/${partition}`);
+    // Retention may have deleted more since the stop: those records are lost too, and counted.
+    const more = Math.max(0, Number(BigInt(marks.low) - BigInt(stopped.logStart)));
+    const { seek, ...gap } = stopped;
+    const accepted: OffsetGap = { ...gap, logStart: marks.low, logEnd: marks.high, resumeAt: marks.low, skipped: gap.skipped + more };
+    await seek(accepted.resumeAt);
+    this.stopped.delete(key);
+    this.deps.consumer.resume([{ topic, partitions: [partition] }]);
+    const labels = { group: this.group, topic, partition: String(partition) };
+    if (more > 0) this.deps.metrics.skippedOffsets.inc(labels, more);
+    this.deps.metrics.partitionStopped.set(labels, 0);
+    this.log.warn(
+      { group: this.group, topic, partition, firstMissing: gap.expected, resumeAt: accepted.resumeAt, skipped: accepted.skipped, logEnd: accepted.logEnd },
+      `gap in ${topic}/${partition} accepted: going on from offset ${accepted.resumeAt} without offsets ${gap.expected}..${BigInt(accepted.resumeAt) - 1n} (${accepted.skipped} records)`,
+    );
+    this.settings.onOffsetGapCleared?.(accepted);
+    return accepted;
   }
 
   /**
@@ -324,7 +366,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     );
     if (policy === 'stop') {
       event.pause();
-      this.stopped.set(`${topic}\u0000${partition}`, gap);
+      this.stopped.set(`${topic}\u0000${partition}`, { ...gap, seek: (offset) => event.seek(offset) });
       this.deps.metrics.partitionStopped.set(labels, 1);
     } else {
       await event.seek(gap.resumeAt);

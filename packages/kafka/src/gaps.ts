@@ -2,8 +2,8 @@
  * What a consumer does when the offset it must read next is no longer in the log (retention
  * deleted it before the group got there, or the log was truncated):
  * - `stop`: pause that partition and commit nothing past the gap, so the records after it are
- *   not computed on an incomplete history; an operator recovers (republish, rebuild) or
- *   restarts the consumer with `skip`. For stateful consumers.
+ *   not computed on an incomplete history; an operator accepts the gap (`acceptGap`) as part of
+ *   a recovery (republish, rebuild) or restarts the consumer with `skip`. For stateful consumers.
  * - `skip`: go on from the oldest record still in the log, the lost ones counted. For consumers
  *   whose records stand alone.
  */
@@ -37,8 +37,9 @@ export interface OffsetGap {
 
 /**
  * The gap callbacks a service hands its consumers: a partition stopped at a gap holds health
- * NOT_SERVING with the reason (`setBlocked` is the service kit's) until it is revoked from this
- * consumer (its new owner sees the gap itself); a skipped gap is counted and logged, no more.
+ * NOT_SERVING with the reason (`setBlocked` is the service kit's) until an operator accepts the
+ * gap or it is revoked from this consumer (its new owner sees the gap itself); a skipped gap is
+ * counted and logged, no more.
  */
 export function offsetGapHealth(setBlocked: (name: string, reason: string | undefined) => void): {
   onOffsetGap: (gap: OffsetGap) => void;
@@ -77,7 +78,7 @@ export function describeOffsetGap(
       : `group "${group}" is at offset ${at} of ${topic}/${partition}, past the log's end ${end}: the log was truncated or replaced`;
   const action =
     policy === 'stop'
-      ? `policy stop: partition paused, nothing committed past ${at}; recover the missing records, or restart with policy skip to go on without them`
+      ? `policy stop: partition paused, nothing committed past ${at}; an operator accepts the gap to go on (acceptGap; for the featurizer: ./scripts/omen featurizer rebuild --accept-gap), or restarts with policy skip`
       : `policy skip: going on from offset ${start}`;
   return { ...where, expected: expected, logStart, logEnd, kind, skipped, resumeAt: logStart, reason: `${lost}; ${action}` };
 }

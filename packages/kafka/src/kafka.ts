@@ -126,6 +126,8 @@ export interface Kafka {
   runConsumer<V = unknown>(options: ConsumerOptions<V>): Promise<ConsumerRunner>;
   /** A group's lag per partition, from the brokers' watermarks and the group's committed offsets. */
   consumerLag(group: string, topics: readonly string[]): Promise<PartitionLag[]>;
+  /** Each partition's log start (`low`: older records were deleted) and end (`high`). */
+  watermarks(topic: string): Promise<PartitionWatermarks[]>;
   /** Stops every consumer and disconnects every producer this client created. */
   close(): Promise<void>;
 }
@@ -325,6 +327,7 @@ export function createKafka(options: KafkaOptions): Kafka {
       crashed: runner.crashed,
       refreshLag: () => runner.refreshLag(),
       stoppedPartitions: () => runner.stoppedPartitions(),
+      acceptGap: (topic, partition, expected) => runner.acceptGap(topic, partition, expected),
       stop: async () => {
         consumers.delete(tracked);
         await runner.stop();
@@ -343,5 +346,5 @@ export function createKafka(options: KafkaOptions): Kafka {
     if (admin) await Promise.allSettled([admin.then((a) => a.disconnect())]);
   };
 
-  return { clientId, producer: createProducer, runConsumer, consumerLag, close };
+  return { clientId, producer: createProducer, runConsumer, consumerLag, watermarks, close };
 }

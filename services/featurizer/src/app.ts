@@ -78,14 +78,19 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
   });
 
   const proto = loadGrpcObject('featurizer');
+  // The server listens before the consumer runs; the gap RPCs answer UNAVAILABLE until then.
+  const commitsConsumer: { current?: ConsumerRunner } = {};
   ctx.grpc.addService(
     proto.omen.featurizer.v1.Featurizer.service,
-    // Bounded here rather than by a command timeout on the Redis client: the stream pipeline
-    // shares it, and its large history pipelines must not fail on a lookup-sized timeout.
-    featurizerHandlers({
-      online: (repo, sha, set) => withinMs(online.read(repo, sha, set), config.FEATURIZER_LOOKUP_TIMEOUT, 'the online store (Redis)'),
-      offline: (repo, sha, set) => withinMs(readOfflineFeatures(ch, repo, sha, set), config.FEATURIZER_LOOKUP_TIMEOUT, 'the offline store (ClickHouse)'),
-    }),
+    // Lookups bounded here rather than by a command timeout on the Redis client: the stream
+    // pipeline shares it, and its large history pipelines must not fail on a lookup-sized timeout.
+    featurizerHandlers(
+      {
+        online: (repo, sha, set) => withinMs(online.read(repo, sha, set), config.FEATURIZER_LOOKUP_TIMEOUT, 'the online store (Redis)'),
+        offline: (repo, sha, set) => withinMs(readOfflineFeatures(ch, repo, sha, set), config.FEATURIZER_LOOKUP_TIMEOUT, 'the offline store (ClickHouse)'),
+      },
+      { control: () => commitsConsumer.current, logger },
+    ),
   );
 
   const commitsTopic = config.FEATURIZER_TOPIC_COMMITS;
@@ -104,6 +109,7 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
       },
     }),
   );
+  commitsConsumer.current = consumer;
   // Registered last, so it runs first: stop taking records before the sinks close.
   ctx.onShutdown(() => consumer.stop(), 'consumer');
   return { consumer, pipeline };

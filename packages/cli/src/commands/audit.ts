@@ -24,7 +24,9 @@ in source order (with --git) or by commit time (the commits any stage holds):
   labels             commits with a label (informational: only fixes and SZZ-blamed commits get one)
   predictions        stream-mode predictions of featurized commits (informational)
 and the commits whose history metrics were computed before one of their parents was featurized
-(on a gap). The last line says complete or INCOMPLETE; --json prints the report as one JSON line.
+(on a gap), and the offsets of the commits topic the log deleted before the featurizer's group
+read them (LOST: any repository on that partition may miss commits; the featurizer stops there).
+The last line says complete or INCOMPLETE; --json prints the report as one JSON line.
 
   --repo ID          repository id as the events carry it (github:owner/name, git:NAME, ...)
   --git PATH         a clone of the repository: its history is the reference

@@ -18,7 +18,7 @@ describe('protos', () => {
     const methods = (name: string) =>
       Object.fromEntries(Object.entries(service(def, name)).map(([m, d]) => [m, kind(d)]));
     expect(methods('omen.ingest.v1.Ingest')).toEqual({ PublishCommit: '-> unary', PublishCommits: 'stream -> unary' });
-    expect(Object.keys(methods('omen.featurizer.v1.Featurizer')).sort()).toEqual(['GetFeatures', 'ListFeatureSets']);
+    expect(Object.keys(methods('omen.featurizer.v1.Featurizer')).sort()).toEqual(['AcceptOffsetGap', 'GetFeatures', 'ListFeatureSets', 'ListOffsetGaps']);
     expect(methods('omen.trainer.v1.Trainer')).toMatchObject({ StartRun: '-> unary', WatchRun: '-> stream', ImportModel: '-> unary', GetArtifact: '-> stream' });
     expect(Object.keys(methods('omen.trainer.v1.Trainer')).sort())
       .toEqual(['CancelRun', 'GetAliases', 'GetArtifact', 'GetModel', 'GetRun', 'ImportModel', 'ListModels', 'ListRuns', 'ListVersions', 'Promote', 'Rollback', 'StartRun', 'WatchRun']);

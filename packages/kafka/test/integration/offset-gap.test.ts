@@ -127,6 +127,34 @@ describe('an offset gap (records deleted before the group read them)', () => {
     expect(await committed(s.admin, group)).toBe(10);
   });
 
+  it('acceptGap: only at the offset it stopped at; then from the log start as it is now, the further loss counted, the stop cleared', async () => {
+    const s = await setup();
+    const group = randomName('gap-accept');
+    const start = await gapUnderStoppedGroup(s, group);
+    const { metrics, handled, gaps, cleared, runner } = await restart(s, group, 'stop');
+    await waitFor(() => gaps.length > 0, { message: 'the partition to stop' });
+
+    await expect(runner.acceptGap(TOPIC, 0, '11')).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+    await expect(runner.acceptGap(TOPIC, 1, '10')).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+    expect(runner.stoppedPartitions()).toHaveLength(1);
+
+    // While it waits for the operator, retention deletes more: those are lost too.
+    await produce(s.producer, 110, 20);
+    const later = await logStart(s.admin);
+    expect(later).toBeGreaterThan(start);
+    const accepted = await runner.acceptGap(TOPIC, 0, '10');
+    expect(accepted).toMatchObject({ expected: '10', logStart: String(later), resumeAt: String(later), skipped: later - 10 });
+    expect(runner.stoppedPartitions()).toEqual([]);
+    expect(cleared).toEqual([accepted]);
+    await waitFor(() => handled.length === 130 - later, { message: `the ${130 - later} records still in the log handled` });
+    expect(handled[0]).toBe(String(later));
+    expect(await counter(metrics, 'kafka_consumer_skipped_offsets_total', group)).toBe(later - 10);
+    expect(await counter(metrics, 'kafka_consumer_partition_stopped', group)).toBe(0);
+    await waitFor(async () => (await committed(s.admin, group)) === 130, { message: 'the commit to pass the gap' });
+    // Accepted once: the same call again finds nothing stopped.
+    await expect(runner.acceptGap(TOPIC, 0, '10')).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+  });
+
   it('policy skip: counts and logs the same range, then goes on from the log start and commits past the gap', async () => {
     const s = await setup();
     const group = randomName('gap-skip');

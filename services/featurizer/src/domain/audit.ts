@@ -31,8 +31,25 @@ export interface AuditReport {
   stages: StageReport[];
   /** Featurized commits whose history metrics were computed before one of their parents was applied. */
   onGap: { commits: number; ranges: MissingRange[] };
-  /** True when a required stage misses a commit, or a commit was featurized on a gap. */
+  /** Partitions of the commits topic where the log deleted records the featurizer's group had not read. */
+  groupGaps: GroupGap[];
+  /** True when a required stage misses a commit, a commit was featurized on a gap, or the featurizer lost records. */
   failed: boolean;
+}
+
+/**
+ * Offsets [committed, logStart) of a partition the featurizer's group never read: deleted below
+ * its position. Which repositories they held is unknown (the records are gone), so any repository
+ * on the partition may miss commits — and while the featurizer stops there, none of them was
+ * featurized past it, though its stages may look whole.
+ */
+export interface GroupGap {
+  group: string;
+  topic: string;
+  partition: number;
+  committed: string;
+  logStart: string;
+  lost: number;
 }
 
 /** The runs of `order` not in `present`, in order. */
@@ -82,6 +99,8 @@ export interface AuditInput {
   times: ReadonlyMap<string, number>;
   /** Commits the featurizer applied before one of their parents. */
   onGap: ReadonlySet<string>;
+  /** @default [] */
+  groupGaps?: readonly GroupGap[];
 }
 
 /**
@@ -115,8 +134,9 @@ export function audit(input: AuditInput): AuditReport {
   const onGap = { commits: input.onGap.size, ranges: flaggedRanges(order, input.onGap) };
   // A flagged commit outside the reference still counts (a stage-less flag is still a wrong metric).
   if (gapOrder.length < input.onGap.size) onGap.ranges.push(...[...input.onGap].filter((s) => !order.includes(s)).map((s) => ({ first: s, last: s, count: 1 })));
-  const failed = stages.some((s) => s.required && s.missing > 0) || onGap.commits > 0;
-  return { repo: input.repo, reference: input.source ? 'source' : 'stages', commits: order.length, stages, onGap, failed };
+  const groupGaps = [...(input.groupGaps ?? [])];
+  const failed = stages.some((s) => s.required && s.missing > 0) || onGap.commits > 0 || groupGaps.length > 0;
+  return { repo: input.repo, reference: input.source ? 'source' : 'stages', commits: order.length, stages, onGap, groupGaps, failed };
 }
 
 const short = (sha: string): string => sha.slice(0, 12);
@@ -136,6 +156,9 @@ export function formatAudit(r: AuditReport, maxRanges = 20): string {
   }
   lines.push(`  ${'on a gap'.padEnd(width)}  ${String(r.onGap.commits).padStart(7)} commits  ${r.onGap.commits > 0 ? 'HISTORY METRICS COMPUTED ON A GAP' : 'ok'}`);
   runs(r.onGap.ranges);
+  for (const g of r.groupGaps) {
+    lines.push(`  LOST: offsets ${g.committed}..${BigInt(g.logStart) - 1n} of ${g.topic}/${g.partition} (${g.lost} records) were deleted before group "${g.group}" read them; any repository there may miss commits`);
+  }
   lines.push(r.failed ? 'INCOMPLETE: see README "When commits were lost" for the way back' : 'complete');
   return lines.join('\n');
 }

@@ -5,14 +5,16 @@
 //   cli.ts audit --repo ID [--git PATH] [--rev REV] [--json]   completeness per stage; exit 1 when incomplete
 //   cli.ts reset --repo ID [--force]                           clear the repository's history (issues kept)
 //   cli.ts wait  [--timeout-s N]                               until the featurizer group has no lag
+//   cli.ts relabel --repo ID                                   after a rebuild: supersede SZZ labels the rebuilt history disagrees with, delete findings it no longer finds
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@omen/config';
-import { Usage, recoveryConfigSchema, reset, runAudit, waitIdle } from './steps.ts';
+import { Usage, recoveryConfigSchema, reset, runAudit, supersedeStale, waitIdle } from './steps.ts';
 
 const usage = `
 usage: cli.ts audit --repo ID [--git PATH] [--rev REV] [--json] [--topic-timeout-s N]
        cli.ts reset --repo ID [--force]
        cli.ts wait [--timeout-s N]
+       cli.ts relabel --repo ID
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -38,11 +40,12 @@ async function main(argv: readonly string[]): Promise<number> {
       if (!Number.isInteger(n) || n < 1 || n > 86_400) throw new Usage(`--${flag} must be an integer 1..86400, got "${raw}"`);
       return n;
     };
-    if (verb !== 'audit' && verb !== 'reset' && verb !== 'wait') throw new Usage(`unknown step "${verb ?? ''}"`);
+    if (verb !== 'audit' && verb !== 'reset' && verb !== 'wait' && verb !== 'relabel') throw new Usage(`unknown step "${verb ?? ''}"`);
     const config = loadConfig(recoveryConfigSchema);
     if (verb === 'wait') return await waitIdle(config, seconds('timeout-s', 600));
     if (values.repo === undefined || values.repo.trim() === '') throw new Usage('--repo ID is required');
     if (verb === 'reset') return await reset(config, values.repo, values.force);
+    if (verb === 'relabel') return await supersedeStale(config, values.repo);
     return await runAudit(config, { repo: values.repo, git: values.git, rev: values.rev, json: values.json, topicTimeoutS: seconds('topic-timeout-s', 120) });
   } catch (err) {
     if (err instanceof Usage || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {

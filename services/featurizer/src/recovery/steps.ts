@@ -4,17 +4,20 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createClickHouse, ident, sql } from '@omen/clickhouse';
+import { createClickHouse, ident, joinSql, sql } from '@omen/clickhouse';
 import type { ClickHouse } from '@omen/clickhouse';
 import type { Commit } from '@omen/contracts';
 import { loadConfig, str } from '@omen/config';
+import { avroSchema } from '@omen/contracts';
 import { createKafka } from '@omen/kafka';
 import type { Kafka } from '@omen/kafka';
 import { RedisHistoryStore } from '../adapters/redis-history-store.ts';
-import { tables } from '../adapters/clickhouse-store.ts';
+import { tables, writeOffline } from '../adapters/clickhouse-store.ts';
+import { kafkaPublisher } from '../adapters/kafka-sink.ts';
 import { featurizerConfigSchema } from '../config.ts';
 import { audit, formatAudit } from '../domain/audit.ts';
-import type { AuditReport, StageInput } from '../domain/audit.ts';
+import type { AuditReport, GroupGap, StageInput } from '../domain/audit.ts';
+import { staleSzzLabels } from './stale-labels.ts';
 
 /** A mistake of the caller's: printed with the usage, exit code 2. */
 export class Usage extends Error {}
@@ -29,6 +32,8 @@ export const recoveryConfigSchema = {
   FEATURIZER_GROUP: featurizerConfigSchema.FEATURIZER_GROUP,
   FEATURIZER_TOPIC_COMMITS: featurizerConfigSchema.FEATURIZER_TOPIC_COMMITS,
   FEATURIZER_TOPIC_ISSUES: featurizerConfigSchema.FEATURIZER_TOPIC_ISSUES,
+  FEATURIZER_TOPIC_FEATURES: featurizerConfigSchema.FEATURIZER_TOPIC_FEATURES,
+  FEATURIZER_TOPIC_LABELS: featurizerConfigSchema.FEATURIZER_TOPIC_LABELS,
   FEATURIZER_STATE_PREFIX: featurizerConfigSchema.FEATURIZER_STATE_PREFIX,
   /** Inference's predictions table (its INFERENCE_PREDICTIONS_TABLE). @default predictions */
   INFERENCE_PREDICTIONS_TABLE: str({ default: 'predictions', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
@@ -81,6 +86,19 @@ async function topicCommits(kafka: Kafka, topic: string, repo: string, timeoutMs
     await consumer.stop();
   }
   return { shas, complete };
+}
+
+/** Partitions where the log starts past the featurizer group's committed offset (records it never read). */
+async function groupGaps(kafka: Kafka, group: string, topic: string): Promise<GroupGap[]> {
+  const [lag, bounds] = await Promise.all([kafka.consumerLag(group, [topic]), kafka.watermarks(topic)]);
+  const out: GroupGap[] = [];
+  for (const p of lag) {
+    const low = bounds.find((b) => b.partition === p.partition)?.low;
+    // −1: the group never committed here and starts at the log start; nothing to compare.
+    if (low === undefined || BigInt(p.committed) < 0n || BigInt(p.committed) >= BigInt(low)) continue;
+    out.push({ group, topic, partition: p.partition, committed: p.committed, logStart: low, lost: Number(BigInt(low) - BigInt(p.committed)) });
+  }
+  return out;
 }
 
 async function tableExists(ch: ClickHouse, table: string): Promise<boolean> {
@@ -149,7 +167,7 @@ export async function collectAudit(config: RecoveryConfig, values: AuditOptions)
         : { stage: 'predictions', shas: new Set(predictions), required: false, against: featured, note: `${predictionsTable} (stream mode), judged against featurized commits` },
     ];
     const onGap = new Set([...state].filter(([, rec]) => rec.gap === true).map(([sha]) => sha));
-    return audit({ repo: values.repo, ...(source ? { source } : {}), stages, times, onGap });
+    return audit({ repo: values.repo, ...(source ? { source } : {}), stages, times, onGap, groupGaps: await groupGaps(kafka, config.FEATURIZER_GROUP, config.FEATURIZER_TOPIC_COMMITS) });
   } finally {
     redis.disconnect();
     await ch.close();
@@ -201,3 +219,64 @@ export async function reset(config: RecoveryConfig, repo: string, force: boolean
   }
 }
 
+
+/**
+ * After a rebuild's replay was applied, what only the run on a gap produced:
+ * - SZZ labels that disagree with the rebuilt history (stale-labels.ts) are superseded, written
+ *   where the featurizer writes labels — the labels topic and ClickHouse — so downstream readers
+ *   and newest-wins queries both see the rebuilt answer (labels are never deleted);
+ * - code findings (computed from file texts the gap left incomplete) that the replay did not
+ *   write again are deleted: every featurization of a commit writes all its findings with the
+ *   commit's computed_at, so a finding older than its commit's newest features row is one the
+ *   latest pass no longer finds. Findings have no point-in-time readers to keep them for.
+ */
+export async function supersedeStale(config: RecoveryConfig, repo: string): Promise<number> {
+  const ch = createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'omen-recovery', registryUrl: config.SCHEMA_REGISTRY_URL });
+  try {
+    const newest = (await tableExists(ch, tables.latestLabels))
+      ? await ch.query<{ sha: string; bug: number | string; fix_shas: string[]; at: number | string }>(
+          sql`SELECT sha, is_bug_inducing AS bug, fix_shas, label_known_at_ms AS at FROM ${ident(tables.latestLabels)} WHERE repo_id = ${repo} AND method = 'szz'`,
+        )
+      : [];
+    const records = await new RedisHistoryStore(redis, { prefix: config.FEATURIZER_STATE_PREFIX }).commitRecords(repo);
+    const stale = staleSzzLabels(
+      repo,
+      newest.map((r) => ({ sha: r.sha, is_bug_inducing: Number(r.bug) === 1, fix_shas: r.fix_shas, label_known_at: Number(r.at) })),
+      records,
+    );
+    if (stale.length > 0) {
+      const producer = await kafka.producer({ schemas: { [config.FEATURIZER_TOPIC_LABELS]: avroSchema('label') } });
+      try {
+        await kafkaPublisher(producer, { features: config.FEATURIZER_TOPIC_FEATURES, labels: config.FEATURIZER_TOPIC_LABELS })([], stale);
+      } finally {
+        await producer.disconnect();
+      }
+      await writeOffline(ch, [{ features: [], labels: stale, findings: [] }]);
+    }
+
+    let findings = 0;
+    if (await tableExists(ch, tables.findings)) {
+      const older = await ch.query<{ sha: string; at: string | number }>(sql`
+        SELECT f.sha AS sha, f.computed_at_ms AS at
+        FROM (SELECT sha, computed_at_ms FROM ${ident(tables.findings)} FINAL WHERE repo_id = ${repo}) AS f
+        ANY INNER JOIN (
+          SELECT sha, max(computed_at_ms) AS featured_ms FROM ${ident(tables.features)} WHERE repo_id = ${repo} AND feature_set = 'jit_change_metrics' GROUP BY sha
+        ) AS c USING sha
+        WHERE f.computed_at_ms < c.featured_ms`);
+      findings = older.length;
+      // One mutation per 500 (sha, computed_at) pairs: the condition is written out, ClickHouse 18.16 has no parameters.
+      for (let i = 0; i < older.length; i += 500) {
+        const pairs = older.slice(i, i + 500).map((r) => sql`(${r.sha}, ${Number(r.at)})`);
+        await ch.command(sql`ALTER TABLE ${ident(tables.findings)} DELETE WHERE repo_id = ${repo} AND (sha, computed_at_ms) IN (${joinSql(pairs, ', ')})`);
+      }
+    }
+    process.stdout.write(`${JSON.stringify({ repo, szz_labels: newest.length, superseded_labels: stale.length, label_shas: stale.slice(0, 20).map((l) => l.sha), deleted_findings: findings })}\n`);
+    return 0;
+  } finally {
+    redis.disconnect();
+    await ch.close();
+    await kafka.close();
+  }
+}

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { sql } from '@omen/clickhouse';
-import { loadConfig } from '@omen/config';
 import { avroSchema } from '@omen/contracts';
 import { featureNames, jitChangeMetricsV1 } from '@omen/features';
-import { createTestProducer, stackEnv, waitFor } from '@omen/testing';
+import { createTestProducer, waitFor } from '@omen/testing';
 import { RedisHistoryStore } from '../../src/adapters/redis-history-store.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
-import { collectAudit, recoveryConfigSchema } from '../../src/recovery/steps.ts';
+import { collectAudit } from '../../src/recovery/steps.ts';
 import { EXPRESS_REPO, readExpressRaw, toCommitEvent } from '../support/express.ts';
-import { startInProcessFeaturizer } from '../support/in-process.ts';
+import { recoveryConfig, startInProcessFeaturizer } from '../support/in-process.ts';
 import type { InProcessFeaturizer } from '../support/in-process.ts';
 
 // The documented way back after a loss (README "When commits were lost"), on the real engines:
@@ -41,14 +40,7 @@ describe('recovering a repository featurized with a gap', () => {
     const producer = await createTestProducer(onTestFinished, { schemas: { [fz.names.commits]: avroSchema('commit') } });
     const send = (list: typeof events) =>
       producer.send(fz.names.commits, list.map((e) => ({ key: EXPRESS_REPO, value: e, eventId: e['event_id'] as string, eventTime: e.commit_time })));
-    const config = loadConfig(recoveryConfigSchema, {
-      ...stackEnv(),
-      CLICKHOUSE_DATABASE: (await fz.ch.query<{ d: string }>(sql`SELECT currentDatabase() AS d`))[0]!.d,
-      FEATURIZER_GROUP: fz.names.group,
-      FEATURIZER_TOPIC_COMMITS: fz.names.commits,
-      FEATURIZER_TOPIC_ISSUES: fz.names.issues,
-      FEATURIZER_STATE_PREFIX: fz.names.state,
-    });
+    const config = await recoveryConfig(fz);
     const featured = async (n: number): Promise<true | undefined> => ((await jitRows()).size === n ? true : undefined);
     const inOrder = await processCommits(new InMemoryHistoryStore(), EXPRESS_REPO, events, { now: () => 0 });
     const mismatches = (got: Map<string, Record<string, number>>): string[] => {

@@ -7,7 +7,7 @@ import { avroSchema, avroType } from '@omen/contracts';
 import { createTestProducer, readTopic, waitFor } from '@omen/testing';
 import type { FileChange, Hunk } from '../../src/domain/commit.ts';
 import type { CommitLabel } from '../../src/domain/labels.ts';
-import { hunk } from '../support/hunks.ts';
+import { hunk, hunkCommitEvent } from '../support/hunks.ts';
 import { startInProcessFeaturizer } from '../support/in-process.ts';
 import type { InProcessFeaturizer } from '../support/in-process.ts';
 
@@ -26,26 +26,7 @@ const sha = (n: number): string => n.toString(16).padStart(40, 'e');
 const T0 = 1_600_000_000_000;
 
 function commitEvent(i: number, message: string, hunks: Hunk[], status: FileChange['status'] = 'modified'): Record<string, unknown> {
-  const added = hunks.reduce((s, h) => s + h.new_lines, 0);
-  const deleted = hunks.reduce((s, h) => s + h.old_lines, 0);
-  const time = T0 + i * 1000;
-  return {
-    event_id: `${REPO}:${sha(i)}`,
-    event_time: time,
-    repo_id: REPO,
-    repo_name: 'acme/retraction',
-    provider: 'github',
-    sha: sha(i),
-    parents: i > 1 ? [sha(i - 1)] : [],
-    author_id: `a${i}`,
-    committer_id: `a${i}`,
-    author_time: time,
-    commit_time: time,
-    message,
-    files: [{ path: 'src/x.js', old_path: null, status, lines_added: added, lines_deleted: deleted, binary: false, hunks }],
-    branch: null,
-    source: 'git',
-  };
+  return hunkCommitEvent({ repo: REPO, sha: sha(i), parents: i > 1 ? [sha(i - 1)] : [], author: `a${i}`, time: T0 + i * 1000 }, message, hunks, status);
 }
 
 function issueEvent(isBug: boolean, time: number): Record<string, unknown> {

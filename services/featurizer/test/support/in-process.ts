@@ -3,7 +3,10 @@
 import { Redis } from 'ioredis';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import type { ClickHouse } from '@omen/clickhouse';
+import { loadConfig } from '@omen/config';
 import { randomName, stackEnv } from '@omen/testing';
+import { recoveryConfigSchema } from '../../src/recovery/steps.ts';
+import type { RecoveryConfig } from '../../src/recovery/steps.ts';
 import { runFeaturizer } from '../../src/app.ts';
 import { featurizerEnv, featurizerNames, type FeaturizerNames } from './names.ts';
 
@@ -62,4 +65,18 @@ export async function startInProcessFeaturizer(
       await admin.close();
     },
   };
+}
+
+/** The recovery steps' configuration (audit, reset, relabel) pointed at this featurizer's database, topics, group and state. */
+export async function recoveryConfig(fz: InProcessFeaturizer): Promise<RecoveryConfig> {
+  return loadConfig(recoveryConfigSchema, {
+    ...stackEnv(),
+    CLICKHOUSE_DATABASE: (await fz.ch.query<{ d: string }>(sql`SELECT currentDatabase() AS d`))[0]!.d,
+    FEATURIZER_GROUP: fz.names.group,
+    FEATURIZER_TOPIC_COMMITS: fz.names.commits,
+    FEATURIZER_TOPIC_ISSUES: fz.names.issues,
+    FEATURIZER_TOPIC_FEATURES: fz.names.features,
+    FEATURIZER_TOPIC_LABELS: fz.names.labels,
+    FEATURIZER_STATE_PREFIX: fz.names.state,
+  });
 }

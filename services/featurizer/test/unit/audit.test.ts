@@ -67,4 +67,15 @@ describe('audit', () => {
     expect(report.stages[1]!.ranges).toEqual([{ first: 'b', last: 'b', count: 1 }]);
     expect(report.failed).toBe(true);
   });
+
+  it('fails when the featurizer group lost records, though every stage looks whole (a stop at a gap)', () => {
+    const input = { repo: 'git:x', source: order, times: new Map<string, number>(), onGap: new Set<string>(), stages: [{ stage: 'features', shas: new Set(order), required: true }] };
+    expect(audit(input).failed).toBe(false);
+    const report = audit({ ...input, groupGaps: [{ group: 'featurizer', topic: 'scm.commits.v1', partition: 2, committed: '20', logStart: '820', lost: 800 }] });
+    expect(report.failed).toBe(true);
+    expect(formatAudit(report).split('\n').slice(-2)).toEqual([
+      '  LOST: offsets 20..819 of scm.commits.v1/2 (800 records) were deleted before group "featurizer" read them; any repository there may miss commits',
+      'INCOMPLETE: see README "When commits were lost" for the way back',
+    ]);
+  });
 });

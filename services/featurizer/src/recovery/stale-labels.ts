@@ -1,0 +1,36 @@
+// After a rebuild, the SZZ labels that only the run on a gap produced. A rebuild replays the
+// history in order and re-emits every label at its natural label_known_at; a label the gap run
+// emitted and the in-order run does not (blame on an incomplete file history names the wrong
+// commit) keeps its row in commit_labels, and where it is the newest for its commit, newest-wins
+// readers still take it. Labels are never deleted (point-in-time reads of old training sets
+// depend on them), so each such label is superseded by the rebuilt history's answer, 1 ms after it.
+import type { CommitRecord } from '../domain/history.ts';
+import { latest as latestTime, supersedingAt, szzLabel } from '../domain/labels.ts';
+import type { CommitLabel } from '../domain/labels.ts';
+
+/** A commit's newest SZZ label as commit_labels_latest reads it. */
+export interface LatestSzzLabel {
+  sha: string;
+  is_bug_inducing: boolean;
+  fix_shas: readonly string[];
+  label_known_at: number;
+}
+
+/**
+ * Superseding labels for every commit whose newest SZZ label disagrees with the rebuilt state
+ * (`inducedBy`: the fixes whose SZZ blamed it on the complete history). A commit the state does
+ * not hold at all gets a retraction: nothing in the full history blames it.
+ */
+export function staleSzzLabels(repoId: string, newest: readonly LatestSzzLabel[], records: ReadonlyMap<string, CommitRecord>): CommitLabel[] {
+  const out: CommitLabel[] = [];
+  for (const row of newest) {
+    const record = records.get(row.sha);
+    const inducedBy = record?.inducedBy ?? {};
+    const want = Object.keys(inducedBy).sort();
+    const have = [...row.fix_shas].sort();
+    if (row.is_bug_inducing === want.length > 0 && want.length === have.length && want.every((sha, i) => sha === have[i])) continue;
+    const natural = latestTime(inducedBy) ?? row.label_known_at;
+    out.push(szzLabel(repoId, row.sha, record?.fix ?? false, inducedBy, supersedingAt(natural, row.label_known_at)));
+  }
+  return out;
+}

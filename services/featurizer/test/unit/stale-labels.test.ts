@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { CommitInput, FileChange, Hunk } from '../../src/domain/commit.ts';
+import type { CommitRecord } from '../../src/domain/history.ts';
+import type { CommitLabel } from '../../src/domain/labels.ts';
+import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
+import { processCommits } from '../../src/domain/processor.ts';
+import { staleSzzLabels } from '../../src/recovery/stale-labels.ts';
+import type { LatestSzzLabel } from '../../src/recovery/stale-labels.ts';
+import { hunk } from '../support/hunks.ts';
+
+const REPO = 'github:acme/calc';
+const sha = (n: number): string => n.toString(16).padStart(40, 'c');
+
+function change(hunks: Hunk[], status: FileChange['status'] = 'modified'): FileChange {
+  const added = hunks.reduce((s, h) => s + h.new_lines, 0);
+  const deleted = hunks.reduce((s, h) => s + h.old_lines, 0);
+  return { path: 'src/x.js', old_path: null, status, lines_added: added, lines_deleted: deleted, binary: false, hunks };
+}
+const commit = (n: number, time: number, message: string, file: FileChange): CommitInput => ({
+  repo_id: REPO,
+  sha: sha(n),
+  parents: n === 1 ? [] : [sha(n - 1)],
+  author_id: `dev${n}`,
+  commit_time: time,
+  message,
+  files: [file],
+});
+
+// 2 changes line 2, 3 changes it back, 4 fixes it. Blame on the full history names 3; with 2
+// and 3 lost, the line still reads as 1's and SZZ blames 1 — a label only the gap run produced.
+const history = [
+  commit(1, 1000, 'Add f', change([hunk(0, [], 1, ['function f(a) {', '  return a + 1;', '}'])], 'added')),
+  commit(2, 2000, 'Try a + 2', change([hunk(2, ['  return a + 1;'], 2, ['  return a + 2;'])])),
+  commit(3, 2500, 'Back to a + 1', change([hunk(2, ['  return a + 2;'], 2, ['  return a + 1;'])])),
+  commit(4, 3000, 'Fix off-by-one in f', change([hunk(2, ['  return a + 1;'], 2, ['  return a;'])])),
+];
+
+/** commit_labels_latest over the labels both runs wrote: newest label_known_at per commit wins, a tie to the later write. */
+function newestSzz(labels: readonly CommitLabel[]): LatestSzzLabel[] {
+  const newest = new Map<string, CommitLabel>();
+  for (const l of labels) if (l.method === 'szz' && (newest.get(l.sha)?.label_known_at ?? -1) <= l.label_known_at) newest.set(l.sha, l);
+  return [...newest.values()].map((l) => ({ sha: l.sha, is_bug_inducing: l.is_bug_inducing, fix_shas: l.fix_shas, label_known_at: l.label_known_at }));
+}
+
+describe('SZZ labels only a run on a gap produced', () => {
+  it('are superseded after the in-order rebuild: a retraction 1 ms later, the labels the rebuild confirmed left alone', async () => {
+    const gapRun = await processCommits(new InMemoryHistoryStore(), REPO, [history[0]!, history[3]!], { now: () => 1 });
+    const gapLabels = gapRun.flatMap((r) => r.outputs!.labels);
+    expect(gapLabels.filter((l) => l.method === 'szz').map((l) => [l.sha, l.is_bug_inducing, l.fix_shas])).toEqual([[sha(1), true, [sha(4)]]]);
+
+    const rebuilt = new InMemoryHistoryStore();
+    const replay = await processCommits(rebuilt, REPO, history, { now: () => 2 });
+    const replayLabels = replay.flatMap((r) => r.outputs!.labels);
+    expect(replayLabels.filter((l) => l.method === 'szz').map((l) => l.sha)).toEqual([sha(3)]);
+    const records = new Map<string, CommitRecord>(history.map((c) => [c.sha, rebuilt.peek(REPO, 'commit', c.sha) as CommitRecord]));
+
+    const stale = staleSzzLabels(REPO, newestSzz([...gapLabels, ...replayLabels]), records);
+    expect(stale).toEqual([
+      {
+        event_id: `${REPO}:${sha(1)}:szz:3001`,
+        event_time: 3001,
+        repo_id: REPO,
+        sha: sha(1),
+        is_bug_inducing: false,
+        is_fix: false,
+        method: 'szz',
+        fix_shas: [],
+        issue_numbers: [],
+        confidence: null,
+        label_known_at: 3001,
+      },
+    ]);
+    // Written, they make the newest labels agree with the rebuilt history: nothing left to supersede.
+    expect(newestSzz([...gapLabels, ...replayLabels, ...stale]).filter((l) => l.is_bug_inducing).map((l) => l.sha)).toEqual([sha(3)]);
+    expect(staleSzzLabels(REPO, newestSzz([...gapLabels, ...replayLabels, ...stale]), records)).toEqual([]);
+  });
+
+  it('replaces a label whose fixes differ with the rebuilt fixes, and retracts one of a commit the rebuilt state lacks', () => {
+    const record = { seq: 1, commitTime: 1, fix: false, fixByMessage: false, blamed: {}, fullyBlamed: true, inducedBy: { [sha(9)]: 5000 }, fixesIssues: {} } as CommitRecord;
+    const stale = staleSzzLabels(
+      REPO,
+      [
+        { sha: sha(1), is_bug_inducing: true, fix_shas: [sha(8), sha(9)], label_known_at: 6000 },
+        { sha: sha(2), is_bug_inducing: true, fix_shas: [sha(9)], label_known_at: 4000 },
+      ],
+      new Map([[sha(1), record]]),
+    );
+    expect(stale.map((l) => [l.sha, l.is_bug_inducing, l.fix_shas, l.label_known_at])).toEqual([
+      [sha(1), true, [sha(9)], 6001],
+      [sha(2), false, [], 4001],
+    ]);
+  });
+});
