@@ -7,14 +7,16 @@
 // LApredict (LR on `la`) is fitted on the same training rows and scored on the same test rows.
 // Last stdout line: the result as JSON.
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClickHouse, ident, sql, type ClickHouse } from '@omen/clickhouse';
-import { featureNames, jitChangeMetricsV1 } from '@omen/features';
+import { codeMetricsV1, featureNames, jitChangeMetricsV1 } from '@omen/features';
 import { loadTrainingRows } from '../src/adapters/clickhouse-training-set.ts';
 import {
-  effortOf, evaluate, JIT_TRAIN_PARAMS, maturitySplit, predict, trainModel, trainSubsetLogistic, type Evaluation,
+  effortOf, evaluate, JIT_TRAIN_PARAMS, maturitySplit, predict, rocAuc, trainModel, trainSubsetLogistic, type Evaluation, type FeatureRowInput,
+  type LabelRowInput, type ModelKind,
 } from '../src/domain/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -71,6 +73,74 @@ function metrics(e: Evaluation): Record<string, number | null> {
   return { auc: r4(e.auc), pr_auc: r4(e.prAuc), recall_at_20_effort: r4(e.recallAt20Effort), popt: r4(e.popt), brier: r4(e.brier) };
 }
 
+const MESSAGE_BUCKETS = 32;
+
+/**
+ * Word tokens of each commit message hashed into MESSAGE_BUCKETS presence features (the hashing
+ * trick: no vocabulary to fit, so nothing is learned from test rows). Read from the clone with
+ * git: the offline store does not keep messages, and this is a measurement, not a feature set.
+ */
+function messageBuckets(git: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const log = execFileSync('git', ['-C', git, 'log', '--format=%H%x00%B%x1e'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  for (const rec of log.split('\x1e')) {
+    const [sha, body] = rec.trim().split('\x00');
+    if (!sha || body === undefined) continue;
+    const v = new Array<number>(MESSAGE_BUCKETS).fill(0);
+    for (const token of body.toLowerCase().match(/[a-z][a-z0-9]+/g) ?? []) v[createHash('md5').update(token).digest().readUInt32LE(0) % MESSAGE_BUCKETS] = 1;
+    out.set(sha, v);
+  }
+  return out;
+}
+
+/** Kamei rows widened with `extra` columns per sha (0 where the sha has none: no source file parsed). */
+function widen(rows: readonly FeatureRowInput[], extraNames: readonly string[], extra: ReadonlyMap<string, readonly number[]>): FeatureRowInput[] {
+  return rows.map((r) => ({ ...r, names: [...r.names, ...extraNames], values: [...r.values, ...(extra.get(r.sha) ?? extraNames.map(() => 0))] }));
+}
+
+/**
+ * Point 5 of issue 12, report only: Kamei-only against Kamei + code metrics (+ hashed message
+ * tokens), each on the same maturity split. Adoption would be decided on the validation AUC of
+ * each set's best candidate (`adopt_by_validation`); test AUCs are printed to see what that
+ * decision would have been worth, never to make it.
+ */
+async function compareFeatureSets(ch: ClickHouse, tables: { features: string; labels: string }, repo: string, git: string, kamei: { features: FeatureRowInput[]; labels: LabelRowInput[] }, split: { testFraction: number; gapMs: number; nowMs: number }): Promise<Record<string, unknown>> {
+  const code = await loadTrainingRows(ch, tables, { featureSet: codeMetricsV1, cutoffMs: split.nowMs, repoIds: [repo] });
+  const codeNames = featureNames(codeMetricsV1).map((n) => `code_${n}`);
+  const codeBySha = new Map(code.features.map((r) => [r.sha, featureNames(codeMetricsV1).map((n) => { const at = r.names.indexOf(n); return at < 0 ? 0 : Number(r.values[at]); })]));
+  const msgNames = Array.from({ length: MESSAGE_BUCKETS }, (_, i) => `msg_${i}`);
+  const msgBySha = messageBuckets(git);
+  const kameiNames = featureNames(jitChangeMetricsV1);
+  const withCode = widen(kamei.features, codeNames, codeBySha);
+  const variants: Array<[string, FeatureRowInput[], readonly string[]]> = [
+    ['kamei', kamei.features, kameiNames],
+    ['kamei_code', withCode, [...kameiNames, ...codeNames]],
+    ['kamei_code_message', widen(withCode, msgNames, msgBySha), [...kameiNames, ...codeNames, ...msgNames]],
+  ];
+  const out: Record<string, unknown> = { code_metrics_rows: code.features.length, message_buckets: MESSAGE_BUCKETS };
+  let bestValidation = { name: '', auc: -Infinity };
+  for (const [name, features, names] of variants) {
+    const { train, test } = maturitySplit(features, kamei.labels, { featureNames: names, ...split });
+    const auto = trainModel('auto', train, JIT_TRAIN_PARAMS);
+    const full = (auto.selection?.candidates ?? []).filter((c) => !c.name.startsWith('lapredict'));
+    const bestFull = Math.max(...full.map((c) => c.validationAuc).filter(Number.isFinite));
+    const testAuc: Record<string, number | null> = {};
+    for (const kind of ['logistic', 'gbdt', 'ensemble'] as const satisfies readonly ModelKind[]) testAuc[kind] = r4(rocAuc(test.y, predict(trainModel(kind, train, JIT_TRAIN_PARAMS).model, test.x)));
+    out[name] = {
+      features: names.length,
+      winner: auto.selection?.winner ?? null,
+      validation_auc: Object.fromEntries((auto.selection?.candidates ?? []).map((c) => [c.name, r4(c.validationAuc)])),
+      best_full_feature_validation_auc: r4(bestFull),
+      test_auc_auto: r4(rocAuc(test.y, predict(auto.model, test.x))),
+      test_auc: testAuc,
+    };
+    if (bestFull > bestValidation.auc) bestValidation = { name, auc: bestFull };
+    log(`features ${name.padEnd(20)} ${String(names.length).padStart(2)} cols  auto→${auto.selection?.winner ?? '?'} test AUC ${String(r4(rocAuc(test.y, predict(auto.model, test.x))))}  full-feature models: validation ${String(r4(bestFull))}, test LR ${testAuc['logistic']} GBDT ${testAuc['gbdt']} blend ${testAuc['ensemble']}`);
+  }
+  out['adopt_by_validation'] = bestValidation.name;
+  return out;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -81,6 +151,7 @@ async function main(): Promise<number> {
       'gap-days': { type: 'string', default: '90' },
       'stall-s': { type: 'string', default: '300' },
       'skip-replay': { type: 'boolean', default: false },
+      'compare-features': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -155,6 +226,7 @@ async function main(): Promise<number> {
       validation_auc: Object.fromEntries((result.selection?.candidates ?? []).map((c) => [c.name, r4(c.validationAuc)])),
       ours: metrics(ours),
       lapredict: metrics(lapredict),
+      feature_sets: values['compare-features'] ? await compareFeatureSets(ch, tables, repo, git, rows, { testFraction, gapMs: gapDays * DAY_MS, nowMs }) : null,
       machine: { os: `${platform()} ${release()}`, arch: arch(), cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, total_memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, load_average_1m_at_end: r4(loadavg()[0]!) },
       seconds: { replay: Math.round(replaySeconds), until_audit_complete: Math.round(featurizeSeconds), train: Math.round(trainSeconds * 10) / 10 },
     };

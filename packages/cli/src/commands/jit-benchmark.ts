@@ -5,7 +5,7 @@ import { runScript } from './bench.ts';
 
 const usage = `
 usage: ./scripts/omen jit-benchmark --data DIR [--kind auto|ensemble|gbdt|logistic] [--project NAME]...
-       ./scripts/omen jit-benchmark --git PATH --repo ID [--gap-days N] [--test-fraction F] [--json]
+       ./scripts/omen jit-benchmark --git PATH --repo ID [--gap-days N] [--test-fraction F] [--compare-features] [--json]
 
 Trains the trainer-coordinator's JIT model on every <project>/<project>_k_feature.csv(.gz) under
 DIR with the ISSTA'21 protocol (rows by date; first 80% train, last 20% test). The choice of
@@ -31,6 +31,8 @@ rate, AUC, PR-AUC, Recall@20%Effort, Popt, and LApredict (LR on la) on the same 
   --ingest ADDR   ingest's gRPC address (default: the local services' ingest)
   --skip-replay   evaluate what the store holds (after an earlier replay of the same repository)
   --stall-s N     give up when the featurized count has not moved for N s (default 300)
+  --compare-features  also Kamei-only vs + code metrics vs + hashed message tokens on the same
+                  split (report only: feature_sets in the JSON)
 `;
 
 export const jitBenchmarkCommand: Command = {
