@@ -192,6 +192,15 @@ async function main(): Promise<number> {
       log(`jit-benchmark: audit says INCOMPLETE (${featurized} of ${commits} commits featurized); README "When commits were lost" says how to recover`);
       return 1;
     }
+    // A fix's SZZ labels are written after the features of the batch that carried it: read only
+    // once the repository's label count holds still, so the last fixes' labels are not cut off.
+    let labelRows = -1;
+    for (;;) {
+      const [row] = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM ${ident(tables.labels)} WHERE repo_id = ${repo}`);
+      if (Number(row?.n ?? 0) === labelRows) break;
+      labelRows = Number(row?.n ?? 0);
+      await new Promise((r) => setTimeout(r, 3000));
+    }
     const featurizeSeconds = (performance.now() - started) / 1000;
 
     const nowMs = Date.now();
@@ -209,6 +218,9 @@ async function main(): Promise<number> {
     const lapredictModel = trainSubsetLogistic(train, ['la'], JIT_TRAIN_PARAMS.logistic);
     const lapredict = evaluate(test.y, predict(lapredictModel, test.x), effortOf(test), 0.5);
 
+    if (report.train.positives === 0 || report.test.positives === 0) {
+      log(`jit-benchmark: ${report.train.positives} bug-inducing commits in training, ${report.test.positives} in the test period: a side without positives has no AUC (null below); the featurizer's SZZ found ${report.positives} in all`);
+    }
     const summary = {
       repo,
       protocol: `own repository: commits by time, newest ${testFraction * 100}% test (labels known now); training commits end ${gapDays} days before the test start, labelled as known at the test start; model chosen on the newest 20% of the training rows (auto)`,
