@@ -53,3 +53,5 @@ export { pointInTimeDataset, trainingSetChecks } from './training-set.ts';
 export type { GateMetric, GateOptions, GateCheck, GateDecision, ChampionOnHoldout } from './gate.ts';
 export { decideGate, gateValue, scalarMetrics } from './gate.ts';
 export { RunParamsError, modelKindOf, resolveTrainParams } from './run-params.ts';
+export type { MaturitySplitOptions, MaturitySplitReport } from './maturity-split.ts';
+export { maturitySplit } from './maturity-split.ts';
