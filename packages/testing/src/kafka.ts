@@ -61,7 +61,10 @@ export type TestConsumerOptions<V> = (
   kafka?: Kafka;
   /** Wait until the group is joined and assigned before returning. @default true */
   waitReady?: boolean;
-  /** @default 30000 */
+  /**
+   * A bound on the join, not a timing claim: a group rebalancing on a loaded 2-core machine
+   * took more than 30 s to settle. @default 60000
+   */
   readyTimeoutMs?: number;
 };
 
@@ -70,7 +73,7 @@ export type TestConsumerOptions<V> = (
  * random group, stopped by `cleanup`.
  */
 export async function createTestConsumer<V = unknown>(cleanup: Cleanup, options: TestConsumerOptions<V>): Promise<ConsumerRunner> {
-  const { kafka = createTestKafka(cleanup), waitReady = true, readyTimeoutMs = 30_000, group = randomName('group'), ...rest } = options;
+  const { kafka = createTestKafka(cleanup), waitReady = true, readyTimeoutMs = 60_000, group = randomName('group'), ...rest } = options;
   const runner = await kafka.runConsumer<V>({ ...FAST_CONSUMER, ...rest, group });
   cleanup(() => runner.stop());
   if (waitReady) await withTimeout(runner.ready, readyTimeoutMs, `consumer group "${group}" did not join within ${readyTimeoutMs} ms`);

@@ -50,10 +50,11 @@ describe('featurizer fallback', () => {
     expect(authorizations.at(-1)).toBe(`Bearer ${TOKEN}`);
   });
 
-  it('still answers NOT_FOUND with the Redis key when the featurizer does not know the commit either', async () => {
+  it('still answers NOT_FOUND naming the commit, not the Redis key, when the featurizer does not know it either', async () => {
     const sha = 'c0ffee0000000000000000000000000000000002';
     const err = await callError(svc.client, 'Predict', { commit: { repo_id: 'github:acme/fb', sha } });
     expect(err.code).toBe(grpc.status.NOT_FOUND);
-    expect(err.details).toContain(`${svc.featurePrefix}:{github:acme/fb}:${sha}`);
+    expect(err.details).toContain(sha);
+    expect(err.details).not.toContain(svc.featurePrefix);
   });
 });
