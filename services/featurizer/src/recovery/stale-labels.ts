@@ -1,8 +1,9 @@
-// After a rebuild, the SZZ labels that only the run on a gap produced. A rebuild replays the
-// history in order and re-emits every label at its natural label_known_at; a label the gap run
-// emitted and the in-order run does not (blame on an incomplete file history names the wrong
-// commit) keeps its row in commit_labels, and where it is the newest for its commit, newest-wins
-// readers still take it. Labels are never deleted (point-in-time reads of old training sets
+// After a rebuild, the SZZ labels the rebuilt history disagrees with. A rebuild replays the
+// history in order and re-emits every label at its natural label_known_at. The graph blame gives
+// a run on a gap no label to contradict (it blames nobody for lines whose history it lacks), so
+// this is a safety net: for labels an older featurizer wrote (its linear blame named the wrong
+// commit over a gap) and for commits the rebuilt state lacks. Such a label keeps its row in
+// commit_labels, and where it is the newest for its commit, newest-wins readers still take it. Labels are never deleted (point-in-time reads of old training sets
 // depend on them), so each such label is superseded by the rebuilt history's answer, 1 ms after it.
 import type { CommitRecord } from '../domain/history.ts';
 import { latest as latestTime, supersedingAt, szzLabel } from '../domain/labels.ts';

@@ -221,8 +221,9 @@ export async function reset(config: RecoveryConfig, repo: string, force: boolean
 
 
 /**
- * After a rebuild's replay was applied, what only the run on a gap produced:
- * - SZZ labels that disagree with the rebuilt history (stale-labels.ts) are superseded, written
+ * After a rebuild's replay was applied, what an earlier run left that the replay contradicts:
+ * - SZZ labels that disagree with the rebuilt history (stale-labels.ts: a safety net, a gap run
+ *   under the graph blame writes none) are superseded, written
  *   where the featurizer writes labels — the labels topic and ClickHouse — so downstream readers
  *   and newest-wins queries both see the rebuilt answer (labels are never deleted);
  * - code findings (computed from file texts the gap left incomplete) that the replay did not

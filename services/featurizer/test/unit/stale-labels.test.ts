@@ -26,8 +26,9 @@ const commit = (n: number, time: number, message: string, file: FileChange): Com
   files: [file],
 });
 
-// 2 changes line 2, 3 changes it back, 4 fixes it. Blame on the full history names 3; with 2
-// and 3 lost, the line still reads as 1's and SZZ blames 1 — a label only the gap run produced.
+// 2 changes line 2, 3 changes it back, 4 fixes it: blame on the full history names 3. With 2 and
+// 3 lost, 4's first parent was never applied, so its file's blame is unknown (blame follows the
+// commit graph, it never reads 1's version as 4's parent's) and the gap run blames nobody.
 const history = [
   commit(1, 1000, 'Add f', change([hunk(0, [], 1, ['function f(a) {', '  return a + 1;', '}'])], 'added')),
   commit(2, 2000, 'Try a + 2', change([hunk(2, ['  return a + 1;'], 2, ['  return a + 2;'])])),
@@ -42,37 +43,47 @@ function newestSzz(labels: readonly CommitLabel[]): LatestSzzLabel[] {
   return [...newest.values()].map((l) => ({ sha: l.sha, is_bug_inducing: l.is_bug_inducing, fix_shas: l.fix_shas, label_known_at: l.label_known_at }));
 }
 
-describe('SZZ labels only a run on a gap produced', () => {
-  it('are superseded after the in-order rebuild: a retraction 1 ms later, the labels the rebuild confirmed left alone', async () => {
+describe('a run on a gap and the in-order rebuild', () => {
+  it('the gap run emits no SZZ label for lines whose history it lacks, the rebuild the right one, and nothing is left to supersede', async () => {
     const gapRun = await processCommits(new InMemoryHistoryStore(), REPO, [history[0]!, history[3]!], { now: () => 1 });
+    expect(gapRun.map((r) => r.gap)).toEqual([false, true]);
     const gapLabels = gapRun.flatMap((r) => r.outputs!.labels);
-    expect(gapLabels.filter((l) => l.method === 'szz').map((l) => [l.sha, l.is_bug_inducing, l.fix_shas])).toEqual([[sha(1), true, [sha(4)]]]);
+    // The fix is still known as one; only its blame is missing.
+    expect(gapLabels.map((l) => [l.sha, l.method, l.is_fix])).toEqual([[sha(4), 'message_pattern', true]]);
 
     const rebuilt = new InMemoryHistoryStore();
     const replay = await processCommits(rebuilt, REPO, history, { now: () => 2 });
     const replayLabels = replay.flatMap((r) => r.outputs!.labels);
-    expect(replayLabels.filter((l) => l.method === 'szz').map((l) => l.sha)).toEqual([sha(3)]);
+    expect(replayLabels.filter((l) => l.method === 'szz').map((l) => [l.sha, l.is_bug_inducing, l.fix_shas])).toEqual([[sha(3), true, [sha(4)]]]);
     const records = new Map<string, CommitRecord>(history.map((c) => [c.sha, rebuilt.peek(REPO, 'commit', c.sha) as CommitRecord]));
 
-    const stale = staleSzzLabels(REPO, newestSzz([...gapLabels, ...replayLabels]), records);
-    expect(stale).toEqual([
-      {
-        event_id: `${REPO}:${sha(1)}:szz:3001`,
-        event_time: 3001,
-        repo_id: REPO,
-        sha: sha(1),
-        is_bug_inducing: false,
-        is_fix: false,
-        method: 'szz',
-        fix_shas: [],
-        issue_numbers: [],
-        confidence: null,
-        label_known_at: 3001,
-      },
-    ]);
-    // Written, they make the newest labels agree with the rebuilt history: nothing left to supersede.
-    expect(newestSzz([...gapLabels, ...replayLabels, ...stale]).filter((l) => l.is_bug_inducing).map((l) => l.sha)).toEqual([sha(3)]);
-    expect(staleSzzLabels(REPO, newestSzz([...gapLabels, ...replayLabels, ...stale]), records)).toEqual([]);
+    // The relabel step is a safety net here: the newest labels already agree with the rebuilt state.
+    expect(staleSzzLabels(REPO, newestSzz([...gapLabels, ...replayLabels]), records)).toEqual([]);
+  });
+
+  it('a merge whose side branch lost a commit keeps the lines it brought, and a merge is never labeled: no label the rebuild contradicts', async () => {
+    const side = (n: number, parents: string[], time: number, message: string, file: FileChange): CommitInput => ({ ...commit(n, time, message, file), parents });
+    const other: FileChange = { ...change([hunk(0, [], 1, ['# notes'])], 'added'), path: 'NOTES.md' };
+    // 1 adds f; 2 (side branch, lost) changes line 2; 3 (side) touches another file; 4 merges 3
+    // into 1; 5 fixes line 2. git blame of 5's parent names 2; the gap run sees 3 without the
+    // file, so line 2 stays the merge's own, and merges are never bug-inducing.
+    const graph = [
+      history[0]!,
+      side(2, [sha(1)], 2000, 'Use a + 2', change([hunk(2, ['  return a + 1;'], 2, ['  return a + 2;'])])),
+      side(3, [sha(2)], 2100, 'Notes', other),
+      side(4, [sha(1), sha(3)], 2500, 'Merge branch side', change([hunk(2, ['  return a + 1;'], 2, ['  return a + 2;'])])),
+      side(5, [sha(4)], 3000, 'Fix off-by-two in f', change([hunk(2, ['  return a + 2;'], 2, ['  return a;'])])),
+    ];
+    const gapRun = await processCommits(new InMemoryHistoryStore(), REPO, graph.filter((c) => c.sha !== sha(2)), { now: () => 1 });
+    expect(gapRun.map((r) => r.gap)).toEqual([false, true, false, false]);
+    const gapLabels = gapRun.flatMap((r) => r.outputs!.labels);
+    expect(gapLabels.filter((l) => l.method === 'szz')).toEqual([]);
+
+    const rebuilt = new InMemoryHistoryStore();
+    const replayLabels = (await processCommits(rebuilt, REPO, graph, { now: () => 2 })).flatMap((r) => r.outputs!.labels);
+    expect(replayLabels.filter((l) => l.method === 'szz').map((l) => [l.sha, l.is_bug_inducing, l.fix_shas])).toEqual([[sha(2), true, [sha(5)]]]);
+    const records = new Map<string, CommitRecord>(graph.map((c) => [c.sha, rebuilt.peek(REPO, 'commit', c.sha) as CommitRecord]));
+    expect(staleSzzLabels(REPO, newestSzz([...gapLabels, ...replayLabels]), records)).toEqual([]);
   });
 
   it('replaces a label whose fixes differ with the rebuilt fixes, and retracts one of a commit the rebuilt state lacks', () => {
