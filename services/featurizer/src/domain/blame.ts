@@ -38,10 +38,24 @@ export function buildFileLines(origins: readonly string[], text: readonly string
   return { shas, origin, text: [...text] };
 }
 
-/** Lines of the old file a hunk leaves in front of it (unified-diff numbering). */
-function linesBefore(h: Hunk): number {
-  // "-k,0" means "after line k": no old line is covered, k lines precede the insertion.
-  return h.old_lines === 0 ? h.old_start : h.old_start - 1;
+/**
+ * Each hunk with the number of old-file lines in front of it (unified-diff numbering: "-k,0"
+ * means "after line k"). The commit schema lets a producer send 0 as the start of an empty side
+ * ("0 when old_lines is 0"), and ingest does: that loses where an insertion goes in the old file,
+ * but the new-file start and the hunks before it (producers list them in file order) still tell.
+ * Reading a 0 as "before line 1" put every inserted line at the top of the file, so later
+ * deletions no longer matched the known text and SZZ lost most of its blame on real histories.
+ */
+function positioned(hunks: readonly Hunk[]): { h: Hunk; before: number }[] {
+  let shift = 0; // new-file lines minus old-file lines of the hunks so far
+  return hunks.map((h) => {
+    let before: number;
+    if (h.old_lines > 0) before = h.old_start - 1;
+    else if (h.old_start > 0 || h.new_lines === 0) before = h.old_start;
+    else before = h.new_start - 1 - shift;
+    shift += h.new_lines - h.old_lines;
+    return { h, before };
+  });
 }
 
 /**
@@ -54,13 +68,12 @@ export function applyHunks(before: FileLines | undefined, change: FileChange, sh
   if (!before && !isNewFile) return { kind: 'unknown', reason: 'no blame for the file before this change' };
   const oldOrigins = before ? before.origin.map((i) => before.shas[i] as string) : [];
   const oldText = before ? before.text : [];
-  const hunks = [...change.hunks].sort((a, b) => linesBefore(a) - linesBefore(b));
+  const hunks = positioned(change.hunks).sort((a, b) => a.before - b.before);
   const origins: string[] = [];
   const text: string[] = [];
   const deleted: DeletedLine[] = [];
   let pos = 0;
-  for (const h of hunks) {
-    const start = linesBefore(h);
+  for (const { h, before: start } of hunks) {
     if (start < pos || start + h.old_lines > oldText.length) {
       return { kind: 'unknown', reason: `hunk -${h.old_start},${h.old_lines} does not fit a ${oldText.length}-line file` };
     }
@@ -80,7 +93,8 @@ export function applyHunks(before: FileLines | undefined, change: FileChange, sh
       deleted.push({ number: line.number, content: line.content, origin: oldOrigins[at] as string });
     }
     const expectedNewStart = h.new_lines === 0 ? origins.length : origins.length + 1;
-    if (h.new_start !== expectedNewStart) {
+    // A pure deletion may come with new_start 0 (the schema's "0 when new_lines is 0").
+    if (h.new_start !== expectedNewStart && !(h.new_lines === 0 && h.new_start === 0)) {
       return { kind: 'unknown', reason: `hunk +${h.new_start},${h.new_lines} starts at new line ${expectedNewStart} by the known text` };
     }
     for (const line of h.added_lines) {
