@@ -183,3 +183,21 @@ describe('JWT keys from a JWKS URL', () => {
     expect(await outcome(s.address, 'Say', await jwt({ roles: ['reader'] }, { kid: 'other-key' }))).toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: expect.stringMatching(/no key of the trusted issuer/) });
   });
 });
+
+describe('an identity provider that cannot be reached', () => {
+  let s: { server: GrpcServer; address: string };
+  beforeAll(async () => {
+    // Port 1 on loopback: nothing listens, the key fetch fails at once.
+    s = await startEcho({ jwks: 'http://127.0.0.1:1/.well-known/jwks.json' }, []);
+  });
+  afterAll(async () => {
+    await s.server.shutdown(500);
+  });
+
+  it('answers UNAVAILABLE with reason CREDENTIAL_UNVERIFIABLE in google.rpc.Status details, so a client retries', async () => {
+    const got = await outcome(s.address, 'Reset', await jwt({ roles: ['admin'] }));
+    expect(got.code).toBe(grpc.status.UNAVAILABLE);
+    const rich = decodeStatusDetails(got.error!.metadata.get(STATUS_DETAILS_KEY)[0] as Buffer);
+    expect(rich).toMatchObject({ code: grpc.status.UNAVAILABLE, errorInfo: { domain: ERROR_DOMAIN, reason: 'CREDENTIAL_UNVERIFIABLE', metadata: { required_role: 'admin' } } });
+  });
+});
