@@ -39,9 +39,20 @@ export interface AuthenticatorOptions {
   jwt?: JwtOptions | undefined;
 }
 
+/**
+ * Stable reasons for a refusal (google.rpc.ErrorInfo.reason), what a client program switches on:
+ * MISSING_CREDENTIAL (no authorization metadata), MALFORMED_CREDENTIAL (not exactly
+ * "Bearer <token>"), INVALID_CREDENTIAL (neither the admin token nor a JWT that verifies),
+ * EXPIRED_CREDENTIAL, AUTH_NOT_CONFIGURED (this server verifies no credential at all),
+ * ROLE_REQUIRED (valid, but lacking the method's role), CREDENTIAL_UNVERIFIABLE (the issuer's
+ * keys could not be fetched now; retry).
+ */
+export const AUTH_REFUSAL_REASONS = ['MISSING_CREDENTIAL', 'MALFORMED_CREDENTIAL', 'INVALID_CREDENTIAL', 'EXPIRED_CREDENTIAL', 'AUTH_NOT_CONFIGURED', 'ROLE_REQUIRED', 'CREDENTIAL_UNVERIFIABLE'] as const;
+export type AuthRefusalReason = (typeof AUTH_REFUSAL_REASONS)[number];
+
 export type AuthOutcome =
   | { ok: true; principal: Principal }
-  | { ok: false; code: 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'UNAVAILABLE'; message: string };
+  | { ok: false; code: 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'UNAVAILABLE'; reason: AuthRefusalReason; message: string };
 
 export interface Authenticator {
   /** Whether any credential can be verified here (a token or a JWT key source is configured). */
@@ -88,8 +99,8 @@ function rolesOf(payload: JWTPayload, claim: string): Role[] {
 }
 
 function jwtRefusal(err: unknown): AuthOutcome {
-  const refuse = (message: string): AuthOutcome => ({ ok: false, code: 'UNAUTHENTICATED', message });
-  if (err instanceof joseErrors.JWTExpired) return refuse('the token has expired');
+  const refuse = (message: string): AuthOutcome => ({ ok: false, code: 'UNAUTHENTICATED', reason: 'INVALID_CREDENTIAL', message });
+  if (err instanceof joseErrors.JWTExpired) return { ok: false, code: 'UNAUTHENTICATED', reason: 'EXPIRED_CREDENTIAL', message: 'the token has expired' };
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     switch (err.claim) {
       case 'iss':
@@ -110,10 +121,10 @@ function jwtRefusal(err: unknown): AuthOutcome {
   if (err instanceof joseErrors.JWKSNoMatchingKey) return refuse('no key of the trusted issuer matches the token (kid/alg)');
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return refuse('the token is signed with an algorithm this server does not accept');
   if (err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid || (err instanceof Error && err.name === 'TypeError')) {
-    return { ok: false, code: 'UNAVAILABLE', message: 'the identity provider\'s keys (JWKS) could not be fetched; retry' };
+    return { ok: false, code: 'UNAVAILABLE', reason: 'CREDENTIAL_UNVERIFIABLE', message: 'the identity provider\'s keys (JWKS) could not be fetched; retry' };
   }
   if (err instanceof joseErrors.JOSEError) return refuse('the token is not a valid signed JWT');
-  return { ok: false, code: 'UNAVAILABLE', message: 'the token could not be verified now; retry' };
+  return { ok: false, code: 'UNAVAILABLE', reason: 'CREDENTIAL_UNVERIFIABLE', message: 'the token could not be verified now; retry' };
 }
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
@@ -130,7 +141,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     configured,
     async authenticate(header) {
       const parsed = parseBearer(header);
-      if ('problem' in parsed) return { ok: false, code: 'UNAUTHENTICATED', message: parsed.problem };
+      if ('problem' in parsed) return { ok: false, code: 'UNAUTHENTICATED', reason: 'MALFORMED_CREDENTIAL', message: parsed.problem };
       const credential = parsed.credential;
       // Compared as SHA-256 digests with timingSafeEqual: constant time, equal length whatever was sent.
       if (expected !== undefined && timingSafeEqual(digest(credential), expected)) {
@@ -145,8 +156,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
           return jwtRefusal(err);
         }
       }
-      if (!configured) return { ok: false, code: 'PERMISSION_DENIED', message: 'protected methods are disabled on this server (no admin token configured, and no JWT issuer)' };
-      return { ok: false, code: 'PERMISSION_DENIED', message: 'the bearer token is not valid for this method' };
+      if (!configured) return { ok: false, code: 'PERMISSION_DENIED', reason: 'AUTH_NOT_CONFIGURED', message: 'protected methods are disabled on this server (no admin token configured, and no JWT issuer)' };
+      return { ok: false, code: 'PERMISSION_DENIED', reason: 'INVALID_CREDENTIAL', message: 'the bearer token is not valid for this method' };
     },
   };
 }

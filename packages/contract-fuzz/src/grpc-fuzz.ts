@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { ERROR_DOMAIN, STATUS_DETAILS_KEY, decodeStatusDetails } from '@omen/errors';
 import { featureNames, featureRegistry } from '@omen/features';
 import { checkHealth } from '@omen/grpc';
+import { CREDENTIALS, authProblemsOf, credentialMetadata, type Credential } from './credentials.ts';
 import { contractMethods, type ContractMethod } from './descriptors.ts';
 import { rawClient, type Mesh, type MeshService } from './mesh.ts';
 import { caseBytes, describeCase, requestCases, type RequestCase } from './values.ts';
@@ -26,11 +27,8 @@ export const ALLOWED_CODES: ReadonlySet<grpc.status> = new Set([
   grpc.status.OUT_OF_RANGE,
 ]);
 
-// Codes that come from omen's handlers (not grpc-js or the auth interceptor) and so must carry google.rpc.Status details.
-const RICH_CODES: ReadonlySet<grpc.status> = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.ALREADY_EXISTS, grpc.status.FAILED_PRECONDITION]);
-
-/** How a case authenticates. */
-export type Credential = 'none' | 'admin' | 'wrong' | 'malformed';
+// Codes that come from omen's handlers or its auth interceptor (not grpc-js) and so must carry google.rpc.Status details.
+const RICH_CODES: ReadonlySet<grpc.status> = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.ALREADY_EXISTS, grpc.status.FAILED_PRECONDITION, grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED]);
 
 export interface CallOutcome {
   code: grpc.status;
@@ -74,14 +72,6 @@ export function callRaw(client: grpc.Client, method: ContractMethod, payload: Bu
       call.end();
     }
   });
-}
-
-function credentialMetadata(credential: Credential, token: string): grpc.Metadata {
-  const md = new grpc.Metadata();
-  if (credential === 'admin') md.set('authorization', `Bearer ${token}`);
-  else if (credential === 'wrong') md.set('authorization', 'Bearer not-the-token');
-  else if (credential === 'malformed') md.set('authorization', `Bearer  ${token} extra`);
-  return md;
 }
 
 /** A stack frame or a source location, in any message a caller reads. */
@@ -208,12 +198,32 @@ async function servingProcesses(mesh: Mesh, services: readonly string[]): Promis
   return out;
 }
 
+/** One case: a request, how it authenticates, how many copies a client stream sends, which malformed header. */
+type Case = readonly [RequestCase, Credential, number, number];
+
 /**
  * Calls every method of every contract service with `casesPerMethod` generated requests and
- * credentials, checking after each: the process lives, health is SERVING, and the outcome
- * passes `problemsOf`.
+ * credentials, checking after each: the process lives, health is SERVING, the outcome passes
+ * `problemsOf`, and auth answered as METHOD_ROLES asks (`authProblemsOf`).
  */
 export async function fuzzMesh(mesh: Mesh, options: FuzzOptions): Promise<FuzzReport> {
+  const plausible = plausibleValues(mesh);
+  return runMethods(mesh, options, (method) => {
+    const arb = fc.tuple(requestCases(method.requestType, { plausible, plausibleKeys: { values: CHAMPION_FEATURES } }), fc.constantFrom<Credential>(...CREDENTIALS, 'admin'), fc.integer({ min: 1, max: 3 }), fc.nat());
+    return fc.sample(arb, { seed: (options.seed ^ hash(method.path)) | 0, numRuns: options.casesPerMethod });
+  });
+}
+
+/**
+ * The auth matrix: every method with every credential once (a default request), so each
+ * method's role is checked against each kind of caller whatever the random cases drew — a
+ * reader never gets past an operator or admin method, every refusal carries its details.
+ */
+export async function fuzzAuth(mesh: Mesh, options: Omit<FuzzOptions, 'casesPerMethod'>): Promise<FuzzReport> {
+  return runMethods(mesh, options, (method) => CREDENTIALS.map((credential): Case => [{ kind: 'message', value: {} }, credential, 1, hash(method.path) + options.seed]));
+}
+
+async function runMethods(mesh: Mesh, options: Omit<FuzzOptions, 'casesPerMethod'>, casesOf: (method: ContractMethod) => readonly Case[]): Promise<FuzzReport> {
   const started = Date.now();
   const deadlineMs = options.deadlineMs ?? 10_000;
   const maxFailures = options.maxFailures ?? 50;
@@ -228,13 +238,11 @@ export async function fuzzMesh(mesh: Mesh, options: FuzzOptions): Promise<FuzzRe
       if (!host) continue;
       let client = clients.get(host.address);
       if (!client) clients.set(host.address, (client = rawClient(host.address)));
-      const arb = fc.tuple(requestCases(method.requestType, { plausible: plausibleValues(mesh), plausibleKeys: { values: CHAMPION_FEATURES } }), fc.constantFrom<Credential>('none', 'admin', 'admin', 'wrong', 'malformed'), fc.integer({ min: 1, max: 3 }));
-      const samples = fc.sample(arb, { seed: (options.seed ^ hash(method.path)) | 0, numRuns: options.casesPerMethod });
       const entry: MethodReport = { method: method.path, cases: 0, failures: 0, codes: {} };
       report.methods.push(entry);
-      for (const [c, credential, copies] of samples) {
+      for (const c of casesOf(method)) {
         if (report.failures.length >= maxFailures) break;
-        const failure = await runCase(mesh, host, client, method, c, credential, copies, deadlineMs);
+        const failure = await runCase(mesh, host, client, method, c, deadlineMs);
         entry.cases++;
         report.cases++;
         entry.codes[failure.code] = (entry.codes[failure.code] ?? 0) + 1;
@@ -253,9 +261,9 @@ export async function fuzzMesh(mesh: Mesh, options: FuzzOptions): Promise<FuzzRe
   return report;
 }
 
-async function runCase(mesh: Mesh, host: MeshService, client: grpc.Client, method: ContractMethod, c: RequestCase, credential: Credential, copies: number, deadlineMs: number): Promise<Failure> {
-  const outcome = await callRaw(client, method, caseBytes(method.requestType, c), copies, credentialMetadata(credential, mesh.adminToken), deadlineMs);
-  const problems = problemsOf(outcome, deadlineMs, mesh.secrets);
+async function runCase(mesh: Mesh, host: MeshService, client: grpc.Client, method: ContractMethod, [c, credential, copies, variant]: Case, deadlineMs: number): Promise<Failure> {
+  const outcome = await callRaw(client, method, caseBytes(method.requestType, c), copies, credentialMetadata(credential, mesh.credentials, variant), deadlineMs);
+  const problems = [...problemsOf(outcome, deadlineMs, mesh.secrets), ...authProblemsOf(method.path, credential, mesh.requireAuth, outcome)];
   if (!host.alive()) problems.push(`${host.name} died (last log lines: ${host.logs.slice(-3).join(' | ')})`);
   else {
     const health = await checkHealth(host.address, { timeoutMs: 5000 });

@@ -5,6 +5,8 @@
  *   const mesh = await startMesh();
  *   const report = await fuzzMesh(mesh, { casesPerMethod: 20, seed: 11 });
  *   expect(formatFailures(report.failures)).toBe('');
+ *   await mesh.restart({ requireAuth: true });               // every method behind a credential
+ *   expect(formatFailures((await fuzzAuth(mesh, { seed: 11 })).failures)).toBe('');
  *   await mesh.stop();
  */
 export { contractMethods, protoFilesUnder } from './descriptors.ts';
@@ -13,7 +15,9 @@ export { HOSTILE_STRINGS, HUGE_REPEATED, caseBytes, describeCase, encodeRequest,
 export type { MessageArbitraryOptions, RequestCase } from './values.ts';
 export { MESH_SERVICES, rawClient, startMesh } from './mesh.ts';
 export type { Mesh, MeshService, MeshServiceName } from './mesh.ts';
-export { ALLOWED_CODES, callRaw, formatFailures, fuzzMesh, problemsOf } from './grpc-fuzz.ts';
-export type { CallOutcome, Credential, Failure, FuzzOptions, FuzzReport, MethodReport } from './grpc-fuzz.ts';
+export { ALLOWED_CODES, callRaw, formatFailures, fuzzAuth, fuzzMesh, problemsOf } from './grpc-fuzz.ts';
+export type { CallOutcome, Failure, FuzzOptions, FuzzReport, MethodReport } from './grpc-fuzz.ts';
+export { CREDENTIALS, authProblemsOf, credentialHeaders, credentialMetadata, expectedAuth } from './credentials.ts';
+export type { AuthExpectation, Credential, CredentialHeaders } from './credentials.ts';
 export { fuzzWebhooks, webhookCases } from './webhook-fuzz.ts';
 export type { WebhookFailure, WebhookReport } from './webhook-fuzz.ts';

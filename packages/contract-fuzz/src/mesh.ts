@@ -11,7 +11,8 @@ import * as grpc from '@grpc/grpc-js';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import { loadGrpcObject, repoRoot } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
-import { randomName, stackEnv, startServiceProcess, waitFor, type ServiceProcess } from '@omen/testing';
+import { createTestIssuer, randomName, stackEnv, startServiceProcess, waitFor, type ServiceProcess } from '@omen/testing';
+import { credentialHeaders, type CredentialHeaders } from './credentials.ts';
 
 export const MESH_SERVICES = ['ingest', 'featurizer', 'trainer-coordinator', 'inference', 'drift-detector', 'ab-router'] as const;
 export type MeshServiceName = (typeof MESH_SERVICES)[number];
@@ -22,8 +23,13 @@ export interface MeshService extends ServiceProcess {
 }
 
 export interface Mesh {
+  /** Replaced in place by `restart`. */
   readonly services: ReadonlyMap<MeshServiceName, MeshService>;
   readonly adminToken: string;
+  /** Every credential kind's `authorization` value: the admin token, JWTs of each role from a test issuer the services trust, bad ones. */
+  readonly credentials: CredentialHeaders;
+  /** Whether the services run with GRPC_REQUIRE_AUTH (every method needs a credential). */
+  readonly requireAuth: boolean;
   /** Ingest's webhook HTTP base URL. */
   readonly webhookUrl: string;
   /** The webhook secrets ingest was given. */
@@ -36,6 +42,12 @@ export interface Mesh {
    * the directories they keep state in (a file path in a message tells an attacker the layout).
    */
   readonly secrets: readonly string[];
+  /**
+   * Stops the six processes and starts them again on the same topics, tables, registry and
+   * trained champion, with GRPC_REQUIRE_AUTH as asked: cheaper than a second mesh, which would
+   * train again.
+   */
+  restart(options: { requireAuth: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,7 +91,7 @@ async function trainChampion(address: string, token: string, model: string): Pro
  * drift detector on that registry, then the ab-router in front of inference. Every process
  * gets an admin token; `stop` ends them and drops what they created.
  */
-export async function startMesh(): Promise<Mesh> {
+export async function startMesh(options: { requireAuth?: boolean } = {}): Promise<Mesh> {
   const engines = stackEnv();
   const adminToken = `fuzz-${randomName('token')}`;
   const model = randomName('fuzz-model');
@@ -97,7 +109,21 @@ export async function startMesh(): Promise<Mesh> {
   const githubSecret = randomName('gh-secret');
   const gitlabToken = randomName('gl-token');
   const httpPort = await freePort();
-  const common = { ADMIN_TOKEN: adminToken, KAFKA_BROKERS: engines.KAFKA_BROKERS, SCHEMA_REGISTRY_URL: engines.SCHEMA_REGISTRY_URL, NATS_URL: engines.NATS_URL };
+  const issuer = createTestIssuer('https://idp.fuzz.omen.test', 'omen-fuzz');
+  const credentials = await credentialHeaders(adminToken, issuer);
+  let requireAuth = options.requireAuth ?? false;
+  // Calls between services carry the admin token, as the Kubernetes manifests have them, so the
+  // mesh also works with GRPC_REQUIRE_AUTH.
+  const common = () => ({
+    ADMIN_TOKEN: adminToken,
+    AUTH_JWT_ISSUER: issuer.issuer,
+    AUTH_JWT_AUDIENCE: issuer.audience,
+    AUTH_JWT_PUBLIC_KEY: issuer.publicKeyPem,
+    GRPC_REQUIRE_AUTH: String(requireAuth),
+    KAFKA_BROKERS: engines.KAFKA_BROKERS,
+    SCHEMA_REGISTRY_URL: engines.SCHEMA_REGISTRY_URL,
+    NATS_URL: engines.NATS_URL,
+  });
   const topics = { commits: randomName('fuzz-commits'), prs: randomName('fuzz-prs'), issues: randomName('fuzz-issues'), features: randomName('fuzz-features'), labels: randomName('fuzz-labels'), predictions: randomName('fuzz-predictions'), reports: randomName('fuzz-drift'), events: randomName('fuzz-events') };
   const driftSubject = `fuzz.${randomName('drift')}`;
   // Only now what stop() must clean up: a failure above leaves nothing behind.
@@ -112,11 +138,12 @@ export async function startMesh(): Promise<Mesh> {
     await ch.close();
     await rm(root, { recursive: true, force: true });
   };
-  try {
-    await ch.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
+  let trained = false;
+  // The six processes, in dependency order; the champion is trained on the first launch only.
+  const launch = async () => {
     const [ingest, featurizer, trainer] = await Promise.all([
       startProcess('ingest', {
-        ...common,
+        ...common(),
         REDIS_URL: engines.REDIS_URL,
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(httpPort),
@@ -129,7 +156,7 @@ export async function startMesh(): Promise<Mesh> {
         INGEST_TOPIC_ISSUES: topics.issues,
       }),
       startProcess('featurizer', {
-        ...common,
+        ...common(),
         CLICKHOUSE_URL: engines.CLICKHOUSE_URL,
         CLICKHOUSE_DATABASE: database,
         REDIS_URL: engines.REDIS_URL,
@@ -142,7 +169,7 @@ export async function startMesh(): Promise<Mesh> {
         FEATURIZER_ONLINE_PREFIX: prefixes.online,
       }),
       startProcess('trainer-coordinator', {
-        ...common,
+        ...common(),
         CLICKHOUSE_URL: engines.CLICKHOUSE_URL,
         TRAINER_FEATURES_TABLE: tables.features,
         TRAINER_LABELS_TABLE: tables.labels,
@@ -150,6 +177,7 @@ export async function startMesh(): Promise<Mesh> {
         TRAINER_MIRROR_ALIAS_EVENTS_TABLE: tables.aliases,
         TRAINER_REGISTRY_DIR: registryDir,
         TRAINER_STATE_DIR: path.join(root, 'trainer'),
+        TRAINER_CSV_DIR: path.dirname(QT_CSV),
         TRAINER_DEFAULT_MODEL: model,
         TRAINER_ALERT_SUBJECT: `fuzz.${randomName('alert')}`,
         TRAINER_DRIFT_SUBJECT: driftSubject,
@@ -159,10 +187,11 @@ export async function startMesh(): Promise<Mesh> {
       }),
     ]);
     services.set('ingest', ingest).set('featurizer', featurizer).set('trainer-coordinator', trainer);
-    await trainChampion(trainer.address, adminToken, model);
+    if (!trained) await trainChampion(trainer.address, adminToken, model);
+    trained = true;
     const [inference, drift] = await Promise.all([
       startProcess('inference', {
-        ...common,
+        ...common(),
         REDIS_URL: engines.REDIS_URL,
         INFERENCE_REGISTRY_DIR: registryDir,
         INFERENCE_MODELS: model,
@@ -170,13 +199,14 @@ export async function startMesh(): Promise<Mesh> {
         INFERENCE_FEATURE_PREFIX: prefixes.online,
         INFERENCE_CACHE_PREFIX: prefixes.cache,
         FEATURIZER_ADDR: featurizer.address,
+        INFERENCE_FEATURIZER_TOKEN: adminToken,
         INFERENCE_TOPIC_PREDICTIONS: topics.predictions,
         INFERENCE_PREDICTIONS_TABLE: tables.predictions,
         INFERENCE_LOG_SERVED: 'false',
         INFERENCE_REGISTRY_POLL: '0',
       }),
       startProcess('drift-detector', {
-        ...common,
+        ...common(),
         CLICKHOUSE_URL: engines.CLICKHOUSE_URL,
         DRIFT_TABLE: tables.drift,
         DRIFT_REGISTRY_DIR: registryDir,
@@ -188,21 +218,27 @@ export async function startMesh(): Promise<Mesh> {
         DRIFT_TOPIC_LABELS: topics.labels,
         DRIFT_TOPIC_REPORTS: topics.reports,
         DRIFT_ALERT_SUBJECT: driftSubject,
+        DRIFT_TRAINER_TOKEN: adminToken,
       }),
     ]);
     services.set('inference', inference).set('drift-detector', drift);
     const abRouter = await startProcess('ab-router', {
-      ...common,
+      ...common(),
       REDIS_URL: engines.REDIS_URL,
       CLICKHOUSE_URL: engines.CLICKHOUSE_URL,
       ABROUTER_EVENTS_TABLE: tables.events,
       ABROUTER_KEY_PREFIX: prefixes.abrouter,
       INFERENCE_ADDR: inference.address,
+      INFERENCE_TOKEN: adminToken,
       ABROUTER_DEFAULT_MODEL: model,
       ABROUTER_NATS_SUBJECT: `fuzz.${randomName('experiment')}`,
       ABROUTER_TOPIC_EVENTS: topics.events,
     });
     services.set('ab-router', abRouter);
+  };
+  try {
+    await ch.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
+    await launch();
   } catch (err) {
     await stopAll();
     throw err;
@@ -214,7 +250,17 @@ export async function startMesh(): Promise<Mesh> {
     githubSecret,
     gitlabToken,
     model,
+    credentials,
+    get requireAuth() {
+      return requireAuth;
+    },
     secrets: [...Object.values(prefixes), root, repoRoot],
+    async restart(o) {
+      await Promise.all([...services.values()].map((svc) => svc.stop()));
+      services.clear();
+      requireAuth = o.requireAuth;
+      await launch();
+    },
     stop: stopAll,
   };
 }

@@ -40,6 +40,11 @@ export interface OmenErrorOptions {
    * e.g. `MODEL_NOT_SERVED`. @default the code
    */
   reason?: string;
+  /**
+   * Facts a program may read besides the reason (google.rpc.ErrorInfo.metadata), e.g. the role a
+   * method needs. Sent to the caller: never put a secret or an unescaped caller value here.
+   */
+  info?: Readonly<Record<string, string>>;
   /** Extra structured fields for logs; never sent to clients. */
   [prop: string]: unknown;
 }
@@ -52,15 +57,17 @@ export class OmenError<C extends ErrorCode = ErrorCode> extends Error {
   readonly code: C;
   readonly retryAfterMs: number | undefined;
   readonly reason: string | undefined;
+  readonly info: Readonly<Record<string, string>>;
   readonly props: Readonly<Record<string, unknown>>;
 
   constructor(code: C, message: string, options: OmenErrorOptions = {}) {
-    const { cause, retryAfterMs, reason, ...props } = options;
+    const { cause, retryAfterMs, reason, info, ...props } = options;
     super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.code = code;
     this.retryAfterMs = retryAfterMs;
     this.reason = reason;
+    this.info = info ?? {};
     this.props = props;
   }
 

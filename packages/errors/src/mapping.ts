@@ -87,7 +87,7 @@ export function toGrpcStatus(err: unknown): GrpcStatusObject {
   }
   const code = grpcCodeOf[err.code];
   let details = err.message;
-  const info: Record<string, string> = {};
+  const info: Record<string, string> = { ...err.info };
   const facts: StatusDetails = {};
   if (err instanceof InvalidArgumentError && err.field !== undefined) {
     const field = wellFormed(err.field);
@@ -224,8 +224,10 @@ export function fromGrpcError(err: unknown): OmenError {
   const resource = rich?.resourceInfo?.resourceName ?? rich?.errorInfo?.metadata['resource'] ?? first(metadataKeys.resource);
   const pushback = first(metadataKeys.retryPushbackMs);
   const retryAfterMs = rich?.retryInfo?.retryDelayMs ?? (pushback !== undefined ? Number(pushback) : undefined);
-  const reason = rich?.errorInfo?.domain === ERROR_DOMAIN ? rich.errorInfo.reason : undefined;
-  const options = { cause: err, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(reason ? { reason } : {}) };
+  const ours = rich?.errorInfo?.domain === ERROR_DOMAIN ? rich.errorInfo : undefined;
+  const reason = ours?.reason;
+  const info = ours && Object.keys(ours.metadata).length > 0 ? { info: { ...ours.metadata } } : {};
+  const options = { cause: err, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(reason ? { reason } : {}), ...info };
   switch (code) {
     case 'INVALID_ARGUMENT':
       return new InvalidArgumentError(message, field, options);

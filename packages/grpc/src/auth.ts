@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
-import { grants, type Authenticator, type Principal, type Role } from '@omen/auth';
+import { grants, type AuthRefusalReason, type Authenticator, type Principal, type Role } from '@omen/auth';
+import { OmenError, toGrpcStatus } from '@omen/errors';
 import type { Logger } from '@omen/telemetry';
 import { callStates } from './call-state.ts';
 
@@ -63,8 +64,6 @@ function requestIdOf(metadata: grpc.Metadata): string {
   return s !== undefined && REQUEST_ID.test(s) ? s : randomUUID();
 }
 
-const refusalCodes = { UNAUTHENTICATED: grpc.status.UNAUTHENTICATED, PERMISSION_DENIED: grpc.status.PERMISSION_DENIED, UNAVAILABLE: grpc.status.UNAVAILABLE } as const;
-
 /**
  * Checks the credential against the method's role (UNAUTHENTICATED: none or not valid;
  * PERMISSION_DENIED: valid but lacking the role, or not the admin token), records the principal
@@ -85,11 +84,14 @@ export function authInterceptor(options: AuthInterceptorOptions): grpc.ServerInt
       if (sink) sink({ ...audit, outcome: grpc.status[code] ?? String(code) });
       else logger.warn({ rpc: path, principal: audit.principal?.subject, code: grpc.status[code] }, 'audited call with no audit sink configured: recorded in this log only');
     };
-    const refuse = (code: grpc.status, details: string, principal: Principal | undefined) => {
-      logger.warn({ rpc: path, peer: call.getPeer(), code: grpc.status[code], principal: principal?.subject }, 'rpc refused: %s', details);
+    // A refusal is an OmenError through the one status mapping, so it carries the same
+    // google.rpc.Status details (ErrorInfo reason, the method's role) as every other error.
+    const refuse = (code: 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'UNAVAILABLE', reason: AuthRefusalReason, message: string, principal: Principal | undefined) => {
+      const status = toGrpcStatus(new OmenError(code, message, { reason, info: { method: path, ...(needed ? { required_role: needed } : {}) } }));
+      logger.warn({ rpc: path, peer: call.getPeer(), code, reason, principal: principal?.subject }, 'rpc refused: %s', status.details);
       if (audit) audit = { ...audit, ...(principal ? { principal } : {}) };
-      report(code);
-      call.sendStatus({ code, details, metadata: new grpc.Metadata() });
+      report(status.code);
+      call.sendStatus(status);
     };
 
     const listener = new grpc.ServerListenerBuilder()
@@ -104,14 +106,16 @@ export function authInterceptor(options: AuthInterceptorOptions): grpc.ServerInt
         const header = metadata.get('authorization')[0];
         if (header === undefined || !authenticator.configured) {
           if (needed === undefined) return next(metadata);
-          if (header === undefined) return refuse(grpc.status.UNAUTHENTICATED, 'this method needs "authorization: Bearer <token>" metadata', undefined);
+          // HTTP/2 drops a header value with whitespace at either end (RFC 9113 §8.2.1) before any
+          // code here sees it, so a padded token arrives as none: the message names that cause.
+          if (header === undefined) return refuse('UNAUTHENTICATED', 'MISSING_CREDENTIAL', 'this method needs "authorization: Bearer <token>" metadata, and none arrived (HTTP/2 drops a header value that starts or ends with whitespace, such as a token with a trailing space)', undefined);
         }
         authenticator.authenticate(header === undefined ? '' : header.toString()).then(
           (outcome) => {
-            if (!outcome.ok) return refuse(refusalCodes[outcome.code], outcome.message, undefined);
+            if (!outcome.ok) return refuse(outcome.code, outcome.reason, outcome.message, undefined);
             const principal = outcome.principal;
             if (needed !== undefined && !grants(principal.roles, needed)) {
-              return refuse(grpc.status.PERMISSION_DENIED, `this method needs the ${needed} role; the caller has ${principal.roles.length > 0 ? principal.roles.join(', ') : 'no role'}`, principal);
+              return refuse('PERMISSION_DENIED', 'ROLE_REQUIRED', `this method needs the ${needed} role; the caller has ${principal.roles.length > 0 ? principal.roles.join(', ') : 'no role'}`, principal);
             }
             principals.set(metadata, principal);
             if (audit) audit.principal = principal;
@@ -119,7 +123,7 @@ export function authInterceptor(options: AuthInterceptorOptions): grpc.ServerInt
           },
           (err: unknown) => {
             logger.error({ err, rpc: path }, 'authentication failed unexpectedly');
-            refuse(grpc.status.UNAVAILABLE, 'the credential could not be checked now; retry', undefined);
+            refuse('UNAVAILABLE', 'CREDENTIAL_UNVERIFIABLE', 'the credential could not be checked now; retry', undefined);
           },
         );
       })

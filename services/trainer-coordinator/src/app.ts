@@ -106,6 +106,7 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
     control,
     logger,
     codeVersion,
+    csvDir: config.TRAINER_CSV_DIR,
     options: {
       testFraction: config.TRAINER_TEST_FRACTION,
       gapSeconds: Math.round(config.TRAINER_GAP / 1000),

@@ -35,6 +35,12 @@ export const trainerConfigSchema = {
    * say whether the file exists. Bytes (onnx_model) need no directory. @default <repo>/.omen/import
    */
   TRAINER_IMPORT_DIR: str({ default: path.join(repoRoot, '.omen', 'import') }),
+  /**
+   * The only directory StartRun's `row_source csv:<path>` may name a file in (absolute, or
+   * relative to it; symlinks resolved), for the same reason: one refusal for every other path,
+   * so a run cannot probe or read the trainer's disk. @default <repo>/.omen/import
+   */
+  TRAINER_CSV_DIR: str({ default: path.join(repoRoot, '.omen', 'import') }),
   /** `local` (blobs under the registry directory) or `s3` (TRAINER_S3_*). @default local */
   TRAINER_ARTIFACT_STORE: enumOf(['local', 's3'], { default: 'local' }),
   TRAINER_S3_ENDPOINT: url({ protocols: ['http', 'https'] }).optional(),

@@ -4,7 +4,6 @@
 // gate (promote, or keep as a candidate and alert). Every step is a RunEvent that WatchRun
 // streams; the run is saved after each.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { AbortedError, FailedPreconditionError, InvalidArgumentError, NotFoundError, isOmenError, quote } from '@omen/errors';
 import { featureNames, featureRegistry, featureSetFingerprint, featureSetId, type FeatureSet } from '@omen/features';
 import { checkName, type GateRecord, type LocalModelRegistry, type ReferenceStatistics } from '@omen/model-registry';
@@ -35,6 +34,7 @@ import {
 } from './domain/index.ts';
 import { loadTrainingRows, type TrainingTables } from './adapters/clickhouse-training-set.ts';
 import { loadCsvRows } from './adapters/csv-source.ts';
+import { checkConfinedFile, csvPathRefusal } from './adapters/import-dir.ts';
 import type { ControlPlane, GateAlert } from './adapters/nats-control.ts';
 import { scoreOnnx } from './adapters/onnx-runtime.ts';
 import type { RunStore } from './adapters/run-store.ts';
@@ -67,6 +67,8 @@ export interface RunManagerDeps {
   logger: Logger;
   codeVersion: string;
   options: RunOptions;
+  /** TRAINER_CSV_DIR: the only directory `row_source csv:<path>` may name a file in; undefined refuses every CSV. */
+  csvDir?: string | undefined;
   metrics?: { runs: Counter<'state' | 'trigger'>; duration: Histogram<'state'> };
   now?: () => Date;
 }
@@ -141,7 +143,7 @@ export class RunManager {
     if (rowSource === 'clickhouse') {
       if (!this.#deps.clickhouse) throw new FailedPreconditionError('row_source clickhouse needs CLICKHOUSE_URL, which this trainer was started without');
     } else if (rowSource.startsWith('csv:')) {
-      if (!existsSync(rowSource.slice(4))) throw new InvalidArgumentError(`row_source ${rowSource}: no such file on the trainer's host`, 'row_source');
+      checkConfinedFile(this.#deps.csvDir, rowSource.slice(4), csvPathRefusal);
     } else {
       throw new InvalidArgumentError(`row_source must be "clickhouse" or "csv:<path>"; got "${rowSource}"`, 'row_source');
     }
@@ -372,7 +374,7 @@ export class RunManager {
       const missing = report.rowsMissingFeatures > 0 ? `; ${report.rowsMissingFeatures} rows dropped for missing features (${Object.entries(report.missingByFeature).map(([k, v]) => `${k}: ${v}`).join(', ')})` : '';
       return { dataset, pit: report, note: `${report.labelsExcludedAfterCutoff} labels known only after the cutoff excluded${missing}` };
     }
-    const csv = await loadCsvRows(run.rowSource.slice(4), names, cutoffMs, fromMs);
+    const csv = await loadCsvRows(this.#deps.csvDir, run.rowSource.slice(4), names, cutoffMs, fromMs);
     return { dataset: csv.dataset, pit: undefined, note: `${csv.rowsAfterCutoff} rows after the cutoff left out; labels from a CSV carry no known-at time` };
   }
 

@@ -48,8 +48,9 @@ Each bench prints its result as JSON on the last line of stdout.
             ../shared/data/express.bundle) commits with hunks through ingest, tree-sitter and the
             three sinks: commits_per_s, mb_per_s, where the time goes, and the end-to-end
             backfill → features rate (--slice N, --skip-e2e, --no-write)
-  fuzz      every RPC in protos/ and ingest's webhooks with hostile input, the six services as
-            processes on the dev stack; JSON: cases and failures per RPC
+  fuzz      every RPC in protos/ and ingest's webhooks with hostile input and every kind of
+            credential, the six services as processes on the dev stack, then again with
+            GRPC_REQUIRE_AUTH=true; JSON: cases and failures per RPC, the auth passes
             options: --cases N (per RPC, default 200), --webhook-cases N, --seed N, --only TEXT, --no-write
   szz-express  SZZ over ../shared/data/express.bundle (domain only): fixes, fixes with a blamed
             origin, bug-inducing commits and label rate per filter; blame state size and time

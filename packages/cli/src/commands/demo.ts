@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -150,7 +150,12 @@ export const demoCommand: Command = {
     if (await hasChampion()) {
       process.stdout.write(`${MODEL} has a champion; keeping it (./scripts/omen models list)\n`);
     } else {
-      const trained = await trainCommand.run(['start', '--row-source', `csv:${trainingCsv}`, '--promote', '--watch', '--reason', 'omen demo: first model']);
+      // The trainer reads a CSV only inside its TRAINER_CSV_DIR (a token must not be a way to
+      // probe its disk), so the demo puts a copy there and names it relative to that directory.
+      const csvDir = process.env['TRAINER_CSV_DIR'] ?? resolve(root, '.omen', 'import');
+      mkdirSync(csvDir, { recursive: true });
+      copyFileSync(trainingCsv, resolve(csvDir, basename(trainingCsv)));
+      const trained = await trainCommand.run(['start', '--row-source', `csv:${basename(trainingCsv)}`, '--promote', '--watch', '--reason', 'omen demo: first model']);
       if (trained !== 0) return trained;
     }
 

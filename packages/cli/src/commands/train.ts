@@ -21,7 +21,8 @@ usage: ./scripts/omen train start [--model M] [--feature-set NAME[@V]] [--algori
             --param        e.g. numTrees=300, gbdt.learningRate=0.05, logistic.l2=1e-3, gbdtWeight=0.5
             --cutoff/from  ISO time or unix seconds; only features and labels known by the cutoff
                            (default now) are used; rows before --from are left out
-            --row-source   clickhouse (default) or csv:PATH (an ISSTA'21-style CSV the service can read)
+            --row-source   clickhouse (default) or csv:PATH (an ISSTA'21-style CSV inside the trainer's
+                           TRAINER_CSV_DIR, default .omen/import; PATH absolute or relative to it)
             --gap          time between the last training row and the first test row: 30m, 12h, 7d
             --promote      make the new version champion if it passes the gate (else challenger)
   watch   stream a run's progress until it ends (same exit codes)

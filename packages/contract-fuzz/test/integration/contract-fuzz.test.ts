@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, fromGrpcError } from '@omen/errors';
 import { checkHealth } from '@omen/grpc';
-import { callRaw, contractMethods, encodeRequest, formatFailures, fuzzMesh, fuzzWebhooks, rawClient, startMesh, type Mesh, type MeshServiceName } from '@omen/contract-fuzz';
+import { callRaw, contractMethods, credentialMetadata, encodeRequest, formatFailures, fuzzAuth, fuzzMesh, fuzzWebhooks, rawClient, startMesh, type Credential, type Mesh, type MeshServiceName } from '@omen/contract-fuzz';
 
 // The six services as their own processes on the dev stack, every RPC of protos/ called with
 // generated hostile requests. Seeded and bounded here (FUZZ_CASES cases per RPC, FUZZ_SEED);
@@ -26,13 +26,13 @@ const method = (path: string) => {
   return m;
 };
 
-/** One call as an outside client without a token would make it. */
-async function ask(service: MeshServiceName, path: string, request: Record<string, unknown>) {
+/** One call as an outside client would make it (without a token unless `credential` says). */
+async function ask(service: MeshServiceName, path: string, request: Record<string, unknown>, credential: Credential = 'none') {
   const svc = mesh.services.get(service)!;
   const m = method(path);
   const client = rawClient(svc.address);
   try {
-    const outcome = await callRaw(client, m, Buffer.from(encodeRequest(m.requestType, request)), 1, new grpc.Metadata(), 10_000);
+    const outcome = await callRaw(client, m, Buffer.from(encodeRequest(m.requestType, request)), 1, credentialMetadata(credential, mesh.credentials), 10_000);
     return { outcome, alive: svc.alive(), health: await checkHealth(svc.address, { timeoutMs: 5000 }) };
   } finally {
     client.close();
@@ -81,11 +81,42 @@ describe('found by the contract fuzz', () => {
   });
 });
 
+describe('issue 11 follow-ups: auth and the trainer\'s files', () => {
+  it('a reader JWT never gets past an admin method: PERMISSION_DENIED, ErrorInfo ROLE_REQUIRED naming the admin role', async () => {
+    for (const path of ['/omen.trainer.v1.Trainer/Promote', '/omen.trainer.v1.Trainer/Rollback', '/omen.trainer.v1.Trainer/ImportModel']) {
+      const { outcome } = await ask('trainer-coordinator', path, { model_name: mesh.model, version: 'v1' }, 'jwt-reader');
+      expect(grpc.status[outcome.code], path).toBe('PERMISSION_DENIED');
+      const err = fromGrpcError({ code: outcome.code, details: outcome.details, metadata: outcome.metadata });
+      expect(err.reason, path).toBe('ROLE_REQUIRED');
+      expect(err.info, path).toMatchObject({ required_role: 'admin', method: path });
+    }
+  });
+
+  it('issue 11: StartRun row_source csv:<path> tells a token holder whether a file exists — now one refusal for every path outside TRAINER_CSV_DIR', async () => {
+    const answers = [];
+    for (const p of ['/etc/passwd', '/etc/no-such-file', '../../../../etc/hostname', 'missing.csv.gz']) {
+      const { outcome, alive } = await ask('trainer-coordinator', '/omen.trainer.v1.Trainer/StartRun', { model_name: mesh.model, row_source: `csv:${p}`, algorithm: 'logistic' }, 'jwt-operator');
+      expect(alive).toBe(true);
+      expect(grpc.status[outcome.code], p).toBe('INVALID_ARGUMENT');
+      answers.push(outcome.details);
+    }
+    expect(new Set(answers).size).toBe(1);
+    expect(answers[0]).toMatch(/inside the trainer's CSV directory \(TRAINER_CSV_DIR\)/);
+  });
+});
+
 describe('contract fuzz', () => {
   it('serves every service declared in protos/', async () => {
     const report = await fuzzMesh(mesh, { casesPerMethod: 0, seed: SEED });
     expect(report.unserved).toEqual([]);
   });
+
+  it('enforces every method\'s role (METHOD_ROLES) for every kind of caller, refusals with google.rpc.Status details', async () => {
+    const report = await fuzzAuth(mesh, { seed: SEED });
+    console.log(`auth matrix: ${report.cases} cases over ${report.methods.length} RPCs in ${report.seconds.toFixed(1)} s`);
+    expect(report.methods.length).toBe(methods.length);
+    expect(formatFailures(report.failures)).toBe('');
+  }, 600_000);
 
   it(`survives ${CASES} hostile requests per RPC, with and without tokens`, async () => {
     const report = await fuzzMesh(mesh, { casesPerMethod: CASES, seed: SEED });
@@ -100,5 +131,27 @@ describe('contract fuzz', () => {
     console.log(`webhook fuzz: ${report.cases} deliveries, statuses ${JSON.stringify(report.statuses)}`);
     expect(report.failures.map((f) => `${f.provider} ${f.status} ${f.body}: ${f.problems.join('; ')}\n    ${f.request}`).join('\n')).toBe('');
     expect(report.cases).toBe(WEBHOOK_CASES);
+  }, 600_000);
+});
+
+// Last, because it restarts the six processes: GRPC_REQUIRE_AUTH=true (what deploy/ runs) puts
+// every method, reads included, behind a credential.
+describe('contract fuzz with GRPC_REQUIRE_AUTH=true', () => {
+  beforeAll(async () => {
+    await mesh.restart({ requireAuth: true });
+  }, 600_000);
+
+  it('refuses every method without a credential and lets each role through where METHOD_ROLES does', async () => {
+    const report = await fuzzAuth(mesh, { seed: SEED });
+    console.log(`auth matrix with GRPC_REQUIRE_AUTH: ${report.cases} cases in ${report.seconds.toFixed(1)} s`);
+    expect(report.unserved).toEqual([]);
+    expect(report.methods.length).toBe(methods.length);
+    expect(formatFailures(report.failures)).toBe('');
+  }, 600_000);
+
+  it(`survives ${Math.ceil(CASES / 3)} hostile requests per RPC`, async () => {
+    const report = await fuzzMesh(mesh, { casesPerMethod: Math.ceil(CASES / 3), seed: SEED + 1 });
+    console.log(`contract fuzz with GRPC_REQUIRE_AUTH: ${report.cases} cases in ${report.seconds.toFixed(1)} s`);
+    expect(formatFailures(report.failures)).toBe('');
   }, 600_000);
 });

@@ -188,6 +188,14 @@ describe('google.rpc.Status details (grpc-status-details-bin)', () => {
     expect((fromGrpcError({ code: status.NOT_FOUND, details: 'x', metadata: md }) as NotFoundError).resource).toBe('model/café');
   });
 
+  it('sends an error\'s info as ErrorInfo metadata and reads it back (the role an auth refusal names)', () => {
+    const s = toGrpcStatus(new PermissionDeniedError('this method needs the admin role', { reason: 'ROLE_REQUIRED', info: { required_role: 'admin' } }));
+    expect(details(s).errorInfo).toEqual({ reason: 'ROLE_REQUIRED', domain: 'omen.dev', metadata: { required_role: 'admin' } });
+    const back = fromGrpcError(Object.assign(new Error(s.details), s));
+    expect(back.reason).toBe('ROLE_REQUIRED');
+    expect(back.info).toEqual({ required_role: 'admin' });
+  });
+
   it('keeps the trailers small whatever the caller sent', () => {
     const huge = 'é'.repeat(1_000_000);
     const s = toGrpcStatus(new InvalidArgumentError(`bad ${huge}`, `ids.${huge}`));

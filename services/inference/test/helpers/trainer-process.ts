@@ -9,9 +9,12 @@ import { startServiceProcess, type ServiceProcess } from '@omen/testing';
 
 export type TrainerProcess = ServiceProcess;
 
-/** Starts the trainer and resolves once it answers SERVING. `env` is all it gets besides PATH/HOME and the ports. */
+/**
+ * Starts the trainer and resolves once it answers SERVING. `env` is all it gets besides
+ * PATH/HOME, the ports and TRAINER_CSV_DIR (QT_CSV's directory, so trainChampion's CSV is inside it).
+ */
 export function startTrainerProcess(env: Record<string, string>): Promise<TrainerProcess> {
-  return startServiceProcess('trainer-coordinator', env);
+  return startServiceProcess('trainer-coordinator', { TRAINER_CSV_DIR: path.dirname(QT_CSV), ...env });
 }
 
 /** Every event of a run until the trainer ends the stream. */

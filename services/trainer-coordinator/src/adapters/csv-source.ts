@@ -2,18 +2,18 @@
 // gzipped) for training on published data through the service. Such a file carries final labels
 // without the time they became known, so the run cannot enforce "labels known by the cutoff":
 // it records that check as not applicable rather than as passed.
-import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { InvalidArgumentError } from '@omen/errors';
 import { parseJitCsv, takeRows, type Dataset } from '../domain/index.ts';
+import { csvPathRefusal, readImportFile } from './import-dir.ts';
 
-export async function loadCsvRows(file: string, featureNames: readonly string[], cutoffMs: number, fromMs?: number): Promise<{ dataset: Dataset; rowsAfterCutoff: number; rowsBeforeFrom: number }> {
-  let raw: Buffer;
-  try {
-    raw = await readFile(file);
-  } catch (err) {
-    throw new InvalidArgumentError(`row_source csv:${file} is not readable on the trainer's host: ${(err as Error).message}`, 'row_source', { cause: err });
-  }
+/** Most bytes a CSV row source may have on disk (the largest ISSTA'21 project is ~30 MB). */
+const MAX_CSV_BYTES = 512 * 1024 * 1024;
+
+/** Reads `file` (absolute, or relative to `dir`) only inside `dir`, TRAINER_CSV_DIR. */
+export async function loadCsvRows(dir: string | undefined, file: string, featureNames: readonly string[], cutoffMs: number, fromMs?: number): Promise<{ dataset: Dataset; rowsAfterCutoff: number; rowsBeforeFrom: number }> {
+  if (dir === undefined) throw csvPathRefusal();
+  const raw = Buffer.from(await readImportFile(dir, file, MAX_CSV_BYTES, csvPathRefusal));
   const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
   const all = parseJitCsv(text);
   if (all.featureNames.join('\u0000') !== featureNames.join('\u0000')) {

@@ -81,6 +81,7 @@ export async function startTestTrainer(env: Record<string, string> = {}): Promis
       TRAINER_REGISTRY_DIR: path.join(root, 'registry'),
       TRAINER_STATE_DIR: path.join(root, 'state'),
       TRAINER_IMPORT_DIR: path.join(root, 'import'),
+      TRAINER_CSV_DIR: path.join(import.meta.dirname, '..', 'fixtures'),
       TRAINER_FEATURES_TABLE: tables.features,
       TRAINER_LABELS_TABLE: tables.labels,
       TRAINER_MIRROR_VERSIONS_TABLE: tables.versions,

@@ -5,7 +5,8 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isInside, readImportFile } from '../../src/adapters/import-dir.ts';
+import { loadCsvRows } from '../../src/adapters/csv-source.ts';
+import { checkConfinedFile, csvPathRefusal, isInside, readImportFile } from '../../src/adapters/import-dir.ts';
 
 let root: string;
 let dir: string;
@@ -66,5 +67,46 @@ describe('issue 11: ImportModel reads any file the trainer can read', () => {
     expect(isInside('/a/import', '/a/import')).toBe(false);
     expect(isInside('/a/import', '/a/import-sibling/x')).toBe(false);
     expect(isInside('/a/import', '/a/x')).toBe(false);
+  });
+});
+
+// Issue 11 follow-up: "StartRun row_source csv:<path> tells a token holder whether a file exists"
+// — "no such file on the trainer's host" for a missing path, a parse error (or a run) for one that
+// exists, anywhere on the disk. Now only TRAINER_CSV_DIR, with one refusal at StartRun and at the read.
+describe('issue 11: StartRun row_source csv:<path> tells a token holder whether a file exists', () => {
+  const outside = () => [
+    secret, // exists, outside
+    path.join(root, 'missing.csv'), // does not exist, outside
+    'missing.csv', // does not exist, inside
+    '../secret.key',
+    'link-out.onnx',
+    'sub/up/secret.key',
+    path.join(root, 'import-sibling', 'x.onnx'),
+    'sub',
+    '/etc/passwd',
+    'model.onnx\0.csv',
+  ];
+
+  it('refuses every path outside the directory, missing or not, with one message at StartRun (checkConfinedFile)', () => {
+    const refusals = outside().map((p) => {
+      try {
+        checkConfinedFile(dir, p, csvPathRefusal);
+        return `accepted ${p}`;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    });
+    expect(new Set(refusals).size).toBe(1);
+    expect(refusals[0]).toMatch(/inside the trainer's CSV directory \(TRAINER_CSV_DIR\)/);
+    expect(refusals[0]).not.toContain(root);
+    expect(() => checkConfinedFile(undefined, path.join(dir, 'model.onnx'), csvPathRefusal)).toThrow(refusals[0]);
+    expect(() => checkConfinedFile(dir, 'model.onnx', csvPathRefusal)).not.toThrow();
+    expect(() => checkConfinedFile(dir, path.join(dir, 'sub', 'nested.onnx'), csvPathRefusal)).not.toThrow();
+  });
+
+  it('reads the same way when the run loads the rows: outside paths get the same refusal, with the field row_source', async () => {
+    const refusals = await Promise.all(outside().map((p) => loadCsvRows(dir, p, [], 0).then(() => `read ${p}`, (e: Error & { field?: string }) => `${e.field}: ${e.message}`)));
+    expect(new Set(refusals).size).toBe(1);
+    expect(refusals[0]).toBe(`row_source: ${csvPathRefusal().message}`);
   });
 });
