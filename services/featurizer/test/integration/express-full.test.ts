@@ -10,7 +10,10 @@ import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import type { ClickHouse } from '@omen/clickhouse';
 import { featureNames, jitChangeMetricsV1 } from '@omen/features';
 import { freePort, randomName, stackEnv, waitFor } from '@omen/testing';
+import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
+import { processCommits } from '../../src/domain/processor.ts';
 import { dataDir } from '../support/express.ts';
+import { openClone, readCommitsWithHunks } from '../support/express-git.ts';
 import { spawnFeaturizer } from '../support/featurizer-process.ts';
 import type { FeaturizerProcess } from '../support/featurizer-process.ts';
 import { featurizerEnv, featurizerNames } from '../support/names.ts';
@@ -20,7 +23,9 @@ import { featurizerEnv, featurizerNames } from '../support/names.ts';
 // goes, a featurizer process SIGKILLed in the middle and restarted; then every one of the 6,158
 // commits must be in ClickHouse exactly once with the 14 metrics of an independent reference
 // (python3 over plain `git log --numstat` of the clone, not our code), and the same commits
-// through `backfill --jsonl` (the demo's path) must get identical features.
+// through `backfill --jsonl` (the demo's path) must get identical features. Its labels too: what
+// commit_labels_latest holds after the killed run equals the domain's in-order pass over the same
+// commits in process (the SZZ blame test/unit/szz-express.test.ts checks against git blame).
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../../..');
 const env = stackEnv();
@@ -152,6 +157,35 @@ async function featuresOf(repo: string): Promise<Metrics> {
   return Object.fromEntries(rows.map((r) => [r['sha'] as string, Object.fromEntries(cols.map((c) => [c, Number(r[c])]))]));
 }
 
+/** A commit's newest label of one method, as `${sha} ${method}` → what it says. */
+type Labels = Record<string, { is_bug_inducing: boolean; is_fix: boolean; fix_shas: string[]; issue_numbers: number[] }>;
+
+/** The labels of one uninterrupted in-order pass of the domain over the clone's history. */
+async function domainLabels(repo: string): Promise<Labels> {
+  const out: Labels = {};
+  for (const r of await processCommits(new InMemoryHistoryStore(), repo, readCommitsWithHunks(openClone(clone), repo))) {
+    for (const l of r.outputs!.labels) {
+      out[`${l.sha} ${l.method}`] = { is_bug_inducing: l.is_bug_inducing, is_fix: l.is_fix, fix_shas: [...l.fix_shas].sort(), issue_numbers: [...l.issue_numbers].sort((a, b) => a - b) };
+    }
+  }
+  return out;
+}
+
+async function storedLabels(repo: string): Promise<Labels> {
+  const rows = await ch.query<{ sha: string; method: string; is_bug_inducing: number; is_fix: number; fix_shas: string[]; issue_numbers: number[] }>(
+    sql`SELECT sha, method, is_bug_inducing, is_fix, fix_shas, issue_numbers FROM commit_labels_latest WHERE repo_id = ${repo}`,
+  );
+  return Object.fromEntries(
+    rows.map((r) => [
+      `${r.sha} ${r.method}`,
+      { is_bug_inducing: Number(r.is_bug_inducing) === 1, is_fix: Number(r.is_fix) === 1, fix_shas: [...r.fix_shas].sort(), issue_numbers: r.issue_numbers.map(Number).sort((a, b) => a - b) },
+    ]),
+  );
+}
+
+const countBy = (labels: Labels, method: string, pick: (l: Labels[string]) => boolean): number =>
+  Object.entries(labels).filter(([key, l]) => key.endsWith(` ${method}`) && pick(l)).length;
+
 function differences(got: Metrics, want: Metrics): string[] {
   const out: string[] = [];
   for (const [sha, w] of Object.entries(want)) {
@@ -203,7 +237,7 @@ afterAll(async () => {
 });
 
 describe('express.bundle through backfill --git at full speed, featurizer SIGKILLed once', () => {
-  it('featurizes every commit (6,158) exactly once, equal to an independent git reference, and --jsonl gives identical features', async () => {
+  it('featurizes every commit (6,158) exactly once, equal to an independent git reference, with the in-order pass\'s labels, and --jsonl gives identical features', async () => {
     const started = performance.now();
     const ingest = await startIngest();
     const first = startFeaturizer();
@@ -237,13 +271,41 @@ describe('express.bundle through backfill --git at full speed, featurizer SIGKIL
     expect(Object.keys(fromGit)).toHaveLength(COMMITS);
     expect(differences(fromGit, reference).slice(0, 10)).toEqual([]);
 
+    // Labels: an SZZ label is written after its fix's batch of features, so the last ones may
+    // still be on their way; wait until the table holds what the in-order pass says, then compare.
+    const labelsStarted = performance.now();
+    const wantLabels = await domainLabels(GIT_REPO);
+    const bugInducing = countBy(wantLabels, 'szz', (l) => l.is_bug_inducing);
+    const fixes = countBy(wantLabels, 'message_pattern', (l) => l.is_fix);
+    // bench/results/szz-express.json; the fixes are what the SZZ run starts from.
+    if (firstParents === 0) expect({ bugInducing, fixes }).toEqual({ bugInducing: 1052, fixes: 709 });
+    expect(bugInducing).toBeGreaterThan(0);
+    // No issue events reach this run, so no commit is an issue_link fix on either side.
+    expect(countBy(wantLabels, 'issue_link', () => true)).toBe(0);
+    const settled = await waitFor(
+      async () => {
+        const got = await storedLabels(GIT_REPO);
+        return Object.keys(got).length >= Object.keys(wantLabels).length ? got : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, message: `${Object.keys(wantLabels).length} labels in commit_labels_latest` },
+    ).catch(async () => {
+      const got = await storedLabels(GIT_REPO);
+      const missing = Object.keys(wantLabels).filter((k) => !(k in got));
+      process.stderr.write(`labels: ${Object.keys(got).length} stored of ${Object.keys(wantLabels).length}, ${missing.length} missing, e.g. ${missing.slice(0, 5).join(', ')}\n`);
+      for (const [i, f] of featurizers.entries()) process.stderr.write(`featurizer ${i + 1}, last log lines:\n${f.logs.slice(-20).join('\n')}\n`);
+      return got;
+    });
+    expect(countBy(settled, 'szz', (l) => l.is_bug_inducing)).toBe(bugInducing);
+    expect(settled).toEqual(wantLabels);
+    const labelSeconds = (performance.now() - labelsStarted) / 1000;
+
     // The demo's path: the numstat export of the same history, into the same featurizer.
     const jsonl = await backfill(['--jsonl', jsonlPath], JSONL_REPO, ingest);
     expect(jsonl).toMatchObject({ status: 'complete', published: COMMITS, rejected: 0 });
     await allStored(JSONL_REPO, `all ${COMMITS} JSONL commits in ClickHouse`, 300_000);
     expect(differences(await featuresOf(JSONL_REPO), fromGit).slice(0, 10)).toEqual([]);
     process.stderr.write(
-      `express-full: git backfill ${Number(git['seconds']).toFixed(1)} s (${Math.round(Number(git['rate']))} commits/s), all git features stored after ${gitSeconds.toFixed(1)} s, killed at ${atKill}; jsonl backfill ${Number(jsonl['seconds']).toFixed(1)} s; total ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      `express-full: git backfill ${Number(git['seconds']).toFixed(1)} s (${Math.round(Number(git['rate']))} commits/s), all git features stored after ${gitSeconds.toFixed(1)} s, killed at ${atKill}; labels (${bugInducing} SZZ bug-inducing, ${fixes} message fixes) checked in ${labelSeconds.toFixed(1)} s; jsonl backfill ${Number(jsonl['seconds']).toFixed(1)} s; total ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
     );
   }, 1_200_000);
 });

@@ -23,8 +23,17 @@ export function cloneExpress(): ExpressClone {
   const bundle = resolve(dataDir(), 'express.bundle');
   if (!existsSync(bundle)) throw new Error(`express.bundle not found at ${bundle}; set OMEN_DATA_DIR to the directory holding it`);
   const dir = mkdtempSync(join(tmpdir(), 'omen-express-'));
-  const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' };
-  execFileSync('git', ['clone', '-q', bundle, dir], { env, stdio: 'ignore' });
+  execFileSync('git', ['clone', '-q', bundle, dir], { env: gitEnv(), stdio: 'ignore' });
+  return openClone(dir);
+}
+
+function gitEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' };
+}
+
+/** A clone some test already made, read with the same git settings; `remove` deletes it. */
+export function openClone(dir: string): ExpressClone {
+  const env = gitEnv();
   const run = promisify(execFile);
   return {
     dir,

@@ -48,5 +48,10 @@ export function parseUnifiedDiff(diff: string): FileChange[] {
       cur.lines_added += 1;
     }
   }
+  // As the commit schema says and ingest sends: the start of an empty side is 0 ("0 when
+  // old_lines is 0"), not git's "after line k". The domain tests go through that case too.
+  for (const f of files) {
+    if (f.hunks) f.hunks = f.hunks.map((h) => ({ ...h, old_start: h.old_lines === 0 ? 0 : h.old_start, new_start: h.new_lines === 0 ? 0 : h.new_start }));
+  }
   return files;
 }
