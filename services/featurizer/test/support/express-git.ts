@@ -1,6 +1,7 @@
 // The express history with hunks, from ../shared/data/express.bundle: cloned to a temporary
 // directory and read the way ingest's git source reads a clone (`git log --reverse --date-order`,
-// zero-context diffs against the first parent, renames detected), into the domain's commit shape.
+// diffs with git's default three lines of context, as ingest reads them, against the first
+// parent, renames detected), into the domain's commit shape.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,9 +44,14 @@ export function openClone(dir: string): ExpressClone {
   };
 }
 
-/** Every commit of the clone, parents first, with the hunks a git-mirror producer sends. */
-export function readCommitsWithHunks(clone: ExpressClone, repoId = EXPRESS_REPO): CommitInput[] {
-  const out = clone.git('log', '--reverse', '--date-order', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--diff-merges=first-parent', '-p', '-U0', '--format=%x00%H%x00%P%x00%at%x00%ct%x00%aE%x00%B%x00', 'HEAD', '--');
+/**
+ * Every commit of the clone, parents first, with zero-context hunks in the schema's form.
+ * `context` 0 aligns changes as `git blame` does (the line-by-line comparison with git); 3 is what
+ * ingest reads (its line counts depend on it), so a stream run's labels compare with these.
+ */
+export function readCommitsWithHunks(clone: ExpressClone, repoId = EXPRESS_REPO, options: { context?: 0 | 3 } = {}): CommitInput[] {
+  const context = options.context ?? 0;
+  const out = clone.git('log', '--reverse', '--date-order', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--diff-algorithm=myers', '--indent-heuristic', '--diff-merges=first-parent', '-p', `-U${context}`, '--format=%x00%H%x00%P%x00%at%x00%ct%x00%aE%x00%B%x00', 'HEAD', '--');
   const tokens = out.split('\0');
   const commits: CommitInput[] = [];
   for (let i = 1; i + 6 < tokens.length; i += 7) {

@@ -110,8 +110,7 @@ export function commitFromProto(input: unknown, pseudonymKey: string, source: In
       lines_added: f.binary ? 0 : f.lines_added,
       lines_deleted: f.binary ? 0 : f.lines_deleted,
       binary: f.binary,
-      // Proto3 cannot tell "no hunks" from "not sent"; an empty list means line counts only.
-      hunks: f.binary || f.hunks.length === 0 ? null : f.hunks,
+      hunks: hunksOf(f),
     });
   }
   return {
@@ -136,4 +135,17 @@ export function commitFromProto(input: unknown, pseudonymKey: string, source: In
       line_counts_known: true,
     },
   };
+}
+
+/**
+ * Proto3 cannot tell "no hunks" from "not sent", but the line counts can: an empty list with
+ * lines added or deleted means line counts only (null), while an empty list with none is a change
+ * that has no hunks at all — an empty file added, a pure rename — and is known to be empty ([]).
+ * Reading those as "unknown" left SZZ without the file's blame for the rest of the history (on
+ * express through ingest: 952 bug-inducing commits where the same hunks in process give 1,053).
+ */
+function hunksOf(f: { binary: boolean; lines_added: number; lines_deleted: number; hunks: CommitEvent['files'][number]['hunks'] & object }): CommitEvent['files'][number]['hunks'] {
+  if (f.binary) return null;
+  if (f.hunks.length > 0) return f.hunks;
+  return f.lines_added === 0 && f.lines_deleted === 0 ? [] : null;
 }
