@@ -1,4 +1,4 @@
-import { Kafka as KafkaJs, Partitioners, logLevel, type Admin } from 'kafkajs';
+import { Kafka as KafkaJs, logLevel, type Admin } from 'kafkajs';
 import type { Metrics } from '@omen/telemetry';
 import { FailedPreconditionError, InvalidArgumentError } from '@omen/errors';
 import { dlqTopic } from '@omen/topics';
@@ -10,6 +10,7 @@ import { installControllerFallback } from './kafkajs-compat.ts';
 import { computeLag, type PartitionLag, type PartitionWatermarks } from './lag.ts';
 import { kafkajsLogCreator, silentLogger, type Logger } from './logger.ts';
 import { kafkaMetrics } from './metrics.ts';
+import { javaCompatiblePartitioner } from './partitioner.ts';
 import { KafkaAvroProducer, type AvroProducer, type SchemaSource } from './producer.ts';
 import { retryPolicy, type RetryOptions } from './retry.ts';
 
@@ -212,8 +213,9 @@ export function createKafka(options: KafkaOptions): Kafka {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: true,
-      // murmur2 like the Java client, so a key lands on the same partition whoever produced it.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // murmur2 like the Java client, so a key lands on the same partition whoever produced it
+      // (linear in the key's length, unlike kafkajs's own: see partitioner.ts).
+      createPartitioner: javaCompatiblePartitioner,
     });
     try {
       await producer.connect();
