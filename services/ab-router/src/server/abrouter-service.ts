@@ -6,7 +6,7 @@ import type { abrouterV1, inferenceV1 } from '@omen/contracts';
 import { InvalidArgumentError, isOmenError } from '@omen/errors';
 import { inputsSha256 } from '@omen/audit';
 import { annotateAudit, unary } from '@omen/grpc';
-import { checkId, checkName } from '@omen/ids';
+import { checkId, checkName, repoIdProblem } from '@omen/ids';
 import type { Histogram } from '@omen/telemetry';
 import type { InferenceClient } from '../adapters/inference-client.ts';
 import { validateSpec, type ExperimentRecord, type ExperimentStateName } from '../domain/experiment.ts';
@@ -105,7 +105,9 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
       if (!request) throw new InvalidArgumentError('request: is required', 'request');
       const modelName = model(request.model_name);
       const requestRepo = request.commit?.repo_id || request.features?.repo_id || '';
-      annotateAudit(ctx.metadata, { model_name: modelName, ...(requestRepo ? { repo_id: requestRepo } : {}), inputs_sha256: inputsSha256(request.commit ?? request.features ?? null) });
+      // Only a valid repository id goes into the audit record (its Kafka key and a ClickHouse value).
+      const auditRepo = requestRepo !== '' && repoIdProblem(requestRepo) === null ? requestRepo : '';
+      annotateAudit(ctx.metadata, { model_name: modelName, ...(auditRepo ? { repo_id: auditRepo } : {}), inputs_sha256: inputsSha256(request.commit ?? request.features ?? null) });
       const experiment = await router.experimentFor(experimentId(req.experiment_id), modelName);
       const deadlineMs = Math.min(options.inferenceDeadlineMs, ctx.remainingMs());
       if (!experiment) {

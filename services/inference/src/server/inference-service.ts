@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, isOmenError } from '@omen/errors';
 import { expandPacked } from './packed.ts';
 import { inputsSha256 } from '@omen/audit';
+import { repoIdProblem } from '@omen/ids';
 import { annotateAudit, serverStream, unary, type CallContext } from '@omen/grpc';
 import type { inferenceV1 } from '@omen/contracts';
 import type { Scheduler } from '../domain/batcher.ts';
@@ -51,7 +52,10 @@ export async function timed<T>(metrics: InferenceMetrics | undefined, api: strin
  */
 function auditInputs(ctx: CallContext, requests: readonly inferenceV1.PredictRequest__Output[]): void {
   const repos = new Set(requests.map((r) => r.commit?.repo_id || r.features?.repo_id || ''));
-  const repo = repos.size === 1 ? [...repos][0]! : '';
+  // Only a valid repository id is kept: it becomes the audit event's Kafka key and a ClickHouse
+  // value, and a caller's 1 MiB string must not (a refused request is audited too).
+  const only = repos.size === 1 ? [...repos][0]! : '';
+  const repo = only !== '' && repoIdProblem(only) === null ? only : '';
   annotateAudit(ctx.metadata, { ...(repo ? { repo_id: repo } : {}), rows: String(requests.length), inputs_sha256: inputsSha256(requests.map((r) => r.commit ?? r.features ?? null)) });
 }
 
