@@ -1,12 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseAllDocuments, parse } from 'yaml';
+import { parse } from 'yaml';
+import { inferenceConfigSchema } from '@omen/inference/config';
+import { loadTopicManifest } from '@omen/topics';
+import { composeSchemaProblems } from './compose-schema.ts';
+import { kustomize, text } from './kustomize.ts';
 
 /**
  * compose/ and deploy/ cannot be run here (no Docker engine, no cluster), so they are checked
- * statically against what the code expects: every service is there, gets every engine address,
- * probes gRPC health, and the lag-based autoscaler watches a consumer group that really exists
- * in topics.yaml. A manifest that drifts from the code fails the unit tests.
+ * statically: compose against the Compose Specification's schema, every kustomization rendered
+ * (./kustomize.ts) and validated against the Kubernetes and CRD schemas (./schemas.ts, in the
+ * tests: it is async), and both against what the code and the design expect: every service is
+ * there, gets every engine address, probes gRPC health, runs safe by default, and the lag-based
+ * autoscaler watches the consumer group the deployed configuration really consumes with. A
+ * manifest that drifts from the code fails the unit tests.
  */
 
 export const SERVICES = ['ingest', 'featurizer', 'trainer-coordinator', 'inference', 'drift-detector', 'ab-router'] as const;
@@ -62,8 +69,9 @@ export function consumersByTopic(topicsYaml: string): Map<string, string[]> {
 }
 
 export function checkCompose(composeYaml: string, composeDir: string): string[] {
-  const problems: string[] = [];
-  const doc = asRecord(parse(composeYaml, { merge: true }));
+  const parsed = parse(composeYaml, { merge: true }) as unknown;
+  const problems: string[] = composeSchemaProblems(parsed);
+  const doc = asRecord(parsed);
   const services = asRecord(doc['services']);
   for (const name of SERVICES) {
     const svc = asRecord(services[name]);
@@ -77,6 +85,10 @@ export function checkCompose(composeYaml: string, composeDir: string): string[] 
       if (typeof env[variable] !== 'string') problems.push(`compose: ${name} lacks ${variable}`);
     }
     problems.push(...authProblems('compose', name, (v) => env[v]));
+    const stream = STREAM_CONSUMERS[name];
+    if (stream && stream.parse(stream.enabled, typeof env[stream.enabled] === 'string' ? (env[stream.enabled] as string) : undefined) !== true) {
+      problems.push(`compose: ${name} must set ${stream.enabled}=true (its stream is the deployment's work)`);
+    }
   }
   for (const [name, value] of Object.entries(services)) {
     const svc = asRecord(value);
@@ -94,24 +106,70 @@ export function checkCompose(composeYaml: string, composeDir: string): string[] 
   return problems;
 }
 
-export function checkKubernetes(deployDir: string, consumers: Map<string, string[]>): string[] {
+const podSpecOf = (d: Doc): Doc => asRecord(asRecord(asRecord(d['spec'])['template'])['spec']);
+const nameOf = (d: Doc): string => String(asRecord(d['metadata'])['name']);
+
+/**
+ * The stream consumers whose lag KEDA scales on, by service: which variables switch the stream
+ * on and name its group and topic. Their defaults are read from the service's own config schema
+ * (the variable's owner), so an unset variable counts as what the service would really use.
+ */
+export const STREAM_CONSUMERS: Readonly<Record<string, { enabled: string; group: string; topic: string; parse: (variable: string, value: string | undefined) => unknown }>> = {
+  inference: {
+    enabled: 'INFERENCE_STREAM',
+    group: 'INFERENCE_STREAM_GROUP',
+    topic: 'INFERENCE_TOPIC_FEATURES',
+    parse: (variable, value) => (inferenceConfigSchema as unknown as Record<string, { parse(v: unknown): unknown }>)[variable]!.parse(value),
+  },
+};
+
+/** Where a rendered deployment is going: the CPU base, or an overlay that puts inference on GPUs. */
+export type Variant = 'cpu' | 'gpu';
+
+/** What a container's environment sets a variable to (a ConfigMap's value, or a secret reference), or undefined. */
+function envResolver(container: Doc, docs: readonly Doc[]): (variable: string) => unknown {
+  const env = asArray(container['env']).map(asRecord);
+  const fromMaps = asArray(container['envFrom'])
+    .map((f) => asRecord(asRecord(f)['configMapRef'])['name'])
+    .map((n) => asRecord(docs.find((d) => d['kind'] === 'ConfigMap' && nameOf(d) === String(n))?.['data']));
+  return (v) => {
+    const own = env.find((e) => e['name'] === v);
+    if (own) return own['value'] ?? own['valueFrom'];
+    return fromMaps.find((data) => v in data)?.[v];
+  };
+}
+
+function securityProblems(where: string, podSpec: Doc): string[] {
   const problems: string[] = [];
-  const kustomization = asRecord(parse(readFileSync(join(deployDir, 'kustomization.yaml'), 'utf8')));
-  const docs: Doc[] = [];
-  for (const file of asArray(kustomization['resources']).map(String)) {
-    const path = join(deployDir, file);
-    if (!existsSync(path)) {
-      problems.push(`deploy: kustomization lists ${file}, which does not exist`);
-      continue;
-    }
-    for (const d of parseAllDocuments(readFileSync(path, 'utf8'))) {
-      if (d.errors.length > 0) problems.push(`deploy: ${file}: ${d.errors[0]?.message ?? 'YAML error'}`);
-      const value = asRecord(d.toJSON());
-      if (Object.keys(value).length > 0) docs.push(value);
-    }
+  const pod = asRecord(podSpec['securityContext']);
+  if (pod['runAsNonRoot'] !== true) problems.push(`${where}: pod must set runAsNonRoot: true`);
+  if (asRecord(pod['seccompProfile'])['type'] !== 'RuntimeDefault') problems.push(`${where}: pod must use seccompProfile RuntimeDefault`);
+  for (const c of [...asArray(podSpec['containers']), ...asArray(podSpec['initContainers'])].map(asRecord)) {
+    const sc = asRecord(c['securityContext']);
+    const name = String(c['name']);
+    if (sc['readOnlyRootFilesystem'] !== true) problems.push(`${where}: container ${name} must have a read-only root filesystem`);
+    if (sc['allowPrivilegeEscalation'] !== false) problems.push(`${where}: container ${name} must set allowPrivilegeEscalation: false`);
+    if (!asArray(asRecord(sc['capabilities'])['drop']).includes('ALL')) problems.push(`${where}: container ${name} must drop ALL capabilities`);
+    if (sc['privileged'] === true) problems.push(`${where}: container ${name} must not be privileged`);
   }
-  const find = (kind: string, name: string): Doc | undefined =>
-    docs.find((d) => d['kind'] === kind && asRecord(d['metadata'])['name'] === name);
+  return problems;
+}
+
+/**
+ * Problems of a rendered deployment (kustomize output) against what the code and the design
+ * expect. `partitions` is each topic's partition count (topics.yaml).
+ */
+export function checkKubernetes(docs: readonly Doc[], consumers: Map<string, string[]>, partitions: ReadonlyMap<string, number>, variant: Variant = 'cpu'): string[] {
+  const problems: string[] = [];
+  const find = (kind: string, name: string): Doc | undefined => docs.find((d) => d['kind'] === kind && nameOf(d) === name);
+
+  for (const d of docs) {
+    const kind = String(d['kind']);
+    if (!['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'].includes(kind)) continue;
+    const spec = asRecord(d['spec']);
+    const podSpec = kind === 'Pod' ? spec : kind === 'CronJob' ? podSpecOf(asRecord(asRecord(spec['jobTemplate'])['spec'])) : podSpecOf(d);
+    problems.push(...securityProblems(`deploy: ${kind} ${nameOf(d)}`, podSpec));
+  }
 
   for (const name of SERVICES) {
     const deployment = find('Deployment', name);
@@ -120,46 +178,124 @@ export function checkKubernetes(deployDir: string, consumers: Map<string, string
       continue;
     }
     if (!find('Service', name)) problems.push(`deploy: Service ${name} is missing`);
-    const podSpec = asRecord(asRecord(asRecord(deployment['spec'])['template'])['spec']);
+    const podSpec = podSpecOf(deployment);
     const container = asRecord(asArray(podSpec['containers'])[0]);
     const env = asArray(container['env']).map(asRecord);
     if (!env.some((e) => e['name'] === 'SERVICE' && e['value'] === name)) {
       problems.push(`deploy: ${name} must set SERVICE=${name}`);
     }
-    const fromMaps = asArray(container['envFrom']).map((f) => asRecord(asRecord(f)['configMapRef'])['name']).map((n) => asRecord(find('ConfigMap', String(n))?.['data']));
     for (const e of env) {
-      if (/_TOKEN$/.test(String(e['name'])) && e['value'] !== undefined) problems.push(`deploy: ${name} has ${String(e['name'])} as a literal; take it from a Secret`);
+      if (/_(TOKEN|SECRET|KEY)$/.test(String(e['name'])) && e['value'] !== undefined) problems.push(`deploy: ${name} has ${String(e['name'])} as a literal; take it from a Secret`);
     }
-    problems.push(...authProblems('deploy', name, (v) => {
-      const own = env.find((e) => e['name'] === v);
-      if (own) return own['value'] ?? own['valueFrom'];
-      return fromMaps.find((data) => v in data)?.[v];
-    }));
+    problems.push(...authProblems('deploy', name, envResolver(container, docs)));
     if (!asRecord(asRecord(container['readinessProbe'])['grpc'])['port']) {
       problems.push(`deploy: ${name} has no gRPC readiness probe`);
     }
     if (!asRecord(asRecord(container['resources'])['limits'])['memory']) {
       problems.push(`deploy: ${name} has no memory limit`);
     }
+    const replicas = Number(asRecord(deployment['spec'])['replicas'] ?? 1);
+    const pdb = docs.find((d) => d['kind'] === 'PodDisruptionBudget' && asRecord(asRecord(asRecord(d['spec'])['selector'])['matchLabels'])['app.kubernetes.io/name'] === name);
+    if (pdb) {
+      const spec = asRecord(pdb['spec']);
+      if (spec['minAvailable'] !== undefined) problems.push(`deploy: PodDisruptionBudget ${nameOf(pdb)} uses minAvailable, which blocks drains at one replica; use maxUnavailable: 1`);
+      else if (spec['maxUnavailable'] !== 1) problems.push(`deploy: PodDisruptionBudget ${nameOf(pdb)} must set maxUnavailable: 1`);
+    } else if (replicas > 1 || name === 'inference') problems.push(`deploy: ${name} runs several replicas without a PodDisruptionBudget`);
   }
 
-  const inference = find('Deployment', 'inference');
-  const limits = asRecord(asRecord(asRecord(asArray(asRecord(asRecord(asRecord(inference?.['spec'])['template'])['spec'])['containers'])[0])['resources'])['limits']);
-  if (!limits['nvidia.com/gpu']) problems.push('deploy: inference requests no GPU');
+  // Deny by default, so the allowed flows are the only ones.
+  const denyAll = docs.some((d) => {
+    const spec = asRecord(d['spec']);
+    return d['kind'] === 'NetworkPolicy' && Object.keys(asRecord(spec['podSelector'])).length === 0 && asArray(spec['policyTypes']).includes('Ingress') && asArray(spec['policyTypes']).includes('Egress') && spec['ingress'] === undefined && spec['egress'] === undefined;
+  });
+  if (!denyAll) problems.push('deploy: no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)');
 
+  // CPU services scale on CPU.
+  for (const name of ['ingest', 'featurizer']) {
+    const hpa = docs.find((d) => d['kind'] === 'HorizontalPodAutoscaler' && asRecord(asRecord(d['spec'])['scaleTargetRef'])['name'] === name);
+    const onCpu = asArray(asRecord(hpa?.['spec'])['metrics']).map(asRecord).some((m) => asRecord(m['resource'])['name'] === 'cpu');
+    if (!onCpu) problems.push(`deploy: ${name} has no HorizontalPodAutoscaler on CPU`);
+  }
+
+  // The webhooks reach ingest through a TLS Ingress; the secrets come from a Secret.
+  const webhookIngress = docs.filter((d) => d['kind'] === 'Ingress').find((d) =>
+    asArray(asRecord(d['spec'])['rules']).map(asRecord).some((r) => asArray(asRecord(r['http'])['paths']).map(asRecord).some((p) => asRecord(asRecord(p['backend'])['service'])['name'] === 'ingest')));
+  if (!webhookIngress) problems.push('deploy: no Ingress routes the webhooks to ingest');
+  else if (asArray(asRecord(webhookIngress['spec'])['tls']).length === 0) problems.push(`deploy: Ingress ${nameOf(webhookIngress)} has no TLS`);
+  const ingest = find('Deployment', 'ingest');
+  if (ingest) {
+    const env = envResolver(asRecord(asArray(podSpecOf(ingest)['containers'])[0]), docs);
+    for (const v of ['INGEST_GITHUB_WEBHOOK_SECRET', 'INGEST_PSEUDONYM_KEY']) {
+      if (!asRecord(env(v))['secretKeyRef']) problems.push(`deploy: ingest must take ${v} from a Secret (secretKeyRef)`);
+    }
+  }
+
+  if (!docs.some((d) => d['kind'] === 'ServiceMonitor')) problems.push('deploy: no ServiceMonitor scrapes the services');
+
+  problems.push(...kedaProblems(docs, consumers, partitions));
+
+  const inference = find('Deployment', 'inference');
+  if (inference) {
+    const podSpec = podSpecOf(inference);
+    const container = asRecord(asArray(podSpec['containers'])[0]);
+    const resources = asRecord(container['resources']);
+    const gpus = asRecord(resources['limits'])['nvidia.com/gpu'];
+    const providers = (text(envResolver(container, docs)('INFERENCE_EXECUTION_PROVIDERS')) || 'cpu').split(',').map((s) => s.trim());
+    if (variant === 'gpu') {
+      if (!gpus) problems.push('deploy: inference requests no GPU (limits nvidia.com/gpu)');
+      if (asRecord(resources['requests'])['nvidia.com/gpu'] !== gpus) problems.push('deploy: inference must request as many nvidia.com/gpu as its limit');
+      if (podSpec['runtimeClassName'] !== 'nvidia') problems.push('deploy: GPU inference must run with runtimeClassName nvidia');
+      if (!/cuda/.test(String(container['image']))) problems.push(`deploy: GPU inference runs ${String(container['image'])}, not the CUDA image`);
+      if (providers[0] !== 'cuda' || !providers.includes('cpu')) problems.push('deploy: GPU inference must set INFERENCE_EXECUTION_PROVIDERS=cuda,cpu');
+    } else {
+      if (gpus) problems.push('deploy: the CPU base requests a GPU for inference');
+      if (providers.includes('cuda')) problems.push('deploy: the CPU base asks inference for the CUDA provider');
+    }
+  }
+  return problems;
+}
+
+/**
+ * KEDA ScaledObjects with Kafka triggers: the group watched must be the group the scaled
+ * Deployment really consumes with (its stream on, its group and topic as configured), start at
+ * the newest offset, have an activation threshold and a cooldown, and never scale beyond the
+ * topic's partitions.
+ */
+function kedaProblems(docs: readonly Doc[], consumers: Map<string, string[]>, partitions: ReadonlyMap<string, number>): string[] {
+  const problems: string[] = [];
   const scaled = docs.filter((d) => d['kind'] === 'ScaledObject');
   if (!scaled.some((d) => asRecord(asRecord(d['spec'])['scaleTargetRef'])['name'] === 'inference')) {
     problems.push('deploy: no ScaledObject scales inference');
   }
   for (const so of scaled) {
-    for (const trigger of asArray(asRecord(so['spec'])['triggers']).map(asRecord)) {
+    const spec = asRecord(so['spec']);
+    const target = String(asRecord(spec['scaleTargetRef'])['name']);
+    const deployment = docs.find((d) => d['kind'] === 'Deployment' && nameOf(d) === target);
+    if (spec['cooldownPeriod'] === undefined) problems.push(`deploy: ScaledObject ${nameOf(so)} sets no cooldownPeriod`);
+    for (const trigger of asArray(spec['triggers']).map(asRecord)) {
       if (trigger['type'] !== 'kafka') continue;
       const meta = asRecord(trigger['metadata']);
       const topic = String(meta['topic']);
       const group = String(meta['consumerGroup']);
-      if (!(consumers.get(topic) ?? []).includes(group)) {
-        problems.push(`deploy: ScaledObject watches group ${group} on ${topic}, which topics.yaml does not list`);
+      const where = `deploy: ScaledObject ${nameOf(so)}`;
+      if (!(consumers.get(topic) ?? []).includes(group)) problems.push(`${where} watches group ${group} on ${topic}, which topics.yaml does not list`);
+      if (meta['offsetResetPolicy'] !== 'latest') problems.push(`${where}: offsetResetPolicy must be latest (earliest counts the whole log as lag of a group that never committed)`);
+      if (meta['activationLagThreshold'] === undefined) problems.push(`${where} has no activationLagThreshold`);
+      const max = Number(spec['maxReplicaCount'] ?? 100);
+      const parts = partitions.get(topic);
+      if (parts !== undefined && max > parts) problems.push(`${where}: maxReplicaCount ${max} exceeds the ${parts} partitions of ${topic} (the extra pods would idle)`);
+      const stream = STREAM_CONSUMERS[target];
+      if (!deployment || !stream) {
+        problems.push(`${where} scales ${target}, which is not a known stream consumer`);
+        continue;
       }
+      const env = envResolver(asRecord(asArray(podSpecOf(deployment)['containers'])[0]), docs);
+      const value = (v: string): string | undefined => (typeof env(v) === 'string' ? (env(v) as string) : undefined);
+      const enabled = stream.parse(stream.enabled, value(stream.enabled));
+      const consumes = String(stream.parse(stream.group, value(stream.group)));
+      const reads = String(stream.parse(stream.topic, value(stream.topic)));
+      if (enabled !== true) problems.push(`${where} scales on group ${group}, but ${target} does not consume (${stream.enabled} is not true): the lag never falls`);
+      else if (consumes !== group || reads !== topic) problems.push(`${where} scales on group ${group} of ${topic}, but ${target} consumes ${reads} as group ${consumes}`);
     }
   }
   return problems;
@@ -167,10 +303,26 @@ export function checkKubernetes(deployDir: string, consumers: Map<string, string
 
 /** Every problem found in compose/ and deploy/ of the repository at `root`. */
 export function checkManifests(root: string): string[] {
-  const consumers = consumersByTopic(readFileSync(join(root, 'topics.yaml'), 'utf8'));
+  const manifest = loadTopicManifest(join(root, 'topics.yaml'));
+  const consumers = new Map(manifest.topics.map((t) => [t.name, [...t.consumers]]));
+  const partitions = new Map(manifest.topics.map((t) => [t.name, t.partitions]));
   const composePath = join(root, 'compose', 'docker-compose.yaml');
-  return [
-    ...checkCompose(readFileSync(composePath, 'utf8'), dirname(composePath)),
-    ...checkKubernetes(join(root, 'deploy', 'base'), consumers),
-  ];
+  const problems = checkCompose(readFileSync(composePath, 'utf8'), dirname(composePath));
+  for (const { dir, variant } of DEPLOY_VARIANTS) {
+    let docs: Doc[];
+    try {
+      docs = kustomize(join(root, dir));
+    } catch (err) {
+      problems.push(`${dir}: ${(err as Error).message}`);
+      continue;
+    }
+    problems.push(...checkKubernetes(docs, consumers, partitions, variant).map((p) => p.replace(/^deploy:/, `${dir}:`)));
+  }
+  return problems;
 }
+
+/** Every kustomization a user may apply, and what it is for. */
+export const DEPLOY_VARIANTS: readonly { dir: string; variant: Variant }[] = [
+  { dir: 'deploy/base', variant: 'cpu' },
+  { dir: 'deploy/overlays/gpu', variant: 'gpu' },
+];

@@ -1,1 +1,6 @@
-export { checkManifests, checkCompose, checkKubernetes, consumersByTopic, SERVICES, ENGINE_VARIABLES } from './check.ts';
+export { checkManifests, checkCompose, checkKubernetes, consumersByTopic, DEPLOY_VARIANTS, STREAM_CONSUMERS, SERVICES, ENGINE_VARIABLES } from './check.ts';
+export type { Variant } from './check.ts';
+export { composeSchemaProblems } from './compose-schema.ts';
+export { kustomize, applyJsonPatch, objectId, KustomizeError } from './kustomize.ts';
+export type { K8sObject } from './kustomize.ts';
+export { validateObject, validateObjects } from './schemas.ts';
