@@ -301,13 +301,34 @@ function kedaProblems(docs: readonly Doc[], consumers: Map<string, string[]>, pa
   return problems;
 }
 
+/**
+ * The Dockerfile builds what the manifests run: a CPU image as the default (last) stage, and a
+ * `cuda` target whose build installs onnxruntime-node's CUDA provider and fails without it; both
+ * run as uid 1000, the pods' runAsUser. (No Docker engine here to build it; this is the static part.)
+ */
+export function checkDockerfile(dockerfile: string): string[] {
+  const problems: string[] = [];
+  const stages = dockerfile.split(/^FROM\s+/m).slice(1).map((s) => ({ name: /^\S+(?:\s+AS\s+(\S+))?/i.exec(s)?.[1] ?? '', body: s }));
+  const cuda = stages.find((s) => s.name === 'cuda');
+  const last = stages[stages.length - 1];
+  if (!cuda) problems.push('Dockerfile: no "cuda" target (deploy/overlays/gpu runs it)');
+  if (!stages.some((s) => /ONNXRUNTIME_NODE_INSTALL=cuda12/.test(s.body) && /test -f [^\n]*libonnxruntime_providers_cuda\.so/.test(s.body))) {
+    problems.push('Dockerfile: no stage installs onnxruntime-node\'s CUDA provider and checks the library is there');
+  }
+  if (last && /cuda/i.test(last.body.split('\n')[0] ?? '')) problems.push('Dockerfile: the default (last) stage must be the CPU image');
+  for (const s of [cuda, last]) {
+    if (s && !/^USER (1000|node)\b/m.test(s.body)) problems.push(`Dockerfile: stage ${s.name || '(last)'} must run as uid 1000 (USER 1000 or node), the pods' runAsUser`);
+  }
+  return problems;
+}
+
 /** Every problem found in compose/ and deploy/ of the repository at `root`. */
 export function checkManifests(root: string): string[] {
   const manifest = loadTopicManifest(join(root, 'topics.yaml'));
   const consumers = new Map(manifest.topics.map((t) => [t.name, [...t.consumers]]));
   const partitions = new Map(manifest.topics.map((t) => [t.name, t.partitions]));
   const composePath = join(root, 'compose', 'docker-compose.yaml');
-  const problems = checkCompose(readFileSync(composePath, 'utf8'), dirname(composePath));
+  const problems = [...checkCompose(readFileSync(composePath, 'utf8'), dirname(composePath)), ...checkDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'))];
   for (const { dir, variant } of DEPLOY_VARIANTS) {
     let docs: Doc[];
     try {

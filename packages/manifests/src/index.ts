@@ -1,4 +1,4 @@
-export { checkManifests, checkCompose, checkKubernetes, consumersByTopic, DEPLOY_VARIANTS, STREAM_CONSUMERS, SERVICES, ENGINE_VARIABLES } from './check.ts';
+export { checkManifests, checkCompose, checkDockerfile, checkKubernetes, consumersByTopic, DEPLOY_VARIANTS, STREAM_CONSUMERS, SERVICES, ENGINE_VARIABLES } from './check.ts';
 export type { Variant } from './check.ts';
 export { composeSchemaProblems } from './compose-schema.ts';
 export { kustomize, applyJsonPatch, objectId, KustomizeError } from './kustomize.ts';

@@ -52,7 +52,7 @@ export function inferenceMetrics(m: Metrics): InferenceMetrics {
     batchSize: m.histogram('inference_batch_size', 'Rows per batch sent to ONNX Runtime.', ['model'], BATCH_SIZES),
     shed: m.counter('inference_shed_total', 'Requests refused with RESOURCE_EXHAUSTED because the batch queue was full.', ['model']),
     modelEvents: m.counter('inference_model_events_total', 'Model lifecycle events: load, swap, load_failed, retire.', ['model', 'version', 'alias', 'event']),
-    modelInfo: m.gauge('inference_model_info', '1 for each loaded model version, with its alias and execution provider.', ['model', 'version', 'alias', 'provider']),
+    modelInfo: m.gauge('inference_model_info', '1 for each loaded model version, with its alias and the execution provider it really runs on (cpu for graphs without CUDA kernels, whatever is configured).', ['model', 'version', 'alias', 'provider']),
     cacheLookup(result, n = 1) {
       if (result === 'hit') hits += n;
       if (result === 'miss') misses += n;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadTopicManifest } from '@omen/topics';
-import { applyJsonPatch, checkCompose, checkKubernetes, checkManifests, consumersByTopic, DEPLOY_VARIANTS, kustomize, objectId, validateObjects, type K8sObject } from '../../src/index.ts';
+import { applyJsonPatch, checkCompose, checkDockerfile, checkKubernetes, checkManifests, consumersByTopic, DEPLOY_VARIANTS, kustomize, objectId, validateObjects, type K8sObject } from '../../src/index.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const composePath = join(root, 'compose', 'docker-compose.yaml');
@@ -126,6 +126,18 @@ describe('safe by default', () => {
     expect(problems).toContain('deploy: inference requests no GPU (limits nvidia.com/gpu)');
     expect(problems).toContain('deploy: GPU inference must run with runtimeClassName nvidia');
     expect(problems).toContain('deploy: GPU inference must set INFERENCE_EXECUTION_PROVIDERS=cuda,cpu');
+  });
+});
+
+describe('the Dockerfile builds what the manifests run', () => {
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  it('has a CUDA target that installs the CUDA provider, and a CPU default', () => {
+    expect(checkDockerfile(dockerfile)).toEqual([]);
+    const noCuda = dockerfile.replace(/ && test -f "\$ORT\/bin[^\n]*\n/, '\n').replace(' AS cuda\n', ' AS gpu\n');
+    expect(checkDockerfile(noCuda)).toEqual([
+      'Dockerfile: no "cuda" target (deploy/overlays/gpu runs it)',
+      'Dockerfile: no stage installs onnxruntime-node\'s CUDA provider and checks the library is there',
+    ]);
   });
 });
 

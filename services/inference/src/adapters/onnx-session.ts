@@ -10,10 +10,11 @@ import { featureNames, featureRegistry, featureSetId, type FeatureSet } from '@o
 import type { Logger } from '@omen/telemetry';
 import { contributions, explanationMethod, type MarginTerm } from '../domain/contributions.ts';
 import { metadataFeatureNames, readOnnxGraph } from '../domain/onnx-graph.ts';
+import { graphOps, planProviders, type ExecutionProvider } from '../domain/execution-provider.ts';
 import { sha256Hex, type ModelArtifact } from '@omen/model-registry';
 import type { SessionWorkerInit, SessionWorkerReply, SessionWorkerRequest } from './session-worker.ts';
 
-export type ExecutionProvider = 'cuda' | 'cpu';
+export type { ExecutionProvider } from '../domain/execution-provider.ts';
 
 export interface SessionOptions {
   /** Providers in order of preference; the first that loads wins. @default ['cpu'] */
@@ -73,8 +74,20 @@ export function cudaProviderInstalled(): boolean {
   return bindingDir !== undefined && existsSync(path.join(bindingDir, 'libonnxruntime_providers_cuda.so'));
 }
 
+/** The graph's nodes; none when the bytes do not decode (ONNX Runtime then says what is wrong). */
+function opsOf(bytes: Uint8Array): ReturnType<typeof graphOps> {
+  try {
+    return graphOps(bytes);
+  } catch {
+    return [];
+  }
+}
+
 async function createSession(bytes: Uint8Array, options: SessionOptions, logger: Logger, what: string): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider; used: ort.InferenceSession.SessionOptions }> {
-  const wanted = options.executionProviders.length > 0 ? options.executionProviders : (['cpu'] as const);
+  // Per model: a graph without CUDA kernels (tree ensembles) opens on CPU even when cuda is configured.
+  const plan = planProviders(options.executionProviders, opsOf(bytes));
+  if (plan.cpuBecause) logger.info({ model: what, provider: 'cpu' }, 'model %s runs on CPU although cuda is configured: %s', what, plan.cpuBecause);
+  const wanted = plan.providers;
   const spin = options.spinning ? '1' : '0';
   const common: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
