@@ -4,3 +4,5 @@ export { composeSchemaProblems } from './compose-schema.ts';
 export { kustomize, applyJsonPatch, objectId, KustomizeError } from './kustomize.ts';
 export type { K8sObject } from './kustomize.ts';
 export { validateObject, validateObjects } from './schemas.ts';
+export { autoscalingRules, cpuCores } from './autoscaling.ts';
+export type { AutoscalingRule, CpuRule, LagRule } from './autoscaling.ts';

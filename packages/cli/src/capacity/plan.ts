@@ -1,3 +1,4 @@
+import type { AutoscalingRule, CpuRule, LagRule } from '@omen/manifests';
 import type { MeasuredCosts } from './costs.ts';
 import { dayOfTraffic, simulate, type SimulationResult, type StageSpec, type TrafficOptions } from './simulate.ts';
 
@@ -8,10 +9,23 @@ import { dayOfTraffic, simulate, type SimulationResult, type StageSpec, type Tra
  * the autoscalers, pod-hours, and the engines' sizes from the records' volume.
  */
 
-/** Pod shapes of deploy/ (CPU requests): what a pod's capacity is measured in. */
-export const POD_CORES = { ingest: 1, featurizer: 1, inference: 2 } as const;
-/** Autoscaling targets of deploy/base/autoscaling.yaml. */
-export const AUTOSCALING = { cpuTarget: 0.7, lagThreshold: 2000, activationLag: 200, cooldownS: 300 } as const;
+/** The deployed rules the plan simulates (deploy/base rendered: packages/manifests autoscalingRules). */
+export interface DeployedRules {
+  readonly ingest: CpuRule;
+  readonly featurizer: CpuRule;
+  readonly inference: LagRule;
+}
+
+/** The rules of ingest, featurizer and inference out of a rendered deployment's rules. */
+export function deployedRules(rules: ReadonlyMap<string, AutoscalingRule>): DeployedRules {
+  const want = <K extends 'cpu' | 'lag'>(name: string, kind: K): Extract<AutoscalingRule, { kind: K }> => {
+    const r = rules.get(name);
+    if (r?.kind !== kind) throw new Error(`deploy/ scales ${name} ${r ? `on ${r.kind}` : 'with no autoscaler'}; the plan expects ${kind === 'cpu' ? 'an HPA on CPU' : 'KEDA on Kafka lag'}`);
+    return r as Extract<AutoscalingRule, { kind: K }>;
+  };
+  return { ingest: want('ingest', 'cpu'), featurizer: want('featurizer', 'cpu'), inference: want('inference', 'lag') };
+}
+
 export const PARTITION_STEPS = [6, 12, 24, 48, 96, 192, 384, 768] as const;
 
 /**
@@ -57,21 +71,27 @@ export interface CapacityPlan {
   readonly stages: readonly StagePlan[];
   readonly engines: EnginePlan;
   readonly costs: MeasuredCosts;
+  readonly rules: DeployedRules;
   readonly simulation: SimulationResult;
 }
 
-/** The stages as deploy/ scales them, for a partition count. */
-export function stageSpecs(costs: MeasuredCosts, partitions: number, peakCommitsPerS: number): StageSpec[] {
+/**
+ * The stages as deploy/ scales them, with the partition count under test as the consumers' bound
+ * (and their maximum replicas: more would idle).
+ */
+export function stageSpecs(costs: MeasuredCosts, rules: DeployedRules, partitions: number, peakCommitsPerS: number): StageSpec[] {
   const perPod = {
-    ingest: costs.ingest.perCorePerS * POD_CORES.ingest,
-    featurizer: costs.featurizer.perCorePerS * POD_CORES.featurizer,
-    inference: costs.inference.perCorePerS * POD_CORES.inference,
+    ingest: costs.ingest.perCorePerS * rules.ingest.podCores,
+    featurizer: costs.featurizer.perCorePerS * rules.featurizer.podCores,
+    inference: costs.inference.perCorePerS * rules.inference.podCores,
   };
+  const cpu = (r: CpuRule) => ({ kind: 'cpu' as const, targetUtilization: r.targetUtilization });
+  const i = rules.inference;
   return [
-    // HTTP: not bounded by partitions; enough headroom for the peak at the CPU target, doubled.
-    { name: 'ingest', perPodPerS: perPod.ingest, minReplicas: 2, maxReplicas: Math.max(2, Math.ceil((2 * peakCommitsPerS) / (perPod.ingest * AUTOSCALING.cpuTarget))), scaler: { kind: 'cpu', targetUtilization: AUTOSCALING.cpuTarget } },
-    { name: 'featurizer', perPodPerS: perPod.featurizer, minReplicas: 2, maxReplicas: partitions, partitions, scaler: { kind: 'cpu', targetUtilization: AUTOSCALING.cpuTarget } },
-    { name: 'inference', perPodPerS: perPod.inference, minReplicas: 1, maxReplicas: partitions, partitions, startupS: 60, scaler: { kind: 'lag', lagThreshold: AUTOSCALING.lagThreshold, activationLag: AUTOSCALING.activationLag, cooldownS: AUTOSCALING.cooldownS } },
+    // HTTP: not bounded by partitions; the deployed maximum, or the peak at the CPU target doubled.
+    { name: 'ingest', perPodPerS: perPod.ingest, minReplicas: rules.ingest.minReplicas, maxReplicas: Math.max(rules.ingest.maxReplicas, Math.ceil((2 * peakCommitsPerS) / (perPod.ingest * rules.ingest.targetUtilization))), scaler: cpu(rules.ingest) },
+    { name: 'featurizer', perPodPerS: perPod.featurizer, minReplicas: rules.featurizer.minReplicas, maxReplicas: partitions, partitions, scaler: cpu(rules.featurizer) },
+    { name: 'inference', perPodPerS: perPod.inference, minReplicas: Math.max(1, i.minReplicas), maxReplicas: partitions, partitions, startupS: 60, scaler: { kind: 'lag', lagThreshold: i.lagThreshold, activationLag: i.activationLag, cooldownS: i.cooldownS } },
   ];
 }
 
@@ -101,7 +121,7 @@ export function engineSizes(commitsPerDay: number, peakCommitsPerS: number, rete
   };
 }
 
-export function planCapacity(commitsPerDay: number, costs: MeasuredCosts, retentionDays: { commits: number; features: number; predictions: number }, options: PlanOptions = {}): CapacityPlan {
+export function planCapacity(commitsPerDay: number, costs: MeasuredCosts, rules: DeployedRules, retentionDays: { commits: number; features: number; predictions: number }, options: PlanOptions = {}): CapacityPlan {
   if (!(commitsPerDay > 0)) throw new Error('commits per day must be positive');
   const stepS = options.stepS ?? 5;
   const objective = options.freshnessObjectiveS ?? 120;
@@ -109,14 +129,14 @@ export function planCapacity(commitsPerDay: number, costs: MeasuredCosts, retent
   const peak = peakPerS(arrivals, stepS, 60);
   let chosen: { partitions: number; sim: SimulationResult; ok: boolean } | undefined;
   for (const partitions of PARTITION_STEPS) {
-    const sim = simulate(arrivals, stepS, stageSpecs(costs, partitions, peak));
+    const sim = simulate(arrivals, stepS, stageSpecs(costs, rules, partitions, peak));
     const drained = sim.stages.every((s) => s.finalBacklog <= commitsPerDay / 1440);
     const ok = drained && sim.p95FreshnessS <= objective;
     chosen = { partitions, sim, ok };
     if (ok) break;
   }
   const { partitions, sim, ok } = chosen!;
-  const specs = stageSpecs(costs, partitions, peak);
+  const specs = stageSpecs(costs, rules, partitions, peak);
   return {
     commitsPerDay,
     meanCommitsPerS: commitsPerDay / 86_400,
@@ -133,11 +153,12 @@ export function planCapacity(commitsPerDay: number, costs: MeasuredCosts, retent
       peakReplicas: s.peakReplicas,
       meanReplicas: s.meanReplicas,
       podHours: s.podHours,
-      coreHours: s.podHours * POD_CORES[s.name as keyof typeof POD_CORES],
+      coreHours: s.podHours * rules[s.name as keyof DeployedRules].podCores,
       p95Lag: s.p95LagItems,
     })),
     engines: engineSizes(commitsPerDay, peak, retentionDays),
     costs,
+    rules,
     simulation: sim,
   };
 }

@@ -1,17 +1,19 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { autoscalingRules, kustomize } from '@omen/manifests';
 import { repoRoot } from '@omen/stack';
 import { loadTopicManifest } from '@omen/topics';
 import { UsageError, type Command } from '../command.ts';
 import { loadMeasuredCosts } from '../capacity/costs.ts';
-import { planCapacity, type CapacityPlan } from '../capacity/plan.ts';
+import { deployedRules, planCapacity, type CapacityPlan } from '../capacity/plan.ts';
 
 const usage = `
 usage: ./scripts/omen plan --commits-per-day N [--objective SECONDS] [--seed N] [--json]
 
   Simulates one day of SCM traffic at N commits/day (diurnal curve peaking at 14:00 UTC, 24
   large pushes, one backfill of 5% of the day in an hour) through ingest → featurizer →
-  inference with deploy/'s autoscaling rules (HPA on CPU, KEDA on lag, stabilisation windows,
-  pod start-up, partitions bounding consumers), from the per-pod costs measured by the
+  inference with the autoscaling rules of deploy/base as rendered (HPA on CPU, KEDA on lag,
+  pod CPU requests; plus stabilisation windows, pod start-up, partitions bounding consumers), from the per-pod costs measured by the
   benchmarks (services/*/bench/results), and prints the smallest partition count that keeps
   p95 freshness (commit → prediction) within the objective, the replica bounds, pod-hours and
   the engines' sizes.
@@ -56,6 +58,7 @@ function asJson(plan: CapacityPlan): unknown {
     stages: plan.stages,
     engines: plan.engines,
     costs: plan.costs,
+    rules: plan.rules,
     hourly: {
       commitsPerS: hourly(sim.arrivals, sim.stepS, 'mean').map((c) => Math.round((c / sim.stepS) * 100) / 100),
       ...Object.fromEntries(sim.stages.map((s) => [s.name, { maxReplicas: hourly(s.replicas, sim.stepS, 'max'), maxLag: hourly(s.lag, sim.stepS, 'max') }])),
@@ -110,7 +113,8 @@ export const planCommand: Command = {
     const root = repoRoot();
     const topics = new Map(loadTopicManifest().topics.map((t) => [t.name, t.retentionMs]));
     const retention = { commits: days(topics.get('scm.commits.v1') ?? 0), features: days(topics.get('features.commits.v1') ?? 0), predictions: days(topics.get('predictions.v1') ?? 0) };
-    const plan = planCapacity(commitsPerDay, loadMeasuredCosts(root), retention, { ...(objective ? { freshnessObjectiveS: objective } : {}), ...(seed !== undefined ? { seed } : {}) });
+    const rules = deployedRules(autoscalingRules(kustomize(join(root, 'deploy', 'base'))));
+    const plan = planCapacity(commitsPerDay, loadMeasuredCosts(root), rules, retention, { ...(objective ? { freshnessObjectiveS: objective } : {}), ...(seed !== undefined ? { seed } : {}) });
     process.stdout.write(values.json ? `${JSON.stringify(asJson(plan), null, 2)}\n` : asText(plan));
     return Promise.resolve(0);
   },

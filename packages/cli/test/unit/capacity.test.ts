@@ -1,8 +1,9 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadMeasuredCosts } from '../../src/capacity/costs.ts';
-import { planCapacity } from '../../src/capacity/plan.ts';
+import { autoscalingRules, kustomize } from '@omen/manifests';
+import { deployedRules, planCapacity } from '../../src/capacity/plan.ts';
 import { DAY_S, dayOfTraffic, simulate, weightedQuantile, type StageSpec } from '../../src/capacity/simulate.ts';
 import { parseCount } from '../../src/commands/plan.ts';
 
@@ -114,7 +115,8 @@ describe('the capacity plan', () => {
   });
 
   it('needs more partitions and pod-hours as traffic grows, and meets its objective', () => {
-    const plans = [1e4, 1e7, 1e8].map((n) => planCapacity(n, costs, retention, { stepS: 10 }));
+    const rules = deployedRules(autoscalingRules(kustomize(join(root, 'deploy/base'))));
+    const plans = [1e4, 1e7, 1e8].map((n) => planCapacity(n, costs, rules, retention, { stepS: 10 }));
     for (let i = 1; i < plans.length; i++) {
       expect(plans[i]!.partitions).toBeGreaterThanOrEqual(plans[i - 1]!.partitions);
       expect(sum(plans[i]!.stages.map((s) => s.podHours))).toBeGreaterThanOrEqual(sum(plans[i - 1]!.stages.map((s) => s.podHours)));
@@ -127,6 +129,13 @@ describe('the capacity plan', () => {
       const featurizer = p.stages.find((s) => s.name === 'featurizer')!;
       expect(featurizer.maxReplicas).toBeLessThanOrEqual(p.partitions);
     }
+  });
+
+  it('simulates the rules deploy/base deploys', () => {
+    const rules = deployedRules(autoscalingRules(kustomize(join(root, 'deploy/base'))));
+    expect(rules.inference).toMatchObject({ kind: 'lag', lagThreshold: 2000, activationLag: 200, cooldownS: 300, topic: 'features.commits.v1', podCores: 2 });
+    expect(rules.featurizer).toMatchObject({ kind: 'cpu', targetUtilization: 0.7, podCores: 1 });
+    expect(() => deployedRules(new Map([['ingest', rules.inference]]))).toThrow('deploy/ scales ingest on lag; the plan expects an HPA on CPU');
   });
 
   it('parses counts with suffixes and refuses nonsense', () => {
