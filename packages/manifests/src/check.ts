@@ -217,6 +217,17 @@ export function checkKubernetes(docs: readonly Doc[], consumers: Map<string, str
     if (!onCpu) problems.push(`deploy: ${name} has no HorizontalPodAutoscaler on CPU`);
   }
 
+  // An HPA on a Kafka consumer (its Deployment's name is its group in topics.yaml) beyond the
+  // partitions of the topics it reads adds pods that get no partition.
+  for (const hpa of docs.filter((d) => d['kind'] === 'HorizontalPodAutoscaler')) {
+    const target = text(asRecord(asRecord(hpa['spec'])['scaleTargetRef'])['name']);
+    const max = Number(asRecord(hpa['spec'])['maxReplicas']);
+    for (const [topic, groups] of consumers) {
+      const parts = partitions.get(topic);
+      if (groups.includes(target) && parts !== undefined && max > parts) problems.push(`deploy: HorizontalPodAutoscaler ${nameOf(hpa)}: maxReplicas ${max} exceeds the ${parts} partitions of ${topic} (the extra pods would idle)`);
+    }
+  }
+
   // The webhooks reach ingest through a TLS Ingress; the secrets come from a Secret.
   const webhookIngress = docs.filter((d) => d['kind'] === 'Ingress').find((d) =>
     asArray(asRecord(d['spec'])['rules']).map(asRecord).some((r) => asArray(asRecord(r['http'])['paths']).map(asRecord).some((p) => asRecord(asRecord(p['backend'])['service'])['name'] === 'ingest')));

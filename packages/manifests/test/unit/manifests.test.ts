@@ -86,6 +86,10 @@ describe('issue 15: KEDA scales on the group that consumes', () => {
     expect(problems).toContain('deploy: ScaledObject inference: maxReplicaCount 12 exceeds the 6 partitions of features.commits.v1 (the extra pods would idle)');
     expect(problems).toContain('deploy: ScaledObject inference sets no cooldownPeriod');
     expect(problems).toContain('deploy: ScaledObject inference has no activationLagThreshold');
+    const hpa = baseProblemsAfter((docs) => {
+      get(docs, 'HorizontalPodAutoscaler', 'featurizer')['spec']['maxReplicas'] = 7;
+    });
+    expect(hpa).toContain('deploy: HorizontalPodAutoscaler featurizer: maxReplicas 7 exceeds the 6 partitions of scm.commits.v1 (the extra pods would idle)');
   });
 
   it('compose runs the stream too', () => {
