@@ -50,6 +50,23 @@ export const abRouterConfigSchema = {
   /** Longest delay between retries of a failed send. @default 30s */
   ABROUTER_EVENTS_RETRY_MAX: durationMs({ minMs: 1, maxMs: 3_600_000, default: '30s' }),
 
+  /** Ground truth for canaries: labels are consumed from here (needs Kafka and ClickHouse). @default labels.commits.v1 */
+  ABROUTER_LABELS_TOPIC: str({ default: 'labels.commits.v1' }),
+  /** Consumer group of the labels consumer; its DLQ is `<topic>.dlq.<group>`. @default ab-router-labels */
+  ABROUTER_LABELS_GROUP: str({ default: 'ab-router-labels' }),
+  /** ClickHouse table of consumed labels. @default experiment_labels */
+  ABROUTER_LABELS_TABLE: str({ default: 'experiment_labels', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
+  /** ClickHouse table of every canary evaluation's per-arm metrics. @default experiment_outcomes */
+  ABROUTER_OUTCOMES_TABLE: str({ default: 'experiment_outcomes', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
+  /** A served prediction counts for ground-truth metrics this long after it was served (a canary may set its own). @default 30d */
+  ABROUTER_LABEL_MATURITY: durationMs({ minMs: 0, maxMs: 3650 * 86_400_000, default: '30d' }),
+  /** How often running canaries are evaluated (one replica at a time). @default 10s */
+  ABROUTER_EVALUATE_INTERVAL: durationMs({ minMs: 50, maxMs: 3_600_000, default: '10s' }),
+  /** The trainer (host:port) whose Promote a winning canary calls. @default 127.0.0.1:50053 */
+  TRAINER_ADDR: str({ ...hostPort, default: '127.0.0.1:50053' }),
+  /** Token with the admin role for the trainer's Promote; ADMIN_TOKEN when unset. */
+  TRAINER_TOKEN: secret({ minLength: 16 }).optional(),
+
   /** Experiment changes and routed predictions, with their caller → audit.events.v1 and ClickHouse (AUDIT_TABLE). */
   ...auditConfigSchema,
 };
