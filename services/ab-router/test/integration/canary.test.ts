@@ -8,7 +8,9 @@
 //  - rolls back a worse one: traffic returns to control, the challenger is rejected.
 // Every decision is in the experiment's decision list with its evidence.
 import * as grpc from '@grpc/grpc-js';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { avroSchema, loadGrpcObject, type CommitLabel, type abrouterV1, type inferenceV1, type trainerV1 } from '@omen/contracts';
@@ -181,6 +183,16 @@ describe('canary experiments decide on ground truth', () => {
     expect(primary.verdict).toBe('better');
     expect(primary.high).toBeLessThan(0);
     expect(done.srm!.mismatch).toBe(false);
+    // The CLI shows the same: decision and per-arm label-joined metrics in its JSON.
+    const root = new URL('../../../../', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(`${root}scripts/omen`, ['experiments', 'get', e.experiment_id, '--json', '--addr', `127.0.0.1:${router.running.grpcPort}`], { cwd: root, encoding: 'utf8' });
+    const json = JSON.parse(stdout) as { state: string; decision: { action: string; evidence: { primary: { verdict: string } } }; outcomes: { arm: string; auc: number; brier: number; labelled: number }[] };
+    expect(json.state).toBe('promoted');
+    expect(json.decision.action).toBe('promote');
+    expect(json.decision.evidence.primary.verdict).toBe('better');
+    const cliArms = new Map(json.outcomes.map((o) => [o.arm, o]));
+    expect(cliArms.get('challenger')!.auc).toBeCloseTo(t.auc!.value!, 12);
+    expect(cliArms.get('control')!.brier).toBeCloseTo(c.brier!.value!, 12);
     // After promotion the router passes through: the model's production version answers.
     const after = await callUnary<abrouterV1.RoutePredictResponse__Output>(router.anonymous, 'Predict', { request: { model_name: 'jit-better', commit: { repo_id: REPO, sha: 'f'.repeat(40) } } });
     expect(after.experiment_id).toBe('');
