@@ -99,7 +99,25 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   if (config.NATS_URL) {
     const natsUrl = config.NATS_URL;
     announcer = await ctx.dependency('nats', () =>
-      connectAnnouncer({ url: natsUrl, subject: config.ABROUTER_NATS_SUBJECT, logger, onChange: (c) => router.onChange(c), onStatus: (up) => ctx.setDependencyUp('nats', up) }),
+      connectAnnouncer({
+        url: natsUrl,
+        subject: config.ABROUTER_NATS_SUBJECT,
+        logger,
+        onChange: (c) => router.onChange(c),
+        onStatus: (up) => ctx.setDependencyUp('nats', up),
+        // drift alert → trainer run → gate → challenger → here: a canary that decides by itself.
+        ...(config.ABROUTER_AUTO_CANARY
+          ? {
+              modelSubject: config.ABROUTER_MODEL_SUBJECT,
+              onModelPromoted: (e) => {
+                router
+                  .canaryFor(e, { ramp: config.ABROUTER_AUTO_CANARY_RAMP.map(Number) }, config.ABROUTER_AUTO_CANARY_UNIT as 'repo' | 'commit')
+                  .then((r) => r && logger.info({ experiment: r.id, model: e.model, version: e.version }, 'canary started for the new challenger %s/%s', e.model, e.version))
+                  .catch((err: unknown) => logger.warn({ err, model: e.model, version: e.version }, 'canary for the new challenger not started'));
+              },
+            }
+          : {}),
+      }),
     );
     const a = announcer;
     ctx.onShutdown(() => a.close(), 'nats');

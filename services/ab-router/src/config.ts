@@ -1,5 +1,5 @@
 import { auditConfigSchema } from '@omen/audit';
-import { durationMs, int, list, secret, str, url, type ConfigOf } from '@omen/config';
+import { bool, durationMs, int, list, secret, str, url, type ConfigOf } from '@omen/config';
 import type { BaseConfigShape } from '@omen/service';
 
 const hostPort = { pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' } as const;
@@ -64,6 +64,18 @@ export const abRouterConfigSchema = {
   ABROUTER_EVALUATE_INTERVAL: durationMs({ minMs: 50, maxMs: 3_600_000, default: '10s' }),
   /** The trainer (host:port) whose Promote a winning canary calls. @default 127.0.0.1:50053 */
   TRAINER_ADDR: str({ ...hostPort, default: '127.0.0.1:50053' }),
+  /**
+   * Start a canary when the trainer makes a new version its model's challenger (model.promoted
+   * with alias "challenger": a run that passed the gate without auto-promotion, e.g. one a drift
+   * alert started). Needs NATS_URL. @default false
+   */
+  ABROUTER_AUTO_CANARY: bool({ default: false }),
+  /** Subject of the trainer's alias announcements. @default model.promoted */
+  ABROUTER_MODEL_SUBJECT: str({ default: 'model.promoted' }),
+  /** Automatic canaries: challenger shares per stage, comma-separated. @default 0.05,0.25,0.5 */
+  ABROUTER_AUTO_CANARY_RAMP: list({ item: { describe: 'a share in (0, 1)', test: (x) => Number(x) > 0 && Number(x) < 1 }, default: ['0.05', '0.25', '0.5'] }),
+  /** Automatic canaries: randomisation unit. @default commit */
+  ABROUTER_AUTO_CANARY_UNIT: str({ default: 'commit', pattern: /^(repo|commit)$/, describe: 'repo or commit' }),
   /** Token with the admin role for the trainer's Promote; ADMIN_TOKEN when unset. */
   TRAINER_TOKEN: secret({ minLength: 16 }).optional(),
 

@@ -7,12 +7,12 @@
 // the Lua transition lets exactly one replica roll an experiment back.
 import { randomUUID } from 'node:crypto';
 import type { ExperimentEvent } from '@omen/contracts';
-import { FailedPreconditionError, NotFoundError, quote } from '@omen/errors';
+import { FailedPreconditionError, NotFoundError, isOmenError, quote } from '@omen/errors';
 import type { Counter, Logger } from '@omen/telemetry';
 import type { Announcer, ExperimentChanged } from './adapters/nats-announcer.ts';
 import type { ExperimentStore } from './adapters/redis-store.ts';
 import { assignArm } from './domain/assignment.ts';
-import { RATE_METRICS, currentWeights, type ArmSpec, type ExperimentRecord, type ExperimentSpec } from './domain/experiment.ts';
+import { RATE_METRICS, currentWeights, validateSpec, type ArmSpec, type RawCanary, type ExperimentRecord, type ExperimentSpec } from './domain/experiment.ts';
 import { describeBreach, findBreach, type ArmObservation } from './domain/guardrails.ts';
 import { summarize, twoProportion, welch, type Moments, type Summary } from './domain/statistics.ts';
 
@@ -116,6 +116,37 @@ export class Router {
       await this.announce(record, to === 'PROMOTED' ? 'promoted' : 'rolled_back', reason);
     }
     return { record, changed };
+  }
+
+  /**
+   * A trainer announcement: a new challenger version starts a canary against the champion,
+   * unless the model already has a running experiment or this version was already tried
+   * (announcements repeat: a re-announce must not start a second canary). Returns the new
+   * experiment, or undefined when none was started.
+   */
+  async canaryFor(e: { model: string; version: string; alias: string }, canary: RawCanary, unit: 'repo' | 'commit'): Promise<ExperimentRecord | undefined> {
+    if (e.alias !== 'challenger') return undefined;
+    await this.refresh();
+    const tried = [...this.records.values()].some((r) => r.spec.modelName === e.model && r.spec.arms[1]?.modelVersion === e.version);
+    if (tried) return undefined;
+    const spec = validateSpec({
+      name: `canary ${e.model}/${e.version}`,
+      description: `started automatically: ${e.version} became the challenger of ${e.model}`,
+      model_name: e.model,
+      unit,
+      arms: [
+        { name: 'control', model_version: 'champion', weight: 1 },
+        { name: 'challenger', model_version: e.version, weight: 1 },
+      ],
+      guardrails: [{ metric: 'error_rate', direction: 'GUARDRAIL_DIRECTION_MAX', threshold: 0.05, min_units: 50 }],
+      canary,
+    });
+    try {
+      return await this.create(spec);
+    } catch (err) {
+      if (isOmenError(err) && err.code === 'ALREADY_EXISTS') return undefined;
+      throw err;
+    }
   }
 
   /** A canary's ramp to its next stage (Redis, then the event and the announcement). */

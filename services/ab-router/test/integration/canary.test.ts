@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { connect as connectNats } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { avroSchema, loadGrpcObject, type CommitLabel, type abrouterV1, type inferenceV1, type trainerV1 } from '@omen/contracts';
 import { callUnary } from '@omen/grpc';
@@ -30,6 +31,7 @@ const REPO = 'github:acme/canary';
 const labelsTopic = randomName('labels');
 const prefix = uniquePrefix();
 const suffix = randomName('t').replace(/-/g, '_');
+const modelSubject = `model.promoted.${randomName('test')}`;
 let router: TestRouter;
 let producer: AvroProducer;
 const promotes: trainerV1.PromoteRequest__Output[] = [];
@@ -93,6 +95,9 @@ beforeAll(async () => {
     ABROUTER_EVALUATE_INTERVAL: '300ms',
     ABROUTER_EVENTS_FLUSH_INTERVAL: '50ms',
     ABROUTER_REFRESH: '1s',
+    ABROUTER_AUTO_CANARY: 'true',
+    ABROUTER_MODEL_SUBJECT: modelSubject,
+    ABROUTER_AUTO_CANARY_RAMP: '0.1,0.3',
   });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: 'canary-test', registryUrl: env.SCHEMA_REGISTRY_URL });
   producer = await kafka.producer({ schemas: { [labelsTopic]: avroSchema('label') } });
@@ -208,5 +213,28 @@ describe('canary experiments decide on ground truth', () => {
     expect(decisions.at(-1)!.action).toBe('rollback');
     const routed = await callUnary<abrouterV1.RoutePredictResponse__Output>(router.anonymous, 'Predict', { request: { model_name: 'jit-worse', commit: { repo_id: REPO, sha: 'e'.repeat(40) } } });
     expect(routed.arm).toBe('control');
+  });
+
+  it('starts a canary when the trainer announces a new challenger, once per version', async () => {
+    const nc = await connectNats({ servers: env.NATS_URL.replace(/^nats:\/\//, '') });
+    cleanup(() => nc.close());
+    const announce = (alias: string) => {
+      nc.publish(modelSubject, JSON.stringify({ model: 'jit-auto', version: 'v-auto-1', sha256: 'a'.repeat(64), alias, at: new Date().toISOString() }));
+      return nc.flush();
+    };
+    const list = async () => (await callUnary<abrouterV1.ListExperimentsResponse__Output>(router.anonymous, 'ListExperiments', { model_name: 'jit-auto' })).experiments;
+    await announce('champion'); // not a challenger: nothing starts
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await list()).toEqual([]);
+    await announce('challenger');
+    const [started] = await waitFor(async () => ((await list()).length > 0 ? list() : undefined), { timeoutMs: 15_000, message: 'a canary for jit-auto' });
+    expect(started!.spec!.arms.map((a) => a.model_version)).toEqual(['champion', 'v-auto-1']);
+    expect(started!.spec!.canary!.ramp).toEqual([0.1, 0.3]);
+    expect(started!.state).toBe('EXPERIMENT_STATE_RUNNING');
+    // The trainer re-announces (a repeated Promote); after the canary ended, too: no second canary.
+    await callUnary(router.admin, 'StopExperiment', { experiment_id: started!.experiment_id });
+    await announce('challenger');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await list()).length).toBe(1);
   });
 });
