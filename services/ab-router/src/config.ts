@@ -52,8 +52,8 @@ export const abRouterConfigSchema = {
 
   /** Ground truth for canaries: labels are consumed from here (needs Kafka and ClickHouse). @default labels.commits.v1 */
   ABROUTER_LABELS_TOPIC: str({ default: 'labels.commits.v1' }),
-  /** Consumer group of the labels consumer; its DLQ is `<topic>.dlq.<group>`. @default ab-router-labels */
-  ABROUTER_LABELS_GROUP: str({ default: 'ab-router-labels' }),
+  /** Consumer group of the labels consumer; its DLQ is `<topic>.dlq.<group>`. @default ab-router (the DLQ topics.yaml declares: labels.commits.v1.dlq.ab-router) */
+  ABROUTER_LABELS_GROUP: str({ default: 'ab-router' }),
   /** ClickHouse table of consumed labels. @default experiment_labels */
   ABROUTER_LABELS_TABLE: str({ default: 'experiment_labels', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
   /** ClickHouse table of every canary evaluation's per-arm metrics. @default experiment_outcomes */
