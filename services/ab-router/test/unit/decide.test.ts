@@ -23,7 +23,7 @@ function rows(n: number, sharp: number): Scored[] {
   return Array.from({ length: n }, (_, i) => {
     const y = i % 10 < 3 ? 1 : 0;
     const u = ((i * 7919) % 1000) / 1000;
-    return { y, p: Math.min(1, Math.max(0, 0.3 + sharp * (y - 0.3) + (1 - sharp) * (u - 0.5) * 0.6)) } as Scored;
+    return { y, p: Math.min(1, Math.max(0, 0.3 + sharp * (y - 0.3) + (1 - sharp) * (u - 0.5) * 0.6)) };
   });
 }
 
