@@ -7,7 +7,12 @@ import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import { ConfigError } from '@omen/errors';
 import { createKafka, type AvroProducer } from '@omen/kafka';
 import type { ServiceContext } from '@omen/service';
+import type { CommitLabel } from '@omen/contracts';
+import { offsetGapHealth, type ConsumerRunner } from '@omen/kafka';
 import { EventsSink, ensureEventsTable } from './adapters/events-sink.ts';
+import { OutcomeStore, ensureOutcomeTables } from './adapters/outcomes-store.ts';
+import { trainerClient } from './adapters/trainer-client.ts';
+import { Evaluator } from './evaluator.ts';
 import { inferenceClient, type InferenceClient } from './adapters/inference-client.ts';
 import { connectAnnouncer, type Announcer } from './adapters/nats-announcer.ts';
 import { ExperimentStore } from './adapters/redis-store.ts';
@@ -20,6 +25,9 @@ export interface AbRouterApp {
   store: ExperimentStore;
   events: EventsSink | undefined;
   inference: InferenceClient;
+  /** Canary evaluation; undefined without ClickHouse (ground truth lives there). */
+  evaluator: Evaluator | undefined;
+  labels: () => ConsumerRunner | undefined;
 }
 
 export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promise<AbRouterApp> {
@@ -91,7 +99,25 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   if (config.NATS_URL) {
     const natsUrl = config.NATS_URL;
     announcer = await ctx.dependency('nats', () =>
-      connectAnnouncer({ url: natsUrl, subject: config.ABROUTER_NATS_SUBJECT, logger, onChange: (c) => router.onChange(c), onStatus: (up) => ctx.setDependencyUp('nats', up) }),
+      connectAnnouncer({
+        url: natsUrl,
+        subject: config.ABROUTER_NATS_SUBJECT,
+        logger,
+        onChange: (c) => router.onChange(c),
+        onStatus: (up) => ctx.setDependencyUp('nats', up),
+        // drift alert → trainer run → gate → challenger → here: a canary that decides by itself.
+        ...(config.ABROUTER_AUTO_CANARY
+          ? {
+              modelSubject: config.ABROUTER_MODEL_SUBJECT,
+              onModelPromoted: (e) => {
+                router
+                  .canaryFor(e, { ramp: config.ABROUTER_AUTO_CANARY_RAMP.map(Number) }, config.ABROUTER_AUTO_CANARY_UNIT as 'repo' | 'commit')
+                  .then((r) => r && logger.info({ experiment: r.id, model: e.model, version: e.version }, 'canary started for the new challenger %s/%s', e.model, e.version))
+                  .catch((err: unknown) => logger.warn({ err, model: e.model, version: e.version }, 'canary for the new challenger not started'));
+              },
+            }
+          : {}),
+      }),
     );
     const a = announcer;
     ctx.onShutdown(() => a.close(), 'nats');
@@ -115,6 +141,53 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     await router.flushStats().catch((err: unknown) => logger.warn({ err }, 'last statistics flush failed'));
   }, 'stats');
 
+  // Ground truth: labels.commits.v1 → ClickHouse (at-least-once, idempotent table, DLQ for bad
+  // records), joined there to the served predictions per arm; canaries evaluated on a timer.
+  let evaluator: Evaluator | undefined;
+  let labels: ConsumerRunner | undefined;
+  if (clickhouse) {
+    const ch = clickhouse;
+    const tables = { events: table, labels: config.ABROUTER_LABELS_TABLE, outcomes: config.ABROUTER_OUTCOMES_TABLE };
+    await ctx.dependency('clickhouse outcome tables', () => ensureOutcomeTables(ch, tables), { required: false });
+    const outcomes = new OutcomeStore(ch, tables);
+    if (kafka) {
+      const k = kafka;
+      void (async () => {
+        labels = await ctx.dependency('labels consumer', () =>
+          k.runConsumer<CommitLabel>({
+            group: config.ABROUTER_LABELS_GROUP,
+            topics: [config.ABROUTER_LABELS_TOPIC],
+            maxBatchSize: 1000,
+            ...offsetGapHealth((name, reason) => ctx.setBlocked(name, reason)),
+            batchHandler: async (records) => outcomes.addLabels(records.map((r) => r.value)),
+          }),
+        );
+        void labels.crashed.then((err) => {
+          logger.fatal({ err }, 'labels consumer stopped for good');
+          ctx.setDependencyUp('labels consumer', false, err.message);
+        });
+      })().catch((err: unknown) => {
+        if (!ctx.signal.aborted) logger.error({ err }, 'ab-router failed to start consuming labels');
+      });
+    } else {
+      logger.warn('no Kafka: labels are not consumed, canaries see only labels already in ClickHouse');
+    }
+    const trainerToken = config.TRAINER_TOKEN ?? config.ADMIN_TOKEN;
+    const trainer = trainerClient(config.TRAINER_ADDR, { token: trainerToken, deadlineMs: 10_000 });
+    ctx.onShutdown(() => trainer.close(), 'trainer client');
+    const decisions = m.counter('abrouter_canary_decisions_total', 'Canary decisions acted on, by action (ramp, promote, rollback, blocked, promote_refused).', ['action']);
+    const ev = new Evaluator({ router, store, outcomes, trainer, logger, maturityMs: config.ABROUTER_LABEL_MATURITY, intervalMs: config.ABROUTER_EVALUATE_INTERVAL, onDecision: (action) => decisions.inc({ action }) });
+    evaluator = ev;
+    const evaluating = setInterval(() => {
+      ev.tick().catch((err: unknown) => logger.warn({ err }, 'canary evaluation pass failed'));
+    }, config.ABROUTER_EVALUATE_INTERVAL);
+    evaluating.unref();
+    ctx.onShutdown(async () => {
+      clearInterval(evaluating);
+      await labels?.stop();
+    }, 'canary evaluation');
+  }
+
   const inference = inferenceClient(config.INFERENCE_ADDR, { token: config.INFERENCE_TOKEN, deadlineMs: config.ABROUTER_INFERENCE_TIMEOUT });
   ctx.onShutdown(() => inference.close(), 'inference client');
 
@@ -128,5 +201,5 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     }),
   );
   logger.info({ inference: config.INFERENCE_ADDR, experiments: router.list({}).length }, 'ab-router serving');
-  return { router, store, events, inference };
+  return { router, store, events, inference, evaluator, labels: () => labels };
 }

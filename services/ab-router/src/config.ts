@@ -1,5 +1,5 @@
 import { auditConfigSchema } from '@omen/audit';
-import { durationMs, int, list, secret, str, url, type ConfigOf } from '@omen/config';
+import { bool, durationMs, int, list, secret, str, url, type ConfigOf } from '@omen/config';
 import type { BaseConfigShape } from '@omen/service';
 
 const hostPort = { pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' } as const;
@@ -49,6 +49,35 @@ export const abRouterConfigSchema = {
   ABROUTER_EVENTS_FLUSH_INTERVAL: durationMs({ minMs: 1, maxMs: 600_000, default: '200ms' }),
   /** Longest delay between retries of a failed send. @default 30s */
   ABROUTER_EVENTS_RETRY_MAX: durationMs({ minMs: 1, maxMs: 3_600_000, default: '30s' }),
+
+  /** Ground truth for canaries: labels are consumed from here (needs Kafka and ClickHouse). @default labels.commits.v1 */
+  ABROUTER_LABELS_TOPIC: str({ default: 'labels.commits.v1' }),
+  /** Consumer group of the labels consumer; its DLQ is `<topic>.dlq.<group>`. @default ab-router (the DLQ topics.yaml declares: labels.commits.v1.dlq.ab-router) */
+  ABROUTER_LABELS_GROUP: str({ default: 'ab-router' }),
+  /** ClickHouse table of consumed labels. @default experiment_labels */
+  ABROUTER_LABELS_TABLE: str({ default: 'experiment_labels', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
+  /** ClickHouse table of every canary evaluation's per-arm metrics. @default experiment_outcomes */
+  ABROUTER_OUTCOMES_TABLE: str({ default: 'experiment_outcomes', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
+  /** A served prediction counts for ground-truth metrics this long after it was served (a canary may set its own). @default 30d */
+  ABROUTER_LABEL_MATURITY: durationMs({ minMs: 0, maxMs: 3650 * 86_400_000, default: '30d' }),
+  /** How often running canaries are evaluated (one replica at a time). @default 10s */
+  ABROUTER_EVALUATE_INTERVAL: durationMs({ minMs: 50, maxMs: 3_600_000, default: '10s' }),
+  /** The trainer (host:port) whose Promote a winning canary calls. @default 127.0.0.1:50053 */
+  TRAINER_ADDR: str({ ...hostPort, default: '127.0.0.1:50053' }),
+  /**
+   * Start a canary when the trainer makes a new version its model's challenger (model.promoted
+   * with alias "challenger": a run that passed the gate without auto-promotion, e.g. one a drift
+   * alert started). Needs NATS_URL. @default false
+   */
+  ABROUTER_AUTO_CANARY: bool({ default: false }),
+  /** Subject of the trainer's alias announcements. @default model.promoted */
+  ABROUTER_MODEL_SUBJECT: str({ default: 'model.promoted' }),
+  /** Automatic canaries: challenger shares per stage, comma-separated. @default 0.05,0.25,0.5 */
+  ABROUTER_AUTO_CANARY_RAMP: list({ item: { describe: 'a share in (0, 1)', test: (x) => Number(x) > 0 && Number(x) < 1 }, default: ['0.05', '0.25', '0.5'] }),
+  /** Automatic canaries: randomisation unit. @default commit */
+  ABROUTER_AUTO_CANARY_UNIT: str({ default: 'commit', pattern: /^(repo|commit)$/, describe: 'repo or commit' }),
+  /** Token with the admin role for the trainer's Promote; ADMIN_TOKEN when unset. */
+  TRAINER_TOKEN: secret({ minLength: 16 }).optional(),
 
   /** Experiment changes and routed predictions, with their caller → audit.events.v1 and ClickHouse (AUDIT_TABLE). */
   ...auditConfigSchema,

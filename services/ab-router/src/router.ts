@@ -7,12 +7,12 @@
 // the Lua transition lets exactly one replica roll an experiment back.
 import { randomUUID } from 'node:crypto';
 import type { ExperimentEvent } from '@omen/contracts';
-import { FailedPreconditionError, NotFoundError, quote } from '@omen/errors';
+import { FailedPreconditionError, NotFoundError, isOmenError, quote } from '@omen/errors';
 import type { Counter, Logger } from '@omen/telemetry';
 import type { Announcer, ExperimentChanged } from './adapters/nats-announcer.ts';
 import type { ExperimentStore } from './adapters/redis-store.ts';
 import { assignArm } from './domain/assignment.ts';
-import { RATE_METRICS, type ArmSpec, type ExperimentRecord, type ExperimentSpec } from './domain/experiment.ts';
+import { RATE_METRICS, currentWeights, validateSpec, type ArmSpec, type RawCanary, type ExperimentRecord, type ExperimentSpec } from './domain/experiment.ts';
 import { describeBreach, findBreach, type ArmObservation } from './domain/guardrails.ts';
 import { summarize, twoProportion, welch, type Moments, type Summary } from './domain/statistics.ts';
 
@@ -104,6 +104,66 @@ export class Router {
   }
 
   /**
+   * A canary's decision acted on: RUNNING → PROMOTED or ROLLED_BACK (exactly one caller sees
+   * `changed`, and only it writes the event and announces).
+   */
+  async conclude(id: string, to: 'PROMOTED' | 'ROLLED_BACK', reason: string): Promise<{ record: ExperimentRecord; changed: boolean }> {
+    const { record, changed } = await this.o.store.transition(id, to, reason);
+    this.records.set(id, record);
+    if (to === 'PROMOTED' && this.active.get(record.spec.modelName) === id) this.active.delete(record.spec.modelName);
+    if (changed) {
+      this.lifecycle(record, to === 'PROMOTED' ? 'stopped' : 'rolled_back', { reason });
+      await this.announce(record, to === 'PROMOTED' ? 'promoted' : 'rolled_back', reason);
+    }
+    return { record, changed };
+  }
+
+  /**
+   * A trainer announcement: a new challenger version starts a canary against the champion,
+   * unless the model already has a running experiment or this version was already tried
+   * (announcements repeat: a re-announce must not start a second canary). Returns the new
+   * experiment, or undefined when none was started.
+   */
+  async canaryFor(e: { model: string; version: string; alias: string }, canary: RawCanary, unit: 'repo' | 'commit'): Promise<ExperimentRecord | undefined> {
+    if (e.alias !== 'challenger') return undefined;
+    await this.refresh();
+    const tried = [...this.records.values()].some((r) => r.spec.modelName === e.model && r.spec.arms[1]?.modelVersion === e.version);
+    if (tried) return undefined;
+    const spec = validateSpec({
+      name: `canary ${e.model}/${e.version}`,
+      description: `started automatically: ${e.version} became the challenger of ${e.model}`,
+      model_name: e.model,
+      unit,
+      arms: [
+        { name: 'control', model_version: 'champion', weight: 1 },
+        { name: 'challenger', model_version: e.version, weight: 1 },
+      ],
+      guardrails: [{ metric: 'error_rate', direction: 'GUARDRAIL_DIRECTION_MAX', threshold: 0.05, min_units: 50 }],
+      canary,
+    });
+    try {
+      return await this.create(spec);
+    } catch (err) {
+      if (isOmenError(err) && err.code === 'ALREADY_EXISTS') return undefined;
+      throw err;
+    }
+  }
+
+  /** A canary's ramp to its next stage (Redis, then the event and the announcement). */
+  async rampUp(r: ExperimentRecord, reason: string): Promise<boolean> {
+    const from = r.stage ?? 0;
+    if (!(await this.o.store.ramp(r.id, from))) return false;
+    const record = await this.load(r.id);
+    await this.announce(record, 'ramped', reason);
+    return true;
+  }
+
+  /** Every decision's evidence on experiments.events.v1 (type updated, config_json = the decision). */
+  recordDecision(r: ExperimentRecord, decisionJson: string, at: number): void {
+    this.o.emit(this.event(r, 'updated', `${r.id}:updated:${at}`, '*', { model_name: r.spec.modelName, config_json: decisionJson }, at));
+  }
+
+  /**
    * The experiment that decides for this request, or undefined to pass through to the
    * production version. An explicit id must exist (NOT_FOUND) and be for the model asked for;
    * a STOPPED one passes through like no experiment.
@@ -113,17 +173,18 @@ export class Router {
       const r = this.records.get(experimentId) ?? (await this.o.store.get(experimentId));
       if (!r) throw new NotFoundError(`experiment ${quote(experimentId)} does not exist`, `experiment/${experimentId}`);
       if (r.spec.modelName !== modelName) throw new FailedPreconditionError(`experiment ${experimentId} is for model ${r.spec.modelName}, not ${modelName}`);
-      return r.state === 'STOPPED' ? undefined : r;
+      return r.state === 'STOPPED' || r.state === 'PROMOTED' ? undefined : r;
     }
     const id = this.active.get(modelName);
     const r = id ? this.records.get(id) : undefined;
-    return r && r.state !== 'STOPPED' ? r : undefined;
+    return r && r.state !== 'STOPPED' && r.state !== 'PROMOTED' ? r : undefined;
   }
 
   /** Sticky arm for the unit; every unit of a rolled-back experiment gets the control. */
   assign(experiment: ExperimentRecord, unitId: string): ArmSpec {
     const control = experiment.spec.arms[0]!;
-    const arm = experiment.state === 'RUNNING' ? assignArm(experiment.id, unitId, experiment.spec.arms) : control;
+    const weights = currentWeights(experiment.spec, experiment.stage ?? 0);
+    const arm = experiment.state === 'RUNNING' ? assignArm(experiment.id, unitId, experiment.spec.arms.map((a, i) => ({ ...a, weight: weights[i]! }))) : control;
     this.o.assignments.inc({ experiment: experiment.id, arm: arm.name });
     return arm;
   }
@@ -139,7 +200,7 @@ export class Router {
   }
 
   /** One observed outcome: summed for the statistics, and an outcome event. */
-  observe(r: Routed, unitId: string, repoId: string, requestKey: string, metric: string, value: number): void {
+  observe(r: Routed, unitId: string, repoId: string, requestKey: string, metric: string, value: number, entityId?: string): void {
     const key = `${r.arm.name}|${metric}`;
     let byKey = this.pending.get(r.experiment.id);
     if (!byKey) this.pending.set(r.experiment.id, (byKey = new Map<string, Moments>()));
@@ -161,6 +222,7 @@ export class Router {
         model_version: r.arm.modelVersion,
         metric,
         value,
+        ...(entityId ? { entity_id: entityId } : {}),
       }),
     );
   }
@@ -271,6 +333,7 @@ export class Router {
       value: null,
       reason: null,
       config_json: null,
+      entity_id: null,
       ...extra,
     };
   }

@@ -150,7 +150,7 @@ describe('loadTopicManifest', () => {
     );
     expect(byName.get('features.commits.v1')?.schema).toBe('schemas/commit_features.avsc');
     expect(byName.get('features.commits.v1')?.consumers).toEqual(['inference', 'drift-detector']);
-    expect(byName.get('labels.commits.v1')?.consumers).toEqual(['drift-detector', 'trainer-coordinator']);
+    expect(byName.get('labels.commits.v1')?.consumers).toEqual(['drift-detector', 'trainer-coordinator', 'ab-router']);
   });
 
   it('reports an unreadable file by its path', () => {
@@ -176,9 +176,10 @@ describe('allTopics', () => {
     const dlqs = allTopics(manifest).filter((t) => t.dlqOf !== null);
     const pairs = manifest.topics.flatMap((t) => t.consumers.map((g) => `${t.name}.dlq.${g}`));
     expect(dlqs.map((t) => t.name).sort()).toEqual(pairs.sort());
-    expect(dlqs).toHaveLength(7);
+    expect(dlqs).toHaveLength(8);
     expect(dlqs.map((t) => t.name)).not.toContain('scm.pullrequests.v1.dlq.featurizer');
     expect(dlqs.map((t) => t.name)).not.toContain('experiments.events.v1.dlq.ab-router');
     expect(dlqs.map((t) => t.name)).toContain('predictions.v1.dlq.drift-detector');
+    expect(dlqs.map((t) => t.name)).toContain('labels.commits.v1.dlq.ab-router');
   });
 });

@@ -32,9 +32,13 @@ export async function ensureEventsTable(ch: ClickHouse, table: string): Promise<
       metric Nullable(String),
       value Nullable(Float64),
       reason Nullable(String),
-      config_json Nullable(String)
+      config_json Nullable(String),
+      entity_id Nullable(String)
     ) ENGINE = ReplacingMergeTree
     ORDER BY (experiment_id, event_id)`);
+  // A table created before entity_id existed gets the column (18.16 has no ADD COLUMN IF NOT EXISTS).
+  const has = await ch.query<{ n: number }>(sql`SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = ${table} AND name = 'entity_id'`);
+  if (Number(has[0]?.n ?? 0) === 0) await ch.command(sql`ALTER TABLE ${ident(table)} ADD COLUMN entity_id Nullable(String)`);
 }
 
 export function eventRow(e: ExperimentEvent): Record<string, unknown> {
@@ -50,6 +54,7 @@ export function eventRow(e: ExperimentEvent): Record<string, unknown> {
     value: e.value,
     reason: e.reason,
     config_json: e.config_json,
+    entity_id: e.entity_id ?? null,
   };
 }
 

@@ -2,6 +2,7 @@
 // experiment from Redis at once; one that misses it catches up on its periodic re-read, since
 // Redis, not the message, is the truth.
 import type { NatsConnection, Subscription } from 'nats';
+import type { ModelEventPayload } from '@omen/model-registry';
 import { connectNats, natsProbe, parseJsonObject, publishFlushed } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
@@ -30,7 +31,18 @@ export interface Announcer {
   close(): Promise<void>;
 }
 
-export async function connectAnnouncer(options: { url: string; subject: string; logger: Logger; onChange: (c: ExperimentChanged) => void; onStatus?: (up: boolean) => void }): Promise<Announcer> {
+export interface AnnouncerOptions {
+  url: string;
+  subject: string;
+  logger: Logger;
+  onChange: (c: ExperimentChanged) => void;
+  onStatus?: (up: boolean) => void;
+  /** The trainer's alias changes (model.promoted): a new challenger can start a canary. */
+  modelSubject?: string;
+  onModelPromoted?: (e: ModelEventPayload) => void;
+}
+
+export async function connectAnnouncer(options: AnnouncerOptions): Promise<Announcer> {
   const { logger, subject } = options;
   const nc: NatsConnection = await connectNats({ url: options.url, name: 'ab-router', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
   const sub: Subscription = nc.subscribe(subject, {
@@ -47,11 +59,27 @@ export async function connectAnnouncer(options: { url: string; subject: string; 
       options.onChange(change);
     },
   });
+  const onModel = options.onModelPromoted;
+  const modelSub: Subscription | undefined =
+    options.modelSubject && onModel
+      ? nc.subscribe(options.modelSubject, {
+          callback: (err, msg) => {
+            if (err) return void logger.warn({ err, subject: options.modelSubject }, 'model event subscription error');
+            const b = parseJsonObject(msg.data);
+            if (typeof b === 'string' || typeof b['model'] !== 'string' || typeof b['version'] !== 'string' || typeof b['alias'] !== 'string') {
+              logger.warn({ subject: options.modelSubject, problem: typeof b === 'string' ? b : 'no model/version/alias strings' }, 'ignoring malformed model event');
+              return;
+            }
+            onModel(b as unknown as ModelEventPayload);
+          },
+        })
+      : undefined;
   return {
     announce: (change) => publishFlushed(nc, subject, JSON.stringify(change)),
     probe: natsProbe(nc),
     async close() {
       sub.unsubscribe();
+      modelSub?.unsubscribe();
       await nc.drain().catch(() => nc.close());
     },
   };

@@ -26,8 +26,9 @@ redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
 return false
 `;
 
-// ARGV: target state (STOPPED | ROLLED_BACK), stopped_at, reason, id.
-// RUNNING → target. Stopping a ROLLED_BACK experiment keeps its state and only releases the model.
+// ARGV: target state (STOPPED | ROLLED_BACK | PROMOTED), stopped_at, reason, id.
+// RUNNING → target; STOPPED and PROMOTED release the model (traffic passes through to production).
+// Stopping a ROLLED_BACK experiment keeps its state and only releases the model.
 // Returns {state, changed(0/1)} or false when the experiment does not exist.
 const TRANSITION = `
 local st = redis.call('HGET', KEYS[1], 'state')
@@ -38,11 +39,21 @@ if st == 'RUNNING' then
   st = ARGV[1]
   changed = 1
 end
-if ARGV[1] == 'STOPPED' and redis.call('GET', KEYS[2]) == ARGV[4] then
+if (ARGV[1] == 'STOPPED' or ARGV[1] == 'PROMOTED') and redis.call('GET', KEYS[2]) == ARGV[4] then
   redis.call('DEL', KEYS[2])
   changed = 1
 end
 return {st, changed}
+`;
+
+// A canary's next ramp stage: only from the stage the caller saw, only while RUNNING.
+// ARGV: expected stage, new stage, started_at. Returns 1 when it moved.
+const RAMP = `
+if redis.call('HGET', KEYS[1], 'state') ~= 'RUNNING' then return 0 end
+local cur = redis.call('HGET', KEYS[1], 'stage') or '0'
+if cur ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'stage', ARGV[2], 'stage_started_at', ARGV[3])
+return 1
 `;
 
 export interface Observation {
@@ -75,6 +86,7 @@ export class ExperimentStore {
     this.redis = new Redis(options.url, { lazyConnect: true, commandTimeout: options.commandTimeoutMs, maxRetriesPerRequest: 2, enableOfflineQueue: false });
     this.redis.defineCommand('abCreate', { numberOfKeys: 3, lua: CREATE });
     this.redis.defineCommand('abTransition', { numberOfKeys: 2, lua: TRANSITION });
+    this.redis.defineCommand('abRamp', { numberOfKeys: 1, lua: RAMP });
   }
 
   async connect(): Promise<void> {
@@ -160,6 +172,40 @@ export class ExperimentStore {
     return { record: await this.mustGet(id), changed: out[1] === 1 };
   }
 
+  /** Moves a RUNNING canary from stage `from` to `from + 1`; false when another replica did first or it stopped. */
+  async ramp(id: string, from: number, now = Date.now()): Promise<boolean> {
+    const moved = await this.run('ramp', () => (this.redis as unknown as { abRamp(...a: string[]): Promise<number> }).abRamp(this.expKey(id), String(from), String(from + 1), String(now)));
+    return moved === 1;
+  }
+
+  /** The last evaluation (outcomes, SRM, sequential tests) as JSON, for GetExperiment on every replica. */
+  async saveEvaluation(id: string, evaluationJson: string): Promise<void> {
+    await this.run('evaluation write', () => this.redis.hset(this.expKey(id), 'evaluation', evaluationJson));
+  }
+
+  /** A decision that changed something: the latest on the hash, every one in `P:decisions:<id>`. */
+  async saveDecision(id: string, decisionJson: string): Promise<void> {
+    await this.run('decision write', () => this.redis.multi().hset(this.expKey(id), 'decision', decisionJson).rpush(`${this.p}:decisions:${id}`, decisionJson).exec());
+  }
+
+  async decisions(id: string): Promise<string[]> {
+    return this.run('decisions read', () => this.redis.lrange(`${this.p}:decisions:${id}`, 0, -1));
+  }
+
+  /** One evaluator at a time across replicas: SET NX PX; true when this caller holds it. */
+  async lock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const key = `${this.p}:lock:${name}`;
+    const got = await this.run('lock', () => this.redis.set(key, owner, 'PX', ttlMs, 'NX'));
+    if (got === 'OK') return true;
+    // Ours already: extend.
+    const cur = await this.run('lock', () => this.redis.get(key));
+    if (cur === owner) {
+      await this.run('lock', () => this.redis.pexpire(key, ttlMs));
+      return true;
+    }
+    return false;
+  }
+
   /** Adds observations (already summed per arm and metric) and units in one round trip. */
   async addObservations(moments: ReadonlyMap<string, ReadonlyMap<string, Moments>>, units: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>): Promise<void> {
     const pipe = this.redis.pipeline();
@@ -209,5 +255,9 @@ function parseRecord(id: string, h: Record<string, string>): ExperimentRecord | 
     createdAt: Number(h['created_at']),
     ...(h['stopped_at'] ? { stoppedAt: Number(h['stopped_at']) } : {}),
     ...(h['stop_reason'] ? { stopReason: h['stop_reason'] } : {}),
+    ...(h['stage'] ? { stage: Number(h['stage']) } : {}),
+    ...(h['stage_started_at'] ? { stageStartedAt: Number(h['stage_started_at']) } : {}),
+    ...(h['evaluation'] ? { evaluation: h['evaluation'] } : {}),
+    ...(h['decision'] ? { decision: h['decision'] } : {}),
   };
 }

@@ -3,7 +3,7 @@
 import { InvalidArgumentError } from '@omen/errors';
 import { checkName } from '@omen/ids';
 
-export type ExperimentStateName = 'RUNNING' | 'STOPPED' | 'ROLLED_BACK';
+export type ExperimentStateName = 'RUNNING' | 'STOPPED' | 'ROLLED_BACK' | 'PROMOTED';
 export type GuardrailDirectionName = 'MAX' | 'MIN';
 
 export interface ArmSpec {
@@ -30,6 +30,34 @@ export interface ExperimentSpec {
   metrics: string[];
   guardrails: GuardrailSpec[];
   alpha: number;
+  /** A canary decides by itself (two arms); absent for an experiment that only routes and reports. */
+  canary?: CanarySpec;
+}
+
+/** Ground-truth metrics a canary's primary metric may be (lower is better for all but auc). */
+export const LABEL_METRICS = ['brier', 'log_loss', 'auc'] as const;
+export type LabelMetric = (typeof LABEL_METRICS)[number];
+
+export interface CanarySpec {
+  /** Challenger share per stage, strictly increasing in (0, 1). */
+  ramp: number[];
+  minUnitsPerStage: number;
+  minLabelled: number;
+  /** 0 = the service's ABROUTER_LABEL_MATURITY. */
+  labelMaturityMs: number;
+  threshold: number;
+  mde: number;
+  power: number;
+  baselineStddev: number;
+}
+
+export const DEFAULT_RAMP = [0.05, 0.25, 0.5];
+
+/** The weights routing uses now: a canary's stage share for the challenger, else the spec's. */
+export function currentWeights(spec: ExperimentSpec, stage: number): number[] {
+  if (!spec.canary) return spec.arms.map((a) => a.weight);
+  const share = spec.canary.ramp[Math.min(stage, spec.canary.ramp.length - 1)]!;
+  return [1 - share, share];
 }
 
 export interface ExperimentRecord {
@@ -39,6 +67,12 @@ export interface ExperimentRecord {
   createdAt: number;
   stoppedAt?: number;
   stopReason?: string;
+  /** Canary: the ramp stage (0-based) and when it began. */
+  stage?: number;
+  stageStartedAt?: number;
+  /** The last evaluation and the last decision that changed something, as JSON (src/evaluator.ts). */
+  evaluation?: string;
+  decision?: string;
 }
 
 /**
@@ -65,6 +99,18 @@ export interface RawSpec {
   metrics?: string[] | undefined;
   guardrails?: { metric?: string; direction?: string | number; threshold?: number; min_units?: string | number }[] | undefined;
   alpha?: number | undefined;
+  canary?: RawCanary | null | undefined;
+}
+
+export interface RawCanary {
+  ramp?: number[] | undefined;
+  min_units_per_stage?: string | number | undefined;
+  min_labelled?: string | number | undefined;
+  label_maturity_seconds?: string | number | undefined;
+  threshold?: number | undefined;
+  mde?: number | undefined;
+  power?: number | undefined;
+  baseline_stddev?: number | undefined;
 }
 
 const bad = (field: string, message: string) => new InvalidArgumentError(`${field}: ${message}`, field);
@@ -107,7 +153,14 @@ export function validateSpec(raw: RawSpec | null | undefined): ExperimentSpec {
   });
   const unit = raw.unit === undefined || raw.unit === '' ? 'repo' : raw.unit;
   if (unit !== 'repo' && unit !== 'commit') throw bad('spec.unit', `must be "repo" or "commit", got "${unit}"`);
-  const primaryMetric = metricName('spec.primary_metric', raw.primary_metric || 'latency_ms');
+  const canary = raw.canary ? validateCanary(raw.canary, arms.length) : undefined;
+  let primaryMetric: string;
+  if (canary) {
+    primaryMetric = raw.primary_metric || 'brier';
+    if (!(LABEL_METRICS as readonly string[]).includes(primaryMetric)) throw bad('spec.primary_metric', `a canary decides on a ground-truth metric (${LABEL_METRICS.join(', ')}), got "${primaryMetric}"`);
+  } else {
+    primaryMetric = metricName('spec.primary_metric', raw.primary_metric || 'latency_ms');
+  }
   const guardrails = (raw.guardrails ?? []).map((g, i): GuardrailSpec => {
     const field = `spec.guardrails[${i}]`;
     const metric = metricName(`${field}.metric`, g.metric);
@@ -121,8 +174,48 @@ export function validateSpec(raw: RawSpec | null | undefined): ExperimentSpec {
     return { metric, direction, threshold, minUnits };
   });
   const extra = (raw.metrics ?? []).map((m, i) => metricName(`spec.metrics[${i}]`, m));
-  const metrics = [...new Set([primaryMetric, 'error_rate', ...extra, ...guardrails.map((g) => g.metric)])];
+  // A canary's primary metric comes from labels (ClickHouse), not from the Redis moments.
+  const metrics = [...new Set([...(canary ? ['latency_ms'] : [primaryMetric]), 'error_rate', ...extra, ...guardrails.map((g) => g.metric)])];
   const alpha = raw.alpha === undefined || raw.alpha === 0 ? 0.05 : raw.alpha;
   if (!(alpha > 0 && alpha < 1)) throw bad('spec.alpha', `must be in (0, 1), got ${alpha}`);
-  return { name, description: raw.description ?? '', modelName, arms, unit, primaryMetric, metrics, guardrails, alpha };
+  return { name, description: raw.description ?? '', modelName, arms, unit, primaryMetric, metrics, guardrails, alpha, ...(canary ? { canary } : {}) };
+}
+
+function positiveInt(field: string, v: string | number | undefined, dflt: number): number {
+  if (v === undefined || v === '' || Number(v) === 0) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw bad(field, `must be an integer ≥ 1, got ${v}`);
+  return n;
+}
+
+function fraction(field: string, v: number | undefined, dflt: number): number {
+  if (v === undefined || v === 0) return dflt;
+  if (!(v > 0 && v < 1)) throw bad(field, `must be in (0, 1), got ${v}`);
+  return v;
+}
+
+function validateCanary(raw: RawCanary, armCount: number): CanarySpec {
+  if (armCount !== 2) throw bad('spec.arms', `a canary has exactly 2 arms (control, challenger), got ${armCount}`);
+  const ramp = raw.ramp && raw.ramp.length > 0 ? raw.ramp : DEFAULT_RAMP;
+  if (ramp.length > 10) throw bad('spec.canary.ramp', `at most 10 stages, got ${ramp.length}`);
+  ramp.forEach((w, i) => {
+    if (!(w > 0 && w < 1)) throw bad(`spec.canary.ramp[${i}]`, `a challenger share is in (0, 1), got ${w}`);
+    if (i > 0 && !(w > ramp[i - 1]!)) throw bad(`spec.canary.ramp[${i}]`, `stages must increase, got ${w} after ${ramp[i - 1]}`);
+  });
+  const maturity = Number(raw.label_maturity_seconds ?? 0);
+  if (!Number.isInteger(maturity) || maturity < 0) throw bad('spec.canary.label_maturity_seconds', `must be an integer ≥ 0, got ${raw.label_maturity_seconds}`);
+  const stddev = raw.baseline_stddev === undefined || raw.baseline_stddev === 0 ? 0.2 : raw.baseline_stddev;
+  if (!(stddev > 0 && Number.isFinite(stddev))) throw bad('spec.canary.baseline_stddev', `must be > 0, got ${raw.baseline_stddev}`);
+  const mde = raw.mde === undefined || raw.mde === 0 ? 0.01 : raw.mde;
+  if (!(mde > 0 && Number.isFinite(mde))) throw bad('spec.canary.mde', `must be > 0, got ${raw.mde}`);
+  return {
+    ramp: [...ramp],
+    minUnitsPerStage: positiveInt('spec.canary.min_units_per_stage', raw.min_units_per_stage, 100),
+    minLabelled: positiveInt('spec.canary.min_labelled', raw.min_labelled, 50),
+    labelMaturityMs: maturity * 1000,
+    threshold: fraction('spec.canary.threshold', raw.threshold, 0.5),
+    mde,
+    power: fraction('spec.canary.power', raw.power, 0.8),
+    baselineStddev: stddev,
+  };
 }

@@ -97,4 +97,4 @@ export function twoProportion(treatment: { count: number; successes: number }, c
 
 // The normal quantile through the t quantile with huge df keeps one dependency fewer; at
 // df = 1e9 the two agree to ~1e-9.
-const normalQuantile = (p: number) => tQuantile(p, 1e9);
+export const normalQuantile = (p: number): number => tQuantile(p, 1e9);

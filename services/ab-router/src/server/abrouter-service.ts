@@ -9,7 +9,10 @@ import { annotateAudit, unary } from '@omen/grpc';
 import { checkId, checkName, repoIdProblem } from '@omen/ids';
 import type { Histogram } from '@omen/telemetry';
 import type { InferenceClient } from '../adapters/inference-client.ts';
-import { validateSpec, type ExperimentRecord, type ExperimentStateName } from '../domain/experiment.ts';
+import { canarySampleSize, type SequentialResult } from '../domain/decide.ts';
+import { currentWeights, validateSpec, type ExperimentRecord, type ExperimentStateName } from '../domain/experiment.ts';
+import type { Estimate } from '../domain/outcomes.ts';
+import type { Evaluation, StoredDecision } from '../evaluator.ts';
 import { newRequestKey, type ArmStatsView, type Router } from '../router.ts';
 
 export interface AbRouterServiceOptions {
@@ -26,6 +29,7 @@ const STATE_NAMES: Record<ExperimentStateName, abrouterV1.ExperimentState__Outpu
   RUNNING: 'EXPERIMENT_STATE_RUNNING',
   STOPPED: 'EXPERIMENT_STATE_STOPPED',
   ROLLED_BACK: 'EXPERIMENT_STATE_ROLLED_BACK',
+  PROMOTED: 'EXPERIMENT_STATE_PROMOTED',
 };
 
 function stateFilter(s: string | number | undefined): ExperimentStateName | undefined {
@@ -49,6 +53,18 @@ export function experimentMessage(r: ExperimentRecord, stats: ArmStatsView[] = [
       metrics: s.metrics,
       guardrails: s.guardrails.map((g) => ({ metric: g.metric, direction: g.direction === 'MAX' ? 'GUARDRAIL_DIRECTION_MAX' : 'GUARDRAIL_DIRECTION_MIN', threshold: g.threshold, min_units: String(g.minUnits) })),
       alpha: s.alpha,
+      canary: s.canary
+        ? {
+            ramp: s.canary.ramp,
+            min_units_per_stage: String(s.canary.minUnitsPerStage),
+            min_labelled: String(s.canary.minLabelled),
+            label_maturity_seconds: String(Math.round(s.canary.labelMaturityMs / 1000)),
+            threshold: s.canary.threshold,
+            mde: s.canary.mde,
+            power: s.canary.power,
+            baseline_stddev: s.canary.baselineStddev,
+          }
+        : null,
     },
     state: STATE_NAMES[r.state],
     created_at: timestamp(r.createdAt),
@@ -67,7 +83,48 @@ export function experimentMessage(r: ExperimentRecord, stats: ArmStatsView[] = [
         ...(m.ciLow !== undefined ? { ci_low: m.ciLow, ci_high: m.ciHigh } : {}),
       })),
     })),
+    ...canaryFields(r),
   };
+}
+
+const estimate = (e: Estimate | undefined): abrouterV1.Estimate => ({
+  ...(e?.value !== undefined && e.value !== null ? { value: e.value } : {}),
+  ...(e?.low !== undefined && e.low !== null ? { low: e.low } : {}),
+  ...(e?.high !== undefined && e.high !== null ? { high: e.high } : {}),
+});
+
+const sequential = (t: SequentialResult): abrouterV1.SequentialTest => ({ metric: t.metric, diff: t.diff, low: t.low, high: t.high, n: String(t.n), verdict: t.verdict });
+
+/** A canary's stage, weights, sample size, last evaluation (outcomes, SRM, sequential tests) and last decision. */
+function canaryFields(r: ExperimentRecord): Partial<abrouterV1.Experiment> {
+  const stage = r.stage ?? 0;
+  const out: Partial<abrouterV1.Experiment> = { stage, current_weights: currentWeights(r.spec, stage) };
+  if (r.spec.canary) {
+    const size = canarySampleSize({ ...r.spec, canary: r.spec.canary });
+    out.sample_size = { metric: r.spec.primaryMetric, treatment: String(size.treatment), control: String(size.control) };
+  }
+  if (r.evaluation) {
+    const ev = JSON.parse(r.evaluation) as Evaluation;
+    out.outcomes = Object.entries(ev.outcomes).map(([arm, o]) => ({
+      arm,
+      labelled: String(o.n),
+      positives: String(o.positives),
+      auc: estimate(o.auc),
+      brier: estimate(o.brier),
+      log_loss: estimate(o.logLoss),
+      calibration_error: estimate(o.ece),
+      precision: estimate(o.precision),
+      recall: estimate(o.recall),
+      recall_at_20_effort: estimate(o.recallAt20Effort),
+    }));
+    if (ev.evidence.srm) out.srm = { chi2: ev.evidence.srm.chi2, p_value: ev.evidence.srm.pValue, mismatch: ev.evidence.srm.mismatch };
+    out.sequential = [...(ev.evidence.primary ? [ev.evidence.primary] : []), ...ev.evidence.guardrails].map(sequential);
+  }
+  if (r.decision) {
+    const d = JSON.parse(r.decision) as StoredDecision;
+    out.decision = { action: d.action, reason: d.reason, at: timestamp(d.at), stage: d.stage, evidence_json: r.decision };
+  }
+  return out;
 }
 
 /** The unit of a request: the explicit one, else the commit's repo (unit "repo") or sha (unit "commit"). */
@@ -132,7 +189,9 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
         options.inferenceSeconds?.observe({ routed: 'true', outcome: 'ok' }, ms / 1000);
         router.observe(routed, unitId, repoId, requestKey, 'latency_ms', ms);
         router.observe(routed, unitId, repoId, requestKey, 'error_rate', 0);
-        if (Number.isFinite(prediction.bug_probability)) router.observe(routed, unitId, repoId, requestKey, 'bug_probability', prediction.bug_probability);
+        // The sha rides along so labels can be joined to what this arm served (ground-truth metrics).
+        const sha = request.commit?.sha || request.features?.entity_id || prediction.entity_id || '';
+        if (Number.isFinite(prediction.bug_probability)) router.observe(routed, unitId, repoId, requestKey, 'bug_probability', prediction.bug_probability, sha);
         return { prediction, experiment_id: experiment.id, arm: arm.name };
       } catch (err) {
         options.inferenceSeconds?.observe({ routed: 'true', outcome: 'error' }, (performance.now() - started) / 1000);

@@ -142,7 +142,7 @@ describe('experiment events in ClickHouse', () => {
     // The same events written again, as a retried batch would be.
     const sink = a.app.events!;
     for (const r of first) {
-      sink.push({ ...r, type: r.type as ExperimentEventType, event_time: Number(r.event_time_ms) });
+      sink.push({ ...r, type: r.type as ExperimentEventType, event_time: Number(r.event_time_ms), entity_id: (r as { entity_id?: string | null }).entity_id ?? null });
     }
     await sink.flush(true);
     await waitFor(() => sink.buffered === 0, { message: 'the rewrite flushed' });

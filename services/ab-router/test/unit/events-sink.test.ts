@@ -21,6 +21,7 @@ const event = (i: number): ExperimentEvent => ({
   value: null,
   reason: null,
   config_json: null,
+  entity_id: null,
 });
 
 function producer(fail: () => boolean) {

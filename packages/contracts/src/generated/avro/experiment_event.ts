@@ -75,4 +75,10 @@ export interface ExperimentEvent {
    * @default null
    */
   config_json: null | string;
+  /**
+   * For an outcome event of a served prediction (metric bug_probability): the scored entity, the commit sha, so ground-truth labels can be joined to what each arm served; null otherwise.
+   *
+   * @default null
+   */
+  entity_id: null | string;
 }

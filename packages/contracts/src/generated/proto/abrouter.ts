@@ -4,8 +4,12 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.ts';
 import type { AbRouterClient as _omen_abrouter_v1_AbRouterClient, AbRouterDefinition as _omen_abrouter_v1_AbRouterDefinition } from './omen/abrouter/v1/AbRouter.ts';
 import type { Arm as _omen_abrouter_v1_Arm, Arm__Output as _omen_abrouter_v1_Arm__Output } from './omen/abrouter/v1/Arm.ts';
+import type { ArmOutcomes as _omen_abrouter_v1_ArmOutcomes, ArmOutcomes__Output as _omen_abrouter_v1_ArmOutcomes__Output } from './omen/abrouter/v1/ArmOutcomes.ts';
 import type { ArmStats as _omen_abrouter_v1_ArmStats, ArmStats__Output as _omen_abrouter_v1_ArmStats__Output } from './omen/abrouter/v1/ArmStats.ts';
+import type { Canary as _omen_abrouter_v1_Canary, Canary__Output as _omen_abrouter_v1_Canary__Output } from './omen/abrouter/v1/Canary.ts';
 import type { CreateExperimentRequest as _omen_abrouter_v1_CreateExperimentRequest, CreateExperimentRequest__Output as _omen_abrouter_v1_CreateExperimentRequest__Output } from './omen/abrouter/v1/CreateExperimentRequest.ts';
+import type { Decision as _omen_abrouter_v1_Decision, Decision__Output as _omen_abrouter_v1_Decision__Output } from './omen/abrouter/v1/Decision.ts';
+import type { Estimate as _omen_abrouter_v1_Estimate, Estimate__Output as _omen_abrouter_v1_Estimate__Output } from './omen/abrouter/v1/Estimate.ts';
 import type { Experiment as _omen_abrouter_v1_Experiment, Experiment__Output as _omen_abrouter_v1_Experiment__Output } from './omen/abrouter/v1/Experiment.ts';
 import type { ExperimentSpec as _omen_abrouter_v1_ExperimentSpec, ExperimentSpec__Output as _omen_abrouter_v1_ExperimentSpec__Output } from './omen/abrouter/v1/ExperimentSpec.ts';
 import type { GetExperimentRequest as _omen_abrouter_v1_GetExperimentRequest, GetExperimentRequest__Output as _omen_abrouter_v1_GetExperimentRequest__Output } from './omen/abrouter/v1/GetExperimentRequest.ts';
@@ -17,6 +21,9 @@ import type { RoutePredictRequest as _omen_abrouter_v1_RoutePredictRequest, Rout
 import type { RoutePredictResponse as _omen_abrouter_v1_RoutePredictResponse, RoutePredictResponse__Output as _omen_abrouter_v1_RoutePredictResponse__Output } from './omen/abrouter/v1/RoutePredictResponse.ts';
 import type { RouteRequest as _omen_abrouter_v1_RouteRequest, RouteRequest__Output as _omen_abrouter_v1_RouteRequest__Output } from './omen/abrouter/v1/RouteRequest.ts';
 import type { RouteResponse as _omen_abrouter_v1_RouteResponse, RouteResponse__Output as _omen_abrouter_v1_RouteResponse__Output } from './omen/abrouter/v1/RouteResponse.ts';
+import type { SampleRatio as _omen_abrouter_v1_SampleRatio, SampleRatio__Output as _omen_abrouter_v1_SampleRatio__Output } from './omen/abrouter/v1/SampleRatio.ts';
+import type { SampleSize as _omen_abrouter_v1_SampleSize, SampleSize__Output as _omen_abrouter_v1_SampleSize__Output } from './omen/abrouter/v1/SampleSize.ts';
+import type { SequentialTest as _omen_abrouter_v1_SequentialTest, SequentialTest__Output as _omen_abrouter_v1_SequentialTest__Output } from './omen/abrouter/v1/SequentialTest.ts';
 import type { StopExperimentRequest as _omen_abrouter_v1_StopExperimentRequest, StopExperimentRequest__Output as _omen_abrouter_v1_StopExperimentRequest__Output } from './omen/abrouter/v1/StopExperimentRequest.ts';
 import type { CommitRef as _omen_inference_v1_CommitRef, CommitRef__Output as _omen_inference_v1_CommitRef__Output } from './omen/inference/v1/CommitRef.ts';
 import type { FeatureContribution as _omen_inference_v1_FeatureContribution, FeatureContribution__Output as _omen_inference_v1_FeatureContribution__Output } from './omen/inference/v1/FeatureContribution.ts';
@@ -47,8 +54,12 @@ export interface ProtoGrpcType {
       v1: {
         AbRouter: SubtypeConstructor<typeof grpc.Client, _omen_abrouter_v1_AbRouterClient> & { service: _omen_abrouter_v1_AbRouterDefinition }
         Arm: MessageTypeDefinition<_omen_abrouter_v1_Arm, _omen_abrouter_v1_Arm__Output>
+        ArmOutcomes: MessageTypeDefinition<_omen_abrouter_v1_ArmOutcomes, _omen_abrouter_v1_ArmOutcomes__Output>
         ArmStats: MessageTypeDefinition<_omen_abrouter_v1_ArmStats, _omen_abrouter_v1_ArmStats__Output>
+        Canary: MessageTypeDefinition<_omen_abrouter_v1_Canary, _omen_abrouter_v1_Canary__Output>
         CreateExperimentRequest: MessageTypeDefinition<_omen_abrouter_v1_CreateExperimentRequest, _omen_abrouter_v1_CreateExperimentRequest__Output>
+        Decision: MessageTypeDefinition<_omen_abrouter_v1_Decision, _omen_abrouter_v1_Decision__Output>
+        Estimate: MessageTypeDefinition<_omen_abrouter_v1_Estimate, _omen_abrouter_v1_Estimate__Output>
         Experiment: MessageTypeDefinition<_omen_abrouter_v1_Experiment, _omen_abrouter_v1_Experiment__Output>
         ExperimentSpec: MessageTypeDefinition<_omen_abrouter_v1_ExperimentSpec, _omen_abrouter_v1_ExperimentSpec__Output>
         ExperimentState: EnumTypeDefinition
@@ -62,6 +73,9 @@ export interface ProtoGrpcType {
         RoutePredictResponse: MessageTypeDefinition<_omen_abrouter_v1_RoutePredictResponse, _omen_abrouter_v1_RoutePredictResponse__Output>
         RouteRequest: MessageTypeDefinition<_omen_abrouter_v1_RouteRequest, _omen_abrouter_v1_RouteRequest__Output>
         RouteResponse: MessageTypeDefinition<_omen_abrouter_v1_RouteResponse, _omen_abrouter_v1_RouteResponse__Output>
+        SampleRatio: MessageTypeDefinition<_omen_abrouter_v1_SampleRatio, _omen_abrouter_v1_SampleRatio__Output>
+        SampleSize: MessageTypeDefinition<_omen_abrouter_v1_SampleSize, _omen_abrouter_v1_SampleSize__Output>
+        SequentialTest: MessageTypeDefinition<_omen_abrouter_v1_SequentialTest, _omen_abrouter_v1_SequentialTest__Output>
         StopExperimentRequest: MessageTypeDefinition<_omen_abrouter_v1_StopExperimentRequest, _omen_abrouter_v1_StopExperimentRequest__Output>
       }
     }

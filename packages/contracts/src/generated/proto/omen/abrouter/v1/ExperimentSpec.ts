@@ -2,6 +2,7 @@
 
 import type { Arm as _omen_abrouter_v1_Arm, Arm__Output as _omen_abrouter_v1_Arm__Output } from '../../../omen/abrouter/v1/Arm.ts';
 import type { Guardrail as _omen_abrouter_v1_Guardrail, Guardrail__Output as _omen_abrouter_v1_Guardrail__Output } from '../../../omen/abrouter/v1/Guardrail.ts';
+import type { Canary as _omen_abrouter_v1_Canary, Canary__Output as _omen_abrouter_v1_Canary__Output } from '../../../omen/abrouter/v1/Canary.ts';
 
 export interface ExperimentSpec {
   'name'?: (string);
@@ -22,6 +23,10 @@ export interface ExperimentSpec {
    * Significance level for the primary metric, e.g. 0.05.
    */
   'alpha'?: (number | string);
+  /**
+   * When set, the experiment is a canary that decides by itself (two arms: control, challenger).
+   */
+  'canary'?: (_omen_abrouter_v1_Canary | null);
 }
 
 export interface ExperimentSpec__Output {
@@ -43,4 +48,8 @@ export interface ExperimentSpec__Output {
    * Significance level for the primary metric, e.g. 0.05.
    */
   'alpha': (number);
+  /**
+   * When set, the experiment is a canary that decides by itself (two arms: control, challenger).
+   */
+  'canary': (_omen_abrouter_v1_Canary__Output | null);
 }

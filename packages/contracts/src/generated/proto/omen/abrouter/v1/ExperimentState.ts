@@ -8,6 +8,11 @@ export const ExperimentState = {
    * Stopped automatically by a guardrail breach; traffic went back to the control arm.
    */
   EXPERIMENT_STATE_ROLLED_BACK: 'EXPERIMENT_STATE_ROLLED_BACK',
+  /**
+   * Decided automatically: the challenger won and was promoted through the trainer's Promote;
+   * traffic passes through to the (new) production version.
+   */
+  EXPERIMENT_STATE_PROMOTED: 'EXPERIMENT_STATE_PROMOTED',
 } as const;
 
 export type ExperimentState =
@@ -22,5 +27,11 @@ export type ExperimentState =
    */
   | 'EXPERIMENT_STATE_ROLLED_BACK'
   | 3
+  /**
+   * Decided automatically: the challenger won and was promoted through the trainer's Promote;
+   * traffic passes through to the (new) production version.
+   */
+  | 'EXPERIMENT_STATE_PROMOTED'
+  | 4
 
 export type ExperimentState__Output = typeof ExperimentState[keyof typeof ExperimentState]

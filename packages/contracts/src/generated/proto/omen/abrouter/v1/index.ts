@@ -2,8 +2,12 @@
 
 export type { AbRouterClient, AbRouterDefinition, AbRouterHandlers } from './AbRouter.ts';
 export type { Arm, Arm__Output } from './Arm.ts';
+export type { ArmOutcomes, ArmOutcomes__Output } from './ArmOutcomes.ts';
 export type { ArmStats, ArmStats__Output } from './ArmStats.ts';
+export type { Canary, Canary__Output } from './Canary.ts';
 export type { CreateExperimentRequest, CreateExperimentRequest__Output } from './CreateExperimentRequest.ts';
+export type { Decision, Decision__Output } from './Decision.ts';
+export type { Estimate, Estimate__Output } from './Estimate.ts';
 export type { Experiment, Experiment__Output } from './Experiment.ts';
 export type { ExperimentSpec, ExperimentSpec__Output } from './ExperimentSpec.ts';
 export type { ExperimentState, ExperimentState__Output } from './ExperimentState.ts';
@@ -17,4 +21,7 @@ export type { RoutePredictRequest, RoutePredictRequest__Output } from './RoutePr
 export type { RoutePredictResponse, RoutePredictResponse__Output } from './RoutePredictResponse.ts';
 export type { RouteRequest, RouteRequest__Output } from './RouteRequest.ts';
 export type { RouteResponse, RouteResponse__Output } from './RouteResponse.ts';
+export type { SampleRatio, SampleRatio__Output } from './SampleRatio.ts';
+export type { SampleSize, SampleSize__Output } from './SampleSize.ts';
+export type { SequentialTest, SequentialTest__Output } from './SequentialTest.ts';
 export type { StopExperimentRequest, StopExperimentRequest__Output } from './StopExperimentRequest.ts';
