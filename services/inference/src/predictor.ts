@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { InternalError, InvalidArgumentError, NotFoundError, OmenError, UnavailableError, isOmenError, quote } from '@omen/errors';
 import { featureSetId, type FeatureSet } from '@omen/features';
-import { checkRepoId, shown } from '@omen/ids';
+import { checkRepoId, checkSha } from '@omen/ids';
 import type { inferenceV1 } from '@omen/contracts';
 import type { Logger } from '@omen/telemetry';
 import { rankContributions, type Contribution } from './domain/contributions.ts';
@@ -252,8 +252,8 @@ export class Predictor {
     if (request.input === 'commit' && request.commit) {
       const { repo_id: repoId, sha } = request.commit;
       checkRepoId(repoId, `${field}commit.repo_id`);
-      // Abbreviated shas are looked up too (the online store is keyed by what the featurizer saw).
-      if (!/^[0-9a-f]{4,64}$/i.test(sha)) throw new InvalidArgumentError(`${field}commit.sha must be a hex commit id; got ${shown(sha)}`, `${field}commit.sha`);
+      // The online store is keyed by the featurizer's full lower-case shas: nothing else can be found there.
+      checkSha(sha, `${field}commit.sha`);
       const store = this.#o.store;
       const cacheKey = store?.cacheEnabled ? store.cacheKey(repoId, sha, served.name, served.version) : undefined;
       return { index, request, served, field, repoId, entityId: sha, commit: { repoId, sha, cacheKey }, quality: {} };
