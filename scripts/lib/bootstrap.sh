@@ -55,10 +55,23 @@ omen_ensure_node_modules() {
   echo "$want" >"$stamp"
 }
 
-omen_bootstrap() {
-  if ! command -v node >/dev/null; then omen_log "Node.js 20 or newer is required"; exit 1; fi
+omen_check_node() {
+  if ! command -v node >/dev/null; then omen_log "Node.js 20.6 or newer is required"; exit 1; fi
   local major; major="$(node -p 'process.versions.node.split(".")[0]')"
   if [ "$major" -lt 20 ]; then omen_log "Node.js >= 20 required, found $(node --version)"; exit 1; fi
+}
+
+# What every verb needs: Node, the pinned pnpm and the workspace's node modules; no apt, no root.
+omen_bootstrap_node() {
+  omen_check_node
+  omen_ensure_pnpm
+  omen_ensure_node_modules
+}
+
+# What the verbs that start local engines (demo, stack, the tests) need: the Debian engines and
+# build tools too, installed first as before.
+omen_bootstrap() {
+  omen_check_node
   omen_ensure_apt
   omen_ensure_pnpm
   omen_ensure_node_modules

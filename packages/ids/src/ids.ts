@@ -30,6 +30,7 @@ const repoGrammar = 'github:owner/name, gitlab:group/.../project or git:name, of
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const shaPattern = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const shaPrefixPattern = /^[0-9a-f]{7,64}$/;
 
 /** Why `value` is not a repository id, or null when it is one. */
 export function repoIdProblem(value: string): string | null {
@@ -52,6 +53,15 @@ export function isName(value: string): boolean {
 /** A full commit id: 40 (SHA-1) or 64 (SHA-256) lower-case hex characters. */
 export function isFullSha(value: string): boolean {
   return shaPattern.test(value);
+}
+
+/**
+ * Whether `value` can stand for a commit a person typed: 7 to 64 lower-case hex characters, the
+ * shortest abbreviation git prints by default up to a full SHA-256 id. Only for matching against
+ * full shas (`full.startsWith(prefix)`); ids that cross a service boundary are full (isFullSha).
+ */
+export function isShaPrefix(value: string): boolean {
+  return shaPrefixPattern.test(value);
 }
 
 /** Throws INVALID_ARGUMENT naming `field` unless `value` is a repository id; returns it. */

@@ -36,7 +36,7 @@ import type { LoadedLanguages } from '../src/domain/code/analyzer.ts';
 import type { CommitInput } from '../src/domain/commit.ts';
 import { InMemoryHistoryStore } from '../src/domain/memory-history-store.ts';
 import { processCommits } from '../src/domain/processor.ts';
-import { EXPRESS_REPO, readExpressCommits, readExpressRaw, toCommitEvent } from '../test/support/express.ts';
+import { EXPRESS_REPO, readExpressCommits, readExpressRaw, toCommitEvent } from '../test/helpers/express.ts';
 import { dropKeys, gitBench } from './git.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));

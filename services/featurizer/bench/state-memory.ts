@@ -22,8 +22,8 @@ import type { CommitInput } from '../src/domain/commit.ts';
 import { namespaces } from '../src/domain/history.ts';
 import type { CodeAnalyzer } from '../src/domain/processor.ts';
 import { processCommits } from '../src/domain/processor.ts';
-import { EXPRESS_REPO, readExpressCommits } from '../test/support/express.ts';
-import { parseUnifiedDiff } from '../test/support/unified-diff.ts';
+import { EXPRESS_REPO, readExpressCommits } from '../test/helpers/express.ts';
+import { parseUnifiedDiff } from '../test/helpers/unified-diff.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const suffix = Math.random().toString(16).slice(2, 10);

@@ -13,8 +13,8 @@ import { InMemoryHistoryStore } from '../src/domain/memory-history-store.ts';
 import type { BlamedFile } from '../src/domain/processor.ts';
 import { processCommits } from '../src/domain/processor.ts';
 import { DEFAULT_BLAME_WINDOW } from '../src/domain/retention.ts';
-import { EXPRESS_REPO } from '../test/support/express.ts';
-import { cloneExpress, readCommitsWithHunks } from '../test/support/express-git.ts';
+import { EXPRESS_REPO } from '../test/helpers/express.ts';
+import { cloneExpress, readCommitsWithHunks } from '../test/helpers/express-git.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 const args = process.argv.slice(2);

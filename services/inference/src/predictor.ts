@@ -5,55 +5,19 @@
 // batch fails only itself.
 import { performance } from 'node:perf_hooks';
 import { InternalError, InvalidArgumentError, NotFoundError, OmenError, UnavailableError, isOmenError, quote } from '@omen/errors';
-import { featureSetId, type FeatureSet } from '@omen/features';
-import { checkRepoId, shown } from '@omen/ids';
-import type { inferenceV1 } from '@omen/contracts';
+import { featureSetId } from '@omen/features';
+import { checkRepoId, checkSha } from '@omen/ids';
 import type { Logger } from '@omen/telemetry';
 import { rankContributions, type Contribution } from './domain/contributions.ts';
 import { checkInlineFeatureSet, inlineRow, storedRow } from './domain/inputs.ts';
+import { modelScores, type FeatureFallback, type Outcome, type PredictContext, type PredictRequest, type PredictResponse, type RunOutput, type ServedPrediction } from './domain/prediction.ts';
 import { deriveScores, type QualityScores } from './domain/scores.ts';
 import type { ModelManager, ServedModel } from './adapters/model-manager.ts';
-import type { OutputTensor, RunOutput } from './adapters/onnx-session.ts';
 import type { RedisStore, StoredFeatureSet } from './adapters/redis-store.ts';
 import type { InferenceMetrics } from './metrics.ts';
 
-type PredictRequest = inferenceV1.PredictRequest__Output;
-export type PredictResponse = inferenceV1.PredictResponse;
-
-export type Outcome = { ok: true; response: PredictResponse } | { ok: false; error: OmenError };
-
-export interface PredictContext {
-  signal?: AbortSignal | undefined;
-  /** Absolute deadline on the batcher's clock (µs). */
-  deadlineUs?: number | undefined;
-  traceId?: string | undefined;
-  /**
-   * The call answers a gRPC client (set by the handlers): its computed predictions go to the
-   * served-predictions log. Stream mode's own calls leave it unset; they write their sink themselves.
-   */
-  served?: boolean | undefined;
-}
-
-/** Features for a commit the online store does not have (the featurizer's GetFeatures). */
-export interface FeatureFallback {
-  fetch(repoId: string, sha: string, set: FeatureSet, signal?: AbortSignal): Promise<StoredFeatureSet | undefined>;
-}
-
-/** A computed prediction as the stream/log sinks and the cache see it. */
-export interface ServedPrediction {
-  model: ServedModel;
-  /** Where the features came from: the online store (a commit reference) or the request. */
-  input: 'commit' | 'features';
-  repoId: string;
-  entityId: string;
-  response: PredictResponse;
-  /** Every feature's contribution, ranked; empty when the model gives none. */
-  contributions: Contribution[];
-  /** The row the model saw, in its feature order. */
-  row: Float32Array;
-  /** The values as given or stored (doubles; the stored ones may hold features of newer sets). */
-  values: Readonly<Record<string, number>>;
-}
+export type { FeatureFallback, Outcome, PredictContext, PredictResponse, ServedPrediction } from './domain/prediction.ts';
+export { modelScores } from './domain/prediction.ts';
 
 export interface PredictorOptions {
   models: ModelManager;
@@ -69,7 +33,6 @@ export interface PredictorOptions {
 }
 
 const CODE_SET = 'code_metrics@v1';
-const NOT_SCORES: ReadonlySet<string> = new Set(['probabilities', 'label']);
 const CHANGE_SET = 'jit_change_metrics@v1';
 
 interface Prepared {
@@ -98,23 +61,6 @@ interface CachedPrediction {
 function toOmen(err: unknown): OmenError {
   if (isOmenError(err)) return err;
   return new InternalError('internal error', { cause: err });
-}
-
-/** Per-row scalar outputs besides the probabilities and the label, by output name. */
-function namedScores(tensors: readonly OutputTensor[], row: number, skip: ReadonlySet<string>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const t of tensors) {
-    if (skip.has(t.name) || (t.type !== 'float32' && t.type !== 'float64')) continue;
-    const per = t.dims.slice(1).reduce((p, d) => p * d, 1);
-    if (per !== 1) continue;
-    out[t.name] = Number((t.data as Float32Array)[row]);
-  }
-  return out;
-}
-
-/** Row k's `scores`: the probability and every other per-row scalar output, by output name. */
-export function modelScores(out: RunOutput, k: number): Record<string, number> {
-  return { bug_probability: out.p1[k]!, ...namedScores(out.tensors, k, NOT_SCORES) };
 }
 
 export class Predictor {
@@ -252,8 +198,8 @@ export class Predictor {
     if (request.input === 'commit' && request.commit) {
       const { repo_id: repoId, sha } = request.commit;
       checkRepoId(repoId, `${field}commit.repo_id`);
-      // Abbreviated shas are looked up too (the online store is keyed by what the featurizer saw).
-      if (!/^[0-9a-f]{4,64}$/i.test(sha)) throw new InvalidArgumentError(`${field}commit.sha must be a hex commit id; got ${shown(sha)}`, `${field}commit.sha`);
+      // The online store is keyed by the featurizer's full lower-case shas: nothing else can be found there.
+      checkSha(sha, `${field}commit.sha`);
       const store = this.#o.store;
       const cacheKey = store?.cacheEnabled ? store.cacheKey(repoId, sha, served.name, served.version) : undefined;
       return { index, request, served, field, repoId, entityId: sha, commit: { repoId, sha, cacheKey }, quality: {} };

@@ -13,7 +13,7 @@ export { readGitLog, showCommit } from './adapters/git.ts';
 export { GitLogParser, gitConfigArgs, gitLogDiffArgs } from './domain/gitlog.ts';
 export { parseHistoryLine, historyToEvent, historyLine } from './domain/jsonl.ts';
 export { repoRefFromName } from './domain/normalize.ts';
-export type { RepoRef } from './domain/normalize.ts';
+export type { RepoRef } from './domain/events.ts';
 export { githubSignature } from './domain/signature.ts';
 export type { CommitDetail } from './domain/enrich.ts';
 export type { CommitEvent, PullRequestEvent, IssueEvent } from './domain/events.ts';

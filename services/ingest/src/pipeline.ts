@@ -7,7 +7,7 @@ import { applyDetail, defaultMaxHunkBytes } from './domain/enrich.ts';
 import { defaultMaxEventBytes, fitCommitEvent } from './domain/event-size.ts';
 import type { CommitDraft, IngestEvent, IssueEvent, PullRequestEvent } from './domain/events.ts';
 import { dedupKeys } from './domain/ids.ts';
-import type { RepoRef } from './domain/normalize.ts';
+import type { RepoRef } from './domain/events.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 /** What one delivery, RPC or backfill batch asks ingest to publish. */

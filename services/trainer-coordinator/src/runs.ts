@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { AbortedError, FailedPreconditionError, InvalidArgumentError, NotFoundError, isOmenError, quote } from '@omen/errors';
 import { featureNames, featureRegistry, featureSetFingerprint, featureSetId, type FeatureSet } from '@omen/features';
-import { checkName, type GateRecord, type LocalModelRegistry, type ReferenceStatistics } from '@omen/model-registry';
+import { checkName, type GateRecord, type LocalModelRegistry, type ModelVersionRecord, type ReferenceStatistics } from '@omen/model-registry';
 import type { ClickHouse } from '@omen/clickhouse';
 import type { Counter, Histogram, Logger } from '@omen/telemetry';
 import {
@@ -26,11 +26,16 @@ import {
   trainInWorker,
   trainingSetChecks,
   type ChampionOnHoldout,
+  type ChronologicalSplit,
   type DataCheck,
   type Dataset,
+  type Evaluation,
   type GateDecision,
   type GateOptions,
   type PointInTimeReport,
+  type TrainAlgorithm,
+  type TrainParams,
+  type WorkerTrainResult,
 } from './domain/index.ts';
 import { loadTrainingRows, type TrainingTables } from './adapters/clickhouse-training-set.ts';
 import { loadCsvRows } from './adapters/csv-source.ts';
@@ -393,13 +398,22 @@ export class RunManager {
     }
   }
 
+  // A run's stages, in order; each records what it learnt on `run` and hands the next what it needs.
   async #pipeline(run: RunRecord, signal: AbortSignal): Promise<void> {
-    const o = this.#deps.options;
     const set = featureRegistry.get(run.featureSet.name, run.featureSet.version);
     const kind = modelKindOf(run.algorithm);
     const params = resolveTrainParams(kind, run.params);
-    const cutoffMs = Date.parse(run.cutoff);
+    const { split, dataRange } = await this.#datasetStage(run, set, signal);
+    const result = await this.#trainStage(run, kind, params, split, signal);
+    const { bytes, evaluation, gate, metrics } = await this.#evaluateStage(run, set, split, result, signal);
+    const record = await this.#registerStage(run, set, { kind, params, split, dataRange, result, bytes, evaluation, gate, metrics });
+    await this.#decideStage(run, record, gate);
+  }
 
+  /** Reads the rows as of the cutoff, splits them in time and checks the training set. */
+  async #datasetStage(run: RunRecord, set: FeatureSet, signal: AbortSignal): Promise<{ split: ChronologicalSplit; dataRange: { from: string; to: string } }> {
+    const o = this.#deps.options;
+    const cutoffMs = Date.parse(run.cutoff);
     await this.#event(run, 'RUN_STATE_BUILDING_DATASET', `reading ${featureSetId(set)} rows from ${run.rowSource} as of ${run.cutoff}`, 0.05);
     const { dataset, pit, note } = await this.#buildDataset(run, set);
     signal.throwIfAborted();
@@ -417,11 +431,17 @@ export class RunManager {
     run.labelRate = split.report.fit.labelRate;
     run.testLabelRate = split.report.test.labelRate;
     run.labelsExcluded = pit?.labelsExcludedAfterCutoff ?? 0;
-    run.dataFrom = new Date(dataset.time[0]! * 1000).toISOString();
-    run.dataTo = new Date(dataset.time[dataset.time.length - 1]! * 1000).toISOString();
+    const dataRange = { from: new Date(dataset.time[0]! * 1000).toISOString(), to: new Date(dataset.time[dataset.time.length - 1]! * 1000).toISOString() };
+    run.dataFrom = dataRange.from;
+    run.dataTo = dataRange.to;
     const failed = checks.filter((c) => c.required && !c.passed);
     if (failed.length > 0) throw new RunFailure(`training-set checks failed: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
+    return { split, dataRange };
+  }
 
+  /** Trains in a worker thread (selecting the algorithm when it is auto). */
+  async #trainStage(run: RunRecord, kind: TrainAlgorithm, params: TrainParams, split: ChronologicalSplit, signal: AbortSignal): Promise<WorkerTrainResult> {
+    const o = this.#deps.options;
     await this.#event(run, 'RUN_STATE_TRAINING', `training ${kind} on ${run.trainRows} rows (test ${run.testRows}, gap ${run.gapRows}) in a worker thread`, 0.2);
     const result = await trainInWorker(kind, split.train, params, { signal, ...(o.workerMaxOldGenMb > 0 ? { maxOldGenerationSizeMb: o.workerMaxOldGenMb } : {}) });
     run.validationRows = result.rows.validation;
@@ -430,7 +450,12 @@ export class RunManager {
       const scores = result.selection.candidates.map((c) => `${c.name} ${c.validationAuc.toFixed(4)}`).join(', ');
       await this.#event(run, 'RUN_STATE_TRAINING', `selected ${result.selection.winner} on the validation slice (${result.rows.validation} rows, AUC: ${scores})${result.selection.decided ? '' : '; the slice could not rank them, so the fallback'}`, 0.65);
     }
+    return result;
+  }
 
+  /** Exports to ONNX, checks ONNX Runtime agrees with the trainer, scores the holdout and decides the gate. */
+  async #evaluateStage(run: RunRecord, set: FeatureSet, split: ChronologicalSplit, result: WorkerTrainResult, signal: AbortSignal): Promise<{ bytes: Uint8Array; evaluation: Evaluation; gate: GateDecision; metrics: Record<string, number> }> {
+    const o = this.#deps.options;
     await this.#event(run, 'RUN_STATE_EVALUATING', `trained in ${(result.durationMs / 1000).toFixed(1)} s; scoring the holdout through ONNX Runtime`, 0.7);
     const bytes = exportOnnx(result.model, {
       threshold: result.threshold,
@@ -456,7 +481,16 @@ export class RunManager {
     run.gate = gate;
     const championNote = champion === undefined ? 'no champion yet' : 'incomparable' in champion ? champion.incomparable : `champion ${champion.version} on the same holdout: ${o.gate.metric} ${metrics[`champion_${o.gate.metric}`]?.toFixed(4) ?? 'n/a'}`;
     await this.#event(run, 'RUN_STATE_EVALUATING', `holdout: auc ${evaluation.auc.toFixed(4)}, pr_auc ${evaluation.prAuc.toFixed(4)}, brier ${evaluation.brier.toFixed(4)}; ${championNote}`, 0.8);
+    return { bytes, evaluation, gate, metrics };
+  }
 
+  /** Registers the version with its reference statistics, metrics, gate and lineage. */
+  async #registerStage(
+    run: RunRecord,
+    set: FeatureSet,
+    t: { kind: TrainAlgorithm; params: TrainParams; split: ChronologicalSplit; dataRange: { from: string; to: string }; result: WorkerTrainResult; bytes: Uint8Array; evaluation: Evaluation; gate: GateDecision; metrics: Record<string, number> },
+  ): Promise<ModelVersionRecord> {
+    const { kind, params, split, dataRange, result, bytes, evaluation, gate, metrics } = t;
     const ref = referenceStats(split.train, predict(result.model, split.train.x));
     const median = REFERENCE_QUANTILES.indexOf(0.5);
     const { record } = await this.#deps.registry.register({
@@ -475,7 +509,7 @@ export class RunManager {
       lineage: {
         source: 'trained',
         runId: run.id,
-        dataRange: { from: run.dataFrom, to: run.dataTo },
+        dataRange,
         cutoff: run.cutoff,
         rowSource: run.rowSource === 'clickhouse' ? `clickhouse:${this.#deps.tables.features}+${this.#deps.tables.labels}` : run.rowSource,
         rows: { train: run.trainRows, validation: run.validationRows, test: run.testRows, gap: run.gapRows, excludedLabels: run.labelsExcluded },
@@ -492,7 +526,11 @@ export class RunManager {
     });
     run.modelVersion = record.version;
     await this.#event(run, 'RUN_STATE_EVALUATING', `registered ${run.model}/${record.version} (sha256 ${record.sha256.slice(0, 12)}…)`, 0.9);
+    return record;
+  }
 
+  /** Promotes a version the gate passed; otherwise keeps it a candidate and alerts. */
+  async #decideStage(run: RunRecord, record: ModelVersionRecord, gate: GateDecision): Promise<void> {
     if (gate.passed) {
       const alias = run.autoPromote ? CHAMPION : CHALLENGER;
       const promoted = await this.#deps.models.promote({ model: run.model, version: record.version, alias, reason: `run ${run.id}: gate passed`, actor: `trainer:run/${run.id}` });

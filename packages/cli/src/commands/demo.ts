@@ -3,9 +3,8 @@ import { basename, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import type * as grpc from '@grpc/grpc-js';
 import { createClickHouse, sql } from '@omen/clickhouse';
-import { callUnary } from '@omen/grpc';
+import { isOmenError } from '@omen/errors';
 import { repoRoot, stackDown, stackUp } from '@omen/stack';
 import { UsageError, type Command } from '../command.ts';
 import { ingestHttpPort, localAdminToken, localSecrets, servicesDown, servicesUp, type LocalService, type ServiceName } from '../local-services.ts';
@@ -74,15 +73,15 @@ async function waitForFeatures(clickhouseUrl: string, expected: number, timeoutM
 }
 
 async function hasChampion(): Promise<boolean> {
-  const conn = trainerClient({}, false, 10_000);
+  const { trainer } = trainerClient({}, false, 10_000);
   try {
-    await callUnary(conn.client, 'GetModel', { model_name: MODEL, alias: 'champion' });
+    await trainer.call('GetModel', { model_name: MODEL, alias: 'champion' });
     return true;
   } catch (err) {
-    if ((err as grpc.ServiceError).code === (5 as grpc.status)) return false;
+    if (isOmenError(err) && err.code === 'NOT_FOUND') return false;
     throw err;
   } finally {
-    conn.client.close();
+    trainer.close();
   }
 }
 

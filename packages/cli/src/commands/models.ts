@@ -2,8 +2,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as grpc from '@grpc/grpc-js';
-import { loadGrpcObject, type trainerV1 } from '@omen/contracts';
-import { callUnary, createClient } from '@omen/grpc';
+import type { trainerV1 } from '@omen/contracts';
+import { errorCodeForGrpc, isOmenError } from '@omen/errors';
+import { TrainerClient, type TrainerMethod } from '@omen/model-registry';
 import { UsageError, type Command } from '../command.ts';
 import { localAdminToken, servicePorts } from '../local-services.ts';
 
@@ -22,34 +23,36 @@ export const CONNECTION_USAGE = `
   --json            print the response as JSON`;
 
 export interface Connection {
+  /** The generated client, for streaming calls (WatchRun). */
   client: trainerV1.TrainerClient;
   address: string;
+  trainer: TrainerClient;
 }
 
 /** A client of the trainer; `admin` adds the token (only state-changing calls need it). */
 export function trainerClient(values: { addr?: string | undefined; token?: string | undefined }, admin: boolean, deadlineMs = 60_000): Connection {
   const address = values.addr ?? process.env['TRAINER_ADDR'] ?? `127.0.0.1:${servicePorts('trainer-coordinator').grpc}`;
   const token = admin ? (values.token ?? process.env['ADMIN_TOKEN'] ?? localAdminToken().token) : undefined;
-  const { Trainer } = loadGrpcObject('trainer').omen.trainer.v1;
-  return { client: createClient(Trainer, address, { deadlineMs, ...(token ? { token } : {}) }), address };
+  const trainer = new TrainerClient({ address, deadlineMs, ...(token ? { token } : {}) });
+  return { client: trainer.grpc, address, trainer };
 }
 
 /** A unary call; a gRPC failure becomes one line naming the status and the service's message. */
-export async function call<Res>(conn: Connection, method: string, request: unknown): Promise<Res> {
+export async function call<Res>(conn: Connection, method: TrainerMethod, request: unknown): Promise<Res> {
   try {
-    return await callUnary<Res>(conn.client, method, request);
+    return await conn.trainer.call<Res>(method, request);
   } catch (err) {
-    const e = err as grpc.ServiceError;
-    if (typeof e.code === 'number') {
-      const hint = e.code === (14 as grpc.status) ? ` (is the trainer-coordinator up at ${conn.address}? ./scripts/omen services up)` : '';
-      throw new CliFailure(`${method}: ${statusName(e.code)}: ${e.details}${hint}`);
-    }
-    throw err;
+    if (!isOmenError(err)) throw err;
+    // The trainer's own words (the gRPC details), not the client's UNAVAILABLE sentence: the hint says where.
+    const cause = err.cause as Partial<grpc.ServiceError> | undefined;
+    const details = typeof cause?.details === 'string' ? cause.details : err.message;
+    const hint = err.code === 'UNAVAILABLE' ? ` (is the trainer-coordinator up at ${conn.address}? ./scripts/omen services up)` : '';
+    throw new CliFailure(`${method}: ${err.code}: ${details}${hint}`);
   }
 }
 
-const STATUS = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
-export const statusName = (code: number): string => STATUS[code] ?? `status ${code}`;
+/** The name of a gRPC status code (UNAVAILABLE for 14), as @omen/errors spells it. */
+export const statusName = (code: number): string => errorCodeForGrpc(code);
 
 /** A failure to print as one line (exit 1), not a usage mistake. */
 export class CliFailure extends Error {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isOmenError } from '@omen/errors';
-import { checkId, checkName, checkRepoId, checkSha, ID_LIMITS, repoIdProblem, shown } from '../../src/index.ts';
+import { checkId, checkName, checkRepoId, checkSha, ID_LIMITS, isShaPrefix, repoIdProblem, shown } from '../../src/index.ts';
 
 // Regression, issue 11: repository ids with bidi overrides, U+FFFF, `../../../../etc/passwd`,
 // quotes and backslashes were accepted and stored in Kafka keys and ClickHouse; a 1 MB id was
@@ -69,6 +69,11 @@ describe('shas, names and ids', () => {
     expect(checkSha('a'.repeat(40))).toBe('a'.repeat(40));
     expect(checkSha('0'.repeat(64))).toBe('0'.repeat(64));
     for (const bad of ['A'.repeat(40), 'a'.repeat(39), 'a'.repeat(41), 'g'.repeat(40), `${'a'.repeat(39)}\n`]) expect(() => checkSha(bad)).toThrow(/sha must be a full commit id/);
+  });
+
+  it('isShaPrefix takes what a person types for a commit: 7 to 64 lower-case hex', () => {
+    for (const ok of ['abcdef0', 'a'.repeat(40), '0'.repeat(64)]) expect(isShaPrefix(ok), ok).toBe(true);
+    for (const bad of ['abcdef', 'ABCDEF0', 'a'.repeat(65), 'abcdefg', 'abcdef0\n']) expect(isShaPrefix(bad), bad).toBe(false);
   });
 
   it('checkName and checkId refuse symbols first, unsafe characters and overlong values, naming the field', () => {

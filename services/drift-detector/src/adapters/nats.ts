@@ -3,7 +3,7 @@
 // reads), at most one alert per model per cooldown. Core NATS, no persistence: a missed promotion
 // heals on the registry poll, and a drifted window alerts again after the cooldown if drift stays.
 import type { NatsConnection } from 'nats';
-import { MODEL_EVENT_SUBJECTS } from '@omen/model-registry';
+import { MODEL_EVENT_SUBJECTS, parseModelEvent } from '@omen/model-registry';
 import { connectNats, natsProbe, publishFlushed } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
@@ -60,14 +60,12 @@ export async function connectDriftNats(options: DriftNatsOptions): Promise<Drift
           logger.warn({ err, subject }, 'model event subscription error');
           return;
         }
-        let model: unknown;
-        try {
-          model = (JSON.parse(new TextDecoder().decode(msg.data)) as { model?: unknown }).model;
-        } catch {
-          logger.warn({ subject }, 'ignoring a model event that is not JSON');
+        const event = parseModelEvent(msg.data);
+        if (typeof event === 'string') {
+          logger.warn({ subject, problem: event }, 'ignoring malformed model event: %s', event);
           return;
         }
-        if (typeof model === 'string' && options.models.includes(model)) options.onModelEvent(model);
+        if (options.models.includes(event.model)) options.onModelEvent(event.model);
       },
     });
   }

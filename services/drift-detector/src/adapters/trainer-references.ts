@@ -3,11 +3,9 @@
 // detector that does not share the trainer's registry directory. No artifact is transferred:
 // the detector needs the statistics, not the model. Errors keep their gRPC meaning as
 // @omen/errors values; UNAVAILABLE says which trainer and which call.
-import * as grpc from '@grpc/grpc-js';
-import { loadGrpcObject, type trainerV1 } from '@omen/contracts';
-import { OmenError, UnavailableError, fromGrpcError, isOmenError } from '@omen/errors';
-import { callUnary, createClient } from '@omen/grpc';
-import type { ReferenceStatistics } from '@omen/model-registry';
+import type { trainerV1 } from '@omen/contracts';
+import { OmenError } from '@omen/errors';
+import { TrainerClient, type ReferenceStatistics } from '@omen/model-registry';
 import type { ReferenceSource } from './references.ts';
 
 export interface TrainerReferenceOptions {
@@ -17,14 +15,6 @@ export interface TrainerReferenceOptions {
   token?: string | { reveal(): string } | undefined;
   /** @default 10000 */
   callTimeoutMs?: number;
-}
-
-function trainerError(err: unknown, address: string, what: string): OmenError {
-  if (isOmenError(err)) return err;
-  if ((err as Partial<grpc.ServiceError>).code === grpc.status.UNAVAILABLE) {
-    return new UnavailableError(`the trainer-coordinator at ${address} is unavailable (${what}): ${(err as grpc.ServiceError).details || 'no details'}`, { cause: err });
-  }
-  return fromGrpcError(err);
 }
 
 /** The statistics in a GetModel answer; undefined when the version has none. */
@@ -45,36 +35,26 @@ export function parseReferenceStats(json: string, what: string): ReferenceStatis
 
 export class TrainerReferenceSource implements ReferenceSource {
   readonly address: string;
-  readonly #client: trainerV1.TrainerClient;
+  readonly #trainer: TrainerClient;
 
   constructor(options: TrainerReferenceOptions) {
     this.address = options.address;
-    const { Trainer } = loadGrpcObject('trainer').omen.trainer.v1;
-    this.#client = createClient(Trainer, options.address, { token: options.token, deadlineMs: options.callTimeoutMs ?? 10_000 });
+    this.#trainer = new TrainerClient({ address: options.address, token: options.token, deadlineMs: options.callTimeoutMs ?? 10_000 });
   }
 
   async aliases(name: string): Promise<Record<string, string>> {
-    try {
-      const res = await callUnary<trainerV1.GetAliasesResponse__Output>(this.#client, 'GetAliases', { model_name: name });
-      return { ...res.aliases };
-    } catch (err) {
-      throw trainerError(err, this.address, `GetAliases ${name}`);
-    }
+    const res = await this.#trainer.call<trainerV1.GetAliasesResponse__Output>('GetAliases', { model_name: name }, `GetAliases ${name}`);
+    return { ...res.aliases };
   }
 
   async record(name: string, version: string): Promise<{ featureSet: { name: string; version: number }; referenceStats?: ReferenceStatistics | undefined }> {
-    let res: trainerV1.ModelVersion__Output;
-    try {
-      res = await callUnary<trainerV1.ModelVersion__Output>(this.#client, 'GetModel', { model_name: name, version });
-    } catch (err) {
-      throw trainerError(err, this.address, `GetModel ${name}/${version}`);
-    }
+    const res = await this.#trainer.call<trainerV1.ModelVersion__Output>('GetModel', { model_name: name, version }, `GetModel ${name}/${version}`);
     const what = `${name}/${version}`;
     if (res.model_name !== name || res.version !== version) throw new OmenError('DATA_LOSS', `asked the trainer for ${what}, got ${res.model_name}/${res.version}`);
     return { featureSet: { name: res.feature_set, version: res.feature_set_version }, referenceStats: parseReferenceStats(res.reference_stats_json, what) };
   }
 
   close(): void {
-    this.#client.close();
+    this.#trainer.close();
   }
 }

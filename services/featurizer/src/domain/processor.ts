@@ -9,7 +9,6 @@
 import { AbortedError, InvalidArgumentError } from '@omen/errors';
 import { LARGE_COMMIT_FILES, applyHunks, blameCandidates, normalizedLines, passOtherParents } from './blame.ts';
 import type { BlameOutcome, DeletedLine } from './blame.ts';
-import type { DiffLine } from './commit.ts';
 import type { CommitInput } from './commit.ts';
 import { isMerge } from './commit.ts';
 import { compactVersions, duePaths, emptyDag, liveForks, markMerged, place, scheduleCompaction, visibleVersion } from './dag.ts';
@@ -21,7 +20,6 @@ import type {
   DeveloperHistory,
   FileHistory,
   FileLines,
-  FileMetricsRow,
   HistoryStore,
   HistoryView,
   IssueRecord,
@@ -30,7 +28,6 @@ import type {
   RecordRequest,
   RepoRecords,
   RepoSnapshot,
-  SecurityFinding,
   SupersededMethod,
 } from './history.ts';
 import { emptyChanges, issueOutputsKey, namespaces } from './history.ts';
@@ -39,26 +36,9 @@ import type { CommitLabel } from './labels.ts';
 import { issueFixLabel, latest, messageFixLabel, supersedingAt, szzLabel } from './labels.ts';
 import { DEFAULT_BLAME_WINDOW } from './retention.ts';
 
-/** One touched file as code analysis sees it. */
-export interface CodeFileInput {
-  path: string;
-  /** Whole text before the change; null when unknown or the file is new. */
-  before: string | null;
-  /** Whole text after the change; null when unknown or the file was deleted. */
-  after: string | null;
-  /** Lines the change added (from hunks), numbered in the new file. */
-  added: readonly DiffLine[];
-}
+import type { CodeAnalysis, CodeAnalyzer, CodeFileInput } from './code/types.ts';
 
-export interface CodeAnalysis {
-  /** code_metrics@v1 values. */
-  values: Record<string, number>;
-  files: FileMetricsRow[];
-  findings: SecurityFinding[];
-}
-
-/** Code metrics of a change; null when none of the files could be analysed. */
-export type CodeAnalyzer = (files: readonly CodeFileInput[]) => CodeAnalysis | null;
+export type { CodeAnalysis, CodeAnalyzer, CodeFileInput };
 
 /** An scm.issues.v1 event, as labeling reads it. */
 export interface IssueInput {

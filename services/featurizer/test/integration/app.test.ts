@@ -8,9 +8,9 @@ import { callUnary, createClient } from '@omen/grpc';
 import { createTestProducer, readTopic, waitFor } from '@omen/testing';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
-import { EXPRESS_REPO, readExpressRaw, toCommitEvent, toCommitInput } from '../support/express.ts';
-import { startInProcessFeaturizer } from '../support/in-process.ts';
-import type { InProcessFeaturizer } from '../support/in-process.ts';
+import { EXPRESS_REPO, readExpressRaw, toCommitEvent, toCommitInput } from '../helpers/express.ts';
+import { startInProcessFeaturizer } from '../helpers/in-process.ts';
+import type { InProcessFeaturizer } from '../helpers/in-process.ts';
 
 let svc: InProcessFeaturizer;
 let names: InProcessFeaturizer['names'];

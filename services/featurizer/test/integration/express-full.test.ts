@@ -12,11 +12,11 @@ import { featureNames, jitChangeMetricsV1 } from '@omen/features';
 import { freePort, randomName, stackEnv, waitFor } from '@omen/testing';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
-import { dataDir } from '../support/express.ts';
-import { openClone, readCommitsWithHunks } from '../support/express-git.ts';
-import { spawnFeaturizer } from '../support/featurizer-process.ts';
-import type { FeaturizerProcess } from '../support/featurizer-process.ts';
-import { featurizerEnv, featurizerNames } from '../support/names.ts';
+import { dataDir } from '../helpers/express.ts';
+import { openClone, readCommitsWithHunks } from '../helpers/express-git.ts';
+import { spawnFeaturizer } from '../helpers/featurizer-process.ts';
+import type { FeaturizerProcess } from '../helpers/featurizer-process.ts';
+import { featurizerEnv, featurizerNames } from '../helpers/names.ts';
 
 // The whole path on the real data at full speed: express.bundle cloned, `backfill --git` (the
 // CLI, in its own process) through ingest's real main.ts into the embedded stack as fast as it

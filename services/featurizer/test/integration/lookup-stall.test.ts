@@ -5,7 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadGrpcObject } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
 import { startPrivateRedis } from '@omen/testing';
-import { startInProcessFeaturizer } from '../support/in-process.ts';
+import { startInProcessFeaturizer } from '../helpers/in-process.ts';
 
 describe('GetFeatures with Redis stalled (SIGSTOP)', () => {
   it('answers UNAVAILABLE naming the online store within 2 s, and answers again after SIGCONT', async () => {

@@ -2,8 +2,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { avroSchema } from '@omen/contracts';
 import { checkHealth } from '@omen/grpc';
 import { createTestKafka, createTestProducer, readTopic, startPrivateBroker, waitFor } from '@omen/testing';
-import { EXPRESS_REPO, readExpressRaw, toCommitEvent } from '../support/express.ts';
-import { startInProcessFeaturizer } from '../support/in-process.ts';
+import { EXPRESS_REPO, readExpressRaw, toCommitEvent } from '../helpers/express.ts';
+import { startInProcessFeaturizer } from '../helpers/in-process.ts';
 
 const cleanup = (fn: () => Promise<void>): void => onTestFinished(fn);
 

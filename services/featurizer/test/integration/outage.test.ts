@@ -9,9 +9,9 @@ import { avroSchema } from '@omen/contracts';
 import { featureNames, jitChangeMetricsV1 } from '@omen/features';
 import { createTestKafka, createTestProducer, randomName, stackEnv, waitFor } from '@omen/testing';
 import { runFeaturizer } from '../../src/app.ts';
-import { EXPRESS_REPO, expressPath, readExpressRaw, toCommitEvent } from '../support/express.ts';
-import { startProxy } from '../support/proxy.ts';
-import type { Outage } from '../support/proxy.ts';
+import { EXPRESS_REPO, expressPath, readExpressRaw, toCommitEvent } from '../helpers/express.ts';
+import { startProxy } from '../helpers/proxy.ts';
+import type { Outage } from '../helpers/proxy.ts';
 
 // ClickHouse, then Redis, go away for 30 s each while commits keep arriving: the featurizer must
 // stop taking records (no offsets committed, nothing buffered), resume on its own, and lose nothing.

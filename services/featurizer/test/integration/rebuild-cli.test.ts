@@ -11,9 +11,9 @@ import { checkHealth } from '@omen/grpc';
 import { createTestConsumer, createTestKafka, createTestProducer, freePort, randomName, stackEnv, startPrivateBroker, waitFor } from '@omen/testing';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
-import { EXPRESS_REPO, readExpressRaw, toCommitEvent } from '../support/express.ts';
-import { startInProcessFeaturizer } from '../support/in-process.ts';
-import type { InProcessFeaturizer } from '../support/in-process.ts';
+import { EXPRESS_REPO, readExpressRaw, toCommitEvent } from '../helpers/express.ts';
+import { startInProcessFeaturizer } from '../helpers/in-process.ts';
+import type { InProcessFeaturizer } from '../helpers/in-process.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const ADMIN_TOKEN = 'rebuild-cli-admin-token-0123456789';

@@ -10,9 +10,9 @@ import { RedisHistoryStore } from '../../src/adapters/redis-history-store.ts';
 import type { FileChange, Hunk } from '../../src/domain/commit.ts';
 import type { CommitLabel } from '../../src/domain/labels.ts';
 import { supersedeStale } from '../../src/recovery/steps.ts';
-import { hunk, hunkCommitEvent } from '../support/hunks.ts';
-import { recoveryConfig, startInProcessFeaturizer } from '../support/in-process.ts';
-import type { InProcessFeaturizer } from '../support/in-process.ts';
+import { hunk, hunkCommitEvent } from '../helpers/hunks.ts';
+import { recoveryConfig, startInProcessFeaturizer } from '../helpers/in-process.ts';
+import type { InProcessFeaturizer } from '../helpers/in-process.ts';
 
 const REPO = 'github:acme/relabel';
 const sha = (n: number): string => n.toString(16).padStart(40, 'd');

@@ -7,9 +7,9 @@ import { RedisHistoryStore } from '../../src/adapters/redis-history-store.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
 import { collectAudit } from '../../src/recovery/steps.ts';
-import { EXPRESS_REPO, readExpressRaw, toCommitEvent } from '../support/express.ts';
-import { recoveryConfig, startInProcessFeaturizer } from '../support/in-process.ts';
-import type { InProcessFeaturizer } from '../support/in-process.ts';
+import { EXPRESS_REPO, readExpressRaw, toCommitEvent } from '../helpers/express.ts';
+import { recoveryConfig, startInProcessFeaturizer } from '../helpers/in-process.ts';
+import type { InProcessFeaturizer } from '../helpers/in-process.ts';
 
 // The documented way back after a loss (README "When commits were lost"), on the real engines:
 // a history featurized with a gap is found by the audit (missing run, commits computed on a

@@ -6,9 +6,9 @@ import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { emptyChanges, issueOutputsKey, namespaces } from '../../src/domain/history.ts';
 import type { IssueInput } from '../../src/domain/processor.ts';
 import { processCommits, processIssues } from '../../src/domain/processor.ts';
-import { EXPRESS_REPO, readExpressCommits } from '../support/express.ts';
-import { cloneExpress, readCommitsWithHunks } from '../support/express-git.ts';
-import { connectTestRedis, dropAndDisconnect } from '../support/redis.ts';
+import { EXPRESS_REPO, readExpressCommits } from '../helpers/express.ts';
+import { cloneExpress, readCommitsWithHunks } from '../helpers/express-git.ts';
+import { connectTestRedis, dropAndDisconnect } from '../helpers/redis.ts';
 
 let redis: Redis;
 const prefix = randomName('omen-test-fz');

@@ -10,10 +10,10 @@ import { featureNames, jitChangeMetricsV1 } from '@omen/features';
 import { DLQ_HEADERS } from '@omen/kafka';
 import { createTestProducer, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
 import { RedisOnlineStore } from '../../src/adapters/redis-online-store.ts';
-import { EXPRESS_REPO, expressPath, readExpressRaw, toCommitEvent } from '../support/express.ts';
-import { spawnFeaturizer } from '../support/featurizer-process.ts';
-import type { FeaturizerProcess } from '../support/featurizer-process.ts';
-import { featurizerEnv, featurizerNames } from '../support/names.ts';
+import { EXPRESS_REPO, expressPath, readExpressRaw, toCommitEvent } from '../helpers/express.ts';
+import { spawnFeaturizer } from '../helpers/featurizer-process.ts';
+import type { FeaturizerProcess } from '../helpers/featurizer-process.ts';
+import { featurizerEnv, featurizerNames } from '../helpers/names.ts';
 
 // Replays the whole express history through Kafka into a featurizer process, SIGKILLs it in the
 // middle, restarts it, and checks ClickHouse holds every commit exactly once with the metrics of

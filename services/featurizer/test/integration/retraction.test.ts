@@ -7,9 +7,9 @@ import { avroSchema, avroType } from '@omen/contracts';
 import { createTestProducer, readTopic, waitFor } from '@omen/testing';
 import type { FileChange, Hunk } from '../../src/domain/commit.ts';
 import type { CommitLabel } from '../../src/domain/labels.ts';
-import { hunk, hunkCommitEvent } from '../support/hunks.ts';
-import { startInProcessFeaturizer } from '../support/in-process.ts';
-import type { InProcessFeaturizer } from '../support/in-process.ts';
+import { hunk, hunkCommitEvent } from '../helpers/hunks.ts';
+import { startInProcessFeaturizer } from '../helpers/in-process.ts';
+import type { InProcessFeaturizer } from '../helpers/in-process.ts';
 
 const REPO = 'github:acme/retraction';
 let svc: InProcessFeaturizer;

@@ -9,8 +9,8 @@ import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits, processIssues } from '../../src/domain/processor.ts';
 import type { CommitResult } from '../../src/domain/processor.ts';
 import type { Pruned } from '../../src/domain/retention.ts';
-import { EXPRESS_REPO, readExpressCommits } from '../support/express.ts';
-import { connectTestRedis, dropAndDisconnect } from '../support/redis.ts';
+import { EXPRESS_REPO, readExpressCommits } from '../helpers/express.ts';
+import { connectTestRedis, dropAndDisconnect } from '../helpers/redis.ts';
 
 // Retention in the real Redis write script: after N + k commits only the window of N keeps its
 // outputs, a redelivery inside it re-emits identical outputs, and everything new is computed

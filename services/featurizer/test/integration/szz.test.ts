@@ -6,10 +6,10 @@ import { createTestProducer, waitFor } from '@omen/testing';
 import type { CommitInput } from '../../src/domain/commit.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
-import { EXPRESS_REPO } from '../support/express.ts';
-import { cloneExpress, readCommitsWithHunks } from '../support/express-git.ts';
-import { startInProcessFeaturizer } from '../support/in-process.ts';
-import type { InProcessFeaturizer } from '../support/in-process.ts';
+import { EXPRESS_REPO } from '../helpers/express.ts';
+import { cloneExpress, readCommitsWithHunks } from '../helpers/express-git.ts';
+import { startInProcessFeaturizer } from '../helpers/in-process.ts';
+import type { InProcessFeaturizer } from '../helpers/in-process.ts';
 
 // The graph blame through the service: real express commits with hunks (30 merges among the first
 // 800) over Kafka, state in Redis, labels in ClickHouse — the same SZZ labels as the domain

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CommitInput } from '../../src/domain/commit.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { blameAt, processCommits } from '../../src/domain/processor.ts';
-import { parseUnifiedDiff } from '../support/unified-diff.ts';
+import { parseUnifiedDiff } from '../helpers/unified-diff.ts';
 
 // The forward blame built from `git diff -U0` hunks must equal `git blame` of the same history.
 const REPO = 'git:local/random';

@@ -4,8 +4,8 @@ import { createCodeAnalyzer } from '../../src/domain/code/analyzer.ts';
 import type { CommitInput, Hunk } from '../../src/domain/commit.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
-import type { CodeAnalyzer } from '../../src/domain/processor.ts';
-import { hunk } from '../support/hunks.ts';
+import type { CodeAnalyzer } from '../../src/domain/code/types.ts';
+import { hunk } from '../helpers/hunks.ts';
 
 const REPO = 'github:acme/code';
 let analyzer: CodeAnalyzer;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
-import { EXPRESS_REPO, readExpressCommits } from '../support/express.ts';
+import { EXPRESS_REPO, readExpressCommits } from '../helpers/express.ts';
 
 // A commit applied before one of its parents had its history metrics computed on a gap: the
 // featurizer says so per commit (CommitResult.gap, the record's `gap`), which the audit reports.

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { featureNames, jitChangeMetricsV1 } from '@omen/features';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
-import { EXPRESS_REPO, expressPath, readExpressCommits } from '../support/express.ts';
+import { EXPRESS_REPO, expressPath, readExpressCommits } from '../helpers/express.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

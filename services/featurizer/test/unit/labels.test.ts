@@ -5,7 +5,7 @@ import { closedIssues, isFixMessage, referencedIssues } from '../../src/domain/f
 import type { FileLines } from '../../src/domain/history.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { blameAt, processCommits, processIssues } from '../../src/domain/processor.ts';
-import { hunk } from '../support/hunks.ts';
+import { hunk } from '../helpers/hunks.ts';
 
 const REPO = 'github:acme/calc';
 const sha = (n: number): string => n.toString(16).padStart(40, 'c');

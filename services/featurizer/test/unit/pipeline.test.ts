@@ -3,7 +3,7 @@ import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import type { CommitRows, FeatureRow } from '../../src/domain/rows.ts';
 import { FeaturizerPipeline, isOutage } from '../../src/pipeline.ts';
 import type { FeatureSinks } from '../../src/pipeline.ts';
-import { readExpressCommits } from '../support/express.ts';
+import { readExpressCommits } from '../helpers/express.ts';
 
 const commits = readExpressCommits().slice(0, 30);
 const quiet = { warn: () => undefined, info: () => undefined };

@@ -14,8 +14,8 @@ import type { Pruned } from '../../src/domain/retention.ts';
 import type { CommitRows, FeatureRow } from '../../src/domain/rows.ts';
 import { FeaturizerPipeline, countPruned } from '../../src/pipeline.ts';
 import type { FeatureSinks } from '../../src/pipeline.ts';
-import { EXPRESS_REPO, readExpressCommits } from '../support/express.ts';
-import { hunk } from '../support/hunks.ts';
+import { EXPRESS_REPO, readExpressCommits } from '../helpers/express.ts';
+import { hunk } from '../helpers/hunks.ts';
 
 const express = readExpressCommits().slice(0, 400);
 const now = (): number => 7;

@@ -6,7 +6,7 @@ import type { CommitLabel } from '../../src/domain/labels.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import type { IssueInput } from '../../src/domain/processor.ts';
 import { processCommits, processIssues } from '../../src/domain/processor.ts';
-import { hunk } from '../support/hunks.ts';
+import { hunk } from '../helpers/hunks.ts';
 
 const REPO = 'github:acme/calc';
 const sha = (n: number): string => n.toString(16).padStart(40, 'd');

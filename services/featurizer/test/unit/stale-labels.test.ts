@@ -6,7 +6,7 @@ import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
 import { staleSzzLabels } from '../../src/recovery/stale-labels.ts';
 import type { LatestSzzLabel } from '../../src/recovery/stale-labels.ts';
-import { hunk } from '../support/hunks.ts';
+import { hunk } from '../helpers/hunks.ts';
 
 const REPO = 'github:acme/calc';
 const sha = (n: number): string => n.toString(16).padStart(40, 'c');

@@ -3,8 +3,8 @@ import { isFixMessage } from '../../src/domain/fix.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import type { BlamedFile } from '../../src/domain/processor.ts';
 import { processCommits } from '../../src/domain/processor.ts';
-import { EXPRESS_REPO } from '../support/express.ts';
-import { cloneExpress, readCommitsWithHunks } from '../support/express-git.ts';
+import { EXPRESS_REPO } from '../helpers/express.ts';
+import { cloneExpress, readCommitsWithHunks } from '../helpers/express-git.ts';
 
 // SZZ starts from the commit that last touched each line a fix deleted or changed, in the fix's
 // parent: exactly what `git blame <parent> -- <path>` says of those lines. Checked here on every

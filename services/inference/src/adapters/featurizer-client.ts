@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { UnavailableError } from '@omen/errors';
 import { loadGrpcObject, type featurizerV1 } from '@omen/contracts';
 import { featureSetId, type FeatureSet } from '@omen/features';
-import type { FeatureFallback } from '../predictor.ts';
+import type { FeatureFallback } from '../domain/prediction.ts';
 import type { StoredFeatureSet } from './redis-store.ts';
 
 type GetFeatures = (req: featurizerV1.GetFeaturesRequest, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: featurizerV1.GetFeaturesResponse__Output) => void) => grpc.ClientUnaryCall;

@@ -8,7 +8,7 @@ import { checkName } from '@omen/ids';
 import type { Logger } from '@omen/telemetry';
 import { DynamicBatcher, type BatcherOptions, type Scheduler, type SubmitOptions } from '../domain/batcher.ts';
 import type { InferenceMetrics } from '../metrics.ts';
-import type { ModelSource } from '@omen/model-registry';
+import type { ModelEvent, ModelSource } from '@omen/model-registry';
 import { OnnxModel, sliceRows, type RunOutput, type SessionOptions } from './onnx-session.ts';
 
 export interface RowsInput {
@@ -102,13 +102,8 @@ export class ServedModel {
   }
 }
 
-export interface ModelEvent {
-  model: string;
-  version: string;
-  /** Expected artifact hash; the load fails if the registry's artifact differs. */
-  sha256?: string;
-  alias: string;
-}
+/** The registry's promotion event (@omen/model-registry); a given sha256 must match the loaded artifact. */
+export type { ModelEvent };
 
 export interface LoadFailure extends ModelEvent {
   error: string;

@@ -3,27 +3,12 @@
 // subscriptions suffice: the registry is the source of truth, so an instance that was down or
 // missed a message catches up by reading the registry's aliases at start and on its poll.
 import type { NatsConnection, Subscription } from 'nats';
-import { MODEL_EVENT_SUBJECTS } from '@omen/model-registry';
-import { connectNats, parseJsonObject } from '@omen/service';
+import { MODEL_EVENT_SUBJECTS, parseModelEvent, type ModelEvent } from '@omen/model-registry';
+import { connectNats } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
-import type { ModelEvent } from './model-manager.ts';
 
 /** The subjects and payload are the registry's contract (@omen/model-registry). */
 export const CONTROL_SUBJECTS = MODEL_EVENT_SUBJECTS;
-
-/** Parses a control message; returns a reason string when it is not a valid event. */
-export function parseModelEvent(data: Uint8Array): ModelEvent | string {
-  const b = parseJsonObject(data);
-  if (typeof b === 'string') return b;
-  const str = (k: string) => (typeof b[k] === 'string' && (b[k]).length > 0 ? (b[k]) : undefined);
-  const model = str('model');
-  const version = str('version');
-  if (!model) return 'payload has no "model" string';
-  if (!version) return 'payload has no "version" string';
-  const sha256 = str('sha256');
-  if (sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(sha256)) return '"sha256" is not 64 hex characters';
-  return { model, version, alias: str('alias') ?? 'champion', ...(sha256 ? { sha256: sha256.toLowerCase() } : {}) };
-}
 
 export interface ControlSubscriber {
   close(): Promise<void>;

@@ -11,6 +11,7 @@ import type { Logger } from '@omen/telemetry';
 import { contributions, explanationMethod, type MarginTerm } from '../domain/contributions.ts';
 import { metadataFeatureNames, readOnnxGraph } from '../domain/onnx-graph.ts';
 import { graphOps, planProviders, type ExecutionProvider } from '../domain/execution-provider.ts';
+import type { OutputTensor, RunOutput } from '../domain/prediction.ts';
 import { sha256Hex, type ModelArtifact } from '@omen/model-registry';
 import type { SessionWorkerInit, SessionWorkerReply, SessionWorkerRequest } from './session-worker.ts';
 
@@ -41,20 +42,7 @@ export interface SessionOptions {
   workers?: number;
 }
 
-/** One output tensor of a batch, or of one request's rows of it. */
-export interface OutputTensor {
-  name: string;
-  type: ort.Tensor.Type;
-  dims: number[];
-  data: ort.Tensor.DataType;
-}
-
-export interface RunOutput {
-  /** P(positive class) per row. */
-  p1: Float32Array;
-  /** Every output tensor, rows in input order. */
-  tensors: OutputTensor[];
-}
+export type { OutputTensor, RunOutput };
 
 const bindingDir = (() => {
   try {

@@ -10,7 +10,7 @@ import type { Prediction } from '@omen/contracts';
 import type { Logger } from '@omen/telemetry';
 import { LogBuffer, type DropReason } from '@omen/service';
 import type { InferenceMetrics } from '../metrics.ts';
-import { modelScores, type PredictContext, type ServedPrediction } from '../predictor.ts';
+import { modelScores, type PredictContext, type ServedPrediction } from '../domain/prediction.ts';
 import type { OnnxModel, RunOutput } from './onnx-session.ts';
 import { inputsHash, servedEventId, type PredictionSink } from './predictions-sink.ts';
 

@@ -10,7 +10,7 @@ import type { CommitFeatures, Prediction, inferenceV1 } from '@omen/contracts';
 import type { BatchConsumerOptions, ConsumedRecord, ConsumerRunner, Kafka, OffsetGapPolicy } from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
 import type { InferenceMetrics } from '../metrics.ts';
-import type { Predictor } from '../predictor.ts';
+import type { BatchPredictor } from '../domain/prediction.ts';
 import type { ModelManager } from './model-manager.ts';
 import { predictionEventId, type PredictionSink } from './predictions-sink.ts';
 
@@ -19,7 +19,7 @@ export interface StreamOptions {
   group: string;
   topic: string;
   models: ModelManager;
-  predictor: Predictor;
+  predictor: BatchPredictor;
   sink: PredictionSink;
   logger: Logger;
   metrics?: InferenceMetrics | undefined;

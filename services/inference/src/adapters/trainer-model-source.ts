@@ -14,10 +14,9 @@
 // and the model manager's keep-the-old-version path already handle.
 import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { loadGrpcObject, type trainerV1 } from '@omen/contracts';
-import { FailedPreconditionError, OmenError, UnavailableError, fromGrpcError, isOmenError } from '@omen/errors';
-import { callUnary, createClient } from '@omen/grpc';
-import { ArtifactIntegrityError, type ModelArtifact, type ModelSelector, type ModelSource, type ModelVersionRecord } from '@omen/model-registry';
+import type { trainerV1 } from '@omen/contracts';
+import { FailedPreconditionError, OmenError } from '@omen/errors';
+import { ArtifactIntegrityError, TrainerClient, trainerError, type ModelArtifact, type ModelSelector, type ModelSource, type ModelVersionRecord } from '@omen/model-registry';
 
 export interface TrainerModelSourceOptions {
   /** The trainer-coordinator's gRPC address, `host:port`. */
@@ -110,16 +109,6 @@ export async function assembleArtifact(
   return { ...record, bytes: bytes! };
 }
 
-/** A failed trainer call as an @omen/errors value; `what` says which call, for the message. */
-export function trainerError(err: unknown, address: string, what: string): OmenError {
-  if (isOmenError(err)) return err;
-  const e = err as Partial<grpc.ServiceError>;
-  if (e.code === grpc.status.UNAVAILABLE) {
-    return new UnavailableError(`the trainer-coordinator at ${address} is unavailable (${what}): ${e.details || 'no details'}`, { cause: err });
-  }
-  return fromGrpcError(err);
-}
-
 /**
  * `new TrainerModelSource({ address: 'trainer-coordinator:50051' })`: a drop-in for
  * LocalModelRegistry where the registry directory is not shared. One gRPC channel, reconnecting
@@ -127,7 +116,7 @@ export function trainerError(err: unknown, address: string, what: string): OmenE
  */
 export class TrainerModelSource implements ModelSource {
   readonly address: string;
-  readonly #client: trainerV1.TrainerClient;
+  readonly #trainer: TrainerClient;
   readonly #artifactTimeoutMs: number;
   readonly #maxArtifactBytes: number;
 
@@ -135,8 +124,8 @@ export class TrainerModelSource implements ModelSource {
     this.address = options.address;
     this.#artifactTimeoutMs = options.artifactTimeoutMs ?? 120_000;
     this.#maxArtifactBytes = options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES;
-    const { Trainer } = loadGrpcObject('trainer').omen.trainer.v1;
-    this.#client = createClient(Trainer, options.address, {
+    this.#trainer = new TrainerClient({
+      address: options.address,
       token: options.token,
       deadlineMs: options.callTimeoutMs ?? 10_000,
       ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -145,7 +134,7 @@ export class TrainerModelSource implements ModelSource {
 
   async resolve(name: string, selector: ModelSelector): Promise<ModelArtifact> {
     const request: trainerV1.GetArtifactRequest = 'version' in selector ? { model_name: name, version: selector.version } : { model_name: name, alias: selector.alias };
-    const call = this.#client.GetArtifact(request, new grpc.Metadata(), { deadline: Date.now() + this.#artifactTimeoutMs });
+    const call = this.#trainer.grpc.GetArtifact(request, new grpc.Metadata(), { deadline: Date.now() + this.#artifactTimeoutMs });
     try {
       return await assembleArtifact(call, { name, selector }, this.#maxArtifactBytes);
     } catch (err) {
@@ -157,24 +146,16 @@ export class TrainerModelSource implements ModelSource {
   }
 
   async aliases(name: string): Promise<Record<string, string>> {
-    try {
-      const res = await callUnary<trainerV1.GetAliasesResponse__Output>(this.#client, 'GetAliases', { model_name: name });
-      return { ...res.aliases };
-    } catch (err) {
-      throw trainerError(err, this.address, `GetAliases ${name}`);
-    }
+    const res = await this.#trainer.call<trainerV1.GetAliasesResponse__Output>('GetAliases', { model_name: name }, `GetAliases ${name}`);
+    return { ...res.aliases };
   }
 
   async models(): Promise<string[]> {
-    try {
-      const res = await callUnary<trainerV1.ListModelsResponse__Output>(this.#client, 'ListModels', {});
-      return res.models.map((m) => m.model_name).sort();
-    } catch (err) {
-      throw trainerError(err, this.address, 'ListModels');
-    }
+    const res = await this.#trainer.call<trainerV1.ListModelsResponse__Output>('ListModels', {});
+    return res.models.map((m) => m.model_name).sort();
   }
 
   close(): void {
-    this.#client.close();
+    this.#trainer.close();
   }
 }

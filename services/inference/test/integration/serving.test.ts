@@ -84,7 +84,7 @@ describe('Redis down', () => {
     const svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir, REDIS_URL: `redis://127.0.0.1:${port}` });
     await svc.running.ready;
     const inline = { features: { values: jitValues(2) } };
-    const commit = { commit: { repo_id: 'github:acme/x', sha: 'abcdef0123456789' } };
+    const commit = { commit: { repo_id: 'github:acme/x', sha: 'abcdef0123456789'.repeat(4).slice(0, 40) } };
 
     expect((await call<PredictResponse>(svc.client, 'Predict', inline)).model_version).toBe('v1');
     // A generous deadline: the answer must be UNAVAILABLE, not a wait that runs into it.
@@ -100,7 +100,7 @@ describe('Redis down', () => {
     expect(notFound.details).toMatch(/no jit_change_metrics@v1 features for commit "abcdef0123456789/);
 
     const redis = new Redis({ port, host: '127.0.0.1' });
-    await redis.hset(`${svc.featurePrefix}:{github:acme/x}:abcdef0123456789`, 'jit_change_metrics@v1', JSON.stringify({ values: jitValues(2), file_metrics: null, computed_at: 1, event_time: 1 }));
+    await redis.hset(`${svc.featurePrefix}:{github:acme/x}:abcdef0123456789abcdef0123456789abcdef01`, 'jit_change_metrics@v1', JSON.stringify({ values: jitValues(2), file_metrics: null, computed_at: 1, event_time: 1 }));
     redis.disconnect();
     const byCommit = await call<PredictResponse>(svc.client, 'Predict', commit);
     expect(byCommit.bug_probability).toBe((await call<PredictResponse>(svc.client, 'Predict', inline)).bug_probability);
@@ -108,7 +108,7 @@ describe('Redis down', () => {
     redisProcess.kill('SIGKILL');
     await once(redisProcess, 'exit');
     const again = await waitFor(async () => {
-      const err = await callError(svc.client, 'Predict', { commit: { repo_id: 'github:acme/x', sha: 'abcdef01234567890' } }, 5000).catch(() => undefined);
+      const err = await callError(svc.client, 'Predict', { commit: { repo_id: 'github:acme/x', sha: 'abcdef01234567890'.repeat(3).slice(0, 40) } }, 5000).catch(() => undefined);
       return err?.code === grpc.status.UNAVAILABLE ? err : undefined;
     }, { message: 'UNAVAILABLE after Redis died' });
     expect(again.code).toBe(grpc.status.UNAVAILABLE);

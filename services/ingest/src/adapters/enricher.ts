@@ -1,5 +1,5 @@
 import type { CommitDetail } from '../domain/enrich.ts';
-import type { RepoRef } from '../domain/normalize.ts';
+import type { RepoRef } from '../domain/events.ts';
 import { showCommit } from './git.ts';
 import type { GithubCommitSource } from './github-api.ts';
 import type { GitlabCommitSource } from './gitlab-api.ts';

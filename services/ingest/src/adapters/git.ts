@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { NotFoundError, OmenError } from '@omen/errors';
+import { isFullSha } from '@omen/ids';
 import type { CommitDetail } from '../domain/enrich.ts';
 import { GitLogParser, gitConfigArgs, gitLogDiffArgs } from '../domain/gitlog.ts';
 import { canonicalOrder, type OrderNode } from '../domain/history-order.ts';
@@ -59,7 +60,7 @@ export async function readGraph(repoPath: string, options: GitLogOptions = {}): 
 
 /** One commit of a local mirror, in the same shape (`git show`). */
 export async function showCommit(repoPath: string, sha: string, options: Omit<GitLogOptions, 'rev'> = {}): Promise<CommitDetail> {
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha)) throw new OmenError('INVALID_ARGUMENT', `not a full commit sha: "${sha}"`);
+  if (!isFullSha(sha)) throw new OmenError('INVALID_ARGUMENT', `not a full commit sha: "${sha}"`);
   const args = [...gitConfigArgs, 'show', ...gitLogDiffArgs, sha, '--'];
   for await (const detail of runGit(repoPath, args, options)) return detail;
   throw new NotFoundError(`git mirror ${repoPath} printed nothing for ${sha}`, sha);

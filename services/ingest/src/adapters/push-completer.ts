@@ -1,5 +1,5 @@
 import type { CommitDraft } from '../domain/events.ts';
-import type { RepoRef } from '../domain/normalize.ts';
+import type { RepoRef } from '../domain/events.ts';
 import { comparisonBase, completePush, missingFromHook, type CommitRange, type PushRange } from '../domain/push.ts';
 import type { GithubCommitSource } from './github-api.ts';
 import type { GitlabCommitSource } from './gitlab-api.ts';

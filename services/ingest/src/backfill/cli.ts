@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isShaPrefix } from '@omen/ids';
 import { repoRefFromName } from '../domain/normalize.ts';
 import { progressReporter } from './progress.ts';
 import { runBackfill } from './run.ts';
@@ -65,7 +66,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (values.jsonl !== undefined && !statSync(path).isFile()) throw new Usage(`--jsonl ${path} is not a file`);
     const source = values.git !== undefined ? gitSource(path, repo, values.rev) : jsonlSource(path, repo);
     for (const [flag, sha] of [['--from', values.from], ['--to', values.to]] as const) {
-      if (sha !== undefined && !/^[0-9a-f]{7,64}$/.test(sha)) throw new Usage(`${flag} must be a commit sha (7 to 64 lower-case hex characters), got "${sha}"`);
+      if (sha !== undefined && !isShaPrefix(sha)) throw new Usage(`${flag} must be a commit sha (7 to 64 lower-case hex characters), got "${sha}"`);
     }
     if ((values.from !== undefined || values.to !== undefined) && !values.republish) throw new Usage('--from and --to go with --republish');
     const adminToken = process.env['ADMIN_TOKEN'];

@@ -5,7 +5,7 @@ import type { CommitDetail } from '../domain/enrich.ts';
 import type { FileChange, FileStatus } from '../domain/events.ts';
 import { canonicalOrder } from '../domain/history-order.ts';
 import { historyLine, type HistoryLine } from '../domain/jsonl.ts';
-import type { RepoRef } from '../domain/normalize.ts';
+import type { RepoRef } from '../domain/events.ts';
 import { describeZodError } from '../domain/validation.ts';
 import { spawnSync } from 'node:child_process';
 

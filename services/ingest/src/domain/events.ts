@@ -1,6 +1,6 @@
 // The Avro events ingest produces are the contract types generated from schemas/*.avsc (times
 // are epoch milliseconds, unions `T | null`); the aliases keep ingest's own names short.
-import type { Commit, Issue, PullRequest } from '@omen/contracts';
+import type { Commit, Issue, PullRequest, ScmProvider } from '@omen/contracts';
 
 export type {
   DiffLine,
@@ -12,6 +12,16 @@ export type {
   PullRequestState,
   ScmProvider,
 } from '@omen/contracts';
+
+/** Where a payload's repository lives; GitLab enrichment addresses projects by numeric id. */
+export interface RepoRef {
+  provider: ScmProvider;
+  /** `github:owner/name`, the Kafka key. */
+  id: string;
+  /** `owner/name` as the SCM spells it. */
+  name: string;
+  gitlabProjectId?: number;
+}
 
 export type CommitEvent = Commit;
 export type PullRequestEvent = PullRequest;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CommitDraft, FileChange, IssueEvent, PullRequestEvent } from './events.ts';
+import type { CommitDraft, FileChange, IssueEvent, PullRequestEvent, RepoRef } from './events.ts';
 import { actionDetailKey, commitEventId, issueEventId, pseudonym, pullRequestEventId, repoId } from './ids.ts';
 import {
   extractReferences,
@@ -7,7 +7,6 @@ import {
   nullIfEmpty,
   type Normalized,
   type NormalizeOptions,
-  type RepoRef,
 } from './normalize.ts';
 import type { PushRange } from './push.ts';
 import { describeZodError, fullSha, isZeroSha, normaliseMessage, scmTime } from './validation.ts';

@@ -1,3 +1,4 @@
+import { isFullSha } from '@omen/ids';
 import { countLines, parseHunks } from './diff.ts';
 import type { CommitDetail } from './enrich.ts';
 import type { FileChange, FileStatus } from './events.ts';
@@ -90,7 +91,7 @@ export class GitLogParser {
 
 function parseCommit(fields: readonly string[]): CommitDetail {
   const [sha = '', parents = '', authorEmail = '', committerEmail = '', at = '', ct = '', message = '', body = ''] = fields;
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) throw new Error(`git output: expected a commit sha, got "${sha.slice(0, 80)}"`);
+  if (!isFullSha(sha)) throw new Error(`git output: expected a commit sha, got "${sha.slice(0, 80)}"`);
   return {
     sha,
     parents: parents.split(' ').filter((p) => p !== ''),

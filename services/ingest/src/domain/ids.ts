@@ -67,5 +67,3 @@ export const dedupKeys = {
   delivery: (provider: ScmProvider, deliveryId: string): string => `omen:ingest:delivery:${provider}:${deliveryId}`,
 } as const;
 
-/** A full commit id: 40 (SHA-1) or 64 (SHA-256) lower-case hex characters (the shared grammar). */
-export { isFullSha } from '@omen/ids';

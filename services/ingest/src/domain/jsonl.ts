@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CommitEvent, FileChange } from './events.ts';
 import { commitEventId } from './ids.ts';
-import type { RepoRef } from './normalize.ts';
+import type { RepoRef } from './events.ts';
 import { describeZodError, fullSha, normaliseMessage } from './validation.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { repoIdProblem, shown } from '@omen/ids';
-import type { CommitDraft, IssueEvent, PullRequestEvent, ScmProvider } from './events.ts';
+import type { CommitDraft, IssueEvent, PullRequestEvent, RepoRef, ScmProvider } from './events.ts';
 import { repoId } from './ids.ts';
 import type { PushRange } from './push.ts';
 
@@ -22,16 +22,6 @@ export const defaultBugLabels: readonly string[] = [
   'defect',
   'regression',
 ];
-
-/** Where a payload's repository lives; GitLab enrichment addresses projects by numeric id. */
-export interface RepoRef {
-  provider: ScmProvider;
-  /** `github:owner/name`, the Kafka key. */
-  id: string;
-  /** `owner/name` as the SCM spells it. */
-  name: string;
-  gitlabProjectId?: number;
-}
 
 export type Normalized =
   | {

@@ -7,7 +7,7 @@ import {
   type CommitDetail,
 } from './enrich.ts';
 import type { CommitDraft } from './events.ts';
-import type { RepoRef } from './normalize.ts';
+import type { RepoRef } from './events.ts';
 import { commitEventId } from './ids.ts';
 import { describeZodError, isZeroSha } from './validation.ts';
 

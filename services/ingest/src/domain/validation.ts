@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isFullSha } from '@omen/ids';
 
 /**
  * One line per problem, naming the JSON path: `pull_request.head.sha: expected string, received
@@ -40,11 +41,14 @@ export const scmTime = z.string().transform((value, ctx) => {
   return ms;
 });
 
-/** A full commit sha (40 or 64 hex digits), normalised to lower case. */
+/**
+ * A full commit sha (40 or 64 hex digits) as an SCM sends it, normalised to the lower case that
+ * every omen id uses (@omen/ids isFullSha).
+ */
 export const fullSha = z
   .string()
-  .regex(/^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/, 'expected a full commit sha (40 or 64 hex digits)')
-  .transform((s) => s.toLowerCase());
+  .transform((s) => s.toLowerCase())
+  .refine(isFullSha, 'expected a full commit sha (40 or 64 hex digits)');
 
 /** Git's all-zero sha: the `before` of a branch creation, the `after` of a deletion. */
 export function isZeroSha(sha: string): boolean {

@@ -6,7 +6,7 @@ import { callerOf, clientStream, unary, type CallContext } from '@omen/grpc';
 import type { CommitEvent, IngestSource } from '../domain/events.ts';
 import { commitFromProto } from '../domain/proto-commit.ts';
 import { parseRepoId } from '../domain/ids.ts';
-import type { RepoRef } from '../domain/normalize.ts';
+import type { RepoRef } from '../domain/events.ts';
 import type { EventOutcome, IngestPipeline } from '../pipeline.ts';
 
 export interface IngestGrpcOptions {

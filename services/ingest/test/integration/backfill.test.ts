@@ -8,7 +8,8 @@ import { randomName, readTopic } from '@omen/testing';
 import { runBackfill } from '../../src/backfill/run.ts';
 import { gitSource, jsonlSource } from '../../src/backfill/source.ts';
 import { canonicalOrder } from '../../src/domain/history-order.ts';
-import { repoRefFromName, type RepoRef } from '../../src/domain/normalize.ts';
+import type { RepoRef } from '../../src/domain/events.ts';
+import { repoRefFromName } from '../../src/domain/normalize.ts';
 import { decodeCommit, startTestIngest, type TestIngest } from '../helpers/app.ts';
 import { ScratchRepo } from '../helpers/git-repo.ts';
 

@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, ident, sql, type ClickHouse } from '@omen/clickhouse';
 import { freePort, randomName, stackEnv, startServiceProcess, type ServiceProcess } from '@omen/testing';
-import { dataDir } from '../../../featurizer/test/support/express.ts';
-import { featurizerEnv, featurizerNames } from '../../../featurizer/test/support/names.ts';
-import { connectTestRedis, dropAndDisconnect } from '../../../featurizer/test/support/redis.ts';
+import { dataDir } from '../../../featurizer/test/helpers/express.ts';
+import { featurizerEnv, featurizerNames } from '../../../featurizer/test/helpers/names.ts';
+import { connectTestRedis, dropAndDisconnect } from '../../../featurizer/test/helpers/redis.ts';
 
 // `jit-benchmark --git` on the real data, the real path: express.bundle cloned, the benchmark's
 // own replay through ingest's main.ts and a featurizer process into the embedded stack, the

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { securityFeatureName, securityRuleIds } from '@omen/features';
 import type { Parser } from 'web-tree-sitter';
 import type { FileMetricsRow, SecurityFinding } from '../history.ts';
-import type { CodeAnalysis, CodeAnalyzer, CodeFileInput } from '../processor.ts';
+import type { CodeAnalysis, CodeAnalyzer, CodeFileInput } from './types.ts';
 import { findDuplicates } from './duplicates.ts';
 import { languageOf } from './languages.ts';
 import type { LanguageId } from './languages.ts';

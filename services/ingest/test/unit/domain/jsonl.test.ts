@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseHistoryLine } from '../../../src/domain/jsonl.ts';
-import type { RepoRef } from '../../../src/domain/normalize.ts';
+import type { RepoRef } from '../../../src/domain/events.ts';
 
 const repo: RepoRef = { provider: 'github', id: 'github:expressjs/express', name: 'expressjs/express' };
 // The first line of ../shared/data/express-commits.jsonl.gz, shortened to two files.

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { normalizeWebhook } from '../../../src/domain/webhook.ts';
 import { defaultBugLabels, type NormalizeOptions } from '../../../src/domain/normalize.ts';
-import { isFullSha } from '../../../src/domain/ids.ts';
+import { isFullSha } from '@omen/ids';
 
 // Every example payload GitHub's own webhook docs ship, for the three event types omen uses.
 const require = createRequire(import.meta.url);
