@@ -141,13 +141,15 @@ export class KafkaAvroProducer implements AvroProducer {
     return this.traced(topic, records.length, async (headersWithTrace) => {
       const schema = this.schemaFor(topic, options.schema);
       const messages: Message[] = [];
+      // Resolved once per send (and compiled once per topic): no await per record.
+      const encode = records.length > 0 ? await this.codec.encoder(topic, schema) : undefined;
       for (const [index, record] of records.entries()) {
         if (record.key !== null && typeof record.key !== 'string') {
           throw new OmenError('INVALID_ARGUMENT', `records[${index}].key must be a string or null; got ${typeof record.key}`);
         }
         let value: Buffer;
         try {
-          value = await this.codec.encode(topic, record.value, schema);
+          value = encode!(record.value);
         } catch (err) {
           if (isOmenError(err) && err.code === 'INVALID_ARGUMENT') {
             throw new OmenError('INVALID_ARGUMENT', `records[${index}]: ${err.message}`, { cause: err });
@@ -226,9 +228,13 @@ export class KafkaAvroProducer implements AvroProducer {
       },
     });
     const spanContext = trace.setSpan(context.active(), span);
+    // One span for the send, so one carrier for all its records.
+    let carrier: Record<string, string> | undefined;
     const withTrace = <H extends Record<string, string | Buffer>>(headers: H): H => {
-      const carrier: Record<string, string> = {};
-      injectTrace(carrier, spanContext);
+      if (!carrier) {
+        carrier = {};
+        injectTrace(carrier, spanContext);
+      }
       return { ...headers, ...carrier };
     };
     try {

@@ -8,7 +8,18 @@ import { loadGrpcObject } from '@omen/contracts';
 
 export type Scenario =
   | { kind: 'unary'; address: string; rps: number; durationMs: number; rows: Record<string, number>[]; topK: number }
-  | { kind: 'predictBatch'; address: string; batch: number; concurrency: number; durationMs: number; rows: Record<string, number>[]; packed?: boolean }
+  | {
+      kind: 'predictBatch';
+      address: string;
+      batch: number;
+      concurrency: number;
+      durationMs: number;
+      rows: Record<string, number>[];
+      packed?: boolean;
+      /** Packed rows answered as columns (PackedRows.packed_response). */
+      packedResponse?: boolean;
+      topK?: number;
+    }
   | { kind: 'modelInfer'; address: string; batch: number; concurrency: number; durationMs: number; x: Float32Array; width: number };
 
 export interface ScenarioResult {
@@ -74,8 +85,8 @@ async function closedLoop(s: Extract<Scenario, { kind: 'predictBatch' | 'modelIn
       const rows = Array.from({ length: s.batch }, (_, i) => s.rows[(k * s.batch + i) % s.rows.length]!);
       // The packed form: one name list and row-major values instead of a map per row.
       return s.packed
-        ? { packed: { feature_names: names, values: rows.flatMap((r) => names.map((n) => r[n]!)) } }
-        : { requests: rows.map((values) => ({ features: { values } })) };
+        ? { packed: { feature_names: names, values: rows.flatMap((r) => names.map((n) => r[n]!)), top_k: s.topK ?? 0, packed_response: s.packedResponse === true } }
+        : { requests: rows.map((values) => ({ features: { values }, top_k: s.topK ?? 0 })) };
     });
     send = (i, cb) => call(bodies[i % bodies.length], cb);
   } else {

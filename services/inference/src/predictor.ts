@@ -8,9 +8,11 @@ import { InternalError, InvalidArgumentError, NotFoundError, OmenError, Unavaila
 import { featureSetId } from '@omen/features';
 import { checkRepoId, checkSha } from '@omen/ids';
 import type { Logger } from '@omen/telemetry';
+import type { inferenceV1 } from '@omen/contracts';
 import { rankContributions, type Contribution } from './domain/contributions.ts';
 import { checkInlineFeatureSet, inlineRow, storedRow } from './domain/inputs.ts';
-import { modelScores, type FeatureFallback, type Outcome, type PredictContext, type PredictRequest, type PredictResponse, type RunOutput, type ServedPrediction } from './domain/prediction.ts';
+import { NOT_SCORES, modelScores, type FeatureFallback, type Outcome, type PredictContext, type PredictRequest, type PredictResponse, type RunOutput, type ServedPrediction } from './domain/prediction.ts';
+import { packRow, packedColumns, rowValues, topContributions } from './domain/packed-rows.ts';
 import { deriveScores, type QualityScores } from './domain/scores.ts';
 import type { ModelManager, ServedModel } from './adapters/model-manager.ts';
 import type { RedisStore, StoredFeatureSet } from './adapters/redis-store.ts';
@@ -18,6 +20,22 @@ import type { InferenceMetrics } from './metrics.ts';
 
 export type { FeatureFallback, Outcome, PredictContext, PredictResponse, ServedPrediction } from './domain/prediction.ts';
 export { modelScores } from './domain/prediction.ts';
+
+/** Rows of one feature set sent as one block (PredictBatchRequest.packed), shape already checked. */
+export interface PackedInput {
+  modelName: string;
+  modelVersion: string;
+  featureSet: string;
+  featureSetVersion: number;
+  names: readonly string[];
+  /** rows × names.length values, row after row. */
+  values: ArrayLike<number>;
+  rows: number;
+  /** Empty, or one per row. */
+  entityIds: readonly string[];
+  repoId: string;
+  topK: number;
+}
 
 export interface PredictorOptions {
   models: ModelManager;
@@ -161,16 +179,150 @@ export class Predictor {
     if (cacheWrites.length > 0 && this.#o.store) {
       this.#o.store.cachePut(cacheWrites).catch((err: unknown) => this.#o.logger.warn({ err, entries: cacheWrites.length }, 'prediction cache write failed'));
     }
-    if (computed.length > 0) {
-      for (const fn of this.#listeners) {
-        try {
-          fn(computed, ctx);
-        } catch (err) {
-          this.#o.logger.warn({ err }, 'prediction listener failed');
-        }
+    if (computed.length > 0) this.#notify(computed, ctx);
+    return outcomes.map((o, i) => o ?? { ok: false, error: new InternalError(`request ${i} produced no outcome`) });
+  }
+
+  /**
+   * Packed rows answered as columns (PredictBatchResponse.packed): the matrix is built column
+   * by column from the request, scored in one batcher submission, and only rows whose answer
+   * holds more than the columns (quality fields, an error) get a PredictResponse of their own.
+   * What every row shares — the model, the feature names, top_k — is checked once: a wrong one
+   * fails the call. Computed rows go to the prediction listeners like any others.
+   */
+  async predictPacked(input: PackedInput, ctx: PredictContext): Promise<inferenceV1.PackedPredictions> {
+    const started = performance.now();
+    const served = this.#o.models.get(input.modelName || this.#o.defaultModel, input.modelVersion);
+    if (!Number.isInteger(input.topK) || input.topK < 0 || input.topK > this.#o.maxTopK) {
+      throw new InvalidArgumentError(`packed.top_k must be in 0..${this.#o.maxTopK}; got ${input.topK}`, 'packed.top_k');
+    }
+    const model = served.model;
+    const set = model.featureSet;
+    checkInlineFeatureSet(set, input.featureSet, input.featureSetVersion, 'packed');
+    const columns = packedColumns(set, input.names, 'packed.feature_names');
+    const width = model.width;
+    const { rows, values, names } = input;
+    const x = new Float32Array(rows * width);
+    /** Model row of each request row; -1 for a row that failed validation. */
+    const at = new Int32Array(rows).fill(-1);
+    const details: inferenceV1.PredictResult[] = [];
+    let k = 0;
+    for (let r = 0; r < rows; r++) {
+      if (packRow(set, columns, values, r, x, k)) {
+        at[r] = k++;
+        continue;
+      }
+      try {
+        inlineRow(set, rowValues(names, values, r), `packed.rows[${r}].features.values`);
+        throw new InternalError(`packed row ${r} failed the fast check but not inlineRow`);
+      } catch (err) {
+        const e = toOmen(err);
+        details.push({ index: r, error: { code: e.code, message: e.message } });
       }
     }
-    return outcomes.map((o, i) => o ?? { ok: false, error: new InternalError(`request ${i} produced no outcome`) });
+    const release = served.lease();
+    try {
+      const out = k === 0 ? undefined : await served.infer({ x: k === rows ? x : x.slice(0, k * width), rows: k }, { signal: ctx.signal, ...(ctx.deadlineUs !== undefined ? { deadlineUs: ctx.deadlineUs } : {}) });
+      const scoreTensors = out ? out.tensors.filter((t) => !NOT_SCORES.has(t.name) && (t.type === 'float32' || t.type === 'float64') && t.dims.slice(1).reduce((p, d) => p * d, 1) === 1) : [];
+      const scoreNames = scoreTensors.map((t) => t.name);
+      const topK = Math.min(input.topK, width);
+      const probability = new Array<number>(rows);
+      const scores = new Array<number>(rows * scoreNames.length);
+      const contributionFeatures: number[] = [];
+      const contributionValues: number[] = [];
+      const listening = this.#listeners.length > 0;
+      const computed: ServedPrediction[] = [];
+      // Quality rules read the row as the values map a per-row request carries; one object,
+      // refilled per row, instead of one per row.
+      const view: Record<string, number> = {};
+      const modelScoresView: Record<string, number> = {};
+      const isChange = set.name === 'jit_change_metrics';
+      const isCode = set.name === 'code_metrics';
+      for (let r = 0; r < rows; r++) {
+        const m = at[r]!;
+        if (m < 0 || !out) {
+          probability[r] = NaN;
+          scores.fill(NaN, r * scoreNames.length, (r + 1) * scoreNames.length);
+          for (let j = 0; j < topK; j++) {
+            contributionFeatures.push(-1);
+            contributionValues.push(NaN);
+          }
+          continue;
+        }
+        const prob = out.p1[m]!;
+        probability[r] = prob;
+        modelScoresView['bug_probability'] = prob;
+        for (let s = 0; s < scoreTensors.length; s++) {
+          const v = Number(scoreTensors[s]!.data[m]);
+          scores[r * scoreNames.length + s] = v;
+          modelScoresView[scoreNames[s]!] = v;
+        }
+        const c = topK > 0 ? model.explain(x, m * width) : undefined;
+        if (topK > 0) {
+          if (c) {
+            const before = contributionFeatures.length;
+            topContributions(c, model.featureNames, topK, contributionFeatures, contributionValues);
+            // Model feature index → the request's column, as the client named it.
+            for (let i = before; i < contributionFeatures.length; i++) contributionFeatures[i] = columns[contributionFeatures[i]!]!;
+          } else {
+            for (let j = 0; j < topK; j++) {
+              contributionFeatures.push(-1);
+              contributionValues.push(NaN);
+            }
+          }
+        }
+        for (let j = 0; j < width; j++) view[model.featureNames[j]!] = Number(values[r * names.length + columns[j]!]);
+        const quality = deriveScores({ change: isChange ? view : undefined, code: isCode ? view : undefined, modelScores: modelScoresView });
+        const extra = quality.complexity_score !== undefined || quality.technical_debt_score !== undefined || quality.security_risks.length > 0 || quality.refactoring_suggestions.length > 0;
+        if (!extra && !listening) continue;
+        const rowValuesMap = rowValues(names, values, r);
+        const p: Prepared = {
+          index: r,
+          request: { model_name: input.modelName, model_version: input.modelVersion, input: 'features', top_k: input.topK, request_id: '' },
+          served,
+          field: `packed.rows[${r}].`,
+          repoId: input.repoId,
+          entityId: input.entityIds[r] ?? '',
+          row: x.subarray(m * width, (m + 1) * width),
+          values: rowValuesMap,
+          quality: {},
+        };
+        const ranked = c ? rankContributions(model.featureNames, x, m * width, c) : [];
+        const response = this.#response(p, prob, { bug_probability: prob, ...Object.fromEntries(scoreNames.map((n, s) => [n, scores[r * scoreNames.length + s]!])) }, ranked, quality, started, ctx);
+        if (extra) details.push({ index: r, prediction: response });
+        if (listening) computed.push({ model: served, input: 'features', repoId: p.repoId, entityId: p.entityId, response, contributions: ranked, row: p.row!, values: rowValuesMap });
+      }
+      if (computed.length > 0) this.#notify(computed, ctx);
+      details.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+      return {
+        model_name: model.name,
+        model_version: model.version,
+        feature_set: set.name,
+        feature_set_version: set.version,
+        rows,
+        bug_probability: probability,
+        score_names: scoreNames,
+        scores,
+        top_k: topK,
+        contribution_features: contributionFeatures,
+        contributions: contributionValues,
+        details,
+        latency_ms: performance.now() - started,
+        trace_id: ctx.traceId ?? '',
+      };
+    } finally {
+      release();
+    }
+  }
+
+  #notify(computed: ServedPrediction[], ctx: PredictContext): void {
+    for (const fn of this.#listeners) {
+      try {
+        fn(computed, ctx);
+      } catch (err) {
+        this.#o.logger.warn({ err }, 'prediction listener failed');
+      }
+    }
   }
 
   #prepare(request: PredictRequest, index: number, field: string): Prepared {

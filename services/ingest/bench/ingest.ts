@@ -29,6 +29,10 @@ const { values: args } = parseArgs({
     'no-profile': { type: 'boolean', default: false },
     'no-backfill': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
+    // Another checkout (e.g. /work/main) whose ingest is driven in alternating rounds with this
+    // one's, for the CPU per event of both on the same machine at the same time.
+    against: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const seconds = Number(args.seconds);
@@ -45,7 +49,7 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(profileDir?: string): Promise<Server> {
+async function startServer(profileDir?: string, root = ROOT): Promise<Server> {
   const stack = stackEnv('KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'REDIS_URL');
   const [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
   const topic = randomName('bench-commits');
@@ -70,7 +74,8 @@ async function startServer(profileDir?: string): Promise<Server> {
     INGEST_DEDUP_WINDOW: '10m',
   };
   const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', MAIN], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const main = root === ROOT ? MAIN : join(root, 'services/ingest/src/main.ts');
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', main], { env, stdio: ['ignore', 'ignore', 'inherit'], cwd: root });
   const base = `http://127.0.0.1:${metrics}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`ingest exited with ${child.exitCode} while starting`);
@@ -273,7 +278,53 @@ function profileBreakdown(dir: string): Array<{ stage: string; percent: number }
   return [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([stage, n]) => ({ stage, percent: Number(((100 * n) / busy).toFixed(1)) }));
 }
 
+/**
+ * This checkout's ingest and another's (`--against`), both running, driven in alternating
+ * closed-loop rounds (this-other, other-this, …) so a neighbour's burst lands on both alike:
+ * server CPU per event and events/s of each, pooled over the rounds.
+ */
+async function compare(otherRoot: string, rounds: number): Promise<Record<string, unknown>> {
+  const sides = { this: await startServer(), against: await startServer(undefined, otherRoot) };
+  const pools = { this: new Pool(sides.this.http, { connections: concurrency, pipelining: 1 }), against: new Pool(sides.against.http, { connections: concurrency, pipelining: 1 }) };
+  const totals = { this: { events: 0, cpuS: 0, seconds: 0, p99: [] as number[] }, against: { events: 0, cpuS: 0, seconds: 0, p99: [] as number[] } };
+  try {
+    for (const side of ['this', 'against'] as const) await saturate(pools[side], 2);
+    for (let round = 0; round < rounds; round++) {
+      for (const side of round % 2 === 0 ? (['this', 'against'] as const) : (['against', 'this'] as const)) {
+        const cpu0 = cpuSecondsOf(sides[side].child.pid!);
+        const r = await saturate(pools[side], seconds);
+        totals[side].cpuS += cpuSecondsOf(sides[side].child.pid!) - cpu0;
+        totals[side].events += r['accepted'] as number;
+        totals[side].seconds += r['seconds'] as number;
+        totals[side].p99.push((r['latencyMs'] as { p99: number }).p99);
+      }
+    }
+  } finally {
+    await Promise.all([pools.this.close(), pools.against.close()]);
+    await Promise.all([sides.this.stop(), sides.against.stop()]);
+  }
+  const view = (t: typeof totals.this) => ({ events: t.events, cpuMsPerEvent: Number(((t.cpuS * 1000) / Math.max(1, t.events)).toFixed(3)), eventsPerSecond: Math.round(t.events / t.seconds), p99MsPerRound: t.p99 });
+  const here = view(totals.this);
+  const there = view(totals.against);
+  return {
+    against: otherRoot,
+    rounds,
+    secondsPerRound: seconds,
+    this: here,
+    other: there,
+    cpuPerEventRatioThisToOther: Number((here.cpuMsPerEvent / there.cpuMsPerEvent).toFixed(3)),
+    eventsPerSecondRatioThisToOther: Number((here.eventsPerSecond / Math.max(1, there.eventsPerSecond)).toFixed(3)),
+    loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+  };
+}
+
 async function main(): Promise<void> {
+  if (args.against) {
+    log(`this checkout's ingest against ${args.against}'s, ${args.rounds} alternating rounds of ${seconds} s`);
+    const comparison = await compare(args.against, Number(args.rounds));
+    process.stdout.write(`${JSON.stringify({ bench: 'ingest', mode: 'against', at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version }, ...comparison })}\n`);
+    return;
+  }
   const profileDir = args['no-profile'] ? undefined : mkdtempSync(join(tmpdir(), 'omen-ingest-prof-'));
   log('starting ingest (main.ts) on the dev stack');
   const server = await startServer(profileDir);
@@ -333,8 +384,15 @@ async function main(): Promise<void> {
 
   const sat = webhook['saturation'] as { eventsPerSecond: number };
   const paced = webhook['fixedRate'] as { eventsPerSecond: number; latencyMs: { p99: number } };
+  const satCpu = (webhook['saturation'] as { cpu: { serverCpuMsPerEvent: number; loadAverage: string } }).cpu;
+  const satLatency = (webhook['saturation'] as { latencyMs: { p99: number } }).latencyMs;
   const result = {
     bench: 'ingest',
+    // The issue-16 keys: closed loop (server CPU per accepted event, events/s, p99).
+    cpu_ms_per_event: satCpu.serverCpuMsPerEvent,
+    events_per_s: sat.eventsPerSecond,
+    p99_ms: satLatency.p99,
+    load_average: satCpu.loadAverage,
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
     setup: 'ingest main.ts in a child process; load generator (undici) in this process on the same cores; dev stack Kafka (librdkafka mock, acks=all) + Redis; 1-commit signed GitHub push per request (~7 KB), no enrichment',

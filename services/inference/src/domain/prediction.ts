@@ -75,7 +75,7 @@ export interface RunOutput {
   tensors: OutputTensor[];
 }
 
-const NOT_SCORES: ReadonlySet<string> = new Set(['probabilities', 'label']);
+export const NOT_SCORES: ReadonlySet<string> = new Set(['probabilities', 'label']);
 
 /** Per-row scalar outputs besides the probabilities and the label, by output name. */
 function namedScores(tensors: readonly OutputTensor[], row: number, skip: ReadonlySet<string>): Record<string, number> {

@@ -1,7 +1,7 @@
 // omen.inference.v1.Inference: translation between the proto and the Predictor.
 import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, isOmenError } from '@omen/errors';
-import { expandPacked } from './packed.ts';
+import { expandPacked, packedRowCount } from './packed.ts';
 import { inputsSha256 } from '@omen/audit';
 import { repoIdProblem } from '@omen/ids';
 import { annotateAudit, serverStream, unary, type CallContext } from '@omen/grpc';
@@ -59,6 +59,23 @@ function auditInputs(ctx: CallContext, requests: readonly inferenceV1.PredictReq
   annotateAudit(ctx.metadata, { ...(repo ? { repo_id: repo } : {}), rows: String(requests.length), inputs_sha256: inputsSha256(requests.map((r) => r.commit ?? r.features ?? null)) });
 }
 
+/**
+ * auditInputs for a call with packed_response rows: the rows are hashed as their names and the
+ * bytes of their float64 values, not as one JSON object per row (the point of the packed form
+ * is to build none).
+ */
+function auditPacked(ctx: CallContext, requests: readonly inferenceV1.PredictRequest__Output[], packed: inferenceV1.PackedRows__Output): void {
+  const repos = new Set([...requests.map((r) => r.commit?.repo_id || r.features?.repo_id || ''), packed.repo_id]);
+  const only = repos.size === 1 ? [...repos][0]! : '';
+  const repo = only !== '' && repoIdProblem(only) === null ? only : '';
+  const rows = packed.feature_names.length === 0 ? 0 : packed.values.length / packed.feature_names.length;
+  const bytes = Buffer.concat([
+    Buffer.from(JSON.stringify({ requests: requests.map((r) => r.commit ?? r.features ?? null), feature_names: packed.feature_names })),
+    Buffer.from(Float64Array.from(packed.values).buffer),
+  ]);
+  annotateAudit(ctx.metadata, { ...(repo ? { repo_id: repo } : {}), rows: String(requests.length + rows), inputs_sha256: inputsSha256(bytes) });
+}
+
 /** The model (and version, when one) that answered a batch. */
 function auditModels(ctx: CallContext, outcomes: readonly Outcome[]): void {
   const answered = outcomes.flatMap((o) => (o.ok ? [o.response] : []));
@@ -83,6 +100,33 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
     const fieldOf = (i: number) => (i < req.requests.length ? `requests[${i}].` : `packed.rows[${i - req.requests.length}].`);
     return { all, fieldOf };
   };
+  /** PredictBatch with PackedRows.packed_response: `requests` one result each, the packed rows as columns. */
+  const packedBatch = async (req: inferenceV1.PredictBatchRequest__Output, packed: inferenceV1.PackedRows__Output, ctx: CallContext): Promise<inferenceV1.PredictBatchResponse> => {
+    if (req.requests.length > maxBatch) throw new InvalidArgumentError(`requests has ${req.requests.length} entries; at most ${maxBatch} per call`, 'requests');
+    const rows = packedRowCount(packed, maxBatch - req.requests.length);
+    auditPacked(ctx, req.requests, packed);
+    const pctx = predictContext(ctx, scheduler);
+    const [outcomes, columns] = await Promise.all([
+      req.requests.length > 0 ? predictor.predictMany(req.requests, pctx) : Promise.resolve([]),
+      predictor.predictPacked(
+        {
+          modelName: packed.model_name,
+          modelVersion: packed.model_version,
+          featureSet: packed.feature_set,
+          featureSetVersion: packed.feature_set_version,
+          names: packed.feature_names,
+          values: packed.values,
+          rows,
+          entityIds: packed.entity_ids,
+          repoId: packed.repo_id,
+          topK: packed.top_k,
+        },
+        pctx,
+      ),
+    ]);
+    annotateAudit(ctx.metadata, { model_name: columns.model_name ?? '', model_version: columns.model_version ?? '' });
+    return { results: outcomes.map(toResult), packed: columns };
+  };
   const handlers: inferenceV1.InferenceHandlers = {
     Predict: unary<inferenceV1.PredictRequest__Output, inferenceV1.PredictResponse>((req, ctx) =>
       timed(metrics, 'Predict', async () => {
@@ -94,6 +138,7 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
 
     PredictBatch: unary<inferenceV1.PredictBatchRequest__Output, inferenceV1.PredictBatchResponse>((req, ctx) =>
       timed(metrics, 'PredictBatch', async () => {
+        if (req.packed?.packed_response) return packedBatch(req, req.packed, ctx);
         const { all, fieldOf } = expand(req);
         auditInputs(ctx, all);
         const outcomes = await predictor.predictMany(all, predictContext(ctx, scheduler), fieldOf);

@@ -2,16 +2,15 @@ import { InvalidArgumentError } from '@omen/errors';
 import type { inferenceV1 } from '@omen/contracts';
 
 /**
- * PredictBatchRequest.packed → one inline-feature request per row. The point of the packed form
- * is the wire: protobuf decodes one repeated double far faster than a map per row; rebuilding the
- * per-row objects here costs about a microsecond a row.
+ * The number of rows in `packed` after checking its shape (names unique, values a whole number
+ * of rows, at most `maxRows`, no ids or one per row); 0 when nothing is packed.
  */
-export function expandPacked(packed: inferenceV1.PackedRows__Output | null | undefined, maxRows: number): inferenceV1.PredictRequest__Output[] {
-  if (!packed) return [];
+export function packedRowCount(packed: inferenceV1.PackedRows__Output | null | undefined, maxRows: number): number {
+  if (!packed) return 0;
   const names = packed.feature_names;
   const { values } = packed;
   if (names.length === 0) {
-    if (values.length === 0) return [];
+    if (values.length === 0) return 0;
     throw new InvalidArgumentError('packed.feature_names is empty but packed.values is not', 'packed.feature_names');
   }
   if (new Set(names).size !== names.length) throw new InvalidArgumentError('packed.feature_names has a name twice', 'packed.feature_names');
@@ -23,6 +22,20 @@ export function expandPacked(packed: inferenceV1.PackedRows__Output | null | und
   if (packed.entity_ids.length !== 0 && packed.entity_ids.length !== rows) {
     throw new InvalidArgumentError(`packed.entity_ids has ${packed.entity_ids.length} ids for ${rows} rows; give none or one per row`, 'packed.entity_ids');
   }
+  return rows;
+}
+
+/**
+ * PredictBatchRequest.packed → one inline-feature request per row (the answer with one
+ * PredictResult per row). The point of the packed form is the wire: protobuf decodes one repeated
+ * double far faster than a map per row; rebuilding the per-row objects here costs about a
+ * microsecond a row.
+ */
+export function expandPacked(packed: inferenceV1.PackedRows__Output | null | undefined, maxRows: number): inferenceV1.PredictRequest__Output[] {
+  const rows = packedRowCount(packed, maxRows);
+  if (!packed || rows === 0) return [];
+  const names = packed.feature_names;
+  const { values } = packed;
   const out: inferenceV1.PredictRequest__Output[] = new Array<inferenceV1.PredictRequest__Output>(rows);
   for (let r = 0; r < rows; r++) {
     const row: Record<string, number> = {};

@@ -214,6 +214,51 @@ describe('PredictBatch and PredictStream', () => {
     expect(err.details).toMatch(/packed\.values has 3 values, not a multiple of the 14 feature names/);
   });
 
+  it('answers packed rows as columns with packed_response: the per-row answers, contributions and errors in one block', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => jitValues(3000 + i));
+    // One row far over the split_large_change threshold (quality fields go to details), one invalid.
+    rows[5] = { ...rows[5]!, la: 900, ld: 100 };
+    const names = [...JIT_NAMES].reverse();
+    const values = rows.flatMap((r) => names.map((n) => r[n]!));
+    values[7 * names.length + names.indexOf('nf')] = -1;
+    const entity_ids = rows.map((_, i) => `c${i}`);
+    type Columns = { rows: number; bug_probability: number[]; top_k: number; contribution_features: number[]; contributions: number[]; details: { index: number; prediction?: PredictResponse; error?: { code: string; message: string } }[]; model_version: string; feature_set: string };
+    const packed = { feature_names: names, values, entity_ids, repo_id: REPO, top_k: 3 };
+    const columns = await call<{ results: unknown[]; packed: Columns }>(svc.client, 'PredictBatch', { packed: { ...packed, packed_response: true } });
+    const perRow = await call<{ results: { index: number; prediction?: PredictResponse; error?: { code: string; message: string } }[] }>(svc.client, 'PredictBatch', { packed });
+    expect(columns.results).toEqual([]);
+    const c = columns.packed;
+    expect(c.rows).toBe(40);
+    expect(c.model_version).toBe('v1');
+    expect(c.feature_set).toBe('jit_change_metrics');
+    expect(c.top_k).toBe(3);
+    for (let r = 0; r < 40; r++) {
+      const one = perRow.results[r]!;
+      if (r === 7) {
+        expect(Number.isNaN(c.bug_probability[r])).toBe(true);
+        expect(c.contribution_features.slice(r * 3, r * 3 + 3)).toEqual([-1, -1, -1]);
+        continue;
+      }
+      expect(c.bug_probability[r]).toBeCloseTo(one.prediction!.bug_probability, 6);
+      // The same features, as indexes into the names the caller sent, and the same values.
+      expect(c.contribution_features.slice(r * 3, r * 3 + 3).map((j) => names[j])).toEqual(one.prediction!.top_contributions.map((t) => t.feature));
+      c.contributions.slice(r * 3, r * 3 + 3).forEach((v, j) => expect(v).toBeCloseTo(one.prediction!.top_contributions[j]!.contribution, 9));
+    }
+    // details: exactly the rows whose own answer says more than the columns, or failed.
+    const more = (p: PredictResponse | undefined) => !p || (p.refactoring_suggestions?.length ?? 0) > 0 || (p.security_risks?.length ?? 0) > 0 || p.complexity_score != null || p.technical_debt_score != null;
+    expect(c.details.map((d) => d.index)).toEqual(perRow.results.flatMap((r, i) => (more(r.prediction) ? [i] : [])));
+    const five = c.details.find((d) => d.index === 5)!.prediction!;
+    expect(five.refactoring_suggestions.map((s) => s.kind)).toContain('split_large_change');
+    expect(five.entity_id).toBe('c5');
+    expect(five.refactoring_suggestions).toEqual(perRow.results[5]!.prediction!.refactoring_suggestions);
+    expect(five.bug_probability).toBeCloseTo(c.bug_probability[5]!, 9);
+    expect(c.details.find((d) => d.index === 7)!.error).toEqual(perRow.results[7]!.error);
+    // What every row shares is checked once: names that do not match the model fail the call.
+    const err = await callError(svc.client, 'PredictBatch', { packed: { feature_names: [...names.slice(1), 'bogus'], values: values.slice(0, 14), packed_response: true } });
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(err.details).toMatch(/packed\.feature_names: names do not match jit_change_metrics@v1: .* is missing; "bogus" is not a feature/);
+  });
+
   it('streams one result per request, each with its index', async () => {
     const requests = Array.from({ length: 70 }, (_, i) => ({ features: { values: jitValues(1000 + i) }, request_id: `r${i}` }));
     const stream = (svc.client as unknown as { PredictStream(req: unknown): grpc.ClientReadableStream<{ index: number; prediction?: PredictResponse }> }).PredictStream({ requests });

@@ -42,6 +42,14 @@ describe('withFastResponses', () => {
       results: [{ index: 0, prediction }, { index: 1, error: { code: 'INVALID_ARGUMENT', message: 'requests[1].features.values: nf is missing' } }],
     });
     sameAsStandard(inference, 'omen.inference.v1.Inference', 'PredictStream', { index: 7, prediction: withoutOptional });
+    sameAsStandard(inference, 'omen.inference.v1.Inference', 'PredictBatch', {
+      results: [],
+      packed: {
+        model_name: 'jit-defect', model_version: 'v3', feature_set: 'jit_change_metrics', feature_set_version: 1, rows: 2,
+        bug_probability: [0.25, NaN], score_names: ['other'], scores: [1.5, NaN], top_k: 1, contribution_features: [3, -1], contributions: [-0.125, NaN],
+        details: [{ index: 1, error: { code: 'INVALID_ARGUMENT', message: 'packed.rows[1].features.values: nf is missing' } }], latency_ms: 0.5, trace_id: '',
+      },
+    });
   });
 
   it('encodes KServe answers (int64 shapes, raw bytes, typed contents) as the standard serializer does', () => {

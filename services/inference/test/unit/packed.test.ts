@@ -4,7 +4,7 @@ import { expandPacked } from '../../src/server/packed.ts';
 
 const packed = (over: Partial<inferenceV1.PackedRows__Output>): inferenceV1.PackedRows__Output => ({
   model_name: '', model_version: '', feature_set: '', feature_set_version: 0,
-  feature_names: ['la', 'ld'], values: [1, 2, 3, 4, 5, 6], entity_ids: [], repo_id: 'github:a/b', top_k: 2,
+  feature_names: ['la', 'ld'], values: [1, 2, 3, 4, 5, 6], entity_ids: [], repo_id: 'github:a/b', top_k: 2, packed_response: false,
   ...over,
 });
 

@@ -5,6 +5,7 @@ import type { CommitRef as _omen_inference_v1_CommitRef, CommitRef__Output as _o
 import type { FeatureContribution as _omen_inference_v1_FeatureContribution, FeatureContribution__Output as _omen_inference_v1_FeatureContribution__Output } from './omen/inference/v1/FeatureContribution.ts';
 import type { InferenceClient as _omen_inference_v1_InferenceClient, InferenceDefinition as _omen_inference_v1_InferenceDefinition } from './omen/inference/v1/Inference.ts';
 import type { InlineFeatures as _omen_inference_v1_InlineFeatures, InlineFeatures__Output as _omen_inference_v1_InlineFeatures__Output } from './omen/inference/v1/InlineFeatures.ts';
+import type { PackedPredictions as _omen_inference_v1_PackedPredictions, PackedPredictions__Output as _omen_inference_v1_PackedPredictions__Output } from './omen/inference/v1/PackedPredictions.ts';
 import type { PackedRows as _omen_inference_v1_PackedRows, PackedRows__Output as _omen_inference_v1_PackedRows__Output } from './omen/inference/v1/PackedRows.ts';
 import type { PredictBatchRequest as _omen_inference_v1_PredictBatchRequest, PredictBatchRequest__Output as _omen_inference_v1_PredictBatchRequest__Output } from './omen/inference/v1/PredictBatchRequest.ts';
 import type { PredictBatchResponse as _omen_inference_v1_PredictBatchResponse, PredictBatchResponse__Output as _omen_inference_v1_PredictBatchResponse__Output } from './omen/inference/v1/PredictBatchResponse.ts';
@@ -27,6 +28,7 @@ export interface ProtoGrpcType {
         FeatureContribution: MessageTypeDefinition<_omen_inference_v1_FeatureContribution, _omen_inference_v1_FeatureContribution__Output>
         Inference: SubtypeConstructor<typeof grpc.Client, _omen_inference_v1_InferenceClient> & { service: _omen_inference_v1_InferenceDefinition }
         InlineFeatures: MessageTypeDefinition<_omen_inference_v1_InlineFeatures, _omen_inference_v1_InlineFeatures__Output>
+        PackedPredictions: MessageTypeDefinition<_omen_inference_v1_PackedPredictions, _omen_inference_v1_PackedPredictions__Output>
         PackedRows: MessageTypeDefinition<_omen_inference_v1_PackedRows, _omen_inference_v1_PackedRows__Output>
         PredictBatchRequest: MessageTypeDefinition<_omen_inference_v1_PredictBatchRequest, _omen_inference_v1_PredictBatchRequest__Output>
         PredictBatchResponse: MessageTypeDefinition<_omen_inference_v1_PredictBatchResponse, _omen_inference_v1_PredictBatchResponse__Output>

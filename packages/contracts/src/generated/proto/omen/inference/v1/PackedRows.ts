@@ -32,6 +32,12 @@ export interface PackedRows {
    * Top contributing features per row; 0 returns none.
    */
   'top_k'?: (number);
+  /**
+   * Answer these rows in PredictBatchResponse.packed (columns) instead of one PredictResult per
+   * row in `results`: for large batches, building and decoding a message per row costs more
+   * than the model. PredictStream ignores it.
+   */
+  'packed_response'?: (boolean);
 }
 
 /**
@@ -65,4 +71,10 @@ export interface PackedRows__Output {
    * Top contributing features per row; 0 returns none.
    */
   'top_k': (number);
+  /**
+   * Answer these rows in PredictBatchResponse.packed (columns) instead of one PredictResult per
+   * row in `results`: for large batches, building and decoding a message per row costs more
+   * than the model. PredictStream ignores it.
+   */
+  'packed_response': (boolean);
 }

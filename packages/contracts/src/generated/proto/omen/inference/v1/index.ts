@@ -4,6 +4,7 @@ export type { CommitRef, CommitRef__Output } from './CommitRef.ts';
 export type { FeatureContribution, FeatureContribution__Output } from './FeatureContribution.ts';
 export type { InferenceClient, InferenceDefinition, InferenceHandlers } from './Inference.ts';
 export type { InlineFeatures, InlineFeatures__Output } from './InlineFeatures.ts';
+export type { PackedPredictions, PackedPredictions__Output } from './PackedPredictions.ts';
 export type { PackedRows, PackedRows__Output } from './PackedRows.ts';
 export type { PredictBatchRequest, PredictBatchRequest__Output } from './PredictBatchRequest.ts';
 export type { PredictBatchResponse, PredictBatchResponse__Output } from './PredictBatchResponse.ts';
