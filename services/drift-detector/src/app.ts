@@ -13,7 +13,7 @@ import { TrainerReferenceSource } from './adapters/trainer-references.ts';
 import { ClickHouseReportStore, MemoryReportStore, ensureDriftTable, type ReportStore } from './adapters/report-store.ts';
 import type { DriftConfig } from './config.ts';
 import { Detector } from './detector.ts';
-import { driftReason, driftRecords, type Report } from './domain/report.ts';
+import { driftReason, driftRecords, type Report, type Retraining } from './domain/report.ts';
 import { ALL_REPOS } from './domain/window.ts';
 import { driftMetrics, type DriftMetrics } from './metrics.ts';
 import { driftHandlers } from './server/drift-service.ts';
@@ -65,7 +65,55 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     await clickhouse?.close();
   }, 'kafka and clickhouse');
 
+  /**
+   * The retraining link: per model, the newest drifted report of the batch (the all-repos one
+   * first) sends the alert and keeps the trainer's answer — the run id, or why no run started;
+   * the batch's other drifted reports of that model record that the alert went with it. Done
+   * before the writes so the topic and the table carry the link, and only once per report: a
+   * publish retried after a failed write keeps the first answer instead of asking again (the
+   * trainer would now refuse: its run is in progress).
+   */
+  const link = async (reports: Report[]): Promise<void> => {
+    const newest = new Map<string, Report>();
+    for (const r of reports) {
+      if (!r.drifted) continue;
+      const prev = newest.get(r.model);
+      if (!prev || r.windowEnd > prev.windowEnd || (r.windowEnd === prev.windowEnd && r.repo === ALL_REPOS && prev.repo !== ALL_REPOS)) newest.set(r.model, r);
+    }
+    for (const [model, drifted] of newest) {
+      drifted.retraining ??= await retrain(model, drifted);
+      for (const r of reports) {
+        if (r.model === model && r.drifted && r !== drifted) r.retraining ??= { status: 'covered', runId: '', detail: `the alert went with report ${drifted.reportId}` };
+      }
+    }
+  };
+
+  const retrain = async (model: string, drifted: Report): Promise<Retraining> => {
+    if (!nats) {
+      logger.warn({ model, report: drifted.reportId }, 'drift detected but NATS is not connected: no alert sent');
+      metrics.alerts.inc({ model, outcome: 'failed' });
+      return { status: 'failed', runId: '', detail: config.NATS_URL ? 'NATS not connected: no alert sent' : 'NATS_URL not set: no alert sent' };
+    }
+    const reason = driftReason(drifted);
+    try {
+      const outcome = await nats.alert({ model, version: drifted.version, reason });
+      metrics.alerts.inc({ model, outcome: outcome.status === 'cooldown' ? 'cooldown' : 'published' });
+      if (outcome.status === 'started') {
+        logger.warn({ model, version: drifted.version, report: drifted.reportId, run: outcome.runId }, 'drift alert: %s; retraining run %s', reason, outcome.runId);
+        return { status: 'started', runId: outcome.runId, detail: '' };
+      }
+      if (outcome.status !== 'cooldown') logger.warn({ model, version: drifted.version, report: drifted.reportId, retraining: outcome.status }, 'drift alert: %s; no retraining run: %s', reason, outcome.detail);
+      return { status: outcome.status, runId: '', detail: outcome.detail };
+    } catch (err) {
+      // An alert is a nudge, not data: the report is stored and published all the same.
+      metrics.alerts.inc({ model, outcome: 'failed' });
+      logger.warn({ err, model }, 'drift alert could not be published');
+      return { status: 'failed', runId: '', detail: `the alert could not be sent: ${(err as Error).message}` };
+    }
+  };
+
   const publish = async (reports: Report[]): Promise<void> => {
+    await link(reports);
     const records = reports.flatMap(driftRecords);
     // Both writes are idempotent by event id, so a retry after one of them failed rewrites both.
     // The store comes second: what it holds is what the restart treats as reported (see
@@ -80,25 +128,7 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
       if (!prev || r.windowEnd > prev.windowEnd) latest.set(r.model, [r]);
       else if (r.windowEnd === prev.windowEnd) latest.get(r.model)!.push(r);
     }
-    for (const [model, newest] of latest) {
-      metrics.detected.set({ model }, newest.some((r) => r.drifted) ? 1 : 0);
-      // The all-repos report speaks for the model; a single repo's drift alerts too.
-      const drifted = newest.filter((r) => r.drifted).sort((a, b) => Number(b.repo === ALL_REPOS) - Number(a.repo === ALL_REPOS))[0];
-      if (!drifted) continue;
-      if (!nats) {
-        logger.warn({ model, report: drifted.reportId }, 'drift detected but NATS_URL is not set: no alert sent');
-        continue;
-      }
-      try {
-        const sent = await nats.alert({ model, version: drifted.version, reason: driftReason(drifted) });
-        metrics.alerts.inc({ model, outcome: sent ? 'published' : 'cooldown' });
-        if (sent) logger.warn({ model, version: drifted.version, report: drifted.reportId }, 'drift alert: %s', driftReason(drifted));
-      } catch (err) {
-        // An alert is a nudge, not data: the report itself is already stored and published.
-        metrics.alerts.inc({ model, outcome: 'failed' });
-        logger.warn({ err, model }, 'drift alert could not be published');
-      }
-    }
+    for (const [model, newest] of latest) metrics.detected.set({ model }, newest.some((r) => r.drifted) ? 1 : 0);
   };
 
   const detector = new Detector({
@@ -106,7 +136,8 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     reference: (m) => references.get(m),
     topics: { features: config.DRIFT_TOPIC_FEATURES, predictions: config.DRIFT_TOPIC_PREDICTIONS, labels: config.DRIFT_TOPIC_LABELS },
     windows: { windowMs: config.DRIFT_WINDOW, latenessMs: config.DRIFT_ALLOWED_LATENESS, maxSamples: config.DRIFT_MAX_SAMPLES },
-    thresholds: { psi: config.DRIFT_PSI_THRESHOLD, ksAlpha: config.DRIFT_KS_ALPHA, chi2Alpha: config.DRIFT_CHI2_ALPHA, js: config.DRIFT_JS_THRESHOLD },
+    thresholds: { psi: config.DRIFT_PSI_THRESHOLD, ksAlpha: config.DRIFT_KS_ALPHA, chi2Alpha: config.DRIFT_CHI2_ALPHA, js: config.DRIFT_JS_THRESHOLD, wasserstein: config.DRIFT_WASSERSTEIN_THRESHOLD },
+    policy: { numeric: config.DRIFT_NUMERIC_TEST, categorical: config.DRIFT_CATEGORICAL_TEST, smallRows: config.DRIFT_SMALL_REFERENCE_ROWS, driftShare: config.DRIFT_SHARE, correction: config.DRIFT_CORRECTION },
     minSamples: config.DRIFT_MIN_SAMPLES,
     publish,
     logger,
@@ -126,6 +157,7 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
         url,
         alertSubject: config.DRIFT_ALERT_SUBJECT,
         cooldownMs: config.DRIFT_ALERT_COOLDOWN,
+        replyTimeoutMs: config.DRIFT_ALERT_REPLY_TIMEOUT,
         models,
         onModelEvent: (m) => void refresh(m),
         logger,

@@ -26,18 +26,24 @@ function window(shift: number, flagRate: number, n = 600) {
 }
 
 describe('evaluateWindow', () => {
-  it('runs PSI, JS and KS on numeric features and predictions, chi2 on categorical features and the label rate; nothing drifts on the training distribution', () => {
+  it('runs PSI, JS, KS and Wasserstein on numeric features and predictions, chi2 and JS on categorical features, chi2 on the label rate; nothing drifts on the training distribution', () => {
     const r = evaluateWindow(window(0, 0.3), DEFAULT_THRESHOLDS, 100, 1_000);
     expect(r.tests.map((t) => `${t.target}:${t.feature}:${t.statistic}`).sort()).toEqual([
       'feature:fix:chi2',
+      'feature:fix:js',
       'feature:la:js',
       'feature:la:ks',
       'feature:la:psi',
+      'feature:la:wasserstein',
       'label:is_bug_inducing:chi2',
       'prediction:bug_probability:js',
       'prediction:bug_probability:ks',
       'prediction:bug_probability:psi',
+      'prediction:bug_probability:wasserstein',
     ]);
+    // A 5,000-row reference: Evidently's defaults above 1,000 rows decide.
+    expect(r.tests.filter((t) => t.decisive).map((t) => `${t.feature}:${t.statistic}`).sort()).toEqual(['bug_probability:wasserstein', 'fix:js', 'is_bug_inducing:chi2', 'la:wasserstein']);
+    expect(r.driftShare).toBe(0);
     expect(r.tests.filter((t) => t.drifted)).toEqual([]);
     expect(r.drifted).toBe(false);
     expect(r.reportId).toBe('jit:v3:*:60000');
@@ -47,9 +53,10 @@ describe('evaluateWindow', () => {
   it('flags the shifted feature, the shifted category shares, predictions and label rate', () => {
     const r = evaluateWindow(window(1.5, 0.6), DEFAULT_THRESHOLDS, 100, 1_000);
     const drifted = new Set(r.tests.filter((t) => t.drifted).map((t) => `${t.feature}:${t.statistic}`));
-    for (const k of ['la:psi', 'la:ks', 'la:js', 'fix:chi2', 'bug_probability:psi', 'is_bug_inducing:chi2']) expect(drifted).toContain(k);
+    for (const k of ['la:psi', 'la:ks', 'la:js', 'la:wasserstein', 'fix:chi2', 'bug_probability:psi', 'bug_probability:wasserstein', 'is_bug_inducing:chi2']) expect(drifted).toContain(k);
     expect(r.drifted).toBe(true);
-    expect(driftReason(r)).toMatch(/^drift in all repositories over 1970-01-01T00:00:00.000Z\.\.1970-01-01T00:01:00.000Z: /);
+    expect(r.driftShare).toBe(1);
+    expect(driftReason(r)).toMatch(/^drift \(100% of features drifted\) in all repositories over 1970-01-01T00:00:00.000Z\.\.1970-01-01T00:01:00.000Z: /);
   });
 
   it('skips tests below the minimum sample size', () => {
