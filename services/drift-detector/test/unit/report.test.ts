@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS, driftRecords, driftReason, evaluateWindow, reportMessage, reportsFromRecords } from '../../src/domain/report.ts';
+import { DEFAULT_POLICY, DEFAULT_THRESHOLDS, correctFeatureTests, driftRecords, driftReason, evaluateWindow, reportMessage, reportsFromRecords, type DriftTest } from '../../src/domain/report.ts';
 import { ModelWindows, type Reference } from '../../src/domain/window.ts';
 import { normal, referenceStats, rng } from '../helpers/reference.ts';
 
@@ -85,5 +85,61 @@ describe('report shapes', () => {
     expect('p_value' in psi).toBe(false);
     const ks = m.features!.find((f) => f.statistic === 'DRIFT_STATISTIC_KS' && f.feature === 'la')!;
     expect(ks.p_value).toBeGreaterThan(0.01);
+  });
+});
+
+describe('per-type defaults, drift share and the correction', () => {
+  // A reference of 800 rows: Evidently's defaults at or below 1,000 rows are KS and χ².
+  const small: Reference = {
+    ...reference,
+    stats: referenceStats({ la: { sample: train.slice(0, 800) }, fix: { sample: flags.slice(0, 800), categorical: true } }, probs.slice(0, 800), 0.2),
+  };
+
+  function smallWindow(shift: number, flagRate: number) {
+    const w = new ModelWindows('jit', { windowMs: 60_000, latenessMs: 0, maxSamples: 10_000 });
+    for (let i = 0; i < 600; i++) w.add(small, { kind: 'features', eventId: `f${i}`, eventTime: i, repo: 'r', values: { la: normal(random, 10 + shift, 2), fix: random() < flagRate ? 1 : 0 } });
+    w.add(small, { kind: 'features', eventId: 'closer', eventTime: 120_000, repo: 'other', values: {} });
+    return w.takeClosed().find((c) => c.repo === '*')!;
+  }
+
+  it('lets KS and chi2 decide below 1,000 reference rows, Wasserstein and JS above, or what is configured', () => {
+    const r = evaluateWindow(smallWindow(0, 0.3), DEFAULT_THRESHOLDS, 100, 1);
+    expect(r.tests.filter((t) => t.decisive).map((t) => `${t.feature}:${t.statistic}`).sort()).toEqual(['fix:chi2', 'la:ks']);
+    const forced = evaluateWindow(smallWindow(0, 0.3), DEFAULT_THRESHOLDS, 100, 1, { ...DEFAULT_POLICY, numeric: 'psi', categorical: 'js' });
+    expect(forced.tests.filter((t) => t.decisive).map((t) => `${t.feature}:${t.statistic}`).sort()).toEqual(['fix:js', 'la:psi']);
+  });
+
+  it('calls the features drifted when the share of drifted features reaches the threshold', () => {
+    // Only la shifts: one of two features, share 0.5.
+    const w = () => smallWindow(1.5, 0.3);
+    const half = evaluateWindow(w(), DEFAULT_THRESHOLDS, 100, 1);
+    expect(half.driftShare).toBe(0.5);
+    expect(half.drifted).toBe(true);
+    const strict = evaluateWindow(w(), DEFAULT_THRESHOLDS, 100, 1, { ...DEFAULT_POLICY, driftShare: 0.6 });
+    expect(strict.driftShare).toBe(0.5);
+    expect(strict.drifted).toBe(false);
+    expect(driftRecords(strict).filter((x) => x.target === 'feature').every((x) => x.drift_share === 0.5 && x.window_drifted === false)).toBe(true);
+  });
+
+  it('adjusts the features p-values with Benjamini-Hochberg and decides on the adjusted value', () => {
+    const tests: DriftTest[] = ['a', 'b', 'c'].map((feature, i) => ({ feature, target: 'feature', statistic: 'ks', value: 0, pValue: [0.02, 0.04, 0.5][i]!, pValueAdjusted: null, threshold: 0.05, drifted: true, sampleSize: 1, referenceSize: 1, decisive: true }));
+    correctFeatureTests(tests, 'bh');
+    expect(tests.map((t) => t.pValueAdjusted)).toEqual([0.06, 0.06, 0.5]);
+    expect(tests.map((t) => t.drifted)).toEqual([false, false, false]);
+    const none = tests.map((t) => ({ ...t, pValueAdjusted: t.pValue, drifted: t.pValue! < 0.05 }));
+    correctFeatureTests(none, 'none');
+    expect(none.map((t) => t.drifted)).toEqual([true, true, false]);
+  });
+
+  it('carries the retraining link through the records and the proto message', () => {
+    const r = evaluateWindow(window(1.5, 0.6), DEFAULT_THRESHOLDS, 100, 1);
+    r.retraining = { status: 'started', runId: 'run-42', detail: '' };
+    const records = driftRecords(r);
+    expect(records.every((x) => x.retraining_run_id === 'run-42' && x.retraining_status === 'started')).toBe(true);
+    expect(reportsFromRecords(records)[0]!.retraining).toEqual(r.retraining);
+    const m = reportMessage(r);
+    expect([m.retraining_triggered, m.retraining_run_id, m.retraining_status]).toEqual([true, 'run-42', 'started']);
+    r.retraining = { status: 'refused', runId: '', detail: 'drift trigger for jit ignored: cooldown until …' };
+    expect(reportMessage(r)).toMatchObject({ retraining_triggered: false, retraining_run_id: '', retraining_status: 'refused', retraining_detail: 'drift trigger for jit ignored: cooldown until …' });
   });
 });
