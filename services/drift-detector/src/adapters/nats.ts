@@ -111,10 +111,10 @@ export async function connectDriftNats(options: DriftNatsOptions): Promise<Drift
         const reply = await nc.request(options.alertSubject, JSON.stringify(alert), { timeout });
         return parseAlertAnswer(reply.data);
       } catch (err) {
-        const code = (err as NatsError).code;
+        const code: string = (err as NatsError).code;
         // Both mean the alert went out (the slot stays taken): nobody listens, or nobody answers.
-        if (code === ErrorCode.NoResponders) return { status: 'unanswered', detail: `nothing subscribes to ${options.alertSubject}: no trainer-coordinator with TRAINER_TRIGGER_DRIFT` };
-        if (code === ErrorCode.Timeout) return { status: 'unanswered', detail: `no answer on ${options.alertSubject} within ${timeout} ms (no trainer, or one that does not reply with its run id)` };
+        if (code === String(ErrorCode.NoResponders)) return { status: 'unanswered', detail: `nothing subscribes to ${options.alertSubject}: no trainer-coordinator with TRAINER_TRIGGER_DRIFT` };
+        if (code === String(ErrorCode.Timeout)) return { status: 'unanswered', detail: `no answer on ${options.alertSubject} within ${timeout} ms (no trainer, or one that does not reply with its run id)` };
         cooldown.release(alert.model, now);
         throw err;
       }
