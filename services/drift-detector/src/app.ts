@@ -11,6 +11,7 @@ import { connectDriftNats, type DriftNats } from './adapters/nats.ts';
 import { ReferenceTracker, referenceSourceOf, type ReferenceSource } from './adapters/references.ts';
 import { TrainerReferenceSource } from './adapters/trainer-references.ts';
 import { ClickHouseReportStore, MemoryReportStore, ensureDriftTable, type ReportStore } from './adapters/report-store.ts';
+import { PerformanceStore, ensurePerformanceTables } from './adapters/performance-store.ts';
 import type { DriftConfig } from './config.ts';
 import { Detector } from './detector.ts';
 import { driftReason, driftRecords, type Report, type Retraining } from './domain/report.ts';
@@ -22,6 +23,8 @@ export interface DriftApp {
   references: ReferenceTracker;
   detector: Detector;
   store: ReportStore;
+  /** Expected and realised AUC per prediction window; only with ClickHouse. */
+  performance: PerformanceStore | undefined;
   metrics: DriftMetrics;
   /** The consumer, once running. */
   consumer: () => ConsumerRunner | undefined;
@@ -56,6 +59,8 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'drift-detector', registryUrl: config.SCHEMA_REGISTRY_URL, logger, metrics: ctx.metrics });
   const clickhouse = config.CLICKHOUSE_URL ? createClickHouse({ url: config.CLICKHOUSE_URL }) : undefined;
   const store: ReportStore = clickhouse ? new ClickHouseReportStore(clickhouse, config.DRIFT_TABLE) : new MemoryReportStore(config.DRIFT_REPORTS_KEPT);
+  const perfTables = { performance: config.DRIFT_PERFORMANCE_TABLE, scores: config.DRIFT_SCORES_TABLE, labels: config.DRIFT_LABELS_TABLE };
+  const performance = clickhouse ? new PerformanceStore(clickhouse, perfTables, models, { predictions: config.DRIFT_TOPIC_PREDICTIONS, labels: config.DRIFT_TOPIC_LABELS }) : undefined;
   let consumer: ConsumerRunner | undefined;
   let producer: AvroProducer | undefined;
   let nats: DriftNats | undefined;
@@ -120,6 +125,7 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     // Detector.closedThrough), so a report in it must already be on the topic too.
     await producer!.send(config.DRIFT_TOPIC_REPORTS, records.map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id, eventTime: r.event_time })));
     await store.add(reports);
+    await performance?.addExpected(reports);
     const latest = new Map<string, Report[]>();
     for (const r of reports) {
       metrics.reports.inc({ model: r.model, drifted: String(r.drifted) });
@@ -182,6 +188,19 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     })();
   }
 
+  if (performance) {
+    void (async () => {
+      while (!ctx.signal.aborted) {
+        await sleep(config.DRIFT_PERFORMANCE_INTERVAL, undefined, { signal: ctx.signal }).catch(() => undefined);
+        if (ctx.signal.aborted) break;
+        await performance.realise(Date.now(), config.DRIFT_LABEL_MATURITY).then(
+          (done) => { if (done.length > 0) logger.info({ windows: done.length }, 'realised AUC of %d windows whose labels matured', done.length); },
+          (err: unknown) => logger.warn({ err }, 'computing realised AUC failed; retried on the next interval'),
+        );
+      }
+    })();
+  }
+
   if (config.DRIFT_IDLE_CLOSE > 0) {
     void (async () => {
       const tick = Math.max(1000, Math.min(60_000, Math.floor(config.DRIFT_IDLE_CLOSE / 4)));
@@ -195,7 +214,12 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
 
   void (async () => {
     producer = await ctx.dependency('kafka', () => kafka.producer({ schemas: { [config.DRIFT_TOPIC_REPORTS]: avroSchema('drift_report') } }));
-    if (clickhouse) await ctx.dependency('clickhouse', () => ensureDriftTable(clickhouse, config.DRIFT_TABLE));
+    if (clickhouse) {
+      await ctx.dependency('clickhouse', async () => {
+        await ensureDriftTable(clickhouse, config.DRIFT_TABLE);
+        await ensurePerformanceTables(clickhouse, perfTables);
+      });
+    }
     // Consume once the references are read: records seen before would be skipped as unmatched.
     await referencesLoaded;
     const reported = await ctx.dependency('reported windows', () => store.reportedThrough(models));
@@ -211,6 +235,8 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
       // Records are committed only once the windows they went into were reported (deferred
       // acks): open windows live in memory, and a restart rebuilds them from the redelivery.
       batchHandler: async (records, hctx) => {
+        // Scores and labels for the realised AUC first: a failed insert retries the batch.
+        await performance?.record(records);
         await detector.handle(records, (r) => hctx.defer(r));
       },
     }));
@@ -222,8 +248,8 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     if (!ctx.signal.aborted) logger.error({ err }, 'drift-detector failed to start consuming');
   });
 
-  ctx.grpc.addService(loadGrpcObject('drift').omen.drift.v1.DriftDetector.service, driftHandlers({ store: boundedReads(store, config.DRIFT_READ_TIMEOUT), servingVersion: (m) => references.get(m)?.version }));
-  return { references, detector, store, metrics, consumer: () => consumer };
+  ctx.grpc.addService(loadGrpcObject('drift').omen.drift.v1.DriftDetector.service, driftHandlers({ store: boundedReads(store, config.DRIFT_READ_TIMEOUT), performance: performance && { list: (q) => withinMs(performance.list(q), config.DRIFT_READ_TIMEOUT, 'the performance table (ClickHouse)') }, servingVersion: (m) => references.get(m)?.version }));
+  return { references, detector, store, performance, metrics, consumer: () => consumer };
 }
 
 /** The store as the gRPC reads see it: a stalled ClickHouse answers UNAVAILABLE after `timeoutMs`. */

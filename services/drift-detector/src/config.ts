@@ -108,6 +108,19 @@ export const driftConfigSchema = {
    * the report records `unanswered`. @default 5s
    */
   DRIFT_ALERT_REPLY_TIMEOUT: durationMs({ minMs: 10, maxMs: 120_000, default: '5s' }),
+  /** Expected (CBPE) and realised ROC AUC per prediction window. @default drift_performance */
+  DRIFT_PERFORMANCE_TABLE: str({ default: 'drift_performance', ...tableName }),
+  /** Scores of the watched models' commit predictions, for the realised AUC. @default drift_scores */
+  DRIFT_SCORES_TABLE: str({ default: 'drift_scores', ...tableName }),
+  /** Commit labels, for the realised AUC. @default drift_labels */
+  DRIFT_LABELS_TABLE: str({ default: 'drift_labels', ...tableName }),
+  /**
+   * How long after a window's end its commits' labels count as mature: then commits without a
+   * bug-inducing label count as clean and the realised AUC is computed. @default 90d
+   */
+  DRIFT_LABEL_MATURITY: durationMs({ default: '90d' }),
+  /** How often windows whose labels matured get their realised AUC. @default 10m */
+  DRIFT_PERFORMANCE_INTERVAL: durationMs({ minMs: 100, default: '10m' }),
   /** Reports kept in memory for GetDriftReport / ListDriftReports when ClickHouse is not configured. @default 1000 */
   DRIFT_REPORTS_KEPT: int({ min: 1, max: 1_000_000, default: 1000 }),
   /** How often the consumer lag gauge is refreshed. @default 15s */

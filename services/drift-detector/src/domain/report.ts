@@ -3,6 +3,7 @@
 import type { DriftReport as DriftRecord, driftV1 } from '@omen/contracts';
 import type { DistributionStats } from '@omen/model-registry';
 import { benjaminiHochberg, binCounts, chiSquared, jensenShannon, ksPValue, ksStatistic, psi, quantileCdf, wassersteinNorm, wassersteinToCdf } from './stats.ts';
+import { cbpeRocAuc } from './performance.ts';
 import type { WindowState } from './window.ts';
 
 export type Target = 'feature' | 'prediction' | 'label';
@@ -106,6 +107,8 @@ export interface Report {
   /** Share of the window's features whose decisive test drifted; null for prediction and label reports. */
   driftShare: number | null;
   computedAt: number;
+  /** Prediction windows: the CBPE expected ROC AUC of the champion's scores (no labels needed). */
+  performance?: { predictions: number; expectedAuc: number | null } | undefined;
   /** Set once a drifted report's alert was answered (kept across publish retries). */
   retraining?: Retraining | undefined;
 }
@@ -229,6 +232,7 @@ export function evaluateWindow(w: WindowState, thresholds: Thresholds, minSample
     drifted,
     driftShare,
     computedAt,
+    ...(w.predictions.count >= minSamples ? { performance: { predictions: w.predictions.count, expectedAuc: cbpeRocAuc(w.predictions.values) } } : {}),
   };
 }
 
@@ -304,7 +308,7 @@ export function driftReason(r: Report, most = 3): string {
 const TARGETS: Record<Target, driftV1.DriftTarget> = { feature: 'DRIFT_TARGET_FEATURE', prediction: 'DRIFT_TARGET_PREDICTION', label: 'DRIFT_TARGET_LABEL' };
 const STATISTICS: Record<Statistic, driftV1.DriftStatistic> = { psi: 'DRIFT_STATISTIC_PSI', ks: 'DRIFT_STATISTIC_KS', chi2: 'DRIFT_STATISTIC_CHI2', js: 'DRIFT_STATISTIC_JS', wasserstein: 'DRIFT_STATISTIC_WASSERSTEIN' };
 
-function timestamp(ms: number): { seconds: string; nanos: number } {
+export function timestamp(ms: number): { seconds: string; nanos: number } {
   return { seconds: String(Math.floor(ms / 1000)), nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000 };
 }
 
