@@ -35,13 +35,13 @@ export function trainerClient(values: { addr?: string | undefined; token?: strin
 }
 
 /** A unary call; a gRPC failure becomes one line naming the status and the service's message. */
-export async function call<Res>(conn: Connection, method: string, request: unknown): Promise<Res> {
+export async function call<Res>(conn: { client: grpc.Client; address: string; service?: string }, method: string, request: unknown): Promise<Res> {
   try {
     return await callUnary<Res>(conn.client, method, request);
   } catch (err) {
     const e = err as grpc.ServiceError;
     if (typeof e.code === 'number') {
-      const hint = e.code === (14 as grpc.status) ? ` (is the trainer-coordinator up at ${conn.address}? ./scripts/omen services up)` : '';
+      const hint = e.code === (14 as grpc.status) ? ` (is the ${conn.service ?? 'trainer-coordinator'} up at ${conn.address}? ./scripts/omen services up)` : '';
       throw new CliFailure(`${method}: ${statusName(e.code)}: ${e.details}${hint}`);
     }
     throw err;

@@ -4,11 +4,12 @@
 // drift_reports table and through GetDriftReport, and the run exists in the trainer with trigger
 // "drift". A second drifted window while that run is in its cooldown records the trainer's
 // refusal, not an empty id without reason.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import { avroSchema, type CommitFeatures, type driftV1, type trainerV1 } from '@omen/contracts';
 import { LocalModelRegistry } from '@omen/model-registry';
 import { createTestProducer, randomName, stackEnv, waitFor } from '@omen/testing';
+import { driftCommand } from '../../../../packages/cli/src/commands/drift.ts';
 import { startTestTrainer, type TestTrainer } from '../../../trainer-coordinator/test/helpers/service.ts';
 import { normal, referenceStats, rng } from '../helpers/reference.ts';
 import { call, randomTopics, startOnStack, type TestService } from '../helpers/service.ts';
@@ -58,6 +59,21 @@ beforeAll(async () => {
   });
 }, 120_000);
 
+/** Runs `omen drift ARGS` in process and returns what it printed (exit 0 required). */
+async function cli(args: string[]): Promise<string> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    expect(await driftCommand.run(args)).toBe(0);
+  } finally {
+    spy.mockRestore();
+  }
+  return out;
+}
+
 describe('drift alert → retraining run, linked', () => {
   it('stores the run id the trainer answered with, and the trainer refusal for the next drifted window', async () => {
     const producer = await createTestProducer(cleanup, { schemas: { [topics.features]: avroSchema('commit_features') } });
@@ -100,5 +116,18 @@ describe('drift alert → retraining run, linked', () => {
     expect(second[0]!.retraining_detail).toMatch(new RegExp(`drift trigger for ${MODEL} ignored: (cooldown until|run ${runId} is still)`));
     const runs = await trainer.call<trainerV1.ListRunsResponse__Output>('ListRuns', { model_name: MODEL });
     expect(runs.runs.map((r) => r.run_id)).toEqual([runId]);
+
+    // The CLI shows the same link: `omen drift list|get --json`.
+    const addr = `127.0.0.1:${svc.running.grpcPort}`;
+    const list = JSON.parse(await cli(['list', MODEL, '--addr', addr, '--json', '--drifted'])) as driftV1.DriftReport__Output[];
+    expect(list.filter((r) => r.repo_id === '*').map((r) => [Number(r.window_end!.seconds) * 1000, r.retraining_status, r.retraining_run_id])).toEqual([
+      [T0 + 2 * WINDOW, 'refused', ''],
+      [T0 + WINDOW, 'started', runId],
+    ]);
+    const got = JSON.parse(await cli(['get', MODEL, '--addr', addr, '--json'])) as driftV1.DriftReport__Output;
+    expect(got).toMatchObject({ retraining_status: 'refused', drifted: true });
+    const text = await cli(['list', MODEL, '--addr', addr]);
+    expect(text).toContain(`run ${runId}`);
+    expect(text).toMatch(/SHARE\s+DRIFTED/);
   });
 });
