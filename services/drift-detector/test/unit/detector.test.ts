@@ -1,3 +1,4 @@
+import { parseAlertAnswer } from '../../src/adapters/nats.ts';
 import type { ConsumedRecord } from '@omen/kafka';
 import { createLogger } from '@omen/telemetry';
 import { describe, expect, it } from 'vitest';
@@ -186,5 +187,15 @@ describe('Detector.closeIdle', () => {
     await d.handle([feat(300, 150)]);
     expect(await d.closeIdle(1000)).toEqual([]);
     expect(published).toHaveLength(2);
+  });
+});
+
+describe('the trainer answer to an alert', () => {
+  const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
+  it('reads a started run, a refusal with its reason, and calls anything else failed', () => {
+    expect(parseAlertAnswer(enc({ status: 'started', runId: 'run-7' }))).toEqual({ status: 'started', runId: 'run-7' });
+    expect(parseAlertAnswer(enc({ status: 'refused', detail: 'cooldown until x' }))).toEqual({ status: 'refused', detail: 'cooldown until x' });
+    expect(parseAlertAnswer(enc({ status: 'started', runId: '' })).status).toBe('failed');
+    expect(parseAlertAnswer(enc('not json'))).toEqual({ status: 'failed', detail: 'the trainer answered the alert with something that is not JSON' });
   });
 });
