@@ -58,6 +58,7 @@ export const METHOD_ROLES: Readonly<Record<string, Role>> = {
 
   '/omen.drift.v1.DriftDetector/GetDriftReport': 'reader',
   '/omen.drift.v1.DriftDetector/ListDriftReports': 'reader',
+  '/omen.drift.v1.DriftDetector/ListPerformance': 'reader',
 
   '/omen.abrouter.v1.AbRouter/Route': 'reader',
   '/omen.abrouter.v1.AbRouter/Predict': 'reader',

@@ -23,7 +23,7 @@ describe('protos', () => {
     expect(Object.keys(methods('omen.trainer.v1.Trainer')).sort())
       .toEqual(['CancelRun', 'GetAliases', 'GetArtifact', 'GetModel', 'GetRun', 'ImportModel', 'ListModels', 'ListRuns', 'ListVersions', 'Promote', 'Rollback', 'StartRun', 'WatchRun']);
     expect(methods('omen.inference.v1.Inference')).toEqual({ Predict: '-> unary', PredictBatch: '-> unary', PredictStream: '-> stream' });
-    expect(Object.keys(methods('omen.drift.v1.DriftDetector')).sort()).toEqual(['GetDriftReport', 'ListDriftReports']);
+    expect(Object.keys(methods('omen.drift.v1.DriftDetector')).sort()).toEqual(['GetDriftReport', 'ListDriftReports', 'ListPerformance']);
     expect(Object.keys(methods('omen.abrouter.v1.AbRouter')).sort())
       .toEqual(['CreateExperiment', 'GetExperiment', 'ListExperiments', 'Predict', 'Route', 'StopExperiment']);
     expect(Object.keys(methods('inference.GRPCInferenceService')).sort())

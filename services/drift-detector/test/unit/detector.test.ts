@@ -1,3 +1,4 @@
+import { parseAlertAnswer } from '../../src/adapters/nats.ts';
 import type { ConsumedRecord } from '@omen/kafka';
 import { createLogger } from '@omen/telemetry';
 import { describe, expect, it } from 'vitest';
@@ -149,12 +150,13 @@ describe('MemoryReportStore merging', () => {
   it('merges reports of one window from different streams into one', async () => {
     const store = new MemoryReportStore(10);
     const base = { reportId: 'jit:v2:*:1000', model: 'jit', version: 'v2', repo: '*', windowStart: 0, windowEnd: 1000, referenceVersion: 'v2', computedAt: 1 };
-    const t = (feature: string, drifted: boolean) => ({ feature, target: 'feature' as const, statistic: 'psi' as const, value: 0, pValue: null, threshold: 0.2, drifted, sampleSize: 10, referenceSize: 10 });
-    await store.add([{ ...base, tests: [t('a', false)], drifted: false }]);
-    await store.add([{ ...base, tests: [t('b', true)], drifted: true, computedAt: 2 }]);
+    const t = (feature: string, drifted: boolean) => ({ feature, target: 'feature' as const, statistic: 'psi' as const, value: 0, pValue: null, threshold: 0.2, drifted, sampleSize: 10, referenceSize: 10, decisive: true, pValueAdjusted: null });
+    await store.add([{ ...base, tests: [t('a', false)], drifted: false, driftShare: 0 }]);
+    await store.add([{ ...base, tests: [t('b', true)], drifted: true, driftShare: 1, computedAt: 2, retraining: { status: 'started', runId: 'run-1', detail: '' } }]);
     const [r] = (await store.list({ model: 'jit', offset: 0, limit: 5 })).reports;
     expect(r!.tests.map((x) => x.feature)).toEqual(['a', 'b']);
     expect(r!.drifted).toBe(true);
+    expect(r!.retraining).toEqual({ status: 'started', runId: 'run-1', detail: '' });
   });
 });
 
@@ -185,5 +187,15 @@ describe('Detector.closeIdle', () => {
     await d.handle([feat(300, 150)]);
     expect(await d.closeIdle(1000)).toEqual([]);
     expect(published).toHaveLength(2);
+  });
+});
+
+describe('the trainer answer to an alert', () => {
+  const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
+  it('reads a started run, a refusal with its reason, and calls anything else failed', () => {
+    expect(parseAlertAnswer(enc({ status: 'started', runId: 'run-7' }))).toEqual({ status: 'started', runId: 'run-7' });
+    expect(parseAlertAnswer(enc({ status: 'refused', detail: 'cooldown until x' }))).toEqual({ status: 'refused', detail: 'cooldown until x' });
+    expect(parseAlertAnswer(enc({ status: 'started', runId: '' })).status).toBe('failed');
+    expect(parseAlertAnswer(enc('not json'))).toEqual({ status: 'failed', detail: 'the trainer answered the alert with something that is not JSON' });
   });
 });

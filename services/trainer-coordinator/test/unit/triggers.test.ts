@@ -60,6 +60,8 @@ describe('triggers', () => {
         ['jit-defect', 'schedule', 'schedule * * * * * *'],
       ]);
       expect(await triggers.fire('jit-defect', 'schedule', 'manual fire')).toBeUndefined(); // refused, not thrown
+      // What a drift alert's reply carries: the refusal in words.
+      expect(await triggers.attempt('jit-defect', 'drift', 'drift alert')).toEqual({ status: 'refused', detail: 'cooldown' });
     } finally {
       triggers.stop();
     }
