@@ -108,3 +108,33 @@ export function supersedes(incoming: Pick<RiskReport, 'modelName' | 'modelVersio
   if (published.modelName === incoming.modelName && published.modelVersion === incoming.modelVersion) return false;
   return incoming.predictedAt >= published.predictedAt;
 }
+
+/** A Predict answer (gRPC or POST /v1/analyze JSON) as a report, for `predictedAt` epoch ms. */
+export interface PredictAnswer {
+  repo_id: string;
+  entity_id: string;
+  model_name: string;
+  model_version: string;
+  bug_probability: number;
+  complexity_score?: number | null | undefined;
+  technical_debt_score?: number | null | undefined;
+  top_contributions?: readonly { feature: string; value: number; contribution: number }[];
+  security_risks?: readonly { category: string; path: string; score: number; description: string }[];
+  refactoring_suggestions?: readonly { path: string; kind: string; message: string; priority: number }[];
+}
+
+export function reportFromPredict(a: PredictAnswer, predictedAt: number): RiskReport {
+  return {
+    repoId: a.repo_id,
+    sha: a.entity_id,
+    modelName: a.model_name,
+    modelVersion: a.model_version,
+    bugProbability: a.bug_probability,
+    complexityScore: a.complexity_score ?? undefined,
+    technicalDebtScore: a.technical_debt_score ?? undefined,
+    contributions: a.top_contributions ?? [],
+    securityRisks: a.security_risks ?? [],
+    refactoringSuggestions: a.refactoring_suggestions ?? [],
+    predictedAt,
+  };
+}
