@@ -3,6 +3,7 @@
 // gRPC path (ModelInfer, Predict) on the same rows; POST /v1/analyze; credentials and limits.
 import * as grpc from '@grpc/grpc-js';
 import { Redis } from 'ioredis';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackEnv } from '@omen/testing';
 import { createTestRegistry, jitGbdt, jitRow, jitValues, referenceP1 } from '../helpers/fixtures.ts';
@@ -177,6 +178,29 @@ describe('POST /v1/analyze', () => {
     expect(Object.keys(schema.properties).sort()).toEqual(['features', 'model_name', 'model_version', 'repo_id', 'request_id', 'sha', 'top_k']);
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(doc.paths)).toContain('/v2/models/{name}/versions/{version}/infer');
+  });
+});
+
+describe('hostile bodies (fast-check, seeded)', () => {
+  it('answers every body with a 2xx/4xx and a bounded message naming no internals, never a 5xx', async () => {
+    const value = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant('github:acme/widgets'), fc.constant('ab'.repeat(20)));
+    const body = fc.oneof(
+      fc.record({ repo_id: value, sha: value, top_k: value, model_name: value, model_version: value }, { requiredKeys: [] }),
+      fc.record({ features: fc.oneof(value, fc.record({ values: fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.double(), value), { maxKeys: 20 }), feature_set: value }, { requiredKeys: [] })) }, { requiredKeys: [] }),
+      fc.jsonValue({ maxDepth: 4 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (b) => {
+        const res = await analyze(b);
+        expect(res.status).toBeLessThan(500);
+        if (res.status >= 400) {
+          const error = res.body['error'] as { code: string; message: string };
+          expect(error.message.length).toBeLessThan(400);
+          expect(error.message).not.toMatch(/at .*\.ts:\d+|node_modules/);
+        }
+      }),
+      { numRuns: 150, seed: 18 },
+    );
   });
 });
 
