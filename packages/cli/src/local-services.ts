@@ -96,6 +96,14 @@ export function ingestHttpPort(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
+/** Inference's HTTP/JSON port (Open Inference Protocol REST, /v1/analyze). OMEN_INFERENCE_HTTP_PORT moves it. @default 8084 */
+export function inferenceHttpPort(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env['OMEN_INFERENCE_HTTP_PORT'];
+  const n = raw === undefined || raw === '' ? 8084 : Number(raw);
+  if (!Number.isInteger(n) || n < 1024 || n > 65_000) throw new Error(`OMEN_INFERENCE_HTTP_PORT must be an integer port between 1024 and 65000, got "${raw}"`);
+  return n;
+}
+
 function describe(name: ServiceName, state: LocalService['state'], pid: number | null, detail?: string): LocalService {
   const ports = servicePorts(name);
   const up = state === 'serving' || state === 'not-serving';
@@ -146,6 +154,8 @@ export async function servicesUp(only: readonly ServiceName[] = SERVICE_NAMES, t
       METRICS_PORT: String(ports.metrics),
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(ingestHttpPort()),
+      INFERENCE_HTTP_HOST: '127.0.0.1',
+      INFERENCE_HTTP_PORT: String(inferenceHttpPort()),
       ADMIN_TOKEN: token,
       FEATURIZER_ADDR: `127.0.0.1:${servicePorts('featurizer').grpc}`,
       INFERENCE_ADDR: `127.0.0.1:${servicePorts('inference').grpc}`,

@@ -14,6 +14,8 @@ export function inProcessServiceEnv(): Record<string, string> {
     GRPC_PORT: '0',
     METRICS_HOST: '127.0.0.1',
     METRICS_PORT: '0',
+    // Inference's HTTP/JSON surface: a free port too, never the local default 8084.
+    INFERENCE_HTTP_PORT: '0',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     SHUTDOWN_GRACE: '2s',
   };

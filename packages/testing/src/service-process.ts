@@ -44,6 +44,8 @@ export async function startServiceProcess(name: string, env: Record<string, stri
       GRPC_PORT: '0',
       METRICS_HOST: '127.0.0.1',
       METRICS_PORT: '0',
+      // Inference's HTTP/JSON surface: a free port too, never the local default 8084.
+      INFERENCE_HTTP_PORT: '0',
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE: '2s',
       ...env,

@@ -27,6 +27,7 @@ import { Predictor } from './predictor.ts';
 import { inferenceHandlers } from './server/inference-service.ts';
 import { withFastResponses } from './server/fast-responses.ts';
 import { kserveHandlers } from './server/kserve-service.ts';
+import { startInferenceHttp } from './server/http-start.ts';
 
 const SERVER_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -39,6 +40,8 @@ export interface InferenceApp {
   stream: () => ConsumerRunner | undefined;
   /** The served-predictions log, when on (INFERENCE_LOG_SERVED and a sink configured). */
   servedLog: ServedLog | undefined;
+  /** `http://host:port` of the HTTP/JSON surface once it listens (INFERENCE_HTTP_PORT). */
+  http: Promise<string>;
 }
 
 export interface InferenceOverrides {
@@ -282,5 +285,6 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
     });
   }
 
-  return { models, predictor, store, metrics, stream: () => consumer, servedLog };
+  const http = startInferenceHttp(ctx, { models, predictor, scheduler, metrics, log: servedLog, serverVersion: SERVER_VERSION });
+  return { models, predictor, store, metrics, stream: () => consumer, servedLog, http };
 }

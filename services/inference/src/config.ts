@@ -4,6 +4,7 @@ import { bool, durationMs, enumOf, int, list, secret, str, url, type ConfigOf } 
 import { OFFSET_GAP_POLICIES } from '@omen/kafka';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
+import { inferenceHttpConfigSchema } from './server/http-config.ts';
 
 const positiveInts = (describe: string) => ({ describe, test: (s: string) => /^\d+$/.test(s) && Number(s) >= 1 });
 
@@ -141,6 +142,8 @@ export const inferenceConfigSchema = {
 
   /** Every served prediction's caller, model and inputs hash → audit.events.v1 and ClickHouse (AUDIT_TABLE). */
   ...auditConfigSchema,
+  /** The HTTP/JSON surface: INFERENCE_HTTP_PORT and its limits (server/http-config.ts). */
+  ...inferenceHttpConfigSchema,
 };
 
 export type InferenceConfig = ConfigOf<typeof inferenceConfigSchema & BaseConfigShape>;

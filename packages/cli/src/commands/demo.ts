@@ -7,8 +7,9 @@ import { createClickHouse, sql } from '@omen/clickhouse';
 import { isOmenError } from '@omen/errors';
 import { repoRoot, stackDown, stackUp } from '@omen/stack';
 import { UsageError, type Command } from '../command.ts';
-import { ingestHttpPort, localAdminToken, localSecrets, servicesDown, servicesUp, type LocalService, type ServiceName } from '../local-services.ts';
+import { inferenceHttpPort, ingestHttpPort, localAdminToken, localSecrets, servicesDown, servicesUp, type LocalService, type ServiceName } from '../local-services.ts';
 import { backfillCommand } from './backfill.ts';
+import { printCheckSummary } from './check-summary.ts';
 import { trainerClient } from './models.ts';
 import { predictCommand } from './predict.ts';
 import { formatServices, servicesOk } from './services.ts';
@@ -166,9 +167,12 @@ export const demoCommand: Command = {
     process.stdout.write(`\nrisk of the newest ${shas.length} commits of ${DEMO_REPO}:\n`);
     const predicted = await predictCommand.run(['--repo', DEMO_REPO, ...shas.flatMap((s) => ['--sha', s]), '--top-k', '3']);
 
-    const { file } = localAdminToken();
+    const { file, token } = localAdminToken();
+    // The newest commit as a pull request would show it (scm-checks' check run), via /v1/analyze.
+    if (shas[0]) await printCheckSummary({ httpPort: inferenceHttpPort(), token, repoId: DEMO_REPO, sha: shas[0] });
     process.stdout.write(
       `\nwebhooks: http://127.0.0.1:${ingestHttpPort()}/webhooks/github and /webhooks/gitlab (secrets: ${relative(root, localSecrets().file)})\n` +
+        `inference HTTP/JSON: http://127.0.0.1:${inferenceHttpPort()}/v2 (Open Inference Protocol REST), POST /v1/analyze, /openapi.json\n` +
         `engine addresses: ${relative(root, stack.envFile)}   admin token: ${relative(root, file)}\n` +
         `try: ./scripts/omen predict --repo ${DEMO_REPO} --sha <sha>   ./scripts/omen models list   ./scripts/omen --help\n` +
         'stop everything: ./scripts/omen demo --down\n',

@@ -176,10 +176,11 @@ describe('allTopics', () => {
     const dlqs = allTopics(manifest).filter((t) => t.dlqOf !== null);
     const pairs = manifest.topics.flatMap((t) => t.consumers.map((g) => `${t.name}.dlq.${g}`));
     expect(dlqs.map((t) => t.name).sort()).toEqual(pairs.sort());
-    expect(dlqs).toHaveLength(8);
+    expect(dlqs).toHaveLength(10);
     expect(dlqs.map((t) => t.name)).not.toContain('scm.pullrequests.v1.dlq.featurizer');
     expect(dlqs.map((t) => t.name)).not.toContain('experiments.events.v1.dlq.ab-router');
     expect(dlqs.map((t) => t.name)).toContain('predictions.v1.dlq.drift-detector');
     expect(dlqs.map((t) => t.name)).toContain('labels.commits.v1.dlq.ab-router');
+    expect(dlqs.map((t) => t.name)).toContain('predictions.v1.dlq.scm-checks');
   });
 });
