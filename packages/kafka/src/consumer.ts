@@ -30,6 +30,13 @@ export interface ConsumedRecord<V = unknown> {
   schemaId: number | undefined;
   /** The value exactly as it was on the wire. */
   rawValue: Buffer | null;
+  /**
+   * This record's processing context: a CONSUMER span that is a child of the producer's span
+   * (in batch mode one per record, beside the batch span that links them all). Send what is
+   * computed from the record with it (`ProduceRecord.trace`, or `withRecordTraces`) and the
+   * trace goes on through the next hop.
+   */
+  trace?: Context;
 }
 
 export interface HandlerContext {
@@ -641,6 +648,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       const handler = this.settings.handler!;
       const result = await this.attempts(topic, payload, async (attempt) => {
         const record = await this.toRecord(topic, partition, item);
+        record.trace = active;
         await this.callHandler(attempt, [record], deferrals, (ctx) => context.with(active, () => handler(record, ctx)));
       });
       if (result === 'abandoned') return 'abandoned';
@@ -680,6 +688,27 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       },
     });
     const active = trace.setSpan(context.active(), span);
+    const batchLink = [{ context: span.spanContext() }];
+    // One span per record, a child of its producer's span, so each record's trace goes on through
+    // this hop; the batch span above keeps the links (OTel's messaging conventions for a batch).
+    const recordSpans = items.map((item) =>
+      tracer.startSpan(
+        `process ${topic}`,
+        {
+          kind: SpanKind.CONSUMER,
+          links: batchLink,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': topic,
+            'messaging.consumer.group.name': this.group,
+            'messaging.destination.partition.id': String(partition),
+            'messaging.kafka.offset': Number(item.message.offset),
+          },
+        },
+        item.trace,
+      ),
+    );
     const handler = this.settings.batchHandler!;
     try {
       const decoded: Pending<V>[] = [];
@@ -689,8 +718,10 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
           await this.toRecord(topic, partition, item);
         });
         if (result === 'abandoned') return false;
-        if (result.ok) decoded.push(item);
-        else await this.deadLetter(topic, partition, item, result.error, result.attempts, span);
+        if (result.ok) {
+          item.record!.trace = trace.setSpan(item.trace, recordSpans[items.indexOf(item)]!);
+          decoded.push(item);
+        } else await this.deadLetter(topic, partition, item, result.error, result.attempts, span);
       }
       if (decoded.length > 0) {
         const whole = await this.attempts(topic, payload, async (attempt) => {
@@ -716,6 +747,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       for (const item of items) this.markDone(topic, partition, item.message.offset, payload, deferred);
       return true;
     } finally {
+      for (const s of recordSpans) s.end();
       span.end();
       this.deps.metrics.handlingSeconds.observe({ group: this.group, topic }, (performance.now() - started) / 1000);
     }

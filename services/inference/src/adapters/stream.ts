@@ -7,12 +7,12 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, UnavailableError } from '@omen/errors';
 import type { CommitFeatures, Prediction, inferenceV1 } from '@omen/contracts';
-import type { BatchConsumerOptions, ConsumedRecord, ConsumerRunner, Kafka, OffsetGapPolicy } from '@omen/kafka';
+import { withRecordTraces, type BatchConsumerOptions, type ConsumedRecord, type ConsumerRunner, type Kafka, type OffsetGapPolicy } from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
 import type { InferenceMetrics } from '../metrics.ts';
 import type { Predictor } from '../predictor.ts';
 import type { ModelManager } from './model-manager.ts';
-import { predictionEventId, type PredictionSink } from './predictions-sink.ts';
+import { predictionEventId, predictionTraceKey, type PredictionSink } from './predictions-sink.ts';
 
 export interface StreamOptions {
   kafka: Kafka;
@@ -116,7 +116,8 @@ export async function startStream(options: StreamOptions): Promise<ConsumerRunne
     maxBatchSize: options.maxBatchSize ?? 500,
     batchHandler: async (records) => {
       const predictions = await scoreRecords(records, options);
-      await options.sink.write(predictions);
+      // Each prediction goes on in its feature record's trace (predictions-sink).
+      await withRecordTraces(records, (r) => predictionTraceKey(r.value.repo_id, r.value.sha), () => options.sink.write(predictions));
       metrics?.streamPredictions.inc({ outcome: 'written' }, predictions.length);
       logger.debug({ records: records.length, predictions: predictions.length }, 'stream batch scored');
     },
