@@ -95,7 +95,7 @@ export interface ConsumerRunner {
    * group and disconnects. Idempotent.
    */
   stop(): Promise<void>;
-  /** Reads the group's lag from the brokers and updates `kafka_consumer_lag`. */
+  /** Reads the group's lag from the brokers and updates `omen_kafka_consumer_lag`. */
   refreshLag(): Promise<PartitionLag[]>;
   /** Partitions this consumer stopped at a gap in their log (policy `stop`), with the reason. */
   stoppedPartitions(): OffsetGap[];
@@ -334,7 +334,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
 
   /**
    * The broker refused a fetch: the position is not in the partition's log any more. Compares
-   * it with the log's bounds, counts the records lost in `kafka_consumer_skipped_offsets_total`,
+   * it with the log's bounds, counts the records lost in `omen_kafka_consumer_skipped_offsets_total`,
    * logs the exact range at error, and applies the policy: `stop` pauses the partition where
    * it is (kafkajs' position and the group's commit stay below the gap), `skip` moves to the
    * log start. Throws (kafkajs retries the fetch) when the bounds cannot be read.

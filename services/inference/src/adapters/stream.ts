@@ -2,7 +2,7 @@
 // At-least-once (@omen/kafka commits a record's offset only after the handler returned, i.e.
 // after both sinks acknowledged) with idempotent sinks. Every served alias whose model takes the
 // record's feature set scores it (champion, and the challenger as a shadow), each under its own
-// version and so its own event id. The consumer group's lag is exported as kafka_consumer_lag:
+// version and so its own event id. The consumer group's lag is exported as omen_kafka_consumer_lag:
 // the signal the GPU pods are scaled on (deploy/base/inference.yaml).
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, UnavailableError } from '@omen/errors';
