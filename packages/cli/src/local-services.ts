@@ -148,7 +148,7 @@ export async function servicesUp(only: readonly ServiceName[] = SERVICE_NAMES, t
   writePrometheusTargets(
     prometheusTargetsDir(stackPaths()),
     'services',
-    SERVICE_NAMES.map((name) => ({ address: `127.0.0.1:${servicePorts(name).metrics}`, labels: { omen_service: name } })),
+    SERVICE_NAMES.map((name) => ({ address: `127.0.0.1:${servicePorts(name).metrics}`, labels: { service: name } })),
   );
   const started: ServiceName[] = [];
   for (const name of only) {
