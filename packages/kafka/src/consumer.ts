@@ -191,6 +191,8 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   private readonly settings: ConsumerSettings<V>;
   private readonly deps: Deps;
   private readonly tracker = new OffsetTracker();
+  /** `topic/partition` whose loss and stop series exist (see eachBatch). */
+  private readonly seenPartitions = new Set<string>();
   private readonly abort = new AbortController();
   private readonly log: Logger;
   private stopping: Promise<void> | undefined;
@@ -386,6 +388,15 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     const { topic, partition } = batch;
     const isRunning = (): boolean => payload.isRunning();
     const isStale = (): boolean => payload.isStale();
+    if (!this.seenPartitions.has(`${topic}/${partition}`)) {
+      // The loss counter and the stop gauge exist at 0 from a partition's first batch on: a
+      // counter that first appears at its first loss is invisible to increase(), so the
+      // OmenOffsetsLost alert would miss exactly the first records lost.
+      this.seenPartitions.add(`${topic}/${partition}`);
+      const labels = { group: this.group, topic, partition: String(partition) };
+      this.deps.metrics.skippedOffsets.inc(labels, 0);
+      if (!this.stopped.has(`${topic}\u0000${partition}`)) this.deps.metrics.partitionStopped.set(labels, 0);
+    }
     // Whatever was pending from this batch's first offset on belongs to a batch that failed
     // (or to a partition fetched again from its commit); kafkajs delivers it again. Records
     // below it that a handler deferred stay pending: they were handled and do not come again.
