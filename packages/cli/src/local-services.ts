@@ -3,7 +3,19 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkHealth } from '@omen/grpc';
-import { isOurProcess, logTail, readPidFile, readStackEnv, spawnDetached, stackPaths, STACK_ENV_KEYS, stopProcess, writePidFile } from '@omen/stack';
+import {
+  isOurProcess,
+  logTail,
+  prometheusTargetsDir,
+  readPidFile,
+  readStackEnv,
+  spawnDetached,
+  stackPaths,
+  STACK_ENV_KEYS,
+  stopProcess,
+  writePidFile,
+  writePrometheusTargets,
+} from '@omen/stack';
 
 /** The six services in the order data flows through them. */
 export const SERVICE_NAMES = ['ingest', 'featurizer', 'trainer-coordinator', 'inference', 'drift-detector', 'ab-router'] as const;
@@ -139,6 +151,13 @@ export async function servicesUp(only: readonly ServiceName[] = SERVICE_NAMES, t
   const { token } = localAdminToken();
   const secrets = localSecrets().env;
   const root = stackPaths().root;
+  // The embedded Prometheus scrapes all six on their fixed metrics ports (up or not: a service
+  // that is down is the `up == 0` the alert rules watch).
+  writePrometheusTargets(
+    prometheusTargetsDir(stackPaths()),
+    'services',
+    SERVICE_NAMES.map((name) => ({ address: `127.0.0.1:${servicePorts(name).metrics}`, labels: { service: name } })),
+  );
   const started: ServiceName[] = [];
   for (const name of only) {
     const current = await statusOf(name);

@@ -31,9 +31,9 @@ export function observeInterceptor(options: ObserveOptions): grpc.ServerIntercep
   const { logger } = options;
   const metrics = options.registry ? metricsFor(options.registry) : undefined;
   const labels = ['grpc_service', 'grpc_method', 'grpc_type', 'grpc_code'] as const;
-  const handling = metrics?.histogram('grpc_server_handling_seconds', 'Time from call start to status sent, by RPC and status code.', labels);
-  const handled = metrics?.counter('grpc_server_handled_total', 'RPCs completed, by RPC and status code.', labels);
-  const started = metrics?.counter('grpc_server_started_total', 'RPCs started.', ['grpc_service', 'grpc_method', 'grpc_type'] as const);
+  const handling = metrics?.histogram('omen_grpc_server_handling_duration_seconds', 'Time from call start to status sent, by RPC and status code.', labels);
+  const handled = metrics?.counter('omen_grpc_server_handled_total', 'RPCs completed, by RPC and status code.', labels);
+  const started = metrics?.counter('omen_grpc_server_started_total', 'RPCs started.', ['grpc_service', 'grpc_method', 'grpc_type'] as const);
 
   return (methodDescriptor, call) => {
     const { service, method } = splitMethodPath(methodDescriptor.path);

@@ -30,6 +30,13 @@ export interface ConsumedRecord<V = unknown> {
   schemaId: number | undefined;
   /** The value exactly as it was on the wire. */
   rawValue: Buffer | null;
+  /**
+   * This record's processing context: a CONSUMER span that is a child of the producer's span
+   * (in batch mode one per record, beside the batch span that links them all). Send what is
+   * computed from the record with it (`ProduceRecord.trace`, or `withRecordTraces`) and the
+   * trace goes on through the next hop.
+   */
+  trace?: Context;
 }
 
 export interface HandlerContext {
@@ -88,7 +95,7 @@ export interface ConsumerRunner {
    * group and disconnects. Idempotent.
    */
   stop(): Promise<void>;
-  /** Reads the group's lag from the brokers and updates `kafka_consumer_lag`. */
+  /** Reads the group's lag from the brokers and updates `omen_kafka_consumer_lag`. */
   refreshLag(): Promise<PartitionLag[]>;
   /** Partitions this consumer stopped at a gap in their log (policy `stop`), with the reason. */
   stoppedPartitions(): OffsetGap[];
@@ -184,6 +191,8 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   private readonly settings: ConsumerSettings<V>;
   private readonly deps: Deps;
   private readonly tracker = new OffsetTracker();
+  /** `topic/partition` whose loss and stop series exist (see eachBatch). */
+  private readonly seenPartitions = new Set<string>();
   private readonly abort = new AbortController();
   private readonly log: Logger;
   private stopping: Promise<void> | undefined;
@@ -327,7 +336,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
 
   /**
    * The broker refused a fetch: the position is not in the partition's log any more. Compares
-   * it with the log's bounds, counts the records lost in `kafka_consumer_skipped_offsets_total`,
+   * it with the log's bounds, counts the records lost in `omen_kafka_consumer_skipped_offsets_total`,
    * logs the exact range at error, and applies the policy: `stop` pauses the partition where
    * it is (kafkajs' position and the group's commit stay below the gap), `skip` moves to the
    * log start. Throws (kafkajs retries the fetch) when the bounds cannot be read.
@@ -379,6 +388,15 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     const { topic, partition } = batch;
     const isRunning = (): boolean => payload.isRunning();
     const isStale = (): boolean => payload.isStale();
+    if (!this.seenPartitions.has(`${topic}/${partition}`)) {
+      // The loss counter and the stop gauge exist at 0 from a partition's first batch on: a
+      // counter that first appears at its first loss is invisible to increase(), so the
+      // OmenOffsetsLost alert would miss exactly the first records lost.
+      this.seenPartitions.add(`${topic}/${partition}`);
+      const labels = { group: this.group, topic, partition: String(partition) };
+      this.deps.metrics.skippedOffsets.inc(labels, 0);
+      if (!this.stopped.has(`${topic}\u0000${partition}`)) this.deps.metrics.partitionStopped.set(labels, 0);
+    }
     // Whatever was pending from this batch's first offset on belongs to a batch that failed
     // (or to a partition fetched again from its commit); kafkajs delivers it again. Records
     // below it that a handler deferred stay pending: they were handled and do not come again.
@@ -641,6 +659,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       const handler = this.settings.handler!;
       const result = await this.attempts(topic, payload, async (attempt) => {
         const record = await this.toRecord(topic, partition, item);
+        record.trace = active;
         await this.callHandler(attempt, [record], deferrals, (ctx) => context.with(active, () => handler(record, ctx)));
       });
       if (result === 'abandoned') return 'abandoned';
@@ -680,6 +699,27 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       },
     });
     const active = trace.setSpan(context.active(), span);
+    const batchLink = [{ context: span.spanContext() }];
+    // One span per record, a child of its producer's span, so each record's trace goes on through
+    // this hop; the batch span above keeps the links (OTel's messaging conventions for a batch).
+    const recordSpans = items.map((item) =>
+      tracer.startSpan(
+        `process ${topic}`,
+        {
+          kind: SpanKind.CONSUMER,
+          links: batchLink,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': topic,
+            'messaging.consumer.group.name': this.group,
+            'messaging.destination.partition.id': String(partition),
+            'messaging.kafka.offset': Number(item.message.offset),
+          },
+        },
+        item.trace,
+      ),
+    );
     const handler = this.settings.batchHandler!;
     try {
       const decoded: Pending<V>[] = [];
@@ -689,8 +729,10 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
           await this.toRecord(topic, partition, item);
         });
         if (result === 'abandoned') return false;
-        if (result.ok) decoded.push(item);
-        else await this.deadLetter(topic, partition, item, result.error, result.attempts, span);
+        if (result.ok) {
+          item.record!.trace = trace.setSpan(item.trace, recordSpans[items.indexOf(item)]!);
+          decoded.push(item);
+        } else await this.deadLetter(topic, partition, item, result.error, result.attempts, span);
       }
       if (decoded.length > 0) {
         const whole = await this.attempts(topic, payload, async (attempt) => {
@@ -716,6 +758,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       for (const item of items) this.markDone(topic, partition, item.message.offset, payload, deferred);
       return true;
     } finally {
+      for (const s of recordSpans) s.end();
       span.end();
       this.deps.metrics.handlingSeconds.observe({ group: this.group, topic }, (performance.now() - started) / 1000);
     }

@@ -30,6 +30,7 @@ export type { CommitPoint } from './offsets.ts';
 export { DEFAULT_RETRY, backoffDelay, retryPolicy, shouldRetry } from './retry.ts';
 export type { RetryOptions, RetryPolicy } from './retry.ts';
 export { stopOnSignals } from './signals.ts';
+export { recordTrace, withRecordTraces } from './tracing.ts';
 export type { StopOnSignalsOptions, Stoppable } from './signals.ts';
 export { MAGIC_BYTE, WIRE_HEADER_BYTES, readWireFrame, writeWireFrame } from './wire.ts';
 export type { WireFrame } from './wire.ts';

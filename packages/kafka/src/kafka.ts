@@ -82,7 +82,7 @@ interface ConsumerOptionsBase {
   maxBytesPerPartition?: number;
   /** In record mode, commit inside a long batch at most this often (a batch's end always commits). @default 5000 */
   commitIntervalMs?: number;
-  /** How often `kafka_consumer_lag` is refreshed; 0 turns the timer off. @default 15000 */
+  /** How often `omen_kafka_consumer_lag` is refreshed; 0 turns the timer off. @default 15000 */
   lagIntervalMs?: number;
   /**
    * Most records held deferred (`HandlerContext.defer`) at once, over all partitions; at the
@@ -94,7 +94,7 @@ interface ConsumerOptionsBase {
    * When the next offset to read was deleted from the log before the group got there:
    * `stop` pauses the partition without committing past the gap (stateful consumers), `skip`
    * goes on from the log start (records that stand alone). Both count the lost records in
-   * `kafka_consumer_skipped_offsets_total` and log the range at error. @default 'stop'
+   * `omen_kafka_consumer_skipped_offsets_total` and log the range at error. @default 'stop'
    */
   offsetGapPolicy?: OffsetGapPolicy;
   /** Called after a gap's policy was applied, e.g. to report NOT_SERVING on a stop (`offsetGapHealth`). */

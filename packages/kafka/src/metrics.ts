@@ -19,35 +19,35 @@ export interface KafkaMetrics {
  */
 export function kafkaMetrics(metrics: Metrics = createMetrics({ service: 'kafka', defaultMetrics: false })): KafkaMetrics {
   return {
-    lag: metrics.gauge('kafka_consumer_lag', 'Records the group has not committed yet: partition high watermark minus committed offset', [
+    lag: metrics.gauge('omen_kafka_consumer_lag', 'Records the group has not committed yet: partition high watermark minus committed offset', [
       'group',
       'topic',
       'partition',
     ]),
-    processed: metrics.counter('kafka_consumer_records_processed_total', 'Records the handler completed', ['group', 'topic']),
-    failed: metrics.counter('kafka_consumer_records_failed_total', 'Failed handling attempts (retried ones included), by error code', [
+    processed: metrics.counter('omen_kafka_consumer_records_processed_total', 'Records the handler completed', ['group', 'topic']),
+    failed: metrics.counter('omen_kafka_consumer_records_failed_total', 'Failed handling attempts (retried ones included), by error code', [
       'group',
       'topic',
       'code',
     ]),
-    dlq: metrics.counter('kafka_consumer_records_dlq_total', 'Records sent to the dead-letter topic, by error code', ['group', 'topic', 'code']),
+    dlq: metrics.counter('omen_kafka_consumer_records_dlq_total', 'Records sent to the dead-letter topic, by error code', ['group', 'topic', 'code']),
     handlingSeconds: metrics.histogram(
-      'kafka_consumer_handling_duration_seconds',
+      'omen_kafka_consumer_handling_duration_seconds',
       'Time from fetching a record to its handler (or its DLQ send) settling, retries included',
       ['group', 'topic'],
       [...LATENCY_BUCKETS, 30, 60],
     ),
     skippedOffsets: metrics.counter(
-      'kafka_consumer_skipped_offsets_total',
+      'omen_kafka_consumer_skipped_offsets_total',
       'Offsets deleted from the log before the group read them (an out-of-range fetch): records lost to it, counted when seen, whatever the gap policy',
       ['group', 'topic', 'partition'],
     ),
     partitionStopped: metrics.gauge(
-      'kafka_consumer_partition_stopped',
+      'omen_kafka_consumer_partition_stopped',
       '1 while the group holds the partition paused at a gap in its log (gap policy stop): nothing after the gap is consumed or committed',
       ['group', 'topic', 'partition'],
     ),
-    produced: metrics.counter('kafka_producer_records_total', 'Records the brokers acknowledged', ['topic']),
-    produceErrors: metrics.counter('kafka_producer_errors_total', 'Failed sends, by error code', ['topic', 'code']),
+    produced: metrics.counter('omen_kafka_producer_records_total', 'Records the brokers acknowledged', ['topic']),
+    produceErrors: metrics.counter('omen_kafka_producer_errors_total', 'Failed sends, by error code', ['topic', 'code']),
   };
 }

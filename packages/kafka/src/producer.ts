@@ -5,7 +5,7 @@ import type { AvroCodec, AvroSchema } from './codec.ts';
 import { fromKafkaError } from './errors.ts';
 import { EVENT_ID_HEADER, encodeHeaders, type Headers } from './headers.ts';
 import type { KafkaMetrics } from './metrics.ts';
-import { SpanKind, SpanStatusCode, context, injectTrace, trace, tracer } from './tracing.ts';
+import { SpanKind, SpanStatusCode, context, injectTrace, linksFrom, trace, tracer, type Context } from './tracing.ts';
 
 /** A typed record to send; its value is Avro-encoded with the topic's schema. */
 export interface ProduceRecord<V = unknown> {
@@ -19,6 +19,12 @@ export interface ProduceRecord<V = unknown> {
   eventId?: string;
   /** Explicit partition; otherwise chosen from the key. */
   partition?: number;
+  /**
+   * The trace this record continues, e.g. the `trace` of the consumed record it was computed
+   * from: its headers then carry that context, and the send span links to it.
+   * @default the send span's context
+   */
+  trace?: Context | undefined;
 }
 
 /** A record whose bytes are sent as they are (DLQ replays, tests that need garbage). */
@@ -138,7 +144,8 @@ export class KafkaAvroProducer implements AvroProducer {
 
   async send<V>(topic: string, records: readonly ProduceRecord<V>[], options: SendOptions = {}): Promise<SendResult[]> {
     checkTopic(topic);
-    return this.traced(topic, records.length, async (headersWithTrace) => {
+    const continued = records.flatMap((r) => (r.trace ? [r.trace] : []));
+    return this.traced(topic, records.length, continued, async (headersWithTrace) => {
       const schema = this.schemaFor(topic, options.schema);
       const messages: Message[] = [];
       // Resolved once per send (and compiled once per topic): no await per record.
@@ -156,10 +163,13 @@ export class KafkaAvroProducer implements AvroProducer {
           }
           throw err;
         }
-        const headers = headersWithTrace({
-          ...encodeHeaders(record.headers),
-          [EVENT_ID_HEADER]: record.eventId ?? record.headers?.[EVENT_ID_HEADER] ?? randomUUID(),
-        });
+        const headers = headersWithTrace(
+          {
+            ...encodeHeaders(record.headers),
+            [EVENT_ID_HEADER]: record.eventId ?? record.headers?.[EVENT_ID_HEADER] ?? randomUUID(),
+          },
+          record.trace,
+        );
         const timestamp = timestampOf(record.eventTime, `records[${index}].eventTime`);
         messages.push({
           key: record.key,
@@ -175,7 +185,7 @@ export class KafkaAvroProducer implements AvroProducer {
 
   async sendRaw(topic: string, records: readonly RawRecord[]): Promise<SendResult[]> {
     checkTopic(topic);
-    return this.traced(topic, records.length, (headersWithTrace) => {
+    return this.traced(topic, records.length, [], (headersWithTrace) => {
       const messages = records.map((record, index): Message => {
         const timestamp = timestampOf(record.timestamp, `records[${index}].timestamp`);
         return {
@@ -211,15 +221,18 @@ export class KafkaAvroProducer implements AvroProducer {
 
   /**
    * One PRODUCER span per send; every record carries its context in W3C headers so that the
-   * consumer's span joins the same trace.
+   * consumer's span joins the same trace — the send span's, or the record's own `trace` (then
+   * linked from the send span) when it continues a trace of its own.
    */
   private async traced<T>(
     topic: string,
     count: number,
-    body: (withTrace: <H extends Record<string, string | Buffer>>(headers: H) => H) => Promise<T>,
+    continued: readonly Context[],
+    body: (withTrace: <H extends Record<string, string | Buffer>>(headers: H, own?: Context) => H) => Promise<T>,
   ): Promise<T> {
     const span = tracer.startSpan(`send ${topic}`, {
       kind: SpanKind.PRODUCER,
+      links: linksFrom(continued),
       attributes: {
         'messaging.system': 'kafka',
         'messaging.operation.type': 'send',
@@ -228,12 +241,19 @@ export class KafkaAvroProducer implements AvroProducer {
       },
     });
     const spanContext = trace.setSpan(context.active(), span);
-    // One span for the send, so one carrier for all its records.
-    let carrier: Record<string, string> | undefined;
-    const withTrace = <H extends Record<string, string | Buffer>>(headers: H): H => {
-      if (!carrier) {
+    // One span for the send: records that carry no trace of their own share its carrier.
+    let shared: Record<string, string> | undefined;
+    const withTrace = <H extends Record<string, string | Buffer>>(headers: H, own?: Context): H => {
+      let carrier: Record<string, string>;
+      if (own) {
         carrier = {};
-        injectTrace(carrier, spanContext);
+        injectTrace(carrier, own);
+      } else {
+        if (!shared) {
+          shared = {};
+          injectTrace(shared, spanContext);
+        }
+        carrier = shared;
       }
       return { ...headers, ...carrier };
     };

@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, context, trace, type Context, type Link, type Span, type SpanOptions } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, createContextKey, trace, type Context, type Link, type Span, type SpanOptions } from '@opentelemetry/api';
 import { extractTraceContext, getTracer, injectTraceContext } from '@omen/telemetry';
 import type { Headers } from './headers.ts';
 
@@ -31,6 +31,26 @@ export function linksFrom(contexts: readonly Context[]): Link[] {
     if (spanContext && trace.isSpanContextValid(spanContext)) links.push({ context: spanContext });
   }
   return links;
+}
+
+const RECORD_TRACES = createContextKey('omen.kafka.record-traces');
+
+/**
+ * Runs `fn` with each consumed record's processing context findable by a key of the caller's
+ * (`keyOf`, e.g. repository and commit sha), so a sink deep inside a batch handler can send what
+ * it computed from a record in that record's trace (`recordTrace(key)` as `ProduceRecord.trace`).
+ * A batch has no single parent; without this every record computed in it would start from the
+ * batch span and the trace of a commit would break at each batch consumer.
+ */
+export function withRecordTraces<R extends { trace?: Context | undefined }, T>(records: readonly R[], keyOf: (record: R) => string, fn: () => T): T {
+  const traces = new Map<string, Context>();
+  for (const r of records) if (r.trace) traces.set(keyOf(r), r.trace);
+  return context.with(context.active().setValue(RECORD_TRACES, traces), fn);
+}
+
+/** The processing context `withRecordTraces` registered under `key`, if any. */
+export function recordTrace(key: string, ctx: Context = context.active()): Context | undefined {
+  return (ctx.getValue(RECORD_TRACES) as Map<string, Context> | undefined)?.get(key);
 }
 
 export { SpanKind, SpanStatusCode, context, trace, type Context, type Span };

@@ -6,3 +6,15 @@ export type { K8sObject } from './kustomize.ts';
 export { validateObject, validateObjects } from './schemas.ts';
 export { autoscalingRules, cpuCores } from './autoscaling.ts';
 export type { AutoscalingRule, CpuRule, LagRule } from './autoscaling.ts';
+export {
+  DASHBOARDS_DIR,
+  DATASOURCE_UIDS,
+  PROMETHEUS_RULE_FILE,
+  RULES_FILE,
+  checkObservability,
+  dashboardProblems,
+  panelQueries,
+  prometheusRuleYaml,
+  readDashboards,
+} from './observability.ts';
+export type { PanelQuery } from './observability.ts';

@@ -146,6 +146,10 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const isReady = () => started && !stopping && blocked.size === 0 && [...required.values()].every(Boolean);
+  // What grpc.health.v1 answers, for Prometheus: the alert on NOT_SERVING reads this, `up` only says the process answers.
+  metrics.gauge('omen_service_serving', '1 while health reports SERVING, 0 while NOT_SERVING (a dependency connecting, a consumer blocked at a gap, shutting down).', [], (g) =>
+    g.set(isReady() ? 1 : 0),
+  );
 
   const grpc = createGrpcServer({
     service: name,

@@ -17,6 +17,8 @@ export interface StackPorts {
   readonly natsMonitor: number;
   /** `OMEN_REGISTRY_PORT` @default 18081 */
   readonly registry: number;
+  /** `OMEN_PROMETHEUS_PORT` (Prometheus's HTTP API and UI) @default 19090 */
+  readonly prometheus: number;
 }
 
 export const PORT_VARIABLES: Readonly<Record<keyof StackPorts, { variable: string; default: number }>> = {
@@ -26,6 +28,7 @@ export const PORT_VARIABLES: Readonly<Record<keyof StackPorts, { variable: strin
   nats: { variable: 'OMEN_NATS_PORT', default: 14222 },
   natsMonitor: { variable: 'OMEN_NATS_MONITOR_PORT', default: 18222 },
   registry: { variable: 'OMEN_REGISTRY_PORT', default: 18081 },
+  prometheus: { variable: 'OMEN_PROMETHEUS_PORT', default: 19090 },
 };
 
 /**

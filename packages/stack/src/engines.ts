@@ -7,11 +7,12 @@ import { clickhouseConfigXml, clickhouseUsersXml } from './clickhouse-config.ts'
 import type { StackPorts } from './config.ts';
 import type { StackEnvKey } from './env-file.ts';
 import type { StackPaths } from './paths.ts';
-import { clickhouseProbe, kafkaProbe, natsProbe, redisProbe, registryProbe, type Probe } from './probes.ts';
+import { prometheusConfigYaml } from './prometheus-config.ts';
+import { clickhouseProbe, kafkaProbe, natsProbe, prometheusProbe, redisProbe, registryProbe, type Probe } from './probes.ts';
 import type { SpawnSpec } from './process.ts';
 
 /** In the order `up` reports them. */
-export const ENGINE_NAMES = ['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats'] as const;
+export const ENGINE_NAMES = ['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats', 'prometheus'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export function isEngineName(value: string): value is EngineName {
@@ -71,7 +72,18 @@ export function requireExecutable(name: string, engine: string, envKey: string):
   return found;
 }
 
-/** The five engine definitions for one stack directory and port set. */
+/** The alert rules, shared with compose and deploy (relative to the repository root). */
+export const PROMETHEUS_RULES_FILE = 'compose/prometheus/rules.yaml';
+
+/**
+ * Where the embedded Prometheus looks for scrape targets (file-based discovery, re-read on
+ * change): `./scripts/omen services up` and tests drop a `<name>.json` there for what they run.
+ */
+export function prometheusTargetsDir(paths: StackPaths): string {
+  return join(paths.stack, 'prometheus', 'targets');
+}
+
+/** The engine definitions for one stack directory and port set. */
 export function engineDefinitions(ctx: EngineContext): Record<EngineName, EngineDefinition> {
   const { paths, ports } = ctx;
   const common = (name: EngineName) => ({
@@ -105,6 +117,10 @@ export function engineDefinitions(ctx: EngineContext): Record<EngineName, Engine
 
   const nats = common('nats');
   const natsUrl = `nats://127.0.0.1:${ports.nats}`;
+
+  const prometheus = common('prometheus');
+  const prometheusUrl = `http://127.0.0.1:${ports.prometheus}`;
+  const prometheusConfig = join(prometheus.dataDir, 'prometheus.yaml');
 
   return {
     kafka: {
@@ -211,6 +227,34 @@ export function engineDefinitions(ctx: EngineContext): Record<EngineName, Engine
         };
       },
       probe: natsProbe(`http://127.0.0.1:${ports.natsMonitor}`),
+    },
+    prometheus: {
+      ...prometheus,
+      envKey: 'PROMETHEUS_URL',
+      ports: [{ port: ports.prometheus, variable: 'OMEN_PROMETHEUS_PORT' }],
+      marker: `--config.file=${prometheusConfig}`,
+      address: () => prometheusUrl,
+      unavailable: () => null,
+      prepare: () => {
+        const binary = requireExecutable('prometheus', 'Prometheus', 'PROMETHEUS_URL');
+        const targets = prometheusTargetsDir(paths);
+        mkdirSync(targets, { recursive: true });
+        writeFileSync(prometheusConfig, prometheusConfigYaml({ targetsDir: targets, rulesFile: join(paths.root, PROMETHEUS_RULES_FILE) }));
+        return {
+          command: binary,
+          args: [
+            `--config.file=${prometheusConfig}`,
+            `--storage.tsdb.path=${join(prometheus.dataDir, 'data')}`,
+            '--storage.tsdb.retention.time=2d',
+            `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+            // Debian's build serves its UI from these; the API the tests use needs neither.
+            '--web.console.templates=/etc/prometheus/consoles',
+            '--web.console.libraries=/etc/prometheus/console_libraries',
+          ],
+          cwd: prometheus.dataDir,
+        };
+      },
+      probe: prometheusProbe(prometheusUrl),
     },
   };
 }

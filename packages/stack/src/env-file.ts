@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { stackPaths, type StackPathOptions } from './paths.ts';
 
 /** The variables through which everything finds the engines. */
-export const STACK_ENV_KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL'] as const;
+export const STACK_ENV_KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL', 'PROMETHEUS_URL'] as const;
 export type StackEnvKey = (typeof STACK_ENV_KEYS)[number];
 export type StackEnv = Partial<Record<StackEnvKey, string>>;
 

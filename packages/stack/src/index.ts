@@ -1,15 +1,19 @@
 /**
  * The embedded engine stack for one machine: the dev Kafka broker (librdkafka's mock cluster),
- * the schema registry, ClickHouse, Redis and NATS with JetStream, all on 127.0.0.1 with their
- * state under `.omen/stack/`. An engine whose variable (KAFKA_BROKERS, SCHEMA_REGISTRY_URL,
- * CLICKHOUSE_URL, REDIS_URL, NATS_URL) is set is external and left alone.
+ * the schema registry, ClickHouse, Redis, NATS with JetStream and Prometheus (scraping what
+ * `services up` and tests register, evaluating the repository's alert rules), all on 127.0.0.1
+ * with their state under `.omen/stack/`. An engine whose variable (KAFKA_BROKERS,
+ * SCHEMA_REGISTRY_URL, CLICKHOUSE_URL, REDIS_URL, NATS_URL, PROMETHEUS_URL) is set is external
+ * and left alone.
  *
  *   const { ok, env } = await stackUp();     // or ./scripts/omen stack up
  *   const { KAFKA_BROKERS } = readStackEnv(); // process.env first, then .omen/stack.env
  */
 export { stackDown, stackStatus, stackUp } from './stack.ts';
 export type { EngineResult, EngineState, StackOptions, StackResult } from './stack.ts';
-export { ENGINE_NAMES, isEngineName, requireExecutable } from './engines.ts';
+export { ENGINE_NAMES, PROMETHEUS_RULES_FILE, isEngineName, prometheusTargetsDir, requireExecutable } from './engines.ts';
+export { prometheusConfigYaml, writePrometheusTargets } from './prometheus-config.ts';
+export type { PrometheusConfigOptions, ScrapeTarget } from './prometheus-config.ts';
 export type { EngineName } from './engines.ts';
 export { formatEnvFile, parseEnvFile, readStackEnv, readStackEnvFile, STACK_ENV_KEYS } from './env-file.ts';
 export type { StackEnv, StackEnvKey } from './env-file.ts';

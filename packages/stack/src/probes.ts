@@ -54,6 +54,18 @@ export function natsProbe(monitorUrl: string): Probe {
   };
 }
 
+/** Prometheus answers 200 on /-/ready once it serves queries. */
+export function prometheusProbe(url: string): Probe {
+  return async () => {
+    try {
+      const { status, body } = await httpGet(new URL('/-/ready', url).href, 2000);
+      return status === 200 ? null : `GET /-/ready answered ${status} ${body.slice(0, 120)}`;
+    } catch (err) {
+      return `GET /-/ready: ${reason(err)}`;
+    }
+  };
+}
+
 export function registryProbe(url: string): Probe {
   return async () => {
     try {

@@ -1,6 +1,6 @@
 export { createLogger, logLevels, redactPaths } from './logger.ts';
 export type { Logger, LoggerOptions, LogLevel } from './logger.ts';
-export { createMetrics, metricsFor, startMetricsServer, LATENCY_BUCKETS, Registry } from './metrics.ts';
+export { createMetrics, metricNameProblem, metricsFor, startMetricsServer, LATENCY_BUCKETS, Registry } from './metrics.ts';
 export type { Metrics, MetricsOptions, MetricsServer, MetricsServerOptions, Counter, Gauge, Histogram } from './metrics.ts';
 export {
   initTracing,

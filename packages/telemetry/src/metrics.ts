@@ -11,6 +11,9 @@ export type { Counter, Gauge, Histogram } from 'prom-client';
  */
 export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** prom-client default metrics that are gauges but end in `_total`; not exported. */
+const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+
 export interface MetricsOptions {
   /** Value of the `service` label on every series. */
   service: string;
@@ -36,8 +39,37 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const { service, defaultMetrics = true } = options;
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  if (defaultMetrics) collectDefaultMetrics({ register: registry });
+  if (defaultMetrics) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client names these three gauges `_total`, which Prometheus keeps for counters (promtool
+    // check metrics flags them); the per-type gauges without the suffix stay and sum to the same.
+    for (const name of NON_COUNTER_TOTALS) registry.removeSingleMetric(name);
+  }
   return metricsFor(registry);
+}
+
+/**
+ * omen's one metric naming scheme, checked when a metric is created so a wrong name fails the
+ * first test that builds the service: `omen_<component>_<what>[_<unit>]` in snake case, where the
+ * component is the service (`omen_ingest_…`) or the library that owns the series
+ * (`omen_grpc_…`, `omen_kafka_…`); base units (`_seconds`, `_bytes`, never ms or KB); `_total` on
+ * counters and only on counters. Returns why a name breaks it, or null.
+ */
+export function metricNameProblem(name: string, kind: 'counter' | 'gauge' | 'histogram'): string | null {
+  if (!/^omen_[a-z][a-z0-9]*_[a-z0-9_]*[a-z0-9]$/.test(name) || name.includes('__')) {
+    return `metric ${JSON.stringify(name)} must be omen_<component>_<what> in lower snake case`;
+  }
+  if (kind === 'counter' && !name.endsWith('_total')) return `counter ${name} must end in _total`;
+  if (kind !== 'counter' && name.endsWith('_total')) return `${kind} ${name} must not end in _total (counters only)`;
+  const unit = /_(ms|millis|milliseconds|microseconds|us|ns|minutes|hours|days|kb|mb|gb|kib|mib|gib|kilobytes|megabytes|percent)(_total)?$/.exec(name);
+  if (unit) return `metric ${name} must use a base unit (seconds, bytes, ratio 0-1), not _${unit[1]}`;
+  return null;
+}
+
+function checkedName(name: string, kind: 'counter' | 'gauge' | 'histogram'): string {
+  const problem = metricNameProblem(name, kind);
+  if (problem) throw new TypeError(problem);
+  return name;
 }
 
 /** Get-or-create helpers over an existing registry (what libraries such as @omen/grpc use). */
@@ -53,16 +85,16 @@ export function metricsFor(registry: Registry): Metrics {
     registry,
     histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets: readonly number[] = LATENCY_BUCKETS) {
       return (existing(name, Histogram) as Histogram<L> | undefined) ??
-        new Histogram<L>({ name, help, labelNames: [...labelNames], buckets: [...buckets], registers: [registry] });
+        new Histogram<L>({ name: checkedName(name, 'histogram'), help, labelNames: [...labelNames], buckets: [...buckets], registers: [registry] });
     },
     counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
-      return (existing(name, Counter) as Counter<L> | undefined) ?? new Counter<L>({ name, help, labelNames: [...labelNames], registers: [registry] });
+      return (existing(name, Counter) as Counter<L> | undefined) ?? new Counter<L>({ name: checkedName(name, 'counter'), help, labelNames: [...labelNames], registers: [registry] });
     },
     gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = [], collect?: (gauge: Gauge<L>) => void | Promise<void>) {
       const found = existing(name, Gauge) as Gauge<L> | undefined;
       if (found) return found;
       return new Gauge<L>({
-        name,
+        name: checkedName(name, 'gauge'),
         help,
         labelNames: [...labelNames],
         registers: [registry],

@@ -23,4 +23,7 @@ export type { ReadTopicOptions, TestConsumerOptions, TopicRecord } from './kafka
 export { startPrivateBroker } from '@omen/stack';
 export type { PrivateBroker, PrivateBrokerOptions } from '@omen/stack';
 export { createTestIssuer } from './jwt-issuer.ts';
+export { startOtlpReceiver } from './otlp.ts';
+export { promtoolCheckMetrics } from './promtool.ts';
+export type { OtlpReceiver, ReceivedSpan } from './otlp.ts';
 export type { TestIssuer, TestTokenOptions } from './jwt-issuer.ts';

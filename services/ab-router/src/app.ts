@@ -43,9 +43,9 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   store.redis.on('ready', () => ctx.setDependencyUp('redis', true));
   ctx.watchDependency('redis', () => store.redis.ping(), { timeoutMs: config.ABROUTER_REDIS_TIMEOUT });
 
-  const dropped = m.counter('abrouter_events_dropped_total', 'Experiment events dropped because the buffer to Kafka/ClickHouse was full (or at shutdown).');
-  const sent = m.counter('abrouter_events_sent_total', 'Experiment events written (to every configured sink: Kafka and/or ClickHouse).');
-  const failed = m.counter('abrouter_events_write_failures_total', 'Batches of experiment events a sink refused (the batch is retried), by sink.', ['sink']);
+  const dropped = m.counter('omen_abrouter_events_dropped_total', 'Experiment events dropped because the buffer to Kafka/ClickHouse was full (or at shutdown).');
+  const sent = m.counter('omen_abrouter_events_sent_total', 'Experiment events written (to every configured sink: Kafka and/or ClickHouse).');
+  const failed = m.counter('omen_abrouter_events_write_failures_total', 'Batches of experiment events a sink refused (the batch is retried), by sink.', ['sink']);
   let events: EventsSink | undefined;
   let producer: AvroProducer | undefined;
   let kafka: ReturnType<typeof createKafka> | undefined;
@@ -83,7 +83,7 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
       await clickhouse?.close();
     }, 'experiment events');
   }
-  m.gauge('abrouter_events_buffered', 'Experiment events waiting for Kafka.', [], (g) => g.set(events?.buffered ?? 0));
+  m.gauge('omen_abrouter_events_buffered', 'Experiment events waiting for Kafka.', [], (g) => g.set(events?.buffered ?? 0));
 
   let announcer: Announcer | undefined;
   const router: Router = new Router({
@@ -93,8 +93,8 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     },
     emit: (e) => events?.push(e),
     logger,
-    assignments: m.counter('abrouter_assignments_total', 'Units routed to an arm, by experiment and arm.', ['experiment', 'arm']),
-    breaches: m.counter('abrouter_guardrail_breaches_total', 'Guardrail breaches that rolled an experiment back.', ['experiment', 'arm', 'metric']),
+    assignments: m.counter('omen_abrouter_assignments_total', 'Units routed to an arm, by experiment and arm.', ['experiment', 'arm']),
+    breaches: m.counter('omen_abrouter_guardrail_breaches_total', 'Guardrail breaches that rolled an experiment back.', ['experiment', 'arm', 'metric']),
   });
   if (config.NATS_URL) {
     const natsUrl = config.NATS_URL;
@@ -175,7 +175,7 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     const trainerToken = config.TRAINER_TOKEN ?? config.ADMIN_TOKEN;
     const trainer = trainerClient(config.TRAINER_ADDR, { token: trainerToken, deadlineMs: 10_000 });
     ctx.onShutdown(() => trainer.close(), 'trainer client');
-    const decisions = m.counter('abrouter_canary_decisions_total', 'Canary decisions acted on, by action (ramp, promote, rollback, blocked, promote_refused).', ['action']);
+    const decisions = m.counter('omen_abrouter_canary_decisions_total', 'Canary decisions acted on, by action (ramp, promote, rollback, blocked, promote_refused).', ['action']);
     const ev = new Evaluator({ router, store, outcomes, trainer, logger, maturityMs: config.ABROUTER_LABEL_MATURITY, intervalMs: config.ABROUTER_EVALUATE_INTERVAL, onDecision: (action) => decisions.inc({ action }) });
     evaluator = ev;
     const evaluating = setInterval(() => {
@@ -197,7 +197,7 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     abRouterHandlers(router, inference, {
       defaultModel: config.ABROUTER_DEFAULT_MODEL,
       inferenceDeadlineMs: config.ABROUTER_INFERENCE_TIMEOUT,
-      inferenceSeconds: m.histogram('abrouter_inference_seconds', 'Time the forwarded inference Predict took, by whether an experiment routed it and its outcome.', ['routed', 'outcome']),
+      inferenceSeconds: m.histogram('omen_abrouter_inference_duration_seconds', 'Time the forwarded inference Predict took, by whether an experiment routed it and its outcome.', ['routed', 'outcome']),
     }),
   );
   logger.info({ inference: config.INFERENCE_ADDR, experiments: router.list({}).length }, 'ab-router serving');

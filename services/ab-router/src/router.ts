@@ -87,6 +87,9 @@ export class Router {
     const record = await this.o.store.create(spec);
     this.records.set(record.id, record);
     this.active.set(spec.modelName, record.id);
+    // Each guardrail's breach series exists at 0 from the start: a counter that first appears at
+    // its first breach is invisible to increase() (the alert and the experiments dashboard).
+    for (const g of spec.guardrails) for (const arm of spec.arms) this.o.breaches.inc({ experiment: record.id, arm: arm.name, metric: g.metric }, 0);
     this.lifecycle(record, 'created', { config_json: JSON.stringify(spec) });
     await this.announce(record, 'created');
     return record;

@@ -85,7 +85,7 @@ export const driftConfigSchema = {
   DRIFT_GROUP: str({ default: 'drift-detector' }),
   /**
    * When records were deleted before the detector read them: `skip` goes on (windows hold fewer
-   * records; the lost ones are counted in kafka_consumer_skipped_offsets_total and logged),
+   * records; the lost ones are counted in omen_kafka_consumer_skipped_offsets_total and logged),
    * `stop` pauses the partition and reports NOT_SERVING. @default skip
    */
   DRIFT_OFFSET_GAP_POLICY: enumOf(OFFSET_GAP_POLICIES, { default: 'skip' }),

@@ -4,7 +4,7 @@
 // 1. numstat end to end: express-commits (copied under --repos repository ids, so several
 //    partitions work at once) produced to a fresh topic, then one in-process featurizer consumes
 //    them and writes ClickHouse, Redis and Kafka. commits/s = commits / (last row visible in
-//    ClickHouse − consumer joined). Stage times come from featurizer_stage_seconds.
+//    ClickHouse − consumer joined). Stage times come from omen_featurizer_stage_duration_seconds.
 // 2. domain only: the change-metrics state machine over express with the in-memory store and
 //    with the Redis store (no sinks), to separate compute from I/O.
 // 3. tree-sitter: MB/s of real source text (this repo's TypeScript, installed JavaScript,
@@ -122,8 +122,8 @@ async function endToEnd(): Promise<Record<string, unknown>> {
     return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
   };
   const stages: Record<string, number | undefined> = {};
-  for (const s of ['state', 'sinks', 'clickhouse', 'redis_online', 'kafka_publish']) stages[s] = round(sumOf('featurizer_stage_seconds', `stage="${s}"`) ?? 0, 2);
-  const handler = sumOf('kafka_consumer_handling_duration_seconds', 'topic=') ?? 0;
+  for (const s of ['state', 'sinks', 'clickhouse', 'redis_online', 'kafka_publish']) stages[s] = round(sumOf('omen_featurizer_stage_duration_seconds', `stage="${s}"`) ?? 0, 2);
+  const handler = sumOf('omen_kafka_consumer_handling_duration_seconds', 'topic=') ?? 0;
   await featurizer.stop();
   await producer.disconnect();
   await kafka.close();

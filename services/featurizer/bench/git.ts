@@ -5,9 +5,9 @@
 // 1. featurizer: the history published by `backfill --git --republish --from A --to B` in
 //    slices of --slice commits (default 400), each consumed to no lag before the next, so the
 //    dev broker's per-partition limit cannot drop records; commits_per_s and mb_per_s over the
-//    featurizer's handler time (kafka_consumer_handling_duration_seconds: decoded batch in,
+//    featurizer's handler time (omen_kafka_consumer_handling_duration_seconds: decoded batch in,
 //    sinks acknowledged), MB = the zero-context diff text of the commits (what the events carry as hunks);
-//    where the time goes from featurizer_stage_seconds (state = history read, compute and write,
+//    where the time goes from omen_featurizer_stage_duration_seconds (state = history read, compute and write,
 //    code = tree-sitter inside it, then the three sinks in parallel).
 // 2. end to end: the whole history in one `backfill --git` while the featurizer consumes, under
 //    a second repository id: commits/s from the backfill's start to the last feature row, and
@@ -134,8 +134,8 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
   };
   const stageNames = ['state', 'code', 'sinks', 'clickhouse', 'redis_online', 'kafka_publish'] as const;
   const snapshot = async (): Promise<Record<string, number>> => {
-    const out: Record<string, number> = { handler: await metric('kafka_consumer_handling_duration_seconds_sum', `topic="${names.commits}"`) };
-    for (const s of stageNames) out[s] = await metric('featurizer_stage_seconds_sum', `stage="${s}"`);
+    const out: Record<string, number> = { handler: await metric('omen_kafka_consumer_handling_duration_seconds_sum', `topic="${names.commits}"`) };
+    for (const s of stageNames) out[s] = await metric('omen_featurizer_stage_duration_seconds_sum', `stage="${s}"`);
     return out;
   };
   const featurized = async (repo: string): Promise<number> =>

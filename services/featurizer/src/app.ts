@@ -8,12 +8,12 @@ import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import type { Commit, Issue } from '@omen/contracts';
 import { ConfigError } from '@omen/config';
 import type { Env } from '@omen/config';
-import { createKafka, offsetGapHealth } from '@omen/kafka';
+import { createKafka, offsetGapHealth, withRecordTraces } from '@omen/kafka';
 import type { ConsumerRunner } from '@omen/kafka';
 import { runService, withinMs } from '@omen/service';
 import type { RunningService, ServiceContext } from '@omen/service';
 import { ensureSchema, readOfflineFeatures, writeOffline } from './adapters/clickhouse-store.ts';
-import { kafkaPublisher } from './adapters/kafka-sink.ts';
+import { commitTraceKey, kafkaPublisher } from './adapters/kafka-sink.ts';
 import { RedisHistoryStore } from './adapters/redis-history-store.ts';
 import { RedisOnlineStore } from './adapters/redis-online-store.ts';
 import { loadLanguages } from './adapters/tree-sitter.ts';
@@ -104,7 +104,11 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
       ...offsetGapHealth((name, reason) => ctx.setBlocked(name, reason)),
       // A batch holds one partition of one topic.
       batchHandler: async (records, handlerCtx) => {
-        if (records[0]?.topic === commitsTopic) await pipeline.handleCommits(records.map((r) => r.value as Commit), handlerCtx.signal);
+        if (records[0]?.topic === commitsTopic) {
+          // Each commit's features and labels go on in the commit's own trace (kafka-sink).
+          const commits = records.map((r) => r.value as Commit);
+          await withRecordTraces(records, (r) => commitTraceKey(r.value as Commit), () => pipeline.handleCommits(commits, handlerCtx.signal));
+        }
         else await pipeline.handleIssues(records.map((r) => r.value as Issue), handlerCtx.signal);
       },
     }),

@@ -49,7 +49,7 @@ export const featurizerConfigSchema = {
    * When records of scm.commits.v1 or scm.issues.v1 were deleted before the featurizer read them:
    * `stop` pauses that partition, commits nothing past the gap and reports NOT_SERVING with the
    * range, because history metrics computed over a gap are wrong; `skip` goes on without them
-   * (counted in kafka_consumer_skipped_offsets_total). @default stop
+   * (counted in omen_kafka_consumer_skipped_offsets_total). @default stop
    */
   FEATURIZER_OFFSET_GAP_POLICY: enumOf(OFFSET_GAP_POLICIES, { default: 'stop' }),
   /** Partitions handled at once. @default 3 */

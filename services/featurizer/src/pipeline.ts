@@ -101,16 +101,16 @@ export class FeaturizerPipeline {
   constructor(options: PipelineOptions) {
     this.#o = options;
     const m = options.metrics;
-    this.#waiting = m?.gauge('featurizer_dependency_unavailable', 'Whether the featurizer is waiting for a dependency (1) or not (0)', ['dependency']);
-    this.#commits = m?.counter('featurizer_commits_total', 'Commits featurized', ['outcome']);
-    this.#replayed = m?.counter('featurizer_commits_replayed_total', 'Redelivered commits answered from the stored outputs');
+    this.#waiting = m?.gauge('omen_featurizer_dependency_unavailable', 'Whether the featurizer is waiting for a dependency (1) or not (0)', ['dependency']);
+    this.#commits = m?.counter('omen_featurizer_commits_total', 'Commits featurized', ['outcome']);
+    this.#replayed = m?.counter('omen_featurizer_commits_replayed_total', 'Redelivered commits answered from the stored outputs');
     this.#beyondWindow = m?.counter(
-      'featurizer_redeliveries_beyond_window_total',
+      'omen_featurizer_redeliveries_beyond_window_total',
       'Redelivered commits whose outputs had left the retention window: not applied again, nothing re-emitted',
     );
-    this.#labels = m?.counter('featurizer_labels_total', 'Labels emitted', ['method']);
+    this.#labels = m?.counter('omen_featurizer_labels_total', 'Labels emitted', ['method']);
     this.#onGap = m?.counter(
-      'featurizer_commits_on_gap_total',
+      'omen_featurizer_commits_on_gap_total',
       'Commits applied before one of their parents: history metrics computed on a gap (lost records, a range backfill, or a stream not parents first; ./scripts/omen audit lists them; README "When commits were lost")',
     );
     // Code analysis (tree-sitter) runs inside the state stage; timed apart as stage "code" (per
@@ -126,7 +126,7 @@ export class FeaturizerPipeline {
           }
         }
       : analyzer;
-    this.#stage = m?.histogram('featurizer_stage_seconds', 'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel; code: tree-sitter analysis per commit, inside state)', ['stage']);
+    this.#stage = m?.histogram('omen_featurizer_stage_duration_seconds', 'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel; code: tree-sitter analysis per commit, inside state)', ['stage']);
   }
 
   async #timed<T>(stage: string, fn: () => Promise<T>): Promise<T> {
@@ -245,9 +245,9 @@ export class FeaturizerPipeline {
   }
 }
 
-/** The state store's prune hook that counts `featurizer_state_pruned_total{namespace}`. */
+/** The state store's prune hook that counts `omen_featurizer_state_pruned_total{namespace}`. */
 export function countPruned(metrics: Metrics): (pruned: Pruned) => void {
-  const counter = metrics.counter('featurizer_state_pruned_total', 'Records dropped from the featurizer state by its retention', ['namespace']);
+  const counter = metrics.counter('omen_featurizer_state_pruned_total', 'Records dropped from the featurizer state by its retention', ['namespace']);
   return (pruned) => {
     for (const namespace of ['outputs', 'pending'] as const) if (pruned[namespace] > 0) counter.inc({ namespace }, pruned[namespace]);
   };

@@ -200,8 +200,8 @@ async function hist(registry: Registry, name: string, label?: [string, string]):
 
 /** Runs a scenario and reads what the service saw meanwhile: per-call and per-batch means, event-loop use. */
 async function measured(scenario: Scenario, api: string, service: Service = main) {
-  const names = ['inference_request_duration_seconds', 'inference_queue_duration_seconds', 'inference_compute_duration_seconds', 'inference_batch_size'] as const;
-  const hists = () => Promise.all(names.map((n) => hist(service.registry, n, n === 'inference_request_duration_seconds' ? ['api', api] : undefined)));
+  const names = ['omen_inference_request_duration_seconds', 'omen_inference_queue_duration_seconds', 'omen_inference_compute_duration_seconds', 'omen_inference_batch_size'] as const;
+  const hists = () => Promise.all(names.map((n) => hist(service.registry, n, n === 'omen_inference_request_duration_seconds' ? ['api', api] : undefined)));
   const before = await hists();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
@@ -349,10 +349,10 @@ async function logCounts(service: Service) {
     return metric ? (await metric.get()).values.reduce((s, v) => s + v.value, 0) : 0;
   };
   return {
-    written: await value('inference_prediction_log_written_total'),
-    dropped: await value('inference_prediction_log_dropped_total'),
-    writeErrors: await value('inference_prediction_log_write_errors_total'),
-    bufferedAtEnd: await value('inference_prediction_log_buffered'),
+    written: await value('omen_inference_prediction_log_written_total'),
+    dropped: await value('omen_inference_prediction_log_dropped_total'),
+    writeErrors: await value('omen_inference_prediction_log_write_errors_total'),
+    bufferedAtEnd: await value('omen_inference_prediction_log_buffered'),
   };
 }
 const logService = logged ?? (args.log === 'on' ? main : undefined);

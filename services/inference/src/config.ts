@@ -105,7 +105,7 @@ export const inferenceConfigSchema = {
   INFERENCE_STREAM_GROUP: str({ default: 'inference' }),
   /**
    * When feature records were deleted before the stream scored them: `skip` goes on (each
-   * prediction stands alone; the lost records are counted in kafka_consumer_skipped_offsets_total
+   * prediction stands alone; the lost records are counted in omen_kafka_consumer_skipped_offsets_total
    * and logged), `stop` pauses the partition and reports NOT_SERVING. @default skip
    */
   INFERENCE_STREAM_OFFSET_GAP_POLICY: enumOf(OFFSET_GAP_POLICIES, { default: 'skip' }),

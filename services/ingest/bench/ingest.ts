@@ -223,8 +223,8 @@ async function scrape(metricsUrl: string): Promise<{ pipelineSecondsSum: number;
   const text = await (await fetch(`${metricsUrl}/metrics`)).text();
   const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
   return {
-    pipelineSecondsSum: value(/^ingest_publish_seconds_sum\{[^}]*path="webhook"[^}]*\} (\S+)$/m),
-    pipelineCount: value(/^ingest_publish_seconds_count\{[^}]*path="webhook"[^}]*\} (\S+)$/m),
+    pipelineSecondsSum: value(/^omen_ingest_publish_duration_seconds_sum\{[^}]*path="webhook"[^}]*\} (\S+)$/m),
+    pipelineCount: value(/^omen_ingest_publish_duration_seconds_count\{[^}]*path="webhook"[^}]*\} (\S+)$/m),
   };
 }
 

@@ -92,7 +92,7 @@ export const ingestConfigSchema = {
   }),
   /**
    * Largest truncated push completed from the SCM API inside the webhook; a larger one publishes
-   * what the hook listed and counts the rest in ingest_push_commits_missing_total, for a
+   * what the hook listed and counts the rest in omen_ingest_push_commits_missing_total, for a
    * backfill. 0 turns completion off. @default 3000
    */
   INGEST_PUSH_COMPLETION_MAX: int({ min: 0, max: 100_000, default: 3000 }),

@@ -22,7 +22,7 @@ export interface ScmChecksOverrides {
 
 export function startScmChecks(ctx: ServiceContext<ScmChecksConfig>, overrides: ScmChecksOverrides = {}): ScmChecksApp {
   const { config, logger } = ctx;
-  const published = ctx.metrics.counter('scm_checks_published_total', 'Results sent to an SCM, by target and outcome (published, updated, unchanged: same model version already there, skipped: no credentials)', ['target', 'outcome']);
+  const published = ctx.metrics.counter('omen_scm_checks_published_total', 'Results sent to an SCM, by target and outcome (published, updated, unchanged: same model version already there, skipped: no credentials)', ['target', 'outcome']);
 
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on('error', (err: Error) => logger.debug({ err }, 'redis error'));

@@ -266,19 +266,19 @@ describe('createGrpcServer', () => {
     client.close();
   });
 
-  it('records grpc_server_handling_seconds by method and code', async () => {
+  it('records omen_grpc_server_handling_duration_seconds by method and code', async () => {
     const text = await metrics.registry.metrics();
     const echo = { service: 'grpc-test', grpc_service: 'omen.test.v1.Echo', grpc_type: 'unary' };
-    expect(sample(text, 'grpc_server_handling_seconds_bucket', { ...echo, grpc_method: 'Say', grpc_code: 'OK', le: '+Inf' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'grpc_server_handling_seconds_count', { ...echo, grpc_method: 'Say', grpc_code: 'OK' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'omen_grpc_server_handling_duration_seconds_bucket', { ...echo, grpc_method: 'Say', grpc_code: 'OK', le: '+Inf' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'omen_grpc_server_handling_duration_seconds_count', { ...echo, grpc_method: 'Say', grpc_code: 'OK' })).toBeGreaterThanOrEqual(1);
     // The 'invalid' call and the undecodable bytes.
-    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INVALID_ARGUMENT' })).toBe(2);
+    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INVALID_ARGUMENT' })).toBe(2);
     // The 'crash' and the 'unmappable' calls.
-    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INTERNAL' })).toBe(2);
-    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Reset', grpc_code: 'UNAUTHENTICATED' })).toBe(1);
-    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Reset', grpc_code: 'PERMISSION_DENIED' })).toBe(1);
-    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_method: 'Slow', grpc_code: 'DEADLINE_EXCEEDED' })).toBe(1);
-    expect(sample(text, 'grpc_server_handled_total', { ...echo, grpc_type: 'server_stream', grpc_method: 'Count', grpc_code: 'OK' })).toBe(1);
+    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INTERNAL' })).toBe(2);
+    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Reset', grpc_code: 'UNAUTHENTICATED' })).toBe(1);
+    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Reset', grpc_code: 'PERMISSION_DENIED' })).toBe(1);
+    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Slow', grpc_code: 'DEADLINE_EXCEEDED' })).toBe(1);
+    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_type: 'server_stream', grpc_method: 'Count', grpc_code: 'OK' })).toBe(1);
   });
 
   it('continues the trace the client sent: the server span is a child of the client span', async () => {

@@ -4,7 +4,7 @@ import { createMetrics } from '@omen/telemetry';
 import { createTestConsumer, createTestKafka, createTestProducer, randomName, waitFor } from '@omen/testing';
 import { commit } from '../fixtures/commits.ts';
 
-describe('kafka_consumer_lag', () => {
+describe('omen_kafka_consumer_lag', () => {
   it('counts the records the group has not committed, and drops to 0 once it has', async () => {
     const metrics = createMetrics({ service: 'kafka-lag-test', defaultMetrics: false });
     const kafka = createTestKafka(onTestFinished, { metrics });
@@ -30,7 +30,7 @@ describe('kafka_consumer_lag', () => {
     await waitFor(() => runner.refreshLag().then((lag) => lag.length > 0), { message: 'partition watermarks' });
 
     const gauge = async (): Promise<number> => {
-      const { values } = await metrics.registry.getSingleMetric('kafka_consumer_lag')!.get();
+      const { values } = await metrics.registry.getSingleMetric('omen_kafka_consumer_lag')!.get();
       return values.filter((v) => v.labels['group'] === group && v.labels['topic'] === topic).reduce((sum, v) => sum + v.value, 0);
     };
 
@@ -43,7 +43,7 @@ describe('kafka_consumer_lag', () => {
     await waitFor(async () => (await runner.refreshLag()).every((p) => p.lag === 0), { message: 'the final commit' });
     expect(await gauge()).toBe(0);
 
-    const processed = await metrics.registry.getSingleMetric('kafka_consumer_records_processed_total')!.get();
+    const processed = await metrics.registry.getSingleMetric('omen_kafka_consumer_records_processed_total')!.get();
     expect(processed.values.find((v) => v.labels['group'] === group)?.value).toBe(total);
   });
 });

@@ -113,8 +113,8 @@ describe('an offset gap (records deleted before the group read them)', () => {
     const { metrics, errors, handled, gaps, runner } = await restart(s, group, 'stop');
     const [gap] = await waitFor(() => gaps.length > 0 && gaps, { message: 'the gap to be reported' });
     expect(gap).toMatchObject({ group, topic: TOPIC, partition: 0, kind: 'deleted', expected: '10', logStart: String(start), skipped: start - 10, policy: 'stop' });
-    expect(await counter(metrics, 'kafka_consumer_skipped_offsets_total', group)).toBe(start - 10);
-    expect(await counter(metrics, 'kafka_consumer_partition_stopped', group)).toBe(1);
+    expect(await counter(metrics, 'omen_kafka_consumer_skipped_offsets_total', group)).toBe(start - 10);
+    expect(await counter(metrics, 'omen_kafka_consumer_partition_stopped', group)).toBe(1);
     const logged = errors.find((e) => e.fields['firstMissing'] === '10');
     expect(logged?.fields).toMatchObject({ lastMissing: String(start - 1), skipped: start - 10, policy: 'stop' });
     expect(logged?.message).toContain(`offsets 10..${start - 1} of ${TOPIC}/0 (${start - 10} records) were deleted`);
@@ -148,8 +148,8 @@ describe('an offset gap (records deleted before the group read them)', () => {
     expect(cleared).toEqual([accepted]);
     await waitFor(() => handled.length === 130 - later, { message: `the ${130 - later} records still in the log handled` });
     expect(handled[0]).toBe(String(later));
-    expect(await counter(metrics, 'kafka_consumer_skipped_offsets_total', group)).toBe(later - 10);
-    expect(await counter(metrics, 'kafka_consumer_partition_stopped', group)).toBe(0);
+    expect(await counter(metrics, 'omen_kafka_consumer_skipped_offsets_total', group)).toBe(later - 10);
+    expect(await counter(metrics, 'omen_kafka_consumer_partition_stopped', group)).toBe(0);
     await waitFor(async () => (await committed(s.admin, group)) === 130, { message: 'the commit to pass the gap' });
     // Accepted once: the same call again finds nothing stopped.
     await expect(runner.acceptGap(TOPIC, 0, '10')).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
@@ -165,8 +165,8 @@ describe('an offset gap (records deleted before the group read them)', () => {
     expect(handled[0]).toBe(String(start));
     expect(gaps).toHaveLength(1);
     expect(gaps[0]).toMatchObject({ expected: '10', skipped: start - 10, resumeAt: String(start), policy: 'skip' });
-    expect(await counter(metrics, 'kafka_consumer_skipped_offsets_total', group)).toBe(start - 10);
-    expect(await counter(metrics, 'kafka_consumer_partition_stopped', group)).toBeUndefined();
+    expect(await counter(metrics, 'omen_kafka_consumer_skipped_offsets_total', group)).toBe(start - 10);
+    expect(await counter(metrics, 'omen_kafka_consumer_partition_stopped', group)).toBeUndefined();
     expect(errors.some((e) => e.fields['firstMissing'] === '10' && e.fields['lastMissing'] === String(start - 1))).toBe(true);
     expect(runner.stoppedPartitions()).toEqual([]);
     await waitFor(async () => (await committed(s.admin, group)) === 110, { message: 'the commit to pass the gap' });
@@ -191,7 +191,7 @@ describe('an offset gap (records deleted before the group read them)', () => {
     expect(a.cleared).toHaveLength(1);
     expect(b.runner.stoppedPartitions()[0]?.partition).toBe(lost?.partition);
     expect(a.runner.stoppedPartitions()[0]?.partition).not.toBe(lost?.partition);
-    const { values } = await a.metrics.registry.getSingleMetric('kafka_consumer_partition_stopped')!.get();
+    const { values } = await a.metrics.registry.getSingleMetric('omen_kafka_consumer_partition_stopped')!.get();
     expect(values.find((v) => v.labels['partition'] === String(lost?.partition))?.value).toBe(0);
     // Neither member consumed past a gap.
     expect([...a.handled, ...b.handled]).toEqual([]);

@@ -26,7 +26,7 @@ afterAll(async () => {
 describe('the running stack', () => {
   it('reports every engine running, external, or skipped with a reason', async () => {
     const status = await stackStatus();
-    expect(status.engines.map((e) => e.name)).toEqual(['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats']);
+    expect(status.engines.map((e) => e.name)).toEqual(['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats', 'prometheus']);
     for (const e of status.engines) {
       expect(['running', 'external', 'skipped'], `${e.name}: ${e.state} ${e.detail ?? ''}`).toContain(e.state);
       if (e.state === 'skipped') expect(e.detail).toBeTruthy();

@@ -8,7 +8,7 @@ import { brokerTopicLines, clickhouseConfigXml, formatEnvFile, parseEnvFile, rea
 
 describe('stackPorts', () => {
   it('uses the documented defaults', () => {
-    expect(stackPorts({})).toEqual({ clickhouseHttp: 18123, clickhouseTcp: 19000, redis: 16379, nats: 14222, natsMonitor: 18222, registry: 18081 });
+    expect(stackPorts({})).toEqual({ clickhouseHttp: 18123, clickhouseTcp: 19000, redis: 16379, nats: 14222, natsMonitor: 18222, registry: 18081, prometheus: 19090 });
   });
 
   it('takes each port from its variable', () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMetrics, startMetricsServer, type MetricsServer } from '@omen/telemetry';
+import { createMetrics, metricNameProblem, startMetricsServer, type MetricsServer } from '@omen/telemetry';
+import { promtoolCheckMetrics } from '@omen/testing';
 
 describe('metrics server', () => {
   let server: MetricsServer | undefined;
@@ -34,8 +35,8 @@ describe('metrics server', () => {
 
   it('returns the same metric when asked twice and refuses a type clash', () => {
     const metrics = createMetrics({ service: 's', defaultMetrics: false });
-    expect(metrics.counter('c_total', 'c')).toBe(metrics.counter('c_total', 'c'));
-    expect(() => metrics.histogram('c_total', 'c')).toThrow(/already exists/);
+    expect(metrics.counter('omen_test_c_total', 'c')).toBe(metrics.counter('omen_test_c_total', 'c'));
+    expect(() => metrics.histogram('omen_test_c_total', 'c')).toThrow(/already exists/);
   });
 
   it('answers /healthz, /readyz from the ready callback, and 404 elsewhere', async () => {
@@ -47,5 +48,27 @@ describe('metrics server', () => {
     ready = true;
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
+  });
+});
+
+describe('metric naming (issue 14)', () => {
+  it('refuses a name outside omen_<component>_…, _total off a counter or on a gauge, and non-base units', () => {
+    const metrics = createMetrics({ service: 'naming', defaultMetrics: false });
+    expect(() => metrics.counter('ingest_events_total', 'h')).toThrow(/omen_<component>_<what>/);
+    expect(() => metrics.counter('omen_ingest_events', 'h')).toThrow(/must end in _total/);
+    expect(() => metrics.gauge('omen_ingest_active_total', 'h')).toThrow(/counters only/);
+    expect(() => metrics.histogram('omen_ingest_publish_ms', 'h')).toThrow(/base unit/);
+    expect(metricNameProblem('omen_ingest_publish_duration_seconds', 'histogram')).toBeNull();
+  });
+
+  it('default process metrics and omen series pass promtool check metrics', async () => {
+    const metrics = createMetrics({ service: 'promtool' });
+    metrics.counter('omen_test_events_total', 'Events', ['kind']).inc({ kind: 'a' });
+    metrics.histogram('omen_test_step_duration_seconds', 'Step time').observe(0.01);
+    const text = await metrics.registry.metrics();
+    // The gauges prom-client names nodejs_active_*_total are what promtool flagged.
+    expect(text).not.toMatch(/^nodejs_active_\w+_total/m);
+    expect(text).toMatch(/^nodejs_active_handles\{/m);
+    expect(promtoolCheckMetrics(text)).toEqual([]);
   });
 });

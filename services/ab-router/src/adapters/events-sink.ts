@@ -2,7 +2,7 @@
 // only appends to a bounded queue; a timer writes what is queued in batches, one batch at a time,
 // to Kafka and ClickHouse together. A batch either sink refused stays at the front and is
 // rewritten to both with a doubling delay; when the queue is full the oldest event is dropped and
-// counted (abrouter_events_dropped_total), so an outage of either costs old events, never
+// counted (omen_abrouter_events_dropped_total), so an outage of either costs old events, never
 // latency or memory. Event ids are deterministic, so a batch written twice is deduplicated
 // downstream: by the event-id header on Kafka, by the ReplacingMergeTree key in ClickHouse.
 import type { ClickHouse } from '@omen/clickhouse';

@@ -142,7 +142,7 @@ describe('experiments across two replicas', () => {
     expect(events.some((x) => x.e.type === 'outcome' && x.e.metric === 'latency_ms' && x.e.value! >= 0)).toBe(true);
 
     const text = await metricsText(a);
-    expect(text).toMatch(new RegExp(`abrouter_assignments_total\\{[^}]*experiment="${id}"[^}]*arm="treatment"[^}]*\\} \\d+`));
+    expect(text).toMatch(new RegExp(`omen_abrouter_assignments_total\\{[^}]*experiment="${id}"[^}]*arm="treatment"[^}]*\\} \\d+`));
 
     const stopped = await callUnary<Experiment>(b.admin, 'StopExperiment', { experiment_id: id, reason: 'done' });
     expect(stopped.state).toBe('EXPERIMENT_STATE_STOPPED');
@@ -191,7 +191,7 @@ describe('experiments across two replicas', () => {
         expect(out.prediction!.model_version).toBe('champion');
       }
     }
-    const breaches = (await Promise.all([a, b].map(metricsText))).map((t) => Number(/^abrouter_guardrail_breaches_total\{[^}]*\} (\d+)/m.exec(t)?.[1] ?? 0));
+    const breaches = (await Promise.all([a, b].map(metricsText))).map((t) => Number(/^omen_abrouter_guardrail_breaches_total\{[^}]*\} (\d+)/m.exec(t)?.[1] ?? 0));
     expect(breaches.reduce((x, y) => x + y, 0)).toBe(1);
 
     const records = await readTopic(topic, { timeoutMs: 8000 });

@@ -44,7 +44,7 @@ function record(i: number, t: number): CommitFeatures {
 interface Detector {
   child: ChildProcess;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** drift_records_total of the features topic for an outcome, as this process counted it. */
+  /** omen_drift_records_total of the features topic for an outcome, as this process counted it. */
   counted: (outcome: string) => Promise<number>;
 }
 
@@ -87,7 +87,7 @@ async function startDetector(): Promise<Detector> {
   );
   const counted = async (outcome: string): Promise<number> => {
     const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '');
-    const line = text.split('\n').find((l) => l.startsWith('drift_records_total{') && l.includes(`topic="${topics.features}"`) && l.includes(`outcome="${outcome}"`));
+    const line = text.split('\n').find((l) => l.startsWith('omen_drift_records_total{') && l.includes(`topic="${topics.features}"`) && l.includes(`outcome="${outcome}"`));
     return line ? Number(line.split(' ').at(-1)) : 0;
   };
   return { child, exited, counted };

@@ -47,7 +47,7 @@ describe('the featurizer at a retention gap in scm.commits.v1', () => {
       const address = `127.0.0.1:${second.featurizer.grpcPort}`;
       await waitFor(async () => (await checkHealth(address)) === 'NOT_SERVING', { message: 'health NOT_SERVING' });
       const metrics = await (await fetch(`${second.featurizer.metricsUrl}/metrics`)).text();
-      const series = metrics.split('\n').find((l) => l.startsWith('kafka_consumer_skipped_offsets_total{') && l.includes(`group="${names.group}"`) && l.includes(`partition="${p.partition}"`));
+      const series = metrics.split('\n').find((l) => l.startsWith('omen_kafka_consumer_skipped_offsets_total{') && l.includes(`group="${names.group}"`) && l.includes(`partition="${p.partition}"`));
       expect(series?.split(' ').at(-1)).toBe(String(low - 20));
 
       // Nothing after the gap is consumed: the commit stays at 20 while the service waits.

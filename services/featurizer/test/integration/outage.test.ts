@@ -58,7 +58,7 @@ const stored = async (): Promise<number> => {
 
 async function gauge(dependency: string): Promise<number | undefined> {
   const text = await (await fetch(`${featurizer!.metricsUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('featurizer_dependency_unavailable{') && l.includes(`dependency="${dependency}"`));
+  const line = text.split('\n').find((l) => l.startsWith('omen_featurizer_dependency_unavailable{') && l.includes(`dependency="${dependency}"`));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 

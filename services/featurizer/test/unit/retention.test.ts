@@ -256,9 +256,9 @@ describe('pipeline metrics', () => {
     await pipeline.handleIssues([{ repo_id: EXPRESS_REPO, number: 1, is_bug: true, referenced_commit_shas: ['d'.repeat(40)], event_time: 1 }]);
     const rows = await pipeline.handleCommits(express.slice(25, 35));
     expect(rows.map((r) => r.features[0]!.sha)).toEqual(express.slice(30, 35).map((c) => c.sha));
-    expect(await counterValues(metrics, 'featurizer_state_pruned_total')).toEqual({ outputs: 30 });
-    expect(await counterValues(metrics, 'featurizer_redeliveries_beyond_window_total')).toEqual({ '': 5 });
-    expect(await counterValues(metrics, 'featurizer_commits_replayed_total')).toEqual({ '': 5 });
+    expect(await counterValues(metrics, 'omen_featurizer_state_pruned_total')).toEqual({ outputs: 30 });
+    expect(await counterValues(metrics, 'omen_featurizer_redeliveries_beyond_window_total')).toEqual({ '': 5 });
+    expect(await counterValues(metrics, 'omen_featurizer_commits_replayed_total')).toEqual({ '': 5 });
     expect(written).toHaveLength(65);
   });
 });

@@ -9,7 +9,15 @@ import { createHash } from 'node:crypto';
 import type { ClickHouse } from '@omen/clickhouse';
 import { EVENT_COLUMNS, eventColumns, ident, raw, sql } from '@omen/clickhouse';
 import type { Prediction } from '@omen/contracts';
-import type { AvroProducer } from '@omen/kafka';
+import { recordTrace, type AvroProducer } from '@omen/kafka';
+
+/**
+ * The key a feature record's trace is registered under (`withRecordTraces`, from the record's
+ * repository and sha) and found by for its prediction (repository and entity id: the sha).
+ */
+export function predictionTraceKey(repoId: string, entityId: string): string {
+  return `${repoId}@${entityId}`;
+}
 
 export function predictionEventId(repoId: string, entityId: string, model: string, version: string): string {
   return `${repoId}:${entityId}:${model}:${version}`;
@@ -152,7 +160,7 @@ export class PredictionSink {
           for (let i = 0; i < predictions.length; i += step) {
             await producer.send(
               this.#o.topic,
-              predictions.slice(i, i + step).map((p) => ({ key: p.repo_id, value: p, eventId: p.event_id, eventTime: p.event_time })),
+              predictions.slice(i, i + step).map((p) => ({ key: p.repo_id, value: p, eventId: p.event_id, eventTime: p.event_time, trace: recordTrace(predictionTraceKey(p.repo_id, p.entity_id)) })),
             );
           }
         })(),

@@ -174,6 +174,6 @@ export class ServedLog {
     if (lost.overflow + lost.rejected + lost.shutdown === 0) return;
     this.#lastWarn = t;
     this.#unwarned.overflow = this.#unwarned.rejected = this.#unwarned.shutdown = 0;
-    this.#o.logger.warn({ dropped: lost, buffered: this.#buffer.buffered }, 'served predictions dropped (inference_prediction_log_dropped_total)');
+    this.#o.logger.warn({ dropped: lost, buffered: this.#buffer.buffered }, 'served predictions dropped (omen_inference_prediction_log_dropped_total)');
   }
 }

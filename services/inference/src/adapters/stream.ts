@@ -2,17 +2,17 @@
 // At-least-once (@omen/kafka commits a record's offset only after the handler returned, i.e.
 // after both sinks acknowledged) with idempotent sinks. Every served alias whose model takes the
 // record's feature set scores it (champion, and the challenger as a shadow), each under its own
-// version and so its own event id. The consumer group's lag is exported as kafka_consumer_lag:
+// version and so its own event id. The consumer group's lag is exported as omen_kafka_consumer_lag:
 // the signal the GPU pods are scaled on (deploy/base/inference.yaml).
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, UnavailableError } from '@omen/errors';
 import type { CommitFeatures, Prediction, inferenceV1 } from '@omen/contracts';
-import type { BatchConsumerOptions, ConsumedRecord, ConsumerRunner, Kafka, OffsetGapPolicy } from '@omen/kafka';
+import { withRecordTraces, type BatchConsumerOptions, type ConsumedRecord, type ConsumerRunner, type Kafka, type OffsetGapPolicy } from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
 import type { InferenceMetrics } from '../metrics.ts';
 import type { BatchPredictor } from '../domain/prediction.ts';
 import type { ModelManager } from './model-manager.ts';
-import { predictionEventId, type PredictionSink } from './predictions-sink.ts';
+import { predictionEventId, predictionTraceKey, type PredictionSink } from './predictions-sink.ts';
 
 export interface StreamOptions {
   kafka: Kafka;
@@ -116,7 +116,8 @@ export async function startStream(options: StreamOptions): Promise<ConsumerRunne
     maxBatchSize: options.maxBatchSize ?? 500,
     batchHandler: async (records) => {
       const predictions = await scoreRecords(records, options);
-      await options.sink.write(predictions);
+      // Each prediction goes on in its feature record's trace (predictions-sink).
+      await withRecordTraces(records, (r) => predictionTraceKey(r.value.repo_id, r.value.sha), () => options.sink.write(predictions));
       metrics?.streamPredictions.inc({ outcome: 'written' }, predictions.length);
       logger.debug({ records: records.length, predictions: predictions.length }, 'stream batch scored');
     },

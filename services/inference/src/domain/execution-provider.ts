@@ -5,7 +5,7 @@
 // the CPU provider, and then copies every batch host → device → host around them: a tree ensemble
 // "on the GPU" is a CPU model with transfer overhead, reported as cuda. So a graph with any node
 // outside CUDA's domains is opened on CPU only, and the log and the provider label of
-// inference_model_info say so, per model.
+// omen_inference_model_info say so, per model.
 import onnxProto from 'onnx-proto';
 
 export type ExecutionProvider = 'cuda' | 'cpu';

@@ -78,7 +78,7 @@ describe('NATS promotion and rollback', () => {
     expect(failure.error).toMatch(/has sha256 [0-9a-f]{64}, expected [0-9a-f]{64}: refusing a corrupted/);
     expect((await predict()).model_version).toBe('v2');
     const metrics = await (await fetch(`${svc.running.metricsUrl}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`inference_model_events_total\\{[^}]*event="load_failed"[^}]*version="v3"|inference_model_events_total\\{[^}]*version="v3"[^}]*event="load_failed"`));
+    expect(metrics).toMatch(new RegExp(`omen_inference_model_events_total\\{[^}]*event="load_failed"[^}]*version="v3"|omen_inference_model_events_total\\{[^}]*version="v3"[^}]*event="load_failed"`));
 
     // An event whose hash differs from the registry's artifact is refused too.
     await announce('model.promoted', { model: MODEL, version: 'v1', sha256: 'a'.repeat(64), alias: 'champion' });

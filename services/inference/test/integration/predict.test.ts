@@ -159,7 +159,7 @@ describe('Predict by commit reference (online store)', () => {
     const challenger = await call<PredictResponse>(svc.client, 'Predict', { commit: { repo_id: REPO, sha }, model_version: 'v2' });
     expect(challenger.model_version).toBe('v2');
     const metrics = await (await fetch(`${svc.running.metricsUrl}/metrics`)).text();
-    expect(metrics).toMatch(/inference_cache_lookups_total\{result="hit"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/omen_inference_cache_lookups_total\{result="hit"[^}]*\} [1-9]/);
   });
 
   it('answers NOT_FOUND naming the commit, not the store key, when the store has no features for it (issue 11)', async () => {

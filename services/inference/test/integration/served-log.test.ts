@@ -152,8 +152,8 @@ describe('served predictions log', () => {
     expect(rows).toEqual([{ event_id: commitId, bug_probability: first.bug_probability, feature_set: 'jit_change_metrics' }]);
 
     const text = await metricsText(svc);
-    expect(metric(text, 'inference_prediction_log_written_total')).toBe(6);
-    expect(metric(text, 'inference_prediction_log_buffered')).toBe(0);
+    expect(metric(text, 'omen_inference_prediction_log_written_total')).toBe(6);
+    expect(metric(text, 'omen_inference_prediction_log_buffered')).toBe(0);
   });
 
   it('records every PredictStream answer too, each under its own entity', async () => {
@@ -175,15 +175,15 @@ describe('served predictions log', () => {
   });
 
   it('answers while ClickHouse refuses the writes, retries, and the record lands once the table is back', async () => {
-    const before = metric(await metricsText(svc), 'inference_prediction_log_write_errors_total');
+    const before = metric(await metricsText(svc), 'omen_inference_prediction_log_write_errors_total');
     await ch.command(sql`DROP TABLE ${ident(table)}`);
     const values = jitValues(601);
     const res = await call<PredictResponse>(svc.client, 'Predict', { features: { values, repo_id: REPO, entity_id: 'during-outage' } });
     const [expected] = await referenceP1(champion, [jitRow(values)]);
     expect(res.bug_probability).toBeCloseTo(expected!, 6);
 
-    await waitFor(async () => metric(await metricsText(svc), 'inference_prediction_log_write_errors_total') > before || undefined, { message: 'a failed write' });
-    expect(metric(await metricsText(svc), 'inference_prediction_log_buffered')).toBe(1);
+    await waitFor(async () => metric(await metricsText(svc), 'omen_inference_prediction_log_write_errors_total') > before || undefined, { message: 'a failed write' });
+    expect(metric(await metricsText(svc), 'omen_inference_prediction_log_buffered')).toBe(1);
 
     await ensurePredictionsTable(ch, table);
     const [row] = await waitFor(async () => {
@@ -196,8 +196,8 @@ describe('served predictions log', () => {
     expect(copies.length).toBeGreaterThanOrEqual(1);
     expect(new Set(copies.map((o) => o.eventId))).toEqual(new Set([row!.event_id]));
     const text = await metricsText(svc);
-    expect(metric(text, 'inference_prediction_log_buffered')).toBe(0);
-    expect(text).not.toMatch(/inference_prediction_log_dropped_total\{/);
+    expect(metric(text, 'omen_inference_prediction_log_buffered')).toBe(0);
+    expect(text).not.toMatch(/omen_inference_prediction_log_dropped_total\{/);
   });
 
   it('writes what is still buffered when the service shuts down (SIGTERM runs the same stop)', async () => {
@@ -284,9 +284,9 @@ describe('served predictions log', () => {
 
     const text = await waitFor(async () => {
       const t = await metricsText(down);
-      return /inference_prediction_log_dropped_total\{[^}]*reason="overflow"[^}]*\} 3$/m.test(t) ? t : undefined;
+      return /omen_inference_prediction_log_dropped_total\{[^}]*reason="overflow"[^}]*\} 3$/m.test(t) ? t : undefined;
     }, { message: '3 overflow drops' });
-    expect(metric(text, 'inference_prediction_log_buffered')).toBe(2);
-    expect(metric(text, 'inference_prediction_log_written_total')).toBe(0);
+    expect(metric(text, 'omen_inference_prediction_log_buffered')).toBe(2);
+    expect(metric(text, 'omen_inference_prediction_log_written_total')).toBe(0);
   });
 });

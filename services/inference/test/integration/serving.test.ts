@@ -71,7 +71,7 @@ describe('load shedding and deadlines', () => {
     await waitFor(() => served.queuedRows === 0, { message: 'the expired request to leave the queue' });
     const metrics = await (await fetch(`${svc.running.metricsUrl}/metrics`)).text();
     // Two requests were computed (one batch of 2); the refused and the expired one never reached the session.
-    expect(metrics).toMatch(/inference_batch_size_sum\{[^}]*model="jit-defect\/v1"[^}]*\} 2\b/);
+    expect(metrics).toMatch(/omen_inference_batch_size_sum\{[^}]*model="jit-defect\/v1"[^}]*\} 2\b/);
   });
 });
 

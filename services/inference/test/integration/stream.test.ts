@@ -110,9 +110,9 @@ describe('stream mode', () => {
     // The consumer lag KEDA scales on is exported.
     const metrics = await waitFor(async () => {
       const text = await (await fetch(`${svc.running.metricsUrl}/metrics`)).text();
-      return text.includes(`kafka_consumer_lag{`) && text.includes(group) ? text : undefined;
-    }, { message: 'kafka_consumer_lag for the group' });
-    expect(metrics).toMatch(new RegExp(`kafka_consumer_lag\\{[^}]*group="${group}"[^}]*\\} 0`));
-    expect(metrics).toMatch(/inference_stream_predictions_total\{[^}]*outcome="skipped"[^}]*\} [1-9]/);
+      return text.includes(`omen_kafka_consumer_lag{`) && text.includes(group) ? text : undefined;
+    }, { message: 'omen_kafka_consumer_lag for the group' });
+    expect(metrics).toMatch(new RegExp(`omen_kafka_consumer_lag\\{[^}]*group="${group}"[^}]*\\} 0`));
+    expect(metrics).toMatch(/omen_inference_stream_predictions_total\{[^}]*outcome="skipped"[^}]*\} [1-9]/);
   });
 });

@@ -128,7 +128,7 @@ describe('GetArtifact', () => {
 
     const stalled = await bytesSent(BIG);
     const timedOut = (m: RegExp) => metric(m);
-    const deadlineLine = /^grpc_server_handled_total\{(?=[^}]*grpc_method="GetArtifact")(?=[^}]*grpc_code="DEADLINE_EXCEEDED")[^}]*\} /;
+    const deadlineLine = /^omen_grpc_server_handled_total\{(?=[^}]*grpc_method="GetArtifact")(?=[^}]*grpc_code="DEADLINE_EXCEEDED")[^}]*\} /;
     const deadlinesBefore = await timedOut(deadlineLine);
     const error = await new Promise<grpc.ServiceError>((resolve) => {
       const call = t.anonymous.GetArtifact({ model_name: BIG, version: 'v1' }, new grpc.Metadata(), { deadline: Date.now() + 1500 });
