@@ -9,18 +9,20 @@
 // own. Per commit, from epoch-ms stamps the pipeline itself writes:
 //
 //   sent      the webhook's scheduled send time (this process)
-//   scm       scm.commits.v1 record timestamp (ingest's produce call, after its handler)
+//   scm       when this process read the commit from scm.commits.v1 (the record timestamps of
+//             scm and features topics are the commit's event time, not a produce time)
 //   computed  the features' computed_at (the featurizer's clock when it computed the commit)
-//   features  features.commits.v1 record timestamp (the featurizer's produce call)
+//   features  when this process read the features from features.commits.v1
 //   predicted predictions.v1 record timestamp (inference's produce call); latency_ms in the
 //             prediction is inference's own scoring time for the batch
 //
-// end to end = predicted − sent. Working time = ingest's handler (scm − sent) + the featurizer's
-// batch work up to the produce (features − computed) + inference's scoring (latency_ms); waiting
+// end to end = predicted − sent. Working time = ingest's handler (scm − sent, with its enrichment
+// from the git mirror) + the featurizer's batch work up to the produce (features − computed) +
+// inference's scoring (latency_ms); this process's reads poll with maxWaitTimeMs 20. Waiting
 // = the rest: consumer poll waits (maxWaitTimeInMs), the wait behind the batch in progress, Kafka
 // produce acknowledgements and lingers between stages. Both at p50/p95/p99 of end to end (the
 // split of the commits at that percentile, averaged over the commits within ±1 % of it).
-// Options: --rates 50,200, --seconds N, --no-write.
+// Options: --git PATH (required), --rates 50,200, --seconds N, --no-write.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -33,6 +35,7 @@ import type { CommitFeatures, Prediction } from '@omen/contracts';
 import { createKafka } from '@omen/kafka';
 import { freePort, stackEnv } from '@omen/testing';
 import { createTestRegistry, jitGbdt } from '../../inference/test/helpers/fixtures.ts';
+import { gitOrder } from '../src/recovery/steps.ts';
 import { dropKeys } from './git.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -44,6 +47,13 @@ const opt = (name: string, fallback: string): string => {
 const RATES = opt('rates', '50,200').split(',').map(Number);
 const SECONDS = Number(opt('seconds', '20'));
 const SECRET = 'bench-webhook-secret';
+// Webhooks carry no line counts: ingest enriches each commit from a git mirror of the pushed
+// repository, so the pushes name real commits of --git PATH (a clone of ../shared/data/
+// express.bundle), in the history's canonical order (parents first).
+const gitArg = args.indexOf('--git');
+if (gitArg < 0) throw new Error('give --git PATH: a clone whose commits the webhooks push (e.g. of ../shared/data/express.bundle)');
+const GIT = resolve(args[gitArg + 1]!);
+const history = gitOrder(GIT, 'HEAD');
 const log = (msg: string): void => void process.stderr.write(`[bench freshness] ${msg}\n`);
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -86,6 +96,7 @@ const pushExample = (require('@octokit/webhooks-examples') as { name: string; ex
   .find((d) => d.name === 'push')!
   .examples.find((e) => (e['commits'] as unknown[]).length > 0)!;
 const SHA = 'f'.repeat(40);
+const pushedRepo = (pushExample['repository'] as { full_name: string }).full_name;
 const template = JSON.stringify({ ...pushExample, after: SHA, commits: [{ ...(pushExample['commits'] as object[])[0], id: SHA }], head_commit: null });
 
 interface Stamp {
@@ -128,8 +139,9 @@ try {
     INGEST_DEDUP_NAMESPACE: `bench-fresh-${suffix}:`,
     INGEST_RATE_LIMIT: '0',
     INGEST_DEDUP_WINDOW: '10m',
+    INGEST_GIT_MIRRORS: `github:${pushedRepo}=${GIT}`,
   });
-  await startService('featurizer', 'services/featurizer/src/main.ts', {
+  const featurizerSvc = await startService('featurizer', 'services/featurizer/src/main.ts', {
     CLICKHOUSE_DATABASE: database,
     FEATURIZER_GROUP: `bench-fresh-${suffix}`,
     FEATURIZER_TOPIC_COMMITS: topics.commits,
@@ -161,7 +173,7 @@ try {
       maxWaitTimeMs: 20,
       handler: (r) => {
         const s = stampOf(String(r.value['sha']));
-        if (s) s.scm = r.timestamp;
+        if (s) s.scm ??= Date.now();
         return Promise.resolve();
       },
     }),
@@ -172,8 +184,8 @@ try {
       handler: (r) => {
         const s = stampOf(r.value.sha);
         if (s && r.value.feature_set === 'jit_change_metrics') {
-          s.computed = r.value.computed_at;
-          s.features = r.timestamp;
+          s.computed ??= r.value.computed_at;
+          s.features ??= Date.now();
         }
         return Promise.resolve();
       },
@@ -199,7 +211,7 @@ try {
 
   let seq = 0;
   let commitNo = 0;
-  const salt = randomBytes(6).toString('hex');
+  const salt = randomBytes(6).toString('hex'); // delivery ids
   const send = async (sha: string): Promise<void> => {
     const body = template.replaceAll(SHA, sha);
     const res = await fetch(`http://127.0.0.1:${ingestHttp}/webhooks/github`, {
@@ -212,8 +224,8 @@ try {
       },
       body,
     });
-    await res.arrayBuffer();
-    if (res.status !== 202) throw new Error(`webhook answered ${res.status}`);
+    const text = await res.text();
+    if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${text.slice(0, 300)}`);
   };
 
   const pct = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -231,7 +243,8 @@ try {
       const due = t0 + i * interval;
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
-      const sha = `${salt}${(commitNo++).toString(16).padStart(28, '0')}`;
+      const sha = history[commitNo++];
+      if (sha === undefined) throw new Error(`the history has only ${history.length} commits: lower --seconds or --rates`);
       const stamp: Stamp = { sent: wall0 + (due - t0) };
       stamps.set(sha, stamp);
       mine.push([sha, stamp]);
@@ -254,11 +267,15 @@ try {
       if (n !== last) {
         last = n;
         since = performance.now();
-      } else if (performance.now() - since > 60_000) break;
+      } else if (performance.now() - since > 30_000) break;
       await sleep(100);
     }
     const count = (k: keyof Stamp): number => mine.filter(([, s]) => s[k] !== undefined).length;
-    log(`${rps.rps}/s: acked ${count('acked')}, scm ${count('scm')}, features ${count('features')}, predicted ${count('predicted')} of ${total}${failures.length > 0 ? `; first failure: ${failures[0]}` : ''}`);
+    log(`${rps.rps}/s: acked ${count('acked')}, scm ${count('scm')}, features ${count('features')}, predicted ${count('predicted')} of ${total}${failures.length > 0 ? `; ${failures.length} failed, first: ${failures[0]}` : ''}`);
+    if (count('predicted') === 0) {
+      const text = await (await fetch(`${featurizerSvc.metrics}/metrics`)).text();
+      log(text.split('\n').filter((l) => /^kafka_consumer_(records|lag)|^kafka_producer/.test(l)).join('\n'));
+    }
     if (rps.warm) continue;
     const done = mine.map(([, s]) => s).filter((s) => s.predicted !== undefined && s.features !== undefined && s.scm !== undefined && s.computed !== undefined);
     const rows = done
