@@ -23,8 +23,10 @@ import { Redis } from 'ioredis';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import { createKafka } from '@omen/kafka';
 import { freePort, stackEnv } from '@omen/testing';
+import { loadLanguages } from '../src/adapters/tree-sitter.ts';
 import { runFeaturizer } from '../src/app.ts';
 import { gitOrder } from '../src/recovery/steps.ts';
+import { sourceFiles, treeSitterRatio } from './tree-sitter-ratio.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const INGEST_MAIN = resolve(root, 'services/ingest/src/main.ts');
@@ -76,6 +78,9 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
   const shas = gitOrder(o.path, o.rev);
   const megabytes = diffBytes(o.path, o.rev) / 1048576;
   log(`${shas.length} commits, ${round(megabytes, 1)} MB of zero-context diffs`);
+  // 0. tree-sitter alone: our parse + metrics against bare parse, same files, same run.
+  const ratio = treeSitterRatio(await loadLanguages(), sourceFiles(o.path, o.rev));
+  log(`tree-sitter: ${JSON.stringify(ratio)}`);
 
   const admin = createClickHouse({ url: stack.CLICKHOUSE_URL });
   await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(names.database)}`);
@@ -215,10 +220,28 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
         seconds: round(lastRowAt, 1),
         commits_per_s: round(n / lastRowAt),
         mb_per_s: round((megabytes * n) / shas.length / lastRowAt, 2),
+        // How long the last feature row came after the backfill finished publishing: the
+        // backlog the featurizer had to work off.
+        behindBackfillSeconds: round(lastRowAt - publishedAt, 1),
       };
       log(`end to end: ${JSON.stringify(endToEnd)}`);
     }
-    return { git: o.path, rev: o.rev, commits: shas.length, diffMegabytes: round(megabytes, 1), commits_per_s: featurizerResult.commits_per_s, mb_per_s: featurizerResult.mb_per_s, featurizer: featurizerResult, endToEnd };
+    const backfillRate = endToEnd === null ? null : Number(endToEnd['backfillCommitsPerS']);
+    return {
+      git: o.path,
+      rev: o.rev,
+      commits: shas.length,
+      diffMegabytes: round(megabytes, 1),
+      tree_sitter_ratio: ratio.tree_sitter_ratio,
+      commits_per_s: featurizerResult.commits_per_s,
+      mb_per_s: featurizerResult.mb_per_s,
+      backfill_commits_per_s: backfillRate,
+      // The featurizer's rate over its handler time against the backfill's publish rate.
+      keeps_up: backfillRate === null ? null : featurizerResult.commits_per_s >= backfillRate,
+      treeSitter: ratio,
+      featurizer: featurizerResult,
+      endToEnd,
+    };
   } finally {
     await featurizer.stop();
     ingest.kill('SIGTERM');

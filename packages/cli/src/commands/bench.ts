@@ -13,6 +13,8 @@ const BENCHES: Readonly<Record<string, string>> = {
   featurizer: 'services/featurizer/bench/featurizer.ts',
   fuzz: 'packages/contract-fuzz/scripts/fuzz.ts',
   'szz-express': 'services/featurizer/bench/szz-express.ts',
+  'features-online': 'services/featurizer/bench/features-online.ts',
+  freshness: 'services/featurizer/bench/freshness.ts',
 };
 
 /**
@@ -55,6 +57,13 @@ Each bench prints its result as JSON on the last line of stdout.
   szz-express  SZZ over ../shared/data/express.bundle (domain only): fixes, fixes with a blamed
             origin, bug-inducing commits and label rate per filter; blame state size and time
             options: --window N (FEATURIZER_BLAME_WINDOW)
+  features-online  featurizer GetFeatures (its Redis read and over gRPC) and inference's Redis read,
+            p50/p99 open-loop at 1,000 and 5,000 rps against raw ioredis HMGET / HGETALL+GET of
+            the same keys in the same run: online_p99_ratio_to_raw, absolute p99 beside Feast's 1.5 ms
+            options: --rates 1000,5000, --seconds N, --commits N, --rounds N, --no-write
+  freshness signed webhook → ingest → featurizer → inference stream → predictions.v1 at steady
+            50 and 200 commits/s: p50/p95/p99 end to end split into working and waiting time
+            (freshness_p95_ms, waiting_share_p95); options: --rates 50,200, --seconds N, --no-write
 The header comment of each script says what it measures and its options.
 `;
 

@@ -5,7 +5,9 @@ import { createCodeAnalyzer, measureText } from '../../src/domain/code/analyzer.
 import type { LoadedLanguages } from '../../src/domain/code/analyzer.ts';
 import { languageOf, languageRules } from '../../src/domain/code/languages.ts';
 import type { LanguageId } from '../../src/domain/code/languages.ts';
-import { complexityUnits } from '../../src/domain/code/metrics.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { complexityUnits, measureTree, publicCursor } from '../../src/domain/code/metrics.ts';
 
 let languages: LoadedLanguages;
 beforeAll(async () => {
@@ -229,5 +231,39 @@ describe('createCodeAnalyzer', () => {
     expect(r.values['complexity_max']).toBeUndefined();
     expect(validateFeatureValues(codeMetricsV1, r.values, { allowMissing: true })).toEqual([]);
     expect(analyze([{ path: 'a.py', before: null, after: null, added: [] }])).toBeNull();
+  });
+});
+
+describe('the direct WebAssembly walk (src/adapters/tree-sitter-cursor.ts)', () => {
+  it('is the one the loaded languages use, and equals the public TreeCursor walk on real files of every language', () => {
+    const root = new URL('../../../../', import.meta.url).pathname;
+    // This repository's own sources and the grammars' package sources: TypeScript, JavaScript,
+    // plus one hand-written sample per other language with a multi-line string and comments.
+    const files: { path: string; text: string }[] = [];
+    for (const dir of ['services/featurizer/src/domain', 'services/featurizer/src/domain/code', 'packages/kafka/src']) {
+      for (const name of readdirSync(join(root, dir)).filter((n) => n.endsWith('.ts'))) files.push({ path: name, text: readFileSync(join(root, dir, name), 'utf8') });
+    }
+    files.push({ path: 'a.js', text: 'const s = `a\n\n  b`; // c\nfunction f(x) { if (x && y) { return 1 } else if (z) { return 2 } }\n/* two\nlines */\n' });
+    files.push({ path: 'a.py', text: 'def f(x):\n    """doc\n\n    more"""\n    # c\n    return 1 if x else 2\n' });
+    files.push({ path: 'a.go', text: 'package a\n// c\nfunc f(x int) int {\n\tif x > 0 && x < 9 {\n\t\treturn `a\n\nb`\n\t}\n\treturn 0\n}\n' });
+    files.push({ path: 'a.rs', text: 'fn f(x: i32) -> i32 {\n    // c\n    match x { 1 => 2, _ => 3 }\n}\nconst S: &str = "a\n\nb";\n' });
+    files.push({ path: 'A.java', text: 'class A {\n  /* c */\n  int f(int x) { for (;;) { if (x > 1) return 1; } }\n  String s = """\n  a\n\n  """;\n}\n' });
+    files.push({ path: 'a.cs', text: 'class A {\n  // c\n  int F(int x) { while (x > 0) { x--; } return x ?? 0; }\n  string s = @"a\n\nb";\n}\n' });
+    files.push({ path: 'a.cpp', text: '// c\nint f(int x) {\n  switch (x) { case 1: return 2; default: return R"(a\n\nb)"[0]; }\n}\n' });
+    let compared = 0;
+    for (const f of files) {
+      const lang = languages.get(languageOf(f.path)!)!;
+      const open = lang.open;
+      expect(typeof open).toBe('function');
+      expect(open === publicCursor).toBe(false);
+      const tree = lang.parser.parse(f.text)!;
+      try {
+        expect(measureTree(tree, lang.table, f.text, open), f.path).toEqual(measureTree(tree, lang.table, f.text, publicCursor));
+        compared++;
+      } finally {
+        tree.delete();
+      }
+    }
+    expect(compared).toBeGreaterThan(30);
   });
 });

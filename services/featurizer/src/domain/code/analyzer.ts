@@ -9,7 +9,7 @@ import type { CodeAnalysis, CodeAnalyzer, CodeFileInput } from './types.ts';
 import { findDuplicates } from './duplicates.ts';
 import { languageOf } from './languages.ts';
 import type { LanguageId } from './languages.ts';
-import type { FileCodeMetrics, KindTable } from './metrics.ts';
+import type { FileCodeMetrics, KindTable, OpenCursor } from './metrics.ts';
 import { complexityUnits, measureTree } from './metrics.ts';
 import { scanLines } from './security.ts';
 
@@ -17,6 +17,8 @@ import { scanLines } from './security.ts';
 export interface LoadedLanguage {
   parser: Parser;
   table: KindTable;
+  /** How the metrics walk opens a cursor (default: web-tree-sitter's public TreeCursor). */
+  open?: OpenCursor;
 }
 
 export type LoadedLanguages = ReadonlyMap<LanguageId, LoadedLanguage>;
@@ -36,7 +38,7 @@ export function measureText(languages: LoadedLanguages, path: string, text: stri
   const tree = lang.parser.parse(text);
   if (!tree) return undefined;
   try {
-    return measureTree(tree, lang.table, text);
+    return measureTree(tree, lang.table, text, lang.open);
   } finally {
     tree.delete();
   }

@@ -65,8 +65,64 @@ function lineCount(text: string): number {
   return text.endsWith('\n') ? n - 1 : n;
 }
 
-export function measureTree(tree: Tree, table: KindTable, text: string): FileCodeMetrics {
+/**
+ * The cursor operations the walk needs. Positions are UTF-16 indexes (what web-tree-sitter
+ * reports for a parsed JavaScript string); rows are derived from them in JavaScript, which costs
+ * two calls into WebAssembly per leaf instead of four.
+ */
+export interface WalkCursor {
+  typeId(): number;
+  gotoFirstChild(): boolean;
+  gotoNextSibling(): boolean;
+  gotoParent(): boolean;
+  startIndex(): number;
+  endIndex(): number;
+  /** Frees the cursor. */
+  close(): void;
+}
+
+/** Opens a cursor at the root of `tree`. */
+export type OpenCursor = (tree: Tree) => WalkCursor;
+
+/** The cursor over web-tree-sitter's public TreeCursor (each call re-marshals its state). */
+export const publicCursor: OpenCursor = (tree) => {
+  const c = tree.walk();
+  return {
+    typeId: () => c.nodeTypeId,
+    gotoFirstChild: () => c.gotoFirstChild(),
+    gotoNextSibling: () => c.gotoNextSibling(),
+    gotoParent: () => c.gotoParent(),
+    startIndex: () => c.startIndex,
+    endIndex: () => c.endIndex,
+    close: () => c.delete(),
+  };
+};
+
+/** Index of the first character of each line, plus a sentinel past the end. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  starts.push(Number.MAX_SAFE_INTEGER);
+  return starts;
+}
+
+export function measureTree(tree: Tree, table: KindTable, text: string, open: OpenCursor = publicCursor): FileCodeMetrics {
   const rows = new Uint8Array(lineCount(text) + 1);
+  const starts = lineStarts(text);
+  // Row of an index (tree-sitter counts rows by '\n' only, as lineStarts does). The walk visits
+  // nodes in document order, so the row moves forward by a step or two per call.
+  let row = 0;
+  const rowOf = (index: number): number => {
+    while (index < starts[row]!) row -= 1;
+    while (index >= starts[row + 1]!) row += 1;
+    return row;
+  };
+  const mark = (from: number, to: number, bit: number): void => {
+    const first = rowOf(from);
+    const last = rowOf(to);
+    row = first;
+    for (let r = first; r <= last; r++) rows[r]! |= bit;
+  };
   const complexities = [1];
   let functions = 0;
   let maxNesting = 0;
@@ -74,10 +130,10 @@ export function measureTree(tree: Tree, table: KindTable, text: string): FileCod
   const unitAt: number[] = [0];
   const nestAt: number[] = [0];
   const flagsAt: number[] = [0];
-  const cursor = tree.walk();
+  const cursor = open(tree);
   let depth = 0;
   const enter = (): boolean => {
-    const id = cursor.nodeTypeId;
+    const id = cursor.typeId();
     const f = table.flags[id] ?? 0;
     let unit = depth > 0 ? unitAt[depth - 1]! : 0;
     let nest = depth > 0 ? nestAt[depth - 1]! : 0;
@@ -98,16 +154,15 @@ export function measureTree(tree: Tree, table: KindTable, text: string): FileCod
     nestAt[depth] = nest;
     flagsAt[depth] = f;
     if (f & COMMENT) {
-      const end = cursor.endPosition.row;
-      for (let r = cursor.startPosition.row; r <= end; r++) rows[r]! |= 2;
+      mark(cursor.startIndex(), cursor.endIndex(), 2);
       return false;
     }
     return true;
   };
   const markLeaf = (): void => {
-    if (cursor.startIndex === cursor.endIndex) return;
-    const end = cursor.endPosition.row;
-    for (let r = cursor.startPosition.row; r <= end; r++) rows[r]! |= 1;
+    const start = cursor.startIndex();
+    const end = cursor.endIndex();
+    if (start !== end) mark(start, end, 1);
   };
   try {
     let descend = enter();
@@ -129,7 +184,7 @@ export function measureTree(tree: Tree, table: KindTable, text: string): FileCod
       descend = enter();
     }
   } finally {
-    cursor.delete();
+    cursor.close();
   }
   let sloc = 0;
   let commentLines = 0;
