@@ -37,7 +37,7 @@ export const driftConfigSchema = {
   DRIFT_WINDOW: durationMs({ minMs: 1000, default: '1h' }),
   /**
    * How far event time must pass a window's end before the window is evaluated: records that
-   * arrive later than that for a closed window are counted (drift_late_records_total) and dropped. @default 5m
+   * arrive later than that for a closed window are counted (omen_drift_records_total{outcome="late"}) and dropped. @default 5m
    */
   DRIFT_ALLOWED_LATENESS: durationMs({ default: '5m' }),
   /**
