@@ -5,7 +5,7 @@
 // heals on the registry poll, and a drifted window alerts again after the cooldown if drift stays.
 import { ErrorCode, type NatsConnection, type NatsError } from 'nats';
 import { MODEL_EVENT_SUBJECTS, parseModelEvent } from '@omen/model-registry';
-import { connectNats, natsProbe, publishFlushed } from '@omen/service';
+import { connectNats, natsProbe } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 export interface DriftAlert {
