@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomName, stackEnv } from '../../src/index.ts';
 
-const KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL'] as const;
+const KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL', 'PROMETHEUS_URL'] as const;
 
 describe('stackEnv', () => {
   let home: string;
@@ -27,7 +27,7 @@ describe('stackEnv', () => {
 
   it('tells to start the stack, naming what is missing, when nothing is set', () => {
     expect(() => stackEnv()).toThrow(
-      'KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CLICKHOUSE_URL, REDIS_URL, NATS_URL not set and not in .omen/stack.env: run ./scripts/omen stack up',
+      'KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CLICKHOUSE_URL, REDIS_URL, NATS_URL, PROMETHEUS_URL not set and not in .omen/stack.env: run ./scripts/omen stack up (or export them to use other engines)',
     );
   });
 
