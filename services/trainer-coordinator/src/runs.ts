@@ -16,8 +16,10 @@ import {
   decideGate,
   effortOf,
   evaluate,
+  evaluationCurves,
   exportOnnx,
   modelKindOf,
+  permutationImportance,
   pointInTimeDataset,
   predict,
   referenceStats,
@@ -468,7 +470,12 @@ export class RunManager {
       // The domain's readonly summary is the registry's plain-JSON ReferenceStatistics.
       referenceStats: ref as unknown as ReferenceStatistics,
       metrics,
-      evaluation: { calibration: evaluation.calibration, atThreshold: evaluation.atThreshold, rows: evaluation.rows, positives: evaluation.positives },
+      // Curves and permutation importance on the holdout, for `omen report model`.
+      evaluation: {
+        calibration: evaluation.calibration, atThreshold: evaluation.atThreshold, rows: evaluation.rows, positives: evaluation.positives,
+        curves: evaluationCurves(split.test.y, served, effortOf(split.test)),
+        importance: permutationImportance(featureNames(set), split.test.x, split.test.y, (x) => predict(result.model, x)),
+      },
       threshold: result.threshold,
       gate: gateRecord(gate),
       labels: { run_id: run.id },
