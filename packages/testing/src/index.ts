@@ -24,3 +24,5 @@ export { startPrivateBroker } from '@omen/stack';
 export type { PrivateBroker, PrivateBrokerOptions } from '@omen/stack';
 export { createTestIssuer } from './jwt-issuer.ts';
 export type { TestIssuer, TestTokenOptions } from './jwt-issuer.ts';
+export { chromiumBinary, openInChromium, screenshotInChromium } from './chromium.ts';
+export type { ChromiumPage } from './chromium.ts';
