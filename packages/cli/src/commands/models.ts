@@ -21,9 +21,11 @@ export const CONNECTION_USAGE = `
   --token TOKEN     admin token for changes (default: ADMIN_TOKEN, else .omen/admin-token)
   --json            print the response as JSON`;
 
-export interface Connection {
-  client: trainerV1.TrainerClient;
+export interface Connection<C extends grpc.Client = trainerV1.TrainerClient> {
+  client: C;
   address: string;
+  /** The service, for the hint when it does not answer; trainer-coordinator when absent. */
+  service?: string;
 }
 
 /** A client of the trainer; `admin` adds the token (only state-changing calls need it). */
@@ -35,13 +37,13 @@ export function trainerClient(values: { addr?: string | undefined; token?: strin
 }
 
 /** A unary call; a gRPC failure becomes one line naming the status and the service's message. */
-export async function call<Res>(conn: Connection, method: string, request: unknown): Promise<Res> {
+export async function call<Res>(conn: Connection<grpc.Client>, method: string, request: unknown): Promise<Res> {
   try {
     return await callUnary<Res>(conn.client, method, request);
   } catch (err) {
     const e = err as grpc.ServiceError;
     if (typeof e.code === 'number') {
-      const hint = e.code === (14 as grpc.status) ? ` (is the trainer-coordinator up at ${conn.address}? ./scripts/omen services up)` : '';
+      const hint = e.code === (14 as grpc.status) ? ` (is the ${conn.service ?? 'trainer-coordinator'} up at ${conn.address}? ./scripts/omen services up)` : '';
       throw new CliFailure(`${method}: ${statusName(e.code)}: ${e.details}${hint}`);
     }
     throw err;
