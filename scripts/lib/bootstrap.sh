@@ -32,6 +32,16 @@ omen_ensure_apt() {
   omen_as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Debian's chromium, on demand: only the integration test that opens a report in a browser needs
+# it (packages/testing/src/chromium.ts), so `omen` itself never installs it.
+omen_ensure_chromium() {
+  command -v chromium >/dev/null && return 0
+  omen_log "installing Debian's chromium (the report rendering test opens reports in it)"
+  export DEBIAN_FRONTEND=noninteractive
+  omen_as_root apt-get update -qq >/dev/null || omen_log "apt-get update failed; trying the install anyway"
+  omen_as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null
+}
+
 omen_ensure_pnpm() {
   local tools="$OMEN_HOME/tools"
   PNPM="$tools/node_modules/.bin/pnpm"

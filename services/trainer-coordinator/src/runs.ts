@@ -16,8 +16,10 @@ import {
   decideGate,
   effortOf,
   evaluate,
+  evaluationCurves,
   exportOnnx,
   modelKindOf,
+  permutationImportance,
   pointInTimeDataset,
   predict,
   referenceStats,
@@ -405,8 +407,8 @@ export class RunManager {
     const params = resolveTrainParams(kind, run.params);
     const { split, dataRange } = await this.#datasetStage(run, set, signal);
     const result = await this.#trainStage(run, kind, params, split, signal);
-    const { bytes, evaluation, gate, metrics } = await this.#evaluateStage(run, set, split, result, signal);
-    const record = await this.#registerStage(run, set, { kind, params, split, dataRange, result, bytes, evaluation, gate, metrics });
+    const { bytes, served, evaluation, gate, metrics } = await this.#evaluateStage(run, set, split, result, signal);
+    const record = await this.#registerStage(run, set, { kind, params, split, dataRange, result, bytes, served, evaluation, gate, metrics });
     await this.#decideStage(run, record, gate);
   }
 
@@ -454,7 +456,7 @@ export class RunManager {
   }
 
   /** Exports to ONNX, checks ONNX Runtime agrees with the trainer, scores the holdout and decides the gate. */
-  async #evaluateStage(run: RunRecord, set: FeatureSet, split: ChronologicalSplit, result: WorkerTrainResult, signal: AbortSignal): Promise<{ bytes: Uint8Array; evaluation: Evaluation; gate: GateDecision; metrics: Record<string, number> }> {
+  async #evaluateStage(run: RunRecord, set: FeatureSet, split: ChronologicalSplit, result: WorkerTrainResult, signal: AbortSignal): Promise<{ bytes: Uint8Array; served: Float64Array; evaluation: Evaluation; gate: GateDecision; metrics: Record<string, number> }> {
     const o = this.#deps.options;
     await this.#event(run, 'RUN_STATE_EVALUATING', `trained in ${(result.durationMs / 1000).toFixed(1)} s; scoring the holdout through ONNX Runtime`, 0.7);
     const bytes = exportOnnx(result.model, {
@@ -481,16 +483,16 @@ export class RunManager {
     run.gate = gate;
     const championNote = champion === undefined ? 'no champion yet' : 'incomparable' in champion ? champion.incomparable : `champion ${champion.version} on the same holdout: ${o.gate.metric} ${metrics[`champion_${o.gate.metric}`]?.toFixed(4) ?? 'n/a'}`;
     await this.#event(run, 'RUN_STATE_EVALUATING', `holdout: auc ${evaluation.auc.toFixed(4)}, pr_auc ${evaluation.prAuc.toFixed(4)}, brier ${evaluation.brier.toFixed(4)}; ${championNote}`, 0.8);
-    return { bytes, evaluation, gate, metrics };
+    return { bytes, served, evaluation, gate, metrics };
   }
 
   /** Registers the version with its reference statistics, metrics, gate and lineage. */
   async #registerStage(
     run: RunRecord,
     set: FeatureSet,
-    t: { kind: TrainAlgorithm; params: TrainParams; split: ChronologicalSplit; dataRange: { from: string; to: string }; result: WorkerTrainResult; bytes: Uint8Array; evaluation: Evaluation; gate: GateDecision; metrics: Record<string, number> },
+    t: { kind: TrainAlgorithm; params: TrainParams; split: ChronologicalSplit; dataRange: { from: string; to: string }; result: WorkerTrainResult; bytes: Uint8Array; served: Float64Array; evaluation: Evaluation; gate: GateDecision; metrics: Record<string, number> },
   ): Promise<ModelVersionRecord> {
-    const { kind, params, split, dataRange, result, bytes, evaluation, gate, metrics } = t;
+    const { kind, params, split, dataRange, result, bytes, served, evaluation, gate, metrics } = t;
     const ref = referenceStats(split.train, predict(result.model, split.train.x));
     const median = REFERENCE_QUANTILES.indexOf(0.5);
     const { record } = await this.#deps.registry.register({
@@ -502,7 +504,12 @@ export class RunManager {
       // The domain's readonly summary is the registry's plain-JSON ReferenceStatistics.
       referenceStats: ref as unknown as ReferenceStatistics,
       metrics,
-      evaluation: { calibration: evaluation.calibration, atThreshold: evaluation.atThreshold, rows: evaluation.rows, positives: evaluation.positives },
+      // Curves and permutation importance on the holdout, for `omen report model`.
+      evaluation: {
+        calibration: evaluation.calibration, atThreshold: evaluation.atThreshold, rows: evaluation.rows, positives: evaluation.positives,
+        curves: evaluationCurves(split.test.y, served, effortOf(split.test)),
+        importance: permutationImportance(featureNames(set), split.test.x, split.test.y, (x) => predict(result.model, x)),
+      },
       threshold: result.threshold,
       gate: gateRecord(gate),
       labels: { run_id: run.id },

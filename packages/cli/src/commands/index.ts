@@ -11,6 +11,7 @@ import { jitBenchmarkCommand } from './jit-benchmark.ts';
 import { modelsCommand } from './models.ts';
 import { planCommand } from './plan.ts';
 import { predictCommand } from './predict.ts';
+import { reportCommand } from './report.ts';
 import { servicesCommand } from './services.ts';
 import { stackCommand } from './stack.ts';
 import { topicsCommand } from './topics.ts';
@@ -18,4 +19,4 @@ import { trainCommand } from './train.ts';
 
 // Every verb, in the order `./scripts/omen --help` lists them. Add a verb by adding its file
 // here; each verb's file owns its options and usage text.
-export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand, jitBenchmarkCommand, benchCommand, planCommand, backfillCommand, featurizerCommand, auditCommand, trainCommand, modelsCommand, experimentsCommand, driftCommand, predictCommand];
+export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand, jitBenchmarkCommand, benchCommand, planCommand, backfillCommand, featurizerCommand, auditCommand, trainCommand, modelsCommand, experimentsCommand, driftCommand, predictCommand, reportCommand];

@@ -44,6 +44,8 @@ export type { EffortAwareMetrics } from './metrics/effort.ts';
 export { effortAwareMetrics } from './metrics/effort.ts';
 export type { Evaluation } from './metrics/evaluate.ts';
 export { evaluate } from './metrics/evaluate.ts';
+export type { CurvePoint, EvaluationCurves, FeatureImportance } from './metrics/curves.ts';
+export { evaluationCurves, permutationImportance } from './metrics/curves.ts';
 
 export type { ReferenceStats, FeatureReference, DistributionSummary, Histogram, Category } from './reference-stats.ts';
 export { referenceStats, summarize, quantileSorted, REFERENCE_QUANTILES, MAX_CATEGORIES } from './reference-stats.ts';

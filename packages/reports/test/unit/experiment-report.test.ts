@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, experimentReport, meanInterval, type ExperimentReportData } from '../../src/index.ts';
+
+const HOSTILE = '"><script>alert(1)</script>';
+
+function experiment(over: Partial<ExperimentReportData> = {}): ExperimentReportData {
+  return {
+    id: 'exp-1', name: 'gbdt-vs-lr', description: 'try gbdt', model: 'jit', state: 'stopped', createdAt: '2026-01-01T00:00:00Z', stoppedAt: '2026-01-02T00:00:00Z',
+    stopReason: 'treatment wins', unit: 'repo', primaryMetric: 'precision', alpha: 0.05,
+    arms: [
+      { name: 'control', modelVersion: 'v1', weight: 1, units: 480, metrics: [{ metric: 'precision', count: 400, mean: 0.3, stddev: 0.4 }] },
+      { name: 'treatment', modelVersion: 'v2', weight: 1, units: 520, metrics: [{ metric: 'precision', count: 420, mean: 0.36, stddev: 0.4, lift: 0.2, pValue: 0.03, ciLow: 0.005, ciHigh: 0.115 }] },
+    ],
+    ...over,
+  };
+}
+
+describe('experimentReport', () => {
+  it('draws a mean interval per arm and a difference interval for the treatment', async () => {
+    const page = await experimentReport(experiment());
+    expect(page.match(/<svg /g)).toHaveLength(2);
+    const [means, diffs] = page.split('<svg ').slice(1);
+    expect(means!.match(/class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/s)![1]!.match(/<path /g)).toHaveLength(2);
+    expect(diffs!.match(/class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/s)![1]!.match(/<path /g)).toHaveLength(1);
+    expect(page).toContain('treatment wins');
+    expect(page).toContain('[0.0050, 0.1150]');
+  });
+
+  it('escapes hostile names', async () => {
+    const page = await experimentReport(experiment({ name: HOSTILE, stopReason: HOSTILE, arms: [{ name: HOSTILE, modelVersion: HOSTILE, weight: 1, units: 1, metrics: [{ metric: HOSTILE, count: 2, mean: 1, stddev: 1 }] }] }));
+    expect(page).not.toContain('<script>');
+    expect(page).toContain(escapeHtml(HOSTILE));
+  });
+
+  it('gives the normal interval of a mean, none from one unit', () => {
+    const { low, high } = meanInterval({ metric: 'm', count: 100, mean: 1, stddev: 1 });
+    expect([low, high]).toEqual([1 - 0.196, 1 + 0.196]);
+    expect(meanInterval({ metric: 'm', count: 1, mean: 1, stddev: 0 }).low).toBeNaN();
+  });
+});
