@@ -53,12 +53,27 @@ export const driftConfigSchema = {
 
   /** PSI above this is drift. @default 0.2 */
   DRIFT_PSI_THRESHOLD: num({ min: 0, max: 100, default: 0.2 }),
-  /** KS p-value below this is drift. @default 0.01 */
-  DRIFT_KS_ALPHA: num({ min: 0, max: 1, default: 0.01 }),
-  /** Chi-squared p-value below this is drift. @default 0.01 */
-  DRIFT_CHI2_ALPHA: num({ min: 0, max: 1, default: 0.01 }),
-  /** Jensen–Shannon distance (bits, 0..1) above this is drift. @default 0.1 */
+  /** KS p-value (Benjamini–Hochberg adjusted across the window's features) below this is drift; Evidently's 0.05. @default 0.05 */
+  DRIFT_KS_ALPHA: num({ min: 0, max: 1, default: 0.05 }),
+  /** Chi-squared p-value (adjusted as KS) below this is drift; Evidently's 0.05. @default 0.05 */
+  DRIFT_CHI2_ALPHA: num({ min: 0, max: 1, default: 0.05 }),
+  /** Jensen–Shannon distance (bits, 0..1) at or above this is drift; Evidently's 0.1. @default 0.1 */
   DRIFT_JS_THRESHOLD: num({ min: 0, max: 1, default: 0.1 }),
+  /** Wasserstein distance over the reference's standard deviation at or above this is drift; Evidently's 0.1. @default 0.1 */
+  DRIFT_WASSERSTEIN_THRESHOLD: num({ min: 0, max: 1000, default: 0.1 }),
+  /**
+   * The test that decides a numeric feature (and bug_probability): `auto` is Evidently's default,
+   * KS for a reference of at most DRIFT_SMALL_REFERENCE_ROWS rows and normed Wasserstein above. @default auto
+   */
+  DRIFT_NUMERIC_TEST: enumOf(['auto', 'ks', 'wasserstein', 'psi', 'js'] as const, { default: 'auto' }),
+  /** The test that decides a categorical feature: `auto` is χ² up to DRIFT_SMALL_REFERENCE_ROWS reference rows, Jensen–Shannon above. @default auto */
+  DRIFT_CATEGORICAL_TEST: enumOf(['auto', 'chi2', 'js'] as const, { default: 'auto' }),
+  /** Evidently's size boundary of the per-type defaults (reference rows). @default 1000 */
+  DRIFT_SMALL_REFERENCE_ROWS: int({ min: 0, max: 1_000_000_000, default: 1000 }),
+  /** The window's features drifted when at least this share of them did (Evidently's dataset drift). @default 0.5 */
+  DRIFT_SHARE: num({ min: 0, max: 1, default: 0.5 }),
+  /** Multiple-testing correction over the features' p-value tests of a window: `bh` (Benjamini–Hochberg) or `none`. @default bh */
+  DRIFT_CORRECTION: enumOf(['bh', 'none'] as const, { default: 'bh' }),
 
   KAFKA_BROKERS: list({ item: hostPort }).optional(),
   SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }).optional(),
@@ -88,6 +103,24 @@ export const driftConfigSchema = {
   DRIFT_ALERT_SUBJECT: str({ default: 'drift.alert' }),
   /** Least time between two alerts for one model. @default 1h */
   DRIFT_ALERT_COOLDOWN: durationMs({ default: '1h' }),
+  /**
+   * How long an alert waits for the trainer's answer (the run it started, or its refusal) before
+   * the report records `unanswered`. @default 5s
+   */
+  DRIFT_ALERT_REPLY_TIMEOUT: durationMs({ minMs: 10, maxMs: 120_000, default: '5s' }),
+  /** Expected (CBPE) and realised ROC AUC per prediction window. @default drift_performance */
+  DRIFT_PERFORMANCE_TABLE: str({ default: 'drift_performance', ...tableName }),
+  /** Scores of the watched models' commit predictions, for the realised AUC. @default drift_scores */
+  DRIFT_SCORES_TABLE: str({ default: 'drift_scores', ...tableName }),
+  /** Commit labels, for the realised AUC. @default drift_labels */
+  DRIFT_LABELS_TABLE: str({ default: 'drift_labels', ...tableName }),
+  /**
+   * How long after a window's end its commits' labels count as mature: then commits without a
+   * bug-inducing label count as clean and the realised AUC is computed. @default 90d
+   */
+  DRIFT_LABEL_MATURITY: durationMs({ default: '90d' }),
+  /** How often windows whose labels matured get their realised AUC. @default 10m */
+  DRIFT_PERFORMANCE_INTERVAL: durationMs({ minMs: 100, default: '10m' }),
   /** Reports kept in memory for GetDriftReport / ListDriftReports when ClickHouse is not configured. @default 1000 */
   DRIFT_REPORTS_KEPT: int({ min: 1, max: 1_000_000, default: 1000 }),
   /** How often the consumer lag gauge is refreshed. @default 15s */

@@ -8,7 +8,7 @@
 import type { CommitFeatures, CommitLabel, Prediction } from '@omen/contracts';
 import type { ConsumedRecord } from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
-import { evaluateWindow, type Report, type Thresholds } from './domain/report.ts';
+import { DEFAULT_POLICY, evaluateWindow, type Policy, type Report, type Thresholds } from './domain/report.ts';
 import { ModelWindows, type AddOutcome, type Observation, type Reference, type WindowOptions, type WindowState } from './domain/window.ts';
 import type { DriftMetrics } from './metrics.ts';
 
@@ -25,6 +25,8 @@ export interface DetectorOptions {
   topics: Topics;
   windows: WindowOptions;
   thresholds: Thresholds;
+  /** Which test decides, dataset drift share, correction. @default DEFAULT_POLICY */
+  policy?: Policy | undefined;
   minSamples: number;
   /** Writes reports to every sink; rejects when any failed (they are retried). */
   publish: (reports: Report[]) => Promise<void>;
@@ -116,7 +118,7 @@ export class Detector {
 
   private evaluate(closed: ReturnType<ModelWindows['takeClosed']>, computedAt: number): void {
     for (const w of closed) {
-      const report = evaluateWindow(w, this.o.thresholds, this.o.minSamples, computedAt);
+      const report = evaluateWindow(w, this.o.thresholds, this.o.minSamples, computedAt, this.o.policy ?? DEFAULT_POLICY);
       if (report.tests.length > 0) this.pending.push({ report, onReported: w.onReported });
       else {
         this.o.logger.debug({ model: w.model, repo: w.repo, start: w.start }, 'window closed with too few observations for any test');

@@ -8,7 +8,7 @@ import { isOmenError } from '@omen/errors';
 import type { LocalModelRegistry } from '@omen/model-registry';
 import type { Counter, Logger } from '@omen/telemetry';
 import { countNewLabels } from './adapters/clickhouse-training-set.ts';
-import type { ControlPlane } from './adapters/nats-control.ts';
+import type { ControlPlane, DriftAlertAnswer } from './adapters/nats-control.ts';
 import { CHAMPION } from './models.ts';
 import type { RunTrigger } from './run-record.ts';
 import type { RunManager, StartRunInput } from './runs.ts';
@@ -60,6 +60,8 @@ export async function triggeredRun(registry: LocalModelRegistry, model: string, 
 export interface Triggers {
   /** Fires one trigger now (what the schedule, the label poll and drift alerts call). */
   fire(model: string, trigger: RunTrigger, reason: string): Promise<string | undefined>;
+  /** Like fire, with the refusal or failure in words (what a drift alert's reply carries). */
+  attempt(model: string, trigger: RunTrigger, reason: string): Promise<DriftAlertAnswer>;
   /** One label poll now; resolves with the count it saw. */
   pollLabels(): Promise<number>;
   stop(): void;
@@ -69,19 +71,23 @@ export function startTriggers(deps: TriggerDeps): Triggers {
   const { runs, logger, options } = deps;
   const stops: Array<() => void> = [];
 
-  const fire = async (model: string, trigger: RunTrigger, reason: string): Promise<string | undefined> => {
+  const attempt = async (model: string, trigger: RunTrigger, reason: string): Promise<DriftAlertAnswer> => {
     try {
       const run = await runs.start(await triggeredRun(deps.registry, model, trigger, reason, options));
       deps.fired?.inc({ trigger, outcome: 'started' });
       logger.info({ model, trigger, reason, run: run.id }, '%s trigger started run %s for %s', trigger, run.id, model);
-      return run.id;
+      return { status: 'started', runId: run.id };
     } catch (err) {
       const refused = isOmenError(err) && err.code === 'FAILED_PRECONDITION';
       deps.fired?.inc({ trigger, outcome: refused ? 'refused' : 'failed' });
       if (refused) logger.info({ model, trigger, reason: (err as Error).message }, '%s', (err as Error).message);
       else logger.warn({ err, model, trigger }, '%s trigger for %s could not start a run', trigger, model);
-      return undefined;
+      return { status: refused ? 'refused' : 'failed', detail: (err as Error).message };
     }
+  };
+  const fire = async (model: string, trigger: RunTrigger, reason: string): Promise<string | undefined> => {
+    const a = await attempt(model, trigger, reason);
+    return a.status === 'started' ? a.runId : undefined;
   };
 
   if (options.schedule) {
@@ -111,14 +117,15 @@ export function startTriggers(deps: TriggerDeps): Triggers {
 
   if (options.drift && deps.control) {
     stops.push(
-      deps.control.onDriftAlert(options.driftSubject, (alert) => {
-        void fire(alert.model, 'drift', alert.reason ?? `drift alert${alert.version ? ` on ${alert.version}` : ''}`);
-      }),
+      // The answer goes back to a detector that sent the alert as a request: the run it started
+      // (the detector stores its id with the drifted report) or why none started.
+      deps.control.onDriftAlert(options.driftSubject, (alert) => attempt(alert.model, 'drift', alert.reason ?? `drift alert${alert.version ? ` on ${alert.version}` : ''}`)),
     );
   }
 
   return {
     fire,
+    attempt,
     pollLabels,
     stop() {
       for (const s of stops.splice(0)) s();

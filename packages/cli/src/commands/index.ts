@@ -4,6 +4,7 @@ import { backfillCommand } from './backfill.ts';
 import { benchCommand } from './bench.ts';
 import { contractsCommand } from './contracts.ts';
 import { demoCommand } from './demo.ts';
+import { driftCommand } from './drift.ts';
 import { experimentsCommand } from './experiments.ts';
 import { featurizerCommand } from './featurizer.ts';
 import { jitBenchmarkCommand } from './jit-benchmark.ts';
@@ -17,4 +18,4 @@ import { trainCommand } from './train.ts';
 
 // Every verb, in the order `./scripts/omen --help` lists them. Add a verb by adding its file
 // here; each verb's file owns its options and usage text.
-export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand, jitBenchmarkCommand, benchCommand, planCommand, backfillCommand, featurizerCommand, auditCommand, trainCommand, modelsCommand, experimentsCommand, predictCommand];
+export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand, jitBenchmarkCommand, benchCommand, planCommand, backfillCommand, featurizerCommand, auditCommand, trainCommand, modelsCommand, experimentsCommand, driftCommand, predictCommand];

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type * as grpc from '@grpc/grpc-js';
 import type { trainerV1 } from '@omen/contracts';
 import { errorCodeForGrpc, isOmenError } from '@omen/errors';
+import { callUnary } from '@omen/grpc';
 import { TrainerClient, type TrainerMethod } from '@omen/model-registry';
 import { UsageError, type Command } from '../command.ts';
 import { localAdminToken, servicePorts } from '../local-services.ts';
@@ -48,6 +49,20 @@ export async function call<Res>(conn: Connection, method: TrainerMethod, request
     const details = typeof cause?.details === 'string' ? cause.details : err.message;
     const hint = err.code === 'UNAVAILABLE' ? ` (is the trainer-coordinator up at ${conn.address}? ./scripts/omen services up)` : '';
     throw new CliFailure(`${method}: ${err.code}: ${details}${hint}`);
+  }
+}
+
+/** A unary call to another service's generated client (drift-detector), with the same one-line failures. */
+export async function callService<Res>(conn: { client: grpc.Client; address: string; service: string }, method: string, request: unknown): Promise<Res> {
+  try {
+    return await callUnary<Res>(conn.client, method, request);
+  } catch (err) {
+    const e = err as grpc.ServiceError;
+    if (typeof e.code === 'number') {
+      const hint = e.code === (14 as grpc.status) ? ` (is the ${conn.service} up at ${conn.address}? ./scripts/omen services up)` : '';
+      throw new CliFailure(`${method}: ${statusName(e.code)}: ${e.details}${hint}`);
+    }
+    throw err;
   }
 }
 

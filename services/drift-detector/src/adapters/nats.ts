@@ -1,10 +1,11 @@
 // NATS both ways: model.promoted / model.rolledback in (the reference follows the champion) and
 // drift.alert out (JSON { model, version, reason }, what the trainer-coordinator's drift trigger
-// reads), at most one alert per model per cooldown. Core NATS, no persistence: a missed promotion
+// reads) as a request: the trainer answers with the run it started or why it started none
+// (DriftAlertAnswer), at most one alert per model per cooldown. Core NATS, no persistence: a missed promotion
 // heals on the registry poll, and a drifted window alerts again after the cooldown if drift stays.
-import type { NatsConnection } from 'nats';
+import { ErrorCode, type NatsConnection, type NatsError } from 'nats';
 import { MODEL_EVENT_SUBJECTS, parseModelEvent } from '@omen/model-registry';
-import { connectNats, natsProbe, publishFlushed } from '@omen/service';
+import { connectNats, natsProbe } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 export interface DriftAlert {
@@ -13,9 +14,36 @@ export interface DriftAlert {
   reason: string;
 }
 
+/**
+ * What an alert led to. `started` / `refused` / `failed` are the trainer's answer (the
+ * trainer-coordinator's DriftAlertAnswer: the run id, or its refusal — cooldown, a run in
+ * progress); `cooldown`: not sent, the model alerted within this detector's cooldown;
+ * `unanswered`: sent, but no trainer answered (none subscribed, or one too old to reply).
+ */
+export type AlertOutcome =
+  | { status: 'started'; runId: string }
+  | { status: 'refused' | 'failed' | 'cooldown' | 'unanswered'; detail: string };
+
+/** Reads the trainer's reply; anything else is `failed` with what was wrong. */
+export function parseAlertAnswer(data: Uint8Array): AlertOutcome {
+  let b: unknown;
+  try {
+    b = JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    return { status: 'failed', detail: 'the trainer answered the alert with something that is not JSON' };
+  }
+  const a = (typeof b === 'object' && b !== null ? b : {}) as { status?: unknown; runId?: unknown; detail?: unknown };
+  if (a.status === 'started' && typeof a.runId === 'string' && a.runId !== '') return { status: 'started', runId: a.runId };
+  if ((a.status === 'refused' || a.status === 'failed') && typeof a.detail === 'string') return { status: a.status, detail: a.detail };
+  return { status: 'failed', detail: `the trainer's answer has no run id or reason: ${JSON.stringify(b).slice(0, 200)}` };
+}
+
 export interface DriftNats {
-  /** Publishes unless the model alerted within the cooldown; resolves with whether it published. */
-  alert(alert: DriftAlert, now?: number): Promise<boolean>;
+  /**
+   * Sends the alert as a request unless the model alerted within the cooldown, and resolves with
+   * the trainer's answer; rejects only when the alert could not be sent.
+   */
+  alert(alert: DriftAlert, now?: number): Promise<AlertOutcome>;
   /** Answers once the server does (watchDependency's probe). */
   probe(): Promise<void>;
   close(): Promise<void>;
@@ -25,6 +53,8 @@ export interface DriftNatsOptions {
   url: string;
   alertSubject: string;
   cooldownMs: number;
+  /** How long to wait for the trainer's answer. @default 5000 */
+  replyTimeoutMs?: number;
   models: readonly string[];
   /** A promotion or rollback of a watched model. */
   onModelEvent: (model: string) => void;
@@ -73,11 +103,16 @@ export async function connectDriftNats(options: DriftNatsOptions): Promise<Drift
   const cooldown = new AlertCooldown(options.cooldownMs);
   return {
     async alert(alert, now = Date.now()) {
-      if (!cooldown.take(alert.model, now)) return false;
+      if (!cooldown.take(alert.model, now)) return { status: 'cooldown', detail: `an alert for ${alert.model} went out less than ${options.cooldownMs} ms ago (DRIFT_ALERT_COOLDOWN)` };
+      const timeout = options.replyTimeoutMs ?? 5000;
       try {
-        await publishFlushed(nc, options.alertSubject, JSON.stringify(alert));
-        return true;
+        const reply = await nc.request(options.alertSubject, JSON.stringify(alert), { timeout });
+        return parseAlertAnswer(reply.data);
       } catch (err) {
+        const code: string = (err as NatsError).code;
+        // Both mean the alert went out (the slot stays taken): nobody listens, or nobody answers.
+        if (code === String(ErrorCode.NoResponders)) return { status: 'unanswered', detail: `nothing subscribes to ${options.alertSubject}: no trainer-coordinator with TRAINER_TRIGGER_DRIFT` };
+        if (code === String(ErrorCode.Timeout)) return { status: 'unanswered', detail: `no answer on ${options.alertSubject} within ${timeout} ms (no trainer, or one that does not reply with its run id)` };
         cooldown.release(alert.model, now);
         throw err;
       }

@@ -4,7 +4,7 @@
 // else a bounded in-memory list (lost on restart).
 import { EVENT_COLUMNS, eventColumns, formatDateTime, ident, joinSql, raw, sql, type ClickHouse, type SqlFragment } from '@omen/clickhouse';
 import type { DriftReport as DriftRecord } from '@omen/contracts';
-import { driftRecords, reportsFromRecords, type Report, type Target } from '../domain/report.ts';
+import { driftRecords, mergeRetraining, reportsFromRecords, type Report, type Target } from '../domain/report.ts';
 
 export interface ReportQuery {
   model: string;
@@ -57,7 +57,7 @@ function mergeReports(a: Report, b: Report): Report {
   const tests = new Map(a.tests.map((t) => [key(t), t]));
   for (const t of b.tests) tests.set(key(t), t);
   const all = [...tests.values()];
-  return { ...b, tests: all, drifted: all.some((t) => t.drifted), computedAt: Math.max(a.computedAt, b.computedAt) };
+  return { ...b, tests: all, drifted: a.drifted || b.drifted, driftShare: b.driftShare ?? a.driftShare, retraining: mergeRetraining(a.retraining, b.retraining), computedAt: Math.max(a.computedAt, b.computedAt) };
 }
 
 export class MemoryReportStore implements ReportStore {
@@ -134,10 +134,40 @@ export async function ensureDriftTable(ch: ClickHouse, table: string): Promise<v
       window_end_ms Int64,
       sample_size Int64,
       reference_size Nullable(Int64),
-      reference_version String
+      reference_version String,
+      decisive UInt8 DEFAULT 1,
+      p_value_adjusted Nullable(Float64),
+      drift_share Nullable(Float64),
+      window_drifted Nullable(UInt8),
+      retraining_run_id String DEFAULT '',
+      retraining_status String DEFAULT '',
+      retraining_detail String DEFAULT ''
     ) ENGINE = ReplacingMergeTree(event_time_ms)
     ORDER BY (model_name, window_end_ms, event_id)`);
+  // A table made before these columns gets them (18.16 has no ADD COLUMN IF NOT EXISTS).
+  const have = new Set((await ch.query<{ name: string }>(sql`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${table}`)).map((c) => c.name));
+  for (const [name, type] of ADDED_COLUMNS) {
+    if (have.has(name)) continue;
+    try {
+      await ch.command(sql`ALTER TABLE ${ident(table)} ADD COLUMN ${ident(name)} ${raw(type)}`);
+    } catch (err) {
+      // Another replica starting at the same moment may have added it.
+      const now = await ch.query<{ name: string }>(sql`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${table} AND name = ${name}`);
+      if (now.length === 0) throw err;
+    }
+  }
 }
+
+/** Columns added after the table's first version, with their types (defaults read old rows as before). */
+const ADDED_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['decisive', 'UInt8 DEFAULT 1'],
+  ['p_value_adjusted', 'Nullable(Float64)'],
+  ['drift_share', 'Nullable(Float64)'],
+  ['window_drifted', 'Nullable(UInt8)'],
+  ['retraining_run_id', "String DEFAULT ''"],
+  ['retraining_status', "String DEFAULT ''"],
+  ['retraining_detail', "String DEFAULT ''"],
+];
 
 export function driftRow(r: DriftRecord): Record<string, unknown> {
   return {
@@ -158,6 +188,13 @@ export function driftRow(r: DriftRecord): Record<string, unknown> {
     sample_size: r.sample_size,
     reference_size: r.reference_size,
     reference_version: r.reference_version,
+    decisive: r.decisive ? 1 : 0,
+    p_value_adjusted: r.p_value_adjusted,
+    drift_share: r.drift_share,
+    window_drifted: r.window_drifted === null ? null : r.window_drifted ? 1 : 0,
+    retraining_run_id: r.retraining_run_id,
+    retraining_status: r.retraining_status,
+    retraining_detail: r.retraining_detail,
   };
 }
 
@@ -179,6 +216,13 @@ interface Row {
   sample_size: string | number;
   reference_size: string | number | null;
   reference_version: string;
+  decisive: number;
+  p_value_adjusted: number | null;
+  drift_share: number | null;
+  window_drifted: number | null;
+  retraining_run_id: string;
+  retraining_status: string;
+  retraining_detail: string;
 }
 
 function recordOf(row: Row): DriftRecord {
@@ -200,6 +244,13 @@ function recordOf(row: Row): DriftRecord {
     sample_size: Number(row.sample_size),
     reference_size: row.reference_size === null ? null : Number(row.reference_size),
     reference_version: row.reference_version,
+    decisive: Number(row.decisive) === 1,
+    p_value_adjusted: row.p_value_adjusted === null ? null : Number(row.p_value_adjusted),
+    drift_share: row.drift_share === null ? null : Number(row.drift_share),
+    window_drifted: row.window_drifted === null ? null : Number(row.window_drifted) === 1,
+    retraining_run_id: row.retraining_run_id,
+    retraining_status: row.retraining_status,
+    retraining_detail: row.retraining_detail,
   };
 }
 

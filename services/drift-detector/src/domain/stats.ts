@@ -203,3 +203,86 @@ export function chiSquared(referenceShares: readonly number[], observed: readonl
   const dof = observed.length - 1;
   return { statistic, dof, pValue: chi2Sf(statistic, dof) };
 }
+
+/**
+ * First Wasserstein distance of the window sample to the reference CDF F (the piecewise-linear
+ * `quantileCdf` knots): W₁ = ∫ |F_n(x) − F(x)| dx, the area between the two CDFs
+ * (scipy.stats.wasserstein_distance's definition, with the reference as a distribution instead
+ * of a sample). Integrated exactly: between consecutive breakpoints (sample values and knots)
+ * F_n is constant and F linear, so each piece is the area between a level and a line, split where
+ * they cross.
+ */
+export function wassersteinToCdf(sample: readonly number[], levels: readonly number[], quantiles: readonly number[], min: number, max: number): number {
+  const n = sample.length;
+  if (n === 0) return 0;
+  const cdf = quantileCdf(levels, quantiles, min, max);
+  const sorted = [...sample].sort((a, b) => a - b);
+  const knots = [min, ...quantiles, max];
+  const points = [...new Set([...sorted, ...knots])].sort((a, b) => a - b);
+  let total = 0;
+  let i = 0; // sorted[0..i) ≤ current left end
+  for (let k = 0; k + 1 < points.length; k++) {
+    const a = points[k]!;
+    const b = points[k + 1]!;
+    while (i < n && sorted[i]! <= a) i++;
+    const level = i / n;
+    // F is linear on (a, b): values just inside both ends (a jump of F sits on a knot, i.e. at a or b).
+    const fa = cdfRight(cdf, a, b);
+    const fb = cdfLeft(cdf, a, b);
+    const da = level - fa;
+    const db = level - fb;
+    if (da * db >= 0) total += ((Math.abs(da) + Math.abs(db)) / 2) * (b - a);
+    else {
+      // The line crosses the level at t = da/(da − db) of the way: two triangles.
+      const t = da / (da - db);
+      total += (Math.abs(da) * t * (b - a)) / 2 + (Math.abs(db) * (1 - t) * (b - a)) / 2;
+    }
+  }
+  return total;
+}
+
+/** F just right of a on (a, b): linear interpolation from two interior points (F has no jump inside). */
+function cdfRight(cdf: (x: number) => number, a: number, b: number): number {
+  const x1 = a + (b - a) / 3;
+  const x2 = a + (2 * (b - a)) / 3;
+  const f1 = cdf(x1);
+  return f1 - (cdf(x2) - f1);
+}
+
+function cdfLeft(cdf: (x: number) => number, a: number, b: number): number {
+  const x1 = a + (b - a) / 3;
+  const x2 = a + (2 * (b - a)) / 3;
+  const f2 = cdf(x2);
+  return f2 + (f2 - cdf(x1));
+}
+
+/** Evidently's floor for the reference standard deviation in the normed Wasserstein distance. */
+export const WASSERSTEIN_MIN_STD = 0.001;
+
+/**
+ * Evidently's `wasserstein` stattest ("Wasserstein distance (normed)"): W₁ divided by the
+ * reference's standard deviation, floored at 0.001 — a shift measured in reference standard
+ * deviations, so one threshold (0.1) fits every feature whatever its unit.
+ */
+export function wassersteinNorm(distance: number, referenceStd: number): number {
+  return distance / Math.max(referenceStd, WASSERSTEIN_MIN_STD);
+}
+
+/**
+ * Benjamini–Hochberg adjusted p-values (scipy.stats.false_discovery_control(ps, method='bh')):
+ * with p sorted ascending p_(1) ≤ … ≤ p_(m), p̃_(i) = min_{j ≥ i} min(1, m·p_(j)/j), returned in the
+ * input's order. Rejecting p̃ < α keeps the expected share of false discoveries among the
+ * features flagged at most α (under independence or positive dependence of the tests).
+ */
+export function benjaminiHochberg(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
+  const adjusted = new Array<number>(m);
+  let running = 1;
+  for (let r = m - 1; r >= 0; r--) {
+    const [p, i] = order[r]!;
+    running = Math.min(running, (m * p) / (r + 1));
+    adjusted[i] = Math.min(1, running);
+  }
+  return adjusted;
+}

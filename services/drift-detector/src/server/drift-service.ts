@@ -1,18 +1,21 @@
 // omen.drift.v1.DriftDetector: reads of the report store. Bad requests get INVALID_ARGUMENT
 // naming the field; a model, version or repo without reports gets NOT_FOUND saying which.
-import { InvalidArgumentError, NotFoundError, quote } from '@omen/errors';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, quote } from '@omen/errors';
 import { checkName } from '@omen/ids';
 import { unary } from '@omen/grpc';
 import type { driftV1 } from '@omen/contracts';
-import { reportMessage } from '../domain/report.ts';
+import { reportMessage, timestamp } from '../domain/report.ts';
 import { ALL_REPOS } from '../domain/window.ts';
 import type { ReportQuery, ReportStore } from '../adapters/report-store.ts';
+import type { PerformanceQuery, WindowPerformance } from '../adapters/performance-store.ts';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 
 export interface DriftServiceDeps {
   store: ReportStore;
+  /** The performance table's reads; undefined without ClickHouse. */
+  performance?: { list(q: PerformanceQuery): Promise<WindowPerformance[]> } | undefined;
   /** The serving version of a model now (what an empty model_version means), if known. */
   servingVersion: (model: string) => string | undefined;
 }
@@ -88,5 +91,35 @@ export function driftHandlers(deps: DriftServiceDeps) {
       const page = await deps.store.list(q);
       return { reports: page.reports.map(reportMessage), next_page_token: page.more ? encodePageToken(offset + limit) : '' };
     }),
+    ListPerformance: unary<driftV1.ListPerformanceRequest__Output, driftV1.ListPerformanceResponse>(async (req) => {
+      const model = modelName(req.model_name);
+      if (req.page_size < 0 || req.page_size > MAX_PAGE_SIZE) throw new InvalidArgumentError(`page_size must be between 0 and ${MAX_PAGE_SIZE}`, 'page_size');
+      if (!deps.performance) throw new FailedPreconditionError('performance estimation is kept in ClickHouse: this drift-detector runs without CLICKHOUSE_URL');
+      const windows = await deps.performance.list({
+        model,
+        version: req.model_version === '' ? undefined : bounded(req.model_version, 'model_version'),
+        repo: req.repo_id === '' ? ALL_REPOS : bounded(req.repo_id, 'repo_id'),
+        limit: req.page_size === 0 ? DEFAULT_PAGE_SIZE : req.page_size,
+      });
+      return { windows: windows.map(performanceMessage) };
+    }),
+  };
+}
+
+export function performanceMessage(w: WindowPerformance): driftV1.WindowPerformance {
+  return {
+    model_name: w.model,
+    model_version: w.version,
+    repo_id: w.repo,
+    window_start: timestamp(w.windowStart),
+    window_end: timestamp(w.windowEnd),
+    predictions: String(w.predictions),
+    ...(w.expectedAuc !== null ? { expected_auc: w.expectedAuc } : {}),
+    scored: String(w.scored),
+    labelled: String(w.labelled),
+    positives: String(w.positives),
+    ...(w.realisedAuc !== null ? { realised_auc: w.realisedAuc } : {}),
+    computed_at: timestamp(w.computedAt),
+    ...(w.realisedAt !== null ? { realised_at: timestamp(w.realisedAt) } : {}),
   };
 }

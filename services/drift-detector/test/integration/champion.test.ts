@@ -89,9 +89,9 @@ describe('predictions, labels and champion changes', () => {
     await sendPredictions([...first, ...served, ...other, prediction('closer', T0 + WINDOW + 1000, 'v1', 0.1)]);
     await sendLabels([...Array.from({ length: 300 }, (_, i) => label(`s${i}`, T0 + i * 100, random() < 0.2)), label('closer', T0 + WINDOW + 1000, false)]);
 
-    // psi, js, ks on bug_probability + chi2 on the label, for the repo and "*".
-    const out1 = (await readTopic(topics.reports, { until: 8, timeoutMs: 60_000 })).map((r) => decode(r.value));
-    expect(out1).toHaveLength(8);
+    // psi, js, ks, wasserstein on bug_probability + chi2 on the label, for the repo and "*".
+    const out1 = (await readTopic(topics.reports, { until: 10, timeoutMs: 60_000 })).map((r) => decode(r.value));
+    expect(out1).toHaveLength(10);
     expect(out1.filter((r) => r.drifted).map((r) => `${r.repo_id}|${r.feature}:${r.statistic}`)).toEqual([]);
     expect(out1.filter((r) => r.target === 'prediction').every((r) => r.sample_size === 300 && r.model_version === 'v1')).toBe(true);
     expect(out1.filter((r) => r.target === 'label').map((r) => [r.feature, r.statistic, r.sample_size])).toEqual([
@@ -107,8 +107,8 @@ describe('predictions, labels and champion changes', () => {
 
     const T1 = T0 + 2 * WINDOW;
     await sendPredictions([...Array.from({ length: 300 }, (_, i) => prediction(`d${i}`, T1 + i * 100, 'v2', random() * 0.5)), prediction('closer2', T1 + WINDOW + 1000, 'v2', 0.6)]);
-    const out2 = (await readTopic(topics.reports, { until: 14, timeoutMs: 60_000 })).map((r) => decode(r.value)).filter((r) => r.window_end === T1 + WINDOW);
-    expect(out2).toHaveLength(6);
+    const out2 = (await readTopic(topics.reports, { until: 18, timeoutMs: 60_000 })).map((r) => decode(r.value)).filter((r) => r.window_end === T1 + WINDOW);
+    expect(out2).toHaveLength(8);
     expect(out2.every((r) => r.model_version === 'v2' && r.reference_version === 'v2' && r.drifted)).toBe(true);
   });
 });

@@ -69,7 +69,7 @@ beforeAll(async () => {
     await ch.command(sql`DROP TABLE IF EXISTS ${ident(table)}`);
     await ch.close();
   });
-  svc = await startOnStack(cleanup, { registryDir: dir, model: MODEL, topics, env: { CLICKHOUSE_URL: env.CLICKHOUSE_URL, DRIFT_TABLE: table, DRIFT_ALERT_SUBJECT: alertSubject } });
+  svc = await startOnStack(cleanup, { registryDir: dir, model: MODEL, topics, env: { CLICKHOUSE_URL: env.CLICKHOUSE_URL, DRIFT_TABLE: table, DRIFT_ALERT_SUBJECT: alertSubject, DRIFT_ALERT_REPLY_TIMEOUT: '300ms' } });
 });
 
 describe('drift detection on the dev stack', () => {
@@ -84,9 +84,9 @@ describe('drift detection on the dev stack', () => {
     const replay = same.slice(0, 50);
     await producer.send(topics.features, [...all, ...replay].map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id, eventTime: r.event_time })));
 
-    // 7 tests (la, nf: psi js ks; fix: chi2) × 2 reports (repo, "*") × 2 windows.
-    const out = (await readTopic(topics.reports, { until: 28, timeoutMs: 60_000 })).map((r) => ({ key: r.key, eventId: r.headers['event-id'], v: avroType('drift_report').fromBuffer(r.value!.subarray(5)) as DriftReport }));
-    expect(out).toHaveLength(28);
+    // 10 tests (la, nf: psi js ks wasserstein; fix: chi2 js) × 2 reports (repo, "*") × 2 windows.
+    const out = (await readTopic(topics.reports, { until: 40, timeoutMs: 60_000 })).map((r) => ({ key: r.key, eventId: r.headers['event-id'], v: avroType('drift_report').fromBuffer(r.value!.subarray(5)) as DriftReport }));
+    expect(out).toHaveLength(40);
     for (const o of out) {
       expect(o.key).toBe(o.v.repo_id);
       expect(o.eventId).toBe(o.v.event_id);
@@ -98,30 +98,39 @@ describe('drift detection on the dev stack', () => {
     const second = out.filter((o) => o.v.window_end === T0 + 2 * WINDOW);
     expect(first.filter((o) => o.v.drifted).map((o) => `${o.v.feature}:${o.v.statistic}`)).toEqual([]);
     const drifted = new Set(second.filter((o) => o.v.drifted).map((o) => `${o.v.repo_id}|${o.v.feature}:${o.v.statistic}`));
-    for (const repo of [REPO, '*']) for (const k of ['la:psi', 'la:ks', 'la:js', 'fix:chi2']) expect(drifted).toContain(`${repo}|${k}`);
+    for (const repo of [REPO, '*']) for (const k of ['la:psi', 'la:ks', 'la:js', 'la:wasserstein', 'fix:chi2', 'fix:js']) expect(drifted).toContain(`${repo}|${k}`);
     expect([...drifted].filter((k) => k.includes('|nf:'))).toEqual([]);
 
     // ClickHouse: one row per test, drifted rows only in the second window.
     await waitFor(async () => {
       const rows = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM ${ident(table)} FINAL`);
-      return Number(rows[0]!.n) === 28 || undefined;
+      return Number(rows[0]!.n) === 40 || undefined;
     }, { message: 'drift rows in ClickHouse', timeoutMs: 20_000 });
     const byWindow = await ch.query<{ w: string; n: string; d: string }>(sql`SELECT toString(window_end_ms) AS w, count() AS n, sum(drifted) AS d FROM ${ident(table)} FINAL GROUP BY window_end_ms ORDER BY window_end_ms`);
     expect(byWindow.map((r) => [Number(r.w), Number(r.n), Number(r.d) > 0])).toEqual([
-      [T0 + WINDOW, 14, false],
-      [T0 + 2 * WINDOW, 14, true],
+      [T0 + WINDOW, 20, false],
+      [T0 + 2 * WINDOW, 20, true],
     ]);
+    // Evidently's defaults for a 5,000-row reference decide: Wasserstein and JS; 2 of 3 features drifted.
+    const decisive = second.filter((o) => o.v.repo_id === '*' && o.v.decisive).map((o) => `${o.v.feature}:${o.v.statistic}`).sort();
+    expect(decisive).toEqual(['fix:js', 'la:wasserstein', 'nf:wasserstein']);
+    expect(second.filter((o) => o.v.repo_id === '*').every((o) => Math.abs(o.v.drift_share! - 2 / 3) < 1e-12 && o.v.window_drifted === true)).toBe(true);
+    // No trainer answers this test's subject: the drifted report says so, it does not stay silently empty.
+    const link = await ch.query<{ s: string; d: string }>(sql`SELECT DISTINCT retraining_status AS s, retraining_detail AS d FROM ${ident(table)} FINAL WHERE repo_id = '*' AND window_end_ms = ${T0 + 2 * WINDOW}`);
+    expect(link).toHaveLength(1);
+    expect(link[0]!.s).toBe('unanswered');
+    expect(link[0]!.d).toMatch(/no answer on .* within 300 ms/);
 
     // NATS: one alert (the cooldown holds back the others of the same model).
     await waitFor(() => alerts.length > 0 || undefined, { message: 'a drift alert', timeoutMs: 10_000 });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ model: MODEL, version: 'v1' });
-    expect(String(alerts[0]!['reason'])).toMatch(/^drift in all repositories over .*la (psi|js|ks)=/);
+    expect(String(alerts[0]!['reason'])).toMatch(/^drift \(67% of features drifted\) in all repositories over .*la wasserstein=/);
 
     // gRPC: the latest report over all repos and for the repo.
     const latest = await call<driftV1.DriftReport__Output>(svc.client, 'GetDriftReport', { model_name: MODEL });
     expect(latest).toMatchObject({ report_id: `${MODEL}:v1:*:${T0 + 2 * WINDOW}`, model_version: 'v1', repo_id: '*', drifted: true, reference_version: 'v1' });
-    expect(latest.features).toHaveLength(7);
+    expect(latest.features).toHaveLength(10);
     const forRepo = await call<driftV1.DriftReport__Output>(svc.client, 'GetDriftReport', { model_name: MODEL, model_version: 'v1', repo_id: REPO });
     expect(forRepo.repo_id).toBe(REPO);
     expect(forRepo.features.find((f) => f.feature === 'la' && f.statistic === 'DRIFT_STATISTIC_KS')).toMatchObject({ drifted: true, target: 'DRIFT_TARGET_FEATURE' });
@@ -144,7 +153,7 @@ describe('drift detection on the dev stack', () => {
 
     expect((await svc.app.metrics.detected.get()).values.find((v) => v.labels['model'] === MODEL)?.value).toBe(1);
     const gauges = (await svc.app.metrics.statistic.get()).values.filter((v) => v.labels['model'] === MODEL);
-    expect(gauges).toHaveLength(7);
+    expect(gauges).toHaveLength(10);
     const laPsi = second.find((o) => o.v.repo_id === '*' && o.v.feature === 'la' && o.v.statistic === 'psi')!.v.value;
     expect(gauges.find((g) => g.labels['feature'] === 'la' && g.labels['statistic'] === 'psi')).toMatchObject({ value: laPsi, labels: { target: 'feature' } });
   });

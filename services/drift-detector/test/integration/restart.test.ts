@@ -138,9 +138,9 @@ describe('drift-detector killed with a window open', () => {
     const closer = record(3000, T0 + WINDOW + 20_000);
     await send([opener, ...stragglers, closer]);
 
-    // One test for la (psi, js, ks) × (repo, "*"): 6 records, each counting every record once.
-    const out = await reports(6);
-    expect(out).toHaveLength(6);
+    // One test for la (psi, js, ks, wasserstein) × (repo, "*"): 8 records, each counting every record once.
+    const out = await reports(8);
+    expect(out).toHaveLength(8);
     for (const r of out) {
       expect(r.window_end).toBe(T0 + WINDOW);
       expect(r.sample_size).toBe(window1.length + stragglers.length);
@@ -156,10 +156,10 @@ describe('drift-detector killed with a window open', () => {
     await waitFor(async () => (await third.counted('late')) === stragglers.length || undefined, { message: 'the stragglers replayed as late', timeoutMs: 60_000 });
     expect(await third.counted('added')).toBe(2);
     const rows = await ch.query<{ n: string; s: string }>(sql`SELECT count() AS n, min(sample_size) AS s FROM ${ident(table)} FINAL WHERE window_end_ms = ${T0 + WINDOW}`);
-    expect(rows.map((r) => [Number(r.n), Number(r.s)])).toEqual([[6, window1.length + stragglers.length]]);
+    expect(rows.map((r) => [Number(r.n), Number(r.s)])).toEqual([[8, window1.length + stragglers.length]]);
     third.child.kill('SIGTERM');
     expect(await third.exited).toEqual({ code: 0, signal: null });
     // Nothing more on the topic either (a few seconds to show up if it were there).
-    expect(await readTopic(topics.reports, { timeoutMs: 5000 })).toHaveLength(6);
+    expect(await readTopic(topics.reports, { timeoutMs: 5000 })).toHaveLength(8);
   }, 300_000);
 });

@@ -149,12 +149,13 @@ describe('MemoryReportStore merging', () => {
   it('merges reports of one window from different streams into one', async () => {
     const store = new MemoryReportStore(10);
     const base = { reportId: 'jit:v2:*:1000', model: 'jit', version: 'v2', repo: '*', windowStart: 0, windowEnd: 1000, referenceVersion: 'v2', computedAt: 1 };
-    const t = (feature: string, drifted: boolean) => ({ feature, target: 'feature' as const, statistic: 'psi' as const, value: 0, pValue: null, threshold: 0.2, drifted, sampleSize: 10, referenceSize: 10 });
-    await store.add([{ ...base, tests: [t('a', false)], drifted: false }]);
-    await store.add([{ ...base, tests: [t('b', true)], drifted: true, computedAt: 2 }]);
+    const t = (feature: string, drifted: boolean) => ({ feature, target: 'feature' as const, statistic: 'psi' as const, value: 0, pValue: null, threshold: 0.2, drifted, sampleSize: 10, referenceSize: 10, decisive: true, pValueAdjusted: null });
+    await store.add([{ ...base, tests: [t('a', false)], drifted: false, driftShare: 0 }]);
+    await store.add([{ ...base, tests: [t('b', true)], drifted: true, driftShare: 1, computedAt: 2, retraining: { status: 'started', runId: 'run-1', detail: '' } }]);
     const [r] = (await store.list({ model: 'jit', offset: 0, limit: 5 })).reports;
     expect(r!.tests.map((x) => x.feature)).toEqual(['a', 'b']);
     expect(r!.drifted).toBe(true);
+    expect(r!.retraining).toEqual({ status: 'started', runId: 'run-1', detail: '' });
   });
 });
 

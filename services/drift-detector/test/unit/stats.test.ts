@@ -6,21 +6,24 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PSI_EPSILON, binCounts, chi2Sf, chiSquared, jensenShannon, kolmogorovSf, ksPValue, ksStatistic, psi, quantileCdf } from '../../src/domain/stats.ts';
+import { PSI_EPSILON, benjaminiHochberg, binCounts, chi2Sf, chiSquared, jensenShannon, kolmogorovSf, ksPValue, ksStatistic, psi, quantileCdf, wassersteinNorm, wassersteinToCdf } from '../../src/domain/stats.ts';
 
 interface Fixture {
   seed: number;
   psi_epsilon: number;
   continuous: Array<{
     name: string;
-    reference: { count: number; min: number; max: number; levels: number[]; quantiles: number[]; edges: number[]; proportions: number[] };
+    reference: { count: number; std: number; min: number; max: number; levels: number[]; quantiles: number[]; edges: number[]; proportions: number[] };
     sample: number[];
     counts: number[];
     psi: number;
     js: number;
     ks_d: number;
     ks_p: number;
+    wasserstein: number;
+    wasserstein_norm: number;
   }>;
+  fdr: Array<{ p: number[]; bh: number[] }>;
   categorical: Array<{ name: string; shares: number[]; observed: number[]; statistic: number; p: number; dof: number }>;
   kolmogorov: Array<{ x: number; sf: number }>;
   chi2_sf: Array<{ x: number; k: number; sf: number }>;
@@ -53,6 +56,15 @@ function checkAll(f: Fixture): void {
     const d = ksStatistic(c.sample, cdf);
     close(d, c.ks_d);
     close(ksPValue(d, c.sample.length, c.reference.count), c.ks_p, 1e-7, 1e-300);
+    // scipy's side discretises the reference (400,000 points): agreement to 1e-5 of the value.
+    const w = wassersteinToCdf(c.sample, c.reference.levels, c.reference.quantiles, c.reference.min, c.reference.max);
+    close(w, c.wasserstein, 1e-5, 1e-7);
+    close(wassersteinNorm(w, c.reference.std), c.wasserstein_norm, 1e-5, 1e-7);
+  }
+  for (const c of f.fdr) {
+    const adj = benjaminiHochberg(c.p);
+    expect(adj).toHaveLength(c.bh.length);
+    adj.forEach((a, i) => close(a, c.bh[i]!, 1e-12, 1e-15));
   }
   for (const c of f.categorical) {
     const r = chiSquared(c.shares, c.observed);
@@ -79,10 +91,30 @@ describe('drift statistics vs scipy', () => {
     expect(byName.get('normal-same')!.psi).toBeLessThan(0.2);
     expect(byName.get('normal-shifted')!.psi).toBeGreaterThan(0.2);
     expect(byName.get('lognormal-scaled')!.ks_p).toBeLessThan(0.01);
+    // Evidently's normed Wasserstein threshold 0.1.
+    expect(byName.get('normal-same')!.wasserstein_norm).toBeLessThan(0.1);
+    expect(byName.get('normal-shifted')!.wasserstein_norm).toBeGreaterThan(0.1);
   });
 });
 
 describe('edge cases', () => {
+  it('gives Wasserstein 1/(4n) for n midpoints of the reference uniform, the shift for a shifted one, and floors the std at 0.001', () => {
+    // Reference uniform on [0, 1] (quantiles on the diagonal); sample = the same, shifted by 0.25.
+    const levels = [0.25, 0.5, 0.75];
+    const sample = Array.from({ length: 1000 }, (_, i) => (i + 0.5) / 1000);
+    // Between midpoints the step and the line enclose n pairs of triangles of area 1/(8n²).
+    close(wassersteinToCdf(sample, levels, levels, 0, 1), 1 / 4000, 1e-9);
+    close(wassersteinToCdf(sample.map((v) => v + 0.25), levels, levels, 0, 1), 0.25, 1e-3);
+    expect(wassersteinNorm(0.002, 0)).toBe(2);
+  });
+
+  it('Benjamini-Hochberg keeps order and never lowers a p-value', () => {
+    const p = [0.04, 0.001, 0.03, 0.5];
+    const adj = benjaminiHochberg(p);
+    adj.forEach((a, i) => expect(a).toBeGreaterThanOrEqual(p[i]!));
+    expect(adj).toEqual([(4 * 0.04) / 3, 0.004, (4 * 0.04) / 3, 0.5]);
+  });
+
   it('bins values on the edge into the lower bin, outside values into the open outer bins', () => {
     expect(binCounts([-5, 0, 0.5, 1, 1.0001, 9], [0, 1])).toEqual([2, 2, 2]);
   });

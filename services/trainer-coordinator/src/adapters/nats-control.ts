@@ -32,11 +32,21 @@ export interface DriftAlert {
   reason?: string;
 }
 
+/**
+ * The trainer's answer to a drift alert sent as a NATS request (a reply subject set): the run it
+ * started, or why it started none. JSON on the reply subject; the drift-detector stores it with
+ * the drifted report (retraining_run_id / retraining_status).
+ */
+export type DriftAlertAnswer = { status: 'started'; runId: string } | { status: 'refused' | 'failed'; detail: string };
+
 export interface ControlPlane {
   announce(subject: (typeof MODEL_EVENT_SUBJECTS)[keyof typeof MODEL_EVENT_SUBJECTS], payload: ModelEventPayload): Promise<void>;
   alert(payload: GateAlert): Promise<void>;
-  /** Calls `handler` for each well-formed drift alert; returns the unsubscribe function. */
-  onDriftAlert(subject: string, handler: (alert: DriftAlert) => void): () => void;
+  /**
+   * Calls `handler` for each well-formed drift alert; when the alert came as a request (reply
+   * subject set), the handler's answer is sent back. Returns the unsubscribe function.
+   */
+  onDriftAlert(subject: string, handler: (alert: DriftAlert) => Promise<DriftAlertAnswer> | void): () => void;
   /** Answers once the server does (watchDependency's probe). */
   probe(): Promise<void>;
   close(): Promise<void>;
@@ -77,9 +87,16 @@ export async function connectControlPlane(options: NatsControlOptions): Promise<
           const alert = parseDriftAlert(msg.data);
           if (typeof alert === 'string') {
             logger.warn({ subject, problem: alert }, 'ignoring malformed drift alert: %s', alert);
+            if (msg.reply) msg.respond(JSON.stringify({ status: 'failed', detail: `malformed drift alert: ${alert}` } satisfies DriftAlertAnswer));
             return;
           }
-          handler(alert);
+          const answer = handler(alert);
+          if (answer && msg.reply) {
+            void answer.then(
+              (a) => msg.respond(JSON.stringify(a)),
+              (err: unknown) => msg.respond(JSON.stringify({ status: 'failed', detail: (err as Error).message } satisfies DriftAlertAnswer)),
+            );
+          }
         },
       });
       subs.push(sub);

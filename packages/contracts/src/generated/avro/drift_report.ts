@@ -74,4 +74,46 @@ export interface DriftReport {
   reference_size: null | number;
   /** Identifies the reference distribution: the model version whose training set it was taken from. */
   reference_version: string;
+  /**
+   * True when this test decides the feature's drift (the per-type default by reference size, or the configured test); false for a test computed for analysts only. Records written before the field read true (then every test decided).
+   *
+   * @default true
+   */
+  decisive: boolean;
+  /**
+   * p-value after the multiple-testing correction across the window's features (Benjamini-Hochberg); `drifted` compares it with `threshold`. Null for tests without a p-value and records written before the field.
+   *
+   * @default null
+   */
+  p_value_adjusted: null | number;
+  /**
+   * Share of the window's features whose decisive test drifted (dataset-level drift), the same on every feature test of the window; null for prediction and label tests.
+   *
+   * @default null
+   */
+  drift_share: null | number;
+  /**
+   * The window's verdict for this target: for features, drift_share reached the configured share; for prediction and label, the decisive test drifted. Null in records written before the field (then: any test drifted).
+   *
+   * @default null
+   */
+  window_drifted: null | boolean;
+  /**
+   * The trainer-coordinator run the window's drift alert started; empty when none started (retraining_status says why).
+   *
+   * @default ""
+   */
+  retraining_run_id: string;
+  /**
+   * What the window's drift alert led to: "started" (retraining_run_id set), "refused" (the trainer's cooldown or a run in progress), "cooldown" (the detector's alert cooldown), "unanswered" (no trainer answered), "failed" (not sent), "covered" (another report of the model carried the alert); empty when the window did not drift.
+   *
+   * @default ""
+   */
+  retraining_status: string;
+  /**
+   * Human-readable reason for retraining_status, e.g. the trainer's refusal message.
+   *
+   * @default ""
+   */
+  retraining_detail: string;
 }

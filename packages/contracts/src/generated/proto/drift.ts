@@ -8,6 +8,9 @@ import type { FeatureDrift as _omen_drift_v1_FeatureDrift, FeatureDrift__Output 
 import type { GetDriftReportRequest as _omen_drift_v1_GetDriftReportRequest, GetDriftReportRequest__Output as _omen_drift_v1_GetDriftReportRequest__Output } from './omen/drift/v1/GetDriftReportRequest.ts';
 import type { ListDriftReportsRequest as _omen_drift_v1_ListDriftReportsRequest, ListDriftReportsRequest__Output as _omen_drift_v1_ListDriftReportsRequest__Output } from './omen/drift/v1/ListDriftReportsRequest.ts';
 import type { ListDriftReportsResponse as _omen_drift_v1_ListDriftReportsResponse, ListDriftReportsResponse__Output as _omen_drift_v1_ListDriftReportsResponse__Output } from './omen/drift/v1/ListDriftReportsResponse.ts';
+import type { ListPerformanceRequest as _omen_drift_v1_ListPerformanceRequest, ListPerformanceRequest__Output as _omen_drift_v1_ListPerformanceRequest__Output } from './omen/drift/v1/ListPerformanceRequest.ts';
+import type { ListPerformanceResponse as _omen_drift_v1_ListPerformanceResponse, ListPerformanceResponse__Output as _omen_drift_v1_ListPerformanceResponse__Output } from './omen/drift/v1/ListPerformanceResponse.ts';
+import type { WindowPerformance as _omen_drift_v1_WindowPerformance, WindowPerformance__Output as _omen_drift_v1_WindowPerformance__Output } from './omen/drift/v1/WindowPerformance.ts';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -30,6 +33,9 @@ export interface ProtoGrpcType {
         GetDriftReportRequest: MessageTypeDefinition<_omen_drift_v1_GetDriftReportRequest, _omen_drift_v1_GetDriftReportRequest__Output>
         ListDriftReportsRequest: MessageTypeDefinition<_omen_drift_v1_ListDriftReportsRequest, _omen_drift_v1_ListDriftReportsRequest__Output>
         ListDriftReportsResponse: MessageTypeDefinition<_omen_drift_v1_ListDriftReportsResponse, _omen_drift_v1_ListDriftReportsResponse__Output>
+        ListPerformanceRequest: MessageTypeDefinition<_omen_drift_v1_ListPerformanceRequest, _omen_drift_v1_ListPerformanceRequest__Output>
+        ListPerformanceResponse: MessageTypeDefinition<_omen_drift_v1_ListPerformanceResponse, _omen_drift_v1_ListPerformanceResponse__Output>
+        WindowPerformance: MessageTypeDefinition<_omen_drift_v1_WindowPerformance, _omen_drift_v1_WindowPerformance__Output>
       }
     }
   }

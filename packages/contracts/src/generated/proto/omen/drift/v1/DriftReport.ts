@@ -34,6 +34,21 @@ export interface DriftReport {
    */
   'retraining_run_id'?: (string);
   'computed_at'?: (_google_protobuf_Timestamp | null);
+  /**
+   * Share of the window's features whose decisive test drifted; unset without feature tests.
+   */
+  'drift_share'?: (number | string);
+  /**
+   * What the drift alert led to: "started", "refused" (the trainer's cooldown or a run in
+   * progress), "cooldown" (the detector's alert cooldown), "unanswered", "failed", "covered"
+   * (another report of the same window carried the alert); empty when nothing drifted.
+   */
+  'retraining_status'?: (string);
+  /**
+   * Why, in words (e.g. the trainer's refusal).
+   */
+  'retraining_detail'?: (string);
+  '_drift_share'?: "drift_share";
 }
 
 export interface DriftReport__Output {
@@ -67,4 +82,19 @@ export interface DriftReport__Output {
    */
   'retraining_run_id': (string);
   'computed_at': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * Share of the window's features whose decisive test drifted; unset without feature tests.
+   */
+  'drift_share'?: (number);
+  /**
+   * What the drift alert led to: "started", "refused" (the trainer's cooldown or a run in
+   * progress), "cooldown" (the detector's alert cooldown), "unanswered", "failed", "covered"
+   * (another report of the same window carried the alert); empty when nothing drifted.
+   */
+  'retraining_status': (string);
+  /**
+   * Why, in words (e.g. the trainer's refusal).
+   */
+  'retraining_detail': (string);
+  '_drift_share'?: "drift_share";
 }

@@ -20,7 +20,17 @@ export interface FeatureDrift {
   'drifted'?: (boolean);
   'sample_size'?: (number | string | Long);
   'reference_size'?: (number | string | Long);
+  /**
+   * True when this test decides the feature's drift (the per-type default by reference size,
+   * or the configured test); the others are computed for analysts.
+   */
+  'decisive'?: (boolean);
+  /**
+   * p-value after the Benjamini-Hochberg correction across the window's features.
+   */
+  'p_value_adjusted'?: (number | string);
   '_p_value'?: "p_value";
+  '_p_value_adjusted'?: "p_value_adjusted";
 }
 
 /**
@@ -39,5 +49,15 @@ export interface FeatureDrift__Output {
   'drifted': (boolean);
   'sample_size': (string);
   'reference_size': (string);
+  /**
+   * True when this test decides the feature's drift (the per-type default by reference size,
+   * or the configured test); the others are computed for analysts.
+   */
+  'decisive': (boolean);
+  /**
+   * p-value after the Benjamini-Hochberg correction across the window's features.
+   */
+  'p_value_adjusted'?: (number);
   '_p_value'?: "p_value";
+  '_p_value_adjusted'?: "p_value_adjusted";
 }

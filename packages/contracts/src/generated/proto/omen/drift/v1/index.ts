@@ -8,3 +8,6 @@ export type { FeatureDrift, FeatureDrift__Output } from './FeatureDrift.ts';
 export type { GetDriftReportRequest, GetDriftReportRequest__Output } from './GetDriftReportRequest.ts';
 export type { ListDriftReportsRequest, ListDriftReportsRequest__Output } from './ListDriftReportsRequest.ts';
 export type { ListDriftReportsResponse, ListDriftReportsResponse__Output } from './ListDriftReportsResponse.ts';
+export type { ListPerformanceRequest, ListPerformanceRequest__Output } from './ListPerformanceRequest.ts';
+export type { ListPerformanceResponse, ListPerformanceResponse__Output } from './ListPerformanceResponse.ts';
+export type { WindowPerformance, WindowPerformance__Output } from './WindowPerformance.ts';
