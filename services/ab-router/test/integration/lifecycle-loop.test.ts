@@ -162,7 +162,6 @@ async function driveUntilDecided(e: Experiment): Promise<Experiment> {
     async () => {
       const got = await callUnary<Experiment>(router.anonymous, 'GetExperiment', { experiment_id: e.experiment_id });
       if (got.state !== 'EXPERIMENT_STATE_RUNNING') return got;
-      process.stderr.write(`[loop] ${got.experiment_id} weights ${JSON.stringify(got.current_weights)} sent ${next} outcomes ${JSON.stringify(got.outcomes.map((o) => [o.arm, o.labelled, o.brier?.value]))} seq ${JSON.stringify(got.sequential.map((q) => [q.metric, q.verdict, q.low, q.high]))} srm ${got.srm?.mismatch}\n`);
       {
         // Past the end the replay starts over with the same commits under new ids (pass 1, 2, …): real metrics and labels, more units.
         const pass = Math.floor(next / live.length);
@@ -194,10 +193,6 @@ describe('the lifecycle loop on a replayed ISSTA\'21 project', () => {
 
     // The first drifted window that started a run: after the shift, with the run's id.
     const link = await waitFor(async () => {
-      const all = await trainer.ch.query<Record<string, unknown>>(sql`
-        SELECT window_start_ms, any(drifted) AS d, any(drift_share) AS share, any(retraining_status) AS st, any(retraining_detail) AS det, count() AS n FROM ${ident(driftTable)} FINAL
-        WHERE repo_id = '*' AND model_name = ${MODEL} GROUP BY window_start_ms ORDER BY window_start_ms`).catch((e: Error) => [{ error: e.message }]);
-      process.stderr.write(`[loop] drift windows: ${JSON.stringify(all)}\n`);
       const got = await trainer.ch.query<{ window_start_ms: string; retraining_run_id: string; retraining_status: string }>(sql`
         SELECT DISTINCT window_start_ms, retraining_run_id, retraining_status FROM ${ident(driftTable)} FINAL
         WHERE repo_id = '*' AND model_name = ${MODEL} AND retraining_status = 'started' ORDER BY window_start_ms`);
@@ -225,8 +220,11 @@ describe('the lifecycle loop on a replayed ISSTA\'21 project', () => {
     expect(run).toMatchObject({ run_id: runId, model_name: MODEL, trigger: 'drift', state: 'RUN_STATE_SUCCEEDED' });
     const challenger = run.model_version;
     expect(challenger).not.toBe(champion);
-    const report = await driftCall<driftV1.DriftReport__Output>(drift.client, 'GetDriftReport', { model_name: MODEL, model_version: champion });
-    expect(report.retraining_run_id === runId || report.retraining_status === 'refused').toBe(true);
+    // The detector's RPC says the same: one report started the run, no other carries a run.
+    const listed = await driftCall<driftV1.ListDriftReportsResponse__Output>(drift.client, 'ListDriftReports', { model_name: MODEL, model_version: champion, drifted_only: true, page_size: 100 });
+    const all = listed.reports.filter((r) => r.repo_id === '*');
+    expect(all.filter((r) => r.retraining_status === 'started').map((r) => r.retraining_run_id)).toEqual([runId]);
+    expect(all.filter((r) => r.retraining_run_id !== '').map((r) => r.retraining_run_id)).toEqual([runId]);
 
     // ab-router heard the challenger announced and started a canary against the champion.
     const [canary] = await waitFor(async () => ((await listExperiments()).length > 0 ? listExperiments() : undefined), { message: `a canary for ${MODEL}`, timeoutMs: 30_000 });
