@@ -10,7 +10,8 @@
 //   drift alert → the trainer's drift run (its id stored with the drifted report) → gate (brier on
 //   the newest holdout) → the new version becomes the challenger (TRAINER_AUTO_PROMOTE=false) →
 //   ab-router starts a canary by itself → served commits' labels arrive on labels.commits.v1 →
-//   the canary ramps and promotes the challenger through the trainer's Promote.
+//   the canary ramps and promotes the challenger through the trainer's Promote. (The canary needs
+//   more units than the 1,400 post-shift commits: the replay then starts over under new commit ids.)
 // And the other way: a challenger that is worse (an imported model with a sign error, forced in as
 // challenger by an operator) is rolled back by its canary and never becomes champion.
 import { createHash } from 'node:crypto';
@@ -174,7 +175,7 @@ async function driveUntilDecided(e: Experiment): Promise<Experiment> {
       }
       return undefined;
     },
-    { timeoutMs: 240_000, intervalMs: 300, message: `experiment ${e.experiment_id} decided` },
+    { timeoutMs: 420_000, intervalMs: 300, message: `experiment ${e.experiment_id} decided` },
   );
 }
 
