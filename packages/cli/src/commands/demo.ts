@@ -30,11 +30,29 @@ The main job, end to end on one machine:
      (ISSTA'21 openstack: express's numstat-only history gives no bug-inducing labels) and promoted
   5. inference: started once a champion exists, SERVING, then asked for the risk of the
      newest express commits by commit reference (features from the online store)
+  then the model lifecycle's steps (drift → retraining → gate → canary → promote or roll back)
+  and where to look at each
 Idempotent: what runs is left running, what exists is reused. Prints where everything listens.
 
   --history FILE       default ../shared/data/express-commits.jsonl.gz
   --training-csv FILE  default ../shared/data/jit/issta21/openstack/openstack_k_feature.csv.gz
   --down               stop the services, then the engines
+`;
+
+// What closes the loop, and where each step leaves its trace. The local services run with the
+// defaults (the trainer promotes what passes its gate, ab-router starts no canary by itself);
+// services/ab-router/test/integration/lifecycle-loop.test.ts runs the whole loop on the engines.
+const LIFECYCLE = `  1. features.commits.v1 → inference (INFERENCE_STREAM=true) → predictions.v1; labels.commits.v1
+  2. drift-detector windows features, predictions and labels against the champion's training reference
+     and, when the drift share passes DRIFT_SHARE, sends drift.alert: ./scripts/omen drift list
+  3. the trainer's drift trigger starts a run and answers with its id, stored with the report
+     (retraining_run_id): ./scripts/omen drift get   ./scripts/omen train list
+  4. the run's gate compares the new version with the champion on the newest holdout; with
+     TRAINER_AUTO_PROMOTE=false a passing version becomes the challenger: ./scripts/omen models list
+  5. ab-router (ABROUTER_AUTO_CANARY=true) starts a canary for the challenger, joins matured labels
+     to what each arm served, ramps, and promotes through the trainer or rolls back:
+     ./scripts/omen experiments list   ./scripts/omen experiments get ID (decision and evidence)
+  the whole loop on the engines, both outcomes: ./scripts/test all services/ab-router/test/integration/lifecycle-loop.test.ts
 `;
 
 function step(title: string): void {
@@ -177,6 +195,8 @@ export const demoCommand: Command = {
         `try: ./scripts/omen predict --repo ${DEMO_REPO} --sha <sha>   ./scripts/omen models list   ./scripts/omen --help\n` +
         'stop everything: ./scripts/omen demo --down\n',
     );
+    step('the lifecycle loop: drift → retraining → gate → canary → promote or roll back');
+    process.stdout.write(LIFECYCLE);
     return predicted;
   },
 };
