@@ -191,7 +191,8 @@ describe('experiments across two replicas', () => {
         expect(out.prediction!.model_version).toBe('champion');
       }
     }
-    const breaches = (await Promise.all([a, b].map(metricsText))).map((t) => Number(/^omen_abrouter_guardrail_breaches_total\{[^}]*\} (\d+)/m.exec(t)?.[1] ?? 0));
+    // Every series counts (they exist at 0 from the experiment's creation, one per arm and guardrail).
+    const breaches = (await Promise.all([a, b].map(metricsText))).map((t) => [...t.matchAll(/^omen_abrouter_guardrail_breaches_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0));
     expect(breaches.reduce((x, y) => x + y, 0)).toBe(1);
 
     const records = await readTopic(topic, { timeoutMs: 8000 });
