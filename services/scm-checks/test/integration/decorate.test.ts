@@ -136,12 +136,16 @@ describe('GitLab commit statuses and notes', () => {
 
   it('closes: a closed request is no longer decorated', async () => {
     const sha = 'b2'.repeat(20);
-    await send.prs([pr(GL_REPO, 'gitlab', 8, sha), pr(GL_REPO, 'gitlab', 8, sha, 'closed', T0 + 1)]);
-    await send.predictions([prediction(GL_REPO, sha, 'v1', 0.9, T0)]);
-    const sentinel = 'b3'.repeat(20);
-    await send.prs([pr(GL_REPO, 'gitlab', 9, sentinel)]);
-    await send.predictions([prediction(GL_REPO, sentinel, 'v1', 0.9, T0)]);
-    await waitFor(() => api.statuses.find((s) => s.sha === sentinel), { timeoutMs: 30_000, message: 'sentinel status' });
+    const before = 'b3'.repeat(20);
+    const after = 'b4'.repeat(20);
+    // The two topics are read independently, so the close must be read before the prediction is
+    // sent: a sentinel request after it on the repository's partition shows it was.
+    await send.prs([pr(GL_REPO, 'gitlab', 8, sha), pr(GL_REPO, 'gitlab', 8, sha, 'closed', T0 + 1), pr(GL_REPO, 'gitlab', 9, before), pr(GL_REPO, 'gitlab', 10, after)]);
+    await send.predictions([prediction(GL_REPO, before, 'v1', 0.9, T0)]);
+    await waitFor(() => api.statuses.find((s) => s.sha === before), { timeoutMs: 30_000, message: 'status of the request after the close' });
+    // And a prediction after the closed one's, on the same partition, shows it was handled.
+    await send.predictions([prediction(GL_REPO, sha, 'v1', 0.9, T0), prediction(GL_REPO, after, 'v1', 0.9, T0)]);
+    await waitFor(() => api.statuses.find((s) => s.sha === after), { timeoutMs: 30_000, message: 'status of the prediction after the closed one' });
     expect(api.statuses.filter((s) => s.sha === sha)).toEqual([]);
   });
 });
