@@ -47,6 +47,7 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     log: { type: 'string', default: 'off' },
     'log-rounds': { type: 'string', default: '4' },
+    cases: { type: 'string', default: 'rows,packed,columns-double,columns,topk3,modelinfer' },
   },
 });
 if (!['off', 'on', 'both'].includes(args.log)) throw new Error(`--log must be off, on or both; got ${JSON.stringify(args.log)}`);
@@ -59,6 +60,8 @@ const BATCHES = args.batches.split(',').map(Number);
 const RATES = args.rates.split(',').map(Number);
 const CONCURRENCY = Number(args.concurrency);
 const LOG_ROUNDS = Number(args['log-rounds']);
+/** Which batched scenarios run (a profile of one alone reads clearly): the others report 0 rows. */
+const CASES = new Set(args.cases.split(','));
 const MAX_BATCH = Math.max(...BATCHES);
 const TREES = 200;
 const DEPTH = 5;
@@ -263,12 +266,15 @@ const started = Date.now();
 const batched: unknown[] = [];
 for (const batch of args.only === 'unary' ? [] : BATCHES) {
   const rawBefore = await raw(batch);
-  const pb = await measured({ kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool }, 'PredictBatch');
-  const pp = await measured({ kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool, packed: true }, 'PredictBatch');
-  // Packed rows answered as columns (packed_response), without and with contributions.
-  const pc = await measured({ kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool, packed: true, packedResponse: true }, 'PredictBatch');
-  const pk = await measured({ kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool, packed: true, packedResponse: true, topK: 3 }, 'PredictBatch');
-  const mi = await measured({ kind: 'modelInfer', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, x: poolX, width: 14 }, 'ModelInfer');
+  const run = (name: string, scenario: Scenario, api: string) => (CASES.has(name) ? measured(scenario, api) : measured({ ...scenario, durationMs: 0 }, api));
+  const pb = await run('rows', { kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool }, 'PredictBatch');
+  const pp = await run('packed', { kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool, packed: true }, 'PredictBatch');
+  // Packed rows answered as columns (packed_response): values as a repeated double, then as
+  // float64 bytes (values_f64le) without and with contributions.
+  const pd = await run('columns-double', { kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool, packed: true, packedResponse: true }, 'PredictBatch');
+  const pc = await run('columns', { kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool, packed: true, packedResponse: true, f64le: true }, 'PredictBatch');
+  const pk = await run('topk3', { kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool, packed: true, packedResponse: true, f64le: true, topK: 3 }, 'PredictBatch');
+  const mi = await run('modelinfer', { kind: 'modelInfer', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, x: poolX, width: 14 }, 'ModelInfer');
   // Raw again after the service runs: a neighbour's burst during one side shows as the gap
   // between the two, and the ratios use their mean.
   const rawAfter = await raw(batch);
@@ -279,13 +285,14 @@ for (const batch of args.only === 'unary' ? [] : BATCHES) {
     raw: r,
     predictBatch: { rowsPerS: rate(pb.result), ratioToRaw: round(rate(pb.result) / r.rowsPerS, 3), ...summary(pb.result.latenciesUs), errors: pb.result.errors, server: pb.server },
     predictBatchPacked: { rowsPerS: rate(pp.result), ratioToRaw: round(rate(pp.result) / r.rowsPerS, 3), ...summary(pp.result.latenciesUs), errors: pp.result.errors, server: pp.server },
+    predictBatchPackedColumnsDouble: { rowsPerS: rate(pd.result), ratioToRaw: round(rate(pd.result) / r.rowsPerS, 3), ...summary(pd.result.latenciesUs), errors: pd.result.errors, server: pd.server },
     predictBatchPackedColumns: { rowsPerS: rate(pc.result), ratioToRaw: round(rate(pc.result) / r.rowsPerS, 3), ...summary(pc.result.latenciesUs), errors: pc.result.errors, server: pc.server },
     predictBatchPackedColumnsTopK3: { rowsPerS: rate(pk.result), ratioToRaw: round(rate(pk.result) / r.rowsPerS, 3), ...summary(pk.result.latenciesUs), errors: pk.result.errors, server: pk.server },
     modelInfer: { rowsPerS: rate(mi.result), ratioToRaw: round(rate(mi.result) / r.rowsPerS, 3), ...summary(mi.result.latenciesUs), errors: mi.result.errors, server: mi.server },
     protobuf: protobufUs(batch),
   };
   batched.push(entry);
-  process.stderr.write(`batch ${batch}: raw ${r.rowsPerS} rows/s, PredictBatch ${entry.predictBatch.rowsPerS} (${entry.predictBatch.ratioToRaw}), packed ${entry.predictBatchPacked.rowsPerS} (${entry.predictBatchPacked.ratioToRaw}), packed columns ${entry.predictBatchPackedColumns.rowsPerS} (${entry.predictBatchPackedColumns.ratioToRaw}), columns top_k=3 ${entry.predictBatchPackedColumnsTopK3.rowsPerS} (${entry.predictBatchPackedColumnsTopK3.ratioToRaw}), ModelInfer ${entry.modelInfer.rowsPerS} (${entry.modelInfer.ratioToRaw})\n`);
+  process.stderr.write(`batch ${batch}: raw ${r.rowsPerS} rows/s, PredictBatch ${entry.predictBatch.rowsPerS} (${entry.predictBatch.ratioToRaw}), packed ${entry.predictBatchPacked.rowsPerS} (${entry.predictBatchPacked.ratioToRaw}), packed columns (double) ${entry.predictBatchPackedColumnsDouble.rowsPerS} (${entry.predictBatchPackedColumnsDouble.ratioToRaw}), packed columns (f64le) ${entry.predictBatchPackedColumns.rowsPerS} (${entry.predictBatchPackedColumns.ratioToRaw}), columns top_k=3 ${entry.predictBatchPackedColumnsTopK3.rowsPerS} (${entry.predictBatchPackedColumnsTopK3.ratioToRaw}), ModelInfer ${entry.modelInfer.rowsPerS} (${entry.modelInfer.ratioToRaw})\n`);
 }
 const unary: unknown[] = [];
 const unaryRuns: [number, number][] = [...RATES.map((rate) => [rate, 0] as [number, number]), [1000, 5]];
@@ -376,12 +383,13 @@ const best = (key: 'predictBatch' | 'predictBatchPacked' | 'modelInfer') =>
 const at1000 = (unary as UnaryEntry[]).find((u) => u.targetRps === 1000 && u.topK === 0);
 // The issue-16 keys: ratios at the largest batch (not the best of the batch sizes, which would
 // pick a noise peak), and unary p99 at 1000/s over the bare grpc-js server's at the same rate.
-type Columns = Batched & { predictBatchPackedColumns: Ratio; predictBatchPackedColumnsTopK3: Ratio };
+type Columns = Batched & { predictBatchPackedColumns: Ratio; predictBatchPackedColumnsDouble: Ratio; predictBatchPackedColumnsTopK3: Ratio };
 const largest = (batched as Columns[]).find((b) => b.batch === MAX_BATCH);
 const echoAt1000 = (echoes as { targetRps: number; p99Ms: number }[]).find((e) => e.targetRps === 1000);
 const keys = {
   predict_batch_packed_ratio: largest?.predictBatchPackedColumns.ratioToRaw ?? null,
   predict_batch_packed_topk3_ratio: largest?.predictBatchPackedColumnsTopK3.ratioToRaw ?? null,
+  predict_batch_packed_double_ratio: largest?.predictBatchPackedColumnsDouble.ratioToRaw ?? null,
   predict_batch_packed_rows_ratio: largest?.predictBatchPacked.ratioToRaw ?? null,
   model_infer_ratio: largest?.modelInfer.ratioToRaw ?? null,
   unary_p99_ratio_to_bare_grpc: at1000 && echoAt1000 ? round(at1000.p99Ms / echoAt1000.p99Ms, 3) : null,

@@ -18,6 +18,8 @@ export type Scenario =
       packed?: boolean;
       /** Packed rows answered as columns (PackedRows.packed_response). */
       packedResponse?: boolean;
+      /** The packed values as little-endian float64 bytes (PackedRows.values_f64le). */
+      f64le?: boolean;
       topK?: number;
     }
   | { kind: 'modelInfer'; address: string; batch: number; concurrency: number; durationMs: number; x: Float32Array; width: number };
@@ -84,8 +86,10 @@ async function closedLoop(s: Extract<Scenario, { kind: 'predictBatch' | 'modelIn
     const bodies = Array.from({ length: 8 }, (_, k) => {
       const rows = Array.from({ length: s.batch }, (_, i) => s.rows[(k * s.batch + i) % s.rows.length]!);
       // The packed form: one name list and row-major values instead of a map per row.
+      const values = rows.flatMap((r) => names.map((n) => r[n]!));
+      const block = s.f64le ? { values_f64le: Buffer.from(Float64Array.from(values).buffer) } : { values };
       return s.packed
-        ? { packed: { feature_names: names, values: rows.flatMap((r) => names.map((n) => r[n]!)), top_k: s.topK ?? 0, packed_response: s.packedResponse === true } }
+        ? { packed: { feature_names: names, ...block, top_k: s.topK ?? 0, packed_response: s.packedResponse === true } }
         : { requests: rows.map((values) => ({ features: { values }, top_k: s.topK ?? 0 })) };
     });
     send = (i, cb) => call(bodies[i % bodies.length], cb);

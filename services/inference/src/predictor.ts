@@ -185,8 +185,9 @@ export class Predictor {
 
   /**
    * Packed rows answered as columns (PredictBatchResponse.packed): the matrix is built column
-   * by column from the request, scored in one batcher submission, and only rows whose answer
-   * holds more than the columns (quality fields, an error) get a PredictResponse of their own.
+   * by column from the request, scored in one batcher submission, and answered as columns —
+   * quality fields included (scores per row, findings as kind and score); only a row that
+   * failed gets a PredictResult of its own.
    * What every row shares — the model, the feature names, top_k — is checked once: a wrong one
    * fails the call. Computed rows go to the prediction listeners like any others.
    */
@@ -232,6 +233,22 @@ export class Predictor {
       const contributionValues: number[] = [];
       const listening = this.#listeners.length > 0;
       const computed: ServedPrediction[] = [];
+      // Quality fields as columns; the two scores are kept only if some row has one.
+      const complexity = new Float64Array(rows).fill(NaN);
+      const debt = new Float64Array(rows).fill(NaN);
+      let anyComplexity = false;
+      let anyDebt = false;
+      const findingKinds = new Map<string, number>();
+      const findingRows: number[] = [];
+      const findingKind: number[] = [];
+      const findingScores: number[] = [];
+      const finding = (r: number, kind: string, score: number) => {
+        let id = findingKinds.get(kind);
+        if (id === undefined) findingKinds.set(kind, (id = findingKinds.size));
+        findingRows.push(r);
+        findingKind.push(id);
+        findingScores.push(score);
+      };
       // Quality rules read the row as the values map a per-row request carries; one object,
       // refilled per row, instead of one per row.
       const view: Record<string, number> = {};
@@ -272,9 +289,19 @@ export class Predictor {
           }
         }
         for (let j = 0; j < width; j++) view[model.featureNames[j]!] = Number(values[r * names.length + columns[j]!]);
-        const quality = deriveScores({ change: isChange ? view : undefined, code: isCode ? view : undefined, modelScores: modelScoresView });
-        const extra = quality.complexity_score !== undefined || quality.technical_debt_score !== undefined || quality.security_risks.length > 0 || quality.refactoring_suggestions.length > 0;
-        if (!extra && !listening) continue;
+        // The text of each finding is left out of the columns; the prediction log keeps it.
+        const quality = deriveScores({ change: isChange ? view : undefined, code: isCode ? view : undefined, modelScores: modelScoresView }, { messages: listening });
+        if (quality.complexity_score !== undefined) {
+          complexity[r] = quality.complexity_score;
+          anyComplexity = true;
+        }
+        if (quality.technical_debt_score !== undefined) {
+          debt[r] = quality.technical_debt_score;
+          anyDebt = true;
+        }
+        for (const s of quality.refactoring_suggestions) finding(r, `refactoring:${s.kind}`, s.priority);
+        for (const s of quality.security_risks) finding(r, `security:${s.category}`, s.score);
+        if (!listening) continue;
         const rowValuesMap = rowValues(names, values, r);
         const p: Prepared = {
           index: r,
@@ -289,8 +316,7 @@ export class Predictor {
         };
         const ranked = c ? rankContributions(model.featureNames, x, m * width, c) : [];
         const response = this.#response(p, prob, { bug_probability: prob, ...Object.fromEntries(scoreNames.map((n, s) => [n, scores[r * scoreNames.length + s]!])) }, ranked, quality, started, ctx);
-        if (extra) details.push({ index: r, prediction: response });
-        if (listening) computed.push({ model: served, input: 'features', repoId: p.repoId, entityId: p.entityId, response, contributions: ranked, row: p.row!, values: rowValuesMap });
+        computed.push({ model: served, input: 'features', repoId: p.repoId, entityId: p.entityId, response, contributions: ranked, row: p.row!, values: rowValuesMap });
       }
       if (computed.length > 0) this.#notify(computed, ctx);
       details.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
@@ -309,6 +335,12 @@ export class Predictor {
         details,
         latency_ms: performance.now() - started,
         trace_id: ctx.traceId ?? '',
+        complexity_score: anyComplexity ? Array.from(complexity) : [],
+        technical_debt_score: anyDebt ? Array.from(debt) : [],
+        finding_kinds: [...findingKinds.keys()],
+        finding_rows: findingRows,
+        finding_kind: findingKind,
+        finding_scores: findingScores,
       };
     } finally {
       release();

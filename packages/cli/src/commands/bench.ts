@@ -45,7 +45,8 @@ Each bench prints its result as JSON on the last line of stdout.
             options: --quick, --only batched|unary, --batches 1,8,…, --rates 250,500,…,
                      --concurrency N, --workers N, --model FILE, --no-write,
                      --log off|on|both (served-predictions log; both = latency ratio on vs off),
-                     --log-rounds N
+                     --log-rounds N, --cases rows,packed,columns-double,columns,topk3,modelinfer
+                     (batched scenarios to run; columns = packed rows as float64 bytes)
   featurizer numstat end to end, state machine, tree-sitter MB/s; with --git PATH (a clone, e.g. of
             ../shared/data/express.bundle) commits with hunks through ingest, tree-sitter and the
             three sinks: commits_per_s, mb_per_s, where the time goes, and the end-to-end

@@ -55,7 +55,12 @@ const has = (m: Readonly<Record<string, number>> | undefined, k: string): m is R
 
 export const SECURITY_RULE_PREFIX = 'sec_';
 
-export function deriveScores(inputs: ScoreInputs): QualityScores {
+/**
+ * The quality fields of one prediction by the rules above. `messages: false` leaves every
+ * message and description empty, for answers that carry only kinds and scores (packed columns):
+ * the text is most of the cost of a row's findings.
+ */
+export function deriveScores(inputs: ScoreInputs, { messages = true }: { messages?: boolean } = {}): QualityScores {
   const { change, code, files, modelScores } = inputs;
   const out: QualityScores = { security_risks: [], refactoring_suggestions: [] };
 
@@ -76,13 +81,13 @@ export function deriveScores(inputs: ScoreInputs): QualityScores {
     for (const [name, hits] of Object.entries(code)) {
       if (!name.startsWith(SECURITY_RULE_PREFIX) || !(hits > 0)) continue;
       const rule = name.slice(SECURITY_RULE_PREFIX.length);
-      out.security_risks.push({ category: rule, path: '', score: saturate(hits, 1), description: `${hits} added line(s) match security rule ${rule}` });
+      out.security_risks.push({ category: rule, path: '', score: saturate(hits, 1), description: messages ? `${hits} added line(s) match security rule ${rule}` : '' });
     }
   }
   for (const f of files ?? []) {
     const hits = f.values['security_hits'];
     if (hits !== undefined && hits > 0) {
-      out.security_risks.push({ category: 'security_pattern', path: f.path, score: saturate(hits, 1), description: `${hits} security-pattern hit(s) in lines this change added to the file` });
+      out.security_risks.push({ category: 'security_pattern', path: f.path, score: saturate(hits, 1), description: messages ? `${hits} security-pattern hit(s) in lines this change added to the file` : '' });
     }
   }
   out.security_risks.sort((a, b) => b.score - a.score || a.category.localeCompare(b.category) || a.path.localeCompare(b.path));
@@ -90,19 +95,19 @@ export function deriveScores(inputs: ScoreInputs): QualityScores {
   const s = out.refactoring_suggestions;
   if (has(change, 'la') && has(change, 'ld')) {
     const lines = change['la']! + change['ld']!;
-    if (lines > 400) s.push({ path: '', kind: 'split_large_change', message: `${lines} changed lines: changes over ~400 lines are reviewed less effectively; split it`, priority: saturate(lines, 400) });
+    if (lines > 400) s.push({ path: '', kind: 'split_large_change', message: messages ? `${lines} changed lines: changes over ~400 lines are reviewed less effectively; split it` : '', priority: saturate(lines, 400) });
   }
   if (has(change, 'nf') && has(change, 'entropy') && change['nf']! > 10 && change['entropy']! > 2) {
-    s.push({ path: '', kind: 'split_scattered_change', message: `the change is spread over ${change['nf']} files (entropy ${change['entropy']!.toFixed(2)} bits); group it by concern`, priority: saturate(change['nf']!, 10) });
+    s.push({ path: '', kind: 'split_scattered_change', message: messages ? `the change is spread over ${change['nf']} files (entropy ${change['entropy']!.toFixed(2)} bits); group it by concern` : '', priority: saturate(change['nf']!, 10) });
   }
   if (has(code, 'duplicate_blocks') && code['duplicate_blocks']! > 0) {
-    s.push({ path: '', kind: 'extract_duplicate', message: `${code['duplicate_blocks']} duplicated block(s) added; extract the repeated code`, priority: saturate(code['duplicate_blocks']!, 2) });
+    s.push({ path: '', kind: 'extract_duplicate', message: messages ? `${code['duplicate_blocks']} duplicated block(s) added; extract the repeated code` : '', priority: saturate(code['duplicate_blocks']!, 2) });
   }
   for (const f of files ?? []) {
     const c = f.values['complexity_max'];
-    if (c !== undefined && c > 10) s.push({ path: f.path, kind: 'reduce_complexity', message: `a unit has cyclomatic complexity ${c} (over 10)`, priority: saturate(c, 10) });
+    if (c !== undefined && c > 10) s.push({ path: f.path, kind: 'reduce_complexity', message: messages ? `a unit has cyclomatic complexity ${c} (over 10)` : '', priority: saturate(c, 10) });
     const n = f.values['max_nesting'];
-    if (n !== undefined && n > 4) s.push({ path: f.path, kind: 'reduce_nesting', message: `control flow nests ${n} levels deep (over 4)`, priority: saturate(n, 4) });
+    if (n !== undefined && n > 4) s.push({ path: f.path, kind: 'reduce_nesting', message: messages ? `control flow nests ${n} levels deep (over 4)` : '', priority: saturate(n, 4) });
   }
   s.sort((a, b) => b.priority - a.priority || a.kind.localeCompare(b.kind) || a.path.localeCompare(b.path));
   return out;

@@ -1,7 +1,7 @@
 // omen.inference.v1.Inference: translation between the proto and the Predictor.
 import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, isOmenError } from '@omen/errors';
-import { expandPacked, packedRowCount } from './packed.ts';
+import { expandPacked, packedRowCount, packedValues } from './packed.ts';
 import { inputsSha256 } from '@omen/audit';
 import { repoIdProblem } from '@omen/ids';
 import { annotateAudit, serverStream, unary, type CallContext } from '@omen/grpc';
@@ -64,14 +64,15 @@ function auditInputs(ctx: CallContext, requests: readonly inferenceV1.PredictReq
  * bytes of their float64 values, not as one JSON object per row (the point of the packed form
  * is to build none).
  */
-function auditPacked(ctx: CallContext, requests: readonly inferenceV1.PredictRequest__Output[], packed: inferenceV1.PackedRows__Output): void {
+function auditPacked(ctx: CallContext, requests: readonly inferenceV1.PredictRequest__Output[], packed: inferenceV1.PackedRows__Output, values: ArrayLike<number>, rows: number): void {
   const repos = new Set([...requests.map((r) => r.commit?.repo_id || r.features?.repo_id || ''), packed.repo_id]);
   const only = repos.size === 1 ? [...repos][0]! : '';
   const repo = only !== '' && repoIdProblem(only) === null ? only : '';
-  const rows = packed.feature_names.length === 0 ? 0 : packed.values.length / packed.feature_names.length;
+  // The same hash whichever form carried the values: their float64 bytes.
+  const f64 = values instanceof Float64Array ? values : Float64Array.from(values);
   const bytes = Buffer.concat([
     Buffer.from(JSON.stringify({ requests: requests.map((r) => r.commit ?? r.features ?? null), feature_names: packed.feature_names })),
-    Buffer.from(Float64Array.from(packed.values).buffer),
+    Buffer.from(f64.buffer, f64.byteOffset, f64.byteLength),
   ]);
   annotateAudit(ctx.metadata, { ...(repo ? { repo_id: repo } : {}), rows: String(requests.length + rows), inputs_sha256: inputsSha256(bytes) });
 }
@@ -103,8 +104,9 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
   /** PredictBatch with PackedRows.packed_response: `requests` one result each, the packed rows as columns. */
   const packedBatch = async (req: inferenceV1.PredictBatchRequest__Output, packed: inferenceV1.PackedRows__Output, ctx: CallContext): Promise<inferenceV1.PredictBatchResponse> => {
     if (req.requests.length > maxBatch) throw new InvalidArgumentError(`requests has ${req.requests.length} entries; at most ${maxBatch} per call`, 'requests');
-    const rows = packedRowCount(packed, maxBatch - req.requests.length);
-    auditPacked(ctx, req.requests, packed);
+    const values = packedValues(packed);
+    const rows = packedRowCount(packed, maxBatch - req.requests.length, values);
+    auditPacked(ctx, req.requests, packed, values, rows);
     const pctx = predictContext(ctx, scheduler);
     const [outcomes, columns] = await Promise.all([
       req.requests.length > 0 ? predictor.predictMany(req.requests, pctx) : Promise.resolve([]),
@@ -115,7 +117,7 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
           featureSet: packed.feature_set,
           featureSetVersion: packed.feature_set_version,
           names: packed.feature_names,
-          values: packed.values,
+          values,
           rows,
           entityIds: packed.entity_ids,
           repoId: packed.repo_id,

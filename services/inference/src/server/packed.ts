@@ -1,24 +1,48 @@
+import { endianness } from 'node:os';
 import { InvalidArgumentError } from '@omen/errors';
 import type { inferenceV1 } from '@omen/contracts';
 
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/**
+ * The packed values, from whichever form carries them: `values`, or `values_f64le` read as
+ * float64 without a copy where the bytes are 8-byte aligned (one copy where not).
+ */
+export function packedValues(packed: inferenceV1.PackedRows__Output): ArrayLike<number> {
+  const bytes = packed.values_f64le;
+  if (!bytes || bytes.length === 0) return packed.values;
+  if (packed.values.length > 0) throw new InvalidArgumentError('packed: set values or values_f64le, not both', 'packed.values_f64le');
+  if (bytes.length % 8 !== 0) throw new InvalidArgumentError(`packed.values_f64le has ${bytes.length} bytes, not a whole number of float64 values`, 'packed.values_f64le');
+  const n = bytes.length / 8;
+  if (!LITTLE_ENDIAN) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return Float64Array.from({ length: n }, (_, i) => view.getFloat64(i * 8, true));
+  }
+  if (bytes.byteOffset % 8 === 0) return new Float64Array(bytes.buffer, bytes.byteOffset, n);
+  const aligned = new Float64Array(n);
+  new Uint8Array(aligned.buffer).set(bytes);
+  return aligned;
+}
+
 /**
  * The number of rows in `packed` after checking its shape (names unique, values a whole number
- * of rows, at most `maxRows`, no ids or one per row); 0 when nothing is packed.
+ * of rows, at most `maxRows`, no ids or one per row); 0 when nothing is packed. `values` is
+ * packedValues(packed).
  */
-export function packedRowCount(packed: inferenceV1.PackedRows__Output | null | undefined, maxRows: number): number {
+export function packedRowCount(packed: inferenceV1.PackedRows__Output | null | undefined, maxRows: number, values: ArrayLike<number> = packed ? packedValues(packed) : []): number {
   if (!packed) return 0;
   const names = packed.feature_names;
-  const { values } = packed;
   if (names.length === 0) {
     if (values.length === 0) return 0;
     throw new InvalidArgumentError('packed.feature_names is empty but packed.values is not', 'packed.feature_names');
   }
   if (new Set(names).size !== names.length) throw new InvalidArgumentError('packed.feature_names has a name twice', 'packed.feature_names');
+  const field = values === packed.values ? 'packed.values' : 'packed.values_f64le';
   if (values.length % names.length !== 0) {
-    throw new InvalidArgumentError(`packed.values has ${values.length} values, not a multiple of the ${names.length} feature names`, 'packed.values');
+    throw new InvalidArgumentError(`${field} has ${values.length} values, not a multiple of the ${names.length} feature names`, field);
   }
   const rows = values.length / names.length;
-  if (rows > maxRows) throw new InvalidArgumentError(`packed has ${rows} rows; at most ${maxRows} per call`, 'packed.values');
+  if (rows > maxRows) throw new InvalidArgumentError(`packed has ${rows} rows; at most ${maxRows} per call`, field);
   if (packed.entity_ids.length !== 0 && packed.entity_ids.length !== rows) {
     throw new InvalidArgumentError(`packed.entity_ids has ${packed.entity_ids.length} ids for ${rows} rows; give none or one per row`, 'packed.entity_ids');
   }
@@ -32,10 +56,11 @@ export function packedRowCount(packed: inferenceV1.PackedRows__Output | null | u
  * microsecond a row.
  */
 export function expandPacked(packed: inferenceV1.PackedRows__Output | null | undefined, maxRows: number): inferenceV1.PredictRequest__Output[] {
-  const rows = packedRowCount(packed, maxRows);
-  if (!packed || rows === 0) return [];
+  if (!packed) return [];
+  const values = packedValues(packed);
+  const rows = packedRowCount(packed, maxRows, values);
+  if (rows === 0) return [];
   const names = packed.feature_names;
-  const { values } = packed;
   const out: inferenceV1.PredictRequest__Output[] = new Array<inferenceV1.PredictRequest__Output>(rows);
   for (let r = 0; r < rows; r++) {
     const row: Record<string, number> = {};

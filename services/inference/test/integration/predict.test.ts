@@ -216,13 +216,16 @@ describe('PredictBatch and PredictStream', () => {
 
   it('answers packed rows as columns with packed_response: the per-row answers, contributions and errors in one block', async () => {
     const rows = Array.from({ length: 40 }, (_, i) => jitValues(3000 + i));
-    // One row far over the split_large_change threshold (quality fields go to details), one invalid.
+    // One row far over the split_large_change threshold (a finding in the columns), one invalid.
     rows[5] = { ...rows[5]!, la: 900, ld: 100 };
     const names = [...JIT_NAMES].reverse();
     const values = rows.flatMap((r) => names.map((n) => r[n]!));
     values[7 * names.length + names.indexOf('nf')] = -1;
     const entity_ids = rows.map((_, i) => `c${i}`);
-    type Columns = { rows: number; bug_probability: number[]; top_k: number; contribution_features: number[]; contributions: number[]; details: { index: number; prediction?: PredictResponse; error?: { code: string; message: string } }[]; model_version: string; feature_set: string };
+    type Columns = {
+      rows: number; bug_probability: number[]; top_k: number; contribution_features: number[]; contributions: number[]; details: { index: number; prediction?: PredictResponse; error?: { code: string; message: string } }[]; model_version: string; feature_set: string;
+      complexity_score: number[]; technical_debt_score: number[]; finding_kinds: string[]; finding_rows: number[]; finding_kind: number[]; finding_scores: number[];
+    };
     const packed = { feature_names: names, values, entity_ids, repo_id: REPO, top_k: 3 };
     const columns = await call<{ results: unknown[]; packed: Columns }>(svc.client, 'PredictBatch', { packed: { ...packed, packed_response: true } });
     const perRow = await call<{ results: { index: number; prediction?: PredictResponse; error?: { code: string; message: string } }[] }>(svc.client, 'PredictBatch', { packed });
@@ -244,15 +247,24 @@ describe('PredictBatch and PredictStream', () => {
       expect(c.contribution_features.slice(r * 3, r * 3 + 3).map((j) => names[j])).toEqual(one.prediction!.top_contributions.map((t) => t.feature));
       c.contributions.slice(r * 3, r * 3 + 3).forEach((v, j) => expect(v).toBeCloseTo(one.prediction!.top_contributions[j]!.contribution, 9));
     }
-    // details: exactly the rows whose own answer says more than the columns, or failed.
-    const more = (p: PredictResponse | undefined) => !p || (p.refactoring_suggestions?.length ?? 0) > 0 || (p.security_risks?.length ?? 0) > 0 || p.complexity_score != null || p.technical_debt_score != null;
-    expect(c.details.map((d) => d.index)).toEqual(perRow.results.flatMap((r, i) => (more(r.prediction) ? [i] : [])));
-    const five = c.details.find((d) => d.index === 5)!.prediction!;
-    expect(five.refactoring_suggestions.map((s) => s.kind)).toContain('split_large_change');
-    expect(five.entity_id).toBe('c5');
-    expect(five.refactoring_suggestions).toEqual(perRow.results[5]!.prediction!.refactoring_suggestions);
-    expect(five.bug_probability).toBeCloseTo(c.bug_probability[5]!, 9);
-    expect(c.details.find((d) => d.index === 7)!.error).toEqual(perRow.results[7]!.error);
+    // details: only the row that failed; every row's quality fields are columns, the same
+    // findings (kind and priority or score) each row's own answer has, in the same order.
+    expect(c.details.map((d) => d.index)).toEqual([7]);
+    expect(c.details[0]!.error).toEqual(perRow.results[7]!.error);
+    const findings = (r: number) => c.finding_rows.flatMap((row, i) => (row === r ? [[c.finding_kinds[c.finding_kind[i]!], c.finding_scores[i]]] : []));
+    const perRowFindings = (p: PredictResponse | undefined) => [
+      ...(p?.refactoring_suggestions ?? []).map((s) => [`refactoring:${s.kind}`, s.priority]),
+      ...(p?.security_risks ?? []).map((s) => [`security:${s.category}`, s.score]),
+    ];
+    for (let r = 0; r < 40; r++) expect(findings(r)).toEqual(perRowFindings(perRow.results[r]!.prediction));
+    expect(findings(5).map(([kind]) => kind)).toContain('refactoring:split_large_change');
+    // jit_change_metrics rows have no code metrics: no row has a complexity or debt score.
+    expect(perRow.results.some((r) => r.prediction?.complexity_score != null || r.prediction?.technical_debt_score != null)).toBe(false);
+    expect([c.complexity_score, c.technical_debt_score]).toEqual([[], []]);
+    // The same rows as float64 bytes: the same answer.
+    const bytes = Buffer.from(Float64Array.from(values).buffer);
+    const fromBytes = await call<{ packed: Columns }>(svc.client, 'PredictBatch', { packed: { ...packed, values: [], values_f64le: bytes, packed_response: true } });
+    expect({ ...fromBytes.packed, latency_ms: 0, trace_id: '' }).toEqual({ ...c, latency_ms: 0, trace_id: '' });
     // What every row shares is checked once: names that do not match the model fail the call.
     const err = await callError(svc.client, 'PredictBatch', { packed: { feature_names: [...names.slice(1), 'bogus'], values: values.slice(0, 14), packed_response: true } });
     expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);

@@ -35,7 +35,8 @@ export interface PackedPredictions {
   'contribution_features'?: (number)[];
   'contributions'?: (number | string)[];
   /**
-   * Rows with more than the columns say, or that failed; `index` is the row.
+   * Rows that failed (with their error), and rows with more than the columns say; `index` is
+   * the row. The quality fields below are columns: a row is here for them no more.
    */
   'details'?: (_omen_inference_v1_PredictResult)[];
   /**
@@ -46,6 +47,23 @@ export interface PackedPredictions {
    * W3C trace id of the request, when traced.
    */
   'trace_id'?: (string);
+  /**
+   * The quality fields of PredictResponse as columns, one value per row (NaN: that row has
+   * none); empty when no row has one.
+   */
+  'complexity_score'?: (number | string)[];
+  'technical_debt_score'?: (number | string)[];
+  /**
+   * Every row's refactoring suggestions and security risks (findings), flattened in row order:
+   * finding i belongs to row finding_rows[i], is of kind finding_kinds[finding_kind[i]]
+   * ("refactoring:<kind>" or "security:<category>") and has priority (suggestions) or score
+   * (risks) finding_scores[i]. PredictResponse's message and description are not repeated: they
+   * are the kind said with the row's own values, which the caller sent.
+   */
+  'finding_kinds'?: (string)[];
+  'finding_rows'?: (number)[];
+  'finding_kind'?: (number)[];
+  'finding_scores'?: (number | string)[];
 }
 
 /**
@@ -81,7 +99,8 @@ export interface PackedPredictions__Output {
   'contribution_features': (number)[];
   'contributions': (number)[];
   /**
-   * Rows with more than the columns say, or that failed; `index` is the row.
+   * Rows that failed (with their error), and rows with more than the columns say; `index` is
+   * the row. The quality fields below are columns: a row is here for them no more.
    */
   'details': (_omen_inference_v1_PredictResult__Output)[];
   /**
@@ -92,4 +111,21 @@ export interface PackedPredictions__Output {
    * W3C trace id of the request, when traced.
    */
   'trace_id': (string);
+  /**
+   * The quality fields of PredictResponse as columns, one value per row (NaN: that row has
+   * none); empty when no row has one.
+   */
+  'complexity_score': (number)[];
+  'technical_debt_score': (number)[];
+  /**
+   * Every row's refactoring suggestions and security risks (findings), flattened in row order:
+   * finding i belongs to row finding_rows[i], is of kind finding_kinds[finding_kind[i]]
+   * ("refactoring:<kind>" or "security:<category>") and has priority (suggestions) or score
+   * (risks) finding_scores[i]. PredictResponse's message and description are not repeated: they
+   * are the kind said with the row's own values, which the caller sent.
+   */
+  'finding_kinds': (string)[];
+  'finding_rows': (number)[];
+  'finding_kind': (number)[];
+  'finding_scores': (number)[];
 }
