@@ -29,3 +29,4 @@ export type { OtlpReceiver, ReceivedSpan } from './otlp.ts';
 export type { TestIssuer, TestTokenOptions } from './jwt-issuer.ts';
 export { chromiumBinary, openInChromium, screenshotInChromium } from './chromium.ts';
 export type { ChromiumPage } from './chromium.ts';
+export { watchRun } from './trainer.ts';

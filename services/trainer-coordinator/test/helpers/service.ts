@@ -3,13 +3,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import { createClickHouse, ident, sql, type ClickHouse } from '@omen/clickhouse';
 import { loadGrpcObject, type trainerV1 } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
 import { runService, type RunningService } from '@omen/service';
-import { randomName, stackEnv } from '@omen/testing';
+import { randomName, stackEnv, watchRun } from '@omen/testing';
 import { startTrainer, type TrainerApp } from '../../src/app.ts';
 import { TRAINER_PORTS, trainerConfigSchema } from '../../src/config.ts';
 import { KAMEI_FEATURES, seededRandom } from '../../src/domain/index.ts';
@@ -116,15 +115,7 @@ export async function startTestTrainer(env: Record<string, string> = {}): Promis
     alertSubject,
     driftSubject,
     call: <Res>(method: string, request: unknown, c = client) => callUnary<Res>(c, method, request),
-    watch(runId) {
-      return new Promise((resolve, reject) => {
-        const events: trainerV1.RunEvent__Output[] = [];
-        const stream = client.WatchRun({ run_id: runId }, new grpc.Metadata(), { deadline: Date.now() + 300_000 });
-        stream.on('data', (e: trainerV1.RunEvent__Output) => events.push(e));
-        stream.on('error', reject);
-        stream.on('end', () => resolve(events));
-      });
-    },
+    watch: (runId) => watchRun(client, runId),
     async close() {
       client.close();
       anonymous.close();
