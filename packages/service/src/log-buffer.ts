@@ -1,5 +1,5 @@
 // A bounded in-process buffer between a hot path and a slow, fallible sink (inference's served
-// predictions log, every service's audit trail). push() is O(1) and never waits: the caller (a gRPC handler) must not feel
+// predictions log, the ab-router's experiment events, every service's audit trail). push() is O(1) and never waits: the caller (a gRPC handler) must not feel
 // Kafka or ClickHouse. Items leave in batches — when `flushSize` are waiting, and every
 // `flushIntervalMs` for whatever is there — one write at a time. A failed write is put back
 // at the front and retried after an exponential backoff; when the buffer is full the oldest
@@ -82,6 +82,19 @@ export class LogBuffer<T> {
         this.#start(false);
       });
     }
+  }
+
+  /**
+   * Writes everything waiting now, without waiting for the interval or a pending backoff; a
+   * batch that fails is put back and retried after its backoff as usual. Resolves once this
+   * pass is over; never rejects.
+   */
+  async flush(): Promise<void> {
+    await this.#draining;
+    if (this.#closed) return;
+    this.#clearBackoff();
+    this.#start(true);
+    await this.#draining;
   }
 
   /**
