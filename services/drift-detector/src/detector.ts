@@ -7,6 +7,7 @@
 // retried with the next call, so a closed window is never lost to a sink outage.
 import type { CommitFeatures, CommitLabel, Prediction } from '@omen/contracts';
 import type { ConsumedRecord } from '@omen/kafka';
+import { KeyedSerializer } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 import { DEFAULT_POLICY, evaluateWindow, type Policy, type Report, type Thresholds } from './domain/report.ts';
 import { ModelWindows, type AddOutcome, type Observation, type Reference, type WindowOptions, type WindowState } from './domain/window.ts';
@@ -50,12 +51,10 @@ export class Detector {
   /** Wall-clock time each stream of each model last saw a record. */
   private readonly lastSeen = new Map<ModelWindows, number>();
   /** handle() and closeIdle() take turns: both take windows and publish. */
-  private turn: Promise<unknown> = Promise.resolve();
+  private readonly turns = new KeyedSerializer<'windows'>();
 
   private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.turn.then(fn, fn);
-    this.turn = next.catch(() => undefined);
-    return next;
+    return this.turns.run('windows', fn);
   }
 
   private windowsOf(model: string, kind: Kind): ModelWindows {
