@@ -11,7 +11,8 @@ import { runService, type RunningService } from '@omen/service';
 import { randomName, stackEnv, watchRun } from '@omen/testing';
 import { startTrainer, type TrainerApp } from '../../src/app.ts';
 import { TRAINER_PORTS, trainerConfigSchema } from '../../src/config.ts';
-import { KAMEI_FEATURES, seededRandom } from '../../src/domain/index.ts';
+import { KAMEI_FEATURES } from '../../src/domain/index.ts';
+import { seededRandom } from '@omen/service/random';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const HOUR = 3_600_000;
