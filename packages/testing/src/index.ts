@@ -14,7 +14,7 @@ export { randomName } from './names.ts';
 export { freePort } from './ports.ts';
 export { startServiceProcess } from './service-process.ts';
 export type { ServiceProcess, ServiceProcessOptions } from './service-process.ts';
-export { inProcessServiceEnv, runInProcess } from './service-env.ts';
+export { inProcessServiceEnv, runInProcess, startAppInProcess } from './service-env.ts';
 export { startPrivateNats, startPrivateRedis } from './engines.ts';
 export type { PrivateEngine } from './engines.ts';
 export type { Cleanup } from './cleanup.ts';
