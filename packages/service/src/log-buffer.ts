@@ -5,6 +5,8 @@
 // at the front and retried after an exponential backoff; when the buffer is full the oldest
 // item goes, so an outage costs the oldest records and never memory or latency.
 
+import { backoffDelayMs } from './retry.ts';
+
 export type DropReason = 'overflow' | 'rejected' | 'shutdown';
 
 export interface LogBufferOptions<T> {
@@ -186,10 +188,8 @@ export class LogBuffer<T> {
   }
 
   #delay(): number {
-    const { retryMinMs, retryMaxMs } = this.#o;
-    const exp = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(this.#attempt - 1, 30));
     // Half fixed, half jitter: replicas that failed together do not retry together.
-    return Math.round(exp / 2 + (exp / 2) * (this.#o.random ?? Math.random)());
+    return backoffDelayMs(this.#attempt, { initialDelayMs: this.#o.retryMinMs, maxDelayMs: this.#o.retryMaxMs, jitter: 0.5 }, this.#o.random);
   }
 
   #take(n: number): T[] {
