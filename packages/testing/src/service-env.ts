@@ -40,7 +40,8 @@ export async function runInProcess<S extends ConfigShape>(
 /**
  * A service started as its main.ts starts it (runService with its app's `start`), inside the
  * test's process with inProcessServiceEnv() under `options.env`, stopped by `cleanup`. Resolves
- * once runService returned, with what `start` built; await `running.ready` for readiness.
+ * with what `start` built: at once for a synchronous `start`, once the service is ready for an
+ * asynchronous one (its app exists only then); otherwise await `running.ready` for readiness.
  */
 export async function startAppInProcess<S extends ConfigShape, A>(
   cleanup: Cleanup,
@@ -52,13 +53,21 @@ export async function startAppInProcess<S extends ConfigShape, A>(
     ...rest,
     ownProcess: false,
     env: { ...inProcessServiceEnv(), ...options.env },
-    start: async (ctx) => {
-      app = await start(ctx);
+    start: (ctx) => {
+      const built: A | Promise<A> = start(ctx);
+      if (!(built instanceof Promise)) {
+        app = built as A;
+        return undefined;
+      }
+      return (built as Promise<A>).then((a) => {
+        app = a;
+      });
     },
   });
   cleanup(async () => {
     await running.stop('test finished');
   });
-  if (app === undefined) throw new Error(`${options.name}: runService returned before start built the app`);
+  if (app === undefined) await running.ready;
+  if (app === undefined) throw new Error(`${options.name}: ready before its start built the app`);
   return { app, running };
 }
