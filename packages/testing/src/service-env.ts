@@ -56,10 +56,10 @@ export async function startAppInProcess<S extends ConfigShape, A>(
     start: (ctx) => {
       const built: A | Promise<A> = start(ctx);
       if (!(built instanceof Promise)) {
-        app = built as A;
+        app = built;
         return undefined;
       }
-      return (built as Promise<A>).then((a) => {
+      return built.then((a) => {
         app = a;
       });
     },
