@@ -11,7 +11,7 @@ import type { KafkaMetrics } from './metrics.ts';
 import { OffsetTracker } from './offsets.ts';
 import type { AvroProducer } from './producer.ts';
 import { backoffDelay, shouldRetry, sleep, type RetryPolicy } from './retry.ts';
-import { SpanKind, SpanStatusCode, context, extractTrace, linksFrom, trace, tracer, type Context, type Span } from './tracing.ts';
+import { SpanKind, SpanStatusCode, context, extractTrace, linksFrom, processAttributes, trace, tracer, type Context, type Span } from './tracing.ts';
 
 /** A record as a handler sees it. */
 export interface ConsumedRecord<V = unknown> {
@@ -643,14 +643,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       `process ${topic}`,
       {
         kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'process',
-          'messaging.destination.name': topic,
-          'messaging.consumer.group.name': this.group,
-          'messaging.destination.partition.id': String(partition),
-          'messaging.kafka.offset': Number(message.offset),
-        },
+        attributes: processAttributes(topic, this.group, partition, { 'messaging.kafka.offset': Number(message.offset) }),
       },
       item.trace,
     );
@@ -689,14 +682,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     const span = tracer.startSpan(`process ${topic}`, {
       kind: SpanKind.CONSUMER,
       links: linksFrom(items.map((i) => i.trace)),
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'process',
-        'messaging.destination.name': topic,
-        'messaging.consumer.group.name': this.group,
-        'messaging.destination.partition.id': String(partition),
-        'messaging.batch.message_count': messages.length,
-      },
+      attributes: processAttributes(topic, this.group, partition, { 'messaging.batch.message_count': messages.length }),
     });
     const active = trace.setSpan(context.active(), span);
     const batchLink = [{ context: span.spanContext() }];
@@ -708,14 +694,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
         {
           kind: SpanKind.CONSUMER,
           links: batchLink,
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.operation.type': 'process',
-            'messaging.destination.name': topic,
-            'messaging.consumer.group.name': this.group,
-            'messaging.destination.partition.id': String(partition),
-            'messaging.kafka.offset': Number(item.message.offset),
-          },
+          attributes: processAttributes(topic, this.group, partition, { 'messaging.kafka.offset': Number(item.message.offset) }),
         },
         item.trace,
       ),

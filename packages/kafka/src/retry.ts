@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '@omen/service/retry';
+
 /** How a consumer retries a record whose handler failed with a retryable error. */
 export interface RetryOptions {
   /**
@@ -60,9 +62,7 @@ export function retryPolicy(options: RetryOptions = {}, key = 'retries'): RetryP
  */
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
   if (!Number.isInteger(retry) || retry < 1) throw new RangeError(`retry must be an integer >= 1; got ${retry}`);
-  const exponential = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** Math.min(retry - 1, 52));
-  const fixed = exponential * (1 - policy.jitter);
-  return Math.round(fixed + exponential * policy.jitter * random());
+  return backoffDelayMs(retry, { initialDelayMs: policy.backoffMs, maxDelayMs: policy.maxBackoffMs, jitter: policy.jitter }, random);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, context, createContextKey, trace, type Context, type Link, type Span, type SpanOptions } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, createContextKey, trace, type Attributes, type Context, type Link, type Span, type SpanOptions } from '@opentelemetry/api';
 import { extractTraceContext, getTracer, injectTraceContext } from '@omen/telemetry';
 import type { Headers } from './headers.ts';
 
@@ -31,6 +31,21 @@ export function linksFrom(contexts: readonly Context[]): Link[] {
     if (spanContext && trace.isSpanContextValid(spanContext)) links.push({ context: spanContext });
   }
   return links;
+}
+
+/**
+ * The attributes of a `process <topic>` CONSUMER span (OTel messaging conventions), shared by the
+ * per-record, batch and per-record-in-batch spans; `extra` adds the offset or the batch size.
+ */
+export function processAttributes(topic: string, group: string, partition: number, extra: Attributes): Attributes {
+  return {
+    'messaging.system': 'kafka',
+    'messaging.operation.type': 'process',
+    'messaging.destination.name': topic,
+    'messaging.consumer.group.name': group,
+    'messaging.destination.partition.id': String(partition),
+    ...extra,
+  };
 }
 
 const RECORD_TRACES = createContextKey('omen.kafka.record-traces');

@@ -18,6 +18,7 @@ import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnavailableError, quote } from '@omen/errors';
 import { checkName as checkIdsName, isName } from '@omen/ids';
+import { KeyedSerializer } from '@omen/service/serial';
 import { LocalArtifactStore, checkSha256, writeAtomic, type ArtifactStore } from './artifact-store.ts';
 import type { AliasAction, AliasChange, AliasEvent, FeatureSetRef, ModelArtifact, ModelSelector, ModelSource, ModelVersionRecord } from './types.ts';
 
@@ -95,7 +96,7 @@ export class LocalModelRegistry implements ModelSource {
   readonly #listeners: RegistryListener[];
   readonly #onListenerError: (err: unknown, what: string) => void;
   readonly #now: () => Date;
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #locks = new KeyedSerializer<string>();
   #lastEventMs = 0;
   #eventSeq = 0;
 
@@ -126,16 +127,8 @@ export class LocalModelRegistry implements ModelSource {
   }
 
   /** Runs `fn` after every earlier locked call for `name` settled. */
-  async #locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.#locks.get(name) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.#locks.set(name, tail);
-    try {
-      return await next;
-    } finally {
-      if (this.#locks.get(name) === tail) this.#locks.delete(name);
-    }
+  #locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.run(name, fn);
   }
 
   async #notify(what: string, fn: (l: RegistryListener) => Promise<void> | void): Promise<void> {

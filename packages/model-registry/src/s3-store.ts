@@ -33,6 +33,7 @@
 import { createHash } from 'node:crypto';
 import { AwsClient } from 'aws4fetch';
 import { NotFoundError, PermissionDeniedError, UnavailableError, type OmenError } from '@omen/errors';
+import { backoffDelayMs } from '@omen/service/retry';
 import { checkSha256, sha256Hex, verifyArtifact, type ArtifactStore } from './artifact-store.ts';
 
 export interface S3StoreOptions {
@@ -146,7 +147,7 @@ export class S3ArtifactStore implements ArtifactStore {
       } catch (err) {
         if (last) throw new UnavailableError(`S3 ${method} ${this.uri(sha256)} failed: ${(err as Error).message}`, { cause: err });
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
+      await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt + 1, { initialDelayMs: 50, maxDelayMs: Infinity, jitter: 1 })));
     }
   }
 

@@ -5,6 +5,8 @@ export type { BaseConfigShape, PortDefaults } from './config.ts';
 export { backoffDelayMs } from './retry.ts';
 export type { RetryOptions } from './retry.ts';
 export { withinMs } from './deadline.ts';
+export { seededRandom } from './random.ts';
+export { KeyedSerializer } from './serial.ts';
 export { connectNats, natsProbe, NATS_PUBLISH_TIMEOUT_MS, parseJsonObject, publishFlushed } from './nats.ts';
 export type { ConnectNatsOptions } from './nats.ts';
 export { LogBuffer } from './log-buffer.ts';

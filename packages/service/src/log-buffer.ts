@@ -1,9 +1,11 @@
 // A bounded in-process buffer between a hot path and a slow, fallible sink (inference's served
-// predictions log, every service's audit trail). push() is O(1) and never waits: the caller (a gRPC handler) must not feel
+// predictions log, the ab-router's experiment events, every service's audit trail). push() is O(1) and never waits: the caller (a gRPC handler) must not feel
 // Kafka or ClickHouse. Items leave in batches — when `flushSize` are waiting, and every
 // `flushIntervalMs` for whatever is there — one write at a time. A failed write is put back
 // at the front and retried after an exponential backoff; when the buffer is full the oldest
 // item goes, so an outage costs the oldest records and never memory or latency.
+
+import { backoffDelayMs } from './retry.ts';
 
 export type DropReason = 'overflow' | 'rejected' | 'shutdown';
 
@@ -82,6 +84,19 @@ export class LogBuffer<T> {
         this.#start(false);
       });
     }
+  }
+
+  /**
+   * Writes everything waiting now, without waiting for the interval or a pending backoff; a
+   * batch that fails is put back and retried after its backoff as usual. Resolves once this
+   * pass is over; never rejects.
+   */
+  async flush(): Promise<void> {
+    await this.#draining;
+    if (this.#closed) return;
+    this.#clearBackoff();
+    this.#start(true);
+    await this.#draining;
   }
 
   /**
@@ -173,10 +188,8 @@ export class LogBuffer<T> {
   }
 
   #delay(): number {
-    const { retryMinMs, retryMaxMs } = this.#o;
-    const exp = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(this.#attempt - 1, 30));
     // Half fixed, half jitter: replicas that failed together do not retry together.
-    return Math.round(exp / 2 + (exp / 2) * (this.#o.random ?? Math.random)());
+    return backoffDelayMs(this.#attempt, { initialDelayMs: this.#o.retryMinMs, maxDelayMs: this.#o.retryMaxMs, jitter: 0.5 }, this.#o.random);
   }
 
   #take(n: number): T[] {

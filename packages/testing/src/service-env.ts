@@ -1,5 +1,5 @@
 import type { ConfigOf, ConfigShape } from '@omen/config';
-import { runService, type BaseConfigShape, type RunningService, type ServiceOptions } from '@omen/service';
+import { runService, type BaseConfigShape, type RunningService, type ServiceContext, type ServiceOptions } from '@omen/service';
 import type { Cleanup } from './cleanup.ts';
 
 /**
@@ -35,4 +35,39 @@ export async function runInProcess<S extends ConfigShape>(
   });
   await running.ready;
   return running;
+}
+
+/**
+ * A service started as its main.ts starts it (runService with its app's `start`), inside the
+ * test's process with inProcessServiceEnv() under `options.env`, stopped by `cleanup`. Resolves
+ * with what `start` built: at once for a synchronous `start`, once the service is ready for an
+ * asynchronous one (its app exists only then); otherwise await `running.ready` for readiness.
+ */
+export async function startAppInProcess<S extends ConfigShape, A>(
+  cleanup: Cleanup,
+  options: Omit<ServiceOptions<S>, 'ownProcess' | 'start'> & { start: (ctx: ServiceContext<ConfigOf<S & BaseConfigShape>>) => A | Promise<A> },
+): Promise<{ app: A; running: RunningService<ConfigOf<S & BaseConfigShape>> }> {
+  let app: A | undefined;
+  const { start, ...rest } = options;
+  const running = await runService({
+    ...rest,
+    ownProcess: false,
+    env: { ...inProcessServiceEnv(), ...options.env },
+    start: (ctx) => {
+      const built: A | Promise<A> = start(ctx);
+      if (!(built instanceof Promise)) {
+        app = built;
+        return undefined;
+      }
+      return built.then((a) => {
+        app = a;
+      });
+    },
+  });
+  cleanup(async () => {
+    await running.stop('test finished');
+  });
+  if (app === undefined) await running.ready;
+  if (app === undefined) throw new Error(`${options.name}: ready before its start built the app`);
+  return { app, running };
 }

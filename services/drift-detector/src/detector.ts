@@ -7,6 +7,7 @@
 // retried with the next call, so a closed window is never lost to a sink outage.
 import type { CommitFeatures, CommitLabel, Prediction } from '@omen/contracts';
 import type { ConsumedRecord } from '@omen/kafka';
+import { KeyedSerializer } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 import { DEFAULT_POLICY, evaluateWindow, type Policy, type Report, type Thresholds } from './domain/report.ts';
 import { ModelWindows, type AddOutcome, type Observation, type Reference, type WindowOptions, type WindowState } from './domain/window.ts';
@@ -38,39 +39,40 @@ export interface DetectorOptions {
 type Kind = Observation['kind'];
 
 export class Detector {
-  private readonly windows = new Map<string, ModelWindows>();
+  readonly #windows = new Map<string, ModelWindows>();
   /** Reports to publish, each with its window's `onReported` callbacks. */
-  private pending: Array<{ report: Report; onReported: Array<() => void> }> = [];
-  private readonly now: () => number;
+  #pending: Array<{ report: Report; onReported: Array<() => void> }> = [];
+  readonly #now: () => number;
 
-  constructor(private readonly o: DetectorOptions) {
-    this.now = o.now ?? Date.now;
+  readonly #o: DetectorOptions;
+
+  constructor(o: DetectorOptions) {
+    this.#o = o;
+    this.#now = o.now ?? Date.now;
   }
 
   /** Wall-clock time each stream of each model last saw a record. */
-  private readonly lastSeen = new Map<ModelWindows, number>();
+  readonly #lastSeen = new Map<ModelWindows, number>();
   /** handle() and closeIdle() take turns: both take windows and publish. */
-  private turn: Promise<unknown> = Promise.resolve();
+  readonly #turns = new KeyedSerializer<'windows'>();
 
-  private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.turn.then(fn, fn);
-    this.turn = next.catch(() => undefined);
-    return next;
+  #serialized<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#turns.run('windows', fn);
   }
 
-  private windowsOf(model: string, kind: Kind): ModelWindows {
+  #windowsOf(model: string, kind: Kind): ModelWindows {
     const key = `${model}\u0000${kind}`;
-    let w = this.windows.get(key);
-    if (!w) this.windows.set(key, (w = new ModelWindows(model, this.o.windows)));
+    let w = this.#windows.get(key);
+    if (!w) this.#windows.set(key, (w = new ModelWindows(model, this.#o.windows)));
     return w;
   }
 
   /** What one record contributes, per model it concerns. */
-  private observations(record: ConsumedRecord<unknown>): Array<{ model: string; reference: Reference; obs: Observation }> {
+  #observations(record: ConsumedRecord<unknown>): Array<{ model: string; reference: Reference; obs: Observation }> {
     const out: Array<{ model: string; reference: Reference; obs: Observation }> = [];
-    const { topics } = this.o;
-    for (const model of this.o.models) {
-      const reference = this.o.reference(model);
+    const { topics } = this.#o;
+    for (const model of this.#o.models) {
+      const reference = this.#o.reference(model);
       if (!reference) continue;
       if (record.topic === topics.features) {
         const f = record.value as CommitFeatures;
@@ -97,7 +99,7 @@ export class Detector {
    * must stay uncommitted — a restart then rebuilds them from the redelivered records.
    */
   handle(records: readonly ConsumedRecord<unknown>[], defer?: (record: ConsumedRecord<unknown>) => () => void): Promise<Report[]> {
-    return this.serialized(() => this.handleNow(records, defer));
+    return this.#serialized(() => this.#handleNow(records, defer));
   }
 
   /**
@@ -106,29 +108,29 @@ export class Detector {
    * publishes what is pending.
    */
   closeIdle(idleMs: number): Promise<Report[]> {
-    return this.serialized(() => {
-      const wall = this.now();
-      for (const [w, seen] of this.lastSeen) {
+    return this.#serialized(() => {
+      const wall = this.#now();
+      for (const [w, seen] of this.#lastSeen) {
         if (wall - seen < idleMs || w.openWindows() === 0) continue;
-        this.evaluate(w.takeAll(), wall);
+        this.#evaluate(w.takeAll(), wall);
       }
       return this.flush();
     });
   }
 
-  private evaluate(closed: ReturnType<ModelWindows['takeClosed']>, computedAt: number): void {
+  #evaluate(closed: ReturnType<ModelWindows['takeClosed']>, computedAt: number): void {
     for (const w of closed) {
-      const report = evaluateWindow(w, this.o.thresholds, this.o.minSamples, computedAt, this.o.policy ?? DEFAULT_POLICY);
-      if (report.tests.length > 0) this.pending.push({ report, onReported: w.onReported });
+      const report = evaluateWindow(w, this.#o.thresholds, this.#o.minSamples, computedAt, this.#o.policy ?? DEFAULT_POLICY);
+      if (report.tests.length > 0) this.#pending.push({ report, onReported: w.onReported });
       else {
-        this.o.logger.debug({ model: w.model, repo: w.repo, start: w.start }, 'window closed with too few observations for any test');
+        this.#o.logger.debug({ model: w.model, repo: w.repo, start: w.start }, 'window closed with too few observations for any test');
         for (const done of w.onReported) done();
       }
     }
   }
 
-  private async handleNow(records: readonly ConsumedRecord<unknown>[], defer?: (record: ConsumedRecord<unknown>) => () => void): Promise<Report[]> {
-    const wall = this.now();
+  async #handleNow(records: readonly ConsumedRecord<unknown>[], defer?: (record: ConsumedRecord<unknown>) => () => void): Promise<Report[]> {
+    const wall = this.#now();
     for (const record of records) {
       // The record is done (its offset committable) once every window it went into was
       // reported: one hold per window plus one for this loop, released at its end, so a
@@ -143,27 +145,27 @@ export class Detector {
         holds += 1;
         w.onReported.push(release);
       };
-      const obs = this.observations(record);
-      if (obs.length === 0) this.o.metrics?.records.inc({ topic: record.topic, outcome: 'unmatched' });
+      const obs = this.#observations(record);
+      if (obs.length === 0) this.#o.metrics?.records.inc({ topic: record.topic, outcome: 'unmatched' });
       for (const { model, reference, obs: o } of obs) {
-        const windows = this.windowsOf(model, o.kind);
+        const windows = this.#windowsOf(model, o.kind);
         const outcome: AddOutcome = windows.add(reference, o, ack ? into : undefined);
-        this.lastSeen.set(windows, wall);
-        this.o.metrics?.records.inc({ topic: record.topic, outcome });
+        this.#lastSeen.set(windows, wall);
+        this.#o.metrics?.records.inc({ topic: record.topic, outcome });
       }
       release();
     }
-    for (const w of this.windows.values()) this.evaluate(w.takeClosed(), wall);
+    for (const w of this.#windows.values()) this.#evaluate(w.takeClosed(), wall);
     return this.flush();
   }
 
   /** Publishes what is pending; on failure keeps it for the next call and rethrows. */
   async flush(): Promise<Report[]> {
-    if (this.pending.length === 0) return [];
-    const taken = this.pending;
+    if (this.#pending.length === 0) return [];
+    const taken = this.#pending;
     const reports = taken.map((p) => p.report);
-    await this.o.publish(reports);
-    this.pending = this.pending.filter((p) => !taken.includes(p));
+    await this.#o.publish(reports);
+    this.#pending = this.#pending.filter((p) => !taken.includes(p));
     for (const p of taken) for (const done of p.onReported) done();
     return reports;
   }
@@ -178,10 +180,10 @@ export class Detector {
    */
   closedThrough(model: string, target: 'feature' | 'prediction' | 'label', windowEnd: number): void {
     const kind: Kind = target === 'feature' ? 'features' : target;
-    this.windowsOf(model, kind).closedThrough(windowEnd);
+    this.#windowsOf(model, kind).closedThrough(windowEnd);
   }
 
   pendingReports(): number {
-    return this.pending.length;
+    return this.#pending.length;
   }
 }

@@ -28,8 +28,9 @@ import { Redis } from 'ioredis';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import { loadGrpcObject } from '@omen/contracts';
 import { codeMetricsV1, featureSetId, jitChangeMetricsV1 } from '@omen/features';
+// Inference's own online read, through its package export: the bench measures exactly what it serves with.
+import { connectRedis, RedisStore } from '@omen/inference/online-store';
 import { freePort, stackEnv } from '@omen/testing';
-import { connectRedis, RedisStore } from '../../inference/src/adapters/redis-store.ts';
 import { RedisOnlineStore } from '../src/adapters/redis-online-store.ts';
 import type { FeatureRow } from '../src/domain/rows.ts';
 import { dropKeys } from './git.ts';

@@ -9,8 +9,9 @@ import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  GBDT_DEFAULTS, KAMEI_FEATURES, predict, rocAuc, seededRandom, trainGbdt, trainLogistic, type Dataset, type Model,
+  GBDT_DEFAULTS, KAMEI_FEATURES, predict, rocAuc, trainGbdt, trainLogistic, type Dataset, type Model,
 } from '../src/domain/index.ts';
+import { seededRandom } from '@omen/service/random';
 import { findJitProjects, loadJitProject } from './load-jit.ts';
 
 const ROWS = 100_000;

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import type * as grpc from '@grpc/grpc-js';
 import { loadGrpcObject, type abrouterV1 } from '@omen/contracts';
-import { callUnary, createClient } from '@omen/grpc';
+import { createClient } from '@omen/grpc';
 import { UsageError, type Command } from '../command.ts';
 import { localAdminToken, servicePorts } from '../local-services.ts';
-import { CliFailure, fmt, isoOf, printJson, runVerb, statusName, table } from './models.ts';
+import { callService, fmt, isoOf, printJson, runVerb, table } from './models.ts';
 
 // ab-router's experiments from the command line: every call goes over gRPC to the running
 // service (./scripts/omen services up). The JSON of an experiment carries its decision and, per
@@ -35,25 +35,19 @@ usage: ./scripts/omen experiments create --model M --challenger VERSION [--contr
 `;
 
 type Experiment = abrouterV1.Experiment__Output;
-type Client = { client: grpc.Client; address: string };
+type Client = { client: grpc.Client; address: string; service: string };
 
 function abRouter(values: { addr?: string | undefined; token?: string | undefined }, admin: boolean): Client {
   const address = values.addr ?? process.env['ABROUTER_ADDR'] ?? `127.0.0.1:${servicePorts('ab-router').grpc}`;
   const token = admin ? (values.token ?? process.env['ADMIN_TOKEN'] ?? localAdminToken().token) : undefined;
   const { AbRouter } = loadGrpcObject('abrouter').omen.abrouter.v1;
-  return { client: createClient(AbRouter as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client, address, { deadlineMs: 30_000, ...(token ? { token } : {}) }), address };
+  return { client: createClient(AbRouter as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client, address, { deadlineMs: 30_000, ...(token ? { token } : {}) }), address, service: 'ab-router' };
 }
 
+/** One call on a client made for it: `callService`'s failure line, then the channel closes. */
 async function call<Res>(c: Client, method: string, request: unknown): Promise<Res> {
   try {
-    return await callUnary<Res>(c.client, method, request);
-  } catch (err) {
-    const e = err as grpc.ServiceError;
-    if (typeof e.code === 'number') {
-      const hint = e.code === (14 as grpc.status) ? ` (is ab-router up at ${c.address}? ./scripts/omen services up)` : '';
-      throw new CliFailure(`${method}: ${statusName(e.code)}: ${e.details}${hint}`);
-    }
-    throw err;
+    return await callService<Res>(c, method, request);
   } finally {
     c.client.close();
   }

@@ -5,11 +5,10 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGrpcObject, repoRoot, type trainerV1 } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
-import { openInChromium, screenshotInChromium, startServiceProcess, type ServiceProcess } from '@omen/testing';
+import { openInChromium, screenshotInChromium, startServiceProcess, watchRun, type ServiceProcess } from '@omen/testing';
 import { driftReport, experimentReport } from '@omen/reports';
 import { reportCommand } from '../../src/commands/report.ts';
 
@@ -19,16 +18,6 @@ const QT_CSV = path.join(repoRoot, 'services', 'trainer-coordinator', 'test', 'f
 
 let root: string;
 let trainer: ServiceProcess;
-
-function watch(client: trainerV1.TrainerClient, runId: string): Promise<trainerV1.RunEvent__Output[]> {
-  return new Promise((resolve, reject) => {
-    const events: trainerV1.RunEvent__Output[] = [];
-    const stream = client.WatchRun({ run_id: runId }, new grpc.Metadata(), { deadline: Date.now() + 300_000 });
-    stream.on('data', (e: trainerV1.RunEvent__Output) => events.push(e));
-    stream.on('error', reject);
-    stream.on('end', () => resolve(events));
-  });
-}
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'omen-report-'));
@@ -43,7 +32,7 @@ beforeAll(async () => {
   const admin = createClient(Trainer, trainer.address, { token: TOKEN, deadlineMs: 60_000 });
   try {
     const run = await callUnary<trainerV1.Run__Output>(admin, 'StartRun', { model_name: MODEL, row_source: `csv:${QT_CSV}`, algorithm: 'gbdt', auto_promote: true });
-    expect((await watch(admin, run.run_id)).at(-1)?.run?.state).toBe('RUN_STATE_SUCCEEDED');
+    expect((await watchRun(admin, run.run_id)).at(-1)?.run?.state).toBe('RUN_STATE_SUCCEEDED');
   } finally {
     admin.close();
   }

@@ -191,6 +191,21 @@ describe('LogBuffer', () => {
     expect(h.dropped.shutdown).toBe(2);
   });
 
+  it('flush writes what waits now, past the interval and a pending backoff, and a failure keeps it queued', async () => {
+    const h = harness();
+    h.script.push('fail');
+    push(h, 1, 2);
+    await h.buffer.flush();
+    expect(h.attempts.map((a) => a.items)).toEqual([[1, 2]]);
+    expect(h.buffer.buffered).toBe(2);
+    expect(h.errors).toEqual([{ attempt: 1, retryInMs: 100 }]);
+    push(h, 4);
+    await h.buffer.flush(); // the 100 ms backoff has not passed
+    expect(h.attempts.map((a) => a.items)).toEqual([[1, 2], [1, 2, 4]]);
+    expect(h.written).toEqual([1, 2, 4]);
+    expect(h.buffer.buffered).toBe(0);
+  });
+
   it('refuses a flush size above the capacity', () => {
     expect(() => harness({ maxBuffered: 2, flushSize: 3 })).toThrow(/flushSize must be an integer in 1..maxBuffered \(2\); got 3/);
   });

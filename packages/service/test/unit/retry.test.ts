@@ -24,4 +24,9 @@ describe('backoffDelayMs', () => {
     expect(backoffDelayMs(1, {}, () => 1)).toBe(500);
     expect(backoffDelayMs(20, {}, () => 1)).toBe(30_000);
   });
+
+  it('draws the jitter share it is given: none, or the whole delay (full jitter)', () => {
+    expect([0, 0.5, 1].map((r) => backoffDelayMs(3, { ...opts, jitter: 0 }, () => r))).toEqual([400, 400, 400]);
+    expect([0, 0.5, 1].map((r) => backoffDelayMs(3, { ...opts, jitter: 1 }, () => r))).toEqual([0, 200, 400]);
+  });
 });

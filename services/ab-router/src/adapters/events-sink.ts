@@ -1,14 +1,15 @@
 // experiments.events.v1 and the ClickHouse events table without making serving wait: push()
-// only appends to a bounded queue; a timer writes what is queued in batches, one batch at a time,
-// to Kafka and ClickHouse together. A batch either sink refused stays at the front and is
-// rewritten to both with a doubling delay; when the queue is full the oldest event is dropped and
-// counted (omen_abrouter_events_dropped_total), so an outage of either costs old events, never
+// only appends to the kit's bounded LogBuffer, which writes what is queued in batches, one batch
+// at a time, to Kafka and ClickHouse together. A batch either sink refused stays at the front and
+// is rewritten to both with a doubling, jittered delay; when the queue is full the oldest event is
+// dropped and counted (omen_abrouter_events_dropped_total), so an outage of either costs old events, never
 // latency or memory. Event ids are deterministic, so a batch written twice is deduplicated
 // downstream: by the event-id header on Kafka, by the ReplacingMergeTree key in ClickHouse.
 import type { ClickHouse } from '@omen/clickhouse';
 import { EVENT_COLUMNS, eventColumns, ident, sql } from '@omen/clickhouse';
 import type { ExperimentEvent } from '@omen/contracts';
 import type { AvroProducer } from '@omen/kafka';
+import { LogBuffer } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 /**
@@ -76,71 +77,56 @@ export interface EventsSinkOptions {
   onFailed?: (sink: EventsSinkName) => void;
 }
 
-export class EventsSink {
-  private queue: ExperimentEvent[] = [];
-  private sending: Promise<void> | undefined;
-  private failures = 0;
-  private nextTryAt = 0;
-  private readonly timer: NodeJS.Timeout;
-  private closed = false;
+/** The sinks one batch write failed on; the whole batch is retried on both. */
+class SinkWriteError extends Error {
+  constructor(readonly failed: { sink: EventsSinkName; err: unknown }[]) {
+    super(`experiment events not written to ${failed.map((f) => f.sink).join(' and ')}`);
+  }
+}
 
-  constructor(private readonly o: EventsSinkOptions) {
-    this.timer = setInterval(() => void this.flush(), o.flushIntervalMs);
-    this.timer.unref();
+export class EventsSink {
+  readonly #o: EventsSinkOptions;
+  readonly #buffer: LogBuffer<ExperimentEvent>;
+
+  constructor(options: EventsSinkOptions) {
+    this.#o = options;
+    this.#buffer = new LogBuffer<ExperimentEvent>({
+      write: (batch) => this.#write(batch),
+      maxBuffered: options.maxBuffered,
+      flushSize: options.flushSize,
+      flushIntervalMs: options.flushIntervalMs,
+      retryMinMs: Math.min(200, options.retryMaxMs),
+      retryMaxMs: options.retryMaxMs,
+      onWritten: (n) => options.onSent(n),
+      onDropped: (n) => options.onDropped(n),
+      onWriteError: (err, { items, retryInMs }) => {
+        for (const { sink, err: cause } of err instanceof SinkWriteError ? err.failed : [{ sink: 'kafka' as const, err }]) {
+          options.onFailed?.(sink);
+          options.logger.warn({ err: cause, sink, events: items, retryInMs }, 'experiment events not written; retrying');
+        }
+      },
+    });
   }
 
   get buffered(): number {
-    return this.queue.length;
+    return this.#buffer.buffered;
   }
 
   push(event: ExperimentEvent): void {
-    if (this.closed) {
-      this.o.onDropped(1);
-      return;
-    }
-    this.queue.push(event);
-    if (this.queue.length > this.o.maxBuffered) {
-      const over = this.queue.length - this.o.maxBuffered;
-      this.queue.splice(0, over);
-      this.o.onDropped(over);
-    }
+    this.#buffer.push(event);
   }
 
-  /** Sends queued events (one batch chain at a time); never rejects. */
-  flush(force = false): Promise<void> {
-    if (this.sending) return this.sending;
-    if (this.queue.length === 0 || (!force && Date.now() < this.nextTryAt)) return Promise.resolve();
-    this.sending = this.drain().finally(() => (this.sending = undefined));
-    return this.sending;
+  /** Writes what is queued now, past a pending backoff; never rejects. */
+  flush(): Promise<void> {
+    return this.#buffer.flush();
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.o.flushSize);
-      const failed = await this.write(batch);
-      if (failed.length > 0) {
-        this.failures++;
-        const delay = Math.min(this.o.retryMaxMs, 100 * 2 ** Math.min(this.failures, 16));
-        this.nextTryAt = Date.now() + delay;
-        for (const { sink, err } of failed) {
-          this.o.onFailed?.(sink);
-          this.o.logger.warn({ err, sink, events: batch.length, retryInMs: delay }, 'experiment events not written; retrying');
-        }
-        return;
-      }
-      this.failures = 0;
-      // Events pushed while sending went to the back; overflow may have dropped some of this batch's.
-      const sent = batch.filter((e) => this.queue[0] === e && this.queue.shift());
-      this.o.onSent(sent.length);
-    }
-  }
-
-  /** Both sinks at once; the ones that failed. */
-  private async write(batch: ExperimentEvent[]): Promise<{ sink: EventsSinkName; err: unknown }[]> {
-    const { producer, clickhouse } = this.o;
+  /** Both sinks at once; rejects naming the ones that failed. */
+  async #write(batch: ExperimentEvent[]): Promise<void> {
+    const { producer, clickhouse } = this.#o;
     const writes: [EventsSinkName, Promise<unknown>][] = [];
     if (producer) {
-      writes.push(['kafka', producer.send(this.o.topic, batch.map((e) => ({ key: e.repo_id, value: e, eventId: e.event_id, eventTime: e.event_time })))]);
+      writes.push(['kafka', producer.send(this.#o.topic, batch.map((e) => ({ key: e.repo_id, value: e, eventId: e.event_id, eventTime: e.event_time })))]);
     }
     if (clickhouse) {
       writes.push([
@@ -149,15 +135,13 @@ export class EventsSink {
       ]);
     }
     const results = await Promise.allSettled(writes.map(([, p]) => p));
-    return results.flatMap((r, i) => (r.status === 'rejected' ? [{ sink: writes[i]![0], err: r.reason as unknown }] : []));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ sink: writes[i]![0], err: r.reason as unknown }] : []));
+    if (failed.length > 0) throw new SinkWriteError(failed);
   }
 
-  /** Last flush (bounded by the caller's shutdown grace), then stops. */
+  /** Last flush (bounded by the caller's shutdown grace), then stops; what is left is counted dropped. */
   async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush(true);
-    this.closed = true;
-    if (this.queue.length > 0) this.o.onDropped(this.queue.length);
-    this.queue = [];
+    await this.#buffer.flush();
+    await this.#buffer.close(0);
   }
 }

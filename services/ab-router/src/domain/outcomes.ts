@@ -10,6 +10,7 @@
 // No maintained JS package computes DeLong or these ranking metrics with intervals (checked
 // npm: ml-roc / roc-curve give the point AUC only); the formulas are short and are checked
 // against scipy and numpy in test/unit/outcomes.test.ts.
+import { seededRandom } from '@omen/service/random';
 import { normalQuantile } from './statistics.ts';
 
 export interface Scored {
@@ -146,22 +147,10 @@ export function recallAtEffort(rows: readonly Scored[], effort = 0.2): number | 
   return found / positives;
 }
 
-/** mulberry32: a small seeded generator so bootstrap intervals are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function bootstrap(rows: readonly Scored[], stat: (rs: Scored[]) => number | undefined, o: OutcomeOptions): Estimate {
   const value = stat([...rows]);
   if (value === undefined || rows.length < 2) return { value, low: undefined, high: undefined };
-  const next = rng(o.seed);
+  const next = seededRandom(o.seed);
   const values: number[] = [];
   const sample = new Array<Scored>(rows.length);
   for (let b = 0; b < o.bootstrap; b++) {

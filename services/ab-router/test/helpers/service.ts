@@ -1,12 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadGrpcObject, type inferenceV1 } from '@omen/contracts';
 import { createClient } from '@omen/grpc';
-import { runService, type RunningService } from '@omen/service';
-import { inProcessServiceEnv, randomName } from '@omen/testing';
+import type { RunningService } from '@omen/service';
+import { randomName, startAppInProcess, type Cleanup } from '@omen/testing';
 import { startAbRouter, type AbRouterApp } from '../../src/app.ts';
 import { ABROUTER_PORTS, abRouterConfigSchema, type AbRouterConfig } from '../../src/config.ts';
-
-type Cleanup = (fn: () => Promise<void>) => void;
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -23,23 +21,12 @@ type Ctor = new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) 
 
 /** The real service (runService + startAbRouter, as main.ts wires it) on 127.0.0.1:0. */
 export async function startTestRouter(cleanup: Cleanup, env: Record<string, string | undefined>): Promise<TestRouter> {
-  let app: AbRouterApp | undefined;
-  const running = await runService({
+  const { app, running } = await startAppInProcess(cleanup, {
     name: 'ab-router',
     configSchema: abRouterConfigSchema,
     ports: ABROUTER_PORTS,
-    ownProcess: false,
-    env: {
-      ...inProcessServiceEnv(),
-      ADMIN_TOKEN,
-      ...env,
-    },
-    async start(ctx) {
-      app = await startAbRouter(ctx);
-    },
-  });
-  cleanup(async () => {
-    await running.stop('test finished');
+    env: { ADMIN_TOKEN, ...env },
+    start: (ctx) => startAbRouter(ctx),
   });
   await running.ready;
   const address = `127.0.0.1:${running.grpcPort}`;
@@ -48,7 +35,7 @@ export async function startTestRouter(cleanup: Cleanup, env: Record<string, stri
   const anonymous = createClient(C, address);
   cleanup(() => Promise.resolve(admin.close()));
   cleanup(() => Promise.resolve(anonymous.close()));
-  return { app: app!, running, admin, anonymous };
+  return { app, running, admin, anonymous };
 }
 
 /**

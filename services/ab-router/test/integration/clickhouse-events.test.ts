@@ -144,7 +144,7 @@ describe('experiment events in ClickHouse', () => {
     for (const r of first) {
       sink.push({ ...r, type: r.type as ExperimentEventType, event_time: Number(r.event_time_ms), entity_id: (r as { entity_id?: string | null }).entity_id ?? null });
     }
-    await sink.flush(true);
+    await sink.flush();
     await waitFor(() => sink.buffered === 0, { message: 'the rewrite flushed' });
     const [raw2] = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM ${ident(table)} WHERE experiment_id = ${id}`);
     // Before a merge the copies are separate rows; FINAL must still see each id once.

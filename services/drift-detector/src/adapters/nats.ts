@@ -64,19 +64,23 @@ export interface DriftNatsOptions {
 
 /** Decides whether an alert may go out; pure, so the cooldown is testable without NATS. */
 export class AlertCooldown {
-  private readonly last = new Map<string, number>();
-  constructor(private readonly cooldownMs: number) {}
+  readonly #last = new Map<string, number>();
+  readonly #cooldownMs: number;
+
+  constructor(cooldownMs: number) {
+    this.#cooldownMs = cooldownMs;
+  }
 
   take(model: string, now: number): boolean {
-    const prev = this.last.get(model);
-    if (prev !== undefined && now - prev < this.cooldownMs) return false;
-    this.last.set(model, now);
+    const prev = this.#last.get(model);
+    if (prev !== undefined && now - prev < this.#cooldownMs) return false;
+    this.#last.set(model, now);
     return true;
   }
 
   /** Gives a taken slot back (the publish failed). */
   release(model: string, at: number): void {
-    if (this.last.get(model) === at) this.last.delete(model);
+    if (this.#last.get(model) === at) this.#last.delete(model);
   }
 }
 

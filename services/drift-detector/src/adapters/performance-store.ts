@@ -142,29 +142,39 @@ export interface PerformanceQuery {
 }
 
 export class PerformanceStore {
+  readonly #ch: ClickHouse;
+  readonly #t: PerformanceTables;
+  readonly #models: readonly string[];
+  readonly #topics: { predictions: string; labels: string };
+
   constructor(
-    private readonly ch: ClickHouse,
-    private readonly t: PerformanceTables,
-    private readonly models: readonly string[],
-    private readonly topics: { predictions: string; labels: string },
-  ) {}
+    ch: ClickHouse,
+    t: PerformanceTables,
+    models: readonly string[],
+    topics: { predictions: string; labels: string },
+  ) {
+    this.#ch = ch;
+    this.#t = t;
+    this.#models = models;
+    this.#topics = topics;
+  }
 
   /** Keeps the scores of watched models' commit predictions and every label (idempotent). */
   async record(records: readonly ConsumedRecord<unknown>[]): Promise<void> {
     const scores: Record<string, unknown>[] = [];
     const labels: Record<string, unknown>[] = [];
     for (const r of records) {
-      if (r.topic === this.topics.predictions) {
+      if (r.topic === this.#topics.predictions) {
         const p = r.value as Prediction;
-        if (!this.models.includes(p.model_name) || p.entity_type !== 'commit' || p.bug_probability === null || !Number.isFinite(p.bug_probability)) continue;
+        if (!this.#models.includes(p.model_name) || p.entity_type !== 'commit' || p.bug_probability === null || !Number.isFinite(p.bug_probability)) continue;
         scores.push({ model_name: p.model_name, model_version: p.model_version, repo_id: p.repo_id, sha: p.entity_id, event_time_ms: p.event_time, score: p.bug_probability });
-      } else if (r.topic === this.topics.labels) {
+      } else if (r.topic === this.#topics.labels) {
         const l = r.value as CommitLabel;
         labels.push({ repo_id: l.repo_id, sha: l.sha, is_bug_inducing: l.is_bug_inducing ? 1 : 0, label_known_at_ms: l.label_known_at });
       }
     }
-    if (scores.length > 0) await this.ch.insert(this.t.scores, scores);
-    if (labels.length > 0) await this.ch.insert(this.t.labels, labels);
+    if (scores.length > 0) await this.#ch.insert(this.#t.scores, scores);
+    if (labels.length > 0) await this.#ch.insert(this.#t.labels, labels);
   }
 
   /** The expected AUC of each closed prediction window. */
@@ -172,7 +182,7 @@ export class PerformanceStore {
     const rows = reports
       .filter((r) => r.performance)
       .map((r) => perfRow({ model: r.model, version: r.version, repo: r.repo, windowStart: r.windowStart, windowEnd: r.windowEnd, predictions: r.performance!.predictions, expectedAuc: r.performance!.expectedAuc, scored: 0, labelled: 0, positives: 0, realisedAuc: null, computedAt: r.computedAt, realisedAt: null }));
-    if (rows.length > 0) await this.ch.insert(this.t.performance, rows);
+    if (rows.length > 0) await this.#ch.insert(this.#t.performance, rows);
   }
 
   /**
@@ -180,21 +190,21 @@ export class PerformanceStore {
    * and has none yet; resolves with those it completed.
    */
   async realise(now: number, maturityMs: number): Promise<WindowPerformance[]> {
-    const due = (await this.ch.query<PerfRow>(sql`
-      SELECT * FROM ${ident(this.t.performance)} FINAL
-      WHERE has(${[...this.models]}, model_name) AND isNull(realised_at_ms) AND window_end_ms <= ${now - maturityMs}
+    const due = (await this.#ch.query<PerfRow>(sql`
+      SELECT * FROM ${ident(this.#t.performance)} FINAL
+      WHERE has(${[...this.#models]}, model_name) AND isNull(realised_at_ms) AND window_end_ms <= ${now - maturityMs}
       ORDER BY window_end_ms
       LIMIT 1000`)).map(perfOf);
     const done: WindowPerformance[] = [];
     for (const w of due) {
       const repo: SqlFragment = w.repo === ALL_REPOS ? raw('1') : sql`repo_id = ${w.repo}`;
-      const pairs = await this.ch.query<{ score: number; y: number; has: number }>(sql`
+      const pairs = await this.#ch.query<{ score: number; y: number; has: number }>(sql`
         SELECT score, y, has FROM (
-          SELECT repo_id, sha, score FROM ${ident(this.t.scores)} FINAL
+          SELECT repo_id, sha, score FROM ${ident(this.#t.scores)} FINAL
           WHERE model_name = ${w.model} AND model_version = ${w.version} AND ${repo}
             AND event_time_ms >= ${w.windowStart} AND event_time_ms < ${w.windowEnd}
         ) ANY LEFT JOIN (
-          SELECT repo_id, sha, is_bug_inducing AS y, toUInt8(1) AS has FROM ${ident(this.t.labels)} FINAL
+          SELECT repo_id, sha, is_bug_inducing AS y, toUInt8(1) AS has FROM ${ident(this.#t.labels)} FINAL
           WHERE label_known_at_ms <= ${now}
         ) USING (repo_id, sha)`);
       const scores = pairs.map((p) => Number(p.score));
@@ -207,7 +217,7 @@ export class PerformanceStore {
         realisedAuc: rocAuc(scores, labels),
         realisedAt: now,
       };
-      await this.ch.insert(this.t.performance, [perfRow(realised)]);
+      await this.#ch.insert(this.#t.performance, [perfRow(realised)]);
       done.push(realised);
     }
     return done;
@@ -218,8 +228,8 @@ export class PerformanceStore {
     const where: SqlFragment[] = [sql`model_name = ${q.model}`];
     if (q.version !== undefined) where.push(sql`model_version = ${q.version}`);
     if (q.repo !== undefined) where.push(sql`repo_id = ${q.repo}`);
-    const rows = await this.ch.query<PerfRow>(sql`
-      SELECT * FROM ${ident(this.t.performance)} FINAL
+    const rows = await this.#ch.query<PerfRow>(sql`
+      SELECT * FROM ${ident(this.#t.performance)} FINAL
       WHERE ${joinSql(where, ' AND ')}
       ORDER BY window_end_ms DESC, repo_id ASC, model_version DESC
       LIMIT ${q.limit}`);

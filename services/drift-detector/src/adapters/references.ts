@@ -32,42 +32,50 @@ export type ReferenceState =
   | { state: 'missing'; reason: string };
 
 export class ReferenceTracker {
-  private readonly current = new Map<string, ReferenceState>();
+  readonly #current = new Map<string, ReferenceState>();
+
+  readonly #source: ReferenceSource;
+  readonly #alias: string;
+  readonly #logger: Logger;
 
   constructor(
-    private readonly source: ReferenceSource,
-    private readonly alias: string,
-    private readonly logger: Logger,
-  ) {}
+    source: ReferenceSource,
+    alias: string,
+    logger: Logger,
+  ) {
+    this.#source = source;
+    this.#alias = alias;
+    this.#logger = logger;
+  }
 
   /** The reference of `model` now, if it has a serving version with reference statistics. */
   get(model: string): Reference | undefined {
-    const s = this.current.get(model);
+    const s = this.#current.get(model);
     return s?.state === 'ok' ? s.reference : undefined;
   }
 
   state(model: string): ReferenceState | undefined {
-    return this.current.get(model);
+    return this.#current.get(model);
   }
 
   /** Re-reads the alias and, if it moved, the version's record. Resolves with what is current. */
   async refresh(model: string): Promise<ReferenceState> {
-    const version = (await this.source.aliases(model))[this.alias];
-    const before = this.current.get(model);
-    if (!version) return this.set(model, before, { state: 'missing', reason: `model "${model}" has no "${this.alias}" alias` });
+    const version = (await this.#source.aliases(model))[this.#alias];
+    const before = this.#current.get(model);
+    if (!version) return this.#set(model, before, { state: 'missing', reason: `model "${model}" has no "${this.#alias}" alias` });
     if (before?.state === 'ok' && before.reference.version === version) return before;
-    const record = await this.source.record(model, version);
-    if (!record.referenceStats) return this.set(model, before, { state: 'missing', reason: `${model}/${version} has no referenceStats (trained before the registry stored them, or imported)` });
-    return this.set(model, before, { state: 'ok', reference: { model, version, featureSet: record.featureSet, stats: record.referenceStats } });
+    const record = await this.#source.record(model, version);
+    if (!record.referenceStats) return this.#set(model, before, { state: 'missing', reason: `${model}/${version} has no referenceStats (trained before the registry stored them, or imported)` });
+    return this.#set(model, before, { state: 'ok', reference: { model, version, featureSet: record.featureSet, stats: record.referenceStats } });
   }
 
-  private set(model: string, before: ReferenceState | undefined, next: ReferenceState): ReferenceState {
-    this.current.set(model, next);
+  #set(model: string, before: ReferenceState | undefined, next: ReferenceState): ReferenceState {
+    this.#current.set(model, next);
     const was = before?.state === 'ok' ? before.reference.version : before?.reason;
     const now = next.state === 'ok' ? next.reference.version : next.reason;
     if (was !== now) {
-      if (next.state === 'ok') this.logger.info({ model, version: next.reference.version, previous: was }, 'drift reference for %s is now %s/%s', model, model, next.reference.version);
-      else this.logger.warn({ model, reason: next.reason }, 'no drift reference for %s: %s', model, next.reason);
+      if (next.state === 'ok') this.#logger.info({ model, version: next.reference.version, previous: was }, 'drift reference for %s is now %s/%s', model, model, next.reference.version);
+      else this.#logger.warn({ model, reason: next.reason }, 'no drift reference for %s: %s', model, next.reason);
     }
     return next;
   }

@@ -61,29 +61,33 @@ function mergeReports(a: Report, b: Report): Report {
 }
 
 export class MemoryReportStore implements ReportStore {
-  private readonly reports = new Map<string, Report>();
-  constructor(private readonly kept: number) {}
+  readonly #reports = new Map<string, Report>();
+  readonly #kept: number;
+
+  constructor(kept: number) {
+    this.#kept = kept;
+  }
 
   add(reports: readonly Report[]): Promise<void> {
     for (const r of reports) {
       // Features, predictions and labels of one window arrive as separate reports with one id:
       // merge their tests (a re-published test replaces its earlier copy).
-      const prev = this.reports.get(r.reportId);
+      const prev = this.#reports.get(r.reportId);
       const merged = prev ? mergeReports(prev, r) : r;
-      this.reports.delete(r.reportId);
-      this.reports.set(r.reportId, merged);
+      this.#reports.delete(r.reportId);
+      this.#reports.set(r.reportId, merged);
     }
     // Map order is insertion order: the oldest-added go first.
-    for (const id of this.reports.keys()) {
-      if (this.reports.size <= this.kept) break;
-      this.reports.delete(id);
+    for (const id of this.#reports.keys()) {
+      if (this.#reports.size <= this.#kept) break;
+      this.#reports.delete(id);
     }
     return Promise.resolve();
   }
 
   reportedThrough(models: readonly string[]): Promise<ReportedThrough[]> {
     const latest = new Map<string, ReportedThrough>();
-    for (const r of this.reports.values()) {
+    for (const r of this.#reports.values()) {
       if (!models.includes(r.model)) continue;
       for (const t of r.tests) {
         const key = `${r.model}\u0000${t.target}`;
@@ -94,7 +98,7 @@ export class MemoryReportStore implements ReportStore {
   }
 
   list(q: ReportQuery): Promise<ReportPage> {
-    const matching = [...this.reports.values()]
+    const matching = [...this.#reports.values()]
       .filter(
         (r) =>
           r.model === q.model &&
@@ -255,21 +259,24 @@ function recordOf(row: Row): DriftRecord {
 }
 
 export class ClickHouseReportStore implements ReportStore {
-  constructor(
-    private readonly ch: ClickHouse,
-    private readonly table: string,
-  ) {}
+  readonly #ch: ClickHouse;
+  readonly #table: string;
+
+  constructor(ch: ClickHouse, table: string) {
+    this.#ch = ch;
+    this.#table = table;
+  }
 
   async add(reports: readonly Report[]): Promise<void> {
     const rows = reports.flatMap((r) => driftRecords(r).map(driftRow));
-    if (rows.length > 0) await this.ch.insert(this.table, rows);
+    if (rows.length > 0) await this.#ch.insert(this.#table, rows);
   }
 
   async reportedThrough(models: readonly string[]): Promise<ReportedThrough[]> {
     if (models.length === 0) return [];
-    const rows = await this.ch.query<{ model_name: string; target: string; end_ms: string | number }>(sql`
+    const rows = await this.#ch.query<{ model_name: string; target: string; end_ms: string | number }>(sql`
       SELECT model_name, target, max(window_end_ms) AS end_ms
-      FROM ${ident(this.table)}
+      FROM ${ident(this.#table)}
       WHERE has(${[...models]}, model_name)
       GROUP BY model_name, target`);
     return rows.map((r) => ({ model: r.model_name, target: r.target as Target, windowEnd: Number(r.end_ms) }));
@@ -284,10 +291,10 @@ export class ClickHouseReportStore implements ReportStore {
     const having: SqlFragment[] = [raw('1')];
     if (q.driftedOnly) having.push(raw('max(drifted) = 1'));
     if (q.feature !== undefined) having.push(sql`countIf(feature = ${q.feature}) > 0`);
-    const t = ident(this.table);
+    const t = ident(this.#table);
     const cond = joinSql(where, ' AND ');
     // Reports are groups of test rows: page over the groups, then fetch their rows.
-    const keys = await this.ch.query<{ k: string }>(sql`
+    const keys = await this.#ch.query<{ k: string }>(sql`
       SELECT concat(model_version, '|', repo_id, '|', toString(window_end_ms)) AS k
       FROM ${t} FINAL
       WHERE ${cond}
@@ -298,7 +305,7 @@ export class ClickHouseReportStore implements ReportStore {
     const more = keys.length > q.limit;
     const page = keys.slice(0, q.limit).map((k) => k.k);
     if (page.length === 0) return { reports: [], more: false };
-    const rows = await this.ch.query<Row>(sql`
+    const rows = await this.#ch.query<Row>(sql`
       SELECT * FROM ${t} FINAL
       WHERE ${cond} AND has(${page}, concat(model_version, '|', repo_id, '|', toString(window_end_ms)))
       ORDER BY window_end_ms DESC, event_id`);

@@ -27,19 +27,22 @@ export type Observation =
 export class Reservoir {
   readonly values: number[] = [];
   count = 0;
-  constructor(
-    private readonly max: number,
-    private readonly random: () => number,
-  ) {}
+  readonly #max: number;
+  readonly #random: () => number;
+
+  constructor(max: number, random: () => number) {
+    this.#max = max;
+    this.#random = random;
+  }
 
   add(v: number): void {
     this.count += 1;
-    if (this.values.length < this.max) {
+    if (this.values.length < this.#max) {
       this.values.push(v);
       return;
     }
-    const j = Math.floor(this.random() * this.count);
-    if (j < this.max) this.values[j] = v;
+    const j = Math.floor(this.#random() * this.count);
+    if (j < this.#max) this.values[j] = v;
   }
 }
 
@@ -74,29 +77,31 @@ export type AddOutcome = 'added' | 'duplicate' | 'late';
 
 /** The open windows of one watched model. */
 export class ModelWindows {
-  private readonly open = new Map<string, WindowState>();
-  private watermark = -Infinity;
-  private readonly random: () => number;
+  readonly #open = new Map<string, WindowState>();
+  #watermark = -Infinity;
+  readonly #random: () => number;
+  readonly #options: WindowOptions;
 
   constructor(
     readonly model: string,
-    private readonly options: WindowOptions,
+    options: WindowOptions,
   ) {
-    this.random = options.random ?? Math.random;
+    this.#options = options;
+    this.#random = options.random ?? Math.random;
   }
 
   /** Start of the window holding `t` (windows are aligned on the epoch). */
   windowStart(t: number): number {
-    return Math.floor(t / this.options.windowMs) * this.options.windowMs;
+    return Math.floor(t / this.#options.windowMs) * this.#options.windowMs;
   }
 
   /** The latest event time seen; -Infinity before the first record. */
   get eventTime(): number {
-    return this.watermark;
+    return this.#watermark;
   }
 
-  private isClosed(end: number): boolean {
-    return end + this.options.latenessMs <= this.watermark;
+  #isClosed(end: number): boolean {
+    return end + this.#options.latenessMs <= this.#watermark;
   }
 
   /**
@@ -105,11 +110,11 @@ export class ModelWindows {
    */
   add(reference: Reference, obs: Observation, into?: (w: WindowState) => void): AddOutcome {
     const start = this.windowStart(obs.eventTime);
-    const end = start + this.options.windowMs;
-    if (this.isClosed(end)) return 'late';
+    const end = start + this.#options.windowMs;
+    if (this.#isClosed(end)) return 'late';
     let outcome: AddOutcome = 'duplicate';
     for (const repo of obs.repo === ALL_REPOS ? [ALL_REPOS] : [obs.repo, ALL_REPOS]) {
-      const w = this.windowFor(reference, repo, start, end);
+      const w = this.#windowFor(reference, repo, start, end);
       const id = `${obs.kind}\u0000${obs.eventId}`;
       into?.(w);
       if (w.seen.has(id)) continue;
@@ -119,7 +124,7 @@ export class ModelWindows {
         for (const [name, v] of Object.entries(obs.values)) {
           if (!Number.isFinite(v)) continue;
           let r = w.features.get(name);
-          if (!r) w.features.set(name, (r = new Reservoir(this.options.maxSamples, this.random)));
+          if (!r) w.features.set(name, (r = new Reservoir(this.#options.maxSamples, this.#random)));
           r.add(v);
         }
       } else if (obs.kind === 'prediction') {
@@ -129,15 +134,15 @@ export class ModelWindows {
         if (obs.positive) w.labels.positive += 1;
       }
     }
-    this.watermark = Math.max(this.watermark, obs.eventTime);
+    this.#watermark = Math.max(this.#watermark, obs.eventTime);
     return outcome;
   }
 
-  private windowFor(reference: Reference, repo: string, start: number, end: number): WindowState {
+  #windowFor(reference: Reference, repo: string, start: number, end: number): WindowState {
     // The version is part of the key: a promotion mid-window starts fresh windows compared
     // against the new champion's reference, and the old version's windows still close as usual.
     const key = `${reference.version}\u0000${repo}\u0000${start}`;
-    let w = this.open.get(key);
+    let w = this.#open.get(key);
     if (!w) {
       w = {
         model: this.model,
@@ -147,12 +152,12 @@ export class ModelWindows {
         end,
         reference,
         features: new Map(),
-        predictions: new Reservoir(this.options.maxSamples, this.random),
+        predictions: new Reservoir(this.#options.maxSamples, this.#random),
         labels: { positive: 0, total: 0 },
         seen: new Set(),
         onReported: [],
       };
-      this.open.set(key, w);
+      this.#open.set(key, w);
     }
     return w;
   }
@@ -162,16 +167,16 @@ export class ModelWindows {
    * restart, records replayed for a window reported before it are late, not a second report.
    */
   closedThrough(end: number): void {
-    this.watermark = Math.max(this.watermark, end + this.options.latenessMs);
+    this.#watermark = Math.max(this.#watermark, end + this.#options.latenessMs);
   }
 
   /** Removes and returns the windows the watermark has closed, oldest first. */
   takeClosed(): WindowState[] {
     const closed: WindowState[] = [];
-    for (const [key, w] of this.open) {
-      if (!this.isClosed(w.end)) continue;
+    for (const [key, w] of this.#open) {
+      if (!this.#isClosed(w.end)) continue;
       closed.push(w);
-      this.open.delete(key);
+      this.#open.delete(key);
     }
     return closed.sort((a, b) => a.end - b.end || a.repo.localeCompare(b.repo));
   }
@@ -181,12 +186,12 @@ export class ModelWindows {
    * watermark moves to the latest end so that stragglers for them count as late.
    */
   takeAll(): WindowState[] {
-    for (const w of this.open.values()) this.watermark = Math.max(this.watermark, w.end + this.options.latenessMs);
+    for (const w of this.#open.values()) this.#watermark = Math.max(this.#watermark, w.end + this.#options.latenessMs);
     return this.takeClosed();
   }
 
   /** Open windows (for the gauge and for tests). */
   openWindows(): number {
-    return this.open.size;
+    return this.#open.size;
   }
 }

@@ -1,20 +1,12 @@
 // Reference statistics built the way the registry stores them (quantiles, inner histogram edges
 // at the deciles, proportions, categories), from a sample of a known distribution.
 import type { DistributionStats, ReferenceStatistics } from '@omen/model-registry';
+import { seededRandom as rng } from '@omen/service/random';
 
 export const LEVELS = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
 
-/** A seeded PRNG (mulberry32), so test samples are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The kit's seeded PRNG, so test samples are reproducible. */
+export { rng };
 
 /** Standard normal by Box–Muller. */
 export function normal(random: () => number, mean = 0, sd = 1): number {

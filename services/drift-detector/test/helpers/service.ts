@@ -1,11 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadGrpcObject } from '@omen/contracts';
-import { runService, type RunningService } from '@omen/service';
-import { FAST_CONSUMER, inProcessServiceEnv, randomName, stackEnv, waitFor } from '@omen/testing';
+import type { RunningService } from '@omen/service';
+import { FAST_CONSUMER, randomName, stackEnv, startAppInProcess, waitFor, type Cleanup } from '@omen/testing';
 import { startDriftDetector, type DriftApp, type DriftOverrides } from '../../src/app.ts';
 import { DRIFT_PORTS, driftConfigSchema, type DriftConfig } from '../../src/config.ts';
-
-type Cleanup = (fn: () => Promise<void>) => void;
 
 export interface TestService {
   app: DriftApp;
@@ -16,28 +14,17 @@ export interface TestService {
 
 /** The real service (runService + startDriftDetector, as main.ts wires it) on 127.0.0.1:0, stopped by `cleanup`. */
 export async function startTestService(cleanup: Cleanup, env: Record<string, string | undefined>, overrides: DriftOverrides = {}): Promise<TestService> {
-  let app: DriftApp | undefined;
-  const running = await runService({
+  const { app, running } = await startAppInProcess(cleanup, {
     name: 'drift-detector',
     configSchema: driftConfigSchema,
     ports: DRIFT_PORTS,
-    ownProcess: false,
-    env: {
-      ...inProcessServiceEnv(),
-      DRIFT_REGISTRY_POLL: '0',
-      ...env,
-    },
-    start: (ctx) => {
-      app = startDriftDetector(ctx, overrides);
-    },
-  });
-  cleanup(async () => {
-    await running.stop('test finished');
+    env: { DRIFT_REGISTRY_POLL: '0', ...env },
+    start: (ctx) => startDriftDetector(ctx, overrides),
   });
   const Ctor = loadGrpcObject('drift').omen.drift.v1.DriftDetector;
   const client = new Ctor(`127.0.0.1:${running.grpcPort}`, grpc.credentials.createInsecure());
   cleanup(() => Promise.resolve(client.close()));
-  return { app: app!, running, client };
+  return { app, running, client };
 }
 
 /** Promise form of a unary call; rejects with grpc's ServiceError. */

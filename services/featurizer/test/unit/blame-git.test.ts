@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '@omen/service/random';
 import type { CommitInput } from '../../src/domain/commit.ts';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { blameAt, processCommits } from '../../src/domain/processor.ts';
@@ -21,20 +22,10 @@ const git = (...args: string[]): string =>
     maxBuffer: 16 << 20,
   });
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('forward blame against git blame', () => {
   it('attributes every line of every file like git blame after 60 random commits with a rename and a deletion', async () => {
     git('init', '-q', '-b', 'main');
-    const rand = mulberry32(42);
+    const rand = seededRandom(42);
     const files = new Map<string, string[]>();
     const store = new InMemoryHistoryStore();
     const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
@@ -107,7 +98,7 @@ describe('blame across branches and merges against git blame', () => {
           maxBuffer: 16 << 20,
         });
       run('init', '-q', '-b', 'main');
-      const rand = mulberry32(7);
+      const rand = seededRandom(7);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
       const vocab = ['x += 1;', 'return x;', '}', 'if (x) {', 'y = f(x);', ''];
       const paths = ['a.js', 'b.js', 'c.js'];

@@ -16,6 +16,7 @@ import { readFile, readdir, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isRetryable } from '@omen/errors';
 import { sha256Hex, writeAtomic, type ModelArtifact, type ModelSelector, type ModelSource, type ModelVersionRecord } from '@omen/model-registry';
+import { KeyedSerializer } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 export interface CachedModelSourceOptions {
@@ -50,7 +51,7 @@ export class CachedModelSource implements ModelSource {
   readonly #logger: Logger | undefined;
   readonly #keepRecent: number;
   // Writes and pruning run one at a time, so a prune never deletes a blob another write is about to reference.
-  #writes: Promise<unknown> = Promise.resolve();
+  readonly #writes = new KeyedSerializer<'cache'>();
 
   constructor(inner: ModelSource, options: CachedModelSourceOptions) {
     this.#inner = inner;
@@ -132,9 +133,7 @@ export class CachedModelSource implements ModelSource {
 
   /** A failed cache write costs the fallback, never the answer the inner source gave. */
   async #write(fn: () => Promise<unknown>): Promise<void> {
-    const next = this.#writes.then(fn).catch((err: unknown) => this.#logger?.warn({ err, dir: this.dir }, 'model cache write failed'));
-    this.#writes = next;
-    await next;
+    await this.#writes.run('cache', fn).catch((err: unknown) => this.#logger?.warn({ err, dir: this.dir }, 'model cache write failed'));
   }
 
   async #storeArtifact(artifact: ModelArtifact): Promise<void> {

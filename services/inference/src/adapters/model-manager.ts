@@ -5,6 +5,7 @@
 // is reported (log, metric, lastErrors()).
 import { NotFoundError, escapeText, isOmenError, quote } from '@omen/errors';
 import { checkName } from '@omen/ids';
+import { KeyedSerializer } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 import { DynamicBatcher, type BatcherOptions, type Scheduler, type SubmitOptions } from '../domain/batcher.ts';
 import type { InferenceMetrics } from '../metrics.ts';
@@ -123,14 +124,14 @@ export interface ModelManagerOptions {
 
 interface Entry {
   aliases: Map<string, ServedModel>;
-  /** Serialises swaps of one model so the last event applied is the one that sticks. */
-  chain: Promise<unknown>;
 }
 
 export class ModelManager {
   readonly #o: ModelManagerOptions;
   readonly #models = new Map<string, Entry>();
   readonly #failures = new Map<string, LoadFailure>();
+  /** Serialises swaps of one model so the last event applied is the one that sticks. */
+  readonly #applying = new KeyedSerializer<string>();
   readonly #defaultAlias: string;
   #closed = false;
 
@@ -146,7 +147,7 @@ export class ModelManager {
   #entry(name: string): Entry {
     let e = this.#models.get(name);
     if (!e) {
-      e = { aliases: new Map(), chain: Promise.resolve() };
+      e = { aliases: new Map() };
       this.#models.set(name, e);
     }
     return e;
@@ -179,9 +180,7 @@ export class ModelManager {
    */
   apply(event: ModelEvent): Promise<ServedModel> {
     const entry = this.#entry(event.model);
-    const run = entry.chain.then(() => this.#apply(entry, event));
-    entry.chain = run.catch(() => undefined);
-    return run;
+    return this.#applying.run(event.model, () => this.#apply(entry, event));
   }
 
   async #apply(entry: Entry, event: ModelEvent): Promise<ServedModel> {

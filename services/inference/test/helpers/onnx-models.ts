@@ -5,6 +5,7 @@
 // because a service never imports another service's src/; the serving side must accept what
 // that contract describes, which is what these models exercise.
 import onnxProto from 'onnx-proto';
+import { seededRandom as seeded } from '@omen/service/random';
 
 const onnx = onnxProto.onnx;
 type INode = onnxProto.onnx.INodeProto;
@@ -230,17 +231,8 @@ export function buildOnnx(model: TestModel, options: BuildOptions = {}): Uint8Ar
   }).finish();
 }
 
-/** Deterministic PRNG (mulberry32) so fixtures are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The kit's seeded PRNG, so fixtures are the same on every run. */
+export { seeded };
 
 export interface RandomGbdtOptions {
   trees: number;

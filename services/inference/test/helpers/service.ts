@@ -2,13 +2,11 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ident, sql, type ClickHouse } from '@omen/clickhouse';
 import { loadGrpcObject, protoRoot, type inferenceV1 } from '@omen/contracts';
-import { runService, type RunningService } from '@omen/service';
-import { inProcessServiceEnv, randomName } from '@omen/testing';
+import type { RunningService } from '@omen/service';
+import { randomName, startAppInProcess, type Cleanup } from '@omen/testing';
 import path from 'node:path';
 import { startInference, type InferenceApp, type InferenceOverrides } from '../../src/app.ts';
 import { INFERENCE_PORTS, inferenceConfigSchema, type InferenceConfig } from '../../src/config.ts';
-
-type Cleanup = (fn: () => Promise<void>) => void;
 
 export interface TestService {
   app: InferenceApp;
@@ -28,31 +26,23 @@ export interface TestService {
 export async function startTestService(cleanup: Cleanup, env: Record<string, string | undefined>, overrides: InferenceOverrides = {}): Promise<TestService> {
   const featurePrefix = randomName('features');
   const cachePrefix = randomName('predictions');
-  let app: InferenceApp | undefined;
-  const running = await runService({
+  const { app, running } = await startAppInProcess(cleanup, {
     name: 'inference',
     configSchema: inferenceConfigSchema,
     ports: INFERENCE_PORTS,
-    ownProcess: false,
     env: {
-      ...inProcessServiceEnv(),
       INFERENCE_FEATURE_PREFIX: featurePrefix,
       INFERENCE_CACHE_PREFIX: cachePrefix,
       INFERENCE_REGISTRY_POLL: '0',
       ...env,
     },
-    start: (ctx) => {
-      app = startInference(ctx, overrides);
-    },
-  });
-  cleanup(async () => {
-    await running.stop('test finished');
+    start: (ctx) => startInference(ctx, overrides),
   });
   const address = `127.0.0.1:${running.grpcPort}`;
   const Ctor = loadGrpcObject('inference').omen.inference.v1.Inference;
   const client = new Ctor(address, grpc.credentials.createInsecure()) as unknown as TestService['client'];
   cleanup(() => Promise.resolve(client.close()));
-  return { app: app!, running, address, client, featurePrefix, cachePrefix };
+  return { app, running, address, client, featurePrefix, cachePrefix };
 }
 
 /** Drops a test's ClickHouse table and closes its client when the file's cleanup runs. */

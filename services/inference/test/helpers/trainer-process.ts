@@ -2,10 +2,9 @@
 // inference reads from it: started on free ports with only the environment a test gives,
 // its JSON log lines collected, stopped with SIGTERM.
 import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { loadGrpcObject, repoRoot, type trainerV1 } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
-import { startServiceProcess, type ServiceProcess } from '@omen/testing';
+import { startServiceProcess, watchRun, type ServiceProcess } from '@omen/testing';
 
 export type TrainerProcess = ServiceProcess;
 
@@ -15,17 +14,6 @@ export type TrainerProcess = ServiceProcess;
  */
 export function startTrainerProcess(env: Record<string, string>): Promise<TrainerProcess> {
   return startServiceProcess('trainer-coordinator', { TRAINER_CSV_DIR: path.dirname(QT_CSV), ...env });
-}
-
-/** Every event of a run until the trainer ends the stream. */
-export function watchRun(client: trainerV1.TrainerClient, runId: string): Promise<trainerV1.RunEvent__Output[]> {
-  return new Promise((resolve, reject) => {
-    const events: trainerV1.RunEvent__Output[] = [];
-    const stream = client.WatchRun({ run_id: runId }, new grpc.Metadata(), { deadline: Date.now() + 300_000 });
-    stream.on('data', (e: trainerV1.RunEvent__Output) => events.push(e));
-    stream.on('error', reject);
-    stream.on('end', () => resolve(events));
-  });
 }
 
 /** The trainer's own test slice of the ISSTA'21 Qt change metrics (a data file, not code). */

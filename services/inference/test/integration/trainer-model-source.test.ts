@@ -13,10 +13,11 @@ import { loadGrpcObject, repoRoot, type trainerV1 } from '@omen/contracts';
 import { NotFoundError, UnavailableError, isRetryable } from '@omen/errors';
 import { callUnary, createClient } from '@omen/grpc';
 import { LocalModelRegistry, sha256Hex } from '@omen/model-registry';
+import { watchRun } from '@omen/testing';
 import { TrainerModelSource } from '../../src/adapters/trainer-model-source.ts';
 import { jitRow, jitValues, referenceP1 } from '../helpers/fixtures.ts';
 import { call, startTestService, type PredictResponse } from '../helpers/service.ts';
-import { startTrainerProcess, watchRun, type TrainerProcess } from '../helpers/trainer-process.ts';
+import { startTrainerProcess, type TrainerProcess } from '../helpers/trainer-process.ts';
 
 const TOKEN = 'trainer-source-test-token-0123';
 const MODEL = `jit-remote-${process.pid}-${Date.now()}`;

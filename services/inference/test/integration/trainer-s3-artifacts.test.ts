@@ -11,10 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGrpcObject, repoRoot, type trainerV1 } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
 import { sha256Hex } from '@omen/model-registry';
+import { watchRun } from '@omen/testing';
 import { TrainerModelSource } from '../../src/adapters/trainer-model-source.ts';
 import { jitRow, jitValues, referenceP1 } from '../helpers/fixtures.ts';
 import { call, startTestService, type PredictResponse } from '../helpers/service.ts';
-import { startTrainerProcess, watchRun, type TrainerProcess } from '../helpers/trainer-process.ts';
+import { startTrainerProcess, type TrainerProcess } from '../helpers/trainer-process.ts';
 
 const TOKEN = 'trainer-s3-test-token-0123456';
 const MODEL = `jit-s3-${process.pid}-${Date.now()}`;

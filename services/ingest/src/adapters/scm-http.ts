@@ -5,6 +5,7 @@ import {
   UnauthenticatedError,
   UnavailableError,
 } from '@omen/errors';
+import { backoffDelayMs } from '@omen/service/retry';
 
 // One small fetch-based client for both SCM APIs instead of @octokit/rest + its throttling
 // plugin and a GitLab SDK: ingest needs two GET endpoints, and one retry/rate-limit policy for
@@ -132,8 +133,7 @@ export class ScmHttpClient {
 
   private async backoff(url: string, attempt: number, reason: string): Promise<void> {
     if (attempt >= this.maxAttempts) return;
-    const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-    const delayMs = Math.round(this.random() * ceiling);
+    const delayMs = backoffDelayMs(attempt, { initialDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs, jitter: 1 }, this.random);
     this.onRetry?.({ url, attempt, delayMs, reason });
     await this.sleep(delayMs);
   }

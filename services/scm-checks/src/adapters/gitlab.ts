@@ -6,6 +6,7 @@
 // sha and name); the note is found by its marker and edited in place.
 import { Gitlab } from '@gitbeaker/core';
 import { GitbeakerRequestError, createRequesterFn, type FormattedResponse, type RequestOptions } from '@gitbeaker/requester-utils';
+import { backoffDelayMs } from '@omen/service/retry';
 import type { Logger } from '@omen/telemetry';
 import { CHECK_NAME, NOTE_MARKER, type Rendered } from '../domain/summary.ts';
 
@@ -43,7 +44,7 @@ function handler(options: Required<Pick<GitlabOptions, 'maxRetries' | 'maxWaitMs
       }
       const retryable = response.status === 429 || response.status === 502 || response.status === 503;
       if (retryable && attempt < options.maxRetries) {
-        const wait = Math.min(options.maxWaitMs, retryAfterMs(response.headers.get('retry-after')) ?? 250 * 2 ** attempt);
+        const wait = Math.min(options.maxWaitMs, retryAfterMs(response.headers.get('retry-after')) ?? backoffDelayMs(attempt + 1, { initialDelayMs: 250, maxDelayMs: Infinity, jitter: 0 }));
         options.logger.warn({ status: response.status, wait, url: url.pathname, attempt }, 'gitlab asked to slow down: waiting Retry-After before the retry');
         await response.body?.cancel();
         await new Promise((r) => setTimeout(r, wait));

@@ -16,7 +16,6 @@ export type { GbdtParams, ResolvedGbdtParams } from './gbdt/params.ts';
 export { GBDT_DEFAULTS, resolveGbdtParams } from './gbdt/params.ts';
 export type { GbdtModel } from './gbdt/booster.ts';
 export { trainGbdt, predictGbdt, gbdtMargins } from './gbdt/booster.ts';
-export { seededRandom } from './gbdt/random.ts';
 export type { Tree } from './gbdt/tree.ts';
 export type { EnsembleModel } from './model/ensemble.ts';
 export { predictEnsemble, ensembleMargins } from './model/ensemble.ts';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { parseJitCsv, seededRandom, type Dataset } from '../../src/domain/index.ts';
+import { parseJitCsv, type Dataset } from '../../src/domain/index.ts';
+import { seededRandom } from '@omen/service/random';
 
 const dir = new URL('../fixtures/', import.meta.url);
 

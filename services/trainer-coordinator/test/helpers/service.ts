@@ -3,16 +3,16 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import { createClickHouse, ident, sql, type ClickHouse } from '@omen/clickhouse';
 import { loadGrpcObject, type trainerV1 } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
-import { runService, type RunningService } from '@omen/service';
-import { randomName, stackEnv } from '@omen/testing';
+import type { RunningService } from '@omen/service';
+import { randomName, stackEnv, startAppInProcess, watchRun } from '@omen/testing';
 import { startTrainer, type TrainerApp } from '../../src/app.ts';
 import { TRAINER_PORTS, trainerConfigSchema } from '../../src/config.ts';
-import { KAMEI_FEATURES, seededRandom } from '../../src/domain/index.ts';
+import { KAMEI_FEATURES } from '../../src/domain/index.ts';
+import { seededRandom } from '@omen/service/random';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const HOUR = 3_600_000;
@@ -63,17 +63,13 @@ export async function startTestTrainer(env: Record<string, string> = {}): Promis
   await createFeaturizerTables(ch, tables.features, tables.labels);
   const alertSubject = `test.${randomName('alert')}`;
   const driftSubject = `test.${randomName('drift')}`;
-  let app: TrainerApp | undefined;
-  const svc = await runService({
+  // Stopped by close(), not by a vitest hook: the caller decides when the trainer goes.
+  const stops: (() => Promise<void>)[] = [];
+  const { app, running: svc } = await startAppInProcess((fn) => void stops.push(fn), {
     name: 'trainer-coordinator',
-    ownProcess: false,
     configSchema: trainerConfigSchema,
     ports: TRAINER_PORTS,
     env: {
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      METRICS_HOST: '127.0.0.1',
-      METRICS_PORT: '0',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
       ADMIN_TOKEN,
       CLICKHOUSE_URL: engines.CLICKHOUSE_URL,
@@ -93,9 +89,7 @@ export async function startTestTrainer(env: Record<string, string> = {}): Promis
       TRAINER_CODE_VERSION: 'test-code-version',
       ...env,
     },
-    async start(ctx) {
-      app = await startTrainer(ctx);
-    },
+    start: (ctx) => startTrainer(ctx),
   });
   await svc.ready;
   const { Trainer } = loadGrpcObject('trainer').omen.trainer.v1;
@@ -105,7 +99,7 @@ export async function startTestTrainer(env: Record<string, string> = {}): Promis
   const nats = await connect({ servers: engines.NATS_URL });
   return {
     svc,
-    app: app!,
+    app,
     client,
     anonymous,
     ch,
@@ -116,20 +110,12 @@ export async function startTestTrainer(env: Record<string, string> = {}): Promis
     alertSubject,
     driftSubject,
     call: <Res>(method: string, request: unknown, c = client) => callUnary<Res>(c, method, request),
-    watch(runId) {
-      return new Promise((resolve, reject) => {
-        const events: trainerV1.RunEvent__Output[] = [];
-        const stream = client.WatchRun({ run_id: runId }, new grpc.Metadata(), { deadline: Date.now() + 300_000 });
-        stream.on('data', (e: trainerV1.RunEvent__Output) => events.push(e));
-        stream.on('error', reject);
-        stream.on('end', () => resolve(events));
-      });
-    },
+    watch: (runId) => watchRun(client, runId),
     async close() {
       client.close();
       anonymous.close();
       await nats.drain().catch(() => undefined);
-      await svc.stop('test over');
+      for (const stop of stops) await stop();
       for (const t of Object.values(tables)) await ch.command(sql`DROP TABLE IF EXISTS ${ident(t)}`);
       await ch.close();
       await rm(root, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chronologicalSplit, logLoss, predictGbdt, rocAuc, seededRandom, trainGbdt, trainLogistic, predictLogistic } from '../../src/domain/index.ts';
+import { chronologicalSplit, logLoss, predictGbdt, rocAuc, trainGbdt, trainLogistic, predictLogistic } from '../../src/domain/index.ts';
+import { seededRandom } from '@omen/service/random';
 import { applyBins, binOf, fitBins } from '../../src/domain/gbdt/binning.ts';
 import { bernoulli, gaussianRows, makeDataset, qtSlice } from '../helpers/fixtures.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { predictLogistic, rawCoefficients, rocAuc, seededRandom, trainLogistic } from '../../src/domain/index.ts';
+import { predictLogistic, rawCoefficients, rocAuc, trainLogistic } from '../../src/domain/index.ts';
+import { seededRandom } from '@omen/service/random';
 import { bernoulli, gaussianRows, makeDataset, qtSlice, reference } from '../helpers/fixtures.ts';
 
 describe('trainLogistic', () => {

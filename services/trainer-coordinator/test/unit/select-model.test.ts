@@ -2,8 +2,9 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import {
   CANDIDATES, chronologicalSplit, exportOnnx, KAMEI_FEATURES, ONNX_INPUT, ONNX_PROBABILITIES, modelKindOf, predict, resolveTrainParams, rocAuc,
-  seededRandom, trainModel, trainSubsetLogistic, type Dataset, type TrainParams,
+  trainModel, trainSubsetLogistic, type Dataset, type TrainParams,
 } from '../../src/domain/index.ts';
+import { seededRandom } from '@omen/service/random';
 
 // Small GBDT so the tests stay quick; the selection logic does not depend on the tree count.
 const PARAMS: TrainParams = {

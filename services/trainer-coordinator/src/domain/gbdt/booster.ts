@@ -5,7 +5,7 @@ import { sigmoid, softplus } from '../model/sigmoid.ts';
 import { applyBins, fitBins } from './binning.ts';
 import { growTree, type GrowContext } from './grow.ts';
 import { resolveGbdtParams, type GbdtParams, type ResolvedGbdtParams } from './params.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '@omen/service/random';
 import { treeValueBinned, type Tree } from './tree.ts';
 
 export interface GbdtModel {
