@@ -281,7 +281,8 @@ describe('hostile bodies (fast-check, seeded)', () => {
       }),
       { numRuns: 150, seed: 18 },
     );
-  });
+    // 150 HTTP round trips, some with diffs to parse: minutes on a loaded 2-core machine.
+  }, 300_000);
 });
 
 describe('credentials and limits', () => {
