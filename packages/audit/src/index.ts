@@ -8,3 +8,4 @@ export { AUDIT_TOPIC, AuditTrail, ensureAuditTable, startAuditTrail } from './tr
 export type { AuditTrailConfig, AuditTrailOptions } from './trail.ts';
 export { auditEvent, auditRow, inputsSha256 } from './event.ts';
 export { auditConfigSchema } from './config.ts';
+export { httpOutcome, httpRequestId, traceIdOfTraceparent } from './http.ts';

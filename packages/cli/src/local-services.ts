@@ -17,8 +17,12 @@ import {
   writePrometheusTargets,
 } from '@omen/stack';
 
-/** The six services in the order data flows through them. */
-export const SERVICE_NAMES = ['ingest', 'featurizer', 'trainer-coordinator', 'inference', 'drift-detector', 'ab-router'] as const;
+/**
+ * The services in the order data flows through them; scm-checks last: it decorates pull requests
+ * with what the others produced (locally without SCM credentials it skips both SCMs, with a
+ * warning, but still consumes and asks inference, so `services status` shows it SERVING).
+ */
+export const SERVICE_NAMES = ['ingest', 'featurizer', 'trainer-coordinator', 'inference', 'drift-detector', 'ab-router', 'scm-checks'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface ServicePorts {
@@ -151,7 +155,7 @@ export async function servicesUp(only: readonly ServiceName[] = SERVICE_NAMES, t
   const { token } = localAdminToken();
   const secrets = localSecrets().env;
   const root = stackPaths().root;
-  // The embedded Prometheus scrapes all six on their fixed metrics ports (up or not: a service
+  // The embedded Prometheus scrapes all of them on their fixed metrics ports (up or not: a service
   // that is down is the `up == 0` the alert rules watch).
   writePrometheusTargets(
     prometheusTargetsDir(stackPaths()),

@@ -16,7 +16,7 @@ import { kustomize, text } from './kustomize.ts';
  * manifest that drifts from the code fails the unit tests.
  */
 
-export const SERVICES = ['ingest', 'featurizer', 'trainer-coordinator', 'inference', 'drift-detector', 'ab-router'] as const;
+export const SERVICES = ['ingest', 'featurizer', 'trainer-coordinator', 'inference', 'drift-detector', 'ab-router', 'scm-checks'] as const;
 export const ENGINE_VARIABLES = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL'] as const;
 
 /**
@@ -31,6 +31,13 @@ export const SERVICE_CLIENTS: Readonly<Record<string, ReadonlyArray<{ address: s
   ],
   'drift-detector': [{ address: 'DRIFT_TRAINER_ADDR', token: 'DRIFT_TRAINER_TOKEN' }],
   'ab-router': [{ address: 'INFERENCE_ADDR', token: 'INFERENCE_TOKEN' }],
+  'scm-checks': [{ address: 'INFERENCE_ADDR', token: 'INFERENCE_TOKEN' }],
+};
+
+/** Credentials a service must take from a Secret (secretKeyRef), never a literal or a ConfigMap. */
+export const SECRET_VARIABLES: Readonly<Record<string, readonly string[]>> = {
+  ingest: ['INGEST_GITHUB_WEBHOOK_SECRET', 'INGEST_PSEUDONYM_KEY'],
+  'scm-checks': ['GITHUB_APP_PRIVATE_KEY', 'GITLAB_TOKEN'],
 };
 
 type Doc = Record<string, unknown>;
@@ -233,11 +240,12 @@ export function checkKubernetes(docs: readonly Doc[], consumers: Map<string, str
     asArray(asRecord(d['spec'])['rules']).map(asRecord).some((r) => asArray(asRecord(r['http'])['paths']).map(asRecord).some((p) => asRecord(asRecord(p['backend'])['service'])['name'] === 'ingest')));
   if (!webhookIngress) problems.push('deploy: no Ingress routes the webhooks to ingest');
   else if (asArray(asRecord(webhookIngress['spec'])['tls']).length === 0) problems.push(`deploy: Ingress ${nameOf(webhookIngress)} has no TLS`);
-  const ingest = find('Deployment', 'ingest');
-  if (ingest) {
-    const env = envResolver(asRecord(asArray(podSpecOf(ingest)['containers'])[0]), docs);
-    for (const v of ['INGEST_GITHUB_WEBHOOK_SECRET', 'INGEST_PSEUDONYM_KEY']) {
-      if (!asRecord(env(v))['secretKeyRef']) problems.push(`deploy: ingest must take ${v} from a Secret (secretKeyRef)`);
+  for (const [name, variables] of Object.entries(SECRET_VARIABLES)) {
+    const deployment = find('Deployment', name);
+    if (!deployment) continue;
+    const env = envResolver(asRecord(asArray(podSpecOf(deployment)['containers'])[0]), docs);
+    for (const v of variables) {
+      if (!asRecord(env(v))['secretKeyRef']) problems.push(`deploy: ${name} must take ${v} from a Secret (secretKeyRef)`);
     }
   }
 

@@ -198,7 +198,7 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
   } else if (config.INFERENCE_LOG_SERVED) {
     logger.info('served predictions are not logged: set KAFKA_BROKERS and SCHEMA_REGISTRY_URL, or CLICKHOUSE_URL (INFERENCE_LOG_SERVED=false silences this)');
   }
-  startAuditTrail(ctx, 'inference');
+  const auditTrail = startAuditTrail(ctx, 'inference');
   const protos = loadProtos(['inference', 'kserve']);
   ctx.grpc.addService(withFastResponses(serviceDefinition(protos, 'omen.inference.v1.Inference'), 'omen.inference.v1.Inference'), inferenceHandlers({ predictor, scheduler, metrics, maxBatchRequests: config.INFERENCE_MAX_BATCH_REQUESTS }));
   ctx.grpc.addService(
@@ -285,6 +285,7 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
     });
   }
 
-  const http = startInferenceHttp(ctx, { models, predictor, scheduler, metrics, log: servedLog, serverVersion: SERVER_VERSION });
+  // The HTTP surface writes the same audit trail as gRPC.
+  const http = startInferenceHttp(ctx, { models, predictor, scheduler, metrics, log: servedLog, serverVersion: SERVER_VERSION, audit: auditTrail?.record });
   return { models, predictor, store, metrics, stream: () => consumer, servedLog, http };
 }

@@ -50,6 +50,15 @@ export interface PredictorOptions {
   metrics?: InferenceMetrics | undefined;
 }
 
+/**
+ * Quality inputs a request brings besides the model's features (POST /v1/analyze with a diff:
+ * the security and duplicate findings of its added lines), for the rules of domain/scores.ts.
+ */
+export interface QualityInputs {
+  code?: Record<string, number> | undefined;
+  files?: { path: string; values: Record<string, number> }[] | undefined;
+}
+
 const CODE_SET = 'code_metrics@v1';
 const CHANGE_SET = 'jit_change_metrics@v1';
 
@@ -100,8 +109,8 @@ export class Predictor {
   }
 
   /** One request; throws its error. */
-  async predict(request: PredictRequest, ctx: PredictContext = {}): Promise<PredictResponse> {
-    const [outcome] = await this.predictMany([request], ctx, () => '');
+  async predict(request: PredictRequest, ctx: PredictContext = {}, quality?: QualityInputs): Promise<PredictResponse> {
+    const [outcome] = await this.predictMany([request], ctx, () => '', quality ? [quality] : undefined);
     if (!outcome) throw new InternalError('no outcome');
     if (!outcome.ok) throw outcome.error;
     return outcome.response;
@@ -111,7 +120,7 @@ export class Predictor {
    * Many requests, one outcome each, in order. `fieldOf(i)` prefixes error field paths
    * (`requests[3].`) so a caller knows which entry was wrong.
    */
-  async predictMany(requests: readonly PredictRequest[], ctx: PredictContext, fieldOf: (i: number) => string = (i) => `requests[${i}].`): Promise<Outcome[]> {
+  async predictMany(requests: readonly PredictRequest[], ctx: PredictContext, fieldOf: (i: number) => string = (i) => `requests[${i}].`, quality?: readonly (QualityInputs | undefined)[]): Promise<Outcome[]> {
     const started = performance.now();
     const outcomes: (Outcome | undefined)[] = new Array<Outcome | undefined>(requests.length);
     const fail = (i: number, err: unknown) => {
@@ -120,7 +129,7 @@ export class Predictor {
     const prepared: Prepared[] = [];
     requests.forEach((request, index) => {
       try {
-        prepared.push(this.#prepare(request, index, fieldOf(index)));
+        prepared.push(this.#prepare(request, index, fieldOf(index), quality?.[index]));
       } catch (err) {
         fail(index, err);
       }
@@ -357,7 +366,7 @@ export class Predictor {
     }
   }
 
-  #prepare(request: PredictRequest, index: number, field: string): Prepared {
+  #prepare(request: PredictRequest, index: number, field: string, extra: QualityInputs | undefined): Prepared {
     const served = this.#o.models.get(request.model_name || this.#o.defaultModel, request.model_version);
     if (!Number.isInteger(request.top_k) || request.top_k < 0 || request.top_k > this.#o.maxTopK) {
       throw new InvalidArgumentError(`${field}top_k must be in 0..${this.#o.maxTopK}; got ${request.top_k}`, `${field}top_k`);
@@ -376,7 +385,7 @@ export class Predictor {
         entityId: f.entity_id,
         row,
         values: f.values,
-        quality: { change: set.name === 'jit_change_metrics' ? f.values : undefined, code: set.name === 'code_metrics' ? f.values : undefined },
+        quality: { change: set.name === 'jit_change_metrics' ? f.values : undefined, code: set.name === 'code_metrics' ? f.values : extra?.code, files: extra?.files },
       };
     }
     if (request.input === 'commit' && request.commit) {

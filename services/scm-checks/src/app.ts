@@ -8,6 +8,7 @@ import type { ServiceContext } from '@omen/service';
 import { ChecksState } from './adapters/state.ts';
 import { GithubChecks } from './adapters/github.ts';
 import { GitlabStatuses } from './adapters/gitlab.ts';
+import { inferenceQuality } from './adapters/inference.ts';
 import type { ScmChecksConfig } from './config.ts';
 import { Decorator } from './decorator.ts';
 
@@ -35,10 +36,15 @@ export function startScmChecks(ctx: ServiceContext<ScmChecksConfig>, overrides: 
   if (!github) logger.warn('GITHUB_APP_ID / GITHUB_APP_PRIVATE_KEY not set: no GitHub check runs');
   if (!gitlab) logger.warn('GITLAB_TOKEN not set: no GitLab commit statuses');
 
+  const quality = config.INFERENCE_ADDR ? inferenceQuality(config.INFERENCE_ADDR, { token: config.INFERENCE_TOKEN ?? config.ADMIN_TOKEN, deadlineMs: config.SCM_CHECKS_INFERENCE_TIMEOUT }) : undefined;
+  if (quality) ctx.onShutdown(() => quality.close(), 'inference client');
+  else logger.warn('INFERENCE_ADDR not set: checks show no security risks or refactoring suggestions');
+
   const decorator = new Decorator({
     state,
     github,
     gitlab,
+    quality,
     threshold: config.SCM_CHECKS_THRESHOLD,
     gitlabNotes: config.SCM_CHECKS_GITLAB_NOTES,
     logger,

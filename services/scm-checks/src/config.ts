@@ -1,4 +1,4 @@
-import { bool, list, num, secret, str, url, type ConfigOf } from '@omen/config';
+import { bool, durationMs, list, num, secret, str, url, type ConfigOf } from '@omen/config';
 import type { BaseConfigShape } from '@omen/service';
 
 const hostPort = { describe: 'host:port', test: (s: string) => /^[^\s:]+:\d{1,5}$/.test(s) };
@@ -21,6 +21,16 @@ export const scmChecksConfigSchema = {
   SCM_CHECKS_THRESHOLD: num({ min: 0, max: 1, default: 0.5 }),
   /** Also write a note on each GitLab merge request, edited in place on a newer model. @default false */
   SCM_CHECKS_GITLAB_NOTES: bool({ default: false }),
+
+  /**
+   * Inference's gRPC address: Predict gives each decorated commit's security risks and
+   * refactoring suggestions (from its code metrics). Unset: the check says they were not analysed.
+   */
+  INFERENCE_ADDR: str(hostPort).optional(),
+  /** Bearer token for Predict when inference runs with GRPC_REQUIRE_AUTH (the reader role suffices); ADMIN_TOKEN when unset. */
+  INFERENCE_TOKEN: secret({ minLength: 16 }).optional(),
+  /** Deadline of one Predict call. @default 5s */
+  SCM_CHECKS_INFERENCE_TIMEOUT: durationMs({ minMs: 1, maxMs: 120_000, default: '5s' }),
 
   /** GitHub App id; with GITHUB_APP_PRIVATE_KEY, check runs are published. Unset: GitHub is skipped. */
   GITHUB_APP_ID: str({ pattern: /^\d{1,20}$/, describe: 'the numeric GitHub App id' }).optional(),

@@ -11,11 +11,14 @@ import { externalId, noteBody, render, supersedes, type RiskReport } from './dom
 import type { ChecksState, OpenRequest } from './adapters/state.ts';
 import type { GithubChecks } from './adapters/github.ts';
 import type { GitlabStatuses } from './adapters/gitlab.ts';
+import type { QualitySource } from './adapters/inference.ts';
 
 export interface DecoratorOptions {
   state: ChecksState;
   github: GithubChecks | undefined;
   gitlab: GitlabStatuses | undefined;
+  /** Inference's Predict, for security risks and refactoring suggestions; undefined: not shown. */
+  quality?: QualitySource | undefined;
   /** Bug probability at or above which the conclusion is action_required (GitLab: failed). */
   threshold: number;
   /** Also write (and keep updated) a note on each GitLab merge request. */
@@ -78,32 +81,65 @@ export class Decorator {
     if (open.length > 0) await this.#publish(report, open);
   }
 
-  async #publish(report: RiskReport, open: readonly OpenRequest[]): Promise<void> {
+  /**
+   * The record's answer plus inference's findings for the commit. A failed call does not hold
+   * up the decoration (the probability is what the check is for): it is published saying the
+   * findings are missing and why, and marked incomplete so the next record redoes it.
+   */
+  async #withFindings(report: RiskReport): Promise<{ report: RiskReport; incomplete: boolean }> {
+    if (!this.o.quality) return { report: { ...report, findingsMissing: 'scm-checks runs without INFERENCE_ADDR' }, incomplete: false };
+    try {
+      const f = await this.o.quality.quality(report);
+      return {
+        report: {
+          ...report,
+          complexityScore: report.complexityScore ?? f.complexityScore,
+          technicalDebtScore: report.technicalDebtScore ?? f.technicalDebtScore,
+          securityRisks: f.securityRisks,
+          refactoringSuggestions: f.refactoringSuggestions,
+        },
+        incomplete: false,
+      };
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'UNKNOWN';
+      // No features for the commit is an answer that a retry will not change.
+      const missing = code === 'NOT_FOUND' ? 'inference has no code metrics for this commit' : `inference did not answer (${code})`;
+      this.o.logger.warn({ err, repoId: report.repoId, sha: report.sha }, 'findings for the check not available');
+      return { report: { ...report, findingsMissing: missing }, incomplete: code !== 'NOT_FOUND' };
+    }
+  }
+
+  async #publish(record: RiskReport, open: readonly OpenRequest[]): Promise<void> {
     const { state } = this.o;
-    const rendered = render(report, this.o.threshold);
     const github = open.filter((r) => r.provider === 'github');
     const gitlab = open.filter((r) => r.provider === 'gitlab');
+    const targets = [...(github.length > 0 && this.o.github ? ['github'] : []), ...(this.o.gitlab ? gitlab.map((mr) => `gitlab:${mr.number}`) : [])];
+    const published = new Map(await Promise.all(targets.map(async (target) => [target, await state.published(target, record.repoId, record.sha)] as const)));
+    // Inference is asked only when something will be published.
+    const due = [...published.values()].some((d) => supersedes(record, d));
+    const { report, incomplete } = due ? await this.#withFindings(record) : { report: record, incomplete: false };
+    const rendered = render(report, this.o.threshold);
     if (github.length > 0) {
-      const done = await state.published('github', report.repoId, report.sha);
+      const done = published.get('github');
       if (!this.o.github) this.#count('github', 'skipped');
       else if (!supersedes(report, done)) this.#count('github', 'unchanged');
       else {
         const [owner, repo] = github[0]!.repoName.split('/') as [string, string];
         const id = await this.o.github.publish({ owner, repo, sha: report.sha }, rendered, externalId(report));
-        await state.setPublished('github', report.repoId, report.sha, { modelName: report.modelName, modelVersion: report.modelVersion, predictedAt: report.predictedAt, checkRunId: id });
+        await state.setPublished('github', report.repoId, report.sha, { modelName: report.modelName, modelVersion: report.modelVersion, predictedAt: report.predictedAt, checkRunId: id, ...(incomplete ? { incomplete } : {}) });
         this.#count('github', done ? 'updated' : 'published');
       }
     }
     for (const mr of gitlab) {
       // The status is per commit, the note per merge request: one record per (commit, request).
       const target = `gitlab:${mr.number}`;
-      const done = await state.published(target, report.repoId, report.sha);
+      const done = published.get(target);
       if (!this.o.gitlab) this.#count('gitlab', 'skipped');
       else if (!supersedes(report, done)) this.#count('gitlab', 'unchanged');
       else {
         await this.o.gitlab.status(mr.repoName, report.sha, rendered);
         const noteId = this.o.gitlabNotes ? await this.o.gitlab.note({ project: mr.repoName, iid: mr.number }, noteBody(report, rendered), done?.noteId) : undefined;
-        await state.setPublished(target, report.repoId, report.sha, { modelName: report.modelName, modelVersion: report.modelVersion, predictedAt: report.predictedAt, ...(noteId !== undefined ? { noteId } : {}) });
+        await state.setPublished(target, report.repoId, report.sha, { modelName: report.modelName, modelVersion: report.modelVersion, predictedAt: report.predictedAt, ...(noteId !== undefined ? { noteId } : {}), ...(incomplete ? { incomplete } : {}) });
         this.#count('gitlab', done ? 'updated' : 'published');
       }
     }

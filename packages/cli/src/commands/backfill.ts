@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.ts';
-import { localAdminToken } from '../local-services.ts';
+import { localAdminToken, servicePorts } from '../local-services.ts';
 
 // The work lives in services/ingest (it streams to ingest's gRPC API); this verb only runs it in a
 // process of its own, so ingest's dependencies stay out of the CLI's graph.
@@ -14,7 +14,9 @@ const SCRIPT = fileURLToPath(new URL('../../../../services/ingest/src/backfill/c
  */
 export function runBackfillScript(args: readonly string[]): Promise<number> {
   // A republish needs the admin token; the local mesh's is handed over in the environment, never on the command line.
-  const env = args.includes('--republish') && !process.env['ADMIN_TOKEN'] ? { ...process.env, ADMIN_TOKEN: localAdminToken().token } : process.env;
+  const base = args.includes('--republish') && !process.env['ADMIN_TOKEN'] ? { ...process.env, ADMIN_TOKEN: localAdminToken().token } : process.env;
+  // The local mesh's ingest wherever OMEN_GRPC_PORT_BASE put it (as every other verb finds its service).
+  const env = { ...base, INGEST_GRPC_ADDR: base['INGEST_GRPC_ADDR'] ?? `127.0.0.1:${servicePorts('ingest').grpc}` };
   return new Promise((resolve, reject) => {
     const ignore = (): void => undefined;
     process.on('SIGINT', ignore);
@@ -46,7 +48,7 @@ the same validation, the same dedup, so re-running publishes nothing twice. Inge
   --jsonl FILE      a history export, one commit per line (the express-commits.jsonl.gz format), gzip or not
   --repo NAME       repository id: github:owner/name, gitlab:group/project, or a bare name (git:NAME)
   --rev REV         with --git: what to walk (default HEAD)
-  --ingest ADDR     ingest's gRPC address (default $INGEST_GRPC_ADDR or 127.0.0.1:50051)
+  --ingest ADDR     ingest's gRPC address (default $INGEST_GRPC_ADDR or the local ingest, 127.0.0.1:50051)
   --batch N         commits per stream and per checkpoint (default 500)
   --checkpoint FILE where progress is kept (default .omen/backfill/<source>-<hash>.json)
   --restart         ignore the checkpoint and start from the first commit

@@ -177,7 +177,7 @@ export const demoCommand: Command = {
       if (trained !== 0) return trained;
     }
 
-    step('5/5 inference, drift-detector, ab-router');
+    step('5/5 inference, drift-detector, ab-router, scm-checks');
     const all = await servicesUp();
     process.stdout.write(formatServices(all));
     if (failed(all)) return 1;

@@ -24,7 +24,8 @@ usage: ./scripts/omen services up|down|status [--json]
 
 Runs every service under services/ as a detached local process against the engines of
 ./scripts/omen stack up (.omen/stack.env). gRPC on 127.0.0.1:50051.. and /metrics on :9461..,
-in the order ingest, featurizer, trainer-coordinator, inference, drift-detector, ab-router
+in the order ingest, featurizer, trainer-coordinator, inference, drift-detector, ab-router,
+scm-checks
 (OMEN_GRPC_PORT_BASE and OMEN_METRICS_PORT_BASE move them). Logs: .omen/services/logs/.
 The admin token the services require on admin RPCs is in .omen/admin-token.
 
@@ -35,7 +36,7 @@ The admin token the services require on admin RPCs is in .omen/admin-token.
 
 export const servicesCommand: Command = {
   name: 'services',
-  summary: 'start, stop or inspect the six services as local processes',
+  summary: 'start, stop or inspect the seven services as local processes',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { json: { type: 'boolean', default: false } } });

@@ -125,6 +125,24 @@ describe('safe by default', () => {
     ]));
   });
 
+  it('keeps the SCM credentials of scm-checks in a Secret and its calls to inference authenticated', () => {
+    const problems = baseProblemsAfter((docs) => {
+      const env: Obj[] = get(docs, 'Deployment', 'scm-checks')['spec']['template']['spec']['containers'][0]['env'];
+      const gitlab = env.find((e) => e['name'] === 'GITLAB_TOKEN')!;
+      delete gitlab['valueFrom'];
+      gitlab['value'] = 'glpat-in-the-repo';
+      env.splice(env.findIndex((e) => e['name'] === 'INFERENCE_TOKEN'), 1);
+      docs.splice(docs.indexOf(get(docs, 'Service', 'scm-checks')), 1);
+    });
+    expect(problems).toEqual(expect.arrayContaining([
+      'deploy: scm-checks has GITLAB_TOKEN as a literal; take it from a Secret',
+      'deploy: scm-checks must take GITLAB_TOKEN from a Secret (secretKeyRef)',
+      'deploy: scm-checks calls INFERENCE_ADDR without INFERENCE_TOKEN',
+      'deploy: Service scm-checks is missing',
+    ]));
+    expect(composeProblemsAfter((y) => y.replace(/\n  scm-checks:\n[\s\S]*?GITLAB_TOKEN: "\$\{OMEN_GITLAB_TOKEN:-\}"\n/, '\n'))).toContain('compose: service scm-checks is missing');
+  });
+
   it('the CPU base is not the GPU deployment', () => {
     const problems = baseProblemsAfter(() => undefined, 'gpu');
     expect(problems).toContain('deploy: inference requests no GPU (limits nvidia.com/gpu)');

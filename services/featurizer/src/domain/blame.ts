@@ -8,6 +8,7 @@
 
 import type { FileChange, Hunk } from './commit.ts';
 import type { FileLines } from './history.ts';
+import { isBlameworthy } from '@omen/features/change';
 
 export interface DeletedLine {
   /** 1-based line number in the old file. */
@@ -220,21 +221,8 @@ export function passOtherParents(afterFirst: FileLines, sha: string, first: File
   return buildFileLines(origins, text);
 }
 
-const COMMENT_ONLY = /^\s*(?:\/\/|#(?!include|define|if|endif|else|pragma|import)|\/\*|\*|\*\/|--(?:\s|$)|<!--|;)/;
-
-/**
- * Whether SZZ should blame a deleted line. Blank lines and comment-only lines are cosmetic:
- * removing them cannot fix a bug, and blaming them would implicate whoever wrote the comment
- * (the standard refinement of SZZ, e.g. Kim et al. 2006).
- */
-export function isBlameworthy(content: string): boolean {
-  const trimmed = content.trim();
-  if (trimmed === '') return false;
-  if (/^[{}()[\];,]+$/.test(trimmed)) return false;
-  // A submodule's pointer: git blame has no lines for it, and bumping it is not writing code.
-  if (/^Subproject commit [0-9a-f]{40,64}$/.test(trimmed)) return false;
-  return !COMMENT_ONLY.test(content);
-}
+// The rule is shared with the security scan and duplicate finding of @omen/features/change.
+export { isBlameworthy };
 
 /**
  * Files a commit may touch before SZZ treats it as a bulk change (an import, a mass rename or

@@ -2,11 +2,10 @@
 // Definitions: @omen/features jitChangeMetricsV1 (each description is the contract this file
 // implements) and ../shared/data/jit/README.md.
 
-import { isFixMessage } from './fix.ts';
 import type { CommitInput, FileChange } from './commit.ts';
 import { isMerge } from './commit.ts';
 import type { DeveloperHistory, FileHistory, HistoryDelta, HistoryView, JitValues } from './history.ts';
-import { directoryOf, subsystemOf } from './paths.ts';
+import { changeShapeMetrics, subsystemOf } from '@omen/features/change';
 
 export const DAY_MS = 86_400_000;
 /** A Julian year, so leap years do not shift REXP's year boundaries. */
@@ -78,19 +77,8 @@ export function resolveTouches(view: HistoryView, commit: CommitInput): Touch[] 
   });
 }
 
-/** Shannon entropy (bits) of the files' shares of modified lines. */
-export function changeEntropy(modifiedLinesPerFile: readonly number[]): number {
-  const total = modifiedLinesPerFile.reduce((s, n) => s + n, 0);
-  if (total === 0) return 0;
-  let h = 0;
-  for (const n of modifiedLinesPerFile) {
-    if (n === 0) continue;
-    const p = n / total;
-    h -= p * Math.log2(p);
-  }
-  // -0 and tiny negative rounding for a single file must read as 0.
-  return h <= 0 ? 0 : h;
-}
+// Shared with the diff metrics inference computes (@omen/features/change).
+export { changeEntropy } from '@omen/features/change';
 
 /** Index of the first element of ascending `xs` greater than `x`. */
 function upperBound(xs: readonly number[], x: number): number {
@@ -151,17 +139,12 @@ export function changeMetrics(view: HistoryView, commit: CommitInput, allTouches
   const t = commit.commit_time;
   const touches = isMerge(commit) ? [] : allTouches;
   const subsystems = new Set(touches.map((x) => subsystemOf(x.path)));
-  const directories = new Set(touches.map((x) => directoryOf(x.path)));
   const authors = new Set<string>();
   const changes = new Set<number>();
-  let la = 0;
-  let ld = 0;
   let lt = 0;
   let ageSum = 0;
   let aged = 0;
   for (const x of touches) {
-    la += x.added;
-    ld += x.deleted;
     if (!x.before) continue;
     lt += Math.max(0, x.before.lines);
     for (const a of x.before.authors) authors.add(a);
@@ -170,15 +153,17 @@ export function changeMetrics(view: HistoryView, commit: CommitInput, allTouches
     aged += 1;
   }
   const dev = view.developer(commit.author_id);
+  // The shape of the change and FIX: the one function inference also scores diffs with.
+  const shape = changeShapeMetrics(touches.map((x) => ({ path: x.path, linesAdded: x.added, linesDeleted: x.deleted })), commit.message);
   return {
-    ns: subsystems.size,
-    nd: directories.size,
-    nf: touches.length,
-    entropy: changeEntropy(touches.map((x) => x.added + x.deleted)),
-    la,
-    ld,
+    ns: shape.ns,
+    nd: shape.nd,
+    nf: shape.nf,
+    entropy: shape.entropy,
+    la: shape.la,
+    ld: shape.ld,
     lt,
-    fix: isFixMessage(commit.message) ? 1 : 0,
+    fix: shape.fix,
     ndev: authors.size,
     age: aged === 0 ? 0 : ageSum / aged,
     nuc: changes.size,

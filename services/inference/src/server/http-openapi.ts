@@ -27,6 +27,7 @@ const predictResponse = {
     feature_set_version: { type: 'integer' },
     latency_ms: num,
     trace_id: str,
+    assumed_features: { type: 'array', items: str, description: 'For a diff: the history features (lt, ndev, age, nuc, exp, rexp, sexp) not sent in `history`, taken as 0.' },
   },
 };
 
@@ -75,7 +76,7 @@ export function openApiDocument(version: string): object {
     paths: {
       '/v1/analyze': {
         post: {
-          summary: 'Risk of a commit ({repo_id, sha}) or of inline features: the answer of Predict',
+          summary: 'Risk of a commit ({repo_id, sha}), of inline features, or of a unified diff: the answer of Predict',
           requestBody: { required: true, ...json(z.toJSONSchema(analyzeRequestSchema, { target: 'draft-2020-12' })) },
           responses: { '200': { description: 'Prediction', ...json(predictResponse) }, ...errors(omenError) },
         },

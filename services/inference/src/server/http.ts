@@ -2,10 +2,16 @@
 // REST binding (/v2/...), POST /v1/analyze (Predict as JSON) and its OpenAPI description at
 // /openapi.json. Same models, batcher, limits and credentials as the gRPC side: @omen/auth's
 // authenticator with the gRPC side's rule (reads open unless GRPC_REQUIRE_AUTH; a credential that
-// is sent is always checked), per-client rate limit, body limit before parsing.
+// is sent is always checked), per-client rate limit, body limit before parsing. The audit trail
+// too: every call of a prediction route (POST /v1/analyze, POST .../infer), admitted or refused,
+// becomes the record a gRPC Predict or ModelInfer call becomes — the caller's identity, the
+// route, the outcome as a gRPC status name, the model version that answered and a hash of the
+// inputs; never the credential, never the feature values or the diff.
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { createAuthenticator, grants, type Authenticator } from '@omen/auth';
+import { httpOutcome, httpRequestId, inputsSha256, traceIdOfTraceparent } from '@omen/audit';
+import { createAuthenticator, grants, type Authenticator, type Principal } from '@omen/auth';
+import type { AuditRecord } from '@omen/grpc';
 import { OmenError, escapeText, toHttpStatus } from '@omen/errors';
 import type { Logger } from '@omen/telemetry';
 import type { Scheduler } from '../domain/batcher.ts';
@@ -38,6 +44,26 @@ export interface InferenceHttpOptions {
   authenticator?: Authenticator;
   /** GRPC_REQUIRE_AUTH: every route but health and /openapi.json needs a credential. */
   requireAuth?: boolean;
+  /** The service's audit trail (`AuditTrail.record`): O(1), never waits. Undefined: not audited. */
+  audit?: ((record: AuditRecord) => void) | undefined;
+}
+
+/** What the audit record of one HTTP call collects on its way: who, and what the handler adds. */
+interface CallAudit {
+  principal: Principal | undefined;
+  details: Record<string, string>;
+}
+const callAudits = new WeakMap<FastifyRequest, CallAudit>();
+
+/** The prediction routes, audited like their gRPC counterparts (Predict, ModelInfer). */
+function isAuditedRoute(req: FastifyRequest): boolean {
+  const route = req.routeOptions.url ?? '';
+  return req.method === 'POST' && (route === '/v1/analyze' || route.endsWith('/infer'));
+}
+
+function annotate(req: FastifyRequest, fields: Record<string, string>): void {
+  const audit = callAudits.get(req);
+  if (audit) Object.assign(audit.details, fields);
 }
 
 /** Routes a load balancer or the protocol's health checks call; never behind a credential. */
@@ -86,6 +112,31 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
   // bytes followed by the tensors' bytes.
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  if (options.audit) {
+    const sink = options.audit;
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (isAuditedRoute(req)) callAudits.set(req, { principal: undefined, details: {} });
+      done();
+    });
+    // After the answer went out, whatever it was (a refusal by auth, the rate limit or the body
+    // limit included): the record says how the call ended.
+    app.addHook('onResponse', (req, reply, done) => {
+      const audit = callAudits.get(req);
+      if (!audit && !isAuditedRoute(req)) return done();
+      sink({
+        method: `POST ${req.routeOptions.url ?? req.url.split('?')[0] ?? ''}`,
+        principal: audit?.principal,
+        outcome: httpOutcome(reply.statusCode),
+        at: Math.round(Date.now() - reply.elapsedTime),
+        requestId: httpRequestId(req.headers['x-request-id']),
+        traceId: traceIdOfTraceparent(req.headers['traceparent']),
+        peer: `${req.socket.remoteFamily === 'IPv6' ? 'ipv6' : 'ipv4'}:${req.ip}:${req.socket.remotePort ?? 0}`,
+        details: audit?.details ?? {},
+      });
+      done();
+    });
+  }
+
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0] ?? '';
     if (OPEN_PATHS.has(path)) return;
@@ -100,6 +151,8 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
     }
     const outcome = await authenticator.authenticate(header ?? '');
     if (!outcome.ok) return send(reply, req, new OmenError(outcome.code, outcome.message, { reason: outcome.reason }));
+    const audit = callAudits.get(req);
+    if (audit) audit.principal = outcome.principal;
     if (needed !== undefined && !grants(outcome.principal.roles, needed)) {
       return send(reply, req, new OmenError('PERMISSION_DENIED', `this endpoint needs the ${needed} role`, { reason: 'ROLE_REQUIRED' }));
     }
@@ -151,6 +204,7 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
         const { json, binary } = splitBinary(req);
         const signal = requestSignal(req, reply);
         const out = await oipInfer(oip, req.params.name, req.params.version ?? '', json, binary, { signal });
+        annotate(req, { model_name: out.json.model_name, model_version: out.json.model_version ?? '', inputs_sha256: inputsSha256(binary.byteLength > 0 ? binary : json.inputs) });
         if (out.binary.length === 0) return reply.send(out.json);
         const head = Buffer.from(JSON.stringify(out.json));
         reply.header(BINARY_HEADER, String(head.byteLength)).type('application/octet-stream');
@@ -162,6 +216,8 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
   app.post('/v1/analyze', async (req, reply) =>
     timed(metrics, 'REST/analyze', async () => {
       const res = await analyze(predictor, req.body, { signal: requestSignal(req, reply), served: true });
+      // The whole body's hash: a commit reference, the inline values or the diff, never the text.
+      annotate(req, { repo_id: res.repo_id ?? '', model_name: res.model_name ?? '', model_version: res.model_version ?? '', inputs_sha256: inputsSha256(req.body) });
       return reply.send(res);
     }),
   );

@@ -81,3 +81,39 @@ describe('issue 11: every served prediction records the caller', () => {
     for (const v of Object.values(values)) if (!Number.isInteger(v)) expect(text).not.toContain(String(v));
   });
 });
+
+describe('the HTTP surface writes the same trail', () => {
+  it('audits POST /v1/analyze and OIP infer with the caller, the outcome and an inputs hash; refusals too; never the token or the diff', async () => {
+    const base = await svc.app.http;
+    const bot = await idp.token({ roles: ['reader'], subject: 'http-bot@example.com' });
+    const post = async (path: string, body: unknown, token: string | undefined, n: number) =>
+      (await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': `${RUN}-h${n}`, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) })).status;
+    const secretLine = 'const token = "zz-very-secret-diff-content-42";';
+    const diff = `--- a/lib/a.js\n+++ b/lib/a.js\n@@ -1 +1 @@\n-x\n+${secretLine}\n`;
+    expect(await post('/v1/analyze', { diff, repo_id: 'github:acme/app' }, bot, 1)).toBe(200);
+    expect(await post('/v1/analyze', { diff }, undefined, 2)).toBe(401);
+    // A wrong static token: PERMISSION_DENIED, as on gRPC.
+    expect(await post('/v1/analyze', { diff }, 'not-a-valid-token-0123456789', 3)).toBe(403);
+    const row = jitRow(jitValues(904));
+    expect(await post('/v2/models/jit-defect/infer', { inputs: [{ name: 'features', shape: [1, 14], datatype: 'FP32', data: [...row] }] }, bot, 4)).toBe(200);
+
+    type Row = { request_id: string; subject: string; auth: string; method: string; outcome: string; repo_id: string; model_name: string | null; model_version: string | null; inputs_sha256: string | null; peer: string };
+    let got: Row[] = [];
+    for (const end = Date.now() + 20_000; Date.now() < end && got.length < 4; ) {
+      got = await ch.query<Row>(sql`SELECT request_id, subject, auth, method, outcome, repo_id, model_name, model_version, inputs_sha256, peer FROM ${ident(table)} FINAL WHERE startsWith(request_id, ${`${RUN}-h`}) ORDER BY request_id`).catch(() => []);
+      if (got.length < 4) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(got.map((r) => [r.request_id, r.subject, r.method, r.outcome])).toEqual([
+      [`${RUN}-h1`, 'http-bot@example.com', 'POST /v1/analyze', 'OK'],
+      [`${RUN}-h2`, 'anonymous', 'POST /v1/analyze', 'UNAUTHENTICATED'],
+      [`${RUN}-h3`, 'anonymous', 'POST /v1/analyze', 'PERMISSION_DENIED'],
+      [`${RUN}-h4`, 'http-bot@example.com', 'POST /v2/models/:name/infer', 'OK'],
+    ]);
+    expect(got[0]).toMatchObject({ auth: 'jwt', repo_id: 'github:acme/app', model_name: 'jit-defect', model_version: 'v1', inputs_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), peer: expect.stringMatching(/^ipv[46]:/) });
+    expect(got[3]).toMatchObject({ model_name: 'jit-defect', model_version: 'v1', inputs_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const text = JSON.stringify(got);
+    expect(text).not.toContain('zz-very-secret');
+    expect(text).not.toContain(bot);
+    expect(text).not.toContain('not-a-valid-token');
+  });
+});

@@ -1,6 +1,11 @@
 // Inference's HTTP/JSON surface against the real service: the Open Inference Protocol REST
 // binding through a client written from the published specification, numbers compared with the
 // gRPC path (ModelInfer, Predict) on the same rows; POST /v1/analyze; credentials and limits.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { Redis } from 'ioredis';
 import fc from 'fast-check';
@@ -150,6 +155,66 @@ describe('POST /v1/analyze', () => {
     expect(stable(http.body)).toEqual(stable(JSON.parse(JSON.stringify(viaGrpc)) as Record<string, unknown>));
   });
 
+  it('scores a real express commit sent as a diff (git show from express.bundle) with the change metrics the featurizer computes, as Predict scores them', async () => {
+    const bundle = resolve(process.env['OMEN_DATA_DIR'] ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/data'), 'express.bundle');
+    expect(existsSync(bundle), `${bundle} (set OMEN_DATA_DIR)`).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'omen-express-diff-'));
+    cleanup(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
+    execFileSync('git', ['clone', '-q', '--bare', bundle, dir], { stdio: 'ignore' });
+    const git = (...args: string[]) => execFileSync('git', ['--git-dir', dir, '-c', 'core.quotePath=false', '-c', 'color.ui=never', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    // The newest commit that changes lines (a merge has no diff of its own).
+    const sha = git('log', '-1', '--no-merges', '--format=%H', 'HEAD').trim();
+    const numstat = git('show', '--format=', '--numstat', sha)
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
+    const message = git('show', '-s', '--format=%B', sha);
+    const res = await analyze({ diff: git('show', sha), repo_id: 'github:expressjs/express', top_k: 14 });
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+    expect(res.body['assumed_features']).toEqual(['lt', 'ndev', 'age', 'nuc', 'exp', 'rexp', 'sexp']);
+    const values = Object.fromEntries((res.body['top_contributions'] as { feature: string; value: number }[]).map((c) => [c.feature, c.value]));
+    expect(Object.keys(values).sort()).toEqual(['age', 'entropy', 'exp', 'fix', 'la', 'ld', 'lt', 'nd', 'ndev', 'nf', 'ns', 'nuc', 'rexp', 'sexp']);
+    // git's own counts of the same commit.
+    expect(values['nf']).toBe(numstat.length);
+    expect(values['la']).toBe(numstat.reduce((s, [a]) => s + (a === '-' ? 0 : Number(a)), 0));
+    expect(values['ld']).toBe(numstat.reduce((s, [, d]) => s + (d === '-' ? 0 : Number(d)), 0));
+    expect(values['fix']).toBe(/\b(?:fix(?:e[sd]|ing)?|bugs?|defects?|crash(?:es|ed|ing)?|broken)\b/i.test(message) ? 1 : 0);
+    // The same features through gRPC Predict: the same number.
+    const viaGrpc = await call<PredictResponse>(svc.client, 'Predict', { features: { values, feature_set: 'jit_change_metrics', feature_set_version: 1 }, top_k: 0 });
+    expect(res.body['bug_probability']).toBe(viaGrpc.bug_probability);
+  });
+
+  it('finds security risks in the lines a diff adds, per file, and takes the history it is given', async () => {
+    const diff = [
+      'diff --git a/lib/db.js b/lib/db.js',
+      '--- a/lib/db.js',
+      '+++ b/lib/db.js',
+      '@@ -1,1 +1,3 @@',
+      ' const q = require("q");',
+      '+const api_key = "AKIAEXAMPLEKEY123456xyz";',
+      '+db.query("SELECT * FROM users WHERE id = " + req.params.id);',
+    ].join('\n');
+    const history = { lt: 120, ndev: 3, age: 10.5, nuc: 7, exp: 40, rexp: 12.5, sexp: 9 };
+    const res = await analyze({ diff, history, message: 'Fix the lookup' });
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+    expect(res.body['assumed_features']).toEqual([]);
+    const risks = res.body['security_risks'] as { category: string; path: string }[];
+    expect(risks.map((r) => `${r.category}:${r.path}`).sort()).toEqual(['hardcoded_secret:', 'security_pattern:lib/db.js', 'sql_concat:']);
+    const viaGrpc = await call<PredictResponse>(svc.client, 'Predict', { features: { values: { ns: 1, nd: 1, nf: 1, entropy: 0, la: 2, ld: 0, fix: 1, ...history }, feature_set: 'jit_change_metrics', feature_set_version: 1 }, top_k: 0 });
+    expect(res.body['bug_probability']).toBe(viaGrpc.bug_probability);
+    // Not a diff, a diff with a commit reference, history without a diff: 400 naming the field.
+    for (const [body, field] of [
+      [{ diff: 'hello' }, 'diff'],
+      [{ diff, sha: 'ab'.repeat(20), repo_id: REPO }, 'sha'],
+      [{ repo_id: REPO, sha: 'ab'.repeat(20), history: { lt: 1 } }, 'history'],
+      [{ diff, history: { lt: -1 } }, 'history.lt'],
+    ] as const) {
+      const bad = await analyze(body);
+      expect(bad.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect((bad.body['error'] as { field?: string }).field).toBe(field);
+    }
+  });
+
   it('refuses bad ids, shapes and JSON with 400 naming the field, an unknown commit with 404', async () => {
     const cases: [unknown, string][] = [
       [{ repo_id: 'github:acme/../x', sha: 'ab'.repeat(20) }, 'repo_id'],
@@ -175,7 +240,7 @@ describe('POST /v1/analyze', () => {
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, { post?: { requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown>; additionalProperties: boolean } } } } } }> };
     expect(doc.openapi).toBe('3.1.0');
     const schema = doc.paths['/v1/analyze']!.post!.requestBody.content['application/json'].schema;
-    expect(Object.keys(schema.properties).sort()).toEqual(['features', 'model_name', 'model_version', 'repo_id', 'request_id', 'sha', 'top_k']);
+    expect(Object.keys(schema.properties).sort()).toEqual(['diff', 'features', 'history', 'message', 'model_name', 'model_version', 'repo_id', 'request_id', 'sha', 'top_k']);
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(doc.paths)).toContain('/v2/models/{name}/versions/{version}/infer');
   });
@@ -188,6 +253,21 @@ describe('hostile bodies (fast-check, seeded)', () => {
       fc.record({ repo_id: value, sha: value, top_k: value, model_name: value, model_version: value }, { requiredKeys: [] }),
       fc.record({ features: fc.oneof(value, fc.record({ values: fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.double(), value), { maxKeys: 20 }), feature_set: value }, { requiredKeys: [] })) }, { requiredKeys: [] }),
       fc.jsonValue({ maxDepth: 4 }),
+      // Diffs: random text, and lines built from the diff grammar's pieces.
+      fc.record(
+        {
+          diff: fc.oneof(
+            value,
+            fc
+              .array(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('diff --git a/x b/x', '--- a/x', '+++ b/../x', '+++ /dev/null', '@@ -1 +1 @@', '@@ -0,0 +1,2 @@', 'rename from a', 'Binary files a and b differ'), fc.string({ maxLength: 20 }).map((t) => `+${t}`), fc.string({ maxLength: 20 }).map((t) => `-${t}`)), { maxLength: 40 })
+              .map((ls) => ls.join('\n')),
+          ),
+          message: value,
+          history: fc.oneof(value, fc.dictionary(fc.constantFrom('lt', 'exp', 'age', 'x'), value, { maxKeys: 4 })),
+          sha: value,
+        },
+        { requiredKeys: ['diff'] },
+      ),
     );
     await fc.assert(
       fc.asyncProperty(body, async (b) => {
@@ -201,7 +281,8 @@ describe('hostile bodies (fast-check, seeded)', () => {
       }),
       { numRuns: 150, seed: 18 },
     );
-  });
+    // 150 HTTP round trips, some with diffs to parse: minutes on a loaded 2-core machine.
+  }, 300_000);
 });
 
 describe('credentials and limits', () => {
@@ -234,6 +315,13 @@ describe('credentials and limits', () => {
     expect((await authed.modelMetadata('jit-defect')).status).toBe(200);
     const big = await authed.infer('jit-defect', { inputs: [{ name: 'features', shape: [300, 14], datatype: 'FP32', data: new Array(4200).fill(1.5) }] });
     expect(big.status).toBe(413);
+    // A diff goes through the same gate: no credential, 401; past the body limit, 413 before parsing.
+    const smallDiff = { diff: '--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n' };
+    const anonDiff = await fetch(`${guarded}/v1/analyze`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(smallDiff) });
+    expect(anonDiff.status).toBe(401);
+    const authedDiff = (body: unknown) => fetch(`${guarded}/v1/analyze`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+    expect((await authedDiff(smallDiff)).status).toBe(200);
+    expect((await authedDiff({ diff: `--- a/x\n+++ b/x\n@@ -0,0 +1,300 @@\n${'+line\n'.repeat(300)}` })).status).toBe(413);
     // The limit is 12 per minute per client address.
     const statuses: number[] = [];
     let retryAfter: string | null = null;

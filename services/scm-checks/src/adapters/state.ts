@@ -18,6 +18,8 @@ export interface Published {
   predictedAt: number;
   checkRunId?: number;
   noteId?: number;
+  /** Published without findings because inference did not answer: the same version again redoes it. */
+  incomplete?: boolean;
 }
 
 export interface StateOptions {

@@ -4,6 +4,14 @@
 // that came from a repository (file paths, feature values) is escaped: it must not break out of
 // a table cell or inject markup into the SCM's page.
 
+/** What inference's Predict adds to a predictions.v1 record: findings from the commit's code metrics. */
+export interface QualityFindings {
+  complexityScore?: number | undefined;
+  technicalDebtScore?: number | undefined;
+  securityRisks: readonly { category: string; path: string; score: number; description: string }[];
+  refactoringSuggestions: readonly { path: string; kind: string; message: string; priority: number }[];
+}
+
 /** The parts of a Predict answer (or a predictions.v1 record) a summary shows. */
 export interface RiskReport {
   repoId: string;
@@ -18,6 +26,12 @@ export interface RiskReport {
   refactoringSuggestions: readonly { path: string; kind: string; message: string; priority: number }[];
   /** When the prediction was made, epoch ms: of two answers for one commit the newer wins. */
   predictedAt: number;
+  /**
+   * Why security risks and refactoring suggestions are not known, when they are not (no
+   * inference to ask, or it did not answer): shown instead of "None found", which would claim
+   * an analysis that did not happen.
+   */
+  findingsMissing?: string | undefined;
 }
 
 export type Conclusion = 'neutral' | 'action_required';
@@ -82,12 +96,14 @@ export function render(r: RiskReport, threshold: number): Rendered {
     for (const c of r.contributions.slice(0, 10)) lines.push(`| ${md(c.feature, 64)} | ${value(c.value)} | ${signed(c.contribution)} |`);
   }
   lines.push('', '#### Security risks', '');
-  if (r.securityRisks.length === 0) lines.push('None found.');
+  if (r.findingsMissing !== undefined) lines.push(`Not analysed: ${md(r.findingsMissing, 300)}.`);
+  else if (r.securityRisks.length === 0) lines.push('None found.');
   for (const s of [...r.securityRisks].sort((a, b) => b.score - a.score).slice(0, 20)) {
     lines.push(`- **${md(s.category, 64)}**${s.path ? ` in ${md(s.path)}` : ''} (score ${s.score.toFixed(2)}): ${md(s.description, 300)}`);
   }
   lines.push('', '#### Refactoring suggestions', '');
-  if (r.refactoringSuggestions.length === 0) lines.push('None.');
+  if (r.findingsMissing !== undefined) lines.push(`Not analysed: ${md(r.findingsMissing, 300)}.`);
+  else if (r.refactoringSuggestions.length === 0) lines.push('None.');
   for (const s of [...r.refactoringSuggestions].sort((a, b) => b.priority - a.priority).slice(0, 20)) {
     lines.push(`- ${s.path ? `${md(s.path)}: ` : ''}${md(s.message, 300)} (${md(s.kind, 64)}, priority ${s.priority.toFixed(2)})`);
   }
@@ -102,10 +118,18 @@ export function noteBody(r: RiskReport, rendered: Rendered): string {
   return `${NOTE_MARKER}\n### ${CHECK_NAME}: ${rendered.title}\n\n${rendered.summary}\n\n<sub>${md(r.modelName)} ${md(r.modelVersion)} · updated in place on a newer model</sub>`;
 }
 
-/** Whether `incoming` should replace what was published for the same commit. */
-export function supersedes(incoming: Pick<RiskReport, 'modelName' | 'modelVersion' | 'predictedAt'>, published: { modelName: string; modelVersion: string; predictedAt: number } | undefined): boolean {
+/**
+ * Whether `incoming` should replace what was published for the same commit. A publication that
+ * lacked findings because inference did not answer (`incomplete`) is redone by the next record
+ * of the same version (a redelivery, a served prediction), so an outage heals instead of
+ * leaving "not analysed" on the request for good.
+ */
+export function supersedes(
+  incoming: Pick<RiskReport, 'modelName' | 'modelVersion' | 'predictedAt'>,
+  published: { modelName: string; modelVersion: string; predictedAt: number; incomplete?: boolean | undefined } | undefined,
+): boolean {
   if (!published) return true;
-  if (published.modelName === incoming.modelName && published.modelVersion === incoming.modelVersion) return false;
+  if (published.modelName === incoming.modelName && published.modelVersion === incoming.modelVersion) return published.incomplete === true;
   return incoming.predictedAt >= published.predictedAt;
 }
 

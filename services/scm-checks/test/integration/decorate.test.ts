@@ -10,6 +10,7 @@ import { startScmChecks } from '../../src/app.ts';
 import { SCM_CHECKS_PORTS, scmChecksConfigSchema } from '../../src/config.ts';
 import { CHECK_NAME, NOTE_MARKER } from '../../src/domain/summary.ts';
 import { startScmApiServer, type ScmApiServer } from '../helpers/scm-api-server.ts';
+import { startInferenceStub, type InferenceStub } from '../helpers/inference-stub.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 const cleanup = (fn: () => Promise<void>) => cleanups.push(fn);
@@ -23,6 +24,8 @@ const GH_REPO = 'github:acme/widgets';
 const GL_REPO = 'gitlab:acme/platform/api';
 const T0 = Date.UTC(2026, 0, 5);
 let api: ScmApiServer;
+let inference: InferenceStub;
+const INFERENCE_TOKEN = 'inference-reader-token-0123456789';
 let send: { prs: (prs: PullRequest[]) => Promise<unknown>; predictions: (ps: Prediction[]) => Promise<unknown> };
 
 function pr(repo: string, provider: 'github' | 'gitlab', number: number, head: string, state: PullRequest['state'] = 'open', at = T0): PullRequest {
@@ -46,6 +49,8 @@ beforeAll(async () => {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
   api = await startScmApiServer({ appId: '4242', appPublicKey: publicKey, installationId: 77, gitlabToken: 'glpat-test-token-1234' });
   cleanup(() => api.close());
+  inference = await startInferenceStub({ token: INFERENCE_TOKEN });
+  cleanup(() => inference.close());
   const running = await runService({
     name: 'scm-checks',
     configSchema: scmChecksConfigSchema,
@@ -67,6 +72,8 @@ beforeAll(async () => {
       GITHUB_API_URL: api.url,
       GITLAB_TOKEN: 'glpat-test-token-1234',
       GITLAB_URL: `${api.url}/gitlab`,
+      INFERENCE_ADDR: inference.address,
+      INFERENCE_TOKEN,
     },
     start: (ctx) => {
       startScmChecks(ctx, { consumer: FAST_CONSUMER });
@@ -86,6 +93,11 @@ beforeAll(async () => {
 describe('GitHub check runs', () => {
   it('publishes one check run per commit as the app, honours Retry-After, and updates it in place for a newer model only', async () => {
     const sha = 'a1'.repeat(20);
+    inference.answers.set(sha, {
+      complexity_score: 0.62,
+      security_risks: [{ category: 'hardcoded_secret', path: '', score: 0.5, description: '1 added line(s) match security rule hardcoded_secret' }],
+      refactoring_suggestions: [{ path: '', kind: 'split_large_change', message: '930 changed lines: changes over ~400 lines are reviewed less effectively; split it', priority: 0.7 }],
+    });
     // Scored before its pull request was opened: decorated when the request arrives.
     await send.predictions([prediction(GH_REPO, sha, 'v1', 0.72, T0)]);
     api.failNext(/^\/repos\/acme\/widgets\/check-runs$/, 429, { 'retry-after': '1' });
@@ -94,17 +106,26 @@ describe('GitHub check runs', () => {
     expect(run).toMatchObject({ owner: 'acme', repo: 'widgets', name: CHECK_NAME, status: 'completed', conclusion: 'action_required', external_id: 'omen:jit-defect:v1' });
     expect(run.output.title).toMatch(/72\.0%/);
     expect(run.output.summary).toMatch(/\| la \| 900 \| \+1\.200 \|/);
+    // Security risks and refactoring suggestions: inference's Predict for this commit, asked
+    // under the record's model version with scm-checks' credential.
+    expect(run.output.summary).toContain('**hardcoded\\_secret** (score 0.50): 1 added line\\(s\\) match security rule hardcoded\\_secret');
+    expect(run.output.summary).toContain('930 changed lines: changes over \\~400 lines are reviewed less effectively; split it (split\\_large\\_change, priority 0.70)');
+    expect(run.output.summary).toContain('| complexity score | 0.62 |');
+    expect(inference.calls).toContainEqual({ repoId: GH_REPO, sha, modelVersion: 'v1' });
     // The 429 was answered once and the create retried after it.
     const creates = api.requests.filter((r) => r.method === 'POST' && r.path === '/repos/acme/widgets/check-runs');
     expect(creates.length).toBe(2);
     expect(api.checkRuns.filter((r) => r.head_sha === sha)).toHaveLength(1);
 
     // A redelivery of the same version, then a newer model that lowers the risk.
+    const askedBefore = inference.calls.length;
     await send.predictions([prediction(GH_REPO, sha, 'v1', 0.72, T0), prediction(GH_REPO, sha, 'v2', 0.2, T0 + 60_000)]);
     await waitFor(() => run.external_id === 'omen:jit-defect:v2', { timeoutMs: 30_000, message: 'check run updated to v2' });
     expect(api.checkRuns.filter((r) => r.head_sha === sha)).toHaveLength(1);
     expect(run.updates).toBe(1);
     expect(run.conclusion).toBe('neutral');
+    // The redelivered v1 asked inference nothing; the newer model was asked about once.
+    expect(inference.calls.slice(askedBefore).filter((c) => c.sha === sha).map((c) => c.modelVersion)).toEqual(['v2']);
     // An older answer arriving late changes nothing; the next record's effect shows it was read.
     const sentinel = 'a2'.repeat(20);
     await send.predictions([prediction(GH_REPO, sha, 'v0', 0.9, T0 - 60_000)]);
@@ -125,6 +146,8 @@ describe('GitLab commit statuses and notes', () => {
     const note = await waitFor(() => api.notes.find((n) => n.iid === 7), { timeoutMs: 30_000, message: 'note created' });
     expect(note.project).toBe('acme/platform/api');
     expect(note.body.startsWith(NOTE_MARKER)).toBe(true);
+    // Inference had no code metrics for this commit: the note says so rather than "None found".
+    expect(note.body).toContain('Not analysed: inference has no code metrics for this commit.');
     expect(api.statuses.filter((s) => s.sha === sha)).toEqual([{ project: 'acme/platform/api', sha, state: 'failed', name: CHECK_NAME, description: expect.stringMatching(/^Bug risk 81\.0%/) }]);
     await send.predictions([prediction(GL_REPO, sha, 'v2', 0.1, T0 + 1)]);
     await waitFor(() => note.edits === 1, { timeoutMs: 30_000, message: 'note edited' });

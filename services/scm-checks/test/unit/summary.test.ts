@@ -57,6 +57,20 @@ describe('supersedes (idempotent by repository, sha, model version)', () => {
     expect(supersedes({ ...report, modelVersion: 'v2', predictedAt: 9 }, done)).toBe(false);
     expect(externalId(report)).toBe('omen:jit-defect:v3');
   });
+
+  it('redoes a publication that lacked the findings, for the same version too', () => {
+    const done = { modelName: 'jit-defect', modelVersion: 'v3', predictedAt: 10, incomplete: true };
+    expect(supersedes({ ...report, predictedAt: 10 }, done)).toBe(true);
+    expect(supersedes({ ...report, predictedAt: 10 }, { ...done, incomplete: false })).toBe(false);
+  });
+});
+
+describe('findings that were not analysed', () => {
+  it('says why instead of claiming none were found', () => {
+    const r = render({ ...report, securityRisks: [], refactoringSuggestions: [], findingsMissing: 'inference did not answer (UNAVAILABLE)' }, 0.5);
+    expect(r.summary).not.toContain('None found.');
+    expect(r.summary.split('Not analysed: inference did not answer \\(UNAVAILABLE\\).')).toHaveLength(3);
+  });
 });
 
 describe('retryAfterMs', () => {
