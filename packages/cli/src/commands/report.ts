@@ -105,7 +105,25 @@ export function driftReportData(model: string, version: string, reports: readonl
   } catch (err) {
     throw new CliFailure(`${model}/${reference?.version}: the reference statistics JSON does not parse: ${(err as Error).message}`);
   }
-  return { model, version, referenceVersion: reports[0]?.reference_version ?? reference?.version ?? '', windows, reference: histograms, current: {} };
+  return { model, version, referenceVersion: reports[0]?.reference_version ?? reference?.version ?? '', windows, reference: histograms, current: currentHistograms(reports, histograms) };
+}
+
+/**
+ * Per feature, the newest window's shares on the reference's bins: the detector records them on
+ * its binned tests (psi, js) of the all-repositories report; a share list of another length (the
+ * reference changed since) is not comparable and is left out.
+ */
+export function currentHistograms(reports: readonly driftV1.DriftReport__Output[], reference: Readonly<Record<string, Histogram>>): Record<string, Histogram> {
+  const out: Record<string, Histogram> = {};
+  const allReposFirst = [...reports].sort((a, b) => Number(a.repo_id !== '*') - Number(b.repo_id !== '*'));
+  for (const r of allReposFirst) {
+    for (const f of r.features) {
+      const ref = f.target === 'DRIFT_TARGET_FEATURE' ? reference[f.feature] : undefined;
+      if (!ref || out[f.feature] || f.current_proportions.length !== ref.edges.length + 1) continue;
+      out[f.feature] = { edges: ref.edges, proportions: f.current_proportions };
+    }
+  }
+  return out;
 }
 
 /** An experiment as the report's data. */

@@ -4,13 +4,13 @@ import { driftReportData, experimentReportData, referenceHistograms } from '../.
 
 const ts = (iso: string) => ({ seconds: String(Date.parse(iso) / 1000), nanos: 0 });
 
-function report(end: string, value: number): driftV1.DriftReport__Output {
+function report(end: string, value: number, current: number[] = []): driftV1.DriftReport__Output {
   return {
     report_id: `jit:v1:*:${end}`, model_name: 'jit', model_version: 'v1', repo_id: '*', reference_version: 'v1',
     window_start: ts('2026-01-01T00:00:00Z'), window_end: ts(end), drifted: value > 0.2, retraining_triggered: false, retraining_run_id: '', retraining_status: '', retraining_detail: '', computed_at: ts(end),
     features: [
-      { feature: 'la', target: 'DRIFT_TARGET_FEATURE', statistic: 'DRIFT_STATISTIC_PSI', value, threshold: 0.2, drifted: value > 0.2, sample_size: '100', reference_size: '1000', decisive: true },
-      { feature: '', target: 'DRIFT_TARGET_PREDICTION', statistic: 'DRIFT_STATISTIC_KS', value: 0.1, threshold: 0.3, drifted: false, sample_size: '100', reference_size: '1000', p_value: 0.4, decisive: true },
+      { feature: 'la', target: 'DRIFT_TARGET_FEATURE', statistic: 'DRIFT_STATISTIC_PSI', value, threshold: 0.2, drifted: value > 0.2, sample_size: '100', reference_size: '1000', decisive: true, current_proportions: current },
+      { feature: '', target: 'DRIFT_TARGET_PREDICTION', statistic: 'DRIFT_STATISTIC_KS', value: 0.1, threshold: 0.3, drifted: false, sample_size: '100', reference_size: '1000', p_value: 0.4, decisive: true, current_proportions: [] },
     ],
   };
 }
@@ -18,10 +18,17 @@ function report(end: string, value: number): driftV1.DriftReport__Output {
 describe('report drift gathering', () => {
   it('puts windows oldest first and names prediction/label tests by target', () => {
     const ref = { version: 'v1', reference_stats_json: JSON.stringify({ features: [{ name: 'la', histogram: { edges: [1, 2], proportions: [0.3, 0.3, 0.4] } }, { name: 'bad' }] }) } as trainerV1.ModelVersion__Output;
-    const d = driftReportData('jit', 'v1', [report('2026-01-01T02:00:00Z', 0.5), report('2026-01-01T01:00:00Z', 0.1)], ref);
+    const d = driftReportData('jit', 'v1', [report('2026-01-01T02:00:00Z', 0.5, [0.1, 0.2, 0.7]), report('2026-01-01T01:00:00Z', 0.1, [0.3, 0.3, 0.4])], ref);
     expect(d.windows.map((w) => w.windowEnd)).toEqual(['2026-01-01T01:00:00Z', '2026-01-01T02:00:00Z']);
     expect(d.windows[1]!.tests.map((t) => [t.feature, t.statistic, t.pValue])).toEqual([['la', 'psi', undefined], ['prediction', 'ks', 0.4]]);
     expect(d.reference).toEqual({ la: { edges: [1, 2], proportions: [0.3, 0.3, 0.4] } });
+    // The newest window's shares, on the reference's edges.
+    expect(d.current).toEqual({ la: { edges: [1, 2], proportions: [0.1, 0.2, 0.7] } });
+  });
+
+  it('leaves out current shares that do not fit the reference\'s bins', () => {
+    const ref = { version: 'v1', reference_stats_json: JSON.stringify({ features: [{ name: 'la', histogram: { edges: [1, 2], proportions: [0.3, 0.3, 0.4] } }] }) } as trainerV1.ModelVersion__Output;
+    expect(driftReportData('jit', 'v1', [report('2026-01-01T02:00:00Z', 0.5, [0.5, 0.5])], ref).current).toEqual({});
   });
 
   it('has no histograms without reference statistics', () => {
