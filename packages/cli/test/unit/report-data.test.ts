@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { abrouterV1, driftV1, trainerV1 } from '@omen/contracts';
-import { driftReportData, experimentReportData, referenceHistograms } from '../../src/commands/report.ts';
+import { cumulativeArmMetrics, driftReportData, experimentReportData, referenceHistograms } from '../../src/commands/report.ts';
 
 const ts = (iso: string) => ({ seconds: String(Date.parse(iso) / 1000), nanos: 0 });
 
@@ -53,5 +53,35 @@ describe('report experiment gathering', () => {
     expect(d.arms.map((a) => [a.name, a.units])).toEqual([['control', 5], ['treatment', 7], ['idle', 0]]);
     expect(d.arms[1]!.metrics[0]).toMatchObject({ count: 7, ciLow: -0.1, ciHigh: 0.3 });
     expect(d.arms[0]!.metrics[0]!.ciLow).toBeUndefined();
+    expect(d.srm).toBeUndefined();
+  });
+
+  it('carries the sample-ratio check and the last decision', () => {
+    const e = {
+      experiment_id: 'exp-1', state: 'EXPERIMENT_STATE_RUNNING', stop_reason: '', created_at: ts('2026-01-01T00:00:00Z'), stopped_at: null, stats: [], sequential: [{ metric: 'brier', diff: -0.01, low: -0.02, high: 0.001, n: '300', verdict: 'undecided' }],
+      spec: { name: 'n', arms: [] }, srm: { chi2: 12.5, p_value: 0.0004, mismatch: true },
+      decision: { action: 'blocked', reason: 'sample ratio mismatch', at: ts('2026-01-01T01:00:00Z'), stage: 0, evidence_json: '{}' },
+    } as unknown as abrouterV1.Experiment__Output;
+    const d = experimentReportData(e);
+    expect(d.srm).toEqual({ chi2: 12.5, pValue: 0.0004, mismatch: true });
+    expect(d.decision).toEqual({ action: 'blocked', reason: 'sample ratio mismatch', at: '2026-01-01T01:00:00.000Z' });
+    expect(d.sequential).toEqual([{ metric: 'brier', diff: -0.01, low: -0.02, high: 0.001, n: 300, verdict: 'undecided' }]);
+  });
+
+  it('accumulates bucketed event sums into running means and standard deviations per arm', () => {
+    // control: values 1, 3 in the first bucket, 5 in the second; treatment: 2 in the second.
+    const at = cumulativeArmMetrics([
+      { arm: 'control', metric: 'm', endMs: 2000, n: 1, sum: 5, sumSquares: 25 },
+      { arm: 'control', metric: 'm', endMs: 1000, n: 2, sum: 4, sumSquares: 10 },
+      { arm: 'treatment', metric: 'm', endMs: 2000, n: 1, sum: 2, sumSquares: 4 },
+    ]);
+    expect(at.map((p) => [p.time, p.arm, p.count, p.mean])).toEqual([
+      ['1970-01-01T00:00:01.000Z', 'control', 2, 2],
+      ['1970-01-01T00:00:02.000Z', 'control', 3, 3],
+      ['1970-01-01T00:00:02.000Z', 'treatment', 1, 2],
+    ]);
+    expect(at[0]!.stddev).toBeCloseTo(Math.SQRT2, 12);
+    expect(at[1]!.stddev).toBeCloseTo(2, 12);
+    expect(at[2]!.stddev).toBe(0);
   });
 });
