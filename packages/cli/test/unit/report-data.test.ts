@@ -39,7 +39,7 @@ describe('report drift gathering', () => {
 describe('report experiment gathering', () => {
   it('keeps the arms in the spec\'s order (control first) with their stats, an arm without stats at zero units', () => {
     const e = {
-      experiment_id: 'exp-1', state: 'EXPERIMENT_STATE_ROLLED_BACK', stop_reason: 'guardrail', created_at: ts('2026-01-01T00:00:00Z'), stopped_at: null,
+      experiment_id: 'exp-1', state: 'EXPERIMENT_STATE_ROLLED_BACK', stop_reason: 'guardrail', created_at: ts('2026-01-01T00:00:00Z'), stopped_at: null, srm: null, decision: null, sequential: [],
       spec: { name: 'n', description: '', model_name: 'jit', unit: 'repo', primary_metric: 'precision', alpha: 0.05, metrics: [], guardrails: [],
         arms: [{ name: 'control', model_version: 'v1', weight: 1 }, { name: 'treatment', model_version: 'v2', weight: 1 }, { name: 'idle', model_version: 'v3', weight: 0 }] },
       stats: [
@@ -64,7 +64,7 @@ describe('report experiment gathering', () => {
     } as unknown as abrouterV1.Experiment__Output;
     const d = experimentReportData(e);
     expect(d.srm).toEqual({ chi2: 12.5, pValue: 0.0004, mismatch: true });
-    expect(d.decision).toEqual({ action: 'blocked', reason: 'sample ratio mismatch', at: '2026-01-01T01:00:00.000Z' });
+    expect(d.decision).toEqual({ action: 'blocked', reason: 'sample ratio mismatch', at: '2026-01-01T01:00:00Z' });
     expect(d.sequential).toEqual([{ metric: 'brier', diff: -0.01, low: -0.02, high: 0.001, n: 300, verdict: 'undecided' }]);
   });
 
