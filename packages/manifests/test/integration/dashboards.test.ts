@@ -52,8 +52,8 @@ function narrowToRun(query: string, filters: Readonly<Record<string, string>>): 
 
 // Opt-in (OMEN_OBSERVABILITY_E2E=1), not in the default run: it starts seven service processes,
 // trains a model and streams 400 commits through four hops before the first assertion, which took
-// 4.5 to 5 minutes on the loaded 2-core machine (the whole file 8.5 minutes, the two reports'
-// Chromium checks 3 of them), far from the 2 minutes a default test may take there. The default
+// 4.5 to 9 minutes on the loaded 2-core machine (the whole file 8.5 to 12 minutes, the two
+// reports' Chromium checks 1 to 3 of them), far from the 2 minutes a default test may take there. The default
 // run covers instead: promtool check config / check rules / test rules (./scripts/test), every
 // dashboard's structure and @grafana/schema type (manifests unit test), the omen_ naming where a
 // metric is created (telemetry unit test), promtool check metrics on a service kit's /metrics
