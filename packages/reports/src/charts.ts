@@ -129,3 +129,21 @@ export function intervalSpec(title: string, rows: readonly { label: string; valu
     ],
   };
 }
+
+/** Per series (an arm), an estimate over time with its interval as a band around the line. */
+export function intervalOverTimeSpec(title: string, points: readonly { time: string; series: string; value: number; low: number; high: number }[], yTitle: string): ChartSpec | undefined {
+  const finite = points.filter((p) => [p.value, p.low, p.high].every(Number.isFinite));
+  if (finite.length === 0) return undefined;
+  // An experiment can span minutes: Vega's automatic time format would then label ticks in
+  // milliseconds (".800"), so the date and the time of day are always written out.
+  const x = { field: 'time', type: 'temporal' as const, title: null, axis: { format: '%m-%d %H:%M:%S', labelAngle: -30, tickCount: 5 } };
+  const color = { field: 'series', type: 'nominal' as const, title: null };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: WIDTH * 1.6, height: 220,
+    data: { values: finite.map((p) => ({ ...p })) },
+    layer: [
+      { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'low', type: 'quantitative', title: yTitle, scale: { zero: false } }, y2: { field: 'high' }, color } },
+      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'value', type: 'quantitative' }, color } },
+    ],
+  };
+}

@@ -61,7 +61,8 @@ export async function driftReport(d: DriftReportData, generatedAt = new Date()):
   const features = [...new Set(d.windows.flatMap((w) => w.tests.map((t) => t.feature)))].sort();
   const overTime = await Promise.all(features.map((feature) => {
     const points = d.windows.flatMap((w) => w.tests.filter((t) => t.feature === feature).map((t) => ({ time: w.windowEnd, series: t.statistic, value: t.value })));
-    const threshold = latest?.tests.find((t) => t.feature === feature)?.threshold;
+    // The newest window that tested the feature (the newest of all may hold only the prediction's tests).
+    const threshold = d.windows.findLast((w) => w.tests.some((t) => t.feature === feature))?.tests.find((t) => t.feature === feature)?.threshold;
     return figure(timeSeriesSpec(`${feature}: statistic per window`, points, 'statistic', threshold), `dashed: alert threshold ${fmt(threshold)}`, 'no window evaluated');
   }));
   const histograms = await Promise.all(Object.keys(d.reference).sort().map((feature) => {

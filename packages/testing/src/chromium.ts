@@ -40,3 +40,14 @@ export async function screenshotInChromium(file: string, png: string, size = { w
   const { stderr } = await run(chromiumBinary(), [...flags(), `--screenshot=${png}`, `--window-size=${size.width},${size.height}`, pathToFileURL(file).href], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
   return consoleLines(stderr);
 }
+
+/**
+ * Per chart (each top-level <svg> of a report's DOM), how many data marks Vega drew: the children
+ * of its mark groups for lines, points, bars, rules and areas (axes, legends and titles are other roles).
+ */
+export function svgMarksPerChart(dom: string): number[] {
+  return dom.split('<svg ').slice(1).map((chart) => {
+    const groups = chart.match(/<g class="mark-(line|symbol|rect|rule|area) role-mark[^"]*"[^>]*>.*?<\/g>/gs) ?? [];
+    return groups.reduce((acc, g) => acc + (g.match(/<(path|line)[ >]/g) ?? []).length, 0);
+  });
+}

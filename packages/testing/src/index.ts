@@ -27,6 +27,6 @@ export { startOtlpReceiver } from './otlp.ts';
 export { promtoolCheckMetrics } from './promtool.ts';
 export type { OtlpReceiver, ReceivedSpan } from './otlp.ts';
 export type { TestIssuer, TestTokenOptions } from './jwt-issuer.ts';
-export { chromiumBinary, openInChromium, screenshotInChromium } from './chromium.ts';
+export { chromiumBinary, openInChromium, screenshotInChromium, svgMarksPerChart } from './chromium.ts';
 export type { ChromiumPage } from './chromium.ts';
 export { watchRun } from './trainer.ts';

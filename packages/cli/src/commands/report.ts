@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import { loadGrpcObject, type abrouterV1, type driftV1, type trainerV1 } from '@omen/contracts';
 import { createClient } from '@omen/grpc';
-import { driftReport, experimentReport, modelReport, parseEvaluation, type DriftReportData, type ExperimentReportData, type Histogram, type ModelReportData } from '@omen/reports';
+import { driftReport, experimentReport, modelReport, parseEvaluation, type ArmMetricAt, type DriftReportData, type ExperimentReportData, type Histogram, type ModelReportData } from '@omen/reports';
 import { UsageError, type Command } from '../command.ts';
 import { servicePorts } from '../local-services.ts';
 import { CONNECTION_USAGE, CliFailure, call, callService, isoOf, runVerb, trainerClient } from './models.ts';
@@ -14,7 +15,7 @@ import { CONNECTION_USAGE, CliFailure, call, callService, isoOf, runVerb, traine
 const usage = `
 usage: ./scripts/omen report model MODEL[/VERSION] --out FILE.html [--addr HOST:PORT]
        ./scripts/omen report drift MODEL[/VERSION] --out FILE.html [--drift-addr HOST:PORT] [--windows N]
-       ./scripts/omen report experiment ID --out FILE.html [--ab-addr HOST:PORT]
+       ./scripts/omen report experiment ID --out FILE.html [--ab-addr HOST:PORT] [--clickhouse URL] [--events-table NAME]
 
   model   the model card of MODEL's champion (or of VERSION): data window, lineage, holdout
           metrics, gate verdict, ROC, precision-recall, calibration, effort curve (la + ld) and
@@ -26,8 +27,11 @@ usage: ./scripts/omen report model MODEL[/VERSION] --out FILE.html [--addr HOST:
   --windows N       how many past windows the drift report draws (default 50)
   experiment  the ab-router's experiment ID: state and stop reason, arms with expected and observed
           shares of units, and per metric each arm's mean and the difference to control with 95%
-          intervals, from GetExperiment
+          intervals, the sample-ratio check and the last decision with its evidence, from GetExperiment;
+          each arm's running mean with its interval over time from the experiment events in ClickHouse
   --ab-addr HOST:PORT  the ab-router (default: AB_ROUTER_ADDR, else 127.0.0.1:${servicePorts('ab-router').grpc})
+  --clickhouse URL     ClickHouse holding the experiment events (default: CLICKHOUSE_URL; unset: no chart over time)
+  --events-table NAME  the ab-router's events table (default: experiment_events, as ABROUTER_EVENTS_TABLE)
   --out FILE.html   where to write the report: one self-contained HTML file (inline SVG charts,
                     rendered here with Vega-Lite; no script, nothing fetched when opened)
 ${CONNECTION_USAGE}
@@ -105,11 +109,82 @@ export function driftReportData(model: string, version: string, reports: readonl
   } catch (err) {
     throw new CliFailure(`${model}/${reference?.version}: the reference statistics JSON does not parse: ${(err as Error).message}`);
   }
-  return { model, version, referenceVersion: reports[0]?.reference_version ?? reference?.version ?? '', windows, reference: histograms, current: {} };
+  return { model, version, referenceVersion: reports[0]?.reference_version ?? reference?.version ?? '', windows, reference: histograms, current: currentHistograms(reports, histograms) };
+}
+
+/**
+ * Per feature, the newest window's shares on the reference's bins: the detector records them on
+ * its binned tests (psi, js) of the all-repositories report; a share list of another length (the
+ * reference changed since) is not comparable and is left out.
+ */
+export function currentHistograms(reports: readonly driftV1.DriftReport__Output[], reference: Readonly<Record<string, Histogram>>): Record<string, Histogram> {
+  const out: Record<string, Histogram> = {};
+  const allReposFirst = [...reports].sort((a, b) => Number(a.repo_id !== '*') - Number(b.repo_id !== '*'));
+  for (const r of allReposFirst) {
+    for (const f of r.features) {
+      const ref = f.target === 'DRIFT_TARGET_FEATURE' ? reference[f.feature] : undefined;
+      if (!ref || out[f.feature] || f.current_proportions.length !== ref.edges.length + 1) continue;
+      out[f.feature] = { edges: ref.edges, proportions: f.current_proportions };
+    }
+  }
+  return out;
+}
+
+/** One bucket of an experiment's metric events: count, sum and sum of squares per arm and metric. */
+export interface MetricBucket {
+  arm: string;
+  metric: string;
+  /** End of the bucket, epoch ms. */
+  endMs: number;
+  n: number;
+  sum: number;
+  sumSquares: number;
+}
+
+/** Per arm and metric, the mean and standard deviation of every event up to each bucket's end. */
+export function cumulativeArmMetrics(buckets: readonly MetricBucket[]): ArmMetricAt[] {
+  const totals = new Map<string, { n: number; sum: number; sumSquares: number }>();
+  const out: ArmMetricAt[] = [];
+  for (const b of [...buckets].sort((x, y) => x.endMs - y.endMs)) {
+    const key = `${b.arm}\u0000${b.metric}`;
+    const t = totals.get(key) ?? { n: 0, sum: 0, sumSquares: 0 };
+    t.n += b.n;
+    t.sum += b.sum;
+    t.sumSquares += b.sumSquares;
+    totals.set(key, t);
+    const mean = t.sum / t.n;
+    const variance = t.n > 1 ? Math.max(0, (t.sumSquares - t.n * mean * mean) / (t.n - 1)) : 0;
+    out.push({ time: new Date(b.endMs).toISOString(), arm: b.arm, metric: b.metric, count: t.n, mean, stddev: Math.sqrt(variance) });
+  }
+  return out;
+}
+
+/**
+ * An experiment's metric events from the ab-router's ClickHouse table in about 30 time buckets
+ * (the RPC keeps running totals only; the events table is the history analysts query too).
+ */
+export async function experimentBuckets(clickhouseUrl: string, table: string, experimentId: string): Promise<MetricBucket[]> {
+  const ch = createClickHouse({ url: clickhouseUrl });
+  try {
+    const where = sql`experiment_id = ${experimentId} AND isNotNull(arm) AND isNotNull(metric) AND isNotNull(value)`;
+    const [span] = await ch.query<{ lo: string | number; hi: string | number; n: string | number }>(sql`SELECT min(event_time_ms) AS lo, max(event_time_ms) AS hi, count() AS n FROM ${ident(table)} WHERE ${where}`);
+    if (!span || Number(span.n) === 0) return [];
+    const lo = Number(span.lo);
+    const width = Math.max(1000, Math.ceil((Number(span.hi) - lo + 1) / 30));
+    const rows = await ch.query<{ arm: string; metric: string; b: string | number; n: string | number; s: number; ss: number }>(sql`
+      SELECT assumeNotNull(arm) AS arm, assumeNotNull(metric) AS metric, intDiv(event_time_ms - ${lo}, ${width}) AS b,
+             count() AS n, sum(assumeNotNull(value)) AS s, sum(assumeNotNull(value) * assumeNotNull(value)) AS ss
+      FROM ${ident(table)} FINAL
+      WHERE ${where}
+      GROUP BY arm, metric, b`);
+    return rows.map((r) => ({ arm: r.arm, metric: r.metric, endMs: Math.min(Number(span.hi), lo + (Number(r.b) + 1) * width), n: Number(r.n), sum: Number(r.s), sumSquares: Number(r.ss) }));
+  } finally {
+    await ch.close();
+  }
 }
 
 /** An experiment as the report's data. */
-export function experimentReportData(e: abrouterV1.Experiment__Output): ExperimentReportData {
+export function experimentReportData(e: abrouterV1.Experiment__Output, overTime: readonly ArmMetricAt[] = []): ExperimentReportData {
   const spec = e.spec;
   return {
     id: e.experiment_id,
@@ -136,7 +211,19 @@ export function experimentReportData(e: abrouterV1.Experiment__Output): Experime
         })),
       };
     }),
+    srm: e.srm ? { chi2: e.srm.chi2, pValue: e.srm.p_value, mismatch: e.srm.mismatch } : undefined,
+    decision: e.decision && e.decision.action ? { action: e.decision.action, reason: e.decision.reason, at: isoOf(e.decision.at) } : undefined,
+    sequential: e.sequential.map((t) => ({ metric: t.metric, diff: t.diff, low: t.low, high: t.high, n: Number(t.n), verdict: t.verdict })),
+    overTime,
   };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'an unparseable URL';
+  }
 }
 
 function modelId(id: string): { model: string; version: string } {
@@ -150,7 +237,7 @@ async function runReport(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { addr: { type: 'string' }, 'drift-addr': { type: 'string' }, 'ab-addr': { type: 'string' }, windows: { type: 'string', default: '50' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' } },
+    options: { addr: { type: 'string' }, 'drift-addr': { type: 'string' }, 'ab-addr': { type: 'string' }, clickhouse: { type: 'string' }, 'events-table': { type: 'string', default: 'experiment_events' }, windows: { type: 'string', default: '50' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' } },
   });
   const [kind, id, ...rest] = positionals;
   if (kind === undefined || id === undefined || rest.length > 0) throw new UsageError('report takes KIND ID (KIND: model, drift, experiment)');
@@ -179,7 +266,20 @@ async function runReport(argv: readonly string[]): Promise<number> {
       const address = values['ab-addr'] ?? process.env['AB_ROUTER_ADDR'] ?? `127.0.0.1:${servicePorts('ab-router').grpc}`;
       const { AbRouter } = loadGrpcObject('abrouter').omen.abrouter.v1;
       const ab = { client: createClient(AbRouter, address, { deadlineMs: 30_000 }), address, service: 'ab-router' };
-      page = await experimentReport(experimentReportData(await callService<abrouterV1.Experiment__Output>(ab, 'GetExperiment', { experiment_id: id })));
+      const experiment = await callService<abrouterV1.Experiment__Output>(ab, 'GetExperiment', { experiment_id: id });
+      const clickhouseUrl = values.clickhouse ?? process.env['CLICKHOUSE_URL'];
+      const table = values['events-table'];
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new UsageError(`--events-table takes a plain table name; got "${table}"`);
+      let overTime: ArmMetricAt[] = [];
+      if (clickhouseUrl) {
+        try {
+          overTime = cumulativeArmMetrics(await experimentBuckets(clickhouseUrl, table, experiment.experiment_id));
+        } catch (err) {
+          // The host only: a URL may carry credentials.
+          throw new CliFailure(`the experiment events in ClickHouse (${hostOf(clickhouseUrl)}, table ${table}) could not be read: ${(err as Error).message}`);
+        }
+      }
+      page = await experimentReport(experimentReportData(experiment, overTime));
       break;
     }
     default:

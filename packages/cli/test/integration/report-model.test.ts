@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGrpcObject, repoRoot, type trainerV1 } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
-import { openInChromium, screenshotInChromium, startServiceProcess, watchRun, type ServiceProcess } from '@omen/testing';
+import { openInChromium, screenshotInChromium, startServiceProcess, svgMarksPerChart as marksPerChart, watchRun, type ServiceProcess } from '@omen/testing';
 import { driftReport, experimentReport } from '@omen/reports';
 import { reportCommand } from '../../src/commands/report.ts';
 
@@ -42,17 +42,6 @@ afterAll(async () => {
   await trainer?.stop();
   if (root) await rm(root, { recursive: true, force: true });
 });
-
-/**
- * Per chart (each top-level <svg>), how many data marks Vega drew: the children of its mark
- * groups for lines, points, bars and rules (axes, legends and titles are other roles).
- */
-function marksPerChart(dom: string): number[] {
-  return dom.split('<svg ').slice(1).map((chart) => {
-    const groups = chart.match(/<g class="mark-(line|symbol|rect|rule) role-mark[^"]*"[^>]*>.*?<\/g>/gs) ?? [];
-    return groups.reduce((acc, g) => acc + (g.match(/<(path|line)[ >]/g) ?? []).length, 0);
-  });
-}
 
 describe('omen report model', () => {
   it('writes the champion\'s model card, and Chromium renders every chart with marks and no console message', async () => {

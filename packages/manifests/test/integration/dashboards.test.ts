@@ -1,12 +1,14 @@
-// Issue 14, for real: the six services run as their own processes against the embedded engines,
+// Issue 14, for real: the seven services run as their own processes against the embedded engines,
 // the embedded Prometheus scrapes them, real traffic goes through (express commits through
 // ingest's gRPC, a poison record, a trained champion, stream predictions, drift windows, an
 // experiment), and then every dashboard panel's query runs against that Prometheus and
-// ClickHouse and must return data. The same run checks every /metrics page with promtool and
-// follows one commit's trace from ingest to its prediction through an OTLP receiver.
+// ClickHouse (narrowed to this run's rows) and must return data. The same run checks every
+// /metrics page with promtool, writes the drift and experiment reports of what the services
+// produced and opens them in Chromium, and follows one commit's trace from ingest to its
+// prediction through an OTLP receiver.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,13 +19,14 @@ import { createClickHouse, raw, sql } from '@omen/clickhouse';
 import { loadGrpcObject, type trainerV1 } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
 import { prometheusTargetsDir, stackPaths, writePrometheusTargets } from '@omen/stack';
-import { createTestProducer, freePort, promtoolCheckMetrics, randomName, stackEnv, startOtlpReceiver, startServiceProcess, waitFor, type ServiceProcess } from '@omen/testing';
+import { createTestProducer, freePort, openInChromium, promtoolCheckMetrics, randomName, screenshotInChromium, stackEnv, startOtlpReceiver, startServiceProcess, svgMarksPerChart, waitFor, type ServiceProcess } from '@omen/testing';
 import { panelQueries, readDashboards, type PanelQuery } from '../../src/index.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const HISTORY = resolve(root, '../shared/data/express-commits.jsonl.gz');
 const QT_CSV = join(root, 'services', 'trainer-coordinator', 'test', 'fixtures', 'qt-first-4000.csv.gz');
 const COMMITS = 400;
+const CLI = ['--import', 'tsx', 'packages/cli/src/main.ts'];
 
 /** Grafana's variables and macros, expanded the way Grafana would for a 30-year range ending now. */
 function expand(q: PanelQuery): string {
@@ -33,16 +36,41 @@ function expand(q: PanelQuery): string {
   return q.query.replace(/\$__timeFilter\(([a-z_]+)\)/g, '$1 >= toDateTime(946684800) AND $1 <= now() + 86400');
 }
 
-// Runs only with OMEN_OBSERVABILITY_E2E=1 for now: every panel returned data in a run where the
-// drift-detector closed a window (all but the guardrail panel, fixed since), but in later runs on
-// the loaded 2-core machine it did not report within 3 minutes of the traffic; why the window
-// does not close (DRIFT_IDLE_CLOSE=5s) is open. The ClickHouse panels are also not yet filtered to
-// this run's repository, so older rows could satisfy them.
+/**
+ * A ClickHouse panel's query with each table it reads narrowed to this run's rows (its repository,
+ * experiment, or what the trainer wrote since the run began), so rows of earlier runs in the same
+ * ClickHouse cannot make an empty panel pass. A table without a run filter fails the test: a new
+ * panel must say how its rows are told apart.
+ */
+function narrowToRun(query: string, filters: Readonly<Record<string, string>>): string {
+  return query.replace(/\bFROM ([a-z_]+)( FINAL)?\b/g, (_all, table: string, final: string | undefined) => {
+    const filter = filters[table];
+    if (filter === undefined) throw new Error(`no run filter for ClickHouse table ${table} (panel query: ${query})`);
+    return `FROM (SELECT * FROM ${table}${final ?? ''} WHERE ${filter})`;
+  });
+}
+
+// Opt-in (OMEN_OBSERVABILITY_E2E=1), not in the default run: it starts seven service processes,
+// trains a model and streams 400 commits through four hops before the first assertion, which took
+// 4.5 to 9 minutes on the loaded 2-core machine (the whole file 8.5 to 12 minutes, the two
+// reports' Chromium checks 1 to 3 of them), far from the 2 minutes a default test may take there. The default
+// run covers instead: promtool check config / check rules / test rules (./scripts/test), every
+// dashboard's structure and @grafana/schema type (manifests unit test), the omen_ naming where a
+// metric is created (telemetry unit test), promtool check metrics on a service kit's /metrics
+// (telemetry integration test), and the model report of a real trainer plus the drift and
+// experiment pages opened in Chromium (cli report-model test).
+// Earlier runs found the drift panels empty: the drift-detector resumes each model's windows after
+// the last one in drift_reports, so a second run under the shared model name read its windows as
+// already reported. Each run now trains and watches a model of its own.
 describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard panel returns data after real traffic (issue 14)', () => {
   const id = randomName('obs').replace(/[^a-z0-9]/gi, '').toLowerCase();
   const engines = stackEnv();
   const token = `token-${id}-0123456789abcdef`;
   const repo = `git:${id}`;
+  // A model of this run's own: the drift-detector resumes each model's windows after the last one
+  // in drift_reports, so under the shared name an earlier run's reports would hide this run's
+  // windows of the same commits (they read as already reported).
+  const MODEL = `jit-${id}`;
   const topics = {
     commits: `${id}.scm.commits.v1`,
     prs: `${id}.scm.pullrequests.v1`,
@@ -57,13 +85,25 @@ describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard p
   const cleanups: (() => void | Promise<void>)[] = [];
   let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
   const work = mkdtempSync(join(tmpdir(), 'omen-obs-'));
+  let experimentId = '';
+
+  /** Runs the CLI (as a person would) and resolves with its exit code and output. */
+  async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+    const child = spawn(process.execPath, [...CLI, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, output };
+  }
 
   async function start(name: string, env: Record<string, string>): Promise<void> {
     const metricsPort = await freePort();
     const svc = await startServiceProcess(
       name,
       { ...engines, ADMIN_TOKEN: token, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, METRICS_PORT: String(metricsPort), ...env },
-      { timeoutMs: 180_000 },
+      // Three start at once on a loaded 2-core machine: one once took over 3 minutes to listen.
+      { timeoutMs: 360_000 },
     );
     services.set(name, Object.assign(svc, { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` }));
     cleanups.push(() => svc.stop());
@@ -76,7 +116,7 @@ describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard p
     const trainerAddr = services.get('trainer-coordinator')!.address;
     const { Trainer } = loadGrpcObject('trainer').omen.trainer.v1;
     const trainer = createClient(Trainer, trainerAddr, { token, deadlineMs: 60_000 });
-    const run = await callUnary<trainerV1.Run__Output>(trainer, 'StartRun', { model_name: 'jit-defect', row_source: `csv:${QT_CSV}`, algorithm: 'gbdt', auto_promote: true });
+    const run = await callUnary<trainerV1.Run__Output>(trainer, 'StartRun', { model_name: MODEL, row_source: `csv:${QT_CSV}`, algorithm: 'gbdt', auto_promote: true });
     await waitFor(async () => ['RUN_STATE_SUCCEEDED', 'RUN_STATE_REJECTED', 'RUN_STATE_FAILED'].includes(String((await callUnary<trainerV1.Run__Output>(trainer, 'GetRun', { run_id: run.run_id })).state)), {
       timeoutMs: 240_000,
       intervalMs: 1000,
@@ -93,6 +133,8 @@ describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard p
       INFERENCE_TRAINER_TOKEN: token,
       FEATURIZER_ADDR: services.get('featurizer')!.address,
       INFERENCE_FEATURIZER_TOKEN: token,
+      INFERENCE_MODELS: MODEL,
+      INFERENCE_DEFAULT_MODEL: MODEL,
       INFERENCE_STREAM: 'true',
       INFERENCE_STREAM_GROUP: `${id}-inference`,
       INFERENCE_TOPIC_FEATURES: topics.features,
@@ -102,6 +144,7 @@ describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard p
       start('drift-detector', {
         DRIFT_TRAINER_ADDR: trainerAddr,
         DRIFT_TRAINER_TOKEN: token,
+        DRIFT_MODELS: MODEL,
         DRIFT_GROUP: `${id}-drift`,
         DRIFT_TOPIC_FEATURES: topics.features,
         DRIFT_TOPIC_PREDICTIONS: topics.predictions,
@@ -111,7 +154,9 @@ describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard p
         DRIFT_MIN_SAMPLES: '20',
         DRIFT_IDLE_CLOSE: '5s',
       }),
-      start('ab-router', { INFERENCE_ADDR: services.get('inference')!.address, INFERENCE_TOKEN: token, ABROUTER_TOPIC_EVENTS: topics.events, ABROUTER_KEY_PREFIX: `omen:abrouter:${id}` }),
+      start('ab-router', { ABROUTER_DEFAULT_MODEL: MODEL, INFERENCE_ADDR: services.get('inference')!.address, INFERENCE_TOKEN: token, ABROUTER_TOPIC_EVENTS: topics.events, ABROUTER_KEY_PREFIX: `omen:abrouter:${id}` }),
+      // No GitHub App or GitLab token: it consumes and renders, and reports what it could not post.
+      start('scm-checks', { SCM_CHECKS_GROUP: `${id}-scm-checks`, SCM_CHECKS_TOPIC_PREDICTIONS: topics.predictions, SCM_CHECKS_TOPIC_PULL_REQUESTS: topics.prs, SCM_CHECKS_PREFIX: `omen:scm-checks:${id}` }),
     ]);
     cleanups.push(
       writePrometheusTargets(
@@ -149,16 +194,28 @@ describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard p
     const router = createClient(AbRouter, services.get('ab-router')!.address, { token, deadlineMs: 30_000 });
     const shas = (await ch.query<{ sha: string }>(sql`SELECT entity_id AS sha FROM predictions WHERE repo_id = ${repo} LIMIT 60`)).map((r) => r.sha);
     const exp = await callUnary<{ experiment_id: string; spec: { arms: { model_version: string }[] } }>(router, 'CreateExperiment', {
-      spec: { name: `obs ${id}`, model_name: 'jit-defect', arms: [{ name: 'control', model_version: 'champion', weight: 0.5 }, { name: 'treatment', model_version: 'champion', weight: 0.5 }], unit: 'commit', primary_metric: 'bug_probability', guardrails: [{ metric: 'latency_ms', direction: 'GUARDRAIL_DIRECTION_MAX', threshold: 60_000, min_units: 1000 }] },
+      spec: { name: `obs ${id}`, model_name: MODEL, arms: [{ name: 'control', model_version: 'champion', weight: 0.5 }, { name: 'treatment', model_version: 'champion', weight: 0.5 }], unit: 'commit', primary_metric: 'bug_probability', guardrails: [{ metric: 'latency_ms', direction: 'GUARDRAIL_DIRECTION_MAX', threshold: 60_000, min_units: 1000 }] },
     });
+    experimentId = exp.experiment_id;
+    // A routed call can fail on a loaded machine (inference's Redis read times out); it is an
+    // event of its arm too. Most must answer.
+    const failures: string[] = [];
     for (const [i, sha] of shas.entries()) {
-      await callUnary(router, 'Predict', { experiment_id: exp.experiment_id, unit_id: `unit-${i}`, request: { model_name: 'jit-defect', commit: { repo_id: repo, sha } } });
+      await callUnary(router, 'Predict', { experiment_id: exp.experiment_id, unit_id: `unit-${i}`, request: { model_name: MODEL, commit: { repo_id: repo, sha } } }).catch((err: Error) => failures.push(err.message));
     }
-    await callUnary(router, 'Predict', { experiment_id: exp.experiment_id, unit_id: 'unit-missing', request: { model_name: 'jit-defect', commit: { repo_id: repo, sha: 'f'.repeat(40) } } }).catch(() => undefined);
+    expect(failures.length, failures.join('\n')).toBeLessThan(shas.length / 2);
+    await callUnary(router, 'Predict', { experiment_id: exp.experiment_id, unit_id: 'unit-missing', request: { model_name: MODEL, commit: { repo_id: repo, sha: 'f'.repeat(40) } } }).catch(() => undefined);
     router.close();
     // The drift-detector reports a window once it has been idle DRIFT_IDLE_CLOSE.
+    // Express's early history against the Qt reference the model was trained on is a shift in
+    // most features, so the windows drift and the detector alerts.
     const driftMetrics = services.get('drift-detector')!.metricsUrl;
-    await waitFor(async () => /^omen_drift_statistic\{/m.test(await (await fetch(driftMetrics)).text()), { timeoutMs: 180_000, intervalMs: 2000, message: 'a drift report' });
+    await waitFor(async () => /^omen_drift_statistic\{/m.test(await (await fetch(driftMetrics)).text()), {
+      timeoutMs: 180_000,
+      intervalMs: 2000,
+      message: `a drift report (drift-detector's last log lines: ${services.get('drift-detector')!.logs.slice(-5).join(' | ')})`,
+    });
+    await waitFor(async () => Number((await ch.query<{ n: string }>(sql`SELECT count() AS n FROM drift_reports WHERE repo_id = ${repo}`))[0]?.n ?? 0) > 0, { timeoutMs: 60_000, intervalMs: 2000, message: "this repository's drift reports in ClickHouse" });
     // Two scrapes after the last call, so every rate has two points.
     await sleep(8000);
   }, 900_000);
@@ -169,7 +226,7 @@ describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard p
   }, 120_000);
 
   it('every /metrics page passes promtool check metrics and the omen_<component>_ scheme', async () => {
-    expect(services.size).toBe(6);
+    expect([...services.keys()].sort()).toEqual(['ab-router', 'drift-detector', 'featurizer', 'inference', 'ingest', 'scm-checks', 'trainer-coordinator']);
     for (const [name, s] of services) {
       const text = await (await fetch(s.metricsUrl)).text();
       expect(promtoolCheckMetrics(text), name).toEqual([]);
@@ -183,6 +240,15 @@ describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard p
     const queries = panelQueries(readDashboards(root));
     const prometheus = stackEnv('PROMETHEUS_URL').PROMETHEUS_URL;
     const ch = createClickHouse({ url: engines.CLICKHOUSE_URL });
+    const runFilters: Record<string, string> = {
+      predictions: `repo_id = '${repo}'`,
+      commit_features: `repo_id = '${repo}'`,
+      drift_reports: `repo_id = '${repo}'`,
+      experiment_events: `experiment_id = '${experimentId}'`,
+      model_versions: `model = '${MODEL}'`,
+      model_alias_events: `model = '${MODEL}'`,
+    };
+    expect(experimentId).toMatch(/^[a-z0-9-]+$/);
     const empty: string[] = [];
     try {
       for (const q of queries) {
@@ -192,7 +258,7 @@ describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard p
           expect(res.status, `${q.dashboard} / ${q.panel}: ${res.error ?? ''}`).toBe('success');
           if ((res.data?.result.length ?? 0) === 0) empty.push(`${q.dashboard} / ${q.panel}: ${text}`);
         } else {
-          const rows = await ch.query<Record<string, unknown>>(sql`${raw(text)}`);
+          const rows = await ch.query<Record<string, unknown>>(sql`${raw(narrowToRun(text, runFilters))}`);
           if (rows.length === 0) empty.push(`${q.dashboard} / ${q.panel}: ${text}`);
         }
       }
@@ -201,6 +267,42 @@ describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard p
     }
     expect(empty).toEqual([]);
   });
+
+  it('omen report drift: the real windows over time and reference vs current histograms, rendered in Chromium', async () => {
+    const out = join(work, 'drift.html');
+    const { code, output } = await cli(['report', 'drift', MODEL, '--addr', services.get('trainer-coordinator')!.address, '--drift-addr', services.get('drift-detector')!.address, '--out', out]);
+    expect(code, output).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain(`Drift ${MODEL}/v1`);
+    // The detector's shares of the newest window on the reference's bins reached the page.
+    expect(html).toMatch(/share of rows per bin, on the reference(&#39;|&#x27;|')s edges/);
+    await expectRendered(out, 'drift');
+  }, 240_000);
+
+  it('omen report experiment: per-arm intervals over time from the real events, the SRM check, rendered in Chromium', async () => {
+    const out = join(work, 'experiment.html');
+    const { code, output } = await cli(['report', 'experiment', experimentId, '--ab-addr', services.get('ab-router')!.address, '--clickhouse', engines.CLICKHOUSE_URL, '--out', out]);
+    expect(code, output).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain(`obs ${id}`);
+    expect(html).toMatch(/χ² [0-9.]+, p [0-9.e-]+: <span class="(pass|fail)">/);
+    expect(html).not.toContain('no events over time gathered');
+    await expectRendered(out, 'experiment');
+  }, 240_000);
+
+  /** Every chart of the page drew marks, the page logged nothing, and a screenshot is not blank. */
+  async function expectRendered(file: string, name: string): Promise<void> {
+    const page = await openInChromium(file);
+    expect(page.console).toEqual([]);
+    const marks = svgMarksPerChart(page.dom);
+    expect(marks.length).toBeGreaterThan(1);
+    expect(marks.filter((n) => n === 0)).toEqual([]);
+    const png = join(work, `${name}.png`);
+    expect(await screenshotInChromium(file, png)).toEqual([]);
+    expect(readFileSync(png).length).toBeGreaterThan(30_000);
+    const keep = process.env['OMEN_REPORT_SCREENSHOT_DIR'];
+    if (keep) copyFileSync(png, join(keep, `report-${name}.png`));
+  }
 
   it("one commit is one trace: ingest, the featurizer's and inference's processing of it, its prediction downstream", async () => {
     const ch = createClickHouse({ url: engines.CLICKHOUSE_URL });

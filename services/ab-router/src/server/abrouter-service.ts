@@ -10,6 +10,7 @@ import { checkId, checkName, repoIdProblem } from '@omen/ids';
 import type { Histogram } from '@omen/telemetry';
 import type { InferenceClient } from '../adapters/inference-client.ts';
 import { canarySampleSize, type SequentialResult } from '../domain/decide.ts';
+import { srm } from '../domain/sequential.ts';
 import { currentWeights, validateSpec, type ExperimentRecord, type ExperimentStateName } from '../domain/experiment.ts';
 import type { Estimate } from '../domain/outcomes.ts';
 import type { Evaluation, StoredDecision } from '../evaluator.ts';
@@ -84,7 +85,19 @@ export function experimentMessage(r: ExperimentRecord, stats: ArmStatsView[] = [
       })),
     })),
     ...canaryFields(r),
+    ...unitsSrm(r, stats),
   };
+}
+
+/**
+ * A plain experiment's sample-ratio check on its units so far (a canary's comes from its last
+ * evaluation, over the current stage's units): the report and a person need it as much as a canary.
+ */
+function unitsSrm(r: ExperimentRecord, stats: ArmStatsView[]): Partial<abrouterV1.Experiment> {
+  if (r.spec.canary) return {};
+  const units = r.spec.arms.map((arm) => stats.find((a) => a.arm === arm.name)?.units ?? 0);
+  const s = srm(units, r.spec.arms.map((arm) => arm.weight));
+  return s ? { srm: { chi2: s.chi2, p_value: s.pValue, mismatch: s.mismatch } } : {};
 }
 
 const estimate = (e: Estimate | undefined): abrouterV1.Estimate => ({

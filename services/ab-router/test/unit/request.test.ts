@@ -39,5 +39,14 @@ describe('experimentMessage', () => {
     expect(msg.spec!.guardrails![0]).toEqual({ metric: 'latency_ms', direction: 'GUARDRAIL_DIRECTION_MIN', threshold: 5, min_units: '7' });
     expect(msg.stats![0]!.metrics![0]).toEqual({ metric: 'latency_ms', count: '10', mean: 2, stddev: 1 });
     expect(msg.stats![1]!.metrics![0]).toMatchObject({ lift: 0.5, p_value: 0.04, ci_low: 0.1, ci_high: 1.9 });
+    // 10 / 12 units for weights 1 / 3: 5.5 expected against 16.5, χ² = 4.5² / 5.5 + 4.5² / 16.5.
+    expect(msg.srm!.chi2).toBeCloseTo(4.5 ** 2 / 5.5 + 4.5 ** 2 / 16.5, 9);
+    expect(msg.srm!.p_value).toBeCloseTo(0.0267, 3);
+    expect(msg.srm!.mismatch).toBe(false);
+  });
+
+  it('has no sample-ratio check before the first unit', () => {
+    const spec = validateSpec({ name: 'x', model_name: 'm', arms: [{ name: 'c', model_version: 'champion', weight: 1 }, { name: 't', model_version: 'v2', weight: 1 }] });
+    expect(experimentMessage({ id: 'exp-1', spec, state: 'RUNNING', createdAt: 1, stoppedAt: 0 }, []).srm).toBeUndefined();
   });
 });

@@ -145,7 +145,8 @@ export async function ensureDriftTable(ch: ClickHouse, table: string): Promise<v
       window_drifted Nullable(UInt8),
       retraining_run_id String DEFAULT '',
       retraining_status String DEFAULT '',
-      retraining_detail String DEFAULT ''
+      retraining_detail String DEFAULT '',
+      current_proportions Array(Float64) DEFAULT emptyArrayFloat64()
     ) ENGINE = ReplacingMergeTree(event_time_ms)
     ORDER BY (model_name, window_end_ms, event_id)`);
   // A table made before these columns gets them (18.16 has no ADD COLUMN IF NOT EXISTS).
@@ -171,6 +172,7 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['retraining_run_id', "String DEFAULT ''"],
   ['retraining_status', "String DEFAULT ''"],
   ['retraining_detail', "String DEFAULT ''"],
+  ['current_proportions', 'Array(Float64) DEFAULT emptyArrayFloat64()'],
 ];
 
 export function driftRow(r: DriftRecord): Record<string, unknown> {
@@ -199,6 +201,8 @@ export function driftRow(r: DriftRecord): Record<string, unknown> {
     retraining_run_id: r.retraining_run_id,
     retraining_status: r.retraining_status,
     retraining_detail: r.retraining_detail,
+    // Empty for the tests without bins (ClickHouse 18.16 has no Nullable(Array)).
+    current_proportions: r.current_proportions ?? [],
   };
 }
 
@@ -227,6 +231,7 @@ interface Row {
   retraining_run_id: string;
   retraining_status: string;
   retraining_detail: string;
+  current_proportions: number[] | undefined;
 }
 
 function recordOf(row: Row): DriftRecord {
@@ -255,6 +260,7 @@ function recordOf(row: Row): DriftRecord {
     retraining_run_id: row.retraining_run_id,
     retraining_status: row.retraining_status,
     retraining_detail: row.retraining_detail,
+    current_proportions: row.current_proportions && row.current_proportions.length > 0 ? row.current_proportions.map(Number) : null,
   };
 }
 

@@ -2,7 +2,7 @@
 // monitoring.drift.v1 record per test and the omen.drift.v1 DriftReport message.
 import type { DriftReport as DriftRecord, driftV1 } from '@omen/contracts';
 import type { DistributionStats } from '@omen/model-registry';
-import { benjaminiHochberg, binCounts, chiSquared, jensenShannon, ksPValue, ksStatistic, psi, quantileCdf, wassersteinNorm, wassersteinToCdf } from './stats.ts';
+import { benjaminiHochberg, binCounts, chiSquared, jensenShannon, ksPValue, ksStatistic, psi, quantileCdf, shares, wassersteinNorm, wassersteinToCdf } from './stats.ts';
 import { cbpeRocAuc } from './performance.ts';
 import type { WindowState } from './window.ts';
 
@@ -88,6 +88,8 @@ export interface DriftTest {
   decisive: boolean;
   /** The p-value after the correction across the window's features (null for tests without one). */
   pValueAdjusted: number | null;
+  /** Binned tests: the window's share per bin of the reference histogram, for reference-vs-current charts. */
+  currentProportions?: number[] | null | undefined;
 }
 
 export interface Report {
@@ -128,10 +130,11 @@ function numericTests(feature: string, target: Target, sample: readonly number[]
   // Binned tests need at least two bins; a constant feature's reference has one.
   if (ref.histogram.edges.length > 0 && ref.histogram.proportions.length === ref.histogram.edges.length + 1) {
     const counts = binCounts(sample, ref.histogram.edges);
+    const currentProportions = shares(counts);
     const p = psi(ref.histogram.proportions, counts);
-    tests.push({ ...base, statistic: 'psi', value: p, pValue: null, threshold: t.psi, drifted: p > t.psi, decisive: decider === 'psi' });
+    tests.push({ ...base, statistic: 'psi', value: p, pValue: null, threshold: t.psi, drifted: p > t.psi, decisive: decider === 'psi', currentProportions });
     const js = jensenShannon(ref.histogram.proportions, counts);
-    tests.push({ ...base, statistic: 'js', value: js, pValue: null, threshold: t.js, drifted: js >= t.js, decisive: decider === 'js' });
+    tests.push({ ...base, statistic: 'js', value: js, pValue: null, threshold: t.js, drifted: js >= t.js, decisive: decider === 'js', currentProportions });
   }
   if (ref.quantiles.length === levels.length && ref.max > ref.min) {
     const d = ksStatistic(sample, quantileCdf(levels, ref.quantiles, ref.min, ref.max));
@@ -263,6 +266,7 @@ export function driftRecords(r: Report): DriftRecord[] {
     retraining_run_id: r.retraining?.runId ?? '',
     retraining_status: r.retraining?.status ?? '',
     retraining_detail: r.retraining?.detail ?? '',
+    current_proportions: x.currentProportions ?? null,
   }));
 }
 
@@ -287,7 +291,7 @@ export function reportsFromRecords(rows: readonly DriftRecord[]): Report[] {
       r = { reportId: id, model: row.model_name, version: row.model_version, repo: row.repo_id, windowStart: row.window_start, windowEnd: row.window_end, referenceVersion: row.reference_version, tests: [], drifted: false, driftShare: null, computedAt: row.event_time };
       byId.set(id, r);
     }
-    r.tests.push({ feature: row.feature, target: row.target as Target, statistic: row.statistic as Statistic, value: row.value, pValue: row.p_value, threshold: row.threshold, drifted: row.drifted, sampleSize: row.sample_size, referenceSize: row.reference_size, decisive: row.decisive, pValueAdjusted: row.p_value_adjusted });
+    r.tests.push({ feature: row.feature, target: row.target as Target, statistic: row.statistic as Statistic, value: row.value, pValue: row.p_value, threshold: row.threshold, drifted: row.drifted, sampleSize: row.sample_size, referenceSize: row.reference_size, decisive: row.decisive, pValueAdjusted: row.p_value_adjusted, ...(row.current_proportions ? { currentProportions: row.current_proportions } : {}) });
     r.drifted ||= row.window_drifted ?? row.drifted;
     if (row.drift_share !== null) r.driftShare = row.drift_share;
     if (row.retraining_status !== '') r.retraining = mergeRetraining(r.retraining, { status: row.retraining_status as Retraining['status'], runId: row.retraining_run_id, detail: row.retraining_detail });
@@ -333,6 +337,7 @@ export function reportMessage(r: Report): driftV1.DriftReport {
       reference_size: String(x.referenceSize ?? 0),
       decisive: x.decisive,
       ...(x.pValueAdjusted !== null ? { p_value_adjusted: x.pValueAdjusted } : {}),
+      current_proportions: x.currentProportions ?? [],
     })),
     drifted: r.drifted,
     retraining_triggered: r.retraining?.status === 'started',

@@ -31,7 +31,8 @@ export function binCounts(sample: readonly number[], edges: readonly number[]): 
   return counts;
 }
 
-function shares(counts: readonly number[]): number[] {
+/** Counts as shares of their total (all zero for no observations). */
+export function shares(counts: readonly number[]): number[] {
   const n = counts.reduce((a, b) => a + b, 0);
   return counts.map((c) => (n > 0 ? c / n : 0));
 }

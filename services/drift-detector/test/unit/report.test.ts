@@ -87,6 +87,20 @@ describe('report shapes', () => {
     expect('p_value' in psi).toBe(false);
     const ks = m.features!.find((f) => f.statistic === 'DRIFT_STATISTIC_KS' && f.feature === 'la')!;
     expect(ks.p_value).toBeGreaterThan(0.01);
+    expect(ks.current_proportions).toEqual([]);
+  });
+
+  it("records the window's shares on the reference's bins on the binned tests, for reference-vs-current charts", () => {
+    const r = evaluateWindow(window(1.5, 0.6), DEFAULT_THRESHOLDS, 100, 1);
+    const ref = reference.stats.features.find((f) => f.name === 'la')!.histogram;
+    const psi = r.tests.find((t) => t.feature === 'la' && t.statistic === 'psi')!;
+    expect(psi.currentProportions).toHaveLength(ref.edges.length + 1);
+    expect(psi.currentProportions!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    // Shifted up by 0.75 sd: the window holds less than the reference below the median bin's edge.
+    const mid = Math.floor(ref.edges.length / 2);
+    const below = (p: readonly number[]) => p.slice(0, mid + 1).reduce((a, b) => a + b, 0);
+    expect(below(psi.currentProportions!)).toBeLessThan(below(ref.proportions) - 0.1);
+    expect(reportMessage(r).features!.find((f) => f.feature === 'la' && f.statistic === 'DRIFT_STATISTIC_PSI')!.current_proportions).toEqual(psi.currentProportions);
   });
 });
 

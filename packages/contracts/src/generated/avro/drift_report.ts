@@ -116,4 +116,10 @@ export interface DriftReport {
    * @default ""
    */
   retraining_detail: string;
+  /**
+   * Share of the window's observations in each bin of the reference histogram (same bins, edges from the reference: edges.length + 1 shares), on the binned tests (psi, js) of numeric features and outputs; null on other tests and in records written before the field.
+   *
+   * @default null
+   */
+  current_proportions: null | number[];
 }

@@ -31,6 +31,10 @@ export interface Experiment {
    */
   'stage'?: (number);
   'current_weights'?: (number | string)[];
+  /**
+   * Sample-ratio check: a canary's from its last evaluation (the current stage's units), a plain
+   * experiment's over all its units against the arms' weights; unset before any unit.
+   */
   'srm'?: (_omen_abrouter_v1_SampleRatio | null);
   'sequential'?: (_omen_abrouter_v1_SequentialTest)[];
   /**
@@ -60,6 +64,10 @@ export interface Experiment__Output {
    */
   'stage': (number);
   'current_weights': (number)[];
+  /**
+   * Sample-ratio check: a canary's from its last evaluation (the current stage's units), a plain
+   * experiment's over all its units against the arms' weights; unset before any unit.
+   */
   'srm': (_omen_abrouter_v1_SampleRatio__Output | null);
   'sequential': (_omen_abrouter_v1_SequentialTest__Output)[];
   /**

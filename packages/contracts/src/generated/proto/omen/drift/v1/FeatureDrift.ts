@@ -29,6 +29,11 @@ export interface FeatureDrift {
    * p-value after the Benjamini-Hochberg correction across the window's features.
    */
   'p_value_adjusted'?: (number | string);
+  /**
+   * Binned tests (psi, js): the window's share of observations in each bin of the reference
+   * histogram (its edges, so edges + 1 shares), for a reference-vs-current chart; empty otherwise.
+   */
+  'current_proportions'?: (number | string)[];
   '_p_value'?: "p_value";
   '_p_value_adjusted'?: "p_value_adjusted";
 }
@@ -58,6 +63,11 @@ export interface FeatureDrift__Output {
    * p-value after the Benjamini-Hochberg correction across the window's features.
    */
   'p_value_adjusted'?: (number);
+  /**
+   * Binned tests (psi, js): the window's share of observations in each bin of the reference
+   * histogram (its edges, so edges + 1 shares), for a reference-vs-current chart; empty otherwise.
+   */
+  'current_proportions': (number)[];
   '_p_value'?: "p_value";
   '_p_value_adjusted'?: "p_value_adjusted";
 }
