@@ -77,7 +77,7 @@ async function runLifecycle(env: Readonly<Record<string, string | undefined>>): 
   const root = repoRoot();
   const child = spawn(resolve(root, 'node_modules', '.bin', 'vitest'), ['run', LOOP_TEST], {
     cwd: root,
-    env: { ...process.env, ...env, TEST_MODE: 'integration', OMEN_LIFECYCLE_KEEP: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, ...env, TEST_MODE: 'integration', OMEN_LIFECYCLE_KEEP: '1', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const other: string[] = [];
@@ -86,7 +86,8 @@ async function runLifecycle(env: Readonly<Record<string, string | undefined>>): 
     if (other.length > 80) other.shift();
   };
   const lines = createInterface({ input: child.stdout });
-  lines.on('line', (line) => {
+  lines.on('line', (raw) => {
+    const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
     const at = line.indexOf('lifecycle: ');
     if (at >= 0) process.stdout.write(`${line.slice(at + 'lifecycle: '.length)}\n`);
     else if (/^\s*(Tests|Duration)\s/.test(line)) process.stdout.write(`${line.trim()}\n`);
