@@ -64,7 +64,7 @@ const LIFECYCLE = `  1. features.commits.v1 → inference (INFERENCE_STREAM=true
      to what each arm served, ramps, and promotes through the trainer or rolls back:
      ./scripts/omen experiments list   ./scripts/omen experiments get ID (decision and evidence)
   dashboards (compose/grafana/dashboards): omen-drift, omen-models, omen-experiments
-  (omen_abrouter_canary_decisions_total{action}); reports: ./scripts/omen report drift|experiment
+  (ab-router /metrics: omen_abrouter_canary_decisions_total{action}); ./scripts/omen report drift|experiment
   the whole loop on the engines, both outcomes: ./scripts/omen demo --lifecycle
 `;
 
