@@ -111,7 +111,7 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
               modelSubject: config.ABROUTER_MODEL_SUBJECT,
               onModelPromoted: (e) => {
                 router
-                  .canaryFor(e, { ramp: config.ABROUTER_AUTO_CANARY_RAMP.map(Number) }, config.ABROUTER_AUTO_CANARY_UNIT as 'repo' | 'commit')
+                  .canaryFor(e, { ramp: config.ABROUTER_AUTO_CANARY_RAMP.map(Number), mde: config.ABROUTER_AUTO_CANARY_MDE }, config.ABROUTER_AUTO_CANARY_UNIT as 'repo' | 'commit')
                   .then((r) => r && logger.info({ experiment: r.id, model: e.model, version: e.version }, 'canary started for the new challenger %s/%s', e.model, e.version))
                   .catch((err: unknown) => logger.warn({ err, model: e.model, version: e.version }, 'canary for the new challenger not started'));
               },

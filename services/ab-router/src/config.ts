@@ -1,5 +1,5 @@
 import { auditConfigSchema } from '@omen/audit';
-import { bool, durationMs, int, list, secret, str, url, type ConfigOf } from '@omen/config';
+import { bool, durationMs, int, list, num, secret, str, url, type ConfigOf } from '@omen/config';
 import type { BaseConfigShape } from '@omen/service';
 
 const hostPort = { pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' } as const;
@@ -74,6 +74,12 @@ export const abRouterConfigSchema = {
   ABROUTER_MODEL_SUBJECT: str({ default: 'model.promoted' }),
   /** Automatic canaries: challenger shares per stage, comma-separated. @default 0.05,0.25,0.5 */
   ABROUTER_AUTO_CANARY_RAMP: list({ item: { describe: 'a share in (0, 1)', test: (x) => Number(x) > 0 && Number(x) < 1 }, default: ['0.05', '0.25', '0.5'] }),
+  /**
+   * Automatic canaries: the smallest difference of the primary metric (Brier) worth detecting. It
+   * sizes the fixed-horizon plan shown at creation and tunes the confidence sequence to be tightest
+   * at that plan's total (N*); any value keeps the sequence valid at every look. @default 0.01
+   */
+  ABROUTER_AUTO_CANARY_MDE: num({ min: 1e-6, max: 1, default: 0.01 }),
   /** Automatic canaries: randomisation unit. @default commit */
   ABROUTER_AUTO_CANARY_UNIT: str({ default: 'commit', pattern: /^(repo|commit)$/, describe: 'repo or commit' }),
   /** Token with the admin role for the trainer's Promote; ADMIN_TOKEN when unset. */

@@ -107,9 +107,10 @@ export class Evaluator {
       case 'rollback': {
         const challenger = r.spec.arms[1]!;
         const reason = `challenger ${challenger.name} (${challenger.modelVersion}) rejected: ${d.reason}`;
-        const { changed } = await this.o.router.conclude(r.id, 'ROLLED_BACK', reason);
-        if (changed) await this.record(r, { ...stored, reason });
-        return { ...stored, reason };
+        const out = { ...stored, reason };
+        const { changed } = await this.o.router.conclude(r.id, 'ROLLED_BACK', reason, JSON.stringify(out));
+        if (changed) await this.record(r, out, true);
+        return out;
       }
       case 'promote':
         return this.promote(r, stored);
@@ -126,9 +127,9 @@ export class Evaluator {
       const res = await this.o.trainer.promote({ model_name: r.spec.modelName, version: challenger.modelVersion, reason: `experiment ${r.id}: ${stored.reason}`, alias: 'champion' });
       const promote = { version: res.promoted?.version ?? challenger.modelVersion, previous_version: res.previous_version, changed: res.changed };
       const reason = `challenger ${challenger.name} (${promote.version}) promoted over ${promote.previous_version || 'no previous champion'}: ${stored.reason}`;
-      const { changed } = await this.o.router.conclude(r.id, 'PROMOTED', reason);
       const out = { ...stored, reason, promote };
-      if (changed) await this.record(r, out);
+      const { changed } = await this.o.router.conclude(r.id, 'PROMOTED', reason, JSON.stringify(out));
+      if (changed) await this.record(r, out, true);
       return out;
     } catch (err) {
       // UNAVAILABLE & co.: Promote is idempotent, the next pass tries again.
@@ -141,9 +142,10 @@ export class Evaluator {
     }
   }
 
-  private async record(r: ExperimentRecord, d: StoredDecision): Promise<void> {
+  /** Stores a decision (unless the transition it caused already did) and announces it. */
+  private async record(r: ExperimentRecord, d: StoredDecision, stored = false): Promise<void> {
     const json = JSON.stringify(d);
-    await this.o.store.saveDecision(r.id, json);
+    if (!stored) await this.o.store.saveDecision(r.id, json);
     this.o.router.recordDecision(r, json, d.at);
     this.o.onDecision?.(d.action);
     this.o.logger.info({ experiment: r.id, action: d.action }, 'canary decision: %s', d.reason);

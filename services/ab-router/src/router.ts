@@ -110,8 +110,9 @@ export class Router {
    * A canary's decision acted on: RUNNING → PROMOTED or ROLLED_BACK (exactly one caller sees
    * `changed`, and only it writes the event and announces).
    */
-  async conclude(id: string, to: 'PROMOTED' | 'ROLLED_BACK', reason: string): Promise<{ record: ExperimentRecord; changed: boolean }> {
-    const { record, changed } = await this.o.store.transition(id, to, reason);
+  /** A canary's end, stored together with the decision (JSON) that ended it. */
+  async conclude(id: string, to: 'PROMOTED' | 'ROLLED_BACK', reason: string, decisionJson: string): Promise<{ record: ExperimentRecord; changed: boolean }> {
+    const { record, changed } = await this.o.store.transition(id, to, reason, Date.now(), decisionJson);
     this.records.set(id, record);
     if (to === 'PROMOTED' && this.active.get(record.spec.modelName) === id) this.active.delete(record.spec.modelName);
     if (changed) {

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { basename, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -20,6 +22,7 @@ const MODEL = 'jit-defect';
 
 const usage = `
 usage: ./scripts/omen demo [--down] [--history FILE] [--training-csv FILE]
+       ./scripts/omen demo --lifecycle
 
 The main job, end to end on one machine:
   1. engines: the embedded Kafka broker, schema registry, ClickHouse, Redis, NATS (stack up)
@@ -34,9 +37,17 @@ The main job, end to end on one machine:
   and where to look at each
 Idempotent: what runs is left running, what exists is reused. Prints where everything listens.
 
+--lifecycle runs the lifecycle loop itself, compressed (2–4 minutes on two cores, hence not part
+of the default demo): on the engines, with trainer, inference, drift-detector and ab-router in one
+process (services/ab-router/test/integration/lifecycle-loop.test.ts), a labelled project (ISSTA'21
+qt) replayed in date order with a shift part-way: drift alert → linked retraining run → gate →
+canary → automatic promotion, then a worse challenger's canary → rollback. Prints each step, the
+decisions' evidence, and the ClickHouse tables it leaves for a look.
+
   --history FILE       default ../shared/data/express-commits.jsonl.gz
   --training-csv FILE  default ../shared/data/jit/issta21/openstack/openstack_k_feature.csv.gz
   --down               stop the services, then the engines
+  --lifecycle          the lifecycle loop, compressed (above)
 `;
 
 // What closes the loop, and where each step leaves its trace. The local services run with the
@@ -52,8 +63,43 @@ const LIFECYCLE = `  1. features.commits.v1 → inference (INFERENCE_STREAM=true
   5. ab-router (ABROUTER_AUTO_CANARY=true) starts a canary for the challenger, joins matured labels
      to what each arm served, ramps, and promotes through the trainer or rolls back:
      ./scripts/omen experiments list   ./scripts/omen experiments get ID (decision and evidence)
-  the whole loop on the engines, both outcomes: ./scripts/test all services/ab-router/test/integration/lifecycle-loop.test.ts
+  dashboards (compose/grafana/dashboards): omen-drift, omen-models, omen-experiments
+  (ab-router /metrics: omen_abrouter_canary_decisions_total{action}); ./scripts/omen report drift|experiment
+  the whole loop on the engines, both outcomes: ./scripts/omen demo --lifecycle
 `;
+
+const LOOP_TEST = 'services/ab-router/test/integration/lifecycle-loop.test.ts';
+
+/**
+ * The loop runs as its integration test (the services in one process, random topic and table
+ * names, so it never disturbs the local mesh) with OMEN_LIFECYCLE_KEEP=1, which leaves its
+ * ClickHouse tables for a look. Its "lifecycle:" lines are the steps; the rest is shown only on failure.
+ */
+async function runLifecycle(env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const root = repoRoot();
+  const child = spawn(resolve(root, 'node_modules', '.bin', 'vitest'), ['run', LOOP_TEST], {
+    cwd: root,
+    env: { ...process.env, ...env, TEST_MODE: 'integration', OMEN_LIFECYCLE_KEEP: '1', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const other: string[] = [];
+  const keep = (line: string) => {
+    other.push(line);
+    if (other.length > 80) other.shift();
+  };
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (raw) => {
+    const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
+    const at = line.indexOf('lifecycle: ');
+    if (at >= 0) process.stdout.write(`${line.slice(at + 'lifecycle: '.length)}\n`);
+    else if (/^\s*(Tests|Duration)\s/.test(line)) process.stdout.write(`${line.trim()}\n`);
+    else keep(line);
+  });
+  createInterface({ input: child.stderr }).on('line', keep);
+  const code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
+  if (code !== 0) process.stdout.write(`\nthe loop failed (vitest exit ${code}); its last lines:\n${other.join('\n')}\n`);
+  return code;
+}
 
 function step(title: string): void {
   process.stdout.write(`\n== ${title}\n`);
@@ -124,9 +170,21 @@ export const demoCommand: Command = {
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { down: { type: 'boolean', default: false }, history: { type: 'string' }, 'training-csv': { type: 'string' } },
+      options: { down: { type: 'boolean', default: false }, lifecycle: { type: 'boolean', default: false }, history: { type: 'string' }, 'training-csv': { type: 'string' } },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(' ')}`);
+    if (values.lifecycle) {
+      if (values.down) throw new UsageError('--lifecycle and --down do not go together');
+      step('engines');
+      const stack = await stackUp();
+      process.stdout.write(`${stack.engines.map((e) => `${e.name} ${e.state}`).join(', ')}\n`);
+      if (!stack.ok) return 1;
+      step('the lifecycle loop, compressed: drift → retraining → gate → canary → promote, then a worse challenger → roll back');
+      const code = await runLifecycle(stack.env);
+      step('where to look');
+      process.stdout.write(LIFECYCLE);
+      return code;
+    }
     if (values.down) {
       process.stdout.write(formatServices(await servicesDown()));
       const stack = await stackDown();

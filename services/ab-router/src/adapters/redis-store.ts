@@ -26,8 +26,11 @@ redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
 return false
 `;
 
-// ARGV: target state (STOPPED | ROLLED_BACK | PROMOTED), stopped_at, reason, id.
+// KEYS: experiment hash, the model's active key, the experiment's decision list.
+// ARGV: target state (STOPPED | ROLLED_BACK | PROMOTED), stopped_at, reason, id, decision JSON or ''.
 // RUNNING → target; STOPPED and PROMOTED release the model (traffic passes through to production).
+// A canary's decision is written with the state it led to, so no reader sees PROMOTED or
+// ROLLED_BACK next to the previous decision.
 // Stopping a ROLLED_BACK experiment keeps its state and only releases the model.
 // Returns {state, changed(0/1)} or false when the experiment does not exist.
 const TRANSITION = `
@@ -36,6 +39,10 @@ if not st then return false end
 local changed = 0
 if st == 'RUNNING' then
   redis.call('HSET', KEYS[1], 'state', ARGV[1], 'stopped_at', ARGV[2], 'stop_reason', ARGV[3])
+  if ARGV[5] ~= '' then
+    redis.call('HSET', KEYS[1], 'decision', ARGV[5])
+    redis.call('RPUSH', KEYS[3], ARGV[5])
+  end
   st = ARGV[1]
   changed = 1
 end
@@ -85,7 +92,7 @@ export class ExperimentStore {
     this.p = options.prefix;
     this.redis = new Redis(options.url, { lazyConnect: true, commandTimeout: options.commandTimeoutMs, maxRetriesPerRequest: 2, enableOfflineQueue: false });
     this.redis.defineCommand('abCreate', { numberOfKeys: 3, lua: CREATE });
-    this.redis.defineCommand('abTransition', { numberOfKeys: 2, lua: TRANSITION });
+    this.redis.defineCommand('abTransition', { numberOfKeys: 3, lua: TRANSITION });
     this.redis.defineCommand('abRamp', { numberOfKeys: 1, lua: RAMP });
   }
 
@@ -163,10 +170,20 @@ export class ExperimentStore {
    * RUNNING → STOPPED or ROLLED_BACK. `changed` is true for exactly one caller of a
    * transition, so only that one announces it.
    */
-  async transition(id: string, to: Exclude<ExperimentStateName, 'RUNNING'>, reason: string, now = Date.now()): Promise<{ record: ExperimentRecord; changed: boolean }> {
+  /** RUNNING → `to`; with `decisionJson`, that decision is stored in the same step (see TRANSITION). */
+  async transition(id: string, to: Exclude<ExperimentStateName, 'RUNNING'>, reason: string, now = Date.now(), decisionJson = ''): Promise<{ record: ExperimentRecord; changed: boolean }> {
     const before = await this.mustGet(id);
     const out = await this.run('update', () =>
-      (this.redis as unknown as { abTransition(...a: string[]): Promise<[string, number] | null> }).abTransition(this.expKey(id), this.activeKey(before.spec.modelName), to, String(now), reason, id),
+      (this.redis as unknown as { abTransition(...a: string[]): Promise<[string, number] | null> }).abTransition(
+        this.expKey(id),
+        this.activeKey(before.spec.modelName),
+        `${this.p}:decisions:${id}`,
+        to,
+        String(now),
+        reason,
+        id,
+        decisionJson,
+      ),
     );
     if (!out) throw new NotFoundError(`experiment ${quote(id)} does not exist`, `experiment/${id}`);
     return { record: await this.mustGet(id), changed: out[1] === 1 };
