@@ -50,19 +50,14 @@ function narrowToRun(query: string, filters: Readonly<Record<string, string>>): 
   });
 }
 
-// Opt-in (OMEN_OBSERVABILITY_E2E=1), not in the default run: it starts seven service processes,
-// trains a model and streams 400 commits through four hops before the first assertion, which took
-// 4.5 to 9 minutes on the loaded 2-core machine (the whole file 8.5 to 12 minutes, the two
-// reports' Chromium checks 1 to 3 of them), far from the 2 minutes a default test may take there. The default
-// run covers instead: promtool check config / check rules / test rules (./scripts/test), every
-// dashboard's structure and @grafana/schema type (manifests unit test), the omen_ naming where a
-// metric is created (telemetry unit test), promtool check metrics on a service kit's /metrics
-// (telemetry integration test), and the model report of a real trainer plus the drift and
-// experiment pages opened in Chromium (cli report-model test).
+// In the default run (OMEN_OBSERVABILITY_E2E=0 leaves it out, for a quick local pass): it starts
+// seven service processes, trains a model and streams 400 commits through four hops before the
+// first assertion, 4.5 to 9 minutes on the 2-core machine at load 30, a few minutes when it is
+// quiet. Issue 14 asks for every panel's query against real engines, and only this test does it.
 // Earlier runs found the drift panels empty: the drift-detector resumes each model's windows after
 // the last one in drift_reports, so a second run under the shared model name read its windows as
 // already reported. Each run now trains and watches a model of its own.
-describe.runIf(process.env['OMEN_OBSERVABILITY_E2E'] === '1')('every dashboard panel returns data after real traffic (issue 14)', () => {
+describe.skipIf(process.env['OMEN_OBSERVABILITY_E2E'] === '0')('every dashboard panel returns data after real traffic (issue 14)', () => {
   const id = randomName('obs').replace(/[^a-z0-9]/gi, '').toLowerCase();
   const engines = stackEnv();
   const token = `token-${id}-0123456789abcdef`;
