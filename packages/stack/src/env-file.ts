@@ -1,8 +1,12 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { stackPaths, type StackPathOptions } from './paths.ts';
 
-/** The variables through which everything finds the engines. */
-export const STACK_ENV_KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL', 'PROMETHEUS_URL'] as const;
+/**
+ * The variables through which everything finds the engines. CLICKHOUSE_CLUSTER is set only by
+ * `stack up --cluster`: the `remote_servers` cluster the schema's ON CLUSTER DDL and
+ * Distributed tables use (CLICKHOUSE_URL then points at its first node).
+ */
+export const STACK_ENV_KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL', 'PROMETHEUS_URL', 'CLICKHOUSE_CLUSTER'] as const;
 export type StackEnvKey = (typeof STACK_ENV_KEYS)[number];
 export type StackEnv = Partial<Record<StackEnvKey, string>>;
 
