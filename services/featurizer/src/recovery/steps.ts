@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createClickHouse, ident, joinSql, sql } from '@omen/clickhouse';
 import type { ClickHouse } from '@omen/clickhouse';
+import { mutationTarget, renderTarget } from '@omen/clickhouse-schema';
 import type { Commit } from '@omen/contracts';
 import { loadConfig, str } from '@omen/config';
 import { avroSchema } from '@omen/contracts';
@@ -270,7 +271,8 @@ export async function supersedeStale(config: RecoveryConfig, repo: string): Prom
       // One mutation per 500 (sha, computed_at) pairs: the condition is written out, ClickHouse 18.16 has no parameters.
       for (let i = 0; i < older.length; i += 500) {
         const pairs = older.slice(i, i + 500).map((r) => sql`(${r.sha}, ${Number(r.at)})`);
-        await ch.command(sql`ALTER TABLE ${ident(tables.findings)} DELETE WHERE repo_id = ${repo} AND (sha, computed_at_ms) IN (${joinSql(pairs, ', ')})`);
+        // A Distributed table takes no mutation: in cluster mode it goes to the local tables.
+        await ch.command(sql`ALTER TABLE ${mutationTarget(renderTarget(ch), tables.findings)} DELETE WHERE repo_id = ${repo} AND (sha, computed_at_ms) IN (${joinSql(pairs, ', ')})`);
       }
     }
     process.stdout.write(`${JSON.stringify({ repo, szz_labels: newest.length, superseded_labels: stale.length, label_shas: stale.slice(0, 20).map((l) => l.sha), deleted_findings: findings })}\n`);

@@ -1,0 +1,206 @@
+// Applies pending migrations and records each in `schema_migrations`.
+//
+// Every service runs this at start and `omen migrate` runs it by hand, so several runners may
+// meet on one ClickHouse. That is safe without a lock (ClickHouse has none to offer): every
+// statement is IF NOT EXISTS or guarded by a column check, a statement that loses a race is
+// retried (18.16 answers a CREATE of a table another session is creating with an error rather
+// than waiting), and the record table is a ReplacingMergeTree keyed by (scope, version), so two
+// runners recording one migration leave one row.
+//
+// A migration is recorded per scope: the table names it was applied under when a deployment or a
+// test renamed some (ABROUTER_EVENTS_TABLE=...), '' for the defaults. The checksum is over the
+// migration's canonical SQL (single node, default names), so it identifies the definition, not
+// where it ran; a recorded checksum that differs from the code's means someone edited an applied
+// migration, and nothing runs until that is undone.
+import { createHash } from 'node:crypto';
+import { formatDateTime, ident, sql, type ClickHouse } from '@omen/clickhouse';
+import { FailedPreconditionError, InvalidArgumentError } from '@omen/errors';
+import { logicalNames, renderMigration, renderStep, type Migration, type RenderTarget, type Statement, type TableStep } from './ddl.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export const MIGRATIONS_TABLE = 'schema_migrations';
+
+const migrationsTableStep: TableStep = {
+  kind: 'table',
+  table: MIGRATIONS_TABLE,
+  columns: sql`version UInt32,
+      description String,
+      checksum String,
+      scope String,
+      applied_at DateTime('UTC'),
+      applied_at_ms Int64`,
+  engine: 'ReplacingMergeTree',
+  engineArgs: ['applied_at_ms'],
+  orderBy: 'scope, version',
+  shardKey: 'cityHash64(scope)',
+};
+
+export class MigrationChecksumError extends FailedPreconditionError {
+  constructor(
+    readonly version: number,
+    readonly recorded: readonly string[],
+    readonly current: string,
+  ) {
+    super(
+      `migration ${version} was applied with checksum ${recorded.join(', ')} but the code's is ${current}: ` +
+        'an applied migration was edited; restore it and put the change in a new migration',
+    );
+  }
+}
+
+export interface MigrateOptions {
+  /** Logical table name → the name this deployment uses (only the renamed ones). */
+  names?: Readonly<Record<string, string>>;
+  /** Report what would run; write nothing. @default false */
+  dryRun?: boolean;
+  /** @default MIGRATIONS */
+  migrations?: readonly Migration[];
+  /** @default 'schema_migrations' */
+  recordTable?: string;
+  /** Attempts per statement before giving up (races with other runners). @default 5 */
+  attempts?: number;
+}
+
+export type MigrationStatus = 'applied' | 'pending' | 'up-to-date';
+
+export interface MigrationOutcome {
+  version: number;
+  description: string;
+  checksum: string;
+  scope: string;
+  /** `applied` by this run, `pending` (dry run), `up-to-date` (recorded before). */
+  status: MigrationStatus;
+  statements: string[];
+}
+
+export interface MigrateReport {
+  mode: 'single' | 'cluster';
+  cluster: string;
+  database: string;
+  migrations: MigrationOutcome[];
+}
+
+const CANONICAL: RenderTarget = { cluster: '', database: 'default' };
+
+function statementText(s: Statement): string {
+  return s.unlessColumn ? `${s.sql.text}\n-- unless ${s.unlessColumn.table}.${s.unlessColumn.column} exists` : s.sql.text;
+}
+
+/** The migration's identity: SHA-256 of its canonical SQL (single node, default names). */
+export function migrationChecksum(migration: Migration): string {
+  const text = renderMigration(migration, CANONICAL).map(statementText).join(';\n');
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** `logical=actual` for every renamed name the migration touches, sorted; '' when none is. */
+export function migrationScope(migration: Migration, names: Readonly<Record<string, string>> = {}): string {
+  return logicalNames(migration)
+    .filter((n) => names[n] !== undefined && names[n] !== n)
+    .map((n) => `${n}=${names[n]}`)
+    .join(',');
+}
+
+/** Refuses a list that is not strictly ordered by version, or renames nobody uses. */
+export function validateMigrations(migrations: readonly Migration[], names: Readonly<Record<string, string>> = {}): void {
+  let previous = 0;
+  for (const m of migrations) {
+    if (!Number.isInteger(m.version) || m.version <= previous) {
+      throw new InvalidArgumentError(`migration versions must be positive integers in increasing order; ${m.version} follows ${previous}`, 'version');
+    }
+    previous = m.version;
+  }
+  const known = new Set(migrations.flatMap(logicalNames));
+  for (const logical of Object.keys(names)) {
+    if (!known.has(logical)) throw new InvalidArgumentError(`no migration defines a table or view named ${logical}`, 'names');
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function columnExists(ch: ClickHouse, table: string, column: string): Promise<boolean> {
+  const rows = await ch.query<{ n: number | string }>(
+    sql`SELECT count() AS n FROM system.columns WHERE database = ${ch.database} AND table = ${table} AND name = ${column}`,
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
+async function execute(ch: ClickHouse, statement: Statement, attempts: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const guard = statement.unlessColumn;
+    if (guard && (await columnExists(ch, guard.table, guard.column))) return;
+    try {
+      await ch.command(statement.sql);
+      return;
+    } catch (err) {
+      // Another runner may have made the same change meanwhile; the guard or IF NOT EXISTS
+      // sees it on the next attempt. A statement that is simply wrong fails every attempt.
+      if (attempt >= attempts) throw err;
+      await sleep(100 * attempt + Math.floor(Math.random() * 100));
+    }
+  }
+}
+
+async function recordTableExists(ch: ClickHouse, table: string): Promise<boolean> {
+  const rows = await ch.query<{ n: number | string }>(sql`SELECT count() AS n FROM system.tables WHERE database = ${ch.database} AND name = ${table}`);
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
+async function recorded(ch: ClickHouse, table: string): Promise<Map<string, string[]>> {
+  // GROUP BY rather than FINAL: correct before the background merge and on a Distributed table.
+  const rows = await ch.query<{ version: number | string; scope: string; checksums: string[] }>(
+    sql`SELECT version, scope, groupUniqArray(checksum) AS checksums FROM ${ident(table)} GROUP BY version, scope`,
+  );
+  return new Map(rows.map((r) => [`${Number(r.version)}|${r.scope}`, r.checksums]));
+}
+
+/**
+ * Applies every pending migration in version order, or with `dryRun` only reports them. Throws
+ * MigrationChecksumError before running anything when an applied migration was edited.
+ */
+export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Promise<MigrateReport> {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const names = options.names ?? {};
+  const recordTable = options.recordTable ?? MIGRATIONS_TABLE;
+  const attempts = options.attempts ?? 5;
+  validateMigrations(migrations, names);
+  const target: RenderTarget = { cluster: ch.cluster, database: ch.database, names };
+
+  const recordTarget: RenderTarget = { cluster: ch.cluster, database: ch.database, names: { [MIGRATIONS_TABLE]: recordTable } };
+  const haveRecords = options.dryRun ? await recordTableExists(ch, recordTable) : true;
+  if (!options.dryRun) for (const s of renderStep(migrationsTableStep, recordTarget)) await execute(ch, s, attempts);
+  const applied = haveRecords ? await recorded(ch, recordTable) : new Map<string, string[]>();
+
+  const plan = migrations.map((m) => {
+    const checksum = migrationChecksum(m);
+    const scope = migrationScope(m, names);
+    const seen = applied.get(`${m.version}|${scope}`);
+    if (seen && seen.some((c) => c !== checksum)) throw new MigrationChecksumError(m.version, seen, checksum);
+    return { migration: m, checksum, scope, done: seen !== undefined };
+  });
+
+  const outcomes: MigrationOutcome[] = [];
+  for (const { migration, checksum, scope, done } of plan) {
+    const statements = renderMigration(migration, target);
+    const outcome: MigrationOutcome = {
+      version: migration.version,
+      description: migration.description,
+      checksum,
+      scope,
+      status: done ? 'up-to-date' : options.dryRun ? 'pending' : 'applied',
+      statements: statements.map(statementText),
+    };
+    outcomes.push(outcome);
+    if (done || options.dryRun) continue;
+    for (const s of statements) await execute(ch, s, attempts);
+    const now = Date.now();
+    await ch.insert(recordTable, [
+      { version: migration.version, description: migration.description, checksum, scope, applied_at: formatDateTime(new Date(now)), applied_at_ms: now },
+    ]);
+  }
+  return { mode: ch.cluster ? 'cluster' : 'single', cluster: ch.cluster, database: ch.database, migrations: outcomes };
+}
+
+/** Where a service's mutations and DDL go for this client (see mutationTarget). */
+export function renderTarget(ch: ClickHouse, names: Readonly<Record<string, string>> = {}): RenderTarget {
+  return { cluster: ch.cluster, database: ch.database, names };
+}
