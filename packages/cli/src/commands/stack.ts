@@ -13,6 +13,7 @@ import {
   stackStatus,
   stackUp,
   STACK_ENV_KEYS,
+  STACK_FILE_KEYS,
   type StackResult,
 } from '@omen/stack';
 import { UsageError, type Command } from '../command.ts';
@@ -32,7 +33,7 @@ ENGINE: ${ENGINE_NAMES.join(', ')} (default: all).
 With --cluster: ${modeEngineNames(true).join(', ')}.
 
   up      start what is not running and wait until each answers; running ones are left alone;
-          writes .omen/stack.env (${STACK_ENV_KEYS.join(', ')})
+          writes .omen/stack.env (${STACK_FILE_KEYS.join(', ')})
   down    stop our engines (SIGTERM, then SIGKILL); data stays under .omen/stack/
   status  each engine: running, stopped, external or skipped, with address and pid
   env     print the addresses as export lines: eval "$(./scripts/omen stack env)"
@@ -124,7 +125,7 @@ async function runStack(argv: readonly string[]): Promise<number> {
       break;
     case 'env': {
       const env = readStackEnv();
-      process.stdout.write(STACK_ENV_KEYS.filter((k) => env[k]).map((k) => `export ${k}=${env[k]}\n`).join(''));
+      process.stdout.write(STACK_FILE_KEYS.filter((k) => env[k]).map((k) => `export ${k}=${env[k]}\n`).join(''));
       return 0;
     }
     case undefined:
