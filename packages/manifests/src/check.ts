@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { inferenceConfigSchema } from '@omen/inference/config';
 import { loadTopicManifest } from '@omen/topics';
+import { checkComposeClickHouseCluster } from './compose-clickhouse-cluster.ts';
 import { composeSchemaProblems } from './compose-schema.ts';
 import { kustomize, text } from './kustomize.ts';
 
@@ -340,6 +341,8 @@ export function checkManifests(root: string): string[] {
   const partitions = new Map(manifest.topics.map((t) => [t.name, t.partitions]));
   const composePath = join(root, 'compose', 'docker-compose.yaml');
   const problems = [...checkCompose(readFileSync(composePath, 'utf8'), dirname(composePath)), ...checkDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'))];
+  const clickhouseClusterPath = join(root, 'compose', 'clickhouse-cluster.yaml');
+  problems.push(...checkComposeClickHouseCluster({ compose: checkCompose, services: SERVICES }, readFileSync(composePath, 'utf8'), readFileSync(clickhouseClusterPath, 'utf8'), dirname(composePath)));
   for (const { dir, variant } of DEPLOY_VARIANTS) {
     let docs: Doc[];
     try {
