@@ -6,6 +6,7 @@ import { parse, stringify } from 'yaml';
 export type ComposeCheck = (composeYaml: string, composeDir: string) => string[];
 
 type Rec = Record<string, unknown>;
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const rec = (v: unknown): Rec => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : {});
 
 /** `docker compose -f base -f override`: per service, environment and depends_on merged, other keys replaced. */
@@ -75,7 +76,7 @@ export function checkComposeClickHouseCluster(
     if (!services[zk]) problems.push(`${where}: ZooKeeper host ${zk} is not a service`);
   }
 
-  const nodes = Object.entries(services).filter(([, s]) => String(rec(s)['image'] ?? '').startsWith('clickhouse/clickhouse-server'));
+  const nodes = Object.entries(services).filter(([, s]) => str(rec(s)['image']).startsWith('clickhouse/clickhouse-server'));
   const listed = shards.flatMap((s, i) => s.hosts.map((host) => ({ host, shard: String(i + 1).padStart(2, '0') })));
   const names = nodes.map(([name]) => name).sort();
   if (JSON.stringify(names) !== JSON.stringify(listed.map((l) => l.host).sort())) {
@@ -99,7 +100,7 @@ export function checkComposeClickHouseCluster(
   for (const name of check.services) {
     const env = rec(rec(services[name])['environment']);
     if (env['CLICKHOUSE_CLUSTER'] !== 'omen') problems.push(`${where}: ${name} must set CLICKHOUSE_CLUSTER=omen`);
-    const host = /^https?:\/\/([^:/]+)/.exec(String(env['CLICKHOUSE_URL'] ?? ''))?.[1] ?? '';
+    const host = /^https?:\/\/([^:/]+)/.exec(str(env['CLICKHOUSE_URL']))?.[1] ?? '';
     if (!names.includes(host)) problems.push(`${where}: ${name}'s CLICKHOUSE_URL ${String(env['CLICKHOUSE_URL'])} is not a node of the cluster`);
   }
   return problems;
