@@ -4,6 +4,16 @@ import { FailedPreconditionError } from '@omen/errors';
 import { loadTopicManifest } from '@omen/topics';
 import { brokerTopicLines, ensureBroker } from './broker.ts';
 import { clickhouseConfigXml, clickhouseUsersXml } from './clickhouse-config.ts';
+import {
+  clusterPorts,
+  natsClusterAddress,
+  natsClusterProbe,
+  prepareNatsCluster,
+  prepareRedisCluster,
+  redisClusterAddress,
+  redisClusterProbe,
+  type ClusterPorts,
+} from './cluster.ts';
 import type { StackPorts } from './config.ts';
 import type { StackEnvKey } from './env-file.ts';
 import type { StackPaths } from './paths.ts';
@@ -11,9 +21,22 @@ import { prometheusConfigYaml } from './prometheus-config.ts';
 import { clickhouseProbe, kafkaProbe, natsProbe, prometheusProbe, redisProbe, registryProbe, type Probe } from './probes.ts';
 import type { SpawnSpec } from './process.ts';
 
-/** In the order `up` reports them. */
-export const ENGINE_NAMES = ['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats', 'prometheus'] as const;
+/** In the order `up` reports them; the clustered forms last, so their address wins when both run. */
+export const ENGINE_NAMES = ['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats', 'prometheus', 'redis-cluster', 'nats-cluster'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/** What `--cluster` starts instead of the single-node engine (the others are the same in both). */
+export const CLUSTER_REPLACES: Readonly<Partial<Record<EngineName, EngineName>>> = { redis: 'redis-cluster', nats: 'nats-cluster' };
+const CLUSTER_ONLY = new Set<EngineName>(Object.values(CLUSTER_REPLACES));
+
+/** The engines `up` starts by default: the single-node stack, or its clustered form. */
+export function defaultEngines(cluster: boolean): EngineName[] {
+  return ENGINE_NAMES.filter((e) => !CLUSTER_ONLY.has(e)).map((e) => (cluster ? (CLUSTER_REPLACES[e] ?? e) : e));
+}
+
+export function isClusterEngine(name: EngineName): boolean {
+  return CLUSTER_ONLY.has(name);
+}
 
 export function isEngineName(value: string): value is EngineName {
   return (ENGINE_NAMES as readonly string[]).includes(value);
@@ -22,6 +45,8 @@ export function isEngineName(value: string): value is EngineName {
 export interface EngineContext {
   readonly paths: StackPaths;
   readonly ports: StackPorts;
+  /** @default clusterPorts(process.env) */
+  readonly clusterPorts?: ClusterPorts;
   /** topics.yaml, for the dev broker's topics. @default the repository's */
   readonly manifestPath?: string;
 }
@@ -46,6 +71,11 @@ export interface EngineDefinition {
   readonly probe: Probe;
   /** After `down`: remove what a stopped engine leaves that would mislead the next `up`. */
   cleanup?(): void;
+  /**
+   * Whether a value of `envKey` set in the environment names an engine of this kind (then it is
+   * external). @default any value: a single Redis in REDIS_URL is no Redis Cluster, though.
+   */
+  namesThisKind?(value: string): boolean;
 }
 
 function findExecutable(name: string, extra: readonly string[] = []): string | null {
@@ -117,6 +147,13 @@ export function engineDefinitions(ctx: EngineContext): Record<EngineName, Engine
 
   const nats = common('nats');
   const natsUrl = `nats://127.0.0.1:${ports.nats}`;
+
+  const cports = ctx.clusterPorts ?? clusterPorts();
+  const redisCluster = common('redis-cluster');
+  const redisClusterUrl = redisClusterAddress(cports);
+  const natsCluster = common('nats-cluster');
+  const natsClusterUrl = natsClusterAddress(cports);
+  const clusterPortList = (list: readonly number[]) => list.map((port) => ({ port, variable: 'OMEN_CLUSTER_PORT_BASE' }));
 
   const prometheus = common('prometheus');
   const prometheusUrl = `http://127.0.0.1:${ports.prometheus}`;
@@ -255,6 +292,37 @@ export function engineDefinitions(ctx: EngineContext): Record<EngineName, Engine
         };
       },
       probe: prometheusProbe(prometheusUrl),
+    },
+    'redis-cluster': {
+      ...redisCluster,
+      envKey: 'REDIS_URL',
+      ports: clusterPortList([...cports.redis, ...cports.redisBus]),
+      marker: join(redisCluster.dataDir, 'supervise.sh'),
+      address: () => redisClusterUrl,
+      unavailable: () => null,
+      prepare: () => {
+        const server = requireExecutable('redis-server', 'Redis', 'REDIS_URL');
+        const cli = requireExecutable('redis-cli', 'Redis', 'REDIS_URL');
+        const script = prepareRedisCluster(redisCluster.dataDir, cports, server, cli);
+        return { command: '/bin/bash', args: [script], cwd: redisCluster.dataDir };
+      },
+      probe: redisClusterProbe(cports),
+      namesThisKind: (value) => /^rediss?-cluster:\/\//.test(value),
+    },
+    'nats-cluster': {
+      ...natsCluster,
+      envKey: 'NATS_URL',
+      ports: clusterPortList([...cports.nats, ...cports.natsRoutes, ...cports.natsMonitor]),
+      marker: join(natsCluster.dataDir, 'supervise.sh'),
+      address: () => natsClusterUrl,
+      unavailable: () => null,
+      prepare: () => {
+        const server = requireExecutable('nats-server', 'NATS', 'NATS_URL');
+        const script = prepareNatsCluster(natsCluster.dataDir, cports, server);
+        return { command: '/bin/bash', args: [script], cwd: natsCluster.dataDir };
+      },
+      probe: natsClusterProbe(cports),
+      namesThisKind: (value) => value.includes(','),
     },
   };
 }

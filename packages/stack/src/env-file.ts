@@ -4,7 +4,15 @@ import { stackPaths, type StackPathOptions } from './paths.ts';
 /** The variables through which everything finds the engines. */
 export const STACK_ENV_KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL', 'PROMETHEUS_URL'] as const;
 export type StackEnvKey = (typeof STACK_ENV_KEYS)[number];
-export type StackEnv = Partial<Record<StackEnvKey, string>>;
+/**
+ * What the stack says about itself beside the addresses: `OMEN_CLUSTER=1` when the clustered
+ * forms run (`stack up --cluster`; then REDIS_URL is `redis-cluster://host:port,...` and NATS_URL
+ * lists the servers, comma-separated), which the cluster-only integration tests wait for.
+ */
+export const STACK_FLAG_KEYS = ['OMEN_CLUSTER'] as const;
+export type StackFlagKey = (typeof STACK_FLAG_KEYS)[number];
+const FILE_KEYS = [...STACK_ENV_KEYS, ...STACK_FLAG_KEYS] as const;
+export type StackEnv = Partial<Record<StackEnvKey | StackFlagKey, string>>;
 
 /** `KEY=value` lines; blank lines and `#` comments are skipped, unknown keys kept. */
 export function parseEnvFile(text: string): Record<string, string> {
@@ -20,7 +28,7 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 export function formatEnvFile(env: StackEnv): string {
-  return STACK_ENV_KEYS.filter((k) => env[k]).map((k) => `${k}=${env[k]}\n`).join('');
+  return FILE_KEYS.filter((k) => env[k]).map((k) => `${k}=${env[k]}\n`).join('');
 }
 
 /** What `.omen/stack.env` says (empty when there is none). */
@@ -29,7 +37,7 @@ export function readStackEnvFile(options: StackPathOptions = {}): StackEnv {
   if (!existsSync(file)) return {};
   const parsed = parseEnvFile(readFileSync(file, 'utf8'));
   const out: StackEnv = {};
-  for (const k of STACK_ENV_KEYS) if (parsed[k]) out[k] = parsed[k];
+  for (const k of FILE_KEYS) if (parsed[k]) out[k] = parsed[k];
   return out;
 }
 
@@ -49,7 +57,7 @@ export function readStackEnv(options: StackPathOptions & { env?: NodeJS.ProcessE
   const env = options.env ?? process.env;
   const file = readStackEnvFile(options);
   const out: StackEnv = {};
-  for (const k of STACK_ENV_KEYS) {
+  for (const k of FILE_KEYS) {
     const value = env[k] || file[k];
     if (value) out[k] = value;
   }

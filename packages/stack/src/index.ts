@@ -11,12 +11,12 @@
  */
 export { stackDown, stackStatus, stackUp } from './stack.ts';
 export type { EngineResult, EngineState, StackOptions, StackResult } from './stack.ts';
-export { ENGINE_NAMES, PROMETHEUS_RULES_FILE, isEngineName, prometheusTargetsDir, requireExecutable } from './engines.ts';
+export { CLUSTER_REPLACES, defaultEngines, isClusterEngine, ENGINE_NAMES, PROMETHEUS_RULES_FILE, isEngineName, prometheusTargetsDir, requireExecutable } from './engines.ts';
 export { prometheusConfigYaml, writePrometheusTargets } from './prometheus-config.ts';
 export type { PrometheusConfigOptions, ScrapeTarget } from './prometheus-config.ts';
 export type { EngineName } from './engines.ts';
-export { formatEnvFile, parseEnvFile, readStackEnv, readStackEnvFile, STACK_ENV_KEYS } from './env-file.ts';
-export type { StackEnv, StackEnvKey } from './env-file.ts';
+export { formatEnvFile, parseEnvFile, readStackEnv, readStackEnvFile, STACK_ENV_KEYS, STACK_FLAG_KEYS } from './env-file.ts';
+export type { StackEnv, StackEnvKey, StackFlagKey } from './env-file.ts';
 export { PORT_VARIABLES, stackPorts } from './config.ts';
 export type { StackPorts } from './config.ts';
 export { repoRoot, stackPaths } from './paths.ts';
@@ -27,3 +27,5 @@ export { startPrivateBroker } from './private-broker.ts';
 export type { PrivateBroker, PrivateBrokerOptions } from './private-broker.ts';
 export { isOurProcess, logTail, readPidFile, spawnDetached, stopProcess, writePidFile } from './process.ts';
 export type { PidRecord, SpawnSpec } from './process.ts';
+export { clusterNodePid, clusterPorts, CLUSTER_PORT_BASE_VARIABLE, natsClusterAddress, nodeDir, redisClusterAddress } from './cluster.ts';
+export type { ClusterPorts } from './cluster.ts';

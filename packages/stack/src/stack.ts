@@ -4,15 +4,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError } from '@omen/errors';
 import { allTopics, loadTopicManifest } from '@omen/topics';
 import { stackPorts } from './config.ts';
-import { ENGINE_NAMES, engineDefinitions, isEngineName, type EngineDefinition, type EngineName } from './engines.ts';
+import { defaultEngines, ENGINE_NAMES, engineDefinitions, isClusterEngine, isEngineName, type EngineDefinition, type EngineName } from './engines.ts';
 import { writeStackEnvFile, type StackEnv } from './env-file.ts';
 import { stackPaths, type StackPathOptions } from './paths.ts';
 import { kafkaTopicPartitions } from './probes.ts';
 import { isOurProcess, logTail, portInUse, readPidFile, spawnDetached, stopProcess, withFileLock, writePidFile, type PidRecord } from './process.ts';
 
 export interface StackOptions extends StackPathOptions {
-  /** Which engines; the others are left as they are. @default all five */
+  /** Which engines; the others are left as they are. @default the single-node stack (`up`, `status`), every engine (`down`) */
   readonly engines?: readonly string[];
+  /**
+   * The clustered forms instead of the single-node Redis and NATS (Redis Cluster, a NATS
+   * cluster), when `engines` is not given. @default false
+   */
+  readonly cluster?: boolean;
   /** How long one engine may take to answer after it was started. @default 60000 */
   readonly timeoutMs?: number;
   /** `down`: SIGTERM, then SIGKILL after this long. @default 15000 */
@@ -65,12 +70,13 @@ interface Resolved {
   readonly manifestPath: string | undefined;
 }
 
-function resolve(options: StackOptions): Resolved {
+function resolve(options: StackOptions, all = false): Resolved {
   const env = options.env ?? process.env;
   const paths = stackPaths(options);
   const unknown = (options.engines ?? []).filter((e) => !isEngineName(e));
   if (unknown.length > 0) throw new InvalidArgumentError(`unknown engine ${unknown.map((e) => `"${e}"`).join(', ')}; engines are ${ENGINE_NAMES.join(', ')}`, 'engines');
-  const selected = options.engines && options.engines.length > 0 ? ENGINE_NAMES.filter((e) => options.engines?.includes(e)) : ENGINE_NAMES;
+  const fallback = all ? ENGINE_NAMES : defaultEngines(options.cluster ?? false);
+  const selected = options.engines && options.engines.length > 0 ? ENGINE_NAMES.filter((e) => options.engines?.includes(e)) : fallback;
   return {
     defs: engineDefinitions({ paths, ports: stackPorts(env), ...(options.manifestPath ? { manifestPath: options.manifestPath } : {}) }),
     selected,
@@ -93,6 +99,7 @@ function externalAddress(def: EngineDefinition, env: NodeJS.ProcessEnv, rec: Pid
   const value = env[def.envKey];
   if (!value) return null;
   if (rec && rec.address === value) return null;
+  if (def.namesThisKind && !def.namesThisKind(value)) return null;
   return value;
 }
 
@@ -174,8 +181,11 @@ function currentEnv(r: Resolved): StackEnv {
     const def = r.defs[name];
     const rec = readPidFile(def.pidFile);
     const external = externalAddress(def, r.env, rec);
-    const address = external ?? (rec && isOurProcess(rec) ? rec.address : null);
+    const ours = rec !== null && isOurProcess(rec);
+    const address = external ?? (ours ? rec.address : null);
     if (address) out[def.envKey] = address;
+    // Tells the cluster-only integration tests (and `./scripts/test cluster`) that they may run.
+    if (ours && isClusterEngine(name)) out.OMEN_CLUSTER = '1';
   }
   return out;
 }
@@ -202,7 +212,7 @@ export async function stackUp(options: StackOptions = {}): Promise<StackResult> 
 
 /** Stops our engines (SIGTERM, then SIGKILL after the grace period); external ones are untouched. */
 export async function stackDown(options: StackOptions = {}): Promise<StackResult> {
-  const r = resolve(options);
+  const r = resolve(options, !options.cluster);
   const graceMs = options.graceMs ?? 15_000;
   return withFileLock(r.lockFile, graceMs * 2 + 30_000, async () => {
     const engines = await Promise.all(

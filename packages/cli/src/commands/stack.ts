@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENGINE_NAMES, isEngineName, PORT_VARIABLES, readStackEnv, repoRoot, stackDown, stackStatus, stackUp, STACK_ENV_KEYS, type StackResult } from '@omen/stack';
+import { ENGINE_NAMES, isEngineName, PORT_VARIABLES, readStackEnv, repoRoot, stackDown, stackStatus, stackUp, STACK_ENV_KEYS, STACK_FLAG_KEYS, type StackResult } from '@omen/stack';
 import { UsageError, type Command } from '../command.ts';
 
 const ports = Object.values(PORT_VARIABLES)
@@ -8,9 +8,9 @@ const ports = Object.values(PORT_VARIABLES)
   .join(' ');
 
 const usage = `
-usage: ./scripts/omen stack up [ENGINE...] [--timeout SECONDS] [--json]
-       ./scripts/omen stack down [ENGINE...] [--json]
-       ./scripts/omen stack status [--json]
+usage: ./scripts/omen stack up [ENGINE...] [--cluster] [--timeout SECONDS] [--json]
+       ./scripts/omen stack down [ENGINE...] [--cluster] [--json]
+       ./scripts/omen stack status [--cluster] [--json]
        ./scripts/omen stack env
 
 Runs the engines omen needs on 127.0.0.1, each as a detached process that outlives this command.
@@ -22,6 +22,11 @@ ENGINE: ${ENGINE_NAMES.join(', ')} (default: all).
   status  each engine: running, stopped, external or skipped, with address and pid
   env     print the addresses as export lines: eval "$(./scripts/omen stack env)"
 
+  --cluster          the engines' clustered forms instead of the single-node Redis and NATS:
+                     Redis Cluster (3 masters + 3 replicas) and 3 NATS servers with routes and
+                     JetStream, on OMEN_CLUSTER_PORT_BASE+40..68 (default base 20000); stack.env
+                     then holds REDIS_URL=redis-cluster://host:port,..., NATS_URL as a
+                     comma-separated list and OMEN_CLUSTER=1. down without it stops every engine.
   --timeout SECONDS  up: how long one engine may take to answer (default 60)
   --json             print the structured result
 
@@ -76,7 +81,7 @@ async function runStack(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { timeout: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { timeout: { type: 'string' }, json: { type: 'boolean', default: false }, cluster: { type: 'boolean', default: false } },
   });
   const [verb, ...engines] = positionals;
   const unknown = engines.filter((e) => !isEngineName(e));
@@ -90,18 +95,18 @@ async function runStack(argv: readonly string[]): Promise<number> {
   let result: StackResult;
   switch (verb) {
     case 'up':
-      result = await stackUp({ engines, ...(timeoutMs ? { timeoutMs } : {}) });
+      result = await stackUp({ engines, cluster: values.cluster, ...(timeoutMs ? { timeoutMs } : {}) });
       break;
     case 'down':
-      result = await stackDown({ engines });
+      result = await stackDown({ engines, cluster: values.cluster });
       break;
     case 'status':
       if (engines.length > 0) throw new UsageError('status takes no engine names');
-      result = await stackStatus();
+      result = await stackStatus({ cluster: values.cluster });
       break;
     case 'env': {
       const env = readStackEnv();
-      process.stdout.write(STACK_ENV_KEYS.filter((k) => env[k]).map((k) => `export ${k}=${env[k]}\n`).join(''));
+      process.stdout.write([...STACK_ENV_KEYS, ...STACK_FLAG_KEYS].filter((k) => env[k]).map((k) => `export ${k}=${env[k]}\n`).join(''));
       return 0;
     }
     case undefined:

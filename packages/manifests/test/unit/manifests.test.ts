@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadTopicManifest } from '@omen/topics';
-import { applyJsonPatch, checkCompose, checkDockerfile, checkKubernetes, checkManifests, consumersByTopic, DEPLOY_VARIANTS, kustomize, objectId, validateObjects, type K8sObject } from '../../src/index.ts';
+import { applyJsonPatch, checkCompose, checkComposeCluster, checkDockerfile, checkKubernetes, checkManifests, consumersByTopic, DEPLOY_VARIANTS, kustomize, objectId, validateObjects, type K8sObject } from '../../src/index.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const composePath = join(root, 'compose', 'docker-compose.yaml');
@@ -32,6 +32,19 @@ const inferenceEnv = (docs: Obj[]): Obj[] => get(docs, 'Deployment', 'inference'
 describe('compose/ and deploy/ match the code', () => {
   it('has no problems', () => {
     expect(checkManifests(root)).toEqual([]);
+  });
+
+  it('checks compose/cluster.yaml merged over docker-compose.yaml: nodes, routes and the addresses the services get', () => {
+    const clusterPath = join(root, 'compose', 'cluster.yaml');
+    const after = (edit: (yaml: string) => string) => checkComposeCluster(readFileSync(composePath, 'utf8'), edit(readFileSync(clusterPath, 'utf8')), dirname(composePath));
+    expect(after((y) => y)).toEqual([]);
+    expect(after((y) => y.replace('  ab-router: { environment: *cluster-env }', '  ab-router: { environment: { REDIS_URL: "redis://redis:6379" } }'))).toContain(
+      "compose/cluster.yaml: ab-router's REDIS_URL must be redis-cluster:// naming redis, redis-1, redis-2, redis-3, redis-4, redis-5",
+    );
+    expect(after((y) => y.replace('"--routes", "nats://nats:6222,nats://nats-2:6222"', '"--routes", "nats://nats:6222"'))).toContain('compose/cluster.yaml: nats-1 does not route to nats, nats-2');
+    expect(after((y) => y.replace('  redis-5: { <<: *redis-node, volumes: [redis-5-data:/data] }\n', '').replace(',redis-5:6379', ''))).toContain(
+      'compose/cluster.yaml: 5 Redis nodes; 3 masters with a replica each need 6',
+    );
   });
 
   it('notices a service that lost an engine address or a pinned image', () => {
