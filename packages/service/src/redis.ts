@@ -54,47 +54,84 @@ export function keySlot(key: string): number {
 
 interface GuardedCommand {
   readonly name: string;
+  readonly promise: Promise<unknown>;
   getKeys(): (string | Buffer)[];
   reject(err: Error): void;
 }
 
 type SendCommand = (command: GuardedCommand, stream?: unknown, node?: unknown) => unknown;
 
+function commandWhat(command: GuardedCommand): string {
+  return command.name === 'evalsha' || command.name === 'eval' ? 'a Lua script' : command.name.toUpperCase();
+}
+
+/** Throws CrossSlotError when a queued command, or the MULTI…EXEC among them, spans slots. */
+function checkQueue(queue: readonly GuardedCommand[]): void {
+  let inMulti = false;
+  const txKeys: string[] = [];
+  for (const command of queue) {
+    if (command.name === 'multi') inMulti = true;
+    else if (command.name === 'exec' || command.name === 'discard') inMulti = false;
+    else {
+      const keys = command.getKeys().map(String);
+      if (keys.length > 1) assertOneSlot(commandWhat(command), keys);
+      if (inMulti) txKeys.push(...keys);
+    }
+  }
+  if (txKeys.length > 1) assertOneSlot('a MULTI transaction', [...new Set(txKeys)]);
+}
+
+type Exec = (...args: unknown[]) => Promise<unknown>;
+
+function guardPipeline<P extends ChainableCommander>(pipeline: P): P {
+  // ioredis keeps a pipeline's commands in `_queue` until exec (a private field of the pinned
+  // 5.x; the unit tests fail if it moves). Checked there, a refused pipeline sends nothing:
+  // refusing single commands as they are queued would leave the others waiting on a write that
+  // never comes, or replies matched to the wrong commands.
+  const target = pipeline as unknown as { exec: Exec; _queue?: GuardedCommand[] };
+  const exec = target.exec.bind(pipeline) as Exec;
+  target.exec = (...args: unknown[]) => {
+    try {
+      checkQueue(target._queue ?? []);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return exec(...args);
+  };
+  return pipeline;
+}
+
 /**
- * Wraps `sendCommand`, through which ioredis sends every command, pipelines and transactions
- * included: a command with keys in two slots, or a MULTI…EXEC whose commands together touch
- * two slots, is rejected with CrossSlotError before it is written. A rejected transaction fails
- * whole (every later command of it and its EXEC), so nothing of it runs.
+ * The guard: a command whose keys are in two slots, or a pipeline or MULTI…EXEC transaction
+ * holding one or touching two slots between its commands, is refused with CrossSlotError
+ * before anything of it is written. Single commands are checked in `sendCommand` (every
+ * command passes there), pipelines and transactions at `exec`. Auto-pipelined commands go
+ * through an internal pipeline unchecked: only single-key commands are auto-pipelined here.
  */
 export function guardSlots<T extends RedisClient>(client: T): T {
-  const target = client as unknown as { sendCommand: SendCommand };
-  const original = target.sendCommand.bind(client) as SendCommand;
-  // Per pipeline (its `stream`): the slot of the open MULTI, or the error that poisoned it.
-  const transactions = new WeakMap<object, { slot: number | null; keys: string[]; failed: Error | null }>();
+  const target = client as unknown as { sendCommand: SendCommand; pipeline: (...a: unknown[]) => ChainableCommander; multi: (...a: unknown[]) => ChainableCommander };
+  const send = target.sendCommand.bind(client) as SendCommand;
   target.sendCommand = (command, stream, node) => {
-    const keys = command.getKeys().map(String);
-    const tx = typeof stream === 'object' && stream !== null ? transactions.get(stream) : undefined;
-    try {
-      if (command.name === 'multi' && typeof stream === 'object' && stream !== null) {
-        transactions.set(stream, { slot: null, keys: [], failed: null });
-      } else if (tx) {
-        if (tx.failed) throw tx.failed;
-        if (command.name === 'exec' || command.name === 'discard') transactions.delete(stream as object);
-        else if (keys.length > 0) {
-          tx.keys.push(...keys);
-          const slot = assertOneSlot(`a MULTI transaction (${command.name})`, keys);
-          if (tx.slot !== null && tx.slot !== slot) throw new CrossSlotError('a MULTI transaction', [...new Set(tx.keys)]);
-          tx.slot = slot;
-        }
-      } else if (keys.length > 1) {
-        assertOneSlot(command.name === 'evalsha' || command.name === 'eval' ? 'a Lua script' : `${command.name.toUpperCase()}`, keys);
+    const inPipeline = typeof stream === 'object' && stream !== null && (stream as { isPipeline?: boolean }).isPipeline === true;
+    if (!inPipeline) {
+      const keys = command.getKeys().map(String);
+      try {
+        if (keys.length > 1) assertOneSlot(commandWhat(command), keys);
+      } catch (err) {
+        command.reject(err as Error);
+        // What sendCommand answers: scripts (ioredis's Script.execute) return it to their caller.
+        return command.promise;
       }
-    } catch (err) {
-      if (tx) tx.failed = err as Error;
-      command.reject(err as Error);
-      return undefined;
     }
-    return original(command, stream, node);
+    return send(command, stream, node);
+  };
+  const pipeline = target.pipeline.bind(client);
+  const multi = target.multi.bind(client);
+  target.pipeline = (...args: unknown[]) => guardPipeline(pipeline(...args));
+  target.multi = (...args: unknown[]) => {
+    const made = multi(...args);
+    // multi({ pipeline: false }) answers a promise (MULTI sent at once), not a pipeline.
+    return typeof (made as { exec?: unknown }).exec === 'function' ? guardPipeline(made) : made;
   };
   return client;
 }
