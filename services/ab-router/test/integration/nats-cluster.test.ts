@@ -5,7 +5,7 @@
 // the subscribers that were on it once they have moved to another server (the client's pings
 // find a stalled server within ~10 s). Core NATS keeps nothing for a subscriber that is between
 // servers; the services catch up from the registry and Redis on their periodic re-read.
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +48,7 @@ async function subscribersPerServer(): Promise<number[]> {
 async function publishAll(seqs: readonly number[]): Promise<void> {
   for (const seq of seqs) {
     const change: ExperimentChanged = { experiment_id: `exp-${seq}`, model_name: 'm', state: 'RUNNING', change: 'created', at: new Date().toISOString() };
-    const promotion = modelEventPayload({ model: 'jit-defect', version: `v${seq}`, sha256: randomUUID(), alias: 'champion', previousVersion: null, at: change.at });
+    const promotion = modelEventPayload({ model: 'jit-defect', version: `v${seq}`, sha256: randomBytes(32).toString('hex'), alias: 'champion', previousVersion: null, at: change.at });
     // The publishers retry as their callers do (the trainer's promote RPC answers UNAVAILABLE
     // and is retried; ab-router re-announces): a publish counts once the server had it.
     for (let attempt = 0; ; attempt++) {
@@ -92,9 +92,10 @@ describe.skipIf(!cluster)('control messages on a NATS cluster that loses a serve
       });
       listeners.push(l);
     }
-    publisher = await connectAnnouncer({ url, subject: `${subject}.publisher`, logger, onChange: () => undefined });
+    // The publishing replica subscribes to the subject too (as every ab-router does): 7 subscriptions.
+    publisher = await connectAnnouncer({ url, subject, logger, onChange: () => undefined });
     trainer = await connectNats({ url, name: 'trainer-coordinator-test' });
-    await waitFor(async () => (await subscribersPerServer()).reduce((a, b) => a + b, 0) === 6, { timeoutMs: 10_000, message: 'six subscriptions' });
+    await waitFor(async () => (await subscribersPerServer()).reduce((a, b) => a + b, 0) === 7, { timeoutMs: 10_000, message: 'seven subscriptions' });
   });
   afterAll(async () => {
     for (const l of listeners) await l.announcer.close().catch(() => undefined);
@@ -122,7 +123,7 @@ describe.skipIf(!cluster)('control messages on a NATS cluster that loses a serve
         await waitFor(
           async () => {
             const now = await subscribersPerServer();
-            return now.filter((_, i) => i !== index).reduce((a, b) => a + Math.max(b, 0), 0) === 6;
+            return now.filter((_, i) => i !== index).reduce((a, b) => a + Math.max(b, 0), 0) === 7;
           },
           { timeoutMs: 40_000, message: 'the subscriptions to move off the failed server' },
         );
@@ -132,6 +133,7 @@ describe.skipIf(!cluster)('control messages on a NATS cluster that loses a serve
         // Those that never left a server lost nothing published during the failure.
         const stayed = listeners.filter((l) => !moved.includes(l));
         expect(stayed.length).toBeGreaterThanOrEqual(listeners.length - onVictim);
+        expect(stayed.length).toBeGreaterThan(0);
         await expectEvery(stayed, [base + 3, base + 4, base + 5]);
         console.log(JSON.stringify({ nats: { signal, victim: victim.port, subscribersOnVictim: onVictim, missedWhileMoving: moved.length } }));
       } finally {
