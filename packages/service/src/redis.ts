@@ -154,6 +154,10 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
   const { retryStrategy, ...nodeOptions } = perNode;
   const clusterOptions: ClusterOptions = {
     ...common,
+    // ioredis sends auto-pipelined commands as pipelines, and a pipeline answered MOVED after a
+    // failover surfaces the MOVED instead of following it (seen in ingest's dedup test right
+    // after a failover): on a cluster every command goes alone and follows redirections.
+    enableAutoPipelining: false,
     redisOptions: {
       ...nodeOptions,
       ...(address.username ? { username: address.username } : {}),

@@ -4,6 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from '@omen/service';
 import { clusterNodePid, clusterPorts, nodeDir, readStackEnv, stackPaths } from '@omen/stack';
 
 /** True when `.omen/stack.env` (or the environment) says the clustered stack runs: OMEN_CLUSTER=1. */
@@ -152,4 +153,23 @@ export async function waitNatsClusterHealthy(timeoutMs = 60_000): Promise<void> 
 /** The NATS cluster's monitoring ports (/connz, /routez), by node index. */
 export function natsClusterMonitorPorts(): readonly number[] {
   return clusterPorts().natsMonitor;
+}
+
+/**
+ * Deletes every key matching `pattern` (a SCAN MATCH glob), one key per command: on a Redis
+ * Cluster, SCAN walks one node's keys, so each master is scanned in turn, and a DEL of many keys
+ * would be CROSSSLOT. Answers how many were deleted.
+ */
+export async function deleteKeysMatching(client: RedisClient, pattern: string): Promise<number> {
+  const nodes: Redis[] = isCluster(client) ? client.nodes('master') : [client as Redis];
+  let deleted = 0;
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) deleted += await client.unlink(key);
+    } while (cursor !== '0');
+  }
+  return deleted;
 }
