@@ -411,10 +411,11 @@ export function checkComposeCluster(baseYaml: string, clusterYaml: string, compo
   }
   for (const name of SERVICES) {
     const env = rec(rec(services[name])['environment']);
-    const redis = parseRedisAddress(String(env['REDIS_URL'] ?? ''));
+    const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+    const redis = parseRedisAddress(text(env['REDIS_URL']));
     const hosts = redis?.kind === 'cluster' ? redis.nodes.map((h) => h.host).sort() : [];
     if (hosts.join() !== redisNodes.join()) problems.push(`compose/cluster.yaml: ${name}'s REDIS_URL must be redis-cluster:// naming ${redisNodes.join(', ')}`);
-    const nats = natsServers(String(env['NATS_URL'] ?? '')).map((u) => /^nats:\/\/([^:]+):/.exec(u)?.[1] ?? u).sort();
+    const nats = natsServers(text(env['NATS_URL'])).map((u) => /^nats:\/\/([^:]+):/.exec(u)?.[1] ?? u).sort();
     if (nats.join() !== natsNodes.join()) problems.push(`compose/cluster.yaml: ${name}'s NATS_URL must list ${natsNodes.join(', ')}`);
   }
   return problems;

@@ -3,7 +3,7 @@
 // transaction whose keys are not all in one Cluster slot — on a single server too, where Redis
 // itself would accept it, so a key that lost its `{repository}` hash tag fails every test, not
 // only the ones that run on a cluster.
-import { Cluster, Redis, type ChainableCommander, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ChainableCommander, type ClusterOptions } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
 import { InternalError, InvalidArgumentError } from '@omen/errors';
 import { maskUrlPassword, parseRedisAddress } from '@omen/config';
@@ -83,20 +83,26 @@ function checkQueue(queue: readonly GuardedCommand[]): void {
 
 type Exec = (...args: unknown[]) => Promise<unknown>;
 
+function slotProblem(queue: readonly GuardedCommand[]): CrossSlotError | null {
+  try {
+    checkQueue(queue);
+    return null;
+  } catch (err) {
+    if (err instanceof CrossSlotError) return err;
+    throw err;
+  }
+}
+
 function guardPipeline<P extends ChainableCommander>(pipeline: P): P {
   // ioredis keeps a pipeline's commands in `_queue` until exec (a private field of the pinned
   // 5.x; the unit tests fail if it moves). Checked there, a refused pipeline sends nothing:
   // refusing single commands as they are queued would leave the others waiting on a write that
   // never comes, or replies matched to the wrong commands.
   const target = pipeline as unknown as { exec: Exec; _queue?: GuardedCommand[] };
-  const exec = target.exec.bind(pipeline) as Exec;
+  const exec = target.exec.bind(pipeline);
   target.exec = (...args: unknown[]) => {
-    try {
-      checkQueue(target._queue ?? []);
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-    return exec(...args);
+    const refused = slotProblem(target._queue ?? []);
+    return refused ? Promise.reject(refused) : exec(...args);
   };
   return pipeline;
 }
@@ -110,7 +116,7 @@ function guardPipeline<P extends ChainableCommander>(pipeline: P): P {
  */
 export function guardSlots<T extends RedisClient>(client: T): T {
   const target = client as unknown as { sendCommand: SendCommand; pipeline: (...a: unknown[]) => ChainableCommander; multi: (...a: unknown[]) => ChainableCommander };
-  const send = target.sendCommand.bind(client) as SendCommand;
+  const send = target.sendCommand.bind(client);
   target.sendCommand = (command, stream, node) => {
     const inPipeline = typeof stream === 'object' && stream !== null && (stream as { isPipeline?: boolean }).isPipeline === true;
     if (!inPipeline) {
@@ -150,7 +156,7 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
     ...(enableAutoPipelining !== undefined ? { enableAutoPipelining } : {}),
   };
-  if (address.kind === 'single') return guardSlots(new Redis(address.url, { ...common, ...perNode } as RedisOptions));
+  if (address.kind === 'single') return guardSlots(new Redis(address.url, { ...common, ...perNode }));
   const { retryStrategy, ...nodeOptions } = perNode;
   const clusterOptions: ClusterOptions = {
     ...common,

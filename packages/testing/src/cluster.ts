@@ -161,7 +161,7 @@ export function natsClusterMonitorPorts(): readonly number[] {
  * would be CROSSSLOT. Answers how many were deleted.
  */
 export async function deleteKeysMatching(client: RedisClient, pattern: string): Promise<number> {
-  const nodes: Redis[] = isCluster(client) ? client.nodes('master') : [client as Redis];
+  const nodes: Redis[] = isCluster(client) ? client.nodes('master') : [client];
   let deleted = 0;
   for (const node of nodes) {
     let cursor = '0';
