@@ -100,13 +100,29 @@ export async function redisMasterOfSlot(slot: number, skip: readonly number[] = 
   throw new Error(`no live node knows a master for slot ${slot}`);
 }
 
-/** Waits until every node answers and the cluster reports ok with every slot served. */
+/**
+ * Waits until every node answers, reports ok with every slot served, and all nodes agree on
+ * which masters serve slots. The last matters after a restart: an old master comes back from its
+ * nodes.conf believing it still owns its slots and accepts writes until gossip tells it that its
+ * replica took over (those writes are then lost — Redis Cluster's own window, which the fault
+ * tests must not let the next test run into).
+ */
 export async function waitRedisClusterHealthy(timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let why = '';
   while (Date.now() < deadline) {
     why = '';
+    const views = new Set<string>();
     for (const n of redisClusterNodes()) {
+      try {
+        const masters = (await clusterView(n.port)).filter((v) => v.master && !v.failed && v.slots.length > 0).map((v) => v.port);
+        views.add(masters.sort((x, y) => x - y).join(','));
+      } catch (err) {
+        why = `node ${n.port}: ${(err as Error).message}`;
+      }
+    }
+    if (!why && views.size !== 1) why = `nodes disagree on the masters: ${[...views].join(' | ')}`;
+    for (const n of why ? [] : redisClusterNodes()) {
       const redis = new Redis(n.port, '127.0.0.1', { maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 1000 });
       redis.on('error', () => undefined);
       try {
