@@ -45,7 +45,7 @@ function clusterShards(xml: string): { internalReplication: boolean; hosts: stri
 }
 
 /**
- * compose/clickhouse-cluster.yaml over docker-compose.yaml: the merge passes every check the
+ * The ClickHouse part of compose/cluster.yaml over docker-compose.yaml: the merge passes every check the
  * base passes, and the cluster is whole: 2 shards × 2 replicas with internal_replication whose
  * hosts are exactly the ClickHouse services, each node's `{shard}`/`{replica}` macros matching
  * where remote_servers lists it (unique per shard), ZooKeeper a service, every node mounting the
@@ -58,7 +58,7 @@ export function checkComposeClickHouseCluster(
   composeDir: string,
   configXml?: string,
 ): string[] {
-  const where = 'compose/clickhouse-cluster.yaml';
+  const where = 'compose/cluster.yaml';
   const merged = overlay(rec(parse(baseYaml, { merge: true })), rec(parse(overrideYaml, { merge: true })));
   const problems = check.compose(stringify(merged, { aliasDuplicateObjects: false }), composeDir).map((p) => p.replace(/^compose:/, `${where}:`));
   const services = rec(merged['services']);

@@ -62,7 +62,9 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
 /**
  * `OMEN_CLUSTER_PORT_BASE` moves every port of `stack up --cluster` at once. Sub-ranges from the
  * base: ClickHouse nodes +0..39 (node i: http +10i, tcp +10i+1, interserver +10i+2), Redis
- * Cluster and NATS cluster nodes +40..79, ZooKeeper +80..89.
+ * Cluster +40..59 (node i: client +40+i, cluster bus +50+i, set explicitly: Redis's default bus
+ * port, client+10000, would leave the range), NATS +60..68 (node i: client +60+i, routes +63+i,
+ * monitoring +66+i), ZooKeeper +80.
  */
 export const CLUSTER_PORT_BASE = { variable: 'OMEN_CLUSTER_PORT_BASE', default: 20000 } as const;
 
@@ -82,7 +84,18 @@ export interface ClusterPorts {
   readonly clickhouse: readonly ClickHouseNodePorts[];
   /** ZooKeeper's client port. */
   readonly zookeeper: number;
+  /** Redis Cluster node i's client port (the first three start as masters). */
+  readonly redis: readonly number[];
+  readonly redisBus: readonly number[];
+  /** NATS cluster node i's client, route and monitoring ports. */
+  readonly nats: readonly number[];
+  readonly natsRoutes: readonly number[];
+  readonly natsMonitor: readonly number[];
 }
+
+/** Redis Cluster's nodes: three masters, `--cluster-replicas 1` pairs the other three. */
+export const REDIS_CLUSTER_NODES = 6;
+export const NATS_CLUSTER_NODES = 3;
 
 /**
  * The ports of the clustered engines, from `OMEN_CLUSTER_PORT_BASE`.
@@ -99,5 +112,15 @@ export function clusterPorts(env: NodeJS.ProcessEnv = process.env, clickhouseNod
     }
   }
   const clickhouse = Array.from({ length: clickhouseNodes }, (_, i) => ({ http: base + 10 * i, tcp: base + 10 * i + 1, interserver: base + 10 * i + 2 }));
-  return { base, clickhouse, zookeeper: base + 80 };
+  const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => base + from + i);
+  return {
+    base,
+    clickhouse,
+    zookeeper: base + 80,
+    redis: range(40, REDIS_CLUSTER_NODES),
+    redisBus: range(50, REDIS_CLUSTER_NODES),
+    nats: range(60, NATS_CLUSTER_NODES),
+    natsRoutes: range(63, NATS_CLUSTER_NODES),
+    natsMonitor: range(66, NATS_CLUSTER_NODES),
+  };
 }

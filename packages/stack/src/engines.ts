@@ -4,6 +4,7 @@ import { FailedPreconditionError } from '@omen/errors';
 import { loadTopicManifest } from '@omen/topics';
 import { brokerTopicLines, ensureBroker } from './broker.ts';
 import { clickhouseConfigXml, clickhouseUsersXml } from './clickhouse-config.ts';
+import { natsClusterAddress, natsClusterProbe, prepareNatsCluster, prepareRedisCluster, redisClusterAddress, redisClusterProbe } from './cluster.ts';
 import type { ClusterPorts, StackPorts } from './config.ts';
 import type { StackEnv, StackEnvKey } from './env-file.ts';
 import type { StackPaths } from './paths.ts';
@@ -28,16 +29,23 @@ export const CLICKHOUSE_CLUSTER_NODES = [
 ] as const;
 
 /** The engines only `stack up --cluster` starts. */
-export const CLUSTER_ENGINE_NAMES = ['zookeeper', ...CLICKHOUSE_CLUSTER_NODES.map((n) => n.name)] as const;
+export const CLUSTER_ENGINE_NAMES = ['zookeeper', ...CLICKHOUSE_CLUSTER_NODES.map((n) => n.name), 'redis-cluster', 'nats-cluster'] as const;
 export type ClusterEngineName = (typeof CLUSTER_ENGINE_NAMES)[number];
 export type EngineName = SingleEngineName | ClusterEngineName;
 
 /** Every engine either mode knows, single-node first. */
 export const ALL_ENGINE_NAMES: readonly EngineName[] = [...ENGINE_NAMES, ...CLUSTER_ENGINE_NAMES];
 
-/** In cluster mode each single-node engine named here is replaced by its clustered form. */
+/**
+ * In cluster mode each single-node engine named here is replaced by its clustered form, in the
+ * order they start: ClickHouse by ZooKeeper and one engine per node (a replica can be killed and
+ * restarted alone), Redis and NATS by one engine each whose supervisor runs every node (and
+ * restarts a killed one unless held, see cluster.ts).
+ */
 export const CLUSTER_FORMS: Readonly<Partial<Record<SingleEngineName, readonly ClusterEngineName[]>>> = {
   clickhouse: ['zookeeper', ...CLICKHOUSE_CLUSTER_NODES.map((n) => n.name)],
+  redis: ['redis-cluster'],
+  nats: ['nats-cluster'],
 };
 
 /** The engines `up` starts by default: the single-node stack, or with `cluster` its clustered form. */
@@ -87,6 +95,11 @@ export interface EngineDefinition {
    * (a cluster's other nodes and its ZooKeeper write nothing: clients reach them through the first).
    */
   stackEnv?(address: string): StackEnv;
+  /**
+   * Whether a value of `envKey` set in the environment names an engine of this kind (then it is
+   * external). @default any value: a single Redis in REDIS_URL is no Redis Cluster, though.
+   */
+  namesThisKind?(value: string): boolean;
 }
 
 function findExecutable(name: string, extra: readonly string[] = []): string | null {
@@ -221,7 +234,46 @@ function clusterEngineDefinitions(ctx: EngineContext): Record<ClusterEngineName,
       },
     ];
   });
-  return { zookeeper, ...(Object.fromEntries(nodes) as Record<(typeof CLICKHOUSE_CLUSTER_NODES)[number]['name'], EngineDefinition>) };
+  const redisCluster = common('redis-cluster');
+  const redisClusterUrl = redisClusterAddress(clusterPorts);
+  const natsCluster = common('nats-cluster');
+  const natsClusterUrl = natsClusterAddress(clusterPorts);
+  const clusterPortList = (list: readonly number[]) => list.map((port) => ({ port, variable: 'OMEN_CLUSTER_PORT_BASE' }));
+
+  const redisAndNats: Record<'redis-cluster' | 'nats-cluster', EngineDefinition> = {
+    'redis-cluster': {
+      ...redisCluster,
+      envKey: 'REDIS_URL',
+      ports: clusterPortList([...clusterPorts.redis, ...clusterPorts.redisBus]),
+      marker: join(redisCluster.dataDir, 'supervise.sh'),
+      address: () => redisClusterUrl,
+      unavailable: () => null,
+      prepare: () => {
+        const server = requireExecutable('redis-server', 'Redis', 'REDIS_URL');
+        const cli = requireExecutable('redis-cli', 'Redis', 'REDIS_URL');
+        const script = prepareRedisCluster(redisCluster.dataDir, clusterPorts, server, cli);
+        return { command: '/bin/bash', args: [script], cwd: redisCluster.dataDir };
+      },
+      probe: redisClusterProbe(clusterPorts),
+      namesThisKind: (value) => /^rediss?-cluster:\/\//.test(value),
+    },
+    'nats-cluster': {
+      ...natsCluster,
+      envKey: 'NATS_URL',
+      ports: clusterPortList([...clusterPorts.nats, ...clusterPorts.natsRoutes, ...clusterPorts.natsMonitor]),
+      marker: join(natsCluster.dataDir, 'supervise.sh'),
+      address: () => natsClusterUrl,
+      unavailable: () => null,
+      prepare: () => {
+        const server = requireExecutable('nats-server', 'NATS', 'NATS_URL');
+        const script = prepareNatsCluster(natsCluster.dataDir, clusterPorts, server);
+        return { command: '/bin/bash', args: [script], cwd: natsCluster.dataDir };
+      },
+      probe: natsClusterProbe(clusterPorts),
+      namesThisKind: (value) => value.includes(','),
+    },
+  };
+  return { zookeeper, ...(Object.fromEntries(nodes) as Record<(typeof CLICKHOUSE_CLUSTER_NODES)[number]['name'], EngineDefinition>), ...redisAndNats };
 }
 
 function singleEngineDefinitions(ctx: EngineContext): Record<SingleEngineName, EngineDefinition> {

@@ -6,11 +6,13 @@ export const STACK_ENV_KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOU
 export type StackEnvKey = (typeof STACK_ENV_KEYS)[number];
 
 /**
- * Settings `stack up` writes beside the addresses, only in one mode (so never required):
- * CLICKHOUSE_CLUSTER, by `stack up --cluster`, names the `remote_servers` cluster the schema's
- * ON CLUSTER DDL and Distributed tables use (CLICKHOUSE_URL then points at its first node).
+ * Settings `stack up` writes beside the addresses, only in cluster mode (so never required):
+ * CLICKHOUSE_CLUSTER names the `remote_servers` cluster the schema's ON CLUSTER DDL and
+ * Distributed tables use (CLICKHOUSE_URL then points at its first node); OMEN_CLUSTER=1 says the
+ * clustered forms run (REDIS_URL is then `redis-cluster://host:port,...` and NATS_URL lists the
+ * servers, comma-separated), which the cluster-only integration tests wait for.
  */
-export const STACK_SETTING_KEYS = ['CLICKHOUSE_CLUSTER'] as const;
+export const STACK_SETTING_KEYS = ['CLICKHOUSE_CLUSTER', 'OMEN_CLUSTER'] as const;
 export type StackSettingKey = (typeof STACK_SETTING_KEYS)[number];
 
 /** Everything `.omen/stack.env` may hold, in the order it is written. */

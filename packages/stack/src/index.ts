@@ -31,7 +31,7 @@ export type { PrometheusConfigOptions, ScrapeTarget } from './prometheus-config.
 export type { ClusterEngineName, EngineName, SingleEngineName } from './engines.ts';
 export { formatEnvFile, parseEnvFile, readStackEnv, readStackEnvFile, STACK_ENV_KEYS, STACK_FILE_KEYS, STACK_SETTING_KEYS } from './env-file.ts';
 export type { StackEnv, StackEnvKey, StackSettingKey } from './env-file.ts';
-export { CLUSTER_PORT_BASE, PORT_VARIABLES, clusterPorts, stackPorts } from './config.ts';
+export { CLUSTER_PORT_BASE, NATS_CLUSTER_NODES, PORT_VARIABLES, REDIS_CLUSTER_NODES, clusterPorts, stackPorts } from './config.ts';
 export type { ClickHouseNodePorts, ClusterPorts, StackPorts } from './config.ts';
 export { repoRoot, stackPaths } from './paths.ts';
 export type { StackPathOptions, StackPaths } from './paths.ts';
@@ -44,3 +44,4 @@ export { startPrivateBroker } from './private-broker.ts';
 export type { PrivateBroker, PrivateBrokerOptions } from './private-broker.ts';
 export { isOurProcess, logTail, readPidFile, spawnDetached, stopProcess, writePidFile } from './process.ts';
 export type { PidRecord, SpawnSpec } from './process.ts';
+export { clusterNodePid, natsClusterAddress, nodeDir, redisClusterAddress } from './cluster.ts';

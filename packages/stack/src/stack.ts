@@ -25,7 +25,8 @@ export interface StackOptions extends StackPathOptions {
   readonly engines?: readonly string[];
   /**
    * The clustered forms instead of the single-node engines they replace (ClickHouse: 2 shards ×
-   * 2 replicas with ZooKeeper). `down` and `status` infer it from what runs when not given.
+   * 2 replicas with ZooKeeper, Redis Cluster 3 masters + 3 replicas, NATS 3 servers with
+   * JetStream). `down` and `status` infer it from what runs when not given.
    * @default false for `up`
    */
   readonly cluster?: boolean;
@@ -140,9 +141,11 @@ function externalAddress(def: EngineDefinition, env: NodeJS.ProcessEnv, rec: Pid
   const value = env[def.envKey];
   if (!value) return null;
   if (rec && rec.address === value) return null;
+  if (def.namesThisKind && !def.namesThisKind(value)) return null;
   // The other mode's (or another cluster node's) address of the same variable is ours too: a
-  // shell that sourced the single-node stack.env must not make `up --cluster` skip the cluster.
-  if (defs && isClusterEngine(def)) {
+  // shell that sourced the single-node stack.env must not make `up --cluster` skip the cluster,
+  // nor one that sourced the cluster's make a later single-node `up` skip Redis or NATS.
+  if (defs) {
     for (const other of Object.values(defs)) {
       if (other.envKey !== def.envKey) continue;
       if (readPidFile(other.pidFile)?.address === value || (isClusterEngine(other) && other.address() === value)) return null;
@@ -239,6 +242,8 @@ function currentEnv(r: Resolved): StackEnv {
     }
     const address = rec && isOurProcess(rec) ? rec.address : null;
     if (address) Object.assign(out, def.stackEnv ? def.stackEnv(address) : { [def.envKey]: address });
+    // Tells the cluster-only integration tests (and `./scripts/test cluster`) that they may run.
+    if (!external && address && isClusterEngine(def)) out.OMEN_CLUSTER = '1';
   }
   return out;
 }

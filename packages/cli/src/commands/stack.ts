@@ -38,11 +38,14 @@ With --cluster: ${modeEngineNames(true).join(', ')}.
   status  each engine: running, stopped, external or skipped, with address and pid
   env     print the addresses as export lines: eval "$(./scripts/omen stack env)"
 
-  --cluster          the clustered forms: ClickHouse as 2 shards × 2 replicas (cluster "omen",
-                     ON CLUSTER DDL, ReplicatedMergeTree) with one ZooKeeper; stack.env then
-                     has CLICKHOUSE_URL (shard 1 replica 1) and CLICKHOUSE_CLUSTER=omen. up checks
-                     the topology and an ON CLUSTER DDL round trip. down stops either mode; status
-                     shows the cluster when one of its engines runs
+  --cluster          the engines' clustered forms: ClickHouse as 2 shards × 2 replicas (cluster
+                     "omen", ON CLUSTER DDL, ReplicatedMergeTree) with one ZooKeeper, Redis
+                     Cluster (3 masters + 3 replicas), 3 NATS servers with routes and JetStream.
+                     stack.env then has CLICKHOUSE_URL (shard 1 replica 1), CLICKHOUSE_CLUSTER=omen,
+                     REDIS_URL=redis-cluster://host:port,..., NATS_URL as a comma-separated list
+                     and OMEN_CLUSTER=1. up checks the ClickHouse topology and an ON CLUSTER DDL
+                     round trip. down stops either mode; status shows the cluster when one of its
+                     engines runs
   --timeout SECONDS  up: how long one engine may take to answer (default 60)
   --json             print the structured result
 
@@ -117,7 +120,7 @@ async function runStack(argv: readonly string[]): Promise<number> {
       result = await stackUp({ engines, ...(values.cluster ? { cluster: true } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
       break;
     case 'down':
-      result = await stackDown({ engines });
+      result = await stackDown({ engines, ...(values.cluster ? { cluster: true } : {}) });
       break;
     case 'status':
       if (engines.length > 0) throw new UsageError('status takes no engine names');
