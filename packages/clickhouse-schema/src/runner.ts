@@ -166,6 +166,9 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
   const target: RenderTarget = { cluster: ch.cluster, database: ch.database, names };
 
   const recordTarget: RenderTarget = { cluster: ch.cluster, database: ch.database, names: { [MIGRATIONS_TABLE]: recordTable } };
+  // A database made on one node only (a test's, an operator's CREATE DATABASE) must exist on every
+  // node before ON CLUSTER DDL can create tables in it there.
+  if (ch.cluster && !options.dryRun) await execute(ch, { sql: sql`CREATE DATABASE IF NOT EXISTS ${ident(ch.database)} ON CLUSTER ${ident(ch.cluster)}` }, attempts);
   const haveRecords = options.dryRun ? await recordTableExists(ch, recordTable) : true;
   if (!options.dryRun) for (const s of renderStep(migrationsTableStep, recordTarget)) await execute(ch, s, attempts);
   const applied = haveRecords ? await recorded(ch, recordTable) : new Map<string, string[]>();
