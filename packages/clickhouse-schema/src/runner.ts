@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { formatDateTime, ident, sql, type ClickHouse } from '@omen/clickhouse';
 import { FailedPreconditionError, InvalidArgumentError } from '@omen/errors';
-import { logicalNames, renderMigration, renderStep, type Migration, type RenderTarget, type Statement, type TableStep } from './ddl.ts';
+import { LOCAL_SUFFIX, logicalNames, renderMigration, renderStep, type Migration, type RenderTarget, type Statement, type TableStep } from './ddl.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
@@ -61,14 +61,18 @@ export interface MigrateOptions {
   attempts?: number;
 }
 
-export type MigrationStatus = 'applied' | 'pending' | 'up-to-date';
+export type MigrationStatus = 'applied' | 'pending' | 'up-to-date' | 'reapplied';
 
 export interface MigrationOutcome {
   version: number;
   description: string;
   checksum: string;
   scope: string;
-  /** `applied` by this run, `pending` (dry run), `up-to-date` (recorded before). */
+  /**
+   * `applied` by this run, `pending` (dry run), `up-to-date` (recorded before), `reapplied`
+   * (recorded before, but a table or view of it had been dropped: its statements, all idempotent,
+   * ran again; a dry run reports such a migration as `pending`).
+   */
   status: MigrationStatus;
   statements: string[];
 }
@@ -140,6 +144,24 @@ async function execute(ch: ClickHouse, statement: Statement, attempts: number): 
   }
 }
 
+async function existingTables(ch: ClickHouse): Promise<Set<string>> {
+  const rows = await ch.query<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = ${ch.database}`);
+  return new Set(rows.map((r) => r.name));
+}
+
+/** Every table and view a migration makes, as named in the target (local tables included). */
+function objectNames(migration: Migration, target: RenderTarget): string[] {
+  const names: string[] = [];
+  for (const step of migration.steps) {
+    const logical = step.kind === 'view' ? step.view : step.kind === 'table' ? step.table : undefined;
+    if (logical === undefined) continue;
+    const name = target.names?.[logical] ?? logical;
+    names.push(name);
+    if (step.kind === 'table' && target.cluster) names.push(`${name}${LOCAL_SUFFIX}`);
+  }
+  return names;
+}
+
 async function recordTableExists(ch: ClickHouse, table: string): Promise<boolean> {
   const rows = await ch.query<{ n: number | string }>(sql`SELECT count() AS n FROM system.tables WHERE database = ${ch.database} AND name = ${table}`);
   return Number(rows[0]?.n ?? 0) > 0;
@@ -181,20 +203,20 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
     return { migration: m, checksum, scope, done: seen !== undefined };
   });
 
+  // A recorded migration whose table someone dropped runs again (every statement is idempotent),
+  // so a service start restores what a start always restored before migrations existed.
+  const existing = await existingTables(ch);
+  const complete = (m: Migration): boolean => objectNames(m, target).every((n) => existing.has(n));
+
   const outcomes: MigrationOutcome[] = [];
   for (const { migration, checksum, scope, done } of plan) {
     const statements = renderMigration(migration, target);
-    const outcome: MigrationOutcome = {
-      version: migration.version,
-      description: migration.description,
-      checksum,
-      scope,
-      status: done ? 'up-to-date' : options.dryRun ? 'pending' : 'applied',
-      statements: statements.map(statementText),
-    };
-    outcomes.push(outcome);
-    if (done || options.dryRun) continue;
+    const intact = done && complete(migration);
+    const status: MigrationStatus = intact ? 'up-to-date' : options.dryRun ? 'pending' : done ? 'reapplied' : 'applied';
+    outcomes.push({ version: migration.version, description: migration.description, checksum, scope, status, statements: statements.map(statementText) });
+    if (intact || options.dryRun) continue;
     for (const s of statements) await execute(ch, s, attempts);
+    if (done) continue;
     const now = Date.now();
     await ch.insert(recordTable, [
       { version: migration.version, description: migration.description, checksum, scope, applied_at: formatDateTime(new Date(now)), applied_at_ms: now },

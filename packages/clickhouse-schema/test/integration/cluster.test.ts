@@ -121,6 +121,24 @@ describe.runIf(enabled)(`schema on ClickHouse cluster ${cluster}`, () => {
     }
   });
 
+  it("answers an IN subquery over another Distributed table (the training set's label read)", async () => {
+    const ch = await freshDatabase();
+    try {
+      await migrate(ch);
+      const label = (repo: string, bug: number): Record<string, unknown> => ({
+        event_id: `${repo}:s`, repo_id: repo, sha: 's', method: 'szz', is_bug_inducing: bug, is_fix: 0, fix_shas: [], issue_numbers: [],
+        confidence: null, label_known_at: '2024-01-01 00:00:00', label_known_at_ms: 1,
+      });
+      await ch.insert('commit_labels', Array.from({ length: 8 }, (_, i) => label(`git:r${i}`, i % 2)));
+      // 18.16 refuses this by default (distributed_product_mode = deny); the client's cluster settings make it GLOBAL IN.
+      const rows = await ch.query<{ repo_id: string }>(sql`SELECT repo_id FROM commit_labels FINAL
+        WHERE (repo_id, sha, method) IN (SELECT repo_id, sha, method FROM commit_labels WHERE is_bug_inducing = 1) ORDER BY repo_id`);
+      expect(rows.map((r) => r.repo_id)).toEqual(['git:r1', 'git:r3', 'git:r5', 'git:r7']);
+    } finally {
+      await ch.close();
+    }
+  });
+
   it('is safe with several runners at once', async () => {
     const ch = await freshDatabase();
     const runners = Array.from({ length: 3 }, () => createClickHouse({ url, database: ch.database, cluster, requestTimeoutMs: 300_000 }));
