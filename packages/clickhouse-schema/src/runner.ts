@@ -144,9 +144,30 @@ async function execute(ch: ClickHouse, statement: Statement, attempts: number): 
   }
 }
 
-async function existingTables(ch: ClickHouse): Promise<Set<string>> {
-  const rows = await ch.query<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = ${ch.database}`);
-  return new Set(rows.map((r) => r.name));
+async function existingTables(ch: ClickHouse): Promise<Map<string, string>> {
+  const rows = await ch.query<{ name: string; engine: string }>(sql`SELECT name, engine FROM system.tables WHERE database = ${ch.database}`);
+  return new Map(rows.map((r) => [r.name, r.engine]));
+}
+
+/**
+ * Cluster mode over a table a single server made (same name, not Distributed): IF NOT EXISTS would
+ * skip it and leave writes on one node, so the run stops and says what to do instead.
+ */
+function refuseSingleNodeTables(migrations: readonly Migration[], target: RenderTarget, existing: Map<string, string>): void {
+  if (!target.cluster) return;
+  for (const m of migrations) {
+    for (const step of m.steps) {
+      if (step.kind !== 'table') continue;
+      const name = target.names?.[step.table] ?? step.table;
+      const engine = existing.get(name);
+      if (engine !== undefined && engine !== 'Distributed') {
+        throw new FailedPreconditionError(
+          `table ${target.database}.${name} exists as ${engine}, not as the Distributed table cluster mode needs: a single-server table ` +
+            `is not converted in place; rename it, run the migrations, and copy its rows with INSERT INTO ${name} SELECT * FROM <renamed>`,
+        );
+      }
+    }
+  }
 }
 
 /** Every table and view a migration makes, as named in the target (local tables included). */
@@ -206,6 +227,7 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
   // A recorded migration whose table someone dropped runs again (every statement is idempotent),
   // so a service start restores what a start always restored before migrations existed.
   const existing = await existingTables(ch);
+  refuseSingleNodeTables(migrations, target, existing);
   const complete = (m: Migration): boolean => objectNames(m, target).every((n) => existing.has(n));
 
   const outcomes: MigrationOutcome[] = [];

@@ -139,6 +139,18 @@ describe.runIf(enabled)(`schema on ClickHouse cluster ${cluster}`, () => {
     }
   });
 
+  it('refuses a table a single server made under a logical name, before creating it', async () => {
+    const ch = await freshDatabase();
+    try {
+      await ch.command(sql`CREATE TABLE predictions (repo_id String) ENGINE = MergeTree ORDER BY repo_id`);
+      await expect(migrate(ch)).rejects.toThrow(/predictions exists as MergeTree.*not converted in place/);
+      const made = await ch.query<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = ${ch.database} AND name = 'commit_features'`);
+      expect(made).toEqual([]);
+    } finally {
+      await ch.close();
+    }
+  });
+
   it('is safe with several runners at once', async () => {
     const ch = await freshDatabase();
     const runners = Array.from({ length: 3 }, () => createClickHouse({ url, database: ch.database, cluster, requestTimeoutMs: 300_000 }));
