@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { formatDateTime, ident, sql, type ClickHouse } from '@omen/clickhouse';
 import { FailedPreconditionError, InvalidArgumentError } from '@omen/errors';
-import { logicalNames, renderMigration, renderStep, type Migration, type RenderTarget, type Statement, type TableStep } from './ddl.ts';
+import { LOCAL_SUFFIX, logicalNames, renderMigration, renderStep, type Migration, type RenderTarget, type Statement, type TableStep } from './ddl.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
@@ -61,14 +61,18 @@ export interface MigrateOptions {
   attempts?: number;
 }
 
-export type MigrationStatus = 'applied' | 'pending' | 'up-to-date';
+export type MigrationStatus = 'applied' | 'pending' | 'up-to-date' | 'reapplied';
 
 export interface MigrationOutcome {
   version: number;
   description: string;
   checksum: string;
   scope: string;
-  /** `applied` by this run, `pending` (dry run), `up-to-date` (recorded before). */
+  /**
+   * `applied` by this run, `pending` (dry run), `up-to-date` (recorded before), `reapplied`
+   * (recorded before, but a table or view of it had been dropped: its statements, all idempotent,
+   * ran again; a dry run reports such a migration as `pending`).
+   */
   status: MigrationStatus;
   statements: string[];
 }
@@ -140,6 +144,45 @@ async function execute(ch: ClickHouse, statement: Statement, attempts: number): 
   }
 }
 
+async function existingTables(ch: ClickHouse): Promise<Map<string, string>> {
+  const rows = await ch.query<{ name: string; engine: string }>(sql`SELECT name, engine FROM system.tables WHERE database = ${ch.database}`);
+  return new Map(rows.map((r) => [r.name, r.engine]));
+}
+
+/**
+ * Cluster mode over a table a single server made (same name, not Distributed): IF NOT EXISTS would
+ * skip it and leave writes on one node, so the run stops and says what to do instead.
+ */
+function refuseSingleNodeTables(migrations: readonly Migration[], target: RenderTarget, existing: Map<string, string>): void {
+  if (!target.cluster) return;
+  for (const m of migrations) {
+    for (const step of m.steps) {
+      if (step.kind !== 'table') continue;
+      const name = target.names?.[step.table] ?? step.table;
+      const engine = existing.get(name);
+      if (engine !== undefined && engine !== 'Distributed') {
+        throw new FailedPreconditionError(
+          `table ${target.database}.${name} exists as ${engine}, not as the Distributed table cluster mode needs: a single-server table ` +
+            `is not converted in place; rename it, run the migrations, and copy its rows with INSERT INTO ${name} SELECT * FROM <renamed>`,
+        );
+      }
+    }
+  }
+}
+
+/** Every table and view a migration makes, as named in the target (local tables included). */
+function objectNames(migration: Migration, target: RenderTarget): string[] {
+  const names: string[] = [];
+  for (const step of migration.steps) {
+    const logical = step.kind === 'view' ? step.view : step.kind === 'table' ? step.table : undefined;
+    if (logical === undefined) continue;
+    const name = target.names?.[logical] ?? logical;
+    names.push(name);
+    if (step.kind === 'table' && target.cluster) names.push(`${name}${LOCAL_SUFFIX}`);
+  }
+  return names;
+}
+
 async function recordTableExists(ch: ClickHouse, table: string): Promise<boolean> {
   const rows = await ch.query<{ n: number | string }>(sql`SELECT count() AS n FROM system.tables WHERE database = ${ch.database} AND name = ${table}`);
   return Number(rows[0]?.n ?? 0) > 0;
@@ -166,6 +209,9 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
   const target: RenderTarget = { cluster: ch.cluster, database: ch.database, names };
 
   const recordTarget: RenderTarget = { cluster: ch.cluster, database: ch.database, names: { [MIGRATIONS_TABLE]: recordTable } };
+  // A database made on one node only (a test's, an operator's CREATE DATABASE) must exist on every
+  // node before ON CLUSTER DDL can create tables in it there.
+  if (ch.cluster && !options.dryRun) await execute(ch, { sql: sql`CREATE DATABASE IF NOT EXISTS ${ident(ch.database)} ON CLUSTER ${ident(ch.cluster)}` }, attempts);
   const haveRecords = options.dryRun ? await recordTableExists(ch, recordTable) : true;
   if (!options.dryRun) for (const s of renderStep(migrationsTableStep, recordTarget)) await execute(ch, s, attempts);
   const applied = haveRecords ? await recorded(ch, recordTable) : new Map<string, string[]>();
@@ -178,20 +224,21 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
     return { migration: m, checksum, scope, done: seen !== undefined };
   });
 
+  // A recorded migration whose table someone dropped runs again (every statement is idempotent),
+  // so a service start restores what a start always restored before migrations existed.
+  const existing = await existingTables(ch);
+  refuseSingleNodeTables(migrations, target, existing);
+  const complete = (m: Migration): boolean => objectNames(m, target).every((n) => existing.has(n));
+
   const outcomes: MigrationOutcome[] = [];
   for (const { migration, checksum, scope, done } of plan) {
     const statements = renderMigration(migration, target);
-    const outcome: MigrationOutcome = {
-      version: migration.version,
-      description: migration.description,
-      checksum,
-      scope,
-      status: done ? 'up-to-date' : options.dryRun ? 'pending' : 'applied',
-      statements: statements.map(statementText),
-    };
-    outcomes.push(outcome);
-    if (done || options.dryRun) continue;
+    const intact = done && complete(migration);
+    const status: MigrationStatus = intact ? 'up-to-date' : options.dryRun ? 'pending' : done ? 'reapplied' : 'applied';
+    outcomes.push({ version: migration.version, description: migration.description, checksum, scope, status, statements: statements.map(statementText) });
+    if (intact || options.dryRun) continue;
     for (const s of statements) await execute(ch, s, attempts);
+    if (done) continue;
     const now = Date.now();
     await ch.insert(recordTable, [
       { version: migration.version, description: migration.description, checksum, scope, applied_at: formatDateTime(new Date(now)), applied_at_ms: now },

@@ -27,9 +27,12 @@ export interface ClickHouseOptions {
  * the receiving node's disk and answers at once, so a node lost before sending loses them).
  * `distributed_product_mode = global`: a JOIN/IN subquery over another Distributed table is
  * computed once and shipped to the shards, which is correct whatever the keys (the default,
- * `deny`, refuses such queries).
+ * `deny`, refuses such queries). `load_balancing = in_order`: inserts and reads go to the first
+ * live replica of each shard, so a read sees what was just acknowledged (replication to the
+ * other replica is asynchronous; with `random` a read right after a write can miss it); when that
+ * replica is down both move to the next one.
  */
-export const CLUSTER_SETTINGS = { insert_distributed_sync: 1, distributed_product_mode: 'global' } as const;
+export const CLUSTER_SETTINGS = { insert_distributed_sync: 1, distributed_product_mode: 'global', load_balancing: 'in_order' } as const;
 
 /** The cluster named by CLICKHOUSE_CLUSTER, or '' (one server). */
 export function clusterFromEnv(env: NodeJS.ProcessEnv = process.env): string {

@@ -121,6 +121,36 @@ describe.runIf(enabled)(`schema on ClickHouse cluster ${cluster}`, () => {
     }
   });
 
+  it("answers an IN subquery over another Distributed table (the training set's label read)", async () => {
+    const ch = await freshDatabase();
+    try {
+      await migrate(ch);
+      const label = (repo: string, bug: number): Record<string, unknown> => ({
+        event_id: `${repo}:s`, repo_id: repo, sha: 's', method: 'szz', is_bug_inducing: bug, is_fix: 0, fix_shas: [], issue_numbers: [],
+        confidence: null, label_known_at: '2024-01-01 00:00:00', label_known_at_ms: 1,
+      });
+      await ch.insert('commit_labels', Array.from({ length: 8 }, (_, i) => label(`git:r${i}`, i % 2)));
+      // 18.16 refuses this by default (distributed_product_mode = deny); the client's cluster settings make it GLOBAL IN.
+      const rows = await ch.query<{ repo_id: string }>(sql`SELECT repo_id FROM commit_labels FINAL
+        WHERE (repo_id, sha, method) IN (SELECT repo_id, sha, method FROM commit_labels WHERE is_bug_inducing = 1) ORDER BY repo_id`);
+      expect(rows.map((r) => r.repo_id)).toEqual(['git:r1', 'git:r3', 'git:r5', 'git:r7']);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('refuses a table a single server made under a logical name, before creating it', async () => {
+    const ch = await freshDatabase();
+    try {
+      await ch.command(sql`CREATE TABLE predictions (repo_id String) ENGINE = MergeTree ORDER BY repo_id`);
+      await expect(migrate(ch)).rejects.toThrow(/predictions exists as MergeTree.*not converted in place/);
+      const made = await ch.query<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = ${ch.database} AND name = 'commit_features'`);
+      expect(made).toEqual([]);
+    } finally {
+      await ch.close();
+    }
+  });
+
   it('is safe with several runners at once', async () => {
     const ch = await freshDatabase();
     const runners = Array.from({ length: 3 }, () => createClickHouse({ url, database: ch.database, cluster, requestTimeoutMs: 300_000 }));

@@ -61,6 +61,20 @@ describe('migrate on one server', () => {
     }
   });
 
+  it('runs a recorded migration again when one of its tables was dropped', async () => {
+    const ch = await freshDatabase();
+    try {
+      await migrate(ch);
+      await ch.command(sql`DROP TABLE predictions`);
+      const report = await migrate(ch);
+      expect(report.migrations.map((m) => m.status)).toEqual(MIGRATIONS.map((m) => (m.version === 5 ? 'reapplied' : 'up-to-date')));
+      expect((await tablesOf(ch)).has('predictions')).toBe(true);
+      expect(await records(ch)).toEqual(MIGRATIONS.map((m) => ({ version: m.version, scope: '', n: 1 })));
+    } finally {
+      await ch.close();
+    }
+  });
+
   it('with --dry-run lists the pending migrations and creates nothing', async () => {
     const ch = await freshDatabase();
     try {
