@@ -295,9 +295,15 @@ export async function stackUp(options: StackOptions = {}): Promise<StackResult> 
   const r = resolve(options, 'up');
   const timeoutMs = options.timeoutMs ?? 60_000;
   return withFileLock(r.lockFile, timeoutMs * 2 + 90_000, async () => {
+    // One mode at a time: the other mode's engines of ours (the single ClickHouse, Redis, NATS
+    // under --cluster; the cluster's nodes without it) stop first, so nothing is left serving an
+    // address that .omen/stack.env no longer names. An explicit engine list touches only those.
+    const explicit = options.engines !== undefined && options.engines.length > 0;
+    const others = explicit ? [] : modeEngineNames(!r.cluster).filter((name) => !r.selected.includes(name));
+    const stoppedOthers = (await Promise.all(others.map((name) => stopOurs(r.defs[name], options.graceMs ?? 15_000)))).filter((e) => e !== null);
     const engines = await Promise.all(r.selected.map((name) => upEngine(r.defs[name], r, timeoutMs)));
     const all = r.cluster ? await resultsOfMode(r, engines) : engines;
-    return finish(r, engines, await clusterChecks(r, all));
+    return finish(r, [...stoppedOthers.map((e) => ({ ...e, detail: e.detail ?? `the other mode's; stopped so one mode runs` })), ...engines], await clusterChecks(r, all));
   });
 }
 
@@ -308,6 +314,16 @@ async function resultsOfMode(r: Resolved, selected: readonly EngineResult[]): Pr
   );
 }
 
+/** Stops the engine if it is ours and alive (SIGTERM, then SIGKILL after the grace period); null if not. */
+async function stopOurs(def: EngineDefinition, graceMs: number): Promise<EngineResult | null> {
+  const rec = readPidFile(def.pidFile);
+  if (!rec || !isOurProcess(rec)) return null;
+  const killed = await stopProcess(rec, graceMs);
+  rmSync(def.pidFile, { force: true });
+  def.cleanup?.();
+  return result(def, 'stopped', { pid: rec.pid, logFile: def.logFile, detail: killed ? `did not stop within ${graceMs} ms; killed` : null });
+}
+
 /** Stops our engines (SIGTERM, then SIGKILL after the grace period); external ones are untouched. */
 export async function stackDown(options: StackOptions = {}): Promise<StackResult> {
   const r = resolve(options, 'down');
@@ -316,14 +332,9 @@ export async function stackDown(options: StackOptions = {}): Promise<StackResult
     const engines = await Promise.all(
       r.selected.map(async (name): Promise<EngineResult> => {
         const def = r.defs[name];
-        const rec = readPidFile(def.pidFile);
-        const external = externalAddress(def, r.env, rec, r.defs);
-        if (rec && isOurProcess(rec)) {
-          const killed = await stopProcess(rec, graceMs);
-          rmSync(def.pidFile, { force: true });
-          def.cleanup?.();
-          return result(def, 'stopped', { pid: rec.pid, logFile: def.logFile, detail: killed ? `did not stop within ${graceMs} ms; killed` : null });
-        }
+        const external = externalAddress(def, r.env, readPidFile(def.pidFile), r.defs);
+        const stopped = await stopOurs(def, graceMs);
+        if (stopped) return stopped;
         rmSync(def.pidFile, { force: true });
         def.cleanup?.();
         if (external) return result(def, 'external', { address: external, detail: 'not ours; left running' });
