@@ -19,7 +19,7 @@ const DEMO_REPO = 'github:expressjs/express';
 const MODEL = 'jit-defect';
 
 const usage = `
-usage: ./scripts/omen demo [--down] [--history FILE] [--training-csv FILE]
+usage: ./scripts/omen demo [--cluster] [--down] [--history FILE] [--training-csv FILE]
 
 The main job, end to end on one machine:
   1. engines: the embedded Kafka broker, schema registry, ClickHouse, Redis, NATS (stack up)
@@ -34,6 +34,10 @@ The main job, end to end on one machine:
   and where to look at each
 Idempotent: what runs is left running, what exists is reused. Prints where everything listens.
 
+  --cluster            on the engines' clustered forms (stack up --cluster: ClickHouse 2 shards ×
+                       2 replicas with ZooKeeper, Redis Cluster, a 3-server NATS cluster); the
+                       services then use the Distributed tables, redis-cluster:// and the NATS list.
+                       Services already running against the other mode: ./scripts/omen services down first
   --history FILE       default ../shared/data/express-commits.jsonl.gz
   --training-csv FILE  default ../shared/data/jit/issta21/openstack/openstack_k_feature.csv.gz
   --down               stop the services, then the engines
@@ -124,7 +128,7 @@ export const demoCommand: Command = {
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { down: { type: 'boolean', default: false }, history: { type: 'string' }, 'training-csv': { type: 'string' } },
+      options: { down: { type: 'boolean', default: false }, cluster: { type: 'boolean', default: false }, history: { type: 'string' }, 'training-csv': { type: 'string' } },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(' ')}`);
     if (values.down) {
@@ -140,8 +144,8 @@ export const demoCommand: Command = {
       if (!existsSync(file)) throw new UsageError(`${option}: ${file} does not exist`);
     }
 
-    step('1/5 engines');
-    const stack = await stackUp();
+    step(values.cluster ? '1/5 engines (clustered forms)' : '1/5 engines');
+    const stack = await stackUp(values.cluster ? { cluster: true } : {});
     for (const e of stack.engines) {
       process.stdout.write(`${e.name.padEnd(16)} ${e.state.padEnd(9)} ${e.address ?? '-'}\n`);
       if (e.state === 'failed' || e.state === 'unhealthy') process.stdout.write(`  ${e.detail ?? ''}\n${e.logTail ?? ''}\n`);
