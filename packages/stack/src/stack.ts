@@ -144,11 +144,12 @@ function externalAddress(def: EngineDefinition, env: NodeJS.ProcessEnv, rec: Pid
   if (def.namesThisKind && !def.namesThisKind(value)) return null;
   // The other mode's (or another cluster node's) address of the same variable is ours too: a
   // shell that sourced the single-node stack.env must not make `up --cluster` skip the cluster,
-  // nor one that sourced the cluster's make a later single-node `up` skip Redis or NATS.
+  // nor one that sourced the cluster's make a later single-node `up` skip Redis or NATS. By the
+  // other engine's own address, not only its pid file: `up` may just have stopped it.
   if (defs) {
     for (const other of Object.values(defs)) {
       if (other.envKey !== def.envKey) continue;
-      if (readPidFile(other.pidFile)?.address === value || (isClusterEngine(other) && other.address() === value)) return null;
+      if (readPidFile(other.pidFile)?.address === value || (other !== def && other.address() === value)) return null;
     }
   }
   return value;
