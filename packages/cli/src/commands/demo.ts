@@ -7,7 +7,7 @@ import { createClickHouse, sql } from '@omen/clickhouse';
 import { isOmenError } from '@omen/errors';
 import { repoRoot, stackDown, stackUp } from '@omen/stack';
 import { UsageError, type Command } from '../command.ts';
-import { inferenceHttpPort, ingestHttpPort, localAdminToken, localSecrets, servicesDown, servicesUp, type LocalService, type ServiceName } from '../local-services.ts';
+import { inferenceHttpPort, ingestHttpPort, localAdminToken, localSecrets, servicesDown, servicesUp, servicePorts, type LocalService, type ServiceName } from '../local-services.ts';
 import { backfillCommand } from './backfill.ts';
 import { printCheckSummary } from './check-summary.ts';
 import { trainerClient } from './models.ts';
@@ -161,7 +161,9 @@ export const demoCommand: Command = {
     if (failed(first.filter((s) => pipeline.includes(s.name)))) return 1;
 
     step(`3/5 history: ${relative(root, history)} → ingest → featurizer`);
-    const backfill = await backfillCommand.run(['--jsonl', history, '--repo', DEMO_REPO]);
+    // The ingest `services up` started (OMEN_GRPC_PORT_BASE moves it), unless INGEST_GRPC_ADDR says otherwise.
+    const ingestAddress = process.env['INGEST_GRPC_ADDR'] ?? `127.0.0.1:${servicePorts('ingest').grpc}`;
+    const backfill = await backfillCommand.run(['--jsonl', history, '--repo', DEMO_REPO, '--ingest', ingestAddress]);
     if (backfill !== 0) return backfill;
     const expected = countCommits(history);
     const featurized = await waitForFeatures(clickhouseUrl, expected, 180_000);
