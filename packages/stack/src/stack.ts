@@ -302,7 +302,13 @@ export async function stackUp(options: StackOptions = {}): Promise<StackResult> 
     const explicit = options.engines !== undefined && options.engines.length > 0;
     const others = explicit ? [] : modeEngineNames(!r.cluster).filter((name) => !r.selected.includes(name));
     const stoppedOthers = (await Promise.all(others.map((name) => stopOurs(r.defs[name], options.graceMs ?? 15_000)))).filter((e) => e !== null);
-    const engines = await Promise.all(r.selected.map((name) => upEngine(r.defs[name], r, timeoutMs)));
+    // A ClickHouse node that holds replicated tables will not start without ZooKeeper (it loads
+    // them at boot): ZooKeeper is up first, then the rest at once.
+    const byName = new Map<EngineName, EngineResult>();
+    for (const wave of [r.selected.filter((n) => n === 'zookeeper'), r.selected.filter((n) => n !== 'zookeeper')]) {
+      for (const e of await Promise.all(wave.map((name) => upEngine(r.defs[name], r, timeoutMs)))) byName.set(e.name, e);
+    }
+    const engines = r.selected.flatMap((name) => byName.get(name) ?? []);
     const all = r.cluster ? await resultsOfMode(r, engines) : engines;
     return finish(r, [...stoppedOthers.map((e) => ({ ...e, detail: e.detail ?? `the other mode's; stopped so one mode runs` })), ...engines], await clusterChecks(r, all));
   });
