@@ -9,7 +9,9 @@ OMEN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OMEN_HOME="${OMEN_HOME:-$OMEN_ROOT/.omen}"
 PNPM_VERSION="10.34.9"
 # prometheus: the embedded stack's metrics engine, and promtool (config, rules, rule unit tests, /metrics lint).
-APT_PACKAGES=(librdkafka-dev pkg-config gcc libc6-dev make patch clickhouse-server clickhouse-client redis-server nats-server prometheus)
+# zookeeper: ClickHouse replication and ON CLUSTER DDL in `stack up --cluster` (run as our own
+# process with our own zoo.cfg; the package starts no service here).
+APT_PACKAGES=(librdkafka-dev pkg-config gcc libc6-dev make patch clickhouse-server clickhouse-client redis-server nats-server prometheus zookeeper)
 export OMEN_ROOT OMEN_HOME
 
 omen_log() { printf '[omen] %s\n' "$*" >&2; }

@@ -5,7 +5,8 @@
 // omen_audit_events_dropped_total and logged — when the sinks cannot keep up, so an outage costs
 // old audit records, never a caller's latency. Event ids are fixed when the record is made, so a
 // batch written twice collapses under FINAL in ClickHouse and by the event-id header on Kafka.
-import { EVENT_COLUMNS, createClickHouse, ident, sql, type ClickHouse } from '@omen/clickhouse';
+import { createClickHouse, type ClickHouse } from '@omen/clickhouse';
+import { migrate } from '@omen/clickhouse-schema';
 import { avroSchema, type AuditEvent } from '@omen/contracts';
 import { UnavailableError } from '@omen/errors';
 import type { AuditRecord } from '@omen/grpc';
@@ -16,34 +17,12 @@ import { auditEvent, auditRow } from './event.ts';
 export const AUDIT_TOPIC = 'audit.events.v1';
 
 /**
- * Creates the audit table when missing: one column per field of audit_event.avsc (details as
- * two parallel arrays: ClickHouse 18.16 has no Map), the time as DateTime plus event_time_ms (no
- * DateTime64 there). A MergeTree nobody updates: rows are only ever added. Replacing on the
- * event id only collapses a batch that was written twice; sorted by (event_time, event_id) for
- * the usual "what happened in this window" question.
+ * Applies the schema migrations under this trail's table name; the audit table (one column per
+ * field of audit_event.avsc, a ReplacingMergeTree that only collapses a batch written twice) is
+ * defined in @omen/clickhouse-schema.
  */
 export async function ensureAuditTable(ch: ClickHouse, table: string): Promise<void> {
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(table)} (
-      ${EVENT_COLUMNS},
-      service String,
-      method String,
-      subject String,
-      auth String,
-      issuer Nullable(String),
-      roles Array(String),
-      outcome String,
-      request_id String,
-      trace_id Nullable(String),
-      peer String,
-      model_name Nullable(String),
-      model_version Nullable(String),
-      inputs_sha256 Nullable(String),
-      details_keys Array(String),
-      details_values Array(String)
-    ) ENGINE = ReplacingMergeTree
-    PARTITION BY toYYYYMM(event_time)
-    ORDER BY (event_time, event_id)`);
+  await migrate(ch, { names: { audit_events: table } });
 }
 
 export interface AuditTrailOptions {

@@ -11,7 +11,7 @@ import {
   readStackEnv,
   spawnDetached,
   stackPaths,
-  STACK_ENV_KEYS,
+  STACK_FILE_KEYS,
   stopProcess,
   writePidFile,
   writePrometheusTargets,
@@ -187,7 +187,7 @@ export async function servicesUp(only: readonly ServiceName[] = SERVICE_NAMES, t
       DRIFT_MIN_SAMPLES: process.env['DRIFT_MIN_SAMPLES'] ?? '30',
       DRIFT_IDLE_CLOSE: process.env['DRIFT_IDLE_CLOSE'] ?? '2m',
     };
-    for (const key of STACK_ENV_KEYS) if (engines[key]) env[key] = engines[key];
+    for (const key of STACK_FILE_KEYS) if (engines[key]) env[key] = engines[key];
     const pid = spawnDetached({ command: process.execPath, args: ['--import', 'tsx', main], cwd: root, env }, logFile);
     writePidFile(pidFile, { pid, marker: main, address: `127.0.0.1:${ports.grpc}`, startedAt: new Date().toISOString() });
     started.push(name);

@@ -14,6 +14,8 @@ export type {
   EnumOptions,
   SecretOptions,
 } from './schema.ts';
+export { natsServers, natsUrl, parseRedisAddress, redisUrl } from './addresses.ts';
+export type { RedisAddress, RedisNode } from './addresses.ts';
 export { Secret, looksSecret, describeValue, maskUrlPassword } from './secret.ts';
 export { ConfigError } from '@omen/errors';
 export type { ConfigProblem } from '@omen/errors';

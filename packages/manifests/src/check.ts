@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { natsServers, parseRedisAddress } from '@omen/config';
 import { inferenceConfigSchema } from '@omen/inference/config';
 import { loadTopicManifest } from '@omen/topics';
+import { checkComposeClickHouseCluster } from './compose-clickhouse-cluster.ts';
 import { composeSchemaProblems } from './compose-schema.ts';
 import { kustomize, text } from './kustomize.ts';
 
@@ -348,6 +350,8 @@ export function checkManifests(root: string): string[] {
   const partitions = new Map(manifest.topics.map((t) => [t.name, t.partitions]));
   const composePath = join(root, 'compose', 'docker-compose.yaml');
   const problems = [...checkCompose(readFileSync(composePath, 'utf8'), dirname(composePath)), ...checkDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'))];
+  // One override holds every clustered engine (compose/cluster.yaml); one checker checks all three.
+  problems.push(...checkComposeCluster(readFileSync(composePath, 'utf8'), readFileSync(join(root, 'compose', 'cluster.yaml'), 'utf8'), dirname(composePath)));
   for (const { dir, variant } of DEPLOY_VARIANTS) {
     let docs: Doc[];
     try {
@@ -366,3 +370,70 @@ export const DEPLOY_VARIANTS: readonly { dir: string; variant: Variant }[] = [
   { dir: 'deploy/base', variant: 'cpu' },
   { dir: 'deploy/overlays/gpu', variant: 'gpu' },
 ];
+
+// compose/cluster.yaml, the clustered Redis and NATS as an override of docker-compose.yaml:
+// merged as `docker compose -f docker-compose.yaml -f cluster.yaml` merges it, the result must
+// pass every check docker-compose.yaml passes, and the addresses the services get must name
+// exactly the cluster's nodes, in the forms the services' configuration accepts.
+type Rec = Record<string, unknown>;
+const rec = (v: unknown): Rec => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : {});
+
+/** Compose's merge of an override: per service, mappings (environment, depends_on) merged, the rest replaced. */
+export function mergeCompose(base: Rec, override: Rec): Rec {
+  const out: Rec = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    if (key === 'services' || key === 'volumes') {
+      const merged: Rec = { ...rec(base[key]) };
+      for (const [name, def] of Object.entries(rec(value))) {
+        const was = rec(merged[name]);
+        const next: Rec = { ...was };
+        for (const [k, v] of Object.entries(rec(def))) {
+          next[k] = (k === 'environment' || k === 'depends_on') && typeof v === 'object' && !Array.isArray(v) ? { ...rec(was[k]), ...rec(v) } : v;
+        }
+        merged[name] = next;
+      }
+      out[key] = merged;
+    } else out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * compose/cluster.yaml over docker-compose.yaml: the merge passes every check the base passes,
+ * Redis Cluster has 6 cluster-enabled nodes, NATS 3 routed JetStream servers, the services get
+ * their cluster addresses, and the ClickHouse cluster is whole (compose-clickhouse-cluster.ts).
+ * @param configXml the ClickHouse cluster.xml to check instead of compose/clickhouse-cluster/'s
+ */
+export function checkComposeCluster(baseYaml: string, clusterYaml: string, composeDir: string, configXml?: string): string[] {
+  const override = rec(parse(clusterYaml, { merge: true }));
+  const problems = composeSchemaProblems(override).map((p) => `compose/cluster.yaml: ${p}`);
+  const merged = mergeCompose(rec(parse(baseYaml, { merge: true })), override);
+  problems.push(...checkCompose(stringify(merged), composeDir).map((p) => p.replace(/^compose:/, 'compose (with cluster.yaml):')));
+  const services = rec(merged['services']);
+  const names = Object.keys(services);
+  const redisNodes = names.filter((n) => /^redis(-\d+)?$/.test(n)).sort();
+  const natsNodes = names.filter((n) => /^nats(-\d+)?$/.test(n)).sort();
+  const command = (n: string) => (Array.isArray(rec(services[n])['command']) ? (rec(services[n])['command'] as unknown[]).map(String) : []);
+  if (redisNodes.length < 6) problems.push(`compose/cluster.yaml: ${redisNodes.length} Redis nodes; 3 masters with a replica each need 6`);
+  for (const n of redisNodes) if (!command(n).join(' ').includes('--cluster-enabled yes')) problems.push(`compose/cluster.yaml: ${n} is not cluster-enabled`);
+  if (natsNodes.length < 3) problems.push(`compose/cluster.yaml: ${natsNodes.length} NATS servers; a JetStream cluster needs 3`);
+  for (const n of natsNodes) {
+    const args = command(n);
+    const routes = args[args.indexOf('--routes') + 1] ?? '';
+    const others = natsNodes.filter((o) => o !== n);
+    if (!args.includes('-js')) problems.push(`compose/cluster.yaml: ${n} runs without JetStream`);
+    if (!others.every((o) => routes.includes(`nats://${o}:6222`))) problems.push(`compose/cluster.yaml: ${n} does not route to ${others.join(', ')}`);
+  }
+  for (const name of SERVICES) {
+    const env = rec(rec(services[name])['environment']);
+    const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+    const redis = parseRedisAddress(text(env['REDIS_URL']));
+    const hosts = redis?.kind === 'cluster' ? redis.nodes.map((h) => h.host).sort() : [];
+    if (hosts.join() !== redisNodes.join()) problems.push(`compose/cluster.yaml: ${name}'s REDIS_URL must be redis-cluster:// naming ${redisNodes.join(', ')}`);
+    const nats = natsServers(text(env['NATS_URL'])).map((u) => /^nats:\/\/([^:]+):/.exec(u)?.[1] ?? u).sort();
+    if (nats.join() !== natsNodes.join()) problems.push(`compose/cluster.yaml: ${name}'s NATS_URL must list ${natsNodes.join(', ')}`);
+  }
+  // The merged file's own checks ran above; this adds the ClickHouse topology only.
+  problems.push(...checkComposeClickHouseCluster({ compose: () => [], services: SERVICES }, baseYaml, clusterYaml, composeDir, configXml));
+  return problems;
+}

@@ -7,7 +7,8 @@
 // ClickHouse 18.16: no Map, no JSON type, no DateTime64 — metrics are parallel arrays, nested
 // structures (lineage params, reference statistics) are JSON strings, times are DateTime plus an
 // Int64 epoch-ms column.
-import { formatDateTime, ident, sql, type ClickHouse } from '@omen/clickhouse';
+import { formatDateTime, type ClickHouse } from '@omen/clickhouse';
+import { migrate } from '@omen/clickhouse-schema';
 import type { LocalModelRegistry, RegistryListener } from './registry.ts';
 import type { AliasEvent, ModelVersionRecord } from './types.ts';
 
@@ -84,52 +85,13 @@ export class ClickHouseRegistryMirror implements RegistryListener {
     this.tables = { ...MIRROR_TABLES, ...tables };
   }
 
-  /** Creates both tables when missing. Idempotent. */
-  async ensureSchema(): Promise<void> {
-    await this.ch.command(sql`
-      CREATE TABLE IF NOT EXISTS ${ident(this.tables.versions)} (
-        model String,
-        version String,
-        sha256 String,
-        artifact_uri String,
-        size_bytes UInt64,
-        feature_set String,
-        feature_set_version UInt16,
-        feature_names Array(String),
-        source String,
-        run_id String,
-        algorithm String,
-        code_version String,
-        data_from_ms Int64,
-        data_to_ms Int64,
-        cutoff_ms Int64,
-        train_rows UInt64,
-        test_rows UInt64,
-        label_rate Nullable(Float64),
-        metric_names Array(String),
-        metric_values Array(Float64),
-        gate_passed Nullable(UInt8),
-        params_json String,
-        lineage_json String,
-        reference_json String,
-        created_at DateTime('UTC'),
-        created_at_ms Int64
-      ) ENGINE = ReplacingMergeTree(created_at_ms)
-      ORDER BY (model, version)`);
-    await this.ch.command(sql`
-      CREATE TABLE IF NOT EXISTS ${ident(this.tables.aliasEvents)} (
-        event_id String,
-        model String,
-        alias String,
-        version String,
-        previous_version String,
-        action String,
-        reason String,
-        actor String,
-        at DateTime('UTC'),
-        at_ms Int64
-      ) ENGINE = ReplacingMergeTree(at_ms)
-      ORDER BY (model, alias, at_ms, event_id)`);
+  /**
+   * Applies the schema migrations (@omen/clickhouse-schema owns both tables) under this mirror's
+   * table names. Idempotent. `client`: one with a longer timeout than the mirror's writes, since
+   * cluster DDL waits for every node.
+   */
+  async ensureSchema(client: ClickHouse = this.ch): Promise<void> {
+    await migrate(client, { names: { model_versions: this.tables.versions, model_alias_events: this.tables.aliasEvents } });
   }
 
   async onVersion(record: ModelVersionRecord): Promise<void> {

@@ -4,6 +4,7 @@
 // is the shared first step of every message parser (a reason string instead of a throw, so a
 // bad message is logged and skipped, never crashes a subscription).
 import { connect, type NatsConnection } from 'nats';
+import { natsServers } from '@omen/config';
 import { UnavailableError } from '@omen/errors';
 import { withinMs } from './deadline.ts';
 
@@ -11,6 +12,7 @@ import { withinMs } from './deadline.ts';
 export const NATS_PUBLISH_TIMEOUT_MS = 2000;
 
 export interface ConnectNatsOptions {
+  /** NATS_URL: one server, or a cluster's servers comma-separated (the client fails over among them). */
   url: string;
   /** Client name shown by the NATS server (the service's name). */
   name: string;
@@ -19,7 +21,18 @@ export interface ConnectNatsOptions {
 }
 
 export async function connectNats(options: ConnectNatsOptions): Promise<NatsConnection> {
-  const nc = await connect({ servers: options.url, name: options.name, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+  const nc = await connect({
+    servers: natsServers(options.url),
+    name: options.name,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1000,
+    // A server that stalls (SIGSTOP, a frozen VM) keeps the socket open: without pings the
+    // client would wait on it for nats.js's default 2 minutes x 2 before moving to another
+    // server of the cluster, deaf to every control message meanwhile. 5 s x 2 bounds that.
+    pingInterval: 5000,
+    maxPingOut: 2,
+  });
   options.onStatus?.(true);
   void (async () => {
     for await (const s of nc.status()) {

@@ -4,24 +4,68 @@ import { FailedPreconditionError } from '@omen/errors';
 import { loadTopicManifest } from '@omen/topics';
 import { brokerTopicLines, ensureBroker } from './broker.ts';
 import { clickhouseConfigXml, clickhouseUsersXml } from './clickhouse-config.ts';
-import type { StackPorts } from './config.ts';
-import type { StackEnvKey } from './env-file.ts';
+import { natsClusterAddress, natsClusterProbe, prepareNatsCluster, prepareRedisCluster, redisClusterAddress, redisClusterProbe } from './cluster.ts';
+import type { ClusterPorts, StackPorts } from './config.ts';
+import type { StackEnv, StackEnvKey } from './env-file.ts';
 import type { StackPaths } from './paths.ts';
 import { prometheusConfigYaml } from './prometheus-config.ts';
-import { clickhouseProbe, kafkaProbe, natsProbe, prometheusProbe, redisProbe, registryProbe, type Probe } from './probes.ts';
+import { clickhouseProbe, kafkaProbe, natsProbe, prometheusProbe, redisProbe, registryProbe, zookeeperProbe, type Probe } from './probes.ts';
 import type { SpawnSpec } from './process.ts';
+import { zookeeperConfig } from './zookeeper-config.ts';
 
-/** In the order `up` reports them. */
+/** The single-node stack, in the order `up` reports them. */
 export const ENGINE_NAMES = ['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats', 'prometheus'] as const;
-export type EngineName = (typeof ENGINE_NAMES)[number];
+export type SingleEngineName = (typeof ENGINE_NAMES)[number];
+
+/** `remote_servers` name of the dev cluster; `stack up --cluster` writes it as CLICKHOUSE_CLUSTER. */
+export const CLICKHOUSE_CLUSTER_NAME = 'omen';
+
+/** 2 shards × 2 replicas; the first node is the one CLICKHOUSE_URL points at. */
+export const CLICKHOUSE_CLUSTER_NODES = [
+  { name: 'clickhouse-01-r1', shard: '01', replica: 'r1' },
+  { name: 'clickhouse-01-r2', shard: '01', replica: 'r2' },
+  { name: 'clickhouse-02-r1', shard: '02', replica: 'r1' },
+  { name: 'clickhouse-02-r2', shard: '02', replica: 'r2' },
+] as const;
+
+/** The engines only `stack up --cluster` starts. */
+export const CLUSTER_ENGINE_NAMES = ['zookeeper', ...CLICKHOUSE_CLUSTER_NODES.map((n) => n.name), 'redis-cluster', 'nats-cluster'] as const;
+export type ClusterEngineName = (typeof CLUSTER_ENGINE_NAMES)[number];
+export type EngineName = SingleEngineName | ClusterEngineName;
+
+/** Every engine either mode knows, single-node first. */
+export const ALL_ENGINE_NAMES: readonly EngineName[] = [...ENGINE_NAMES, ...CLUSTER_ENGINE_NAMES];
+
+/**
+ * In cluster mode each single-node engine named here is replaced by its clustered form, in the
+ * order they start: ClickHouse by ZooKeeper and one engine per node (a replica can be killed and
+ * restarted alone), Redis and NATS by one engine each whose supervisor runs every node (and
+ * restarts a killed one unless held, see cluster.ts).
+ */
+export const CLUSTER_FORMS: Readonly<Partial<Record<SingleEngineName, readonly ClusterEngineName[]>>> = {
+  clickhouse: ['zookeeper', ...CLICKHOUSE_CLUSTER_NODES.map((n) => n.name)],
+  redis: ['redis-cluster'],
+  nats: ['nats-cluster'],
+};
+
+/** The engines `up` starts by default: the single-node stack, or with `cluster` its clustered form. */
+export function modeEngineNames(cluster: boolean): readonly EngineName[] {
+  return cluster ? ENGINE_NAMES.flatMap((name): readonly EngineName[] => CLUSTER_FORMS[name] ?? [name]) : ENGINE_NAMES;
+}
 
 export function isEngineName(value: string): value is EngineName {
-  return (ENGINE_NAMES as readonly string[]).includes(value);
+  return (ALL_ENGINE_NAMES as readonly string[]).includes(value);
+}
+
+export function isClusterEngineName(value: string): value is ClusterEngineName {
+  return (CLUSTER_ENGINE_NAMES as readonly string[]).includes(value);
 }
 
 export interface EngineContext {
   readonly paths: StackPaths;
   readonly ports: StackPorts;
+  /** Ports of the clustered forms (OMEN_CLUSTER_PORT_BASE). */
+  readonly clusterPorts: ClusterPorts;
   /** topics.yaml, for the dev broker's topics. @default the repository's */
   readonly manifestPath?: string;
 }
@@ -46,6 +90,16 @@ export interface EngineDefinition {
   readonly probe: Probe;
   /** After `down`: remove what a stopped engine leaves that would mislead the next `up`. */
   cleanup?(): void;
+  /**
+   * What it writes to `.omen/stack.env` while ours and alive. @default `{ [envKey]: address }`
+   * (a cluster's other nodes and its ZooKeeper write nothing: clients reach them through the first).
+   */
+  stackEnv?(address: string): StackEnv;
+  /**
+   * Whether a value of `envKey` set in the environment names an engine of this kind (then it is
+   * external). @default any value: a single Redis in REDIS_URL is no Redis Cluster, though.
+   */
+  namesThisKind?(value: string): boolean;
 }
 
 function findExecutable(name: string, extra: readonly string[] = []): string | null {
@@ -85,8 +139,146 @@ export function prometheusTargetsDir(paths: StackPaths): string {
 
 /** The engine definitions for one stack directory and port set. */
 export function engineDefinitions(ctx: EngineContext): Record<EngineName, EngineDefinition> {
+  return { ...singleEngineDefinitions(ctx), ...clusterEngineDefinitions(ctx) };
+}
+
+/** ZooKeeper's server class path: Debian's jar names its dependencies in its manifest. */
+const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
+// Without a binding SLF4J drops every line; slf4j-simple (Debian's libslf4j-java) logs to stderr.
+const SLF4J_SIMPLE_JAR = '/usr/share/java/slf4j-simple.jar';
+
+function clusterEngineDefinitions(ctx: EngineContext): Record<ClusterEngineName, EngineDefinition> {
+  const { paths, clusterPorts } = ctx;
+  const common = (name: ClusterEngineName) => ({
+    name,
+    dataDir: join(paths.stack, name),
+    logFile: join(paths.logs, `${name}.log`),
+    pidFile: join(paths.run, `${name}.pid`),
+  });
+
+  const zk = common('zookeeper');
+  const zkConfig = join(zk.dataDir, 'zoo.cfg');
+  const zookeeper: EngineDefinition = {
+    ...zk,
+    // Only the ClickHouse cluster uses it: an external ClickHouse needs no ZooKeeper of ours.
+    envKey: 'CLICKHOUSE_URL',
+    ports: [{ port: clusterPorts.zookeeper, variable: 'OMEN_CLUSTER_PORT_BASE' }],
+    marker: zkConfig,
+    address: () => `127.0.0.1:${clusterPorts.zookeeper}`,
+    unavailable: () => null,
+    prepare: () => {
+      const java = requireExecutable('java', 'ZooKeeper', 'CLICKHOUSE_URL');
+      if (!existsSync(ZOOKEEPER_JAR)) {
+        throw new FailedPreconditionError(`${ZOOKEEPER_JAR} is missing: scripts/lib/bootstrap.sh installs Debian's zookeeper package with apt, or point CLICKHOUSE_URL at an existing ClickHouse cluster`);
+      }
+      mkdirSync(join(zk.dataDir, 'data'), { recursive: true });
+      writeFileSync(zkConfig, zookeeperConfig({ dataDir: join(zk.dataDir, 'data'), clientPort: clusterPorts.zookeeper }));
+      const classPath = [ZOOKEEPER_JAR, ...(existsSync(SLF4J_SIMPLE_JAR) ? [SLF4J_SIMPLE_JAR] : [])].join(':');
+      return {
+        command: java,
+        // A small heap and the serial collector: ZooKeeper holds a few thousand znodes here.
+        args: ['-Xms32m', '-Xmx256m', '-XX:+UseSerialGC', '-Djava.net.preferIPv4Stack=true', '-cp', classPath, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', zkConfig],
+        cwd: zk.dataDir,
+      };
+    },
+    probe: zookeeperProbe(clusterPorts.zookeeper),
+    stackEnv: () => ({}),
+  };
+
+  const shards = [...new Set(CLICKHOUSE_CLUSTER_NODES.map((n) => n.shard))].map((shard) =>
+    CLICKHOUSE_CLUSTER_NODES.flatMap((n, i) => (n.shard === shard ? [clusterPorts.clickhouse[i]?.tcp ?? 0] : [])),
+  );
+  const nodes = CLICKHOUSE_CLUSTER_NODES.map((node, i): [ClusterEngineName, EngineDefinition] => {
+    const c = common(node.name);
+    const port = clusterPorts.clickhouse[i];
+    if (!port) throw new Error(`no ports for ${node.name}`);
+    const url = `http://127.0.0.1:${port.http}`;
+    const config = join(c.dataDir, 'config.xml');
+    return [
+      node.name,
+      {
+        ...c,
+        envKey: 'CLICKHOUSE_URL',
+        ports: [
+          { port: port.http, variable: 'OMEN_CLUSTER_PORT_BASE' },
+          { port: port.tcp, variable: 'OMEN_CLUSTER_PORT_BASE' },
+          { port: port.interserver, variable: 'OMEN_CLUSTER_PORT_BASE' },
+        ],
+        marker: `--config-file=${config}`,
+        address: () => url,
+        unavailable: () => null,
+        prepare: () => {
+          const binary = requireExecutable('clickhouse-server', 'ClickHouse', 'CLICKHOUSE_URL');
+          mkdirSync(c.dataDir, { recursive: true });
+          writeFileSync(
+            config,
+            clickhouseConfigXml({
+              dataDir: c.dataDir,
+              httpPort: port.http,
+              tcpPort: port.tcp,
+              cluster: {
+                clusterName: CLICKHOUSE_CLUSTER_NAME,
+                shard: node.shard,
+                replica: node.replica,
+                interserverPort: port.interserver,
+                shards,
+                zookeeper: [{ host: '127.0.0.1', port: clusterPorts.zookeeper }],
+              },
+            }),
+          );
+          writeFileSync(join(c.dataDir, 'users.xml'), clickhouseUsersXml({ cluster: true }));
+          return { command: binary, args: [`--config-file=${config}`], cwd: c.dataDir };
+        },
+        probe: clickhouseProbe(url),
+        stackEnv: (address) => (i === 0 ? { CLICKHOUSE_URL: address, CLICKHOUSE_CLUSTER: CLICKHOUSE_CLUSTER_NAME } : {}),
+      },
+    ];
+  });
+  const redisCluster = common('redis-cluster');
+  const redisClusterUrl = redisClusterAddress(clusterPorts);
+  const natsCluster = common('nats-cluster');
+  const natsClusterUrl = natsClusterAddress(clusterPorts);
+  const clusterPortList = (list: readonly number[]) => list.map((port) => ({ port, variable: 'OMEN_CLUSTER_PORT_BASE' }));
+
+  const redisAndNats: Record<'redis-cluster' | 'nats-cluster', EngineDefinition> = {
+    'redis-cluster': {
+      ...redisCluster,
+      envKey: 'REDIS_URL',
+      ports: clusterPortList([...clusterPorts.redis, ...clusterPorts.redisBus]),
+      marker: join(redisCluster.dataDir, 'supervise.sh'),
+      address: () => redisClusterUrl,
+      unavailable: () => null,
+      prepare: () => {
+        const server = requireExecutable('redis-server', 'Redis', 'REDIS_URL');
+        const cli = requireExecutable('redis-cli', 'Redis', 'REDIS_URL');
+        const script = prepareRedisCluster(redisCluster.dataDir, clusterPorts, server, cli);
+        return { command: '/bin/bash', args: [script], cwd: redisCluster.dataDir };
+      },
+      probe: redisClusterProbe(clusterPorts),
+      namesThisKind: (value) => /^rediss?-cluster:\/\//.test(value),
+    },
+    'nats-cluster': {
+      ...natsCluster,
+      envKey: 'NATS_URL',
+      ports: clusterPortList([...clusterPorts.nats, ...clusterPorts.natsRoutes, ...clusterPorts.natsMonitor]),
+      marker: join(natsCluster.dataDir, 'supervise.sh'),
+      address: () => natsClusterUrl,
+      unavailable: () => null,
+      prepare: () => {
+        const server = requireExecutable('nats-server', 'NATS', 'NATS_URL');
+        const script = prepareNatsCluster(natsCluster.dataDir, clusterPorts, server);
+        return { command: '/bin/bash', args: [script], cwd: natsCluster.dataDir };
+      },
+      probe: natsClusterProbe(clusterPorts),
+      namesThisKind: (value) => value.includes(','),
+    },
+  };
+  return { zookeeper, ...(Object.fromEntries(nodes) as Record<(typeof CLICKHOUSE_CLUSTER_NODES)[number]['name'], EngineDefinition>), ...redisAndNats };
+}
+
+function singleEngineDefinitions(ctx: EngineContext): Record<SingleEngineName, EngineDefinition> {
   const { paths, ports } = ctx;
-  const common = (name: EngineName) => ({
+  const common = (name: SingleEngineName) => ({
     name,
     dataDir: join(paths.stack, name),
     logFile: join(paths.logs, `${name}.log`),

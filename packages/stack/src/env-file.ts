@@ -4,7 +4,20 @@ import { stackPaths, type StackPathOptions } from './paths.ts';
 /** The variables through which everything finds the engines. */
 export const STACK_ENV_KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL', 'PROMETHEUS_URL'] as const;
 export type StackEnvKey = (typeof STACK_ENV_KEYS)[number];
-export type StackEnv = Partial<Record<StackEnvKey, string>>;
+
+/**
+ * Settings `stack up` writes beside the addresses, only in cluster mode (so never required):
+ * CLICKHOUSE_CLUSTER names the `remote_servers` cluster the schema's ON CLUSTER DDL and
+ * Distributed tables use (CLICKHOUSE_URL then points at its first node); OMEN_CLUSTER=1 says the
+ * clustered forms run (REDIS_URL is then `redis-cluster://host:port,...` and NATS_URL lists the
+ * servers, comma-separated), which the cluster-only integration tests wait for.
+ */
+export const STACK_SETTING_KEYS = ['CLICKHOUSE_CLUSTER', 'OMEN_CLUSTER'] as const;
+export type StackSettingKey = (typeof STACK_SETTING_KEYS)[number];
+
+/** Everything `.omen/stack.env` may hold, in the order it is written. */
+export const STACK_FILE_KEYS: readonly (StackEnvKey | StackSettingKey)[] = [...STACK_ENV_KEYS, ...STACK_SETTING_KEYS];
+export type StackEnv = Partial<Record<StackEnvKey | StackSettingKey, string>>;
 
 /** `KEY=value` lines; blank lines and `#` comments are skipped, unknown keys kept. */
 export function parseEnvFile(text: string): Record<string, string> {
@@ -20,7 +33,7 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 export function formatEnvFile(env: StackEnv): string {
-  return STACK_ENV_KEYS.filter((k) => env[k]).map((k) => `${k}=${env[k]}\n`).join('');
+  return STACK_FILE_KEYS.filter((k) => env[k]).map((k) => `${k}=${env[k]}\n`).join('');
 }
 
 /** What `.omen/stack.env` says (empty when there is none). */
@@ -29,7 +42,7 @@ export function readStackEnvFile(options: StackPathOptions = {}): StackEnv {
   if (!existsSync(file)) return {};
   const parsed = parseEnvFile(readFileSync(file, 'utf8'));
   const out: StackEnv = {};
-  for (const k of STACK_ENV_KEYS) if (parsed[k]) out[k] = parsed[k];
+  for (const k of STACK_FILE_KEYS) if (parsed[k]) out[k] = parsed[k];
   return out;
 }
 
@@ -49,7 +62,7 @@ export function readStackEnv(options: StackPathOptions & { env?: NodeJS.ProcessE
   const env = options.env ?? process.env;
   const file = readStackEnvFile(options);
   const out: StackEnv = {};
-  for (const k of STACK_ENV_KEYS) {
+  for (const k of STACK_FILE_KEYS) {
     const value = env[k] || file[k];
     if (value) out[k] = value;
   }

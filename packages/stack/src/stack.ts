@@ -3,16 +3,33 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError } from '@omen/errors';
 import { allTopics, loadTopicManifest } from '@omen/topics';
-import { stackPorts } from './config.ts';
-import { ENGINE_NAMES, engineDefinitions, isEngineName, type EngineDefinition, type EngineName } from './engines.ts';
+import { clusterPorts, stackPorts } from './config.ts';
+import {
+  ALL_ENGINE_NAMES,
+  CLICKHOUSE_CLUSTER_NAME,
+  CLICKHOUSE_CLUSTER_NODES,
+  CLUSTER_ENGINE_NAMES,
+  engineDefinitions,
+  isEngineName,
+  modeEngineNames,
+  type EngineDefinition,
+  type EngineName,
+} from './engines.ts';
 import { writeStackEnvFile, type StackEnv } from './env-file.ts';
 import { stackPaths, type StackPathOptions } from './paths.ts';
-import { kafkaTopicPartitions } from './probes.ts';
+import { clickhouseClusterProbe, kafkaTopicPartitions } from './probes.ts';
 import { isOurProcess, logTail, portInUse, readPidFile, spawnDetached, stopProcess, withFileLock, writePidFile, type PidRecord } from './process.ts';
 
 export interface StackOptions extends StackPathOptions {
-  /** Which engines; the others are left as they are. @default all five */
+  /** Which engines; the others are left as they are. @default all of the mode's */
   readonly engines?: readonly string[];
+  /**
+   * The clustered forms instead of the single-node engines they replace (ClickHouse: 2 shards ×
+   * 2 replicas with ZooKeeper, Redis Cluster 3 masters + 3 replicas, NATS 3 servers with
+   * JetStream). `down` and `status` infer it from what runs when not given.
+   * @default false for `up`
+   */
+  readonly cluster?: boolean;
   /** How long one engine may take to answer after it was started. @default 60000 */
   readonly timeoutMs?: number;
   /** `down`: SIGTERM, then SIGKILL after this long. @default 15000 */
@@ -46,10 +63,21 @@ export interface EngineResult {
   readonly logTail: string | null;
 }
 
+/** A check of several engines together (the ClickHouse cluster's topology and ON CLUSTER DDL). */
+export interface StackCheck {
+  readonly name: string;
+  /** Null when it passed, else why not. */
+  readonly problem: string | null;
+}
+
 export interface StackResult {
-  /** False when any selected engine failed or is unhealthy. */
+  /** False when any selected engine failed or is unhealthy, or a check failed. */
   readonly ok: boolean;
+  /** Whether the clustered forms were meant. */
+  readonly cluster: boolean;
   readonly engines: readonly EngineResult[];
+  /** Cross-engine checks (cluster mode only). */
+  readonly checks: readonly StackCheck[];
   /** `.omen/stack.env`, rewritten by `up` and `down`. */
   readonly envFile: string;
   /** What `.omen/stack.env` now holds. */
@@ -58,6 +86,7 @@ export interface StackResult {
 
 interface Resolved {
   readonly defs: Record<EngineName, EngineDefinition>;
+  readonly cluster: boolean;
   readonly selected: readonly EngineName[];
   readonly env: NodeJS.ProcessEnv;
   readonly lockFile: string;
@@ -65,14 +94,33 @@ interface Resolved {
   readonly manifestPath: string | undefined;
 }
 
-function resolve(options: StackOptions): Resolved {
+/** A cluster engine of ours is alive: `down` and `status` without `--cluster` mean that stack. */
+function clusterRunning(defs: Record<EngineName, EngineDefinition>): boolean {
+  return CLUSTER_ENGINE_NAMES.some((name) => {
+    const rec = readPidFile(defs[name].pidFile);
+    return rec !== null && isOurProcess(rec);
+  });
+}
+
+/**
+ * `verb` decides the default selection: `up` starts the mode's engines; `down` also stops any
+ * engine of the other mode that has a pid record, so nothing of ours is left running.
+ */
+function resolve(options: StackOptions, verb: 'up' | 'down' | 'status'): Resolved {
   const env = options.env ?? process.env;
   const paths = stackPaths(options);
   const unknown = (options.engines ?? []).filter((e) => !isEngineName(e));
-  if (unknown.length > 0) throw new InvalidArgumentError(`unknown engine ${unknown.map((e) => `"${e}"`).join(', ')}; engines are ${ENGINE_NAMES.join(', ')}`, 'engines');
-  const selected = options.engines && options.engines.length > 0 ? ENGINE_NAMES.filter((e) => options.engines?.includes(e)) : ENGINE_NAMES;
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown engine ${unknown.map((e) => `"${e}"`).join(', ')}; engines are ${ALL_ENGINE_NAMES.join(', ')}`, 'engines');
+  const defs = engineDefinitions({ paths, ports: stackPorts(env), clusterPorts: clusterPorts(env), ...(options.manifestPath ? { manifestPath: options.manifestPath } : {}) });
+  const cluster = options.cluster ?? (verb === 'up' ? false : clusterRunning(defs));
+  const mode = modeEngineNames(cluster);
+  let selected: readonly EngineName[];
+  if (options.engines && options.engines.length > 0) selected = ALL_ENGINE_NAMES.filter((e) => options.engines?.includes(e));
+  else if (verb === 'down') selected = ALL_ENGINE_NAMES.filter((e) => mode.includes(e) || readPidFile(defs[e].pidFile) !== null);
+  else selected = mode;
   return {
-    defs: engineDefinitions({ paths, ports: stackPorts(env), ...(options.manifestPath ? { manifestPath: options.manifestPath } : {}) }),
+    defs,
+    cluster,
     selected,
     env,
     lockFile: join(paths.run, 'stack.lock'),
@@ -89,11 +137,26 @@ function result(def: EngineDefinition, state: EngineState, fields: Partial<Omit<
  * Set in the environment and not the address our own process recorded: someone else's engine.
  * (A shell that sourced `.omen/stack.env` carries our own addresses; those are not external.)
  */
-function externalAddress(def: EngineDefinition, env: NodeJS.ProcessEnv, rec: PidRecord | null): string | null {
+function externalAddress(def: EngineDefinition, env: NodeJS.ProcessEnv, rec: PidRecord | null, defs?: Record<EngineName, EngineDefinition>): string | null {
   const value = env[def.envKey];
   if (!value) return null;
   if (rec && rec.address === value) return null;
+  if (def.namesThisKind && !def.namesThisKind(value)) return null;
+  // The other mode's (or another cluster node's) address of the same variable is ours too: a
+  // shell that sourced the single-node stack.env must not make `up --cluster` skip the cluster,
+  // nor one that sourced the cluster's make a later single-node `up` skip Redis or NATS. By the
+  // other engine's own address, not only its pid file: `up` may just have stopped it.
+  if (defs) {
+    for (const other of Object.values(defs)) {
+      if (other.envKey !== def.envKey) continue;
+      if (readPidFile(other.pidFile)?.address === value || (other !== def && other.address() === value)) return null;
+    }
+  }
   return value;
+}
+
+function isClusterEngine(def: EngineDefinition): boolean {
+  return (CLUSTER_ENGINE_NAMES as readonly string[]).includes(def.name);
 }
 
 async function waitReady(def: EngineDefinition, pid: number | null, timeoutMs: number): Promise<string | null> {
@@ -123,7 +186,7 @@ async function kafkaManifestDrift(def: EngineDefinition, manifestPath: string | 
 
 async function upEngine(def: EngineDefinition, r: Resolved, timeoutMs: number): Promise<EngineResult> {
   const rec = readPidFile(def.pidFile);
-  const external = externalAddress(def, r.env, rec);
+  const external = externalAddress(def, r.env, rec, r.defs);
   if (external) return result(def, 'external', { address: external });
 
   if (rec && isOurProcess(rec)) {
@@ -167,23 +230,61 @@ async function upEngine(def: EngineDefinition, r: Resolved, timeoutMs: number): 
   return result(def, 'started', { address, pid, logFile: def.logFile });
 }
 
-/** Addresses of every engine (selected or not) that is ours and alive, or external. */
+/** Addresses of every engine of the mode (selected or not) that is ours and alive, or external. */
 function currentEnv(r: Resolved): StackEnv {
   const out: StackEnv = {};
-  for (const name of ENGINE_NAMES) {
+  for (const name of modeEngineNames(r.cluster)) {
     const def = r.defs[name];
     const rec = readPidFile(def.pidFile);
-    const external = externalAddress(def, r.env, rec);
-    const address = external ?? (rec && isOurProcess(rec) ? rec.address : null);
-    if (address) out[def.envKey] = address;
+    const external = externalAddress(def, r.env, rec, r.defs);
+    if (external) {
+      out[def.envKey] = external;
+      continue;
+    }
+    const address = rec && isOurProcess(rec) ? rec.address : null;
+    if (address) Object.assign(out, def.stackEnv ? def.stackEnv(address) : { [def.envKey]: address });
+    // Tells the cluster-only integration tests (and `./scripts/test cluster`) that they may run.
+    if (!external && address && isClusterEngine(def)) out.OMEN_CLUSTER = '1';
   }
   return out;
 }
 
-function finish(r: Resolved, engines: EngineResult[]): StackResult {
+/** Cluster mode: the ClickHouse nodes form one cluster (topology, ZooKeeper, ON CLUSTER DDL). */
+async function clusterChecks(r: Resolved, engines: readonly EngineResult[]): Promise<StackCheck[]> {
+  if (!r.cluster) return [];
+  const nodes = CLICKHOUSE_CLUSTER_NODES.map((n) => engines.find((e) => e.name === n.name));
+  const ours = nodes.every((e) => e && (e.state === 'running' || e.state === 'started'));
+  if (!ours) return [];
+  const zookeeper = engines.find((e) => e.name === 'zookeeper');
+  if (!zookeeper || (zookeeper.state !== 'running' && zookeeper.state !== 'started')) return [];
+  const shards = new Set(CLICKHOUSE_CLUSTER_NODES.map((n) => n.shard)).size;
+  const probe = clickhouseClusterProbe(
+    CLICKHOUSE_CLUSTER_NODES.map((n) => r.defs[n.name].address() ?? ''),
+    CLICKHOUSE_CLUSTER_NAME,
+    shards,
+    CLICKHOUSE_CLUSTER_NODES.length / shards,
+  );
+  // Right after a start the servers may not hold their ZooKeeper sessions yet.
+  const deadline = Date.now() + 60_000;
+  let problem = await probe();
+  while (problem !== null && Date.now() < deadline) {
+    await sleep(1000);
+    problem = await probe();
+  }
+  return [{ name: `clickhouse cluster ${CLICKHOUSE_CLUSTER_NAME}`, problem }];
+}
+
+function finish(r: Resolved, engines: EngineResult[], checks: StackCheck[] = []): StackResult {
   const env = currentEnv(r);
   const envFile = writeStackEnvFile(env, r.envFileOptions);
-  return { ok: engines.every((e) => e.state !== 'failed' && e.state !== 'unhealthy'), engines, envFile, env };
+  return {
+    ok: engines.every((e) => e.state !== 'failed' && e.state !== 'unhealthy') && checks.every((c) => c.problem === null),
+    cluster: r.cluster,
+    engines,
+    checks,
+    envFile,
+    env,
+  };
 }
 
 /**
@@ -192,30 +293,55 @@ function finish(r: Resolved, engines: EngineResult[]): StackResult {
  * the caller; `stackDown` stops them.
  */
 export async function stackUp(options: StackOptions = {}): Promise<StackResult> {
-  const r = resolve(options);
+  const r = resolve(options, 'up');
   const timeoutMs = options.timeoutMs ?? 60_000;
-  return withFileLock(r.lockFile, timeoutMs * 2 + 30_000, async () => {
-    const engines = await Promise.all(r.selected.map((name) => upEngine(r.defs[name], r, timeoutMs)));
-    return finish(r, engines);
+  return withFileLock(r.lockFile, timeoutMs * 2 + 90_000, async () => {
+    // One mode at a time: the other mode's engines of ours (the single ClickHouse, Redis, NATS
+    // under --cluster; the cluster's nodes without it) stop first, so nothing is left serving an
+    // address that .omen/stack.env no longer names. An explicit engine list touches only those.
+    const explicit = options.engines !== undefined && options.engines.length > 0;
+    const others = explicit ? [] : modeEngineNames(!r.cluster).filter((name) => !r.selected.includes(name));
+    const stoppedOthers = (await Promise.all(others.map((name) => stopOurs(r.defs[name], options.graceMs ?? 15_000)))).filter((e) => e !== null);
+    // A ClickHouse node that holds replicated tables will not start without ZooKeeper (it loads
+    // them at boot): ZooKeeper is up first, then the rest at once.
+    const byName = new Map<EngineName, EngineResult>();
+    for (const wave of [r.selected.filter((n) => n === 'zookeeper'), r.selected.filter((n) => n !== 'zookeeper')]) {
+      for (const e of await Promise.all(wave.map((name) => upEngine(r.defs[name], r, timeoutMs)))) byName.set(e.name, e);
+    }
+    const engines = r.selected.flatMap((name) => byName.get(name) ?? []);
+    const all = r.cluster ? await resultsOfMode(r, engines) : engines;
+    return finish(r, [...stoppedOthers.map((e) => ({ ...e, detail: e.detail ?? `the other mode's; stopped so one mode runs` })), ...engines], await clusterChecks(r, all));
   });
+}
+
+/** The selected engines' results plus the state of the mode's others (for the cluster check). */
+async function resultsOfMode(r: Resolved, selected: readonly EngineResult[]): Promise<EngineResult[]> {
+  return Promise.all(
+    modeEngineNames(r.cluster).map(async (name) => selected.find((e) => e.name === name) ?? (await engineStatus(r, name))),
+  );
+}
+
+/** Stops the engine if it is ours and alive (SIGTERM, then SIGKILL after the grace period); null if not. */
+async function stopOurs(def: EngineDefinition, graceMs: number): Promise<EngineResult | null> {
+  const rec = readPidFile(def.pidFile);
+  if (!rec || !isOurProcess(rec)) return null;
+  const killed = await stopProcess(rec, graceMs);
+  rmSync(def.pidFile, { force: true });
+  def.cleanup?.();
+  return result(def, 'stopped', { pid: rec.pid, logFile: def.logFile, detail: killed ? `did not stop within ${graceMs} ms; killed` : null });
 }
 
 /** Stops our engines (SIGTERM, then SIGKILL after the grace period); external ones are untouched. */
 export async function stackDown(options: StackOptions = {}): Promise<StackResult> {
-  const r = resolve(options);
+  const r = resolve(options, 'down');
   const graceMs = options.graceMs ?? 15_000;
   return withFileLock(r.lockFile, graceMs * 2 + 30_000, async () => {
     const engines = await Promise.all(
       r.selected.map(async (name): Promise<EngineResult> => {
         const def = r.defs[name];
-        const rec = readPidFile(def.pidFile);
-        const external = externalAddress(def, r.env, rec);
-        if (rec && isOurProcess(rec)) {
-          const killed = await stopProcess(rec, graceMs);
-          rmSync(def.pidFile, { force: true });
-          def.cleanup?.();
-          return result(def, 'stopped', { pid: rec.pid, logFile: def.logFile, detail: killed ? `did not stop within ${graceMs} ms; killed` : null });
-        }
+        const external = externalAddress(def, r.env, readPidFile(def.pidFile), r.defs);
+        const stopped = await stopOurs(def, graceMs);
+        if (stopped) return stopped;
         rmSync(def.pidFile, { force: true });
         def.cleanup?.();
         if (external) return result(def, 'external', { address: external, detail: 'not ours; left running' });
@@ -227,25 +353,27 @@ export async function stackDown(options: StackOptions = {}): Promise<StackResult
 }
 
 /** Each engine's state without changing anything (`.omen/stack.env` is left as it is). */
+async function engineStatus(r: Resolved, name: EngineName): Promise<EngineResult> {
+  const def = r.defs[name];
+  const rec = readPidFile(def.pidFile);
+  const external = externalAddress(def, r.env, rec, r.defs);
+  if (external) return result(def, 'external', { address: external });
+  if (rec && isOurProcess(rec)) {
+    const why = await def.probe();
+    return result(def, why ? 'unhealthy' : 'running', { address: rec.address ?? def.address(), pid: rec.pid, logFile: def.logFile, detail: why });
+  }
+  const skip = def.unavailable();
+  return result(def, skip ? 'skipped' : 'stopped', { detail: skip });
+}
+
 export async function stackStatus(options: StackOptions = {}): Promise<StackResult> {
-  const r = resolve(options);
-  const engines = await Promise.all(
-    r.selected.map(async (name): Promise<EngineResult> => {
-      const def = r.defs[name];
-      const rec = readPidFile(def.pidFile);
-      const external = externalAddress(def, r.env, rec);
-      if (external) return result(def, 'external', { address: external });
-      if (rec && isOurProcess(rec)) {
-        const why = await def.probe();
-        return result(def, why ? 'unhealthy' : 'running', { address: rec.address ?? def.address(), pid: rec.pid, logFile: def.logFile, detail: why });
-      }
-      const skip = def.unavailable();
-      return result(def, skip ? 'skipped' : 'stopped', { detail: skip });
-    }),
-  );
+  const r = resolve(options, 'status');
+  const engines = await Promise.all(r.selected.map((name) => engineStatus(r, name)));
   const env = currentEnv(r);
   return {
     ok: engines.every((e) => e.state === 'running' || e.state === 'external' || e.state === 'skipped'),
+    cluster: r.cluster,
+    checks: [],
     engines,
     envFile: stackPaths(r.envFileOptions).envFile,
     env,

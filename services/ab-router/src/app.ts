@@ -9,7 +9,7 @@ import { createKafka, type AvroProducer } from '@omen/kafka';
 import type { ServiceContext } from '@omen/service';
 import type { CommitLabel } from '@omen/contracts';
 import { offsetGapHealth, type ConsumerRunner } from '@omen/kafka';
-import { EventsSink, ensureEventsTable } from './adapters/events-sink.ts';
+import { EventsSink } from './adapters/events-sink.ts';
 import { OutcomeStore, ensureOutcomeTables } from './adapters/outcomes-store.ts';
 import { trainerClient } from './adapters/trainer-client.ts';
 import { Evaluator } from './evaluator.ts';
@@ -61,7 +61,9 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   const clickhouse = config.CLICKHOUSE_URL ? createClickHouse({ url: config.CLICKHOUSE_URL }) : undefined;
   const table = config.ABROUTER_EVENTS_TABLE;
   // Like Kafka, not required for readiness once the table exists: a ClickHouse outage later only keeps events queued.
-  if (clickhouse) await ctx.dependency('clickhouse', () => ensureEventsTable(clickhouse, table), { required: false });
+  const chTables = { events: table, labels: config.ABROUTER_LABELS_TABLE, outcomes: config.ABROUTER_OUTCOMES_TABLE };
+  // One migration run under all three names (the schema's migration 4 owns them together).
+  if (clickhouse) await ctx.dependency('clickhouse', () => ensureOutcomeTables(clickhouse, chTables), { required: false });
   if (producer || clickhouse) {
     events = new EventsSink({
       producer,
@@ -147,7 +149,7 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   let labels: ConsumerRunner | undefined;
   if (clickhouse) {
     const ch = clickhouse;
-    const tables = { events: table, labels: config.ABROUTER_LABELS_TABLE, outcomes: config.ABROUTER_OUTCOMES_TABLE };
+    const tables = chTables;
     await ctx.dependency('clickhouse outcome tables', () => ensureOutcomeTables(ch, tables), { required: false });
     const outcomes = new OutcomeStore(ch, tables);
     if (kafka) {

@@ -1,5 +1,5 @@
 import { auditConfigSchema } from '@omen/audit';
-import { bool, durationMs, int, list, num, secret, str, url, type ConfigOf } from '@omen/config';
+import { redisUrl, natsUrl, bool, durationMs, int, list, num, secret, str, url, type ConfigOf } from '@omen/config';
 import type { BaseConfigShape } from '@omen/service';
 
 const hostPort = { pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' } as const;
@@ -11,7 +11,7 @@ const hostPort = { pattern: /^[^\s:]+:\d{1,5}$/, describe: 'host:port' } as cons
  */
 export const abRouterConfigSchema = {
   /** Experiments and their statistics, shared by every replica. Required: without it two replicas would disagree. */
-  REDIS_URL: url({ protocols: ['redis', 'rediss'] }),
+  REDIS_URL: redisUrl(),
   /** Key prefix in Redis. @default omen:abrouter */
   ABROUTER_KEY_PREFIX: str({ default: 'omen:abrouter' }),
   /** Longest a Redis command may take. @default 500ms */
@@ -25,7 +25,7 @@ export const abRouterConfigSchema = {
   /** Model a request without model_name is for. @default jit-defect */
   ABROUTER_DEFAULT_MODEL: str({ default: 'jit-defect' }),
   /** Control plane: experiment changes are announced and heard here. Without it replicas converge on ABROUTER_REFRESH only. */
-  NATS_URL: url({ protocols: ['nats', 'tls', 'ws', 'wss'] }).optional(),
+  NATS_URL: natsUrl().optional(),
   /** @default experiment.changed */
   ABROUTER_NATS_SUBJECT: str({ default: 'experiment.changed' }),
   /** How often every experiment is re-read from Redis (a missed NATS message heals). @default 5s */

@@ -3,6 +3,7 @@
 // ClickHouse, gauges, drift.alert) and the gRPC reads.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClickHouse } from '@omen/clickhouse';
+import { migrate } from '@omen/clickhouse-schema';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import { createKafka, offsetGapHealth, type AvroProducer, type BatchConsumerOptions, type ConsumerRunner } from '@omen/kafka';
 import { LocalModelRegistry, type ModelSource } from '@omen/model-registry';
@@ -10,8 +11,8 @@ import { withinMs, type ServiceContext } from '@omen/service';
 import { connectDriftNats, type DriftNats } from './adapters/nats.ts';
 import { ReferenceTracker, referenceSourceOf, type ReferenceSource } from './adapters/references.ts';
 import { TrainerReferenceSource } from './adapters/trainer-references.ts';
-import { ClickHouseReportStore, MemoryReportStore, ensureDriftTable, type ReportStore } from './adapters/report-store.ts';
-import { PerformanceStore, ensurePerformanceTables } from './adapters/performance-store.ts';
+import { ClickHouseReportStore, MemoryReportStore, type ReportStore } from './adapters/report-store.ts';
+import { PerformanceStore } from './adapters/performance-store.ts';
 import type { DriftConfig } from './config.ts';
 import { Detector } from './detector.ts';
 import { driftReason, driftRecords, type Report, type Retraining } from './domain/report.ts';
@@ -216,8 +217,9 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     producer = await ctx.dependency('kafka', () => kafka.producer({ schemas: { [config.DRIFT_TOPIC_REPORTS]: avroSchema('drift_report') } }));
     if (clickhouse) {
       await ctx.dependency('clickhouse', async () => {
-        await ensureDriftTable(clickhouse, config.DRIFT_TABLE);
-        await ensurePerformanceTables(clickhouse, perfTables);
+        await migrate(clickhouse, {
+          names: { drift_reports: config.DRIFT_TABLE, drift_performance: perfTables.performance, drift_scores: perfTables.scores, drift_labels: perfTables.labels },
+        });
       });
     }
     // Consume once the references are read: records seen before would be skipped as unmatched.

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { durationMs, enumOf, int, list, num, secret, str, url, type ConfigOf } from '@omen/config';
+import { natsUrl, durationMs, enumOf, int, list, num, secret, str, url, type ConfigOf } from '@omen/config';
 import { OFFSET_GAP_POLICIES } from '@omen/kafka';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
@@ -79,7 +79,7 @@ export const driftConfigSchema = {
   SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }).optional(),
   CLICKHOUSE_URL: url({ protocols: ['http', 'https'] }).optional(),
   /** drift.alert and model.promoted / model.rolledback. */
-  NATS_URL: url({ protocols: ['nats', 'tls', 'ws', 'wss'] }).optional(),
+  NATS_URL: natsUrl().optional(),
 
   /** @default drift-detector */
   DRIFT_GROUP: str({ default: 'drift-detector' }),

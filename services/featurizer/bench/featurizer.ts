@@ -23,7 +23,7 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'n
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '@omen/service';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import { avroSchema } from '@omen/contracts';
 import { createKafka } from '@omen/kafka';
@@ -157,7 +157,7 @@ async function domainOnly(): Promise<Record<string, unknown>> {
   const memory = await time(new InMemoryHistoryStore(), EXPRESS_REPO);
   let redisSeconds: number | undefined;
   if (!SKIP_E2E) {
-    const redis = new Redis(stackEnv('REDIS_URL').REDIS_URL);
+    const redis = createRedisClient(stackEnv('REDIS_URL').REDIS_URL);
     const store = new RedisHistoryStore(redis, { prefix: `bench:${suffix}:domain` });
     redisSeconds = await time(store, EXPRESS_REPO);
     await store.dropRepository(EXPRESS_REPO);

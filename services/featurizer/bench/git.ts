@@ -19,10 +19,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '@omen/service';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import { createKafka } from '@omen/kafka';
-import { freePort, stackEnv } from '@omen/testing';
+import { deleteKeysMatching, freePort, stackEnv } from '@omen/testing';
 import { loadLanguages } from '../src/adapters/tree-sitter.ts';
 import { runFeaturizer } from '../src/app.ts';
 import { gitOrder } from '../src/recovery/steps.ts';
@@ -37,9 +37,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Deletes a bench run's Redis keys (state and online features) under `prefix`. */
 export async function dropKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  const keys = await redis.keys(`${prefix}*`);
-  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  const redis = createRedisClient(redisUrl);
+  await deleteKeysMatching(redis, `${prefix}*`);
   redis.disconnect();
 }
 

@@ -2,7 +2,6 @@
 // computes change metrics, code metrics and labels; writes ClickHouse, Redis and Kafka; serves
 // omen.featurizer.v1 over gRPC. main.ts runs it as a process; tests run it in-process.
 
-import { Redis } from 'ioredis';
 import { createClickHouse } from '@omen/clickhouse';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import type { Commit, Issue } from '@omen/contracts';
@@ -10,7 +9,7 @@ import { ConfigError } from '@omen/config';
 import type { Env } from '@omen/config';
 import { createKafka, offsetGapHealth, withRecordTraces } from '@omen/kafka';
 import type { ConsumerRunner } from '@omen/kafka';
-import { runService, withinMs } from '@omen/service';
+import { createRedisClient, runService, withinMs } from '@omen/service';
 import type { RunningService, ServiceContext } from '@omen/service';
 import { ensureSchema, readOfflineFeatures, writeOffline } from './adapters/clickhouse-store.ts';
 import { commitTraceKey, kafkaPublisher } from './adapters/kafka-sink.ts';
@@ -34,7 +33,7 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
   if (problems.length > 0) throw ConfigError.fromProblems(problems);
 
   const redis = await ctx.dependency('redis', async () => {
-    const client = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
+    const client = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
     // Without a listener ioredis prints every reconnect failure; the pipeline reports outages.
     client.on('error', (err: Error) => logger.debug({ err }, 'redis connection error'));
     try {

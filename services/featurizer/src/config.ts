@@ -1,4 +1,4 @@
-import { bool, durationMs, enumOf, int, list, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
+import { redisUrl, bool, durationMs, enumOf, int, list, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
 import { OFFSET_GAP_POLICIES } from '@omen/kafka';
 import type { BaseConfigShape } from '@omen/service';
 import { DEFAULT_BLAME_WINDOW, DEFAULT_RETENTION } from './domain/retention.ts';
@@ -16,7 +16,7 @@ export const featurizerConfigSchema = {
   CLICKHOUSE_URL: url({ protocols: ['http', 'https'] }),
   /** @default default */
   CLICKHOUSE_DATABASE: str({ default: 'default' }),
-  REDIS_URL: url({ protocols: ['redis', 'rediss'] }),
+  REDIS_URL: redisUrl(),
 
   /**
    * Longest wait for each store read of GetFeatures (Redis, then ClickHouse) before it answers

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { auditConfigSchema } from '@omen/audit';
-import { bool, durationMs, enumOf, int, list, secret, str, url, type ConfigOf } from '@omen/config';
+import { redisUrl, natsUrl, bool, durationMs, enumOf, int, list, secret, str, url, type ConfigOf } from '@omen/config';
 import { OFFSET_GAP_POLICIES } from '@omen/kafka';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
@@ -76,7 +76,7 @@ export const inferenceConfigSchema = {
   INFERENCE_MAX_BATCH_REQUESTS: int({ min: 1, max: 100_000, default: 1024 }),
 
   /** Online features and the prediction cache; without it only inline features are served. */
-  REDIS_URL: url({ protocols: ['redis', 'rediss'] }).optional(),
+  REDIS_URL: redisUrl().optional(),
   /** Longest a Redis command may take before the request fails with UNAVAILABLE. @default 250ms */
   INFERENCE_REDIS_TIMEOUT: durationMs({ minMs: 1, maxMs: 60_000, default: '250ms' }),
   /** Prediction cache TTL; 0 turns the cache off. @default 1h */
@@ -94,7 +94,7 @@ export const inferenceConfigSchema = {
   INFERENCE_FEATURIZER_TIMEOUT: durationMs({ minMs: 1, maxMs: 60_000, default: '500ms' }),
 
   /** Control plane: model.promoted / model.rolledback. Without it only the registry poll swaps models. */
-  NATS_URL: url({ protocols: ['nats', 'tls', 'ws', 'wss'] }).optional(),
+  NATS_URL: natsUrl().optional(),
 
   /** Stream mode: consume features, write predictions. @default false */
   INFERENCE_STREAM: bool({ default: false }),

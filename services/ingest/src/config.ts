@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs, int, list, port, secret, str, url, type ConfigOf, type EnvSchema } from '@omen/config';
+import { redisUrl, durationMs, int, list, port, secret, str, url, type ConfigOf, type EnvSchema } from '@omen/config';
 import { defaultBugLabels } from './domain/normalize.ts';
 import { parseRepoSecrets } from './domain/secrets.ts';
 
@@ -29,7 +29,7 @@ export const ingestConfigSchema = {
   HTTP_HOST: str({ default: '0.0.0.0' }),
   KAFKA_BROKERS: list({ item: { describe: 'host:port', test: (s) => /^[^\s:]+:\d{1,5}$/.test(s) } }),
   SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }),
-  REDIS_URL: url({ protocols: ['redis', 'rediss'] }),
+  REDIS_URL: redisUrl(),
 
   /** Global GitHub webhook secrets, comma-separated while rotating. */
   INGEST_GITHUB_WEBHOOK_SECRET: secret().optional(),

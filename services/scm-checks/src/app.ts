@@ -1,10 +1,9 @@
 // scm-checks' wiring: consumes scm.pullrequests.v1 (which commits are in open requests) and
 // predictions.v1 (what the model says about a commit) in one at-least-once consumer group with
 // a DLQ, and publishes where both meet: GitHub check runs, GitLab commit statuses and notes.
-import { Redis } from 'ioredis';
 import { createKafka, type ConsumerRunner, type RecordConsumerOptions } from '@omen/kafka';
 import type { Prediction, PullRequest } from '@omen/contracts';
-import type { ServiceContext } from '@omen/service';
+import { createRedisClient, type ServiceContext } from '@omen/service';
 import { ChecksState } from './adapters/state.ts';
 import { GithubChecks } from './adapters/github.ts';
 import { GitlabStatuses } from './adapters/gitlab.ts';
@@ -25,7 +24,7 @@ export function startScmChecks(ctx: ServiceContext<ScmChecksConfig>, overrides: 
   const { config, logger } = ctx;
   const published = ctx.metrics.counter('omen_scm_checks_published_total', 'Results sent to an SCM, by target and outcome (published, updated, unchanged: same model version already there, skipped: no credentials)', ['target', 'outcome']);
 
-  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const redis = createRedisClient(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on('error', (err: Error) => logger.debug({ err }, 'redis error'));
   ctx.onShutdown(() => redis.quit().catch(() => redis.disconnect()), 'redis');
   const state = new ChecksState(redis, { prefix: config.SCM_CHECKS_PREFIX });

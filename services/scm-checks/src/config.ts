@@ -1,4 +1,4 @@
-import { bool, durationMs, list, num, secret, str, url, type ConfigOf } from '@omen/config';
+import { redisUrl, bool, durationMs, list, num, secret, str, url, type ConfigOf } from '@omen/config';
 import type { BaseConfigShape } from '@omen/service';
 
 const hostPort = { describe: 'host:port', test: (s: string) => /^[^\s:]+:\d{1,5}$/.test(s) };
@@ -8,7 +8,7 @@ export const scmChecksConfigSchema = {
   KAFKA_BROKERS: list({ item: hostPort }),
   SCHEMA_REGISTRY_URL: url({ protocols: ['http', 'https'] }),
   /** Open requests per commit, newest prediction per commit, what was published. */
-  REDIS_URL: url({ protocols: ['redis', 'rediss'] }),
+  REDIS_URL: redisUrl(),
   /** @default omen:scm-checks */
   SCM_CHECKS_PREFIX: str({ default: 'omen:scm-checks' }),
   /** @default scm-checks */

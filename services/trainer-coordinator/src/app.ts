@@ -77,7 +77,7 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
     const mirror = new ClickHouseRegistryMirror(mirrorClient, { versions: config.TRAINER_MIRROR_VERSIONS_TABLE, aliasEvents: config.TRAINER_MIRROR_ALIAS_EVENTS_TABLE });
     await ctx.dependency('clickhouse', async () => {
       if (!(await ch.ping())) throw new Error(`ClickHouse at ${config.CLICKHOUSE_URL} does not answer ping`);
-      await mirror.ensureSchema();
+      await mirror.ensureSchema(ch);
     });
     registry.addListener(mirror);
     mirror.sync(registry).then(

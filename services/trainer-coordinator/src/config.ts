@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { auditConfigSchema } from '@omen/audit';
-import { bool, durationMs, enumOf, int, list, num, secret, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
+import { natsUrl, bool, durationMs, enumOf, int, list, num, secret, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
 
@@ -72,7 +72,7 @@ export const trainerConfigSchema = {
   TRAINER_MIRROR_ALIAS_EVENTS_TABLE: str({ default: 'model_alias_events', ...TABLE }),
 
   /** Control plane: model.promoted / model.rolledback, gate alerts, drift triggers. */
-  NATS_URL: url({ protocols: ['nats', 'tls', 'ws', 'wss'] }).optional(),
+  NATS_URL: natsUrl().optional(),
   /** Where a gate refusal is announced. @default trainer.alert */
   TRAINER_ALERT_SUBJECT: str({ default: 'trainer.alert' }),
   /** A drift alert here (JSON with "model") triggers a run of that model. @default drift.alert */

@@ -9,7 +9,7 @@ import { createClickHouse, sql } from '@omen/clickhouse';
 import { isOmenError } from '@omen/errors';
 import { repoRoot, stackDown, stackUp } from '@omen/stack';
 import { UsageError, type Command } from '../command.ts';
-import { inferenceHttpPort, ingestHttpPort, localAdminToken, localSecrets, servicesDown, servicesUp, type LocalService, type ServiceName } from '../local-services.ts';
+import { inferenceHttpPort, ingestHttpPort, localAdminToken, localSecrets, servicesDown, servicesUp, servicePorts, type LocalService, type ServiceName } from '../local-services.ts';
 import { backfillCommand } from './backfill.ts';
 import { printCheckSummary } from './check-summary.ts';
 import { trainerClient } from './models.ts';
@@ -21,7 +21,7 @@ const DEMO_REPO = 'github:expressjs/express';
 const MODEL = 'jit-defect';
 
 const usage = `
-usage: ./scripts/omen demo [--down] [--history FILE] [--training-csv FILE]
+usage: ./scripts/omen demo [--cluster] [--down] [--history FILE] [--training-csv FILE]
        ./scripts/omen demo --lifecycle
 
 The main job, end to end on one machine:
@@ -37,13 +37,17 @@ The main job, end to end on one machine:
   and where to look at each
 Idempotent: what runs is left running, what exists is reused. Prints where everything listens.
 
---lifecycle runs the lifecycle loop itself, compressed (2–4 minutes on two cores, hence not part
+--lifecycle runs the lifecycle loop itself, compressed (30 s on a quiet machine, up to 4 minutes under load, hence not part
 of the default demo): on the engines, with trainer, inference, drift-detector and ab-router in one
 process (services/ab-router/test/integration/lifecycle-loop.test.ts), a labelled project (ISSTA'21
 qt) replayed in date order with a shift part-way: drift alert → linked retraining run → gate →
 canary → automatic promotion, then a worse challenger's canary → rollback. Prints each step, the
 decisions' evidence, and the ClickHouse tables it leaves for a look.
 
+  --cluster            on the engines' clustered forms (stack up --cluster: ClickHouse 2 shards ×
+                       2 replicas with ZooKeeper, Redis Cluster, a 3-server NATS cluster); the
+                       services then use the Distributed tables, redis-cluster:// and the NATS list.
+                       Services already running against the other mode: ./scripts/omen services down first
   --history FILE       default ../shared/data/express-commits.jsonl.gz
   --training-csv FILE  default ../shared/data/jit/issta21/openstack/openstack_k_feature.csv.gz
   --down               stop the services, then the engines
@@ -170,7 +174,7 @@ export const demoCommand: Command = {
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { down: { type: 'boolean', default: false }, lifecycle: { type: 'boolean', default: false }, history: { type: 'string' }, 'training-csv': { type: 'string' } },
+      options: { down: { type: 'boolean', default: false }, cluster: { type: 'boolean', default: false }, lifecycle: { type: 'boolean', default: false }, history: { type: 'string' }, 'training-csv': { type: 'string' } },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(' ')}`);
     if (values.lifecycle) {
@@ -198,8 +202,8 @@ export const demoCommand: Command = {
       if (!existsSync(file)) throw new UsageError(`${option}: ${file} does not exist`);
     }
 
-    step('1/5 engines');
-    const stack = await stackUp();
+    step(values.cluster ? '1/5 engines (clustered forms)' : '1/5 engines');
+    const stack = await stackUp(values.cluster ? { cluster: true } : {});
     for (const e of stack.engines) {
       process.stdout.write(`${e.name.padEnd(16)} ${e.state.padEnd(9)} ${e.address ?? '-'}\n`);
       if (e.state === 'failed' || e.state === 'unhealthy') process.stdout.write(`  ${e.detail ?? ''}\n${e.logTail ?? ''}\n`);
@@ -215,7 +219,9 @@ export const demoCommand: Command = {
     if (failed(first.filter((s) => pipeline.includes(s.name)))) return 1;
 
     step(`3/5 history: ${relative(root, history)} → ingest → featurizer`);
-    const backfill = await backfillCommand.run(['--jsonl', history, '--repo', DEMO_REPO]);
+    // The ingest `services up` started (OMEN_GRPC_PORT_BASE moves it), unless INGEST_GRPC_ADDR says otherwise.
+    const ingestAddress = process.env['INGEST_GRPC_ADDR'] ?? `127.0.0.1:${servicePorts('ingest').grpc}`;
+    const backfill = await backfillCommand.run(['--jsonl', history, '--repo', DEMO_REPO, '--ingest', ingestAddress]);
     if (backfill !== 0) return backfill;
     const expected = countCommits(history);
     const featurized = await waitForFeatures(clickhouseUrl, expected, 180_000);

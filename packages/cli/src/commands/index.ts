@@ -8,6 +8,7 @@ import { experimentsCommand } from './experiments.ts';
 import { driftCommand } from './drift.ts';
 import { featurizerCommand } from './featurizer.ts';
 import { jitBenchmarkCommand } from './jit-benchmark.ts';
+import { migrateCommand } from './migrate.ts';
 import { modelsCommand } from './models.ts';
 import { planCommand } from './plan.ts';
 import { predictCommand } from './predict.ts';
@@ -19,4 +20,4 @@ import { trainCommand } from './train.ts';
 
 // Every verb, in the order `./scripts/omen --help` lists them. Add a verb by adding its file
 // here; each verb's file owns its options and usage text.
-export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, contractsCommand, jitBenchmarkCommand, benchCommand, planCommand, backfillCommand, featurizerCommand, auditCommand, trainCommand, modelsCommand, experimentsCommand, driftCommand, predictCommand, reportCommand];
+export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, migrateCommand, contractsCommand, jitBenchmarkCommand, benchCommand, planCommand, backfillCommand, featurizerCommand, auditCommand, trainCommand, modelsCommand, experimentsCommand, driftCommand, predictCommand, reportCommand];

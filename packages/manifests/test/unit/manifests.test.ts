@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadTopicManifest } from '@omen/topics';
-import { applyJsonPatch, checkCompose, checkDockerfile, checkKubernetes, checkManifests, consumersByTopic, DEPLOY_VARIANTS, kustomize, objectId, validateObjects, type K8sObject } from '../../src/index.ts';
+import { applyJsonPatch, checkCompose, checkComposeClickHouseCluster, checkComposeCluster, checkDockerfile, checkKubernetes, checkManifests, consumersByTopic, DEPLOY_VARIANTS, kustomize, SERVICES, objectId, validateObjects, type K8sObject } from '../../src/index.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const composePath = join(root, 'compose', 'docker-compose.yaml');
@@ -16,6 +16,18 @@ const partitions = new Map(manifest.topics.map((t) => [t.name, t.partitions]));
 /** The problems compose/ would have after `edit`. */
 function composeProblemsAfter(edit: (yaml: string) => string): string[] {
   return checkCompose(edit(readFileSync(composePath, 'utf8')), dirname(composePath));
+}
+
+/** The problems compose/cluster.yaml would have after editing it or its cluster.xml. */
+function clickhouseClusterProblemsAfter(edit: (yaml: string) => string, editXml: (xml: string) => string = (x) => x): string[] {
+  const dir = dirname(composePath);
+  return checkComposeClickHouseCluster(
+    { compose: checkCompose, services: SERVICES },
+    readFileSync(composePath, 'utf8'),
+    edit(readFileSync(join(dir, 'cluster.yaml'), 'utf8')),
+    dir,
+    editXml(readFileSync(join(dir, 'clickhouse-cluster', 'cluster.xml'), 'utf8')),
+  );
 }
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -29,9 +41,44 @@ function baseProblemsAfter(edit: (docs: Obj[]) => void, variant: 'cpu' | 'gpu' =
 const get = (docs: Obj[], kind: string, name: string): Obj => docs.find((d) => d['kind'] === kind && d['metadata']['name'] === name)!;
 const inferenceEnv = (docs: Obj[]): Obj[] => get(docs, 'Deployment', 'inference')['spec']['template']['spec']['containers'][0]['env'] as Obj[];
 
+describe('compose/cluster.yaml', () => {
+  it('has no problems as it is', () => {
+    expect(clickhouseClusterProblemsAfter((y) => y)).toEqual([]);
+  });
+
+  it('names a node whose macros disagree with remote_servers, or repeat a replica', () => {
+    const problems = clickhouseClusterProblemsAfter((y) => y.replace('OMEN_CH_SHARD: "02", OMEN_CH_REPLICA: r1', 'OMEN_CH_SHARD: "01", OMEN_CH_REPLICA: r2'));
+    expect(problems).toContain('compose/cluster.yaml: clickhouse-02-r1 has shard macro 01, remote_servers lists it in shard 02');
+    expect(problems).toContain('compose/cluster.yaml: clickhouse-02-r1 needs a replica macro unique in its shard');
+  });
+
+  it('names a service left on one server, a shard without internal replication, and a schema error', () => {
+    const problems = clickhouseClusterProblemsAfter(
+      (y) => y.replace('  ab-router: { environment: *cluster-env, depends_on: *clickhouse-cluster-deps }\n', '').replace('    retries: 20\n  ulimits', '    retries: 20\n  ulimit: 1\n  ulimits'),
+      (x) => x.replace('<internal_replication>true</internal_replication>', '<internal_replication>false</internal_replication>'),
+    );
+    expect(problems).toContain('compose/cluster.yaml: ab-router must set CLICKHOUSE_CLUSTER=omen');
+    expect(problems).toContain('compose/cluster.yaml: every shard of omen needs internal_replication true (replicated tables)');
+    expect(problems).toContain('compose/cluster.yaml: /services/clickhouse must NOT have additional properties (ulimit)');
+  });
+});
+
 describe('compose/ and deploy/ match the code', () => {
   it('has no problems', () => {
     expect(checkManifests(root)).toEqual([]);
+  });
+
+  it('checks compose/cluster.yaml merged over docker-compose.yaml: nodes, routes and the addresses the services get', () => {
+    const clusterPath = join(root, 'compose', 'cluster.yaml');
+    const after = (edit: (yaml: string) => string) => checkComposeCluster(readFileSync(composePath, 'utf8'), edit(readFileSync(clusterPath, 'utf8')), dirname(composePath));
+    expect(after((y) => y)).toEqual([]);
+    expect(after((y) => y.replace('  ab-router: { environment: *cluster-env, depends_on: *clickhouse-cluster-deps }', '  ab-router: { environment: { REDIS_URL: "redis://redis:6379" } }'))).toContain(
+      "compose/cluster.yaml: ab-router's REDIS_URL must be redis-cluster:// naming redis, redis-1, redis-2, redis-3, redis-4, redis-5",
+    );
+    expect(after((y) => y.replace('"--routes", "nats://nats:6222,nats://nats-2:6222"', '"--routes", "nats://nats:6222"'))).toContain('compose/cluster.yaml: nats-1 does not route to nats, nats-2');
+    expect(after((y) => y.replace('  redis-5: { <<: *redis-node, volumes: [redis-5-data:/data] }\n', '').replace(',redis-5:6379', ''))).toContain(
+      'compose/cluster.yaml: 5 Redis nodes; 3 masters with a replica each need 6',
+    );
   });
 
   it('notices a service that lost an engine address or a pinned image', () => {

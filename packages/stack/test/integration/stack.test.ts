@@ -6,7 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { connect } from 'nats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allTopics, loadTopicManifest } from '@omen/topics';
-import { readStackEnv, repoRoot, stackStatus, type StackEnvKey } from '@omen/stack';
+import { modeEngineNames, readStackEnv, repoRoot, stackStatus, type StackEnvKey } from '@omen/stack';
 
 // Runs against the stack `./scripts/omen stack up` started (or the external engines the
 // environment names); it never starts or stops engines itself, as others' tests share them.
@@ -26,7 +26,8 @@ afterAll(async () => {
 describe('the running stack', () => {
   it('reports every engine running, external, or skipped with a reason', async () => {
     const status = await stackStatus();
-    expect(status.engines.map((e) => e.name)).toEqual(['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats', 'prometheus']);
+    // `stack up --cluster` replaces engines by their clustered forms; status reports that mode.
+    expect(status.engines.map((e) => e.name)).toEqual(status.cluster ? modeEngineNames(true) : ['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats', 'prometheus']);
     for (const e of status.engines) {
       expect(['running', 'external', 'skipped'], `${e.name}: ${e.state} ${e.detail ?? ''}`).toContain(e.state);
       if (e.state === 'skipped') expect(e.detail).toBeTruthy();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '@omen/errors';
 import { parseTopicManifest } from '@omen/topics';
-import { brokerTopicLines, clickhouseConfigXml, formatEnvFile, parseEnvFile, readStackEnv, stackPorts } from '@omen/stack';
+import { brokerTopicLines, clickhouseConfigXml, clusterPorts, formatEnvFile, modeEngineNames, parseEnvFile, readStackEnv, stackPorts, zookeeperConfig } from '@omen/stack';
 
 describe('stackPorts', () => {
   it('uses the documented defaults', () => {
@@ -77,5 +77,55 @@ describe('clickhouseConfigXml', () => {
     expect(xml).toContain('<tcp_port>5678</tcp_port>');
     expect(xml).toContain('<path>/d/a&amp;b/data/</path>');
     expect(xml).not.toContain('interserver_http_port');
+  });
+});
+
+describe('the cluster stack', () => {
+  it('puts every port in its documented sub-range of OMEN_CLUSTER_PORT_BASE, none twice', () => {
+    const p = clusterPorts({ OMEN_CLUSTER_PORT_BASE: '20200' });
+    const clickhouse = p.clickhouse.flatMap((n) => [n.http, n.tcp, n.interserver]);
+    expect(clickhouse.every((port) => port >= 20200 && port <= 20239)).toBe(true);
+    expect(p.zookeeper).toBeGreaterThanOrEqual(20280);
+    expect(p.zookeeper).toBeLessThanOrEqual(20289);
+    expect(new Set([...clickhouse, p.zookeeper]).size).toBe(13);
+    expect(clusterPorts({}).base).toBe(20000);
+  });
+
+  it('refuses a base that leaves no room for its sub-ranges, naming the variable', () => {
+    expect(() => clusterPorts({ OMEN_CLUSTER_PORT_BASE: '65500' })).toThrow('OMEN_CLUSTER_PORT_BASE: expected an integer 1024-65445, got "65500"');
+    expect(() => clusterPorts({ OMEN_CLUSTER_PORT_BASE: 'x' })).toThrow('OMEN_CLUSTER_PORT_BASE');
+  });
+
+  it('replaces the single ClickHouse by ZooKeeper and four ClickHouse nodes, keeping the other engines', () => {
+    const names = modeEngineNames(true);
+    expect(names).not.toContain('clickhouse');
+    expect(names).toEqual(expect.arrayContaining(['kafka', 'zookeeper', 'clickhouse-01-r1', 'clickhouse-01-r2', 'clickhouse-02-r1', 'clickhouse-02-r2']));
+    expect(modeEngineNames(false)).toEqual(['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats', 'prometheus']);
+  });
+
+  it('gives a node the contract the cluster migrations rely on: macros, remote_servers, ZooKeeper, DDL queue', () => {
+    const xml = clickhouseConfigXml({
+      dataDir: '/d',
+      httpPort: 1,
+      tcpPort: 2,
+      cluster: { clusterName: 'omen', shard: '02', replica: 'r1', interserverPort: 3, shards: [[11, 12], [21, 22]], zookeeper: [{ host: '127.0.0.1', port: 99 }] },
+    });
+    expect(xml).toContain('<shard>02</shard>');
+    expect(xml).toContain('<replica>r1</replica>');
+    expect(xml).toContain('<interserver_http_port>3</interserver_http_port>');
+    expect(xml.match(/<internal_replication>true<\/internal_replication>/g)).toHaveLength(2);
+    expect(xml).toMatch(/<omen>\s*<shard>[\s\S]*<port>11<\/port>[\s\S]*<port>12<\/port>[\s\S]*<\/shard>\s*<shard>[\s\S]*<port>21<\/port>[\s\S]*<port>22<\/port>/);
+    expect(xml).toContain('<node><host>127.0.0.1</host><port>99</port></node>');
+    expect(xml).toContain('<distributed_ddl>');
+    // One value per setting: ClickHouse reads the first of two equal tags and ignores the rest.
+    expect(xml.match(/<mark_cache_size>/g)).toHaveLength(1);
+  });
+
+  it('runs ZooKeeper on loopback without the AdminServer, answering ruok and srvr', () => {
+    const cfg = zookeeperConfig({ dataDir: '/z', clientPort: 20280 });
+    expect(cfg).toContain('clientPort=20280');
+    expect(cfg).toContain('clientPortAddress=127.0.0.1');
+    expect(cfg).toContain('admin.enableServer=false');
+    expect(cfg).toMatch(/^4lw\.commands\.whitelist=.*ruok.*srvr/m);
   });
 });

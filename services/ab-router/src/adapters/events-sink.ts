@@ -6,40 +6,21 @@
 // latency or memory. Event ids are deterministic, so a batch written twice is deduplicated
 // downstream: by the event-id header on Kafka, by the ReplacingMergeTree key in ClickHouse.
 import type { ClickHouse } from '@omen/clickhouse';
-import { EVENT_COLUMNS, eventColumns, ident, sql } from '@omen/clickhouse';
+import { eventColumns } from '@omen/clickhouse';
+import { migrate } from '@omen/clickhouse-schema';
 import type { ExperimentEvent } from '@omen/contracts';
 import type { AvroProducer } from '@omen/kafka';
 import { LogBuffer } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 /**
- * Creates the events table when missing: one column per field of experiment_event.avsc, the
- * Avro nulls as Nullable. ClickHouse 18.16 has no DateTime64, so the time is a DateTime (UTC
- * seconds, for humans) plus event_time_ms. Sorted by (experiment_id, event_id): analysts filter
- * by experiment, and a rewritten event (a retried batch, an assignment two replicas both saw)
- * collapses into one row under FINAL. No partitioning, so that holds for ids whose rows fall in
- * different months too.
+ * Applies the schema migrations under this table name. The events table (@omen/clickhouse-schema)
+ * has one column per field of experiment_event.avsc, the Avro nulls as Nullable, sorted by
+ * (experiment_id, event_id): analysts filter by experiment, and a rewritten event (a retried
+ * batch, an assignment two replicas both saw) collapses into one row under FINAL.
  */
 export async function ensureEventsTable(ch: ClickHouse, table: string): Promise<void> {
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(table)} (
-      ${EVENT_COLUMNS},
-      experiment_id String,
-      type String,
-      arm Nullable(String),
-      unit_id Nullable(String),
-      model_name Nullable(String),
-      model_version Nullable(String),
-      metric Nullable(String),
-      value Nullable(Float64),
-      reason Nullable(String),
-      config_json Nullable(String),
-      entity_id Nullable(String)
-    ) ENGINE = ReplacingMergeTree
-    ORDER BY (experiment_id, event_id)`);
-  // A table created before entity_id existed gets the column (18.16 has no ADD COLUMN IF NOT EXISTS).
-  const has = await ch.query<{ n: number }>(sql`SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = ${table} AND name = 'entity_id'`);
-  if (Number(has[0]?.n ?? 0) === 0) await ch.command(sql`ALTER TABLE ${ident(table)} ADD COLUMN entity_id Nullable(String)`);
+  await migrate(ch, { names: { experiment_events: table } });
 }
 
 export function eventRow(e: ExperimentEvent): Record<string, unknown> {

@@ -14,7 +14,8 @@
 // method known by now says so, else clean (0): JIT labels mark positives, maturity makes the
 // rest negatives.
 import type { ClickHouse } from '@omen/clickhouse';
-import { EVENT_COLUMNS, eventColumns, formatDateTime, ident, sql } from '@omen/clickhouse';
+import { eventColumns, formatDateTime, ident, sql } from '@omen/clickhouse';
+import { migrate } from '@omen/clickhouse-schema';
 import type { CommitLabel } from '@omen/contracts';
 import { InvalidArgumentError } from '@omen/errors';
 import type { ArmOutcomes, Scored } from '../domain/outcomes.ts';
@@ -25,29 +26,9 @@ export interface OutcomeTables {
   outcomes: string;
 }
 
+/** Applies the schema migrations under these table names (@omen/clickhouse-schema defines them). */
 export async function ensureOutcomeTables(ch: ClickHouse, t: OutcomeTables): Promise<void> {
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(t.labels)} (
-      ${EVENT_COLUMNS},
-      sha String,
-      is_bug_inducing UInt8,
-      method String,
-      label_known_at_ms Int64
-    ) ENGINE = ReplacingMergeTree
-    ORDER BY (repo_id, sha, event_id)`);
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(t.outcomes)} (
-      experiment_id String,
-      evaluated_at DateTime('UTC'),
-      evaluated_at_ms Int64,
-      arm String,
-      metric String,
-      value Nullable(Float64),
-      low Nullable(Float64),
-      high Nullable(Float64),
-      labelled UInt64
-    ) ENGINE = ReplacingMergeTree
-    ORDER BY (experiment_id, evaluated_at_ms, arm, metric)`);
+  await migrate(ch, { names: { experiment_events: t.events, experiment_labels: t.labels, experiment_outcomes: t.outcomes } });
 }
 
 /** A label's row; INVALID_ARGUMENT (→ the consumer's DLQ) for one that names no commit. */

@@ -1,6 +1,10 @@
 // Experiments and their running statistics in Redis, shared by every replica.
 //
-// Keys (prefix P, ABROUTER_KEY_PREFIX):
+// Keys (P is `{ABROUTER_KEY_PREFIX}`: the braces are a Redis Cluster hash tag that puts the whole
+// ab-router state in one slot, as the scripts and pipelines below touch several of these keys at
+// once — the create script even reads an experiment whose id it finds in P:active:<model>. The
+// state is a few hashes per experiment, so one slot holds it; a prefix that already carries a
+// tag is used as it is):
 //   P:exp:<id>          hash: spec (JSON), state, model, created_at, stopped_at, stop_reason
 //   P:experiments       sorted set of ids by creation time (the index ListExperiments reads)
 //   P:active:<model>    the id of the model's RUNNING or ROLLED_BACK experiment (routing target)
@@ -8,7 +12,7 @@
 //   P:units:<id>:<arm>  HyperLogLog of the arm's distinct units (±0.81% above a few hundred)
 // State changes are Lua scripts, so two replicas cannot both create a model's experiment or
 // both roll one back: exactly one sees `changed`.
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '@omen/service';
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, NotFoundError, UnavailableError, quote } from '@omen/errors';
 import type { ExperimentRecord, ExperimentSpec, ExperimentStateName } from '../domain/experiment.ts';
@@ -85,12 +89,12 @@ export interface StoreOptions {
 }
 
 export class ExperimentStore {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   private readonly p: string;
 
   constructor(options: StoreOptions) {
-    this.p = options.prefix;
-    this.redis = new Redis(options.url, { lazyConnect: true, commandTimeout: options.commandTimeoutMs, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+    this.p = /\{[^}]+\}/.test(options.prefix) ? options.prefix : `{${options.prefix}}`;
+    this.redis = createRedisClient(options.url, { lazyConnect: true, commandTimeout: options.commandTimeoutMs, maxRetriesPerRequest: 2, enableOfflineQueue: false });
     this.redis.defineCommand('abCreate', { numberOfKeys: 3, lua: CREATE });
     this.redis.defineCommand('abTransition', { numberOfKeys: 3, lua: TRANSITION });
     this.redis.defineCommand('abRamp', { numberOfKeys: 1, lua: RAMP });

@@ -69,7 +69,7 @@ beforeAll(async () => {
   b = await startTestRouter(cleanup, common);
   const redis = new Redis(env.REDIS_URL);
   cleanup(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
+    const keys = await redis.keys(`{${prefix}}:*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
   });

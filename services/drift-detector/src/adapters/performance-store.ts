@@ -7,6 +7,7 @@
 // commits of the window without a bug-inducing label by then count as clean (the maturity
 // convention of JIT defect prediction; labels arrive months after the commit).
 import { formatDateTime, ident, joinSql, raw, sql, type ClickHouse, type SqlFragment } from '@omen/clickhouse';
+import { migrate } from '@omen/clickhouse-schema';
 import type { CommitLabel, Prediction } from '@omen/contracts';
 import type { ConsumedRecord } from '@omen/kafka';
 import { rocAuc } from '../domain/performance.ts';
@@ -37,45 +38,9 @@ export interface WindowPerformance {
   realisedAt: number | null;
 }
 
+/** Applies the schema migrations under these table names (@omen/clickhouse-schema defines them). */
 export async function ensurePerformanceTables(ch: ClickHouse, t: PerformanceTables): Promise<void> {
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(t.performance)} (
-      model_name String,
-      model_version String,
-      repo_id String,
-      window_start DateTime('UTC'),
-      window_start_ms Int64,
-      window_end DateTime('UTC'),
-      window_end_ms Int64,
-      predictions Int64,
-      expected_auc Nullable(Float64),
-      scored Int64,
-      labelled Int64,
-      positives Int64,
-      realised_auc Nullable(Float64),
-      computed_at_ms Int64,
-      realised_at_ms Nullable(Int64),
-      version_ms Int64
-    ) ENGINE = ReplacingMergeTree(version_ms)
-    ORDER BY (model_name, window_end_ms, model_version, repo_id)`);
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(t.scores)} (
-      model_name String,
-      model_version String,
-      repo_id String,
-      sha String,
-      event_time_ms Int64,
-      score Float64
-    ) ENGINE = ReplacingMergeTree(event_time_ms)
-    ORDER BY (model_name, model_version, repo_id, sha)`);
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(t.labels)} (
-      repo_id String,
-      sha String,
-      is_bug_inducing UInt8,
-      label_known_at_ms Int64
-    ) ENGINE = ReplacingMergeTree(label_known_at_ms)
-    ORDER BY (repo_id, sha)`);
+  await migrate(ch, { names: { drift_performance: t.performance, drift_scores: t.scores, drift_labels: t.labels } });
 }
 
 interface PerfRow {

@@ -2,7 +2,8 @@
 // drift_reports table (one row per test, ReplacingMergeTree on the deterministic event id, so a
 // re-published window collapses into one row per test under FINAL) when CLICKHOUSE_URL is set,
 // else a bounded in-memory list (lost on restart).
-import { EVENT_COLUMNS, eventColumns, formatDateTime, ident, joinSql, raw, sql, type ClickHouse, type SqlFragment } from '@omen/clickhouse';
+import { eventColumns, formatDateTime, ident, joinSql, raw, sql, type ClickHouse, type SqlFragment } from '@omen/clickhouse';
+import { migrate } from '@omen/clickhouse-schema';
 import type { DriftReport as DriftRecord } from '@omen/contracts';
 import { driftRecords, mergeRetraining, reportsFromRecords, type Report, type Target } from '../domain/report.ts';
 
@@ -115,65 +116,13 @@ export class MemoryReportStore implements ReportStore {
 }
 
 /**
- * The table for analysts and the durable report store. ClickHouse 18.16: no DateTime64, so each
- * time is a DateTime (UTC seconds, for humans) plus an Int64 epoch-ms column. The sorting key
- * ends with event_id, which determines every column before it, so deduplication is by event id.
+ * Applies the schema migrations under this table name. The table for analysts and the durable
+ * report store is defined in @omen/clickhouse-schema; its sorting key ends with event_id, which
+ * determines every column before it, so deduplication is by event id.
  */
 export async function ensureDriftTable(ch: ClickHouse, table: string): Promise<void> {
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(table)} (
-      ${EVENT_COLUMNS},
-      model_name String,
-      model_version String,
-      target String,
-      feature String,
-      statistic String,
-      value Float64,
-      p_value Nullable(Float64),
-      threshold Float64,
-      drifted UInt8,
-      window_start DateTime('UTC'),
-      window_start_ms Int64,
-      window_end DateTime('UTC'),
-      window_end_ms Int64,
-      sample_size Int64,
-      reference_size Nullable(Int64),
-      reference_version String,
-      decisive UInt8 DEFAULT 1,
-      p_value_adjusted Nullable(Float64),
-      drift_share Nullable(Float64),
-      window_drifted Nullable(UInt8),
-      retraining_run_id String DEFAULT '',
-      retraining_status String DEFAULT '',
-      retraining_detail String DEFAULT '',
-      current_proportions Array(Float64) DEFAULT emptyArrayFloat64()
-    ) ENGINE = ReplacingMergeTree(event_time_ms)
-    ORDER BY (model_name, window_end_ms, event_id)`);
-  // A table made before these columns gets them (18.16 has no ADD COLUMN IF NOT EXISTS).
-  const have = new Set((await ch.query<{ name: string }>(sql`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${table}`)).map((c) => c.name));
-  for (const [name, type] of ADDED_COLUMNS) {
-    if (have.has(name)) continue;
-    try {
-      await ch.command(sql`ALTER TABLE ${ident(table)} ADD COLUMN ${ident(name)} ${raw(type)}`);
-    } catch (err) {
-      // Another replica starting at the same moment may have added it.
-      const now = await ch.query<{ name: string }>(sql`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${table} AND name = ${name}`);
-      if (now.length === 0) throw err;
-    }
-  }
+  await migrate(ch, { names: { drift_reports: table } });
 }
-
-/** Columns added after the table's first version, with their types (defaults read old rows as before). */
-const ADDED_COLUMNS: ReadonlyArray<readonly [string, string]> = [
-  ['decisive', 'UInt8 DEFAULT 1'],
-  ['p_value_adjusted', 'Nullable(Float64)'],
-  ['drift_share', 'Nullable(Float64)'],
-  ['window_drifted', 'Nullable(UInt8)'],
-  ['retraining_run_id', "String DEFAULT ''"],
-  ['retraining_status', "String DEFAULT ''"],
-  ['retraining_detail', "String DEFAULT ''"],
-  ['current_proportions', 'Array(Float64) DEFAULT emptyArrayFloat64()'],
-];
 
 export function driftRow(r: DriftRecord): Record<string, unknown> {
   return {

@@ -3,6 +3,7 @@
 // by stream mode and served counts once; other versions are ignored); after a promotion
 // announced on NATS model.promoted, the same traffic is compared with the new champion's
 // reference, which it does not match.
+import { natsServers } from '@omen/config';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,7 +70,7 @@ beforeAll(async () => {
   registry = new LocalModelRegistry(dir);
   await registry.register({ name: MODEL, version: 'v1', bytes: new Uint8Array([1]), featureSet: { name: 'jit_change_metrics', version: 1 }, referenceStats: stats(0) });
   await registry.setAlias(MODEL, 'champion', 'v1');
-  nc = await connect({ servers: env.NATS_URL });
+  nc = await connect({ servers: natsServers(env.NATS_URL) });
   cleanup(() => nc.drain());
   svc = await startOnStack(cleanup, { registryDir: dir, model: MODEL, topics });
 });

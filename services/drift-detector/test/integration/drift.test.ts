@@ -2,6 +2,7 @@
 // distributions, features.commits.v1 records drawn from the same distributions (one window) and
 // from shifted ones (the next window). The first window must report no drift; the second must
 // report it on monitoring.drift.v1, in ClickHouse, on NATS drift.alert and through GetDriftReport.
+import { natsServers } from '@omen/config';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,7 +61,7 @@ beforeAll(async () => {
   await registry.register({ name: MODEL, version: 'v1', bytes: new Uint8Array([1, 2, 3]), featureSet: { name: 'jit_change_metrics', version: 1 }, referenceStats: stats });
   await registry.setAlias(MODEL, 'champion', 'v1');
 
-  nc = await connect({ servers: env.NATS_URL });
+  nc = await connect({ servers: natsServers(env.NATS_URL) });
   cleanup(() => nc.drain());
   nc.subscribe(alertSubject, { callback: (_err, msg) => alerts.push(JSON.parse(new TextDecoder().decode(msg.data)) as Record<string, unknown>) });
   await nc.flush();

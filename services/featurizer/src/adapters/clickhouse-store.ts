@@ -6,15 +6,17 @@
 // feature map is two parallel arrays, and every time is a DateTime (UTC seconds, for humans)
 // plus an Int64 epoch-ms column (for exact point-in-time joins).
 // Per feature set, a view (`features_<set>_v<version>`) has one Nullable column per feature, in
-// the registry's order, deduplicated with FINAL. See the service README for example queries.
+// the registry's order, deduplicated with FINAL. The tables and views are defined once, as
+// migrations in @omen/clickhouse-schema. See the service README for example queries.
 
 import type { ClickHouse } from '@omen/clickhouse';
-import { formatDateTime, ident, joinSql, sql } from '@omen/clickhouse';
+import { formatDateTime, ident, sql } from '@omen/clickhouse';
+import { featureViewName, migrate } from '@omen/clickhouse-schema';
 import type { FeatureSet } from '@omen/features';
-import { codeMetricsV1, featureNames } from '@omen/features';
+import { codeMetricsV1 } from '@omen/features';
 import type { CommitLabel } from '../domain/labels.ts';
 import type { CommitRows, FeatureRow, FindingRow } from '../domain/rows.ts';
-import { commitFeatureSets, fileFeatureSet } from '../domain/rows.ts';
+import { fileFeatureSet } from '../domain/rows.ts';
 
 export const tables = {
   features: 'commit_features',
@@ -25,110 +27,16 @@ export const tables = {
   latestLabels: 'commit_labels_latest',
 } as const;
 
-export function featureViewName(set: Pick<FeatureSet, 'name' | 'version'>): string {
-  return `features_${set.name}_v${set.version}`;
-}
+export { featureViewName };
 
 const time = (ms: number): string => formatDateTime(new Date(ms));
 
-/** Creates the tables and views when missing. Idempotent; safe on every start. */
+/**
+ * Applies the schema migrations (@omen/clickhouse-schema owns every table and view, this store's
+ * included). Idempotent; safe on every start, and from several instances at once.
+ */
 export async function ensureSchema(ch: ClickHouse): Promise<void> {
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(tables.features)} (
-      event_id String,
-      repo_id String,
-      sha String,
-      feature_set String,
-      feature_set_version UInt16,
-      event_time DateTime('UTC'),
-      event_time_ms Int64,
-      computed_at DateTime('UTC'),
-      computed_at_ms Int64,
-      feature_names Array(String),
-      feature_values Array(Float64)
-    ) ENGINE = ReplacingMergeTree(computed_at_ms)
-    ORDER BY (repo_id, feature_set, feature_set_version, sha)`);
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(tables.fileMetrics)} (
-      repo_id String,
-      sha String,
-      path String,
-      feature_set String,
-      feature_set_version UInt16,
-      event_time DateTime('UTC'),
-      event_time_ms Int64,
-      computed_at DateTime('UTC'),
-      computed_at_ms Int64,
-      feature_names Array(String),
-      feature_values Array(Float64)
-    ) ENGINE = ReplacingMergeTree(computed_at_ms)
-    ORDER BY (repo_id, feature_set, feature_set_version, sha, path)`);
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(tables.labels)} (
-      event_id String,
-      repo_id String,
-      sha String,
-      method String,
-      is_bug_inducing UInt8,
-      is_fix UInt8,
-      fix_shas Array(String),
-      issue_numbers Array(Int32),
-      confidence Nullable(Float64),
-      label_known_at DateTime('UTC'),
-      label_known_at_ms Int64
-    ) ENGINE = ReplacingMergeTree(label_known_at_ms)
-    ORDER BY (repo_id, sha, method, label_known_at_ms)`);
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(tables.findings)} (
-      repo_id String,
-      sha String,
-      path String,
-      line UInt32,
-      rule String,
-      event_time DateTime('UTC'),
-      event_time_ms Int64,
-      computed_at DateTime('UTC'),
-      computed_at_ms Int64
-    ) ENGINE = ReplacingMergeTree(computed_at_ms)
-    ORDER BY (repo_id, sha, path, line, rule)`);
-  // commit_labels keeps every label (ORDER BY ends in label_known_at_ms) so a point-in-time read
-  // can take the newest one known before its cutoff; this view is that read without a cutoff,
-  // so a retraction (is_fix / is_bug_inducing 0 superseding a 1) is what analysts see. argMax
-  // over the base table rather than FINAL: duplicates of one label carry the same values.
-  // The inner SELECT renames the columns: 18.16 substitutes aliases into every expression, so
-  // argMax(is_fix, label_known_at_ms) AS is_fix would aggregate its own result.
-  await ch.command(sql`
-    CREATE VIEW IF NOT EXISTS ${ident(tables.latestLabels)} AS
-    SELECT repo_id, sha, method,
-      argMax(l_event_id, l_at) AS event_id,
-      argMax(l_bug, l_at) AS is_bug_inducing,
-      argMax(l_fix, l_at) AS is_fix,
-      argMax(l_fix_shas, l_at) AS fix_shas,
-      argMax(l_issues, l_at) AS issue_numbers,
-      argMax(l_confidence, l_at) AS confidence,
-      max(l_known) AS label_known_at,
-      max(l_at) AS label_known_at_ms
-    FROM (
-      SELECT repo_id, sha, method, event_id AS l_event_id, is_bug_inducing AS l_bug, is_fix AS l_fix, fix_shas AS l_fix_shas,
-        issue_numbers AS l_issues, confidence AS l_confidence, label_known_at AS l_known, label_known_at_ms AS l_at
-      FROM ${ident(tables.labels)}
-    )
-    GROUP BY repo_id, sha, method`);
-  for (const set of commitFeatureSets) await ensureFeatureView(ch, set, tables.features, []);
-  await ensureFeatureView(ch, fileFeatureSet, tables.fileMetrics, ['path']);
-}
-
-async function ensureFeatureView(ch: ClickHouse, set: FeatureSet, table: string, extraKeys: readonly string[]): Promise<void> {
-  const columns = featureNames(set).map((name) => sql`if(has(feature_names, ${name}), feature_values[indexOf(feature_names, ${name})], NULL) AS ${ident(name)}`);
-  const keys = joinSql(
-    ['repo_id', 'sha', ...extraKeys, 'event_time', 'event_time_ms', 'computed_at', 'computed_at_ms'].map((c) => ident(c)),
-    ', ',
-  );
-  await ch.command(sql`
-    CREATE VIEW IF NOT EXISTS ${ident(featureViewName(set))} AS
-    SELECT ${keys}, ${joinSql(columns, ',\n      ')}
-    FROM ${ident(table)} FINAL
-    WHERE feature_set = ${set.name} AND feature_set_version = ${set.version}`);
+  await migrate(ch);
 }
 
 function featureRecord(r: FeatureRow): Record<string, unknown> {

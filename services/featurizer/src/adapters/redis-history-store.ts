@@ -16,7 +16,7 @@
 // same script drops what the retention (../domain/retention.ts) no longer covers: the outputs
 // of commits that left the window, and pending links older than the bound.
 
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@omen/service';
 import { UnavailableError } from '@omen/errors';
 import type { CommitRecord, HistoryStore, IssueRecord, LegacyCommitRecord, Namespace, RecordRequest, RepoSnapshot, RepoWrite } from '../domain/history.ts';
 import { emptyRecordMaps, namespaces } from '../domain/history.ts';
@@ -91,7 +91,7 @@ export interface RedisHistoryStoreOptions {
   onPrune?: (pruned: Pruned) => void;
 }
 
-type WithWrite = Redis & { featurizerWrite(numKeys: number, ...args: (string | number)[]): Promise<0 | [number, number]> };
+type WithWrite = RedisClient & { featurizerWrite(numKeys: number, ...args: (string | number)[]): Promise<0 | [number, number]> };
 
 // The commit record is the one record kept per commit for good, so its size is the state's
 // growth per commit: fields at their default (false, {}) are left out of the JSON (about 90 of
@@ -130,7 +130,7 @@ export class RedisHistoryStore implements HistoryStore {
   readonly #retention: StateRetention;
   readonly #onPrune: ((pruned: Pruned) => void) | undefined;
 
-  constructor(redis: Redis, options: RedisHistoryStoreOptions = {}) {
+  constructor(redis: RedisClient, options: RedisHistoryStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'omen:featurizer';
     this.#retention = checkRetention({ ...DEFAULT_RETENTION, ...options.retention });
     this.#onPrune = options.onPrune;

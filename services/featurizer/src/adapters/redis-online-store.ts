@@ -5,7 +5,7 @@
 // TTL refreshed on every write (commits are scored soon after they land; older ones fall back
 // to ClickHouse). Writes are HSETs of deterministic values: replaying them changes nothing.
 
-import type { Redis } from 'ioredis';
+import { pipelineBySlot, type RedisClient } from '@omen/service';
 import type { FeatureSet } from '@omen/features';
 import { featureSetId, ONLINE_FEATURES_PREFIX, onlineFeaturesKey, type OnlineFeatures } from '@omen/features';
 
@@ -23,11 +23,11 @@ export interface RedisOnlineStoreOptions {
 }
 
 export class RedisOnlineStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #ttl: number;
 
-  constructor(redis: Redis, options: RedisOnlineStoreOptions = {}) {
+  constructor(redis: RedisClient, options: RedisOnlineStoreOptions = {}) {
     this.#redis = redis;
     this.#prefix = options.prefix ?? ONLINE_FEATURES_PREFIX;
     this.#ttl = options.ttlSeconds ?? 2_592_000;
@@ -39,15 +39,18 @@ export class RedisOnlineStore {
 
   async write(rows: readonly FeatureRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const pipeline = this.#redis.pipeline();
-    for (const r of rows) {
-      const key = this.key(r.repo_id, r.sha);
-      const value: OnlineFeatures = { values: r.values, file_metrics: r.file_metrics, computed_at: r.computed_at, event_time: r.event_time };
-      pipeline.hset(key, featureSetId({ name: r.feature_set, version: r.feature_set_version }), JSON.stringify(value));
-      pipeline.expire(key, this.#ttl);
-    }
-    const replies = await pipeline.exec();
-    const failed = replies?.find(([err]) => err);
+    const replies = await pipelineBySlot(
+      this.#redis,
+      rows,
+      (r) => this.key(r.repo_id, r.sha),
+      (pipeline, r) => {
+        const key = this.key(r.repo_id, r.sha);
+        const value: OnlineFeatures = { values: r.values, file_metrics: r.file_metrics, computed_at: r.computed_at, event_time: r.event_time };
+        pipeline.hset(key, featureSetId({ name: r.feature_set, version: r.feature_set_version }), JSON.stringify(value));
+        pipeline.expire(key, this.#ttl);
+      },
+    );
+    const failed = replies.flat().find(([err]) => err);
     if (failed?.[0]) throw failed[0];
   }
 

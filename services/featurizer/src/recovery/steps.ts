@@ -3,14 +3,15 @@
 // the featurizer to catch up. Reads the same environment as the service.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createClickHouse, ident, joinSql, sql } from '@omen/clickhouse';
 import type { ClickHouse } from '@omen/clickhouse';
+import { mutationTarget, renderTarget } from '@omen/clickhouse-schema';
 import type { Commit } from '@omen/contracts';
 import { loadConfig, str } from '@omen/config';
 import { avroSchema } from '@omen/contracts';
 import { createKafka } from '@omen/kafka';
 import type { Kafka } from '@omen/kafka';
+import { createRedisClient } from '@omen/service';
 import { RedisHistoryStore } from '../adapters/redis-history-store.ts';
 import { tables, writeOffline } from '../adapters/clickhouse-store.ts';
 import { kafkaPublisher } from '../adapters/kafka-sink.ts';
@@ -118,7 +119,7 @@ export interface AuditOptions {
 export async function collectAudit(config: RecoveryConfig, values: AuditOptions): Promise<AuditReport> {
   const source = values.source;
   const ch = createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'omen-audit', registryUrl: config.SCHEMA_REGISTRY_URL });
   try {
     const times = new Map<string, number>();
@@ -209,7 +210,7 @@ export async function reset(config: RecoveryConfig, repo: string, force: boolean
     process.stderr.write('not resetting while the featurizer lags (--force resets anyway)\n');
     return 1;
   }
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   try {
     const held = await new RedisHistoryStore(redis, { prefix: config.FEATURIZER_STATE_PREFIX }).resetRepository(repo, Date.now());
     process.stdout.write(`${JSON.stringify({ repo, cleared_commits: held })}\n`);
@@ -233,7 +234,7 @@ export async function reset(config: RecoveryConfig, repo: string, force: boolean
  */
 export async function supersedeStale(config: RecoveryConfig, repo: string): Promise<number> {
   const ch = createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'omen-recovery', registryUrl: config.SCHEMA_REGISTRY_URL });
   try {
     const newest = (await tableExists(ch, tables.latestLabels))
@@ -270,7 +271,8 @@ export async function supersedeStale(config: RecoveryConfig, repo: string): Prom
       // One mutation per 500 (sha, computed_at) pairs: the condition is written out, ClickHouse 18.16 has no parameters.
       for (let i = 0; i < older.length; i += 500) {
         const pairs = older.slice(i, i + 500).map((r) => sql`(${r.sha}, ${Number(r.at)})`);
-        await ch.command(sql`ALTER TABLE ${ident(tables.findings)} DELETE WHERE repo_id = ${repo} AND (sha, computed_at_ms) IN (${joinSql(pairs, ', ')})`);
+        // A Distributed table takes no mutation: in cluster mode it goes to the local tables.
+        await ch.command(sql`ALTER TABLE ${mutationTarget(renderTarget(ch), tables.findings)} DELETE WHERE repo_id = ${repo} AND (sha, computed_at_ms) IN (${joinSql(pairs, ', ')})`);
       }
     }
     process.stdout.write(`${JSON.stringify({ repo, szz_labels: newest.length, superseded_labels: stale.length, label_shas: stale.slice(0, 20).map((l) => l.sha), deleted_findings: findings })}\n`);

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@omen/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomName } from '@omen/testing';
 import { RedisHistoryStore } from '../../src/adapters/redis-history-store.ts';
@@ -10,7 +10,7 @@ import { EXPRESS_REPO, readExpressCommits } from '../helpers/express.ts';
 import { cloneExpress, readCommitsWithHunks } from '../helpers/express-git.ts';
 import { connectTestRedis, dropAndDisconnect } from '../helpers/redis.ts';
 
-let redis: Redis;
+let redis: RedisClient;
 const prefix = randomName('omen-test-fz');
 beforeAll(() => {
   redis = connectTestRedis();

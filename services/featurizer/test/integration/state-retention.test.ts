@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@omen/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomName } from '@omen/testing';
 import { RedisHistoryStore } from '../../src/adapters/redis-history-store.ts';
@@ -15,7 +15,7 @@ import { connectTestRedis, dropAndDisconnect } from '../helpers/redis.ts';
 // Retention in the real Redis write script: after N + k commits only the window of N keeps its
 // outputs, a redelivery inside it re-emits identical outputs, and everything new is computed
 // exactly as without pruning.
-let redis: Redis;
+let redis: RedisClient;
 const prefix = randomName('omen-test-fzret');
 beforeAll(() => {
   redis = connectTestRedis();

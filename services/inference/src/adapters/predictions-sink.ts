@@ -7,7 +7,8 @@
 // served prediction of the same commit stay two rows.
 import { createHash } from 'node:crypto';
 import type { ClickHouse } from '@omen/clickhouse';
-import { EVENT_COLUMNS, eventColumns, ident, raw, sql } from '@omen/clickhouse';
+import { eventColumns } from '@omen/clickhouse';
+import { migrate } from '@omen/clickhouse-schema';
 import type { Prediction } from '@omen/contracts';
 import { recordTrace, type AvroProducer } from '@omen/kafka';
 
@@ -42,52 +43,15 @@ export function inputsHash(row: Float32Array): string {
   return createHash('sha256').update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)).digest('hex').slice(0, 16);
 }
 
-const SORTING_KEY = 'model_name, model_version, repo_id, entity_type, entity_id, source';
-
 /**
- * Creates the predictions table when missing. ClickHouse 18.16 has no Map and no DateTime64:
- * the scores map is two parallel arrays, contributions three, and the time is a DateTime (UTC
- * seconds, for humans) plus an Int64 epoch-ms column. The version column is event_time_ms: a
- * re-scored entity keeps its latest row, one per source.
- *
- * A table from before `source` gets the column and the longer sorting key in one ALTER (18.16
- * can only extend a sorting key with a column added in the same statement, and not one with a
- * default), so its older rows read source '' — stream mode, the only writer then.
+ * Applies the schema migrations under this table name. The predictions table
+ * (@omen/clickhouse-schema) keeps the scores map as two parallel arrays, contributions as three
+ * (18.16 has no Map), and its version column is event_time_ms: a re-scored entity keeps its
+ * latest row, one per source. A table from before `source` gets the column and the longer
+ * sorting key there.
  */
 export async function ensurePredictionsTable(ch: ClickHouse, table: string): Promise<void> {
-  await ch.command(sql`
-    CREATE TABLE IF NOT EXISTS ${ident(table)} (
-      ${EVENT_COLUMNS},
-      entity_type String,
-      entity_id String,
-      model_name String,
-      model_version String,
-      bug_probability Nullable(Float64),
-      score_names Array(String),
-      score_values Array(Float64),
-      contribution_features Array(String),
-      contribution_values Array(Float64),
-      contribution_scores Array(Float64),
-      feature_names Array(String),
-      feature_values Array(Float64),
-      feature_set String,
-      feature_set_version UInt16,
-      experiment_id String,
-      arm String,
-      latency_ms Float64,
-      trace_id String,
-      source String
-    ) ENGINE = ReplacingMergeTree(event_time_ms)
-    ORDER BY (${raw(SORTING_KEY)})`);
-  const hasSource = async () =>
-    (await ch.query<{ name: string }>(sql`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${table} AND name = 'source'`)).length > 0;
-  if (await hasSource()) return;
-  try {
-    await ch.command(sql`ALTER TABLE ${ident(table)} ADD COLUMN source String, MODIFY ORDER BY (${raw(SORTING_KEY)})`);
-  } catch (err) {
-    // Another replica starting at the same moment may have won the race.
-    if (!(await hasSource())) throw err;
-  }
+  await migrate(ch, { names: { predictions: table } });
 }
 
 export function predictionRow(p: Prediction): Record<string, unknown> {

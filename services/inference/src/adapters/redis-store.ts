@@ -10,7 +10,7 @@
 //
 // The client never queues commands while disconnected and times commands out, so a Redis outage
 // turns into UNAVAILABLE at once instead of requests hanging.
-import { Redis } from 'ioredis';
+import { createRedisClient, pipelineBySlot, type RedisClient } from '@omen/service';
 import { UnavailableError } from '@omen/errors';
 import { ONLINE_FEATURES_PREFIX, onlineFeaturesKey, repoHashTag, type OnlineFeatures } from '@omen/features';
 
@@ -43,8 +43,8 @@ export interface RedisStoreOptions {
 }
 
 /** The client options that make Redis fail fast. */
-export function connectRedis(url: string, commandTimeoutMs: number): Redis {
-  return new Redis(url, {
+export function connectRedis(url: string, commandTimeoutMs: number): RedisClient {
+  return createRedisClient(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
@@ -62,12 +62,12 @@ function unavailable(err: unknown): UnavailableError {
 }
 
 export class RedisStore {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly #featurePrefix: string;
   readonly #cachePrefix: string;
   readonly cacheTtlSeconds: number;
 
-  constructor(redis: Redis, options: RedisStoreOptions = {}) {
+  constructor(redis: RedisClient, options: RedisStoreOptions = {}) {
     this.redis = redis;
     this.#featurePrefix = options.featurePrefix ?? ONLINE_FEATURES_PREFIX;
     this.#cachePrefix = options.cachePrefix ?? 'omen:predictions';
@@ -94,26 +94,30 @@ export class RedisStore {
   async lookup(items: readonly CommitLookup[]): Promise<CommitRecord[]> {
     if (items.length === 0) return [];
     this.#checkReady();
-    const pipeline = this.redis.pipeline();
-    for (const it of items) {
-      pipeline.hgetall(this.featureKey(it.repoId, it.sha));
-      if (it.cacheKey !== undefined) pipeline.get(it.cacheKey);
-    }
-    let replies: [Error | null, unknown][] | null;
+    // The cache key carries the same repository hash tag as the feature key: one slot per item.
+    let replies: [Error | null, unknown][][];
     try {
-      replies = await pipeline.exec();
+      replies = await pipelineBySlot(
+        this.redis,
+        items,
+        (it) => this.featureKey(it.repoId, it.sha),
+        (pipeline, it) => {
+          pipeline.hgetall(this.featureKey(it.repoId, it.sha));
+          if (it.cacheKey !== undefined) pipeline.get(it.cacheKey);
+        },
+      );
     } catch (err) {
       throw unavailable(err);
     }
-    if (!replies) throw unavailable(new Error('pipeline returned no replies'));
     const out: CommitRecord[] = [];
-    let r = 0;
-    for (const it of items) {
-      const [hashErr, hash] = replies[r++] ?? [new Error('missing reply'), null];
+    for (const [i, it] of items.entries()) {
+      const mine = replies[i] ?? [];
+      let r = 0;
+      const [hashErr, hash] = mine[r++] ?? [new Error('missing reply'), null];
       if (hashErr) throw unavailable(hashErr);
       let cached: string | undefined;
       if (it.cacheKey !== undefined) {
-        const [cacheErr, value] = replies[r++] ?? [null, null];
+        const [cacheErr, value] = mine[r++] ?? [null, null];
         // A cache read failing alone is not worth failing the request over.
         cached = cacheErr || typeof value !== 'string' ? undefined : value;
       }
@@ -134,11 +138,14 @@ export class RedisStore {
   async cachePut(entries: readonly { key: string; value: string }[]): Promise<void> {
     if (entries.length === 0 || !this.cacheEnabled) return;
     this.#checkReady();
-    const pipeline = this.redis.pipeline();
-    for (const e of entries) pipeline.set(e.key, e.value, 'EX', this.cacheTtlSeconds);
     try {
-      const replies = await pipeline.exec();
-      const failed = replies?.find(([err]) => err);
+      const replies = await pipelineBySlot(
+        this.redis,
+        entries,
+        (e) => e.key,
+        (pipeline, e) => pipeline.set(e.key, e.value, 'EX', this.cacheTtlSeconds),
+      );
+      const failed = replies.flat().find(([err]) => err);
       if (failed?.[0]) throw failed[0];
     } catch (err) {
       throw unavailable(err);

@@ -1,5 +1,6 @@
 // Promotions and rollbacks announced on the dev stack's NATS swap the served version with no
 // failed request; a broken artifact is refused and the old version keeps serving.
+import { natsServers } from '@omen/config';
 import { readFile, writeFile } from 'node:fs/promises';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   await reg.publish(MODEL, 'v1', jitGbdt(1), ['champion']);
   svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir, INFERENCE_MODELS: MODEL, INFERENCE_DEFAULT_MODEL: MODEL, NATS_URL });
   await svc.running.ready;
-  nc = await connect({ servers: NATS_URL });
+  nc = await connect({ servers: natsServers(NATS_URL) });
   cleanup(() => nc.drain());
   // The subscription is set up after ready; wait until a promotion of the current version is a no-op it has seen.
   await waitFor(() => svc.app.models.served().length > 0);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '@omen/service';
 import { UnavailableError } from '@omen/errors';
 
 /** What a claim found: the key is now ours, or someone already published it, or is doing so. */
@@ -50,13 +50,13 @@ const releaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  * Commands run auto-pipelined, so concurrent requests share round trips.
  */
 export class RedisDedup implements DedupStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly windowMs: number;
   private readonly pendingTtlMs: number;
   private readonly token = `pending:${randomBytes(8).toString('hex')}`;
   private readonly namespace: string;
 
-  private constructor(redis: Redis, options: RedisDedupOptions) {
+  private constructor(redis: RedisClient, options: RedisDedupOptions) {
     this.redis = redis;
     this.windowMs = options.windowMs ?? 7 * 24 * 3600 * 1000;
     this.pendingTtlMs = options.pendingTtlMs ?? 120_000;
@@ -66,7 +66,7 @@ export class RedisDedup implements DedupStore {
 
   /** Connects and waits until Redis answers; fails with UNAVAILABLE naming the URL otherwise. */
   static async connect(options: RedisDedupOptions): Promise<RedisDedup> {
-    const redis = new Redis(options.url, {
+    const redis = createRedisClient(options.url, {
       lazyConnect: true,
       enableAutoPipelining: true,
       // Fail commands at once while disconnected instead of queueing them: the caller answers
@@ -115,7 +115,7 @@ export class RedisDedup implements DedupStore {
 
   async release(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    const redis = this.redis as Redis & { omenReleaseClaim(key: string, token: string): Promise<number> };
+    const redis = this.redis as RedisClient & { omenReleaseClaim(key: string, token: string): Promise<number> };
     await this.guard('release', () => Promise.all(keys.map((k) => redis.omenReleaseClaim(this.namespace + k, this.token))));
   }
 

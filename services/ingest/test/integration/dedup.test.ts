@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { randomName, stackEnv } from '@omen/testing';
+import { createRedisClient, type RedisClient } from '@omen/service';
+import { deleteKeysMatching, randomName, stackEnv } from '@omen/testing';
 import { RedisDedup } from '../../src/adapters/dedup.ts';
 
 // Against the stack's real Redis: claims are exclusive, confirmations stick for the window,
@@ -8,17 +8,16 @@ import { RedisDedup } from '../../src/adapters/dedup.ts';
 const { REDIS_URL } = stackEnv('REDIS_URL');
 let a: RedisDedup;
 let b: RedisDedup;
-let raw: Redis;
+let raw: RedisClient;
 const prefix = `omen:test:${randomName('dedup')}:`;
 
 beforeAll(async () => {
   a = await RedisDedup.connect({ url: REDIS_URL, windowMs: 60_000, pendingTtlMs: 300 });
   b = await RedisDedup.connect({ url: REDIS_URL, windowMs: 60_000, pendingTtlMs: 300 });
-  raw = new Redis(REDIS_URL);
+  raw = createRedisClient(REDIS_URL);
 });
 afterAll(async () => {
-  const keys = await raw.keys(`${prefix}*`);
-  if (keys.length > 0) await raw.del(...keys);
+  await deleteKeysMatching(raw, `${prefix}*`);
   await Promise.all([a.close(), b.close(), raw.quit()]);
 });
 

@@ -2,7 +2,7 @@
 // scm.pullrequests.v1), the newest prediction per commit (so a request opened after its commit
 // was scored is decorated at once), and what was published per commit and target (the
 // idempotency record: repository, sha, model version). Keys carry the repository as a hash tag.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@omen/service';
 import type { RiskReport } from '../domain/summary.ts';
 
 export interface OpenRequest {
@@ -32,7 +32,7 @@ export class ChecksState {
   readonly #ttl: number;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     readonly options: StateOptions,
   ) {
     this.#ttl = options.ttlSeconds ?? 30 * 86_400;

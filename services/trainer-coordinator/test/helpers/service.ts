@@ -1,5 +1,6 @@
 // The trainer-coordinator in process against the real engines (ClickHouse, NATS), with its own
 // registry and state directories and its own ClickHouse tables (random names, dropped after).
+import { natsServers } from '@omen/config';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -96,7 +97,7 @@ export async function startTestTrainer(env: Record<string, string> = {}): Promis
   const address = `127.0.0.1:${svc.grpcPort}`;
   const client = createClient(Trainer, address, { token: ADMIN_TOKEN, deadlineMs: 120_000 });
   const anonymous = createClient(Trainer, address, { deadlineMs: 30_000 });
-  const nats = await connect({ servers: engines.NATS_URL });
+  const nats = await connect({ servers: natsServers(engines.NATS_URL) });
   return {
     svc,
     app,
