@@ -7,7 +7,11 @@ import { int, str } from '@omen/config';
  */
 export const auditConfigSchema = {
   /** ClickHouse table of audit records. @default audit_events */
-  AUDIT_TABLE: str({ default: 'audit_events', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a table name ([A-Za-z_][A-Za-z0-9_]*)' }),
+  AUDIT_TABLE: str({
+    default: 'audit_events',
+    pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+    describe: 'a table name ([A-Za-z_][A-Za-z0-9_]*)',
+  }),
   /** Records held while the sinks are slow or down; beyond it the oldest are dropped (and counted). @default 10000 */
   AUDIT_MAX_BUFFERED: int({ min: 1, max: 1_000_000, default: 10_000 }),
 };

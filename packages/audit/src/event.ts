@@ -9,10 +9,15 @@ const COLUMNS = ['repo_id', 'model_name', 'model_version', 'inputs_sha256'] as c
 
 /** JSON with object keys sorted, typed arrays as arrays: equal inputs, equal text. */
 function canonical(value: unknown): unknown {
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>);
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -23,8 +28,13 @@ function canonical(value: unknown): unknown {
  */
 export function inputsSha256(inputs: unknown): string {
   // A tensor (KServe's rows) is hashed as its bytes: no per-number work on the request path.
-  if (ArrayBuffer.isView(inputs)) return createHash('sha256').update(new Uint8Array(inputs.buffer, inputs.byteOffset, inputs.byteLength)).digest('hex');
-  return createHash('sha256').update(JSON.stringify(canonical(inputs)) ?? 'null').digest('hex');
+  if (ArrayBuffer.isView(inputs))
+    return createHash('sha256')
+      .update(new Uint8Array(inputs.buffer, inputs.byteOffset, inputs.byteLength))
+      .digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(inputs)) ?? 'null')
+    .digest('hex');
 }
 
 export function auditEvent(service: string, r: AuditRecord, newId: () => string = randomUUID): AuditEvent {

@@ -79,8 +79,13 @@ export class AuditTrail {
     const writes: Promise<unknown>[] = [];
     if (this.#o.producer) {
       const producer = this.#o.producer();
-      if (!producer) throw new UnavailableError('the audit trail\'s Kafka producer is not connected yet');
-      writes.push(producer.send(this.#o.topic ?? AUDIT_TOPIC, events.map((e) => ({ key: e.repo_id, value: e, eventId: e.event_id, eventTime: e.event_time }))));
+      if (!producer) throw new UnavailableError("the audit trail's Kafka producer is not connected yet");
+      writes.push(
+        producer.send(
+          this.#o.topic ?? AUDIT_TOPIC,
+          events.map((e) => ({ key: e.repo_id, value: e, eventId: e.event_id, eventTime: e.event_time })),
+        ),
+      );
     }
     if (this.#o.clickhouse) {
       const client = this.#o.clickhouse.client();
@@ -111,20 +116,31 @@ export function startAuditTrail(ctx: ServiceContext<AuditTrailConfig>, service: 
   const { config, logger, metrics: m } = ctx;
   const brokers = config.KAFKA_BROKERS;
   const registryUrl = config.SCHEMA_REGISTRY_URL;
-  const kafka = brokers && brokers.length > 0 && registryUrl ? createKafka({ brokers, clientId: `${service}-audit`, registryUrl, logger, metrics: m }) : undefined;
+  const kafka =
+    brokers && brokers.length > 0 && registryUrl
+      ? createKafka({ brokers, clientId: `${service}-audit`, registryUrl, logger, metrics: m })
+      : undefined;
   const clickhouse = config.CLICKHOUSE_URL ? createClickHouse({ url: config.CLICKHOUSE_URL }) : undefined;
   if (!kafka && !clickhouse) {
-    logger.warn('no KAFKA_BROKERS+SCHEMA_REGISTRY_URL and no CLICKHOUSE_URL: audited calls (admin actions, served predictions) are only logged');
+    logger.warn(
+      'no KAFKA_BROKERS+SCHEMA_REGISTRY_URL and no CLICKHOUSE_URL: audited calls (admin actions, served predictions) are only logged',
+    );
     return undefined;
   }
   let producer: AvroProducer | undefined;
   let tableReady = false;
-  const dropped = m.counter('omen_audit_events_dropped_total', 'Audit records lost because the buffer to Kafka/ClickHouse was full, a sink refused them, or at shutdown.', ['reason']);
+  const dropped = m.counter(
+    'omen_audit_events_dropped_total',
+    'Audit records lost because the buffer to Kafka/ClickHouse was full, a sink refused them, or at shutdown.',
+    ['reason'],
+  );
   const written = m.counter('omen_audit_events_written_total', 'Audit records written to every configured sink.');
   const trail = new AuditTrail({
     service,
     ...(kafka ? { producer: () => producer } : {}),
-    ...(clickhouse ? { clickhouse: { client: () => (tableReady ? clickhouse : undefined), table: config.AUDIT_TABLE } } : {}),
+    ...(clickhouse
+      ? { clickhouse: { client: () => (tableReady ? clickhouse : undefined), table: config.AUDIT_TABLE } }
+      : {}),
     maxBuffered: config.AUDIT_MAX_BUFFERED,
     flushSize: Math.min(500, config.AUDIT_MAX_BUFFERED),
     flushIntervalMs: 1000,
@@ -135,12 +151,26 @@ export function startAuditTrail(ctx: ServiceContext<AuditTrailConfig>, service: 
     },
     onWriteError: (err, info) => logger.warn({ err, ...info }, 'writing audit records failed; retrying'),
   });
-  m.gauge('omen_audit_events_buffered', 'Audit records waiting for Kafka/ClickHouse.', [], (g) => g.set(trail.buffered));
+  m.gauge('omen_audit_events_buffered', 'Audit records waiting for Kafka/ClickHouse.', [], (g) =>
+    g.set(trail.buffered),
+  );
   if (kafka) {
-    ctx.dependency('kafka (audit)', () => kafka.producer({ schemas: { [AUDIT_TOPIC]: avroSchema('audit_event') } }), { required: false }).then((p) => (producer = p), () => undefined);
+    ctx
+      .dependency('kafka (audit)', () => kafka.producer({ schemas: { [AUDIT_TOPIC]: avroSchema('audit_event') } }), {
+        required: false,
+      })
+      .then(
+        (p) => (producer = p),
+        () => undefined,
+      );
   }
   if (clickhouse) {
-    ctx.dependency('clickhouse (audit)', () => ensureAuditTable(clickhouse, config.AUDIT_TABLE), { required: false }).then(() => (tableReady = true), () => undefined);
+    ctx
+      .dependency('clickhouse (audit)', () => ensureAuditTable(clickhouse, config.AUDIT_TABLE), { required: false })
+      .then(
+        () => (tableReady = true),
+        () => undefined,
+      );
   }
   ctx.grpc.setAuditSink(trail.record);
   ctx.onShutdown(async () => {

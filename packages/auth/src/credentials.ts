@@ -47,12 +47,25 @@ export interface AuthenticatorOptions {
  * ROLE_REQUIRED (valid, but lacking the method's role), CREDENTIAL_UNVERIFIABLE (the issuer's
  * keys could not be fetched now; retry).
  */
-export const AUTH_REFUSAL_REASONS = ['MISSING_CREDENTIAL', 'MALFORMED_CREDENTIAL', 'INVALID_CREDENTIAL', 'EXPIRED_CREDENTIAL', 'AUTH_NOT_CONFIGURED', 'ROLE_REQUIRED', 'CREDENTIAL_UNVERIFIABLE'] as const;
+export const AUTH_REFUSAL_REASONS = [
+  'MISSING_CREDENTIAL',
+  'MALFORMED_CREDENTIAL',
+  'INVALID_CREDENTIAL',
+  'EXPIRED_CREDENTIAL',
+  'AUTH_NOT_CONFIGURED',
+  'ROLE_REQUIRED',
+  'CREDENTIAL_UNVERIFIABLE',
+] as const;
 export type AuthRefusalReason = (typeof AUTH_REFUSAL_REASONS)[number];
 
 export type AuthOutcome =
   | { ok: true; principal: Principal }
-  | { ok: false; code: 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'UNAVAILABLE'; reason: AuthRefusalReason; message: string };
+  | {
+      ok: false;
+      code: 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'UNAVAILABLE';
+      reason: AuthRefusalReason;
+      message: string;
+    };
 
 export interface Authenticator {
   /** Whether any credential can be verified here (a token or a JWT key source is configured). */
@@ -85,7 +98,9 @@ export function parseBearer(header: string): { credential: string } | { problem:
   const leading = rest.length - rest.trimStart().length;
   const trailing = rest.length - rest.trimEnd().length;
   if (leading > 0 || trailing > 0) {
-    return { problem: `the bearer token has whitespace around it (${leading} character(s) before, ${trailing} after); send exactly "Bearer <token>", with one space and no trailing newline` };
+    return {
+      problem: `the bearer token has whitespace around it (${leading} character(s) before, ${trailing} after); send exactly "Bearer <token>", with one space and no trailing newline`,
+    };
   }
   if (/\s/.test(rest)) return { problem: 'the bearer token contains whitespace; send exactly "Bearer <token>"' };
   return { credential: rest };
@@ -99,14 +114,20 @@ function rolesOf(payload: JWTPayload, claim: string): Role[] {
 }
 
 function jwtRefusal(err: unknown): AuthOutcome {
-  const refuse = (message: string): AuthOutcome => ({ ok: false, code: 'UNAUTHENTICATED', reason: 'INVALID_CREDENTIAL', message });
-  if (err instanceof joseErrors.JWTExpired) return { ok: false, code: 'UNAUTHENTICATED', reason: 'EXPIRED_CREDENTIAL', message: 'the token has expired' };
+  const refuse = (message: string): AuthOutcome => ({
+    ok: false,
+    code: 'UNAUTHENTICATED',
+    reason: 'INVALID_CREDENTIAL',
+    message,
+  });
+  if (err instanceof joseErrors.JWTExpired)
+    return { ok: false, code: 'UNAUTHENTICATED', reason: 'EXPIRED_CREDENTIAL', message: 'the token has expired' };
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     switch (err.claim) {
       case 'iss':
-        return refuse('the token\'s issuer (iss) is not the one this server trusts');
+        return refuse("the token's issuer (iss) is not the one this server trusts");
       case 'aud':
-        return refuse('the token\'s audience (aud) does not include this server');
+        return refuse("the token's audience (aud) does not include this server");
       case 'nbf':
         return refuse('the token is not valid yet (nbf)');
       case 'exp':
@@ -117,18 +138,39 @@ function jwtRefusal(err: unknown): AuthOutcome {
         return refuse(`the token's ${err.claim} claim is not acceptable`);
     }
   }
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return refuse('the token\'s signature does not verify');
-  if (err instanceof joseErrors.JWKSNoMatchingKey) return refuse('no key of the trusted issuer matches the token (kid/alg)');
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return refuse('the token is signed with an algorithm this server does not accept');
-  if (err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid || (err instanceof Error && err.name === 'TypeError')) {
-    return { ok: false, code: 'UNAVAILABLE', reason: 'CREDENTIAL_UNVERIFIABLE', message: 'the identity provider\'s keys (JWKS) could not be fetched; retry' };
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return refuse("the token's signature does not verify");
+  if (err instanceof joseErrors.JWKSNoMatchingKey)
+    return refuse('no key of the trusted issuer matches the token (kid/alg)');
+  if (err instanceof joseErrors.JOSEAlgNotAllowed)
+    return refuse('the token is signed with an algorithm this server does not accept');
+  if (
+    err instanceof joseErrors.JWKSTimeout ||
+    err instanceof joseErrors.JWKSInvalid ||
+    (err instanceof Error && err.name === 'TypeError')
+  ) {
+    return {
+      ok: false,
+      code: 'UNAVAILABLE',
+      reason: 'CREDENTIAL_UNVERIFIABLE',
+      message: "the identity provider's keys (JWKS) could not be fetched; retry",
+    };
   }
   if (err instanceof joseErrors.JOSEError) return refuse('the token is not a valid signed JWT');
-  return { ok: false, code: 'UNAVAILABLE', reason: 'CREDENTIAL_UNVERIFIABLE', message: 'the token could not be verified now; retry' };
+  return {
+    ok: false,
+    code: 'UNAVAILABLE',
+    reason: 'CREDENTIAL_UNVERIFIABLE',
+    message: 'the token could not be verified now; retry',
+  };
 }
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
-  const token = options.adminToken === undefined ? undefined : typeof options.adminToken === 'string' ? options.adminToken : options.adminToken.reveal();
+  const token =
+    options.adminToken === undefined
+      ? undefined
+      : typeof options.adminToken === 'string'
+        ? options.adminToken
+        : options.adminToken.reveal();
   const expected = token === undefined ? undefined : digest(token);
   const jwt = options.jwt;
   let keys: JWTVerifyGetKey | KeyObject | undefined;
@@ -141,7 +183,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     configured,
     async authenticate(header) {
       const parsed = parseBearer(header);
-      if ('problem' in parsed) return { ok: false, code: 'UNAUTHENTICATED', reason: 'MALFORMED_CREDENTIAL', message: parsed.problem };
+      if ('problem' in parsed)
+        return { ok: false, code: 'UNAUTHENTICATED', reason: 'MALFORMED_CREDENTIAL', message: parsed.problem };
       const credential = parsed.credential;
       // Compared as SHA-256 digests with timingSafeEqual: constant time, equal length whatever was sent.
       if (expected !== undefined && timingSafeEqual(digest(credential), expected)) {
@@ -149,15 +192,38 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       }
       if (keys !== undefined && jwt && JWT_SHAPE.test(credential)) {
         try {
-          const verifyOptions = { issuer: jwt.issuer, audience: jwt.audience, algorithms: ALGORITHMS, clockTolerance: jwt.clockToleranceSec ?? 30, requiredClaims: ['exp', 'sub'] };
-          const { payload } = typeof keys === 'function' ? await jwtVerify(credential, keys, verifyOptions) : await jwtVerify(credential, keys, verifyOptions);
-          return { ok: true, principal: { subject: payload.sub!, roles: rolesOf(payload, rolesClaim), via: 'jwt', issuer: payload.iss! } };
+          const verifyOptions = {
+            issuer: jwt.issuer,
+            audience: jwt.audience,
+            algorithms: ALGORITHMS,
+            clockTolerance: jwt.clockToleranceSec ?? 30,
+            requiredClaims: ['exp', 'sub'],
+          };
+          const { payload } =
+            typeof keys === 'function'
+              ? await jwtVerify(credential, keys, verifyOptions)
+              : await jwtVerify(credential, keys, verifyOptions);
+          return {
+            ok: true,
+            principal: { subject: payload.sub!, roles: rolesOf(payload, rolesClaim), via: 'jwt', issuer: payload.iss! },
+          };
         } catch (err) {
           return jwtRefusal(err);
         }
       }
-      if (!configured) return { ok: false, code: 'PERMISSION_DENIED', reason: 'AUTH_NOT_CONFIGURED', message: 'protected methods are disabled on this server (no admin token configured, and no JWT issuer)' };
-      return { ok: false, code: 'PERMISSION_DENIED', reason: 'INVALID_CREDENTIAL', message: 'the bearer token is not valid for this method' };
+      if (!configured)
+        return {
+          ok: false,
+          code: 'PERMISSION_DENIED',
+          reason: 'AUTH_NOT_CONFIGURED',
+          message: 'protected methods are disabled on this server (no admin token configured, and no JWT issuer)',
+        };
+      return {
+        ok: false,
+        code: 'PERMISSION_DENIED',
+        reason: 'INVALID_CREDENTIAL',
+        message: 'the bearer token is not valid for this method',
+      };
     },
   };
 }

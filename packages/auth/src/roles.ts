@@ -74,7 +74,9 @@ export const METHOD_ROLES: Readonly<Record<string, Role>> = {
  * model gives (served predictions).
  */
 export const AUDITED_METHODS: ReadonlySet<string> = new Set([
-  ...Object.entries(METHOD_ROLES).filter(([, role]) => role !== 'reader').map(([path]) => path),
+  ...Object.entries(METHOD_ROLES)
+    .filter(([, role]) => role !== 'reader')
+    .map(([path]) => path),
   '/omen.inference.v1.Inference/Predict',
   '/omen.inference.v1.Inference/PredictBatch',
   '/omen.inference.v1.Inference/PredictStream',

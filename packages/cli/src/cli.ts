@@ -6,13 +6,17 @@ import { UsageError, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
 
 /** This package's version (package.json), what `omen --version` prints. */
-export const CLI_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const CLI_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 function printHelp(all: readonly Command[]): void {
   const width = Math.max(...all.map((c) => c.name.length));
   const lines = all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  process.stdout.write(`usage: omen <verb> [options]\n\nverbs:\n${lines.join('\n')}\n\n` +
-    `omen <verb> --help shows a verb's options; omen --version the version.\n`);
+  process.stdout.write(
+    `usage: omen <verb> [options]\n\nverbs:\n${lines.join('\n')}\n\n` +
+      `omen <verb> --help shows a verb's options; omen --version the version.\n`,
+  );
 }
 
 /** Runs one command line (without `node` and the script); resolves with the exit code. */

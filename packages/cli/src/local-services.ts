@@ -22,7 +22,15 @@ import {
  * with what the others produced (locally without SCM credentials it skips both SCMs, with a
  * warning, but still consumes and asks inference, so `services status` shows it SERVING).
  */
-export const SERVICE_NAMES = ['ingest', 'featurizer', 'trainer-coordinator', 'inference', 'drift-detector', 'ab-router', 'scm-checks'] as const;
+export const SERVICE_NAMES = [
+  'ingest',
+  'featurizer',
+  'trainer-coordinator',
+  'inference',
+  'drift-detector',
+  'ab-router',
+  'scm-checks',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface ServicePorts {
@@ -98,7 +106,13 @@ export function localSecrets(): { env: Record<string, string>; file: string } {
   if (wanted.some((k) => !env[k])) {
     for (const k of wanted) env[k] ??= randomBytes(24).toString('base64url');
     mkdirSync(stackPaths().home, { recursive: true });
-    writeFileSync(file, Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+    writeFileSync(
+      file,
+      Object.entries(env)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+      { mode: 0o600 },
+    );
     chmodSync(file, 0o600);
   }
   return { env, file };
@@ -108,7 +122,8 @@ export function localSecrets(): { env: Record<string, string>; file: string } {
 export function ingestHttpPort(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env['OMEN_INGEST_HTTP_PORT'];
   const n = raw === undefined || raw === '' ? 8080 : Number(raw);
-  if (!Number.isInteger(n) || n < 1024 || n > 65_000) throw new Error(`OMEN_INGEST_HTTP_PORT must be an integer port between 1024 and 65000, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1024 || n > 65_000)
+    throw new Error(`OMEN_INGEST_HTTP_PORT must be an integer port between 1024 and 65000, got "${raw}"`);
   return n;
 }
 
@@ -116,7 +131,8 @@ export function ingestHttpPort(env: NodeJS.ProcessEnv = process.env): number {
 export function inferenceHttpPort(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env['OMEN_INFERENCE_HTTP_PORT'];
   const n = raw === undefined || raw === '' ? 8084 : Number(raw);
-  if (!Number.isInteger(n) || n < 1024 || n > 65_000) throw new Error(`OMEN_INFERENCE_HTTP_PORT must be an integer port between 1024 and 65000, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1024 || n > 65_000)
+    throw new Error(`OMEN_INFERENCE_HTTP_PORT must be an integer port between 1024 and 65000, got "${raw}"`);
   return n;
 }
 
@@ -139,7 +155,12 @@ async function statusOf(name: ServiceName): Promise<LocalService> {
   const rec = readPidFile(pidFile);
   if (!rec || !isOurProcess(rec)) return describe(name, 'stopped', null);
   const health = await checkHealth(`127.0.0.1:${servicePorts(name).grpc}`);
-  return describe(name, health === 'SERVING' ? 'serving' : 'not-serving', rec.pid, health ? undefined : 'gRPC not answering');
+  return describe(
+    name,
+    health === 'SERVING' ? 'serving' : 'not-serving',
+    rec.pid,
+    health ? undefined : 'gRPC not answering',
+  );
 }
 
 export function servicesStatus(): Promise<LocalService[]> {
@@ -150,7 +171,10 @@ export function servicesStatus(): Promise<LocalService[]> {
  * Starts every service that exists (detached, logs under .omen/services/logs) against the
  * engines in .omen/stack.env, then waits until each answers SERVING on grpc.health.v1.
  */
-export async function servicesUp(only: readonly ServiceName[] = SERVICE_NAMES, timeoutMs = 90_000): Promise<LocalService[]> {
+export async function servicesUp(
+  only: readonly ServiceName[] = SERVICE_NAMES,
+  timeoutMs = 90_000,
+): Promise<LocalService[]> {
   const engines = readStackEnv();
   const { token } = localAdminToken();
   const secrets = localSecrets().env;
@@ -189,7 +213,12 @@ export async function servicesUp(only: readonly ServiceName[] = SERVICE_NAMES, t
     };
     for (const key of STACK_FILE_KEYS) if (engines[key]) env[key] = engines[key];
     const pid = spawnDetached({ command: process.execPath, args: ['--import', 'tsx', main], cwd: root, env }, logFile);
-    writePidFile(pidFile, { pid, marker: main, address: `127.0.0.1:${ports.grpc}`, startedAt: new Date().toISOString() });
+    writePidFile(pidFile, {
+      pid,
+      marker: main,
+      address: `127.0.0.1:${ports.grpc}`,
+      startedAt: new Date().toISOString(),
+    });
     started.push(name);
   }
   const deadline = Date.now() + timeoutMs;
@@ -199,12 +228,25 @@ export async function servicesUp(only: readonly ServiceName[] = SERVICE_NAMES, t
       if (results.has(name)) continue;
       const s = await statusOf(name);
       if (s.state === 'serving') results.set(name, s);
-      else if (s.state === 'stopped') results.set(name, describe(name, 'failed', null, `exited; last lines of its log:\n${logTail(paths(name).logFile, 20)}`));
+      else if (s.state === 'stopped')
+        results.set(
+          name,
+          describe(name, 'failed', null, `exited; last lines of its log:\n${logTail(paths(name).logFile, 20)}`),
+        );
     }
     await sleep(250);
   }
   for (const name of started) {
-    if (!results.has(name)) results.set(name, describe(name, 'failed', null, `not SERVING after ${timeoutMs / 1000}s; last lines of its log:\n${logTail(paths(name).logFile, 20)}`));
+    if (!results.has(name))
+      results.set(
+        name,
+        describe(
+          name,
+          'failed',
+          null,
+          `not SERVING after ${timeoutMs / 1000}s; last lines of its log:\n${logTail(paths(name).logFile, 20)}`,
+        ),
+      );
   }
   return Promise.all(SERVICE_NAMES.map(async (name) => results.get(name) ?? (await statusOf(name))));
 }

@@ -108,10 +108,16 @@ function renderTable(step: TableStep, target: RenderTarget): Statement[] {
   const args = step.engineArgs ?? [];
   if (!target.cluster) {
     const engine = args.length ? `${step.engine}(${args.join(', ')})` : step.engine;
-    return [{ sql: sql`CREATE TABLE IF NOT EXISTS ${ident(name)} (\n      ${step.columns}\n    ) ENGINE = ${raw(engine)}${tail(step)}` }];
+    return [
+      {
+        sql: sql`CREATE TABLE IF NOT EXISTS ${ident(name)} (\n      ${step.columns}\n    ) ENGINE = ${raw(engine)}${tail(step)}`,
+      },
+    ];
   }
   const local = `${name}${LOCAL_SUFFIX}`;
-  const replicated = [quoteString(replicationPath(target.database, local)), quoteString('{replica}'), ...args].join(', ');
+  const replicated = [quoteString(replicationPath(target.database, local)), quoteString('{replica}'), ...args].join(
+    ', ',
+  );
   return [
     {
       sql: sql`CREATE TABLE IF NOT EXISTS ${qualified(target, local)}${onCluster(target)} (\n      ${step.columns}\n    ) ENGINE = ${raw(`Replicated${step.engine}(${replicated})`)}${tail(step)}`,
@@ -124,7 +130,11 @@ function renderTable(step: TableStep, target: RenderTarget): Statement[] {
 
 function renderView(step: ViewStep, target: RenderTarget): Statement[] {
   const select = step.select((logical) => qualified(target, actual(target, logical)));
-  return [{ sql: sql`CREATE VIEW IF NOT EXISTS ${qualified(target, actual(target, step.view))}${onCluster(target)} AS\n    ${select}` }];
+  return [
+    {
+      sql: sql`CREATE VIEW IF NOT EXISTS ${qualified(target, actual(target, step.view))}${onCluster(target)} AS\n    ${select}`,
+    },
+  ];
 }
 
 function renderAddColumn(step: AddColumnStep, target: RenderTarget): Statement[] {
@@ -137,8 +147,14 @@ function renderAddColumn(step: AddColumnStep, target: RenderTarget): Statement[]
   const local = `${name}${LOCAL_SUFFIX}`;
   const localAlter = step.orderBy ? sql`${add}, MODIFY ORDER BY (${raw(step.orderBy)})` : add;
   return [
-    { sql: sql`ALTER TABLE ${qualified(target, local)}${onCluster(target)} ${localAlter}`, unlessColumn: { table: local, column: step.column } },
-    { sql: sql`ALTER TABLE ${qualified(target, name)}${onCluster(target)} ${add}`, unlessColumn: { table: name, column: step.column } },
+    {
+      sql: sql`ALTER TABLE ${qualified(target, local)}${onCluster(target)} ${localAlter}`,
+      unlessColumn: { table: local, column: step.column },
+    },
+    {
+      sql: sql`ALTER TABLE ${qualified(target, name)}${onCluster(target)} ${add}`,
+      unlessColumn: { table: name, column: step.column },
+    },
   ];
 }
 

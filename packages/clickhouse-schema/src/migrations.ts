@@ -20,9 +20,14 @@ export function featureViewName(set: Pick<FeatureSet, 'name' | 'version'>): stri
 }
 
 function featureView(set: FeatureSet, table: string, extraKeys: readonly string[]): ViewStep {
-  const columns = featureNames(set).map((name) => sql`if(has(feature_names, ${name}), feature_values[indexOf(feature_names, ${name})], NULL) AS ${ident(name)}`);
+  const columns = featureNames(set).map(
+    (name) =>
+      sql`if(has(feature_names, ${name}), feature_values[indexOf(feature_names, ${name})], NULL) AS ${ident(name)}`,
+  );
   const keys = joinSql(
-    ['repo_id', 'sha', ...extraKeys, 'event_time', 'event_time_ms', 'computed_at', 'computed_at_ms'].map((c) => ident(c)),
+    ['repo_id', 'sha', ...extraKeys, 'event_time', 'event_time_ms', 'computed_at', 'computed_at_ms'].map((c) =>
+      ident(c),
+    ),
     ', ',
   );
   return {
@@ -39,7 +44,8 @@ export const FEATURE_VIEW_SETS: readonly FeatureSet[] = [jitChangeMetricsV1, cod
 
 const featurizer: Migration = {
   version: 1,
-  description: 'featurizer offline store: features, file metrics, labels, findings, latest labels and per-set feature views',
+  description:
+    'featurizer offline store: features, file metrics, labels, findings, latest labels and per-set feature views',
   steps: [
     {
       kind: 'table',

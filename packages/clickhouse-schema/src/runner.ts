@@ -15,7 +15,16 @@
 import { createHash } from 'node:crypto';
 import { formatDateTime, ident, sql, type ClickHouse } from '@omen/clickhouse';
 import { FailedPreconditionError, InvalidArgumentError } from '@omen/errors';
-import { LOCAL_SUFFIX, logicalNames, renderMigration, renderStep, type Migration, type RenderTarget, type Statement, type TableStep } from './ddl.ts';
+import {
+  LOCAL_SUFFIX,
+  logicalNames,
+  renderMigration,
+  renderStep,
+  type Migration,
+  type RenderTarget,
+  type Statement,
+  type TableStep,
+} from './ddl.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
@@ -87,7 +96,9 @@ export interface MigrateReport {
 const CANONICAL: RenderTarget = { cluster: '', database: 'default' };
 
 function statementText(s: Statement): string {
-  return s.unlessColumn ? `${s.sql.text}\n-- unless ${s.unlessColumn.table}.${s.unlessColumn.column} exists` : s.sql.text;
+  return s.unlessColumn
+    ? `${s.sql.text}\n-- unless ${s.unlessColumn.table}.${s.unlessColumn.column} exists`
+    : s.sql.text;
 }
 
 /** The migration's identity: SHA-256 of its canonical SQL (single node, default names). */
@@ -105,17 +116,24 @@ export function migrationScope(migration: Migration, names: Readonly<Record<stri
 }
 
 /** Refuses a list that is not strictly ordered by version, or renames nobody uses. */
-export function validateMigrations(migrations: readonly Migration[], names: Readonly<Record<string, string>> = {}): void {
+export function validateMigrations(
+  migrations: readonly Migration[],
+  names: Readonly<Record<string, string>> = {},
+): void {
   let previous = 0;
   for (const m of migrations) {
     if (!Number.isInteger(m.version) || m.version <= previous) {
-      throw new InvalidArgumentError(`migration versions must be positive integers in increasing order; ${m.version} follows ${previous}`, 'version');
+      throw new InvalidArgumentError(
+        `migration versions must be positive integers in increasing order; ${m.version} follows ${previous}`,
+        'version',
+      );
     }
     previous = m.version;
   }
   const known = new Set(migrations.flatMap(logicalNames));
   for (const logical of Object.keys(names)) {
-    if (!known.has(logical)) throw new InvalidArgumentError(`no migration defines a table or view named ${logical}`, 'names');
+    if (!known.has(logical))
+      throw new InvalidArgumentError(`no migration defines a table or view named ${logical}`, 'names');
   }
 }
 
@@ -145,7 +163,9 @@ async function execute(ch: ClickHouse, statement: Statement, attempts: number): 
 }
 
 async function existingTables(ch: ClickHouse): Promise<Map<string, string>> {
-  const rows = await ch.query<{ name: string; engine: string }>(sql`SELECT name, engine FROM system.tables WHERE database = ${ch.database}`);
+  const rows = await ch.query<{ name: string; engine: string }>(
+    sql`SELECT name, engine FROM system.tables WHERE database = ${ch.database}`,
+  );
   return new Map(rows.map((r) => [r.name, r.engine]));
 }
 
@@ -153,7 +173,11 @@ async function existingTables(ch: ClickHouse): Promise<Map<string, string>> {
  * Cluster mode over a table a single server made (same name, not Distributed): IF NOT EXISTS would
  * skip it and leave writes on one node, so the run stops and says what to do instead.
  */
-function refuseSingleNodeTables(migrations: readonly Migration[], target: RenderTarget, existing: Map<string, string>): void {
+function refuseSingleNodeTables(
+  migrations: readonly Migration[],
+  target: RenderTarget,
+  existing: Map<string, string>,
+): void {
   if (!target.cluster) return;
   for (const m of migrations) {
     for (const step of m.steps) {
@@ -184,7 +208,9 @@ function objectNames(migration: Migration, target: RenderTarget): string[] {
 }
 
 async function recordTableExists(ch: ClickHouse, table: string): Promise<boolean> {
-  const rows = await ch.query<{ n: number | string }>(sql`SELECT count() AS n FROM system.tables WHERE database = ${ch.database} AND name = ${table}`);
+  const rows = await ch.query<{ n: number | string }>(
+    sql`SELECT count() AS n FROM system.tables WHERE database = ${ch.database} AND name = ${table}`,
+  );
   return Number(rows[0]?.n ?? 0) > 0;
 }
 
@@ -208,10 +234,19 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
   validateMigrations(migrations, names);
   const target: RenderTarget = { cluster: ch.cluster, database: ch.database, names };
 
-  const recordTarget: RenderTarget = { cluster: ch.cluster, database: ch.database, names: { [MIGRATIONS_TABLE]: recordTable } };
+  const recordTarget: RenderTarget = {
+    cluster: ch.cluster,
+    database: ch.database,
+    names: { [MIGRATIONS_TABLE]: recordTable },
+  };
   // A database made on one node only (a test's, an operator's CREATE DATABASE) must exist on every
   // node before ON CLUSTER DDL can create tables in it there.
-  if (ch.cluster && !options.dryRun) await execute(ch, { sql: sql`CREATE DATABASE IF NOT EXISTS ${ident(ch.database)} ON CLUSTER ${ident(ch.cluster)}` }, attempts);
+  if (ch.cluster && !options.dryRun)
+    await execute(
+      ch,
+      { sql: sql`CREATE DATABASE IF NOT EXISTS ${ident(ch.database)} ON CLUSTER ${ident(ch.cluster)}` },
+      attempts,
+    );
   const haveRecords = options.dryRun ? await recordTableExists(ch, recordTable) : true;
   if (!options.dryRun) for (const s of renderStep(migrationsTableStep, recordTarget)) await execute(ch, s, attempts);
   const applied = haveRecords ? await recorded(ch, recordTable) : new Map<string, string[]>();
@@ -235,13 +270,27 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
     const statements = renderMigration(migration, target);
     const intact = done && complete(migration);
     const status: MigrationStatus = intact ? 'up-to-date' : options.dryRun ? 'pending' : done ? 'reapplied' : 'applied';
-    outcomes.push({ version: migration.version, description: migration.description, checksum, scope, status, statements: statements.map(statementText) });
+    outcomes.push({
+      version: migration.version,
+      description: migration.description,
+      checksum,
+      scope,
+      status,
+      statements: statements.map(statementText),
+    });
     if (intact || options.dryRun) continue;
     for (const s of statements) await execute(ch, s, attempts);
     if (done) continue;
     const now = Date.now();
     await ch.insert(recordTable, [
-      { version: migration.version, description: migration.description, checksum, scope, applied_at: formatDateTime(new Date(now)), applied_at_ms: now },
+      {
+        version: migration.version,
+        description: migration.description,
+        checksum,
+        scope,
+        applied_at: formatDateTime(new Date(now)),
+        applied_at_ms: now,
+      },
     ]);
   }
   return { mode: ch.cluster ? 'cluster' : 'single', cluster: ch.cluster, database: ch.database, migrations: outcomes };

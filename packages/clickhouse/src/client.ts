@@ -32,7 +32,11 @@ export interface ClickHouseOptions {
  * other replica is asynchronous; with `random` a read right after a write can miss it); when that
  * replica is down both move to the next one.
  */
-export const CLUSTER_SETTINGS = { insert_distributed_sync: 1, distributed_product_mode: 'global', load_balancing: 'in_order' } as const;
+export const CLUSTER_SETTINGS = {
+  insert_distributed_sync: 1,
+  distributed_product_mode: 'global',
+  load_balancing: 'in_order',
+} as const;
 
 /** The cluster named by CLICKHOUSE_CLUSTER, or '' (one server). */
 export function clusterFromEnv(env: NodeJS.ProcessEnv = process.env): string {

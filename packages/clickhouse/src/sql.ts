@@ -52,8 +52,10 @@ function pad(n: number, width = 2): string {
 /** ClickHouse 18.16 has no DateTime64: times travel as UTC 'YYYY-MM-DD hh:mm:ss' (seconds). */
 export function formatDateTime(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new TypeError('invalid Date cannot enter SQL');
-  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
-    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
+  return (
+    `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`
+  );
 }
 
 /** What every Kafka event carries (schemas/README.md): an idempotency id, an event time, a repository. */
@@ -74,20 +76,21 @@ export const EVENT_COLUMNS = new SqlFragment(`event_id String,
       repo_id String`);
 
 /** The EVENT_COLUMNS values of one event's row. */
-export function eventColumns(e: EventIdentity): { event_id: string; event_time: string; event_time_ms: number; repo_id: string } {
-  return { event_id: e.event_id, event_time: formatDateTime(new Date(e.event_time)), event_time_ms: e.event_time, repo_id: e.repo_id };
+export function eventColumns(e: EventIdentity): {
+  event_id: string;
+  event_time: string;
+  event_time_ms: number;
+  repo_id: string;
+} {
+  return {
+    event_id: e.event_id,
+    event_time: formatDateTime(new Date(e.event_time)),
+    event_time_ms: e.event_time,
+    repo_id: e.repo_id,
+  };
 }
 
-export type SqlValue =
-  | string
-  | number
-  | bigint
-  | boolean
-  | Date
-  | null
-  | undefined
-  | SqlFragment
-  | readonly SqlValue[];
+export type SqlValue = string | number | bigint | boolean | Date | null | undefined | SqlFragment | readonly SqlValue[];
 
 /** Renders one value as a literal. */
 export function literal(value: SqlValue): string {

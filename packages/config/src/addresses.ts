@@ -16,7 +16,13 @@ export interface RedisNode {
  */
 export type RedisAddress =
   | { readonly kind: 'single'; readonly url: string }
-  | { readonly kind: 'cluster'; readonly nodes: readonly RedisNode[]; readonly username?: string; readonly password?: string; readonly tls: boolean };
+  | {
+      readonly kind: 'cluster';
+      readonly nodes: readonly RedisNode[];
+      readonly username?: string;
+      readonly password?: string;
+      readonly tls: boolean;
+    };
 
 const CLUSTER_FORM = /^(rediss?)-cluster:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#@]+)\/?$/i;
 
@@ -52,7 +58,8 @@ export function parseRedisAddress(raw: string): RedisAddress | null {
 
 /** REDIS_URL: one server (`redis://`, `rediss://`) or a Redis Cluster (`redis-cluster://h:p,h:p`). */
 export function redisUrl(options: { default?: string } = {}): EnvSchema<string> {
-  const expected = 'redis://host:port (one server) or redis-cluster://host:port,host:port (Redis Cluster seed nodes); rediss for TLS';
+  const expected =
+    'redis://host:port (one server) or redis-cluster://host:port,host:port (Redis Cluster seed nodes); rediss for TLS';
   return z
     .string()
     .optional()

@@ -15,19 +15,22 @@ interface Parsed<T> {
 }
 
 function envVar<T>(expected: string, parse: (raw: string) => Parsed<T>, fallback: T | undefined): EnvSchema<T> {
-  return z.string().optional().transform((raw, ctx): T => {
-    if (raw === undefined) {
-      if (fallback !== undefined) return fallback;
-      ctx.issues.push({ code: 'custom', message: expected, input: raw, params: { expected } });
-      return z.NEVER;
-    }
-    const r = parse(raw.trim());
-    if (!r.ok) {
-      ctx.issues.push({ code: 'custom', message: expected, input: raw, params: { expected } });
-      return z.NEVER;
-    }
-    return r.value as T;
-  });
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): T => {
+      if (raw === undefined) {
+        if (fallback !== undefined) return fallback;
+        ctx.issues.push({ code: 'custom', message: expected, input: raw, params: { expected } });
+        return z.NEVER;
+      }
+      const r = parse(raw.trim());
+      if (!r.ok) {
+        ctx.issues.push({ code: 'custom', message: expected, input: raw, params: { expected } });
+        return z.NEVER;
+      }
+      return r.value as T;
+    });
 }
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
@@ -59,10 +62,14 @@ export function int(options: IntOptions = {}): EnvSchema<number> {
         : min === Number.MIN_SAFE_INTEGER
           ? ` <= ${max}`
           : ` in ${min}..${max}`;
-  return envVar(`an integer${bounds}`, (raw) => {
-    const n = parseIntStrict(raw);
-    return n !== undefined && n >= min && n <= max ? ok(n) : bad;
-  }, options.default);
+  return envVar(
+    `an integer${bounds}`,
+    (raw) => {
+      const n = parseIntStrict(raw);
+      return n !== undefined && n >= min && n <= max ? ok(n) : bad;
+    },
+    options.default,
+  );
 }
 
 export interface NumberOptions {
@@ -78,10 +85,14 @@ export interface NumberOptions {
 export function num(options: NumberOptions = {}): EnvSchema<number> {
   const { min = -Infinity, max = Infinity } = options;
   const bounds = Number.isFinite(min) || Number.isFinite(max) ? ` in ${min}..${max}` : '';
-  return envVar(`a number${bounds}`, (raw) => {
-    const n = raw === '' ? NaN : Number(raw);
-    return Number.isFinite(n) && n >= min && n <= max ? ok(n) : bad;
-  }, options.default);
+  return envVar(
+    `a number${bounds}`,
+    (raw) => {
+      const n = raw === '' ? NaN : Number(raw);
+      return Number.isFinite(n) && n >= min && n <= max ? ok(n) : bad;
+    },
+    options.default,
+  );
 }
 
 export interface PortOptions {
@@ -91,10 +102,14 @@ export interface PortOptions {
 
 /** A TCP port 0-65535 (0 = let the OS pick, useful in tests). */
 export function port(options: PortOptions = {}): EnvSchema<number> {
-  return envVar('a TCP port 0..65535', (raw) => {
-    const n = parseIntStrict(raw);
-    return n !== undefined && n >= 0 && n <= 65535 ? ok(n) : bad;
-  }, options.default);
+  return envVar(
+    'a TCP port 0..65535',
+    (raw) => {
+      const n = parseIntStrict(raw);
+      return n !== undefined && n >= 0 && n <= 65535 ? ok(n) : bad;
+    },
+    options.default,
+  );
 }
 
 export interface StrOptions {
@@ -111,8 +126,16 @@ export interface StrOptions {
 /** A plain string. */
 export function str(options: StrOptions = {}): EnvSchema<string> {
   const { minLength = 1, pattern } = options;
-  const expected = pattern ? (options.describe ?? `a string matching ${pattern}`) : minLength > 1 ? `a string of at least ${minLength} characters` : 'a non-empty string';
-  return envVar(expected, (raw) => (raw.length >= minLength && (!pattern || pattern.test(raw)) ? ok(raw) : bad), options.default);
+  const expected = pattern
+    ? (options.describe ?? `a string matching ${pattern}`)
+    : minLength > 1
+      ? `a string of at least ${minLength} characters`
+      : 'a non-empty string';
+  return envVar(
+    expected,
+    (raw) => (raw.length >= minLength && (!pattern || pattern.test(raw)) ? ok(raw) : bad),
+    options.default,
+  );
 }
 
 export interface UrlOptions {
@@ -125,16 +148,22 @@ export interface UrlOptions {
 /** An absolute URL, returned as the string given (trimmed). */
 export function url(options: UrlOptions = {}): EnvSchema<string> {
   const { protocols } = options;
-  const expected = protocols ? `a URL with scheme ${protocols.join(' or ')} (e.g. ${protocols[0]}://host:port)` : 'an absolute URL (scheme://host...)';
-  return envVar(expected, (raw) => {
-    let u: URL;
-    try {
-      u = new URL(raw);
-    } catch {
-      return bad;
-    }
-    return !protocols || protocols.includes(u.protocol.replace(/:$/, '')) ? ok(raw) : bad;
-  }, options.default);
+  const expected = protocols
+    ? `a URL with scheme ${protocols.join(' or ')} (e.g. ${protocols[0]}://host:port)`
+    : 'an absolute URL (scheme://host...)';
+  return envVar(
+    expected,
+    (raw) => {
+      let u: URL;
+      try {
+        u = new URL(raw);
+      } catch {
+        return bad;
+      }
+      return !protocols || protocols.includes(u.protocol.replace(/:$/, '')) ? ok(raw) : bad;
+    },
+    options.default,
+  );
 }
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -160,12 +189,21 @@ export interface DurationOptions {
 export function durationMs(options: DurationOptions = {}): EnvSchema<number> {
   const { minMs = 0, maxMs = Infinity } = options;
   const fallback = typeof options.default === 'string' ? parseDurationMs(options.default) : options.default;
-  if (options.default !== undefined && fallback === undefined) throw new TypeError(`durationMs default ${JSON.stringify(options.default)} is not a duration`);
-  const bounds = Number.isFinite(maxMs) ? ` between ${minMs}ms and ${maxMs}ms` : minMs > 0 ? ` of at least ${minMs}ms` : '';
-  return envVar(`a duration like 500ms, 30s, 2m, 1h, 7d or plain milliseconds${bounds}`, (raw) => {
-    const n = parseDurationMs(raw);
-    return n !== undefined && n >= minMs && n <= maxMs ? ok(n) : bad;
-  }, fallback);
+  if (options.default !== undefined && fallback === undefined)
+    throw new TypeError(`durationMs default ${JSON.stringify(options.default)} is not a duration`);
+  const bounds = Number.isFinite(maxMs)
+    ? ` between ${minMs}ms and ${maxMs}ms`
+    : minMs > 0
+      ? ` of at least ${minMs}ms`
+      : '';
+  return envVar(
+    `a duration like 500ms, 30s, 2m, 1h, 7d or plain milliseconds${bounds}`,
+    (raw) => {
+      const n = parseDurationMs(raw);
+      return n !== undefined && n >= minMs && n <= maxMs ? ok(n) : bad;
+    },
+    fallback,
+  );
 }
 
 const truthy = new Set(['true', '1', 'yes', 'on']);
@@ -178,10 +216,14 @@ export interface BoolOptions {
 
 /** A boolean: true/false, 1/0, yes/no, on/off (any case). */
 export function bool(options: BoolOptions = {}): EnvSchema<boolean> {
-  return envVar('a boolean (true/false, 1/0, yes/no, on/off)', (raw) => {
-    const v = raw.toLowerCase();
-    return truthy.has(v) ? ok(true) : falsy.has(v) ? ok(false) : bad;
-  }, options.default);
+  return envVar(
+    'a boolean (true/false, 1/0, yes/no, on/off)',
+    (raw) => {
+      const v = raw.toLowerCase();
+      return truthy.has(v) ? ok(true) : falsy.has(v) ? ok(false) : bad;
+    },
+    options.default,
+  );
 }
 
 export interface ListOptions {
@@ -200,10 +242,17 @@ export function list(options: ListOptions = {}): EnvSchema<string[]> {
   const { separator = ',', minItems = 1, item } = options;
   const what = item ? item.describe : 'item';
   const expected = `a '${separator}'-separated list of ${minItems > 1 ? `at least ${minItems} ` : ''}${what}${what.endsWith('s') ? '' : 's'}`;
-  return envVar(expected, (raw) => {
-    const items = raw.split(separator).map((s) => s.trim()).filter((s) => s.length > 0);
-    return items.length >= minItems && (!item || items.every(item.test)) ? ok(items) : bad;
-  }, options.default);
+  return envVar(
+    expected,
+    (raw) => {
+      const items = raw
+        .split(separator)
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+      return items.length >= minItems && (!item || items.every(item.test)) ? ok(items) : bad;
+    },
+    options.default,
+  );
 }
 
 export interface EnumOptions<T extends string> {
@@ -213,7 +262,11 @@ export interface EnumOptions<T extends string> {
 
 /** One of a fixed set of strings (exact match). */
 export function enumOf<const T extends string>(values: readonly T[], options: EnumOptions<T> = {}): EnvSchema<T> {
-  return envVar(`one of ${values.join(', ')}`, (raw) => ((values as readonly string[]).includes(raw) ? ok(raw as T) : bad), options.default);
+  return envVar(
+    `one of ${values.join(', ')}`,
+    (raw) => ((values as readonly string[]).includes(raw) ? ok(raw as T) : bad),
+    options.default,
+  );
 }
 
 export interface SecretOptions {
@@ -227,5 +280,9 @@ export interface SecretOptions {
  */
 export function secret(options: SecretOptions = {}): EnvSchema<Secret> {
   const { minLength = 1 } = options;
-  return envVar(minLength > 1 ? `a secret of at least ${minLength} characters` : 'a non-empty secret', (raw) => (raw.length >= minLength ? ok(new Secret(raw)) : bad), undefined);
+  return envVar(
+    minLength > 1 ? `a secret of at least ${minLength} characters` : 'a non-empty secret',
+    (raw) => (raw.length >= minLength ? ok(new Secret(raw)) : bad),
+    undefined,
+  );
 }

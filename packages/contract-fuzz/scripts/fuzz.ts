@@ -26,7 +26,13 @@ const { values } = parseArgs({
 const cases = Number(values.cases);
 const webhookCases = Number(values['webhook-cases']);
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
-if (!Number.isInteger(cases) || cases < 0 || !Number.isInteger(webhookCases) || webhookCases < 0 || !Number.isInteger(seed)) {
+if (
+  !Number.isInteger(cases) ||
+  cases < 0 ||
+  !Number.isInteger(webhookCases) ||
+  webhookCases < 0 ||
+  !Number.isInteger(seed)
+) {
   console.error('--cases, --webhook-cases and --seed take whole numbers');
   process.exit(2);
 }
@@ -51,27 +57,46 @@ try {
   const authOpen = await fuzzAuth(mesh, { seed, maxFailures: 500, ...only });
   await mesh.restart({ requireAuth: true });
   const authRequired = await fuzzAuth(mesh, { seed, maxFailures: 500, ...only });
-  const requiredReport = await fuzzMesh(mesh, { casesPerMethod: Math.ceil(cases / 4), seed: seed + 1, maxFailures: 500, ...only });
+  const requiredReport = await fuzzMesh(mesh, {
+    casesPerMethod: Math.ceil(cases / 4),
+    seed: seed + 1,
+    maxFailures: 500,
+    ...only,
+  });
   const authFailures = [...authOpen.failures, ...authRequired.failures, ...requiredReport.failures];
   if (grpcReport.failures.length > 0) console.log(`gRPC failures:\n${formatFailures(grpcReport.failures)}`);
   if (authFailures.length > 0) console.log(`auth failures:\n${formatFailures(authFailures)}`);
-  for (const f of hooks?.failures ?? []) console.log(`webhook ${f.provider} ${f.status} ${f.body}: ${f.problems.join('; ')}\n    ${f.request}`);
+  for (const f of hooks?.failures ?? [])
+    console.log(`webhook ${f.provider} ${f.status} ${f.body}: ${f.problems.join('; ')}\n    ${f.request}`);
   const result = {
     bench: 'fuzz',
     seed,
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg1: Number(loadavg()[0]?.toFixed(2)) },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      loadavg1: Number(loadavg()[0]?.toFixed(2)),
+    },
     meshStartSeconds: meshSeconds,
     grpc: {
       cases: grpcReport.cases,
       failures: grpcReport.failures.length,
       seconds: grpcReport.seconds,
       unserved: grpcReport.unserved,
-      perRpc: Object.fromEntries(grpcReport.methods.map((m) => [m.method, { cases: m.cases, failures: m.failures, codes: m.codes }])),
+      perRpc: Object.fromEntries(
+        grpcReport.methods.map((m) => [m.method, { cases: m.cases, failures: m.failures, codes: m.codes }]),
+      ),
     },
     auth: {
       matrix: { cases: authOpen.cases, failures: authOpen.failures.length, seconds: authOpen.seconds },
-      requireAuth: { matrixCases: authRequired.cases, fuzzCases: requiredReport.cases, failures: authRequired.failures.length + requiredReport.failures.length, seconds: authRequired.seconds + requiredReport.seconds },
+      requireAuth: {
+        matrixCases: authRequired.cases,
+        fuzzCases: requiredReport.cases,
+        failures: authRequired.failures.length + requiredReport.failures.length,
+        seconds: authRequired.seconds + requiredReport.seconds,
+      },
     },
     webhooks: hooks ? { cases: hooks.cases, failures: hooks.failures.length, statuses: hooks.statuses } : undefined,
   };
@@ -81,7 +106,10 @@ try {
     writeFileSync(path.join(dir, 'fuzz.json'), `${JSON.stringify(result, null, 2)}\n`);
   }
   console.log(JSON.stringify(result));
-  process.exitCode = grpcReport.failures.length + authFailures.length + (hooks?.failures.length ?? 0) + grpcReport.unserved.length > 0 ? 1 : 0;
+  process.exitCode =
+    grpcReport.failures.length + authFailures.length + (hooks?.failures.length ?? 0) + grpcReport.unserved.length > 0
+      ? 1
+      : 0;
 } finally {
   await mesh.stop();
 }

@@ -7,7 +7,20 @@ import { ERROR_DOMAIN, STATUS_DETAILS_KEY, decodeStatusDetails } from '@omen/err
 import type { TestIssuer } from '@omen/testing';
 
 /** How a case authenticates. */
-export const CREDENTIALS = ['none', 'admin', 'wrong', 'malformed', 'padded', 'jwt-reader', 'jwt-operator', 'jwt-admin', 'jwt-expired', 'jwt-wrong-issuer', 'jwt-wrong-audience', 'jwt-alg-none'] as const;
+export const CREDENTIALS = [
+  'none',
+  'admin',
+  'wrong',
+  'malformed',
+  'padded',
+  'jwt-reader',
+  'jwt-operator',
+  'jwt-admin',
+  'jwt-expired',
+  'jwt-wrong-issuer',
+  'jwt-wrong-audience',
+  'jwt-alg-none',
+] as const;
 export type Credential = (typeof CREDENTIALS)[number];
 
 /** The `authorization` values a case may send, minted once per mesh (JWTs from the test issuer). */
@@ -21,13 +34,19 @@ const MALFORMED = ['Bearer  {t} extra', 'Basic dXNlcjpwYXNz', 'Bearer', '{t}', '
 const PADDED = ['Bearer {t} ', ' Bearer {t}'];
 
 /** The roles each valid credential holds. */
-const HOLDS: Partial<Record<Credential, Role[]>> = { admin: ['admin'], 'jwt-reader': ['reader'], 'jwt-operator': ['operator'], 'jwt-admin': ['admin'] };
+const HOLDS: Partial<Record<Credential, Role[]>> = {
+  admin: ['admin'],
+  'jwt-reader': ['reader'],
+  'jwt-operator': ['operator'],
+  'jwt-admin': ['admin'],
+};
 
 /** Mints every credential's header for a mesh whose services trust `issuer` and hold `adminToken`. */
 export async function credentialHeaders(adminToken: string, issuer: TestIssuer): Promise<CredentialHeaders> {
   // Valid for the longest fuzz run (a bench of thousands of cases), expired an hour ago.
   const exp = Math.floor(Date.now() / 1000) + 6 * 3600;
-  const jwt = async (o: Parameters<TestIssuer['token']>[0]) => `Bearer ${await issuer.token({ expiresAt: exp, subject: 'fuzz@omen.test', ...o })}`;
+  const jwt = async (o: Parameters<TestIssuer['token']>[0]) =>
+    `Bearer ${await issuer.token({ expiresAt: exp, subject: 'fuzz@omen.test', ...o })}`;
   return {
     admin: `Bearer ${adminToken}`,
     wrong: 'Bearer not-the-token',
@@ -53,7 +72,8 @@ export function credentialMetadata(credential: Credential, headers: CredentialHe
 }
 
 /** What the auth interceptor must do: let the call through to the handler, or refuse it so. */
-export type AuthExpectation = { admitted: true } | { admitted: false; code: grpc.status; reason: (typeof AUTH_REFUSAL_REASONS)[number] };
+export type AuthExpectation =
+  { admitted: true } | { admitted: false; code: grpc.status; reason: (typeof AUTH_REFUSAL_REASONS)[number] };
 
 /**
  * The answer METHOD_ROLES asks for. `reader` methods are open unless the server requires auth
@@ -63,7 +83,11 @@ export type AuthExpectation = { admitted: true } | { admitted: false; code: grpc
 export function expectedAuth(path: string, credential: Credential, requireAuth: boolean): AuthExpectation {
   const role = METHOD_ROLES[path];
   const needed = role === 'reader' && !requireAuth ? undefined : role;
-  const refuse = (code: grpc.status, reason: (typeof AUTH_REFUSAL_REASONS)[number]): AuthExpectation => ({ admitted: false, code, reason });
+  const refuse = (code: grpc.status, reason: (typeof AUTH_REFUSAL_REASONS)[number]): AuthExpectation => ({
+    admitted: false,
+    code,
+    reason,
+  });
   switch (credential) {
     case 'none':
     case 'padded':
@@ -79,7 +103,9 @@ export function expectedAuth(path: string, credential: Credential, requireAuth: 
     case 'jwt-alg-none':
       return refuse(grpc.status.UNAUTHENTICATED, 'INVALID_CREDENTIAL');
     default:
-      return needed === undefined || grants(HOLDS[credential] ?? [], needed) ? { admitted: true } : refuse(grpc.status.PERMISSION_DENIED, 'ROLE_REQUIRED');
+      return needed === undefined || grants(HOLDS[credential] ?? [], needed)
+        ? { admitted: true }
+        : refuse(grpc.status.PERMISSION_DENIED, 'ROLE_REQUIRED');
   }
 }
 
@@ -91,19 +117,35 @@ const AUTH_REASONS: ReadonlySet<string> = new Set(AUTH_REFUSAL_REASONS);
  * not name the method's role. An auth refusal is told apart from a handler's error by its
  * ErrorInfo reason, which every refusal must carry.
  */
-export function authProblemsOf(path: string, credential: Credential, requireAuth: boolean, outcome: { code: grpc.status; metadata: grpc.Metadata }): string[] {
+export function authProblemsOf(
+  path: string,
+  credential: Credential,
+  requireAuth: boolean,
+  outcome: { code: grpc.status; metadata: grpc.Metadata },
+): string[] {
   const expected = expectedAuth(path, credential, requireAuth);
   const bin = outcome.metadata.get(STATUS_DETAILS_KEY)[0];
   const info = bin instanceof Buffer ? decodeStatusDetails(bin)?.errorInfo : undefined;
   const refused = info !== undefined && info.domain === ERROR_DOMAIN && AUTH_REASONS.has(info.reason);
   const name = (c: grpc.status) => grpc.status[c] ?? String(c);
-  if (expected.admitted) return refused ? [`refused (${name(outcome.code)} ${info.reason}) although METHOD_ROLES lets this credential call it`] : [];
+  if (expected.admitted)
+    return refused
+      ? [`refused (${name(outcome.code)} ${info.reason}) although METHOD_ROLES lets this credential call it`]
+      : [];
   if (!refused) {
-    return [outcome.code === expected.code ? `${name(outcome.code)} without an auth ErrorInfo reason (want ${expected.reason})` : `got past auth (${name(outcome.code)}); want ${name(expected.code)} ${expected.reason}`];
+    return [
+      outcome.code === expected.code
+        ? `${name(outcome.code)} without an auth ErrorInfo reason (want ${expected.reason})`
+        : `got past auth (${name(outcome.code)}); want ${name(expected.code)} ${expected.reason}`,
+    ];
   }
   const problems: string[] = [];
-  if (outcome.code !== expected.code || info.reason !== expected.reason) problems.push(`refused with ${name(outcome.code)} ${info.reason}; want ${name(expected.code)} ${expected.reason}`);
+  if (outcome.code !== expected.code || info.reason !== expected.reason)
+    problems.push(`refused with ${name(outcome.code)} ${info.reason}; want ${name(expected.code)} ${expected.reason}`);
   const needed = METHOD_ROLES[path];
-  if (needed !== undefined && info.metadata['required_role'] !== needed && (requireAuth || needed !== 'reader')) problems.push(`the refusal names required_role ${info.metadata['required_role'] ?? 'none'}; METHOD_ROLES says ${needed}`);
+  if (needed !== undefined && info.metadata['required_role'] !== needed && (requireAuth || needed !== 'reader'))
+    problems.push(
+      `the refusal names required_role ${info.metadata['required_role'] ?? 'none'}; METHOD_ROLES says ${needed}`,
+    );
   return problems;
 }

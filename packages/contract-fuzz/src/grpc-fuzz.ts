@@ -28,7 +28,14 @@ export const ALLOWED_CODES: ReadonlySet<grpc.status> = new Set([
 ]);
 
 // Codes that come from omen's handlers or its auth interceptor (not grpc-js) and so must carry google.rpc.Status details.
-const RICH_CODES: ReadonlySet<grpc.status> = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.ALREADY_EXISTS, grpc.status.FAILED_PRECONDITION, grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED]);
+const RICH_CODES: ReadonlySet<grpc.status> = new Set([
+  grpc.status.INVALID_ARGUMENT,
+  grpc.status.NOT_FOUND,
+  grpc.status.ALREADY_EXISTS,
+  grpc.status.FAILED_PRECONDITION,
+  grpc.status.UNAUTHENTICATED,
+  grpc.status.PERMISSION_DENIED,
+]);
 
 export interface CallOutcome {
   code: grpc.status;
@@ -42,12 +49,20 @@ export interface CallOutcome {
 const identity = (b: Buffer): Buffer => b;
 
 /** One call with raw request bytes, whatever the method's streaming kind; resolves with the final status. */
-export function callRaw(client: grpc.Client, method: ContractMethod, payload: Buffer, copies: number, metadata: grpc.Metadata, deadlineMs: number): Promise<CallOutcome> {
+export function callRaw(
+  client: grpc.Client,
+  method: ContractMethod,
+  payload: Buffer,
+  copies: number,
+  metadata: grpc.Metadata,
+  deadlineMs: number,
+): Promise<CallOutcome> {
   const started = Date.now();
   const options: grpc.CallOptions = { deadline: Date.now() + deadlineMs };
   return new Promise((resolve) => {
     let messages = 0;
-    const settle = (s: grpc.StatusObject) => resolve({ code: s.code, details: s.details, metadata: s.metadata, ms: Date.now() - started, messages });
+    const settle = (s: grpc.StatusObject) =>
+      resolve({ code: s.code, details: s.details, metadata: s.metadata, ms: Date.now() - started, messages });
     const noop = () => undefined;
     if (!method.requestStream && !method.responseStream) {
       const call = client.makeUnaryRequest(method.path, identity, identity, payload, metadata, options, noop);
@@ -93,17 +108,23 @@ export function problemsOf(outcome: CallOutcome, deadlineMs: number, forbidden: 
   const d = outcome.details;
   if (STACK_TRACE.test(d)) problems.push('the message holds a stack trace');
   for (const secret of [...forbidden, '/node_modules/', homedir()]) {
-    if (secret && d.includes(secret)) problems.push(`the message holds ${secret.startsWith('/') ? 'a server path' : 'a storage key'} (${secret})`);
+    if (secret && d.includes(secret))
+      problems.push(`the message holds ${secret.startsWith('/') ? 'a server path' : 'a storage key'} (${secret})`);
   }
-  if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(d)) problems.push('the message holds control or bidi characters');
+  if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(d))
+    problems.push('the message holds control or bidi characters');
   if (d.length > 2048) problems.push(`the message is ${d.length} characters long`);
   const prefix = /^(.{1,80}?): (.*)$/s.exec(d);
-  if (prefix && squeeze(prefix[2] ?? '').startsWith(squeeze(prefix[1] ?? ''))) problems.push('the message repeats its prefix');
+  if (prefix && squeeze(prefix[2] ?? '').startsWith(squeeze(prefix[1] ?? '')))
+    problems.push('the message repeats its prefix');
   if (RICH_CODES.has(outcome.code)) {
     const bin = outcome.metadata.get(STATUS_DETAILS_KEY)[0];
     const rich = bin instanceof Buffer ? decodeStatusDetails(bin) : undefined;
     if (!rich) problems.push(`${name} without google.rpc.Status details`);
-    else if (rich.code !== Number(outcome.code) || rich.errorInfo?.domain !== ERROR_DOMAIN) problems.push(`${name} whose google.rpc.Status does not match (code ${rich.code}, domain ${rich.errorInfo?.domain ?? 'none'})`);
+    else if (rich.code !== Number(outcome.code) || rich.errorInfo?.domain !== ERROR_DOMAIN)
+      problems.push(
+        `${name} whose google.rpc.Status does not match (code ${rich.code}, domain ${rich.errorInfo?.domain ?? 'none'})`,
+      );
   }
   return problems;
 }
@@ -209,7 +230,12 @@ type Case = readonly [RequestCase, Credential, number, number];
 export async function fuzzMesh(mesh: Mesh, options: FuzzOptions): Promise<FuzzReport> {
   const plausible = plausibleValues(mesh);
   return runMethods(mesh, options, (method) => {
-    const arb = fc.tuple(requestCases(method.requestType, { plausible, plausibleKeys: { values: CHAMPION_FEATURES } }), fc.constantFrom<Credential>(...CREDENTIALS, 'admin'), fc.integer({ min: 1, max: 3 }), fc.nat());
+    const arb = fc.tuple(
+      requestCases(method.requestType, { plausible, plausibleKeys: { values: CHAMPION_FEATURES } }),
+      fc.constantFrom<Credential>(...CREDENTIALS, 'admin'),
+      fc.integer({ min: 1, max: 3 }),
+      fc.nat(),
+    );
     return fc.sample(arb, { seed: (options.seed ^ hash(method.path)) | 0, numRuns: options.casesPerMethod });
   });
 }
@@ -220,17 +246,34 @@ export async function fuzzMesh(mesh: Mesh, options: FuzzOptions): Promise<FuzzRe
  * reader never gets past an operator or admin method, every refusal carries its details.
  */
 export async function fuzzAuth(mesh: Mesh, options: Omit<FuzzOptions, 'casesPerMethod'>): Promise<FuzzReport> {
-  return runMethods(mesh, options, (method) => CREDENTIALS.map((credential): Case => [{ kind: 'message', value: {} }, credential, 1, hash(method.path) + options.seed]));
+  return runMethods(mesh, options, (method) =>
+    CREDENTIALS.map((credential): Case => [
+      { kind: 'message', value: {} },
+      credential,
+      1,
+      hash(method.path) + options.seed,
+    ]),
+  );
 }
 
-async function runMethods(mesh: Mesh, options: Omit<FuzzOptions, 'casesPerMethod'>, casesOf: (method: ContractMethod) => readonly Case[]): Promise<FuzzReport> {
+async function runMethods(
+  mesh: Mesh,
+  options: Omit<FuzzOptions, 'casesPerMethod'>,
+  casesOf: (method: ContractMethod) => readonly Case[],
+): Promise<FuzzReport> {
   const started = Date.now();
   const deadlineMs = options.deadlineMs ?? 10_000;
   const maxFailures = options.maxFailures ?? 50;
   const methods = contractMethods().filter((m) => !options.only || m.path.includes(options.only));
   const services = [...new Set(methods.map((m) => m.service))];
   const hosts = await servingProcesses(mesh, services);
-  const report: FuzzReport = { methods: [], failures: [], unserved: services.filter((s) => !hosts.has(s)), cases: 0, seconds: 0 };
+  const report: FuzzReport = {
+    methods: [],
+    failures: [],
+    unserved: services.filter((s) => !hosts.has(s)),
+    cases: 0,
+    seconds: 0,
+  };
   const clients = new Map<string, grpc.Client>();
   try {
     for (const method of methods) {
@@ -263,9 +306,26 @@ async function runMethods(mesh: Mesh, options: Omit<FuzzOptions, 'casesPerMethod
 
 const HEALTH_GRACE_MS = 5_000;
 
-async function runCase(mesh: Mesh, host: MeshService, client: grpc.Client, method: ContractMethod, [c, credential, copies, variant]: Case, deadlineMs: number): Promise<Failure> {
-  const outcome = await callRaw(client, method, caseBytes(method.requestType, c), copies, credentialMetadata(credential, mesh.credentials, variant), deadlineMs);
-  const problems = [...problemsOf(outcome, deadlineMs, mesh.secrets), ...authProblemsOf(method.path, credential, mesh.requireAuth, outcome)];
+async function runCase(
+  mesh: Mesh,
+  host: MeshService,
+  client: grpc.Client,
+  method: ContractMethod,
+  [c, credential, copies, variant]: Case,
+  deadlineMs: number,
+): Promise<Failure> {
+  const outcome = await callRaw(
+    client,
+    method,
+    caseBytes(method.requestType, c),
+    copies,
+    credentialMetadata(credential, mesh.credentials, variant),
+    deadlineMs,
+  );
+  const problems = [
+    ...problemsOf(outcome, deadlineMs, mesh.secrets),
+    ...authProblemsOf(method.path, credential, mesh.requireAuth, outcome),
+  ];
   if (!host.alive()) problems.push(`${host.name} died (last log lines: ${host.logs.slice(-3).join(' | ')})`);
   else {
     // SERVING again within a grace period, without a restart: decoding a hostile request of
@@ -273,16 +333,31 @@ async function runCase(mesh: Mesh, host: MeshService, client: grpc.Client, metho
     // (validation stops at the first bad entry; it took 10 s when it walked them all), long
     // enough for a dependency probe to time out once; the service must recover by itself.
     let health = await checkHealth(host.address, { timeoutMs: 5000 });
-    for (const until = Date.now() + HEALTH_GRACE_MS; health !== 'SERVING' && Date.now() < until; ) {
+    for (const until = Date.now() + HEALTH_GRACE_MS; health !== 'SERVING' && Date.now() < until;) {
       await new Promise((r) => setTimeout(r, 250));
       health = await checkHealth(host.address, { timeoutMs: 5000 });
     }
-    if (health !== 'SERVING') problems.push(`${host.name} health is ${health ?? 'not answering'} after the call (last log lines: ${host.logs.slice(-3).join(' | ')})`);
+    if (health !== 'SERVING')
+      problems.push(
+        `${host.name} health is ${health ?? 'not answering'} after the call (last log lines: ${host.logs.slice(-3).join(' | ')})`,
+      );
   }
-  return { method: method.path, credential, request: describeCase(c), code: grpc.status[outcome.code] ?? String(outcome.code), details: outcome.details.slice(0, 300), problems };
+  return {
+    method: method.path,
+    credential,
+    request: describeCase(c),
+    code: grpc.status[outcome.code] ?? String(outcome.code),
+    details: outcome.details.slice(0, 300),
+    problems,
+  };
 }
 
 /** One line per failure, for a test's message. */
 export function formatFailures(failures: readonly Failure[]): string {
-  return failures.map((f) => `${f.method} [${f.credential}] → ${f.code} "${f.details}": ${f.problems.join('; ')}\n    request: ${f.request}`).join('\n');
+  return failures
+    .map(
+      (f) =>
+        `${f.method} [${f.credential}] → ${f.code} "${f.details}": ${f.problems.join('; ')}\n    request: ${f.request}`,
+    )
+    .join('\n');
 }

@@ -11,7 +11,16 @@
  */
 export { contractMethods, protoFilesUnder } from './descriptors.ts';
 export type { ContractMethod } from './descriptors.ts';
-export { HOSTILE_STRINGS, HUGE_REPEATED, caseBytes, describeCase, encodeRequest, hostileString, messageArbitrary, requestCases } from './values.ts';
+export {
+  HOSTILE_STRINGS,
+  HUGE_REPEATED,
+  caseBytes,
+  describeCase,
+  encodeRequest,
+  hostileString,
+  messageArbitrary,
+  requestCases,
+} from './values.ts';
 export type { MessageArbitraryOptions, RequestCase } from './values.ts';
 export { MESH_SERVICES, rawClient, startMesh } from './mesh.ts';
 export type { Mesh, MeshService, MeshServiceName } from './mesh.ts';

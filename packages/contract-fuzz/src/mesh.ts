@@ -11,10 +11,24 @@ import * as grpc from '@grpc/grpc-js';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import { loadGrpcObject, repoRoot } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
-import { createTestIssuer, randomName, stackEnv, startServiceProcess, waitFor, type ServiceProcess } from '@omen/testing';
+import {
+  createTestIssuer,
+  randomName,
+  stackEnv,
+  startServiceProcess,
+  waitFor,
+  type ServiceProcess,
+} from '@omen/testing';
 import { credentialHeaders, type CredentialHeaders } from './credentials.ts';
 
-export const MESH_SERVICES = ['ingest', 'featurizer', 'trainer-coordinator', 'inference', 'drift-detector', 'ab-router'] as const;
+export const MESH_SERVICES = [
+  'ingest',
+  'featurizer',
+  'trainer-coordinator',
+  'inference',
+  'drift-detector',
+  'ab-router',
+] as const;
 export type MeshServiceName = (typeof MESH_SERVICES)[number];
 
 /** One service process of the mesh (its address, logs, `alive()`, `stop()`). */
@@ -71,15 +85,25 @@ async function trainChampion(address: string, token: string, model: string): Pro
   const { Trainer } = loadGrpcObject('trainer').omen.trainer.v1;
   const admin = createClient(Trainer, address, { token, deadlineMs: 60_000 });
   try {
-    const run = await callUnary<{ run_id: string }>(admin, 'StartRun', { model_name: model, row_source: `csv:${QT_CSV}`, algorithm: 'logistic', auto_promote: true });
+    const run = await callUnary<{ run_id: string }>(admin, 'StartRun', {
+      model_name: model,
+      row_source: `csv:${QT_CSV}`,
+      algorithm: 'logistic',
+      auto_promote: true,
+    });
     const done = await waitFor(
       async () => {
         const r = await callUnary<{ state: string; error: string }>(admin, 'GetRun', { run_id: run.run_id });
-        return ['RUN_STATE_SUCCEEDED', 'RUN_STATE_FAILED', 'RUN_STATE_CANCELLED', 'RUN_STATE_REJECTED'].includes(r.state) ? r : undefined;
+        return ['RUN_STATE_SUCCEEDED', 'RUN_STATE_FAILED', 'RUN_STATE_CANCELLED', 'RUN_STATE_REJECTED'].includes(
+          r.state,
+        )
+          ? r
+          : undefined;
       },
       { timeoutMs: 180_000, intervalMs: 500, message: 'the seed training run' },
     );
-    if (done.state !== 'RUN_STATE_SUCCEEDED') throw new Error(`the seed training run ended ${done.state}: ${done.error}`);
+    if (done.state !== 'RUN_STATE_SUCCEEDED')
+      throw new Error(`the seed training run ended ${done.state}: ${done.error}`);
   } finally {
     admin.close();
   }
@@ -98,7 +122,15 @@ export async function startMesh(options: { requireAuth?: boolean } = {}): Promis
   const database = randomName('fuzz').replace(/-/g, '_');
   // Tables of the services without a database setting: random names in the default database.
   const table = (name: string) => randomName(`fuzz-${name}`).replace(/-/g, '_');
-  const tables = { versions: table('versions'), aliases: table('aliases'), features: table('features'), labels: table('labels'), drift: table('drift'), events: table('events'), predictions: table('predictions') };
+  const tables = {
+    versions: table('versions'),
+    aliases: table('aliases'),
+    features: table('features'),
+    labels: table('labels'),
+    drift: table('drift'),
+    events: table('events'),
+    predictions: table('predictions'),
+  };
   const prefixes = {
     online: randomName('fuzz-features'),
     state: randomName('fuzz-fzstate'),
@@ -124,7 +156,16 @@ export async function startMesh(options: { requireAuth?: boolean } = {}): Promis
     SCHEMA_REGISTRY_URL: engines.SCHEMA_REGISTRY_URL,
     NATS_URL: engines.NATS_URL,
   });
-  const topics = { commits: randomName('fuzz-commits'), prs: randomName('fuzz-prs'), issues: randomName('fuzz-issues'), features: randomName('fuzz-features'), labels: randomName('fuzz-labels'), predictions: randomName('fuzz-predictions'), reports: randomName('fuzz-drift'), events: randomName('fuzz-events') };
+  const topics = {
+    commits: randomName('fuzz-commits'),
+    prs: randomName('fuzz-prs'),
+    issues: randomName('fuzz-issues'),
+    features: randomName('fuzz-features'),
+    labels: randomName('fuzz-labels'),
+    predictions: randomName('fuzz-predictions'),
+    reports: randomName('fuzz-drift'),
+    events: randomName('fuzz-events'),
+  };
   const driftSubject = `fuzz.${randomName('drift')}`;
   // Only now what stop() must clean up: a failure above leaves nothing behind.
   const root = await mkdtemp(path.join(tmpdir(), 'omen-fuzz-'));
@@ -134,7 +175,8 @@ export async function startMesh(options: { requireAuth?: boolean } = {}): Promis
   const stopAll = async () => {
     await Promise.all([...services.values()].map((s) => s.stop()));
     await ch.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`).catch(() => undefined);
-    for (const t of Object.values(tables)) await ch.command(sql`DROP TABLE IF EXISTS ${ident(t)}`).catch(() => undefined);
+    for (const t of Object.values(tables))
+      await ch.command(sql`DROP TABLE IF EXISTS ${ident(t)}`).catch(() => undefined);
     await ch.close();
     await rm(root, { recursive: true, force: true });
   };
@@ -267,5 +309,8 @@ export async function startMesh(options: { requireAuth?: boolean } = {}): Promis
 
 /** A plain grpc-js client for `address` (raw bytes in, raw bytes out). */
 export function rawClient(address: string): grpc.Client {
-  return new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.max_send_message_length': 64 * 1024 * 1024 });
+  return new grpc.Client(address, grpc.credentials.createInsecure(), {
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    'grpc.max_send_message_length': 64 * 1024 * 1024,
+  });
 }

@@ -65,14 +65,43 @@ export function hostileString(): fc.Arbitrary<string> {
     { weight: 4, arbitrary: known },
     { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 48 }) },
     { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 24 }) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('github:acme/app', 'jit-defect', 'run-', 'model/'), known).map(([a, b]) => `${a}${b}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom('github:acme/app', 'jit-defect', 'run-', 'model/'), known)
+        .map(([a, b]) => `${a}${b}`),
+    },
   );
 }
 
-const DOUBLE_EDGES = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, -1, 1e308, -1e308, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER + 2, 0.5, 1, 2];
+const DOUBLE_EDGES = [
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  -0,
+  0,
+  -1,
+  1e308,
+  -1e308,
+  Number.MIN_VALUE,
+  Number.MAX_SAFE_INTEGER + 2,
+  0.5,
+  1,
+  2,
+];
 const INT32_EDGES = [0, -1, 1, -2147483648, 2147483647, 1000000];
 const UINT32_EDGES = [0, 1, 4294967295, 2147483648, 100000];
-const INT64_EDGES = ['0', '-1', '1', '9223372036854775807', '-9223372036854775808', '9007199254740993', '-9007199254740993', '253402300800', '-62135596801'];
+const INT64_EDGES = [
+  '0',
+  '-1',
+  '1',
+  '9223372036854775807',
+  '-9223372036854775808',
+  '9007199254740993',
+  '-9007199254740993',
+  '253402300800',
+  '-62135596801',
+];
 const UINT64_EDGES = ['0', '1', '18446744073709551615', '9223372036854775808', '9007199254740993'];
 
 function scalar(type: string): fc.Arbitrary<unknown> {
@@ -80,12 +109,19 @@ function scalar(type: string): fc.Arbitrary<unknown> {
     case 'string':
       return hostileString();
     case 'bytes':
-      return fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.constant(new Uint8Array(1 << 20)), fc.constant(new TextEncoder().encode('not an onnx model')));
+      return fc.oneof(
+        fc.uint8Array({ maxLength: 64 }),
+        fc.constant(new Uint8Array(1 << 20)),
+        fc.constant(new TextEncoder().encode('not an onnx model')),
+      );
     case 'bool':
       return fc.boolean();
     case 'double':
     case 'float':
-      return fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...DOUBLE_EDGES) }, { weight: 1, arbitrary: fc.double() });
+      return fc.oneof(
+        { weight: 2, arbitrary: fc.constantFrom(...DOUBLE_EDGES) },
+        { weight: 1, arbitrary: fc.double() },
+      );
     case 'int32':
     case 'sint32':
     case 'sfixed32':
@@ -96,7 +132,10 @@ function scalar(type: string): fc.Arbitrary<unknown> {
     case 'int64':
     case 'sint64':
     case 'sfixed64':
-      return fc.oneof(fc.constantFrom(...INT64_EDGES), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String));
+      return fc.oneof(
+        fc.constantFrom(...INT64_EDGES),
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String),
+      );
     case 'uint64':
     case 'fixed64':
       return fc.oneof(fc.constantFrom(...UINT64_EDGES), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String));
@@ -142,7 +181,10 @@ export interface MessageArbitraryOptions {
  * numbers, empty, small and 100,000-entry repeated fields and maps, fields left unset, and
  * several members of a oneof at once. Encode with `type.encode(type.fromObject(value))`.
  */
-export function messageArbitrary(type: protobuf.Type, options: MessageArbitraryOptions = {}): fc.Arbitrary<Record<string, unknown>> {
+export function messageArbitrary(
+  type: protobuf.Type,
+  options: MessageArbitraryOptions = {},
+): fc.Arbitrary<Record<string, unknown>> {
   const maxDepth = options.maxDepth ?? 3;
   const plausible = options.plausible ?? {};
   const plausibleKeys = options.plausibleKeys ?? {};
@@ -163,13 +205,30 @@ export function messageArbitrary(type: protobuf.Type, options: MessageArbitraryO
         const expected = plausibleKeys[field.name] ?? [];
         fields[field.name] = fc.oneof(
           { weight: 6, arbitrary: fc.dictionary(keys, element, { maxKeys: 4 }) },
-          ...(expected.length > 0 ? [{ weight: 6, arbitrary: fc.record(Object.fromEntries(expected.map((k) => [k, element]))) }] : []),
-          { weight: 1, arbitrary: fc.constant(null).map(() => Object.fromEntries(Array.from({ length: HUGE_REPEATED }, (_, i) => [keyType === 'string' ? `k${i}` : String(i), smallElement(field)]))) },
+          ...(expected.length > 0
+            ? [{ weight: 6, arbitrary: fc.record(Object.fromEntries(expected.map((k) => [k, element]))) }]
+            : []),
+          {
+            weight: 1,
+            arbitrary: fc
+              .constant(null)
+              .map(() =>
+                Object.fromEntries(
+                  Array.from({ length: HUGE_REPEATED }, (_, i) => [
+                    keyType === 'string' ? `k${i}` : String(i),
+                    smallElement(field),
+                  ]),
+                ),
+              ),
+          },
         );
       } else if (field.repeated) {
         fields[field.name] = fc.oneof(
           { weight: 6, arbitrary: fc.array(element, { maxLength: 4 }) },
-          { weight: 1, arbitrary: fc.constant(null).map(() => new Array<unknown>(HUGE_REPEATED).fill(smallElement(field))) },
+          {
+            weight: 1,
+            arbitrary: fc.constant(null).map(() => new Array<unknown>(HUGE_REPEATED).fill(smallElement(field))),
+          },
         );
       } else {
         fields[field.name] = element;
@@ -184,9 +243,14 @@ export function messageArbitrary(type: protobuf.Type, options: MessageArbitraryO
   const elementOf = (field: protobuf.Field, depth: number): fc.Arbitrary<unknown> | undefined => {
     const t = field.resolvedType;
     if (t instanceof protobuf.Type) return depth >= maxDepth ? undefined : ofType(t, depth + 1);
-    if (t instanceof protobuf.Enum) return fc.oneof(fc.constantFrom(...Object.values(t.values)), fc.integer({ min: -3, max: 1000 }));
+    if (t instanceof protobuf.Enum)
+      return fc.oneof(fc.constantFrom(...Object.values(t.values)), fc.integer({ min: -3, max: 1000 }));
     const valid = plausible[field.name];
-    if (field.type === 'string' && valid && valid.length > 0) return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...valid) }, { weight: 2, arbitrary: scalar(field.type) });
+    if (field.type === 'string' && valid && valid.length > 0)
+      return fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom(...valid) },
+        { weight: 2, arbitrary: scalar(field.type) },
+      );
     return scalar(field.type);
   };
 
@@ -238,7 +302,8 @@ export function describeCase(c: RequestCase): string {
     if (Array.isArray(v) && v.length > 8) return `[${v.length} entries]`;
     if (v instanceof Uint8Array) return `<${v.length} bytes>`;
     if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-    if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 8) return `{${Object.keys(v).length} keys}`;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 8)
+      return `{${Object.keys(v).length} keys}`;
     return v;
   }).slice(0, 600);
 }

@@ -8,7 +8,10 @@ export type { SchemaName, AvroRecords };
 
 /** Every schema under schemas/, by file name without `.avsc`, sorted. */
 export const schemaNames: readonly SchemaName[] = Object.freeze(
-  readdirSync(schemaRoot).filter((f) => f.endsWith('.avsc')).map((f) => f.slice(0, -5) as SchemaName).sort(),
+  readdirSync(schemaRoot)
+    .filter((f) => f.endsWith('.avsc'))
+    .map((f) => f.slice(0, -5) as SchemaName)
+    .sort(),
 );
 
 /** Topic → the schema of its values. Keys are Kafka topic names, `<domain>.<entity>.v<N>`. */
@@ -83,7 +86,9 @@ export function avroType(name: SchemaName): avro.Type {
 export function schemaForTopic(topic: string): SchemaName {
   const name = (topicSchemas as Record<string, SchemaName>)[topic];
   if (name === undefined) {
-    throw new RangeError(`topic "${topic}" has no Avro contract; contract topics: ${Object.keys(topicSchemas).join(', ')}`);
+    throw new RangeError(
+      `topic "${topic}" has no Avro contract; contract topics: ${Object.keys(topicSchemas).join(', ')}`,
+    );
   }
   return name;
 }

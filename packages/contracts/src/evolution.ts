@@ -45,7 +45,9 @@ export async function previousSchemaVersions(options: { ref?: string; root?: str
   const root = options.root ?? repoRoot;
   const dir = options.root ? path.join(root, 'schemas') : schemaRoot;
   if ((await git(['rev-parse', '--is-inside-work-tree'], root))?.trim() !== 'true') {
-    throw new Error(`${root} is not a git work tree: the schema evolution guard compares schemas with their git history`);
+    throw new Error(
+      `${root} is not a git work tree: the schema evolution guard compares schemas with their git history`,
+    );
   }
   let fixedRev: string | null = null;
   let fixedLabel: string | null = null;
@@ -64,21 +66,29 @@ export async function previousSchemaVersions(options: { ref?: string; root?: str
   }
 
   const names = (await readdir(dir)).filter((f) => f.endsWith('.avsc')).sort();
-  return Promise.all(names.map(async (fileName): Promise<PreviousSchema> => {
-    const file = `schemas/${fileName}`;
-    const current = await readFile(path.join(dir, fileName), 'utf8');
-    const name = fileName.slice(0, -'.avsc'.length);
-    if (fixedRev !== null) {
-      const previous = await showAt(fixedRev, file, root);
-      return { name, file, current, previous, baseline: previous === null ? null : fixedLabel };
-    }
-    const log = (await git(['log', '--format=%H', '--', file], root)) ?? '';
-    const commits = log.split('\n').filter(Boolean);
-    const newest = commits[0];
-    if (newest === undefined) return { name, file, current, previous: null, baseline: null };
-    const atNewest = await showAt(newest, file, root);
-    const rev = atNewest === current ? commits[1] : newest;
-    const previous = rev === undefined ? null : await showAt(rev, file, root);
-    return { name, file, current, previous, baseline: previous === null || rev === undefined ? null : `commit ${rev.slice(0, 12)}` };
-  }));
+  return Promise.all(
+    names.map(async (fileName): Promise<PreviousSchema> => {
+      const file = `schemas/${fileName}`;
+      const current = await readFile(path.join(dir, fileName), 'utf8');
+      const name = fileName.slice(0, -'.avsc'.length);
+      if (fixedRev !== null) {
+        const previous = await showAt(fixedRev, file, root);
+        return { name, file, current, previous, baseline: previous === null ? null : fixedLabel };
+      }
+      const log = (await git(['log', '--format=%H', '--', file], root)) ?? '';
+      const commits = log.split('\n').filter(Boolean);
+      const newest = commits[0];
+      if (newest === undefined) return { name, file, current, previous: null, baseline: null };
+      const atNewest = await showAt(newest, file, root);
+      const rev = atNewest === current ? commits[1] : newest;
+      const previous = rev === undefined ? null : await showAt(rev, file, root);
+      return {
+        name,
+        file,
+        current,
+        previous,
+        baseline: previous === null || rev === undefined ? null : `commit ${rev.slice(0, 12)}`,
+      };
+    }),
+  );
 }

@@ -10,13 +10,7 @@
  * const request: inferenceV1.PredictRequest = { commit: { repo_id, sha }, top_k: 5 };
  */
 export { repoRoot, protoRoot, schemaRoot } from './paths.ts';
-export {
-  protoFiles,
-  protoLoaderOptions,
-  protoGenTypesArgs,
-  loadProtos,
-  loadGrpcObject,
-} from './proto.ts';
+export { protoFiles, protoLoaderOptions, protoGenTypesArgs, loadProtos, loadGrpcObject } from './proto.ts';
 export type { ProtoName, ProtoGrpcTypes } from './proto.ts';
 export {
   schemaNames,
@@ -36,7 +30,15 @@ export { previousSchemaVersions } from './evolution.ts';
 export type { PreviousSchema } from './evolution.ts';
 
 // Avro event types (what avsc decodes each schema to), by their Avro simple names.
-export type { Commit, FileChange, FileStatus, Hunk, DiffLine, ScmProvider, IngestSource } from './generated/avro/commit.ts';
+export type {
+  Commit,
+  FileChange,
+  FileStatus,
+  Hunk,
+  DiffLine,
+  ScmProvider,
+  IngestSource,
+} from './generated/avro/commit.ts';
 export type { PullRequest, PullRequestState } from './generated/avro/pull_request.ts';
 export type { Issue, IssueState } from './generated/avro/issue.ts';
 export type { CommitFeatures, FileMetrics } from './generated/avro/commit_features.ts';

@@ -81,7 +81,9 @@ export function loadProtos(files: readonly string[] = Object.keys(protoFiles)): 
  */
 export function loadGrpcObject<K extends ProtoName>(name: K): ProtoGrpcTypes[K] {
   if (!(name in protoFiles)) {
-    throw new RangeError(`loadGrpcObject: unknown proto "${String(name)}"; known: ${Object.keys(protoFiles).join(', ')}`);
+    throw new RangeError(
+      `loadGrpcObject: unknown proto "${String(name)}"; known: ${Object.keys(protoFiles).join(', ')}`,
+    );
   }
   return grpc.loadPackageDefinition(loadProtos([name])) as unknown as ProtoGrpcTypes[K];
 }

@@ -191,7 +191,12 @@ export class ConfigError extends OmenError<'FAILED_PRECONDITION'> {
   readonly got: string;
   readonly problems: readonly ConfigProblem[];
 
-  constructor(variable: string, expected: string, got: string, options: OmenErrorOptions & { more?: ConfigProblem[] } = {}) {
+  constructor(
+    variable: string,
+    expected: string,
+    got: string,
+    options: OmenErrorOptions & { more?: ConfigProblem[] } = {},
+  ) {
     const { more = [], ...rest } = options;
     const problems = [{ variable, expected, got }, ...more];
     super('FAILED_PRECONDITION', problems.map(formatConfigProblem).join('\n'), rest);

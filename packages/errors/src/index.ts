@@ -33,4 +33,12 @@ export {
 export type { GrpcStatusObject, HttpErrorBody, HttpErrorResponse } from './mapping.ts';
 export { ERROR_DOMAIN, STATUS_DETAILS_KEY, decodeStatusDetails, encodeStatusDetails } from './status-details.ts';
 export type { FieldViolation, StatusDetails } from './status-details.ts';
-export { MAX_ECHOED_CHARS, MAX_MESSAGE_CHARS, decodeMetadataValue, encodeMetadataValue, escapeText, quote, safeMessage } from './text.ts';
+export {
+  MAX_ECHOED_CHARS,
+  MAX_MESSAGE_CHARS,
+  decodeMetadataValue,
+  encodeMetadataValue,
+  escapeText,
+  quote,
+  safeMessage,
+} from './text.ts';

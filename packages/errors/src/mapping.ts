@@ -1,13 +1,12 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { InvalidArgumentError, NotFoundError, OmenError, isErrorCode, isOmenError, type ErrorCode } from './errors.ts';
 import {
-  InvalidArgumentError,
-  NotFoundError,
-  OmenError,
-  isErrorCode,
-  isOmenError,
-  type ErrorCode,
-} from './errors.ts';
-import { ERROR_DOMAIN, STATUS_DETAILS_KEY, decodeStatusDetails, encodeStatusDetails, type StatusDetails } from './status-details.ts';
+  ERROR_DOMAIN,
+  STATUS_DETAILS_KEY,
+  decodeStatusDetails,
+  encodeStatusDetails,
+  type StatusDetails,
+} from './status-details.ts';
 import { MAX_ECHOED_CHARS, decodeMetadataValue, encodeMetadataValue, escapeText, safeMessage } from './text.ts';
 
 /** Metadata keys omen puts on a failed gRPC call besides code and message. */
@@ -190,7 +189,15 @@ export function isRetryableGrpcStatus(code: number): boolean {
 }
 
 // Socket-level failures that mean "the other side is not there yet / went away".
-const retryableSystemCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const retryableSystemCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** Whether an error is transient: retryable omen codes, gRPC statuses, or socket failures. */
 export function isRetryable(err: unknown): boolean {
@@ -220,14 +227,21 @@ export function fromGrpcError(err: unknown): OmenError {
   };
   const bin = md?.get(STATUS_DETAILS_KEY)[0];
   const rich = bin instanceof Buffer ? decodeStatusDetails(bin) : undefined;
-  const field = rich?.badRequest?.fieldViolations[0]?.field ?? rich?.errorInfo?.metadata['field'] ?? first(metadataKeys.field);
-  const resource = rich?.resourceInfo?.resourceName ?? rich?.errorInfo?.metadata['resource'] ?? first(metadataKeys.resource);
+  const field =
+    rich?.badRequest?.fieldViolations[0]?.field ?? rich?.errorInfo?.metadata['field'] ?? first(metadataKeys.field);
+  const resource =
+    rich?.resourceInfo?.resourceName ?? rich?.errorInfo?.metadata['resource'] ?? first(metadataKeys.resource);
   const pushback = first(metadataKeys.retryPushbackMs);
   const retryAfterMs = rich?.retryInfo?.retryDelayMs ?? (pushback !== undefined ? Number(pushback) : undefined);
   const ours = rich?.errorInfo?.domain === ERROR_DOMAIN ? rich.errorInfo : undefined;
   const reason = ours?.reason;
   const info = ours && Object.keys(ours.metadata).length > 0 ? { info: { ...ours.metadata } } : {};
-  const options = { cause: err, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(reason ? { reason } : {}), ...info };
+  const options = {
+    cause: err,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...(reason ? { reason } : {}),
+    ...info,
+  };
   switch (code) {
     case 'INVALID_ARGUMENT':
       return new InvalidArgumentError(message, field, options);

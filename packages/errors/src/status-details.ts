@@ -57,7 +57,10 @@ function load(): Types {
 
 // protobufjs defines google.protobuf.Any from its bundled JSON, where the field keeps its proto name `type_url`.
 function any(type: Type, value: Record<string, unknown>): { type_url: string; value: Uint8Array } {
-  return { type_url: `${TYPE_URL_PREFIX}${type.fullName.replace(/^\./, '')}`, value: type.encode(type.fromObject(value)).finish() };
+  return {
+    type_url: `${TYPE_URL_PREFIX}${type.fullName.replace(/^\./, '')}`,
+    value: type.encode(type.fromObject(value)).finish(),
+  };
 }
 
 /** `google.rpc.Status{code, message, details}` as bytes for the `grpc-status-details-bin` trailer. */
@@ -78,7 +81,9 @@ export function encodeStatusDetails(code: number, message: string, details: Stat
  * The details omen knows from a `grpc-status-details-bin` value; undefined when the bytes are
  * not a google.rpc.Status. Unknown detail types are skipped, as the AIP asks of clients.
  */
-export function decodeStatusDetails(bytes: Uint8Array): (StatusDetails & { code: number; message: string }) | undefined {
+export function decodeStatusDetails(
+  bytes: Uint8Array,
+): (StatusDetails & { code: number; message: string }) | undefined {
   const t = load();
   let status: { code?: number; message?: string; details?: { type_url?: string; value?: Uint8Array }[] };
   try {
@@ -86,17 +91,35 @@ export function decodeStatusDetails(bytes: Uint8Array): (StatusDetails & { code:
   } catch {
     return undefined;
   }
-  const out: StatusDetails & { code: number; message: string } = { code: status.code ?? 0, message: status.message ?? '' };
+  const out: StatusDetails & { code: number; message: string } = {
+    code: status.code ?? 0,
+    message: status.message ?? '',
+  };
   for (const detail of status.details ?? []) {
     const name = detail.type_url?.slice(detail.type_url.lastIndexOf('/') + 1);
     const value = detail.value ?? new Uint8Array();
     try {
-      if (name === 'google.rpc.ErrorInfo') out.errorInfo = t.errorInfo.toObject(t.errorInfo.decode(value), { defaults: true, objects: true }) as NonNullable<StatusDetails['errorInfo']>;
-      else if (name === 'google.rpc.BadRequest') out.badRequest = t.badRequest.toObject(t.badRequest.decode(value), { defaults: true, arrays: true }) as NonNullable<StatusDetails['badRequest']>;
-      else if (name === 'google.rpc.ResourceInfo') out.resourceInfo = t.resourceInfo.toObject(t.resourceInfo.decode(value), { defaults: true }) as NonNullable<StatusDetails['resourceInfo']>;
+      if (name === 'google.rpc.ErrorInfo')
+        out.errorInfo = t.errorInfo.toObject(t.errorInfo.decode(value), {
+          defaults: true,
+          objects: true,
+        }) as NonNullable<StatusDetails['errorInfo']>;
+      else if (name === 'google.rpc.BadRequest')
+        out.badRequest = t.badRequest.toObject(t.badRequest.decode(value), {
+          defaults: true,
+          arrays: true,
+        }) as NonNullable<StatusDetails['badRequest']>;
+      else if (name === 'google.rpc.ResourceInfo')
+        out.resourceInfo = t.resourceInfo.toObject(t.resourceInfo.decode(value), { defaults: true }) as NonNullable<
+          StatusDetails['resourceInfo']
+        >;
       else if (name === 'google.rpc.RetryInfo') {
-        const r = t.retryInfo.toObject(t.retryInfo.decode(value), { defaults: true, longs: Number }) as { retryDelay?: { seconds?: number; nanos?: number } };
-        out.retryInfo = { retryDelayMs: (r.retryDelay?.seconds ?? 0) * 1000 + Math.round((r.retryDelay?.nanos ?? 0) / 1e6) };
+        const r = t.retryInfo.toObject(t.retryInfo.decode(value), { defaults: true, longs: Number }) as {
+          retryDelay?: { seconds?: number; nanos?: number };
+        };
+        out.retryInfo = {
+          retryDelayMs: (r.retryDelay?.seconds ?? 0) * 1000 + Math.round((r.retryDelay?.nanos ?? 0) / 1e6),
+        };
       }
     } catch {
       // A detail that does not decode is skipped; the rest still help the caller.

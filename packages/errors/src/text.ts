@@ -13,7 +13,8 @@ export const MAX_MESSAGE_CHARS = 1024;
 
 // C0/C1 controls and DEL; bidi embeddings, overrides and isolates; zero-width and invisible
 // formatting characters; the BOM; noncharacters U+FFFE/U+FFFF; line/paragraph separators.
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\ufff0-\uffff]/u;
+const INVISIBLE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\ufff0-\uffff]/u;
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\\0' };
 
 function escapeChar(ch: string): string {
@@ -78,7 +79,10 @@ export function encodeMetadataValue(value: string, max = MAX_ECHOED_CHARS): stri
   if (METADATA_PLAIN.test(cut)) return cut;
   let out = '';
   for (const byte of new TextEncoder().encode(cut)) {
-    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    out +=
+      byte >= 0x20 && byte <= 0x7e && byte !== 0x25
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }

@@ -14,7 +14,8 @@ const NAME = /^[a-z][a-z0-9_]*$/;
 export function checkFeatureSet(set: FeatureSet): string[] {
   const problems: string[] = [];
   if (!NAME.test(set.name)) problems.push(`set name "${set.name}" is not snake_case`);
-  if (!Number.isInteger(set.version) || set.version < 1) problems.push(`${set.name}: version must be an integer >= 1, got ${set.version}`);
+  if (!Number.isInteger(set.version) || set.version < 1)
+    problems.push(`${set.name}: version must be an integer >= 1, got ${set.version}`);
   if (set.features.length === 0) problems.push(`${set.name}: has no features`);
   const seen = new Set<string>();
   for (const f of set.features) {
@@ -22,7 +23,8 @@ export function checkFeatureSet(set: FeatureSet): string[] {
     if (seen.has(f.name)) problems.push(`${set.name}: feature "${f.name}" is declared twice`);
     seen.add(f.name);
     if (f.description.trim() === '') problems.push(`${set.name}.${f.name}: description is empty`);
-    if (f.min !== undefined && f.max !== undefined && f.min > f.max) problems.push(`${set.name}.${f.name}: min ${f.min} > max ${f.max}`);
+    if (f.min !== undefined && f.max !== undefined && f.min > f.max)
+      problems.push(`${set.name}.${f.name}: min ${f.min} > max ${f.max}`);
   }
   return problems;
 }
@@ -43,9 +45,14 @@ export class FeatureRegistry {
   constructor(sets: readonly FeatureSet[]) {
     for (const set of sets) {
       const problems = checkFeatureSet(set);
-      if (problems.length > 0) throw new InvalidArgumentError(`feature set ${featureSetId(set)} is invalid: ${problems.join('; ')}`, 'feature_set');
+      if (problems.length > 0)
+        throw new InvalidArgumentError(
+          `feature set ${featureSetId(set)} is invalid: ${problems.join('; ')}`,
+          'feature_set',
+        );
       const versions = this.#sets.get(set.name) ?? new Map<number, FeatureSet>();
-      if (versions.has(set.version)) throw new InvalidArgumentError(`feature set ${featureSetId(set)} is registered twice`, 'feature_set');
+      if (versions.has(set.version))
+        throw new InvalidArgumentError(`feature set ${featureSetId(set)} is registered twice`, 'feature_set');
       versions.set(set.version, freezeSet(set));
       this.#sets.set(set.name, versions);
     }
@@ -55,7 +62,10 @@ export class FeatureRegistry {
   get(name: string, version?: number): FeatureSet {
     const versions = this.#sets.get(name);
     if (!versions) {
-      throw new NotFoundError(`unknown feature set "${name}"; known: ${[...this.#sets.keys()].sort().join(', ')}`, `feature_set/${name}`);
+      throw new NotFoundError(
+        `unknown feature set "${name}"; known: ${[...this.#sets.keys()].sort().join(', ')}`,
+        `feature_set/${name}`,
+      );
     }
     const v = version ?? Math.max(...versions.keys());
     const set = versions.get(v);
@@ -133,7 +143,11 @@ function checkValue(f: FeatureDefinition, value: number): string | undefined {
 }
 
 /** Every problem of a values map against a set (empty when it conforms). */
-export function validateFeatureValues(set: FeatureSet, values: Readonly<Record<string, number>>, options: ValidateOptions = {}): FeatureProblem[] {
+export function validateFeatureValues(
+  set: FeatureSet,
+  values: Readonly<Record<string, number>>,
+  options: ValidateOptions = {},
+): FeatureProblem[] {
   const problems: FeatureProblem[] = [];
   const declared = new Set<string>();
   for (const f of set.features) {
@@ -156,7 +170,11 @@ export function validateFeatureValues(set: FeatureSet, values: Readonly<Record<s
 function invalid(set: FeatureSet, problems: FeatureProblem[]): InvalidArgumentError {
   const text = problems.map((p) => `${p.feature} ${p.problem}`).join('; ');
   const first = problems[0];
-  return new InvalidArgumentError(`features do not match ${featureSetId(set)}: ${text}`, first ? `values.${first.feature}` : 'values', { problems });
+  return new InvalidArgumentError(
+    `features do not match ${featureSetId(set)}: ${text}`,
+    first ? `values.${first.feature}` : 'values',
+    { problems },
+  );
 }
 
 export interface VectorOptions {
@@ -171,7 +189,11 @@ export interface VectorOptions {
  * The values in the set's fixed order, validated, as float32 (what ONNX models take).
  * Throws InvalidArgumentError listing every problem.
  */
-export function toFeatureVector(set: FeatureSet, values: Readonly<Record<string, number>>, options: VectorOptions = {}): Float32Array {
+export function toFeatureVector(
+  set: FeatureSet,
+  values: Readonly<Record<string, number>>,
+  options: VectorOptions = {},
+): Float32Array {
   const problems = validateFeatureValues(set, values, { allowMissing: options.missing !== undefined });
   if (problems.length > 0) throw invalid(set, problems);
   const out = new Float32Array(set.features.length);
@@ -184,7 +206,10 @@ export function toFeatureVector(set: FeatureSet, values: Readonly<Record<string,
 /** The inverse of toFeatureVector: a values map from a vector in the set's order. */
 export function fromFeatureVector(set: FeatureSet, vector: ArrayLike<number>): Record<string, number> {
   if (vector.length !== set.features.length) {
-    throw new InvalidArgumentError(`a ${featureSetId(set)} vector has ${set.features.length} values, got ${vector.length}`, 'vector');
+    throw new InvalidArgumentError(
+      `a ${featureSetId(set)} vector has ${set.features.length} values, got ${vector.length}`,
+      'vector',
+    );
   }
   const values: Record<string, number> = {};
   set.features.forEach((f, i) => {

@@ -1,7 +1,9 @@
 import type { FeatureDefinition, FeatureSet } from './types.ts';
 
 const count = (name: string, description: string, unit?: string): FeatureDefinition =>
-  unit === undefined ? { name, type: 'integer', description, min: 0 } : { name, type: 'integer', description, unit, min: 0 };
+  unit === undefined
+    ? { name, type: 'integer', description, min: 0 }
+    : { name, type: 'integer', description, unit, min: 0 };
 
 /**
  * Kamei et al.'s 14 just-in-time change metrics (TSE 2013), in the column order of the public
@@ -27,10 +29,19 @@ export const jitChangeMetricsV1: FeatureSet = {
   name: 'jit_change_metrics',
   version: 1,
   scope: 'commit',
-  description: "Kamei et al.'s 14 just-in-time change metrics of one commit, from its file list and the repository's prior history.",
+  description:
+    "Kamei et al.'s 14 just-in-time change metrics of one commit, from its file list and the repository's prior history.",
   features: [
-    count('ns', 'Subsystems touched: distinct first path components of the touched files; files at the repository root form one subsystem of their own.', 'subsystems'),
-    count('nd', 'Directories touched: distinct parent directories of the touched files (the root is one directory).', 'directories'),
+    count(
+      'ns',
+      'Subsystems touched: distinct first path components of the touched files; files at the repository root form one subsystem of their own.',
+      'subsystems',
+    ),
+    count(
+      'nd',
+      'Directories touched: distinct parent directories of the touched files (the root is one directory).',
+      'directories',
+    ),
     count('nf', 'Files touched: distinct paths the commit changed, binary files included.', 'files'),
     {
       name: 'entropy',
@@ -47,7 +58,11 @@ export const jitChangeMetricsV1: FeatureSet = {
       "Lines in the touched files before the change: for each file, the sum of (added - deleted) over its prior changes, floored at 0 (a renamed file's count comes from its old path; a file without prior changes counts 0).",
       'lines',
     ),
-    { name: 'fix', type: 'boolean', description: 'The commit message says it fixes a defect (bug-fix keyword patterns of the featurizer, version 1).' },
+    {
+      name: 'fix',
+      type: 'boolean',
+      description: 'The commit message says it fixes a defect (bug-fix keyword patterns of the featurizer, version 1).',
+    },
     count('ndev', 'Developers (distinct author ids) of the prior changes to the touched files.', 'developers'),
     {
       name: 'age',
@@ -67,7 +82,11 @@ export const jitChangeMetricsV1: FeatureSet = {
       unit: 'commits',
       min: 0,
     },
-    count('sexp', "Author's subsystem experience: the author's prior commits that touched at least one subsystem this commit touches.", 'commits'),
+    count(
+      'sexp',
+      "Author's subsystem experience: the author's prior commits that touched at least one subsystem this commit touches.",
+      'commits',
+    ),
   ],
 };
 
@@ -83,8 +102,10 @@ export const securityRuleIds = [
 export type SecurityRuleId = (typeof securityRuleIds)[number];
 
 const securityRuleDescriptions: Record<SecurityRuleId, string> = {
-  hardcoded_secret: 'a credential-looking literal assigned to a secret-named identifier, or a known key format (AWS, GitHub, private key block)',
-  eval_exec: 'dynamic code or shell execution (eval, new Function, exec/system/popen, child_process.exec, Runtime.exec)',
+  hardcoded_secret:
+    'a credential-looking literal assigned to a secret-named identifier, or a known key format (AWS, GitHub, private key block)',
+  eval_exec:
+    'dynamic code or shell execution (eval, new Function, exec/system/popen, child_process.exec, Runtime.exec)',
   sql_concat: 'SQL text built by string concatenation or interpolation with a non-literal',
   weak_hash: 'MD5 or SHA-1 used as a hash',
   weak_cipher: 'DES, 3DES, RC4, Blowfish or ECB mode',
@@ -104,11 +125,17 @@ export const codeMetricsV1: FeatureSet = {
   name: 'code_metrics',
   version: 1,
   scope: 'commit',
-  description: 'Static code metrics of the touched source files after the change, their change against the parent, and security-pattern hits in added lines.',
+  description:
+    'Static code metrics of the touched source files after the change, their change against the parent, and security-pattern hits in added lines.',
   features: [
     count('files_parsed', 'Touched files in a supported language whose contents were known and parsed.', 'files'),
     count('functions', 'Functions and methods in the parsed files after the change.', 'functions'),
-    { name: 'functions_delta', type: 'integer', description: 'Functions after minus functions before the change, over the parsed files.', unit: 'functions' },
+    {
+      name: 'functions_delta',
+      type: 'integer',
+      description: 'Functions after minus functions before the change, over the parsed files.',
+      unit: 'functions',
+    },
     count(
       'complexity_max',
       "Largest cyclomatic complexity (1 + decision points: branches, loops, catch, conditional expressions, case labels, short-circuit operators) of any unit in the parsed files after the change; a unit is a function, or a file's top-level code when it branches or the file has no functions.",
@@ -125,11 +152,20 @@ export const codeMetricsV1: FeatureSet = {
     {
       name: 'complexity_delta',
       type: 'integer',
-      description: 'Total cyclomatic complexity after minus before the change, over the parsed files (top-level code included).',
+      description:
+        'Total cyclomatic complexity after minus before the change, over the parsed files (top-level code included).',
       unit: 'paths',
     },
-    count('max_nesting', 'Deepest nesting of control-flow blocks (if, loops, switch, try, catch) in the parsed files after the change.', 'levels'),
-    count('sloc', 'Source lines of code after the change: lines holding code, not blank and not only comment.', 'lines'),
+    count(
+      'max_nesting',
+      'Deepest nesting of control-flow blocks (if, loops, switch, try, catch) in the parsed files after the change.',
+      'levels',
+    ),
+    count(
+      'sloc',
+      'Source lines of code after the change: lines holding code, not blank and not only comment.',
+      'lines',
+    ),
     { name: 'sloc_delta', type: 'integer', description: 'SLOC after minus SLOC before the change.', unit: 'lines' },
     {
       name: 'comment_ratio',
@@ -145,7 +181,13 @@ export const codeMetricsV1: FeatureSet = {
     ),
     count('duplicated_lines', 'Added source lines inside those duplicated runs.', 'lines'),
     count('security_hits', 'Security-pattern hits in added lines, all rules together.', 'hits'),
-    ...securityRuleIds.map((rule) => count(securityFeatureName(rule), `Security-pattern hits of rule ${rule}: ${securityRuleDescriptions[rule]}.`, 'hits')),
+    ...securityRuleIds.map((rule) =>
+      count(
+        securityFeatureName(rule),
+        `Security-pattern hits of rule ${rule}: ${securityRuleDescriptions[rule]}.`,
+        'hits',
+      ),
+    ),
   ],
 };
 
@@ -160,13 +202,32 @@ export const codeFileMetricsV1: FeatureSet = {
   description: 'Static code metrics of one touched source file after the change.',
   features: [
     count('functions', 'Functions and methods in the file.', 'functions'),
-    count('complexity_max', "Largest cyclomatic complexity of a unit of the file (its functions, plus its top-level code when that branches or there are no functions).", 'paths'),
-    count('complexity_sum', 'Sum of the cyclomatic complexities of the functions and the top-level code (which counts at least 1).', 'paths'),
-    { name: 'complexity_delta', type: 'integer', description: 'complexity_sum after minus before the change (before is 0 for an added file).', unit: 'paths' },
+    count(
+      'complexity_max',
+      'Largest cyclomatic complexity of a unit of the file (its functions, plus its top-level code when that branches or there are no functions).',
+      'paths',
+    ),
+    count(
+      'complexity_sum',
+      'Sum of the cyclomatic complexities of the functions and the top-level code (which counts at least 1).',
+      'paths',
+    ),
+    {
+      name: 'complexity_delta',
+      type: 'integer',
+      description: 'complexity_sum after minus before the change (before is 0 for an added file).',
+      unit: 'paths',
+    },
     count('max_nesting', 'Deepest nesting of control-flow blocks.', 'levels'),
     count('sloc', 'Lines holding code.', 'lines'),
     count('comment_lines', 'Lines holding only comment.', 'lines'),
-    { name: 'comment_ratio', type: 'real', description: 'comment_lines / (comment_lines + sloc); 0 for an empty file.', min: 0, max: 1 },
+    {
+      name: 'comment_ratio',
+      type: 'real',
+      description: 'comment_lines / (comment_lines + sloc); 0 for an empty file.',
+      min: 0,
+      max: 1,
+    },
     count('security_hits', 'Security-pattern hits in the lines this change added to the file.', 'hits'),
   ],
 };

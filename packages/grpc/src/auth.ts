@@ -82,13 +82,28 @@ export function authInterceptor(options: AuthInterceptorOptions): grpc.ServerInt
       reported = true;
       const sink = options.auditSink?.();
       if (sink) sink({ ...audit, outcome: grpc.status[code] ?? String(code) });
-      else logger.warn({ rpc: path, principal: audit.principal?.subject, code: grpc.status[code] }, 'audited call with no audit sink configured: recorded in this log only');
+      else
+        logger.warn(
+          { rpc: path, principal: audit.principal?.subject, code: grpc.status[code] },
+          'audited call with no audit sink configured: recorded in this log only',
+        );
     };
     // A refusal is an OmenError through the one status mapping, so it carries the same
     // google.rpc.Status details (ErrorInfo reason, the method's role) as every other error.
-    const refuse = (code: 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'UNAVAILABLE', reason: AuthRefusalReason, message: string, principal: Principal | undefined) => {
-      const status = toGrpcStatus(new OmenError(code, message, { reason, info: { method: path, ...(needed ? { required_role: needed } : {}) } }));
-      logger.warn({ rpc: path, peer: call.getPeer(), code, reason, principal: principal?.subject }, 'rpc refused: %s', status.details);
+    const refuse = (
+      code: 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'UNAVAILABLE',
+      reason: AuthRefusalReason,
+      message: string,
+      principal: Principal | undefined,
+    ) => {
+      const status = toGrpcStatus(
+        new OmenError(code, message, { reason, info: { method: path, ...(needed ? { required_role: needed } : {}) } }),
+      );
+      logger.warn(
+        { rpc: path, peer: call.getPeer(), code, reason, principal: principal?.subject },
+        'rpc refused: %s',
+        status.details,
+      );
       if (audit) audit = { ...audit, ...(principal ? { principal } : {}) };
       report(status.code);
       call.sendStatus(status);
@@ -101,21 +116,40 @@ export function authInterceptor(options: AuthInterceptorOptions): grpc.ServerInt
           auditDetails.set(metadata, details);
           const span = callStates.get(metadata)?.span ?? trace.getActiveSpan();
           const traceId = span?.spanContext().traceId;
-          audit = { method: path, principal: undefined, at: Date.now(), requestId: requestIdOf(metadata), traceId: traceId && !/^0+$/.test(traceId) ? traceId : undefined, peer: call.getPeer(), details };
+          audit = {
+            method: path,
+            principal: undefined,
+            at: Date.now(),
+            requestId: requestIdOf(metadata),
+            traceId: traceId && !/^0+$/.test(traceId) ? traceId : undefined,
+            peer: call.getPeer(),
+            details,
+          };
         }
         const header = metadata.get('authorization')[0];
         if (header === undefined || !authenticator.configured) {
           if (needed === undefined) return next(metadata);
           // HTTP/2 drops a header value with whitespace at either end (RFC 9113 §8.2.1) before any
           // code here sees it, so a padded token arrives as none: the message names that cause.
-          if (header === undefined) return refuse('UNAUTHENTICATED', 'MISSING_CREDENTIAL', 'this method needs "authorization: Bearer <token>" metadata, and none arrived (HTTP/2 drops a header value that starts or ends with whitespace, such as a token with a trailing space)', undefined);
+          if (header === undefined)
+            return refuse(
+              'UNAUTHENTICATED',
+              'MISSING_CREDENTIAL',
+              'this method needs "authorization: Bearer <token>" metadata, and none arrived (HTTP/2 drops a header value that starts or ends with whitespace, such as a token with a trailing space)',
+              undefined,
+            );
         }
         authenticator.authenticate(header === undefined ? '' : header.toString()).then(
           (outcome) => {
             if (!outcome.ok) return refuse(outcome.code, outcome.reason, outcome.message, undefined);
             const principal = outcome.principal;
             if (needed !== undefined && !grants(principal.roles, needed)) {
-              return refuse('PERMISSION_DENIED', 'ROLE_REQUIRED', `this method needs the ${needed} role; the caller has ${principal.roles.length > 0 ? principal.roles.join(', ') : 'no role'}`, principal);
+              return refuse(
+                'PERMISSION_DENIED',
+                'ROLE_REQUIRED',
+                `this method needs the ${needed} role; the caller has ${principal.roles.length > 0 ? principal.roles.join(', ') : 'no role'}`,
+                principal,
+              );
             }
             principals.set(metadata, principal);
             if (audit) audit.principal = principal;
@@ -123,7 +157,12 @@ export function authInterceptor(options: AuthInterceptorOptions): grpc.ServerInt
           },
           (err: unknown) => {
             logger.error({ err, rpc: path }, 'authentication failed unexpectedly');
-            refuse('UNAVAILABLE', 'CREDENTIAL_UNVERIFIABLE', 'the credential could not be checked now; retry', undefined);
+            refuse(
+              'UNAVAILABLE',
+              'CREDENTIAL_UNVERIFIABLE',
+              'the credential could not be checked now; retry',
+              undefined,
+            );
           },
         );
       })

@@ -97,7 +97,12 @@ function toStatus(err: unknown, ctx: CallContext): grpc.StatusObject {
   // A handler that fails because it was aborted (AbortError from fetch, a driver) reports why it was aborted.
   const reason: unknown = ctx.signal.aborted && !isOmenError(err) ? ctx.signal.reason : err;
   const status = toGrpcStatus(reason);
-  if (!isOmenError(reason) || status.code === grpc.status.INTERNAL || status.code === grpc.status.DATA_LOSS || status.code === grpc.status.UNKNOWN) {
+  if (
+    !isOmenError(reason) ||
+    status.code === grpc.status.INTERNAL ||
+    status.code === grpc.status.DATA_LOSS ||
+    status.code === grpc.status.UNKNOWN
+  ) {
     // Callers get a generic message (toGrpcStatus); the log and the span get the real error.
     ctx.logger.error({ err }, 'rpc failed');
     recordError(ctx.span, err);
@@ -107,7 +112,11 @@ function toStatus(err: unknown, ctx: CallContext): grpc.StatusObject {
   return status;
 }
 
-const FALLBACK_STATUS: grpc.StatusObject = { code: grpc.status.INTERNAL, details: 'internal error', metadata: new grpc.Metadata() };
+const FALLBACK_STATUS: grpc.StatusObject = {
+  code: grpc.status.INTERNAL,
+  details: 'internal error',
+  metadata: new grpc.Metadata(),
+};
 
 /**
  * Sends the answer; if sending throws (grpc-js refuses a metadata value, a response does not
@@ -135,13 +144,27 @@ function answer(ctx: CallContext, send: () => void, sendStatus: (status: grpc.St
 }
 
 /** A unary handler: `unary(async (req, ctx) => response)`; throw OmenErrors to refuse. */
-export function unary<Req, Res>(fn: (request: Req, ctx: CallContext) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+export function unary<Req, Res>(
+  fn: (request: Req, ctx: CallContext) => Res | Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => fn(decodedRequest(call.request), ctx)).then(
-      (res) => answer(ctx, () => callback(null, res), (status) => callback(status)),
-      (err: unknown) => answer(ctx, () => callback(toStatus(err, ctx)), (status) => callback(status)),
-    ).finally(dispose);
+    run(ctx, () => fn(decodedRequest(call.request), ctx))
+      .then(
+        (res) =>
+          answer(
+            ctx,
+            () => callback(null, res),
+            (status) => callback(status),
+          ),
+        (err: unknown) =>
+          answer(
+            ctx,
+            () => callback(toStatus(err, ctx)),
+            (status) => callback(status),
+          ),
+      )
+      .finally(dispose);
   };
 }
 
@@ -149,39 +172,85 @@ export function unary<Req, Res>(fn: (request: Req, ctx: CallContext) => Res | Pr
  * A server-streaming handler: an (async) generator yielding responses. Writes respect
  * backpressure; the generator is stopped (its `finally` runs) when the call is aborted.
  */
-export function serverStream<Req, Res>(fn: (request: Req, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>): grpc.handleServerStreamingCall<Req, Res> {
+export function serverStream<Req, Res>(
+  fn: (request: Req, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>,
+): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => pump(fn(decodedRequest(call.request), ctx), call, ctx)).then(
-      () => answer(ctx, () => call.end(), (status) => call.emit('error', status)),
-      (err: unknown) => answer(ctx, () => call.emit('error', toStatus(err, ctx)), (status) => call.emit('error', status)),
-    ).finally(dispose);
+    run(ctx, () => pump(fn(decodedRequest(call.request), ctx), call, ctx))
+      .then(
+        () =>
+          answer(
+            ctx,
+            () => call.end(),
+            (status) => call.emit('error', status),
+          ),
+        (err: unknown) =>
+          answer(
+            ctx,
+            () => call.emit('error', toStatus(err, ctx)),
+            (status) => call.emit('error', status),
+          ),
+      )
+      .finally(dispose);
   };
 }
 
 /** A client-streaming handler: consumes the request stream, returns one response. */
-export function clientStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: CallContext) => Res | Promise<Res>): grpc.handleClientStreamingCall<Req, Res> {
+export function clientStream<Req, Res>(
+  fn: (requests: AsyncIterable<Req>, ctx: CallContext) => Res | Promise<Res>,
+): grpc.handleClientStreamingCall<Req, Res> {
   return (call, callback) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => fn(decodedRequests(call as AsyncIterable<Req>), ctx)).then(
-      (res) => answer(ctx, () => callback(null, res), (status) => callback(status)),
-      (err: unknown) => answer(ctx, () => callback(toStatus(err, ctx)), (status) => callback(status)),
-    ).finally(dispose);
+    run(ctx, () => fn(decodedRequests(call as AsyncIterable<Req>), ctx))
+      .then(
+        (res) =>
+          answer(
+            ctx,
+            () => callback(null, res),
+            (status) => callback(status),
+          ),
+        (err: unknown) =>
+          answer(
+            ctx,
+            () => callback(toStatus(err, ctx)),
+            (status) => callback(status),
+          ),
+      )
+      .finally(dispose);
   };
 }
 
 /** A bidirectional handler: an async generator over the request stream. */
-export function bidiStream<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>): grpc.handleBidiStreamingCall<Req, Res> {
+export function bidiStream<Req, Res>(
+  fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>,
+): grpc.handleBidiStreamingCall<Req, Res> {
   return (call) => {
     const { ctx, dispose } = makeContext(call);
-    run(ctx, () => pump(fn(decodedRequests(call as AsyncIterable<Req>), ctx), call, ctx)).then(
-      () => answer(ctx, () => call.end(), (status) => call.emit('error', status)),
-      (err: unknown) => answer(ctx, () => call.emit('error', toStatus(err, ctx)), (status) => call.emit('error', status)),
-    ).finally(dispose);
+    run(ctx, () => pump(fn(decodedRequests(call as AsyncIterable<Req>), ctx), call, ctx))
+      .then(
+        () =>
+          answer(
+            ctx,
+            () => call.end(),
+            (status) => call.emit('error', status),
+          ),
+        (err: unknown) =>
+          answer(
+            ctx,
+            () => call.emit('error', toStatus(err, ctx)),
+            (status) => call.emit('error', status),
+          ),
+      )
+      .finally(dispose);
   };
 }
 
-async function pump<Res>(source: AsyncIterable<Res> | Iterable<Res>, call: grpc.ServerWritableStream<unknown, Res> | grpc.ServerDuplexStream<unknown, Res>, ctx: CallContext): Promise<void> {
+async function pump<Res>(
+  source: AsyncIterable<Res> | Iterable<Res>,
+  call: grpc.ServerWritableStream<unknown, Res> | grpc.ServerDuplexStream<unknown, Res>,
+  ctx: CallContext,
+): Promise<void> {
   for await (const message of source) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (!call.write(message)) await once(call, 'drain', { signal: ctx.signal });

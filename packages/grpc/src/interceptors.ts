@@ -4,14 +4,12 @@ import { extractTraceContext, getTracer, metricsFor, type Logger, type Registry 
 import { callStates, deadlineReached } from './call-state.ts';
 import { splitMethodPath } from './proto.ts';
 
-
 function rpcType(m: grpc.ServerMethodDefinition<unknown, unknown>): string {
   if (m.requestStream && m.responseStream) return 'bidi_stream';
   if (m.requestStream) return 'client_stream';
   if (m.responseStream) return 'server_stream';
   return 'unary';
 }
-
 
 // Health probes arrive every few seconds from every kubelet; a span each would drown the traces.
 const untracedServices = new Set(['grpc.health.v1.Health']);
@@ -31,9 +29,17 @@ export function observeInterceptor(options: ObserveOptions): grpc.ServerIntercep
   const { logger } = options;
   const metrics = options.registry ? metricsFor(options.registry) : undefined;
   const labels = ['grpc_service', 'grpc_method', 'grpc_type', 'grpc_code'] as const;
-  const handling = metrics?.histogram('omen_grpc_server_handling_duration_seconds', 'Time from call start to status sent, by RPC and status code.', labels);
+  const handling = metrics?.histogram(
+    'omen_grpc_server_handling_duration_seconds',
+    'Time from call start to status sent, by RPC and status code.',
+    labels,
+  );
   const handled = metrics?.counter('omen_grpc_server_handled_total', 'RPCs completed, by RPC and status code.', labels);
-  const started = metrics?.counter('omen_grpc_server_started_total', 'RPCs started.', ['grpc_service', 'grpc_method', 'grpc_type'] as const);
+  const started = metrics?.counter('omen_grpc_server_started_total', 'RPCs started.', [
+    'grpc_service',
+    'grpc_method',
+    'grpc_type',
+  ] as const);
 
   return (methodDescriptor, call) => {
     const { service, method } = splitMethodPath(methodDescriptor.path);
@@ -54,7 +60,8 @@ export function observeInterceptor(options: ObserveOptions): grpc.ServerIntercep
       if (span) {
         span.setAttribute('rpc.grpc.status_code', code);
         // OTel semconv: for servers only codes that mean "we failed" are errors, not caller mistakes.
-        if (serverFault.has(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: `${codeName}: ${details ?? ''}` });
+        if (serverFault.has(code))
+          span.setStatus({ code: SpanStatusCode.ERROR, message: `${codeName}: ${details ?? ''}` });
         span.end();
       }
       logger.debug({ rpc: methodDescriptor.path, code: codeName, seconds }, 'rpc finished');
@@ -67,15 +74,25 @@ export function observeInterceptor(options: ObserveOptions): grpc.ServerIntercep
           const parent = extractTraceContext(metadata.getMap());
           span = getTracer().startSpan(
             `${service}/${method}`,
-            { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method } },
+            {
+              kind: SpanKind.SERVER,
+              attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method },
+            },
             parent,
           );
         }
-        callStates.set(metadata, { span: span ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT), logger: callLogger, path: methodDescriptor.path });
+        callStates.set(metadata, {
+          span: span ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
+          logger: callLogger,
+          path: methodDescriptor.path,
+        });
         next(metadata);
       })
       .withOnCancel(() => {
-        finish(deadlineReached(call.getDeadline()) ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED, 'call ended without a status from the handler');
+        finish(
+          deadlineReached(call.getDeadline()) ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED,
+          'call ended without a status from the handler',
+        );
       })
       .build();
     const responder = new grpc.ResponderBuilder()

@@ -36,21 +36,29 @@ export interface LoadedProto {
 export function loadProto(files: string | string[], options: LoadProtoOptions = {}): LoadedProto {
   const list = Array.isArray(files) ? files : [files];
   const includeDirs = options.includeDirs ?? [...new Set(list.map((f) => path.dirname(f)))];
-  const packageDefinition = protoLoader.loadSync(list, { ...(options.loaderOptions ?? PROTO_LOADER_OPTIONS), includeDirs });
+  const packageDefinition = protoLoader.loadSync(list, {
+    ...(options.loaderOptions ?? PROTO_LOADER_OPTIONS),
+    includeDirs,
+  });
   const grpcObject = grpc.loadPackageDefinition(packageDefinition);
-  const services = () => Object.keys(packageDefinition).filter((k) => !('format' in (packageDefinition[k] ?? {}))).join(', ');
+  const services = () =>
+    Object.keys(packageDefinition)
+      .filter((k) => !('format' in (packageDefinition[k] ?? {})))
+      .join(', ');
   return {
     packageDefinition,
     grpcObject,
     service(fullName) {
       const def = packageDefinition[fullName];
-      if (!def || 'format' in def) throw new Error(`no service ${fullName} in ${list.join(', ')} (services: ${services()})`);
+      if (!def || 'format' in def)
+        throw new Error(`no service ${fullName} in ${list.join(', ')} (services: ${services()})`);
       return def;
     },
     client(fullName) {
       let node: unknown = grpcObject;
       for (const part of fullName.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
-      if (typeof node !== 'function' || !('service' in node)) throw new Error(`no service ${fullName} in ${list.join(', ')} (services: ${services()})`);
+      if (typeof node !== 'function' || !('service' in node))
+        throw new Error(`no service ${fullName} in ${list.join(', ')} (services: ${services()})`);
       return node as grpc.ServiceClientConstructor;
     },
   };
@@ -70,5 +78,7 @@ export const standardProtos = {
 export function splitMethodPath(p: string): { service: string; method: string } {
   const trimmed = p.startsWith('/') ? p.slice(1) : p;
   const slash = trimmed.lastIndexOf('/');
-  return slash < 0 ? { service: '', method: trimmed } : { service: trimmed.slice(0, slash), method: trimmed.slice(slash + 1) };
+  return slash < 0
+    ? { service: '', method: trimmed }
+    : { service: trimmed.slice(0, slash), method: trimmed.slice(slash + 1) };
 }

@@ -52,7 +52,11 @@ export interface HealthControl {
 export interface GrpcServer {
   readonly server: grpc.Server;
   /** Registers a service; its methods become visible to reflection and health (at the overall status). */
-  addService(definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation, options?: AddServiceOptions): void;
+  addService(
+    definition: grpc.ServiceDefinition,
+    implementation: grpc.UntypedServiceImplementation,
+    options?: AddServiceOptions,
+  ): void;
   readonly health: HealthControl;
   /** Binds (insecure; TLS terminates at the mesh/ingress) and returns the bound port (`port` 0 picks one). */
   start(host?: string, port?: number): Promise<number>;
@@ -71,7 +75,11 @@ export interface GrpcServer {
 }
 
 // Open to everyone even with requireAuth 'all': kubelets and grpcurl have no token.
-const alwaysOpen = new Set(['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
+const alwaysOpen = new Set([
+  'grpc.health.v1.Health',
+  'grpc.reflection.v1.ServerReflection',
+  'grpc.reflection.v1alpha.ServerReflection',
+]);
 
 function normalize(name: string): string {
   return name.startsWith('/') ? name : `/${name}`;
@@ -98,13 +106,24 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     return role === 'reader' && requireAuth !== 'all' ? undefined : role;
   };
   const authenticator = createAuthenticator({ adminToken: options.adminToken, jwt: options.jwt });
-  if (!authenticator.configured) logger.warn('no ADMIN_TOKEN and no JWT issuer configured: protected gRPC methods will refuse every call');
+  if (!authenticator.configured)
+    logger.warn('no ADMIN_TOKEN and no JWT issuer configured: protected gRPC methods will refuse every call');
   let auditSink: ((record: AuditRecord) => void) | undefined;
 
   const server = new grpc.Server({
     ...options.serverOptions,
     // Order matters: observe is nearest the wire so it also sees calls auth refuses.
-    interceptors: [observeInterceptor({ logger, ...(options.registry ? { registry: options.registry } : {}) }), authInterceptor({ authenticator, requiredRole, audited: (path) => auditedMethods.has(path), auditSink: () => auditSink, logger }), ...(options.serverOptions?.interceptors ?? [])],
+    interceptors: [
+      observeInterceptor({ logger, ...(options.registry ? { registry: options.registry } : {}) }),
+      authInterceptor({
+        authenticator,
+        requiredRole,
+        audited: (path) => auditedMethods.has(path),
+        auditSink: () => auditSink,
+        logger,
+      }),
+      ...(options.serverOptions?.interceptors ?? []),
+    ],
   });
 
   const statuses = new Map<string, ServingStatus>([['', 'NOT_SERVING']]);
@@ -139,7 +158,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       const name = serviceNameOf(definition);
       for (const m of addOptions.adminMethods ?? []) {
         const path = `/${name}/${m}`;
-        if (!Object.values(definition).some((d) => d.path === path)) throw new Error(`adminMethods: ${name} has no method ${m}`);
+        if (!Object.values(definition).some((d) => d.path === path))
+          throw new Error(`adminMethods: ${name} has no method ${m}`);
         protectedPaths.add(path);
       }
       server.addService(tolerantDecoding(definition), implementation);
@@ -154,7 +174,9 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       if (unknown.length > 0) throw new Error(`adminMethods name methods no added service has: ${unknown.join(', ')}`);
       const address = host.includes(':') ? `[${host}]:${wanted}` : `${host}:${wanted}`;
       port = await new Promise<number>((resolve, reject) => {
-        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+          err ? reject(err) : resolve(bound),
+        );
       });
       logger.info({ host, port }, 'grpc server listening');
       return port;
@@ -193,7 +215,9 @@ function delegatingReflection(server: grpc.Server) {
 
   const build = () => {
     const impls = new Map<string, grpc.UntypedServiceImplementation>();
-    const reflection = new ReflectionService(descriptors as ConstructorParameters<typeof ReflectionService>[0], { services: [...services] });
+    const reflection = new ReflectionService(descriptors as ConstructorParameters<typeof ReflectionService>[0], {
+      services: [...services],
+    });
     reflection.addToServer({
       addService: (definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation) => {
         impls.set(serviceNameOf(definition), implementation);
@@ -207,8 +231,12 @@ function delegatingReflection(server: grpc.Server) {
     services.add(name);
     for (const [key, method] of Object.entries(definition)) {
       paths.push(method.path);
-      for (const [side, type] of [['req', (method as { requestType?: unknown }).requestType], ['res', (method as { responseType?: unknown }).responseType]] as const) {
-        if (type && typeof type === 'object' && 'fileDescriptorProtos' in type) descriptors[`${name}.${key}.${side}`] = type;
+      for (const [side, type] of [
+        ['req', (method as { requestType?: unknown }).requestType],
+        ['res', (method as { responseType?: unknown }).responseType],
+      ] as const) {
+        if (type && typeof type === 'object' && 'fileDescriptorProtos' in type)
+          descriptors[`${name}.${key}.${side}`] = type;
       }
     }
     current = undefined;

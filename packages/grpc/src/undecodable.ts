@@ -33,7 +33,9 @@ export function tolerantDecoding(definition: grpc.ServiceDefinition): grpc.Servi
 /** The request itself, or an INVALID_ARGUMENT when it did not decode. */
 export function decodedRequest<Req>(request: Req): Req {
   if (request instanceof UndecodableRequest) {
-    throw new InvalidArgumentError(`the request is not a valid ${request.path} request message`, undefined, { reason: 'UNDECODABLE_REQUEST' });
+    throw new InvalidArgumentError(`the request is not a valid ${request.path} request message`, undefined, {
+      reason: 'UNDECODABLE_REQUEST',
+    });
   }
   return request;
 }

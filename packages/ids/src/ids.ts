@@ -25,7 +25,8 @@ const repoPatterns: Record<string, RegExp> = {
   git: new RegExp(`^${segment}(?:/${segment}){0,19}$`),
   other: new RegExp(`^${segment}(?:/${segment}){0,19}$`),
 };
-const repoGrammar = 'github:owner/name, gitlab:group/.../project or git:name, of letters, digits, ".", "_" and "-" in "/"-separated segments';
+const repoGrammar =
+  'github:owner/name, gitlab:group/.../project or git:name, of letters, digits, ".", "_" and "-" in "/"-separated segments';
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -41,7 +42,8 @@ export function repoIdProblem(value: string): string | null {
   const pattern = repoPatterns[provider];
   const path = value.slice(colon + 1);
   if (!pattern) return `must start with github:, gitlab: or git: (${repoGrammar}); got ${shown(value)}`;
-  if (!pattern.test(path) || path.split('/').some((s) => s === '.' || s === '..')) return `must be ${repoGrammar}; got ${shown(value)}`;
+  if (!pattern.test(path) || path.split('/').some((s) => s === '.' || s === '..'))
+    return `must be ${repoGrammar}; got ${shown(value)}`;
   return null;
 }
 
@@ -73,7 +75,11 @@ export function checkRepoId(value: string, field = 'repo_id'): string {
 
 /** Throws INVALID_ARGUMENT naming `field` unless `value` is a full lower-case commit sha; returns it. */
 export function checkSha(value: string, field = 'sha'): string {
-  if (!isFullSha(value)) throw new InvalidArgumentError(`${field} must be a full commit id: 40 or 64 lower-case hex characters; got ${shown(value)}`, field);
+  if (!isFullSha(value))
+    throw new InvalidArgumentError(
+      `${field} must be a full commit id: 40 or 64 lower-case hex characters; got ${shown(value)}`,
+      field,
+    );
   return value;
 }
 
@@ -84,7 +90,10 @@ export function checkSha(value: string, field = 'sha'): string {
 export function checkName(value: string, field: string): string {
   if (value === '') throw new InvalidArgumentError(`${field} is required`, field);
   if (!namePattern.test(value)) {
-    throw new InvalidArgumentError(`${field} must be 1-${ID_LIMITS.name} letters, digits, ".", "_" or "-" (not starting with a symbol); got ${shown(value)}`, field);
+    throw new InvalidArgumentError(
+      `${field} must be 1-${ID_LIMITS.name} letters, digits, ".", "_" or "-" (not starting with a symbol); got ${shown(value)}`,
+      field,
+    );
   }
   return value;
 }
@@ -93,7 +102,10 @@ export function checkName(value: string, field: string): string {
 export function checkId(value: string, field: string): string {
   if (value === '') throw new InvalidArgumentError(`${field} is required`, field);
   if (!idPattern.test(value)) {
-    throw new InvalidArgumentError(`${field} must be 1-${ID_LIMITS.id} letters, digits, ".", "_", ":" or "-" (not starting with a symbol); got ${shown(value)}`, field);
+    throw new InvalidArgumentError(
+      `${field} must be 1-${ID_LIMITS.id} letters, digits, ".", "_", ":" or "-" (not starting with a symbol); got ${shown(value)}`,
+      field,
+    );
   }
   return value;
 }

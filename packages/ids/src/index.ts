@@ -8,4 +8,15 @@
  *
  * Each throws INVALID_ARGUMENT naming the field, with the value escaped and cut short.
  */
-export { ID_LIMITS, checkId, checkName, checkRepoId, checkSha, isFullSha, isName, isShaPrefix, repoIdProblem, shown } from './ids.ts';
+export {
+  ID_LIMITS,
+  checkId,
+  checkName,
+  checkRepoId,
+  checkSha,
+  isFullSha,
+  isName,
+  isShaPrefix,
+  repoIdProblem,
+  shown,
+} from './ids.ts';

@@ -109,7 +109,10 @@ export class AvroCodec {
         } catch (err) {
           const paths: string[][] = [];
           type.isValid(value, { errorHook: (path) => paths.push(path) });
-          const invalid = Object.assign(new Error(err instanceof Error ? err.message : String(err)), { name: 'ConfluentSchemaRegistryValidationError', paths });
+          const invalid = Object.assign(new Error(err instanceof Error ? err.message : String(err)), {
+            name: 'ConfluentSchemaRegistryValidationError',
+            paths,
+          });
           throw fromRegistryError(invalid, `encoding a value for topic "${topic}" with schema id ${id}`);
         }
         const out = Buffer.allocUnsafe(WIRE_HEADER_BYTES + body.length);
@@ -155,9 +158,13 @@ export class AvroCodec {
       return { value: await this.registry.decode(bytes as Buffer), schemaId: frame.schemaId };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      throw new OmenError('INVALID_ARGUMENT', `undecodable record: Avro body does not match schema id ${frame.schemaId}: ${message}`, {
-        cause: err,
-      });
+      throw new OmenError(
+        'INVALID_ARGUMENT',
+        `undecodable record: Avro body does not match schema id ${frame.schemaId}: ${message}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 }

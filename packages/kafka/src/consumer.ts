@@ -11,7 +11,18 @@ import type { KafkaMetrics } from './metrics.ts';
 import { OffsetTracker } from './offsets.ts';
 import type { AvroProducer } from './producer.ts';
 import { backoffDelay, shouldRetry, sleep, type RetryPolicy } from './retry.ts';
-import { SpanKind, SpanStatusCode, context, extractTrace, linksFrom, processAttributes, trace, tracer, type Context, type Span } from './tracing.ts';
+import {
+  SpanKind,
+  SpanStatusCode,
+  context,
+  extractTrace,
+  linksFrom,
+  processAttributes,
+  trace,
+  tracer,
+  type Context,
+  type Span,
+} from './tracing.ts';
 
 /** A record as a handler sees it. */
 export interface ConsumedRecord<V = unknown> {
@@ -172,7 +183,10 @@ function classify(err: unknown): Failure {
     return { error, retryable: isRetryable(error) };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { error: new OmenError(isRetryable(err) ? 'UNAVAILABLE' : 'UNKNOWN', message, { cause: err }), retryable: true };
+  return {
+    error: new OmenError(isRetryable(err) ? 'UNAVAILABLE' : 'UNKNOWN', message, { cause: err }),
+    retryable: true,
+  };
 }
 
 /**
@@ -232,15 +246,24 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
         if ((assigned[gap.topic] ?? []).includes(gap.partition)) continue;
         this.stopped.delete(key);
         consumer.resume([{ topic: gap.topic, partitions: [gap.partition] }]);
-        this.deps.metrics.partitionStopped.set({ group: this.group, topic: gap.topic, partition: String(gap.partition) }, 0);
-        this.log.warn({ group: this.group, topic: gap.topic, partition: gap.partition }, 'a partition stopped at a gap was revoked; no longer ours to report');
+        this.deps.metrics.partitionStopped.set(
+          { group: this.group, topic: gap.topic, partition: String(gap.partition) },
+          0,
+        );
+        this.log.warn(
+          { group: this.group, topic: gap.topic, partition: gap.partition },
+          'a partition stopped at a gap was revoked; no longer ours to report',
+        );
         this.settings.onOffsetGapCleared?.(gap);
       }
       this.resolveReady();
     });
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
-      this.log.error({ group: this.group, err: error, restart }, restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good');
+      this.log.error(
+        { group: this.group, err: error, restart },
+        restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good',
+      );
       if (!restart) this.resolveCrashed(fromKafkaError(error, `consumer group "${this.group}"`));
     });
     this.unhookOutOfRange = onOffsetOutOfRange(
@@ -277,7 +300,9 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       this.abort.abort();
       try {
         // Acks that came in since the last batch: commit them while still a member.
-        await this.commitAll().catch((err: unknown) => this.log.warn({ group: this.group, err }, 'committing deferred acks at stop failed; they are re-delivered'));
+        await this.commitAll().catch((err: unknown) =>
+          this.log.warn({ group: this.group, err }, 'committing deferred acks at stop failed; they are re-delivered'),
+        );
         // kafkajs' stop waits for the batch in flight; eachBatch sees isRunning() turn false,
         // finishes its current record and commits before returning.
         await this.deps.consumer.disconnect();
@@ -307,7 +332,10 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     const stopped = this.stopped.get(key);
     if (!stopped || stopped.expected !== expected) {
       const at = stopped ? `it stopped at offset ${stopped.expected}` : 'it is not stopped at a gap here';
-      throw new OmenError('FAILED_PRECONDITION', `group "${this.group}" cannot accept a gap at ${topic}/${partition} offset ${expected}: ${at}`);
+      throw new OmenError(
+        'FAILED_PRECONDITION',
+        `group "${this.group}" cannot accept a gap at ${topic}/${partition} offset ${expected}: ${at}`,
+      );
     }
     let marks: PartitionWatermarks | undefined;
     try {
@@ -319,7 +347,13 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     // Retention may have deleted more since the stop: those records are lost too, and counted.
     const more = Math.max(0, Number(BigInt(marks.low) - BigInt(stopped.logStart)));
     const { seek, ...gap } = stopped;
-    const accepted: OffsetGap = { ...gap, logStart: marks.low, logEnd: marks.high, resumeAt: marks.low, skipped: gap.skipped + more };
+    const accepted: OffsetGap = {
+      ...gap,
+      logStart: marks.low,
+      logEnd: marks.high,
+      resumeAt: marks.low,
+      skipped: gap.skipped + more,
+    };
     await seek(accepted.resumeAt);
     this.stopped.delete(key);
     this.deps.consumer.resume([{ topic, partitions: [partition] }]);
@@ -327,7 +361,15 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     if (more > 0) this.deps.metrics.skippedOffsets.inc(labels, more);
     this.deps.metrics.partitionStopped.set(labels, 0);
     this.log.warn(
-      { group: this.group, topic, partition, firstMissing: gap.expected, resumeAt: accepted.resumeAt, skipped: accepted.skipped, logEnd: accepted.logEnd },
+      {
+        group: this.group,
+        topic,
+        partition,
+        firstMissing: gap.expected,
+        resumeAt: accepted.resumeAt,
+        skipped: accepted.skipped,
+        logEnd: accepted.logEnd,
+      },
       `gap in ${topic}/${partition} accepted: going on from offset ${accepted.resumeAt} without offsets ${gap.expected}..${BigInt(accepted.resumeAt) - 1n} (${accepted.skipped} records)`,
     );
     this.settings.onOffsetGapCleared?.(accepted);
@@ -350,10 +392,17 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     } catch (err) {
       throw fromKafkaError(err, `reading the log bounds of ${topic}/${partition} after an out-of-range fetch`);
     }
-    if (!marks) throw new OmenError('UNAVAILABLE', `no log bounds for ${topic}/${partition} after an out-of-range fetch at ${fetchOffset}`);
+    if (!marks)
+      throw new OmenError(
+        'UNAVAILABLE',
+        `no log bounds for ${topic}/${partition} after an out-of-range fetch at ${fetchOffset}`,
+      );
     const gap = describeOffsetGap({ group: this.group, topic, partition, policy }, fetchOffset, marks.low, marks.high);
     if (!gap) {
-      this.log.warn({ group: this.group, topic, partition, offset: fetchOffset, logStart: marks.low, logEnd: marks.high }, 'fetch refused as out of range, but the offset is in the log now; fetching again');
+      this.log.warn(
+        { group: this.group, topic, partition, offset: fetchOffset, logStart: marks.low, logEnd: marks.high },
+        'fetch refused as out of range, but the offset is in the log now; fetching again',
+      );
       return;
     }
     const labels = { group: this.group, topic, partition: String(partition) };
@@ -459,7 +508,13 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   }
 
   /** Resolving the offset lets kafkajs fetch on; the tracker alone decides what is committed. */
-  private markDone(topic: string, partition: number, offset: string, payload: EachBatchPayload, deferred: ReadonlySet<string>): void {
+  private markDone(
+    topic: string,
+    partition: number,
+    offset: string,
+    payload: EachBatchPayload,
+    deferred: ReadonlySet<string>,
+  ): void {
     if (!deferred.has(offset)) this.tracker.complete(topic, partition, offset);
     payload.resolveOffset(offset);
   }
@@ -492,10 +547,18 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
    */
   private scheduleCommit(): void {
     if (this.deferredCommit || this.stopping) return;
-    this.deferredCommit = setTimeout(() => {
-      this.deferredCommit = undefined;
-      this.commitAll().catch((err: unknown) => this.log.warn({ group: this.group, err }, 'committing deferred acks failed; retried with the next ack or batch'));
-    }, Math.max(100, this.settings.commitIntervalMs));
+    this.deferredCommit = setTimeout(
+      () => {
+        this.deferredCommit = undefined;
+        this.commitAll().catch((err: unknown) =>
+          this.log.warn(
+            { group: this.group, err },
+            'committing deferred acks failed; retried with the next ack or batch',
+          ),
+        );
+      },
+      Math.max(100, this.settings.commitIntervalMs),
+    );
     this.deferredCommit.unref();
   }
 
@@ -513,7 +576,10 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
    */
   private async belowDeferredBound(payload: EachBatchPayload): Promise<boolean> {
     if (this.tracker.deferredCount() < this.settings.maxDeferred) return true;
-    this.log.warn({ group: this.group, deferred: this.tracker.deferredCount() }, 'deferred records at the bound; waiting for acks');
+    this.log.warn(
+      { group: this.group, deferred: this.tracker.deferredCount() },
+      'deferred records at the bound; waiting for acks',
+    );
     return this.withHeartbeats(payload, async () => {
       while (this.tracker.deferredCount() >= this.settings.maxDeferred) {
         if (!payload.isRunning() || payload.isStale()) return false;
@@ -533,12 +599,26 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
   /** `records` are those the call may defer; its deferrals are collected in `mine`. */
   private handlerContext(attempt: number, records: readonly ConsumedRecord<V>[], mine: Deferral[]): HandlerContext {
     const defer = (record: ConsumedRecord<unknown>): DeferredAck => {
-      const found = mine.find((d) => d.topic === record.topic && d.partition === record.partition && d.offset === record.offset);
+      const found = mine.find(
+        (d) => d.topic === record.topic && d.partition === record.partition && d.offset === record.offset,
+      );
       if (found) return found.ack;
-      if (!records.some((r) => r.topic === record.topic && r.partition === record.partition && r.offset === record.offset)) {
-        throw new OmenError('INVALID_ARGUMENT', `defer: ${record.topic}/${record.partition}@${record.offset} is not a record of this handler call`);
+      if (
+        !records.some((r) => r.topic === record.topic && r.partition === record.partition && r.offset === record.offset)
+      ) {
+        throw new OmenError(
+          'INVALID_ARGUMENT',
+          `defer: ${record.topic}/${record.partition}@${record.offset} is not a record of this handler call`,
+        );
       }
-      const d: Deferral = { topic: record.topic, partition: record.partition, offset: record.offset, state: 'open', ticket: 0, ack: () => this.acknowledge(d) };
+      const d: Deferral = {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        state: 'open',
+        ticket: 0,
+        ack: () => this.acknowledge(d),
+      };
       mine.push(d);
       return d.ack;
     };
@@ -629,21 +709,32 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
         this.deps.metrics.failed.inc({ group: this.group, topic, code: error.code });
         if (!shouldRetry(this.settings.retry, attempt, retryable)) return { ok: false, error, attempts: attempt };
         const delay = backoffDelay(this.settings.retry, attempt);
-        this.log.warn({ group: this.group, topic, attempt, delayMs: delay, code: error.code, err: error }, 'handler failed; retrying');
+        this.log.warn(
+          { group: this.group, topic, attempt, delayMs: delay, code: error.code, err: error },
+          'handler failed; retrying',
+        );
         const slept = await this.withHeartbeats(payload, () => sleep(delay, this.abort.signal));
         if (!slept) return 'abandoned';
       }
     }
   }
 
-  private async processOne(topic: string, partition: number, message: KafkaMessage, payload: EachBatchPayload, deferrals: Deferral[]): Promise<Outcome> {
+  private async processOne(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    payload: EachBatchPayload,
+    deferrals: Deferral[],
+  ): Promise<Outcome> {
     const started = performance.now();
     const item = this.pending(message);
     const span = tracer.startSpan(
       `process ${topic}`,
       {
         kind: SpanKind.CONSUMER,
-        attributes: processAttributes(topic, this.group, partition, { 'messaging.kafka.offset': Number(message.offset) }),
+        attributes: processAttributes(topic, this.group, partition, {
+          'messaging.kafka.offset': Number(message.offset),
+        }),
       },
       item.trace,
     );
@@ -676,7 +767,12 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
    * others (sinks are idempotent, so records the failed batch call did write are harmless).
    * Returns false when the consumer is stopping and the chunk was left unfinished.
    */
-  private async processChunk(topic: string, partition: number, messages: KafkaMessage[], payload: EachBatchPayload): Promise<boolean> {
+  private async processChunk(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    payload: EachBatchPayload,
+  ): Promise<boolean> {
     const started = performance.now();
     const items = messages.map((m) => this.pending(m));
     const span = tracer.startSpan(`process ${topic}`, {
@@ -694,7 +790,9 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
         {
           kind: SpanKind.CONSUMER,
           links: batchLink,
-          attributes: processAttributes(topic, this.group, partition, { 'messaging.kafka.offset': Number(item.message.offset) }),
+          attributes: processAttributes(topic, this.group, partition, {
+            'messaging.kafka.offset': Number(item.message.offset),
+          }),
         },
         item.trace,
       ),
@@ -716,14 +814,21 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       if (decoded.length > 0) {
         const whole = await this.attempts(topic, payload, async (attempt) => {
           const records = decoded.map((i) => i.record!);
-          await this.callHandler(attempt, records, deferrals, (ctx) => context.with(active, () => handler(records, ctx)));
+          await this.callHandler(attempt, records, deferrals, (ctx) =>
+            context.with(active, () => handler(records, ctx)),
+          );
         });
         if (whole === 'abandoned') return false;
         if (!whole.ok) {
-          this.log.warn({ group: this.group, topic, partition, code: whole.error.code }, 'batch failed; retrying its records one by one');
+          this.log.warn(
+            { group: this.group, topic, partition, code: whole.error.code },
+            'batch failed; retrying its records one by one',
+          );
           for (const item of decoded) {
             const single = await this.attempts(topic, payload, async (attempt) => {
-              await this.callHandler(attempt, [item.record!], deferrals, (ctx) => context.with(active, () => handler([item.record!], ctx)));
+              await this.callHandler(attempt, [item.record!], deferrals, (ctx) =>
+                context.with(active, () => handler([item.record!], ctx)),
+              );
             });
             if (single === 'abandoned') return false;
             if (single.ok) this.deps.metrics.processed.inc({ group: this.group, topic });
@@ -747,14 +852,25 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
    * Sends the record's original key, bytes and headers to the DLQ with the failure described
    * in headers. Throws (so nothing gets committed) when there is no DLQ or the produce fails.
    */
-  private async deadLetter(topic: string, partition: number, item: Pending<V>, error: OmenError, attempts: number, span: Span): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    item: Pending<V>,
+    error: OmenError,
+    attempts: number,
+    span: Span,
+  ): Promise<void> {
     const { message } = item;
     const where = `${topic}/${partition}@${message.offset}`;
     const dlqTopicFor = this.settings.dlqTopicFor;
     if (!dlqTopicFor) {
-      throw new OmenError('FAILED_PRECONDITION', `record ${where} failed (${error.code}: ${error.message}) and group "${this.group}" has no DLQ; not committing it`, {
-        cause: error,
-      });
+      throw new OmenError(
+        'FAILED_PRECONDITION',
+        `record ${where} failed (${error.code}: ${error.message}) and group "${this.group}" has no DLQ; not committing it`,
+        {
+          cause: error,
+        },
+      );
     }
     const dlq = dlqTopicFor(topic);
     const failure = dlqHeaders({
@@ -778,16 +894,28 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       const producer = await this.deps.dlqProducer();
       // The span context makes the DLQ record part of the failed record's trace.
       await context.with(trace.setSpan(item.trace, span), () =>
-        producer.sendRaw(dlq, [{ key: message.key ?? null, value: message.value, headers: { ...original, ...failure } }]),
+        producer.sendRaw(dlq, [
+          { key: message.key ?? null, value: message.value, headers: { ...original, ...failure } },
+        ]),
       );
     } catch (err) {
       const cause = classify(err).error;
-      this.log.error({ group: this.group, topic, dlq, offset: message.offset, err: cause }, 'DLQ produce failed; leaving the record uncommitted');
-      throw new OmenError('UNAVAILABLE', `record ${where} failed and could not be dead-lettered to "${dlq}": ${cause.message}; not committing it`, {
-        cause: err,
-      });
+      this.log.error(
+        { group: this.group, topic, dlq, offset: message.offset, err: cause },
+        'DLQ produce failed; leaving the record uncommitted',
+      );
+      throw new OmenError(
+        'UNAVAILABLE',
+        `record ${where} failed and could not be dead-lettered to "${dlq}": ${cause.message}; not committing it`,
+        {
+          cause: err,
+        },
+      );
     }
     this.deps.metrics.dlq.inc({ group: this.group, topic, code: error.code });
-    this.log.warn({ group: this.group, topic, partition, offset: message.offset, dlq, code: error.code, attempts }, 'record dead-lettered');
+    this.log.warn(
+      { group: this.group, topic, partition, offset: message.offset, dlq, code: error.code, attempts },
+      'record dead-lettered',
+    );
   }
 }

@@ -71,12 +71,15 @@ interface RegistryResponseError extends Error {
 }
 
 function isRegistryResponseError(err: unknown): err is RegistryResponseError {
-  return err instanceof Error && err.name === 'ResponseError' && typeof (err as { status?: unknown }).status === 'number';
+  return (
+    err instanceof Error && err.name === 'ResponseError' && typeof (err as { status?: unknown }).status === 'number'
+  );
 }
 
 // The registry client reports a refused/reset connection as HTTP 400 (its HTTP layer's
 // convention for client-side failures), so the message is the only way to tell it apart.
-const NETWORK_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|socket hang up|timeout/i;
+const NETWORK_FAILURE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|socket hang up|timeout/i;
 
 /** Maps a schema-registry client failure to our codes. */
 export function fromRegistryError(err: unknown, action: string): OmenError {
@@ -86,7 +89,8 @@ export function fromRegistryError(err: unknown, action: string): OmenError {
     const props = { cause: err, registryStatus: status };
     const detail = `${action}: schema registry answered ${status}: ${err.message}`;
     if (status === 404) return new OmenError('NOT_FOUND', detail, props);
-    if (status === 409) return new OmenError('FAILED_PRECONDITION', `${detail} (incompatible with the subject's schemas)`, props);
+    if (status === 409)
+      return new OmenError('FAILED_PRECONDITION', `${detail} (incompatible with the subject's schemas)`, props);
     if (status === 422) return new OmenError('INVALID_ARGUMENT', detail, props);
     if (status === 401) return new OmenError('UNAUTHENTICATED', detail, props);
     if (status === 403) return new OmenError('PERMISSION_DENIED', detail, props);
@@ -99,7 +103,10 @@ export function fromRegistryError(err: unknown, action: string): OmenError {
     if (err.name === 'ConfluentSchemaRegistryValidationError') {
       const paths = ((err as { paths?: string[][] }).paths ?? []).map((p) => p.join('.') || '(root)');
       const where = paths.length > 0 ? ` (invalid at ${paths.join(', ')})` : '';
-      return new OmenError('INVALID_ARGUMENT', `${action}: value does not match its Avro schema${where}`, { cause: err, paths });
+      return new OmenError('INVALID_ARGUMENT', `${action}: value does not match its Avro schema${where}`, {
+        cause: err,
+        paths,
+      });
     }
     if (err.name === 'ConfluentSchemaRegistryCompatibilityError') {
       return new OmenError('FAILED_PRECONDITION', `${action}: ${err.message}`, { cause: err });

@@ -80,5 +80,14 @@ export function describeOffsetGap(
     policy === 'stop'
       ? `policy stop: partition paused, nothing committed past ${at}; an operator accepts the gap to go on (acceptGap; for the featurizer: ./scripts/omen featurizer rebuild --accept-gap), or restarts with policy skip`
       : `policy skip: going on from offset ${start}`;
-  return { ...where, expected: expected, logStart, logEnd, kind, skipped, resumeAt: logStart, reason: `${lost}; ${action}` };
+  return {
+    ...where,
+    expected: expected,
+    logStart,
+    logEnd,
+    kind,
+    skipped,
+    resumeAt: logStart,
+    reason: `${lost}; ${action}`,
+  };
 }

@@ -74,7 +74,10 @@ const MAX_MESSAGE_BYTES = 4096;
 function truncate(message: string): string {
   const bytes = Buffer.from(message, 'utf8');
   if (bytes.length <= MAX_MESSAGE_BYTES) return message;
-  return `${bytes.subarray(0, MAX_MESSAGE_BYTES - 3).toString('utf8').replace(/\uFFFD$/, '')}...`;
+  return `${bytes
+    .subarray(0, MAX_MESSAGE_BYTES - 3)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')}...`;
 }
 
 /**

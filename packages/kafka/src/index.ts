@@ -12,9 +12,23 @@
  *   stopOnSignals([consumer, { stop: () => kafka.close() }]);
  */
 export { createKafka } from './kafka.ts';
-export type { BatchConsumerOptions, ConsumerOptions, Kafka, KafkaOptions, ProducerOptions, RecordConsumerOptions } from './kafka.ts';
+export type {
+  BatchConsumerOptions,
+  ConsumerOptions,
+  Kafka,
+  KafkaOptions,
+  ProducerOptions,
+  RecordConsumerOptions,
+} from './kafka.ts';
 export type { AvroProducer, ProduceRecord, RawRecord, SchemaSource, SendOptions, SendResult } from './producer.ts';
-export type { BatchHandler, ConsumedRecord, ConsumerRunner, DeferredAck, HandlerContext, RecordHandler } from './consumer.ts';
+export type {
+  BatchHandler,
+  ConsumedRecord,
+  ConsumerRunner,
+  DeferredAck,
+  HandlerContext,
+  RecordHandler,
+} from './consumer.ts';
 export { valueSubject } from './codec.ts';
 export type { AvroSchema } from './codec.ts';
 export { DLQ_HEADERS, EVENT_ID_HEADER, decodeHeaders, dlqHeaders, encodeHeaders, parseDlqHeaders } from './headers.ts';

@@ -281,14 +281,23 @@ export function createKafka(options: KafkaOptions): Kafka {
     }
     const offsetGapPolicy = consumerOptions.offsetGapPolicy ?? 'stop';
     if (!OFFSET_GAP_POLICIES.includes(offsetGapPolicy)) {
-      throw new InvalidArgumentError(`offsetGapPolicy must be one of ${OFFSET_GAP_POLICIES.join(', ')}; got ${String(offsetGapPolicy)}`, 'offsetGapPolicy');
+      throw new InvalidArgumentError(
+        `offsetGapPolicy must be one of ${OFFSET_GAP_POLICIES.join(', ')}; got ${String(offsetGapPolicy)}`,
+        'offsetGapPolicy',
+      );
     }
     const naming = consumerOptions.dlqTopic ?? dlqTopic;
     const dlqEnabled = consumerOptions.dlq ?? true;
     // Fail at start, not at the first poison record, when a DLQ name cannot be made.
     if (dlqEnabled) for (const topic of topics) naming(topic, group);
     const sessionTimeout = int('sessionTimeoutMs', consumerOptions.sessionTimeoutMs, 30_000, 1000, 3_600_000);
-    const heartbeatInterval = int('heartbeatIntervalMs', consumerOptions.heartbeatIntervalMs, 3000, 100, sessionTimeout - 1);
+    const heartbeatInterval = int(
+      'heartbeatIntervalMs',
+      consumerOptions.heartbeatIntervalMs,
+      3000,
+      100,
+      sessionTimeout - 1,
+    );
     const maxWaitTimeInMs = int('maxWaitTimeMs', consumerOptions.maxWaitTimeMs, 500, 0, Math.floor(sessionTimeout / 2));
     const consumer = kafka.consumer({
       groupId: group,
@@ -296,7 +305,13 @@ export function createKafka(options: KafkaOptions): Kafka {
       heartbeatInterval,
       rebalanceTimeout: int('rebalanceTimeoutMs', consumerOptions.rebalanceTimeoutMs, 60_000, 1000, 3_600_000),
       maxWaitTimeInMs,
-      maxBytesPerPartition: int('maxBytesPerPartition', consumerOptions.maxBytesPerPartition, 1_048_576, 1024, 1_073_741_824),
+      maxBytesPerPartition: int(
+        'maxBytesPerPartition',
+        consumerOptions.maxBytesPerPartition,
+        1_048_576,
+        1024,
+        1_073_741_824,
+      ),
       allowAutoTopicCreation: true,
     });
     const runner = new KafkaConsumerRunner<V>(
@@ -309,7 +324,13 @@ export function createKafka(options: KafkaOptions): Kafka {
         retry: retryPolicy(consumerOptions.retries),
         dlqTopicFor: dlqEnabled ? (topic) => naming(topic, group) : undefined,
         fromBeginning: consumerOptions.fromBeginning ?? true,
-        partitionsConsumedConcurrently: int('partitionsConsumedConcurrently', consumerOptions.partitionsConsumedConcurrently, 1, 1, 1000),
+        partitionsConsumedConcurrently: int(
+          'partitionsConsumedConcurrently',
+          consumerOptions.partitionsConsumedConcurrently,
+          1,
+          1,
+          1000,
+        ),
         heartbeatIntervalMs: heartbeatInterval,
         commitIntervalMs: int('commitIntervalMs', consumerOptions.commitIntervalMs, 5000, 0, 3_600_000),
         lagIntervalMs: int('lagIntervalMs', consumerOptions.lagIntervalMs, 15_000, 0, 3_600_000),
@@ -317,7 +338,13 @@ export function createKafka(options: KafkaOptions): Kafka {
         offsetGapPolicy,
         onOffsetGap: consumerOptions.onOffsetGap,
         onOffsetGapCleared: consumerOptions.onOffsetGapCleared,
-        maxBatchSize: int('maxBatchSize', 'maxBatchSize' in consumerOptions ? consumerOptions.maxBatchSize : undefined, 500, 1, 1_000_000),
+        maxBatchSize: int(
+          'maxBatchSize',
+          'maxBatchSize' in consumerOptions ? consumerOptions.maxBatchSize : undefined,
+          500,
+          1,
+          1_000_000,
+        ),
       },
       { consumer, codec, dlqProducer: getDlqProducer, lag: consumerLag, watermarks, metrics, logger },
     );

@@ -68,7 +68,10 @@ interface ConsumerGroupPrototype {
 }
 
 /** Handlers by group, each with the member id it answers for (one process may run several members). */
-const outOfRangeHandlers = new Map<string, Set<{ memberId: () => string | undefined; handle: OffsetOutOfRangeHandler }>>();
+const outOfRangeHandlers = new Map<
+  string,
+  Set<{ memberId: () => string | undefined; handle: OffsetOutOfRangeHandler }>
+>();
 
 /**
  * kafkajs answers a fetch refused with OFFSET_OUT_OF_RANGE (the position is no longer in the
@@ -81,7 +84,11 @@ const outOfRangeHandlers = new Map<string, Set<{ memberId: () => string | undefi
  * fetch below the log start, not a trait of our dev broker.
  * @returns unregisters the handler
  */
-export function onOffsetOutOfRange(groupId: string, memberId: () => string | undefined, handle: OffsetOutOfRangeHandler): () => void {
+export function onOffsetOutOfRange(
+  groupId: string,
+  memberId: () => string | undefined,
+  handle: OffsetOutOfRangeHandler,
+): () => void {
   installOutOfRangeHook();
   const entry = { memberId, handle };
   let set = outOfRangeHandlers.get(groupId);
@@ -102,7 +109,9 @@ function installOutOfRangeHook(): void {
   proto.recoverFromOffsetOutOfRange = async function recoverFromOffsetOutOfRange(this: ConsumerGroupLike, e) {
     const replicas = this.preferredReadReplicasPerTopicPartition[e.topic];
     const fromFollower = replicas !== undefined && typeof replicas[e.partition] === 'number';
-    const entry = fromFollower ? undefined : [...(outOfRangeHandlers.get(this.groupId) ?? [])].find((h) => h.memberId() === this.memberId);
+    const entry = fromFollower
+      ? undefined
+      : [...(outOfRangeHandlers.get(this.groupId) ?? [])].find((h) => h.memberId() === this.memberId);
     if (!entry) return original.call(this, e);
     const { topic, partition } = e;
     await entry.handle({

@@ -25,7 +25,11 @@ export interface CommittedOffset {
  * the log start (we consume from the beginning), so its lag is the whole retained log; a
  * commit below the log start (retention deleted records) counts from the log start too.
  */
-export function computeLag(topic: string, watermarks: readonly PartitionWatermarks[], committed: readonly CommittedOffset[]): PartitionLag[] {
+export function computeLag(
+  topic: string,
+  watermarks: readonly PartitionWatermarks[],
+  committed: readonly CommittedOffset[],
+): PartitionLag[] {
   const byPartition = new Map(committed.map((c) => [c.partition, c.offset]));
   return watermarks
     .map(({ partition, high, low }) => {

@@ -1,4 +1,11 @@
-import { LATENCY_BUCKETS, createMetrics, type Counter, type Gauge, type Histogram, type Metrics } from '@omen/telemetry';
+import {
+  LATENCY_BUCKETS,
+  createMetrics,
+  type Counter,
+  type Gauge,
+  type Histogram,
+  type Metrics,
+} from '@omen/telemetry';
 
 /** The Prometheus series this package writes. */
 export interface KafkaMetrics {
@@ -17,20 +24,29 @@ export interface KafkaMetrics {
  * The Kafka series in a service's metrics (get-or-create, so several clients and consumers in
  * one process share them); without one they go to a private registry.
  */
-export function kafkaMetrics(metrics: Metrics = createMetrics({ service: 'kafka', defaultMetrics: false })): KafkaMetrics {
+export function kafkaMetrics(
+  metrics: Metrics = createMetrics({ service: 'kafka', defaultMetrics: false }),
+): KafkaMetrics {
   return {
-    lag: metrics.gauge('omen_kafka_consumer_lag', 'Records the group has not committed yet: partition high watermark minus committed offset', [
+    lag: metrics.gauge(
+      'omen_kafka_consumer_lag',
+      'Records the group has not committed yet: partition high watermark minus committed offset',
+      ['group', 'topic', 'partition'],
+    ),
+    processed: metrics.counter('omen_kafka_consumer_records_processed_total', 'Records the handler completed', [
       'group',
       'topic',
-      'partition',
     ]),
-    processed: metrics.counter('omen_kafka_consumer_records_processed_total', 'Records the handler completed', ['group', 'topic']),
-    failed: metrics.counter('omen_kafka_consumer_records_failed_total', 'Failed handling attempts (retried ones included), by error code', [
-      'group',
-      'topic',
-      'code',
-    ]),
-    dlq: metrics.counter('omen_kafka_consumer_records_dlq_total', 'Records sent to the dead-letter topic, by error code', ['group', 'topic', 'code']),
+    failed: metrics.counter(
+      'omen_kafka_consumer_records_failed_total',
+      'Failed handling attempts (retried ones included), by error code',
+      ['group', 'topic', 'code'],
+    ),
+    dlq: metrics.counter(
+      'omen_kafka_consumer_records_dlq_total',
+      'Records sent to the dead-letter topic, by error code',
+      ['group', 'topic', 'code'],
+    ),
     handlingSeconds: metrics.histogram(
       'omen_kafka_consumer_handling_duration_seconds',
       'Time from fetching a record to its handler (or its DLQ send) settling, retries included',
@@ -48,6 +64,9 @@ export function kafkaMetrics(metrics: Metrics = createMetrics({ service: 'kafka'
       ['group', 'topic', 'partition'],
     ),
     produced: metrics.counter('omen_kafka_producer_records_total', 'Records the brokers acknowledged', ['topic']),
-    produceErrors: metrics.counter('omen_kafka_producer_errors_total', 'Failed sends, by error code', ['topic', 'code']),
+    produceErrors: metrics.counter('omen_kafka_producer_errors_total', 'Failed sends, by error code', [
+      'topic',
+      'code',
+    ]),
   };
 }

@@ -67,7 +67,10 @@ function timestampOf(value: Date | number | undefined, what: string): string | u
   if (value === undefined) return undefined;
   const ms = value instanceof Date ? value.getTime() : value;
   if (!Number.isFinite(ms) || ms < 0) {
-    throw new OmenError('INVALID_ARGUMENT', `${what} must be a valid date or non-negative epoch milliseconds; got ${String(value)}`);
+    throw new OmenError(
+      'INVALID_ARGUMENT',
+      `${what} must be a valid date or non-negative epoch milliseconds; got ${String(value)}`,
+    );
   }
   return String(Math.trunc(ms));
 }
@@ -152,7 +155,10 @@ export class KafkaAvroProducer implements AvroProducer {
       const encode = records.length > 0 ? await this.codec.encoder(topic, schema) : undefined;
       for (const [index, record] of records.entries()) {
         if (record.key !== null && typeof record.key !== 'string') {
-          throw new OmenError('INVALID_ARGUMENT', `records[${index}].key must be a string or null; got ${typeof record.key}`);
+          throw new OmenError(
+            'INVALID_ARGUMENT',
+            `records[${index}].key must be a string or null; got ${typeof record.key}`,
+          );
         }
         let value: Buffer;
         try {
@@ -213,7 +219,11 @@ export class KafkaAvroProducer implements AvroProducer {
       // acks=-1: the leader answers only once every in-sync replica has the records.
       const metadata = await this.producer.send({ topic, messages, acks: -1, timeout: this.timeoutMs });
       this.metrics.produced.inc({ topic }, messages.length);
-      return metadata.map((m) => ({ topic: m.topicName, partition: m.partition, baseOffset: m.baseOffset ?? m.offset ?? '-1' }));
+      return metadata.map((m) => ({
+        topic: m.topicName,
+        partition: m.partition,
+        baseOffset: m.baseOffset ?? m.offset ?? '-1',
+      }));
     } catch (err) {
       throw fromKafkaError(err, `sending ${messages.length} record(s) to "${topic}"`);
     }

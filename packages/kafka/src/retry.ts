@@ -62,7 +62,11 @@ export function retryPolicy(options: RetryOptions = {}, key = 'retries'): RetryP
  */
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
   if (!Number.isInteger(retry) || retry < 1) throw new RangeError(`retry must be an integer >= 1; got ${retry}`);
-  return backoffDelayMs(retry, { initialDelayMs: policy.backoffMs, maxDelayMs: policy.maxBackoffMs, jitter: policy.jitter }, random);
+  return backoffDelayMs(
+    retry,
+    { initialDelayMs: policy.backoffMs, maxDelayMs: policy.maxBackoffMs, jitter: policy.jitter },
+    random,
+  );
 }
 
 /**

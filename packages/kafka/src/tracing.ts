@@ -1,4 +1,15 @@
-import { SpanKind, SpanStatusCode, context, createContextKey, trace, type Attributes, type Context, type Link, type Span, type SpanOptions } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  context,
+  createContextKey,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+  type SpanOptions,
+} from '@opentelemetry/api';
 import { extractTraceContext, getTracer, injectTraceContext } from '@omen/telemetry';
 import type { Headers } from './headers.ts';
 
@@ -57,7 +68,11 @@ const RECORD_TRACES = createContextKey('omen.kafka.record-traces');
  * A batch has no single parent; without this every record computed in it would start from the
  * batch span and the trace of a commit would break at each batch consumer.
  */
-export function withRecordTraces<R extends { trace?: Context | undefined }, T>(records: readonly R[], keyOf: (record: R) => string, fn: () => T): T {
+export function withRecordTraces<R extends { trace?: Context | undefined }, T>(
+  records: readonly R[],
+  keyOf: (record: R) => string,
+  fn: () => T,
+): T {
   const traces = new Map<string, Context>();
   for (const r of records) if (r.trace) traces.set(keyOf(r), r.trace);
   return context.with(context.active().setValue(RECORD_TRACES, traces), fn);

@@ -21,7 +21,10 @@ export function readWireFrame(bytes: Buffer | null | undefined): WireFrame {
     return { ok: false, reason: `wrong magic byte ${bytes[0]} (expected ${MAGIC_BYTE}: Confluent wire format)` };
   }
   if (bytes.length < WIRE_HEADER_BYTES) {
-    return { ok: false, reason: `value is ${bytes.length} bytes, shorter than the ${WIRE_HEADER_BYTES}-byte wire header` };
+    return {
+      ok: false,
+      reason: `value is ${bytes.length} bytes, shorter than the ${WIRE_HEADER_BYTES}-byte wire header`,
+    };
   }
   const schemaId = bytes.readInt32BE(1);
   if (schemaId <= 0) return { ok: false, reason: `schema id ${schemaId} in the wire header is not a registry id` };

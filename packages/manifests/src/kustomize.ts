@@ -21,17 +21,29 @@ const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'imag
 
 /** Kinds kustomize's namespace transformer leaves alone (cluster-scoped), as far as deploy/ can use them. */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume',
-  'StorageClass', 'RuntimeClass', 'PriorityClass', 'IngressClass', 'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration', 'APIService', 'ClusterTriggerAuthentication',
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+  'RuntimeClass',
+  'PriorityClass',
+  'IngressClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'ClusterTriggerAuthentication',
 ]);
 
 export class KustomizeError extends Error {}
 
 /** A scalar field as text ('' for anything else). */
-export const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
+export const text = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 
-const rec = (v: unknown): K8sObject => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as K8sObject) : {});
+const rec = (v: unknown): K8sObject =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as K8sObject) : {};
 
 function kustomizationFile(dir: string): string {
   for (const name of ['kustomization.yaml', 'kustomization.yml', 'Kustomization']) {
@@ -47,7 +59,8 @@ function readObjects(path: string): K8sObject[] {
     if (doc.errors.length > 0) throw new KustomizeError(`${path}: ${doc.errors[0]!.message}`);
     const value = doc.toJSON() as unknown;
     if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) throw new KustomizeError(`${path}: a document is not a Kubernetes object`);
+    if (typeof value !== 'object' || Array.isArray(value))
+      throw new KustomizeError(`${path}: a document is not a Kubernetes object`);
     out.push(value as K8sObject);
   }
   return out;
@@ -55,12 +68,20 @@ function readObjects(path: string): K8sObject[] {
 
 // --- RFC 6902 on plain JSON values ---------------------------------------------------------------
 
-interface Op { op: string; path: string; value?: unknown; from?: string }
+interface Op {
+  op: string;
+  path: string;
+  value?: unknown;
+  from?: string;
+}
 
 function pointer(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw new KustomizeError(`JSON pointer ${path} must start with /`);
-  return path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function parentOf(doc: unknown, tokens: string[], path: string): { parent: unknown; key: string } {
@@ -82,7 +103,8 @@ export function applyJsonPatch(doc: K8sObject, ops: readonly Op[]): K8sObject {
     const { parent, key } = parentOf(out, tokens, o.path);
     const isArray = Array.isArray(parent);
     const index = key === '-' ? (isArray ? (parent as unknown[]).length : -1) : Number(key);
-    if (isArray && !(Number.isInteger(index) && index >= 0 && index <= (parent as unknown[]).length)) throw new KustomizeError(`patch path ${o.path}: bad array index ${key}`);
+    if (isArray && !(Number.isInteger(index) && index >= 0 && index <= (parent as unknown[]).length))
+      throw new KustomizeError(`patch path ${o.path}: bad array index ${key}`);
     const obj = parent as K8sObject;
     const arr = parent as unknown[];
     const has = isArray ? index < arr.length : Object.hasOwn(obj, key);
@@ -103,7 +125,10 @@ export function applyJsonPatch(doc: K8sObject, ops: readonly Op[]): K8sObject {
         break;
       case 'test': {
         const actual = isArray ? arr[index] : obj[key];
-        if (JSON.stringify(actual) !== JSON.stringify(o.value)) throw new KustomizeError(`patch test ${o.path}: expected ${JSON.stringify(o.value)}, found ${JSON.stringify(actual)}`);
+        if (JSON.stringify(actual) !== JSON.stringify(o.value))
+          throw new KustomizeError(
+            `patch test ${o.path}: expected ${JSON.stringify(o.value)}, found ${JSON.stringify(actual)}`,
+          );
         break;
       }
       default:
@@ -119,14 +144,25 @@ function matchesTarget(obj: K8sObject, target: K8sObject): boolean {
   const apiVersion = text(obj['apiVersion']);
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const meta = rec(obj['metadata']);
-  const checks: [unknown, unknown][] = [[target['group'], group], [target['version'], version], [target['kind'], obj['kind']], [target['name'], meta['name']], [target['namespace'], meta['namespace']]];
+  const checks: [unknown, unknown][] = [
+    [target['group'], group],
+    [target['version'], version],
+    [target['kind'], obj['kind']],
+    [target['name'], meta['name']],
+    [target['namespace'], meta['namespace']],
+  ];
   for (const [want, have] of checks) if (want !== undefined && want !== have) return false;
   return true;
 }
 
 function containersOf(obj: K8sObject): K8sObject[] {
   const spec = rec(obj['spec']);
-  const pod = obj['kind'] === 'Pod' ? spec : obj['kind'] === 'CronJob' ? rec(rec(rec(rec(spec['jobTemplate'])['spec'])['template'])['spec']) : rec(rec(spec['template'])['spec']);
+  const pod =
+    obj['kind'] === 'Pod'
+      ? spec
+      : obj['kind'] === 'CronJob'
+        ? rec(rec(rec(rec(spec['jobTemplate'])['spec'])['template'])['spec'])
+        : rec(rec(spec['template'])['spec']);
   const list = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
   return [...list(pod['containers']), ...list(pod['initContainers'])].map(rec);
 }
@@ -149,7 +185,10 @@ export function kustomize(dir: string): K8sObject[] {
   const file = kustomizationFile(dir);
   const k = rec(parse(readFileSync(file, 'utf8')));
   for (const field of Object.keys(k)) {
-    if (!SUPPORTED.has(field)) throw new KustomizeError(`${file}: field ${field} is not supported by this renderer (packages/manifests/src/kustomize.ts)`);
+    if (!SUPPORTED.has(field))
+      throw new KustomizeError(
+        `${file}: field ${field} is not supported by this renderer (packages/manifests/src/kustomize.ts)`,
+      );
   }
   let objects: K8sObject[] = [];
   for (const entry of (Array.isArray(k['resources']) ? k['resources'] : []).map(String)) {
@@ -159,11 +198,18 @@ export function kustomize(dir: string): K8sObject[] {
   }
   for (const p of (Array.isArray(k['patches']) ? k['patches'] : []).map(rec)) {
     const target = rec(p['target']);
-    if (Object.keys(target).length === 0) throw new KustomizeError(`${file}: a patch without a target is not supported by this renderer`);
-    const text = typeof p['patch'] === 'string' ? p['patch'] : typeof p['path'] === 'string' ? readFileSync(resolve(dir, p['path']), 'utf8') : undefined;
+    if (Object.keys(target).length === 0)
+      throw new KustomizeError(`${file}: a patch without a target is not supported by this renderer`);
+    const text =
+      typeof p['patch'] === 'string'
+        ? p['patch']
+        : typeof p['path'] === 'string'
+          ? readFileSync(resolve(dir, p['path']), 'utf8')
+          : undefined;
     if (text === undefined) throw new KustomizeError(`${file}: a patch needs "patch" or "path"`);
     const ops = parse(text) as unknown;
-    if (!Array.isArray(ops)) throw new KustomizeError(`${file}: only RFC 6902 (list of operations) patches are supported by this renderer`);
+    if (!Array.isArray(ops))
+      throw new KustomizeError(`${file}: only RFC 6902 (list of operations) patches are supported by this renderer`);
     let matched = 0;
     objects = objects.map((o) => {
       if (!matchesTarget(o, target)) return o;

@@ -48,7 +48,9 @@ export function prometheusRuleYaml(rulesYaml: string): string {
 export function readDashboards(root: string): Map<string, Doc> {
   const dir = join(root, DASHBOARDS_DIR);
   const out = new Map<string, Doc>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     out.set(file, asRecord(JSON.parse(readFileSync(join(dir, file), 'utf8'))));
   }
   return out;
@@ -63,7 +65,8 @@ export function panelQueries(dashboards: Map<string, Doc>): PanelQuery[] {
         const uid = asRecord(t['datasource'])['uid'];
         const base = { dashboard: file, panel: String(p['title']) };
         if (uid === DATASOURCE_UIDS.prometheus) out.push({ ...base, kind: 'prometheus', query: String(t['expr']) });
-        else if (uid === DATASOURCE_UIDS.clickhouse) out.push({ ...base, kind: 'clickhouse', query: String(t['rawSql']) });
+        else if (uid === DATASOURCE_UIDS.clickhouse)
+          out.push({ ...base, kind: 'clickhouse', query: String(t['rawSql']) });
       }
     }
   }
@@ -89,12 +92,14 @@ export function dashboardProblems(dashboards: Map<string, Doc>): string[] {
       const name = `${file}: panel ${JSON.stringify(p['title'])}`;
       if (typeof p['id'] !== 'number' || ids.has(p['id'])) problems.push(`${name} needs a unique numeric id`);
       else ids.add(p['id']);
-      if (typeof p['description'] !== 'string' || p['description'].length < 20) problems.push(`${name} needs a description of its purpose`);
+      if (typeof p['description'] !== 'string' || p['description'].length < 20)
+        problems.push(`${name} needs a description of its purpose`);
       const targets = asArray(p['targets']).map(asRecord);
       if (targets.length === 0) problems.push(`${name} has no query`);
       for (const t of targets) {
         const ds = asRecord(t['datasource']);
-        if (!known.has(String(ds['uid']))) problems.push(`${name} uses datasource ${JSON.stringify(ds['uid'])}, which compose does not provision`);
+        if (!known.has(String(ds['uid'])))
+          problems.push(`${name} uses datasource ${JSON.stringify(ds['uid'])}, which compose does not provision`);
         const query = ds['uid'] === DATASOURCE_UIDS.clickhouse ? t['rawSql'] : t['expr'];
         if (typeof query !== 'string' || query.trim() === '') problems.push(`${name} has an empty query`);
       }
@@ -109,13 +114,23 @@ export function checkObservability(root: string): string[] {
   const rules = readFileSync(join(root, RULES_FILE), 'utf8');
   const deployed = join(root, PROMETHEUS_RULE_FILE);
   if (!existsSync(deployed) || readFileSync(deployed, 'utf8') !== prometheusRuleYaml(rules)) {
-    problems.push(`${PROMETHEUS_RULE_FILE} is not generated from ${RULES_FILE}: run node --import tsx packages/manifests/scripts/prometheus-rule.ts`);
+    problems.push(
+      `${PROMETHEUS_RULE_FILE} is not generated from ${RULES_FILE}: run node --import tsx packages/manifests/scripts/prometheus-rule.ts`,
+    );
   }
   const dashboards = readDashboards(root);
   problems.push(...dashboardProblems(dashboards));
   const kustomization = asRecord(parse(readFileSync(join(root, DASHBOARDS_DIR, 'kustomization.yaml'), 'utf8')));
-  const shipped = new Set(asArray(kustomization['configMapGenerator']).flatMap((g) => asArray(asRecord(g)['files']).map(String)));
-  for (const file of dashboards.keys()) if (!shipped.has(file)) problems.push(`${DASHBOARDS_DIR}/${file} is not in its kustomization's configMapGenerator (deploy would not ship it)`);
-  for (const file of shipped) if (!dashboards.has(file)) problems.push(`${DASHBOARDS_DIR}/kustomization.yaml ships ${file}, which does not exist`);
+  const shipped = new Set(
+    asArray(kustomization['configMapGenerator']).flatMap((g) => asArray(asRecord(g)['files']).map(String)),
+  );
+  for (const file of dashboards.keys())
+    if (!shipped.has(file))
+      problems.push(
+        `${DASHBOARDS_DIR}/${file} is not in its kustomization's configMapGenerator (deploy would not ship it)`,
+      );
+  for (const file of shipped)
+    if (!dashboards.has(file))
+      problems.push(`${DASHBOARDS_DIR}/kustomization.yaml ships ${file}, which does not exist`);
   return problems;
 }

@@ -27,14 +27,22 @@ const GROUPS: Readonly<Record<string, { pkg: string; prefix: (version: string) =
   'rbac.authorization.k8s.io': { pkg: 'kubernetes-models', prefix: (v) => `IoK8sApiRbac${cap(v)}` },
   'node.k8s.io': { pkg: 'kubernetes-models', prefix: (v) => `IoK8sApiNode${cap(v)}` },
   'keda.sh': { pkg: '@kubernetes-models/keda', prefix: (v) => `ComGithubKedacoreKedaV2ApisKeda${cap(v)}` },
-  'monitoring.coreos.com': { pkg: '@kubernetes-models/prometheus-operator', prefix: (v) => `ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoring${cap(v)}` },
+  'monitoring.coreos.com': {
+    pkg: '@kubernetes-models/prometheus-operator',
+    prefix: (v) => `ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoring${cap(v)}`,
+  },
 };
 
 function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-interface AjvError { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }
+interface AjvError {
+  instancePath: string;
+  message?: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
 type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
 const cache = new Map<string, Promise<ValidateFn | undefined>>();
@@ -65,7 +73,9 @@ function validatorFor(apiVersion: string, kind: string): Promise<ValidateFn | un
 /** A deep copy of `value` whose objects record, in `seen`, every property read from them. */
 function recording(value: unknown, seen: WeakMap<object, Set<string>>): unknown {
   if (value === null || typeof value !== 'object') return value;
-  const target: Record<string, unknown> | unknown[] = Array.isArray(value) ? value.map((v) => recording(v, seen)) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, recording(v, seen)]));
+  const target: Record<string, unknown> | unknown[] = Array.isArray(value)
+    ? value.map((v) => recording(v, seen))
+    : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, recording(v, seen)]));
   if (Array.isArray(target)) return target;
   const keys = new Set<string>();
   seen.set(value, keys);
@@ -102,14 +112,22 @@ export async function validateObject(obj: K8sObject): Promise<string[]> {
   const apiVersion = text(obj['apiVersion']);
   const kind = text(obj['kind']);
   const validate = await validatorFor(apiVersion, kind);
-  if (!validate) return [`${id}: no schema known for ${apiVersion} ${kind} (add its package to packages/manifests/src/schemas.ts)`];
+  if (!validate)
+    return [`${id}: no schema known for ${apiVersion} ${kind} (add its package to packages/manifests/src/schemas.ts)`];
   const seen = new WeakMap<object, Set<string>>();
   const data = recording(obj, seen);
   const problems: string[] = [];
   if (!validate(data)) {
     for (const e of validate.errors ?? []) {
-      const extra = e.keyword === 'required' ? ` (${String(e.params['missingProperty'])})` : e.keyword === 'enum' ? ` (${JSON.stringify(e.params['allowedValues'])})` : '';
-      problems.push(`${id}: ${e.instancePath || '/'} ${e.message ?? `fails ${e.keyword} ${JSON.stringify(e.params)}`}${extra}`);
+      const extra =
+        e.keyword === 'required'
+          ? ` (${String(e.params['missingProperty'])})`
+          : e.keyword === 'enum'
+            ? ` (${JSON.stringify(e.params['allowedValues'])})`
+            : '';
+      problems.push(
+        `${id}: ${e.instancePath || '/'} ${e.message ?? `fails ${e.keyword} ${JSON.stringify(e.params)}`}${extra}`,
+      );
     }
   }
   const unknown: string[] = [];

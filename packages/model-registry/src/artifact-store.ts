@@ -15,7 +15,11 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 /** Throws INVALID_ARGUMENT unless `sha256` is 64 lower-case hex characters. */
 export function checkSha256(sha256: string, field = 'sha256'): void {
-  if (!SHA256.test(sha256)) throw new InvalidArgumentError(`${field} must be 64 lower-case hex characters; got ${JSON.stringify(sha256)}`, field);
+  if (!SHA256.test(sha256))
+    throw new InvalidArgumentError(
+      `${field} must be 64 lower-case hex characters; got ${JSON.stringify(sha256)}`,
+      field,
+    );
 }
 
 /** Stored bytes do not hash to the name they are stored under: corruption or substitution. */
@@ -26,7 +30,11 @@ export class ArtifactIntegrityError extends OmenError<'DATA_LOSS'> {
     where: string,
     options: OmenErrorOptions = {},
   ) {
-    super('DATA_LOSS', `artifact ${where} has sha256 ${actual}, expected ${expected}: refusing a corrupted or substituted artifact`, options);
+    super(
+      'DATA_LOSS',
+      `artifact ${where} has sha256 ${actual}, expected ${expected}: refusing a corrupted or substituted artifact`,
+      options,
+    );
   }
 }
 
@@ -108,7 +116,11 @@ export class LocalArtifactStore implements ArtifactStore {
     try {
       bytes = await readFile(file);
     } catch (err) {
-      if (isMissing(err)) throw new NotFoundError(`artifact sha256:${sha256} is not in ${path.join(this.root, 'blobs')}`, `blob/${sha256}`);
+      if (isMissing(err))
+        throw new NotFoundError(
+          `artifact sha256:${sha256} is not in ${path.join(this.root, 'blobs')}`,
+          `blob/${sha256}`,
+        );
       throw new UnavailableError(`artifact sha256:${sha256} is unreadable: ${(err as Error).message}`, { cause: err });
     }
     return verifyArtifact(bytes, sha256, file);

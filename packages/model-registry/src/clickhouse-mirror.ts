@@ -91,7 +91,9 @@ export class ClickHouseRegistryMirror implements RegistryListener {
    * cluster DDL waits for every node.
    */
   async ensureSchema(client: ClickHouse = this.ch): Promise<void> {
-    await migrate(client, { names: { model_versions: this.tables.versions, model_alias_events: this.tables.aliasEvents } });
+    await migrate(client, {
+      names: { model_versions: this.tables.versions, model_alias_events: this.tables.aliasEvents },
+    });
   }
 
   async onVersion(record: ModelVersionRecord): Promise<void> {

@@ -16,7 +16,14 @@ export interface ModelEventPayload {
   at: string;
 }
 
-export function modelEventPayload(args: { model: string; version: string; sha256: string; alias: string; previousVersion: string | null; at: string }): ModelEventPayload {
+export function modelEventPayload(args: {
+  model: string;
+  version: string;
+  sha256: string;
+  alias: string;
+  previousVersion: string | null;
+  at: string;
+}): ModelEventPayload {
   return {
     model: args.model,
     version: args.version,

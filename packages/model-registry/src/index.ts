@@ -28,7 +28,14 @@ export type {
   AliasEvent,
   AliasChange,
 } from './types.ts';
-export { sha256Hex, checkSha256, verifyArtifact, writeAtomic, ArtifactIntegrityError, LocalArtifactStore } from './artifact-store.ts';
+export {
+  sha256Hex,
+  checkSha256,
+  verifyArtifact,
+  writeAtomic,
+  ArtifactIntegrityError,
+  LocalArtifactStore,
+} from './artifact-store.ts';
 export type { ArtifactStore } from './artifact-store.ts';
 export { S3ArtifactStore } from './s3-store.ts';
 export type { S3StoreOptions } from './s3-store.ts';

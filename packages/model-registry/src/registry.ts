@@ -20,7 +20,16 @@ import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnavailableErr
 import { checkName as checkIdsName, isName } from '@omen/ids';
 import { KeyedSerializer } from '@omen/service/serial';
 import { LocalArtifactStore, checkSha256, writeAtomic, type ArtifactStore } from './artifact-store.ts';
-import type { AliasAction, AliasChange, AliasEvent, FeatureSetRef, ModelArtifact, ModelSelector, ModelSource, ModelVersionRecord } from './types.ts';
+import type {
+  AliasAction,
+  AliasChange,
+  AliasEvent,
+  FeatureSetRef,
+  ModelArtifact,
+  ModelSelector,
+  ModelSource,
+  ModelVersionRecord,
+} from './types.ts';
 
 /** Throws INVALID_ARGUMENT unless `value` is a safe model name, version or alias (it becomes a path): @omen/ids' grammar. */
 export function checkName(what: 'model name' | 'version' | 'alias', value: string): void {
@@ -42,7 +51,9 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   try {
     return JSON.parse(text) as T;
   } catch (err) {
-    throw new UnavailableError(`model registry file ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new UnavailableError(`model registry file ${file} is not valid JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -67,7 +78,10 @@ export interface RegistryOptions {
   now?: () => Date;
 }
 
-export interface RegisterInput extends Omit<ModelVersionRecord, 'version' | 'sha256' | 'createdAt' | 'size' | 'artifactUri'> {
+export interface RegisterInput extends Omit<
+  ModelVersionRecord,
+  'version' | 'sha256' | 'createdAt' | 'size' | 'artifactUri'
+> {
   /** @default the next `v<N>` of the model */
   version?: string;
   bytes: Uint8Array;
@@ -177,7 +191,9 @@ export class LocalModelRegistry implements ModelSource {
       const r = await readJson<ModelVersionRecord>(this.#versionFile(name, v));
       if (r) records.push(r);
     }
-    return records.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || compareVersions(a.version, b.version));
+    return records.sort(
+      (a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || compareVersions(a.version, b.version),
+    );
   }
 
   async #unknownModel(name: string): Promise<NotFoundError> {
@@ -192,7 +208,10 @@ export class LocalModelRegistry implements ModelSource {
     const record = await readJson<ModelVersionRecord>(this.#versionFile(name, version));
     if (record) return record;
     if (!(await this.models()).includes(name)) throw await this.#unknownModel(name);
-    throw new NotFoundError(`model ${quote(name)} has no version ${quote(version)} (versions: ${(await this.versions(name)).join(', ') || 'none'})`, `model/${name}/${version}`);
+    throw new NotFoundError(
+      `model ${quote(name)} has no version ${quote(version)} (versions: ${(await this.versions(name)).join(', ') || 'none'})`,
+      `model/${name}/${version}`,
+    );
   }
 
   /** The version an alias or version selector names. */
@@ -204,7 +223,10 @@ export class LocalModelRegistry implements ModelSource {
     const v = aliases[selector.alias];
     if (v !== undefined) return v;
     if (!(await this.models()).includes(name)) throw await this.#unknownModel(name);
-    throw new NotFoundError(`model ${quote(name)} has no alias ${quote(selector.alias)} (aliases: ${Object.keys(aliases).join(', ') || 'none'})`, `model/${name}@${selector.alias}`);
+    throw new NotFoundError(
+      `model ${quote(name)} has no alias ${quote(selector.alias)} (aliases: ${Object.keys(aliases).join(', ') || 'none'})`,
+      `model/${name}@${selector.alias}`,
+    );
   }
 
   /** A version with its artifact bytes, verified against the recorded sha256 (DATA_LOSS otherwise). */
@@ -238,14 +260,20 @@ export class LocalModelRegistry implements ModelSource {
     const result = await this.#locked(rest.name, async () => {
       const stored = await this.artifacts.put(bytes);
       if (expectedSha256 !== undefined && stored.sha256 !== expectedSha256) {
-        throw new InvalidArgumentError(`artifact has sha256 ${stored.sha256}, but ${expectedSha256} was declared: refusing it`, 'sha256');
+        throw new InvalidArgumentError(
+          `artifact has sha256 ${stored.sha256}, but ${expectedSha256} was declared: refusing it`,
+          'sha256',
+        );
       }
       const version = wanted ?? (await this.nextVersion(rest.name));
       const file = this.#versionFile(rest.name, version);
       const existing = await readJson<ModelVersionRecord>(file);
       if (existing) {
         if (existing.sha256 === stored.sha256) return { record: existing, created: false };
-        throw new AlreadyExistsError(`model "${rest.name}" already has a version "${version}" with another artifact (sha256 ${existing.sha256})`, `model/${rest.name}/${version}`);
+        throw new AlreadyExistsError(
+          `model "${rest.name}" already has a version "${version}" with another artifact (sha256 ${existing.sha256})`,
+          `model/${rest.name}/${version}`,
+        );
       }
       const record: ModelVersionRecord = {
         ...rest,
@@ -264,7 +292,12 @@ export class LocalModelRegistry implements ModelSource {
   }
 
   /** Stores an artifact under its hash and registers a version with optional aliases (the first reader's API). */
-  async publish(name: string, version: string, bytes: Uint8Array, options: PublishOptions): Promise<ModelVersionRecord> {
+  async publish(
+    name: string,
+    version: string,
+    bytes: Uint8Array,
+    options: PublishOptions,
+  ): Promise<ModelVersionRecord> {
     const { record } = await this.register({
       name,
       version,
@@ -288,7 +321,12 @@ export class LocalModelRegistry implements ModelSource {
    * Points an alias at a version (or removes it with `null`). Idempotent: when the alias already
    * points there nothing is written and `changed` is false. The version must exist.
    */
-  async setAlias(name: string, alias: string, version: string | null, options: SetAliasOptions = {}): Promise<AliasChange> {
+  async setAlias(
+    name: string,
+    alias: string,
+    version: string | null,
+    options: SetAliasOptions = {},
+  ): Promise<AliasChange> {
     checkName('model name', name);
     checkName('alias', alias);
     if (version !== null) {

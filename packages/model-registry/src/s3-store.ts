@@ -77,14 +77,18 @@ function encodeKeySegment(segment: string): string {
 
 function checkPrefix(prefix: string): void {
   const segments = prefix.split('/');
-  if (segments.some((s) => s === '.' || s === '..')) throw new TypeError(`S3 prefix ${JSON.stringify(prefix)} has a "." or ".." segment, which URL parsing would resolve away`);
+  if (segments.some((s) => s === '.' || s === '..'))
+    throw new TypeError(
+      `S3 prefix ${JSON.stringify(prefix)} has a "." or ".." segment, which URL parsing would resolve away`,
+    );
   try {
     encodeURIComponent(prefix);
   } catch {
     throw new TypeError(`S3 prefix ${JSON.stringify(prefix)} is not well-formed Unicode (a lone surrogate)`);
   }
   const bytes = Buffer.byteLength(prefix, 'utf8');
-  if (bytes > MAX_PREFIX_BYTES) throw new TypeError(`S3 prefix is ${bytes} bytes of UTF-8; at most ${MAX_PREFIX_BYTES} fit in a 1024-byte key`);
+  if (bytes > MAX_PREFIX_BYTES)
+    throw new TypeError(`S3 prefix is ${bytes} bytes of UTF-8; at most ${MAX_PREFIX_BYTES} fit in a 1024-byte key`);
 }
 
 export class S3ArtifactStore implements ArtifactStore {
@@ -97,13 +101,18 @@ export class S3ArtifactStore implements ArtifactStore {
 
   constructor(options: S3StoreOptions) {
     const endpoint = new URL(options.endpoint);
-    if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new TypeError(`S3 endpoint must be http(s); got ${options.endpoint}`);
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) throw new TypeError(`S3 bucket name ${JSON.stringify(options.bucket)} is not a valid bucket name`);
+    if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:')
+      throw new TypeError(`S3 endpoint must be http(s); got ${options.endpoint}`);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket))
+      throw new TypeError(`S3 bucket name ${JSON.stringify(options.bucket)} is not a valid bucket name`);
     this.#bucket = options.bucket;
     this.#prefix = options.prefix ?? '';
     checkPrefix(this.#prefix);
     const origin = endpoint.origin;
-    this.#base = (options.pathStyle ?? true) ? `${origin}/${options.bucket}/` : `${endpoint.protocol}//${options.bucket}.${endpoint.host}/`;
+    this.#base =
+      (options.pathStyle ?? true)
+        ? `${origin}/${options.bucket}/`
+        : `${endpoint.protocol}//${options.bucket}.${endpoint.host}/`;
     this.#client = new AwsClient({
       accessKeyId: options.accessKeyId,
       secretAccessKey: options.secretAccessKey,
@@ -139,15 +148,25 @@ export class S3ArtifactStore implements ArtifactStore {
       const last = attempt >= this.#retries;
       // allHeaders: aws4fetch leaves Content-Type out of the signature by default; S3 wants a
       // Content-Type that is sent signed, and the AWS SDK signs it.
-      const request = await this.#client.sign(url, { method, headers, ...(body ? { body } : {}), aws: { allHeaders: true } });
+      const request = await this.#client.sign(url, {
+        method,
+        headers,
+        ...(body ? { body } : {}),
+        aws: { allHeaders: true },
+      });
       try {
         const res = await this.#fetch(request);
         if (last || (res.status < 500 && res.status !== 429)) return res;
         await res.body?.cancel().catch(() => undefined);
       } catch (err) {
-        if (last) throw new UnavailableError(`S3 ${method} ${this.uri(sha256)} failed: ${(err as Error).message}`, { cause: err });
+        if (last)
+          throw new UnavailableError(`S3 ${method} ${this.uri(sha256)} failed: ${(err as Error).message}`, {
+            cause: err,
+          });
       }
-      await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt + 1, { initialDelayMs: 50, maxDelayMs: Infinity, jitter: 1 })));
+      await new Promise((resolve) =>
+        setTimeout(resolve, backoffDelayMs(attempt + 1, { initialDelayMs: 50, maxDelayMs: Infinity, jitter: 1 })),
+      );
     }
   }
 
@@ -163,7 +182,9 @@ export class S3ArtifactStore implements ArtifactStore {
     const said = code ? ` ${code}${detail ? `: ${detail}` : ''}` : text ? `: ${text.slice(0, 300)}` : '';
     const what = `S3 ${method} ${this.uri(sha256)} answered ${res.status}${said}`;
     if (res.status === 401 || res.status === 403) {
-      return new PermissionDeniedError(`${what} (wrong access key or secret, a clock off by over 15 minutes, or a missing s3:GetObject/s3:PutObject permission; without s3:ListBucket AWS answers a HEAD or GET of an absent key with 403 too)`);
+      return new PermissionDeniedError(
+        `${what} (wrong access key or secret, a clock off by over 15 minutes, or a missing s3:GetObject/s3:PutObject permission; without s3:ListBucket AWS answers a HEAD or GET of an absent key with 403 too)`,
+      );
     }
     return new UnavailableError(what);
   }
@@ -212,14 +233,17 @@ export class S3ArtifactStore implements ArtifactStore {
       const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = res.body?.getReader();
       for (let part = await reader?.read(); part && !part.done; part = await reader?.read()) hash.update(part.value);
     } catch (err) {
-      throw new UnavailableError(`S3 GET ${this.uri(sha256)} broke off while reading: ${(err as Error).message}`, { cause: err });
+      throw new UnavailableError(`S3 GET ${this.uri(sha256)} broke off while reading: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     return hash.digest('hex') === sha256;
   }
 
   async get(sha256: string): Promise<Uint8Array> {
     const res = await this.#send('GET', sha256);
-    if (res.status === 404) throw new NotFoundError(`artifact sha256:${sha256} is not in ${this.uri(sha256)}`, `blob/${sha256}`);
+    if (res.status === 404)
+      throw new NotFoundError(`artifact sha256:${sha256} is not in ${this.uri(sha256)}`, `blob/${sha256}`);
     if (!res.ok) throw await this.#refusal('GET', sha256, res);
     return verifyArtifact(new Uint8Array(await res.arrayBuffer()), sha256, this.uri(sha256));
   }

@@ -33,7 +33,10 @@ export function trainerError(err: unknown, address: string, what: string): OmenE
   if (isOmenError(err)) return err;
   const e = err as Partial<grpc.ServiceError>;
   if (e.code === grpc.status.UNAVAILABLE) {
-    return new UnavailableError(`the trainer-coordinator at ${address} is unavailable (${what}): ${e.details || 'no details'}`, { cause: err });
+    return new UnavailableError(
+      `the trainer-coordinator at ${address} is unavailable (${what}): ${e.details || 'no details'}`,
+      { cause: err },
+    );
   }
   return fromGrpcError(err);
 }

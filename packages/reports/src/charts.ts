@@ -28,7 +28,10 @@ export async function figure(spec: ChartSpec | undefined, caption: string, missi
   return html`<figure>${new Html(await renderSvg(spec))}<figcaption>${caption}</figcaption></figure>`;
 }
 
-interface XY { x: number; y: number }
+interface XY {
+  x: number;
+  y: number;
+}
 
 const axes = (x: string, y: string, domain = true) => ({
   x: { field: 'x', type: 'quantitative' as const, title: x, ...(domain ? { scale: { domain: [0, 1] } } : {}) },
@@ -36,20 +39,48 @@ const axes = (x: string, y: string, domain = true) => ({
 });
 
 /** A curve over [0,1]², with a dashed reference line (chance, baseline) when given. */
-export function curveSpec(title: string, points: readonly XY[], xTitle: string, yTitle: string, reference?: readonly XY[]): ChartSpec | undefined {
+export function curveSpec(
+  title: string,
+  points: readonly XY[],
+  xTitle: string,
+  yTitle: string,
+  reference?: readonly XY[],
+): ChartSpec | undefined {
   if (points.length < 2) return undefined;
   const layers: NonNullable<Extract<ChartSpec, { layer: unknown }>['layer']> = [
-    { data: { values: points.map((p) => ({ ...p })) }, mark: { type: 'line', interpolate: 'linear', color: '#2f6fde', strokeWidth: 2 }, encoding: axes(xTitle, yTitle) },
+    {
+      data: { values: points.map((p) => ({ ...p })) },
+      mark: { type: 'line', interpolate: 'linear', color: '#2f6fde', strokeWidth: 2 },
+      encoding: axes(xTitle, yTitle),
+    },
   ];
-  if (reference) layers.push({ data: { values: reference.map((p) => ({ ...p })) }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: axes(xTitle, yTitle) });
-  return { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: WIDTH, height: HEIGHT, layer: layers };
+  if (reference)
+    layers.push({
+      data: { values: reference.map((p) => ({ ...p })) },
+      mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+      encoding: axes(xTitle, yTitle),
+    });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: WIDTH,
+    height: HEIGHT,
+    layer: layers,
+  };
 }
 
 /** Horizontal bars of a value per label, largest first. */
-export function barSpec(title: string, rows: readonly { label: string; value: number }[], valueTitle: string): ChartSpec | undefined {
+export function barSpec(
+  title: string,
+  rows: readonly { label: string; value: number }[],
+  valueTitle: string,
+): ChartSpec | undefined {
   if (rows.length === 0) return undefined;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: WIDTH, height: Math.max(120, rows.length * 18),
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: WIDTH,
+    height: Math.max(120, rows.length * 18),
     data: { values: rows.map((r) => ({ ...r })) },
     mark: { type: 'bar', color: '#2f6fde' },
     encoding: {
@@ -60,89 +91,171 @@ export function barSpec(title: string, rows: readonly { label: string; value: nu
 }
 
 /** Calibration: observed positive rate against mean predicted probability per bin, sized by rows. */
-export function calibrationSpec(bins: readonly { meanPredicted: number; observedRate: number; count: number }[]): ChartSpec | undefined {
+export function calibrationSpec(
+  bins: readonly { meanPredicted: number; observedRate: number; count: number }[],
+): ChartSpec | undefined {
   const rows = bins.filter((b) => b.count > 0);
   if (rows.length === 0) return undefined;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: 'Calibration', width: WIDTH, height: HEIGHT,
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Calibration',
+    width: WIDTH,
+    height: HEIGHT,
     layer: [
-      { data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: axes('mean predicted', 'observed rate') },
+      {
+        data: {
+          values: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        },
+        mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+        encoding: axes('mean predicted', 'observed rate'),
+      },
       {
         data: { values: rows.map((b) => ({ x: b.meanPredicted, y: b.observedRate, rows: b.count })) },
         mark: { type: 'line', point: true, color: '#d9480f' },
-        encoding: { ...axes('mean predicted', 'observed rate'), size: { field: 'rows', type: 'quantitative', title: 'rows' } },
+        encoding: {
+          ...axes('mean predicted', 'observed rate'),
+          size: { field: 'rows', type: 'quantitative', title: 'rows' },
+        },
       },
     ],
   };
 }
 
 /** Two distributions of one feature over the same bins, side by side (reference vs current). */
-export function histogramPairSpec(title: string, bins: readonly { bin: string; order: number; reference: number; current: number }[]): ChartSpec | undefined {
+export function histogramPairSpec(
+  title: string,
+  bins: readonly { bin: string; order: number; reference: number; current: number }[],
+): ChartSpec | undefined {
   if (bins.length === 0) return undefined;
   const values = bins.flatMap((b) => [
     { bin: b.bin, order: b.order, set: 'reference', share: b.reference },
     { bin: b.bin, order: b.order, set: 'current', share: b.current },
   ]);
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: WIDTH, height: 180,
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: WIDTH,
+    height: 180,
     data: { values },
     mark: { type: 'bar' },
     encoding: {
       x: { field: 'bin', type: 'ordinal', sort: { field: 'order' }, title: 'bin', axis: { labelAngle: -45 } },
       xOffset: { field: 'set', type: 'nominal' },
       y: { field: 'share', type: 'quantitative', title: 'share of rows' },
-      color: { field: 'set', type: 'nominal', scale: { domain: ['reference', 'current'], range: ['#9aa5b8', '#d9480f'] }, title: null },
+      color: {
+        field: 'set',
+        type: 'nominal',
+        scale: { domain: ['reference', 'current'], range: ['#9aa5b8', '#d9480f'] },
+        title: null,
+      },
     },
   };
 }
 
 /** A value over time, one line per series, with an optional horizontal threshold rule. */
-export function timeSeriesSpec(title: string, points: readonly { time: string; series: string; value: number }[], yTitle: string, threshold?: number): ChartSpec | undefined {
+export function timeSeriesSpec(
+  title: string,
+  points: readonly { time: string; series: string; value: number }[],
+  yTitle: string,
+  threshold?: number,
+): ChartSpec | undefined {
   if (points.length === 0) return undefined;
-  const layers: NonNullable<Extract<ChartSpec, { layer: unknown }>['layer']> = [{
-    data: { values: points.map((p) => ({ ...p })) },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'time', type: 'temporal', title: null },
-      y: { field: 'value', type: 'quantitative', title: yTitle },
-      color: { field: 'series', type: 'nominal', title: null },
+  const layers: NonNullable<Extract<ChartSpec, { layer: unknown }>['layer']> = [
+    {
+      data: { values: points.map((p) => ({ ...p })) },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'time', type: 'temporal', title: null },
+        y: { field: 'value', type: 'quantitative', title: yTitle },
+        color: { field: 'series', type: 'nominal', title: null },
+      },
     },
-  }];
+  ];
   if (threshold !== undefined && Number.isFinite(threshold)) {
-    layers.push({ data: { values: [{ t: threshold }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#b42318' }, encoding: { y: { field: 't', type: 'quantitative' } } });
+    layers.push({
+      data: { values: [{ t: threshold }] },
+      mark: { type: 'rule', strokeDash: [4, 4], color: '#b42318' },
+      encoding: { y: { field: 't', type: 'quantitative' } },
+    });
   }
-  return { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: WIDTH * 1.6, height: 220, layer: layers };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: WIDTH * 1.6,
+    height: 220,
+    layer: layers,
+  };
 }
 
 /** Point estimates with intervals, one row per label (per arm of an experiment). */
-export function intervalSpec(title: string, rows: readonly { label: string; value: number; low: number; high: number }[], valueTitle: string): ChartSpec | undefined {
+export function intervalSpec(
+  title: string,
+  rows: readonly { label: string; value: number; low: number; high: number }[],
+  valueTitle: string,
+): ChartSpec | undefined {
   const finite = rows.filter((r) => [r.value, r.low, r.high].every(Number.isFinite));
   if (finite.length === 0) return undefined;
   const values = finite.map((r) => ({ ...r }));
   const y = { field: 'label', type: 'nominal' as const, title: null };
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: WIDTH, height: Math.max(80, finite.length * 40),
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: WIDTH,
+    height: Math.max(80, finite.length * 40),
     data: { values },
     layer: [
-      { mark: { type: 'rule', strokeWidth: 2, color: '#2f6fde' }, encoding: { y, x: { field: 'low', type: 'quantitative', title: valueTitle, scale: { zero: false } }, x2: { field: 'high' } } },
-      { mark: { type: 'point', filled: true, size: 80, color: '#1d2330' }, encoding: { y, x: { field: 'value', type: 'quantitative' } } },
+      {
+        mark: { type: 'rule', strokeWidth: 2, color: '#2f6fde' },
+        encoding: {
+          y,
+          x: { field: 'low', type: 'quantitative', title: valueTitle, scale: { zero: false } },
+          x2: { field: 'high' },
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 80, color: '#1d2330' },
+        encoding: { y, x: { field: 'value', type: 'quantitative' } },
+      },
     ],
   };
 }
 
 /** Per series (an arm), an estimate over time with its interval as a band around the line. */
-export function intervalOverTimeSpec(title: string, points: readonly { time: string; series: string; value: number; low: number; high: number }[], yTitle: string): ChartSpec | undefined {
+export function intervalOverTimeSpec(
+  title: string,
+  points: readonly { time: string; series: string; value: number; low: number; high: number }[],
+  yTitle: string,
+): ChartSpec | undefined {
   const finite = points.filter((p) => [p.value, p.low, p.high].every(Number.isFinite));
   if (finite.length === 0) return undefined;
   // An experiment can span minutes: Vega's automatic time format would then label ticks in
   // milliseconds (".800"), so the date and the time of day are always written out.
-  const x = { field: 'time', type: 'temporal' as const, title: null, axis: { format: '%m-%d %H:%M:%S', labelAngle: -30, tickCount: 5 } };
+  const x = {
+    field: 'time',
+    type: 'temporal' as const,
+    title: null,
+    axis: { format: '%m-%d %H:%M:%S', labelAngle: -30, tickCount: 5 },
+  };
   const color = { field: 'series', type: 'nominal' as const, title: null };
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: WIDTH * 1.6, height: 220,
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: WIDTH * 1.6,
+    height: 220,
     data: { values: finite.map((p) => ({ ...p })) },
     layer: [
-      { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'low', type: 'quantitative', title: yTitle, scale: { zero: false } }, y2: { field: 'high' }, color } },
+      {
+        mark: { type: 'area', opacity: 0.2 },
+        encoding: {
+          x,
+          y: { field: 'low', type: 'quantitative', title: yTitle, scale: { zero: false } },
+          y2: { field: 'high' },
+          color,
+        },
+      },
       { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'value', type: 'quantitative' }, color } },
     ],
   };

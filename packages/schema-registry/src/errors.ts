@@ -23,7 +23,11 @@ export class RegistryError extends Error {
   readonly status: number;
   readonly errorCode: number;
 
-  constructor(readonly kind: RegistryErrorName, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly kind: RegistryErrorName,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.status = registryErrorCodes[kind].status;
     this.errorCode = registryErrorCodes[kind].code;

@@ -24,7 +24,11 @@ export interface RegistryServer {
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
-const ACCEPTED_BODY_TYPES = ['application/vnd.schemaregistry.v1+json', 'application/vnd.schemaregistry+json', 'application/octet-stream'];
+const ACCEPTED_BODY_TYPES = [
+  'application/vnd.schemaregistry.v1+json',
+  'application/vnd.schemaregistry+json',
+  'application/octet-stream',
+];
 
 interface SchemaBody {
   schema?: unknown;
@@ -34,15 +38,23 @@ interface SchemaBody {
 
 function schemaFromBody(body: unknown): unknown {
   if (body === null || typeof body !== 'object') {
-    throw new RegistryError('INVALID_SCHEMA', 'Invalid schema: the request body must be a JSON object like {"schema": "<Avro schema JSON>"}');
+    throw new RegistryError(
+      'INVALID_SCHEMA',
+      'Invalid schema: the request body must be a JSON object like {"schema": "<Avro schema JSON>"}',
+    );
   }
   const { schema, schemaType, references } = body as SchemaBody;
   if (schemaType !== undefined && schemaType !== null && schemaType !== 'AVRO') {
-    throw new RegistryError('INVALID_SCHEMA',
-      `Invalid schema: schemaType ${JSON.stringify(schemaType)} is not supported; this registry stores AVRO schemas only`);
+    throw new RegistryError(
+      'INVALID_SCHEMA',
+      `Invalid schema: schemaType ${JSON.stringify(schemaType)} is not supported; this registry stores AVRO schemas only`,
+    );
   }
   if (Array.isArray(references) ? references.length > 0 : references !== undefined && references !== null) {
-    throw new RegistryError('INVALID_SCHEMA', 'Invalid schema: schema references are not supported; inline the referenced types');
+    throw new RegistryError(
+      'INVALID_SCHEMA',
+      'Invalid schema: schema references are not supported; inline the referenced types',
+    );
   }
   return schema;
 }
@@ -77,7 +89,10 @@ export function buildRegistryApp(store: RegistryStore): FastifyInstance {
     try {
       done(null, JSON.parse(text));
     } catch (err) {
-      done(new RegistryError('BAD_REQUEST', `Unrecognized request body: not JSON: ${(err as Error).message}`), undefined);
+      done(
+        new RegistryError('BAD_REQUEST', `Unrecognized request body: not JSON: ${(err as Error).message}`),
+        undefined,
+      );
     }
   });
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -95,43 +110,60 @@ export function buildRegistryApp(store: RegistryStore): FastifyInstance {
   // Handlers that do no I/O are synchronous: Fastify sends what they return and routes what
   // they throw to the error handler, like an async handler's rejection.
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error_code: 404, message: `HTTP 404 Not Found: ${req.method} ${req.url}` }));
+    reply.status(404).send({ error_code: 404, message: `HTTP 404 Not Found: ${req.method} ${req.url}` }),
+  );
 
   app.get('/', () => ({}));
   app.get('/schemas/types', () => ['AVRO']);
 
   app.get('/config', () => ({ compatibilityLevel: store.globalCompatibility }));
-  app.put('/config', async (req: Req) => ({ compatibility: await store.setGlobalCompatibility(compatibilityFromBody(req.body)) }));
+  app.put('/config', async (req: Req) => ({
+    compatibility: await store.setGlobalCompatibility(compatibilityFromBody(req.body)),
+  }));
   app.get('/config/:subject', (req: Req) => {
     const own = store.subjectCompatibility(req.params.subject);
     if (own !== undefined) return { compatibilityLevel: own };
     if (flag(req.query['defaultToGlobal'])) return { compatibilityLevel: store.globalCompatibility };
     // Confluent answers 404 here, and @kafkajs/confluent-schema-registry relies on it to tell a
     // first registration (it then sets the subject's level) from a level mismatch.
-    throw new RegistryError('SUBJECT_COMPATIBILITY_NOT_CONFIGURED',
-      `Subject '${req.params.subject}' does not have subject-level compatibility configured`);
+    throw new RegistryError(
+      'SUBJECT_COMPATIBILITY_NOT_CONFIGURED',
+      `Subject '${req.params.subject}' does not have subject-level compatibility configured`,
+    );
   });
-  app.put('/config/:subject', async (req: Req) =>
-    ({ compatibility: await store.setSubjectCompatibility(req.params.subject, compatibilityFromBody(req.body)) }));
-  app.delete('/config/:subject', async (req: Req) =>
-    ({ compatibilityLevel: await store.deleteSubjectCompatibility(req.params.subject) }));
+  app.put('/config/:subject', async (req: Req) => ({
+    compatibility: await store.setSubjectCompatibility(req.params.subject, compatibilityFromBody(req.body)),
+  }));
+  app.delete('/config/:subject', async (req: Req) => ({
+    compatibilityLevel: await store.deleteSubjectCompatibility(req.params.subject),
+  }));
 
   app.get('/subjects', (req: Req) => store.subjects(flag(req.query['deleted'])));
   app.get('/subjects/:subject/versions', (req: Req) => store.versions(req.params.subject));
   app.get('/subjects/:subject/versions/:version', (req: Req) =>
-    store.version(req.params.subject, parseVersion(req.params.version)));
+    store.version(req.params.subject, parseVersion(req.params.version)),
+  );
   app.get('/subjects/:subject/versions/:version/schema', (req: Req, reply: FastifyReply) =>
-    reply.send(store.version(req.params.subject, parseVersion(req.params.version)).schema));
-  app.post('/subjects/:subject/versions', async (req: Req) =>
-    ({ id: await store.register(req.params.subject, schemaFromBody(req.body)) }));
+    reply.send(store.version(req.params.subject, parseVersion(req.params.version)).schema),
+  );
+  app.post('/subjects/:subject/versions', async (req: Req) => ({
+    id: await store.register(req.params.subject, schemaFromBody(req.body)),
+  }));
   app.post('/subjects/:subject', (req: Req) => store.lookup(req.params.subject, schemaFromBody(req.body)));
-  app.delete('/subjects/:subject', async (req: Req) => await store.deleteSubject(req.params.subject, flag(req.query['permanent'])));
-  app.delete('/subjects/:subject/versions/:version', async (req: Req) =>
-    await store.deleteVersion(req.params.subject, parseVersion(req.params.version), flag(req.query['permanent'])));
+  app.delete(
+    '/subjects/:subject',
+    async (req: Req) => await store.deleteSubject(req.params.subject, flag(req.query['permanent'])),
+  );
+  app.delete(
+    '/subjects/:subject/versions/:version',
+    async (req: Req) =>
+      await store.deleteVersion(req.params.subject, parseVersion(req.params.version), flag(req.query['permanent'])),
+  );
 
   app.get('/schemas/ids/:id', (req: Req) => store.schemaById(schemaId(req.params.id)));
   app.get('/schemas/ids/:id/schema', (req: Req, reply: FastifyReply) =>
-    reply.send(store.schemaById(schemaId(req.params.id)).schema));
+    reply.send(store.schemaById(schemaId(req.params.id)).schema),
+  );
   app.get('/schemas/ids/:id/versions', (req: Req) => store.usages(schemaId(req.params.id)));
 
   const compatibility = (req: Req) => {

@@ -1,7 +1,13 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type avro from 'avsc';
-import { checkCompatibility, defaultCompatibility, isCompatibilityLevel, type CompatibilityLevel, type CompatibilityResult } from './domain/compatibility.ts';
+import {
+  checkCompatibility,
+  defaultCompatibility,
+  isCompatibilityLevel,
+  type CompatibilityLevel,
+  type CompatibilityResult,
+} from './domain/compatibility.ts';
 import { parseAvroSchema } from './domain/schema.ts';
 import { RegistryError } from './errors.ts';
 
@@ -48,8 +54,10 @@ export function parseVersion(raw: string): number | 'latest' {
   if (raw === 'latest' || raw === '-1') return 'latest';
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_VERSION) {
-    throw new RegistryError('INVALID_VERSION',
-      `The specified version '${raw}' is not a valid version id. Allowed values are between [1, ${MAX_VERSION}] and the string "latest"`);
+    throw new RegistryError(
+      'INVALID_VERSION',
+      `The specified version '${raw}' is not a valid version id. Allowed values are between [1, ${MAX_VERSION}] and the string "latest"`,
+    );
   }
   return n;
 }
@@ -65,14 +73,19 @@ export class RegistryStore {
   private readonly idByIdentity = new Map<string, number>();
   private writeChain: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly file: string, private readonly state: StateFile) {
+  private constructor(
+    private readonly file: string,
+    private readonly state: StateFile,
+  ) {
     for (const [idText, schema] of Object.entries(state.schemas)) {
       const id = Number(idText);
       let parsed;
       try {
         parsed = parseAvroSchema(schema);
       } catch (err) {
-        throw new Error(`${file}: schema id ${idText} is not a valid Avro schema: ${(err as Error).message}`, { cause: err });
+        throw new Error(`${file}: schema id ${idText} is not a valid Avro schema: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       this.byId.set(id, { schema: parsed.schema, identity: parsed.identity, type: parsed.type });
       this.idByIdentity.set(parsed.identity, id);
@@ -90,16 +103,29 @@ export class RegistryStore {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     if (text === null) {
-      return new RegistryStore(file, { format: 1, nextId: 1, compatibility: defaultCompatibility, schemas: {}, subjects: {} });
+      return new RegistryStore(file, {
+        format: 1,
+        nextId: 1,
+        compatibility: defaultCompatibility,
+        schemas: {},
+        subjects: {},
+      });
     }
     let state: StateFile;
     try {
       state = JSON.parse(text) as StateFile;
     } catch (err) {
-      throw new Error(`${file}: registry state is not JSON (${(err as Error).message}); restore it or move it away`, { cause: err });
+      throw new Error(`${file}: registry state is not JSON (${(err as Error).message}); restore it or move it away`, {
+        cause: err,
+      });
     }
-    if (state.format !== 1 || typeof state.nextId !== 'number' || !isCompatibilityLevel(state.compatibility) ||
-        typeof state.schemas !== 'object' || typeof state.subjects !== 'object') {
+    if (
+      state.format !== 1 ||
+      typeof state.nextId !== 'number' ||
+      !isCompatibilityLevel(state.compatibility) ||
+      typeof state.schemas !== 'object' ||
+      typeof state.subjects !== 'object'
+    ) {
       throw new Error(`${file}: not a registry state file of format 1`);
     }
     return new RegistryStore(file, state);
@@ -120,7 +146,11 @@ export class RegistryStore {
         await rename(tmp, this.file);
       } catch (err) {
         await rm(tmp, { force: true });
-        throw new RegistryError('STORE_ERROR', `Error while writing the registry state to ${this.file}: ${(err as Error).message}`, { cause: err });
+        throw new RegistryError(
+          'STORE_ERROR',
+          `Error while writing the registry state to ${this.file}: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
     });
     // A failed write must not block later ones; the failure is reported to its own caller.
@@ -215,7 +245,8 @@ export class RegistryStore {
   usages(id: number): { subject: string; version: number }[] {
     this.stored(id);
     return Object.entries(this.state.subjects).flatMap(([subject, s]) =>
-      s.versions.filter((v) => !v.deleted && v.id === id).map((v) => ({ subject, version: v.version })));
+      s.versions.filter((v) => !v.deleted && v.id === id).map((v) => ({ subject, version: v.version })),
+    );
   }
 
   /** The version of `subject` holding this schema; 40401 or 40403 when there is none. */
@@ -241,8 +272,10 @@ export class RegistryStore {
 
     const result = this.compatibilityAgainst(parsed.type, live, this.effectiveCompatibility(subject));
     if (!result.compatible) {
-      throw new RegistryError('INCOMPATIBLE_SCHEMA',
-        `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: ${result.messages.join('; ')}`);
+      throw new RegistryError(
+        'INCOMPATIBLE_SCHEMA',
+        `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: ${result.messages.join('; ')}`,
+      );
     }
     let id = this.idByIdentity.get(parsed.identity);
     if (id === undefined) {
@@ -270,8 +303,16 @@ export class RegistryStore {
     return this.compatibilityAgainst(parsed.type, [target], level.replace('_TRANSITIVE', '') as CompatibilityLevel);
   }
 
-  private compatibilityAgainst(candidate: avro.Type, versions: readonly VersionRecord[], level: CompatibilityLevel): CompatibilityResult {
-    return checkCompatibility(candidate, versions.map((v) => ({ version: v.version, type: this.stored(v.id).type })), level);
+  private compatibilityAgainst(
+    candidate: avro.Type,
+    versions: readonly VersionRecord[],
+    level: CompatibilityLevel,
+  ): CompatibilityResult {
+    return checkCompatibility(
+      candidate,
+      versions.map((v) => ({ version: v.version, type: this.stored(v.id).type })),
+      level,
+    );
   }
 
   /** Deletes a subject (soft: its versions disappear, ids stay resolvable; permanent: forgotten). */
@@ -290,7 +331,10 @@ export class RegistryStore {
   async deleteVersion(subject: string, version: number | 'latest', permanent: boolean): Promise<number> {
     const record = this.subject(subject);
     const live = this.live(record);
-    const target = version === 'latest' ? live.at(-1) : record.versions.find((v) => v.version === version && (permanent || !v.deleted));
+    const target =
+      version === 'latest'
+        ? live.at(-1)
+        : record.versions.find((v) => v.version === version && (permanent || !v.deleted));
     if (!target) throw new RegistryError('VERSION_NOT_FOUND', `Version ${version} not found.`);
     if (permanent) record.versions = record.versions.filter((v) => v !== target);
     else target.deleted = true;
@@ -307,8 +351,10 @@ export class RegistryStore {
 function checkLevel(level: unknown): CompatibilityLevel {
   const upper = typeof level === 'string' ? level.toUpperCase() : level;
   if (!isCompatibilityLevel(upper)) {
-    throw new RegistryError('INVALID_COMPATIBILITY_LEVEL',
-      `Invalid compatibility level ${JSON.stringify(level)}; valid levels: NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE`);
+    throw new RegistryError(
+      'INVALID_COMPATIBILITY_LEVEL',
+      `Invalid compatibility level ${JSON.stringify(level)}; valid levels: NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE`,
+    );
   }
   return upper;
 }

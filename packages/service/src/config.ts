@@ -1,5 +1,17 @@
 import type { JwtOptions } from '@omen/auth';
-import { bool, durationMs, enumOf, int, port, secret, str, url, type ConfigOf, type ConfigProblem, type ConfigShape } from '@omen/config';
+import {
+  bool,
+  durationMs,
+  enumOf,
+  int,
+  port,
+  secret,
+  str,
+  url,
+  type ConfigOf,
+  type ConfigProblem,
+  type ConfigShape,
+} from '@omen/config';
 import { logLevels } from '@omen/telemetry';
 
 export interface PortDefaults {
@@ -33,7 +45,10 @@ export function baseConfigSchema(defaults: PortDefaults = {}) {
     AUTH_JWT_ISSUER: str().optional(),
     AUTH_JWT_AUDIENCE: str().optional(),
     AUTH_JWT_JWKS_URL: url({ protocols: ['http', 'https'] }).optional(),
-    AUTH_JWT_PUBLIC_KEY: str({ pattern: /^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/, describe: 'a PEM public key (-----BEGIN PUBLIC KEY-----)' }).optional(),
+    AUTH_JWT_PUBLIC_KEY: str({
+      pattern: /^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/,
+      describe: 'a PEM public key (-----BEGIN PUBLIC KEY-----)',
+    }).optional(),
     AUTH_JWT_ROLES_CLAIM: str({ default: 'roles' }),
     GRPC_REQUIRE_AUTH: bool({ default: false }),
     OTEL_EXPORTER_OTLP_ENDPOINT: url({ protocols: ['http', 'https'] }).optional(),
@@ -49,17 +64,41 @@ export type BaseConfigShape = ReturnType<typeof baseConfigSchema>;
  * source is set (a token checked against keys alone would be accepted from any issuer those keys
  * sign for), and exactly one key source.
  */
-export function jwtOptionsFrom(c: ConfigOf<BaseConfigShape>): { jwt: JwtOptions | undefined; problems: ConfigProblem[] } {
+export function jwtOptionsFrom(c: ConfigOf<BaseConfigShape>): {
+  jwt: JwtOptions | undefined;
+  problems: ConfigProblem[];
+} {
   const sources = [c.AUTH_JWT_JWKS_URL, c.AUTH_JWT_PUBLIC_KEY].filter((v) => v !== undefined);
   const named = [c.AUTH_JWT_ISSUER, c.AUTH_JWT_AUDIENCE].some((v) => v !== undefined);
   if (sources.length === 0 && !named) return { jwt: undefined, problems: [] };
   const problems: ConfigProblem[] = [];
-  if (sources.length !== 1) problems.push({ variable: 'AUTH_JWT_JWKS_URL', expected: 'exactly one of AUTH_JWT_JWKS_URL and AUTH_JWT_PUBLIC_KEY when JWTs are accepted', got: sources.length === 0 ? 'neither' : 'both' });
-  if (c.AUTH_JWT_ISSUER === undefined) problems.push({ variable: 'AUTH_JWT_ISSUER', expected: 'the issuer (iss) tokens must carry, whenever JWTs are accepted', got: 'nothing' });
-  if (c.AUTH_JWT_AUDIENCE === undefined) problems.push({ variable: 'AUTH_JWT_AUDIENCE', expected: 'the audience (aud) tokens must name, whenever JWTs are accepted', got: 'nothing' });
+  if (sources.length !== 1)
+    problems.push({
+      variable: 'AUTH_JWT_JWKS_URL',
+      expected: 'exactly one of AUTH_JWT_JWKS_URL and AUTH_JWT_PUBLIC_KEY when JWTs are accepted',
+      got: sources.length === 0 ? 'neither' : 'both',
+    });
+  if (c.AUTH_JWT_ISSUER === undefined)
+    problems.push({
+      variable: 'AUTH_JWT_ISSUER',
+      expected: 'the issuer (iss) tokens must carry, whenever JWTs are accepted',
+      got: 'nothing',
+    });
+  if (c.AUTH_JWT_AUDIENCE === undefined)
+    problems.push({
+      variable: 'AUTH_JWT_AUDIENCE',
+      expected: 'the audience (aud) tokens must name, whenever JWTs are accepted',
+      got: 'nothing',
+    });
   if (problems.length > 0) return { jwt: undefined, problems };
   return {
-    jwt: { issuer: c.AUTH_JWT_ISSUER!, audience: c.AUTH_JWT_AUDIENCE!, jwksUrl: c.AUTH_JWT_JWKS_URL, publicKey: c.AUTH_JWT_PUBLIC_KEY, rolesClaim: c.AUTH_JWT_ROLES_CLAIM },
+    jwt: {
+      issuer: c.AUTH_JWT_ISSUER!,
+      audience: c.AUTH_JWT_AUDIENCE!,
+      jwksUrl: c.AUTH_JWT_JWKS_URL,
+      publicKey: c.AUTH_JWT_PUBLIC_KEY,
+      rolesClaim: c.AUTH_JWT_ROLES_CLAIM,
+    },
     problems: [],
   };
 }

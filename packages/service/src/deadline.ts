@@ -9,7 +9,10 @@ import { UnavailableError } from '@omen/errors';
 export async function withinMs<T>(work: Promise<T>, timeoutMs: number, what: string, retryAfterMs = 5000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UnavailableError(`${what} did not answer within ${timeoutMs} ms`, { retryAfterMs })), timeoutMs);
+    timer = setTimeout(
+      () => reject(new UnavailableError(`${what} did not answer within ${timeoutMs} ms`, { retryAfterMs })),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([work, late]);

@@ -9,7 +9,15 @@ export { seededRandom } from './random.ts';
 export { KeyedSerializer } from './serial.ts';
 export { connectNats, natsProbe, NATS_PUBLISH_TIMEOUT_MS, parseJsonObject, publishFlushed } from './nats.ts';
 export type { ConnectNatsOptions } from './nats.ts';
-export { assertOneSlot, createRedisClient, CrossSlotError, guardSlots, isCluster, keySlot, pipelineBySlot } from './redis.ts';
+export {
+  assertOneSlot,
+  createRedisClient,
+  CrossSlotError,
+  guardSlots,
+  isCluster,
+  keySlot,
+  pipelineBySlot,
+} from './redis.ts';
 export type { RedisClient, RedisClientOptions } from './redis.ts';
 export { LogBuffer } from './log-buffer.ts';
 export type { DropReason, LogBufferOptions } from './log-buffer.ts';

@@ -47,9 +47,12 @@ export class LogBuffer<T> {
   #stopped = false;
 
   constructor(options: LogBufferOptions<T>) {
-    if (!Number.isInteger(options.maxBuffered) || options.maxBuffered < 1) throw new RangeError(`maxBuffered must be a positive integer; got ${options.maxBuffered}`);
+    if (!Number.isInteger(options.maxBuffered) || options.maxBuffered < 1)
+      throw new RangeError(`maxBuffered must be a positive integer; got ${options.maxBuffered}`);
     if (!Number.isInteger(options.flushSize) || options.flushSize < 1 || options.flushSize > options.maxBuffered) {
-      throw new RangeError(`flushSize must be an integer in 1..maxBuffered (${options.maxBuffered}); got ${options.flushSize}`);
+      throw new RangeError(
+        `flushSize must be an integer in 1..maxBuffered (${options.maxBuffered}); got ${options.flushSize}`,
+      );
     }
     this.#o = options;
     this.#ring = new Array<T | undefined>(options.maxBuffered);
@@ -189,7 +192,11 @@ export class LogBuffer<T> {
 
   #delay(): number {
     // Half fixed, half jitter: replicas that failed together do not retry together.
-    return backoffDelayMs(this.#attempt, { initialDelayMs: this.#o.retryMinMs, maxDelayMs: this.#o.retryMaxMs, jitter: 0.5 }, this.#o.random);
+    return backoffDelayMs(
+      this.#attempt,
+      { initialDelayMs: this.#o.retryMinMs, maxDelayMs: this.#o.retryMaxMs, jitter: 0.5 },
+      this.#o.random,
+    );
   }
 
   #take(n: number): T[] {

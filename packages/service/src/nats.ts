@@ -50,14 +50,27 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
  * UNAVAILABLE naming the subject. The message may still reach subscribers once the server
  * resumes: every control message here is state (what is champion now), safe to repeat.
  */
-export async function publishFlushed(nc: NatsConnection, subject: string, data: Uint8Array | string, timeoutMs = NATS_PUBLISH_TIMEOUT_MS): Promise<void> {
-  const failed = (err: unknown) => new UnavailableError(`NATS publish on ${subject} failed: ${(err as Error).message}`, { cause: err, retryAfterMs: 5000 });
+export async function publishFlushed(
+  nc: NatsConnection,
+  subject: string,
+  data: Uint8Array | string,
+  timeoutMs = NATS_PUBLISH_TIMEOUT_MS,
+): Promise<void> {
+  const failed = (err: unknown) =>
+    new UnavailableError(`NATS publish on ${subject} failed: ${(err as Error).message}`, {
+      cause: err,
+      retryAfterMs: 5000,
+    });
   try {
     nc.publish(subject, data);
   } catch (err) {
     throw failed(err);
   }
-  await withinMs(nc.flush().catch((err: unknown) => Promise.reject(failed(err))), timeoutMs, `NATS (publish on ${subject})`);
+  await withinMs(
+    nc.flush().catch((err: unknown) => Promise.reject(failed(err))),
+    timeoutMs,
+    `NATS (publish on ${subject})`,
+  );
 }
 
 /** A watchDependency probe: the server answers a PING (flush) or the connection is stalled. */

@@ -33,7 +33,9 @@ export interface RedisClientOptions {
 export class CrossSlotError extends InternalError {
   readonly keys: readonly string[];
   constructor(what: string, keys: readonly string[]) {
-    super(`${what} touches keys in different Redis Cluster slots (CROSSSLOT on a cluster): ${keys.join(', ')}; give them one hash tag {...}`);
+    super(
+      `${what} touches keys in different Redis Cluster slots (CROSSSLOT on a cluster): ${keys.join(', ')}; give them one hash tag {...}`,
+    );
     this.keys = keys;
   }
 }
@@ -115,10 +117,15 @@ function guardPipeline<P extends ChainableCommander>(pipeline: P): P {
  * through an internal pipeline unchecked: only single-key commands are auto-pipelined here.
  */
 export function guardSlots<T extends RedisClient>(client: T): T {
-  const target = client as unknown as { sendCommand: SendCommand; pipeline: (...a: unknown[]) => ChainableCommander; multi: (...a: unknown[]) => ChainableCommander };
+  const target = client as unknown as {
+    sendCommand: SendCommand;
+    pipeline: (...a: unknown[]) => ChainableCommander;
+    multi: (...a: unknown[]) => ChainableCommander;
+  };
   const send = target.sendCommand.bind(client);
   target.sendCommand = (command, stream, node) => {
-    const inPipeline = typeof stream === 'object' && stream !== null && (stream as { isPipeline?: boolean }).isPipeline === true;
+    const inPipeline =
+      typeof stream === 'object' && stream !== null && (stream as { isPipeline?: boolean }).isPipeline === true;
     if (!inPipeline) {
       const keys = command.getKeys().map(String);
       try {
@@ -149,7 +156,11 @@ export function guardSlots<T extends RedisClient>(client: T): T {
  */
 export function createRedisClient(url: string, options: RedisClientOptions = {}): RedisClient {
   const address = parseRedisAddress(url);
-  if (!address) throw new InvalidArgumentError(`not a Redis address: ${maskUrlPassword(url)} (redis://host:port or redis-cluster://host:port,host:port)`, 'REDIS_URL');
+  if (!address)
+    throw new InvalidArgumentError(
+      `not a Redis address: ${maskUrlPassword(url)} (redis://host:port or redis-cluster://host:port,host:port)`,
+      'REDIS_URL',
+    );
   const { lazyConnect, enableOfflineQueue, enableAutoPipelining, ...perNode } = options;
   const common = {
     ...(lazyConnect !== undefined ? { lazyConnect } : {}),
@@ -179,7 +190,12 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     slotsRefreshTimeout: 2000,
     ...(retryStrategy ? { clusterRetryStrategy: retryStrategy } : {}),
   };
-  return guardSlots(new Cluster(address.nodes.map((n) => ({ host: n.host, port: n.port })), clusterOptions));
+  return guardSlots(
+    new Cluster(
+      address.nodes.map((n) => ({ host: n.host, port: n.port })),
+      clusterOptions,
+    ),
+  );
 }
 
 export function isCluster(client: RedisClient): client is Cluster {

@@ -25,7 +25,11 @@ export interface RetryOptions {
  * share of it drawn from `random` (injectable so a schedule can be tested). With the default
  * equal jitter a retry is never immediate.
  */
-export function backoffDelayMs(attempt: number, options: RetryOptions = {}, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  options: RetryOptions = {},
+  random: () => number = Math.random,
+): number {
   const { initialDelayMs = 500, maxDelayMs = 30_000, factor = 2, jitter = 0.5 } = options;
   const d = Math.min(maxDelayMs, initialDelayMs * factor ** Math.max(0, attempt - 1));
   return Math.round(d * (1 - jitter) + random() * d * jitter);

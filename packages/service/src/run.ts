@@ -1,8 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONFIG_EXIT_CODE, ConfigError, loadConfig, maskUrlPassword, type ConfigOf, type ConfigShape, type Env } from '@omen/config';
+import {
+  CONFIG_EXIT_CODE,
+  ConfigError,
+  loadConfig,
+  maskUrlPassword,
+  type ConfigOf,
+  type ConfigShape,
+  type Env,
+} from '@omen/config';
 import type { JwtOptions } from '@omen/auth';
 import { createGrpcServer, type GrpcServer } from '@omen/grpc';
-import { createLogger, createMetrics, initTracing, startMetricsServer, type Logger, type Metrics, type MetricsServer, type Tracer } from '@omen/telemetry';
+import {
+  createLogger,
+  createMetrics,
+  initTracing,
+  startMetricsServer,
+  type Logger,
+  type Metrics,
+  type MetricsServer,
+  type Tracer,
+} from '@omen/telemetry';
 import { baseConfigSchema, jwtOptionsFrom, type BaseConfigShape, type PortDefaults } from './config.ts';
 import { backoffDelayMs, type RetryOptions } from './retry.ts';
 
@@ -36,7 +53,11 @@ export interface ServiceContext<C> {
    * any required dependency is connecting, health reports NOT_SERVING. Rejects only if
    * shutdown starts first (or `retry.maxAttempts` runs out).
    */
-  dependency<T>(name: string, connect: (attempt: { attempt: number; signal: AbortSignal }) => Promise<T>, options?: DependencyOptions): Promise<T>;
+  dependency<T>(
+    name: string,
+    connect: (attempt: { attempt: number; signal: AbortSignal }) => Promise<T>,
+    options?: DependencyOptions,
+  ): Promise<T>;
   /** Reports a connected dependency lost (false) or back (true), e.g. from a client's events. */
   setDependencyUp(name: string, up: boolean, reason?: string): void;
   /**
@@ -112,20 +133,26 @@ export interface RunningService<C> {
  * });
  * ```
  */
-export async function runService<S extends ConfigShape = Record<never, never>>(options: ServiceOptions<S>): Promise<RunningService<ConfigOf<S & BaseConfigShape>>> {
+export async function runService<S extends ConfigShape = Record<never, never>>(
+  options: ServiceOptions<S>,
+): Promise<RunningService<ConfigOf<S & BaseConfigShape>>> {
   const { name, ownProcess = true, env = process.env } = options;
   type C = ConfigOf<S & BaseConfigShape>;
 
   let config: C;
   let jwt: JwtOptions | undefined;
   try {
-    config = loadConfig({ ...baseConfigSchema(options.ports), ...(options.configSchema ?? {}) } as S & BaseConfigShape, env);
+    config = loadConfig(
+      { ...baseConfigSchema(options.ports), ...(options.configSchema ?? {}) } as S & BaseConfigShape,
+      env,
+    );
     const auth = jwtOptionsFrom(config as unknown as ConfigOf<BaseConfigShape>);
     if (auth.problems.length > 0) throw ConfigError.fromProblems(auth.problems);
     jwt = auth.jwt;
   } catch (err) {
     if (!(ownProcess && err instanceof ConfigError)) throw err;
-    for (const p of err.problems) process.stderr.write(`config error: ${p.variable}: expected ${p.expected}, got ${p.got}\n`);
+    for (const p of err.problems)
+      process.stderr.write(`config error: ${p.variable}: expected ${p.expected}, got ${p.got}\n`);
     process.stderr.write(`${name}: refusing to start with an invalid configuration\n`);
     process.exit(CONFIG_EXIT_CODE);
   }
@@ -134,9 +161,16 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
 
   const logger = createLogger({ service: name, level: base.LOG_LEVEL });
   logger.info({ config: printable(config) }, 'starting %s', name);
-  const tracing = initTracing({ service: name, ...(base.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: base.OTEL_EXPORTER_OTLP_ENDPOINT } : {}) });
+  const tracing = initTracing({
+    service: name,
+    ...(base.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: base.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+  });
   const metrics = createMetrics({ service: name });
-  const dependencyUp = metrics.gauge('omen_dependency_up', '1 while a dependency is connected, 0 while it is being (re)connected.', ['dependency']);
+  const dependencyUp = metrics.gauge(
+    'omen_dependency_up',
+    '1 while a dependency is connected, 0 while it is being (re)connected.',
+    ['dependency'],
+  );
 
   const controller = new AbortController();
   const required = new Map<string, boolean>();
@@ -147,8 +181,11 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const isReady = () => started && !stopping && blocked.size === 0 && [...required.values()].every(Boolean);
   // What grpc.health.v1 answers, for Prometheus: the alert on NOT_SERVING reads this, `up` only says the process answers.
-  metrics.gauge('omen_service_serving', '1 while health reports SERVING, 0 while NOT_SERVING (a dependency connecting, a consumer blocked at a gap, shutting down).', [], (g) =>
-    g.set(isReady() ? 1 : 0),
+  metrics.gauge(
+    'omen_service_serving',
+    '1 while health reports SERVING, 0 while NOT_SERVING (a dependency connecting, a consumer blocked at a gap, shutting down).',
+    [],
+    (g) => g.set(isReady() ? 1 : 0),
   );
 
   const grpc = createGrpcServer({
@@ -159,7 +196,10 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
     jwt,
     adminMethods: options.adminMethods ?? [],
     requireAuth: base.GRPC_REQUIRE_AUTH ? 'all' : 'admin',
-    serverOptions: { 'grpc.max_receive_message_length': base.GRPC_MAX_RECEIVE_BYTES ?? options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES },
+    serverOptions: {
+      'grpc.max_receive_message_length':
+        base.GRPC_MAX_RECEIVE_BYTES ?? options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
+    },
   });
   let lastReady: boolean | undefined;
   const refreshHealth = () => {
@@ -171,7 +211,11 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
       logger.info('ready: serving');
       markReady();
     } else if (blocked.size > 0) {
-      logger.error({ blocked: Object.fromEntries(blocked) }, 'not ready: %s', [...blocked].map(([n, r]) => `${n}: ${r}`).join('; '));
+      logger.error(
+        { blocked: Object.fromEntries(blocked) },
+        'not ready: %s',
+        [...blocked].map(([n, r]) => `${n}: ${r}`).join('; '),
+      );
     } else if (!stopping) {
       const waiting = [...required].filter(([, up]) => !up).map(([n]) => n);
       logger.warn({ waiting }, 'not ready: waiting for %s', waiting.join(', ') || 'start()');
@@ -181,7 +225,12 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
   let metricsServer: MetricsServer;
   let grpcPort: number;
   try {
-    metricsServer = await startMetricsServer({ registry: metrics.registry, host: base.METRICS_HOST, port: base.METRICS_PORT, ready: isReady });
+    metricsServer = await startMetricsServer({
+      registry: metrics.registry,
+      host: base.METRICS_HOST,
+      port: base.METRICS_PORT,
+      ready: isReady,
+    });
     logger.info({ url: metricsServer.url, port: metricsServer.port }, 'metrics server listening');
     // The gRPC port opens before start() so health answers NOT_SERVING while dependencies connect.
     grpcPort = await grpc.start(base.GRPC_HOST, base.GRPC_PORT);
@@ -205,10 +254,19 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
       let clean = true;
       for (const { fn, label } of [...hooks].reverse()) {
         try {
-          const outcome = await Promise.race([Promise.resolve().then(fn).then(() => 'done' as const), sleep(grace, 'timeout' as const, { ref: false })]);
+          const outcome = await Promise.race([
+            Promise.resolve()
+              .then(fn)
+              .then(() => 'done' as const),
+            sleep(grace, 'timeout' as const, { ref: false }),
+          ]);
           if (outcome === 'timeout') {
             clean = false;
-            logger.error({ hook: label, graceMs: grace }, 'shutdown hook %s did not finish within the grace period', label);
+            logger.error(
+              { hook: label, graceMs: grace },
+              'shutdown hook %s did not finish within the grace period',
+              label,
+            );
           } else {
             logger.info({ hook: label }, 'closed %s', label);
           }
@@ -248,7 +306,8 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
       if (reason === undefined ? !blocked.delete(what) : blocked.get(what) === reason) return;
       if (reason !== undefined) blocked.set(what, reason);
       // A second block while already NOT_SERVING changes no state, so refreshHealth would not log it.
-      if (reason !== undefined && lastReady === false) logger.error({ blocked: what, reason }, 'not ready: %s: %s', what, reason);
+      if (reason !== undefined && lastReady === false)
+        logger.error({ blocked: what, reason }, 'not ready: %s: %s', what, reason);
       refreshHealth();
     },
     watchDependency(dep, probe, watchOptions = {}) {
@@ -263,7 +322,8 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
           up = reason === null;
           if (up) logger.info({ dependency: dep }, 'dependency %s answers again', dep);
           // setDependencyUp logs the loss of a required dependency itself.
-          else if (!required.has(dep)) logger.warn({ dependency: dep, reason }, 'dependency %s is not answering: %s', dep, reason);
+          else if (!required.has(dep))
+            logger.warn({ dependency: dep, reason }, 'dependency %s is not answering: %s', dep, reason);
           ctx.setDependencyUp(dep, up, reason ?? undefined);
         }
       })().catch(() => undefined); // only the abort of the sleep at shutdown lands here
@@ -292,7 +352,14 @@ export async function runService<S extends ConfigShape = Record<never, never>>(o
             throw err;
           }
           const delay = backoffDelayMs(attempt, retry);
-          logger.warn({ dependency: dep, attempt, retryInMs: delay, error: errorText(err) }, '%s unavailable (attempt %d): %s; retrying in %dms', dep, attempt, errorText(err), delay);
+          logger.warn(
+            { dependency: dep, attempt, retryInMs: delay, error: errorText(err) },
+            '%s unavailable (attempt %d): %s; retrying in %dms',
+            dep,
+            attempt,
+            errorText(err),
+            delay,
+          );
           await sleep(delay, undefined, { signal: controller.signal });
         }
       }
@@ -338,7 +405,11 @@ function installProcessHandlers(logger: Logger, stop: (reason: string) => Promis
 }
 
 /** Null when the probe answered within `timeoutMs`, else why not. */
-async function probeWithin(probe: (signal: AbortSignal) => Promise<unknown>, timeoutMs: number, shutdown: AbortSignal): Promise<string | null> {
+async function probeWithin(
+  probe: (signal: AbortSignal) => Promise<unknown>,
+  timeoutMs: number,
+  shutdown: AbortSignal,
+): Promise<string | null> {
   const signal = AbortSignal.any([shutdown, AbortSignal.timeout(timeoutMs)]);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<string>((resolve) => {
@@ -346,7 +417,12 @@ async function probeWithin(probe: (signal: AbortSignal) => Promise<unknown>, tim
   });
   try {
     // A probe that ignores its signal still cannot hold the watch past the timeout.
-    return await Promise.race([Promise.resolve().then(() => probe(signal)).then(() => null), late]);
+    return await Promise.race([
+      Promise.resolve()
+        .then(() => probe(signal))
+        .then(() => null),
+      late,
+    ]);
   } catch (err) {
     return errorText(err);
   } finally {
@@ -365,5 +441,7 @@ function errorText(err: unknown): string {
 
 // For the startup log line: Secrets already print as [redacted]; mask passwords in URLs too.
 function printable(config: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === 'string' ? maskUrlPassword(v) : v]));
+  return Object.fromEntries(
+    Object.entries(config).map(([k, v]) => [k, typeof v === 'string' ? maskUrlPassword(v) : v]),
+  );
 }

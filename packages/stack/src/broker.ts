@@ -39,16 +39,24 @@ function ensureLibrdkafka(root: string, binDir: string): { dir: string; stamp: s
   const dir = join(binDir, 'librdkafka-2.0.2-omen');
   const stampFile = `${dir}.sha256`;
   const want = sha256Of(script, join(root, LIBRDKAFKA_PATCH));
-  if (existsSync(join(dir, 'lib', 'librdkafka.a')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === want) {
+  if (
+    existsSync(join(dir, 'lib', 'librdkafka.a')) &&
+    existsSync(stampFile) &&
+    readFileSync(stampFile, 'utf8').trim() === want
+  ) {
     return { dir, stamp: want };
   }
   mkdirSync(binDir, { recursive: true });
-  process.stderr.write('[omen] building librdkafka 2.0.2 with omen\'s mock-cluster patch from Debian\'s source package (first start only)\n');
+  process.stderr.write(
+    "[omen] building librdkafka 2.0.2 with omen's mock-cluster patch from Debian's source package (first start only)\n",
+  );
   try {
     execFileSync('bash', [script, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new FailedPreconditionError(`building the dev broker's librdkafka failed (${LIBRDKAFKA_BUILD}):\n${stderr}`, { cause: err });
+    throw new FailedPreconditionError(`building the dev broker's librdkafka failed (${LIBRDKAFKA_BUILD}):\n${stderr}`, {
+      cause: err,
+    });
   }
   writeFileSync(stampFile, `${want}\n`);
   return { dir, stamp: want };
@@ -65,10 +73,18 @@ export function ensureBroker(root: string, binDir: string): { path: string; buil
   const binary = join(binDir, BROKER_BINARY);
   const stamp = `${binary}.sha256`;
   const lib = ensureLibrdkafka(root, binDir);
-  const libs = readFileSync(join(lib.dir, 'lib', 'libs.txt'), 'utf8').trim().split(/\s+/).filter(Boolean);
+  const libs = readFileSync(join(lib.dir, 'lib', 'libs.txt'), 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   const flags = [`-I${join(lib.dir, 'include')}`, join(lib.dir, 'lib', 'librdkafka.a'), ...libs];
-  const want = createHash('sha256').update(readFileSync(source)).update(lib.stamp).update(flags.join(' ')).digest('hex');
-  if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want) return { path: binary, built: false };
+  const want = createHash('sha256')
+    .update(readFileSync(source))
+    .update(lib.stamp)
+    .update(flags.join(' '))
+    .digest('hex');
+  if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want)
+    return { path: binary, built: false };
   // Into a temporary name of this process first: a running broker keeps its inode, a failed
   // build leaves the previous binary in place, and two test workers do not write one file.
   const tmp = `${binary}.${process.pid}.tmp`;
@@ -76,7 +92,9 @@ export function ensureBroker(root: string, binDir: string): { path: string; buil
     execFileSync('gcc', ['-O2', '-Wall', '-o', tmp, source, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new FailedPreconditionError(`building the dev Kafka broker failed (gcc ${source}):\n${stderr}`, { cause: err });
+    throw new FailedPreconditionError(`building the dev Kafka broker failed (gcc ${source}):\n${stderr}`, {
+      cause: err,
+    });
   }
   renameSync(tmp, binary);
   writeFileSync(stamp, `${want}\n`);

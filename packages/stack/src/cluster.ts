@@ -49,7 +49,15 @@ function supervisorScript(clusterDir: string, nodes: readonly string[], setup: s
       `(while :; do\n  if [ -e ${shellQuote(join(nodeDir(clusterDir, i), 'hold'))} ]; then sleep 0.2; continue; fi\n` +
       `  ${cmd} &\n  echo $! > ${shellQuote(join(nodeDir(clusterDir, i), 'pid'))}\n  wait $!\n  echo "node ${i} exited ($?)"; sleep 0.5\ndone) &`,
   );
-  return ['#!/usr/bin/env bash', '# omen stack cluster supervisor (written by packages/stack/src/cluster.ts)', 'set -u', ...loops, setup, 'wait', ''].join('\n');
+  return [
+    '#!/usr/bin/env bash',
+    '# omen stack cluster supervisor (written by packages/stack/src/cluster.ts)',
+    'set -u',
+    ...loops,
+    setup,
+    'wait',
+    '',
+  ].join('\n');
 }
 
 export function redisNodeConfig(dir: string, port: number, busPort: number): string {
@@ -72,7 +80,12 @@ export function redisNodeConfig(dir: string, port: number, busPort: number): str
 }
 
 /** Writes the nodes' configs and the supervisor; returns the supervisor's path. */
-export function prepareRedisCluster(clusterDir: string, ports: ClusterPorts, redisServer: string, redisCli: string): string {
+export function prepareRedisCluster(
+  clusterDir: string,
+  ports: ClusterPorts,
+  redisServer: string,
+  redisCli: string,
+): string {
   const nodes = ports.redis.map((port, i) => {
     const dir = nodeDir(clusterDir, i);
     mkdirSync(dir, { recursive: true });
@@ -125,15 +138,23 @@ function reason(err: unknown): string {
 export function redisClusterProbe(ports: ClusterPorts): () => Promise<string | null> {
   return async () => {
     for (const port of ports.redis) {
-      const redis = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000 });
+      const redis = new Redis(port, '127.0.0.1', {
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        connectTimeout: 2000,
+      });
       redis.on('error', () => undefined);
       try {
         await redis.connect();
         const info = String(await redis.call('CLUSTER', 'INFO'));
         const field = (name: string) => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1];
         if (field('cluster_state') !== 'ok') return `node ${port}: cluster_state ${field('cluster_state') ?? '?'}`;
-        if (field('cluster_slots_ok') !== '16384') return `node ${port}: ${field('cluster_slots_ok') ?? '?'} of 16384 slots ok`;
-        if (field('cluster_known_nodes') !== String(ports.redis.length)) return `node ${port}: knows ${field('cluster_known_nodes') ?? '?'} of ${ports.redis.length} nodes`;
+        if (field('cluster_slots_ok') !== '16384')
+          return `node ${port}: ${field('cluster_slots_ok') ?? '?'} of 16384 slots ok`;
+        if (field('cluster_known_nodes') !== String(ports.redis.length))
+          return `node ${port}: knows ${field('cluster_known_nodes') ?? '?'} of ${ports.redis.length} nodes`;
       } catch (err) {
         return `node ${port}: ${reason(err)}`;
       } finally {
@@ -150,10 +171,16 @@ export function natsClusterProbe(ports: ClusterPorts): () => Promise<string | nu
     for (const port of ports.natsMonitor) {
       try {
         const health = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) });
-        if (health.status !== 200) return `monitor ${port}: /healthz answered ${health.status} ${(await health.text()).slice(0, 120)}`;
-        const routez = (await (await fetch(`http://127.0.0.1:${port}/routez`, { signal: AbortSignal.timeout(2000) })).json()) as { num_routes?: number };
-        if ((routez.num_routes ?? 0) < ports.nats.length - 1) return `monitor ${port}: ${routez.num_routes ?? 0} routes of ${ports.nats.length - 1}`;
-        const jsz = (await (await fetch(`http://127.0.0.1:${port}/jsz`, { signal: AbortSignal.timeout(2000) })).json()) as { meta_cluster?: { leader?: string } };
+        if (health.status !== 200)
+          return `monitor ${port}: /healthz answered ${health.status} ${(await health.text()).slice(0, 120)}`;
+        const routez = (await (
+          await fetch(`http://127.0.0.1:${port}/routez`, { signal: AbortSignal.timeout(2000) })
+        ).json()) as { num_routes?: number };
+        if ((routez.num_routes ?? 0) < ports.nats.length - 1)
+          return `monitor ${port}: ${routez.num_routes ?? 0} routes of ${ports.nats.length - 1}`;
+        const jsz = (await (
+          await fetch(`http://127.0.0.1:${port}/jsz`, { signal: AbortSignal.timeout(2000) })
+        ).json()) as { meta_cluster?: { leader?: string } };
         if (!jsz.meta_cluster?.leader) return `monitor ${port}: no JetStream meta leader yet`;
       } catch (err) {
         const e = err as { cause?: { code?: string } };

@@ -40,7 +40,10 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
   const problems: ConfigProblem[] = [];
   const ports = {} as Record<keyof StackPorts, number>;
   const byPort = new Map<number, string>();
-  for (const [key, { variable, default: fallback }] of Object.entries(PORT_VARIABLES) as [keyof StackPorts, { variable: string; default: number }][]) {
+  for (const [key, { variable, default: fallback }] of Object.entries(PORT_VARIABLES) as [
+    keyof StackPorts,
+    { variable: string; default: number },
+  ][]) {
     const raw = env[variable];
     let port = fallback;
     if (raw !== undefined && raw !== '') {
@@ -108,10 +111,16 @@ export function clusterPorts(env: NodeJS.ProcessEnv = process.env, clickhouseNod
     base = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
     const max = 65535 - CLUSTER_PORT_SPAN;
     if (!Number.isInteger(base) || base < 1024 || base > max) {
-      throw ConfigError.fromProblems([{ variable: CLUSTER_PORT_BASE.variable, expected: `an integer 1024-${max}`, got: JSON.stringify(raw) }]);
+      throw ConfigError.fromProblems([
+        { variable: CLUSTER_PORT_BASE.variable, expected: `an integer 1024-${max}`, got: JSON.stringify(raw) },
+      ]);
     }
   }
-  const clickhouse = Array.from({ length: clickhouseNodes }, (_, i) => ({ http: base + 10 * i, tcp: base + 10 * i + 1, interserver: base + 10 * i + 2 }));
+  const clickhouse = Array.from({ length: clickhouseNodes }, (_, i) => ({
+    http: base + 10 * i,
+    tcp: base + 10 * i + 1,
+    interserver: base + 10 * i + 2,
+  }));
   const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => base + from + i);
   return {
     base,

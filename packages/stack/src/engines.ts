@@ -4,12 +4,28 @@ import { FailedPreconditionError } from '@omen/errors';
 import { loadTopicManifest } from '@omen/topics';
 import { brokerTopicLines, ensureBroker } from './broker.ts';
 import { clickhouseConfigXml, clickhouseUsersXml } from './clickhouse-config.ts';
-import { natsClusterAddress, natsClusterProbe, prepareNatsCluster, prepareRedisCluster, redisClusterAddress, redisClusterProbe } from './cluster.ts';
+import {
+  natsClusterAddress,
+  natsClusterProbe,
+  prepareNatsCluster,
+  prepareRedisCluster,
+  redisClusterAddress,
+  redisClusterProbe,
+} from './cluster.ts';
 import type { ClusterPorts, StackPorts } from './config.ts';
 import type { StackEnv, StackEnvKey } from './env-file.ts';
 import type { StackPaths } from './paths.ts';
 import { prometheusConfigYaml } from './prometheus-config.ts';
-import { clickhouseProbe, kafkaProbe, natsProbe, prometheusProbe, redisProbe, registryProbe, zookeeperProbe, type Probe } from './probes.ts';
+import {
+  clickhouseProbe,
+  kafkaProbe,
+  natsProbe,
+  prometheusProbe,
+  redisProbe,
+  registryProbe,
+  zookeeperProbe,
+  type Probe,
+} from './probes.ts';
 import type { SpawnSpec } from './process.ts';
 import { zookeeperConfig } from './zookeeper-config.ts';
 
@@ -29,7 +45,12 @@ export const CLICKHOUSE_CLUSTER_NODES = [
 ] as const;
 
 /** The engines only `stack up --cluster` starts. */
-export const CLUSTER_ENGINE_NAMES = ['zookeeper', ...CLICKHOUSE_CLUSTER_NODES.map((n) => n.name), 'redis-cluster', 'nats-cluster'] as const;
+export const CLUSTER_ENGINE_NAMES = [
+  'zookeeper',
+  ...CLICKHOUSE_CLUSTER_NODES.map((n) => n.name),
+  'redis-cluster',
+  'nats-cluster',
+] as const;
 export type ClusterEngineName = (typeof CLUSTER_ENGINE_NAMES)[number];
 export type EngineName = SingleEngineName | ClusterEngineName;
 
@@ -121,7 +142,9 @@ function findExecutable(name: string, extra: readonly string[] = []): string | n
 export function requireExecutable(name: string, engine: string, envKey: string): string {
   const found = findExecutable(name);
   if (!found) {
-    throw new FailedPreconditionError(`${name} is not installed: scripts/lib/bootstrap.sh installs it with apt, or point ${envKey} at an existing ${engine}`);
+    throw new FailedPreconditionError(
+      `${name} is not installed: scripts/lib/bootstrap.sh installs it with apt, or point ${envKey} at an existing ${engine}`,
+    );
   }
   return found;
 }
@@ -169,15 +192,29 @@ function clusterEngineDefinitions(ctx: EngineContext): Record<ClusterEngineName,
     prepare: () => {
       const java = requireExecutable('java', 'ZooKeeper', 'CLICKHOUSE_URL');
       if (!existsSync(ZOOKEEPER_JAR)) {
-        throw new FailedPreconditionError(`${ZOOKEEPER_JAR} is missing: scripts/lib/bootstrap.sh installs Debian's zookeeper package with apt, or point CLICKHOUSE_URL at an existing ClickHouse cluster`);
+        throw new FailedPreconditionError(
+          `${ZOOKEEPER_JAR} is missing: scripts/lib/bootstrap.sh installs Debian's zookeeper package with apt, or point CLICKHOUSE_URL at an existing ClickHouse cluster`,
+        );
       }
       mkdirSync(join(zk.dataDir, 'data'), { recursive: true });
-      writeFileSync(zkConfig, zookeeperConfig({ dataDir: join(zk.dataDir, 'data'), clientPort: clusterPorts.zookeeper }));
+      writeFileSync(
+        zkConfig,
+        zookeeperConfig({ dataDir: join(zk.dataDir, 'data'), clientPort: clusterPorts.zookeeper }),
+      );
       const classPath = [ZOOKEEPER_JAR, ...(existsSync(SLF4J_SIMPLE_JAR) ? [SLF4J_SIMPLE_JAR] : [])].join(':');
       return {
         command: java,
         // A small heap and the serial collector: ZooKeeper holds a few thousand znodes here.
-        args: ['-Xms32m', '-Xmx256m', '-XX:+UseSerialGC', '-Djava.net.preferIPv4Stack=true', '-cp', classPath, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', zkConfig],
+        args: [
+          '-Xms32m',
+          '-Xmx256m',
+          '-XX:+UseSerialGC',
+          '-Djava.net.preferIPv4Stack=true',
+          '-cp',
+          classPath,
+          'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+          zkConfig,
+        ],
         cwd: zk.dataDir,
       };
     },
@@ -230,7 +267,8 @@ function clusterEngineDefinitions(ctx: EngineContext): Record<ClusterEngineName,
           return { command: binary, args: [`--config-file=${config}`], cwd: c.dataDir };
         },
         probe: clickhouseProbe(url),
-        stackEnv: (address) => (i === 0 ? { CLICKHOUSE_URL: address, CLICKHOUSE_CLUSTER: CLICKHOUSE_CLUSTER_NAME } : {}),
+        stackEnv: (address) =>
+          i === 0 ? { CLICKHOUSE_URL: address, CLICKHOUSE_CLUSTER: CLICKHOUSE_CLUSTER_NAME } : {},
       },
     ];
   });
@@ -238,7 +276,8 @@ function clusterEngineDefinitions(ctx: EngineContext): Record<ClusterEngineName,
   const redisClusterUrl = redisClusterAddress(clusterPorts);
   const natsCluster = common('nats-cluster');
   const natsClusterUrl = natsClusterAddress(clusterPorts);
-  const clusterPortList = (list: readonly number[]) => list.map((port) => ({ port, variable: 'OMEN_CLUSTER_PORT_BASE' }));
+  const clusterPortList = (list: readonly number[]) =>
+    list.map((port) => ({ port, variable: 'OMEN_CLUSTER_PORT_BASE' }));
 
   const redisAndNats: Record<'redis-cluster' | 'nats-cluster', EngineDefinition> = {
     'redis-cluster': {
@@ -273,7 +312,11 @@ function clusterEngineDefinitions(ctx: EngineContext): Record<ClusterEngineName,
       namesThisKind: (value) => value.includes(','),
     },
   };
-  return { zookeeper, ...(Object.fromEntries(nodes) as Record<(typeof CLICKHOUSE_CLUSTER_NODES)[number]['name'], EngineDefinition>), ...redisAndNats };
+  return {
+    zookeeper,
+    ...(Object.fromEntries(nodes) as Record<(typeof CLICKHOUSE_CLUSTER_NODES)[number]['name'], EngineDefinition>),
+    ...redisAndNats,
+  };
 }
 
 function singleEngineDefinitions(ctx: EngineContext): Record<SingleEngineName, EngineDefinition> {
@@ -371,7 +414,14 @@ function singleEngineDefinitions(ctx: EngineContext): Record<SingleEngineName, E
       prepare: () => {
         const binary = requireExecutable('clickhouse-server', 'ClickHouse', 'CLICKHOUSE_URL');
         mkdirSync(clickhouse.dataDir, { recursive: true });
-        writeFileSync(clickhouseConfig, clickhouseConfigXml({ dataDir: clickhouse.dataDir, httpPort: ports.clickhouseHttp, tcpPort: ports.clickhouseTcp }));
+        writeFileSync(
+          clickhouseConfig,
+          clickhouseConfigXml({
+            dataDir: clickhouse.dataDir,
+            httpPort: ports.clickhouseHttp,
+            tcpPort: ports.clickhouseTcp,
+          }),
+        );
         writeFileSync(join(clickhouse.dataDir, 'users.xml'), clickhouseUsersXml());
         return { command: binary, args: [`--config-file=${clickhouseConfig}`], cwd: clickhouse.dataDir };
       },
@@ -393,7 +443,18 @@ function singleEngineDefinitions(ctx: EngineContext): Record<SingleEngineName, E
         mkdirSync(redis.dataDir, { recursive: true });
         return {
           command: binary,
-          args: ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', redis.dataDir, '--daemonize', 'no', '--logfile', ''],
+          args: [
+            '--port',
+            String(ports.redis),
+            '--bind',
+            '127.0.0.1',
+            '--dir',
+            redis.dataDir,
+            '--daemonize',
+            'no',
+            '--logfile',
+            '',
+          ],
           cwd: redis.dataDir,
         };
       },
@@ -414,7 +475,19 @@ function singleEngineDefinitions(ctx: EngineContext): Record<SingleEngineName, E
         mkdirSync(nats.dataDir, { recursive: true });
         return {
           command: binary,
-          args: ['-a', '127.0.0.1', '-p', String(ports.nats), '-m', String(ports.natsMonitor), '-js', '-sd', nats.dataDir, '-n', 'omen-dev'],
+          args: [
+            '-a',
+            '127.0.0.1',
+            '-p',
+            String(ports.nats),
+            '-m',
+            String(ports.natsMonitor),
+            '-js',
+            '-sd',
+            nats.dataDir,
+            '-n',
+            'omen-dev',
+          ],
           cwd: nats.dataDir,
         };
       },
@@ -431,7 +504,10 @@ function singleEngineDefinitions(ctx: EngineContext): Record<SingleEngineName, E
         const binary = requireExecutable('prometheus', 'Prometheus', 'PROMETHEUS_URL');
         const targets = prometheusTargetsDir(paths);
         mkdirSync(targets, { recursive: true });
-        writeFileSync(prometheusConfig, prometheusConfigYaml({ targetsDir: targets, rulesFile: join(paths.root, PROMETHEUS_RULES_FILE) }));
+        writeFileSync(
+          prometheusConfig,
+          prometheusConfigYaml({ targetsDir: targets, rulesFile: join(paths.root, PROMETHEUS_RULES_FILE) }),
+        );
         return {
           command: binary,
           args: [

@@ -2,7 +2,14 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { stackPaths, type StackPathOptions } from './paths.ts';
 
 /** The variables through which everything finds the engines. */
-export const STACK_ENV_KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL', 'PROMETHEUS_URL'] as const;
+export const STACK_ENV_KEYS = [
+  'KAFKA_BROKERS',
+  'SCHEMA_REGISTRY_URL',
+  'CLICKHOUSE_URL',
+  'REDIS_URL',
+  'NATS_URL',
+  'PROMETHEUS_URL',
+] as const;
 export type StackEnvKey = (typeof STACK_ENV_KEYS)[number];
 
 /**
@@ -33,7 +40,9 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 export function formatEnvFile(env: StackEnv): string {
-  return STACK_FILE_KEYS.filter((k) => env[k]).map((k) => `${k}=${env[k]}\n`).join('');
+  return STACK_FILE_KEYS.filter((k) => env[k])
+    .map((k) => `${k}=${env[k]}\n`)
+    .join('');
 }
 
 /** What `.omen/stack.env` says (empty when there is none). */

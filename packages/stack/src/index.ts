@@ -29,9 +29,24 @@ export {
 export { prometheusConfigYaml, writePrometheusTargets } from './prometheus-config.ts';
 export type { PrometheusConfigOptions, ScrapeTarget } from './prometheus-config.ts';
 export type { ClusterEngineName, EngineName, SingleEngineName } from './engines.ts';
-export { formatEnvFile, parseEnvFile, readStackEnv, readStackEnvFile, STACK_ENV_KEYS, STACK_FILE_KEYS, STACK_SETTING_KEYS } from './env-file.ts';
+export {
+  formatEnvFile,
+  parseEnvFile,
+  readStackEnv,
+  readStackEnvFile,
+  STACK_ENV_KEYS,
+  STACK_FILE_KEYS,
+  STACK_SETTING_KEYS,
+} from './env-file.ts';
 export type { StackEnv, StackEnvKey, StackSettingKey } from './env-file.ts';
-export { CLUSTER_PORT_BASE, NATS_CLUSTER_NODES, PORT_VARIABLES, REDIS_CLUSTER_NODES, clusterPorts, stackPorts } from './config.ts';
+export {
+  CLUSTER_PORT_BASE,
+  NATS_CLUSTER_NODES,
+  PORT_VARIABLES,
+  REDIS_CLUSTER_NODES,
+  clusterPorts,
+  stackPorts,
+} from './config.ts';
 export type { ClickHouseNodePorts, ClusterPorts, StackPorts } from './config.ts';
 export { repoRoot, stackPaths } from './paths.ts';
 export type { StackPathOptions, StackPaths } from './paths.ts';

@@ -31,7 +31,10 @@ export interface PrivateBroker {
  * give it tiny limits without touching the shared stack. `cleanup` registers its teardown
  * (vitest's onTestFinished or afterAll fit).
  */
-export async function startPrivateBroker(cleanup: (fn: () => Promise<void>) => void, options: PrivateBrokerOptions = {}): Promise<PrivateBroker> {
+export async function startPrivateBroker(
+  cleanup: (fn: () => Promise<void>) => void,
+  options: PrivateBrokerOptions = {},
+): Promise<PrivateBroker> {
   const { path } = ensureBroker(repoRoot(), stackPaths().bin);
   const dir = mkdtempSync(join(tmpdir(), 'omen-private-broker-'));
   const bootstraps = join(dir, 'bootstraps');

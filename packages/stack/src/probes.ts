@@ -29,7 +29,13 @@ export function clickhouseProbe(url: string): Probe {
 
 export function redisProbe(url: string): Probe {
   return async () => {
-    const redis = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000 });
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      connectTimeout: 2000,
+    });
     redis.on('error', () => undefined);
     try {
       await redis.connect();
@@ -113,7 +119,12 @@ export function kafkaProbe(brokers: () => readonly string[] | null): Probe {
 }
 
 /** Sends a ZooKeeper four-letter word and reads the answer until the server closes. */
-export function zookeeperFourLetterWord(port: number, word: 'ruok' | 'srvr' | 'mntr', timeoutMs = 2000, host = '127.0.0.1'): Promise<string> {
+export function zookeeperFourLetterWord(
+  port: number,
+  word: 'ruok' | 'srvr' | 'mntr',
+  timeoutMs = 2000,
+  host = '127.0.0.1',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = netConnect({ port, host });
     const chunks: Buffer[] = [];
@@ -132,7 +143,9 @@ export function zookeeperProbe(port: number): Probe {
       const ok = await zookeeperFourLetterWord(port, 'ruok');
       if (ok.trim() !== 'imok') return `ruok answered ${JSON.stringify(ok.slice(0, 80))}`;
       const srvr = await zookeeperFourLetterWord(port, 'srvr');
-      return /^Mode: (standalone|leader|follower)$/m.test(srvr) ? null : `srvr answered ${JSON.stringify(srvr.slice(0, 120))}`;
+      return /^Mode: (standalone|leader|follower)$/m.test(srvr)
+        ? null
+        : `srvr answered ${JSON.stringify(srvr.slice(0, 120))}`;
     } catch (err) {
       return `ruok: ${reason(err)}`;
     }
@@ -142,7 +155,8 @@ export function zookeeperProbe(port: number): Probe {
 async function clickhouseText(url: string, query: string, timeoutMs: number): Promise<string> {
   const res = await fetch(url, { method: 'POST', body: query, signal: AbortSignal.timeout(timeoutMs) });
   const body = await res.text();
-  if (res.status !== 200) throw new Error(`${query.split(' ').slice(0, 4).join(' ')}… answered ${res.status}: ${body.slice(0, 300)}`);
+  if (res.status !== 200)
+    throw new Error(`${query.split(' ').slice(0, 4).join(' ')}… answered ${res.status}: ${body.slice(0, 300)}`);
   return body;
 }
 
@@ -151,11 +165,22 @@ async function clickhouseText(url: string, query: string, timeoutMs: number): Pr
  * in system.clusters on every node, every node reaches ZooKeeper, and an ON CLUSTER DDL is
  * executed by every node (the DDL queue answers one row per host).
  */
-export function clickhouseClusterProbe(urls: readonly string[], cluster: string, shards: number, replicas: number): Probe {
+export function clickhouseClusterProbe(
+  urls: readonly string[],
+  cluster: string,
+  shards: number,
+  replicas: number,
+): Probe {
   return async () => {
     try {
       for (const url of urls) {
-        const topology = (await clickhouseText(url, `SELECT shard_num, replica_num FROM system.clusters WHERE cluster = '${cluster}' FORMAT TSV`, 5000)).trim();
+        const topology = (
+          await clickhouseText(
+            url,
+            `SELECT shard_num, replica_num FROM system.clusters WHERE cluster = '${cluster}' FORMAT TSV`,
+            5000,
+          )
+        ).trim();
         const rows = topology === '' ? [] : topology.split('\n');
         const want = shards * replicas;
         if (rows.length !== want || new Set(rows.map((r) => r.split('\t')[0])).size !== shards) {
@@ -166,8 +191,15 @@ export function clickhouseClusterProbe(urls: readonly string[], cluster: string,
       const first = urls[0];
       if (!first) return 'no nodes';
       // A database, not a table: nothing replicated is left behind if a node misses the DROP.
-      const answered = await clickhouseText(first, `CREATE DATABASE IF NOT EXISTS omen_stack_probe ON CLUSTER ${cluster} FORMAT TSV`, 60_000);
-      const hosts = answered.trim().split('\n').filter((l) => l !== '').length;
+      const answered = await clickhouseText(
+        first,
+        `CREATE DATABASE IF NOT EXISTS omen_stack_probe ON CLUSTER ${cluster} FORMAT TSV`,
+        60_000,
+      );
+      const hosts = answered
+        .trim()
+        .split('\n')
+        .filter((l) => l !== '').length;
       if (hosts !== urls.length) return `ON CLUSTER DDL answered for ${hosts} hosts, want ${urls.length}`;
       await clickhouseText(first, `DROP DATABASE IF EXISTS omen_stack_probe ON CLUSTER ${cluster} FORMAT TSV`, 60_000);
       return null;

@@ -1,5 +1,16 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  readSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -176,7 +187,8 @@ export async function withFileLock<T>(file: string, timeoutMs: number, fn: () =>
         rmSync(file, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`another omen stack command (pid ${holder}) holds ${file}; waited ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`another omen stack command (pid ${holder}) holds ${file}; waited ${timeoutMs} ms`);
       await sleep(200);
     }
   }

@@ -45,7 +45,8 @@ export interface ScrapeTarget {
  * for the embedded Prometheus; returns a function that removes it again.
  */
 export function writePrometheusTargets(targetsDir: string, name: string, targets: readonly ScrapeTarget[]): () => void {
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`target file name must be letters, digits, '.', '_' or '-'; got ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(name))
+    throw new Error(`target file name must be letters, digits, '.', '_' or '-'; got ${JSON.stringify(name)}`);
   mkdirSync(targetsDir, { recursive: true });
   const file = join(targetsDir, `${name}.json`);
   const body = targets.map((t) => ({ targets: [t.address], labels: { ...t.labels } }));

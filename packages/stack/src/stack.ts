@@ -18,7 +18,17 @@ import {
 import { writeStackEnvFile, type StackEnv } from './env-file.ts';
 import { stackPaths, type StackPathOptions } from './paths.ts';
 import { clickhouseClusterProbe, kafkaTopicPartitions } from './probes.ts';
-import { isOurProcess, logTail, portInUse, readPidFile, spawnDetached, stopProcess, withFileLock, writePidFile, type PidRecord } from './process.ts';
+import {
+  isOurProcess,
+  logTail,
+  portInUse,
+  readPidFile,
+  spawnDetached,
+  stopProcess,
+  withFileLock,
+  writePidFile,
+  type PidRecord,
+} from './process.ts';
 
 export interface StackOptions extends StackPathOptions {
   /** Which engines; the others are left as they are. @default all of the mode's */
@@ -110,13 +120,24 @@ function resolve(options: StackOptions, verb: 'up' | 'down' | 'status'): Resolve
   const env = options.env ?? process.env;
   const paths = stackPaths(options);
   const unknown = (options.engines ?? []).filter((e) => !isEngineName(e));
-  if (unknown.length > 0) throw new InvalidArgumentError(`unknown engine ${unknown.map((e) => `"${e}"`).join(', ')}; engines are ${ALL_ENGINE_NAMES.join(', ')}`, 'engines');
-  const defs = engineDefinitions({ paths, ports: stackPorts(env), clusterPorts: clusterPorts(env), ...(options.manifestPath ? { manifestPath: options.manifestPath } : {}) });
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown engine ${unknown.map((e) => `"${e}"`).join(', ')}; engines are ${ALL_ENGINE_NAMES.join(', ')}`,
+      'engines',
+    );
+  const defs = engineDefinitions({
+    paths,
+    ports: stackPorts(env),
+    clusterPorts: clusterPorts(env),
+    ...(options.manifestPath ? { manifestPath: options.manifestPath } : {}),
+  });
   const cluster = options.cluster ?? (verb === 'up' ? false : clusterRunning(defs));
   const mode = modeEngineNames(cluster);
   let selected: readonly EngineName[];
-  if (options.engines && options.engines.length > 0) selected = ALL_ENGINE_NAMES.filter((e) => options.engines?.includes(e));
-  else if (verb === 'down') selected = ALL_ENGINE_NAMES.filter((e) => mode.includes(e) || readPidFile(defs[e].pidFile) !== null);
+  if (options.engines && options.engines.length > 0)
+    selected = ALL_ENGINE_NAMES.filter((e) => options.engines?.includes(e));
+  else if (verb === 'down')
+    selected = ALL_ENGINE_NAMES.filter((e) => mode.includes(e) || readPidFile(defs[e].pidFile) !== null);
   else selected = mode;
   return {
     defs,
@@ -129,7 +150,11 @@ function resolve(options: StackOptions, verb: 'up' | 'down' | 'status'): Resolve
   };
 }
 
-function result(def: EngineDefinition, state: EngineState, fields: Partial<Omit<EngineResult, 'name' | 'state'>> = {}): EngineResult {
+function result(
+  def: EngineDefinition,
+  state: EngineState,
+  fields: Partial<Omit<EngineResult, 'name' | 'state'>> = {},
+): EngineResult {
   return { name: def.name, state, address: null, pid: null, logFile: null, detail: null, logTail: null, ...fields };
 }
 
@@ -137,7 +162,12 @@ function result(def: EngineDefinition, state: EngineState, fields: Partial<Omit<
  * Set in the environment and not the address our own process recorded: someone else's engine.
  * (A shell that sourced `.omen/stack.env` carries our own addresses; those are not external.)
  */
-function externalAddress(def: EngineDefinition, env: NodeJS.ProcessEnv, rec: PidRecord | null, defs?: Record<EngineName, EngineDefinition>): string | null {
+function externalAddress(
+  def: EngineDefinition,
+  env: NodeJS.ProcessEnv,
+  rec: PidRecord | null,
+  defs?: Record<EngineName, EngineDefinition>,
+): string | null {
   const value = env[def.envKey];
   if (!value) return null;
   if (rec && rec.address === value) return null;
@@ -278,7 +308,8 @@ function finish(r: Resolved, engines: EngineResult[], checks: StackCheck[] = [])
   const env = currentEnv(r);
   const envFile = writeStackEnvFile(env, r.envFileOptions);
   return {
-    ok: engines.every((e) => e.state !== 'failed' && e.state !== 'unhealthy') && checks.every((c) => c.problem === null),
+    ok:
+      engines.every((e) => e.state !== 'failed' && e.state !== 'unhealthy') && checks.every((c) => c.problem === null),
     cluster: r.cluster,
     engines,
     checks,
@@ -301,23 +332,35 @@ export async function stackUp(options: StackOptions = {}): Promise<StackResult> 
     // address that .omen/stack.env no longer names. An explicit engine list touches only those.
     const explicit = options.engines !== undefined && options.engines.length > 0;
     const others = explicit ? [] : modeEngineNames(!r.cluster).filter((name) => !r.selected.includes(name));
-    const stoppedOthers = (await Promise.all(others.map((name) => stopOurs(r.defs[name], options.graceMs ?? 15_000)))).filter((e) => e !== null);
+    const stoppedOthers = (
+      await Promise.all(others.map((name) => stopOurs(r.defs[name], options.graceMs ?? 15_000)))
+    ).filter((e) => e !== null);
     // A ClickHouse node that holds replicated tables will not start without ZooKeeper (it loads
     // them at boot): ZooKeeper is up first, then the rest at once.
     const byName = new Map<EngineName, EngineResult>();
     for (const wave of [r.selected.filter((n) => n === 'zookeeper'), r.selected.filter((n) => n !== 'zookeeper')]) {
-      for (const e of await Promise.all(wave.map((name) => upEngine(r.defs[name], r, timeoutMs)))) byName.set(e.name, e);
+      for (const e of await Promise.all(wave.map((name) => upEngine(r.defs[name], r, timeoutMs))))
+        byName.set(e.name, e);
     }
     const engines = r.selected.flatMap((name) => byName.get(name) ?? []);
     const all = r.cluster ? await resultsOfMode(r, engines) : engines;
-    return finish(r, [...stoppedOthers.map((e) => ({ ...e, detail: e.detail ?? `the other mode's; stopped so one mode runs` })), ...engines], await clusterChecks(r, all));
+    return finish(
+      r,
+      [
+        ...stoppedOthers.map((e) => ({ ...e, detail: e.detail ?? `the other mode's; stopped so one mode runs` })),
+        ...engines,
+      ],
+      await clusterChecks(r, all),
+    );
   });
 }
 
 /** The selected engines' results plus the state of the mode's others (for the cluster check). */
 async function resultsOfMode(r: Resolved, selected: readonly EngineResult[]): Promise<EngineResult[]> {
   return Promise.all(
-    modeEngineNames(r.cluster).map(async (name) => selected.find((e) => e.name === name) ?? (await engineStatus(r, name))),
+    modeEngineNames(r.cluster).map(
+      async (name) => selected.find((e) => e.name === name) ?? (await engineStatus(r, name)),
+    ),
   );
 }
 
@@ -328,7 +371,11 @@ async function stopOurs(def: EngineDefinition, graceMs: number): Promise<EngineR
   const killed = await stopProcess(rec, graceMs);
   rmSync(def.pidFile, { force: true });
   def.cleanup?.();
-  return result(def, 'stopped', { pid: rec.pid, logFile: def.logFile, detail: killed ? `did not stop within ${graceMs} ms; killed` : null });
+  return result(def, 'stopped', {
+    pid: rec.pid,
+    logFile: def.logFile,
+    detail: killed ? `did not stop within ${graceMs} ms; killed` : null,
+  });
 }
 
 /** Stops our engines (SIGTERM, then SIGKILL after the grace period); external ones are untouched. */
@@ -360,7 +407,12 @@ async function engineStatus(r: Resolved, name: EngineName): Promise<EngineResult
   if (external) return result(def, 'external', { address: external });
   if (rec && isOurProcess(rec)) {
     const why = await def.probe();
-    return result(def, why ? 'unhealthy' : 'running', { address: rec.address ?? def.address(), pid: rec.pid, logFile: def.logFile, detail: why });
+    return result(def, why ? 'unhealthy' : 'running', {
+      address: rec.address ?? def.address(),
+      pid: rec.pid,
+      logFile: def.logFile,
+      detail: why,
+    });
   }
   const skip = def.unavailable();
   return result(def, skip ? 'skipped' : 'stopped', { detail: skip });

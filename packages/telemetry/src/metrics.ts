@@ -9,10 +9,16 @@ export type { Counter, Gauge, Histogram } from 'prom-client';
  * Latency buckets in seconds, 1 ms to 10 s: fine near the fast path of an RPC or a Redis
  * lookup, coarse out to the slow tail where only "how bad" matters.
  */
-export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const LATENCY_BUCKETS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 /** prom-client default metrics that are gauges but end in `_total`; not exported. */
-const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+const NON_COUNTER_TOTALS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
 
 export interface MetricsOptions {
   /** Value of the `service` label on every series. */
@@ -29,10 +35,20 @@ export interface MetricsOptions {
 export interface Metrics {
   registry: Registry;
   /** A histogram (never a summary: histograms aggregate across pods). @param buckets @default LATENCY_BUCKETS */
-  histogram<L extends string = string>(name: string, help: string, labelNames?: readonly L[], buckets?: readonly number[]): Histogram<L>;
+  histogram<L extends string = string>(
+    name: string,
+    help: string,
+    labelNames?: readonly L[],
+    buckets?: readonly number[],
+  ): Histogram<L>;
   counter<L extends string = string>(name: string, help: string, labelNames?: readonly L[]): Counter<L>;
   /** A gauge; `collect` runs at scrape time to refresh it (e.g. a queue length). */
-  gauge<L extends string = string>(name: string, help: string, labelNames?: readonly L[], collect?: (gauge: Gauge<L>) => void | Promise<void>): Gauge<L>;
+  gauge<L extends string = string>(
+    name: string,
+    help: string,
+    labelNames?: readonly L[],
+    collect?: (gauge: Gauge<L>) => void | Promise<void>,
+  ): Gauge<L>;
 }
 
 export function createMetrics(options: MetricsOptions): Metrics {
@@ -61,7 +77,10 @@ export function metricNameProblem(name: string, kind: 'counter' | 'gauge' | 'his
   }
   if (kind === 'counter' && !name.endsWith('_total')) return `counter ${name} must end in _total`;
   if (kind !== 'counter' && name.endsWith('_total')) return `${kind} ${name} must not end in _total (counters only)`;
-  const unit = /_(ms|millis|milliseconds|microseconds|us|ns|minutes|hours|days|kb|mb|gb|kib|mib|gib|kilobytes|megabytes|percent)(_total)?$/.exec(name);
+  const unit =
+    /_(ms|millis|milliseconds|microseconds|us|ns|minutes|hours|days|kb|mb|gb|kib|mib|gib|kilobytes|megabytes|percent)(_total)?$/.exec(
+      name,
+    );
   if (unit) return `metric ${name} must use a base unit (seconds, bytes, ratio 0-1), not _${unit[1]}`;
   return null;
 }
@@ -83,14 +102,35 @@ export function metricsFor(registry: Registry): Metrics {
 
   return {
     registry,
-    histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets: readonly number[] = LATENCY_BUCKETS) {
-      return (existing(name, Histogram) as Histogram<L> | undefined) ??
-        new Histogram<L>({ name: checkedName(name, 'histogram'), help, labelNames: [...labelNames], buckets: [...buckets], registers: [registry] });
+    histogram<L extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly L[] = [],
+      buckets: readonly number[] = LATENCY_BUCKETS,
+    ) {
+      return (
+        (existing(name, Histogram) as Histogram<L> | undefined) ??
+        new Histogram<L>({
+          name: checkedName(name, 'histogram'),
+          help,
+          labelNames: [...labelNames],
+          buckets: [...buckets],
+          registers: [registry],
+        })
+      );
     },
     counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
-      return (existing(name, Counter) as Counter<L> | undefined) ?? new Counter<L>({ name: checkedName(name, 'counter'), help, labelNames: [...labelNames], registers: [registry] });
+      return (
+        (existing(name, Counter) as Counter<L> | undefined) ??
+        new Counter<L>({ name: checkedName(name, 'counter'), help, labelNames: [...labelNames], registers: [registry] })
+      );
     },
-    gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = [], collect?: (gauge: Gauge<L>) => void | Promise<void>) {
+    gauge<L extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly L[] = [],
+      collect?: (gauge: Gauge<L>) => void | Promise<void>,
+    ) {
       const found = existing(name, Gauge) as Gauge<L> | undefined;
       if (found) return found;
       return new Gauge<L>({
@@ -98,7 +138,13 @@ export function metricsFor(registry: Registry): Metrics {
         help,
         labelNames: [...labelNames],
         registers: [registry],
-        ...(collect ? { collect(this: Gauge<L>) { return collect(this); } } : {}),
+        ...(collect
+          ? {
+              collect(this: Gauge<L>) {
+                return collect(this);
+              },
+            }
+          : {}),
       });
     },
   };
@@ -133,7 +179,8 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     if (path === '/metrics') {
       registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-        (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics collection failed: ${String(err)}\n`),
+        (err: unknown) =>
+          res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics collection failed: ${String(err)}\n`),
       );
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');

@@ -14,7 +14,12 @@ import {
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
@@ -67,7 +72,10 @@ export function initTracing(options: TracingOptions): Tracing {
     spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service, ...(version ? { 'service.version': version } : {}) }),
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: service,
+      ...(version ? { 'service.version': version } : {}),
+    }),
     spanProcessors,
   });
   provider.register({ propagator });
@@ -136,7 +144,11 @@ export interface WithSpanOptions {
  * Runs `fn` inside a new active span; the span records a thrown error and ends when `fn`
  * settles.
  */
-export async function withSpan<T>(name: string, fn: (span: Span) => T | Promise<T>, options: WithSpanOptions = {}): Promise<T> {
+export async function withSpan<T>(
+  name: string,
+  fn: (span: Span) => T | Promise<T>,
+  options: WithSpanOptions = {},
+): Promise<T> {
   const { parent = context.active(), attributes, kind = SpanKind.INTERNAL } = options;
   return getTracer().startActiveSpan(name, { kind, ...(attributes ? { attributes } : {}) }, parent, async (span) => {
     try {

@@ -18,26 +18,46 @@ export interface ChromiumPage {
 
 export function chromiumBinary(): string {
   const bin = process.env['CHROMIUM'] ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-  if (!bin) throw new Error('no chromium: run ./scripts/test (it installs Debian\'s chromium), or set CHROMIUM');
+  if (!bin) throw new Error("no chromium: run ./scripts/test (it installs Debian's chromium), or set CHROMIUM");
   return bin;
 }
 
 function flags(): string[] {
   // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-  return ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--hide-scrollbars', '--enable-logging=stderr', '--v=0', '--virtual-time-budget=5000'];
+  return [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--hide-scrollbars',
+    '--enable-logging=stderr',
+    '--v=0',
+    '--virtual-time-budget=5000',
+  ];
 }
 
 const consoleLines = (stderr: string): string[] => stderr.split('\n').filter((l) => /:CONSOLE[:(]/.test(l));
 
 /** Opens a local HTML file: its DOM after load and its console messages. */
 export async function openInChromium(file: string): Promise<ChromiumPage> {
-  const { stdout, stderr } = await run(chromiumBinary(), [...flags(), '--dump-dom', pathToFileURL(file).href], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+  const { stdout, stderr } = await run(chromiumBinary(), [...flags(), '--dump-dom', pathToFileURL(file).href], {
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 120_000,
+  });
   return { dom: stdout, console: consoleLines(stderr) };
 }
 
 /** Writes a PNG screenshot of a local HTML file; returns the console messages of that load. */
-export async function screenshotInChromium(file: string, png: string, size = { width: 1200, height: 2400 }): Promise<string[]> {
-  const { stderr } = await run(chromiumBinary(), [...flags(), `--screenshot=${png}`, `--window-size=${size.width},${size.height}`, pathToFileURL(file).href], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+export async function screenshotInChromium(
+  file: string,
+  png: string,
+  size = { width: 1200, height: 2400 },
+): Promise<string[]> {
+  const { stderr } = await run(
+    chromiumBinary(),
+    [...flags(), `--screenshot=${png}`, `--window-size=${size.width},${size.height}`, pathToFileURL(file).href],
+    { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+  );
   return consoleLines(stderr);
 }
 
@@ -46,8 +66,11 @@ export async function screenshotInChromium(file: string, png: string, size = { w
  * of its mark groups for lines, points, bars, rules and areas (axes, legends and titles are other roles).
  */
 export function svgMarksPerChart(dom: string): number[] {
-  return dom.split('<svg ').slice(1).map((chart) => {
-    const groups = chart.match(/<g class="mark-(line|symbol|rect|rule|area) role-mark[^"]*"[^>]*>.*?<\/g>/gs) ?? [];
-    return groups.reduce((acc, g) => acc + (g.match(/<(path|line)[ >]/g) ?? []).length, 0);
-  });
+  return dom
+    .split('<svg ')
+    .slice(1)
+    .map((chart) => {
+      const groups = chart.match(/<g class="mark-(line|symbol|rect|rule|area) role-mark[^"]*"[^>]*>.*?<\/g>/gs) ?? [];
+      return groups.reduce((acc, g) => acc + (g.match(/<(path|line)[ >]/g) ?? []).length, 0);
+    });
 }

@@ -62,8 +62,14 @@ export function natsClusterNodes(): ClusterNode[] {
 }
 
 /** CLUSTER NODES as one node sees it: port → role and, for masters, whether it is failing. */
-async function clusterView(port: number): Promise<{ port: number; master: boolean; failed: boolean; slots: [number, number][] }[]> {
-  const redis = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 2000 });
+async function clusterView(
+  port: number,
+): Promise<{ port: number; master: boolean; failed: boolean; slots: [number, number][] }[]> {
+  const redis = new Redis(port, '127.0.0.1', {
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    connectTimeout: 2000,
+  });
   redis.on('error', () => undefined);
   try {
     const text = String(await redis.call('CLUSTER', 'NODES'));
@@ -76,7 +82,12 @@ async function clusterView(port: number): Promise<{ port: number; master: boolea
           const m = /^(\d+)(?:-(\d+))?$/.exec(s);
           return m ? [[Number(m[1]), Number(m[2] ?? m[1])]] : [];
         });
-        return { port: Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]), master: (f[2] ?? '').includes('master'), failed: /fail/.test(f[2] ?? ''), slots };
+        return {
+          port: Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]),
+          master: (f[2] ?? '').includes('master'),
+          failed: /fail/.test(f[2] ?? ''),
+          slots,
+        };
       });
   } finally {
     redis.disconnect();
@@ -115,7 +126,9 @@ export async function waitRedisClusterHealthy(timeoutMs = 60_000): Promise<void>
     const views = new Set<string>();
     for (const n of redisClusterNodes()) {
       try {
-        const masters = (await clusterView(n.port)).filter((v) => v.master && !v.failed && v.slots.length > 0).map((v) => v.port);
+        const masters = (await clusterView(n.port))
+          .filter((v) => v.master && !v.failed && v.slots.length > 0)
+          .map((v) => v.port);
         views.add(masters.sort((x, y) => x - y).join(','));
       } catch (err) {
         why = `node ${n.port}: ${(err as Error).message}`;
@@ -123,11 +136,16 @@ export async function waitRedisClusterHealthy(timeoutMs = 60_000): Promise<void>
     }
     if (!why && views.size !== 1) why = `nodes disagree on the masters: ${[...views].join(' | ')}`;
     for (const n of why ? [] : redisClusterNodes()) {
-      const redis = new Redis(n.port, '127.0.0.1', { maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 1000 });
+      const redis = new Redis(n.port, '127.0.0.1', {
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => null,
+        connectTimeout: 1000,
+      });
       redis.on('error', () => undefined);
       try {
         const info = String(await redis.call('CLUSTER', 'INFO'));
-        if (!/cluster_state:ok/.test(info) || !/cluster_slots_ok:16384/.test(info)) why = `node ${n.port}: ${/cluster_state:\w+/.exec(info)?.[0]}`;
+        if (!/cluster_state:ok/.test(info) || !/cluster_slots_ok:16384/.test(info))
+          why = `node ${n.port}: ${/cluster_state:\w+/.exec(info)?.[0]}`;
       } catch (err) {
         why = `node ${n.port}: ${(err as Error).message}`;
       } finally {

@@ -24,7 +24,20 @@ export interface PrivateEngine {
 export function startPrivateRedis(cleanup: Cleanup): Promise<PrivateEngine> {
   return startPrivateEngine(cleanup, 'redis', (port, dir) => ({
     binary: requireExecutable('redis-server', 'Redis', 'REDIS_URL'),
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    args: [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+    ],
   }));
 }
 
@@ -56,7 +69,10 @@ async function startPrivateEngine(
     }
     rmSync(dir, { recursive: true, force: true });
   });
-  await waitFor(async () => alive() && (await accepts(port)), { timeoutMs: 10_000, message: `the private ${scheme} server on port ${port}` });
+  await waitFor(async () => alive() && (await accepts(port)), {
+    timeoutMs: 10_000,
+    message: `the private ${scheme} server on port ${port}`,
+  });
   return {
     url: `${scheme}://127.0.0.1:${port}`,
     pid,
@@ -79,7 +95,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -11,7 +11,16 @@
 export { stackEnv } from './stack-env.ts';
 export type { StackEnvironment } from './stack-env.ts';
 export { randomName } from './names.ts';
-export { clusterStackUp, deleteKeysMatching, natsClusterMonitorPorts, natsClusterNodes, redisClusterNodes, redisMasterOfSlot, waitNatsClusterHealthy, waitRedisClusterHealthy } from './cluster.ts';
+export {
+  clusterStackUp,
+  deleteKeysMatching,
+  natsClusterMonitorPorts,
+  natsClusterNodes,
+  redisClusterNodes,
+  redisMasterOfSlot,
+  waitNatsClusterHealthy,
+  waitRedisClusterHealthy,
+} from './cluster.ts';
 export type { ClusterNode } from './cluster.ts';
 export { freePort } from './ports.ts';
 export { startServiceProcess } from './service-process.ts';

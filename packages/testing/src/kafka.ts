@@ -53,8 +53,7 @@ export async function createTestProducer(
 }
 
 export type TestConsumerOptions<V> = (
-  | Omit<RecordConsumerOptions<V>, 'group'>
-  | Omit<BatchConsumerOptions<V>, 'group'>
+  Omit<RecordConsumerOptions<V>, 'group'> | Omit<BatchConsumerOptions<V>, 'group'>
 ) & {
   /** @default randomName('group') */
   group?: string;
@@ -72,11 +71,25 @@ export type TestConsumerOptions<V> = (
  * A running consumer on the dev stack with test timings (FAST_CONSUMER, overridable) and a
  * random group, stopped by `cleanup`.
  */
-export async function createTestConsumer<V = unknown>(cleanup: Cleanup, options: TestConsumerOptions<V>): Promise<ConsumerRunner> {
-  const { kafka = createTestKafka(cleanup), waitReady = true, readyTimeoutMs = 60_000, group = randomName('group'), ...rest } = options;
+export async function createTestConsumer<V = unknown>(
+  cleanup: Cleanup,
+  options: TestConsumerOptions<V>,
+): Promise<ConsumerRunner> {
+  const {
+    kafka = createTestKafka(cleanup),
+    waitReady = true,
+    readyTimeoutMs = 60_000,
+    group = randomName('group'),
+    ...rest
+  } = options;
   const runner = await kafka.runConsumer<V>({ ...FAST_CONSUMER, ...rest, group });
   cleanup(() => runner.stop());
-  if (waitReady) await withTimeout(runner.ready, readyTimeoutMs, `consumer group "${group}" did not join within ${readyTimeoutMs} ms`);
+  if (waitReady)
+    await withTimeout(
+      runner.ready,
+      readyTimeoutMs,
+      `consumer group "${group}" did not join within ${readyTimeoutMs} ms`,
+    );
   return runner;
 }
 

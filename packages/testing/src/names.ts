@@ -9,7 +9,9 @@ const PREFIX = /^[a-z][a-z0-9-]*$/;
  */
 export function randomName(prefix: string): string {
   if (!PREFIX.test(prefix)) {
-    throw new Error(`randomName prefix must match ${String(PREFIX)} (it names topics and groups); got ${JSON.stringify(prefix)}`);
+    throw new Error(
+      `randomName prefix must match ${String(PREFIX)} (it names topics and groups); got ${JSON.stringify(prefix)}`,
+    );
   }
   return `${prefix.replace(/-+$/, '')}-${randomBytes(4).toString('hex')}`;
 }

@@ -1,5 +1,11 @@
 import type { ConfigOf, ConfigShape } from '@omen/config';
-import { runService, type BaseConfigShape, type RunningService, type ServiceContext, type ServiceOptions } from '@omen/service';
+import {
+  runService,
+  type BaseConfigShape,
+  type RunningService,
+  type ServiceContext,
+  type ServiceOptions,
+} from '@omen/service';
 import type { Cleanup } from './cleanup.ts';
 
 /**
@@ -29,7 +35,11 @@ export async function runInProcess<S extends ConfigShape>(
   cleanup: Cleanup,
   options: Omit<ServiceOptions<S>, 'ownProcess'>,
 ): Promise<RunningService<ConfigOf<S & BaseConfigShape>>> {
-  const running = await runService({ ...options, ownProcess: false, env: { ...inProcessServiceEnv(), ...options.env } });
+  const running = await runService({
+    ...options,
+    ownProcess: false,
+    env: { ...inProcessServiceEnv(), ...options.env },
+  });
   cleanup(async () => {
     await running.stop('test finished');
   });
@@ -45,7 +55,9 @@ export async function runInProcess<S extends ConfigShape>(
  */
 export async function startAppInProcess<S extends ConfigShape, A>(
   cleanup: Cleanup,
-  options: Omit<ServiceOptions<S>, 'ownProcess' | 'start'> & { start: (ctx: ServiceContext<ConfigOf<S & BaseConfigShape>>) => A | Promise<A> },
+  options: Omit<ServiceOptions<S>, 'ownProcess' | 'start'> & {
+    start: (ctx: ServiceContext<ConfigOf<S & BaseConfigShape>>) => A | Promise<A>;
+  },
 ): Promise<{ app: A; running: RunningService<ConfigOf<S & BaseConfigShape>> }> {
   let app: A | undefined;
   const { start, ...rest } = options;

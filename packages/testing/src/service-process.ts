@@ -31,7 +31,11 @@ export interface ServiceProcessOptions {
  * the OS, info logs and a 2 s shutdown grace) and resolves once it answers SERVING; rejects
  * with its last log lines if it exits or does not get there in time.
  */
-export async function startServiceProcess(name: string, env: Record<string, string>, options: ServiceProcessOptions = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  name: string,
+  env: Record<string, string>,
+  options: ServiceProcessOptions = {},
+): Promise<ServiceProcess> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const keep = options.keepLogLines ?? 1000;
   const logs: string[] = [];
@@ -82,7 +86,11 @@ export async function startServiceProcess(name: string, env: Record<string, stri
     await waitFor(() => port !== undefined || !alive(), { timeoutMs, message: `${name} to listen` });
     if (port === undefined) throw new Error(`${name} exited before listening: ${logs.slice(-10).join('\n')}`);
     const address = `127.0.0.1:${port}`;
-    await waitFor(async () => !alive() || (await checkHealth(address)) === 'SERVING', { timeoutMs, intervalMs: 250, message: `${name} to be SERVING (logs: ${logs.slice(-5).join(' | ')})` });
+    await waitFor(async () => !alive() || (await checkHealth(address)) === 'SERVING', {
+      timeoutMs,
+      intervalMs: 250,
+      message: `${name} to be SERVING (logs: ${logs.slice(-5).join(' | ')})`,
+    });
     if (!alive()) throw new Error(`${name} exited while starting: ${logs.slice(-10).join('\n')}`);
     return { child, address, logs, alive, stop };
   } catch (err) {

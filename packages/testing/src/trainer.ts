@@ -5,7 +5,11 @@ import type { trainerV1 } from '@omen/contracts';
  * Every event of a training run until the trainer ends its WatchRun stream (the last one
  * carries the run's final state). Rejects on a stream error or after `deadlineMs`.
  */
-export function watchRun(client: trainerV1.TrainerClient, runId: string, deadlineMs = 300_000): Promise<trainerV1.RunEvent__Output[]> {
+export function watchRun(
+  client: trainerV1.TrainerClient,
+  runId: string,
+  deadlineMs = 300_000,
+): Promise<trainerV1.RunEvent__Output[]> {
   return new Promise((resolve, reject) => {
     const events: trainerV1.RunEvent__Output[] = [];
     const stream = client.WatchRun({ run_id: runId }, new grpc.Metadata(), { deadline: Date.now() + deadlineMs });

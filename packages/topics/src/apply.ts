@@ -70,7 +70,8 @@ export function planTopics(manifest: TopicManifest, existing: ReadonlyMap<string
  * @throws TopicApplyError when the cluster cannot be reached or refuses a topic
  */
 export async function applyTopics(manifest: TopicManifest, options: ApplyTopicsOptions): Promise<ApplyTopicsResult> {
-  if (options.brokers.length === 0) throw new TopicApplyError('INVALID_ARGUMENT', 'no brokers given (set KAFKA_BROKERS or pass --brokers)');
+  if (options.brokers.length === 0)
+    throw new TopicApplyError('INVALID_ARGUMENT', 'no brokers given (set KAFKA_BROKERS or pass --brokers)');
   const timeout = options.timeoutMs ?? 10_000;
   const kafka = new Kafka({
     clientId: options.clientId ?? 'omen-topics',
@@ -114,7 +115,9 @@ export async function applyTopics(manifest: TopicManifest, options: ApplyTopicsO
     return { ...plan, dryRun: false, created };
   } catch (err) {
     if (err instanceof TopicApplyError) throw err;
-    throw new TopicApplyError('UNAVAILABLE', `topics apply against ${where}: ${(err as Error).message}`, { cause: err });
+    throw new TopicApplyError('UNAVAILABLE', `topics apply against ${where}: ${(err as Error).message}`, {
+      cause: err,
+    });
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

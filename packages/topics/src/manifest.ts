@@ -62,7 +62,10 @@ export class TopicManifestError extends OmenError<'INVALID_ARGUMENT'> {
     readonly file: string,
     readonly issues: readonly ManifestIssue[],
   ) {
-    super('INVALID_ARGUMENT', `${file}: invalid topic manifest:\n${issues.map((i) => `  ${i.line === null ? '' : `line ${i.line}: `}${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    super(
+      'INVALID_ARGUMENT',
+      `${file}: invalid topic manifest:\n${issues.map((i) => `  ${i.line === null ? '' : `line ${i.line}: `}${i.path || '(root)'}: ${i.message}`).join('\n')}`,
+    );
   }
 }
 
@@ -74,7 +77,8 @@ export function parseRetention(text: string): number {
   if (text === 'forever') return -1;
   const m = RETENTION_PATTERN.exec(text);
   const unit = m?.[2] === undefined ? undefined : UNIT_MS[m[2]];
-  if (!m || unit === undefined) throw new Error(`retention must be a number with a unit (ms, s, m, h, d) or "forever", got "${text}"`);
+  if (!m || unit === undefined)
+    throw new Error(`retention must be a number with a unit (ms, s, m, h, d) or "forever", got "${text}"`);
   return Number(m[1]) * unit;
 }
 
@@ -86,19 +90,26 @@ const partitions = z
   .int('must be a whole number')
   .min(1, 'must be at least 1')
   .max(MAX_PARTITIONS, `must be at most ${MAX_PARTITIONS}`);
-const retention = z.string('must be a string like 7d or "forever"').refine(
-  (s) => s === 'forever' || (RETENTION_PATTERN.test(s) && Number(RETENTION_PATTERN.exec(s)?.[1]) > 0),
-  'must be a positive number with a unit (ms, s, m, h, d), e.g. 7d, or "forever"',
-);
+const retention = z
+  .string('must be a string like 7d or "forever"')
+  .refine(
+    (s) => s === 'forever' || (RETENTION_PATTERN.test(s) && Number(RETENTION_PATTERN.exec(s)?.[1]) > 0),
+    'must be a positive number with a unit (ms, s, m, h, d), e.g. 7d, or "forever"',
+  );
 const cleanupPolicy = z.enum(['delete', 'compact'], 'must be "delete" or "compact"');
-const group = z.string('must be a string').regex(GROUP_PATTERN, `must match ${String(GROUP_PATTERN)} (lower-case words joined by "-")`);
+const group = z
+  .string('must be a string')
+  .regex(GROUP_PATTERN, `must match ${String(GROUP_PATTERN)} (lower-case words joined by "-")`);
 
 const topicSchema = z.strictObject({
   name: z
     .string('must be a string')
     .regex(TOPIC_PATTERN, `must be <domain>.<entity>.v<N> in lower case (${String(TOPIC_PATTERN)})`)
     .max(MAX_TOPIC_NAME_LENGTH, `must be at most ${MAX_TOPIC_NAME_LENGTH} characters`)
-    .refine((n) => !n.includes(DLQ_INFIX), `must not contain "${DLQ_INFIX}": dead-letter topics are derived from consumers, not listed`),
+    .refine(
+      (n) => !n.includes(DLQ_INFIX),
+      `must not contain "${DLQ_INFIX}": dead-letter topics are derived from consumers, not listed`,
+    ),
   schema: z.string('must be a string').regex(SCHEMA_PATTERN, 'must be a path like schemas/<name>.avsc'),
   partitions: partitions.optional(),
   retention: retention.optional(),
@@ -109,7 +120,11 @@ const topicSchema = z.strictObject({
 const manifestSchema = z
   .strictObject({
     defaults: z
-      .strictObject({ partitions: partitions.default(6), retention: retention.default('7d'), cleanupPolicy: cleanupPolicy.default('delete') })
+      .strictObject({
+        partitions: partitions.default(6),
+        retention: retention.default('7d'),
+        cleanupPolicy: cleanupPolicy.default('delete'),
+      })
       .default({ partitions: 6, retention: '7d', cleanupPolicy: 'delete' }),
     dlq: z
       .strictObject({ partitions: partitions.default(1), retention: retention.default('14d') })
@@ -121,22 +136,38 @@ const manifestSchema = z
     m.topics.forEach((t, i) => {
       const first = seen.get(t.name);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['topics', i, 'name'], message: `duplicate topic "${t.name}" (first at topics[${first}])` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['topics', i, 'name'],
+          message: `duplicate topic "${t.name}" (first at topics[${first}])`,
+        });
       } else seen.set(t.name, i);
       const groups = new Set<string>();
       t.consumers.forEach((g, j) => {
-        if (groups.has(g)) ctx.addIssue({ code: 'custom', path: ['topics', i, 'consumers', j], message: `duplicate consumer group "${g}"` });
+        if (groups.has(g))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['topics', i, 'consumers', j],
+            message: `duplicate consumer group "${g}"`,
+          });
         groups.add(g);
         const dlq = `${t.name}${DLQ_INFIX}${g}`;
         if (dlq.length > MAX_TOPIC_NAME_LENGTH) {
-          ctx.addIssue({ code: 'custom', path: ['topics', i, 'consumers', j], message: `dead-letter topic "${dlq}" would exceed Kafka's ${MAX_TOPIC_NAME_LENGTH} characters` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['topics', i, 'consumers', j],
+            message: `dead-letter topic "${dlq}" would exceed Kafka's ${MAX_TOPIC_NAME_LENGTH} characters`,
+          });
         }
       });
     });
   });
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 /** Parses and validates manifest text; `file` is only used in messages and `manifest.path`. */
@@ -146,7 +177,11 @@ export function parseTopicManifest(text: string, file = '<topics.yaml>'): TopicM
   if (doc.errors.length > 0) {
     throw new TopicManifestError(
       file,
-      doc.errors.map((e) => ({ path: '', message: `YAML: ${(e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '')}`, line: e.linePos?.[0].line ?? null })),
+      doc.errors.map((e) => ({
+        path: '',
+        message: `YAML: ${(e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '')}`,
+        line: e.linePos?.[0].line ?? null,
+      })),
     );
   }
   const result = manifestSchema.safeParse(doc.toJS(), { reportInput: true });
@@ -162,7 +197,10 @@ export function parseTopicManifest(text: string, file = '<topics.yaml>'): TopicM
     throw new TopicManifestError(
       file,
       result.error.issues.map((issue) => {
-        const got = 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object' ? ` (got ${JSON.stringify(issue.input)})` : '';
+        const got =
+          'input' in issue && issue.input !== undefined && typeof issue.input !== 'object'
+            ? ` (got ${JSON.stringify(issue.input)})`
+            : '';
         return { path: formatPath(issue.path), message: `${issue.message}${got}`, line: lineOf(issue.path) };
       }),
     );
@@ -205,25 +243,21 @@ export function loadTopicManifest(path: string = DEFAULT_MANIFEST_PATH): TopicMa
 /** The declared topics followed by one dead-letter topic per (topic, consumer group). */
 export function allTopics(manifest: TopicManifest): TopicSpec[] {
   const dlqs = manifest.topics.flatMap((t) =>
-    t.consumers.map(
-      (group): TopicSpec => ({
-        name: dlqTopic(t.name, group),
-        partitions: manifest.dlq.partitions,
-        retention: manifest.dlq.retention,
-        retentionMs: manifest.dlq.retentionMs,
-        cleanupPolicy: 'delete',
-        schema: null,
-        consumers: [],
-        dlqOf: { topic: t.name, group },
-      }),
-    ),
+    t.consumers.map((group): TopicSpec => ({
+      name: dlqTopic(t.name, group),
+      partitions: manifest.dlq.partitions,
+      retention: manifest.dlq.retention,
+      retentionMs: manifest.dlq.retentionMs,
+      cleanupPolicy: 'delete',
+      schema: null,
+      consumers: [],
+      dlqOf: { topic: t.name, group },
+    })),
   );
   return [...manifest.topics, ...dlqs];
 }
 
 /** Schema files the manifest names that do not exist under `root` (repository-relative paths). */
 export function missingSchemaFiles(manifest: TopicManifest, root: string): string[] {
-  return manifest.topics
-    .map((t) => t.schema)
-    .filter((s): s is string => s !== null && !existsSync(join(root, s)));
+  return manifest.topics.map((t) => t.schema).filter((s): s is string => s !== null && !existsSync(join(root, s)));
 }

@@ -21,11 +21,14 @@ export class TopicNameError extends OmenError<'INVALID_ARGUMENT'> {
  * @throws TopicNameError when either part is not usable inside a Kafka topic name
  */
 export function dlqTopic(topic: string, group: string): string {
-  if (!KAFKA_TOPIC_PATTERN.test(topic)) throw new TopicNameError(`topic "${topic}" is not a valid Kafka topic name (letters, digits, ".", "_", "-")`);
+  if (!KAFKA_TOPIC_PATTERN.test(topic))
+    throw new TopicNameError(`topic "${topic}" is not a valid Kafka topic name (letters, digits, ".", "_", "-")`);
   if (topic.includes(DLQ_INFIX)) throw new TopicNameError(`topic "${topic}" is already a dead-letter topic`);
-  if (!GROUP_PATTERN.test(group)) throw new TopicNameError(`consumer group "${group}" must match ${String(GROUP_PATTERN)}`);
+  if (!GROUP_PATTERN.test(group))
+    throw new TopicNameError(`consumer group "${group}" must match ${String(GROUP_PATTERN)}`);
   const name = `${topic}${DLQ_INFIX}${group}`;
-  if (name.length > MAX_TOPIC_NAME_LENGTH) throw new TopicNameError(`dead-letter topic "${name}" is longer than Kafka's ${MAX_TOPIC_NAME_LENGTH} characters`);
+  if (name.length > MAX_TOPIC_NAME_LENGTH)
+    throw new TopicNameError(`dead-letter topic "${name}" is longer than Kafka's ${MAX_TOPIC_NAME_LENGTH} characters`);
   return name;
 }
 

@@ -36,25 +36,49 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   if (problems.length > 0) throw ConfigError.fromProblems(problems);
   const m = ctx.metrics;
 
-  const store = new ExperimentStore({ url: config.REDIS_URL, prefix: config.ABROUTER_KEY_PREFIX, commandTimeoutMs: config.ABROUTER_REDIS_TIMEOUT });
+  const store = new ExperimentStore({
+    url: config.REDIS_URL,
+    prefix: config.ABROUTER_KEY_PREFIX,
+    commandTimeoutMs: config.ABROUTER_REDIS_TIMEOUT,
+  });
   await ctx.dependency('redis', () => store.connect());
   ctx.onShutdown(() => store.close(), 'redis');
   store.redis.on('close', () => ctx.setDependencyUp('redis', false));
   store.redis.on('ready', () => ctx.setDependencyUp('redis', true));
   ctx.watchDependency('redis', () => store.redis.ping(), { timeoutMs: config.ABROUTER_REDIS_TIMEOUT });
 
-  const dropped = m.counter('omen_abrouter_events_dropped_total', 'Experiment events dropped because the buffer to Kafka/ClickHouse was full (or at shutdown).');
-  const sent = m.counter('omen_abrouter_events_sent_total', 'Experiment events written (to every configured sink: Kafka and/or ClickHouse).');
-  const failed = m.counter('omen_abrouter_events_write_failures_total', 'Batches of experiment events a sink refused (the batch is retried), by sink.', ['sink']);
+  const dropped = m.counter(
+    'omen_abrouter_events_dropped_total',
+    'Experiment events dropped because the buffer to Kafka/ClickHouse was full (or at shutdown).',
+  );
+  const sent = m.counter(
+    'omen_abrouter_events_sent_total',
+    'Experiment events written (to every configured sink: Kafka and/or ClickHouse).',
+  );
+  const failed = m.counter(
+    'omen_abrouter_events_write_failures_total',
+    'Batches of experiment events a sink refused (the batch is retried), by sink.',
+    ['sink'],
+  );
   let events: EventsSink | undefined;
   let producer: AvroProducer | undefined;
   let kafka: ReturnType<typeof createKafka> | undefined;
   const topic = config.ABROUTER_TOPIC_EVENTS;
   if (config.KAFKA_BROKERS && config.SCHEMA_REGISTRY_URL) {
-    const k = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ab-router', registryUrl: config.SCHEMA_REGISTRY_URL, logger, metrics: m });
+    const k = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: 'ab-router',
+      registryUrl: config.SCHEMA_REGISTRY_URL,
+      logger,
+      metrics: m,
+    });
     kafka = k;
     // Not a required dependency: serving goes on without Kafka, events wait in the buffer.
-    producer = await ctx.dependency('kafka', () => k.producer({ schemas: { [topic]: avroSchema('experiment_event') } }), { required: false });
+    producer = await ctx.dependency(
+      'kafka',
+      () => k.producer({ schemas: { [topic]: avroSchema('experiment_event') } }),
+      { required: false },
+    );
   } else {
     logger.warn('KAFKA_BROKERS/SCHEMA_REGISTRY_URL not set: experiment events are not written to Kafka');
   }
@@ -63,7 +87,8 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
   // Like Kafka, not required for readiness once the table exists: a ClickHouse outage later only keeps events queued.
   const chTables = { events: table, labels: config.ABROUTER_LABELS_TABLE, outcomes: config.ABROUTER_OUTCOMES_TABLE };
   // One migration run under all three names (the schema's migration 4 owns them together).
-  if (clickhouse) await ctx.dependency('clickhouse', () => ensureOutcomeTables(clickhouse, chTables), { required: false });
+  if (clickhouse)
+    await ctx.dependency('clickhouse', () => ensureOutcomeTables(clickhouse, chTables), { required: false });
   if (producer || clickhouse) {
     events = new EventsSink({
       producer,
@@ -85,7 +110,9 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
       await clickhouse?.close();
     }, 'experiment events');
   }
-  m.gauge('omen_abrouter_events_buffered', 'Experiment events waiting for Kafka.', [], (g) => g.set(events?.buffered ?? 0));
+  m.gauge('omen_abrouter_events_buffered', 'Experiment events waiting for Kafka.', [], (g) =>
+    g.set(events?.buffered ?? 0),
+  );
 
   let announcer: Announcer | undefined;
   const router: Router = new Router({
@@ -95,8 +122,15 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     },
     emit: (e) => events?.push(e),
     logger,
-    assignments: m.counter('omen_abrouter_assignments_total', 'Units routed to an arm, by experiment and arm.', ['experiment', 'arm']),
-    breaches: m.counter('omen_abrouter_guardrail_breaches_total', 'Guardrail breaches that rolled an experiment back.', ['experiment', 'arm', 'metric']),
+    assignments: m.counter('omen_abrouter_assignments_total', 'Units routed to an arm, by experiment and arm.', [
+      'experiment',
+      'arm',
+    ]),
+    breaches: m.counter(
+      'omen_abrouter_guardrail_breaches_total',
+      'Guardrail breaches that rolled an experiment back.',
+      ['experiment', 'arm', 'metric'],
+    ),
   });
   if (config.NATS_URL) {
     const natsUrl = config.NATS_URL;
@@ -113,9 +147,27 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
               modelSubject: config.ABROUTER_MODEL_SUBJECT,
               onModelPromoted: (e) => {
                 router
-                  .canaryFor(e, { ramp: config.ABROUTER_AUTO_CANARY_RAMP.map(Number), mde: config.ABROUTER_AUTO_CANARY_MDE }, config.ABROUTER_AUTO_CANARY_UNIT as 'repo' | 'commit')
-                  .then((r) => r && logger.info({ experiment: r.id, model: e.model, version: e.version }, 'canary started for the new challenger %s/%s', e.model, e.version))
-                  .catch((err: unknown) => logger.warn({ err, model: e.model, version: e.version }, 'canary for the new challenger not started'));
+                  .canaryFor(
+                    e,
+                    { ramp: config.ABROUTER_AUTO_CANARY_RAMP.map(Number), mde: config.ABROUTER_AUTO_CANARY_MDE },
+                    config.ABROUTER_AUTO_CANARY_UNIT as 'repo' | 'commit',
+                  )
+                  .then(
+                    (r) =>
+                      r &&
+                      logger.info(
+                        { experiment: r.id, model: e.model, version: e.version },
+                        'canary started for the new challenger %s/%s',
+                        e.model,
+                        e.version,
+                      ),
+                  )
+                  .catch((err: unknown) =>
+                    logger.warn(
+                      { err, model: e.model, version: e.version },
+                      'canary for the new challenger not started',
+                    ),
+                  );
               },
             }
           : {}),
@@ -125,7 +177,10 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     ctx.onShutdown(() => a.close(), 'nats');
     ctx.watchDependency('nats', () => a.probe());
   } else {
-    logger.warn('NATS_URL not set: other replicas see experiment changes only on their %dms re-read', config.ABROUTER_REFRESH);
+    logger.warn(
+      'NATS_URL not set: other replicas see experiment changes only on their %dms re-read',
+      config.ABROUTER_REFRESH,
+    );
   }
 
   await router.refresh();
@@ -133,7 +188,11 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     router.refresh().catch((err: unknown) => logger.warn({ err }, 'experiment re-read from Redis failed'));
   }, config.ABROUTER_REFRESH);
   const flusher = setInterval(() => {
-    router.flushStats().catch((err: unknown) => logger.warn({ err }, 'experiment statistics not written to Redis; kept for the next flush'));
+    router
+      .flushStats()
+      .catch((err: unknown) =>
+        logger.warn({ err }, 'experiment statistics not written to Redis; kept for the next flush'),
+      );
   }, config.ABROUTER_STATS_FLUSH);
   refresher.unref();
   flusher.unref();
@@ -177,8 +236,21 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     const trainerToken = config.TRAINER_TOKEN ?? config.ADMIN_TOKEN;
     const trainer = trainerClient(config.TRAINER_ADDR, { token: trainerToken, deadlineMs: 10_000 });
     ctx.onShutdown(() => trainer.close(), 'trainer client');
-    const decisions = m.counter('omen_abrouter_canary_decisions_total', 'Canary decisions acted on, by action (ramp, promote, rollback, blocked, promote_refused).', ['action']);
-    const ev = new Evaluator({ router, store, outcomes, trainer, logger, maturityMs: config.ABROUTER_LABEL_MATURITY, intervalMs: config.ABROUTER_EVALUATE_INTERVAL, onDecision: (action) => decisions.inc({ action }) });
+    const decisions = m.counter(
+      'omen_abrouter_canary_decisions_total',
+      'Canary decisions acted on, by action (ramp, promote, rollback, blocked, promote_refused).',
+      ['action'],
+    );
+    const ev = new Evaluator({
+      router,
+      store,
+      outcomes,
+      trainer,
+      logger,
+      maturityMs: config.ABROUTER_LABEL_MATURITY,
+      intervalMs: config.ABROUTER_EVALUATE_INTERVAL,
+      onDecision: (action) => decisions.inc({ action }),
+    });
     evaluator = ev;
     const evaluating = setInterval(() => {
       ev.tick().catch((err: unknown) => logger.warn({ err }, 'canary evaluation pass failed'));
@@ -190,7 +262,10 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     }, 'canary evaluation');
   }
 
-  const inference = inferenceClient(config.INFERENCE_ADDR, { token: config.INFERENCE_TOKEN, deadlineMs: config.ABROUTER_INFERENCE_TIMEOUT });
+  const inference = inferenceClient(config.INFERENCE_ADDR, {
+    token: config.INFERENCE_TOKEN,
+    deadlineMs: config.ABROUTER_INFERENCE_TIMEOUT,
+  });
   ctx.onShutdown(() => inference.close(), 'inference client');
 
   startAuditTrail(ctx, 'ab-router');
@@ -199,7 +274,11 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
     abRouterHandlers(router, inference, {
       defaultModel: config.ABROUTER_DEFAULT_MODEL,
       inferenceDeadlineMs: config.ABROUTER_INFERENCE_TIMEOUT,
-      inferenceSeconds: m.histogram('omen_abrouter_inference_duration_seconds', 'Time the forwarded inference Predict took, by whether an experiment routed it and its outcome.', ['routed', 'outcome']),
+      inferenceSeconds: m.histogram(
+        'omen_abrouter_inference_duration_seconds',
+        'Time the forwarded inference Predict took, by whether an experiment routed it and its outcome.',
+        ['routed', 'outcome'],
+      ),
     }),
   );
   logger.info({ inference: config.INFERENCE_ADDR, experiments: router.list({}).length }, 'ab-router serving');

@@ -40,7 +40,11 @@ export const abRouterConfigSchema = {
   /** Experiment events also go to a ClickHouse table here, for analysts' SQL. Without it only Kafka gets them. */
   CLICKHOUSE_URL: url({ protocols: ['http', 'https'] }).optional(),
   /** Table for experiment events, created at startup when missing. @default experiment_events */
-  ABROUTER_EVENTS_TABLE: str({ default: 'experiment_events', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
+  ABROUTER_EVENTS_TABLE: str({
+    default: 'experiment_events',
+    pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+    describe: 'a plain table name',
+  }),
   /** Most events waiting for Kafka / ClickHouse; beyond it the oldest are dropped and counted. @default 10000 */
   ABROUTER_EVENTS_MAX_BUFFERED: int({ min: 1, max: 10_000_000, default: 10_000 }),
   /** Events per batch (one Kafka send, one ClickHouse insert). @default 500 */
@@ -55,9 +59,17 @@ export const abRouterConfigSchema = {
   /** Consumer group of the labels consumer; its DLQ is `<topic>.dlq.<group>`. @default ab-router (the DLQ topics.yaml declares: labels.commits.v1.dlq.ab-router) */
   ABROUTER_LABELS_GROUP: str({ default: 'ab-router' }),
   /** ClickHouse table of consumed labels. @default experiment_labels */
-  ABROUTER_LABELS_TABLE: str({ default: 'experiment_labels', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
+  ABROUTER_LABELS_TABLE: str({
+    default: 'experiment_labels',
+    pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+    describe: 'a plain table name',
+  }),
   /** ClickHouse table of every canary evaluation's per-arm metrics. @default experiment_outcomes */
-  ABROUTER_OUTCOMES_TABLE: str({ default: 'experiment_outcomes', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
+  ABROUTER_OUTCOMES_TABLE: str({
+    default: 'experiment_outcomes',
+    pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+    describe: 'a plain table name',
+  }),
   /** A served prediction counts for ground-truth metrics this long after it was served (a canary may set its own). @default 30d */
   ABROUTER_LABEL_MATURITY: durationMs({ minMs: 0, maxMs: 3650 * 86_400_000, default: '30d' }),
   /** How often running canaries are evaluated (one replica at a time). @default 10s */
@@ -73,7 +85,10 @@ export const abRouterConfigSchema = {
   /** Subject of the trainer's alias announcements. @default model.promoted */
   ABROUTER_MODEL_SUBJECT: str({ default: 'model.promoted' }),
   /** Automatic canaries: challenger shares per stage, comma-separated. @default 0.05,0.25,0.5 */
-  ABROUTER_AUTO_CANARY_RAMP: list({ item: { describe: 'a share in (0, 1)', test: (x) => Number(x) > 0 && Number(x) < 1 }, default: ['0.05', '0.25', '0.5'] }),
+  ABROUTER_AUTO_CANARY_RAMP: list({
+    item: { describe: 'a share in (0, 1)', test: (x) => Number(x) > 0 && Number(x) < 1 },
+    default: ['0.05', '0.25', '0.5'],
+  }),
   /**
    * Automatic canaries: the smallest difference of the primary metric (Brier) worth detecting. It
    * sizes the fixed-horizon plan shown at creation and tunes the confidence sequence to be tightest
@@ -98,10 +113,18 @@ export const ABROUTER_PORTS = { grpcPort: 50056, metricsPort: 9466 } as const;
 export function configProblems(config: AbRouterConfig): { variable: string; expected: string; got: string }[] {
   const problems: { variable: string; expected: string; got: string }[] = [];
   if (Boolean(config.KAFKA_BROKERS) !== Boolean(config.SCHEMA_REGISTRY_URL)) {
-    problems.push({ variable: config.KAFKA_BROKERS ? 'SCHEMA_REGISTRY_URL' : 'KAFKA_BROKERS', expected: 'set together with the other (experiment events need both)', got: '<unset>' });
+    problems.push({
+      variable: config.KAFKA_BROKERS ? 'SCHEMA_REGISTRY_URL' : 'KAFKA_BROKERS',
+      expected: 'set together with the other (experiment events need both)',
+      got: '<unset>',
+    });
   }
   if (config.ABROUTER_EVENTS_FLUSH_SIZE > config.ABROUTER_EVENTS_MAX_BUFFERED) {
-    problems.push({ variable: 'ABROUTER_EVENTS_FLUSH_SIZE', expected: `≤ ABROUTER_EVENTS_MAX_BUFFERED (${config.ABROUTER_EVENTS_MAX_BUFFERED})`, got: String(config.ABROUTER_EVENTS_FLUSH_SIZE) });
+    problems.push({
+      variable: 'ABROUTER_EVENTS_FLUSH_SIZE',
+      expected: `≤ ABROUTER_EVENTS_MAX_BUFFERED (${config.ABROUTER_EVENTS_MAX_BUFFERED})`,
+      got: String(config.ABROUTER_EVENTS_FLUSH_SIZE),
+    });
   }
   return problems;
 }

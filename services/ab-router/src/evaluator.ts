@@ -84,14 +84,30 @@ export class Evaluator {
     const stage = r.stage ?? 0;
     const maturity = r.spec.canary.labelMaturityMs || this.o.maturityMs;
     const scored = await this.o.outcomes.scored(r.id, now, maturity);
-    const outcomes = new Map(r.spec.arms.map((a) => [a.name, armOutcomes(scored.get(a.name) ?? [], { threshold: r.spec.canary.threshold, alpha: r.spec.alpha })]));
+    const outcomes = new Map(
+      r.spec.arms.map((a) => [
+        a.name,
+        armOutcomes(scored.get(a.name) ?? [], { threshold: r.spec.canary.threshold, alpha: r.spec.alpha }),
+      ]),
+    );
     const exposures = await this.o.outcomes.exposures(r.id, r.stageStartedAt ?? r.createdAt);
     const stats = await this.o.router.armStats(r);
     const summaries = new Map(stats.map((a) => [a.arm, new Map(a.metrics.map((m) => [m.metric, m.summary]))]));
     const d = decide({ spec: r.spec, stage, exposures, outcomes, summaries });
-    const evaluation: Evaluation = { at: now, stage, outcomes: Object.fromEntries(outcomes), evidence: d.evidence, action: d.action, reason: d.reason };
+    const evaluation: Evaluation = {
+      at: now,
+      stage,
+      outcomes: Object.fromEntries(outcomes),
+      evidence: d.evidence,
+      action: d.action,
+      reason: d.reason,
+    };
     await this.o.store.saveEvaluation(r.id, JSON.stringify(evaluation));
-    await this.o.outcomes.writeOutcomes(r.id, now, [...outcomes].map(([arm, o]) => ({ arm, outcomes: o })));
+    await this.o.outcomes.writeOutcomes(
+      r.id,
+      now,
+      [...outcomes].map(([arm, o]) => ({ arm, outcomes: o })),
+    );
     const stored: StoredDecision = { action: d.action, reason: d.reason, at: now, stage, evidence: d.evidence };
     switch (d.action) {
       case 'wait':
@@ -124,8 +140,17 @@ export class Evaluator {
       return { ...stored, action: 'wait', reason: `would promote, but no trainer is configured: ${stored.reason}` };
     }
     try {
-      const res = await this.o.trainer.promote({ model_name: r.spec.modelName, version: challenger.modelVersion, reason: `experiment ${r.id}: ${stored.reason}`, alias: 'champion' });
-      const promote = { version: res.promoted?.version ?? challenger.modelVersion, previous_version: res.previous_version, changed: res.changed };
+      const res = await this.o.trainer.promote({
+        model_name: r.spec.modelName,
+        version: challenger.modelVersion,
+        reason: `experiment ${r.id}: ${stored.reason}`,
+        alias: 'champion',
+      });
+      const promote = {
+        version: res.promoted?.version ?? challenger.modelVersion,
+        previous_version: res.previous_version,
+        changed: res.changed,
+      };
       const reason = `challenger ${challenger.name} (${promote.version}) promoted over ${promote.previous_version || 'no previous champion'}: ${stored.reason}`;
       const out = { ...stored, reason, promote };
       const { changed } = await this.o.router.conclude(r.id, 'PROMOTED', reason, JSON.stringify(out));
@@ -151,4 +176,3 @@ export class Evaluator {
     this.o.logger.info({ experiment: r.id, action: d.action }, 'canary decision: %s', d.reason);
   }
 }
-

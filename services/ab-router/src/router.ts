@@ -12,7 +12,15 @@ import type { Counter, Logger } from '@omen/telemetry';
 import type { Announcer, ExperimentChanged } from './adapters/nats-announcer.ts';
 import type { ExperimentStore } from './adapters/redis-store.ts';
 import { assignArm } from './domain/assignment.ts';
-import { RATE_METRICS, currentWeights, validateSpec, type ArmSpec, type RawCanary, type ExperimentRecord, type ExperimentSpec } from './domain/experiment.ts';
+import {
+  RATE_METRICS,
+  currentWeights,
+  validateSpec,
+  type ArmSpec,
+  type RawCanary,
+  type ExperimentRecord,
+  type ExperimentSpec,
+} from './domain/experiment.ts';
 import { describeBreach, findBreach, type ArmObservation } from './domain/guardrails.ts';
 import { summarize, twoProportion, welch, type Moments, type Summary } from './domain/statistics.ts';
 
@@ -66,7 +74,12 @@ export class Router {
   }
 
   onChange(change: ExperimentChanged): void {
-    this.refresh().catch((err: unknown) => this.o.logger.warn({ err, experiment: change.experiment_id }, 'refresh after an experiment change failed; the periodic re-read will catch up'));
+    this.refresh().catch((err: unknown) =>
+      this.o.logger.warn(
+        { err, experiment: change.experiment_id },
+        'refresh after an experiment change failed; the periodic re-read will catch up',
+      ),
+    );
   }
 
   /** Read from Redis, not the cache: GetExperiment answers the same on every replica. */
@@ -89,7 +102,8 @@ export class Router {
     this.active.set(spec.modelName, record.id);
     // Each guardrail's breach series exists at 0 from the start: a counter that first appears at
     // its first breach is invisible to increase() (the alert and the experiments dashboard).
-    for (const g of spec.guardrails) for (const arm of spec.arms) this.o.breaches.inc({ experiment: record.id, arm: arm.name, metric: g.metric }, 0);
+    for (const g of spec.guardrails)
+      for (const arm of spec.arms) this.o.breaches.inc({ experiment: record.id, arm: arm.name, metric: g.metric }, 0);
     this.lifecycle(record, 'created', { config_json: JSON.stringify(spec) });
     await this.announce(record, 'created');
     return record;
@@ -111,7 +125,12 @@ export class Router {
    * `changed`, and only it writes the event and announces).
    */
   /** A canary's end, stored together with the decision (JSON) that ended it. */
-  async conclude(id: string, to: 'PROMOTED' | 'ROLLED_BACK', reason: string, decisionJson: string): Promise<{ record: ExperimentRecord; changed: boolean }> {
+  async conclude(
+    id: string,
+    to: 'PROMOTED' | 'ROLLED_BACK',
+    reason: string,
+    decisionJson: string,
+  ): Promise<{ record: ExperimentRecord; changed: boolean }> {
     const { record, changed } = await this.o.store.transition(id, to, reason, Date.now(), decisionJson);
     this.records.set(id, record);
     if (to === 'PROMOTED' && this.active.get(record.spec.modelName) === id) this.active.delete(record.spec.modelName);
@@ -128,10 +147,16 @@ export class Router {
    * (announcements repeat: a re-announce must not start a second canary). Returns the new
    * experiment, or undefined when none was started.
    */
-  async canaryFor(e: { model: string; version: string; alias: string }, canary: RawCanary, unit: 'repo' | 'commit'): Promise<ExperimentRecord | undefined> {
+  async canaryFor(
+    e: { model: string; version: string; alias: string },
+    canary: RawCanary,
+    unit: 'repo' | 'commit',
+  ): Promise<ExperimentRecord | undefined> {
     if (e.alias !== 'challenger') return undefined;
     await this.refresh();
-    const tried = [...this.records.values()].some((r) => r.spec.modelName === e.model && r.spec.arms[1]?.modelVersion === e.version);
+    const tried = [...this.records.values()].some(
+      (r) => r.spec.modelName === e.model && r.spec.arms[1]?.modelVersion === e.version,
+    );
     if (tried) return undefined;
     const spec = validateSpec({
       name: `canary ${e.model}/${e.version}`,
@@ -164,7 +189,16 @@ export class Router {
 
   /** Every decision's evidence on experiments.events.v1 (type updated, config_json = the decision). */
   recordDecision(r: ExperimentRecord, decisionJson: string, at: number): void {
-    this.o.emit(this.event(r, 'updated', `${r.id}:updated:${at}`, '*', { model_name: r.spec.modelName, config_json: decisionJson }, at));
+    this.o.emit(
+      this.event(
+        r,
+        'updated',
+        `${r.id}:updated:${at}`,
+        '*',
+        { model_name: r.spec.modelName, config_json: decisionJson },
+        at,
+      ),
+    );
   }
 
   /**
@@ -176,7 +210,10 @@ export class Router {
     if (experimentId) {
       const r = this.records.get(experimentId) ?? (await this.o.store.get(experimentId));
       if (!r) throw new NotFoundError(`experiment ${quote(experimentId)} does not exist`, `experiment/${experimentId}`);
-      if (r.spec.modelName !== modelName) throw new FailedPreconditionError(`experiment ${experimentId} is for model ${r.spec.modelName}, not ${modelName}`);
+      if (r.spec.modelName !== modelName)
+        throw new FailedPreconditionError(
+          `experiment ${experimentId} is for model ${r.spec.modelName}, not ${modelName}`,
+        );
       return r.state === 'STOPPED' || r.state === 'PROMOTED' ? undefined : r;
     }
     const id = this.active.get(modelName);
@@ -188,7 +225,14 @@ export class Router {
   assign(experiment: ExperimentRecord, unitId: string): ArmSpec {
     const control = experiment.spec.arms[0]!;
     const weights = currentWeights(experiment.spec, experiment.stage ?? 0);
-    const arm = experiment.state === 'RUNNING' ? assignArm(experiment.id, unitId, experiment.spec.arms.map((a, i) => ({ ...a, weight: weights[i]! }))) : control;
+    const arm =
+      experiment.state === 'RUNNING'
+        ? assignArm(
+            experiment.id,
+            unitId,
+            experiment.spec.arms.map((a, i) => ({ ...a, weight: weights[i]! })),
+          )
+        : control;
     this.o.assignments.inc({ experiment: experiment.id, arm: arm.name });
     return arm;
   }
@@ -200,11 +244,26 @@ export class Router {
     if (seen.has(unitId)) return;
     if (seen.size >= (this.o.seenUnitsMax ?? 100_000)) seen.clear();
     seen.add(unitId);
-    this.o.emit(this.event(r.experiment, 'assignment', `${r.experiment.id}:assignment:${unitId}`, repoId, { arm: r.arm.name, unit_id: unitId, model_name: r.experiment.spec.modelName, model_version: r.arm.modelVersion }));
+    this.o.emit(
+      this.event(r.experiment, 'assignment', `${r.experiment.id}:assignment:${unitId}`, repoId, {
+        arm: r.arm.name,
+        unit_id: unitId,
+        model_name: r.experiment.spec.modelName,
+        model_version: r.arm.modelVersion,
+      }),
+    );
   }
 
   /** One observed outcome: summed for the statistics, and an outcome event. */
-  observe(r: Routed, unitId: string, repoId: string, requestKey: string, metric: string, value: number, entityId?: string): void {
+  observe(
+    r: Routed,
+    unitId: string,
+    repoId: string,
+    requestKey: string,
+    metric: string,
+    value: number,
+    entityId?: string,
+  ): void {
     const key = `${r.arm.name}|${metric}`;
     let byKey = this.pending.get(r.experiment.id);
     if (!byKey) this.pending.set(r.experiment.id, (byKey = new Map<string, Moments>()));
@@ -244,7 +303,10 @@ export class Router {
     this.pending = new Map();
     this.pendingUnits = new Map();
     try {
-      await this.o.store.addObservations(moments, new Map([...units].map(([id, byArm]) => [id, new Map([...byArm].map(([arm, s]) => [arm, [...s]]))])));
+      await this.o.store.addObservations(
+        moments,
+        new Map([...units].map(([id, byArm]) => [id, new Map([...byArm].map(([arm, s]) => [arm, [...s]]))])),
+      );
     } catch (err) {
       // Put them back for the next flush: outcomes wait in memory through a short Redis outage.
       for (const [id, byKey] of moments) for (const [k, m] of byKey) this.mergePending(id, k, m);
@@ -274,7 +336,11 @@ export class Router {
 
   async checkGuardrails(r: ExperimentRecord): Promise<void> {
     const stats = await this.armStats(r);
-    const observations: ArmObservation[] = stats.map((a) => ({ arm: a.arm, units: a.units, metrics: new Map(a.metrics.map((m) => [m.metric, m.summary])) }));
+    const observations: ArmObservation[] = stats.map((a) => ({
+      arm: a.arm,
+      units: a.units,
+      metrics: new Map(a.metrics.map((m) => [m.metric, m.summary])),
+    }));
     const breach = findBreach(r.spec.guardrails, observations);
     if (!breach) return;
     const reason = describeBreach(breach);
@@ -282,16 +348,24 @@ export class Router {
     this.records.set(r.id, record);
     if (!changed) return;
     this.o.breaches.inc({ experiment: r.id, arm: breach.arm, metric: breach.guardrail.metric });
-    this.o.logger.warn({ experiment: r.id, arm: breach.arm, metric: breach.guardrail.metric, value: breach.value }, 'experiment rolled back: %s', reason);
+    this.o.logger.warn(
+      { experiment: r.id, arm: breach.arm, metric: breach.guardrail.metric, value: breach.value },
+      'experiment rolled back: %s',
+      reason,
+    );
     this.lifecycle(record, 'rolled_back', { reason });
     await this.announce(record, 'rolled_back', reason);
   }
 
   /** Per-arm units and metric summaries, each treatment compared with the control (arms[0]). */
   async armStats(r: ExperimentRecord): Promise<ArmStatsView[]> {
-    const stored = await this.o.store.stats(r.id, r.spec.arms.map((a) => a.name));
+    const stored = await this.o.store.stats(
+      r.id,
+      r.spec.arms.map((a) => a.name),
+    );
     const control = r.spec.arms[0]!.name;
-    const summaryOf = (arm: string, metric: string) => summarize(stored.moments.get(`${arm}|${metric}`) ?? { n: 0, sum: 0, sumSq: 0 });
+    const summaryOf = (arm: string, metric: string) =>
+      summarize(stored.moments.get(`${arm}|${metric}`) ?? { n: 0, sum: 0, sumSq: 0 });
     return r.spec.arms.map((a) => ({
       arm: a.name,
       units: stored.units.get(a.name) ?? 0,
@@ -300,7 +374,11 @@ export class Router {
         if (a.name === control) return { metric, summary: s };
         const c = summaryOf(control, metric);
         const cmp = RATE_METRICS.has(metric)
-          ? twoProportion({ count: s.count, successes: Math.round(s.mean * s.count) }, { count: c.count, successes: Math.round(c.mean * c.count) }, r.spec.alpha)
+          ? twoProportion(
+              { count: s.count, successes: Math.round(s.mean * s.count) },
+              { count: c.count, successes: Math.round(c.mean * c.count) },
+              r.spec.alpha,
+            )
           : welch(s, c, r.spec.alpha);
         return { metric, summary: s, lift: cmp.lift, pValue: cmp.pValue, ciLow: cmp.ciLow, ciHigh: cmp.ciHigh };
       }),
@@ -310,19 +388,37 @@ export class Router {
   private async announce(r: ExperimentRecord, change: string, reason?: string): Promise<void> {
     if (!this.o.announcer) return;
     try {
-      await this.o.announcer.announce({ experiment_id: r.id, model_name: r.spec.modelName, state: r.state, change, ...(reason ? { reason } : {}), at: new Date().toISOString() });
+      await this.o.announcer.announce({
+        experiment_id: r.id,
+        model_name: r.spec.modelName,
+        state: r.state,
+        change,
+        ...(reason ? { reason } : {}),
+        at: new Date().toISOString(),
+      });
     } catch (err) {
       // Redis has the change; other replicas pick it up on their periodic re-read.
       this.o.logger.warn({ err, experiment: r.id }, 'experiment change not announced on NATS');
     }
   }
 
-  private lifecycle(r: ExperimentRecord, type: 'created' | 'stopped' | 'rolled_back', extra: Partial<ExperimentEvent>): void {
+  private lifecycle(
+    r: ExperimentRecord,
+    type: 'created' | 'stopped' | 'rolled_back',
+    extra: Partial<ExperimentEvent>,
+  ): void {
     const at = type === 'created' ? r.createdAt : (r.stoppedAt ?? Date.now());
     this.o.emit(this.event(r, type, `${r.id}:${type}:${at}`, '*', { model_name: r.spec.modelName, ...extra }, at));
   }
 
-  private event(r: ExperimentRecord, type: ExperimentEvent['type'], eventId: string, repoId: string, extra: Partial<ExperimentEvent>, at = Date.now()): ExperimentEvent {
+  private event(
+    r: ExperimentRecord,
+    type: ExperimentEvent['type'],
+    eventId: string,
+    repoId: string,
+    extra: Partial<ExperimentEvent>,
+    at = Date.now(),
+  ): ExperimentEvent {
     return {
       event_id: eventId,
       event_time: at,

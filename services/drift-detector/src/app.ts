@@ -5,7 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClickHouse } from '@omen/clickhouse';
 import { migrate } from '@omen/clickhouse-schema';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
-import { createKafka, offsetGapHealth, type AvroProducer, type BatchConsumerOptions, type ConsumerRunner } from '@omen/kafka';
+import {
+  createKafka,
+  offsetGapHealth,
+  type AvroProducer,
+  type BatchConsumerOptions,
+  type ConsumerRunner,
+} from '@omen/kafka';
 import { LocalModelRegistry, type ModelSource } from '@omen/model-registry';
 import { withinMs, type ServiceContext } from '@omen/service';
 import { connectDriftNats, type DriftNats } from './adapters/nats.ts';
@@ -35,7 +41,12 @@ export interface DriftOverrides {
   /** Replaces the registry directory (or trainer) source. */
   source?: ModelSource | ReferenceSource;
   /** Consumer timings (tests use short sessions on the dev broker). */
-  consumer?: Partial<Pick<BatchConsumerOptions<unknown>, 'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeMs' | 'retries'>>;
+  consumer?: Partial<
+    Pick<
+      BatchConsumerOptions<unknown>,
+      'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeMs' | 'retries'
+    >
+  >;
 }
 
 export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: DriftOverrides = {}): DriftApp {
@@ -45,7 +56,10 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
   let source: ReferenceSource;
   if (overrides.source) source = 'record' in overrides.source ? overrides.source : referenceSourceOf(overrides.source);
   else if (config.DRIFT_TRAINER_ADDR) {
-    const trainer = new TrainerReferenceSource({ address: config.DRIFT_TRAINER_ADDR, token: config.DRIFT_TRAINER_TOKEN });
+    const trainer = new TrainerReferenceSource({
+      address: config.DRIFT_TRAINER_ADDR,
+      token: config.DRIFT_TRAINER_TOKEN,
+    });
     ctx.onShutdown(() => trainer.close(), 'trainer client');
     source = trainer;
   } else source = referenceSourceOf(new LocalModelRegistry(config.DRIFT_REGISTRY_DIR));
@@ -56,12 +70,32 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
       return undefined;
     });
 
-  if (!config.KAFKA_BROKERS || !config.SCHEMA_REGISTRY_URL) throw new Error('drift-detector needs KAFKA_BROKERS and SCHEMA_REGISTRY_URL (it consumes features, predictions and labels)');
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'drift-detector', registryUrl: config.SCHEMA_REGISTRY_URL, logger, metrics: ctx.metrics });
+  if (!config.KAFKA_BROKERS || !config.SCHEMA_REGISTRY_URL)
+    throw new Error(
+      'drift-detector needs KAFKA_BROKERS and SCHEMA_REGISTRY_URL (it consumes features, predictions and labels)',
+    );
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'drift-detector',
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    logger,
+    metrics: ctx.metrics,
+  });
   const clickhouse = config.CLICKHOUSE_URL ? createClickHouse({ url: config.CLICKHOUSE_URL }) : undefined;
-  const store: ReportStore = clickhouse ? new ClickHouseReportStore(clickhouse, config.DRIFT_TABLE) : new MemoryReportStore(config.DRIFT_REPORTS_KEPT);
-  const perfTables = { performance: config.DRIFT_PERFORMANCE_TABLE, scores: config.DRIFT_SCORES_TABLE, labels: config.DRIFT_LABELS_TABLE };
-  const performance = clickhouse ? new PerformanceStore(clickhouse, perfTables, models, { predictions: config.DRIFT_TOPIC_PREDICTIONS, labels: config.DRIFT_TOPIC_LABELS }) : undefined;
+  const store: ReportStore = clickhouse
+    ? new ClickHouseReportStore(clickhouse, config.DRIFT_TABLE)
+    : new MemoryReportStore(config.DRIFT_REPORTS_KEPT);
+  const perfTables = {
+    performance: config.DRIFT_PERFORMANCE_TABLE,
+    scores: config.DRIFT_SCORES_TABLE,
+    labels: config.DRIFT_LABELS_TABLE,
+  };
+  const performance = clickhouse
+    ? new PerformanceStore(clickhouse, perfTables, models, {
+        predictions: config.DRIFT_TOPIC_PREDICTIONS,
+        labels: config.DRIFT_TOPIC_LABELS,
+      })
+    : undefined;
   let consumer: ConsumerRunner | undefined;
   let producer: AvroProducer | undefined;
   let nats: DriftNats | undefined;
@@ -84,12 +118,18 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     for (const r of reports) {
       if (!r.drifted) continue;
       const prev = newest.get(r.model);
-      if (!prev || r.windowEnd > prev.windowEnd || (r.windowEnd === prev.windowEnd && r.repo === ALL_REPOS && prev.repo !== ALL_REPOS)) newest.set(r.model, r);
+      if (
+        !prev ||
+        r.windowEnd > prev.windowEnd ||
+        (r.windowEnd === prev.windowEnd && r.repo === ALL_REPOS && prev.repo !== ALL_REPOS)
+      )
+        newest.set(r.model, r);
     }
     for (const [model, drifted] of newest) {
       drifted.retraining ??= await retrain(model, drifted);
       for (const r of reports) {
-        if (r.model === model && r.drifted && r !== drifted) r.retraining ??= { status: 'covered', runId: '', detail: `the alert went with report ${drifted.reportId}` };
+        if (r.model === model && r.drifted && r !== drifted)
+          r.retraining ??= { status: 'covered', runId: '', detail: `the alert went with report ${drifted.reportId}` };
       }
     }
   };
@@ -98,17 +138,32 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     if (!nats) {
       logger.warn({ model, report: drifted.reportId }, 'drift detected but NATS is not connected: no alert sent');
       metrics.alerts.inc({ model, outcome: 'failed' });
-      return { status: 'failed', runId: '', detail: config.NATS_URL ? 'NATS not connected: no alert sent' : 'NATS_URL not set: no alert sent' };
+      return {
+        status: 'failed',
+        runId: '',
+        detail: config.NATS_URL ? 'NATS not connected: no alert sent' : 'NATS_URL not set: no alert sent',
+      };
     }
     const reason = driftReason(drifted);
     try {
       const outcome = await nats.alert({ model, version: drifted.version, reason });
       metrics.alerts.inc({ model, outcome: outcome.status === 'cooldown' ? 'cooldown' : 'published' });
       if (outcome.status === 'started') {
-        logger.warn({ model, version: drifted.version, report: drifted.reportId, run: outcome.runId }, 'drift alert: %s; retraining run %s', reason, outcome.runId);
+        logger.warn(
+          { model, version: drifted.version, report: drifted.reportId, run: outcome.runId },
+          'drift alert: %s; retraining run %s',
+          reason,
+          outcome.runId,
+        );
         return { status: 'started', runId: outcome.runId, detail: '' };
       }
-      if (outcome.status !== 'cooldown') logger.warn({ model, version: drifted.version, report: drifted.reportId, retraining: outcome.status }, 'drift alert: %s; no retraining run: %s', reason, outcome.detail);
+      if (outcome.status !== 'cooldown')
+        logger.warn(
+          { model, version: drifted.version, report: drifted.reportId, retraining: outcome.status },
+          'drift alert: %s; no retraining run: %s',
+          reason,
+          outcome.detail,
+        );
       return { status: outcome.status, runId: '', detail: outcome.detail };
     } catch (err) {
       // An alert is a nudge, not data: the report is stored and published all the same.
@@ -124,13 +179,21 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     // Both writes are idempotent by event id, so a retry after one of them failed rewrites both.
     // The store comes second: what it holds is what the restart treats as reported (see
     // Detector.closedThrough), so a report in it must already be on the topic too.
-    await producer!.send(config.DRIFT_TOPIC_REPORTS, records.map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id, eventTime: r.event_time })));
+    await producer!.send(
+      config.DRIFT_TOPIC_REPORTS,
+      records.map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id, eventTime: r.event_time })),
+    );
     await store.add(reports);
     await performance?.addExpected(reports);
     const latest = new Map<string, Report[]>();
     for (const r of reports) {
       metrics.reports.inc({ model: r.model, drifted: String(r.drifted) });
-      if (r.repo === ALL_REPOS) for (const t of r.tests) metrics.statistic.set({ model: r.model, feature: t.feature, statistic: t.statistic, target: t.target }, t.value);
+      if (r.repo === ALL_REPOS)
+        for (const t of r.tests)
+          metrics.statistic.set(
+            { model: r.model, feature: t.feature, statistic: t.statistic, target: t.target },
+            t.value,
+          );
       const prev = latest.get(r.model)?.[0];
       if (!prev || r.windowEnd > prev.windowEnd) latest.set(r.model, [r]);
       else if (r.windowEnd === prev.windowEnd) latest.get(r.model)!.push(r);
@@ -141,35 +204,68 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
   const detector = new Detector({
     models,
     reference: (m) => references.get(m),
-    topics: { features: config.DRIFT_TOPIC_FEATURES, predictions: config.DRIFT_TOPIC_PREDICTIONS, labels: config.DRIFT_TOPIC_LABELS },
-    windows: { windowMs: config.DRIFT_WINDOW, latenessMs: config.DRIFT_ALLOWED_LATENESS, maxSamples: config.DRIFT_MAX_SAMPLES },
-    thresholds: { psi: config.DRIFT_PSI_THRESHOLD, ksAlpha: config.DRIFT_KS_ALPHA, chi2Alpha: config.DRIFT_CHI2_ALPHA, js: config.DRIFT_JS_THRESHOLD, wasserstein: config.DRIFT_WASSERSTEIN_THRESHOLD },
-    policy: { numeric: config.DRIFT_NUMERIC_TEST, categorical: config.DRIFT_CATEGORICAL_TEST, smallRows: config.DRIFT_SMALL_REFERENCE_ROWS, driftShare: config.DRIFT_SHARE, correction: config.DRIFT_CORRECTION },
+    topics: {
+      features: config.DRIFT_TOPIC_FEATURES,
+      predictions: config.DRIFT_TOPIC_PREDICTIONS,
+      labels: config.DRIFT_TOPIC_LABELS,
+    },
+    windows: {
+      windowMs: config.DRIFT_WINDOW,
+      latenessMs: config.DRIFT_ALLOWED_LATENESS,
+      maxSamples: config.DRIFT_MAX_SAMPLES,
+    },
+    thresholds: {
+      psi: config.DRIFT_PSI_THRESHOLD,
+      ksAlpha: config.DRIFT_KS_ALPHA,
+      chi2Alpha: config.DRIFT_CHI2_ALPHA,
+      js: config.DRIFT_JS_THRESHOLD,
+      wasserstein: config.DRIFT_WASSERSTEIN_THRESHOLD,
+    },
+    policy: {
+      numeric: config.DRIFT_NUMERIC_TEST,
+      categorical: config.DRIFT_CATEGORICAL_TEST,
+      smallRows: config.DRIFT_SMALL_REFERENCE_ROWS,
+      driftShare: config.DRIFT_SHARE,
+      correction: config.DRIFT_CORRECTION,
+    },
     minSamples: config.DRIFT_MIN_SAMPLES,
     publish,
     logger,
     metrics,
   });
 
-  const referencesLoaded = Promise.all(models.map((m) => ctx.dependency(`reference:${m}`, async () => {
-    const s = await references.refresh(m);
-    // A model without a reference yet is not an outage: its records are skipped until one appears.
-    return s;
-  }, { required: false })));
+  const referencesLoaded = Promise.all(
+    models.map((m) =>
+      ctx.dependency(
+        `reference:${m}`,
+        async () => {
+          const s = await references.refresh(m);
+          // A model without a reference yet is not an outage: its records are skipped until one appears.
+          return s;
+        },
+        { required: false },
+      ),
+    ),
+  );
 
   if (config.NATS_URL) {
     const url = config.NATS_URL;
     void ctx
-      .dependency('nats', () => connectDriftNats({
-        url,
-        alertSubject: config.DRIFT_ALERT_SUBJECT,
-        cooldownMs: config.DRIFT_ALERT_COOLDOWN,
-        replyTimeoutMs: config.DRIFT_ALERT_REPLY_TIMEOUT,
-        models,
-        onModelEvent: (m) => void refresh(m),
-        logger,
-        onStatus: (up) => ctx.setDependencyUp('nats', up),
-      }), { required: false })
+      .dependency(
+        'nats',
+        () =>
+          connectDriftNats({
+            url,
+            alertSubject: config.DRIFT_ALERT_SUBJECT,
+            cooldownMs: config.DRIFT_ALERT_COOLDOWN,
+            replyTimeoutMs: config.DRIFT_ALERT_REPLY_TIMEOUT,
+            models,
+            onModelEvent: (m) => void refresh(m),
+            logger,
+            onStatus: (up) => ctx.setDependencyUp('nats', up),
+          }),
+        { required: false },
+      )
       .then((n) => {
         nats = n;
         ctx.onShutdown(() => n.close(), 'nats');
@@ -195,7 +291,10 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
         await sleep(config.DRIFT_PERFORMANCE_INTERVAL, undefined, { signal: ctx.signal }).catch(() => undefined);
         if (ctx.signal.aborted) break;
         await performance.realise(Date.now(), config.DRIFT_LABEL_MATURITY).then(
-          (done) => { if (done.length > 0) logger.info({ windows: done.length }, 'realised AUC of %d windows whose labels matured', done.length); },
+          (done) => {
+            if (done.length > 0)
+              logger.info({ windows: done.length }, 'realised AUC of %d windows whose labels matured', done.length);
+          },
           (err: unknown) => logger.warn({ err }, 'computing realised AUC failed; retried on the next interval'),
         );
       }
@@ -208,17 +307,28 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
       while (!ctx.signal.aborted) {
         await sleep(tick, undefined, { signal: ctx.signal }).catch(() => undefined);
         if (ctx.signal.aborted || !producer) continue;
-        await detector.closeIdle(config.DRIFT_IDLE_CLOSE).catch((err: unknown) => logger.warn({ err }, 'publishing idle windows failed; retried on the next tick or batch'));
+        await detector
+          .closeIdle(config.DRIFT_IDLE_CLOSE)
+          .catch((err: unknown) =>
+            logger.warn({ err }, 'publishing idle windows failed; retried on the next tick or batch'),
+          );
       }
     })();
   }
 
   void (async () => {
-    producer = await ctx.dependency('kafka', () => kafka.producer({ schemas: { [config.DRIFT_TOPIC_REPORTS]: avroSchema('drift_report') } }));
+    producer = await ctx.dependency('kafka', () =>
+      kafka.producer({ schemas: { [config.DRIFT_TOPIC_REPORTS]: avroSchema('drift_report') } }),
+    );
     if (clickhouse) {
       await ctx.dependency('clickhouse', async () => {
         await migrate(clickhouse, {
-          names: { drift_reports: config.DRIFT_TABLE, drift_performance: perfTables.performance, drift_scores: perfTables.scores, drift_labels: perfTables.labels },
+          names: {
+            drift_reports: config.DRIFT_TABLE,
+            drift_performance: perfTables.performance,
+            drift_scores: perfTables.scores,
+            drift_labels: perfTables.labels,
+          },
         });
       });
     }
@@ -226,22 +336,24 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     await referencesLoaded;
     const reported = await ctx.dependency('reported windows', () => store.reportedThrough(models));
     for (const r of reported) detector.closedThrough(r.model, r.target, r.windowEnd);
-    consumer = await ctx.dependency('consumer', () => kafka.runConsumer<unknown>({
-      ...overrides.consumer,
-      group: config.DRIFT_GROUP,
-      topics: [config.DRIFT_TOPIC_FEATURES, config.DRIFT_TOPIC_PREDICTIONS, config.DRIFT_TOPIC_LABELS],
-      lagIntervalMs: config.DRIFT_LAG_INTERVAL,
-      offsetGapPolicy: config.DRIFT_OFFSET_GAP_POLICY,
-      ...offsetGapHealth((name, reason) => ctx.setBlocked(name, reason)),
-      maxBatchSize: 1000,
-      // Records are committed only once the windows they went into were reported (deferred
-      // acks): open windows live in memory, and a restart rebuilds them from the redelivery.
-      batchHandler: async (records, hctx) => {
-        // Scores and labels for the realised AUC first: a failed insert retries the batch.
-        await performance?.record(records);
-        await detector.handle(records, (r) => hctx.defer(r));
-      },
-    }));
+    consumer = await ctx.dependency('consumer', () =>
+      kafka.runConsumer<unknown>({
+        ...overrides.consumer,
+        group: config.DRIFT_GROUP,
+        topics: [config.DRIFT_TOPIC_FEATURES, config.DRIFT_TOPIC_PREDICTIONS, config.DRIFT_TOPIC_LABELS],
+        lagIntervalMs: config.DRIFT_LAG_INTERVAL,
+        offsetGapPolicy: config.DRIFT_OFFSET_GAP_POLICY,
+        ...offsetGapHealth((name, reason) => ctx.setBlocked(name, reason)),
+        maxBatchSize: 1000,
+        // Records are committed only once the windows they went into were reported (deferred
+        // acks): open windows live in memory, and a restart rebuilds them from the redelivery.
+        batchHandler: async (records, hctx) => {
+          // Scores and labels for the realised AUC first: a failed insert retries the batch.
+          await performance?.record(records);
+          await detector.handle(records, (r) => hctx.defer(r));
+        },
+      }),
+    );
     void consumer.crashed.then((err) => {
       logger.fatal({ err }, 'drift consumer stopped for good');
       ctx.setDependencyUp('consumer', false, err.message);
@@ -250,7 +362,16 @@ export function startDriftDetector(ctx: ServiceContext<DriftConfig>, overrides: 
     if (!ctx.signal.aborted) logger.error({ err }, 'drift-detector failed to start consuming');
   });
 
-  ctx.grpc.addService(loadGrpcObject('drift').omen.drift.v1.DriftDetector.service, driftHandlers({ store: boundedReads(store, config.DRIFT_READ_TIMEOUT), performance: performance && { list: (q) => withinMs(performance.list(q), config.DRIFT_READ_TIMEOUT, 'the performance table (ClickHouse)') }, servingVersion: (m) => references.get(m)?.version }));
+  ctx.grpc.addService(
+    loadGrpcObject('drift').omen.drift.v1.DriftDetector.service,
+    driftHandlers({
+      store: boundedReads(store, config.DRIFT_READ_TIMEOUT),
+      performance: performance && {
+        list: (q) => withinMs(performance.list(q), config.DRIFT_READ_TIMEOUT, 'the performance table (ClickHouse)'),
+      },
+      servingVersion: (m) => references.get(m)?.version,
+    }),
+  );
   return { references, detector, store, performance, metrics, consumer: () => consumer };
 }
 

@@ -10,7 +10,14 @@ import type { ConsumedRecord } from '@omen/kafka';
 import { KeyedSerializer } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 import { DEFAULT_POLICY, evaluateWindow, type Policy, type Report, type Thresholds } from './domain/report.ts';
-import { ModelWindows, type AddOutcome, type Observation, type Reference, type WindowOptions, type WindowState } from './domain/window.ts';
+import {
+  ModelWindows,
+  type AddOutcome,
+  type Observation,
+  type Reference,
+  type WindowOptions,
+  type WindowState,
+} from './domain/window.ts';
 import type { DriftMetrics } from './metrics.ts';
 
 export interface Topics {
@@ -76,17 +83,42 @@ export class Detector {
       if (!reference) continue;
       if (record.topic === topics.features) {
         const f = record.value as CommitFeatures;
-        if (f.feature_set !== reference.featureSet.name || f.feature_set_version !== reference.featureSet.version) continue;
-        out.push({ model, reference, obs: { kind: 'features', eventId: f.event_id, eventTime: f.event_time, repo: f.repo_id, values: f.values } });
+        if (f.feature_set !== reference.featureSet.name || f.feature_set_version !== reference.featureSet.version)
+          continue;
+        out.push({
+          model,
+          reference,
+          obs: { kind: 'features', eventId: f.event_id, eventTime: f.event_time, repo: f.repo_id, values: f.values },
+        });
       } else if (record.topic === topics.predictions) {
         const p = record.value as Prediction;
         if (p.model_name !== model || p.model_version !== reference.version || p.bug_probability === null) continue;
         // One observation per scored commit: a stream-mode and a served prediction of the same
         // commit (different event ids) would otherwise count the commit twice.
-        out.push({ model, reference, obs: { kind: 'prediction', eventId: `${p.entity_type}:${p.entity_id}`, eventTime: p.event_time, repo: p.repo_id, value: p.bug_probability } });
+        out.push({
+          model,
+          reference,
+          obs: {
+            kind: 'prediction',
+            eventId: `${p.entity_type}:${p.entity_id}`,
+            eventTime: p.event_time,
+            repo: p.repo_id,
+            value: p.bug_probability,
+          },
+        });
       } else if (record.topic === topics.labels) {
         const l = record.value as CommitLabel;
-        out.push({ model, reference, obs: { kind: 'label', eventId: l.event_id, eventTime: l.event_time, repo: l.repo_id, positive: l.is_bug_inducing } });
+        out.push({
+          model,
+          reference,
+          obs: {
+            kind: 'label',
+            eventId: l.event_id,
+            eventTime: l.event_time,
+            repo: l.repo_id,
+            positive: l.is_bug_inducing,
+          },
+        });
       }
     }
     return out;
@@ -98,7 +130,10 @@ export class Detector {
    * window it went into has been reported: open windows live in memory only, so their records
    * must stay uncommitted — a restart then rebuilds them from the redelivered records.
    */
-  handle(records: readonly ConsumedRecord<unknown>[], defer?: (record: ConsumedRecord<unknown>) => () => void): Promise<Report[]> {
+  handle(
+    records: readonly ConsumedRecord<unknown>[],
+    defer?: (record: ConsumedRecord<unknown>) => () => void,
+  ): Promise<Report[]> {
     return this.#serialized(() => this.#handleNow(records, defer));
   }
 
@@ -120,16 +155,28 @@ export class Detector {
 
   #evaluate(closed: ReturnType<ModelWindows['takeClosed']>, computedAt: number): void {
     for (const w of closed) {
-      const report = evaluateWindow(w, this.#o.thresholds, this.#o.minSamples, computedAt, this.#o.policy ?? DEFAULT_POLICY);
+      const report = evaluateWindow(
+        w,
+        this.#o.thresholds,
+        this.#o.minSamples,
+        computedAt,
+        this.#o.policy ?? DEFAULT_POLICY,
+      );
       if (report.tests.length > 0) this.#pending.push({ report, onReported: w.onReported });
       else {
-        this.#o.logger.debug({ model: w.model, repo: w.repo, start: w.start }, 'window closed with too few observations for any test');
+        this.#o.logger.debug(
+          { model: w.model, repo: w.repo, start: w.start },
+          'window closed with too few observations for any test',
+        );
         for (const done of w.onReported) done();
       }
     }
   }
 
-  async #handleNow(records: readonly ConsumedRecord<unknown>[], defer?: (record: ConsumedRecord<unknown>) => () => void): Promise<Report[]> {
+  async #handleNow(
+    records: readonly ConsumedRecord<unknown>[],
+    defer?: (record: ConsumedRecord<unknown>) => () => void,
+  ): Promise<Report[]> {
     const wall = this.#now();
     for (const record of records) {
       // The record is done (its offset committable) once every window it went into was

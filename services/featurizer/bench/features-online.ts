@@ -51,7 +51,11 @@ const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Latencies (ms) of `call(i)` sent open-loop at `rps` for `seconds`, from each scheduled send time. */
-async function openLoop(rps: number, seconds: number, call: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; errors: number; achievedRps: number }> {
+async function openLoop(
+  rps: number,
+  seconds: number,
+  call: (i: number) => Promise<unknown>,
+): Promise<{ latencies: number[]; errors: number; achievedRps: number }> {
   const total = Math.round(rps * seconds);
   const interval = 1000 / rps;
   const latencies: number[] = [];
@@ -64,12 +68,14 @@ async function openLoop(rps: number, seconds: number, call: (i: number) => Promi
       const now = performance.now();
       while (sent < total && start + sent * interval <= now) {
         const scheduled = start + sent * interval;
-        call(sent).then(
-          () => latencies.push(performance.now() - scheduled),
-          () => (errors += 1),
-        ).finally(() => {
-          if (++done === total) resolveAll();
-        });
+        call(sent)
+          .then(
+            () => latencies.push(performance.now() - scheduled),
+            () => (errors += 1),
+          )
+          .finally(() => {
+            if (++done === total) resolveAll();
+          });
         sent++;
       }
       if (sent < total) setTimeout(tick, Math.max(0, Math.min(1, start + sent * interval - performance.now())));
@@ -91,10 +97,27 @@ function featureRows(repo: string, n: number): FeatureRow[] {
     const sha = i.toString(16).padStart(40, '0');
     const jit = Object.fromEntries(jitChangeMetricsV1.features.map((f, k) => [f.name, (i * 7 + k) % 97]));
     const code = Object.fromEntries(codeMetricsV1.features.map((f, k) => [f.name, (i * 3 + k) % 31]));
-    const files = Array.from({ length: 8 }, (_, f) => ({ path: `src/module-${f}/file-${i % 50}.ts`, values: { functions: f, complexity_max: f + 2, sloc: 100 + f, comment_ratio: 0.1 } }));
+    const files = Array.from({ length: 8 }, (_, f) => ({
+      path: `src/module-${f}/file-${i % 50}.ts`,
+      values: { functions: f, complexity_max: f + 2, sloc: 100 + f, comment_ratio: 0.1 },
+    }));
     const base = { event_time: now - 60_000, repo_id: repo, sha, computed_at: now };
-    rows.push({ ...base, event_id: `${repo}:${sha}:jit`, feature_set: jitChangeMetricsV1.name, feature_set_version: jitChangeMetricsV1.version, values: jit, file_metrics: null });
-    rows.push({ ...base, event_id: `${repo}:${sha}:code`, feature_set: codeMetricsV1.name, feature_set_version: codeMetricsV1.version, values: code, file_metrics: files });
+    rows.push({
+      ...base,
+      event_id: `${repo}:${sha}:jit`,
+      feature_set: jitChangeMetricsV1.name,
+      feature_set_version: jitChangeMetricsV1.version,
+      values: jit,
+      file_metrics: null,
+    });
+    rows.push({
+      ...base,
+      event_id: `${repo}:${sha}:code`,
+      feature_set: codeMetricsV1.name,
+      feature_set_version: codeMetricsV1.version,
+      values: code,
+      file_metrics: files,
+    });
   }
   return rows;
 }
@@ -118,7 +141,10 @@ const featurizerRedis = new Redis(stack.REDIS_URL, { maxRetriesPerRequest: 2 });
 const featurizerStore = new RedisOnlineStore(featurizerRedis, { prefix });
 const inferenceRedis = connectRedis(stack.REDIS_URL, 1000);
 await inferenceRedis.connect();
-const inferenceStore = new RedisStore(inferenceRedis, { featurePrefix: prefix, cachePrefix: `bench:${suffix}:predictions` });
+const inferenceStore = new RedisStore(inferenceRedis, {
+  featurePrefix: prefix,
+  cachePrefix: `bench:${suffix}:predictions`,
+});
 
 // The featurizer as a process of its own, for GetFeatures over gRPC.
 const database = `fzonline_${suffix}`;
@@ -146,14 +172,33 @@ const featurizer = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'se
   },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
-for (let i = 0; !(await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then((r) => r.ok, () => false)); i++) {
+for (
+  let i = 0;
+  !(await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then(
+    (r) => r.ok,
+    () => false,
+  ));
+  i++
+) {
   if (featurizer.exitCode !== null || i > 900) throw new Error('the featurizer did not become ready');
   await sleep(100);
 }
-const client = new (loadGrpcObject('featurizer').omen.featurizer.v1.Featurizer)(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+const client = new (loadGrpcObject('featurizer').omen.featurizer.v1.Featurizer)(
+  `127.0.0.1:${grpcPort}`,
+  grpc.credentials.createInsecure(),
+);
 const getFeatures = (i: number): Promise<unknown> =>
   new Promise((ok, fail) =>
-    (client as unknown as { GetFeatures: (req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: (e: Error | null, r?: unknown) => void) => void }).GetFeatures(
+    (
+      client as unknown as {
+        GetFeatures: (
+          req: unknown,
+          md: grpc.Metadata,
+          o: grpc.CallOptions,
+          cb: (e: Error | null, r?: unknown) => void,
+        ) => void;
+      }
+    ).GetFeatures(
       { repo_id: repo, sha: shas[i % COMMITS], feature_set: jitChangeMetricsV1.name },
       new grpc.Metadata(),
       { deadline: Date.now() + 10_000 },
@@ -169,11 +214,17 @@ const scenarios: Record<string, (i: number) => Promise<unknown>> = {
   featurizer_grpc: getFeatures,
   raw_hgetall_get: (i) => {
     const sha = shas[i % COMMITS]!;
-    return raw.pipeline().hgetall(inferenceStore.featureKey(repo, sha)).get(inferenceStore.cacheKey(repo, sha, 'jit-defect', '1')).exec();
+    return raw
+      .pipeline()
+      .hgetall(inferenceStore.featureKey(repo, sha))
+      .get(inferenceStore.cacheKey(repo, sha, 'jit-defect', '1'))
+      .exec();
   },
   inference_lookup: async (i) => {
     const sha = shas[i % COMMITS]!;
-    const [rec] = await inferenceStore.lookup([{ repoId: repo, sha, cacheKey: inferenceStore.cacheKey(repo, sha, 'jit-defect', '1') }]);
+    const [rec] = await inferenceStore.lookup([
+      { repoId: repo, sha, cacheKey: inferenceStore.cacheKey(repo, sha, 'jit-defect', '1') },
+    ]);
     if (!rec?.sets.has(jitField)) throw new Error('missing');
   },
 };
@@ -200,7 +251,13 @@ const results: Record<string, Record<string, unknown>> = {};
 for (const [name, byRate] of Object.entries(samples)) {
   for (const [rps, s] of Object.entries(byRate)) {
     const sorted = s.latencies.sort((a, b) => a - b);
-    (results[name] ??= {})[rps] = { p50_ms: round(percentile(sorted, 50)), p99_ms: round(percentile(sorted, 99)), requests: sorted.length, errors: s.errors, achieved_rps: s.achieved };
+    (results[name] ??= {})[rps] = {
+      p50_ms: round(percentile(sorted, 50)),
+      p99_ms: round(percentile(sorted, 99)),
+      requests: sorted.length,
+      errors: s.errors,
+      achieved_rps: s.achieved,
+    };
   }
 }
 const p99 = (name: string, rps: number): number => (results[name]![rps] as { p99_ms: number }).p99_ms;
@@ -215,15 +272,24 @@ for (const rps of RATES) {
 const result = {
   bench: 'features-online',
   at: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+  },
   loadAverageDuring: loadDuring,
   commits: COMMITS,
   seconds: SECONDS,
   rounds: ROUNDS,
-  online_p99_ratio_to_raw: Math.max(...RATES.flatMap((r) => [ratios[r]!['featurizer_store']!, ratios[r]!['inference_lookup']!])),
+  online_p99_ratio_to_raw: Math.max(
+    ...RATES.flatMap((r) => [ratios[r]!['featurizer_store']!, ratios[r]!['inference_lookup']!]),
+  ),
   grpc_p99_ratio_to_raw: Math.max(...RATES.map((r) => ratios[r]!['featurizer_grpc']!)),
   feast_p99_ms: FEAST_P99_MS,
-  p99_ms: Object.fromEntries(RATES.map((r) => [r, Object.fromEntries(Object.keys(scenarios).map((n) => [n, p99(n, r)]))])),
+  p99_ms: Object.fromEntries(
+    RATES.map((r) => [r, Object.fromEntries(Object.keys(scenarios).map((n) => [n, p99(n, r)]))]),
+  ),
   ratios,
   scenarios: results,
 };
@@ -236,6 +302,7 @@ inferenceRedis.disconnect();
 await dropKeys(stack.REDIS_URL, `bench:${suffix}:`);
 await admin.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
 await admin.close();
-if (!args.includes('--no-write')) writeFileSync(new URL('./results/features-online.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+if (!args.includes('--no-write'))
+  writeFileSync(new URL('./results/features-online.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

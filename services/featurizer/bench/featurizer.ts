@@ -59,12 +59,23 @@ if (gitPath !== undefined) {
   const result = {
     bench: 'featurizer-git',
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+    },
     loadAverageBefore: loadavg(),
-    ...(await gitBench({ path: gitPath, rev: revAt >= 0 ? args[revAt + 1]! : 'HEAD', slice: opt('slice', 400), skipEndToEnd: SKIP_E2E })),
+    ...(await gitBench({
+      path: gitPath,
+      rev: revAt >= 0 ? args[revAt + 1]! : 'HEAD',
+      slice: opt('slice', 400),
+      skipEndToEnd: SKIP_E2E,
+    })),
     loadAverageAfter: loadavg(),
   };
-  if (!args.includes('--no-write')) writeFileSync(new URL('./results/featurizer-git.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+  if (!args.includes('--no-write'))
+    writeFileSync(new URL('./results/featurizer-git.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 }
@@ -76,7 +87,11 @@ async function endToEnd(): Promise<Record<string, unknown>> {
   const admin = createClickHouse({ url: env.CLICKHOUSE_URL });
   await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
   const ch = createClickHouse({ url: env.CLICKHOUSE_URL, database });
-  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, registryUrl: env.SCHEMA_REGISTRY_URL, clientId: `bench-${suffix}` });
+  const kafka = createKafka({
+    brokers: env.KAFKA_BROKERS,
+    registryUrl: env.SCHEMA_REGISTRY_URL,
+    clientId: `bench-${suffix}`,
+  });
   const raw = readExpressRaw();
   const repos = Array.from({ length: REPOS }, (_, i) => (i === 0 ? EXPRESS_REPO : `github:bench/express-${i}`));
   const producer = await kafka.producer({ schemas: { [topic]: avroSchema('commit') } });
@@ -86,7 +101,12 @@ async function endToEnd(): Promise<Record<string, unknown>> {
   for (const [p, repo] of repos.entries()) {
     const events = raw.map((r) => toCommitEvent(r, repo));
     for (let i = 0; i < events.length; i += 1000) {
-      await producer.send(topic, events.slice(i, i + 1000).map((e) => ({ key: repo, value: e, eventId: e['event_id'] as string, partition: p % 4 })));
+      await producer.send(
+        topic,
+        events
+          .slice(i, i + 1000)
+          .map((e) => ({ key: repo, value: e, eventId: e['event_id'] as string, partition: p % 4 })),
+      );
     }
   }
   const total = raw.length * repos.length;
@@ -107,12 +127,17 @@ async function endToEnd(): Promise<Record<string, unknown>> {
       FEATURIZER_ONLINE_PREFIX: `bench:${suffix}:online`,
     },
   });
-  await (await featurizer.handle).consumer.ready;
+  await (
+    await featurizer.handle
+  ).consumer.ready;
   const t0 = performance.now();
   for (;;) {
-    const [row] = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM commit_features WHERE feature_set = 'jit_change_metrics'`);
+    const [row] = await ch.query<{ n: string }>(
+      sql`SELECT count() AS n FROM commit_features WHERE feature_set = 'jit_change_metrics'`,
+    );
     if (Number(row?.n ?? 0) >= total) break;
-    if (performance.now() - t0 > 600_000) throw new Error(`only ${row?.n ?? 0} of ${total} commits arrived within 600 s`);
+    if (performance.now() - t0 > 600_000)
+      throw new Error(`only ${row?.n ?? 0} of ${total} commits arrived within 600 s`);
     await new Promise((r) => setTimeout(r, 50));
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -122,7 +147,8 @@ async function endToEnd(): Promise<Record<string, unknown>> {
     return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
   };
   const stages: Record<string, number | undefined> = {};
-  for (const s of ['state', 'sinks', 'clickhouse', 'redis_online', 'kafka_publish']) stages[s] = round(sumOf('omen_featurizer_stage_duration_seconds', `stage="${s}"`) ?? 0, 2);
+  for (const s of ['state', 'sinks', 'clickhouse', 'redis_online', 'kafka_publish'])
+    stages[s] = round(sumOf('omen_featurizer_stage_duration_seconds', `stage="${s}"`) ?? 0, 2);
   const handler = sumOf('omen_kafka_consumer_handling_duration_seconds', 'topic=') ?? 0;
   await featurizer.stop();
   await producer.disconnect();
@@ -170,7 +196,13 @@ async function domainOnly(): Promise<Record<string, unknown>> {
   };
 }
 
-function collect(dir: string, exts: readonly string[], budget: number, out: { path: string; text: string }[] = [], used = { bytes: 0 }): { path: string; text: string }[] {
+function collect(
+  dir: string,
+  exts: readonly string[],
+  budget: number,
+  out: { path: string; text: string }[] = [],
+  used = { bytes: 0 },
+): { path: string; text: string }[] {
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
@@ -188,7 +220,13 @@ function collect(dir: string, exts: readonly string[], budget: number, out: { pa
       continue;
     }
     if (st.isDirectory()) collect(p, exts, budget, out, used);
-    else if (exts.some((e) => name.endsWith(e)) && st.size > 200 && st.size < 300_000 && !name.endsWith('.min.js') && !name.endsWith('.d.ts')) {
+    else if (
+      exts.some((e) => name.endsWith(e)) &&
+      st.size > 200 &&
+      st.size < 300_000 &&
+      !name.endsWith('.min.js') &&
+      !name.endsWith('.d.ts')
+    ) {
       const text = readFileSync(p, 'utf8');
       if (text.length / Math.max(1, text.split('\n').length) > 200) continue; // minified
       out.push({ path: p, text });
@@ -199,9 +237,14 @@ function collect(dir: string, exts: readonly string[], budget: number, out: { pa
 }
 
 function corpora(): Record<string, { path: string; text: string }[]> {
-  const pythonLib = execFileSync('python3', ['-c', 'import os; print(os.path.dirname(os.__file__))'], { encoding: 'utf8' }).trim();
+  const pythonLib = execFileSync('python3', ['-c', 'import os; print(os.path.dirname(os.__file__))'], {
+    encoding: 'utf8',
+  }).trim();
   return {
-    typescript: [...collect(join(root, 'packages'), ['.ts'], MAX_SOURCE_BYTES / 2), ...collect(join(root, 'services'), ['.ts'], MAX_SOURCE_BYTES / 2)],
+    typescript: [
+      ...collect(join(root, 'packages'), ['.ts'], MAX_SOURCE_BYTES / 2),
+      ...collect(join(root, 'services'), ['.ts'], MAX_SOURCE_BYTES / 2),
+    ],
     javascript: collect(join(root, 'node_modules/.pnpm'), ['.js'], MAX_SOURCE_BYTES),
     python: collect(pythonLib, ['.py'], MAX_SOURCE_BYTES),
     c: collect('/usr/include', ['.h'], MAX_SOURCE_BYTES),
@@ -239,7 +282,16 @@ function treeSitter(languages: LoadedLanguages): Record<string, unknown> {
             lines_added: lines.length,
             lines_deleted: 0,
             binary: false,
-            hunks: [{ old_start: 0, old_lines: 0, new_start: 1, new_lines: lines.length, deleted_lines: [], added_lines: lines.map((content, k) => ({ number: k + 1, content })) }],
+            hunks: [
+              {
+                old_start: 0,
+                old_lines: 0,
+                new_start: 1,
+                new_lines: lines.length,
+                deleted_lines: [],
+                added_lines: lines.map((content, k) => ({ number: k + 1, content })),
+              },
+            ],
           },
         ],
       });
@@ -259,12 +311,25 @@ function treeSitter(languages: LoadedLanguages): Record<string, unknown> {
             lines_added: 1,
             lines_deleted: 1,
             binary: false,
-            hunks: [{ old_start: mid + 1, old_lines: 1, new_start: mid + 1, new_lines: 1, deleted_lines: [{ number: mid + 1, content: lines[mid]! }], added_lines: [{ number: mid + 1, content: `${lines[mid]!} ` }] }],
+            hunks: [
+              {
+                old_start: mid + 1,
+                old_lines: 1,
+                new_start: mid + 1,
+                new_lines: 1,
+                deleted_lines: [{ number: mid + 1, content: lines[mid]! }],
+                added_lines: [{ number: mid + 1, content: `${lines[mid]!} ` }],
+              },
+            ],
           },
         ],
       });
     });
-    out[lang] = { files: files.length, megabytes: round(bytes / 1048576, 2), parseAndMeasureMBps: round(bytes / 1048576 / parseSeconds, 2) };
+    out[lang] = {
+      files: files.length,
+      megabytes: round(bytes / 1048576, 2),
+      parseAndMeasureMBps: round(bytes / 1048576 / parseSeconds, 2),
+    };
     out[`${lang}_pending`] = { commits, bytes };
   }
   return out;
@@ -284,7 +349,12 @@ async function commitPath(results: Record<string, unknown>, languages: LoadedLan
   }
 }
 
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version };
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: round(totalmem() / 2 ** 30, 1),
+  node: process.version,
+};
 log('domain only …');
 const domain = await domainOnly();
 log('tree-sitter …');
@@ -296,7 +366,15 @@ if (!SKIP_E2E) {
   log('numstat end to end …');
   numstat = await endToEnd();
 }
-const result = { bench: 'featurizer', at: new Date().toISOString(), machine, loadAverage: loadavg(), numstatEndToEnd: numstat, domainOnly: domain, treeSitter: ts };
+const result = {
+  bench: 'featurizer',
+  at: new Date().toISOString(),
+  machine,
+  loadAverage: loadavg(),
+  numstatEndToEnd: numstat,
+  domainOnly: domain,
+  treeSitter: ts,
+};
 // Kept in the repo beside the code it measured, with the machine it ran on.
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/featurizer.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);

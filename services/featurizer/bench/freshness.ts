@@ -51,7 +51,8 @@ const SECRET = 'bench-webhook-secret';
 // repository, so the pushes name real commits of --git PATH (a clone of ../shared/data/
 // express.bundle), in the history's canonical order (parents first).
 const gitArg = args.indexOf('--git');
-if (gitArg < 0) throw new Error('give --git PATH: a clone whose commits the webhooks push (e.g. of ../shared/data/express.bundle)');
+if (gitArg < 0)
+  throw new Error('give --git PATH: a clone whose commits the webhooks push (e.g. of ../shared/data/express.bundle)');
 const GIT = resolve(args[gitArg + 1]!);
 const history = gitOrder(GIT, 'HEAD');
 const log = (msg: string): void => void process.stderr.write(`[bench freshness] ${msg}\n`);
@@ -76,12 +77,28 @@ const cleanups: (() => Promise<void>)[] = [];
 async function startService(name: string, main: string, env: Record<string, string>): Promise<{ metrics: string }> {
   const [grpcPort, metricsPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, main)], {
-    env: { ...process.env, ...stack, LOG_LEVEL: 'error', GRPC_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort), METRICS_HOST: '127.0.0.1', METRICS_PORT: String(metricsPort), ...env },
+    env: {
+      ...process.env,
+      ...stack,
+      LOG_LEVEL: 'error',
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(grpcPort),
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.push(child);
   const metrics = `http://127.0.0.1:${metricsPort}`;
-  for (let i = 0; !(await fetch(`${metrics}/readyz`).then((r) => r.ok, () => false)); i++) {
+  for (
+    let i = 0;
+    !(await fetch(`${metrics}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
     if (child.exitCode !== null || i > 1200) throw new Error(`${name} did not become ready`);
     await sleep(100);
   }
@@ -97,7 +114,12 @@ const pushExample = (require('@octokit/webhooks-examples') as { name: string; ex
   .examples.find((e) => (e['commits'] as unknown[]).length > 0)!;
 const SHA = 'f'.repeat(40);
 const pushedRepo = (pushExample['repository'] as { full_name: string }).full_name;
-const template = JSON.stringify({ ...pushExample, after: SHA, commits: [{ ...(pushExample['commits'] as object[])[0], id: SHA }], head_commit: null });
+const template = JSON.stringify({
+  ...pushExample,
+  after: SHA,
+  commits: [{ ...(pushExample['commits'] as object[])[0], id: SHA }],
+  head_commit: null,
+});
 
 interface Stamp {
   sent: number;
@@ -124,7 +146,11 @@ cleanups.push(async () => {
 });
 
 const stamps = new Map<string, Stamp>();
-const kafka = createKafka({ brokers: stack.KAFKA_BROKERS, registryUrl: stack.SCHEMA_REGISTRY_URL, clientId: `bench-fresh-${suffix}` });
+const kafka = createKafka({
+  brokers: stack.KAFKA_BROKERS,
+  registryUrl: stack.SCHEMA_REGISTRY_URL,
+  clientId: `bench-fresh-${suffix}`,
+});
 cleanups.push(() => kafka.close());
 try {
   const ingestHttp = await freePort();
@@ -228,10 +254,14 @@ try {
     if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${text.slice(0, 300)}`);
   };
 
-  const pct = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  const pct = (sorted: readonly number[], p: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
   const runs: Record<string, unknown>[] = [];
   // Warm-up: JIT, connections, the first fetches, the model session.
-  for (const rps of [...RATES.map((r) => ({ rps: Math.min(r, 50), seconds: 3, warm: true })), ...RATES.map((r) => ({ rps: r, seconds: SECONDS, warm: false }))]) {
+  for (const rps of [
+    ...RATES.map((r) => ({ rps: Math.min(r, 50), seconds: 3, warm: true })),
+    ...RATES.map((r) => ({ rps: r, seconds: SECONDS, warm: false })),
+  ]) {
     const mine: [string, Stamp][] = [];
     const total = Math.round(rps.rps * rps.seconds);
     const interval = 1000 / rps.rps;
@@ -244,7 +274,8 @@ try {
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
       const sha = history[commitNo++];
-      if (sha === undefined) throw new Error(`the history has only ${history.length} commits: lower --seconds or --rates`);
+      if (sha === undefined)
+        throw new Error(`the history has only ${history.length} commits: lower --seconds or --rates`);
       const stamp: Stamp = { sent: wall0 + (due - t0) };
       stamps.set(sha, stamp);
       mine.push([sha, stamp]);
@@ -262,7 +293,9 @@ try {
     let last = -1;
     let since = performance.now();
     for (;;) {
-      const n = mine.filter(([, s]) => s.predicted !== undefined && s.features !== undefined && s.scm !== undefined).length;
+      const n = mine.filter(
+        ([, s]) => s.predicted !== undefined && s.features !== undefined && s.scm !== undefined,
+      ).length;
       if (n === total - failures.length) break;
       if (n !== last) {
         last = n;
@@ -271,26 +304,52 @@ try {
       await sleep(100);
     }
     const count = (k: keyof Stamp): number => mine.filter(([, s]) => s[k] !== undefined).length;
-    log(`${rps.rps}/s: acked ${count('acked')}, scm ${count('scm')}, features ${count('features')}, predicted ${count('predicted')} of ${total}${failures.length > 0 ? `; ${failures.length} failed, first: ${failures[0]}` : ''}`);
+    log(
+      `${rps.rps}/s: acked ${count('acked')}, scm ${count('scm')}, features ${count('features')}, predicted ${count('predicted')} of ${total}${failures.length > 0 ? `; ${failures.length} failed, first: ${failures[0]}` : ''}`,
+    );
     if (count('predicted') === 0) {
       const text = await (await fetch(`${featurizerSvc.metrics}/metrics`)).text();
-      log(text.split('\n').filter((l) => /^kafka_consumer_(records|lag)|^kafka_producer/.test(l)).join('\n'));
+      log(
+        text
+          .split('\n')
+          .filter((l) => /^kafka_consumer_(records|lag)|^kafka_producer/.test(l))
+          .join('\n'),
+      );
     }
     if (rps.warm) continue;
-    const done = mine.map(([, s]) => s).filter((s) => s.predicted !== undefined && s.features !== undefined && s.scm !== undefined && s.computed !== undefined);
+    const done = mine
+      .map(([, s]) => s)
+      .filter(
+        (s) => s.predicted !== undefined && s.features !== undefined && s.scm !== undefined && s.computed !== undefined,
+      );
     const rows = done
       .map((s) => {
         const e2e = s.predicted! - s.sent;
         const working = Math.max(0, s.scm! - s.sent) + Math.max(0, s.features! - s.computed!) + (s.scoringMs ?? 0);
-        return { e2e, working, waiting: Math.max(0, e2e - working), stages: { ingest: s.scm! - s.sent, toFeaturizer: s.computed! - s.scm!, featurizer: s.features! - s.computed!, toInference: s.predicted! - (s.scoringMs ?? 0) - s.features!, inference: s.scoringMs ?? 0 } };
+        return {
+          e2e,
+          working,
+          waiting: Math.max(0, e2e - working),
+          stages: {
+            ingest: s.scm! - s.sent,
+            toFeaturizer: s.computed! - s.scm!,
+            featurizer: s.features! - s.computed!,
+            toInference: s.predicted! - (s.scoringMs ?? 0) - s.features!,
+            inference: s.scoringMs ?? 0,
+          },
+        };
       })
       .sort((a, b) => a.e2e - b.e2e);
     const at = (p: number): Record<string, number> => {
-      const target = pct(rows.map((r) => r.e2e), p);
+      const target = pct(
+        rows.map((r) => r.e2e),
+        p,
+      );
       const lo = Math.floor(rows.length * (p / 100 - 0.01));
       const hi = Math.ceil(rows.length * (p / 100 + 0.01));
       const near = rows.slice(Math.max(0, lo), Math.min(rows.length, Math.max(hi, lo + 1)));
-      const mean = (f: (r: (typeof rows)[number]) => number): number => near.reduce((s, r) => s + f(r), 0) / near.length;
+      const mean = (f: (r: (typeof rows)[number]) => number): number =>
+        near.reduce((s, r) => s + f(r), 0) / near.length;
       return {
         e2e_ms: round(target),
         working_ms: round(mean((r) => r.working)),
@@ -319,18 +378,27 @@ try {
     log(JSON.stringify(run));
     runs.push(run);
   }
-  const worst = runs.reduce((a, b) => ((a['p95'] as { e2e_ms: number }).e2e_ms >= (b['p95'] as { e2e_ms: number }).e2e_ms ? a : b));
+  const worst = runs.reduce((a, b) =>
+    (a['p95'] as { e2e_ms: number }).e2e_ms >= (b['p95'] as { e2e_ms: number }).e2e_ms ? a : b,
+  );
   const result = {
     bench: 'freshness',
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
-    setup: 'ingest, featurizer, inference (stream mode, GBDT champion) as main.ts child processes on the dev stack; webhooks sent open-loop from this process on the same cores; one repository (one partition)',
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+    },
+    setup:
+      'ingest, featurizer, inference (stream mode, GBDT champion) as main.ts child processes on the dev stack; webhooks sent open-loop from this process on the same cores; one repository (one partition)',
     // The worst rate's p95 (the issue's keys), then every rate in full.
     freshness_p95_ms: (worst['p95'] as { e2e_ms: number }).e2e_ms,
     waiting_share_p95: Math.max(...runs.map((r) => (r['p95'] as { waiting_share: number }).waiting_share)),
     runs,
   };
-  if (!args.includes('--no-write')) writeFileSync(new URL('./results/freshness.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+  if (!args.includes('--no-write'))
+    writeFileSync(new URL('./results/freshness.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
   for (const c of children) c.kill('SIGTERM');

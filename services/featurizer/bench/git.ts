@@ -51,14 +51,19 @@ export interface GitBenchOptions {
 
 /** Bytes of the zero-context diffs `backfill --git` turns into hunks, for MB/s. */
 function diffBytes(path: string, rev: string): number {
-  const r = spawnSync('git', ['-C', path, 'log', '--date-order', '-U0', '--no-color', '--format=%H', rev, '--'], { maxBuffer: 1 << 30 });
+  const r = spawnSync('git', ['-C', path, 'log', '--date-order', '-U0', '--no-color', '--format=%H', rev, '--'], {
+    maxBuffer: 1 << 30,
+  });
   if (r.status !== 0) throw new Error(`git log in ${path} failed: ${r.stderr.toString()}`);
   return r.stdout.length;
 }
 
 function runBackfill(env: NodeJS.ProcessEnv, args: readonly string[]): Promise<Record<string, unknown>> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BACKFILL, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', BACKFILL, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
@@ -84,7 +89,11 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
   const admin = createClickHouse({ url: stack.CLICKHOUSE_URL });
   await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(names.database)}`);
   const ch = createClickHouse({ url: stack.CLICKHOUSE_URL, database: names.database });
-  const kafka = createKafka({ brokers: stack.KAFKA_BROKERS, registryUrl: stack.SCHEMA_REGISTRY_URL, clientId: `bench-git-${suffix}` });
+  const kafka = createKafka({
+    brokers: stack.KAFKA_BROKERS,
+    registryUrl: stack.SCHEMA_REGISTRY_URL,
+    clientId: `bench-git-${suffix}`,
+  });
   const adminToken = randomBytes(24).toString('base64url');
   const [grpcPort, metricsPort] = [await freePort(), await freePort()];
   const ingestEnv = {
@@ -105,8 +114,18 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
     INGEST_DEDUP_NAMESPACE: `bench-git-${suffix}:`,
     INGEST_DEDUP_WINDOW: '10m',
   };
-  const ingest = spawn(process.execPath, ['--import', 'tsx', INGEST_MAIN], { env: ingestEnv, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; !(await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then((r) => r.ok, () => false)); i++) {
+  const ingest = spawn(process.execPath, ['--import', 'tsx', INGEST_MAIN], {
+    env: ingestEnv,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (
+    let i = 0;
+    !(await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
     if (ingest.exitCode !== null || i > 600) throw new Error('ingest did not become ready');
     await sleep(100);
   }
@@ -127,7 +146,9 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
       FEATURIZER_ONLINE_PREFIX: `bench:${suffix}:online`,
     },
   });
-  await (await featurizer.handle).consumer.ready;
+  await (
+    await featurizer.handle
+  ).consumer.ready;
 
   const metric = async (name: string, label: string): Promise<number> => {
     const text = await (await fetch(`${featurizer.metricsUrl}/metrics`)).text();
@@ -138,12 +159,20 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
   };
   const stageNames = ['state', 'code', 'sinks', 'clickhouse', 'redis_online', 'kafka_publish'] as const;
   const snapshot = async (): Promise<Record<string, number>> => {
-    const out: Record<string, number> = { handler: await metric('omen_kafka_consumer_handling_duration_seconds_sum', `topic="${names.commits}"`) };
+    const out: Record<string, number> = {
+      handler: await metric('omen_kafka_consumer_handling_duration_seconds_sum', `topic="${names.commits}"`),
+    };
     for (const s of stageNames) out[s] = await metric('omen_featurizer_stage_duration_seconds_sum', `stage="${s}"`);
     return out;
   };
   const featurized = async (repo: string): Promise<number> =>
-    Number((await ch.query<{ n: string }>(sql`SELECT uniqExact(sha) AS n FROM commit_features WHERE repo_id = ${repo} AND feature_set = 'jit_change_metrics'`))[0]?.n ?? 0);
+    Number(
+      (
+        await ch.query<{ n: string }>(
+          sql`SELECT uniqExact(sha) AS n FROM commit_features WHERE repo_id = ${repo} AND feature_set = 'jit_change_metrics'`,
+        )
+      )[0]?.n ?? 0,
+    );
   const noLag = async (): Promise<void> => {
     for (;;) {
       const lag = await kafka.consumerLag(names.group, [names.commits]);

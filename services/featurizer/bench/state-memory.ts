@@ -32,20 +32,30 @@ const parts = ['meta', ...namespaces, 'window', 'pending_at'] as const;
 
 /** This repository's first-parent history as scm.commits.v1 with hunks (what a git-mirror producer sends). */
 function gitHistory(repoId: string): CommitInput[] {
-  const git = (...args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 512 << 20 });
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 512 << 20 });
   const lines = git('log', '--first-parent', '--reverse', '--format=%H%x00%P%x00%ae%x00%ct%x00%s').trim().split('\n');
   return lines.map((line) => {
     const [sha, parents, author, time, subject] = line.split('\0') as [string, string, string, string, string];
     const first = parents.split(' ').filter(Boolean)[0];
     const diff = first ? git('diff', '-U0', '-M', first, sha) : git('show', '-U0', '-M', '--format=', sha);
     // First-parent diffs: a merge is featurized as the change it brought to the line.
-    return { repo_id: repoId, sha, parents: first ? [first] : [], author_id: author, commit_time: Number(time) * 1000, message: subject, files: parseUnifiedDiff(diff) };
+    return {
+      repo_id: repoId,
+      sha,
+      parents: first ? [first] : [],
+      author_id: author,
+      commit_time: Number(time) * 1000,
+      message: subject,
+      files: parseUnifiedDiff(diff),
+    };
   });
 }
 
 async function usage(redis: Redis, store: RedisHistoryStore, repoId: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const p of parts) out[p] = Number((await redis.call('MEMORY', 'USAGE', store.key(repoId, p), 'SAMPLES', '0')) ?? 0);
+  for (const p of parts)
+    out[p] = Number((await redis.call('MEMORY', 'USAGE', store.key(repoId, p), 'SAMPLES', '0')) ?? 0);
   out['total'] = Object.values(out).reduce((s, n) => s + n, 0);
   return out;
 }
@@ -68,14 +78,33 @@ async function legacyCommitBytes(redis: Redis, store: RedisHistoryStore, repoId:
   return bytes;
 }
 
-async function measure(redis: Redis, name: string, commits: CommitInput[], window: number, batch: number, analyzer: CodeAnalyzer | undefined): Promise<Record<string, unknown>> {
+async function measure(
+  redis: Redis,
+  name: string,
+  commits: CommitInput[],
+  window: number,
+  batch: number,
+  analyzer: CodeAnalyzer | undefined,
+): Promise<Record<string, unknown>> {
   const repoId = commits[0]!.repo_id;
-  const result: Record<string, unknown> = { commits: commits.length, withHunks: commits.some((c) => c.files.some((f) => f.hunks !== null)), window, batch };
+  const result: Record<string, unknown> = {
+    commits: commits.length,
+    withHunks: commits.some((c) => c.files.some((f) => f.hunks !== null)),
+    window,
+    batch,
+  };
   const perCommit = (bytes: number): number => Math.round(bytes / commits.length);
-  for (const [label, commitOutputs] of [['unbounded', 100_000_000], ['windowed', window]] as const) {
-    const store = new RedisHistoryStore(redis, { prefix: `omen-bench-state-${suffix}-${name}-${label}`, retention: { commitOutputs } });
+  for (const [label, commitOutputs] of [
+    ['unbounded', 100_000_000],
+    ['windowed', window],
+  ] as const) {
+    const store = new RedisHistoryStore(redis, {
+      prefix: `omen-bench-state-${suffix}-${name}-${label}`,
+      retention: { commitOutputs },
+    });
     const started = performance.now();
-    for (let i = 0; i < commits.length; i += batch) await processCommits(store, repoId, commits.slice(i, i + batch), { ...(analyzer ? { analyzer } : {}) });
+    for (let i = 0; i < commits.length; i += batch)
+      await processCommits(store, repoId, commits.slice(i, i + batch), { ...(analyzer ? { analyzer } : {}) });
     const bytes = await usage(redis, store, repoId);
     result[label] = { bytes, seconds: Math.round(performance.now() - started) / 1000 };
     if (label === 'unbounded') {
@@ -99,7 +128,14 @@ try {
   const omenHistory = gitHistory('git:local/omen');
   log(`omen history: ${omenHistory.length} commits`);
   const omen = await measure(redis, 'omen', omenHistory, 20, 10, createCodeAnalyzer(await loadLanguages()));
-  const result = { bench: 'featurizer-state-memory', at: new Date().toISOString(), redis: (await redis.info('server')).match(/redis_version:(\S+)/)?.[1], express, omen, expressRepo: EXPRESS_REPO };
+  const result = {
+    bench: 'featurizer-state-memory',
+    at: new Date().toISOString(),
+    redis: (await redis.info('server')).match(/redis_version:(\S+)/)?.[1],
+    express,
+    omen,
+    expressRepo: EXPRESS_REPO,
+  };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/state-memory.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -34,13 +34,19 @@ for (let i = 0; i < commits.length; i += 200) {
     blameWindow: window,
     onBlame: (sha, files) => void raw.set(sha, files),
   });
-  for (const r of results) for (const l of r.outputs?.labels ?? []) if (l.method === 'szz' && l.is_bug_inducing) szzPositives.add(l.sha);
+  for (const r of results)
+    for (const l of r.outputs?.labels ?? []) if (l.method === 'szz' && l.is_bug_inducing) szzPositives.add(l.sha);
 }
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
 const fixes = commits.filter((c) => !isMerge(c) && isFixMessage(c.message));
 // Text files a fix deleted lines from whose blame was unknown (a binary change before, or pruned).
-const unknownFixFiles = fixes.reduce((n, c) => n + c.files.filter((f) => !f.binary && f.lines_deleted > 0 && !raw.get(c.sha)?.some((b) => b.path === f.path)).length, 0);
+const unknownFixFiles = fixes.reduce(
+  (n, c) =>
+    n +
+    c.files.filter((f) => !f.binary && f.lines_deleted > 0 && !raw.get(c.sha)?.some((b) => b.path === f.path)).length,
+  0,
+);
 const rows = commits.filter((c) => !isMerge(c)).length;
 
 interface Filters {
@@ -75,7 +81,12 @@ function count(f: Filters): Record<string, number> {
     if (found.size > 0) withOrigin += 1;
     for (const s of found) inducers.add(s);
   }
-  return { fixes_with_origin: withOrigin, bug_inducing: inducers.size, blamed_lines: lines, label_rate: Math.round((inducers.size / rows) * 10000) / 10000 };
+  return {
+    fixes_with_origin: withOrigin,
+    bug_inducing: inducers.size,
+    blamed_lines: lines,
+    label_rate: Math.round((inducers.size / rows) * 10000) / 10000,
+  };
 }
 
 const none: Filters = { cosmetic: false, reformatted: false, merges: false, largeFixes: false, largeInducers: false };
@@ -84,8 +95,14 @@ const steps: [string, Filters][] = [
   ['+ blank, punctuation-only and comment-only lines', { ...none, cosmetic: true }],
   ['+ re-indented or re-spaced lines', { ...none, cosmetic: true, reformatted: true }],
   ['+ merge commits as inducers', { ...none, cosmetic: true, reformatted: true, merges: true }],
-  [`+ fixes touching more than ${LARGE_COMMIT_FILES} files`, { ...none, cosmetic: true, reformatted: true, merges: true, largeFixes: true }],
-  [`+ inducers touching more than ${LARGE_COMMIT_FILES} files`, { cosmetic: true, reformatted: true, merges: true, largeFixes: true, largeInducers: true }],
+  [
+    `+ fixes touching more than ${LARGE_COMMIT_FILES} files`,
+    { ...none, cosmetic: true, reformatted: true, merges: true, largeFixes: true },
+  ],
+  [
+    `+ inducers touching more than ${LARGE_COMMIT_FILES} files`,
+    { cosmetic: true, reformatted: true, merges: true, largeFixes: true, largeInducers: true },
+  ],
 ];
 const table = steps.map(([name, f]) => ({ filters: name, ...count(f) }));
 for (const t of table) log(JSON.stringify(t));
@@ -98,7 +115,9 @@ for (const k of store.keys(EXPRESS_REPO, 'blame')) {
 }
 log(JSON.stringify([...bigPaths].sort((a, b) => b[1] - a[1]).slice(0, 8)));
 const bytes = (ns: 'blame' | 'versions' | 'dag' | 'commit'): number =>
-  store.keys(EXPRESS_REPO, ns).reduce((n, k) => n + k.length + JSON.stringify(store.peek(EXPRESS_REPO, ns, k)).length, 0);
+  store
+    .keys(EXPRESS_REPO, ns)
+    .reduce((n, k) => n + k.length + JSON.stringify(store.peek(EXPRESS_REPO, ns, k)).length, 0);
 const result = {
   bench: 'szz-express',
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', mem_gb: Math.round(totalmem() / 2 ** 30) },

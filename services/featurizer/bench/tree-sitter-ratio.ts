@@ -23,13 +23,23 @@ export interface TreeSitterRatio {
 
 /** Source files of `path` at `rev` in a language the featurizer parses, with their text. */
 export function sourceFiles(path: string, rev: string): { path: string; text: string }[] {
-  const names = execFileSync('git', ['-C', path, 'ls-tree', '-r', '--name-only', rev], { encoding: 'utf8', maxBuffer: 1 << 28 })
+  const names = execFileSync('git', ['-C', path, 'ls-tree', '-r', '--name-only', rev], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  })
     .split('\n')
     .filter((p) => p !== '' && languageOf(p) !== undefined);
-  return names.map((p) => ({ path: p, text: execFileSync('git', ['-C', path, 'show', `${rev}:${p}`], { encoding: 'utf8', maxBuffer: 1 << 28 }) }));
+  return names.map((p) => ({
+    path: p,
+    text: execFileSync('git', ['-C', path, 'show', `${rev}:${p}`], { encoding: 'utf8', maxBuffer: 1 << 28 }),
+  }));
 }
 
-export function treeSitterRatio(languages: LoadedLanguages, files: readonly { path: string; text: string }[], rounds = 5): TreeSitterRatio {
+export function treeSitterRatio(
+  languages: LoadedLanguages,
+  files: readonly { path: string; text: string }[],
+  rounds = 5,
+): TreeSitterRatio {
   const work = files.flatMap((f) => {
     const id = languageOf(f.path);
     const lang = id && languages.get(id);

@@ -51,16 +51,33 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
 
   const history = new RedisHistoryStore(redis, {
     prefix: config.FEATURIZER_STATE_PREFIX,
-    retention: { commitOutputs: config.FEATURIZER_COMMIT_STATE_RETENTION, pendingMs: config.FEATURIZER_PENDING_LINK_TTL },
+    retention: {
+      commitOutputs: config.FEATURIZER_COMMIT_STATE_RETENTION,
+      pendingMs: config.FEATURIZER_PENDING_LINK_TTL,
+    },
     onPrune: countPruned(metrics),
   });
-  const online = new RedisOnlineStore(redis, { prefix: config.FEATURIZER_ONLINE_PREFIX, ttlSeconds: Math.round(config.FEATURIZER_ONLINE_TTL / 1000) });
+  const online = new RedisOnlineStore(redis, {
+    prefix: config.FEATURIZER_ONLINE_PREFIX,
+    ttlSeconds: Math.round(config.FEATURIZER_ONLINE_TTL / 1000),
+  });
   const analyzer = config.FEATURIZER_CODE_METRICS ? createCodeAnalyzer(await loadLanguages()) : undefined;
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'featurizer', registryUrl: config.SCHEMA_REGISTRY_URL, logger, metrics });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'featurizer',
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    logger,
+    metrics,
+  });
   ctx.onShutdown(() => kafka.close(), 'kafka');
   const producer = await ctx.dependency('kafka', () =>
-    kafka.producer({ schemas: { [config.FEATURIZER_TOPIC_FEATURES]: avroSchema('commit_features'), [config.FEATURIZER_TOPIC_LABELS]: avroSchema('label') } }),
+    kafka.producer({
+      schemas: {
+        [config.FEATURIZER_TOPIC_FEATURES]: avroSchema('commit_features'),
+        [config.FEATURIZER_TOPIC_LABELS]: avroSchema('label'),
+      },
+    }),
   );
   const pipeline = new FeaturizerPipeline({
     history,
@@ -72,7 +89,10 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
     sinks: {
       offline: (rows) => writeOffline(ch, rows),
       online: (rows) => online.write(rows),
-      publish: kafkaPublisher(producer, { features: config.FEATURIZER_TOPIC_FEATURES, labels: config.FEATURIZER_TOPIC_LABELS }),
+      publish: kafkaPublisher(producer, {
+        features: config.FEATURIZER_TOPIC_FEATURES,
+        labels: config.FEATURIZER_TOPIC_LABELS,
+      }),
     },
   });
 
@@ -85,8 +105,14 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
     // pipeline shares it, and its large history pipelines must not fail on a lookup-sized timeout.
     featurizerHandlers(
       {
-        online: (repo, sha, set) => withinMs(online.read(repo, sha, set), config.FEATURIZER_LOOKUP_TIMEOUT, 'the online store (Redis)'),
-        offline: (repo, sha, set) => withinMs(readOfflineFeatures(ch, repo, sha, set), config.FEATURIZER_LOOKUP_TIMEOUT, 'the offline store (ClickHouse)'),
+        online: (repo, sha, set) =>
+          withinMs(online.read(repo, sha, set), config.FEATURIZER_LOOKUP_TIMEOUT, 'the online store (Redis)'),
+        offline: (repo, sha, set) =>
+          withinMs(
+            readOfflineFeatures(ch, repo, sha, set),
+            config.FEATURIZER_LOOKUP_TIMEOUT,
+            'the offline store (ClickHouse)',
+          ),
       },
       { control: () => commitsConsumer.current, logger },
     ),
@@ -106,9 +132,16 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
         if (records[0]?.topic === commitsTopic) {
           // Each commit's features and labels go on in the commit's own trace (kafka-sink).
           const commits = records.map((r) => r.value as Commit);
-          await withRecordTraces(records, (r) => commitTraceKey(r.value as Commit), () => pipeline.handleCommits(commits, handlerCtx.signal));
-        }
-        else await pipeline.handleIssues(records.map((r) => r.value as Issue), handlerCtx.signal);
+          await withRecordTraces(
+            records,
+            (r) => commitTraceKey(r.value as Commit),
+            () => pipeline.handleCommits(commits, handlerCtx.signal),
+          );
+        } else
+          await pipeline.handleIssues(
+            records.map((r) => r.value as Issue),
+            handlerCtx.signal,
+          );
       },
     }),
   );
@@ -126,7 +159,9 @@ export interface RunFeaturizerOptions {
 }
 
 /** Runs the featurizer service; resolves once its ports listen (see `ready` for the consumer). */
-export async function runFeaturizer(options: RunFeaturizerOptions = {}): Promise<RunningService<FeaturizerConfig> & { handle: Promise<FeaturizerHandle> }> {
+export async function runFeaturizer(
+  options: RunFeaturizerOptions = {},
+): Promise<RunningService<FeaturizerConfig> & { handle: Promise<FeaturizerHandle> }> {
   let resolveHandle!: (h: FeaturizerHandle) => void;
   const handle = new Promise<FeaturizerHandle>((resolve) => (resolveHandle = resolve));
   const running = await runService({

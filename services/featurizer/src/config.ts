@@ -1,4 +1,15 @@
-import { redisUrl, bool, durationMs, enumOf, int, list, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
+import {
+  redisUrl,
+  bool,
+  durationMs,
+  enumOf,
+  int,
+  list,
+  str,
+  url,
+  type ConfigOf,
+  type ConfigProblem,
+} from '@omen/config';
 import { OFFSET_GAP_POLICIES } from '@omen/kafka';
 import type { BaseConfigShape } from '@omen/service';
 import { DEFAULT_BLAME_WINDOW, DEFAULT_RETENTION } from './domain/retention.ts';
@@ -77,7 +88,9 @@ export const featurizerConfigSchema = {
 export type FeaturizerConfig = ConfigOf<typeof featurizerConfigSchema & BaseConfigShape>;
 
 /** What no single variable's check sees: bounds between variables. */
-export function configProblems(config: Pick<FeaturizerConfig, 'FEATURIZER_COMMIT_STATE_RETENTION' | 'FEATURIZER_BATCH_SIZE'>): ConfigProblem[] {
+export function configProblems(
+  config: Pick<FeaturizerConfig, 'FEATURIZER_COMMIT_STATE_RETENTION' | 'FEATURIZER_BATCH_SIZE'>,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   // A batch's state is written before its sinks acknowledge it; a smaller window could drop
   // outputs that a crash then needs to re-emit.

@@ -53,7 +53,8 @@ export interface PipelineOptions {
   onDependency?: (dependency: string, up: boolean, reason?: string) => void;
 }
 
-const CONNECTION_MESSAGES = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|Connection is closed|connect ETIMEDOUT|Timeout error|timed out|Reached the max retries per request|Stream isn't writeable|write EPIPE|fetch failed/i;
+const CONNECTION_MESSAGES =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|Connection is closed|connect ETIMEDOUT|Timeout error|timed out|Reached the max retries per request|Stream isn't writeable|write EPIPE|fetch failed/i;
 
 /** Whether an error means "a dependency is not there right now" (wait) rather than a bad record (fail). */
 export function isOutage(err: unknown): boolean {
@@ -101,9 +102,16 @@ export class FeaturizerPipeline {
   constructor(options: PipelineOptions) {
     this.#o = options;
     const m = options.metrics;
-    this.#waiting = m?.gauge('omen_featurizer_dependency_unavailable', 'Whether the featurizer is waiting for a dependency (1) or not (0)', ['dependency']);
+    this.#waiting = m?.gauge(
+      'omen_featurizer_dependency_unavailable',
+      'Whether the featurizer is waiting for a dependency (1) or not (0)',
+      ['dependency'],
+    );
     this.#commits = m?.counter('omen_featurizer_commits_total', 'Commits featurized', ['outcome']);
-    this.#replayed = m?.counter('omen_featurizer_commits_replayed_total', 'Redelivered commits answered from the stored outputs');
+    this.#replayed = m?.counter(
+      'omen_featurizer_commits_replayed_total',
+      'Redelivered commits answered from the stored outputs',
+    );
     this.#beyondWindow = m?.counter(
       'omen_featurizer_redeliveries_beyond_window_total',
       'Redelivered commits whose outputs had left the retention window: not applied again, nothing re-emitted',
@@ -116,17 +124,22 @@ export class FeaturizerPipeline {
     // Code analysis (tree-sitter) runs inside the state stage; timed apart as stage "code" (per
     // commit) so the bench can tell parsing from the history's Redis round trips.
     const analyzer = options.analyzer;
-    this.#analyzer = analyzer && m
-      ? (files) => {
-          const started = performance.now();
-          try {
-            return analyzer(files);
-          } finally {
-            this.#stage?.observe({ stage: 'code' }, (performance.now() - started) / 1000);
+    this.#analyzer =
+      analyzer && m
+        ? (files) => {
+            const started = performance.now();
+            try {
+              return analyzer(files);
+            } finally {
+              this.#stage?.observe({ stage: 'code' }, (performance.now() - started) / 1000);
+            }
           }
-        }
-      : analyzer;
-    this.#stage = m?.histogram('omen_featurizer_stage_duration_seconds', 'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel; code: tree-sitter analysis per commit, inside state)', ['stage']);
+        : analyzer;
+    this.#stage = m?.histogram(
+      'omen_featurizer_stage_duration_seconds',
+      'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel; code: tree-sitter analysis per commit, inside state)',
+      ['stage'],
+    );
   }
 
   async #timed<T>(stage: string, fn: () => Promise<T>): Promise<T> {
@@ -172,7 +185,9 @@ export class FeaturizerPipeline {
    * INVALID_ARGUMENT, naming the problems, when any commit is invalid.
    */
   async handleCommits(commits: readonly CommitEvent[], signal?: AbortSignal): Promise<CommitRows[]> {
-    const problems = commits.flatMap((c, i) => validateCommit(c).map((p) => `commit ${i} (${c.sha.slice(0, 12)}): ${p}`));
+    const problems = commits.flatMap((c, i) =>
+      validateCommit(c).map((p) => `commit ${i} (${c.sha.slice(0, 12)}): ${p}`),
+    );
     if (problems.length > 0) throw new InvalidArgumentError(`invalid commit event: ${problems.join('; ')}`, 'value');
     const byRepo = new Map<string, CommitEvent[]>();
     for (const c of commits) {
@@ -195,7 +210,14 @@ export class FeaturizerPipeline {
       if (onGap.length > 0) {
         this.#onGap?.inc(onGap.length);
         // A repository's first commit seen without its history (a webhook-only repository) lands here too.
-        this.#o.logger.warn({ repoId, commits: onGap.length, missing: onGap.slice(0, 10).map((r) => ({ sha: r.sha, parents: r.missingParents ?? [] })) }, 'commits featurized before a parent: history metrics computed on a gap');
+        this.#o.logger.warn(
+          {
+            repoId,
+            commits: onGap.length,
+            missing: onGap.slice(0, 10).map((r) => ({ sha: r.sha, parents: r.missingParents ?? [] })),
+          },
+          'commits featurized before a parent: history metrics computed on a gap',
+        );
       }
       results.forEach((r, i) => {
         if (r.outputs === null) {
@@ -215,14 +237,17 @@ export class FeaturizerPipeline {
   async handleIssues(issues: readonly IssueInput[], signal?: AbortSignal): Promise<CommitLabel[]> {
     const byRepo = new Map<string, IssueInput[]>();
     for (const i of issues) {
-      if (!Number.isInteger(i.number) || i.number <= 0) throw new InvalidArgumentError(`issue number must be a positive integer, got ${i.number}`, 'number');
+      if (!Number.isInteger(i.number) || i.number <= 0)
+        throw new InvalidArgumentError(`issue number must be a positive integer, got ${i.number}`, 'number');
       const list = byRepo.get(i.repo_id) ?? [];
       list.push(i);
       byRepo.set(i.repo_id, list);
     }
     const labels: CommitLabel[] = [];
     for (const [repoId, list] of byRepo) {
-      const out = await this.#untilAvailable('redis', signal, () => processIssues(this.#o.history, repoId, list, this.#o.now ? { now: this.#o.now } : {}));
+      const out = await this.#untilAvailable('redis', signal, () =>
+        processIssues(this.#o.history, repoId, list, this.#o.now ? { now: this.#o.now } : {}),
+      );
       for (const l of out) labels.push(...l);
     }
     if (labels.length > 0) await this.#write([{ features: [], labels, findings: [] }], signal);
@@ -238,7 +263,9 @@ export class FeaturizerPipeline {
       Promise.all([
         this.#timed('clickhouse', () => this.#untilAvailable('clickhouse', signal, () => sinks.offline(rows))),
         this.#timed('redis_online', () => this.#untilAvailable('redis', signal, () => sinks.online(features))),
-        this.#timed('kafka_publish', () => this.#untilAvailable('kafka', signal, () => sinks.publish(features, labels))),
+        this.#timed('kafka_publish', () =>
+          this.#untilAvailable('kafka', signal, () => sinks.publish(features, labels)),
+        ),
       ]),
     );
     for (const l of labels) this.#labels?.inc({ method: l.method });
@@ -247,8 +274,13 @@ export class FeaturizerPipeline {
 
 /** The state store's prune hook that counts `omen_featurizer_state_pruned_total{namespace}`. */
 export function countPruned(metrics: Metrics): (pruned: Pruned) => void {
-  const counter = metrics.counter('omen_featurizer_state_pruned_total', 'Records dropped from the featurizer state by its retention', ['namespace']);
+  const counter = metrics.counter(
+    'omen_featurizer_state_pruned_total',
+    'Records dropped from the featurizer state by its retention',
+    ['namespace'],
+  );
   return (pruned) => {
-    for (const namespace of ['outputs', 'pending'] as const) if (pruned[namespace] > 0) counter.inc({ namespace }, pruned[namespace]);
+    for (const namespace of ['outputs', 'pending'] as const)
+      if (pruned[namespace] > 0) counter.inc({ namespace }, pruned[namespace]);
   };
 }

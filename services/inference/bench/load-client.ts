@@ -22,7 +22,15 @@ export type Scenario =
       f64le?: boolean;
       topK?: number;
     }
-  | { kind: 'modelInfer'; address: string; batch: number; concurrency: number; durationMs: number; x: Float32Array; width: number };
+  | {
+      kind: 'modelInfer';
+      address: string;
+      batch: number;
+      concurrency: number;
+      durationMs: number;
+      x: Float32Array;
+      width: number;
+    };
 
 export interface ScenarioResult {
   /** Per-call latency, µs (unary: from the scheduled send time, so a stall counts against it). */
@@ -42,7 +50,10 @@ function method(client: grpc.Client, name: string): (req: unknown, cb: Callback)
 }
 
 async function unary(s: Extract<Scenario, { kind: 'unary' }>): Promise<ScenarioResult> {
-  const client = new (loadGrpcObject('inference').omen.inference.v1.Inference)(s.address, grpc.credentials.createInsecure());
+  const client = new (loadGrpcObject('inference').omen.inference.v1.Inference)(
+    s.address,
+    grpc.credentials.createInsecure(),
+  );
   const predict = method(client, 'Predict');
   const requests = s.rows.map((values) => ({ features: { values }, top_k: s.topK }));
   const latencies: number[] = [];
@@ -61,7 +72,9 @@ async function unary(s: Extract<Scenario, { kind: 'unary' }>): Promise<ScenarioR
         const scheduled = start + sent * interval;
         predict(requests[sent % requests.length], (err) => {
           const us = (performance.now() - scheduled) * 1000;
-          if (err) errors[grpc.status[err.code] ?? String(err.code)] = (errors[grpc.status[err.code] ?? String(err.code)] ?? 0) + 1;
+          if (err)
+            errors[grpc.status[err.code] ?? String(err.code)] =
+              (errors[grpc.status[err.code] ?? String(err.code)] ?? 0) + 1;
           else latencies.push(us);
           if (++done === total) resolve();
         });
@@ -80,7 +93,10 @@ async function closedLoop(s: Extract<Scenario, { kind: 'predictBatch' | 'modelIn
   let send: (i: number, cb: Callback) => void;
   let client: grpc.Client;
   if (s.kind === 'predictBatch') {
-    client = new (loadGrpcObject('inference').omen.inference.v1.Inference)(s.address, grpc.credentials.createInsecure());
+    client = new (loadGrpcObject('inference').omen.inference.v1.Inference)(
+      s.address,
+      grpc.credentials.createInsecure(),
+    );
     const call = method(client, 'PredictBatch');
     const names = Object.keys(s.rows[0] ?? {});
     const bodies = Array.from({ length: 8 }, (_, k) => {
@@ -94,7 +110,10 @@ async function closedLoop(s: Extract<Scenario, { kind: 'predictBatch' | 'modelIn
     });
     send = (i, cb) => call(bodies[i % bodies.length], cb);
   } else {
-    client = new (loadGrpcObject('kserve').inference.GRPCInferenceService)(s.address, grpc.credentials.createInsecure());
+    client = new (loadGrpcObject('kserve').inference.GRPCInferenceService)(
+      s.address,
+      grpc.credentials.createInsecure(),
+    );
     const call = method(client, 'ModelInfer');
     const rowsAvailable = s.x.length / s.width;
     const bodies = Array.from({ length: 8 }, (_, k) => {
@@ -103,7 +122,12 @@ async function closedLoop(s: Extract<Scenario, { kind: 'predictBatch' | 'modelIn
         const r = (k * s.batch + i) % rowsAvailable;
         x.set(s.x.subarray(r * s.width, (r + 1) * s.width), i * s.width);
       }
-      return { model_name: 'jit-defect', inputs: [{ name: 'features', datatype: 'FP32', shape: [s.batch, s.width] }], outputs: [{ name: 'probabilities' }], raw_input_contents: [Buffer.from(x.buffer)] };
+      return {
+        model_name: 'jit-defect',
+        inputs: [{ name: 'features', datatype: 'FP32', shape: [s.batch, s.width] }],
+        outputs: [{ name: 'probabilities' }],
+        raw_input_contents: [Buffer.from(x.buffer)],
+      };
     });
     send = (i, cb) => call(bodies[i % bodies.length], cb);
   }
@@ -119,7 +143,9 @@ async function closedLoop(s: Extract<Scenario, { kind: 'predictBatch' | 'modelIn
         const i = calls++;
         await new Promise<void>((resolve) => {
           send(i, (err) => {
-            if (err) errors[grpc.status[err.code] ?? String(err.code)] = (errors[grpc.status[err.code] ?? String(err.code)] ?? 0) + 1;
+            if (err)
+              errors[grpc.status[err.code] ?? String(err.code)] =
+                (errors[grpc.status[err.code] ?? String(err.code)] ?? 0) + 1;
             else latencies.push((performance.now() - t0) * 1000);
             resolve();
           });
@@ -134,7 +160,9 @@ async function closedLoop(s: Extract<Scenario, { kind: 'predictBatch' | 'modelIn
 
 process.on('message', (message: Scenario & { x?: number[] }) => {
   // Typed arrays do not survive IPC's JSON: the bench sends the tensor pool as a plain array.
-  const scenario = (message.kind === 'modelInfer' ? { ...message, x: Float32Array.from(message.x as number[]) } : message) as Scenario;
+  const scenario = (
+    message.kind === 'modelInfer' ? { ...message, x: Float32Array.from(message.x as number[]) } : message
+  ) as Scenario;
   void (scenario.kind === 'unary' ? unary(scenario) : closedLoop(scenario)).then((result) => process.send!(result));
 });
 process.on('disconnect', () => process.exit(0));

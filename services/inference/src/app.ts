@@ -71,29 +71,46 @@ interface PredictionSinks {
  * mode cannot run without them, so there they gate readiness; the served log must never hold
  * up serving, so for it alone they connect in the background (retrying) while it buffers.
  */
-function openPredictionSink(ctx: ServiceContext<InferenceConfig>, consumer: () => ConsumerRunner | undefined): PredictionSinks {
+function openPredictionSink(
+  ctx: ServiceContext<InferenceConfig>,
+  consumer: () => ConsumerRunner | undefined,
+): PredictionSinks {
   const { config, logger } = ctx;
   const brokers = config.KAFKA_BROKERS;
   const registryUrl = config.SCHEMA_REGISTRY_URL;
-  if (config.INFERENCE_STREAM && (!brokers || !registryUrl)) throw new Error('INFERENCE_STREAM=true needs KAFKA_BROKERS and SCHEMA_REGISTRY_URL');
+  if (config.INFERENCE_STREAM && (!brokers || !registryUrl))
+    throw new Error('INFERENCE_STREAM=true needs KAFKA_BROKERS and SCHEMA_REGISTRY_URL');
   const logServed = config.INFERENCE_LOG_SERVED && Boolean((brokers && registryUrl) || config.CLICKHOUSE_URL);
   if (!config.INFERENCE_STREAM && !logServed) return { kafka: undefined, ready: undefined, current: () => undefined };
   if (logServed) {
     // Refused here rather than deep in the buffer, naming the variables.
     if (config.INFERENCE_LOG_FLUSH_SIZE > config.INFERENCE_LOG_MAX_BUFFERED) {
-      throw new Error(`INFERENCE_LOG_FLUSH_SIZE (${config.INFERENCE_LOG_FLUSH_SIZE}) must be <= INFERENCE_LOG_MAX_BUFFERED (${config.INFERENCE_LOG_MAX_BUFFERED})`);
+      throw new Error(
+        `INFERENCE_LOG_FLUSH_SIZE (${config.INFERENCE_LOG_FLUSH_SIZE}) must be <= INFERENCE_LOG_MAX_BUFFERED (${config.INFERENCE_LOG_MAX_BUFFERED})`,
+      );
     }
     if (config.INFERENCE_LOG_RETRY_MIN > config.INFERENCE_LOG_RETRY_MAX) {
-      throw new Error(`INFERENCE_LOG_RETRY_MIN (${config.INFERENCE_LOG_RETRY_MIN}ms) must be <= INFERENCE_LOG_RETRY_MAX (${config.INFERENCE_LOG_RETRY_MAX}ms)`);
+      throw new Error(
+        `INFERENCE_LOG_RETRY_MIN (${config.INFERENCE_LOG_RETRY_MIN}ms) must be <= INFERENCE_LOG_RETRY_MAX (${config.INFERENCE_LOG_RETRY_MAX}ms)`,
+      );
     }
   }
-  const kafka = brokers && registryUrl ? createKafka({ brokers, clientId: 'inference', registryUrl, logger, metrics: ctx.metrics }) : undefined;
+  const kafka =
+    brokers && registryUrl
+      ? createKafka({ brokers, clientId: 'inference', registryUrl, logger, metrics: ctx.metrics })
+      : undefined;
   const clickhouse = config.CLICKHOUSE_URL ? createClickHouse({ url: config.CLICKHOUSE_URL }) : undefined;
   const table = config.INFERENCE_PREDICTIONS_TABLE;
   const required = config.INFERENCE_STREAM;
   let sink: PredictionSink | undefined;
   const ready = (async () => {
-    const producer = kafka ? await ctx.dependency('kafka', () => kafka.producer({ schemas: { [config.INFERENCE_TOPIC_PREDICTIONS]: avroSchema('prediction') } }), { required }) : undefined;
+    const producer = kafka
+      ? await ctx.dependency(
+          'kafka',
+          () => kafka.producer({ schemas: { [config.INFERENCE_TOPIC_PREDICTIONS]: avroSchema('prediction') } }),
+          { required },
+        )
+      : undefined;
     if (clickhouse) await ctx.dependency('clickhouse', () => ensurePredictionsTable(clickhouse, table), { required });
     sink = new PredictionSink({ producer, topic: config.INFERENCE_TOPIC_PREDICTIONS, clickhouse, table });
     return sink;
@@ -115,13 +132,18 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
   const scheduler = overrides.scheduler ?? eventLoopScheduler;
   let source = overrides.source;
   if (!source && config.INFERENCE_TRAINER_ADDR) {
-    const remote = new TrainerModelSource({ address: config.INFERENCE_TRAINER_ADDR, token: config.INFERENCE_TRAINER_TOKEN, artifactTimeoutMs: config.INFERENCE_TRAINER_TIMEOUT });
+    const remote = new TrainerModelSource({
+      address: config.INFERENCE_TRAINER_ADDR,
+      token: config.INFERENCE_TRAINER_TOKEN,
+      artifactTimeoutMs: config.INFERENCE_TRAINER_TIMEOUT,
+    });
     // Registered before 'models', so it closes after them (shutdown hooks run in reverse).
     ctx.onShutdown(() => remote.close(), 'trainer client');
     source = remote;
   }
   source ??= new LocalModelRegistry(config.INFERENCE_REGISTRY_DIR);
-  if (config.INFERENCE_ARTIFACT_CACHE_DIR) source = new CachedModelSource(source, { dir: config.INFERENCE_ARTIFACT_CACHE_DIR, logger });
+  if (config.INFERENCE_ARTIFACT_CACHE_DIR)
+    source = new CachedModelSource(source, { dir: config.INFERENCE_ARTIFACT_CACHE_DIR, logger });
   const aliases = config.INFERENCE_ALIASES;
   const preferred = config.INFERENCE_PREFERRED_BATCH_SIZES.map(Number);
   const models = new ModelManager({
@@ -156,7 +178,11 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
     ctx.watchDependency('redis', () => redis.ping(), { timeoutMs: Math.max(1000, config.INFERENCE_REDIS_TIMEOUT) });
     // ioredis keeps reconnecting by itself; an error event without a listener would crash.
     redis.on('error', (err: Error) => logger.debug({ err }, 'redis error'));
-    redis.connect().catch((err: unknown) => logger.warn({ err }, 'redis is not reachable yet; commit requests fail with UNAVAILABLE until it is'));
+    redis
+      .connect()
+      .catch((err: unknown) =>
+        logger.warn({ err }, 'redis is not reachable yet; commit requests fail with UNAVAILABLE until it is'),
+      );
     store = new RedisStore(redis, {
       featurePrefix: config.INFERENCE_FEATURE_PREFIX,
       cachePrefix: config.INFERENCE_CACHE_PREFIX,
@@ -167,11 +193,22 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
 
   let fallback: FeaturizerFallback | undefined;
   if (config.FEATURIZER_ADDR) {
-    const client = new FeaturizerFallback(config.FEATURIZER_ADDR, config.INFERENCE_FEATURIZER_TIMEOUT, config.INFERENCE_FEATURIZER_TOKEN);
+    const client = new FeaturizerFallback(
+      config.FEATURIZER_ADDR,
+      config.INFERENCE_FEATURIZER_TIMEOUT,
+      config.INFERENCE_FEATURIZER_TOKEN,
+    );
     fallback = client;
     ctx.onShutdown(() => client.close(), 'featurizer client');
   }
-  const predictor = new Predictor({ models, store, fallback, logger, metrics, defaultModel: config.INFERENCE_DEFAULT_MODEL });
+  const predictor = new Predictor({
+    models,
+    store,
+    fallback,
+    logger,
+    metrics,
+    defaultModel: config.INFERENCE_DEFAULT_MODEL,
+  });
 
   // Where predictions go: stream mode's output and the served-predictions log share one sink.
   let consumer: ConsumerRunner | undefined;
@@ -196,14 +233,28 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
     // a little inside the grace period so that what it could not write is counted, not lost silently.
     ctx.onShutdown(() => log.close(Math.floor(config.SHUTDOWN_GRACE * 0.8)), 'served predictions log');
   } else if (config.INFERENCE_LOG_SERVED) {
-    logger.info('served predictions are not logged: set KAFKA_BROKERS and SCHEMA_REGISTRY_URL, or CLICKHOUSE_URL (INFERENCE_LOG_SERVED=false silences this)');
+    logger.info(
+      'served predictions are not logged: set KAFKA_BROKERS and SCHEMA_REGISTRY_URL, or CLICKHOUSE_URL (INFERENCE_LOG_SERVED=false silences this)',
+    );
   }
   const auditTrail = startAuditTrail(ctx, 'inference');
   const protos = loadProtos(['inference', 'kserve']);
-  ctx.grpc.addService(withFastResponses(serviceDefinition(protos, 'omen.inference.v1.Inference'), 'omen.inference.v1.Inference'), inferenceHandlers({ predictor, scheduler, metrics, maxBatchRequests: config.INFERENCE_MAX_BATCH_REQUESTS }));
+  ctx.grpc.addService(
+    withFastResponses(serviceDefinition(protos, 'omen.inference.v1.Inference'), 'omen.inference.v1.Inference'),
+    inferenceHandlers({ predictor, scheduler, metrics, maxBatchRequests: config.INFERENCE_MAX_BATCH_REQUESTS }),
+  );
   ctx.grpc.addService(
     withFastResponses(serviceDefinition(protos, 'inference.GRPCInferenceService'), 'inference.GRPCInferenceService'),
-    kserveHandlers({ models, scheduler, metrics, defaultModel: config.INFERENCE_DEFAULT_MODEL, serverName: 'omen-inference', serverVersion: SERVER_VERSION, maxRequestRows: config.INFERENCE_MAX_REQUEST_ROWS, log: servedLog }),
+    kserveHandlers({
+      models,
+      scheduler,
+      metrics,
+      defaultModel: config.INFERENCE_DEFAULT_MODEL,
+      serverName: 'omen-inference',
+      serverVersion: SERVER_VERSION,
+      maxRequestRows: config.INFERENCE_MAX_REQUEST_ROWS,
+      log: servedLog,
+    }),
   );
 
   // Models: serving waits (NOT_SERVING) until every configured model's default alias is loaded.
@@ -217,14 +268,19 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
   if (config.NATS_URL) {
     const url = config.NATS_URL;
     void ctx
-      .dependency('nats', () => subscribeControl({
-        url,
-        models: config.INFERENCE_MODELS,
-        aliases,
-        apply: (event) => models.apply(event),
-        logger,
-        onStatus: (up) => ctx.setDependencyUp('nats', up),
-      }), { required: false })
+      .dependency(
+        'nats',
+        () =>
+          subscribeControl({
+            url,
+            models: config.INFERENCE_MODELS,
+            aliases,
+            apply: (event) => models.apply(event),
+            logger,
+            onStatus: (up) => ctx.setDependencyUp('nats', up),
+          }),
+        { required: false },
+      )
       .then((sub) => ctx.onShutdown(() => sub.close(), 'nats'))
       .catch(() => undefined);
   }
@@ -243,7 +299,8 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
               const version = known[alias];
               if (version === undefined) continue;
               const current = models.served().find((s) => s.model === name && s.alias === alias);
-              if (current?.served.version !== version) await models.apply({ model: name, version, alias }).catch(() => undefined);
+              if (current?.served.version !== version)
+                await models.apply({ model: name, version, alias }).catch(() => undefined);
             }
           } catch (err) {
             logger.warn({ err, model: name }, 'registry poll failed');
@@ -259,22 +316,24 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
       // Consume only once the models are in: a record scored by no model would be committed unscored.
       await loaded;
       const sink = await sinks.ready!;
-      consumer = await ctx.dependency('stream', () => startStream({
-        kafka,
-        group: config.INFERENCE_STREAM_GROUP,
-        topic: config.INFERENCE_TOPIC_FEATURES,
-        models,
-        predictor,
-        sink,
-        logger,
-        metrics,
-        topK: config.INFERENCE_STREAM_TOP_K,
-        logFeatures: config.INFERENCE_LOG_FEATURES,
-        lagIntervalMs: config.INFERENCE_LAG_INTERVAL,
-        offsetGapPolicy: config.INFERENCE_STREAM_OFFSET_GAP_POLICY,
-        gapHealth: offsetGapHealth((name, reason) => ctx.setBlocked(name, reason)),
-        ...(overrides.streamConsumer ? { consumer: overrides.streamConsumer } : {}),
-      }));
+      consumer = await ctx.dependency('stream', () =>
+        startStream({
+          kafka,
+          group: config.INFERENCE_STREAM_GROUP,
+          topic: config.INFERENCE_TOPIC_FEATURES,
+          models,
+          predictor,
+          sink,
+          logger,
+          metrics,
+          topK: config.INFERENCE_STREAM_TOP_K,
+          logFeatures: config.INFERENCE_LOG_FEATURES,
+          lagIntervalMs: config.INFERENCE_LAG_INTERVAL,
+          offsetGapPolicy: config.INFERENCE_STREAM_OFFSET_GAP_POLICY,
+          gapHealth: offsetGapHealth((name, reason) => ctx.setBlocked(name, reason)),
+          ...(overrides.streamConsumer ? { consumer: overrides.streamConsumer } : {}),
+        }),
+      );
       void consumer.crashed.then((err) => {
         // Health turns NOT_SERVING, which the liveness probe turns into a restart.
         logger.fatal({ err }, 'stream consumer stopped for good');
@@ -286,6 +345,14 @@ export function startInference(ctx: ServiceContext<InferenceConfig>, overrides: 
   }
 
   // The HTTP surface writes the same audit trail as gRPC.
-  const http = startInferenceHttp(ctx, { models, predictor, scheduler, metrics, log: servedLog, serverVersion: SERVER_VERSION, audit: auditTrail?.record });
+  const http = startInferenceHttp(ctx, {
+    models,
+    predictor,
+    scheduler,
+    metrics,
+    log: servedLog,
+    serverVersion: SERVER_VERSION,
+    audit: auditTrail?.record,
+  });
   return { models, predictor, store, metrics, stream: () => consumer, servedLog, http };
 }

@@ -44,7 +44,10 @@ export const inferenceConfigSchema = {
   INFERENCE_REGISTRY_POLL: durationMs({ default: '60s' }),
 
   /** Execution providers in order of preference: cuda, cpu. @default cpu */
-  INFERENCE_EXECUTION_PROVIDERS: list({ default: ['cpu'], item: { describe: '"cuda" or "cpu"', test: (s) => s === 'cuda' || s === 'cpu' } }),
+  INFERENCE_EXECUTION_PROVIDERS: list({
+    default: ['cpu'],
+    item: { describe: '"cuda" or "cpu"', test: (s) => s === 'cuda' || s === 'cpu' },
+  }),
   /** @default 0 */
   INFERENCE_CUDA_DEVICE_ID: int({ min: 0, max: 64, default: 0 }),
   /**
@@ -114,7 +117,11 @@ export const inferenceConfigSchema = {
   /** @default predictions.v1 */
   INFERENCE_TOPIC_PREDICTIONS: str({ default: 'predictions.v1' }),
   /** @default predictions */
-  INFERENCE_PREDICTIONS_TABLE: str({ default: 'predictions', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
+  INFERENCE_PREDICTIONS_TABLE: str({
+    default: 'predictions',
+    pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+    describe: 'a plain table name',
+  }),
   /** Contributions kept per stream prediction. @default 5 */
   INFERENCE_STREAM_TOP_K: int({ min: 0, max: 100, default: 5 }),
   /** Include the input feature vector in predictions.v1 (drift and skew checks read it). @default true */

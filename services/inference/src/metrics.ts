@@ -35,34 +35,84 @@ export interface InferenceMetrics {
 }
 
 export function inferenceMetrics(m: Metrics): InferenceMetrics {
-  const cacheLookups = m.counter<'result'>('omen_inference_cache_lookups_total', 'Prediction cache lookups by result (hit, miss, error).', ['result']);
+  const cacheLookups = m.counter<'result'>(
+    'omen_inference_cache_lookups_total',
+    'Prediction cache lookups by result (hit, miss, error).',
+    ['result'],
+  );
   let hits = 0;
   let misses = 0;
   m.gauge('omen_inference_cache_hit_ratio', 'Prediction cache hits / (hits + misses) since start.', [], (g) => {
     g.set(hits + misses === 0 ? 0 : hits / (hits + misses));
   });
   let buffered: () => number = () => 0;
-  m.gauge('omen_inference_prediction_log_buffered', 'Served predictions waiting for (or in) a write to predictions.v1 and ClickHouse.', [], (g) => {
-    g.set(buffered());
-  });
+  m.gauge(
+    'omen_inference_prediction_log_buffered',
+    'Served predictions waiting for (or in) a write to predictions.v1 and ClickHouse.',
+    [],
+    (g) => {
+      g.set(buffered());
+    },
+  );
   return {
-    requestDuration: m.histogram('omen_inference_request_duration_seconds', 'Time to answer one request inside the service, by API and gRPC code.', ['api', 'code'], FINE_LATENCY),
-    queueDuration: m.histogram('omen_inference_queue_duration_seconds', 'Time a request waited in the dynamic batcher before its batch ran.', ['model'], FINE_LATENCY),
-    computeDuration: m.histogram('omen_inference_compute_duration_seconds', 'ONNX Runtime session.run time per batch.', ['model'], FINE_LATENCY),
+    requestDuration: m.histogram(
+      'omen_inference_request_duration_seconds',
+      'Time to answer one request inside the service, by API and gRPC code.',
+      ['api', 'code'],
+      FINE_LATENCY,
+    ),
+    queueDuration: m.histogram(
+      'omen_inference_queue_duration_seconds',
+      'Time a request waited in the dynamic batcher before its batch ran.',
+      ['model'],
+      FINE_LATENCY,
+    ),
+    computeDuration: m.histogram(
+      'omen_inference_compute_duration_seconds',
+      'ONNX Runtime session.run time per batch.',
+      ['model'],
+      FINE_LATENCY,
+    ),
     batchSize: m.histogram('omen_inference_batch_size', 'Rows per batch sent to ONNX Runtime.', ['model'], BATCH_SIZES),
-    shed: m.counter('omen_inference_shed_total', 'Requests refused with RESOURCE_EXHAUSTED because the batch queue was full.', ['model']),
-    modelEvents: m.counter('omen_inference_model_events_total', 'Model lifecycle events: load, swap, load_failed, retire.', ['model', 'version', 'alias', 'event']),
-    modelInfo: m.gauge('omen_inference_model_info', '1 for each loaded model version, with its alias and the execution provider it really runs on (cpu for graphs without CUDA kernels, whatever is configured).', ['model', 'version', 'alias', 'provider']),
+    shed: m.counter(
+      'omen_inference_shed_total',
+      'Requests refused with RESOURCE_EXHAUSTED because the batch queue was full.',
+      ['model'],
+    ),
+    modelEvents: m.counter(
+      'omen_inference_model_events_total',
+      'Model lifecycle events: load, swap, load_failed, retire.',
+      ['model', 'version', 'alias', 'event'],
+    ),
+    modelInfo: m.gauge(
+      'omen_inference_model_info',
+      '1 for each loaded model version, with its alias and the execution provider it really runs on (cpu for graphs without CUDA kernels, whatever is configured).',
+      ['model', 'version', 'alias', 'provider'],
+    ),
     cacheLookup(result, n = 1) {
       if (result === 'hit') hits += n;
       if (result === 'miss') misses += n;
       cacheLookups.inc({ result }, n);
     },
-    streamPredictions: m.counter('omen_inference_stream_predictions_total', 'Stream-mode predictions by outcome (written, skipped).', ['outcome']),
+    streamPredictions: m.counter(
+      'omen_inference_stream_predictions_total',
+      'Stream-mode predictions by outcome (written, skipped).',
+      ['outcome'],
+    ),
     predictionLog: {
-      written: m.counter('omen_inference_prediction_log_written_total', 'Served predictions written to predictions.v1 and ClickHouse.'),
-      dropped: m.counter('omen_inference_prediction_log_dropped_total', 'Served predictions never written, by reason (overflow, rejected, shutdown).', ['reason']),
-      writeErrors: m.counter('omen_inference_prediction_log_write_errors_total', 'Failed writes of served-prediction batches (retried unless rejected).'),
+      written: m.counter(
+        'omen_inference_prediction_log_written_total',
+        'Served predictions written to predictions.v1 and ClickHouse.',
+      ),
+      dropped: m.counter(
+        'omen_inference_prediction_log_dropped_total',
+        'Served predictions never written, by reason (overflow, rejected, shutdown).',
+        ['reason'],
+      ),
+      writeErrors: m.counter(
+        'omen_inference_prediction_log_write_errors_total',
+        'Failed writes of served-prediction batches (retried unless rejected).',
+      ),
       observeBuffered(read) {
         buffered = read;
       },

@@ -4,21 +4,45 @@
 // then attach contributions and the quality scores. Requests fail one by one: a bad entry in a
 // batch fails only itself.
 import { performance } from 'node:perf_hooks';
-import { InternalError, InvalidArgumentError, NotFoundError, OmenError, UnavailableError, isOmenError, quote } from '@omen/errors';
+import {
+  InternalError,
+  InvalidArgumentError,
+  NotFoundError,
+  OmenError,
+  UnavailableError,
+  isOmenError,
+  quote,
+} from '@omen/errors';
 import { featureSetId } from '@omen/features';
 import { checkRepoId, checkSha } from '@omen/ids';
 import type { Logger } from '@omen/telemetry';
 import type { inferenceV1 } from '@omen/contracts';
 import { rankContributions, type Contribution } from './domain/contributions.ts';
 import { checkInlineFeatureSet, inlineRow, storedRow } from './domain/inputs.ts';
-import { NOT_SCORES, modelScores, type FeatureFallback, type Outcome, type PredictContext, type PredictRequest, type PredictResponse, type RunOutput, type ServedPrediction } from './domain/prediction.ts';
+import {
+  NOT_SCORES,
+  modelScores,
+  type FeatureFallback,
+  type Outcome,
+  type PredictContext,
+  type PredictRequest,
+  type PredictResponse,
+  type RunOutput,
+  type ServedPrediction,
+} from './domain/prediction.ts';
 import { packRow, packedColumns, rowValues, topContributions } from './domain/packed-rows.ts';
 import { deriveScores, type QualityScores } from './domain/scores.ts';
 import type { ModelManager, ServedModel } from './adapters/model-manager.ts';
 import type { RedisStore, StoredFeatureSet } from './adapters/redis-store.ts';
 import type { InferenceMetrics } from './metrics.ts';
 
-export type { FeatureFallback, Outcome, PredictContext, PredictResponse, ServedPrediction } from './domain/prediction.ts';
+export type {
+  FeatureFallback,
+  Outcome,
+  PredictContext,
+  PredictResponse,
+  ServedPrediction,
+} from './domain/prediction.ts';
 export { modelScores } from './domain/prediction.ts';
 
 /** Rows of one feature set sent as one block (PredictBatchRequest.packed), shape already checked. */
@@ -72,7 +96,11 @@ interface Prepared {
   row?: Float32Array;
   values?: Readonly<Record<string, number>>;
   commit?: { repoId: string; sha: string; cacheKey: string | undefined };
-  quality: { change?: Record<string, number> | undefined; code?: Record<string, number> | undefined; files?: StoredFeatureSet['file_metrics'] | undefined };
+  quality: {
+    change?: Record<string, number> | undefined;
+    code?: Record<string, number> | undefined;
+    files?: StoredFeatureSet['file_metrics'] | undefined;
+  };
   fromCache?: CachedPrediction;
 }
 
@@ -91,7 +119,8 @@ function toOmen(err: unknown): OmenError {
 }
 
 export class Predictor {
-  readonly #o: Required<Omit<PredictorOptions, 'fallback' | 'store' | 'metrics'>> & Pick<PredictorOptions, 'fallback' | 'store' | 'metrics'>;
+  readonly #o: Required<Omit<PredictorOptions, 'fallback' | 'store' | 'metrics'>> &
+    Pick<PredictorOptions, 'fallback' | 'store' | 'metrics'>;
   /** Sinks for computed (not cached) predictions: the predictions log. */
   readonly #listeners: ((p: ServedPrediction[], ctx: PredictContext) => void)[] = [];
 
@@ -120,7 +149,12 @@ export class Predictor {
    * Many requests, one outcome each, in order. `fieldOf(i)` prefixes error field paths
    * (`requests[3].`) so a caller knows which entry was wrong.
    */
-  async predictMany(requests: readonly PredictRequest[], ctx: PredictContext, fieldOf: (i: number) => string = (i) => `requests[${i}].`, quality?: readonly (QualityInputs | undefined)[]): Promise<Outcome[]> {
+  async predictMany(
+    requests: readonly PredictRequest[],
+    ctx: PredictContext,
+    fieldOf: (i: number) => string = (i) => `requests[${i}].`,
+    quality?: readonly (QualityInputs | undefined)[],
+  ): Promise<Outcome[]> {
     const started = performance.now();
     const outcomes: (Outcome | undefined)[] = new Array<Outcome | undefined>(requests.length);
     const fail = (i: number, err: unknown) => {
@@ -143,12 +177,23 @@ export class Predictor {
     }
   }
 
-  async #run(prepared: Prepared[], outcomes: (Outcome | undefined)[], started: number, ctx: PredictContext, fail: (i: number, err: unknown) => void): Promise<Outcome[]> {
-    await this.#fetchStored(prepared.filter((p) => p.commit), ctx, fail);
+  async #run(
+    prepared: Prepared[],
+    outcomes: (Outcome | undefined)[],
+    started: number,
+    ctx: PredictContext,
+    fail: (i: number, err: unknown) => void,
+  ): Promise<Outcome[]> {
+    await this.#fetchStored(
+      prepared.filter((p) => p.commit),
+      ctx,
+      fail,
+    );
     const live = prepared.filter((p) => outcomes[p.index] === undefined);
 
     // Cached answers need no compute.
-    for (const p of live) if (p.fromCache) outcomes[p.index] = { ok: true, response: this.#fromCache(p, p.fromCache, started, ctx) };
+    for (const p of live)
+      if (p.fromCache) outcomes[p.index] = { ok: true, response: this.#fromCache(p, p.fromCache, started, ctx) };
 
     // Everything else: one batcher submission per model for the whole call.
     const byModel = new Map<ServedModel, Prepared[]>();
@@ -167,7 +212,10 @@ export class Predictor {
         list.forEach((p, k) => x.set(p.row!, k * width));
         let out: RunOutput;
         try {
-          out = await served.infer({ x, rows: list.length }, { signal: ctx.signal, ...(ctx.deadlineUs !== undefined ? { deadlineUs: ctx.deadlineUs } : {}) });
+          out = await served.infer(
+            { x, rows: list.length },
+            { signal: ctx.signal, ...(ctx.deadlineUs !== undefined ? { deadlineUs: ctx.deadlineUs } : {}) },
+          );
         } catch (err) {
           for (const p of list) fail(p.index, err);
           return;
@@ -177,7 +225,8 @@ export class Predictor {
             const result = this.#respond(p, out, k, x, started, ctx);
             outcomes[p.index] = { ok: true, response: result.response };
             computed.push(result.served);
-            if (p.commit?.cacheKey && result.cache) cacheWrites.push({ key: p.commit.cacheKey, value: JSON.stringify(result.cache) });
+            if (p.commit?.cacheKey && result.cache)
+              cacheWrites.push({ key: p.commit.cacheKey, value: JSON.stringify(result.cache) });
           } catch (err) {
             fail(p.index, err);
           }
@@ -186,7 +235,11 @@ export class Predictor {
     );
 
     if (cacheWrites.length > 0 && this.#o.store) {
-      this.#o.store.cachePut(cacheWrites).catch((err: unknown) => this.#o.logger.warn({ err, entries: cacheWrites.length }, 'prediction cache write failed'));
+      this.#o.store
+        .cachePut(cacheWrites)
+        .catch((err: unknown) =>
+          this.#o.logger.warn({ err, entries: cacheWrites.length }, 'prediction cache write failed'),
+        );
     }
     if (computed.length > 0) this.#notify(computed, ctx);
     return outcomes.map((o, i) => o ?? { ok: false, error: new InternalError(`request ${i} produced no outcome`) });
@@ -204,7 +257,10 @@ export class Predictor {
     const started = performance.now();
     const served = this.#o.models.get(input.modelName || this.#o.defaultModel, input.modelVersion);
     if (!Number.isInteger(input.topK) || input.topK < 0 || input.topK > this.#o.maxTopK) {
-      throw new InvalidArgumentError(`packed.top_k must be in 0..${this.#o.maxTopK}; got ${input.topK}`, 'packed.top_k');
+      throw new InvalidArgumentError(
+        `packed.top_k must be in 0..${this.#o.maxTopK}; got ${input.topK}`,
+        'packed.top_k',
+      );
     }
     const model = served.model;
     const set = model.featureSet;
@@ -232,8 +288,21 @@ export class Predictor {
     }
     const release = served.lease();
     try {
-      const out = k === 0 ? undefined : await served.infer({ x: k === rows ? x : x.slice(0, k * width), rows: k }, { signal: ctx.signal, ...(ctx.deadlineUs !== undefined ? { deadlineUs: ctx.deadlineUs } : {}) });
-      const scoreTensors = out ? out.tensors.filter((t) => !NOT_SCORES.has(t.name) && (t.type === 'float32' || t.type === 'float64') && t.dims.slice(1).reduce((p, d) => p * d, 1) === 1) : [];
+      const out =
+        k === 0
+          ? undefined
+          : await served.infer(
+              { x: k === rows ? x : x.slice(0, k * width), rows: k },
+              { signal: ctx.signal, ...(ctx.deadlineUs !== undefined ? { deadlineUs: ctx.deadlineUs } : {}) },
+            );
+      const scoreTensors = out
+        ? out.tensors.filter(
+            (t) =>
+              !NOT_SCORES.has(t.name) &&
+              (t.type === 'float32' || t.type === 'float64') &&
+              t.dims.slice(1).reduce((p, d) => p * d, 1) === 1,
+          )
+        : [];
       const scoreNames = scoreTensors.map((t) => t.name);
       const topK = Math.min(input.topK, width);
       const probability = new Array<number>(rows);
@@ -289,7 +358,8 @@ export class Predictor {
             const before = contributionFeatures.length;
             topContributions(c, model.featureNames, topK, contributionFeatures, contributionValues);
             // Model feature index → the request's column, as the client named it.
-            for (let i = before; i < contributionFeatures.length; i++) contributionFeatures[i] = columns[contributionFeatures[i]!]!;
+            for (let i = before; i < contributionFeatures.length; i++)
+              contributionFeatures[i] = columns[contributionFeatures[i]!]!;
           } else {
             for (let j = 0; j < topK; j++) {
               contributionFeatures.push(-1);
@@ -299,7 +369,10 @@ export class Predictor {
         }
         for (let j = 0; j < width; j++) view[model.featureNames[j]!] = Number(values[r * names.length + columns[j]!]);
         // The text of each finding is left out of the columns; the prediction log keeps it.
-        const quality = deriveScores({ change: isChange ? view : undefined, code: isCode ? view : undefined, modelScores: modelScoresView }, { messages: listening });
+        const quality = deriveScores(
+          { change: isChange ? view : undefined, code: isCode ? view : undefined, modelScores: modelScoresView },
+          { messages: listening },
+        );
         if (quality.complexity_score !== undefined) {
           complexity[r] = quality.complexity_score;
           anyComplexity = true;
@@ -314,7 +387,13 @@ export class Predictor {
         const rowValuesMap = rowValues(names, values, r);
         const p: Prepared = {
           index: r,
-          request: { model_name: input.modelName, model_version: input.modelVersion, input: 'features', top_k: input.topK, request_id: '' },
+          request: {
+            model_name: input.modelName,
+            model_version: input.modelVersion,
+            input: 'features',
+            top_k: input.topK,
+            request_id: '',
+          },
           served,
           field: `packed.rows[${r}].`,
           repoId: input.repoId,
@@ -324,8 +403,28 @@ export class Predictor {
           quality: {},
         };
         const ranked = c ? rankContributions(model.featureNames, x, m * width, c) : [];
-        const response = this.#response(p, prob, { bug_probability: prob, ...Object.fromEntries(scoreNames.map((n, s) => [n, scores[r * scoreNames.length + s]!])) }, ranked, quality, started, ctx);
-        computed.push({ model: served, input: 'features', repoId: p.repoId, entityId: p.entityId, response, contributions: ranked, row: p.row!, values: rowValuesMap });
+        const response = this.#response(
+          p,
+          prob,
+          {
+            bug_probability: prob,
+            ...Object.fromEntries(scoreNames.map((n, s) => [n, scores[r * scoreNames.length + s]!])),
+          },
+          ranked,
+          quality,
+          started,
+          ctx,
+        );
+        computed.push({
+          model: served,
+          input: 'features',
+          repoId: p.repoId,
+          entityId: p.entityId,
+          response,
+          contributions: ranked,
+          row: p.row!,
+          values: rowValuesMap,
+        });
       }
       if (computed.length > 0) this.#notify(computed, ctx);
       details.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
@@ -369,7 +468,10 @@ export class Predictor {
   #prepare(request: PredictRequest, index: number, field: string, extra: QualityInputs | undefined): Prepared {
     const served = this.#o.models.get(request.model_name || this.#o.defaultModel, request.model_version);
     if (!Number.isInteger(request.top_k) || request.top_k < 0 || request.top_k > this.#o.maxTopK) {
-      throw new InvalidArgumentError(`${field}top_k must be in 0..${this.#o.maxTopK}; got ${request.top_k}`, `${field}top_k`);
+      throw new InvalidArgumentError(
+        `${field}top_k must be in 0..${this.#o.maxTopK}; got ${request.top_k}`,
+        `${field}top_k`,
+      );
     }
     const set = served.model.featureSet;
     if (request.input === 'features' && request.features) {
@@ -385,7 +487,11 @@ export class Predictor {
         entityId: f.entity_id,
         row,
         values: f.values,
-        quality: { change: set.name === 'jit_change_metrics' ? f.values : undefined, code: set.name === 'code_metrics' ? f.values : extra?.code, files: extra?.files },
+        quality: {
+          change: set.name === 'jit_change_metrics' ? f.values : undefined,
+          code: set.name === 'code_metrics' ? f.values : extra?.code,
+          files: extra?.files,
+        },
       };
     }
     if (request.input === 'commit' && request.commit) {
@@ -397,7 +503,10 @@ export class Predictor {
       const cacheKey = store?.cacheEnabled ? store.cacheKey(repoId, sha, served.name, served.version) : undefined;
       return { index, request, served, field, repoId, entityId: sha, commit: { repoId, sha, cacheKey }, quality: {} };
     }
-    throw new InvalidArgumentError(`${field}input: set either commit (features from the online store) or features (inline)`, `${field}input`);
+    throw new InvalidArgumentError(
+      `${field}input: set either commit (features from the online store) or features (inline)`,
+      `${field}input`,
+    );
   }
 
   /** Reads features (and cached predictions) for commit requests; fills row/quality/fromCache or fails them. */
@@ -405,12 +514,18 @@ export class Predictor {
     if (list.length === 0) return;
     const store = this.#o.store;
     if (!store) {
-      for (const p of list) fail(p.index, new UnavailableError('this inference instance has no online store (REDIS_URL); send features inline'));
+      for (const p of list)
+        fail(
+          p.index,
+          new UnavailableError('this inference instance has no online store (REDIS_URL); send features inline'),
+        );
       return;
     }
     let records;
     try {
-      records = await store.lookup(list.map((p) => ({ repoId: p.commit!.repoId, sha: p.commit!.sha, cacheKey: p.commit!.cacheKey })));
+      records = await store.lookup(
+        list.map((p) => ({ repoId: p.commit!.repoId, sha: p.commit!.sha, cacheKey: p.commit!.cacheKey })),
+      );
     } catch (err) {
       if (store.cacheEnabled) this.#o.metrics?.cacheLookup('error', list.length);
       for (const p of list) fail(p.index, err);
@@ -430,10 +545,15 @@ export class Predictor {
           const set = p.served.model.featureSet;
           const field = featureSetId(set);
           let stored = record.sets.get(field);
-          if (!stored && this.#o.fallback) stored = await this.#o.fallback.fetch(p.commit!.repoId, p.commit!.sha, set, ctx.signal);
+          if (!stored && this.#o.fallback)
+            stored = await this.#o.fallback.fetch(p.commit!.repoId, p.commit!.sha, set, ctx.signal);
           if (!stored) {
             // The store's key layout stays in the log, not in the answer (issue 11).
-            throw new NotFoundError(`no ${field} features for commit ${quote(p.commit!.sha)} of ${quote(p.commit!.repoId)}`, `features/${p.commit!.repoId}/${p.commit!.sha}`, { key: record.key });
+            throw new NotFoundError(
+              `no ${field} features for commit ${quote(p.commit!.sha)} of ${quote(p.commit!.repoId)}`,
+              `features/${p.commit!.repoId}/${p.commit!.sha}`,
+              { key: record.key },
+            );
           }
           p.row = storedRow(set, stored.values, `${record.key} ${field}`);
           p.values = stored.values;
@@ -456,7 +576,14 @@ export class Predictor {
     }
   }
 
-  #respond(p: Prepared, out: RunOutput, k: number, x: Float32Array, started: number, ctx: PredictContext): { response: PredictResponse; served: ServedPrediction; cache: CachedPrediction | undefined } {
+  #respond(
+    p: Prepared,
+    out: RunOutput,
+    k: number,
+    x: Float32Array,
+    started: number,
+    ctx: PredictContext,
+  ): { response: PredictResponse; served: ServedPrediction; cache: CachedPrediction | undefined } {
     const model = p.served.model;
     const prob = out.p1[k]!;
     const scores = modelScores(out, k);
@@ -465,7 +592,9 @@ export class Predictor {
     const c = p.request.top_k > 0 || wantAll ? model.explain(x, k * model.width) : undefined;
     const ranked = c ? rankContributions(model.featureNames, x, k * model.width, c) : [];
     const quality = deriveScores({ ...p.quality, modelScores: scores });
-    const cache: CachedPrediction | undefined = wantAll ? { v: 1, p: prob, scores, contributions: ranked, quality } : undefined;
+    const cache: CachedPrediction | undefined = wantAll
+      ? { v: 1, p: prob, scores, contributions: ranked, quality }
+      : undefined;
     const response = this.#response(p, prob, scores, ranked, quality, started, ctx);
     const served: ServedPrediction = {
       model: p.served,
@@ -484,7 +613,15 @@ export class Predictor {
     return this.#response(p, cached.p, cached.scores, cached.contributions, cached.quality, started, ctx);
   }
 
-  #response(p: Prepared, prob: number, scores: Record<string, number>, ranked: Contribution[], quality: QualityScores, started: number, ctx: PredictContext): PredictResponse {
+  #response(
+    p: Prepared,
+    prob: number,
+    scores: Record<string, number>,
+    ranked: Contribution[],
+    quality: QualityScores,
+    started: number,
+    ctx: PredictContext,
+  ): PredictResponse {
     const model = p.served.model;
     return {
       request_id: p.request.request_id,

@@ -75,11 +75,18 @@ async function startServer(profileDir?: string, root = ROOT): Promise<Server> {
   };
   const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const main = root === ROOT ? MAIN : join(root, 'services/ingest/src/main.ts');
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', main], { env, stdio: ['ignore', 'ignore', 'inherit'], cwd: root });
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', main], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: root,
+  });
   const base = `http://127.0.0.1:${metrics}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`ingest exited with ${child.exitCode} while starting`);
-    const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${base}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (i > 600) throw new Error('ingest did not become ready within 60 s');
     await new Promise((r) => setTimeout(r, 100));
@@ -101,11 +108,18 @@ async function startServer(profileDir?: string, root = ROOT): Promise<Server> {
 // A realistic GitHub push (the docs' example, ~7 KB with its repository object), one commit
 // with a fresh sha per request so nothing is deduplicated.
 const require = createRequire(import.meta.url);
-const pushExample = (require('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, unknown>> }>)
+const pushExample = (
+  require('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, unknown>> }>
+)
   .find((d) => d.name === 'push')!
   .examples.find((e) => (e['commits'] as unknown[]).length > 0)!;
 const SHA = 'f'.repeat(40);
-const template = JSON.stringify({ ...pushExample, after: SHA, commits: [{ ...(pushExample['commits'] as object[])[0], id: SHA }], head_commit: null });
+const template = JSON.stringify({
+  ...pushExample,
+  after: SHA,
+  commits: [{ ...(pushExample['commits'] as object[])[0], id: SHA }],
+  head_commit: null,
+});
 const salt = randomBytes(6).toString('hex');
 let seq = 0;
 function nextDelivery(): { body: string; headers: Record<string, string> } {
@@ -143,7 +157,8 @@ async function deliver(pool: Pool, sample: Sample, startedAt: number): Promise<v
 
 function summarise(sample: Sample, elapsedS: number): Record<string, unknown> {
   const sorted = Float64Array.from(sample.latencies).sort();
-  const q = (p: number): number => Number((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN).toFixed(2));
+  const q = (p: number): number =>
+    Number((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN).toFixed(2));
   return {
     requests: sample.latencies.length,
     accepted: sample.ok,
@@ -210,7 +225,11 @@ function machineBusy(): { idle: number; total: number } {
 
 async function recordsIn(topic: string): Promise<number> {
   const stack = stackEnv('KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL');
-  const kafka = createKafka({ brokers: stack.KAFKA_BROKERS, registryUrl: stack.SCHEMA_REGISTRY_URL, clientId: randomName('bench-count') });
+  const kafka = createKafka({
+    brokers: stack.KAFKA_BROKERS,
+    registryUrl: stack.SCHEMA_REGISTRY_URL,
+    clientId: randomName('bench-count'),
+  });
   try {
     const lag = await kafka.consumerLag(randomName('bench-count'), [topic]);
     return lag.reduce((n, p) => n + Number(p.highWatermark), 0);
@@ -245,12 +264,28 @@ const stages: Array<[string, (s: Frame[]) => boolean]> = [
   ['HMAC signature check', (s) => has(s, (f) => f.functionName === 'verifyGithubSignature')],
   ['JSON parse of the body', (s) => has(s, (f) => f.functionName === 'decodeBody')],
   ['validation + normalisation (zod, domain)', (s) => has(s, (f) => f.functionName === 'normalizeWebhook')],
-  ['dedup window (ioredis, Redis protocol)', (s) => has(s, (f) => /ioredis|redis-parser|adapters\/dedup\.ts/.test(f.url))],
-  ['Kafka produce (avsc, kafkajs, acks)', (s) => has(s, (f) => /kafkajs|avsc|packages\/kafka\/src|adapters\/publisher\.ts/.test(f.url))],
-  ['HTTP server (node http, fastify, response write)', (s) => has(s, (f) => /fastify|find-my-way|avvio|_http_|node:net|stream_base/.test(f.url) || f.functionName === 'writev')],
+  [
+    'dedup window (ioredis, Redis protocol)',
+    (s) => has(s, (f) => /ioredis|redis-parser|adapters\/dedup\.ts/.test(f.url)),
+  ],
+  [
+    'Kafka produce (avsc, kafkajs, acks)',
+    (s) => has(s, (f) => /kafkajs|avsc|packages\/kafka\/src|adapters\/publisher\.ts/.test(f.url)),
+  ],
+  [
+    'HTTP server (node http, fastify, response write)',
+    (s) =>
+      has(s, (f) => /fastify|find-my-way|avvio|_http_|node:net|stream_base/.test(f.url) || f.functionName === 'writev'),
+  ],
   ['pipeline bookkeeping', (s) => has(s, (f) => /pipeline\.ts|server\/http\.ts/.test(f.url))],
   ['tracing / async context', (s) => has(s, (f) => /opentelemetry|async_hooks/.test(f.url))],
-  ['event loop (microtasks, timers)', (s) => has(s, (f) => ['runMicrotasks', 'processTicksAndRejections', 'listOnTimeout', 'processTimers'].includes(f.functionName))],
+  [
+    'event loop (microtasks, timers)',
+    (s) =>
+      has(s, (f) =>
+        ['runMicrotasks', 'processTicksAndRejections', 'listOnTimeout', 'processTimers'].includes(f.functionName),
+      ),
+  ],
 ];
 
 /** Where the ingest process spent its (non-idle) CPU time, by stage, from a V8 CPU profile. */
@@ -267,7 +302,8 @@ function profileBreakdown(dir: string): Array<{ stage: string; percent: number }
   let busy = 0;
   for (const [id, n] of hits) {
     const stack: Frame[] = [];
-    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) stack.push(byId.get(cur)!.callFrame);
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur))
+      stack.push(byId.get(cur)!.callFrame);
     if (stack[0]!.functionName === '(idle)') continue;
     // Loading and compiling modules happens once; it is not a cost per event.
     if (stack.some((f) => f.url.includes('internal/modules/') || f.functionName === 'wrapSafe')) continue;
@@ -275,7 +311,9 @@ function profileBreakdown(dir: string): Array<{ stage: string; percent: number }
     totals.set(stage, (totals.get(stage) ?? 0) + n);
     busy += n;
   }
-  return [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([stage, n]) => ({ stage, percent: Number(((100 * n) / busy).toFixed(1)) }));
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([stage, n]) => ({ stage, percent: Number(((100 * n) / busy).toFixed(1)) }));
 }
 
 /**
@@ -285,8 +323,14 @@ function profileBreakdown(dir: string): Array<{ stage: string; percent: number }
  */
 async function compare(otherRoot: string, rounds: number): Promise<Record<string, unknown>> {
   const sides = { this: await startServer(), against: await startServer(undefined, otherRoot) };
-  const pools = { this: new Pool(sides.this.http, { connections: concurrency, pipelining: 1 }), against: new Pool(sides.against.http, { connections: concurrency, pipelining: 1 }) };
-  const totals = { this: { events: 0, cpuS: 0, seconds: 0, p99: [] as number[] }, against: { events: 0, cpuS: 0, seconds: 0, p99: [] as number[] } };
+  const pools = {
+    this: new Pool(sides.this.http, { connections: concurrency, pipelining: 1 }),
+    against: new Pool(sides.against.http, { connections: concurrency, pipelining: 1 }),
+  };
+  const totals = {
+    this: { events: 0, cpuS: 0, seconds: 0, p99: [] as number[] },
+    against: { events: 0, cpuS: 0, seconds: 0, p99: [] as number[] },
+  };
   try {
     for (const side of ['this', 'against'] as const) await saturate(pools[side], 2);
     for (let round = 0; round < rounds; round++) {
@@ -303,7 +347,12 @@ async function compare(otherRoot: string, rounds: number): Promise<Record<string
     await Promise.all([pools.this.close(), pools.against.close()]);
     await Promise.all([sides.this.stop(), sides.against.stop()]);
   }
-  const view = (t: typeof totals.this) => ({ events: t.events, cpuMsPerEvent: Number(((t.cpuS * 1000) / Math.max(1, t.events)).toFixed(3)), eventsPerSecond: Math.round(t.events / t.seconds), p99MsPerRound: t.p99 });
+  const view = (t: typeof totals.this) => ({
+    events: t.events,
+    cpuMsPerEvent: Number(((t.cpuS * 1000) / Math.max(1, t.events)).toFixed(3)),
+    eventsPerSecond: Math.round(t.events / t.seconds),
+    p99MsPerRound: t.p99,
+  });
   const here = view(totals.this);
   const there = view(totals.against);
   return {
@@ -322,7 +371,9 @@ async function main(): Promise<void> {
   if (args.against) {
     log(`this checkout's ingest against ${args.against}'s, ${args.rounds} alternating rounds of ${seconds} s`);
     const comparison = await compare(args.against, Number(args.rounds));
-    process.stdout.write(`${JSON.stringify({ bench: 'ingest', mode: 'against', at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version }, ...comparison })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'ingest', mode: 'against', at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version }, ...comparison })}\n`,
+    );
     return;
   }
   const profileDir = args['no-profile'] ? undefined : mkdtempSync(join(tmpdir(), 'omen-ingest-prof-'));
@@ -356,8 +407,14 @@ async function main(): Promise<void> {
     log(`open loop at ${targetRate}/s, ${seconds} s`);
     const paced = await fixedRate(pool, targetRate, seconds);
     const stored = await recordsIn(server.topic);
-    const serverMeanMs = ((after.pipelineSecondsSum - before.pipelineSecondsSum) / (after.pipelineCount - before.pipelineCount)) * 1000;
-    webhook = { saturation: { ...saturation, cpu }, fixedRate: paced, recordsInTopic: stored, serverPipelineMeanMsUnderSaturation: Number(serverMeanMs.toFixed(2)) };
+    const serverMeanMs =
+      ((after.pipelineSecondsSum - before.pipelineSecondsSum) / (after.pipelineCount - before.pipelineCount)) * 1000;
+    webhook = {
+      saturation: { ...saturation, cpu },
+      fixedRate: paced,
+      recordsInTopic: stored,
+      serverPipelineMeanMsUnderSaturation: Number(serverMeanMs.toFixed(2)),
+    };
   } finally {
     await pool.close();
     await server.stop();
@@ -374,8 +431,22 @@ async function main(): Promise<void> {
     try {
       const repo = repoRefFromName(`git:${randomName('express')}`);
       if ('error' in repo) throw new Error(repo.error);
-      const r = await runBackfill({ source: jsonlSource(EXPRESS, repo), repoId: repo.id, ingest: second.grpc, checkpointDir: dir, restart: true, warn: () => undefined });
-      backfill = { commits: r.position, published: r.published, seconds: Number(r.seconds.toFixed(2)), commitsPerSecond: Math.round(r.rate), status: r.status, recordsInTopic: await recordsIn(second.topic) };
+      const r = await runBackfill({
+        source: jsonlSource(EXPRESS, repo),
+        repoId: repo.id,
+        ingest: second.grpc,
+        checkpointDir: dir,
+        restart: true,
+        warn: () => undefined,
+      });
+      backfill = {
+        commits: r.position,
+        published: r.published,
+        seconds: Number(r.seconds.toFixed(2)),
+        commitsPerSecond: Math.round(r.rate),
+        status: r.status,
+        recordsInTopic: await recordsIn(second.topic),
+      };
     } finally {
       await second.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -394,13 +465,22 @@ async function main(): Promise<void> {
     p99_ms: satLatency.p99,
     load_average: satCpu.loadAverage,
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    setup: 'ingest main.ts in a child process; load generator (undici) in this process on the same cores; dev stack Kafka (librdkafka mock, acks=all) + Redis; 1-commit signed GitHub push per request (~7 KB), no enrichment',
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    setup:
+      'ingest main.ts in a child process; load generator (undici) in this process on the same cores; dev stack Kafka (librdkafka mock, acks=all) + Redis; 1-commit signed GitHub push per request (~7 KB), no enrichment',
     target: { eventsPerSecond: 3000, p99Ms: 50 },
     met: sat.eventsPerSecond >= 3000 && paced.eventsPerSecond >= 0.99 * targetRate && paced.latencyMs.p99 < 50,
     webhook,
     backfill,
-    profile: { note: 'CPU time of the ingest process over warm-up + both webhook phases (startup excluded), by stage (whole stack attributed)', stages: profile },
+    profile: {
+      note: 'CPU time of the ingest process over warm-up + both webhook phases (startup excluded), by stage (whole stack attributed)',
+      stages: profile,
+    },
   };
   if (!args['no-write']) {
     const out = join(ROOT, 'services/ingest/bench/results');

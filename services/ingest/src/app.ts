@@ -72,10 +72,16 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
   });
   let dedup: DedupStore | undefined;
   try {
-    const producer = await dependency('kafka', () => kafka.producer({
-      schemas: { [topics.commit]: avroSchema('commit'), [topics.pull_request]: avroSchema('pull_request'), [topics.issue]: avroSchema('issue') },
-      ackTimeoutMs: config.INGEST_PUBLISH_TIMEOUT,
-    }));
+    const producer = await dependency('kafka', () =>
+      kafka.producer({
+        schemas: {
+          [topics.commit]: avroSchema('commit'),
+          [topics.pull_request]: avroSchema('pull_request'),
+          [topics.issue]: avroSchema('issue'),
+        },
+        ackTimeoutMs: config.INGEST_PUBLISH_TIMEOUT,
+      }),
+    );
     const publisher = new BatchingPublisher(producer, topics, { maxBatchBytes: config.INGEST_MAX_EVENT_BYTES });
     dedup = await dependency('redis', () =>
       RedisDedup.connect({
@@ -109,7 +115,8 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       perRepo: config.INGEST_REPO_SECRETS,
     });
     for (const provider of ['github', 'gitlab'] as const) {
-      if (!secrets.configured(provider)) logger.warn({ provider }, 'no webhook secret configured: every delivery will be refused with 401');
+      if (!secrets.configured(provider))
+        logger.warn({ provider }, 'no webhook secret configured: every delivery will be refused with 401');
     }
     const http = await createWebhookServer({
       pipeline,
@@ -128,8 +135,18 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
     const httpUrl = await http.listen({ host, port: config.HTTP_PORT });
 
     const ownGrpc = deps.grpc === undefined;
-    const grpc = deps.grpc ?? createGrpcServer({ service: 'ingest', logger, registry: deps.metrics.registry, ...(deps.adminToken ? { adminToken: deps.adminToken } : {}) });
-    grpc.addService(loadGrpcObject('ingest').omen.ingest.v1.Ingest.service, ingestHandlers({ pipeline, pseudonymKey, commitTopic: topics.commit }));
+    const grpc =
+      deps.grpc ??
+      createGrpcServer({
+        service: 'ingest',
+        logger,
+        registry: deps.metrics.registry,
+        ...(deps.adminToken ? { adminToken: deps.adminToken } : {}),
+      });
+    grpc.addService(
+      loadGrpcObject('ingest').omen.ingest.v1.Ingest.service,
+      ingestHandlers({ pipeline, pseudonymKey, commitTopic: topics.commit }),
+    );
     const grpcPort = ownGrpc ? await grpc.start(host, deps.grpcPort ?? 0) : (grpc.port ?? 0);
     if (ownGrpc) grpc.health.setAll('SERVING');
     logger.info({ http: httpUrl, grpcPort, topics }, 'ingest serving');
@@ -163,7 +180,9 @@ export const INGEST_PORTS = { grpcPort: 50051, metricsPort: 9464 } as const;
  * dependencies with retries and health probes, gRPC on the service kit's server, and the
  * webhooks and Kafka closed on shutdown.
  */
-export async function startIngestService(ctx: ServiceContext<IngestConfig & { HTTP_HOST: string }>): Promise<IngestApp> {
+export async function startIngestService(
+  ctx: ServiceContext<IngestConfig & { HTTP_HOST: string }>,
+): Promise<IngestApp> {
   const app = await startIngest(ctx.config, {
     logger: ctx.logger,
     metrics: ctx.metrics,
@@ -180,10 +199,20 @@ export async function startIngestService(ctx: ServiceContext<IngestConfig & { HT
 export function scmSourcesFrom(config: IngestConfig): { github?: GithubCommitSource; gitlab?: GitlabCommitSource } {
   return {
     ...(config.INGEST_GITHUB_TOKEN
-      ? { github: new GithubCommitSource({ baseUrl: config.INGEST_GITHUB_API_URL, token: config.INGEST_GITHUB_TOKEN.reveal() }) }
+      ? {
+          github: new GithubCommitSource({
+            baseUrl: config.INGEST_GITHUB_API_URL,
+            token: config.INGEST_GITHUB_TOKEN.reveal(),
+          }),
+        }
       : {}),
     ...(config.INGEST_GITLAB_TOKEN
-      ? { gitlab: new GitlabCommitSource({ baseUrl: config.INGEST_GITLAB_API_URL, token: config.INGEST_GITLAB_TOKEN.reveal() }) }
+      ? {
+          gitlab: new GitlabCommitSource({
+            baseUrl: config.INGEST_GITLAB_API_URL,
+            token: config.INGEST_GITLAB_TOKEN.reveal(),
+          }),
+        }
       : {}),
   };
 }

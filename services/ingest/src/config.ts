@@ -46,7 +46,10 @@ export const ingestConfigSchema = {
   /** How long published ids are remembered for dedup. @default 168h (7 days) */
   INGEST_DEDUP_WINDOW: durationMs({ minMs: 60_000, default: 7 * 24 * 3600 * 1000 }),
   /** Prefix of every dedup key in Redis, for deployments sharing one Redis. @default none */
-  INGEST_DEDUP_NAMESPACE: str({ pattern: /^[A-Za-z0-9:_.-]{1,64}$/, describe: '1-64 letters, digits, ":", "_", "." or "-"' }).optional(),
+  INGEST_DEDUP_NAMESPACE: str({
+    pattern: /^[A-Za-z0-9:_.-]{1,64}$/,
+    describe: '1-64 letters, digits, ":", "_", "." or "-"',
+  }).optional(),
   /**
    * Longest wait for Kafka's acknowledgement before answering 503; under GitHub's 10 s webhook
    * timeout, so GitHub sees the 503 rather than a timeout. @default 5s
@@ -111,7 +114,13 @@ export type IngestConfig = ConfigOf<typeof ingestConfigSchema>;
 
 /** Splits a comma-separated secret value into its secrets (rotation). */
 export function secretList(value: { reveal(): string } | undefined): string[] {
-  return value ? value.reveal().split(',').map((s) => s.trim()).filter((s) => s.length > 0) : [];
+  return value
+    ? value
+        .reveal()
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+    : [];
 }
 
 /** `repo-id=path` entries into a map keyed by normalised repository id. */

@@ -101,9 +101,16 @@ export class IngestPipeline {
     if (batch.deliveryKey && states[0] !== 'claimed') {
       await this.o.dedup.release(owned);
       if (states[0] === 'pending') {
-        throw new UnavailableError('this delivery is being processed by another request; retry later', { retryAfterMs: 5000 });
+        throw new UnavailableError('this delivery is being processed by another request; retry later', {
+          retryAfterMs: 5000,
+        });
       }
-      return { delivery: 'duplicate', published: 0, duplicates: all.length, events: all.map((e) => outcome(e, 'duplicate')) };
+      return {
+        delivery: 'duplicate',
+        published: 0,
+        duplicates: all.length,
+        events: all.map((e) => outcome(e, 'duplicate')),
+      };
     }
 
     try {
@@ -114,7 +121,11 @@ export class IngestPipeline {
       // Stored: from here on the answer is "accepted" whatever Redis does. The confirmation is
       // not awaited (it only shortens the pending state of the claims); should it fail, the
       // claims expire and a redelivery after that would publish again, which sinks absorb.
-      this.o.dedup.confirm(owned).catch((err: unknown) => this.o.logger.warn({ err, keys: owned.length }, 'dedup confirmation failed after publishing'));
+      this.o.dedup
+        .confirm(owned)
+        .catch((err: unknown) =>
+          this.o.logger.warn({ err, keys: owned.length }, 'dedup confirmation failed after publishing'),
+        );
       const byId = new Map(enriched.map((e, i) => [e.value.event_id, records[i]]));
       const events = all.map((e, i) => {
         const record = eventStates[i] === 'claimed' ? byId.get(e.value.event_id) : undefined;
@@ -146,7 +157,16 @@ export class IngestPipeline {
       }
       if (fitted.hunksDropped > 0) {
         this.o.metrics.oversize.inc({ outcome: 'hunks_dropped' });
-        this.o.logger.warn({ repo: e.value.repo_id, sha: e.value.sha, files: fitted.hunksDropped, bytes: fitted.bytes, limit: this.maxEventBytes }, 'commit over the event size limit: published without the hunks of its largest files');
+        this.o.logger.warn(
+          {
+            repo: e.value.repo_id,
+            sha: e.value.sha,
+            files: fitted.hunksDropped,
+            bytes: fitted.bytes,
+            limit: this.maxEventBytes,
+          },
+          'commit over the event size limit: published without the hunks of its largest files',
+        );
       }
       return { kind: 'commit', value: fitted.event };
     });
@@ -182,7 +202,11 @@ export class IngestPipeline {
         const t0 = performance.now();
         try {
           const detail = await enricher.enrich(repo, event.value.sha);
-          if (detail) out[index] = { kind: 'commit', value: applyDetail(event.value, detail, this.o.pseudonymKey, this.maxHunkBytes) };
+          if (detail)
+            out[index] = {
+              kind: 'commit',
+              value: applyDetail(event.value, detail, this.o.pseudonymKey, this.maxHunkBytes),
+            };
           this.o.metrics.enrichment.inc({ source, outcome: 'ok' });
         } catch (err) {
           const code = isOmenError(err) ? err.code : 'INTERNAL';
@@ -196,7 +220,10 @@ export class IngestPipeline {
           const outcomeLabel = code === 'NOT_FOUND' ? 'not_found' : 'failed';
           this.o.metrics.enrichment.inc({ source, outcome: outcomeLabel });
           this.o.metrics.unenriched.inc({ provider: repo.provider, reason: outcomeLabel });
-          this.o.logger.warn({ err, repo: repo.id, sha: event.value.sha, source }, 'enrichment failed; publishing the commit without line counts');
+          this.o.logger.warn(
+            { err, repo: repo.id, sha: event.value.sha, source },
+            'enrichment failed; publishing the commit without line counts',
+          );
         } finally {
           this.o.metrics.enrichSeconds.observe({ source }, (performance.now() - t0) / 1000);
         }
@@ -206,7 +233,11 @@ export class IngestPipeline {
     return out;
   }
 
-  private async publishWithin(events: IngestEvent[], headers: Readonly<Record<string, string>> | undefined, owned: string[]): Promise<PublishedRecord[]> {
+  private async publishWithin(
+    events: IngestEvent[],
+    headers: Readonly<Record<string, string>> | undefined,
+    owned: string[],
+  ): Promise<PublishedRecord[]> {
     if (events.length === 0) return [];
     const sending = this.o.publisher.publish(events, headers);
     let timer: NodeJS.Timeout | undefined;
@@ -219,10 +250,12 @@ export class IngestPipeline {
       if (err instanceof PublishTimeout) {
         // The send may still succeed: settle the claims when it does, so a redelivery after
         // a late acknowledgement is recognised as a duplicate, and after a failure is not.
-        sending.then(
-          () => this.o.dedup.confirm(owned),
-          () => this.o.dedup.release(owned),
-        ).catch(() => undefined);
+        sending
+          .then(
+            () => this.o.dedup.confirm(owned),
+            () => this.o.dedup.release(owned),
+          )
+          .catch(() => undefined);
       }
       throw err;
     } finally {

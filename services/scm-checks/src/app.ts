@@ -17,12 +17,21 @@ export interface ScmChecksApp {
 }
 
 export interface ScmChecksOverrides {
-  consumer?: Partial<Pick<RecordConsumerOptions<unknown>, 'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeMs' | 'retries' | 'lagIntervalMs'>>;
+  consumer?: Partial<
+    Pick<
+      RecordConsumerOptions<unknown>,
+      'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeMs' | 'retries' | 'lagIntervalMs'
+    >
+  >;
 }
 
 export function startScmChecks(ctx: ServiceContext<ScmChecksConfig>, overrides: ScmChecksOverrides = {}): ScmChecksApp {
   const { config, logger } = ctx;
-  const published = ctx.metrics.counter('omen_scm_checks_published_total', 'Results sent to an SCM, by target and outcome (published, updated, unchanged: same model version already there, skipped: no credentials)', ['target', 'outcome']);
+  const published = ctx.metrics.counter(
+    'omen_scm_checks_published_total',
+    'Results sent to an SCM, by target and outcome (published, updated, unchanged: same model version already there, skipped: no credentials)',
+    ['target', 'outcome'],
+  );
 
   const redis = createRedisClient(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on('error', (err: Error) => logger.debug({ err }, 'redis error'));
@@ -30,12 +39,26 @@ export function startScmChecks(ctx: ServiceContext<ScmChecksConfig>, overrides: 
   const state = new ChecksState(redis, { prefix: config.SCM_CHECKS_PREFIX });
 
   const github =
-    config.GITHUB_APP_ID && config.GITHUB_APP_PRIVATE_KEY ? new GithubChecks({ appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_APP_PRIVATE_KEY.reveal(), baseUrl: config.GITHUB_API_URL, logger }) : undefined;
-  const gitlab = config.GITLAB_TOKEN ? new GitlabStatuses({ host: config.GITLAB_URL, token: config.GITLAB_TOKEN.reveal(), logger }) : undefined;
+    config.GITHUB_APP_ID && config.GITHUB_APP_PRIVATE_KEY
+      ? new GithubChecks({
+          appId: config.GITHUB_APP_ID,
+          privateKey: config.GITHUB_APP_PRIVATE_KEY.reveal(),
+          baseUrl: config.GITHUB_API_URL,
+          logger,
+        })
+      : undefined;
+  const gitlab = config.GITLAB_TOKEN
+    ? new GitlabStatuses({ host: config.GITLAB_URL, token: config.GITLAB_TOKEN.reveal(), logger })
+    : undefined;
   if (!github) logger.warn('GITHUB_APP_ID / GITHUB_APP_PRIVATE_KEY not set: no GitHub check runs');
   if (!gitlab) logger.warn('GITLAB_TOKEN not set: no GitLab commit statuses');
 
-  const quality = config.INFERENCE_ADDR ? inferenceQuality(config.INFERENCE_ADDR, { token: config.INFERENCE_TOKEN ?? config.ADMIN_TOKEN, deadlineMs: config.SCM_CHECKS_INFERENCE_TIMEOUT }) : undefined;
+  const quality = config.INFERENCE_ADDR
+    ? inferenceQuality(config.INFERENCE_ADDR, {
+        token: config.INFERENCE_TOKEN ?? config.ADMIN_TOKEN,
+        deadlineMs: config.SCM_CHECKS_INFERENCE_TIMEOUT,
+      })
+    : undefined;
   if (quality) ctx.onShutdown(() => quality.close(), 'inference client');
   else logger.warn('INFERENCE_ADDR not set: checks show no security risks or refactoring suggestions');
 
@@ -50,7 +73,13 @@ export function startScmChecks(ctx: ServiceContext<ScmChecksConfig>, overrides: 
     onPublished: (target, outcome) => published.inc({ target, outcome }),
   });
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'scm-checks', registryUrl: config.SCHEMA_REGISTRY_URL, logger, metrics: ctx.metrics });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'scm-checks',
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    logger,
+    metrics: ctx.metrics,
+  });
   let consumer: ConsumerRunner | undefined;
   ctx.onShutdown(async () => {
     await consumer?.stop();
@@ -70,7 +99,8 @@ export function startScmChecks(ctx: ServiceContext<ScmChecksConfig>, overrides: 
         // and one that stays failed (a bad record, a repository the app cannot write) goes to
         // <topic>.dlq.scm-checks with the error.
         handler: async (record) => {
-          if (record.topic === config.SCM_CHECKS_TOPIC_PULL_REQUESTS) await decorator.onPullRequest(record.value as PullRequest);
+          if (record.topic === config.SCM_CHECKS_TOPIC_PULL_REQUESTS)
+            await decorator.onPullRequest(record.value as PullRequest);
           else await decorator.onPrediction(record.value as Prediction);
         },
       }),

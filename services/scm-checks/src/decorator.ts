@@ -31,7 +31,8 @@ export interface DecoratorOptions {
 export function reportOf(p: Prediction): RiskReport | undefined {
   if (p.entity_type !== 'commit' || p.bug_probability === null) return undefined;
   checkRepoId(p.repo_id, 'repo_id');
-  if (!isFullSha(p.entity_id)) throw new InvalidArgumentError('entity_id of a commit prediction must be a full sha', 'entity_id');
+  if (!isFullSha(p.entity_id))
+    throw new InvalidArgumentError('entity_id of a commit prediction must be a full sha', 'entity_id');
   const score = (name: string) => (typeof p.scores[name] === 'number' ? p.scores[name] : undefined);
   return {
     repoId: p.repo_id,
@@ -87,7 +88,8 @@ export class Decorator {
    * findings are missing and why, and marked incomplete so the next record redoes it.
    */
   async #withFindings(report: RiskReport): Promise<{ report: RiskReport; incomplete: boolean }> {
-    if (!this.o.quality) return { report: { ...report, findingsMissing: 'scm-checks runs without INFERENCE_ADDR' }, incomplete: false };
+    if (!this.o.quality)
+      return { report: { ...report, findingsMissing: 'scm-checks runs without INFERENCE_ADDR' }, incomplete: false };
     try {
       const f = await this.o.quality.quality(report);
       return {
@@ -103,7 +105,8 @@ export class Decorator {
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'UNKNOWN';
       // No features for the commit is an answer that a retry will not change.
-      const missing = code === 'NOT_FOUND' ? 'inference has no code metrics for this commit' : `inference did not answer (${code})`;
+      const missing =
+        code === 'NOT_FOUND' ? 'inference has no code metrics for this commit' : `inference did not answer (${code})`;
       this.o.logger.warn({ err, repoId: report.repoId, sha: report.sha }, 'findings for the check not available');
       return { report: { ...report, findingsMissing: missing }, incomplete: code !== 'NOT_FOUND' };
     }
@@ -113,8 +116,15 @@ export class Decorator {
     const { state } = this.o;
     const github = open.filter((r) => r.provider === 'github');
     const gitlab = open.filter((r) => r.provider === 'gitlab');
-    const targets = [...(github.length > 0 && this.o.github ? ['github'] : []), ...(this.o.gitlab ? gitlab.map((mr) => `gitlab:${mr.number}`) : [])];
-    const published = new Map(await Promise.all(targets.map(async (target) => [target, await state.published(target, record.repoId, record.sha)] as const)));
+    const targets = [
+      ...(github.length > 0 && this.o.github ? ['github'] : []),
+      ...(this.o.gitlab ? gitlab.map((mr) => `gitlab:${mr.number}`) : []),
+    ];
+    const published = new Map(
+      await Promise.all(
+        targets.map(async (target) => [target, await state.published(target, record.repoId, record.sha)] as const),
+      ),
+    );
     // Inference is asked only when something will be published.
     const due = [...published.values()].some((d) => supersedes(record, d));
     const { report, incomplete } = due ? await this.#withFindings(record) : { report: record, incomplete: false };
@@ -126,7 +136,13 @@ export class Decorator {
       else {
         const [owner, repo] = github[0]!.repoName.split('/') as [string, string];
         const id = await this.o.github.publish({ owner, repo, sha: report.sha }, rendered, externalId(report));
-        await state.setPublished('github', report.repoId, report.sha, { modelName: report.modelName, modelVersion: report.modelVersion, predictedAt: report.predictedAt, checkRunId: id, ...(incomplete ? { incomplete } : {}) });
+        await state.setPublished('github', report.repoId, report.sha, {
+          modelName: report.modelName,
+          modelVersion: report.modelVersion,
+          predictedAt: report.predictedAt,
+          checkRunId: id,
+          ...(incomplete ? { incomplete } : {}),
+        });
         this.#count('github', done ? 'updated' : 'published');
       }
     }
@@ -138,8 +154,16 @@ export class Decorator {
       else if (!supersedes(report, done)) this.#count('gitlab', 'unchanged');
       else {
         await this.o.gitlab.status(mr.repoName, report.sha, rendered);
-        const noteId = this.o.gitlabNotes ? await this.o.gitlab.note({ project: mr.repoName, iid: mr.number }, noteBody(report, rendered), done?.noteId) : undefined;
-        await state.setPublished(target, report.repoId, report.sha, { modelName: report.modelName, modelVersion: report.modelVersion, predictedAt: report.predictedAt, ...(noteId !== undefined ? { noteId } : {}), ...(incomplete ? { incomplete } : {}) });
+        const noteId = this.o.gitlabNotes
+          ? await this.o.gitlab.note({ project: mr.repoName, iid: mr.number }, noteBody(report, rendered), done?.noteId)
+          : undefined;
+        await state.setPublished(target, report.repoId, report.sha, {
+          modelName: report.modelName,
+          modelVersion: report.modelVersion,
+          predictedAt: report.predictedAt,
+          ...(noteId !== undefined ? { noteId } : {}),
+          ...(incomplete ? { incomplete } : {}),
+        });
         this.#count('gitlab', done ? 'updated' : 'published');
       }
     }

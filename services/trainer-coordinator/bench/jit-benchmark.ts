@@ -5,7 +5,15 @@
 // Last stdout line: {"projects":{"<p>":{"auc":…,"winner":…,"best_published":…,…}},"mean_auc":…}
 import { parseArgs } from 'node:util';
 import {
-  chronologicalSplit, effortOf, evaluate, JIT_TRAIN_PARAMS, modelKindOf, predict, rocAuc, trainModel, trainSubsetLogistic,
+  chronologicalSplit,
+  effortOf,
+  evaluate,
+  JIT_TRAIN_PARAMS,
+  modelKindOf,
+  predict,
+  rocAuc,
+  trainModel,
+  trainSubsetLogistic,
   type TrainAlgorithm,
 } from '../src/domain/index.ts';
 import { findJitProjects, loadJitProject } from './load-jit.ts';
@@ -47,14 +55,19 @@ function main(): number {
     const p = predict(result.model, test.x);
     const ev = evaluate(test.y, p, effortOf(test), result.threshold);
     // LApredict refitted here on the same split: how our LR-on-la compares with the paper's.
-    const lapredictOurs = train.featureNames.includes('la') ? rocAuc(test.y, predict(trainSubsetLogistic(train, ['la'], JIT_TRAIN_PARAMS.logistic), test.x)) : Number.NaN;
+    const lapredictOurs = train.featureNames.includes('la')
+      ? rocAuc(test.y, predict(trainSubsetLogistic(train, ['la'], JIT_TRAIN_PARAMS.logistic), test.x))
+      : Number.NaN;
     const published = PUBLISHED_AUC[project];
     const best = published ? bestPublished(published) : undefined;
-    const gbdt = result.model.kind === 'gbdt' ? result.model : result.model.kind === 'ensemble' ? result.model.gbdt : undefined;
+    const gbdt =
+      result.model.kind === 'gbdt' ? result.model : result.model.kind === 'ensemble' ? result.model.gbdt : undefined;
     out[project] = {
       auc: r4(ev.auc),
       winner: result.selection?.winner ?? kind,
-      validation_auc: Object.fromEntries((result.selection?.candidates ?? []).map((c) => [c.name, r4(c.validationAuc)])),
+      validation_auc: Object.fromEntries(
+        (result.selection?.candidates ?? []).map((c) => [c.name, r4(c.validationAuc)]),
+      ),
       published: published ?? null,
       best_published: best ? { model: best.model, auc: best.auc } : null,
       beats_best_published: best ? ev.auc > best.auc : null,
@@ -73,21 +86,27 @@ function main(): number {
     };
     aucs.push(ev.auc);
     if (best) bests.push(best.auc);
-    const vs = best ? `best published ${best.model} ${best.auc.toFixed(4)} → ${ev.auc > best.auc ? 'BEATS' : 'does not beat'} it` : 'no published AUC in ../shared for this project';
+    const vs = best
+      ? `best published ${best.model} ${best.auc.toFixed(4)} → ${ev.auc > best.auc ? 'BEATS' : 'does not beat'} it`
+      : 'no published AUC in ../shared for this project';
     const cands = (result.selection?.candidates ?? []).map((c) => `${c.name} ${c.validationAuc.toFixed(4)}`).join(', ');
-    process.stdout.write(`${project.padEnd(10)} ${String(out[project]['winner'])} AUC ${ev.auc.toFixed(4)}  ${vs}${cands ? `  (validation: ${cands})` : ''}\n`);
+    process.stdout.write(
+      `${project.padEnd(10)} ${String(out[project]['winner'])} AUC ${ev.auc.toFixed(4)}  ${vs}${cands ? `  (validation: ${cands})` : ''}\n`,
+    );
   }
   const allKnown = bests.length === aucs.length && aucs.length > 0;
   const summary = {
     model: kind,
-    protocol: 'issta21: by date, first 80% train (newest 20% of it = validation: selection, early stopping, threshold), last 20% test',
+    protocol:
+      'issta21: by date, first 80% train (newest 20% of it = validation: selection, early stopping, threshold), last 20% test',
     projects: out,
     mean_auc: aucs.length > 0 ? r4(mean(aucs)) : null,
     // Only when every project has published numbers, so the two means cover the same projects.
     mean_best_published: allKnown ? r4(mean(bests)) : null,
     beats_best_published_on_all: allKnown ? Object.values(out).every((o) => o['beats_best_published'] === true) : null,
   };
-  if (summary.mean_best_published !== null) process.stdout.write(`mean       ours ${summary.mean_auc}  best published ${summary.mean_best_published}\n`);
+  if (summary.mean_best_published !== null)
+    process.stdout.write(`mean       ours ${summary.mean_auc}  best published ${summary.mean_best_published}\n`);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   return 0;
 }

@@ -8,7 +8,17 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { chronologicalSplit, GBDT_DEFAULTS, JIT_TRAIN_PARAMS, predict, rocAuc, trainModel, type Dataset, type ModelKind, type TrainParams } from '../src/domain/index.ts';
+import {
+  chronologicalSplit,
+  GBDT_DEFAULTS,
+  JIT_TRAIN_PARAMS,
+  predict,
+  rocAuc,
+  trainModel,
+  type Dataset,
+  type ModelKind,
+  type TrainParams,
+} from '../src/domain/index.ts';
 import { findJitProjects, loadJitProject } from './load-jit.ts';
 
 const dir = process.argv[2] ?? fileURLToPath(new URL('../../../../shared/data/jit/issta21', import.meta.url));
@@ -23,14 +33,20 @@ const variants: Record<string, Variant> = {
   'w.7': { kind: 'ensemble', params: { ...R, gbdtWeight: 0.7 } },
   depth2: { kind: 'ensemble', params: { ...R, gbdt: { ...g, maxDepth: 2, maxLeaves: 4 } } },
   depth4: { kind: 'ensemble', params: { ...R, gbdt: { ...g, maxDepth: 4, maxLeaves: 16 } } },
-  'depth6 leaf50': { kind: 'ensemble', params: { ...R, gbdt: { ...g, maxDepth: 6, maxLeaves: 31, minDataInLeaf: 50 } } },
+  'depth6 leaf50': {
+    kind: 'ensemble',
+    params: { ...R, gbdt: { ...g, maxDepth: 6, maxLeaves: 31, minDataInLeaf: 50 } },
+  },
   'gbdt defaults': { kind: 'ensemble', params: { ...R, gbdt: { ...GBDT_DEFAULTS, numTrees: 1000 } } },
   'lr.01': { kind: 'ensemble', params: { ...R, gbdt: { ...g, learningRate: 0.01, numTrees: 3000 } } },
   lambda100: { kind: 'ensemble', params: { ...R, gbdt: { ...g, lambda: 100 } } },
   leaf400: { kind: 'ensemble', params: { ...R, gbdt: { ...g, minDataInLeaf: 400 } } },
   'sub.5': { kind: 'ensemble', params: { ...R, gbdt: { ...g, subsample: 0.5, colsample: 0.5 } } },
   'stop on auc': { kind: 'ensemble', params: { ...R, gbdt: { ...g, earlyStoppingMetric: 'auc' } } },
-  balanced: { kind: 'ensemble', params: { ...R, logistic: { ...R.logistic, classWeight: 'balanced' }, gbdt: { ...g, classWeight: 'balanced' } } },
+  balanced: {
+    kind: 'ensemble',
+    params: { ...R, logistic: { ...R.logistic, classWeight: 'balanced' }, gbdt: { ...g, classWeight: 'balanced' } },
+  },
   'l2 .01': { kind: 'ensemble', params: { ...R, logistic: { ...R.logistic, l2: 0.01 } } },
   'l2 1': { kind: 'ensemble', params: { ...R, logistic: { ...R.logistic, l2: 1 } } },
   'recency½': { kind: 'ensemble', params: R, halfLife: 0.5 },
@@ -49,7 +65,10 @@ const projects = findJitProjects(dir);
 for (const { project, path } of projects) {
   const { train, test } = chronologicalSplit(loadJitProject(path), { testFraction: 0.2, validationFraction: 0 });
   for (const [name, v] of Object.entries(variants)) {
-    const auc = rocAuc(test.y, predict(trainModel(v.kind, v.halfLife ? recency(train, v.halfLife) : train, v.params).model, test.x));
+    const auc = rocAuc(
+      test.y,
+      predict(trainModel(v.kind, v.halfLife ? recency(train, v.halfLife) : train, v.params).model, test.x),
+    );
     (table[name] ??= {})[project] = r4(auc);
   }
   process.stdout.write(`${project} done\n`);
@@ -57,7 +76,9 @@ for (const { project, path } of projects) {
 const names = projects.map((p) => p.project);
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 for (const [name, row] of Object.entries(table)) {
-  process.stdout.write(`${name.padEnd(14)} ${names.map((p) => `${p} ${row[p]!.toFixed(4)}`).join('  ')}  mean ${mean(names.map((p) => row[p]!)).toFixed(4)}\n`);
+  process.stdout.write(
+    `${name.padEnd(14)} ${names.map((p) => `${p} ${row[p]!.toFixed(4)}`).join('  ')}  mean ${mean(names.map((p) => row[p]!)).toFixed(4)}\n`,
+  );
 }
 const best = Object.fromEntries(names.map((p) => [p, Math.max(...Object.values(table).map((row) => row[p]!))]));
 const bestVariantMean = Math.max(...Object.values(table).map((row) => mean(names.map((p) => row[p]!))));
@@ -65,11 +86,20 @@ const result = {
   bench: 'jit-ceiling',
   diagnostic: 'test-split selection, never used for the recipe',
   at: new Date().toISOString(),
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, total_memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, note: 'AUCs are deterministic; the machine does not change them' },
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cpus: cpus().length,
+    total_memory_gb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    note: 'AUCs are deterministic; the machine does not change them',
+  },
   variants: table,
   best_single_variant_mean: r4(bestVariantMean),
   per_project_best: best,
   per_project_best_mean: r4(mean(Object.values(best))),
 };
-writeFileSync(fileURLToPath(new URL('./results/jit-ceiling.json', import.meta.url)), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(
+  fileURLToPath(new URL('./results/jit-ceiling.json', import.meta.url)),
+  `${JSON.stringify(result, null, 2)}\n`,
+);
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -15,8 +15,18 @@ import { createClickHouse, ident, sql, type ClickHouse } from '@omen/clickhouse'
 import { codeMetricsV1, featureNames, jitChangeMetricsV1 } from '@omen/features';
 import { loadTrainingRows } from '../src/adapters/clickhouse-training-set.ts';
 import {
-  effortOf, evaluate, JIT_TRAIN_PARAMS, maturitySplit, predict, rocAuc, trainModel, trainSubsetLogistic, type Evaluation, type FeatureRowInput,
-  type LabelRowInput, type ModelKind,
+  effortOf,
+  evaluate,
+  JIT_TRAIN_PARAMS,
+  maturitySplit,
+  predict,
+  rocAuc,
+  trainModel,
+  trainSubsetLogistic,
+  type Evaluation,
+  type FeatureRowInput,
+  type LabelRowInput,
+  type ModelKind,
 } from '../src/domain/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -30,14 +40,19 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
  */
 function runScript(script: string, args: readonly string[], echo: boolean): Promise<{ code: number; last: string }> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out = (out + d.toString('utf8')).slice(-100_000);
       if (echo) process.stderr.write(d);
     });
     child.once('error', rej);
-    child.once('exit', (code, signal) => res({ code: code ?? (signal ? 1 : 0), last: out.trim().split('\n').pop() ?? '' }));
+    child.once('exit', (code, signal) =>
+      res({ code: code ?? (signal ? 1 : 0), last: out.trim().split('\n').pop() ?? '' }),
+    );
   });
 }
 
@@ -52,7 +67,13 @@ async function featurizedCount(ch: ClickHouse, table: string, repo: string): Pro
  * Waits until the features table holds every commit, giving up when the count has not moved for
  * `stallMs` (records lost before the featurizer read them never arrive: the audit then says which).
  */
-async function waitFeaturized(ch: ClickHouse, table: string, repo: string, commits: number, stallMs: number): Promise<number> {
+async function waitFeaturized(
+  ch: ClickHouse,
+  table: string,
+  repo: string,
+  commits: number,
+  stallMs: number,
+): Promise<number> {
   let last = -1;
   let movedAt = Date.now();
   for (;;) {
@@ -70,7 +91,13 @@ async function waitFeaturized(ch: ClickHouse, table: string, repo: string, commi
 }
 
 function metrics(e: Evaluation): Record<string, number | null> {
-  return { auc: r4(e.auc), pr_auc: r4(e.prAuc), recall_at_20_effort: r4(e.recallAt20Effort), popt: r4(e.popt), brier: r4(e.brier) };
+  return {
+    auc: r4(e.auc),
+    pr_auc: r4(e.prAuc),
+    recall_at_20_effort: r4(e.recallAt20Effort),
+    popt: r4(e.popt),
+    brier: r4(e.brier),
+  };
 }
 
 const MESSAGE_BUCKETS = 32;
@@ -82,20 +109,32 @@ const MESSAGE_BUCKETS = 32;
  */
 function messageBuckets(git: string): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  const log = execFileSync('git', ['-C', git, 'log', '--format=%H%x00%B%x1e'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const log = execFileSync('git', ['-C', git, 'log', '--format=%H%x00%B%x1e'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   for (const rec of log.split('\x1e')) {
     const [sha, body] = rec.trim().split('\x00');
     if (!sha || body === undefined) continue;
     const v = new Array<number>(MESSAGE_BUCKETS).fill(0);
-    for (const token of body.toLowerCase().match(/[a-z][a-z0-9]+/g) ?? []) v[createHash('md5').update(token).digest().readUInt32LE(0) % MESSAGE_BUCKETS] = 1;
+    for (const token of body.toLowerCase().match(/[a-z][a-z0-9]+/g) ?? [])
+      v[createHash('md5').update(token).digest().readUInt32LE(0) % MESSAGE_BUCKETS] = 1;
     out.set(sha, v);
   }
   return out;
 }
 
 /** Kamei rows widened with `extra` columns per sha (0 where the sha has none: no source file parsed). */
-function widen(rows: readonly FeatureRowInput[], extraNames: readonly string[], extra: ReadonlyMap<string, readonly number[]>): FeatureRowInput[] {
-  return rows.map((r) => ({ ...r, names: [...r.names, ...extraNames], values: [...r.values, ...(extra.get(r.sha) ?? extraNames.map(() => 0))] }));
+function widen(
+  rows: readonly FeatureRowInput[],
+  extraNames: readonly string[],
+  extra: ReadonlyMap<string, readonly number[]>,
+): FeatureRowInput[] {
+  return rows.map((r) => ({
+    ...r,
+    names: [...r.names, ...extraNames],
+    values: [...r.values, ...(extra.get(r.sha) ?? extraNames.map(() => 0))],
+  }));
 }
 
 /**
@@ -104,10 +143,29 @@ function widen(rows: readonly FeatureRowInput[], extraNames: readonly string[], 
  * each set's best candidate (`adopt_by_validation`); test AUCs are printed to see what that
  * decision would have been worth, never to make it.
  */
-async function compareFeatureSets(ch: ClickHouse, tables: { features: string; labels: string }, repo: string, git: string, kamei: { features: FeatureRowInput[]; labels: LabelRowInput[] }, split: { testFraction: number; gapMs: number; nowMs: number }): Promise<Record<string, unknown>> {
-  const code = await loadTrainingRows(ch, tables, { featureSet: codeMetricsV1, cutoffMs: split.nowMs, repoIds: [repo] });
+async function compareFeatureSets(
+  ch: ClickHouse,
+  tables: { features: string; labels: string },
+  repo: string,
+  git: string,
+  kamei: { features: FeatureRowInput[]; labels: LabelRowInput[] },
+  split: { testFraction: number; gapMs: number; nowMs: number },
+): Promise<Record<string, unknown>> {
+  const code = await loadTrainingRows(ch, tables, {
+    featureSet: codeMetricsV1,
+    cutoffMs: split.nowMs,
+    repoIds: [repo],
+  });
   const codeNames = featureNames(codeMetricsV1).map((n) => `code_${n}`);
-  const codeBySha = new Map(code.features.map((r) => [r.sha, featureNames(codeMetricsV1).map((n) => { const at = r.names.indexOf(n); return at < 0 ? 0 : Number(r.values[at]); })]));
+  const codeBySha = new Map(
+    code.features.map((r) => [
+      r.sha,
+      featureNames(codeMetricsV1).map((n) => {
+        const at = r.names.indexOf(n);
+        return at < 0 ? 0 : Number(r.values[at]);
+      }),
+    ]),
+  );
   const msgNames = Array.from({ length: MESSAGE_BUCKETS }, (_, i) => `msg_${i}`);
   const msgBySha = messageBuckets(git);
   const kameiNames = featureNames(jitChangeMetricsV1);
@@ -125,7 +183,8 @@ async function compareFeatureSets(ch: ClickHouse, tables: { features: string; la
     const full = (auto.selection?.candidates ?? []).filter((c) => !c.name.startsWith('lapredict'));
     const bestFull = Math.max(...full.map((c) => c.validationAuc).filter(Number.isFinite));
     const testAuc: Record<string, number | null> = {};
-    for (const kind of ['logistic', 'gbdt', 'ensemble'] as const satisfies readonly ModelKind[]) testAuc[kind] = r4(rocAuc(test.y, predict(trainModel(kind, train, JIT_TRAIN_PARAMS).model, test.x)));
+    for (const kind of ['logistic', 'gbdt', 'ensemble'] as const satisfies readonly ModelKind[])
+      testAuc[kind] = r4(rocAuc(test.y, predict(trainModel(kind, train, JIT_TRAIN_PARAMS).model, test.x)));
     out[name] = {
       features: names.length,
       winner: auto.selection?.winner ?? null,
@@ -135,7 +194,9 @@ async function compareFeatureSets(ch: ClickHouse, tables: { features: string; la
       test_auc: testAuc,
     };
     if (bestFull > bestValidation.auc) bestValidation = { name, auc: bestFull };
-    log(`features ${name.padEnd(20)} ${String(names.length).padStart(2)} cols  auto→${auto.selection?.winner ?? '?'} test AUC ${String(r4(rocAuc(test.y, predict(auto.model, test.x))))}  full-feature models: validation ${String(r4(bestFull))}, test LR ${testAuc['logistic']} GBDT ${testAuc['gbdt']} blend ${testAuc['ensemble']}`);
+    log(
+      `features ${name.padEnd(20)} ${String(names.length).padStart(2)} cols  auto→${auto.selection?.winner ?? '?'} test AUC ${String(r4(rocAuc(test.y, predict(auto.model, test.x))))}  full-feature models: validation ${String(r4(bestFull))}, test LR ${testAuc['logistic']} GBDT ${testAuc['gbdt']} blend ${testAuc['ensemble']}`,
+    );
   }
   out['adopt_by_validation'] = bestValidation.name;
   return out;
@@ -173,7 +234,11 @@ async function main(): Promise<number> {
 
   if (!values['skip-replay']) {
     log(`jit-benchmark: replaying ${commits} commits of ${git} as ${repo} through ingest at ${values.ingest}`);
-    const bf = await runScript('services/ingest/src/backfill/cli.ts', ['--git', git, '--repo', repo, '--ingest', values.ingest], true);
+    const bf = await runScript(
+      'services/ingest/src/backfill/cli.ts',
+      ['--git', git, '--repo', repo, '--ingest', values.ingest],
+      true,
+    );
     if (bf.code !== 0) {
       log(`jit-benchmark: backfill exited with ${bf.code}`);
       return 1;
@@ -181,22 +246,36 @@ async function main(): Promise<number> {
   }
   const replaySeconds = (performance.now() - started) / 1000;
 
-  const ch = createClickHouse({ url: process.env['CLICKHOUSE_URL'] ?? 'http://127.0.0.1:8123', database: process.env['CLICKHOUSE_DATABASE'] ?? 'default' });
-  const tables = { features: process.env['TRAINER_FEATURES_TABLE'] ?? 'commit_features', labels: process.env['TRAINER_LABELS_TABLE'] ?? 'commit_labels' };
+  const ch = createClickHouse({
+    url: process.env['CLICKHOUSE_URL'] ?? 'http://127.0.0.1:8123',
+    database: process.env['CLICKHOUSE_DATABASE'] ?? 'default',
+  });
+  const tables = {
+    features: process.env['TRAINER_FEATURES_TABLE'] ?? 'commit_features',
+    labels: process.env['TRAINER_LABELS_TABLE'] ?? 'commit_labels',
+  };
   try {
     const featurized = await waitFeaturized(ch, tables.features, repo, commits, stallMs);
     // The audit is the judge of completeness (source, featurizer state, features, gaps), not the count alone.
-    const audit = await runScript('services/featurizer/src/recovery/cli.ts', ['audit', '--repo', repo, '--git', git, '--json'], false);
+    const audit = await runScript(
+      'services/featurizer/src/recovery/cli.ts',
+      ['audit', '--repo', repo, '--git', git, '--json'],
+      false,
+    );
     if (audit.code !== 0) {
       log(audit.last);
-      log(`jit-benchmark: audit says INCOMPLETE (${featurized} of ${commits} commits featurized); README "When commits were lost" says how to recover`);
+      log(
+        `jit-benchmark: audit says INCOMPLETE (${featurized} of ${commits} commits featurized); README "When commits were lost" says how to recover`,
+      );
       return 1;
     }
     // A fix's SZZ labels are written after the features of the batch that carried it: read only
     // once the repository's label count holds still, so the last fixes' labels are not cut off.
     let labelRows = -1;
     for (;;) {
-      const [row] = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM ${ident(tables.labels)} WHERE repo_id = ${repo}`);
+      const [row] = await ch.query<{ n: string }>(
+        sql`SELECT count() AS n FROM ${ident(tables.labels)} WHERE repo_id = ${repo}`,
+      );
       if (Number(row?.n ?? 0) === labelRows) break;
       labelRows = Number(row?.n ?? 0);
       await new Promise((r) => setTimeout(r, 3000));
@@ -204,11 +283,20 @@ async function main(): Promise<number> {
     const featurizeSeconds = (performance.now() - started) / 1000;
 
     const nowMs = Date.now();
-    const rows = await loadTrainingRows(ch, tables, { featureSet: jitChangeMetricsV1, cutoffMs: nowMs, repoIds: [repo] });
+    const rows = await loadTrainingRows(ch, tables, {
+      featureSet: jitChangeMetricsV1,
+      cutoffMs: nowMs,
+      repoIds: [repo],
+    });
     const [fixes] = await ch.query<{ n: string }>(sql`
       SELECT uniqExact(sha) AS n FROM ${ident(`${tables.labels}_latest`)} WHERE repo_id = ${repo} AND is_fix = 1`);
     const names = featureNames(jitChangeMetricsV1);
-    const split = maturitySplit(rows.features, rows.labels, { featureNames: names, testFraction, gapMs: gapDays * DAY_MS, nowMs });
+    const split = maturitySplit(rows.features, rows.labels, {
+      featureNames: names,
+      testFraction,
+      gapMs: gapDays * DAY_MS,
+      nowMs,
+    });
     const { train, test, report } = split;
 
     const trainStarted = performance.now();
@@ -219,7 +307,9 @@ async function main(): Promise<number> {
     const lapredict = evaluate(test.y, predict(lapredictModel, test.x), effortOf(test), 0.5);
 
     if (report.train.positives === 0 || report.test.positives === 0) {
-      log(`jit-benchmark: ${report.train.positives} bug-inducing commits in training, ${report.test.positives} in the test period: a side without positives has no AUC (null below); the featurizer's SZZ found ${report.positives} in all`);
+      log(
+        `jit-benchmark: ${report.train.positives} bug-inducing commits in training, ${report.test.positives} in the test period: a side without positives has no AUC (null below); the featurizer's SZZ found ${report.positives} in all`,
+      );
     }
     const summary = {
       repo,
@@ -231,22 +321,49 @@ async function main(): Promise<number> {
       bug_inducing_rate: r4(report.labelRate),
       test_start: new Date(report.testStartMs).toISOString(),
       gap_days: gapDays,
-      train: { ...report.train, labelRate: r4(report.train.labelRate), labels_not_yet_known: report.trainLabelsNotYetKnown },
+      train: {
+        ...report.train,
+        labelRate: r4(report.train.labelRate),
+        labels_not_yet_known: report.trainLabelsNotYetKnown,
+      },
       gap_rows: report.gapRows,
       test: { ...report.test, labelRate: r4(report.test.labelRate) },
       winner: result.selection?.winner ?? null,
-      validation_auc: Object.fromEntries((result.selection?.candidates ?? []).map((c) => [c.name, r4(c.validationAuc)])),
+      validation_auc: Object.fromEntries(
+        (result.selection?.candidates ?? []).map((c) => [c.name, r4(c.validationAuc)]),
+      ),
       ours: metrics(ours),
       lapredict: metrics(lapredict),
-      feature_sets: values['compare-features'] ? await compareFeatureSets(ch, tables, repo, git, rows, { testFraction, gapMs: gapDays * DAY_MS, nowMs }) : null,
-      machine: { os: `${platform()} ${release()}`, arch: arch(), cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, total_memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, load_average_1m_at_end: r4(loadavg()[0]!) },
-      seconds: { replay: Math.round(replaySeconds), until_audit_complete: Math.round(featurizeSeconds), train: Math.round(trainSeconds * 10) / 10 },
+      feature_sets: values['compare-features']
+        ? await compareFeatureSets(ch, tables, repo, git, rows, { testFraction, gapMs: gapDays * DAY_MS, nowMs })
+        : null,
+      machine: {
+        os: `${platform()} ${release()}`,
+        arch: arch(),
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cpus: cpus().length,
+        total_memory_gb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        load_average_1m_at_end: r4(loadavg()[0]!),
+      },
+      seconds: {
+        replay: Math.round(replaySeconds),
+        until_audit_complete: Math.round(featurizeSeconds),
+        train: Math.round(trainSeconds * 10) / 10,
+      },
     };
     if (!values.json) {
-      log(`${repo}: ${report.rows} commits, ${summary.fix_commits} fix commits, ${report.positives} bug-inducing (${((report.labelRate) * 100).toFixed(2)}%)`);
-      log(`split: train ${report.train.rows} rows (${report.train.positives} positives), gap ${report.gapRows}, test ${report.test.rows} rows (${report.test.positives} positives) from ${summary.test_start}`);
-      const row = (name: string, m: Record<string, number | null>): string => `${name.padEnd(22)} AUC ${m['auc']}  PR-AUC ${m['pr_auc']}  Recall@20%Effort ${m['recall_at_20_effort']}  Popt ${m['popt']}`;
-      process.stdout.write(`${row(`ours (${summary.winner ?? 'auto'})`, summary.ours)}\n${row('LApredict (LR on la)', summary.lapredict)}\n`);
+      log(
+        `${repo}: ${report.rows} commits, ${summary.fix_commits} fix commits, ${report.positives} bug-inducing (${(report.labelRate * 100).toFixed(2)}%)`,
+      );
+      log(
+        `split: train ${report.train.rows} rows (${report.train.positives} positives), gap ${report.gapRows}, test ${report.test.rows} rows (${report.test.positives} positives) from ${summary.test_start}`,
+      );
+      const row = (name: string, m: Record<string, number | null>): string =>
+        `${name.padEnd(22)} AUC ${m['auc']}  PR-AUC ${m['pr_auc']}  Recall@20%Effort ${m['recall_at_20_effort']}  Popt ${m['popt']}`;
+      process.stdout.write(
+        `${row(`ours (${summary.winner ?? 'auto'})`, summary.ours)}\n${row('LApredict (LR on la)', summary.lapredict)}\n`,
+      );
     }
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return 0;

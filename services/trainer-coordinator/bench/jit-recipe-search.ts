@@ -6,7 +6,16 @@
 // is a clear step over either model; its variants differ by under .002 (noise at these sizes),
 // so the simplest was kept.
 import { fileURLToPath } from 'node:url';
-import { chronologicalSplit, JIT_TRAIN_PARAMS, predict, rocAuc, trainModel, type Dataset, type ModelKind, type TrainParams } from '../src/domain/index.ts';
+import {
+  chronologicalSplit,
+  JIT_TRAIN_PARAMS,
+  predict,
+  rocAuc,
+  trainModel,
+  type Dataset,
+  type ModelKind,
+  type TrainParams,
+} from '../src/domain/index.ts';
 import { findJitProjects, loadJitProject } from './load-jit.ts';
 
 const dir = process.argv[2] ?? fileURLToPath(new URL('../../../../shared/data/jit/issta21', import.meta.url));
@@ -17,7 +26,10 @@ const variants: Record<string, { kind: ModelKind; params: TrainParams; halfLife?
   ensemble: { kind: 'ensemble', params: JIT_TRAIN_PARAMS },
   'ensemble recency½': { kind: 'ensemble', params: JIT_TRAIN_PARAMS, halfLife: 0.5 },
   'ensemble w.6': { kind: 'ensemble', params: { ...JIT_TRAIN_PARAMS, gbdtWeight: 0.6 } },
-  'ensemble depth4': { kind: 'ensemble', params: { ...JIT_TRAIN_PARAMS, gbdt: { ...gbdt, maxDepth: 4, maxLeaves: 16 } } },
+  'ensemble depth4': {
+    kind: 'ensemble',
+    params: { ...JIT_TRAIN_PARAMS, gbdt: { ...gbdt, maxDepth: 4, maxLeaves: 16 } },
+  },
   'ensemble lr.1': { kind: 'ensemble', params: { ...JIT_TRAIN_PARAMS, gbdt: { ...gbdt, learningRate: 0.1 } } },
 };
 
@@ -36,9 +48,12 @@ for (const { project, path } of projects) {
   const row: Record<string, number> = {};
   for (const [name, v] of Object.entries(variants)) {
     const train = v.halfLife ? recency(dev.train, v.halfLife) : dev.train;
-    row[name] = Math.round(rocAuc(dev.test.y, predict(trainModel(v.kind, train, v.params).model, dev.test.x)) * 10_000) / 10_000;
+    row[name] =
+      Math.round(rocAuc(dev.test.y, predict(trainModel(v.kind, train, v.params).model, dev.test.x)) * 10_000) / 10_000;
     mean[name] = (mean[name] ?? 0) + row[name] / projects.length;
   }
   process.stdout.write(`${project} ${JSON.stringify(row)}\n`);
 }
-process.stdout.write(`mean ${JSON.stringify(Object.fromEntries(Object.entries(mean).map(([k, v]) => [k, Math.round(v * 10_000) / 10_000])))}\n`);
+process.stdout.write(
+  `mean ${JSON.stringify(Object.fromEntries(Object.entries(mean).map(([k, v]) => [k, Math.round(v * 10_000) / 10_000])))}\n`,
+);

@@ -18,7 +18,8 @@ export function findJitProjects(dir: string): JitProjectFile[] {
   const st = statSync(dir);
   if (st.isFile()) return [{ project: basename(dir).replace(/_k_feature\.csv(\.gz)?$/, ''), path: dir }];
   const direct = readdirSync(dir).filter((f) => /_k_feature\.csv(\.gz)?$/.test(f));
-  if (direct.length > 0) return direct.sort().map((f) => ({ project: f.replace(/_k_feature\.csv(\.gz)?$/, ''), path: join(dir, f) }));
+  if (direct.length > 0)
+    return direct.sort().map((f) => ({ project: f.replace(/_k_feature\.csv(\.gz)?$/, ''), path: join(dir, f) }));
   const out: JitProjectFile[] = [];
   for (const name of readdirSync(dir).sort()) {
     const sub = join(dir, name);
@@ -26,8 +27,13 @@ export function findJitProjects(dir: string): JitProjectFile[] {
     for (const ext of ['.csv.gz', '.csv']) {
       const path = join(sub, `${name}_k_feature${ext}`);
       try {
-        if (statSync(path).isFile()) { out.push({ project: name, path }); break; }
-      } catch { /* not this extension */ }
+        if (statSync(path).isFile()) {
+          out.push({ project: name, path });
+          break;
+        }
+      } catch {
+        /* not this extension */
+      }
     }
   }
   if (out.length === 0) throw new Error(`no <project>/<project>_k_feature.csv(.gz) files under ${dir}`);

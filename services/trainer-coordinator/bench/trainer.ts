@@ -9,7 +9,14 @@ import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  GBDT_DEFAULTS, KAMEI_FEATURES, predict, rocAuc, trainGbdt, trainLogistic, type Dataset, type Model,
+  GBDT_DEFAULTS,
+  KAMEI_FEATURES,
+  predict,
+  rocAuc,
+  trainGbdt,
+  trainLogistic,
+  type Dataset,
+  type Model,
 } from '../src/domain/index.ts';
 import { seededRandom } from '@omen/service/random';
 import { findJitProjects, loadJitProject } from './load-jit.ts';
@@ -53,7 +60,10 @@ function synthetic(seed: number): { data: Dataset; source: string } {
     }
     y[i] = rand() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
   }
-  return { data: { featureNames: [...KAMEI_FEATURES], x, y, time: Float64Array.from({ length: ROWS }, (_, i) => i) }, source: `synthetic (seed ${seed}): log-uniform counts, logistic label` };
+  return {
+    data: { featureNames: [...KAMEI_FEATURES], x, y, time: Float64Array.from({ length: ROWS }, (_, i) => i) },
+    source: `synthetic (seed ${seed}): log-uniform counts, logistic label`,
+  };
 }
 
 const mb = (bytes: number): number => Math.round(bytes / 1048576);
@@ -72,7 +82,8 @@ function measure(kind: 'gbdt' | 'logistic', dataDir: string | undefined, seed: n
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const params = { ...GBDT_DEFAULTS, numTrees: TREES, earlyStoppingRounds: 0, seed };
-  const model: Model = kind === 'gbdt' ? trainGbdt(data, undefined, params) : trainLogistic(data, { log1p: 'count-like', l2: 1e-4 });
+  const model: Model =
+    kind === 'gbdt' ? trainGbdt(data, undefined, params) : trainLogistic(data, { log1p: 'count-like', l2: 1e-4 });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const after = process.memoryUsage();
@@ -94,8 +105,23 @@ function measure(kind: 'gbdt' | 'logistic', dataDir: string | undefined, seed: n
     heap_used_before_mb: mb(before.heapUsed),
     heap_used_after_mb: mb(after.heapUsed),
     ...(model.kind === 'gbdt'
-      ? { trees: model.trees.length, params: { numTrees: TREES, learningRate: params.learningRate, maxDepth: params.maxDepth, maxLeaves: params.maxLeaves, maxBins: params.maxBins, minDataInLeaf: params.minDataInLeaf, lambda: params.lambda, subsample: params.subsample, colsample: params.colsample } }
-      : model.kind === 'logistic' ? { newton_iterations: model.iterations, params: { l2: 1e-4, log1p: 'count-like' } } : {}),
+      ? {
+          trees: model.trees.length,
+          params: {
+            numTrees: TREES,
+            learningRate: params.learningRate,
+            maxDepth: params.maxDepth,
+            maxLeaves: params.maxLeaves,
+            maxBins: params.maxBins,
+            minDataInLeaf: params.minDataInLeaf,
+            lambda: params.lambda,
+            subsample: params.subsample,
+            colsample: params.colsample,
+          },
+        }
+      : model.kind === 'logistic'
+        ? { newton_iterations: model.iterations, params: { l2: 1e-4, log1p: 'count-like' } }
+        : {}),
   };
 }
 
@@ -123,7 +149,16 @@ function main(): number {
   // average at the start say how much.
   const load1m = Math.round(loadavg()[0]! * 100) / 100;
   const child = (kind: string): Record<string, unknown> => {
-    const args = [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--only', kind, '--seed', String(seed), ...(dataDir ? ['--data', dataDir] : ['--synthetic'])];
+    const args = [
+      ...process.execArgv,
+      '--expose-gc',
+      fileURLToPath(import.meta.url),
+      '--only',
+      kind,
+      '--seed',
+      String(seed),
+      ...(dataDir ? ['--data', dataDir] : ['--synthetic']),
+    ];
     const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
   };
@@ -136,10 +171,20 @@ function main(): number {
     bench: 'trainer',
     at: new Date().toISOString(),
     data: { rows: gbdt['rows'], features: gbdt['features'], source: gbdt['source'] },
-    machine: { os: `${platform()} ${release()}`, arch: arch(), cpu: cpu[0]?.model ?? 'unknown', cpus: cpu.length, total_memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, threads_used: 1, load_average_1m_at_start: load1m },
+    machine: {
+      os: `${platform()} ${release()}`,
+      arch: arch(),
+      cpu: cpu[0]?.model ?? 'unknown',
+      cpus: cpu.length,
+      total_memory_gb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      threads_used: 1,
+      load_average_1m_at_start: load1m,
+    },
     gbdt: strip(gbdt),
     logistic: strip(logistic),
-    gbdt_vs_lr_time_ratio: Math.round(((gbdt['train_seconds'] as number) / (logistic['train_seconds'] as number)) * 10) / 10,
+    gbdt_vs_lr_time_ratio:
+      Math.round(((gbdt['train_seconds'] as number) / (logistic['train_seconds'] as number)) * 10) / 10,
   };
   if (!values['no-write']) {
     mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });

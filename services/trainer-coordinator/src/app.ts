@@ -6,7 +6,12 @@ import { startAuditTrail } from '@omen/audit';
 import { createClickHouse, type ClickHouse } from '@omen/clickhouse';
 import { loadGrpcObject, repoRoot } from '@omen/contracts';
 import { ConfigError } from '@omen/errors';
-import { ClickHouseRegistryMirror, LocalModelRegistry, S3ArtifactStore, type ArtifactStore } from '@omen/model-registry';
+import {
+  ClickHouseRegistryMirror,
+  LocalModelRegistry,
+  S3ArtifactStore,
+  type ArtifactStore,
+} from '@omen/model-registry';
 import type { ServiceContext } from '@omen/service';
 import { connectControlPlane, type ControlPlane } from './adapters/nats-control.ts';
 import { gitCodeVersion } from './adapters/code-version.ts';
@@ -47,18 +52,32 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
   const artifacts = artifactStore(config);
   const registry = new LocalModelRegistry(config.TRAINER_REGISTRY_DIR, {
     ...(artifacts ? { artifacts } : {}),
-    onListenerError: (err, what) => logger.warn({ err, what }, 'registry mirror: %s not written to ClickHouse (the registry has it; the next start re-syncs)', what),
+    onListenerError: (err, what) =>
+      logger.warn(
+        { err, what },
+        'registry mirror: %s not written to ClickHouse (the registry has it; the next start re-syncs)',
+        what,
+      ),
   });
 
   let control: ControlPlane | undefined;
   if (config.NATS_URL) {
     const url = config.NATS_URL;
-    control = await ctx.dependency('nats', () => connectControlPlane({ url, alertSubject: config.TRAINER_ALERT_SUBJECT, logger, onStatus: (up) => ctx.setDependencyUp('nats', up) }));
+    control = await ctx.dependency('nats', () =>
+      connectControlPlane({
+        url,
+        alertSubject: config.TRAINER_ALERT_SUBJECT,
+        logger,
+        onStatus: (up) => ctx.setDependencyUp('nats', up),
+      }),
+    );
     const c = control;
     ctx.onShutdown(() => c.close(), 'nats');
     ctx.watchDependency('nats', () => c.probe());
   } else {
-    logger.warn('NATS_URL not set: promotions and rollbacks are not announced, gate alerts not published, drift alerts not heard');
+    logger.warn(
+      'NATS_URL not set: promotions and rollbacks are not announced, gate alerts not published, drift alerts not heard',
+    );
   }
 
   let clickhouse: ClickHouse | undefined;
@@ -71,10 +90,17 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
     // client's five minutes. A write it misses is logged and re-synced at the next start.
     const mirrorClient = createClickHouse({ url: config.CLICKHOUSE_URL, requestTimeoutMs: 3000 });
     ctx.onShutdown(() => mirrorClient.close(), 'clickhouse mirror');
-    ctx.watchDependency('clickhouse', async () => {
-      if (!(await mirrorClient.ping())) throw new Error('ClickHouse does not answer ping');
-    }, { timeoutMs: 3000 });
-    const mirror = new ClickHouseRegistryMirror(mirrorClient, { versions: config.TRAINER_MIRROR_VERSIONS_TABLE, aliasEvents: config.TRAINER_MIRROR_ALIAS_EVENTS_TABLE });
+    ctx.watchDependency(
+      'clickhouse',
+      async () => {
+        if (!(await mirrorClient.ping())) throw new Error('ClickHouse does not answer ping');
+      },
+      { timeoutMs: 3000 },
+    );
+    const mirror = new ClickHouseRegistryMirror(mirrorClient, {
+      versions: config.TRAINER_MIRROR_VERSIONS_TABLE,
+      aliasEvents: config.TRAINER_MIRROR_ALIAS_EVENTS_TABLE,
+    });
     await ctx.dependency('clickhouse', async () => {
       if (!(await ch.ping())) throw new Error(`ClickHouse at ${config.CLICKHOUSE_URL} does not answer ping`);
       await mirror.ensureSchema(ch);
@@ -95,7 +121,11 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
     control,
     logger,
     importDir: config.TRAINER_IMPORT_DIR,
-    aliasChanges: m.counter('omen_trainer_alias_changes_total', 'Promote/Rollback calls by alias and whether they changed the alias.', ['action', 'alias', 'changed']),
+    aliasChanges: m.counter(
+      'omen_trainer_alias_changes_total',
+      'Promote/Rollback calls by alias and whether they changed the alias.',
+      ['action', 'alias', 'changed'],
+    ),
   });
   const runs = await RunManager.open({
     registry,
@@ -113,13 +143,25 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
       minTrainRows: config.TRAINER_MIN_TRAIN_ROWS,
       maxConcurrent: config.TRAINER_MAX_CONCURRENT_RUNS,
       workerMaxOldGenMb: config.TRAINER_WORKER_MAX_OLD_GEN_MB,
-      gate: { metric: config.TRAINER_GATE_METRIC, margin: config.TRAINER_GATE_MARGIN, minTestPositives: config.TRAINER_GATE_MIN_TEST_POSITIVES },
+      gate: {
+        metric: config.TRAINER_GATE_METRIC,
+        margin: config.TRAINER_GATE_MARGIN,
+        minTestPositives: config.TRAINER_GATE_MIN_TEST_POSITIVES,
+      },
       cooldownMs: config.TRAINER_COOLDOWN,
       autoPromote: config.TRAINER_AUTO_PROMOTE,
     },
     metrics: {
-      runs: m.counter('omen_trainer_runs_total', 'Runs started and finished, by final state and trigger.', ['state', 'trigger']),
-      duration: m.histogram('omen_trainer_run_duration_seconds', 'Wall time of a run from start to its final state.', ['state'], [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600]),
+      runs: m.counter('omen_trainer_runs_total', 'Runs started and finished, by final state and trigger.', [
+        'state',
+        'trigger',
+      ]),
+      duration: m.histogram(
+        'omen_trainer_run_duration_seconds',
+        'Wall time of a run from start to its final state.',
+        ['state'],
+        [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+      ),
     },
   });
   ctx.onShutdown(() => runs.close(), 'runs');
@@ -141,18 +183,38 @@ export async function startTrainer(ctx: ServiceContext<TrainerConfig>): Promise<
       drift: config.TRAINER_TRIGGER_DRIFT,
       driftSubject: config.TRAINER_DRIFT_SUBJECT,
     },
-    fired: m.counter('omen_trainer_triggers_total', 'Automatic triggers by kind and outcome (started, refused by cooldown, failed).', ['trigger', 'outcome']),
+    fired: m.counter(
+      'omen_trainer_triggers_total',
+      'Automatic triggers by kind and outcome (started, refused by cooldown, failed).',
+      ['trigger', 'outcome'],
+    ),
   });
   ctx.onShutdown(() => triggers.stop(), 'triggers');
 
   startAuditTrail(ctx, 'trainer-coordinator');
   ctx.grpc.addService(
     loadGrpcObject('trainer').omen.trainer.v1.Trainer.service,
-    trainerHandlers(runs, models, { model: config.TRAINER_DEFAULT_MODEL, featureSet: config.TRAINER_DEFAULT_FEATURE_SET, algorithm: config.TRAINER_DEFAULT_ALGORITHM }, {
-      chunkBytes: config.TRAINER_ARTIFACT_CHUNK_BYTES,
-      artifactBytesSent: m.counter('omen_trainer_artifact_bytes_sent_total', 'Artifact bytes GetArtifact streamed to readers (inference replicas), by model.', ['model']),
-    }),
+    trainerHandlers(
+      runs,
+      models,
+      {
+        model: config.TRAINER_DEFAULT_MODEL,
+        featureSet: config.TRAINER_DEFAULT_FEATURE_SET,
+        algorithm: config.TRAINER_DEFAULT_ALGORITHM,
+      },
+      {
+        chunkBytes: config.TRAINER_ARTIFACT_CHUNK_BYTES,
+        artifactBytesSent: m.counter(
+          'omen_trainer_artifact_bytes_sent_total',
+          'Artifact bytes GetArtifact streamed to readers (inference replicas), by model.',
+          ['model'],
+        ),
+      },
+    ),
   );
-  logger.info({ registry: registry.root, artifacts: registry.artifacts.uri('0'.repeat(64)).replace(/0{64}$/, ''), codeVersion }, 'trainer-coordinator serving');
+  logger.info(
+    { registry: registry.root, artifacts: registry.artifacts.uri('0'.repeat(64)).replace(/0{64}$/, ''), codeVersion },
+    'trainer-coordinator serving',
+  );
   return { registry, runs, models, triggers, clickhouse, control };
 }

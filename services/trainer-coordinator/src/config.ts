@@ -1,7 +1,20 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { auditConfigSchema } from '@omen/audit';
-import { natsUrl, bool, durationMs, enumOf, int, list, num, secret, str, url, type ConfigOf, type ConfigProblem } from '@omen/config';
+import {
+  natsUrl,
+  bool,
+  durationMs,
+  enumOf,
+  int,
+  list,
+  num,
+  secret,
+  str,
+  url,
+  type ConfigOf,
+  type ConfigProblem,
+} from '@omen/config';
 import { repoRoot } from '@omen/contracts';
 import type { BaseConfigShape } from '@omen/service';
 
@@ -130,15 +143,29 @@ export type TrainerConfig = ConfigOf<typeof trainerConfigSchema & BaseConfigShap
 export function configProblems(config: TrainerConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (config.TRAINER_SCHEDULE !== undefined && !isCron(config.TRAINER_SCHEDULE)) {
-    problems.push({ variable: 'TRAINER_SCHEDULE', expected: 'a cron expression such as "0 3 * * 1" (UTC)', got: JSON.stringify(config.TRAINER_SCHEDULE) });
+    problems.push({
+      variable: 'TRAINER_SCHEDULE',
+      expected: 'a cron expression such as "0 3 * * 1" (UTC)',
+      got: JSON.stringify(config.TRAINER_SCHEDULE),
+    });
   }
   if (config.TRAINER_ARTIFACT_STORE === 's3') {
-    for (const k of ['TRAINER_S3_ENDPOINT', 'TRAINER_S3_BUCKET', 'TRAINER_S3_ACCESS_KEY_ID', 'TRAINER_S3_SECRET_ACCESS_KEY'] as const) {
-      if (config[k] === undefined) problems.push({ variable: k, expected: 'a value (required when TRAINER_ARTIFACT_STORE=s3)', got: 'nothing' });
+    for (const k of [
+      'TRAINER_S3_ENDPOINT',
+      'TRAINER_S3_BUCKET',
+      'TRAINER_S3_ACCESS_KEY_ID',
+      'TRAINER_S3_SECRET_ACCESS_KEY',
+    ] as const) {
+      if (config[k] === undefined)
+        problems.push({ variable: k, expected: 'a value (required when TRAINER_ARTIFACT_STORE=s3)', got: 'nothing' });
     }
   }
   if (config.TRAINER_TRIGGER_NEW_LABELS > 0 && config.CLICKHOUSE_URL === undefined) {
-    problems.push({ variable: 'CLICKHOUSE_URL', expected: 'a URL (TRAINER_TRIGGER_NEW_LABELS counts labels there)', got: 'nothing' });
+    problems.push({
+      variable: 'CLICKHOUSE_URL',
+      expected: 'a URL (TRAINER_TRIGGER_NEW_LABELS counts labels there)',
+      got: 'nothing',
+    });
   }
   return problems;
 }

@@ -4,9 +4,25 @@
 // and anyone holding a token could make every replica do so). The one exception: a repeated
 // call after an announcement that failed (UNAVAILABLE) re-announces, without a second alias
 // change, so the caller's retry is how a lost announcement gets delivered.
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, OmenError, UnavailableError, quote } from '@omen/errors';
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  OmenError,
+  UnavailableError,
+  quote,
+} from '@omen/errors';
 import { featureNames, featureRegistry, featureSetFingerprint, featureSetId, type FeatureSet } from '@omen/features';
-import { ArtifactIntegrityError, MODEL_EVENT_SUBJECTS, checkName, modelEventPayload, sha256Hex, type AliasEvent, type LocalModelRegistry, type ModelVersionRecord } from '@omen/model-registry';
+import {
+  ArtifactIntegrityError,
+  MODEL_EVENT_SUBJECTS,
+  checkName,
+  modelEventPayload,
+  sha256Hex,
+  type AliasEvent,
+  type LocalModelRegistry,
+  type ModelVersionRecord,
+} from '@omen/model-registry';
 import type { Counter, Logger } from '@omen/telemetry';
 import type { ControlPlane } from './adapters/nats-control.ts';
 import { importPathRefusal, readImportFile } from './adapters/import-dir.ts';
@@ -101,7 +117,14 @@ export class ModelOps {
   }
 
   /** Announces a change, or repeats one that failed; a call that changed nothing else stays silent. */
-  async #announceIf(changed: boolean, subject: (typeof MODEL_EVENT_SUBJECTS)[keyof typeof MODEL_EVENT_SUBJECTS], record: ModelVersionRecord, alias: string, previousVersion: string | null, at: string): Promise<void> {
+  async #announceIf(
+    changed: boolean,
+    subject: (typeof MODEL_EVENT_SUBJECTS)[keyof typeof MODEL_EVENT_SUBJECTS],
+    record: ModelVersionRecord,
+    alias: string,
+    previousVersion: string | null,
+    at: string,
+  ): Promise<void> {
     const key = `${record.name}\0${alias}`;
     if (!changed && !this.#unannounced.has(key)) return;
     this.#unannounced.add(key);
@@ -109,16 +132,36 @@ export class ModelOps {
     this.#unannounced.delete(key);
   }
 
-  async #announce(subject: (typeof MODEL_EVENT_SUBJECTS)[keyof typeof MODEL_EVENT_SUBJECTS], record: ModelVersionRecord, alias: string, previousVersion: string | null, at: string): Promise<void> {
-    const payload = modelEventPayload({ model: record.name, version: record.version, sha256: record.sha256, alias, previousVersion, at });
+  async #announce(
+    subject: (typeof MODEL_EVENT_SUBJECTS)[keyof typeof MODEL_EVENT_SUBJECTS],
+    record: ModelVersionRecord,
+    alias: string,
+    previousVersion: string | null,
+    at: string,
+  ): Promise<void> {
+    const payload = modelEventPayload({
+      model: record.name,
+      version: record.version,
+      sha256: record.sha256,
+      alias,
+      previousVersion,
+      at,
+    });
     if (!this.#control) {
-      this.#logger.warn({ subject, ...payload }, 'NATS_URL not set: %s not announced (replicas pick it up on their registry poll)', subject);
+      this.#logger.warn(
+        { subject, ...payload },
+        'NATS_URL not set: %s not announced (replicas pick it up on their registry poll)',
+        subject,
+      );
       return;
     }
     try {
       await this.#control.announce(subject, payload);
     } catch (err) {
-      throw new UnavailableError(`${record.name}/${record.version} is ${alias} in the registry, but announcing it on ${subject} failed (${(err as Error).message}); repeat the call to re-announce`, { cause: err });
+      throw new UnavailableError(
+        `${record.name}/${record.version} is ${alias} in the registry, but announcing it on ${subject} failed (${(err as Error).message}); repeat the call to re-announce`,
+        { cause: err },
+      );
     }
   }
 
@@ -126,19 +169,46 @@ export class ModelOps {
    * Points `alias` (champion by default) at a version and announces model.promoted. A version
    * the gate refused needs `force` to become champion.
    */
-  async promote(input: PromoteInput): Promise<{ record: ModelVersionRecord; previousVersion: string | null; changed: boolean; alias: string }> {
+  async promote(
+    input: PromoteInput,
+  ): Promise<{ record: ModelVersionRecord; previousVersion: string | null; changed: boolean; alias: string }> {
     const alias = input.alias || CHAMPION;
     checkName('alias', alias);
     const record = await this.#registry.getVersion(input.model, input.version);
     if (alias === CHAMPION && record.gate && !record.gate.passed && !input.force) {
-      const failed = record.gate.checks.filter((c) => !c.passed).map((c) => c.name).join(', ');
-      throw new FailedPreconditionError(`${input.model}/${input.version} did not pass the gate (${failed}); set force to promote it anyway`);
+      const failed = record.gate.checks
+        .filter((c) => !c.passed)
+        .map((c) => c.name)
+        .join(', ');
+      throw new FailedPreconditionError(
+        `${input.model}/${input.version} did not pass the gate (${failed}); set force to promote it anyway`,
+      );
     }
-    const change = await this.#registry.setAlias(input.model, alias, record.version, { action: 'promote', ...(input.reason ? { reason: input.reason } : {}), ...(input.actor ? { actor: input.actor } : {}) });
+    const change = await this.#registry.setAlias(input.model, alias, record.version, {
+      action: 'promote',
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(input.actor ? { actor: input.actor } : {}),
+    });
     this.#aliasChanges?.inc({ action: 'promote', alias, changed: String(change.changed) });
-    this.#logger.info({ model: input.model, version: record.version, alias, previous: change.previousVersion, changed: change.changed }, 'promote %s/%s to %s%s', input.model, record.version, alias, change.changed ? '' : ' (already)');
-    const previousVersion = change.changed ? change.previousVersion : await this.#previousOf(input.model, alias, record.version);
-    await this.#announceIf(change.changed, MODEL_EVENT_SUBJECTS.promoted, record, alias, previousVersion, change.event?.at ?? new Date().toISOString());
+    this.#logger.info(
+      { model: input.model, version: record.version, alias, previous: change.previousVersion, changed: change.changed },
+      'promote %s/%s to %s%s',
+      input.model,
+      record.version,
+      alias,
+      change.changed ? '' : ' (already)',
+    );
+    const previousVersion = change.changed
+      ? change.previousVersion
+      : await this.#previousOf(input.model, alias, record.version);
+    await this.#announceIf(
+      change.changed,
+      MODEL_EVENT_SUBJECTS.promoted,
+      record,
+      alias,
+      previousVersion,
+      change.event?.at ?? new Date().toISOString(),
+    );
     return { record, previousVersion, changed: change.changed, alias };
   }
 
@@ -154,7 +224,9 @@ export class ModelOps {
    * version got there by a rollback already, an empty-version rollback changes nothing (so a
    * repeated rollback is not a second step back). Announces model.rolledback.
    */
-  async rollback(input: RollbackInput): Promise<{ record: ModelVersionRecord; rolledBackVersion: string | null; changed: boolean; alias: string }> {
+  async rollback(
+    input: RollbackInput,
+  ): Promise<{ record: ModelVersionRecord; rolledBackVersion: string | null; changed: boolean; alias: string }> {
     const alias = input.alias || CHAMPION;
     checkName('alias', alias);
     const current = (await this.#registry.aliases(input.model))[alias];
@@ -171,19 +243,45 @@ export class ModelOps {
       target = input.toVersion;
     } else if (arrival?.action === 'rollback') {
       const record = await this.#registry.getVersion(input.model, current);
-      await this.#announceIf(false, MODEL_EVENT_SUBJECTS.rolledBack, record, alias, arrival.previousVersion, arrival.at);
+      await this.#announceIf(
+        false,
+        MODEL_EVENT_SUBJECTS.rolledBack,
+        record,
+        alias,
+        arrival.previousVersion,
+        arrival.at,
+      );
       return { record, rolledBackVersion: arrival.previousVersion, changed: false, alias };
     } else if (arrival?.previousVersion) {
       target = arrival.previousVersion;
     } else {
-      throw new FailedPreconditionError(`${input.model}/${current} is the first ${alias} on record: there is no earlier version to roll back to (name one with to_version)`);
+      throw new FailedPreconditionError(
+        `${input.model}/${current} is the first ${alias} on record: there is no earlier version to roll back to (name one with to_version)`,
+      );
     }
     const record = await this.#registry.getVersion(input.model, target);
-    const change = await this.#registry.setAlias(input.model, alias, target, { action: 'rollback', ...(input.reason ? { reason: input.reason } : {}), ...(input.actor ? { actor: input.actor } : {}) });
+    const change = await this.#registry.setAlias(input.model, alias, target, {
+      action: 'rollback',
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(input.actor ? { actor: input.actor } : {}),
+    });
     this.#aliasChanges?.inc({ action: 'rollback', alias, changed: String(change.changed) });
-    const rolledBack = change.changed ? change.previousVersion : (await this.#previousOf(input.model, alias, target));
-    this.#logger.info({ model: input.model, version: target, alias, rolledBack, changed: change.changed }, 'rollback %s %s → %s', input.model, rolledBack ?? '-', target);
-    await this.#announceIf(change.changed, MODEL_EVENT_SUBJECTS.rolledBack, record, alias, rolledBack, change.event?.at ?? new Date().toISOString());
+    const rolledBack = change.changed ? change.previousVersion : await this.#previousOf(input.model, alias, target);
+    this.#logger.info(
+      { model: input.model, version: target, alias, rolledBack, changed: change.changed },
+      'rollback %s %s → %s',
+      input.model,
+      rolledBack ?? '-',
+      target,
+    );
+    await this.#announceIf(
+      change.changed,
+      MODEL_EVENT_SUBJECTS.rolledBack,
+      record,
+      alias,
+      rolledBack,
+      change.event?.at ?? new Date().toISOString(),
+    );
     return { record, rolledBackVersion: rolledBack, changed: change.changed, alias };
   }
 
@@ -194,7 +292,11 @@ export class ModelOps {
   async import(input: ImportInput): Promise<ModelVersionRecord> {
     checkName('model name', input.model);
     if (input.version) checkName('version', input.version);
-    if (!input.featureSet) throw new InvalidArgumentError('feature_set is required: the model\'s inputs are checked against it', 'feature_set');
+    if (!input.featureSet)
+      throw new InvalidArgumentError(
+        "feature_set is required: the model's inputs are checked against it",
+        'feature_set',
+      );
     let set: FeatureSet;
     try {
       set = featureRegistry.get(input.featureSet, input.featureSetVersion || undefined);
@@ -202,16 +304,30 @@ export class ModelOps {
       throw new InvalidArgumentError((err as Error).message, 'feature_set', { cause: err });
     }
     const names = featureNames(set);
-    if (input.featureNames && input.featureNames.length > 0 && input.featureNames.join('\u0000') !== names.join('\u0000')) {
-      throw new InvalidArgumentError(`feature_names [${input.featureNames.join(', ')}] differ from ${featureSetId(set)}'s order [${names.join(', ')}]`, 'feature_names');
+    if (
+      input.featureNames &&
+      input.featureNames.length > 0 &&
+      input.featureNames.join('\u0000') !== names.join('\u0000')
+    ) {
+      throw new InvalidArgumentError(
+        `feature_names [${input.featureNames.join(', ')}] differ from ${featureSetId(set)}'s order [${names.join(', ')}]`,
+        'feature_names',
+      );
     }
     const bytes = input.bytes && input.bytes.length > 0 ? input.bytes : await this.#readArtifact(input.artifactPath);
     const sha256 = sha256Hex(bytes);
     if (input.sha256 && input.sha256.toLowerCase() !== sha256) {
-      throw new InvalidArgumentError(`the artifact has sha256 ${sha256}, but ${input.sha256} was declared: refusing it`, 'sha256');
+      throw new InvalidArgumentError(
+        `the artifact has sha256 ${sha256}, but ${input.sha256} was declared: refusing it`,
+        'sha256',
+      );
     }
     const problems = await onnxSignatureProblems(bytes, names);
-    if (problems.length > 0) throw new InvalidArgumentError(`the ONNX model does not fit ${featureSetId(set)}: ${problems.join('; ')}`, 'onnx_model');
+    if (problems.length > 0)
+      throw new InvalidArgumentError(
+        `the ONNX model does not fit ${featureSetId(set)}: ${problems.join('; ')}`,
+        'onnx_model',
+      );
     const info = readOnnxInfo(bytes);
     const metrics = Object.fromEntries(Object.entries(input.metrics ?? {}).filter(([, v]) => Number.isFinite(v)));
     const { record, created } = await this.#registry.register({
@@ -231,7 +347,13 @@ export class ModelOps {
         featureSetFingerprint: featureSetFingerprint(set),
       },
     });
-    this.#logger.info({ model: record.name, version: record.version, sha256, created }, 'imported %s/%s%s', record.name, record.version, created ? '' : ' (already registered)');
+    this.#logger.info(
+      { model: record.name, version: record.version, sha256, created },
+      'imported %s/%s%s',
+      record.name,
+      record.version,
+      created ? '' : ' (already registered)',
+    );
     return record;
   }
 
@@ -254,7 +376,10 @@ export class ModelOps {
    * replicas scaling out together ask for the same bytes at once, and from S3 each read is a
    * download. Nothing is kept once the read settles.
    */
-  async artifact(model: string, selector: { version: string } | { alias: string }): Promise<{ view: ModelView; bytes: Uint8Array }> {
+  async artifact(
+    model: string,
+    selector: { version: string } | { alias: string },
+  ): Promise<{ view: ModelView; bytes: Uint8Array }> {
     const view = await this.describe(model, selector);
     const { name, version, sha256 } = view.record;
     let read = this.#reading.get(sha256);
@@ -266,16 +391,29 @@ export class ModelOps {
       return { view, bytes: await read };
     } catch (err) {
       // The store's own messages name its paths or bucket keys; callers get the version instead.
-      if (err instanceof ArtifactIntegrityError) throw new ArtifactIntegrityError(err.expected, err.actual, `of ${name}/${version}`, { cause: err });
-      if (err instanceof NotFoundError) throw new OmenError('DATA_LOSS', `${name}/${version} is registered with sha256 ${sha256}, but the artifact store has no such artifact`, { cause: err });
+      if (err instanceof ArtifactIntegrityError)
+        throw new ArtifactIntegrityError(err.expected, err.actual, `of ${name}/${version}`, { cause: err });
+      if (err instanceof NotFoundError)
+        throw new OmenError(
+          'DATA_LOSS',
+          `${name}/${version} is registered with sha256 ${sha256}, but the artifact store has no such artifact`,
+          { cause: err },
+        );
       throw err;
     }
   }
 
   #view(record: ModelVersionRecord, aliases: Record<string, string>, championHistory: AliasEvent[]): ModelView {
-    const mine = Object.entries(aliases).filter(([, v]) => v === record.version).map(([a]) => a).sort();
+    const mine = Object.entries(aliases)
+      .filter(([, v]) => v === record.version)
+      .map(([a]) => a)
+      .sort();
     const promotedAt = championHistory.filter((e) => e.version === record.version).at(-1)?.at;
-    const stage: ModelStage = mine.includes(CHAMPION) ? 'MODEL_STAGE_PRODUCTION' : promotedAt ? 'MODEL_STAGE_ARCHIVED' : 'MODEL_STAGE_CANDIDATE';
+    const stage: ModelStage = mine.includes(CHAMPION)
+      ? 'MODEL_STAGE_PRODUCTION'
+      : promotedAt
+        ? 'MODEL_STAGE_ARCHIVED'
+        : 'MODEL_STAGE_CANDIDATE';
     return { record, aliases: mine, stage, ...(promotedAt ? { promotedAt } : {}) };
   }
 
@@ -295,7 +433,10 @@ export class ModelOps {
       const aliases = await this.#registry.aliases(name);
       const lastEvent = (await this.#registry.aliasHistory(name)).at(-1)?.at;
       const lastCreated = records.at(-1)?.createdAt;
-      const updatedAt = [lastEvent, lastCreated].filter((t): t is string => t !== undefined).sort().at(-1);
+      const updatedAt = [lastEvent, lastCreated]
+        .filter((t): t is string => t !== undefined)
+        .sort()
+        .at(-1);
       out.push({
         name,
         ...(aliases[CHAMPION] ? { champion: aliases[CHAMPION] } : {}),

@@ -12,7 +12,12 @@ export type RunState =
   | 'RUN_STATE_FAILED'
   | 'RUN_STATE_CANCELLED';
 
-export const TERMINAL_STATES: ReadonlySet<RunState> = new Set(['RUN_STATE_SUCCEEDED', 'RUN_STATE_REJECTED', 'RUN_STATE_FAILED', 'RUN_STATE_CANCELLED']);
+export const TERMINAL_STATES: ReadonlySet<RunState> = new Set([
+  'RUN_STATE_SUCCEEDED',
+  'RUN_STATE_REJECTED',
+  'RUN_STATE_FAILED',
+  'RUN_STATE_CANCELLED',
+]);
 
 export type RunTrigger = 'manual' | 'schedule' | 'drift' | 'labels';
 export const RUN_TRIGGERS: readonly RunTrigger[] = ['manual', 'schedule', 'drift', 'labels'];

@@ -4,9 +4,22 @@
 // gate (promote, or keep as a candidate and alert). Every step is a RunEvent that WatchRun
 // streams; the run is saved after each.
 import { randomBytes } from 'node:crypto';
-import { AbortedError, FailedPreconditionError, InvalidArgumentError, NotFoundError, isOmenError, quote } from '@omen/errors';
+import {
+  AbortedError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  isOmenError,
+  quote,
+} from '@omen/errors';
 import { featureNames, featureRegistry, featureSetFingerprint, featureSetId, type FeatureSet } from '@omen/features';
-import { checkName, type GateRecord, type LocalModelRegistry, type ModelVersionRecord, type ReferenceStatistics } from '@omen/model-registry';
+import {
+  checkName,
+  type GateRecord,
+  type LocalModelRegistry,
+  type ModelVersionRecord,
+  type ReferenceStatistics,
+} from '@omen/model-registry';
 import type { ClickHouse } from '@omen/clickhouse';
 import type { Counter, Histogram, Logger } from '@omen/telemetry';
 import {
@@ -46,7 +59,14 @@ import type { ControlPlane, GateAlert } from './adapters/nats-control.ts';
 import { scoreOnnx } from './adapters/onnx-runtime.ts';
 import type { RunStore } from './adapters/run-store.ts';
 import { CHALLENGER, CHAMPION, type ModelOps } from './models.ts';
-import { TERMINAL_STATES, type RunEventRecord, type RunRecord, type RunSpec, type RunState, type RunTrigger } from './run-record.ts';
+import {
+  TERMINAL_STATES,
+  type RunEventRecord,
+  type RunRecord,
+  type RunSpec,
+  type RunState,
+  type RunTrigger,
+} from './run-record.ts';
 
 /** Largest |ONNX Runtime − trainer| probability on the holdout that still counts as the same model. */
 export const ONNX_TOLERANCE = 1e-4;
@@ -145,19 +165,31 @@ export class RunManager {
     }
     const cutoff = input.cutoff ?? this.#now();
     if (Number.isNaN(cutoff.getTime())) throw new InvalidArgumentError('cutoff is not a valid time', 'cutoff');
-    if (input.from && !(input.from.getTime() < cutoff.getTime())) throw new InvalidArgumentError(`from (${input.from.toISOString()}) must be before the cutoff (${cutoff.toISOString()})`, 'from');
+    if (input.from && !(input.from.getTime() < cutoff.getTime()))
+      throw new InvalidArgumentError(
+        `from (${input.from.toISOString()}) must be before the cutoff (${cutoff.toISOString()})`,
+        'from',
+      );
     const rowSource = (input.rowSource ?? '').trim() || 'clickhouse';
     if (rowSource === 'clickhouse') {
-      if (!this.#deps.clickhouse) throw new FailedPreconditionError('row_source clickhouse needs CLICKHOUSE_URL, which this trainer was started without');
+      if (!this.#deps.clickhouse)
+        throw new FailedPreconditionError(
+          'row_source clickhouse needs CLICKHOUSE_URL, which this trainer was started without',
+        );
     } else if (rowSource.startsWith('csv:')) {
       checkConfinedFile(this.#deps.csvDir, rowSource.slice(4), csvPathRefusal);
     } else {
-      throw new InvalidArgumentError(`row_source must be "clickhouse" or "csv:<path>"; got "${rowSource}"`, 'row_source');
+      throw new InvalidArgumentError(
+        `row_source must be "clickhouse" or "csv:<path>"; got "${rowSource}"`,
+        'row_source',
+      );
     }
     const testFraction = input.testFraction || o.testFraction;
-    if (!(testFraction > 0 && testFraction < 1)) throw new InvalidArgumentError(`test_fraction must be in (0, 1); got ${testFraction}`, 'test_fraction');
+    if (!(testFraction > 0 && testFraction < 1))
+      throw new InvalidArgumentError(`test_fraction must be in (0, 1); got ${testFraction}`, 'test_fraction');
     const gapSeconds = input.gapSeconds || o.gapSeconds;
-    if (!(gapSeconds >= 0)) throw new InvalidArgumentError(`gap_seconds must be >= 0; got ${gapSeconds}`, 'gap_seconds');
+    if (!(gapSeconds >= 0))
+      throw new InvalidArgumentError(`gap_seconds must be >= 0; got ${gapSeconds}`, 'gap_seconds');
     return {
       model: input.model,
       featureSet: { name: set.name, version: set.version },
@@ -210,11 +242,18 @@ export class RunManager {
   #checkCooldown(model: string, trigger: RunTrigger): void {
     const runs = [...this.#runs.values()].filter((r) => r.model === model);
     const active = runs.find((r) => !TERMINAL_STATES.has(r.state));
-    if (active) throw new FailedPreconditionError(`${trigger} trigger for ${model} ignored: run ${active.id} is still ${active.state}`);
+    if (active)
+      throw new FailedPreconditionError(
+        `${trigger} trigger for ${model} ignored: run ${active.id} is still ${active.state}`,
+      );
     const last = runs.at(-1);
     if (last) {
       const wait = Date.parse(last.createdAt) + this.#deps.options.cooldownMs - this.#now().getTime();
-      if (wait > 0) throw new FailedPreconditionError(`${trigger} trigger for ${model} ignored: cooldown until ${new Date(Date.now() + wait).toISOString()} (last run ${last.id})`, { retryAfterMs: wait });
+      if (wait > 0)
+        throw new FailedPreconditionError(
+          `${trigger} trigger for ${model} ignored: cooldown until ${new Date(Date.now() + wait).toISOString()} (last run ${last.id})`,
+          { retryAfterMs: wait },
+        );
     }
   }
 
@@ -226,7 +265,11 @@ export class RunManager {
 
   /** Runs, newest first. */
   list(model?: string, limit = 50): RunRecord[] {
-    return [...this.#runs.values()].filter((r) => !model || r.model === model).sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit).map((r) => structuredClone(r));
+    return [...this.#runs.values()]
+      .filter((r) => !model || r.model === model)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
   }
 
   /** The newest run of a model, finished or not. */
@@ -341,7 +384,9 @@ export class RunManager {
     run.state = state;
     run.events.push(e);
     for (const l of [...(this.#listeners.get(run.id) ?? [])]) l(e);
-    await this.#deps.store.save(run).catch((err: unknown) => this.#deps.logger.warn({ err, run: run.id }, 'could not save run %s', run.id));
+    await this.#deps.store
+      .save(run)
+      .catch((err: unknown) => this.#deps.logger.warn({ err, run: run.id }, 'could not save run %s', run.id));
   }
 
   async #finish(run: RunRecord, state: RunState, message: string, error?: string): Promise<void> {
@@ -349,9 +394,19 @@ export class RunManager {
     if (error !== undefined) run.error = error;
     await this.#event(run, state, message, 1);
     this.#deps.metrics?.runs.inc({ state: state.replace('RUN_STATE_', '').toLowerCase(), trigger: run.trigger });
-    if (run.startedAt) this.#deps.metrics?.duration.observe({ state: state.replace('RUN_STATE_', '').toLowerCase() }, (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000);
+    if (run.startedAt)
+      this.#deps.metrics?.duration.observe(
+        { state: state.replace('RUN_STATE_', '').toLowerCase() },
+        (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000,
+      );
     const log = state === 'RUN_STATE_FAILED' ? 'warn' : 'info';
-    this.#deps.logger[log]({ run: run.id, model: run.model, state, version: run.modelVersion, error }, 'run %s %s: %s', run.id, state.replace('RUN_STATE_', '').toLowerCase(), message);
+    this.#deps.logger[log](
+      { run: run.id, model: run.model, state, version: run.modelVersion, error },
+      'run %s %s: %s',
+      run.id,
+      state.replace('RUN_STATE_', '').toLowerCase(),
+      message,
+    );
   }
 
   async #execute(run: RunRecord, signal: AbortSignal): Promise<void> {
@@ -362,27 +417,56 @@ export class RunManager {
       if (signal.aborted) {
         await this.#finish(run, 'RUN_STATE_CANCELLED', (signal.reason as Error | undefined)?.message ?? 'cancelled');
       } else {
-        const message = err instanceof RunFailure || isOmenError(err) || err instanceof Error ? err.message : String(err);
-        if (!(err instanceof RunFailure) && !isOmenError(err)) this.#deps.logger.error({ err, run: run.id }, 'run %s crashed', run.id);
+        const message =
+          err instanceof RunFailure || isOmenError(err) || err instanceof Error ? err.message : String(err);
+        if (!(err instanceof RunFailure) && !isOmenError(err))
+          this.#deps.logger.error({ err, run: run.id }, 'run %s crashed', run.id);
         await this.#finish(run, 'RUN_STATE_FAILED', `failed: ${message}`, message);
       }
     }
   }
 
-  async #buildDataset(run: RunRecord, set: FeatureSet): Promise<{ dataset: Dataset; pit: PointInTimeReport | undefined; note: string }> {
+  async #buildDataset(
+    run: RunRecord,
+    set: FeatureSet,
+  ): Promise<{ dataset: Dataset; pit: PointInTimeReport | undefined; note: string }> {
     const names = featureNames(set);
     const cutoffMs = Date.parse(run.cutoff);
     const fromMs = run.from ? Date.parse(run.from) : undefined;
     if (run.rowSource === 'clickhouse') {
       const ch = this.#deps.clickhouse;
       if (!ch) throw new RunFailure('row source clickhouse needs CLICKHOUSE_URL');
-      const rows = await loadTrainingRows(ch, this.#deps.tables, { featureSet: run.featureSet, cutoffMs, ...(fromMs !== undefined ? { fromMs } : {}), repoIds: run.repoIds });
-      const { dataset, report } = pointInTimeDataset(rows.features, rows.labels, { featureNames: names, cutoffMs, ...(fromMs !== undefined ? { fromMs } : {}) });
-      const missing = report.rowsMissingFeatures > 0 ? `; ${report.rowsMissingFeatures} rows dropped for missing features (${Object.entries(report.missingByFeature).map(([k, v]) => `${k}: ${v}`).join(', ')})` : '';
-      return { dataset, pit: report, note: `${report.labelsExcludedAfterCutoff} labels known only after the cutoff excluded${missing}` };
+      const rows = await loadTrainingRows(ch, this.#deps.tables, {
+        featureSet: run.featureSet,
+        cutoffMs,
+        ...(fromMs !== undefined ? { fromMs } : {}),
+        repoIds: run.repoIds,
+      });
+      const { dataset, report } = pointInTimeDataset(rows.features, rows.labels, {
+        featureNames: names,
+        cutoffMs,
+        ...(fromMs !== undefined ? { fromMs } : {}),
+      });
+      const missing =
+        report.rowsMissingFeatures > 0
+          ? `; ${report.rowsMissingFeatures} rows dropped for missing features (${Object.entries(
+              report.missingByFeature,
+            )
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(', ')})`
+          : '';
+      return {
+        dataset,
+        pit: report,
+        note: `${report.labelsExcludedAfterCutoff} labels known only after the cutoff excluded${missing}`,
+      };
     }
     const csv = await loadCsvRows(this.#deps.csvDir, run.rowSource.slice(4), names, cutoffMs, fromMs);
-    return { dataset: csv.dataset, pit: undefined, note: `${csv.rowsAfterCutoff} rows after the cutoff left out; labels from a CSV carry no known-at time` };
+    return {
+      dataset: csv.dataset,
+      pit: undefined,
+      note: `${csv.rowsAfterCutoff} rows after the cutoff left out; labels from a CSV carry no known-at time`,
+    };
   }
 
   async #championOnHoldout(run: RunRecord, set: FeatureSet, test: Dataset): Promise<ChampionOnHoldout | undefined> {
@@ -391,7 +475,10 @@ export class RunManager {
     try {
       const champion = await this.#deps.registry.resolve(run.model, { version });
       if (champion.featureSet.name !== set.name || champion.featureSet.version !== set.version) {
-        return { version, incomparable: `champion ${version} takes ${champion.featureSet.name}@v${champion.featureSet.version}, this run ${featureSetId(set)}` };
+        return {
+          version,
+          incomparable: `champion ${version} takes ${champion.featureSet.name}@v${champion.featureSet.version}, this run ${featureSetId(set)}`,
+        };
       }
       const p = await scoreOnnx(champion.bytes, test.x, test.featureNames.length);
       return { version, evaluation: evaluate(test.y, p, effortOf(test), champion.threshold ?? 0.5) };
@@ -408,24 +495,63 @@ export class RunManager {
     const { split, dataRange } = await this.#datasetStage(run, set, signal);
     const result = await this.#trainStage(run, kind, params, split, signal);
     const { bytes, served, evaluation, gate, metrics } = await this.#evaluateStage(run, set, split, result, signal);
-    const record = await this.#registerStage(run, set, { kind, params, split, dataRange, result, bytes, served, evaluation, gate, metrics });
+    const record = await this.#registerStage(run, set, {
+      kind,
+      params,
+      split,
+      dataRange,
+      result,
+      bytes,
+      served,
+      evaluation,
+      gate,
+      metrics,
+    });
     await this.#decideStage(run, record, gate);
   }
 
   /** Reads the rows as of the cutoff, splits them in time and checks the training set. */
-  async #datasetStage(run: RunRecord, set: FeatureSet, signal: AbortSignal): Promise<{ split: ChronologicalSplit; dataRange: { from: string; to: string } }> {
+  async #datasetStage(
+    run: RunRecord,
+    set: FeatureSet,
+    signal: AbortSignal,
+  ): Promise<{ split: ChronologicalSplit; dataRange: { from: string; to: string } }> {
     const o = this.#deps.options;
     const cutoffMs = Date.parse(run.cutoff);
-    await this.#event(run, 'RUN_STATE_BUILDING_DATASET', `reading ${featureSetId(set)} rows from ${run.rowSource} as of ${run.cutoff}`, 0.05);
+    await this.#event(
+      run,
+      'RUN_STATE_BUILDING_DATASET',
+      `reading ${featureSetId(set)} rows from ${run.rowSource} as of ${run.cutoff}`,
+      0.05,
+    );
     const { dataset, pit, note } = await this.#buildDataset(run, set);
     signal.throwIfAborted();
     if (dataset.y.length < 2) throw new RunFailure(`the training set has ${dataset.y.length} rows (${note})`);
     const positives = dataset.y.reduce((a, b) => a + b, 0);
-    await this.#event(run, 'RUN_STATE_BUILDING_DATASET', `training set: ${dataset.y.length} rows, ${positives} positives (label rate ${(positives / dataset.y.length).toFixed(4)}); ${note}`, 0.15);
+    await this.#event(
+      run,
+      'RUN_STATE_BUILDING_DATASET',
+      `training set: ${dataset.y.length} rows, ${positives} positives (label rate ${(positives / dataset.y.length).toFixed(4)}); ${note}`,
+      0.15,
+    );
 
-    const split = chronologicalSplit(dataset, { testFraction: run.testFraction, gap: { seconds: run.gapSeconds }, validationFraction: 0 });
-    const checks: DataCheck[] = trainingSetChecks(split, pit, { cutoffMs, gapSeconds: run.gapSeconds, minTrainRows: o.minTrainRows });
-    if (!pit) checks.push({ name: 'labels_known_by_cutoff', passed: true, detail: 'not applicable: the row source has no label known-at times', required: false });
+    const split = chronologicalSplit(dataset, {
+      testFraction: run.testFraction,
+      gap: { seconds: run.gapSeconds },
+      validationFraction: 0,
+    });
+    const checks: DataCheck[] = trainingSetChecks(split, pit, {
+      cutoffMs,
+      gapSeconds: run.gapSeconds,
+      minTrainRows: o.minTrainRows,
+    });
+    if (!pit)
+      checks.push({
+        name: 'labels_known_by_cutoff',
+        passed: true,
+        detail: 'not applicable: the row source has no label known-at times',
+        required: false,
+      });
     run.dataChecks = checks.map(({ required: _required, ...c }) => c);
     run.trainRows = split.train.y.length;
     run.testRows = split.test.y.length;
@@ -433,43 +559,93 @@ export class RunManager {
     run.labelRate = split.report.fit.labelRate;
     run.testLabelRate = split.report.test.labelRate;
     run.labelsExcluded = pit?.labelsExcludedAfterCutoff ?? 0;
-    const dataRange = { from: new Date(dataset.time[0]! * 1000).toISOString(), to: new Date(dataset.time[dataset.time.length - 1]! * 1000).toISOString() };
+    const dataRange = {
+      from: new Date(dataset.time[0]! * 1000).toISOString(),
+      to: new Date(dataset.time[dataset.time.length - 1]! * 1000).toISOString(),
+    };
     run.dataFrom = dataRange.from;
     run.dataTo = dataRange.to;
     const failed = checks.filter((c) => c.required && !c.passed);
-    if (failed.length > 0) throw new RunFailure(`training-set checks failed: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
+    if (failed.length > 0)
+      throw new RunFailure(`training-set checks failed: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
     return { split, dataRange };
   }
 
   /** Trains in a worker thread (selecting the algorithm when it is auto). */
-  async #trainStage(run: RunRecord, kind: TrainAlgorithm, params: TrainParams, split: ChronologicalSplit, signal: AbortSignal): Promise<WorkerTrainResult> {
+  async #trainStage(
+    run: RunRecord,
+    kind: TrainAlgorithm,
+    params: TrainParams,
+    split: ChronologicalSplit,
+    signal: AbortSignal,
+  ): Promise<WorkerTrainResult> {
     const o = this.#deps.options;
-    await this.#event(run, 'RUN_STATE_TRAINING', `training ${kind} on ${run.trainRows} rows (test ${run.testRows}, gap ${run.gapRows}) in a worker thread`, 0.2);
-    const result = await trainInWorker(kind, split.train, params, { signal, ...(o.workerMaxOldGenMb > 0 ? { maxOldGenerationSizeMb: o.workerMaxOldGenMb } : {}) });
+    await this.#event(
+      run,
+      'RUN_STATE_TRAINING',
+      `training ${kind} on ${run.trainRows} rows (test ${run.testRows}, gap ${run.gapRows}) in a worker thread`,
+      0.2,
+    );
+    const result = await trainInWorker(kind, split.train, params, {
+      signal,
+      ...(o.workerMaxOldGenMb > 0 ? { maxOldGenerationSizeMb: o.workerMaxOldGenMb } : {}),
+    });
     run.validationRows = result.rows.validation;
     if (result.selection) {
       run.selection = result.selection;
       const scores = result.selection.candidates.map((c) => `${c.name} ${c.validationAuc.toFixed(4)}`).join(', ');
-      await this.#event(run, 'RUN_STATE_TRAINING', `selected ${result.selection.winner} on the validation slice (${result.rows.validation} rows, AUC: ${scores})${result.selection.decided ? '' : '; the slice could not rank them, so the fallback'}`, 0.65);
+      await this.#event(
+        run,
+        'RUN_STATE_TRAINING',
+        `selected ${result.selection.winner} on the validation slice (${result.rows.validation} rows, AUC: ${scores})${result.selection.decided ? '' : '; the slice could not rank them, so the fallback'}`,
+        0.65,
+      );
     }
     return result;
   }
 
   /** Exports to ONNX, checks ONNX Runtime agrees with the trainer, scores the holdout and decides the gate. */
-  async #evaluateStage(run: RunRecord, set: FeatureSet, split: ChronologicalSplit, result: WorkerTrainResult, signal: AbortSignal): Promise<{ bytes: Uint8Array; served: Float64Array; evaluation: Evaluation; gate: GateDecision; metrics: Record<string, number> }> {
+  async #evaluateStage(
+    run: RunRecord,
+    set: FeatureSet,
+    split: ChronologicalSplit,
+    result: WorkerTrainResult,
+    signal: AbortSignal,
+  ): Promise<{
+    bytes: Uint8Array;
+    served: Float64Array;
+    evaluation: Evaluation;
+    gate: GateDecision;
+    metrics: Record<string, number>;
+  }> {
     const o = this.#deps.options;
-    await this.#event(run, 'RUN_STATE_EVALUATING', `trained in ${(result.durationMs / 1000).toFixed(1)} s; scoring the holdout through ONNX Runtime`, 0.7);
+    await this.#event(
+      run,
+      'RUN_STATE_EVALUATING',
+      `trained in ${(result.durationMs / 1000).toFixed(1)} s; scoring the holdout through ONNX Runtime`,
+      0.7,
+    );
     const bytes = exportOnnx(result.model, {
       threshold: result.threshold,
-      metadata: { model_name: run.model, run_id: run.id, feature_set: featureSetId(set), code_version: this.#deps.codeVersion },
+      metadata: {
+        model_name: run.model,
+        run_id: run.id,
+        feature_set: featureSetId(set),
+        code_version: this.#deps.codeVersion,
+      },
     });
     const width = set.features.length;
     const served = await scoreOnnx(bytes, split.test.x, width);
     const own = predict(result.model, split.test.x);
     let maxDiff = 0;
     for (let i = 0; i < own.length; i++) maxDiff = Math.max(maxDiff, Math.abs(own[i]! - served[i]!));
-    run.dataChecks.push({ name: 'onnx_matches_trainer', passed: maxDiff < ONNX_TOLERANCE, detail: `max |ONNX Runtime − trainer| on the holdout = ${maxDiff.toExponential(2)} (tolerance ${ONNX_TOLERANCE})` });
-    if (!(maxDiff < ONNX_TOLERANCE)) throw new RunFailure(`the exported ONNX model disagrees with the trainer by ${maxDiff} on the holdout`);
+    run.dataChecks.push({
+      name: 'onnx_matches_trainer',
+      passed: maxDiff < ONNX_TOLERANCE,
+      detail: `max |ONNX Runtime − trainer| on the holdout = ${maxDiff.toExponential(2)} (tolerance ${ONNX_TOLERANCE})`,
+    });
+    if (!(maxDiff < ONNX_TOLERANCE))
+      throw new RunFailure(`the exported ONNX model disagrees with the trainer by ${maxDiff} on the holdout`);
     signal.throwIfAborted();
 
     const evaluation = evaluate(split.test.y, served, effortOf(split.test), result.threshold);
@@ -477,12 +653,25 @@ export class RunManager {
     const gate = decideGate(evaluation, champion, o.gate);
     const metrics = scalarMetrics(evaluation, result.threshold);
     if (champion && 'evaluation' in champion) {
-      for (const [k, v] of Object.entries(scalarMetrics(champion.evaluation, champion.evaluation.atThreshold.threshold))) if (k !== 'test_rows' && k !== 'test_positives') metrics[`champion_${k}`] = v;
+      for (const [k, v] of Object.entries(
+        scalarMetrics(champion.evaluation, champion.evaluation.atThreshold.threshold),
+      ))
+        if (k !== 'test_rows' && k !== 'test_positives') metrics[`champion_${k}`] = v;
     }
     run.metrics = metrics;
     run.gate = gate;
-    const championNote = champion === undefined ? 'no champion yet' : 'incomparable' in champion ? champion.incomparable : `champion ${champion.version} on the same holdout: ${o.gate.metric} ${metrics[`champion_${o.gate.metric}`]?.toFixed(4) ?? 'n/a'}`;
-    await this.#event(run, 'RUN_STATE_EVALUATING', `holdout: auc ${evaluation.auc.toFixed(4)}, pr_auc ${evaluation.prAuc.toFixed(4)}, brier ${evaluation.brier.toFixed(4)}; ${championNote}`, 0.8);
+    const championNote =
+      champion === undefined
+        ? 'no champion yet'
+        : 'incomparable' in champion
+          ? champion.incomparable
+          : `champion ${champion.version} on the same holdout: ${o.gate.metric} ${metrics[`champion_${o.gate.metric}`]?.toFixed(4) ?? 'n/a'}`;
+    await this.#event(
+      run,
+      'RUN_STATE_EVALUATING',
+      `holdout: auc ${evaluation.auc.toFixed(4)}, pr_auc ${evaluation.prAuc.toFixed(4)}, brier ${evaluation.brier.toFixed(4)}; ${championNote}`,
+      0.8,
+    );
     return { bytes, served, evaluation, gate, metrics };
   }
 
@@ -490,7 +679,18 @@ export class RunManager {
   async #registerStage(
     run: RunRecord,
     set: FeatureSet,
-    t: { kind: TrainAlgorithm; params: TrainParams; split: ChronologicalSplit; dataRange: { from: string; to: string }; result: WorkerTrainResult; bytes: Uint8Array; served: Float64Array; evaluation: Evaluation; gate: GateDecision; metrics: Record<string, number> },
+    t: {
+      kind: TrainAlgorithm;
+      params: TrainParams;
+      split: ChronologicalSplit;
+      dataRange: { from: string; to: string };
+      result: WorkerTrainResult;
+      bytes: Uint8Array;
+      served: Float64Array;
+      evaluation: Evaluation;
+      gate: GateDecision;
+      metrics: Record<string, number>;
+    },
   ): Promise<ModelVersionRecord> {
     const { kind, params, split, dataRange, result, bytes, served, evaluation, gate, metrics } = t;
     const ref = referenceStats(split.train, predict(result.model, split.train.x));
@@ -506,9 +706,14 @@ export class RunManager {
       metrics,
       // Curves and permutation importance on the holdout, for `omen report model`.
       evaluation: {
-        calibration: evaluation.calibration, atThreshold: evaluation.atThreshold, rows: evaluation.rows, positives: evaluation.positives,
+        calibration: evaluation.calibration,
+        atThreshold: evaluation.atThreshold,
+        rows: evaluation.rows,
+        positives: evaluation.positives,
         curves: evaluationCurves(split.test.y, served, effortOf(split.test)),
-        importance: permutationImportance(featureNames(set), split.test.x, split.test.y, (x) => predict(result.model, x)),
+        importance: permutationImportance(featureNames(set), split.test.x, split.test.y, (x) =>
+          predict(result.model, x),
+        ),
       },
       threshold: result.threshold,
       gate: gateRecord(gate),
@@ -518,21 +723,43 @@ export class RunManager {
         runId: run.id,
         dataRange,
         cutoff: run.cutoff,
-        rowSource: run.rowSource === 'clickhouse' ? `clickhouse:${this.#deps.tables.features}+${this.#deps.tables.labels}` : run.rowSource,
-        rows: { train: run.trainRows, validation: run.validationRows, test: run.testRows, gap: run.gapRows, excludedLabels: run.labelsExcluded },
+        rowSource:
+          run.rowSource === 'clickhouse'
+            ? `clickhouse:${this.#deps.tables.features}+${this.#deps.tables.labels}`
+            : run.rowSource,
+        rows: {
+          train: run.trainRows,
+          validation: run.validationRows,
+          test: run.testRows,
+          gap: run.gapRows,
+          excludedLabels: run.labelsExcluded,
+        },
         labelRate: run.labelRate,
         featureSetFingerprint: featureSetFingerprint(set),
         codeVersion: this.#deps.codeVersion,
         // auto stays auto, so a trigger that reruns the champion's recipe selects again.
         algorithm: kind,
         params: {
-          requested: run.params, resolved: params, refitted: result.refitted, trainMs: Math.round(result.durationMs),
-          ...(result.selection ? { selected: result.selection.winner, validationAuc: Object.fromEntries(result.selection.candidates.map((c) => [c.name, c.validationAuc])) } : {}),
+          requested: run.params,
+          resolved: params,
+          refitted: result.refitted,
+          trainMs: Math.round(result.durationMs),
+          ...(result.selection
+            ? {
+                selected: result.selection.winner,
+                validationAuc: Object.fromEntries(result.selection.candidates.map((c) => [c.name, c.validationAuc])),
+              }
+            : {}),
         },
       },
     });
     run.modelVersion = record.version;
-    await this.#event(run, 'RUN_STATE_EVALUATING', `registered ${run.model}/${record.version} (sha256 ${record.sha256.slice(0, 12)}…)`, 0.9);
+    await this.#event(
+      run,
+      'RUN_STATE_EVALUATING',
+      `registered ${run.model}/${record.version} (sha256 ${record.sha256.slice(0, 12)}…)`,
+      0.9,
+    );
     return record;
   }
 
@@ -540,8 +767,18 @@ export class RunManager {
   async #decideStage(run: RunRecord, record: ModelVersionRecord, gate: GateDecision): Promise<void> {
     if (gate.passed) {
       const alias = run.autoPromote ? CHAMPION : CHALLENGER;
-      const promoted = await this.#deps.models.promote({ model: run.model, version: record.version, alias, reason: `run ${run.id}: gate passed`, actor: `trainer:run/${run.id}` });
-      await this.#finish(run, 'RUN_STATE_SUCCEEDED', `gate passed; ${run.model}/${record.version} is ${alias}${promoted.previousVersion ? ` (was ${promoted.previousVersion})` : ''}`);
+      const promoted = await this.#deps.models.promote({
+        model: run.model,
+        version: record.version,
+        alias,
+        reason: `run ${run.id}: gate passed`,
+        actor: `trainer:run/${run.id}`,
+      });
+      await this.#finish(
+        run,
+        'RUN_STATE_SUCCEEDED',
+        `gate passed; ${run.model}/${record.version} is ${alias}${promoted.previousVersion ? ` (was ${promoted.previousVersion})` : ''}`,
+      );
       return;
     }
     const failedChecks = gate.checks.filter((c) => !c.passed);
@@ -560,10 +797,15 @@ export class RunManager {
       at: this.#now().toISOString(),
     };
     if (!this.#deps.control) announced = 'no NATS: alert not published';
-    else await this.#deps.control.alert(alert).catch((err: unknown) => {
-      announced = `alert NOT published: ${(err as Error).message}`;
-    });
-    await this.#finish(run, 'RUN_STATE_REJECTED', `gate refused (${failedChecks.map((c) => c.name).join(', ')}); ${run.model}/${record.version} stays a candidate; ${announced}`);
+    else
+      await this.#deps.control.alert(alert).catch((err: unknown) => {
+        announced = `alert NOT published: ${(err as Error).message}`;
+      });
+    await this.#finish(
+      run,
+      'RUN_STATE_REJECTED',
+      `gate refused (${failedChecks.map((c) => c.name).join(', ')}); ${run.model}/${record.version} stays a candidate; ${announced}`,
+    );
   }
 }
 
@@ -574,6 +816,12 @@ function gateRecord(g: GateDecision): GateRecord {
     metric: g.metric,
     margin: g.margin,
     // A check without a threshold (no_champion_yet) has NaN, which JSON cannot hold: null says "none".
-    checks: g.checks.map((c) => ({ name: c.name, metric: c.metric, value: Number.isFinite(c.value) ? c.value : null, threshold: Number.isFinite(c.threshold) ? c.threshold : null, passed: c.passed })),
+    checks: g.checks.map((c) => ({
+      name: c.name,
+      metric: c.metric,
+      value: Number.isFinite(c.value) ? c.value : null,
+      threshold: Number.isFinite(c.threshold) ? c.threshold : null,
+      passed: c.passed,
+    })),
   };
 }

@@ -41,8 +41,20 @@ export interface TriggerDeps {
  * The run a trigger starts for `model`: like its champion (feature set, algorithm, requested
  * parameters) when it has one, else the configured defaults.
  */
-export async function triggeredRun(registry: LocalModelRegistry, model: string, trigger: RunTrigger, reason: string, options: TriggerOptions): Promise<StartRunInput> {
-  const base: StartRunInput = { model, featureSet: options.defaultFeatureSet, algorithm: options.defaultAlgorithm, trigger, reason };
+export async function triggeredRun(
+  registry: LocalModelRegistry,
+  model: string,
+  trigger: RunTrigger,
+  reason: string,
+  options: TriggerOptions,
+): Promise<StartRunInput> {
+  const base: StartRunInput = {
+    model,
+    featureSet: options.defaultFeatureSet,
+    algorithm: options.defaultAlgorithm,
+    trigger,
+    reason,
+  };
   const champion = (await registry.aliases(model).catch((): Record<string, string> => ({})))[CHAMPION];
   if (!champion) return base;
   const record = await registry.getVersion(model, champion).catch(() => undefined);
@@ -94,7 +106,12 @@ export function startTriggers(deps: TriggerDeps): Triggers {
     const job = new Cron(options.schedule, { timezone: 'UTC', protect: true }, () => {
       void fire(options.defaultModel, 'schedule', `schedule ${options.schedule}`);
     });
-    logger.info({ schedule: options.schedule, next: job.nextRun()?.toISOString() }, 'scheduled runs of %s: %s (UTC)', options.defaultModel, options.schedule);
+    logger.info(
+      { schedule: options.schedule, next: job.nextRun()?.toISOString() },
+      'scheduled runs of %s: %s (UTC)',
+      options.defaultModel,
+      options.schedule,
+    );
     stops.push(() => job.stop());
   }
 
@@ -104,7 +121,8 @@ export function startTriggers(deps: TriggerDeps): Triggers {
     const last = runs.latest(options.defaultModel);
     const since = last ? Date.parse(last.cutoff) : 0;
     const n = await countNewLabels(ch, deps.labelsTable, since, Date.now());
-    if (n >= options.newLabels) await fire(options.defaultModel, 'labels', `${n} new positive labels since ${new Date(since).toISOString()}`);
+    if (n >= options.newLabels)
+      await fire(options.defaultModel, 'labels', `${n} new positive labels since ${new Date(since).toISOString()}`);
     return n;
   };
   if (options.newLabels > 0 && deps.clickhouse) {
@@ -119,7 +137,9 @@ export function startTriggers(deps: TriggerDeps): Triggers {
     stops.push(
       // The answer goes back to a detector that sent the alert as a request: the run it started
       // (the detector stores its id with the drifted report) or why none started.
-      deps.control.onDriftAlert(options.driftSubject, (alert) => attempt(alert.model, 'drift', alert.reason ?? `drift alert${alert.version ? ` on ${alert.version}` : ''}`)),
+      deps.control.onDriftAlert(options.driftSubject, (alert) =>
+        attempt(alert.model, 'drift', alert.reason ?? `drift alert${alert.version ? ` on ${alert.version}` : ''}`),
+      ),
     );
   }
 

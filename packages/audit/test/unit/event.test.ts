@@ -38,13 +38,27 @@ describe('auditEvent', () => {
 
   it('an unidentified caller is "anonymous" with no roles', () => {
     const e = auditEvent('inference', { ...base, principal: undefined, outcome: 'UNAUTHENTICATED', details: {} });
-    expect(e).toMatchObject({ subject: 'anonymous', auth: 'none', issuer: null, roles: [], model_name: null, model_version: null });
+    expect(e).toMatchObject({
+      subject: 'anonymous',
+      auth: 'none',
+      issuer: null,
+      roles: [],
+      model_name: null,
+      model_version: null,
+    });
     expect(e.event_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('becomes a ClickHouse row: seconds for humans, milliseconds kept, details as parallel arrays', () => {
-    const row = auditRow(auditEvent('trainer-coordinator', { ...base, details: { ...base.details, reason: 'better' } }, () => 'id-2'));
-    expect(row).toMatchObject({ event_time: '2026-01-02 03:04:05', event_time_ms: base.at, details_keys: ['alias', 'reason'], details_values: ['champion', 'better'] });
+    const row = auditRow(
+      auditEvent('trainer-coordinator', { ...base, details: { ...base.details, reason: 'better' } }, () => 'id-2'),
+    );
+    expect(row).toMatchObject({
+      event_time: '2026-01-02 03:04:05',
+      event_time_ms: base.at,
+      details_keys: ['alias', 'reason'],
+      details_values: ['champion', 'better'],
+    });
   });
 });
 

@@ -11,8 +11,16 @@ const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const publicKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const auth = createAuthenticator({ adminToken: ADMIN_TOKEN, jwt: { issuer: ISSUER, audience: AUDIENCE, publicKey } });
 
-async function token(claims: Record<string, unknown> = {}, o: { iss?: string; aud?: string; exp?: number | string; sub?: string | null; key?: typeof keys.privateKey } = {}): Promise<string> {
-  let j = new SignJWT(claims).setProtectedHeader({ alg: 'ES256' }).setIssuer(o.iss ?? ISSUER).setAudience(o.aud ?? AUDIENCE).setIssuedAt().setExpirationTime(o.exp ?? '5m');
+async function token(
+  claims: Record<string, unknown> = {},
+  o: { iss?: string; aud?: string; exp?: number | string; sub?: string | null; key?: typeof keys.privateKey } = {},
+): Promise<string> {
+  let j = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuer(o.iss ?? ISSUER)
+    .setAudience(o.aud ?? AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(o.exp ?? '5m');
   if (o.sub !== null) j = j.setSubject(o.sub ?? 'alice');
   return j.sign(o.key ?? keys.privateKey);
 }
@@ -23,8 +31,12 @@ describe('parseBearer', () => {
   it('issue 11: a token with surrounding whitespace gets a precise message', () => {
     expect(parseBearer('Bearer abc')).toEqual({ credential: 'abc' });
     expect(parseBearer('bearer abc')).toEqual({ credential: 'abc' });
-    expect(parseBearer('Bearer abc\n')).toEqual({ problem: expect.stringMatching(/whitespace around it \(0 character\(s\) before, 1 after\)/) });
-    expect(parseBearer('Bearer  abc')).toEqual({ problem: expect.stringMatching(/whitespace around it \(1 character\(s\) before, 0 after\)/) });
+    expect(parseBearer('Bearer abc\n')).toEqual({
+      problem: expect.stringMatching(/whitespace around it \(0 character\(s\) before, 1 after\)/),
+    });
+    expect(parseBearer('Bearer  abc')).toEqual({
+      problem: expect.stringMatching(/whitespace around it \(1 character\(s\) before, 0 after\)/),
+    });
     expect(parseBearer('Bearer a bc')).toEqual({ problem: expect.stringMatching(/contains whitespace/) });
     expect(parseBearer('Bearer ')).toEqual({ problem: expect.stringMatching(/carries no token/) });
     expect(parseBearer('Basic abc')).toEqual({ problem: 'authorization metadata must be "Bearer <token>"' });
@@ -35,12 +47,20 @@ describe('parseBearer', () => {
 
 describe('createAuthenticator', () => {
   it('accepts the static admin token as the admin role', async () => {
-    expect(await auth.authenticate(`Bearer ${ADMIN_TOKEN}`)).toEqual({ ok: true, principal: { subject: 'admin-token', roles: ['admin'], via: 'static-token' } });
-    expect(refusal(await auth.authenticate('Bearer not-the-token'))).toMatch(/^PERMISSION_DENIED: the bearer token is not valid/);
+    expect(await auth.authenticate(`Bearer ${ADMIN_TOKEN}`)).toEqual({
+      ok: true,
+      principal: { subject: 'admin-token', roles: ['admin'], via: 'static-token' },
+    });
+    expect(refusal(await auth.authenticate('Bearer not-the-token'))).toMatch(
+      /^PERMISSION_DENIED: the bearer token is not valid/,
+    );
   });
 
   it('accepts a signed JWT with issuer, audience and expiry, and reads its roles (array or space-separated; unknown ones ignored)', async () => {
-    expect(await auth.authenticate(`Bearer ${await token({ roles: ['operator', 'cook'] })}`)).toEqual({ ok: true, principal: { subject: 'alice', roles: ['operator'], via: 'jwt', issuer: ISSUER } });
+    expect(await auth.authenticate(`Bearer ${await token({ roles: ['operator', 'cook'] })}`)).toEqual({
+      ok: true,
+      principal: { subject: 'alice', roles: ['operator'], via: 'jwt', issuer: ISSUER },
+    });
     const spaced = await auth.authenticate(`Bearer ${await token({ roles: 'reader admin' })}`);
     expect(spaced.ok && spaced.principal.roles).toEqual(['reader', 'admin']);
     const none = await auth.authenticate(`Bearer ${await token()}`);
@@ -48,11 +68,21 @@ describe('createAuthenticator', () => {
   });
 
   it('refuses a wrong issuer, a wrong audience, an expired token, another key, no subject, and says which', async () => {
-    expect(refusal(await auth.authenticate(`Bearer ${await token({}, { iss: 'https://evil.test' })}`))).toBe('UNAUTHENTICATED: the token\'s issuer (iss) is not the one this server trusts');
-    expect(refusal(await auth.authenticate(`Bearer ${await token({}, { aud: 'someone-else' })}`))).toBe('UNAUTHENTICATED: the token\'s audience (aud) does not include this server');
-    expect(refusal(await auth.authenticate(`Bearer ${await token({}, { exp: Math.floor(Date.now() / 1000) - 120 })}`))).toBe('UNAUTHENTICATED: the token has expired');
-    expect(refusal(await auth.authenticate(`Bearer ${await token({}, { key: other.privateKey })}`))).toBe('UNAUTHENTICATED: the token\'s signature does not verify');
-    expect(refusal(await auth.authenticate(`Bearer ${await token({}, { sub: null })}`))).toBe('UNAUTHENTICATED: the token names no subject (sub)');
+    expect(refusal(await auth.authenticate(`Bearer ${await token({}, { iss: 'https://evil.test' })}`))).toBe(
+      "UNAUTHENTICATED: the token's issuer (iss) is not the one this server trusts",
+    );
+    expect(refusal(await auth.authenticate(`Bearer ${await token({}, { aud: 'someone-else' })}`))).toBe(
+      "UNAUTHENTICATED: the token's audience (aud) does not include this server",
+    );
+    expect(
+      refusal(await auth.authenticate(`Bearer ${await token({}, { exp: Math.floor(Date.now() / 1000) - 120 })}`)),
+    ).toBe('UNAUTHENTICATED: the token has expired');
+    expect(refusal(await auth.authenticate(`Bearer ${await token({}, { key: other.privateKey })}`))).toBe(
+      "UNAUTHENTICATED: the token's signature does not verify",
+    );
+    expect(refusal(await auth.authenticate(`Bearer ${await token({}, { sub: null })}`))).toBe(
+      'UNAUTHENTICATED: the token names no subject (sub)',
+    );
   });
 
   it('refuses an unsigned token (alg none) and a symmetric one signed with the public key', async () => {
@@ -60,13 +90,21 @@ describe('createAuthenticator', () => {
     const now = Math.floor(Date.now() / 1000);
     const unsigned = `${b64({ alg: 'none' })}.${b64({ iss: ISSUER, aud: AUDIENCE, sub: 'mallory', exp: now + 300, roles: ['admin'] })}.`;
     expect((await auth.authenticate(`Bearer ${unsigned}`)).ok).toBe(false);
-    const hs = await new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('mallory').setExpirationTime('5m').sign(new TextEncoder().encode(publicKey));
+    const hs = await new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('mallory')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(publicKey));
     expect((await auth.authenticate(`Bearer ${hs}`)).ok).toBe(false);
   });
 
   it('without any credential configured, refuses every token and says why', async () => {
     const bare = createAuthenticator({});
     expect(bare.configured).toBe(false);
-    expect(refusal(await bare.authenticate(`Bearer ${ADMIN_TOKEN}`))).toMatch(/^PERMISSION_DENIED: .*no admin token configured/);
+    expect(refusal(await bare.authenticate(`Bearer ${ADMIN_TOKEN}`))).toMatch(
+      /^PERMISSION_DENIED: .*no admin token configured/,
+    );
   });
 });

@@ -27,13 +27,16 @@ describe('METHOD_ROLES', () => {
   });
 
   it('puts promote, rollback and import behind admin, training and experiments behind operator', () => {
-    for (const m of ['Promote', 'Rollback', 'ImportModel']) expect(METHOD_ROLES[`/omen.trainer.v1.Trainer/${m}`]).toBe('admin');
+    for (const m of ['Promote', 'Rollback', 'ImportModel'])
+      expect(METHOD_ROLES[`/omen.trainer.v1.Trainer/${m}`]).toBe('admin');
     for (const m of ['StartRun', 'CancelRun']) expect(METHOD_ROLES[`/omen.trainer.v1.Trainer/${m}`]).toBe('operator');
-    for (const m of ['CreateExperiment', 'StopExperiment']) expect(METHOD_ROLES[`/omen.abrouter.v1.AbRouter/${m}`]).toBe('operator');
+    for (const m of ['CreateExperiment', 'StopExperiment'])
+      expect(METHOD_ROLES[`/omen.abrouter.v1.AbRouter/${m}`]).toBe('operator');
   });
 
   it('audits every non-reader method and every served prediction', () => {
-    for (const [m, role] of Object.entries(METHOD_ROLES)) if (role !== 'reader') expect(AUDITED_METHODS.has(m), m).toBe(true);
+    for (const [m, role] of Object.entries(METHOD_ROLES))
+      if (role !== 'reader') expect(AUDITED_METHODS.has(m), m).toBe(true);
     expect(AUDITED_METHODS.has('/inference.GRPCInferenceService/ModelInfer')).toBe(true);
     expect(AUDITED_METHODS.has('/omen.inference.v1.Inference/Predict')).toBe(true);
     expect(AUDITED_METHODS.has('/omen.trainer.v1.Trainer/GetModel')).toBe(false);

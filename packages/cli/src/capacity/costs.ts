@@ -32,14 +32,18 @@ function readJson(root: string, path: string): Json {
 }
 
 function positive(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !(value > 0)) throw new Error(`${what} is not a positive number in the benchmark results (${String(value)})`);
+  if (typeof value !== 'number' || !(value > 0))
+    throw new Error(`${what} is not a positive number in the benchmark results (${String(value)})`);
   return value;
 }
 
 /** The costs measured by the repository's benchmarks under `root`. */
 export function loadMeasuredCosts(root: string): MeasuredCosts {
   const ingest = readJson(root, 'services/ingest/bench/results/ingest.json');
-  const ingestPerCore = positive(rec(rec(rec(ingest['webhook'])['saturation'])['cpu'])['eventsPerSecondPerServerCore'], 'ingest webhook.saturation.cpu.eventsPerSecondPerServerCore');
+  const ingestPerCore = positive(
+    rec(rec(rec(ingest['webhook'])['saturation'])['cpu'])['eventsPerSecondPerServerCore'],
+    'ingest webhook.saturation.cpu.eventsPerSecondPerServerCore',
+  );
 
   const git = readJson(root, 'services/featurizer/bench/results/featurizer-git.json');
   const f = rec(git['featurizer']);
@@ -52,10 +56,16 @@ export function loadMeasuredCosts(root: string): MeasuredCosts {
   const sizes = batched.map((b) => b['batch']).filter((n): n is number => typeof n === 'number');
   const batch = sizes.sort((a, b) => Math.abs(a - 128) - Math.abs(b - 128))[0];
   const atBatch = batched.find((b) => b['batch'] === batch);
-  const usPerRow = positive(rec(rec(atBatch?.['predictBatch'])['server'])['cpuUsPerRow'], `inference batched[batch=${String(batch)}].predictBatch.server.cpuUsPerRow`);
+  const usPerRow = positive(
+    rec(rec(atBatch?.['predictBatch'])['server'])['cpuUsPerRow'],
+    `inference batched[batch=${String(batch)}].predictBatch.server.cpuUsPerRow`,
+  );
 
   return {
-    ingest: { perCorePerS: ingestPerCore, source: `ingest.json: ${ingestPerCore} webhook events/s per server core (1-commit pushes, Kafka acks=all, Redis dedup)` },
+    ingest: {
+      perCorePerS: ingestPerCore,
+      source: `ingest.json: ${ingestPerCore} webhook events/s per server core (1-commit pushes, Kafka acks=all, Redis dedup)`,
+    },
     featurizer: {
       perCorePerS: commits / handlerSeconds,
       source: `featurizer-git.json: ${commits} express commits with hunks in ${handlerSeconds} handler-seconds = ${(commits / handlerSeconds).toFixed(1)} commits/s per core (tree-sitter, history state, ClickHouse/Redis/Kafka sinks)`,

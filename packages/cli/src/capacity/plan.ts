@@ -20,7 +20,10 @@ export interface DeployedRules {
 export function deployedRules(rules: ReadonlyMap<string, AutoscalingRule>): DeployedRules {
   const want = <K extends 'cpu' | 'lag'>(name: string, kind: K): Extract<AutoscalingRule, { kind: K }> => {
     const r = rules.get(name);
-    if (r?.kind !== kind) throw new Error(`deploy/ scales ${name} ${r ? `on ${r.kind}` : 'with no autoscaler'}; the plan expects ${kind === 'cpu' ? 'an HPA on CPU' : 'KEDA on Kafka lag'}`);
+    if (r?.kind !== kind)
+      throw new Error(
+        `deploy/ scales ${name} ${r ? `on ${r.kind}` : 'with no autoscaler'}; the plan expects ${kind === 'cpu' ? 'an HPA on CPU' : 'KEDA on Kafka lag'}`,
+      );
     return r as Extract<AutoscalingRule, { kind: K }>;
   };
   return { ingest: want('ingest', 'cpu'), featurizer: want('featurizer', 'cpu'), inference: want('inference', 'lag') };
@@ -32,7 +35,14 @@ export const PARTITION_STEPS = [6, 12, 24, 48, 96, 192, 384, 768] as const;
  * Bytes per record and per row, assumed (no benchmark measures them yet): Avro commit events
  * with file lists, feature vectors, predictions with their inputs and contributions.
  */
-export const RECORD_BYTES = { commit: 1500, features: 600, prediction: 800, clickhouseRowCompressed: 120, redisFeatureKey: 400, redisDedupKey: 100 } as const;
+export const RECORD_BYTES = {
+  commit: 1500,
+  features: 600,
+  prediction: 800,
+  clickhouseRowCompressed: 120,
+  redisFeatureKey: 400,
+  redisDedupKey: 100,
+} as const;
 
 export interface PlanOptions extends Omit<TrafficOptions, 'commitsPerDay'> {
   /** p95 seconds from commit to prediction. @default 120 */
@@ -79,7 +89,12 @@ export interface CapacityPlan {
  * The stages as deploy/ scales them, with the partition count under test as the consumers' bound
  * (and their maximum replicas: more would idle).
  */
-export function stageSpecs(costs: MeasuredCosts, rules: DeployedRules, partitions: number, peakCommitsPerS: number): StageSpec[] {
+export function stageSpecs(
+  costs: MeasuredCosts,
+  rules: DeployedRules,
+  partitions: number,
+  peakCommitsPerS: number,
+): StageSpec[] {
   const perPod = {
     ingest: costs.ingest.perCorePerS * rules.ingest.podCores,
     featurizer: costs.featurizer.perCorePerS * rules.featurizer.podCores,
@@ -89,9 +104,33 @@ export function stageSpecs(costs: MeasuredCosts, rules: DeployedRules, partition
   const i = rules.inference;
   return [
     // HTTP: not bounded by partitions; the deployed maximum, or the peak at the CPU target doubled.
-    { name: 'ingest', perPodPerS: perPod.ingest, minReplicas: rules.ingest.minReplicas, maxReplicas: Math.max(rules.ingest.maxReplicas, Math.ceil((2 * peakCommitsPerS) / (perPod.ingest * rules.ingest.targetUtilization))), scaler: cpu(rules.ingest) },
-    { name: 'featurizer', perPodPerS: perPod.featurizer, minReplicas: rules.featurizer.minReplicas, maxReplicas: partitions, partitions, scaler: cpu(rules.featurizer) },
-    { name: 'inference', perPodPerS: perPod.inference, minReplicas: Math.max(1, i.minReplicas), maxReplicas: partitions, partitions, startupS: 60, scaler: { kind: 'lag', lagThreshold: i.lagThreshold, activationLag: i.activationLag, cooldownS: i.cooldownS } },
+    {
+      name: 'ingest',
+      perPodPerS: perPod.ingest,
+      minReplicas: rules.ingest.minReplicas,
+      maxReplicas: Math.max(
+        rules.ingest.maxReplicas,
+        Math.ceil((2 * peakCommitsPerS) / (perPod.ingest * rules.ingest.targetUtilization)),
+      ),
+      scaler: cpu(rules.ingest),
+    },
+    {
+      name: 'featurizer',
+      perPodPerS: perPod.featurizer,
+      minReplicas: rules.featurizer.minReplicas,
+      maxReplicas: partitions,
+      partitions,
+      scaler: cpu(rules.featurizer),
+    },
+    {
+      name: 'inference',
+      perPodPerS: perPod.inference,
+      minReplicas: Math.max(1, i.minReplicas),
+      maxReplicas: partitions,
+      partitions,
+      startupS: 60,
+      scaler: { kind: 'lag', lagThreshold: i.lagThreshold, activationLag: i.activationLag, cooldownS: i.cooldownS },
+    },
   ];
 }
 
@@ -106,10 +145,16 @@ function peakPerS(arrivals: Float64Array, stepS: number, windowS: number): numbe
   return best / (w * stepS);
 }
 
-export function engineSizes(commitsPerDay: number, peakCommitsPerS: number, retentionDays: { commits: number; features: number; predictions: number }): EnginePlan {
+export function engineSizes(
+  commitsPerDay: number,
+  peakCommitsPerS: number,
+  retentionDays: { commits: number; features: number; predictions: number },
+): EnginePlan {
   const b = RECORD_BYTES;
   const perCommit = b.commit + b.features + b.prediction;
-  const stored = commitsPerDay * (b.commit * retentionDays.commits + b.features * retentionDays.features + b.prediction * retentionDays.predictions);
+  const stored =
+    commitsPerDay *
+    (b.commit * retentionDays.commits + b.features * retentionDays.features + b.prediction * retentionDays.predictions);
   return {
     kafkaIngressMBps: { mean: (commitsPerDay * perCommit) / 86_400 / 1e6, peak: (peakCommitsPerS * perCommit) / 1e6 },
     kafkaStorageGB: (stored * 3) / 1e9,
@@ -121,7 +166,13 @@ export function engineSizes(commitsPerDay: number, peakCommitsPerS: number, rete
   };
 }
 
-export function planCapacity(commitsPerDay: number, costs: MeasuredCosts, rules: DeployedRules, retentionDays: { commits: number; features: number; predictions: number }, options: PlanOptions = {}): CapacityPlan {
+export function planCapacity(
+  commitsPerDay: number,
+  costs: MeasuredCosts,
+  rules: DeployedRules,
+  retentionDays: { commits: number; features: number; predictions: number },
+  options: PlanOptions = {},
+): CapacityPlan {
   if (!(commitsPerDay > 0)) throw new Error('commits per day must be positive');
   const stepS = options.stepS ?? 5;
   const objective = options.freshnessObjectiveS ?? 120;

@@ -52,7 +52,10 @@ export function dayOfTraffic(options: TrafficOptions): Float64Array {
   const out = new Float64Array(steps);
 
   // Organic traffic: a diurnal cosine, normalised so its steps sum to its share exactly.
-  const shape = Array.from({ length: steps }, (_, i) => 1 + amplitude * Math.cos((2 * Math.PI * ((i * stepS) / 3600 - 14)) / 24));
+  const shape = Array.from(
+    { length: steps },
+    (_, i) => 1 + amplitude * Math.cos((2 * Math.PI * ((i * stepS) / 3600 - 14)) / 24),
+  );
   const shapeSum = shape.reduce((a, b) => a + b, 0);
   const organic = n * (1 - burstShare - backfillShare);
   for (let i = 0; i < steps; i++) out[i] = (organic * shape[i]!) / shapeSum;
@@ -116,7 +119,9 @@ const HPA_TOLERANCE = 0.1;
 
 /** p-quantile of values, each weighted (weights ≥ 0). */
 export function weightedQuantile(values: ArrayLike<number>, weights: ArrayLike<number>, p: number): number {
-  const idx = Array.from({ length: values.length }, (_, i) => i).filter((i) => weights[i]! > 0).sort((a, b) => values[a]! - values[b]!);
+  const idx = Array.from({ length: values.length }, (_, i) => i)
+    .filter((i) => weights[i]! > 0)
+    .sort((a, b) => values[a]! - values[b]!);
   const total = idx.reduce((s, i) => s + weights[i]!, 0);
   if (total === 0) return 0;
   let acc = 0;
@@ -141,7 +146,10 @@ class Stage {
   #busy = 0;
   #capacityOffered = 0;
 
-  constructor(readonly spec: StageSpec, steps: number) {
+  constructor(
+    readonly spec: StageSpec,
+    steps: number,
+  ) {
     this.lag = new Float64Array(steps);
     this.replicas = new Float64Array(steps);
     this.pods = Array.from({ length: spec.minReplicas }, () => 0);

@@ -14,7 +14,10 @@ const SCRIPT = fileURLToPath(new URL('../../../../services/ingest/src/backfill/c
  */
 export function runBackfillScript(args: readonly string[]): Promise<number> {
   // A republish needs the admin token; the local mesh's is handed over in the environment, never on the command line.
-  const base = args.includes('--republish') && !process.env['ADMIN_TOKEN'] ? { ...process.env, ADMIN_TOKEN: localAdminToken().token } : process.env;
+  const base =
+    args.includes('--republish') && !process.env['ADMIN_TOKEN']
+      ? { ...process.env, ADMIN_TOKEN: localAdminToken().token }
+      : process.env;
   // The local mesh's ingest wherever OMEN_GRPC_PORT_BASE put it (as every other verb finds its service).
   const env = { ...base, INGEST_GRPC_ADDR: base['INGEST_GRPC_ADDR'] ?? `127.0.0.1:${servicePorts('ingest').grpc}` };
   return new Promise((resolve, reject) => {

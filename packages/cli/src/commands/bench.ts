@@ -22,7 +22,11 @@ const BENCHES: Readonly<Record<string, string>> = {
  * exit code. Shared by verbs whose work lives in a service's folder (they stay out of the
  * CLI's dependency graph).
  */
-export function runScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export function runScript(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}${script}`, ...args], { stdio: 'inherit', env });
     child.once('error', reject);
@@ -34,7 +38,9 @@ const usage = `
 usage: ./scripts/omen bench NAME [options]
 
 benches:
-${Object.entries(BENCHES).map(([name, script]) => `  ${name.padEnd(10)} ${script}`).join('\n')}
+${Object.entries(BENCHES)
+  .map(([name, script]) => `  ${name.padEnd(10)} ${script}`)
+  .join('\n')}
 
 Each bench prints its result as JSON on the last line of stdout.
   trainer   GBDT (200 trees) and LR on 100,000 rows × 14 features: time, peak RSS, machine;

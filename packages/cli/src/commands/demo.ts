@@ -9,7 +9,17 @@ import { createClickHouse, sql } from '@omen/clickhouse';
 import { isOmenError } from '@omen/errors';
 import { repoRoot, stackDown, stackUp } from '@omen/stack';
 import { UsageError, type Command } from '../command.ts';
-import { inferenceHttpPort, ingestHttpPort, localAdminToken, localSecrets, servicesDown, servicesUp, servicePorts, type LocalService, type ServiceName } from '../local-services.ts';
+import {
+  inferenceHttpPort,
+  ingestHttpPort,
+  localAdminToken,
+  localSecrets,
+  servicesDown,
+  servicesUp,
+  servicePorts,
+  type LocalService,
+  type ServiceName,
+} from '../local-services.ts';
 import { backfillCommand } from './backfill.ts';
 import { printCheckSummary } from './check-summary.ts';
 import { trainerClient } from './models.ts';
@@ -101,7 +111,8 @@ async function runLifecycle(env: Readonly<Record<string, string | undefined>>): 
   });
   createInterface({ input: child.stderr }).on('line', keep);
   const code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
-  if (code !== 0) process.stdout.write(`\nthe loop failed (vitest exit ${code}); its last lines:\n${other.join('\n')}\n`);
+  if (code !== 0)
+    process.stdout.write(`\nthe loop failed (vitest exit ${code}); its last lines:\n${other.join('\n')}\n`);
   return code;
 }
 
@@ -174,7 +185,13 @@ export const demoCommand: Command = {
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { down: { type: 'boolean', default: false }, cluster: { type: 'boolean', default: false }, lifecycle: { type: 'boolean', default: false }, history: { type: 'string' }, 'training-csv': { type: 'string' } },
+      options: {
+        down: { type: 'boolean', default: false },
+        cluster: { type: 'boolean', default: false },
+        lifecycle: { type: 'boolean', default: false },
+        history: { type: 'string' },
+        'training-csv': { type: 'string' },
+      },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(' ')}`);
     if (values.lifecycle) {
@@ -183,7 +200,9 @@ export const demoCommand: Command = {
       const stack = await stackUp();
       process.stdout.write(`${stack.engines.map((e) => `${e.name} ${e.state}`).join(', ')}\n`);
       if (!stack.ok) return 1;
-      step('the lifecycle loop, compressed: drift → retraining → gate → canary → promote, then a worse challenger → roll back');
+      step(
+        'the lifecycle loop, compressed: drift → retraining → gate → canary → promote, then a worse challenger → roll back',
+      );
       const code = await runLifecycle(stack.env);
       step('where to look');
       process.stdout.write(LIFECYCLE);
@@ -197,8 +216,13 @@ export const demoCommand: Command = {
     }
     const root = repoRoot();
     const history = resolve(values.history ?? resolve(root, '../shared/data/express-commits.jsonl.gz'));
-    const trainingCsv = resolve(values['training-csv'] ?? resolve(root, '../shared/data/jit/issta21/openstack/openstack_k_feature.csv.gz'));
-    for (const [option, file] of [['--history', history], ['--training-csv', trainingCsv]] as const) {
+    const trainingCsv = resolve(
+      values['training-csv'] ?? resolve(root, '../shared/data/jit/issta21/openstack/openstack_k_feature.csv.gz'),
+    );
+    for (const [option, file] of [
+      ['--history', history],
+      ['--training-csv', trainingCsv],
+    ] as const) {
       if (!existsSync(file)) throw new UsageError(`${option}: ${file} does not exist`);
     }
 
@@ -206,7 +230,8 @@ export const demoCommand: Command = {
     const stack = await stackUp(values.cluster ? { cluster: true } : {});
     for (const e of stack.engines) {
       process.stdout.write(`${e.name.padEnd(16)} ${e.state.padEnd(9)} ${e.address ?? '-'}\n`);
-      if (e.state === 'failed' || e.state === 'unhealthy') process.stdout.write(`  ${e.detail ?? ''}\n${e.logTail ?? ''}\n`);
+      if (e.state === 'failed' || e.state === 'unhealthy')
+        process.stdout.write(`  ${e.detail ?? ''}\n${e.logTail ?? ''}\n`);
     }
     if (!stack.ok) return 1;
     const clickhouseUrl = stack.env.CLICKHOUSE_URL;
@@ -237,7 +262,15 @@ export const demoCommand: Command = {
       const csvDir = process.env['TRAINER_CSV_DIR'] ?? resolve(root, '.omen', 'import');
       mkdirSync(csvDir, { recursive: true });
       copyFileSync(trainingCsv, resolve(csvDir, basename(trainingCsv)));
-      const trained = await trainCommand.run(['start', '--row-source', `csv:${basename(trainingCsv)}`, '--promote', '--watch', '--reason', 'omen demo: first model']);
+      const trained = await trainCommand.run([
+        'start',
+        '--row-source',
+        `csv:${basename(trainingCsv)}`,
+        '--promote',
+        '--watch',
+        '--reason',
+        'omen demo: first model',
+      ]);
       if (trained !== 0) return trained;
     }
 
@@ -247,7 +280,13 @@ export const demoCommand: Command = {
     if (failed(all)) return 1;
     const shas = await newestShas(clickhouseUrl, 3);
     process.stdout.write(`\nrisk of the newest ${shas.length} commits of ${DEMO_REPO}:\n`);
-    const predicted = await predictCommand.run(['--repo', DEMO_REPO, ...shas.flatMap((s) => ['--sha', s]), '--top-k', '3']);
+    const predicted = await predictCommand.run([
+      '--repo',
+      DEMO_REPO,
+      ...shas.flatMap((s) => ['--sha', s]),
+      '--top-k',
+      '3',
+    ]);
 
     const { file, token } = localAdminToken();
     // The newest commit as a pull request would show it (scm-checks' check run), via /v1/analyze.

@@ -49,7 +49,8 @@ function timestampOf(iso: string | undefined, option: string): { seconds: string
 function limitOf(v: string | undefined): number {
   if (v === undefined) return 0;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--limit must be an integer from 1 to 1000; got "${v}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new UsageError(`--limit must be an integer from 1 to 1000; got "${v}"`);
   return n;
 }
 
@@ -62,9 +63,33 @@ function printReport(r: driftV1.DriftReport__Output, allTests: boolean): void {
     `  retraining    ${r.retraining_status === '' ? '-' : `${r.retraining_status}${r.retraining_run_id ? ` run ${r.retraining_run_id}` : ''}${r.retraining_detail ? `: ${r.retraining_detail}` : ''}`}`,
   ];
   const tests = r.features.filter((f) => allTests || f.decisive);
-  const rows = [['TARGET', 'FEATURE', 'STATISTIC', 'VALUE', 'P', 'P ADJ', 'THRESHOLD', 'DRIFTED', 'N', ...(allTests ? ['DECISIVE'] : [])]];
+  const rows = [
+    [
+      'TARGET',
+      'FEATURE',
+      'STATISTIC',
+      'VALUE',
+      'P',
+      'P ADJ',
+      'THRESHOLD',
+      'DRIFTED',
+      'N',
+      ...(allTests ? ['DECISIVE'] : []),
+    ],
+  ];
   for (const f of tests) {
-    rows.push([targetName(f.target), f.feature, statName(f.statistic), fmt(f.value), f.p_value !== undefined && f.p_value !== null ? f.p_value.toExponential(2) : '-', f.p_value_adjusted !== undefined && f.p_value_adjusted !== null ? f.p_value_adjusted.toExponential(2) : '-', fmt(f.threshold), f.drifted ? 'yes' : 'no', String(f.sample_size), ...(allTests ? [f.decisive ? 'yes' : 'no'] : [])]);
+    rows.push([
+      targetName(f.target),
+      f.feature,
+      statName(f.statistic),
+      fmt(f.value),
+      f.p_value !== undefined && f.p_value !== null ? f.p_value.toExponential(2) : '-',
+      f.p_value_adjusted !== undefined && f.p_value_adjusted !== null ? f.p_value_adjusted.toExponential(2) : '-',
+      fmt(f.threshold),
+      f.drifted ? 'yes' : 'no',
+      String(f.sample_size),
+      ...(allTests ? [f.decisive ? 'yes' : 'no'] : []),
+    ]);
   }
   process.stdout.write(`${lines.join('\n')}\n${table(rows).replace(/^/gm, '  ')}\n`);
 }
@@ -113,26 +138,50 @@ async function runDrift(argv: readonly string[]): Promise<number> {
             r.repo_id,
             r.drift_share !== undefined && r.drift_share !== null ? fmt(r.drift_share, 2) : '-',
             r.drifted ? 'yes' : 'no',
-            r.features.filter((f) => f.decisive && f.drifted).map((f) => `${f.feature}:${statName(f.statistic)}`).join(',') || '-',
+            r.features
+              .filter((f) => f.decisive && f.drifted)
+              .map((f) => `${f.feature}:${statName(f.statistic)}`)
+              .join(',') || '-',
             retraining(r),
           ]);
-          process.stdout.write(`${table([['WINDOW END', 'VERSION', 'REPO', 'SHARE', 'DRIFTED', 'DRIFTED TESTS', 'RETRAINING'], ...rows])}\n`);
+          process.stdout.write(
+            `${table([['WINDOW END', 'VERSION', 'REPO', 'SHARE', 'DRIFTED', 'DRIFTED TESTS', 'RETRAINING'], ...rows])}\n`,
+          );
         }
         return 0;
       }
       case 'get': {
-        const r = await call<driftV1.DriftReport__Output>(conn, 'GetDriftReport', { model_name: model, model_version: values.version ?? '', repo_id: values.repo ?? '' });
+        const r = await call<driftV1.DriftReport__Output>(conn, 'GetDriftReport', {
+          model_name: model,
+          model_version: values.version ?? '',
+          repo_id: values.repo ?? '',
+        });
         if (values.json) printJson(r);
         else printReport(r, values['all-tests']);
         return 0;
       }
       default: {
-        const res = await call<driftV1.ListPerformanceResponse__Output>(conn, 'ListPerformance', { model_name: model, model_version: values.version ?? '', repo_id: values.repo ?? '', page_size: limitOf(values.limit) });
+        const res = await call<driftV1.ListPerformanceResponse__Output>(conn, 'ListPerformance', {
+          model_name: model,
+          model_version: values.version ?? '',
+          repo_id: values.repo ?? '',
+          page_size: limitOf(values.limit),
+        });
         if (values.json) printJson(res.windows);
         else if (res.windows.length === 0) process.stdout.write(`no prediction windows for ${model}\n`);
         else {
-          const rows = res.windows.map((w) => [isoOf(w.window_end), w.model_version, w.repo_id, String(w.predictions), fmt(w.expected_auc ?? undefined), w.realised_at ? fmt(w.realised_auc ?? undefined) : 'labels not mature', w.realised_at ? `${w.labelled}/${w.scored} (${w.positives} bug)` : '-']);
-          process.stdout.write(`${table([['WINDOW END', 'VERSION', 'REPO', 'PREDICTIONS', 'EXPECTED AUC', 'REALISED AUC', 'LABELLED']].concat(rows))}\n`);
+          const rows = res.windows.map((w) => [
+            isoOf(w.window_end),
+            w.model_version,
+            w.repo_id,
+            String(w.predictions),
+            fmt(w.expected_auc ?? undefined),
+            w.realised_at ? fmt(w.realised_auc ?? undefined) : 'labels not mature',
+            w.realised_at ? `${w.labelled}/${w.scored} (${w.positives} bug)` : '-',
+          ]);
+          process.stdout.write(
+            `${table([['WINDOW END', 'VERSION', 'REPO', 'PREDICTIONS', 'EXPECTED AUC', 'REALISED AUC', 'LABELLED']].concat(rows))}\n`,
+          );
         }
         return 0;
       }

@@ -41,7 +41,15 @@ function abRouter(values: { addr?: string | undefined; token?: string | undefine
   const address = values.addr ?? process.env['ABROUTER_ADDR'] ?? `127.0.0.1:${servicePorts('ab-router').grpc}`;
   const token = admin ? (values.token ?? process.env['ADMIN_TOKEN'] ?? localAdminToken().token) : undefined;
   const { AbRouter } = loadGrpcObject('abrouter').omen.abrouter.v1;
-  return { client: createClient(AbRouter as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client, address, { deadlineMs: 30_000, ...(token ? { token } : {}) }), address, service: 'ab-router' };
+  return {
+    client: createClient(
+      AbRouter as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client,
+      address,
+      { deadlineMs: 30_000, ...(token ? { token } : {}) },
+    ),
+    address,
+    service: 'ab-router',
+  };
 }
 
 /** One call on a client made for it: `callService`'s failure line, then the channel closes. */
@@ -70,13 +78,29 @@ export function experimentJson(e: Experiment): Record<string, unknown> {
     primary_metric: e.spec?.primary_metric,
     stage: e.stage,
     current_weights: e.current_weights,
-    sample_size: e.sample_size ? { metric: e.sample_size.metric, treatment: Number(e.sample_size.treatment), control: Number(e.sample_size.control) } : null,
+    sample_size: e.sample_size
+      ? {
+          metric: e.sample_size.metric,
+          treatment: Number(e.sample_size.treatment),
+          control: Number(e.sample_size.control),
+        }
+      : null,
     created_at: isoOf(e.created_at),
     stopped_at: isoOf(e.stopped_at),
     stop_reason: e.stop_reason || null,
     srm: e.srm ?? null,
     sequential: e.sequential.map((s) => ({ ...s, n: Number(s.n) })),
-    decision: e.decision ? { action: e.decision.action, reason: e.decision.reason, at: isoOf(e.decision.at), stage: e.decision.stage, evidence: e.decision.evidence_json ? (JSON.parse(e.decision.evidence_json) as { evidence?: unknown }).evidence ?? null : null } : null,
+    decision: e.decision
+      ? {
+          action: e.decision.action,
+          reason: e.decision.reason,
+          at: isoOf(e.decision.at),
+          stage: e.decision.stage,
+          evidence: e.decision.evidence_json
+            ? ((JSON.parse(e.decision.evidence_json) as { evidence?: unknown }).evidence ?? null)
+            : null,
+        }
+      : null,
     outcomes: e.outcomes.map((o) => ({
       arm: o.arm,
       labelled: Number(o.labelled),
@@ -88,13 +112,22 @@ export function experimentJson(e: Experiment): Record<string, unknown> {
       precision: value(o.precision),
       recall: value(o.recall),
       recall_at_20_effort: value(o.recall_at_20_effort),
-      intervals: { auc: est(o.auc), brier: est(o.brier), log_loss: est(o.log_loss), calibration_error: est(o.calibration_error), precision: est(o.precision), recall: est(o.recall), recall_at_20_effort: est(o.recall_at_20_effort) },
+      intervals: {
+        auc: est(o.auc),
+        brier: est(o.brier),
+        log_loss: est(o.log_loss),
+        calibration_error: est(o.calibration_error),
+        precision: est(o.precision),
+        recall: est(o.recall),
+        recall_at_20_effort: est(o.recall_at_20_effort),
+      },
     })),
     stats: e.stats,
   };
 }
 
-const interval = (e: Est) => (value(e) === null ? '-' : `${fmt(value(e)!, 3)} [${fmt(e?.low ?? undefined, 3)}, ${fmt(e?.high ?? undefined, 3)}]`);
+const interval = (e: Est) =>
+  value(e) === null ? '-' : `${fmt(value(e)!, 3)} [${fmt(e?.low ?? undefined, 3)}, ${fmt(e?.high ?? undefined, 3)}]`;
 
 function printExperiment(e: Experiment): void {
   const s = e.spec!;
@@ -103,15 +136,37 @@ function printExperiment(e: Experiment): void {
     `  model        ${s.model_name}: ${s.arms.map((a, i) => `${a.name}=${a.model_version} ${fmt((e.current_weights[i] ?? 0) * 100, 1)}%`).join(', ')}${s.canary ? `  (stage ${e.stage + 1} of ${s.canary.ramp.length}: ramp ${s.canary.ramp.join(' → ')})` : ''}`,
     `  created      ${isoOf(e.created_at)}${e.stopped_at ? `, ended ${isoOf(e.stopped_at)}: ${e.stop_reason}` : ''}`,
   ];
-  if (e.sample_size) lines.push(`  sample size  ${e.sample_size.treatment} challenger / ${e.sample_size.control} control units for ${e.sample_size.metric} (mde ${s.canary?.mde}, power ${s.canary?.power}, fixed horizon)`);
-  if (e.srm) lines.push(`  SRM          χ² ${fmt(e.srm.chi2, 2)}, p ${fmt(e.srm.p_value, 4)}${e.srm.mismatch ? '  MISMATCH: decisions blocked' : ''}`);
+  if (e.sample_size)
+    lines.push(
+      `  sample size  ${e.sample_size.treatment} challenger / ${e.sample_size.control} control units for ${e.sample_size.metric} (mde ${s.canary?.mde}, power ${s.canary?.power}, fixed horizon)`,
+    );
+  if (e.srm)
+    lines.push(
+      `  SRM          χ² ${fmt(e.srm.chi2, 2)}, p ${fmt(e.srm.p_value, 4)}${e.srm.mismatch ? '  MISMATCH: decisions blocked' : ''}`,
+    );
   if (e.outcomes.length > 0) {
     lines.push('  ground truth (matured labels; 95% intervals unless alpha says otherwise)');
     lines.push(
-      ...table([['    ARM', 'LABELLED', 'AUC', 'BRIER', 'LOG LOSS', 'ECE', 'PRECISION', 'RECALL', 'R@20%'], ...e.outcomes.map((o) => [`    ${o.arm}`, `${o.labelled} (${o.positives}+)`, interval(o.auc), interval(o.brier), interval(o.log_loss), interval(o.calibration_error), interval(o.precision), interval(o.recall), interval(o.recall_at_20_effort)])]).split('\n'),
+      ...table([
+        ['    ARM', 'LABELLED', 'AUC', 'BRIER', 'LOG LOSS', 'ECE', 'PRECISION', 'RECALL', 'R@20%'],
+        ...e.outcomes.map((o) => [
+          `    ${o.arm}`,
+          `${o.labelled} (${o.positives}+)`,
+          interval(o.auc),
+          interval(o.brier),
+          interval(o.log_loss),
+          interval(o.calibration_error),
+          interval(o.precision),
+          interval(o.recall),
+          interval(o.recall_at_20_effort),
+        ]),
+      ]).split('\n'),
     );
   }
-  for (const t of e.sequential) lines.push(`  sequential   ${t.metric}: challenger − control ${fmt(t.diff, 4)}, always-valid [${fmt(t.low, 4)}, ${fmt(t.high, 4)}] over ${t.n}: ${t.verdict}`);
+  for (const t of e.sequential)
+    lines.push(
+      `  sequential   ${t.metric}: challenger − control ${fmt(t.diff, 4)}, always-valid [${fmt(t.low, 4)}, ${fmt(t.high, 4)}] over ${t.n}: ${t.verdict}`,
+    );
   if (e.decision) lines.push(`  decision     ${e.decision.action} at ${isoOf(e.decision.at)}: ${e.decision.reason}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -172,7 +227,9 @@ async function runExperiments(argv: readonly string[]): Promise<number> {
           ],
           primary_metric: values.primary ?? '',
           alpha: num(values.alpha, 'alpha') ?? 0,
-          guardrails: [{ metric: 'error_rate', direction: 'GUARDRAIL_DIRECTION_MAX', threshold: errorMax, min_units: 50 }],
+          guardrails: [
+            { metric: 'error_rate', direction: 'GUARDRAIL_DIRECTION_MAX', threshold: errorMax, min_units: 50 },
+          ],
           canary: {
             ramp: ramp ?? [],
             min_units_per_stage: values['min-units'] ?? '0',
@@ -191,7 +248,10 @@ async function runExperiments(argv: readonly string[]): Promise<number> {
     case 'list': {
       need(0, 'no positional arguments');
       const st = values.state ? `EXPERIMENT_STATE_${values.state.toUpperCase()}` : 'EXPERIMENT_STATE_UNSPECIFIED';
-      const res = await call<abrouterV1.ListExperimentsResponse__Output>(abRouter(values, false), 'ListExperiments', { model_name: values.model ?? '', state: st });
+      const res = await call<abrouterV1.ListExperimentsResponse__Output>(abRouter(values, false), 'ListExperiments', {
+        model_name: values.model ?? '',
+        state: st,
+      });
       if (values.json) printJson(res.experiments.map(experimentJson));
       else if (res.experiments.length === 0) process.stdout.write('no experiments\n');
       else
@@ -209,9 +269,13 @@ async function runExperiments(argv: readonly string[]): Promise<number> {
     }
     case 'stop': {
       const [id] = need(1, 'ID');
-      const e = await call<Experiment>(abRouter(values, true), 'StopExperiment', { experiment_id: id, reason: values.reason ?? '' });
+      const e = await call<Experiment>(abRouter(values, true), 'StopExperiment', {
+        experiment_id: id,
+        reason: values.reason ?? '',
+      });
       if (values.json) printJson(experimentJson(e));
-      else process.stdout.write(`${e.experiment_id} is ${state(e.state)}${e.stop_reason ? `: ${e.stop_reason}` : ''}\n`);
+      else
+        process.stdout.write(`${e.experiment_id} is ${state(e.state)}${e.stop_reason ? `: ${e.stop_reason}` : ''}\n`);
       return 0;
     }
     default:

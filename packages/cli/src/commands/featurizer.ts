@@ -42,13 +42,20 @@ accepted), 2 usage.
 `;
 
 /** One line per refusal, as the other verbs print gRPC failures. */
-async function featurizerCall<Res>(client: grpc.Client, address: string, method: string, request: unknown): Promise<Res> {
+async function featurizerCall<Res>(
+  client: grpc.Client,
+  address: string,
+  method: string,
+  request: unknown,
+): Promise<Res> {
   try {
     return await callUnary<Res>(client, method, request);
   } catch (err) {
     const e = err as grpc.ServiceError;
     if (typeof e.code !== 'number') throw err;
-    throw new Error(`${method}: ${statusName(e.code)}: ${e.details}${e.code === (14 as grpc.status) ? ` (is the featurizer up at ${address}?)` : ''}`);
+    throw new Error(
+      `${method}: ${statusName(e.code)}: ${e.details}${e.code === (14 as grpc.status) ? ` (is the featurizer up at ${address}?)` : ''}`,
+    );
   }
 }
 
@@ -65,10 +72,19 @@ async function passGaps(repo: string, accept: boolean, addr: string | undefined)
   const { Featurizer } = loadGrpcObject('featurizer').omen.featurizer.v1;
   const client = createClient(Featurizer, address, { deadlineMs: 30_000, token });
   try {
-    const { gaps } = await featurizerCall<featurizerV1.ListOffsetGapsResponse__Output>(client, address, 'ListOffsetGaps', {});
-    for (const gap of gaps) process.stderr.write(`the featurizer stopped ${gap.topic}/${gap.partition}: ${gap.reason}\n`);
+    const { gaps } = await featurizerCall<featurizerV1.ListOffsetGapsResponse__Output>(
+      client,
+      address,
+      'ListOffsetGaps',
+      {},
+    );
+    for (const gap of gaps)
+      process.stderr.write(`the featurizer stopped ${gap.topic}/${gap.partition}: ${gap.reason}\n`);
     const ours = gaps.filter((g) => g.topic === commitsTopic);
-    if (ours.length < gaps.length) process.stderr.write(`gaps outside ${commitsTopic} are not a rebuild's to accept (lost issue events come back only from their source)\n`);
+    if (ours.length < gaps.length)
+      process.stderr.write(
+        `gaps outside ${commitsTopic} are not a rebuild's to accept (lost issue events come back only from their source)\n`,
+      );
     if (ours.length === 0) return 0;
     if (!accept) {
       process.stderr.write(
@@ -78,20 +94,26 @@ async function passGaps(repo: string, accept: boolean, addr: string | undefined)
       return 1;
     }
     for (const g of ours) {
-      const { gap } = await featurizerCall<featurizerV1.AcceptOffsetGapResponse__Output>(client, address, 'AcceptOffsetGap', {
-        topic: g.topic,
-        partition: g.partition,
-        expected_offset: g.expected_offset,
-        reason: `featurizer rebuild --repo ${repo} --accept-gap`,
-      });
-      process.stderr.write(`accepted: ${g.topic}/${g.partition} goes on from offset ${gap?.log_start ?? '?'} without offsets ${g.expected_offset}.. (${gap?.skipped ?? g.skipped} records)\n`);
+      const { gap } = await featurizerCall<featurizerV1.AcceptOffsetGapResponse__Output>(
+        client,
+        address,
+        'AcceptOffsetGap',
+        {
+          topic: g.topic,
+          partition: g.partition,
+          expected_offset: g.expected_offset,
+          reason: `featurizer rebuild --repo ${repo} --accept-gap`,
+        },
+      );
+      process.stderr.write(
+        `accepted: ${g.topic}/${g.partition} goes on from offset ${gap?.log_start ?? '?'} without offsets ${g.expected_offset}.. (${gap?.skipped ?? g.skipped} records)\n`,
+      );
     }
     return 0;
   } finally {
     client.close();
   }
 }
-
 
 async function rebuild(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -108,8 +130,10 @@ async function rebuild(argv: readonly string[]): Promise<number> {
     strict: true,
     allowPositionals: false,
   });
-  if (values.repo === undefined || !/^[a-z]+:\S+$/.test(values.repo)) throw new UsageError('--repo ID is required, as the events carry it (github:owner/name, git:NAME, ...)');
-  if ((values.git === undefined) === (values.jsonl === undefined)) throw new UsageError('give exactly one of --git PATH or --jsonl FILE');
+  if (values.repo === undefined || !/^[a-z]+:\S+$/.test(values.repo))
+    throw new UsageError('--repo ID is required, as the events carry it (github:owner/name, git:NAME, ...)');
+  if ((values.git === undefined) === (values.jsonl === undefined))
+    throw new UsageError('give exactly one of --git PATH or --jsonl FILE');
   const source = values.git !== undefined ? ['--git', values.git] : ['--jsonl', values.jsonl!];
   const step = (n: string, what: string): void => {
     process.stderr.write(`rebuild ${values.repo} [${n}/4] ${what}\n`);
@@ -126,12 +150,23 @@ async function rebuild(argv: readonly string[]): Promise<number> {
   const reset = await runRecoveryStep(['reset', '--repo', values.repo, ...(values.force ? ['--force'] : [])]);
   if (reset !== 0) return reset;
   step('3', 'republishing the whole history through ingest');
-  const republished = await runBackfillScript([...source, '--repo', values.repo, '--republish', ...(values.ingest ? ['--ingest', values.ingest] : [])]);
+  const republished = await runBackfillScript([
+    ...source,
+    '--repo',
+    values.repo,
+    '--republish',
+    ...(values.ingest ? ['--ingest', values.ingest] : []),
+  ]);
   if (republished !== 0) {
-    process.stderr.write('the republish did not finish: the state is cleared and partly rebuilt; run the same command again\n');
+    process.stderr.write(
+      'the republish did not finish: the state is cleared and partly rebuilt; run the same command again\n',
+    );
     return republished;
   }
-  step('4', 'waiting for the featurizer to apply it, superseding SZZ labels and findings only the gap run produced, then auditing');
+  step(
+    '4',
+    'waiting for the featurizer to apply it, superseding SZZ labels and findings only the gap run produced, then auditing',
+  );
   const waited = await runRecoveryStep(['wait']);
   if (waited !== 0) return waited;
   const relabeled = await runRecoveryStep(['relabel', '--repo', values.repo]);
@@ -145,11 +180,15 @@ export const featurizerCommand: Command = {
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;
-    if (sub !== 'rebuild') throw new UsageError(sub === undefined ? 'give an operation (rebuild)' : `unknown operation "${sub}" (have: rebuild)`);
+    if (sub !== 'rebuild')
+      throw new UsageError(
+        sub === undefined ? 'give an operation (rebuild)' : `unknown operation "${sub}" (have: rebuild)`,
+      );
     try {
       return await rebuild(rest);
     } catch (err) {
-      if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(err.message);
+      if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+        throw new UsageError(err.message);
       throw err;
     }
   },

@@ -20,4 +20,23 @@ import { trainCommand } from './train.ts';
 
 // Every verb, in the order `./scripts/omen --help` lists them. Add a verb by adding its file
 // here; each verb's file owns its options and usage text.
-export const commands: readonly Command[] = [demoCommand, stackCommand, servicesCommand, topicsCommand, migrateCommand, contractsCommand, jitBenchmarkCommand, benchCommand, planCommand, backfillCommand, featurizerCommand, auditCommand, trainCommand, modelsCommand, experimentsCommand, driftCommand, predictCommand, reportCommand];
+export const commands: readonly Command[] = [
+  demoCommand,
+  stackCommand,
+  servicesCommand,
+  topicsCommand,
+  migrateCommand,
+  contractsCommand,
+  jitBenchmarkCommand,
+  benchCommand,
+  planCommand,
+  backfillCommand,
+  featurizerCommand,
+  auditCommand,
+  trainCommand,
+  modelsCommand,
+  experimentsCommand,
+  driftCommand,
+  predictCommand,
+  reportCommand,
+];

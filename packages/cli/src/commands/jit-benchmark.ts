@@ -37,14 +37,16 @@ rate, AUC, PR-AUC, Recall@20%Effort, Popt, and LApredict (LR on la) on the same 
 
 export const jitBenchmarkCommand: Command = {
   name: 'jit-benchmark',
-  summary: 'train + evaluate the JIT defect model on ISSTA\'21 projects vs the best published AUC',
+  summary: "train + evaluate the JIT defect model on ISSTA'21 projects vs the best published AUC",
   usage,
   async run(argv) {
     const has = (flag: string): boolean => argv.includes(flag) || argv.some((a) => a.startsWith(`${flag}=`));
     if (has('--git')) {
       if (!has('--repo')) throw new UsageError('--git needs --repo ID');
       const env = { ...process.env, ...readStackEnv() };
-      const ingest = has('--ingest') ? [] : ['--ingest', process.env['INGEST_GRPC_ADDR'] ?? `127.0.0.1:${servicePorts('ingest').grpc}`];
+      const ingest = has('--ingest')
+        ? []
+        : ['--ingest', process.env['INGEST_GRPC_ADDR'] ?? `127.0.0.1:${servicePorts('ingest').grpc}`];
       return runScript('services/trainer-coordinator/bench/jit-own-repo.ts', [...argv, ...ingest], env);
     }
     if (!has('--data')) throw new UsageError('--data DIR or --git PATH is required');

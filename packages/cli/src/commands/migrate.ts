@@ -32,8 +32,13 @@ function stackCluster(): string {
 }
 
 function describe(report: MigrateReport, dryRun: boolean): string {
-  const where = report.mode === 'cluster' ? `cluster ${report.cluster}, database ${report.database}` : `one server, database ${report.database}`;
-  const lines = [`${where}: ${report.migrations.filter((m) => m.status !== 'up-to-date').length} ${dryRun ? 'pending' : 'applied'}`];
+  const where =
+    report.mode === 'cluster'
+      ? `cluster ${report.cluster}, database ${report.database}`
+      : `one server, database ${report.database}`;
+  const lines = [
+    `${where}: ${report.migrations.filter((m) => m.status !== 'up-to-date').length} ${dryRun ? 'pending' : 'applied'}`,
+  ];
   for (const m of report.migrations) {
     const scope = m.scope ? ` [${m.scope}]` : '';
     lines.push(`  ${String(m.version).padStart(4, '0')}  ${m.status.padEnd(10)}  ${m.description}${scope}`);

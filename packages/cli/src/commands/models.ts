@@ -31,7 +31,11 @@ export interface Connection {
 }
 
 /** A client of the trainer; `admin` adds the token (only state-changing calls need it). */
-export function trainerClient(values: { addr?: string | undefined; token?: string | undefined }, admin: boolean, deadlineMs = 60_000): Connection {
+export function trainerClient(
+  values: { addr?: string | undefined; token?: string | undefined },
+  admin: boolean,
+  deadlineMs = 60_000,
+): Connection {
   const address = values.addr ?? process.env['TRAINER_ADDR'] ?? `127.0.0.1:${servicePorts('trainer-coordinator').grpc}`;
   const token = admin ? (values.token ?? process.env['ADMIN_TOKEN'] ?? localAdminToken().token) : undefined;
   const trainer = new TrainerClient({ address, deadlineMs, ...(token ? { token } : {}) });
@@ -47,19 +51,29 @@ export async function call<Res>(conn: Connection, method: TrainerMethod, request
     // The trainer's own words (the gRPC details), not the client's UNAVAILABLE sentence: the hint says where.
     const cause = err.cause as Partial<grpc.ServiceError> | undefined;
     const details = typeof cause?.details === 'string' ? cause.details : err.message;
-    const hint = err.code === 'UNAVAILABLE' ? ` (is the trainer-coordinator up at ${conn.address}? ./scripts/omen services up)` : '';
+    const hint =
+      err.code === 'UNAVAILABLE'
+        ? ` (is the trainer-coordinator up at ${conn.address}? ./scripts/omen services up)`
+        : '';
     throw new CliFailure(`${method}: ${err.code}: ${details}${hint}`);
   }
 }
 
 /** A unary call on another service's client (drift-detector, …); failures read as `call`'s do. */
-export async function callService<Res>(conn: { client: grpc.Client; address: string; service: string }, method: string, request: unknown): Promise<Res> {
+export async function callService<Res>(
+  conn: { client: grpc.Client; address: string; service: string },
+  method: string,
+  request: unknown,
+): Promise<Res> {
   try {
     return await callUnary<Res>(conn.client, method, request);
   } catch (err) {
     const e = err as grpc.ServiceError;
     if (typeof e.code === 'number') {
-      const hint = e.code === (14 as grpc.status) ? ` (is the ${conn.service} up at ${conn.address}? ./scripts/omen services up)` : '';
+      const hint =
+        e.code === (14 as grpc.status)
+          ? ` (is the ${conn.service} up at ${conn.address}? ./scripts/omen services up)`
+          : '';
       throw new CliFailure(`${method}: ${statusName(e.code)}: ${e.details}${hint}`);
     }
     throw err;
@@ -91,7 +105,14 @@ export async function runVerb(name: string, body: () => Promise<number>): Promis
 
 export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i] ?? 0) : c))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function isoOf(ts: { seconds: string | number; nanos?: number } | null | undefined): string {
@@ -99,7 +120,8 @@ export function isoOf(ts: { seconds: string | number; nanos?: number } | null | 
   return new Date(Number(ts.seconds) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-export const fmt = (v: number | undefined, digits = 4): string => (v === undefined || !Number.isFinite(v) ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(digits));
+export const fmt = (v: number | undefined, digits = 4): string =>
+  v === undefined || !Number.isFinite(v) ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(digits);
 
 /** `k=v` pairs (repeatable options) as a map; refuses an item without "=". */
 export function pairs(items: readonly string[] | undefined, option: string): Record<string, string> {
@@ -162,10 +184,23 @@ function printVersion(v: trainerV1.ModelVersion__Output): void {
     `  features      ${v.feature_set}@v${v.feature_set_version}: ${v.feature_names.join(', ')}`,
     `  trained       ${v.run_id ? `run ${v.run_id}` : 'imported'}, ${v.algorithm || '-'}, code ${v.code_version || '-'}, created ${isoOf(v.created_at)}${v.promoted_at ? `, champion since ${isoOf(v.promoted_at)}` : ''}`,
     `  data          ${isoOf(v.data_from)} .. ${isoOf(v.data_to)}; ${v.train_rows} train / ${v.test_rows} test rows; label rate ${fmt(v.label_rate)}`,
-    `  metrics       ${Object.entries(v.metrics).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => `${k} ${fmt(x)}`).join(', ') || '-'}`,
+    `  metrics       ${
+      Object.entries(v.metrics)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => `${k} ${fmt(x)}`)
+        .join(', ') || '-'
+    }`,
   ];
-  if (v.gate) lines.push(`  gate          ${v.gate.passed ? 'passed' : 'refused'}: ${v.gate.checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'FAILED'} (${fmt(c.value)} vs ${fmt(c.threshold)})`).join('; ')}`);
-  if (Object.keys(v.params).length > 0) lines.push(`  params        ${Object.entries(v.params).map(([k, x]) => `${k}=${x}`).join(' ')}`);
+  if (v.gate)
+    lines.push(
+      `  gate          ${v.gate.passed ? 'passed' : 'refused'}: ${v.gate.checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'FAILED'} (${fmt(c.value)} vs ${fmt(c.threshold)})`).join('; ')}`,
+    );
+  if (Object.keys(v.params).length > 0)
+    lines.push(
+      `  params        ${Object.entries(v.params)
+        .map(([k, x]) => `${k}=${x}`)
+        .join(' ')}`,
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -198,45 +233,84 @@ async function runModels(argv: readonly string[]): Promise<number> {
     case 'list': {
       need(0, 'no positional arguments');
       const conn = trainerClient(values, false);
-      const res = await call<trainerV1.ListModelsResponse__Output>(conn, 'ListModels', { name_prefix: values.prefix ?? '' });
+      const res = await call<trainerV1.ListModelsResponse__Output>(conn, 'ListModels', {
+        name_prefix: values.prefix ?? '',
+      });
       if (values.json) printJson(res.models);
       else if (res.models.length === 0) process.stdout.write('no models registered\n');
-      else process.stdout.write(`${table([['MODEL', 'CHAMPION', 'CHALLENGER', 'LATEST', 'VERSIONS', 'UPDATED'], ...res.models.map((m) => [m.model_name, m.production_version || '-', m.challenger_version || '-', m.latest_version || '-', String(m.version_count), isoOf(m.updated_at)])])}\n`);
+      else
+        process.stdout.write(
+          `${table([['MODEL', 'CHAMPION', 'CHALLENGER', 'LATEST', 'VERSIONS', 'UPDATED'], ...res.models.map((m) => [m.model_name, m.production_version || '-', m.challenger_version || '-', m.latest_version || '-', String(m.version_count), isoOf(m.updated_at)])])}\n`,
+        );
       return 0;
     }
     case 'versions': {
       const [model] = need(1, 'MODEL');
-      const res = await call<trainerV1.ListVersionsResponse__Output>(trainerClient(values, false), 'ListVersions', { model_name: model });
+      const res = await call<trainerV1.ListVersionsResponse__Output>(trainerClient(values, false), 'ListVersions', {
+        model_name: model,
+      });
       if (values.json) printJson(res.versions);
-      else process.stdout.write(`${table([['VERSION', 'STAGE', 'ALIASES', 'AUC', 'GATE', 'ALGORITHM', 'RUN', 'CREATED', 'SHA256'], ...res.versions.map(versionRow)])}\n`);
+      else
+        process.stdout.write(
+          `${table([['VERSION', 'STAGE', 'ALIASES', 'AUC', 'GATE', 'ALGORITHM', 'RUN', 'CREATED', 'SHA256'], ...res.versions.map(versionRow)])}\n`,
+        );
       return 0;
     }
     case 'get': {
       const [model] = need(1, 'MODEL');
       if (values.version && values.alias) throw new UsageError('give --version or --alias, not both');
-      const v = await call<trainerV1.ModelVersion__Output>(trainerClient(values, false), 'GetModel', { model_name: model, version: values.version ?? '', alias: values.alias ?? '' });
-      if (values.json) printJson({ ...v, reference_stats: v.reference_stats_json ? JSON.parse(v.reference_stats_json) as unknown : null, evaluation: v.evaluation_json ? JSON.parse(v.evaluation_json) as unknown : null, reference_stats_json: undefined, evaluation_json: undefined });
+      const v = await call<trainerV1.ModelVersion__Output>(trainerClient(values, false), 'GetModel', {
+        model_name: model,
+        version: values.version ?? '',
+        alias: values.alias ?? '',
+      });
+      if (values.json)
+        printJson({
+          ...v,
+          reference_stats: v.reference_stats_json ? (JSON.parse(v.reference_stats_json) as unknown) : null,
+          evaluation: v.evaluation_json ? (JSON.parse(v.evaluation_json) as unknown) : null,
+          reference_stats_json: undefined,
+          evaluation_json: undefined,
+        });
       else printVersion(v);
       return 0;
     }
     case 'promote': {
       const [model, version] = need(2, 'MODEL VERSION');
-      const res = await call<trainerV1.PromoteResponse__Output>(trainerClient(values, true), 'Promote', { model_name: model, version, alias: values.alias ?? '', force: values.force, reason: values.reason ?? '' });
+      const res = await call<trainerV1.PromoteResponse__Output>(trainerClient(values, true), 'Promote', {
+        model_name: model,
+        version,
+        alias: values.alias ?? '',
+        force: values.force,
+        reason: values.reason ?? '',
+      });
       if (values.json) printJson(res);
-      else process.stdout.write(`${model}/${version} is ${res.alias}${res.changed ? ` (was ${res.previous_version || 'none'})` : ' already (nothing changed; re-announced)'}\n`);
+      else
+        process.stdout.write(
+          `${model}/${version} is ${res.alias}${res.changed ? ` (was ${res.previous_version || 'none'})` : ' already (nothing changed; re-announced)'}\n`,
+        );
       return 0;
     }
     case 'rollback': {
       const [model] = need(1, 'MODEL');
-      const res = await call<trainerV1.RollbackResponse__Output>(trainerClient(values, true), 'Rollback', { model_name: model, to_version: values.to ?? '', alias: values.alias ?? '', reason: values.reason ?? '' });
+      const res = await call<trainerV1.RollbackResponse__Output>(trainerClient(values, true), 'Rollback', {
+        model_name: model,
+        to_version: values.to ?? '',
+        alias: values.alias ?? '',
+        reason: values.reason ?? '',
+      });
       if (values.json) printJson(res);
-      else process.stdout.write(`${model}: ${res.current?.version} is ${values.alias ?? 'champion'}${res.changed ? ` again (rolled back ${res.rolled_back_version})` : ' already (nothing changed; re-announced)'}\n`);
+      else
+        process.stdout.write(
+          `${model}: ${res.current?.version} is ${values.alias ?? 'champion'}${res.changed ? ` again (rolled back ${res.rolled_back_version})` : ' already (nothing changed; re-announced)'}\n`,
+        );
       return 0;
     }
     case 'import': {
       const [model, file] = need(2, 'MODEL FILE.onnx');
       const fs = values['feature-set'];
-      if (!fs) throw new UsageError('--feature-set NAME[@VERSION] is required (the model\'s input is checked against it)');
+      if (!fs)
+        throw new UsageError("--feature-set NAME[@VERSION] is required (the model's input is checked against it)");
       const m = /^([a-z][a-z0-9_]*)(?:@v?(\d+))?$/.exec(fs);
       if (!m) throw new UsageError(`--feature-set must be NAME or NAME@VERSION; got "${fs}"`);
       const path = resolve(file!);
@@ -246,11 +320,13 @@ async function runModels(argv: readonly string[]): Promise<number> {
       } catch {
         throw new CliFailure(`no file ${path}`);
       }
-      const metrics = Object.fromEntries(Object.entries(pairs(values.metric, 'metric')).map(([k, v]) => {
-        const x = Number(v);
-        if (!Number.isFinite(x)) throw new UsageError(`--metric ${k} must be a number; got "${v}"`);
-        return [k, x];
-      }));
+      const metrics = Object.fromEntries(
+        Object.entries(pairs(values.metric, 'metric')).map(([k, v]) => {
+          const x = Number(v);
+          if (!Number.isFinite(x)) throw new UsageError(`--metric ${k} must be a number; got "${v}"`);
+          return [k, x];
+        }),
+      );
       const byPath = values['by-path'] || size > 3 * 1024 * 1024;
       const v = await call<trainerV1.ModelVersion__Output>(trainerClient(values, true, 120_000), 'ImportModel', {
         model_name: model,

@@ -61,7 +61,12 @@ function asJson(plan: CapacityPlan): unknown {
     rules: plan.rules,
     hourly: {
       commitsPerS: hourly(sim.arrivals, sim.stepS, 'mean').map((c) => Math.round((c / sim.stepS) * 100) / 100),
-      ...Object.fromEntries(sim.stages.map((s) => [s.name, { maxReplicas: hourly(s.replicas, sim.stepS, 'max'), maxLag: hourly(s.lag, sim.stepS, 'max') }])),
+      ...Object.fromEntries(
+        sim.stages.map((s) => [
+          s.name,
+          { maxReplicas: hourly(s.replicas, sim.stepS, 'max'), maxLag: hourly(s.lag, sim.stepS, 'max') },
+        ]),
+      ),
     },
   };
 }
@@ -74,7 +79,10 @@ function asText(plan: CapacityPlan): string {
     `freshness (commit → prediction, queueing): p95 ${f(plan.p95FreshnessS)} s, max ${f(plan.maxFreshnessS)} s (objective p95 ≤ ${plan.freshnessObjectiveS} s)`,
     '',
     'stage        min  max  peak  mean   pod-h  core-h  p95 lag',
-    ...plan.stages.map((s) => `${s.name.padEnd(11)} ${String(s.minReplicas).padStart(4)} ${String(s.maxReplicas).padStart(4)} ${String(s.peakReplicas).padStart(5)} ${f(s.meanReplicas).padStart(5)} ${f(s.podHours).padStart(7)} ${f(s.coreHours).padStart(7)} ${f(s.p95Lag, 0).padStart(8)}`),
+    ...plan.stages.map(
+      (s) =>
+        `${s.name.padEnd(11)} ${String(s.minReplicas).padStart(4)} ${String(s.maxReplicas).padStart(4)} ${String(s.peakReplicas).padStart(5)} ${f(s.meanReplicas).padStart(5)} ${f(s.podHours).padStart(7)} ${f(s.coreHours).padStart(7)} ${f(s.p95Lag, 0).padStart(8)}`,
+    ),
     '',
     `Kafka: ${f(plan.engines.kafkaIngressMBps.mean, 2)} MB/s mean, ${f(plan.engines.kafkaIngressMBps.peak, 2)} MB/s peak in; ${f(plan.engines.kafkaStorageGB)} GB on disk (RF 3, retention of topics.yaml)`,
     `ClickHouse: ${f(plan.engines.clickhouseRowsPerDay, 0)} rows/day, ${f(plan.engines.clickhouseStorageGBPer30d)} GB per 30 days compressed`,
@@ -99,7 +107,12 @@ export const planCommand: Command = {
     try {
       ({ values } = parseArgs({
         args: [...argv],
-        options: { 'commits-per-day': { type: 'string' }, objective: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean', default: false } },
+        options: {
+          'commits-per-day': { type: 'string' },
+          objective: { type: 'string' },
+          seed: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        },
       }));
     } catch (err) {
       throw new UsageError((err as Error).message);
@@ -107,14 +120,23 @@ export const planCommand: Command = {
     if (values['commits-per-day'] === undefined) throw new UsageError('--commits-per-day is required');
     const commitsPerDay = parseCount(values['commits-per-day']);
     const objective = values.objective === undefined ? undefined : Number(values.objective);
-    if (objective !== undefined && !(objective > 0)) throw new UsageError(`--objective must be a positive number of seconds; got "${values.objective}"`);
+    if (objective !== undefined && !(objective > 0))
+      throw new UsageError(`--objective must be a positive number of seconds; got "${values.objective}"`);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
-    if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer; got "${values.seed}"`);
+    if (seed !== undefined && !Number.isInteger(seed))
+      throw new UsageError(`--seed must be an integer; got "${values.seed}"`);
     const root = repoRoot();
     const topics = new Map(loadTopicManifest().topics.map((t) => [t.name, t.retentionMs]));
-    const retention = { commits: days(topics.get('scm.commits.v1') ?? 0), features: days(topics.get('features.commits.v1') ?? 0), predictions: days(topics.get('predictions.v1') ?? 0) };
+    const retention = {
+      commits: days(topics.get('scm.commits.v1') ?? 0),
+      features: days(topics.get('features.commits.v1') ?? 0),
+      predictions: days(topics.get('predictions.v1') ?? 0),
+    };
     const rules = deployedRules(autoscalingRules(kustomize(join(root, 'deploy', 'base'))));
-    const plan = planCapacity(commitsPerDay, loadMeasuredCosts(root), rules, retention, { ...(objective ? { freshnessObjectiveS: objective } : {}), ...(seed !== undefined ? { seed } : {}) });
+    const plan = planCapacity(commitsPerDay, loadMeasuredCosts(root), rules, retention, {
+      ...(objective ? { freshnessObjectiveS: objective } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+    });
     process.stdout.write(values.json ? `${JSON.stringify(asJson(plan), null, 2)}\n` : asText(plan));
     return Promise.resolve(0);
   },

@@ -27,9 +27,13 @@ written by the featurizer) or with the features given inline (as a CI job that c
 type Response = inferenceV1.PredictResponse__Output;
 
 function render(r: Response): string {
-  const head = `${r.repo_id ? `${r.repo_id} ` : ''}${r.entity_id || '(inline)'}: bug probability ${fmt(r.bug_probability, 3)}  ` +
+  const head =
+    `${r.repo_id ? `${r.repo_id} ` : ''}${r.entity_id || '(inline)'}: bug probability ${fmt(r.bug_probability, 3)}  ` +
     `(model ${r.model_name} ${r.model_version}, ${fmt(r.latency_ms, 2)} ms)`;
-  const rows = [['feature', 'value', 'contribution'], ...r.top_contributions.map((c) => [c.feature, fmt(c.value, 3), fmt(c.contribution, 3)])];
+  const rows = [
+    ['feature', 'value', 'contribution'],
+    ...r.top_contributions.map((c) => [c.feature, fmt(c.value, 3), fmt(c.contribution, 3)]),
+  ];
   return r.top_contributions.length > 0 ? `${head}\n${table(rows).replace(/^/gm, '  ')}` : head;
 }
 
@@ -54,21 +58,36 @@ export const predictCommand: Command = {
         },
       });
       const topK = Number(values['top-k'] ?? 5);
-      if (!Number.isInteger(topK) || topK < 0 || topK > 100) throw new UsageError(`--top-k must be an integer from 0 to 100; got "${values['top-k']}"`);
+      if (!Number.isInteger(topK) || topK < 0 || topK > 100)
+        throw new UsageError(`--top-k must be an integer from 0 to 100; got "${values['top-k']}"`);
       const base = { model_name: values.model ?? '', model_version: values.version ?? '', top_k: topK };
       let requests: inferenceV1.PredictRequest[];
       if (values.feature && values.feature.length > 0) {
         if (values.sha) throw new UsageError('give --sha or --feature, not both');
-        const [set = 'jit_change_metrics', version = '1'] = (values['feature-set'] ?? 'jit_change_metrics@1').split('@');
+        const [set = 'jit_change_metrics', version = '1'] = (values['feature-set'] ?? 'jit_change_metrics@1').split(
+          '@',
+        );
         const features: Record<string, number> = {};
         for (const [k, v] of Object.entries(pairs(values.feature, 'feature'))) {
           const n = Number(v);
-          if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--feature ${k} must be a number; got "${v}"`);
+          if (v.trim() === '' || !Number.isFinite(n))
+            throw new UsageError(`--feature ${k} must be a number; got "${v}"`);
           features[k] = n;
         }
-        requests = [{ ...base, features: { values: features, feature_set: set, feature_set_version: Number(version), repo_id: values.repo ?? '' } }];
+        requests = [
+          {
+            ...base,
+            features: {
+              values: features,
+              feature_set: set,
+              feature_set_version: Number(version),
+              repo_id: values.repo ?? '',
+            },
+          },
+        ];
       } else {
-        if (!values.repo || !values.sha || values.sha.length === 0) throw new UsageError('give --repo and --sha, or --feature');
+        if (!values.repo || !values.sha || values.sha.length === 0)
+          throw new UsageError('give --repo and --sha, or --feature');
         const repo = values.repo;
         requests = values.sha.map((sha) => ({ ...base, commit: { repo_id: repo, sha } }));
       }
@@ -81,14 +100,17 @@ export const predictCommand: Command = {
           printJson(res);
         } else {
           for (const item of res.results) {
-            process.stdout.write(`${item.prediction ? render(item.prediction) : `${item.error?.code ?? 'ERROR'}: ${item.error?.message ?? ''}`}\n`);
+            process.stdout.write(
+              `${item.prediction ? render(item.prediction) : `${item.error?.code ?? 'ERROR'}: ${item.error?.message ?? ''}`}\n`,
+            );
           }
         }
         return res.results.every((r) => r.prediction) ? 0 : 1;
       } catch (err) {
         const e = err as grpc.ServiceError;
         if (typeof e.code !== 'number') throw err;
-        const hint = e.code === (14 as grpc.status) ? ` (is inference up at ${address}? ./scripts/omen services up)` : '';
+        const hint =
+          e.code === (14 as grpc.status) ? ` (is inference up at ${address}? ./scripts/omen services up)` : '';
         throw new CliFailure(`PredictBatch: ${statusName(e.code)}: ${e.details}${hint}`);
       } finally {
         client.close();

@@ -4,7 +4,17 @@ import { parseArgs } from 'node:util';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
 import { loadGrpcObject, type abrouterV1, type driftV1, type trainerV1 } from '@omen/contracts';
 import { createClient } from '@omen/grpc';
-import { driftReport, experimentReport, modelReport, parseEvaluation, type ArmMetricAt, type DriftReportData, type ExperimentReportData, type Histogram, type ModelReportData } from '@omen/reports';
+import {
+  driftReport,
+  experimentReport,
+  modelReport,
+  parseEvaluation,
+  type ArmMetricAt,
+  type DriftReportData,
+  type ExperimentReportData,
+  type Histogram,
+  type ModelReportData,
+} from '@omen/reports';
 import { UsageError, type Command } from '../command.ts';
 import { servicePorts } from '../local-services.ts';
 import { CONNECTION_USAGE, CliFailure, call, callService, isoOf, runVerb, trainerClient } from './models.ts';
@@ -43,7 +53,9 @@ export function modelReportData(v: trainerV1.ModelVersion__Output): ModelReportD
   try {
     evaluation = parseEvaluation(v.evaluation_json);
   } catch (err) {
-    throw new CliFailure(`${v.model_name}/${v.version}: the trainer's evaluation JSON does not parse: ${(err as Error).message}`);
+    throw new CliFailure(
+      `${v.model_name}/${v.version}: the trainer's evaluation JSON does not parse: ${(err as Error).message}`,
+    );
   }
   return {
     model: v.model_name,
@@ -75,11 +87,14 @@ export function modelReportData(v: trainerV1.ModelVersion__Output): ModelReportD
 /** Histograms of a version's reference statistics JSON, by feature name. */
 export function referenceHistograms(json: string): Record<string, Histogram> {
   if (json.trim() === '') return {};
-  const ref = JSON.parse(json) as { features?: { name?: unknown; histogram?: { edges?: unknown; proportions?: unknown } }[] };
+  const ref = JSON.parse(json) as {
+    features?: { name?: unknown; histogram?: { edges?: unknown; proportions?: unknown } }[];
+  };
   const out: Record<string, Histogram> = {};
   for (const f of ref.features ?? []) {
     const h = f.histogram;
-    if (typeof f.name === 'string' && h && Array.isArray(h.edges) && Array.isArray(h.proportions)) out[f.name] = { edges: h.edges as number[], proportions: h.proportions as number[] };
+    if (typeof f.name === 'string' && h && Array.isArray(h.edges) && Array.isArray(h.proportions))
+      out[f.name] = { edges: h.edges as number[], proportions: h.proportions as number[] };
   }
   return out;
 }
@@ -87,14 +102,22 @@ export function referenceHistograms(json: string): Record<string, Histogram> {
 const enumName = (v: string, prefix: string): string => v.replace(prefix, '').toLowerCase();
 
 /** Drift reports (newest first, as the RPC lists them) and the reference version as the report's data. */
-export function driftReportData(model: string, version: string, reports: readonly driftV1.DriftReport__Output[], reference: trainerV1.ModelVersion__Output | undefined): DriftReportData {
+export function driftReportData(
+  model: string,
+  version: string,
+  reports: readonly driftV1.DriftReport__Output[],
+  reference: trainerV1.ModelVersion__Output | undefined,
+): DriftReportData {
   const windows = [...reports].reverse().map((r) => ({
     windowStart: isoOf(r.window_start),
     windowEnd: isoOf(r.window_end),
     drifted: r.drifted,
     retrainingRunId: r.retraining_run_id,
     tests: r.features.map((f) => ({
-      feature: f.target === 'DRIFT_TARGET_FEATURE' ? f.feature : `${enumName(f.target, 'DRIFT_TARGET_')}${f.feature ? `:${f.feature}` : ''}`,
+      feature:
+        f.target === 'DRIFT_TARGET_FEATURE'
+          ? f.feature
+          : `${enumName(f.target, 'DRIFT_TARGET_')}${f.feature ? `:${f.feature}` : ''}`,
       statistic: enumName(f.statistic, 'DRIFT_STATISTIC_'),
       value: f.value,
       threshold: f.threshold,
@@ -107,9 +130,18 @@ export function driftReportData(model: string, version: string, reports: readonl
   try {
     histograms = reference ? referenceHistograms(reference.reference_stats_json) : {};
   } catch (err) {
-    throw new CliFailure(`${model}/${reference?.version}: the reference statistics JSON does not parse: ${(err as Error).message}`);
+    throw new CliFailure(
+      `${model}/${reference?.version}: the reference statistics JSON does not parse: ${(err as Error).message}`,
+    );
   }
-  return { model, version, referenceVersion: reports[0]?.reference_version ?? reference?.version ?? '', windows, reference: histograms, current: currentHistograms(reports, histograms) };
+  return {
+    model,
+    version,
+    referenceVersion: reports[0]?.reference_version ?? reference?.version ?? '',
+    windows,
+    reference: histograms,
+    current: currentHistograms(reports, histograms),
+  };
 }
 
 /**
@@ -117,7 +149,10 @@ export function driftReportData(model: string, version: string, reports: readonl
  * its binned tests (psi, js) of the all-repositories report; a share list of another length (the
  * reference changed since) is not comparable and is left out.
  */
-export function currentHistograms(reports: readonly driftV1.DriftReport__Output[], reference: Readonly<Record<string, Histogram>>): Record<string, Histogram> {
+export function currentHistograms(
+  reports: readonly driftV1.DriftReport__Output[],
+  reference: Readonly<Record<string, Histogram>>,
+): Record<string, Histogram> {
   const out: Record<string, Histogram> = {};
   const allReposFirst = [...reports].sort((a, b) => Number(a.repo_id !== '*') - Number(b.repo_id !== '*'));
   for (const r of allReposFirst) {
@@ -154,7 +189,14 @@ export function cumulativeArmMetrics(buckets: readonly MetricBucket[]): ArmMetri
     totals.set(key, t);
     const mean = t.sum / t.n;
     const variance = t.n > 1 ? Math.max(0, (t.sumSquares - t.n * mean * mean) / (t.n - 1)) : 0;
-    out.push({ time: new Date(b.endMs).toISOString(), arm: b.arm, metric: b.metric, count: t.n, mean, stddev: Math.sqrt(variance) });
+    out.push({
+      time: new Date(b.endMs).toISOString(),
+      arm: b.arm,
+      metric: b.metric,
+      count: t.n,
+      mean,
+      stddev: Math.sqrt(variance),
+    });
   }
   return out;
 }
@@ -163,28 +205,51 @@ export function cumulativeArmMetrics(buckets: readonly MetricBucket[]): ArmMetri
  * An experiment's metric events from the ab-router's ClickHouse table in about 30 time buckets
  * (the RPC keeps running totals only; the events table is the history analysts query too).
  */
-export async function experimentBuckets(clickhouseUrl: string, table: string, experimentId: string): Promise<MetricBucket[]> {
+export async function experimentBuckets(
+  clickhouseUrl: string,
+  table: string,
+  experimentId: string,
+): Promise<MetricBucket[]> {
   const ch = createClickHouse({ url: clickhouseUrl });
   try {
     const where = sql`experiment_id = ${experimentId} AND isNotNull(arm) AND isNotNull(metric) AND isNotNull(value)`;
-    const [span] = await ch.query<{ lo: string | number; hi: string | number; n: string | number }>(sql`SELECT min(event_time_ms) AS lo, max(event_time_ms) AS hi, count() AS n FROM ${ident(table)} WHERE ${where}`);
+    const [span] = await ch.query<{ lo: string | number; hi: string | number; n: string | number }>(
+      sql`SELECT min(event_time_ms) AS lo, max(event_time_ms) AS hi, count() AS n FROM ${ident(table)} WHERE ${where}`,
+    );
     if (!span || Number(span.n) === 0) return [];
     const lo = Number(span.lo);
     const width = Math.max(1000, Math.ceil((Number(span.hi) - lo + 1) / 30));
-    const rows = await ch.query<{ arm: string; metric: string; b: string | number; n: string | number; s: number; ss: number }>(sql`
+    const rows = await ch.query<{
+      arm: string;
+      metric: string;
+      b: string | number;
+      n: string | number;
+      s: number;
+      ss: number;
+    }>(sql`
       SELECT assumeNotNull(arm) AS arm, assumeNotNull(metric) AS metric, intDiv(event_time_ms - ${lo}, ${width}) AS b,
              count() AS n, sum(assumeNotNull(value)) AS s, sum(assumeNotNull(value) * assumeNotNull(value)) AS ss
       FROM ${ident(table)} FINAL
       WHERE ${where}
       GROUP BY arm, metric, b`);
-    return rows.map((r) => ({ arm: r.arm, metric: r.metric, endMs: Math.min(Number(span.hi), lo + (Number(r.b) + 1) * width), n: Number(r.n), sum: Number(r.s), sumSquares: Number(r.ss) }));
+    return rows.map((r) => ({
+      arm: r.arm,
+      metric: r.metric,
+      endMs: Math.min(Number(span.hi), lo + (Number(r.b) + 1) * width),
+      n: Number(r.n),
+      sum: Number(r.s),
+      sumSquares: Number(r.ss),
+    }));
   } finally {
     await ch.close();
   }
 }
 
 /** An experiment as the report's data. */
-export function experimentReportData(e: abrouterV1.Experiment__Output, overTime: readonly ArmMetricAt[] = []): ExperimentReportData {
+export function experimentReportData(
+  e: abrouterV1.Experiment__Output,
+  overTime: readonly ArmMetricAt[] = [],
+): ExperimentReportData {
   const spec = e.spec;
   return {
     id: e.experiment_id,
@@ -206,14 +271,30 @@ export function experimentReportData(e: abrouterV1.Experiment__Output, overTime:
         weight: arm.weight,
         units: Number(stats?.units ?? 0),
         metrics: (stats?.metrics ?? []).map((m) => ({
-          metric: m.metric, count: Number(m.count), mean: m.mean, stddev: m.stddev,
-          lift: m.lift ?? undefined, pValue: m.p_value ?? undefined, ciLow: m.ci_low ?? undefined, ciHigh: m.ci_high ?? undefined,
+          metric: m.metric,
+          count: Number(m.count),
+          mean: m.mean,
+          stddev: m.stddev,
+          lift: m.lift ?? undefined,
+          pValue: m.p_value ?? undefined,
+          ciLow: m.ci_low ?? undefined,
+          ciHigh: m.ci_high ?? undefined,
         })),
       };
     }),
     srm: e.srm ? { chi2: e.srm.chi2, pValue: e.srm.p_value, mismatch: e.srm.mismatch } : undefined,
-    decision: e.decision && e.decision.action ? { action: e.decision.action, reason: e.decision.reason, at: isoOf(e.decision.at) } : undefined,
-    sequential: e.sequential.map((t) => ({ metric: t.metric, diff: t.diff, low: t.low, high: t.high, n: Number(t.n), verdict: t.verdict })),
+    decision:
+      e.decision && e.decision.action
+        ? { action: e.decision.action, reason: e.decision.reason, at: isoOf(e.decision.at) }
+        : undefined,
+    sequential: e.sequential.map((t) => ({
+      metric: t.metric,
+      diff: t.diff,
+      low: t.low,
+      high: t.high,
+      n: Number(t.n),
+      verdict: t.verdict,
+    })),
     overTime,
   };
 }
@@ -237,46 +318,79 @@ async function runReport(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { addr: { type: 'string' }, 'drift-addr': { type: 'string' }, 'ab-addr': { type: 'string' }, clickhouse: { type: 'string' }, 'events-table': { type: 'string', default: 'experiment_events' }, windows: { type: 'string', default: '50' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' } },
+    options: {
+      addr: { type: 'string' },
+      'drift-addr': { type: 'string' },
+      'ab-addr': { type: 'string' },
+      clickhouse: { type: 'string' },
+      'events-table': { type: 'string', default: 'experiment_events' },
+      windows: { type: 'string', default: '50' },
+      token: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
   });
   const [kind, id, ...rest] = positionals;
-  if (kind === undefined || id === undefined || rest.length > 0) throw new UsageError('report takes KIND ID (KIND: model, drift, experiment)');
+  if (kind === undefined || id === undefined || rest.length > 0)
+    throw new UsageError('report takes KIND ID (KIND: model, drift, experiment)');
   if (!values.out) throw new UsageError('--out FILE.html is required');
   let page: string;
   switch (kind) {
     case 'model': {
       const { model, version } = modelId(id);
-      const v = await call<trainerV1.ModelVersion__Output>(trainerClient(values, false), 'GetModel', { model_name: model, version, alias: '' });
+      const v = await call<trainerV1.ModelVersion__Output>(trainerClient(values, false), 'GetModel', {
+        model_name: model,
+        version,
+        alias: '',
+      });
       page = await modelReport(modelReportData(v));
       break;
     }
     case 'drift': {
       const { model, version } = modelId(id);
       const windows = Number(values.windows);
-      if (!Number.isInteger(windows) || windows < 1 || windows > 1000) throw new UsageError(`--windows takes 1..1000; got "${values.windows}"`);
-      const v = await call<trainerV1.ModelVersion__Output>(trainerClient(values, false), 'GetModel', { model_name: model, version, alias: '' });
-      const address = values['drift-addr'] ?? process.env['DRIFT_ADDR'] ?? `127.0.0.1:${servicePorts('drift-detector').grpc}`;
+      if (!Number.isInteger(windows) || windows < 1 || windows > 1000)
+        throw new UsageError(`--windows takes 1..1000; got "${values.windows}"`);
+      const v = await call<trainerV1.ModelVersion__Output>(trainerClient(values, false), 'GetModel', {
+        model_name: model,
+        version,
+        alias: '',
+      });
+      const address =
+        values['drift-addr'] ?? process.env['DRIFT_ADDR'] ?? `127.0.0.1:${servicePorts('drift-detector').grpc}`;
       const { DriftDetector } = loadGrpcObject('drift').omen.drift.v1;
-      const drift = { client: createClient(DriftDetector, address, { deadlineMs: 30_000 }), address, service: 'drift-detector' };
-      const res = await callService<driftV1.ListDriftReportsResponse__Output>(drift, 'ListDriftReports', { model_name: model, model_version: v.version, page_size: windows });
+      const drift = {
+        client: createClient(DriftDetector, address, { deadlineMs: 30_000 }),
+        address,
+        service: 'drift-detector',
+      };
+      const res = await callService<driftV1.ListDriftReportsResponse__Output>(drift, 'ListDriftReports', {
+        model_name: model,
+        model_version: v.version,
+        page_size: windows,
+      });
       page = await driftReport(driftReportData(model, v.version, res.reports, v));
       break;
     }
     case 'experiment': {
-      const address = values['ab-addr'] ?? process.env['AB_ROUTER_ADDR'] ?? `127.0.0.1:${servicePorts('ab-router').grpc}`;
+      const address =
+        values['ab-addr'] ?? process.env['AB_ROUTER_ADDR'] ?? `127.0.0.1:${servicePorts('ab-router').grpc}`;
       const { AbRouter } = loadGrpcObject('abrouter').omen.abrouter.v1;
       const ab = { client: createClient(AbRouter, address, { deadlineMs: 30_000 }), address, service: 'ab-router' };
       const experiment = await callService<abrouterV1.Experiment__Output>(ab, 'GetExperiment', { experiment_id: id });
       const clickhouseUrl = values.clickhouse ?? process.env['CLICKHOUSE_URL'];
       const table = values['events-table'];
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new UsageError(`--events-table takes a plain table name; got "${table}"`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table))
+        throw new UsageError(`--events-table takes a plain table name; got "${table}"`);
       let overTime: ArmMetricAt[] = [];
       if (clickhouseUrl) {
         try {
           overTime = cumulativeArmMetrics(await experimentBuckets(clickhouseUrl, table, experiment.experiment_id));
         } catch (err) {
           // The host only: a URL may carry credentials.
-          throw new CliFailure(`the experiment events in ClickHouse (${hostOf(clickhouseUrl)}, table ${table}) could not be read: ${(err as Error).message}`);
+          throw new CliFailure(
+            `the experiment events in ClickHouse (${hostOf(clickhouseUrl)}, table ${table}) could not be read: ${(err as Error).message}`,
+          );
         }
       }
       page = await experimentReport(experimentReportData(experiment, overTime));

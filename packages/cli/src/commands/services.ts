@@ -3,10 +3,20 @@ import { UsageError, type Command } from '../command.ts';
 import { localAdminToken, servicesDown, servicesStatus, servicesUp, type LocalService } from '../local-services.ts';
 
 export function formatServices(services: readonly LocalService[]): string {
-  const rows = services.map((s) => [s.name, s.state, s.grpc ?? '-', s.metrics ?? '-', s.pid === null ? '-' : String(s.pid)]);
+  const rows = services.map((s) => [
+    s.name,
+    s.state,
+    s.grpc ?? '-',
+    s.metrics ?? '-',
+    s.pid === null ? '-' : String(s.pid),
+  ]);
   const header = ['SERVICE', 'STATE', 'GRPC', 'METRICS', 'PID'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cols: readonly string[]): string => cols.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cols: readonly string[]): string =>
+    cols
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [line(header)];
   for (const [i, s] of services.entries()) {
     out.push(line(rows[i] ?? []));
@@ -39,7 +49,11 @@ export const servicesCommand: Command = {
   summary: 'start, stop or inspect the seven services as local processes',
   usage,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false } },
+    });
     const [verb, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`unexpected ${extra.join(' ')}`);
     let result: LocalService[];

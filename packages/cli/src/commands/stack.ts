@@ -62,7 +62,9 @@ topics.yaml when it starts; topics unknown to topics.yaml are auto-created with 
 function print(result: StackResult, verb: string): void {
   const root = repoRoot();
   const rows = result.engines.map((e) => [e.name, e.state, e.address ?? '-', e.pid === null ? '-' : String(e.pid)]);
-  const widths = [0, 1, 2].map((i) => Math.max(...[['ENGINE', 'STATE', 'ADDRESS'][i] ?? '', ...rows.map((r) => r[i] ?? '')].map((s) => s.length)));
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...[['ENGINE', 'STATE', 'ADDRESS'][i] ?? '', ...rows.map((r) => r[i] ?? '')].map((s) => s.length)),
+  );
   const line = (cols: string[]): string => cols.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ');
   const out = [line(['ENGINE', 'STATE', 'ADDRESS', 'PID'])];
   for (const [i, e] of result.engines.entries()) {
@@ -107,17 +109,23 @@ async function runStack(argv: readonly string[]): Promise<number> {
   });
   const [verb, ...engines] = positionals;
   const unknown = engines.filter((e) => !isEngineName(e));
-  if (unknown.length > 0) throw new UsageError(`unknown engine ${unknown.join(', ')}; engines are ${ALL_ENGINE_NAMES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new UsageError(`unknown engine ${unknown.join(', ')}; engines are ${ALL_ENGINE_NAMES.join(', ')}`);
   let timeoutMs: number | undefined;
   if (values.timeout !== undefined) {
     const s = Number(values.timeout);
-    if (!Number.isFinite(s) || s <= 0 || s > 3600) throw new UsageError(`--timeout must be seconds between 1 and 3600, got "${values.timeout}"`);
+    if (!Number.isFinite(s) || s <= 0 || s > 3600)
+      throw new UsageError(`--timeout must be seconds between 1 and 3600, got "${values.timeout}"`);
     timeoutMs = s * 1000;
   }
   let result: StackResult;
   switch (verb) {
     case 'up':
-      result = await stackUp({ engines, ...(values.cluster ? { cluster: true } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+      result = await stackUp({
+        engines,
+        ...(values.cluster ? { cluster: true } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+      });
       break;
     case 'down':
       result = await stackDown({ engines, ...(values.cluster ? { cluster: true } : {}) });
@@ -128,7 +136,11 @@ async function runStack(argv: readonly string[]): Promise<number> {
       break;
     case 'env': {
       const env = readStackEnv();
-      process.stdout.write(STACK_FILE_KEYS.filter((k) => env[k]).map((k) => `export ${k}=${env[k]}\n`).join(''));
+      process.stdout.write(
+        STACK_FILE_KEYS.filter((k) => env[k])
+          .map((k) => `export ${k}=${env[k]}\n`)
+          .join(''),
+      );
       return 0;
     }
     case undefined:

@@ -24,11 +24,25 @@ topics.yaml when it starts, so apply against it only finds them all existing.
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i] ?? 0) : c))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function specRow(t: TopicSpec): string[] {
-  return [t.name, String(t.partitions), t.retention, t.cleanupPolicy, t.schema ?? '(raw bytes)', t.dlqOf ? `dlq of ${t.dlqOf.group}` : t.consumers.join(',') || '-'];
+  return [
+    t.name,
+    String(t.partitions),
+    t.retention,
+    t.cleanupPolicy,
+    t.schema ?? '(raw bytes)',
+    t.dlqOf ? `dlq of ${t.dlqOf.group}` : t.consumers.join(',') || '-',
+  ];
 }
 
 export const topicsCommand: Command = {
@@ -75,15 +89,21 @@ async function runTopics(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(topics, null, 2)}\n`);
       return 0;
     }
-    process.stdout.write(`${table([['TOPIC', 'PARTITIONS', 'RETENTION', 'CLEANUP', 'SCHEMA', 'CONSUMERS'], ...topics.map(specRow)])}\n`);
+    process.stdout.write(
+      `${table([['TOPIC', 'PARTITIONS', 'RETENTION', 'CLEANUP', 'SCHEMA', 'CONSUMERS'], ...topics.map(specRow)])}\n`,
+    );
     const missing = missingSchemaFiles(manifest, root);
-    if (missing.length > 0) process.stdout.write(`\nschema files named in ${relative(root, manifest.path)} that do not exist: ${missing.join(', ')}\n`);
+    if (missing.length > 0)
+      process.stdout.write(
+        `\nschema files named in ${relative(root, manifest.path)} that do not exist: ${missing.join(', ')}\n`,
+      );
     return 0;
   }
 
   if (verb === 'apply') {
     const brokers = (values.brokers ?? readStackEnv().KAFKA_BROKERS ?? '').split(',').filter(Boolean);
-    if (brokers.length === 0) throw new UsageError('no brokers: pass --brokers, set KAFKA_BROKERS, or run ./scripts/omen stack up');
+    if (brokers.length === 0)
+      throw new UsageError('no brokers: pass --brokers, set KAFKA_BROKERS, or run ./scripts/omen stack up');
     let replicationFactor: number | undefined;
     if (values['replication-factor'] !== undefined) {
       replicationFactor = Number(values['replication-factor']);
@@ -93,9 +113,17 @@ async function runTopics(argv: readonly string[]): Promise<number> {
     }
     const dryRun = values['dry-run'];
     const res = await applyTopics(manifest, { brokers, dryRun, ...(replicationFactor ? { replicationFactor } : {}) });
-    const lines = [`${brokers.join(',')}: ${res.existing.length} exist, ${res.mismatched.length} differ, ${res.create.length} missing`];
-    for (const t of res.create) lines.push(`  ${dryRun ? 'would create' : res.created.includes(t.name) ? 'created' : 'NOT created'}  ${t.name} (${t.partitions} partitions, retention ${t.retention}, ${t.cleanupPolicy})`);
-    for (const m of res.mismatched) lines.push(`  differs       ${m.spec.name}: ${m.partitions} partitions, topics.yaml says ${m.spec.partitions} (left as is)`);
+    const lines = [
+      `${brokers.join(',')}: ${res.existing.length} exist, ${res.mismatched.length} differ, ${res.create.length} missing`,
+    ];
+    for (const t of res.create)
+      lines.push(
+        `  ${dryRun ? 'would create' : res.created.includes(t.name) ? 'created' : 'NOT created'}  ${t.name} (${t.partitions} partitions, retention ${t.retention}, ${t.cleanupPolicy})`,
+      );
+    for (const m of res.mismatched)
+      lines.push(
+        `  differs       ${m.spec.name}: ${m.partitions} partitions, topics.yaml says ${m.spec.partitions} (left as is)`,
+      );
     process.stdout.write(`${lines.join('\n')}\n`);
     const notCreated = dryRun ? [] : res.create.filter((t) => !res.created.includes(t.name));
     return notCreated.length > 0 || res.mismatched.length > 0 ? 1 : 0;

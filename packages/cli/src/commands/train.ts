@@ -2,7 +2,21 @@ import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import type { trainerV1 } from '@omen/contracts';
 import { UsageError, type Command } from '../command.ts';
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, CliFailure, call, fmt, isoOf, pairs, printJson, runVerb, statusName, table, trainerClient, type Connection } from './models.ts';
+import {
+  CONNECTION_OPTIONS,
+  CONNECTION_USAGE,
+  CliFailure,
+  call,
+  fmt,
+  isoOf,
+  pairs,
+  printJson,
+  runVerb,
+  statusName,
+  table,
+  trainerClient,
+  type Connection,
+} from './models.ts';
 
 const usage = `
 usage: ./scripts/omen train start [--model M] [--feature-set NAME[@V]] [--algorithm A] [--param K=V]...
@@ -59,15 +73,34 @@ function exitCodeOf(run: trainerV1.Run__Output): number {
 function printRun(r: trainerV1.Run__Output): void {
   const lines = [
     `${r.run_id}  ${state(r.state)}  ${r.model_name}${r.model_version ? `/${r.model_version}` : ''}  (${r.trigger || 'manual'}${r.reason ? `: ${r.reason}` : ''})`,
-    `  training    ${r.algorithm} on ${r.feature_set}@v${r.feature_set_version} from ${r.row_source}, cutoff ${isoOf(r.cutoff)}${Object.keys(r.params).length > 0 ? `, ${Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`,
+    `  training    ${r.algorithm} on ${r.feature_set}@v${r.feature_set_version} from ${r.row_source}, cutoff ${isoOf(r.cutoff)}${
+      Object.keys(r.params).length > 0
+        ? `, ${Object.entries(r.params)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`
+        : ''
+    }`,
     `  rows        ${r.train_rows} train (${r.validation_rows} of them validation) / ${r.gap_rows} gap / ${r.test_rows} test; label rate ${fmt(r.label_rate)} train, ${fmt(r.test_label_rate)} test; ${r.labels_excluded} labels known after the cutoff excluded`,
     `  data        ${isoOf(r.data_from)} .. ${isoOf(r.data_to)}`,
     `  times       created ${isoOf(r.created_at)}, started ${isoOf(r.started_at)}, finished ${isoOf(r.finished_at)}`,
   ];
-  if (r.selected_candidate) lines.push(`  selected    ${r.selected_candidate} on the validation slice; validation AUC ${r.candidate_scores.map((c) => `${c.name} ${fmt(c.validation_auc)}`).join(', ')}`);
-  if (r.data_checks.length > 0) lines.push(`  checks      ${r.data_checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'FAILED'}`).join(', ')}`);
-  if (Object.keys(r.metrics).length > 0) lines.push(`  metrics     ${Object.entries(r.metrics).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
-  if (r.gate) lines.push(`  gate        ${r.gate.passed ? 'passed' : 'refused'}: ${r.gate.checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'FAILED'}`).join(', ')}`);
+  if (r.selected_candidate)
+    lines.push(
+      `  selected    ${r.selected_candidate} on the validation slice; validation AUC ${r.candidate_scores.map((c) => `${c.name} ${fmt(c.validation_auc)}`).join(', ')}`,
+    );
+  if (r.data_checks.length > 0)
+    lines.push(`  checks      ${r.data_checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'FAILED'}`).join(', ')}`);
+  if (Object.keys(r.metrics).length > 0)
+    lines.push(
+      `  metrics     ${Object.entries(r.metrics)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')}`,
+    );
+  if (r.gate)
+    lines.push(
+      `  gate        ${r.gate.passed ? 'passed' : 'refused'}: ${r.gate.checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'FAILED'}`).join(', ')}`,
+    );
   if (r.error) lines.push(`  error       ${r.error}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -80,10 +113,18 @@ function watch(conn: Connection, runId: string, json: boolean): Promise<trainerV
     const stream = conn.client.WatchRun({ run_id: runId }, new grpc.Metadata(), { deadline: Infinity });
     stream.on('data', (e: trainerV1.RunEvent__Output) => {
       last = e.run ?? last;
-      if (json) process.stdout.write(`${JSON.stringify({ state: e.state, progress: e.progress, message: e.message, time: isoOf(e.time) })}\n`);
-      else process.stdout.write(`${isoOf(e.time)}  ${String(Math.round(e.progress * 100)).padStart(3)}%  ${state(e.state).padEnd(16)}  ${e.message}\n`);
+      if (json)
+        process.stdout.write(
+          `${JSON.stringify({ state: e.state, progress: e.progress, message: e.message, time: isoOf(e.time) })}\n`,
+        );
+      else
+        process.stdout.write(
+          `${isoOf(e.time)}  ${String(Math.round(e.progress * 100)).padStart(3)}%  ${state(e.state).padEnd(16)}  ${e.message}\n`,
+        );
     });
-    stream.on('error', (err: grpc.ServiceError) => reject(new CliFailure(`WatchRun: ${statusName(err.code)}: ${err.details}`)));
+    stream.on('error', (err: grpc.ServiceError) =>
+      reject(new CliFailure(`WatchRun: ${statusName(err.code)}: ${err.details}`)),
+    );
     stream.on('end', () => (last ? resolve(last) : reject(new CliFailure(`WatchRun ${runId} ended without events`))));
   });
 }
@@ -123,7 +164,8 @@ async function runTrain(argv: readonly string[]): Promise<number> {
       const m = fs === undefined ? undefined : /^([a-z][a-z0-9_]*)(?:@v?(\d+))?$/.exec(fs);
       if (fs !== undefined && !m) throw new UsageError(`--feature-set must be NAME or NAME@VERSION; got "${fs}"`);
       const testFraction = values['test-fraction'] === undefined ? 0 : Number(values['test-fraction']);
-      if (!(testFraction >= 0 && testFraction < 1)) throw new UsageError(`--test-fraction must be in (0, 1); got "${values['test-fraction']}"`);
+      if (!(testFraction >= 0 && testFraction < 1))
+        throw new UsageError(`--test-fraction must be in (0, 1); got "${values['test-fraction']}"`);
       const cutoff = timeArg(values.cutoff, 'cutoff');
       const from = timeArg(values.from, 'from');
       const conn = trainerClient(values, true);
@@ -144,7 +186,10 @@ async function runTrain(argv: readonly string[]): Promise<number> {
       });
       if (!values.watch) {
         if (values.json) printJson(run);
-        else process.stdout.write(`started ${run.run_id} (${run.model_name}, ${run.algorithm}); follow it with ./scripts/omen train watch ${run.run_id}\n`);
+        else
+          process.stdout.write(
+            `started ${run.run_id} (${run.model_name}, ${run.algorithm}); follow it with ./scripts/omen train watch ${run.run_id}\n`,
+          );
         return 0;
       }
       if (!values.json) process.stdout.write(`started ${run.run_id}\n`);
@@ -166,15 +211,24 @@ async function runTrain(argv: readonly string[]): Promise<number> {
     case 'list': {
       if (args.length > 0) throw new UsageError(`unexpected ${args.join(' ')}`);
       const limit = values.limit === undefined ? 50 : Number(values.limit);
-      if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit must be a positive integer; got "${values.limit}"`);
-      const res = await call<trainerV1.ListRunsResponse__Output>(trainerClient(values, false), 'ListRuns', { model_name: values.model ?? '', limit });
+      if (!(Number.isInteger(limit) && limit > 0))
+        throw new UsageError(`--limit must be a positive integer; got "${values.limit}"`);
+      const res = await call<trainerV1.ListRunsResponse__Output>(trainerClient(values, false), 'ListRuns', {
+        model_name: values.model ?? '',
+        limit,
+      });
       if (values.json) printJson(res.runs);
       else if (res.runs.length === 0) process.stdout.write('no runs\n');
-      else process.stdout.write(`${table([['RUN', 'MODEL', 'STATE', 'VERSION', 'AUC', 'TRIGGER', 'CREATED'], ...res.runs.map((r) => [r.run_id, r.model_name, state(r.state), r.model_version || '-', fmt(r.metrics['auc']), r.trigger || 'manual', isoOf(r.created_at)])])}\n`);
+      else
+        process.stdout.write(
+          `${table([['RUN', 'MODEL', 'STATE', 'VERSION', 'AUC', 'TRIGGER', 'CREATED'], ...res.runs.map((r) => [r.run_id, r.model_name, state(r.state), r.model_version || '-', fmt(r.metrics['auc']), r.trigger || 'manual', isoOf(r.created_at)])])}\n`,
+        );
       return 0;
     }
     case 'cancel': {
-      const run = await call<trainerV1.Run__Output>(trainerClient(values, true), 'CancelRun', { run_id: one('RUN_ID') });
+      const run = await call<trainerV1.Run__Output>(trainerClient(values, true), 'CancelRun', {
+        run_id: one('RUN_ID'),
+      });
       if (values.json) printJson(run);
       else process.stdout.write(`${run.run_id} is ${state(run.state)}\n`);
       return 0;

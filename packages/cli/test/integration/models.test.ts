@@ -19,9 +19,15 @@ let root: string;
 let trainer: ServiceProcess;
 
 /** `omen ARGS` as a user runs it: its own process, only the environment given (no repo bootstrap). */
-async function omen(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; code: number }> {
+async function omen(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: root, ...env }, cwd: root });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: root, ...env },
+      cwd: root,
+    });
     return { stdout, stderr, code: 0 };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };
@@ -34,23 +40,33 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'omen-cli-'));
   const registry = new LocalModelRegistry(path.join(root, 'registry'));
   const featureSet = { name: 'jit_change_metrics', version: 1 };
-  await registry.publish('jit-defect', 'v1', new TextEncoder().encode('not onnx: the registry stores bytes'), { featureSet, aliases: ['champion'] });
-  await registry.publish('jit-defect', 'v2', new TextEncoder().encode('a second version'), { featureSet, aliases: ['challenger'] });
-  trainer = await startServiceProcess('trainer-coordinator', {
-    ADMIN_TOKEN: 'test-admin-token-0123456789',
-    CLICKHOUSE_URL: engines.CLICKHOUSE_URL,
-    NATS_URL: engines.NATS_URL,
-    TRAINER_REGISTRY_DIR: path.join(root, 'registry'),
-    TRAINER_STATE_DIR: path.join(root, 'state'),
-    TRAINER_IMPORT_DIR: path.join(root, 'import'),
-    TRAINER_FEATURES_TABLE: table('features'),
-    TRAINER_LABELS_TABLE: table('labels'),
-    TRAINER_MIRROR_VERSIONS_TABLE: mirror.versions,
-    TRAINER_MIRROR_ALIAS_EVENTS_TABLE: mirror.aliasEvents,
-    TRAINER_ALERT_SUBJECT: `test.${randomName('alert')}`,
-    TRAINER_DRIFT_SUBJECT: `test.${randomName('drift')}`,
-    TRAINER_TRIGGER_DRIFT: 'false',
-  }, { timeoutMs: 200_000 });
+  await registry.publish('jit-defect', 'v1', new TextEncoder().encode('not onnx: the registry stores bytes'), {
+    featureSet,
+    aliases: ['champion'],
+  });
+  await registry.publish('jit-defect', 'v2', new TextEncoder().encode('a second version'), {
+    featureSet,
+    aliases: ['challenger'],
+  });
+  trainer = await startServiceProcess(
+    'trainer-coordinator',
+    {
+      ADMIN_TOKEN: 'test-admin-token-0123456789',
+      CLICKHOUSE_URL: engines.CLICKHOUSE_URL,
+      NATS_URL: engines.NATS_URL,
+      TRAINER_REGISTRY_DIR: path.join(root, 'registry'),
+      TRAINER_STATE_DIR: path.join(root, 'state'),
+      TRAINER_IMPORT_DIR: path.join(root, 'import'),
+      TRAINER_FEATURES_TABLE: table('features'),
+      TRAINER_LABELS_TABLE: table('labels'),
+      TRAINER_MIRROR_VERSIONS_TABLE: mirror.versions,
+      TRAINER_MIRROR_ALIAS_EVENTS_TABLE: mirror.aliasEvents,
+      TRAINER_ALERT_SUBJECT: `test.${randomName('alert')}`,
+      TRAINER_DRIFT_SUBJECT: `test.${randomName('drift')}`,
+      TRAINER_TRIGGER_DRIFT: 'false',
+    },
+    { timeoutMs: 200_000 },
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -62,13 +78,24 @@ afterAll(async () => {
 });
 
 describe('omen models list against a running trainer', () => {
-  it('--json prints the trainer\'s ListModels answer (TRAINER_ADDR from the environment)', async () => {
+  it("--json prints the trainer's ListModels answer (TRAINER_ADDR from the environment)", async () => {
     const res = await omen(['models', 'list', '--json'], { TRAINER_ADDR: trainer.address });
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    const models = JSON.parse(res.stdout) as { model_name: string; production_version: string; challenger_version: string; latest_version: string; version_count: number }[];
+    const models = JSON.parse(res.stdout) as {
+      model_name: string;
+      production_version: string;
+      challenger_version: string;
+      latest_version: string;
+      version_count: number;
+    }[];
     expect(models.map((m) => m.model_name)).toEqual(['jit-defect']);
-    expect(models[0]).toMatchObject({ production_version: 'v1', challenger_version: 'v2', latest_version: 'v2', version_count: 2 });
+    expect(models[0]).toMatchObject({
+      production_version: 'v1',
+      challenger_version: 'v2',
+      latest_version: 'v2',
+      version_count: 2,
+    });
   });
 
   it('the table names the champion and the challenger; --addr wins over TRAINER_ADDR', async () => {
@@ -82,7 +109,9 @@ describe('omen models list against a running trainer', () => {
   it('a trainer that is not there is one line naming the status and the address, exit 1', async () => {
     const res = await omen(['models', 'list'], { TRAINER_ADDR: '127.0.0.1:1' });
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^omen models: ListModels: UNAVAILABLE: .*\(is the trainer-coordinator up at 127\.0\.0\.1:1\? \.\/scripts\/omen services up\)\n$/);
+    expect(res.stderr).toMatch(
+      /^omen models: ListModels: UNAVAILABLE: .*\(is the trainer-coordinator up at 127\.0\.0\.1:1\? \.\/scripts\/omen services up\)\n$/,
+    );
   });
 
   it('--version needs nothing but Node', async () => {

@@ -8,7 +8,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGrpcObject, repoRoot, type trainerV1 } from '@omen/contracts';
 import { callUnary, createClient } from '@omen/grpc';
-import { openInChromium, screenshotInChromium, startServiceProcess, svgMarksPerChart as marksPerChart, watchRun, type ServiceProcess } from '@omen/testing';
+import {
+  openInChromium,
+  screenshotInChromium,
+  startServiceProcess,
+  svgMarksPerChart as marksPerChart,
+  watchRun,
+  type ServiceProcess,
+} from '@omen/testing';
 import { driftReport, experimentReport } from '@omen/reports';
 import { reportCommand } from '../../src/commands/report.ts';
 
@@ -31,7 +38,12 @@ beforeAll(async () => {
   const { Trainer } = loadGrpcObject('trainer').omen.trainer.v1;
   const admin = createClient(Trainer, trainer.address, { token: TOKEN, deadlineMs: 60_000 });
   try {
-    const run = await callUnary<trainerV1.Run__Output>(admin, 'StartRun', { model_name: MODEL, row_source: `csv:${QT_CSV}`, algorithm: 'gbdt', auto_promote: true });
+    const run = await callUnary<trainerV1.Run__Output>(admin, 'StartRun', {
+      model_name: MODEL,
+      row_source: `csv:${QT_CSV}`,
+      algorithm: 'gbdt',
+      auto_promote: true,
+    });
     expect((await watchRun(admin, run.run_id)).at(-1)?.run?.state).toBe('RUN_STATE_SUCCEEDED');
   } finally {
     admin.close();
@@ -44,7 +56,7 @@ afterAll(async () => {
 });
 
 describe('omen report model', () => {
-  it('writes the champion\'s model card, and Chromium renders every chart with marks and no console message', async () => {
+  it("writes the champion's model card, and Chromium renders every chart with marks and no console message", async () => {
     const out = path.join(root, 'model.html');
     expect(await reportCommand.run(['model', MODEL, '--addr', trainer.address, '--out', out])).toBe(0);
     const html = await readFile(out, 'utf8');
@@ -72,25 +84,89 @@ describe('omen report model', () => {
     const out = path.join(root, 'v1.html');
     expect(await reportCommand.run(['model', `${MODEL}/v1`, '--addr', trainer.address, '--out', out])).toBe(0);
     expect(await readFile(out, 'utf8')).toContain(`Model ${MODEL}/v1`);
-    expect(await reportCommand.run(['model', 'no-such-model', '--addr', trainer.address, '--out', path.join(root, 'x.html')])).toBe(1);
+    expect(
+      await reportCommand.run([
+        'model',
+        'no-such-model',
+        '--addr',
+        trainer.address,
+        '--out',
+        path.join(root, 'x.html'),
+      ]),
+    ).toBe(1);
   }, 120_000);
 
   it('drift and experiment pages render in Chromium too (data shaped as the CLI maps it)', async () => {
     const drift = path.join(root, 'drift.html');
-    const test = (value: number) => ({ feature: 'la', statistic: 'psi', value, threshold: 0.2, drifted: value > 0.2, sampleSize: 500 });
-    await writeFile(drift, await driftReport({
-      model: MODEL, version: 'v1', referenceVersion: 'v1',
-      windows: [0.05, 0.1, 0.4].map((v, k) => ({ windowStart: `2026-01-01T0${k}:00:00Z`, windowEnd: `2026-01-01T0${k + 1}:00:00Z`, drifted: v > 0.2, retrainingRunId: '', tests: [test(v)] })),
-      reference: { la: { edges: [1, 10, 100], proportions: [0.2, 0.4, 0.3, 0.1] } }, current: { la: { edges: [1, 10, 100], proportions: [0.1, 0.3, 0.4, 0.2] } },
-    }));
+    const test = (value: number) => ({
+      feature: 'la',
+      statistic: 'psi',
+      value,
+      threshold: 0.2,
+      drifted: value > 0.2,
+      sampleSize: 500,
+    });
+    await writeFile(
+      drift,
+      await driftReport({
+        model: MODEL,
+        version: 'v1',
+        referenceVersion: 'v1',
+        windows: [0.05, 0.1, 0.4].map((v, k) => ({
+          windowStart: `2026-01-01T0${k}:00:00Z`,
+          windowEnd: `2026-01-01T0${k + 1}:00:00Z`,
+          drifted: v > 0.2,
+          retrainingRunId: '',
+          tests: [test(v)],
+        })),
+        reference: { la: { edges: [1, 10, 100], proportions: [0.2, 0.4, 0.3, 0.1] } },
+        current: { la: { edges: [1, 10, 100], proportions: [0.1, 0.3, 0.4, 0.2] } },
+      }),
+    );
     const experiment = path.join(root, 'experiment.html');
-    await writeFile(experiment, await experimentReport({
-      id: 'exp-1', name: 'gbdt-vs-lr', description: '', model: MODEL, state: 'running', createdAt: '2026-01-01T00:00:00Z', stoppedAt: '-', stopReason: '', unit: 'repo', primaryMetric: 'precision', alpha: 0.05,
-      arms: [
-        { name: 'control', modelVersion: 'v1', weight: 1, units: 480, metrics: [{ metric: 'precision', count: 400, mean: 0.3, stddev: 0.4 }] },
-        { name: 'treatment', modelVersion: 'v2', weight: 1, units: 520, metrics: [{ metric: 'precision', count: 420, mean: 0.36, stddev: 0.4, lift: 0.2, pValue: 0.03, ciLow: 0.005, ciHigh: 0.115 }] },
-      ],
-    }));
+    await writeFile(
+      experiment,
+      await experimentReport({
+        id: 'exp-1',
+        name: 'gbdt-vs-lr',
+        description: '',
+        model: MODEL,
+        state: 'running',
+        createdAt: '2026-01-01T00:00:00Z',
+        stoppedAt: '-',
+        stopReason: '',
+        unit: 'repo',
+        primaryMetric: 'precision',
+        alpha: 0.05,
+        arms: [
+          {
+            name: 'control',
+            modelVersion: 'v1',
+            weight: 1,
+            units: 480,
+            metrics: [{ metric: 'precision', count: 400, mean: 0.3, stddev: 0.4 }],
+          },
+          {
+            name: 'treatment',
+            modelVersion: 'v2',
+            weight: 1,
+            units: 520,
+            metrics: [
+              {
+                metric: 'precision',
+                count: 420,
+                mean: 0.36,
+                stddev: 0.4,
+                lift: 0.2,
+                pValue: 0.03,
+                ciLow: 0.005,
+                ciHigh: 0.115,
+              },
+            ],
+          },
+        ],
+      }),
+    );
     for (const file of [drift, experiment]) {
       const page = await openInChromium(file);
       expect(page.console).toEqual([]);

@@ -11,7 +11,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const sum = (a: ArrayLike<number>): number => Array.from(a).reduce((s, v) => s + v, 0);
 const retention = { commits: 30, features: 7, predictions: 7 };
 
-const cpuStage = (name: string, perPodPerS: number, over: Partial<StageSpec> = {}): StageSpec => ({ name, perPodPerS, minReplicas: 1, maxReplicas: 20, scaler: { kind: 'cpu', targetUtilization: 0.7 }, ...over });
+const cpuStage = (name: string, perPodPerS: number, over: Partial<StageSpec> = {}): StageSpec => ({
+  name,
+  perPodPerS,
+  minReplicas: 1,
+  maxReplicas: 20,
+  scaler: { kind: 'cpu', targetUtilization: 0.7 },
+  ...over,
+});
 
 /** A flat day with one step of `spike` extra commits at `atS`. */
 function flat(perS: number, stepS: number, spike = 0, atS = 0): Float64Array {
@@ -21,7 +28,7 @@ function flat(perS: number, stepS: number, spike = 0, atS = 0): Float64Array {
 }
 
 describe('a day of traffic', () => {
-  it('brings exactly the day\'s commits, never a negative step, the same day for the same seed', () => {
+  it("brings exactly the day's commits, never a negative step, the same day for the same seed", () => {
     for (const n of [10_000, 1_234_567, 10_000_000]) {
       const day = dayOfTraffic({ commitsPerDay: n });
       expect(sum(day)).toBeCloseTo(n, 3);
@@ -48,7 +55,11 @@ describe('the autoscaling simulation', () => {
   it('conserves work: what arrives at a stage is processed or still waiting, and feeds the next', () => {
     const stepS = 5;
     const arrivals = dayOfTraffic({ commitsPerDay: 5e6, stepS });
-    const sim = simulate(arrivals, stepS, [cpuStage('a', 40), cpuStage('b', 25, { partitions: 3, maxReplicas: 3 }), { ...cpuStage('c', 100), scaler: { kind: 'lag', lagThreshold: 500, activationLag: 50, cooldownS: 300 } }]);
+    const sim = simulate(arrivals, stepS, [
+      cpuStage('a', 40),
+      cpuStage('b', 25, { partitions: 3, maxReplicas: 3 }),
+      { ...cpuStage('c', 100), scaler: { kind: 'lag', lagThreshold: 500, activationLag: 50, cooldownS: 300 } },
+    ]);
     expect(sim.stages[0]!.arrived).toBeCloseTo(5e6, 3);
     for (const [i, s] of sim.stages.entries()) {
       expect(s.processed + s.finalBacklog).toBeCloseTo(s.arrived, 3);
@@ -82,18 +93,32 @@ describe('the autoscaling simulation', () => {
   it('KEDA stays at its minimum while the lag is under the activation threshold', () => {
     const stepS = 5;
     // 10 commits/s against 100/s per pod: lag stays far below activation.
-    const sim = simulate(flat(10, stepS), stepS, [{ ...cpuStage('inference', 100, { partitions: 6, maxReplicas: 6 }), scaler: { kind: 'lag', lagThreshold: 2000, activationLag: 200, cooldownS: 300 } }]);
+    const sim = simulate(flat(10, stepS), stepS, [
+      {
+        ...cpuStage('inference', 100, { partitions: 6, maxReplicas: 6 }),
+        scaler: { kind: 'lag', lagThreshold: 2000, activationLag: 200, cooldownS: 300 },
+      },
+    ]);
     expect(Math.max(...sim.stages[0]!.replicas)).toBe(1);
     expect(sim.p95FreshnessS).toBe(0);
   });
 
   it('is monotone: more traffic never costs fewer pod-hours, more capacity per pod never more lag', () => {
     const stepS = 10;
-    const hours = [1e5, 1e6, 5e6, 2e7].map((n) => sum(simulate(dayOfTraffic({ commitsPerDay: n, stepS }), stepS, [cpuStage('f', 150, { partitions: 12, maxReplicas: 12 })]).stages.map((s) => s.podHours)));
+    const hours = [1e5, 1e6, 5e6, 2e7].map((n) =>
+      sum(
+        simulate(dayOfTraffic({ commitsPerDay: n, stepS }), stepS, [
+          cpuStage('f', 150, { partitions: 12, maxReplicas: 12 }),
+        ]).stages.map((s) => s.podHours),
+      ),
+    );
     for (let i = 1; i < hours.length; i++) expect(hours[i]).toBeGreaterThanOrEqual(hours[i - 1]!);
     expect(hours[3]).toBeGreaterThan(hours[0]!);
     const arrivals = dayOfTraffic({ commitsPerDay: 3e7, stepS });
-    const lags = [100, 200, 400].map((perPod) => simulate(arrivals, stepS, [cpuStage('f', perPod, { partitions: 6, maxReplicas: 6 })]).stages[0]!.p95LagItems);
+    const lags = [100, 200, 400].map(
+      (perPod) =>
+        simulate(arrivals, stepS, [cpuStage('f', perPod, { partitions: 6, maxReplicas: 6 })]).stages[0]!.p95LagItems,
+    );
     expect(lags[1]).toBeLessThanOrEqual(lags[0]!);
     expect(lags[2]).toBeLessThanOrEqual(lags[1]!);
     expect(lags[0]).toBeGreaterThan(0);
@@ -119,7 +144,9 @@ describe('the capacity plan', () => {
     const plans = [1e4, 1e7, 1e8].map((n) => planCapacity(n, costs, rules, retention, { stepS: 10 }));
     for (let i = 1; i < plans.length; i++) {
       expect(plans[i]!.partitions).toBeGreaterThanOrEqual(plans[i - 1]!.partitions);
-      expect(sum(plans[i]!.stages.map((s) => s.podHours))).toBeGreaterThanOrEqual(sum(plans[i - 1]!.stages.map((s) => s.podHours)));
+      expect(sum(plans[i]!.stages.map((s) => s.podHours))).toBeGreaterThanOrEqual(
+        sum(plans[i - 1]!.stages.map((s) => s.podHours)),
+      );
       expect(plans[i]!.engines.kafkaStorageGB).toBeGreaterThan(plans[i - 1]!.engines.kafkaStorageGB);
     }
     expect(plans[2]!.partitions).toBeGreaterThan(plans[0]!.partitions);
@@ -133,9 +160,18 @@ describe('the capacity plan', () => {
 
   it('simulates the rules deploy/base deploys', () => {
     const rules = deployedRules(autoscalingRules(kustomize(join(root, 'deploy/base'))));
-    expect(rules.inference).toMatchObject({ kind: 'lag', lagThreshold: 2000, activationLag: 200, cooldownS: 300, topic: 'features.commits.v1', podCores: 2 });
+    expect(rules.inference).toMatchObject({
+      kind: 'lag',
+      lagThreshold: 2000,
+      activationLag: 200,
+      cooldownS: 300,
+      topic: 'features.commits.v1',
+      podCores: 2,
+    });
     expect(rules.featurizer).toMatchObject({ kind: 'cpu', targetUtilization: 0.7, podCores: 1 });
-    expect(() => deployedRules(new Map([['ingest', rules.inference]]))).toThrow('deploy/ scales ingest on lag; the plan expects an HPA on CPU');
+    expect(() => deployedRules(new Map([['ingest', rules.inference]]))).toThrow(
+      'deploy/ scales ingest on lag; the plan expects an HPA on CPU',
+    );
   });
 
   it('parses counts with suffixes and refuses nonsense', () => {

@@ -90,9 +90,18 @@ describe('omen models (argument checks, no trainer needed)', () => {
     [['models', 'list', 'extra', ...addr], 'models list takes no positional arguments'],
     [['models', 'versions', ...addr], 'models versions takes MODEL'],
     [['models', 'promote', 'jit-defect', ...addr], 'models promote takes MODEL VERSION'],
-    [['models', 'get', 'jit-defect', '--version', 'v1', '--alias', 'champion', ...addr], 'give --version or --alias, not both'],
-    [['models', 'import', 'jit-defect', 'model.onnx', ...addr], "--feature-set NAME[@VERSION] is required (the model's input is checked against it)"],
-    [['models', 'import', 'jit-defect', 'model.onnx', '--feature-set', 'Bad Name', ...addr], '--feature-set must be NAME or NAME@VERSION; got "Bad Name"'],
+    [
+      ['models', 'get', 'jit-defect', '--version', 'v1', '--alias', 'champion', ...addr],
+      'give --version or --alias, not both',
+    ],
+    [
+      ['models', 'import', 'jit-defect', 'model.onnx', ...addr],
+      "--feature-set NAME[@VERSION] is required (the model's input is checked against it)",
+    ],
+    [
+      ['models', 'import', 'jit-defect', 'model.onnx', '--feature-set', 'Bad Name', ...addr],
+      '--feature-set must be NAME or NAME@VERSION; got "Bad Name"',
+    ],
   ])('%j is a usage mistake: %s', async (argv, message) => {
     expect(await runCli(argv)).toBe(2);
     expect(err.split('\n')[0]).toBe(`omen models: ${message}`);

@@ -26,14 +26,19 @@ afterAll(async () => {
 
 async function calls(args: string[]): Promise<string> {
   await rm(path.join(dir, 'calls'), { force: true });
-  await run('bash', [SCRIPT, ...args], { env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` } }).catch(() => undefined);
+  await run('bash', [SCRIPT, ...args], { env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` } }).catch(
+    () => undefined,
+  );
   return readFile(path.join(dir, 'calls'), 'utf8').catch(() => '');
 }
 
 describe('./scripts/omen bootstrap', () => {
-  it.each([[['--help']], [['--version']], [['models', '--help']], [['train', '--help']]])('%j runs no dpkg or apt', async (args) => {
-    expect(await calls(args)).toBe('');
-  });
+  it.each([[['--help']], [['--version']], [['models', '--help']], [['train', '--help']]])(
+    '%j runs no dpkg or apt',
+    async (args) => {
+      expect(await calls(args)).toBe('');
+    },
+  );
 
   it('stack (starts local engines) checks the Debian packages first', async () => {
     expect(await calls(['stack', '--help'])).toMatch(/^dpkg-query /);

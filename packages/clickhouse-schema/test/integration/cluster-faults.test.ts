@@ -12,12 +12,25 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, formatDateTime, ident, sql, type ClickHouse } from '@omen/clickhouse';
-import { CLICKHOUSE_CLUSTER_NAME, CLICKHOUSE_CLUSTER_NODES, isOurProcess, readPidFile, stackPaths, stackStatus, stackUp, type ClusterEngineName } from '@omen/stack';
+import {
+  CLICKHOUSE_CLUSTER_NAME,
+  CLICKHOUSE_CLUSTER_NODES,
+  isOurProcess,
+  readPidFile,
+  stackPaths,
+  stackStatus,
+  stackUp,
+  type ClusterEngineName,
+} from '@omen/stack';
 import { migrate } from '../../src/index.ts';
 
 const status = await stackStatus();
-const enabled = status.cluster && status.engines.filter((e) => e.name.startsWith('clickhouse-')).every((e) => e.state === 'running');
-if (process.env['OMEN_CLUSTER'] === '1' && !enabled) throw new Error('OMEN_CLUSTER=1 but this checkout has no ClickHouse cluster running: ./scripts/omen stack up --cluster');
+const enabled =
+  status.cluster && status.engines.filter((e) => e.name.startsWith('clickhouse-')).every((e) => e.state === 'running');
+if (process.env['OMEN_CLUSTER'] === '1' && !enabled)
+  throw new Error(
+    'OMEN_CLUSTER=1 but this checkout has no ClickHouse cluster running: ./scripts/omen stack up --cluster',
+  );
 
 type NodeName = (typeof CLICKHOUSE_CLUSTER_NODES)[number]['name'];
 
@@ -36,7 +49,8 @@ function urlOf(name: NodeName): string {
 async function restart(name: NodeName): Promise<void> {
   const r = await stackUp({ engines: [name], cluster: true });
   const mine = r.engines.find((e) => e.name === name);
-  if (mine?.state !== 'started' && mine?.state !== 'running') throw new Error(`${name} did not restart: ${mine?.state} ${mine?.detail ?? ''} ${mine?.logTail ?? ''}`);
+  if (mine?.state !== 'started' && mine?.state !== 'running')
+    throw new Error(`${name} did not restart: ${mine?.state} ${mine?.detail ?? ''} ${mine?.logTail ?? ''}`);
 }
 
 describe.runIf(enabled)(`commit features on ClickHouse cluster ${CLICKHOUSE_CLUSTER_NAME} under replica faults`, () => {
@@ -45,9 +59,22 @@ describe.runIf(enabled)(`commit features on ClickHouse cluster ${CLICKHOUSE_CLUS
   const stopped = new Set<number>();
 
   beforeAll(async () => {
-    admin = createClickHouse({ url: urlOf('clickhouse-01-r1'), cluster: CLICKHOUSE_CLUSTER_NAME, requestTimeoutMs: 300_000 });
-    await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)} ON CLUSTER ${ident(CLICKHOUSE_CLUSTER_NAME)}`);
-    await migrate(createClickHouse({ url: urlOf('clickhouse-01-r1'), database, cluster: CLICKHOUSE_CLUSTER_NAME, requestTimeoutMs: 300_000 }));
+    admin = createClickHouse({
+      url: urlOf('clickhouse-01-r1'),
+      cluster: CLICKHOUSE_CLUSTER_NAME,
+      requestTimeoutMs: 300_000,
+    });
+    await admin.command(
+      sql`CREATE DATABASE IF NOT EXISTS ${ident(database)} ON CLUSTER ${ident(CLICKHOUSE_CLUSTER_NAME)}`,
+    );
+    await migrate(
+      createClickHouse({
+        url: urlOf('clickhouse-01-r1'),
+        database,
+        cluster: CLICKHOUSE_CLUSTER_NAME,
+        requestTimeoutMs: 300_000,
+      }),
+    );
   }, 600_000);
 
   afterAll(async () => {
@@ -56,7 +83,9 @@ describe.runIf(enabled)(`commit features on ClickHouse cluster ${CLICKHOUSE_CLUS
       const rec = readPidFile(`${stackPaths().run}/${n.name}.pid`);
       if (!rec || !isOurProcess(rec)) await restart(n.name).catch(() => undefined);
     }
-    await admin?.command(sql`DROP DATABASE IF EXISTS ${ident(database)} ON CLUSTER ${ident(CLICKHOUSE_CLUSTER_NAME)}`).catch(() => undefined);
+    await admin
+      ?.command(sql`DROP DATABASE IF EXISTS ${ident(database)} ON CLUSTER ${ident(CLICKHOUSE_CLUSTER_NAME)}`)
+      .catch(() => undefined);
     await admin?.close();
   }, 600_000);
 
@@ -80,7 +109,12 @@ describe.runIf(enabled)(`commit features on ClickHouse cluster ${CLICKHOUSE_CLUS
     };
 
     // The writer: batches of 40 through the Distributed table, a failed batch resent unchanged.
-    const writer = createClickHouse({ url: urlOf('clickhouse-01-r1'), database, cluster: CLICKHOUSE_CLUSTER_NAME, requestTimeoutMs: 60_000 });
+    const writer = createClickHouse({
+      url: urlOf('clickhouse-01-r1'),
+      database,
+      cluster: CLICKHOUSE_CLUSTER_NAME,
+      requestTimeoutMs: 60_000,
+    });
     let stop = false;
     let acknowledged = 0;
     let retries = 0;
@@ -96,7 +130,10 @@ describe.runIf(enabled)(`commit features on ClickHouse cluster ${CLICKHOUSE_CLUS
             break;
           } catch (err) {
             retries++;
-            const key = String((err as Error).message).split('\n')[0]?.slice(0, 100) ?? 'unknown';
+            const key =
+              String((err as Error).message)
+                .split('\n')[0]
+                ?.slice(0, 100) ?? 'unknown';
             errors.set(key, (errors.get(key) ?? 0) + 1);
             await sleep(300);
           }
@@ -146,13 +183,23 @@ describe.runIf(enabled)(`commit features on ClickHouse cluster ${CLICKHOUSE_CLUS
     const expected = acknowledged;
 
     // Every node read directly, its local table: both replicas of a shard converge to the same rows.
-    const local = new Map(CLICKHOUSE_CLUSTER_NODES.map((n) => [n.name, createClickHouse({ url: urlOf(n.name), database, cluster: '', requestTimeoutMs: 60_000 })]));
+    const local = new Map(
+      CLICKHOUSE_CLUSTER_NODES.map((n) => [
+        n.name,
+        createClickHouse({ url: urlOf(n.name), database, cluster: '', requestTimeoutMs: 60_000 }),
+      ]),
+    );
     const finalCount = async (name: NodeName): Promise<number> =>
-      Number((await local.get(name)!.query<{ n: string }>(sql`SELECT count() AS n FROM commit_features_local FINAL`))[0]?.n ?? -1);
+      Number(
+        (await local.get(name)!.query<{ n: string }>(sql`SELECT count() AS n FROM commit_features_local FINAL`))[0]
+          ?.n ?? -1,
+      );
     const began = Date.now();
     let counts: Record<string, number> = {};
     for (;;) {
-      counts = Object.fromEntries(await Promise.all(CLICKHOUSE_CLUSTER_NODES.map(async (n) => [n.name, await finalCount(n.name)] as const)));
+      counts = Object.fromEntries(
+        await Promise.all(CLICKHOUSE_CLUSTER_NODES.map(async (n) => [n.name, await finalCount(n.name)] as const)),
+      );
       const converged =
         counts['clickhouse-01-r1'] === counts['clickhouse-01-r2'] &&
         counts['clickhouse-02-r1'] === counts['clickhouse-02-r2'] &&
@@ -162,19 +209,51 @@ describe.runIf(enabled)(`commit features on ClickHouse cluster ${CLICKHOUSE_CLUS
     }
     const catchUpMs = Date.now() - began;
 
-    const reader = createClickHouse({ url: urlOf('clickhouse-01-r1'), database, cluster: CLICKHOUSE_CLUSTER_NAME, requestTimeoutMs: 60_000 });
-    const seen = await reader.query<{ event_id: string; n: string }>(sql`SELECT event_id, count() AS n FROM commit_features FINAL GROUP BY event_id`);
+    const reader = createClickHouse({
+      url: urlOf('clickhouse-01-r1'),
+      database,
+      cluster: CLICKHOUSE_CLUSTER_NAME,
+      requestTimeoutMs: 60_000,
+    });
+    const seen = await reader.query<{ event_id: string; n: string }>(
+      sql`SELECT event_id, count() AS n FROM commit_features FINAL GROUP BY event_id`,
+    );
     const raw = Number((await reader.query<{ n: string }>(sql`SELECT count() AS n FROM commit_features`))[0]?.n ?? -1);
     const shardRepos = await Promise.all(
-      ['clickhouse-01-r1', 'clickhouse-02-r1'].map(async (n) => (await local.get(n as NodeName)!.query<{ repo_id: string }>(sql`SELECT DISTINCT repo_id FROM commit_features_local`)).map((r) => r.repo_id)),
+      ['clickhouse-01-r1', 'clickhouse-02-r1'].map(async (n) =>
+        (
+          await local
+            .get(n as NodeName)!
+            .query<{ repo_id: string }>(sql`SELECT DISTINCT repo_id FROM commit_features_local`)
+        ).map((r) => r.repo_id),
+      ),
     );
     const replicas = await Promise.all(
-      CLICKHOUSE_CLUSTER_NODES.map(async (n) => (await local.get(n.name)!.query<{ is_readonly: number; queue_size: number }>(sql`SELECT is_readonly, queue_size FROM system.replicas WHERE database = ${database} AND table = 'commit_features_local'`))[0]),
+      CLICKHOUSE_CLUSTER_NODES.map(
+        async (n) =>
+          (
+            await local
+              .get(n.name)!
+              .query<{ is_readonly: number; queue_size: number }>(
+                sql`SELECT is_readonly, queue_size FROM system.replicas WHERE database = ${database} AND table = 'commit_features_local'`,
+              )
+          )[0],
+      ),
     );
     await reader.close();
     for (const c of local.values()) await c.close();
 
-    console.log(JSON.stringify({ acknowledgedRows: expected, rawRowsBeforeMerge: raw, retries, slowestAckMs, catchUpMs, counts, errors: Object.fromEntries(errors) }));
+    console.log(
+      JSON.stringify({
+        acknowledgedRows: expected,
+        rawRowsBeforeMerge: raw,
+        retries,
+        slowestAckMs,
+        catchUpMs,
+        counts,
+        errors: Object.fromEntries(errors),
+      }),
+    );
 
     expect(expected).toBeGreaterThanOrEqual(1800);
     expect(counts).toEqual({
@@ -186,7 +265,10 @@ describe.runIf(enabled)(`commit features on ClickHouse cluster ${CLICKHOUSE_CLUS
     const ids = new Set(seen.map((r) => r.event_id));
     const missing = Array.from({ length: expected }, (_, i) => `ev-${i}`).filter((id) => !ids.has(id));
     expect(missing, 'acknowledged rows missing after FINAL').toEqual([]);
-    expect(seen.filter((r) => Number(r.n) !== 1), 'rows more than once after FINAL').toEqual([]);
+    expect(
+      seen.filter((r) => Number(r.n) !== 1),
+      'rows more than once after FINAL',
+    ).toEqual([]);
     expect(seen).toHaveLength(expected);
     // One repository's rows on one shard: FINAL has every copy of a key in one place.
     expect(shardRepos[0]?.filter((r) => shardRepos[1]?.includes(r))).toEqual([]);

@@ -40,14 +40,26 @@ describe.runIf(enabled)(`schema on ClickHouse cluster ${cluster}`, () => {
 
   beforeAll(async () => {
     admin = createClickHouse({ url, cluster, requestTimeoutMs: 300_000 });
-    const rows = await admin.query<{ shard_num: number | string; replica_num: number | string; host_address: string; port: number | string }>(
+    const rows = await admin.query<{
+      shard_num: number | string;
+      replica_num: number | string;
+      host_address: string;
+      port: number | string;
+    }>(
       sql`SELECT shard_num, replica_num, host_address, port FROM system.clusters WHERE cluster = ${cluster} ORDER BY shard_num, replica_num`,
     );
-    nodes = rows.map((r) => ({ shard: Number(r.shard_num), replica: Number(r.replica_num), address: `${r.host_address}:${Number(r.port)}` }));
+    nodes = rows.map((r) => ({
+      shard: Number(r.shard_num),
+      replica: Number(r.replica_num),
+      address: `${r.host_address}:${Number(r.port)}`,
+    }));
   });
 
   afterAll(async () => {
-    for (const d of databases) await admin?.command(sql`DROP DATABASE IF EXISTS ${ident(d)} ON CLUSTER ${ident(cluster)}`).catch(() => undefined);
+    for (const d of databases)
+      await admin
+        ?.command(sql`DROP DATABASE IF EXISTS ${ident(d)} ON CLUSTER ${ident(cluster)}`)
+        .catch(() => undefined);
     await admin?.close();
   });
 
@@ -67,7 +79,8 @@ describe.runIf(enabled)(`schema on ClickHouse cluster ${cluster}`, () => {
           sql`SELECT name, engine FROM remote(${node.address}, system, tables) WHERE database = ${ch.database}`,
         );
         const engines = new Map(tables.map((t) => [t.name, t.engine]));
-        for (const name of MIGRATIONS.flatMap(logicalNames)) expect(engines.get(name), `${name} on ${node.address}`).toMatch(/^(Distributed|View)$/);
+        for (const name of MIGRATIONS.flatMap(logicalNames))
+          expect(engines.get(name), `${name} on ${node.address}`).toMatch(/^(Distributed|View)$/);
         expect(engines.get('commit_features_local')).toBe('ReplicatedReplacingMergeTree');
         expect(engines.get('audit_events_local')).toBe('ReplicatedReplacingMergeTree');
       }
@@ -84,14 +97,28 @@ describe.runIf(enabled)(`schema on ClickHouse cluster ${cluster}`, () => {
       await migrate(ch);
       const repos = Array.from({ length: 8 }, (_, i) => `git:repo-${i}`);
       const row = (repo: string, sha: string, computed: number, value: number): Record<string, unknown> => ({
-        event_id: `${repo}:${sha}`, repo_id: repo, sha, feature_set: 'jit_change_metrics', feature_set_version: 1,
-        event_time: '2024-01-01 00:00:00', event_time_ms: 1_704_067_200_000, computed_at: '2024-01-01 00:00:00', computed_at_ms: computed,
-        feature_names: ['la'], feature_values: [value],
+        event_id: `${repo}:${sha}`,
+        repo_id: repo,
+        sha,
+        feature_set: 'jit_change_metrics',
+        feature_set_version: 1,
+        event_time: '2024-01-01 00:00:00',
+        event_time_ms: 1_704_067_200_000,
+        computed_at: '2024-01-01 00:00:00',
+        computed_at_ms: computed,
+        feature_names: ['la'],
+        feature_values: [value],
       });
       // Every commit written twice (an at-least-once redelivery), the second copy newer.
-      for (const pass of [1, 2]) await ch.insert('commit_features', repos.flatMap((r) => ['a', 'b', 'c'].map((s) => row(r, s, pass, pass * 10))));
+      for (const pass of [1, 2])
+        await ch.insert(
+          'commit_features',
+          repos.flatMap((r) => ['a', 'b', 'c'].map((s) => row(r, s, pass, pass * 10))),
+        );
       // insert_distributed_sync: acknowledged means on the shards, so this reads them all at once.
-      const final = await ch.query<{ n: number | string; s: number | string }>(sql`SELECT count() AS n, sum(la) AS s FROM features_jit_change_metrics_v1 WHERE la IS NOT NULL`);
+      const final = await ch.query<{ n: number | string; s: number | string }>(
+        sql`SELECT count() AS n, sum(la) AS s FROM features_jit_change_metrics_v1 WHERE la IS NOT NULL`,
+      );
       expect(Number(final[0]?.n)).toBe(repos.length * 3);
       expect(Number(final[0]?.s)).toBe(repos.length * 3 * 20);
       const argmax = await ch.query<{ n: number | string }>(
@@ -104,7 +131,11 @@ describe.runIf(enabled)(`schema on ClickHouse cluster ${cluster}`, () => {
       for (const node of nodes) {
         let counts = await localCounts(ch, node, 'commit_features_local');
         // Replication is asynchronous: the other replica of a shard catches up.
-        while (byShard.has(node.shard) && [...byShard.get(node.shard)!].some((r) => counts.get(r) !== 6) && Date.now() < deadline) {
+        while (
+          byShard.has(node.shard) &&
+          [...byShard.get(node.shard)!].some((r) => counts.get(r) !== 6) &&
+          Date.now() < deadline
+        ) {
           await new Promise((r) => setTimeout(r, 500));
           counts = await localCounts(ch, node, 'commit_features_local');
         }
@@ -126,10 +157,22 @@ describe.runIf(enabled)(`schema on ClickHouse cluster ${cluster}`, () => {
     try {
       await migrate(ch);
       const label = (repo: string, bug: number): Record<string, unknown> => ({
-        event_id: `${repo}:s`, repo_id: repo, sha: 's', method: 'szz', is_bug_inducing: bug, is_fix: 0, fix_shas: [], issue_numbers: [],
-        confidence: null, label_known_at: '2024-01-01 00:00:00', label_known_at_ms: 1,
+        event_id: `${repo}:s`,
+        repo_id: repo,
+        sha: 's',
+        method: 'szz',
+        is_bug_inducing: bug,
+        is_fix: 0,
+        fix_shas: [],
+        issue_numbers: [],
+        confidence: null,
+        label_known_at: '2024-01-01 00:00:00',
+        label_known_at_ms: 1,
       });
-      await ch.insert('commit_labels', Array.from({ length: 8 }, (_, i) => label(`git:r${i}`, i % 2)));
+      await ch.insert(
+        'commit_labels',
+        Array.from({ length: 8 }, (_, i) => label(`git:r${i}`, i % 2)),
+      );
       // 18.16 refuses this by default (distributed_product_mode = deny); the client's cluster settings make it GLOBAL IN.
       const rows = await ch.query<{ repo_id: string }>(sql`SELECT repo_id FROM commit_labels FINAL
         WHERE (repo_id, sha, method) IN (SELECT repo_id, sha, method FROM commit_labels WHERE is_bug_inducing = 1) ORDER BY repo_id`);
@@ -144,7 +187,9 @@ describe.runIf(enabled)(`schema on ClickHouse cluster ${cluster}`, () => {
     try {
       await ch.command(sql`CREATE TABLE predictions (repo_id String) ENGINE = MergeTree ORDER BY repo_id`);
       await expect(migrate(ch)).rejects.toThrow(/predictions exists as MergeTree.*not converted in place/);
-      const made = await ch.query<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = ${ch.database} AND name = 'commit_features'`);
+      const made = await ch.query<{ name: string }>(
+        sql`SELECT name FROM system.tables WHERE database = ${ch.database} AND name = 'commit_features'`,
+      );
       expect(made).toEqual([]);
     } finally {
       await ch.close();
@@ -153,7 +198,9 @@ describe.runIf(enabled)(`schema on ClickHouse cluster ${cluster}`, () => {
 
   it('is safe with several runners at once', async () => {
     const ch = await freshDatabase();
-    const runners = Array.from({ length: 3 }, () => createClickHouse({ url, database: ch.database, cluster, requestTimeoutMs: 300_000 }));
+    const runners = Array.from({ length: 3 }, () =>
+      createClickHouse({ url, database: ch.database, cluster, requestTimeoutMs: 300_000 }),
+    );
     try {
       await Promise.all(runners.map((r) => migrate(r)));
       const recorded = await ch.query<{ version: number | string; n: number | string }>(

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, ident, sql, type ClickHouse } from '@omen/clickhouse';
 import { stackEnv } from '@omen/testing';
-import { MIGRATIONS, MIGRATIONS_TABLE, MigrationChecksumError, logicalNames, migrate, type Migration } from '../../src/index.ts';
+import {
+  MIGRATIONS,
+  MIGRATIONS_TABLE,
+  MigrationChecksumError,
+  logicalNames,
+  migrate,
+  type Migration,
+} from '../../src/index.ts';
 
 // Each test gets a database of its own on the stack's ClickHouse (one server: CLICKHOUSE_CLUSTER
 // unset), so "apply twice" and "concurrent runners" start from nothing.
@@ -50,7 +57,9 @@ describe('migrate on one server', () => {
       const after = await tablesOf(ch);
       for (const name of MIGRATIONS.flatMap(logicalNames)) expect(after.has(name), name).toBe(true);
       expect([...after.keys()].some((n) => n.endsWith('_local'))).toBe(false);
-      expect(after.get('predictions')).toContain('ENGINE = ReplacingMergeTree(event_time_ms) ORDER BY (model_name, model_version, repo_id, entity_type, entity_id, source)');
+      expect(after.get('predictions')).toContain(
+        'ENGINE = ReplacingMergeTree(event_time_ms) ORDER BY (model_name, model_version, repo_id, entity_type, entity_id, source)',
+      );
 
       const second = await migrate(ch);
       expect(second.migrations.map((m) => m.status)).toEqual(MIGRATIONS.map(() => 'up-to-date'));
@@ -67,7 +76,9 @@ describe('migrate on one server', () => {
       await migrate(ch);
       await ch.command(sql`DROP TABLE predictions`);
       const report = await migrate(ch);
-      expect(report.migrations.map((m) => m.status)).toEqual(MIGRATIONS.map((m) => (m.version === 5 ? 'reapplied' : 'up-to-date')));
+      expect(report.migrations.map((m) => m.status)).toEqual(
+        MIGRATIONS.map((m) => (m.version === 5 ? 'reapplied' : 'up-to-date')),
+      );
       expect((await tablesOf(ch)).has('predictions')).toBe(true);
       expect(await records(ch)).toEqual(MIGRATIONS.map((m) => ({ version: m.version, scope: '', n: 1 })));
     } finally {
@@ -104,16 +115,37 @@ describe('migrate on one server', () => {
     const v1: Migration = {
       version: 1,
       description: 'one table',
-      steps: [{ kind: 'table', table: 'a', columns: sql`repo_id String, x Int64`, engine: 'ReplacingMergeTree', orderBy: 'repo_id', shardKey: 'cityHash64(repo_id)' }],
+      steps: [
+        {
+          kind: 'table',
+          table: 'a',
+          columns: sql`repo_id String, x Int64`,
+          engine: 'ReplacingMergeTree',
+          orderBy: 'repo_id',
+          shardKey: 'cityHash64(repo_id)',
+        },
+      ],
     };
     const v2: Migration = {
       version: 2,
       description: 'another',
-      steps: [{ kind: 'table', table: 'b', columns: sql`repo_id String`, engine: 'MergeTree', orderBy: 'repo_id', shardKey: 'cityHash64(repo_id)' }],
+      steps: [
+        {
+          kind: 'table',
+          table: 'b',
+          columns: sql`repo_id String`,
+          engine: 'MergeTree',
+          orderBy: 'repo_id',
+          shardKey: 'cityHash64(repo_id)',
+        },
+      ],
     };
     try {
       await migrate(ch, { migrations: [v1] });
-      const edited: Migration = { ...v1, steps: [{ ...v1.steps[0]!, columns: sql`repo_id String, x Int64, y Int64` } as Migration['steps'][number]] };
+      const edited: Migration = {
+        ...v1,
+        steps: [{ ...v1.steps[0]!, columns: sql`repo_id String, x Int64, y Int64` } as Migration['steps'][number]],
+      };
       const refused = await migrate(ch, { migrations: [edited, v2] }).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(MigrationChecksumError);
       expect((refused as MigrationChecksumError).version).toBe(1);
@@ -150,7 +182,9 @@ describe('migrate on one server', () => {
         experiment_id String, type String, arm Nullable(String), unit_id Nullable(String), model_name Nullable(String), model_version Nullable(String),
         metric Nullable(String), value Nullable(Float64), reason Nullable(String), config_json Nullable(String)) ENGINE = ReplacingMergeTree ORDER BY (experiment_id, event_id)`);
       await migrate(ch);
-      const columns = await ch.query<{ name: string }>(sql`SELECT name FROM system.columns WHERE database = ${ch.database} AND table = 'experiment_events' AND name = 'entity_id'`);
+      const columns = await ch.query<{ name: string }>(
+        sql`SELECT name FROM system.columns WHERE database = ${ch.database} AND table = 'experiment_events' AND name = 'entity_id'`,
+      );
       expect(columns).toHaveLength(1);
     } finally {
       await ch.close();

@@ -34,18 +34,29 @@ describe('single node', () => {
   it('is the table as omen always created it: unqualified, IF NOT EXISTS, the plain engine', () => {
     const [only, ...rest] = renderStep(table, { cluster: '', database: 'omen' });
     expect(rest).toEqual([]);
-    expect(flat(only!.sql.text)).toBe('CREATE TABLE IF NOT EXISTS things ( repo_id String, k String, v Int64 ) ENGINE = ReplacingMergeTree(v) ORDER BY (repo_id, k)');
+    expect(flat(only!.sql.text)).toBe(
+      'CREATE TABLE IF NOT EXISTS things ( repo_id String, k String, v Int64 ) ENGINE = ReplacingMergeTree(v) ORDER BY (repo_id, k)',
+    );
   });
 
   it('renames a table and what views read from it', () => {
-    const view: Migration = { version: 1, description: 'v', steps: [table, { kind: 'view', view: 'things_latest', select: (t) => sql`SELECT k FROM ${t('things')} FINAL` }] };
-    const text = renderMigration(view, { cluster: '', database: 'default', names: { things: 'things_x' } }).map((s) => flat(s.sql.text));
+    const view: Migration = {
+      version: 1,
+      description: 'v',
+      steps: [table, { kind: 'view', view: 'things_latest', select: (t) => sql`SELECT k FROM ${t('things')} FINAL` }],
+    };
+    const text = renderMigration(view, { cluster: '', database: 'default', names: { things: 'things_x' } }).map((s) =>
+      flat(s.sql.text),
+    );
     expect(text[0]).toContain('CREATE TABLE IF NOT EXISTS things_x (');
     expect(text[1]).toBe('CREATE VIEW IF NOT EXISTS things_latest AS SELECT k FROM things_x FINAL');
   });
 
   it('guards an added column by its absence, the sorting key extended in the same ALTER', () => {
-    const [s] = renderStep({ kind: 'addColumn', table: 'things', column: 'source', type: 'String', orderBy: 'repo_id, k, source' }, { cluster: '', database: 'default' });
+    const [s] = renderStep(
+      { kind: 'addColumn', table: 'things', column: 'source', type: 'String', orderBy: 'repo_id, k, source' },
+      { cluster: '', database: 'default' },
+    );
     expect(s!.sql.text).toBe('ALTER TABLE things ADD COLUMN source String, MODIFY ORDER BY (repo_id, k, source)');
     expect(s!.unlessColumn).toEqual({ table: 'things', column: 'source' });
   });
@@ -68,11 +79,16 @@ describe('cluster mode', () => {
 
   it('maps every engine to its Replicated form, with no arguments after the replication ones when it has none', () => {
     const [local] = renderStep({ ...table, engine: 'MergeTree', engineArgs: [], partitionBy: 'toYYYYMM(t)' }, target);
-    expect(flat(local!.sql.text)).toContain("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/analytics.things_local', '{replica}') PARTITION BY toYYYYMM(t) ORDER BY");
+    expect(flat(local!.sql.text)).toContain(
+      "ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/analytics.things_local', '{replica}') PARTITION BY toYYYYMM(t) ORDER BY",
+    );
   });
 
   it('adds a column to the local tables and to the Distributed one, each guarded', () => {
-    const statements = renderStep({ kind: 'addColumn', table: 'things', column: 'source', type: 'String', orderBy: 'repo_id, k, source' }, target);
+    const statements = renderStep(
+      { kind: 'addColumn', table: 'things', column: 'source', type: 'String', orderBy: 'repo_id, k, source' },
+      target,
+    );
     expect(statements.map((s) => s.sql.text)).toEqual([
       'ALTER TABLE analytics.things_local ON CLUSTER omen ADD COLUMN source String, MODIFY ORDER BY (repo_id, k, source)',
       'ALTER TABLE analytics.things ON CLUSTER omen ADD COLUMN source String',
@@ -81,8 +97,13 @@ describe('cluster mode', () => {
   });
 
   it('creates views on every node over the Distributed tables', () => {
-    const [s] = renderStep({ kind: 'view', view: 'v', select: (t) => sql`SELECT k FROM ${t('things')} FINAL` }, { ...target, names: { things: 'things_x' } });
-    expect(flat(s!.sql.text)).toBe('CREATE VIEW IF NOT EXISTS analytics.v ON CLUSTER omen AS SELECT k FROM analytics.things_x FINAL');
+    const [s] = renderStep(
+      { kind: 'view', view: 'v', select: (t) => sql`SELECT k FROM ${t('things')} FINAL` },
+      { ...target, names: { things: 'things_x' } },
+    );
+    expect(flat(s!.sql.text)).toBe(
+      'CREATE VIEW IF NOT EXISTS analytics.v ON CLUSTER omen AS SELECT k FROM analytics.things_x FINAL',
+    );
   });
 
   it('sends mutations to the local tables: a Distributed table takes none', () => {
@@ -104,9 +125,20 @@ describe("omen's migrations", () => {
         if (step.kind !== 'table') continue;
         const column = /cityHash64\((\w+)\)/.exec(step.shardKey)?.[1];
         expect(column, `${step.table} shard key`).toBeDefined();
-        expect(step.columns.text.includes(`${column} String`) || step.columns.text.includes('event_id String'), `${step.table} has ${column}`).toBe(true);
+        expect(
+          step.columns.text.includes(`${column} String`) || step.columns.text.includes('event_id String'),
+          `${step.table} has ${column}`,
+        ).toBe(true);
         // The duplicates FINAL collapses share their sorting key, so the shard key must be part of it.
-        expect(step.orderBy.split(',').map((c) => c.trim()).includes(column!) || column === 'repo_id' || column === 'event_id', `${step.table}: ${column} in the key`).toBe(true);
+        expect(
+          step.orderBy
+            .split(',')
+            .map((c) => c.trim())
+            .includes(column!) ||
+            column === 'repo_id' ||
+            column === 'event_id',
+          `${step.table}: ${column} in the key`,
+        ).toBe(true);
       }
     }
   });
@@ -123,7 +155,8 @@ describe("omen's migrations", () => {
 
   it('define a view for every feature set with one', () => {
     const names = new Set(MIGRATIONS.flatMap(logicalNames));
-    for (const set of [jitChangeMetricsV1, codeMetricsV1, codeFileMetricsV1]) expect(names.has(featureViewName(set))).toBe(true);
+    for (const set of [jitChangeMetricsV1, codeMetricsV1, codeFileMetricsV1])
+      expect(names.has(featureViewName(set))).toBe(true);
     expect(FEATURE_VIEW_SETS.map(featureViewName).every((n) => names.has(n))).toBe(true);
   });
 
@@ -139,11 +172,18 @@ describe("omen's migrations", () => {
     const experiments = MIGRATIONS.find((m) => m.version === 4)!;
     expect(migrationScope(experiments)).toBe('');
     expect(migrationScope(experiments, { experiment_events: 'experiment_events', predictions: 'p2' })).toBe('');
-    expect(migrationScope(experiments, { experiment_outcomes: 'o2', experiment_events: 'e2' })).toBe('experiment_events=e2,experiment_outcomes=o2');
+    expect(migrationScope(experiments, { experiment_outcomes: 'o2', experiment_events: 'e2' })).toBe(
+      'experiment_events=e2,experiment_outcomes=o2',
+    );
   });
 
   it('refuse a version out of order and a rename of a table nobody defines', () => {
-    expect(() => validateMigrations([{ version: 2, description: 'b', steps: [] }, { version: 2, description: 'c', steps: [] }])).toThrow(/increasing order/);
+    expect(() =>
+      validateMigrations([
+        { version: 2, description: 'b', steps: [] },
+        { version: 2, description: 'c', steps: [] },
+      ]),
+    ).toThrow(/increasing order/);
     expect(() => validateMigrations(MIGRATIONS, { predictionz: 'x' })).toThrow(/predictionz/);
   });
 

@@ -9,13 +9,13 @@ const ATTACKS = [
   "'; DROP TABLE victim; --",
   "\\'; DROP TABLE victim; --",
   "x' OR 1=1 --",
-  "x\\",
+  'x\\',
   "x\\\\' OR '1'='1",
-  "\\x27; DROP TABLE victim; --",
-  "null\0byte",
-  "multi\nline\r\n\ttab",
-  "`backtick` \"double\"",
-  "unicode ☃ é 𝄞",
+  '\\x27; DROP TABLE victim; --',
+  'null\0byte',
+  'multi\nline\r\n\ttab',
+  '`backtick` "double"',
+  'unicode ☃ é 𝄞',
   "' UNION SELECT name, 0 FROM system.tables --",
 ];
 
@@ -55,7 +55,9 @@ describe('escaping against a real ClickHouse', () => {
 
   it('quotes a hostile identifier instead of executing it', async () => {
     const hostile = `${table}\`; DROP TABLE ${victim}; --`;
-    await expect(ch.query(sql`SELECT * FROM ${ident(hostile)}`)).rejects.toThrow(/doesn't exist|UNKNOWN_TABLE|Unknown table/i);
+    await expect(ch.query(sql`SELECT * FROM ${ident(hostile)}`)).rejects.toThrow(
+      /doesn't exist|UNKNOWN_TABLE|Unknown table/i,
+    );
     const victims = await ch.query(sql`SELECT name FROM system.tables WHERE name = ${victim}`);
     expect(victims).toHaveLength(1);
   });

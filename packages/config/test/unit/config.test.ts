@@ -85,7 +85,12 @@ describe('loadConfig', () => {
   it('reports every problem at once, naming variable, expectation and value', () => {
     const err = refusal(() =>
       loadConfig(
-        { GRPC_PORT: port(), REDIS_URL: url({ protocols: ['redis'] }), BATCH: int({ min: 1, max: 1000 }), OK: bool({ default: true }) },
+        {
+          GRPC_PORT: port(),
+          REDIS_URL: url({ protocols: ['redis'] }),
+          BATCH: int({ min: 1, max: 1000 }),
+          OK: bool({ default: true }),
+        },
         { GRPC_PORT: '70000', BATCH: '0' },
       ),
     );
@@ -106,7 +111,9 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain('hunter2');
     expect(err.message).not.toContain('sk-live-abc');
     expect(err.message).not.toContain('pa55word');
-    expect(err.message).toContain('ADMIN_TOKEN: expected a secret of at least 32 characters, got a value of 7 characters (hidden: secret)');
+    expect(err.message).toContain(
+      'ADMIN_TOKEN: expected a secret of at least 32 characters, got a value of 7 characters (hidden: secret)',
+    );
     expect(err.message).toContain('redis://:***@redis:6379');
   });
 
@@ -175,7 +182,10 @@ describe('exitOnConfigError', () => {
       throw Object.assign(new Error('exit'), { exitCode: code });
     };
     await expect(
-      exitOnConfigError(() => loadConfig({ A: port(), B: bool() }, { A: 'x', B: 'y' }), { stderr: { write: (s: string) => lines.push(s) }, exit }),
+      exitOnConfigError(() => loadConfig({ A: port(), B: bool() }, { A: 'x', B: 'y' }), {
+        stderr: { write: (s: string) => lines.push(s) },
+        exit,
+      }),
     ).rejects.toMatchObject({ exitCode: CONFIG_EXIT_CODE });
     expect(lines).toEqual([
       'config error: A: expected a TCP port 0..65535, got "x"\n',
@@ -184,7 +194,11 @@ describe('exitOnConfigError', () => {
   });
 
   it('rethrows errors that are not about config', async () => {
-    await expect(exitOnConfigError(() => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      exitOnConfigError(() => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
   });
 
   const root = path.resolve(import.meta.dirname, '../../../..');
@@ -214,6 +228,11 @@ describe('exitOnConfigError', () => {
     const child = runChild({ REDIS_URL: 'redis://127.0.0.1:6379', ADMIN_TOKEN: 'tok-123456' });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
-    expect(JSON.parse(child.stdout)).toEqual({ GRPC_PORT: 50051, REDIS_URL: 'redis://127.0.0.1:6379', FLUSH_INTERVAL: 5000, ADMIN_TOKEN: '[redacted]' });
+    expect(JSON.parse(child.stdout)).toEqual({
+      GRPC_PORT: 50051,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      FLUSH_INTERVAL: 5000,
+      ADMIN_TOKEN: '[redacted]',
+    });
   });
 });

@@ -2,7 +2,21 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, fromGrpcError } from '@omen/errors';
 import { checkHealth } from '@omen/grpc';
-import { callRaw, contractMethods, credentialMetadata, encodeRequest, formatFailures, fuzzAuth, fuzzMesh, fuzzWebhooks, rawClient, startMesh, type Credential, type Mesh, type MeshServiceName } from '@omen/contract-fuzz';
+import {
+  callRaw,
+  contractMethods,
+  credentialMetadata,
+  encodeRequest,
+  formatFailures,
+  fuzzAuth,
+  fuzzMesh,
+  fuzzWebhooks,
+  rawClient,
+  startMesh,
+  type Credential,
+  type Mesh,
+  type MeshServiceName,
+} from '@omen/contract-fuzz';
 
 // The six services as their own processes on the dev stack, every RPC of protos/ called with
 // generated hostile requests. Seeded and bounded here (FUZZ_CASES cases per RPC, FUZZ_SEED);
@@ -27,12 +41,24 @@ const method = (path: string) => {
 };
 
 /** One call as an outside client would make it (without a token unless `credential` says). */
-async function ask(service: MeshServiceName, path: string, request: Record<string, unknown>, credential: Credential = 'none') {
+async function ask(
+  service: MeshServiceName,
+  path: string,
+  request: Record<string, unknown>,
+  credential: Credential = 'none',
+) {
   const svc = mesh.services.get(service)!;
   const m = method(path);
   const client = rawClient(svc.address);
   try {
-    const outcome = await callRaw(client, m, Buffer.from(encodeRequest(m.requestType, request)), 1, credentialMetadata(credential, mesh.credentials), 10_000);
+    const outcome = await callRaw(
+      client,
+      m,
+      Buffer.from(encodeRequest(m.requestType, request)),
+      1,
+      credentialMetadata(credential, mesh.credentials),
+      10_000,
+    );
     return { outcome, alive: svc.alive(), health: await checkHealth(svc.address, { timeoutMs: 5000 }) };
   } finally {
     client.close();
@@ -45,17 +71,38 @@ async function ask(service: MeshServiceName, path: string, request: Record<strin
 describe('issue 11: a NOT_FOUND for a non-ASCII id no longer kills the service', () => {
   it.each([
     ['Trainer.GetRun "run-é"', 'trainer-coordinator', '/omen.trainer.v1.Trainer/GetRun', { run_id: 'run-é' }],
-    ['AbRouter.GetExperiment "x\\ny"', 'ab-router', '/omen.abrouter.v1.AbRouter/GetExperiment', { experiment_id: 'x\ny' }],
+    [
+      'AbRouter.GetExperiment "x\\ny"',
+      'ab-router',
+      '/omen.abrouter.v1.AbRouter/GetExperiment',
+      { experiment_id: 'x\ny' },
+    ],
     ['KServe ModelMetadata "modèle"', 'inference', '/inference.GRPCInferenceService/ModelMetadata', { name: 'modèle' }],
-    ['Featurizer.GetFeatures "github:acme/🚀"', 'featurizer', '/omen.featurizer.v1.Featurizer/GetFeatures', { repo_id: 'github:acme/🚀', sha: 'a'.repeat(40) }],
-    ['DriftDetector.GetDriftReport "modèle\\u202e"', 'drift-detector', '/omen.drift.v1.DriftDetector/GetDriftReport', { model_name: 'modèle\u202e' }],
+    [
+      'Featurizer.GetFeatures "github:acme/🚀"',
+      'featurizer',
+      '/omen.featurizer.v1.Featurizer/GetFeatures',
+      { repo_id: 'github:acme/🚀', sha: 'a'.repeat(40) },
+    ],
+    [
+      'DriftDetector.GetDriftReport "modèle\\u202e"',
+      'drift-detector',
+      '/omen.drift.v1.DriftDetector/GetDriftReport',
+      { model_name: 'modèle\u202e' },
+    ],
   ] as const)('%s', async (_name, service, path, request) => {
     const { outcome, alive, health } = await ask(service, path, request);
     expect(alive).toBe(true);
     expect(health).toBe('SERVING');
-    expect([grpc.status.NOT_FOUND, grpc.status.INVALID_ARGUMENT], `${grpc.status[outcome.code]} ${outcome.details}`).toContain(outcome.code);
+    expect(
+      [grpc.status.NOT_FOUND, grpc.status.INVALID_ARGUMENT],
+      `${grpc.status[outcome.code]} ${outcome.details}`,
+    ).toContain(outcome.code);
     expect(outcome.details).not.toMatch(/[\n\u202e]/);
-    if (outcome.code === grpc.status.NOT_FOUND) expect(fromGrpcError({ code: outcome.code, details: outcome.details, metadata: outcome.metadata })).toBeInstanceOf(NotFoundError);
+    if (outcome.code === grpc.status.NOT_FOUND)
+      expect(
+        fromGrpcError({ code: outcome.code, details: outcome.details, metadata: outcome.metadata }),
+      ).toBeInstanceOf(NotFoundError);
   });
 });
 
@@ -63,11 +110,17 @@ describe('issue 11: a NOT_FOUND for a non-ASCII id no longer kills the service',
 describe('found by the contract fuzz', () => {
   it('DriftDetector.GetDriftReport with a 1 MiB repo_id is refused, not INTERNAL (the ClickHouse query grew too large)', async () => {
     // 1 MiB is over the drift-detector's request size (64 KiB): refused before decoding.
-    const huge = await ask('drift-detector', '/omen.drift.v1.DriftDetector/GetDriftReport', { model_name: mesh.model, repo_id: 'x'.repeat(1 << 20) });
+    const huge = await ask('drift-detector', '/omen.drift.v1.DriftDetector/GetDriftReport', {
+      model_name: mesh.model,
+      repo_id: 'x'.repeat(1 << 20),
+    });
     expect(huge.alive).toBe(true);
     expect(grpc.status[huge.outcome.code]).toBe('RESOURCE_EXHAUSTED');
     // Long but within the request size: the filter's own bound answers.
-    const { outcome, alive } = await ask('drift-detector', '/omen.drift.v1.DriftDetector/GetDriftReport', { model_name: mesh.model, repo_id: 'x'.repeat(60_000) });
+    const { outcome, alive } = await ask('drift-detector', '/omen.drift.v1.DriftDetector/GetDriftReport', {
+      model_name: mesh.model,
+      repo_id: 'x'.repeat(60_000),
+    });
     expect(alive).toBe(true);
     expect(grpc.status[outcome.code]).toBe('INVALID_ARGUMENT');
     expect(outcome.details).toBe('repo_id is longer than 200 characters');
@@ -77,7 +130,14 @@ describe('found by the contract fuzz', () => {
     const ingest = mesh.services.get('ingest')!;
     const client = rawClient(ingest.address);
     try {
-      const outcome = await callRaw(client, method('/omen.ingest.v1.Ingest/PublishCommits'), Buffer.from([0xff, 0xff, 0xff]), 2, new grpc.Metadata(), 10_000);
+      const outcome = await callRaw(
+        client,
+        method('/omen.ingest.v1.Ingest/PublishCommits'),
+        Buffer.from([0xff, 0xff, 0xff]),
+        2,
+        new grpc.Metadata(),
+        10_000,
+      );
       expect(grpc.status[outcome.code]).toBe('INVALID_ARGUMENT');
       expect(outcome.details).toBe('the request is not a valid /omen.ingest.v1.Ingest/PublishCommits request message');
     } finally {
@@ -86,10 +146,19 @@ describe('found by the contract fuzz', () => {
   });
 });
 
-describe('issue 11 follow-ups: auth and the trainer\'s files', () => {
+describe("issue 11 follow-ups: auth and the trainer's files", () => {
   it('a reader JWT never gets past an admin method: PERMISSION_DENIED, ErrorInfo ROLE_REQUIRED naming the admin role', async () => {
-    for (const path of ['/omen.trainer.v1.Trainer/Promote', '/omen.trainer.v1.Trainer/Rollback', '/omen.trainer.v1.Trainer/ImportModel']) {
-      const { outcome } = await ask('trainer-coordinator', path, { model_name: mesh.model, version: 'v1' }, 'jwt-reader');
+    for (const path of [
+      '/omen.trainer.v1.Trainer/Promote',
+      '/omen.trainer.v1.Trainer/Rollback',
+      '/omen.trainer.v1.Trainer/ImportModel',
+    ]) {
+      const { outcome } = await ask(
+        'trainer-coordinator',
+        path,
+        { model_name: mesh.model, version: 'v1' },
+        'jwt-reader',
+      );
       expect(grpc.status[outcome.code], path).toBe('PERMISSION_DENIED');
       const err = fromGrpcError({ code: outcome.code, details: outcome.details, metadata: outcome.metadata });
       expect(err.reason, path).toBe('ROLE_REQUIRED');
@@ -100,7 +169,12 @@ describe('issue 11 follow-ups: auth and the trainer\'s files', () => {
   it('issue 11: StartRun row_source csv:<path> tells a token holder whether a file exists — now one refusal for every path outside TRAINER_CSV_DIR', async () => {
     const answers = [];
     for (const p of ['/etc/passwd', '/etc/no-such-file', '../../../../etc/hostname', 'missing.csv.gz']) {
-      const { outcome, alive } = await ask('trainer-coordinator', '/omen.trainer.v1.Trainer/StartRun', { model_name: mesh.model, row_source: `csv:${p}`, algorithm: 'logistic' }, 'jwt-operator');
+      const { outcome, alive } = await ask(
+        'trainer-coordinator',
+        '/omen.trainer.v1.Trainer/StartRun',
+        { model_name: mesh.model, row_source: `csv:${p}`, algorithm: 'logistic' },
+        'jwt-operator',
+      );
       expect(alive).toBe(true);
       expect(grpc.status[outcome.code], p).toBe('INVALID_ARGUMENT');
       answers.push(outcome.details);
@@ -116,16 +190,20 @@ describe('contract fuzz', () => {
     expect(report.unserved).toEqual([]);
   });
 
-  it('enforces every method\'s role (METHOD_ROLES) for every kind of caller, refusals with google.rpc.Status details', async () => {
+  it("enforces every method's role (METHOD_ROLES) for every kind of caller, refusals with google.rpc.Status details", async () => {
     const report = await fuzzAuth(mesh, { seed: SEED });
-    console.log(`auth matrix: ${report.cases} cases over ${report.methods.length} RPCs in ${report.seconds.toFixed(1)} s`);
+    console.log(
+      `auth matrix: ${report.cases} cases over ${report.methods.length} RPCs in ${report.seconds.toFixed(1)} s`,
+    );
     expect(report.methods.length).toBe(methods.length);
     expect(formatFailures(report.failures)).toBe('');
   }, 600_000);
 
   it(`survives ${CASES} hostile requests per RPC, with and without tokens`, async () => {
     const report = await fuzzMesh(mesh, { casesPerMethod: CASES, seed: SEED });
-    console.log(`contract fuzz: ${report.cases} cases over ${report.methods.length} RPCs in ${report.seconds.toFixed(1)} s`);
+    console.log(
+      `contract fuzz: ${report.cases} cases over ${report.methods.length} RPCs in ${report.seconds.toFixed(1)} s`,
+    );
     expect(report.methods.length).toBe(methods.length);
     expect(report.methods.every((m) => m.cases === CASES || m.failures > 0)).toBe(true);
     expect(formatFailures(report.failures)).toBe('');
@@ -134,7 +212,11 @@ describe('contract fuzz', () => {
   it(`answers ${WEBHOOK_CASES} hostile webhook deliveries below 500 and stays up`, async () => {
     const report = await fuzzWebhooks(mesh, { cases: WEBHOOK_CASES, seed: SEED });
     console.log(`webhook fuzz: ${report.cases} deliveries, statuses ${JSON.stringify(report.statuses)}`);
-    expect(report.failures.map((f) => `${f.provider} ${f.status} ${f.body}: ${f.problems.join('; ')}\n    ${f.request}`).join('\n')).toBe('');
+    expect(
+      report.failures
+        .map((f) => `${f.provider} ${f.status} ${f.body}: ${f.problems.join('; ')}\n    ${f.request}`)
+        .join('\n'),
+    ).toBe('');
     expect(report.cases).toBe(WEBHOOK_CASES);
   }, 600_000);
 });

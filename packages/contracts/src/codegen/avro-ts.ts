@@ -26,8 +26,16 @@ interface NamedDefinition {
 }
 
 const LOGICAL_TYPE_NAMES = [
-  'timestamp-millis', 'timestamp-micros', 'local-timestamp-millis', 'local-timestamp-micros',
-  'date', 'time-millis', 'time-micros', 'decimal', 'uuid', 'duration',
+  'timestamp-millis',
+  'timestamp-micros',
+  'local-timestamp-millis',
+  'local-timestamp-micros',
+  'date',
+  'time-millis',
+  'time-micros',
+  'decimal',
+  'uuid',
+  'duration',
 ] as const;
 
 const LOGICAL_TYPE_NOTES: Record<string, string> = {
@@ -38,7 +46,7 @@ const LOGICAL_TYPE_NOTES: Record<string, string> = {
   date: 'Avro date: days since the Unix epoch.',
   'time-millis': 'Avro time-millis: milliseconds after midnight.',
   'time-micros': 'Avro time-micros: microseconds after midnight.',
-  decimal: 'Avro decimal: two\'s-complement unscaled value.',
+  decimal: "Avro decimal: two's-complement unscaled value.",
   uuid: 'Avro uuid.',
   duration: 'Avro duration: months, days, milliseconds (little-endian).',
 };
@@ -47,14 +55,21 @@ const LOGICAL_TYPE_NOTES: Record<string, string> = {
 // decodes them as their underlying type. Here they are parsed as pass-through logical types
 // only so that the generator can tell a timestamp from a plain long and say so in the docs.
 class PassThroughLogicalType extends avro.types.LogicalType {
-  protected override _fromValue(value: unknown): unknown { return value; }
-  protected override _toValue(value: unknown): unknown { return value; }
+  protected override _fromValue(value: unknown): unknown {
+    return value;
+  }
+  protected override _toValue(value: unknown): unknown {
+    return value;
+  }
 }
-const generatorLogicalTypes = Object.fromEntries(
-  LOGICAL_TYPE_NAMES.map((name) => [name, PassThroughLogicalType]),
-);
+const generatorLogicalTypes = Object.fromEntries(LOGICAL_TYPE_NAMES.map((name) => [name, PassThroughLogicalType]));
 
-interface FieldLike { readonly name: string; readonly type: avro.Type; readonly doc?: string | undefined; defaultValue(): unknown }
+interface FieldLike {
+  readonly name: string;
+  readonly type: avro.Type;
+  readonly doc?: string | undefined;
+  defaultValue(): unknown;
+}
 
 function fieldsOf(type: avro.Type): readonly FieldLike[] {
   // FieldLike adds Field#doc, which avsc's parser sets but its typings omit.
@@ -108,21 +123,33 @@ export function generateAvroTypeScript(sources: readonly AvroSource[]): Map<stri
         const items = tsTypeOf(type.itemsType, `${where}[]`);
         return /[|&]/.test(items) ? `Array<${items}>` : `${items}[]`;
       }
-      if (type instanceof avro.types.MapType) return `Record<string, ${tsTypeOf(type.valuesType as avro.Type, `${where}{}`)}>`;
+      if (type instanceof avro.types.MapType)
+        return `Record<string, ${tsTypeOf(type.valuesType as avro.Type, `${where}{}`)}>`;
       if (type instanceof avro.types.WrappedUnionType) {
-        throw new Error(`${source.path}: union at ${where} has branches avsc cannot tell apart, so it would ` +
-          'decode them wrapped ({"<branch>": value}); keep unions to null plus one type of each kind');
+        throw new Error(
+          `${source.path}: union at ${where} has branches avsc cannot tell apart, so it would ` +
+            'decode them wrapped ({"<branch>": value}); keep unions to null plus one type of each kind',
+        );
       }
       if (type instanceof avro.types.UnwrappedUnionType) {
         return type.types.map((t, i) => tsTypeOf(t, `${where}|${i}`)).join(' | ');
       }
       switch (type.typeName) {
-        case 'null': return 'null';
-        case 'boolean': return 'boolean';
-        case 'int': case 'long': case 'float': case 'double': return 'number';
-        case 'string': return 'string';
-        case 'bytes': return 'Buffer';
-        default: throw new Error(`${source.path}: unsupported Avro type ${type.typeName} at ${where}`);
+        case 'null':
+          return 'null';
+        case 'boolean':
+          return 'boolean';
+        case 'int':
+        case 'long':
+        case 'float':
+        case 'double':
+          return 'number';
+        case 'string':
+          return 'string';
+        case 'bytes':
+          return 'Buffer';
+        default:
+          throw new Error(`${source.path}: unsupported Avro type ${type.typeName} at ${where}`);
       }
     };
 
@@ -132,8 +159,10 @@ export function generateAvroTypeScript(sources: readonly AvroSource[]): Map<stri
       const signature = JSON.stringify(type.schema({ exportAttrs: true }));
       if (existing) {
         if (existing.signature !== signature) {
-          throw new Error(`${source.path}: ${fullName} (at ${where}) differs from its definition in ` +
-            `${existing.module}.ts; one name must mean one type`);
+          throw new Error(
+            `${source.path}: ${fullName} (at ${where}) differs from its definition in ` +
+              `${existing.module}.ts; one name must mean one type`,
+          );
         }
         if (existing.module !== source.name) {
           const set = imports.get(existing.module) ?? new Set<string>();

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { COMPATIBILITY, SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { createRegistryServer, type RegistryServer } from '@omen/schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { previousSchemaVersions, schemaForTopic, subjectForTopic, topicSchemas, type PreviousSchema } from '../../src/index.ts';
+import {
+  previousSchemaVersions,
+  schemaForTopic,
+  subjectForTopic,
+  topicSchemas,
+  type PreviousSchema,
+} from '../../src/index.ts';
 
 // The schema evolution guard: every schema registers under its topic's subject, and stays
 // BACKWARD-compatible with its previous version (the last tag, or the commit before the last
@@ -18,7 +24,11 @@ let registryUrl: string;
 let own: { server: RegistryServer; dir: string } | undefined;
 let previous: PreviousSchema[];
 
-async function rest(method: string, url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function rest(
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(new URL(url, registryUrl), {
     method,
     headers: body === undefined ? { accept: CONTENT_TYPE } : { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
@@ -28,14 +38,20 @@ async function rest(method: string, url: string, body?: unknown): Promise<{ stat
 }
 
 /** Asks the registry whether `current` can read data written with `prior`, via a scratch subject. */
-async function backwardCompatible(label: string, prior: string, current: string): Promise<{ is_compatible: boolean; messages?: string[] }> {
+async function backwardCompatible(
+  label: string,
+  prior: string,
+  current: string,
+): Promise<{ is_compatible: boolean; messages?: string[] }> {
   const scratch = `omen-evolution-${run}-${label}-value`;
   try {
     const put = await rest('PUT', `/config/${scratch}`, { compatibility: 'BACKWARD' });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const reg = await rest('POST', `/subjects/${scratch}/versions`, { schema: prior });
     expect(reg.status, JSON.stringify(reg.body)).toBe(200);
-    const check = await rest('POST', `/compatibility/subjects/${scratch}/versions/latest?verbose=true`, { schema: current });
+    const check = await rest('POST', `/compatibility/subjects/${scratch}/versions/latest?verbose=true`, {
+      schema: current,
+    });
     expect(check.status, JSON.stringify(check.body)).toBe(200);
     return check.body as { is_compatible: boolean; messages?: string[] };
   } finally {
@@ -72,21 +88,32 @@ describe('schema evolution guard', () => {
     expect(entry, `schemas/${name}.avsc`).toBeDefined();
     const client = new SchemaRegistry({ host: registryUrl });
     const subject = subjectForTopic(topic);
-    const { id } = await client.register({ type: 'AVRO' as never, schema: entry!.current }, { subject, compatibility: COMPATIBILITY.BACKWARD });
+    const { id } = await client.register(
+      { type: 'AVRO' as never, schema: entry!.current },
+      { subject, compatibility: COMPATIBILITY.BACKWARD },
+    );
     expect(await client.getRegistryIdBySchema(subject, { type: 'AVRO' as never, schema: entry!.current })).toBe(id);
   });
 
-  it.each(Object.values(topicSchemas))('schemas/%s.avsc is BACKWARD-compatible with its previous version', async (name) => {
-    const entry = previous.find((p) => p.name === name)!;
-    if (entry.previous === null) return; // New since the baseline: nothing to stay compatible with.
-    const result = await backwardCompatible(name.replace(/_/g, '-'), entry.previous, entry.current);
-    expect(result.is_compatible, `${entry.file} vs ${entry.baseline}: ${(result.messages ?? []).join('; ')}`).toBe(true);
-  });
+  it.each(Object.values(topicSchemas))(
+    'schemas/%s.avsc is BACKWARD-compatible with its previous version',
+    async (name) => {
+      const entry = previous.find((p) => p.name === name)!;
+      if (entry.previous === null) return; // New since the baseline: nothing to stay compatible with.
+      const result = await backwardCompatible(name.replace(/_/g, '-'), entry.previous, entry.current);
+      expect(result.is_compatible, `${entry.file} vs ${entry.baseline}: ${(result.messages ?? []).join('; ')}`).toBe(
+        true,
+      );
+    },
+  );
 
   it('detects an incompatible edit through the same endpoint (negative control)', async () => {
     const commit = previous.find((p) => p.name === 'commit')!;
     const schema = JSON.parse(commit.current) as { fields: object[] };
-    const edited = JSON.stringify({ ...schema, fields: [...schema.fields, { name: 'required_later', type: 'string', doc: 'x' }] });
+    const edited = JSON.stringify({
+      ...schema,
+      fields: [...schema.fields, { name: 'required_later', type: 'string', doc: 'x' }],
+    });
     const result = await backwardCompatible('negative-control', commit.current, edited);
     expect(result.is_compatible).toBe(false);
   });

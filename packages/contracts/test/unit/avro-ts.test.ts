@@ -9,7 +9,10 @@ const src = (name: string, schema: unknown): AvroSource => ({ name, path: `schem
 
 const status = { type: 'enum', name: 'Status', doc: 'A status.', symbols: ['on', 'off'], default: 'off' };
 const a = src('a', {
-  type: 'record', name: 'A', namespace: 'omen.t.v1', doc: 'Record A.',
+  type: 'record',
+  name: 'A',
+  namespace: 'omen.t.v1',
+  doc: 'Record A.',
   fields: [
     { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' }, doc: 'When.' },
     { name: 'maybe', type: ['null', 'string'], default: null, doc: 'Optional text.' },
@@ -26,7 +29,9 @@ describe('generateAvroTypeScript', () => {
     const out = generateAvroTypeScript([a]).get('a.ts') ?? '';
     expect(out).toContain("export type Status = 'on' | 'off';");
     expect(out).toContain('export interface A {');
-    expect(out).toMatch(/When\.\n\s+\*\n\s+\* Avro timestamp-millis: epoch milliseconds, UTC\.\n\s+\*\/\n\s+at: number;/);
+    expect(out).toMatch(
+      /When\.\n\s+\*\n\s+\* Avro timestamp-millis: epoch milliseconds, UTC\.\n\s+\*\/\n\s+at: number;/,
+    );
     expect(out).toMatch(/@default null\n\s+\*\/\n\s+maybe: null \| string;/);
     expect(out).toContain('  status: Status;');
     expect(out).toContain('  tags: Array<null | string>;');
@@ -47,15 +52,27 @@ describe('generateAvroTypeScript', () => {
   });
 
   it('refuses one name with two definitions', () => {
-    const b = src('b', { type: 'record', name: 'B', namespace: 'omen.t.v1',
-      fields: [{ name: 's', type: { ...status, symbols: ['on', 'off', 'broken'] } }] });
-    expect(() => generateAvroTypeScript([a, b])).toThrow(/schemas\/b\.avsc: omen\.t\.v1\.Status .* differs from its definition in a\.ts/);
+    const b = src('b', {
+      type: 'record',
+      name: 'B',
+      namespace: 'omen.t.v1',
+      fields: [{ name: 's', type: { ...status, symbols: ['on', 'off', 'broken'] } }],
+    });
+    expect(() => generateAvroTypeScript([a, b])).toThrow(
+      /schemas\/b\.avsc: omen\.t\.v1\.Status .* differs from its definition in a\.ts/,
+    );
   });
 
   it('refuses two full names that would be one TypeScript name', () => {
-    const b = src('b', { type: 'record', name: 'B', namespace: 'omen.other.v1',
-      fields: [{ name: 's', type: { ...status } }] });
-    expect(() => generateAvroTypeScript([a, b])).toThrow(/omen\.other\.v1\.Status and omen\.t\.v1\.Status would both be TypeScript type Status/);
+    const b = src('b', {
+      type: 'record',
+      name: 'B',
+      namespace: 'omen.other.v1',
+      fields: [{ name: 's', type: { ...status } }],
+    });
+    expect(() => generateAvroTypeScript([a, b])).toThrow(
+      /omen\.other\.v1\.Status and omen\.t\.v1\.Status would both be TypeScript type Status/,
+    );
   });
 
   it('refuses unions avsc would decode wrapped, naming the field', () => {
@@ -64,9 +81,12 @@ describe('generateAvroTypeScript', () => {
   });
 
   it('refuses a top-level type that is not a record, and an invalid schema, naming the file', () => {
-    expect(() => generateAvroTypeScript([src('d', 'string')])).toThrow(/schemas\/d\.avsc: the top-level type must be a named record/);
-    expect(() => generateAvroTypeScript([src('e', { type: 'record', name: 'E', fields: [{ name: 'x', type: 'integer' }] })]))
-      .toThrow(/schemas\/e\.avsc: not a valid Avro schema/);
+    expect(() => generateAvroTypeScript([src('d', 'string')])).toThrow(
+      /schemas\/d\.avsc: the top-level type must be a named record/,
+    );
+    expect(() =>
+      generateAvroTypeScript([src('e', { type: 'record', name: 'E', fields: [{ name: 'x', type: 'integer' }] })]),
+    ).toThrow(/schemas\/e\.avsc: not a valid Avro schema/);
   });
 });
 

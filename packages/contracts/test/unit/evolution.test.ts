@@ -10,17 +10,27 @@ import { avroSchema, previousSchemaVersions, schemaNames } from '../../src/index
 type Json = Record<string, unknown>;
 
 const backward = (current: unknown, previous: unknown) =>
-  checkCompatibility(avro.Type.forSchema(current as avro.Schema), [{ version: 1, type: avro.Type.forSchema(previous as avro.Schema) }], 'BACKWARD');
+  checkCompatibility(
+    avro.Type.forSchema(current as avro.Schema),
+    [{ version: 1, type: avro.Type.forSchema(previous as avro.Schema) }],
+    'BACKWARD',
+  );
 
 describe('negative control: the BACKWARD check the evolution guard relies on catches incompatible edits', () => {
-  it.each(schemaNames.map((n) => [n]))('%s: a new required field is refused, the same field with a default is accepted', (name) => {
-    const previous = avroSchema(name) as Json;
-    const withField = (field: Json) => ({ ...previous, fields: [...(previous['fields'] as Json[]), field] });
-    const refused = backward(withField({ name: 'added_later', type: 'string', doc: 'x' }), previous);
-    expect(refused.compatible).toBe(false);
-    expect(refused.messages.join()).toMatch(/added_later/);
-    expect(backward(withField({ name: 'added_later', type: ['null', 'string'], default: null, doc: 'x' }), previous).compatible).toBe(true);
-  });
+  it.each(schemaNames.map((n) => [n]))(
+    '%s: a new required field is refused, the same field with a default is accepted',
+    (name) => {
+      const previous = avroSchema(name) as Json;
+      const withField = (field: Json) => ({ ...previous, fields: [...(previous['fields'] as Json[]), field] });
+      const refused = backward(withField({ name: 'added_later', type: 'string', doc: 'x' }), previous);
+      expect(refused.compatible).toBe(false);
+      expect(refused.messages.join()).toMatch(/added_later/);
+      expect(
+        backward(withField({ name: 'added_later', type: ['null', 'string'], default: null, doc: 'x' }), previous)
+          .compatible,
+      ).toBe(true);
+    },
+  );
 
   it('commit: narrowing a type (event_time long → int) is refused', () => {
     const previous = avroSchema('commit') as Json;
@@ -47,7 +57,9 @@ describe('previousSchemaVersions', () => {
     git('config', 'user.name', 'omen test');
     git('config', 'commit.gpgsign', 'false');
   });
-  afterEach(async () => { await rm(root, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
 
   it('uses the commit before the last change once the change is committed, the last commit while it is not', async () => {
     await write('x.avsc', 'v1');
@@ -58,7 +70,9 @@ describe('previousSchemaVersions', () => {
       { name: 'x', file: 'schemas/x.avsc', current: 'v2', previous: 'v1', baseline: `commit ${c1.slice(0, 12)}` },
     ]);
     await write('x.avsc', 'v3');
-    expect(await previousSchemaVersions({ root })).toMatchObject([{ current: 'v3', previous: 'v2', baseline: `commit ${c2.slice(0, 12)}` }]);
+    expect(await previousSchemaVersions({ root })).toMatchObject([
+      { current: 'v3', previous: 'v2', baseline: `commit ${c2.slice(0, 12)}` },
+    ]);
   });
 
   it('uses the latest tag when there is one, and reports schemas new since it as new', async () => {
@@ -80,7 +94,9 @@ describe('previousSchemaVersions', () => {
     await write('x.avsc', 'v2');
     commit('v2');
     expect(await previousSchemaVersions({ root, ref: c1 })).toMatchObject([{ previous: 'v1', baseline: `ref ${c1}` }]);
-    await expect(previousSchemaVersions({ root, ref: 'no-such-branch' })).rejects.toThrow(/"no-such-branch" is not a git revision/);
+    await expect(previousSchemaVersions({ root, ref: 'no-such-branch' })).rejects.toThrow(
+      /"no-such-branch" is not a git revision/,
+    );
   });
 
   it('treats a schema with no history as new, and refuses a directory outside git', async () => {

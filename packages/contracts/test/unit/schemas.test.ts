@@ -1,14 +1,24 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import {
-  avroSchema, avroType, schemaForTopic, schemaNames, subjectForTopic, topicSchemas, type AvroRecords, type Commit,
+  avroSchema,
+  avroType,
+  schemaForTopic,
+  schemaNames,
+  subjectForTopic,
+  topicSchemas,
+  type AvroRecords,
+  type Commit,
 } from '../../src/index.ts';
 
 type Json = Record<string, unknown>;
 
 // Walks a schema and yields every record definition (nested ones included).
 function* records(type: unknown): Generator<Json> {
-  if (Array.isArray(type)) { for (const t of type) yield* records(t); return; }
+  if (Array.isArray(type)) {
+    for (const t of type) yield* records(t);
+    return;
+  }
   if (type === null || typeof type !== 'object') return;
   const t = type as Json;
   if (t['type'] === 'record') {
@@ -69,29 +79,61 @@ describe('topics and subjects', () => {
   });
 
   it('names the known topics for an unknown one, and refuses non-topic names', () => {
-    expect(() => schemaForTopic('scm.commit.v1')).toThrow(/topic "scm.commit.v1" has no Avro contract; contract topics: scm.commits.v1/);
+    expect(() => schemaForTopic('scm.commit.v1')).toThrow(
+      /topic "scm.commit.v1" has no Avro contract; contract topics: scm.commits.v1/,
+    );
     expect(() => subjectForTopic('')).toThrow(/not a Kafka topic name/);
     expect(() => subjectForTopic('a topic')).toThrow(/not a Kafka topic name: "a topic"/);
   });
 
   it('refuses an unknown schema name, listing the known ones', () => {
-    expect(() => avroSchema('comit' as never)).toThrow(/unknown Avro schema "comit"; known: audit_event, commit, commit_features/);
+    expect(() => avroSchema('comit' as never)).toThrow(
+      /unknown Avro schema "comit"; known: audit_event, commit, commit_features/,
+    );
   });
 });
 
 describe('generated types describe what avsc decodes', () => {
   it('a Commit built to the generated interface encodes and decodes unchanged', () => {
     const commit: Commit = {
-      event_id: 'github:expressjs/express:abc', event_time: 1_700_000_000_000,
-      repo_id: 'github:expressjs/express', repo_name: 'expressjs/express', provider: 'github',
-      sha: 'abc', parents: ['def'], author_id: 'a1', committer_id: 'c1',
-      author_time: 1_699_999_999_000, commit_time: 1_700_000_000_000, message: 'fix: router',
-      files: [{
-        path: 'lib/router.js', old_path: null, status: 'modified', lines_added: 2, lines_deleted: 1, binary: false,
-        hunks: [{ old_start: 10, old_lines: 1, new_start: 10, new_lines: 2,
-          deleted_lines: [{ number: 10, content: 'a' }], added_lines: [{ number: 10, content: 'b' }, { number: 11, content: 'c' }] }],
-      }],
-      branch: null, source: 'git', line_counts_known: true,
+      event_id: 'github:expressjs/express:abc',
+      event_time: 1_700_000_000_000,
+      repo_id: 'github:expressjs/express',
+      repo_name: 'expressjs/express',
+      provider: 'github',
+      sha: 'abc',
+      parents: ['def'],
+      author_id: 'a1',
+      committer_id: 'c1',
+      author_time: 1_699_999_999_000,
+      commit_time: 1_700_000_000_000,
+      message: 'fix: router',
+      files: [
+        {
+          path: 'lib/router.js',
+          old_path: null,
+          status: 'modified',
+          lines_added: 2,
+          lines_deleted: 1,
+          binary: false,
+          hunks: [
+            {
+              old_start: 10,
+              old_lines: 1,
+              new_start: 10,
+              new_lines: 2,
+              deleted_lines: [{ number: 10, content: 'a' }],
+              added_lines: [
+                { number: 10, content: 'b' },
+                { number: 11, content: 'c' },
+              ],
+            },
+          ],
+        },
+      ],
+      branch: null,
+      source: 'git',
+      line_counts_known: true,
     };
     const type = avroType('commit');
     const decoded = type.fromBuffer(type.toBuffer(commit)) as AvroRecords['commit'];

@@ -62,8 +62,12 @@ describe('toGrpcStatus', () => {
   });
 
   it('carries retryAfterMs as grpc-retry-pushback-ms and resources as omen-resource', () => {
-    expect(toGrpcStatus(new UnavailableError('busy', { retryAfterMs: 250.2 })).metadata.get('grpc-retry-pushback-ms')).toEqual(['251']);
-    expect(toGrpcStatus(new NotFoundError('no such model', 'model/jit-v3')).metadata.get('omen-resource')).toEqual(['model/jit-v3']);
+    expect(
+      toGrpcStatus(new UnavailableError('busy', { retryAfterMs: 250.2 })).metadata.get('grpc-retry-pushback-ms'),
+    ).toEqual(['251']);
+    expect(toGrpcStatus(new NotFoundError('no such model', 'model/jit-v3')).metadata.get('omen-resource')).toEqual([
+      'model/jit-v3',
+    ]);
   });
 });
 
@@ -121,7 +125,9 @@ describe('fromGrpcError', () => {
     const back = fromGrpcError(Object.assign(new Error(s.details), s));
     expect(back).toBeInstanceOf(InvalidArgumentError);
     expect((back as InvalidArgumentError).field).toBe('message');
-    expect(fromGrpcError({ code: status.UNAVAILABLE, details: 'x', metadata: new Metadata() }).code).toBe('UNAVAILABLE');
+    expect(fromGrpcError({ code: status.UNAVAILABLE, details: 'x', metadata: new Metadata() }).code).toBe(
+      'UNAVAILABLE',
+    );
   });
 });
 
@@ -154,14 +160,19 @@ describe('google.rpc.Status details (grpc-status-details-bin)', () => {
     expect(d.message).toBe(s.details);
     expect(d.errorInfo).toEqual({ reason: 'BAD_SHA', domain: 'omen.dev', metadata: { field: 'commit.sha' } });
     expect(d.badRequest?.fieldViolations).toHaveLength(1);
-    expect(d.badRequest?.fieldViolations[0]).toMatchObject({ field: 'commit.sha', description: 'commit.sha: must be a 40-hex sha' });
+    expect(d.badRequest?.fieldViolations[0]).toMatchObject({
+      field: 'commit.sha',
+      description: 'commit.sha: must be a 40-hex sha',
+    });
   });
 
   it('gives NOT_FOUND a ResourceInfo and the code as the default reason; RetryInfo where a delay exists', () => {
     const nf = details(toGrpcStatus(new NotFoundError('no run', 'run/abc')));
     expect(nf.errorInfo?.reason).toBe('NOT_FOUND');
     expect(nf.resourceInfo).toMatchObject({ resourceType: 'run', resourceName: 'run/abc' });
-    expect(details(toGrpcStatus(new UnavailableError('busy', { retryAfterMs: 1500 }))).retryInfo).toEqual({ retryDelayMs: 1500 });
+    expect(details(toGrpcStatus(new UnavailableError('busy', { retryAfterMs: 1500 }))).retryInfo).toEqual({
+      retryDelayMs: 1500,
+    });
   });
 
   it('does not repeat a field the message names with other spacing', () => {
@@ -180,17 +191,33 @@ describe('google.rpc.Status details (grpc-status-details-bin)', () => {
   });
 
   it('reads the reason and retry delay back; falls back to omen metadata without the details', () => {
-    const back = fromGrpcError(Object.assign(new Error('x'), toGrpcStatus(new UnavailableError('busy', { retryAfterMs: 900, reason: 'REDIS_STALLED' }))));
+    const back = fromGrpcError(
+      Object.assign(
+        new Error('x'),
+        toGrpcStatus(new UnavailableError('busy', { retryAfterMs: 900, reason: 'REDIS_STALLED' })),
+      ),
+    );
     expect(back.reason).toBe('REDIS_STALLED');
     expect(back.retryAfterMs).toBe(900);
     const md = new Metadata();
     md.set('omen-resource', 'model/caf%C3%A9');
-    expect((fromGrpcError({ code: status.NOT_FOUND, details: 'x', metadata: md }) as NotFoundError).resource).toBe('model/café');
+    expect((fromGrpcError({ code: status.NOT_FOUND, details: 'x', metadata: md }) as NotFoundError).resource).toBe(
+      'model/café',
+    );
   });
 
-  it('sends an error\'s info as ErrorInfo metadata and reads it back (the role an auth refusal names)', () => {
-    const s = toGrpcStatus(new PermissionDeniedError('this method needs the admin role', { reason: 'ROLE_REQUIRED', info: { required_role: 'admin' } }));
-    expect(details(s).errorInfo).toEqual({ reason: 'ROLE_REQUIRED', domain: 'omen.dev', metadata: { required_role: 'admin' } });
+  it("sends an error's info as ErrorInfo metadata and reads it back (the role an auth refusal names)", () => {
+    const s = toGrpcStatus(
+      new PermissionDeniedError('this method needs the admin role', {
+        reason: 'ROLE_REQUIRED',
+        info: { required_role: 'admin' },
+      }),
+    );
+    expect(details(s).errorInfo).toEqual({
+      reason: 'ROLE_REQUIRED',
+      domain: 'omen.dev',
+      metadata: { required_role: 'admin' },
+    });
     const back = fromGrpcError(Object.assign(new Error(s.details), s));
     expect(back.reason).toBe('ROLE_REQUIRED');
     expect(back.info).toEqual({ required_role: 'admin' });
@@ -199,7 +226,9 @@ describe('google.rpc.Status details (grpc-status-details-bin)', () => {
   it('keeps the trailers small whatever the caller sent', () => {
     const huge = 'é'.repeat(1_000_000);
     const s = toGrpcStatus(new InvalidArgumentError(`bad ${huge}`, `ids.${huge}`));
-    const bytes = Object.values(s.metadata.toJSON()).flat().reduce((n: number, v) => n + Buffer.byteLength(v), Buffer.byteLength(s.details));
+    const bytes = Object.values(s.metadata.toJSON())
+      .flat()
+      .reduce((n: number, v) => n + Buffer.byteLength(v), Buffer.byteLength(s.details));
     expect(bytes).toBeLessThan(8192);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Metadata } from '@grpc/grpc-js';
-import { MAX_ECHOED_CHARS, decodeMetadataValue, encodeMetadataValue, escapeText, quote, safeMessage } from '@omen/errors';
+import {
+  MAX_ECHOED_CHARS,
+  decodeMetadataValue,
+  encodeMetadataValue,
+  escapeText,
+  quote,
+  safeMessage,
+} from '@omen/errors';
 
 // What a reader of a message must never meet unescaped.
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ufffe\uffff]/u;
@@ -62,6 +69,7 @@ describe('encodeMetadataValue', () => {
   });
 
   it('round-trips well-formed text', () => {
-    for (const s of ['run-é', 'x\ny', 'modèle', '100%', '🚀\u202e']) expect(decodeMetadataValue(encodeMetadataValue(s))).toBe(s);
+    for (const s of ['run-é', 'x\ny', 'modèle', '100%', '🚀\u202e'])
+      expect(decodeMetadataValue(encodeMetadataValue(s))).toBe(s);
   });
 });

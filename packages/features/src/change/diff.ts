@@ -82,7 +82,12 @@ function gitHeaderPaths(rest: string): { from: string; to: string } | undefined 
   // Unquoted: "a/P b/P" — the two halves are equal except for a rename, whose real names
   // come from the rename lines or the ---/+++ headers anyway.
   const half = (rest.length - 1) / 2;
-  if (Number.isInteger(half) && rest.startsWith('a/') && rest.slice(half + 1).startsWith('b/') && rest.slice(2, half) === rest.slice(half + 3)) {
+  if (
+    Number.isInteger(half) &&
+    rest.startsWith('a/') &&
+    rest.slice(half + 1).startsWith('b/') &&
+    rest.slice(2, half) === rest.slice(half + 3)
+  ) {
     const p = rest.slice(2, half);
     return { from: p, to: p };
   }
@@ -95,7 +100,8 @@ function bad(message: string): InvalidArgumentError {
 }
 
 function validPath(p: string, line: number): string {
-  if (p === '' || p.startsWith('/') || p.split('/').includes('..') || p.includes('\0')) throw bad(`line ${line}: "${p.slice(0, 80)}" is not a relative path inside the repository`);
+  if (p === '' || p.startsWith('/') || p.split('/').includes('..') || p.includes('\0'))
+    throw bad(`line ${line}: "${p.slice(0, 80)}" is not a relative path inside the repository`);
   return p;
 }
 
@@ -124,7 +130,10 @@ export function parseUnifiedDiff(text: string, limits: DiffLimits = {}): ParsedD
   };
   const finish = (): void => {
     if (!file) return;
-    if (oldLeft > 0 || newLeft > 0) throw bad(`the last hunk of "${file.path}" ends ${oldLeft} old and ${newLeft} new lines short of its header's counts`);
+    if (oldLeft > 0 || newLeft > 0)
+      throw bad(
+        `the last hunk of "${file.path}" ends ${oldLeft} old and ${newLeft} new lines short of its header's counts`,
+      );
     const { fromHeader, toHeader, git: _git, ...done } = file;
     if (done.status !== 'renamed' && done.status !== 'copied') {
       if (fromHeader === null && toHeader !== null && !done.binary) done.status = 'added';
@@ -137,7 +146,18 @@ export function parseUnifiedDiff(text: string, limits: DiffLimits = {}): ParsedD
   const open = (path: string, git: boolean): void => {
     finish();
     if (files.length >= maxFiles) throw bad(`more than ${maxFiles} files`);
-    file = { path, oldPath: null, status: 'modified', binary: false, linesAdded: 0, linesDeleted: 0, addedHunks: [], fromHeader: '', toHeader: '', git };
+    file = {
+      path,
+      oldPath: null,
+      status: 'modified',
+      binary: false,
+      linesAdded: 0,
+      linesDeleted: 0,
+      addedHunks: [],
+      fromHeader: '',
+      toHeader: '',
+      git,
+    };
   };
 
   for (let i = 0; i < lines.length; i++) {
@@ -169,7 +189,9 @@ export function parseUnifiedDiff(text: string, limits: DiffLimits = {}): ParsedD
         newLine++;
         continue;
       }
-      throw bad(`line ${at}: the hunk of "${file.path}" expects ${oldLeft} more old and ${newLeft} more new lines, got ${JSON.stringify(line.slice(0, 40))}`);
+      throw bad(
+        `line ${at}: the hunk of "${file.path}" expects ${oldLeft} more old and ${newLeft} more new lines, got ${JSON.stringify(line.slice(0, 40))}`,
+      );
     }
     flush();
     if (line.startsWith('diff --git ')) {
@@ -178,7 +200,11 @@ export function parseUnifiedDiff(text: string, limits: DiffLimits = {}): ParsedD
       open(validPath(paths.to, at), true);
       continue;
     }
-    if (line.startsWith('--- ') && (!file || file.addedHunks.length > 0 || file.linesDeleted > 0 || !file.git) && lines[i + 1]?.startsWith('+++ ')) {
+    if (
+      line.startsWith('--- ') &&
+      (!file || file.addedHunks.length > 0 || file.linesDeleted > 0 || !file.git) &&
+      lines[i + 1]?.startsWith('+++ ')
+    ) {
       // A plain `diff -u` file (no git header), or the next file of a concatenated patch.
       const from = headerPath(line.slice(4));
       const to = headerPath(lines[i + 1]!.replace(/\r$/, '').slice(4));
@@ -202,7 +228,8 @@ export function parseUnifiedDiff(text: string, limits: DiffLimits = {}): ParsedD
     else if (line.startsWith('rename from ') || line.startsWith('copy from ')) {
       file.oldPath = validPath(unquote(line.slice(line.indexOf(' from ') + 6)), at);
       file.status = line.startsWith('rename') ? 'renamed' : 'copied';
-    } else if (line.startsWith('rename to ') || line.startsWith('copy to ')) file.path = validPath(unquote(line.slice(line.indexOf(' to ') + 4)), at);
+    } else if (line.startsWith('rename to ') || line.startsWith('copy to '))
+      file.path = validPath(unquote(line.slice(line.indexOf(' to ') + 4)), at);
     else if (line.startsWith('Binary files ') || line === 'GIT binary patch') file.binary = true;
     else if (line.startsWith('@@')) {
       const m = HUNK.exec(line);
@@ -218,7 +245,8 @@ export function parseUnifiedDiff(text: string, limits: DiffLimits = {}): ParsedD
   }
   flush();
   finish();
-  if (files.length === 0) throw bad('no changed file found (expected `diff --git` or `---`/`+++` headers and @@ hunks)');
+  if (files.length === 0)
+    throw bad('no changed file found (expected `diff --git` or `---`/`+++` headers and @@ hunks)');
   return { files, message: messageOf(preamble) };
 }
 
@@ -230,5 +258,10 @@ function messageOf(preamble: readonly string[]): string {
   if (subject < 0) return '';
   const body = preamble.slice(subject + 1);
   const end = body.findIndex((l) => l === '---');
-  return [preamble[subject]!.slice('Subject: '.length).replace(/^\[PATCH[^\]]*\]\s*/, ''), ...(end < 0 ? body : body.slice(0, end))].join('\n').trim();
+  return [
+    preamble[subject]!.slice('Subject: '.length).replace(/^\[PATCH[^\]]*\]\s*/, ''),
+    ...(end < 0 ? body : body.slice(0, end)),
+  ]
+    .join('\n')
+    .trim();
 }

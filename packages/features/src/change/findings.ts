@@ -30,7 +30,12 @@ export function diffCodeFindings(files: readonly Pick<DiffFile, 'path' | 'addedH
     if (languageOf(f.path) !== undefined && added.length > 0) duplicateRuns.push(added.map((l) => l.content));
   }
   const dup = findDuplicates(duplicateRuns);
-  const values: Record<string, number> = { files_parsed: 0, duplicate_blocks: dup.blocks, duplicated_lines: dup.lines, security_hits: total };
+  const values: Record<string, number> = {
+    files_parsed: 0,
+    duplicate_blocks: dup.blocks,
+    duplicated_lines: dup.lines,
+    security_hits: total,
+  };
   for (const rule of securityRuleIds) values[securityFeatureName(rule)] = perRule.get(rule) ?? 0;
   return { values, files: rows };
 }

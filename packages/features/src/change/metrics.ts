@@ -35,7 +35,10 @@ export interface ChangedFileCounts {
  * defines them. A path listed twice counts once with its lines summed (as the featurizer merges
  * split API payloads).
  */
-export function changeShapeMetrics(files: readonly ChangedFileCounts[], message: string): Record<'ns' | 'nd' | 'nf' | 'entropy' | 'la' | 'ld' | 'fix', number> {
+export function changeShapeMetrics(
+  files: readonly ChangedFileCounts[],
+  message: string,
+): Record<'ns' | 'nd' | 'nf' | 'entropy' | 'la' | 'ld' | 'fix', number> {
   const byPath = new Map<string, number>();
   let la = 0;
   let ld = 0;

@@ -7,7 +7,8 @@ import type { SecurityRuleId } from '../sets.ts';
 import { isBlameworthy } from './lines.ts';
 
 const SQL = String.raw`(?:select\s[^"'\x60]*?\bfrom\b|insert\s+into\b|update\s+[\w."\x60\[\]]+\s+set\b|delete\s+from\b)`;
-const PLACEHOLDER = /^(?:\*+|x+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%\(?\w*\)?s|changeme|change_me|your[_-]?\w*|example\w*|dummy|test|password|secret|none|null|undefined|true|false|process\.env.*)$/i;
+const PLACEHOLDER =
+  /^(?:\*+|x+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%\(?\w*\)?s|changeme|change_me|your[_-]?\w*|example\w*|dummy|test|password|secret|none|null|undefined|true|false|process\.env.*)$/i;
 
 interface Rule {
   id: SecurityRuleId;

@@ -62,16 +62,41 @@ describe('parseUnifiedDiff', () => {
 
   it('gives the change metrics and findings the featurizer would', () => {
     const { files, message } = parseUnifiedDiff(GIT_SHOW);
-    expect(changeShapeMetrics(files, message)).toEqual({ ns: 3, nd: 3, nf: 4, entropy: expect.closeTo(-(5 / 7) * Math.log2(5 / 7) - (2 / 7) * Math.log2(2 / 7), 9), la: 3, ld: 4, fix: 1 });
+    expect(changeShapeMetrics(files, message)).toEqual({
+      ns: 3,
+      nd: 3,
+      nf: 4,
+      entropy: expect.closeTo(-(5 / 7) * Math.log2(5 / 7) - (2 / 7) * Math.log2(2 / 7), 9),
+      la: 3,
+      ld: 4,
+      fix: 1,
+    });
     const findings = diffCodeFindings(files);
-    expect(findings.values).toMatchObject({ files_parsed: 0, security_hits: 1, sec_hardcoded_secret: 1, sec_eval_exec: 0 });
+    expect(findings.values).toMatchObject({
+      files_parsed: 0,
+      security_hits: 1,
+      sec_hardcoded_secret: 1,
+      sec_eval_exec: 0,
+    });
     expect(findings.files).toEqual([{ path: 'lib/router.js', values: { security_hits: 1 } }]);
   });
 
   it('reads plain diff -u output and format-patch subjects', () => {
     const plain = parseUnifiedDiff('--- a.txt\t2026-01-01\n+++ a.txt\t2026-01-02\n@@ -1 +1 @@\n-a\n+b\n');
-    expect(plain.files).toEqual([{ path: 'a.txt', oldPath: null, status: 'modified', binary: false, linesAdded: 1, linesDeleted: 1, addedHunks: [[{ number: 1, content: 'b' }]] }]);
-    const patch = parseUnifiedDiff('From abc Mon Sep 17 00:00:00 2001\nSubject: [PATCH 1/2] Repair the bug\n---\n lib/a.js | 1 +\ndiff --git a/lib/a.js b/lib/a.js\n--- a/lib/a.js\n+++ b/lib/a.js\n@@ -0,0 +1 @@\n+x\n-- \n2.39.2\n');
+    expect(plain.files).toEqual([
+      {
+        path: 'a.txt',
+        oldPath: null,
+        status: 'modified',
+        binary: false,
+        linesAdded: 1,
+        linesDeleted: 1,
+        addedHunks: [[{ number: 1, content: 'b' }]],
+      },
+    ]);
+    const patch = parseUnifiedDiff(
+      'From abc Mon Sep 17 00:00:00 2001\nSubject: [PATCH 1/2] Repair the bug\n---\n lib/a.js | 1 +\ndiff --git a/lib/a.js b/lib/a.js\n--- a/lib/a.js\n+++ b/lib/a.js\n@@ -0,0 +1 @@\n+x\n-- \n2.39.2\n',
+    );
     expect(patch.message).toBe('Repair the bug');
     expect(patch.files[0]).toMatchObject({ path: 'lib/a.js', linesAdded: 1 });
   });
@@ -99,7 +124,22 @@ describe('parseUnifiedDiff', () => {
   it('answers any text with a parse or an InvalidArgumentError, bounded (fast-check, seeded)', () => {
     const line = fc.oneof(
       fc.string({ maxLength: 40 }),
-      fc.constantFrom('diff --git a/x b/x', '--- a/x', '+++ b/x', '+++ /dev/null', '--- /dev/null', '@@ -1 +1 @@', '@@ -1,2 +1,0 @@', '@@ -0,0 +1,3 @@', 'new file mode 100644', 'rename from "a\\tb"', 'rename to ../x', 'Binary files a and b differ', '\\ No newline at end of file', ''),
+      fc.constantFrom(
+        'diff --git a/x b/x',
+        '--- a/x',
+        '+++ b/x',
+        '+++ /dev/null',
+        '--- /dev/null',
+        '@@ -1 +1 @@',
+        '@@ -1,2 +1,0 @@',
+        '@@ -0,0 +1,3 @@',
+        'new file mode 100644',
+        'rename from "a\\tb"',
+        'rename to ../x',
+        'Binary files a and b differ',
+        '\\ No newline at end of file',
+        '',
+      ),
       fc.string({ maxLength: 20 }).map((s) => `+${s}`),
       fc.string({ maxLength: 20 }).map((s) => `-${s}`),
       fc.string({ maxLength: 20 }).map((s) => ` ${s}`),

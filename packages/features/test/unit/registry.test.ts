@@ -17,12 +17,42 @@ import {
 } from '@omen/features';
 import type { FeatureSet } from '@omen/features';
 
-const kamei = { ns: 1, nd: 2, nf: 3, entropy: 1.5, la: 10, ld: 4, lt: 100, fix: 1, ndev: 2, age: 3.5, nuc: 7, exp: 12, rexp: 4.25, sexp: 5 };
+const kamei = {
+  ns: 1,
+  nd: 2,
+  nf: 3,
+  entropy: 1.5,
+  la: 10,
+  ld: 4,
+  lt: 100,
+  fix: 1,
+  ndev: 2,
+  age: 3.5,
+  nuc: 7,
+  exp: 12,
+  rexp: 4.25,
+  sexp: 5,
+};
 
 describe('jit_change_metrics@v1', () => {
   it('lists the 14 Kamei metrics in the column order of the public JIT data sets', () => {
     // Changing this order silently would feed every deployed model permuted inputs: bump the version.
-    expect(featureNames(jitChangeMetricsV1)).toEqual(['ns', 'nd', 'nf', 'entropy', 'la', 'ld', 'lt', 'fix', 'ndev', 'age', 'nuc', 'exp', 'rexp', 'sexp']);
+    expect(featureNames(jitChangeMetricsV1)).toEqual([
+      'ns',
+      'nd',
+      'nf',
+      'entropy',
+      'la',
+      'ld',
+      'lt',
+      'fix',
+      'ndev',
+      'age',
+      'nuc',
+      'exp',
+      'rexp',
+      'sexp',
+    ]);
     expect(featureRegistry.get('jit_change_metrics')).toBe(jitChangeMetricsV1);
     expect(featureSetId(jitChangeMetricsV1)).toBe('jit_change_metrics@v1');
   });
@@ -92,7 +122,14 @@ describe('validateFeatureValues', () => {
 
   it('names every bad feature: missing, non-finite, non-boolean, fractional count, below min, unknown', () => {
     const { ns: _ns, ...rest } = kamei;
-    const problems = validateFeatureValues(jitChangeMetricsV1, { ...rest, nf: 2.5, fix: 2, la: -1, entropy: Number.NaN, bogus: 1 });
+    const problems = validateFeatureValues(jitChangeMetricsV1, {
+      ...rest,
+      nf: 2.5,
+      fix: 2,
+      la: -1,
+      entropy: Number.NaN,
+      bogus: 1,
+    });
     expect(problems).toEqual([
       { feature: 'ns', problem: 'is missing' },
       { feature: 'nf', problem: 'is an integer, got 2.5' },
@@ -104,7 +141,9 @@ describe('validateFeatureValues', () => {
   });
 
   it('allows absent features and unknown keys only when asked', () => {
-    expect(validateFeatureValues(codeMetricsV1, { sloc: 3, extra: 1 }, { allowMissing: true, allowUnknown: true })).toEqual([]);
+    expect(
+      validateFeatureValues(codeMetricsV1, { sloc: 3, extra: 1 }, { allowMissing: true, allowUnknown: true }),
+    ).toEqual([]);
     expect(validateFeatureValues(codeMetricsV1, { comment_ratio: 1.5 }, { allowMissing: true })).toEqual([
       { feature: 'comment_ratio', problem: 'must be <= 1, got 1.5' },
     ]);

@@ -6,23 +6,56 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_DOMAIN, STATUS_DETAILS_KEY, decodeStatusDetails, fromGrpcError } from '@omen/errors';
 import { createLogger } from '@omen/telemetry';
 import { createTestIssuer } from '@omen/testing';
-import { annotateAudit, callUnary, callerOf, createClient, createGrpcServer, loadProto, unary, type AuditRecord, type GrpcServer } from '@omen/grpc';
+import {
+  annotateAudit,
+  callUnary,
+  callerOf,
+  createClient,
+  createGrpcServer,
+  loadProto,
+  unary,
+  type AuditRecord,
+  type GrpcServer,
+} from '@omen/grpc';
 
 const proto = loadProto(path.join(import.meta.dirname, '../fixtures/echo.proto'));
 const Echo = proto.client('omen.test.v1.Echo');
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const idp = createTestIssuer('https://idp.test', 'omen-test');
 const ISSUER = idp.issuer;
-const roles = { '/omen.test.v1.Echo/Say': 'reader', '/omen.test.v1.Echo/Slow': 'operator', '/omen.test.v1.Echo/Reset': 'admin' } as const;
+const roles = {
+  '/omen.test.v1.Echo/Say': 'reader',
+  '/omen.test.v1.Echo/Slow': 'operator',
+  '/omen.test.v1.Echo/Reset': 'admin',
+} as const;
 
-function jwt(claims: { roles?: string[] }, o: { iss?: string; aud?: string; expSec?: number; kid?: string } = {}): Promise<string> {
-  return idp.token({ ...claims, ...(o.iss ? { issuer: o.iss } : {}), ...(o.aud ? { audience: o.aud } : {}), ...(o.expSec ? { expiresAt: o.expSec } : {}), ...(o.kid ? { kid: o.kid } : {}) });
+function jwt(
+  claims: { roles?: string[] },
+  o: { iss?: string; aud?: string; expSec?: number; kid?: string } = {},
+): Promise<string> {
+  return idp.token({
+    ...claims,
+    ...(o.iss ? { issuer: o.iss } : {}),
+    ...(o.aud ? { audience: o.aud } : {}),
+    ...(o.expSec ? { expiresAt: o.expSec } : {}),
+    ...(o.kid ? { kid: o.kid } : {}),
+  });
 }
 
-async function outcome(address: string, method: string, token: string | undefined, metadata?: grpc.Metadata): Promise<{ code: number; details: string; reply?: unknown; error?: grpc.ServiceError }> {
+async function outcome(
+  address: string,
+  method: string,
+  token: string | undefined,
+  metadata?: grpc.Metadata,
+): Promise<{ code: number; details: string; reply?: unknown; error?: grpc.ServiceError }> {
   const client = createClient(Echo, address, token === undefined ? {} : { token });
   try {
-    const reply = await callUnary(client, method, method === 'Slow' ? { wait_ms: 1 } : { text: 'hi' }, metadata ? { metadata } : {});
+    const reply = await callUnary(
+      client,
+      method,
+      method === 'Slow' ? { wait_ms: 1 } : { text: 'hi' },
+      metadata ? { metadata } : {},
+    );
     return { code: grpc.status.OK, details: '', reply };
   } catch (err) {
     const e = err as grpc.ServiceError;
@@ -33,18 +66,27 @@ async function outcome(address: string, method: string, token: string | undefine
   }
 }
 
-async function startEcho(options: { jwks?: string; requireAuth?: 'admin' | 'all' }, audit: AuditRecord[]): Promise<{ server: GrpcServer; address: string }> {
+async function startEcho(
+  options: { jwks?: string; requireAuth?: 'admin' | 'all' },
+  audit: AuditRecord[],
+): Promise<{ server: GrpcServer; address: string }> {
   const server = createGrpcServer({
     service: 't',
     logger: createLogger({ service: 't', level: 'silent' }),
     adminToken: ADMIN_TOKEN,
-    jwt: { issuer: ISSUER, audience: idp.audience, ...(options.jwks ? { jwksUrl: options.jwks } : { publicKey: idp.publicKeyPem }) },
+    jwt: {
+      issuer: ISSUER,
+      audience: idp.audience,
+      ...(options.jwks ? { jwksUrl: options.jwks } : { publicKey: idp.publicKeyPem }),
+    },
     requireAuth: options.requireAuth ?? 'admin',
     methodRoles: roles,
     auditedMethods: new Set(['/omen.test.v1.Echo/Slow', '/omen.test.v1.Echo/Reset']),
   });
   server.setAuditSink((r) => audit.push(r));
-  const whoAmI = (_req: unknown, ctx: { metadata: grpc.Metadata }) => ({ text: callerOf(ctx.metadata)?.subject ?? 'anonymous' });
+  const whoAmI = (_req: unknown, ctx: { metadata: grpc.Metadata }) => ({
+    text: callerOf(ctx.metadata)?.subject ?? 'anonymous',
+  });
   server.addService(proto.service('omen.test.v1.Echo'), {
     Say: unary(whoAmI),
     Slow: unary(whoAmI),
@@ -73,11 +115,23 @@ describe('JWT and static-token auth on a gRPC server (configured public key)', (
     const reader = await jwt({ roles: ['reader'] });
     const operator = await jwt({ roles: ['operator'] });
     const admin = await jwt({ roles: ['admin'] });
-    expect(await outcome(s.address, 'Say', reader)).toMatchObject({ code: grpc.status.OK, reply: { text: 'alice@example.com' } });
-    expect(await outcome(s.address, 'Say', undefined)).toMatchObject({ code: grpc.status.OK, reply: { text: 'anonymous' } });
+    expect(await outcome(s.address, 'Say', reader)).toMatchObject({
+      code: grpc.status.OK,
+      reply: { text: 'alice@example.com' },
+    });
+    expect(await outcome(s.address, 'Say', undefined)).toMatchObject({
+      code: grpc.status.OK,
+      reply: { text: 'anonymous' },
+    });
     expect(await outcome(s.address, 'Slow', operator)).toMatchObject({ code: grpc.status.OK });
-    expect(await outcome(s.address, 'Slow', reader)).toEqual({ code: grpc.status.PERMISSION_DENIED, details: 'this method needs the operator role; the caller has reader' });
-    expect(await outcome(s.address, 'Reset', operator)).toEqual({ code: grpc.status.PERMISSION_DENIED, details: 'this method needs the admin role; the caller has operator' });
+    expect(await outcome(s.address, 'Slow', reader)).toEqual({
+      code: grpc.status.PERMISSION_DENIED,
+      details: 'this method needs the operator role; the caller has reader',
+    });
+    expect(await outcome(s.address, 'Reset', operator)).toEqual({
+      code: grpc.status.PERMISSION_DENIED,
+      details: 'this method needs the admin role; the caller has operator',
+    });
     expect(await outcome(s.address, 'Reset', admin)).toMatchObject({ code: grpc.status.OK });
     expect(await outcome(s.address, 'Reset', ADMIN_TOKEN)).toMatchObject({ code: grpc.status.OK });
     expect(await outcome(s.address, 'Reset', undefined)).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
@@ -118,20 +172,46 @@ describe('JWT and static-token auth on a gRPC server (configured public key)', (
       expect(got.code).toBe(grpc.status.UNAUTHENTICATED);
       expect(fromGrpcError(got.error).reason).toBe('MISSING_CREDENTIAL');
       expect(got.details).toMatch(/none arrived \(HTTP\/2 drops a header value that starts or ends with whitespace/);
-      expect(await outcome(s.address, 'Say', undefined, md)).toMatchObject({ code: grpc.status.OK, reply: { text: 'anonymous' } });
+      expect(await outcome(s.address, 'Say', undefined, md)).toMatchObject({
+        code: grpc.status.OK,
+        reply: { text: 'anonymous' },
+      });
     }
   });
 
   it('auth refusals carry google.rpc.Status details like every other error: reason, domain, the role needed', async () => {
     const malformed = new grpc.Metadata();
     malformed.set('authorization', 'Basic abc');
-    const cases: Array<[string, string | undefined, grpc.Metadata | undefined, number, string, Record<string, string>]> = [
+    const cases: Array<
+      [string, string | undefined, grpc.Metadata | undefined, number, string, Record<string, string>]
+    > = [
       ['none', undefined, undefined, grpc.status.UNAUTHENTICATED, 'MISSING_CREDENTIAL', { required_role: 'admin' }],
       ['malformed', undefined, malformed, grpc.status.UNAUTHENTICATED, 'MALFORMED_CREDENTIAL', {}],
       ['wrong token', 'not-the-token', undefined, grpc.status.PERMISSION_DENIED, 'INVALID_CREDENTIAL', {}],
-      ['expired', await jwt({ roles: ['admin'] }, { expSec: Math.floor(Date.now() / 1000) - 3600 }), undefined, grpc.status.UNAUTHENTICATED, 'EXPIRED_CREDENTIAL', {}],
-      ['wrong issuer', await jwt({ roles: ['admin'] }, { iss: 'https://other.test' }), undefined, grpc.status.UNAUTHENTICATED, 'INVALID_CREDENTIAL', {}],
-      ['reader', await jwt({ roles: ['reader'] }), undefined, grpc.status.PERMISSION_DENIED, 'ROLE_REQUIRED', { required_role: 'admin' }],
+      [
+        'expired',
+        await jwt({ roles: ['admin'] }, { expSec: Math.floor(Date.now() / 1000) - 3600 }),
+        undefined,
+        grpc.status.UNAUTHENTICATED,
+        'EXPIRED_CREDENTIAL',
+        {},
+      ],
+      [
+        'wrong issuer',
+        await jwt({ roles: ['admin'] }, { iss: 'https://other.test' }),
+        undefined,
+        grpc.status.UNAUTHENTICATED,
+        'INVALID_CREDENTIAL',
+        {},
+      ],
+      [
+        'reader',
+        await jwt({ roles: ['reader'] }),
+        undefined,
+        grpc.status.PERMISSION_DENIED,
+        'ROLE_REQUIRED',
+        { required_role: 'admin' },
+      ],
     ];
     for (const [name, token, md, code, reason, info] of cases) {
       const got = await outcome(s.address, 'Reset', token, md);
@@ -157,7 +237,11 @@ describe('JWT and static-token auth on a gRPC server (configured public key)', (
       ['/omen.test.v1.Echo/Reset', 'alice@example.com', 'PERMISSION_DENIED'],
       ['/omen.test.v1.Echo/Reset', null, 'UNAUTHENTICATED'],
     ]);
-    expect(audit[0]).toMatchObject({ requestId: 'req-42', details: { model_version: 'v7' }, principal: { via: 'jwt', roles: ['admin'], issuer: ISSUER } });
+    expect(audit[0]).toMatchObject({
+      requestId: 'req-42',
+      details: { model_version: 'v7' },
+      principal: { via: 'jwt', roles: ['admin'], issuer: ISSUER },
+    });
     expect(audit[1]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
@@ -176,11 +260,20 @@ describe('JWT keys from a JWKS URL', () => {
   });
 
   it('accepts a token whose kid the JWKS lists; with GRPC_REQUIRE_AUTH every method needs a credential', async () => {
-    expect(await outcome(s.address, 'Say', await jwt({ roles: ['reader'] }, {}))).toMatchObject({ code: grpc.status.OK, reply: { text: 'alice@example.com' } });
+    expect(await outcome(s.address, 'Say', await jwt({ roles: ['reader'] }, {}))).toMatchObject({
+      code: grpc.status.OK,
+      reply: { text: 'alice@example.com' },
+    });
     expect(await outcome(s.address, 'Say', undefined)).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
     // A JWT holding no role is someone, but not a reader.
-    expect(await outcome(s.address, 'Say', await jwt({}, {}))).toMatchObject({ code: grpc.status.PERMISSION_DENIED, details: 'this method needs the reader role; the caller has no role' });
-    expect(await outcome(s.address, 'Say', await jwt({ roles: ['reader'] }, { kid: 'other-key' }))).toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: expect.stringMatching(/no key of the trusted issuer/) });
+    expect(await outcome(s.address, 'Say', await jwt({}, {}))).toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
+      details: 'this method needs the reader role; the caller has no role',
+    });
+    expect(await outcome(s.address, 'Say', await jwt({ roles: ['reader'] }, { kid: 'other-key' }))).toMatchObject({
+      code: grpc.status.UNAUTHENTICATED,
+      details: expect.stringMatching(/no key of the trusted issuer/),
+    });
   });
 });
 
@@ -198,6 +291,9 @@ describe('an identity provider that cannot be reached', () => {
     const got = await outcome(s.address, 'Reset', await jwt({ roles: ['admin'] }));
     expect(got.code).toBe(grpc.status.UNAVAILABLE);
     const rich = decodeStatusDetails(got.error!.metadata.get(STATUS_DETAILS_KEY)[0] as Buffer);
-    expect(rich).toMatchObject({ code: grpc.status.UNAVAILABLE, errorInfo: { domain: ERROR_DOMAIN, reason: 'CREDENTIAL_UNVERIFIABLE', metadata: { required_role: 'admin' } } });
+    expect(rich).toMatchObject({
+      code: grpc.status.UNAVAILABLE,
+      errorInfo: { domain: ERROR_DOMAIN, reason: 'CREDENTIAL_UNVERIFIABLE', metadata: { required_role: 'admin' } },
+    });
   });
 });

@@ -3,7 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, NotFoundError, STATUS_DETAILS_KEY, decodeStatusDetails, fromGrpcError, quote } from '@omen/errors';
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  STATUS_DETAILS_KEY,
+  decodeStatusDetails,
+  fromGrpcError,
+  quote,
+} from '@omen/errors';
 import {
   InMemorySpanExporter,
   createLogger,
@@ -34,8 +41,15 @@ const reflectionProto = loadProto(standardProtos.reflectionV1alpha);
 const Reflection = reflectionProto.client('grpc.reflection.v1alpha.ServerReflection');
 const ReflectionV1 = loadProto(standardProtos.reflectionV1).client('grpc.reflection.v1.ServerReflection');
 
-interface SayRequest { text: string; failWith: string }
-interface SayReply { text: string; traceId: string; remainingMs: number }
+interface SayRequest {
+  text: string;
+  failWith: string;
+}
+interface SayReply {
+  text: string;
+  traceId: string;
+  remainingMs: number;
+}
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -48,8 +62,14 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][\w:]*)\{(.*)\} (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const got: Record<string, string | undefined> = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1] ?? '', x[2]]));
-    if (Object.keys(got).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
+    const got: Record<string, string | undefined> = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1] ?? '', x[2]]),
+    );
+    if (
+      Object.keys(got).length === Object.keys(labels).length &&
+      Object.entries(labels).every(([k, v]) => got[k] === v)
+    )
+      return Number(m[3]);
   }
   return undefined;
 }
@@ -75,7 +95,12 @@ describe('createGrpcServer', () => {
   beforeAll(async () => {
     tracing = initTracing({ service: 'grpc-test', exporters: [exporter] });
     metrics = createMetrics({ service: 'grpc-test', defaultMetrics: false });
-    server = createGrpcServer({ service: 'grpc-test', logger: createLogger({ service: 'grpc-test', level: 'silent' }), registry: metrics.registry, adminToken: ADMIN_TOKEN });
+    server = createGrpcServer({
+      service: 'grpc-test',
+      logger: createLogger({ service: 'grpc-test', level: 'silent' }),
+      registry: metrics.registry,
+      adminToken: ADMIN_TOKEN,
+    });
     server.addService(
       proto.service('omen.test.v1.Echo'),
       {
@@ -84,9 +109,15 @@ describe('createGrpcServer', () => {
           if (req.failWith === 'not-found') throw new NotFoundError('no such thing', 'thing/7');
           if (req.failWith === 'crash') throw new Error('SELECT * FROM secrets failed at 10.1.2.3');
           // The caller's text as the resource, as services echo ids they did not find.
-          if (req.failWith === 'not-found-echo') throw new NotFoundError(`no thing ${quote(req.text)}`, `thing/${req.text}`);
+          if (req.failWith === 'not-found-echo')
+            throw new NotFoundError(`no thing ${quote(req.text)}`, `thing/${req.text}`);
           // An error the status mapping itself chokes on: the answer must still be a status, not a crash.
-          if (req.failWith === 'unmappable') throw Object.defineProperty(new NotFoundError('x'), 'resource', { get: () => { throw new Error('boom'); } });
+          if (req.failWith === 'unmappable')
+            throw Object.defineProperty(new NotFoundError('x'), 'resource', {
+              get: () => {
+                throw new Error('boom');
+              },
+            });
           return { text: `you said ${req.text}`, traceId: currentTraceId() ?? '', remainingMs: ctx.remainingMs() };
         }),
         Slow: unary<{ waitMs: number }, SayReply>(async (req, ctx) => {
@@ -129,13 +160,17 @@ describe('createGrpcServer', () => {
     server.health.set('omen.test.v1.Echo', 'NOT_SERVING');
     expect(await callUnary(health, 'Check', { service: 'omen.test.v1.Echo' })).toEqual({ status: 'NOT_SERVING' });
     server.health.set('omen.test.v1.Echo', 'SERVING');
-    expect((await failure(callUnary(health, 'Check', { service: 'no.such.Service' }))).code).toBe(grpc.status.NOT_FOUND);
+    expect((await failure(callUnary(health, 'Check', { service: 'no.such.Service' }))).code).toBe(
+      grpc.status.NOT_FOUND,
+    );
     health.close();
   });
 
   it('lists the service through server reflection and describes its file', async () => {
     const client = createClient(Reflection, address);
-    const stream = (client as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<unknown, Record<string, unknown>> }).ServerReflectionInfo();
+    const stream = (
+      client as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<unknown, Record<string, unknown>> }
+    ).ServerReflectionInfo();
     const ask = (req: Record<string, unknown>) =>
       new Promise<Record<string, unknown>>((resolve, reject) => {
         stream.once('data', resolve);
@@ -147,7 +182,9 @@ describe('createGrpcServer', () => {
     expect(names).toContain('omen.test.v1.Echo');
     expect(names).toContain('grpc.health.v1.Health');
 
-    const described = (await ask({ fileContainingSymbol: 'omen.test.v1.Echo' })) as { fileDescriptorResponse?: { fileDescriptorProto: Buffer[] } };
+    const described = (await ask({ fileContainingSymbol: 'omen.test.v1.Echo' })) as {
+      fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
+    };
     const files = described.fileDescriptorResponse?.fileDescriptorProto ?? [];
     expect(files.length).toBeGreaterThan(0);
     expect(Buffer.concat(files).includes(Buffer.from('SayRequest'))).toBe(true);
@@ -156,12 +193,21 @@ describe('createGrpcServer', () => {
 
     // The v1 service answers too (newer grpcurl/Postman ask it first).
     const v1 = createClient(ReflectionV1, address);
-    const v1Stream = (v1 as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<unknown, { listServicesResponse: { service: Array<{ name: string }> } }> }).ServerReflectionInfo();
-    const v1Listed = await new Promise<{ listServicesResponse: { service: Array<{ name: string }> } }>((resolve, reject) => {
-      v1Stream.once('data', resolve);
-      v1Stream.once('error', reject);
-      v1Stream.write({ listServices: '*' });
-    });
+    const v1Stream = (
+      v1 as unknown as {
+        ServerReflectionInfo(): grpc.ClientDuplexStream<
+          unknown,
+          { listServicesResponse: { service: Array<{ name: string }> } }
+        >;
+      }
+    ).ServerReflectionInfo();
+    const v1Listed = await new Promise<{ listServicesResponse: { service: Array<{ name: string }> } }>(
+      (resolve, reject) => {
+        v1Stream.once('data', resolve);
+        v1Stream.once('error', reject);
+        v1Stream.write({ listServices: '*' });
+      },
+    );
     expect(v1Listed.listServicesResponse.service.map((s) => s.name)).toContain('omen.test.v1.Echo');
     v1Stream.end();
     v1.close();
@@ -172,11 +218,16 @@ describe('createGrpcServer', () => {
     expect(await callUnary<SayReply>(client, 'Say', { text: 'hi' })).toMatchObject({ text: 'you said hi' });
 
     const counted: number[] = [];
-    for await (const m of (client as unknown as { Count(r: unknown): AsyncIterable<{ n: number }> }).Count({ upTo: 5 })) counted.push(m.n);
+    for await (const m of (client as unknown as { Count(r: unknown): AsyncIterable<{ n: number }> }).Count({ upTo: 5 }))
+      counted.push(m.n);
     expect(counted).toEqual([1, 2, 3, 4, 5]);
 
     const sum = await new Promise<{ value: string }>((resolve, reject) => {
-      const call = (client as unknown as { Sum(cb: (e: Error | null, r?: { value: string }) => void): grpc.ClientWritableStream<unknown> }).Sum((e, r) => (e ? reject(e) : resolve(r!)));
+      const call = (
+        client as unknown as {
+          Sum(cb: (e: Error | null, r?: { value: string }) => void): grpc.ClientWritableStream<unknown>;
+        }
+      ).Sum((e, r) => (e ? reject(e) : resolve(r!)));
       for (const v of ['9007199254740993', '7']) call.write({ value: v });
       call.end();
     });
@@ -236,7 +287,13 @@ describe('createGrpcServer', () => {
     // A varint that never ends.
     const err = await failure(
       new Promise((resolve, reject) => {
-        client.makeUnaryRequest('/omen.test.v1.Echo/Say', (b: Buffer) => b, (b: Buffer) => b, Buffer.from([0xff, 0xff, 0xff]), (e, r) => (e ? reject(e) : resolve(r)));
+        client.makeUnaryRequest(
+          '/omen.test.v1.Echo/Say',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.from([0xff, 0xff, 0xff]),
+          (e, r) => (e ? reject(e) : resolve(r)),
+        );
       }),
     );
     expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
@@ -269,16 +326,46 @@ describe('createGrpcServer', () => {
   it('records omen_grpc_server_handling_duration_seconds by method and code', async () => {
     const text = await metrics.registry.metrics();
     const echo = { service: 'grpc-test', grpc_service: 'omen.test.v1.Echo', grpc_type: 'unary' };
-    expect(sample(text, 'omen_grpc_server_handling_duration_seconds_bucket', { ...echo, grpc_method: 'Say', grpc_code: 'OK', le: '+Inf' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'omen_grpc_server_handling_duration_seconds_count', { ...echo, grpc_method: 'Say', grpc_code: 'OK' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'omen_grpc_server_handling_duration_seconds_bucket', {
+        ...echo,
+        grpc_method: 'Say',
+        grpc_code: 'OK',
+        le: '+Inf',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'omen_grpc_server_handling_duration_seconds_count', {
+        ...echo,
+        grpc_method: 'Say',
+        grpc_code: 'OK',
+      }),
+    ).toBeGreaterThanOrEqual(1);
     // The 'invalid' call and the undecodable bytes.
-    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INVALID_ARGUMENT' })).toBe(2);
+    expect(
+      sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INVALID_ARGUMENT' }),
+    ).toBe(2);
     // The 'crash' and the 'unmappable' calls.
-    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INTERNAL' })).toBe(2);
-    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Reset', grpc_code: 'UNAUTHENTICATED' })).toBe(1);
-    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Reset', grpc_code: 'PERMISSION_DENIED' })).toBe(1);
-    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Slow', grpc_code: 'DEADLINE_EXCEEDED' })).toBe(1);
-    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_type: 'server_stream', grpc_method: 'Count', grpc_code: 'OK' })).toBe(1);
+    expect(sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Say', grpc_code: 'INTERNAL' })).toBe(
+      2,
+    );
+    expect(
+      sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Reset', grpc_code: 'UNAUTHENTICATED' }),
+    ).toBe(1);
+    expect(
+      sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Reset', grpc_code: 'PERMISSION_DENIED' }),
+    ).toBe(1);
+    expect(
+      sample(text, 'omen_grpc_server_handled_total', { ...echo, grpc_method: 'Slow', grpc_code: 'DEADLINE_EXCEEDED' }),
+    ).toBe(1);
+    expect(
+      sample(text, 'omen_grpc_server_handled_total', {
+        ...echo,
+        grpc_type: 'server_stream',
+        grpc_method: 'Count',
+        grpc_code: 'OK',
+      }),
+    ).toBe(1);
   });
 
   it('continues the trace the client sent: the server span is a child of the client span', async () => {
@@ -290,7 +377,11 @@ describe('createGrpcServer', () => {
     }));
     // The handler ran inside the server span, in the caller's trace.
     expect(reply.traceId).toBe(traceId);
-    await expect.poll(() => exporter.getFinishedSpans().some((s) => s.name === 'omen.test.v1.Echo/Say' && s.kind === SpanKind.SERVER)).toBe(true);
+    await expect
+      .poll(() =>
+        exporter.getFinishedSpans().some((s) => s.name === 'omen.test.v1.Echo/Say' && s.kind === SpanKind.SERVER),
+      )
+      .toBe(true);
     const spans = exporter.getFinishedSpans();
     const serverSpan = spans.find((s) => s.name === 'omen.test.v1.Echo/Say' && s.kind === SpanKind.SERVER);
     const clientSpan = spans.find((s) => s.name === 'omen.test.v1.Echo/Say' && s.kind === SpanKind.CLIENT);
@@ -309,15 +400,27 @@ describe('createGrpcServer', () => {
     md.set('traceparent', `00-${traceId}-${parentSpanId}-01`);
     const reply = await callUnary<SayReply>(raw, 'Say', { text: 'raw' }, { metadata: md });
     expect(reply.traceId).toBe(traceId);
-    await expect.poll(() => exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER)?.parentSpanContext?.spanId).toBe(parentSpanId);
+    await expect
+      .poll(() => exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER)?.parentSpanContext?.spanId)
+      .toBe(parentSpanId);
     raw.close();
   });
 });
 
 describe('createGrpcServer auth configuration', () => {
   it("requireAuth 'all' protects every method but health; no server token refuses everything", async () => {
-    const server = createGrpcServer({ service: 't', logger: createLogger({ service: 't', level: 'silent' }), requireAuth: 'all' });
-    server.addService(proto.service('omen.test.v1.Echo'), { Say: unary(() => ({ text: 'ok' })), Slow: unary(() => ({})), Count: serverStream(() => []), Sum: clientStream(() => ({})), Reset: unary(() => ({})) });
+    const server = createGrpcServer({
+      service: 't',
+      logger: createLogger({ service: 't', level: 'silent' }),
+      requireAuth: 'all',
+    });
+    server.addService(proto.service('omen.test.v1.Echo'), {
+      Say: unary(() => ({ text: 'ok' })),
+      Slow: unary(() => ({})),
+      Count: serverStream(() => []),
+      Sum: clientStream(() => ({})),
+      Reset: unary(() => ({})),
+    });
     const port = await server.start('127.0.0.1', 0);
     try {
       const anonymous = createClient(Echo, `127.0.0.1:${port}`);
@@ -335,10 +438,16 @@ describe('createGrpcServer auth configuration', () => {
   });
 
   it('refuses to start when an admin method names nothing', async () => {
-    const server = createGrpcServer({ service: 't', logger: createLogger({ service: 't', level: 'silent' }), adminMethods: ['omen.test.v1.Echo/Rest'] });
+    const server = createGrpcServer({
+      service: 't',
+      logger: createLogger({ service: 't', level: 'silent' }),
+      adminMethods: ['omen.test.v1.Echo/Rest'],
+    });
     server.addService(proto.service('omen.test.v1.Echo'), { Say: unary(() => ({})) });
     await expect(server.start('127.0.0.1', 0)).rejects.toThrow(/omen\.test\.v1\.Echo\/Rest/);
-    expect(() => server.addService(proto.service('omen.test.v1.Echo'), {}, { adminMethods: ['Nope'] })).toThrow(/has no method Nope/);
+    expect(() => server.addService(proto.service('omen.test.v1.Echo'), {}, { adminMethods: ['Nope'] })).toThrow(
+      /has no method Nope/,
+    );
     await server.shutdown(100);
   });
 });

@@ -12,7 +12,9 @@ describe('loadProto', () => {
   });
 
   it('names the available services when asked for a missing one', () => {
-    expect(() => proto.service('omen.test.v1.Nope')).toThrow(/no service omen\.test\.v1\.Nope .*services: omen\.test\.v1\.Echo/);
+    expect(() => proto.service('omen.test.v1.Nope')).toThrow(
+      /no service omen\.test\.v1\.Nope .*services: omen\.test\.v1\.Echo/,
+    );
     expect(() => proto.service('omen.test.v1.SayRequest')).toThrow(/no service/);
     expect(() => proto.client('omen.test.v1.Nope')).toThrow(/no service/);
   });

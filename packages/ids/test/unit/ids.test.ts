@@ -1,14 +1,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isOmenError } from '@omen/errors';
-import { checkId, checkName, checkRepoId, checkSha, ID_LIMITS, isShaPrefix, repoIdProblem, shown } from '../../src/index.ts';
+import {
+  checkId,
+  checkName,
+  checkRepoId,
+  checkSha,
+  ID_LIMITS,
+  isShaPrefix,
+  repoIdProblem,
+  shown,
+} from '../../src/index.ts';
 
 // Regression, issue 11: repository ids with bidi overrides, U+FFFF, `../../../../etc/passwd`,
 // quotes and backslashes were accepted and stored in Kafka keys and ClickHouse; a 1 MB id was
 // echoed back whole.
 describe('repository ids', () => {
   it('accepts the three forms', () => {
-    for (const id of ['github:expressjs/express', 'github:Codertocat/Hello-World', 'github:a/.github', 'gitlab:gitlab-org/gitlab', 'gitlab:group/sub/sub2/project.name', 'git:express', 'git:mirrors/express_2']) {
+    for (const id of [
+      'github:expressjs/express',
+      'github:Codertocat/Hello-World',
+      'github:a/.github',
+      'gitlab:gitlab-org/gitlab',
+      'gitlab:group/sub/sub2/project.name',
+      'git:express',
+      'git:mirrors/express_2',
+    ]) {
       expect(repoIdProblem(id), id).toBeNull();
     }
   });
@@ -53,9 +70,13 @@ describe('repository ids', () => {
 
   it('refuses any id holding a character outside printable ASCII, and any longer than the limit', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 20 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }).filter((s) => /[^\x21-\x7e]/.test(s)), (name, bad) => {
-        expect(repoIdProblem(`github:acme/${name}${bad}`)).not.toBeNull();
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 20 }),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }).filter((s) => /[^\x21-\x7e]/.test(s)),
+        (name, bad) => {
+          expect(repoIdProblem(`github:acme/${name}${bad}`)).not.toBeNull();
+        },
+      ),
       { seed: 11, numRuns: 500 },
     );
     const longest = `git:${'a'.repeat(ID_LIMITS.repoId - 4)}`;
@@ -68,12 +89,14 @@ describe('shas, names and ids', () => {
   it('checkSha takes 40 or 64 lower-case hex only', () => {
     expect(checkSha('a'.repeat(40))).toBe('a'.repeat(40));
     expect(checkSha('0'.repeat(64))).toBe('0'.repeat(64));
-    for (const bad of ['A'.repeat(40), 'a'.repeat(39), 'a'.repeat(41), 'g'.repeat(40), `${'a'.repeat(39)}\n`]) expect(() => checkSha(bad)).toThrow(/sha must be a full commit id/);
+    for (const bad of ['A'.repeat(40), 'a'.repeat(39), 'a'.repeat(41), 'g'.repeat(40), `${'a'.repeat(39)}\n`])
+      expect(() => checkSha(bad)).toThrow(/sha must be a full commit id/);
   });
 
   it('isShaPrefix takes what a person types for a commit: 7 to 64 lower-case hex', () => {
     for (const ok of ['abcdef0', 'a'.repeat(40), '0'.repeat(64)]) expect(isShaPrefix(ok), ok).toBe(true);
-    for (const bad of ['abcdef', 'ABCDEF0', 'a'.repeat(65), 'abcdefg', 'abcdef0\n']) expect(isShaPrefix(bad), bad).toBe(false);
+    for (const bad of ['abcdef', 'ABCDEF0', 'a'.repeat(65), 'abcdefg', 'abcdef0\n'])
+      expect(isShaPrefix(bad), bad).toBe(false);
   });
 
   it('checkName and checkId refuse symbols first, unsafe characters and overlong values, naming the field', () => {

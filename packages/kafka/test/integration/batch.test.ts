@@ -17,7 +17,12 @@ describe('batch handler', () => {
     expect(first?.baseOffset).toBe('0');
     const schemaId = (await readTopic(topic, { until: 1 }))[0]!.value!.readInt32BE(1);
     const framed = (c: Commit): Buffer => writeWireFrame(schemaId, avroType('commit').toBuffer(c));
-    const [good2, good3, rejected, good4] = [commit(repo, 2), commit(repo, 3), commit(repo, 4, { message: 'REJECT ME' }), commit(repo, 5)];
+    const [good2, good3, rejected, good4] = [
+      commit(repo, 2),
+      commit(repo, 3),
+      commit(repo, 4, { message: 'REJECT ME' }),
+      commit(repo, 5),
+    ];
     // One send: one record batch, so the handler sees these together.
     await producer.sendRaw(topic, [
       { key: repo, value: framed(good2) },
@@ -37,24 +42,32 @@ describe('batch handler', () => {
       batchHandler: (records) => {
         const ids = records.map((r) => r.value.event_id);
         calls.push(ids);
-        if (records.some((r) => r.value.message === 'REJECT ME')) throw new InvalidArgumentError('batch holds a rejected commit', 'message');
+        if (records.some((r) => r.value.message === 'REJECT ME'))
+          throw new InvalidArgumentError('batch holds a rejected commit', 'message');
         processed.push(...ids);
       },
     });
 
-    await waitFor(() => processed.includes(good4.event_id), { timeoutMs: 30_000, message: 'the last record of the batch' });
+    await waitFor(() => processed.includes(good4.event_id), {
+      timeoutMs: 30_000,
+      message: 'the last record of the batch',
+    });
     expect(processed).toEqual([commit(repo, 1), good2, good3, good4].map((c) => c.event_id));
     // The failing batch call held all four decodable records; then each went alone.
     expect(calls).toContainEqual([good2, good3, rejected, good4].map((c) => c.event_id));
     expect(calls).toContainEqual([rejected.event_id]);
 
     const dlq = await readTopic(`${topic}.dlq.${group}`, { until: 2 });
-    expect(dlq.map((r) => parseDlqHeaders(r.headers)).map((i) => [i?.originOffset, i?.errorCode, i?.attempts])).toEqual([
-      ['3', 'INVALID_ARGUMENT', 1],
-      ['4', 'INVALID_ARGUMENT', 1],
-    ]);
+    expect(dlq.map((r) => parseDlqHeaders(r.headers)).map((i) => [i?.originOffset, i?.errorCode, i?.attempts])).toEqual(
+      [
+        ['3', 'INVALID_ARGUMENT', 1],
+        ['4', 'INVALID_ARGUMENT', 1],
+      ],
+    );
     expect(dlq[0]!.value!.toString()).toBe('garbage');
     expect(dlq[1]!.value!.equals(framed(rejected))).toBe(true);
-    await waitFor(async () => (await kafka.consumerLag(group, [topic])).every((p) => p.lag === 0), { message: 'lag 0' });
+    await waitFor(async () => (await kafka.consumerLag(group, [topic])).every((p) => p.lag === 0), {
+      message: 'lag 0',
+    });
   });
 });

@@ -13,7 +13,10 @@ afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-function startConsumer(env: Record<string, string>): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+function startConsumer(env: Record<string, string>): {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -32,7 +35,11 @@ function startConsumer(env: Record<string, string>): { child: ChildProcess; exit
 
 describe('a consumer process killed mid-batch', () => {
   it('loses nothing, and its successor re-delivers what was processed but not committed', async () => {
-    const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, REDIS_URL } = stackEnv('KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'REDIS_URL');
+    const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, REDIS_URL } = stackEnv(
+      'KAFKA_BROKERS',
+      'SCHEMA_REGISTRY_URL',
+      'REDIS_URL',
+    );
     const topic = randomName('crash');
     const group = randomName('crash');
     const sinkKey = randomName('sink');
@@ -49,22 +56,41 @@ describe('a consumer process killed mid-batch', () => {
     const producer = await createTestProducer(onTestFinished, { kafka, schemas: { [topic]: avroSchema('commit') } });
     // One send, one key: a single record batch on one partition, fetched as one kafkajs batch,
     // whose offsets the consumer commits only at its end.
-    await producer.send(topic, commits.map((c) => ({ key: repo, value: c, eventId: c.event_id })));
+    await producer.send(
+      topic,
+      commits.map((c) => ({ key: repo, value: c, eventId: c.event_id })),
+    );
 
-    const env = { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, REDIS_URL, TOPIC: topic, GROUP: group, SINK_KEY: sinkKey, DELAY_MS: '150' };
+    const env = {
+      KAFKA_BROKERS,
+      SCHEMA_REGISTRY_URL,
+      REDIS_URL,
+      TOPIC: topic,
+      GROUP: group,
+      SINK_KEY: sinkKey,
+      DELAY_MS: '150',
+    };
     const first = startConsumer(env);
-    await waitFor(async () => (await redis.scard(`${sinkKey}:ids`)) >= 5, { timeoutMs: 45_000, message: 'the first consumer to process 5 records' });
+    await waitFor(async () => (await redis.scard(`${sinkKey}:ids`)) >= 5, {
+      timeoutMs: 45_000,
+      message: 'the first consumer to process 5 records',
+    });
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
 
     const processedBeforeKill = await redis.smembers(`${sinkKey}:ids`);
     expect(processedBeforeKill.length).toBeLessThan(total);
-    const [lagAfterKill] = await kafka.consumerLag(group, [topic]).then((all) => all.filter((p) => p.highWatermark !== '0'));
+    const [lagAfterKill] = await kafka
+      .consumerLag(group, [topic])
+      .then((all) => all.filter((p) => p.highWatermark !== '0'));
     // The committed offset trails what the sink already holds: the kill lost the commit, not data.
     expect(BigInt(lagAfterKill!.committed)).toBeLessThan(BigInt(processedBeforeKill.length));
 
     const second = startConsumer(env);
-    await waitFor(async () => (await redis.scard(`${sinkKey}:ids`)) === total, { timeoutMs: 60_000, message: `all ${total} records in the sink` });
+    await waitFor(async () => (await redis.scard(`${sinkKey}:ids`)) === total, {
+      timeoutMs: 60_000,
+      message: `all ${total} records in the sink`,
+    });
     second.child.kill('SIGTERM');
     // Graceful stop: finishes the record in flight, commits, leaves the group, exits 0.
     expect(await second.exited).toEqual({ code: 0, signal: null });

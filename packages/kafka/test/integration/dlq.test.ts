@@ -49,7 +49,10 @@ describe('poison records', () => {
       },
     });
 
-    await waitFor(() => processed.includes(good2.event_id), { timeoutMs: 30_000, message: 'the record after the poison ones' });
+    await waitFor(() => processed.includes(good2.event_id), {
+      timeoutMs: 30_000,
+      message: 'the record after the poison ones',
+    });
     expect(processed).toEqual([good1.event_id, flaky.event_id, good2.event_id]);
     // Retryable failures were retried (FLAKY succeeded on its third try, ALWAYS DOWN gave up
     // after max 2 retries); the validation error was not retried.
@@ -87,12 +90,15 @@ describe('poison records', () => {
       expect(info!.errorMessage).toMatch(want.message);
       expect(Number.isNaN(info!.failedAt.getTime())).toBe(false);
       // The original headers travel along, so a replay keeps its event id and trace.
-      if (original.headers[EVENT_ID_HEADER]) expect(dead.headers[EVENT_ID_HEADER]).toBe(original.headers[EVENT_ID_HEADER]);
+      if (original.headers[EVENT_ID_HEADER])
+        expect(dead.headers[EVENT_ID_HEADER]).toBe(original.headers[EVENT_ID_HEADER]);
     }
     expect(dlq[0]!.headers[DLQ_HEADERS.errorMessage]).toContain('undecodable record');
 
     // The stream went on: everything, poison included, is committed.
-    await waitFor(async () => (await kafka.consumerLag(group, [topic])).every((p) => p.lag === 0), { message: 'lag 0 after the poison' });
+    await waitFor(async () => (await kafka.consumerLag(group, [topic])).every((p) => p.lag === 0), {
+      message: 'lag 0 after the poison',
+    });
   });
 
   it('when the DLQ itself cannot be written, commits nothing past the poison record', async () => {
@@ -124,7 +130,10 @@ describe('poison records', () => {
       },
     });
 
-    await waitFor(() => dlqAttempts >= 3, { timeoutMs: 30_000, message: 'repeated attempts to dead-letter the poison record' });
+    await waitFor(() => dlqAttempts >= 3, {
+      timeoutMs: 30_000,
+      message: 'repeated attempts to dead-letter the poison record',
+    });
     expect(processed).not.toContain(after.event_id);
     const [partition] = (await kafka.consumerLag(group, [topic])).filter((p) => p.highWatermark !== '0');
     // Offset 1 is the poison record: the record before it is committed, the poison never.

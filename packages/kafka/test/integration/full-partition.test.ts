@@ -17,10 +17,14 @@ describe('a full partition on the dev broker, through @omen/kafka', () => {
       env: { OMEN_KAFKA_PARTITION_MAX_BYTES: String(24 * RECORD) },
       topicLines: `${TOPIC} 1 ${group}\n`,
     });
-    const kafka = createTestKafka(cleanup, { brokers: broker.brokers, clientRetry: { retries: 8, initialRetryTimeMs: 200 } });
+    const kafka = createTestKafka(cleanup, {
+      brokers: broker.brokers,
+      clientRetry: { retries: 8, initialRetryTimeMs: 200 },
+    });
     const producer = await kafka.producer();
     cleanup(() => producer.disconnect());
-    const send = (n: number) => producer.sendRaw(TOPIC, [{ key: 'repo', value: Buffer.alloc(RECORD, n % 256), headers: { n: String(n) } }]);
+    const send = (n: number) =>
+      producer.sendRaw(TOPIC, [{ key: 'repo', value: Buffer.alloc(RECORD, n % 256), headers: { n: String(n) } }]);
 
     // Fill the partition while the consumer holds every record it is handed.
     let open = false;
@@ -39,14 +43,19 @@ describe('a full partition on the dev broker, through @omen/kafka', () => {
     let waiting: Promise<unknown> | undefined;
     for (; sent < 40 && !waiting; sent++) {
       const pending = send(sent);
-      const refused = await Promise.race([pending.then(() => false), new Promise<true>((resolve) => setTimeout(() => resolve(true), 2000))]);
+      const refused = await Promise.race([
+        pending.then(() => false),
+        new Promise<true>((resolve) => setTimeout(() => resolve(true), 2000)),
+      ]);
       if (refused) waiting = pending;
     }
     // The last send did not return: it waits on the full partition (retrying), it did not fail.
     expect(waiting).toBeDefined();
     expect(sent).toBeGreaterThan(10);
     expect(sent).toBeLessThan(24);
-    await waitFor(() => broker.stderr().includes(`not committed by group ${group}`), { message: 'the broker to say it is full' });
+    await waitFor(() => broker.stderr().includes(`not committed by group ${group}`), {
+      message: 'the broker to say it is full',
+    });
 
     // The consumer catches up and commits; the broker makes room; the waiting send and the rest go through.
     open = true;

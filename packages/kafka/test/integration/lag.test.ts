@@ -13,7 +13,10 @@ describe('omen_kafka_consumer_lag', () => {
     const repo = `github:omen/${randomName('repo')}`;
     const producer = await createTestProducer(onTestFinished, { kafka, schemas: { [topic]: avroSchema('commit') } });
     const total = 12;
-    await producer.send(topic, Array.from({ length: total }, (_, n) => ({ key: repo, value: commit(repo, n) })));
+    await producer.send(
+      topic,
+      Array.from({ length: total }, (_, n) => ({ key: repo, value: commit(repo, n) })),
+    );
 
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -31,7 +34,9 @@ describe('omen_kafka_consumer_lag', () => {
 
     const gauge = async (): Promise<number> => {
       const { values } = await metrics.registry.getSingleMetric('omen_kafka_consumer_lag')!.get();
-      return values.filter((v) => v.labels['group'] === group && v.labels['topic'] === topic).reduce((sum, v) => sum + v.value, 0);
+      return values
+        .filter((v) => v.labels['group'] === group && v.labels['topic'] === topic)
+        .reduce((sum, v) => sum + v.value, 0);
     };
 
     // The handler holds the first record: nothing is committed, the whole topic is lag.

@@ -1,11 +1,21 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { avroSchema, avroType, type Commit } from '@omen/contracts';
-import { createTestConsumer, createTestKafka, createTestProducer, randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
+import {
+  createTestConsumer,
+  createTestKafka,
+  createTestProducer,
+  randomName,
+  readTopic,
+  stackEnv,
+  waitFor,
+} from '@omen/testing';
 import { EVENT_ID_HEADER, type ConsumedRecord } from '../../src/index.ts';
 import { commit } from '../fixtures/commits.ts';
 
 async function latestSchemaId(subject: string): Promise<number> {
-  const response = await fetch(`${stackEnv('SCHEMA_REGISTRY_URL').SCHEMA_REGISTRY_URL}/subjects/${encodeURIComponent(subject)}/versions/latest`);
+  const response = await fetch(
+    `${stackEnv('SCHEMA_REGISTRY_URL').SCHEMA_REGISTRY_URL}/subjects/${encodeURIComponent(subject)}/versions/latest`,
+  );
   expect(response.status).toBe(200);
   return ((await response.json()) as { id: number }).id;
 }

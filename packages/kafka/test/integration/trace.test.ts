@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { avroSchema, type Commit } from '@omen/contracts';
 import { recordTrace, withRecordTraces, type ConsumedRecord } from '@omen/kafka';
 import { InMemorySpanExporter, currentTraceId, initTracing, withSpan, type Tracing } from '@omen/telemetry';
-import { createTestConsumer, createTestKafka, createTestProducer, randomName, startOtlpReceiver, waitFor } from '@omen/testing';
+import {
+  createTestConsumer,
+  createTestKafka,
+  createTestProducer,
+  randomName,
+  startOtlpReceiver,
+  waitFor,
+} from '@omen/testing';
 import { commit } from '../fixtures/commits.ts';
 
 describe('trace context across a Kafka hop', () => {
@@ -62,13 +69,21 @@ describe('one trace per record through batch consumers (OTLP)', () => {
     const first = randomName('traced-a');
     const second = randomName('traced-b');
     const kafka = createTestKafka(onTestFinished);
-    const producer = await createTestProducer(onTestFinished, { kafka, schemas: { [first]: avroSchema('commit'), [second]: avroSchema('commit') } });
+    const producer = await createTestProducer(onTestFinished, {
+      kafka,
+      schemas: { [first]: avroSchema('commit'), [second]: avroSchema('commit') },
+    });
     const repo = `github:omen/${randomName('repo')}`;
     const values = [1, 2, 3].map((i) => commit(repo, i));
 
     // Three webhooks, three traces; the records arrive at the consumers in one batch.
     const traceIds = await Promise.all(
-      values.map((v, i) => withSpan(`webhook ${i}`, async (span) => (await producer.send(first, [{ key: repo, value: v }]), span.spanContext().traceId))),
+      values.map((v, i) =>
+        withSpan(
+          `webhook ${i}`,
+          async (span) => (await producer.send(first, [{ key: repo, value: v }]), span.spanContext().traceId),
+        ),
+      ),
     );
 
     await createTestConsumer<Commit>(onTestFinished, {
@@ -78,12 +93,20 @@ describe('one trace per record through batch consumers (OTLP)', () => {
         await withRecordTraces(
           records,
           (r) => r.value.sha,
-          () => producer.send(second, records.map((r) => ({ key: repo, value: r.value, trace: recordTrace(r.value.sha) }))),
+          () =>
+            producer.send(
+              second,
+              records.map((r) => ({ key: repo, value: r.value, trace: recordTrace(r.value.sha) })),
+            ),
         );
       },
     });
     const done: ConsumedRecord<Commit>[] = [];
-    await createTestConsumer<Commit>(onTestFinished, { kafka, topics: [second], batchHandler: (records) => void done.push(...records) });
+    await createTestConsumer<Commit>(onTestFinished, {
+      kafka,
+      topics: [second],
+      batchHandler: (records) => void done.push(...records),
+    });
     await waitFor(() => done.length >= 3, { message: 'the three records through both hops' });
     await exported.forceFlush();
 
@@ -97,7 +120,9 @@ describe('one trace per record through batch consumers (OTLP)', () => {
       const byId = new Map(inTrace.map((s) => [s.spanId, s]));
       const sendFirst = inTrace.find((s) => s.name === `send ${first}`);
       const processFirst = inTrace.find((s) => s.name === `process ${first}` && s.parentSpanId === sendFirst?.spanId);
-      const processSecond = inTrace.find((s) => s.name === `process ${second}` && s.parentSpanId === processFirst?.spanId);
+      const processSecond = inTrace.find(
+        (s) => s.name === `process ${second}` && s.parentSpanId === processFirst?.spanId,
+      );
       expect(sendFirst, `send ${first} in ${v.sha}'s trace`).toBeDefined();
       expect(processFirst, `process ${first} as a child of its send`).toBeDefined();
       expect(processSecond, `process ${second} as a child of the first hop's record span`).toBeDefined();

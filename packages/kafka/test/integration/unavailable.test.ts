@@ -27,14 +27,20 @@ describe('unreachable dependencies', () => {
   });
 
   it('a registry that is down fails the send with UNAVAILABLE, retryable, naming the subject', async () => {
-    const kafka = createKafka({ brokers: stackEnv('KAFKA_BROKERS').KAFKA_BROKERS, registryUrl: `http://${DEAD}`, clientId: randomName('noreg') });
+    const kafka = createKafka({
+      brokers: stackEnv('KAFKA_BROKERS').KAFKA_BROKERS,
+      registryUrl: `http://${DEAD}`,
+      clientId: randomName('noreg'),
+    });
     onTestFinished(() => kafka.close());
     const producer = await kafka.producer();
     const topic = randomName('noreg');
-    const err = await producer.send(topic, [{ key: 'k', value: commit('github:a/b', 1) }], { schema: avroSchema('commit') }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await producer
+      .send(topic, [{ key: 'k', value: commit('github:a/b', 1) }], { schema: avroSchema('commit') })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining(`"${topic}-value"`) as unknown });
     expect(isRetryable(err)).toBe(true);
   });

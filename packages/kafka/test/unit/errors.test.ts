@@ -14,14 +14,19 @@ function protocolError(message: string, type: string, retriable: boolean): Error
 
 describe('fromKafkaError', () => {
   it('maps a broker that is down to UNAVAILABLE, retryable, even behind "retries exceeded"', () => {
-    const down = new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9'), {
-      retryCount: 5,
-      retryTime: 100,
-    });
+    const down = new KafkaJSNumberOfRetriesExceeded(
+      new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9'),
+      {
+        retryCount: 5,
+        retryTime: 100,
+      },
+    );
     const err = fromKafkaError(down, 'sending 1 record(s) to "t"');
     expect(err.code).toBe('UNAVAILABLE');
     expect(isRetryable(err)).toBe(true);
-    expect(err.message).toContain('sending 1 record(s) to "t": Kafka unavailable: Connection error: connect ECONNREFUSED');
+    expect(err.message).toContain(
+      'sending 1 record(s) to "t": Kafka unavailable: Connection error: connect ECONNREFUSED',
+    );
   });
 
   it('keeps the meaning of protocol errors no retry fixes', () => {
@@ -44,7 +49,10 @@ describe('fromRegistryError', () => {
   });
 
   it('maps a refused connection (reported as HTTP 400 by the client) and 5xx to UNAVAILABLE', () => {
-    const refused = fromRegistryError(responseError(400, ' - Error, status 400: connect ECONNREFUSED 127.0.0.1:1'), 'x');
+    const refused = fromRegistryError(
+      responseError(400, ' - Error, status 400: connect ECONNREFUSED 127.0.0.1:1'),
+      'x',
+    );
     expect(refused.code).toBe('UNAVAILABLE');
     expect(fromRegistryError(responseError(503, 'busy'), 'x').code).toBe('UNAVAILABLE');
   });

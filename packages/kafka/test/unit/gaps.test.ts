@@ -6,8 +6,18 @@ const where = { group: 'featurizer', topic: 'scm.commits.v1', partition: 2 };
 describe('describeOffsetGap', () => {
   it('names the exact deleted range and counts it when the position is below the log start', () => {
     const gap = describeOffsetGap({ ...where, policy: 'stop' }, '120', '500', '900');
-    expect(gap).toMatchObject({ kind: 'deleted', expected: '120', logStart: '500', logEnd: '900', skipped: 380, resumeAt: '500', policy: 'stop' });
-    expect(gap?.reason).toContain('offsets 120..499 of scm.commits.v1/2 (380 records) were deleted before group "featurizer" read them');
+    expect(gap).toMatchObject({
+      kind: 'deleted',
+      expected: '120',
+      logStart: '500',
+      logEnd: '900',
+      skipped: 380,
+      resumeAt: '500',
+      policy: 'stop',
+    });
+    expect(gap?.reason).toContain(
+      'offsets 120..499 of scm.commits.v1/2 (380 records) were deleted before group "featurizer" read them',
+    );
     expect(gap?.reason).toContain('partition paused, nothing committed past 120');
   });
 
@@ -21,15 +31,21 @@ describe('describeOffsetGap', () => {
   it('reports a position past the log end as a truncated log, with no count it cannot know, resuming at the start', () => {
     const gap = describeOffsetGap({ ...where, policy: 'skip' }, '7000', '0', '10');
     expect(gap).toMatchObject({ kind: 'ahead', skipped: 0, resumeAt: '0' });
-    expect(gap?.reason).toContain('past the log\'s end 10');
+    expect(gap?.reason).toContain("past the log's end 10");
   });
 
   it('is no gap when the position is inside the log (start and end included): the fetch is simply retried', () => {
-    for (const at of ['500', '700', '900']) expect(describeOffsetGap({ ...where, policy: 'stop' }, at, '500', '900')).toBeUndefined();
+    for (const at of ['500', '700', '900'])
+      expect(describeOffsetGap({ ...where, policy: 'stop' }, at, '500', '900')).toBeUndefined();
   });
 
   it('handles offsets beyond 2^53 exactly', () => {
-    const gap = describeOffsetGap({ ...where, policy: 'stop' }, '9007199254740993', '9007199254740995', '9007199254741000');
+    const gap = describeOffsetGap(
+      { ...where, policy: 'stop' },
+      '9007199254740993',
+      '9007199254740995',
+      '9007199254741000',
+    );
     expect(gap?.skipped).toBe(2);
     expect(gap?.reason).toContain('offsets 9007199254740993..9007199254740994');
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DLQ_HEADERS, decodeHeaders, dlqHeaders, encodeHeaders, parseDlqHeaders, type DlqInfo } from '../../src/headers.ts';
+import {
+  DLQ_HEADERS,
+  decodeHeaders,
+  dlqHeaders,
+  encodeHeaders,
+  parseDlqHeaders,
+  type DlqInfo,
+} from '../../src/headers.ts';
 
 describe('decodeHeaders', () => {
   it('turns bytes into UTF-8 text and keeps the last of repeated values', () => {

@@ -28,6 +28,8 @@ describe('computeLag', () => {
   });
 
   it('counts from the log start when retention removed committed-but-old records', () => {
-    expect(computeLag('t', [{ partition: 0, high: '100', low: '90' }], [{ partition: 0, offset: '20' }])[0]?.lag).toBe(10);
+    expect(computeLag('t', [{ partition: 0, high: '100', low: '90' }], [{ partition: 0, offset: '20' }])[0]?.lag).toBe(
+      10,
+    );
   });
 });

@@ -29,10 +29,19 @@ describe('runConsumer options', () => {
     [{ group: '', topics: ['t'], handler }, 'group must be a non-empty string'],
     [{ group: 'g', topics: [], handler }, 'topics must list at least one topic'],
     [{ group: 'g', topics: ['t'] }, 'give exactly one of handler (per record) or batchHandler'],
-    [{ group: 'g', topics: ['t'], handler, batchHandler: handler }, 'give exactly one of handler (per record) or batchHandler'],
+    [
+      { group: 'g', topics: ['t'], handler, batchHandler: handler },
+      'give exactly one of handler (per record) or batchHandler',
+    ],
     [{ group: 'Bad_Group', topics: ['t'], handler }, 'consumer group "Bad_Group" must match'],
-    [{ group: 'g', topics: ['t'], handler, heartbeatIntervalMs: 30_000 }, 'heartbeatIntervalMs must be an integer in [100, 29999]; got 30000'],
-    [{ group: 'g', topics: ['t'], handler, maxWaitTimeMs: 20_000 }, 'maxWaitTimeMs must be an integer in [0, 15000]; got 20000'],
+    [
+      { group: 'g', topics: ['t'], handler, heartbeatIntervalMs: 30_000 },
+      'heartbeatIntervalMs must be an integer in [100, 29999]; got 30000',
+    ],
+    [
+      { group: 'g', topics: ['t'], handler, maxWaitTimeMs: 20_000 },
+      'maxWaitTimeMs must be an integer in [0, 15000]; got 20000',
+    ],
     [{ group: 'g', topics: ['t'], handler, retries: { max: -1 } }, 'retries.max must be a number in [0, 1000]; got -1'],
   ])('refuses %j before connecting', async (options, message) => {
     await expect(kafka.runConsumer(options as Parameters<typeof kafka.runConsumer>[0])).rejects.toThrow(message);

@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { javaCompatiblePartitioner, murmur2 } from '../../src/partitioner.ts';
 
 // kafkajs's own (BigInt, quadratic) murmur2 is the reference: partitions must not move.
-const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number;
+const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (
+  key: Buffer,
+) => number;
 
-const partitions = (n: number): PartitionMetadata[] => Array.from({ length: n }, (_, i) => ({ partitionErrorCode: 0, partitionId: i, leader: 1, replicas: [1], isr: [1] }));
+const partitions = (n: number): PartitionMetadata[] =>
+  Array.from({ length: n }, (_, i) => ({ partitionErrorCode: 0, partitionId: i, leader: 1, replicas: [1], isr: [1] }));
 
 describe('murmur2', () => {
   it("equals kafkajs's murmur2 for every key (so partitions do not move)", () => {
@@ -29,21 +32,29 @@ describe('javaCompatiblePartitioner', () => {
   it('places a keyed record where kafkajs placed it, and an explicit partition as asked', () => {
     const pick = javaCompatiblePartitioner();
     for (const key of ['github:acme/app', 'git:express', '', 'é']) {
-      expect(pick({ topic: 't', partitionMetadata: partitions(3), message: { key, value: null } })).toBe((kafkajsMurmur2(Buffer.from(key)) & 0x7fffffff) % 3);
+      expect(pick({ topic: 't', partitionMetadata: partitions(3), message: { key, value: null } })).toBe(
+        (kafkajsMurmur2(Buffer.from(key)) & 0x7fffffff) % 3,
+      );
     }
-    expect(pick({ topic: 't', partitionMetadata: partitions(3), message: { key: 'x', value: null, partition: 2 } })).toBe(2);
+    expect(
+      pick({ topic: 't', partitionMetadata: partitions(3), message: { key: 'x', value: null, partition: 2 } }),
+    ).toBe(2);
   });
 
   it('regression (issue 11, inference stall): partitions a record with a 1 MB key — kafkajs took minutes, holding the event loop', () => {
     const pick = javaCompatiblePartitioner();
     const key = 'x'.repeat(1 << 20);
-    expect(pick({ topic: 't', partitionMetadata: partitions(3), message: { key, value: null } })).toBe((murmur2(Buffer.from(key)) & 0x7fffffff) % 3);
+    expect(pick({ topic: 't', partitionMetadata: partitions(3), message: { key, value: null } })).toBe(
+      (murmur2(Buffer.from(key)) & 0x7fffffff) % 3,
+    );
   });
 
   it('spreads unkeyed records round-robin over the partitions with a leader', () => {
     const pick = javaCompatiblePartitioner();
     const meta = [...partitions(3), { partitionErrorCode: 0, partitionId: 3, leader: -1, replicas: [1], isr: [] }];
-    const seen = new Set(Array.from({ length: 6 }, () => pick({ topic: 't', partitionMetadata: meta, message: { value: null } })));
+    const seen = new Set(
+      Array.from({ length: 6 }, () => pick({ topic: 't', partitionMetadata: meta, message: { value: null } })),
+    );
     expect([...seen].sort()).toEqual([0, 1, 2]);
   });
 });

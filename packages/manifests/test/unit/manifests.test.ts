@@ -5,7 +5,22 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadTopicManifest } from '@omen/topics';
-import { applyJsonPatch, checkCompose, checkComposeClickHouseCluster, checkComposeCluster, checkDockerfile, checkKubernetes, checkManifests, consumersByTopic, DEPLOY_VARIANTS, kustomize, SERVICES, objectId, validateObjects, type K8sObject } from '../../src/index.ts';
+import {
+  applyJsonPatch,
+  checkCompose,
+  checkComposeClickHouseCluster,
+  checkComposeCluster,
+  checkDockerfile,
+  checkKubernetes,
+  checkManifests,
+  consumersByTopic,
+  DEPLOY_VARIANTS,
+  kustomize,
+  SERVICES,
+  objectId,
+  validateObjects,
+  type K8sObject,
+} from '../../src/index.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const composePath = join(root, 'compose', 'docker-compose.yaml');
@@ -19,7 +34,10 @@ function composeProblemsAfter(edit: (yaml: string) => string): string[] {
 }
 
 /** The problems compose/cluster.yaml would have after editing it or its cluster.xml. */
-function clickhouseClusterProblemsAfter(edit: (yaml: string) => string, editXml: (xml: string) => string = (x) => x): string[] {
+function clickhouseClusterProblemsAfter(
+  edit: (yaml: string) => string,
+  editXml: (xml: string) => string = (x) => x,
+): string[] {
   const dir = dirname(composePath);
   return checkComposeClickHouseCluster(
     { compose: checkCompose, services: SERVICES },
@@ -38,8 +56,10 @@ function baseProblemsAfter(edit: (docs: Obj[]) => void, variant: 'cpu' | 'gpu' =
   edit(docs);
   return checkKubernetes(docs, consumers, partitions, variant);
 }
-const get = (docs: Obj[], kind: string, name: string): Obj => docs.find((d) => d['kind'] === kind && d['metadata']['name'] === name)!;
-const inferenceEnv = (docs: Obj[]): Obj[] => get(docs, 'Deployment', 'inference')['spec']['template']['spec']['containers'][0]['env'] as Obj[];
+const get = (docs: Obj[], kind: string, name: string): Obj =>
+  docs.find((d) => d['kind'] === kind && d['metadata']['name'] === name)!;
+const inferenceEnv = (docs: Obj[]): Obj[] =>
+  get(docs, 'Deployment', 'inference')['spec']['template']['spec']['containers'][0]['env'] as Obj[];
 
 describe('compose/cluster.yaml', () => {
   it('has no problems as it is', () => {
@@ -47,19 +67,34 @@ describe('compose/cluster.yaml', () => {
   });
 
   it('names a node whose macros disagree with remote_servers, or repeat a replica', () => {
-    const problems = clickhouseClusterProblemsAfter((y) => y.replace('OMEN_CH_SHARD: "02", OMEN_CH_REPLICA: r1', 'OMEN_CH_SHARD: "01", OMEN_CH_REPLICA: r2'));
-    expect(problems).toContain('compose/cluster.yaml: clickhouse-02-r1 has shard macro 01, remote_servers lists it in shard 02');
+    const problems = clickhouseClusterProblemsAfter((y) =>
+      y.replace('OMEN_CH_SHARD: "02", OMEN_CH_REPLICA: r1', 'OMEN_CH_SHARD: "01", OMEN_CH_REPLICA: r2'),
+    );
+    expect(problems).toContain(
+      'compose/cluster.yaml: clickhouse-02-r1 has shard macro 01, remote_servers lists it in shard 02',
+    );
     expect(problems).toContain('compose/cluster.yaml: clickhouse-02-r1 needs a replica macro unique in its shard');
   });
 
   it('names a service left on one server, a shard without internal replication, and a schema error', () => {
     const problems = clickhouseClusterProblemsAfter(
-      (y) => y.replace('  ab-router: { environment: *cluster-env, depends_on: *clickhouse-cluster-deps }\n', '').replace('    retries: 20\n  ulimits', '    retries: 20\n  ulimit: 1\n  ulimits'),
-      (x) => x.replace('<internal_replication>true</internal_replication>', '<internal_replication>false</internal_replication>'),
+      (y) =>
+        y
+          .replace('  ab-router: { environment: *cluster-env, depends_on: *clickhouse-cluster-deps }\n', '')
+          .replace('    retries: 20\n  ulimits', '    retries: 20\n  ulimit: 1\n  ulimits'),
+      (x) =>
+        x.replace(
+          '<internal_replication>true</internal_replication>',
+          '<internal_replication>false</internal_replication>',
+        ),
     );
     expect(problems).toContain('compose/cluster.yaml: ab-router must set CLICKHOUSE_CLUSTER=omen');
-    expect(problems).toContain('compose/cluster.yaml: every shard of omen needs internal_replication true (replicated tables)');
-    expect(problems).toContain('compose/cluster.yaml: /services/clickhouse must NOT have additional properties (ulimit)');
+    expect(problems).toContain(
+      'compose/cluster.yaml: every shard of omen needs internal_replication true (replicated tables)',
+    );
+    expect(problems).toContain(
+      'compose/cluster.yaml: /services/clickhouse must NOT have additional properties (ulimit)',
+    );
   });
 });
 
@@ -70,26 +105,50 @@ describe('compose/ and deploy/ match the code', () => {
 
   it('checks compose/cluster.yaml merged over docker-compose.yaml: nodes, routes and the addresses the services get', () => {
     const clusterPath = join(root, 'compose', 'cluster.yaml');
-    const after = (edit: (yaml: string) => string) => checkComposeCluster(readFileSync(composePath, 'utf8'), edit(readFileSync(clusterPath, 'utf8')), dirname(composePath));
+    const after = (edit: (yaml: string) => string) =>
+      checkComposeCluster(
+        readFileSync(composePath, 'utf8'),
+        edit(readFileSync(clusterPath, 'utf8')),
+        dirname(composePath),
+      );
     expect(after((y) => y)).toEqual([]);
-    expect(after((y) => y.replace('  ab-router: { environment: *cluster-env, depends_on: *clickhouse-cluster-deps }', '  ab-router: { environment: { REDIS_URL: "redis://redis:6379" } }'))).toContain(
+    expect(
+      after((y) =>
+        y.replace(
+          '  ab-router: { environment: *cluster-env, depends_on: *clickhouse-cluster-deps }',
+          '  ab-router: { environment: { REDIS_URL: "redis://redis:6379" } }',
+        ),
+      ),
+    ).toContain(
       "compose/cluster.yaml: ab-router's REDIS_URL must be redis-cluster:// naming redis, redis-1, redis-2, redis-3, redis-4, redis-5",
     );
-    expect(after((y) => y.replace('"--routes", "nats://nats:6222,nats://nats-2:6222"', '"--routes", "nats://nats:6222"'))).toContain('compose/cluster.yaml: nats-1 does not route to nats, nats-2');
-    expect(after((y) => y.replace('  redis-5: { <<: *redis-node, volumes: [redis-5-data:/data] }\n', '').replace(',redis-5:6379', ''))).toContain(
-      'compose/cluster.yaml: 5 Redis nodes; 3 masters with a replica each need 6',
-    );
+    expect(
+      after((y) => y.replace('"--routes", "nats://nats:6222,nats://nats-2:6222"', '"--routes", "nats://nats:6222"')),
+    ).toContain('compose/cluster.yaml: nats-1 does not route to nats, nats-2');
+    expect(
+      after((y) =>
+        y.replace('  redis-5: { <<: *redis-node, volumes: [redis-5-data:/data] }\n', '').replace(',redis-5:6379', ''),
+      ),
+    ).toContain('compose/cluster.yaml: 5 Redis nodes; 3 masters with a replica each need 6');
   });
 
   it('notices a service that lost an engine address or a pinned image', () => {
-    const problems = composeProblemsAfter((y) => y.replace('    REDIS_URL: redis://redis:6379\n', '').replace('image: redis:7.4', 'image: redis:latest'));
+    const problems = composeProblemsAfter((y) =>
+      y.replace('    REDIS_URL: redis://redis:6379\n', '').replace('image: redis:7.4', 'image: redis:latest'),
+    );
     expect(problems).toContain('compose: ingest lacks REDIS_URL');
     expect(problems).toContain('compose: redis image redis:latest is not pinned to a version');
   });
 
   it('issue 11: GetArtifact open in the manifests — notices GRPC_REQUIRE_AUTH off, and a client without its token', () => {
-    const problems = composeProblemsAfter((y) => y.replace('    GRPC_REQUIRE_AUTH: "true"\n', '').replace('      INFERENCE_TRAINER_TOKEN: "${OMEN_ADMIN_TOKEN}"\n', ''));
-    expect(problems).toContain('compose: trainer-coordinator must set GRPC_REQUIRE_AUTH=true (artifacts and predictions need a credential)');
+    const problems = composeProblemsAfter((y) =>
+      y
+        .replace('    GRPC_REQUIRE_AUTH: "true"\n', '')
+        .replace('      INFERENCE_TRAINER_TOKEN: "${OMEN_ADMIN_TOKEN}"\n', ''),
+    );
+    expect(problems).toContain(
+      'compose: trainer-coordinator must set GRPC_REQUIRE_AUTH=true (artifacts and predictions need a credential)',
+    );
     expect(problems).toContain('compose: inference calls INFERENCE_TRAINER_ADDR without INFERENCE_TRAINER_TOKEN');
   });
 
@@ -103,22 +162,34 @@ describe('issue 15: KEDA scales on the group that consumes', () => {
   it('the deployed manifests as before issue 15 — stream off, earliest — are refused', () => {
     const problems = baseProblemsAfter((docs) => {
       const env = inferenceEnv(docs);
-      env.splice(env.findIndex((e) => e['name'] === 'INFERENCE_STREAM'), 1);
+      env.splice(
+        env.findIndex((e) => e['name'] === 'INFERENCE_STREAM'),
+        1,
+      );
       get(docs, 'ScaledObject', 'inference')['spec']['triggers'][0]['metadata']['offsetResetPolicy'] = 'earliest';
     });
-    expect(problems).toContain('deploy: ScaledObject inference scales on group inference, but inference does not consume (INFERENCE_STREAM is not true): the lag never falls');
-    expect(problems).toContain('deploy: ScaledObject inference: offsetResetPolicy must be latest (earliest counts the whole log as lag of a group that never committed)');
+    expect(problems).toContain(
+      'deploy: ScaledObject inference scales on group inference, but inference does not consume (INFERENCE_STREAM is not true): the lag never falls',
+    );
+    expect(problems).toContain(
+      'deploy: ScaledObject inference: offsetResetPolicy must be latest (earliest counts the whole log as lag of a group that never committed)',
+    );
   });
 
   it('a group the service does not consume with is refused, also when the variable is left to its default', () => {
     const renamed = baseProblemsAfter((docs) => {
       inferenceEnv(docs).find((e) => e['name'] === 'INFERENCE_STREAM_GROUP')!['value'] = 'inference-v2';
     });
-    expect(renamed).toContain('deploy: ScaledObject inference scales on group inference of features.commits.v1, but inference consumes features.commits.v1 as group inference-v2');
+    expect(renamed).toContain(
+      'deploy: ScaledObject inference scales on group inference of features.commits.v1, but inference consumes features.commits.v1 as group inference-v2',
+    );
     // Unset: the service's own default (INFERENCE_STREAM_GROUP's in services/inference/src/config.ts) applies.
     const defaulted = baseProblemsAfter((docs) => {
       const env = inferenceEnv(docs);
-      env.splice(env.findIndex((e) => e['name'] === 'INFERENCE_STREAM_GROUP'), 1);
+      env.splice(
+        env.findIndex((e) => e['name'] === 'INFERENCE_STREAM_GROUP'),
+        1,
+      );
     });
     expect(defaulted.filter((p) => p.includes('ScaledObject'))).toEqual([]);
   });
@@ -130,18 +201,24 @@ describe('issue 15: KEDA scales on the group that consumes', () => {
       delete so['spec']['cooldownPeriod'];
       delete so['spec']['triggers'][0]['metadata']['activationLagThreshold'];
     });
-    expect(problems).toContain('deploy: ScaledObject inference: maxReplicaCount 12 exceeds the 6 partitions of features.commits.v1 (the extra pods would idle)');
+    expect(problems).toContain(
+      'deploy: ScaledObject inference: maxReplicaCount 12 exceeds the 6 partitions of features.commits.v1 (the extra pods would idle)',
+    );
     expect(problems).toContain('deploy: ScaledObject inference sets no cooldownPeriod');
     expect(problems).toContain('deploy: ScaledObject inference has no activationLagThreshold');
     const hpa = baseProblemsAfter((docs) => {
       get(docs, 'HorizontalPodAutoscaler', 'featurizer')['spec']['maxReplicas'] = 7;
     });
-    expect(hpa).toContain('deploy: HorizontalPodAutoscaler featurizer: maxReplicas 7 exceeds the 6 partitions of scm.commits.v1 (the extra pods would idle)');
+    expect(hpa).toContain(
+      'deploy: HorizontalPodAutoscaler featurizer: maxReplicas 7 exceeds the 6 partitions of scm.commits.v1 (the extra pods would idle)',
+    );
   });
 
   it('compose runs the stream too', () => {
     const problems = composeProblemsAfter((y) => y.replace('      INFERENCE_STREAM: "true"\n', ''));
-    expect(problems).toContain('compose: inference must set INFERENCE_STREAM=true (its stream is the deployment\'s work)');
+    expect(problems).toContain(
+      "compose: inference must set INFERENCE_STREAM=true (its stream is the deployment's work)",
+    );
   });
 });
 
@@ -151,7 +228,10 @@ describe('safe by default', () => {
       const pod = get(docs, 'Deployment', 'drift-detector')['spec']['template']['spec'];
       delete pod['securityContext'];
       pod['containers'][0]['securityContext']['capabilities'] = { add: ['NET_ADMIN'] };
-      get(docs, 'PodDisruptionBudget', 'inference')['spec'] = { minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'inference' } } };
+      get(docs, 'PodDisruptionBudget', 'inference')['spec'] = {
+        minAvailable: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'inference' } },
+      };
       docs.splice(docs.indexOf(get(docs, 'NetworkPolicy', 'default-deny')), 1);
       docs.splice(docs.indexOf(get(docs, 'HorizontalPodAutoscaler', 'featurizer')), 1);
       delete get(docs, 'Ingress', 'ingest-webhooks')['spec']['tls'];
@@ -159,17 +239,19 @@ describe('safe by default', () => {
       ingestEnv.find((e) => e['name'] === 'INGEST_PSEUDONYM_KEY')!['valueFrom'] = undefined;
       ingestEnv.find((e) => e['name'] === 'INGEST_PSEUDONYM_KEY')!['value'] = 'a-literal-key-in-the-repo';
     });
-    expect(problems).toEqual(expect.arrayContaining([
-      'deploy: Deployment drift-detector: pod must set runAsNonRoot: true',
-      'deploy: Deployment drift-detector: pod must use seccompProfile RuntimeDefault',
-      'deploy: Deployment drift-detector: container drift-detector must drop ALL capabilities',
-      'deploy: PodDisruptionBudget inference uses minAvailable, which blocks drains at one replica; use maxUnavailable: 1',
-      'deploy: no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)',
-      'deploy: featurizer has no HorizontalPodAutoscaler on CPU',
-      'deploy: Ingress ingest-webhooks has no TLS',
-      'deploy: ingest has INGEST_PSEUDONYM_KEY as a literal; take it from a Secret',
-      'deploy: ingest must take INGEST_PSEUDONYM_KEY from a Secret (secretKeyRef)',
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'deploy: Deployment drift-detector: pod must set runAsNonRoot: true',
+        'deploy: Deployment drift-detector: pod must use seccompProfile RuntimeDefault',
+        'deploy: Deployment drift-detector: container drift-detector must drop ALL capabilities',
+        'deploy: PodDisruptionBudget inference uses minAvailable, which blocks drains at one replica; use maxUnavailable: 1',
+        'deploy: no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)',
+        'deploy: featurizer has no HorizontalPodAutoscaler on CPU',
+        'deploy: Ingress ingest-webhooks has no TLS',
+        'deploy: ingest has INGEST_PSEUDONYM_KEY as a literal; take it from a Secret',
+        'deploy: ingest must take INGEST_PSEUDONYM_KEY from a Secret (secretKeyRef)',
+      ]),
+    );
   });
 
   it('keeps the SCM credentials of scm-checks in a Secret and its calls to inference authenticated', () => {
@@ -178,16 +260,25 @@ describe('safe by default', () => {
       const gitlab = env.find((e) => e['name'] === 'GITLAB_TOKEN')!;
       delete gitlab['valueFrom'];
       gitlab['value'] = 'glpat-in-the-repo';
-      env.splice(env.findIndex((e) => e['name'] === 'INFERENCE_TOKEN'), 1);
+      env.splice(
+        env.findIndex((e) => e['name'] === 'INFERENCE_TOKEN'),
+        1,
+      );
       docs.splice(docs.indexOf(get(docs, 'Service', 'scm-checks')), 1);
     });
-    expect(problems).toEqual(expect.arrayContaining([
-      'deploy: scm-checks has GITLAB_TOKEN as a literal; take it from a Secret',
-      'deploy: scm-checks must take GITLAB_TOKEN from a Secret (secretKeyRef)',
-      'deploy: scm-checks calls INFERENCE_ADDR without INFERENCE_TOKEN',
-      'deploy: Service scm-checks is missing',
-    ]));
-    expect(composeProblemsAfter((y) => y.replace(/\n  scm-checks:\n[\s\S]*?GITLAB_TOKEN: "\$\{OMEN_GITLAB_TOKEN:-\}"\n/, '\n'))).toContain('compose: service scm-checks is missing');
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'deploy: scm-checks has GITLAB_TOKEN as a literal; take it from a Secret',
+        'deploy: scm-checks must take GITLAB_TOKEN from a Secret (secretKeyRef)',
+        'deploy: scm-checks calls INFERENCE_ADDR without INFERENCE_TOKEN',
+        'deploy: Service scm-checks is missing',
+      ]),
+    );
+    expect(
+      composeProblemsAfter((y) =>
+        y.replace(/\n  scm-checks:\n[\s\S]*?GITLAB_TOKEN: "\$\{OMEN_GITLAB_TOKEN:-\}"\n/, '\n'),
+      ),
+    ).toContain('compose: service scm-checks is missing');
   });
 
   it('the CPU base is not the GPU deployment', () => {
@@ -205,7 +296,7 @@ describe('the Dockerfile builds what the manifests run', () => {
     const noCuda = dockerfile.replace(/ && test -f "\$ORT\/bin[^\n]*\n/, '\n').replace(' AS cuda\n', ' AS gpu\n');
     expect(checkDockerfile(noCuda)).toEqual([
       'Dockerfile: no "cuda" target (deploy/overlays/gpu runs it)',
-      'Dockerfile: no stage installs onnxruntime-node\'s CUDA provider and checks the library is there',
+      "Dockerfile: no stage installs onnxruntime-node's CUDA provider and checks the library is there",
     ]);
   });
 });
@@ -222,7 +313,9 @@ describe('rendered manifests against the Kubernetes, KEDA and Prometheus Operato
   it('the GPU overlay changes inference only, onto the CUDA image and a GPU', () => {
     const base = kustomize(join(root, 'deploy/base'));
     const gpu = kustomize(join(root, 'deploy/overlays/gpu'));
-    const changed = gpu.filter((o) => JSON.stringify(o) !== JSON.stringify(base.find((b) => objectId(b) === objectId(o)))).map(objectId);
+    const changed = gpu
+      .filter((o) => JSON.stringify(o) !== JSON.stringify(base.find((b) => objectId(b) === objectId(o))))
+      .map(objectId);
     expect(changed).toEqual(['Deployment omen/inference']);
     const pod = (gpu.find((o) => objectId(o) === 'Deployment omen/inference') as Obj)['spec']['template']['spec'];
     expect(pod['runtimeClassName']).toBe('nvidia');
@@ -238,7 +331,11 @@ describe('rendered manifests against the Kubernetes, KEDA and Prometheus Operato
     const so = get(docs, 'ScaledObject', 'inference');
     so['spec']['maxReplicaCount'] = 'six';
     so['spec']['triggers'][0]['metdata'] = {};
-    const problems = await validateObjects([deployment, so, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }]);
+    const problems = await validateObjects([
+      deployment,
+      so,
+      { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } },
+    ]);
     expect(problems).toEqual([
       'Deployment omen/ingest: /spec/template/spec/containers/0/securityContext/runAsNonRoot fails type {"type":"boolean"}',
       'Deployment omen/ingest: /spec/replica is not a field of Deployment (kubectl apply would refuse it)',
@@ -249,7 +346,11 @@ describe('rendered manifests against the Kubernetes, KEDA and Prometheus Operato
   });
 
   it('compose is checked against the Compose Specification', () => {
-    const problems = composeProblemsAfter((y) => y.replace('  restart: unless-stopped\n', '  restart: unless-stopped\n  restrat: always\n').replace('    command: ["-js"', '    commands: ["-js"'));
+    const problems = composeProblemsAfter((y) =>
+      y
+        .replace('  restart: unless-stopped\n', '  restart: unless-stopped\n  restrat: always\n')
+        .replace('    command: ["-js"', '    commands: ["-js"'),
+    );
     expect(problems).toContain('compose: /services/ingest must NOT have additional properties (restrat)');
     expect(problems).toContain('compose: /services/nats must NOT have additional properties (commands)');
   });
@@ -258,8 +359,14 @@ describe('rendered manifests against the Kubernetes, KEDA and Prometheus Operato
 describe('the kustomize renderer', () => {
   it('applies RFC 6902 operations and refuses a failed test', () => {
     const doc = { a: { b: [1, 2] }, c: 'x' };
-    expect(applyJsonPatch(doc, [{ op: 'add', path: '/a/b/-', value: 3 }, { op: 'replace', path: '/c', value: 'y' }, { op: 'add', path: '/a/d~1e', value: 1 }, { op: 'remove', path: '/a/b/0' }]))
-      .toEqual({ a: { b: [2, 3], 'd/e': 1 }, c: 'y' });
+    expect(
+      applyJsonPatch(doc, [
+        { op: 'add', path: '/a/b/-', value: 3 },
+        { op: 'replace', path: '/c', value: 'y' },
+        { op: 'add', path: '/a/d~1e', value: 1 },
+        { op: 'remove', path: '/a/b/0' },
+      ]),
+    ).toEqual({ a: { b: [2, 3], 'd/e': 1 }, c: 'y' });
     expect(doc).toEqual({ a: { b: [1, 2] }, c: 'x' });
     expect(() => applyJsonPatch(doc, [{ op: 'test', path: '/c', value: 'z' }])).toThrow('expected "z", found "x"');
     expect(() => applyJsonPatch(doc, [{ op: 'replace', path: '/nope', value: 1 }])).toThrow('nothing there');
@@ -276,7 +383,9 @@ describe('the kustomize renderer', () => {
   })();
   for (const { dir } of DEPLOY_VARIANTS) {
     it.skipIf(!kubectl)(`${dir}: renders what kubectl kustomize renders (skipped without kubectl)`, () => {
-      const real = parseAllDocuments(execFileSync('kubectl', ['kustomize', join(root, dir)], { encoding: 'utf8' })).map((d) => d.toJSON() as K8sObject);
+      const real = parseAllDocuments(execFileSync('kubectl', ['kustomize', join(root, dir)], { encoding: 'utf8' })).map(
+        (d) => d.toJSON() as K8sObject,
+      );
       const ours = kustomize(join(root, dir));
       const byId = (list: K8sObject[]) => Object.fromEntries(list.map((o) => [objectId(o), o]));
       expect(byId(ours)).toEqual(byId(real));

@@ -9,7 +9,14 @@ import freshness from '../../../../compose/grafana/dashboards/omen-freshness.jso
 import kafka from '../../../../compose/grafana/dashboards/omen-kafka.json' with { type: 'json' };
 import models from '../../../../compose/grafana/dashboards/omen-models.json' with { type: 'json' };
 import red from '../../../../compose/grafana/dashboards/omen-service-red.json' with { type: 'json' };
-import { RULES_FILE, checkObservability, dashboardProblems, panelQueries, prometheusRuleYaml, readDashboards } from '../../src/index.ts';
+import {
+  RULES_FILE,
+  checkObservability,
+  dashboardProblems,
+  panelQueries,
+  prometheusRuleYaml,
+  readDashboards,
+} from '../../src/index.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -41,13 +48,24 @@ describe('dashboards and alert rules as code (issue 14)', () => {
 
   it('the PrometheusRule is generated from the rules file: a changed rule shows', () => {
     const rules = readFileSync(join(root, RULES_FILE), 'utf8');
-    expect(prometheusRuleYaml(rules.replace('for: 15m', 'for: 20m'))).not.toBe(readFileSync(join(root, 'deploy/observability/prometheus-rule.yaml'), 'utf8'));
+    expect(prometheusRuleYaml(rules.replace('for: 15m', 'for: 20m'))).not.toBe(
+      readFileSync(join(root, 'deploy/observability/prometheus-rule.yaml'), 'utf8'),
+    );
   });
 
   it('covers the six areas the issue names, each panel with a query', () => {
     const queries = panelQueries(readDashboards(root));
     const titles = [...readDashboards(root).values()].map((d) => d['title']);
-    expect(titles).toEqual(expect.arrayContaining(['omen / services (RED)', 'omen / Kafka', 'omen / freshness', 'omen / models', 'omen / drift', 'omen / experiments']));
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'omen / services (RED)',
+        'omen / Kafka',
+        'omen / freshness',
+        'omen / models',
+        'omen / drift',
+        'omen / experiments',
+      ]),
+    );
     expect(queries.filter((q) => q.kind === 'clickhouse').length).toBeGreaterThan(5);
     expect(queries.some((q) => q.query.includes('omen_kafka_consumer_skipped_offsets_total'))).toBe(true);
     expect(queries.some((q) => q.query.includes('omen_kafka_consumer_records_dlq_total'))).toBe(true);
@@ -55,7 +73,13 @@ describe('dashboards and alert rules as code (issue 14)', () => {
 
   it('names the problems of a broken dashboard', () => {
     const broken = new Map([
-      ['a.json', { uid: 'x', panels: [{ id: 1, title: 'p', description: 'short', targets: [{ datasource: { uid: 'loki' }, expr: '' }] }] }],
+      [
+        'a.json',
+        {
+          uid: 'x',
+          panels: [{ id: 1, title: 'p', description: 'short', targets: [{ datasource: { uid: 'loki' }, expr: '' }] }],
+        },
+      ],
       ['b.json', { uid: 'x', panels: [] }],
     ]);
     expect(dashboardProblems(broken)).toEqual([

@@ -8,7 +8,10 @@ import { ClickHouseRegistryMirror, LocalModelRegistry } from '../../src/index.ts
 
 let ch: ClickHouse;
 let dir: string;
-const tables = { versions: randomName('model-versions').replace(/-/g, '_'), aliasEvents: randomName('model-alias-events').replace(/-/g, '_') };
+const tables = {
+  versions: randomName('model-versions').replace(/-/g, '_'),
+  aliasEvents: randomName('model-alias-events').replace(/-/g, '_'),
+};
 
 beforeAll(async () => {
   ch = createClickHouse({ url: stackEnv('CLICKHOUSE_URL').CLICKHOUSE_URL });
@@ -42,9 +45,15 @@ describe('ClickHouseRegistryMirror', () => {
         labelRate: 0.2,
       },
     });
-    await registry.setAlias('jit-defect', 'champion', record.version, { action: 'promote', reason: 'gate passed', actor: 'test' });
+    await registry.setAlias('jit-defect', 'champion', record.version, {
+      action: 'promote',
+      reason: 'gate passed',
+      actor: 'test',
+    });
 
-    const versions = await ch.query<Record<string, unknown>>(sql`SELECT model, version, sha256, run_id, code_version, train_rows, metric_names, metric_values, data_from_ms, params_json FROM ${ident(tables.versions)} FINAL`);
+    const versions = await ch.query<Record<string, unknown>>(
+      sql`SELECT model, version, sha256, run_id, code_version, train_rows, metric_names, metric_values, data_from_ms, params_json FROM ${ident(tables.versions)} FINAL`,
+    );
     expect(versions).toHaveLength(1);
     expect(versions[0]).toMatchObject({
       model: 'jit-defect',
@@ -58,11 +67,17 @@ describe('ClickHouseRegistryMirror', () => {
     });
     expect(Number(versions[0]!['train_rows'])).toBe(800);
     expect(Number(versions[0]!['data_from_ms'])).toBe(Date.parse('2020-01-01T00:00:00Z'));
-    const events = await ch.query<Record<string, unknown>>(sql`SELECT alias, version, previous_version, action, reason FROM ${ident(tables.aliasEvents)} FINAL`);
-    expect(events).toEqual([{ alias: 'champion', version: 'v1', previous_version: '', action: 'promote', reason: 'gate passed' }]);
+    const events = await ch.query<Record<string, unknown>>(
+      sql`SELECT alias, version, previous_version, action, reason FROM ${ident(tables.aliasEvents)} FINAL`,
+    );
+    expect(events).toEqual([
+      { alias: 'champion', version: 'v1', previous_version: '', action: 'promote', reason: 'gate passed' },
+    ]);
 
     expect(await mirror.sync(registry)).toEqual({ versions: 1, aliasEvents: 1 });
-    const [counts] = await ch.query<{ v: string; e: string }>(sql`SELECT (SELECT count() FROM ${ident(tables.versions)} FINAL) AS v, (SELECT count() FROM ${ident(tables.aliasEvents)} FINAL) AS e`);
+    const [counts] = await ch.query<{ v: string; e: string }>(
+      sql`SELECT (SELECT count() FROM ${ident(tables.versions)} FINAL) AS v, (SELECT count() FROM ${ident(tables.aliasEvents)} FINAL) AS e`,
+    );
     expect(counts).toEqual({ v: '1', e: '1' });
   });
 });

@@ -19,7 +19,13 @@ import { AwsClient } from 'aws4fetch';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, PermissionDeniedError, isRetryable } from '@omen/errors';
-import { ArtifactIntegrityError, LocalModelRegistry, S3ArtifactStore, sha256Hex, type S3StoreOptions } from '../../src/index.ts';
+import {
+  ArtifactIntegrityError,
+  LocalModelRegistry,
+  S3ArtifactStore,
+  sha256Hex,
+  type S3StoreOptions,
+} from '../../src/index.ts';
 
 // s3rver's one built-in account (lib/models/account.js).
 const ACCESS_KEY = 'S3RVER';
@@ -39,17 +45,37 @@ const countingFetch: typeof fetch = (input, init) => {
 };
 
 const store = (options: Partial<S3StoreOptions> = {}) =>
-  new S3ArtifactStore({ endpoint, bucket: BUCKET, prefix, accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY, retries: 0, fetch: countingFetch, ...options });
+  new S3ArtifactStore({
+    endpoint,
+    bucket: BUCKET,
+    prefix,
+    accessKeyId: ACCESS_KEY,
+    secretAccessKey: SECRET_KEY,
+    retries: 0,
+    fetch: countingFetch,
+    ...options,
+  });
 
 /** A client outside the store: what another writer (or an attacker with credentials) would send. */
-const raw = () => new AwsClient({ accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY, service: 's3', region: 'us-east-1', retries: 0 });
+const raw = () =>
+  new AwsClient({
+    accessKeyId: ACCESS_KEY,
+    secretAccessKey: SECRET_KEY,
+    service: 's3',
+    region: 'us-east-1',
+    retries: 0,
+  });
 
 const objectFile = (key: string) => path.join(dir, BUCKET, `${key}._S3rver_object`);
 
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const unescapeXml = (text: string) =>
   text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, e: string) =>
-    e.startsWith('#x') || e.startsWith('#X') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (XML_ENTITIES[e] ?? whole),
+    e.startsWith('#x') || e.startsWith('#X')
+      ? String.fromCodePoint(parseInt(e.slice(2), 16))
+      : e.startsWith('#')
+        ? String.fromCodePoint(Number(e.slice(1)))
+        : (XML_ENTITIES[e] ?? whole),
   );
 
 async function listKeys(): Promise<string[]> {
@@ -60,7 +86,13 @@ async function listKeys(): Promise<string[]> {
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'omen-s3rver-'));
-  server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET, configs: [] }] });
+  server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: dir,
+    configureBuckets: [{ name: BUCKET, configs: [] }],
+  });
   const { port } = await server.run();
   endpoint = `http://127.0.0.1:${port}`;
 });
@@ -115,8 +147,15 @@ describe('S3ArtifactStore against s3rver 3.7.1', () => {
     const headErr = await s.has(good.sha256).catch((e: unknown) => e);
     expect(headErr).toBeInstanceOf(PermissionDeniedError);
     expect(isRetryable(headErr)).toBe(false);
-    expect((headErr as Error).message).toMatch(/^S3 HEAD s3:\/\/omen-models\/\S+ answered 403 \(wrong access key or secret/);
-    await expect(s.get(good.sha256)).rejects.toMatchObject({ code: 'PERMISSION_DENIED', message: expect.stringMatching(/^S3 GET \S+ answered 403 InvalidAccessKeyId: The AWS Access Key Id you provided does not exist/) });
+    expect((headErr as Error).message).toMatch(
+      /^S3 HEAD s3:\/\/omen-models\/\S+ answered 403 \(wrong access key or secret/,
+    );
+    await expect(s.get(good.sha256)).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      message: expect.stringMatching(
+        /^S3 GET \S+ answered 403 InvalidAccessKeyId: The AWS Access Key Id you provided does not exist/,
+      ),
+    });
     // put reads the key first, so it is refused before any upload.
     await expect(s.put(new Uint8Array(randomBytes(1000)))).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     expect(await listKeys()).toEqual([`${prefix}blobs/sha256/${good.sha256}`]);
@@ -151,7 +190,11 @@ describe('S3ArtifactStore against s3rver 3.7.1', () => {
 
     // A correctly signed PUT of other bytes to the same key: S3 itself has no reason to refuse it.
     const other = new Uint8Array(randomBytes(64 * 1024));
-    const res = await raw().fetch(`${endpoint}/${BUCKET}/${key}`, { method: 'PUT', headers: { 'x-amz-content-sha256': sha256Hex(other) }, body: other });
+    const res = await raw().fetch(`${endpoint}/${BUCKET}/${key}`, {
+      method: 'PUT',
+      headers: { 'x-amz-content-sha256': sha256Hex(other) },
+      body: other,
+    });
     expect(res.status).toBe(200);
     expect(await s.has(sha256)).toBe(true);
     const err = await s.get(sha256).catch((e: unknown) => e);
@@ -170,16 +213,29 @@ describe('S3ArtifactStore against s3rver 3.7.1', () => {
   it('a second put of the good bytes repairs an object damaged on disk or overwritten through S3, and get succeeds again', async () => {
     const s = store();
     const damages: [string, (key: string, stored: Buffer) => Promise<void>][] = [
-      ['one flipped byte (same length: downloaded and re-hashed)', async (key, stored) => {
-        stored[100] = stored[100]! ^ 0xff;
-        await writeFile(objectFile(key), stored);
-      }],
-      ['truncated (Content-Length differs: settled without reading the body)', (key, stored) => writeFile(objectFile(key), stored.subarray(0, 1000))],
-      ['other bytes PUT through S3 with a valid signature', async (key) => {
-        const other = new Uint8Array(randomBytes(4096));
-        const res = await raw().fetch(`${endpoint}/${BUCKET}/${key}`, { method: 'PUT', headers: { 'x-amz-content-sha256': sha256Hex(other) }, body: other });
-        expect(res.status).toBe(200);
-      }],
+      [
+        'one flipped byte (same length: downloaded and re-hashed)',
+        async (key, stored) => {
+          stored[100] = stored[100]! ^ 0xff;
+          await writeFile(objectFile(key), stored);
+        },
+      ],
+      [
+        'truncated (Content-Length differs: settled without reading the body)',
+        (key, stored) => writeFile(objectFile(key), stored.subarray(0, 1000)),
+      ],
+      [
+        'other bytes PUT through S3 with a valid signature',
+        async (key) => {
+          const other = new Uint8Array(randomBytes(4096));
+          const res = await raw().fetch(`${endpoint}/${BUCKET}/${key}`, {
+            method: 'PUT',
+            headers: { 'x-amz-content-sha256': sha256Hex(other) },
+            body: other,
+          });
+          expect(res.status).toBe(200);
+        },
+      ],
     ];
     for (const [what, damage] of damages) {
       const bytes = new Uint8Array(randomBytes(4096));
@@ -215,9 +271,18 @@ describe('S3ArtifactStore against s3rver 3.7.1', () => {
       const registry = new LocalModelRegistry(root, { artifacts: s });
       const bytes = new Uint8Array(randomBytes(256 * 1024));
       const sha = sha256Hex(bytes);
-      const { record, created } = await registry.register({ name: 'jit-defect', bytes, featureSet: { name: 'jit_change_metrics', version: 1 } });
+      const { record, created } = await registry.register({
+        name: 'jit-defect',
+        bytes,
+        featureSet: { name: 'jit_change_metrics', version: 1 },
+      });
       expect(created).toBe(true);
-      expect(record).toMatchObject({ version: 'v1', sha256: sha, size: bytes.length, artifactUri: `s3://${BUCKET}/${prefix}blobs/sha256/${sha}` });
+      expect(record).toMatchObject({
+        version: 'v1',
+        sha256: sha,
+        size: bytes.length,
+        artifactUri: `s3://${BUCKET}/${prefix}blobs/sha256/${sha}`,
+      });
       await registry.setAlias('jit-defect', 'champion', 'v1', { action: 'promote' });
 
       const resolved = await registry.resolve('jit-defect', { alias: 'champion' });
@@ -230,7 +295,16 @@ describe('S3ArtifactStore against s3rver 3.7.1', () => {
       // Registering the same bytes again is a no-op: the artifact is read back and verified,
       // not uploaded again.
       methods.length = 0;
-      expect((await registry.register({ name: 'jit-defect', version: 'v1', bytes, featureSet: { name: 'jit_change_metrics', version: 1 } })).created).toBe(false);
+      expect(
+        (
+          await registry.register({
+            name: 'jit-defect',
+            version: 'v1',
+            bytes,
+            featureSet: { name: 'jit_change_metrics', version: 1 },
+          })
+        ).created,
+      ).toBe(false);
       expect(methods).toEqual(['GET']);
     } finally {
       await rm(root, { recursive: true, force: true });

@@ -2,7 +2,14 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ArtifactIntegrityError, LocalModelRegistry, compareVersions, sha256Hex, type AliasEvent, type ModelVersionRecord } from '../../src/index.ts';
+import {
+  ArtifactIntegrityError,
+  LocalModelRegistry,
+  compareVersions,
+  sha256Hex,
+  type AliasEvent,
+  type ModelVersionRecord,
+} from '../../src/index.ts';
 
 const FS = { name: 'jit_change_metrics', version: 1 };
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -25,13 +32,28 @@ describe('LocalModelRegistry', () => {
       featureSet: FS,
       featureNames: ['la', 'ld'],
       metrics: { auc: 0.75 },
-      lineage: { source: 'trained', runId: 'r1', codeVersion: 'abc123', algorithm: 'gbdt', params: { numTrees: 10 }, rows: { train: 100, test: 20 } },
+      lineage: {
+        source: 'trained',
+        runId: 'r1',
+        codeVersion: 'abc123',
+        algorithm: 'gbdt',
+        params: { numTrees: 10 },
+        rows: { train: 100, test: 20 },
+      },
     });
     expect(created).toBe(true);
-    expect(record).toMatchObject({ name: 'jit-defect', version: 'v1', sha256: sha256Hex(bytes('model one')), format: 'onnx', size: 9 });
+    expect(record).toMatchObject({
+      name: 'jit-defect',
+      version: 'v1',
+      sha256: sha256Hex(bytes('model one')),
+      format: 'onnx',
+      size: 9,
+    });
     // The layout inference's first reader expects.
     expect(await readFile(path.join(dir, 'blobs', 'sha256', record.sha256), 'utf8')).toBe('model one');
-    const onDisk = JSON.parse(await readFile(path.join(dir, 'models', 'jit-defect', 'versions', 'v1.json'), 'utf8')) as ModelVersionRecord;
+    const onDisk = JSON.parse(
+      await readFile(path.join(dir, 'models', 'jit-defect', 'versions', 'v1.json'), 'utf8'),
+    ) as ModelVersionRecord;
     expect(onDisk.lineage?.codeVersion).toBe('abc123');
 
     const second = await registry.register({ name: 'jit-defect', bytes: bytes('model two'), featureSet: FS });
@@ -43,13 +65,16 @@ describe('LocalModelRegistry', () => {
     expect(await registry.models()).toEqual(['jit-defect']);
   });
 
-  it('reads a record written in the first reader\'s format (no lineage fields)', async () => {
+  it("reads a record written in the first reader's format (no lineage fields)", async () => {
     const b = bytes('legacy');
     const sha = sha256Hex(b);
     await mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
     await writeFile(path.join(dir, 'blobs', 'sha256', sha), b);
     await mkdir(path.join(dir, 'models', 'old', 'versions'), { recursive: true });
-    await writeFile(path.join(dir, 'models', 'old', 'versions', '7.json'), JSON.stringify({ name: 'old', version: '7', sha256: sha, featureSet: FS }));
+    await writeFile(
+      path.join(dir, 'models', 'old', 'versions', '7.json'),
+      JSON.stringify({ name: 'old', version: '7', sha256: sha, featureSet: FS }),
+    );
     await writeFile(path.join(dir, 'models', 'old', 'aliases.json'), JSON.stringify({ champion: '7' }));
     const a = await registry.resolve('old', { alias: 'champion' });
     expect(a.version).toBe('7');
@@ -71,9 +96,15 @@ describe('LocalModelRegistry', () => {
     const first = await registry.register({ name: 'm', version: 'x1', bytes: bytes('a'), featureSet: FS });
     const again = await registry.register({ name: 'm', version: 'x1', bytes: bytes('a'), featureSet: FS });
     expect(again).toEqual({ record: first.record, created: false });
-    await expect(registry.register({ name: 'm', version: 'x1', bytes: bytes('b'), featureSet: FS })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
-    await expect(registry.register({ name: 'm', bytes: bytes('c'), featureSet: FS, expectedSha256: sha256Hex(bytes('d')) })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'sha256' });
-    await expect(registry.register({ name: '../etc', bytes: bytes('c'), featureSet: FS })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(
+      registry.register({ name: 'm', version: 'x1', bytes: bytes('b'), featureSet: FS }),
+    ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(
+      registry.register({ name: 'm', bytes: bytes('c'), featureSet: FS, expectedSha256: sha256Hex(bytes('d')) }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'sha256' });
+    await expect(registry.register({ name: '../etc', bytes: bytes('c'), featureSet: FS })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 
   it('numbers versions v1…v11 and orders v10 after v9', async () => {
@@ -99,10 +130,23 @@ describe('LocalModelRegistry', () => {
       ['rollback', 'v2', 'v1'],
     ]);
     expect(history[0]).toMatchObject({ reason: 'first', actor: 'test' });
-    await expect(registry.setAlias('m', 'champion', 'v9')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('v1, v2') });
-    await expect(registry.resolve('m', { alias: 'challenger' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('aliases: champion') });
-    await expect(registry.resolve('nope', { alias: 'champion' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('unknown model "nope"') });
-    expect(await registry.setAlias('m', 'champion', null)).toMatchObject({ changed: true, version: null, previousVersion: 'v1' });
+    await expect(registry.setAlias('m', 'champion', 'v9')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('v1, v2'),
+    });
+    await expect(registry.resolve('m', { alias: 'challenger' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('aliases: champion'),
+    });
+    await expect(registry.resolve('nope', { alias: 'champion' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('unknown model "nope"'),
+    });
+    expect(await registry.setAlias('m', 'champion', null)).toMatchObject({
+      changed: true,
+      version: null,
+      previousVersion: 'v1',
+    });
     expect(await registry.aliases('m')).toEqual({});
   });
 
@@ -122,7 +166,10 @@ describe('LocalModelRegistry', () => {
     const r = new LocalModelRegistry(dir, {
       listeners: [
         { onVersion: () => Promise.reject(new Error('mirror down')) },
-        { onVersion: (rec) => void seen.push(`version ${rec.version}`), onAliasEvent: (e: AliasEvent) => void seen.push(`alias ${e.alias}=${e.version}`) },
+        {
+          onVersion: (rec) => void seen.push(`version ${rec.version}`),
+          onAliasEvent: (e: AliasEvent) => void seen.push(`alias ${e.alias}=${e.version}`),
+        },
       ],
       onListenerError: (err, what) => failures.push(`${what}: ${(err as Error).message}`),
     });

@@ -35,17 +35,48 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'AWS endpoint, path style, no prefix', options: { endpoint: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1' } },
-  { name: 'MinIO-like endpoint with a port (signed in Host), plain prefix', options: { endpoint: 'http://127.0.0.1:9000', prefix: 'omen/registry/' } },
-  { name: 'session token (temporary credentials)', options: { endpoint: 'https://s3.us-east-1.amazonaws.com', region: 'us-east-1', prefix: 'reg/', sessionToken: SESSION_TOKEN } },
-  { name: 'virtual-hosted style', options: { endpoint: 'https://s3.eu-central-1.amazonaws.com', region: 'eu-central-1', prefix: 'reg/', pathStyle: false } },
+  {
+    name: 'AWS endpoint, path style, no prefix',
+    options: { endpoint: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1' },
+  },
+  {
+    name: 'MinIO-like endpoint with a port (signed in Host), plain prefix',
+    options: { endpoint: 'http://127.0.0.1:9000', prefix: 'omen/registry/' },
+  },
+  {
+    name: 'session token (temporary credentials)',
+    options: {
+      endpoint: 'https://s3.us-east-1.amazonaws.com',
+      region: 'us-east-1',
+      prefix: 'reg/',
+      sessionToken: SESSION_TOKEN,
+    },
+  },
+  {
+    name: 'virtual-hosted style',
+    options: {
+      endpoint: 'https://s3.eu-central-1.amazonaws.com',
+      region: 'eu-central-1',
+      prefix: 'reg/',
+      pathStyle: false,
+    },
+  },
   {
     name: 'a prefix that needs URL encoding (space, +, reserved and non-ASCII characters)',
-    options: { endpoint: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1', prefix: "team a+b/(v1)!*'~$&@=;:,/modèles €/" },
+    options: {
+      endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      region: 'eu-west-1',
+      prefix: "team a+b/(v1)!*'~$&@=;:,/modèles €/",
+    },
   },
   {
     name: 'a prefix with the characters a URL gives a meaning to (%, #, ?) and a backslash',
-    options: { endpoint: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1', prefix: 'a%41b#c?d=e\\f/', sessionToken: SESSION_TOKEN },
+    options: {
+      endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      region: 'eu-west-1',
+      prefix: 'a%41b#c?d=e\\f/',
+      sessionToken: SESSION_TOKEN,
+    },
   },
 ];
 
@@ -68,9 +99,19 @@ function capturing(c: Case): { store: S3ArtifactStore; sent: Request[] } {
       return new Response(null, { status: 200 });
     }
     if (!obj) return new Response(null, { status: 404 });
-    return new Response(req.method === 'HEAD' ? null : obj, { status: 200, headers: { 'content-length': String(obj.length) } });
+    return new Response(req.method === 'HEAD' ? null : obj, {
+      status: 200,
+      headers: { 'content-length': String(obj.length) },
+    });
   };
-  const store = new S3ArtifactStore({ bucket: BUCKET, accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY, retries: 0, fetch, ...c.options });
+  const store = new S3ArtifactStore({
+    bucket: BUCKET,
+    accessKeyId: ACCESS_KEY,
+    secretAccessKey: SECRET_KEY,
+    retries: 0,
+    fetch,
+    ...c.options,
+  });
   return { store, sent };
 }
 
@@ -83,7 +124,11 @@ async function awsSigned(c: Case, req: Request): Promise<Record<string, string>>
   const signer = new SignatureV4({
     service: 's3',
     region: c.options.region ?? 'us-east-1',
-    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY, ...(c.options.sessionToken ? { sessionToken: c.options.sessionToken } : {}) },
+    credentials: {
+      accessKeyId: ACCESS_KEY,
+      secretAccessKey: SECRET_KEY,
+      ...(c.options.sessionToken ? { sessionToken: c.options.sessionToken } : {}),
+    },
     sha256: Hash.bind(null, 'sha256'),
     // What @aws-sdk/client-s3 sets (signingEscapePath: false): S3 signs the path as sent.
     uriEscapePath: false,
@@ -140,7 +185,9 @@ describe('S3ArtifactStore signatures match @smithy/signature-v4 (the AWS SDK v3 
       expect(url.pathname, `${req.method} path`).toBe(sdkPath(c, key));
       const aws = await awsSigned(c, req);
       expect(sentHeaders(req), `${req.method} ${req.url}`).toEqual(aws);
-      expect(aws['authorization']).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20260314\/[a-z0-9-]+\/s3\/aws4_request, SignedHeaders=\S+, Signature=[0-9a-f]{64}$/);
+      expect(aws['authorization']).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20260314\/[a-z0-9-]+\/s3\/aws4_request, SignedHeaders=\S+, Signature=[0-9a-f]{64}$/,
+      );
       expect(aws['x-amz-date']).toBe('20260314T150926Z');
       expect(aws['x-amz-content-sha256']).toBe(req.method === 'PUT' ? sha : sha256Hex(new Uint8Array()));
       expect(aws['x-amz-security-token']).toBe(c.options.sessionToken);
@@ -148,7 +195,14 @@ describe('S3ArtifactStore signatures match @smithy/signature-v4 (the AWS SDK v3 
   });
 
   it('refuses a prefix with a `.` or `..` segment, which URL parsing would resolve away', () => {
-    const make = (prefix: string) => () => new S3ArtifactStore({ endpoint: 'https://s3.amazonaws.com', bucket: BUCKET, prefix, accessKeyId: 'a', secretAccessKey: 'b' });
+    const make = (prefix: string) => () =>
+      new S3ArtifactStore({
+        endpoint: 'https://s3.amazonaws.com',
+        bucket: BUCKET,
+        prefix,
+        accessKeyId: 'a',
+        secretAccessKey: 'b',
+      });
     expect(make('a/../b/')).toThrow(/prefix/);
     expect(make('./b/')).toThrow(/prefix/);
     expect(make('a/%2e%2E/')).not.toThrow();
@@ -165,13 +219,28 @@ describe('S3ArtifactStore signatures match @smithy/signature-v4 (the AWS SDK v3 
 describe("AWS's published S3 SigV4 example (GET /test.txt, Range: bytes=0-9)", () => {
   const expected =
     'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41';
-  const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+  const credentials = {
+    accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  };
   const emptySha = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
   it('@smithy/signature-v4', async () => {
-    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials, sha256: Hash.bind(null, 'sha256'), uriEscapePath: false });
+    const signer = new SignatureV4({
+      service: 's3',
+      region: 'us-east-1',
+      credentials,
+      sha256: Hash.bind(null, 'sha256'),
+      uriEscapePath: false,
+    });
     const signed = await signer.sign(
-      new HttpRequest({ method: 'GET', protocol: 'https:', hostname: 'examplebucket.s3.amazonaws.com', path: '/test.txt', headers: { host: 'examplebucket.s3.amazonaws.com', range: 'bytes=0-9', 'x-amz-content-sha256': emptySha } }),
+      new HttpRequest({
+        method: 'GET',
+        protocol: 'https:',
+        hostname: 'examplebucket.s3.amazonaws.com',
+        path: '/test.txt',
+        headers: { host: 'examplebucket.s3.amazonaws.com', range: 'bytes=0-9', 'x-amz-content-sha256': emptySha },
+      }),
       { signingDate: new Date('2013-05-24T00:00:00Z') },
     );
     expect(signed.headers['authorization']).toBe(expected);

@@ -43,7 +43,9 @@ beforeAll(async () => {
       const data = await body(req);
       if (unavailable > 0) {
         unavailable--;
-        res.writeHead(503).end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+        res
+          .writeHead(503)
+          .end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
         return;
       }
       if (req.method === 'PUT') {
@@ -76,18 +78,33 @@ beforeEach(() => {
   unavailable = 0;
 });
 
-const store = () => new S3ArtifactStore({ endpoint, bucket: 'omen-models', prefix: 'reg/', region: 'eu-west-1', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', retries: 0 });
+const store = () =>
+  new S3ArtifactStore({
+    endpoint,
+    bucket: 'omen-models',
+    prefix: 'reg/',
+    region: 'eu-west-1',
+    accessKeyId: 'AKIDEXAMPLE',
+    secretAccessKey: 'secret',
+    retries: 0,
+  });
 
 describe('S3ArtifactStore', () => {
   it('PUTs content-addressed keys with a SigV4 signature and the body hash, once', async () => {
     const bytes = new TextEncoder().encode('onnx bytes');
     const sha = sha256Hex(bytes);
     const s = store();
-    expect(await s.put(bytes)).toEqual({ sha256: sha, uri: `s3://omen-models/reg/blobs/sha256/${sha}`, size: bytes.length });
+    expect(await s.put(bytes)).toEqual({
+      sha256: sha,
+      uri: `s3://omen-models/reg/blobs/sha256/${sha}`,
+      size: bytes.length,
+    });
     const put = seen.find((r) => r.method === 'PUT')!;
     expect(put.url).toBe(`/omen-models/reg/blobs/sha256/${sha}`);
     expect(put.contentSha256).toBe(sha);
-    expect(put.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=[^,]*x-amz-content-sha256[^,]*, Signature=[0-9a-f]{64}$/);
+    expect(put.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=[^,]*x-amz-content-sha256[^,]*, Signature=[0-9a-f]{64}$/,
+    );
     expect(put.date).toMatch(/^\d{8}T\d{6}Z$/);
     seen.length = 0;
     // A second put reads the stored object back and re-hashes it (see the repair test): one
@@ -110,7 +127,10 @@ describe('S3ArtifactStore', () => {
 
   it('a put over a damaged object uploads the good bytes again, whether the damage changed the length or not', async () => {
     const s = store();
-    for (const damage of [(b: Buffer) => b.subarray(0, b.length - 1), (b: Buffer) => Buffer.from(b.map((x, i) => (i === 3 ? x ^ 0xff : x)))]) {
+    for (const damage of [
+      (b: Buffer) => b.subarray(0, b.length - 1),
+      (b: Buffer) => Buffer.from(b.map((x, i) => (i === 3 ? x ^ 0xff : x))),
+    ]) {
       const bytes = new TextEncoder().encode(`a model ${Math.random()}`);
       const { sha256 } = await s.put(bytes);
       const key = `/omen-models/reg/blobs/sha256/${sha256}`;
@@ -127,18 +147,37 @@ describe('S3ArtifactStore', () => {
     const bytes = new TextEncoder().encode('retried model');
     const sha = sha256Hex(bytes);
     unavailable = 2;
-    const s = new S3ArtifactStore({ endpoint, bucket: 'omen-models', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', retries: 2 });
+    const s = new S3ArtifactStore({
+      endpoint,
+      bucket: 'omen-models',
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'secret',
+      retries: 2,
+    });
     expect((await s.put(bytes)).sha256).toBe(sha);
     expect(seen.map((r) => r.method)).toEqual(['GET', 'GET', 'GET', 'PUT']);
     unavailable = 3;
-    await expect(s.get(sha)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/^S3 GET \S+ answered 503 SlowDown: Please reduce your request rate\.$/) });
+    await expect(s.get(sha)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringMatching(/^S3 GET \S+ answered 503 SlowDown: Please reduce your request rate\.$/),
+    });
     expect(unavailable).toBe(0);
   });
 
   it('virtual-hosted style puts the bucket in the host name', () => {
-    const s = new S3ArtifactStore({ endpoint: 'https://s3.eu-west-1.amazonaws.com', bucket: 'omen-models', accessKeyId: 'a', secretAccessKey: 'b', pathStyle: false });
+    const s = new S3ArtifactStore({
+      endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      bucket: 'omen-models',
+      accessKeyId: 'a',
+      secretAccessKey: 'b',
+      pathStyle: false,
+    });
     expect(s.uri('a'.repeat(64))).toBe(`s3://omen-models/blobs/sha256/${'a'.repeat(64)}`);
-    expect(() => new S3ArtifactStore({ endpoint: 'ftp://x', bucket: 'omen-models', accessKeyId: 'a', secretAccessKey: 'b' })).toThrow(/http/);
-    expect(() => new S3ArtifactStore({ endpoint: 'http://x', bucket: 'Bad_Bucket', accessKeyId: 'a', secretAccessKey: 'b' })).toThrow(/bucket/);
+    expect(
+      () => new S3ArtifactStore({ endpoint: 'ftp://x', bucket: 'omen-models', accessKeyId: 'a', secretAccessKey: 'b' }),
+    ).toThrow(/http/);
+    expect(
+      () => new S3ArtifactStore({ endpoint: 'http://x', bucket: 'Bad_Bucket', accessKeyId: 'a', secretAccessKey: 'b' }),
+    ).toThrow(/bucket/);
   });
 });

@@ -4,12 +4,33 @@ import { driftReport, escapeHtml, histogramBins, type DriftReportData } from '..
 const HOSTILE = '<script>alert(1)</script>';
 
 function drift(over: Partial<DriftReportData> = {}): DriftReportData {
-  const test = (value: number) => ({ feature: 'la', statistic: 'psi', value, threshold: 0.2, drifted: value > 0.2, sampleSize: 500 });
+  const test = (value: number) => ({
+    feature: 'la',
+    statistic: 'psi',
+    value,
+    threshold: 0.2,
+    drifted: value > 0.2,
+    sampleSize: 500,
+  });
   return {
-    model: 'jit', version: 'v2', referenceVersion: 'v2',
+    model: 'jit',
+    version: 'v2',
+    referenceVersion: 'v2',
     windows: [
-      { windowStart: '2026-01-01T00:00:00Z', windowEnd: '2026-01-01T01:00:00Z', drifted: false, retrainingRunId: '', tests: [test(0.05)] },
-      { windowStart: '2026-01-01T01:00:00Z', windowEnd: '2026-01-01T02:00:00Z', drifted: true, retrainingRunId: 'run-9', tests: [test(0.4)] },
+      {
+        windowStart: '2026-01-01T00:00:00Z',
+        windowEnd: '2026-01-01T01:00:00Z',
+        drifted: false,
+        retrainingRunId: '',
+        tests: [test(0.05)],
+      },
+      {
+        windowStart: '2026-01-01T01:00:00Z',
+        windowEnd: '2026-01-01T02:00:00Z',
+        drifted: true,
+        retrainingRunId: 'run-9',
+        tests: [test(0.4)],
+      },
     ],
     reference: { la: { edges: [1, 10], proportions: [0.2, 0.5, 0.3] } },
     current: { la: { edges: [1, 10], proportions: [0.1, 0.3, 0.6] } },
@@ -19,12 +40,16 @@ function drift(over: Partial<DriftReportData> = {}): DriftReportData {
 
 describe('histogramBins', () => {
   it('labels the open outer bins and pairs shares on the same edges', () => {
-    expect(histogramBins({ edges: [1, 10], proportions: [0.2, 0.5, 0.3] }, { edges: [1, 10], proportions: [0.1, 0.3, 0.6] })).toEqual([
+    expect(
+      histogramBins({ edges: [1, 10], proportions: [0.2, 0.5, 0.3] }, { edges: [1, 10], proportions: [0.1, 0.3, 0.6] }),
+    ).toEqual([
       { bin: '≤ 1', order: 0, reference: 0.2, current: 0.1 },
       { bin: '(1, 10]', order: 1, reference: 0.5, current: 0.3 },
       { bin: '> 10', order: 2, reference: 0.3, current: 0.6 },
     ]);
-    expect(histogramBins({ edges: [1], proportions: [0.5, 0.5] }, { edges: [2], proportions: [1, 0] }).map((b) => b.current)).toEqual([0, 0]);
+    expect(
+      histogramBins({ edges: [1], proportions: [0.5, 0.5] }, { edges: [2], proportions: [1, 0] }).map((b) => b.current),
+    ).toEqual([0, 0]);
   });
 });
 
@@ -38,11 +63,22 @@ describe('driftReport', () => {
   });
 
   it('escapes hostile feature names and ids', async () => {
-    const page = await driftReport(drift({
-      model: HOSTILE,
-      windows: [{ windowStart: HOSTILE, windowEnd: '2026-01-01T01:00:00Z', drifted: true, retrainingRunId: HOSTILE, tests: [{ feature: HOSTILE, statistic: HOSTILE, value: 1, threshold: 0.2, drifted: true, sampleSize: 1 }] }],
-      reference: { [HOSTILE]: { edges: [1], proportions: [0.5, 0.5] } }, current: {},
-    }));
+    const page = await driftReport(
+      drift({
+        model: HOSTILE,
+        windows: [
+          {
+            windowStart: HOSTILE,
+            windowEnd: '2026-01-01T01:00:00Z',
+            drifted: true,
+            retrainingRunId: HOSTILE,
+            tests: [{ feature: HOSTILE, statistic: HOSTILE, value: 1, threshold: 0.2, drifted: true, sampleSize: 1 }],
+          },
+        ],
+        reference: { [HOSTILE]: { edges: [1], proportions: [0.5, 0.5] } },
+        current: {},
+      }),
+    );
     expect(page).not.toContain('<script>');
     expect(page).toContain(escapeHtml(HOSTILE));
   });

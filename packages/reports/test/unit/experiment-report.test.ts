@@ -5,11 +5,43 @@ const HOSTILE = '"><script>alert(1)</script>';
 
 function experiment(over: Partial<ExperimentReportData> = {}): ExperimentReportData {
   return {
-    id: 'exp-1', name: 'gbdt-vs-lr', description: 'try gbdt', model: 'jit', state: 'stopped', createdAt: '2026-01-01T00:00:00Z', stoppedAt: '2026-01-02T00:00:00Z',
-    stopReason: 'treatment wins', unit: 'repo', primaryMetric: 'precision', alpha: 0.05,
+    id: 'exp-1',
+    name: 'gbdt-vs-lr',
+    description: 'try gbdt',
+    model: 'jit',
+    state: 'stopped',
+    createdAt: '2026-01-01T00:00:00Z',
+    stoppedAt: '2026-01-02T00:00:00Z',
+    stopReason: 'treatment wins',
+    unit: 'repo',
+    primaryMetric: 'precision',
+    alpha: 0.05,
     arms: [
-      { name: 'control', modelVersion: 'v1', weight: 1, units: 480, metrics: [{ metric: 'precision', count: 400, mean: 0.3, stddev: 0.4 }] },
-      { name: 'treatment', modelVersion: 'v2', weight: 1, units: 520, metrics: [{ metric: 'precision', count: 420, mean: 0.36, stddev: 0.4, lift: 0.2, pValue: 0.03, ciLow: 0.005, ciHigh: 0.115 }] },
+      {
+        name: 'control',
+        modelVersion: 'v1',
+        weight: 1,
+        units: 480,
+        metrics: [{ metric: 'precision', count: 400, mean: 0.3, stddev: 0.4 }],
+      },
+      {
+        name: 'treatment',
+        modelVersion: 'v2',
+        weight: 1,
+        units: 520,
+        metrics: [
+          {
+            metric: 'precision',
+            count: 420,
+            mean: 0.36,
+            stddev: 0.4,
+            lift: 0.2,
+            pValue: 0.03,
+            ciLow: 0.005,
+            ciHigh: 0.115,
+          },
+        ],
+      },
     ],
     ...over,
   };
@@ -26,16 +58,26 @@ describe('experimentReport', () => {
     expect(page).toContain('[0.0050, 0.1150]');
   });
 
-  it('draws each arm\'s running mean with its band over time, and shows the sample-ratio verdict and the decision', async () => {
+  it("draws each arm's running mean with its band over time, and shows the sample-ratio verdict and the decision", async () => {
     const overTime = ['2026-01-01T01:00:00Z', '2026-01-01T02:00:00Z', '2026-01-01T03:00:00Z'].flatMap((time, k) => [
       { time, arm: 'control', metric: 'precision', count: 100 * (k + 1), mean: 0.3, stddev: 0.4 },
       { time, arm: 'treatment', metric: 'precision', count: 100 * (k + 1), mean: 0.35, stddev: 0.4 },
     ]);
-    const page = await experimentReport(experiment({ overTime, srm: { chi2: 14.2, pValue: 0.000016, mismatch: true }, decision: { action: 'blocked', reason: 'sample ratio mismatch', at: '2026-01-01T03:00:00Z' } }));
+    const page = await experimentReport(
+      experiment({
+        overTime,
+        srm: { chi2: 14.2, pValue: 0.000016, mismatch: true },
+        decision: { action: 'blocked', reason: 'sample ratio mismatch', at: '2026-01-01T03:00:00Z' },
+      }),
+    );
     expect(page.match(/<svg /g)).toHaveLength(3);
     const first = page.split('<svg ')[1]!;
     // Two arms: a line and a band each (Vega draws one mark group per series).
-    const paths = (kind: string) => [...first.matchAll(new RegExp(`class="mark-${kind} role-mark[^"]*"[^>]*>(.*?)</g>`, 'gs'))].reduce((n, m) => n + (m[1]!.match(/<path /g) ?? []).length, 0);
+    const paths = (kind: string) =>
+      [...first.matchAll(new RegExp(`class="mark-${kind} role-mark[^"]*"[^>]*>(.*?)</g>`, 'gs'))].reduce(
+        (n, m) => n + (m[1]!.match(/<path /g) ?? []).length,
+        0,
+      );
     expect(paths('line')).toBe(2);
     expect(paths('area')).toBe(2);
     expect(page).toContain('χ² 14.2000, p 1.60e-5');
@@ -44,7 +86,21 @@ describe('experimentReport', () => {
   });
 
   it('escapes hostile names', async () => {
-    const page = await experimentReport(experiment({ name: HOSTILE, stopReason: HOSTILE, arms: [{ name: HOSTILE, modelVersion: HOSTILE, weight: 1, units: 1, metrics: [{ metric: HOSTILE, count: 2, mean: 1, stddev: 1 }] }] }));
+    const page = await experimentReport(
+      experiment({
+        name: HOSTILE,
+        stopReason: HOSTILE,
+        arms: [
+          {
+            name: HOSTILE,
+            modelVersion: HOSTILE,
+            weight: 1,
+            units: 1,
+            metrics: [{ metric: HOSTILE, count: 2, mean: 1, stddev: 1 }],
+          },
+        ],
+      }),
+    );
     expect(page).not.toContain('<script>');
     expect(page).toContain(escapeHtml(HOSTILE));
   });

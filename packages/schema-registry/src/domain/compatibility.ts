@@ -2,7 +2,13 @@ import type avro from 'avsc';
 
 /** Confluent's compatibility levels. */
 export const compatibilityLevels = [
-  'NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE',
+  'NONE',
+  'BACKWARD',
+  'BACKWARD_TRANSITIVE',
+  'FORWARD',
+  'FORWARD_TRANSITIVE',
+  'FULL',
+  'FULL_TRANSITIVE',
 ] as const;
 
 export type CompatibilityLevel = (typeof compatibilityLevels)[number];
@@ -59,11 +65,13 @@ export function checkCompatibility(
   for (const { version, type } of against) {
     if (backward) {
       const problem = readProblem(candidate, type);
-      if (problem) messages.push(`BACKWARD: the new schema cannot read data written with version ${version}: ${problem}`);
+      if (problem)
+        messages.push(`BACKWARD: the new schema cannot read data written with version ${version}: ${problem}`);
     }
     if (forward) {
       const problem = readProblem(type, candidate);
-      if (problem) messages.push(`FORWARD: version ${version} cannot read data written with the new schema: ${problem}`);
+      if (problem)
+        messages.push(`FORWARD: version ${version} cannot read data written with the new schema: ${problem}`);
     }
   }
   return { compatible: messages.length === 0, messages };

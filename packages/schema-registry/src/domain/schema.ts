@@ -22,7 +22,11 @@ function sortKeys(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     // Sorting never reorders anything Avro gives meaning to: fields, symbols and union
     // branches are arrays, so named-type definitions keep their order.
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -30,7 +34,10 @@ function sortKeys(value: unknown): unknown {
 /** Parses and validates an Avro schema given as JSON text; 42201 when it is not one. */
 export function parseAvroSchema(text: unknown): ParsedSchema {
   if (typeof text !== 'string' || text.trim() === '') {
-    throw new RegistryError('INVALID_SCHEMA', 'Invalid schema: "schema" must be a non-empty string holding the Avro schema as JSON');
+    throw new RegistryError(
+      'INVALID_SCHEMA',
+      'Invalid schema: "schema" must be a non-empty string holding the Avro schema as JSON',
+    );
   }
   let json: unknown;
   try {
@@ -42,7 +49,9 @@ export function parseAvroSchema(text: unknown): ParsedSchema {
   try {
     type = avro.Type.forSchema(json as avro.Schema);
   } catch (err) {
-    throw new RegistryError('INVALID_SCHEMA', `Invalid schema: not a valid Avro schema: ${(err as Error).message}`, { cause: err });
+    throw new RegistryError('INVALID_SCHEMA', `Invalid schema: not a valid Avro schema: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return { schema: JSON.stringify(json), identity: JSON.stringify(sortKeys(json)), type };
 }

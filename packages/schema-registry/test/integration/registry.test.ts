@@ -27,7 +27,11 @@ async function call(base: string, method: string, url: string, body?: unknown) {
     headers: { 'content-type': CONTENT_TYPE },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 describe('schema registry with the real @kafkajs/confluent-schema-registry client', () => {
@@ -91,7 +95,9 @@ describe('schema registry with the real @kafkajs/confluent-schema-registry clien
     await client.register(avro(v1), { subject });
     await expect(client.register(avro(incompatible), { subject })).rejects.toMatchObject({ status: 409 });
 
-    const raw = await call(server!.url, 'POST', `/subjects/${subject}/versions`, { schema: JSON.stringify(incompatible) });
+    const raw = await call(server!.url, 'POST', `/subjects/${subject}/versions`, {
+      schema: JSON.stringify(incompatible),
+    });
     expect(raw.status).toBe(409);
     expect(raw.contentType).toBe(CONTENT_TYPE);
     expect(raw.body['error_code']).toBe(409);
@@ -102,21 +108,33 @@ describe('schema registry with the real @kafkajs/confluent-schema-registry clien
     const client = new SchemaRegistry({ host: server!.url });
     await client.register(avro(v1), { subject });
     const url = server!.url;
-    expect((await call(url, 'POST', `/compatibility/subjects/${subject}/versions/latest`, { schema: JSON.stringify(v2) })).body)
-      .toEqual({ is_compatible: true });
-    const refused = await call(url, 'POST', `/compatibility/subjects/${subject}/versions/1?verbose=true`, { schema: JSON.stringify(incompatible) });
+    expect(
+      (await call(url, 'POST', `/compatibility/subjects/${subject}/versions/latest`, { schema: JSON.stringify(v2) }))
+        .body,
+    ).toEqual({ is_compatible: true });
+    const refused = await call(url, 'POST', `/compatibility/subjects/${subject}/versions/1?verbose=true`, {
+      schema: JSON.stringify(incompatible),
+    });
     expect(refused.body['is_compatible']).toBe(false);
     expect(String((refused.body['messages'] as string[])[0])).toMatch(/required_note/);
 
     expect((await call(url, 'GET', '/subjects')).body).toEqual([subject]);
-    expect((await call(url, 'GET', `/subjects/${subject}/versions/latest`)).body)
-      .toMatchObject({ subject, version: 1, schema: JSON.stringify(v1) });
+    expect((await call(url, 'GET', `/subjects/${subject}/versions/latest`)).body).toMatchObject({
+      subject,
+      version: 1,
+      schema: JSON.stringify(v1),
+    });
     expect((await call(url, 'GET', '/subjects/missing-value/versions')).body).toMatchObject({ error_code: 40401 });
     expect((await call(url, 'GET', `/subjects/${subject}/versions/7`)).body).toMatchObject({ error_code: 40402 });
     expect((await call(url, 'GET', '/schemas/ids/9999')).body).toMatchObject({ error_code: 40403 });
-    expect((await call(url, 'POST', `/subjects/${subject}`, { schema: JSON.stringify(v2) })).body).toMatchObject({ error_code: 40403 });
+    expect((await call(url, 'POST', `/subjects/${subject}`, { schema: JSON.stringify(v2) })).body).toMatchObject({
+      error_code: 40403,
+    });
 
-    const proto = await call(url, 'POST', `/subjects/${subject}/versions`, { schema: 'syntax = "proto3";', schemaType: 'PROTOBUF' });
+    const proto = await call(url, 'POST', `/subjects/${subject}/versions`, {
+      schema: 'syntax = "proto3";',
+      schemaType: 'PROTOBUF',
+    });
     expect(proto.status).toBe(422);
     expect(proto.body).toMatchObject({ error_code: 42201 });
     expect(String(proto.body['message'])).toMatch(/PROTOBUF.*AVRO schemas only/);
@@ -125,7 +143,9 @@ describe('schema registry with the real @kafkajs/confluent-schema-registry clien
 
     expect((await call(url, 'PUT', '/config', { compatibility: 'FULL' })).body).toEqual({ compatibility: 'FULL' });
     expect((await call(url, 'GET', '/config')).body).toEqual({ compatibilityLevel: 'FULL' });
-    expect((await call(url, 'PUT', '/config', { compatibility: 'SOMETIMES' })).body).toMatchObject({ error_code: 42203 });
+    expect((await call(url, 'PUT', '/config', { compatibility: 'SOMETIMES' })).body).toMatchObject({
+      error_code: 42203,
+    });
 
     // Bodyless DELETEs carry the content type too; the subject goes, its ids stay resolvable.
     const id = await client.getLatestSchemaId(subject);
@@ -133,7 +153,11 @@ describe('schema registry with the real @kafkajs/confluent-schema-registry clien
     expect(await call(url, 'DELETE', `/subjects/${subject}?permanent=true`)).toMatchObject({ status: 200, body: [1] });
     expect((await call(url, 'GET', '/subjects?deleted=true')).body).toEqual([]);
     expect((await call(url, 'GET', `/schemas/ids/${id}`)).body).toEqual({ schema: JSON.stringify(v1) });
-    const garbage = await fetch(new URL(`/subjects/${subject}/versions`, url), { method: 'POST', headers: { 'content-type': CONTENT_TYPE }, body: '{oops' });
+    const garbage = await fetch(new URL(`/subjects/${subject}/versions`, url), {
+      method: 'POST',
+      headers: { 'content-type': CONTENT_TYPE },
+      body: '{oops',
+    });
     expect(garbage.status).toBe(400);
     expect(await garbage.json()).toMatchObject({ error_code: 400, message: expect.stringMatching(/not JSON/) });
   });

@@ -6,20 +6,37 @@ type Field = { name: string; type: unknown; default?: unknown };
 const record = (fields: Field[], name = 'Event', namespace = 'omen.test.v1'): avro.Type =>
   avro.Type.forSchema({ type: 'record', name, namespace, fields } as avro.Schema);
 
-const v1 = record([{ name: 'id', type: 'string' }, { name: 'count', type: 'int' }]);
+const v1 = record([
+  { name: 'id', type: 'string' },
+  { name: 'count', type: 'int' },
+]);
 
 function check(candidate: avro.Type, existing: avro.Type[], level: CompatibilityLevel = 'BACKWARD') {
-  return checkCompatibility(candidate, existing.map((type, i) => ({ version: i + 1, type })), level);
+  return checkCompatibility(
+    candidate,
+    existing.map((type, i) => ({ version: i + 1, type })),
+    level,
+  );
 }
 
 describe('BACKWARD (the new schema reads data written with the latest one)', () => {
   it('accepts an added field with a default', () => {
-    const v2 = record([...[{ name: 'id', type: 'string' }, { name: 'count', type: 'int' }], { name: 'note', type: ['null', 'string'], default: null }]);
+    const v2 = record([
+      ...[
+        { name: 'id', type: 'string' },
+        { name: 'count', type: 'int' },
+      ],
+      { name: 'note', type: ['null', 'string'], default: null },
+    ]);
     expect(check(v2, [v1])).toEqual({ compatible: true, messages: [] });
   });
 
   it('refuses an added field without a default, naming the field and the version', () => {
-    const v2 = record([{ name: 'id', type: 'string' }, { name: 'count', type: 'int' }, { name: 'note', type: 'string' }]);
+    const v2 = record([
+      { name: 'id', type: 'string' },
+      { name: 'count', type: 'int' },
+      { name: 'note', type: 'string' },
+    ]);
     const result = check(v2, [v1]);
     expect(result.compatible).toBe(false);
     expect(result.messages).toHaveLength(1);
@@ -31,17 +48,31 @@ describe('BACKWARD (the new schema reads data written with the latest one)', () 
   });
 
   it('accepts int → long (promotion) and refuses long → int', () => {
-    const wide = record([{ name: 'id', type: 'string' }, { name: 'count', type: 'long' }]);
+    const wide = record([
+      { name: 'id', type: 'string' },
+      { name: 'count', type: 'long' },
+    ]);
     expect(check(wide, [v1]).compatible).toBe(true);
     expect(check(v1, [wide]).compatible).toBe(false);
   });
 
   it('refuses a type change that is no promotion (int → string)', () => {
-    expect(check(record([{ name: 'id', type: 'string' }, { name: 'count', type: 'string' }]), [v1]).compatible).toBe(false);
+    expect(
+      check(
+        record([
+          { name: 'id', type: 'string' },
+          { name: 'count', type: 'string' },
+        ]),
+        [v1],
+      ).compatible,
+    ).toBe(false);
   });
 
   it('accepts making a field nullable but refuses making a nullable field required', () => {
-    const nullable = record([{ name: 'id', type: 'string' }, { name: 'count', type: ['null', 'int'], default: null }]);
+    const nullable = record([
+      { name: 'id', type: 'string' },
+      { name: 'count', type: ['null', 'int'], default: null },
+    ]);
     expect(check(nullable, [v1]).compatible).toBe(true);
     expect(check(v1, [nullable]).compatible).toBe(false);
   });
@@ -55,13 +86,27 @@ describe('BACKWARD (the new schema reads data written with the latest one)', () 
   });
 
   it('refuses a renamed record (names must match or be aliased)', () => {
-    expect(check(record([{ name: 'id', type: 'string' }, { name: 'count', type: 'int' }], 'Other'), [v1]).compatible).toBe(false);
+    expect(
+      check(
+        record(
+          [
+            { name: 'id', type: 'string' },
+            { name: 'count', type: 'int' },
+          ],
+          'Other',
+        ),
+        [v1],
+      ).compatible,
+    ).toBe(false);
   });
 
   it('checks only the latest version; BACKWARD_TRANSITIVE checks every version', () => {
     const v2 = record([{ name: 'id', type: 'string' }]);
     // v3 brings "count" back with another type: fine against v2, unreadable against v1's int.
-    const v3 = record([{ name: 'id', type: 'string' }, { name: 'count', type: 'string', default: '' }]);
+    const v3 = record([
+      { name: 'id', type: 'string' },
+      { name: 'count', type: 'string', default: '' },
+    ]);
     expect(check(v3, [v1, v2], 'BACKWARD').compatible).toBe(true);
     const transitive = check(v3, [v1, v2], 'BACKWARD_TRANSITIVE');
     expect(transitive.compatible).toBe(false);
@@ -73,13 +118,25 @@ describe('FORWARD and FULL', () => {
   it('FORWARD refuses removing a field the old reader needs, and accepts adding one', () => {
     const removed = record([{ name: 'id', type: 'string' }]);
     expect(check(removed, [v1], 'FORWARD').compatible).toBe(false);
-    const added = record([{ name: 'id', type: 'string' }, { name: 'count', type: 'int' }, { name: 'x', type: 'int' }]);
+    const added = record([
+      { name: 'id', type: 'string' },
+      { name: 'count', type: 'int' },
+      { name: 'x', type: 'int' },
+    ]);
     expect(check(added, [v1], 'FORWARD').compatible).toBe(true);
   });
 
   it('FULL needs both directions: an added field with a default passes, without one fails', () => {
-    const withDefault = record([{ name: 'id', type: 'string' }, { name: 'count', type: 'int' }, { name: 'x', type: 'int', default: 0 }]);
-    const without = record([{ name: 'id', type: 'string' }, { name: 'count', type: 'int' }, { name: 'x', type: 'int' }]);
+    const withDefault = record([
+      { name: 'id', type: 'string' },
+      { name: 'count', type: 'int' },
+      { name: 'x', type: 'int', default: 0 },
+    ]);
+    const without = record([
+      { name: 'id', type: 'string' },
+      { name: 'count', type: 'int' },
+      { name: 'x', type: 'int' },
+    ]);
     expect(check(withDefault, [v1], 'FULL').compatible).toBe(true);
     expect(check(without, [v1], 'FULL').compatible).toBe(false);
   });

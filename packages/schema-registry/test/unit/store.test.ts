@@ -6,7 +6,10 @@ import { parseVersion, RegistryError, RegistryStore, stateFileName } from '../..
 
 const schema = (fields: object[]) => JSON.stringify({ type: 'record', name: 'E', namespace: 'omen.test.v1', fields });
 const v1 = schema([{ name: 'a', type: 'int' }]);
-const v2 = schema([{ name: 'a', type: 'int' }, { name: 'b', type: 'string', default: '' }]);
+const v2 = schema([
+  { name: 'a', type: 'int' },
+  { name: 'b', type: 'string', default: '' },
+]);
 
 async function codeOf(promiseOrFn: Promise<unknown> | (() => unknown)): Promise<number | undefined> {
   try {
@@ -20,8 +23,12 @@ async function codeOf(promiseOrFn: Promise<unknown> | (() => unknown)): Promise<
 
 describe('RegistryStore', () => {
   let dir: string;
-  beforeEach(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'omen-registry-unit-')); });
-  afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'omen-registry-unit-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('hands out global ids: same schema → same id in any subject, new versions only for new schemas', async () => {
     const store = await RegistryStore.open(dir);
@@ -62,7 +69,17 @@ describe('RegistryStore', () => {
     const store = await RegistryStore.open(dir);
     await store.register('a-value', v1);
     const before = await readFile(path.join(dir, stateFileName), 'utf8');
-    expect(await codeOf(store.register('a-value', schema([{ name: 'a', type: 'int' }, { name: 'b', type: 'string' }])))).toBe(409);
+    expect(
+      await codeOf(
+        store.register(
+          'a-value',
+          schema([
+            { name: 'a', type: 'int' },
+            { name: 'b', type: 'string' },
+          ]),
+        ),
+      ),
+    ).toBe(409);
     expect(store.versions('a-value')).toEqual([1]);
     expect(await readFile(path.join(dir, stateFileName), 'utf8')).toBe(before);
   });

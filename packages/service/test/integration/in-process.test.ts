@@ -13,7 +13,14 @@ async function waitFor(check: () => Promise<boolean>, options: { timeoutMs: numb
 }
 
 const Health = loadProto(standardProtos.health).client('grpc.health.v1.Health');
-const env = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', LOG_LEVEL: 'silent', FLAG: 'yes' };
+const env = {
+  GRPC_HOST: '127.0.0.1',
+  GRPC_PORT: '0',
+  METRICS_HOST: '127.0.0.1',
+  METRICS_PORT: '0',
+  LOG_LEVEL: 'silent',
+  FLAG: 'yes',
+};
 
 describe('runService in process', () => {
   let running: RunningService<unknown> | undefined;
@@ -34,10 +41,14 @@ describe('runService in process', () => {
       async start(ctx) {
         expect(ctx.config.FLAG).toBe(true);
         ctx.onShutdown(() => void order.push('a'), 'a');
-        const conn = await ctx.dependency('flaky', () => {
-          attempts += 1;
-          return attempts < 3 ? Promise.reject(new Error(`refused #${attempts}`)) : Promise.resolve('connection');
-        }, { retry: { initialDelayMs: 10, maxDelayMs: 20 } });
+        const conn = await ctx.dependency(
+          'flaky',
+          () => {
+            attempts += 1;
+            return attempts < 3 ? Promise.reject(new Error(`refused #${attempts}`)) : Promise.resolve('connection');
+          },
+          { retry: { initialDelayMs: 10, maxDelayMs: 20 } },
+        );
         ctx.onShutdown(() => void order.push(`b:${conn}`), 'b');
         setUp = (up) => ctx.setDependencyUp('flaky', up, 'socket closed');
       },
@@ -95,10 +106,14 @@ describe('runService in process', () => {
       async start(ctx) {
         await ctx.dependency('engine', () => Promise.resolve('connected'));
         // A stalled engine neither answers nor fails: the probe's promise just never settles.
-        ctx.watchDependency('engine', () => {
-          probes += 1;
-          return stalled ? new Promise(() => undefined) : Promise.resolve('PONG');
-        }, { intervalMs: 20, timeoutMs: 100 });
+        ctx.watchDependency(
+          'engine',
+          () => {
+            probes += 1;
+            return stalled ? new Promise(() => undefined) : Promise.resolve('PONG');
+          },
+          { intervalMs: 20, timeoutMs: 100 },
+        );
       },
     });
     running = svc;
@@ -107,32 +122,56 @@ describe('runService in process', () => {
     const status = async () => (await callUnary<{ status: string }>(health, 'Check', { service: '' })).status;
     expect(await status()).toBe('SERVING');
     stalled = true;
-    await waitFor(async () => (await status()) === 'NOT_SERVING', { timeoutMs: 5000, message: 'NOT_SERVING while the probe hangs' });
+    await waitFor(async () => (await status()) === 'NOT_SERVING', {
+      timeoutMs: 5000,
+      message: 'NOT_SERVING while the probe hangs',
+    });
     const metrics = await (await fetch(`${svc.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/omen_dependency_up\{[^}]*dependency="engine"[^}]*\} 0/);
     stalled = false;
-    await waitFor(async () => (await status()) === 'SERVING', { timeoutMs: 5000, message: 'SERVING once the probe answers' });
+    await waitFor(async () => (await status()) === 'SERVING', {
+      timeoutMs: 5000,
+      message: 'SERVING once the probe answers',
+    });
     expect(probes).toBeGreaterThan(2);
     health.close();
   });
 
   it('refuses a request larger than maxReceiveMessageBytes with RESOURCE_EXHAUSTED, and GRPC_MAX_RECEIVE_BYTES overrides it', async () => {
-    const svc = await runService({ name: 'small', ownProcess: false, env, configSchema: { FLAG: bool() }, maxReceiveMessageBytes: 2048, start: () => undefined });
+    const svc = await runService({
+      name: 'small',
+      ownProcess: false,
+      env,
+      configSchema: { FLAG: bool() },
+      maxReceiveMessageBytes: 2048,
+      start: () => undefined,
+    });
     running = svc;
     await svc.ready;
     const health = createClient(Health, `127.0.0.1:${svc.grpcPort}`);
     // A 1 MB id (issue 11: "a 1 MB experiment_id never gets a status back") is refused undecoded.
     const err = await callUnary(health, 'Check', { service: 'x'.repeat(1024 * 1024) }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 8 }); // RESOURCE_EXHAUSTED
-    expect(await callUnary(health, 'Check', { service: 'y'.repeat(1000) }).catch((e: { code: number }) => e.code)).toBe(5); // NOT_FOUND: it got through
+    expect(await callUnary(health, 'Check', { service: 'y'.repeat(1000) }).catch((e: { code: number }) => e.code)).toBe(
+      5,
+    ); // NOT_FOUND: it got through
     health.close();
     await svc.stop();
 
-    const wider = await runService({ name: 'wider', ownProcess: false, env: { ...env, GRPC_MAX_RECEIVE_BYTES: '4096' }, configSchema: { FLAG: bool() }, maxReceiveMessageBytes: 2048, start: () => undefined });
+    const wider = await runService({
+      name: 'wider',
+      ownProcess: false,
+      env: { ...env, GRPC_MAX_RECEIVE_BYTES: '4096' },
+      configSchema: { FLAG: bool() },
+      maxReceiveMessageBytes: 2048,
+      start: () => undefined,
+    });
     running = wider;
     await wider.ready;
     const client = createClient(Health, `127.0.0.1:${wider.grpcPort}`);
-    expect(await callUnary(client, 'Check', { service: 'z'.repeat(3000) }).catch((e: { code: number }) => e.code)).toBe(5);
+    expect(await callUnary(client, 'Check', { service: 'z'.repeat(3000) }).catch((e: { code: number }) => e.code)).toBe(
+      5,
+    );
     client.close();
   });
 
@@ -147,10 +186,14 @@ describe('runService in process', () => {
         ctx.onShutdown(() => {
           throw new Error('close failed');
         }, 'broken');
-        await ctx.dependency('down', ({ signal }) => {
-          sawAbort = signal.aborted;
-          return Promise.reject(new Error('still down'));
-        }, { retry: { initialDelayMs: 10, maxDelayMs: 10 } });
+        await ctx.dependency(
+          'down',
+          ({ signal }) => {
+            sawAbort = signal.aborted;
+            return Promise.reject(new Error('still down'));
+          },
+          { retry: { initialDelayMs: 10, maxDelayMs: 10 } },
+        );
       },
     });
     expect(svc.isReady()).toBe(false);
@@ -159,8 +202,14 @@ describe('runService in process', () => {
   });
 
   it('throws the ConfigError itself when it does not own the process', async () => {
-    await expect(runService({ name: 'bad', ownProcess: false, env: { ...env, FLAG: 'perhaps' }, configSchema: { FLAG: bool() }, start: () => undefined })).rejects.toThrow(
-      'FLAG: expected a boolean (true/false, 1/0, yes/no, on/off), got "perhaps"',
-    );
+    await expect(
+      runService({
+        name: 'bad',
+        ownProcess: false,
+        env: { ...env, FLAG: 'perhaps' },
+        configSchema: { FLAG: bool() },
+        start: () => undefined,
+      }),
+    ).rejects.toThrow('FLAG: expected a boolean (true/false, 1/0, yes/no, on/off), got "perhaps"');
   });
 });

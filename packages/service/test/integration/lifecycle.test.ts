@@ -19,7 +19,11 @@ interface Child {
 }
 
 function startChild(env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fixture], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', fixture], {
+    cwd: root,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
   let buffered = '';
@@ -52,16 +56,33 @@ afterEach(async () => {
 describe('runService in a child process', () => {
   it('reports NOT_SERVING while a dependency is down, SERVING once it is up, and exits 0 on SIGTERM', async () => {
     const depPort = await freePort();
-    const child = startChild({ GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', DEP_PORT: String(depPort), LOG_LEVEL: 'info' });
+    const child = startChild({
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      DEP_PORT: String(depPort),
+      LOG_LEVEL: 'info',
+    });
     children.push(child);
 
-    await expect.poll(() => child.logs.find((l) => l['msg'] === 'grpc server listening'), { timeout: 30_000, interval: 100 }).toBeDefined();
+    await expect
+      .poll(() => child.logs.find((l) => l['msg'] === 'grpc server listening'), { timeout: 30_000, interval: 100 })
+      .toBeDefined();
     const grpcPort = child.logs.find((l) => l['msg'] === 'grpc server listening')?.['port'] as number;
     const metricsUrl = child.logs.find((l) => l['msg'] === 'metrics server listening')?.['url'] as string;
     const health = createClient(Health, `127.0.0.1:${grpcPort}`);
 
     // The dependency refuses connections: failed attempts are logged and health says NOT_SERVING.
-    await expect.poll(() => child.logs.filter((l) => l['dependency'] === 'tcp-dep' && l['level'] === 'warn' && typeof l['attempt'] === 'number').length, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(
+        () =>
+          child.logs.filter(
+            (l) => l['dependency'] === 'tcp-dep' && l['level'] === 'warn' && typeof l['attempt'] === 'number',
+          ).length,
+        { timeout: 30_000, interval: 100 },
+      )
+      .toBeGreaterThanOrEqual(2);
     const failed = child.logs.find((l) => l['dependency'] === 'tcp-dep' && typeof l['attempt'] === 'number');
     expect(failed?.['msg']).toMatch(/^tcp-dep unavailable \(attempt 1\): .*ECONNREFUSED.*; retrying in \d+ms$/);
     expect(await callUnary(health, 'Check', { service: '' })).toEqual({ status: 'NOT_SERVING' });
@@ -72,7 +93,12 @@ describe('runService in a child process', () => {
     const dep = net.createServer((socket) => socket.on('error', () => undefined));
     servers.push(dep);
     await new Promise<void>((r) => dep.listen(depPort, '127.0.0.1', r));
-    await expect.poll(async () => ((await callUnary<{ status: string }>(health, 'Check', { service: '' })).status), { timeout: 30_000, interval: 100 }).toBe('SERVING');
+    await expect
+      .poll(async () => (await callUnary<{ status: string }>(health, 'Check', { service: '' })).status, {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toBe('SERVING');
     expect((await fetch(`${metricsUrl}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/omen_dependency_up\{.*dependency="tcp-dep".*\} 1/);
@@ -95,8 +121,12 @@ describe('runService in a child process', () => {
     expect(await child.exited).toBe(CONFIG_EXIT_CODE);
     const err = child.stderr.join('');
     expect(err).toContain('config error: GRPC_PORT: expected a TCP port 0..65535, got "fifty"');
-    expect(err).toContain('config error: LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"');
-    expect(err).toContain('config error: ADMIN_TOKEN: expected a secret of at least 16 characters, got a value of 5 characters (hidden: secret)');
+    expect(err).toContain(
+      'config error: LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    );
+    expect(err).toContain(
+      'config error: ADMIN_TOKEN: expected a secret of at least 16 characters, got a value of 5 characters (hidden: secret)',
+    );
     expect(err).toContain('config error: DEP_PORT: expected a TCP port 0..65535, got nothing (unset)');
     expect(err).not.toContain('short');
     expect(child.logs).toEqual([]);

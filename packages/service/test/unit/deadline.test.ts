@@ -9,7 +9,9 @@ describe('withinMs', () => {
   });
 
   it('answers UNAVAILABLE naming the engine when the work never settles (a stalled engine)', async () => {
-    const err: unknown = await withinMs(new Promise(() => undefined), 30, 'the online store (Redis)', 2000).catch((e: unknown) => e);
+    const err: unknown = await withinMs(new Promise(() => undefined), 30, 'the online store (Redis)', 2000).catch(
+      (e: unknown) => e,
+    );
     expect(isOmenError(err) && err.code).toBe('UNAVAILABLE');
     expect((err as Error).message).toBe('the online store (Redis) did not answer within 30 ms');
     expect((err as { retryAfterMs?: number }).retryAfterMs).toBe(2000);

@@ -100,7 +100,10 @@ describe('LogBuffer', () => {
     h.settle();
     await vi.advanceTimersByTimeAsync(0);
     // The size trigger drains full batches only; the interval takes the rest.
-    expect(h.attempts.map((a) => a.items)).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(h.attempts.map((a) => a.items)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     await vi.advanceTimersByTimeAsync(1000);
     expect(h.attempts.map((a) => a.items)).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
     expect(h.written).toEqual([1, 2, 3, 4, 5, 6, 7]);
@@ -153,7 +156,10 @@ describe('LogBuffer', () => {
     expect(h.dropped.overflow).toBe(2);
     expect(h.buffer.buffered).toBe(3);
     await vi.advanceTimersByTimeAsync(100);
-    expect(h.attempts.map((a) => a.items)).toEqual([[1, 2, 3], [3, 4, 5]]);
+    expect(h.attempts.map((a) => a.items)).toEqual([
+      [1, 2, 3],
+      [3, 4, 5],
+    ]);
     expect(h.written).toEqual([3, 4, 5]);
   });
 
@@ -201,12 +207,17 @@ describe('LogBuffer', () => {
     expect(h.errors).toEqual([{ attempt: 1, retryInMs: 100 }]);
     push(h, 4);
     await h.buffer.flush(); // the 100 ms backoff has not passed
-    expect(h.attempts.map((a) => a.items)).toEqual([[1, 2], [1, 2, 4]]);
+    expect(h.attempts.map((a) => a.items)).toEqual([
+      [1, 2],
+      [1, 2, 4],
+    ]);
     expect(h.written).toEqual([1, 2, 4]);
     expect(h.buffer.buffered).toBe(0);
   });
 
   it('refuses a flush size above the capacity', () => {
-    expect(() => harness({ maxBuffered: 2, flushSize: 3 })).toThrow(/flushSize must be an integer in 1..maxBuffered \(2\); got 3/);
+    expect(() => harness({ maxBuffered: 2, flushSize: 3 })).toThrow(
+      /flushSize must be an integer in 1..maxBuffered \(2\); got 3/,
+    );
   });
 });

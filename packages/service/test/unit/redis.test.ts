@@ -6,7 +6,11 @@ import { assertOneSlot, createRedisClient, CrossSlotError, keySlot } from '../..
 // A client that never connects: the guard refuses before anything is written, so a refused call
 // settles without a server, and an accepted one would wait for the connection (not awaited here).
 function offline(): Redis {
-  const client = createRedisClient('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: true, retryStrategy: () => null }) as Redis;
+  const client = createRedisClient('redis://127.0.0.1:1', {
+    lazyConnect: true,
+    enableOfflineQueue: true,
+    retryStrategy: () => null,
+  }) as Redis;
   client.on('error', () => undefined);
   return client;
 }
@@ -28,7 +32,10 @@ describe('the Redis Cluster slot guard', () => {
 
   it('refuses a MULTI whose commands touch two slots', async () => {
     const redis = offline();
-    const tx = redis.multi().hset('omen:f:{github:a/b}:meta', 'version', '1').hset('omen:f:{github:a/c}:meta', 'version', '1');
+    const tx = redis
+      .multi()
+      .hset('omen:f:{github:a/b}:meta', 'version', '1')
+      .hset('omen:f:{github:a/c}:meta', 'version', '1');
     await expect(tx.exec()).rejects.toThrow(CrossSlotError);
     redis.disconnect();
   });
@@ -37,7 +44,9 @@ describe('the Redis Cluster slot guard', () => {
     const redis = offline();
     const tagged = (part: string) => `omen:featurizer:{github:a/b}:${part}`;
     const mutated = 'omen:featurizer:github:a/b:window';
-    await expect(redis.multi().hmget(tagged('meta'), 'version').hmget(mutated, 'x').exec()).rejects.toThrow(/different Redis Cluster slots/);
+    await expect(redis.multi().hmget(tagged('meta'), 'version').hmget(mutated, 'x').exec()).rejects.toThrow(
+      /different Redis Cluster slots/,
+    );
     redis.disconnect();
   });
 

@@ -14,7 +14,12 @@ const KIB = 1024;
 
 async function clients(brokers: string): Promise<{ kafka: Kafka; admin: Admin; producer: Producer }> {
   // No client retries: a refused produce must surface here instead of being retried away.
-  const kafka = new Kafka({ clientId: 'full-partition-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: 'full-partition-test',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
   const admin = kafka.admin();
   const producer = kafka.producer({ retry: { retries: 0 } });
   await Promise.all([admin.connect(), producer.connect()]);
@@ -44,7 +49,11 @@ function brokerError(err: unknown): string | undefined {
 }
 
 /** Sends 1 KiB records one request each until the broker refuses one; returns how many it took and the broker's error. */
-async function fillUp(producer: Producer, topic: string, max: number): Promise<{ accepted: number; error: string | undefined }> {
+async function fillUp(
+  producer: Producer,
+  topic: string,
+  max: number,
+): Promise<{ accepted: number; error: string | undefined }> {
   for (let i = 0; i < max; i++) {
     try {
       await producer.send({ topic, messages: [{ key: 'r', value: Buffer.alloc(KIB, i % 256) }] });
@@ -73,7 +82,10 @@ async function commit(kafka: Kafka, group: string, topic: string, offset: number
 
 /** A broker of the test's own in the default `refuse` mode, its one-partition topic filled until a produce is refused. */
 async function fullPartition(maxBytes: number, topic: string, groups: string) {
-  const broker = await startPrivateBroker(cleanup, { env: { OMEN_KAFKA_PARTITION_MAX_BYTES: String(maxBytes) }, topicLines: `${topic} 1 ${groups}\n` });
+  const broker = await startPrivateBroker(cleanup, {
+    env: { OMEN_KAFKA_PARTITION_MAX_BYTES: String(maxBytes) },
+    topicLines: `${topic} 1 ${groups}\n`,
+  });
   const { kafka, admin, producer } = await clients(broker.brokers);
   const { accepted, error } = await fillUp(producer, topic, 1000);
   expect(error).toBe('KAFKA_STORAGE_ERROR');
@@ -91,7 +103,13 @@ describe('a full partition on the dev broker', () => {
 
     // Another group's commit frees nothing: only the manifest's group counts.
     await commit(kafka, 'g-other', 'kept.v1', accepted);
-    expect(brokerError(await producer.send({ topic: 'kept.v1', messages: [{ value: Buffer.alloc(KIB) }] }).catch((err: unknown) => err))).toBe('KAFKA_STORAGE_ERROR');
+    expect(
+      brokerError(
+        await producer
+          .send({ topic: 'kept.v1', messages: [{ value: Buffer.alloc(KIB) }] })
+          .catch((err: unknown) => err),
+      ),
+    ).toBe('KAFKA_STORAGE_ERROR');
 
     // Once g-kept committed half, the broker makes room from what it read, never past it.
     const half = Math.floor(accepted / 2);
@@ -108,12 +126,21 @@ describe('a full partition on the dev broker', () => {
   it('keeps everything on a topic no manifest group reads (a dead-letter topic): full means refused', async () => {
     const { broker, kafka, admin, producer, accepted } = await fullPartition(16 * KIB, 'x.v1.dlq.g', '-');
     await commit(kafka, 'g', 'x.v1.dlq.g', accepted);
-    expect(brokerError(await producer.send({ topic: 'x.v1.dlq.g', messages: [{ value: Buffer.alloc(KIB) }] }).catch((err: unknown) => err))).toBe('KAFKA_STORAGE_ERROR');
+    expect(
+      brokerError(
+        await producer
+          .send({ topic: 'x.v1.dlq.g', messages: [{ value: Buffer.alloc(KIB) }] })
+          .catch((err: unknown) => err),
+      ),
+    ).toBe('KAFKA_STORAGE_ERROR');
     expect(await watermarks(admin, 'x.v1.dlq.g')).toEqual({ low: 0, high: accepted });
-    await waitFor(() => broker.stderr().includes('no consumer group is named for the topic, so nothing is deleted'), 'the broker to say why it is full');
+    await waitFor(
+      () => broker.stderr().includes('no consumer group is named for the topic, so nothing is deleted'),
+      'the broker to say why it is full',
+    );
   });
 
-  it('with OMEN_KAFKA_WHEN_FULL=delete-oldest deletes the oldest records whoever read them, like a real Kafka\'s retention.bytes, and says so', async () => {
+  it("with OMEN_KAFKA_WHEN_FULL=delete-oldest deletes the oldest records whoever read them, like a real Kafka's retention.bytes, and says so", async () => {
     const broker = await startPrivateBroker(cleanup, {
       env: { OMEN_KAFKA_PARTITION_MAX_BYTES: String(16 * KIB), OMEN_KAFKA_WHEN_FULL: 'delete-oldest' },
       topicLines: 'lossy.v1 1 g\n',
@@ -123,7 +150,10 @@ describe('a full partition on the dev broker', () => {
     const { low, high } = await watermarks(admin, 'lossy.v1');
     expect(high).toBe(60);
     expect(low).toBeGreaterThan(40);
-    await waitFor(() => broker.stderr().includes('deleting offsets 0..0 whoever read them'), 'the broker to say what it deletes');
+    await waitFor(
+      () => broker.stderr().includes('deleting offsets 0..0 whoever read them'),
+      'the broker to say what it deletes',
+    );
   });
 
   it('with the default limits keeps the whole express history with hunks on one partition while nobody consumes', async () => {
@@ -135,9 +165,22 @@ describe('a full partition on the dev broker', () => {
     // Each commit as git shows it with its full diff (3 lines of context, so larger than the
     // zero-context hunks our events carry), merges against their first parent: at least the
     // bytes ingest publishes for this history.
-    const log = execFileSync('git', ['-C', dir, 'log', '--all', '--reverse', '-p', '--diff-merges=first-parent', '--format=%x00%H%n%an <%ae>%n%at%n%B'], {
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    const log = execFileSync(
+      'git',
+      [
+        '-C',
+        dir,
+        'log',
+        '--all',
+        '--reverse',
+        '-p',
+        '--diff-merges=first-parent',
+        '--format=%x00%H%n%an <%ae>%n%at%n%B',
+      ],
+      {
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
     const commits = log.toString('utf8').split('\0').slice(1);
     expect(commits).toHaveLength(6158);
     const bytes = commits.reduce((sum, c) => sum + Buffer.byteLength(c), 0);
@@ -147,7 +190,10 @@ describe('a full partition on the dev broker', () => {
     const broker = await startPrivateBroker(cleanup, { topicLines: 'scm.commits.v1 1 featurizer\n' });
     const { admin, producer } = await clients(broker.brokers);
     for (let i = 0; i < commits.length; i += 100) {
-      await producer.send({ topic: 'scm.commits.v1', messages: commits.slice(i, i + 100).map((value) => ({ key: 'expressjs/express', value })) });
+      await producer.send({
+        topic: 'scm.commits.v1',
+        messages: commits.slice(i, i + 100).map((value) => ({ key: 'expressjs/express', value })),
+      });
     }
     expect(await watermarks(admin, 'scm.commits.v1')).toEqual({ low: 0, high: 6158 });
   });

@@ -14,7 +14,8 @@ const env = readStackEnv();
 
 function need(key: StackEnvKey): string {
   const value = env[key];
-  if (!value) throw new Error(`${key} is neither in the environment nor in .omen/stack.env: run ./scripts/omen stack up`);
+  if (!value)
+    throw new Error(`${key} is neither in the environment nor in .omen/stack.env: run ./scripts/omen stack up`);
   return value;
 }
 
@@ -27,7 +28,11 @@ describe('the running stack', () => {
   it('reports every engine running, external, or skipped with a reason', async () => {
     const status = await stackStatus();
     // `stack up --cluster` replaces engines by their clustered forms; status reports that mode.
-    expect(status.engines.map((e) => e.name)).toEqual(status.cluster ? modeEngineNames(true) : ['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats', 'prometheus']);
+    expect(status.engines.map((e) => e.name)).toEqual(
+      status.cluster
+        ? modeEngineNames(true)
+        : ['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats', 'prometheus'],
+    );
     for (const e of status.engines) {
       expect(['running', 'external', 'skipped'], `${e.name}: ${e.state} ${e.detail ?? ''}`).toContain(e.state);
       if (e.state === 'skipped') expect(e.detail).toBeTruthy();
@@ -38,7 +43,9 @@ describe('the running stack', () => {
   it('ClickHouse answers SELECT 1', async () => {
     const client = createClient({ url: need('CLICKHOUSE_URL') });
     cleanups.push(() => client.close());
-    const rows = await (await client.query({ query: 'SELECT 1 AS one, version() AS v', format: 'JSONEachRow' })).json<{ one: number; v: string }>();
+    const rows = await (
+      await client.query({ query: 'SELECT 1 AS one, version() AS v', format: 'JSONEachRow' })
+    ).json<{ one: number; v: string }>();
     expect(rows).toHaveLength(1);
     expect(rows[0]?.one).toBe(1);
     expect(rows[0]?.v).toMatch(/^\d+\.\d+/);
@@ -66,14 +73,21 @@ describe('the running stack', () => {
   // Skipped only while the registry's entry point is not written yet; once it exists, stack up
   // starts it and this must pass.
   const registryMain = join(repoRoot(), 'packages/schema-registry/src/main.ts');
-  it.skipIf(!env.SCHEMA_REGISTRY_URL && !existsSync(registryMain))('the schema registry lists its subjects', async () => {
-    const res = await fetch(new URL('/subjects', need('SCHEMA_REGISTRY_URL')));
-    expect(res.status).toBe(200);
-    expect(Array.isArray(await res.json())).toBe(true);
-  });
+  it.skipIf(!env.SCHEMA_REGISTRY_URL && !existsSync(registryMain))(
+    'the schema registry lists its subjects',
+    async () => {
+      const res = await fetch(new URL('/subjects', need('SCHEMA_REGISTRY_URL')));
+      expect(res.status).toBe(200);
+      expect(Array.isArray(await res.json())).toBe(true);
+    },
+  );
 
   it('Kafka metadata lists every manifest topic, dead-letter topics included, with its partition count', async () => {
-    const kafka = new Kafka({ clientId: 'stack-test', brokers: need('KAFKA_BROKERS').split(','), logLevel: logLevel.ERROR });
+    const kafka = new Kafka({
+      clientId: 'stack-test',
+      brokers: need('KAFKA_BROKERS').split(','),
+      logLevel: logLevel.ERROR,
+    });
     const admin = kafka.admin();
     cleanups.push(() => admin.disconnect());
     await admin.connect();
@@ -81,6 +95,8 @@ describe('the running stack', () => {
     const have = new Map(topics.map((t) => [t.name, t.partitions.length]));
     const want = allTopics(loadTopicManifest());
     expect(want.length).toBeGreaterThan(8);
-    expect(Object.fromEntries(want.map((t) => [t.name, have.get(t.name)]))).toEqual(Object.fromEntries(want.map((t) => [t.name, t.partitions])));
+    expect(Object.fromEntries(want.map((t) => [t.name, have.get(t.name)]))).toEqual(
+      Object.fromEntries(want.map((t) => [t.name, t.partitions])),
+    );
   });
 });

@@ -30,7 +30,15 @@ describe('the clustered stack', () => {
       [20363, 20364, 20365],
       [20366, 20367, 20368],
     ]);
-    const all = [...p.clickhouse.flatMap((n) => [n.http, n.tcp, n.interserver]), p.zookeeper, ...p.redis, ...p.redisBus, ...p.nats, ...p.natsRoutes, ...p.natsMonitor];
+    const all = [
+      ...p.clickhouse.flatMap((n) => [n.http, n.tcp, n.interserver]),
+      p.zookeeper,
+      ...p.redis,
+      ...p.redisBus,
+      ...p.nats,
+      ...p.natsRoutes,
+      ...p.natsMonitor,
+    ];
     expect(new Set(all).size).toBe(all.length);
     expect(clusterPorts({}).base).toBe(20000);
     expect(() => clusterPorts({ OMEN_CLUSTER_PORT_BASE: '65500' })).toThrow(/OMEN_CLUSTER_PORT_BASE/);

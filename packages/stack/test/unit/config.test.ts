@@ -4,15 +4,36 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '@omen/errors';
 import { parseTopicManifest } from '@omen/topics';
-import { brokerTopicLines, clickhouseConfigXml, clusterPorts, formatEnvFile, modeEngineNames, parseEnvFile, readStackEnv, stackPorts, zookeeperConfig } from '@omen/stack';
+import {
+  brokerTopicLines,
+  clickhouseConfigXml,
+  clusterPorts,
+  formatEnvFile,
+  modeEngineNames,
+  parseEnvFile,
+  readStackEnv,
+  stackPorts,
+  zookeeperConfig,
+} from '@omen/stack';
 
 describe('stackPorts', () => {
   it('uses the documented defaults', () => {
-    expect(stackPorts({})).toEqual({ clickhouseHttp: 18123, clickhouseTcp: 19000, redis: 16379, nats: 14222, natsMonitor: 18222, registry: 18081, prometheus: 19090 });
+    expect(stackPorts({})).toEqual({
+      clickhouseHttp: 18123,
+      clickhouseTcp: 19000,
+      redis: 16379,
+      nats: 14222,
+      natsMonitor: 18222,
+      registry: 18081,
+      prometheus: 19090,
+    });
   });
 
   it('takes each port from its variable', () => {
-    expect(stackPorts({ OMEN_REDIS_PORT: '26379', OMEN_NATS_PORT: ' 24222 ' })).toMatchObject({ redis: 26379, nats: 24222 });
+    expect(stackPorts({ OMEN_REDIS_PORT: '26379', OMEN_NATS_PORT: ' 24222 ' })).toMatchObject({
+      redis: 26379,
+      nats: 24222,
+    });
   });
 
   it('refuses every bad value at once, naming the variable and the bound', () => {
@@ -31,7 +52,9 @@ describe('stackPorts', () => {
   });
 
   it('refuses two engines on one port', () => {
-    expect(() => stackPorts({ OMEN_NATS_PORT: '18123' })).toThrow("OMEN_NATS_PORT: expected a port other than OMEN_CLICKHOUSE_HTTP_PORT's, got 18123");
+    expect(() => stackPorts({ OMEN_NATS_PORT: '18123' })).toThrow(
+      "OMEN_NATS_PORT: expected a port other than OMEN_CLICKHOUSE_HTTP_PORT's, got 18123",
+    );
   });
 });
 
@@ -39,7 +62,10 @@ describe('stack.env', () => {
   it('round-trips through format and parse, in a fixed order, leaving out unknown addresses', () => {
     const text = formatEnvFile({ REDIS_URL: 'redis://127.0.0.1:16379', KAFKA_BROKERS: '127.0.0.1:1,127.0.0.1:2' });
     expect(text).toBe('KAFKA_BROKERS=127.0.0.1:1,127.0.0.1:2\nREDIS_URL=redis://127.0.0.1:16379\n');
-    expect(parseEnvFile(`# comment\n\n${text}garbage\n`)).toEqual({ KAFKA_BROKERS: '127.0.0.1:1,127.0.0.1:2', REDIS_URL: 'redis://127.0.0.1:16379' });
+    expect(parseEnvFile(`# comment\n\n${text}garbage\n`)).toEqual({
+      KAFKA_BROKERS: '127.0.0.1:1,127.0.0.1:2',
+      REDIS_URL: 'redis://127.0.0.1:16379',
+    });
   });
 
   describe('readStackEnv', () => {
@@ -63,7 +89,9 @@ describe('stack.env', () => {
 
 describe('brokerTopicLines', () => {
   it('lists every topic and derived dead-letter topic with its partitions and consumer groups, for the C broker', () => {
-    const manifest = parseTopicManifest('topics:\n  - { name: a.b.v1, schema: schemas/a.avsc, partitions: 3, consumers: [g, h] }\n');
+    const manifest = parseTopicManifest(
+      'topics:\n  - { name: a.b.v1, schema: schemas/a.avsc, partitions: 3, consumers: [g, h] }\n',
+    );
     expect(brokerTopicLines(manifest)).toBe('a.b.v1 3 g,h\na.b.v1.dlq.g 1 -\na.b.v1.dlq.h 1 -\n');
   });
 });
@@ -92,14 +120,25 @@ describe('the cluster stack', () => {
   });
 
   it('refuses a base that leaves no room for its sub-ranges, naming the variable', () => {
-    expect(() => clusterPorts({ OMEN_CLUSTER_PORT_BASE: '65500' })).toThrow('OMEN_CLUSTER_PORT_BASE: expected an integer 1024-65445, got "65500"');
+    expect(() => clusterPorts({ OMEN_CLUSTER_PORT_BASE: '65500' })).toThrow(
+      'OMEN_CLUSTER_PORT_BASE: expected an integer 1024-65445, got "65500"',
+    );
     expect(() => clusterPorts({ OMEN_CLUSTER_PORT_BASE: 'x' })).toThrow('OMEN_CLUSTER_PORT_BASE');
   });
 
   it('replaces the single ClickHouse by ZooKeeper and four ClickHouse nodes, keeping the other engines', () => {
     const names = modeEngineNames(true);
     expect(names).not.toContain('clickhouse');
-    expect(names).toEqual(expect.arrayContaining(['kafka', 'zookeeper', 'clickhouse-01-r1', 'clickhouse-01-r2', 'clickhouse-02-r1', 'clickhouse-02-r2']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'kafka',
+        'zookeeper',
+        'clickhouse-01-r1',
+        'clickhouse-01-r2',
+        'clickhouse-02-r1',
+        'clickhouse-02-r2',
+      ]),
+    );
     expect(modeEngineNames(false)).toEqual(['kafka', 'schema-registry', 'clickhouse', 'redis', 'nats', 'prometheus']);
   });
 
@@ -108,13 +147,25 @@ describe('the cluster stack', () => {
       dataDir: '/d',
       httpPort: 1,
       tcpPort: 2,
-      cluster: { clusterName: 'omen', shard: '02', replica: 'r1', interserverPort: 3, shards: [[11, 12], [21, 22]], zookeeper: [{ host: '127.0.0.1', port: 99 }] },
+      cluster: {
+        clusterName: 'omen',
+        shard: '02',
+        replica: 'r1',
+        interserverPort: 3,
+        shards: [
+          [11, 12],
+          [21, 22],
+        ],
+        zookeeper: [{ host: '127.0.0.1', port: 99 }],
+      },
     });
     expect(xml).toContain('<shard>02</shard>');
     expect(xml).toContain('<replica>r1</replica>');
     expect(xml).toContain('<interserver_http_port>3</interserver_http_port>');
     expect(xml.match(/<internal_replication>true<\/internal_replication>/g)).toHaveLength(2);
-    expect(xml).toMatch(/<omen>\s*<shard>[\s\S]*<port>11<\/port>[\s\S]*<port>12<\/port>[\s\S]*<\/shard>\s*<shard>[\s\S]*<port>21<\/port>[\s\S]*<port>22<\/port>/);
+    expect(xml).toMatch(
+      /<omen>\s*<shard>[\s\S]*<port>11<\/port>[\s\S]*<port>12<\/port>[\s\S]*<\/shard>\s*<shard>[\s\S]*<port>21<\/port>[\s\S]*<port>22<\/port>/,
+    );
     expect(xml).toContain('<node><host>127.0.0.1</host><port>99</port></node>');
     expect(xml).toContain('<distributed_ddl>');
     // One value per setting: ClickHouse reads the first of two equal tags and ignores the rest.

@@ -40,7 +40,10 @@ describe('spawnDetached and stopProcess', () => {
     const marker = `omen-stubborn-${process.pid}-${Date.now()}`;
     // A process that ignores SIGTERM: a node one-liner with a handler, ready once it says so.
     const script = `process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000);`;
-    const pid = spawnDetached({ command: process.execPath, args: ['-e', script, marker], cwd: dir }, join(dir, 'stubborn.log'));
+    const pid = spawnDetached(
+      { command: process.execPath, args: ['-e', script, marker], cwd: dir },
+      join(dir, 'stubborn.log'),
+    );
     // SIGTERM before the handler is installed would end it: wait for its own line (the log's
     // header repeats the command, which contains the word too).
     const saidReady = () => logTail(join(dir, 'stubborn.log')).split('\n').includes('ready');

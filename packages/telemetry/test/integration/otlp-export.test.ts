@@ -16,7 +16,12 @@ describe('OTLP export', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        received.push({ path: req.url ?? '', contentType: req.headers['content-type'] ?? '', bytes: body.length, body });
+        received.push({
+          path: req.url ?? '',
+          contentType: req.headers['content-type'] ?? '',
+          bytes: body.length,
+          body,
+        });
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
@@ -35,10 +40,18 @@ describe('OTLP export', () => {
       expect(received[0]?.contentType).toBe('application/json');
       const spans = received.flatMap((r) => {
         const body = JSON.parse(r.body.toString('utf8')) as {
-          resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: Array<{ name: string; traceId: string }> }> }>;
+          resourceSpans: Array<{
+            resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
+            scopeSpans: Array<{ spans: Array<{ name: string; traceId: string }> }>;
+          }>;
         };
         return body.resourceSpans.flatMap((rs) =>
-          rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => ({ ...s, service: rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue }))),
+          rs.scopeSpans.flatMap((ss) =>
+            ss.spans.map((s) => ({
+              ...s,
+              service: rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue,
+            })),
+          ),
         );
       });
       expect(spans).toContainEqual(expect.objectContaining({ name: 'exported-span', traceId, service: 'otlp-test' }));

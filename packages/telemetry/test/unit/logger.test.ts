@@ -3,7 +3,11 @@ import { createLogger, initTracing, withSpan, type Tracing } from '@omen/telemet
 
 function capture() {
   const lines: string[] = [];
-  return { lines, destination: { write: (s: string) => void lines.push(s) }, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    lines,
+    destination: { write: (s: string) => void lines.push(s) },
+    records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('createLogger', () => {
@@ -36,7 +40,11 @@ describe('createLogger', () => {
     const text = out.lines.join('');
     for (const s of secrets) expect(text).not.toContain(s);
     const [rec] = out.records();
-    expect(rec).toMatchObject({ req: { headers: { authorization: '[redacted]', host: 'example.org' } }, token: '[redacted]', db: { password: '[redacted]' } });
+    expect(rec).toMatchObject({
+      req: { headers: { authorization: '[redacted]', host: 'example.org' } },
+      token: '[redacted]',
+      db: { password: '[redacted]' },
+    });
   });
 });
 

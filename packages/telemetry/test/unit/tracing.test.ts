@@ -52,9 +52,13 @@ describe('tracing', () => {
     await expect(
       withSpan('outer', async () => {
         await new Promise((r) => setImmediate(r));
-        await withSpan('inner', () => {
-          throw new Error('boom');
-        }, { attributes: { 'omen.repo': 'r1' } });
+        await withSpan(
+          'inner',
+          () => {
+            throw new Error('boom');
+          },
+          { attributes: { 'omen.repo': 'r1' } },
+        );
       }),
     ).rejects.toThrow('boom');
     const spans = exporter.getFinishedSpans();

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomName, stackEnv } from '../../src/index.ts';
 
-const KEYS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'CLICKHOUSE_URL', 'REDIS_URL', 'NATS_URL', 'PROMETHEUS_URL'] as const;
+const KEYS = [
+  'KAFKA_BROKERS',
+  'SCHEMA_REGISTRY_URL',
+  'CLICKHOUSE_URL',
+  'REDIS_URL',
+  'NATS_URL',
+  'PROMETHEUS_URL',
+] as const;
 
 describe('stackEnv', () => {
   let home: string;

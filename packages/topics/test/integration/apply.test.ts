@@ -24,12 +24,18 @@ describe('applyTopics against the running Kafka', () => {
     const res = await applyTopics(manifest, { brokers });
     expect(res.create).toEqual([]);
     expect(res.mismatched).toEqual([]);
-    expect(res.existing.map((e) => e.spec.name).sort()).toEqual(allTopics(manifest).map((t) => t.name).sort());
+    expect(res.existing.map((e) => e.spec.name).sort()).toEqual(
+      allTopics(manifest)
+        .map((t) => t.name)
+        .sort(),
+    );
   });
 
   it('plans a missing topic and its dead-letter topic on a dry run, and creates nothing', async () => {
     const name = `test.apply-${randomUUID()}.v1`;
-    const manifest = parseTopicManifest(`topics:\n  - { name: ${name}, schema: schemas/commit.avsc, partitions: 3, consumers: [probe] }\n`);
+    const manifest = parseTopicManifest(
+      `topics:\n  - { name: ${name}, schema: schemas/commit.avsc, partitions: 3, consumers: [probe] }\n`,
+    );
     const res = await applyTopics(manifest, { brokers, dryRun: true });
     expect(res.dryRun).toBe(true);
     expect(res.create.map((t) => [t.name, t.partitions])).toEqual([

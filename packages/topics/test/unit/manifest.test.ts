@@ -54,8 +54,12 @@ describe('parseTopicManifest', () => {
   it('names the path, the line and the bound of an out-of-range partition count', () => {
     const issues = issuesOf('topics:\n  - name: a.b.v1\n    schema: schemas/a.avsc\n    partitions: 5000\n');
     expect(issues).toEqual([{ path: 'topics[0].partitions', line: 4, message: 'must be at most 1024 (got 5000)' }]);
-    expect(issuesOf(minimal.replace('commit.avsc', 'commit.avsc\n    partitions: 0'))[0]?.message).toBe('must be at least 1 (got 0)');
-    expect(issuesOf(minimal.replace('commit.avsc', 'commit.avsc\n    partitions: 2.5'))[0]?.path).toBe('topics[0].partitions');
+    expect(issuesOf(minimal.replace('commit.avsc', 'commit.avsc\n    partitions: 0'))[0]?.message).toBe(
+      'must be at least 1 (got 0)',
+    );
+    expect(issuesOf(minimal.replace('commit.avsc', 'commit.avsc\n    partitions: 2.5'))[0]?.path).toBe(
+      'topics[0].partitions',
+    );
   });
 
   it('refuses unknown keys, so a typo does not silently fall back to a default', () => {
@@ -117,15 +121,21 @@ describe('parseTopicManifest', () => {
   });
 
   it('puts the file name in the error message', () => {
-    expect(() => parseTopicManifest('topics: 3\n', 'conf/topics.yaml')).toThrow(/^conf\/topics\.yaml: invalid topic manifest:\n {2}line 1: topics: /);
+    expect(() => parseTopicManifest('topics: 3\n', 'conf/topics.yaml')).toThrow(
+      /^conf\/topics\.yaml: invalid topic manifest:\n {2}line 1: topics: /,
+    );
   });
 });
 
 describe('parseRetention', () => {
   it('converts each unit to milliseconds', () => {
-    expect([parseRetention('250ms'), parseRetention('30s'), parseRetention('5m'), parseRetention('2h'), parseRetention('1d')]).toEqual([
-      250, 30_000, 300_000, 7_200_000, 86_400_000,
-    ]);
+    expect([
+      parseRetention('250ms'),
+      parseRetention('30s'),
+      parseRetention('5m'),
+      parseRetention('2h'),
+      parseRetention('1d'),
+    ]).toEqual([250, 30_000, 300_000, 7_200_000, 86_400_000]);
     expect(parseRetention('forever')).toBe(-1);
     expect(() => parseRetention('1w')).toThrow(/"1w"/);
   });
@@ -154,7 +164,9 @@ describe('loadTopicManifest', () => {
   });
 
   it('reports an unreadable file by its path', () => {
-    expect(() => loadTopicManifest('/nonexistent/topics.yaml')).toThrow(/^\/nonexistent\/topics\.yaml: invalid topic manifest:\n.*cannot read/);
+    expect(() => loadTopicManifest('/nonexistent/topics.yaml')).toThrow(
+      /^\/nonexistent\/topics\.yaml: invalid topic manifest:\n.*cannot read/,
+    );
   });
 });
 
@@ -168,7 +180,13 @@ describe('allTopics', () => {
     );
     const all = allTopics(m);
     expect(all.map((t) => t.name)).toEqual(['a.b.v1', 'c.d.v1', 'a.b.v1.dlq.g1', 'a.b.v1.dlq.g2']);
-    expect(all[2]).toMatchObject({ partitions: 2, retentionMs: 3 * 86_400_000, cleanupPolicy: 'delete', schema: null, dlqOf: { topic: 'a.b.v1', group: 'g1' } });
+    expect(all[2]).toMatchObject({
+      partitions: 2,
+      retentionMs: 3 * 86_400_000,
+      cleanupPolicy: 'delete',
+      schema: null,
+      dlqOf: { topic: 'a.b.v1', group: 'g1' },
+    });
   });
 
   it('derives one dead-letter topic per (topic, consuming group) of the repository manifest, none for unconsumed topics', () => {

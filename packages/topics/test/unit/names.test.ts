@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dlqTopic, parseDlqTopic, parseTopicManifest, planTopics, topicConfigEntries, TopicNameError } from '@omen/topics';
+import {
+  dlqTopic,
+  parseDlqTopic,
+  parseTopicManifest,
+  planTopics,
+  topicConfigEntries,
+  TopicNameError,
+} from '@omen/topics';
 
 describe('dlqTopic', () => {
   it('is <topic>.dlq.<group>', () => {
@@ -16,7 +23,10 @@ describe('dlqTopic', () => {
   });
 
   it('round-trips through parseDlqTopic', () => {
-    expect(parseDlqTopic(dlqTopic('labels.commits.v1', 'trainer-coordinator'))).toEqual({ topic: 'labels.commits.v1', group: 'trainer-coordinator' });
+    expect(parseDlqTopic(dlqTopic('labels.commits.v1', 'trainer-coordinator'))).toEqual({
+      topic: 'labels.commits.v1',
+      group: 'trainer-coordinator',
+    });
     expect(parseDlqTopic('labels.commits.v1')).toBeNull();
   });
 });
@@ -29,10 +39,19 @@ describe('planTopics', () => {
   );
 
   it('creates what is missing, keeps what matches and reports partition mismatches', () => {
-    const plan = planTopics(manifest, new Map([['a.b.v1', 6], ['c.d.v1', 4], ['unrelated', 1]]));
+    const plan = planTopics(
+      manifest,
+      new Map([
+        ['a.b.v1', 6],
+        ['c.d.v1', 4],
+        ['unrelated', 1],
+      ]),
+    );
     expect(plan.create.map((t) => t.name)).toEqual(['a.b.v1.dlq.g']);
     expect(plan.existing.map((e) => e.spec.name)).toEqual(['a.b.v1']);
-    expect(plan.mismatched).toEqual([{ spec: expect.objectContaining({ name: 'c.d.v1', partitions: 3 }), partitions: 4 }]);
+    expect(plan.mismatched).toEqual([
+      { spec: expect.objectContaining({ name: 'c.d.v1', partitions: 3 }), partitions: 4 },
+    ]);
   });
 
   it('creates everything on an empty cluster', () => {

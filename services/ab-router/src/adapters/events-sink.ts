@@ -81,9 +81,14 @@ export class EventsSink {
       onWritten: (n) => options.onSent(n),
       onDropped: (n) => options.onDropped(n),
       onWriteError: (err, { items, retryInMs }) => {
-        for (const { sink, err: cause } of err instanceof SinkWriteError ? err.failed : [{ sink: 'kafka' as const, err }]) {
+        for (const { sink, err: cause } of err instanceof SinkWriteError
+          ? err.failed
+          : [{ sink: 'kafka' as const, err }]) {
           options.onFailed?.(sink);
-          options.logger.warn({ err: cause, sink, events: items, retryInMs }, 'experiment events not written; retrying');
+          options.logger.warn(
+            { err: cause, sink, events: items, retryInMs },
+            'experiment events not written; retrying',
+          );
         }
       },
     });
@@ -107,16 +112,21 @@ export class EventsSink {
     const { producer, clickhouse } = this.#o;
     const writes: [EventsSinkName, Promise<unknown>][] = [];
     if (producer) {
-      writes.push(['kafka', producer.send(this.#o.topic, batch.map((e) => ({ key: e.repo_id, value: e, eventId: e.event_id, eventTime: e.event_time })))]);
-    }
-    if (clickhouse) {
       writes.push([
-        'clickhouse',
-        clickhouse.client.insert(clickhouse.table, batch.map(eventRow)),
+        'kafka',
+        producer.send(
+          this.#o.topic,
+          batch.map((e) => ({ key: e.repo_id, value: e, eventId: e.event_id, eventTime: e.event_time })),
+        ),
       ]);
     }
+    if (clickhouse) {
+      writes.push(['clickhouse', clickhouse.client.insert(clickhouse.table, batch.map(eventRow))]);
+    }
     const results = await Promise.allSettled(writes.map(([, p]) => p));
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ sink: writes[i]![0], err: r.reason as unknown }] : []));
+    const failed = results.flatMap((r, i) =>
+      r.status === 'rejected' ? [{ sink: writes[i]![0], err: r.reason as unknown }] : [],
+    );
     if (failed.length > 0) throw new SinkWriteError(failed);
   }
 

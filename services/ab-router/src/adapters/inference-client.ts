@@ -6,16 +6,26 @@ import { fromGrpcError } from '@omen/errors';
 import { callUnary, createClient } from '@omen/grpc';
 
 export interface InferenceClient {
-  predict(request: inferenceV1.PredictRequest, options: { deadlineMs?: number; signal?: AbortSignal }): Promise<inferenceV1.PredictResponse__Output>;
+  predict(
+    request: inferenceV1.PredictRequest,
+    options: { deadlineMs?: number; signal?: AbortSignal },
+  ): Promise<inferenceV1.PredictResponse__Output>;
   close(): void;
 }
 
-export function inferenceClient(address: string, options: { token?: { reveal(): string } | undefined; deadlineMs: number }): InferenceClient {
+export function inferenceClient(
+  address: string,
+  options: { token?: { reveal(): string } | undefined; deadlineMs: number },
+): InferenceClient {
   const Ctor = loadGrpcObject('inference').omen.inference.v1.Inference;
-  const client = createClient(Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client, address, {
-    token: options.token,
-    deadlineMs: options.deadlineMs,
-  });
+  const client = createClient(
+    Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client,
+    address,
+    {
+      token: options.token,
+      deadlineMs: options.deadlineMs,
+    },
+  );
   return {
     // Inference's status (UNAVAILABLE, NOT_FOUND, ...) goes back to the caller as it was, not as INTERNAL.
     predict: (request, o) =>

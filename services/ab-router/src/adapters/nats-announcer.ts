@@ -20,7 +20,8 @@ export interface ExperimentChanged {
 export function parseChange(data: Uint8Array): ExperimentChanged | string {
   const b = parseJsonObject(data);
   if (typeof b === 'string') return b;
-  if (typeof b['experiment_id'] !== 'string' || b['experiment_id'] === '') return 'payload has no "experiment_id" string';
+  if (typeof b['experiment_id'] !== 'string' || b['experiment_id'] === '')
+    return 'payload has no "experiment_id" string';
   return b as unknown as ExperimentChanged;
 }
 
@@ -44,7 +45,11 @@ export interface AnnouncerOptions {
 
 export async function connectAnnouncer(options: AnnouncerOptions): Promise<Announcer> {
   const { logger, subject } = options;
-  const nc: NatsConnection = await connectNats({ url: options.url, name: 'ab-router', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
+  const nc: NatsConnection = await connectNats({
+    url: options.url,
+    name: 'ab-router',
+    ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+  });
   const sub: Subscription = nc.subscribe(subject, {
     callback: (err, msg) => {
       if (err) {
@@ -66,8 +71,19 @@ export async function connectAnnouncer(options: AnnouncerOptions): Promise<Annou
           callback: (err, msg) => {
             if (err) return void logger.warn({ err, subject: options.modelSubject }, 'model event subscription error');
             const b = parseJsonObject(msg.data);
-            if (typeof b === 'string' || typeof b['model'] !== 'string' || typeof b['version'] !== 'string' || typeof b['alias'] !== 'string') {
-              logger.warn({ subject: options.modelSubject, problem: typeof b === 'string' ? b : 'no model/version/alias strings' }, 'ignoring malformed model event');
+            if (
+              typeof b === 'string' ||
+              typeof b['model'] !== 'string' ||
+              typeof b['version'] !== 'string' ||
+              typeof b['alias'] !== 'string'
+            ) {
+              logger.warn(
+                {
+                  subject: options.modelSubject,
+                  problem: typeof b === 'string' ? b : 'no model/version/alias strings',
+                },
+                'ignoring malformed model event',
+              );
               return;
             }
             onModel(b as unknown as ModelEventPayload);

@@ -28,14 +28,23 @@ export interface OutcomeTables {
 
 /** Applies the schema migrations under these table names (@omen/clickhouse-schema defines them). */
 export async function ensureOutcomeTables(ch: ClickHouse, t: OutcomeTables): Promise<void> {
-  await migrate(ch, { names: { experiment_events: t.events, experiment_labels: t.labels, experiment_outcomes: t.outcomes } });
+  await migrate(ch, {
+    names: { experiment_events: t.events, experiment_labels: t.labels, experiment_outcomes: t.outcomes },
+  });
 }
 
 /** A label's row; INVALID_ARGUMENT (→ the consumer's DLQ) for one that names no commit. */
 export function labelRow(l: CommitLabel): Record<string, unknown> {
   if (!l.repo_id || !l.sha) throw new InvalidArgumentError(`label ${l.event_id}: repo_id and sha are required`, 'sha');
-  if (!Number.isFinite(l.label_known_at)) throw new InvalidArgumentError(`label ${l.event_id}: label_known_at is not a time`, 'label_known_at');
-  return { ...eventColumns(l), sha: l.sha, is_bug_inducing: l.is_bug_inducing ? 1 : 0, method: String(l.method), label_known_at_ms: l.label_known_at };
+  if (!Number.isFinite(l.label_known_at))
+    throw new InvalidArgumentError(`label ${l.event_id}: label_known_at is not a time`, 'label_known_at');
+  return {
+    ...eventColumns(l),
+    sha: l.sha,
+    is_bug_inducing: l.is_bug_inducing ? 1 : 0,
+    method: String(l.method),
+    label_known_at_ms: l.label_known_at,
+  };
 }
 
 export class OutcomeStore {
@@ -85,12 +94,34 @@ export class OutcomeStore {
     return new Map(rows.map((r) => [String(r.arm), Number(r.units)]));
   }
 
-  async writeOutcomes(experimentId: string, atMs: number, arms: readonly { arm: string; outcomes: ArmOutcomes }[]): Promise<void> {
+  async writeOutcomes(
+    experimentId: string,
+    atMs: number,
+    arms: readonly { arm: string; outcomes: ArmOutcomes }[],
+  ): Promise<void> {
     const rows: Record<string, unknown>[] = [];
     for (const { arm, outcomes: o } of arms) {
-      const metrics = { auc: o.auc, brier: o.brier, log_loss: o.logLoss, calibration_error: o.ece, precision: o.precision, recall: o.recall, recall_at_20_effort: o.recallAt20Effort };
+      const metrics = {
+        auc: o.auc,
+        brier: o.brier,
+        log_loss: o.logLoss,
+        calibration_error: o.ece,
+        precision: o.precision,
+        recall: o.recall,
+        recall_at_20_effort: o.recallAt20Effort,
+      };
       for (const [metric, e] of Object.entries(metrics)) {
-        rows.push({ experiment_id: experimentId, evaluated_at: formatDateTime(new Date(atMs)), evaluated_at_ms: atMs, arm, metric, value: e.value ?? null, low: e.low ?? null, high: e.high ?? null, labelled: o.n });
+        rows.push({
+          experiment_id: experimentId,
+          evaluated_at: formatDateTime(new Date(atMs)),
+          evaluated_at_ms: atMs,
+          arm,
+          metric,
+          value: e.value ?? null,
+          low: e.low ?? null,
+          high: e.high ?? null,
+          labelled: o.n,
+        });
       }
     }
     if (rows.length > 0) await this.ch.insert(this.t.outcomes, rows);

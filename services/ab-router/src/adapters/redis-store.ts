@@ -94,7 +94,12 @@ export class ExperimentStore {
 
   constructor(options: StoreOptions) {
     this.p = /\{[^}]+\}/.test(options.prefix) ? options.prefix : `{${options.prefix}}`;
-    this.redis = createRedisClient(options.url, { lazyConnect: true, commandTimeout: options.commandTimeoutMs, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+    this.redis = createRedisClient(options.url, {
+      lazyConnect: true,
+      commandTimeout: options.commandTimeoutMs,
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: false,
+    });
     this.redis.defineCommand('abCreate', { numberOfKeys: 3, lua: CREATE });
     this.redis.defineCommand('abTransition', { numberOfKeys: 3, lua: TRANSITION });
     this.redis.defineCommand('abRamp', { numberOfKeys: 1, lua: RAMP });
@@ -137,7 +142,11 @@ export class ExperimentStore {
         `${this.p}:exp:`,
       ),
     );
-    if (conflict) throw new AlreadyExistsError(`model ${spec.modelName} already has a running experiment (${conflict}); stop it first`, `experiment/${conflict}`);
+    if (conflict)
+      throw new AlreadyExistsError(
+        `model ${spec.modelName} already has a running experiment (${conflict}); stop it first`,
+        `experiment/${conflict}`,
+      );
     return { id, spec, state: 'RUNNING', createdAt: now };
   }
 
@@ -159,7 +168,9 @@ export class ExperimentStore {
     const pipe = this.redis.pipeline();
     for (const id of ids) pipe.hgetall(this.expKey(id));
     const rows = await this.run('list', () => pipe.exec());
-    const records = ids.map((id, i) => parseRecord(id, (rows?.[i]?.[1] ?? {}) as Record<string, string>)).filter((r): r is ExperimentRecord => r !== undefined);
+    const records = ids
+      .map((id, i) => parseRecord(id, (rows?.[i]?.[1] ?? {}) as Record<string, string>))
+      .filter((r): r is ExperimentRecord => r !== undefined);
     const models = [...new Set(records.map((r) => r.spec.modelName))];
     const actives = await this.run('list', () => this.redis.mget(...models.map(this.activeKey)));
     const active = new Map<string, string>();
@@ -175,7 +186,13 @@ export class ExperimentStore {
    * transition, so only that one announces it.
    */
   /** RUNNING → `to`; with `decisionJson`, that decision is stored in the same step (see TRANSITION). */
-  async transition(id: string, to: Exclude<ExperimentStateName, 'RUNNING'>, reason: string, now = Date.now(), decisionJson = ''): Promise<{ record: ExperimentRecord; changed: boolean }> {
+  async transition(
+    id: string,
+    to: Exclude<ExperimentStateName, 'RUNNING'>,
+    reason: string,
+    now = Date.now(),
+    decisionJson = '',
+  ): Promise<{ record: ExperimentRecord; changed: boolean }> {
     const before = await this.mustGet(id);
     const out = await this.run('update', () =>
       (this.redis as unknown as { abTransition(...a: string[]): Promise<[string, number] | null> }).abTransition(
@@ -195,7 +212,14 @@ export class ExperimentStore {
 
   /** Moves a RUNNING canary from stage `from` to `from + 1`; false when another replica did first or it stopped. */
   async ramp(id: string, from: number, now = Date.now()): Promise<boolean> {
-    const moved = await this.run('ramp', () => (this.redis as unknown as { abRamp(...a: string[]): Promise<number> }).abRamp(this.expKey(id), String(from), String(from + 1), String(now)));
+    const moved = await this.run('ramp', () =>
+      (this.redis as unknown as { abRamp(...a: string[]): Promise<number> }).abRamp(
+        this.expKey(id),
+        String(from),
+        String(from + 1),
+        String(now),
+      ),
+    );
     return moved === 1;
   }
 
@@ -206,7 +230,13 @@ export class ExperimentStore {
 
   /** A decision that changed something: the latest on the hash, every one in `P:decisions:<id>`. */
   async saveDecision(id: string, decisionJson: string): Promise<void> {
-    await this.run('decision write', () => this.redis.multi().hset(this.expKey(id), 'decision', decisionJson).rpush(`${this.p}:decisions:${id}`, decisionJson).exec());
+    await this.run('decision write', () =>
+      this.redis
+        .multi()
+        .hset(this.expKey(id), 'decision', decisionJson)
+        .rpush(`${this.p}:decisions:${id}`, decisionJson)
+        .exec(),
+    );
   }
 
   async decisions(id: string): Promise<string[]> {
@@ -228,7 +258,10 @@ export class ExperimentStore {
   }
 
   /** Adds observations (already summed per arm and metric) and units in one round trip. */
-  async addObservations(moments: ReadonlyMap<string, ReadonlyMap<string, Moments>>, units: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>): Promise<void> {
+  async addObservations(
+    moments: ReadonlyMap<string, ReadonlyMap<string, Moments>>,
+    units: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>,
+  ): Promise<void> {
     const pipe = this.redis.pipeline();
     for (const [id, byKey] of moments) {
       const key = `${this.p}:stats:${id}`;
@@ -238,7 +271,8 @@ export class ExperimentStore {
         pipe.hincrbyfloat(key, `${armMetric}|sq`, m.sumSq);
       }
     }
-    for (const [id, byArm] of units) for (const [arm, list] of byArm) if (list.length > 0) pipe.pfadd(`${this.p}:units:${id}:${arm}`, ...list);
+    for (const [id, byArm] of units)
+      for (const [arm, list] of byArm) if (list.length > 0) pipe.pfadd(`${this.p}:units:${id}:${arm}`, ...list);
     const res = await this.run('stats write', () => pipe.exec());
     const failed = res?.find(([err]) => err);
     if (failed?.[0]) throw new UnavailableError(`Redis stats write failed: ${failed[0].message}`, { cause: failed[0] });

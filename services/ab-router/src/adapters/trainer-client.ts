@@ -12,12 +12,19 @@ export interface TrainerClient {
   close(): void;
 }
 
-export function trainerClient(address: string, options: { token?: { reveal(): string } | undefined; deadlineMs: number }): TrainerClient {
+export function trainerClient(
+  address: string,
+  options: { token?: { reveal(): string } | undefined; deadlineMs: number },
+): TrainerClient {
   const Ctor = loadGrpcObject('trainer').omen.trainer.v1.Trainer;
-  const client = createClient(Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client, address, {
-    token: options.token,
-    deadlineMs: options.deadlineMs,
-  });
+  const client = createClient(
+    Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client,
+    address,
+    {
+      token: options.token,
+      deadlineMs: options.deadlineMs,
+    },
+  );
   return {
     promote: (request) =>
       callUnary<trainerV1.PromoteResponse__Output>(client, 'Promote', request, {}).catch((err: unknown) => {

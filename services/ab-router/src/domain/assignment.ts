@@ -16,7 +16,11 @@ export function unitPoint(experimentId: string, unitId: string): number {
 }
 
 /** The arm whose slice of the cumulative normalised weights holds the unit's point. */
-export function assignArm<A extends Pick<ArmSpec, 'weight'>>(experimentId: string, unitId: string, arms: readonly A[]): A {
+export function assignArm<A extends Pick<ArmSpec, 'weight'>>(
+  experimentId: string,
+  unitId: string,
+  arms: readonly A[],
+): A {
   if (arms.length === 0) throw new Error('assignArm: no arms');
   const total = arms.reduce((s, a) => s + a.weight, 0);
   const point = unitPoint(experimentId, unitId) * total;

@@ -9,7 +9,15 @@
 import type { CanarySpec, ExperimentSpec, GuardrailSpec, LabelMetric } from './experiment.ts';
 import { currentWeights } from './experiment.ts';
 import type { ArmOutcomes } from './outcomes.ts';
-import { diffSequence, meanDiffSequence, sampleSize, srm, type ConfidenceSequence, type SampleSize, type Srm } from './sequential.ts';
+import {
+  diffSequence,
+  meanDiffSequence,
+  sampleSize,
+  srm,
+  type ConfidenceSequence,
+  type SampleSize,
+  type Srm,
+} from './sequential.ts';
 import type { Summary } from './statistics.ts';
 
 export type Verdict = 'better' | 'worse' | 'undecided';
@@ -52,7 +60,13 @@ const LOWER_IS_BETTER: Record<LabelMetric, boolean> = { brier: true, log_loss: t
 /** The fixed-horizon size shown at creation; its total is also the confidence sequence's N*. */
 export function canarySampleSize(spec: ExperimentSpec & { canary: CanarySpec }): SampleSize {
   const last = spec.canary.ramp[spec.canary.ramp.length - 1]!;
-  return sampleSize({ mde: spec.canary.mde, stddev: spec.canary.baselineStddev, alpha: spec.alpha, power: spec.canary.power, ratio: (1 - last) / last });
+  return sampleSize({
+    mde: spec.canary.mde,
+    stddev: spec.canary.baselineStddev,
+    alpha: spec.alpha,
+    power: spec.canary.power,
+    ratio: (1 - last) / last,
+  });
 }
 
 function verdictOf(cs: ConfidenceSequence, lowerIsBetter: boolean): Verdict {
@@ -62,14 +76,30 @@ function verdictOf(cs: ConfidenceSequence, lowerIsBetter: boolean): Verdict {
 }
 
 /** Challenger − control on the primary ground-truth metric; undefined below min_labelled per arm. */
-export function primarySequence(metric: LabelMetric, control: ArmOutcomes | undefined, challenger: ArmOutcomes | undefined, alpha: number, nStar: number, minLabelled: number): SequentialResult | undefined {
+export function primarySequence(
+  metric: LabelMetric,
+  control: ArmOutcomes | undefined,
+  challenger: ArmOutcomes | undefined,
+  alpha: number,
+  nStar: number,
+  minLabelled: number,
+): SequentialResult | undefined {
   if (!control || !challenger || control.n < minLabelled || challenger.n < minLabelled) return undefined;
   let cs: ConfidenceSequence | undefined;
   if (metric === 'auc') {
     if (control.auc.value === undefined || challenger.auc.value === undefined) return undefined;
-    cs = diffSequence(challenger.auc.value - control.auc.value, (challenger.aucVar ?? 0) + (control.aucVar ?? 0), control.n + challenger.n, alpha, nStar);
+    cs = diffSequence(
+      challenger.auc.value - control.auc.value,
+      (challenger.aucVar ?? 0) + (control.aucVar ?? 0),
+      control.n + challenger.n,
+      alpha,
+      nStar,
+    );
   } else {
-    const pick = (o: ArmOutcomes) => (metric === 'brier' ? { n: o.n, mean: o.brier.value ?? 0, variance: o.brierVar } : { n: o.n, mean: o.logLoss.value ?? 0, variance: o.logLossVar });
+    const pick = (o: ArmOutcomes) =>
+      metric === 'brier'
+        ? { n: o.n, mean: o.brier.value ?? 0, variance: o.brierVar }
+        : { n: o.n, mean: o.logLoss.value ?? 0, variance: o.logLossVar };
     cs = meanDiffSequence(pick(challenger), pick(control), alpha, nStar);
   }
   if (!cs) return undefined;
@@ -77,9 +107,20 @@ export function primarySequence(metric: LabelMetric, control: ArmOutcomes | unde
 }
 
 /** A guardrail as a sequential test: is the challenger worse than control in the guarded direction? */
-export function guardrailSequence(g: GuardrailSpec, control: Summary | undefined, challenger: Summary | undefined, alpha: number, nStar: number): SequentialResult | undefined {
+export function guardrailSequence(
+  g: GuardrailSpec,
+  control: Summary | undefined,
+  challenger: Summary | undefined,
+  alpha: number,
+  nStar: number,
+): SequentialResult | undefined {
   if (!control || !challenger) return undefined;
-  const cs = meanDiffSequence({ n: challenger.count, mean: challenger.mean, variance: challenger.stddev ** 2 }, { n: control.count, mean: control.mean, variance: control.stddev ** 2 }, alpha, nStar);
+  const cs = meanDiffSequence(
+    { n: challenger.count, mean: challenger.mean, variance: challenger.stddev ** 2 },
+    { n: control.count, mean: control.mean, variance: control.stddev ** 2 },
+    alpha,
+    nStar,
+  );
   if (!cs) return undefined;
   // MAX guards against the metric going up: up is worse.
   const verdict = verdictOf(cs, g.direction === 'MAX');
@@ -98,25 +139,68 @@ export function decide(input: DecideInput): DecisionOutcome {
     weights,
     exposures: { [control]: exposures[0]!, [challenger]: exposures[1]! },
     srm: srm(exposures, weights),
-    primary: primarySequence(spec.primaryMetric as LabelMetric, input.outcomes.get(control), input.outcomes.get(challenger), spec.alpha, nStar, c.minLabelled),
+    primary: primarySequence(
+      spec.primaryMetric as LabelMetric,
+      input.outcomes.get(control),
+      input.outcomes.get(challenger),
+      spec.alpha,
+      nStar,
+      c.minLabelled,
+    ),
     guardrails: [],
     labelled: { [control]: input.outcomes.get(control)?.n ?? 0, [challenger]: input.outcomes.get(challenger)?.n ?? 0 },
   };
   for (const g of spec.guardrails) {
-    const r = guardrailSequence(g, input.summaries.get(control)?.get(g.metric), input.summaries.get(challenger)?.get(g.metric), spec.alpha, nStar);
+    const r = guardrailSequence(
+      g,
+      input.summaries.get(control)?.get(g.metric),
+      input.summaries.get(challenger)?.get(g.metric),
+      spec.alpha,
+      nStar,
+    );
     if (r) evidence.guardrails.push(r);
   }
   if (evidence.srm?.mismatch) {
-    return { action: 'blocked', reason: `sample ratio mismatch: units ${exposures.join(' / ')} for weights ${weights.map((w) => w.toFixed(2)).join(' / ')} (χ² ${evidence.srm.chi2.toFixed(2)}, p ${evidence.srm.pValue.toExponential(2)} < 0.001); no decision until the split is fixed`, evidence };
+    return {
+      action: 'blocked',
+      reason: `sample ratio mismatch: units ${exposures.join(' / ')} for weights ${weights.map((w) => w.toFixed(2)).join(' / ')} (χ² ${evidence.srm.chi2.toFixed(2)}, p ${evidence.srm.pValue.toExponential(2)} < 0.001); no decision until the split is fixed`,
+      evidence,
+    };
   }
   const breach = evidence.guardrails.find((g) => g.verdict === 'worse');
-  if (breach) return { action: 'rollback', reason: `guardrail ${breach.metric}: challenger worse than control (difference ${fmt(breach.diff)}, always-valid ${pct(spec.alpha)} interval [${fmt(breach.low)}, ${fmt(breach.high)}] after ${breach.n} observations)`, evidence };
+  if (breach)
+    return {
+      action: 'rollback',
+      reason: `guardrail ${breach.metric}: challenger worse than control (difference ${fmt(breach.diff)}, always-valid ${pct(spec.alpha)} interval [${fmt(breach.low)}, ${fmt(breach.high)}] after ${breach.n} observations)`,
+      evidence,
+    };
   const p = evidence.primary;
-  if (p?.verdict === 'worse') return { action: 'rollback', reason: `primary metric ${p.metric}: challenger worse than control (difference ${fmt(p.diff)}, always-valid ${pct(spec.alpha)} interval [${fmt(p.low)}, ${fmt(p.high)}] over ${p.n} labelled commits)`, evidence };
+  if (p?.verdict === 'worse')
+    return {
+      action: 'rollback',
+      reason: `primary metric ${p.metric}: challenger worse than control (difference ${fmt(p.diff)}, always-valid ${pct(spec.alpha)} interval [${fmt(p.low)}, ${fmt(p.high)}] over ${p.n} labelled commits)`,
+      evidence,
+    };
   const last = stage >= c.ramp.length - 1;
-  if (p?.verdict === 'better' && last) return { action: 'promote', reason: `primary metric ${p.metric}: challenger better than control (difference ${fmt(p.diff)}, always-valid ${pct(spec.alpha)} interval [${fmt(p.low)}, ${fmt(p.high)}] over ${p.n} labelled commits), no guardrail breached`, evidence };
-  if (!last && exposures[1]! >= c.minUnitsPerStage) return { action: 'ramp', reason: `stage ${stage + 1} of ${c.ramp.length} held: ${exposures[1]} challenger units ≥ ${c.minUnitsPerStage}, no SRM, no guardrail breach; challenger share ${c.ramp[stage]} → ${c.ramp[stage + 1]}`, evidence };
-  return { action: 'wait', reason: p ? `primary metric ${p.metric} undecided: [${fmt(p.low)}, ${fmt(p.high)}]` : 'too few matured labels for the primary metric', evidence };
+  if (p?.verdict === 'better' && last)
+    return {
+      action: 'promote',
+      reason: `primary metric ${p.metric}: challenger better than control (difference ${fmt(p.diff)}, always-valid ${pct(spec.alpha)} interval [${fmt(p.low)}, ${fmt(p.high)}] over ${p.n} labelled commits), no guardrail breached`,
+      evidence,
+    };
+  if (!last && exposures[1]! >= c.minUnitsPerStage)
+    return {
+      action: 'ramp',
+      reason: `stage ${stage + 1} of ${c.ramp.length} held: ${exposures[1]} challenger units ≥ ${c.minUnitsPerStage}, no SRM, no guardrail breach; challenger share ${c.ramp[stage]} → ${c.ramp[stage + 1]}`,
+      evidence,
+    };
+  return {
+    action: 'wait',
+    reason: p
+      ? `primary metric ${p.metric} undecided: [${fmt(p.low)}, ${fmt(p.high)}]`
+      : 'too few matured labels for the primary metric',
+    evidence,
+  };
 }
 
 const fmt = (x: number) => x.toPrecision(3);

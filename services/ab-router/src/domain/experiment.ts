@@ -97,7 +97,8 @@ export interface RawSpec {
   unit?: string | undefined;
   primary_metric?: string | undefined;
   metrics?: string[] | undefined;
-  guardrails?: { metric?: string; direction?: string | number; threshold?: number; min_units?: string | number }[] | undefined;
+  guardrails?:
+    { metric?: string; direction?: string | number; threshold?: number; min_units?: string | number }[] | undefined;
   alpha?: number | undefined;
   canary?: RawCanary | null | undefined;
 }
@@ -117,7 +118,8 @@ const bad = (field: string, message: string) => new InvalidArgumentError(`${fiel
 
 function metricName(field: string, value: string | undefined): string {
   if (!value) throw bad(field, 'is required');
-  if (!(OBSERVED_METRICS as readonly string[]).includes(value)) throw bad(field, `"${value}" is not a metric the router observes (${OBSERVED_METRICS.join(', ')})`);
+  if (!(OBSERVED_METRICS as readonly string[]).includes(value))
+    throw bad(field, `"${value}" is not a metric the router observes (${OBSERVED_METRICS.join(', ')})`);
   return value;
 }
 
@@ -135,7 +137,8 @@ export function validateSpec(raw: RawSpec | null | undefined): ExperimentSpec {
   if (!modelName) throw bad('spec.model_name', 'is required');
   checkName(modelName, 'spec.model_name');
   const rawArms = raw.arms ?? [];
-  if (rawArms.length < 2) throw bad('spec.arms', `needs at least 2 arms (the first is the control), got ${rawArms.length}`);
+  if (rawArms.length < 2)
+    throw bad('spec.arms', `needs at least 2 arms (the first is the control), got ${rawArms.length}`);
   if (rawArms.length > 20) throw bad('spec.arms', `at most 20 arms, got ${rawArms.length}`);
   const seen = new Set<string>();
   const arms = rawArms.map((a, i): ArmSpec => {
@@ -148,7 +151,8 @@ export function validateSpec(raw: RawSpec | null | undefined): ExperimentSpec {
     if (!modelVersion) throw bad(`${field}.model_version`, 'is required (a version or an alias such as "champion")');
     checkName(modelVersion, `${field}.model_version`);
     const weight = a.weight ?? 0;
-    if (!Number.isFinite(weight) || weight <= 0) throw bad(`${field}.weight`, `must be a finite number > 0, got ${weight}`);
+    if (!Number.isFinite(weight) || weight <= 0)
+      throw bad(`${field}.weight`, `must be a finite number > 0, got ${weight}`);
     return { name: armName, modelVersion, weight };
   });
   const unit = raw.unit === undefined || raw.unit === '' ? 'repo' : raw.unit;
@@ -157,28 +161,57 @@ export function validateSpec(raw: RawSpec | null | undefined): ExperimentSpec {
   let primaryMetric: string;
   if (canary) {
     primaryMetric = raw.primary_metric || 'brier';
-    if (!(LABEL_METRICS as readonly string[]).includes(primaryMetric)) throw bad('spec.primary_metric', `a canary decides on a ground-truth metric (${LABEL_METRICS.join(', ')}), got "${primaryMetric}"`);
+    if (!(LABEL_METRICS as readonly string[]).includes(primaryMetric))
+      throw bad(
+        'spec.primary_metric',
+        `a canary decides on a ground-truth metric (${LABEL_METRICS.join(', ')}), got "${primaryMetric}"`,
+      );
   } else {
     primaryMetric = metricName('spec.primary_metric', raw.primary_metric || 'latency_ms');
   }
   const guardrails = (raw.guardrails ?? []).map((g, i): GuardrailSpec => {
     const field = `spec.guardrails[${i}]`;
     const metric = metricName(`${field}.metric`, g.metric);
-    const direction = g.direction === 'GUARDRAIL_DIRECTION_MAX' || g.direction === 1 ? 'MAX' : g.direction === 'GUARDRAIL_DIRECTION_MIN' || g.direction === 2 ? 'MIN' : undefined;
+    const direction =
+      g.direction === 'GUARDRAIL_DIRECTION_MAX' || g.direction === 1
+        ? 'MAX'
+        : g.direction === 'GUARDRAIL_DIRECTION_MIN' || g.direction === 2
+          ? 'MIN'
+          : undefined;
     if (!direction) throw bad(`${field}.direction`, 'must be GUARDRAIL_DIRECTION_MAX or GUARDRAIL_DIRECTION_MIN');
     const threshold = g.threshold ?? NaN;
     if (!Number.isFinite(threshold)) throw bad(`${field}.threshold`, 'must be a finite number');
-    if (RATE_METRICS.has(metric) && (threshold < 0 || threshold > 1)) throw bad(`${field}.threshold`, `a rate threshold is in [0, 1], got ${threshold}`);
+    if (RATE_METRICS.has(metric) && (threshold < 0 || threshold > 1))
+      throw bad(`${field}.threshold`, `a rate threshold is in [0, 1], got ${threshold}`);
     const minUnits = Number(g.min_units ?? 0);
-    if (!Number.isInteger(minUnits) || minUnits < 1) throw bad(`${field}.min_units`, `must be an integer ≥ 1, got ${g.min_units}`);
+    if (!Number.isInteger(minUnits) || minUnits < 1)
+      throw bad(`${field}.min_units`, `must be an integer ≥ 1, got ${g.min_units}`);
     return { metric, direction, threshold, minUnits };
   });
   const extra = (raw.metrics ?? []).map((m, i) => metricName(`spec.metrics[${i}]`, m));
   // A canary's primary metric comes from labels (ClickHouse), not from the Redis moments.
-  const metrics = [...new Set([...(canary ? ['latency_ms'] : [primaryMetric]), 'error_rate', ...extra, ...guardrails.map((g) => g.metric)])];
+  const metrics = [
+    ...new Set([
+      ...(canary ? ['latency_ms'] : [primaryMetric]),
+      'error_rate',
+      ...extra,
+      ...guardrails.map((g) => g.metric),
+    ]),
+  ];
   const alpha = raw.alpha === undefined || raw.alpha === 0 ? 0.05 : raw.alpha;
   if (!(alpha > 0 && alpha < 1)) throw bad('spec.alpha', `must be in (0, 1), got ${alpha}`);
-  return { name, description: raw.description ?? '', modelName, arms, unit, primaryMetric, metrics, guardrails, alpha, ...(canary ? { canary } : {}) };
+  return {
+    name,
+    description: raw.description ?? '',
+    modelName,
+    arms,
+    unit,
+    primaryMetric,
+    metrics,
+    guardrails,
+    alpha,
+    ...(canary ? { canary } : {}),
+  };
 }
 
 function positiveInt(field: string, v: string | number | undefined, dflt: number): number {
@@ -200,12 +233,15 @@ function validateCanary(raw: RawCanary, armCount: number): CanarySpec {
   if (ramp.length > 10) throw bad('spec.canary.ramp', `at most 10 stages, got ${ramp.length}`);
   ramp.forEach((w, i) => {
     if (!(w > 0 && w < 1)) throw bad(`spec.canary.ramp[${i}]`, `a challenger share is in (0, 1), got ${w}`);
-    if (i > 0 && !(w > ramp[i - 1]!)) throw bad(`spec.canary.ramp[${i}]`, `stages must increase, got ${w} after ${ramp[i - 1]}`);
+    if (i > 0 && !(w > ramp[i - 1]!))
+      throw bad(`spec.canary.ramp[${i}]`, `stages must increase, got ${w} after ${ramp[i - 1]}`);
   });
   const maturity = Number(raw.label_maturity_seconds ?? 0);
-  if (!Number.isInteger(maturity) || maturity < 0) throw bad('spec.canary.label_maturity_seconds', `must be an integer ≥ 0, got ${raw.label_maturity_seconds}`);
+  if (!Number.isInteger(maturity) || maturity < 0)
+    throw bad('spec.canary.label_maturity_seconds', `must be an integer ≥ 0, got ${raw.label_maturity_seconds}`);
   const stddev = raw.baseline_stddev === undefined || raw.baseline_stddev === 0 ? 0.2 : raw.baseline_stddev;
-  if (!(stddev > 0 && Number.isFinite(stddev))) throw bad('spec.canary.baseline_stddev', `must be > 0, got ${raw.baseline_stddev}`);
+  if (!(stddev > 0 && Number.isFinite(stddev)))
+    throw bad('spec.canary.baseline_stddev', `must be > 0, got ${raw.baseline_stddev}`);
   const mde = raw.mde === undefined || raw.mde === 0 ? 0.01 : raw.mde;
   if (!(mde > 0 && Number.isFinite(mde))) throw bad('spec.canary.mde', `must be > 0, got ${raw.mde}`);
   return {

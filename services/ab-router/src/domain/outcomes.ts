@@ -184,7 +184,13 @@ export function armOutcomes(rows: readonly Scored[], options: Partial<OutcomeOpt
   const positives = rows.reduce((s, r) => s + r.y, 0);
   const d = delong(rows);
   const z = normalQuantile(1 - o.alpha / 2);
-  const auc: Estimate = d ? { value: d.auc, low: Math.max(0, d.auc - z * Math.sqrt(d.variance)), high: Math.min(1, d.auc + z * Math.sqrt(d.variance)) } : NONE;
+  const auc: Estimate = d
+    ? {
+        value: d.auc,
+        low: Math.max(0, d.auc - z * Math.sqrt(d.variance)),
+        high: Math.min(1, d.auc + z * Math.sqrt(d.variance)),
+      }
+    : NONE;
   const brier = meanEstimate(rows.map(brierTerm), o.alpha);
   const logLoss = meanEstimate(rows.map(logLossTerm), o.alpha);
   let tp = 0;

@@ -59,7 +59,9 @@ export function csHalfWidth(variance: number, n: number, alpha: number, nStar: n
   if (!(n > 0) || !(variance >= 0)) return Infinity;
   const rho2 = mixtureRho2(alpha, nStar);
   const sigma2 = variance * n;
-  return Math.sqrt(sigma2) * Math.sqrt(((2 * (n * rho2 + 1)) / (n * n * rho2)) * Math.log(Math.sqrt(n * rho2 + 1) / alpha));
+  return (
+    Math.sqrt(sigma2) * Math.sqrt(((2 * (n * rho2 + 1)) / (n * n * rho2)) * Math.log(Math.sqrt(n * rho2 + 1) / alpha))
+  );
 }
 
 export interface ArmMoments {
@@ -70,7 +72,12 @@ export interface ArmMoments {
 }
 
 /** Always-valid (1 − alpha) interval of treatment − control means; undefined below 2 units per arm. */
-export function meanDiffSequence(t: ArmMoments, c: ArmMoments, alpha: number, nStar: number): ConfidenceSequence | undefined {
+export function meanDiffSequence(
+  t: ArmMoments,
+  c: ArmMoments,
+  alpha: number,
+  nStar: number,
+): ConfidenceSequence | undefined {
   if (t.n < 2 || c.n < 2) return undefined;
   const variance = t.variance / t.n + c.variance / c.n;
   const diff = t.mean - c.mean;
@@ -80,7 +87,13 @@ export function meanDiffSequence(t: ArmMoments, c: ArmMoments, alpha: number, nS
 }
 
 /** The same boundary around a difference whose variance is known (e.g. two DeLong AUC variances). */
-export function diffSequence(diff: number, variance: number, n: number, alpha: number, nStar: number): ConfidenceSequence {
+export function diffSequence(
+  diff: number,
+  variance: number,
+  n: number,
+  alpha: number,
+  nStar: number,
+): ConfidenceSequence {
   const h = csHalfWidth(variance, n, alpha, nStar);
   return { diff, low: diff - h, high: diff + h, n };
 }
@@ -95,7 +108,14 @@ export interface SampleSize {
  * Units per arm for a fixed-horizon two-sided z-test to detect |difference| = mde with the given
  * power; `ratio` = control units per treatment unit (control weight / treatment weight).
  */
-export function sampleSize(o: { mde: number; stddev: number; alpha: number; power: number; ratio?: number; stddevControl?: number }): SampleSize {
+export function sampleSize(o: {
+  mde: number;
+  stddev: number;
+  alpha: number;
+  power: number;
+  ratio?: number;
+  stddevControl?: number;
+}): SampleSize {
   const ratio = o.ratio ?? 1;
   const sc = o.stddevControl ?? o.stddev;
   const z = normalQuantile(1 - o.alpha / 2) + normalQuantile(o.power);

@@ -77,7 +77,11 @@ export function welch(treatment: Summary, control: Summary, alpha = 0.05): Compa
  * Two-proportion z-test of rates (pooled standard error for the statistic, as
  * statsmodels.proportions_ztest does); the interval uses the unpooled (Wald) standard error.
  */
-export function twoProportion(treatment: { count: number; successes: number }, control: { count: number; successes: number }, alpha = 0.05): Comparison {
+export function twoProportion(
+  treatment: { count: number; successes: number },
+  control: { count: number; successes: number },
+  alpha = 0.05,
+): Comparison {
   const pt = treatment.count > 0 ? treatment.successes / treatment.count : 0;
   const pc = control.count > 0 ? control.successes / control.count : 0;
   const lift = control.count > 0 && pc !== 0 ? (pt - pc) / pc : undefined;

@@ -24,7 +24,8 @@ export interface AbRouterServiceOptions {
 }
 
 type Ts = { seconds: string; nanos: number };
-const timestamp = (ms: number | undefined): Ts | null => (ms === undefined ? null : { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 });
+const timestamp = (ms: number | undefined): Ts | null =>
+  ms === undefined ? null : { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
 
 const STATE_NAMES: Record<ExperimentStateName, abrouterV1.ExperimentState__Output> = {
   RUNNING: 'EXPERIMENT_STATE_RUNNING',
@@ -35,7 +36,9 @@ const STATE_NAMES: Record<ExperimentStateName, abrouterV1.ExperimentState__Outpu
 
 function stateFilter(s: string | number | undefined): ExperimentStateName | undefined {
   if (s === undefined || s === 0 || s === 'EXPERIMENT_STATE_UNSPECIFIED' || s === '') return undefined;
-  const found = (Object.entries(STATE_NAMES) as [ExperimentStateName, string][]).find(([, proto], i) => proto === s || i + 1 === s);
+  const found = (Object.entries(STATE_NAMES) as [ExperimentStateName, string][]).find(
+    ([, proto], i) => proto === s || i + 1 === s,
+  );
   if (!found) throw new InvalidArgumentError(`state: unknown experiment state ${String(s)}`, 'state');
   return found[0];
 }
@@ -52,7 +55,12 @@ export function experimentMessage(r: ExperimentRecord, stats: ArmStatsView[] = [
       unit: s.unit,
       primary_metric: s.primaryMetric,
       metrics: s.metrics,
-      guardrails: s.guardrails.map((g) => ({ metric: g.metric, direction: g.direction === 'MAX' ? 'GUARDRAIL_DIRECTION_MAX' : 'GUARDRAIL_DIRECTION_MIN', threshold: g.threshold, min_units: String(g.minUnits) })),
+      guardrails: s.guardrails.map((g) => ({
+        metric: g.metric,
+        direction: g.direction === 'MAX' ? 'GUARDRAIL_DIRECTION_MAX' : 'GUARDRAIL_DIRECTION_MIN',
+        threshold: g.threshold,
+        min_units: String(g.minUnits),
+      })),
       alpha: s.alpha,
       canary: s.canary
         ? {
@@ -96,7 +104,10 @@ export function experimentMessage(r: ExperimentRecord, stats: ArmStatsView[] = [
 function unitsSrm(r: ExperimentRecord, stats: ArmStatsView[]): Partial<abrouterV1.Experiment> {
   if (r.spec.canary) return {};
   const units = r.spec.arms.map((arm) => stats.find((a) => a.arm === arm.name)?.units ?? 0);
-  const s = srm(units, r.spec.arms.map((arm) => arm.weight));
+  const s = srm(
+    units,
+    r.spec.arms.map((arm) => arm.weight),
+  );
   return s ? { srm: { chi2: s.chi2, p_value: s.pValue, mismatch: s.mismatch } } : {};
 }
 
@@ -106,7 +117,14 @@ const estimate = (e: Estimate | undefined): abrouterV1.Estimate => ({
   ...(e?.high !== undefined && e.high !== null ? { high: e.high } : {}),
 });
 
-const sequential = (t: SequentialResult): abrouterV1.SequentialTest => ({ metric: t.metric, diff: t.diff, low: t.low, high: t.high, n: String(t.n), verdict: t.verdict });
+const sequential = (t: SequentialResult): abrouterV1.SequentialTest => ({
+  metric: t.metric,
+  diff: t.diff,
+  low: t.low,
+  high: t.high,
+  n: String(t.n),
+  verdict: t.verdict,
+});
 
 /** A canary's stage, weights, sample size, last evaluation (outcomes, SRM, sequential tests) and last decision. */
 function canaryFields(r: ExperimentRecord): Partial<abrouterV1.Experiment> {
@@ -114,7 +132,11 @@ function canaryFields(r: ExperimentRecord): Partial<abrouterV1.Experiment> {
   const out: Partial<abrouterV1.Experiment> = { stage, current_weights: currentWeights(r.spec, stage) };
   if (r.spec.canary) {
     const size = canarySampleSize({ ...r.spec, canary: r.spec.canary });
-    out.sample_size = { metric: r.spec.primaryMetric, treatment: String(size.treatment), control: String(size.control) };
+    out.sample_size = {
+      metric: r.spec.primaryMetric,
+      treatment: String(size.treatment),
+      control: String(size.control),
+    };
   }
   if (r.evaluation) {
     const ev = JSON.parse(r.evaluation) as Evaluation;
@@ -130,12 +152,19 @@ function canaryFields(r: ExperimentRecord): Partial<abrouterV1.Experiment> {
       recall: estimate(o.recall),
       recall_at_20_effort: estimate(o.recallAt20Effort),
     }));
-    if (ev.evidence.srm) out.srm = { chi2: ev.evidence.srm.chi2, p_value: ev.evidence.srm.pValue, mismatch: ev.evidence.srm.mismatch };
+    if (ev.evidence.srm)
+      out.srm = { chi2: ev.evidence.srm.chi2, p_value: ev.evidence.srm.pValue, mismatch: ev.evidence.srm.mismatch };
     out.sequential = [...(ev.evidence.primary ? [ev.evidence.primary] : []), ...ev.evidence.guardrails].map(sequential);
   }
   if (r.decision) {
     const d = JSON.parse(r.decision) as StoredDecision;
-    out.decision = { action: d.action, reason: d.reason, at: timestamp(d.at), stage: d.stage, evidence_json: r.decision };
+    out.decision = {
+      action: d.action,
+      reason: d.reason,
+      at: timestamp(d.at),
+      stage: d.stage,
+      evidence_json: r.decision,
+    };
   }
   return out;
 }
@@ -146,16 +175,29 @@ export function unitOf(request: inferenceV1.PredictRequest__Output, unit: 'repo'
   const repo = request.commit?.repo_id || request.features?.repo_id || '';
   const sha = request.commit?.sha || request.features?.entity_id || '';
   const id = unit === 'repo' ? repo : sha;
-  if (!id) throw new InvalidArgumentError(`unit_id: empty, and the request carries no ${unit === 'repo' ? 'repo_id' : 'sha/entity_id'} to derive the unit from`, 'unit_id');
+  if (!id)
+    throw new InvalidArgumentError(
+      `unit_id: empty, and the request carries no ${unit === 'repo' ? 'repo_id' : 'sha/entity_id'} to derive the unit from`,
+      'unit_id',
+    );
   return id;
 }
 
 // Failures that are the caller's, not the arm's: they do not count against the arm's error rate.
-const CALLER_FAULTS: ReadonlySet<string> = new Set(['INVALID_ARGUMENT', 'CANCELLED', 'UNAUTHENTICATED', 'PERMISSION_DENIED']);
+const CALLER_FAULTS: ReadonlySet<string> = new Set([
+  'INVALID_ARGUMENT',
+  'CANCELLED',
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+]);
 
 const isArmFailure = (err: unknown): boolean => !isOmenError(err) || !CALLER_FAULTS.has(err.code);
 
-export function abRouterHandlers(router: Router, inference: InferenceClient, options: AbRouterServiceOptions): grpc.UntypedServiceImplementation {
+export function abRouterHandlers(
+  router: Router,
+  inference: InferenceClient,
+  options: AbRouterServiceOptions,
+): grpc.UntypedServiceImplementation {
   const model = (name: string) => (name ? checkName(name, 'model_name') : options.defaultModel);
   // Empty asks for the model's active experiment; anything else must be a well-formed id.
   const experimentId = (id: string) => (id ? checkId(id, 'experiment_id') : id);
@@ -177,14 +219,23 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
       const requestRepo = request.commit?.repo_id || request.features?.repo_id || '';
       // Only a valid repository id goes into the audit record (its Kafka key and a ClickHouse value).
       const auditRepo = requestRepo !== '' && repoIdProblem(requestRepo) === null ? requestRepo : '';
-      annotateAudit(ctx.metadata, { model_name: modelName, ...(auditRepo ? { repo_id: auditRepo } : {}), inputs_sha256: inputsSha256(request.commit ?? request.features ?? null) });
+      annotateAudit(ctx.metadata, {
+        model_name: modelName,
+        ...(auditRepo ? { repo_id: auditRepo } : {}),
+        inputs_sha256: inputsSha256(request.commit ?? request.features ?? null),
+      });
       const experiment = await router.experimentFor(experimentId(req.experiment_id), modelName);
       const deadlineMs = Math.min(options.inferenceDeadlineMs, ctx.remainingMs());
       if (!experiment) {
         const started = performance.now();
-        const prediction = await inference.predict({ ...request, model_name: modelName }, { deadlineMs, signal: ctx.signal }).finally(() =>
-          options.inferenceSeconds?.observe({ routed: 'false', outcome: 'done' }, (performance.now() - started) / 1000),
-        );
+        const prediction = await inference
+          .predict({ ...request, model_name: modelName }, { deadlineMs, signal: ctx.signal })
+          .finally(() =>
+            options.inferenceSeconds?.observe(
+              { routed: 'false', outcome: 'done' },
+              (performance.now() - started) / 1000,
+            ),
+          );
         annotateAudit(ctx.metadata, { model_version: prediction.model_version });
         return { prediction, experiment_id: '', arm: '' };
       }
@@ -197,14 +248,18 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
       const requestKey = newRequestKey(request.request_id);
       const started = performance.now();
       try {
-        const prediction = await inference.predict({ ...request, model_name: modelName, model_version: arm.modelVersion }, { deadlineMs, signal: ctx.signal });
+        const prediction = await inference.predict(
+          { ...request, model_name: modelName, model_version: arm.modelVersion },
+          { deadlineMs, signal: ctx.signal },
+        );
         const ms = performance.now() - started;
         options.inferenceSeconds?.observe({ routed: 'true', outcome: 'ok' }, ms / 1000);
         router.observe(routed, unitId, repoId, requestKey, 'latency_ms', ms);
         router.observe(routed, unitId, repoId, requestKey, 'error_rate', 0);
         // The sha rides along so labels can be joined to what this arm served (ground-truth metrics).
         const sha = request.commit?.sha || request.features?.entity_id || prediction.entity_id || '';
-        if (Number.isFinite(prediction.bug_probability)) router.observe(routed, unitId, repoId, requestKey, 'bug_probability', prediction.bug_probability, sha);
+        if (Number.isFinite(prediction.bug_probability))
+          router.observe(routed, unitId, repoId, requestKey, 'bug_probability', prediction.bug_probability, sha);
         return { prediction, experiment_id: experiment.id, arm: arm.name };
       } catch (err) {
         options.inferenceSeconds?.observe({ routed: 'true', outcome: 'error' }, (performance.now() - started) / 1000);
@@ -233,11 +288,17 @@ export function abRouterHandlers(router: Router, inference: InferenceClient, opt
       return experimentMessage(r, await router.armStats(r));
     }),
 
-    ListExperiments: unary<abrouterV1.ListExperimentsRequest__Output, abrouterV1.ListExperimentsResponse>(async (req) => {
-      const state = stateFilter(req.state);
-      await router.refresh();
-      return { experiments: router.list({ modelName: req.model_name, ...(state ? { state } : {}) }).map((r) => experimentMessage(r)) };
-    }),
+    ListExperiments: unary<abrouterV1.ListExperimentsRequest__Output, abrouterV1.ListExperimentsResponse>(
+      async (req) => {
+        const state = stateFilter(req.state);
+        await router.refresh();
+        return {
+          experiments: router
+            .list({ modelName: req.model_name, ...(state ? { state } : {}) })
+            .map((r) => experimentMessage(r)),
+        };
+      },
+    ),
   };
   return handlers;
 }

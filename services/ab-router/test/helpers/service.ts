@@ -43,12 +43,17 @@ export async function startTestRouter(cleanup: Cleanup, env: Record<string, stri
  * component under test): it answers with the model version it was asked for, a bug probability
  * that depends on the version, and fails every request for a version named "broken".
  */
-export async function startStubInference(cleanup: Cleanup): Promise<{ address: string; versionsAsked: Map<string, number> }> {
+export async function startStubInference(
+  cleanup: Cleanup,
+): Promise<{ address: string; versionsAsked: Map<string, number> }> {
   const server = new grpc.Server();
   const versionsAsked = new Map<string, number>();
   const probability: Record<string, number> = { champion: 0.3, v2: 0.45 };
   server.addService(loadGrpcObject('inference').omen.inference.v1.Inference.service, {
-    Predict: (call: grpc.ServerUnaryCall<inferenceV1.PredictRequest__Output, inferenceV1.PredictResponse>, cb: grpc.sendUnaryData<inferenceV1.PredictResponse>) => {
+    Predict: (
+      call: grpc.ServerUnaryCall<inferenceV1.PredictRequest__Output, inferenceV1.PredictResponse>,
+      cb: grpc.sendUnaryData<inferenceV1.PredictResponse>,
+    ) => {
       const r = call.request;
       const version = r.model_version || 'champion';
       versionsAsked.set(version, (versionsAsked.get(version) ?? 0) + 1);
@@ -59,10 +64,21 @@ export async function startStubInference(cleanup: Cleanup): Promise<{ address: s
       // Spread per repository, so each arm's bug probability has a variance to test against.
       const repo = r.commit?.repo_id ?? '';
       const jitter = ([...repo].reduce((sum, ch) => sum + ch.charCodeAt(0), 0) % 10) / 100;
-      cb(null, { request_id: r.request_id, model_name: r.model_name, model_version: version, repo_id: r.commit?.repo_id ?? '', entity_id: r.commit?.sha ?? '', bug_probability: (probability[version] ?? 0.5) + jitter });
+      cb(null, {
+        request_id: r.request_id,
+        model_name: r.model_name,
+        model_version: version,
+        repo_id: r.commit?.repo_id ?? '',
+        entity_id: r.commit?.sha ?? '',
+        bug_probability: (probability[version] ?? 0.5) + jitter,
+      });
     },
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
   cleanup(() => new Promise((resolve) => server.tryShutdown(() => resolve())));
   return { address: `127.0.0.1:${port}`, versionsAsked };
 }

@@ -14,7 +14,14 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { connect as connectNats } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { avroSchema, loadGrpcObject, type CommitLabel, type abrouterV1, type inferenceV1, type trainerV1 } from '@omen/contracts';
+import {
+  avroSchema,
+  loadGrpcObject,
+  type CommitLabel,
+  type abrouterV1,
+  type inferenceV1,
+  type trainerV1,
+} from '@omen/contracts';
 import { callUnary } from '@omen/grpc';
 import { createKafka, type AvroProducer } from '@omen/kafka';
 import { randomName, stackEnv, waitFor } from '@omen/testing';
@@ -39,7 +46,8 @@ const promotes: trainerV1.PromoteRequest__Output[] = [];
 /** The commit's true label, fixed by its sha: 30% bug-inducing. */
 const truth = (sha: string) => (createHash('sha256').update(sha).digest()[0]! < 77 ? 1 : 0);
 /** Deterministic noise in [0, 1) per (version, sha). */
-const noise = (version: string, sha: string) => createHash('sha256').update(`${version}/${sha}`).digest().readUInt32BE(0) / 2 ** 32;
+const noise = (version: string, sha: string) =>
+  createHash('sha256').update(`${version}/${sha}`).digest().readUInt32BE(0) / 2 ** 32;
 
 /** Scores per version: "champion" is weakly informative, "good" strongly, "bad" inverted. */
 function score(version: string, sha: string): number {
@@ -53,22 +61,44 @@ function score(version: string, sha: string): number {
 async function startStubs(): Promise<{ inference: string; trainer: string }> {
   const server = new grpc.Server();
   server.addService(loadGrpcObject('inference').omen.inference.v1.Inference.service, {
-    Predict: (call: grpc.ServerUnaryCall<inferenceV1.PredictRequest__Output, inferenceV1.PredictResponse>, cb: grpc.sendUnaryData<inferenceV1.PredictResponse>) => {
+    Predict: (
+      call: grpc.ServerUnaryCall<inferenceV1.PredictRequest__Output, inferenceV1.PredictResponse>,
+      cb: grpc.sendUnaryData<inferenceV1.PredictResponse>,
+    ) => {
       const r = call.request;
       const version = r.model_version || 'champion';
-      cb(null, { request_id: r.request_id, model_name: r.model_name, model_version: version, repo_id: r.commit?.repo_id ?? '', entity_id: r.commit?.sha ?? '', bug_probability: score(version, r.commit?.sha ?? '') });
+      cb(null, {
+        request_id: r.request_id,
+        model_name: r.model_name,
+        model_version: version,
+        repo_id: r.commit?.repo_id ?? '',
+        entity_id: r.commit?.sha ?? '',
+        bug_probability: score(version, r.commit?.sha ?? ''),
+      });
     },
   });
   let champion = 'champion';
   server.addService(loadGrpcObject('trainer').omen.trainer.v1.Trainer.service, {
-    Promote: (call: grpc.ServerUnaryCall<trainerV1.PromoteRequest__Output, trainerV1.PromoteResponse>, cb: grpc.sendUnaryData<trainerV1.PromoteResponse>) => {
+    Promote: (
+      call: grpc.ServerUnaryCall<trainerV1.PromoteRequest__Output, trainerV1.PromoteResponse>,
+      cb: grpc.sendUnaryData<trainerV1.PromoteResponse>,
+    ) => {
       promotes.push(call.request);
       const previous = champion;
       champion = call.request.version;
-      cb(null, { promoted: { model_name: call.request.model_name, version: call.request.version }, previous_version: previous, changed: previous !== champion, alias: 'champion' });
+      cb(null, {
+        promoted: { model_name: call.request.model_name, version: call.request.version },
+        previous_version: previous,
+        changed: previous !== champion,
+        alias: 'champion',
+      });
     },
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
   cleanup(() => new Promise((resolve) => server.tryShutdown(() => resolve())));
   return { inference: `127.0.0.1:${port}`, trainer: `127.0.0.1:${port}` };
 }
@@ -99,7 +129,11 @@ beforeAll(async () => {
     ABROUTER_MODEL_SUBJECT: modelSubject,
     ABROUTER_AUTO_CANARY_RAMP: '0.1,0.3',
   });
-  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: 'canary-test', registryUrl: env.SCHEMA_REGISTRY_URL });
+  const kafka = createKafka({
+    brokers: env.KAFKA_BROKERS,
+    clientId: 'canary-test',
+    registryUrl: env.SCHEMA_REGISTRY_URL,
+  });
   producer = await kafka.producer({ schemas: { [labelsTopic]: avroSchema('label') } });
   cleanup(() => kafka.close());
   const redis = new Redis(env.REDIS_URL);
@@ -133,11 +167,28 @@ async function round(e: Experiment, from: number, n: number): Promise<void> {
   const labels: CommitLabel[] = [];
   for (let i = from; i < from + n; i++) {
     const sha = createHash('sha1').update(`${e.experiment_id}/${i}`).digest('hex');
-    await callUnary(router.anonymous, 'Predict', { request: { model_name: e.spec!.model_name, commit: { repo_id: REPO, sha } } });
+    await callUnary(router.anonymous, 'Predict', {
+      request: { model_name: e.spec!.model_name, commit: { repo_id: REPO, sha } },
+    });
     const known = Date.now();
-    labels.push({ event_id: `${REPO}:${sha}:szz:${known}`, event_time: known, repo_id: REPO, sha, is_bug_inducing: truth(sha) === 1, is_fix: false, method: 'szz', fix_shas: [], issue_numbers: [], confidence: null, label_known_at: known });
+    labels.push({
+      event_id: `${REPO}:${sha}:szz:${known}`,
+      event_time: known,
+      repo_id: REPO,
+      sha,
+      is_bug_inducing: truth(sha) === 1,
+      is_fix: false,
+      method: 'szz',
+      fix_shas: [],
+      issue_numbers: [],
+      confidence: null,
+      label_known_at: known,
+    });
   }
-  await producer.send(labelsTopic, labels.map((l) => ({ key: l.repo_id, value: l, eventId: l.event_id, eventTime: l.event_time })));
+  await producer.send(
+    labelsTopic,
+    labels.map((l) => ({ key: l.repo_id, value: l, eventId: l.event_id, eventTime: l.event_time })),
+  );
 }
 
 async function driveUntilDecided(e: Experiment): Promise<Experiment> {
@@ -156,7 +207,10 @@ async function driveUntilDecided(e: Experiment): Promise<Experiment> {
   );
 }
 
-const decisionsOf = async (id: string) => (await router.app.store.decisions(id)).map((j) => JSON.parse(j) as { action: string; reason: string; stage: number; evidence: { srm?: { pValue: number } } });
+const decisionsOf = async (id: string) =>
+  (await router.app.store.decisions(id)).map(
+    (j) => JSON.parse(j) as { action: string; reason: string; stage: number; evidence: { srm?: { pValue: number } } },
+  );
 
 describe('canary experiments decide on ground truth', () => {
   it('shows the fixed-horizon sample size at creation', async () => {
@@ -190,8 +244,16 @@ describe('canary experiments decide on ground truth', () => {
     expect(done.srm!.mismatch).toBe(false);
     // The CLI shows the same: decision and per-arm label-joined metrics in its JSON.
     const root = new URL('../../../../', import.meta.url).pathname;
-    const { stdout } = await promisify(execFile)(`${root}scripts/omen`, ['experiments', 'get', e.experiment_id, '--json', '--addr', `127.0.0.1:${router.running.grpcPort}`], { cwd: root, encoding: 'utf8' });
-    const json = JSON.parse(stdout) as { state: string; decision: { action: string; evidence: { primary: { verdict: string } } }; outcomes: { arm: string; auc: number; brier: number; labelled: number }[] };
+    const { stdout } = await promisify(execFile)(
+      `${root}scripts/omen`,
+      ['experiments', 'get', e.experiment_id, '--json', '--addr', `127.0.0.1:${router.running.grpcPort}`],
+      { cwd: root, encoding: 'utf8' },
+    );
+    const json = JSON.parse(stdout) as {
+      state: string;
+      decision: { action: string; evidence: { primary: { verdict: string } } };
+      outcomes: { arm: string; auc: number; brier: number; labelled: number }[];
+    };
     expect(json.state).toBe('promoted');
     expect(json.decision.action).toBe('promote');
     expect(json.decision.evidence.primary.verdict).toBe('better');
@@ -199,7 +261,9 @@ describe('canary experiments decide on ground truth', () => {
     expect(cliArms.get('challenger')!.auc).toBeCloseTo(t.auc!.value!, 12);
     expect(cliArms.get('control')!.brier).toBeCloseTo(c.brier!.value!, 12);
     // After promotion the router passes through: the model's production version answers.
-    const after = await callUnary<abrouterV1.RoutePredictResponse__Output>(router.anonymous, 'Predict', { request: { model_name: 'jit-better', commit: { repo_id: REPO, sha: 'f'.repeat(40) } } });
+    const after = await callUnary<abrouterV1.RoutePredictResponse__Output>(router.anonymous, 'Predict', {
+      request: { model_name: 'jit-better', commit: { repo_id: REPO, sha: 'f'.repeat(40) } },
+    });
     expect(after.experiment_id).toBe('');
   });
 
@@ -211,7 +275,9 @@ describe('canary experiments decide on ground truth', () => {
     expect(promotes.map((p) => p.version)).not.toContain('bad');
     const decisions = await decisionsOf(e.experiment_id);
     expect(decisions.at(-1)!.action).toBe('rollback');
-    const routed = await callUnary<abrouterV1.RoutePredictResponse__Output>(router.anonymous, 'Predict', { request: { model_name: 'jit-worse', commit: { repo_id: REPO, sha: 'e'.repeat(40) } } });
+    const routed = await callUnary<abrouterV1.RoutePredictResponse__Output>(router.anonymous, 'Predict', {
+      request: { model_name: 'jit-worse', commit: { repo_id: REPO, sha: 'e'.repeat(40) } },
+    });
     expect(routed.arm).toBe('control');
   });
 
@@ -219,15 +285,32 @@ describe('canary experiments decide on ground truth', () => {
     const nc = await connectNats({ servers: env.NATS_URL.replace(/^nats:\/\//, '') });
     cleanup(() => nc.close());
     const announce = (alias: string) => {
-      nc.publish(modelSubject, JSON.stringify({ model: 'jit-auto', version: 'v-auto-1', sha256: 'a'.repeat(64), alias, at: new Date().toISOString() }));
+      nc.publish(
+        modelSubject,
+        JSON.stringify({
+          model: 'jit-auto',
+          version: 'v-auto-1',
+          sha256: 'a'.repeat(64),
+          alias,
+          at: new Date().toISOString(),
+        }),
+      );
       return nc.flush();
     };
-    const list = async () => (await callUnary<abrouterV1.ListExperimentsResponse__Output>(router.anonymous, 'ListExperiments', { model_name: 'jit-auto' })).experiments;
+    const list = async () =>
+      (
+        await callUnary<abrouterV1.ListExperimentsResponse__Output>(router.anonymous, 'ListExperiments', {
+          model_name: 'jit-auto',
+        })
+      ).experiments;
     await announce('champion'); // not a challenger: nothing starts
     await new Promise((r) => setTimeout(r, 1500));
     expect(await list()).toEqual([]);
     await announce('challenger');
-    const [started] = await waitFor(async () => ((await list()).length > 0 ? list() : undefined), { timeoutMs: 15_000, message: 'a canary for jit-auto' });
+    const [started] = await waitFor(async () => ((await list()).length > 0 ? list() : undefined), {
+      timeoutMs: 15_000,
+      message: 'a canary for jit-auto',
+    });
     expect(started!.spec!.arms.map((a) => a.model_version)).toEqual(['champion', 'v-auto-1']);
     expect(started!.spec!.canary!.ramp).toEqual([0.1, 0.3]);
     expect(started!.state).toBe('EXPERIMENT_STATE_RUNNING');

@@ -94,15 +94,32 @@ describe('experiment events in ClickHouse', () => {
     });
     const id = created.experiment_id;
     expect(id).toMatch(/^[\w.-]+$/);
-    await waitFor(async () => (await callUnary<abrouterV1.RouteResponse__Output>(b.anonymous, 'Route', { model_name: model, unit_id: 'github:acme/probe' })).experiment_id === id, {
-      message: 'replica b routing the new experiment',
-    });
+    await waitFor(
+      async () =>
+        (
+          await callUnary<abrouterV1.RouteResponse__Output>(b.anonymous, 'Route', {
+            model_name: model,
+            unit_id: 'github:acme/probe',
+          })
+        ).experiment_id === id,
+      {
+        message: 'replica b routing the new experiment',
+      },
+    );
 
     // Each unit through both replicas: each replica records its assignment, under the same id.
     const units = 40;
     const arms = new Map<string, string>();
     // Route assigns too: the probe above is a unit of the experiment.
-    arms.set('github:acme/probe', (await callUnary<abrouterV1.RouteResponse__Output>(a.anonymous, 'Route', { model_name: model, unit_id: 'github:acme/probe' })).arm);
+    arms.set(
+      'github:acme/probe',
+      (
+        await callUnary<abrouterV1.RouteResponse__Output>(a.anonymous, 'Route', {
+          model_name: model,
+          unit_id: 'github:acme/probe',
+        })
+      ).arm,
+    );
     for (let i = 0; i < units; i++) {
       const repo = `github:acme/ch-${i}`;
       const request = { request: { model_name: model, commit: { repo_id: repo, sha: 'ab'.repeat(20) } } };
@@ -113,7 +130,9 @@ describe('experiment events in ClickHouse', () => {
 
     // What Kafka carries for the experiment: created, one assignment id per unit, outcomes.
     // A batch leaves the queue only once both sinks took it, so empty queues mean both have everything.
-    await waitFor(() => a.app.events!.buffered === 0 && b.app.events!.buffered === 0, { message: 'both replicas flushed' });
+    await waitFor(() => a.app.events!.buffered === 0 && b.app.events!.buffered === 0, {
+      message: 'both replicas flushed',
+    });
     const records = await readTopic(topic, { timeoutMs: 5_000 });
     const fromKafka = new Map<string, ExperimentEvent>();
     for (const r of records) {
@@ -122,7 +141,8 @@ describe('experiment events in ClickHouse', () => {
     }
     expect(fromKafka.size).toBeGreaterThan(units);
 
-    const finalRows = () => ch.query<Row>(sql`SELECT * FROM ${ident(table)} FINAL WHERE experiment_id = ${id} ORDER BY event_id`);
+    const finalRows = () =>
+      ch.query<Row>(sql`SELECT * FROM ${ident(table)} FINAL WHERE experiment_id = ${id} ORDER BY event_id`);
     const once = async () => {
       const rows = await finalRows();
       return rows.length === fromKafka.size ? rows : undefined;
@@ -142,11 +162,18 @@ describe('experiment events in ClickHouse', () => {
     // The same events written again, as a retried batch would be.
     const sink = a.app.events!;
     for (const r of first) {
-      sink.push({ ...r, type: r.type as ExperimentEventType, event_time: Number(r.event_time_ms), entity_id: (r as { entity_id?: string | null }).entity_id ?? null });
+      sink.push({
+        ...r,
+        type: r.type as ExperimentEventType,
+        event_time: Number(r.event_time_ms),
+        entity_id: (r as { entity_id?: string | null }).entity_id ?? null,
+      });
     }
     await sink.flush();
     await waitFor(() => sink.buffered === 0, { message: 'the rewrite flushed' });
-    const [raw2] = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM ${ident(table)} WHERE experiment_id = ${id}`);
+    const [raw2] = await ch.query<{ n: string }>(
+      sql`SELECT count() AS n FROM ${ident(table)} WHERE experiment_id = ${id}`,
+    );
     // Before a merge the copies are separate rows; FINAL must still see each id once.
     expect(Number(raw2!.n)).toBeGreaterThanOrEqual(fromKafka.size);
     const after = await finalRows();
@@ -167,7 +194,9 @@ describe('experiment events in ClickHouse', () => {
     for (const row of latencyRows) {
       const values = latencies.filter((e) => e.arm === row.arm).map((e) => e.value!);
       // Two Predicts per unit; the probe was only routed.
-      expect(Number(row.requests)).toBe(2 * [...arms].filter(([unit, arm]) => arm === row.arm && unit !== 'github:acme/probe').length);
+      expect(Number(row.requests)).toBe(
+        2 * [...arms].filter(([unit, arm]) => arm === row.arm && unit !== 'github:acme/probe').length,
+      );
       expect(row.mean_latency_ms).toBeCloseTo(values.reduce((x, y) => x + y, 0) / values.length, 6);
     }
     expect(latencyRows.map((r) => r.arm)).toEqual([...expectedUnits.keys()].sort());

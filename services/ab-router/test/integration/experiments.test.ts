@@ -31,7 +31,8 @@ const decode = (value: Buffer | null) => avroType('experiment_event').fromBuffer
 const metricsText = async (r: TestRouter) => (await fetch(`${r.running.metricsUrl}/metrics`)).text();
 const predict = (r: TestRouter, model: string, repo: string, sha = 'ab'.repeat(20)) =>
   callUnary<Predicted>(r.anonymous, 'Predict', { request: { model_name: model, commit: { repo_id: repo, sha } } });
-const route = (r: TestRouter, model: string, unit: string) => callUnary<abrouterV1.RouteResponse__Output>(r.anonymous, 'Route', { model_name: model, unit_id: unit });
+const route = (r: TestRouter, model: string, unit: string) =>
+  callUnary<abrouterV1.RouteResponse__Output>(r.anonymous, 'Route', { model_name: model, unit_id: unit });
 const spec = (model: string, treatmentVersion: string, extra: Record<string, unknown> = {}) => ({
   spec: {
     name: `test ${model}`,
@@ -71,25 +72,39 @@ beforeAll(async () => {
 
 describe('experiments across two replicas', () => {
   it('needs the admin token to create, and names the bad field', async () => {
-    const anon = await callUnary(a.anonymous, 'CreateExperiment', spec('m-auth', 'v2')).catch((e: grpc.ServiceError) => e);
-    expect((anon as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
-    const bad = await callUnary(a.admin, 'CreateExperiment', { spec: { ...spec('m-bad', 'v2').spec, arms: [{ name: 'control', model_version: 'champion', weight: 1 }, { name: 't', model_version: 'v2', weight: 0 }] } }).catch(
+    const anon = await callUnary(a.anonymous, 'CreateExperiment', spec('m-auth', 'v2')).catch(
       (e: grpc.ServiceError) => e,
     );
+    expect((anon as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
+    const bad = await callUnary(a.admin, 'CreateExperiment', {
+      spec: {
+        ...spec('m-bad', 'v2').spec,
+        arms: [
+          { name: 'control', model_version: 'champion', weight: 1 },
+          { name: 't', model_version: 'v2', weight: 0 },
+        ],
+      },
+    }).catch((e: grpc.ServiceError) => e);
     expect((bad as grpc.ServiceError).code).toBe(grpc.status.INVALID_ARGUMENT);
     expect((bad as grpc.ServiceError).details).toContain('spec.arms[1].weight');
   });
 
   it('routes sticky, by weight, on both replicas; records events; answers stats; passes through after stop', async () => {
     const model = randomName('m-split');
-    const created = await callUnary<Experiment>(a.admin, 'CreateExperiment', spec(model, 'v2', { metrics: ['bug_probability'] }));
+    const created = await callUnary<Experiment>(
+      a.admin,
+      'CreateExperiment',
+      spec(model, 'v2', { metrics: ['bug_probability'] }),
+    );
     expect(created.state).toBe('EXPERIMENT_STATE_RUNNING');
     const id = created.experiment_id;
     const dup = await callUnary(b.admin, 'CreateExperiment', spec(model, 'v3')).catch((e: grpc.ServiceError) => e);
     expect((dup as grpc.ServiceError).code).toBe(grpc.status.ALREADY_EXISTS);
 
     // Replica b heard it on NATS (its own re-read is a minute away).
-    await waitFor(async () => (await route(b, model, 'github:acme/probe')).experiment_id === id, { message: 'replica b routing the new experiment' });
+    await waitFor(async () => (await route(b, model, 'github:acme/probe')).experiment_id === id, {
+      message: 'replica b routing the new experiment',
+    });
 
     const units = 400;
     const arms = new Map<string, string>();
@@ -110,7 +125,9 @@ describe('experiments across two replicas', () => {
     const routed = await route(b, model, 'github:acme/repo-3');
     expect(routed.arm).toBe(arms.get('github:acme/repo-3'));
     // Inline features: the unit comes from features.repo_id, and the oneof survives forwarding.
-    const inline = await callUnary<Predicted>(a.anonymous, 'Predict', { request: { model_name: model, features: { values: { la: 3 }, repo_id: 'github:acme/repo-3', entity_id: 'e-1' } } });
+    const inline = await callUnary<Predicted>(a.anonymous, 'Predict', {
+      request: { model_name: model, features: { values: { la: 3 }, repo_id: 'github:acme/repo-3', entity_id: 'e-1' } },
+    });
     expect(inline.arm).toBe(arms.get('github:acme/repo-3'));
     expect(inline.prediction!.model_version).toBe(inline.arm === 'control' ? 'champion' : 'v2');
 
@@ -118,7 +135,9 @@ describe('experiments across two replicas', () => {
     const stats = await waitFor(
       async () => {
         const e = await callUnary<Experiment>(b.anonymous, 'GetExperiment', { experiment_id: id });
-        const latency = e.stats.flatMap((s) => s.metrics.filter((m) => m.metric === 'latency_ms').map((m) => Number(m.count)));
+        const latency = e.stats.flatMap((s) =>
+          s.metrics.filter((m) => m.metric === 'latency_ms').map((m) => Number(m.count)),
+        );
         return latency.reduce((x, y) => x + y, 0) >= 2 * units + 2 ? e : undefined;
       },
       { message: 'outcomes of both replicas in the statistics' },
@@ -133,7 +152,9 @@ describe('experiments across two replicas', () => {
 
     // experiments.events.v1: created, one assignment per unit (deduplicated by id), outcomes.
     const records = await readTopic(topic, { until: 2 * units * 3, timeoutMs: 30_000 });
-    const events = records.map((r) => ({ id: r.headers['event-id'], key: r.key, e: decode(r.value) })).filter((x) => x.e.experiment_id === id);
+    const events = records
+      .map((r) => ({ id: r.headers['event-id'], key: r.key, e: decode(r.value) }))
+      .filter((x) => x.e.experiment_id === id);
     expect(events.some((x) => x.e.type === 'created' && x.key === '*' && x.e.config_json?.includes('"v2"'))).toBe(true);
     const assignments = new Map(events.filter((x) => x.e.type === 'assignment').map((x) => [x.e.unit_id, x]));
     expect(assignments.get('github:acme/repo-5')?.e.arm).toBe(arms.get('github:acme/repo-5'));
@@ -142,22 +163,34 @@ describe('experiments across two replicas', () => {
     expect(events.some((x) => x.e.type === 'outcome' && x.e.metric === 'latency_ms' && x.e.value! >= 0)).toBe(true);
 
     const text = await metricsText(a);
-    expect(text).toMatch(new RegExp(`omen_abrouter_assignments_total\\{[^}]*experiment="${id}"[^}]*arm="treatment"[^}]*\\} \\d+`));
+    expect(text).toMatch(
+      new RegExp(`omen_abrouter_assignments_total\\{[^}]*experiment="${id}"[^}]*arm="treatment"[^}]*\\} \\d+`),
+    );
 
     const stopped = await callUnary<Experiment>(b.admin, 'StopExperiment', { experiment_id: id, reason: 'done' });
     expect(stopped.state).toBe('EXPERIMENT_STATE_STOPPED');
-    await waitFor(async () => (await predict(a, model, 'github:acme/repo-1')).experiment_id === '', { message: 'replica a passing through after the stop' });
-    const listed = await callUnary<abrouterV1.ListExperimentsResponse__Output>(a.anonymous, 'ListExperiments', { model_name: model, state: 'EXPERIMENT_STATE_STOPPED' });
+    await waitFor(async () => (await predict(a, model, 'github:acme/repo-1')).experiment_id === '', {
+      message: 'replica a passing through after the stop',
+    });
+    const listed = await callUnary<abrouterV1.ListExperimentsResponse__Output>(a.anonymous, 'ListExperiments', {
+      model_name: model,
+      state: 'EXPERIMENT_STATE_STOPPED',
+    });
     expect(listed.experiments.map((e) => e.experiment_id)).toEqual([id]);
   }, 120_000);
 
   it('rolls back an arm whose model version fails, on both replicas, and routes everyone to control', async () => {
     const model = randomName('m-broken');
     const created = await callUnary<Experiment>(a.admin, 'CreateExperiment', {
-      spec: { ...spec(model, 'broken').spec, guardrails: [{ metric: 'error_rate', direction: 'GUARDRAIL_DIRECTION_MAX', threshold: 0.2, min_units: 20 }] },
+      spec: {
+        ...spec(model, 'broken').spec,
+        guardrails: [{ metric: 'error_rate', direction: 'GUARDRAIL_DIRECTION_MAX', threshold: 0.2, min_units: 20 }],
+      },
     });
     const id = created.experiment_id;
-    await waitFor(async () => (await route(b, model, 'github:acme/probe')).experiment_id === id, { message: 'replica b routing the new experiment' });
+    await waitFor(async () => (await route(b, model, 'github:acme/probe')).experiment_id === id, {
+      message: 'replica b routing the new experiment',
+    });
 
     let failures = 0;
     for (let i = 0; i < 200; i++) {
@@ -184,7 +217,9 @@ describe('experiments across two replicas', () => {
 
     // Both replicas (b through NATS) now send every unit to the control.
     for (const r of [a, b]) {
-      await waitFor(async () => (await predict(r, model, 'github:acme/unit-1')).arm === 'control', { message: 'rolled-back routing' });
+      await waitFor(async () => (await predict(r, model, 'github:acme/unit-1')).arm === 'control', {
+        message: 'rolled-back routing',
+      });
       for (let i = 0; i < 30; i++) {
         const out = await predict(r, model, `github:acme/after-${i}`);
         expect(out).toMatchObject({ experiment_id: id, arm: 'control' });
@@ -192,11 +227,15 @@ describe('experiments across two replicas', () => {
       }
     }
     // Every series counts (they exist at 0 from the experiment's creation, one per arm and guardrail).
-    const breaches = (await Promise.all([a, b].map(metricsText))).map((t) => [...t.matchAll(/^omen_abrouter_guardrail_breaches_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0));
+    const breaches = (await Promise.all([a, b].map(metricsText))).map((t) =>
+      [...t.matchAll(/^omen_abrouter_guardrail_breaches_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0),
+    );
     expect(breaches.reduce((x, y) => x + y, 0)).toBe(1);
 
     const records = await readTopic(topic, { timeoutMs: 8000 });
-    const lifecycle = records.map((r) => decode(r.value)).filter((e) => e.experiment_id === id && e.type === 'rolled_back');
+    const lifecycle = records
+      .map((r) => decode(r.value))
+      .filter((e) => e.experiment_id === id && e.type === 'rolled_back');
     expect(lifecycle).toHaveLength(1);
     expect(lifecycle[0]!.reason).toContain('error_rate');
 

@@ -13,7 +13,11 @@ let r: TestRouter;
 
 beforeAll(async () => {
   const stub = await startStubInference(cleanup);
-  r = await startTestRouter(cleanup, { REDIS_URL: stackEnv('REDIS_URL').REDIS_URL, INFERENCE_ADDR: stub.address, ABROUTER_KEY_PREFIX: uniquePrefix() });
+  r = await startTestRouter(cleanup, {
+    REDIS_URL: stackEnv('REDIS_URL').REDIS_URL,
+    INFERENCE_ADDR: stub.address,
+    ABROUTER_KEY_PREFIX: uniquePrefix(),
+  });
 }, 60_000);
 afterAll(async () => {
   for (const fn of cleanups.reverse()) await fn().catch(() => undefined);

@@ -12,7 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelEventPayload, parseModelEvent, type ModelEventPayload } from '@omen/model-registry';
 import { connectNats, publishFlushed } from '@omen/service';
 import { createLogger } from '@omen/telemetry';
-import { clusterStackUp, natsClusterMonitorPorts, natsClusterNodes, randomName, stackEnv, waitFor, waitNatsClusterHealthy } from '@omen/testing';
+import {
+  clusterStackUp,
+  natsClusterMonitorPorts,
+  natsClusterNodes,
+  randomName,
+  stackEnv,
+  waitFor,
+  waitNatsClusterHealthy,
+} from '@omen/testing';
 import { connectAnnouncer, type Announcer, type ExperimentChanged } from '../../src/adapters/nats-announcer.ts';
 
 const cluster = clusterStackUp();
@@ -35,7 +43,9 @@ async function subscribersPerServer(): Promise<number[]> {
   return Promise.all(
     natsClusterMonitorPorts().map(async (port) => {
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/connz?subs=1&limit=1024`, { signal: AbortSignal.timeout(1000) });
+        const res = await fetch(`http://127.0.0.1:${port}/connz?subs=1&limit=1024`, {
+          signal: AbortSignal.timeout(1000),
+        });
         const body = (await res.json()) as { connections?: { subscriptions_list?: string[] }[] };
         return (body.connections ?? []).filter((c) => c.subscriptions_list?.includes(subject)).length;
       } catch {
@@ -47,8 +57,21 @@ async function subscribersPerServer(): Promise<number[]> {
 
 async function publishAll(seqs: readonly number[]): Promise<void> {
   for (const seq of seqs) {
-    const change: ExperimentChanged = { experiment_id: `exp-${seq}`, model_name: 'm', state: 'RUNNING', change: 'created', at: new Date().toISOString() };
-    const promotion = modelEventPayload({ model: 'jit-defect', version: `v${seq}`, sha256: randomBytes(32).toString('hex'), alias: 'champion', previousVersion: null, at: change.at });
+    const change: ExperimentChanged = {
+      experiment_id: `exp-${seq}`,
+      model_name: 'm',
+      state: 'RUNNING',
+      change: 'created',
+      at: new Date().toISOString(),
+    };
+    const promotion = modelEventPayload({
+      model: 'jit-defect',
+      version: `v${seq}`,
+      sha256: randomBytes(32).toString('hex'),
+      alias: 'champion',
+      previousVersion: null,
+      at: change.at,
+    });
     // The publishers retry as their callers do (the trainer's promote RPC answers UNAVAILABLE
     // and is retried; ab-router re-announces): a publish counts once the server had it.
     for (let attempt = 0; ; attempt++) {
@@ -65,10 +88,10 @@ async function publishAll(seqs: readonly number[]): Promise<void> {
 }
 
 async function expectEvery(list: readonly Listener[], seqs: readonly number[]): Promise<void> {
-  await waitFor(
-    () => list.every((l) => seqs.every((s) => l.changes.has(`exp-${s}`) && l.promotions.has(`v${s}`))),
-    { timeoutMs: 20_000, message: `every listener to hear ${seqs.join(',')}` },
-  );
+  await waitFor(() => list.every((l) => seqs.every((s) => l.changes.has(`exp-${s}`) && l.promotions.has(`v${s}`))), {
+    timeoutMs: 20_000,
+    message: `every listener to hear ${seqs.join(',')}`,
+  });
 }
 
 describe.skipIf(!cluster)('control messages on a NATS cluster that loses a server', () => {
@@ -95,7 +118,10 @@ describe.skipIf(!cluster)('control messages on a NATS cluster that loses a serve
     // The publishing replica subscribes to the subject too (as every ab-router does): 7 subscriptions.
     publisher = await connectAnnouncer({ url, subject, logger, onChange: () => undefined });
     trainer = await connectNats({ url, name: 'trainer-coordinator-test' });
-    await waitFor(async () => (await subscribersPerServer()).reduce((a, b) => a + b, 0) === 7, { timeoutMs: 10_000, message: 'seven subscriptions' });
+    await waitFor(async () => (await subscribersPerServer()).reduce((a, b) => a + b, 0) === 7, {
+      timeoutMs: 10_000,
+      message: 'seven subscriptions',
+    });
   });
   afterAll(async () => {
     for (const l of listeners) await l.announcer.close().catch(() => undefined);
@@ -135,7 +161,11 @@ describe.skipIf(!cluster)('control messages on a NATS cluster that loses a serve
         expect(stayed.length).toBeGreaterThanOrEqual(listeners.length - onVictim);
         expect(stayed.length).toBeGreaterThan(0);
         await expectEvery(stayed, [base + 3, base + 4, base + 5]);
-        console.log(JSON.stringify({ nats: { signal, victim: victim.port, subscribersOnVictim: onVictim, missedWhileMoving: moved.length } }));
+        console.log(
+          JSON.stringify({
+            nats: { signal, victim: victim.port, subscribersOnVictim: onVictim, missedWhileMoving: moved.length },
+          }),
+        );
       } finally {
         victim.restore();
         await waitNatsClusterHealthy(60_000);

@@ -53,7 +53,10 @@ describe.skipIf(!cluster)('ab-router ExperimentStore on Redis Cluster', () => {
     expect(await store.ramp(a.id, 0)).toBe(true);
     await store.saveDecision(a.id, '{"d":1}');
     expect(await store.decisions(a.id)).toEqual(['{"d":1}']);
-    await store.addObservations(new Map([[a.id, new Map([['control|latency_ms', { n: 2, sum: 3, sumSq: 5 }]])]]), new Map([[a.id, new Map([['control', ['u1', 'u2']]])]]));
+    await store.addObservations(
+      new Map([[a.id, new Map([['control|latency_ms', { n: 2, sum: 3, sumSq: 5 }]])]]),
+      new Map([[a.id, new Map([['control', ['u1', 'u2']]])]]),
+    );
     const stats = await store.stats(a.id, ['control', 'treatment']);
     expect(stats.units.get('control')).toBe(2);
     expect(stats.moments.get('control|latency_ms')).toEqual({ n: 2, sum: 3, sumSq: 5 });
@@ -76,7 +79,8 @@ describe.skipIf(!cluster)('ab-router ExperimentStore on Redis Cluster', () => {
           try {
             return await store.create(spec(model));
           } catch (err) {
-            if (/already has a running experiment/.test((err as Error).message)) return { id: (await store.all()).active.get(model)! };
+            if (/already has a running experiment/.test((err as Error).message))
+              return { id: (await store.all()).active.get(model)! };
             throw err;
           }
         });

@@ -14,9 +14,24 @@ describe('Redis stalled (SIGSTOP)', () => {
   it('answers UNAVAILABLE within 2 s, reports NOT_SERVING while it lasts, and stores the retried experiment after SIGCONT', async () => {
     const redis = await startPrivateRedis(cleanup);
     const stub = await startStubInference(cleanup);
-    const r = await startTestRouter(cleanup, { REDIS_URL: redis.url, INFERENCE_ADDR: stub.address, ABROUTER_KEY_PREFIX: uniquePrefix(), ABROUTER_REDIS_TIMEOUT: '300ms', ABROUTER_REFRESH: '60s' });
+    const r = await startTestRouter(cleanup, {
+      REDIS_URL: redis.url,
+      INFERENCE_ADDR: stub.address,
+      ABROUTER_KEY_PREFIX: uniquePrefix(),
+      ABROUTER_REDIS_TIMEOUT: '300ms',
+      ABROUTER_REFRESH: '60s',
+    });
     const address = `127.0.0.1:${r.running.grpcPort}`;
-    const spec = { spec: { name: 'stall', model_name: 'stall-model', arms: [{ name: 'control', model_version: 'champion', weight: 1 }, { name: 'treatment', model_version: 'v2', weight: 1 }] } };
+    const spec = {
+      spec: {
+        name: 'stall',
+        model_name: 'stall-model',
+        arms: [
+          { name: 'control', model_version: 'champion', weight: 1 },
+          { name: 'treatment', model_version: 'v2', weight: 1 },
+        ],
+      },
+    };
     expect(await checkHealth(address)).toBe('SERVING');
 
     await redis.stalled(async () => {
@@ -24,15 +39,25 @@ describe('Redis stalled (SIGSTOP)', () => {
       const err = (await callUnary(r.admin, 'CreateExperiment', spec).catch((e: unknown) => e)) as grpc.ServiceError;
       expect(performance.now() - t0).toBeLessThan(2000);
       expect(err.code).toBe(grpc.status.UNAVAILABLE);
-      await waitFor(async () => (await checkHealth(address)) === 'NOT_SERVING', { timeoutMs: 10_000, message: 'NOT_SERVING while Redis is stopped' });
+      await waitFor(async () => (await checkHealth(address)) === 'NOT_SERVING', {
+        timeoutMs: 10_000,
+        message: 'NOT_SERVING while Redis is stopped',
+      });
     });
 
-    await waitFor(async () => (await checkHealth(address)) === 'SERVING', { timeoutMs: 10_000, message: 'SERVING after SIGCONT' });
+    await waitFor(async () => (await checkHealth(address)) === 'SERVING', {
+      timeoutMs: 10_000,
+      message: 'SERVING after SIGCONT',
+    });
     // The create sent during the stall may have reached Redis when it resumed: the retry then
     // finds it RUNNING (ALREADY_EXISTS); either way exactly one experiment is running.
-    const retried = await callUnary<abrouterV1.Experiment__Output>(r.admin, 'CreateExperiment', spec).catch((e: grpc.ServiceError) => e);
+    const retried = await callUnary<abrouterV1.Experiment__Output>(r.admin, 'CreateExperiment', spec).catch(
+      (e: grpc.ServiceError) => e,
+    );
     if ('code' in retried) expect(retried.code).toBe(grpc.status.ALREADY_EXISTS);
-    const { experiments } = await callUnary<abrouterV1.ListExperimentsResponse__Output>(r.admin, 'ListExperiments', { model_name: 'stall-model' });
+    const { experiments } = await callUnary<abrouterV1.ListExperimentsResponse__Output>(r.admin, 'ListExperiments', {
+      model_name: 'stall-model',
+    });
     expect(experiments.filter((e) => e.state === 'EXPERIMENT_STATE_RUNNING')).toHaveLength(1);
   });
 });

@@ -14,7 +14,13 @@ describe('sticky assignment', () => {
       const unit = `github:acme/repo-${i}`;
       const first = assignArm('exp-1', unit, arms).name;
       expect(assignArm('exp-1', unit, arms).name).toBe(first);
-      expect(assignArm('exp-1', unit, arms.map((a) => ({ ...a }))).name).toBe(first);
+      expect(
+        assignArm(
+          'exp-1',
+          unit,
+          arms.map((a) => ({ ...a })),
+        ).name,
+      ).toBe(first);
       const p = unitPoint('exp-1', unit);
       expect(p).toBeGreaterThanOrEqual(0);
       expect(p).toBeLessThan(1);
@@ -52,7 +58,8 @@ describe('sticky assignment', () => {
     ];
     let same = 0;
     const n = 20_000;
-    for (let i = 0; i < n; i++) if (assignArm('exp-x', `u${i}`, two).name === assignArm('exp-y', `u${i}`, two).name) same++;
+    for (let i = 0; i < n; i++)
+      if (assignArm('exp-x', `u${i}`, two).name === assignArm('exp-y', `u${i}`, two).name) same++;
     // Independent: agreement ~ Binomial(n, 0.5).
     expect(Math.abs(same - n / 2)).toBeLessThan(4.5 * Math.sqrt(n / 4));
   });

@@ -51,36 +51,103 @@ function input(o: Partial<DecideInput> & { stage: number }): DecideInput {
 describe('decide', () => {
   it('ramps an undecided canary whose challenger served enough units in the stage', () => {
     expect(decide(input({ stage: 0 })).action).toBe('ramp');
-    expect(decide(input({ stage: 0, exposures: new Map([['control', 450], ['challenger', 49]]) })).action).toBe('wait');
-    expect(decide(input({ stage: 1, exposures: new Map([['control', 250], ['challenger', 250]]) })).action).toBe('wait');
+    expect(
+      decide(
+        input({
+          stage: 0,
+          exposures: new Map([
+            ['control', 450],
+            ['challenger', 49],
+          ]),
+        }),
+      ).action,
+    ).toBe('wait');
+    expect(
+      decide(
+        input({
+          stage: 1,
+          exposures: new Map([
+            ['control', 250],
+            ['challenger', 250],
+          ]),
+        }),
+      ).action,
+    ).toBe('wait');
   });
 
   it('blocks every decision on a sample-ratio mismatch', () => {
-    const d = decide(input({ stage: 0, exposures: new Map([['control', 300], ['challenger', 200]]), outcomes: new Map([['control', armOutcomes(rows(400, 0.1))], ['challenger', armOutcomes(rows(400, 0.9))]]) }));
+    const d = decide(
+      input({
+        stage: 0,
+        exposures: new Map([
+          ['control', 300],
+          ['challenger', 200],
+        ]),
+        outcomes: new Map([
+          ['control', armOutcomes(rows(400, 0.1))],
+          ['challenger', armOutcomes(rows(400, 0.9))],
+        ]),
+      }),
+    );
     expect(d.action).toBe('blocked');
     expect(d.evidence.srm!.mismatch).toBe(true);
   });
 
   it('promotes a better challenger only at the last stage', () => {
-    const better = new Map([['control', armOutcomes(rows(400, 0.1))], ['challenger', armOutcomes(rows(400, 0.9))]]);
+    const better = new Map([
+      ['control', armOutcomes(rows(400, 0.1))],
+      ['challenger', armOutcomes(rows(400, 0.9))],
+    ]);
     expect(decide(input({ stage: 0, outcomes: better })).action).toBe('ramp');
-    const d = decide(input({ stage: 1, outcomes: better, exposures: new Map([['control', 250], ['challenger', 250]]) }));
+    const d = decide(
+      input({
+        stage: 1,
+        outcomes: better,
+        exposures: new Map([
+          ['control', 250],
+          ['challenger', 250],
+        ]),
+      }),
+    );
     expect(d.action).toBe('promote');
     expect(d.evidence.primary!.verdict).toBe('better');
     expect(d.evidence.primary!.high).toBeLessThan(0);
   });
 
   it('rolls back a worse challenger at any stage, and on a guardrail it is worse on', () => {
-    const worse = new Map([['control', armOutcomes(rows(400, 0.9))], ['challenger', armOutcomes(rows(400, 0.1))]]);
+    const worse = new Map([
+      ['control', armOutcomes(rows(400, 0.9))],
+      ['challenger', armOutcomes(rows(400, 0.1))],
+    ]);
     expect(decide(input({ stage: 0, outcomes: worse })).action).toBe('rollback');
-    const slow = decide(input({ stage: 0, summaries: new Map([['control', new Map([['latency_ms', latency(50)]])], ['challenger', new Map([['latency_ms', latency(60)]])]]) }));
+    const slow = decide(
+      input({
+        stage: 0,
+        summaries: new Map([
+          ['control', new Map([['latency_ms', latency(50)]])],
+          ['challenger', new Map([['latency_ms', latency(60)]])],
+        ]),
+      }),
+    );
     expect(slow.action).toBe('rollback');
     expect(slow.reason).toMatch(/^guardrail latency_ms/);
   });
 
   it('waits below min_labelled per arm', () => {
-    const few = new Map([['control', armOutcomes(rows(99, 0.1))], ['challenger', armOutcomes(rows(400, 0.9))]]);
-    const d = decide(input({ stage: 1, outcomes: few, exposures: new Map([['control', 250], ['challenger', 250]]) }));
+    const few = new Map([
+      ['control', armOutcomes(rows(99, 0.1))],
+      ['challenger', armOutcomes(rows(400, 0.9))],
+    ]);
+    const d = decide(
+      input({
+        stage: 1,
+        outcomes: few,
+        exposures: new Map([
+          ['control', 250],
+          ['challenger', 250],
+        ]),
+      }),
+    );
     expect(d.action).toBe('wait');
     expect(d.evidence.primary).toBeUndefined();
   });

@@ -57,7 +57,11 @@ describe('EventsSink', () => {
     for (let i = 0; i < 5; i++) sink.push(event(i));
     await sink.flush();
     expect(sent.map((b) => b.length)).toEqual([2, 2, 1]);
-    expect(sent[0]![0]).toMatchObject({ key: 'github:acme/r0', eventId: 'exp-1:assignment:u0', eventTime: 1_700_000_000_000 });
+    expect(sent[0]![0]).toMatchObject({
+      key: 'github:acme/r0',
+      eventId: 'exp-1:assignment:u0',
+      eventTime: 1_700_000_000_000,
+    });
     expect(c).toEqual({ dropped: 0, sent: 5 });
     await sink.close();
   });
@@ -71,7 +75,11 @@ describe('EventsSink', () => {
     await sink.flush();
     // Overflow is counted off the hot path, at the next write.
     expect(c.dropped).toBe(4);
-    expect(sent.flat().map((r) => r.eventId)).toEqual(['exp-1:assignment:u4', 'exp-1:assignment:u5', 'exp-1:assignment:u6']);
+    expect(sent.flat().map((r) => r.eventId)).toEqual([
+      'exp-1:assignment:u4',
+      'exp-1:assignment:u5',
+      'exp-1:assignment:u6',
+    ]);
     await sink.close();
   });
 
@@ -146,6 +154,13 @@ describe('EventsSink', () => {
 
   it('turns an event into a row with both the DateTime and the epoch-ms time, nulls kept', () => {
     const row = eventRow({ ...event(7), event_time: Date.UTC(2026, 0, 2, 3, 4, 5, 678) });
-    expect(row).toMatchObject({ event_id: 'exp-1:assignment:u7', event_time: '2026-01-02 03:04:05', event_time_ms: Date.UTC(2026, 0, 2, 3, 4, 5, 678), type: 'assignment', metric: null, value: null });
+    expect(row).toMatchObject({
+      event_id: 'exp-1:assignment:u7',
+      event_time: '2026-01-02 03:04:05',
+      event_time_ms: Date.UTC(2026, 0, 2, 3, 4, 5, 678),
+      type: 'assignment',
+      metric: null,
+      value: null,
+    });
   });
 });

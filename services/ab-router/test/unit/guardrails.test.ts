@@ -13,25 +13,41 @@ const arm = (name: string, units: number, metrics: Record<string, number>): ArmO
 
 describe('findBreach', () => {
   it('breaches a MAX guardrail once the treatment has min_units and exceeds the threshold', () => {
-    const b = findBreach([errorRate], [arm('control', 100, { error_rate: 0 }), arm('treatment', 60, { error_rate: 0.3 })]);
+    const b = findBreach(
+      [errorRate],
+      [arm('control', 100, { error_rate: 0 }), arm('treatment', 60, { error_rate: 0.3 })],
+    );
     expect(b).toMatchObject({ arm: 'treatment', value: 0.3, units: 60 });
     expect(describeBreach(b!)).toContain('error_rate breached by arm treatment');
   });
 
   it('waits for min_units', () => {
-    expect(findBreach([errorRate], [arm('control', 100, { error_rate: 0 }), arm('treatment', 49, { error_rate: 1 })])).toBeUndefined();
+    expect(
+      findBreach([errorRate], [arm('control', 100, { error_rate: 0 }), arm('treatment', 49, { error_rate: 1 })]),
+    ).toBeUndefined();
   });
 
   it('does not breach at the threshold itself, nor below it', () => {
-    expect(findBreach([errorRate], [arm('control', 100, {}), arm('treatment', 100, { error_rate: 0.1 })])).toBeUndefined();
+    expect(
+      findBreach([errorRate], [arm('control', 100, {}), arm('treatment', 100, { error_rate: 0.1 })]),
+    ).toBeUndefined();
   });
 
   it('never blames the control arm', () => {
-    expect(findBreach([errorRate], [arm('control', 1000, { error_rate: 0.9 }), arm('treatment', 100, { error_rate: 0 })])).toBeUndefined();
+    expect(
+      findBreach([errorRate], [arm('control', 1000, { error_rate: 0.9 }), arm('treatment', 100, { error_rate: 0 })]),
+    ).toBeUndefined();
   });
 
   it('breaches a MIN guardrail below the threshold, and checks every treatment arm', () => {
-    const b = findBreach([errorRate, probFloor], [arm('control', 100, {}), arm('a', 100, { error_rate: 0, bug_probability: 0.5 }), arm('b', 100, { error_rate: 0, bug_probability: 0.1 })]);
+    const b = findBreach(
+      [errorRate, probFloor],
+      [
+        arm('control', 100, {}),
+        arm('a', 100, { error_rate: 0, bug_probability: 0.5 }),
+        arm('b', 100, { error_rate: 0, bug_probability: 0.1 }),
+      ],
+    );
     expect(b).toMatchObject({ arm: 'b', guardrail: probFloor });
   });
 

@@ -43,7 +43,9 @@ const committed = JSON.parse(readFileSync(path.join(here, '../fixtures/lifecycle
 
 function live(): Fixture | undefined {
   try {
-    return JSON.parse(execFileSync('python3', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Fixture;
+    return JSON.parse(
+      execFileSync('python3', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    ) as Fixture;
   } catch {
     return undefined; // no python3/scipy here: the committed fixture alone is the reference
   }
@@ -72,7 +74,8 @@ function checkAll(f: Fixture): void {
     close(o.recall.low, c.recall_low, 1e-7);
     close(o.recall.high, c.recall_high, 1e-7);
     // Intervals hold their estimate.
-    for (const e of [o.auc, o.brier, o.logLoss, o.ece, o.recallAt20Effort]) expect(e.low! <= e.value! && e.value! <= e.high!).toBe(true);
+    for (const e of [o.auc, o.brier, o.logLoss, o.ece, o.recallAt20Effort])
+      expect(e.low! <= e.value! && e.value! <= e.high!).toBe(true);
   }
   for (const c of f.srm) {
     const r = srm(c.observed, c.weights)!;
@@ -129,7 +132,13 @@ function gaussian(seed: number): () => number {
  * difference. Returns the share of runs with one, for the confidence sequence and for the
  * fixed-horizon Welch test peeked at the same looks.
  */
-function aaFalsePositives(runs: number, looks: number, step: number, alpha: number, draw: () => number): { sequential: number; peekedWelch: number } {
+function aaFalsePositives(
+  runs: number,
+  looks: number,
+  step: number,
+  alpha: number,
+  draw: () => number,
+): { sequential: number; peekedWelch: number } {
   let seqFp = 0;
   let welchFp = 0;
   for (let r = 0; r < runs; r++) {
@@ -151,7 +160,11 @@ function aaFalsePositives(runs: number, looks: number, step: number, alpha: numb
       const m = s.map((a) => ({ n: a.n, mean: a.sum / a.n, variance: (a.sq - (a.sum * a.sum) / a.n) / (a.n - 1) }));
       const cs = meanDiffSequence(m[1]!, m[0]!, alpha, 1000)!;
       if (cs.low > 0 || cs.high < 0) seqHit = true;
-      const w = welch({ count: m[1]!.n, mean: m[1]!.mean, stddev: Math.sqrt(m[1]!.variance) }, { count: m[0]!.n, mean: m[0]!.mean, stddev: Math.sqrt(m[0]!.variance) }, alpha);
+      const w = welch(
+        { count: m[1]!.n, mean: m[1]!.mean, stddev: Math.sqrt(m[1]!.variance) },
+        { count: m[0]!.n, mean: m[0]!.mean, stddev: Math.sqrt(m[0]!.variance) },
+        alpha,
+      );
       if (w.pValue !== undefined && w.pValue < alpha) welchHit = true;
     }
     if (seqHit) seqFp++;
@@ -172,6 +185,8 @@ describe('A/A simulation: peeking after every batch', () => {
     const bern = gaussian(7);
     const r2 = aaFalsePositives(1000, 100, 20, 0.1, () => (bern() > 1 ? 1 : 0));
     expect(r2.sequential).toBeLessThanOrEqual(0.1);
-    console.log(`A/A: sequential FPR ${r.sequential} (alpha 0.05), peeked Welch ${r.peekedWelch}; bernoulli sequential ${r2.sequential} (alpha 0.1), peeked Welch ${r2.peekedWelch}`);
+    console.log(
+      `A/A: sequential FPR ${r.sequential} (alpha 0.05), peeked Welch ${r.peekedWelch}; bernoulli sequential ${r2.sequential} (alpha 0.1), peeked Welch ${r2.peekedWelch}`,
+    );
   });
 });

@@ -44,7 +44,9 @@ const fixture = JSON.parse(readFileSync(path.join(here, '../fixtures/stats.json'
 
 function live(): { cases: Case[] } | undefined {
   try {
-    return JSON.parse(execFileSync('python3', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { cases: Case[] };
+    return JSON.parse(execFileSync('python3', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as {
+      cases: Case[];
+    };
   } catch {
     return undefined; // no python3/scipy here: the committed fixture alone is the reference
   }

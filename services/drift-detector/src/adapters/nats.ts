@@ -21,8 +21,7 @@ export interface DriftAlert {
  * `unanswered`: sent, but no trainer answered (none subscribed, or one too old to reply).
  */
 export type AlertOutcome =
-  | { status: 'started'; runId: string }
-  | { status: 'refused' | 'failed' | 'cooldown' | 'unanswered'; detail: string };
+  { status: 'started'; runId: string } | { status: 'refused' | 'failed' | 'cooldown' | 'unanswered'; detail: string };
 
 /** Reads the trainer's reply; anything else is `failed` with what was wrong. */
 export function parseAlertAnswer(data: Uint8Array): AlertOutcome {
@@ -33,9 +32,14 @@ export function parseAlertAnswer(data: Uint8Array): AlertOutcome {
     return { status: 'failed', detail: 'the trainer answered the alert with something that is not JSON' };
   }
   const a = (typeof b === 'object' && b !== null ? b : {}) as { status?: unknown; runId?: unknown; detail?: unknown };
-  if (a.status === 'started' && typeof a.runId === 'string' && a.runId !== '') return { status: 'started', runId: a.runId };
-  if ((a.status === 'refused' || a.status === 'failed') && typeof a.detail === 'string') return { status: a.status, detail: a.detail };
-  return { status: 'failed', detail: `the trainer's answer has no run id or reason: ${JSON.stringify(b).slice(0, 200)}` };
+  if (a.status === 'started' && typeof a.runId === 'string' && a.runId !== '')
+    return { status: 'started', runId: a.runId };
+  if ((a.status === 'refused' || a.status === 'failed') && typeof a.detail === 'string')
+    return { status: a.status, detail: a.detail };
+  return {
+    status: 'failed',
+    detail: `the trainer's answer has no run id or reason: ${JSON.stringify(b).slice(0, 200)}`,
+  };
 }
 
 export interface DriftNats {
@@ -86,7 +90,11 @@ export class AlertCooldown {
 
 export async function connectDriftNats(options: DriftNatsOptions): Promise<DriftNats> {
   const { logger } = options;
-  const nc: NatsConnection = await connectNats({ url: options.url, name: 'drift-detector', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
+  const nc: NatsConnection = await connectNats({
+    url: options.url,
+    name: 'drift-detector',
+    ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+  });
   for (const subject of [MODEL_EVENT_SUBJECTS.promoted, MODEL_EVENT_SUBJECTS.rolledBack]) {
     nc.subscribe(subject, {
       callback: (err, msg) => {
@@ -107,7 +115,11 @@ export async function connectDriftNats(options: DriftNatsOptions): Promise<Drift
   const cooldown = new AlertCooldown(options.cooldownMs);
   return {
     async alert(alert, now = Date.now()) {
-      if (!cooldown.take(alert.model, now)) return { status: 'cooldown', detail: `an alert for ${alert.model} went out less than ${options.cooldownMs} ms ago (DRIFT_ALERT_COOLDOWN)` };
+      if (!cooldown.take(alert.model, now))
+        return {
+          status: 'cooldown',
+          detail: `an alert for ${alert.model} went out less than ${options.cooldownMs} ms ago (DRIFT_ALERT_COOLDOWN)`,
+        };
       const timeout = options.replyTimeoutMs ?? 5000;
       try {
         const reply = await nc.request(options.alertSubject, JSON.stringify(alert), { timeout });
@@ -115,8 +127,16 @@ export async function connectDriftNats(options: DriftNatsOptions): Promise<Drift
       } catch (err) {
         const code: string = (err as NatsError).code;
         // Both mean the alert went out (the slot stays taken): nobody listens, or nobody answers.
-        if (code === String(ErrorCode.NoResponders)) return { status: 'unanswered', detail: `nothing subscribes to ${options.alertSubject}: no trainer-coordinator with TRAINER_TRIGGER_DRIFT` };
-        if (code === String(ErrorCode.Timeout)) return { status: 'unanswered', detail: `no answer on ${options.alertSubject} within ${timeout} ms (no trainer, or one that does not reply with its run id)` };
+        if (code === String(ErrorCode.NoResponders))
+          return {
+            status: 'unanswered',
+            detail: `nothing subscribes to ${options.alertSubject}: no trainer-coordinator with TRAINER_TRIGGER_DRIFT`,
+          };
+        if (code === String(ErrorCode.Timeout))
+          return {
+            status: 'unanswered',
+            detail: `no answer on ${options.alertSubject} within ${timeout} ms (no trainer, or one that does not reply with its run id)`,
+          };
         cooldown.release(alert.model, now);
         throw err;
       }

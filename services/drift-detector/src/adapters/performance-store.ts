@@ -131,11 +131,29 @@ export class PerformanceStore {
     for (const r of records) {
       if (r.topic === this.#topics.predictions) {
         const p = r.value as Prediction;
-        if (!this.#models.includes(p.model_name) || p.entity_type !== 'commit' || p.bug_probability === null || !Number.isFinite(p.bug_probability)) continue;
-        scores.push({ model_name: p.model_name, model_version: p.model_version, repo_id: p.repo_id, sha: p.entity_id, event_time_ms: p.event_time, score: p.bug_probability });
+        if (
+          !this.#models.includes(p.model_name) ||
+          p.entity_type !== 'commit' ||
+          p.bug_probability === null ||
+          !Number.isFinite(p.bug_probability)
+        )
+          continue;
+        scores.push({
+          model_name: p.model_name,
+          model_version: p.model_version,
+          repo_id: p.repo_id,
+          sha: p.entity_id,
+          event_time_ms: p.event_time,
+          score: p.bug_probability,
+        });
       } else if (r.topic === this.#topics.labels) {
         const l = r.value as CommitLabel;
-        labels.push({ repo_id: l.repo_id, sha: l.sha, is_bug_inducing: l.is_bug_inducing ? 1 : 0, label_known_at_ms: l.label_known_at });
+        labels.push({
+          repo_id: l.repo_id,
+          sha: l.sha,
+          is_bug_inducing: l.is_bug_inducing ? 1 : 0,
+          label_known_at_ms: l.label_known_at,
+        });
       }
     }
     if (scores.length > 0) await this.#ch.insert(this.#t.scores, scores);
@@ -146,7 +164,23 @@ export class PerformanceStore {
   async addExpected(reports: readonly Report[]): Promise<void> {
     const rows = reports
       .filter((r) => r.performance)
-      .map((r) => perfRow({ model: r.model, version: r.version, repo: r.repo, windowStart: r.windowStart, windowEnd: r.windowEnd, predictions: r.performance!.predictions, expectedAuc: r.performance!.expectedAuc, scored: 0, labelled: 0, positives: 0, realisedAuc: null, computedAt: r.computedAt, realisedAt: null }));
+      .map((r) =>
+        perfRow({
+          model: r.model,
+          version: r.version,
+          repo: r.repo,
+          windowStart: r.windowStart,
+          windowEnd: r.windowEnd,
+          predictions: r.performance!.predictions,
+          expectedAuc: r.performance!.expectedAuc,
+          scored: 0,
+          labelled: 0,
+          positives: 0,
+          realisedAuc: null,
+          computedAt: r.computedAt,
+          realisedAt: null,
+        }),
+      );
     if (rows.length > 0) await this.#ch.insert(this.#t.performance, rows);
   }
 
@@ -155,11 +189,13 @@ export class PerformanceStore {
    * and has none yet; resolves with those it completed.
    */
   async realise(now: number, maturityMs: number): Promise<WindowPerformance[]> {
-    const due = (await this.#ch.query<PerfRow>(sql`
+    const due = (
+      await this.#ch.query<PerfRow>(sql`
       SELECT * FROM ${ident(this.#t.performance)} FINAL
       WHERE has(${[...this.#models]}, model_name) AND isNull(realised_at_ms) AND window_end_ms <= ${now - maturityMs}
       ORDER BY window_end_ms
-      LIMIT 1000`)).map(perfOf);
+      LIMIT 1000`)
+    ).map(perfOf);
     const done: WindowPerformance[] = [];
     for (const w of due) {
       const repo: SqlFragment = w.repo === ALL_REPOS ? raw('1') : sql`repo_id = ${w.repo}`;

@@ -8,7 +8,10 @@ import type { Reference } from '../domain/window.ts';
 /** What a reference needs from a registry: aliases, and a version's feature set and statistics. */
 export interface ReferenceSource {
   aliases(name: string): Promise<Record<string, string>>;
-  record(name: string, version: string): Promise<{ featureSet: FeatureSetRef; referenceStats?: ReferenceStatistics | undefined }>;
+  record(
+    name: string,
+    version: string,
+  ): Promise<{ featureSet: FeatureSetRef; referenceStats?: ReferenceStatistics | undefined }>;
 }
 
 /**
@@ -27,9 +30,7 @@ export function referenceSourceOf(source: ModelSource): ReferenceSource {
   };
 }
 
-export type ReferenceState =
-  | { state: 'ok'; reference: Reference }
-  | { state: 'missing'; reason: string };
+export type ReferenceState = { state: 'ok'; reference: Reference } | { state: 'missing'; reason: string };
 
 export class ReferenceTracker {
   readonly #current = new Map<string, ReferenceState>();
@@ -38,11 +39,7 @@ export class ReferenceTracker {
   readonly #alias: string;
   readonly #logger: Logger;
 
-  constructor(
-    source: ReferenceSource,
-    alias: string,
-    logger: Logger,
-  ) {
+  constructor(source: ReferenceSource, alias: string, logger: Logger) {
     this.#source = source;
     this.#alias = alias;
     this.#logger = logger;
@@ -62,11 +59,19 @@ export class ReferenceTracker {
   async refresh(model: string): Promise<ReferenceState> {
     const version = (await this.#source.aliases(model))[this.#alias];
     const before = this.#current.get(model);
-    if (!version) return this.#set(model, before, { state: 'missing', reason: `model "${model}" has no "${this.#alias}" alias` });
+    if (!version)
+      return this.#set(model, before, { state: 'missing', reason: `model "${model}" has no "${this.#alias}" alias` });
     if (before?.state === 'ok' && before.reference.version === version) return before;
     const record = await this.#source.record(model, version);
-    if (!record.referenceStats) return this.#set(model, before, { state: 'missing', reason: `${model}/${version} has no referenceStats (trained before the registry stored them, or imported)` });
-    return this.#set(model, before, { state: 'ok', reference: { model, version, featureSet: record.featureSet, stats: record.referenceStats } });
+    if (!record.referenceStats)
+      return this.#set(model, before, {
+        state: 'missing',
+        reason: `${model}/${version} has no referenceStats (trained before the registry stored them, or imported)`,
+      });
+    return this.#set(model, before, {
+      state: 'ok',
+      reference: { model, version, featureSet: record.featureSet, stats: record.referenceStats },
+    });
   }
 
   #set(model: string, before: ReferenceState | undefined, next: ReferenceState): ReferenceState {
@@ -74,7 +79,14 @@ export class ReferenceTracker {
     const was = before?.state === 'ok' ? before.reference.version : before?.reason;
     const now = next.state === 'ok' ? next.reference.version : next.reason;
     if (was !== now) {
-      if (next.state === 'ok') this.#logger.info({ model, version: next.reference.version, previous: was }, 'drift reference for %s is now %s/%s', model, model, next.reference.version);
+      if (next.state === 'ok')
+        this.#logger.info(
+          { model, version: next.reference.version, previous: was },
+          'drift reference for %s is now %s/%s',
+          model,
+          model,
+          next.reference.version,
+        );
       else this.#logger.warn({ model, reason: next.reason }, 'no drift reference for %s: %s', model, next.reason);
     }
     return next;

@@ -2,7 +2,16 @@
 // drift_reports table (one row per test, ReplacingMergeTree on the deterministic event id, so a
 // re-published window collapses into one row per test under FINAL) when CLICKHOUSE_URL is set,
 // else a bounded in-memory list (lost on restart).
-import { eventColumns, formatDateTime, ident, joinSql, raw, sql, type ClickHouse, type SqlFragment } from '@omen/clickhouse';
+import {
+  eventColumns,
+  formatDateTime,
+  ident,
+  joinSql,
+  raw,
+  sql,
+  type ClickHouse,
+  type SqlFragment,
+} from '@omen/clickhouse';
 import { migrate } from '@omen/clickhouse-schema';
 import type { DriftReport as DriftRecord } from '@omen/contracts';
 import { driftRecords, mergeRetraining, reportsFromRecords, type Report, type Target } from '../domain/report.ts';
@@ -58,7 +67,14 @@ function mergeReports(a: Report, b: Report): Report {
   const tests = new Map(a.tests.map((t) => [key(t), t]));
   for (const t of b.tests) tests.set(key(t), t);
   const all = [...tests.values()];
-  return { ...b, tests: all, drifted: a.drifted || b.drifted, driftShare: b.driftShare ?? a.driftShare, retraining: mergeRetraining(a.retraining, b.retraining), computedAt: Math.max(a.computedAt, b.computedAt) };
+  return {
+    ...b,
+    tests: all,
+    drifted: a.drifted || b.drifted,
+    driftShare: b.driftShare ?? a.driftShare,
+    retraining: mergeRetraining(a.retraining, b.retraining),
+    computedAt: Math.max(a.computedAt, b.computedAt),
+  };
 }
 
 export class MemoryReportStore implements ReportStore {
@@ -92,7 +108,8 @@ export class MemoryReportStore implements ReportStore {
       if (!models.includes(r.model)) continue;
       for (const t of r.tests) {
         const key = `${r.model}\u0000${t.target}`;
-        if ((latest.get(key)?.windowEnd ?? -Infinity) < r.windowEnd) latest.set(key, { model: r.model, target: t.target, windowEnd: r.windowEnd });
+        if ((latest.get(key)?.windowEnd ?? -Infinity) < r.windowEnd)
+          latest.set(key, { model: r.model, target: t.target, windowEnd: r.windowEnd });
       }
     }
     return Promise.resolve([...latest.values()]);
@@ -111,7 +128,10 @@ export class MemoryReportStore implements ReportStore {
           (!q.driftedOnly || r.drifted),
       )
       .sort(compareReports);
-    return Promise.resolve({ reports: matching.slice(q.offset, q.offset + q.limit), more: matching.length > q.offset + q.limit });
+    return Promise.resolve({
+      reports: matching.slice(q.offset, q.offset + q.limit),
+      more: matching.length > q.offset + q.limit,
+    });
   }
 }
 
@@ -209,7 +229,8 @@ function recordOf(row: Row): DriftRecord {
     retraining_run_id: row.retraining_run_id,
     retraining_status: row.retraining_status,
     retraining_detail: row.retraining_detail,
-    current_proportions: row.current_proportions && row.current_proportions.length > 0 ? row.current_proportions.map(Number) : null,
+    current_proportions:
+      row.current_proportions && row.current_proportions.length > 0 ? row.current_proportions.map(Number) : null,
   };
 }
 

@@ -24,11 +24,25 @@ export function parseReferenceStats(json: string, what: string): ReferenceStatis
   try {
     stats = JSON.parse(json);
   } catch (err) {
-    throw new OmenError('DATA_LOSS', `the trainer's reference statistics of ${what} are not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new OmenError(
+      'DATA_LOSS',
+      `the trainer's reference statistics of ${what} are not valid JSON: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const s = stats as Partial<ReferenceStatistics> | null;
-  if (typeof s !== 'object' || s === null || !Array.isArray(s.features) || !Array.isArray(s.quantileLevels) || typeof s.predictions !== 'object' || typeof s.labelRate !== 'number') {
-    throw new OmenError('DATA_LOSS', `the trainer's reference statistics of ${what} lack features, quantileLevels, predictions or labelRate`);
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    !Array.isArray(s.features) ||
+    !Array.isArray(s.quantileLevels) ||
+    typeof s.predictions !== 'object' ||
+    typeof s.labelRate !== 'number'
+  ) {
+    throw new OmenError(
+      'DATA_LOSS',
+      `the trainer's reference statistics of ${what} lack features, quantileLevels, predictions or labelRate`,
+    );
   }
   return s as ReferenceStatistics;
 }
@@ -39,19 +53,38 @@ export class TrainerReferenceSource implements ReferenceSource {
 
   constructor(options: TrainerReferenceOptions) {
     this.address = options.address;
-    this.#trainer = new TrainerClient({ address: options.address, token: options.token, deadlineMs: options.callTimeoutMs ?? 10_000 });
+    this.#trainer = new TrainerClient({
+      address: options.address,
+      token: options.token,
+      deadlineMs: options.callTimeoutMs ?? 10_000,
+    });
   }
 
   async aliases(name: string): Promise<Record<string, string>> {
-    const res = await this.#trainer.call<trainerV1.GetAliasesResponse__Output>('GetAliases', { model_name: name }, `GetAliases ${name}`);
+    const res = await this.#trainer.call<trainerV1.GetAliasesResponse__Output>(
+      'GetAliases',
+      { model_name: name },
+      `GetAliases ${name}`,
+    );
     return { ...res.aliases };
   }
 
-  async record(name: string, version: string): Promise<{ featureSet: { name: string; version: number }; referenceStats?: ReferenceStatistics | undefined }> {
-    const res = await this.#trainer.call<trainerV1.ModelVersion__Output>('GetModel', { model_name: name, version }, `GetModel ${name}/${version}`);
+  async record(
+    name: string,
+    version: string,
+  ): Promise<{ featureSet: { name: string; version: number }; referenceStats?: ReferenceStatistics | undefined }> {
+    const res = await this.#trainer.call<trainerV1.ModelVersion__Output>(
+      'GetModel',
+      { model_name: name, version },
+      `GetModel ${name}/${version}`,
+    );
     const what = `${name}/${version}`;
-    if (res.model_name !== name || res.version !== version) throw new OmenError('DATA_LOSS', `asked the trainer for ${what}, got ${res.model_name}/${res.version}`);
-    return { featureSet: { name: res.feature_set, version: res.feature_set_version }, referenceStats: parseReferenceStats(res.reference_stats_json, what) };
+    if (res.model_name !== name || res.version !== version)
+      throw new OmenError('DATA_LOSS', `asked the trainer for ${what}, got ${res.model_name}/${res.version}`);
+    return {
+      featureSet: { name: res.feature_set, version: res.feature_set_version },
+      referenceStats: parseReferenceStats(res.reference_stats_json, what),
+    };
   }
 
   close(): void {

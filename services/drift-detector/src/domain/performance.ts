@@ -16,7 +16,10 @@
  * score is 0 or every score is 1 (no expected positives or negatives) or there is no score.
  */
 export function cbpeRocAuc(scores: readonly number[]): number | null {
-  const p = scores.filter((s) => Number.isFinite(s)).map((s) => Math.min(1, Math.max(0, s))).sort((a, b) => b - a);
+  const p = scores
+    .filter((s) => Number.isFinite(s))
+    .map((s) => Math.min(1, Math.max(0, s)))
+    .sort((a, b) => b - a);
   const pos = p.reduce((a, b) => a + b, 0);
   const neg = p.length - pos;
   if (p.length === 0 || !(pos > 0) || !(neg > 0)) return null;
@@ -48,7 +51,7 @@ export function rocAuc(scores: readonly number[], labels: readonly boolean[]): n
   const idx = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   let nPos = 0;
   let rankSum = 0;
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && scores[idx[j + 1]!] === scores[idx[i]!]) j++;
     const midRank = (i + j) / 2 + 1;

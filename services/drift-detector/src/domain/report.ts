@@ -2,7 +2,19 @@
 // monitoring.drift.v1 record per test and the omen.drift.v1 DriftReport message.
 import type { DriftReport as DriftRecord, driftV1 } from '@omen/contracts';
 import type { DistributionStats } from '@omen/model-registry';
-import { benjaminiHochberg, binCounts, chiSquared, jensenShannon, ksPValue, ksStatistic, psi, quantileCdf, shares, wassersteinNorm, wassersteinToCdf } from './stats.ts';
+import {
+  benjaminiHochberg,
+  binCounts,
+  chiSquared,
+  jensenShannon,
+  ksPValue,
+  ksStatistic,
+  psi,
+  quantileCdf,
+  shares,
+  wassersteinNorm,
+  wassersteinToCdf,
+} from './stats.ts';
 import { cbpeRocAuc } from './performance.ts';
 import type { WindowState } from './window.ts';
 
@@ -48,7 +60,13 @@ export interface Policy {
   correction: Correction;
 }
 
-export const DEFAULT_POLICY: Policy = { numeric: 'auto', categorical: 'auto', smallRows: 1000, driftShare: 0.5, correction: 'bh' };
+export const DEFAULT_POLICY: Policy = {
+  numeric: 'auto',
+  categorical: 'auto',
+  smallRows: 1000,
+  driftShare: 0.5,
+  correction: 'bh',
+};
 
 /** The statistic that decides a numeric feature (or the prediction) with this many reference rows. */
 export function numericDecider(policy: Policy, referenceRows: number): Statistic {
@@ -120,28 +138,85 @@ export function reportId(model: string, version: string, repo: string, windowEnd
 }
 
 /** monitoring.drift.v1's idempotency id (schemas/drift_report.avsc). */
-export function testEventId(repo: string, model: string, version: string, feature: string, statistic: Statistic, windowEnd: number): string {
+export function testEventId(
+  repo: string,
+  model: string,
+  version: string,
+  feature: string,
+  statistic: Statistic,
+  windowEnd: number,
+): string {
   return `${repo}:${model}:${version}:${feature}:${statistic}:${windowEnd}`;
 }
 
-function numericTests(feature: string, target: Target, sample: readonly number[], n: number, ref: DistributionStats, levels: readonly number[], t: Thresholds, decider: Statistic): DriftTest[] {
-  const base = { feature, target, sampleSize: n, referenceSize: ref.count > 0 ? ref.count : null, pValueAdjusted: null };
+function numericTests(
+  feature: string,
+  target: Target,
+  sample: readonly number[],
+  n: number,
+  ref: DistributionStats,
+  levels: readonly number[],
+  t: Thresholds,
+  decider: Statistic,
+): DriftTest[] {
+  const base = {
+    feature,
+    target,
+    sampleSize: n,
+    referenceSize: ref.count > 0 ? ref.count : null,
+    pValueAdjusted: null,
+  };
   const tests: DriftTest[] = [];
   // Binned tests need at least two bins; a constant feature's reference has one.
   if (ref.histogram.edges.length > 0 && ref.histogram.proportions.length === ref.histogram.edges.length + 1) {
     const counts = binCounts(sample, ref.histogram.edges);
     const currentProportions = shares(counts);
     const p = psi(ref.histogram.proportions, counts);
-    tests.push({ ...base, statistic: 'psi', value: p, pValue: null, threshold: t.psi, drifted: p > t.psi, decisive: decider === 'psi', currentProportions });
+    tests.push({
+      ...base,
+      statistic: 'psi',
+      value: p,
+      pValue: null,
+      threshold: t.psi,
+      drifted: p > t.psi,
+      decisive: decider === 'psi',
+      currentProportions,
+    });
     const js = jensenShannon(ref.histogram.proportions, counts);
-    tests.push({ ...base, statistic: 'js', value: js, pValue: null, threshold: t.js, drifted: js >= t.js, decisive: decider === 'js', currentProportions });
+    tests.push({
+      ...base,
+      statistic: 'js',
+      value: js,
+      pValue: null,
+      threshold: t.js,
+      drifted: js >= t.js,
+      decisive: decider === 'js',
+      currentProportions,
+    });
   }
   if (ref.quantiles.length === levels.length && ref.max > ref.min) {
     const d = ksStatistic(sample, quantileCdf(levels, ref.quantiles, ref.min, ref.max));
     const pv = ksPValue(d, sample.length, ref.count > 0 ? ref.count : undefined);
-    tests.push({ ...base, statistic: 'ks', value: d, pValue: pv, pValueAdjusted: pv, threshold: t.ksAlpha, drifted: pv < t.ksAlpha, decisive: decider === 'ks' });
+    tests.push({
+      ...base,
+      statistic: 'ks',
+      value: d,
+      pValue: pv,
+      pValueAdjusted: pv,
+      threshold: t.ksAlpha,
+      drifted: pv < t.ksAlpha,
+      decisive: decider === 'ks',
+    });
     const w = wassersteinNorm(wassersteinToCdf(sample, levels, ref.quantiles, ref.min, ref.max), ref.std);
-    tests.push({ ...base, statistic: 'wasserstein', value: w, pValue: null, threshold: t.wasserstein, drifted: w >= t.wasserstein, decisive: decider === 'wasserstein' });
+    tests.push({
+      ...base,
+      statistic: 'wasserstein',
+      value: w,
+      pValue: null,
+      threshold: t.wasserstein,
+      drifted: w >= t.wasserstein,
+      decisive: decider === 'wasserstein',
+    });
   }
   // The decider could not run (a constant reference, no histogram): the first test that did decides.
   if (tests.length > 0 && !tests.some((x) => x.decisive)) tests[0]!.decisive = true;
@@ -152,7 +227,14 @@ function numericTests(feature: string, target: Target, sample: readonly number[]
  * Chi-squared and Jensen–Shannon of the window's values over the reference categories; values
  * the reference never saw, and the share its categories leave uncovered, form one "other" category.
  */
-function categoricalTests(feature: string, sample: readonly number[], n: number, ref: DistributionStats, t: Thresholds, decider: Statistic): DriftTest[] {
+function categoricalTests(
+  feature: string,
+  sample: readonly number[],
+  n: number,
+  ref: DistributionStats,
+  t: Thresholds,
+  decider: Statistic,
+): DriftTest[] {
   const cats = ref.categories ?? [];
   const index = new Map(cats.map((c, i) => [c.value, i]));
   const observed = new Array<number>(cats.length + 1).fill(0);
@@ -166,8 +248,26 @@ function categoricalTests(feature: string, sample: readonly number[], n: number,
   const r = chiSquared(shares, observed);
   const js = jensenShannon(shares, observed);
   return [
-    { ...base, statistic: 'chi2', value: r.statistic, pValue: r.pValue, pValueAdjusted: r.pValue, threshold: t.chi2Alpha, drifted: r.pValue < t.chi2Alpha, decisive: decider === 'chi2' },
-    { ...base, statistic: 'js', value: js, pValue: null, pValueAdjusted: null, threshold: t.js, drifted: js >= t.js, decisive: decider === 'js' },
+    {
+      ...base,
+      statistic: 'chi2',
+      value: r.statistic,
+      pValue: r.pValue,
+      pValueAdjusted: r.pValue,
+      threshold: t.chi2Alpha,
+      drifted: r.pValue < t.chi2Alpha,
+      decisive: decider === 'chi2',
+    },
+    {
+      ...base,
+      statistic: 'js',
+      value: js,
+      pValue: null,
+      pValueAdjusted: null,
+      threshold: t.js,
+      drifted: js >= t.js,
+      decisive: decider === 'js',
+    },
   ];
 }
 
@@ -197,7 +297,13 @@ export function correctFeatureTests(tests: DriftTest[], correction: Correction):
  * least the policy's share of them did. A test runs only on at least `minSamples` observations
  * (a reservoir's size counts as its full count: it is a uniform sample of it).
  */
-export function evaluateWindow(w: WindowState, thresholds: Thresholds, minSamples: number, computedAt: number, policy: Policy = DEFAULT_POLICY): Report {
+export function evaluateWindow(
+  w: WindowState,
+  thresholds: Thresholds,
+  minSamples: number,
+  computedAt: number,
+  policy: Policy = DEFAULT_POLICY,
+): Report {
   const stats = w.reference.stats;
   const tests: DriftTest[] = [];
   let tested = 0;
@@ -205,24 +311,64 @@ export function evaluateWindow(w: WindowState, thresholds: Thresholds, minSample
     const r = w.features.get(ref.name);
     if (!r || r.count < minSamples) continue;
     const rows = ref.count > 0 ? ref.count : stats.rows;
-    const got = ref.categories && ref.categories.length > 0
-      ? categoricalTests(ref.name, r.values, r.count, ref, thresholds, categoricalDecider(policy, rows))
-      : numericTests(ref.name, 'feature', r.values, r.count, ref, stats.quantileLevels, thresholds, numericDecider(policy, rows));
+    const got =
+      ref.categories && ref.categories.length > 0
+        ? categoricalTests(ref.name, r.values, r.count, ref, thresholds, categoricalDecider(policy, rows))
+        : numericTests(
+            ref.name,
+            'feature',
+            r.values,
+            r.count,
+            ref,
+            stats.quantileLevels,
+            thresholds,
+            numericDecider(policy, rows),
+          );
     if (got.length > 0) tested += 1;
     tests.push(...got);
   }
   correctFeatureTests(tests, policy.correction);
   if (w.predictions.count >= minSamples) {
     const ref = stats.predictions;
-    tests.push(...numericTests(PREDICTION_FEATURE, 'prediction', w.predictions.values, w.predictions.count, ref, stats.quantileLevels, thresholds, numericDecider(policy, ref.count > 0 ? ref.count : stats.rows)));
+    tests.push(
+      ...numericTests(
+        PREDICTION_FEATURE,
+        'prediction',
+        w.predictions.values,
+        w.predictions.count,
+        ref,
+        stats.quantileLevels,
+        thresholds,
+        numericDecider(policy, ref.count > 0 ? ref.count : stats.rows),
+      ),
+    );
   }
   if (w.labels.total >= minSamples) {
-    const r = chiSquared([1 - stats.labelRate, stats.labelRate], [w.labels.total - w.labels.positive, w.labels.positive]);
-    tests.push({ feature: LABEL_FEATURE, target: 'label', statistic: 'chi2', value: r.statistic, pValue: r.pValue, pValueAdjusted: r.pValue, threshold: thresholds.chi2Alpha, drifted: r.pValue < thresholds.chi2Alpha, sampleSize: w.labels.total, referenceSize: stats.rows > 0 ? stats.rows : null, decisive: true });
+    const r = chiSquared(
+      [1 - stats.labelRate, stats.labelRate],
+      [w.labels.total - w.labels.positive, w.labels.positive],
+    );
+    tests.push({
+      feature: LABEL_FEATURE,
+      target: 'label',
+      statistic: 'chi2',
+      value: r.statistic,
+      pValue: r.pValue,
+      pValueAdjusted: r.pValue,
+      threshold: thresholds.chi2Alpha,
+      drifted: r.pValue < thresholds.chi2Alpha,
+      sampleSize: w.labels.total,
+      referenceSize: stats.rows > 0 ? stats.rows : null,
+      decisive: true,
+    });
   }
-  const driftedFeatures = new Set(tests.filter((x) => x.target === 'feature' && x.decisive && x.drifted).map((x) => x.feature));
+  const driftedFeatures = new Set(
+    tests.filter((x) => x.target === 'feature' && x.decisive && x.drifted).map((x) => x.feature),
+  );
   const driftShare = tested > 0 ? driftedFeatures.size / tested : null;
-  const drifted = (driftShare !== null && driftShare >= policy.driftShare) || tests.some((x) => x.target !== 'feature' && x.decisive && x.drifted);
+  const drifted =
+    (driftShare !== null && driftShare >= policy.driftShare) ||
+    tests.some((x) => x.target !== 'feature' && x.decisive && x.drifted);
   return {
     reportId: reportId(w.model, w.version, w.repo, w.end),
     model: w.model,
@@ -235,7 +381,9 @@ export function evaluateWindow(w: WindowState, thresholds: Thresholds, minSample
     drifted,
     driftShare,
     computedAt,
-    ...(w.predictions.count >= minSamples ? { performance: { predictions: w.predictions.count, expectedAuc: cbpeRocAuc(w.predictions.values) } } : {}),
+    ...(w.predictions.count >= minSamples
+      ? { performance: { predictions: w.predictions.count, expectedAuc: cbpeRocAuc(w.predictions.values) } }
+      : {}),
   };
 }
 
@@ -288,13 +436,43 @@ export function reportsFromRecords(rows: readonly DriftRecord[]): Report[] {
     const id = reportId(row.model_name, row.model_version, row.repo_id, row.window_end);
     let r = byId.get(id);
     if (!r) {
-      r = { reportId: id, model: row.model_name, version: row.model_version, repo: row.repo_id, windowStart: row.window_start, windowEnd: row.window_end, referenceVersion: row.reference_version, tests: [], drifted: false, driftShare: null, computedAt: row.event_time };
+      r = {
+        reportId: id,
+        model: row.model_name,
+        version: row.model_version,
+        repo: row.repo_id,
+        windowStart: row.window_start,
+        windowEnd: row.window_end,
+        referenceVersion: row.reference_version,
+        tests: [],
+        drifted: false,
+        driftShare: null,
+        computedAt: row.event_time,
+      };
       byId.set(id, r);
     }
-    r.tests.push({ feature: row.feature, target: row.target as Target, statistic: row.statistic as Statistic, value: row.value, pValue: row.p_value, threshold: row.threshold, drifted: row.drifted, sampleSize: row.sample_size, referenceSize: row.reference_size, decisive: row.decisive, pValueAdjusted: row.p_value_adjusted, ...(row.current_proportions ? { currentProportions: row.current_proportions } : {}) });
+    r.tests.push({
+      feature: row.feature,
+      target: row.target as Target,
+      statistic: row.statistic as Statistic,
+      value: row.value,
+      pValue: row.p_value,
+      threshold: row.threshold,
+      drifted: row.drifted,
+      sampleSize: row.sample_size,
+      referenceSize: row.reference_size,
+      decisive: row.decisive,
+      pValueAdjusted: row.p_value_adjusted,
+      ...(row.current_proportions ? { currentProportions: row.current_proportions } : {}),
+    });
     r.drifted ||= row.window_drifted ?? row.drifted;
     if (row.drift_share !== null) r.driftShare = row.drift_share;
-    if (row.retraining_status !== '') r.retraining = mergeRetraining(r.retraining, { status: row.retraining_status as Retraining['status'], runId: row.retraining_run_id, detail: row.retraining_detail });
+    if (row.retraining_status !== '')
+      r.retraining = mergeRetraining(r.retraining, {
+        status: row.retraining_status as Retraining['status'],
+        runId: row.retraining_run_id,
+        detail: row.retraining_detail,
+      });
     r.computedAt = Math.max(r.computedAt, row.event_time);
   }
   return [...byId.values()];
@@ -303,14 +481,29 @@ export function reportsFromRecords(rows: readonly DriftRecord[]): Report[] {
 /** The worst tests of a drifted report, for an alert's reason. */
 export function driftReason(r: Report, most = 3): string {
   const drifted = r.tests.filter((x) => x.drifted && x.decisive);
-  const shown = drifted.slice(0, most).map((x) => `${x.feature} ${x.statistic}=${x.value.toPrecision(3)}${x.pValue !== null ? ` (p=${x.pValue.toExponential(2)})` : ''}`);
+  const shown = drifted
+    .slice(0, most)
+    .map(
+      (x) =>
+        `${x.feature} ${x.statistic}=${x.value.toPrecision(3)}${x.pValue !== null ? ` (p=${x.pValue.toExponential(2)})` : ''}`,
+    );
   const more = drifted.length > most ? ` and ${drifted.length - most} more` : '';
   const share = r.driftShare !== null ? ` (${Math.round(r.driftShare * 100)}% of features drifted)` : '';
   return `drift${share} in ${r.repo === '*' ? 'all repositories' : r.repo} over ${new Date(r.windowStart).toISOString()}..${new Date(r.windowEnd).toISOString()}: ${shown.join(', ')}${more}`;
 }
 
-const TARGETS: Record<Target, driftV1.DriftTarget> = { feature: 'DRIFT_TARGET_FEATURE', prediction: 'DRIFT_TARGET_PREDICTION', label: 'DRIFT_TARGET_LABEL' };
-const STATISTICS: Record<Statistic, driftV1.DriftStatistic> = { psi: 'DRIFT_STATISTIC_PSI', ks: 'DRIFT_STATISTIC_KS', chi2: 'DRIFT_STATISTIC_CHI2', js: 'DRIFT_STATISTIC_JS', wasserstein: 'DRIFT_STATISTIC_WASSERSTEIN' };
+const TARGETS: Record<Target, driftV1.DriftTarget> = {
+  feature: 'DRIFT_TARGET_FEATURE',
+  prediction: 'DRIFT_TARGET_PREDICTION',
+  label: 'DRIFT_TARGET_LABEL',
+};
+const STATISTICS: Record<Statistic, driftV1.DriftStatistic> = {
+  psi: 'DRIFT_STATISTIC_PSI',
+  ks: 'DRIFT_STATISTIC_KS',
+  chi2: 'DRIFT_STATISTIC_CHI2',
+  js: 'DRIFT_STATISTIC_JS',
+  wasserstein: 'DRIFT_STATISTIC_WASSERSTEIN',
+};
 
 export function timestamp(ms: number): { seconds: string; nanos: number } {
   return { seconds: String(Math.floor(ms / 1000)), nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000 };

@@ -44,7 +44,8 @@ export function shares(counts: readonly number[]): number[] {
  * reading: < 0.1 stable, 0.1–0.2 moderate, > 0.2 shifted.
  */
 export function psi(reference: readonly number[], windowCounts: readonly number[]): number {
-  if (reference.length !== windowCounts.length) throw new Error(`psi: ${reference.length} reference bins but ${windowCounts.length} window bins`);
+  if (reference.length !== windowCounts.length)
+    throw new Error(`psi: ${reference.length} reference bins but ${windowCounts.length} window bins`);
   const q = shares(windowCounts);
   let total = 0;
   for (let k = 0; k < reference.length; k++) {
@@ -63,7 +64,8 @@ export function psi(reference: readonly number[], windowCounts: readonly number[
  * so empty bins need no epsilon (M is positive wherever P or Q is).
  */
 export function jensenShannon(reference: readonly number[], windowCounts: readonly number[]): number {
-  if (reference.length !== windowCounts.length) throw new Error(`js: ${reference.length} reference bins but ${windowCounts.length} window bins`);
+  if (reference.length !== windowCounts.length)
+    throw new Error(`js: ${reference.length} reference bins but ${windowCounts.length} window bins`);
   const p = shares(reference);
   const q = shares(windowCounts);
   let d = 0;
@@ -83,9 +85,19 @@ export function jensenShannon(reference: readonly number[], windowCounts: readon
  * merged (the CDF jumps there to the higher level), so repeated quantiles of a discrete-ish
  * feature give a step, not a division by zero.
  */
-export function quantileCdf(levels: readonly number[], quantiles: readonly number[], min: number, max: number): (x: number) => number {
-  if (levels.length !== quantiles.length) throw new Error(`quantileCdf: ${levels.length} levels but ${quantiles.length} quantiles`);
-  const raw: Array<[number, number]> = [[min, 0], ...quantiles.map((q, i): [number, number] => [q, levels[i]!]), [max, 1]];
+export function quantileCdf(
+  levels: readonly number[],
+  quantiles: readonly number[],
+  min: number,
+  max: number,
+): (x: number) => number {
+  if (levels.length !== quantiles.length)
+    throw new Error(`quantileCdf: ${levels.length} levels but ${quantiles.length} quantiles`);
+  const raw: Array<[number, number]> = [
+    [min, 0],
+    ...quantiles.map((q, i): [number, number] => [q, levels[i]!]),
+    [max, 1],
+  ];
   const xs: number[] = [];
   const ys: number[] = [];
   for (const [x, y] of raw) {
@@ -145,7 +157,7 @@ export function kolmogorovSf(lambda: number): number {
   if (lambda < 1) {
     let s = 0;
     for (let k = 1; k <= 20; k++) {
-      const term = Math.exp(-((2 * k - 1) ** 2) * Math.PI * Math.PI / (8 * lambda * lambda));
+      const term = Math.exp((-((2 * k - 1) ** 2) * Math.PI * Math.PI) / (8 * lambda * lambda));
       s += term;
       if (term < 1e-17 * s) break;
     }
@@ -191,7 +203,8 @@ export interface Chi2Result {
  * value never seen in training makes a large but finite χ².
  */
 export function chiSquared(referenceShares: readonly number[], observed: readonly number[]): Chi2Result {
-  if (referenceShares.length !== observed.length) throw new Error(`chi2: ${referenceShares.length} reference categories but ${observed.length} observed`);
+  if (referenceShares.length !== observed.length)
+    throw new Error(`chi2: ${referenceShares.length} reference categories but ${observed.length} observed`);
   if (observed.length < 2) throw new Error('chi2: needs at least two categories');
   const n = observed.reduce((a, b) => a + b, 0);
   const floored = referenceShares.map((s) => Math.max(s, PSI_EPSILON));
@@ -213,7 +226,13 @@ export function chiSquared(referenceShares: readonly number[], observed: readonl
  * F_n is constant and F linear, so each piece is the area between a level and a line, split where
  * they cross.
  */
-export function wassersteinToCdf(sample: readonly number[], levels: readonly number[], quantiles: readonly number[], min: number, max: number): number {
+export function wassersteinToCdf(
+  sample: readonly number[],
+  levels: readonly number[],
+  quantiles: readonly number[],
+  min: number,
+  max: number,
+): number {
   const n = sample.length;
   if (n === 0) return 0;
   const cdf = quantileCdf(levels, quantiles, min, max);

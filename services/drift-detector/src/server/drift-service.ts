@@ -39,7 +39,8 @@ function modelName(value: string | undefined): string {
 // Every filter goes into a ClickHouse query; one of a megabyte made the query too large for the
 // server and the caller got INTERNAL (found by the contract fuzz).
 function bounded(value: string, field: string): string {
-  if (value.length > MAX_ID_CHARS) throw new InvalidArgumentError(`${field} is longer than ${MAX_ID_CHARS} characters`, field);
+  if (value.length > MAX_ID_CHARS)
+    throw new InvalidArgumentError(`${field} is longer than ${MAX_ID_CHARS} characters`, field);
   return value;
 }
 
@@ -60,24 +61,30 @@ export function driftHandlers(deps: DriftServiceDeps) {
     GetDriftReport: unary<driftV1.GetDriftReportRequest__Output, driftV1.DriftReport>(async (req) => {
       const model = modelName(req.model_name);
       const repo = req.repo_id === '' ? ALL_REPOS : bounded(req.repo_id, 'repo_id');
-      const version = req.model_version !== '' ? bounded(req.model_version, 'model_version') : deps.servingVersion(model);
+      const version =
+        req.model_version !== '' ? bounded(req.model_version, 'model_version') : deps.servingVersion(model);
       const { reports } = await deps.store.list({ model, version, repo, offset: 0, limit: 1 });
       const latest = reports[0];
       if (!latest) {
         const what = `model ${quote(model)}${version ? ` version ${quote(version)}` : ''}${repo === ALL_REPOS ? ' over all repositories' : ` in repo ${quote(repo)}`}`;
-        throw new NotFoundError(`no drift report for ${what} yet: no window has closed with at least the minimum sample size`, `drift-report/${model}`);
+        throw new NotFoundError(
+          `no drift report for ${what} yet: no window has closed with at least the minimum sample size`,
+          `drift-report/${model}`,
+        );
       }
       return reportMessage(latest);
     }),
     ListDriftReports: unary<driftV1.ListDriftReportsRequest__Output, driftV1.ListDriftReportsResponse>(async (req) => {
       const model = modelName(req.model_name);
       if (req.page_size < 0) throw new InvalidArgumentError('page_size must not be negative', 'page_size');
-      if (req.page_size > MAX_PAGE_SIZE) throw new InvalidArgumentError(`page_size must be at most ${MAX_PAGE_SIZE}`, 'page_size');
+      if (req.page_size > MAX_PAGE_SIZE)
+        throw new InvalidArgumentError(`page_size must be at most ${MAX_PAGE_SIZE}`, 'page_size');
       const limit = req.page_size === 0 ? DEFAULT_PAGE_SIZE : req.page_size;
       const offset = decodePageToken(req.page_token);
       const since = millis(req.since, 'since');
       const until = millis(req.until, 'until');
-      if (since !== undefined && until !== undefined && since > until) throw new InvalidArgumentError('since is after until', 'since');
+      if (since !== undefined && until !== undefined && since > until)
+        throw new InvalidArgumentError('since is after until', 'since');
       const q: ReportQuery = {
         model,
         version: req.model_version === '' ? undefined : bounded(req.model_version, 'model_version'),
@@ -89,12 +96,19 @@ export function driftHandlers(deps: DriftServiceDeps) {
         limit,
       };
       const page = await deps.store.list(q);
-      return { reports: page.reports.map(reportMessage), next_page_token: page.more ? encodePageToken(offset + limit) : '' };
+      return {
+        reports: page.reports.map(reportMessage),
+        next_page_token: page.more ? encodePageToken(offset + limit) : '',
+      };
     }),
     ListPerformance: unary<driftV1.ListPerformanceRequest__Output, driftV1.ListPerformanceResponse>(async (req) => {
       const model = modelName(req.model_name);
-      if (req.page_size < 0 || req.page_size > MAX_PAGE_SIZE) throw new InvalidArgumentError(`page_size must be between 0 and ${MAX_PAGE_SIZE}`, 'page_size');
-      if (!deps.performance) throw new FailedPreconditionError('performance estimation is kept in ClickHouse: this drift-detector runs without CLICKHOUSE_URL');
+      if (req.page_size < 0 || req.page_size > MAX_PAGE_SIZE)
+        throw new InvalidArgumentError(`page_size must be between 0 and ${MAX_PAGE_SIZE}`, 'page_size');
+      if (!deps.performance)
+        throw new FailedPreconditionError(
+          'performance estimation is kept in ClickHouse: this drift-detector runs without CLICKHOUSE_URL',
+        );
       const windows = await deps.performance.list({
         model,
         version: req.model_version === '' ? undefined : bounded(req.model_version, 'model_version'),

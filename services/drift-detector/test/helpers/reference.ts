@@ -50,7 +50,11 @@ export function distribution(sample: readonly number[], categorical = false): Di
   return stats;
 }
 
-export function referenceStats(features: Record<string, { sample: number[]; categorical?: boolean }>, predictions: number[], labelRate: number): ReferenceStatistics {
+export function referenceStats(
+  features: Record<string, { sample: number[]; categorical?: boolean }>,
+  predictions: number[],
+  labelRate: number,
+): ReferenceStatistics {
   return {
     rows: predictions.length,
     labelRate,

@@ -13,7 +13,11 @@ export interface TestService {
 }
 
 /** The real service (runService + startDriftDetector, as main.ts wires it) on 127.0.0.1:0, stopped by `cleanup`. */
-export async function startTestService(cleanup: Cleanup, env: Record<string, string | undefined>, overrides: DriftOverrides = {}): Promise<TestService> {
+export async function startTestService(
+  cleanup: Cleanup,
+  env: Record<string, string | undefined>,
+  overrides: DriftOverrides = {},
+): Promise<TestService> {
   const { app, running } = await startAppInProcess(cleanup, {
     name: 'drift-detector',
     configSchema: driftConfigSchema,
@@ -31,7 +35,13 @@ export async function startTestService(cleanup: Cleanup, env: Record<string, str
 export function call<Res>(client: grpc.Client, method: string, request: unknown, deadlineMs = 10_000): Promise<Res> {
   return new Promise((resolve, reject) => {
     const fn = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
-    fn.call(client, request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: Res) => (err ? reject(err) : resolve(res)));
+    fn.call(
+      client,
+      request,
+      new grpc.Metadata(),
+      { deadline: Date.now() + deadlineMs },
+      (err: grpc.ServiceError | null, res: Res) => (err ? reject(err) : resolve(res)),
+    );
   });
 }
 
@@ -53,7 +63,12 @@ export interface StackTopics {
 
 /** Fresh topic names for one test file (the dev broker creates them on first use). */
 export function randomTopics(): StackTopics {
-  return { features: randomName('features-commits'), predictions: randomName('predictions'), labels: randomName('labels'), reports: randomName('monitoring-drift') };
+  return {
+    features: randomName('features-commits'),
+    predictions: randomName('predictions'),
+    labels: randomName('labels'),
+    reports: randomName('monitoring-drift'),
+  };
 }
 
 /**
@@ -61,7 +76,10 @@ export function randomTopics(): StackTopics {
  * and tests from 200 observations, consuming `topics` as a fresh group; resolves once the
  * consumer has joined. `env` adds or overrides (CLICKHOUSE_URL, DRIFT_TABLE, …).
  */
-export async function startOnStack(cleanup: Cleanup, options: { registryDir: string; model: string; topics: StackTopics; env?: Record<string, string> }): Promise<TestService> {
+export async function startOnStack(
+  cleanup: Cleanup,
+  options: { registryDir: string; model: string; topics: StackTopics; env?: Record<string, string> },
+): Promise<TestService> {
   const engines = stackEnv('KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'NATS_URL');
   const { topics } = options;
   const svc = await startTestService(

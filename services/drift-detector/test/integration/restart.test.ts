@@ -38,7 +38,17 @@ let registryDir: string;
 
 function record(i: number, t: number): CommitFeatures {
   const sha = i.toString(16).padStart(40, '0');
-  return { event_id: `${REPO}:${sha}:jit_change_metrics:1`, event_time: t, repo_id: REPO, sha, feature_set: 'jit_change_metrics', feature_set_version: 1, values: { la: normal(random, 10, 2) }, file_metrics: null, computed_at: t + 1000 };
+  return {
+    event_id: `${REPO}:${sha}:jit_change_metrics:1`,
+    event_time: t,
+    repo_id: REPO,
+    sha,
+    feature_set: 'jit_change_metrics',
+    feature_set_version: 1,
+    values: { la: normal(random, 10, 2) },
+    file_metrics: null,
+    computed_at: t + 1000,
+  };
 }
 
 interface Detector {
@@ -86,8 +96,17 @@ async function startDetector(): Promise<Detector> {
     }),
   );
   const counted = async (outcome: string): Promise<number> => {
-    const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '');
-    const line = text.split('\n').find((l) => l.startsWith('omen_drift_records_total{') && l.includes(`topic="${topics.features}"`) && l.includes(`outcome="${outcome}"`));
+    const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+      .then((r) => r.text())
+      .catch(() => '');
+    const line = text
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('omen_drift_records_total{') &&
+          l.includes(`topic="${topics.features}"`) &&
+          l.includes(`outcome="${outcome}"`),
+      );
     return line ? Number(line.split(' ').at(-1)) : 0;
   };
   return { child, exited, counted };
@@ -99,14 +118,26 @@ async function kill(d: Detector): Promise<void> {
 }
 
 const reports = async (until: number) =>
-  (await readTopic(topics.reports, { until, timeoutMs: 60_000 })).map((r) => avroType('drift_report').fromBuffer(r.value!.subarray(5)) as DriftReport);
+  (await readTopic(topics.reports, { until, timeoutMs: 60_000 })).map(
+    (r) => avroType('drift_report').fromBuffer(r.value!.subarray(5)) as DriftReport,
+  );
 
 beforeAll(async () => {
   registryDir = await mkdtemp(path.join(os.tmpdir(), 'drift-registry-'));
   cleanup(() => rm(registryDir, { recursive: true, force: true }));
   const registry = new LocalModelRegistry(registryDir);
-  const stats = referenceStats({ la: { sample: Array.from({ length: 3000 }, () => normal(random, 10, 2)) } }, Array.from({ length: 3000 }, () => random()), 0.2);
-  await registry.register({ name: MODEL, version: 'v1', bytes: new Uint8Array([1]), featureSet: { name: 'jit_change_metrics', version: 1 }, referenceStats: stats });
+  const stats = referenceStats(
+    { la: { sample: Array.from({ length: 3000 }, () => normal(random, 10, 2)) } },
+    Array.from({ length: 3000 }, () => random()),
+    0.2,
+  );
+  await registry.register({
+    name: MODEL,
+    version: 'v1',
+    bytes: new Uint8Array([1]),
+    featureSet: { name: 'jit_change_metrics', version: 1 },
+    referenceStats: stats,
+  });
   await registry.setAlias(MODEL, 'champion', 'v1');
   cleanup(async () => {
     await ch.command(sql`DROP TABLE IF EXISTS ${ident(table)}`);
@@ -117,20 +148,34 @@ beforeAll(async () => {
 describe('drift-detector killed with a window open', () => {
   it('rebuilds the window from the redelivered records after a restart and reports each record once', async () => {
     const kafka = createTestKafka(cleanup);
-    const producer = await createTestProducer(cleanup, { kafka, schemas: { [topics.features]: avroSchema('commit_features') } });
-    const send = (rs: CommitFeatures[]) => producer.send(topics.features, rs.map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id, eventTime: r.event_time })));
-    const committed = async () => (await kafka.consumerLag(group, [topics.features])).reduce((sum, p) => sum + Math.max(0, Number(p.committed)), 0);
+    const producer = await createTestProducer(cleanup, {
+      kafka,
+      schemas: { [topics.features]: avroSchema('commit_features') },
+    });
+    const send = (rs: CommitFeatures[]) =>
+      producer.send(
+        topics.features,
+        rs.map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id, eventTime: r.event_time })),
+      );
+    const committed = async () =>
+      (await kafka.consumerLag(group, [topics.features])).reduce((sum, p) => sum + Math.max(0, Number(p.committed)), 0);
 
     const window1 = Array.from({ length: 300 }, (_, i) => record(i, T0 + i * 100));
     await send(window1);
     const first = await startDetector();
-    await waitFor(async () => (await first.counted('added')) === window1.length || undefined, { message: 'the first detector to count the window', timeoutMs: 60_000 });
+    await waitFor(async () => (await first.counted('added')) === window1.length || undefined, {
+      message: 'the first detector to count the window',
+      timeoutMs: 60_000,
+    });
     // Counted, but the window is open: nothing of it may be committed.
     expect(await committed()).toBe(0);
     await kill(first);
 
     const second = await startDetector();
-    await waitFor(async () => (await second.counted('added')) === window1.length || undefined, { message: 'the restarted detector to count the redelivered window', timeoutMs: 60_000 });
+    await waitFor(async () => (await second.counted('added')) === window1.length || undefined, {
+      message: 'the restarted detector to count the redelivered window',
+      timeoutMs: 60_000,
+    });
     // Within the lateness of window 1: a record of window 2, then 5 more of window 1, then one
     // that closes window 1 (the commit point stays at the first window-2 record).
     const opener = record(1000, T0 + WINDOW + 1000);
@@ -147,15 +192,23 @@ describe('drift-detector killed with a window open', () => {
     }
     // The reported window's records are committed (by the deferred-ack timer: no later batch
     // came); the open window's first record holds the commit point.
-    await waitFor(async () => (await committed()) === window1.length || undefined, { message: 'window 1 committed up to the open window', timeoutMs: 30_000 });
+    await waitFor(async () => (await committed()) === window1.length || undefined, {
+      message: 'window 1 committed up to the open window',
+      timeoutMs: 30_000,
+    });
 
     // Killed again: the replay from the open window's record brings the 5 stragglers of the
     // reported window back. They must count as late, not rebuild window 1 from 5 records.
     await kill(second);
     const third = await startDetector();
-    await waitFor(async () => (await third.counted('late')) === stragglers.length || undefined, { message: 'the stragglers replayed as late', timeoutMs: 60_000 });
+    await waitFor(async () => (await third.counted('late')) === stragglers.length || undefined, {
+      message: 'the stragglers replayed as late',
+      timeoutMs: 60_000,
+    });
     expect(await third.counted('added')).toBe(2);
-    const rows = await ch.query<{ n: string; s: string }>(sql`SELECT count() AS n, min(sample_size) AS s FROM ${ident(table)} FINAL WHERE window_end_ms = ${T0 + WINDOW}`);
+    const rows = await ch.query<{ n: string; s: string }>(
+      sql`SELECT count() AS n, min(sample_size) AS s FROM ${ident(table)} FINAL WHERE window_end_ms = ${T0 + WINDOW}`,
+    );
     expect(rows.map((r) => [Number(r.n), Number(r.s)])).toEqual([[8, window1.length + stragglers.length]]);
     third.child.kill('SIGTERM');
     expect(await third.exited).toEqual({ code: 0, signal: null });

@@ -35,7 +35,17 @@ let svc: TestService;
 
 function record(i: number, t: number, shift: number): CommitFeatures {
   const sha = i.toString(16).padStart(40, '0');
-  return { event_id: `${REPO}:${sha}:jit_change_metrics:1`, event_time: t, repo_id: REPO, sha, feature_set: 'jit_change_metrics', feature_set_version: 1, values: { la: normal(random, 10 + shift, 2), nf: normal(random, 50 + 10 * shift, 10) }, file_metrics: null, computed_at: t + 1000 };
+  return {
+    event_id: `${REPO}:${sha}:jit_change_metrics:1`,
+    event_time: t,
+    repo_id: REPO,
+    sha,
+    feature_set: 'jit_change_metrics',
+    feature_set_version: 1,
+    values: { la: normal(random, 10 + shift, 2), nf: normal(random, 50 + 10 * shift, 10) },
+    file_metrics: null,
+    computed_at: t + 1000,
+  };
 }
 
 beforeAll(async () => {
@@ -43,8 +53,21 @@ beforeAll(async () => {
   cleanup(() => trainer.close());
   // The champion both services see: the detector's reference, the trainer's model to retrain.
   const registry = new LocalModelRegistry(trainer.registryDir);
-  const stats = referenceStats({ la: { sample: Array.from({ length: 3000 }, () => normal(random, 10, 2)) }, nf: { sample: Array.from({ length: 3000 }, () => normal(random, 50, 10)) } }, Array.from({ length: 3000 }, () => random()), 0.2);
-  await registry.register({ name: MODEL, version: 'v1', bytes: new Uint8Array([1, 2, 3]), featureSet: { name: 'jit_change_metrics', version: 1 }, referenceStats: stats });
+  const stats = referenceStats(
+    {
+      la: { sample: Array.from({ length: 3000 }, () => normal(random, 10, 2)) },
+      nf: { sample: Array.from({ length: 3000 }, () => normal(random, 50, 10)) },
+    },
+    Array.from({ length: 3000 }, () => random()),
+    0.2,
+  );
+  await registry.register({
+    name: MODEL,
+    version: 'v1',
+    bytes: new Uint8Array([1, 2, 3]),
+    featureSet: { name: 'jit_change_metrics', version: 1 },
+    referenceStats: stats,
+  });
   await registry.setAlias(MODEL, 'champion', 'v1');
   cleanup(async () => {
     await ch.command(sql`DROP TABLE IF EXISTS ${ident(table)}`);
@@ -55,7 +78,13 @@ beforeAll(async () => {
     model: MODEL,
     topics,
     // No detector cooldown: the second window's alert reaches the trainer, whose cooldown refuses it.
-    env: { CLICKHOUSE_URL: env.CLICKHOUSE_URL, DRIFT_TABLE: table, DRIFT_ALERT_SUBJECT: trainer.driftSubject, DRIFT_ALERT_COOLDOWN: '0', DRIFT_ALERT_REPLY_TIMEOUT: '10s' },
+    env: {
+      CLICKHOUSE_URL: env.CLICKHOUSE_URL,
+      DRIFT_TABLE: table,
+      DRIFT_ALERT_SUBJECT: trainer.driftSubject,
+      DRIFT_ALERT_COOLDOWN: '0',
+      DRIFT_ALERT_REPLY_TIMEOUT: '10s',
+    },
   });
 }, 120_000);
 
@@ -76,16 +105,29 @@ async function cli(args: string[]): Promise<string> {
 
 describe('drift alert → retraining run, linked', () => {
   it('stores the run id the trainer answered with, and the trainer refusal for the next drifted window', async () => {
-    const producer = await createTestProducer(cleanup, { schemas: { [topics.features]: avroSchema('commit_features') } });
+    const producer = await createTestProducer(cleanup, {
+      schemas: { [topics.features]: avroSchema('commit_features') },
+    });
     // Window 1 shifted (alert → run), window 2 shifted (alert → refused: cooldown / run in progress).
     const w1 = Array.from({ length: 300 }, (_, i) => record(i, T0 + i * 100, 2));
-    await producer.send(topics.features, [...w1, record(5000, T0 + WINDOW + 10, 2)].map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id, eventTime: r.event_time })));
-    const first = await waitFor(async () => {
-      const rows = await ch.query<{ retraining_run_id: string; retraining_status: string; n: string }>(sql`
+    await producer.send(
+      topics.features,
+      [...w1, record(5000, T0 + WINDOW + 10, 2)].map((r) => ({
+        key: r.repo_id,
+        value: r,
+        eventId: r.event_id,
+        eventTime: r.event_time,
+      })),
+    );
+    const first = await waitFor(
+      async () => {
+        const rows = await ch.query<{ retraining_run_id: string; retraining_status: string; n: string }>(sql`
         SELECT retraining_run_id, retraining_status, count() AS n FROM ${ident(table)} FINAL
         WHERE repo_id = '*' AND window_end_ms = ${T0 + WINDOW} GROUP BY retraining_run_id, retraining_status`);
-      return rows.length > 0 ? rows : undefined;
-    }, { message: 'the first window in ClickHouse', timeoutMs: 60_000 });
+        return rows.length > 0 ? rows : undefined;
+      },
+      { message: 'the first window in ClickHouse', timeoutMs: 60_000 },
+    );
     expect(first).toHaveLength(1);
     expect(first[0]!.retraining_status).toBe('started');
     const runId = first[0]!.retraining_run_id;
@@ -98,29 +140,61 @@ describe('drift alert → retraining run, linked', () => {
 
     // gRPC: the report says the same.
     const report = await call<driftV1.DriftReport__Output>(svc.client, 'GetDriftReport', { model_name: MODEL });
-    expect(report).toMatchObject({ drifted: true, retraining_triggered: true, retraining_run_id: runId, retraining_status: 'started', drift_share: 1 });
+    expect(report).toMatchObject({
+      drifted: true,
+      retraining_triggered: true,
+      retraining_run_id: runId,
+      retraining_status: 'started',
+      drift_share: 1,
+    });
     // The per-repo report of the same window is covered by the all-repos one's alert.
-    const repoReport = await call<driftV1.DriftReport__Output>(svc.client, 'GetDriftReport', { model_name: MODEL, repo_id: REPO });
+    const repoReport = await call<driftV1.DriftReport__Output>(svc.client, 'GetDriftReport', {
+      model_name: MODEL,
+      repo_id: REPO,
+    });
     expect(repoReport).toMatchObject({ retraining_status: 'covered', retraining_run_id: '' });
 
     const w2 = Array.from({ length: 300 }, (_, i) => record(1000 + i, T0 + WINDOW + 20 + i * 100, 2));
-    await producer.send(topics.features, [...w2, record(6000, T0 + 2 * WINDOW + 10, 2)].map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id, eventTime: r.event_time })));
-    const second = await waitFor(async () => {
-      const rows = await ch.query<{ retraining_run_id: string; retraining_status: string; retraining_detail: string }>(sql`
+    await producer.send(
+      topics.features,
+      [...w2, record(6000, T0 + 2 * WINDOW + 10, 2)].map((r) => ({
+        key: r.repo_id,
+        value: r,
+        eventId: r.event_id,
+        eventTime: r.event_time,
+      })),
+    );
+    const second = await waitFor(
+      async () => {
+        const rows = await ch.query<{
+          retraining_run_id: string;
+          retraining_status: string;
+          retraining_detail: string;
+        }>(sql`
         SELECT DISTINCT retraining_run_id, retraining_status, retraining_detail FROM ${ident(table)} FINAL
         WHERE repo_id = '*' AND window_end_ms = ${T0 + 2 * WINDOW}`);
-      return rows.length > 0 ? rows : undefined;
-    }, { message: 'the second window in ClickHouse', timeoutMs: 60_000 });
+        return rows.length > 0 ? rows : undefined;
+      },
+      { message: 'the second window in ClickHouse', timeoutMs: 60_000 },
+    );
     expect(second).toHaveLength(1);
     expect(second[0]).toMatchObject({ retraining_run_id: '', retraining_status: 'refused' });
-    expect(second[0]!.retraining_detail).toMatch(new RegExp(`drift trigger for ${MODEL} ignored: (cooldown until|run ${runId} is still)`));
+    expect(second[0]!.retraining_detail).toMatch(
+      new RegExp(`drift trigger for ${MODEL} ignored: (cooldown until|run ${runId} is still)`),
+    );
     const runs = await trainer.call<trainerV1.ListRunsResponse__Output>('ListRuns', { model_name: MODEL });
     expect(runs.runs.map((r) => r.run_id)).toEqual([runId]);
 
     // The CLI shows the same link: `omen drift list|get --json`.
     const addr = `127.0.0.1:${svc.running.grpcPort}`;
-    const list = JSON.parse(await cli(['list', MODEL, '--addr', addr, '--json', '--drifted'])) as driftV1.DriftReport__Output[];
-    expect(list.filter((r) => r.repo_id === '*').map((r) => [Number(r.window_end!.seconds) * 1000, r.retraining_status, r.retraining_run_id])).toEqual([
+    const list = JSON.parse(
+      await cli(['list', MODEL, '--addr', addr, '--json', '--drifted']),
+    ) as driftV1.DriftReport__Output[];
+    expect(
+      list
+        .filter((r) => r.repo_id === '*')
+        .map((r) => [Number(r.window_end!.seconds) * 1000, r.retraining_status, r.retraining_run_id]),
+    ).toEqual([
       [T0 + 2 * WINDOW, 'refused', ''],
       [T0 + WINDOW, 'started', runId],
     ]);

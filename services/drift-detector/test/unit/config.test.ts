@@ -15,8 +15,20 @@ function refusal(env: Record<string, string>): string {
 describe('drift-detector configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig(driftConfigSchema, {});
-    expect([c.DRIFT_PSI_THRESHOLD, c.DRIFT_KS_ALPHA, c.DRIFT_CHI2_ALPHA, c.DRIFT_JS_THRESHOLD, c.DRIFT_WASSERSTEIN_THRESHOLD]).toEqual([0.2, 0.05, 0.05, 0.1, 0.1]);
-    expect([c.DRIFT_NUMERIC_TEST, c.DRIFT_CATEGORICAL_TEST, c.DRIFT_SMALL_REFERENCE_ROWS, c.DRIFT_SHARE, c.DRIFT_CORRECTION]).toEqual(['auto', 'auto', 1000, 0.5, 'bh']);
+    expect([
+      c.DRIFT_PSI_THRESHOLD,
+      c.DRIFT_KS_ALPHA,
+      c.DRIFT_CHI2_ALPHA,
+      c.DRIFT_JS_THRESHOLD,
+      c.DRIFT_WASSERSTEIN_THRESHOLD,
+    ]).toEqual([0.2, 0.05, 0.05, 0.1, 0.1]);
+    expect([
+      c.DRIFT_NUMERIC_TEST,
+      c.DRIFT_CATEGORICAL_TEST,
+      c.DRIFT_SMALL_REFERENCE_ROWS,
+      c.DRIFT_SHARE,
+      c.DRIFT_CORRECTION,
+    ]).toEqual(['auto', 'auto', 1000, 0.5, 'bh']);
     expect([c.DRIFT_WINDOW, c.DRIFT_ALLOWED_LATENESS, c.DRIFT_MIN_SAMPLES]).toEqual([3_600_000, 300_000, 100]);
     expect(c.DRIFT_MODELS).toEqual(['jit-defect']);
     expect(c.DRIFT_ALERT_SUBJECT).toBe('drift.alert');

@@ -15,16 +15,63 @@ const reference: Reference = {
   model: 'jit',
   version: 'v2',
   featureSet: { name: 'fs', version: 1 },
-  stats: referenceStats({ la: { sample: Array.from({ length: 2000 }, () => normal(random)) } }, Array.from({ length: 2000 }, () => random()), 0.2),
+  stats: referenceStats(
+    { la: { sample: Array.from({ length: 2000 }, () => normal(random)) } },
+    Array.from({ length: 2000 }, () => random()),
+    0.2,
+  ),
 };
 const topics = { features: 'f', predictions: 'p', labels: 'l' };
 let offset = 0;
-const rec = (topic: string, value: unknown): ConsumedRecord<unknown> => ({ topic, partition: 0, offset: String(offset++), key: null, value, headers: {}, timestamp: 0, eventId: undefined, schemaId: 1, rawValue: null });
-const feat = (i: number, t: number, set = 'fs') => rec('f', { event_id: `e${i}`, event_time: t, repo_id: 'r', sha: `${i}`, feature_set: set, feature_set_version: 1, values: { la: normal(random) }, file_metrics: null, computed_at: t });
-const pred = (entity: string, t: number, version = 'v2', source = 'stream') => rec('p', { event_id: `${source}:${entity}`, event_time: t, repo_id: 'r', entity_type: 'commit', entity_id: entity, model_name: 'jit', model_version: version, bug_probability: random(), source });
+const rec = (topic: string, value: unknown): ConsumedRecord<unknown> => ({
+  topic,
+  partition: 0,
+  offset: String(offset++),
+  key: null,
+  value,
+  headers: {},
+  timestamp: 0,
+  eventId: undefined,
+  schemaId: 1,
+  rawValue: null,
+});
+const feat = (i: number, t: number, set = 'fs') =>
+  rec('f', {
+    event_id: `e${i}`,
+    event_time: t,
+    repo_id: 'r',
+    sha: `${i}`,
+    feature_set: set,
+    feature_set_version: 1,
+    values: { la: normal(random) },
+    file_metrics: null,
+    computed_at: t,
+  });
+const pred = (entity: string, t: number, version = 'v2', source = 'stream') =>
+  rec('p', {
+    event_id: `${source}:${entity}`,
+    event_time: t,
+    repo_id: 'r',
+    entity_type: 'commit',
+    entity_id: entity,
+    model_name: 'jit',
+    model_version: version,
+    bug_probability: random(),
+    source,
+  });
 
 function detector(publish: (r: Report[]) => Promise<void>) {
-  return new Detector({ models: ['jit'], reference: () => reference, topics, windows: { windowMs: 1000, latenessMs: 0, maxSamples: 1000 }, thresholds: DEFAULT_THRESHOLDS, minSamples: 5, publish, logger: createLogger({ service: 'test', level: 'silent' }), now: () => 42 });
+  return new Detector({
+    models: ['jit'],
+    reference: () => reference,
+    topics,
+    windows: { windowMs: 1000, latenessMs: 0, maxSamples: 1000 },
+    thresholds: DEFAULT_THRESHOLDS,
+    minSamples: 5,
+    publish,
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    now: () => 42,
+  });
 }
 
 describe('Detector', () => {
@@ -74,8 +121,15 @@ describe('Detector', () => {
       return Promise.resolve();
     });
     d.closedThrough('jit', 'feature', 6000);
-    await d.handle([...Array.from({ length: 6 }, (_, i) => feat(500 + i, 5000 + i)), ...Array.from({ length: 6 }, (_, i) => feat(600 + i, 6000 + i)), feat(700, 7000)]);
-    expect(published.map((r) => `${r.repo}:${r.windowEnd}:${r.tests[0]!.sampleSize}`).sort()).toEqual(['*:7000:6', 'r:7000:6']);
+    await d.handle([
+      ...Array.from({ length: 6 }, (_, i) => feat(500 + i, 5000 + i)),
+      ...Array.from({ length: 6 }, (_, i) => feat(600 + i, 6000 + i)),
+      feat(700, 7000),
+    ]);
+    expect(published.map((r) => `${r.repo}:${r.windowEnd}:${r.tests[0]!.sampleSize}`).sort()).toEqual([
+      '*:7000:6',
+      'r:7000:6',
+    ]);
   });
 
   it('skips features of another feature set and predictions of other versions; counts a commit scored twice (stream + served) once', async () => {
@@ -121,9 +175,13 @@ describe('AlertCooldown', () => {
 describe('MemoryReportStore', () => {
   const w = (end: number, repo: string) => {
     const mw = new ModelWindows('jit', { windowMs: 1000, latenessMs: 0, maxSamples: 100 });
-    for (let i = 0; i < 6; i++) mw.add(reference, { kind: 'label', eventId: `l${i}`, eventTime: end - 1000 + i, repo, positive: i % 2 === 0 });
+    for (let i = 0; i < 6; i++)
+      mw.add(reference, { kind: 'label', eventId: `l${i}`, eventTime: end - 1000 + i, repo, positive: i % 2 === 0 });
     mw.add(reference, { kind: 'label', eventId: 'z', eventTime: end + 5000, repo: 'zz', positive: false });
-    return mw.takeClosed().filter((c) => c.repo === repo).map((c) => evaluateWindow(c, DEFAULT_THRESHOLDS, 5, end));
+    return mw
+      .takeClosed()
+      .filter((c) => c.repo === repo)
+      .map((c) => evaluateWindow(c, DEFAULT_THRESHOLDS, 5, end));
   };
 
   it('lists newest first, "*" before repos, pages, and forgets the oldest beyond its bound', async () => {
@@ -149,10 +207,40 @@ describe('page tokens', () => {
 describe('MemoryReportStore merging', () => {
   it('merges reports of one window from different streams into one', async () => {
     const store = new MemoryReportStore(10);
-    const base = { reportId: 'jit:v2:*:1000', model: 'jit', version: 'v2', repo: '*', windowStart: 0, windowEnd: 1000, referenceVersion: 'v2', computedAt: 1 };
-    const t = (feature: string, drifted: boolean) => ({ feature, target: 'feature' as const, statistic: 'psi' as const, value: 0, pValue: null, threshold: 0.2, drifted, sampleSize: 10, referenceSize: 10, decisive: true, pValueAdjusted: null });
+    const base = {
+      reportId: 'jit:v2:*:1000',
+      model: 'jit',
+      version: 'v2',
+      repo: '*',
+      windowStart: 0,
+      windowEnd: 1000,
+      referenceVersion: 'v2',
+      computedAt: 1,
+    };
+    const t = (feature: string, drifted: boolean) => ({
+      feature,
+      target: 'feature' as const,
+      statistic: 'psi' as const,
+      value: 0,
+      pValue: null,
+      threshold: 0.2,
+      drifted,
+      sampleSize: 10,
+      referenceSize: 10,
+      decisive: true,
+      pValueAdjusted: null,
+    });
     await store.add([{ ...base, tests: [t('a', false)], drifted: false, driftShare: 0 }]);
-    await store.add([{ ...base, tests: [t('b', true)], drifted: true, driftShare: 1, computedAt: 2, retraining: { status: 'started', runId: 'run-1', detail: '' } }]);
+    await store.add([
+      {
+        ...base,
+        tests: [t('b', true)],
+        drifted: true,
+        driftShare: 1,
+        computedAt: 2,
+        retraining: { status: 'started', runId: 'run-1', detail: '' },
+      },
+    ]);
     const [r] = (await store.list({ model: 'jit', offset: 0, limit: 5 })).reports;
     expect(r!.tests.map((x) => x.feature)).toEqual(['a', 'b']);
     expect(r!.drifted).toBe(true);
@@ -183,7 +271,10 @@ describe('Detector.closeIdle', () => {
     expect(await d.closeIdle(1000)).toEqual([]);
     wall = 1000;
     const reports = await d.closeIdle(1000);
-    expect(reports.map((r) => `${r.repo}:${r.windowEnd}:${r.tests[0]!.sampleSize}`).sort()).toEqual(['*:1000:8', 'r:1000:8']);
+    expect(reports.map((r) => `${r.repo}:${r.windowEnd}:${r.tests[0]!.sampleSize}`).sort()).toEqual([
+      '*:1000:8',
+      'r:1000:8',
+    ]);
     await d.handle([feat(300, 150)]);
     expect(await d.closeIdle(1000)).toEqual([]);
     expect(published).toHaveLength(2);
@@ -194,8 +285,14 @@ describe('the trainer answer to an alert', () => {
   const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
   it('reads a started run, a refusal with its reason, and calls anything else failed', () => {
     expect(parseAlertAnswer(enc({ status: 'started', runId: 'run-7' }))).toEqual({ status: 'started', runId: 'run-7' });
-    expect(parseAlertAnswer(enc({ status: 'refused', detail: 'cooldown until x' }))).toEqual({ status: 'refused', detail: 'cooldown until x' });
+    expect(parseAlertAnswer(enc({ status: 'refused', detail: 'cooldown until x' }))).toEqual({
+      status: 'refused',
+      detail: 'cooldown until x',
+    });
     expect(parseAlertAnswer(enc({ status: 'started', runId: '' })).status).toBe('failed');
-    expect(parseAlertAnswer(enc('not json'))).toEqual({ status: 'failed', detail: 'the trainer answered the alert with something that is not JSON' });
+    expect(parseAlertAnswer(enc('not json'))).toEqual({
+      status: 'failed',
+      detail: 'the trainer answered the alert with something that is not JSON',
+    });
   });
 });

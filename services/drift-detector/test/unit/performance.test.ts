@@ -47,7 +47,12 @@ describe('simulation: calibrated scores', () => {
   it('expected AUC tracks realised AUC across score distributions (mean error < 0.01, each window within 0.05)', () => {
     const random = rng(2026);
     // Scores from Beta-like shapes (powers of uniforms), labels drawn with exactly that probability.
-    const shapes = [(u: number) => u ** 3, (u: number) => u, (u: number) => 0.2 + 0.3 * u, (u: number) => 1 - (1 - u) ** 0.5];
+    const shapes = [
+      (u: number) => u ** 3,
+      (u: number) => u,
+      (u: number) => 0.2 + 0.3 * u,
+      (u: number) => 1 - (1 - u) ** 0.5,
+    ];
     const errors: number[] = [];
     for (let rep = 0; rep < 40; rep++) {
       const shape = shapes[rep % shapes.length]!;

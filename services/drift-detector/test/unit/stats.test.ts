@@ -6,14 +6,37 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PSI_EPSILON, benjaminiHochberg, binCounts, chi2Sf, chiSquared, jensenShannon, kolmogorovSf, ksPValue, ksStatistic, psi, quantileCdf, wassersteinNorm, wassersteinToCdf } from '../../src/domain/stats.ts';
+import {
+  PSI_EPSILON,
+  benjaminiHochberg,
+  binCounts,
+  chi2Sf,
+  chiSquared,
+  jensenShannon,
+  kolmogorovSf,
+  ksPValue,
+  ksStatistic,
+  psi,
+  quantileCdf,
+  wassersteinNorm,
+  wassersteinToCdf,
+} from '../../src/domain/stats.ts';
 
 interface Fixture {
   seed: number;
   psi_epsilon: number;
   continuous: Array<{
     name: string;
-    reference: { count: number; std: number; min: number; max: number; levels: number[]; quantiles: number[]; edges: number[]; proportions: number[] };
+    reference: {
+      count: number;
+      std: number;
+      min: number;
+      max: number;
+      levels: number[];
+      quantiles: number[];
+      edges: number[];
+      proportions: number[];
+    };
     sample: number[];
     counts: number[];
     psi: number;
@@ -35,7 +58,9 @@ const committed = JSON.parse(readFileSync(path.join(here, '../fixtures/stats-sci
 
 /** Relative tolerance, with an absolute floor for values near 0. */
 function close(actual: number, expected: number, rel = 1e-9, abs = 1e-12): void {
-  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(Math.max(abs, rel * Math.abs(expected)));
+  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(
+    Math.max(abs, rel * Math.abs(expected)),
+  );
 }
 
 function live(): Fixture | undefined {
@@ -104,7 +129,17 @@ describe('edge cases', () => {
     const sample = Array.from({ length: 1000 }, (_, i) => (i + 0.5) / 1000);
     // Between midpoints the step and the line enclose n pairs of triangles of area 1/(8n²).
     close(wassersteinToCdf(sample, levels, levels, 0, 1), 1 / 4000, 1e-9);
-    close(wassersteinToCdf(sample.map((v) => v + 0.25), levels, levels, 0, 1), 0.25, 1e-3);
+    close(
+      wassersteinToCdf(
+        sample.map((v) => v + 0.25),
+        levels,
+        levels,
+        0,
+        1,
+      ),
+      0.25,
+      1e-3,
+    );
     expect(wassersteinNorm(0.002, 0)).toBe(2);
   });
 

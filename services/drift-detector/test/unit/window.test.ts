@@ -2,8 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { ModelWindows, Reservoir, type Reference } from '../../src/domain/window.ts';
 import { referenceStats } from '../helpers/reference.ts';
 
-const ref = (version = 'v1'): Reference => ({ model: 'm', version, featureSet: { name: 'fs', version: 1 }, stats: referenceStats({ a: { sample: [1, 2, 3] } }, [0.1, 0.2], 0.3) });
-const features = (id: string, t: number, repo = 'r1', a = 1) => ({ kind: 'features' as const, eventId: id, eventTime: t, repo, values: { a } });
+const ref = (version = 'v1'): Reference => ({
+  model: 'm',
+  version,
+  featureSet: { name: 'fs', version: 1 },
+  stats: referenceStats({ a: { sample: [1, 2, 3] } }, [0.1, 0.2], 0.3),
+});
+const features = (id: string, t: number, repo = 'r1', a = 1) => ({
+  kind: 'features' as const,
+  eventId: id,
+  eventTime: t,
+  repo,
+  values: { a },
+});
 
 describe('ModelWindows', () => {
   it('counts into the repo window and the all-repos window, and closes them once event time passes end + lateness', () => {
@@ -36,7 +47,12 @@ describe('ModelWindows', () => {
     w.add(ref('v1'), features('e1', 10));
     w.add(ref('v2'), features('e2', 20));
     w.add(ref('v2'), features('e3', 5000));
-    expect(w.takeClosed().map((c) => `${c.version}/${c.repo}`).sort()).toEqual(['v1/*', 'v1/r1', 'v2/*', 'v2/r1']);
+    expect(
+      w
+        .takeClosed()
+        .map((c) => `${c.version}/${c.repo}`)
+        .sort(),
+    ).toEqual(['v1/*', 'v1/r1', 'v2/*', 'v2/r1']);
   });
 
   it('skips non-finite feature values', () => {
@@ -50,7 +66,7 @@ describe('ModelWindows', () => {
 describe('Reservoir', () => {
   it('keeps at most max values, counts all, and samples uniformly', () => {
     let seed = 1;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const hits = new Array<number>(10).fill(0);
     for (let trial = 0; trial < 2000; trial++) {
       const r = new Reservoir(3, random);

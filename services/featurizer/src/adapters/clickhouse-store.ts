@@ -126,8 +126,17 @@ export interface OfflineFeatures {
 }
 
 /** A commit's features for one set from the offline store (the online store's fallback). */
-export async function readOfflineFeatures(ch: ClickHouse, repoId: string, sha: string, set: Pick<FeatureSet, 'name' | 'version'>): Promise<OfflineFeatures | undefined> {
-  const [row] = await ch.query<{ feature_names: string[]; feature_values: number[]; computed_at_ms: string | number }>(sql`
+export async function readOfflineFeatures(
+  ch: ClickHouse,
+  repoId: string,
+  sha: string,
+  set: Pick<FeatureSet, 'name' | 'version'>,
+): Promise<OfflineFeatures | undefined> {
+  const [row] = await ch.query<{
+    feature_names: string[];
+    feature_values: number[];
+    computed_at_ms: string | number;
+  }>(sql`
     SELECT feature_names, feature_values, computed_at_ms
     FROM ${ident(tables.features)} FINAL
     WHERE repo_id = ${repoId} AND sha = ${sha} AND feature_set = ${set.name} AND feature_set_version = ${set.version}
@@ -138,10 +147,14 @@ export async function readOfflineFeatures(ch: ClickHouse, repoId: string, sha: s
     FROM ${ident(tables.fileMetrics)} FINAL
     WHERE repo_id = ${repoId} AND sha = ${sha}
     ORDER BY path`);
-  const zip = (names: string[], values: number[]): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, Number(values[i])]));
+  const zip = (names: string[], values: number[]): Record<string, number> =>
+    Object.fromEntries(names.map((n, i) => [n, Number(values[i])]));
   return {
     values: zip(row.feature_names, row.feature_values),
-    fileMetrics: set.name === codeMetricsV1.name ? files.map((f) => ({ path: f.path, values: zip(f.feature_names, f.feature_values) })) : [],
+    fileMetrics:
+      set.name === codeMetricsV1.name
+        ? files.map((f) => ({ path: f.path, values: zip(f.feature_names, f.feature_values) }))
+        : [],
     computedAt: Number(row.computed_at_ms),
   };
 }

@@ -22,13 +22,25 @@ export function kafkaPublisher(producer: AvroProducer, topics: KafkaSinkTopics) 
       features.length > 0
         ? producer.send(
             topics.features,
-            features.map((f) => ({ key: f.repo_id, value: f, eventId: f.event_id, eventTime: f.event_time, trace: recordTrace(commitTraceKey(f)) })),
+            features.map((f) => ({
+              key: f.repo_id,
+              value: f,
+              eventId: f.event_id,
+              eventTime: f.event_time,
+              trace: recordTrace(commitTraceKey(f)),
+            })),
           )
         : undefined,
       labels.length > 0
         ? producer.send(
             topics.labels,
-            labels.map((l) => ({ key: l.repo_id, value: l, eventId: l.event_id, eventTime: l.label_known_at, trace: recordTrace(commitTraceKey(l)) })),
+            labels.map((l) => ({
+              key: l.repo_id,
+              value: l,
+              eventId: l.event_id,
+              eventTime: l.label_known_at,
+              trace: recordTrace(commitTraceKey(l)),
+            })),
           )
         : undefined,
     ]);

@@ -18,7 +18,16 @@
 
 import type { RedisClient } from '@omen/service';
 import { UnavailableError } from '@omen/errors';
-import type { CommitRecord, HistoryStore, IssueRecord, LegacyCommitRecord, Namespace, RecordRequest, RepoSnapshot, RepoWrite } from '../domain/history.ts';
+import type {
+  CommitRecord,
+  HistoryStore,
+  IssueRecord,
+  LegacyCommitRecord,
+  Namespace,
+  RecordRequest,
+  RepoSnapshot,
+  RepoWrite,
+} from '../domain/history.ts';
 import { emptyRecordMaps, namespaces } from '../domain/history.ts';
 import type { Pruned, StateRetention } from '../domain/retention.ts';
 import { DEFAULT_RETENTION, checkRetention, pendingCutoff } from '../domain/retention.ts';
@@ -91,7 +100,9 @@ export interface RedisHistoryStoreOptions {
   onPrune?: (pruned: Pruned) => void;
 }
 
-type WithWrite = RedisClient & { featurizerWrite(numKeys: number, ...args: (string | number)[]): Promise<0 | [number, number]> };
+type WithWrite = RedisClient & {
+  featurizerWrite(numKeys: number, ...args: (string | number)[]): Promise<0 | [number, number]>;
+};
 
 // The commit record is the one record kept per commit for good, so its size is the state's
 // growth per commit: fields at their default (false, {}) are left out of the JSON (about 90 of
@@ -103,7 +114,8 @@ function encodeCommit(rec: CommitRecord): string {
   const out: Record<string, unknown> = {};
   const fields: [string, unknown][] = Object.entries(rec);
   for (const [k, v] of fields) {
-    const isDefault = DEFAULTED.has(k) && (v === false || (typeof v === 'object' && v !== null && Object.keys(v).length === 0));
+    const isDefault =
+      DEFAULTED.has(k) && (v === false || (typeof v === 'object' && v !== null && Object.keys(v).length === 0));
     if (!isDefault) out[k] = v;
   }
   return JSON.stringify(out);
@@ -113,10 +125,13 @@ function decodeCommit(json: string): CommitRecord {
   const stored = JSON.parse(json) as Partial<LegacyCommitRecord>;
   const defaults = { fix: false, fullyBlamed: false, blamed: {}, inducedBy: {}, fixesIssues: {} };
   // Without fixByMessage, a record with inline outputs lets the processor tell it from them.
-  return (stored.outputs === undefined ? { ...defaults, fixByMessage: false, ...stored } : { ...defaults, ...stored }) as CommitRecord;
+  return (
+    stored.outputs === undefined ? { ...defaults, fixByMessage: false, ...stored } : { ...defaults, ...stored }
+  ) as CommitRecord;
 }
 
-const encode = (ns: Namespace, v: unknown): string => (ns === 'commit' ? encodeCommit(v as CommitRecord) : JSON.stringify(v));
+const encode = (ns: Namespace, v: unknown): string =>
+  ns === 'commit' ? encodeCommit(v as CommitRecord) : JSON.stringify(v);
 const decode = (ns: Namespace, json: string): unknown => (ns === 'commit' ? decodeCommit(json) : JSON.parse(json));
 
 /** Hash tags must not contain braces; a repository id never should, but one must not break the layout. */
@@ -153,7 +168,8 @@ export class RedisHistoryStore implements HistoryStore {
     }
     const replies = await multi.exec();
     if (!replies) throw new UnavailableError(`redis aborted the read of ${repoId}'s featurizer state`);
-    for (const [err] of replies) if (err) throw new UnavailableError(`reading ${repoId}'s featurizer state: ${err.message}`, { cause: err });
+    for (const [err] of replies)
+      if (err) throw new UnavailableError(`reading ${repoId}'s featurizer state: ${err.message}`, { cause: err });
     const [version, seq] = replies[0]![1] as (string | null)[];
     const records = emptyRecordMaps();
     asked.forEach(([ns, keys], i) => {
@@ -168,7 +184,12 @@ export class RedisHistoryStore implements HistoryStore {
   }
 
   async write(repoId: string, w: RepoWrite): Promise<boolean> {
-    const keys = [this.key(repoId, 'meta'), ...namespaces.map((ns) => this.key(repoId, ns)), this.key(repoId, 'window'), this.key(repoId, 'pending_at')];
+    const keys = [
+      this.key(repoId, 'meta'),
+      ...namespaces.map((ns) => this.key(repoId, ns)),
+      this.key(repoId, 'window'),
+      this.key(repoId, 'pending_at'),
+    ];
     const r = this.#retention;
     const args: (string | number)[] = [
       w.expectedVersion,
@@ -222,7 +243,12 @@ export class RedisHistoryStore implements HistoryStore {
    * partition has no lag. Returns the commits the history held.
    */
   async resetRepository(repoId: string, now: number): Promise<number> {
-    const keys = [this.key(repoId, 'meta'), ...namespaces.map((ns) => this.key(repoId, ns)), this.key(repoId, 'window'), this.key(repoId, 'pending_at')];
+    const keys = [
+      this.key(repoId, 'meta'),
+      ...namespaces.map((ns) => this.key(repoId, ns)),
+      this.key(repoId, 'window'),
+      this.key(repoId, 'pending_at'),
+    ];
     const issues = await this.#redis.hgetall(this.key(repoId, 'issue'));
     const pending = new Map<string, string[]>();
     for (const [n, json] of Object.entries(issues)) {
@@ -238,12 +264,18 @@ export class RedisHistoryStore implements HistoryStore {
       multi.zadd(this.key(repoId, 'pending_at'), now, sha);
     }
     const replies = await multi.exec();
-    for (const [err] of replies ?? []) if (err) throw new UnavailableError(`resetting ${repoId}'s featurizer state: ${err.message}`, { cause: err });
+    for (const [err] of replies ?? [])
+      if (err) throw new UnavailableError(`resetting ${repoId}'s featurizer state: ${err.message}`, { cause: err });
     return held;
   }
 
   /** Removes a repository's whole state (tests, re-featurizing from scratch). */
   async dropRepository(repoId: string): Promise<void> {
-    await this.#redis.del(this.key(repoId, 'meta'), ...namespaces.map((ns) => this.key(repoId, ns)), this.key(repoId, 'window'), this.key(repoId, 'pending_at'));
+    await this.#redis.del(
+      this.key(repoId, 'meta'),
+      ...namespaces.map((ns) => this.key(repoId, ns)),
+      this.key(repoId, 'window'),
+      this.key(repoId, 'pending_at'),
+    );
   }
 }

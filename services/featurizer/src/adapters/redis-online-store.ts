@@ -45,8 +45,17 @@ export class RedisOnlineStore {
       (r) => this.key(r.repo_id, r.sha),
       (pipeline, r) => {
         const key = this.key(r.repo_id, r.sha);
-        const value: OnlineFeatures = { values: r.values, file_metrics: r.file_metrics, computed_at: r.computed_at, event_time: r.event_time };
-        pipeline.hset(key, featureSetId({ name: r.feature_set, version: r.feature_set_version }), JSON.stringify(value));
+        const value: OnlineFeatures = {
+          values: r.values,
+          file_metrics: r.file_metrics,
+          computed_at: r.computed_at,
+          event_time: r.event_time,
+        };
+        pipeline.hset(
+          key,
+          featureSetId({ name: r.feature_set, version: r.feature_set_version }),
+          JSON.stringify(value),
+        );
         pipeline.expire(key, this.#ttl);
       },
     );
@@ -54,7 +63,11 @@ export class RedisOnlineStore {
     if (failed?.[0]) throw failed[0];
   }
 
-  async read(repoId: string, sha: string, set: Pick<FeatureSet, 'name' | 'version'>): Promise<OnlineFeatures | undefined> {
+  async read(
+    repoId: string,
+    sha: string,
+    set: Pick<FeatureSet, 'name' | 'version'>,
+  ): Promise<OnlineFeatures | undefined> {
     const raw = await this.#redis.hget(this.key(repoId, sha), featureSetId(set));
     return raw === null ? undefined : (JSON.parse(raw) as OnlineFeatures);
   }

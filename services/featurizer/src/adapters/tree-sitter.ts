@@ -24,7 +24,9 @@ const wasmModule: Record<string, unknown> = {};
 let open: OpenCursor | undefined;
 
 /** Loads the grammars of `ids` (all supported languages by default); one parser per language. */
-export async function loadLanguages(ids: readonly LanguageId[] = Object.keys(languageRules) as LanguageId[]): Promise<LoadedLanguages> {
+export async function loadLanguages(
+  ids: readonly LanguageId[] = Object.keys(languageRules) as LanguageId[],
+): Promise<LoadedLanguages> {
   runtime ??= Parser.init(wasmModule);
   await runtime;
   open ??= wasmCursor(wasmModule) ?? publicCursor;

@@ -118,7 +118,15 @@ export function referenceOrder(input: Pick<AuditInput, 'source' | 'stages' | 'ti
 export function audit(input: AuditInput): AuditReport {
   const order = referenceOrder(input);
   const stages: StageReport[] = input.stages.map((s) => {
-    if (s.shas === undefined) return { stage: s.stage, commits: 0, missing: 0, ranges: [], required: false, ...(s.note ? { note: s.note } : {}) };
+    if (s.shas === undefined)
+      return {
+        stage: s.stage,
+        commits: 0,
+        missing: 0,
+        ranges: [],
+        required: false,
+        ...(s.note ? { note: s.note } : {}),
+      };
     const judged = s.against ? order.filter((sha) => s.against!.has(sha)) : order;
     const ranges = missingRanges(judged, s.shas);
     return {
@@ -133,31 +141,51 @@ export function audit(input: AuditInput): AuditReport {
   const gapOrder = order.filter((sha) => input.onGap.has(sha));
   const onGap = { commits: input.onGap.size, ranges: flaggedRanges(order, input.onGap) };
   // A flagged commit outside the reference still counts (a stage-less flag is still a wrong metric).
-  if (gapOrder.length < input.onGap.size) onGap.ranges.push(...[...input.onGap].filter((s) => !order.includes(s)).map((s) => ({ first: s, last: s, count: 1 })));
+  if (gapOrder.length < input.onGap.size)
+    onGap.ranges.push(
+      ...[...input.onGap].filter((s) => !order.includes(s)).map((s) => ({ first: s, last: s, count: 1 })),
+    );
   const groupGaps = [...(input.groupGaps ?? [])];
   const failed = stages.some((s) => s.required && s.missing > 0) || onGap.commits > 0 || groupGaps.length > 0;
-  return { repo: input.repo, reference: input.source ? 'source' : 'stages', commits: order.length, stages, onGap, groupGaps, failed };
+  return {
+    repo: input.repo,
+    reference: input.source ? 'source' : 'stages',
+    commits: order.length,
+    stages,
+    onGap,
+    groupGaps,
+    failed,
+  };
 }
 
 const short = (sha: string): string => sha.slice(0, 12);
 
 /** The report for a terminal: one line per stage, then its missing runs (at most `maxRanges` each). */
 export function formatAudit(r: AuditReport, maxRanges = 20): string {
-  const lines = [`audit of ${r.repo}: ${r.commits} commits in the reference (${r.reference === 'source' ? 'source history order' : 'every stage\'s commits by commit time'})`];
+  const lines = [
+    `audit of ${r.repo}: ${r.commits} commits in the reference (${r.reference === 'source' ? 'source history order' : "every stage's commits by commit time"})`,
+  ];
   const width = Math.max(...r.stages.map((s) => s.stage.length), 'on a gap'.length);
   const runs = (ranges: readonly MissingRange[]): void => {
-    for (const g of ranges.slice(0, maxRanges)) lines.push(`      ${g.count === 1 ? short(g.first) : `${short(g.first)}..${short(g.last)}`}  (${g.count})`);
+    for (const g of ranges.slice(0, maxRanges))
+      lines.push(`      ${g.count === 1 ? short(g.first) : `${short(g.first)}..${short(g.last)}`}  (${g.count})`);
     if (ranges.length > maxRanges) lines.push(`      … ${ranges.length - maxRanges} more runs (--json lists all)`);
   };
   for (const s of r.stages) {
     const status = s.missing === 0 ? 'ok' : s.required ? 'MISSING' : 'missing (informational)';
-    lines.push(`  ${s.stage.padEnd(width)}  ${String(s.commits).padStart(7)} commits  ${s.missing > 0 ? `${s.missing} missing in ${s.ranges.length} runs  ` : ''}${status}${s.note ? `  — ${s.note}` : ''}`);
+    lines.push(
+      `  ${s.stage.padEnd(width)}  ${String(s.commits).padStart(7)} commits  ${s.missing > 0 ? `${s.missing} missing in ${s.ranges.length} runs  ` : ''}${status}${s.note ? `  — ${s.note}` : ''}`,
+    );
     runs(s.ranges);
   }
-  lines.push(`  ${'on a gap'.padEnd(width)}  ${String(r.onGap.commits).padStart(7)} commits  ${r.onGap.commits > 0 ? 'HISTORY METRICS COMPUTED ON A GAP' : 'ok'}`);
+  lines.push(
+    `  ${'on a gap'.padEnd(width)}  ${String(r.onGap.commits).padStart(7)} commits  ${r.onGap.commits > 0 ? 'HISTORY METRICS COMPUTED ON A GAP' : 'ok'}`,
+  );
   runs(r.onGap.ranges);
   for (const g of r.groupGaps) {
-    lines.push(`  LOST: offsets ${g.committed}..${BigInt(g.logStart) - 1n} of ${g.topic}/${g.partition} (${g.lost} records) were deleted before group "${g.group}" read them; any repository there may miss commits`);
+    lines.push(
+      `  LOST: offsets ${g.committed}..${BigInt(g.logStart) - 1n} of ${g.topic}/${g.partition} (${g.lost} records) were deleted before group "${g.group}" read them; any repository there may miss commits`,
+    );
   }
   lines.push(r.failed ? 'INCOMPLETE: see README "When commits were lost" for the way back' : 'complete');
   return lines.join('\n');

@@ -63,7 +63,12 @@ function positioned(hunks: readonly Hunk[]): { h: Hunk; before: number }[] {
  * Applies one file change's hunks to the file's blame. `before` is the blame of the path the
  * change starts from (the old path of a rename or copy); undefined when unknown or new.
  */
-export function applyHunks(before: FileLines | undefined, change: FileChange, sha: string, isNewFile: boolean): BlameOutcome {
+export function applyHunks(
+  before: FileLines | undefined,
+  change: FileChange,
+  sha: string,
+  isNewFile: boolean,
+): BlameOutcome {
   if (change.binary) return { kind: 'unknown', reason: 'binary file' };
   if (change.hunks === null) return { kind: 'unknown', reason: 'no hunks (numstat only)' };
   if (!before && !isNewFile) return { kind: 'unknown', reason: 'no blame for the file before this change' };
@@ -76,10 +81,16 @@ export function applyHunks(before: FileLines | undefined, change: FileChange, sh
   let pos = 0;
   for (const { h, before: start } of hunks) {
     if (start < pos || start + h.old_lines > oldText.length) {
-      return { kind: 'unknown', reason: `hunk -${h.old_start},${h.old_lines} does not fit a ${oldText.length}-line file` };
+      return {
+        kind: 'unknown',
+        reason: `hunk -${h.old_start},${h.old_lines} does not fit a ${oldText.length}-line file`,
+      };
     }
     if (h.deleted_lines.length !== h.old_lines || h.added_lines.length !== h.new_lines) {
-      return { kind: 'unknown', reason: `hunk -${h.old_start},${h.old_lines} +${h.new_start},${h.new_lines} lists a different number of lines` };
+      return {
+        kind: 'unknown',
+        reason: `hunk -${h.old_start},${h.old_lines} +${h.new_start},${h.new_lines} lists a different number of lines`,
+      };
     }
     for (let i = pos; i < start; i++) {
       origins.push(oldOrigins[i] as string);
@@ -96,7 +107,10 @@ export function applyHunks(before: FileLines | undefined, change: FileChange, sh
     const expectedNewStart = h.new_lines === 0 ? origins.length : origins.length + 1;
     // A pure deletion may come with new_start 0 (the schema's "0 when new_lines is 0").
     if (h.new_start !== expectedNewStart && !(h.new_lines === 0 && h.new_start === 0)) {
-      return { kind: 'unknown', reason: `hunk +${h.new_start},${h.new_lines} starts at new line ${expectedNewStart} by the known text` };
+      return {
+        kind: 'unknown',
+        reason: `hunk +${h.new_start},${h.new_lines} starts at new line ${expectedNewStart} by the known text`,
+      };
     }
     for (const line of h.added_lines) {
       origins.push(sha);
@@ -148,7 +162,8 @@ export function keptLines(a: readonly string[], b: readonly string[], maxEdits =
   for (let d = 0; d <= max && found < 0; d++) {
     trace.push(v.slice());
     for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
+      let x =
+        k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
       let y = x - k;
       while (x < n && y < m && a[head + x] === b[head + y]) {
         x++;
@@ -199,7 +214,12 @@ export function keptLines(a: readonly string[], b: readonly string[], maxEdits =
  * parents' versions of the file (null: the parent has no such file); null when the diff is too
  * large to follow.
  */
-export function passOtherParents(afterFirst: FileLines, sha: string, first: FileLines | undefined, others: readonly (FileLines | null)[]): FileLines | null {
+export function passOtherParents(
+  afterFirst: FileLines,
+  sha: string,
+  first: FileLines | undefined,
+  others: readonly (FileLines | null)[],
+): FileLines | null {
   const text = afterFirst.text;
   const same = (x: readonly string[]): boolean => x.length === text.length && x.every((l, i) => l === text[i]);
   const seen: (readonly string[])[] = first ? [first.text] : [];
@@ -250,7 +270,10 @@ export function isReformatted(content: string, added: ReadonlySet<string>): bool
  * out cosmetic lines (isBlameworthy) and lines that come back re-indented (`added`:
  * normalizedLines of the same change).
  */
-export function blameCandidates(deleted: readonly DeletedLine[], added: ReadonlySet<string> = new Set()): Record<string, number> {
+export function blameCandidates(
+  deleted: readonly DeletedLine[],
+  added: ReadonlySet<string> = new Set(),
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const d of deleted) {
     if (!isBlameworthy(d.content) || isReformatted(d.content, added)) continue;

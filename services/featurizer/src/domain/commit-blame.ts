@@ -5,7 +5,16 @@ import { LARGE_COMMIT_FILES, applyHunks, blameCandidates, normalizedLines, passO
 import type { BlameOutcome, DeletedLine } from './blame.ts';
 import type { CodeFileInput } from './code/types.ts';
 import type { CommitInput } from './commit.ts';
-import { compactVersions, duePaths, emptyDag, liveForks, markMerged, place, scheduleCompaction, visibleVersion } from './dag.ts';
+import {
+  compactVersions,
+  duePaths,
+  emptyDag,
+  liveForks,
+  markMerged,
+  place,
+  scheduleCompaction,
+  visibleVersion,
+} from './dag.ts';
 import type { DagPosition, DagRecord, FileVersion } from './dag.ts';
 import type { FileLines, HistoryStore, RecordRequest } from './history.ts';
 import { RepoOverlay } from './overlay.ts';
@@ -44,7 +53,12 @@ async function parentPositions(overlay: RepoOverlay, parents: readonly string[])
  * Blame of `path` as the commit at `pos` sees it: its lines, null when the commit has no such
  * file, undefined when its blame is unknown (no hunks, pruned, or the commit is not in the state).
  */
-async function blameSeenBy(overlay: RepoOverlay, dag: DagRecord, path: string, pos: DagPosition | undefined): Promise<FileLines | null | undefined> {
+async function blameSeenBy(
+  overlay: RepoOverlay,
+  dag: DagRecord,
+  path: string,
+  pos: DagPosition | undefined,
+): Promise<FileLines | null | undefined> {
   if (pos === undefined) return undefined;
   await overlay.ensure({ versions: [path] });
   const v = visibleVersion(dag, overlay.get('versions', path) ?? [], pos);
@@ -60,7 +74,12 @@ async function blameSeenBy(overlay: RepoOverlay, dag: DagRecord, path: string, p
  * sees (dag.ts), passing a merge's changed lines on to its other parents as git blame does;
  * collects what SZZ and code analysis need, and drops versions no commit can reach any more.
  */
-export async function applyBlame(overlay: RepoOverlay, commit: CommitInput, window: number, onBlame: BlameListener | undefined): Promise<BlameResult> {
+export async function applyBlame(
+  overlay: RepoOverlay,
+  commit: CommitInput,
+  window: number,
+  onBlame: BlameListener | undefined,
+): Promise<BlameResult> {
   const dag = overlay.get('dag', DAG_KEY) ?? emptyDag();
   const parents = await parentPositions(overlay, commit.parents);
   const position = place(dag, parents[0]);
@@ -75,22 +94,36 @@ export async function applyBlame(overlay: RepoOverlay, commit: CommitInput, wind
   const mark = (path: string, state?: FileVersion['state']): void => {
     made.set(path, { s: commit.sha, c: position.chain, d: position.depth, n: dag.n, ...(state ? { state } : {}) });
   };
-  for (const f of commit.files) if (f.old_path !== null && f.old_path !== f.path && f.status !== 'copied') mark(f.old_path, 'gone');
+  for (const f of commit.files)
+    if (f.old_path !== null && f.old_path !== f.path && f.status !== 'copied') mark(f.old_path, 'gone');
   for (const f of commit.files) {
     const from = f.old_path ?? f.path;
     const added = (f.hunks ?? []).flatMap((h) => h.added_lines);
     const base = f.status === 'added' ? null : await blameSeenBy(overlay, dag, from, parents[0]);
     let outcome: BlameOutcome =
-      base === undefined ? { kind: 'unknown', reason: 'blame of the file in the first parent is unknown' } : applyHunks(base ?? undefined, f, commit.sha, base === null);
+      base === undefined
+        ? { kind: 'unknown', reason: 'blame of the file in the first parent is unknown' }
+        : applyHunks(base ?? undefined, f, commit.sha, base === null);
     if (outcome.kind === 'applied' && parents.length > 1 && f.status !== 'deleted') {
       const others = await Promise.all(parents.slice(1).map((p) => blameSeenBy(overlay, dag, f.path, p)));
-      const merged = others.includes(undefined) ? null : passOtherParents(outcome.after, commit.sha, base ?? undefined, others as (FileLines | null)[]);
-      outcome = merged === null ? { kind: 'unknown', reason: 'blame in another parent of the merge is unknown' } : { ...outcome, after: merged };
+      const merged = others.includes(undefined)
+        ? null
+        : passOtherParents(outcome.after, commit.sha, base ?? undefined, others as (FileLines | null)[]);
+      outcome =
+        merged === null
+          ? { kind: 'unknown', reason: 'blame in another parent of the merge is unknown' }
+          : { ...outcome, after: merged };
     }
     if (outcome.kind === 'applied') {
-      for (const [sha, n] of Object.entries(blameCandidates(outcome.deleted, normalizedLines(f.hunks ?? [])))) blamed[sha] = (blamed[sha] ?? 0) + n;
+      for (const [sha, n] of Object.entries(blameCandidates(outcome.deleted, normalizedLines(f.hunks ?? []))))
+        blamed[sha] = (blamed[sha] ?? 0) + n;
       reported.push({ path: f.path, oldPath: from, deleted: outcome.deleted });
-      code.push({ path: f.path, before: base ? base.text.join('\n') : null, after: f.status === 'deleted' ? null : outcome.after.text.join('\n'), added });
+      code.push({
+        path: f.path,
+        before: base ? base.text.join('\n') : null,
+        after: f.status === 'deleted' ? null : outcome.after.text.join('\n'),
+        added,
+      });
       if (f.status === 'deleted') mark(f.path, 'gone');
       else {
         mark(f.path);
@@ -109,7 +142,8 @@ export async function applyBlame(overlay: RepoOverlay, commit: CommitInput, wind
     for (const sha of out.dropped) overlay.set('blame', versionKey(sha, path), null);
     if (dag.due) delete dag.due[path];
     // Versions kept now may become unreachable later, when no commit touches the path again.
-    if (out.versions.length > 1 && out.versions.some((v) => v.state === undefined)) scheduleCompaction(dag, path, window);
+    if (out.versions.length > 1 && out.versions.some((v) => v.state === undefined))
+      scheduleCompaction(dag, path, window);
   };
   for (const [path, version] of made) compact(path, [...(overlay.get('versions', path) ?? []), version]);
   const due = duePaths(dag);
@@ -125,7 +159,12 @@ export async function applyBlame(overlay: RepoOverlay, commit: CommitInput, wind
  * The blame of `path` as commit `sha` left it, from the store: null when the commit has no such
  * file, undefined when its blame is unknown or the commit was not applied. For tools and tests.
  */
-export async function blameAt(store: HistoryStore, repoId: string, sha: string, path: string): Promise<FileLines | null | undefined> {
+export async function blameAt(
+  store: HistoryStore,
+  repoId: string,
+  sha: string,
+  path: string,
+): Promise<FileLines | null | undefined> {
   const request: RecordRequest = { commit: [sha], dag: [DAG_KEY], versions: [path] };
   const overlay = new RepoOverlay(store, repoId, await store.load(repoId, request), request);
   const [pos] = await parentPositions(overlay, [sha]);

@@ -55,26 +55,35 @@ export function validateCommit(commit: CommitInput): string[] {
   // file) for every later commit; the commit waits in the dead-letter topic until it can be
   // replayed with counts (enrichment configured, or a backfill from a clone).
   if (commit.line_counts_known === false) {
-    problems.push('line_counts_known is false: the push was published without line counts (ingest could not enrich it from the SCM API or a git mirror)');
+    problems.push(
+      'line_counts_known is false: the push was published without line counts (ingest could not enrich it from the SCM API or a git mirror)',
+    );
   }
   const repoProblem = repoIdProblem(commit.repo_id);
   if (repoProblem) problems.push(`repo_id ${repoProblem}`);
   if (!isFullSha(commit.sha)) problems.push(`sha must be 40 or 64 lower-case hex characters, got ${shown(commit.sha)}`);
   if (commit.author_id.trim() === '') problems.push('author_id is empty');
-  if (!Number.isSafeInteger(commit.commit_time) || commit.commit_time < 0) problems.push(`commit_time must be epoch milliseconds >= 0, got ${commit.commit_time}`);
+  if (!Number.isSafeInteger(commit.commit_time) || commit.commit_time < 0)
+    problems.push(`commit_time must be epoch milliseconds >= 0, got ${commit.commit_time}`);
   commit.files.forEach((f, i) => {
     const at = `files[${i}]`;
-    if (f.path === '' || f.path.startsWith('/') || f.path.endsWith('/')) problems.push(`${at}.path must be a relative file path, got "${f.path}"`);
-    if (f.old_path !== null && (f.old_path === '' || f.old_path.startsWith('/'))) problems.push(`${at}.old_path must be null or a relative file path, got "${f.old_path}"`);
-    if ((f.status === 'renamed' || f.status === 'copied') && f.old_path === null) problems.push(`${at} is ${f.status} but old_path is null`);
+    if (f.path === '' || f.path.startsWith('/') || f.path.endsWith('/'))
+      problems.push(`${at}.path must be a relative file path, got "${f.path}"`);
+    if (f.old_path !== null && (f.old_path === '' || f.old_path.startsWith('/')))
+      problems.push(`${at}.old_path must be null or a relative file path, got "${f.old_path}"`);
+    if ((f.status === 'renamed' || f.status === 'copied') && f.old_path === null)
+      problems.push(`${at} is ${f.status} but old_path is null`);
     if (!isCount(f.lines_added)) problems.push(`${at}.lines_added must be an integer >= 0, got ${f.lines_added}`);
     if (!isCount(f.lines_deleted)) problems.push(`${at}.lines_deleted must be an integer >= 0, got ${f.lines_deleted}`);
-    if (f.binary && (f.lines_added !== 0 || f.lines_deleted !== 0)) problems.push(`${at} is binary but has line counts`);
+    if (f.binary && (f.lines_added !== 0 || f.lines_deleted !== 0))
+      problems.push(`${at} is binary but has line counts`);
     if (f.hunks !== null) {
       const added = f.hunks.reduce((s, h) => s + h.added_lines.length, 0);
       const deleted = f.hunks.reduce((s, h) => s + h.deleted_lines.length, 0);
       if (added !== f.lines_added || deleted !== f.lines_deleted) {
-        problems.push(`${at}.hunks list ${added} added and ${deleted} deleted lines, but lines_added is ${f.lines_added} and lines_deleted ${f.lines_deleted}`);
+        problems.push(
+          `${at}.hunks list ${added} added and ${deleted} deleted lines, but lines_added is ${f.lines_added} and lines_deleted ${f.lines_deleted}`,
+        );
       }
     }
   });

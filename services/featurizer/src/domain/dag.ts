@@ -126,7 +126,11 @@ export function lineage(dag: DagRecord, pos: DagPosition): [number, number][] {
 }
 
 /** The version of a path that a commit at `pos` sees; undefined when no ancestor had the path. */
-export function visibleVersion(dag: DagRecord, versions: readonly FileVersion[], pos: DagPosition): FileVersion | undefined {
+export function visibleVersion(
+  dag: DagRecord,
+  versions: readonly FileVersion[],
+  pos: DagPosition,
+): FileVersion | undefined {
   for (const [chain, depth] of lineage(dag, pos)) {
     let best: FileVersion | undefined;
     for (const v of versions) {
@@ -187,7 +191,12 @@ function lowerBound(xs: readonly number[], x: number): number {
  * origins; runs of markers on a chain collapse to their first. Returns the shas whose stored
  * blame can be deleted.
  */
-export function compactVersions(dag: DagRecord, versions: readonly FileVersion[], window: number, live: LiveForks = liveForks(dag, window)): { versions: FileVersion[]; dropped: string[] } {
+export function compactVersions(
+  dag: DagRecord,
+  versions: readonly FileVersion[],
+  window: number,
+  live: LiveForks = liveForks(dag, window),
+): { versions: FileVersion[]; dropped: string[] } {
   const horizon = dag.n - window;
   const sorted = [...versions].sort((a, b) => a.c - b.c || a.d - b.d || a.n - b.n);
   const out: FileVersion[] = [];

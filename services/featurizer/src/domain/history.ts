@@ -128,7 +128,10 @@ export type SupersededMethod = 'issue_link' | 'szz';
  * A commit record as written before outputs had their own namespace: outputs inline, no
  * `fixByMessage`. Still read (state of an earlier version), never written.
  */
-export type LegacyCommitRecord = Omit<CommitRecord, 'fixByMessage'> & { fixByMessage?: boolean; outputs?: CommitOutputs };
+export type LegacyCommitRecord = Omit<CommitRecord, 'fixByMessage'> & {
+  fixByMessage?: boolean;
+  outputs?: CommitOutputs;
+};
 
 /** A repository issue as far as labeling cares. */
 export interface IssueRecord {
@@ -173,7 +176,17 @@ export interface RepoRecords {
 }
 
 export type Namespace = keyof RepoRecords;
-export const namespaces: readonly Namespace[] = ['file', 'dev', 'blame', 'versions', 'dag', 'commit', 'outputs', 'issue', 'pending'];
+export const namespaces: readonly Namespace[] = [
+  'file',
+  'dev',
+  'blame',
+  'versions',
+  'dag',
+  'commit',
+  'outputs',
+  'issue',
+  'pending',
+];
 
 /** Keys to load, per namespace. */
 export type RecordRequest = { [N in Namespace]?: readonly string[] };
@@ -221,11 +234,31 @@ export function issueOutputsKey(eventId: string): string {
 }
 
 export function emptyRecordMaps(): RecordMaps {
-  return { file: new Map(), dev: new Map(), blame: new Map(), versions: new Map(), dag: new Map(), commit: new Map(), outputs: new Map(), issue: new Map(), pending: new Map() };
+  return {
+    file: new Map(),
+    dev: new Map(),
+    blame: new Map(),
+    versions: new Map(),
+    dag: new Map(),
+    commit: new Map(),
+    outputs: new Map(),
+    issue: new Map(),
+    pending: new Map(),
+  };
 }
 
 export function emptyChanges(): RecordChanges {
-  return { file: new Map(), dev: new Map(), blame: new Map(), versions: new Map(), dag: new Map(), commit: new Map(), outputs: new Map(), issue: new Map(), pending: new Map() };
+  return {
+    file: new Map(),
+    dev: new Map(),
+    blame: new Map(),
+    versions: new Map(),
+    dag: new Map(),
+    commit: new Map(),
+    outputs: new Map(),
+    issue: new Map(),
+    pending: new Map(),
+  };
 }
 
 /** Read access to the change-metrics history as it stands before a commit. */

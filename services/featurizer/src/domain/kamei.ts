@@ -36,7 +36,12 @@ function mergeDuplicatePaths(files: readonly FileChange[]): FileChange[] {
   for (const f of files) {
     const seen = byPath.get(f.path);
     // A path listed twice (some API payloads split a file's hunks) is one touched file.
-    if (seen) byPath.set(f.path, { ...seen, lines_added: seen.lines_added + f.lines_added, lines_deleted: seen.lines_deleted + f.lines_deleted });
+    if (seen)
+      byPath.set(f.path, {
+        ...seen,
+        lines_added: seen.lines_added + f.lines_added,
+        lines_deleted: seen.lines_deleted + f.lines_deleted,
+      });
     else byPath.set(f.path, f);
   }
   return [...byPath.values()];
@@ -68,11 +73,15 @@ export function resolveTouches(view: HistoryView, commit: CommitInput): Touch[] 
     const before = view.file(f.path);
     const ends = before !== undefined && before.lines > 0 && f.lines_added === 0 && f.lines_deleted === before.lines;
     const kind: TouchKind =
-      f.status === 'added' ? 'added'
-      : f.status === 'deleted' ? 'deleted'
-      : f.status === 'unknown' && ends ? 'deleted'
-      : before === undefined ? 'added'
-      : 'modified';
+      f.status === 'added'
+        ? 'added'
+        : f.status === 'deleted'
+          ? 'deleted'
+          : f.status === 'unknown' && ends
+            ? 'deleted'
+            : before === undefined
+              ? 'added'
+              : 'modified';
     return { ...base, kind, fromPath: null, before, ends };
   });
 }
@@ -154,7 +163,10 @@ export function changeMetrics(view: HistoryView, commit: CommitInput, allTouches
   }
   const dev = view.developer(commit.author_id);
   // The shape of the change and FIX: the one function inference also scores diffs with.
-  const shape = changeShapeMetrics(touches.map((x) => ({ path: x.path, linesAdded: x.added, linesDeleted: x.deleted })), commit.message);
+  const shape = changeShapeMetrics(
+    touches.map((x) => ({ path: x.path, linesAdded: x.added, linesDeleted: x.deleted })),
+    commit.message,
+  );
   return {
     ns: shape.ns,
     nd: shape.nd,
@@ -191,7 +203,12 @@ export function historyDelta(view: HistoryView, commit: CommitInput, touches: re
     files.set(x.path, {
       lines: (b?.lines ?? 0) + x.added - x.deleted,
       lastChangedAt: t,
-      authors: b === undefined ? [commit.author_id] : b.authors.includes(commit.author_id) ? [...b.authors] : [...b.authors, commit.author_id],
+      authors:
+        b === undefined
+          ? [commit.author_id]
+          : b.authors.includes(commit.author_id)
+            ? [...b.authors]
+            : [...b.authors, commit.author_id],
       changes: b === undefined ? [seq] : [...b.changes, seq],
     });
   }

@@ -74,7 +74,14 @@ export class Emission {
  * Records that fix `fixSha` (fix known at `knownAt`) blames its candidates, and emits the SZZ
  * labels of those it newly implicates (one it already implicated keeps its label).
  */
-export async function blameInducers(overlay: RepoOverlay, emit: Emission, repoId: string, fixSha: string, blamed: Readonly<Record<string, number>>, knownAt: number): Promise<void> {
+export async function blameInducers(
+  overlay: RepoOverlay,
+  emit: Emission,
+  repoId: string,
+  fixSha: string,
+  blamed: Readonly<Record<string, number>>,
+  knownAt: number,
+): Promise<void> {
   const inducers = Object.keys(blamed).filter((s) => s !== fixSha);
   await commitRecord(overlay, inducers);
   for (const sha of inducers.sort()) {
@@ -98,7 +105,14 @@ export async function blameInducers(overlay: RepoOverlay, emit: Emission, repoId
  * `fixSha` is no longer a fix by any method (as of `at`): the commits its SZZ blamed lose it
  * from their fixes, and get superseding labels, reduced or (no fix left) negative.
  */
-async function unblameInducers(overlay: RepoOverlay, emit: Emission, repoId: string, fixSha: string, blamed: Readonly<Record<string, number>>, at: number): Promise<void> {
+async function unblameInducers(
+  overlay: RepoOverlay,
+  emit: Emission,
+  repoId: string,
+  fixSha: string,
+  blamed: Readonly<Record<string, number>>,
+  at: number,
+): Promise<void> {
   const inducers = Object.keys(blamed).filter((s) => s !== fixSha);
   await commitRecord(overlay, inducers);
   for (const sha of inducers.sort()) {
@@ -114,7 +128,9 @@ async function unblameInducers(overlay: RepoOverlay, emit: Emission, repoId: str
 /** Whether the commit's message marks it a fix; records from before `fixByMessage` tell it by their labels. */
 function isFixByMessage(sha: string, rec: CommitRecord): boolean {
   const stored = rec as LegacyCommitRecord;
-  return stored.fixByMessage ?? (stored.outputs?.labels.some((l) => l.sha === sha && l.method === 'message_pattern') ?? false);
+  return (
+    stored.fixByMessage ?? stored.outputs?.labels.some((l) => l.sha === sha && l.method === 'message_pattern') ?? false
+  );
 }
 
 /** Time a commit became known as a fix: its own time for a message fix, else its earliest issue link. */
@@ -150,7 +166,15 @@ export async function applyIssue(overlay: RepoOverlay, repoId: string, ev: Issue
 }
 
 /** Bug issue `n` (a bug since `bugSince`) names the applied commit `sha`. */
-async function linkFix(overlay: RepoOverlay, emit: Emission, repoId: string, sha: string, rec: CommitRecord, n: string, bugSince: number): Promise<void> {
+async function linkFix(
+  overlay: RepoOverlay,
+  emit: Emission,
+  repoId: string,
+  sha: string,
+  rec: CommitRecord,
+  n: string,
+  bugSince: number,
+): Promise<void> {
   // Already linked: its labels stand; a repeat would only restate them.
   if (rec.fixesIssues[n] !== undefined) return;
   const fixByMessage = isFixByMessage(sha, rec);
@@ -163,7 +187,15 @@ async function linkFix(overlay: RepoOverlay, emit: Emission, repoId: string, sha
 }
 
 /** Issue `n` is no longer a bug issue (as of `at`): `sha` loses the link, and maybe its fix status. */
-async function unlinkFix(overlay: RepoOverlay, emit: Emission, repoId: string, sha: string, rec: CommitRecord, n: string, at: number): Promise<void> {
+async function unlinkFix(
+  overlay: RepoOverlay,
+  emit: Emission,
+  repoId: string,
+  sha: string,
+  rec: CommitRecord,
+  n: string,
+  at: number,
+): Promise<void> {
   if (rec.fixesIssues[n] === undefined) return;
   const fixByMessage = isFixByMessage(sha, rec);
   const { [n]: _, ...fixesIssues } = rec.fixesIssues;

@@ -34,7 +34,13 @@ export interface CommitLabel {
   label_known_at: number;
 }
 
-function label(repoId: string, sha: string, method: LabelMethod, knownAt: number, rest: Pick<CommitLabel, 'is_bug_inducing' | 'is_fix' | 'fix_shas' | 'issue_numbers'>): CommitLabel {
+function label(
+  repoId: string,
+  sha: string,
+  method: LabelMethod,
+  knownAt: number,
+  rest: Pick<CommitLabel, 'is_bug_inducing' | 'is_fix' | 'fix_shas' | 'issue_numbers'>,
+): CommitLabel {
   return {
     event_id: `${repoId}:${sha}:${method}:${knownAt}`,
     event_time: knownAt,
@@ -49,7 +55,12 @@ function label(repoId: string, sha: string, method: LabelMethod, knownAt: number
 
 /** The commit `sha` fixes a bug, known from its message at its commit time. */
 export function messageFixLabel(repoId: string, sha: string, commitTime: number): CommitLabel {
-  return label(repoId, sha, 'message_pattern', commitTime, { is_bug_inducing: false, is_fix: true, fix_shas: [], issue_numbers: [] });
+  return label(repoId, sha, 'message_pattern', commitTime, {
+    is_bug_inducing: false,
+    is_fix: true,
+    fix_shas: [],
+    issue_numbers: [],
+  });
 }
 
 /** Latest time in a map of times; undefined for an empty map. */
@@ -75,11 +86,23 @@ export function supersedingAt(natural: number, previous: number | undefined): nu
  * at the latest of them unless `knownAt` says otherwise. With no issues left it is a retraction:
  * is_fix false, and `knownAt` is required.
  */
-export function issueFixLabel(repoId: string, sha: string, issues: Readonly<Record<string, number>>, knownAt?: number): CommitLabel {
-  const numbers = Object.keys(issues).map(Number).sort((a, b) => a - b);
+export function issueFixLabel(
+  repoId: string,
+  sha: string,
+  issues: Readonly<Record<string, number>>,
+  knownAt?: number,
+): CommitLabel {
+  const numbers = Object.keys(issues)
+    .map(Number)
+    .sort((a, b) => a - b);
   const at = knownAt ?? latest(issues);
   if (at === undefined) throw new RangeError(`an issue_link label of ${sha} without issues needs its known-at time`);
-  return label(repoId, sha, 'issue_link', at, { is_bug_inducing: false, is_fix: numbers.length > 0, fix_shas: [], issue_numbers: numbers });
+  return label(repoId, sha, 'issue_link', at, {
+    is_bug_inducing: false,
+    is_fix: numbers.length > 0,
+    fix_shas: [],
+    issue_numbers: numbers,
+  });
 }
 
 /**
@@ -88,9 +111,20 @@ export function issueFixLabel(repoId: string, sha: string, issues: Readonly<Reco
  * commit is superseded. With no fixes left it is a retraction: is_bug_inducing false, and
  * `knownAt` is required.
  */
-export function szzLabel(repoId: string, sha: string, isFix: boolean, inducedBy: Readonly<Record<string, number>>, knownAt?: number): CommitLabel {
+export function szzLabel(
+  repoId: string,
+  sha: string,
+  isFix: boolean,
+  inducedBy: Readonly<Record<string, number>>,
+  knownAt?: number,
+): CommitLabel {
   const fixShas = Object.keys(inducedBy).sort();
   const at = knownAt ?? latest(inducedBy);
   if (at === undefined) throw new RangeError(`an szz label of ${sha} without fixes needs its known-at time`);
-  return label(repoId, sha, 'szz', at, { is_bug_inducing: fixShas.length > 0, is_fix: isFix, fix_shas: fixShas, issue_numbers: [] });
+  return label(repoId, sha, 'szz', at, {
+    is_bug_inducing: fixShas.length > 0,
+    is_fix: isFix,
+    fix_shas: fixShas,
+    issue_numbers: [],
+  });
 }

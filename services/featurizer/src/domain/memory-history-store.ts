@@ -101,7 +101,11 @@ export class InMemoryHistoryStore implements HistoryStore {
   }
 
   /** The current record of a key, for assertions. */
-  peek<N extends Namespace>(repoId: string, ns: N, key: string): RecordMaps[N] extends Map<string, infer V> ? V | undefined : never {
+  peek<N extends Namespace>(
+    repoId: string,
+    ns: N,
+    key: string,
+  ): RecordMaps[N] extends Map<string, infer V> ? V | undefined : never {
     return this.#repos.get(repoId)?.records[ns].get(key) as never;
   }
 

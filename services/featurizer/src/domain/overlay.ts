@@ -3,7 +3,16 @@
 // retry when another writer moved the state between read and write (the conditional write in
 // processor.ts fails, or a lazy load sees a newer version).
 import { AbortedError } from '@omen/errors';
-import type { DeveloperHistory, FileHistory, HistoryStore, HistoryView, Namespace, RecordRequest, RepoRecords, RepoSnapshot } from './history.ts';
+import type {
+  DeveloperHistory,
+  FileHistory,
+  HistoryStore,
+  HistoryView,
+  Namespace,
+  RecordRequest,
+  RepoRecords,
+  RepoSnapshot,
+} from './history.ts';
 import { emptyChanges, namespaces } from './history.ts';
 
 export class VersionMoved extends Error {}
@@ -23,7 +32,10 @@ export class RepoOverlay implements HistoryView {
     request: RecordRequest,
   ) {
     this.seq = snapshot.seq;
-    this.#asked = Object.fromEntries(namespaces.map((ns) => [ns, new Set(request[ns] ?? [])])) as Record<Namespace, Set<string>>;
+    this.#asked = Object.fromEntries(namespaces.map((ns) => [ns, new Set(request[ns] ?? [])])) as Record<
+      Namespace,
+      Set<string>
+    >;
   }
 
   get version(): number {
@@ -70,7 +82,11 @@ export class RepoOverlay implements HistoryView {
 }
 
 /** Runs `attempt` until it returns a result, again while the state moved under it (undefined, or VersionMoved). */
-export async function withRetries<T>(repoId: string, maxAttempts: number, attempt: () => Promise<T | undefined>): Promise<T> {
+export async function withRetries<T>(
+  repoId: string,
+  maxAttempts: number,
+  attempt: () => Promise<T | undefined>,
+): Promise<T> {
   for (let i = 0; i < maxAttempts; i++) {
     try {
       const r = await attempt();
@@ -79,7 +95,10 @@ export async function withRetries<T>(repoId: string, maxAttempts: number, attemp
       if (!(err instanceof VersionMoved)) throw err;
     }
   }
-  throw new AbortedError(`state of ${repoId} kept changing under ${maxAttempts} attempts; another instance is writing the same repository`, { repoId });
+  throw new AbortedError(
+    `state of ${repoId} kept changing under ${maxAttempts} attempts; another instance is writing the same repository`,
+    { repoId },
+  );
 }
 
 export function hasChanges(overlay: RepoOverlay): boolean {

@@ -87,7 +87,16 @@ function requestFor(commits: readonly CommitInput[]): RecordRequest {
   const shas = commits.map((c) => c.sha);
   // Parents too: a commit whose parent was never applied is flagged as computed on a gap.
   const commitKeys = [...new Set([...shas, ...commits.flatMap((c) => c.parents)])];
-  return { file: [...paths], versions: [...paths], dag: [DAG_KEY], dev: [...developers], commit: commitKeys, outputs: shas, pending: shas, issue: [...issues] };
+  return {
+    file: [...paths],
+    versions: [...paths],
+    dag: [DAG_KEY],
+    dev: [...developers],
+    commit: commitKeys,
+    outputs: shas,
+    pending: shas,
+    issue: [...issues],
+  };
 }
 
 /** Outputs kept for a redelivery: in `outputs`, or inline in a record from before that namespace. */
@@ -96,7 +105,12 @@ function recordedOutputs(overlay: RepoOverlay, sha: string, rec: CommitRecord): 
   return (overlay.get('outputs', sha) as CommitOutputs | undefined) ?? (rec as LegacyCommitRecord).outputs ?? null;
 }
 
-async function applyOne(overlay: RepoOverlay, commit: CommitInput, options: ProcessOptions, now: number): Promise<{ outputs: CommitOutputs; gap: boolean }> {
+async function applyOne(
+  overlay: RepoOverlay,
+  commit: CommitInput,
+  options: ProcessOptions,
+  now: number,
+): Promise<{ outputs: CommitOutputs; gap: boolean }> {
   const { analyzer } = options;
   const gap = commit.parents.some((p) => overlay.get('commit', p) === undefined);
   const touches = resolveTouches(overlay, commit);
@@ -112,7 +126,10 @@ async function applyOne(overlay: RepoOverlay, commit: CommitInput, options: Proc
   const fixesIssues: Record<string, number> = {};
   if (!merge) {
     // Issues its message closes, and issues that named this sha before it arrived.
-    const linked = new Set([...closedIssues(commit.message).map(String), ...(overlay.get('pending', commit.sha) ?? [])]);
+    const linked = new Set([
+      ...closedIssues(commit.message).map(String),
+      ...(overlay.get('pending', commit.sha) ?? []),
+    ]);
     await overlay.ensure({ issue: [...linked] });
     for (const n of linked) {
       const issue = overlay.get('issue', n) ?? { isBug: false, bugSince: null, shas: [] };
@@ -125,7 +142,15 @@ async function applyOne(overlay: RepoOverlay, commit: CommitInput, options: Proc
   const emit = new Emission();
   if (byMessage) emit.add(messageFixLabel(commit.repo_id, commit.sha, commit.commit_time));
   if (Object.keys(fixesIssues).length > 0) emit.add(issueFixLabel(commit.repo_id, commit.sha, fixesIssues));
-  if (fix) await blameInducers(overlay, emit, commit.repo_id, commit.sha, blame.blamed, fixKnownAt({ commitTime: commit.commit_time, fixesIssues }, byMessage));
+  if (fix)
+    await blameInducers(
+      overlay,
+      emit,
+      commit.repo_id,
+      commit.sha,
+      blame.blamed,
+      fixKnownAt({ commitTime: commit.commit_time, fixesIssues }, byMessage),
+    );
   const labels = emit.labels;
 
   const analysis = analyzer && blame.code.length > 0 ? analyzer(blame.code) : null;
@@ -158,7 +183,11 @@ async function applyOne(overlay: RepoOverlay, commit: CommitInput, options: Proc
 
 function checkRepo(repoId: string, items: readonly { repo_id: string }[]): void {
   for (const c of items) {
-    if (c.repo_id !== repoId) throw new InvalidArgumentError(`an event of ${c.repo_id} is in a batch of ${repoId}; batches are per repository`, 'repo_id');
+    if (c.repo_id !== repoId)
+      throw new InvalidArgumentError(
+        `an event of ${c.repo_id} is in a batch of ${repoId}; batches are per repository`,
+        'repo_id',
+      );
   }
 }
 
@@ -166,7 +195,12 @@ function checkRepo(repoId: string, items: readonly { repo_id: string }[]): void 
  * Everything `commits` (one repository, in stream order) produce, applying each to the
  * repository's state at most once. Throws AbortedError when other writers kept winning.
  */
-export async function processCommits(store: HistoryStore, repoId: string, commits: readonly CommitInput[], options: ProcessOptions = {}): Promise<CommitResult[]> {
+export async function processCommits(
+  store: HistoryStore,
+  repoId: string,
+  commits: readonly CommitInput[],
+  options: ProcessOptions = {},
+): Promise<CommitResult[]> {
   checkRepo(repoId, commits);
   const now = options.now ?? Date.now;
   return withRetries(repoId, options.maxAttempts ?? 5, async () => {
@@ -176,14 +210,30 @@ export async function processCommits(store: HistoryStore, repoId: string, commit
     for (const commit of commits) {
       const known = overlay.get('commit', commit.sha);
       if (known) {
-        results.push({ sha: commit.sha, outputs: recordedOutputs(overlay, commit.sha, known), replayed: true, gap: known.gap === true });
+        results.push({
+          sha: commit.sha,
+          outputs: recordedOutputs(overlay, commit.sha, known),
+          replayed: true,
+          gap: known.gap === true,
+        });
         continue;
       }
       const missingParents = commit.parents.filter((p) => overlay.get('commit', p) === undefined);
-      results.push({ sha: commit.sha, ...(await applyOne(overlay, commit, options, now())), replayed: false, ...(missingParents.length > 0 ? { missingParents } : {}) });
+      results.push({
+        sha: commit.sha,
+        ...(await applyOne(overlay, commit, options, now())),
+        replayed: false,
+        ...(missingParents.length > 0 ? { missingParents } : {}),
+      });
     }
     if (!hasChanges(overlay)) return results;
-    const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes, applied: overlay.applied, now: now() });
+    const ok = await store.write(repoId, {
+      expectedVersion: overlay.version,
+      seq: overlay.seq,
+      changes: overlay.changes,
+      applied: overlay.applied,
+      now: now(),
+    });
     return ok ? results : undefined;
   });
 }
@@ -204,12 +254,20 @@ export async function processCommits(store: HistoryStore, repoId: string, commit
  * redelivered event re-emits exactly those; beyond the window a redelivery is applied again,
  * which changes nothing and emits nothing since the state already holds it.
  */
-export async function processIssues(store: HistoryStore, repoId: string, issues: readonly IssueInput[], options: Pick<ProcessOptions, 'maxAttempts' | 'now'> = {}): Promise<CommitLabel[][]> {
+export async function processIssues(
+  store: HistoryStore,
+  repoId: string,
+  issues: readonly IssueInput[],
+  options: Pick<ProcessOptions, 'maxAttempts' | 'now'> = {},
+): Promise<CommitLabel[][]> {
   checkRepo(repoId, issues);
   const now = options.now ?? Date.now;
   return withRetries(repoId, options.maxAttempts ?? 5, async () => {
     const keys = issues.flatMap((i) => (i.event_id === undefined ? [] : [issueOutputsKey(i.event_id)]));
-    const request: RecordRequest = { issue: [...new Set(issues.map((i) => String(i.number)))], outputs: [...new Set(keys)] };
+    const request: RecordRequest = {
+      issue: [...new Set(issues.map((i) => String(i.number)))],
+      outputs: [...new Set(keys)],
+    };
     const overlay = new RepoOverlay(store, repoId, await store.load(repoId, request), request);
     const out: CommitLabel[][] = [];
     for (const ev of issues) {
@@ -226,8 +284,13 @@ export async function processIssues(store: HistoryStore, repoId: string, issues:
       }
       out.push(labels);
     }
-    const ok = await store.write(repoId, { expectedVersion: overlay.version, seq: overlay.seq, changes: overlay.changes, applied: overlay.applied, now: now() });
+    const ok = await store.write(repoId, {
+      expectedVersion: overlay.version,
+      seq: overlay.seq,
+      changes: overlay.changes,
+      applied: overlay.applied,
+      now: now(),
+    });
     return ok ? out : undefined;
   });
 }
-

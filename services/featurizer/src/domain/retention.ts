@@ -64,7 +64,11 @@ export interface Pruned {
  * `applied` commits to a window now `length` long. The commits it applies are never dropped
  * (even with a window smaller than the write), and at most `sweepLimit` more than it applies.
  */
-export function outputsToPrune(length: number, applied: number, retention: Pick<StateRetention, 'commitOutputs' | 'sweepLimit'>): number {
+export function outputsToPrune(
+  length: number,
+  applied: number,
+  retention: Pick<StateRetention, 'commitOutputs' | 'sweepLimit'>,
+): number {
   const keep = Math.max(retention.commitOutputs, applied);
   return Math.max(0, Math.min(length - keep, retention.sweepLimit + applied));
 }
@@ -78,7 +82,8 @@ export function pendingCutoff(now: number, retention: Pick<StateRetention, 'pend
 export function checkRetention(r: StateRetention): StateRetention {
   const bounds = { commitOutputs: 1, pendingMs: 0, sweepLimit: 0 } as const;
   for (const [field, min] of Object.entries(bounds) as [keyof StateRetention, number][]) {
-    if (!Number.isSafeInteger(r[field]) || r[field] < min) throw new InvalidArgumentError(`retention.${field} must be an integer >= ${min}, got ${r[field]}`, field);
+    if (!Number.isSafeInteger(r[field]) || r[field] < min)
+      throw new InvalidArgumentError(`retention.${field} must be an integer >= ${min}, got ${r[field]}`, field);
   }
   return r;
 }

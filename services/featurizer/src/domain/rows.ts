@@ -41,7 +41,13 @@ export function featureEventId(repoId: string, sha: string, set: Pick<FeatureSet
   return `${repoId}:${sha}:${set.name}:${set.version}`;
 }
 
-function featureRow(commit: CommitInput, set: FeatureSet, values: Record<string, number>, outputs: CommitOutputs, files: FeatureRow['file_metrics']): FeatureRow {
+function featureRow(
+  commit: CommitInput,
+  set: FeatureSet,
+  values: Record<string, number>,
+  outputs: CommitOutputs,
+  files: FeatureRow['file_metrics'],
+): FeatureRow {
   return {
     event_id: featureEventId(commit.repo_id, commit.sha, set),
     event_time: commit.commit_time,
@@ -62,6 +68,12 @@ export function commitRows(commit: CommitInput, outputs: CommitOutputs): CommitR
   return {
     features,
     labels: outputs.labels,
-    findings: outputs.findings.map((f) => ({ ...f, repo_id: commit.repo_id, sha: commit.sha, event_time: commit.commit_time, computed_at: outputs.computedAt })),
+    findings: outputs.findings.map((f) => ({
+      ...f,
+      repo_id: commit.repo_id,
+      sha: commit.sha,
+      event_time: commit.commit_time,
+      computed_at: outputs.computedAt,
+    })),
   };
 }

@@ -37,18 +37,29 @@ async function main(argv: readonly string[]): Promise<number> {
     const seconds = (flag: 'timeout-s' | 'topic-timeout-s', fallback: number): number => {
       const raw = values[flag];
       const n = raw === undefined ? fallback : Number(raw);
-      if (!Number.isInteger(n) || n < 1 || n > 86_400) throw new Usage(`--${flag} must be an integer 1..86400, got "${raw}"`);
+      if (!Number.isInteger(n) || n < 1 || n > 86_400)
+        throw new Usage(`--${flag} must be an integer 1..86400, got "${raw}"`);
       return n;
     };
-    if (verb !== 'audit' && verb !== 'reset' && verb !== 'wait' && verb !== 'relabel') throw new Usage(`unknown step "${verb ?? ''}"`);
+    if (verb !== 'audit' && verb !== 'reset' && verb !== 'wait' && verb !== 'relabel')
+      throw new Usage(`unknown step "${verb ?? ''}"`);
     const config = loadConfig(recoveryConfigSchema);
     if (verb === 'wait') return await waitIdle(config, seconds('timeout-s', 600));
     if (values.repo === undefined || values.repo.trim() === '') throw new Usage('--repo ID is required');
     if (verb === 'reset') return await reset(config, values.repo, values.force);
     if (verb === 'relabel') return await supersedeStale(config, values.repo);
-    return await runAudit(config, { repo: values.repo, git: values.git, rev: values.rev, json: values.json, topicTimeoutS: seconds('topic-timeout-s', 120) });
+    return await runAudit(config, {
+      repo: values.repo,
+      git: values.git,
+      rev: values.rev,
+      json: values.json,
+      topicTimeoutS: seconds('topic-timeout-s', 120),
+    });
   } catch (err) {
-    if (err instanceof Usage || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      err instanceof Usage ||
+      (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       process.stderr.write(`${err.message}\n${usage}`);
       return 2;
     }

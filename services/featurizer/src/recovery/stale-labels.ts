@@ -22,14 +22,23 @@ export interface LatestSzzLabel {
  * (`inducedBy`: the fixes whose SZZ blamed it on the complete history). A commit the state does
  * not hold at all gets a retraction: nothing in the full history blames it.
  */
-export function staleSzzLabels(repoId: string, newest: readonly LatestSzzLabel[], records: ReadonlyMap<string, CommitRecord>): CommitLabel[] {
+export function staleSzzLabels(
+  repoId: string,
+  newest: readonly LatestSzzLabel[],
+  records: ReadonlyMap<string, CommitRecord>,
+): CommitLabel[] {
   const out: CommitLabel[] = [];
   for (const row of newest) {
     const record = records.get(row.sha);
     const inducedBy = record?.inducedBy ?? {};
     const want = Object.keys(inducedBy).sort();
     const have = [...row.fix_shas].sort();
-    if (row.is_bug_inducing === want.length > 0 && want.length === have.length && want.every((sha, i) => sha === have[i])) continue;
+    if (
+      row.is_bug_inducing === want.length > 0 &&
+      want.length === have.length &&
+      want.every((sha, i) => sha === have[i])
+    )
+      continue;
     const natural = latestTime(inducedBy) ?? row.label_known_at;
     out.push(szzLabel(repoId, row.sha, record?.fix ?? false, inducedBy, supersedingAt(natural, row.label_known_at)));
   }

@@ -37,13 +37,20 @@ export const recoveryConfigSchema = {
   FEATURIZER_TOPIC_LABELS: featurizerConfigSchema.FEATURIZER_TOPIC_LABELS,
   FEATURIZER_STATE_PREFIX: featurizerConfigSchema.FEATURIZER_STATE_PREFIX,
   /** Inference's predictions table (its INFERENCE_PREDICTIONS_TABLE). @default predictions */
-  INFERENCE_PREDICTIONS_TABLE: str({ default: 'predictions', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'a plain table name' }),
+  INFERENCE_PREDICTIONS_TABLE: str({
+    default: 'predictions',
+    pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+    describe: 'a plain table name',
+  }),
 };
 export type RecoveryConfig = ReturnType<typeof loadConfig<typeof recoveryConfigSchema>>;
 
 /** The source history's shas in the order `backfill --git` walks them (git.ts: --reverse --date-order). */
 export function gitOrder(path: string, rev: string): string[] {
-  const r = spawnSync('git', ['-C', path, 'rev-list', '--reverse', '--date-order', rev, '--'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('git', ['-C', path, 'rev-list', '--reverse', '--date-order', rev, '--'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   if (r.status !== 0) throw new Usage(`git rev-list in ${path} failed: ${r.stderr.trim() || `exit ${r.status}`}`);
   return r.stdout.split('\n').filter(Boolean);
 }
@@ -53,7 +60,12 @@ export function gitOrder(path: string, rev: string): string[] {
  * until that group has no lag (or the timeout), plus each partition's log start, since records
  * below it were removed by retention and say nothing about a loss.
  */
-async function topicCommits(kafka: Kafka, topic: string, repo: string, timeoutMs: number): Promise<{ shas: Map<string, number>; complete: boolean }> {
+async function topicCommits(
+  kafka: Kafka,
+  topic: string,
+  repo: string,
+  timeoutMs: number,
+): Promise<{ shas: Map<string, number>; complete: boolean }> {
   const shas = new Map<string, number>();
   const group = `omen-audit-${randomBytes(6).toString('hex')}`;
   const consumer = await kafka.runConsumer<Commit>({
@@ -97,13 +109,26 @@ async function groupGaps(kafka: Kafka, group: string, topic: string): Promise<Gr
     const low = bounds.find((b) => b.partition === p.partition)?.low;
     // −1: the group never committed here and starts at the log start; nothing to compare.
     if (low === undefined || BigInt(p.committed) < 0n || BigInt(p.committed) >= BigInt(low)) continue;
-    out.push({ group, topic, partition: p.partition, committed: p.committed, logStart: low, lost: Number(BigInt(low) - BigInt(p.committed)) });
+    out.push({
+      group,
+      topic,
+      partition: p.partition,
+      committed: p.committed,
+      logStart: low,
+      lost: Number(BigInt(low) - BigInt(p.committed)),
+    });
   }
   return out;
 }
 
 async function tableExists(ch: ClickHouse, table: string): Promise<boolean> {
-  return (await ch.query<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = currentDatabase() AND name = ${table}`)).length > 0;
+  return (
+    (
+      await ch.query<{ name: string }>(
+        sql`SELECT name FROM system.tables WHERE database = currentDatabase() AND name = ${table}`,
+      )
+    ).length > 0
+  );
 }
 
 export interface AuditOptions {
@@ -120,7 +145,11 @@ export async function collectAudit(config: RecoveryConfig, values: AuditOptions)
   const source = values.source;
   const ch = createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE });
   const redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'omen-audit', registryUrl: config.SCHEMA_REGISTRY_URL });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'omen-audit',
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+  });
   try {
     const times = new Map<string, number>();
     const note = (sha: string, t: number): void => {
@@ -136,14 +165,24 @@ export async function collectAudit(config: RecoveryConfig, values: AuditOptions)
         )
       : [];
     for (const f of features) note(f.sha, Number(f.t));
-    const state = await new RedisHistoryStore(redis, { prefix: config.FEATURIZER_STATE_PREFIX }).commitRecords(values.repo);
+    const state = await new RedisHistoryStore(redis, { prefix: config.FEATURIZER_STATE_PREFIX }).commitRecords(
+      values.repo,
+    );
     for (const [sha, rec] of state) note(sha, rec.commitTime);
     const labels = (await tableExists(ch, tables.labels))
-      ? (await ch.query<{ sha: string }>(sql`SELECT DISTINCT sha FROM ${ident(tables.labels)} WHERE repo_id = ${values.repo}`)).map((r) => r.sha)
+      ? (
+          await ch.query<{ sha: string }>(
+            sql`SELECT DISTINCT sha FROM ${ident(tables.labels)} WHERE repo_id = ${values.repo}`,
+          )
+        ).map((r) => r.sha)
       : [];
     const predictionsTable = config.INFERENCE_PREDICTIONS_TABLE;
     const predictions = (await tableExists(ch, predictionsTable))
-      ? (await ch.query<{ sha: string }>(sql`SELECT DISTINCT entity_id AS sha FROM ${ident(predictionsTable)} WHERE repo_id = ${values.repo} AND entity_type = 'commit' AND source != 'served'`)).map((r) => r.sha)
+      ? (
+          await ch.query<{ sha: string }>(
+            sql`SELECT DISTINCT entity_id AS sha FROM ${ident(predictionsTable)} WHERE repo_id = ${values.repo} AND entity_type = 'commit' AND source != 'served'`,
+          )
+        ).map((r) => r.sha)
       : undefined;
 
     const featured = new Set(features.map((f) => f.sha));
@@ -151,7 +190,16 @@ export async function collectAudit(config: RecoveryConfig, values: AuditOptions)
     const order = source ?? [...times.keys()].sort((a, b) => times.get(a)! - times.get(b)! || (a < b ? -1 : 1));
     const firstKept = order.findIndex((sha) => topic.shas.has(sha));
     const stages: StageInput[] = [
-      ...(source ? [{ stage: 'source', shas: new Set(source), required: true, ...(values.sourceNote ? { note: values.sourceNote } : {}) }] : []),
+      ...(source
+        ? [
+            {
+              stage: 'source',
+              shas: new Set(source),
+              required: true,
+              ...(values.sourceNote ? { note: values.sourceNote } : {}),
+            },
+          ]
+        : []),
       {
         stage: config.FEATURIZER_TOPIC_COMMITS,
         shas: new Set(topic.shas.keys()),
@@ -159,16 +207,50 @@ export async function collectAudit(config: RecoveryConfig, values: AuditOptions)
         against: new Set(firstKept < 0 ? [] : order.slice(firstKept)),
         note: `${topic.complete ? '' : 'read incomplete (timeout); '}${firstKept < 0 ? 'the log holds none of its commits' : 'judged from the first commit the log still holds (older records leave by retention)'}`,
       },
-      { stage: 'featurizer state', shas: new Set(state.keys()), required: true, note: 'commits applied to the history (Redis)' },
-      { stage: 'features', shas: featured, required: true, note: `${tables.features} (ClickHouse, jit_change_metrics)` },
+      {
+        stage: 'featurizer state',
+        shas: new Set(state.keys()),
+        required: true,
+        note: 'commits applied to the history (Redis)',
+      },
+      {
+        stage: 'features',
+        shas: featured,
+        required: true,
+        note: `${tables.features} (ClickHouse, jit_change_metrics)`,
+      },
       // Counted, not judged: only fixes and the commits SZZ blames get a label.
-      { stage: 'labels', shas: new Set(labels), required: false, against: new Set(), note: `${tables.labels}: commits with a label (only fixes and SZZ-blamed commits get one)` },
+      {
+        stage: 'labels',
+        shas: new Set(labels),
+        required: false,
+        against: new Set(),
+        note: `${tables.labels}: commits with a label (only fixes and SZZ-blamed commits get one)`,
+      },
       predictions === undefined
-        ? { stage: 'predictions', shas: undefined, required: false, note: `no ${predictionsTable} table (inference not in stream mode)` }
-        : { stage: 'predictions', shas: new Set(predictions), required: false, against: featured, note: `${predictionsTable} (stream mode), judged against featurized commits` },
+        ? {
+            stage: 'predictions',
+            shas: undefined,
+            required: false,
+            note: `no ${predictionsTable} table (inference not in stream mode)`,
+          }
+        : {
+            stage: 'predictions',
+            shas: new Set(predictions),
+            required: false,
+            against: featured,
+            note: `${predictionsTable} (stream mode), judged against featurized commits`,
+          },
     ];
     const onGap = new Set([...state].filter(([, rec]) => rec.gap === true).map(([sha]) => sha));
-    return audit({ repo: values.repo, ...(source ? { source } : {}), stages, times, onGap, groupGaps: await groupGaps(kafka, config.FEATURIZER_GROUP, config.FEATURIZER_TOPIC_COMMITS) });
+    return audit({
+      repo: values.repo,
+      ...(source ? { source } : {}),
+      stages,
+      times,
+      onGap,
+      groupGaps: await groupGaps(kafka, config.FEATURIZER_GROUP, config.FEATURIZER_TOPIC_COMMITS),
+    });
   } finally {
     redis.disconnect();
     await ch.close();
@@ -176,24 +258,41 @@ export async function collectAudit(config: RecoveryConfig, values: AuditOptions)
   }
 }
 
-export async function runAudit(config: RecoveryConfig, values: { repo: string; git?: string | undefined; rev?: string | undefined; json: boolean; topicTimeoutS: number }): Promise<number> {
+export async function runAudit(
+  config: RecoveryConfig,
+  values: { repo: string; git?: string | undefined; rev?: string | undefined; json: boolean; topicTimeoutS: number },
+): Promise<number> {
   const rev = values.rev ?? 'HEAD';
   const source = values.git === undefined ? undefined : gitOrder(values.git, rev);
-  const report = await collectAudit(config, { repo: values.repo, source, sourceNote: `git rev-list ${rev} in ${values.git ?? ''}`, topicTimeoutS: values.topicTimeoutS });
+  const report = await collectAudit(config, {
+    repo: values.repo,
+    source,
+    sourceNote: `git rev-list ${rev} in ${values.git ?? ''}`,
+    topicTimeoutS: values.topicTimeoutS,
+  });
   process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatAudit(report)}\n`);
   return report.failed ? 1 : 0;
 }
 
 export async function waitIdle(config: RecoveryConfig, timeoutS: number): Promise<number> {
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'omen-recovery', registryUrl: config.SCHEMA_REGISTRY_URL });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'omen-recovery',
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+  });
   const deadline = Date.now() + timeoutS * 1000;
   try {
     for (;;) {
-      const lag = await kafka.consumerLag(config.FEATURIZER_GROUP, [config.FEATURIZER_TOPIC_COMMITS, config.FEATURIZER_TOPIC_ISSUES]);
+      const lag = await kafka.consumerLag(config.FEATURIZER_GROUP, [
+        config.FEATURIZER_TOPIC_COMMITS,
+        config.FEATURIZER_TOPIC_ISSUES,
+      ]);
       const total = lag.reduce((n, p) => n + p.lag, 0);
       if (total === 0) return 0;
       if (Date.now() > deadline) {
-        process.stderr.write(`the featurizer group "${config.FEATURIZER_GROUP}" still lags ${total} records after ${timeoutS} s (is the featurizer running?)\n`);
+        process.stderr.write(
+          `the featurizer group "${config.FEATURIZER_GROUP}" still lags ${total} records after ${timeoutS} s (is the featurizer running?)\n`,
+        );
         return 1;
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -212,14 +311,16 @@ export async function reset(config: RecoveryConfig, repo: string, force: boolean
   }
   const redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   try {
-    const held = await new RedisHistoryStore(redis, { prefix: config.FEATURIZER_STATE_PREFIX }).resetRepository(repo, Date.now());
+    const held = await new RedisHistoryStore(redis, { prefix: config.FEATURIZER_STATE_PREFIX }).resetRepository(
+      repo,
+      Date.now(),
+    );
     process.stdout.write(`${JSON.stringify({ repo, cleared_commits: held })}\n`);
     return 0;
   } finally {
     redis.disconnect();
   }
 }
-
 
 /**
  * After a rebuild's replay was applied, what an earlier run left that the replay contradicts:
@@ -235,7 +336,11 @@ export async function reset(config: RecoveryConfig, repo: string, force: boolean
 export async function supersedeStale(config: RecoveryConfig, repo: string): Promise<number> {
   const ch = createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE });
   const redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'omen-recovery', registryUrl: config.SCHEMA_REGISTRY_URL });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'omen-recovery',
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+  });
   try {
     const newest = (await tableExists(ch, tables.latestLabels))
       ? await ch.query<{ sha: string; bug: number | string; fix_shas: string[]; at: number | string }>(
@@ -245,13 +350,21 @@ export async function supersedeStale(config: RecoveryConfig, repo: string): Prom
     const records = await new RedisHistoryStore(redis, { prefix: config.FEATURIZER_STATE_PREFIX }).commitRecords(repo);
     const stale = staleSzzLabels(
       repo,
-      newest.map((r) => ({ sha: r.sha, is_bug_inducing: Number(r.bug) === 1, fix_shas: r.fix_shas, label_known_at: Number(r.at) })),
+      newest.map((r) => ({
+        sha: r.sha,
+        is_bug_inducing: Number(r.bug) === 1,
+        fix_shas: r.fix_shas,
+        label_known_at: Number(r.at),
+      })),
       records,
     );
     if (stale.length > 0) {
       const producer = await kafka.producer({ schemas: { [config.FEATURIZER_TOPIC_LABELS]: avroSchema('label') } });
       try {
-        await kafkaPublisher(producer, { features: config.FEATURIZER_TOPIC_FEATURES, labels: config.FEATURIZER_TOPIC_LABELS })([], stale);
+        await kafkaPublisher(producer, {
+          features: config.FEATURIZER_TOPIC_FEATURES,
+          labels: config.FEATURIZER_TOPIC_LABELS,
+        })([], stale);
       } finally {
         await producer.disconnect();
       }
@@ -272,10 +385,14 @@ export async function supersedeStale(config: RecoveryConfig, repo: string): Prom
       for (let i = 0; i < older.length; i += 500) {
         const pairs = older.slice(i, i + 500).map((r) => sql`(${r.sha}, ${Number(r.at)})`);
         // A Distributed table takes no mutation: in cluster mode it goes to the local tables.
-        await ch.command(sql`ALTER TABLE ${mutationTarget(renderTarget(ch), tables.findings)} DELETE WHERE repo_id = ${repo} AND (sha, computed_at_ms) IN (${joinSql(pairs, ', ')})`);
+        await ch.command(
+          sql`ALTER TABLE ${mutationTarget(renderTarget(ch), tables.findings)} DELETE WHERE repo_id = ${repo} AND (sha, computed_at_ms) IN (${joinSql(pairs, ', ')})`,
+        );
       }
     }
-    process.stdout.write(`${JSON.stringify({ repo, szz_labels: newest.length, superseded_labels: stale.length, label_shas: stale.slice(0, 20).map((l) => l.sha), deleted_findings: findings })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ repo, szz_labels: newest.length, superseded_labels: stale.length, label_shas: stale.slice(0, 20).map((l) => l.sha), deleted_findings: findings })}\n`,
+    );
     return 0;
   } finally {
     redis.disconnect();

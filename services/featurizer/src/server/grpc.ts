@@ -17,8 +17,30 @@ export interface GapControl {
 }
 
 export interface FeatureLookup {
-  online(repoId: string, sha: string, set: FeatureSet): Promise<{ values: Record<string, number>; file_metrics: { path: string; values: Record<string, number> }[] | null; computed_at: number } | undefined>;
-  offline(repoId: string, sha: string, set: FeatureSet): Promise<{ values: Record<string, number>; fileMetrics: { path: string; values: Record<string, number> }[]; computedAt: number } | undefined>;
+  online(
+    repoId: string,
+    sha: string,
+    set: FeatureSet,
+  ): Promise<
+    | {
+        values: Record<string, number>;
+        file_metrics: { path: string; values: Record<string, number> }[] | null;
+        computed_at: number;
+      }
+    | undefined
+  >;
+  offline(
+    repoId: string,
+    sha: string,
+    set: FeatureSet,
+  ): Promise<
+    | {
+        values: Record<string, number>;
+        fileMetrics: { path: string; values: Record<string, number> }[];
+        computedAt: number;
+      }
+    | undefined
+  >;
 }
 
 function timestamp(ms: number): { seconds: string; nanos: number } {
@@ -45,27 +67,52 @@ function gapMessage(gap: OffsetGap): featurizerV1.OffsetGap {
   };
 }
 
-export function featurizerHandlers(lookup: FeatureLookup, gaps: { control: () => GapControl | undefined; logger: Logger }): featurizerV1.FeaturizerHandlers {
+export function featurizerHandlers(
+  lookup: FeatureLookup,
+  gaps: { control: () => GapControl | undefined; logger: Logger },
+): featurizerV1.FeaturizerHandlers {
   const control = (): GapControl => {
     const c = gaps.control();
     if (!c) throw new UnavailableError('the featurizer consumer is not running yet');
     return c;
   };
   return {
-    ListOffsetGaps: unary<featurizerV1.ListOffsetGapsRequest__Output, featurizerV1.ListOffsetGapsResponse>(() => ({ gaps: control().stoppedPartitions().map(gapMessage) })),
-    AcceptOffsetGap: unary<featurizerV1.AcceptOffsetGapRequest__Output, featurizerV1.AcceptOffsetGapResponse>(async (req) => {
-      if (!req.topic) throw new InvalidArgumentError('topic is required', 'topic');
-      if (!/^\d+$/.test(req.expected_offset)) throw new InvalidArgumentError('expected_offset must be the offset the partition stopped at', 'expected_offset');
-      if (!req.reason.trim()) throw new InvalidArgumentError('reason is required: it is logged with the decision', 'reason');
-      const gap = await control().acceptGap(req.topic, req.partition, req.expected_offset);
-      // The consumer logs the range; this line ties it to the operator's stated reason.
-      gaps.logger.warn({ topic: gap.topic, partition: gap.partition, expected: gap.expected, resumeAt: gap.resumeAt, skipped: gap.skipped, reason: req.reason }, 'AcceptOffsetGap: an operator accepted a gap');
-      return { gap: gapMessage(gap) };
-    }),
+    ListOffsetGaps: unary<featurizerV1.ListOffsetGapsRequest__Output, featurizerV1.ListOffsetGapsResponse>(() => ({
+      gaps: control().stoppedPartitions().map(gapMessage),
+    })),
+    AcceptOffsetGap: unary<featurizerV1.AcceptOffsetGapRequest__Output, featurizerV1.AcceptOffsetGapResponse>(
+      async (req) => {
+        if (!req.topic) throw new InvalidArgumentError('topic is required', 'topic');
+        if (!/^\d+$/.test(req.expected_offset))
+          throw new InvalidArgumentError(
+            'expected_offset must be the offset the partition stopped at',
+            'expected_offset',
+          );
+        if (!req.reason.trim())
+          throw new InvalidArgumentError('reason is required: it is logged with the decision', 'reason');
+        const gap = await control().acceptGap(req.topic, req.partition, req.expected_offset);
+        // The consumer logs the range; this line ties it to the operator's stated reason.
+        gaps.logger.warn(
+          {
+            topic: gap.topic,
+            partition: gap.partition,
+            expected: gap.expected,
+            resumeAt: gap.resumeAt,
+            skipped: gap.skipped,
+            reason: req.reason,
+          },
+          'AcceptOffsetGap: an operator accepted a gap',
+        );
+        return { gap: gapMessage(gap) };
+      },
+    ),
     GetFeatures: unary<featurizerV1.GetFeaturesRequest__Output, featurizerV1.GetFeaturesResponse>(async (req) => {
       checkRepoId(req.repo_id);
       checkSha(req.sha);
-      const set = featureRegistry.get(req.feature_set || jitChangeMetricsV1.name, req.feature_set_version > 0 ? req.feature_set_version : undefined);
+      const set = featureRegistry.get(
+        req.feature_set || jitChangeMetricsV1.name,
+        req.feature_set_version > 0 ? req.feature_set_version : undefined,
+      );
       const online = await lookup.online(req.repo_id, req.sha, set);
       const base = { repo_id: req.repo_id, sha: req.sha, feature_set: set.name, feature_set_version: set.version };
       if (online) {
@@ -78,7 +125,11 @@ export function featurizerHandlers(lookup: FeatureLookup, gaps: { control: () =>
         };
       }
       const offline = await lookup.offline(req.repo_id, req.sha, set);
-      if (!offline) throw new NotFoundError(`no ${set.name}@v${set.version} features for ${quote(`${req.repo_id}@${req.sha}`)}`, `features/${req.repo_id}/${req.sha}`);
+      if (!offline)
+        throw new NotFoundError(
+          `no ${set.name}@v${set.version} features for ${quote(`${req.repo_id}@${req.sha}`)}`,
+          `features/${req.repo_id}/${req.sha}`,
+        );
       return {
         ...base,
         values: offline.values,
@@ -92,7 +143,12 @@ export function featurizerHandlers(lookup: FeatureLookup, gaps: { control: () =>
         name: s.name,
         version: s.version,
         description: s.description,
-        features: s.features.map((f) => ({ name: f.name, description: f.description, value_type: valueType(f), entity: s.scope })),
+        features: s.features.map((f) => ({
+          name: f.name,
+          description: f.description,
+          value_type: valueType(f),
+          entity: s.scope,
+        })),
       })),
     })),
   };

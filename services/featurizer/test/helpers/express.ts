@@ -36,7 +36,10 @@ export function dataDir(): string {
 
 export function expressPath(): string {
   const p = resolve(dataDir(), 'express-commits.jsonl.gz');
-  if (!existsSync(p)) throw new Error(`express data not found at ${p}; set OMEN_DATA_DIR to the directory holding express-commits.jsonl.gz`);
+  if (!existsSync(p))
+    throw new Error(
+      `express data not found at ${p}; set OMEN_DATA_DIR to the directory holding express-commits.jsonl.gz`,
+    );
   return p;
 }
 

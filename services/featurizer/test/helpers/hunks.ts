@@ -36,7 +36,9 @@ export function hunkCommitEvent(
     author_time: c.time,
     commit_time: c.time,
     message,
-    files: [{ path: 'src/x.js', old_path: null, status, lines_added: added, lines_deleted: deleted, binary: false, hunks }],
+    files: [
+      { path: 'src/x.js', old_path: null, status, lines_added: added, lines_deleted: deleted, binary: false, hunks },
+    ],
     branch: null,
     source: 'git',
   };

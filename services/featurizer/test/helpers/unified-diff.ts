@@ -14,7 +14,15 @@ export function parseUnifiedDiff(diff: string): FileChange[] {
   for (const line of diff.split('\n')) {
     if (line.startsWith('diff --git ')) {
       const m = /^diff --git a\/(.*) b\/(.*)$/.exec(line);
-      cur = { path: m?.[2] ?? '', old_path: null, status: 'modified', lines_added: 0, lines_deleted: 0, binary: false, hunks: [] };
+      cur = {
+        path: m?.[2] ?? '',
+        old_path: null,
+        status: 'modified',
+        lines_added: 0,
+        lines_deleted: 0,
+        binary: false,
+        hunks: [],
+      };
       files.push(cur);
       hunk = undefined;
       inHunk = false;
@@ -61,7 +69,13 @@ export function parseUnifiedDiff(diff: string): FileChange[] {
       f.hunks = f.hunks.map((h) => {
         const old_lines = h.deleted_lines.length;
         const new_lines = h.added_lines.length;
-        return { ...h, old_lines, new_lines, old_start: old_lines === 0 ? 0 : h.deleted_lines[0]!.number, new_start: new_lines === 0 ? 0 : h.added_lines[0]!.number };
+        return {
+          ...h,
+          old_lines,
+          new_lines,
+          old_start: old_lines === 0 ? 0 : h.deleted_lines[0]!.number,
+          new_start: new_lines === 0 ? 0 : h.added_lines[0]!.number,
+        };
       });
     }
   }
@@ -69,7 +83,14 @@ export function parseUnifiedDiff(diff: string): FileChange[] {
 }
 
 function openHunk(file: FileChange, oldNo: number, newNo: number): Hunk {
-  const hunk: Hunk = { old_start: oldNo, old_lines: 0, new_start: newNo, new_lines: 0, deleted_lines: [], added_lines: [] };
+  const hunk: Hunk = {
+    old_start: oldNo,
+    old_lines: 0,
+    new_start: newNo,
+    new_lines: 0,
+    deleted_lines: [],
+    added_lines: [],
+  };
   (file.hunks as Hunk[]).push(hunk);
   return hunk;
 }

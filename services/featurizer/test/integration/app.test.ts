@@ -27,8 +27,13 @@ afterAll(() => svc.stop());
 describe('the featurizer service', () => {
   it('serves features over gRPC (online, then offline), publishes them, and labels fixes named by bug issues', async () => {
     const raw = readExpressRaw().slice(0, 200);
-    const producer = await createTestProducer(onTestFinished, { schemas: { [names.commits]: avroSchema('commit'), [names.issues]: avroSchema('issue') } });
-    await producer.send(names.commits, raw.map((r) => ({ key: EXPRESS_REPO, value: toCommitEvent(r) })));
+    const producer = await createTestProducer(onTestFinished, {
+      schemas: { [names.commits]: avroSchema('commit'), [names.issues]: avroSchema('issue') },
+    });
+    await producer.send(
+      names.commits,
+      raw.map((r) => ({ key: EXPRESS_REPO, value: toCommitEvent(r) })),
+    );
     // A non-fix commit by its message, named by a bug issue.
     const target = raw.find((r) => r.parents.length === 1 && !/fix|bug/i.test(r.message) && r.files.length > 0)!;
     await producer.send(names.issues, [
@@ -59,31 +64,73 @@ describe('the featurizer service', () => {
     ]);
 
     const last = raw[raw.length - 1]!;
-    const expected = (await processCommits(new InMemoryHistoryStore(), EXPRESS_REPO, raw.map((r) => toCommitInput(r)))).at(-1)!.outputs!.jit;
+    const expected = (
+      await processCommits(
+        new InMemoryHistoryStore(),
+        EXPRESS_REPO,
+        raw.map((r) => toCommitInput(r)),
+      )
+    ).at(-1)!.outputs!.jit;
     const { omen } = loadGrpcObject('featurizer');
     const client = createClient(omen.featurizer.v1.Featurizer, `127.0.0.1:${featurizer.grpcPort}`);
     onTestFinished(() => client.close());
     const get = (): Promise<featurizerV1.GetFeaturesResponse__Output> =>
-      callUnary(client, 'GetFeatures', { repo_id: EXPRESS_REPO, sha: last.sha, feature_set: '', feature_set_version: 0, include_file_metrics: false });
-    const online = await waitFor(() => get().catch(() => undefined), { timeoutMs: 60_000, message: 'features of the last commit online' });
+      callUnary(client, 'GetFeatures', {
+        repo_id: EXPRESS_REPO,
+        sha: last.sha,
+        feature_set: '',
+        feature_set_version: 0,
+        include_file_metrics: false,
+      });
+    const online = await waitFor(() => get().catch(() => undefined), {
+      timeoutMs: 60_000,
+      message: 'features of the last commit online',
+    });
     expect(online.source).toBe('FEATURE_SOURCE_ONLINE');
     expect(online.feature_set).toBe('jit_change_metrics');
     expect(online.values).toEqual(expected);
 
     await redis.del(`${names.online}:{${EXPRESS_REPO}}:${last.sha}`);
     // The sinks are written in parallel: the ClickHouse insert may land after the Redis write.
-    const offline = await waitFor(() => get().catch(() => undefined), { timeoutMs: 30_000, message: 'features of the last commit offline' });
+    const offline = await waitFor(() => get().catch(() => undefined), {
+      timeoutMs: 30_000,
+      message: 'features of the last commit offline',
+    });
     expect(offline.source).toBe('FEATURE_SOURCE_OFFLINE');
     expect(offline.values).toEqual(expected);
-    await expect(callUnary(client, 'GetFeatures', { repo_id: EXPRESS_REPO, sha: 'f'.repeat(40), feature_set: '', feature_set_version: 0 })).rejects.toMatchObject({ code: 5 });
-    await expect(callUnary(client, 'GetFeatures', { repo_id: EXPRESS_REPO, sha: last.sha, feature_set: 'nope', feature_set_version: 0 })).rejects.toMatchObject({ code: 5 });
+    await expect(
+      callUnary(client, 'GetFeatures', {
+        repo_id: EXPRESS_REPO,
+        sha: 'f'.repeat(40),
+        feature_set: '',
+        feature_set_version: 0,
+      }),
+    ).rejects.toMatchObject({ code: 5 });
+    await expect(
+      callUnary(client, 'GetFeatures', {
+        repo_id: EXPRESS_REPO,
+        sha: last.sha,
+        feature_set: 'nope',
+        feature_set_version: 0,
+      }),
+    ).rejects.toMatchObject({ code: 5 });
     const sets = await callUnary<featurizerV1.ListFeatureSetsResponse__Output>(client, 'ListFeatureSets', {});
     expect(sets.feature_sets.map((s) => `${s.name}@${s.version}`)).toContain('jit_change_metrics@1');
-    expect(sets.feature_sets.find((s) => s.name === 'jit_change_metrics')?.features.map((f) => f.name).slice(0, 3)).toEqual(['ns', 'nd', 'nf']);
+    expect(
+      sets.feature_sets
+        .find((s) => s.name === 'jit_change_metrics')
+        ?.features.map((f) => f.name)
+        .slice(0, 3),
+    ).toEqual(['ns', 'nd', 'nf']);
 
     const label = await waitFor(
       async () => {
-        const rows = await ch.query<{ sha: string; is_fix: number; issue_numbers: number[]; label_known_at_ms: string }>(
+        const rows = await ch.query<{
+          sha: string;
+          is_fix: number;
+          issue_numbers: number[];
+          label_known_at_ms: string;
+        }>(
           sql`SELECT sha, is_fix, issue_numbers, label_known_at_ms FROM commit_labels FINAL WHERE method = 'issue_link'`,
         );
         return rows[0];

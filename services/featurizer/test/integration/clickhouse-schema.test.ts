@@ -37,7 +37,22 @@ const rows = (sha: string, computedAt: number): CommitRows => ({
       sha,
       feature_set: 'jit_change_metrics',
       feature_set_version: 1,
-      values: { ns: 1, nd: 1, nf: 2, entropy: 0.5, la: 10, ld: 2, lt: 30, fix: 1, ndev: 2, age: 1.5, nuc: 3, exp: 4, rexp: 2.5, sexp: 1 },
+      values: {
+        ns: 1,
+        nd: 1,
+        nf: 2,
+        entropy: 0.5,
+        la: 10,
+        ld: 2,
+        lt: 30,
+        fix: 1,
+        ndev: 2,
+        age: 1.5,
+        nuc: 3,
+        exp: 4,
+        rexp: 2.5,
+        sexp: 1,
+      },
       file_metrics: null,
       computed_at: computedAt,
     },
@@ -68,7 +83,17 @@ const rows = (sha: string, computedAt: number): CommitRows => ({
       label_known_at: 1_262_304_000_000,
     },
   ],
-  findings: [{ repo_id: REPO, sha, path: 'a.js', line: 3, rule: 'eval_exec', event_time: 1_262_304_000_000, computed_at: computedAt }],
+  findings: [
+    {
+      repo_id: REPO,
+      sha,
+      path: 'a.js',
+      line: 3,
+      rule: 'eval_exec',
+      event_time: 1_262_304_000_000,
+      computed_at: computedAt,
+    },
+  ],
 });
 
 describe('ClickHouse offline store', () => {
@@ -80,10 +105,14 @@ describe('ClickHouse offline store', () => {
     expect(Number(raw1!.n)).toBe(6);
     const [final] = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM commit_features FINAL`);
     expect(Number(final!.n)).toBe(4);
-    const view = await ch.query<Record<string, unknown>>(sql`SELECT * FROM features_jit_change_metrics_v1 ORDER BY sha`);
+    const view = await ch.query<Record<string, unknown>>(
+      sql`SELECT * FROM features_jit_change_metrics_v1 ORDER BY sha`,
+    );
     expect(view).toHaveLength(2);
     expect(view[0]).toMatchObject({ sha: 'a'.repeat(40), la: 10, entropy: 0.5, rexp: 2.5 });
-    const code = await ch.query<Record<string, unknown>>(sql`SELECT * FROM features_code_metrics_v1 WHERE sha = ${'a'.repeat(40)}`);
+    const code = await ch.query<Record<string, unknown>>(
+      sql`SELECT * FROM features_code_metrics_v1 WHERE sha = ${'a'.repeat(40)}`,
+    );
     // Features a row does not carry read as NULL, not 0.
     expect(code[0]).toMatchObject({ files_parsed: 0, sec_eval_exec: 1, complexity_max: null });
     const [labels] = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM commit_labels FINAL`);
@@ -91,7 +120,11 @@ describe('ClickHouse offline store', () => {
     const [findings] = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM code_findings FINAL`);
     expect(Number(findings!.n)).toBe(2);
     const back = await readOfflineFeatures(ch, REPO, 'a'.repeat(40), codeMetricsV1);
-    expect(back).toEqual({ values: { files_parsed: 0, security_hits: 1, sec_eval_exec: 1 }, fileMetrics: [{ path: 'a.js', values: { functions: 1, sloc: 3 } }], computedAt: 1000 });
+    expect(back).toEqual({
+      values: { files_parsed: 0, security_hits: 1, sec_eval_exec: 1 },
+      fileMetrics: [{ path: 'a.js', values: { functions: 1, sloc: 3 } }],
+      computedAt: 1000,
+    });
     expect(await readOfflineFeatures(ch, REPO, 'c'.repeat(40), jitChangeMetricsV1)).toBeUndefined();
   });
 

@@ -74,7 +74,10 @@ async function startIngest(): Promise<string> {
   await waitFor(
     async () => {
       if (child.exitCode !== null) throw new Error(`ingest exited with ${child.exitCode} while starting`);
-      return fetch(`http://127.0.0.1:${metrics}/readyz`).then((r) => r.ok, () => false);
+      return fetch(`http://127.0.0.1:${metrics}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
     },
     { timeoutMs: 120_000, intervalMs: 200, message: 'ingest to be ready' },
   );
@@ -82,12 +85,31 @@ async function startIngest(): Promise<string> {
 }
 
 /** `./scripts/omen backfill` as a process; resolves with its JSON result line. */
-function backfill(source: ['--git' | '--jsonl', string], repo: string, ingest: string): Promise<Record<string, unknown>> {
+function backfill(
+  source: ['--git' | '--jsonl', string],
+  repo: string,
+  ingest: string,
+): Promise<Record<string, unknown>> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'services/ingest/src/backfill/cli.ts', ...source, '--repo', repo, '--ingest', ingest, '--checkpoint', join(work, `${randomName('checkpoint')}.json`)], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'services/ingest/src/backfill/cli.ts',
+        ...source,
+        '--repo',
+        repo,
+        '--ingest',
+        ingest,
+        '--checkpoint',
+        join(work, `${randomName('checkpoint')}.json`),
+      ],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.push(child);
     let out = '';
     let err = '';
@@ -137,7 +159,8 @@ async function allStored(repo: string, message: string, timeoutMs: number, stall
       { timeoutMs, intervalMs: 250, message },
     );
   } catch (err) {
-    for (const [i, f] of featurizers.entries()) process.stderr.write(`featurizer ${i + 1}, last log lines:\n${f.logs.slice(-20).join('\n')}\n`);
+    for (const [i, f] of featurizers.entries())
+      process.stderr.write(`featurizer ${i + 1}, last log lines:\n${f.logs.slice(-20).join('\n')}\n`);
     throw err;
   }
 }
@@ -153,32 +176,60 @@ type Metrics = Record<string, Record<string, number>>;
 
 async function featuresOf(repo: string): Promise<Metrics> {
   const cols = featureNames(jitChangeMetricsV1);
-  const rows = await ch.query<Record<string, number | string>>(sql`SELECT * FROM features_jit_change_metrics_v1 WHERE repo_id = ${repo}`);
-  return Object.fromEntries(rows.map((r) => [r['sha'] as string, Object.fromEntries(cols.map((c) => [c, Number(r[c])]))]));
+  const rows = await ch.query<Record<string, number | string>>(
+    sql`SELECT * FROM features_jit_change_metrics_v1 WHERE repo_id = ${repo}`,
+  );
+  return Object.fromEntries(
+    rows.map((r) => [r['sha'] as string, Object.fromEntries(cols.map((c) => [c, Number(r[c])]))]),
+  );
 }
 
 /** A commit's newest label of one method, as `${sha} ${method}` → what it says. */
-type Labels = Record<string, { is_bug_inducing: boolean; is_fix: boolean; fix_shas: string[]; issue_numbers: number[] }>;
+type Labels = Record<
+  string,
+  { is_bug_inducing: boolean; is_fix: boolean; fix_shas: string[]; issue_numbers: number[] }
+>;
 
 /** The labels of one uninterrupted in-order pass of the domain over the clone's history. */
 async function domainLabels(repo: string): Promise<Labels> {
   const out: Labels = {};
-  for (const r of await processCommits(new InMemoryHistoryStore(), repo, readCommitsWithHunks(openClone(clone), repo, { context: 3 }))) {
+  for (const r of await processCommits(
+    new InMemoryHistoryStore(),
+    repo,
+    readCommitsWithHunks(openClone(clone), repo, { context: 3 }),
+  )) {
     for (const l of r.outputs!.labels) {
-      out[`${l.sha} ${l.method}`] = { is_bug_inducing: l.is_bug_inducing, is_fix: l.is_fix, fix_shas: [...l.fix_shas].sort(), issue_numbers: [...l.issue_numbers].sort((a, b) => a - b) };
+      out[`${l.sha} ${l.method}`] = {
+        is_bug_inducing: l.is_bug_inducing,
+        is_fix: l.is_fix,
+        fix_shas: [...l.fix_shas].sort(),
+        issue_numbers: [...l.issue_numbers].sort((a, b) => a - b),
+      };
     }
   }
   return out;
 }
 
 async function storedLabels(repo: string): Promise<Labels> {
-  const rows = await ch.query<{ sha: string; method: string; is_bug_inducing: number; is_fix: number; fix_shas: string[]; issue_numbers: number[] }>(
+  const rows = await ch.query<{
+    sha: string;
+    method: string;
+    is_bug_inducing: number;
+    is_fix: number;
+    fix_shas: string[];
+    issue_numbers: number[];
+  }>(
     sql`SELECT sha, method, is_bug_inducing, is_fix, fix_shas, issue_numbers FROM commit_labels_latest WHERE repo_id = ${repo}`,
   );
   return Object.fromEntries(
     rows.map((r) => [
       `${r.sha} ${r.method}`,
-      { is_bug_inducing: Number(r.is_bug_inducing) === 1, is_fix: Number(r.is_fix) === 1, fix_shas: [...r.fix_shas].sort(), issue_numbers: r.issue_numbers.map(Number).sort((a, b) => a - b) },
+      {
+        is_bug_inducing: Number(r.is_bug_inducing) === 1,
+        is_fix: Number(r.is_fix) === 1,
+        fix_shas: [...r.fix_shas].sort(),
+        issue_numbers: r.issue_numbers.map(Number).sort((a, b) => a - b),
+      },
     ]),
   );
 }
@@ -194,7 +245,8 @@ function differences(got: Metrics, want: Metrics): string[] {
       out.push(`${sha}: missing`);
       continue;
     }
-    for (const [k, v] of Object.entries(w)) if (Math.abs(g[k]! - v) > 1e-9 * Math.max(1, Math.abs(v))) out.push(`${sha} ${k}: ${g[k]} vs ${v}`);
+    for (const [k, v] of Object.entries(w))
+      if (Math.abs(g[k]! - v) > 1e-9 * Math.max(1, Math.abs(v))) out.push(`${sha} ${k}: ${g[k]} vs ${v}`);
   }
   return out;
 }
@@ -205,13 +257,22 @@ beforeAll(async () => {
   execFileSync('git', ['clone', '-q', join(dataDir(), 'express.bundle'), clone], { stdio: 'ignore' });
   jsonlPath = join(dataDir(), 'express-commits.jsonl.gz');
   if (firstParents > 0) {
-    const tip = execFileSync('git', ['-C', clone, 'rev-list', '--first-parent', '--reverse', 'HEAD'], { encoding: 'utf8' }).split('\n')[firstParents - 1]!;
+    const tip = execFileSync('git', ['-C', clone, 'rev-list', '--first-parent', '--reverse', 'HEAD'], {
+      encoding: 'utf8',
+    }).split('\n')[firstParents - 1]!;
     execFileSync('git', ['-C', clone, 'reset', '-q', '--hard', tip]);
-    const kept = new Set(execFileSync('git', ['-C', clone, 'rev-list', 'HEAD'], { encoding: 'utf8' }).trim().split('\n'));
+    const kept = new Set(
+      execFileSync('git', ['-C', clone, 'rev-list', 'HEAD'], { encoding: 'utf8' }).trim().split('\n'),
+    );
     COMMITS = kept.size;
     jsonlPath = join(work, 'express-slice.jsonl');
-    const lines = gunzipSync(readFileSync(join(dataDir(), 'express-commits.jsonl.gz'))).toString('utf8').split('\n');
-    writeFileSync(jsonlPath, `${lines.filter((l) => l.trim() !== '' && kept.has((JSON.parse(l) as { sha: string }).sha)).join('\n')}\n`);
+    const lines = gunzipSync(readFileSync(join(dataDir(), 'express-commits.jsonl.gz')))
+      .toString('utf8')
+      .split('\n');
+    writeFileSync(
+      jsonlPath,
+      `${lines.filter((l) => l.trim() !== '' && kept.has((JSON.parse(l) as { sha: string }).sha)).join('\n')}\n`,
+    );
   }
   admin = createClickHouse({ url: env.CLICKHOUSE_URL });
   await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
@@ -237,17 +298,20 @@ afterAll(async () => {
 });
 
 describe('express.bundle through backfill --git at full speed, featurizer SIGKILLed once', () => {
-  it('featurizes every commit (6,158) exactly once, equal to an independent git reference, with the in-order pass\'s labels, and --jsonl gives identical features', async () => {
+  it("featurizes every commit (6,158) exactly once, equal to an independent git reference, with the in-order pass's labels, and --jsonl gives identical features", async () => {
     const started = performance.now();
     const ingest = await startIngest();
     const first = startFeaturizer();
     const gitRun = backfill(['--git', clone], GIT_REPO, ingest);
 
     // Killed while the backfill is still streaming in: at least a batch stored, far from all.
-    const atKill = await waitFor(async () => {
-      const n = (await countOf(GIT_REPO).catch(() => ({ rows: 0 }))).rows;
-      return n >= Math.min(1000, COMMITS / 4) ? n : undefined;
-    }, { timeoutMs: 300_000, intervalMs: 50, message: 'the first featurizer to store its first commits' });
+    const atKill = await waitFor(
+      async () => {
+        const n = (await countOf(GIT_REPO).catch(() => ({ rows: 0 }))).rows;
+        return n >= Math.min(1000, COMMITS / 4) ? n : undefined;
+      },
+      { timeoutMs: 300_000, intervalMs: 50, message: 'the first featurizer to store its first commits' },
+    );
     await first.kill('SIGKILL');
     expect(atKill).toBeLessThan(COMMITS);
     startFeaturizer();
@@ -264,7 +328,10 @@ describe('express.bundle through backfill --git at full speed, featurizer SIGKIL
     expect({ rows: Number(final!.rows), shas: Number(final!.shas) }).toEqual({ rows: COMMITS, shas: COMMITS });
 
     const { order, metrics: reference } = JSON.parse(
-      execFileSync('python3', [resolve(here, '../reference/kamei_reference.py'), clone], { maxBuffer: 64 << 20, encoding: 'utf8' }),
+      execFileSync('python3', [resolve(here, '../reference/kamei_reference.py'), clone], {
+        maxBuffer: 64 << 20,
+        encoding: 'utf8',
+      }),
     ) as { order: string[]; metrics: Metrics };
     expect(order).toHaveLength(COMMITS);
     const fromGit = await featuresOf(GIT_REPO);
@@ -288,12 +355,19 @@ describe('express.bundle through backfill --git at full speed, featurizer SIGKIL
         const got = await storedLabels(GIT_REPO);
         return Object.keys(got).length >= Object.keys(wantLabels).length ? got : undefined;
       },
-      { timeoutMs: 120_000, intervalMs: 500, message: `${Object.keys(wantLabels).length} labels in commit_labels_latest` },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        message: `${Object.keys(wantLabels).length} labels in commit_labels_latest`,
+      },
     ).catch(async () => {
       const got = await storedLabels(GIT_REPO);
       const missing = Object.keys(wantLabels).filter((k) => !(k in got));
-      process.stderr.write(`labels: ${Object.keys(got).length} stored of ${Object.keys(wantLabels).length}, ${missing.length} missing, e.g. ${missing.slice(0, 5).join(', ')}\n`);
-      for (const [i, f] of featurizers.entries()) process.stderr.write(`featurizer ${i + 1}, last log lines:\n${f.logs.slice(-20).join('\n')}\n`);
+      process.stderr.write(
+        `labels: ${Object.keys(got).length} stored of ${Object.keys(wantLabels).length}, ${missing.length} missing, e.g. ${missing.slice(0, 5).join(', ')}\n`,
+      );
+      for (const [i, f] of featurizers.entries())
+        process.stderr.write(`featurizer ${i + 1}, last log lines:\n${f.logs.slice(-20).join('\n')}\n`);
       return got;
     });
     expect(countBy(settled, 'szz', (l) => l.is_bug_inducing)).toBe(bugInducing);

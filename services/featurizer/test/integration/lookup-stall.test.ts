@@ -10,12 +10,24 @@ import { startInProcessFeaturizer } from '../helpers/in-process.ts';
 describe('GetFeatures with Redis stalled (SIGSTOP)', () => {
   it('answers UNAVAILABLE naming the online store within 2 s, and answers again after SIGCONT', async () => {
     const redis = await startPrivateRedis(onTestFinished);
-    const t = await startInProcessFeaturizer('fzstall', { REDIS_URL: redis.url, FEATURIZER_LOOKUP_TIMEOUT: '500ms', FEATURIZER_CODE_METRICS: 'false' });
+    const t = await startInProcessFeaturizer('fzstall', {
+      REDIS_URL: redis.url,
+      FEATURIZER_LOOKUP_TIMEOUT: '500ms',
+      FEATURIZER_CODE_METRICS: 'false',
+    });
     onTestFinished(() => t.stop());
     const { omen } = loadGrpcObject('featurizer');
-    const client = createClient(omen.featurizer.v1.Featurizer, `127.0.0.1:${t.featurizer.grpcPort}`, { deadlineMs: 30_000 });
+    const client = createClient(omen.featurizer.v1.Featurizer, `127.0.0.1:${t.featurizer.grpcPort}`, {
+      deadlineMs: 30_000,
+    });
     onTestFinished(() => Promise.resolve(client.close()));
-    const get = () => callUnary(client, 'GetFeatures', { repo_id: 'github:acme/stall', sha: 'c'.repeat(40), feature_set: '', feature_set_version: 0 }).catch((e: { code: number; details: string }) => e);
+    const get = () =>
+      callUnary(client, 'GetFeatures', {
+        repo_id: 'github:acme/stall',
+        sha: 'c'.repeat(40),
+        feature_set: '',
+        feature_set_version: 0,
+      }).catch((e: { code: number; details: string }) => e);
 
     expect(await get()).toMatchObject({ code: 5 }); // NOT_FOUND: both stores answered
 

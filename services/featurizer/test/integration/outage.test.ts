@@ -18,7 +18,12 @@ import type { Outage } from '../helpers/proxy.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const env = stackEnv();
 const database = randomName('fzoutage').replace(/-/g, '_');
-const names = { commits: randomName('commits'), group: randomName('featurizer'), state: randomName('fzstate'), online: randomName('fzonline') };
+const names = {
+  commits: randomName('commits'),
+  group: randomName('featurizer'),
+  state: randomName('fzstate'),
+  online: randomName('fzonline'),
+};
 const OUTAGE_MS = 30_000;
 let admin: ClickHouse;
 let ch: ClickHouse;
@@ -52,20 +57,27 @@ afterAll(async () => {
 });
 
 const stored = async (): Promise<number> => {
-  const [row] = await ch.query<{ n: string }>(sql`SELECT uniqExact(sha) AS n FROM commit_features WHERE feature_set = 'jit_change_metrics'`);
+  const [row] = await ch.query<{ n: string }>(
+    sql`SELECT uniqExact(sha) AS n FROM commit_features WHERE feature_set = 'jit_change_metrics'`,
+  );
   return Number(row?.n ?? 0);
 };
 
 async function gauge(dependency: string): Promise<number | undefined> {
   const text = await (await fetch(`${featurizer!.metricsUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('omen_featurizer_dependency_unavailable{') && l.includes(`dependency="${dependency}"`));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('omen_featurizer_dependency_unavailable{') && l.includes(`dependency="${dependency}"`));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 describe('a sink outage', () => {
   it('pauses the stream without committing or buffering, resumes, and loses nothing', async () => {
     const { order, metrics: reference } = JSON.parse(
-      execFileSync('python3', [resolve(here, '../reference/kamei_reference.py'), expressPath()], { maxBuffer: 64 << 20, encoding: 'utf8' }),
+      execFileSync('python3', [resolve(here, '../reference/kamei_reference.py'), expressPath()], {
+        maxBuffer: 64 << 20,
+        encoding: 'utf8',
+      }),
     ) as { order: string[]; metrics: Record<string, Record<string, number>> };
     // The first 2,500 commits in the canonical order (as ingest's backfill publishes them): each
     // one's history metrics depend only on the commits before it, so the full reference applies.
@@ -77,7 +89,9 @@ describe('a sink outage', () => {
       for (let i = from; i < to; i += 500) {
         await producer.send(
           names.commits,
-          events.slice(i, Math.min(to, i + 500)).map((e) => ({ key: EXPRESS_REPO, value: e, eventId: e['event_id'] as string })),
+          events
+            .slice(i, Math.min(to, i + 500))
+            .map((e) => ({ key: EXPRESS_REPO, value: e, eventId: e['event_id'] as string })),
         );
       }
     };
@@ -105,7 +119,8 @@ describe('a sink outage', () => {
     });
     await featurizer.ready;
     const kafka = createTestKafka(onTestFinished);
-    const lag = (): Promise<{ partition: number; committed: string; lag: number }[]> => kafka.consumerLag(names.group, [names.commits]);
+    const lag = (): Promise<{ partition: number; committed: string; lag: number }[]> =>
+      kafka.consumerLag(names.group, [names.commits]);
     const committed = async (): Promise<string> => (await lag()).map((p) => `${p.partition}:${p.committed}`).join(',');
 
     for (const [outage, dependency, more] of [
@@ -113,26 +128,44 @@ describe('a sink outage', () => {
       [redisProxy, 'redis', 2500],
     ] as const) {
       const before = await stored();
-      await waitFor(async () => (await stored()) > before + 200 || (await stored()) === raw.length, { timeoutMs: 120_000, message: 'progress before the outage' });
+      await waitFor(async () => (await stored()) > before + 200 || (await stored()) === raw.length, {
+        timeoutMs: 120_000,
+        message: 'progress before the outage',
+      });
       await outage.down();
-      await waitFor(async () => (await gauge(dependency)) === 1, { timeoutMs: 30_000, message: `the ${dependency} outage to be noticed` });
+      await waitFor(async () => (await gauge(dependency)) === 1, {
+        timeoutMs: 30_000,
+        message: `the ${dependency} outage to be noticed`,
+      });
       const offsetsAtStart = await committed();
       const heapAtStart = process.memoryUsage().heapUsed;
       await send(2000, more); // commits keep arriving (the second outage adds 500)
       await new Promise((r) => setTimeout(r, OUTAGE_MS));
       expect(await committed(), `offsets committed while ${dependency} was down`).toBe(offsetsAtStart);
       expect(offsetsAtStart).toMatch(/\d+:\d+/);
-      expect((await lag()).reduce((s, p) => s + p.lag, 0), 'records waiting in Kafka, not in memory').toBeGreaterThan(0);
+      expect(
+        (await lag()).reduce((s, p) => s + p.lag, 0),
+        'records waiting in Kafka, not in memory',
+      ).toBeGreaterThan(0);
       // Nothing is fetched ahead while paused; 64 MiB is far below what buffering the topic would take.
       expect(process.memoryUsage().heapUsed - heapAtStart).toBeLessThan(64 * 1024 * 1024);
       await outage.up();
-      await waitFor(async () => (await gauge(dependency)) === 0, { timeoutMs: 60_000, message: `the featurizer to resume after ${dependency}` });
+      await waitFor(async () => (await gauge(dependency)) === 0, {
+        timeoutMs: 60_000,
+        message: `the featurizer to resume after ${dependency}`,
+      });
     }
     await waitFor(async () => (await stored()) === raw.length, { timeoutMs: 120_000, message: 'every commit stored' });
 
     const rows = await ch.query<Record<string, number | string>>(sql`SELECT * FROM features_jit_change_metrics_v1`);
     expect(rows).toHaveLength(raw.length);
-    const bad = rows.filter((row) => featureNames(jitChangeMetricsV1).some((c) => Math.abs(Number(row[c]) - reference[row['sha'] as string]![c]!) > 1e-9 * Math.max(1, Math.abs(reference[row['sha'] as string]![c]!))));
+    const bad = rows.filter((row) =>
+      featureNames(jitChangeMetricsV1).some(
+        (c) =>
+          Math.abs(Number(row[c]) - reference[row['sha'] as string]![c]!) >
+          1e-9 * Math.max(1, Math.abs(reference[row['sha'] as string]![c]!)),
+      ),
+    );
     expect(bad.map((r) => r['sha'])).toEqual([]);
   }, 400_000);
 });

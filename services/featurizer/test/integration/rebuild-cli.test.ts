@@ -8,7 +8,16 @@ import { avroSchema } from '@omen/contracts';
 import type { Commit } from '@omen/contracts';
 import { featureNames, jitChangeMetricsV1 } from '@omen/features';
 import { checkHealth } from '@omen/grpc';
-import { createTestConsumer, createTestKafka, createTestProducer, freePort, randomName, stackEnv, startPrivateBroker, waitFor } from '@omen/testing';
+import {
+  createTestConsumer,
+  createTestKafka,
+  createTestProducer,
+  freePort,
+  randomName,
+  stackEnv,
+  startPrivateBroker,
+  waitFor,
+} from '@omen/testing';
 import { InMemoryHistoryStore } from '../../src/domain/memory-history-store.ts';
 import { processCommits } from '../../src/domain/processor.ts';
 import { EXPRESS_REPO, readExpressRaw, toCommitEvent } from '../helpers/express.ts';
@@ -28,7 +37,11 @@ interface Run {
 /** `./scripts/omen ARGS` as an operator runs it (the CLI's entry, without the bootstrap the stack already did). */
 function omen(args: readonly string[], env: Record<string, string>): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -43,7 +56,17 @@ async function startIngestProcess(env: Record<string, string>): Promise<string> 
   const [grpcPort, metricsPort, httpPort] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/ingest/src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, ...env, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort), METRICS_HOST: '127.0.0.1', METRICS_PORT: String(metricsPort), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort), LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      ...env,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(grpcPort),
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(httpPort),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   cleanup(async () => {
@@ -53,11 +76,17 @@ async function startIngestProcess(env: Record<string, string>): Promise<string> 
     await exited;
   });
   const address = `127.0.0.1:${grpcPort}`;
-  await waitFor(async () => (child.exitCode !== null ? Promise.reject(new Error(`ingest exited with ${child.exitCode}`)) : (await checkHealth(address).catch(() => undefined)) === 'SERVING'), {
-    timeoutMs: 60_000,
-    intervalMs: 250,
-    message: 'ingest SERVING',
-  });
+  await waitFor(
+    async () =>
+      child.exitCode !== null
+        ? Promise.reject(new Error(`ingest exited with ${child.exitCode}`))
+        : (await checkHealth(address).catch(() => undefined)) === 'SERVING',
+    {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      message: 'ingest SERVING',
+    },
+  );
   return address;
 }
 
@@ -90,7 +119,13 @@ describe('./scripts/omen featurizer rebuild after a retention gap', () => {
       env: { OMEN_KAFKA_WHEN_FULL: 'delete-oldest', OMEN_KAFKA_PARTITION_MAX_BYTES: String(256 * 1024) },
       topicLines: `${topic} 1 ${group}\n`,
     });
-    const fzEnv = { KAFKA_BROKERS: broker.brokers, FEATURIZER_TOPIC_COMMITS: topic, FEATURIZER_GROUP: group, FEATURIZER_CODE_METRICS: 'false', ADMIN_TOKEN };
+    const fzEnv = {
+      KAFKA_BROKERS: broker.brokers,
+      FEATURIZER_TOPIC_COMMITS: topic,
+      FEATURIZER_GROUP: group,
+      FEATURIZER_CODE_METRICS: 'false',
+      ADMIN_TOKEN,
+    };
     const first = await startInProcessFeaturizer('fzrebuild', fzEnv);
     let second: InProcessFeaturizer | undefined;
     try {
@@ -119,32 +154,55 @@ describe('./scripts/omen featurizer rebuild after a retention gap', () => {
         INGEST_GRPC_ADDR: ingest,
       };
       const backfill = async (file: string, repo: string): Promise<void> => {
-        const run = await omen(['backfill', '--jsonl', file, '--repo', repo, '--checkpoint', join(dir, `${randomName('ckpt')}.json`)], cliEnv);
+        const run = await omen(
+          ['backfill', '--jsonl', file, '--repo', repo, '--checkpoint', join(dir, `${randomName('ckpt')}.json`)],
+          cliEnv,
+        );
         expect(run.code, run.stderr).toBe(0);
       };
-      const stateCount = async (): Promise<number> => Number(await first.redis.hlen(`${names.state}:{${EXPRESS_REPO}}:commit`));
+      const stateCount = async (): Promise<number> =>
+        Number(await first.redis.hlen(`${names.state}:{${EXPRESS_REPO}}:commit`));
 
       await backfill(jsonl('head.jsonl', raw.slice(0, 20)), EXPRESS_REPO);
-      await waitFor(async () => (await stateCount()) === 20, { timeoutMs: 60_000, message: 'the first 20 commits featurized' });
+      await waitFor(async () => (await stateCount()) === 20, {
+        timeoutMs: 60_000,
+        message: 'the first 20 commits featurized',
+      });
       await first.featurizer.stop();
 
       // While it is down: commits 20..60, then another repository's 2,000 (far more than the
       // partition keeps), then 60..120, ten to a batch. Retention deletes 20..60 and the other
       // repository's oldest before anyone read them; 60..120 stay in the log, after the gap.
-      const producer = await createTestProducer(cleanup, { kafka: createTestKafka(cleanup, { brokers: broker.brokers }), schemas: { [topic]: avroSchema('commit') } });
+      const producer = await createTestProducer(cleanup, {
+        kafka: createTestKafka(cleanup, { brokers: broker.brokers }),
+        schemas: { [topic]: avroSchema('commit') },
+      });
       const send = async (rows: typeof raw, repo: string): Promise<void> => {
-        for (let i = 0; i < rows.length; i += 10) await producer.send(topic, rows.slice(i, i + 10).map((r) => ({ key: EXPRESS_REPO, value: toCommitEvent(r, repo) })));
+        for (let i = 0; i < rows.length; i += 10)
+          await producer.send(
+            topic,
+            rows.slice(i, i + 10).map((r) => ({ key: EXPRESS_REPO, value: toCommitEvent(r, repo) })),
+          );
       };
       await send(raw.slice(20, 60), EXPRESS_REPO);
       await send(filler, FILLER_REPO);
       await send(raw.slice(60), EXPRESS_REPO);
 
-      second = await startInProcessFeaturizer('fzrebuild2', { ...fzEnv, FEATURIZER_TOPIC_COMMITS: topic, FEATURIZER_GROUP: group, CLICKHOUSE_DATABASE: database }, { waitReady: false, names });
+      second = await startInProcessFeaturizer(
+        'fzrebuild2',
+        { ...fzEnv, FEATURIZER_TOPIC_COMMITS: topic, FEATURIZER_GROUP: group, CLICKHOUSE_DATABASE: database },
+        { waitReady: false, names },
+      );
       const { consumer } = await second.featurizer.handle;
-      const [gap] = await waitFor(() => consumer.stoppedPartitions().length > 0 && consumer.stoppedPartitions(), { timeoutMs: 30_000, message: 'the partition to stop at the gap' });
+      const [gap] = await waitFor(() => consumer.stoppedPartitions().length > 0 && consumer.stoppedPartitions(), {
+        timeoutMs: 30_000,
+        message: 'the partition to stop at the gap',
+      });
       expect(gap).toMatchObject({ topic, partition: 0, expected: '20', policy: 'stop' });
       const address = `127.0.0.1:${second.featurizer.grpcPort}`;
-      await waitFor(async () => (await checkHealth(address)) === 'NOT_SERVING', { message: 'health NOT_SERVING at the gap' });
+      await waitFor(async () => (await checkHealth(address)) === 'NOT_SERVING', {
+        message: 'health NOT_SERVING at the gap',
+      });
       const env = { ...cliEnv, FEATURIZER_ADDR: address };
 
       const broken = await omen(['audit', '--repo', EXPRESS_REPO, '--topic-timeout-s', '30'], env);
@@ -155,7 +213,10 @@ describe('./scripts/omen featurizer rebuild after a retention gap', () => {
       expect(broken.stdout).toContain(`LOST: offsets 20..${BigInt(gap!.logStart) - 1n} of ${topic}/0`);
 
       // Not without the operator's word: the gap stands, nothing changed.
-      const refused = await omen(['featurizer', 'rebuild', '--repo', EXPRESS_REPO, '--jsonl', history, '--ingest', ingest], env);
+      const refused = await omen(
+        ['featurizer', 'rebuild', '--repo', EXPRESS_REPO, '--jsonl', history, '--ingest', ingest],
+        env,
+      );
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('--accept-gap');
       expect(consumer.stoppedPartitions()).toHaveLength(1);
@@ -163,22 +224,38 @@ describe('./scripts/omen featurizer rebuild after a retention gap', () => {
 
       // A wrong token cannot accept it either: the servers verify any credential presented, so it is
       // refused at the first call that carries it (ListOffsetGaps), before anything changes.
-      const denied = await omen(['featurizer', 'rebuild', '--repo', EXPRESS_REPO, '--jsonl', history, '--ingest', ingest, '--accept-gap'], { ...env, ADMIN_TOKEN: 'not-the-admin-token-at-all' });
+      const denied = await omen(
+        ['featurizer', 'rebuild', '--repo', EXPRESS_REPO, '--jsonl', history, '--ingest', ingest, '--accept-gap'],
+        { ...env, ADMIN_TOKEN: 'not-the-admin-token-at-all' },
+      );
       expect(denied.code).toBe(1);
       expect(denied.stderr).toMatch(/(ListOffsetGaps|AcceptOffsetGap): (UNAUTHENTICATED|PERMISSION_DENIED)/);
       expect(consumer.stoppedPartitions()).toHaveLength(1);
 
-      const rebuilt = await omen(['featurizer', 'rebuild', '--repo', EXPRESS_REPO, '--jsonl', history, '--ingest', ingest, '--accept-gap'], env);
+      const rebuilt = await omen(
+        ['featurizer', 'rebuild', '--repo', EXPRESS_REPO, '--jsonl', history, '--ingest', ingest, '--accept-gap'],
+        env,
+      );
       expect(rebuilt.code, rebuilt.stdout + rebuilt.stderr).toBe(0);
       expect(rebuilt.stderr).toContain(`accepted: ${topic}/0 goes on from offset ${gap!.logStart}`);
       expect(consumer.stoppedPartitions()).toEqual([]);
-      await waitFor(async () => (await checkHealth(address)) === 'SERVING', { message: 'health SERVING after the accepted gap' });
+      await waitFor(async () => (await checkHealth(address)) === 'SERVING', {
+        message: 'health SERVING after the accepted gap',
+      });
 
       const healed = await omen(['audit', '--repo', EXPRESS_REPO, '--json', '--topic-timeout-s', '30'], env);
       expect(healed.code, healed.stdout + healed.stderr).toBe(0);
-      const report = JSON.parse(healed.stdout.trim().split('\n').at(-1)!) as { failed: boolean; onGap: { commits: number }; stages: { stage: string; commits: number; missing: number }[] };
+      const report = JSON.parse(healed.stdout.trim().split('\n').at(-1)!) as {
+        failed: boolean;
+        onGap: { commits: number };
+        stages: { stage: string; commits: number; missing: number }[];
+      };
       expect(report.onGap.commits).toBe(0);
-      expect(report.stages.filter((s) => s.stage === 'featurizer state' || s.stage === 'features').map((s) => [s.commits, s.missing])).toEqual([
+      expect(
+        report.stages
+          .filter((s) => s.stage === 'featurizer state' || s.stage === 'features')
+          .map((s) => [s.commits, s.missing]),
+      ).toEqual([
         [N, 0],
         [N, 0],
       ]);
@@ -195,7 +272,10 @@ describe('./scripts/omen featurizer rebuild after a retention gap', () => {
           if (r.value.repo_id === EXPRESS_REPO) records.push(r.value);
         },
       });
-      await waitFor(async () => (await reader.refreshLag()).every((p) => p.lag === 0), { timeoutMs: 30_000, message: 'the log read to its end' });
+      await waitFor(async () => (await reader.refreshLag()).every((p) => p.lag === 0), {
+        timeoutMs: 30_000,
+        message: 'the log read to its end',
+      });
       const replay = records.slice(-N);
       expect(replay.map((c) => c.sha)).toEqual(raw.map((r) => r.sha));
       const inOrder = await processCommits(new InMemoryHistoryStore(), EXPRESS_REPO, replay, { now: () => 0 });
@@ -203,14 +283,17 @@ describe('./scripts/omen featurizer rebuild after a retention gap', () => {
         sql`SELECT count() AS rows, uniqExact(sha) AS shas FROM commit_features FINAL WHERE repo_id = ${EXPRESS_REPO} AND feature_set = 'jit_change_metrics'`,
       );
       expect([Number(once!.rows), Number(once!.shas)]).toEqual([N, N]);
-      const rows = await first.ch.query<Record<string, number | string>>(sql`SELECT * FROM features_jit_change_metrics_v1 WHERE repo_id = ${EXPRESS_REPO}`);
+      const rows = await first.ch.query<Record<string, number | string>>(
+        sql`SELECT * FROM features_jit_change_metrics_v1 WHERE repo_id = ${EXPRESS_REPO}`,
+      );
       const got = new Map(rows.map((r) => [r['sha'] as string, r]));
       const mismatches: string[] = [];
       for (const r of inOrder) {
         for (const name of featureNames(jitChangeMetricsV1)) {
           const want = r.outputs!.jit[name]!;
           const have = Number(got.get(r.sha)?.[name]);
-          if (!(Math.abs(have - want) <= 1e-9 * Math.max(1, Math.abs(want)))) mismatches.push(`${r.sha.slice(0, 12)} ${name}: ${have} vs ${want}`);
+          if (!(Math.abs(have - want) <= 1e-9 * Math.max(1, Math.abs(want))))
+            mismatches.push(`${r.sha.slice(0, 12)} ${name}: ${have} vs ${want}`);
         }
       }
       expect(mismatches.slice(0, 10)).toEqual([]);

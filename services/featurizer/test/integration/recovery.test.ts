@@ -27,7 +27,9 @@ afterAll(async () => {
 });
 
 const jitRows = async (): Promise<Map<string, Record<string, number>>> => {
-  const rows = await fz.ch.query<Record<string, number | string>>(sql`SELECT * FROM features_jit_change_metrics_v1 WHERE repo_id = ${EXPRESS_REPO}`);
+  const rows = await fz.ch.query<Record<string, number | string>>(
+    sql`SELECT * FROM features_jit_change_metrics_v1 WHERE repo_id = ${EXPRESS_REPO}`,
+  );
   const cols = featureNames(jitChangeMetricsV1);
   return new Map(rows.map((r) => [r['sha'] as string, Object.fromEntries(cols.map((c) => [c, Number(r[c])]))]));
 };
@@ -37,9 +39,14 @@ describe('recovering a repository featurized with a gap', () => {
     const raw = readExpressRaw().slice(0, N);
     const order = raw.map((r) => r.sha);
     const events = raw.map((r) => toCommitEvent(r));
-    const producer = await createTestProducer(onTestFinished, { schemas: { [fz.names.commits]: avroSchema('commit') } });
+    const producer = await createTestProducer(onTestFinished, {
+      schemas: { [fz.names.commits]: avroSchema('commit') },
+    });
     const send = (list: typeof events) =>
-      producer.send(fz.names.commits, list.map((e) => ({ key: EXPRESS_REPO, value: e, eventId: e['event_id'] as string, eventTime: e.commit_time })));
+      producer.send(
+        fz.names.commits,
+        list.map((e) => ({ key: EXPRESS_REPO, value: e, eventId: e['event_id'] as string, eventTime: e.commit_time })),
+      );
     const config = await recoveryConfig(fz);
     const featured = async (n: number): Promise<true | undefined> => ((await jitRows()).size === n ? true : undefined);
     const inOrder = await processCommits(new InMemoryHistoryStore(), EXPRESS_REPO, events, { now: () => 0 });
@@ -48,14 +55,19 @@ describe('recovering a repository featurized with a gap', () => {
       for (const r of inOrder) {
         for (const [name, value] of Object.entries(r.outputs!.jit)) {
           const have = got.get(r.sha)?.[name];
-          if (have !== undefined && Math.abs(have - value) > 1e-9 * Math.max(1, Math.abs(value))) out.push(`${r.sha.slice(0, 12)} ${name}: ${have} vs ${value}`);
+          if (have !== undefined && Math.abs(have - value) > 1e-9 * Math.max(1, Math.abs(value)))
+            out.push(`${r.sha.slice(0, 12)} ${name}: ${have} vs ${value}`);
         }
       }
       return out;
     };
 
     await send([...events.slice(0, GAP.from), ...events.slice(GAP.to)]);
-    await waitFor(() => featured(N - (GAP.to - GAP.from)), { timeoutMs: 120_000, intervalMs: 250, message: 'the commits around the gap featurized' });
+    await waitFor(() => featured(N - (GAP.to - GAP.from)), {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      message: 'the commits around the gap featurized',
+    });
 
     const broken = await collectAudit(config, { repo: EXPRESS_REPO, source: order, topicTimeoutS: 60 });
     expect(broken.failed).toBe(true);
@@ -71,15 +83,25 @@ describe('recovering a repository featurized with a gap', () => {
 
     // The way back: reset the repository, replay its whole history in order (what
     // `featurizer rebuild` does through `backfill --republish`).
-    const cleared = await new RedisHistoryStore(fz.redis, { prefix: fz.names.state }).resetRepository(EXPRESS_REPO, Date.now());
+    const cleared = await new RedisHistoryStore(fz.redis, { prefix: fz.names.state }).resetRepository(
+      EXPRESS_REPO,
+      Date.now(),
+    );
     expect(cleared).toBe(N - (GAP.to - GAP.from));
     await send(events);
     // Done when the state holds every commit again and the rows were rewritten (sinks follow the state).
-    await waitFor(async () => ((await collectAudit(config, { repo: EXPRESS_REPO, source: order, topicTimeoutS: 60 })).failed || mismatches(await jitRows()).length > 0 ? undefined : true), {
-      timeoutMs: 120_000,
-      intervalMs: 500,
-      message: 'the audit to pass after the replay',
-    });
+    await waitFor(
+      async () =>
+        (await collectAudit(config, { repo: EXPRESS_REPO, source: order, topicTimeoutS: 60 })).failed ||
+        mismatches(await jitRows()).length > 0
+          ? undefined
+          : true,
+      {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        message: 'the audit to pass after the replay',
+      },
+    );
     const healed = await collectAudit(config, { repo: EXPRESS_REPO, source: order, topicTimeoutS: 60 });
     expect(healed.onGap.commits).toBe(0);
     expect(healed.stages.filter((s) => s.required).map((s) => [s.stage, s.commits, s.missing])).toEqual([

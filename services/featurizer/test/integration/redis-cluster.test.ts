@@ -62,7 +62,9 @@ describe.skipIf(!cluster)('featurizer Redis paths on Redis Cluster', () => {
       const batch = commits.slice(0, 120).map((c) => ({ ...c, repo_id: repo }));
       for (let i = 0; i < batch.length; i += 40) {
         const part = batch.slice(i, i + 40);
-        expect(await processCommits(store, repo, part, { now })).toEqual(await processCommits(memory, repo, part, { now }));
+        expect(await processCommits(store, repo, part, { now })).toEqual(
+          await processCommits(memory, repo, part, { now }),
+        );
       }
       expect((await store.commitRecords(repo)).size).toBe(120);
       expect(await store.resetRepository(repo, 2)).toBe(120);
@@ -74,7 +76,8 @@ describe.skipIf(!cluster)('featurizer Redis paths on Redis Cluster', () => {
     const rows = Array.from({ length: 60 }, (_, i) => row(`github:omen-test/r${i}`, i));
     expect(new Set(rows.map((r) => keySlot(r.repo_id))).size).toBeGreaterThan(30);
     await online.write(rows);
-    for (const r of rows) expect((await online.read(r.repo_id, r.sha, { name: 'jit', version: 1 }))?.values).toEqual(r.values);
+    for (const r of rows)
+      expect((await online.read(r.repo_id, r.sha, { name: 'jit', version: 1 }))?.values).toEqual(r.values);
   });
 
   it('a master SIGKILLed during writes fails over to its replica; the same clients carry on and nothing is lost', async () => {
@@ -106,8 +109,13 @@ describe.skipIf(!cluster)('featurizer Redis paths on Redis Cluster', () => {
       expect(killedAt).toBe(100);
       // Everything acknowledged is there, read through the same client after the failover.
       expect((await history.commitRecords(EXPRESS_REPO)).size).toBe(commits.length);
-      for (const r of written) expect((await online.read(r.repo_id, r.sha, { name: 'jit', version: 1 }))?.values, r.sha).toEqual(r.values);
-      console.log(JSON.stringify({ failover: { victim: victim.port, promoted: promoted.port, failedAttempts: failures.n, rows: written.length } }));
+      for (const r of written)
+        expect((await online.read(r.repo_id, r.sha, { name: 'jit', version: 1 }))?.values, r.sha).toEqual(r.values);
+      console.log(
+        JSON.stringify({
+          failover: { victim: victim.port, promoted: promoted.port, failedAttempts: failures.n, rows: written.length },
+        }),
+      );
     } finally {
       victim.restore();
       await waitRedisClusterHealthy(90_000);

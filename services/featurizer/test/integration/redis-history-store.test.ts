@@ -26,7 +26,10 @@ describe('RedisHistoryStore', () => {
     const memory = new InMemoryHistoryStore();
     for (let i = 0; i < commits.length; i += 50) {
       const batch = commits.slice(i, i + 50);
-      const [fromRedis, fromMemory] = [await processCommits(store, EXPRESS_REPO, batch, { now }), await processCommits(memory, EXPRESS_REPO, batch, { now })];
+      const [fromRedis, fromMemory] = [
+        await processCommits(store, EXPRESS_REPO, batch, { now }),
+        await processCommits(memory, EXPRESS_REPO, batch, { now }),
+      ];
       expect(fromRedis).toEqual(fromMemory);
     }
     for (const ns of namespaces) {
@@ -43,9 +46,21 @@ describe('RedisHistoryStore', () => {
     const first = commits.slice(0, 60);
     const inOrder = await processCommits(new InMemoryHistoryStore(), EXPRESS_REPO, first, { now });
     await processCommits(store, EXPRESS_REPO, first.slice(0, 30), { now });
-    await processIssues(store, EXPRESS_REPO, [{ repo_id: EXPRESS_REPO, number: 9, is_bug: true, referenced_commit_shas: [first[5]!.sha], event_time: 5 }], { now });
-    await processIssues(store, EXPRESS_REPO, [{ repo_id: EXPRESS_REPO, number: 10, is_bug: false, referenced_commit_shas: [first[6]!.sha], event_time: 5 }], { now });
-    expect((await store.commitRecords(EXPRESS_REPO)).get(first[5]!.sha)?.fixesIssues).toEqual({ '9': expect.any(Number) as number });
+    await processIssues(
+      store,
+      EXPRESS_REPO,
+      [{ repo_id: EXPRESS_REPO, number: 9, is_bug: true, referenced_commit_shas: [first[5]!.sha], event_time: 5 }],
+      { now },
+    );
+    await processIssues(
+      store,
+      EXPRESS_REPO,
+      [{ repo_id: EXPRESS_REPO, number: 10, is_bug: false, referenced_commit_shas: [first[6]!.sha], event_time: 5 }],
+      { now },
+    );
+    expect((await store.commitRecords(EXPRESS_REPO)).get(first[5]!.sha)?.fixesIssues).toEqual({
+      '9': expect.any(Number) as number,
+    });
 
     expect(await store.resetRepository(EXPRESS_REPO, 7)).toBe(30);
     expect((await store.commitRecords(EXPRESS_REPO)).size).toBe(0);
@@ -56,7 +71,11 @@ describe('RedisHistoryStore', () => {
     // Replayed in order: the history equals a fresh in-order pass and the bug issue links its fix again.
     const replayed = await processCommits(store, EXPRESS_REPO, first, { now });
     expect(replayed.map((r) => r.outputs?.jit)).toEqual(inOrder.map((r) => r.outputs?.jit));
-    expect(replayed[5]!.outputs!.labels.map((l) => [l.sha, l.method, l.is_fix])).toContainEqual([first[5]!.sha, 'issue_link', true]);
+    expect(replayed[5]!.outputs!.labels.map((l) => [l.sha, l.method, l.is_fix])).toContainEqual([
+      first[5]!.sha,
+      'issue_link',
+      true,
+    ]);
     expect((await store.commitRecords(EXPRESS_REPO)).size).toBe(60);
   });
 
@@ -93,7 +112,8 @@ describe('RedisHistoryStore', () => {
     const expected = await processCommits(reference, EXPRESS_REPO, commits, { now });
     // Instance A and a zombie instance B work through the same commits in different chunkings.
     const run = async (size: number): Promise<void> => {
-      for (let i = 0; i < commits.length; i += size) await processCommits(store, EXPRESS_REPO, commits.slice(i, i + size), { now, maxAttempts: 50 });
+      for (let i = 0; i < commits.length; i += size)
+        await processCommits(store, EXPRESS_REPO, commits.slice(i, i + size), { now, maxAttempts: 50 });
     };
     await Promise.all([run(40), run(65)]);
     const final = await processCommits(store, EXPRESS_REPO, commits, { now });
@@ -121,7 +141,9 @@ describe('RedisHistoryStore', () => {
     const batch = commits.slice(0, 200);
     await processCommits(store, EXPRESS_REPO, batch, { now });
     await processCommits(memory, EXPRESS_REPO, batch, { now });
-    const [a, b] = batch.filter((c) => c.parents.length === 1 && !/fix|bug|repair|wrong/i.test(c.message)).map((c) => c.sha);
+    const [a, b] = batch
+      .filter((c) => c.parents.length === 1 && !/fix|bug|repair|wrong/i.test(c.message))
+      .map((c) => c.sha);
     const issue = (number: number, isBug: boolean, time: number, shas: string[] = []): IssueInput => ({
       event_id: `${EXPRESS_REPO}:issue:${number}:${isBug ? 'labeled' : 'unlabeled'}:${time}`,
       repo_id: EXPRESS_REPO,
@@ -130,7 +152,13 @@ describe('RedisHistoryStore', () => {
       referenced_commit_shas: shas,
       event_time: time,
     });
-    const events = [issue(1, true, 2e12, [a!, b!]), issue(2, true, 2e12 + 1, [b!]), issue(1, false, 2e12 + 2), issue(2, false, 2e12 + 3), issue(1, true, 2e12 + 4)];
+    const events = [
+      issue(1, true, 2e12, [a!, b!]),
+      issue(2, true, 2e12 + 1, [b!]),
+      issue(1, false, 2e12 + 2),
+      issue(2, false, 2e12 + 3),
+      issue(1, true, 2e12 + 4),
+    ];
     const fromRedis = await processIssues(store, EXPRESS_REPO, events, { now });
     expect(fromRedis).toEqual(await processIssues(memory, EXPRESS_REPO, events, { now }));
     expect(fromRedis.flat().map((l) => [l.sha, l.is_fix, l.issue_numbers, l.label_known_at])).toEqual([

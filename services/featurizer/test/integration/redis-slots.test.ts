@@ -25,7 +25,10 @@ describe('multi-key calls on the stack Redis', () => {
   it('runs a transaction and a script whose keys share the hash tag', async () => {
     const replies = await redis.multi().set(key('a'), '1').hset(key('b'), 'f', 'v').exec();
     expect(replies?.map(([err]) => err)).toEqual([null, null]);
-    redis.defineCommand('copyTo', { numberOfKeys: 2, lua: "return redis.call('SET', KEYS[2], redis.call('GET', KEYS[1]))" });
+    redis.defineCommand('copyTo', {
+      numberOfKeys: 2,
+      lua: "return redis.call('SET', KEYS[2], redis.call('GET', KEYS[1]))",
+    });
     await (redis as unknown as { copyTo(a: string, b: string): Promise<string> }).copyTo(key('a'), key('c'));
     expect(await redis.get(key('c'))).toBe('1');
   });
@@ -38,14 +41,19 @@ describe('multi-key calls on the stack Redis', () => {
   });
 
   const address = parseRedisAddress(url);
-  it.skipIf(address?.kind !== 'cluster')('is what Redis Cluster itself answers: CROSSSLOT without the guard', async () => {
-    if (address?.kind !== 'cluster') return;
-    const raw = new Cluster(address.nodes.map((n) => ({ host: n.host, port: n.port })));
-    try {
-      const mutated = key('e').replace(tag, tag.slice(1, -1));
-      await expect(raw.eval("return redis.call('MSET', KEYS[1], 1, KEYS[2], 1)", 2, key('a'), mutated)).rejects.toThrow(/CROSSSLOT|slot/i);
-    } finally {
-      raw.disconnect();
-    }
-  });
+  it.skipIf(address?.kind !== 'cluster')(
+    'is what Redis Cluster itself answers: CROSSSLOT without the guard',
+    async () => {
+      if (address?.kind !== 'cluster') return;
+      const raw = new Cluster(address.nodes.map((n) => ({ host: n.host, port: n.port })));
+      try {
+        const mutated = key('e').replace(tag, tag.slice(1, -1));
+        await expect(
+          raw.eval("return redis.call('MSET', KEYS[1], 1, KEYS[2], 1)", 2, key('a'), mutated),
+        ).rejects.toThrow(/CROSSSLOT|slot/i);
+      } finally {
+        raw.disconnect();
+      }
+    },
+  );
 });

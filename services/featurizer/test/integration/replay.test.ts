@@ -68,7 +68,10 @@ const count = async (what: string): Promise<number> => {
 describe('replaying express-commits through a featurizer that is SIGKILLed mid-way', () => {
   it('stores every commit exactly once with the metrics of an uninterrupted independent run, and dead-letters bad records', async () => {
     const { order, metrics: reference } = JSON.parse(
-      execFileSync('python3', [resolve(here, '../reference/kamei_reference.py'), expressPath()], { maxBuffer: 64 << 20, encoding: 'utf8' }),
+      execFileSync('python3', [resolve(here, '../reference/kamei_reference.py'), expressPath()], {
+        maxBuffer: 64 << 20,
+        encoding: 'utf8',
+      }),
     ) as { order: string[]; metrics: Record<string, Record<string, number>> };
     // In the canonical order, as ingest's backfill publishes the export.
     const bySha = new Map(readExpressRaw().map((r) => [r.sha, r]));
@@ -84,15 +87,20 @@ describe('replaying express-commits through a featurizer that is SIGKILLed mid-w
       }
       await producer.send(
         names.commits,
-        events.slice(i, i + 500).map((e) => ({ key: EXPRESS_REPO, value: e, eventId: e['event_id'] as string, eventTime: e.commit_time })),
+        events
+          .slice(i, i + 500)
+          .map((e) => ({ key: EXPRESS_REPO, value: e, eventId: e['event_id'] as string, eventTime: e.commit_time })),
       );
     }
 
     const first = start();
-    const atKill = await waitFor(async () => {
-      const n = await count('rows').catch(() => 0);
-      return n >= 1500 ? n : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 50, message: 'the first featurizer to store 1500 commits' });
+    const atKill = await waitFor(
+      async () => {
+        const n = await count('rows').catch(() => 0);
+        return n >= 1500 ? n : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 50, message: 'the first featurizer to store 1500 commits' },
+    );
     await first.kill('SIGKILL');
     expect(atKill).toBeLessThan(raw.length);
 
@@ -118,14 +126,19 @@ describe('replaying express-commits through a featurizer that is SIGKILLed mid-w
       const want = reference[row['sha'] as string]!;
       for (const c of cols) {
         const got = Number(row[c]);
-        if (Math.abs(got - want[c]!) > 1e-9 * Math.max(1, Math.abs(want[c]!))) mismatches.push(`${row['sha'] as string} ${c}: ${got} vs ${want[c]}`);
+        if (Math.abs(got - want[c]!) > 1e-9 * Math.max(1, Math.abs(want[c]!)))
+          mismatches.push(`${row['sha'] as string} ${c}: ${got} vs ${want[c]}`);
       }
     }
     expect(mismatches.slice(0, 10)).toEqual([]);
 
     // The online store serves the same values.
     const sample = raw[raw.length - 1]!.sha;
-    const online = await new RedisOnlineStore(redis, { prefix: names.online }).read(EXPRESS_REPO, sample, jitChangeMetricsV1);
+    const online = await new RedisOnlineStore(redis, { prefix: names.online }).read(
+      EXPRESS_REPO,
+      sample,
+      jitChangeMetricsV1,
+    );
     expect(online?.values).toEqual(reference[sample]);
 
     const dlq = await readTopic(`${names.commits}.dlq.${names.group}`, { until: 2, timeoutMs: 20_000 });

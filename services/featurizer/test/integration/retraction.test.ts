@@ -25,8 +25,18 @@ afterAll(() => svc.stop());
 const sha = (n: number): string => n.toString(16).padStart(40, 'e');
 const T0 = 1_600_000_000_000;
 
-function commitEvent(i: number, message: string, hunks: Hunk[], status: FileChange['status'] = 'modified'): Record<string, unknown> {
-  return hunkCommitEvent({ repo: REPO, sha: sha(i), parents: i > 1 ? [sha(i - 1)] : [], author: `a${i}`, time: T0 + i * 1000 }, message, hunks, status);
+function commitEvent(
+  i: number,
+  message: string,
+  hunks: Hunk[],
+  status: FileChange['status'] = 'modified',
+): Record<string, unknown> {
+  return hunkCommitEvent(
+    { repo: REPO, sha: sha(i), parents: i > 1 ? [sha(i - 1)] : [], author: `a${i}`, time: T0 + i * 1000 },
+    message,
+    hunks,
+    status,
+  );
 }
 
 function issueEvent(isBug: boolean, time: number): Record<string, unknown> {
@@ -76,16 +86,24 @@ const latest = (): Promise<LatestRow[]> =>
 
 describe('an issue that loses its bug label', () => {
   it('supersedes its fix and SZZ labels on labels.commits.v1 and in ClickHouse', async () => {
-    const producer = await createTestProducer(onTestFinished, { schemas: { [names.commits]: avroSchema('commit'), [names.issues]: avroSchema('issue') } });
+    const producer = await createTestProducer(onTestFinished, {
+      schemas: { [names.commits]: avroSchema('commit'), [names.issues]: avroSchema('issue') },
+    });
     // C2 owns line 2; C3 (no fix keyword) rewrites it, so SZZ blames C2 once C3 is a fix.
     await producer.send(names.commits, [
-      { key: REPO, value: commitEvent(1, 'Add f', [hunk(0, [], 1, ['function f(a) {', '  return a + 1;', '}'])], 'added') },
+      {
+        key: REPO,
+        value: commitEvent(1, 'Add f', [hunk(0, [], 1, ['function f(a) {', '  return a + 1;', '}'])], 'added'),
+      },
       { key: REPO, value: commitEvent(2, 'Tweak f', [hunk(2, ['  return a + 1;'], 2, ['  return a - 1;'])]) },
       { key: REPO, value: commitEvent(3, 'Change f', [hunk(2, ['  return a - 1;'], 2, ['  return a;'])]) },
     ]);
     const labeledAt = T0 + 20_000;
     await producer.send(names.issues, [{ key: REPO, value: issueEvent(true, labeledAt) }]);
-    const linked = await waitFor(async () => ((await latest()).length === 2 ? latest() : undefined), { timeoutMs: 60_000, message: 'the issue_link and szz labels' });
+    const linked = await waitFor(async () => ((await latest()).length === 2 ? latest() : undefined), {
+      timeoutMs: 60_000,
+      message: 'the issue_link and szz labels',
+    });
     expect(linked).toMatchObject([
       { sha: sha(2), method: 'szz', is_bug_inducing: 1, fix_shas: [sha(3)] },
       { sha: sha(3), method: 'issue_link', is_fix: 1, issue_numbers: [42] },

@@ -27,9 +27,13 @@ const BATCH = 50;
 const commits = readExpressCommits().slice(0, 700);
 const now = (): number => 11;
 
-async function run(store: RedisHistoryStore | InMemoryHistoryStore, list: readonly CommitInput[]): Promise<CommitResult[]> {
+async function run(
+  store: RedisHistoryStore | InMemoryHistoryStore,
+  list: readonly CommitInput[],
+): Promise<CommitResult[]> {
   const out: CommitResult[] = [];
-  for (let i = 0; i < list.length; i += BATCH) out.push(...(await processCommits(store, EXPRESS_REPO, list.slice(i, i + BATCH), { now })));
+  for (let i = 0; i < list.length; i += BATCH)
+    out.push(...(await processCommits(store, EXPRESS_REPO, list.slice(i, i + BATCH), { now })));
   return out;
 }
 
@@ -39,8 +43,14 @@ async function hashOf(store: RedisHistoryStore, ns: Namespace): Promise<Record<s
 
 describe('bounded featurizer state in Redis', () => {
   const pruned: Pruned[] = [];
-  const windowed = () => new RedisHistoryStore(redis, { prefix: `${prefix}:w`, retention: { commitOutputs: N }, onPrune: (p) => pruned.push(p) });
-  const unbounded = () => new RedisHistoryStore(redis, { prefix: `${prefix}:u`, retention: { commitOutputs: 1_000_000 } });
+  const windowed = () =>
+    new RedisHistoryStore(redis, {
+      prefix: `${prefix}:w`,
+      retention: { commitOutputs: N },
+      onPrune: (p) => pruned.push(p),
+    });
+  const unbounded = () =>
+    new RedisHistoryStore(redis, { prefix: `${prefix}:u`, retention: { commitOutputs: 1_000_000 } });
   const k = 230;
   let first: CommitResult[];
 
@@ -86,7 +96,10 @@ describe('bounded featurizer state in Redis', () => {
 
   it('prunes the same records as the in-memory store', async () => {
     // A window smaller than a batch: a write still keeps everything it applies.
-    const store = new RedisHistoryStore(redis, { prefix: `${prefix}:m`, retention: { commitOutputs: 30, sweepLimit: 7 } });
+    const store = new RedisHistoryStore(redis, {
+      prefix: `${prefix}:m`,
+      retention: { commitOutputs: 30, sweepLimit: 7 },
+    });
     const memory = new InMemoryHistoryStore({ retention: { commitOutputs: 30, sweepLimit: 7 } });
     expect(await run(store, commits.slice(0, 333))).toEqual(await run(memory, commits.slice(0, 333)));
     expect(await redis.lrange(store.key(EXPRESS_REPO, 'window'), 0, -1)).toEqual(memory.window(EXPRESS_REPO));
@@ -95,12 +108,40 @@ describe('bounded featurizer state in Redis', () => {
 
   it('stores commit records without their default fields and reads every kind back whole', async () => {
     const store = new RedisHistoryStore(redis, { prefix: `${prefix}:c` });
-    const plain: CommitRecord = { seq: 1, commitTime: 5, fix: false, fixByMessage: false, blamed: {}, fullyBlamed: false, inducedBy: {}, fixesIssues: {} };
-    const full: CommitRecord = { seq: 2, commitTime: 6, fix: true, fixByMessage: true, blamed: { a: 2 }, fullyBlamed: true, inducedBy: { b: 7 }, fixesIssues: { '3': 8 } };
+    const plain: CommitRecord = {
+      seq: 1,
+      commitTime: 5,
+      fix: false,
+      fixByMessage: false,
+      blamed: {},
+      fullyBlamed: false,
+      inducedBy: {},
+      fixesIssues: {},
+    };
+    const full: CommitRecord = {
+      seq: 2,
+      commitTime: 6,
+      fix: true,
+      fixByMessage: true,
+      blamed: { a: 2 },
+      fullyBlamed: true,
+      inducedBy: { b: 7 },
+      fixesIssues: { '3': 8 },
+    };
     const merge: CommitRecord = { ...plain, seq: null };
-    const legacy: LegacyCommitRecord = { seq: 3, commitTime: 7, fix: false, blamed: {}, fullyBlamed: false, inducedBy: {}, fixesIssues: {}, outputs: { computedAt: 1, jit: { la: 1 }, code: null, fileMetrics: null, findings: [], labels: [] } };
+    const legacy: LegacyCommitRecord = {
+      seq: 3,
+      commitTime: 7,
+      fix: false,
+      blamed: {},
+      fullyBlamed: false,
+      inducedBy: {},
+      fixesIssues: {},
+      outputs: { computedAt: 1, jit: { la: 1 }, code: null, fileMetrics: null, findings: [], labels: [] },
+    };
     const changes = emptyChanges();
-    for (const [sha, rec] of Object.entries({ plain, full, merge, legacy })) changes.commit.set(sha, rec as CommitRecord);
+    for (const [sha, rec] of Object.entries({ plain, full, merge, legacy }))
+      changes.commit.set(sha, rec as CommitRecord);
     expect(await store.write(EXPRESS_REPO, { expectedVersion: 0, seq: 3, changes, applied: [], now: 1 })).toBe(true);
     const raw = await hashOf(store, 'commit');
     expect(JSON.parse(raw['plain']!)).toEqual({ seq: 1, commitTime: 5 });
@@ -112,8 +153,18 @@ describe('bounded featurizer state in Redis', () => {
   it('drops pending issue links older than the bound, counting them', async () => {
     const counted: Pruned[] = [];
     const ttl = 60_000;
-    const store = new RedisHistoryStore(redis, { prefix: `${prefix}:p`, retention: { pendingMs: ttl }, onPrune: (p) => counted.push(p) });
-    const bug = (number: number, shas: string[]) => ({ repo_id: EXPRESS_REPO, number, is_bug: true, referenced_commit_shas: shas, event_time: 1 });
+    const store = new RedisHistoryStore(redis, {
+      prefix: `${prefix}:p`,
+      retention: { pendingMs: ttl },
+      onPrune: (p) => counted.push(p),
+    });
+    const bug = (number: number, shas: string[]) => ({
+      repo_id: EXPRESS_REPO,
+      number,
+      is_bug: true,
+      referenced_commit_shas: shas,
+      event_time: 1,
+    });
     const [a, b] = ['a'.repeat(40), 'b'.repeat(40)];
     await processIssues(store, EXPRESS_REPO, [bug(1, [a])], { now: () => 1_000 });
     await processIssues(store, EXPRESS_REPO, [bug(2, [b])], { now: () => 30_000 });

@@ -52,22 +52,35 @@ describe('SZZ labels through the featurizer service', () => {
     expect(commits.filter((c) => c.parents.length > 1).length).toBeGreaterThanOrEqual(30);
     const expected = new Map<string, string[]>();
     for (const r of await processCommits(new InMemoryHistoryStore(), EXPRESS_REPO, commits)) {
-      for (const l of r.outputs!.labels) if (l.method === 'szz') expected.set(l.sha, l.is_bug_inducing ? l.fix_shas : []);
+      for (const l of r.outputs!.labels)
+        if (l.method === 'szz') expected.set(l.sha, l.is_bug_inducing ? l.fix_shas : []);
     }
     expect(expected.size).toBeGreaterThan(100);
 
-    const producer = await createTestProducer(onTestFinished, { schemas: { [svc.names.commits]: avroSchema('commit') } });
+    const producer = await createTestProducer(onTestFinished, {
+      schemas: { [svc.names.commits]: avroSchema('commit') },
+    });
     for (let i = 0; i < commits.length; i += 100) {
-      await producer.send(svc.names.commits, commits.slice(i, i + 100).map((c) => ({ key: EXPRESS_REPO, value: commitEvent(c) })));
+      await producer.send(
+        svc.names.commits,
+        commits.slice(i, i + 100).map((c) => ({ key: EXPRESS_REPO, value: commitEvent(c) })),
+      );
     }
     const read = (): Promise<SzzRow[]> =>
-      ch.query<SzzRow>(sql`SELECT sha, is_bug_inducing, fix_shas FROM commit_labels_latest WHERE repo_id = ${EXPRESS_REPO} AND method = 'szz' ORDER BY sha`);
-    const rows = await waitFor(async () => {
-      const got = await read();
-      return got.length >= expected.size ? got : undefined;
-    }, { timeoutMs: 240_000, message: `${expected.size} szz labels in ClickHouse` });
+      ch.query<SzzRow>(
+        sql`SELECT sha, is_bug_inducing, fix_shas FROM commit_labels_latest WHERE repo_id = ${EXPRESS_REPO} AND method = 'szz' ORDER BY sha`,
+      );
+    const rows = await waitFor(
+      async () => {
+        const got = await read();
+        return got.length >= expected.size ? got : undefined;
+      },
+      { timeoutMs: 240_000, message: `${expected.size} szz labels in ClickHouse` },
+    );
     expect(Object.fromEntries(rows.map((r) => [r.sha, r.is_bug_inducing ? [...r.fix_shas].sort() : []]))).toEqual(
-      Object.fromEntries([...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([sha, fixes]) => [sha, [...fixes].sort()])),
+      Object.fromEntries(
+        [...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([sha, fixes]) => [sha, [...fixes].sort()]),
+      ),
     );
   }, 300_000);
 });

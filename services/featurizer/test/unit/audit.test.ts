@@ -52,10 +52,14 @@ describe('audit', () => {
     expect(formatAudit(report).split('\n').at(-1)).toBe('complete');
   });
 
-  it('without a source orders every stage\'s commits by commit time and finds what one stage lacks', () => {
+  it("without a source orders every stage's commits by commit time and finds what one stage lacks", () => {
     const report = audit({
       repo: 'git:x',
-      times: new Map([['c', 3], ['a', 1], ['b', 2]]),
+      times: new Map([
+        ['c', 3],
+        ['a', 1],
+        ['b', 2],
+      ]),
       onGap: new Set(),
       stages: [
         { stage: 'log', shas: new Set(['a', 'b', 'c']), required: false },
@@ -69,9 +73,20 @@ describe('audit', () => {
   });
 
   it('fails when the featurizer group lost records, though every stage looks whole (a stop at a gap)', () => {
-    const input = { repo: 'git:x', source: order, times: new Map<string, number>(), onGap: new Set<string>(), stages: [{ stage: 'features', shas: new Set(order), required: true }] };
+    const input = {
+      repo: 'git:x',
+      source: order,
+      times: new Map<string, number>(),
+      onGap: new Set<string>(),
+      stages: [{ stage: 'features', shas: new Set(order), required: true }],
+    };
     expect(audit(input).failed).toBe(false);
-    const report = audit({ ...input, groupGaps: [{ group: 'featurizer', topic: 'scm.commits.v1', partition: 2, committed: '20', logStart: '820', lost: 800 }] });
+    const report = audit({
+      ...input,
+      groupGaps: [
+        { group: 'featurizer', topic: 'scm.commits.v1', partition: 2, committed: '20', logStart: '820', lost: 800 },
+      ],
+    });
     expect(report.failed).toBe(true);
     expect(formatAudit(report).split('\n').slice(-2)).toEqual([
       '  LOST: offsets 20..819 of scm.commits.v1/2 (800 records) were deleted before group "featurizer" read them; any repository there may miss commits',

@@ -18,7 +18,15 @@ const git = (...args: string[]): string =>
   execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x', GIT_CONFIG_NOSYSTEM: '1', HOME: dir },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@x',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@x',
+      GIT_CONFIG_NOSYSTEM: '1',
+      HOME: dir,
+    },
     maxBuffer: 16 << 20,
   });
 
@@ -62,8 +70,19 @@ describe('forward blame against git blame', () => {
       git('commit', '-q', '--allow-empty', '-m', `c${c}`);
       const sha = git('rev-parse', 'HEAD').trim();
       const parents = git('log', '-1', '--format=%P').trim().split(' ').filter(Boolean);
-      const diff = parents.length === 0 ? git('show', '-U0', '-M', '--format=', 'HEAD') : git('diff', '-U0', '-M', 'HEAD~1', 'HEAD');
-      const commit: CommitInput = { repo_id: REPO, sha, parents, author_id: 'a', commit_time: c * 1000, message: `c${c}`, files: parseUnifiedDiff(diff) };
+      const diff =
+        parents.length === 0
+          ? git('show', '-U0', '-M', '--format=', 'HEAD')
+          : git('diff', '-U0', '-M', 'HEAD~1', 'HEAD');
+      const commit: CommitInput = {
+        repo_id: REPO,
+        sha,
+        parents,
+        author_id: 'a',
+        commit_time: c * 1000,
+        message: `c${c}`,
+        files: parseUnifiedDiff(diff),
+      };
       await processCommits(store, REPO, [commit]);
     }
     const head = git('rev-parse', 'HEAD').trim();
@@ -77,7 +96,10 @@ describe('forward blame against git blame', () => {
         .split('\n')
         .filter((l) => /^[0-9a-f]{40} \d+ \d+/.test(l))
         .map((l) => l.slice(0, 40));
-      expect(rec.origin.map((i) => rec.shas[i]), path).toEqual(gitOrigins);
+      expect(
+        rec.origin.map((i) => rec.shas[i]),
+        path,
+      ).toEqual(gitOrigins);
       expect(rec.text, path).toEqual(files.get(path));
       compared += gitOrigins.length;
     }
@@ -94,7 +116,17 @@ describe('blame across branches and merges against git blame', () => {
         execFileSync('git', args, {
           cwd: repo,
           encoding: 'utf8',
-          env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x', GIT_CONFIG_NOSYSTEM: '1', HOME: repo, GIT_AUTHOR_DATE: `${clock} +0000`, GIT_COMMITTER_DATE: `${clock} +0000` },
+          env: {
+            ...process.env,
+            GIT_AUTHOR_NAME: 't',
+            GIT_AUTHOR_EMAIL: 't@x',
+            GIT_COMMITTER_NAME: 't',
+            GIT_COMMITTER_EMAIL: 't@x',
+            GIT_CONFIG_NOSYSTEM: '1',
+            HOME: repo,
+            GIT_AUTHOR_DATE: `${clock} +0000`,
+            GIT_COMMITTER_DATE: `${clock} +0000`,
+          },
           maxBuffer: 16 << 20,
         });
       run('init', '-q', '-b', 'main');
@@ -105,11 +137,14 @@ describe('blame across branches and merges against git blame', () => {
       const edit = (tag: string): void => {
         const path = pick(paths);
         const file = join(repo, path);
-        const lines = existsSync(file) ? execFileSync('cat', [file], { encoding: 'utf8' }).split('\n').slice(0, -1) : [];
+        const lines = existsSync(file)
+          ? execFileSync('cat', [file], { encoding: 'utf8' }).split('\n').slice(0, -1)
+          : [];
         for (let e = 0, n = 1 + Math.floor(rand() * 3); e < n; e++) {
           const at = Math.floor(rand() * (lines.length + 1));
           const text = rand() < 0.5 ? pick(vocab) : `${tag}_${e}();`;
-          if (rand() < 0.5 || lines.length === 0) lines.splice(at, 0, text, ...(rand() < 0.4 ? [pick(vocab), `${tag}_${e}b();`] : []));
+          if (rand() < 0.5 || lines.length === 0)
+            lines.splice(at, 0, text, ...(rand() < 0.4 ? [pick(vocab), `${tag}_${e}b();`] : []));
           else if (rand() < 0.5) lines.splice(Math.min(at, lines.length - 1), 1 + Math.floor(rand() * 2));
           else lines.splice(Math.min(at, lines.length - 1), 1, text);
         }
@@ -129,7 +164,16 @@ describe('blame across branches and merges against git blame', () => {
           const other = pick(branches.filter((x) => x !== b));
           // Conflicts resolved for our side: a merge whose result is neither parent's file.
           try {
-            run('merge', '-q', '--no-ff', '-X', rand() < 0.5 ? 'ours' : 'theirs', '-m', `merge ${other} into ${b}`, other);
+            run(
+              'merge',
+              '-q',
+              '--no-ff',
+              '-X',
+              rand() < 0.5 ? 'ours' : 'theirs',
+              '-m',
+              `merge ${other} into ${b}`,
+              other,
+            );
           } catch {
             run('merge', '--abort');
           }
@@ -144,8 +188,13 @@ describe('blame across branches and merges against git blame', () => {
       for (const line of log.trim().split('\n')) {
         const [sha, ...parents] = line.split(' ').filter(Boolean) as [string, ...string[]];
         if (parents.length > 1) merges += 1;
-        const diff = parents.length === 0 ? run('show', '-U0', '-M', '--format=', sha) : run('diff', '-U0', '-M', parents[0]!, sha);
-        await processCommits(store, REPO, [{ repo_id: REPO, sha, parents, author_id: 'a', commit_time: 0, message: 'c', files: parseUnifiedDiff(diff) }]);
+        const diff =
+          parents.length === 0
+            ? run('show', '-U0', '-M', '--format=', sha)
+            : run('diff', '-U0', '-M', parents[0]!, sha);
+        await processCommits(store, REPO, [
+          { repo_id: REPO, sha, parents, author_id: 'a', commit_time: 0, message: 'c', files: parseUnifiedDiff(diff) },
+        ]);
       }
       expect(merges).toBeGreaterThan(10);
       let compared = 0;
@@ -157,7 +206,10 @@ describe('blame across branches and merges against git blame', () => {
             .split('\n')
             .filter((l) => /^[0-9a-f]{40} \d+ \d+/.test(l))
             .map((l) => l.slice(0, 40));
-          expect(rec.origin.map((i) => rec.shas[i]), `${b}:${path}`).toEqual(gitOrigins);
+          expect(
+            rec.origin.map((i) => rec.shas[i]),
+            `${b}:${path}`,
+          ).toEqual(gitOrigins);
           compared += gitOrigins.length;
         }
       }
@@ -167,4 +219,3 @@ describe('blame across branches and merges against git blame', () => {
     }
   });
 });
-

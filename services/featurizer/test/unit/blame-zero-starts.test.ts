@@ -14,12 +14,37 @@ function change(hunks: Hunk[]): FileChange {
 
 // After line 2 insert X; replace line 4 by Y; delete line 5 — as git -U0 numbers it.
 const gitForm: Hunk[] = [
-  { old_start: 2, old_lines: 0, new_start: 3, new_lines: 1, deleted_lines: [], added_lines: [{ number: 3, content: 'X' }] },
-  { old_start: 4, old_lines: 1, new_start: 5, new_lines: 1, deleted_lines: [{ number: 4, content: 'four' }], added_lines: [{ number: 5, content: 'Y' }] },
-  { old_start: 5, old_lines: 1, new_start: 5, new_lines: 0, deleted_lines: [{ number: 5, content: 'five' }], added_lines: [] },
+  {
+    old_start: 2,
+    old_lines: 0,
+    new_start: 3,
+    new_lines: 1,
+    deleted_lines: [],
+    added_lines: [{ number: 3, content: 'X' }],
+  },
+  {
+    old_start: 4,
+    old_lines: 1,
+    new_start: 5,
+    new_lines: 1,
+    deleted_lines: [{ number: 4, content: 'four' }],
+    added_lines: [{ number: 5, content: 'Y' }],
+  },
+  {
+    old_start: 5,
+    old_lines: 1,
+    new_start: 5,
+    new_lines: 0,
+    deleted_lines: [{ number: 5, content: 'five' }],
+    added_lines: [],
+  },
 ];
 // The same change with the empty sides' starts at 0, as the schema allows and ingest sends.
-const zeroForm: Hunk[] = gitForm.map((h) => ({ ...h, old_start: h.old_lines === 0 ? 0 : h.old_start, new_start: h.new_lines === 0 ? 0 : h.new_start }));
+const zeroForm: Hunk[] = gitForm.map((h) => ({
+  ...h,
+  old_start: h.old_lines === 0 ? 0 : h.old_start,
+  new_start: h.new_lines === 0 ? 0 : h.new_start,
+}));
 
 describe('applyHunks with the schema’s zero starts', () => {
   it('places an insertion from its new-file start and the hunks before it, as git numbers it', () => {
@@ -36,7 +61,9 @@ describe('applyHunks with the schema’s zero starts', () => {
   });
 
   it('still refuses an insertion whose new-file start contradicts the known text', () => {
-    const wrong = zeroForm.map((h, i) => (i === 0 ? { ...h, new_start: 9, added_lines: [{ number: 9, content: 'X' }] } : h));
+    const wrong = zeroForm.map((h, i) =>
+      i === 0 ? { ...h, new_start: 9, added_lines: [{ number: 9, content: 'X' }] } : h,
+    );
     expect(applyHunks(base, change(wrong), 'b', false).kind).toBe('unknown');
   });
 });

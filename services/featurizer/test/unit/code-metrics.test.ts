@@ -23,7 +23,8 @@ describe('language rules', () => {
       for (const type of [...rules.functions, ...Object.keys(rules.decisions), ...rules.nesting, ...rules.comments]) {
         if (grammar.idForNodeType(type, true) === null) missing.push(`${id}: node ${type}`);
       }
-      for (const token of rules.decisionTokens) if (grammar.idForNodeType(token, false) === null) missing.push(`${id}: token ${token}`);
+      for (const token of rules.decisionTokens)
+        if (grammar.idForNodeType(token, false) === null) missing.push(`${id}: token ${token}`);
     }
     expect(missing).toEqual([]);
   });
@@ -39,7 +40,15 @@ describe('language rules', () => {
 });
 
 // Each sample's expected values are counted by hand in the comments.
-const samples: { path: string; text: string; units: number[]; functions: number; nesting: number; sloc: number; comments: number }[] = [
+const samples: {
+  path: string;
+  text: string;
+  units: number[];
+  functions: number;
+  nesting: number;
+  sloc: number;
+  comments: number;
+}[] = [
   {
     path: 'a.js',
     text: [
@@ -182,7 +191,11 @@ describe('measureText', () => {
   }
 
   it('keeps a branching top level as a unit and counts nested functions apart', () => {
-    const m = measureText(languages, 'x.js', 'if (a) { b(); }\nfunction outer() { const inner = () => (c ? 1 : 2); return d && e; }\n')!;
+    const m = measureText(
+      languages,
+      'x.js',
+      'if (a) { b(); }\nfunction outer() { const inner = () => (c ? 1 : 2); return d && e; }\n',
+    )!;
     expect(m.complexities).toEqual([2, 2, 2]);
     expect(complexityUnits(m)).toEqual([2, 2, 2]);
   });
@@ -198,8 +211,21 @@ describe('createCodeAnalyzer', () => {
     const before = 'function a(x) {\n  return x;\n}\n';
     const after = 'function a(x) {\n  if (x) { return eval(x); }\n  return x;\n}\nfunction b() {}\n';
     const result = analyze([
-      { path: 'src/a.js', before, after, added: [{ number: 2, content: '  if (x) { return eval(x); }' }, { number: 5, content: 'function b() {}' }] },
-      { path: 'config.yml', before: null, after: null, added: [{ number: 1, content: 'api_key: "sk_live_51HxYzQ2eZvKYlo2C"' }] },
+      {
+        path: 'src/a.js',
+        before,
+        after,
+        added: [
+          { number: 2, content: '  if (x) { return eval(x); }' },
+          { number: 5, content: 'function b() {}' },
+        ],
+      },
+      {
+        path: 'config.yml',
+        before: null,
+        after: null,
+        added: [{ number: 1, content: 'api_key: "sk_live_51HxYzQ2eZvKYlo2C"' }],
+      },
     ])!;
     expect(validateFeatureValues(codeMetricsV1, result.values)).toEqual([]);
     expect(result.values).toMatchObject({
@@ -226,7 +252,14 @@ describe('createCodeAnalyzer', () => {
 
   it('leaves out parse-based features when no text is known, and returns null for nothing to analyse', () => {
     const analyze = createCodeAnalyzer(languages);
-    const r = analyze([{ path: 'a.py', before: null, after: null, added: [{ number: 1, content: 'import hashlib; h = hashlib.md5(b)' }] }])!;
+    const r = analyze([
+      {
+        path: 'a.py',
+        before: null,
+        after: null,
+        added: [{ number: 1, content: 'import hashlib; h = hashlib.md5(b)' }],
+      },
+    ])!;
     expect(r.values).toMatchObject({ files_parsed: 0, sec_weak_hash: 1 });
     expect(r.values['complexity_max']).toBeUndefined();
     expect(validateFeatureValues(codeMetricsV1, r.values, { allowMissing: true })).toEqual([]);
@@ -241,15 +274,34 @@ describe('the direct WebAssembly walk (src/adapters/tree-sitter-cursor.ts)', () 
     // plus one hand-written sample per other language with a multi-line string and comments.
     const files: { path: string; text: string }[] = [];
     for (const dir of ['services/featurizer/src/domain', 'services/featurizer/src/domain/code', 'packages/kafka/src']) {
-      for (const name of readdirSync(join(root, dir)).filter((n) => n.endsWith('.ts'))) files.push({ path: name, text: readFileSync(join(root, dir, name), 'utf8') });
+      for (const name of readdirSync(join(root, dir)).filter((n) => n.endsWith('.ts')))
+        files.push({ path: name, text: readFileSync(join(root, dir, name), 'utf8') });
     }
-    files.push({ path: 'a.js', text: 'const s = `a\n\n  b`; // c\nfunction f(x) { if (x && y) { return 1 } else if (z) { return 2 } }\n/* two\nlines */\n' });
+    files.push({
+      path: 'a.js',
+      text: 'const s = `a\n\n  b`; // c\nfunction f(x) { if (x && y) { return 1 } else if (z) { return 2 } }\n/* two\nlines */\n',
+    });
     files.push({ path: 'a.py', text: 'def f(x):\n    """doc\n\n    more"""\n    # c\n    return 1 if x else 2\n' });
-    files.push({ path: 'a.go', text: 'package a\n// c\nfunc f(x int) int {\n\tif x > 0 && x < 9 {\n\t\treturn `a\n\nb`\n\t}\n\treturn 0\n}\n' });
-    files.push({ path: 'a.rs', text: 'fn f(x: i32) -> i32 {\n    // c\n    match x { 1 => 2, _ => 3 }\n}\nconst S: &str = "a\n\nb";\n' });
-    files.push({ path: 'A.java', text: 'class A {\n  /* c */\n  int f(int x) { for (;;) { if (x > 1) return 1; } }\n  String s = """\n  a\n\n  """;\n}\n' });
-    files.push({ path: 'a.cs', text: 'class A {\n  // c\n  int F(int x) { while (x > 0) { x--; } return x ?? 0; }\n  string s = @"a\n\nb";\n}\n' });
-    files.push({ path: 'a.cpp', text: '// c\nint f(int x) {\n  switch (x) { case 1: return 2; default: return R"(a\n\nb)"[0]; }\n}\n' });
+    files.push({
+      path: 'a.go',
+      text: 'package a\n// c\nfunc f(x int) int {\n\tif x > 0 && x < 9 {\n\t\treturn `a\n\nb`\n\t}\n\treturn 0\n}\n',
+    });
+    files.push({
+      path: 'a.rs',
+      text: 'fn f(x: i32) -> i32 {\n    // c\n    match x { 1 => 2, _ => 3 }\n}\nconst S: &str = "a\n\nb";\n',
+    });
+    files.push({
+      path: 'A.java',
+      text: 'class A {\n  /* c */\n  int f(int x) { for (;;) { if (x > 1) return 1; } }\n  String s = """\n  a\n\n  """;\n}\n',
+    });
+    files.push({
+      path: 'a.cs',
+      text: 'class A {\n  // c\n  int F(int x) { while (x > 0) { x--; } return x ?? 0; }\n  string s = @"a\n\nb";\n}\n',
+    });
+    files.push({
+      path: 'a.cpp',
+      text: '// c\nint f(int x) {\n  switch (x) { case 1: return 2; default: return R"(a\n\nb)"[0]; }\n}\n',
+    });
     let compared = 0;
     for (const f of files) {
       const lang = languages.get(languageOf(f.path)!)!;
@@ -258,7 +310,9 @@ describe('the direct WebAssembly walk (src/adapters/tree-sitter-cursor.ts)', () 
       expect(open === publicCursor).toBe(false);
       const tree = lang.parser.parse(f.text)!;
       try {
-        expect(measureTree(tree, lang.table, f.text, open), f.path).toEqual(measureTree(tree, lang.table, f.text, publicCursor));
+        expect(measureTree(tree, lang.table, f.text, open), f.path).toEqual(
+          measureTree(tree, lang.table, f.text, publicCursor),
+        );
         compared++;
       } finally {
         tree.delete();

@@ -46,18 +46,45 @@ describe('code metrics through the commit processor', () => {
       ],
       { analyzer },
     );
-    expect(c1!.outputs!.code).toMatchObject({ files_parsed: 1, functions: 1, functions_delta: 1, complexity_delta: 2, sloc: 3 });
-    expect(c2!.outputs!.code).toMatchObject({ files_parsed: 1, complexity_max: 3, complexity_delta: 2, sloc: 4, sloc_delta: 1 });
+    expect(c1!.outputs!.code).toMatchObject({
+      files_parsed: 1,
+      functions: 1,
+      functions_delta: 1,
+      complexity_delta: 2,
+      sloc: 3,
+    });
+    expect(c2!.outputs!.code).toMatchObject({
+      files_parsed: 1,
+      complexity_max: 3,
+      complexity_delta: 2,
+      sloc: 4,
+      sloc_delta: 1,
+    });
     expect(c2!.outputs!.fileMetrics).toEqual([
       {
         path: 'src/f.js',
-        values: { functions: 1, complexity_max: 3, complexity_sum: 4, complexity_delta: 2, max_nesting: 1, sloc: 4, comment_lines: 0, comment_ratio: 0, security_hits: 0 },
+        values: {
+          functions: 1,
+          complexity_max: 3,
+          complexity_sum: 4,
+          complexity_delta: 2,
+          max_nesting: 1,
+          sloc: 4,
+          comment_lines: 0,
+          comment_ratio: 0,
+          security_hits: 0,
+        },
       },
     ]);
     // Numstat only: no text, no added lines, no code metrics (absent, not zero).
     expect(c3!.outputs!.code).toBeNull();
     expect(c3!.outputs!.fileMetrics).toBeNull();
-    const [again] = await processCommits(store, REPO, [commit(2, [hunk(2, ['  return x;'], 2, ['  if (x && y) { return 1; }', '  return x;'])])], { analyzer });
+    const [again] = await processCommits(
+      store,
+      REPO,
+      [commit(2, [hunk(2, ['  return x;'], 2, ['  if (x && y) { return 1; }', '  return x;'])])],
+      { analyzer },
+    );
     expect(again!.replayed).toBe(true);
     expect(again!.outputs).toEqual(c2!.outputs);
   });

@@ -9,7 +9,9 @@ const good: CommitInput = {
   author_id: 'u1',
   commit_time: 1_700_000_000_000,
   message: 'Add x',
-  files: [{ path: 'src/x.js', old_path: null, status: 'added', lines_added: 1, lines_deleted: 0, binary: false, hunks: null }],
+  files: [
+    { path: 'src/x.js', old_path: null, status: 'added', lines_added: 1, lines_deleted: 0, binary: false, hunks: null },
+  ],
 };
 
 describe('validateCommit', () => {
@@ -33,8 +35,24 @@ describe('validateCommit', () => {
       author_id: '',
       commit_time: -1,
       files: [
-        { path: '/abs', old_path: '', status: 'renamed', lines_added: -1, lines_deleted: 0.5, binary: false, hunks: null },
-        { path: 'img.png', old_path: null, status: 'copied', lines_added: 3, lines_deleted: 0, binary: true, hunks: null },
+        {
+          path: '/abs',
+          old_path: '',
+          status: 'renamed',
+          lines_added: -1,
+          lines_deleted: 0.5,
+          binary: false,
+          hunks: null,
+        },
+        {
+          path: 'img.png',
+          old_path: null,
+          status: 'copied',
+          lines_added: 3,
+          lines_deleted: 0,
+          binary: true,
+          hunks: null,
+        },
         {
           path: 'a.js',
           old_path: null,
@@ -42,7 +60,16 @@ describe('validateCommit', () => {
           lines_added: 2,
           lines_deleted: 0,
           binary: false,
-          hunks: [{ old_start: 0, old_lines: 0, new_start: 1, new_lines: 1, deleted_lines: [], added_lines: [{ number: 1, content: 'x' }] }],
+          hunks: [
+            {
+              old_start: 0,
+              old_lines: 0,
+              new_start: 1,
+              new_lines: 1,
+              deleted_lines: [],
+              added_lines: [{ number: 1, content: 'x' }],
+            },
+          ],
         },
       ],
     });

@@ -7,6 +7,7 @@ import { commitFeatureSets, fileFeatureSet } from '../../src/domain/rows.ts';
 describe('feature views', () => {
   it('exist in the schema migrations for every set the featurizer writes', () => {
     const defined = new Set(MIGRATIONS.flatMap(logicalNames));
-    for (const set of [...commitFeatureSets, fileFeatureSet]) expect(defined.has(featureViewName(set)), featureViewName(set)).toBe(true);
+    for (const set of [...commitFeatureSets, fileFeatureSet])
+      expect(defined.has(featureViewName(set)), featureViewName(set)).toBe(true);
   });
 });

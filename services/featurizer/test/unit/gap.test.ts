@@ -13,7 +13,8 @@ describe('commits applied on a gap', () => {
     const skipped = new Set(commits.slice(100, 110).map((c) => c.sha));
     const seen = commits.filter((c) => !skipped.has(c.sha));
     const results = [];
-    for (let i = 0; i < seen.length; i += 37) results.push(...(await processCommits(store, EXPRESS_REPO, seen.slice(i, i + 37), { now: () => 1 })));
+    for (let i = 0; i < seen.length; i += 37)
+      results.push(...(await processCommits(store, EXPRESS_REPO, seen.slice(i, i + 37), { now: () => 1 })));
     const expected = seen.filter((c) => c.parents.some((p) => skipped.has(p))).map((c) => c.sha);
     expect(expected.length).toBeGreaterThan(0);
     expect(results.filter((r) => r.gap).map((r) => r.sha)).toEqual(expected);
@@ -21,7 +22,9 @@ describe('commits applied on a gap', () => {
     // The first commit (no parents) and every commit whose parents came first carry no flag at all.
     expect(store.peek(EXPRESS_REPO, 'commit', commits[0]!.sha)).not.toHaveProperty('gap');
     // A redelivery reports the recorded flag without applying the commit again.
-    const [again] = await processCommits(store, EXPRESS_REPO, [seen.find((c) => c.sha === expected[0])!], { now: () => 2 });
+    const [again] = await processCommits(store, EXPRESS_REPO, [seen.find((c) => c.sha === expected[0])!], {
+      now: () => 2,
+    });
     expect(again).toMatchObject({ replayed: true, gap: true });
   });
 

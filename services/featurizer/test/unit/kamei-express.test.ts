@@ -12,7 +12,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 describe('change metrics over the full express history', () => {
   it('equal an independent Python computation for every commit, in the canonical order', async () => {
     const { order, metrics: reference } = JSON.parse(
-      execFileSync('python3', [resolve(here, '../reference/kamei_reference.py'), expressPath()], { maxBuffer: 64 << 20, encoding: 'utf8' }),
+      execFileSync('python3', [resolve(here, '../reference/kamei_reference.py'), expressPath()], {
+        maxBuffer: 64 << 20,
+        encoding: 'utf8',
+      }),
     ) as { order: string[]; metrics: Record<string, Record<string, number>> };
     // The stream ingest's backfill publishes: the canonical order, which the reference computes
     // on its own (the file is in `git log --topo-order`, a different one).
@@ -31,7 +34,8 @@ describe('change metrics over the full express history', () => {
         for (const name of names) {
           const got = r.outputs!.jit[name]!;
           const exp = want![name]!;
-          if (Math.abs(got - exp) > 1e-9 * Math.max(1, Math.abs(exp))) expect.fail(`${r.sha} ${name}: featurizer ${got}, reference ${exp}`);
+          if (Math.abs(got - exp) > 1e-9 * Math.max(1, Math.abs(exp)))
+            expect.fail(`${r.sha} ${name}: featurizer ${got}, reference ${exp}`);
         }
         compared += 1;
       }

@@ -11,7 +11,16 @@ let shaCounter = 0;
 const sha = (): string => (++shaCounter).toString(16).padStart(40, '0');
 
 function file(path: string, added: number, deleted: number, extra: Partial<FileChange> = {}): FileChange {
-  return { path, old_path: null, status: 'unknown', lines_added: added, lines_deleted: deleted, binary: false, hunks: null, ...extra };
+  return {
+    path,
+    old_path: null,
+    status: 'unknown',
+    lines_added: added,
+    lines_deleted: deleted,
+    binary: false,
+    hunks: null,
+    ...extra,
+  };
 }
 
 function commit(author: string, day: number, message: string, files: FileChange[], parents = 1): CommitInput {
@@ -30,9 +39,15 @@ function commit(author: string, day: number, message: string, files: FileChange[
 function history(): CommitInput[] {
   return [
     // C1 alice day 0: two new files.
-    commit('alice', 0, 'Initial commit', [file('src/a.js', 10, 0, { status: 'added' }), file('README.md', 5, 0, { status: 'added' })]),
+    commit('alice', 0, 'Initial commit', [
+      file('src/a.js', 10, 0, { status: 'added' }),
+      file('README.md', 5, 0, { status: 'added' }),
+    ]),
     // C2 bob day 10: edits a.js, adds src/lib/b.js.
-    commit('bob', 10, 'Fix crash in parser', [file('src/a.js', 4, 2, { status: 'modified' }), file('src/lib/b.js', 6, 0)]),
+    commit('bob', 10, 'Fix crash in parser', [
+      file('src/a.js', 4, 2, { status: 'modified' }),
+      file('src/lib/b.js', 6, 0),
+    ]),
     // C3 alice day 400: renames a.js to lib/a.js, edits README, deletes b.js (status unknown, numstat only).
     commit('alice', 400, 'Move parser', [
       file('lib/a.js', 1, 1, { old_path: 'src/a.js', status: 'renamed' }),
@@ -45,23 +60,101 @@ function history(): CommitInput[] {
     // C5 bob day 402: shrinks lib/a.js to one line.
     commit('bob', 402, 'Shrink parser', [file('lib/a.js', 0, 11, { status: 'modified' })]),
     // C6 carol day 403: copies lib/a.js, re-creates src/a.js from scratch.
-    commit('carol', 403, 'Copy', [file('lib/c.js', 2, 0, { old_path: 'lib/a.js', status: 'copied' }), file('src/a.js', 1, 0, { status: 'added' })]),
+    commit('carol', 403, 'Copy', [
+      file('lib/c.js', 2, 0, { old_path: 'lib/a.js', status: 'copied' }),
+      file('src/a.js', 1, 0, { status: 'added' }),
+    ]),
   ];
 }
 
 const h = (...p: number[]): number => -p.reduce((s, x) => s + x * Math.log2(x), 0);
 
 const expected = [
-  { ns: 2, nd: 2, nf: 2, entropy: h(2 / 3, 1 / 3), la: 15, ld: 0, lt: 0, fix: 0, ndev: 0, age: 0, nuc: 0, exp: 0, rexp: 0, sexp: 0 },
-  { ns: 1, nd: 2, nf: 2, entropy: 1, la: 10, ld: 2, lt: 10, fix: 1, ndev: 1, age: 10, nuc: 1, exp: 0, rexp: 0, sexp: 0 },
+  {
+    ns: 2,
+    nd: 2,
+    nf: 2,
+    entropy: h(2 / 3, 1 / 3),
+    la: 15,
+    ld: 0,
+    lt: 0,
+    fix: 0,
+    ndev: 0,
+    age: 0,
+    nuc: 0,
+    exp: 0,
+    rexp: 0,
+    sexp: 0,
+  },
+  {
+    ns: 1,
+    nd: 2,
+    nf: 2,
+    entropy: 1,
+    la: 10,
+    ld: 2,
+    lt: 10,
+    fix: 1,
+    ndev: 1,
+    age: 10,
+    nuc: 1,
+    exp: 0,
+    rexp: 0,
+    sexp: 0,
+  },
   // lt 12 (a.js via rename) + 5 + 6; ages 390, 400, 390; alice's day-0 commit is 1 whole year back: 1/2.
-  { ns: 3, nd: 3, nf: 3, entropy: h(0.2, 0.2, 0.6), la: 3, ld: 7, lt: 23, fix: 0, ndev: 2, age: 1180 / 3, nuc: 2, exp: 1, rexp: 0.5, sexp: 1 },
+  {
+    ns: 3,
+    nd: 3,
+    nf: 3,
+    entropy: h(0.2, 0.2, 0.6),
+    la: 3,
+    ld: 7,
+    lt: 23,
+    fix: 0,
+    ndev: 2,
+    age: 1180 / 3,
+    nuc: 2,
+    exp: 1,
+    rexp: 0.5,
+    sexp: 1,
+  },
   // The merge counts no files; bob: one prior commit (day 10), 391 days back.
   { ns: 0, nd: 0, nf: 0, entropy: 0, la: 0, ld: 0, lt: 0, fix: 1, ndev: 0, age: 0, nuc: 0, exp: 1, rexp: 0.5, sexp: 0 },
   // The merge added nothing: still 12 lines, changes {1,2,3}, bob's experience 1.
-  { ns: 1, nd: 1, nf: 1, entropy: 0, la: 0, ld: 11, lt: 12, fix: 0, ndev: 2, age: 2, nuc: 3, exp: 1, rexp: 0.5, sexp: 0 },
+  {
+    ns: 1,
+    nd: 1,
+    nf: 1,
+    entropy: 0,
+    la: 0,
+    ld: 11,
+    lt: 12,
+    fix: 0,
+    ndev: 2,
+    age: 2,
+    nuc: 3,
+    exp: 1,
+    rexp: 0.5,
+    sexp: 0,
+  },
   // lib/c.js inherits lib/a.js (1 line, changes 1,2,3,4); src/a.js (renamed away in C3) starts fresh.
-  { ns: 2, nd: 2, nf: 2, entropy: h(2 / 3, 1 / 3), la: 3, ld: 0, lt: 1, fix: 0, ndev: 2, age: 1, nuc: 4, exp: 0, rexp: 0, sexp: 0 },
+  {
+    ns: 2,
+    nd: 2,
+    nf: 2,
+    entropy: h(2 / 3, 1 / 3),
+    la: 3,
+    ld: 0,
+    lt: 1,
+    fix: 0,
+    ndev: 2,
+    age: 1,
+    nuc: 4,
+    exp: 0,
+    rexp: 0,
+    sexp: 0,
+  },
 ];
 
 function expectValues(actual: Record<string, number>, wanted: Record<string, number>): void {
@@ -84,10 +177,30 @@ describe('change metrics over a hand-computed history', () => {
     const store = new InMemoryHistoryStore();
     await processCommits(store, REPO, history());
     expect(store.keys(REPO, 'file')).toEqual(['README.md', 'lib/a.js', 'lib/c.js', 'src/a.js']);
-    expect(store.peek(REPO, 'file', 'lib/a.js')).toEqual({ lines: 1, lastChangedAt: 402 * DAY_MS, authors: ['alice', 'bob'], changes: [1, 2, 3, 4] });
-    expect(store.peek(REPO, 'file', 'lib/c.js')).toEqual({ lines: 3, lastChangedAt: 403 * DAY_MS, authors: ['alice', 'bob', 'carol'], changes: [1, 2, 3, 4, 5] });
-    expect(store.peek(REPO, 'file', 'src/a.js')).toEqual({ lines: 1, lastChangedAt: 403 * DAY_MS, authors: ['carol'], changes: [5] });
-    expect(store.peek(REPO, 'file', 'README.md')).toEqual({ lines: 7, lastChangedAt: 400 * DAY_MS, authors: ['alice'], changes: [1, 3] });
+    expect(store.peek(REPO, 'file', 'lib/a.js')).toEqual({
+      lines: 1,
+      lastChangedAt: 402 * DAY_MS,
+      authors: ['alice', 'bob'],
+      changes: [1, 2, 3, 4],
+    });
+    expect(store.peek(REPO, 'file', 'lib/c.js')).toEqual({
+      lines: 3,
+      lastChangedAt: 403 * DAY_MS,
+      authors: ['alice', 'bob', 'carol'],
+      changes: [1, 2, 3, 4, 5],
+    });
+    expect(store.peek(REPO, 'file', 'src/a.js')).toEqual({
+      lines: 1,
+      lastChangedAt: 403 * DAY_MS,
+      authors: ['carol'],
+      changes: [5],
+    });
+    expect(store.peek(REPO, 'file', 'README.md')).toEqual({
+      lines: 7,
+      lastChangedAt: 400 * DAY_MS,
+      authors: ['alice'],
+      changes: [1, 3],
+    });
   });
 
   it('gives one answer with or without file statuses: only numstat and renames decide', async () => {
@@ -95,7 +208,10 @@ describe('change metrics over a hand-computed history', () => {
     // their old path, every other status is unknown.
     const numstatOnly = (c: CommitInput): CommitInput => ({
       ...c,
-      files: c.files.map((f) => ({ ...f, status: f.old_path !== null && f.old_path !== f.path ? 'renamed' : 'unknown' })),
+      files: c.files.map((f) => ({
+        ...f,
+        status: f.old_path !== null && f.old_path !== f.path ? 'renamed' : 'unknown',
+      })),
     });
     const commits = [
       ...history(),
@@ -175,12 +291,16 @@ describe('exactly-once history under redelivery', () => {
   it('gives up with ABORTED when it never wins the race', async () => {
     const inner = new InMemoryHistoryStore();
     const losing: HistoryStore = { load: (r, q) => inner.load(r, q), write: () => Promise.resolve(false) };
-    await expect(processCommits(losing, REPO, history().slice(0, 1), { maxAttempts: 3 })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(processCommits(losing, REPO, history().slice(0, 1), { maxAttempts: 3 })).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
   });
 
   it('refuses a batch mixing repositories', async () => {
     const c = { ...history()[0]!, repo_id: 'github:other/repo' };
-    await expect(processCommits(new InMemoryHistoryStore(), REPO, [c])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(processCommits(new InMemoryHistoryStore(), REPO, [c])).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 });
 
@@ -207,13 +327,20 @@ describe('metric edge cases', () => {
   });
 
   it('floors LT at 0 when the history is incomplete', () => {
-    const view = { seq: 1, file: () => ({ lines: -4, lastChangedAt: 0, authors: ['x'], changes: [1] }), developer: () => undefined };
+    const view = {
+      seq: 1,
+      file: () => ({ lines: -4, lastChangedAt: 0, authors: ['x'], changes: [1] }),
+      developer: () => undefined,
+    };
     expect(applyCommit(view, commit('x', 1, 'Edit', [file('a', 1, 0, { status: 'modified' })])).values['lt']).toBe(0);
   });
 
   it('weighs experience by whole Julian years', () => {
     const now = 10 * YEAR_MS;
-    expect(recentExperience([now - 2.5 * YEAR_MS, now - YEAR_MS, now - YEAR_MS + 1, now], now)).toBeCloseTo(1 / 3 + 1 / 2 + 1 + 1, 12);
+    expect(recentExperience([now - 2.5 * YEAR_MS, now - YEAR_MS, now - YEAR_MS + 1, now], now)).toBeCloseTo(
+      1 / 3 + 1 / 2 + 1 + 1,
+      12,
+    );
     // Future times (clock skew) weigh 1; a gap of empty years changes nothing.
     expect(recentExperience([now - 9 * YEAR_MS, now + 5], now)).toBeCloseTo(1 / 10 + 1, 12);
     expect(recentExperience([], now)).toBe(0);
@@ -221,10 +348,12 @@ describe('metric edge cases', () => {
 
   it('computes REXP like the plain per-commit sum on random histories', () => {
     let seed = 7;
-    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let k = 0; k < 50; k++) {
       const now = Math.floor(rand() * 40 * YEAR_MS);
-      const times = Array.from({ length: Math.floor(rand() * 200) }, () => Math.floor(rand() * 45 * YEAR_MS)).sort((a, b) => a - b);
+      const times = Array.from({ length: Math.floor(rand() * 200) }, () => Math.floor(rand() * 45 * YEAR_MS)).sort(
+        (a, b) => a - b,
+      );
       const plain = times.reduce((r, t) => r + 1 / (Math.floor(Math.max(0, now - t) / YEAR_MS) + 1), 0);
       expect(recentExperience(times, now)).toBeCloseTo(plain, 9);
     }

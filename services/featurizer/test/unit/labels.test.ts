@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyHunks, blameCandidates, isBlameworthy, isReformatted, keptLines, normalizedLines, passOtherParents } from '../../src/domain/blame.ts';
+import {
+  applyHunks,
+  blameCandidates,
+  isBlameworthy,
+  isReformatted,
+  keptLines,
+  normalizedLines,
+  passOtherParents,
+} from '../../src/domain/blame.ts';
 import type { CommitInput, FileChange, Hunk } from '../../src/domain/commit.ts';
 import { closedIssues, isFixMessage, referencedIssues } from '../../src/domain/fix.ts';
 import type { FileLines } from '../../src/domain/history.ts';
@@ -14,34 +22,73 @@ const C = [0, 1, 2, 3, 4, 5, 6, 7].map(sha);
 function change(path: string, hunks: Hunk[] | null, extra: Partial<FileChange> = {}): FileChange {
   const added = (hunks ?? []).reduce((s, h) => s + h.new_lines, 0);
   const deleted = (hunks ?? []).reduce((s, h) => s + h.old_lines, 0);
-  return { path, old_path: null, status: 'modified', lines_added: added, lines_deleted: deleted, binary: false, hunks, ...extra };
+  return {
+    path,
+    old_path: null,
+    status: 'modified',
+    lines_added: added,
+    lines_deleted: deleted,
+    binary: false,
+    hunks,
+    ...extra,
+  };
 }
 
 function commit(i: number, author: string, time: number, message: string, files: FileChange[]): CommitInput {
-  return { repo_id: REPO, sha: C[i]!, parents: i > 1 ? [sha(i - 1)] : [], author_id: author, commit_time: time, message, files };
+  return {
+    repo_id: REPO,
+    sha: C[i]!,
+    parents: i > 1 ? [sha(i - 1)] : [],
+    author_id: author,
+    commit_time: time,
+    message,
+    files,
+  };
 }
 
-const blameOf = (lines: FileLines | null | undefined): string[] => (lines ? lines.origin.map((i) => lines.shas[i]!) : []);
+const blameOf = (lines: FileLines | null | undefined): string[] =>
+  lines ? lines.origin.map((i) => lines.shas[i]!) : [];
 
 describe('fix detection from messages', () => {
   it('finds fix keywords as whole words only', () => {
-    for (const m of ['Fix off-by-one', 'fixes #12', 'Fixed crash on start', 'bugfix: header', 'Repair broken link', 'hotfix', 'wrong status code']) {
+    for (const m of [
+      'Fix off-by-one',
+      'fixes #12',
+      'Fixed crash on start',
+      'bugfix: header',
+      'Repair broken link',
+      'hotfix',
+      'wrong status code',
+    ]) {
       expect(isFixMessage(m), m).toBe(true);
     }
-    for (const m of ['Add prefix option', 'Use fixtures in tests', 'debug logging', 'Support app.patch()', 'Add error handler']) {
+    for (const m of [
+      'Add prefix option',
+      'Use fixtures in tests',
+      'debug logging',
+      'Support app.patch()',
+      'Add error handler',
+    ]) {
       expect(isFixMessage(m), m).toBe(false);
     }
   });
 
   it('reads referenced and closed issue numbers', () => {
     expect(referencedIssues('See #12 and GH-7, not owner/repo#3 or a#4')).toEqual([7, 12]);
-    expect(closedIssues('Fixes #12, #13 and #14. Closes GH-2; resolved: #9. Mentions #100')).toEqual([2, 9, 12, 13, 14]);
+    expect(closedIssues('Fixes #12, #13 and #14. Closes GH-2; resolved: #9. Mentions #100')).toEqual([
+      2, 9, 12, 13, 14,
+    ]);
     expect(closedIssues('Fix the #hashtag parser')).toEqual([]);
   });
 });
 
 describe('applyHunks (forward blame from zero-context hunks)', () => {
-  const v1 = applyHunks(undefined, change('a.js', [hunk(0, [], 1, ['one', 'two', 'three'])], { status: 'added' }), C[1]!, true);
+  const v1 = applyHunks(
+    undefined,
+    change('a.js', [hunk(0, [], 1, ['one', 'two', 'three'])], { status: 'added' }),
+    C[1]!,
+    true,
+  );
 
   it('builds a new file and blames its lines on the adding commit', () => {
     expect(v1.kind).toBe('applied');
@@ -53,7 +100,12 @@ describe('applyHunks (forward blame from zero-context hunks)', () => {
   it('replaces, inserts and deletes, reporting each deleted line with its origin', () => {
     if (v1.kind !== 'applied') throw new Error('setup');
     // Replace line 2, insert after line 3, delete line 1.
-    const out = applyHunks(v1.after, change('a.js', [hunk(1, ['one'], 0, []), hunk(2, ['two'], 1, ['TWO']), hunk(3, [], 3, ['four'])]), C[2]!, false);
+    const out = applyHunks(
+      v1.after,
+      change('a.js', [hunk(1, ['one'], 0, []), hunk(2, ['two'], 1, ['TWO']), hunk(3, [], 3, ['four'])]),
+      C[2]!,
+      false,
+    );
     expect(out.kind).toBe('applied');
     if (out.kind !== 'applied') return;
     expect(out.after.text).toEqual(['TWO', 'three', 'four']);
@@ -66,20 +118,31 @@ describe('applyHunks (forward blame from zero-context hunks)', () => {
 
   it('gives up (unknown) on numstat-only, binary, unknown-before, or contradicting hunks', () => {
     if (v1.kind !== 'applied') throw new Error('setup');
-    expect(applyHunks(v1.after, change('a.js', null), C[2]!, false)).toMatchObject({ kind: 'unknown', reason: 'no hunks (numstat only)' });
-    expect(applyHunks(v1.after, change('a.js', [], { binary: true }), C[2]!, false)).toMatchObject({ kind: 'unknown', reason: 'binary file' });
+    expect(applyHunks(v1.after, change('a.js', null), C[2]!, false)).toMatchObject({
+      kind: 'unknown',
+      reason: 'no hunks (numstat only)',
+    });
+    expect(applyHunks(v1.after, change('a.js', [], { binary: true }), C[2]!, false)).toMatchObject({
+      kind: 'unknown',
+      reason: 'binary file',
+    });
     expect(applyHunks(undefined, change('a.js', [hunk(1, ['x'], 1, ['y'])]), C[2]!, false).kind).toBe('unknown');
     expect(applyHunks(v1.after, change('a.js', [hunk(2, ['not two'], 2, ['y'])]), C[2]!, false)).toMatchObject({
       kind: 'unknown',
       reason: 'deleted line 2 does not match the known text of the file',
     });
-    expect(applyHunks(v1.after, change('a.js', [hunk(3, ['three', 'four'], 3, [])]), C[2]!, false)).toMatchObject({ kind: 'unknown' });
-    expect(applyHunks(v1.after, change('a.js', [hunk(2, ['two'], 5, ['y'])]), C[2]!, false)).toMatchObject({ kind: 'unknown' });
+    expect(applyHunks(v1.after, change('a.js', [hunk(3, ['three', 'four'], 3, [])]), C[2]!, false)).toMatchObject({
+      kind: 'unknown',
+    });
+    expect(applyHunks(v1.after, change('a.js', [hunk(2, ['two'], 5, ['y'])]), C[2]!, false)).toMatchObject({
+      kind: 'unknown',
+    });
   });
 
   it('blames only lines whose removal can fix something', () => {
     expect(isBlameworthy('  return a + 1;')).toBe(true);
-    for (const cosmetic of ['', '   ', '// note', '  # note', ' * doc', '/* c */', '}', '  });', '<!-- x -->']) expect(isBlameworthy(cosmetic), cosmetic).toBe(false);
+    for (const cosmetic of ['', '   ', '// note', '  # note', ' * doc', '/* c */', '}', '  });', '<!-- x -->'])
+      expect(isBlameworthy(cosmetic), cosmetic).toBe(false);
     expect(isBlameworthy('#include <stdio.h>')).toBe(true);
     expect(
       blameCandidates([
@@ -107,7 +170,7 @@ describe('applyHunks (forward blame from zero-context hunks)', () => {
   });
 });
 
-describe('merge blame (git blame passes a merge\'s changed lines to its other parents)', () => {
+describe("merge blame (git blame passes a merge's changed lines to its other parents)", () => {
   const lines = (origins: string[], text: string[]): FileLines => {
     const shas = [...new Set(origins)];
     return { shas, origin: origins.map((o) => shas.indexOf(o)), text };
@@ -135,11 +198,17 @@ describe('labels: message fixes, issue links and SZZ', () => {
   const f = ['function f(a) {', '  return a + 1;', '}'];
   const commits = [
     commit(1, 'alice', 1000, 'Add f', [change('src/x.js', [hunk(0, [], 1, f)], { status: 'added' })]),
-    commit(2, 'bob', 2000, 'Tweak f', [change('src/x.js', [hunk(2, ['  return a + 1;'], 2, ['  return a - 1;']), hunk(3, [], 4, ['// end'])])]),
+    commit(2, 'bob', 2000, 'Tweak f', [
+      change('src/x.js', [hunk(2, ['  return a + 1;'], 2, ['  return a - 1;']), hunk(3, [], 4, ['// end'])]),
+    ]),
     // A message fix: changes bob's line and deletes bob's comment (cosmetic, not blamed).
-    commit(3, 'carol', 3000, 'Fix off-by-one in f', [change('src/x.js', [hunk(2, ['  return a - 1;'], 2, ['  return a;']), hunk(4, ['// end'], 3, [])])]),
+    commit(3, 'carol', 3000, 'Fix off-by-one in f', [
+      change('src/x.js', [hunk(2, ['  return a - 1;'], 2, ['  return a;']), hunk(4, ['// end'], 3, [])]),
+    ]),
     // Closes an issue nobody has classified yet: not a fix (yet).
-    commit(4, 'dave', 4000, 'Widen f. Closes #7', [change('src/x.js', [hunk(1, ['function f(a) {'], 1, ['function f(a, b) {'])])]),
+    commit(4, 'dave', 4000, 'Widen f. Closes #7', [
+      change('src/x.js', [hunk(1, ['function f(a) {'], 1, ['function f(a, b) {'])]),
+    ]),
   ];
 
   it('labels a message fix and the commits that last touched the lines it changed', async () => {
@@ -184,9 +253,18 @@ describe('labels: message fixes, issue links and SZZ', () => {
   it('links a commit to a bug issue classified later, known from the issue time, and re-emits the same on redelivery', async () => {
     const store = new InMemoryHistoryStore();
     await processCommits(store, REPO, commits);
-    const bug7 = { event_id: `${REPO}:issue:7:labeled:5000`, repo_id: REPO, number: 7, is_bug: true, referenced_commit_shas: [], event_time: 5000 };
+    const bug7 = {
+      event_id: `${REPO}:issue:7:labeled:5000`,
+      repo_id: REPO,
+      number: 7,
+      is_bug: true,
+      referenced_commit_shas: [],
+      event_time: 5000,
+    };
     const [labels] = await processIssues(store, REPO, [bug7]);
-    expect(labels!.map((l) => [l.sha, l.method, l.is_fix, l.is_bug_inducing, l.issue_numbers, l.fix_shas, l.label_known_at])).toEqual([
+    expect(
+      labels!.map((l) => [l.sha, l.method, l.is_fix, l.is_bug_inducing, l.issue_numbers, l.fix_shas, l.label_known_at]),
+    ).toEqual([
       [C[4], 'issue_link', true, false, [7], [], 5000],
       [C[1], 'szz', false, true, [], [C[4]], 5000],
     ]);
@@ -198,10 +276,14 @@ describe('labels: message fixes, issue links and SZZ', () => {
   it('remembers an issue that names a commit before the commit arrives', async () => {
     const store = new InMemoryHistoryStore();
     await processCommits(store, REPO, commits);
-    await processIssues(store, REPO, [{ repo_id: REPO, number: 9, is_bug: true, referenced_commit_shas: [C[5]!], event_time: 6000 }]);
+    await processIssues(store, REPO, [
+      { repo_id: REPO, number: 9, is_bug: true, referenced_commit_shas: [C[5]!], event_time: 6000 },
+    ]);
     expect(store.peek(REPO, 'pending', C[5]!)).toEqual(['9']);
     const [r] = await processCommits(store, REPO, [
-      commit(5, 'erin', 7000, 'Default b', [change('src/x.js', [hunk(1, ['function f(a, b) {'], 1, ['function f(a, b = 0) {'])])]),
+      commit(5, 'erin', 7000, 'Default b', [
+        change('src/x.js', [hunk(1, ['function f(a, b) {'], 1, ['function f(a, b = 0) {'])]),
+      ]),
     ]);
     expect(r!.outputs!.labels.map((l) => [l.sha, l.method, l.issue_numbers, l.fix_shas, l.label_known_at])).toEqual([
       [C[5], 'issue_link', [9], [], 7000],
@@ -226,11 +308,20 @@ describe('labels: message fixes, issue links and SZZ', () => {
     const store = new InMemoryHistoryStore();
     await processCommits(store, REPO, [
       commit(1, 'alice', 1000, 'Add f', [change('src/x.js', [hunk(0, [], 1, f)], { status: 'added' })]),
-      commit(2, 'bob', 2000, 'Move', [change('lib/x.js', [hunk(2, ['  return a + 1;'], 2, ['  return a + 2;'])], { old_path: 'src/x.js', status: 'renamed' })]),
+      commit(2, 'bob', 2000, 'Move', [
+        change('lib/x.js', [hunk(2, ['  return a + 1;'], 2, ['  return a + 2;'])], {
+          old_path: 'src/x.js',
+          status: 'renamed',
+        }),
+      ]),
     ]);
     expect(await blameAt(store, REPO, C[2]!, 'src/x.js')).toBeNull();
     expect(blameOf(await blameAt(store, REPO, C[2]!, 'lib/x.js'))).toEqual([C[1], C[2], C[1]]);
-    await processCommits(store, REPO, [commit(3, 'bob', 3000, 'Drop', [change('lib/x.js', [hunk(1, ['function f(a) {', '  return a + 2;', '}'], 0, [])], { status: 'deleted' })])]);
+    await processCommits(store, REPO, [
+      commit(3, 'bob', 3000, 'Drop', [
+        change('lib/x.js', [hunk(1, ['function f(a) {', '  return a + 2;', '}'], 0, [])], { status: 'deleted' }),
+      ]),
+    ]);
     expect(await blameAt(store, REPO, C[3]!, 'lib/x.js')).toBeNull();
     // The commit before the deletion still sees the file: a branch started from it blames it.
     expect(blameOf(await blameAt(store, REPO, C[2]!, 'lib/x.js'))).toEqual([C[1], C[2], C[1]]);

@@ -73,7 +73,12 @@ describe('FeaturizerPipeline', () => {
 
   it('stops waiting when the consumer stops, so the batch stays uncommitted', async () => {
     const { sinks } = recordingSinks({ offline: 1_000_000 });
-    const pipeline = new FeaturizerPipeline({ history: new InMemoryHistoryStore(), sinks, logger: quiet, outageBackoff: { initialMs: 1, maxMs: 1 } });
+    const pipeline = new FeaturizerPipeline({
+      history: new InMemoryHistoryStore(),
+      sinks,
+      logger: quiet,
+      outageBackoff: { initialMs: 1, maxMs: 1 },
+    });
     const controller = new AbortController();
     const pending = pipeline.handleCommits(commits, controller.signal);
     setTimeout(() => controller.abort(), 20);
@@ -85,14 +90,21 @@ describe('FeaturizerPipeline', () => {
     const history = new InMemoryHistoryStore();
     const pipeline = new FeaturizerPipeline({ history, sinks, logger: quiet });
     const bad = { ...commits[1]!, sha: 'zz' };
-    await expect(pipeline.handleCommits([commits[0]!, bad])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/commit 1 \(zz\): sha must be/) as unknown });
+    await expect(pipeline.handleCommits([commits[0]!, bad])).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/commit 1 \(zz\): sha must be/) as unknown,
+    });
     expect(calls).toEqual({ offline: 0, online: 0, publish: 0 });
     expect(history.writes).toBe(0);
   });
 
   it('rethrows what is not an outage (a bug must not stall the stream forever)', async () => {
     const history = new InMemoryHistoryStore();
-    const sinks: FeatureSinks = { offline: () => Promise.reject(new TypeError('boom')), online: () => Promise.resolve(), publish: () => Promise.resolve() };
+    const sinks: FeatureSinks = {
+      offline: () => Promise.reject(new TypeError('boom')),
+      online: () => Promise.resolve(),
+      publish: () => Promise.resolve(),
+    };
     const pipeline = new FeaturizerPipeline({ history, sinks, logger: quiet });
     await expect(pipeline.handleCommits(commits)).rejects.toThrow('boom');
     // The state write happened; the redelivery replays it instead of counting the commits again.

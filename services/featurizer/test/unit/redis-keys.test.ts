@@ -13,7 +13,9 @@ describe('featurizer Redis keys', () => {
   for (const repo of ['github:expressjs/express', 'gitlab:a/b{c}', 'x}y{z']) {
     it(`puts every key of ${JSON.stringify(repo)} in one slot, apart from another repository's`, () => {
       const history = new RedisHistoryStore(redis, { prefix: 'omen:featurizer' });
-      const keys = [...namespaces, 'meta', 'window', 'pending_at'].map((part) => history.key(repo, part as Parameters<RedisHistoryStore['key']>[1]));
+      const keys = [...namespaces, 'meta', 'window', 'pending_at'].map((part) =>
+        history.key(repo, part as Parameters<RedisHistoryStore['key']>[1]),
+      );
       expect(new Set(keys.map(keySlot)).size).toBe(1);
       expect(keys.every((k) => k.includes('{'))).toBe(true);
       const online = new RedisOnlineStore(redis, { prefix: 'omen:features' });

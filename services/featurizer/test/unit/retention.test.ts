@@ -20,14 +20,22 @@ import { hunk } from '../helpers/hunks.ts';
 const express = readExpressCommits().slice(0, 400);
 const now = (): number => 7;
 
-async function run(store: InMemoryHistoryStore, commits: readonly CommitInput[], batch: number): Promise<CommitResult[]> {
+async function run(
+  store: InMemoryHistoryStore,
+  commits: readonly CommitInput[],
+  batch: number,
+): Promise<CommitResult[]> {
   const out: CommitResult[] = [];
-  for (let i = 0; i < commits.length; i += batch) out.push(...(await processCommits(store, EXPRESS_REPO, commits.slice(i, i + batch), { now })));
+  for (let i = 0; i < commits.length; i += batch)
+    out.push(...(await processCommits(store, EXPRESS_REPO, commits.slice(i, i + batch), { now })));
   return out;
 }
 
 function summed(calls: Pruned[]): Pruned {
-  return calls.reduce((a, p) => ({ outputs: a.outputs + p.outputs, pending: a.pending + p.pending }), { outputs: 0, pending: 0 });
+  return calls.reduce((a, p) => ({ outputs: a.outputs + p.outputs, pending: a.pending + p.pending }), {
+    outputs: 0,
+    pending: 0,
+  });
 }
 
 describe('outputsToPrune', () => {
@@ -53,7 +61,9 @@ describe('outputsToPrune', () => {
     expect(pendingCutoff(10_000, { pendingMs: 4000 })).toBe(6000);
   });
   it('refuses a retention the arithmetic cannot use, naming the field', () => {
-    expect(() => checkRetention({ ...DEFAULT_RETENTION, commitOutputs: 0 })).toThrow(/retention\.commitOutputs must be an integer >= 1, got 0/);
+    expect(() => checkRetention({ ...DEFAULT_RETENTION, commitOutputs: 0 })).toThrow(
+      /retention\.commitOutputs must be an integer >= 1, got 0/,
+    );
     expect(() => checkRetention({ ...DEFAULT_RETENTION, pendingMs: -1 })).toThrow(/pendingMs/);
     expect(() => checkRetention({ ...DEFAULT_RETENTION, sweepLimit: 1.5 })).toThrow(/sweepLimit/);
     expect(() => new InMemoryHistoryStore({ retention: { commitOutputs: Number.NaN } })).toThrow(/commitOutputs/);
@@ -97,7 +107,8 @@ describe('the redelivery window (in-memory store, same rules as Redis)', () => {
     expect(await run(pruned, express.slice(300), 20)).toEqual(await run(full, express.slice(300), 20));
     for (const ns of ['file', 'dev', 'commit', 'issue'] as const) {
       expect(pruned.keys(EXPRESS_REPO, ns), ns).toEqual(full.keys(EXPRESS_REPO, ns));
-      for (const k of full.keys(EXPRESS_REPO, ns)) expect(pruned.peek(EXPRESS_REPO, ns, k), `${ns}/${k}`).toEqual(full.peek(EXPRESS_REPO, ns, k));
+      for (const k of full.keys(EXPRESS_REPO, ns))
+        expect(pruned.peek(EXPRESS_REPO, ns, k), `${ns}/${k}`).toEqual(full.peek(EXPRESS_REPO, ns, k));
     }
     expect(pruned.keys(EXPRESS_REPO, 'outputs')).toHaveLength(20);
   });
@@ -118,9 +129,19 @@ describe('labels after the outputs were pruned', () => {
     hunks,
     ...extra,
   });
-  const commit = (i: number, time: number, message: string, files: FileChange[]): CommitInput => ({ repo_id: REPO, sha: sha(i), parents: i > 1 ? [sha(i - 1)] : [], author_id: `a${i % 3}`, commit_time: time, message, files });
+  const commit = (i: number, time: number, message: string, files: FileChange[]): CommitInput => ({
+    repo_id: REPO,
+    sha: sha(i),
+    parents: i > 1 ? [sha(i - 1)] : [],
+    author_id: `a${i % 3}`,
+    commit_time: time,
+    message,
+    files,
+  });
   const commits = [
-    commit(1, 1000, 'Add f', [change([hunk(0, [], 1, ['function f(a) {', '  return a + 1;', '  return 0;', '}'])], { status: 'added' })]),
+    commit(1, 1000, 'Add f', [
+      change([hunk(0, [], 1, ['function f(a) {', '  return a + 1;', '  return 0;', '}'])], { status: 'added' }),
+    ]),
     commit(2, 2000, 'Tweak f', [change([hunk(2, ['  return a + 1;'], 2, ['  return a - 1;'])])]),
     commit(3, 3000, 'Fix off-by-one in f', [change([hunk(2, ['  return a - 1;'], 2, ['  return a;'])])]),
     commit(4, 4000, 'Widen f. Closes #7', [change([hunk(1, ['function f(a) {'], 1, ['function f(a, b) {'])])]),
@@ -134,7 +155,8 @@ describe('labels after the outputs were pruned', () => {
     // C5 fixes #9 and blames C1, which C4 already blamed: C1's label lists both fixes.
     { repo_id: REPO, number: 9, is_bug: true, referenced_commit_shas: [sha(5)], event_time: 9000 },
   ];
-  const flat = (ls: CommitLabel[][]): unknown[] => ls.flat().map((l) => [l.sha, l.method, l.is_fix, l.fix_shas, l.issue_numbers, l.label_known_at]);
+  const flat = (ls: CommitLabel[][]): unknown[] =>
+    ls.flat().map((l) => [l.sha, l.method, l.is_fix, l.fix_shas, l.issue_numbers, l.label_known_at]);
 
   it('are the labels of an unpruned store', async () => {
     const pruned = new InMemoryHistoryStore({ retention: { commitOutputs: 1 } });
@@ -156,7 +178,11 @@ describe('labels after the outputs were pruned', () => {
       [sha(5), 'issue_link', true, [], [9], 9000],
       [sha(1), 'szz', true, [sha(4), sha(5)], [], 9000],
     ]);
-    expect(pruned.peek(REPO, 'commit', sha(3))).toMatchObject({ fix: true, fixByMessage: true, fixesIssues: { '8': 8000 } });
+    expect(pruned.peek(REPO, 'commit', sha(3))).toMatchObject({
+      fix: true,
+      fixByMessage: true,
+      fixesIssues: { '8': 8000 },
+    });
   });
 
   it('still read records written before outputs had their own namespace', async () => {
@@ -170,7 +196,9 @@ describe('labels after the outputs were pruned', () => {
     changes.commit.set(sha(3), legacy as never);
     changes.outputs.set(sha(3), null);
     const snap = await store.load(REPO, {});
-    expect(await store.write(REPO, { expectedVersion: snap.version, seq: snap.seq, changes, applied: [], now: 5 })).toBe(true);
+    expect(
+      await store.write(REPO, { expectedVersion: snap.version, seq: snap.seq, changes, applied: [], now: 5 }),
+    ).toBe(true);
     const [again] = await processCommits(store, REPO, [commits[2]!]);
     expect(again).toEqual({ sha: sha(3), outputs: results[2]!.outputs, replayed: true, gap: results[2]!.gap });
     const [labels] = await processIssues(store, REPO, [issues[1]!]);
@@ -193,7 +221,13 @@ describe('labels after the outputs were pruned', () => {
 describe('pending issue links', () => {
   const TTL = 10_000;
   const missing = (n: number): string => n.toString(16).padStart(40, 'e');
-  const bug = (number: number, shas: string[], time: number): IssueInput => ({ repo_id: EXPRESS_REPO, number, is_bug: true, referenced_commit_shas: shas, event_time: time });
+  const bug = (number: number, shas: string[], time: number): IssueInput => ({
+    repo_id: EXPRESS_REPO,
+    number,
+    is_bug: true,
+    referenced_commit_shas: shas,
+    event_time: time,
+  });
 
   it('drop a link whose commit has not come within the bound, counting it', async () => {
     const pruned: Pruned[] = [];
@@ -209,7 +243,9 @@ describe('pending issue links', () => {
 
   it('keep a link another issue renewed, and at most sweepLimit go per write', async () => {
     const store = new InMemoryHistoryStore({ retention: { pendingMs: TTL, sweepLimit: 2 } });
-    await processIssues(store, EXPRESS_REPO, [bug(1, [missing(1), missing(2), missing(3), missing(4)], 0)], { now: () => 0 });
+    await processIssues(store, EXPRESS_REPO, [bug(1, [missing(1), missing(2), missing(3), missing(4)], 0)], {
+      now: () => 0,
+    });
     await processIssues(store, EXPRESS_REPO, [bug(2, [missing(4)], 0)], { now: () => 6000 });
     await processIssues(store, EXPRESS_REPO, [bug(3, [], 0)], { now: () => 12_000 });
     expect(store.keys(EXPRESS_REPO, 'pending')).toEqual([missing(3), missing(4)]);
@@ -218,7 +254,7 @@ describe('pending issue links', () => {
     expect(store.peek(EXPRESS_REPO, 'pending', missing(4))).toEqual(['1', '2']);
   });
 
-  it('a commit that comes after its link was dropped is linked at the issue\'s next event', async () => {
+  it("a commit that comes after its link was dropped is linked at the issue's next event", async () => {
     const store = new InMemoryHistoryStore({ retention: { pendingMs: TTL } });
     const late = express[0]!;
     await processIssues(store, EXPRESS_REPO, [bug(5, [late.sha], 100)], { now: () => 0 });
@@ -250,10 +286,18 @@ describe('pipeline metrics', () => {
       online: (_rows: readonly FeatureRow[]) => Promise.resolve(),
       publish: () => Promise.resolve(),
     };
-    const pipeline = new FeaturizerPipeline({ history, sinks, logger: { warn: () => undefined, info: () => undefined }, metrics, now });
+    const pipeline = new FeaturizerPipeline({
+      history,
+      sinks,
+      logger: { warn: () => undefined, info: () => undefined },
+      metrics,
+      now,
+    });
     await pipeline.handleCommits(express.slice(0, 30));
     await pipeline.handleCommits(express.slice(30, 60));
-    await pipeline.handleIssues([{ repo_id: EXPRESS_REPO, number: 1, is_bug: true, referenced_commit_shas: ['d'.repeat(40)], event_time: 1 }]);
+    await pipeline.handleIssues([
+      { repo_id: EXPRESS_REPO, number: 1, is_bug: true, referenced_commit_shas: ['d'.repeat(40)], event_time: 1 },
+    ]);
     const rows = await pipeline.handleCommits(express.slice(25, 35));
     expect(rows.map((r) => r.features[0]!.sha)).toEqual(express.slice(30, 35).map((c) => c.sha));
     expect(await counterValues(metrics, 'omen_featurizer_state_pruned_total')).toEqual({ outputs: 30 });
@@ -267,7 +311,11 @@ describe('configuration', () => {
   it('refuses a redelivery window smaller than a batch, naming both variables', () => {
     expect(configProblems({ FEATURIZER_COMMIT_STATE_RETENTION: 5000, FEATURIZER_BATCH_SIZE: 500 })).toEqual([]);
     expect(configProblems({ FEATURIZER_COMMIT_STATE_RETENTION: 499, FEATURIZER_BATCH_SIZE: 500 })).toEqual([
-      { variable: 'FEATURIZER_COMMIT_STATE_RETENTION', expected: 'an integer >= FEATURIZER_BATCH_SIZE (500)', got: '499' },
+      {
+        variable: 'FEATURIZER_COMMIT_STATE_RETENTION',
+        expected: 'an integer >= FEATURIZER_BATCH_SIZE (500)',
+        got: '499',
+      },
     ]);
   });
 });

@@ -15,10 +15,25 @@ const C = [0, 1, 2, 3, 4, 5, 6].map(sha);
 function change(hunks: Hunk[], extra: Partial<FileChange> = {}): FileChange {
   const added = hunks.reduce((s, h) => s + h.new_lines, 0);
   const deleted = hunks.reduce((s, h) => s + h.old_lines, 0);
-  return { path: 'src/x.js', old_path: null, status: 'modified', lines_added: added, lines_deleted: deleted, binary: false, hunks, ...extra };
+  return {
+    path: 'src/x.js',
+    old_path: null,
+    status: 'modified',
+    lines_added: added,
+    lines_deleted: deleted,
+    binary: false,
+    hunks,
+    ...extra,
+  };
 }
 
-const commit = (i: number, time: number, message: string, hunks: Hunk[], extra: Partial<FileChange> = {}): CommitInput => ({
+const commit = (
+  i: number,
+  time: number,
+  message: string,
+  hunks: Hunk[],
+  extra: Partial<FileChange> = {},
+): CommitInput => ({
   repo_id: REPO,
   sha: C[i]!,
   parents: i > 1 ? [sha(i - 1)] : [],
@@ -31,7 +46,9 @@ const commit = (i: number, time: number, message: string, hunks: Hunk[], extra: 
 // Line owners after each commit (1-based lines): C1 writes 4 lines; C2 owns line 2; C3 (no fix
 // message) blames C2 (line 2) and C1 (line 3); C4 (a fix by its message) blames C3; C5 blames C1.
 const history = [
-  commit(1, 1000, 'Add f', [hunk(0, [], 1, ['function f(a) {', '  return a + 1;', '  return 0;', '}'])], { status: 'added' }),
+  commit(1, 1000, 'Add f', [hunk(0, [], 1, ['function f(a) {', '  return a + 1;', '  return 0;', '}'])], {
+    status: 'added',
+  }),
   commit(2, 2000, 'Tweak f', [hunk(2, ['  return a + 1;'], 2, ['  return a - 1;'])]),
   commit(3, 3000, 'Change f', [hunk(2, ['  return a - 1;', '  return 0;'], 2, ['  return a;', '  return 1;'])]),
   commit(4, 4000, 'Fix f result', [hunk(3, ['  return 1;'], 3, ['  return 2;'])]),
@@ -49,7 +66,13 @@ const issue = (number: number, isBug: boolean, time: number, shas: string[] = []
 
 type Row = [sha: string, method: string, positive: boolean, links: (string | number)[], knownAt: number];
 const rows = (labels: CommitLabel[] | undefined): Row[] =>
-  (labels ?? []).map((l) => [l.sha, l.method, l.method === 'szz' ? l.is_bug_inducing : l.is_fix, l.method === 'szz' ? l.fix_shas : l.issue_numbers, l.label_known_at]);
+  (labels ?? []).map((l) => [
+    l.sha,
+    l.method,
+    l.method === 'szz' ? l.is_bug_inducing : l.is_fix,
+    l.method === 'szz' ? l.fix_shas : l.issue_numbers,
+    l.label_known_at,
+  ]);
 
 /** The newest label per (sha, method) over everything emitted, as a newest-wins reader sees it. */
 function newest(all: CommitLabel[]): Map<string, CommitLabel> {
@@ -62,10 +85,14 @@ function newest(all: CommitLabel[]): Map<string, CommitLabel> {
   return out;
 }
 
-async function linked(store = new InMemoryHistoryStore()): Promise<{ store: InMemoryHistoryStore; emitted: CommitLabel[] }> {
+async function linked(
+  store = new InMemoryHistoryStore(),
+): Promise<{ store: InMemoryHistoryStore; emitted: CommitLabel[] }> {
   const emitted = (await processCommits(store, REPO, history)).flatMap((r) => r.outputs!.labels);
   // #7 names C3; #8 names C3 and C5.
-  emitted.push(...(await processIssues(store, REPO, [issue(7, true, 6000, [C[3]!]), issue(8, true, 6500, [C[3]!, C[5]!])])).flat());
+  emitted.push(
+    ...(await processIssues(store, REPO, [issue(7, true, 6000, [C[3]!]), issue(8, true, 6500, [C[3]!, C[5]!])])).flat(),
+  );
   return { store, emitted };
 }
 
@@ -110,7 +137,11 @@ describe('retracting labels when an issue stops being a bug issue', () => {
     expect(now.get(`${C[4]}:message_pattern`)).toMatchObject({ is_fix: true });
     for (const key of [`${C[1]}:szz`, `${C[2]}:szz`]) expect(now.get(key)?.is_bug_inducing, key).toBe(false);
     for (const key of [`${C[3]}:issue_link`, `${C[5]}:issue_link`]) expect(now.get(key)?.is_fix, key).toBe(false);
-    expect(store.peek(REPO, 'commit', C[3]!)).toMatchObject({ fix: false, fixesIssues: {}, labelAt: { issue_link: 8000 } });
+    expect(store.peek(REPO, 'commit', C[3]!)).toMatchObject({
+      fix: false,
+      fixesIssues: {},
+      labelAt: { issue_link: 8000 },
+    });
     expect(store.peek(REPO, 'commit', C[1]!)).toMatchObject({ inducedBy: {}, labelAt: { szz: 8000 } });
   });
 
@@ -165,7 +196,9 @@ describe('retracting labels when an issue stops being a bug issue', () => {
     const store = new InMemoryHistoryStore();
     await processCommits(store, REPO, history.slice(0, 2));
     // A commit dated after the issue event that will unlabel its issue (clock skew, a rebase).
-    await processCommits(store, REPO, [{ ...commit(6, 20_000, 'Tidy f', [hunk(2, ['  return a - 1;'], 2, ['  return a;'])]), parents: [C[2]!] }]);
+    await processCommits(store, REPO, [
+      { ...commit(6, 20_000, 'Tidy f', [hunk(2, ['  return a - 1;'], 2, ['  return a;'])]), parents: [C[2]!] },
+    ]);
     const [linkedLabels] = await processIssues(store, REPO, [issue(9, true, 10_000, [C[6]!])]);
     expect(rows(linkedLabels)).toEqual([
       [C[6], 'issue_link', true, [9], 20_000],

@@ -88,12 +88,18 @@ describe('findDuplicates', () => {
   const block = Array.from({ length: DUPLICATE_WINDOW }, (_, i) => `total += item${i}.price * qty;`);
 
   it('finds a block copied into another hunk, however indented', () => {
-    const r = findDuplicates([[...block, 'other();'], ['first();', ...block.map((l) => `      ${l}`)]]);
+    const r = findDuplicates([
+      [...block, 'other();'],
+      ['first();', ...block.map((l) => `      ${l}`)],
+    ]);
     expect(r).toEqual({ blocks: 1, lines: DUPLICATE_WINDOW });
   });
 
   it('ignores runs shorter than the window and trivial lines', () => {
-    expect(findDuplicates([block.slice(0, DUPLICATE_WINDOW - 1), block.slice(0, DUPLICATE_WINDOW - 1)])).toEqual({ blocks: 0, lines: 0 });
+    expect(findDuplicates([block.slice(0, DUPLICATE_WINDOW - 1), block.slice(0, DUPLICATE_WINDOW - 1)])).toEqual({
+      blocks: 0,
+      lines: 0,
+    });
     const braces = Array.from({ length: 10 }, () => '}');
     expect(findDuplicates([braces, braces])).toEqual({ blocks: 0, lines: 0 });
   });

@@ -39,8 +39,14 @@ const history = [
 /** commit_labels_latest over the labels both runs wrote: newest label_known_at per commit wins, a tie to the later write. */
 function newestSzz(labels: readonly CommitLabel[]): LatestSzzLabel[] {
   const newest = new Map<string, CommitLabel>();
-  for (const l of labels) if (l.method === 'szz' && (newest.get(l.sha)?.label_known_at ?? -1) <= l.label_known_at) newest.set(l.sha, l);
-  return [...newest.values()].map((l) => ({ sha: l.sha, is_bug_inducing: l.is_bug_inducing, fix_shas: l.fix_shas, label_known_at: l.label_known_at }));
+  for (const l of labels)
+    if (l.method === 'szz' && (newest.get(l.sha)?.label_known_at ?? -1) <= l.label_known_at) newest.set(l.sha, l);
+  return [...newest.values()].map((l) => ({
+    sha: l.sha,
+    is_bug_inducing: l.is_bug_inducing,
+    fix_shas: l.fix_shas,
+    label_known_at: l.label_known_at,
+  }));
 }
 
 describe('a run on a gap and the in-order rebuild', () => {
@@ -54,15 +60,22 @@ describe('a run on a gap and the in-order rebuild', () => {
     const rebuilt = new InMemoryHistoryStore();
     const replay = await processCommits(rebuilt, REPO, history, { now: () => 2 });
     const replayLabels = replay.flatMap((r) => r.outputs!.labels);
-    expect(replayLabels.filter((l) => l.method === 'szz').map((l) => [l.sha, l.is_bug_inducing, l.fix_shas])).toEqual([[sha(3), true, [sha(4)]]]);
-    const records = new Map<string, CommitRecord>(history.map((c) => [c.sha, rebuilt.peek(REPO, 'commit', c.sha) as CommitRecord]));
+    expect(replayLabels.filter((l) => l.method === 'szz').map((l) => [l.sha, l.is_bug_inducing, l.fix_shas])).toEqual([
+      [sha(3), true, [sha(4)]],
+    ]);
+    const records = new Map<string, CommitRecord>(
+      history.map((c) => [c.sha, rebuilt.peek(REPO, 'commit', c.sha) as CommitRecord]),
+    );
 
     // The relabel step is a safety net here: the newest labels already agree with the rebuilt state.
     expect(staleSzzLabels(REPO, newestSzz([...gapLabels, ...replayLabels]), records)).toEqual([]);
   });
 
   it('a merge whose side branch lost a commit keeps the lines it brought, and a merge is never labeled: no label the rebuild contradicts', async () => {
-    const side = (n: number, parents: string[], time: number, message: string, file: FileChange): CommitInput => ({ ...commit(n, time, message, file), parents });
+    const side = (n: number, parents: string[], time: number, message: string, file: FileChange): CommitInput => ({
+      ...commit(n, time, message, file),
+      parents,
+    });
     const other: FileChange = { ...change([hunk(0, [], 1, ['# notes'])], 'added'), path: 'NOTES.md' };
     // 1 adds f; 2 (side branch, lost) changes line 2; 3 (side) touches another file; 4 merges 3
     // into 1; 5 fixes line 2. git blame of 5's parent names 2; the gap run sees 3 without the
@@ -71,23 +84,49 @@ describe('a run on a gap and the in-order rebuild', () => {
       history[0]!,
       side(2, [sha(1)], 2000, 'Use a + 2', change([hunk(2, ['  return a + 1;'], 2, ['  return a + 2;'])])),
       side(3, [sha(2)], 2100, 'Notes', other),
-      side(4, [sha(1), sha(3)], 2500, 'Merge branch side', change([hunk(2, ['  return a + 1;'], 2, ['  return a + 2;'])])),
+      side(
+        4,
+        [sha(1), sha(3)],
+        2500,
+        'Merge branch side',
+        change([hunk(2, ['  return a + 1;'], 2, ['  return a + 2;'])]),
+      ),
       side(5, [sha(4)], 3000, 'Fix off-by-two in f', change([hunk(2, ['  return a + 2;'], 2, ['  return a;'])])),
     ];
-    const gapRun = await processCommits(new InMemoryHistoryStore(), REPO, graph.filter((c) => c.sha !== sha(2)), { now: () => 1 });
+    const gapRun = await processCommits(
+      new InMemoryHistoryStore(),
+      REPO,
+      graph.filter((c) => c.sha !== sha(2)),
+      { now: () => 1 },
+    );
     expect(gapRun.map((r) => r.gap)).toEqual([false, true, false, false]);
     const gapLabels = gapRun.flatMap((r) => r.outputs!.labels);
     expect(gapLabels.filter((l) => l.method === 'szz')).toEqual([]);
 
     const rebuilt = new InMemoryHistoryStore();
-    const replayLabels = (await processCommits(rebuilt, REPO, graph, { now: () => 2 })).flatMap((r) => r.outputs!.labels);
-    expect(replayLabels.filter((l) => l.method === 'szz').map((l) => [l.sha, l.is_bug_inducing, l.fix_shas])).toEqual([[sha(2), true, [sha(5)]]]);
-    const records = new Map<string, CommitRecord>(graph.map((c) => [c.sha, rebuilt.peek(REPO, 'commit', c.sha) as CommitRecord]));
+    const replayLabels = (await processCommits(rebuilt, REPO, graph, { now: () => 2 })).flatMap(
+      (r) => r.outputs!.labels,
+    );
+    expect(replayLabels.filter((l) => l.method === 'szz').map((l) => [l.sha, l.is_bug_inducing, l.fix_shas])).toEqual([
+      [sha(2), true, [sha(5)]],
+    ]);
+    const records = new Map<string, CommitRecord>(
+      graph.map((c) => [c.sha, rebuilt.peek(REPO, 'commit', c.sha) as CommitRecord]),
+    );
     expect(staleSzzLabels(REPO, newestSzz([...gapLabels, ...replayLabels]), records)).toEqual([]);
   });
 
   it('replaces a label whose fixes differ with the rebuilt fixes, and retracts one of a commit the rebuilt state lacks', () => {
-    const record = { seq: 1, commitTime: 1, fix: false, fixByMessage: false, blamed: {}, fullyBlamed: true, inducedBy: { [sha(9)]: 5000 }, fixesIssues: {} } as CommitRecord;
+    const record = {
+      seq: 1,
+      commitTime: 1,
+      fix: false,
+      fixByMessage: false,
+      blamed: {},
+      fullyBlamed: true,
+      inducedBy: { [sha(9)]: 5000 },
+      fixesIssues: {},
+    } as CommitRecord;
     const stale = staleSzzLabels(
       REPO,
       [

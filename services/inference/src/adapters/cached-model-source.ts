@@ -15,7 +15,14 @@
 import { readFile, readdir, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isRetryable } from '@omen/errors';
-import { sha256Hex, writeAtomic, type ModelArtifact, type ModelSelector, type ModelSource, type ModelVersionRecord } from '@omen/model-registry';
+import {
+  sha256Hex,
+  writeAtomic,
+  type ModelArtifact,
+  type ModelSelector,
+  type ModelSource,
+  type ModelVersionRecord,
+} from '@omen/model-registry';
 import { KeyedSerializer } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
@@ -68,14 +75,21 @@ export class CachedModelSource implements ModelSource {
       if (!isRetryable(err)) throw err;
       const cached = await this.#cachedArtifact(name, selector);
       if (!cached) throw err;
-      this.#logger?.warn({ err, model: name, version: cached.version, sha256: cached.sha256 }, 'model source unavailable; serving the cached version');
+      this.#logger?.warn(
+        { err, model: name, version: cached.version, sha256: cached.sha256 },
+        'model source unavailable; serving the cached version',
+      );
       return cached;
     }
     await this.#write(async () => {
       await this.#storeArtifact(artifact);
       if ('alias' in selector) {
         const aliases = (await readJson<Record<string, string>>(this.#aliasesFile(name))) ?? {};
-        if (aliases[selector.alias] !== artifact.version) await writeAtomic(this.#aliasesFile(name), JSON.stringify({ ...aliases, [selector.alias]: artifact.version }));
+        if (aliases[selector.alias] !== artifact.version)
+          await writeAtomic(
+            this.#aliasesFile(name),
+            JSON.stringify({ ...aliases, [selector.alias]: artifact.version }),
+          );
       }
       await this.#prune(name);
     });
@@ -90,7 +104,10 @@ export class CachedModelSource implements ModelSource {
       if (!isRetryable(err)) throw err;
       const cached = await readJson<Record<string, string>>(this.#aliasesFile(name));
       if (!cached) throw err;
-      this.#logger?.warn({ err, model: name, aliases: cached }, 'model source unavailable; answering the cached aliases');
+      this.#logger?.warn(
+        { err, model: name, aliases: cached },
+        'model source unavailable; answering the cached aliases',
+      );
       return cached;
     }
     await this.#write(async () => {
@@ -133,7 +150,9 @@ export class CachedModelSource implements ModelSource {
 
   /** A failed cache write costs the fallback, never the answer the inner source gave. */
   async #write(fn: () => Promise<unknown>): Promise<void> {
-    await this.#writes.run('cache', fn).catch((err: unknown) => this.#logger?.warn({ err, dir: this.dir }, 'model cache write failed'));
+    await this.#writes
+      .run('cache', fn)
+      .catch((err: unknown) => this.#logger?.warn({ err, dir: this.dir }, 'model cache write failed'));
   }
 
   async #storeArtifact(artifact: ModelArtifact): Promise<void> {
@@ -148,11 +167,15 @@ export class CachedModelSource implements ModelSource {
   }
 
   async #cachedArtifact(name: string, selector: ModelSelector): Promise<ModelArtifact | undefined> {
-    const version = 'version' in selector ? selector.version : (await readJson<Record<string, string>>(this.#aliasesFile(name)))?.[selector.alias];
+    const version =
+      'version' in selector
+        ? selector.version
+        : (await readJson<Record<string, string>>(this.#aliasesFile(name)))?.[selector.alias];
     if (version === undefined) return undefined;
     const entry = await readJson<CachedVersion>(this.#versionFile(name, version));
     const record = entry?.record;
-    if (!record || record.name !== name || record.version !== version || typeof record.sha256 !== 'string') return undefined;
+    if (!record || record.name !== name || record.version !== version || typeof record.sha256 !== 'string')
+      return undefined;
     const sha = record.sha256.toLowerCase();
     if (!HEX64.test(sha)) return undefined;
     const blob = this.#blobFile(sha);
@@ -160,7 +183,10 @@ export class CachedModelSource implements ModelSource {
     if (!bytes) return undefined;
     const actual = sha256Hex(bytes);
     if (actual !== sha) {
-      this.#logger?.warn({ model: name, version, expected: sha, actual, file: blob }, 'cached model artifact is damaged; deleted, not served');
+      this.#logger?.warn(
+        { model: name, version, expected: sha, actual, file: blob },
+        'cached model artifact is damaged; deleted, not served',
+      );
       await unlink(blob).catch(() => undefined);
       return undefined;
     }

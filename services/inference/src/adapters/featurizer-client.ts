@@ -9,7 +9,12 @@ import { featureSetId, type FeatureSet } from '@omen/features';
 import type { FeatureFallback } from '../domain/prediction.ts';
 import type { StoredFeatureSet } from './redis-store.ts';
 
-type GetFeatures = (req: featurizerV1.GetFeaturesRequest, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: featurizerV1.GetFeaturesResponse__Output) => void) => grpc.ClientUnaryCall;
+type GetFeatures = (
+  req: featurizerV1.GetFeaturesRequest,
+  md: grpc.Metadata,
+  opts: grpc.CallOptions,
+  cb: (err: grpc.ServiceError | null, res?: featurizerV1.GetFeaturesResponse__Output) => void,
+) => grpc.ClientUnaryCall;
 
 export class FeaturizerFallback implements FeatureFallback {
   readonly #client: grpc.Client;
@@ -37,7 +42,13 @@ export class FeaturizerFallback implements FeatureFallback {
           signal?.removeEventListener('abort', onAbort);
           if (err) {
             if (err.code === grpc.status.NOT_FOUND) resolve(undefined);
-            else reject(new UnavailableError(`the featurizer could not provide ${featureSetId(set)} for ${repoId}@${sha}: ${err.details || grpc.status[err.code]}`, { cause: err }));
+            else
+              reject(
+                new UnavailableError(
+                  `the featurizer could not provide ${featureSetId(set)} for ${repoId}@${sha}: ${err.details || grpc.status[err.code]}`,
+                  { cause: err },
+                ),
+              );
             return;
           }
           if (!res) return resolve(undefined);

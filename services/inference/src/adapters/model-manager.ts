@@ -49,7 +49,10 @@ export class ServedModel {
         if (inputs.length === 1) return [out];
         let start = 0;
         return inputs.map((it) => {
-          const part: RunOutput = { p1: out.p1.subarray(start, start + it.rows), tensors: out.tensors.map((t) => sliceRows(t, start, it.rows)) };
+          const part: RunOutput = {
+            p1: out.p1.subarray(start, start + it.rows),
+            tensors: out.tensors.map((t) => sliceRows(t, start, it.rows)),
+          };
           start += it.rows;
           return part;
         });
@@ -98,7 +101,12 @@ export class ServedModel {
   async retire(): Promise<void> {
     if (this.#leases > 0) await new Promise<void>((resolve) => this.#onUnleased.push(resolve));
     await this.#batcher.idle();
-    this.#batcher.close(new NotFoundError(`${this.model.name}/${this.model.version} was unloaded`, `model/${this.model.name}/${this.model.version}`));
+    this.#batcher.close(
+      new NotFoundError(
+        `${this.model.name}/${this.model.version} was unloaded`,
+        `model/${this.model.name}/${this.model.version}`,
+      ),
+    );
     await this.model.release();
   }
 }
@@ -162,7 +170,11 @@ export class ModelManager {
     for (const alias of aliases) {
       const version = known[alias];
       if (version === undefined) {
-        if (alias === this.#defaultAlias) throw new NotFoundError(`model ${quote(name)} has no ${escapeText(alias)} in the registry`, `model/${name}@${alias}`);
+        if (alias === this.#defaultAlias)
+          throw new NotFoundError(
+            `model ${quote(name)} has no ${escapeText(alias)} in the registry`,
+            `model/${name}@${alias}`,
+          );
         continue;
       }
       try {
@@ -194,23 +206,40 @@ export class ModelManager {
     }
     let served: ServedModel;
     try {
-      const existing = [...entry.aliases.values()].find((s) => s.version === event.version && (!event.sha256 || s.model.sha256 === event.sha256));
+      const existing = [...entry.aliases.values()].find(
+        (s) => s.version === event.version && (!event.sha256 || s.model.sha256 === event.sha256),
+      );
       if (existing) served = existing;
       else {
         const artifact = await this.#o.source.resolve(event.model, { version: event.version });
         if (event.sha256 && artifact.sha256.toLowerCase() !== event.sha256.toLowerCase()) {
-          throw new NotFoundError(`${event.model}/${event.version} in the registry has sha256 ${artifact.sha256}, the event announced ${event.sha256}`, `model/${event.model}/${event.version}`);
+          throw new NotFoundError(
+            `${event.model}/${event.version} in the registry has sha256 ${artifact.sha256}, the event announced ${event.sha256}`,
+            `model/${event.model}/${event.version}`,
+          );
         }
         const model = await OnnxModel.load(artifact, this.#o.session, logger);
         served = new ServedModel(model, this.#o.batcher, this.#o.scheduler, metrics);
         metrics?.modelEvents.inc({ ...labels, event: 'load' });
-        logger.info({ ...labels, sha256: model.sha256, provider: model.provider, explanation: model.explanation }, 'loaded %s/%s', event.model, event.version);
+        logger.info(
+          { ...labels, sha256: model.sha256, provider: model.provider, explanation: model.explanation },
+          'loaded %s/%s',
+          event.model,
+          event.version,
+        );
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.#failures.set(key, { ...event, error: message, at: new Date().toISOString() });
       metrics?.modelEvents.inc({ ...labels, event: 'load_failed' });
-      logger.error({ ...labels, err, keeps: current?.version ?? null }, 'loading %s/%s for %s failed; %s', event.model, event.version, event.alias, current ? `still serving ${current.version}` : 'nothing served under that alias');
+      logger.error(
+        { ...labels, err, keeps: current?.version ?? null },
+        'loading %s/%s for %s failed; %s',
+        event.model,
+        event.version,
+        event.alias,
+        current ? `still serving ${current.version}` : 'nothing served under that alias',
+      );
       throw err;
     }
     if (this.#closed) {
@@ -221,14 +250,32 @@ export class ModelManager {
     entry.aliases.set(event.alias, served);
     this.#failures.delete(key);
     if (current) {
-      metrics?.modelInfo.remove({ model: event.model, version: current.version, alias: event.alias, provider: current.model.provider });
+      metrics?.modelInfo.remove({
+        model: event.model,
+        version: current.version,
+        alias: event.alias,
+        provider: current.model.provider,
+      });
     }
-    metrics?.modelInfo.set({ model: event.model, version: served.version, alias: event.alias, provider: served.model.provider }, 1);
+    metrics?.modelInfo.set(
+      { model: event.model, version: served.version, alias: event.alias, provider: served.model.provider },
+      1,
+    );
     metrics?.modelEvents.inc({ ...labels, event: 'swap' });
-    logger.info({ ...labels, previous: current?.version ?? null }, '%s now serves %s/%s', event.alias, event.model, event.version);
+    logger.info(
+      { ...labels, previous: current?.version ?? null },
+      '%s now serves %s/%s',
+      event.alias,
+      event.model,
+      event.version,
+    );
     if (current && ![...entry.aliases.values()].includes(current)) {
       metrics?.modelEvents.inc({ model: event.model, version: current.version, alias: event.alias, event: 'retire' });
-      current.retire().catch((err: unknown) => logger.warn({ err, model: event.model, version: current.version }, 'releasing the replaced version failed'));
+      current
+        .retire()
+        .catch((err: unknown) =>
+          logger.warn({ err, model: event.model, version: current.version }, 'releasing the replaced version failed'),
+        );
     }
     return served;
   }
@@ -242,22 +289,33 @@ export class ModelManager {
     checkName(name, 'model_name');
     if (version !== '') checkName(version, 'model_version');
     const entry = this.#models.get(name);
-    const served = entry ? (version === '' ? entry.aliases.get(this.#defaultAlias) : ([...entry.aliases.values()].find((s) => s.version === version) ?? entry.aliases.get(version))) : undefined;
+    const served = entry
+      ? version === ''
+        ? entry.aliases.get(this.#defaultAlias)
+        : ([...entry.aliases.values()].find((s) => s.version === version) ?? entry.aliases.get(version))
+      : undefined;
     if (served) return served;
     if (!entry || entry.aliases.size === 0) {
       const names = [...this.#models].filter(([, e]) => e.aliases.size > 0).map(([n]) => n);
-      throw new NotFoundError(`model ${quote(name)} is not served here (served: ${names.join(', ') || 'none'})`, `model/${name}`);
+      throw new NotFoundError(
+        `model ${quote(name)} is not served here (served: ${names.join(', ') || 'none'})`,
+        `model/${name}`,
+      );
     }
     const versions = [...entry.aliases].map(([alias, s]) => `${s.version} (${alias})`).join(', ');
     throw new NotFoundError(
-      version === '' ? `model "${name}" has no ${this.#defaultAlias} loaded (served: ${versions})` : `model "${name}" has no version "${version}" loaded (served: ${versions})`,
+      version === ''
+        ? `model "${name}" has no ${this.#defaultAlias} loaded (served: ${versions})`
+        : `model "${name}" has no version "${version}" loaded (served: ${versions})`,
       `model/${name}/${version || this.#defaultAlias}`,
     );
   }
 
   /** Every served (model, alias, version). */
   served(): { model: string; alias: string; served: ServedModel }[] {
-    return [...this.#models].flatMap(([model, e]) => [...e.aliases].map(([alias, served]) => ({ model, alias, served })));
+    return [...this.#models].flatMap(([model, e]) =>
+      [...e.aliases].map(([alias, served]) => ({ model, alias, served })),
+    );
   }
 
   /** Whether `name` has its default alias loaded. */

@@ -28,7 +28,11 @@ export interface ControlOptions {
 
 export async function subscribeControl(options: ControlOptions): Promise<ControlSubscriber> {
   const { logger } = options;
-  const nc: NatsConnection = await connectNats({ url: options.url, name: 'inference', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
+  const nc: NatsConnection = await connectNats({
+    url: options.url,
+    name: 'inference',
+    ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+  });
   const subs: Subscription[] = [];
   for (const subject of [CONTROL_SUBJECTS.promoted, CONTROL_SUBJECTS.rolledBack]) {
     subs.push(
@@ -47,7 +51,14 @@ export async function subscribeControl(options: ControlOptions): Promise<Control
             logger.debug({ subject, ...event }, 'control message for a model or alias not served here');
             return;
           }
-          logger.info({ subject, ...event }, 'control: %s %s/%s as %s', subject, event.model, event.version, event.alias);
+          logger.info(
+            { subject, ...event },
+            'control: %s %s/%s as %s',
+            subject,
+            event.model,
+            event.version,
+            event.alias,
+          );
           // apply() reports its own failure (log, metric) and keeps the old version serving.
           options.apply(event, subject).catch(() => undefined);
         },

@@ -71,10 +71,21 @@ function opsOf(bytes: Uint8Array): ReturnType<typeof graphOps> {
   }
 }
 
-async function createSession(bytes: Uint8Array, options: SessionOptions, logger: Logger, what: string): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider; used: ort.InferenceSession.SessionOptions }> {
+async function createSession(
+  bytes: Uint8Array,
+  options: SessionOptions,
+  logger: Logger,
+  what: string,
+): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider; used: ort.InferenceSession.SessionOptions }> {
   // Per model: a graph without CUDA kernels (tree ensembles) opens on CPU even when cuda is configured.
   const plan = planProviders(options.executionProviders, opsOf(bytes));
-  if (plan.cpuBecause) logger.info({ model: what, provider: 'cpu' }, 'model %s runs on CPU although cuda is configured: %s', what, plan.cpuBecause);
+  if (plan.cpuBecause)
+    logger.info(
+      { model: what, provider: 'cpu' },
+      'model %s runs on CPU although cuda is configured: %s',
+      what,
+      plan.cpuBecause,
+    );
   const wanted = plan.providers;
   const spin = options.spinning ? '1' : '0';
   const common: ort.InferenceSession.SessionOptions = {
@@ -87,12 +98,15 @@ async function createSession(bytes: Uint8Array, options: SessionOptions, logger:
   let lastError: unknown;
   for (const provider of wanted) {
     if (provider === 'cuda' && !cudaProviderInstalled()) {
-      lastError = new Error(`the CUDA execution provider is not installed next to the onnxruntime-node binding (${bindingDir ?? 'unknown'})`);
+      lastError = new Error(
+        `the CUDA execution provider is not installed next to the onnxruntime-node binding (${bindingDir ?? 'unknown'})`,
+      );
       logger.warn({ model: what }, 'CUDA execution provider requested but not installed; falling back');
       continue;
     }
     try {
-      const ep: ort.InferenceSession.ExecutionProviderConfig = provider === 'cuda' ? { name: 'cuda', deviceId: options.cudaDeviceId ?? 0 } : 'cpu';
+      const ep: ort.InferenceSession.ExecutionProviderConfig =
+        provider === 'cuda' ? { name: 'cuda', deviceId: options.cudaDeviceId ?? 0 } : 'cpu';
       // The CPU provider is always appended: operators without a CUDA kernel (the ai.onnx.ml
       // tree ensembles among them) run there, as ONNX Runtime assigns per node.
       const providers = provider === 'cuda' ? [ep, 'cpu' as const] : [ep];
@@ -100,7 +114,11 @@ async function createSession(bytes: Uint8Array, options: SessionOptions, logger:
       return { session: await ort.InferenceSession.create(bytes, used), provider, used };
     } catch (err) {
       lastError = err;
-      logger.warn({ model: what, provider, err }, 'execution provider %s failed to load the model; trying the next', provider);
+      logger.warn(
+        { model: what, provider, err },
+        'execution provider %s failed to load the model; trying the next',
+        provider,
+      );
     }
   }
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
@@ -127,7 +145,10 @@ interface PoolMember {
 /** Sessions of one model on worker threads; a batch goes to the least busy. */
 class SessionPool {
   readonly #members: PoolMember[] = [];
-  readonly #pending = new Map<number, { resolve: (o: OutputTensor[]) => void; reject: (e: Error) => void; member: PoolMember }>();
+  readonly #pending = new Map<
+    number,
+    { resolve: (o: OutputTensor[]) => void; reject: (e: Error) => void; member: PoolMember }
+  >();
   #seq = 0;
   #closed = false;
 
@@ -271,13 +292,17 @@ export class OnnxModel {
     const what = `${artifact.name}/${artifact.version}`;
     const actual = sha256Hex(artifact.bytes);
     if (actual !== artifact.sha256.toLowerCase()) {
-      throw new FailedPreconditionError(`artifact of ${what} has sha256 ${actual}, but the registry records ${artifact.sha256}: refusing a corrupted or substituted model`);
+      throw new FailedPreconditionError(
+        `artifact of ${what} has sha256 ${actual}, but the registry records ${artifact.sha256}: refusing a corrupted or substituted model`,
+      );
     }
     let featureSet: FeatureSet;
     try {
       featureSet = featureRegistry.get(artifact.featureSet.name, artifact.featureSet.version);
     } catch (err) {
-      throw new FailedPreconditionError(`${what} was trained on feature set ${artifact.featureSet.name}@v${artifact.featureSet.version}, which this build does not know: ${(err as Error).message}`);
+      throw new FailedPreconditionError(
+        `${what} was trained on feature set ${artifact.featureSet.name}@v${artifact.featureSet.version}, which this build does not know: ${(err as Error).message}`,
+      );
     }
     const names = featureNames(featureSet);
     const { session, provider, used } = await createSession(artifact.bytes, options, logger, what);
@@ -288,10 +313,15 @@ export class OnnxModel {
       const graph = readOnnxGraph(artifact.bytes, session.inputNames[0]!, names.length);
       const recorded = metadataFeatureNames(graph.metadata);
       if (recorded && recorded.join('\u0000') !== names.join('\u0000')) {
-        throw new FailedPreconditionError(`${what} records features [${recorded.join(', ')}] but ${featureSetId(featureSet)} orders them [${names.join(', ')}]: the input order would be wrong`);
+        throw new FailedPreconditionError(
+          `${what} records features [${recorded.join(', ')}] but ${featureSetId(featureSet)} orders them [${names.join(', ')}]: the input order would be wrong`,
+        );
       }
       const probOutput = graph.metadata['probability_output'] ?? PROBABILITY_OUTPUT;
-      if (!session.outputNames.includes(probOutput)) throw new FailedPreconditionError(`${what} has no output "${probOutput}" (outputs: ${session.outputNames.join(', ')})`);
+      if (!session.outputNames.includes(probOutput))
+        throw new FailedPreconditionError(
+          `${what} has no output "${probOutput}" (outputs: ${session.outputNames.join(', ')})`,
+        );
       const positive = Number(graph.metadata['positive_class_index'] ?? '1');
       model = new OnnxModel({
         artifact,
@@ -300,7 +330,9 @@ export class OnnxModel {
         provider,
         metadata: graph.metadata,
         margin: graph.margin,
-        explanation: graph.margin ? explanationMethod(graph.margin) : `none: ${graph.marginUnsupported ?? 'unknown graph'}`,
+        explanation: graph.margin
+          ? explanationMethod(graph.margin)
+          : `none: ${graph.marginUnsupported ?? 'unknown graph'}`,
         probOutput,
         positive: Number.isInteger(positive) && positive >= 0 ? positive : 1,
       });
@@ -325,7 +357,10 @@ export class OnnxModel {
       const outs = await Promise.all(Array.from({ length: Math.max(1, workers) }, () => this.run(x, n)));
       const out = outs[0]!;
       for (const p of out.p1) {
-        if (!(p >= 0 && p <= 1)) throw new FailedPreconditionError(`${this.name}/${this.version} returned probability ${p} at warm-up; expected [0, 1]`);
+        if (!(p >= 0 && p <= 1))
+          throw new FailedPreconditionError(
+            `${this.name}/${this.version} returned probability ${p} at warm-up; expected [0, 1]`,
+          );
       }
     }
   }
@@ -372,14 +407,17 @@ export class OnnxModel {
 
 /** The input must be one float tensor [N, F]; the probabilities [N, k]. */
 function checkSignature(session: ort.InferenceSession, width: number): string | undefined {
-  if (session.inputNames.length !== 1) return `expected one input, found ${session.inputNames.length} (${session.inputNames.join(', ')})`;
+  if (session.inputNames.length !== 1)
+    return `expected one input, found ${session.inputNames.length} (${session.inputNames.join(', ')})`;
   const input = session.inputMetadata[0];
   if (!input?.isTensor) return 'the input is not a tensor';
   if (input.type !== 'float32') return `input ${input.name} is ${input.type}; float32 expected`;
   if (input.shape.length !== 2) return `input ${input.name} has rank ${input.shape.length}; [N, ${width}] expected`;
   const f = input.shape[1];
-  if (typeof f === 'number' && f !== width) return `input ${input.name} takes ${f} features but the feature set has ${width}`;
-  if (typeof input.shape[0] === 'number' && input.shape[0] !== -1) return `input ${input.name} has a fixed batch dimension ${input.shape[0]}; a dynamic one is needed for batching`;
+  if (typeof f === 'number' && f !== width)
+    return `input ${input.name} takes ${f} features but the feature set has ${width}`;
+  if (typeof input.shape[0] === 'number' && input.shape[0] !== -1)
+    return `input ${input.name} has a fixed batch dimension ${input.shape[0]}; a dynamic one is needed for batching`;
   return undefined;
 }
 

@@ -34,13 +34,22 @@ export function predictionEventId(repoId: string, entityId: string, model: strin
  * and so different events. The "served:" prefix keeps them apart from stream mode's ids, so a
  * consumer deduplicating on event-id never drops one for the other.
  */
-export function servedEventId(repoId: string, entityId: string, model: string, version: string, inputs: string): string {
+export function servedEventId(
+  repoId: string,
+  entityId: string,
+  model: string,
+  version: string,
+  inputs: string,
+): string {
   return `served:${repoId}:${entityId}:${model}:${version}:${inputs}`;
 }
 
 /** First 16 hex digits of the SHA-256 of the row's float32 bytes (little-endian on every platform Node ships for). */
 export function inputsHash(row: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**
@@ -124,7 +133,13 @@ export class PredictionSink {
           for (let i = 0; i < predictions.length; i += step) {
             await producer.send(
               this.#o.topic,
-              predictions.slice(i, i + step).map((p) => ({ key: p.repo_id, value: p, eventId: p.event_id, eventTime: p.event_time, trace: recordTrace(predictionTraceKey(p.repo_id, p.entity_id)) })),
+              predictions.slice(i, i + step).map((p) => ({
+                key: p.repo_id,
+                value: p,
+                eventId: p.event_id,
+                eventTime: p.event_time,
+                trace: recordTrace(predictionTraceKey(p.repo_id, p.entity_id)),
+              })),
             );
           }
         })(),

@@ -55,10 +55,12 @@ export function connectRedis(url: string, commandTimeoutMs: number): RedisClient
   });
 }
 
-
 function unavailable(err: unknown): UnavailableError {
   const message = err instanceof Error ? err.message : String(err);
-  return new UnavailableError(`the online store (Redis) is unavailable: ${message}`, { cause: err, retryAfterMs: 1000 });
+  return new UnavailableError(`the online store (Redis) is unavailable: ${message}`, {
+    cause: err,
+    retryAfterMs: 1000,
+  });
 }
 
 export class RedisStore {

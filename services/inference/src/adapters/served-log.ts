@@ -24,7 +24,9 @@ interface InferCall {
   traceId: string | undefined;
 }
 
-type Entry = { kind: 'predict'; p: ServedPrediction; at: number; traceId: string | undefined } | { kind: 'infer'; call: InferCall; row: number };
+type Entry =
+  | { kind: 'predict'; p: ServedPrediction; at: number; traceId: string | undefined }
+  | { kind: 'infer'; call: InferCall; row: number };
 
 export interface ServedLogOptions {
   /** The sink once connected; undefined until then (a write then fails and is retried). */
@@ -69,7 +71,12 @@ export class ServedLog {
       },
       onWriteError: (err, info) => {
         metrics?.predictionLog.writeErrors.inc();
-        logger.warn({ err, ...info }, info.retryInMs === undefined ? 'served predictions refused by the sink; dropped' : 'writing served predictions failed; retrying');
+        logger.warn(
+          { err, ...info },
+          info.retryInMs === undefined
+            ? 'served predictions refused by the sink; dropped'
+            : 'writing served predictions failed; retrying',
+        );
       },
     });
     metrics?.predictionLog.observeBuffered(() => this.#buffer.buffered);
@@ -87,7 +94,14 @@ export class ServedLog {
   };
 
   /** A ModelInfer answer: one record per row, built at flush time from these references. */
-  recordInfer(model: InferCall['model'], x: Float32Array, rows: number, out: RunOutput, latencyMs: number, traceId: string | undefined): void {
+  recordInfer(
+    model: InferCall['model'],
+    x: Float32Array,
+    rows: number,
+    out: RunOutput,
+    latencyMs: number,
+    traceId: string | undefined,
+  ): void {
     const call: InferCall = { model, x, out, at: Date.now(), latencyMs, traceId };
     for (let row = 0; row < rows; row++) this.#buffer.push({ kind: 'infer', call, row });
   }
@@ -104,7 +118,11 @@ export class ServedLog {
     try {
       records = entries.map((e) => (e.kind === 'predict' ? this.#fromPredict(e) : this.#fromInfer(e.call, e.row)));
     } catch (err) {
-      throw new InvalidArgumentError(`served predictions could not be turned into records: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+      throw new InvalidArgumentError(
+        `served predictions could not be turned into records: ${err instanceof Error ? err.message : String(err)}`,
+        undefined,
+        { cause: err },
+      );
     }
     await sink.write(records);
   }
@@ -128,8 +146,14 @@ export class ServedLog {
       bug_probability: Number(r.bug_probability),
       scores: Object.fromEntries(Object.entries(r.scores ?? {}).map(([k, v]) => [k, Number(v)])),
       // What the client was told: its top_k, not more.
-      contributions: (r.top_contributions ?? []).map((c) => ({ feature: c.feature!, value: Number(c.value), contribution: Number(c.contribution) })),
-      features: this.#o.logFeatures ? Object.fromEntries(m.featureNames.map((n, i) => [n, p.values[n] ?? p.row[i]!])) : null,
+      contributions: (r.top_contributions ?? []).map((c) => ({
+        feature: c.feature!,
+        value: Number(c.value),
+        contribution: Number(c.contribution),
+      })),
+      features: this.#o.logFeatures
+        ? Object.fromEntries(m.featureNames.map((n, i) => [n, p.values[n] ?? p.row[i]!]))
+        : null,
       feature_set: p.input === 'commit' ? m.featureSet.name : null,
       feature_set_version: p.input === 'commit' ? m.featureSet.version : null,
       experiment_id: null,
@@ -174,6 +198,9 @@ export class ServedLog {
     if (lost.overflow + lost.rejected + lost.shutdown === 0) return;
     this.#lastWarn = t;
     this.#unwarned.overflow = this.#unwarned.rejected = this.#unwarned.shutdown = 0;
-    this.#o.logger.warn({ dropped: lost, buffered: this.#buffer.buffered }, 'served predictions dropped (omen_inference_prediction_log_dropped_total)');
+    this.#o.logger.warn(
+      { dropped: lost, buffered: this.#buffer.buffered },
+      'served predictions dropped (omen_inference_prediction_log_dropped_total)',
+    );
   }
 }

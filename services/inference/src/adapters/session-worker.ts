@@ -13,7 +13,11 @@ export interface SessionWorkerInit {
 export type SessionWorkerRequest = { id: number; x: Float32Array; rows: number; width: number };
 
 export type SessionWorkerReply =
-  | { kind: 'result'; id: number; outputs: { name: string; type: ort.Tensor.Type; dims: number[]; data: ort.Tensor.DataType }[] }
+  | {
+      kind: 'result';
+      id: number;
+      outputs: { name: string; type: ort.Tensor.Type; dims: number[]; data: ort.Tensor.DataType }[];
+    }
   | { kind: 'error'; id: number; message: string }
   | { kind: 'ready' }
   | { kind: 'load-failed'; message: string };
@@ -33,7 +37,9 @@ try {
           return t ? [{ name, type: t.type, dims: [...t.dims], data: t.data }] : [];
         });
         const reply = { kind: 'result', id: req.id, outputs } satisfies SessionWorkerReply;
-        const transfer = outputs.map((o) => (o.data as ArrayBufferView).buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+        const transfer = outputs
+          .map((o) => (o.data as ArrayBufferView).buffer)
+          .filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
         try {
           port.postMessage(reply, transfer);
         } catch {
@@ -41,10 +47,18 @@ try {
           port.postMessage(reply);
         }
       },
-      (err: unknown) => port.postMessage({ kind: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) } satisfies SessionWorkerReply),
+      (err: unknown) =>
+        port.postMessage({
+          kind: 'error',
+          id: req.id,
+          message: err instanceof Error ? err.message : String(err),
+        } satisfies SessionWorkerReply),
     );
   });
   port.postMessage({ kind: 'ready' } satisfies SessionWorkerReply);
 } catch (err) {
-  port.postMessage({ kind: 'load-failed', message: err instanceof Error ? err.message : String(err) } satisfies SessionWorkerReply);
+  port.postMessage({
+    kind: 'load-failed',
+    message: err instanceof Error ? err.message : String(err),
+  } satisfies SessionWorkerReply);
 }

@@ -7,7 +7,14 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, UnavailableError } from '@omen/errors';
 import type { CommitFeatures, Prediction, inferenceV1 } from '@omen/contracts';
-import { withRecordTraces, type BatchConsumerOptions, type ConsumedRecord, type ConsumerRunner, type Kafka, type OffsetGapPolicy } from '@omen/kafka';
+import {
+  withRecordTraces,
+  type BatchConsumerOptions,
+  type ConsumedRecord,
+  type ConsumerRunner,
+  type Kafka,
+  type OffsetGapPolicy,
+} from '@omen/kafka';
 import type { Logger } from '@omen/telemetry';
 import type { InferenceMetrics } from '../metrics.ts';
 import type { BatchPredictor } from '../domain/prediction.ts';
@@ -32,7 +39,12 @@ export interface StreamOptions {
   /** @default 500 */
   maxBatchSize?: number;
   /** Consumer timing and retry overrides (@omen/kafka's defaults otherwise). */
-  consumer?: Partial<Pick<BatchConsumerOptions<CommitFeatures>, 'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeMs' | 'retries'>>;
+  consumer?: Partial<
+    Pick<
+      BatchConsumerOptions<CommitFeatures>,
+      'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeMs' | 'retries'
+    >
+  >;
 }
 
 /** The W3C trace id of the record's `traceparent` header, so one trace follows the commit. */
@@ -43,13 +55,22 @@ function traceIdOf(record: ConsumedRecord<unknown>): string | null {
 }
 
 /** The predictions for a batch of feature records (pure apart from the predictor). */
-export async function scoreRecords(records: readonly ConsumedRecord<CommitFeatures>[], options: Pick<StreamOptions, 'models' | 'predictor' | 'topK' | 'logFeatures' | 'metrics'>): Promise<Prediction[]> {
+export async function scoreRecords(
+  records: readonly ConsumedRecord<CommitFeatures>[],
+  options: Pick<StreamOptions, 'models' | 'predictor' | 'topK' | 'logFeatures' | 'metrics'>,
+): Promise<Prediction[]> {
   const received = performance.now();
   const requests: inferenceV1.PredictRequest__Output[] = [];
   const origin: ConsumedRecord<CommitFeatures>[] = [];
   for (const record of records) {
     const f = record.value;
-    const targets = options.models.served().filter((s) => s.served.model.featureSet.name === f.feature_set && s.served.model.featureSet.version === f.feature_set_version);
+    const targets = options.models
+      .served()
+      .filter(
+        (s) =>
+          s.served.model.featureSet.name === f.feature_set &&
+          s.served.model.featureSet.version === f.feature_set_version,
+      );
     if (targets.length === 0) {
       options.metrics?.streamPredictions.inc({ outcome: 'skipped' });
       continue;
@@ -59,7 +80,13 @@ export async function scoreRecords(records: readonly ConsumedRecord<CommitFeatur
         model_name: t.model,
         model_version: t.served.version,
         input: 'features',
-        features: { values: f.values, feature_set: f.feature_set, feature_set_version: f.feature_set_version, repo_id: f.repo_id, entity_id: f.sha },
+        features: {
+          values: f.values,
+          feature_set: f.feature_set,
+          feature_set_version: f.feature_set_version,
+          repo_id: f.repo_id,
+          entity_id: f.sha,
+        },
         top_k: options.topK,
         request_id: f.event_id,
       });
@@ -67,15 +94,21 @@ export async function scoreRecords(records: readonly ConsumedRecord<CommitFeatur
     }
   }
   if (requests.length === 0) return [];
-  const outcomes = await options.predictor.predictMany(requests, {}, (i) => `record ${origin[i]!.topic}/${origin[i]!.partition}@${origin[i]!.offset} `);
+  const outcomes = await options.predictor.predictMany(
+    requests,
+    {},
+    (i) => `record ${origin[i]!.topic}/${origin[i]!.partition}@${origin[i]!.offset} `,
+  );
   const predictions: Prediction[] = [];
   outcomes.forEach((o, i) => {
     const record = origin[i]!;
     if (!o.ok) {
       // Bad features will not get better on a retry: the consumer dead-letters the record.
-      if (o.error.code === 'INVALID_ARGUMENT') throw new InvalidArgumentError(o.error.message, (o.error as InvalidArgumentError).field);
+      if (o.error.code === 'INVALID_ARGUMENT')
+        throw new InvalidArgumentError(o.error.message, (o.error as InvalidArgumentError).field);
       // The version chosen above was swapped out meanwhile: a retry picks the new one.
-      if (o.error.code === 'NOT_FOUND') throw new UnavailableError(`model changed while scoring: ${o.error.message}`, { cause: o.error });
+      if (o.error.code === 'NOT_FOUND')
+        throw new UnavailableError(`model changed while scoring: ${o.error.message}`, { cause: o.error });
       throw o.error;
     }
     const r = o.response;
@@ -90,7 +123,11 @@ export async function scoreRecords(records: readonly ConsumedRecord<CommitFeatur
       model_version: r.model_version!,
       bug_probability: Number(r.bug_probability),
       scores: Object.fromEntries(Object.entries(r.scores ?? {}).map(([k, v]) => [k, Number(v)])),
-      contributions: (r.top_contributions ?? []).map((c) => ({ feature: c.feature!, value: Number(c.value), contribution: Number(c.contribution) })),
+      contributions: (r.top_contributions ?? []).map((c) => ({
+        feature: c.feature!,
+        value: Number(c.value),
+        contribution: Number(c.contribution),
+      })),
       features: options.logFeatures ? { ...f.values } : null,
       feature_set: f.feature_set,
       feature_set_version: f.feature_set_version,
@@ -117,7 +154,11 @@ export async function startStream(options: StreamOptions): Promise<ConsumerRunne
     batchHandler: async (records) => {
       const predictions = await scoreRecords(records, options);
       // Each prediction goes on in its feature record's trace (predictions-sink).
-      await withRecordTraces(records, (r) => predictionTraceKey(r.value.repo_id, r.value.sha), () => options.sink.write(predictions));
+      await withRecordTraces(
+        records,
+        (r) => predictionTraceKey(r.value.repo_id, r.value.sha),
+        () => options.sink.write(predictions),
+      );
       metrics?.streamPredictions.inc({ outcome: 'written' }, predictions.length);
       logger.debug({ records: records.length, predictions: predictions.length }, 'stream batch scored');
     },

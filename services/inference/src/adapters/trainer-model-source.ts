@@ -16,7 +16,15 @@ import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { trainerV1 } from '@omen/contracts';
 import { FailedPreconditionError, OmenError } from '@omen/errors';
-import { ArtifactIntegrityError, TrainerClient, trainerError, type ModelArtifact, type ModelSelector, type ModelSource, type ModelVersionRecord } from '@omen/model-registry';
+import {
+  ArtifactIntegrityError,
+  TrainerClient,
+  trainerError,
+  type ModelArtifact,
+  type ModelSelector,
+  type ModelSource,
+  type ModelVersionRecord,
+} from '@omen/model-registry';
 
 export interface TrainerModelSourceOptions {
   /** The trainer-coordinator's gRPC address, `host:port`. */
@@ -49,10 +57,20 @@ function parseRecord(json: string, what: string): ModelVersionRecord {
   try {
     record = JSON.parse(json);
   } catch (err) {
-    throw new OmenError('DATA_LOSS', `the trainer's record of ${what} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new OmenError('DATA_LOSS', `the trainer's record of ${what} is not valid JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const r = record as Partial<ModelVersionRecord> | null;
-  if (typeof r !== 'object' || r === null || typeof r.name !== 'string' || typeof r.version !== 'string' || typeof r.sha256 !== 'string' || typeof r.featureSet?.name !== 'string' || typeof r.featureSet.version !== 'number') {
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    typeof r.name !== 'string' ||
+    typeof r.version !== 'string' ||
+    typeof r.sha256 !== 'string' ||
+    typeof r.featureSet?.name !== 'string' ||
+    typeof r.featureSet.version !== 'number'
+  ) {
     throw dataLoss(`the trainer's record of ${what} lacks name, version, sha256 or featureSet`);
   }
   return r as ModelVersionRecord;
@@ -80,32 +98,44 @@ export async function assembleArtifact(
       if (!header) throw dataLoss(`the trainer's artifact stream for ${asked} began without a header`);
       record = parseRecord(header.record_json, asked);
       const what = `${record.name}/${record.version}`;
-      if (record.name !== request.name || ('version' in request.selector && record.version !== request.selector.version)) {
+      if (
+        record.name !== request.name ||
+        ('version' in request.selector && record.version !== request.selector.version)
+      ) {
         throw dataLoss(`asked the trainer for ${asked}, got ${what}`);
       }
       if (header.sha256.toLowerCase() !== record.sha256.toLowerCase()) {
-        throw dataLoss(`the trainer's header for ${what} announces sha256 ${header.sha256}, its record ${record.sha256}`);
+        throw dataLoss(
+          `the trainer's header for ${what} announces sha256 ${header.sha256}, its record ${record.sha256}`,
+        );
       }
       size = Number(header.size_bytes);
-      if (!Number.isSafeInteger(size) || size <= 0) throw dataLoss(`the trainer's header for ${what} announces ${header.size_bytes} bytes`);
-      if (record.size !== undefined && record.size !== size) throw dataLoss(`the trainer's header for ${what} announces ${size} bytes, its record ${record.size}`);
-      if (size > maxBytes) throw new FailedPreconditionError(`${what} is ${size} bytes, more than this source accepts (${maxBytes})`);
+      if (!Number.isSafeInteger(size) || size <= 0)
+        throw dataLoss(`the trainer's header for ${what} announces ${header.size_bytes} bytes`);
+      if (record.size !== undefined && record.size !== size)
+        throw dataLoss(`the trainer's header for ${what} announces ${size} bytes, its record ${record.size}`);
+      if (size > maxBytes)
+        throw new FailedPreconditionError(`${what} is ${size} bytes, more than this source accepts (${maxBytes})`);
       bytes = new Uint8Array(size);
       continue;
     }
     const what = `${record.name}/${record.version}`;
-    if (message.part !== 'data' || message.data === undefined) throw dataLoss(`the trainer's artifact stream for ${what} has a second header`);
+    if (message.part !== 'data' || message.data === undefined)
+      throw dataLoss(`the trainer's artifact stream for ${what} has a second header`);
     const chunk = message.data;
-    if (received + chunk.length > size) throw dataLoss(`the trainer sent more than the ${size} bytes it announced for ${what}`);
+    if (received + chunk.length > size)
+      throw dataLoss(`the trainer sent more than the ${size} bytes it announced for ${what}`);
     bytes!.set(chunk, received);
     hash.update(chunk);
     received += chunk.length;
   }
   if (record === undefined) throw dataLoss(`the trainer's artifact stream for ${asked} ended before its header`);
   const what = `${record.name}/${record.version}`;
-  if (received !== size) throw dataLoss(`the trainer's artifact stream for ${what} ended after ${received} of ${size} bytes`);
+  if (received !== size)
+    throw dataLoss(`the trainer's artifact stream for ${what} ended after ${received} of ${size} bytes`);
   const actual = hash.digest('hex');
-  if (actual !== record.sha256.toLowerCase()) throw new ArtifactIntegrityError(record.sha256, actual, `${what} as received from the trainer`);
+  if (actual !== record.sha256.toLowerCase())
+    throw new ArtifactIntegrityError(record.sha256, actual, `${what} as received from the trainer`);
   return { ...record, bytes: bytes! };
 }
 
@@ -133,8 +163,13 @@ export class TrainerModelSource implements ModelSource {
   }
 
   async resolve(name: string, selector: ModelSelector): Promise<ModelArtifact> {
-    const request: trainerV1.GetArtifactRequest = 'version' in selector ? { model_name: name, version: selector.version } : { model_name: name, alias: selector.alias };
-    const call = this.#trainer.grpc.GetArtifact(request, new grpc.Metadata(), { deadline: Date.now() + this.#artifactTimeoutMs });
+    const request: trainerV1.GetArtifactRequest =
+      'version' in selector
+        ? { model_name: name, version: selector.version }
+        : { model_name: name, alias: selector.alias };
+    const call = this.#trainer.grpc.GetArtifact(request, new grpc.Metadata(), {
+      deadline: Date.now() + this.#artifactTimeoutMs,
+    });
     try {
       return await assembleArtifact(call, { name, selector }, this.#maxArtifactBytes);
     } catch (err) {
@@ -146,7 +181,11 @@ export class TrainerModelSource implements ModelSource {
   }
 
   async aliases(name: string): Promise<Record<string, string>> {
-    const res = await this.#trainer.call<trainerV1.GetAliasesResponse__Output>('GetAliases', { model_name: name }, `GetAliases ${name}`);
+    const res = await this.#trainer.call<trainerV1.GetAliasesResponse__Output>(
+      'GetAliases',
+      { model_name: name },
+      `GetAliases ${name}`,
+    );
     return { ...res.aliases };
   }
 

@@ -66,14 +66,19 @@ function asError(reason: unknown): Error {
 }
 
 function checkOptions(o: BatcherOptions): void {
-  const bad = (key: string, bound: string, v: unknown) => new RangeError(`batcher ${key} must be ${bound}; got ${String(v)}`);
-  if (!Number.isInteger(o.maxBatchSize) || o.maxBatchSize < 1) throw bad('maxBatchSize', 'an integer >= 1', o.maxBatchSize);
-  if (!Number.isFinite(o.maxQueueDelayUs) || o.maxQueueDelayUs < 0) throw bad('maxQueueDelayUs', 'a number >= 0', o.maxQueueDelayUs);
-  if (!Number.isInteger(o.maxQueueRows) || o.maxQueueRows < 1) throw bad('maxQueueRows', 'an integer >= 1', o.maxQueueRows);
+  const bad = (key: string, bound: string, v: unknown) =>
+    new RangeError(`batcher ${key} must be ${bound}; got ${String(v)}`);
+  if (!Number.isInteger(o.maxBatchSize) || o.maxBatchSize < 1)
+    throw bad('maxBatchSize', 'an integer >= 1', o.maxBatchSize);
+  if (!Number.isFinite(o.maxQueueDelayUs) || o.maxQueueDelayUs < 0)
+    throw bad('maxQueueDelayUs', 'a number >= 0', o.maxQueueDelayUs);
+  if (!Number.isInteger(o.maxQueueRows) || o.maxQueueRows < 1)
+    throw bad('maxQueueRows', 'an integer >= 1', o.maxQueueRows);
   const c = o.maxConcurrentBatches ?? 1;
   if (!Number.isInteger(c) || c < 1) throw bad('maxConcurrentBatches', 'an integer >= 1', c);
   for (const p of o.preferredBatchSizes ?? []) {
-    if (!Number.isInteger(p) || p < 1 || p > o.maxBatchSize) throw bad('preferredBatchSizes', `integers in 1..maxBatchSize (${o.maxBatchSize})`, p);
+    if (!Number.isInteger(p) || p < 1 || p > o.maxBatchSize)
+      throw bad('preferredBatchSizes', `integers in 1..maxBatchSize (${o.maxBatchSize})`, p);
   }
 }
 
@@ -93,7 +98,12 @@ export class DynamicBatcher<I, O> {
   /** Mean compute µs per row (EWMA), for the retry hint when shedding. */
   #usPerRow = 0;
 
-  constructor(options: BatcherOptions, execute: ExecuteBatch<I, O>, clock: Scheduler, onBatch?: (event: BatchEvent) => void) {
+  constructor(
+    options: BatcherOptions,
+    execute: ExecuteBatch<I, O>,
+    clock: Scheduler,
+    onBatch?: (event: BatchEvent) => void,
+  ) {
     checkOptions(options);
     this.#o = { preferredBatchSizes: [], maxConcurrentBatches: 1, ...options };
     this.#preferred = new Set(this.#o.preferredBatchSizes);
@@ -118,7 +128,8 @@ export class DynamicBatcher<I, O> {
   submit(input: I, options: SubmitOptions = {}): Promise<O> {
     const rows = options.rows ?? 1;
     if (this.#closed) return Promise.reject(this.#closed);
-    if (!Number.isInteger(rows) || rows < 1) return Promise.reject(new RangeError(`rows must be an integer >= 1; got ${rows}`));
+    if (!Number.isInteger(rows) || rows < 1)
+      return Promise.reject(new RangeError(`rows must be an integer >= 1; got ${rows}`));
     if (options.signal?.aborted) return Promise.reject(asError(options.signal.reason));
     const now = this.#clock.now();
     if (options.deadlineUs !== undefined && options.deadlineUs <= now) {
@@ -127,10 +138,13 @@ export class DynamicBatcher<I, O> {
     if (this.#queuedRows + rows > this.#o.maxQueueRows) {
       const drainUs = this.#usPerRow * this.#queuedRows + this.#o.maxQueueDelayUs;
       return Promise.reject(
-        new ResourceExhaustedError(`inference queue is full (${this.#queuedRows} rows waiting, limit ${this.#o.maxQueueRows}); retry later`, {
-          limit: 'max_queue_rows',
-          retryAfterMs: Math.max(1, Math.ceil(drainUs / 1000)),
-        }),
+        new ResourceExhaustedError(
+          `inference queue is full (${this.#queuedRows} rows waiting, limit ${this.#o.maxQueueRows}); retry later`,
+          {
+            limit: 'max_queue_rows',
+            retryAfterMs: Math.max(1, Math.ceil(drainUs / 1000)),
+          },
+        ),
       );
     }
     return new Promise<O>((resolve, reject) => {
@@ -196,7 +210,9 @@ export class DynamicBatcher<I, O> {
     for (const it of this.#queue) {
       if (it.deadlineUs <= now) {
         this.#queuedRows -= it.rows;
-        this.#settle(it, () => it.reject(new DeadlineExceededError('the deadline passed while the request was queued')));
+        this.#settle(it, () =>
+          it.reject(new DeadlineExceededError('the deadline passed while the request was queued')),
+        );
       } else keep.push(it);
     }
     this.#queue = keep;
@@ -275,24 +291,26 @@ export class DynamicBatcher<I, O> {
     } catch (err) {
       outputs = Promise.reject(asError(err));
     }
-    outputs.then(
-      (out) => {
-        const us = (this.#clock.now() - started) / rows;
-        this.#usPerRow = this.#usPerRow === 0 ? us : 0.8 * this.#usPerRow + 0.2 * us;
-        if (out.length !== batch.length) {
-          const err = new Error(`batch executor returned ${out.length} outputs for ${batch.length} requests`);
+    outputs
+      .then(
+        (out) => {
+          const us = (this.#clock.now() - started) / rows;
+          this.#usPerRow = this.#usPerRow === 0 ? us : 0.8 * this.#usPerRow + 0.2 * us;
+          if (out.length !== batch.length) {
+            const err = new Error(`batch executor returned ${out.length} outputs for ${batch.length} requests`);
+            for (const it of batch) it.reject(err);
+            return;
+          }
+          batch.forEach((it, i) => it.resolve(out[i] as O));
+        },
+        (err: unknown) => {
           for (const it of batch) it.reject(err);
-          return;
-        }
-        batch.forEach((it, i) => it.resolve(out[i] as O));
-      },
-      (err: unknown) => {
-        for (const it of batch) it.reject(err);
-      },
-    ).finally(() => {
-      this.#inflight--;
-      this.#pump(false);
-    });
+        },
+      )
+      .finally(() => {
+        this.#inflight--;
+        this.#pump(false);
+      });
   }
 
   #checkIdle(): void {

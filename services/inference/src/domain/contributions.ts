@@ -69,12 +69,18 @@ export function explanationMethod(term: MarginTerm): string {
 
 function goesTrue(mode: number, x: number, t: number): boolean {
   switch (mode) {
-    case Branch.Leq: return x <= t;
-    case Branch.Lt: return x < t;
-    case Branch.Gte: return x >= t;
-    case Branch.Gt: return x > t;
-    case Branch.Eq: return x === t;
-    default: return x !== t;
+    case Branch.Leq:
+      return x <= t;
+    case Branch.Lt:
+      return x < t;
+    case Branch.Gte:
+      return x >= t;
+    case Branch.Gt:
+      return x > t;
+    case Branch.Eq:
+      return x === t;
+    default:
+      return x !== t;
   }
 }
 
@@ -82,7 +88,9 @@ function goesTrue(mode: number, x: number, t: number): boolean {
 export function treeValue(tree: TreeArrays, x: ArrayLike<number>, offset = 0): number {
   let k = 0;
   while (tree.mode[k] !== Branch.Leaf) {
-    k = goesTrue(tree.mode[k]!, Math.fround(x[offset + tree.feature[k]!]!), tree.threshold[k]!) ? tree.trueChild[k]! : tree.falseChild[k]!;
+    k = goesTrue(tree.mode[k]!, Math.fround(x[offset + tree.feature[k]!]!), tree.threshold[k]!)
+      ? tree.trueChild[k]!
+      : tree.falseChild[k]!;
   }
   return tree.value[k]!;
 }
@@ -106,7 +114,14 @@ function factorial(n: number): number {
  * Adds the baseline Shapley values of one tree ensemble for row `x` against reference `r`
  * into `out` (length = features), scaled by `weight`.
  */
-export function addTreeShapley(params: TreeEnsembleParams, x: ArrayLike<number>, xOffset: number, r: ArrayLike<number>, out: Float64Array, weight = 1): void {
+export function addTreeShapley(
+  params: TreeEnsembleParams,
+  x: ArrayLike<number>,
+  xOffset: number,
+  r: ArrayLike<number>,
+  out: Float64Array,
+  weight = 1,
+): void {
   // state[j]: 0 = free, 1 = must be in S (x's side), 2 = must be out of S (r's side).
   const w: Walk = { x, xOffset, r, out, weight, state: new Uint8Array(params.features), inA: [], inB: [] };
   for (const tree of params.trees) walkTree(tree, 0, w);
@@ -175,7 +190,13 @@ function walkTree(tree: TreeArrays, k: number, w: Walk): void {
 }
 
 /** Adds c_j = w_j·(t(x_j) − μ_j)/σ_j, scaled by `weight`. */
-export function addLinear(params: LinearParams, x: ArrayLike<number>, xOffset: number, out: Float64Array, weight = 1): void {
+export function addLinear(
+  params: LinearParams,
+  x: ArrayLike<number>,
+  xOffset: number,
+  out: Float64Array,
+  weight = 1,
+): void {
   for (let j = 0; j < params.coef.length; j++) {
     const raw = Math.fround(x[xOffset + j]!);
     const t = params.log1p[j] ? Math.log1p(raw > 0 ? raw : 0) : raw;
@@ -187,14 +208,28 @@ export function addLinear(params: LinearParams, x: ArrayLike<number>, xOffset: n
  * Contributions of every feature for one row (log-odds). `reference` is the baseline row for
  * tree terms (ignored by linear terms, whose reference is the training mean by construction).
  */
-export function contributions(term: MarginTerm, x: ArrayLike<number>, xOffset: number, reference: ArrayLike<number>, features: number): Float64Array {
+export function contributions(
+  term: MarginTerm,
+  x: ArrayLike<number>,
+  xOffset: number,
+  reference: ArrayLike<number>,
+  features: number,
+): Float64Array {
   const out = new Float64Array(features);
   const add = (t: MarginTerm, weight: number): void => {
     switch (t.kind) {
-      case 'trees': addTreeShapley(t.params, x, xOffset, reference, out, weight); break;
-      case 'linear': addLinear(t.params, x, xOffset, out, weight); break;
-      case 'scaled': add(t.term, weight * t.weight); break;
-      case 'sum': for (const s of t.terms) add(s, weight); break;
+      case 'trees':
+        addTreeShapley(t.params, x, xOffset, reference, out, weight);
+        break;
+      case 'linear':
+        addLinear(t.params, x, xOffset, out, weight);
+        break;
+      case 'scaled':
+        add(t.term, weight * t.weight);
+        break;
+      case 'sum':
+        for (const s of t.terms) add(s, weight);
+        break;
     }
   };
   add(term, 1);
@@ -208,7 +243,12 @@ export interface Contribution {
 }
 
 /** All features' contributions, largest absolute first (ties by name, so output is stable). */
-export function rankContributions(names: readonly string[], x: ArrayLike<number>, xOffset: number, c: ArrayLike<number>): Contribution[] {
+export function rankContributions(
+  names: readonly string[],
+  x: ArrayLike<number>,
+  xOffset: number,
+  c: ArrayLike<number>,
+): Contribution[] {
   return names
     .map((feature, j) => ({ feature, value: x[xOffset + j]!, contribution: c[j]! }))
     .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || (a.feature < b.feature ? -1 : 1));

@@ -8,7 +8,11 @@ import { featureSetId, validateFeatureValues, type FeatureDefinition, type Featu
  * 0 or 1; integers whole; within min/max; every feature present, no other key); anything it
  * refuses goes through validateFeatureValues for the full list of problems.
  */
-function fastRow(features: readonly FeatureDefinition[], values: Readonly<Record<string, number>>, allowUnknown: boolean): Float32Array | undefined {
+function fastRow(
+  features: readonly FeatureDefinition[],
+  values: Readonly<Record<string, number>>,
+  allowUnknown: boolean,
+): Float32Array | undefined {
   const row = new Float32Array(features.length);
   for (let i = 0; i < features.length; i++) {
     const f = features[i]!;
@@ -38,7 +42,8 @@ export function inlineRow(set: FeatureSet, values: Readonly<Record<string, numbe
   const problems = validateFeatureValues(set, values);
   if (problems.length > 0) {
     const count = Object.keys(values).length;
-    const countNote = count !== set.features.length ? ` (${count} values given, ${featureSetId(set)} has ${set.features.length})` : '';
+    const countNote =
+      count !== set.features.length ? ` (${count} values given, ${featureSetId(set)} has ${set.features.length})` : '';
     const first = problems[0]!;
     throw new InvalidArgumentError(
       `${field}: features do not match ${featureSetId(set)}${countNote}: ${problems.map((p) => `${p.feature} ${p.problem}`).join('; ')}`,
@@ -60,7 +65,10 @@ export function storedRow(set: FeatureSet, values: Readonly<Record<string, numbe
   if (fast) return fast;
   const problems = validateFeatureValues(set, values, { allowUnknown: true });
   if (problems.length > 0) {
-    throw new FailedPreconditionError(`stored features ${key} (${featureSetId(set)}) cannot be scored: ${problems.map((p) => `${p.feature} ${p.problem}`).join('; ')}`, { key });
+    throw new FailedPreconditionError(
+      `stored features ${key} (${featureSetId(set)}) cannot be scored: ${problems.map((p) => `${p.feature} ${p.problem}`).join('; ')}`,
+      { key },
+    );
   }
   return Float32Array.from(set.features, (f) => values[f.name]!);
 }
@@ -68,9 +76,15 @@ export function storedRow(set: FeatureSet, values: Readonly<Record<string, numbe
 /** A caller naming a feature set must name the model's. */
 export function checkInlineFeatureSet(set: FeatureSet, name: string, version: number, field: string): void {
   if (name !== '' && name !== set.name) {
-    throw new InvalidArgumentError(`${field}.feature_set is "${name}" but the model takes ${featureSetId(set)}`, `${field}.feature_set`);
+    throw new InvalidArgumentError(
+      `${field}.feature_set is "${name}" but the model takes ${featureSetId(set)}`,
+      `${field}.feature_set`,
+    );
   }
   if (version !== 0 && version !== set.version) {
-    throw new InvalidArgumentError(`${field}.feature_set_version is ${version} but the model takes ${featureSetId(set)}`, `${field}.feature_set_version`);
+    throw new InvalidArgumentError(
+      `${field}.feature_set_version is ${version} but the model takes ${featureSetId(set)}`,
+      `${field}.feature_set_version`,
+    );
   }
 }

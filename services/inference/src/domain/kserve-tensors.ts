@@ -43,31 +43,66 @@ export interface ModelSignature {
 }
 
 /** Validates a ModelInfer request's input against the model and returns its rows. */
-export function decodeInput(inputs: readonly InputTensor[], raw: readonly Uint8Array[], sig: ModelSignature): DecodedInput {
+export function decodeInput(
+  inputs: readonly InputTensor[],
+  raw: readonly Uint8Array[],
+  sig: ModelSignature,
+): DecodedInput {
   if (inputs.length !== 1) {
-    throw new InvalidArgumentError(`the model takes exactly one input, "${sig.inputName}" FP32 [N, ${sig.width}]; got ${inputs.length}`, 'inputs');
+    throw new InvalidArgumentError(
+      `the model takes exactly one input, "${sig.inputName}" FP32 [N, ${sig.width}]; got ${inputs.length}`,
+      'inputs',
+    );
   }
   const input = inputs[0]!;
-  if (input.name !== sig.inputName) throw new InvalidArgumentError(`inputs[0].name is "${input.name}"; the model's input is "${sig.inputName}"`, 'inputs[0].name');
-  if (input.datatype !== 'FP32') throw new InvalidArgumentError(`inputs[0].datatype is "${input.datatype}"; "${sig.inputName}" is FP32`, 'inputs[0].datatype');
+  if (input.name !== sig.inputName)
+    throw new InvalidArgumentError(
+      `inputs[0].name is "${input.name}"; the model's input is "${sig.inputName}"`,
+      'inputs[0].name',
+    );
+  if (input.datatype !== 'FP32')
+    throw new InvalidArgumentError(
+      `inputs[0].datatype is "${input.datatype}"; "${sig.inputName}" is FP32`,
+      'inputs[0].datatype',
+    );
   const shape = input.shape.map(Number);
   if (shape.length !== 2 || !shape.every((d) => Number.isSafeInteger(d))) {
-    throw new InvalidArgumentError(`inputs[0].shape is [${input.shape.join(', ')}]; expected [N, ${sig.width}]`, 'inputs[0].shape');
+    throw new InvalidArgumentError(
+      `inputs[0].shape is [${input.shape.join(', ')}]; expected [N, ${sig.width}]`,
+      'inputs[0].shape',
+    );
   }
   const [rows, width] = shape as [number, number];
-  if (width !== sig.width) throw new InvalidArgumentError(`inputs[0].shape is [${rows}, ${width}]: the model takes ${sig.width} features (${sig.featureNames.join(', ')})`, 'inputs[0].shape');
-  if (rows < 1) throw new InvalidArgumentError(`inputs[0].shape has ${rows} rows; at least 1 expected`, 'inputs[0].shape');
-  if (rows > sig.maxRows) throw new InvalidArgumentError(`inputs[0].shape has ${rows} rows; at most ${sig.maxRows} per request`, 'inputs[0].shape');
+  if (width !== sig.width)
+    throw new InvalidArgumentError(
+      `inputs[0].shape is [${rows}, ${width}]: the model takes ${sig.width} features (${sig.featureNames.join(', ')})`,
+      'inputs[0].shape',
+    );
+  if (rows < 1)
+    throw new InvalidArgumentError(`inputs[0].shape has ${rows} rows; at least 1 expected`, 'inputs[0].shape');
+  if (rows > sig.maxRows)
+    throw new InvalidArgumentError(
+      `inputs[0].shape has ${rows} rows; at most ${sig.maxRows} per request`,
+      'inputs[0].shape',
+    );
   const count = rows * width;
   const fromContents = input.contents?.fp32_contents ?? [];
   let x: Float32Array;
   let usedRaw: boolean;
   if (raw.length > 0) {
-    if (fromContents.length > 0) throw new InvalidArgumentError('inputs[0] has both contents and raw_input_contents; send one', 'raw_input_contents');
-    if (raw.length !== 1) throw new InvalidArgumentError(`raw_input_contents has ${raw.length} entries for 1 input`, 'raw_input_contents');
+    if (fromContents.length > 0)
+      throw new InvalidArgumentError(
+        'inputs[0] has both contents and raw_input_contents; send one',
+        'raw_input_contents',
+      );
+    if (raw.length !== 1)
+      throw new InvalidArgumentError(`raw_input_contents has ${raw.length} entries for 1 input`, 'raw_input_contents');
     const bytes = raw[0]!;
     if (bytes.byteLength !== count * 4) {
-      throw new InvalidArgumentError(`raw_input_contents[0] has ${bytes.byteLength} bytes; FP32 [${rows}, ${width}] needs ${count * 4}`, 'raw_input_contents[0]');
+      throw new InvalidArgumentError(
+        `raw_input_contents[0] has ${bytes.byteLength} bytes; FP32 [${rows}, ${width}] needs ${count * 4}`,
+        'raw_input_contents[0]',
+      );
     }
     // A protobuf bytes field is a view into the message buffer at any offset; Float32Array needs
     // 4-byte alignment, so copy (a memcpy, cheap next to decoding the message).
@@ -76,7 +111,10 @@ export function decodeInput(inputs: readonly InputTensor[], raw: readonly Uint8A
     usedRaw = true;
   } else {
     if (fromContents.length !== count) {
-      throw new InvalidArgumentError(`inputs[0].contents.fp32_contents has ${fromContents.length} values; FP32 [${rows}, ${width}] needs ${count}`, 'inputs[0].contents.fp32_contents');
+      throw new InvalidArgumentError(
+        `inputs[0].contents.fp32_contents has ${fromContents.length} values; FP32 [${rows}, ${width}] needs ${count}`,
+        'inputs[0].contents.fp32_contents',
+      );
     }
     x = Float32Array.from(fromContents);
     usedRaw = false;
@@ -85,24 +123,42 @@ export function decodeInput(inputs: readonly InputTensor[], raw: readonly Uint8A
     if (!Number.isFinite(x[i]!)) {
       const r = Math.floor(i / width);
       const j = i % width;
-      throw new InvalidArgumentError(`inputs[0][${r}, ${j}] (${sig.featureNames[j] ?? `feature ${j}`}) is ${x[i]}; features must be finite`, `inputs[0][${r},${j}]`);
+      throw new InvalidArgumentError(
+        `inputs[0][${r}, ${j}] (${sig.featureNames[j] ?? `feature ${j}`}) is ${x[i]}; features must be finite`,
+        `inputs[0][${r},${j}]`,
+      );
     }
   }
   return { x, rows, raw: usedRaw };
 }
 
 /** The typed `contents` field holding a tensor's data. */
-export function contentsOf(type: string, data: ArrayLike<number | bigint | boolean | string>): Record<string, unknown[]> {
+export function contentsOf(
+  type: string,
+  data: ArrayLike<number | bigint | boolean | string>,
+): Record<string, unknown[]> {
   const values = Array.from(data as ArrayLike<unknown>);
   switch (type) {
-    case 'float32': return { fp32_contents: values };
-    case 'float64': return { fp64_contents: values };
-    case 'int64': return { int64_contents: values.map(String) };
-    case 'uint64': return { uint64_contents: values.map(String) };
-    case 'int32': case 'int16': case 'int8': return { int_contents: values };
-    case 'uint32': case 'uint16': case 'uint8': return { uint_contents: values };
-    case 'bool': return { bool_contents: values.map(Boolean) };
-    default: return { bytes_contents: values.map((v) => Buffer.from(String(v))) };
+    case 'float32':
+      return { fp32_contents: values };
+    case 'float64':
+      return { fp64_contents: values };
+    case 'int64':
+      return { int64_contents: values.map(String) };
+    case 'uint64':
+      return { uint64_contents: values.map(String) };
+    case 'int32':
+    case 'int16':
+    case 'int8':
+      return { int_contents: values };
+    case 'uint32':
+    case 'uint16':
+    case 'uint8':
+      return { uint_contents: values };
+    case 'bool':
+      return { bool_contents: values.map(Boolean) };
+    default:
+      return { bytes_contents: values.map((v) => Buffer.from(String(v))) };
   }
 }
 

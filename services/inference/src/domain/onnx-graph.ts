@@ -5,7 +5,13 @@
 // (services/trainer-coordinator/src/domain/onnx/export.ts) and, for trees, any binary
 // TreeEnsembleClassifier/Regressor; anything else loads and serves without contributions.
 import onnxProto from 'onnx-proto';
-import { Branch, type LinearParams, type MarginTerm, type TreeArrays, type TreeEnsembleParams } from './contributions.ts';
+import {
+  Branch,
+  type LinearParams,
+  type MarginTerm,
+  type TreeArrays,
+  type TreeEnsembleParams,
+} from './contributions.ts';
 
 const onnx = onnxProto.onnx;
 type Node = onnxProto.onnx.INodeProto;
@@ -22,7 +28,8 @@ export interface OnnxGraphInfo {
 }
 
 type LongLike = number | { toNumber(): number };
-const num = (v: LongLike | null | undefined): number => (v === null || v === undefined ? 0 : typeof v === 'number' ? v : v.toNumber());
+const num = (v: LongLike | null | undefined): number =>
+  v === null || v === undefined ? 0 : typeof v === 'number' ? v : v.toNumber();
 const text = new TextDecoder();
 
 function attrs(node: Node): Map<string, Attr> {
@@ -40,7 +47,10 @@ function tensorValues(t: Tensor): Float64Array {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const out = new Float64Array(count);
     const type: number = t.dataType ?? 0;
-    const DT = onnx.TensorProto.DataType as unknown as Record<'FLOAT' | 'DOUBLE' | 'BOOL' | 'UINT8' | 'INT64' | 'INT32', number>;
+    const DT = onnx.TensorProto.DataType as unknown as Record<
+      'FLOAT' | 'DOUBLE' | 'BOOL' | 'UINT8' | 'INT64' | 'INT32',
+      number
+    >;
     for (let i = 0; i < count; i++) {
       if (type === DT.FLOAT) out[i] = view.getFloat32(i * 4, true);
       else if (type === DT.DOUBLE) out[i] = view.getFloat64(i * 8, true);
@@ -80,18 +90,23 @@ function parseTrees(node: Node, prefix: 'class_' | 'target_', features: number):
   const values = floats('nodes_values');
   const trueIds = ints('nodes_truenodeids');
   const falseIds = ints('nodes_falsenodeids');
-  if (treeIds.length === 0 || values.length !== treeIds.length) return 'tree ensemble uses attributes other than nodes_values (e.g. *_as_tensor)';
+  if (treeIds.length === 0 || values.length !== treeIds.length)
+    return 'tree ensemble uses attributes other than nodes_values (e.g. *_as_tensor)';
   const leafTrees = ints(`${prefix}treeids`);
   const leafNodes = ints(`${prefix}nodeids`);
   const leafIds = ints(`${prefix}ids`);
   const leafWeights = floats(`${prefix}weights`);
   const classIds = new Set(leafIds);
-  if (classIds.size > 1) return `tree ensemble writes ${classIds.size} ${prefix}ids; only single-output (binary) ensembles are explained`;
+  if (classIds.size > 1)
+    return `tree ensemble writes ${classIds.size} ${prefix}ids; only single-output (binary) ensembles are explained`;
   const post = text.decode(a.get('post_transform')?.s ?? new Uint8Array());
-  if (prefix === 'class_' && post !== 'LOGISTIC') return `binary TreeEnsembleClassifier with post_transform ${post || 'NONE'} is not explained (LOGISTIC expected)`;
-  if (prefix === 'target_' && post !== '' && post !== 'NONE') return `TreeEnsembleRegressor with post_transform ${post} is not explained`;
+  if (prefix === 'class_' && post !== 'LOGISTIC')
+    return `binary TreeEnsembleClassifier with post_transform ${post || 'NONE'} is not explained (LOGISTIC expected)`;
+  if (prefix === 'target_' && post !== '' && post !== 'NONE')
+    return `TreeEnsembleRegressor with post_transform ${post} is not explained`;
   const aggregate = text.decode(a.get('aggregate_function')?.s ?? new Uint8Array());
-  if (aggregate !== '' && aggregate !== 'SUM') return `tree ensemble aggregate ${aggregate} is not explained (SUM expected)`;
+  if (aggregate !== '' && aggregate !== 'SUM')
+    return `tree ensemble aggregate ${aggregate} is not explained (SUM expected)`;
 
   // Group nodes by tree, positions by node id.
   const byTree = new Map<number, number[]>();
@@ -140,7 +155,8 @@ function parseTrees(node: Node, prefix: 'class_' | 'target_', features: number):
         continue;
       }
       const j = featureIds[i]!;
-      if (j < 0 || j >= features) return `tree ${t} node ${nodeIds[i]} splits on feature ${j}, outside 0..${features - 1}`;
+      if (j < 0 || j >= features)
+        return `tree ${t} node ${nodeIds[i]} splits on feature ${j}, outside 0..${features - 1}`;
       tree.feature[k] = j;
       tree.threshold[k] = values[i]!;
       const tc = position.get(trueIds[i]!);
@@ -164,7 +180,10 @@ export function readOnnxGraph(bytes: Uint8Array, inputName: string, features: nu
   const model = onnx.ModelProto.decode(bytes);
   const metadata: Record<string, string> = {};
   for (const p of model.metadataProps ?? []) if (p.key) metadata[p.key] = p.value ?? '';
-  const opsets = (model.opsetImport ?? []).map((o) => ({ domain: o.domain ?? '', version: num(o.version as LongLike) }));
+  const opsets = (model.opsetImport ?? []).map((o) => ({
+    domain: o.domain ?? '',
+    version: num(o.version as LongLike),
+  }));
   const graph = model.graph;
   const producer = new Map<string, Node>();
   for (const n of graph?.node ?? []) for (const o of n.output ?? []) producer.set(o, n);
@@ -185,24 +204,28 @@ export function readOnnxGraph(bytes: Uint8Array, inputName: string, features: nu
     const matmulOut = init.has(b ?? '') ? a : b;
     const intercept = scalar(init.has(b ?? '') ? b : a);
     const matmul = producer.get(matmulOut ?? '');
-    if (!matmul || matmul.opType !== 'MatMul' || intercept === undefined) return 'linear term is not Add(MatMul(...), intercept)';
+    if (!matmul || matmul.opType !== 'MatMul' || intercept === undefined)
+      return 'linear term is not Add(MatMul(...), intercept)';
     const coef = initValues(matmul.input?.[1]);
     if (!coef || coef.length !== features) return `linear coefficients must have ${features} values`;
     const div = producer.get(matmul.input?.[0] ?? '');
     const scale = div?.opType === 'Div' ? initValues(div.input?.[1]) : undefined;
     const sub = div ? producer.get(div.input?.[0] ?? '') : undefined;
     const mean = sub?.opType === 'Sub' ? initValues(sub.input?.[1]) : undefined;
-    if (!scale || !mean || scale.length !== features || mean.length !== features) return 'linear term does not standardise with Sub(mean)/Div(scale)';
+    if (!scale || !mean || scale.length !== features || mean.length !== features)
+      return 'linear term does not standardise with Sub(mean)/Div(scale)';
     const source = sub?.input?.[0];
     let log1p = new Array<boolean>(features).fill(false);
     if (source !== inputName) {
       const where = producer.get(source ?? '');
       const mask = where?.opType === 'Where' ? initValues(where.input?.[0]) : undefined;
-      if (!where || !mask || mask.length !== features || where.input?.[2] !== inputName) return 'linear term transforms its input other than by Where(is_log, log1p, x)';
+      if (!where || !mask || mask.length !== features || where.input?.[2] !== inputName)
+        return 'linear term transforms its input other than by Where(is_log, log1p, x)';
       const logNode = producer.get(where.input?.[1] ?? '');
       const addOne = logNode?.opType === 'Log' ? producer.get(logNode.input?.[0] ?? '') : undefined;
       const relu = addOne?.opType === 'Add' ? producer.get(addOne.input?.[0] ?? '') : undefined;
-      if (relu?.opType !== 'Relu' || relu.input?.[0] !== inputName || scalar(addOne?.input?.[1]) !== 1) return 'log transform is not Log(Relu(x) + 1)';
+      if (relu?.opType !== 'Relu' || relu.input?.[0] !== inputName || scalar(addOne?.input?.[1]) !== 1)
+        return 'log transform is not Log(Relu(x) + 1)';
       log1p = Array.from(mask, (m) => m !== 0);
     }
     return { log1p, mean, scale, coef, intercept };
@@ -252,7 +275,9 @@ export function readOnnxGraph(bytes: Uint8Array, inputName: string, features: nu
   const classifier = nodes.find((n) => n.opType === 'TreeEnsembleClassifier');
   const sigmoid = nodes.find((n) => n.opType === 'Sigmoid');
   if (classifier) {
-    const labels = (attrs(classifier).get('classlabels_int64s')?.ints ?? []).length || (attrs(classifier).get('classlabels_strings')?.strings ?? []).length;
+    const labels =
+      (attrs(classifier).get('classlabels_int64s')?.ints ?? []).length ||
+      (attrs(classifier).get('classlabels_strings')?.strings ?? []).length;
     if (labels !== 2) margin = `TreeEnsembleClassifier with ${labels} classes is not explained (binary expected)`;
     else {
       const t = parseTrees(classifier, 'class_', features);
@@ -281,5 +306,5 @@ export function metadataFeatureNames(metadata: Readonly<Record<string, string>>)
   } catch {
     return undefined;
   }
-  return Array.isArray(parsed) && parsed.every((v) => typeof v === 'string') ? (parsed) : undefined;
+  return Array.isArray(parsed) && parsed.every((v) => typeof v === 'string') ? parsed : undefined;
 }

@@ -18,8 +18,14 @@ export function packedColumns(set: FeatureSet, names: readonly string[], field: 
   const known = new Set(set.features.map((f) => f.name));
   const unknown = names.filter((n) => !known.has(n));
   if (missing.length > 0 || unknown.length > 0) {
-    const problems = [...missing.map((n) => `${n} is missing`), ...unknown.map((n) => `${JSON.stringify(n).slice(0, 42)} is not a feature of the set`)];
-    throw new InvalidArgumentError(`${field}: names do not match ${featureSetId(set)}: ${problems.slice(0, 20).join('; ')}`, field);
+    const problems = [
+      ...missing.map((n) => `${n} is missing`),
+      ...unknown.map((n) => `${JSON.stringify(n).slice(0, 42)} is not a feature of the set`),
+    ];
+    throw new InvalidArgumentError(
+      `${field}: names do not match ${featureSetId(set)}: ${problems.slice(0, 20).join('; ')}`,
+      field,
+    );
   }
   return columns;
 }
@@ -35,7 +41,14 @@ function valid(f: FeatureDefinition, v: number): boolean {
  * inlineRow: finite; booleans 0 or 1; integers whole; within min/max); false leaves the row to
  * inlineRow for the full list of problems.
  */
-export function packRow(set: FeatureSet, columns: Int32Array, values: ArrayLike<number>, r: number, x: Float32Array, k: number): boolean {
+export function packRow(
+  set: FeatureSet,
+  columns: Int32Array,
+  values: ArrayLike<number>,
+  r: number,
+  x: Float32Array,
+  k: number,
+): boolean {
   const width = columns.length;
   const base = r * width;
   for (let j = 0; j < width; j++) {
@@ -58,7 +71,13 @@ export function rowValues(names: readonly string[], values: ArrayLike<number>, r
  * values), in the order rankContributions gives them (ties by name), without sorting every
  * feature: k passes of a selection, k being small.
  */
-export function topContributions(c: ArrayLike<number>, names: readonly string[], k: number, features: number[], out: number[]): void {
+export function topContributions(
+  c: ArrayLike<number>,
+  names: readonly string[],
+  k: number,
+  features: number[],
+  out: number[],
+): void {
   const taken = new Uint8Array(names.length);
   for (let n = 0; n < k; n++) {
     let best = -1;

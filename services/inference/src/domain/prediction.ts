@@ -26,7 +26,11 @@ export interface PredictContext {
 
 /** What stream mode needs of the predictor: requests fail one by one, in their own outcome. */
 export interface BatchPredictor {
-  predictMany(requests: readonly PredictRequest[], ctx: PredictContext, fieldOf?: (i: number) => string): Promise<Outcome[]>;
+  predictMany(
+    requests: readonly PredictRequest[],
+    ctx: PredictContext,
+    fieldOf?: (i: number) => string,
+  ): Promise<Outcome[]>;
 }
 
 /** Features for a commit the online store does not have (the featurizer's GetFeatures). */

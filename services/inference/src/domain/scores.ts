@@ -51,7 +51,8 @@ export interface ScoreInputs {
 
 export const saturate = (v: number, half: number): number => (v <= 0 ? 0 : v / (v + half));
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
-const has = (m: Readonly<Record<string, number>> | undefined, k: string): m is Readonly<Record<string, number>> => m !== undefined && typeof m[k] === 'number' && Number.isFinite(m[k]);
+const has = (m: Readonly<Record<string, number>> | undefined, k: string): m is Readonly<Record<string, number>> =>
+  m !== undefined && typeof m[k] === 'number' && Number.isFinite(m[k]);
 
 export const SECURITY_RULE_PREFIX = 'sec_';
 
@@ -65,13 +66,29 @@ export function deriveScores(inputs: ScoreInputs, { messages = true }: { message
   const out: QualityScores = { security_risks: [], refactoring_suggestions: [] };
 
   if (has(modelScores, 'complexity_score')) out.complexity_score = clamp01(modelScores['complexity_score']!);
-  else if (has(code, 'complexity_max') && has(code, 'complexity_mean') && has(code, 'max_nesting') && (code['files_parsed'] ?? 1) > 0) {
-    out.complexity_score = 0.5 * saturate(code['complexity_max']!, 10) + 0.3 * saturate(code['complexity_mean']!, 5) + 0.2 * saturate(code['max_nesting']!, 4);
+  else if (
+    has(code, 'complexity_max') &&
+    has(code, 'complexity_mean') &&
+    has(code, 'max_nesting') &&
+    (code['files_parsed'] ?? 1) > 0
+  ) {
+    out.complexity_score =
+      0.5 * saturate(code['complexity_max']!, 10) +
+      0.3 * saturate(code['complexity_mean']!, 5) +
+      0.2 * saturate(code['max_nesting']!, 4);
   }
 
-  if (has(modelScores, 'technical_debt_score')) out.technical_debt_score = clamp01(modelScores['technical_debt_score']!);
-  else if (has(code, 'duplicated_lines') && has(code, 'complexity_delta') && has(code, 'comment_ratio') && (code['files_parsed'] ?? 1) > 0) {
-    const dup = has(change, 'la') ? clamp01(code['duplicated_lines']! / Math.max(1, change['la']!)) : saturate(code['duplicated_lines']!, 20);
+  if (has(modelScores, 'technical_debt_score'))
+    out.technical_debt_score = clamp01(modelScores['technical_debt_score']!);
+  else if (
+    has(code, 'duplicated_lines') &&
+    has(code, 'complexity_delta') &&
+    has(code, 'comment_ratio') &&
+    (code['files_parsed'] ?? 1) > 0
+  ) {
+    const dup = has(change, 'la')
+      ? clamp01(code['duplicated_lines']! / Math.max(1, change['la']!))
+      : saturate(code['duplicated_lines']!, 20);
     const growth = saturate(Math.max(0, code['complexity_delta']!), 10);
     const deficit = clamp01(1 - code['comment_ratio']! / 0.15);
     out.technical_debt_score = 0.4 * dup + 0.4 * growth + 0.2 * deficit;
@@ -81,33 +98,77 @@ export function deriveScores(inputs: ScoreInputs, { messages = true }: { message
     for (const [name, hits] of Object.entries(code)) {
       if (!name.startsWith(SECURITY_RULE_PREFIX) || !(hits > 0)) continue;
       const rule = name.slice(SECURITY_RULE_PREFIX.length);
-      out.security_risks.push({ category: rule, path: '', score: saturate(hits, 1), description: messages ? `${hits} added line(s) match security rule ${rule}` : '' });
+      out.security_risks.push({
+        category: rule,
+        path: '',
+        score: saturate(hits, 1),
+        description: messages ? `${hits} added line(s) match security rule ${rule}` : '',
+      });
     }
   }
   for (const f of files ?? []) {
     const hits = f.values['security_hits'];
     if (hits !== undefined && hits > 0) {
-      out.security_risks.push({ category: 'security_pattern', path: f.path, score: saturate(hits, 1), description: messages ? `${hits} security-pattern hit(s) in lines this change added to the file` : '' });
+      out.security_risks.push({
+        category: 'security_pattern',
+        path: f.path,
+        score: saturate(hits, 1),
+        description: messages ? `${hits} security-pattern hit(s) in lines this change added to the file` : '',
+      });
     }
   }
-  out.security_risks.sort((a, b) => b.score - a.score || a.category.localeCompare(b.category) || a.path.localeCompare(b.path));
+  out.security_risks.sort(
+    (a, b) => b.score - a.score || a.category.localeCompare(b.category) || a.path.localeCompare(b.path),
+  );
 
   const s = out.refactoring_suggestions;
   if (has(change, 'la') && has(change, 'ld')) {
     const lines = change['la']! + change['ld']!;
-    if (lines > 400) s.push({ path: '', kind: 'split_large_change', message: messages ? `${lines} changed lines: changes over ~400 lines are reviewed less effectively; split it` : '', priority: saturate(lines, 400) });
+    if (lines > 400)
+      s.push({
+        path: '',
+        kind: 'split_large_change',
+        message: messages
+          ? `${lines} changed lines: changes over ~400 lines are reviewed less effectively; split it`
+          : '',
+        priority: saturate(lines, 400),
+      });
   }
   if (has(change, 'nf') && has(change, 'entropy') && change['nf']! > 10 && change['entropy']! > 2) {
-    s.push({ path: '', kind: 'split_scattered_change', message: messages ? `the change is spread over ${change['nf']} files (entropy ${change['entropy']!.toFixed(2)} bits); group it by concern` : '', priority: saturate(change['nf']!, 10) });
+    s.push({
+      path: '',
+      kind: 'split_scattered_change',
+      message: messages
+        ? `the change is spread over ${change['nf']} files (entropy ${change['entropy']!.toFixed(2)} bits); group it by concern`
+        : '',
+      priority: saturate(change['nf']!, 10),
+    });
   }
   if (has(code, 'duplicate_blocks') && code['duplicate_blocks']! > 0) {
-    s.push({ path: '', kind: 'extract_duplicate', message: messages ? `${code['duplicate_blocks']} duplicated block(s) added; extract the repeated code` : '', priority: saturate(code['duplicate_blocks']!, 2) });
+    s.push({
+      path: '',
+      kind: 'extract_duplicate',
+      message: messages ? `${code['duplicate_blocks']} duplicated block(s) added; extract the repeated code` : '',
+      priority: saturate(code['duplicate_blocks']!, 2),
+    });
   }
   for (const f of files ?? []) {
     const c = f.values['complexity_max'];
-    if (c !== undefined && c > 10) s.push({ path: f.path, kind: 'reduce_complexity', message: messages ? `a unit has cyclomatic complexity ${c} (over 10)` : '', priority: saturate(c, 10) });
+    if (c !== undefined && c > 10)
+      s.push({
+        path: f.path,
+        kind: 'reduce_complexity',
+        message: messages ? `a unit has cyclomatic complexity ${c} (over 10)` : '',
+        priority: saturate(c, 10),
+      });
     const n = f.values['max_nesting'];
-    if (n !== undefined && n > 4) s.push({ path: f.path, kind: 'reduce_nesting', message: messages ? `control flow nests ${n} levels deep (over 4)` : '', priority: saturate(n, 4) });
+    if (n !== undefined && n > 4)
+      s.push({
+        path: f.path,
+        kind: 'reduce_nesting',
+        message: messages ? `control flow nests ${n} levels deep (over 4)` : '',
+        priority: saturate(n, 4),
+      });
   }
   s.sort((a, b) => b.priority - a.priority || a.kind.localeCompare(b.kind) || a.path.localeCompare(b.path));
   return out;

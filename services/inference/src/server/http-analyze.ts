@@ -26,11 +26,21 @@ const name = z.string().max(ID_LIMITS.name);
 
 export const analyzeRequestSchema = z
   .object({
-    repo_id: z.string().max(ID_LIMITS.repoId).optional().describe('Repository id, e.g. "github:expressjs/express"; with sha: score that commit from the online store.'),
-    sha: z.string().max(64).optional().describe('Commit sha, 40 or 64 hex characters (an abbreviated sha of 4+ characters is looked up).'),
+    repo_id: z
+      .string()
+      .max(ID_LIMITS.repoId)
+      .optional()
+      .describe('Repository id, e.g. "github:expressjs/express"; with sha: score that commit from the online store.'),
+    sha: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('Commit sha, 40 or 64 hex characters (an abbreviated sha of 4+ characters is looked up).'),
     features: z
       .object({
-        values: z.record(z.string().max(128), z.number()).describe('Feature name -> value, names as in the feature registry.'),
+        values: z
+          .record(z.string().max(128), z.number())
+          .describe('Feature name -> value, names as in the feature registry.'),
         feature_set: z.string().max(128).optional(),
         feature_set_version: z.number().int().min(0).max(1_000_000).optional(),
         entity_id: z.string().max(128).optional(),
@@ -45,12 +55,25 @@ export const analyzeRequestSchema = z
       .describe(
         'A unified diff (git diff, git show, git format-patch, diff -u) instead of a commit reference: scored by a model on jit_change_metrics@v1 from the change itself. At most 5000 files and 200000 lines, and the body limit.',
       ),
-    message: z.string().max(65_536).optional().describe("The change's commit message (FIX); with a diff only. Absent: the message git show / format-patch text carries, else empty."),
+    message: z
+      .string()
+      .max(65_536)
+      .optional()
+      .describe(
+        "The change's commit message (FIX); with a diff only. Absent: the message git show / format-patch text carries, else empty.",
+      ),
     history: z
-      .object(Object.fromEntries(HISTORY_FEATURES.map((f) => [f, nonNegative.optional()])) as Record<(typeof HISTORY_FEATURES)[number], z.ZodOptional<typeof nonNegative>>)
+      .object(
+        Object.fromEntries(HISTORY_FEATURES.map((f) => [f, nonNegative.optional()])) as Record<
+          (typeof HISTORY_FEATURES)[number],
+          z.ZodOptional<typeof nonNegative>
+        >,
+      )
       .strict()
       .optional()
-      .describe('With a diff: the history metrics it cannot tell (lt, ndev, age, nuc, exp, rexp, sexp), as jit_change_metrics@v1 defines them. Each one absent is taken as 0 and listed in assumed_features.'),
+      .describe(
+        'With a diff: the history metrics it cannot tell (lt, ndev, age, nuc, exp, rexp, sexp), as jit_change_metrics@v1 defines them. Each one absent is taken as 0 and listed in assumed_features.',
+      ),
     model_name: name.optional().describe('Empty or absent: the default model.'),
     model_version: name.optional().describe("Version or alias; empty or absent: the model's production version."),
     top_k: z.number().int().min(0).max(100).optional().describe('Top contributing features returned. @default 5'),
@@ -80,7 +103,10 @@ function parseBody(body: unknown): AnalyzeRequest {
 }
 
 /** The Predict request (inline jit_change_metrics@v1 features) and extras of a diff body. */
-export function diffPredictRequest(b: AnalyzeRequest): { request: inferenceV1.PredictRequest__Output; extras: DiffExtras } {
+export function diffPredictRequest(b: AnalyzeRequest): {
+  request: inferenceV1.PredictRequest__Output;
+  extras: DiffExtras;
+} {
   const parsed = parseUnifiedDiff(b.diff ?? '', DIFF_LIMITS);
   const shape = changeShapeMetrics(parsed.files, b.message ?? parsed.message);
   const assumed: string[] = [];
@@ -99,7 +125,13 @@ export function diffPredictRequest(b: AnalyzeRequest): { request: inferenceV1.Pr
       request_id: b.request_id ?? '',
       input: 'features',
       commit: null,
-      features: { values: { ...shape, ...history }, feature_set: 'jit_change_metrics', feature_set_version: 1, repo_id: b.repo_id ?? '', entity_id: '' },
+      features: {
+        values: { ...shape, ...history },
+        feature_set: 'jit_change_metrics',
+        feature_set_version: 1,
+        repo_id: b.repo_id ?? '',
+        entity_id: '',
+      },
     },
     extras: { quality: { code: findings.values, files: findings.files }, assumed },
   };
@@ -113,11 +145,21 @@ export function toPredictRequest(body: unknown): inferenceV1.PredictRequest__Out
 }
 
 function commitOrFeatures(b: AnalyzeRequest): inferenceV1.PredictRequest__Output {
-  if (b.message !== undefined || b.history !== undefined) throw new InvalidArgumentError(`${b.message !== undefined ? 'message' : 'history'} goes with a diff only`, b.message !== undefined ? 'message' : 'history');
+  if (b.message !== undefined || b.history !== undefined)
+    throw new InvalidArgumentError(
+      `${b.message !== undefined ? 'message' : 'history'} goes with a diff only`,
+      b.message !== undefined ? 'message' : 'history',
+    );
   const commit = b.sha !== undefined || (b.repo_id !== undefined && b.features === undefined);
-  if (commit && b.features !== undefined) throw new InvalidArgumentError('send either {repo_id, sha} or features, not both', 'features');
+  if (commit && b.features !== undefined)
+    throw new InvalidArgumentError('send either {repo_id, sha} or features, not both', 'features');
   if (!commit && b.features === undefined) throw new InvalidArgumentError('send {repo_id, sha} or features', 'sha');
-  const base = { model_name: b.model_name ?? '', model_version: b.model_version ?? '', top_k: b.top_k ?? 5, request_id: b.request_id ?? '' };
+  const base = {
+    model_name: b.model_name ?? '',
+    model_version: b.model_version ?? '',
+    top_k: b.top_k ?? 5,
+    request_id: b.request_id ?? '',
+  };
   if (commit) {
     return { ...base, input: 'commit', commit: { repo_id: b.repo_id ?? '', sha: b.sha ?? '' }, features: null };
   }
@@ -126,7 +168,13 @@ function commitOrFeatures(b: AnalyzeRequest): inferenceV1.PredictRequest__Output
     ...base,
     input: 'features',
     commit: null,
-    features: { values: f.values, feature_set: f.feature_set ?? '', feature_set_version: f.feature_set_version ?? 0, repo_id: b.repo_id ?? '', entity_id: f.entity_id ?? '' },
+    features: {
+      values: f.values,
+      feature_set: f.feature_set ?? '',
+      feature_set_version: f.feature_set_version ?? 0,
+      repo_id: b.repo_id ?? '',
+      entity_id: f.entity_id ?? '',
+    },
   };
 }
 
@@ -139,20 +187,26 @@ export type AnalyzeResponse = inferenceV1.PredictResponse & { assumed_features?:
 export async function analyze(predictor: Predictor, body: unknown, ctx: PredictContext): Promise<AnalyzeResponse> {
   const b = parseBody(body);
   if (b.diff !== undefined) {
-    if (b.sha !== undefined || b.features !== undefined) throw new InvalidArgumentError('send one of {repo_id, sha}, features or diff', b.sha !== undefined ? 'sha' : 'features');
+    if (b.sha !== undefined || b.features !== undefined)
+      throw new InvalidArgumentError(
+        'send one of {repo_id, sha}, features or diff',
+        b.sha !== undefined ? 'sha' : 'features',
+      );
     const { request, extras } = diffPredictRequest(b);
     try {
       return { ...(await predictor.predict(request, ctx, extras.quality)), assumed_features: extras.assumed };
     } catch (err) {
       // The model takes another feature set: the diff cannot be scored by it.
-      if (err instanceof InvalidArgumentError && err.field?.startsWith('features.')) throw new InvalidArgumentError(`diff: ${err.message}`, 'diff');
+      if (err instanceof InvalidArgumentError && err.field?.startsWith('features.'))
+        throw new InvalidArgumentError(`diff: ${err.message}`, 'diff');
       throw err;
     }
   }
   try {
     return await predictor.predict(commitOrFeatures(b), ctx);
   } catch (err) {
-    if (err instanceof InvalidArgumentError && err.field !== undefined) throw new InvalidArgumentError(err.message.replace(err.field, bodyField(err.field)), bodyField(err.field));
+    if (err instanceof InvalidArgumentError && err.field !== undefined)
+      throw new InvalidArgumentError(err.message.replace(err.field, bodyField(err.field)), bodyField(err.field));
     throw err;
   }
 }

@@ -55,7 +55,11 @@ function flatNumbers(data: unknown, field: string): number[] {
       for (const item of v) walk(item, depth + 1);
       return;
     }
-    if (typeof v !== 'number') throw new InvalidArgumentError(`${field}[${out.length}] is ${v === null ? 'null' : typeof v}; FP32 data holds numbers`, field);
+    if (typeof v !== 'number')
+      throw new InvalidArgumentError(
+        `${field}[${out.length}] is ${v === null ? 'null' : typeof v}; FP32 data holds numbers`,
+        field,
+      );
     out.push(v);
   };
   walk(data, 0);
@@ -80,9 +84,26 @@ export function oipMetadata(options: OipOptions) {
     },
     model: (name: string, version: string) => {
       const m = lookup(name, version).model;
-      const versions = [...new Set(models.served().filter((s) => s.model === m.name).map((s) => s.served.version))];
-      const tensor = (t: { name: string; type: string; shape: readonly (number | string)[] }) => ({ name: t.name, datatype: KSERVE_DATATYPE[t.type] ?? t.type.toUpperCase(), shape: shapeOf(t.shape) });
-      return { name: m.name, versions, platform: 'onnxruntime_onnx', inputs: m.inputs.map(tensor), outputs: m.outputs.map(tensor) };
+      const versions = [
+        ...new Set(
+          models
+            .served()
+            .filter((s) => s.model === m.name)
+            .map((s) => s.served.version),
+        ),
+      ];
+      const tensor = (t: { name: string; type: string; shape: readonly (number | string)[] }) => ({
+        name: t.name,
+        datatype: KSERVE_DATATYPE[t.type] ?? t.type.toUpperCase(),
+        shape: shapeOf(t.shape),
+      });
+      return {
+        name: m.name,
+        versions,
+        platform: 'onnxruntime_onnx',
+        inputs: m.inputs.map(tensor),
+        outputs: m.outputs.map(tensor),
+      };
     },
   };
 }
@@ -98,7 +119,14 @@ export interface InferCallContext {
  * empty for a plain JSON request. Returns the JSON response and, when any output asked for
  * binary data, the bytes to append after it.
  */
-export async function oipInfer(options: OipOptions, name: string, version: string, req: OipInferRequest, binary: Buffer, ctx: InferCallContext): Promise<{ json: OipInferResponse; binary: Buffer[] }> {
+export async function oipInfer(
+  options: OipOptions,
+  name: string,
+  version: string,
+  req: OipInferRequest,
+  binary: Buffer,
+  ctx: InferCallContext,
+): Promise<{ json: OipInferResponse; binary: Buffer[] }> {
   const started = performance.now();
   const served = options.models.get(name, version);
   const m = served.model;
@@ -108,20 +136,41 @@ export async function oipInfer(options: OipOptions, name: string, version: strin
     const size = t.parameters?.['binary_data_size'];
     if (size !== undefined) {
       if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || size > binary.byteLength) {
-        throw new InvalidArgumentError(`inputs[${i}].parameters.binary_data_size must be a byte count within the ${binary.byteLength} binary bytes sent`, `inputs[${i}].parameters.binary_data_size`);
+        throw new InvalidArgumentError(
+          `inputs[${i}].parameters.binary_data_size must be a byte count within the ${binary.byteLength} binary bytes sent`,
+          `inputs[${i}].parameters.binary_data_size`,
+        );
       }
-      if (t.data !== undefined) throw new InvalidArgumentError(`inputs[${i}] has both data and binary_data_size; send one`, `inputs[${i}].data`);
+      if (t.data !== undefined)
+        throw new InvalidArgumentError(
+          `inputs[${i}] has both data and binary_data_size; send one`,
+          `inputs[${i}].data`,
+        );
       const offset = raw.reduce((n, b) => n + b.byteLength, 0);
       raw.push(binary.subarray(offset, offset + size));
       return { name: t.name, datatype: t.datatype, shape: t.shape, contents: null };
     }
-    return { name: t.name, datatype: t.datatype, shape: t.shape, contents: { fp32_contents: flatNumbers(t.data ?? [], `inputs[${i}].data`) } };
+    return {
+      name: t.name,
+      datatype: t.datatype,
+      shape: t.shape,
+      contents: { fp32_contents: flatNumbers(t.data ?? [], `inputs[${i}].data`) },
+    };
   });
-  const input = decodeInput(inputs, raw, { inputName: m.inputName, width: m.width, featureNames: m.featureNames, maxRows: options.maxRows });
+  const input = decodeInput(inputs, raw, {
+    inputName: m.inputName,
+    width: m.width,
+    featureNames: m.featureNames,
+    maxRows: options.maxRows,
+  });
   const known = new Set(m.outputs.map((o) => o.name));
   const requested = req.outputs ?? [];
   requested.forEach((o, i) => {
-    if (!known.has(o.name)) throw new InvalidArgumentError(`outputs[${i}].name "${o.name}" is not an output of ${m.name} (outputs: ${[...known].join(', ')})`, `outputs[${i}].name`);
+    if (!known.has(o.name))
+      throw new InvalidArgumentError(
+        `outputs[${i}].name "${o.name}" is not an output of ${m.name} (outputs: ${[...known].join(', ')})`,
+        `outputs[${i}].name`,
+      );
   });
   const wanted = requested.length > 0 ? new Set(requested.map((o) => o.name)) : known;
   const binaryDefault = req.parameters?.['binary_data_output'] === true;
@@ -129,19 +178,35 @@ export async function oipInfer(options: OipOptions, name: string, version: strin
     const flag = requested.find((o) => o.name === outputName)?.parameters?.['binary_data'];
     return typeof flag === 'boolean' ? flag : binaryDefault;
   };
-  const out = await served.infer({ x: input.x, rows: input.rows }, { ...(ctx.signal ? { signal: ctx.signal } : {}), ...(ctx.deadlineUs !== undefined ? { deadlineUs: ctx.deadlineUs } : {}) });
+  const out = await served.infer(
+    { x: input.x, rows: input.rows },
+    {
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(ctx.deadlineUs !== undefined ? { deadlineUs: ctx.deadlineUs } : {}),
+    },
+  );
   options.log?.recordInfer(m, input.x, input.rows, out, performance.now() - started, ctx.traceId);
   const appended: Buffer[] = [];
-  const outputs = out.tensors.filter((t) => wanted.has(t.name)).map((t): OipOutput => {
-    const head = { name: t.name, shape: [...t.dims], datatype: KSERVE_DATATYPE[t.type] ?? t.type.toUpperCase() };
-    const data = t.data as ArrayBufferView & ArrayLike<number | bigint | boolean | string>;
-    if (wantsBinary(t.name)) {
-      const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      appended.push(bytes);
-      return { ...head, parameters: { binary_data_size: bytes.byteLength } };
-    }
-    // INT64 labels are small class indices: JSON numbers carry them exactly.
-    return { ...head, data: Array.from(data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : (v as number | boolean | string))) };
-  });
-  return { json: { model_name: m.name, model_version: m.version, ...(req.id !== undefined ? { id: req.id } : {}), outputs }, binary: appended };
+  const outputs = out.tensors
+    .filter((t) => wanted.has(t.name))
+    .map((t): OipOutput => {
+      const head = { name: t.name, shape: [...t.dims], datatype: KSERVE_DATATYPE[t.type] ?? t.type.toUpperCase() };
+      const data = t.data as ArrayBufferView & ArrayLike<number | bigint | boolean | string>;
+      if (wantsBinary(t.name)) {
+        const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+        appended.push(bytes);
+        return { ...head, parameters: { binary_data_size: bytes.byteLength } };
+      }
+      // INT64 labels are small class indices: JSON numbers carry them exactly.
+      return {
+        ...head,
+        data: Array.from(data as ArrayLike<unknown>, (v) =>
+          typeof v === 'bigint' ? Number(v) : (v as number | boolean | string),
+        ),
+      };
+    });
+  return {
+    json: { model_name: m.name, model_version: m.version, ...(req.id !== undefined ? { id: req.id } : {}), outputs },
+    binary: appended,
+  };
 }

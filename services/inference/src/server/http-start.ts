@@ -6,7 +6,10 @@ import { jwtOptionsFrom, type ServiceContext } from '@omen/service';
 import type { InferenceConfig } from '../config.ts';
 import { createInferenceHttp, type InferenceHttpOptions } from './http.ts';
 
-type Parts = Pick<InferenceHttpOptions, 'models' | 'predictor' | 'scheduler' | 'metrics' | 'log' | 'serverVersion' | 'audit'>;
+type Parts = Pick<
+  InferenceHttpOptions,
+  'models' | 'predictor' | 'scheduler' | 'metrics' | 'log' | 'serverVersion' | 'audit'
+>;
 
 export function startInferenceHttp(ctx: ServiceContext<InferenceConfig>, parts: Parts): Promise<string> {
   const { config, logger } = ctx;

@@ -104,7 +104,10 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
     await app.register(rateLimit, {
       max: limit.max,
       timeWindow: limit.windowMs,
-      errorResponseBuilder: (_req, context) => new RateLimited(`more than ${context.max} requests from this client within ${limit.windowMs} ms; retry in ${context.after}`),
+      errorResponseBuilder: (_req, context) =>
+        new RateLimited(
+          `more than ${context.max} requests from this client within ${limit.windowMs} ms; retry in ${context.after}`,
+        ),
     });
   }
 
@@ -146,7 +149,13 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
       if (needed === undefined) return;
       if (header === undefined) {
         reply.header('www-authenticate', 'Bearer');
-        return send(reply, req, new OmenError('UNAUTHENTICATED', 'this endpoint needs "Authorization: Bearer <token>", and none arrived', { reason: 'MISSING_CREDENTIAL' }));
+        return send(
+          reply,
+          req,
+          new OmenError('UNAUTHENTICATED', 'this endpoint needs "Authorization: Bearer <token>", and none arrived', {
+            reason: 'MISSING_CREDENTIAL',
+          }),
+        );
       }
     }
     const outcome = await authenticator.authenticate(header ?? '');
@@ -154,14 +163,20 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
     const audit = callAudits.get(req);
     if (audit) audit.principal = outcome.principal;
     if (needed !== undefined && !grants(outcome.principal.roles, needed)) {
-      return send(reply, req, new OmenError('PERMISSION_DENIED', `this endpoint needs the ${needed} role`, { reason: 'ROLE_REQUIRED' }));
+      return send(
+        reply,
+        req,
+        new OmenError('PERMISSION_DENIED', `this endpoint needs the ${needed} role`, { reason: 'ROLE_REQUIRED' }),
+      );
     }
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof RateLimited) {
       // The plugin has set Retry-After and the x-ratelimit-* headers.
-      return reply.code(429).send(isOip(req) ? { error: err.message } : { error: { code: 'RESOURCE_EXHAUSTED', message: err.message } });
+      return reply
+        .code(429)
+        .send(isOip(req) ? { error: err.message } : { error: { code: 'RESOURCE_EXHAUSTED', message: err.message } });
     }
     if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       // 413, not the 429 RESOURCE_EXHAUSTED maps to: retrying the same body cannot succeed.
@@ -172,17 +187,34 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
       // Fastify's own refusals: bad JSON, an unsupported media type.
       const status = err.statusCode;
       const message = escapeText(err.message).slice(0, 200);
-      return reply.code(status).send(isOip(req) ? { error: message } : { error: { code: 'INVALID_ARGUMENT', message } });
+      return reply
+        .code(status)
+        .send(isOip(req) ? { error: message } : { error: { code: 'INVALID_ARGUMENT', message } });
     }
     if (!(err instanceof OmenError)) logger.error({ err, url: req.url }, 'http handler failed');
     return send(reply, req, err);
   });
 
   app.setNotFoundHandler((req, reply) =>
-    send(reply, req, new OmenError('NOT_FOUND', `no route ${escapeText(req.method)} ${escapeText((req.url.split('?')[0] ?? '').slice(0, 128))}; see /openapi.json`)),
+    send(
+      reply,
+      req,
+      new OmenError(
+        'NOT_FOUND',
+        `no route ${escapeText(req.method)} ${escapeText((req.url.split('?')[0] ?? '').slice(0, 128))}; see /openapi.json`,
+      ),
+    ),
   );
 
-  const oip = { models, scheduler, defaultModel: options.defaultModel, serverName: options.serverName, serverVersion: options.serverVersion, maxRows: options.maxRequestRows, log: options.log };
+  const oip = {
+    models,
+    scheduler,
+    defaultModel: options.defaultModel,
+    serverName: options.serverName,
+    serverVersion: options.serverVersion,
+    maxRows: options.maxRequestRows,
+    log: options.log,
+  };
   const meta = oipMetadata(oip);
   type ModelParams = { name: string; version?: string };
 
@@ -194,7 +226,9 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
   app.get('/v2', () => Promise.resolve(meta.server()));
   const modelPaths = ['/v2/models/:name', '/v2/models/:name/versions/:version'];
   for (const base of modelPaths) {
-    app.get<{ Params: ModelParams }>(base, (req) => Promise.resolve().then(() => meta.model(req.params.name, req.params.version ?? '')));
+    app.get<{ Params: ModelParams }>(base, (req) =>
+      Promise.resolve().then(() => meta.model(req.params.name, req.params.version ?? '')),
+    );
     app.get<{ Params: ModelParams }>(`${base}/ready`, (req, reply) => {
       const ready = meta.modelReady(req.params.name, req.params.version ?? '');
       return reply.code(ready ? 200 : 400).send({ name: req.params.name, ready });
@@ -204,7 +238,11 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
         const { json, binary } = splitBinary(req);
         const signal = requestSignal(req, reply);
         const out = await oipInfer(oip, req.params.name, req.params.version ?? '', json, binary, { signal });
-        annotate(req, { model_name: out.json.model_name, model_version: out.json.model_version ?? '', inputs_sha256: inputsSha256(binary.byteLength > 0 ? binary : json.inputs) });
+        annotate(req, {
+          model_name: out.json.model_name,
+          model_version: out.json.model_version ?? '',
+          inputs_sha256: inputsSha256(binary.byteLength > 0 ? binary : json.inputs),
+        });
         if (out.binary.length === 0) return reply.send(out.json);
         const head = Buffer.from(JSON.stringify(out.json));
         reply.header(BINARY_HEADER, String(head.byteLength)).type('application/octet-stream');
@@ -217,7 +255,12 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
     timed(metrics, 'REST/analyze', async () => {
       const res = await analyze(predictor, req.body, { signal: requestSignal(req, reply), served: true });
       // The whole body's hash: a commit reference, the inline values or the diff, never the text.
-      annotate(req, { repo_id: res.repo_id ?? '', model_name: res.model_name ?? '', model_version: res.model_version ?? '', inputs_sha256: inputsSha256(req.body) });
+      annotate(req, {
+        repo_id: res.repo_id ?? '',
+        model_name: res.model_name ?? '',
+        model_version: res.model_version ?? '',
+        inputs_sha256: inputsSha256(req.body),
+      });
       return reply.send(res);
     }),
   );
@@ -230,18 +273,23 @@ export async function createInferenceHttp(options: InferenceHttpOptions): Promis
 function splitBinary(req: FastifyRequest): { json: OipInferRequest; binary: Buffer } {
   const bad = (message: string) => new OmenError('INVALID_ARGUMENT', message);
   if (!Buffer.isBuffer(req.body)) {
-    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw bad('the request body must be a JSON object ($inference_request)');
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))
+      throw bad('the request body must be a JSON object ($inference_request)');
     return { json: req.body as OipInferRequest, binary: Buffer.alloc(0) };
   }
   const raw = req.headers[BINARY_HEADER];
   const length = typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(length) || length > req.body.byteLength) throw bad(`an application/octet-stream body needs an Inference-Header-Content-Length header within its ${req.body.byteLength} bytes`);
+  if (!Number.isSafeInteger(length) || length > req.body.byteLength)
+    throw bad(
+      `an application/octet-stream body needs an Inference-Header-Content-Length header within its ${req.body.byteLength} bytes`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(req.body.subarray(0, length).toString('utf8'));
   } catch {
     throw bad('the first Inference-Header-Content-Length bytes are not JSON');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('the JSON header must be an object ($inference_request)');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw bad('the JSON header must be an object ($inference_request)');
   return { json: json as OipInferRequest, binary: req.body.subarray(length) };
 }

@@ -56,7 +56,11 @@ function auditInputs(ctx: CallContext, requests: readonly inferenceV1.PredictReq
   // value, and a caller's 1 MiB string must not (a refused request is audited too).
   const only = repos.size === 1 ? [...repos][0]! : '';
   const repo = only !== '' && repoIdProblem(only) === null ? only : '';
-  annotateAudit(ctx.metadata, { ...(repo ? { repo_id: repo } : {}), rows: String(requests.length), inputs_sha256: inputsSha256(requests.map((r) => r.commit ?? r.features ?? null)) });
+  annotateAudit(ctx.metadata, {
+    ...(repo ? { repo_id: repo } : {}),
+    rows: String(requests.length),
+    inputs_sha256: inputsSha256(requests.map((r) => r.commit ?? r.features ?? null)),
+  });
 }
 
 /**
@@ -64,17 +68,32 @@ function auditInputs(ctx: CallContext, requests: readonly inferenceV1.PredictReq
  * bytes of their float64 values, not as one JSON object per row (the point of the packed form
  * is to build none).
  */
-function auditPacked(ctx: CallContext, requests: readonly inferenceV1.PredictRequest__Output[], packed: inferenceV1.PackedRows__Output, values: ArrayLike<number>, rows: number): void {
+function auditPacked(
+  ctx: CallContext,
+  requests: readonly inferenceV1.PredictRequest__Output[],
+  packed: inferenceV1.PackedRows__Output,
+  values: ArrayLike<number>,
+  rows: number,
+): void {
   const repos = new Set([...requests.map((r) => r.commit?.repo_id || r.features?.repo_id || ''), packed.repo_id]);
   const only = repos.size === 1 ? [...repos][0]! : '';
   const repo = only !== '' && repoIdProblem(only) === null ? only : '';
   // The same hash whichever form carried the values: their float64 bytes.
   const f64 = values instanceof Float64Array ? values : Float64Array.from(values);
   const bytes = Buffer.concat([
-    Buffer.from(JSON.stringify({ requests: requests.map((r) => r.commit ?? r.features ?? null), feature_names: packed.feature_names })),
+    Buffer.from(
+      JSON.stringify({
+        requests: requests.map((r) => r.commit ?? r.features ?? null),
+        feature_names: packed.feature_names,
+      }),
+    ),
     Buffer.from(f64.buffer, f64.byteOffset, f64.byteLength),
   ]);
-  annotateAudit(ctx.metadata, { ...(repo ? { repo_id: repo } : {}), rows: String(requests.length + rows), inputs_sha256: inputsSha256(bytes) });
+  annotateAudit(ctx.metadata, {
+    ...(repo ? { repo_id: repo } : {}),
+    rows: String(requests.length + rows),
+    inputs_sha256: inputsSha256(bytes),
+  });
 }
 
 /** The model (and version, when one) that answered a batch. */
@@ -82,11 +101,19 @@ function auditModels(ctx: CallContext, outcomes: readonly Outcome[]): void {
   const answered = outcomes.flatMap((o) => (o.ok ? [o.response] : []));
   const names = new Set(answered.map((r) => r.model_name ?? ''));
   const versions = new Set(answered.map((r) => r.model_version ?? ''));
-  if (names.size === 1) annotateAudit(ctx.metadata, { model_name: [...names][0]!, ...(versions.size === 1 ? { model_version: [...versions][0]! } : { model_versions: [...versions].sort().join(',') }) });
+  if (names.size === 1)
+    annotateAudit(ctx.metadata, {
+      model_name: [...names][0]!,
+      ...(versions.size === 1
+        ? { model_version: [...versions][0]! }
+        : { model_versions: [...versions].sort().join(',') }),
+    });
 }
 
 function toResult(outcome: Outcome, index: number): inferenceV1.PredictResult {
-  return outcome.ok ? { index, prediction: outcome.response } : { index, error: { code: outcome.error.code, message: outcome.error.message } };
+  return outcome.ok
+    ? { index, prediction: outcome.response }
+    : { index, error: { code: outcome.error.code, message: outcome.error.message } };
 }
 
 export function inferenceHandlers(options: InferenceServiceOptions): grpc.UntypedServiceImplementation {
@@ -95,15 +122,28 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
   const chunk = options.streamChunk ?? 32;
   // `requests` first, then the packed rows; error fields name where each came from.
   const expand = (req: inferenceV1.PredictBatchRequest__Output) => {
-    if (req.requests.length > maxBatch) throw new InvalidArgumentError(`requests has ${req.requests.length} entries; at most ${maxBatch} per call`, 'requests');
+    if (req.requests.length > maxBatch)
+      throw new InvalidArgumentError(
+        `requests has ${req.requests.length} entries; at most ${maxBatch} per call`,
+        'requests',
+      );
     const packed = expandPacked(req.packed, maxBatch - req.requests.length);
     const all = packed.length === 0 ? req.requests : [...req.requests, ...packed];
-    const fieldOf = (i: number) => (i < req.requests.length ? `requests[${i}].` : `packed.rows[${i - req.requests.length}].`);
+    const fieldOf = (i: number) =>
+      i < req.requests.length ? `requests[${i}].` : `packed.rows[${i - req.requests.length}].`;
     return { all, fieldOf };
   };
   /** PredictBatch with PackedRows.packed_response: `requests` one result each, the packed rows as columns. */
-  const packedBatch = async (req: inferenceV1.PredictBatchRequest__Output, packed: inferenceV1.PackedRows__Output, ctx: CallContext): Promise<inferenceV1.PredictBatchResponse> => {
-    if (req.requests.length > maxBatch) throw new InvalidArgumentError(`requests has ${req.requests.length} entries; at most ${maxBatch} per call`, 'requests');
+  const packedBatch = async (
+    req: inferenceV1.PredictBatchRequest__Output,
+    packed: inferenceV1.PackedRows__Output,
+    ctx: CallContext,
+  ): Promise<inferenceV1.PredictBatchResponse> => {
+    if (req.requests.length > maxBatch)
+      throw new InvalidArgumentError(
+        `requests has ${req.requests.length} entries; at most ${maxBatch} per call`,
+        'requests',
+      );
     const values = packedValues(packed);
     const rows = packedRowCount(packed, maxBatch - req.requests.length, values);
     auditPacked(ctx, req.requests, packed, values, rows);
@@ -136,7 +176,8 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
         const res = await predictor.predict(req, predictContext(ctx, scheduler));
         annotateAudit(ctx.metadata, { model_name: res.model_name ?? '', model_version: res.model_version ?? '' });
         return res;
-      })),
+      }),
+    ),
 
     PredictBatch: unary<inferenceV1.PredictBatchRequest__Output, inferenceV1.PredictBatchResponse>((req, ctx) =>
       timed(metrics, 'PredictBatch', async () => {
@@ -146,7 +187,8 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
         const outcomes = await predictor.predictMany(all, predictContext(ctx, scheduler), fieldOf);
         auditModels(ctx, outcomes);
         return { results: outcomes.map(toResult) };
-      })),
+      }),
+    ),
 
     PredictStream: serverStream<inferenceV1.PredictBatchRequest__Output, inferenceV1.PredictResult>((req, ctx) => {
       const { all, fieldOf } = expand(req);
@@ -160,7 +202,9 @@ export function inferenceHandlers(options: InferenceServiceOptions): grpc.Untype
           const first = start;
           pending.set(
             id,
-            predictor.predictMany(slice, pctx, (i) => fieldOf(first + i)).then((outcomes) => ({ id, results: outcomes.map((o, i) => toResult(o, first + i)) })),
+            predictor
+              .predictMany(slice, pctx, (i) => fieldOf(first + i))
+              .then((outcomes) => ({ id, results: outcomes.map((o, i) => toResult(o, first + i)) })),
           );
         }
         while (pending.size > 0) {

@@ -52,13 +52,28 @@ export function kserveHandlers(options: KserveServiceOptions): grpc.UntypedServi
     ModelMetadata: unary<kserveV2.ModelMetadataRequest__Output, kserveV2.ModelMetadataResponse>((req) => {
       const served = lookup(req.name, req.version);
       const m = served.model;
-      const versions = [...new Set(models.served().filter((s) => s.model === m.name).map((s) => s.served.version))];
+      const versions = [
+        ...new Set(
+          models
+            .served()
+            .filter((s) => s.model === m.name)
+            .map((s) => s.served.version),
+        ),
+      ];
       return {
         name: m.name,
         versions,
         platform: 'onnxruntime_onnx',
-        inputs: m.inputs.map((t) => ({ name: t.name, datatype: KSERVE_DATATYPE[t.type] ?? t.type.toUpperCase(), shape: shapeOf(t.shape) })),
-        outputs: m.outputs.map((t) => ({ name: t.name, datatype: KSERVE_DATATYPE[t.type] ?? t.type.toUpperCase(), shape: shapeOf(t.shape) })),
+        inputs: m.inputs.map((t) => ({
+          name: t.name,
+          datatype: KSERVE_DATATYPE[t.type] ?? t.type.toUpperCase(),
+          shape: shapeOf(t.shape),
+        })),
+        outputs: m.outputs.map((t) => ({
+          name: t.name,
+          datatype: KSERVE_DATATYPE[t.type] ?? t.type.toUpperCase(),
+          shape: shapeOf(t.shape),
+        })),
       };
     }),
     ModelInfer: unary<kserveV2.ModelInferRequest__Output, kserveV2.ModelInferResponse>((req, ctx) =>
@@ -66,15 +81,32 @@ export function kserveHandlers(options: KserveServiceOptions): grpc.UntypedServi
         const started = performance.now();
         const served = lookup(req.model_name, req.model_version);
         const m = served.model;
-        const input = decodeInput(req.inputs, req.raw_input_contents, { inputName: m.inputName, width: m.width, featureNames: m.featureNames, maxRows });
+        const input = decodeInput(req.inputs, req.raw_input_contents, {
+          inputName: m.inputName,
+          width: m.width,
+          featureNames: m.featureNames,
+          maxRows,
+        });
         const known = new Set(m.outputs.map((o) => o.name));
         req.outputs.forEach((o, i) => {
-          if (!known.has(o.name)) throw new InvalidArgumentError(`outputs[${i}].name "${o.name}" is not an output of ${m.name} (outputs: ${[...known].join(', ')})`, `outputs[${i}].name`);
+          if (!known.has(o.name))
+            throw new InvalidArgumentError(
+              `outputs[${i}].name "${o.name}" is not an output of ${m.name} (outputs: ${[...known].join(', ')})`,
+              `outputs[${i}].name`,
+            );
         });
         const wanted = req.outputs.length > 0 ? new Set(req.outputs.map((o) => o.name)) : known;
-        annotateAudit(ctx.metadata, { model_name: m.name, model_version: m.version, rows: String(input.rows), inputs_sha256: inputsSha256(input.x) });
+        annotateAudit(ctx.metadata, {
+          model_name: m.name,
+          model_version: m.version,
+          rows: String(input.rows),
+          inputs_sha256: inputsSha256(input.x),
+        });
         const pctx = predictContext(ctx, scheduler);
-        const out = await served.infer({ x: input.x, rows: input.rows }, { signal: pctx.signal, ...(pctx.deadlineUs !== undefined ? { deadlineUs: pctx.deadlineUs } : {}) });
+        const out = await served.infer(
+          { x: input.x, rows: input.rows },
+          { signal: pctx.signal, ...(pctx.deadlineUs !== undefined ? { deadlineUs: pctx.deadlineUs } : {}) },
+        );
         options.log?.recordInfer(m, input.x, input.rows, out, performance.now() - started, pctx.traceId);
         const tensors = out.tensors.filter((t) => wanted.has(t.name));
         const outputs = tensors.map((t) => ({
@@ -90,7 +122,8 @@ export function kserveHandlers(options: KserveServiceOptions): grpc.UntypedServi
           outputs,
           ...(input.raw ? { raw_output_contents: tensors.map((t) => rawBytes(t.data as ArrayBufferView)) } : {}),
         };
-      })),
+      }),
+    ),
   };
   return handlers;
 }

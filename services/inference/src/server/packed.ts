@@ -11,8 +11,13 @@ const LITTLE_ENDIAN = endianness() === 'LE';
 export function packedValues(packed: inferenceV1.PackedRows__Output): ArrayLike<number> {
   const bytes = packed.values_f64le;
   if (!bytes || bytes.length === 0) return packed.values;
-  if (packed.values.length > 0) throw new InvalidArgumentError('packed: set values or values_f64le, not both', 'packed.values_f64le');
-  if (bytes.length % 8 !== 0) throw new InvalidArgumentError(`packed.values_f64le has ${bytes.length} bytes, not a whole number of float64 values`, 'packed.values_f64le');
+  if (packed.values.length > 0)
+    throw new InvalidArgumentError('packed: set values or values_f64le, not both', 'packed.values_f64le');
+  if (bytes.length % 8 !== 0)
+    throw new InvalidArgumentError(
+      `packed.values_f64le has ${bytes.length} bytes, not a whole number of float64 values`,
+      'packed.values_f64le',
+    );
   const n = bytes.length / 8;
   if (!LITTLE_ENDIAN) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -29,22 +34,33 @@ export function packedValues(packed: inferenceV1.PackedRows__Output): ArrayLike<
  * of rows, at most `maxRows`, no ids or one per row); 0 when nothing is packed. `values` is
  * packedValues(packed).
  */
-export function packedRowCount(packed: inferenceV1.PackedRows__Output | null | undefined, maxRows: number, values: ArrayLike<number> = packed ? packedValues(packed) : []): number {
+export function packedRowCount(
+  packed: inferenceV1.PackedRows__Output | null | undefined,
+  maxRows: number,
+  values: ArrayLike<number> = packed ? packedValues(packed) : [],
+): number {
   if (!packed) return 0;
   const names = packed.feature_names;
   if (names.length === 0) {
     if (values.length === 0) return 0;
     throw new InvalidArgumentError('packed.feature_names is empty but packed.values is not', 'packed.feature_names');
   }
-  if (new Set(names).size !== names.length) throw new InvalidArgumentError('packed.feature_names has a name twice', 'packed.feature_names');
+  if (new Set(names).size !== names.length)
+    throw new InvalidArgumentError('packed.feature_names has a name twice', 'packed.feature_names');
   const field = values === packed.values ? 'packed.values' : 'packed.values_f64le';
   if (values.length % names.length !== 0) {
-    throw new InvalidArgumentError(`${field} has ${values.length} values, not a multiple of the ${names.length} feature names`, field);
+    throw new InvalidArgumentError(
+      `${field} has ${values.length} values, not a multiple of the ${names.length} feature names`,
+      field,
+    );
   }
   const rows = values.length / names.length;
   if (rows > maxRows) throw new InvalidArgumentError(`packed has ${rows} rows; at most ${maxRows} per call`, field);
   if (packed.entity_ids.length !== 0 && packed.entity_ids.length !== rows) {
-    throw new InvalidArgumentError(`packed.entity_ids has ${packed.entity_ids.length} ids for ${rows} rows; give none or one per row`, 'packed.entity_ids');
+    throw new InvalidArgumentError(
+      `packed.entity_ids has ${packed.entity_ids.length} ids for ${rows} rows; give none or one per row`,
+      'packed.entity_ids',
+    );
   }
   return rows;
 }
@@ -55,7 +71,10 @@ export function packedRowCount(packed: inferenceV1.PackedRows__Output | null | u
  * double far faster than a map per row; rebuilding the per-row objects here costs about a
  * microsecond a row.
  */
-export function expandPacked(packed: inferenceV1.PackedRows__Output | null | undefined, maxRows: number): inferenceV1.PredictRequest__Output[] {
+export function expandPacked(
+  packed: inferenceV1.PackedRows__Output | null | undefined,
+  maxRows: number,
+): inferenceV1.PredictRequest__Output[] {
   if (!packed) return [];
   const values = packedValues(packed);
   const rows = packedRowCount(packed, maxRows, values);

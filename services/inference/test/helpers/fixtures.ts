@@ -30,7 +30,8 @@ export function jitValues(seed: number): Record<string, number> {
   const out: Record<string, number> = {};
   for (const f of JIT.features) {
     if (f.type === 'boolean') out[f.name] = rand() < 0.3 ? 1 : 0;
-    else if (f.type === 'integer') out[f.name] = Math.floor(rand() * (['la', 'ld', 'lt', 'exp'].includes(f.name) ? 800 : 12));
+    else if (f.type === 'integer')
+      out[f.name] = Math.floor(rand() * (['la', 'ld', 'lt', 'exp'].includes(f.name) ? 800 : 12));
     else out[f.name] = Math.round(rand() * 400) / 100;
   }
   return out;
@@ -55,7 +56,13 @@ export async function referenceP1(bytes: Uint8Array, rows: Float32Array[]): Prom
 export interface TestRegistry {
   registry: LocalModelRegistry;
   dir: string;
-  publish(name: string, version: string, model: TestModel, aliases?: string[], reference?: Record<string, number>): Promise<Uint8Array>;
+  publish(
+    name: string,
+    version: string,
+    model: TestModel,
+    aliases?: string[],
+    reference?: Record<string, number>,
+  ): Promise<Uint8Array>;
 }
 
 /** A registry in a temporary directory, removed by `cleanup`. */
@@ -68,7 +75,11 @@ export async function createTestRegistry(cleanup: (fn: () => Promise<void>) => v
     dir,
     async publish(name, version, model, aliases = [], reference) {
       const bytes = buildOnnx(model);
-      await registry.publish(name, version, bytes, { featureSet: { name: 'jit_change_metrics', version: 1 }, aliases, ...(reference ? { reference } : {}) });
+      await registry.publish(name, version, bytes, {
+        featureSet: { name: 'jit_change_metrics', version: 1 },
+        aliases,
+        ...(reference ? { reference } : {}),
+      });
       return bytes;
     },
   };

@@ -63,7 +63,14 @@ export class OipHttpClient {
   }
 
   /** GET v2/models/${MODEL_NAME}[/versions/${MODEL_VERSION}]: $metadata_model_response or $metadata_model_error_response. */
-  modelMetadata(name: string, version?: string): Promise<Answer<{ name: string; versions?: string[]; platform: string; inputs: Tensor[]; outputs: Tensor[] } & { error?: string }>> {
+  modelMetadata(
+    name: string,
+    version?: string,
+  ): Promise<
+    Answer<
+      { name: string; versions?: string[]; platform: string; inputs: Tensor[]; outputs: Tensor[] } & { error?: string }
+    >
+  > {
     return this.#get(this.#model(name, version));
   }
 
@@ -87,16 +94,27 @@ export class OipHttpClient {
    * header (parameters.binary_data_size), outputs asked for as binary; the answer's binary
    * outputs are cut from the bytes after its own JSON header and returned as `binary`.
    */
-  async inferBinary(name: string, inputs: { tensor: Omit<Tensor, 'data'>; bytes: Uint8Array }[], outputs: { name: string; binary: boolean }[], version?: string): Promise<Answer<InferResponse & { error?: string }> & { binary: Map<string, Buffer> }> {
+  async inferBinary(
+    name: string,
+    inputs: { tensor: Omit<Tensor, 'data'>; bytes: Uint8Array }[],
+    outputs: { name: string; binary: boolean }[],
+    version?: string,
+  ): Promise<Answer<InferResponse & { error?: string }> & { binary: Map<string, Buffer> }> {
     const header = Buffer.from(
       JSON.stringify({
-        inputs: inputs.map((i) => ({ ...i.tensor, parameters: { ...i.tensor.parameters, binary_data_size: i.bytes.byteLength } })),
+        inputs: inputs.map((i) => ({
+          ...i.tensor,
+          parameters: { ...i.tensor.parameters, binary_data_size: i.bytes.byteLength },
+        })),
         outputs: outputs.map((o) => ({ name: o.name, parameters: { binary_data: o.binary } })),
       }),
     );
     const res = await fetch(`${this.base}${this.#model(name, version)}/infer`, {
       method: 'POST',
-      headers: this.#headers({ 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.byteLength) }),
+      headers: this.#headers({
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(header.byteLength),
+      }),
       body: Buffer.concat([header, ...inputs.map((i) => Buffer.from(i.bytes))]),
     });
     const all = Buffer.from(await res.arrayBuffer());

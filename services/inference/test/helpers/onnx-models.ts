@@ -16,7 +16,8 @@ const AT = onnx.AttributeProto.AttributeType;
 const DT = onnx.TensorProto.DataType;
 const utf8 = new TextEncoder();
 
-type AttrValue = { f: number } | { i: number } | { s: string } | { floats: number[] } | { ints: number[] } | { strings: string[] };
+type AttrValue =
+  { f: number } | { i: number } | { s: string } | { floats: number[] } | { ints: number[] } | { strings: string[] };
 
 function attribute(name: string, v: AttrValue): IAttr {
   if ('f' in v) return { name, type: AT.FLOAT, f: v.f };
@@ -27,18 +28,40 @@ function attribute(name: string, v: AttrValue): IAttr {
   return { name, type: AT.STRINGS, strings: v.strings.map((s) => utf8.encode(s)) };
 }
 
-function node(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}, domain = ''): INode {
-  return { opType, domain, input: inputs, output: outputs, name: `${opType}_${outputs[0] ?? ''}`, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) };
+function node(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attrs: Record<string, AttrValue> = {},
+  domain = '',
+): INode {
+  return {
+    opType,
+    domain,
+    input: inputs,
+    output: outputs,
+    name: `${opType}_${outputs[0] ?? ''}`,
+    attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+  };
 }
 
 function floatTensor(name: string, dims: number[], values: ArrayLike<number>): ITensor {
   return { name, dataType: DT.FLOAT, dims, floatData: Array.from(values, (v) => Math.fround(v)) };
 }
 
-function valueInfo(name: string, elemType: 'float' | 'int64', dims: (number | string)[]): onnxProto.onnx.IValueInfoProto {
+function valueInfo(
+  name: string,
+  elemType: 'float' | 'int64',
+  dims: (number | string)[],
+): onnxProto.onnx.IValueInfoProto {
   return {
     name,
-    type: { tensorType: { elemType: elemType === 'float' ? DT.FLOAT : DT.INT64, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+    type: {
+      tensorType: {
+        elemType: elemType === 'float' ? DT.FLOAT : DT.INT64,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
   };
 }
 
@@ -80,7 +103,15 @@ export interface TestEnsemble {
 export type TestModel = TestGbdt | TestLogistic | TestEnsemble;
 
 function treeAttributes(model: TestGbdt) {
-  const n = { treeIds: [] as number[], nodeIds: [] as number[], featureIds: [] as number[], modes: [] as string[], values: [] as number[], trueIds: [] as number[], falseIds: [] as number[] };
+  const n = {
+    treeIds: [] as number[],
+    nodeIds: [] as number[],
+    featureIds: [] as number[],
+    modes: [] as string[],
+    values: [] as number[],
+    trueIds: [] as number[],
+    falseIds: [] as number[],
+  };
   const leaves = { treeIds: [] as number[], nodeIds: [] as number[], weights: [] as number[] };
   model.trees.forEach((tree, t) => {
     for (let k = 0; k < tree.feature.length; k++) {
@@ -125,7 +156,12 @@ function logisticNodes(model: TestLogistic, prefix: string): { nodes: INode[]; i
   const nodes: INode[] = [];
   let t = 'features';
   if (model.log1p.some(Boolean)) {
-    init.push(floatTensor(p('one'), [], [1]), { name: p('is_log'), dataType: DT.BOOL, dims: [f], int32Data: model.log1p.map((b) => (b ? 1 : 0)) });
+    init.push(floatTensor(p('one'), [], [1]), {
+      name: p('is_log'),
+      dataType: DT.BOOL,
+      dims: [f],
+      int32Data: model.log1p.map((b) => (b ? 1 : 0)),
+    });
     nodes.push(
       node('Relu', ['features'], [p('relu')]),
       node('Add', [p('relu'), p('one')], [p('plus1')]),
@@ -170,16 +206,22 @@ export function buildOnnx(model: TestModel, options: BuildOptions = {}): Uint8Ar
   if (model.kind === 'gbdt') {
     const { nodes: attrs, leaves } = treeAttributes(model);
     nodes = [
-      node('TreeEnsembleClassifier', ['features'], ['label', 'probabilities'], {
-        ...attrs,
-        class_treeids: { ints: leaves.treeIds },
-        class_nodeids: { ints: leaves.nodeIds },
-        class_ids: { ints: leaves.treeIds.map(() => 0) },
-        class_weights: { floats: leaves.weights },
-        classlabels_int64s: { ints: [0, 1] },
-        base_values: { floats: [model.baseScore] },
-        post_transform: { s: 'LOGISTIC' },
-      }, 'ai.onnx.ml'),
+      node(
+        'TreeEnsembleClassifier',
+        ['features'],
+        ['label', 'probabilities'],
+        {
+          ...attrs,
+          class_treeids: { ints: leaves.treeIds },
+          class_nodeids: { ints: leaves.nodeIds },
+          class_ids: { ints: leaves.treeIds.map(() => 0) },
+          class_weights: { floats: leaves.weights },
+          classlabels_int64s: { ints: [0, 1] },
+          base_values: { floats: [model.baseScore] },
+          post_transform: { s: 'LOGISTIC' },
+        },
+        'ai.onnx.ml',
+      ),
     ];
     usesMl = true;
   } else if (model.kind === 'logistic') {
@@ -193,29 +235,47 @@ export function buildOnnx(model: TestModel, options: BuildOptions = {}): Uint8Ar
     const h = head('margin');
     nodes = [
       ...lr.nodes,
-      node('TreeEnsembleRegressor', ['features'], ['gbdt_margin'], {
-        ...attrs,
-        n_targets: { i: 1 },
-        target_treeids: { ints: leaves.treeIds },
-        target_nodeids: { ints: leaves.nodeIds },
-        target_ids: { ints: leaves.treeIds.map(() => 0) },
-        target_weights: { floats: leaves.weights },
-        base_values: { floats: [model.gbdt.baseScore] },
-        aggregate_function: { s: 'SUM' },
-        post_transform: { s: 'NONE' },
-      }, 'ai.onnx.ml'),
+      node(
+        'TreeEnsembleRegressor',
+        ['features'],
+        ['gbdt_margin'],
+        {
+          ...attrs,
+          n_targets: { i: 1 },
+          target_treeids: { ints: leaves.treeIds },
+          target_nodeids: { ints: leaves.nodeIds },
+          target_ids: { ints: leaves.treeIds.map(() => 0) },
+          target_weights: { floats: leaves.weights },
+          base_values: { floats: [model.gbdt.baseScore] },
+          aggregate_function: { s: 'SUM' },
+          post_transform: { s: 'NONE' },
+        },
+        'ai.onnx.ml',
+      ),
       node('Mul', [lr.margin, 'w_lr'], ['lr_weighted']),
       node('Mul', ['gbdt_margin', 'w_gbdt'], ['gbdt_weighted']),
       node('Add', ['lr_weighted', 'gbdt_weighted'], ['margin']),
       ...h.nodes,
     ];
-    init = [...lr.init, floatTensor('w_lr', [], [model.logisticWeight]), floatTensor('w_gbdt', [], [model.gbdtWeight]), ...h.init];
+    init = [
+      ...lr.init,
+      floatTensor('w_lr', [], [model.logisticWeight]),
+      floatTensor('w_gbdt', [], [model.gbdtWeight]),
+      ...h.init,
+    ];
     usesMl = true;
   }
   const f = options.declaredFeatures ?? model.featureNames.length;
   const opsetImport = [{ domain: '', version: 15 }];
   if (usesMl) opsetImport.push({ domain: 'ai.onnx.ml', version: 3 });
-  const metadata = { feature_names: JSON.stringify(model.featureNames), model_kind: model.kind, input_name: 'features', probability_output: 'probabilities', positive_class_index: '1', ...options.metadata };
+  const metadata = {
+    feature_names: JSON.stringify(model.featureNames),
+    model_kind: model.kind,
+    input_name: 'features',
+    probability_output: 'probabilities',
+    positive_class_index: '1',
+    ...options.metadata,
+  };
   return onnx.ModelProto.encode({
     irVersion: 8,
     producerName: 'omen-inference-tests',
@@ -287,7 +347,8 @@ export function gbdtMargin(model: TestGbdt, x: ArrayLike<number>): number {
   let m = model.baseScore;
   for (const tree of model.trees) {
     let k = 0;
-    while (tree.feature[k]! >= 0) k = Math.fround(x[tree.feature[k]!]!) <= tree.threshold[k]! ? tree.left[k]! : tree.right[k]!;
+    while (tree.feature[k]! >= 0)
+      k = Math.fround(x[tree.feature[k]!]!) <= tree.threshold[k]! ? tree.left[k]! : tree.right[k]!;
     m += tree.value[k]!;
   }
   return m;

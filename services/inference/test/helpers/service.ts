@@ -23,7 +23,11 @@ export interface TestService {
  * The real service (runService + startInference, as main.ts wires it) on 127.0.0.1:0, its
  * Redis keys under random prefixes, stopped by `cleanup`.
  */
-export async function startTestService(cleanup: Cleanup, env: Record<string, string | undefined>, overrides: InferenceOverrides = {}): Promise<TestService> {
+export async function startTestService(
+  cleanup: Cleanup,
+  env: Record<string, string | undefined>,
+  overrides: InferenceOverrides = {},
+): Promise<TestService> {
   const featurePrefix = randomName('features');
   const cachePrefix = randomName('predictions');
   const { app, running } = await startAppInProcess(cleanup, {
@@ -57,12 +61,23 @@ export function dropTableAfter(cleanup: Cleanup, ch: ClickHouse, table: string):
 export function call<Res>(client: grpc.Client, method: string, request: unknown, deadlineMs = 10_000): Promise<Res> {
   return new Promise((resolve, reject) => {
     const fn = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
-    fn.call(client, request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: Res) => (err ? reject(err) : resolve(res)));
+    fn.call(
+      client,
+      request,
+      new grpc.Metadata(),
+      { deadline: Date.now() + deadlineMs },
+      (err: grpc.ServiceError | null, res: Res) => (err ? reject(err) : resolve(res)),
+    );
   });
 }
 
 /** The rejection of a call, for asserting on code, details and metadata. */
-export async function callError(client: grpc.Client, method: string, request: unknown, deadlineMs = 10_000): Promise<grpc.ServiceError> {
+export async function callError(
+  client: grpc.Client,
+  method: string,
+  request: unknown,
+  deadlineMs = 10_000,
+): Promise<grpc.ServiceError> {
   try {
     await call(client, method, request, deadlineMs);
   } catch (err) {
@@ -78,7 +93,12 @@ export type PredictResponse = inferenceV1.PredictResponse__Output;
  * grpc_predict_v2.proto alone, with plain proto-loader options (none of omen's helpers).
  */
 export function kserveClient(address: string): grpc.Client {
-  const def = protoLoader.loadSync(path.join(protoRoot, 'kserve/v2/grpc_predict_v2.proto'), { keepCase: true, longs: Number });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { inference: { GRPCInferenceService: grpc.ServiceClientConstructor } };
+  const def = protoLoader.loadSync(path.join(protoRoot, 'kserve/v2/grpc_predict_v2.proto'), {
+    keepCase: true,
+    longs: Number,
+  });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    inference: { GRPCInferenceService: grpc.ServiceClientConstructor };
+  };
   return new pkg.inference.GRPCInferenceService(address, grpc.credentials.createInsecure());
 }

@@ -17,14 +17,30 @@ export function startTrainerProcess(env: Record<string, string>): Promise<Traine
 }
 
 /** The trainer's own test slice of the ISSTA'21 Qt change metrics (a data file, not code). */
-export const QT_CSV = path.join(repoRoot, 'services', 'trainer-coordinator', 'test', 'fixtures', 'qt-first-4000.csv.gz');
+export const QT_CSV = path.join(
+  repoRoot,
+  'services',
+  'trainer-coordinator',
+  'test',
+  'fixtures',
+  'qt-first-4000.csv.gz',
+);
 
 /** Trains `model` on QT_CSV in the trainer (gbdt, auto-promoted) and returns the run's last state. */
-export async function trainChampion(address: string, token: string, model: string): Promise<trainerV1.Run__Output | null | undefined> {
+export async function trainChampion(
+  address: string,
+  token: string,
+  model: string,
+): Promise<trainerV1.Run__Output | null | undefined> {
   const { Trainer } = loadGrpcObject('trainer').omen.trainer.v1;
   const admin = createClient(Trainer, address, { token, deadlineMs: 60_000 });
   try {
-    const run = await callUnary<trainerV1.Run__Output>(admin, 'StartRun', { model_name: model, row_source: `csv:${QT_CSV}`, algorithm: 'gbdt', auto_promote: true });
+    const run = await callUnary<trainerV1.Run__Output>(admin, 'StartRun', {
+      model_name: model,
+      row_source: `csv:${QT_CSV}`,
+      algorithm: 'gbdt',
+      auto_promote: true,
+    });
     return (await watchRun(admin, run.run_id)).at(-1)?.run;
   } finally {
     admin.close();

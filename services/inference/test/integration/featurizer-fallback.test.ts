@@ -24,28 +24,54 @@ let champion: Uint8Array;
 beforeAll(async () => {
   const server = new grpc.Server();
   server.addService(loadProtos(['featurizer'])['omen.featurizer.v1.Featurizer'] as grpc.ServiceDefinition, {
-    GetFeatures: (c: grpc.ServerUnaryCall<featurizerV1.GetFeaturesRequest__Output, unknown>, cb: grpc.sendUnaryData<featurizerV1.GetFeaturesResponse>) => {
+    GetFeatures: (
+      c: grpc.ServerUnaryCall<featurizerV1.GetFeaturesRequest__Output, unknown>,
+      cb: grpc.sendUnaryData<featurizerV1.GetFeaturesResponse>,
+    ) => {
       asked.push(c.request);
       authorizations.push(c.metadata.get('authorization')[0]);
       if (c.request.sha !== KNOWN) return cb({ code: grpc.status.NOT_FOUND, details: 'unknown commit' });
-      cb(null, { repo_id: c.request.repo_id, sha: KNOWN, feature_set: 'jit_change_metrics', feature_set_version: 1, values, source: 'FEATURE_SOURCE_OFFLINE' });
+      cb(null, {
+        repo_id: c.request.repo_id,
+        sha: KNOWN,
+        feature_set: 'jit_change_metrics',
+        feature_set_version: 1,
+        values,
+        source: 'FEATURE_SOURCE_OFFLINE',
+      });
     },
     ListFeatureSets: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { feature_sets: [] }),
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
   cleanup(() => new Promise((resolve) => server.tryShutdown(() => resolve())));
   const reg = await createTestRegistry(cleanup);
   champion = await reg.publish('jit-defect', 'v1', jitGbdt(1), ['champion']);
-  svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir, REDIS_URL: stackEnv('REDIS_URL').REDIS_URL, FEATURIZER_ADDR: `127.0.0.1:${port}`, INFERENCE_FEATURIZER_TOKEN: TOKEN, INFERENCE_CACHE_TTL: '0' });
+  svc = await startTestService(cleanup, {
+    INFERENCE_REGISTRY_DIR: reg.dir,
+    REDIS_URL: stackEnv('REDIS_URL').REDIS_URL,
+    FEATURIZER_ADDR: `127.0.0.1:${port}`,
+    INFERENCE_FEATURIZER_TOKEN: TOKEN,
+    INFERENCE_CACHE_TTL: '0',
+  });
   await svc.running.ready;
 });
 
 describe('featurizer fallback', () => {
   it('scores a commit Redis does not have with the featurizer’s features', async () => {
-    const res = await call<PredictResponse>(svc.client, 'Predict', { commit: { repo_id: 'github:acme/fb', sha: KNOWN } });
+    const res = await call<PredictResponse>(svc.client, 'Predict', {
+      commit: { repo_id: 'github:acme/fb', sha: KNOWN },
+    });
     const [p] = await referenceP1(champion, [jitRow(values)]);
     expect(res.bug_probability).toBeCloseTo(p!, 6);
-    expect(asked.at(-1)).toMatchObject({ repo_id: 'github:acme/fb', sha: KNOWN, feature_set: 'jit_change_metrics', feature_set_version: 1, include_file_metrics: true });
+    expect(asked.at(-1)).toMatchObject({
+      repo_id: 'github:acme/fb',
+      sha: KNOWN,
+      feature_set: 'jit_change_metrics',
+      feature_set_version: 1,
+      include_file_metrics: true,
+    });
     // A featurizer with GRPC_REQUIRE_AUTH (as deployed) needs the token on every call.
     expect(authorizations.at(-1)).toBe(`Bearer ${TOKEN}`);
   });

@@ -71,46 +71,90 @@ describe('Open Inference Protocol over HTTP: health and metadata', () => {
 
 describe('Open Inference Protocol over HTTP: infer', () => {
   it('answers JSON tensors with the numbers of gRPC ModelInfer and of ONNX Runtime itself', async () => {
-    const res = await oip.infer('jit-defect', { id: 'rest-1', inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP32', data: flat() }] });
+    const res = await oip.infer('jit-defect', {
+      id: 'rest-1',
+      inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP32', data: flat() }],
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ model_name: 'jit-defect', model_version: '7', id: 'rest-1' });
-    const grpcRes = await call<{ outputs: { name: string; datatype: string; shape: number[]; contents: { fp32_contents: number[]; int64_contents: number[] } }[] }>(kserve, 'ModelInfer', {
+    const grpcRes = await call<{
+      outputs: {
+        name: string;
+        datatype: string;
+        shape: number[];
+        contents: { fp32_contents: number[]; int64_contents: number[] };
+      }[];
+    }>(kserve, 'ModelInfer', {
       model_name: 'jit-defect',
       inputs: [{ name: 'features', datatype: 'FP32', shape: [3, 14], contents: { fp32_contents: flat() } }],
     });
-    expect(res.body.outputs.map((o) => [o.name, o.datatype, o.shape])).toEqual(grpcRes.outputs.map((o) => [o.name, o.datatype, o.shape]));
+    expect(res.body.outputs.map((o) => [o.name, o.datatype, o.shape])).toEqual(
+      grpcRes.outputs.map((o) => [o.name, o.datatype, o.shape]),
+    );
     const probs = res.body.outputs.find((o) => o.name === 'probabilities')!.data as number[];
     // Identical, not close: both paths give the model the same float32 row.
     expect(probs).toEqual(grpcRes.outputs.find((o) => o.name === 'probabilities')!.contents.fp32_contents);
-    expect(res.body.outputs.find((o) => o.name === 'label')!.data).toEqual(grpcRes.outputs.find((o) => o.name === 'label')!.contents.int64_contents.map(Number));
+    expect(res.body.outputs.find((o) => o.name === 'label')!.data).toEqual(
+      grpcRes.outputs.find((o) => o.name === 'label')!.contents.int64_contents.map(Number),
+    );
     const expected = await referenceP1(champion, rows);
     expected.forEach((p, i) => expect(probs[i * 2 + 1]).toBe(p));
   });
 
   it('takes nested row-major data and a version in the path, and returns only the requested outputs', async () => {
-    const res = await oip.infer('jit-defect', { inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP32', data: rows.map((r) => [...r]) }], outputs: [{ name: 'probabilities' }] }, '7');
+    const res = await oip.infer(
+      'jit-defect',
+      {
+        inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP32', data: rows.map((r) => [...r]) }],
+        outputs: [{ name: 'probabilities' }],
+      },
+      '7',
+    );
     expect(res.status).toBe(200);
     expect(res.body.outputs.map((o) => o.name)).toEqual(['probabilities']);
   });
 
   it('speaks the binary tensor data extension both ways with the same numbers', async () => {
     const x = new Float32Array(flat());
-    const res = await oip.inferBinary('jit-defect', [{ tensor: { name: 'features', shape: [3, 14], datatype: 'FP32' }, bytes: new Uint8Array(x.buffer) }], [{ name: 'probabilities', binary: true }, { name: 'label', binary: false }]);
+    const res = await oip.inferBinary(
+      'jit-defect',
+      [{ tensor: { name: 'features', shape: [3, 14], datatype: 'FP32' }, bytes: new Uint8Array(x.buffer) }],
+      [
+        { name: 'probabilities', binary: true },
+        { name: 'label', binary: false },
+      ],
+    );
     expect(res.status).toBe(200);
     const raw = res.binary.get('probabilities')!;
     const probs = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-    const json = await oip.infer('jit-defect', { inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP32', data: flat() }] });
+    const json = await oip.infer('jit-defect', {
+      inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP32', data: flat() }],
+    });
     expect([...probs]).toEqual(json.body.outputs.find((o) => o.name === 'probabilities')!.data);
-    expect(res.body.outputs.find((o) => o.name === 'label')!.data).toEqual(json.body.outputs.find((o) => o.name === 'label')!.data);
+    expect(res.body.outputs.find((o) => o.name === 'label')!.data).toEqual(
+      json.body.outputs.find((o) => o.name === 'label')!.data,
+    );
   });
 
   it('refuses malformed requests with 400 and the protocol’s {"error": string}, an unknown model with 404', async () => {
     const cases: [unknown, RegExp][] = [
-      [{ inputs: [{ name: 'features', shape: [3, 13], datatype: 'FP32', data: flat().slice(0, 39) }] }, /takes 14 features/],
+      [
+        { inputs: [{ name: 'features', shape: [3, 13], datatype: 'FP32', data: flat().slice(0, 39) }] },
+        /takes 14 features/,
+      ],
       [{ inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP64', data: flat() }] }, /is FP32/],
       [{ inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP32', data: flat().slice(1) }] }, /needs 42/],
-      [{ inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP32', data: [...flat().slice(1), 'x'] }] }, /FP32 data holds numbers/],
-      [{ inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP32', data: flat() }], outputs: [{ name: 'logits' }] }, /not an output/],
+      [
+        { inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP32', data: [...flat().slice(1), 'x'] }] },
+        /FP32 data holds numbers/,
+      ],
+      [
+        {
+          inputs: [{ name: 'features', shape: [3, 14], datatype: 'FP32', data: flat() }],
+          outputs: [{ name: 'logits' }],
+        },
+        /not an output/,
+      ],
       [{ inputs: 'features' }, /inputs must be an array/],
     ];
     for (const [request, message] of cases) {
@@ -122,8 +166,15 @@ describe('Open Inference Protocol over HTTP: infer', () => {
   });
 });
 
-async function analyze(body: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const res = await fetch(`${base}/v1/analyze`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+async function analyze(
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const res = await fetch(`${base}/v1/analyze`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }
 
@@ -135,13 +186,21 @@ describe('POST /v1/analyze', () => {
     const sha = 'ab'.repeat(20);
     const key = `${svc.featurePrefix}:{${REPO}}:${sha}`;
     const values = { ...jitValues(5), la: 900, nf: 30 };
-    await redis.hset(key, 'jit_change_metrics@v1', JSON.stringify({ values, file_metrics: null, computed_at: 1, event_time: 1 }));
+    await redis.hset(
+      key,
+      'jit_change_metrics@v1',
+      JSON.stringify({ values, file_metrics: null, computed_at: 1, event_time: 1 }),
+    );
     cleanup(async () => {
       await redis.del(key);
     });
     const http = await analyze({ repo_id: REPO, sha, top_k: 3, request_id: 'r-1' });
     expect(http.status).toBe(200);
-    const viaGrpc = await call<PredictResponse>(svc.client, 'Predict', { commit: { repo_id: REPO, sha }, top_k: 3, request_id: 'r-1' });
+    const viaGrpc = await call<PredictResponse>(svc.client, 'Predict', {
+      commit: { repo_id: REPO, sha },
+      top_k: 3,
+      request_id: 'r-1',
+    });
     expect(stable(http.body)).toEqual(stable(JSON.parse(JSON.stringify(viaGrpc)) as Record<string, unknown>));
     expect(http.body).toMatchObject({ repo_id: REPO, entity_id: sha, model_version: '7' });
     expect((http.body['top_contributions'] as unknown[]).length).toBe(3);
@@ -149,19 +208,32 @@ describe('POST /v1/analyze', () => {
 
   it('answers inline features as Predict does', async () => {
     const values = jitValues(9);
-    const http = await analyze({ features: { values, feature_set: 'jit_change_metrics', feature_set_version: 1 }, repo_id: REPO });
+    const http = await analyze({
+      features: { values, feature_set: 'jit_change_metrics', feature_set_version: 1 },
+      repo_id: REPO,
+    });
     expect(http.status).toBe(200);
-    const viaGrpc = await call<PredictResponse>(svc.client, 'Predict', { features: { values, feature_set: 'jit_change_metrics', feature_set_version: 1, repo_id: REPO }, top_k: 5 });
+    const viaGrpc = await call<PredictResponse>(svc.client, 'Predict', {
+      features: { values, feature_set: 'jit_change_metrics', feature_set_version: 1, repo_id: REPO },
+      top_k: 5,
+    });
     expect(stable(http.body)).toEqual(stable(JSON.parse(JSON.stringify(viaGrpc)) as Record<string, unknown>));
   });
 
   it('scores a real express commit sent as a diff (git show from express.bundle) with the change metrics the featurizer computes, as Predict scores them', async () => {
-    const bundle = resolve(process.env['OMEN_DATA_DIR'] ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/data'), 'express.bundle');
+    const bundle = resolve(
+      process.env['OMEN_DATA_DIR'] ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/data'),
+      'express.bundle',
+    );
     expect(existsSync(bundle), `${bundle} (set OMEN_DATA_DIR)`).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'omen-express-diff-'));
     cleanup(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
     execFileSync('git', ['clone', '-q', '--bare', bundle, dir], { stdio: 'ignore' });
-    const git = (...args: string[]) => execFileSync('git', ['--git-dir', dir, '-c', 'core.quotePath=false', '-c', 'color.ui=never', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['--git-dir', dir, '-c', 'core.quotePath=false', '-c', 'color.ui=never', ...args], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
     // The newest commit that changes lines (a merge has no diff of its own).
     const sha = git('log', '-1', '--no-merges', '--format=%H', 'HEAD').trim();
     const numstat = git('show', '--format=', '--numstat', sha)
@@ -172,15 +244,37 @@ describe('POST /v1/analyze', () => {
     const res = await analyze({ diff: git('show', sha), repo_id: 'github:expressjs/express', top_k: 14 });
     expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
     expect(res.body['assumed_features']).toEqual(['lt', 'ndev', 'age', 'nuc', 'exp', 'rexp', 'sexp']);
-    const values = Object.fromEntries((res.body['top_contributions'] as { feature: string; value: number }[]).map((c) => [c.feature, c.value]));
-    expect(Object.keys(values).sort()).toEqual(['age', 'entropy', 'exp', 'fix', 'la', 'ld', 'lt', 'nd', 'ndev', 'nf', 'ns', 'nuc', 'rexp', 'sexp']);
+    const values = Object.fromEntries(
+      (res.body['top_contributions'] as { feature: string; value: number }[]).map((c) => [c.feature, c.value]),
+    );
+    expect(Object.keys(values).sort()).toEqual([
+      'age',
+      'entropy',
+      'exp',
+      'fix',
+      'la',
+      'ld',
+      'lt',
+      'nd',
+      'ndev',
+      'nf',
+      'ns',
+      'nuc',
+      'rexp',
+      'sexp',
+    ]);
     // git's own counts of the same commit.
     expect(values['nf']).toBe(numstat.length);
     expect(values['la']).toBe(numstat.reduce((s, [a]) => s + (a === '-' ? 0 : Number(a)), 0));
     expect(values['ld']).toBe(numstat.reduce((s, [, d]) => s + (d === '-' ? 0 : Number(d)), 0));
-    expect(values['fix']).toBe(/\b(?:fix(?:e[sd]|ing)?|bugs?|defects?|crash(?:es|ed|ing)?|broken)\b/i.test(message) ? 1 : 0);
+    expect(values['fix']).toBe(
+      /\b(?:fix(?:e[sd]|ing)?|bugs?|defects?|crash(?:es|ed|ing)?|broken)\b/i.test(message) ? 1 : 0,
+    );
     // The same features through gRPC Predict: the same number.
-    const viaGrpc = await call<PredictResponse>(svc.client, 'Predict', { features: { values, feature_set: 'jit_change_metrics', feature_set_version: 1 }, top_k: 0 });
+    const viaGrpc = await call<PredictResponse>(svc.client, 'Predict', {
+      features: { values, feature_set: 'jit_change_metrics', feature_set_version: 1 },
+      top_k: 0,
+    });
     expect(res.body['bug_probability']).toBe(viaGrpc.bug_probability);
   });
 
@@ -199,8 +293,19 @@ describe('POST /v1/analyze', () => {
     expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
     expect(res.body['assumed_features']).toEqual([]);
     const risks = res.body['security_risks'] as { category: string; path: string }[];
-    expect(risks.map((r) => `${r.category}:${r.path}`).sort()).toEqual(['hardcoded_secret:', 'security_pattern:lib/db.js', 'sql_concat:']);
-    const viaGrpc = await call<PredictResponse>(svc.client, 'Predict', { features: { values: { ns: 1, nd: 1, nf: 1, entropy: 0, la: 2, ld: 0, fix: 1, ...history }, feature_set: 'jit_change_metrics', feature_set_version: 1 }, top_k: 0 });
+    expect(risks.map((r) => `${r.category}:${r.path}`).sort()).toEqual([
+      'hardcoded_secret:',
+      'security_pattern:lib/db.js',
+      'sql_concat:',
+    ]);
+    const viaGrpc = await call<PredictResponse>(svc.client, 'Predict', {
+      features: {
+        values: { ns: 1, nd: 1, nf: 1, entropy: 0, la: 2, ld: 0, fix: 1, ...history },
+        feature_set: 'jit_change_metrics',
+        feature_set_version: 1,
+      },
+      top_k: 0,
+    });
     expect(res.body['bug_probability']).toBe(viaGrpc.bug_probability);
     // Not a diff, a diff with a commit reference, history without a diff: 400 naming the field.
     for (const [body, field] of [
@@ -237,10 +342,35 @@ describe('POST /v1/analyze', () => {
   });
 
   it('serves its OpenAPI description with the request schema it validates with', async () => {
-    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, { post?: { requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown>; additionalProperties: boolean } } } } } }> };
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<
+        string,
+        {
+          post?: {
+            requestBody: {
+              content: {
+                'application/json': { schema: { properties: Record<string, unknown>; additionalProperties: boolean } };
+              };
+            };
+          };
+        }
+      >;
+    };
     expect(doc.openapi).toBe('3.1.0');
     const schema = doc.paths['/v1/analyze']!.post!.requestBody.content['application/json'].schema;
-    expect(Object.keys(schema.properties).sort()).toEqual(['diff', 'features', 'history', 'message', 'model_name', 'model_version', 'repo_id', 'request_id', 'sha', 'top_k']);
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      'diff',
+      'features',
+      'history',
+      'message',
+      'model_name',
+      'model_version',
+      'repo_id',
+      'request_id',
+      'sha',
+      'top_k',
+    ]);
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(doc.paths)).toContain('/v2/models/{name}/versions/{version}/infer');
   });
@@ -248,10 +378,36 @@ describe('POST /v1/analyze', () => {
 
 describe('hostile bodies (fast-check, seeded)', () => {
   it('answers every body with a 2xx/4xx and a bounded message naming no internals, never a 5xx', async () => {
-    const value = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant('github:acme/widgets'), fc.constant('ab'.repeat(20)));
+    const value = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.string({ unit: 'binary', maxLength: 50 }),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant('github:acme/widgets'),
+      fc.constant('ab'.repeat(20)),
+    );
     const body = fc.oneof(
-      fc.record({ repo_id: value, sha: value, top_k: value, model_name: value, model_version: value }, { requiredKeys: [] }),
-      fc.record({ features: fc.oneof(value, fc.record({ values: fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.double(), value), { maxKeys: 20 }), feature_set: value }, { requiredKeys: [] })) }, { requiredKeys: [] }),
+      fc.record(
+        { repo_id: value, sha: value, top_k: value, model_name: value, model_version: value },
+        { requiredKeys: [] },
+      ),
+      fc.record(
+        {
+          features: fc.oneof(
+            value,
+            fc.record(
+              {
+                values: fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.double(), value), { maxKeys: 20 }),
+                feature_set: value,
+              },
+              { requiredKeys: [] },
+            ),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
       fc.jsonValue({ maxDepth: 4 }),
       // Diffs: random text, and lines built from the diff grammar's pieces.
       fc.record(
@@ -259,7 +415,24 @@ describe('hostile bodies (fast-check, seeded)', () => {
           diff: fc.oneof(
             value,
             fc
-              .array(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('diff --git a/x b/x', '--- a/x', '+++ b/../x', '+++ /dev/null', '@@ -1 +1 @@', '@@ -0,0 +1,2 @@', 'rename from a', 'Binary files a and b differ'), fc.string({ maxLength: 20 }).map((t) => `+${t}`), fc.string({ maxLength: 20 }).map((t) => `-${t}`)), { maxLength: 40 })
+              .array(
+                fc.oneof(
+                  fc.string({ maxLength: 30 }),
+                  fc.constantFrom(
+                    'diff --git a/x b/x',
+                    '--- a/x',
+                    '+++ b/../x',
+                    '+++ /dev/null',
+                    '@@ -1 +1 @@',
+                    '@@ -0,0 +1,2 @@',
+                    'rename from a',
+                    'Binary files a and b differ',
+                  ),
+                  fc.string({ maxLength: 20 }).map((t) => `+${t}`),
+                  fc.string({ maxLength: 20 }).map((t) => `-${t}`),
+                ),
+                { maxLength: 40 },
+              )
               .map((ls) => ls.join('\n')),
           ),
           message: value,
@@ -310,18 +483,33 @@ describe('credentials and limits', () => {
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toBe('Bearer');
     // A wrong static token: what the gRPC side answers too (PERMISSION_DENIED, INVALID_CREDENTIAL).
-    expect((await new OipHttpClient(guarded, 'wrong-token-0123456789abcdef').modelMetadata('jit-defect')).status).toBe(403);
+    expect((await new OipHttpClient(guarded, 'wrong-token-0123456789abcdef').modelMetadata('jit-defect')).status).toBe(
+      403,
+    );
     const authed = new OipHttpClient(guarded, TOKEN);
     expect((await authed.modelMetadata('jit-defect')).status).toBe(200);
-    const big = await authed.infer('jit-defect', { inputs: [{ name: 'features', shape: [300, 14], datatype: 'FP32', data: new Array(4200).fill(1.5) }] });
+    const big = await authed.infer('jit-defect', {
+      inputs: [{ name: 'features', shape: [300, 14], datatype: 'FP32', data: new Array(4200).fill(1.5) }],
+    });
     expect(big.status).toBe(413);
     // A diff goes through the same gate: no credential, 401; past the body limit, 413 before parsing.
     const smallDiff = { diff: '--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n' };
-    const anonDiff = await fetch(`${guarded}/v1/analyze`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(smallDiff) });
+    const anonDiff = await fetch(`${guarded}/v1/analyze`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(smallDiff),
+    });
     expect(anonDiff.status).toBe(401);
-    const authedDiff = (body: unknown) => fetch(`${guarded}/v1/analyze`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+    const authedDiff = (body: unknown) =>
+      fetch(`${guarded}/v1/analyze`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(body),
+      });
     expect((await authedDiff(smallDiff)).status).toBe(200);
-    expect((await authedDiff({ diff: `--- a/x\n+++ b/x\n@@ -0,0 +1,300 @@\n${'+line\n'.repeat(300)}` })).status).toBe(413);
+    expect((await authedDiff({ diff: `--- a/x\n+++ b/x\n@@ -0,0 +1,300 @@\n${'+line\n'.repeat(300)}` })).status).toBe(
+      413,
+    );
     // The limit is 12 per minute per client address.
     const statuses: number[] = [];
     let retryAfter: string | null = null;

@@ -28,7 +28,12 @@ interface InferResponse {
   model_name: string;
   model_version: string;
   id: string;
-  outputs: { name: string; datatype: string; shape: number[]; contents?: { fp32_contents: number[]; int64_contents: number[] } }[];
+  outputs: {
+    name: string;
+    datatype: string;
+    shape: number[];
+    contents?: { fp32_contents: number[]; int64_contents: number[] };
+  }[];
   raw_output_contents: Buffer[];
 }
 
@@ -76,9 +81,15 @@ describe('session workers', () => {
     await svc.running.ready;
     const workersClient = kserveClient(svc.address);
     cleanup(() => Promise.resolve(workersClient.close()));
-    const request = { model_name: 'jit-defect', inputs: [{ name: 'features', datatype: 'FP32', shape: [3, 14] }], raw_input_contents: [rawInput()] };
+    const request = {
+      model_name: 'jit-defect',
+      inputs: [{ name: 'features', datatype: 'FP32', shape: [3, 14] }],
+      raw_input_contents: [rawInput()],
+    };
     // Several at once, so both workers take batches.
-    const answers = await Promise.all(Array.from({ length: 6 }, () => call<InferResponse>(workersClient, 'ModelInfer', request)));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => call<InferResponse>(workersClient, 'ModelInfer', request)),
+    );
     const expected = await referenceP1(champion, rows);
     for (const res of answers) {
       const raw = res.raw_output_contents[1]!;
@@ -111,7 +122,14 @@ describe('ModelInfer', () => {
   it('takes typed contents and answers in kind, every output when none is requested', async () => {
     const res = await call<InferResponse>(client, 'ModelInfer', {
       model_name: 'jit-defect',
-      inputs: [{ name: 'features', datatype: 'FP32', shape: [3, 14], contents: { fp32_contents: rows.flatMap((r) => [...r]) } }],
+      inputs: [
+        {
+          name: 'features',
+          datatype: 'FP32',
+          shape: [3, 14],
+          contents: { fp32_contents: rows.flatMap((r) => [...r]) },
+        },
+      ],
     });
     expect(res.outputs.map((o) => o.name)).toEqual(['label', 'probabilities']);
     const expected = await referenceP1(champion, rows);
@@ -121,12 +139,32 @@ describe('ModelInfer', () => {
   });
 
   it('refuses malformed tensors with INVALID_ARGUMENT naming the field, an unknown model with NOT_FOUND', async () => {
-    const base = { model_name: 'jit-defect', inputs: [{ name: 'features', datatype: 'FP32', shape: [3, 14] }], raw_input_contents: [rawInput()] };
+    const base = {
+      model_name: 'jit-defect',
+      inputs: [{ name: 'features', datatype: 'FP32', shape: [3, 14] }],
+      raw_input_contents: [rawInput()],
+    };
     const cases: [unknown, string, RegExp][] = [
-      [{ ...base, inputs: [{ name: 'features', datatype: 'FP64', shape: [3, 14] }] }, 'inputs[0].datatype', /"features" is FP32/],
-      [{ ...base, inputs: [{ name: 'features', datatype: 'FP32', shape: [3, 13] }] }, 'inputs[0].shape', /takes 14 features/],
-      [{ ...base, inputs: [{ name: 'x', datatype: 'FP32', shape: [3, 14] }] }, 'inputs[0].name', /model's input is "features"/],
-      [{ ...base, raw_input_contents: [rawInput().subarray(4)] }, 'raw_input_contents[0]', /164 bytes; FP32 \[3, 14\] needs 168/],
+      [
+        { ...base, inputs: [{ name: 'features', datatype: 'FP64', shape: [3, 14] }] },
+        'inputs[0].datatype',
+        /"features" is FP32/,
+      ],
+      [
+        { ...base, inputs: [{ name: 'features', datatype: 'FP32', shape: [3, 13] }] },
+        'inputs[0].shape',
+        /takes 14 features/,
+      ],
+      [
+        { ...base, inputs: [{ name: 'x', datatype: 'FP32', shape: [3, 14] }] },
+        'inputs[0].name',
+        /model's input is "features"/,
+      ],
+      [
+        { ...base, raw_input_contents: [rawInput().subarray(4)] },
+        'raw_input_contents[0]',
+        /164 bytes; FP32 \[3, 14\] needs 168/,
+      ],
       [{ ...base, outputs: [{ name: 'logits' }] }, 'outputs[0].name', /not an output/],
     ];
     for (const [request, field, message] of cases) {

@@ -27,7 +27,12 @@ beforeAll(async () => {
   const { NATS_URL } = stackEnv('NATS_URL');
   reg = await createTestRegistry(cleanup);
   await reg.publish(MODEL, 'v1', jitGbdt(1), ['champion']);
-  svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir, INFERENCE_MODELS: MODEL, INFERENCE_DEFAULT_MODEL: MODEL, NATS_URL });
+  svc = await startTestService(cleanup, {
+    INFERENCE_REGISTRY_DIR: reg.dir,
+    INFERENCE_MODELS: MODEL,
+    INFERENCE_DEFAULT_MODEL: MODEL,
+    NATS_URL,
+  });
   await svc.running.ready;
   nc = await connect({ servers: natsServers(NATS_URL) });
   cleanup(() => nc.drain());
@@ -57,11 +62,14 @@ describe('NATS promotion and rollback', () => {
       }
       return n;
     })();
-    await waitFor(async () => {
-      // Subscriptions race the first publish; re-announcing is idempotent.
-      await announce('model.promoted', { model: MODEL, version: 'v2', sha256: sha256Hex(v2), alias: 'champion' });
-      return (await predict()).model_version === 'v2';
-    }, { message: 'v2 to be served', timeoutMs: 20_000, intervalMs: 200 });
+    await waitFor(
+      async () => {
+        // Subscriptions race the first publish; re-announcing is idempotent.
+        await announce('model.promoted', { model: MODEL, version: 'v2', sha256: sha256Hex(v2), alias: 'champion' });
+        return (await predict()).model_version === 'v2';
+      },
+      { message: 'v2 to be served', timeoutMs: 20_000, intervalMs: 200 },
+    );
     stop = true;
     expect(await load).toBeGreaterThan(0);
     expect(seen.has('v2')).toBe(true);
@@ -75,15 +83,23 @@ describe('NATS promotion and rollback', () => {
     bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
     await writeFile(blob, bytes);
     await announce('model.promoted', { model: MODEL, version: 'v3', sha256: sha256Hex(v3), alias: 'champion' });
-    const failure = await waitFor(() => svc.app.models.lastErrors().find((e) => e.version === 'v3'), { message: 'the v3 load to fail' });
+    const failure = await waitFor(() => svc.app.models.lastErrors().find((e) => e.version === 'v3'), {
+      message: 'the v3 load to fail',
+    });
     expect(failure.error).toMatch(/has sha256 [0-9a-f]{64}, expected [0-9a-f]{64}: refusing a corrupted/);
     expect((await predict()).model_version).toBe('v2');
     const metrics = await (await fetch(`${svc.running.metricsUrl}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`omen_inference_model_events_total\\{[^}]*event="load_failed"[^}]*version="v3"|omen_inference_model_events_total\\{[^}]*version="v3"[^}]*event="load_failed"`));
+    expect(metrics).toMatch(
+      new RegExp(
+        `omen_inference_model_events_total\\{[^}]*event="load_failed"[^}]*version="v3"|omen_inference_model_events_total\\{[^}]*version="v3"[^}]*event="load_failed"`,
+      ),
+    );
 
     // An event whose hash differs from the registry's artifact is refused too.
     await announce('model.promoted', { model: MODEL, version: 'v1', sha256: 'a'.repeat(64), alias: 'champion' });
-    await waitFor(() => svc.app.models.lastErrors().some((e) => e.version === 'v1'), { message: 'the mismatched v1 event to be refused' });
+    await waitFor(() => svc.app.models.lastErrors().some((e) => e.version === 'v1'), {
+      message: 'the mismatched v1 event to be refused',
+    });
     expect((await predict()).model_version).toBe('v2');
 
     await announce('model.rolledback', { model: MODEL, version: 'v1', alias: 'champion' });
@@ -95,21 +111,29 @@ describe('NATS promotion and rollback', () => {
     const release = old.lease();
     const next = old.version === 'v1' ? 'v4' : 'v1';
     const bytes = await reg.publish(MODEL, 'v4', jitGbdt(4));
-    await announce('model.promoted', { model: MODEL, version: next, ...(next === 'v4' ? { sha256: sha256Hex(bytes) } : {}), alias: 'champion' });
+    await announce('model.promoted', {
+      model: MODEL,
+      version: next,
+      ...(next === 'v4' ? { sha256: sha256Hex(bytes) } : {}),
+      alias: 'champion',
+    });
     await waitFor(async () => (await predict()).model_version === next, { message: `${next} to be served` });
     // The request that resolved the old version before the swap still gets its answer.
     const row = jitRow(values);
     const out = await old.infer({ x: row, rows: 1 });
     expect(out.p1[0]).toBeGreaterThan(0);
     release();
-    await waitFor(async () => {
-      try {
-        await old.infer({ x: row, rows: 1 });
-        return false;
-      } catch (err) {
-        return /was unloaded/.test((err as Error).message);
-      }
-    }, { message: 'the old version to be released' });
+    await waitFor(
+      async () => {
+        try {
+          await old.infer({ x: row, rows: 1 });
+          return false;
+        } catch (err) {
+          return /was unloaded/.test((err as Error).message);
+        }
+      },
+      { message: 'the old version to be released' },
+    );
     await announce('model.rolledback', { model: MODEL, version: 'v1', alias: 'champion' });
     await waitFor(async () => (await predict()).model_version === 'v1', { message: 'back to v1' });
   });

@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackEnv } from '@omen/testing';
 import { contributions } from '../../src/domain/contributions.ts';
 import { readOnnxGraph } from '../../src/domain/onnx-graph.ts';
-import { JIT_NAMES, createTestRegistry, jitGbdt, jitRow, jitValues, referenceP1, type TestRegistry } from '../helpers/fixtures.ts';
+import {
+  JIT_NAMES,
+  createTestRegistry,
+  jitGbdt,
+  jitRow,
+  jitValues,
+  referenceP1,
+  type TestRegistry,
+} from '../helpers/fixtures.ts';
 import { call, callError, startTestService, type PredictResponse, type TestService } from '../helpers/service.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -38,9 +46,17 @@ beforeAll(async () => {
 });
 
 /** Writes a commit's features where the featurizer would (its online-store layout). */
-async function storeFeatures(sha: string, values: Record<string, number>, extra: Record<string, unknown> = {}): Promise<string> {
+async function storeFeatures(
+  sha: string,
+  values: Record<string, number>,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const key = `${svc.featurePrefix}:{${REPO}}:${sha}`;
-  await redis.hset(key, 'jit_change_metrics@v1', JSON.stringify({ values, file_metrics: null, computed_at: 1, event_time: 1 }));
+  await redis.hset(
+    key,
+    'jit_change_metrics@v1',
+    JSON.stringify({ values, file_metrics: null, computed_at: 1, event_time: 1 }),
+  );
   for (const [field, value] of Object.entries(extra)) await redis.hset(key, field, JSON.stringify(value));
   cleanup(async () => {
     await redis.del(key);
@@ -52,13 +68,27 @@ describe('Predict with inline features', () => {
   it('returns ONNX Runtime’s probability, the champion version and top contributions that explain it', async () => {
     const values = jitValues(42);
     const res = await call<PredictResponse>(svc.client, 'Predict', {
-      features: { values, feature_set: 'jit_change_metrics', feature_set_version: 1, repo_id: REPO, entity_id: 'abc123' },
+      features: {
+        values,
+        feature_set: 'jit_change_metrics',
+        feature_set_version: 1,
+        repo_id: REPO,
+        entity_id: 'abc123',
+      },
       top_k: 3,
       request_id: 'req-1',
     });
     const [expected] = await referenceP1(champion, [jitRow(values)]);
     expect(res.bug_probability).toBeCloseTo(expected!, 6);
-    expect(res).toMatchObject({ request_id: 'req-1', model_name: 'jit-defect', model_version: 'v1', repo_id: REPO, entity_id: 'abc123', feature_set: 'jit_change_metrics', feature_set_version: 1 });
+    expect(res).toMatchObject({
+      request_id: 'req-1',
+      model_name: 'jit-defect',
+      model_version: 'v1',
+      repo_id: REPO,
+      entity_id: 'abc123',
+      feature_set: 'jit_change_metrics',
+      feature_set_version: 1,
+    });
     expect(res.scores['bug_probability']).toBeCloseTo(expected!, 6);
     expect(res.top_contributions).toHaveLength(3);
     const abs = res.top_contributions.map((c) => Math.abs(c.contribution));
@@ -69,7 +99,10 @@ describe('Predict with inline features', () => {
     const all = contributions(graph.margin!, jitRow(values), 0, jitRow(reference), 14);
     const [pRef] = await referenceP1(champion, [jitRow(reference)]);
     expect(all.reduce((s, v) => s + v, 0)).toBeCloseTo(logit(expected!) - logit(pRef!), 4);
-    expect(res.top_contributions[0]!.contribution).toBeCloseTo(Math.max(...all.map(Math.abs)) * Math.sign(res.top_contributions[0]!.contribution), 6);
+    expect(res.top_contributions[0]!.contribution).toBeCloseTo(
+      Math.max(...all.map(Math.abs)) * Math.sign(res.top_contributions[0]!.contribution),
+      6,
+    );
     // Change metrics alone give a refactoring view, no code-metric scores.
     expect(res.complexity_score).toBeUndefined();
   });
@@ -77,7 +110,10 @@ describe('Predict with inline features', () => {
   it('serves the challenger by version or by alias name', async () => {
     const values = jitValues(7);
     const byVersion = await call<PredictResponse>(svc.client, 'Predict', { model_version: 'v2', features: { values } });
-    const byAlias = await call<PredictResponse>(svc.client, 'Predict', { model_version: 'challenger', features: { values } });
+    const byAlias = await call<PredictResponse>(svc.client, 'Predict', {
+      model_version: 'challenger',
+      features: { values },
+    });
     expect(byVersion.model_version).toBe('v2');
     expect(byAlias.model_version).toBe('v2');
     expect(byAlias.bug_probability).toBe(byVersion.bug_probability);
@@ -104,12 +140,16 @@ describe('bad input', () => {
     expect(fractional.details).toMatch(/nf is an integer, got 2.5/);
     const notBool = await callError(svc.client, 'Predict', { features: { values: { ...jitValues(1), fix: 2 } } });
     expect(field(notBool)).toBe('features.values.fix');
-    const nan = await callError(svc.client, 'Predict', { features: { values: { ...jitValues(1), entropy: Number.NaN } } });
+    const nan = await callError(svc.client, 'Predict', {
+      features: { values: { ...jitValues(1), entropy: Number.NaN } },
+    });
     expect(field(nan)).toBe('features.values.entropy');
   });
 
   it('refuses a feature set the model was not trained on, a request without input, and a bad top_k', async () => {
-    const set = await callError(svc.client, 'Predict', { features: { values: jitValues(1), feature_set: 'code_metrics' } });
+    const set = await callError(svc.client, 'Predict', {
+      features: { values: jitValues(1), feature_set: 'code_metrics' },
+    });
     expect(set.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(field(set)).toBe('features.feature_set');
     const none = await callError(svc.client, 'Predict', { top_k: 1 });
@@ -133,7 +173,12 @@ describe('Predict by commit reference (online store)', () => {
     const values = jitValues(99);
     const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
     await storeFeatures(sha, values, {
-      'code_metrics@v1': { values: { files_parsed: 1, complexity_max: 10, complexity_mean: 5, max_nesting: 4, sec_weak_hash: 1 }, file_metrics: [{ path: 'src/a.js', values: { complexity_max: 30, security_hits: 1 } }], computed_at: 1, event_time: 1 },
+      'code_metrics@v1': {
+        values: { files_parsed: 1, complexity_max: 10, complexity_mean: 5, max_nesting: 4, sec_weak_hash: 1 },
+        file_metrics: [{ path: 'src/a.js', values: { complexity_max: 30, security_hits: 1 } }],
+        computed_at: 1,
+        event_time: 1,
+      },
     });
     const first = await call<PredictResponse>(svc.client, 'Predict', { commit: { repo_id: REPO, sha }, top_k: 2 });
     const inline = await call<PredictResponse>(svc.client, 'Predict', { features: { values } });
@@ -156,7 +201,10 @@ describe('Predict by commit reference (online store)', () => {
     expect(second.bug_probability).toBe(first.bug_probability);
     expect(second.top_contributions).toEqual(first.top_contributions);
     // …and another version has its own entry.
-    const challenger = await call<PredictResponse>(svc.client, 'Predict', { commit: { repo_id: REPO, sha }, model_version: 'v2' });
+    const challenger = await call<PredictResponse>(svc.client, 'Predict', {
+      commit: { repo_id: REPO, sha },
+      model_version: 'v2',
+    });
     expect(challenger.model_version).toBe('v2');
     const metrics = await (await fetch(`${svc.running.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/omen_inference_cache_lookups_total\{result="hit"[^}]*\} [1-9]/);
@@ -182,10 +230,27 @@ describe('PredictBatch and PredictStream', () => {
   it('answer every entry in order, failing only the bad ones', async () => {
     const good = jitValues(5);
     const { nf: _gone, ...bad } = jitValues(6);
-    const res = await call<{ results: { index: number; prediction?: PredictResponse; error?: { code: string; message: string }; outcome: string }[] }>(svc.client, 'PredictBatch', {
-      requests: [{ features: { values: good } }, { features: { values: bad } }, { model_name: 'nope', features: { values: good } }, { features: { values: good }, model_version: 'v2' }],
+    const res = await call<{
+      results: {
+        index: number;
+        prediction?: PredictResponse;
+        error?: { code: string; message: string };
+        outcome: string;
+      }[];
+    }>(svc.client, 'PredictBatch', {
+      requests: [
+        { features: { values: good } },
+        { features: { values: bad } },
+        { model_name: 'nope', features: { values: good } },
+        { features: { values: good }, model_version: 'v2' },
+      ],
     });
-    expect(res.results.map((r) => [r.index, r.outcome])).toEqual([[0, 'prediction'], [1, 'error'], [2, 'error'], [3, 'prediction']]);
+    expect(res.results.map((r) => [r.index, r.outcome])).toEqual([
+      [0, 'prediction'],
+      [1, 'error'],
+      [2, 'error'],
+      [3, 'prediction'],
+    ]);
     expect(res.results[1]!.error).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(res.results[1]!.error!.message).toMatch(/requests\[1\]\.features\.values.*nf is missing/);
     expect(res.results[2]!.error!.code).toBe('NOT_FOUND');
@@ -197,13 +262,25 @@ describe('PredictBatch and PredictStream', () => {
     const rows = Array.from({ length: 40 }, (_, i) => jitValues(2000 + i));
     // Names in an order of the caller's choosing: the row's values follow the names given.
     const names = [...JIT_NAMES].reverse();
-    const res = await call<{ results: { index: number; prediction?: PredictResponse; outcome: string }[] }>(svc.client, 'PredictBatch', {
-      requests: [{ features: { values: rows[0]! } }],
-      packed: { feature_names: names, values: rows.flatMap((r) => names.map((n) => r[n]!)), entity_ids: rows.map((_, i) => `c${i}`), repo_id: REPO },
-    });
+    const res = await call<{ results: { index: number; prediction?: PredictResponse; outcome: string }[] }>(
+      svc.client,
+      'PredictBatch',
+      {
+        requests: [{ features: { values: rows[0]! } }],
+        packed: {
+          feature_names: names,
+          values: rows.flatMap((r) => names.map((n) => r[n]!)),
+          entity_ids: rows.map((_, i) => `c${i}`),
+          repo_id: REPO,
+        },
+      },
+    );
     expect(res.results).toHaveLength(41);
     expect(res.results.every((r) => r.outcome === 'prediction')).toBe(true);
-    const expected = await referenceP1(champion, rows.map((r) => jitRow(r)));
+    const expected = await referenceP1(
+      champion,
+      rows.map((r) => jitRow(r)),
+    );
     expect(res.results[0]!.prediction!.bug_probability).toBeCloseTo(expected[0]!, 6);
     for (const [i, r] of res.results.slice(1).entries()) {
       expect(r.prediction!.entity_id).toBe(`c${i}`);
@@ -223,12 +300,28 @@ describe('PredictBatch and PredictStream', () => {
     values[7 * names.length + names.indexOf('nf')] = -1;
     const entity_ids = rows.map((_, i) => `c${i}`);
     type Columns = {
-      rows: number; bug_probability: number[]; top_k: number; contribution_features: number[]; contributions: number[]; details: { index: number; prediction?: PredictResponse; error?: { code: string; message: string } }[]; model_version: string; feature_set: string;
-      complexity_score: number[]; technical_debt_score: number[]; finding_kinds: string[]; finding_rows: number[]; finding_kind: number[]; finding_scores: number[];
+      rows: number;
+      bug_probability: number[];
+      top_k: number;
+      contribution_features: number[];
+      contributions: number[];
+      details: { index: number; prediction?: PredictResponse; error?: { code: string; message: string } }[];
+      model_version: string;
+      feature_set: string;
+      complexity_score: number[];
+      technical_debt_score: number[];
+      finding_kinds: string[];
+      finding_rows: number[];
+      finding_kind: number[];
+      finding_scores: number[];
     };
     const packed = { feature_names: names, values, entity_ids, repo_id: REPO, top_k: 3 };
-    const columns = await call<{ results: unknown[]; packed: Columns }>(svc.client, 'PredictBatch', { packed: { ...packed, packed_response: true } });
-    const perRow = await call<{ results: { index: number; prediction?: PredictResponse; error?: { code: string; message: string } }[] }>(svc.client, 'PredictBatch', { packed });
+    const columns = await call<{ results: unknown[]; packed: Columns }>(svc.client, 'PredictBatch', {
+      packed: { ...packed, packed_response: true },
+    });
+    const perRow = await call<{
+      results: { index: number; prediction?: PredictResponse; error?: { code: string; message: string } }[];
+    }>(svc.client, 'PredictBatch', { packed });
     expect(columns.results).toEqual([]);
     const c = columns.packed;
     expect(c.rows).toBe(40);
@@ -244,14 +337,21 @@ describe('PredictBatch and PredictStream', () => {
       }
       expect(c.bug_probability[r]).toBeCloseTo(one.prediction!.bug_probability, 6);
       // The same features, as indexes into the names the caller sent, and the same values.
-      expect(c.contribution_features.slice(r * 3, r * 3 + 3).map((j) => names[j])).toEqual(one.prediction!.top_contributions.map((t) => t.feature));
-      c.contributions.slice(r * 3, r * 3 + 3).forEach((v, j) => expect(v).toBeCloseTo(one.prediction!.top_contributions[j]!.contribution, 9));
+      expect(c.contribution_features.slice(r * 3, r * 3 + 3).map((j) => names[j])).toEqual(
+        one.prediction!.top_contributions.map((t) => t.feature),
+      );
+      c.contributions
+        .slice(r * 3, r * 3 + 3)
+        .forEach((v, j) => expect(v).toBeCloseTo(one.prediction!.top_contributions[j]!.contribution, 9));
     }
     // details: only the row that failed; every row's quality fields are columns, the same
     // findings (kind and priority or score) each row's own answer has, in the same order.
     expect(c.details.map((d) => d.index)).toEqual([7]);
     expect(c.details[0]!.error).toEqual(perRow.results[7]!.error);
-    const findings = (r: number) => c.finding_rows.flatMap((row, i) => (row === r ? [[c.finding_kinds[c.finding_kind[i]!], c.finding_scores[i]]] : []));
+    const findings = (r: number) =>
+      c.finding_rows.flatMap((row, i) =>
+        row === r ? [[c.finding_kinds[c.finding_kind[i]!], c.finding_scores[i]]] : [],
+      );
     const perRowFindings = (p: PredictResponse | undefined) => [
       ...(p?.refactoring_suggestions ?? []).map((s) => [`refactoring:${s.kind}`, s.priority]),
       ...(p?.security_risks ?? []).map((s) => [`security:${s.category}`, s.score]),
@@ -259,26 +359,44 @@ describe('PredictBatch and PredictStream', () => {
     for (let r = 0; r < 40; r++) expect(findings(r)).toEqual(perRowFindings(perRow.results[r]!.prediction));
     expect(findings(5).map(([kind]) => kind)).toContain('refactoring:split_large_change');
     // jit_change_metrics rows have no code metrics: no row has a complexity or debt score.
-    expect(perRow.results.some((r) => r.prediction?.complexity_score != null || r.prediction?.technical_debt_score != null)).toBe(false);
+    expect(
+      perRow.results.some((r) => r.prediction?.complexity_score != null || r.prediction?.technical_debt_score != null),
+    ).toBe(false);
     expect([c.complexity_score, c.technical_debt_score]).toEqual([[], []]);
     // The same rows as float64 bytes: the same answer.
     const bytes = Buffer.from(Float64Array.from(values).buffer);
-    const fromBytes = await call<{ packed: Columns }>(svc.client, 'PredictBatch', { packed: { ...packed, values: [], values_f64le: bytes, packed_response: true } });
+    const fromBytes = await call<{ packed: Columns }>(svc.client, 'PredictBatch', {
+      packed: { ...packed, values: [], values_f64le: bytes, packed_response: true },
+    });
     expect({ ...fromBytes.packed, latency_ms: 0, trace_id: '' }).toEqual({ ...c, latency_ms: 0, trace_id: '' });
     // What every row shares is checked once: names that do not match the model fail the call.
-    const err = await callError(svc.client, 'PredictBatch', { packed: { feature_names: [...names.slice(1), 'bogus'], values: values.slice(0, 14), packed_response: true } });
+    const err = await callError(svc.client, 'PredictBatch', {
+      packed: { feature_names: [...names.slice(1), 'bogus'], values: values.slice(0, 14), packed_response: true },
+    });
     expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(err.details).toMatch(/packed\.feature_names: names do not match jit_change_metrics@v1: .* is missing; "bogus" is not a feature/);
+    expect(err.details).toMatch(
+      /packed\.feature_names: names do not match jit_change_metrics@v1: .* is missing; "bogus" is not a feature/,
+    );
   });
 
   it('streams one result per request, each with its index', async () => {
-    const requests = Array.from({ length: 70 }, (_, i) => ({ features: { values: jitValues(1000 + i) }, request_id: `r${i}` }));
-    const stream = (svc.client as unknown as { PredictStream(req: unknown): grpc.ClientReadableStream<{ index: number; prediction?: PredictResponse }> }).PredictStream({ requests });
+    const requests = Array.from({ length: 70 }, (_, i) => ({
+      features: { values: jitValues(1000 + i) },
+      request_id: `r${i}`,
+    }));
+    const stream = (
+      svc.client as unknown as {
+        PredictStream(req: unknown): grpc.ClientReadableStream<{ index: number; prediction?: PredictResponse }>;
+      }
+    ).PredictStream({ requests });
     const results: { index: number; prediction?: PredictResponse }[] = [];
     for await (const r of stream) results.push(r as { index: number; prediction?: PredictResponse });
     expect(results.map((r) => r.index).sort((a, b) => a - b)).toEqual(requests.map((_, i) => i));
     for (const r of results) expect(r.prediction?.request_id).toBe(`r${r.index}`);
-    const expected = await referenceP1(champion, requests.map((r) => jitRow(r.features.values)));
+    const expected = await referenceP1(
+      champion,
+      requests.map((r) => jitRow(r.features.values)),
+    );
     for (const r of results) expect(r.prediction!.bug_probability).toBeCloseTo(expected[r.index]!, 6);
   });
 });

@@ -15,11 +15,26 @@ describe('Redis stalled (SIGSTOP)', () => {
     const redis = await startPrivateRedis(cleanup);
     const reg = await createTestRegistry(cleanup);
     await reg.publish('jit-defect', 'v1', jitGbdt(1), ['champion']);
-    const svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir, REDIS_URL: redis.url, INFERENCE_REDIS_TIMEOUT: '250ms' });
+    const svc = await startTestService(cleanup, {
+      INFERENCE_REGISTRY_DIR: reg.dir,
+      REDIS_URL: redis.url,
+      INFERENCE_REDIS_TIMEOUT: '250ms',
+    });
     await svc.running.ready;
-    const redisUp = async () => /omen_dependency_up\{[^}]*dependency="redis"[^}]*\} (\d)/.exec(await (await fetch(`${svc.running.metricsUrl}/metrics`)).text())?.[1];
+    const redisUp = async () =>
+      /omen_dependency_up\{[^}]*dependency="redis"[^}]*\} (\d)/.exec(
+        await (await fetch(`${svc.running.metricsUrl}/metrics`)).text(),
+      )?.[1];
     const commit = { commit: { repo_id: 'github:acme/stall', sha: 'd'.repeat(40) } };
-    const inline = { features: { values: jitValues(3), feature_set: 'jit_change_metrics', feature_set_version: 1, repo_id: 'github:acme/stall', entity_id: 'x' } };
+    const inline = {
+      features: {
+        values: jitValues(3),
+        feature_set: 'jit_change_metrics',
+        feature_set_version: 1,
+        repo_id: 'github:acme/stall',
+        entity_id: 'x',
+      },
+    };
     expect((await callError(svc.client, 'Predict', commit)).code).toBe(5); // NOT_FOUND: Redis answered, no features
 
     await redis.stalled(async () => {
@@ -28,11 +43,17 @@ describe('Redis stalled (SIGSTOP)', () => {
       expect(performance.now() - t0).toBeLessThan(2000);
       expect(err.code).toBe(14); // UNAVAILABLE
       expect((await call<PredictResponse>(svc.client, 'Predict', inline)).model_version).toBe('v1');
-      await waitFor(async () => (await redisUp()) === '0', { timeoutMs: 10_000, message: 'omen_dependency_up{redis} 0 while Redis is stopped' });
+      await waitFor(async () => (await redisUp()) === '0', {
+        timeoutMs: 10_000,
+        message: 'omen_dependency_up{redis} 0 while Redis is stopped',
+      });
       expect(await checkHealth(svc.address)).toBe('SERVING');
     });
 
-    await waitFor(async () => (await redisUp()) === '1', { timeoutMs: 10_000, message: 'omen_dependency_up{redis} 1 after SIGCONT' });
+    await waitFor(async () => (await redisUp()) === '1', {
+      timeoutMs: 10_000,
+      message: 'omen_dependency_up{redis} 1 after SIGCONT',
+    });
     expect((await callError(svc.client, 'Predict', commit)).code).toBe(5);
   });
 });

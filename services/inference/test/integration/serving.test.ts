@@ -26,23 +26,36 @@ async function freePort(): Promise<number> {
 
 /** A private redis-server (the dev stack's is shared, so it is never the one stopped). */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   cleanup(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
     return Promise.resolve();
   });
-  await waitFor(async () => {
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  }, { message: `redis-server on ${port}` });
+  await waitFor(
+    async () => {
+      const probe = new Redis({
+        port,
+        host: '127.0.0.1',
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        probe.disconnect();
+      }
+    },
+    { message: `redis-server on ${port}` },
+  );
   return child;
 }
 
@@ -51,10 +64,16 @@ describe('load shedding and deadlines', () => {
     const reg = await createTestRegistry(cleanup);
     await reg.publish('jit-defect', 'v1', jitGbdt(1), ['champion']);
     // A long queue delay holds requests in the queue, so its bound is what decides.
-    const svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir, INFERENCE_MAX_QUEUE_ROWS: '2', INFERENCE_MAX_QUEUE_DELAY_US: '1500000' });
+    const svc = await startTestService(cleanup, {
+      INFERENCE_REGISTRY_DIR: reg.dir,
+      INFERENCE_MAX_QUEUE_ROWS: '2',
+      INFERENCE_MAX_QUEUE_DELAY_US: '1500000',
+    });
     await svc.running.ready;
     const request = { features: { values: jitValues(1) } };
-    const settled = await Promise.allSettled([0, 1, 2].map(() => call<PredictResponse>(svc.client, 'Predict', request)));
+    const settled = await Promise.allSettled(
+      [0, 1, 2].map(() => call<PredictResponse>(svc.client, 'Predict', request)),
+    );
     const refused = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(2);
     expect(refused).toHaveLength(1);
@@ -81,7 +100,10 @@ describe('Redis down', () => {
     await reg.publish('jit-defect', 'v1', jitGbdt(1), ['champion']);
     const port = await freePort();
     // Redis is not running when the service starts.
-    const svc = await startTestService(cleanup, { INFERENCE_REGISTRY_DIR: reg.dir, REDIS_URL: `redis://127.0.0.1:${port}` });
+    const svc = await startTestService(cleanup, {
+      INFERENCE_REGISTRY_DIR: reg.dir,
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+    });
     await svc.running.ready;
     const inline = { features: { values: jitValues(2) } };
     const commit = { commit: { repo_id: 'github:acme/x', sha: 'abcdef0123456789'.repeat(4).slice(0, 40) } };
@@ -93,24 +115,39 @@ describe('Redis down', () => {
     expect(down.details).toMatch(/online store \(Redis\) is unavailable/);
 
     const redisProcess = await startRedis(port);
-    const notFound = await waitFor(async () => {
-      const err = await callError(svc.client, 'Predict', commit, 5000);
-      return err.code === grpc.status.NOT_FOUND ? err : undefined;
-    }, { message: 'the service to reconnect to Redis', timeoutMs: 20_000 });
+    const notFound = await waitFor(
+      async () => {
+        const err = await callError(svc.client, 'Predict', commit, 5000);
+        return err.code === grpc.status.NOT_FOUND ? err : undefined;
+      },
+      { message: 'the service to reconnect to Redis', timeoutMs: 20_000 },
+    );
     expect(notFound.details).toMatch(/no jit_change_metrics@v1 features for commit "abcdef0123456789/);
 
     const redis = new Redis({ port, host: '127.0.0.1' });
-    await redis.hset(`${svc.featurePrefix}:{github:acme/x}:abcdef0123456789abcdef0123456789abcdef01`, 'jit_change_metrics@v1', JSON.stringify({ values: jitValues(2), file_metrics: null, computed_at: 1, event_time: 1 }));
+    await redis.hset(
+      `${svc.featurePrefix}:{github:acme/x}:abcdef0123456789abcdef0123456789abcdef01`,
+      'jit_change_metrics@v1',
+      JSON.stringify({ values: jitValues(2), file_metrics: null, computed_at: 1, event_time: 1 }),
+    );
     redis.disconnect();
     const byCommit = await call<PredictResponse>(svc.client, 'Predict', commit);
     expect(byCommit.bug_probability).toBe((await call<PredictResponse>(svc.client, 'Predict', inline)).bug_probability);
 
     redisProcess.kill('SIGKILL');
     await once(redisProcess, 'exit');
-    const again = await waitFor(async () => {
-      const err = await callError(svc.client, 'Predict', { commit: { repo_id: 'github:acme/x', sha: 'abcdef01234567890'.repeat(3).slice(0, 40) } }, 5000).catch(() => undefined);
-      return err?.code === grpc.status.UNAVAILABLE ? err : undefined;
-    }, { message: 'UNAVAILABLE after Redis died' });
+    const again = await waitFor(
+      async () => {
+        const err = await callError(
+          svc.client,
+          'Predict',
+          { commit: { repo_id: 'github:acme/x', sha: 'abcdef01234567890'.repeat(3).slice(0, 40) } },
+          5000,
+        ).catch(() => undefined);
+        return err?.code === grpc.status.UNAVAILABLE ? err : undefined;
+      },
+      { message: 'UNAVAILABLE after Redis died' },
+    );
     expect(again.code).toBe(grpc.status.UNAVAILABLE);
     expect((await call<PredictResponse>(svc.client, 'Predict', inline)).model_version).toBe('v1');
   });

@@ -25,7 +25,17 @@ let challenger: Uint8Array;
 
 const REPO = 'github:acme/stream';
 function record(sha: string, values: Record<string, number>, set = 'jit_change_metrics'): CommitFeatures {
-  return { event_id: `${REPO}:${sha}:${set}:1`, event_time: 1_700_000_000_000, repo_id: REPO, sha, feature_set: set, feature_set_version: 1, values, file_metrics: null, computed_at: 1_700_000_000_500 };
+  return {
+    event_id: `${REPO}:${sha}:${set}:1`,
+    event_time: 1_700_000_000_000,
+    repo_id: REPO,
+    sha,
+    feature_set: set,
+    feature_set_version: 1,
+    values,
+    file_metrics: null,
+    computed_at: 1_700_000_000_500,
+  };
 }
 const decode = (value: Buffer | null) => avroType('prediction').fromBuffer(value!.subarray(5)) as Prediction;
 
@@ -64,29 +74,61 @@ describe('stream mode', () => {
     const producer = await createTestProducer(cleanup, { schemas: { [featuresTopic]: avroSchema('commit_features') } });
     const commits = [1, 2, 3].map((i) => ({ sha: `${i}`.repeat(40), values: jitValues(300 + i) }));
     const { la: _missing, ...badValues } = jitValues(9);
-    const send = (records: CommitFeatures[]) => producer.send(featuresTopic, records.map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id })));
+    const send = (records: CommitFeatures[]) =>
+      producer.send(
+        featuresTopic,
+        records.map((r) => ({ key: r.repo_id, value: r, eventId: r.event_id })),
+      );
     // One send: the dev broker hands a batch handler one producer batch per fetch.
-    await send([...commits.map((c) => record(c.sha, c.values)), record('9'.repeat(40), { files_parsed: 1 }, 'code_metrics'), record('8'.repeat(40), badValues)]);
+    await send([
+      ...commits.map((c) => record(c.sha, c.values)),
+      record('9'.repeat(40), { files_parsed: 1 }, 'code_metrics'),
+      record('8'.repeat(40), badValues),
+    ]);
 
-    const out = (await readTopic(predictionsTopic, { until: 6, timeoutMs: 30_000 })).map((r) => ({ key: r.key, eventId: r.headers['event-id'], p: decode(r.value) }));
+    const out = (await readTopic(predictionsTopic, { until: 6, timeoutMs: 30_000 })).map((r) => ({
+      key: r.key,
+      eventId: r.headers['event-id'],
+      p: decode(r.value),
+    }));
     expect(out).toHaveLength(6);
-    const pChampion = await referenceP1(champion, commits.map((c) => jitRow(c.values)));
-    const pChallenger = await referenceP1(challenger, commits.map((c) => jitRow(c.values)));
+    const pChampion = await referenceP1(
+      champion,
+      commits.map((c) => jitRow(c.values)),
+    );
+    const pChallenger = await referenceP1(
+      challenger,
+      commits.map((c) => jitRow(c.values)),
+    );
     for (const [i, c] of commits.entries()) {
       const v1 = out.find((o) => o.p.entity_id === c.sha && o.p.model_version === 'v1')!;
       const v2 = out.find((o) => o.p.entity_id === c.sha && o.p.model_version === 'v2')!;
       expect(v1.p.bug_probability).toBeCloseTo(pChampion[i]!, 6);
       expect(v2.p.bug_probability).toBeCloseTo(pChallenger[i]!, 6);
       expect(v1.eventId).toBe(`${REPO}:${c.sha}:jit-defect:v1`);
-      expect(v1.p).toMatchObject({ event_id: v1.eventId, repo_id: REPO, entity_type: 'commit', model_name: 'jit-defect', feature_set: 'jit_change_metrics', feature_set_version: 1, source: 'stream' });
+      expect(v1.p).toMatchObject({
+        event_id: v1.eventId,
+        repo_id: REPO,
+        entity_type: 'commit',
+        model_name: 'jit-defect',
+        feature_set: 'jit_change_metrics',
+        feature_set_version: 1,
+        source: 'stream',
+      });
       expect(v1.key).toBe(REPO);
       expect(v1.p.contributions).toHaveLength(3);
       expect(v1.p.features).toEqual(c.values);
     }
 
-    const finalCount = async () => (await ch.query<{ n: string }>(sql`SELECT count() AS n FROM ${ident(table)} FINAL`))[0]!.n;
+    const finalCount = async () =>
+      (await ch.query<{ n: string }>(sql`SELECT count() AS n FROM ${ident(table)} FINAL`))[0]!.n;
     await waitFor(async () => (await finalCount()) === '6', { message: '6 rows in ClickHouse' });
-    const rows = await ch.query<{ entity_id: string; model_version: string; bug_probability: number; contribution_features: string[] }>(
+    const rows = await ch.query<{
+      entity_id: string;
+      model_version: string;
+      bug_probability: number;
+      contribution_features: string[];
+    }>(
       sql`SELECT entity_id, model_version, bug_probability, contribution_features FROM ${ident(table)} FINAL WHERE model_version = 'v1' ORDER BY entity_id`,
     );
     expect(rows.map((r) => r.entity_id)).toEqual(commits.map((c) => c.sha));
@@ -101,17 +143,23 @@ describe('stream mode', () => {
     // Replay (at-least-once redelivery): more Kafka records, the same rows under FINAL.
     await send(commits.map((c) => record(c.sha, c.values)));
     await readTopic(predictionsTopic, { until: 12, timeoutMs: 30_000 });
-    await waitFor(async () => {
-      const [raw] = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM ${ident(table)}`);
-      return raw!.n === '12';
-    }, { message: 'the replayed rows to land' });
+    await waitFor(
+      async () => {
+        const [raw] = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM ${ident(table)}`);
+        return raw!.n === '12';
+      },
+      { message: 'the replayed rows to land' },
+    );
     expect(await finalCount()).toBe('6');
 
     // The consumer lag KEDA scales on is exported.
-    const metrics = await waitFor(async () => {
-      const text = await (await fetch(`${svc.running.metricsUrl}/metrics`)).text();
-      return text.includes(`omen_kafka_consumer_lag{`) && text.includes(group) ? text : undefined;
-    }, { message: 'omen_kafka_consumer_lag for the group' });
+    const metrics = await waitFor(
+      async () => {
+        const text = await (await fetch(`${svc.running.metricsUrl}/metrics`)).text();
+        return text.includes(`omen_kafka_consumer_lag{`) && text.includes(group) ? text : undefined;
+      },
+      { message: 'omen_kafka_consumer_lag for the group' },
+    );
     expect(metrics).toMatch(new RegExp(`omen_kafka_consumer_lag\\{[^}]*group="${group}"[^}]*\\} 0`));
     expect(metrics).toMatch(/omen_inference_stream_predictions_total\{[^}]*outcome="skipped"[^}]*\} [1-9]/);
   });

@@ -40,15 +40,21 @@ beforeAll(async () => {
     TRAINER_CODE_VERSION: 'trainer-artifact-cache-test',
   });
   cleanup(() => trainer.stop());
-  expect(await trainChampion(trainer.address, TOKEN, MODEL)).toMatchObject({ state: 'RUN_STATE_SUCCEEDED', model_version: 'v1' });
+  expect(await trainChampion(trainer.address, TOKEN, MODEL)).toMatchObject({
+    state: 'RUN_STATE_SUCCEEDED',
+    model_version: 'v1',
+  });
 }, 300_000);
 
 describe('INFERENCE_ARTIFACT_CACHE_DIR', () => {
   it('lets a new replica serve the cached champion while the trainer is down', async () => {
     const cacheDir = path.join(root, 'cache');
     const env = {
-      INFERENCE_MODELS: MODEL, INFERENCE_DEFAULT_MODEL: MODEL, INFERENCE_REGISTRY_DIR: path.join(root, 'not-used'),
-      INFERENCE_TRAINER_ADDR: trainer.address, INFERENCE_ARTIFACT_CACHE_DIR: cacheDir,
+      INFERENCE_MODELS: MODEL,
+      INFERENCE_DEFAULT_MODEL: MODEL,
+      INFERENCE_REGISTRY_DIR: path.join(root, 'not-used'),
+      INFERENCE_TRAINER_ADDR: trainer.address,
+      INFERENCE_ARTIFACT_CACHE_DIR: cacheDir,
     };
     const values = jitValues(11);
     const [expected] = await referenceP1((await registry.resolve(MODEL, { version: 'v1' })).bytes, [jitRow(values)]);
@@ -75,12 +81,21 @@ describe('INFERENCE_ARTIFACT_CACHE_DIR', () => {
     const gone = new TrainerModelSource({ address: trainer.address });
     cleanup(() => Promise.resolve(gone.close()));
     const failures: unknown[] = [];
-    const failed = <T>(p: Promise<T>) => p.catch((err: unknown) => {
-      failures.push(err);
-      throw err;
-    });
-    const observed: ModelSource = { resolve: (n, s) => failed(gone.resolve(n, s)), aliases: (n) => failed(gone.aliases(n)), models: () => failed(gone.models()) };
-    const uncached = await startTestService(cleanup, { ...env, INFERENCE_ARTIFACT_CACHE_DIR: undefined }, { source: observed });
+    const failed = <T>(p: Promise<T>) =>
+      p.catch((err: unknown) => {
+        failures.push(err);
+        throw err;
+      });
+    const observed: ModelSource = {
+      resolve: (n, s) => failed(gone.resolve(n, s)),
+      aliases: (n) => failed(gone.aliases(n)),
+      models: () => failed(gone.models()),
+    };
+    const uncached = await startTestService(
+      cleanup,
+      { ...env, INFERENCE_ARTIFACT_CACHE_DIR: undefined },
+      { source: observed },
+    );
     await waitFor(() => failures.length > 0, { timeoutMs: 30_000, message: 'the uncached replica to try the trainer' });
     expect(failures[0]).toBeInstanceOf(UnavailableError);
     expect(await checkHealth(uncached.address)).toBe('NOT_SERVING');

@@ -58,7 +58,12 @@ beforeAll(async () => {
   // A real run: trained on the CSV in the trainer's worker, exported to ONNX, registered, promoted.
   const admin = createClient(Trainer, address, { token: TOKEN, deadlineMs: 60_000 });
   cleanup(() => Promise.resolve(admin.close()));
-  const run = await callUnary<trainerV1.Run__Output>(admin, 'StartRun', { model_name: MODEL, row_source: `csv:${CSV}`, algorithm: 'gbdt', auto_promote: true });
+  const run = await callUnary<trainerV1.Run__Output>(admin, 'StartRun', {
+    model_name: MODEL,
+    row_source: `csv:${CSV}`,
+    algorithm: 'gbdt',
+    auto_promote: true,
+  });
   const final = (await watchRun(admin, run.run_id)).at(-1)?.run;
   expect(final).toMatchObject({ state: 'RUN_STATE_SUCCEEDED', model_version: 'v1' });
 
@@ -67,7 +72,7 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('TrainerModelSource', () => {
-  it('resolves the champion to the bytes and record the trainer\'s registry holds, over many chunks', async () => {
+  it("resolves the champion to the bytes and record the trainer's registry holds, over many chunks", async () => {
     const local = await registry.resolve(MODEL, { alias: 'champion' });
     expect(local.size).toBeGreaterThan(4 * CHUNK);
     for (const selector of [{ alias: 'champion' }, { version: 'v1' }]) {
@@ -86,8 +91,11 @@ describe('TrainerModelSource', () => {
   it('is all inference needs: with INFERENCE_TRAINER_ADDR set the service loads the champion through it and scores as ONNX Runtime does', async () => {
     // Configured the way deploy/ does it (no source override); the registry directory is empty.
     const svc = await startTestService(cleanup, {
-      INFERENCE_MODELS: MODEL, INFERENCE_DEFAULT_MODEL: MODEL, INFERENCE_REGISTRY_DIR: path.join(registryDir, 'not-used'),
-      INFERENCE_TRAINER_ADDR: address, INFERENCE_TRAINER_TOKEN: TOKEN,
+      INFERENCE_MODELS: MODEL,
+      INFERENCE_DEFAULT_MODEL: MODEL,
+      INFERENCE_REGISTRY_DIR: path.join(registryDir, 'not-used'),
+      INFERENCE_TRAINER_ADDR: address,
+      INFERENCE_TRAINER_TOKEN: TOKEN,
     });
     await svc.running.ready;
     const values = jitValues(7);
@@ -100,7 +108,11 @@ describe('TrainerModelSource', () => {
   it('sends the token the trainer requires for every RPC', async () => {
     const anonymous = new TrainerModelSource({ address });
     try {
-      for (const attempt of [() => anonymous.aliases(MODEL), () => anonymous.resolve(MODEL, { alias: 'champion' }), () => anonymous.models()]) {
+      for (const attempt of [
+        () => anonymous.aliases(MODEL),
+        () => anonymous.resolve(MODEL, { alias: 'champion' }),
+        () => anonymous.models(),
+      ]) {
         await expect(attempt()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
       }
     } finally {
@@ -112,7 +124,10 @@ describe('TrainerModelSource', () => {
     const small = new TrainerModelSource({ address, token: TOKEN, maxArtifactBytes: 2 * CHUNK });
     try {
       const { size } = await registry.getVersion(MODEL, 'v1');
-      await expect(small.resolve(MODEL, { alias: 'champion' })).rejects.toMatchObject({ code: 'FAILED_PRECONDITION', message: `${MODEL}/v1 is ${size} bytes, more than this source accepts (${2 * CHUNK})` });
+      await expect(small.resolve(MODEL, { alias: 'champion' })).rejects.toMatchObject({
+        code: 'FAILED_PRECONDITION',
+        message: `${MODEL}/v1 is ${size} bytes, more than this source accepts (${2 * CHUNK})`,
+      });
       // The channel is still good for the next call.
       expect(await small.aliases(MODEL)).toEqual({ champion: 'v1' });
     } finally {
@@ -124,7 +139,11 @@ describe('TrainerModelSource', () => {
     const cases: Array<[string, { alias: string } | { version: string }, RegExp]> = [
       [`${MODEL}-nope`, { alias: 'champion' }, new RegExp(`unknown model "${MODEL}-nope"`)],
       [MODEL, { version: 'v7' }, new RegExp(`model "${MODEL}" has no version "v7" \\(versions: v1\\)`)],
-      [MODEL, { alias: 'challenger' }, new RegExp(`model "${MODEL}" has no alias "challenger" \\(aliases: champion\\)`)],
+      [
+        MODEL,
+        { alias: 'challenger' },
+        new RegExp(`model "${MODEL}" has no alias "challenger" \\(aliases: champion\\)`),
+      ],
     ];
     for (const [name, selector, message] of cases) {
       const err = await source.resolve(name, selector).catch((e: unknown) => e);
@@ -135,12 +154,18 @@ describe('TrainerModelSource', () => {
 
   it('refuses a stream altered on the way (a byte flipped, the end cut off) and a blob damaged at the trainer', async () => {
     // A Trainer in between that forwards GetArtifact from the real one and alters what passes.
-    type Tamper = (chunk: trainerV1.ArtifactChunk__Output, index: number, last: boolean) => trainerV1.ArtifactChunk__Output | undefined;
+    type Tamper = (
+      chunk: trainerV1.ArtifactChunk__Output,
+      index: number,
+      last: boolean,
+    ) => trainerV1.ArtifactChunk__Output | undefined;
     let tamper: Tamper = (c) => c;
     const upstream = createClient(Trainer, address, { token: TOKEN, deadlineMs: 30_000 });
     const proxy = new grpc.Server();
     proxy.addService(Trainer.service, {
-      GetArtifact: (downstream: grpc.ServerWritableStream<trainerV1.GetArtifactRequest__Output, trainerV1.ArtifactChunk>) => {
+      GetArtifact: (
+        downstream: grpc.ServerWritableStream<trainerV1.GetArtifactRequest__Output, trainerV1.ArtifactChunk>,
+      ) => {
         const messages: trainerV1.ArtifactChunk__Output[] = [];
         const up = upstream.GetArtifact(downstream.request, new grpc.Metadata());
         up.on('data', (m: trainerV1.ArtifactChunk__Output) => messages.push(m));
@@ -154,7 +179,11 @@ describe('TrainerModelSource', () => {
         });
       },
     });
-    const port = await new Promise<number>((resolve, reject) => proxy.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    const port = await new Promise<number>((resolve, reject) =>
+      proxy.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
+    );
     const viaProxy = new TrainerModelSource({ address: `127.0.0.1:${port}` });
     cleanup(async () => {
       viaProxy.close();
@@ -163,7 +192,9 @@ describe('TrainerModelSource', () => {
     });
 
     const good = await registry.resolve(MODEL, { alias: 'champion' });
-    expect(Buffer.from((await viaProxy.resolve(MODEL, { alias: 'champion' })).bytes).equals(Buffer.from(good.bytes))).toBe(true);
+    expect(
+      Buffer.from((await viaProxy.resolve(MODEL, { alias: 'champion' })).bytes).equals(Buffer.from(good.bytes)),
+    ).toBe(true);
 
     tamper = (c, i) => {
       if (i !== 2 || !c.data) return c;
@@ -180,7 +211,10 @@ describe('TrainerModelSource', () => {
     tamper = (c, _i, last) => (last ? undefined : c);
     const truncated = await viaProxy.resolve(MODEL, { alias: 'champion' }).catch((e: unknown) => e);
     const kept = good.bytes.length - (good.bytes.length % CHUNK || CHUNK);
-    expect(truncated).toMatchObject({ code: 'DATA_LOSS', message: `the trainer's artifact stream for ${MODEL}/v1 ended after ${kept} of ${good.bytes.length} bytes` });
+    expect(truncated).toMatchObject({
+      code: 'DATA_LOSS',
+      message: `the trainer's artifact stream for ${MODEL}/v1 ended after ${kept} of ${good.bytes.length} bytes`,
+    });
 
     // At the trainer: the stored blob no longer hashes to its name; the trainer refuses to send it.
     const blob = registry.blobPath(good.sha256);
@@ -190,7 +224,9 @@ describe('TrainerModelSource', () => {
     try {
       const err = await source.resolve(MODEL, { alias: 'champion' }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'DATA_LOSS' });
-      expect((err as Error).message).toContain(`artifact of ${MODEL}/v1 has sha256 ${sha256Hex(damaged)}, expected ${good.sha256}`);
+      expect((err as Error).message).toContain(
+        `artifact of ${MODEL}/v1 has sha256 ${sha256Hex(damaged)}, expected ${good.sha256}`,
+      );
     } finally {
       await writeFile(blob, good.bytes);
     }
@@ -199,7 +235,11 @@ describe('TrainerModelSource', () => {
 
   it('reports a trainer that is gone as UNAVAILABLE (retryable), naming its address', async () => {
     await trainer.stop();
-    for (const attempt of [() => source.aliases(MODEL), () => source.resolve(MODEL, { alias: 'champion' }), () => source.models()]) {
+    for (const attempt of [
+      () => source.aliases(MODEL),
+      () => source.resolve(MODEL, { alias: 'champion' }),
+      () => source.models(),
+    ]) {
       const err = await attempt().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UnavailableError);
       expect((err as Error).message).toContain(`the trainer-coordinator at ${address} is unavailable`);

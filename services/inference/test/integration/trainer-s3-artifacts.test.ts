@@ -42,7 +42,13 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'omen-trainer-s3-'));
   cleanup(() => rm(root, { recursive: true, force: true }));
   s3dir = path.join(root, 's3');
-  const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3dir, configureBuckets: [{ name: BUCKET, configs: [] }] });
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: s3dir,
+    configureBuckets: [{ name: BUCKET, configs: [] }],
+  });
   const { port } = await s3.run();
   cleanup(() => s3.close());
 
@@ -63,7 +69,12 @@ beforeAll(async () => {
 
   const admin = createClient(Trainer, trainer.address, { token: TOKEN, deadlineMs: 60_000 });
   cleanup(() => Promise.resolve(admin.close()));
-  const run = await callUnary<trainerV1.Run__Output>(admin, 'StartRun', { model_name: MODEL, row_source: `csv:${CSV}`, algorithm: 'gbdt', auto_promote: true });
+  const run = await callUnary<trainerV1.Run__Output>(admin, 'StartRun', {
+    model_name: MODEL,
+    row_source: `csv:${CSV}`,
+    algorithm: 'gbdt',
+    auto_promote: true,
+  });
   const final = (await watchRun(admin, run.run_id)).at(-1)?.run;
   expect(final).toMatchObject({ state: 'RUN_STATE_SUCCEEDED', model_version: 'v1' });
 
@@ -82,7 +93,9 @@ describe('trainer with artifacts in S3, inference through the trainer', () => {
 
   it('serves the model to an inference service that knows only the trainer address', async () => {
     const svc = await startTestService(cleanup, {
-      INFERENCE_MODELS: MODEL, INFERENCE_DEFAULT_MODEL: MODEL, INFERENCE_REGISTRY_DIR: path.join(root, 'not-used'),
+      INFERENCE_MODELS: MODEL,
+      INFERENCE_DEFAULT_MODEL: MODEL,
+      INFERENCE_REGISTRY_DIR: path.join(root, 'not-used'),
       INFERENCE_TRAINER_ADDR: trainer.address,
     });
     await svc.running.ready;
@@ -102,7 +115,10 @@ describe('trainer with artifacts in S3, inference through the trainer', () => {
     bad[bad.length >> 1]! ^= 0xff;
     await writeFile(file, bad);
     try {
-      const err = await source.resolve(MODEL, { alias: 'champion' }).then(() => null, (e: unknown) => e as Error & { code?: string });
+      const err = await source.resolve(MODEL, { alias: 'champion' }).then(
+        () => null,
+        (e: unknown) => e as Error & { code?: string },
+      );
       expect(err).not.toBeNull();
       expect(err!.code).toBe('DATA_LOSS');
       expect(err!.message).not.toContain(s3dir);

@@ -146,10 +146,14 @@ describe('DynamicBatcher', () => {
   it('fails every request of a batch whose execution fails, and keeps serving', async () => {
     const clock = new FakeScheduler();
     let fail = true;
-    const batcher = new DynamicBatcher<number, number>({ maxBatchSize: 2, maxQueueDelayUs: 0, maxQueueRows: 10 }, (xs) => {
-      if (fail) return Promise.reject(new Error('session.run failed'));
-      return Promise.resolve(xs);
-    }, clock);
+    const batcher = new DynamicBatcher<number, number>(
+      { maxBatchSize: 2, maxQueueDelayUs: 0, maxQueueRows: 10 },
+      (xs) => {
+        if (fail) return Promise.reject(new Error('session.run failed'));
+        return Promise.resolve(xs);
+      },
+      clock,
+    );
     const a = batcher.submit(1);
     await expect(a).rejects.toThrow('session.run failed');
     fail = false;
@@ -171,9 +175,16 @@ describe('DynamicBatcher', () => {
 
   it('refuses nonsensical options, naming the key and the bound', () => {
     const clock = new FakeScheduler();
-    const make = (o: Partial<BatcherOptions>) => () => new DynamicBatcher({ maxBatchSize: 4, maxQueueDelayUs: 0, maxQueueRows: 10, ...o }, (x) => Promise.resolve(x), clock);
+    const make = (o: Partial<BatcherOptions>) => () =>
+      new DynamicBatcher(
+        { maxBatchSize: 4, maxQueueDelayUs: 0, maxQueueRows: 10, ...o },
+        (x) => Promise.resolve(x),
+        clock,
+      );
     expect(make({ maxBatchSize: 0 })).toThrow(/maxBatchSize must be an integer >= 1; got 0/);
-    expect(make({ preferredBatchSizes: [8] })).toThrow(/preferredBatchSizes must be integers in 1..maxBatchSize \(4\); got 8/);
+    expect(make({ preferredBatchSizes: [8] })).toThrow(
+      /preferredBatchSizes must be integers in 1..maxBatchSize \(4\); got 8/,
+    );
     expect(make({ maxQueueDelayUs: -1 })).toThrow(/maxQueueDelayUs/);
   });
 });

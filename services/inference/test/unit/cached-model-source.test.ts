@@ -14,7 +14,15 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 function artifact(name: string, version: string): ModelArtifact {
   const bytes = new Uint8Array(randomBytes(2048));
-  return { name, version, sha256: sha(bytes), size: bytes.length, featureSet: { name: 'jit_change_metrics', version: 1 }, labels: { run: version }, bytes };
+  return {
+    name,
+    version,
+    sha256: sha(bytes),
+    size: bytes.length,
+    featureSet: { name: 'jit_change_metrics', version: 1 },
+    labels: { run: version },
+    bytes,
+  };
 }
 
 /** A registry in memory whose next calls can be made to fail. */
@@ -81,7 +89,11 @@ describe('CachedModelSource', () => {
     expect(await second.aliases('jit')).toEqual({ champion: 'v1' });
     expect(await second.models()).toEqual(['jit']);
     expect(warnings.map(([, msg]) => msg)).toContain('model source unavailable; serving the cached version');
-    expect(warnings.find(([, msg]) => msg.includes('cached version'))?.[0]).toMatchObject({ model: 'jit', version: 'v1', sha256: v1.sha256 });
+    expect(warnings.find(([, msg]) => msg.includes('cached version'))?.[0]).toMatchObject({
+      model: 'jit',
+      version: 'v1',
+      sha256: v1.sha256,
+    });
   });
 
   it('treats any transient error (a deadline too) as unavailable, and rethrows it when the cache has nothing', async () => {
@@ -131,7 +143,12 @@ describe('CachedModelSource', () => {
     inner.failWith = unavailable;
     await expect(cache.resolve('jit', { alias: 'champion' })).rejects.toBe(unavailable);
     expect(await readdir(path.join(dir, 'blobs'))).toEqual([]);
-    expect(warnings.find(([, msg]) => msg.includes('damaged'))?.[0]).toMatchObject({ model: 'jit', version: 'v1', expected: v1.sha256, actual: sha(damaged) });
+    expect(warnings.find(([, msg]) => msg.includes('damaged'))?.[0]).toMatchObject({
+      model: 'jit',
+      version: 'v1',
+      expected: v1.sha256,
+      actual: sha(damaged),
+    });
 
     // Once the source is back the artifact is cached again.
     inner.failWith = undefined;
@@ -150,9 +167,12 @@ describe('CachedModelSource', () => {
       // cachedAt is milliseconds; a tick apart keeps the order unambiguous.
       await new Promise((r) => setTimeout(r, 2));
     }
-    const versions = async () => (await readdir(path.join(dir, 'models', 'jit', 'versions'))).map((f) => f.replace(/\.json$/, '')).sort();
+    const versions = async () =>
+      (await readdir(path.join(dir, 'models', 'jit', 'versions'))).map((f) => f.replace(/\.json$/, '')).sort();
     expect(await versions()).toEqual(['v1', 'v5', 'v6']);
-    expect((await readdir(path.join(dir, 'blobs'))).sort()).toEqual([all[0]!, all[4]!, all[5]!].map((a) => a.sha256).sort());
+    expect((await readdir(path.join(dir, 'blobs'))).sort()).toEqual(
+      [all[0]!, all[4]!, all[5]!].map((a) => a.sha256).sort(),
+    );
 
     // Moving the alias unpins v1; it is then one of the two most recent unpinned (v5, v1) until v7 comes.
     inner.aliasMap['jit'] = { champion: 'v6' };

@@ -17,14 +17,20 @@ describe('inference configuration: where models come from', () => {
     const c = loadConfig(inferenceConfigSchema, {});
     expect(c.INFERENCE_TRAINER_ADDR).toBeUndefined();
     expect(c.INFERENCE_TRAINER_TIMEOUT).toBe(120_000);
-    const remote = loadConfig(inferenceConfigSchema, { INFERENCE_TRAINER_ADDR: 'trainer-coordinator:50051', INFERENCE_TRAINER_TIMEOUT: '30s' });
+    const remote = loadConfig(inferenceConfigSchema, {
+      INFERENCE_TRAINER_ADDR: 'trainer-coordinator:50051',
+      INFERENCE_TRAINER_TIMEOUT: '30s',
+    });
     expect(remote.INFERENCE_TRAINER_ADDR).toBe('trainer-coordinator:50051');
     expect(remote.INFERENCE_TRAINER_TIMEOUT).toBe(30_000);
   });
 
   it('has no artifact cache unless INFERENCE_ARTIFACT_CACHE_DIR names a directory', () => {
     expect(loadConfig(inferenceConfigSchema, {}).INFERENCE_ARTIFACT_CACHE_DIR).toBeUndefined();
-    expect(loadConfig(inferenceConfigSchema, { INFERENCE_ARTIFACT_CACHE_DIR: '/var/cache/omen-models' }).INFERENCE_ARTIFACT_CACHE_DIR).toBe('/var/cache/omen-models');
+    expect(
+      loadConfig(inferenceConfigSchema, { INFERENCE_ARTIFACT_CACHE_DIR: '/var/cache/omen-models' })
+        .INFERENCE_ARTIFACT_CACHE_DIR,
+    ).toBe('/var/cache/omen-models');
   });
 
   it('refuses an address that is not host:port, and a short token, naming the variable but not the token', () => {

@@ -1,15 +1,33 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { contributions, ensembleMargin, explanationMethod, rankContributions, type MarginTerm, type TreeEnsembleParams } from '../../src/domain/contributions.ts';
+import {
+  contributions,
+  ensembleMargin,
+  explanationMethod,
+  rankContributions,
+  type MarginTerm,
+  type TreeEnsembleParams,
+} from '../../src/domain/contributions.ts';
 import { readOnnxGraph } from '../../src/domain/onnx-graph.ts';
-import { buildOnnx, gbdtMargin, randomGbdt, seeded, type TestEnsemble, type TestGbdt, type TestLogistic } from '../helpers/onnx-models.ts';
+import {
+  buildOnnx,
+  gbdtMargin,
+  randomGbdt,
+  seeded,
+  type TestEnsemble,
+  type TestGbdt,
+  type TestLogistic,
+} from '../helpers/onnx-models.ts';
 
 const logit = (p: number) => Math.log(p / (1 - p));
 
 async function ortP1(bytes: Uint8Array, rows: number[][]): Promise<number[]> {
   const session = await ort.InferenceSession.create(bytes);
   const f = rows[0]!.length;
-  const out = await session.run({ features: new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, f]) }, ['probabilities']);
+  const out = await session.run(
+    { features: new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, f]) },
+    ['probabilities'],
+  );
   const probs = out['probabilities']!.data as Float32Array;
   await session.release();
   return rows.map((_, i) => probs[i * 2 + 1]!);
@@ -62,10 +80,31 @@ describe('tree contributions (baseline Shapley from the ONNX trees)', () => {
       kind: 'gbdt',
       featureNames: ['a', 'b'],
       baseScore: 0,
-      trees: [{ feature: [0, 0, -1, -1, 1, -1, -1], threshold: [2, 1, 0, 0, 5, 0, 0], left: [1, 2, -1, -1, 5, -1, -1], right: [4, 3, -1, -1, 6, -1, -1], value: [0, 0, 1, 2, 0, 3, 4] }],
+      trees: [
+        {
+          feature: [0, 0, -1, -1, 1, -1, -1],
+          threshold: [2, 1, 0, 0, 5, 0, 0],
+          left: [1, 2, -1, -1, 5, -1, -1],
+          right: [4, 3, -1, -1, 6, -1, -1],
+          value: [0, 0, 1, 2, 0, 3, 4],
+        },
+      ],
     };
     const params = treesOf(readOnnxGraph(buildOnnx(model), 'features', 2).margin);
-    for (const [x, r] of [[[0, 9], [1.5, 0]], [[3, 9], [0, 0]], [[3, 1], [1.5, 9]]] as const) {
+    for (const [x, r] of [
+      [
+        [0, 9],
+        [1.5, 0],
+      ],
+      [
+        [3, 9],
+        [0, 0],
+      ],
+      [
+        [3, 1],
+        [1.5, 9],
+      ],
+    ] as const) {
       const expected = bruteForceShapley((row) => gbdtMargin(model, row), [...x], [...r]);
       const got = contributions({ kind: 'trees', params }, x, 0, r, 2);
       expected.forEach((v, j) => expect(got[j]).toBeCloseTo(v, 6));
@@ -94,7 +133,11 @@ describe('tree contributions (baseline Shapley from the ONNX trees)', () => {
   });
 
   it('give zero to a feature no split uses, and nothing at all when the row equals the reference', () => {
-    const thresholds = [[1, 2], [1, 2], [1, 2]];
+    const thresholds = [
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ];
     const model = randomGbdt(['a', 'b', 'c'], { trees: 5, depth: 2, thresholds, seed: 2 });
     for (const t of model.trees) t.feature = t.feature.map((j) => (j === 2 ? 0 : j)); // c never split on
     const params = treesOf(readOnnxGraph(buildOnnx(model), 'features', 3).margin);
@@ -131,8 +174,21 @@ describe('linear contributions (coefficient × standardised value)', () => {
 
 describe('ensemble contributions (weighted LR + GBDT)', () => {
   it('are the weighted sum of the parts and add up to the ensemble margin', async () => {
-    const gbdt = randomGbdt(lr.featureNames, { trees: 30, depth: 3, thresholds: [[1, 10, 100], [1, 5, 50], [0.5]], seed: 4, baseScore: -0.7 });
-    const model: TestEnsemble = { kind: 'ensemble', featureNames: lr.featureNames, logistic: lr, gbdt, logisticWeight: 0.5, gbdtWeight: 0.5 };
+    const gbdt = randomGbdt(lr.featureNames, {
+      trees: 30,
+      depth: 3,
+      thresholds: [[1, 10, 100], [1, 5, 50], [0.5]],
+      seed: 4,
+      baseScore: -0.7,
+    });
+    const model: TestEnsemble = {
+      kind: 'ensemble',
+      featureNames: lr.featureNames,
+      logistic: lr,
+      gbdt,
+      logisticWeight: 0.5,
+      gbdtWeight: 0.5,
+    };
     const bytes = buildOnnx(model);
     const graph = readOnnxGraph(bytes, 'features', 3);
     expect(graph.marginUnsupported).toBeUndefined();
@@ -143,7 +199,11 @@ describe('ensemble contributions (weighted LR + GBDT)', () => {
     const c = contributions(graph.margin!, x, 0, reference, 3);
     const sum = c.reduce((s, v) => s + v, 0);
     // LR part sums to lrMargin − intercept (reference = training mean); tree part to g(x) − g(r).
-    const lrMargin = (row: number[]) => row.reduce((s, v, j) => s + (lr.coef[j]! * ((lr.log1p[j] ? Math.log1p(v) : v) - lr.mean[j]!)) / lr.scale[j]!, lr.intercept);
+    const lrMargin = (row: number[]) =>
+      row.reduce(
+        (s, v, j) => s + (lr.coef[j]! * ((lr.log1p[j] ? Math.log1p(v) : v) - lr.mean[j]!)) / lr.scale[j]!,
+        lr.intercept,
+      );
     const expected = 0.5 * (lrMargin(x) - lr.intercept) + 0.5 * (gbdtMargin(gbdt, x) - gbdtMargin(gbdt, reference));
     expect(sum).toBeCloseTo(expected, 4);
     expect(0.5 * lrMargin(x) + 0.5 * gbdtMargin(gbdt, x)).toBeCloseTo(logit(px!), 4);

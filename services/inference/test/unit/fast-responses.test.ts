@@ -39,15 +39,34 @@ describe('withFastResponses', () => {
     const { complexity_score: _c, ...withoutOptional } = prediction;
     sameAsStandard(inference, 'omen.inference.v1.Inference', 'Predict', withoutOptional);
     sameAsStandard(inference, 'omen.inference.v1.Inference', 'PredictBatch', {
-      results: [{ index: 0, prediction }, { index: 1, error: { code: 'INVALID_ARGUMENT', message: 'requests[1].features.values: nf is missing' } }],
+      results: [
+        { index: 0, prediction },
+        { index: 1, error: { code: 'INVALID_ARGUMENT', message: 'requests[1].features.values: nf is missing' } },
+      ],
     });
-    sameAsStandard(inference, 'omen.inference.v1.Inference', 'PredictStream', { index: 7, prediction: withoutOptional });
+    sameAsStandard(inference, 'omen.inference.v1.Inference', 'PredictStream', {
+      index: 7,
+      prediction: withoutOptional,
+    });
     sameAsStandard(inference, 'omen.inference.v1.Inference', 'PredictBatch', {
       results: [],
       packed: {
-        model_name: 'jit-defect', model_version: 'v3', feature_set: 'jit_change_metrics', feature_set_version: 1, rows: 2,
-        bug_probability: [0.25, NaN], score_names: ['other'], scores: [1.5, NaN], top_k: 1, contribution_features: [3, -1], contributions: [-0.125, NaN],
-        details: [{ index: 1, error: { code: 'INVALID_ARGUMENT', message: 'packed.rows[1].features.values: nf is missing' } }], latency_ms: 0.5, trace_id: '',
+        model_name: 'jit-defect',
+        model_version: 'v3',
+        feature_set: 'jit_change_metrics',
+        feature_set_version: 1,
+        rows: 2,
+        bug_probability: [0.25, NaN],
+        score_names: ['other'],
+        scores: [1.5, NaN],
+        top_k: 1,
+        contribution_features: [3, -1],
+        contributions: [-0.125, NaN],
+        details: [
+          { index: 1, error: { code: 'INVALID_ARGUMENT', message: 'packed.rows[1].features.values: nf is missing' } },
+        ],
+        latency_ms: 0.5,
+        trace_id: '',
       },
     });
   });
@@ -63,7 +82,10 @@ describe('withFastResponses', () => {
     });
     sameAsStandard(kserve, 'inference.GRPCInferenceService', 'ModelInfer', {
       model_name: 'jit-defect',
-      outputs: [{ name: 'label', datatype: 'INT64', shape: [2], contents: { int64_contents: ['0', '1'] } }, { name: 'probabilities', datatype: 'FP32', shape: [2, 2], contents: { fp32_contents: [...probs] } }],
+      outputs: [
+        { name: 'label', datatype: 'INT64', shape: [2], contents: { int64_contents: ['0', '1'] } },
+        { name: 'probabilities', datatype: 'FP32', shape: [2, 2], contents: { fp32_contents: [...probs] } },
+      ],
     });
     sameAsStandard(kserve, 'inference.GRPCInferenceService', 'ModelMetadata', {
       name: 'jit-defect',

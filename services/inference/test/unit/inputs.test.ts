@@ -17,7 +17,9 @@ function fuzzValues(rand: () => number): Record<string, number> {
     else if (r < 0.07) out[f.name] = -1;
     else if (r < 0.09) out[f.name] = 2.5;
     else if (r < 0.11) out[f.name] = 2;
-    else out[f.name] = f.type === 'boolean' ? (rand() < 0.5 ? 0 : 1) : f.type === 'integer' ? Math.floor(rand() * 50) : rand() * 5;
+    else
+      out[f.name] =
+        f.type === 'boolean' ? (rand() < 0.5 ? 0 : 1) : f.type === 'integer' ? Math.floor(rand() * 50) : rand() * 5;
   }
   if (rand() < 0.03) out['extra_feature'] = 1;
   return out;
@@ -66,7 +68,9 @@ describe('storedRow', () => {
     expect(storedRow(code, { ...values, later_feature: 3 }, 'k').length).toBe(code.features.length);
     const { sloc: _gone, ...missing } = values;
     expect(() => storedRow(code, missing, 'omen:features:{r}:abc code_metrics@v1')).toThrow(FailedPreconditionError);
-    expect(() => storedRow(code, missing, 'omen:features:{r}:abc code_metrics@v1')).toThrow(/omen:features:\{r\}:abc.*sloc is missing/);
+    expect(() => storedRow(code, missing, 'omen:features:{r}:abc code_metrics@v1')).toThrow(
+      /omen:features:\{r\}:abc.*sloc is missing/,
+    );
   });
 });
 

@@ -5,7 +5,7 @@ import { createRedisClient, keySlot } from '@omen/service';
 import { RedisStore } from '../../src/adapters/redis-store.ts';
 
 describe('inference Redis keys', () => {
-  it('puts a commit\'s feature key and cache keys in the repository\'s slot', () => {
+  it("puts a commit's feature key and cache keys in the repository's slot", () => {
     const store = new RedisStore(createRedisClient('redis://127.0.0.1:1', { lazyConnect: true }));
     for (const repo of ['github:expressjs/express', 'gitlab:g/p{x}']) {
       const slot = keySlot(store.featureKey(repo, 'a'.repeat(40)));

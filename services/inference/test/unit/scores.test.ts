@@ -9,7 +9,9 @@ describe('deriveScores', () => {
   it('computes the complexity score from the documented weights (0.5 at every threshold)', () => {
     const code = { files_parsed: 2, complexity_max: 10, complexity_mean: 5, max_nesting: 4 };
     expect(deriveScores({ code }).complexity_score).toBeCloseTo(0.5, 12);
-    const simple = deriveScores({ code: { ...code, complexity_max: 1, complexity_mean: 1, max_nesting: 0 } }).complexity_score!;
+    const simple = deriveScores({
+      code: { ...code, complexity_max: 1, complexity_mean: 1, max_nesting: 0 },
+    }).complexity_score!;
     expect(simple).toBeCloseTo(0.5 * (1 / 11) + 0.3 * (1 / 6), 12);
   });
 
@@ -18,7 +20,10 @@ describe('deriveScores', () => {
     const got = deriveScores({ code, change: { la: 100, ld: 0 } }).technical_debt_score!;
     expect(got).toBeCloseTo(0.4 * 0.5 + 0.4 * 0.5 + 0.2 * 0.5, 12);
     // A complexity decrease is not debt; a well-commented change has no deficit.
-    expect(deriveScores({ code: { ...code, duplicated_lines: 0, complexity_delta: -5, comment_ratio: 0.3 } }).technical_debt_score).toBe(0);
+    expect(
+      deriveScores({ code: { ...code, duplicated_lines: 0, complexity_delta: -5, comment_ratio: 0.3 } })
+        .technical_debt_score,
+    ).toBe(0);
   });
 
   it('prefers a model output of the same name over the rule', () => {
@@ -29,7 +34,10 @@ describe('deriveScores', () => {
   it('reports one security risk per rule with hits and per file with hits, worst first', () => {
     const got = deriveScores({
       code: { sec_hardcoded_secret: 3, sec_weak_hash: 1, sec_eval_exec: 0 },
-      files: [{ path: 'src/a.ts', values: { security_hits: 1 } }, { path: 'src/b.ts', values: { security_hits: 0 } }],
+      files: [
+        { path: 'src/a.ts', values: { security_hits: 1 } },
+        { path: 'src/b.ts', values: { security_hits: 0 } },
+      ],
     });
     expect(got.security_risks.map((r) => [r.category, r.path, r.score])).toEqual([
       ['hardcoded_secret', '', 0.75],
@@ -42,7 +50,10 @@ describe('deriveScores', () => {
     const got = deriveScores({
       change: { la: 500, ld: 100, nf: 20, entropy: 3.1 },
       code: { duplicate_blocks: 2 },
-      files: [{ path: 'big.ts', values: { complexity_max: 30, max_nesting: 5 } }, { path: 'ok.ts', values: { complexity_max: 10, max_nesting: 4 } }],
+      files: [
+        { path: 'big.ts', values: { complexity_max: 30, max_nesting: 5 } },
+        { path: 'ok.ts', values: { complexity_max: 10, max_nesting: 4 } },
+      ],
     });
     expect(got.refactoring_suggestions.map((s) => [s.kind, s.path])).toEqual([
       ['reduce_complexity', 'big.ts'], // 30/40

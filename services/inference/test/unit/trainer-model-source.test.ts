@@ -24,7 +24,14 @@ const RECORD: ModelVersionRecord = {
 type Chunk = trainerV1.ArtifactChunk__Output;
 const header = (over: Partial<trainerV1.ArtifactHeader__Output> = {}, record: unknown = RECORD): Chunk => ({
   part: 'header',
-  header: { version: null, record_json: JSON.stringify(record), sha256: RECORD.sha256, size_bytes: String(BYTES.length), chunk_bytes: 4096, ...over },
+  header: {
+    version: null,
+    record_json: JSON.stringify(record),
+    sha256: RECORD.sha256,
+    size_bytes: String(BYTES.length),
+    chunk_bytes: 4096,
+    ...over,
+  },
 });
 const data = (b: Uint8Array): Chunk => ({ part: 'data', data: Buffer.from(b) });
 function chunks(bytes: Uint8Array, size: number): Chunk[] {
@@ -58,15 +65,23 @@ describe('assembleArtifact', () => {
     const err = await assembleArtifact(stream([header(), ...chunks(flipped, 4096)]), champion).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ArtifactIntegrityError);
     expect(err).toMatchObject({ code: 'DATA_LOSS', expected: RECORD.sha256, actual: sha(flipped) });
-    expect((err as Error).message).toBe(`artifact jit/v3 as received from the trainer has sha256 ${sha(flipped)}, expected ${RECORD.sha256}: refusing a corrupted or substituted artifact`);
+    expect((err as Error).message).toBe(
+      `artifact jit/v3 as received from the trainer has sha256 ${sha(flipped)}, expected ${RECORD.sha256}: refusing a corrupted or substituted artifact`,
+    );
   });
 
   it('refuses a truncated stream, one longer than announced, and sizes that disagree', async () => {
     const cases: Array<[Chunk[], RegExp]> = [
       [[header(), ...chunks(BYTES.subarray(0, 8192), 4096)], /jit\/v3 ended after 8192 of 10000 bytes/],
       [[header()], /jit\/v3 ended after 0 of 10000 bytes/],
-      [[header(), ...chunks(Buffer.concat([BYTES, Buffer.from([0])]), 4096)], /more than the 10000 bytes it announced for jit\/v3/],
-      [[header({ size_bytes: '9999' }), ...chunks(BYTES.subarray(0, 9999), 4096)], /announces 9999 bytes, its record 10000/],
+      [
+        [header(), ...chunks(Buffer.concat([BYTES, Buffer.from([0])]), 4096)],
+        /more than the 10000 bytes it announced for jit\/v3/,
+      ],
+      [
+        [header({ size_bytes: '9999' }), ...chunks(BYTES.subarray(0, 9999), 4096)],
+        /announces 9999 bytes, its record 10000/,
+      ],
       [[header({ size_bytes: '0' })], /announces 0 bytes/],
     ];
     for (const [messages, message] of cases) {
@@ -84,10 +99,20 @@ describe('assembleArtifact', () => {
       [[data(BYTES)], /stream for jit@champion began without a header/],
       [[header(), data(BYTES.subarray(0, 10)), header()], /jit\/v3 has a second header/],
       [[header({ sha256: 'ab'.repeat(32) }), ...chunks(BYTES, 4096)], /announces sha256 abab.*, its record/],
-      [[header({}, { ...RECORD, name: 'other' }), ...chunks(BYTES, 4096)], /asked the trainer for jit@champion, got other\/v3/],
-      [[header(), ...chunks(BYTES, 4096)], /asked the trainer for jit\/v2, got jit\/v3/, { name: 'jit', selector: { version: 'v2' } }],
+      [
+        [header({}, { ...RECORD, name: 'other' }), ...chunks(BYTES, 4096)],
+        /asked the trainer for jit@champion, got other\/v3/,
+      ],
+      [
+        [header(), ...chunks(BYTES, 4096)],
+        /asked the trainer for jit\/v2, got jit\/v3/,
+        { name: 'jit', selector: { version: 'v2' } },
+      ],
       [[header({ record_json: '{"name":' })], /record of jit@champion is not valid JSON/],
-      [[header({}, { name: 'jit', version: 'v3' })], /record of jit@champion lacks name, version, sha256 or featureSet/],
+      [
+        [header({}, { name: 'jit', version: 'v3' })],
+        /record of jit@champion lacks name, version, sha256 or featureSet/,
+      ],
       // Without a recorded size the header's is the one checked.
       [[header({ size_bytes: '10001' }, unsized), ...chunks(BYTES, 4096)], /ended after 10000 of 10001 bytes/],
     ];
@@ -100,8 +125,15 @@ describe('assembleArtifact', () => {
 
   it('refuses an artifact larger than allowed before reading its bytes', async () => {
     let pulled = 0;
-    const err = await assembleArtifact(stream([header(), ...chunks(BYTES, 4096)], () => pulled++), champion, 5000).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'FAILED_PRECONDITION', message: 'jit/v3 is 10000 bytes, more than this source accepts (5000)' });
+    const err = await assembleArtifact(
+      stream([header(), ...chunks(BYTES, 4096)], () => pulled++),
+      champion,
+      5000,
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'FAILED_PRECONDITION',
+      message: 'jit/v3 is 10000 bytes, more than this source accepts (5000)',
+    });
     expect(pulled).toBe(1);
   });
 });

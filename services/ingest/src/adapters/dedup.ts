@@ -41,7 +41,8 @@ export interface RedisDedupOptions {
 
 // Deletes the key only while it still holds this process's claim token, so releasing a claim
 // that expired and was taken by another request leaves that request's claim alone.
-const releaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+const releaseScript =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 /**
  * The dedup window in Redis. A key is claimed with `SET NX PX` (value `pending:<token>`),
@@ -82,7 +83,10 @@ export class RedisDedup implements DedupStore {
       await redis.connect();
     } catch (err) {
       redis.disconnect();
-      throw new UnavailableError(`Redis at ${redactUrl(options.url)} is unreachable`, { cause: err, retryAfterMs: 5000 });
+      throw new UnavailableError(`Redis at ${redactUrl(options.url)} is unreachable`, {
+        cause: err,
+        retryAfterMs: 5000,
+      });
     }
     return new RedisDedup(redis, options);
   }
@@ -93,9 +97,22 @@ export class RedisDedup implements DedupStore {
       return await this.guard('claim', async () => {
         // SET NX GET (Redis >= 7.0) claims and reads the previous value in one command.
         const results = await Promise.all(
-          keys.map((k) => this.redis.call('SET', this.namespace + k, this.token, 'PX', String(this.pendingTtlMs), 'NX', 'GET') as Promise<string | null>),
+          keys.map(
+            (k) =>
+              this.redis.call(
+                'SET',
+                this.namespace + k,
+                this.token,
+                'PX',
+                String(this.pendingTtlMs),
+                'NX',
+                'GET',
+              ) as Promise<string | null>,
+          ),
         );
-        return results.map((previous): ClaimState => (previous === null ? 'claimed' : previous === 'done' ? 'done' : 'pending'));
+        return results.map((previous): ClaimState =>
+          previous === null ? 'claimed' : previous === 'done' ? 'done' : 'pending',
+        );
       });
     } catch (err) {
       // A timed-out SET is still in the socket: a Redis that resumes runs it, and the key would
@@ -110,13 +127,17 @@ export class RedisDedup implements DedupStore {
 
   async confirm(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.guard('confirm', () => Promise.all(keys.map((k) => this.redis.set(this.namespace + k, 'done', 'PX', this.windowMs))));
+    await this.guard('confirm', () =>
+      Promise.all(keys.map((k) => this.redis.set(this.namespace + k, 'done', 'PX', this.windowMs))),
+    );
   }
 
   async release(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     const redis = this.redis as RedisClient & { omenReleaseClaim(key: string, token: string): Promise<number> };
-    await this.guard('release', () => Promise.all(keys.map((k) => redis.omenReleaseClaim(this.namespace + k, this.token))));
+    await this.guard('release', () =>
+      Promise.all(keys.map((k) => redis.omenReleaseClaim(this.namespace + k, this.token))),
+    );
   }
 
   ping(): Promise<unknown> {
@@ -131,10 +152,13 @@ export class RedisDedup implements DedupStore {
     try {
       return await fn();
     } catch (err) {
-      throw new UnavailableError(`dedup window unavailable (Redis ${what} failed): ${err instanceof Error ? err.message : String(err)}`, {
-        cause: err,
-        retryAfterMs: 5000,
-      });
+      throw new UnavailableError(
+        `dedup window unavailable (Redis ${what} failed): ${err instanceof Error ? err.message : String(err)}`,
+        {
+          cause: err,
+          retryAfterMs: 5000,
+        },
+      );
     }
   }
 }

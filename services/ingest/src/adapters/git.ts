@@ -32,7 +32,10 @@ export async function* readGitLog(repoPath: string, options: GitLogOptions = {})
 /** Shas, parents and commit times of every commit reachable from `rev`. */
 export async function readGraph(repoPath: string, options: GitLogOptions = {}): Promise<OrderNode[]> {
   const args = [...gitConfigArgs, 'log', '--format=%H %ct %P', options.rev ?? 'HEAD', '--'];
-  const child = spawn(options.git ?? 'git', ['-C', repoPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
+  const child = spawn(options.git ?? 'git', ['-C', repoPath, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   let out = '';
   let stderr = '';
   child.stdout.setEncoding('utf8');
@@ -59,14 +62,23 @@ export async function readGraph(repoPath: string, options: GitLogOptions = {}): 
 }
 
 /** One commit of a local mirror, in the same shape (`git show`). */
-export async function showCommit(repoPath: string, sha: string, options: Omit<GitLogOptions, 'rev'> = {}): Promise<CommitDetail> {
+export async function showCommit(
+  repoPath: string,
+  sha: string,
+  options: Omit<GitLogOptions, 'rev'> = {},
+): Promise<CommitDetail> {
   if (!isFullSha(sha)) throw new OmenError('INVALID_ARGUMENT', `not a full commit sha: "${sha}"`);
   const args = [...gitConfigArgs, 'show', ...gitLogDiffArgs, sha, '--'];
   for await (const detail of runGit(repoPath, args, options)) return detail;
   throw new NotFoundError(`git mirror ${repoPath} printed nothing for ${sha}`, sha);
 }
 
-async function* runGit(repoPath: string, args: string[], options: Omit<GitLogOptions, 'rev'>, input?: string): AsyncGenerator<CommitDetail> {
+async function* runGit(
+  repoPath: string,
+  args: string[],
+  options: Omit<GitLogOptions, 'rev'>,
+  input?: string,
+): AsyncGenerator<CommitDetail> {
   const child = spawn(options.git ?? 'git', ['-C', repoPath, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(options.signal ? { signal: options.signal } : {}),

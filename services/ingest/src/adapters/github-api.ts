@@ -63,10 +63,16 @@ export class GithubCommitSource {
    * stops at 250 commits. `stopAbove` ends the walk after the first page when the range is
    * larger than the caller will take anyway (the count comes back, the commits do not).
    */
-  async compare(repoName: string, base: string, head: string, stopAbove = Number.POSITIVE_INFINITY): Promise<CommitRange> {
+  async compare(
+    repoName: string,
+    base: string,
+    head: string,
+    stopAbove = Number.POSITIVE_INFINITY,
+  ): Promise<CommitRange> {
     const [owner, name] = repoName.split('/');
     const basehead = `${encodeURIComponent(base)}...${encodeURIComponent(head)}`;
-    let url: string | undefined = `${this.baseUrl}/repos/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}/compare/${basehead}?per_page=${this.comparePerPage}`;
+    let url: string | undefined =
+      `${this.baseUrl}/repos/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}/compare/${basehead}?per_page=${this.comparePerPage}`;
     const pages: unknown[] = [];
     while (url && pages.length < this.maxComparePages) {
       const res = await this.http.getJson(url);

@@ -7,7 +7,10 @@ import { OmenError } from '@omen/errors';
 /** Whether a file starts with the gzip magic bytes (1f 8b), whatever its name. */
 export async function isGzip(path: string): Promise<boolean> {
   const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new OmenError(err.code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_ARGUMENT', `cannot read ${path}: ${err.message}`);
+    throw new OmenError(
+      err.code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_ARGUMENT',
+      `cannot read ${path}: ${err.message}`,
+    );
   });
   try {
     const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
@@ -22,7 +25,10 @@ export async function isGzip(path: string): Promise<boolean> {
  * between lines once `signal` is aborted; a gzip or read error ends the walk with the line
  * number it reached.
  */
-export async function* readJsonLines(path: string, signal?: AbortSignal): AsyncGenerator<{ lineNo: number; text: string }> {
+export async function* readJsonLines(
+  path: string,
+  signal?: AbortSignal,
+): AsyncGenerator<{ lineNo: number; text: string }> {
   const gz = await isGzip(path);
   const file = createReadStream(path);
   const input = gz ? file.pipe(createGunzip()) : file;

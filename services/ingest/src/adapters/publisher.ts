@@ -81,7 +81,13 @@ export class BatchingPublisher implements EventPublisher {
           const queue = this.queues.get(topic) ?? [];
           this.queues.set(topic, queue);
           queue.push({
-            record: { key: e.value.repo_id, value: e.value, eventId: e.value.event_id, eventTime: e.value.event_time, headers: { ...headers } },
+            record: {
+              key: e.value.repo_id,
+              value: e.value,
+              eventId: e.value.event_id,
+              eventTime: e.value.event_time,
+              headers: { ...headers },
+            },
             bytes: avroSizeBound(e.value),
             resolve,
             reject,
@@ -105,7 +111,10 @@ export class BatchingPublisher implements EventPublisher {
     const batch = queue.splice(0, take);
     this.inFlight.add(topic);
     this.producer
-      .send(topic, batch.map((p) => p.record))
+      .send(
+        topic,
+        batch.map((p) => p.record),
+      )
       .then(
         (sent) => {
           const single = sent.length === 1 ? sent[0] : undefined;

@@ -52,7 +52,11 @@ export class PushCompleter {
 
   /** Whether a push of this repository can be completed at all (an API token for its SCM). */
   configuredFor(repo: RepoRef): boolean {
-    return repo.provider === 'github' ? this.o.github !== undefined : repo.provider === 'gitlab' ? this.o.gitlab !== undefined : false;
+    return repo.provider === 'github'
+      ? this.o.github !== undefined
+      : repo.provider === 'gitlab'
+        ? this.o.gitlab !== undefined
+        : false;
   }
 
   async complete(repo: RepoRef, range: PushRange, listed: readonly CommitDraft[]): Promise<PushCompletion> {
@@ -79,10 +83,19 @@ export class PushCompleter {
       return asListed('failed', { base: from.base, error: err });
     }
     if (fetched.total > this.maxCommits && fetched.commits.length === 0) {
-      return asListed('too_large', { base: from.base, missing: Math.max(missingFromHook(range), fetched.total - listed.length) });
+      return asListed('too_large', {
+        base: from.base,
+        missing: Math.max(missingFromHook(range), fetched.total - listed.length),
+      });
     }
     const done = completePush(repo, range, listed, fetched, this.o.pseudonymKey);
-    return { outcome: done.missing > 0 ? 'partial' : 'complete', commits: done.commits, fetched: done.fetched, missing: done.missing, base: from.base };
+    return {
+      outcome: done.missing > 0 ? 'partial' : 'complete',
+      commits: done.commits,
+      fetched: done.fetched,
+      missing: done.missing,
+      base: from.base,
+    };
   }
 
   private fetch(repo: RepoRef, base: string, head: string): Promise<CommitRange> {

@@ -1,10 +1,4 @@
-import {
-  NotFoundError,
-  OmenError,
-  PermissionDeniedError,
-  UnauthenticatedError,
-  UnavailableError,
-} from '@omen/errors';
+import { NotFoundError, OmenError, PermissionDeniedError, UnauthenticatedError, UnavailableError } from '@omen/errors';
 import { backoffDelayMs } from '@omen/service/retry';
 
 // One small fetch-based client for both SCM APIs instead of @octokit/rest + its throttling
@@ -114,7 +108,8 @@ export class ScmHttpClient {
         continue;
       }
       if (response.status === 401) throw new UnauthenticatedError(`${this.name} refused the API token (401)${detail}`);
-      if (response.status === 403) throw new PermissionDeniedError(`${this.name} denied access to ${url} (403)${detail}`);
+      if (response.status === 403)
+        throw new PermissionDeniedError(`${this.name} denied access to ${url} (403)${detail}`);
       if (response.status === 404 || response.status === 422) {
         throw new NotFoundError(`${this.name} has no such commit (${response.status})${detail}`, url);
       }
@@ -133,7 +128,11 @@ export class ScmHttpClient {
 
   private async backoff(url: string, attempt: number, reason: string): Promise<void> {
     if (attempt >= this.maxAttempts) return;
-    const delayMs = backoffDelayMs(attempt, { initialDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs, jitter: 1 }, this.random);
+    const delayMs = backoffDelayMs(
+      attempt,
+      { initialDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs, jitter: 1 },
+      this.random,
+    );
     this.onRetry?.({ url, attempt, delayMs, reason });
     await this.sleep(delayMs);
   }
@@ -142,7 +141,10 @@ export class ScmHttpClient {
     const wait = this.blockedUntil - this.now();
     if (wait <= 0) return;
     if (wait > this.maxWaitMs) {
-      throw new UnavailableError(`${this.name} rate limit exhausted: retry in ${Math.ceil(wait / 1000)} s`, { retryAfterMs: wait, url });
+      throw new UnavailableError(`${this.name} rate limit exhausted: retry in ${Math.ceil(wait / 1000)} s`, {
+        retryAfterMs: wait,
+        url,
+      });
     }
     await this.sleep(wait);
   }
@@ -196,7 +198,8 @@ async function errorDetail(response: Response): Promise<string> {
 }
 
 function describeFetchError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `timed out after ${timeoutMs} ms`;
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    return `timed out after ${timeoutMs} ms`;
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
   return cause ?? (err instanceof Error ? err.message : String(err));
 }

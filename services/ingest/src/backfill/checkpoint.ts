@@ -19,12 +19,18 @@ export interface Checkpoint {
 
 /** The default checkpoint file of one (source, path, repository) under `dir`. */
 export function checkpointPath(dir: string, source: 'git' | 'jsonl', path: string, repo: string): string {
-  const id = createHash('sha256').update(`${source}\0${resolve(path)}\0${repo}`).digest('hex').slice(0, 16);
+  const id = createHash('sha256')
+    .update(`${source}\0${resolve(path)}\0${repo}`)
+    .digest('hex')
+    .slice(0, 16);
   return join(dir, `${source}-${id}.json`);
 }
 
 /** The checkpoint in `file` if it is for this backfill; undefined when absent or for another one. */
-export function readCheckpoint(file: string, expect: { source: 'git' | 'jsonl'; path: string; repo: string }): Checkpoint | undefined {
+export function readCheckpoint(
+  file: string,
+  expect: { source: 'git' | 'jsonl'; path: string; repo: string },
+): Checkpoint | undefined {
   let raw: string;
   try {
     raw = readFileSync(file, 'utf8');
@@ -33,7 +39,8 @@ export function readCheckpoint(file: string, expect: { source: 'git' | 'jsonl'; 
   }
   try {
     const c = JSON.parse(raw) as Checkpoint;
-    if (c.version !== 1 || c.source !== expect.source || c.path !== resolve(expect.path) || c.repo !== expect.repo) return undefined;
+    if (c.version !== 1 || c.source !== expect.source || c.path !== resolve(expect.path) || c.repo !== expect.repo)
+      return undefined;
     if (!Number.isSafeInteger(c.position) || c.position < 0) return undefined;
     return c;
   } catch {
@@ -45,6 +52,9 @@ export function readCheckpoint(file: string, expect: { source: 'git' | 'jsonl'; 
 export function writeCheckpoint(file: string, checkpoint: Omit<Checkpoint, 'version' | 'updatedAt'>): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ version: 1, ...checkpoint, path: resolve(checkpoint.path), updatedAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    tmp,
+    `${JSON.stringify({ version: 1, ...checkpoint, path: resolve(checkpoint.path), updatedAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   renameSync(tmp, file);
 }

@@ -54,30 +54,42 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    if ((values.git === undefined) === (values.jsonl === undefined)) throw new Usage('give exactly one of --git PATH or --jsonl FILE');
+    if ((values.git === undefined) === (values.jsonl === undefined))
+      throw new Usage('give exactly one of --git PATH or --jsonl FILE');
     if (values.repo === undefined) throw new Usage('--repo NAME is required');
     const repo = repoRefFromName(values.repo, 'git');
     if ('error' in repo) throw new Usage(repo.error);
     const batch = values.batch === undefined ? 500 : Number(values.batch);
-    if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new Usage(`--batch must be an integer 1..10000, got "${values.batch}"`);
+    if (!Number.isInteger(batch) || batch < 1 || batch > 10_000)
+      throw new Usage(`--batch must be an integer 1..10000, got "${values.batch}"`);
     const path = (values.git ?? values.jsonl)!;
     if (!existsSync(path)) throw new Usage(`${path} does not exist`);
     if (values.git !== undefined && !statSync(path).isDirectory()) throw new Usage(`--git ${path} is not a directory`);
     if (values.jsonl !== undefined && !statSync(path).isFile()) throw new Usage(`--jsonl ${path} is not a file`);
     const source = values.git !== undefined ? gitSource(path, repo, values.rev) : jsonlSource(path, repo);
-    for (const [flag, sha] of [['--from', values.from], ['--to', values.to]] as const) {
-      if (sha !== undefined && !isShaPrefix(sha)) throw new Usage(`${flag} must be a commit sha (7 to 64 lower-case hex characters), got "${sha}"`);
+    for (const [flag, sha] of [
+      ['--from', values.from],
+      ['--to', values.to],
+    ] as const) {
+      if (sha !== undefined && !isShaPrefix(sha))
+        throw new Usage(`${flag} must be a commit sha (7 to 64 lower-case hex characters), got "${sha}"`);
     }
-    if ((values.from !== undefined || values.to !== undefined) && !values.republish) throw new Usage('--from and --to go with --republish');
+    if ((values.from !== undefined || values.to !== undefined) && !values.republish)
+      throw new Usage('--from and --to go with --republish');
     const adminToken = process.env['ADMIN_TOKEN'];
-    if (values.republish && !adminToken) throw new Usage('--republish needs the admin token in ADMIN_TOKEN (./scripts/omen backfill sets it from .omen/admin-token)');
+    if (values.republish && !adminToken)
+      throw new Usage(
+        '--republish needs the admin token in ADMIN_TOKEN (./scripts/omen backfill sets it from .omen/admin-token)',
+      );
 
     const controller = new AbortController();
     let interrupts = 0;
     const onSigint = (): void => {
       interrupts++;
       if (interrupts === 1) {
-        process.stderr.write('\ninterrupted: finishing the batch in flight and saving the checkpoint (Ctrl-C again to quit now)\n');
+        process.stderr.write(
+          '\ninterrupted: finishing the batch in flight and saving the checkpoint (Ctrl-C again to quit now)\n',
+        );
         controller.abort();
       } else {
         process.exit(130);
@@ -101,8 +113,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    if (result.status === 'interrupted') process.stderr.write(`stopped at commit ${result.position}; run the same command again to resume (${result.checkpointFile})\n`);
-    if (result.status === 'failed') process.stderr.write(`backfill failed: ${result.error}\nprogress is saved in ${result.checkpointFile}; re-run to resume\n`);
+    if (result.status === 'interrupted')
+      process.stderr.write(
+        `stopped at commit ${result.position}; run the same command again to resume (${result.checkpointFile})\n`,
+      );
+    if (result.status === 'failed')
+      process.stderr.write(
+        `backfill failed: ${result.error}\nprogress is saved in ${result.checkpointFile}; re-run to resume\n`,
+      );
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return result.status === 'complete' ? 0 : result.status === 'interrupted' ? 130 : 1;
   } catch (err) {

@@ -14,7 +14,9 @@ export function formatDuration(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`
+    : `${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
 }
 
 function rateOf(s: ProgressState, sinceDone: number): number {
@@ -43,7 +45,11 @@ export interface ProgressReporter {
  * On a TTY: one line redrawn in place, at most 10 times a second. Otherwise: a plain line every
  * `plainEveryMs` (logs and CI stay readable), plus the final one.
  */
-export function progressReporter(stream: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown }, startDone = 0, plainEveryMs = 5000): ProgressReporter {
+export function progressReporter(
+  stream: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown },
+  startDone = 0,
+  plainEveryMs = 5000,
+): ProgressReporter {
   const tty = stream.isTTY === true;
   let last = -Infinity;
   return {

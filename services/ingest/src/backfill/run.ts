@@ -59,7 +59,11 @@ export interface BackfillResult {
 }
 
 type Client = grpc.Client & {
-  PublishCommits(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<ingestV1.PublishCommitsResponse__Output>): grpc.ClientWritableStream<ingestV1.PublishCommitRequest>;
+  PublishCommits(
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<ingestV1.PublishCommitsResponse__Output>,
+  ): grpc.ClientWritableStream<ingestV1.PublishCommitRequest>;
 };
 
 /**
@@ -88,8 +92,16 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
   };
   const resumedFrom = state.position;
   const started = performance.now();
-  const snapshot = (): ProgressState => ({ done: state.position, total, published: state.published, duplicates: state.duplicates, rejected: state.rejected, elapsedMs: performance.now() - started });
-  const save = (): void => writeCheckpoint(file, { ...identity, ...state } satisfies Omit<Checkpoint, 'version' | 'updatedAt'>);
+  const snapshot = (): ProgressState => ({
+    done: state.position,
+    total,
+    published: state.published,
+    duplicates: state.duplicates,
+    rejected: state.rejected,
+    elapsedMs: performance.now() - started,
+  });
+  const save = (): void =>
+    writeCheckpoint(file, { ...identity, ...state } satisfies Omit<Checkpoint, 'version' | 'updatedAt'>);
   const result = (status: BackfillResult['status'], error?: string): BackfillResult => {
     const seconds = (performance.now() - started) / 1000;
     return {
@@ -139,7 +151,9 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
         // Notice a source that changed since the checkpoint: the commit before the resume point
         // must be the one recorded; if not, start over (ingest drops what it already has).
         if (item.position === resumedFrom - 1 && previous?.lastSha && item.sha && item.sha !== previous.lastSha) {
-          warn(`checkpoint ${file} does not match the source (commit ${item.position} is ${item.sha}, not ${previous.lastSha}); restart with --restart`);
+          warn(
+            `checkpoint ${file} does not match the source (commit ${item.position} is ${item.sha}, not ${previous.lastSha}); restart with --restart`,
+          );
           return result('failed', 'checkpoint does not match the source');
         }
         continue;
@@ -165,7 +179,8 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillResult> {
     await flush();
     o.progress?.finish(snapshot());
     if (!inRange) return result('failed', `--from ${o.from} is not a commit of the source`);
-    if (o.to !== undefined && !reachedTo) return result('failed', `--to ${o.to} is not a commit of the source at or after --from`);
+    if (o.to !== undefined && !reachedTo)
+      return result('failed', `--to ${o.to} is not a commit of the source at or after --from`);
     return result('complete');
   } catch (err) {
     o.progress?.finish(snapshot());
@@ -196,8 +211,12 @@ async function sendBatch(
       response = await publish(client, metadata, pending);
     } catch (err) {
       const e = err as grpc.ServiceError;
-      const retryable = e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED || e.code === grpc.status.RESOURCE_EXHAUSTED;
-      if (!retryable || attempt >= o.maxAttempts) throw new Error(`ingest refused the batch: ${e.details || e.message}`, { cause: err });
+      const retryable =
+        e.code === grpc.status.UNAVAILABLE ||
+        e.code === grpc.status.DEADLINE_EXCEEDED ||
+        e.code === grpc.status.RESOURCE_EXHAUSTED;
+      if (!retryable || attempt >= o.maxAttempts)
+        throw new Error(`ingest refused the batch: ${e.details || e.message}`, { cause: err });
       o.warn(`ingest unavailable (${e.details || e.message}); retrying in ${2 ** (attempt - 1)} s`);
       await o.sleep(1000 * 2 ** (attempt - 1));
       continue;
@@ -218,16 +237,25 @@ async function sendBatch(
     }
     pending = retry;
     if (pending.length > 0) {
-      if (attempt >= o.maxAttempts) throw new BatchUnavailable(`Kafka stayed unavailable for ${pending.length} commit(s) after ${attempt} attempts`);
+      if (attempt >= o.maxAttempts)
+        throw new BatchUnavailable(
+          `Kafka stayed unavailable for ${pending.length} commit(s) after ${attempt} attempts`,
+        );
       o.warn(`${pending.length} commit(s) not stored (Kafka unavailable); retrying in ${2 ** (attempt - 1)} s`);
       await o.sleep(1000 * 2 ** (attempt - 1));
     }
   }
 }
 
-function publish(client: Client, metadata: grpc.Metadata, items: SourceItem[]): Promise<ingestV1.PublishCommitsResponse__Output> {
+function publish(
+  client: Client,
+  metadata: grpc.Metadata,
+  items: SourceItem[],
+): Promise<ingestV1.PublishCommitsResponse__Output> {
   return new Promise((resolve, reject) => {
-    const call = client.PublishCommits(metadata, { deadline: Date.now() + 300_000 }, (err, res) => (err ? reject(err) : resolve(res!)));
+    const call = client.PublishCommits(metadata, { deadline: Date.now() + 300_000 }, (err, res) =>
+      err ? reject(err) : resolve(res!),
+    );
     for (const item of items) call.write(item.request!);
     call.end();
   });

@@ -113,7 +113,12 @@ export function jsonlSource(path: string, repo: RepoRef): HistorySource {
         try {
           json = JSON.parse(text);
         } catch (err) {
-          yield { position: position++, where, sha: undefined, error: `${where}: not JSON (${(err as Error).message})` };
+          yield {
+            position: position++,
+            where,
+            sha: undefined,
+            error: `${where}: not JSON (${(err as Error).message})`,
+          };
           continue;
         }
         const parsed = historyLine.safeParse(json);

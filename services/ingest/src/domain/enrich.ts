@@ -112,7 +112,8 @@ export function githubFileChange(f: z.infer<typeof githubFile>): FileChange {
 export function detailFromGithub(pages: readonly unknown[]): CommitDetail {
   const parsed = pages.map((p, i) => {
     const r = githubCommitResponse.safeParse(p);
-    if (!r.success) throw new DetailParseError(`GitHub commit response (page ${i + 1}) is invalid: ${describeZodError(r.error)}`);
+    if (!r.success)
+      throw new DetailParseError(`GitHub commit response (page ${i + 1}) is invalid: ${describeZodError(r.error)}`);
     return r.data;
   });
   const first = parsed[0];
@@ -164,7 +165,13 @@ const gitlabDiff = z.object({
 export const gitlabDiffResponse = z.array(gitlabDiff);
 
 export function gitlabFileChange(d: z.infer<typeof gitlabDiff>): FileChange {
-  const status: FileStatus = d.new_file ? 'added' : d.deleted_file ? 'deleted' : d.renamed_file ? 'renamed' : 'modified';
+  const status: FileStatus = d.new_file
+    ? 'added'
+    : d.deleted_file
+      ? 'deleted'
+      : d.renamed_file
+        ? 'renamed'
+        : 'modified';
   const text = d.diff ?? '';
   const binary = /^Binary files /.test(text);
   const truncated = d.too_large === true || d.collapsed === true;
@@ -188,7 +195,8 @@ export function detailFromGitlab(commit: unknown, diffPages: readonly unknown[])
   const files: FileChange[] = [];
   diffPages.forEach((page, i) => {
     const d = gitlabDiffResponse.safeParse(page);
-    if (!d.success) throw new DetailParseError(`GitLab diff response (page ${i + 1}) is invalid: ${describeZodError(d.error)}`);
+    if (!d.success)
+      throw new DetailParseError(`GitLab diff response (page ${i + 1}) is invalid: ${describeZodError(d.error)}`);
     for (const entry of d.data) files.push(gitlabFileChange(entry));
   });
   return {

@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import type { CommitDraft, FileChange, IssueEvent, PullRequestEvent, RepoRef } from './events.ts';
 import { actionDetailKey, commitEventId, issueEventId, pseudonym, pullRequestEventId, repoId } from './ids.ts';
-import {
-  extractReferences,
-  isBugReport,
-  nullIfEmpty,
-  type Normalized,
-  type NormalizeOptions,
-} from './normalize.ts';
+import { extractReferences, isBugReport, nullIfEmpty, type Normalized, type NormalizeOptions } from './normalize.ts';
 import { githubPushCommitCap, type PushRange } from './push.ts';
 import { describeZodError, fullSha, isZeroSha, normaliseMessage, scmTime } from './validation.ts';
 
@@ -170,7 +164,13 @@ function normalizePush(payload: unknown, opts: NormalizeOptions): Normalized {
   });
   const truncated = commits.length >= githubPushCommitCap;
   const notes = truncated ? [`push lists ${commits.length} commits, GitHub's cap; the push may have more`] : [];
-  const push: PushRange = { before: p.before.toLowerCase(), after: p.after.toLowerCase(), branch, listed: commits.length, truncated };
+  const push: PushRange = {
+    before: p.before.toLowerCase(),
+    after: p.after.toLowerCase(),
+    branch,
+    listed: commits.length,
+    truncated,
+  };
   return { outcome: 'accepted', repo, commits: drafts, pullRequests: [], issues: [], notes, push };
 }
 

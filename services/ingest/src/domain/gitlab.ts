@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import type { CommitDraft, FileChange, IssueEvent, PullRequestEvent, RepoRef } from './events.ts';
 import { actionDetailKey, commitEventId, issueEventId, pseudonym, pullRequestEventId, repoId } from './ids.ts';
-import {
-  extractReferences,
-  isBugReport,
-  nullIfEmpty,
-  type Normalized,
-  type NormalizeOptions,
-} from './normalize.ts';
+import { extractReferences, isBugReport, nullIfEmpty, type Normalized, type NormalizeOptions } from './normalize.ts';
 import type { PushRange } from './push.ts';
 import { describeZodError, fullSha, isZeroSha, normaliseMessage, scmTime } from './validation.ts';
 
@@ -106,7 +100,12 @@ export function normalizeGitlab(event: string, payload: unknown, opts: Normalize
 }
 
 function repoRef(p: z.infer<typeof project>): RepoRef {
-  return { provider: 'gitlab', id: repoId('gitlab', p.path_with_namespace), name: p.path_with_namespace, gitlabProjectId: p.id };
+  return {
+    provider: 'gitlab',
+    id: repoId('gitlab', p.path_with_namespace),
+    name: p.path_with_namespace,
+    gitlabProjectId: p.id,
+  };
 }
 
 function rejected(what: string, error: z.ZodError): Normalized {
@@ -138,7 +137,8 @@ function normalizePush(payload: unknown, opts: NormalizeOptions): Normalized {
     ];
     // Only when the payload is complete is `before` the first commit's parent.
     const previous = i === 0 ? (total === commits.length ? p.before : undefined) : commits[i - 1]?.id;
-    const identity = c.author.email && c.author.email !== '[REDACTED]' ? c.author.email : `name:${c.author.name ?? 'unknown'}`;
+    const identity =
+      c.author.email && c.author.email !== '[REDACTED]' ? c.author.email : `name:${c.author.name ?? 'unknown'}`;
     const authorId = pseudonym(opts.pseudonymKey, identity);
     return {
       needsEnrichment: true,
@@ -197,7 +197,14 @@ function normalizeMergeRequest(payload: unknown, opts: NormalizeOptions): Normal
   const raw = mr.action ?? 'update';
   // "update" covers both new commits and edits; `oldrev` is present only when code changed.
   const action = raw === 'update' ? (mr.oldrev ? 'synchronize' : 'edited') : (mrActions[raw] ?? raw);
-  const state = mr.state === 'opened' || mr.state === 'locked' ? 'open' : mr.state === 'closed' ? 'closed' : mr.state === 'merged' ? 'merged' : 'unknown';
+  const state =
+    mr.state === 'opened' || mr.state === 'locked'
+      ? 'open'
+      : mr.state === 'closed'
+        ? 'closed'
+        : mr.state === 'merged'
+          ? 'merged'
+          : 'unknown';
   const merged = state === 'merged';
   const head = mr.last_commit?.id ?? '';
   const event: PullRequestEvent = {

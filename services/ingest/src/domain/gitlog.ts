@@ -20,12 +20,18 @@ import { normaliseMessage } from './validation.ts';
 export const gitConfigArgs: readonly string[] = [
   // Neutralise user settings that would change the output: quoting, prefixes, colours,
   // signature blocks, re-encoding.
-  '-c', 'core.quotePath=false',
-  '-c', 'diff.noprefix=false',
-  '-c', 'diff.mnemonicPrefix=false',
-  '-c', 'color.ui=never',
-  '-c', 'log.showSignature=false',
-  '-c', 'i18n.logOutputEncoding=UTF-8',
+  '-c',
+  'core.quotePath=false',
+  '-c',
+  'diff.noprefix=false',
+  '-c',
+  'diff.mnemonicPrefix=false',
+  '-c',
+  'color.ui=never',
+  '-c',
+  'log.showSignature=false',
+  '-c',
+  'i18n.logOutputEncoding=UTF-8',
 ];
 
 export const gitLogDiffArgs: readonly string[] = [
@@ -90,7 +96,8 @@ export class GitLogParser {
 }
 
 function parseCommit(fields: readonly string[]): CommitDetail {
-  const [sha = '', parents = '', authorEmail = '', committerEmail = '', at = '', ct = '', message = '', body = ''] = fields;
+  const [sha = '', parents = '', authorEmail = '', committerEmail = '', at = '', ct = '', message = '', body = ''] =
+    fields;
   if (!isFullSha(sha)) throw new Error(`git output: expected a commit sha, got "${sha.slice(0, 80)}"`);
   return {
     sha,
@@ -119,7 +126,12 @@ export function parseChanges(body: string): FileChange[] {
     const line = lines[i] ?? '';
     if (line.startsWith('diff --git ')) break;
     const m = /^(\d+|-)\t(\d+|-)\t/.exec(line);
-    if (m) numstats.push({ added: m[1] === '-' ? 0 : Number(m[1]), deleted: m[2] === '-' ? 0 : Number(m[2]), binary: m[1] === '-' });
+    if (m)
+      numstats.push({
+        added: m[1] === '-' ? 0 : Number(m[1]),
+        deleted: m[2] === '-' ? 0 : Number(m[2]),
+        binary: m[1] === '-',
+      });
   }
   const blocks: string[][] = [];
   for (; i < lines.length; i++) {
@@ -158,16 +170,25 @@ function parseFileBlock(block: readonly string[]): FileChange {
     }
     if (line.startsWith('new file mode')) status = 'added';
     else if (line.startsWith('deleted file mode')) status = 'deleted';
-    else if (line.startsWith('rename from ')) { status = 'renamed'; oldPath = unquote(line.slice(12)); }
-    else if (line.startsWith('rename to ')) newPath = unquote(line.slice(10));
-    else if (line.startsWith('copy from ')) { status = 'copied'; oldPath = unquote(line.slice(10)); }
-    else if (line.startsWith('copy to ')) newPath = unquote(line.slice(8));
+    else if (line.startsWith('rename from ')) {
+      status = 'renamed';
+      oldPath = unquote(line.slice(12));
+    } else if (line.startsWith('rename to ')) newPath = unquote(line.slice(10));
+    else if (line.startsWith('copy from ')) {
+      status = 'copied';
+      oldPath = unquote(line.slice(10));
+    } else if (line.startsWith('copy to ')) newPath = unquote(line.slice(8));
     else if (line.startsWith('--- ')) oldPath ??= stripPrefix(unquote(trimTab(line.slice(4))), 'a/');
     else if (line.startsWith('+++ ')) newPath ??= stripPrefix(unquote(trimTab(line.slice(4))), 'b/');
     else if (line.startsWith('Binary files ')) binary = true;
   }
   const fromHeader = headerPaths(header);
-  const path = (newPath && newPath !== '/dev/null' ? newPath : undefined) ?? (oldPath !== '/dev/null' ? oldPath : undefined) ?? fromHeader?.newPath ?? fromHeader?.oldPath ?? '';
+  const path =
+    (newPath && newPath !== '/dev/null' ? newPath : undefined) ??
+    (oldPath !== '/dev/null' ? oldPath : undefined) ??
+    fromHeader?.newPath ??
+    fromHeader?.oldPath ??
+    '';
   const hunks = binary ? null : hunkStart === -1 ? [] : parseHunks(rest.slice(hunkStart).join('\n'));
   const counts = hunks ? countLines(hunks) : { added: 0, deleted: 0 };
   return {

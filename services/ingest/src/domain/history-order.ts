@@ -31,7 +31,7 @@ class ReadyHeap {
   push(n: OrderNode): void {
     const xs = this.#items;
     xs.push(n);
-    for (let i = xs.length - 1; i > 0; ) {
+    for (let i = xs.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (!before(xs[i]!, xs[p]!)) break;
       [xs[i], xs[p]] = [xs[p]!, xs[i]!];
@@ -44,7 +44,7 @@ class ReadyHeap {
     const last = xs.pop()!;
     if (xs.length === 0) return top;
     xs[0] = last;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
@@ -89,6 +89,7 @@ export function canonicalOrder<T extends OrderNode>(nodes: readonly T[]): T[] {
       if (left === 0) ready.push(c);
     }
   }
-  if (out.length !== bySha.size) throw new Error(`the commits form a cycle: ${bySha.size - out.length} of ${bySha.size} cannot be ordered`);
+  if (out.length !== bySha.size)
+    throw new Error(`the commits form a cycle: ${bySha.size - out.length} of ${bySha.size} cannot be ordered`);
   return out;
 }

@@ -66,4 +66,3 @@ export const dedupKeys = {
   event: (eventId: string): string => `omen:ingest:event:${eventId}`,
   delivery: (provider: ScmProvider, deliveryId: string): string => `omen:ingest:delivery:${provider}:${deliveryId}`,
 } as const;
-

@@ -38,7 +38,11 @@ export type Normalized =
   | { outcome: 'ignored'; reason: string }
   | { outcome: 'rejected'; reason: string };
 
-export function isBugReport(labels: readonly string[], bugLabels: ReadonlySet<string>, issueType?: string | null): boolean {
+export function isBugReport(
+  labels: readonly string[],
+  bugLabels: ReadonlySet<string>,
+  issueType?: string | null,
+): boolean {
   if (issueType && issueType.trim().toLowerCase() === 'bug') return true;
   return labels.some((l) => bugLabels.has(l.trim().toLowerCase()));
 }

@@ -51,7 +51,11 @@ const refuse = (path: string, reason: string): never => {
 const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 /** A string field; absent reads as `fallback` (proto3 zero value), `required` refuses an empty one. */
-function str(v: unknown, path: string, { required = false, fallback = '' }: { required?: string | false; fallback?: string } = {}): string {
+function str(
+  v: unknown,
+  path: string,
+  { required = false, fallback = '' }: { required?: string | false; fallback?: string } = {},
+): string {
   if (v === undefined || v === null) {
     if (required) refuse(path, required);
     return fallback;
@@ -76,7 +80,8 @@ function list(v: unknown, path: string): readonly unknown[] {
 }
 
 function record(v: unknown, path: string): Readonly<Record<string, unknown>> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return refuse(path, `expected object, received ${typeName(v)}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return refuse(path, `expected object, received ${typeName(v)}`);
   return v as Record<string, unknown>;
 }
 
@@ -91,11 +96,13 @@ function timestamp(v: unknown, path: string): number {
   if (v === undefined || v === null) return refuse(path, 'required');
   const t = record(v, path);
   const raw = t['seconds'];
-  if (typeof raw !== 'string' && typeof raw !== 'number') return refuse(`${path}.seconds`, `expected string | number, received ${typeName(raw)}`);
+  if (typeof raw !== 'string' && typeof raw !== 'number')
+    return refuse(`${path}.seconds`, `expected string | number, received ${typeName(raw)}`);
   const nanos = int32(t['nanos'], `${path}.nanos`, 0);
   if (nanos > 999_999_999) refuse(`${path}.nanos`, 'too big: expected number to be <=999999999');
   const seconds = Number(raw);
-  if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds > 253_402_300_799) refuse(path, `expected seconds between 1970 and 9999, got ${String(raw).slice(0, 40)}`);
+  if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds > 253_402_300_799)
+    refuse(path, `expected seconds between 1970 and 9999, got ${String(raw).slice(0, 40)}`);
   return seconds * 1000 + Math.floor(nanos / 1e6);
 }
 
@@ -142,7 +149,8 @@ export function commitFromProto(input: unknown, pseudonymKey: string, source: In
 }
 
 function readCommit(input: unknown, pseudonymKey: string, source: IngestSource): CommitEvent {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new Refusal('commit', `commit: expected object, received ${typeName(input)}`);
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new Refusal('commit', `commit: expected object, received ${typeName(input)}`);
   const c = input as Record<string, unknown>;
   // Counts first: a list over its limit is refused before any entry of it is read.
   const parentList = list(c['parents'], 'parents');
@@ -161,8 +169,10 @@ function readCommit(input: unknown, pseudonymKey: string, source: IngestSource):
   const repo = repoRefFromName(repoId, 'git');
   if ('error' in repo) throw new Refusal('commit.repo_id', `commit.repo_id: ${repo.error}`);
   const statedProvider = providers[provider as keyof typeof providers];
-  if (!(provider in providers)) throw new Refusal('commit.provider', `commit.provider: unknown value ${provider.slice(0, 60)}`);
-  if (statedProvider && statedProvider !== repo.provider) throw new Refusal('commit.provider', `commit.provider: ${provider} does not match repo_id "${repoId}"`);
+  if (!(provider in providers))
+    throw new Refusal('commit.provider', `commit.provider: unknown value ${provider.slice(0, 60)}`);
+  if (statedProvider && statedProvider !== repo.provider)
+    throw new Refusal('commit.provider', `commit.provider: ${provider} does not match repo_id "${repoId}"`);
   const fileList = list(c['files'], 'files');
   const files = new Array<FileChange>(fileList.length);
   for (let i = 0; i < fileList.length; i++) {
@@ -216,7 +226,12 @@ function readCommit(input: unknown, pseudonymKey: string, source: IngestSource):
  * Reading those as "unknown" left SZZ without the file's blame for the rest of the history (on
  * express through ingest: 952 bug-inducing commits where the same hunks in process give 1,053).
  */
-function hunksOf(f: { binary: boolean; lines_added: number; lines_deleted: number; hunks: Hunk[] }): CommitEvent['files'][number]['hunks'] {
+function hunksOf(f: {
+  binary: boolean;
+  lines_added: number;
+  lines_deleted: number;
+  hunks: Hunk[];
+}): CommitEvent['files'][number]['hunks'] {
   if (f.binary) return null;
   if (f.hunks.length > 0) return f.hunks;
   return f.lines_added === 0 && f.lines_deleted === 0 ? [] : null;

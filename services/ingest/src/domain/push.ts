@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  commitFromDetail,
-  DetailParseError,
-  detailFromGithub,
-  detailFromGitlab,
-  type CommitDetail,
-} from './enrich.ts';
+import { commitFromDetail, DetailParseError, detailFromGithub, detailFromGitlab, type CommitDetail } from './enrich.ts';
 import type { CommitDraft } from './events.ts';
 import type { RepoRef } from './events.ts';
 import { commitEventId } from './ids.ts';
@@ -50,9 +44,13 @@ export interface CommitRange {
  * `before`; GitLab itself counts such a push as the commits not on the default branch, so that
  * is the base there. GitHub does not say what it listed for a new branch, so nothing is fetched.
  */
-export function comparisonBase(provider: RepoRef['provider'], range: PushRange): { base: string } | { none: 'new_branch' } {
+export function comparisonBase(
+  provider: RepoRef['provider'],
+  range: PushRange,
+): { base: string } | { none: 'new_branch' } {
   if (!isZeroSha(range.before)) return { base: range.before };
-  if (provider === 'gitlab' && range.defaultBranch && range.defaultBranch !== range.branch) return { base: range.defaultBranch };
+  if (provider === 'gitlab' && range.defaultBranch && range.defaultBranch !== range.branch)
+    return { base: range.defaultBranch };
   return { none: 'new_branch' };
 }
 
@@ -94,7 +92,14 @@ export function completePush(
     }
     const event = commitFromDetail(
       { ...c, sha, parents, files: [] },
-      { event_id: commitEventId(repo.id, sha), repo_id: repo.id, repo_name: repo.name, provider: repo.provider, branch: range.branch, source: 'webhook' },
+      {
+        event_id: commitEventId(repo.id, sha),
+        repo_id: repo.id,
+        repo_name: repo.name,
+        provider: repo.provider,
+        branch: range.branch,
+        source: 'webhook',
+      },
       pseudonymKey,
     );
     merged.push({ needsEnrichment: true, event: { ...event, line_counts_known: false } });
@@ -172,7 +177,8 @@ export function rangeFromGithubCompare(pages: readonly unknown[]): CommitRange {
   const commits: RangeCommit[] = [];
   pages.forEach((page, i) => {
     const p = githubComparePage.safeParse(page);
-    if (!p.success) throw new DetailParseError(`GitHub compare response (page ${i + 1}) is invalid: ${describeZodError(p.error)}`);
+    if (!p.success)
+      throw new DetailParseError(`GitHub compare response (page ${i + 1}) is invalid: ${describeZodError(p.error)}`);
     total = Math.max(total, p.data.total_commits);
     p.data.commits.forEach((c, j) => {
       try {

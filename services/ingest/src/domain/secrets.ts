@@ -44,13 +44,18 @@ export function parseRepoSecrets(json: string): Map<string, string[]> {
   } catch {
     throw new Error('not valid JSON');
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('expected a JSON object of repository id → secret(s)');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error('expected a JSON object of repository id → secret(s)');
   const out = new Map<string, string[]>();
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const m = /^(github|gitlab):(.+)$/.exec(key);
     if (!m?.[1] || !m[2]) throw new Error(`key "${key}" must be github:owner/name or gitlab:group/project`);
     const secrets = typeof value === 'string' ? [value] : value;
-    if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s.length > 0)) {
+    if (
+      !Array.isArray(secrets) ||
+      secrets.length === 0 ||
+      !secrets.every((s) => typeof s === 'string' && s.length > 0)
+    ) {
       throw new Error(`"${key}" must map to a non-empty secret or a list of them`);
     }
     out.set(repoId(m[1] as WebhookProvider, m[2]), secrets as string[]);

@@ -35,7 +35,11 @@ export function parseScmTime(value: string): number | undefined {
 export const scmTime = z.string().transform((value, ctx) => {
   const ms = parseScmTime(value);
   if (ms === undefined) {
-    ctx.issues.push({ code: 'custom', message: `expected an ISO 8601 timestamp, got "${value.slice(0, 40)}"`, input: value });
+    ctx.issues.push({
+      code: 'custom',
+      message: `expected an ISO 8601 timestamp, got "${value.slice(0, 40)}"`,
+      input: value,
+    });
     return z.NEVER;
   }
   return ms;

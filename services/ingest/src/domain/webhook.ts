@@ -15,7 +15,8 @@ export function normalizeWebhook(
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     return { outcome: 'rejected', reason: 'payload must be a JSON object' };
   }
-  const normalized = provider === 'github' ? normalizeGithub(event, payload, opts) : normalizeGitlab(event, payload, opts);
+  const normalized =
+    provider === 'github' ? normalizeGithub(event, payload, opts) : normalizeGitlab(event, payload, opts);
   if (normalized.outcome !== 'accepted') return normalized;
   // The id becomes the Kafka key and a ClickHouse value: the shared grammar decides, not the SCM.
   const problem = repoIdProblem(normalized.repo.id);

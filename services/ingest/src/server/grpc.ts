@@ -1,6 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ingestV1 } from '@omen/contracts';
-import { InvalidArgumentError, isOmenError, PermissionDeniedError, UnauthenticatedError, type ErrorCode } from '@omen/errors';
+import {
+  InvalidArgumentError,
+  isOmenError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+  type ErrorCode,
+} from '@omen/errors';
 import { grants } from '@omen/auth';
 import { callerOf, clientStream, unary, type CallContext } from '@omen/grpc';
 import type { CommitEvent, IngestSource } from '../domain/events.ts';
@@ -35,9 +41,14 @@ function sourceOf(ctx: CallContext): IngestSource {
 function republishOf(ctx: CallContext): boolean {
   if (ctx.metadata.get('omen-republish')[0] !== 'true') return false;
   const caller = callerOf(ctx.metadata);
-  if (!caller) throw new UnauthenticatedError('omen-republish needs an admin credential ("authorization: Bearer <token>" metadata)');
+  if (!caller)
+    throw new UnauthenticatedError(
+      'omen-republish needs an admin credential ("authorization: Bearer <token>" metadata)',
+    );
   if (!grants(caller.roles, 'admin')) {
-    throw new PermissionDeniedError(`omen-republish needs the admin role; the caller has ${caller.roles.length > 0 ? caller.roles.join(', ') : 'no role'}`);
+    throw new PermissionDeniedError(
+      `omen-republish needs the admin role; the caller has ${caller.roles.length > 0 ? caller.roles.join(', ') : 'no role'}`,
+    );
   }
   return true;
 }
@@ -63,96 +74,104 @@ export function ingestHandlers(options: IngestGrpcOptions): grpc.UntypedServiceI
   const { pipeline, pseudonymKey, commitTopic } = options;
   const streamBatch = options.streamBatch ?? 500;
 
-  const publishCommit = unary<ingestV1.PublishCommitRequest__Output, ingestV1.PublishCommitResponse>(async (req, ctx) => {
-    const source = sourceOf(ctx);
-    const republish = republishOf(ctx);
-    const parsed = commitFromProto(req.commit, pseudonymKey, source);
-    if (!parsed.ok) throw new InvalidArgumentError(parsed.reason, parsed.field);
-    const result = await pipeline.ingest({
-      repo: repoOf(parsed.event),
-      commits: [{ event: parsed.event, needsEnrichment: false }],
-      headers: { 'omen-source': source },
-      path: 'grpc',
-      republish,
-    });
-    return ack(result.events[0]!, commitTopic);
-  });
-
-  const publishCommits = clientStream<ingestV1.PublishCommitRequest__Output, ingestV1.PublishCommitsResponse>(async (requests, ctx) => {
-    const source = sourceOf(ctx);
-    const republish = republishOf(ctx);
-    const results: ingestV1.PublishResult[] = [];
-    let pending: Array<{ index: number; event: CommitEvent }> = [];
-    let accepted = 0;
-    let rejected = 0;
-    // Once Kafka is found down, the rest of the stream is refused at once instead of each
-    // batch waiting out the publish timeout again.
-    let down: { code: ErrorCode; message: string } | undefined;
-
-    const fail = (index: number, eventId: string, code: string, message: string): void => {
-      results[index] = { index, event_id: eventId, error: { code, message } };
-      rejected++;
-    };
-
-    const flush = async (): Promise<void> => {
-      const batch = pending;
-      pending = [];
-      if (batch.length === 0) return;
-      if (down) {
-        for (const p of batch) fail(p.index, p.event.event_id, down.code, down.message);
-        return;
-      }
-      // The pipeline enriches and keys per repository; a stream may mix repositories.
-      const byRepo = new Map<string, Array<{ index: number; event: CommitEvent }>>();
-      for (const p of batch) {
-        const group = byRepo.get(p.event.repo_id);
-        if (group) group.push(p);
-        else byRepo.set(p.event.repo_id, [p]);
-      }
-      await Promise.all(
-        [...byRepo.values()].map(async (group) => {
-          try {
-            const result = await pipeline.ingest({
-              repo: repoOf(group[0]!.event),
-              commits: group.map((p) => ({ event: p.event, needsEnrichment: false })),
-              headers: { 'omen-source': source },
-              path: 'grpc',
-              republish,
-            });
-            group.forEach((p, i) => {
-              results[p.index] = { index: p.index, event_id: p.event.event_id, ack: ack(result.events[i]!, commitTopic) };
-              accepted++;
-            });
-          } catch (err) {
-            const code: ErrorCode = isOmenError(err) ? err.code : 'INTERNAL';
-            const message = isOmenError(err) ? err.message : 'internal error';
-            if (code === 'UNAVAILABLE') down = { code, message };
-            if (!isOmenError(err)) ctx.logger.error({ err }, 'publishing a stream batch failed');
-            for (const p of group) fail(p.index, p.event.event_id, code, message);
-          }
-        }),
-      );
-    };
-
-    let index = 0;
-    for await (const req of requests) {
-      const i = index++;
+  const publishCommit = unary<ingestV1.PublishCommitRequest__Output, ingestV1.PublishCommitResponse>(
+    async (req, ctx) => {
+      const source = sourceOf(ctx);
+      const republish = republishOf(ctx);
       const parsed = commitFromProto(req.commit, pseudonymKey, source);
-      if (!parsed.ok) {
-        fail(i, '', 'INVALID_ARGUMENT', parsed.reason);
-        continue;
+      if (!parsed.ok) throw new InvalidArgumentError(parsed.reason, parsed.field);
+      const result = await pipeline.ingest({
+        repo: repoOf(parsed.event),
+        commits: [{ event: parsed.event, needsEnrichment: false }],
+        headers: { 'omen-source': source },
+        path: 'grpc',
+        republish,
+      });
+      return ack(result.events[0]!, commitTopic);
+    },
+  );
+
+  const publishCommits = clientStream<ingestV1.PublishCommitRequest__Output, ingestV1.PublishCommitsResponse>(
+    async (requests, ctx) => {
+      const source = sourceOf(ctx);
+      const republish = republishOf(ctx);
+      const results: ingestV1.PublishResult[] = [];
+      let pending: Array<{ index: number; event: CommitEvent }> = [];
+      let accepted = 0;
+      let rejected = 0;
+      // Once Kafka is found down, the rest of the stream is refused at once instead of each
+      // batch waiting out the publish timeout again.
+      let down: { code: ErrorCode; message: string } | undefined;
+
+      const fail = (index: number, eventId: string, code: string, message: string): void => {
+        results[index] = { index, event_id: eventId, error: { code, message } };
+        rejected++;
+      };
+
+      const flush = async (): Promise<void> => {
+        const batch = pending;
+        pending = [];
+        if (batch.length === 0) return;
+        if (down) {
+          for (const p of batch) fail(p.index, p.event.event_id, down.code, down.message);
+          return;
+        }
+        // The pipeline enriches and keys per repository; a stream may mix repositories.
+        const byRepo = new Map<string, Array<{ index: number; event: CommitEvent }>>();
+        for (const p of batch) {
+          const group = byRepo.get(p.event.repo_id);
+          if (group) group.push(p);
+          else byRepo.set(p.event.repo_id, [p]);
+        }
+        await Promise.all(
+          [...byRepo.values()].map(async (group) => {
+            try {
+              const result = await pipeline.ingest({
+                repo: repoOf(group[0]!.event),
+                commits: group.map((p) => ({ event: p.event, needsEnrichment: false })),
+                headers: { 'omen-source': source },
+                path: 'grpc',
+                republish,
+              });
+              group.forEach((p, i) => {
+                results[p.index] = {
+                  index: p.index,
+                  event_id: p.event.event_id,
+                  ack: ack(result.events[i]!, commitTopic),
+                };
+                accepted++;
+              });
+            } catch (err) {
+              const code: ErrorCode = isOmenError(err) ? err.code : 'INTERNAL';
+              const message = isOmenError(err) ? err.message : 'internal error';
+              if (code === 'UNAVAILABLE') down = { code, message };
+              if (!isOmenError(err)) ctx.logger.error({ err }, 'publishing a stream batch failed');
+              for (const p of group) fail(p.index, p.event.event_id, code, message);
+            }
+          }),
+        );
+      };
+
+      let index = 0;
+      for await (const req of requests) {
+        const i = index++;
+        const parsed = commitFromProto(req.commit, pseudonymKey, source);
+        if (!parsed.ok) {
+          fail(i, '', 'INVALID_ARGUMENT', parsed.reason);
+          continue;
+        }
+        const tooLarge = pipeline.commitTooLarge(parsed.event);
+        if (tooLarge) {
+          fail(i, parsed.event.event_id, 'INVALID_ARGUMENT', tooLarge);
+          continue;
+        }
+        pending.push({ index: i, event: parsed.event });
+        if (pending.length >= streamBatch) await flush();
       }
-      const tooLarge = pipeline.commitTooLarge(parsed.event);
-      if (tooLarge) {
-        fail(i, parsed.event.event_id, 'INVALID_ARGUMENT', tooLarge);
-        continue;
-      }
-      pending.push({ index: i, event: parsed.event });
-      if (pending.length >= streamBatch) await flush();
-    }
-    await flush();
-    return { results, accepted, rejected };
-  });
+      await flush();
+      return { results, accepted, rejected };
+    },
+  );
 
   return { PublishCommit: publishCommit, PublishCommits: publishCommits };
 }

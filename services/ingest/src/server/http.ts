@@ -82,7 +82,10 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
       max: limit.max,
       timeWindow: limit.windowMs,
       keyGenerator: (req) => `${providerOf(req)}|${req.ip}`,
-      errorResponseBuilder: (_req, context) => new RateLimited(`more than ${context.max} requests from this source within ${limit.windowMs} ms; retry in ${context.after}`),
+      errorResponseBuilder: (_req, context) =>
+        new RateLimited(
+          `more than ${context.max} requests from this source within ${limit.windowMs} ms; retry in ${context.after}`,
+        ),
     });
   }
 
@@ -98,7 +101,9 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     }
     if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       metrics.webhooks.inc({ provider, event: eventLabel(eventOf(req)), outcome: 'too_large' });
-      return reply.code(413).send({ error: { code: 'RESOURCE_EXHAUSTED', message: `payload is larger than the ${maxBodyBytes} byte limit` } });
+      return reply.code(413).send({
+        error: { code: 'RESOURCE_EXHAUSTED', message: `payload is larger than the ${maxBodyBytes} byte limit` },
+      });
     }
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
       metrics.webhooks.inc({ provider, event: eventLabel(eventOf(req)), outcome: 'rejected' });
@@ -109,7 +114,12 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
   });
 
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${escapeText(req.method)} ${escapeText(req.url.split('?')[0] ?? '')}; webhooks go to POST /webhooks/github or /webhooks/gitlab` } }),
+    reply.code(404).send({
+      error: {
+        code: 'NOT_FOUND',
+        message: `no route ${escapeText(req.method)} ${escapeText(req.url.split('?')[0] ?? '')}; webhooks go to POST /webhooks/github or /webhooks/gitlab`,
+      },
+    }),
   );
 
   for (const provider of ['github', 'gitlab'] as const) {
@@ -130,11 +140,16 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
         return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
       }
       const http = toHttpStatus(err);
-      metrics.webhooks.inc({ provider, event: eventLabel(event), outcome: http.status === 503 ? 'unavailable' : 'failed' });
+      metrics.webhooks.inc({
+        provider,
+        event: eventLabel(event),
+        outcome: http.status === 503 ? 'unavailable' : 'failed',
+      });
       if (http.status >= 500) logger.warn({ err, provider, event }, 'webhook not stored');
       for (const [k, v] of Object.entries(http.headers)) reply.header(k, v);
       // Every 503 says when to come back, even when the failure (a broker error) did not.
-      if (http.status === 503 && http.headers['Retry-After'] === undefined) reply.header('retry-after', String(defaultRetryAfterSeconds));
+      if (http.status === 503 && http.headers['Retry-After'] === undefined)
+        reply.header('retry-after', String(defaultRetryAfterSeconds));
       return reply.code(http.status).send(http.body);
     }
   }
@@ -146,7 +161,12 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     const credential = header(headers, provider === 'github' ? 'x-hub-signature-256' : 'x-gitlab-token');
     // Authentication comes first: an unauthenticated caller learns nothing about the payload.
     if (credential === undefined) {
-      throw new HttpRefusal(401, 'UNAUTHENTICATED', `missing ${provider === 'github' ? 'X-Hub-Signature-256' : 'X-Gitlab-Token'} header`, 'unauthorized');
+      throw new HttpRefusal(
+        401,
+        'UNAUTHENTICATED',
+        `missing ${provider === 'github' ? 'X-Hub-Signature-256' : 'X-Gitlab-Token'} header`,
+        'unauthorized',
+      );
     }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const decoded = decodeBody(body, header(headers, 'content-type'));
@@ -158,27 +178,47 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
 
     if (!decoded.ok) throw new HttpRefusal(decoded.status, 'INVALID_ARGUMENT', decoded.reason, 'rejected');
     if (event === undefined) {
-      throw new HttpRefusal(400, 'INVALID_ARGUMENT', `missing ${provider === 'github' ? 'X-GitHub-Event' : 'X-Gitlab-Event'} header`, 'rejected');
+      throw new HttpRefusal(
+        400,
+        'INVALID_ARGUMENT',
+        `missing ${provider === 'github' ? 'X-GitHub-Event' : 'X-Gitlab-Event'} header`,
+        'rejected',
+      );
     }
     if (delivery !== undefined && !deliveryPattern.test(delivery)) {
-      throw new HttpRefusal(400, 'INVALID_ARGUMENT', `${provider === 'github' ? 'X-GitHub-Delivery' : 'X-Gitlab-Event-UUID'} must be 1-128 characters of letters, digits, ".", "_", ":" or "-"`, 'rejected');
+      throw new HttpRefusal(
+        400,
+        'INVALID_ARGUMENT',
+        `${provider === 'github' ? 'X-GitHub-Delivery' : 'X-Gitlab-Event-UUID'} must be 1-128 characters of letters, digits, ".", "_", ":" or "-"`,
+        'rejected',
+      );
     }
 
     const normalized = normalizeWebhook(provider, event, decoded.payload, options.normalize);
-    if (normalized.outcome === 'rejected') throw new HttpRefusal(400, 'INVALID_ARGUMENT', normalized.reason, 'rejected');
-    if (normalized.outcome === 'ignored') return { status: 'ignored', reason: normalized.reason, ...(delivery ? { delivery } : {}) };
+    if (normalized.outcome === 'rejected')
+      throw new HttpRefusal(400, 'INVALID_ARGUMENT', normalized.reason, 'rejected');
+    if (normalized.outcome === 'ignored')
+      return { status: 'ignored', reason: normalized.reason, ...(delivery ? { delivery } : {}) };
     const push = normalized.push;
     // A truncated push's note is logged with the completion's outcome, below.
-    if (normalized.notes.length > 0 && !push?.truncated) logger.warn({ provider, event, delivery, notes: normalized.notes }, 'webhook accepted with notes');
-    const completion = push?.truncated ? await completer.complete(normalized.repo, push, normalized.commits) : undefined;
-    const notes = completion && push ? [...normalized.notes, completionNote(provider, push, completion)] : normalized.notes;
+    if (normalized.notes.length > 0 && !push?.truncated)
+      logger.warn({ provider, event, delivery, notes: normalized.notes }, 'webhook accepted with notes');
+    const completion = push?.truncated
+      ? await completer.complete(normalized.repo, push, normalized.commits)
+      : undefined;
+    const notes =
+      completion && push ? [...normalized.notes, completionNote(provider, push, completion)] : normalized.notes;
     const result = await options.pipeline.ingest({
       repo: normalized.repo,
       commits: completion?.commits ?? normalized.commits,
       pullRequests: normalized.pullRequests,
       issues: normalized.issues,
       ...(delivery ? { deliveryKey: dedupKeys.delivery(provider, delivery) } : {}),
-      headers: { 'omen-source': 'webhook', 'omen-scm-event': event, ...(delivery ? { 'omen-delivery-id': delivery } : {}) },
+      headers: {
+        'omen-source': 'webhook',
+        'omen-scm-event': event,
+        ...(delivery ? { 'omen-delivery-id': delivery } : {}),
+      },
       path: 'webhook',
     });
     // Counted once the listed commits are in Kafka, and once per delivery: a 503 or a
@@ -196,7 +236,14 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
   function reportCompletion(repo: RepoRef, push: PushRange, c: PushCompletion, delivery: string | undefined): void {
     metrics.pushCompletions.inc({ provider: repo.provider, outcome: c.outcome });
     if (c.missing > 0) metrics.pushCommitsMissing.inc({ provider: repo.provider }, c.missing);
-    const fields = { repo: repo.id, delivery, outcome: c.outcome, listed: push.listed, fetched: c.fetched, missing: c.missing };
+    const fields = {
+      repo: repo.id,
+      delivery,
+      outcome: c.outcome,
+      listed: push.listed,
+      fetched: c.fetched,
+      missing: c.missing,
+    };
     if (c.outcome === 'complete') {
       logger.info(fields, 'truncated push completed from the SCM API');
       return;
@@ -266,7 +313,11 @@ function header(headers: FastifyRequest['headers'], name: string): string | unde
 }
 
 function providerOf(req: FastifyRequest): string {
-  return req.url.startsWith('/webhooks/github') ? 'github' : req.url.startsWith('/webhooks/gitlab') ? 'gitlab' : 'unknown';
+  return req.url.startsWith('/webhooks/github')
+    ? 'github'
+    : req.url.startsWith('/webhooks/gitlab')
+      ? 'gitlab'
+      : 'unknown';
 }
 
 function eventOf(req: FastifyRequest): string {
@@ -275,8 +326,19 @@ function eventOf(req: FastifyRequest): string {
 
 // Event names come from the caller: only known ones become label values, so a fuzzer cannot
 // create unbounded series.
-const knownEvents = new Set(['push', 'pull_request', 'issues', 'ping', 'Push Hook', 'Merge Request Hook', 'Issue Hook', 'Tag Push Hook', 'Note Hook', 'Pipeline Hook', 'Job Hook']);
+const knownEvents = new Set([
+  'push',
+  'pull_request',
+  'issues',
+  'ping',
+  'Push Hook',
+  'Merge Request Hook',
+  'Issue Hook',
+  'Tag Push Hook',
+  'Note Hook',
+  'Pipeline Hook',
+  'Job Hook',
+]);
 function eventLabel(event: string): string {
   return knownEvents.has(event) ? event : 'other';
 }
-

@@ -18,7 +18,11 @@ export interface TestIngest {
   config: IngestConfig;
   topics: { commits: string; pullRequests: string; issues: string };
   /** POSTs a signed GitHub delivery. */
-  github(event: string, payload: unknown, options?: { delivery?: string; secret?: string; headers?: Record<string, string> }): Promise<Response>;
+  github(
+    event: string,
+    payload: unknown,
+    options?: { delivery?: string; secret?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
   gitlab(event: string, payload: unknown, options?: { uuid?: string; token?: string }): Promise<Response>;
 }
 
@@ -34,7 +38,13 @@ export async function startTestIngest(
   const config = loadConfig(ingestConfigSchema, { ...testEnv(topics), ...options.env });
   const logger = createLogger({ service: 'ingest-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const metrics = createMetrics({ service: 'ingest', defaultMetrics: false });
-  const app = await startIngest(config, { logger, metrics, host: '127.0.0.1', ...(options.enricher ? { enricher: options.enricher } : {}), ...(options.adminToken ? { adminToken: options.adminToken } : {}) });
+  const app = await startIngest(config, {
+    logger,
+    metrics,
+    host: '127.0.0.1',
+    ...(options.enricher ? { enricher: options.enricher } : {}),
+    ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+  });
   cleanup(() => app.close());
   return { app, config, topics, ...senders(app) };
 }

@@ -3,10 +3,15 @@ import fc from 'fast-check';
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** Every path (list of keys/indexes) inside a JSON value, the root included. */
-function paths(value: Json, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+function paths(
+  value: Json,
+  prefix: Array<string | number> = [],
+  out: Array<Array<string | number>> = [],
+): Array<Array<string | number>> {
   out.push(prefix);
   if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...prefix, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out);
   return out;
 }
 
@@ -51,7 +56,9 @@ export function mutate(source: unknown, ops: readonly Mutation[]): unknown {
       doc = (m.op === 'wrap' ? [doc] : m.value) as Json;
       continue;
     }
-    const parent = path.slice(0, -1).reduce<Json>((node, k) => (node as Record<string | number, Json>)[k]!, doc) as Record<string | number, Json>;
+    const parent = path
+      .slice(0, -1)
+      .reduce<Json>((node, k) => (node as Record<string | number, Json>)[k]!, doc) as Record<string | number, Json>;
     const key = path[path.length - 1]!;
     if (m.op === 'delete') {
       if (Array.isArray(parent)) parent.splice(Number(key), 1);

@@ -53,7 +53,11 @@ export function linearHistory(seed: string, n: number): SyntheticHistory {
 // --- GitLab ------------------------------------------------------------------------------------
 
 /** A Push Hook listing the newest `listed` commits (GitLab lists 20), with the true total. */
-export function gitlabPushHook(h: SyntheticHistory, listed = 20, project = { id: 15, path: 'mike/diaspora' }): Record<string, unknown> {
+export function gitlabPushHook(
+  h: SyntheticHistory,
+  listed = 20,
+  project = { id: 15, path: 'mike/diaspora' },
+): Record<string, unknown> {
   const hook = structuredClone(fixture('gitlab/push-hook.json')) as Record<string, unknown>;
   const template = (hook['commits'] as Array<Record<string, unknown>>)[0]!;
   hook['before'] = h.before;
@@ -143,11 +147,20 @@ export function gitlabRoutes(projectId: number, from: string, h: SyntheticHistor
 // --- GitHub ------------------------------------------------------------------------------------
 
 const require = createRequire(import.meta.url);
-const examples = require('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
+const examples = require('@octokit/webhooks-examples') as Array<{
+  name: string;
+  examples: Array<Record<string, unknown>>;
+}>;
 
 /** The docs' branch push, listing the newest `listed` commits of `h`, for repository `fullName`. */
-export function githubPush(h: SyntheticHistory, listed: number, fullName = 'octocat/Hello-World'): Record<string, unknown> {
-  const push = structuredClone(examples.find((d) => d.name === 'push')!.examples.find((e) => (e['commits'] as unknown[]).length > 0)!);
+export function githubPush(
+  h: SyntheticHistory,
+  listed: number,
+  fullName = 'octocat/Hello-World',
+): Record<string, unknown> {
+  const push = structuredClone(
+    examples.find((d) => d.name === 'push')!.examples.find((e) => (e['commits'] as unknown[]).length > 0)!,
+  );
   const template = (push['commits'] as Array<Record<string, unknown>>)[0]!;
   push['before'] = h.before;
   push['after'] = h.after;
@@ -189,7 +202,11 @@ export function githubCompareCommit(c: SyntheticCommit): Record<string, unknown>
  * Recorded-server routes for `GET /repos/{repo}/compare/{base}...{head}` paged `perPage` at a
  * time with Link headers, as GitHub pages a comparison when asked to.
  */
-export function githubCompareRoutes(repo: string, h: SyntheticHistory, perPage: number): Record<string, RecordedResponse> {
+export function githubCompareRoutes(
+  repo: string,
+  h: SyntheticHistory,
+  perPage: number,
+): Record<string, RecordedResponse> {
   const template = fixture('github/compare-7638417-6dcb09b.json') as Record<string, unknown>;
   const path = `/repos/${repo}/compare/${h.before}...${h.after}`;
   const pages = Math.max(1, Math.ceil(h.commits.length / perPage));
@@ -197,7 +214,12 @@ export function githubCompareRoutes(repo: string, h: SyntheticHistory, perPage: 
   for (let p = 1; p <= pages; p++) {
     const url = p === 1 ? `${path}?per_page=${perPage}` : `${path}?per_page=${perPage}&page=${p}`;
     const links = [
-      ...(p < pages ? [`<{base}${path}?per_page=${perPage}&page=${p + 1}>; rel="next"`, `<{base}${path}?per_page=${perPage}&page=${pages}>; rel="last"`] : []),
+      ...(p < pages
+        ? [
+            `<{base}${path}?per_page=${perPage}&page=${p + 1}>; rel="next"`,
+            `<{base}${path}?per_page=${perPage}&page=${pages}>; rel="last"`,
+          ]
+        : []),
     ];
     routes[url] = {
       body: {

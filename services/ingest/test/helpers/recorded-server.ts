@@ -25,7 +25,9 @@ export interface RecordedServer {
  * responses; the last response of a queue repeats. Unknown paths get 404 with a GitHub-style
  * body. Serves enrichment tests the way the real APIs would, over real sockets.
  */
-export async function startRecordedServer(routes: Record<string, RecordedResponse | RecordedResponse[]>): Promise<RecordedServer> {
+export async function startRecordedServer(
+  routes: Record<string, RecordedResponse | RecordedResponse[]>,
+): Promise<RecordedServer> {
   const queues = new Map(Object.entries(routes).map(([k, v]) => [k, Array.isArray(v) ? [...v] : [v]]));
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {

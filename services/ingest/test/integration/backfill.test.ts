@@ -35,9 +35,14 @@ function repo(name: string): RepoRef {
 }
 
 function expressSample(n: number): { file: string; shas: string[] } {
-  const lines = execFileSync('sh', ['-c', `zcat "${express}" | head -n ${n}`], { encoding: 'utf8' }).trim().split('\n');
+  const lines = execFileSync('sh', ['-c', `zcat "${express}" | head -n ${n}`], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
   const file = join(dir, `${randomName('express')}.jsonl.gz`);
-  writeFileSync(file, gzipSync([...lines.slice(0, 50), '{"sha": "broken"', ...lines.slice(50), '{"sha":"nothex"}'].join('\n')));
+  writeFileSync(
+    file,
+    gzipSync([...lines.slice(0, 50), '{"sha": "broken"', ...lines.slice(50), '{"sha":"nothex"}'].join('\n')),
+  );
   // The order a backfill publishes in: the canonical one, not the file's.
   const commits = lines.map((l) => JSON.parse(l) as { sha: string; parents: string[]; commit_time: number });
   return { file, shas: canonicalOrder(commits.map((c) => ({ ...c, commitTime: c.commit_time }))).map((c) => c.sha) };
@@ -48,16 +53,46 @@ describe('backfill through ingest', () => {
     const { file, shas } = expressSample(120);
     const r = repo(`git:${randomName('express')}`);
     const warnings: string[] = [];
-    const common = { source: jsonlSource(file, r), repoId: r.id, ingest: `127.0.0.1:${t.app.grpcPort}`, checkpointDir: dir, batchSize: 40, warn: (l: string) => warnings.push(l) };
+    const common = {
+      source: jsonlSource(file, r),
+      repoId: r.id,
+      ingest: `127.0.0.1:${t.app.grpcPort}`,
+      checkpointDir: dir,
+      batchSize: 40,
+      warn: (l: string) => warnings.push(l),
+    };
 
     const stop = new AbortController();
-    const first = await runBackfill({ ...common, signal: stop.signal, progress: { update: () => stop.abort(), finish: () => undefined } });
+    const first = await runBackfill({
+      ...common,
+      signal: stop.signal,
+      progress: { update: () => stop.abort(), finish: () => undefined },
+    });
     // The two lines that are not commits are reported first, then the commits in order.
-    expect(first).toMatchObject({ status: 'interrupted', position: 40, published: 38, rejected: 2, duplicates: 0, resumedFrom: 0 });
-    expect(JSON.parse(readFileSync(first.checkpointFile, 'utf8'))).toMatchObject({ position: 40, lastSha: shas[37], repo: r.id });
+    expect(first).toMatchObject({
+      status: 'interrupted',
+      position: 40,
+      published: 38,
+      rejected: 2,
+      duplicates: 0,
+      resumedFrom: 0,
+    });
+    expect(JSON.parse(readFileSync(first.checkpointFile, 'utf8'))).toMatchObject({
+      position: 40,
+      lastSha: shas[37],
+      repo: r.id,
+    });
 
     const second = await runBackfill(common);
-    expect(second).toMatchObject({ status: 'complete', resumedFrom: 40, position: 122, total: 122, published: 120, duplicates: 0, rejected: 2 });
+    expect(second).toMatchObject({
+      status: 'complete',
+      resumedFrom: 40,
+      position: 122,
+      total: 122,
+      published: 120,
+      duplicates: 0,
+      rejected: 2,
+    });
     expect(warnings.filter((w) => w.startsWith('refused'))).toEqual([
       expect.stringMatching(/^refused line 51: not JSON/),
       'refused line 122: sha: expected a full commit sha (40 or 64 hex digits); parents: expected array, received undefined; author_id: expected string, received undefined; committer_id: expected string, received undefined; author_time: expected number, received undefined; and 3 more',
@@ -67,11 +102,26 @@ describe('backfill through ingest', () => {
     const again = await runBackfill({ ...common, restart: true });
     expect(again).toMatchObject({ status: 'complete', published: 0, duplicates: 120, rejected: 2 });
 
-    const records = (await readTopic(t.topics.commits, { until: 120, timeoutMs: 20_000 })).filter((x) => x.key === r.id);
+    const records = (await readTopic(t.topics.commits, { until: 120, timeoutMs: 20_000 })).filter(
+      (x) => x.key === r.id,
+    );
     const events = records.map((x) => decodeCommit(x.value));
     expect(events.map((e) => e.sha)).toEqual(shas);
-    expect(events[0]).toMatchObject({ source: 'backfill', commit_time: 1246042578000, message: 'Initial commit', parents: [] });
-    expect(events[0]!.files[0]).toEqual({ path: 'History.rdoc', old_path: null, status: 'unknown', lines_added: 4, lines_deleted: 0, binary: false, hunks: null });
+    expect(events[0]).toMatchObject({
+      source: 'backfill',
+      commit_time: 1246042578000,
+      message: 'Initial commit',
+      parents: [],
+    });
+    expect(events[0]!.files[0]).toEqual({
+      path: 'History.rdoc',
+      old_path: null,
+      status: 'unknown',
+      lines_added: 4,
+      lines_deleted: 0,
+      binary: false,
+      hunks: null,
+    });
   });
 
   it('replays a git repository with hunks, oldest first', async () => {
@@ -82,11 +132,28 @@ describe('backfill through ingest', () => {
     scratch.write('a.txt', 'one\ntwo\n');
     const c2 = scratch.commit('second');
     const r = repo(`git:${randomName('scratch')}`);
-    const result = await runBackfill({ source: gitSource(scratch.path, r), repoId: r.id, ingest: `127.0.0.1:${t.app.grpcPort}`, checkpointDir: dir, warn: () => undefined });
+    const result = await runBackfill({
+      source: gitSource(scratch.path, r),
+      repoId: r.id,
+      ingest: `127.0.0.1:${t.app.grpcPort}`,
+      checkpointDir: dir,
+      warn: () => undefined,
+    });
     expect(result).toMatchObject({ status: 'complete', total: 2, position: 2, published: 2 });
-    const events = (await readTopic(t.topics.commits, { until: 122, timeoutMs: 20_000 })).filter((x) => x.key === r.id).map((x) => decodeCommit(x.value));
+    const events = (await readTopic(t.topics.commits, { until: 122, timeoutMs: 20_000 }))
+      .filter((x) => x.key === r.id)
+      .map((x) => decodeCommit(x.value));
     expect(events.map((e) => e.sha)).toEqual([c1, c2]);
-    expect(events[1]!.files[0]!.hunks).toEqual([{ old_start: 0, old_lines: 0, new_start: 2, new_lines: 1, deleted_lines: [], added_lines: [{ number: 2, content: 'two' }] }]);
+    expect(events[1]!.files[0]!.hunks).toEqual([
+      {
+        old_start: 0,
+        old_lines: 0,
+        new_start: 2,
+        new_lines: 1,
+        deleted_lines: [],
+        added_lines: [{ number: 2, content: 'two' }],
+      },
+    ]);
     expect(events[1]!.parents).toEqual([c1]);
   });
 
@@ -110,18 +177,37 @@ describe('backfill through ingest', () => {
   it('--republish sends a range again past the dedup window; refused without the admin token', async () => {
     const { file, shas } = expressSample(60);
     const r = repo(`git:${randomName('express')}`);
-    const common = { source: jsonlSource(file, r), repoId: r.id, ingest: `127.0.0.1:${t.app.grpcPort}`, checkpointDir: dir, batchSize: 7, warn: () => undefined };
+    const common = {
+      source: jsonlSource(file, r),
+      repoId: r.id,
+      ingest: `127.0.0.1:${t.app.grpcPort}`,
+      checkpointDir: dir,
+      batchSize: 7,
+      warn: () => undefined,
+    };
     expect(await runBackfill(common)).toMatchObject({ status: 'complete', published: 60 });
-    expect(await runBackfill({ ...common, restart: true })).toMatchObject({ status: 'complete', published: 0, duplicates: 60 });
+    expect(await runBackfill({ ...common, restart: true })).toMatchObject({
+      status: 'complete',
+      published: 0,
+      duplicates: 60,
+    });
 
     const refused = await runBackfill({ ...common, republish: true, adminToken: 'not-the-admin-token-at-all' });
     expect(refused.status).toBe('failed');
     // The server verifies any credential presented, so a wrong token is refused before the handler.
     expect(refused.error).toMatch(/the bearer token is not valid/);
 
-    const again = await runBackfill({ ...common, republish: true, adminToken: ADMIN_TOKEN, from: shas[10]!.slice(0, 12), to: shas[24]! });
+    const again = await runBackfill({
+      ...common,
+      republish: true,
+      adminToken: ADMIN_TOKEN,
+      from: shas[10]!.slice(0, 12),
+      to: shas[24]!,
+    });
     expect(again).toMatchObject({ status: 'complete', published: 15, duplicates: 0 });
-    const onTopic = (await readTopic(t.topics.commits, { timeoutMs: 3000 })).filter((x) => x.key === r.id).map((x) => decodeCommit(x.value).sha);
+    const onTopic = (await readTopic(t.topics.commits, { timeoutMs: 3000 }))
+      .filter((x) => x.key === r.id)
+      .map((x) => decodeCommit(x.value).sha);
     expect(onTopic).toEqual([...shas, ...shas.slice(10, 25)]);
 
     const missing = await runBackfill({ ...common, republish: true, adminToken: ADMIN_TOKEN, from: 'abcdef0123456' });

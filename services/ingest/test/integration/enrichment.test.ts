@@ -15,7 +15,18 @@ function pushOf(repo: string, id: string): Record<string, unknown> {
     before: '7638417db6d59f3c431d3e1f261cc637155684cd',
     after: id,
     repository: { full_name: repo },
-    commits: [{ id, message: 'm', timestamp: '2011-04-15T09:12:03Z', author: { email: 'x@y.z' }, committer: { email: 'x@y.z' }, added: [], removed: [], modified: ['lib/router.js'] }],
+    commits: [
+      {
+        id,
+        message: 'm',
+        timestamp: '2011-04-15T09:12:03Z',
+        author: { email: 'x@y.z' },
+        committer: { email: 'x@y.z' },
+        added: [],
+        removed: [],
+        modified: ['lib/router.js'],
+      },
+    ],
   };
 }
 
@@ -25,7 +36,9 @@ describe('push enrichment', () => {
       [`/repos/octocat/Hello-World/commits/${sha}?per_page=300`]: { body: fixture('github/commit-6dcb09b.json') },
     });
     cleanup(() => api.close());
-    const t = await startTestIngest(cleanup, { env: { INGEST_GITHUB_TOKEN: 'ghp_recorded', INGEST_GITHUB_API_URL: api.url } });
+    const t = await startTestIngest(cleanup, {
+      env: { INGEST_GITHUB_TOKEN: 'ghp_recorded', INGEST_GITHUB_API_URL: api.url },
+    });
     const res = await t.github('push', pushOf('octocat/Hello-World', sha));
     expect(res.status).toBe(202);
     expect(api.requests[0]!.headers['authorization']).toBe('Bearer ghp_recorded');
@@ -49,9 +62,13 @@ describe('push enrichment', () => {
     expect(e.files[0]!.hunks).toHaveLength(2);
   });
 
-  it('answers 503 with the API\'s Retry-After when it is rate limited for long, and publishes nothing', async () => {
+  it("answers 503 with the API's Retry-After when it is rate limited for long, and publishes nothing", async () => {
     const api = await startRecordedServer({
-      [`/repos/octocat/Hello-World/commits/${sha}?per_page=300`]: { status: 429, headers: { 'retry-after': '120' }, body: fixture('github/rate-limited.json') },
+      [`/repos/octocat/Hello-World/commits/${sha}?per_page=300`]: {
+        status: 429,
+        headers: { 'retry-after': '120' },
+        body: fixture('github/rate-limited.json'),
+      },
     });
     cleanup(() => api.close());
     const t = await startTestIngest(cleanup, { env: { INGEST_GITHUB_TOKEN: 't', INGEST_GITHUB_API_URL: api.url } });
@@ -68,7 +85,15 @@ describe('push enrichment', () => {
     expect((await t.github('push', pushOf('octocat/Gone', sha))).status).toBe(202);
     const [record] = await readTopic(t.topics.commits, { until: 1 });
     expect(decodeCommit(record!.value).files).toEqual([
-      { path: 'lib/router.js', old_path: null, status: 'modified', lines_added: 0, lines_deleted: 0, binary: false, hunks: null },
+      {
+        path: 'lib/router.js',
+        old_path: null,
+        status: 'modified',
+        lines_added: 0,
+        lines_deleted: 0,
+        binary: false,
+        hunks: null,
+      },
     ]);
     const unenriched = await t.app.metrics.unenriched.get();
     expect(unenriched.values.find((v) => v.labels['reason'] === 'not_found')?.value).toBe(1);
@@ -97,7 +122,16 @@ describe('push enrichment', () => {
         lines_added: 1,
         lines_deleted: 0,
         binary: false,
-        hunks: [{ old_start: 0, old_lines: 0, new_start: 2, new_lines: 1, deleted_lines: [], added_lines: [{ number: 2, content: 'two' }] }],
+        hunks: [
+          {
+            old_start: 0,
+            old_lines: 0,
+            new_start: 2,
+            new_lines: 1,
+            deleted_lines: [],
+            added_lines: [{ number: 2, content: 'two' }],
+          },
+        ],
       },
     ]);
   });

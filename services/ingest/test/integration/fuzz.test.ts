@@ -12,7 +12,9 @@ import { mutate, mutations } from '../helpers/mutate.ts';
 const require = createRequire(import.meta.url);
 const defs = require('@octokit/webhooks-examples') as Array<{ name: string; examples: unknown[] }>;
 const seeds: Array<['github' | 'gitlab', string, unknown]> = [
-  ...['push', 'pull_request', 'issues'].flatMap((name) => defs.find((d) => d.name === name)!.examples.map((e): ['github', string, unknown] => ['github', name, e])),
+  ...['push', 'pull_request', 'issues'].flatMap((name) =>
+    defs.find((d) => d.name === name)!.examples.map((e): ['github', string, unknown] => ['github', name, e]),
+  ),
   ['gitlab', 'Push Hook', fixture('gitlab/push-hook.json')],
   ['gitlab', 'Merge Request Hook', fixture('gitlab/merge-request-hook.json')],
   ['gitlab', 'Issue Hook', fixture('gitlab/issue-hook.json')],
@@ -28,12 +30,25 @@ afterAll(async () => {
   for (const fn of cleanups.reverse()) await fn();
 });
 
-async function send(provider: 'github' | 'gitlab', event: string, body: Buffer, extra: Record<string, string> = {}): Promise<number> {
+async function send(
+  provider: 'github' | 'gitlab',
+  event: string,
+  body: Buffer,
+  extra: Record<string, string> = {},
+): Promise<number> {
   const headers: Record<string, string> =
     provider === 'github'
-      ? { 'x-github-event': event, 'x-github-delivery': crypto.randomUUID(), 'x-hub-signature-256': githubSignature(GITHUB_SECRET, body) }
+      ? {
+          'x-github-event': event,
+          'x-github-delivery': crypto.randomUUID(),
+          'x-hub-signature-256': githubSignature(GITHUB_SECRET, body),
+        }
       : { 'x-gitlab-event': event, 'x-gitlab-event-uuid': crypto.randomUUID(), 'x-gitlab-token': GITLAB_TOKEN };
-  const res = await fetch(`${t.app.httpUrl}/webhooks/${provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers, ...extra }, body });
+  const res = await fetch(`${t.app.httpUrl}/webhooks/${provider}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers, ...extra },
+    body,
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -59,9 +74,21 @@ describe('webhook fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom<'github' | 'gitlab'>('github', 'gitlab'),
-        fc.oneof(fc.constantFrom('push', 'Push Hook', 'issues', ''), fc.string({ maxLength: 20 }).filter((s) => /^[\x21-\x7e]*$/.test(s))),
-        fc.oneof(fc.uint8Array({ maxLength: 2048 }), fc.string({ maxLength: 512 }).map((s) => new TextEncoder().encode(s))),
-        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'multipart/form-data; boundary=x'),
+        fc.oneof(
+          fc.constantFrom('push', 'Push Hook', 'issues', ''),
+          fc.string({ maxLength: 20 }).filter((s) => /^[\x21-\x7e]*$/.test(s)),
+        ),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2048 }),
+          fc.string({ maxLength: 512 }).map((s) => new TextEncoder().encode(s)),
+        ),
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/json; charset=latin1',
+          'multipart/form-data; boundary=x',
+        ),
         async (provider, event, bytes, contentType) => {
           const status = await send(provider, event, Buffer.from(bytes), { 'content-type': contentType });
           expect(allowed.has(status), `status ${status}`).toBe(true);

@@ -36,16 +36,33 @@ function commit(n: number, repo = 'github:acme/grpc'): ingestV1.Commit {
         status: 'FILE_STATUS_MODIFIED',
         lines_added: 1,
         lines_deleted: 1,
-        hunks: [{ old_start: 3, old_lines: 1, new_start: 3, new_lines: 1, deleted_lines: [{ number: 3, content: 'old' }], added_lines: [{ number: 3, content: 'new' }] }],
+        hunks: [
+          {
+            old_start: 3,
+            old_lines: 1,
+            new_start: 3,
+            new_lines: 1,
+            deleted_lines: [{ number: 3, content: 'old' }],
+            added_lines: [{ number: 3, content: 'new' }],
+          },
+        ],
       },
     ],
   };
 }
 
-const publishOne = (req: ingestV1.PublishCommitRequest, metadata = new grpc.Metadata()): Promise<ingestV1.PublishCommitResponse__Output> =>
-  new Promise((resolve, reject) => client.PublishCommit(req, metadata, (err, res) => (err ? reject(err) : resolve(res!))));
+const publishOne = (
+  req: ingestV1.PublishCommitRequest,
+  metadata = new grpc.Metadata(),
+): Promise<ingestV1.PublishCommitResponse__Output> =>
+  new Promise((resolve, reject) =>
+    client.PublishCommit(req, metadata, (err, res) => (err ? reject(err) : resolve(res!))),
+  );
 
-function publishMany(reqs: ingestV1.PublishCommitRequest[], metadata = new grpc.Metadata()): Promise<ingestV1.PublishCommitsResponse__Output> {
+function publishMany(
+  reqs: ingestV1.PublishCommitRequest[],
+  metadata = new grpc.Metadata(),
+): Promise<ingestV1.PublishCommitsResponse__Output> {
   return new Promise((resolve, reject) => {
     const call = client.PublishCommits(metadata, (err, res) => (err ? reject(err) : resolve(res!)));
     for (const r of reqs) call.write(r);
@@ -88,22 +105,35 @@ describe('omen.ingest.v1.Ingest', () => {
   it('PublishCommits answers per message: acks, errors, and duplicates published once', async () => {
     const metadata = new grpc.Metadata();
     metadata.set('omen-source', 'backfill');
-    const reqs = [commit(10, 'git:mirror/stream'), { commit: { ...commit(11, 'git:mirror/stream'), files: [{ path: '' }] } }, commit(12, 'git:mirror/stream'), commit(10, 'git:mirror/stream')].map((c) =>
-      'commit' in c ? c : { commit: c },
-    ) as ingestV1.PublishCommitRequest[];
+    const reqs = [
+      commit(10, 'git:mirror/stream'),
+      { commit: { ...commit(11, 'git:mirror/stream'), files: [{ path: '' }] } },
+      commit(12, 'git:mirror/stream'),
+      commit(10, 'git:mirror/stream'),
+    ].map((c) => ('commit' in c ? c : { commit: c })) as ingestV1.PublishCommitRequest[];
     const res = await publishMany(reqs, metadata);
     expect(res.accepted).toBe(3);
     expect(res.rejected).toBe(1);
     expect(res.results.map((r) => r.outcome)).toEqual(['ack', 'error', 'ack', 'ack']);
     expect(res.results[1]!.error).toEqual({ code: 'INVALID_ARGUMENT', message: 'commit.files.0.path: required' });
     // The repeated commit is acknowledged without a position: an earlier message stored it.
-    expect(res.results[3]!.ack).toMatchObject({ event_id: `git:mirror/stream:${sha(10)}`, partition: -1, offset: '', duplicate: true });
+    expect(res.results[3]!.ack).toMatchObject({
+      event_id: `git:mirror/stream:${sha(10)}`,
+      partition: -1,
+      offset: '',
+      duplicate: true,
+    });
 
-    const again = await publishMany(reqs.filter((_, i) => i !== 1), metadata);
+    const again = await publishMany(
+      reqs.filter((_, i) => i !== 1),
+      metadata,
+    );
     expect(again.accepted).toBe(3);
     expect(again.results.every((r) => r.ack?.partition === -1 && r.ack.duplicate)).toBe(true);
 
-    const records = (await readTopic(t.topics.commits, { timeoutMs: 3000 })).filter((r) => r.key === 'git:mirror/stream');
+    const records = (await readTopic(t.topics.commits, { timeoutMs: 3000 })).filter(
+      (r) => r.key === 'git:mirror/stream',
+    );
     expect(records.map((r) => decodeCommit(r.value)).map((c) => [c.sha, c.source])).toEqual([
       [sha(10), 'backfill'],
       [sha(12), 'backfill'],
@@ -146,18 +176,42 @@ describe('omen.ingest.v1.Ingest', () => {
       ...commit(21, repo),
       files: [
         ...commit(21, repo).files!,
-        { path: 'vendor/bundle.js', status: 'FILE_STATUS_ADDED', lines_added: bundle.length, lines_deleted: 0, hunks: [{ old_start: 0, old_lines: 0, new_start: 1, new_lines: bundle.length, deleted_lines: [], added_lines: bundle }] },
+        {
+          path: 'vendor/bundle.js',
+          status: 'FILE_STATUS_ADDED',
+          lines_added: bundle.length,
+          lines_deleted: 0,
+          hunks: [
+            {
+              old_start: 0,
+              old_lines: 0,
+              new_start: 1,
+              new_lines: bundle.length,
+              deleted_lines: [],
+              added_lines: bundle,
+            },
+          ],
+        },
       ],
     };
     // 20,000 files: over the limit even as a bare file list.
     const wide: ingestV1.Commit = {
       ...commit(22, repo),
-      files: Array.from({ length: 20_000 }, (_, i) => ({ path: `generated/very/deep/directory/module-${i}.js`, status: 'FILE_STATUS_ADDED' as const, lines_added: 1, lines_deleted: 0 })),
+      files: Array.from({ length: 20_000 }, (_, i) => ({
+        path: `generated/very/deep/directory/module-${i}.js`,
+        status: 'FILE_STATUS_ADDED' as const,
+        lines_added: 1,
+        lines_deleted: 0,
+      })),
     };
     const res = await publishMany([commit(20, repo), huge, wide, commit(23, repo)].map((c) => ({ commit: c })));
     expect(res.results.map((r) => r.outcome)).toEqual(['ack', 'ack', 'error', 'ack']);
     expect(res.results[2]!.error!.code).toBe('INVALID_ARGUMENT');
-    expect(res.results[2]!.error!.message).toMatch(new RegExp(`commit ${sha(22)} is about \\d+ bytes as an event even without hunks \\(20000 files.*INGEST_MAX_EVENT_BYTES`));
+    expect(res.results[2]!.error!.message).toMatch(
+      new RegExp(
+        `commit ${sha(22)} is about \\d+ bytes as an event even without hunks \\(20000 files.*INGEST_MAX_EVENT_BYTES`,
+      ),
+    );
 
     const records = (await readTopic(t.topics.commits, { timeoutMs: 3000 })).filter((r) => r.key === repo);
     expect(records.map((r) => decodeCommit(r.value).sha)).toEqual([sha(20), sha(21), sha(23)]);

@@ -11,7 +11,18 @@ function push(repo: string, id: string): Record<string, unknown> {
     before: '0'.repeat(40),
     after: id,
     repository: { full_name: repo },
-    commits: [{ id, message: 'm', timestamp: '2024-01-01T00:00:00Z', author: { email: 'a@b.c' }, committer: { email: 'a@b.c' }, added: ['f'], removed: [], modified: [] }],
+    commits: [
+      {
+        id,
+        message: 'm',
+        timestamp: '2024-01-01T00:00:00Z',
+        author: { email: 'a@b.c' },
+        committer: { email: 'a@b.c' },
+        added: ['f'],
+        removed: [],
+        modified: [],
+      },
+    ],
   };
 }
 
@@ -20,7 +31,9 @@ describe('Kafka down', () => {
     const broker = await startPrivateBroker(cleanup);
     // Both ingests share one dedup window, as replicas behind a load balancer would.
     const namespace = `${randomName('down')}:`;
-    const down = await startTestIngest(cleanup, { env: { KAFKA_BROKERS: broker.brokers, INGEST_PUBLISH_TIMEOUT: '3s', INGEST_DEDUP_NAMESPACE: namespace } });
+    const down = await startTestIngest(cleanup, {
+      env: { KAFKA_BROKERS: broker.brokers, INGEST_PUBLISH_TIMEOUT: '3s', INGEST_DEDUP_NAMESPACE: namespace },
+    });
     // Proves the private broker works before taking it away.
     expect((await down.github('push', push('Acme/Down', sha(1)))).status).toBe(202);
 

@@ -9,7 +9,10 @@ import { startRecordedServer } from '../helpers/recorded-server.ts';
 // requests the way GitLab does.
 const cleanup = (fn: () => Promise<void>): void => onTestFinished(fn);
 
-async function counter(metric: { get(): Promise<{ values: Array<{ labels: Record<string, unknown>; value: number }> }> }, labels: Record<string, string>): Promise<number> {
+async function counter(
+  metric: { get(): Promise<{ values: Array<{ labels: Record<string, unknown>; value: number }> }> },
+  labels: Record<string, string>,
+): Promise<number> {
   const { values } = await metric.get();
   return values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
 }
@@ -19,7 +22,9 @@ describe('truncated push webhooks', () => {
     const h = linearHistory('it-gl-25', 25);
     const api = await startRecordedServer(gitlabRoutes(15, h.before, h));
     cleanup(() => api.close());
-    const t = await startTestIngest(cleanup, { env: { INGEST_GITLAB_TOKEN: 'glpat-recorded', INGEST_GITLAB_API_URL: api.url } });
+    const t = await startTestIngest(cleanup, {
+      env: { INGEST_GITLAB_TOKEN: 'glpat-recorded', INGEST_GITLAB_API_URL: api.url },
+    });
 
     const res = await t.gitlab('Push Hook', gitlabPushHook(h, 20));
     expect(res.status).toBe(202);
@@ -46,7 +51,10 @@ describe('truncated push webhooks', () => {
   it('answers 202 with the listed 20 and counts the 5 missing when the compare call keeps failing', async () => {
     const h = linearHistory('it-gl-down', 25);
     const routes = gitlabRoutes(15, h.before, h);
-    routes[`/projects/15/repository/compare?from=${h.before}&to=${h.after}`] = { status: 503, body: { message: '503 Service Unavailable' } };
+    routes[`/projects/15/repository/compare?from=${h.before}&to=${h.after}`] = {
+      status: 503,
+      body: { message: '503 Service Unavailable' },
+    };
     const api = await startRecordedServer(routes);
     cleanup(() => api.close());
     const t = await startTestIngest(cleanup, { env: { INGEST_GITLAB_TOKEN: 't', INGEST_GITLAB_API_URL: api.url } });
@@ -69,7 +77,9 @@ describe('truncated push webhooks', () => {
     expect(res.status).toBe(202);
     const body = (await res.json()) as { published: number; notes: string[] };
     expect(body.published).toBe(20);
-    expect(body.notes.join('\n')).toContain(`no GitLab API token is configured to fetch the unlisted commits (backfill ${h.before}..${h.after})`);
+    expect(body.notes.join('\n')).toContain(
+      `no GitLab API token is configured to fetch the unlisted commits (backfill ${h.before}..${h.after})`,
+    );
     expect(await readTopic(t.topics.commits, { until: 20 })).toHaveLength(20);
     expect(await counter(t.app.metrics.pushCommitsMissing, { provider: 'gitlab' })).toBe(5);
     expect(await counter(t.app.metrics.pushCompletions, { provider: 'gitlab', outcome: 'no_client' })).toBe(1);

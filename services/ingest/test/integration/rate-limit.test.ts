@@ -14,7 +14,9 @@ describe('webhook rate limit', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
-    expect(await limited.json()).toMatchObject({ error: { code: 'RESOURCE_EXHAUSTED', message: expect.stringContaining('more than 3 requests') as unknown } });
+    expect(await limited.json()).toMatchObject({
+      error: { code: 'RESOURCE_EXHAUSTED', message: expect.stringContaining('more than 3 requests') as unknown },
+    });
     // Refused before the signature is looked at: a forged flood gets the same 429, not 401.
     expect((await t.github('ping', { zen: 'hi' }, { secret: 'wrong' })).status).toBe(429);
 
@@ -24,7 +26,9 @@ describe('webhook rate limit', () => {
 
   it('is off with INGEST_RATE_LIMIT=0', async () => {
     const t = await startTestIngest(cleanup, { env: { INGEST_RATE_LIMIT: '0' } });
-    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => t.github('ping', { zen: 'hi', hook_id: i }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => t.github('ping', { zen: 'hi', hook_id: i }).then((r) => r.status)),
+    );
     expect(statuses.every((s) => s === 202)).toBe(true);
   });
 });

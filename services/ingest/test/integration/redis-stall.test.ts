@@ -16,7 +16,18 @@ function push(id: string): Record<string, unknown> {
     before: '0'.repeat(40),
     after: id,
     repository: { full_name: 'Acme/Stall' },
-    commits: [{ id, message: 'm', timestamp: '2024-01-01T00:00:00Z', author: { email: 'a@b.c' }, committer: { email: 'a@b.c' }, added: ['f'], removed: [], modified: [] }],
+    commits: [
+      {
+        id,
+        message: 'm',
+        timestamp: '2024-01-01T00:00:00Z',
+        author: { email: 'a@b.c' },
+        committer: { email: 'a@b.c' },
+        added: ['f'],
+        removed: [],
+        modified: [],
+      },
+    ],
   };
 }
 
@@ -48,10 +59,16 @@ describe('Redis stalled (SIGSTOP)', () => {
     const client = new Ingest(address, grpc.credentials.createInsecure());
     cleanup(() => Promise.resolve(client.close()));
     const publish = (n: number) =>
-      new Promise<{ err: grpc.ServiceError | null; res: ingestV1.PublishCommitResponse__Output | undefined }>((resolve) =>
-        client.PublishCommit({ commit: commit(n) }, { deadline: Date.now() + 15_000 }, (err, res) => resolve({ err, res })),
+      new Promise<{ err: grpc.ServiceError | null; res: ingestV1.PublishCommitResponse__Output | undefined }>(
+        (resolve) =>
+          client.PublishCommit({ commit: commit(n) }, { deadline: Date.now() + 15_000 }, (err, res) =>
+            resolve({ err, res }),
+          ),
       );
-    const dependencyUp = async () => /omen_dependency_up\{[^}]*dependency="redis"[^}]*\} (\d)/.exec(await (await fetch(`${t.running.metricsUrl}/metrics`)).text())?.[1];
+    const dependencyUp = async () =>
+      /omen_dependency_up\{[^}]*dependency="redis"[^}]*\} (\d)/.exec(
+        await (await fetch(`${t.running.metricsUrl}/metrics`)).text(),
+      )?.[1];
 
     // Accepted before the stall: must be in Kafka at the end.
     expect((await t.github('push', push(sha(1)), { delivery: 'stall-before' })).status).toBe(202);
@@ -68,11 +85,17 @@ describe('Redis stalled (SIGSTOP)', () => {
       expect(rpc.value.err?.code).toBe(grpc.status.UNAVAILABLE);
       expect(rpc.ms).toBeLessThan(2000);
 
-      await waitFor(async () => (await checkHealth(address)) === 'NOT_SERVING', { timeoutMs: 10_000, message: 'health NOT_SERVING during the stall' });
+      await waitFor(async () => (await checkHealth(address)) === 'NOT_SERVING', {
+        timeoutMs: 10_000,
+        message: 'health NOT_SERVING during the stall',
+      });
       expect(await dependencyUp()).toBe('0');
     });
 
-    await waitFor(async () => (await checkHealth(address)) === 'SERVING', { timeoutMs: 10_000, message: 'health SERVING after SIGCONT' });
+    await waitFor(async () => (await checkHealth(address)) === 'SERVING', {
+      timeoutMs: 10_000,
+      message: 'health SERVING after SIGCONT',
+    });
     expect(await dependencyUp()).toBe('1');
     // The SCM redelivers the refused delivery and the client retries its call: both are taken,
     // though the claims sent while Redis was stopped reached it when it resumed.

@@ -23,14 +23,23 @@ function refusal(env: Record<string, string>): string {
 describe('ingest configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig(ingestConfigSchema, base);
-    expect(c).toMatchObject({ HTTP_PORT: 8080, INGEST_MAX_BODY_BYTES: 25 * 1024 * 1024, INGEST_PUBLISH_TIMEOUT: 5000, INGEST_TOPIC_COMMITS: 'scm.commits.v1' });
+    expect(c).toMatchObject({
+      HTTP_PORT: 8080,
+      INGEST_MAX_BODY_BYTES: 25 * 1024 * 1024,
+      INGEST_PUBLISH_TIMEOUT: 5000,
+      INGEST_TOPIC_COMMITS: 'scm.commits.v1',
+    });
     expect(c.INGEST_DEDUP_WINDOW).toBe(7 * 24 * 3600 * 1000);
     expect(c.INGEST_PUSH_COMPLETION_MAX).toBe(3000);
   });
 
   it('refuses bad values naming the variable', () => {
-    expect(refusal({ INGEST_PSEUDONYM_KEY: 'short' })).toContain('INGEST_PSEUDONYM_KEY: expected a secret of at least 16 characters');
-    expect(refusal({ INGEST_REPO_SECRETS: '{"svn:a/b": "x"}' })).toMatch(/^INGEST_REPO_SECRETS: expected a JSON object .*key "svn:a\/b" must be github:owner\/name/);
+    expect(refusal({ INGEST_PSEUDONYM_KEY: 'short' })).toContain(
+      'INGEST_PSEUDONYM_KEY: expected a secret of at least 16 characters',
+    );
+    expect(refusal({ INGEST_REPO_SECRETS: '{"svn:a/b": "x"}' })).toMatch(
+      /^INGEST_REPO_SECRETS: expected a JSON object .*key "svn:a\/b" must be github:owner\/name/,
+    );
     expect(refusal({ INGEST_GIT_MIRRORS: 'github:a/b' })).toContain('INGEST_GIT_MIRRORS: expected');
     expect(refusal({ INGEST_MAX_BODY_BYTES: '10' })).toContain('INGEST_MAX_BODY_BYTES');
     expect(refusal({ INGEST_PUSH_COMPLETION_MAX: '-1' })).toContain('INGEST_PUSH_COMPLETION_MAX');

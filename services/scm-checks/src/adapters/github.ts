@@ -49,14 +49,35 @@ export class GithubChecks {
       auth,
       baseUrl: this.#o.baseUrl ?? 'https://api.github.com',
       userAgent: 'omen-scm-checks',
-      log: { debug: () => undefined, info: () => undefined, warn: (m: string) => logger.warn(m), error: (m: string) => logger.error(m) },
+      log: {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: (m: string) => logger.warn(m),
+        error: (m: string) => logger.error(m),
+      },
       throttle: {
-        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          logger.warn({ retryAfter, method: options.method, url: options.url, retryCount }, 'github rate limit: waiting before the retry');
+        onRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _o: unknown,
+          retryCount: number,
+        ) => {
+          logger.warn(
+            { retryAfter, method: options.method, url: options.url, retryCount },
+            'github rate limit: waiting before the retry',
+          );
           return retryCount < max;
         },
-        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          logger.warn({ retryAfter, method: options.method, url: options.url, retryCount }, 'github secondary rate limit: waiting Retry-After before the retry');
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _o: unknown,
+          retryCount: number,
+        ) => {
+          logger.warn(
+            { retryAfter, method: options.method, url: options.url, retryCount },
+            'github secondary rate limit: waiting Retry-After before the retry',
+          );
           return retryCount < max;
         },
       },
@@ -76,7 +97,14 @@ export class GithubChecks {
   /** Creates or updates the commit's check run; returns its id. */
   async publish(t: CheckRunTarget, rendered: Rendered, externalId: string): Promise<number> {
     const octokit = await this.#forRepo(t.owner, t.repo);
-    const existing = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { owner: t.owner, repo: t.repo, ref: t.sha, check_name: CHECK_NAME, filter: 'latest', per_page: 1 });
+    const existing = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+      owner: t.owner,
+      repo: t.repo,
+      ref: t.sha,
+      check_name: CHECK_NAME,
+      filter: 'latest',
+      per_page: 1,
+    });
     const body = {
       status: 'completed' as const,
       conclusion: rendered.conclusion,
@@ -86,10 +114,22 @@ export class GithubChecks {
     };
     const run = existing.data.check_runs[0];
     if (run) {
-      await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner: t.owner, repo: t.repo, check_run_id: run.id, name: CHECK_NAME, ...body });
+      await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+        owner: t.owner,
+        repo: t.repo,
+        check_run_id: run.id,
+        name: CHECK_NAME,
+        ...body,
+      });
       return Number(run.id);
     }
-    const created = await octokit.request('POST /repos/{owner}/{repo}/check-runs', { owner: t.owner, repo: t.repo, name: CHECK_NAME, head_sha: t.sha, ...body });
+    const created = await octokit.request('POST /repos/{owner}/{repo}/check-runs', {
+      owner: t.owner,
+      repo: t.repo,
+      name: CHECK_NAME,
+      head_sha: t.sha,
+      ...body,
+    });
     return Number(created.data.id);
   }
 }

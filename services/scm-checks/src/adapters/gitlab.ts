@@ -5,7 +5,12 @@
 // as the stock handler does. A commit status is naturally idempotent (GitLab keeps the latest per
 // sha and name); the note is found by its marker and edited in place.
 import { Gitlab } from '@gitbeaker/core';
-import { GitbeakerRequestError, createRequesterFn, type FormattedResponse, type RequestOptions } from '@gitbeaker/requester-utils';
+import {
+  GitbeakerRequestError,
+  createRequesterFn,
+  type FormattedResponse,
+  type RequestOptions,
+} from '@gitbeaker/requester-utils';
 import { backoffDelayMs } from '@omen/service/retry';
 import type { Logger } from '@omen/telemetry';
 import { CHECK_NAME, NOTE_MARKER, type Rendered } from '../domain/summary.ts';
@@ -31,7 +36,15 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 
 function handler(options: Required<Pick<GitlabOptions, 'maxRetries' | 'maxWaitMs'>> & { logger: Logger }) {
   return async (endpoint: string, opts?: Record<string, unknown>): Promise<FormattedResponse> => {
-    const { prefixUrl, searchParams, method, asStream: _s, rateLimiters: _r, agent: _a, ...rest } = (opts ?? {}) as RequestOptions & { prefixUrl?: string; searchParams?: string; method?: string };
+    const {
+      prefixUrl,
+      searchParams,
+      method,
+      asStream: _s,
+      rateLimiters: _r,
+      agent: _a,
+      ...rest
+    } = (opts ?? {}) as RequestOptions & { prefixUrl?: string; searchParams?: string; method?: string };
     const url = new URL(endpoint, prefixUrl?.endsWith('/') ? prefixUrl : `${prefixUrl ?? ''}/`);
     url.search = searchParams ?? '';
     for (let attempt = 0; ; attempt++) {
@@ -39,13 +52,29 @@ function handler(options: Required<Pick<GitlabOptions, 'maxRetries' | 'maxWaitMs
       const response = await fetch(request);
       if (response.ok) {
         const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
-        const body = response.status === 204 ? null : type === 'application/json' ? ((await response.json()) as object) ?? {} : await response.text();
-        return { body, headers: Object.fromEntries(response.headers.entries()), status: response.status } as FormattedResponse;
+        const body =
+          response.status === 204
+            ? null
+            : type === 'application/json'
+              ? (((await response.json()) as object) ?? {})
+              : await response.text();
+        return {
+          body,
+          headers: Object.fromEntries(response.headers.entries()),
+          status: response.status,
+        } as FormattedResponse;
       }
       const retryable = response.status === 429 || response.status === 502 || response.status === 503;
       if (retryable && attempt < options.maxRetries) {
-        const wait = Math.min(options.maxWaitMs, retryAfterMs(response.headers.get('retry-after')) ?? backoffDelayMs(attempt + 1, { initialDelayMs: 250, maxDelayMs: Infinity, jitter: 0 }));
-        options.logger.warn({ status: response.status, wait, url: url.pathname, attempt }, 'gitlab asked to slow down: waiting Retry-After before the retry');
+        const wait = Math.min(
+          options.maxWaitMs,
+          retryAfterMs(response.headers.get('retry-after')) ??
+            backoffDelayMs(attempt + 1, { initialDelayMs: 250, maxDelayMs: Infinity, jitter: 0 }),
+        );
+        options.logger.warn(
+          { status: response.status, wait, url: url.pathname, attempt },
+          'gitlab asked to slow down: waiting Retry-After before the retry',
+        );
         await response.body?.cancel();
         await new Promise((r) => setTimeout(r, wait));
         continue;
@@ -74,20 +103,31 @@ export class GitlabStatuses {
   readonly #api: InstanceType<typeof Gitlab<false>>;
 
   constructor(options: GitlabOptions) {
-    const requesterFn = createRequesterFn((_service, req) => Promise.resolve(req), handler({ maxRetries: options.maxRetries ?? 3, maxWaitMs: options.maxWaitMs ?? 60_000, logger: options.logger }));
+    const requesterFn = createRequesterFn(
+      (_service, req) => Promise.resolve(req),
+      handler({ maxRetries: options.maxRetries ?? 3, maxWaitMs: options.maxWaitMs ?? 60_000, logger: options.logger }),
+    );
     this.#api = new Gitlab({ host: options.host, token: options.token, requesterFn });
   }
 
   /** Sets the commit's status (`name` = CHECK_NAME: GitLab replaces the previous one of that name). */
   async status(project: string, sha: string, rendered: Rendered): Promise<void> {
-    await this.#api.Commits.editStatus(project, sha, rendered.gitlabState, { name: CHECK_NAME, description: rendered.description });
+    await this.#api.Commits.editStatus(project, sha, rendered.gitlabState, {
+      name: CHECK_NAME,
+      description: rendered.description,
+    });
   }
 
   /** Creates or edits the merge request's omen note; returns its id. */
   async note(mr: MergeRequestRef, body: string, knownId?: number): Promise<number> {
     let id = knownId;
     if (id === undefined) {
-      const notes = await this.#api.MergeRequestNotes.all(mr.project, mr.iid, { sort: 'desc', orderBy: 'updated_at', perPage: 100, maxPages: 3 });
+      const notes = await this.#api.MergeRequestNotes.all(mr.project, mr.iid, {
+        sort: 'desc',
+        orderBy: 'updated_at',
+        perPage: 100,
+        maxPages: 3,
+      });
       id = notes.find((n) => typeof n.body === 'string' && n.body.startsWith(NOTE_MARKER))?.id;
     }
     if (id !== undefined) {

@@ -13,7 +13,10 @@ import type { QualityFindings, RiskReport } from '../domain/summary.ts';
 
 export interface QualitySource {
   /** The commit's quality findings; throws inference's error (an OmenError with its code). */
-  quality(report: Pick<RiskReport, 'repoId' | 'sha' | 'modelName' | 'modelVersion'>, signal?: AbortSignal): Promise<QualityFindings>;
+  quality(
+    report: Pick<RiskReport, 'repoId' | 'sha' | 'modelName' | 'modelVersion'>,
+    signal?: AbortSignal,
+  ): Promise<QualityFindings>;
   close(): void;
 }
 
@@ -23,8 +26,18 @@ function findingsOf(r: inferenceV1.PredictResponse__Output): QualityFindings {
   return {
     complexityScore: r._complexity_score === 'complexity_score' ? Number(r.complexity_score) : undefined,
     technicalDebtScore: r._technical_debt_score === 'technical_debt_score' ? Number(r.technical_debt_score) : undefined,
-    securityRisks: (r.security_risks ?? []).map((s) => ({ category: s.category ?? '', path: s.path ?? '', score: Number(s.score ?? 0), description: s.description ?? '' })),
-    refactoringSuggestions: (r.refactoring_suggestions ?? []).map((s) => ({ path: s.path ?? '', kind: s.kind ?? '', message: s.message ?? '', priority: Number(s.priority ?? 0) })),
+    securityRisks: (r.security_risks ?? []).map((s) => ({
+      category: s.category ?? '',
+      path: s.path ?? '',
+      score: Number(s.score ?? 0),
+      description: s.description ?? '',
+    })),
+    refactoringSuggestions: (r.refactoring_suggestions ?? []).map((s) => ({
+      path: s.path ?? '',
+      kind: s.kind ?? '',
+      message: s.message ?? '',
+      priority: Number(s.priority ?? 0),
+    })),
   };
 }
 
@@ -33,17 +46,29 @@ function findingsOf(r: inferenceV1.PredictResponse__Output): QualityFindings {
  * client, kept here because the two ask different questions of it (the router routes traffic,
  * this reads findings) and no package owns an inference client yet.
  */
-export function inferenceQuality(address: string, options: { token?: { reveal(): string } | undefined; deadlineMs: number }): QualitySource {
+export function inferenceQuality(
+  address: string,
+  options: { token?: { reveal(): string } | undefined; deadlineMs: number },
+): QualitySource {
   const Ctor = loadGrpcObject('inference').omen.inference.v1.Inference;
-  const client = createClient(Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client, address, {
-    token: options.token,
-    deadlineMs: options.deadlineMs,
-  });
+  const client = createClient(
+    Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client,
+    address,
+    {
+      token: options.token,
+      deadlineMs: options.deadlineMs,
+    },
+  );
   const predict = (report: Pick<RiskReport, 'repoId' | 'sha' | 'modelName'>, version: string, signal?: AbortSignal) =>
     callUnary<inferenceV1.PredictResponse__Output>(
       client,
       'Predict',
-      { model_name: report.modelName, model_version: version, top_k: 0, commit: { repo_id: report.repoId, sha: report.sha } } satisfies inferenceV1.PredictRequest,
+      {
+        model_name: report.modelName,
+        model_version: version,
+        top_k: 0,
+        commit: { repo_id: report.repoId, sha: report.sha },
+      } satisfies inferenceV1.PredictRequest,
       signal ? { signal } : {},
     ).catch((err: unknown) => {
       throw fromGrpcError(err);

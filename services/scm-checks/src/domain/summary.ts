@@ -93,23 +93,30 @@ export function render(r: RiskReport, threshold: number): Rendered {
   if (r.contributions.length === 0) lines.push('The model gave no explanation for this prediction.');
   else {
     lines.push('| feature | value | contribution to the log-odds |', '| --- | --- | --- |');
-    for (const c of r.contributions.slice(0, 10)) lines.push(`| ${md(c.feature, 64)} | ${value(c.value)} | ${signed(c.contribution)} |`);
+    for (const c of r.contributions.slice(0, 10))
+      lines.push(`| ${md(c.feature, 64)} | ${value(c.value)} | ${signed(c.contribution)} |`);
   }
   lines.push('', '#### Security risks', '');
   if (r.findingsMissing !== undefined) lines.push(`Not analysed: ${md(r.findingsMissing, 300)}.`);
   else if (r.securityRisks.length === 0) lines.push('None found.');
   for (const s of [...r.securityRisks].sort((a, b) => b.score - a.score).slice(0, 20)) {
-    lines.push(`- **${md(s.category, 64)}**${s.path ? ` in ${md(s.path)}` : ''} (score ${s.score.toFixed(2)}): ${md(s.description, 300)}`);
+    lines.push(
+      `- **${md(s.category, 64)}**${s.path ? ` in ${md(s.path)}` : ''} (score ${s.score.toFixed(2)}): ${md(s.description, 300)}`,
+    );
   }
   lines.push('', '#### Refactoring suggestions', '');
   if (r.findingsMissing !== undefined) lines.push(`Not analysed: ${md(r.findingsMissing, 300)}.`);
   else if (r.refactoringSuggestions.length === 0) lines.push('None.');
   for (const s of [...r.refactoringSuggestions].sort((a, b) => b.priority - a.priority).slice(0, 20)) {
-    lines.push(`- ${s.path ? `${md(s.path)}: ` : ''}${md(s.message, 300)} (${md(s.kind, 64)}, priority ${s.priority.toFixed(2)})`);
+    lines.push(
+      `- ${s.path ? `${md(s.path)}: ` : ''}${md(s.message, 300)} (${md(s.kind, 64)}, priority ${s.priority.toFixed(2)})`,
+    );
   }
   let summary = lines.join('\n');
-  if (summary.length > SUMMARY_MAX) summary = `${summary.slice(0, SUMMARY_MAX)}\n\n… (cut at ${SUMMARY_MAX} characters)`;
-  const description = `Bug risk ${pct(r.bugProbability)} (threshold ${pct(threshold)}), ${r.modelName} ${r.modelVersion}`.slice(0, 255);
+  if (summary.length > SUMMARY_MAX)
+    summary = `${summary.slice(0, SUMMARY_MAX)}\n\n… (cut at ${SUMMARY_MAX} characters)`;
+  const description =
+    `Bug risk ${pct(r.bugProbability)} (threshold ${pct(threshold)}), ${r.modelName} ${r.modelVersion}`.slice(0, 255);
   return { conclusion, title, summary, gitlabState: above ? 'failed' : 'success', description };
 }
 
@@ -126,10 +133,12 @@ export function noteBody(r: RiskReport, rendered: Rendered): string {
  */
 export function supersedes(
   incoming: Pick<RiskReport, 'modelName' | 'modelVersion' | 'predictedAt'>,
-  published: { modelName: string; modelVersion: string; predictedAt: number; incomplete?: boolean | undefined } | undefined,
+  published:
+    { modelName: string; modelVersion: string; predictedAt: number; incomplete?: boolean | undefined } | undefined,
 ): boolean {
   if (!published) return true;
-  if (published.modelName === incoming.modelName && published.modelVersion === incoming.modelVersion) return published.incomplete === true;
+  if (published.modelName === incoming.modelName && published.modelVersion === incoming.modelVersion)
+    return published.incomplete === true;
   return incoming.predictedAt >= published.predictedAt;
 }
 

@@ -24,7 +24,12 @@ export async function startInferenceStub(options: { token: string }): Promise<In
   const calls: InferenceStub['calls'] = [];
   const answers = new Map<string, Partial<inferenceV1.PredictResponse>>();
   let failing = 0;
-  const server = createGrpcServer({ service: 'inference-stub', logger: createLogger({ service: 'inference-stub', level: 'silent' }), adminToken: options.token, requireAuth: 'all' });
+  const server = createGrpcServer({
+    service: 'inference-stub',
+    logger: createLogger({ service: 'inference-stub', level: 'silent' }),
+    adminToken: options.token,
+    requireAuth: 'all',
+  });
   const def = loadGrpcObject('inference').omen.inference.v1.Inference as unknown as { service: grpc.ServiceDefinition };
   server.addService(def.service, {
     Predict: unary<inferenceV1.PredictRequest__Output, inferenceV1.PredictResponse>((req) => {
@@ -36,7 +41,14 @@ export async function startInferenceStub(options: { token: string }): Promise<In
       }
       const answer = answers.get(commit.sha);
       if (!answer) throw new NotFoundError(`no features for ${commit.sha}`, `features/${commit.repo_id}/${commit.sha}`);
-      return Promise.resolve({ model_name: req.model_name, model_version: req.model_version, repo_id: commit.repo_id, entity_id: commit.sha, bug_probability: 0.5, ...answer });
+      return Promise.resolve({
+        model_name: req.model_name,
+        model_version: req.model_version,
+        repo_id: commit.repo_id,
+        entity_id: commit.sha,
+        bug_probability: 0.5,
+        ...answer,
+      });
     }),
   });
   server.health.setAll('SERVING');

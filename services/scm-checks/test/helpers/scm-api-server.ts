@@ -28,18 +28,25 @@ export interface Recorded {
 interface Operation {
   template: RegExp;
   names: string[];
-  op: { parameters?: { name: string; in: string; required?: boolean; schema?: Json }[]; requestBody?: { content?: Record<string, { schema: Json }> } };
+  op: {
+    parameters?: { name: string; in: string; required?: boolean; schema?: Json }[];
+    requestBody?: { content?: Record<string, { schema: Json }> };
+  };
 }
 
 const require = createRequire(import.meta.url);
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 function githubOperations(): Map<string, Operation[]> {
-  const spec = require('@octokit/openapi/generated/api.github.com.deref.json') as { paths: Record<string, Record<string, Operation['op']>> };
+  const spec = require('@octokit/openapi/generated/api.github.com.deref.json') as {
+    paths: Record<string, Record<string, Operation['op']>>;
+  };
   const byMethod = new Map<string, Operation[]>();
   for (const [path, ops] of Object.entries(spec.paths)) {
     const names: string[] = [];
-    const template = new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
+    const template = new RegExp(
+      `^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`,
+    );
     for (const [method, op] of Object.entries(ops)) {
       if (!['get', 'post', 'patch', 'put', 'delete'].includes(method)) continue;
       const list = byMethod.get(method.toUpperCase()) ?? [];
@@ -70,15 +77,31 @@ const gitlabSchemas = {
   listNotes: {
     type: 'object',
     additionalProperties: false,
-    properties: { sort: { enum: ['asc', 'desc'] }, order_by: { enum: ['created_at', 'updated_at'] }, page: { type: 'string', pattern: '^\\d+$' }, per_page: { type: 'string', pattern: '^\\d+$' }, pagination: { enum: ['offset', 'keyset'] } },
+    properties: {
+      sort: { enum: ['asc', 'desc'] },
+      order_by: { enum: ['created_at', 'updated_at'] },
+      page: { type: 'string', pattern: '^\\d+$' },
+      per_page: { type: 'string', pattern: '^\\d+$' },
+      pagination: { enum: ['offset', 'keyset'] },
+    },
   },
   createNote: {
     type: 'object',
     required: ['body'],
     additionalProperties: false,
-    properties: { body: { type: 'string', minLength: 1, maxLength: 1_000_000 }, internal: { type: 'boolean' }, created_at: { type: 'string' }, merge_request_diff_head_sha: { type: 'string' } },
+    properties: {
+      body: { type: 'string', minLength: 1, maxLength: 1_000_000 },
+      internal: { type: 'boolean' },
+      created_at: { type: 'string' },
+      merge_request_diff_head_sha: { type: 'string' },
+    },
   },
-  editNote: { type: 'object', required: ['body'], additionalProperties: false, properties: { body: { type: 'string', minLength: 1, maxLength: 1_000_000 }, confidential: { type: 'boolean' } } },
+  editNote: {
+    type: 'object',
+    required: ['body'],
+    additionalProperties: false,
+    properties: { body: { type: 'string', minLength: 1, maxLength: 1_000_000 }, confidential: { type: 'boolean' } },
+  },
 } as const;
 
 export interface CheckRun {
@@ -124,7 +147,8 @@ function verifyJwt(token: string, key: KeyObject, appId: string): string | undef
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as { iss?: unknown; exp?: number; iat?: number };
   if (String(claims.iss) !== appId) return `iss ${String(claims.iss)} is not the app id`;
   const now = Date.now() / 1000;
-  if (!claims.exp || claims.exp < now || claims.exp - (claims.iat ?? now) > 600) return 'exp missing, past, or more than 10 minutes after iat';
+  if (!claims.exp || claims.exp < now || claims.exp - (claims.iat ?? now) > 600)
+    return 'exp missing, past, or more than 10 minutes after iat';
   return undefined;
 }
 
@@ -146,10 +170,21 @@ export async function startScmApiServer(options: ScmApiOptions): Promise<ScmApiS
   const failures: { path: RegExp; status: number; headers: Record<string, string> }[] = [];
   let nextId = 1000;
 
-  const github = (method: string, path: string, query: Record<string, string>, body: unknown, auth: string | undefined, rec: Recorded): [number, unknown] => {
+  const github = (
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    auth: string | undefined,
+    rec: Recorded,
+  ): [number, unknown] => {
     const candidates = ops.get(method) ?? [];
     const match = candidates.map((o) => ({ o, m: o.template.exec(path) })).find((x) => x.m);
-    if (!match) return rec.problems.push(`no operation ${method} ${path} in GitHub's OpenAPI description`), [404, { message: 'Not Found' }];
+    if (!match)
+      return (
+        rec.problems.push(`no operation ${method} ${path} in GitHub's OpenAPI description`),
+        [404, { message: 'Not Found' }]
+      );
     const params = Object.fromEntries(match.o.names.map((n, i) => [n, decodeURIComponent(match.m![i + 1]!)]));
     for (const p of match.o.op.parameters ?? []) {
       if (p.in !== 'query') continue;
@@ -161,7 +196,9 @@ export async function startScmApiServer(options: ScmApiOptions): Promise<ScmApiS
       const coerced = p.schema?.['type'] === 'integer' ? (/^-?\d+$/.test(v) ? Number(v) : v) : v;
       rec.problems.push(...validate(p.schema ?? {}, coerced).map((e) => `query ${p.name}${e}`));
     }
-    for (const k of Object.keys(query)) if (!(match.o.op.parameters ?? []).some((p) => p.in === 'query' && p.name === k)) rec.problems.push(`query ${k} is not a parameter of ${method} ${path}`);
+    for (const k of Object.keys(query))
+      if (!(match.o.op.parameters ?? []).some((p) => p.in === 'query' && p.name === k))
+        rec.problems.push(`query ${k} is not a parameter of ${method} ${path}`);
     const bodySchema = match.o.op.requestBody?.content?.['application/json']?.schema;
     if (bodySchema) rec.problems.push(...validate(bodySchema, body ?? {}).map((e) => `body${e}`));
     else if (body !== undefined && method !== 'GET') rec.problems.push('a body where the operation takes none');
@@ -171,40 +208,85 @@ export async function startScmApiServer(options: ScmApiOptions): Promise<ScmApiS
     if (appRoute) {
       const jwt = /^bearer (.+)$/i.exec(auth ?? '')?.[1];
       const problem = jwt ? verifyJwt(jwt, appKey, options.appId) : 'no bearer JWT';
-      if (problem) return rec.problems.push(`app authentication: ${problem}`), [401, { message: 'A JSON web token could not be decoded' }];
+      if (problem)
+        return (
+          rec.problems.push(`app authentication: ${problem}`),
+          [401, { message: 'A JSON web token could not be decoded' }]
+        );
     } else {
       const token = /^(?:token|bearer) (.+)$/i.exec(auth ?? '')?.[1];
-      if (!token || !tokens.has(token)) return rec.problems.push('no valid installation token'), [401, { message: 'Bad credentials' }];
+      if (!token || !tokens.has(token))
+        return (rec.problems.push('no valid installation token'), [401, { message: 'Bad credentials' }]);
     }
     if (rec.problems.length > 0) return [422, { message: 'Validation Failed', errors: rec.problems }];
 
-    if (method === 'GET' && path.endsWith('/installation')) return [200, { id: options.installationId, app_id: Number(options.appId), account: { login: params['owner'] } }];
+    if (method === 'GET' && path.endsWith('/installation'))
+      return [200, { id: options.installationId, app_id: Number(options.appId), account: { login: params['owner'] } }];
     if (method === 'POST' && path === `/app/installations/${options.installationId}/access_tokens`) {
       const token = `ghs_${randomBytes(18).toString('hex')}`;
       tokens.add(token);
-      return [201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { checks: 'write' }, repository_selection: 'all' }];
+      return [
+        201,
+        {
+          token,
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          permissions: { checks: 'write' },
+          repository_selection: 'all',
+        },
+      ];
     }
     const b = (body ?? {}) as Record<string, string | undefined>;
     if (method === 'GET' && /\/commits\/[^/]+\/check-runs$/.test(path)) {
-      const runs = checkRuns.filter((r) => r.owner === params['owner'] && r.repo === params['repo'] && r.head_sha === params['ref'] && (!query['check_name'] || r.name === query['check_name']));
+      const runs = checkRuns.filter(
+        (r) =>
+          r.owner === params['owner'] &&
+          r.repo === params['repo'] &&
+          r.head_sha === params['ref'] &&
+          (!query['check_name'] || r.name === query['check_name']),
+      );
       return [200, { total_count: runs.length, check_runs: runs.slice(-Number(query['per_page'] ?? 30)).reverse() }];
     }
     if (method === 'POST' && /\/check-runs$/.test(path)) {
-      const run: CheckRun = { id: nextId++, owner: params['owner']!, repo: params['repo']!, name: String(b['name']), head_sha: String(b['head_sha']), status: String(b['status'] ?? 'queued'), conclusion: (b['conclusion'] as string) ?? null, external_id: String(b['external_id'] ?? ''), output: (body as Json)['output'] as CheckRun['output'], updates: 0 };
+      const run: CheckRun = {
+        id: nextId++,
+        owner: params['owner']!,
+        repo: params['repo']!,
+        name: String(b['name']),
+        head_sha: String(b['head_sha']),
+        status: String(b['status'] ?? 'queued'),
+        conclusion: (b['conclusion'] as string) ?? null,
+        external_id: String(b['external_id'] ?? ''),
+        output: (body as Json)['output'] as CheckRun['output'],
+        updates: 0,
+      };
       checkRuns.push(run);
       return [201, { ...run }];
     }
     if (method === 'PATCH' && /\/check-runs\/\d+$/.test(path)) {
       const run = checkRuns.find((r) => r.id === Number(params['check_run_id']));
       if (!run) return [404, { message: 'Not Found' }];
-      Object.assign(run, { status: b['status'] ?? run.status, conclusion: b['conclusion'] ?? run.conclusion, external_id: b['external_id'] ?? run.external_id, output: b['output'] ?? run.output, updates: run.updates + 1 });
+      Object.assign(run, {
+        status: b['status'] ?? run.status,
+        conclusion: b['conclusion'] ?? run.conclusion,
+        external_id: b['external_id'] ?? run.external_id,
+        output: b['output'] ?? run.output,
+        updates: run.updates + 1,
+      });
       return [200, { ...run }];
     }
     return [404, { message: 'Not Found' }];
   };
 
-  const gitlab = (method: string, path: string, query: Record<string, string>, body: unknown, token: string | undefined, rec: Recorded): [number, unknown] => {
-    if (token !== options.gitlabToken) return rec.problems.push('PRIVATE-TOKEN missing or wrong'), [401, { message: '401 Unauthorized' }];
+  const gitlab = (
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    token: string | undefined,
+    rec: Recorded,
+  ): [number, unknown] => {
+    if (token !== options.gitlabToken)
+      return (rec.problems.push('PRIVATE-TOKEN missing or wrong'), [401, { message: '401 Unauthorized' }]);
     const status = /^\/api\/v4\/projects\/([^/]+)\/statuses\/([0-9a-f]{40})$/.exec(path);
     const noteList = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes$/.exec(path);
     const note = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes\/(\d+)$/.exec(path);
@@ -212,7 +294,13 @@ export async function startScmApiServer(options: ScmApiOptions): Promise<ScmApiS
     if (method === 'POST' && status) {
       rec.problems.push(...validate(gitlabSchemas.status, args));
       if (rec.problems.length > 0) return [400, { message: rec.problems.join('; ') }];
-      const s = { project: decodeURIComponent(status[1]!), sha: status[2]!, state: String(args['state']), name: String(args['name'] ?? 'default'), description: String(args['description'] ?? '') };
+      const s = {
+        project: decodeURIComponent(status[1]!),
+        sha: status[2]!,
+        state: String(args['state']),
+        name: String(args['name'] ?? 'default'),
+        description: String(args['description'] ?? ''),
+      };
       statuses.push(s);
       return [201, { id: nextId++, sha: s.sha, status: s.state, name: s.name, description: s.description }];
     }
@@ -225,7 +313,13 @@ export async function startScmApiServer(options: ScmApiOptions): Promise<ScmApiS
     if (noteList && method === 'POST') {
       rec.problems.push(...validate(gitlabSchemas.createNote, args));
       if (rec.problems.length > 0) return [400, { message: rec.problems.join('; ') }];
-      const n = { project: decodeURIComponent(noteList[1]!), iid: Number(noteList[2]), id: nextId++, body: String(args['body']), edits: 0 };
+      const n = {
+        project: decodeURIComponent(noteList[1]!),
+        iid: Number(noteList[2]),
+        id: nextId++,
+        body: String(args['body']),
+        edits: 0,
+      };
       notes.push(n);
       return [201, { id: n.id, body: n.body }];
     }
@@ -251,7 +345,14 @@ export async function startScmApiServer(options: ScmApiOptions): Promise<ScmApiS
       const isGitlab = url.pathname.startsWith('/gitlab/');
       const path = isGitlab ? url.pathname.slice('/gitlab'.length) : url.pathname;
       const query = Object.fromEntries(url.searchParams.entries());
-      const rec: Recorded = { api: isGitlab ? 'gitlab' : 'github', method: req.method ?? 'GET', path, query, body: undefined, problems: [] };
+      const rec: Recorded = {
+        api: isGitlab ? 'gitlab' : 'github',
+        method: req.method ?? 'GET',
+        path,
+        query,
+        body: undefined,
+        problems: [],
+      };
       requests.push(rec);
       const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });

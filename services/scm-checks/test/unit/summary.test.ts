@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { conclusionFor, externalId, md, noteBody, NOTE_MARKER, render, supersedes, type RiskReport } from '../../src/domain/summary.ts';
+import {
+  conclusionFor,
+  externalId,
+  md,
+  noteBody,
+  NOTE_MARKER,
+  render,
+  supersedes,
+  type RiskReport,
+} from '../../src/domain/summary.ts';
 import { retryAfterMs } from '../../src/adapters/gitlab.ts';
 
 const report: RiskReport = {
@@ -9,9 +18,16 @@ const report: RiskReport = {
   modelVersion: 'v3',
   bugProbability: 0.734,
   complexityScore: 0.41,
-  contributions: [{ feature: 'la', value: 900, contribution: 1.2 }, { feature: 'exp', value: 2.5, contribution: -0.31 }],
-  securityRisks: [{ category: 'secrets', path: 'config/prod.env', score: 0.9, description: 'a literal that looks like a key' }],
-  refactoringSuggestions: [{ path: 'lib/router.js', kind: 'split_large_change', message: 'Split this change', priority: 0.8 }],
+  contributions: [
+    { feature: 'la', value: 900, contribution: 1.2 },
+    { feature: 'exp', value: 2.5, contribution: -0.31 },
+  ],
+  securityRisks: [
+    { category: 'secrets', path: 'config/prod.env', score: 0.9, description: 'a literal that looks like a key' },
+  ],
+  refactoringSuggestions: [
+    { path: 'lib/router.js', kind: 'split_large_change', message: 'Split this change', priority: 0.8 },
+  ],
   predictedAt: 1,
 };
 
@@ -35,7 +51,10 @@ describe('render', () => {
   });
 
   it('escapes what came from a repository so it cannot break the table or inject markup', () => {
-    const hostile = { ...report, securityRisks: [{ category: 'x', path: 'a|b<script>\n`c`', score: 1, description: '[link](javascript:1)' }] };
+    const hostile = {
+      ...report,
+      securityRisks: [{ category: 'x', path: 'a|b<script>\n`c`', score: 1, description: '[link](javascript:1)' }],
+    };
     const r = render(hostile, 0.5);
     expect(r.summary).not.toContain('<script>');
     expect(r.summary).toContain('a\\|b\\<script\\> \\`c\\`');
@@ -67,7 +86,15 @@ describe('supersedes (idempotent by repository, sha, model version)', () => {
 
 describe('findings that were not analysed', () => {
   it('says why instead of claiming none were found', () => {
-    const r = render({ ...report, securityRisks: [], refactoringSuggestions: [], findingsMissing: 'inference did not answer (UNAVAILABLE)' }, 0.5);
+    const r = render(
+      {
+        ...report,
+        securityRisks: [],
+        refactoringSuggestions: [],
+        findingsMissing: 'inference did not answer (UNAVAILABLE)',
+      },
+      0.5,
+    );
     expect(r.summary).not.toContain('None found.');
     expect(r.summary.split('Not analysed: inference did not answer \\(UNAVAILABLE\\).')).toHaveLength(3);
   });

@@ -42,11 +42,20 @@ interface LabelRecord {
 }
 
 function repoFilter(repoIds: readonly string[] | undefined): SqlFragment {
-  return repoIds && repoIds.length > 0 ? sql`AND repo_id IN (${joinSql(repoIds.map((r) => sql`${r}`), ', ')})` : sql``;
+  return repoIds && repoIds.length > 0
+    ? sql`AND repo_id IN (${joinSql(
+        repoIds.map((r) => sql`${r}`),
+        ', ',
+      )})`
+    : sql``;
 }
 
 /** Feature rows of the set with event time in [from, cutoff], and every bug-inducing label of those repositories. */
-export async function loadTrainingRows(ch: ClickHouse, tables: TrainingTables, q: TrainingRowsQuery): Promise<{ features: FeatureRowInput[]; labels: LabelRowInput[] }> {
+export async function loadTrainingRows(
+  ch: ClickHouse,
+  tables: TrainingTables,
+  q: TrainingRowsQuery,
+): Promise<{ features: FeatureRowInput[]; labels: LabelRowInput[] }> {
   const from = q.fromMs === undefined ? sql`` : sql`AND event_time_ms >= ${q.fromMs}`;
   const featureRecords = await ch.query<FeatureRecord>(sql`
     SELECT repo_id, sha, event_time_ms, feature_names, feature_values
@@ -66,12 +75,24 @@ export async function loadTrainingRows(ch: ClickHouse, tables: TrainingTables, q
       names: r.feature_names,
       values: r.feature_values.map(Number),
     })),
-    labels: labelRecords.map((r) => ({ repoId: r.repo_id, sha: r.sha, method: r.method, knownAtMs: Number(r.label_known_at_ms), isBugInducing: Number(r.is_bug_inducing) === 1 })),
+    labels: labelRecords.map((r) => ({
+      repoId: r.repo_id,
+      sha: r.sha,
+      method: r.method,
+      knownAtMs: Number(r.label_known_at_ms),
+      isBugInducing: Number(r.is_bug_inducing) === 1,
+    })),
   };
 }
 
 /** Positive labels that became known in (sinceMs, untilMs]: what the "N new labels" trigger counts. */
-export async function countNewLabels(ch: ClickHouse, table: string, sinceMs: number, untilMs: number, repoIds?: readonly string[]): Promise<number> {
+export async function countNewLabels(
+  ch: ClickHouse,
+  table: string,
+  sinceMs: number,
+  untilMs: number,
+  repoIds?: readonly string[],
+): Promise<number> {
   const [row] = await ch.query<{ n: string | number }>(sql`
     SELECT count() AS n FROM (
       SELECT repo_id, sha FROM ${ident(table)} FINAL

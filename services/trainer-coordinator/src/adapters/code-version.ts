@@ -11,7 +11,11 @@ export async function gitCodeVersion(cwd: string): Promise<string> {
   try {
     const { stdout } = await run('git', ['rev-parse', 'HEAD'], { cwd, timeout: 5000 });
     const sha = stdout.trim();
-    const { stdout: status } = await run('git', ['status', '--porcelain', '--', 'services/trainer-coordinator/src', 'packages/model-registry/src'], { cwd, timeout: 5000 });
+    const { stdout: status } = await run(
+      'git',
+      ['status', '--porcelain', '--', 'services/trainer-coordinator/src', 'packages/model-registry/src'],
+      { cwd, timeout: 5000 },
+    );
     return status.trim() === '' ? sha : `${sha}+dirty`;
   } catch {
     return 'unknown';

@@ -11,13 +11,22 @@ import { csvPathRefusal, readImportFile } from './import-dir.ts';
 const MAX_CSV_BYTES = 512 * 1024 * 1024;
 
 /** Reads `file` (absolute, or relative to `dir`) only inside `dir`, TRAINER_CSV_DIR. */
-export async function loadCsvRows(dir: string | undefined, file: string, featureNames: readonly string[], cutoffMs: number, fromMs?: number): Promise<{ dataset: Dataset; rowsAfterCutoff: number; rowsBeforeFrom: number }> {
+export async function loadCsvRows(
+  dir: string | undefined,
+  file: string,
+  featureNames: readonly string[],
+  cutoffMs: number,
+  fromMs?: number,
+): Promise<{ dataset: Dataset; rowsAfterCutoff: number; rowsBeforeFrom: number }> {
   if (dir === undefined) throw csvPathRefusal();
   const raw = Buffer.from(await readImportFile(dir, file, MAX_CSV_BYTES, csvPathRefusal));
   const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
   const all = parseJitCsv(text);
   if (all.featureNames.join('\u0000') !== featureNames.join('\u0000')) {
-    throw new InvalidArgumentError(`row_source csv:${file} has features [${all.featureNames.join(', ')}], not the feature set's [${featureNames.join(', ')}]`, 'row_source');
+    throw new InvalidArgumentError(
+      `row_source csv:${file} has features [${all.featureNames.join(', ')}], not the feature set's [${featureNames.join(', ')}]`,
+      'row_source',
+    );
   }
   const keep: number[] = [];
   let rowsAfterCutoff = 0;

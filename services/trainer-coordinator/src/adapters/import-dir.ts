@@ -11,12 +11,20 @@ import { InvalidArgumentError } from '@omen/errors';
 /** The one answer for a path outside the directory, missing, a symlink out, not a file, or unreadable. */
 export function importPathRefusal(cause?: unknown): InvalidArgumentError {
   // The cause (path, errno) is for the server's debug log; the caller sees only the refusal.
-  return new InvalidArgumentError('artifact_path must name a readable regular file inside the trainer\'s import directory (TRAINER_IMPORT_DIR); this one is not', 'artifact_path', cause === undefined ? {} : { cause });
+  return new InvalidArgumentError(
+    "artifact_path must name a readable regular file inside the trainer's import directory (TRAINER_IMPORT_DIR); this one is not",
+    'artifact_path',
+    cause === undefined ? {} : { cause },
+  );
 }
 
 /** The one answer for a `row_source csv:<path>` outside TRAINER_CSV_DIR, missing, not a file, or unreadable. */
 export function csvPathRefusal(cause?: unknown): InvalidArgumentError {
-  return new InvalidArgumentError('row_source csv:<path> must name a readable regular file inside the trainer\'s CSV directory (TRAINER_CSV_DIR); this one is not', 'row_source', cause === undefined ? {} : { cause });
+  return new InvalidArgumentError(
+    "row_source csv:<path> must name a readable regular file inside the trainer's CSV directory (TRAINER_CSV_DIR); this one is not",
+    'row_source',
+    cause === undefined ? {} : { cause },
+  );
 }
 
 /** Whether `child` (already resolved) is `dir` itself or below it. */
@@ -31,7 +39,12 @@ export function isInside(dir: string, child: string): boolean {
  * The file is opened with O_NOFOLLOW after the check, so a final component swapped for a
  * symlink between the check and the read is refused rather than followed.
  */
-export async function readImportFile(dir: string, requested: string, maxBytes: number, refusal: (cause?: unknown) => InvalidArgumentError = importPathRefusal): Promise<Uint8Array> {
+export async function readImportFile(
+  dir: string,
+  requested: string,
+  maxBytes: number,
+  refusal: (cause?: unknown) => InvalidArgumentError = importPathRefusal,
+): Promise<Uint8Array> {
   if (requested.includes('\0')) throw refusal();
   let root: string;
   let real: string;
@@ -65,7 +78,11 @@ export async function readImportFile(dir: string, requested: string, maxBytes: n
  * The same check as readImportFile without reading, for a request that is validated now and
  * read later (StartRun's CSV): throws `refusal()` unless `requested` is a regular file inside `dir`.
  */
-export function checkConfinedFile(dir: string | undefined, requested: string, refusal: (cause?: unknown) => InvalidArgumentError): void {
+export function checkConfinedFile(
+  dir: string | undefined,
+  requested: string,
+  refusal: (cause?: unknown) => InvalidArgumentError,
+): void {
   if (dir === undefined || requested.includes('\0')) throw refusal();
   try {
     const root = realpathSync(dir);

@@ -40,7 +40,10 @@ export interface DriftAlert {
 export type DriftAlertAnswer = { status: 'started'; runId: string } | { status: 'refused' | 'failed'; detail: string };
 
 export interface ControlPlane {
-  announce(subject: (typeof MODEL_EVENT_SUBJECTS)[keyof typeof MODEL_EVENT_SUBJECTS], payload: ModelEventPayload): Promise<void>;
+  announce(
+    subject: (typeof MODEL_EVENT_SUBJECTS)[keyof typeof MODEL_EVENT_SUBJECTS],
+    payload: ModelEventPayload,
+  ): Promise<void>;
   alert(payload: GateAlert): Promise<void>;
   /**
    * Calls `handler` for each well-formed drift alert; when the alert came as a request (reply
@@ -58,7 +61,11 @@ export function parseDriftAlert(data: Uint8Array): DriftAlert | string {
   const model = b['model'] ?? b['model_name'];
   if (typeof model !== 'string' || model === '') return 'payload has no "model" string';
   const version = b['version'] ?? b['model_version'];
-  return { model, ...(typeof version === 'string' ? { version } : {}), ...(typeof b['reason'] === 'string' ? { reason: b['reason'] } : {}) };
+  return {
+    model,
+    ...(typeof version === 'string' ? { version } : {}),
+    ...(typeof b['reason'] === 'string' ? { reason: b['reason'] } : {}),
+  };
 }
 
 export interface NatsControlOptions {
@@ -70,9 +77,14 @@ export interface NatsControlOptions {
 
 export async function connectControlPlane(options: NatsControlOptions): Promise<ControlPlane> {
   const { logger } = options;
-  const nc: NatsConnection = await connectNats({ url: options.url, name: 'trainer-coordinator', ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
+  const nc: NatsConnection = await connectNats({
+    url: options.url,
+    name: 'trainer-coordinator',
+    ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+  });
   const subs: Subscription[] = [];
-  const publish = (subject: string, payload: unknown): Promise<void> => publishFlushed(nc, subject, JSON.stringify(payload));
+  const publish = (subject: string, payload: unknown): Promise<void> =>
+    publishFlushed(nc, subject, JSON.stringify(payload));
   return {
     announce: (subject, payload) => publish(subject, payload),
     alert: (payload) => publish(options.alertSubject, payload),
@@ -87,14 +99,23 @@ export async function connectControlPlane(options: NatsControlOptions): Promise<
           const alert = parseDriftAlert(msg.data);
           if (typeof alert === 'string') {
             logger.warn({ subject, problem: alert }, 'ignoring malformed drift alert: %s', alert);
-            if (msg.reply) msg.respond(JSON.stringify({ status: 'failed', detail: `malformed drift alert: ${alert}` } satisfies DriftAlertAnswer));
+            if (msg.reply)
+              msg.respond(
+                JSON.stringify({
+                  status: 'failed',
+                  detail: `malformed drift alert: ${alert}`,
+                } satisfies DriftAlertAnswer),
+              );
             return;
           }
           const answer = handler(alert);
           if (answer && msg.reply) {
             void answer.then(
               (a) => msg.respond(JSON.stringify(a)),
-              (err: unknown) => msg.respond(JSON.stringify({ status: 'failed', detail: (err as Error).message } satisfies DriftAlertAnswer)),
+              (err: unknown) =>
+                msg.respond(
+                  JSON.stringify({ status: 'failed', detail: (err as Error).message } satisfies DriftAlertAnswer),
+                ),
             );
           }
         },

@@ -24,7 +24,11 @@ export function readOnnxInfo(bytes: Uint8Array): OnnxInfo {
 
 async function session(bytes: Uint8Array): Promise<ort.InferenceSession> {
   // One thread: the trainer shares its cores with the training worker and the event loop.
-  return ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  return ort.InferenceSession.create(bytes, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
 }
 
 function probabilityOutput(info: OnnxInfo): string {
@@ -34,7 +38,12 @@ function probabilityOutput(info: OnnxInfo): string {
 /**
  * P(positive) per row for row-major float64 `x` ([rows, width]), through ONNX Runtime in chunks.
  */
-export async function scoreOnnx(bytes: Uint8Array, x: Float64Array, width: number, chunkRows = 8192): Promise<Float64Array> {
+export async function scoreOnnx(
+  bytes: Uint8Array,
+  x: Float64Array,
+  width: number,
+  chunkRows = 8192,
+): Promise<Float64Array> {
   const info = readOnnxInfo(bytes);
   const probName = probabilityOutput(info);
   const positive = Number(info.metadata['positive_class_index'] ?? '1');
@@ -78,18 +87,27 @@ export async function onnxSignatureProblems(bytes: Uint8Array, featureNames: rea
   const width = featureNames.length;
   const problems: string[] = [];
   try {
-    if (s.inputNames.length !== 1) problems.push(`expected one input, found ${s.inputNames.length} (${s.inputNames.join(', ')})`);
+    if (s.inputNames.length !== 1)
+      problems.push(`expected one input, found ${s.inputNames.length} (${s.inputNames.join(', ')})`);
     const input = s.inputMetadata[0];
     if (input && !input.isTensor) problems.push(`input ${input.name} is not a tensor`);
     else if (input) {
       if (input.type !== 'float32') problems.push(`input ${input.name} is ${input.type}; float32 expected`);
-      if (input.shape.length !== 2) problems.push(`input ${input.name} has rank ${input.shape.length}; [N, ${width}] expected`);
+      if (input.shape.length !== 2)
+        problems.push(`input ${input.name} has rank ${input.shape.length}; [N, ${width}] expected`);
       const f = input.shape[1];
-      if (typeof f === 'number' && f !== width) problems.push(`input ${input.name} takes ${f} features but the feature set has ${width} (${featureNames.join(', ')})`);
-      if (typeof input.shape[0] === 'number' && input.shape[0] !== -1) problems.push(`input ${input.name} has a fixed batch dimension ${input.shape[0]}; a dynamic one is needed`);
+      if (typeof f === 'number' && f !== width)
+        problems.push(
+          `input ${input.name} takes ${f} features but the feature set has ${width} (${featureNames.join(', ')})`,
+        );
+      if (typeof input.shape[0] === 'number' && input.shape[0] !== -1)
+        problems.push(`input ${input.name} has a fixed batch dimension ${input.shape[0]}; a dynamic one is needed`);
     }
     const probName = probabilityOutput(info);
-    if (!s.outputNames.includes(probName)) problems.push(`no output "${probName}" (outputs: ${s.outputNames.join(', ')}); export without ZipMap, or name the output in metadata "probability_output"`);
+    if (!s.outputNames.includes(probName))
+      problems.push(
+        `no output "${probName}" (outputs: ${s.outputNames.join(', ')}); export without ZipMap, or name the output in metadata "probability_output"`,
+      );
     const recorded = info.metadata['feature_names'];
     if (recorded !== undefined) {
       let names: unknown;
@@ -98,15 +116,23 @@ export async function onnxSignatureProblems(bytes: Uint8Array, featureNames: rea
       } catch {
         names = undefined;
       }
-      if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) problems.push('metadata "feature_names" is not a JSON array of strings');
-      else if (names.join('\u0000') !== featureNames.join('\u0000')) problems.push(`model records features [${names.join(', ')}] but the feature set orders them [${featureNames.join(', ')}]`);
+      if (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))
+        problems.push('metadata "feature_names" is not a JSON array of strings');
+      else if (names.join('\u0000') !== featureNames.join('\u0000'))
+        problems.push(
+          `model records features [${names.join(', ')}] but the feature set orders them [${featureNames.join(', ')}]`,
+        );
     }
     if (problems.length === 0) {
-      const result = await s.run({ [s.inputNames[0]!]: new ort.Tensor('float32', new Float32Array(2 * width), [2, width]) });
+      const result = await s.run({
+        [s.inputNames[0]!]: new ort.Tensor('float32', new Float32Array(2 * width), [2, width]),
+      });
       const prob = result[probName];
       const data = prob ? (prob.data as Float32Array) : undefined;
-      if (!prob || prob.dims[0] !== 2 || !(prob.dims.length === 2 || prob.dims.length === 1)) problems.push(`output "${probName}" has shape [${prob?.dims.join(', ') ?? ''}] for 2 rows; [2, k] expected`);
-      else if (data && ![...data].every((p) => p >= 0 && p <= 1)) problems.push(`output "${probName}" is not a probability (values ${[...data].slice(0, 4).join(', ')})`);
+      if (!prob || prob.dims[0] !== 2 || !(prob.dims.length === 2 || prob.dims.length === 1))
+        problems.push(`output "${probName}" has shape [${prob?.dims.join(', ') ?? ''}] for 2 rows; [2, k] expected`);
+      else if (data && ![...data].every((p) => p >= 0 && p <= 1))
+        problems.push(`output "${probName}" is not a probability (values ${[...data].slice(0, 4).join(', ')})`);
     }
   } catch (err) {
     problems.push(`running it on a zero batch failed: ${(err as Error).message}`);

@@ -17,7 +17,10 @@ export interface Dataset {
 
 export class DatasetError extends Error {
   override readonly name = 'DatasetError';
-  constructor(readonly code: 'DATASET_SHAPE' | 'DATASET_VALUE' | 'DATASET_ORDER' | 'DATASET_EMPTY', message: string) {
+  constructor(
+    readonly code: 'DATASET_SHAPE' | 'DATASET_VALUE' | 'DATASET_ORDER' | 'DATASET_EMPTY',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -36,25 +39,36 @@ export function validateDataset(d: Dataset): void {
   const f = d.featureNames.length;
   if (f === 0) throw new DatasetError('DATASET_SHAPE', 'dataset has no features');
   if (d.x.length !== n * f) {
-    throw new DatasetError('DATASET_SHAPE', `x has ${d.x.length} values; expected rows (${n}) × features (${f}) = ${n * f}`);
+    throw new DatasetError(
+      'DATASET_SHAPE',
+      `x has ${d.x.length} values; expected rows (${n}) × features (${f}) = ${n * f}`,
+    );
   }
   if (d.time.length !== n) throw new DatasetError('DATASET_SHAPE', `time has ${d.time.length} values; expected ${n}`);
-  if (d.ids && d.ids.length !== n) throw new DatasetError('DATASET_SHAPE', `ids has ${d.ids.length} values; expected ${n}`);
+  if (d.ids && d.ids.length !== n)
+    throw new DatasetError('DATASET_SHAPE', `ids has ${d.ids.length} values; expected ${n}`);
   if (d.weight) {
-    if (d.weight.length !== n) throw new DatasetError('DATASET_SHAPE', `weight has ${d.weight.length} values; expected ${n}`);
+    if (d.weight.length !== n)
+      throw new DatasetError('DATASET_SHAPE', `weight has ${d.weight.length} values; expected ${n}`);
     for (let i = 0; i < n; i++) {
-      if (!(d.weight[i]! >= 0 && Number.isFinite(d.weight[i]!))) throw new DatasetError('DATASET_VALUE', `row ${i}: weight must be finite and >= 0, got ${d.weight[i]}`);
+      if (!(d.weight[i]! >= 0 && Number.isFinite(d.weight[i]!)))
+        throw new DatasetError('DATASET_VALUE', `row ${i}: weight must be finite and >= 0, got ${d.weight[i]}`);
     }
   }
-  if (new Set(d.featureNames).size !== f) throw new DatasetError('DATASET_SHAPE', `duplicate feature names: ${d.featureNames.join(',')}`);
+  if (new Set(d.featureNames).size !== f)
+    throw new DatasetError('DATASET_SHAPE', `duplicate feature names: ${d.featureNames.join(',')}`);
   for (let i = 0; i < n; i++) {
     const label = d.y[i]!;
-    if (label !== 0 && label !== 1) throw new DatasetError('DATASET_VALUE', `row ${i}: label must be 0 or 1, got ${label}`);
+    if (label !== 0 && label !== 1)
+      throw new DatasetError('DATASET_VALUE', `row ${i}: label must be 0 or 1, got ${label}`);
   }
   for (let i = 0; i < d.x.length; i++) {
     if (!Number.isFinite(d.x[i]!)) {
       const row = Math.floor(i / f);
-      throw new DatasetError('DATASET_VALUE', `row ${row}: feature "${d.featureNames[i % f]}" is ${d.x[i]} (must be finite)`);
+      throw new DatasetError(
+        'DATASET_VALUE',
+        `row ${row}: feature "${d.featureNames[i % f]}" is ${d.x[i]} (must be finite)`,
+      );
     }
   }
 }

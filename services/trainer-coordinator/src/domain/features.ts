@@ -1,6 +1,19 @@
 /** Kamei et al.'s 14 change metrics, in the order every model's input tensor uses. */
 export const KAMEI_FEATURES = [
-  'ns', 'nd', 'nf', 'entropy', 'la', 'ld', 'lt', 'fix', 'ndev', 'age', 'nuc', 'exp', 'rexp', 'sexp',
+  'ns',
+  'nd',
+  'nf',
+  'entropy',
+  'la',
+  'ld',
+  'lt',
+  'fix',
+  'ndev',
+  'age',
+  'nuc',
+  'exp',
+  'rexp',
+  'sexp',
 ] as const;
 
 /**
@@ -8,7 +21,18 @@ export const KAMEI_FEATURES = [
  * changes dominate the fit. Entropy (bounded) and fix (binary) stay as they are.
  */
 export const KAMEI_COUNT_LIKE: readonly string[] = [
-  'ns', 'nd', 'nf', 'la', 'ld', 'lt', 'ndev', 'age', 'nuc', 'exp', 'rexp', 'sexp',
+  'ns',
+  'nd',
+  'nf',
+  'la',
+  'ld',
+  'lt',
+  'ndev',
+  'age',
+  'nuc',
+  'exp',
+  'rexp',
+  'sexp',
 ];
 
 /** Effort to inspect a change, for effort-aware metrics: lines added + deleted (Kamei 2013). */

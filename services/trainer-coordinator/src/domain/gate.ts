@@ -39,29 +39,60 @@ export type ChampionOnHoldout =
 /** The metric's value (higher is better for auc and pr_auc; brier is negated so it is too). */
 export function gateValue(e: Evaluation, metric: GateMetric): number {
   switch (metric) {
-    case 'auc': return e.auc;
-    case 'pr_auc': return e.prAuc;
-    case 'brier': return -e.brier;
+    case 'auc':
+      return e.auc;
+    case 'pr_auc':
+      return e.prAuc;
+    case 'brier':
+      return -e.brier;
   }
 }
 
-export function decideGate(candidate: Evaluation, champion: ChampionOnHoldout | undefined, options: GateOptions): GateDecision {
+export function decideGate(
+  candidate: Evaluation,
+  champion: ChampionOnHoldout | undefined,
+  options: GateOptions,
+): GateDecision {
   if (!(options.margin >= 0)) throw new RangeError(`gate margin must be >= 0; got ${options.margin}`);
   const checks: GateCheck[] = [
-    { name: 'min_test_positives', metric: 'test_positives', value: candidate.positives, threshold: options.minTestPositives, passed: candidate.positives >= options.minTestPositives },
+    {
+      name: 'min_test_positives',
+      metric: 'test_positives',
+      value: candidate.positives,
+      threshold: options.minTestPositives,
+      passed: candidate.positives >= options.minTestPositives,
+    },
   ];
   const value = gateValue(candidate, options.metric);
-  checks.push({ name: `${options.metric}_is_defined`, metric: options.metric, value, threshold: Number.NaN, passed: Number.isFinite(value) });
+  checks.push({
+    name: `${options.metric}_is_defined`,
+    metric: options.metric,
+    value,
+    threshold: Number.NaN,
+    passed: Number.isFinite(value),
+  });
   if (champion === undefined) {
     checks.push({ name: 'no_champion_yet', metric: options.metric, value, threshold: Number.NaN, passed: true });
   } else if ('incomparable' in champion) {
-    checks.push({ name: 'champion_comparable_on_holdout', metric: options.metric, value, threshold: Number.NaN, passed: false });
+    checks.push({
+      name: 'champion_comparable_on_holdout',
+      metric: options.metric,
+      value,
+      threshold: Number.NaN,
+      passed: false,
+    });
   } else {
     const championValue = gateValue(champion.evaluation, options.metric);
     const threshold = championValue + options.margin;
     // A champion whose metric is undefined here (NaN) cannot be beaten by a number: refuse, so
     // the comparison failure is visible rather than silently passing.
-    checks.push({ name: `${options.metric}_beats_champion_by_margin`, metric: options.metric, value, threshold, passed: Number.isFinite(threshold) && value >= threshold });
+    checks.push({
+      name: `${options.metric}_beats_champion_by_margin`,
+      metric: options.metric,
+      value,
+      threshold,
+      passed: Number.isFinite(threshold) && value >= threshold,
+    });
   }
   return {
     passed: checks.every((c) => c.passed),

@@ -1,7 +1,16 @@
 // Public surface of the trainer's model core: pure functions over in-memory datasets (no I/O),
 // plus trainInWorker to run a training job off the event loop.
 export type { Dataset } from './dataset.ts';
-export { DatasetError, validateDataset, sliceRows, takeRows, positiveRate, column, rowCount, featureCount } from './dataset.ts';
+export {
+  DatasetError,
+  validateDataset,
+  sliceRows,
+  takeRows,
+  positiveRate,
+  column,
+  rowCount,
+  featureCount,
+} from './dataset.ts';
 export { KAMEI_FEATURES, KAMEI_COUNT_LIKE, EFFORT_FEATURES } from './features.ts';
 export { effortOf } from './effort.ts';
 export { parseJitCsv } from './jit-csv.ts';
@@ -49,7 +58,14 @@ export { evaluationCurves, permutationImportance } from './metrics/curves.ts';
 export type { ReferenceStats, FeatureReference, DistributionSummary, Histogram, Category } from './reference-stats.ts';
 export { referenceStats, summarize, quantileSorted, REFERENCE_QUANTILES, MAX_CATEGORIES } from './reference-stats.ts';
 
-export type { FeatureRowInput, LabelRowInput, PointInTimeOptions, PointInTimeReport, DataCheck, DataCheckOptions } from './training-set.ts';
+export type {
+  FeatureRowInput,
+  LabelRowInput,
+  PointInTimeOptions,
+  PointInTimeReport,
+  DataCheck,
+  DataCheckOptions,
+} from './training-set.ts';
 export { pointInTimeDataset, trainingSetChecks } from './training-set.ts';
 export type { GateMetric, GateOptions, GateCheck, GateDecision, ChampionOnHoldout } from './gate.ts';
 export { decideGate, gateValue, scalarMetrics } from './gate.ts';

@@ -9,7 +9,8 @@ function parseCell(raw: string, line: number, name: string): number {
   if (s === 'True' || s === 'true') return 1;
   if (s === 'False' || s === 'false') return 0;
   const v = Number(s);
-  if (s === '' || !Number.isFinite(v)) throw new DatasetError('DATASET_VALUE', `line ${line}: column "${name}" is not a number: "${raw}"`);
+  if (s === '' || !Number.isFinite(v))
+    throw new DatasetError('DATASET_VALUE', `line ${line}: column "${name}" is not a number: "${raw}"`);
   return v;
 }
 
@@ -25,7 +26,8 @@ export function parseJitCsv(text: string): Dataset {
   const header = (lines[0] ?? '').split(',').map((h) => ALIASES[h.trim()] ?? h.trim());
   const col = (name: string): number => {
     const j = header.indexOf(name);
-    if (j < 0) throw new DatasetError('DATASET_SHAPE', `CSV header has no column "${name}" (header: ${header.join(',')})`);
+    if (j < 0)
+      throw new DatasetError('DATASET_SHAPE', `CSV header has no column "${name}" (header: ${header.join(',')})`);
     return j;
   };
   const idCol = header.indexOf('_id');
@@ -45,7 +47,8 @@ export function parseJitCsv(text: string): Dataset {
       throw new DatasetError('DATASET_SHAPE', `line ${i + 2}: ${cells.length} cells; header has ${header.length}`);
     }
     const label = parseCell(cells[bugCol]!, i + 2, 'bug');
-    if (label !== 0 && label !== 1) throw new DatasetError('DATASET_VALUE', `line ${i + 2}: bug must be 0 or 1, got ${label}`);
+    if (label !== 0 && label !== 1)
+      throw new DatasetError('DATASET_VALUE', `line ${i + 2}: bug must be 0 or 1, got ${label}`);
     y[i] = label;
     time[i] = parseCell(cells[dateCol]!, i + 2, 'date');
     for (let j = 0; j < f; j++) x[i * f + j] = parseCell(cells[featCols[j]!]!, i + 2, KAMEI_FEATURES[j]!);

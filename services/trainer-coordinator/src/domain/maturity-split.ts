@@ -6,7 +6,12 @@
 // truth the future revealed. chronologicalSplit cannot do this alone: it splits one labelled
 // table, and here the two sides are labelled as of different instants.
 import { sliceRows, type Dataset } from './dataset.ts';
-import { pointInTimeDataset, type FeatureRowInput, type LabelRowInput, type PointInTimeReport } from './training-set.ts';
+import {
+  pointInTimeDataset,
+  type FeatureRowInput,
+  type LabelRowInput,
+  type PointInTimeReport,
+} from './training-set.ts';
 
 export interface MaturitySplitOptions {
   readonly featureNames: readonly string[];
@@ -42,14 +47,20 @@ const part = (d: Dataset): { rows: number; positives: number; labelRate: number 
 };
 
 /** Train (labels known at the test start, gap left out) and test (labels known now) from the offline store's rows. */
-export function maturitySplit(features: readonly FeatureRowInput[], labels: readonly LabelRowInput[], options: MaturitySplitOptions): { train: Dataset; test: Dataset; report: MaturitySplitReport } {
+export function maturitySplit(
+  features: readonly FeatureRowInput[],
+  labels: readonly LabelRowInput[],
+  options: MaturitySplitOptions,
+): { train: Dataset; test: Dataset; report: MaturitySplitReport } {
   const { featureNames, testFraction, gapMs, nowMs } = options;
-  if (!(testFraction > 0 && testFraction < 1)) throw new RangeError(`testFraction must be in (0, 1); got ${testFraction}`);
+  if (!(testFraction > 0 && testFraction < 1))
+    throw new RangeError(`testFraction must be in (0, 1); got ${testFraction}`);
   if (!(gapMs >= 0)) throw new RangeError(`gap must be >= 0 ms; got ${gapMs}`);
   const all = pointInTimeDataset(features, labels, { featureNames, cutoffMs: nowMs });
   const n = all.dataset.y.length;
   const first = n - Math.floor(n * testFraction);
-  if (n === 0 || first <= 0 || first >= n) throw new RangeError(`${n} commits leave no train or no test rows at testFraction ${testFraction}`);
+  if (n === 0 || first <= 0 || first >= n)
+    throw new RangeError(`${n} commits leave no train or no test rows at testFraction ${testFraction}`);
   // Commits sharing the test start's instant all go to test: a time, not a row index, divides.
   const testStartMs = Math.round(all.dataset.time[first]! * 1000);
   const atStart = pointInTimeDataset(features, labels, { featureNames, cutoffMs: testStartMs - 1 });

@@ -41,7 +41,7 @@ export const MAX_CATEGORIES = 20;
 function categoriesOf(sorted: Float64Array, max: number): Category[] | undefined {
   const out: Category[] = [];
   const n = sorted.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j < n && sorted[j] === sorted[i]) j++;
     if (out.length === max) return undefined;

@@ -9,7 +9,10 @@ import type { LogisticParams } from './model/logistic.ts';
 
 export class RunParamsError extends Error {
   override readonly name = 'RunParamsError';
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -31,7 +34,11 @@ const ALGORITHMS: Readonly<Record<string, TrainAlgorithm>> = {
 /** The model kind (or `auto`) an algorithm name selects (several spellings each). */
 export function modelKindOf(algorithm: string): TrainAlgorithm {
   const kind = ALGORITHMS[algorithm.trim().toLowerCase()];
-  if (!kind) throw new RunParamsError('algorithm', `unknown algorithm "${algorithm}"; known: ${Object.keys(ALGORITHMS).join(', ')}`);
+  if (!kind)
+    throw new RunParamsError(
+      'algorithm',
+      `unknown algorithm "${algorithm}"; known: ${Object.keys(ALGORITHMS).join(', ')}`,
+    );
   return kind;
 }
 
@@ -53,7 +60,12 @@ const GBDT_KEYS: Readonly<Record<keyof GbdtParams, Kind>> = {
   classWeight: 'classWeight',
   seed: 'int',
 };
-const LOGISTIC_KEYS: Readonly<Record<string, Kind>> = { l2: 'number', classWeight: 'classWeight', maxIterations: 'int', tolerance: 'number' };
+const LOGISTIC_KEYS: Readonly<Record<string, Kind>> = {
+  l2: 'number',
+  classWeight: 'classWeight',
+  maxIterations: 'int',
+  tolerance: 'number',
+};
 const TOP_KEYS: Readonly<Record<string, Kind>> = { validationFraction: 'number', refit: 'bool', gbdtWeight: 'number' };
 
 function parseValue(field: string, kind: Kind, raw: string): unknown {
@@ -65,21 +77,25 @@ function parseValue(field: string, kind: Kind, raw: string): unknown {
     }
     case 'number': {
       const v = Number(s);
-      if (s === '' || !Number.isFinite(v)) throw new RunParamsError(field, `${field} must be a finite number; got "${raw}"`);
+      if (s === '' || !Number.isFinite(v))
+        throw new RunParamsError(field, `${field} must be a finite number; got "${raw}"`);
       return v;
     }
     case 'bool': {
-      if (s !== 'true' && s !== 'false') throw new RunParamsError(field, `${field} must be true or false; got "${raw}"`);
+      if (s !== 'true' && s !== 'false')
+        throw new RunParamsError(field, `${field} must be true or false; got "${raw}"`);
       return s === 'true';
     }
     case 'metric': {
-      if (s !== 'logloss' && s !== 'auc') throw new RunParamsError(field, `${field} must be logloss or auc; got "${raw}"`);
+      if (s !== 'logloss' && s !== 'auc')
+        throw new RunParamsError(field, `${field} must be logloss or auc; got "${raw}"`);
       return s;
     }
     case 'classWeight': {
       if (s === 'none' || s === 'balanced') return s satisfies ClassWeight;
       const m = /^(\d*\.?\d+):(\d*\.?\d+)$/.exec(s);
-      if (!m) throw new RunParamsError(field, `${field} must be none, balanced or NEG:POS weights (e.g. 1:3); got "${raw}"`);
+      if (!m)
+        throw new RunParamsError(field, `${field} must be none, balanced or NEG:POS weights (e.g. 1:3); got "${raw}"`);
       return { negative: Number(m[1]), positive: Number(m[2]) } satisfies ClassWeight;
     }
   }
@@ -98,22 +114,36 @@ export function resolveTrainParams(kind: TrainAlgorithm, params: Readonly<Record
     const k = rawKey.trim();
     const [scope, name] = k.includes('.') ? (k.split('.', 2) as [string, string]) : ['', k];
     if ((scope === 'gbdt' || scope === '') && name in GBDT_KEYS) {
-      if (kind === 'logistic') throw new RunParamsError(`params.${k}`, `params.${k}: a GBDT parameter, but the algorithm is logistic regression`);
+      if (kind === 'logistic')
+        throw new RunParamsError(
+          `params.${k}`,
+          `params.${k}: a GBDT parameter, but the algorithm is logistic regression`,
+        );
       gbdt[name] = parseValue(`params.${k}`, GBDT_KEYS[name as keyof GbdtParams], raw);
     } else if ((scope === 'logistic' || scope === '') && name in LOGISTIC_KEYS) {
-      if (kind === 'gbdt') throw new RunParamsError(`params.${k}`, `params.${k}: a logistic-regression parameter, but the algorithm is gbdt`);
+      if (kind === 'gbdt')
+        throw new RunParamsError(
+          `params.${k}`,
+          `params.${k}: a logistic-regression parameter, but the algorithm is gbdt`,
+        );
       logistic[name] = parseValue(`params.${k}`, LOGISTIC_KEYS[name]!, raw);
     } else if (scope === '' && name in TOP_KEYS) {
       top[name] = parseValue(`params.${k}`, TOP_KEYS[name]!, raw);
     } else {
-      const known = [...Object.keys(TOP_KEYS), ...Object.keys(GBDT_KEYS).map((g) => `gbdt.${g}`), ...Object.keys(LOGISTIC_KEYS).map((l) => `logistic.${l}`)];
+      const known = [
+        ...Object.keys(TOP_KEYS),
+        ...Object.keys(GBDT_KEYS).map((g) => `gbdt.${g}`),
+        ...Object.keys(LOGISTIC_KEYS).map((l) => `logistic.${l}`),
+      ];
       throw new RunParamsError(`params.${k}`, `unknown parameter "${k}"; known: ${known.join(', ')}`);
     }
   }
   const vf = top['validationFraction'];
-  if (typeof vf === 'number' && !(vf >= 0 && vf < 1)) throw new RunParamsError('params.validationFraction', `params.validationFraction must be in [0, 1); got ${vf}`);
+  if (typeof vf === 'number' && !(vf >= 0 && vf < 1))
+    throw new RunParamsError('params.validationFraction', `params.validationFraction must be in [0, 1); got ${vf}`);
   const w = top['gbdtWeight'];
-  if (typeof w === 'number' && !(w >= 0 && w <= 1)) throw new RunParamsError('params.gbdtWeight', `params.gbdtWeight must be in [0, 1]; got ${w}`);
+  if (typeof w === 'number' && !(w >= 0 && w <= 1))
+    throw new RunParamsError('params.gbdtWeight', `params.gbdtWeight must be in [0, 1]; got ${w}`);
   const resolved: TrainParams = {
     ...JIT_TRAIN_PARAMS,
     ...top,

@@ -63,7 +63,8 @@ export function carveValidation(train: Dataset, fraction: number): { fit: Datase
   checkFraction('validationFraction', fraction, 0, 1);
   const n = train.y.length;
   const start = n - Math.floor(n * fraction);
-  if (start <= 0) throw new DatasetError('DATASET_EMPTY', `validationFraction ${fraction} of ${n} rows leaves no fit rows`);
+  if (start <= 0)
+    throw new DatasetError('DATASET_EMPTY', `validationFraction ${fraction} of ${n} rows leaves no fit rows`);
   return { fit: sliceRows(train, 0, start), validation: sliceRows(train, start, n) };
 }
 
@@ -94,19 +95,24 @@ export function chronologicalSplit(data: Dataset, options: ChronologicalSplitOpt
   const n = d.y.length;
   const testStart = Math.floor(n * (1 - testFraction));
   if (testStart <= 0 || testStart >= n) {
-    throw new DatasetError('DATASET_EMPTY', `testFraction ${testFraction} of ${n} rows leaves an empty train or test split`);
+    throw new DatasetError(
+      'DATASET_EMPTY',
+      `testFraction ${testFraction} of ${n} rows leaves an empty train or test split`,
+    );
   }
   let trainEnd = testStart;
   const gap = options.gap;
   if (gap && 'rows' in gap) {
-    if (!(Number.isInteger(gap.rows) && gap.rows >= 0)) throw new RangeError(`gap.rows must be a non-negative integer; got ${gap.rows}`);
+    if (!(Number.isInteger(gap.rows) && gap.rows >= 0))
+      throw new RangeError(`gap.rows must be a non-negative integer; got ${gap.rows}`);
     trainEnd = Math.max(0, testStart - gap.rows);
   } else if (gap && 'seconds' in gap) {
     if (!(gap.seconds >= 0)) throw new RangeError(`gap.seconds must be >= 0; got ${gap.seconds}`);
     const cutoff = d.time[testStart]! - gap.seconds;
     while (trainEnd > 0 && d.time[trainEnd - 1]! > cutoff) trainEnd--;
   }
-  if (trainEnd <= 0) throw new DatasetError('DATASET_EMPTY', `no training rows left after a gap of ${testStart - trainEnd} rows`);
+  if (trainEnd <= 0)
+    throw new DatasetError('DATASET_EMPTY', `no training rows left after a gap of ${testStart - trainEnd} rows`);
   const train = sliceRows(d, 0, trainEnd);
   const { fit, validation } = carveValidation(train, validationFraction);
   const test = sliceRows(d, testStart, n);
@@ -118,6 +124,12 @@ export function chronologicalSplit(data: Dataset, options: ChronologicalSplitOpt
     validation,
     train,
     test,
-    report: { fit: partReport(fit), validation: partReport(validation), test: partReport(test), gapRows: testStart - trainEnd, resorted },
+    report: {
+      fit: partReport(fit),
+      validation: partReport(validation),
+      test: partReport(test),
+      gapRows: testStart - trainEnd,
+      resorted,
+    },
   };
 }

@@ -75,11 +75,18 @@ const key = (repoId: string, sha: string): string => `${repoId}\u0000${sha}`;
  * y = 1 when a bug-inducing label for it was known by the cutoff, time in unix seconds, sorted by
  * time (ties by id, so the result does not depend on the input order).
  */
-export function pointInTimeDataset(features: Iterable<FeatureRowInput>, labels: Iterable<LabelRowInput>, options: PointInTimeOptions): { dataset: Dataset; report: PointInTimeReport } {
+export function pointInTimeDataset(
+  features: Iterable<FeatureRowInput>,
+  labels: Iterable<LabelRowInput>,
+  options: PointInTimeOptions,
+): { dataset: Dataset; report: PointInTimeReport } {
   const { featureNames, cutoffMs } = options;
   const fromMs = options.fromMs ?? null;
   if (!Number.isFinite(cutoffMs)) throw new RangeError(`cutoff must be a finite epoch-ms time; got ${cutoffMs}`);
-  if (fromMs !== null && !(fromMs < cutoffMs)) throw new RangeError(`from (${new Date(fromMs).toISOString()}) must be before the cutoff (${new Date(cutoffMs).toISOString()})`);
+  if (fromMs !== null && !(fromMs < cutoffMs))
+    throw new RangeError(
+      `from (${new Date(fromMs).toISOString()}) must be before the cutoff (${new Date(cutoffMs).toISOString()})`,
+    );
   const f = featureNames.length;
   if (f === 0) throw new DatasetError('DATASET_SHAPE', 'feature set has no features');
 
@@ -136,7 +143,8 @@ export function pointInTimeDataset(features: Iterable<FeatureRowInput>, labels: 
     const seen = newestAtCutoff.get(km);
     // Ties (same instant) resolve to the positive: the featurizer never stamps a retraction at
     // the instant of the label it retracts.
-    if (!seen || l.knownAtMs > seen.knownAtMs || (l.knownAtMs === seen.knownAtMs && l.isBugInducing)) newestAtCutoff.set(km, l);
+    if (!seen || l.knownAtMs > seen.knownAtMs || (l.knownAtMs === seen.knownAtMs && l.isBugInducing))
+      newestAtCutoff.set(km, l);
   }
   const positive = new Set<string>();
   let latestLabelKnownAtMs: number | null = null;
@@ -202,7 +210,11 @@ const iso = (seconds: number): string => (Number.isFinite(seconds) ? new Date(se
  * The checks a run records about its training set. Each can fail: they re-derive from the split
  * itself what the construction promised (nothing after the cutoff, test strictly after train).
  */
-export function trainingSetChecks(split: { train: Dataset; test: Dataset; report: SplitReport }, pit: Pick<PointInTimeReport, 'latestLabelKnownAtMs' | 'labelsExcludedAfterCutoff'> | undefined, options: DataCheckOptions): DataCheck[] {
+export function trainingSetChecks(
+  split: { train: Dataset; test: Dataset; report: SplitReport },
+  pit: Pick<PointInTimeReport, 'latestLabelKnownAtMs' | 'labelsExcludedAfterCutoff'> | undefined,
+  options: DataCheckOptions,
+): DataCheck[] {
   const { train, test } = split;
   const lastTrain = train.time.length > 0 ? train.time[train.time.length - 1]! : Number.NaN;
   const firstTest = test.time.length > 0 ? test.time[0]! : Number.NaN;
@@ -218,7 +230,10 @@ export function trainingSetChecks(split: { train: Dataset; test: Dataset; report
     {
       name: 'no_test_row_precedes_a_train_row',
       passed: earlier === 0,
-      detail: earlier === 0 ? `last train row ${iso(lastTrain)} <= first test row ${iso(firstTest)}` : `${earlier} test rows precede the last train row (${iso(lastTrain)})`,
+      detail:
+        earlier === 0
+          ? `last train row ${iso(lastTrain)} <= first test row ${iso(firstTest)}`
+          : `${earlier} test rows precede the last train row (${iso(lastTrain)})`,
       required: true,
     },
     {
@@ -244,9 +259,24 @@ export function trainingSetChecks(split: { train: Dataset; test: Dataset; report
     });
   }
   checks.push(
-    { name: 'min_train_rows', passed: train.y.length >= options.minTrainRows, detail: `${train.y.length} train rows (minimum ${options.minTrainRows})`, required: true },
-    { name: 'both_classes_in_train', passed: trainPos > 0 && trainPos < train.y.length, detail: `${trainPos} positives of ${train.y.length} train rows`, required: true },
-    { name: 'both_classes_in_test', passed: testPos > 0 && testPos < test.y.length, detail: `${testPos} positives of ${test.y.length} test rows (AUC needs both)`, required: true },
+    {
+      name: 'min_train_rows',
+      passed: train.y.length >= options.minTrainRows,
+      detail: `${train.y.length} train rows (minimum ${options.minTrainRows})`,
+      required: true,
+    },
+    {
+      name: 'both_classes_in_train',
+      passed: trainPos > 0 && trainPos < train.y.length,
+      detail: `${trainPos} positives of ${train.y.length} train rows`,
+      required: true,
+    },
+    {
+      name: 'both_classes_in_test',
+      passed: testPos > 0 && testPos < test.y.length,
+      detail: `${testPos} positives of ${test.y.length} test rows (AUC needs both)`,
+      required: true,
+    },
   );
   return checks;
 }

@@ -38,14 +38,18 @@ function timestamp(iso: string | undefined): Ts | null {
   return { seconds: String(Math.floor(ms / 1000)), nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000 };
 }
 
-function fromTimestamp(ts: { seconds: string | number; nanos: number } | null | undefined, field: string): Date | undefined {
+function fromTimestamp(
+  ts: { seconds: string | number; nanos: number } | null | undefined,
+  field: string,
+): Date | undefined {
   if (!ts) return undefined;
   const ms = Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1_000_000);
   if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${field} is not a valid timestamp`, field);
   return new Date(ms);
 }
 
-const stringMap = (o: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+const stringMap = (o: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
 
 export function runMessage(r: RunRecord): trainerV1.Run {
   return {
@@ -61,7 +65,18 @@ export function runMessage(r: RunRecord): trainerV1.Run {
     started_at: timestamp(r.startedAt),
     finished_at: timestamp(r.finishedAt),
     metrics: r.metrics,
-    gate: r.gate ? { passed: r.gate.passed, checks: r.gate.checks.map((c) => ({ name: c.name, metric: c.metric, value: c.value, threshold: c.threshold, passed: c.passed })) } : null,
+    gate: r.gate
+      ? {
+          passed: r.gate.passed,
+          checks: r.gate.checks.map((c) => ({
+            name: c.name,
+            metric: c.metric,
+            value: c.value,
+            threshold: c.threshold,
+            passed: c.passed,
+          })),
+        }
+      : null,
     model_version: r.modelVersion ?? '',
     error: r.error ?? '',
     train_rows: String(r.trainRows),
@@ -79,11 +94,17 @@ export function runMessage(r: RunRecord): trainerV1.Run {
     row_source: r.rowSource,
     selected_candidate: r.selection?.winner ?? '',
     // JSON has no NaN: a candidate the slice could not score was stored as null; proto says 0.
-    candidate_scores: (r.selection?.candidates ?? []).map((c) => ({ name: c.name, validation_auc: c.validationAuc ?? 0, validation_pr_auc: c.validationPrAuc ?? 0 })),
+    candidate_scores: (r.selection?.candidates ?? []).map((c) => ({
+      name: c.name,
+      validation_auc: c.validationAuc ?? 0,
+      validation_pr_auc: c.validationPrAuc ?? 0,
+    })),
   };
 }
 
-export function versionMessage(view: Pick<ModelView, 'record' | 'aliases' | 'stage' | 'promotedAt'>): trainerV1.ModelVersion {
+export function versionMessage(
+  view: Pick<ModelView, 'record' | 'aliases' | 'stage' | 'promotedAt'>,
+): trainerV1.ModelVersion {
   const r: ModelVersionRecord = view.record;
   const l = r.lineage;
   return {
@@ -110,7 +131,18 @@ export function versionMessage(view: Pick<ModelView, 'record' | 'aliases' | 'sta
     train_rows: String(l?.rows?.train ?? 0),
     test_rows: String(l?.rows?.test ?? 0),
     label_rate: l?.labelRate ?? 0,
-    gate: r.gate ? { passed: r.gate.passed, checks: r.gate.checks.map((c) => ({ name: c.name, metric: c.metric, value: c.value ?? Number.NaN, threshold: c.threshold ?? Number.NaN, passed: c.passed })) } : null,
+    gate: r.gate
+      ? {
+          passed: r.gate.passed,
+          checks: r.gate.checks.map((c) => ({
+            name: c.name,
+            metric: c.metric,
+            value: c.value ?? Number.NaN,
+            threshold: c.threshold ?? Number.NaN,
+            passed: c.passed,
+          })),
+        }
+      : null,
     reference_stats_json: r.referenceStats ? JSON.stringify(r.referenceStats) : '',
     evaluation_json: r.evaluation ? JSON.stringify(r.evaluation) : '',
     threshold: r.threshold ?? 0,
@@ -131,7 +163,8 @@ function summaryMessage(s: ModelSummary): trainerV1.ModelSummary {
 
 function trigger(raw: string): RunTrigger {
   const t = (raw || 'manual') as RunTrigger;
-  if (!RUN_TRIGGERS.includes(t)) throw new InvalidArgumentError(`trigger must be one of ${RUN_TRIGGERS.join(', ')}; got "${raw}"`, 'trigger');
+  if (!RUN_TRIGGERS.includes(t))
+    throw new InvalidArgumentError(`trigger must be one of ${RUN_TRIGGERS.join(', ')}; got "${raw}"`, 'trigger');
   return t;
 }
 
@@ -140,7 +173,12 @@ function selector(req: { version: string; alias: string }): { version: string } 
   return req.version ? { version: req.version } : { alias: req.alias || 'champion' };
 }
 
-export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: TrainerServiceDefaults, options: TrainerServiceOptions = {}): grpc.UntypedServiceImplementation {
+export function trainerHandlers(
+  runs: RunManager,
+  models: ModelOps,
+  defaults: TrainerServiceDefaults,
+  options: TrainerServiceOptions = {},
+): grpc.UntypedServiceImplementation {
   const chunkBytes = options.chunkBytes ?? DEFAULT_ARTIFACT_CHUNK_BYTES;
   const handlers: trainerV1.TrainerHandlers = {
     StartRun: unary<trainerV1.StartRunRequest__Output, trainerV1.Run>(async (req, ctx) => {
@@ -169,7 +207,9 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
       return runMessage(run);
     }),
 
-    GetRun: unary<trainerV1.GetRunRequest__Output, trainerV1.Run>((req) => runMessage(runs.get(checkId(req.run_id, 'run_id')))),
+    GetRun: unary<trainerV1.GetRunRequest__Output, trainerV1.Run>((req) =>
+      runMessage(runs.get(checkId(req.run_id, 'run_id'))),
+    ),
 
     ListRuns: unary<trainerV1.ListRunsRequest__Output, trainerV1.ListRunsResponse>((req) => {
       if (req.limit < 0) throw new InvalidArgumentError(`limit must be >= 0; got ${req.limit}`, 'limit');
@@ -188,16 +228,29 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
       runs.get(id); // NOT_FOUND before the stream starts
       return (async function* () {
         for await (const { event, run } of runs.watch(id, ctx.signal)) {
-          yield { run_id: id, state: event.state, message: event.message, progress: event.progress, time: timestamp(event.time), run: runMessage(run) };
+          yield {
+            run_id: id,
+            state: event.state,
+            message: event.message,
+            progress: event.progress,
+            time: timestamp(event.time),
+            run: runMessage(run),
+          };
         }
       })();
     }),
 
-    ListModels: unary<trainerV1.ListModelsRequest__Output, trainerV1.ListModelsResponse>(async (req) => ({ models: (await models.list(req.name_prefix)).map(summaryMessage) })),
+    ListModels: unary<trainerV1.ListModelsRequest__Output, trainerV1.ListModelsResponse>(async (req) => ({
+      models: (await models.list(req.name_prefix)).map(summaryMessage),
+    })),
 
     // Without the reference statistics and evaluation JSON: a list is for choosing, GetModel for reading.
     ListVersions: unary<trainerV1.ListVersionsRequest__Output, trainerV1.ListVersionsResponse>(async (req) => ({
-      versions: (await models.versions(checkName(req.model_name, 'model_name'))).map((v) => ({ ...versionMessage(v), reference_stats_json: '', evaluation_json: '' })),
+      versions: (await models.versions(checkName(req.model_name, 'model_name'))).map((v) => ({
+        ...versionMessage(v),
+        reference_stats_json: '',
+        evaluation_json: '',
+      })),
     })),
 
     GetModel: unary<trainerV1.GetModelRequest__Output, trainerV1.ModelVersion>(async (req) => {
@@ -232,10 +285,18 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
       })();
     }),
 
-    GetAliases: unary<trainerV1.GetAliasesRequest__Output, trainerV1.GetAliasesResponse>(async (req) => ({ aliases: await models.registry.aliases(checkName(req.model_name, 'model_name')) })),
+    GetAliases: unary<trainerV1.GetAliasesRequest__Output, trainerV1.GetAliasesResponse>(async (req) => ({
+      aliases: await models.registry.aliases(checkName(req.model_name, 'model_name')),
+    })),
 
     Promote: unary<trainerV1.PromoteRequest__Output, trainerV1.PromoteResponse>(async (req, ctx) => {
-      annotateAudit(ctx.metadata, { model_name: req.model_name, model_version: req.version, alias: req.alias || 'champion', ...(req.force ? { force: 'true' } : {}), ...(req.reason ? { reason: req.reason } : {}) });
+      annotateAudit(ctx.metadata, {
+        model_name: req.model_name,
+        model_version: req.version,
+        alias: req.alias || 'champion',
+        ...(req.force ? { force: 'true' } : {}),
+        ...(req.reason ? { reason: req.reason } : {}),
+      });
       const r = await models.promote({
         model: checkName(req.model_name, 'model_name'),
         version: checkName(req.version, 'version'),
@@ -245,18 +306,44 @@ export function trainerHandlers(runs: RunManager, models: ModelOps, defaults: Tr
         actor: `grpc:${ctx.peer}`,
       });
       annotateAudit(ctx.metadata, { changed: String(r.changed), previous_version: r.previousVersion ?? '' });
-      return { promoted: versionMessage(await models.describe(r.record.name, { version: r.record.version })), previous_version: r.previousVersion ?? '', changed: r.changed, alias: r.alias };
+      return {
+        promoted: versionMessage(await models.describe(r.record.name, { version: r.record.version })),
+        previous_version: r.previousVersion ?? '',
+        changed: r.changed,
+        alias: r.alias,
+      };
     }),
 
     Rollback: unary<trainerV1.RollbackRequest__Output, trainerV1.RollbackResponse>(async (req, ctx) => {
-      annotateAudit(ctx.metadata, { model_name: req.model_name, alias: req.alias || 'champion', ...(req.reason ? { reason: req.reason } : {}) });
-      const r = await models.rollback({ model: checkName(req.model_name, 'model_name'), toVersion: req.to_version, alias: req.alias, reason: req.reason, actor: `grpc:${ctx.peer}` });
-      annotateAudit(ctx.metadata, { model_version: r.record.version, changed: String(r.changed), rolled_back_version: r.rolledBackVersion ?? '' });
-      return { current: versionMessage(await models.describe(r.record.name, { version: r.record.version })), rolled_back_version: r.rolledBackVersion ?? '', changed: r.changed };
+      annotateAudit(ctx.metadata, {
+        model_name: req.model_name,
+        alias: req.alias || 'champion',
+        ...(req.reason ? { reason: req.reason } : {}),
+      });
+      const r = await models.rollback({
+        model: checkName(req.model_name, 'model_name'),
+        toVersion: req.to_version,
+        alias: req.alias,
+        reason: req.reason,
+        actor: `grpc:${ctx.peer}`,
+      });
+      annotateAudit(ctx.metadata, {
+        model_version: r.record.version,
+        changed: String(r.changed),
+        rolled_back_version: r.rolledBackVersion ?? '',
+      });
+      return {
+        current: versionMessage(await models.describe(r.record.name, { version: r.record.version })),
+        rolled_back_version: r.rolledBackVersion ?? '',
+        changed: r.changed,
+      };
     }),
 
     ImportModel: unary<trainerV1.ImportModelRequest__Output, trainerV1.ModelVersion>(async (req, ctx) => {
-      annotateAudit(ctx.metadata, { model_name: req.model_name, by: req.artifact === 'artifact_path' ? 'path' : 'bytes' });
+      annotateAudit(ctx.metadata, {
+        model_name: req.model_name,
+        by: req.artifact === 'artifact_path' ? 'path' : 'bytes',
+      });
       const record = await models.import({
         model: checkName(req.model_name, 'model_name'),
         version: req.version,

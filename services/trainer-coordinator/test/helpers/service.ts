@@ -59,7 +59,12 @@ export async function startTestTrainer(env: Record<string, string> = {}): Promis
   const engines = stackEnv('CLICKHOUSE_URL', 'NATS_URL');
   const root = await mkdtemp(path.join(tmpdir(), 'omen-trainer-'));
   await mkdir(path.join(root, 'import'));
-  const tables = { features: table('features'), labels: table('labels'), versions: table('model-versions'), aliasEvents: table('model-alias-events') };
+  const tables = {
+    features: table('features'),
+    labels: table('labels'),
+    versions: table('model-versions'),
+    aliasEvents: table('model-alias-events'),
+  };
   const ch = createClickHouse({ url: engines.CLICKHOUSE_URL });
   await createFeaturizerTables(ch, tables.features, tables.labels);
   const alertSubject = `test.${randomName('alert')}`;
@@ -146,37 +151,85 @@ export function syntheticCommits(n: number, seed: number, repoId = 'github:acme/
     const fix = rand() < 0.3 ? 1 : 0;
     const nf = 1 + Math.floor(rand() * 8);
     const values: Record<string, number> = {
-      ns: 1 + Math.floor(rand() * 3), nd: 1 + Math.floor(rand() * 4), nf, entropy: rand() * Math.log2(nf + 1), la, ld,
-      lt: Math.floor(rand() * 2000), fix, ndev: 1 + Math.floor(rand() * 20), age: rand() * 100, nuc: Math.floor(rand() * 50),
-      exp: Math.floor(rand() * 5000), rexp: rand() * 500, sexp: Math.floor(rand() * 1000),
+      ns: 1 + Math.floor(rand() * 3),
+      nd: 1 + Math.floor(rand() * 4),
+      nf,
+      entropy: rand() * Math.log2(nf + 1),
+      la,
+      ld,
+      lt: Math.floor(rand() * 2000),
+      fix,
+      ndev: 1 + Math.floor(rand() * 20),
+      age: rand() * 100,
+      nuc: Math.floor(rand() * 50),
+      exp: Math.floor(rand() * 5000),
+      rexp: rand() * 500,
+      sexp: Math.floor(rand() * 1000),
     };
     const logit = -3.2 + 0.55 * Math.log1p(la) + 0.35 * Math.log1p(ld) + 0.9 * fix;
     const bug = rand() < 1 / (1 + Math.exp(-logit));
     const eventTimeMs = T0 + i * HOUR;
-    commits.push({ repoId, sha: `s${seed}-${i.toString().padStart(5, '0')}`, eventTimeMs, values, bugKnownAtMs: bug ? eventTimeMs + (1 + Math.floor(rand() * 300)) * HOUR : null });
+    commits.push({
+      repoId,
+      sha: `s${seed}-${i.toString().padStart(5, '0')}`,
+      eventTimeMs,
+      values,
+      bugKnownAtMs: bug ? eventTimeMs + (1 + Math.floor(rand() * 300)) * HOUR : null,
+    });
   }
   return commits;
 }
 
 /** Writes commits as the featurizer would: a feature row per commit, an SZZ label per known bug, plus fix labels. */
-export async function insertCommits(ch: ClickHouse, tables: { features: string; labels: string }, commits: readonly Commit[]): Promise<void> {
+export async function insertCommits(
+  ch: ClickHouse,
+  tables: { features: string; labels: string },
+  commits: readonly Commit[],
+): Promise<void> {
   const dt = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-  await ch.insert(tables.features, commits.map((c) => {
-    const names = Object.keys(c.values).sort();
-    return {
-      event_id: `${c.repoId}:${c.sha}`, repo_id: c.repoId, sha: c.sha, feature_set: 'jit_change_metrics', feature_set_version: 1,
-      event_time: dt(c.eventTimeMs), event_time_ms: c.eventTimeMs, computed_at: dt(c.eventTimeMs + HOUR), computed_at_ms: c.eventTimeMs + HOUR,
-      feature_names: names, feature_values: names.map((k) => c.values[k]),
-    };
-  }));
+  await ch.insert(
+    tables.features,
+    commits.map((c) => {
+      const names = Object.keys(c.values).sort();
+      return {
+        event_id: `${c.repoId}:${c.sha}`,
+        repo_id: c.repoId,
+        sha: c.sha,
+        feature_set: 'jit_change_metrics',
+        feature_set_version: 1,
+        event_time: dt(c.eventTimeMs),
+        event_time_ms: c.eventTimeMs,
+        computed_at: dt(c.eventTimeMs + HOUR),
+        computed_at_ms: c.eventTimeMs + HOUR,
+        feature_names: names,
+        feature_values: names.map((k) => c.values[k]),
+      };
+    }),
+  );
   const labels = commits.flatMap((c) => [
-    ...(c.bugKnownAtMs === null ? [] : [{ sha: c.sha, repo_id: c.repoId, method: 'szz', bug: 1, fix: 0, at: c.bugKnownAtMs }]),
-    ...(c.values['fix'] === 1 ? [{ sha: c.sha, repo_id: c.repoId, method: 'message_pattern', bug: 0, fix: 1, at: c.eventTimeMs }] : []),
+    ...(c.bugKnownAtMs === null
+      ? []
+      : [{ sha: c.sha, repo_id: c.repoId, method: 'szz', bug: 1, fix: 0, at: c.bugKnownAtMs }]),
+    ...(c.values['fix'] === 1
+      ? [{ sha: c.sha, repo_id: c.repoId, method: 'message_pattern', bug: 0, fix: 1, at: c.eventTimeMs }]
+      : []),
   ]);
-  await ch.insert(tables.labels, labels.map((l) => ({
-    event_id: `${l.repo_id}:${l.sha}:${l.method}:${l.at}`, repo_id: l.repo_id, sha: l.sha, method: l.method, is_bug_inducing: l.bug, is_fix: l.fix,
-    fix_shas: [], issue_numbers: [], confidence: null, label_known_at: dt(l.at), label_known_at_ms: l.at,
-  })));
+  await ch.insert(
+    tables.labels,
+    labels.map((l) => ({
+      event_id: `${l.repo_id}:${l.sha}:${l.method}:${l.at}`,
+      repo_id: l.repo_id,
+      sha: l.sha,
+      method: l.method,
+      is_bug_inducing: l.bug,
+      is_fix: l.fix,
+      fix_shas: [],
+      issue_numbers: [],
+      confidence: null,
+      label_known_at: dt(l.at),
+      label_known_at_ms: l.at,
+    })),
+  );
 }
 
 export { KAMEI_FEATURES };

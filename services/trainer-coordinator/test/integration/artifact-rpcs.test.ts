@@ -46,19 +46,42 @@ async function metric(pattern: RegExp): Promise<number> {
   const line = text.split('\n').find((l) => pattern.test(l));
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
 }
-const bytesSent = (model: string) => metric(new RegExp(`^omen_trainer_artifact_bytes_sent_total\\{[^}]*model="${model}"[^}]*\\} `));
+const bytesSent = (model: string) =>
+  metric(new RegExp(`^omen_trainer_artifact_bytes_sent_total\\{[^}]*model="${model}"[^}]*\\} `));
 
 beforeAll(async () => {
   t = await startTestTrainer({ TRAINER_ARTIFACT_CHUNK_BYTES: String(CHUNK) });
   const rows = gaussianRows(300, NAMES.length, 5);
-  onnx = exportOnnx(trainLogistic(makeDataset(NAMES, rows, rows.map((r) => (r[4]! - 0.3 * r[1]! > 0 ? 1 : 0))), { log1p: [] }));
+  onnx = exportOnnx(
+    trainLogistic(
+      makeDataset(
+        NAMES,
+        rows,
+        rows.map((r) => (r[4]! - 0.3 * r[1]! > 0 ? 1 : 0)),
+      ),
+      { log1p: [] },
+    ),
+  );
   const registry = t.app.registry;
-  await registry.register({ name: MODEL, version: 'v1', bytes: onnx, featureSet: { name: 'jit_change_metrics', version: 1 }, featureNames: NAMES, reference: { la: 3, ld: 1 }, metrics: { auc: 0.8 } });
+  await registry.register({
+    name: MODEL,
+    version: 'v1',
+    bytes: onnx,
+    featureSet: { name: 'jit_change_metrics', version: 1 },
+    featureNames: NAMES,
+    reference: { la: 3, ld: 1 },
+    metrics: { auc: 0.8 },
+  });
   await registry.setAlias(MODEL, 'champion', 'v1');
   await registry.setAlias(MODEL, 'challenger', 'v1');
   // Not an ONNX model: the stream does not care, and 8 MiB is far more than gRPC buffers.
   big = randomBytes(8 * 1024 * 1024);
-  await registry.register({ name: BIG, version: 'v1', bytes: big, featureSet: { name: 'jit_change_metrics', version: 1 } });
+  await registry.register({
+    name: BIG,
+    version: 'v1',
+    bytes: big,
+    featureSet: { name: 'jit_change_metrics', version: 1 },
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -66,12 +89,29 @@ afterAll(async () => {
 
 describe('GetArtifact', () => {
   it('streams the header, then the bytes in chunks of at most TRAINER_ARTIFACT_CHUNK_BYTES, without the token', async () => {
-    const stored = JSON.parse(await readFile(path.join(t.registryDir, 'models', MODEL, 'versions', 'v1.json'), 'utf8')) as ModelVersionRecord;
-    for (const request of [{ model_name: MODEL }, { model_name: MODEL, alias: 'challenger' }, { model_name: MODEL, version: 'v1' }]) {
+    const stored = JSON.parse(
+      await readFile(path.join(t.registryDir, 'models', MODEL, 'versions', 'v1.json'), 'utf8'),
+    ) as ModelVersionRecord;
+    for (const request of [
+      { model_name: MODEL },
+      { model_name: MODEL, alias: 'challenger' },
+      { model_name: MODEL, version: 'v1' },
+    ]) {
       const got = await getArtifact(request);
       expect(got.error).toBeUndefined();
-      expect(got.header).toMatchObject({ sha256: sha256Hex(onnx), size_bytes: String(onnx.length), chunk_bytes: CHUNK });
-      expect(got.header?.version).toMatchObject({ model_name: MODEL, version: 'v1', artifact_sha256: sha256Hex(onnx), aliases: ['challenger', 'champion'], stage: 'MODEL_STAGE_PRODUCTION', reference_stats_json: '' });
+      expect(got.header).toMatchObject({
+        sha256: sha256Hex(onnx),
+        size_bytes: String(onnx.length),
+        chunk_bytes: CHUNK,
+      });
+      expect(got.header?.version).toMatchObject({
+        model_name: MODEL,
+        version: 'v1',
+        artifact_sha256: sha256Hex(onnx),
+        aliases: ['challenger', 'champion'],
+        stage: 'MODEL_STAGE_PRODUCTION',
+        reference_stats_json: '',
+      });
       expect(JSON.parse(got.header!.record_json)).toEqual(stored);
       expect(got.chunks.every((c) => c.length > 0 && c.length <= CHUNK)).toBe(true);
       expect(Buffer.concat(got.chunks).equals(Buffer.from(onnx))).toBe(true);
@@ -84,8 +124,16 @@ describe('GetArtifact', () => {
   it('answers NOT_FOUND naming the missing model, version or alias, and INVALID_ARGUMENT without a model', async () => {
     const cases: Array<[trainerV1.GetArtifactRequest, grpc.status, RegExp]> = [
       [{ model_name: `${MODEL}-nope` }, grpc.status.NOT_FOUND, new RegExp(`unknown model "${MODEL}-nope"`)],
-      [{ model_name: MODEL, version: 'v9' }, grpc.status.NOT_FOUND, new RegExp(`model "${MODEL}" has no version "v9" \\(versions: v1\\)`)],
-      [{ model_name: MODEL, alias: 'canary' }, grpc.status.NOT_FOUND, new RegExp(`model "${MODEL}" has no alias "canary" \\(aliases: champion, challenger\\)`)],
+      [
+        { model_name: MODEL, version: 'v9' },
+        grpc.status.NOT_FOUND,
+        new RegExp(`model "${MODEL}" has no version "v9" \\(versions: v1\\)`),
+      ],
+      [
+        { model_name: MODEL, alias: 'canary' },
+        grpc.status.NOT_FOUND,
+        new RegExp(`model "${MODEL}" has no alias "canary" \\(aliases: champion, challenger\\)`),
+      ],
       [{ model_name: '' }, grpc.status.INVALID_ARGUMENT, /model_name is required/],
       [{ model_name: MODEL, version: '../v1' }, grpc.status.INVALID_ARGUMENT, /version must be/],
     ];
@@ -113,7 +161,9 @@ describe('GetArtifact', () => {
       await rm(blob);
       const gone = await getArtifact({ model_name: MODEL });
       expect(gone.error?.code).toBe(grpc.status.DATA_LOSS);
-      expect(gone.error?.details).toBe(`${MODEL}/v1 is registered with sha256 ${sha}, but the artifact store has no such artifact`);
+      expect(gone.error?.details).toBe(
+        `${MODEL}/v1 is registered with sha256 ${sha}, but the artifact store has no such artifact`,
+      );
     } finally {
       await writeFile(blob, onnx);
     }
@@ -128,16 +178,21 @@ describe('GetArtifact', () => {
 
     const stalled = await bytesSent(BIG);
     const timedOut = (m: RegExp) => metric(m);
-    const deadlineLine = /^omen_grpc_server_handled_total\{(?=[^}]*grpc_method="GetArtifact")(?=[^}]*grpc_code="DEADLINE_EXCEEDED")[^}]*\} /;
+    const deadlineLine =
+      /^omen_grpc_server_handled_total\{(?=[^}]*grpc_method="GetArtifact")(?=[^}]*grpc_code="DEADLINE_EXCEEDED")[^}]*\} /;
     const deadlinesBefore = await timedOut(deadlineLine);
     const error = await new Promise<grpc.ServiceError>((resolve) => {
-      const call = t.anonymous.GetArtifact({ model_name: BIG, version: 'v1' }, new grpc.Metadata(), { deadline: Date.now() + 1500 });
+      const call = t.anonymous.GetArtifact({ model_name: BIG, version: 'v1' }, new grpc.Metadata(), {
+        deadline: Date.now() + 1500,
+      });
       // The header arrives, then nothing is read: the client's buffer and flow control fill up.
       call.once('data', () => call.pause());
       call.on('error', resolve);
     });
     expect(error.code).toBe(grpc.status.DEADLINE_EXCEEDED);
-    await waitFor(async () => (await timedOut(deadlineLine)) > deadlinesBefore, { message: 'the server to finish the call' });
+    await waitFor(async () => (await timedOut(deadlineLine)) > deadlinesBefore, {
+      message: 'the server to finish the call',
+    });
     const sent = (await bytesSent(BIG)) - stalled;
     expect(sent).toBeLessThan(big.length / 2);
   });
@@ -145,9 +200,16 @@ describe('GetArtifact', () => {
 
 describe('GetAliases', () => {
   it('maps alias to version; an unknown model has none; no token needed', async () => {
-    expect((await t.call<trainerV1.GetAliasesResponse__Output>('GetAliases', { model_name: MODEL }, t.anonymous)).aliases).toEqual({ champion: 'v1', challenger: 'v1' });
-    expect((await t.call<trainerV1.GetAliasesResponse__Output>('GetAliases', { model_name: BIG }, t.anonymous)).aliases).toEqual({});
-    expect((await t.call<trainerV1.GetAliasesResponse__Output>('GetAliases', { model_name: `${MODEL}-nope` }, t.anonymous)).aliases).toEqual({});
+    expect(
+      (await t.call<trainerV1.GetAliasesResponse__Output>('GetAliases', { model_name: MODEL }, t.anonymous)).aliases,
+    ).toEqual({ champion: 'v1', challenger: 'v1' });
+    expect(
+      (await t.call<trainerV1.GetAliasesResponse__Output>('GetAliases', { model_name: BIG }, t.anonymous)).aliases,
+    ).toEqual({});
+    expect(
+      (await t.call<trainerV1.GetAliasesResponse__Output>('GetAliases', { model_name: `${MODEL}-nope` }, t.anonymous))
+        .aliases,
+    ).toEqual({});
     const bad = await t.call('GetAliases', { model_name: '' }, t.anonymous).catch((e: grpc.ServiceError) => e);
     expect((bad as grpc.ServiceError).code).toBe(grpc.status.INVALID_ARGUMENT);
   });

@@ -28,7 +28,12 @@ function as(token: string | undefined): trainerV1.TrainerClient {
 }
 
 /** The status a call ends with (OK or the refusal), with x-request-id `<RUN>-<n>` so audit rows can be found. */
-async function status(client: trainerV1.TrainerClient, method: string, req: unknown, n: number): Promise<{ code: number; details: string }> {
+async function status(
+  client: trainerV1.TrainerClient,
+  method: string,
+  req: unknown,
+  n: number,
+): Promise<{ code: number; details: string }> {
   const metadata = new grpc.Metadata();
   metadata.set('x-request-id', `${RUN}-${n}`);
   try {
@@ -42,7 +47,16 @@ async function status(client: trainerV1.TrainerClient, method: string, req: unkn
 function onnxModel(): Uint8Array {
   const names = ['ns', 'nd', 'nf', 'entropy', 'la', 'ld', 'lt', 'fix', 'ndev', 'age', 'nuc', 'exp', 'rexp', 'sexp'];
   const rows = gaussianRows(100, names.length, 5);
-  return exportOnnx(trainLogistic(makeDataset(names, rows, rows.map((r) => (r[4]! > 0 ? 1 : 0))), { log1p: [] }));
+  return exportOnnx(
+    trainLogistic(
+      makeDataset(
+        names,
+        rows,
+        rows.map((r) => (r[4]! > 0 ? 1 : 0)),
+      ),
+      { log1p: [] },
+    ),
+  );
 }
 
 beforeAll(async () => {
@@ -69,24 +83,50 @@ describe('issue 11: who did what — JWT roles and the audit trail on the traine
     const reader = as(await idp.token({ roles: ['reader'], subject: 'carol@example.com' }));
     const otherIssuer = as(await idp.token({ roles: ['admin'], issuer: 'https://evil.test', subject: 'mallory' }));
     const otherAudience = as(await idp.token({ roles: ['admin'], audience: 'billing', subject: 'mallory' }));
-    const expired = as(await idp.token({ roles: ['admin'], expiresAt: Math.floor(Date.now() / 1000) - 3600, subject: 'mallory' }));
+    const expired = as(
+      await idp.token({ roles: ['admin'], expiresAt: Math.floor(Date.now() / 1000) - 3600, subject: 'mallory' }),
+    );
 
     const importReq = { model_name: MODEL, onnx_model: Buffer.from(onnxModel()), feature_set: 'jit_change_metrics' };
     expect(await status(admin, 'ImportModel', importReq, 1)).toEqual({ code: grpc.status.OK, details: '' });
-    expect(await status(reader, 'Promote', { model_name: MODEL, version: 'x' }, 2)).toEqual({ code: grpc.status.PERMISSION_DENIED, details: 'this method needs the admin role; the caller has reader' });
-    expect(await status(operator, 'Promote', { model_name: MODEL, version: 'x' }, 3)).toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    expect(await status(reader, 'Promote', { model_name: MODEL, version: 'x' }, 2)).toEqual({
+      code: grpc.status.PERMISSION_DENIED,
+      details: 'this method needs the admin role; the caller has reader',
+    });
+    expect(await status(operator, 'Promote', { model_name: MODEL, version: 'x' }, 3)).toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
+    });
     // operator may cancel runs (this one does not exist: past auth, NOT_FOUND from the handler).
-    expect(await status(operator, 'CancelRun', { run_id: 'run-none' }, 4)).toMatchObject({ code: grpc.status.NOT_FOUND });
-    expect(await status(otherIssuer, 'Promote', { model_name: MODEL, version: 'x' }, 5)).toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: expect.stringMatching(/issuer/) });
-    expect(await status(otherAudience, 'Promote', { model_name: MODEL, version: 'x' }, 6)).toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: expect.stringMatching(/audience/) });
-    expect(await status(expired, 'Promote', { model_name: MODEL, version: 'x' }, 7)).toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: expect.stringMatching(/expired/) });
-    const versions = await callUnary<trainerV1.ListVersionsResponse__Output>(t.client, 'ListVersions', { model_name: MODEL });
+    expect(await status(operator, 'CancelRun', { run_id: 'run-none' }, 4)).toMatchObject({
+      code: grpc.status.NOT_FOUND,
+    });
+    expect(await status(otherIssuer, 'Promote', { model_name: MODEL, version: 'x' }, 5)).toMatchObject({
+      code: grpc.status.UNAUTHENTICATED,
+      details: expect.stringMatching(/issuer/),
+    });
+    expect(await status(otherAudience, 'Promote', { model_name: MODEL, version: 'x' }, 6)).toMatchObject({
+      code: grpc.status.UNAUTHENTICATED,
+      details: expect.stringMatching(/audience/),
+    });
+    expect(await status(expired, 'Promote', { model_name: MODEL, version: 'x' }, 7)).toMatchObject({
+      code: grpc.status.UNAUTHENTICATED,
+      details: expect.stringMatching(/expired/),
+    });
+    const versions = await callUnary<trainerV1.ListVersionsResponse__Output>(t.client, 'ListVersions', {
+      model_name: MODEL,
+    });
     const version = versions.versions[0]!.version;
-    expect(await status(admin, 'Promote', { model_name: MODEL, version, reason: 'audited' }, 8)).toEqual({ code: grpc.status.OK, details: '' });
+    expect(await status(admin, 'Promote', { model_name: MODEL, version, reason: 'audited' }, 8)).toEqual({
+      code: grpc.status.OK,
+      details: '',
+    });
     // Reads are not audited.
     expect(await status(reader, 'GetModel', { model_name: MODEL }, 9)).toEqual({ code: grpc.status.OK, details: '' });
     // The static admin token still works, as "admin-token".
-    expect(await status(t.client, 'Promote', { model_name: MODEL, version }, 10)).toEqual({ code: grpc.status.OK, details: '' });
+    expect(await status(t.client, 'Promote', { model_name: MODEL, version }, 10)).toEqual({
+      code: grpc.status.OK,
+      details: '',
+    });
 
     const expected = [
       [1, 'alice@example.com', 'jwt', '/omen.trainer.v1.Trainer/ImportModel', 'OK'],
@@ -101,18 +141,38 @@ describe('issue 11: who did what — JWT roles and the audit trail on the traine
     ].map(([n, ...rest]) => [`${RUN}-${String(n)}`, ...rest]);
 
     // ClickHouse: the analyst's view (FINAL: a batch written twice counts once).
-    type Row = { request_id: string; subject: string; auth: string; method: string; outcome: string; model_name: string | null; model_version: string | null; details_keys: string[]; details_values: string[] };
+    type Row = {
+      request_id: string;
+      subject: string;
+      auth: string;
+      method: string;
+      outcome: string;
+      model_name: string | null;
+      model_version: string | null;
+      details_keys: string[];
+      details_values: string[];
+    };
     let rows: Row[] = [];
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      rows = await t.ch.query<Row>(sql`SELECT request_id, subject, auth, method, outcome, model_name, model_version, details_keys, details_values FROM ${ident(AUDIT_TABLE)} FINAL WHERE startsWith(request_id, ${RUN}) ORDER BY event_time_ms, request_id`).catch(() => []);
+      rows = await t.ch
+        .query<Row>(
+          sql`SELECT request_id, subject, auth, method, outcome, model_name, model_version, details_keys, details_values FROM ${ident(AUDIT_TABLE)} FINAL WHERE startsWith(request_id, ${RUN}) ORDER BY event_time_ms, request_id`,
+        )
+        .catch(() => []);
       if (rows.length >= expected.length) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect(rows.map((r) => [r.request_id, r.subject, r.auth, r.method, r.outcome]).sort()).toEqual([...expected].sort());
+    expect(rows.map((r) => [r.request_id, r.subject, r.auth, r.method, r.outcome]).sort()).toEqual(
+      [...expected].sort(),
+    );
     const promoted = rows.find((r) => r.request_id === `${RUN}-8`)!;
     expect(promoted).toMatchObject({ model_name: MODEL, model_version: version });
-    expect(Object.fromEntries(promoted.details_keys.map((k, i) => [k, promoted.details_values[i]]))).toMatchObject({ alias: 'champion', reason: 'audited', changed: 'true' });
+    expect(Object.fromEntries(promoted.details_keys.map((k, i) => [k, promoted.details_values[i]]))).toMatchObject({
+      alias: 'champion',
+      reason: 'audited',
+      changed: 'true',
+    });
     // No credential ever lands in the trail.
     const everything = JSON.stringify(rows);
     expect(everything).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
@@ -121,8 +181,19 @@ describe('issue 11: who did what — JWT roles and the audit trail on the traine
     // Kafka: the same records on audit.events.v1, Avro in the Confluent wire format.
     const type = avroType('audit_event');
     const records = await readTopic('audit.events.v1', { timeoutMs: 10_000 });
-    const events = records.map((r) => readWireFrame(r.value)).flatMap((f) => (f.ok ? [type.fromBuffer(f.payload) as AuditEvent] : [])).filter((e) => e.request_id.startsWith(RUN));
-    expect(events.map((e) => [e.request_id, e.subject, e.auth, e.method, e.outcome]).sort()).toEqual([...expected].sort());
-    expect(events.find((e) => e.request_id === `${RUN}-1`)).toMatchObject({ service: 'trainer-coordinator', roles: ['admin'], issuer: idp.issuer, repo_id: '*', model_name: MODEL });
+    const events = records
+      .map((r) => readWireFrame(r.value))
+      .flatMap((f) => (f.ok ? [type.fromBuffer(f.payload) as AuditEvent] : []))
+      .filter((e) => e.request_id.startsWith(RUN));
+    expect(events.map((e) => [e.request_id, e.subject, e.auth, e.method, e.outcome]).sort()).toEqual(
+      [...expected].sort(),
+    );
+    expect(events.find((e) => e.request_id === `${RUN}-1`)).toMatchObject({
+      service: 'trainer-coordinator',
+      roles: ['admin'],
+      issuer: idp.issuer,
+      repo_id: '*',
+      model_name: MODEL,
+    });
   });
 });

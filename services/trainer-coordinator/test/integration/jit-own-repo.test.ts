@@ -27,13 +27,20 @@ let clone: string;
 let admin: ClickHouse;
 
 /** The benchmark script as its own process; resolves with its exit code and last stdout line. */
-function jitBenchmark(args: readonly string[], extraEnv: Record<string, string>): Promise<{ code: number | null; last: string; err: string }> {
+function jitBenchmark(
+  args: readonly string[],
+  extraEnv: Record<string, string>,
+): Promise<{ code: number | null; last: string; err: string }> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'services/trainer-coordinator/bench/jit-own-repo.ts', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'services/trainer-coordinator/bench/jit-own-repo.ts', ...args],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...env, ...extraEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -73,16 +80,31 @@ describe('jit-benchmark --git on express.bundle through the running mesh', () =>
     });
     services.push(ingest);
     services.push(await startServiceProcess('featurizer', { ...env, ...fzEnv }));
-    const commits = Number(execFileSync('git', ['-C', clone, 'rev-list', '--count', 'HEAD'], { encoding: 'utf8' }).trim());
+    const commits = Number(
+      execFileSync('git', ['-C', clone, 'rev-list', '--count', 'HEAD'], { encoding: 'utf8' }).trim(),
+    );
     expect(commits).toBe(6158);
 
-    const run = await jitBenchmark(['--git', clone, '--repo', REPO, '--ingest', ingest.address, '--json', '--stall-s', '180'], fzEnv);
+    const run = await jitBenchmark(
+      ['--git', clone, '--repo', REPO, '--ingest', ingest.address, '--json', '--stall-s', '180'],
+      fzEnv,
+    );
     expect(run.code, run.err).toBe(0);
     const r = JSON.parse(run.last) as {
-      commits: number; rows: number; fix_commits: number; bug_inducing: number; bug_inducing_rate: number; gap_days: number; test_start: string;
-      train: { rows: number; positives: number; labels_not_yet_known: number }; gap_rows: number; test: { rows: number; positives: number };
-      winner: string; validation_auc: Record<string, number>;
-      ours: Record<string, number>; lapredict: Record<string, number>;
+      commits: number;
+      rows: number;
+      fix_commits: number;
+      bug_inducing: number;
+      bug_inducing_rate: number;
+      gap_days: number;
+      test_start: string;
+      train: { rows: number; positives: number; labels_not_yet_known: number };
+      gap_rows: number;
+      test: { rows: number; positives: number };
+      winner: string;
+      validation_auc: Record<string, number>;
+      ours: Record<string, number>;
+      lapredict: Record<string, number>;
     };
 
     // Every commit went the whole way (the audit passed, or the exit code above would be 1).

@@ -22,8 +22,25 @@ beforeAll(async () => {
   nats = await startPrivateNats((fn) => cleanups.push(fn));
   t = await startTestTrainer({ NATS_URL: nats.url });
   const rows = gaussianRows(200, NAMES.length, 7);
-  const onnx = exportOnnx(trainLogistic(makeDataset(NAMES, rows, rows.map((r) => (r[4]! > 0 ? 1 : 0))), { log1p: [] }));
-  await t.app.registry.register({ name: MODEL, version: 'v1', bytes: onnx, featureSet: { name: 'jit_change_metrics', version: 1 }, featureNames: NAMES, reference: {}, metrics: { auc: 0.7 } });
+  const onnx = exportOnnx(
+    trainLogistic(
+      makeDataset(
+        NAMES,
+        rows,
+        rows.map((r) => (r[4]! > 0 ? 1 : 0)),
+      ),
+      { log1p: [] },
+    ),
+  );
+  await t.app.registry.register({
+    name: MODEL,
+    version: 'v1',
+    bytes: onnx,
+    featureSet: { name: 'jit_change_metrics', version: 1 },
+    featureNames: NAMES,
+    reference: {},
+    metrics: { auc: 0.7 },
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -52,10 +69,16 @@ describe('NATS stalled (SIGSTOP)', () => {
       expect((refused as grpc.ServiceError).code).toBe(grpc.status.UNAVAILABLE);
       expect((refused as grpc.ServiceError).details).toMatch(/repeat the call/);
       expect(ms).toBeLessThan(3000);
-      await waitFor(async () => (await checkHealth(address)) === 'NOT_SERVING', { timeoutMs: 10_000, message: 'NOT_SERVING while NATS is stopped' });
+      await waitFor(async () => (await checkHealth(address)) === 'NOT_SERVING', {
+        timeoutMs: 10_000,
+        message: 'NOT_SERVING while NATS is stopped',
+      });
     });
 
-    await waitFor(async () => (await checkHealth(address)) === 'SERVING', { timeoutMs: 10_000, message: 'SERVING after SIGCONT' });
+    await waitFor(async () => (await checkHealth(address)) === 'SERVING', {
+      timeoutMs: 10_000,
+      message: 'SERVING after SIGCONT',
+    });
     const again = await t.call<trainerV1.PromoteResponse__Output>('Promote', { model_name: MODEL, version: 'v1' });
     expect(again.changed).toBe(false);
     // The repeated call re-announces; the publish cut short by the stall may arrive as well.

@@ -10,7 +10,7 @@ describe('evaluationCurves', () => {
     expect(roc[0]).toEqual({ x: 0, y: 0 });
     expect(roc.at(-1)).toEqual({ x: 1, y: 1 });
     let area = 0;
-    for (let k = 1; k < roc.length; k++) area += (roc[k]!.x - roc[k - 1]!.x) * (roc[k]!.y + roc[k - 1]!.y) / 2;
+    for (let k = 1; k < roc.length; k++) area += ((roc[k]!.x - roc[k - 1]!.x) * (roc[k]!.y + roc[k - 1]!.y)) / 2;
     expect(area).toBeCloseTo(rocAuc(y, p), 4);
   });
 
@@ -24,8 +24,8 @@ describe('evaluationCurves', () => {
 
   it('thins a long curve to the limit and has no ROC/PR with one class', () => {
     const n = 5000;
-    const yy = Array.from({ length: n }, (_, i) => i % 3 === 0 ? 1 : 0);
-    const pp = Array.from({ length: n }, (_, i) => (i * 7919 % n) / n);
+    const yy = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const pp = Array.from({ length: n }, (_, i) => ((i * 7919) % n) / n);
     expect(evaluationCurves(yy, pp, undefined, 50).roc).toHaveLength(50);
     expect(evaluationCurves([0, 0], [0.1, 0.2], undefined).pr).toEqual([]);
   });
@@ -41,7 +41,8 @@ describe('permutationImportance', () => {
       x[i * 2 + 1] = (i * 37) % 11;
       y[i] = i % 2;
     }
-    const model = (xs: Float64Array): Float64Array => Float64Array.from({ length: xs.length / 2 }, (_, i) => 0.2 + 0.6 * xs[i * 2]!);
+    const model = (xs: Float64Array): Float64Array =>
+      Float64Array.from({ length: xs.length / 2 }, (_, i) => 0.2 + 0.6 * xs[i * 2]!);
     const [used, ignored] = permutationImportance(['used', 'ignored'], x, y, model);
     expect(used!.aucDrop).toBeGreaterThan(0.3);
     expect(ignored).toEqual({ feature: 'ignored', aucDrop: 0 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { chronologicalSplit, logLoss, predictGbdt, rocAuc, trainGbdt, trainLogistic, predictLogistic } from '../../src/domain/index.ts';
+import {
+  chronologicalSplit,
+  logLoss,
+  predictGbdt,
+  rocAuc,
+  trainGbdt,
+  trainLogistic,
+  predictLogistic,
+} from '../../src/domain/index.ts';
 import { seededRandom } from '@omen/service/random';
 import { applyBins, binOf, fitBins } from '../../src/domain/gbdt/binning.ts';
 import { bernoulli, gaussianRows, makeDataset, qtSlice } from '../helpers/fixtures.ts';
@@ -19,7 +27,12 @@ describe('trainGbdt', () => {
     const m = trainGbdt(train, undefined, { numTrees: 60, earlyStoppingRounds: 0 });
     const p = predictGbdt(m, test.x);
     const rate = train.y.reduce((a, b) => a + b, 0) / train.y.length;
-    expect(logLoss(test.y, p)).toBeLessThan(logLoss(test.y, Array.from(test.y, () => rate)) - 0.1);
+    expect(logLoss(test.y, p)).toBeLessThan(
+      logLoss(
+        test.y,
+        Array.from(test.y, () => rate),
+      ) - 0.1,
+    );
     expect(rocAuc(test.y, p)).toBeGreaterThan(0.75);
     expect(rocAuc(test.y, predictLogistic(trainLogistic(train, { log1p: [] }), test.x))).toBeLessThan(0.6);
     // Split gain lands on the informative features, not on noise.
@@ -29,7 +42,11 @@ describe('trainGbdt', () => {
   it('early stopping stops on labels that carry no signal and keeps the best round', () => {
     const rows = gaussianRows(4000, 4, 3);
     const rand = seededRandom(4);
-    const d = makeDataset(['a', 'b', 'c', 'd'], rows, rows.map(() => bernoulli(0.3, rand)));
+    const d = makeDataset(
+      ['a', 'b', 'c', 'd'],
+      rows,
+      rows.map(() => bernoulli(0.3, rand)),
+    );
     const s = chronologicalSplit(d, { testFraction: 0.2, validationFraction: 0.25 });
     const m = trainGbdt(s.fit, s.validation, { numTrees: 500, earlyStoppingRounds: 20, learningRate: 0.1 });
     expect(m.stoppedEarly).toBe(true);
@@ -50,16 +67,25 @@ describe('trainGbdt', () => {
     const d = xorData(2000, 5);
     const params = { numTrees: 15, subsample: 0.7, colsample: 0.67, earlyStoppingRounds: 0 };
     expect(trainGbdt(d, undefined, { ...params, seed: 3 })).toEqual(trainGbdt(d, undefined, { ...params, seed: 3 }));
-    expect(trainGbdt(d, undefined, { ...params, seed: 3 }).trees).not.toEqual(trainGbdt(d, undefined, { ...params, seed: 4 }).trees);
+    expect(trainGbdt(d, undefined, { ...params, seed: 3 }).trees).not.toEqual(
+      trainGbdt(d, undefined, { ...params, seed: 4 }).trees,
+    );
   });
 
   it('respects maxDepth, maxLeaves and minDataInLeaf', () => {
     const d = xorData(3000, 6);
-    const m = trainGbdt(d, undefined, { numTrees: 5, maxDepth: 2, maxLeaves: 3, minDataInLeaf: 400, earlyStoppingRounds: 0 });
+    const m = trainGbdt(d, undefined, {
+      numTrees: 5,
+      maxDepth: 2,
+      maxLeaves: 3,
+      minDataInLeaf: 400,
+      earlyStoppingRounds: 0,
+    });
     for (const t of m.trees) {
       const leaves = t.feature.filter((j) => j < 0).length;
       expect(leaves).toBeLessThanOrEqual(3);
-      const depth = (node: number): number => (t.feature[node]! < 0 ? 0 : 1 + Math.max(depth(t.left[node]!), depth(t.right[node]!)));
+      const depth = (node: number): number =>
+        t.feature[node]! < 0 ? 0 : 1 + Math.max(depth(t.left[node]!), depth(t.right[node]!));
       expect(depth(0)).toBeLessThanOrEqual(2);
     }
   });

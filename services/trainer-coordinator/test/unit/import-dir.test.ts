@@ -51,7 +51,12 @@ describe('issue 11: ImportModel reads any file the trainer can read', () => {
         '/etc/passwd',
         'model.onnx\0.txt',
         dir, // the directory itself
-      ].map((p) => readImportFile(dir, p, 1024).then(() => `read ${p}`, (e: Error) => e.message)),
+      ].map((p) =>
+        readImportFile(dir, p, 1024).then(
+          () => `read ${p}`,
+          (e: Error) => e.message,
+        ),
+      ),
     );
     expect(new Set(refusals).size).toBe(1);
     expect(refusals[0]).toMatch(/inside the trainer's import directory \(TRAINER_IMPORT_DIR\)/);
@@ -105,7 +110,14 @@ describe('issue 11: StartRun row_source csv:<path> tells a token holder whether 
   });
 
   it('reads the same way when the run loads the rows: outside paths get the same refusal, with the field row_source', async () => {
-    const refusals = await Promise.all(outside().map((p) => loadCsvRows(dir, p, [], 0).then(() => `read ${p}`, (e: Error & { field?: string }) => `${e.field}: ${e.message}`)));
+    const refusals = await Promise.all(
+      outside().map((p) =>
+        loadCsvRows(dir, p, [], 0).then(
+          () => `read ${p}`,
+          (e: Error & { field?: string }) => `${e.field}: ${e.message}`,
+        ),
+      ),
+    );
     expect(new Set(refusals).size).toBe(1);
     expect(refusals[0]).toBe(`row_source: ${csvPathRefusal().message}`);
   });

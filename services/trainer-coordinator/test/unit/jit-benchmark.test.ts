@@ -10,11 +10,14 @@ import { CANDIDATES } from '../../src/domain/index.ts';
 const SCRIPT = new URL('../../bench/jit-benchmark.ts', import.meta.url).pathname;
 const FIXTURE = new URL('../fixtures/qt-first-4000.csv.gz', import.meta.url).pathname;
 
-describe('published ISSTA\'21 numbers', () => {
+describe("published ISSTA'21 numbers", () => {
   it('the best published model is the maximum of the columns we have, DBN-JIT absent', () => {
     expect(bestPublished(PUBLISHED_AUC['go']!)).toEqual({ model: 'cc2vec', auc: 0.6917 });
     expect(bestPublished(PUBLISHED_AUC['openstack']!)).toEqual({ model: 'lapredict', auc: 0.7491 });
-    expect(bestPublished({ lapredict: 0.6, deepjit: 0.5, cc2vec: 0.5, lrjit: 0.5, dbnjit: 0.9 })).toEqual({ model: 'dbnjit', auc: 0.9 });
+    expect(bestPublished({ lapredict: 0.6, deepjit: 0.5, cc2vec: 0.5, lrjit: 0.5, dbnjit: 0.9 })).toEqual({
+      model: 'dbnjit',
+      auc: 0.9,
+    });
     expect(Object.values(PUBLISHED_AUC).every((p) => p.dbnjit === null)).toBe(true);
   });
 });
@@ -30,11 +33,23 @@ describe('jit-benchmark', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('selects per project on validation, prints published numbers for a known project and says when it has none', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', SCRIPT, '--data', dir], { maxBuffer: 1 << 24 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', SCRIPT, '--data', dir], {
+      maxBuffer: 1 << 24,
+    });
     const lines = stdout.trim().split('\n');
     const last = JSON.parse(lines.at(-1)!) as {
       model: string;
-      projects: Record<string, { auc: number; winner: string; validation_auc: Record<string, number>; best_published: { model: string; auc: number } | null; beats_best_published: boolean | null; published: unknown }>;
+      projects: Record<
+        string,
+        {
+          auc: number;
+          winner: string;
+          validation_auc: Record<string, number>;
+          best_published: { model: string; auc: number } | null;
+          beats_best_published: boolean | null;
+          published: unknown;
+        }
+      >;
       mean_auc: number;
       mean_best_published: number | null;
       beats_best_published_on_all: boolean | null;
@@ -49,7 +64,9 @@ describe('jit-benchmark', () => {
     expect(qt.best_published).toEqual({ model: 'lapredict', auc: 0.7438 });
     expect(qt.beats_best_published).toBe(qt.auc > 0.7438);
     expect(qt.auc).toBeGreaterThan(0.6);
-    expect(lines.find((l) => l.startsWith('qt '))).toMatch(/best published lapredict 0\.7438 → (BEATS|does not beat) it/);
+    expect(lines.find((l) => l.startsWith('qt '))).toMatch(
+      /best published lapredict 0\.7438 → (BEATS|does not beat) it/,
+    );
     const mine = last.projects['mine']!;
     expect(mine.best_published).toBeNull();
     expect(mine.beats_best_published).toBeNull();

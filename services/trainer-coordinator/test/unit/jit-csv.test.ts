@@ -15,8 +15,12 @@ describe('parseJitCsv', () => {
   });
 
   it('names the line and column it cannot read', () => {
-    expect(() => parseJitCsv(`${header}\n0,a,1,0,0,1,1,1,0,x,0,1,0,1,1,1,1,1,1\n`)).toThrow('line 2: column "la" is not a number: "x"');
-    expect(() => parseJitCsv(`${header}\n0,a,1,2,0,1,1,1,0,1,0,1,0,1,1,1,1,1,1\n`)).toThrow('line 2: bug must be 0 or 1, got 2');
+    expect(() => parseJitCsv(`${header}\n0,a,1,0,0,1,1,1,0,x,0,1,0,1,1,1,1,1,1\n`)).toThrow(
+      'line 2: column "la" is not a number: "x"',
+    );
+    expect(() => parseJitCsv(`${header}\n0,a,1,2,0,1,1,1,0,1,0,1,0,1,1,1,1,1,1\n`)).toThrow(
+      'line 2: bug must be 0 or 1, got 2',
+    );
     expect(() => parseJitCsv('date,bug,ns\n1,0,1\n')).toThrow(/no column "nd"/);
     expect(() => parseJitCsv(`${header}\n`)).toThrow(/no rows/);
   });

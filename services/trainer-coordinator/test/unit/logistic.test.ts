@@ -8,7 +8,9 @@ describe('trainLogistic', () => {
     const truth = { intercept: -0.7, coef: [1.2, -0.8, 0.3] };
     const rows = gaussianRows(40_000, 3, 7);
     const rand = seededRandom(8);
-    const y = rows.map((r) => bernoulli(1 / (1 + Math.exp(-(truth.intercept + r.reduce((s, v, j) => s + v * truth.coef[j]!, 0)))), rand));
+    const y = rows.map((r) =>
+      bernoulli(1 / (1 + Math.exp(-(truth.intercept + r.reduce((s, v, j) => s + v * truth.coef[j]!, 0)))), rand),
+    );
     const m = trainLogistic(makeDataset(['a', 'b', 'c'], rows, y), { l2: 0, log1p: [] });
     const raw = rawCoefficients(m);
     expect(m.converged).toBe(true);
@@ -21,7 +23,12 @@ describe('trainLogistic', () => {
     const r = reference().logistic;
     const fit = r.fits.find((f) => f.l2 === l2)!;
     const n = r.y.length;
-    const d = { featureNames: ['a', 'b', 'c'], x: Float64Array.from(r.x), y: Uint8Array.from(r.y), time: new Float64Array(n) };
+    const d = {
+      featureNames: ['a', 'b', 'c'],
+      x: Float64Array.from(r.x),
+      y: Uint8Array.from(r.y),
+      time: new Float64Array(n),
+    };
     const m = trainLogistic(d, { l2, log1p: [] });
     m.coef.forEach((c, j) => expect(c).toBeCloseTo(fit.coef[j]!, 6));
     expect(m.intercept).toBeCloseTo(fit.intercept, 6);

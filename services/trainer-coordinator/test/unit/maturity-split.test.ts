@@ -3,8 +3,20 @@ import { maturitySplit, type FeatureRowInput, type LabelRowInput } from '../../s
 
 const T0 = Date.UTC(2024, 0, 1);
 const DAY = 86_400_000;
-const feature = (i: number): FeatureRowInput => ({ repoId: 'r', sha: `c${i}`, eventTimeMs: T0 + i * DAY, names: ['la'], values: [i] });
-const label = (i: number, knownDay: number, isBugInducing = true): LabelRowInput => ({ repoId: 'r', sha: `c${i}`, knownAtMs: T0 + knownDay * DAY, isBugInducing, method: 'szz' });
+const feature = (i: number): FeatureRowInput => ({
+  repoId: 'r',
+  sha: `c${i}`,
+  eventTimeMs: T0 + i * DAY,
+  names: ['la'],
+  values: [i],
+});
+const label = (i: number, knownDay: number, isBugInducing = true): LabelRowInput => ({
+  repoId: 'r',
+  sha: `c${i}`,
+  knownAtMs: T0 + knownDay * DAY,
+  isBugInducing,
+  method: 'szz',
+});
 
 describe('maturitySplit', () => {
   // Ten commits on days 0..9; the newest 20% (days 8, 9) are the test period, so the test start is day 8.
@@ -17,7 +29,12 @@ describe('maturitySplit', () => {
     label(9, 20), // found later: a test positive
     label(8, 40), // found after "now": not a positive yet
   ];
-  const split = maturitySplit(features, labels, { featureNames: ['la'], testFraction: 0.2, gapMs: 2 * DAY, nowMs: T0 + 30 * DAY });
+  const split = maturitySplit(features, labels, {
+    featureNames: ['la'],
+    testFraction: 0.2,
+    gapMs: 2 * DAY,
+    nowMs: T0 + 30 * DAY,
+  });
 
   it('trains on commits before test start minus the gap, labelled as of the test start', () => {
     expect(split.train.ids).toEqual(['r:c0', 'r:c1', 'r:c2', 'r:c3', 'r:c4', 'r:c5']);
@@ -30,7 +47,12 @@ describe('maturitySplit', () => {
   it('judges the test period by every label known now', () => {
     expect(split.test.ids).toEqual(['r:c8', 'r:c9']);
     expect([...split.test.y]).toEqual([0, 1]);
-    expect(split.report).toMatchObject({ rows: 10, positives: 3, train: { rows: 6, positives: 1 }, test: { rows: 2, positives: 1, labelRate: 0.5 } });
+    expect(split.report).toMatchObject({
+      rows: 10,
+      positives: 3,
+      train: { rows: 6, positives: 1 },
+      test: { rows: 2, positives: 1, labelRate: 0.5 },
+    });
   });
 
   it('puts every commit of the test start instant into test', () => {
@@ -42,6 +64,8 @@ describe('maturitySplit', () => {
   });
 
   it('refuses a split that leaves a side empty', () => {
-    expect(() => maturitySplit([feature(0)], [], { featureNames: ['la'], testFraction: 0.2, gapMs: 0, nowMs: T0 + DAY })).toThrow(RangeError);
+    expect(() =>
+      maturitySplit([feature(0)], [], { featureNames: ['la'], testFraction: 0.2, gapMs: 0, nowMs: T0 + DAY }),
+    ).toThrow(RangeError);
   });
 });

@@ -1,15 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import {
-  averagePrecision, bestF1Threshold, brierScore, calibrationTable, confusionAt, effortAwareMetrics, evaluate, logLoss, rocAuc,
+  averagePrecision,
+  bestF1Threshold,
+  brierScore,
+  calibrationTable,
+  confusionAt,
+  effortAwareMetrics,
+  evaluate,
+  logLoss,
+  rocAuc,
 } from '../../src/domain/index.ts';
 import { reference } from '../helpers/fixtures.ts';
 
 const ref = reference();
 
 describe('rocAuc', () => {
-  it.each(ref.auc.map((c, i) => [i, c] as const))('matches scipy Mann–Whitney U / (n1·n0) on tied scores (case %i)', (_, c) => {
-    expect(rocAuc(c.y, c.scores)).toBeCloseTo(c.auc, 12);
-  });
+  it.each(ref.auc.map((c, i) => [i, c] as const))(
+    'matches scipy Mann–Whitney U / (n1·n0) on tied scores (case %i)',
+    (_, c) => {
+      expect(rocAuc(c.y, c.scores)).toBeCloseTo(c.auc, 12);
+    },
+  );
 
   it('gives 0.5 when every score ties, 1 for a perfect ranking, 0 for a reversed one', () => {
     expect(rocAuc([0, 1, 0, 1], [0.3, 0.3, 0.3, 0.3])).toBe(0.5);
@@ -26,9 +37,12 @@ describe('rocAuc', () => {
 });
 
 describe('averagePrecision', () => {
-  it.each(ref.average_precision.map((c, i) => [i, c] as const))('matches the numpy precision-at-each-positive mean (case %i)', (_, c) => {
-    expect(averagePrecision(c.y, c.scores)).toBeCloseTo(c.ap, 12);
-  });
+  it.each(ref.average_precision.map((c, i) => [i, c] as const))(
+    'matches the numpy precision-at-each-positive mean (case %i)',
+    (_, c) => {
+      expect(averagePrecision(c.y, c.scores)).toBeCloseTo(c.ap, 12);
+    },
+  );
 
   it('enters tied scores together (no credit for lucky order within a tie)', () => {
     // One threshold holding 1 positive and 1 negative: precision 0.5 at recall 1.

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { column, quantileSorted, referenceStats, summarize, trainLogistic, predictLogistic, REFERENCE_QUANTILES } from '../../src/domain/index.ts';
+import {
+  column,
+  quantileSorted,
+  referenceStats,
+  summarize,
+  trainLogistic,
+  predictLogistic,
+  REFERENCE_QUANTILES,
+} from '../../src/domain/index.ts';
 import { makeDataset, qtSlice, reference } from '../helpers/fixtures.ts';
 
 describe('reference statistics', () => {
@@ -25,7 +33,11 @@ describe('reference statistics', () => {
 
   it('records category frequencies for a feature with few distinct values, not for a continuous one', () => {
     const s = summarize([1, 0, 0, 1, 0, 0, 0, 0, 2, 0]);
-    expect(s.categories).toEqual([{ value: 0, share: 0.7 }, { value: 1, share: 0.2 }, { value: 2, share: 0.1 }]);
+    expect(s.categories).toEqual([
+      { value: 0, share: 0.7 },
+      { value: 1, share: 0.2 },
+      { value: 2, share: 0.1 },
+    ]);
     expect(summarize(Array.from({ length: 21 }, (_, i) => i)).categories).toBeUndefined();
     expect(summarize(Array.from({ length: 20 }, (_, i) => i % 20)).categories).toHaveLength(20);
     const d = qtSlice();

@@ -1,8 +1,20 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import {
-  CANDIDATES, chronologicalSplit, exportOnnx, KAMEI_FEATURES, ONNX_INPUT, ONNX_PROBABILITIES, modelKindOf, predict, resolveTrainParams, rocAuc,
-  trainModel, trainSubsetLogistic, type Dataset, type TrainParams,
+  CANDIDATES,
+  chronologicalSplit,
+  exportOnnx,
+  KAMEI_FEATURES,
+  ONNX_INPUT,
+  ONNX_PROBABILITIES,
+  modelKindOf,
+  predict,
+  resolveTrainParams,
+  rocAuc,
+  trainModel,
+  trainSubsetLogistic,
+  type Dataset,
+  type TrainParams,
 } from '../../src/domain/index.ts';
 import { seededRandom } from '@omen/service/random';
 
@@ -10,7 +22,15 @@ import { seededRandom } from '@omen/service/random';
 const PARAMS: TrainParams = {
   validationFraction: 0.25,
   logistic: { l2: 1e-4 },
-  gbdt: { numTrees: 150, learningRate: 0.1, maxDepth: 3, maxLeaves: 8, minDataInLeaf: 30, earlyStoppingRounds: 20, seed: 1 },
+  gbdt: {
+    numTrees: 150,
+    learningRate: 0.1,
+    maxDepth: 3,
+    maxLeaves: 8,
+    minDataInLeaf: 30,
+    earlyStoppingRounds: 20,
+    seed: 1,
+  },
 };
 
 /**
@@ -27,10 +47,17 @@ function synthetic(n: number, seed: number, label: (v: Record<string, number>, i
     for (const name of KAMEI_FEATURES) v[name] = Math.floor(Math.exp(rand() * 6));
     v['fix'] = rand() < 0.3 ? 1 : 0;
     v['entropy'] = rand();
-    KAMEI_FEATURES.forEach((name, j) => { x[i * f + j] = v[name]!; });
+    KAMEI_FEATURES.forEach((name, j) => {
+      x[i * f + j] = v[name]!;
+    });
     y[i] = rand() < label(v, i) ? 1 : 0;
   }
-  return { featureNames: [...KAMEI_FEATURES], x, y, time: Float64Array.from({ length: n }, (_, i) => 1_600_000_000 + i * 3600) };
+  return {
+    featureNames: [...KAMEI_FEATURES],
+    x,
+    y,
+    time: Float64Array.from({ length: n }, (_, i) => 1_600_000_000 + i * 3600),
+  };
 }
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -40,7 +67,9 @@ describe('trainModel auto: selection on the validation slice', () => {
     // exp predicts defects strongly in the older rows and the opposite in the newest ones: every
     // model that uses it is wrong on the validation slice, LR on la alone is not.
     const n = 4000;
-    const d = synthetic(n, 7, (v, i) => sigmoid(0.8 * (Math.log1p(v['la']!) - 3) + (i < n * 0.7 ? 1.2 : -1.2) * (Math.log1p(v['exp']!) - 3)));
+    const d = synthetic(n, 7, (v, i) =>
+      sigmoid(0.8 * (Math.log1p(v['la']!) - 3) + (i < n * 0.7 ? 1.2 : -1.2) * (Math.log1p(v['exp']!) - 3)),
+    );
     const r = trainModel('auto', d, PARAMS);
     const s = r.selection!;
     expect(s.decided).toBe(true);
@@ -65,7 +94,8 @@ describe('trainModel auto: selection on the validation slice', () => {
     const s = r.selection!;
     expect(s.winner).toBe('gbdt');
     const auc = Object.fromEntries(s.candidates.map((c) => [c.name, c.validationAuc]));
-    for (const c of ['lapredict', 'lapredict_la_lt', 'logistic', 'ensemble']) expect(auc['gbdt']!).toBeGreaterThan(auc[c]!);
+    for (const c of ['lapredict', 'lapredict_la_lt', 'logistic', 'ensemble'])
+      expect(auc['gbdt']!).toBeGreaterThan(auc[c]!);
     expect(auc['gbdt']!).toBeGreaterThan(auc['logistic']! + 0.1);
     expect(r.model.kind).toBe('gbdt');
   });
@@ -74,7 +104,11 @@ describe('trainModel auto: selection on the validation slice', () => {
     const d = synthetic(3000, 3, (v) => sigmoid(Math.log1p(v['la']!) - 3 + 0.5 * (Math.log1p(v['nf']!) - 3)));
     const flipped: Dataset = { ...d, y: d.y.map((v, i) => (i >= 2400 ? 1 - v : v)) };
     const a = trainModel('auto', chronologicalSplit(d, { testFraction: 0.2, validationFraction: 0 }).train, PARAMS);
-    const b = trainModel('auto', chronologicalSplit(flipped, { testFraction: 0.2, validationFraction: 0 }).train, PARAMS);
+    const b = trainModel(
+      'auto',
+      chronologicalSplit(flipped, { testFraction: 0.2, validationFraction: 0 }).train,
+      PARAMS,
+    );
     expect(b.selection).toEqual(a.selection);
     expect(a.rows).toEqual({ fit: 1800, validation: 600, final: 2400 });
   });
@@ -91,7 +125,10 @@ describe('trainModel auto: selection on the validation slice', () => {
     const full = synthetic(1500, 9, (v) => sigmoid(Math.log1p(v['nf']!) - 2));
     const keep = KAMEI_FEATURES.map((n, j) => [n, j] as const).filter(([n]) => n !== 'la' && n !== 'lt');
     const x = new Float64Array(1500 * keep.length);
-    for (let i = 0; i < 1500; i++) keep.forEach(([, j], k) => { x[i * keep.length + k] = full.x[i * KAMEI_FEATURES.length + j]!; });
+    for (let i = 0; i < 1500; i++)
+      keep.forEach(([, j], k) => {
+        x[i * keep.length + k] = full.x[i * KAMEI_FEATURES.length + j]!;
+      });
     const r = trainModel('auto', { ...full, featureNames: keep.map(([n]) => n), x }, PARAMS);
     expect(r.selection?.candidates.map((c) => c.name)).toEqual(['logistic', 'gbdt', 'ensemble']);
   });
@@ -111,7 +148,9 @@ describe('LR on a subset of the features', () => {
     expect(m.featureNames).toEqual([...KAMEI_FEATURES]);
     const la = KAMEI_FEATURES.indexOf('la');
     const lt = KAMEI_FEATURES.indexOf('lt');
-    expect(m.coef.map((c, j) => (j === la || j === lt ? 'used' : c))).toEqual(KAMEI_FEATURES.map((_, j) => (j === la || j === lt ? 'used' : 0)));
+    expect(m.coef.map((c, j) => (j === la || j === lt ? 'used' : c))).toEqual(
+      KAMEI_FEATURES.map((_, j) => (j === la || j === lt ? 'used' : 0)),
+    );
     expect(m.coef[la]).toBeGreaterThan(0);
     expect(m.coef[lt]).toBeLessThan(0);
     expect(rocAuc(d.y, predict(m, d.x))).toBeGreaterThan(0.7);
@@ -122,7 +161,9 @@ describe('LR on a subset of the features', () => {
     const m = trainSubsetLogistic(d, ['la'], { l2: 1e-4 });
     const session = await ort.InferenceSession.create(exportOnnx(m));
     const n = d.y.length;
-    const out = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', Float32Array.from(d.x), [n, KAMEI_FEATURES.length]) });
+    const out = await session.run({
+      [ONNX_INPUT]: new ort.Tensor('float32', Float32Array.from(d.x), [n, KAMEI_FEATURES.length]),
+    });
     const p1 = (out[ONNX_PROBABILITIES]!.data as Float32Array).filter((_, i) => i % 2 === 1);
     const mine = predict(m, d.x);
     let maxDiff = 0;

@@ -24,7 +24,12 @@ describe('chronologicalSplit', () => {
 
   it('re-sorts shuffled rows by time before splitting', () => {
     const times = [5, 1, 4, 2, 3, 9, 8, 7, 6, 0];
-    const d = makeDataset(['a'], times.map((t) => [t]), times.map((t) => t % 2), times);
+    const d = makeDataset(
+      ['a'],
+      times.map((t) => [t]),
+      times.map((t) => t % 2),
+      times,
+    );
     const s = chronologicalSplit(d, { testFraction: 0.2, validationFraction: 0.25 });
     expect(s.report.resorted).toBe(true);
     expect([...s.test.time]).toEqual([8, 9]);
@@ -33,7 +38,12 @@ describe('chronologicalSplit', () => {
   });
 
   it('drops a gap of rows or of seconds between train and test', () => {
-    const d = makeDataset(['a'], Array.from({ length: 100 }, (_, i) => [i]), Array.from({ length: 100 }, (_, i) => i % 2), Array.from({ length: 100 }, (_, i) => i * 10));
+    const d = makeDataset(
+      ['a'],
+      Array.from({ length: 100 }, (_, i) => [i]),
+      Array.from({ length: 100 }, (_, i) => i % 2),
+      Array.from({ length: 100 }, (_, i) => i * 10),
+    );
     const byRows = chronologicalSplit(d, { gap: { rows: 5 }, validationFraction: 0 });
     expect(byRows.train.y.length).toBe(75);
     expect(byRows.report.gapRows).toBe(5);

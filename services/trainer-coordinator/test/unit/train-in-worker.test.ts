@@ -25,7 +25,12 @@ describe('trainInWorker', () => {
 
   it('can be aborted', async () => {
     const controller = new AbortController();
-    const job = trainInWorker('gbdt', qtSlice(), { gbdt: { numTrees: 1000, earlyStoppingRounds: 0 } }, { signal: controller.signal });
+    const job = trainInWorker(
+      'gbdt',
+      qtSlice(),
+      { gbdt: { numTrees: 1000, earlyStoppingRounds: 0 } },
+      { signal: controller.signal },
+    );
     controller.abort();
     await expect(job).rejects.toMatchObject({ code: 'TRAIN_ABORTED' });
   });

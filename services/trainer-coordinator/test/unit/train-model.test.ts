@@ -6,7 +6,10 @@ describe('trainModel', () => {
   const split = chronologicalSplit(qtSlice(), { testFraction: 0.25, validationFraction: 0 });
 
   it('validates on the newest training rows, picks the threshold there, then refits on all of them', () => {
-    const r = trainModel('gbdt', split.train, { validationFraction: 0.2, gbdt: { maxDepth: 3, maxLeaves: 8, minDataInLeaf: 50, numTrees: 400 } });
+    const r = trainModel('gbdt', split.train, {
+      validationFraction: 0.2,
+      gbdt: { maxDepth: 3, maxLeaves: 8, minDataInLeaf: 50, numTrees: 400 },
+    });
     expect(r.rows).toEqual({ fit: 2400, validation: 600, final: 3000 });
     expect(r.refitted).toBe(true);
     expect(r.validation?.rows).toBe(600);

@@ -118,7 +118,8 @@ export function createCodeAnalyzer(languages: LoadedLanguages, options: CodeAnal
           max_nesting: after.maxNesting,
           sloc: after.sloc,
           comment_lines: after.commentLines,
-          comment_ratio: after.sloc + after.commentLines === 0 ? 0 : after.commentLines / (after.sloc + after.commentLines),
+          comment_ratio:
+            after.sloc + after.commentLines === 0 ? 0 : after.commentLines / (after.sloc + after.commentLines),
           security_hits: hits.length,
         },
       });
@@ -131,7 +132,8 @@ export function createCodeAnalyzer(languages: LoadedLanguages, options: CodeAnal
       duplicated_lines: dup.lines,
       security_hits: findings.length,
     };
-    for (const rule of securityRuleIds) values[securityFeatureName(rule)] = findings.filter((x) => x.rule === rule).length;
+    for (const rule of securityRuleIds)
+      values[securityFeatureName(rule)] = findings.filter((x) => x.rule === rule).length;
     if (parsed > 0) {
       Object.assign(values, {
         functions,

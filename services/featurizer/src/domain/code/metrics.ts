@@ -106,7 +106,12 @@ function lineStarts(text: string): number[] {
   return starts;
 }
 
-export function measureTree(tree: Tree, table: KindTable, text: string, open: OpenCursor = publicCursor): FileCodeMetrics {
+export function measureTree(
+  tree: Tree,
+  table: KindTable,
+  text: string,
+  open: OpenCursor = publicCursor,
+): FileCodeMetrics {
   const rows = new Uint8Array(lineCount(text) + 1);
   const starts = lineStarts(text);
   // Row of an index (tree-sitter counts rows by '\n' only, as lineStarts does). The walk visits

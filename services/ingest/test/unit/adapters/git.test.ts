@@ -45,7 +45,13 @@ describe('readGitLog', () => {
       for (const p of c.parents) expect(seen.has(p), `${c.sha} after its parent`).toBe(true);
       seen.add(c.sha);
     }
-    expect(log[0]).toMatchObject({ sha: shas['root'], parents: [], message: 'root\n\nwith a body', authorIdentity: 'ada@example.org', committerIdentity: 'bob@example.org' });
+    expect(log[0]).toMatchObject({
+      sha: shas['root'],
+      parents: [],
+      message: 'root\n\nwith a body',
+      authorIdentity: 'ada@example.org',
+      committerIdentity: 'bob@example.org',
+    });
   });
 
   it('reports statuses, renames, binaries, counts and hunks like git does', async () => {
@@ -56,14 +62,33 @@ describe('readGitLog', () => {
       ['src/app.js', 'added', false, 3],
     ]);
     const edit = bySha.get(shas['edit']!)!;
-    expect(edit.files.find((f) => f.path === 'img/logo.png')).toMatchObject({ old_path: 'logo.png', status: 'renamed', binary: true, hunks: null });
+    expect(edit.files.find((f) => f.path === 'img/logo.png')).toMatchObject({
+      old_path: 'logo.png',
+      status: 'renamed',
+      binary: true,
+      hunks: null,
+    });
     expect(edit.files.find((f) => f.path === 'src/app.js')).toMatchObject({
       status: 'modified',
       lines_added: 2,
       lines_deleted: 1,
       hunks: [
-        { old_start: 2, old_lines: 1, new_start: 2, new_lines: 1, deleted_lines: [{ number: 2, content: 'two' }], added_lines: [{ number: 2, content: 'TWO' }] },
-        { old_start: 0, old_lines: 0, new_start: 4, new_lines: 1, deleted_lines: [], added_lines: [{ number: 4, content: 'four' }] },
+        {
+          old_start: 2,
+          old_lines: 1,
+          new_start: 2,
+          new_lines: 1,
+          deleted_lines: [{ number: 2, content: 'two' }],
+          added_lines: [{ number: 2, content: 'TWO' }],
+        },
+        {
+          old_start: 0,
+          old_lines: 0,
+          new_start: 4,
+          new_lines: 1,
+          deleted_lines: [],
+          added_lines: [{ number: 4, content: 'four' }],
+        },
       ],
     });
     expect(bySha.get(shas['side']!)!.files[0]!.path).toBe('dir one/sp ace "q".txt');
@@ -97,7 +122,9 @@ describe('readGitLog', () => {
     ).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(seen.length).toBeLessThan(7);
     await expect(showCommit(repo.path, 'f'.repeat(40))).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(showCommit('/nonexistent/omen-repo', shas['root']!)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(showCommit('/nonexistent/omen-repo', shas['root']!)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
     await expect(showCommit(repo.path, 'HEAD')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

@@ -6,7 +6,13 @@ import { defaultBugLabels, type Normalized, type NormalizeOptions } from '../../
 import { githubPushCommitCap } from '../../../src/domain/push.ts';
 import { normalizeWebhook } from '../../../src/domain/webhook.ts';
 import { fixture } from '../../fixtures/load.ts';
-import { githubCompareRoutes, githubPush, gitlabCompare, gitlabPushHook, linearHistory } from '../../helpers/push-history.ts';
+import {
+  githubCompareRoutes,
+  githubPush,
+  gitlabCompare,
+  gitlabPushHook,
+  linearHistory,
+} from '../../helpers/push-history.ts';
 import { startRecordedServer, type RecordedServer } from '../../helpers/recorded-server.ts';
 
 // Push completion against a local HTTP server answering as GitHub's and GitLab's compare
@@ -26,13 +32,19 @@ function accepted(r: Normalized): Extract<Normalized, { outcome: 'accepted' }> {
 }
 
 function gitlabCompleter(url: string, maxCommits?: number): PushCompleter {
-  return new PushCompleter({ gitlab: new GitlabCommitSource({ baseUrl: url, token: 'glpat-x', maxAttempts: 3, ...noWait }), pseudonymKey: 'k', ...(maxCommits === undefined ? {} : { maxCommits }) });
+  return new PushCompleter({
+    gitlab: new GitlabCommitSource({ baseUrl: url, token: 'glpat-x', maxAttempts: 3, ...noWait }),
+    pseudonymKey: 'k',
+    ...(maxCommits === undefined ? {} : { maxCommits }),
+  });
 }
 
-describe('PushCompleter over GitLab\'s compare endpoint', () => {
+describe("PushCompleter over GitLab's compare endpoint", () => {
   it('fetches the 5 commits a 25-commit hook left out, in commit order with real parents', async () => {
     const h = linearHistory('gl-25', 25);
-    server = await startRecordedServer({ [`/projects/15/repository/compare?from=${h.before}&to=${h.after}`]: { body: gitlabCompare(h.commits) } });
+    server = await startRecordedServer({
+      [`/projects/15/repository/compare?from=${h.before}&to=${h.after}`]: { body: gitlabCompare(h.commits) },
+    });
     const n = accepted(normalizeWebhook('gitlab', 'Push Hook', gitlabPushHook(h), opts));
     const c = await gitlabCompleter(server.url).complete(n.repo, n.push!, n.commits);
     expect(c).toMatchObject({ outcome: 'complete', fetched: 5, missing: 0, base: h.before });
@@ -50,13 +62,18 @@ describe('PushCompleter over GitLab\'s compare endpoint', () => {
     hook['commits'] = [{ ...(hook['commits'] as object[])[1], id: 'd5a3ff139356ce33e37e73add446f16869741b50' }];
     hook['total_commits_count'] = 2;
     server = await startRecordedServer({
-      '/projects/15/repository/compare?from=95790bf891e76fee5e1747ab589903a6a1f80f22&to=d5a3ff139356ce33e37e73add446f16869741b50': { body: recorded },
+      '/projects/15/repository/compare?from=95790bf891e76fee5e1747ab589903a6a1f80f22&to=d5a3ff139356ce33e37e73add446f16869741b50':
+        { body: recorded },
     });
     const n = accepted(normalizeWebhook('gitlab', 'Push Hook', hook, opts));
     const c = await gitlabCompleter(server.url).complete(n.repo, n.push!, n.commits);
     expect(c.outcome).toBe('complete');
     expect(c.commits.map((d) => d.event.sha)).toEqual(recorded.commits.map((x) => x.id));
-    expect(c.commits[0]!.event).toMatchObject({ message: 'Extract lexer', parents: ['95790bf891e76fee5e1747ab589903a6a1f80f22'], commit_time: Date.parse('2011-12-12T11:02:10+02:00') });
+    expect(c.commits[0]!.event).toMatchObject({
+      message: 'Extract lexer',
+      parents: ['95790bf891e76fee5e1747ab589903a6a1f80f22'],
+      commit_time: Date.parse('2011-12-12T11:02:10+02:00'),
+    });
     expect(c.commits[1]!.event.parents).toEqual(['ae73cb07c9eeaf35924a10f713b364d32b2dd34f']);
   });
 
@@ -65,7 +82,9 @@ describe('PushCompleter over GitLab\'s compare endpoint', () => {
     const hook = gitlabPushHook(h);
     hook['before'] = '0'.repeat(40);
     hook['ref'] = 'refs/heads/feature';
-    server = await startRecordedServer({ [`/projects/15/repository/compare?from=master&to=${h.after}`]: { body: gitlabCompare(h.commits) } });
+    server = await startRecordedServer({
+      [`/projects/15/repository/compare?from=master&to=${h.after}`]: { body: gitlabCompare(h.commits) },
+    });
     const n = accepted(normalizeWebhook('gitlab', 'Push Hook', hook, opts));
     const c = await gitlabCompleter(server.url).complete(n.repo, n.push!, n.commits);
     expect(c).toMatchObject({ outcome: 'complete', fetched: 3, missing: 0, base: 'master' });
@@ -74,10 +93,21 @@ describe('PushCompleter over GitLab\'s compare endpoint', () => {
 
   it('publishes the listed commits and counts the rest when the API keeps failing', async () => {
     const h = linearHistory('gl-down', 25);
-    server = await startRecordedServer({ [`/projects/15/repository/compare?from=${h.before}&to=${h.after}`]: { status: 502, body: { message: '502 Bad Gateway' } } });
+    server = await startRecordedServer({
+      [`/projects/15/repository/compare?from=${h.before}&to=${h.after}`]: {
+        status: 502,
+        body: { message: '502 Bad Gateway' },
+      },
+    });
     const n = accepted(normalizeWebhook('gitlab', 'Push Hook', gitlabPushHook(h), opts));
     const c = await gitlabCompleter(server.url).complete(n.repo, n.push!, n.commits);
-    expect(c).toMatchObject({ outcome: 'failed', fetched: 0, missing: 5, base: h.before, error: { code: 'UNAVAILABLE' } });
+    expect(c).toMatchObject({
+      outcome: 'failed',
+      fetched: 0,
+      missing: 5,
+      base: h.before,
+      error: { code: 'UNAVAILABLE' },
+    });
     expect(c.commits.map((d) => d.event.sha)).toEqual(h.commits.slice(5).map((x) => x.sha));
     expect(server.requests).toHaveLength(3);
   });
@@ -86,8 +116,15 @@ describe('PushCompleter over GitLab\'s compare endpoint', () => {
     const h = linearHistory('gl-none', 25);
     server = await startRecordedServer({});
     const n = accepted(normalizeWebhook('gitlab', 'Push Hook', gitlabPushHook(h), opts));
-    expect(await new PushCompleter({ pseudonymKey: 'k' }).complete(n.repo, n.push!, n.commits)).toMatchObject({ outcome: 'no_client', missing: 5, base: h.before });
-    expect(await gitlabCompleter(server.url, 24).complete(n.repo, n.push!, n.commits)).toMatchObject({ outcome: 'too_large', missing: 5 });
+    expect(await new PushCompleter({ pseudonymKey: 'k' }).complete(n.repo, n.push!, n.commits)).toMatchObject({
+      outcome: 'no_client',
+      missing: 5,
+      base: h.before,
+    });
+    expect(await gitlabCompleter(server.url, 24).complete(n.repo, n.push!, n.commits)).toMatchObject({
+      outcome: 'too_large',
+      missing: 5,
+    });
     const first = gitlabPushHook(h);
     first['before'] = '0'.repeat(40);
     const created = accepted(normalizeWebhook('gitlab', 'Push Hook', first, opts));
@@ -98,22 +135,33 @@ describe('PushCompleter over GitLab\'s compare endpoint', () => {
   });
 });
 
-describe('PushCompleter over GitHub\'s compare endpoint', () => {
+describe("PushCompleter over GitHub's compare endpoint", () => {
   it('follows the compare pages (per_page asked, Link followed) and sends the token', async () => {
     const h = linearHistory('gh-pages', 7);
     server = await startRecordedServer(githubCompareRoutes('octocat/Hello-World', h, 3));
-    const range = await new GithubCommitSource({ baseUrl: server.url, token: 'ghp_x', comparePerPage: 3 }).compare('octocat/Hello-World', h.before, h.after);
+    const range = await new GithubCommitSource({ baseUrl: server.url, token: 'ghp_x', comparePerPage: 3 }).compare(
+      'octocat/Hello-World',
+      h.before,
+      h.after,
+    );
     expect(range.total).toBe(7);
     expect(range.commits.map((c) => c.sha)).toEqual(h.commits.map((c) => c.sha));
-    expect(server.requests.map((r) => r.url.split('?')[1])).toEqual(['per_page=3', 'per_page=3&page=2', 'per_page=3&page=3']);
+    expect(server.requests.map((r) => r.url.split('?')[1])).toEqual([
+      'per_page=3',
+      'per_page=3&page=2',
+      'per_page=3&page=3',
+    ]);
     expect(server.requests[0]!.headers['authorization']).toBe('Bearer ghp_x');
   });
 
-  it('completes a push listing GitHub\'s 2048 of 2050 commits over 21 pages of 100', async () => {
+  it("completes a push listing GitHub's 2048 of 2050 commits over 21 pages of 100", async () => {
     const h = linearHistory('gh-2050', 2050);
     server = await startRecordedServer(githubCompareRoutes('octocat/Hello-World', h, 100));
     const n = accepted(normalizeWebhook('github', 'push', githubPush(h, githubPushCommitCap), opts));
-    const completer = new PushCompleter({ github: new GithubCommitSource({ baseUrl: server.url, token: 't' }), pseudonymKey: 'k' });
+    const completer = new PushCompleter({
+      github: new GithubCommitSource({ baseUrl: server.url, token: 't' }),
+      pseudonymKey: 'k',
+    });
     const c = await completer.complete(n.repo, n.push!, n.commits);
     expect(c).toMatchObject({ outcome: 'complete', fetched: 2, missing: 0 });
     expect(server.requests).toHaveLength(21);
@@ -126,7 +174,11 @@ describe('PushCompleter over GitHub\'s compare endpoint', () => {
     const h = linearHistory('gh-huge', 2100);
     server = await startRecordedServer(githubCompareRoutes('octocat/Hello-World', h, 100));
     const n = accepted(normalizeWebhook('github', 'push', githubPush(h, githubPushCommitCap), opts));
-    const completer = new PushCompleter({ github: new GithubCommitSource({ baseUrl: server.url, token: 't' }), pseudonymKey: 'k', maxCommits: 2050 });
+    const completer = new PushCompleter({
+      github: new GithubCommitSource({ baseUrl: server.url, token: 't' }),
+      pseudonymKey: 'k',
+      maxCommits: 2050,
+    });
     const c = await completer.complete(n.repo, n.push!, n.commits);
     expect(c).toMatchObject({ outcome: 'too_large', missing: 52 });
     expect(server.requests).toHaveLength(1);
@@ -140,7 +192,10 @@ describe('PushCompleter over GitHub\'s compare endpoint', () => {
     const push = githubPush(h, 2060);
     push['commits'] = (push['commits'] as unknown[]).slice(0, githubPushCommitCap);
     const n = accepted(normalizeWebhook('github', 'push', push, opts));
-    const completer = new PushCompleter({ github: new GithubCommitSource({ baseUrl: server.url, token: 't', maxComparePages: 10 }), pseudonymKey: 'k' });
+    const completer = new PushCompleter({
+      github: new GithubCommitSource({ baseUrl: server.url, token: 't', maxComparePages: 10 }),
+      pseudonymKey: 'k',
+    });
     const c = await completer.complete(n.repo, n.push!, n.commits);
     expect(c).toMatchObject({ outcome: 'partial', fetched: 0, missing: 12 });
     expect(c.commits).toHaveLength(githubPushCommitCap);
@@ -154,7 +209,10 @@ describe('PushCompleter over GitHub\'s compare endpoint', () => {
     push['created'] = true;
     server = await startRecordedServer({});
     const n = accepted(normalizeWebhook('github', 'push', push, opts));
-    const c = await new PushCompleter({ github: new GithubCommitSource({ baseUrl: server.url, token: 't' }), pseudonymKey: 'k' }).complete(n.repo, n.push!, n.commits);
+    const c = await new PushCompleter({
+      github: new GithubCommitSource({ baseUrl: server.url, token: 't' }),
+      pseudonymKey: 'k',
+    }).complete(n.repo, n.push!, n.commits);
     expect(c).toMatchObject({ outcome: 'new_branch', missing: 0, fetched: 0 });
     expect(c.commits).toHaveLength(githubPushCommitCap);
     expect(server.requests).toHaveLength(0);

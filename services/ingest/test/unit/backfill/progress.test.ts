@@ -7,9 +7,14 @@ import { formatBar, formatDuration, progressReporter } from '../../../src/backfi
 
 describe('progress', () => {
   it('draws a bar with rate and ETA', () => {
-    const line = formatBar({ done: 3000, total: 6000, published: 2990, duplicates: 10, rejected: 0, elapsedMs: 2000 }, 10);
+    const line = formatBar(
+      { done: 3000, total: 6000, published: 2990, duplicates: 10, rejected: 0, elapsedMs: 2000 },
+      10,
+    );
     expect(line).toBe('[#####.....]  50%  3,000/6,000  1,500/s  ETA 00:02  (published 2,990, dup 10, rejected 0)');
-    expect(formatBar({ done: 5, total: undefined, published: 5, duplicates: 0, rejected: 0, elapsedMs: 1000 })).toBe('5 commits  5/s  (published 5, dup 0, rejected 0)');
+    expect(formatBar({ done: 5, total: undefined, published: 5, duplicates: 0, rejected: 0, elapsedMs: 1000 })).toBe(
+      '5 commits  5/s  (published 5, dup 0, rejected 0)',
+    );
     expect(formatDuration(3725)).toBe('1:02:05');
     expect(formatDuration(Infinity)).toBe('--:--');
   });
@@ -33,8 +38,20 @@ describe('checkpoint', () => {
   it('round-trips, and is ignored for another source, repository or a corrupt file', () => {
     const file = checkpointPath(dir, 'jsonl', 'data.jsonl', 'git:a');
     expect(file).not.toBe(checkpointPath(dir, 'jsonl', 'data.jsonl', 'git:b'));
-    writeCheckpoint(file, { source: 'jsonl', path: 'data.jsonl', repo: 'git:a', position: 40, lastSha: 'f'.repeat(40), published: 40, duplicates: 0, rejected: 0 });
-    expect(readCheckpoint(file, { source: 'jsonl', path: 'data.jsonl', repo: 'git:a' })).toMatchObject({ position: 40, lastSha: 'f'.repeat(40) });
+    writeCheckpoint(file, {
+      source: 'jsonl',
+      path: 'data.jsonl',
+      repo: 'git:a',
+      position: 40,
+      lastSha: 'f'.repeat(40),
+      published: 40,
+      duplicates: 0,
+      rejected: 0,
+    });
+    expect(readCheckpoint(file, { source: 'jsonl', path: 'data.jsonl', repo: 'git:a' })).toMatchObject({
+      position: 40,
+      lastSha: 'f'.repeat(40),
+    });
     expect(readCheckpoint(file, { source: 'jsonl', path: 'data.jsonl', repo: 'git:other' })).toBeUndefined();
     expect(readCheckpoint(file, { source: 'git', path: 'data.jsonl', repo: 'git:a' })).toBeUndefined();
     writeFileSync(file, '{not json');

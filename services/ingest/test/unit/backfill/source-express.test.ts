@@ -29,7 +29,9 @@ async function read(source: ReturnType<typeof gitSource>): Promise<ingestV1.Publ
 }
 
 const numstat = (c: NonNullable<ingestV1.PublishCommitRequest['commit']>): string[] =>
-  (c.files ?? []).map((f) => `${f.old_path ?? ''}\t${f.path}\t${f.lines_added}\t${f.lines_deleted}\t${String(f.binary)}`).sort();
+  (c.files ?? [])
+    .map((f) => `${f.old_path ?? ''}\t${f.path}\t${f.lines_added}\t${f.lines_deleted}\t${String(f.binary)}`)
+    .sort();
 
 describe('backfill sources on the express history', () => {
   it('publish the same commits in the same (canonical) order with the same numstat', async () => {

@@ -34,16 +34,47 @@ describe('parseHunks', () => {
           { number: 14, content: '    }' },
         ],
       },
-      { old_start: 41, old_lines: 1, new_start: 0, new_lines: 0, deleted_lines: [{ number: 41, content: '  return 1;' }], added_lines: [] },
+      {
+        old_start: 41,
+        old_lines: 1,
+        new_start: 0,
+        new_lines: 0,
+        deleted_lines: [{ number: 41, content: '  return 1;' }],
+        added_lines: [],
+      },
     ]);
     expect(countLines(hunks)).toEqual({ added: 3, deleted: 2 });
   });
 
   it('reads -U0 output, pure insertions, and ignores "no newline" markers and file headers', () => {
-    const patch = ['--- a/f.txt', '+++ b/f.txt', '@@ -2 +2 @@ a', '-b', '\\ No newline at end of file', '+B', '@@ -3,0 +4 @@ c', '+d', ''].join('\n');
+    const patch = [
+      '--- a/f.txt',
+      '+++ b/f.txt',
+      '@@ -2 +2 @@ a',
+      '-b',
+      '\\ No newline at end of file',
+      '+B',
+      '@@ -3,0 +4 @@ c',
+      '+d',
+      '',
+    ].join('\n');
     expect(parseHunks(patch)).toEqual([
-      { old_start: 2, old_lines: 1, new_start: 2, new_lines: 1, deleted_lines: [{ number: 2, content: 'b' }], added_lines: [{ number: 2, content: 'B' }] },
-      { old_start: 0, old_lines: 0, new_start: 4, new_lines: 1, deleted_lines: [], added_lines: [{ number: 4, content: 'd' }] },
+      {
+        old_start: 2,
+        old_lines: 1,
+        new_start: 2,
+        new_lines: 1,
+        deleted_lines: [{ number: 2, content: 'b' }],
+        added_lines: [{ number: 2, content: 'B' }],
+      },
+      {
+        old_start: 0,
+        old_lines: 0,
+        new_start: 4,
+        new_lines: 1,
+        deleted_lines: [],
+        added_lines: [{ number: 4, content: 'd' }],
+      },
     ]);
   });
 
@@ -61,7 +92,16 @@ describe('capHunks', () => {
     lines_added: lines,
     lines_deleted: 0,
     binary: false,
-    hunks: [{ old_start: 0, old_lines: 0, new_start: 1, new_lines: lines, deleted_lines: [], added_lines: Array.from({ length: lines }, (_, i) => ({ number: i + 1, content: 'x'.repeat(92) })) }],
+    hunks: [
+      {
+        old_start: 0,
+        old_lines: 0,
+        new_start: 1,
+        new_lines: lines,
+        deleted_lines: [],
+        added_lines: Array.from({ length: lines }, (_, i) => ({ number: i + 1, content: 'x'.repeat(92) })),
+      },
+    ],
   });
 
   it('drops the hunks of the largest files first and keeps their counts', () => {

@@ -17,7 +17,17 @@ describe('detailFromGithub (recorded GET /repos/{o}/{r}/commits/{sha})', () => {
       commitTime: Date.parse('2011-04-15T09:12:03Z'),
       message: 'Fix router: skip disabled routes\n\nFixes #12',
     });
-    expect(d.files.map((f) => [f.path, f.old_path, f.status, f.lines_added, f.lines_deleted, f.binary, f.hunks?.length ?? null])).toEqual([
+    expect(
+      d.files.map((f) => [
+        f.path,
+        f.old_path,
+        f.status,
+        f.lines_added,
+        f.lines_deleted,
+        f.binary,
+        f.hunks?.length ?? null,
+      ]),
+    ).toEqual([
       ['lib/router.js', null, 'modified', 3, 2, false, 2],
       ['docs/routing.md', 'docs/router.md', 'renamed', 1, 0, false, 1],
       ['assets/logo.png', null, 'added', 0, 0, true, null],
@@ -76,10 +86,15 @@ describe('detailFromGitlab (recorded commit + diff pages)', () => {
 
 describe('applyDetail', () => {
   it('fills a push draft, keeping its id and branch', () => {
-    const r = normalizeWebhook('gitlab', 'Push Hook', fixture('gitlab/push-hook.json'), { pseudonymKey: 'k', bugLabels: new Set(defaultBugLabels) });
+    const r = normalizeWebhook('gitlab', 'Push Hook', fixture('gitlab/push-hook.json'), {
+      pseudonymKey: 'k',
+      bugLabels: new Set(defaultBugLabels),
+    });
     if (r.outcome !== 'accepted') throw new Error(r.reason);
     const draft = r.commits[0]!.event;
-    const detail = detailFromGitlab(fixture('gitlab/commit-d5a3ff1.json'), [fixture('gitlab/commit-d5a3ff1-diff-page1.json')]);
+    const detail = detailFromGitlab(fixture('gitlab/commit-d5a3ff1.json'), [
+      fixture('gitlab/commit-d5a3ff1-diff-page1.json'),
+    ]);
     expect(draft.line_counts_known).toBe(false);
     const e = applyDetail(draft, detail, 'k');
     expect(e.line_counts_known).toBe(true);

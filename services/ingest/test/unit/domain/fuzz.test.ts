@@ -10,7 +10,9 @@ import { mutate, mutations } from '../../helpers/mutate.ts';
 const require = createRequire(import.meta.url);
 const defs = require('@octokit/webhooks-examples') as Array<{ name: string; examples: unknown[] }>;
 const seeds: Array<['github' | 'gitlab', string, unknown]> = [
-  ...['push', 'pull_request', 'issues'].flatMap((name) => defs.find((d) => d.name === name)!.examples.map((e): ['github', string, unknown] => ['github', name, e])),
+  ...['push', 'pull_request', 'issues'].flatMap((name) =>
+    defs.find((d) => d.name === name)!.examples.map((e): ['github', string, unknown] => ['github', name, e]),
+  ),
   ['gitlab', 'Push Hook', fixture('gitlab/push-hook.json')],
   ['gitlab', 'Merge Request Hook', fixture('gitlab/merge-request-hook.json')],
   ['gitlab', 'Issue Hook', fixture('gitlab/issue-hook.json')],
@@ -43,9 +45,14 @@ describe('normalisation under mutated and random payloads', () => {
 
   it('never throws on arbitrary JSON under any event name', () => {
     fc.assert(
-      fc.property(fc.constantFrom('github', 'gitlab'), fc.constantFrom('push', 'pull_request', 'issues', 'Push Hook', 'Merge Request Hook', 'Issue Hook', 'x'), fc.jsonValue(), (provider, event, payload) => {
-        assertWellFormed(normalizeWebhook(provider, event, payload, opts));
-      }),
+      fc.property(
+        fc.constantFrom('github', 'gitlab'),
+        fc.constantFrom('push', 'pull_request', 'issues', 'Push Hook', 'Merge Request Hook', 'Issue Hook', 'x'),
+        fc.jsonValue(),
+        (provider, event, payload) => {
+          assertWellFormed(normalizeWebhook(provider, event, payload, opts));
+        },
+      ),
       { numRuns: 2000, seed: 7 },
     );
   });

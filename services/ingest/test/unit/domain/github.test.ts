@@ -4,10 +4,15 @@ import { normalizeWebhook } from '../../../src/domain/webhook.ts';
 import { defaultBugLabels, extractReferences, type NormalizeOptions } from '../../../src/domain/normalize.ts';
 
 const require = createRequire(import.meta.url);
-const definitions = require('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
+const definitions = require('@octokit/webhooks-examples') as Array<{
+  name: string;
+  examples: Array<Record<string, unknown>>;
+}>;
 const example = (name: string, action?: string): Record<string, unknown> => {
   const all = definitions.find((d) => d.name === name)!.examples;
-  const found = action ? all.find((e) => e['action'] === action) : all.find((e) => (e['commits'] as unknown[] | undefined)?.length);
+  const found = action
+    ? all.find((e) => e['action'] === action)
+    : all.find((e) => (e['commits'] as unknown[] | undefined)?.length);
   return structuredClone(found!);
 };
 const opts: NormalizeOptions = { pseudonymKey: 'k', bugLabels: new Set(defaultBugLabels) };
@@ -18,7 +23,9 @@ describe('GitHub payload validation', () => {
     delete (p['pull_request'] as Record<string, unknown>)['head'];
     expect(normalizeWebhook('github', 'pull_request', p, opts)).toEqual({
       outcome: 'rejected',
-      reason: expect.stringMatching(/^pull_request payload is invalid: pull_request\.head: expected object, received undefined/),
+      reason: expect.stringMatching(
+        /^pull_request payload is invalid: pull_request\.head: expected object, received undefined/,
+      ),
     });
   });
 
@@ -29,12 +36,20 @@ describe('GitHub payload validation', () => {
     const r = normalizeWebhook('github', 'push', p, opts);
     expect(r.outcome).toBe('rejected');
     expect(r.outcome === 'rejected' && r.reason).toContain('commits.0.id: expected a full commit sha');
-    expect(r.outcome === 'rejected' && r.reason).toContain('commits.0.timestamp: expected an ISO 8601 timestamp, got "yesterday"');
+    expect(r.outcome === 'rejected' && r.reason).toContain(
+      'commits.0.timestamp: expected an ISO 8601 timestamp, got "yesterday"',
+    );
   });
 
   it('rejects a payload that is not an object, ignores events it does not use', () => {
-    expect(normalizeWebhook('github', 'push', [1, 2], opts)).toEqual({ outcome: 'rejected', reason: 'payload must be a JSON object' });
-    expect(normalizeWebhook('github', 'star', { action: 'created' }, opts)).toEqual({ outcome: 'ignored', reason: 'event "star" is not used by omen' });
+    expect(normalizeWebhook('github', 'push', [1, 2], opts)).toEqual({
+      outcome: 'rejected',
+      reason: 'payload must be a JSON object',
+    });
+    expect(normalizeWebhook('github', 'star', { action: 'created' }, opts)).toEqual({
+      outcome: 'ignored',
+      reason: 'event "star" is not used by omen',
+    });
     expect(normalizeWebhook('github', 'ping', { zen: 'x' }, opts).outcome).toBe('ignored');
   });
 });
@@ -70,11 +85,14 @@ describe('GitHub normalisation', () => {
       base_ref: 'master',
       number: 2,
     });
-    expect(r.pullRequests[0]!.event_id).toBe(`github:codertocat/hello-world:pr:2:merged:${Date.parse('2019-05-15T15:21:18Z')}`);
+    expect(r.pullRequests[0]!.event_id).toBe(
+      `github:codertocat/hello-world:pr:2:merged:${Date.parse('2019-05-15T15:21:18Z')}`,
+    );
   });
 
-  it('finds full shas and links to this repository\'s pull requests in issue text', () => {
-    const text = 'Broken since 6113728f27ae82c7b1a177c8d03f9e96e0adf246, see https://github.com/Codertocat/Hello-World/pull/9 and #4 and https://github.com/other/repo/pull/5';
+  it("finds full shas and links to this repository's pull requests in issue text", () => {
+    const text =
+      'Broken since 6113728f27ae82c7b1a177c8d03f9e96e0adf246, see https://github.com/Codertocat/Hello-World/pull/9 and #4 and https://github.com/other/repo/pull/5';
     expect(extractReferences(text, 'github', 'Codertocat/Hello-World')).toEqual({
       shas: ['6113728f27ae82c7b1a177c8d03f9e96e0adf246'],
       pullRequests: [9],

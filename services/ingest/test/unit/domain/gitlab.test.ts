@@ -5,23 +5,36 @@ import { pseudonym } from '../../../src/domain/ids.ts';
 import { fixture } from '../../fixtures/load.ts';
 
 const opts: NormalizeOptions = { pseudonymKey: 'k', bugLabels: new Set(defaultBugLabels) };
-const load = (name: string): Record<string, unknown> => structuredClone(fixture(`gitlab/${name}`)) as Record<string, unknown>;
+const load = (name: string): Record<string, unknown> =>
+  structuredClone(fixture(`gitlab/${name}`)) as Record<string, unknown>;
 
-describe('GitLab webhooks (payloads from GitLab\'s webhook docs)', () => {
+describe("GitLab webhooks (payloads from GitLab's webhook docs)", () => {
   it('turns a Push Hook into commit drafts keyed by project path', () => {
     const r = normalizeWebhook('gitlab', 'Push Hook', load('push-hook.json'), opts);
     if (r.outcome !== 'accepted') throw new Error(r.reason);
-    expect(r.repo).toEqual({ provider: 'gitlab', id: 'gitlab:mike/diaspora', name: 'mike/diaspora', gitlabProjectId: 15 });
-    expect(r.commits.map((c) => c.event.sha)).toEqual(['b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327', 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7']);
+    expect(r.repo).toEqual({
+      provider: 'gitlab',
+      id: 'gitlab:mike/diaspora',
+      name: 'mike/diaspora',
+      gitlabProjectId: 15,
+    });
+    expect(r.commits.map((c) => c.event.sha)).toEqual([
+      'b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327',
+      'da1560886d4f094c3e6c9ef40349f7d38b5d27d7',
+    ]);
     expect(r.commits[0]!.event).toMatchObject({
       parents: ['95790bf891e76fee5e1747ab589903a6a1f80f22'],
       author_id: pseudonym('k', 'jordi@softcatala.org'),
       event_time: Date.parse('2011-12-12T14:27:31+02:00'),
       branch: 'master',
-      message: 'Update Catalan translation to e38cb41.\n\nSee https://gitlab.com/gitlab-org/gitlab for more information',
+      message:
+        'Update Catalan translation to e38cb41.\n\nSee https://gitlab.com/gitlab-org/gitlab for more information',
     });
     expect(r.commits[1]!.event.parents).toEqual(['b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327']);
-    expect(r.commits[0]!.event.files.map((f) => [f.status, f.path])).toEqual([['added', 'CHANGELOG'], ['modified', 'app/controller/application.rb']]);
+    expect(r.commits[0]!.event.files.map((f) => [f.status, f.path])).toEqual([
+      ['added', 'CHANGELOG'],
+      ['modified', 'app/controller/application.rb'],
+    ]);
     expect(r.notes).toEqual([]);
   });
 
@@ -94,7 +107,10 @@ describe('GitLab webhooks (payloads from GitLab\'s webhook docs)', () => {
     const p = load('issue-hook.json');
     (p['project'] as Record<string, unknown>)['id'] = 'fifteen';
     const r = normalizeWebhook('gitlab', 'Issue Hook', p, opts);
-    expect(r).toEqual({ outcome: 'rejected', reason: expect.stringContaining('project.id: expected number, received string') });
+    expect(r).toEqual({
+      outcome: 'rejected',
+      reason: expect.stringContaining('project.id: expected number, received string'),
+    });
     expect(normalizeWebhook('gitlab', 'Tag Push Hook', {}, opts).outcome).toBe('ignored');
     expect(normalizeWebhook('gitlab', 'Confidential Issue Hook', {}, opts).outcome).toBe('ignored');
   });

@@ -23,24 +23,58 @@ describe('GitLogParser', () => {
       const out = [];
       for (let i = 0; i < recorded.length; i += size) out.push(...p.push(recorded.slice(i, i + size)));
       out.push(...p.end());
-      expect(out.map((c) => c.sha), `chunk ${size}`).toEqual([sha1, sha2]);
+      expect(
+        out.map((c) => c.sha),
+        `chunk ${size}`,
+      ).toEqual([sha1, sha2]);
     }
   });
 
   it('reads headers, numstat counts, statuses, renames and hunks', () => {
     const p = new GitLogParser();
     const [first, second] = [...p.push(recorded), ...p.end()];
-    expect(first).toMatchObject({ parents: [], authorIdentity: 'a@x.org', message: 'first\n\nbody line', authorTime: 1795401314000 });
+    expect(first).toMatchObject({
+      parents: [],
+      authorIdentity: 'a@x.org',
+      message: 'first\n\nbody line',
+      authorTime: 1795401314000,
+    });
     expect(first!.files.map((f) => [f.path, f.status, f.binary, f.lines_added, f.lines_deleted])).toEqual([
       ['b.bin', 'added', true, 0, 0],
       ['f.txt', 'added', false, 3, 0],
     ]);
-    expect(second).toMatchObject({ parents: [sha1], authorIdentity: 'b@x.org', committerIdentity: 'c@x.org', authorTime: 1795401320000, commitTime: 1795401330000 });
-    expect(second!.files[0]).toMatchObject({ path: 'c.bin', old_path: 'b.bin', status: 'renamed', binary: true, hunks: null });
+    expect(second).toMatchObject({
+      parents: [sha1],
+      authorIdentity: 'b@x.org',
+      committerIdentity: 'c@x.org',
+      authorTime: 1795401320000,
+      commitTime: 1795401330000,
+    });
+    expect(second!.files[0]).toMatchObject({
+      path: 'c.bin',
+      old_path: 'b.bin',
+      status: 'renamed',
+      binary: true,
+      hunks: null,
+    });
     expect(second!.files[1]).toMatchObject({ path: 'f.txt', status: 'modified', lines_added: 2, lines_deleted: 1 });
     expect(second!.files[1]!.hunks).toEqual([
-      { old_start: 2, old_lines: 1, new_start: 2, new_lines: 1, deleted_lines: [{ number: 2, content: 'b' }], added_lines: [{ number: 2, content: 'B' }] },
-      { old_start: 0, old_lines: 0, new_start: 4, new_lines: 1, deleted_lines: [], added_lines: [{ number: 4, content: 'd' }] },
+      {
+        old_start: 2,
+        old_lines: 1,
+        new_start: 2,
+        new_lines: 1,
+        deleted_lines: [{ number: 2, content: 'b' }],
+        added_lines: [{ number: 2, content: 'B' }],
+      },
+      {
+        old_start: 0,
+        old_lines: 0,
+        new_start: 4,
+        new_lines: 1,
+        deleted_lines: [],
+        added_lines: [{ number: 4, content: 'd' }],
+      },
     ]);
   });
 

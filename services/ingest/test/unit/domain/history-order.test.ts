@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { canonicalOrder, type OrderNode } from '../../../src/domain/history-order.ts';
 
 const sha = (c: string): string => c.repeat(40);
-const node = (c: string, time: number, ...parents: string[]): OrderNode => ({ sha: sha(c), parents: parents.map(sha), commitTime: time });
+const node = (c: string, time: number, ...parents: string[]): OrderNode => ({
+  sha: sha(c),
+  parents: parents.map(sha),
+  commitTime: time,
+});
 const letters = (nodes: readonly OrderNode[]): string => nodes.map((n) => n.sha[0]).join('');
 
 describe('canonicalOrder', () => {
@@ -26,9 +30,18 @@ describe('canonicalOrder', () => {
 
   it('does not depend on the order the commits are listed in', () => {
     // Random DAGs: each commit's parents among the earlier ones; times anything (skew included).
-    const dag = fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.array(fc.nat(), { maxLength: 3 })), { minLength: 1, maxLength: 40 }).map((spec) =>
-      spec.map(([time, ps], i) => ({ sha: i.toString(16).padStart(40, '0'), commitTime: time, parents: i === 0 ? [] : [...new Set(ps.map((p) => (p % i).toString(16).padStart(40, '0')))] })),
-    );
+    const dag = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.array(fc.nat(), { maxLength: 3 })), {
+        minLength: 1,
+        maxLength: 40,
+      })
+      .map((spec) =>
+        spec.map(([time, ps], i) => ({
+          sha: i.toString(16).padStart(40, '0'),
+          commitTime: time,
+          parents: i === 0 ? [] : [...new Set(ps.map((p) => (p % i).toString(16).padStart(40, '0')))],
+        })),
+      );
     fc.assert(
       fc.property(dag, fc.func(fc.integer()), (nodes, key) => {
         const shuffled = [...nodes].sort((a, b) => key(a.sha) - key(b.sha));

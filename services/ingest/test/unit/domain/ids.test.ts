@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { actionDetailKey, commitEventId, dedupKeys, issueEventId, parseRepoId, pseudonym, pullRequestEventId, repoId } from '../../../src/domain/ids.ts';
+import {
+  actionDetailKey,
+  commitEventId,
+  dedupKeys,
+  issueEventId,
+  parseRepoId,
+  pseudonym,
+  pullRequestEventId,
+  repoId,
+} from '../../../src/domain/ids.ts';
 import { repoRefFromName } from '../../../src/domain/normalize.ts';
 import { parseScmTime } from '../../../src/domain/validation.ts';
 
@@ -38,7 +47,11 @@ describe('ids', () => {
   });
 
   it('reads repository names from the command line', () => {
-    expect(repoRefFromName('github:expressjs/express')).toEqual({ provider: 'github', id: 'github:expressjs/express', name: 'expressjs/express' });
+    expect(repoRefFromName('github:expressjs/express')).toEqual({
+      provider: 'github',
+      id: 'github:expressjs/express',
+      name: 'expressjs/express',
+    });
     expect(repoRefFromName('local/repo')).toEqual({ provider: 'git', id: 'git:local/repo', name: 'local/repo' });
     expect(repoRefFromName('github:express')).toEqual({ error: expect.stringContaining('owner/name') });
     expect(repoRefFromName('  ')).toEqual({ error: expect.stringContaining('must be') });

@@ -36,8 +36,24 @@ describe('parseHistoryLine', () => {
       commit_time: 1246042578000,
       message: 'Initial commit',
       files: [
-        { path: 'History.rdoc', old_path: null, status: 'unknown', lines_added: 4, lines_deleted: 0, binary: false, hunks: null },
-        { path: 'lib/new.js', old_path: 'lib/old.js', status: 'renamed', lines_added: 1, lines_deleted: 2, binary: false, hunks: null },
+        {
+          path: 'History.rdoc',
+          old_path: null,
+          status: 'unknown',
+          lines_added: 4,
+          lines_deleted: 0,
+          binary: false,
+          hunks: null,
+        },
+        {
+          path: 'lib/new.js',
+          old_path: 'lib/old.js',
+          status: 'renamed',
+          lines_added: 1,
+          lines_deleted: 2,
+          binary: false,
+          hunks: null,
+        },
       ],
       branch: null,
       source: 'backfill',
@@ -46,7 +62,10 @@ describe('parseHistoryLine', () => {
   });
 
   it('names the line and the field that is wrong', () => {
-    expect(parseHistoryLine('{"sha":', 7, repo)).toEqual({ ok: false, reason: expect.stringMatching(/^line 7: not JSON/) });
+    expect(parseHistoryLine('{"sha":', 7, repo)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^line 7: not JSON/),
+    });
     const bad = JSON.parse(line) as Record<string, unknown>;
     bad['author_time'] = 'soon';
     expect(parseHistoryLine(JSON.stringify(bad), 9, repo)).toEqual({

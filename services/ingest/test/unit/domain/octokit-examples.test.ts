@@ -54,7 +54,16 @@ describe('@octokit/webhooks-examples', () => {
   });
 
   it('turns the branch push into one commit and ignores tag pushes and deletions', () => {
-    const pushes = examples('push') as Array<{ commits: Array<{ id: string; message: string; timestamp: string; added: string[]; removed: string[]; modified: string[] }> }>;
+    const pushes = examples('push') as Array<{
+      commits: Array<{
+        id: string;
+        message: string;
+        timestamp: string;
+        added: string[];
+        removed: string[];
+        modified: string[];
+      }>;
+    }>;
     const results = pushes.map((p) => normalizeWebhook('github', 'push', p, opts));
     let accepted = 0;
     for (const [i, r] of results.entries()) {
@@ -76,12 +85,18 @@ describe('@octokit/webhooks-examples', () => {
       });
       const paths = c.event.files.map((f) => `${f.status}:${f.path}`).sort();
       expect(paths).toEqual(
-        [...s0.added.map((p) => `added:${p}`), ...s0.removed.map((p) => `deleted:${p}`), ...s0.modified.map((p) => `modified:${p}`)].sort(),
+        [
+          ...s0.added.map((p) => `added:${p}`),
+          ...s0.removed.map((p) => `deleted:${p}`),
+          ...s0.modified.map((p) => `modified:${p}`),
+        ].sort(),
       );
       expect(c.event.files.every((f) => f.lines_added === 0 && f.hunks === null)).toBe(true);
     }
     expect(accepted).toBeGreaterThan(0);
-    const reasons = results.filter((r) => r.outcome === 'ignored').map((r) => (r.outcome === 'ignored' ? r.reason : ''));
+    const reasons = results
+      .filter((r) => r.outcome === 'ignored')
+      .map((r) => (r.outcome === 'ignored' ? r.reason : ''));
     expect(reasons.some((r) => r.includes('deletes refs/tags/simple-tag'))).toBe(true);
     expect(reasons.some((r) => r.includes('not a branch push'))).toBe(true);
   });
@@ -91,7 +106,16 @@ describe('@octokit/webhooks-examples', () => {
     const r = normalizeWebhook('github', 'issues', opened, opts);
     expect(r.outcome).toBe('accepted');
     if (r.outcome !== 'accepted') return;
-    expect(r.issues[0]).toMatchObject({ number: 1, action: 'opened', state: 'open', labels: ['bug'], is_bug: true, closed_at: null });
-    expect(r.issues[0]!.event_id).toBe(`github:codertocat/hello-world:issue:1:opened:${Date.parse('2019-05-15T15:20:18Z')}`);
+    expect(r.issues[0]).toMatchObject({
+      number: 1,
+      action: 'opened',
+      state: 'open',
+      labels: ['bug'],
+      is_bug: true,
+      closed_at: null,
+    });
+    expect(r.issues[0]!.event_id).toBe(
+      `github:codertocat/hello-world:issue:1:opened:${Date.parse('2019-05-15T15:20:18Z')}`,
+    );
   });
 });

@@ -21,11 +21,19 @@ function accepted(r: Normalized): Extract<Normalized, { outcome: 'accepted' }> {
 }
 
 describe('push ranges from the webhooks', () => {
-  it('GitLab: the hook\'s total, the listed count and the default branch', () => {
+  it("GitLab: the hook's total, the listed count and the default branch", () => {
     const h = linearHistory('gl-range', 25);
     const r = accepted(normalizeWebhook('gitlab', 'Push Hook', gitlabPushHook(h), opts));
     expect(r.commits).toHaveLength(20);
-    expect(r.push).toEqual({ before: h.before, after: h.after, branch: 'master', listed: 20, total: 25, truncated: true, defaultBranch: 'master' });
+    expect(r.push).toEqual({
+      before: h.before,
+      after: h.after,
+      branch: 'master',
+      listed: 20,
+      total: 25,
+      truncated: true,
+      defaultBranch: 'master',
+    });
   });
 
   it('GitLab: a complete hook is not truncated', () => {
@@ -37,20 +45,37 @@ describe('push ranges from the webhooks', () => {
     const small = accepted(normalizeWebhook('github', 'push', githubPush(linearHistory('gh-small', 30), 30), opts));
     expect(small.push).toMatchObject({ listed: 30, truncated: false });
     expect(small.push?.total).toBeUndefined();
-    const capped = accepted(normalizeWebhook('github', 'push', githubPush(linearHistory('gh-cap', githubPushCommitCap), githubPushCommitCap), opts));
+    const capped = accepted(
+      normalizeWebhook(
+        'github',
+        'push',
+        githubPush(linearHistory('gh-cap', githubPushCommitCap), githubPushCommitCap),
+        opts,
+      ),
+    );
     expect(capped.push).toMatchObject({ listed: 2048, truncated: true });
-    expect(capped.notes[0]).toContain('GitHub\'s cap');
+    expect(capped.notes[0]).toContain("GitHub's cap");
   });
 });
 
 describe('comparisonBase', () => {
-  const range = { before: 'a'.repeat(40), after: 'b'.repeat(40), branch: 'feature', listed: 20, total: 30, truncated: true, defaultBranch: 'main' };
+  const range = {
+    before: 'a'.repeat(40),
+    after: 'b'.repeat(40),
+    branch: 'feature',
+    listed: 20,
+    total: 30,
+    truncated: true,
+    defaultBranch: 'main',
+  };
   it('compares from before, or a new GitLab branch from the default branch', () => {
     expect(comparisonBase('gitlab', range)).toEqual({ base: 'a'.repeat(40) });
     expect(comparisonBase('gitlab', { ...range, before: '0'.repeat(40) })).toEqual({ base: 'main' });
   });
   it('has no base for a new default branch or a new GitHub branch', () => {
-    expect(comparisonBase('gitlab', { ...range, before: '0'.repeat(40), branch: 'main' })).toEqual({ none: 'new_branch' });
+    expect(comparisonBase('gitlab', { ...range, before: '0'.repeat(40), branch: 'main' })).toEqual({
+      none: 'new_branch',
+    });
     expect(comparisonBase('github', { ...range, before: '0'.repeat(40) })).toEqual({ none: 'new_branch' });
   });
 });
@@ -66,7 +91,10 @@ describe('completePush', () => {
     expect(done.commits.map((c) => c.event.parents)).toEqual(h.commits.map((c) => c.parents));
     // The listed commits keep their webhook paths; the fetched ones wait for enrichment.
     expect(done.commits[24]!.event.files.map((f) => f.path)).toEqual([h.commits[24]!.file]);
-    expect(done.commits[0]).toMatchObject({ needsEnrichment: true, event: { files: [], line_counts_known: false, branch: 'master', source: 'webhook' } });
+    expect(done.commits[0]).toMatchObject({
+      needsEnrichment: true,
+      event: { files: [], line_counts_known: false, branch: 'master', source: 'webhook' },
+    });
     expect(done.commits[0]!.event.author_id).toBe(pseudonym('k', h.commits[0]!.authorEmail));
     expect(done.commits[0]!.event.message).toBe(h.commits[0]!.message);
   });
@@ -90,18 +118,25 @@ describe('completePush', () => {
       ['a1f2c3d4e5f60718293a4b5c6d7e8f9012345678', ['7638417db6d59f3c431d3e1f261cc637155684cd']],
       ['6dcb09b5b57875f334f61aebed695e2e4193db5e', ['a1f2c3d4e5f60718293a4b5c6d7e8f9012345678']],
     ]);
-    expect(range.commits[1]).toMatchObject({ authorIdentity: 'support@github.com', committerIdentity: 'octocat@github.com', commitTime: Date.parse('2011-04-15T09:12:03Z') });
+    expect(range.commits[1]).toMatchObject({
+      authorIdentity: 'support@github.com',
+      committerIdentity: 'octocat@github.com',
+      commitTime: Date.parse('2011-04-15T09:12:03Z'),
+    });
   });
 
   it('names the bad field of an unreadable compare answer', () => {
     expect(() => rangeFromGithubCompare([{ commits: [] }])).toThrow(/page 1\) is invalid: total_commits/);
-    expect(() => rangeFromGitlabCompare({ commits: [{ id: 'nope' }] })).toThrow(/commit 0\): GitLab commit response is invalid: id/);
+    expect(() => rangeFromGitlabCompare({ commits: [{ id: 'nope' }] })).toThrow(
+      /commit 0\): GitLab commit response is invalid: id/,
+    );
   });
 });
 
 describe('parentsFirst', () => {
   it('puts parents before children, otherwise keeping the order, and survives a cycle', () => {
-    const d = (sha: string, parents: string[]) => ({ needsEnrichment: false, event: { sha, parents } }) as unknown as Parameters<typeof parentsFirst>[0][number];
+    const d = (sha: string, parents: string[]) =>
+      ({ needsEnrichment: false, event: { sha, parents } }) as unknown as Parameters<typeof parentsFirst>[0][number];
     const order = (list: ReturnType<typeof d>[]) => parentsFirst(list).map((x) => x.event.sha);
     // A merge M of A and B listed newest first.
     expect(order([d('M', ['A', 'B']), d('B', ['X']), d('A', ['X'])])).toEqual(['A', 'B', 'M']);

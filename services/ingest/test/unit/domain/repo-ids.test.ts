@@ -6,10 +6,23 @@ import { normalizeWebhook } from '../../../src/domain/webhook.ts';
 // Regression, issue 11: repository ids with bidi overrides, U+FFFF, `../../../../etc/passwd`,
 // quotes and backslashes were accepted and stored in Kafka keys and ClickHouse.
 const require = createRequire(import.meta.url);
-const definitions = require('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
-const push = (): Record<string, unknown> => structuredClone(definitions.find((d) => d.name === 'push')!.examples.find((e) => (e['commits'] as unknown[]).length > 0)!);
+const definitions = require('@octokit/webhooks-examples') as Array<{
+  name: string;
+  examples: Array<Record<string, unknown>>;
+}>;
+const push = (): Record<string, unknown> =>
+  structuredClone(
+    definitions.find((d) => d.name === 'push')!.examples.find((e) => (e['commits'] as unknown[]).length > 0)!,
+  );
 const opts: NormalizeOptions = { pseudonymKey: 'k', bugLabels: new Set(defaultBugLabels) };
-const hostile = ['acme/\u202Eevil', 'acme/x\uFFFF', '../../../../etc/passwd', 'acme/"quoted"', 'acme\\name/x', 'acme/na\u0000me'];
+const hostile = [
+  'acme/\u202Eevil',
+  'acme/x\uFFFF',
+  '../../../../etc/passwd',
+  'acme/"quoted"',
+  'acme\\name/x',
+  'acme/na\u0000me',
+];
 
 describe('repository ids at ingest entry points', () => {
   it('a webhook naming a hostile repository is rejected, naming the payload field', () => {
@@ -30,8 +43,14 @@ describe('repository ids at ingest entry points', () => {
       // The refusal escapes what it quotes: no NUL, newline or bidi override in the message.
       expect('error' in ref && ref.error).not.toMatch(/[^\x20-\x7e]/);
     }
-    expect(repoRefFromName('git:../../../../etc/passwd')).toMatchObject({ error: expect.stringMatching(/^repository id must/) as unknown });
-    expect(repoRefFromName('github:Acme/Widgets')).toEqual({ provider: 'github', id: 'github:acme/widgets', name: 'Acme/Widgets' });
+    expect(repoRefFromName('git:../../../../etc/passwd')).toMatchObject({
+      error: expect.stringMatching(/^repository id must/) as unknown,
+    });
+    expect(repoRefFromName('github:Acme/Widgets')).toEqual({
+      provider: 'github',
+      id: 'github:acme/widgets',
+      name: 'Acme/Widgets',
+    });
     expect(repoRefFromName('express')).toEqual({ provider: 'git', id: 'git:express', name: 'express' });
   });
 });

@@ -8,11 +8,13 @@ describe('verifyGithubSignature', () => {
     expect(verifyGithubSignature(body, githubSignature('s3cret', body), ['s3cret'])).toEqual({ ok: true });
   });
 
-  it('matches the test vector in GitHub\'s webhook docs', () => {
+  it("matches the test vector in GitHub's webhook docs", () => {
     // docs.github.com "Validating webhook deliveries": secret "It's a Secret to Everybody",
     // payload "Hello, World!".
     const header = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
-    expect(verifyGithubSignature(Buffer.from('Hello, World!'), header, ["It's a Secret to Everybody"])).toEqual({ ok: true });
+    expect(verifyGithubSignature(Buffer.from('Hello, World!'), header, ["It's a Secret to Everybody"])).toEqual({
+      ok: true,
+    });
   });
 
   it('accepts any of several secrets (rotation) and upper-case hex', () => {
@@ -27,9 +29,18 @@ describe('verifyGithubSignature', () => {
       reason: 'X-Hub-Signature-256 does not match the payload',
     });
     expect(verifyGithubSignature(body, header, ['other']).ok).toBe(false);
-    expect(verifyGithubSignature(body, undefined, ['s3cret'])).toEqual({ ok: false, reason: 'missing X-Hub-Signature-256 header' });
-    expect(verifyGithubSignature(body, 'sha1=abc', ['s3cret'])).toMatchObject({ ok: false, reason: expect.stringContaining('64 hex') });
-    expect(verifyGithubSignature(body, header, [])).toMatchObject({ ok: false, reason: expect.stringContaining('no webhook secret') });
+    expect(verifyGithubSignature(body, undefined, ['s3cret'])).toEqual({
+      ok: false,
+      reason: 'missing X-Hub-Signature-256 header',
+    });
+    expect(verifyGithubSignature(body, 'sha1=abc', ['s3cret'])).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('64 hex'),
+    });
+    expect(verifyGithubSignature(body, header, [])).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('no webhook secret'),
+    });
   });
 });
 

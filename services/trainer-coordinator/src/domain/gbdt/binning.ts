@@ -23,7 +23,8 @@ function cutBetween(lo: number, hi: number): number {
 
 /** Fits bin thresholds on row-major `x` (n × f). Deterministic: samples rows by fixed stride. */
 export function fitBins(x: Float64Array, n: number, f: number, maxBins = 255): BinMapper {
-  if (!(Number.isInteger(maxBins) && maxBins >= 2 && maxBins <= 256)) throw new RangeError(`maxBins must be an integer in [2, 256]; got ${maxBins}`);
+  if (!(Number.isInteger(maxBins) && maxBins >= 2 && maxBins <= 256))
+    throw new RangeError(`maxBins must be an integer in [2, 256]; got ${maxBins}`);
   const stride = Math.max(1, Math.ceil(n / SAMPLE_LIMIT));
   const m = Math.ceil(n / stride);
   const thresholds: Float64Array[] = [];

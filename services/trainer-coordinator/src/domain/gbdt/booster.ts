@@ -49,7 +49,9 @@ export function trainGbdt(fit: Dataset, validation: Dataset | undefined, params:
   if (hasVal) {
     validateDataset(validation);
     if (validation.featureNames.join() !== fit.featureNames.join()) {
-      throw new RangeError(`validation features (${validation.featureNames.join(',')}) differ from fit features (${fit.featureNames.join(',')})`);
+      throw new RangeError(
+        `validation features (${validation.featureNames.join(',')}) differ from fit features (${fit.featureNames.join(',')})`,
+      );
     }
   }
   const n = fit.y.length;
@@ -132,7 +134,10 @@ export function trainGbdt(fit: Dataset, validation: Dataset | undefined, params:
     }
     if (!hasVal) continue;
     for (let i = 0; i < nVal; i++) valMargin[i]! += treeValueBinned(tree, valBins, f, i);
-    const metric = p.earlyStoppingMetric === 'auc' ? -rocAuc(validation.y, valMargin) : weightedLogLoss(validation.y, valMargin, valW);
+    const metric =
+      p.earlyStoppingMetric === 'auc'
+        ? -rocAuc(validation.y, valMargin)
+        : weightedLogLoss(validation.y, valMargin, valW);
     history.push(p.earlyStoppingMetric === 'auc' ? -metric : metric);
     if (bestRound < 0 || metric < best) {
       best = metric;
@@ -195,7 +200,8 @@ export function gbdtMargins(model: GbdtModel, x: Float64Array): Float64Array {
     let s = model.baseScore;
     for (let k = 0; k < roots.length; k++) {
       let node = roots[k]!;
-      for (let j = feature[node]!; j >= 0; j = feature[node]!) node = x32[base + j]! <= threshold[node]! ? left[node]! : right[node]!;
+      for (let j = feature[node]!; j >= 0; j = feature[node]!)
+        node = x32[base + j]! <= threshold[node]! ? left[node]! : right[node]!;
       s += value[node]!;
     }
     out[i] = s;

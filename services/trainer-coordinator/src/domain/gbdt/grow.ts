@@ -46,7 +46,14 @@ interface Leaf {
   split: Split | null;
 }
 
-function buildHistogram(ctx: GrowContext, rows: Uint32Array, start: number, end: number, gh: Float64Array, features: Int32Array): Float64Array {
+function buildHistogram(
+  ctx: GrowContext,
+  rows: Uint32Array,
+  start: number,
+  end: number,
+  gh: Float64Array,
+  features: Int32Array,
+): Float64Array {
   const f = ctx.f;
   const hist = new Float64Array(f * B * S);
   const bins = ctx.bins;
@@ -128,7 +135,13 @@ export interface GrownTree {
  * contiguous (returned as ranges: the booster updates margins from them without walking the
  * tree). Adds split gains per feature into `gainByFeature`.
  */
-export function growTree(ctx: GrowContext, rows: Uint32Array, gh: Float64Array, features: Int32Array, gainByFeature: Float64Array): GrownTree {
+export function growTree(
+  ctx: GrowContext,
+  rows: Uint32Array,
+  gh: Float64Array,
+  features: Int32Array,
+  gainByFeature: Float64Array,
+): GrownTree {
   const o = ctx.options;
   const tree: Tree = { feature: [-1], threshold: [0], thresholdBin: [0], left: [-1], right: [-1], value: [0] };
   const tmp = new Uint32Array(rows.length);
@@ -138,7 +151,16 @@ export function growTree(ctx: GrowContext, rows: Uint32Array, gh: Float64Array, 
     g += gh[2 * rows[k]!]!;
     h += gh[2 * rows[k]! + 1]!;
   }
-  const root: Leaf = { node: 0, start: 0, end: rows.length, depth: 0, g, h, hist: buildHistogram(ctx, rows, 0, rows.length, gh, features), split: null };
+  const root: Leaf = {
+    node: 0,
+    start: 0,
+    end: rows.length,
+    depth: 0,
+    g,
+    h,
+    hist: buildHistogram(ctx, rows, 0, rows.length, gh, features),
+    split: null,
+  };
   root.split = o.maxDepth > 0 ? bestSplit(ctx, root, features) : null;
   const leaves: Leaf[] = [root];
   while (leaves.length < o.maxLeaves) {
@@ -180,8 +202,26 @@ export function growTree(ctx: GrowContext, rows: Uint32Array, gh: Float64Array, 
     gainByFeature[s.feature]! += s.gain;
 
     const depth = leaf.depth + 1;
-    const left: Leaf = { node: leftNode, start: leaf.start, end: l, depth, g: s.gl, h: s.hl, hist: leaf.hist, split: null };
-    const right: Leaf = { node: rightNode, start: l, end: leaf.end, depth, g: leaf.g - s.gl, h: leaf.h - s.hl, hist: leaf.hist, split: null };
+    const left: Leaf = {
+      node: leftNode,
+      start: leaf.start,
+      end: l,
+      depth,
+      g: s.gl,
+      h: s.hl,
+      hist: leaf.hist,
+      split: null,
+    };
+    const right: Leaf = {
+      node: rightNode,
+      start: l,
+      end: leaf.end,
+      depth,
+      g: leaf.g - s.gl,
+      h: leaf.h - s.hl,
+      hist: leaf.hist,
+      split: null,
+    };
     const [small, large] = l - leaf.start <= leaf.end - l ? [left, right] : [right, left];
     small.hist = buildHistogram(ctx, rows, small.start, small.end, gh, features);
     const parentHist = leaf.hist;

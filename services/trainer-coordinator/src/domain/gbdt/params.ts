@@ -59,12 +59,20 @@ function need(ok: boolean, key: string, bound: string, v: unknown): void {
 
 /** Fills defaults and refuses out-of-range values, naming the key and the bound. */
 export function resolveGbdtParams(p: GbdtParams = {}): ResolvedGbdtParams {
-  const r: ResolvedGbdtParams = { ...GBDT_DEFAULTS, ...Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) };
+  const r: ResolvedGbdtParams = {
+    ...GBDT_DEFAULTS,
+    ...Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)),
+  };
   const int = (v: number): boolean => Number.isInteger(v);
   need(int(r.numTrees) && r.numTrees >= 1, 'numTrees', 'an integer >= 1', r.numTrees);
   need(r.learningRate > 0 && r.learningRate <= 1, 'learningRate', 'in (0, 1]', r.learningRate);
   need(int(r.maxDepth) && r.maxDepth >= 1 && r.maxDepth <= 30, 'maxDepth', 'an integer in [1, 30]', r.maxDepth);
-  need(int(r.maxLeaves) && r.maxLeaves >= 2 && r.maxLeaves <= 4096, 'maxLeaves', 'an integer in [2, 4096]', r.maxLeaves);
+  need(
+    int(r.maxLeaves) && r.maxLeaves >= 2 && r.maxLeaves <= 4096,
+    'maxLeaves',
+    'an integer in [2, 4096]',
+    r.maxLeaves,
+  );
   need(r.minChildWeight >= 0, 'minChildWeight', '>= 0', r.minChildWeight);
   need(int(r.minDataInLeaf) && r.minDataInLeaf >= 1, 'minDataInLeaf', 'an integer >= 1', r.minDataInLeaf);
   need(r.lambda >= 0, 'lambda', '>= 0', r.lambda);
@@ -72,8 +80,18 @@ export function resolveGbdtParams(p: GbdtParams = {}): ResolvedGbdtParams {
   need(r.subsample > 0 && r.subsample <= 1, 'subsample', 'in (0, 1]', r.subsample);
   need(r.colsample > 0 && r.colsample <= 1, 'colsample', 'in (0, 1]', r.colsample);
   need(int(r.maxBins) && r.maxBins >= 2 && r.maxBins <= 256, 'maxBins', 'an integer in [2, 256]', r.maxBins);
-  need(int(r.earlyStoppingRounds) && r.earlyStoppingRounds >= 0, 'earlyStoppingRounds', 'an integer >= 0', r.earlyStoppingRounds);
-  need(r.earlyStoppingMetric === 'logloss' || r.earlyStoppingMetric === 'auc', 'earlyStoppingMetric', '"logloss" or "auc"', r.earlyStoppingMetric);
+  need(
+    int(r.earlyStoppingRounds) && r.earlyStoppingRounds >= 0,
+    'earlyStoppingRounds',
+    'an integer >= 0',
+    r.earlyStoppingRounds,
+  );
+  need(
+    r.earlyStoppingMetric === 'logloss' || r.earlyStoppingMetric === 'auc',
+    'earlyStoppingMetric',
+    '"logloss" or "auc"',
+    r.earlyStoppingMetric,
+  );
   need(int(r.seed), 'seed', 'an integer', r.seed);
   return r;
 }

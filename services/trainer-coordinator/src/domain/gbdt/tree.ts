@@ -23,7 +23,7 @@ export function emptyTree(): Tree {
 export function treeValueRaw(tree: Tree, x: Float64Array, offset: number): number {
   let node = 0;
   for (let j = tree.feature[0]!; j >= 0; j = tree.feature[node]!) {
-    node = Math.fround(x[offset + j]!) <= tree.threshold[node]! ? tree.left[node]! : tree.right[node]! ;
+    node = Math.fround(x[offset + j]!) <= tree.threshold[node]! ? tree.left[node]! : tree.right[node]!;
   }
   return tree.value[node]!;
 }

@@ -57,7 +57,13 @@ export function calibrationTable(y: ArrayLike<number>, p: ArrayLike<number>, bin
       sy += y[idx[k]!]!;
     }
     const count = end - start;
-    const bin = { count, meanPredicted: sp / count, observedRate: sy / count, minPredicted: p[idx[start]!]!, maxPredicted: p[idx[end - 1]!]! };
+    const bin = {
+      count,
+      meanPredicted: sp / count,
+      observedRate: sy / count,
+      minPredicted: p[idx[start]!]!,
+      maxPredicted: p[idx[end - 1]!]!,
+    };
     ece += (count / n) * Math.abs(bin.meanPredicted - bin.observedRate);
     out.push(bin);
   }

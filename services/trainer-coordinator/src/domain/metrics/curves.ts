@@ -32,7 +32,12 @@ const round = (v: number): number => Math.round(v * 1e5) / 1e5;
  * score (ties move together), thinned to `maxPoints` for storage. The effort curve ranks as
  * effortAwareMetrics does: by score per unit of effort, ties to the smaller change.
  */
-export function evaluationCurves(y: ArrayLike<number>, p: ArrayLike<number>, effort: ArrayLike<number> | undefined, maxPoints = 200): EvaluationCurves {
+export function evaluationCurves(
+  y: ArrayLike<number>,
+  p: ArrayLike<number>,
+  effort: ArrayLike<number> | undefined,
+  maxPoints = 200,
+): EvaluationCurves {
   checkScored(y, p, 'evaluationCurves');
   const n = y.length;
   const pos = countPositives(y);
@@ -46,7 +51,8 @@ export function evaluationCurves(y: ArrayLike<number>, p: ArrayLike<number>, eff
     for (let k = 0; k < n;) {
       const s = p[idx[k]!]!;
       while (k < n && p[idx[k]!] === s) {
-        if (y[idx[k]!] === 1) tp++; else fp++;
+        if (y[idx[k]!] === 1) tp++;
+        else fp++;
         k++;
       }
       roc.push({ x: round(fp / neg), y: round(tp / pos) });
@@ -59,8 +65,11 @@ export function evaluationCurves(y: ArrayLike<number>, p: ArrayLike<number>, eff
     let total = 0;
     for (let i = 0; i < n; i++) total += effort[i]!;
     if (total > 0) {
-      const density = (i: number): number => (effort[i]! > 0 ? p[i]! / effort[i]! : p[i]! > 0 ? Number.POSITIVE_INFINITY : 0);
-      const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => density(b) - density(a) || effort[a]! - effort[b]! || a - b);
+      const density = (i: number): number =>
+        effort[i]! > 0 ? p[i]! / effort[i]! : p[i]! > 0 ? Number.POSITIVE_INFINITY : 0;
+      const order = Uint32Array.from({ length: n }, (_, i) => i).sort(
+        (a, b) => density(b) - density(a) || effort[a]! - effort[b]! || a - b,
+      );
       let cumE = 0;
       let found = 0;
       eff.push({ x: 0, y: 0 });
@@ -86,18 +95,25 @@ export interface FeatureImportance {
  * would not give. The shuffle is seeded, so a run's report is reproducible.
  */
 export function permutationImportance(
-  names: readonly string[], x: Float64Array, y: ArrayLike<number>, predict: (x: Float64Array) => ArrayLike<number>, seed = 1,
+  names: readonly string[],
+  x: Float64Array,
+  y: ArrayLike<number>,
+  predict: (x: Float64Array) => ArrayLike<number>,
+  seed = 1,
 ): FeatureImportance[] {
   const f = names.length;
   const n = y.length;
-  if (x.length !== n * f) throw new RangeError(`permutationImportance: x has ${x.length} values, not ${n} rows × ${f} features`);
+  if (x.length !== n * f)
+    throw new RangeError(`permutationImportance: x has ${x.length} values, not ${n} rows × ${f} features`);
   const base = rocAuc(y, predict(x));
   if (!Number.isFinite(base)) return [];
   let state = seed >>> 0 || 1;
   const rand = (): number => {
-    state ^= state << 13; state >>>= 0;
+    state ^= state << 13;
+    state >>>= 0;
     state ^= state >>> 17;
-    state ^= state << 5; state >>>= 0;
+    state ^= state << 5;
+    state >>>= 0;
     return state / 0x1_0000_0000;
   };
   const out: FeatureImportance[] = [];
@@ -106,7 +122,9 @@ export function permutationImportance(
     const perm = Uint32Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
       const k = Math.floor(rand() * (i + 1));
-      const t = perm[i]!; perm[i] = perm[k]!; perm[k] = t;
+      const t = perm[i]!;
+      perm[i] = perm[k]!;
+      perm[k] = t;
     }
     for (let i = 0; i < n; i++) shuffled[i * f + j] = x[perm[i]! * f + j]!;
     out.push({ feature: names[j]!, aucDrop: round(base - rocAuc(y, predict(shuffled))) });

@@ -16,7 +16,13 @@ function density(value: number, effort: number): number {
  * Area under the cumulative curve (x = share of effort spent, y = share of defective changes
  * found) for rows inspected in `order`; exact trapezoids over every row, not a 10-point grid.
  */
-function curveArea(order: Uint32Array, y: ArrayLike<number>, effort: ArrayLike<number>, totalEffort: number, pos: number): number {
+function curveArea(
+  order: Uint32Array,
+  y: ArrayLike<number>,
+  effort: ArrayLike<number>,
+  totalEffort: number,
+  pos: number,
+): number {
   let area = 0;
   let x0 = 0;
   let y0 = 0;
@@ -70,12 +76,18 @@ export function effortAwareMetrics(
   const pos = countPositives(y);
   if (pos === 0 || totalEffort <= 0) return { recallAt20Effort: Number.NaN, popt: Number.NaN };
 
-  const model = sortedIndices(n, (a, b) =>
-    density(scores[b]!, effort[b]!) - density(scores[a]!, effort[a]!) || effort[a]! - effort[b]! || a - b);
-  const optimal = sortedIndices(n, (a, b) =>
-    density(y[b]!, effort[b]!) - density(y[a]!, effort[a]!) || effort[a]! - effort[b]! || a - b);
-  const worst = sortedIndices(n, (a, b) =>
-    density(y[a]!, effort[a]!) - density(y[b]!, effort[b]!) || effort[b]! - effort[a]! || a - b);
+  const model = sortedIndices(
+    n,
+    (a, b) => density(scores[b]!, effort[b]!) - density(scores[a]!, effort[a]!) || effort[a]! - effort[b]! || a - b,
+  );
+  const optimal = sortedIndices(
+    n,
+    (a, b) => density(y[b]!, effort[b]!) - density(y[a]!, effort[a]!) || effort[a]! - effort[b]! || a - b,
+  );
+  const worst = sortedIndices(
+    n,
+    (a, b) => density(y[a]!, effort[a]!) - density(y[b]!, effort[b]!) || effort[b]! - effort[a]! || a - b,
+  );
 
   const budget = effortShare * totalEffort;
   let cumE = 0;

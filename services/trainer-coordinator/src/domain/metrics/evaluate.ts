@@ -23,7 +23,12 @@ export interface Evaluation {
  * from validation rows (bestF1Threshold); `effort` is la + ld per row
  * (effort-aware metrics are NaN without it).
  */
-export function evaluate(y: ArrayLike<number>, p: ArrayLike<number>, effort: ArrayLike<number> | undefined, threshold: number): Evaluation {
+export function evaluate(
+  y: ArrayLike<number>,
+  p: ArrayLike<number>,
+  effort: ArrayLike<number> | undefined,
+  threshold: number,
+): Evaluation {
   let positives = 0;
   for (let i = 0; i < y.length; i++) positives += y[i]!;
   const ea = effort ? effortAwareMetrics(y, p, effort) : { recallAt20Effort: Number.NaN, popt: Number.NaN };

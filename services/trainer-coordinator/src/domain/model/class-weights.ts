@@ -17,7 +17,8 @@ export function rowWeights(y: Uint8Array, cw: ClassWeight = 'none', sampleWeight
     wPos = n / (2 * pos);
     wNeg = n / (2 * (n - pos));
   } else if (cw !== 'none') {
-    if (!(cw.negative > 0 && cw.positive > 0)) throw new RangeError(`classWeight weights must be > 0; got ${JSON.stringify(cw)}`);
+    if (!(cw.negative > 0 && cw.positive > 0))
+      throw new RangeError(`classWeight weights must be > 0; got ${JSON.stringify(cw)}`);
     wNeg = cw.negative;
     wPos = cw.positive;
   }

@@ -12,7 +12,10 @@ export function solveSpd(a: Float64Array, b: Float64Array, k: number): Float64Ar
         let s = a[i * k + j]! + (i === j ? jitter : 0);
         for (let m = 0; m < j; m++) s -= l[i * k + m]! * l[j * k + m]!;
         if (i === j) {
-          if (!(s > 0)) { ok = false; break; }
+          if (!(s > 0)) {
+            ok = false;
+            break;
+          }
           l[i * k + i] = Math.sqrt(s);
         } else {
           l[i * k + j] = s / l[j * k + j]!;

@@ -113,7 +113,12 @@ export function trainLogistic(train: Dataset, params: LogisticParams = {}): Logi
       for (let a = 0; a < k; a++) cand[a] = beta[a]! - t * step[a]!;
       const cm = margins(cand);
       const co = objective(cand, cm);
-      if (co <= obj) { next = cand; nextM = cm; nextObj = co; break; }
+      if (co <= obj) {
+        next = cand;
+        nextM = cm;
+        nextObj = co;
+        break;
+      }
     }
     converged = next === beta || obj - nextObj <= tolerance * Math.max(1, Math.abs(obj));
     beta = next;

@@ -11,8 +11,11 @@ export function predict(model: Model, x: Float64Array): Float64Array {
   const f = model.featureNames.length;
   if (x.length % f !== 0) throw new RangeError(`x has ${x.length} values, not a multiple of the model's ${f} features`);
   switch (model.kind) {
-    case 'logistic': return predictLogistic(model, x);
-    case 'gbdt': return predictGbdt(model, x);
-    case 'ensemble': return predictEnsemble(model, x);
+    case 'logistic':
+      return predictLogistic(model, x);
+    case 'gbdt':
+      return predictGbdt(model, x);
+    case 'ensemble':
+      return predictEnsemble(model, x);
   }
 }

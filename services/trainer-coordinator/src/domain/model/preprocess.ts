@@ -21,7 +21,8 @@ export function fitPreprocessor(d: Dataset, log1pFeatures: readonly string[]): P
   const f = d.featureNames.length;
   const n = d.y.length;
   for (const name of log1pFeatures) {
-    if (!d.featureNames.includes(name)) throw new RangeError(`log1p feature "${name}" is not in the feature set (${d.featureNames.join(', ')})`);
+    if (!d.featureNames.includes(name))
+      throw new RangeError(`log1p feature "${name}" is not in the feature set (${d.featureNames.join(', ')})`);
   }
   const log1p = d.featureNames.map((name) => log1pFeatures.includes(name));
   const mean = new Array<number>(f).fill(0);

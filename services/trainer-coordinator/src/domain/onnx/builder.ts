@@ -28,7 +28,13 @@ function attribute(name: string, v: AttrValue): IAttr {
   return { name, type: AT.TENSOR, t: v.t };
 }
 
-export function node(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, AttrValue> = {}, domain = ''): INode {
+export function node(
+  opType: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  attrs: Record<string, AttrValue> = {},
+  domain = '',
+): INode {
   return {
     opType,
     domain,

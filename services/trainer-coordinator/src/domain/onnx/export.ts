@@ -52,16 +52,22 @@ function gbdtBody(model: GbdtModel): Body {
   const { nodes, leaves } = treeNodeAttributes(model);
   return {
     nodes: [
-      node('TreeEnsembleClassifier', [ONNX_INPUT], [ONNX_LABEL, ONNX_PROBABILITIES], {
-        ...nodes,
-        class_treeids: { ints: leaves.treeIds },
-        class_nodeids: { ints: leaves.nodeIds },
-        class_ids: { ints: leaves.treeIds.map(() => 0) },
-        class_weights: { floats: leaves.weights },
-        classlabels_int64s: { ints: [0, 1] },
-        base_values: { floats: [model.baseScore] },
-        post_transform: { s: 'LOGISTIC' },
-      }, 'ai.onnx.ml'),
+      node(
+        'TreeEnsembleClassifier',
+        [ONNX_INPUT],
+        [ONNX_LABEL, ONNX_PROBABILITIES],
+        {
+          ...nodes,
+          class_treeids: { ints: leaves.treeIds },
+          class_nodeids: { ints: leaves.nodeIds },
+          class_ids: { ints: leaves.treeIds.map(() => 0) },
+          class_weights: { floats: leaves.weights },
+          classlabels_int64s: { ints: [0, 1] },
+          base_values: { floats: [model.baseScore] },
+          post_transform: { s: 'LOGISTIC' },
+        },
+        'ai.onnx.ml',
+      ),
     ],
     initializers: [],
     usesMl: true,
@@ -75,22 +81,32 @@ function ensembleBody(model: EnsembleModel): Body {
   const body: Body = {
     nodes: [
       ...lr.nodes,
-      node('TreeEnsembleRegressor', [ONNX_INPUT], ['gbdt_margin'], {
-        ...nodes,
-        n_targets: { i: 1 },
-        target_treeids: { ints: leaves.treeIds },
-        target_nodeids: { ints: leaves.nodeIds },
-        target_ids: { ints: leaves.treeIds.map(() => 0) },
-        target_weights: { floats: leaves.weights },
-        base_values: { floats: [model.gbdt.baseScore] },
-        aggregate_function: { s: 'SUM' },
-        post_transform: { s: 'NONE' },
-      }, 'ai.onnx.ml'),
+      node(
+        'TreeEnsembleRegressor',
+        [ONNX_INPUT],
+        ['gbdt_margin'],
+        {
+          ...nodes,
+          n_targets: { i: 1 },
+          target_treeids: { ints: leaves.treeIds },
+          target_nodeids: { ints: leaves.nodeIds },
+          target_ids: { ints: leaves.treeIds.map(() => 0) },
+          target_weights: { floats: leaves.weights },
+          base_values: { floats: [model.gbdt.baseScore] },
+          aggregate_function: { s: 'SUM' },
+          post_transform: { s: 'NONE' },
+        },
+        'ai.onnx.ml',
+      ),
       node('Mul', [lr.margin, 'w_lr'], ['lr_weighted']),
       node('Mul', ['gbdt_margin', 'w_gbdt'], ['gbdt_weighted']),
       node('Add', ['lr_weighted', 'gbdt_weighted'], ['margin']),
     ],
-    initializers: [...lr.initializers, floatTensor('w_lr', [], [model.logisticWeight]), floatTensor('w_gbdt', [], [model.gbdtWeight])],
+    initializers: [
+      ...lr.initializers,
+      floatTensor('w_lr', [], [model.logisticWeight]),
+      floatTensor('w_gbdt', [], [model.gbdtWeight]),
+    ],
     usesMl: true,
   };
   probabilityHead('margin', body);
@@ -104,7 +120,8 @@ function ensembleBody(model: EnsembleModel): Body {
  * metadata_props records feature names (JSON), model kind, output names and the threshold.
  */
 export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Array {
-  const body = model.kind === 'logistic' ? logisticBody(model) : model.kind === 'gbdt' ? gbdtBody(model) : ensembleBody(model);
+  const body =
+    model.kind === 'logistic' ? logisticBody(model) : model.kind === 'gbdt' ? gbdtBody(model) : ensembleBody(model);
   const f = model.featureNames.length;
   const spec: GraphSpec = {
     name: `omen_${model.kind}`,
@@ -131,6 +148,7 @@ export function featureNamesFromMetadata(metadata: Readonly<Record<string, strin
   const raw = metadata['feature_names'];
   if (raw === undefined) throw new Error('model metadata has no feature_names');
   const parsed: unknown = JSON.parse(raw);
-  if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) throw new Error('feature_names metadata is not a JSON array of strings');
+  if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string'))
+    throw new Error('feature_names metadata is not a JSON array of strings');
   return parsed;
 }

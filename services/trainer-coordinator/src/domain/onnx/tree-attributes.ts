@@ -37,8 +37,16 @@ export function treeNodeAttributes(model: GbdtModel): {
   });
   if (model.trees.length === 0) {
     // A model with no trees still needs one tree: a single leaf worth 0.
-    treeIds.push(0); nodeIds.push(0); featureIds.push(0); modes.push('LEAF'); values.push(0); trueIds.push(0); falseIds.push(0);
-    leaves.treeIds.push(0); leaves.nodeIds.push(0); leaves.weights.push(0);
+    treeIds.push(0);
+    nodeIds.push(0);
+    featureIds.push(0);
+    modes.push('LEAF');
+    values.push(0);
+    trueIds.push(0);
+    falseIds.push(0);
+    leaves.treeIds.push(0);
+    leaves.nodeIds.push(0);
+    leaves.weights.push(0);
   }
   return {
     nodes: {

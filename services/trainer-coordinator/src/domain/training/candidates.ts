@@ -21,7 +21,13 @@ function project(d: Dataset, columns: readonly number[]): Dataset {
   const k = columns.length;
   const x = new Float64Array(n * k);
   for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) x[i * k + j] = d.x[i * f + columns[j]!]!;
-  return { featureNames: columns.map((c) => d.featureNames[c]!), x, y: d.y, time: d.time, ...(d.weight ? { weight: d.weight } : {}) };
+  return {
+    featureNames: columns.map((c) => d.featureNames[c]!),
+    x,
+    y: d.y,
+    time: d.time,
+    ...(d.weight ? { weight: d.weight } : {}),
+  };
 }
 
 /** True when every feature of the subset is in the dataset (a custom feature set may lack `lt`). */
@@ -34,13 +40,20 @@ export function hasFeatures(d: Dataset, features: readonly string[]): boolean {
  * coefficients (and an identity transform) elsewhere: the model keeps the full input width, so
  * its ONNX export takes the same [N, F] tensor and serving does not change with the winner.
  */
-export function trainSubsetLogistic(d: Dataset, features: readonly string[], params: LogisticParams = {}): LogisticModel {
+export function trainSubsetLogistic(
+  d: Dataset,
+  features: readonly string[],
+  params: LogisticParams = {},
+): LogisticModel {
   const columns = features.map((name) => {
     const c = d.featureNames.indexOf(name);
     if (c < 0) throw new RangeError(`feature "${name}" is not in the feature set (${d.featureNames.join(', ')})`);
     return c;
   });
-  const log1p = params.log1p === undefined || params.log1p === 'count-like' ? params.log1p : params.log1p.filter((n) => features.includes(n));
+  const log1p =
+    params.log1p === undefined || params.log1p === 'count-like'
+      ? params.log1p
+      : params.log1p.filter((n) => features.includes(n));
   const sub = trainLogistic(project(d, columns), { ...params, ...(log1p === undefined ? {} : { log1p }) });
   const at = (name: string): number => features.indexOf(name);
   return {

@@ -63,17 +63,33 @@ export const FALLBACK_CANDIDATE: Candidate = 'ensemble';
 function blend(lr: LogisticModel, gb: GbdtModel, params: TrainParams): EnsembleModel {
   const w = params.gbdtWeight ?? 0.5;
   if (!(w >= 0 && w <= 1)) throw new RangeError(`gbdtWeight must be in [0, 1]; got ${w}`);
-  return { kind: 'ensemble', featureNames: lr.featureNames, logistic: lr, gbdt: gb, logisticWeight: 1 - w, gbdtWeight: w };
+  return {
+    kind: 'ensemble',
+    featureNames: lr.featureNames,
+    logistic: lr,
+    gbdt: gb,
+    logisticWeight: 1 - w,
+    gbdtWeight: w,
+  };
 }
 
-function fitCandidate(c: Candidate, fit: Dataset, validation: Dataset | undefined, params: TrainParams, gbdtOverride?: GbdtParams): Model {
+function fitCandidate(
+  c: Candidate,
+  fit: Dataset,
+  validation: Dataset | undefined,
+  params: TrainParams,
+  gbdtOverride?: GbdtParams,
+): Model {
   const gb = (): GbdtModel => trainGbdt(fit, validation, { ...params.gbdt, ...gbdtOverride });
   const subset = SUBSET_FEATURES[c];
   if (subset) return trainSubsetLogistic(fit, subset, params.logistic);
   switch (c) {
-    case 'logistic': return trainLogistic(fit, params.logistic);
-    case 'gbdt': return gb();
-    default: return blend(trainLogistic(fit, params.logistic), gb(), params);
+    case 'logistic':
+      return trainLogistic(fit, params.logistic);
+    case 'gbdt':
+      return gb();
+    default:
+      return blend(trainLogistic(fit, params.logistic), gb(), params);
   }
 }
 
@@ -86,13 +102,18 @@ function gbdtPart(m: Model): GbdtModel | undefined {
  * reuses the same LR and GBDT) and scored by AUC on the validation slice. Only the training
  * period is looked at: the caller's test rows never reach this function.
  */
-function stageCandidates(fit: Dataset, validation: Dataset, params: TrainParams): { models: Map<Candidate, Model>; selection: Selection } {
+function stageCandidates(
+  fit: Dataset,
+  validation: Dataset,
+  params: TrainParams,
+): { models: Map<Candidate, Model>; selection: Selection } {
   const hasVal = validation.y.length > 0;
   const models = new Map<Candidate, Model>();
   for (const c of CANDIDATES) {
     const subset = SUBSET_FEATURES[c];
     if (subset && !hasFeatures(fit, subset)) continue;
-    if (c === 'ensemble') models.set(c, blend(models.get('logistic') as LogisticModel, models.get('gbdt') as GbdtModel, params));
+    if (c === 'ensemble')
+      models.set(c, blend(models.get('logistic') as LogisticModel, models.get('gbdt') as GbdtModel, params));
     else models.set(c, fitCandidate(c, fit, hasVal ? validation : undefined, params));
   }
   const candidates: CandidateScore[] = [...models].map(([name, m]) => {
@@ -101,11 +122,16 @@ function stageCandidates(fit: Dataset, validation: Dataset, params: TrainParams)
     return { name, validationAuc: rocAuc(validation.y, p), validationPrAuc: averagePrecision(validation.y, p) };
   });
   let best: CandidateScore | undefined;
-  for (const s of candidates) if (Number.isFinite(s.validationAuc) && (!best || s.validationAuc > best.validationAuc)) best = s;
+  for (const s of candidates)
+    if (Number.isFinite(s.validationAuc) && (!best || s.validationAuc > best.validationAuc)) best = s;
   return { models, selection: { winner: best?.name ?? FALLBACK_CANDIDATE, candidates, decided: best !== undefined } };
 }
 
-const KIND_CANDIDATE: Readonly<Record<ModelKind, Candidate>> = { logistic: 'logistic', gbdt: 'gbdt', ensemble: 'ensemble' };
+const KIND_CANDIDATE: Readonly<Record<ModelKind, Candidate>> = {
+  logistic: 'logistic',
+  gbdt: 'gbdt',
+  ensemble: 'ensemble',
+};
 
 /**
  * The whole training job over time-ordered training rows: carve the newest rows as validation,
@@ -139,9 +165,30 @@ export function trainModel(algorithm: TrainAlgorithm, train: Dataset, params: Tr
   }
   const withSelection = selection ? { selection } : {};
   const refit = (params.refit ?? true) && hasVal;
-  if (!refit) return { model: staged, threshold, validation: evaluation, rows: { fit: fit.y.length, validation: validation.y.length, final: fit.y.length }, refitted: false, ...withSelection };
+  if (!refit)
+    return {
+      model: staged,
+      threshold,
+      validation: evaluation,
+      rows: { fit: fit.y.length, validation: validation.y.length, final: fit.y.length },
+      refitted: false,
+      ...withSelection,
+    };
   const g = gbdtPart(staged);
   const rounds = g ? Math.max(1, Math.round((g.bestIteration * dataset.y.length) / fit.y.length)) : undefined;
-  const final = fitCandidate(winner, dataset, undefined, params, rounds === undefined ? undefined : { numTrees: rounds, earlyStoppingRounds: 0 });
-  return { model: final, threshold, validation: evaluation, rows: { fit: fit.y.length, validation: validation.y.length, final: dataset.y.length }, refitted: true, ...withSelection };
+  const final = fitCandidate(
+    winner,
+    dataset,
+    undefined,
+    params,
+    rounds === undefined ? undefined : { numTrees: rounds, earlyStoppingRounds: 0 },
+  );
+  return {
+    model: final,
+    threshold,
+    validation: evaluation,
+    rows: { fit: fit.y.length, validation: validation.y.length, final: dataset.y.length },
+    refitted: true,
+    ...withSelection,
+  };
 }

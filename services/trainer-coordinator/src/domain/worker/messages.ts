@@ -9,4 +9,12 @@ export interface TrainRequest {
 
 export type TrainReply =
   | { readonly ok: true; readonly result: TrainResult; readonly durationMs: number }
-  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string; readonly code?: string; readonly stack?: string } };
+  | {
+      readonly ok: false;
+      readonly error: {
+        readonly name: string;
+        readonly message: string;
+        readonly code?: string;
+        readonly stack?: string;
+      };
+    };

@@ -7,7 +7,12 @@ import type { TrainReply, TrainRequest } from './messages.ts';
 /** A training job that failed inside the worker; `code` carries the original error's code. */
 export class TrainWorkerError extends Error {
   override readonly name = 'TrainWorkerError';
-  constructor(message: string, readonly code: string, readonly remoteName: string, readonly remoteStack?: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly remoteName: string,
+    readonly remoteStack?: string,
+  ) {
     super(message);
   }
 }
@@ -44,7 +49,12 @@ export interface WorkerTrainResult extends TrainResult {
  *
  * The worker entry is TypeScript, loaded through tsx like the rest of the service (no build step).
  */
-export function trainInWorker(kind: TrainAlgorithm, dataset: Dataset, params: TrainParams = {}, options: TrainInWorkerOptions = {}): Promise<WorkerTrainResult> {
+export function trainInWorker(
+  kind: TrainAlgorithm,
+  dataset: Dataset,
+  params: TrainParams = {},
+  options: TrainInWorkerOptions = {},
+): Promise<WorkerTrainResult> {
   const request: TrainRequest = { kind, dataset, params };
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {
@@ -54,7 +64,9 @@ export function trainInWorker(kind: TrainAlgorithm, dataset: Dataset, params: Tr
     const worker = new Worker(bootstrapSource(), {
       eval: true,
       workerData: request,
-      ...(options.maxOldGenerationSizeMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } } : {}),
+      ...(options.maxOldGenerationSizeMb
+        ? { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } }
+        : {}),
     });
     let settled = false;
     const settle = (fn: () => void): void => {
@@ -71,10 +83,34 @@ export function trainInWorker(kind: TrainAlgorithm, dataset: Dataset, params: Tr
     worker.once('message', (reply: TrainReply) => {
       settle(() => {
         if (reply.ok) resolve({ ...reply.result, durationMs: reply.durationMs });
-        else reject(new TrainWorkerError(reply.error.message, reply.error.code ?? 'TRAIN_FAILED', reply.error.name, reply.error.stack));
+        else
+          reject(
+            new TrainWorkerError(
+              reply.error.message,
+              reply.error.code ?? 'TRAIN_FAILED',
+              reply.error.name,
+              reply.error.stack,
+            ),
+          );
       });
     });
-    worker.once('error', (err) => settle(() => reject(new TrainWorkerError(`training worker crashed: ${err.message}`, 'TRAIN_WORKER_CRASHED', err.name, err.stack))));
-    worker.once('exit', (code) => settle(() => reject(new TrainWorkerError(`training worker exited with code ${code} before replying`, 'TRAIN_WORKER_EXITED', 'Error'))));
+    worker.once('error', (err) =>
+      settle(() =>
+        reject(
+          new TrainWorkerError(`training worker crashed: ${err.message}`, 'TRAIN_WORKER_CRASHED', err.name, err.stack),
+        ),
+      ),
+    );
+    worker.once('exit', (code) =>
+      settle(() =>
+        reject(
+          new TrainWorkerError(
+            `training worker exited with code ${code} before replying`,
+            'TRAIN_WORKER_EXITED',
+            'Error',
+          ),
+        ),
+      ),
+    );
   });
 }
