@@ -354,6 +354,7 @@ const DRIFT_ADDED_COLUMNS: readonly (readonly [string, string])[] = [
   ['retraining_run_id', "String DEFAULT ''"],
   ['retraining_status', "String DEFAULT ''"],
   ['retraining_detail', "String DEFAULT ''"],
+  ['current_proportions', 'Array(Float64) DEFAULT emptyArrayFloat64()'],
 ];
 
 const drift: Migration = {
@@ -386,7 +387,8 @@ const drift: Migration = {
       window_drifted Nullable(UInt8),
       retraining_run_id String DEFAULT '',
       retraining_status String DEFAULT '',
-      retraining_detail String DEFAULT ''`,
+      retraining_detail String DEFAULT '',
+      current_proportions Array(Float64) DEFAULT emptyArrayFloat64()`,
       engine: 'ReplacingMergeTree',
       engineArgs: ['event_time_ms'],
       orderBy: 'model_name, window_end_ms, event_id',
@@ -447,28 +449,5 @@ const drift: Migration = {
   ],
 };
 
-// The drift report's current-window histogram (issue 14's drift report), added after version 6 was
-// released: a migration of its own, so a database already at 6 gains the column.
-const driftCurrentProportions: Migration = {
-  version: 7,
-  description: "drift-detector: the current window's shares on the reference bins (drift_reports.current_proportions)",
-  steps: [
-    {
-      kind: 'addColumn',
-      table: 'drift_reports',
-      column: 'current_proportions',
-      type: 'Array(Float64) DEFAULT emptyArrayFloat64()',
-    },
-  ],
-};
-
 /** Every migration, in version order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [
-  featurizer,
-  registryMirror,
-  audit,
-  experiments,
-  predictions,
-  drift,
-  driftCurrentProportions,
-];
+export const MIGRATIONS: readonly Migration[] = [featurizer, registryMirror, audit, experiments, predictions, drift];
