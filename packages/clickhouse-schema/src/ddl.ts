@@ -67,7 +67,13 @@ export interface Migration {
 /** A statement to run; `unlessColumn` makes it conditional on the column being absent. */
 export interface Statement {
   sql: SqlFragment;
-  unlessColumn?: { table: string; column: string };
+  /**
+   * Skip when the column is there: on the server the runner talks to, or with `onEveryNode` on
+   * every server of the cluster (an ALTER ... ON CLUSTER reaches each node separately).
+   */
+  unlessColumn?: { table: string; column: string; onEveryNode?: boolean };
+  /** Why the statement cannot run on this deployment; it fails with this if it is not skipped. */
+  unavailable?: string;
 }
 
 export interface RenderTarget {
@@ -77,6 +83,13 @@ export interface RenderTarget {
   database: string;
   /** Logical name → actual table name; a name not listed is its own. */
   names?: Readonly<Record<string, string>>;
+  /**
+   * A `remote_servers` entry that lists every server of `cluster` as a shard of its own. DDL on a
+   * table that is not replicated (the Distributed ones) goes ON CLUSTER this one: 18.16 refuses an
+   * ALTER ... ON CLUSTER of such a table on a cluster whose shards have replicas
+   * (INCONSISTENT_CLUSTER_DEFINITION, code 371), since it runs an ALTER once per shard there.
+   */
+  nodesCluster?: string;
 }
 
 export const LOCAL_SUFFIX = '_local';
@@ -146,14 +159,31 @@ function renderAddColumn(step: AddColumnStep, target: RenderTarget): Statement[]
   }
   const local = `${name}${LOCAL_SUFFIX}`;
   const localAlter = step.orderBy ? sql`${add}, MODIFY ORDER BY (${raw(step.orderBy)})` : add;
+  // The replicated local table: ON CLUSTER runs it on one replica per shard, replication the rest.
+  const localStatement: Statement = {
+    sql: sql`ALTER TABLE ${qualified(target, local)}${onCluster(target)} ${localAlter}`,
+    unlessColumn: { table: local, column: step.column, onEveryNode: true },
+  };
+  const distributedGuard = { table: name, column: step.column, onEveryNode: true };
+  if (!target.nodesCluster) {
+    return [
+      localStatement,
+      {
+        sql: sql`ALTER TABLE ${qualified(target, name)} ${add}`,
+        unlessColumn: distributedGuard,
+        unavailable:
+          `adding ${step.column} to the Distributed table ${target.database}.${name} needs a remote_servers entry ` +
+          `that lists every server of cluster ${target.cluster} as a shard of its own (e.g. ${target.cluster}_nodes; ` +
+          'see docs/cluster-ci.md): ClickHouse refuses ALTER ... ON CLUSTER of a table that is not replicated ' +
+          'on a cluster whose shards have replicas',
+      },
+    ];
+  }
   return [
+    localStatement,
     {
-      sql: sql`ALTER TABLE ${qualified(target, local)}${onCluster(target)} ${localAlter}`,
-      unlessColumn: { table: local, column: step.column },
-    },
-    {
-      sql: sql`ALTER TABLE ${qualified(target, name)}${onCluster(target)} ${add}`,
-      unlessColumn: { table: name, column: step.column },
+      sql: sql`ALTER TABLE ${qualified(target, name)} ON CLUSTER ${ident(target.nodesCluster)} ${add}`,
+      unlessColumn: distributedGuard,
     },
   ];
 }

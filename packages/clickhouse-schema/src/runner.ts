@@ -146,10 +146,75 @@ async function columnExists(ch: ClickHouse, table: string, column: string): Prom
   return Number(rows[0]?.n ?? 0) > 0;
 }
 
-async function execute(ch: ClickHouse, statement: Statement, attempts: number): Promise<void> {
+/** The servers of a cluster, as remote() addresses (host:tcp port), and its nodes cluster if it has one. */
+export interface ClusterLayout {
+  nodes: string[];
+  /** A remote_servers entry with exactly these servers, one shard each (see RenderTarget.nodesCluster). */
+  nodesCluster?: string;
+}
+
+/** Reads the cluster's servers and finds an entry that lists each of them as a shard of its own. */
+export async function clusterLayout(ch: ClickHouse): Promise<ClusterLayout> {
+  const rows = await ch.query<{ cluster: string; address: string; replica_num: number | string }>(
+    sql`SELECT cluster, concat(host_address, ':', toString(port)) AS address, replica_num FROM system.clusters`,
+  );
+  const byCluster = new Map<string, { addresses: string[]; replicated: boolean }>();
+  for (const r of rows) {
+    const entry = byCluster.get(r.cluster) ?? { addresses: [], replicated: false };
+    entry.addresses.push(r.address);
+    if (Number(r.replica_num) > 1) entry.replicated = true;
+    byCluster.set(r.cluster, entry);
+  }
+  const nodes = [...new Set(byCluster.get(ch.cluster)?.addresses ?? [])].sort();
+  const key = nodes.join(',');
+  const nodesCluster = [...byCluster.entries()]
+    .filter(([name, e]) => name !== ch.cluster && !e.replicated && e.addresses.length === nodes.length)
+    .find(([, e]) => [...e.addresses].sort().join(',') === key)?.[0];
+  return nodesCluster === undefined ? { nodes } : { nodes, nodesCluster };
+}
+
+/** On how many of the servers the column exists (read from the server the runner talks to). */
+async function nodesWithColumn(
+  ch: ClickHouse,
+  nodes: readonly string[],
+  table: string,
+  column: string,
+): Promise<number> {
+  let present = 0;
+  for (const node of nodes) {
+    const rows = await ch.query<{ n: number | string }>(
+      sql`SELECT count() AS n FROM remote(${node}, system, columns) WHERE database = ${ch.database} AND table = ${table} AND name = ${column}`,
+    );
+    if (Number(rows[0]?.n ?? 0) > 0) present++;
+  }
+  return present;
+}
+
+async function alreadyDone(ch: ClickHouse, statement: Statement, nodes: readonly string[]): Promise<boolean> {
+  const guard = statement.unlessColumn;
+  if (!guard) return false;
+  if (!guard.onEveryNode || nodes.length === 0) return columnExists(ch, guard.table, guard.column);
+  const present = await nodesWithColumn(ch, nodes, guard.table, guard.column);
+  if (present === nodes.length) return true;
+  if (present === 0) return false;
+  // ON CLUSTER DDL waits in ZooKeeper's queue for a server that was down and runs when it is back;
+  // running it again now would fail on the servers that have the column.
+  throw new FailedPreconditionError(
+    `${ch.database}.${guard.table}.${guard.column} exists on ${present} of ${nodes.length} servers: ` +
+      'an earlier ON CLUSTER ALTER has not reached every server yet (a server down or behind in the DDL queue); ' +
+      'run the migration again when all servers are up',
+  );
+}
+
+async function execute(
+  ch: ClickHouse,
+  statement: Statement,
+  attempts: number,
+  nodes: readonly string[] = [],
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const guard = statement.unlessColumn;
-    if (guard && (await columnExists(ch, guard.table, guard.column))) return;
+    if (await alreadyDone(ch, statement, nodes)) return;
+    if (statement.unavailable) throw new FailedPreconditionError(statement.unavailable);
     try {
       await ch.command(statement.sql);
       return;
@@ -232,7 +297,13 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
   const recordTable = options.recordTable ?? MIGRATIONS_TABLE;
   const attempts = options.attempts ?? 5;
   validateMigrations(migrations, names);
-  const target: RenderTarget = { cluster: ch.cluster, database: ch.database, names };
+  const layout: ClusterLayout = ch.cluster ? await clusterLayout(ch) : { nodes: [] };
+  const target: RenderTarget = {
+    cluster: ch.cluster,
+    database: ch.database,
+    names,
+    ...(layout.nodesCluster ? { nodesCluster: layout.nodesCluster } : {}),
+  };
 
   const recordTarget: RenderTarget = {
     cluster: ch.cluster,
@@ -279,7 +350,7 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
       statements: statements.map(statementText),
     });
     if (intact || options.dryRun) continue;
-    for (const s of statements) await execute(ch, s, attempts);
+    for (const s of statements) await execute(ch, s, attempts, layout.nodes);
     if (done) continue;
     const now = Date.now();
     await ch.insert(recordTable, [

@@ -39,8 +39,8 @@ function overlay(base: Rec, override: Rec): Rec {
  * A regular expression, not an XML library: the file is ours, of a fixed shape, and this only
  * reads the topology back (no XML parser is among the dependencies, and one would add nothing).
  */
-function clusterShards(xml: string): { internalReplication: boolean; hosts: string[] }[] {
-  const cluster = /<remote_servers>\s*<omen>([\s\S]*?)<\/omen>/.exec(xml)?.[1] ?? '';
+function clusterShards(xml: string, name = 'omen'): { internalReplication: boolean; hosts: string[] }[] {
+  const cluster = new RegExp(`<remote_servers>[\\s\\S]*?<${name}>([\\s\\S]*?)</${name}>`).exec(xml)?.[1] ?? '';
   return [...cluster.matchAll(/<shard>([\s\S]*?)<\/shard>/g)].map((m) => ({
     internalReplication: /<internal_replication>true<\/internal_replication>/.test(m[1] ?? ''),
     hosts: [...(m[1] ?? '').matchAll(/<host>([^<]+)<\/host>/g)].map((h) => h[1] ?? ''),
@@ -52,7 +52,8 @@ function clusterShards(xml: string): { internalReplication: boolean; hosts: stri
  * base passes, and the cluster is whole: 2 shards × 2 replicas with internal_replication whose
  * hosts are exactly the ClickHouse services, each node's `{shard}`/`{replica}` macros matching
  * where remote_servers lists it (unique per shard), ZooKeeper a service, every node mounting the
- * config, and every omen service on CLICKHOUSE_CLUSTER=omen at a node of the cluster.
+ * config, `omen_nodes` listing each server as a shard of its own, and every omen service on
+ * CLICKHOUSE_CLUSTER=omen at a node of the cluster.
  */
 export function checkComposeClickHouseCluster(
   check: { readonly compose: ComposeCheck; readonly services: readonly string[] },
@@ -79,6 +80,17 @@ export function checkComposeClickHouseCluster(
   }
   if (shards.some((s) => !s.internalReplication))
     problems.push(`${where}: every shard of omen needs internal_replication true (replicated tables)`);
+  // The migrations alter Distributed tables ON CLUSTER an entry with every server a shard of its own.
+  const eachNode = clusterShards(xml, 'omen_nodes');
+  const omenHosts = shards.flatMap((s) => s.hosts).sort();
+  if (
+    eachNode.some((s) => s.hosts.length !== 1) ||
+    JSON.stringify(eachNode.flatMap((s) => s.hosts).sort()) !== JSON.stringify(omenHosts)
+  ) {
+    problems.push(
+      `${where}: cluster omen_nodes must list every server of omen as a shard of its own (the migrations' ALTERs of Distributed tables), has ${JSON.stringify(eachNode.map((s) => s.hosts))}`,
+    );
+  }
   if (!/<distributed_ddl>\s*<path>[^<]+<\/path>/.test(xml))
     problems.push(`${where}: cluster.xml has no distributed_ddl path (ON CLUSTER DDL would hang)`);
   for (const zk of [...xml.matchAll(/<zookeeper>[\s\S]*?<host>([^<]+)<\/host>/g)].map((m) => m[1] ?? '')) {

@@ -63,10 +63,19 @@ ${o.cluster ? clusterSection(o.cluster) : ''}</yandex>
 }
 
 /**
+ * The second `remote_servers` entry: every server of the cluster as a shard of its own. The
+ * migrations alter the Distributed tables ON CLUSTER this one (18.16 refuses ALTER ... ON CLUSTER
+ * of a table that is not replicated on a cluster whose shards have replicas); they find it by its
+ * servers, so the name is only a convention.
+ */
+export const NODES_CLUSTER_SUFFIX = '_nodes';
+
+/**
  * The contract the cluster-mode migrations rely on: cluster `omen` of shards with
  * internal_replication (a Distributed table writes each block to one replica and replication
- * copies it), `{shard}`/`{replica}` macros for ReplicatedReplacingMergeTree paths, and the
- * distributed DDL queue for ON CLUSTER.
+ * copies it), `{shard}`/`{replica}` macros for ReplicatedReplacingMergeTree paths, the
+ * distributed DDL queue for ON CLUSTER, and `omen_nodes` (each server a shard) for DDL on the
+ * Distributed tables.
  */
 function clusterSection(c: ClickHouseClusterNodeConfig): string {
   const shards = c.shards
@@ -76,6 +85,10 @@ function clusterSection(c: ClickHouseClusterNodeConfig): string {
 ${ports.map((port) => `        <replica><host>127.0.0.1</host><port>${port}</port></replica>`).join('\n')}
       </shard>`,
     )
+    .join('\n');
+  const eachNodeAShard = c.shards
+    .flat()
+    .map((port) => `      <shard><replica><host>127.0.0.1</host><port>${port}</port></replica></shard>`)
     .join('\n');
   const zk = c.zookeeper
     .map((n) => `    <node><host>${xmlText(n.host)}</host><port>${n.port}</port></node>`)
@@ -95,6 +108,9 @@ ${zk}
     <${c.clusterName}>
 ${shards}
     </${c.clusterName}>
+    <${c.clusterName}${NODES_CLUSTER_SUFFIX}>
+${eachNodeAShard}
+    </${c.clusterName}${NODES_CLUSTER_SUFFIX}>
   </remote_servers>
   <distributed_ddl>
     <path>/clickhouse/task_queue/ddl</path>

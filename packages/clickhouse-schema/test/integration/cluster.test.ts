@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, ident, sql, type ClickHouse } from '@omen/clickhouse';
 import { stackEnv } from '@omen/testing';
-import { MIGRATIONS, logicalNames, migrate } from '../../src/index.ts';
+import { MIGRATIONS, logicalNames, migrate, type Migration } from '../../src/index.ts';
 
 const enabled = process.env['OMEN_CLICKHOUSE_CLUSTER_TEST'] === '1';
 const cluster = (process.env['CLICKHOUSE_CLUSTER'] ?? '').trim() || 'omen';
@@ -177,6 +177,72 @@ describe.runIf(enabled)(`schema on ClickHouse cluster ${cluster}`, () => {
       const rows = await ch.query<{ repo_id: string }>(sql`SELECT repo_id FROM commit_labels FINAL
         WHERE (repo_id, sha, method) IN (SELECT repo_id, sha, method FROM commit_labels WHERE is_bug_inducing = 1) ORDER BY repo_id`);
       expect(rows.map((r) => r.repo_id)).toEqual(['git:r1', 'git:r3', 'git:r5', 'git:r7']);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('adds a column to a table that holds rows: the local tables on every replica, the Distributed table on every server', async () => {
+    const ch = await freshDatabase();
+    const things: Migration = {
+      version: 1,
+      description: 'things',
+      steps: [
+        {
+          kind: 'table',
+          table: 'things',
+          columns: sql`repo_id String,
+      k String,
+      v Int64`,
+          engine: 'ReplacingMergeTree',
+          engineArgs: ['v'],
+          orderBy: 'repo_id, k',
+          shardKey: 'cityHash64(repo_id)',
+        },
+      ],
+    };
+    const withSource: Migration = {
+      version: 2,
+      description: 'things.source',
+      steps: [{ kind: 'addColumn', table: 'things', column: 'source', type: "String DEFAULT 'old'" }],
+    };
+    const options = { recordTable: 'things_migrations' };
+    try {
+      await migrate(ch, { ...options, migrations: [things] });
+      const repos = Array.from({ length: 8 }, (_, i) => `github.com/o/r${i}`);
+      await ch.insert(
+        'things',
+        repos.map((repo_id) => ({ repo_id, k: 'a', v: 1 })),
+      );
+
+      const report = await migrate(ch, { ...options, migrations: [things, withSource] });
+      expect(report.migrations.map((m) => m.status)).toEqual(['up-to-date', 'applied']);
+      for (const node of nodes) {
+        const columns = await ch.query<{ table: string }>(
+          sql`SELECT table FROM remote(${node.address}, system, columns) WHERE database = ${ch.database} AND name = 'source' ORDER BY table`,
+        );
+        expect(
+          columns.map((c) => c.table),
+          node.address,
+        ).toEqual(['things', 'things_local']);
+      }
+
+      await ch.insert(
+        'things',
+        repos.map((repo_id) => ({ repo_id, k: 'a', v: 2, source: 'new' })),
+      );
+      const rows = await ch.query<{ repo_id: string; v: number | string; source: string }>(
+        // k selected: 18.16 loses a sorting-key column that FINAL needs when ORDER BY is there and it is not.
+        sql`SELECT repo_id, k, v, source FROM things FINAL ORDER BY repo_id`,
+      );
+      expect(rows.map((r) => [r.repo_id, Number(r.v), r.source])).toEqual(repos.map((r) => [r, 2, 'new']));
+      const old = await ch.query<{ n: number | string }>(
+        sql`SELECT count() AS n FROM things WHERE v = 1 AND source = 'old'`,
+      );
+      expect(Number(old[0]?.n)).toBe(repos.length);
+
+      const again = await migrate(ch, { ...options, migrations: [things, withSource] });
+      expect(again.migrations.map((m) => m.status)).toEqual(['up-to-date', 'up-to-date']);
     } finally {
       await ch.close();
     }

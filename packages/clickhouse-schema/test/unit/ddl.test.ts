@@ -84,16 +84,27 @@ describe('cluster mode', () => {
     );
   });
 
-  it('adds a column to the local tables and to the Distributed one, each guarded', () => {
-    const statements = renderStep(
-      { kind: 'addColumn', table: 'things', column: 'source', type: 'String', orderBy: 'repo_id, k, source' },
-      target,
-    );
+  it('adds a column to the local tables, and to the Distributed one on every server, each guarded on every server', () => {
+    const step = {
+      kind: 'addColumn',
+      table: 'things',
+      column: 'source',
+      type: 'String',
+      orderBy: 'repo_id, k, source',
+    } as const;
+    const statements = renderStep(step, { ...target, nodesCluster: 'omen_nodes' });
     expect(statements.map((s) => s.sql.text)).toEqual([
       'ALTER TABLE analytics.things_local ON CLUSTER omen ADD COLUMN source String, MODIFY ORDER BY (repo_id, k, source)',
-      'ALTER TABLE analytics.things ON CLUSTER omen ADD COLUMN source String',
+      'ALTER TABLE analytics.things ON CLUSTER omen_nodes ADD COLUMN source String',
     ]);
-    expect(statements.map((s) => s.unlessColumn?.table)).toEqual(['things_local', 'things']);
+    expect(statements.map((s) => s.unlessColumn)).toEqual([
+      { table: 'things_local', column: 'source', onEveryNode: true },
+      { table: 'things', column: 'source', onEveryNode: true },
+    ]);
+    expect(statements.every((s) => s.unavailable === undefined)).toBe(true);
+    // Without an entry of single-server shards the Distributed ALTER says what the cluster lacks.
+    const [, distributed] = renderStep(step, target);
+    expect(distributed!.unavailable).toMatch(/remote_servers entry that lists every server of cluster omen/);
   });
 
   it('creates views on every node over the Distributed tables', () => {
@@ -190,7 +201,7 @@ describe("omen's migrations", () => {
   it('render in both modes', () => {
     for (const m of MIGRATIONS) {
       const single = renderMigration(m, { cluster: '', database: 'default' });
-      const cluster = renderMigration(m, { cluster: 'omen', database: 'default' });
+      const cluster = renderMigration(m, { nodesCluster: 'omen_nodes', cluster: 'omen', database: 'default' });
       expect(single.every((s) => !s.sql.text.includes('ON CLUSTER') && !s.sql.text.includes('Replicated'))).toBe(true);
       expect(cluster.every((s) => s.sql.text.includes('ON CLUSTER omen'))).toBe(true);
       expect(cluster.length).toBeGreaterThan(single.length - 1);

@@ -76,6 +76,14 @@ describe('compose/cluster.yaml', () => {
     expect(problems).toContain('compose/cluster.yaml: clickhouse-02-r1 needs a replica macro unique in its shard');
   });
 
+  it('names an omen_nodes entry that misses a server or groups two in a shard', () => {
+    const problems = clickhouseClusterProblemsAfter(
+      (y) => y,
+      (x) => x.replace('<shard><replica><host>clickhouse-02-r2</host><port>9000</port></replica></shard>', ''),
+    );
+    expect(problems.join('\n')).toMatch(/cluster omen_nodes must list every server of omen as a shard of its own/);
+  });
+
   it('names a service left on one server, a shard without internal replication, and a schema error', () => {
     const problems = clickhouseClusterProblemsAfter(
       (y) =>

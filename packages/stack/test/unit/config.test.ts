@@ -168,6 +168,13 @@ describe('the cluster stack', () => {
     );
     expect(xml).toContain('<node><host>127.0.0.1</host><port>99</port></node>');
     expect(xml).toContain('<distributed_ddl>');
+    // Every server a shard of its own, for the ALTERs of Distributed tables.
+    const eachNode = /<omen_nodes>([\s\S]*?)<\/omen_nodes>/.exec(xml)?.[1] ?? '';
+    expect(
+      [...eachNode.matchAll(/<shard><replica><host>127\.0\.0\.1<\/host><port>(\d+)<\/port><\/replica><\/shard>/g)].map(
+        (m) => m[1],
+      ),
+    ).toEqual(['11', '12', '21', '22']);
     // One value per setting: ClickHouse reads the first of two equal tags and ignores the rest.
     expect(xml.match(/<mark_cache_size>/g)).toHaveLength(1);
   });
