@@ -149,6 +149,9 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     const { topic, partition } = batch;
     const isRunning = (): boolean => payload.isRunning();
     const isStale = (): boolean => payload.isStale();
+    /** Before each record or chunk: not when stopping or stale, and not past the deferred bound. */
+    const mayGoOn = async (): Promise<boolean> =>
+      isRunning() && !isStale() && (await commits.belowDeferredBound(payload));
     if (!this.#seenPartitions.has(`${topic}/${partition}`)) {
       // The loss counter and the stop gauge exist at 0 from a partition's first batch on: a
       // counter that first appears at its first loss is invisible to increase(), so the
@@ -165,11 +168,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
     try {
       if (settings.batchHandler) {
         for (let start = 0; start < messages.length; start += settings.maxBatchSize) {
-          if (!isRunning() || isStale()) {
-            completedAll = false;
-            break;
-          }
-          if (!(await commits.belowDeferredBound(payload))) {
+          if (!(await mayGoOn())) {
             completedAll = false;
             break;
           }
@@ -183,11 +182,7 @@ export class KafkaConsumerRunner<V> implements ConsumerRunner {
       } else {
         let lastCommit = Date.now();
         for (const message of messages) {
-          if (!isRunning() || isStale()) {
-            completedAll = false;
-            break;
-          }
-          if (!(await commits.belowDeferredBound(payload))) {
+          if (!(await mayGoOn())) {
             completedAll = false;
             break;
           }
