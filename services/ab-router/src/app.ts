@@ -3,7 +3,7 @@
 // stats flush, and omen.abrouter.v1.AbRouter.
 import { startAuditTrail } from '@omen/audit';
 import { createClickHouse } from '@omen/clickhouse';
-import { avroSchema, loadGrpcObject } from '@omen/contracts';
+import { avroSchema, inferenceClient, loadGrpcObject, type InferenceClient } from '@omen/contracts';
 import { ConfigError } from '@omen/errors';
 import { createKafka, type AvroProducer } from '@omen/kafka';
 import type { ServiceContext } from '@omen/service';
@@ -13,7 +13,6 @@ import { EventsSink } from './adapters/events-sink.ts';
 import { OutcomeStore, ensureOutcomeTables } from './adapters/outcomes-store.ts';
 import { trainerClient } from './adapters/trainer-client.ts';
 import { Evaluator } from './evaluator.ts';
-import { inferenceClient, type InferenceClient } from './adapters/inference-client.ts';
 import { connectAnnouncer, type Announcer } from './adapters/nats-announcer.ts';
 import { ExperimentStore } from './adapters/redis-store.ts';
 import { configProblems, type AbRouterConfig } from './config.ts';
