@@ -10,11 +10,12 @@
 // on the experiment in Redis, in its decision list, and as an `updated` event on
 // experiments.events.v1 / the events table.
 import { randomUUID } from 'node:crypto';
+import type { trainerV1 } from '@omen/contracts';
 import { isRetryable } from '@omen/errors';
+import type { TrainerClient } from '@omen/model-registry';
 import type { Logger } from '@omen/telemetry';
 import type { OutcomeStore } from './adapters/outcomes-store.ts';
 import type { ExperimentStore } from './adapters/redis-store.ts';
-import type { TrainerClient } from './adapters/trainer-client.ts';
 import { decide, type DecisionOutcome } from './domain/decide.ts';
 import type { CanarySpec, ExperimentRecord, ExperimentSpec } from './domain/experiment.ts';
 import { armOutcomes, type ArmOutcomes } from './domain/outcomes.ts';
@@ -144,12 +145,12 @@ export class Evaluator {
       return { ...stored, action: 'wait', reason: `would promote, but no trainer is configured: ${stored.reason}` };
     }
     try {
-      const res = await this.#o.trainer.promote({
+      const res = await this.#o.trainer.call<trainerV1.PromoteResponse__Output>('Promote', {
         model_name: r.spec.modelName,
         version: challenger.modelVersion,
         reason: `experiment ${r.id}: ${stored.reason}`,
         alias: 'champion',
-      });
+      } satisfies trainerV1.PromoteRequest);
       const promote = {
         version: res.promoted?.version ?? challenger.modelVersion,
         previous_version: res.previous_version,
