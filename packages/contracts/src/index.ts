@@ -27,6 +27,8 @@ export type { AvroSource } from './codegen/avro-ts.ts';
 export { renderContracts, writeContracts, checkContracts, readAvroSources } from './codegen/generate.ts';
 export type { GeneratedFiles, GeneratedDifference } from './codegen/generate.ts';
 export { previousSchemaVersions } from './evolution.ts';
+export { inferenceClient } from './inference-client.ts';
+export type { InferenceClient, InferenceClientOptions } from './inference-client.ts';
 export type { PreviousSchema } from './evolution.ts';
 
 // Avro event types (what avsc decodes each schema to), by their Avro simple names.

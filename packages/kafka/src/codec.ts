@@ -36,12 +36,12 @@ export interface DecodedValue {
  * registry. The registry client caches schemas by id; we cache each topic's writer id.
  */
 export class AvroCodec {
-  private readonly registry: SchemaRegistry;
-  private readonly writerIds = new Map<string, Promise<number>>();
-  private readonly encoders = new Map<string, Promise<(value: unknown) => Buffer>>();
+  readonly #registry: SchemaRegistry;
+  readonly #writerIds = new Map<string, Promise<number>>();
+  readonly #encoders = new Map<string, Promise<(value: unknown) => Buffer>>();
 
   constructor(registryUrl: string, clientId: string) {
-    this.registry = new SchemaRegistry({ host: registryUrl.replace(/\/+$/, ''), clientId });
+    this.#registry = new SchemaRegistry({ host: registryUrl.replace(/\/+$/, ''), clientId });
   }
 
   /**
@@ -50,21 +50,21 @@ export class AvroCodec {
    * without one, the subject's latest version is used.
    */
   schemaIdFor(topic: string, schema?: AvroSchema): Promise<number> {
-    const cached = this.writerIds.get(topic);
+    const cached = this.#writerIds.get(topic);
     if (cached) return cached;
     const subject = valueSubject(topic);
     const lookup = (async () => {
       if (schema !== undefined) {
         const text = schemaText(schema, topic);
         try {
-          const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: text }, { subject });
+          const { id } = await this.#registry.register({ type: SchemaType.AVRO, schema: text }, { subject });
           return id;
         } catch (err) {
           throw fromRegistryError(err, `registering the schema of subject "${subject}"`);
         }
       }
       try {
-        return await this.registry.getLatestSchemaId(subject);
+        return await this.#registry.getLatestSchemaId(subject);
       } catch (err) {
         const mapped = fromRegistryError(err, `looking up the schema of subject "${subject}"`);
         if (mapped.code === 'NOT_FOUND') {
@@ -78,8 +78,8 @@ export class AvroCodec {
       }
     })();
     // A failed lookup must not stick: the registry may be back on the next send.
-    lookup.catch(() => this.writerIds.delete(topic));
-    this.writerIds.set(topic, lookup);
+    lookup.catch(() => this.#writerIds.delete(topic));
+    this.#writerIds.set(topic, lookup);
     return lookup;
   }
 
@@ -90,13 +90,13 @@ export class AvroCodec {
    * INVALID_ARGUMENT (with the invalid paths) as encode().
    */
   encoder(topic: string, schema?: AvroSchema): Promise<(value: unknown) => Buffer> {
-    const cached = this.encoders.get(topic);
+    const cached = this.#encoders.get(topic);
     if (cached) return cached;
     const made = (async () => {
       const id = await this.schemaIdFor(topic, schema);
       let type: { toBuffer(v: unknown): Buffer; isValid(v: unknown, o: { errorHook(path: string[]): void }): boolean };
       try {
-        type = await this.registry.getSchema(id);
+        type = await this.#registry.getSchema(id);
       } catch (err) {
         throw fromRegistryError(err, `fetching schema id ${id} to encode values for topic "${topic}"`);
       }
@@ -122,15 +122,15 @@ export class AvroCodec {
       };
     })();
     // A failed lookup must not stick: the registry may be back on the next send.
-    made.catch(() => this.encoders.delete(topic));
-    this.encoders.set(topic, made);
+    made.catch(() => this.#encoders.delete(topic));
+    this.#encoders.set(topic, made);
     return made;
   }
 
   async encode(topic: string, value: unknown, schema?: AvroSchema): Promise<Buffer> {
     const id = await this.schemaIdFor(topic, schema);
     try {
-      return await this.registry.encode(id, value);
+      return await this.#registry.encode(id, value);
     } catch (err) {
       throw fromRegistryError(err, `encoding a value for topic "${topic}" with schema id ${id}`);
     }
@@ -146,7 +146,7 @@ export class AvroCodec {
     if (!frame.ok) throw new OmenError('INVALID_ARGUMENT', `undecodable record: ${frame.reason}`);
     try {
       // Fetched first so that registry failures are told apart from Avro decoding failures.
-      await this.registry.getSchema(frame.schemaId);
+      await this.#registry.getSchema(frame.schemaId);
     } catch (err) {
       const mapped = fromRegistryError(err, `fetching schema id ${frame.schemaId}`);
       if (mapped.code === 'NOT_FOUND') {
@@ -155,7 +155,7 @@ export class AvroCodec {
       throw mapped;
     }
     try {
-      return { value: await this.registry.decode(bytes as Buffer), schemaId: frame.schemaId };
+      return { value: await this.#registry.decode(bytes as Buffer), schemaId: frame.schemaId };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       throw new OmenError(

@@ -28,7 +28,7 @@ export type {
   DeferredAck,
   HandlerContext,
   RecordHandler,
-} from './consumer.ts';
+} from './consumer/types.ts';
 export { valueSubject } from './codec.ts';
 export type { AvroSchema } from './codec.ts';
 export { DLQ_HEADERS, EVENT_ID_HEADER, decodeHeaders, dlqHeaders, encodeHeaders, parseDlqHeaders } from './headers.ts';

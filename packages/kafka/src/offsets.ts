@@ -61,21 +61,21 @@ function parseOffset(offset: string | number | bigint, what: string): bigint {
  * markers), so the point is "lowest pending offset", or "highest tracked + 1" when none pends.
  */
 export class OffsetTracker {
-  private readonly partitions = new Map<string, PartitionState>();
+  readonly #partitions = new Map<string, PartitionState>();
   /** Tickets are never reused, so an ack from before a drop or a revocation cannot match. */
-  private nextTicket = 1;
-  private deferredTotal = 0;
+  #nextTicket = 1;
+  #deferredTotal = 0;
 
-  private key(topic: string, partition: number): string {
+  #key(topic: string, partition: number): string {
     return `${topic}\u0000${partition}`;
   }
 
-  private state(topic: string, partition: number): PartitionState {
-    const key = this.key(topic, partition);
-    let state = this.partitions.get(key);
+  #state(topic: string, partition: number): PartitionState {
+    const key = this.#key(topic, partition);
+    let state = this.#partitions.get(key);
     if (!state) {
       state = { pending: [], highest: -1n, committed: -1n, doneAhead: new Set(), deferred: new Map() };
-      this.partitions.set(key, state);
+      this.#partitions.set(key, state);
     }
     return state;
   }
@@ -83,7 +83,7 @@ export class OffsetTracker {
   /** Registers a fetched record; offsets of one partition must arrive in ascending order. */
   track(topic: string, partition: number, offset: string | number | bigint): void {
     const value = parseOffset(offset, 'offset');
-    const state = this.state(topic, partition);
+    const state = this.#state(topic, partition);
     if (value <= state.highest) {
       throw new RangeError(
         `offset ${value} of ${topic}/${partition} tracked out of order (highest tracked is ${state.highest})`,
@@ -99,14 +99,14 @@ export class OffsetTracker {
    */
   skipThrough(topic: string, partition: number, offset: string | number | bigint): void {
     const value = parseOffset(offset, 'offset');
-    const state = this.state(topic, partition);
+    const state = this.#state(topic, partition);
     if (value > state.highest) state.highest = value;
   }
 
   /** Marks a tracked record done. */
   complete(topic: string, partition: number, offset: string | number | bigint): void {
     const value = parseOffset(offset, 'offset');
-    const state = this.partitions.get(this.key(topic, partition));
+    const state = this.#partitions.get(this.#key(topic, partition));
     const index = state ? indexIn(state.pending, value) : -1;
     if (!state || index < 0 || state.doneAhead.has(value)) {
       throw new RangeError(`offset ${value} of ${topic}/${partition} completed but not pending`);
@@ -128,13 +128,13 @@ export class OffsetTracker {
    */
   defer(topic: string, partition: number, offset: string | number | bigint): number {
     const value = parseOffset(offset, 'offset');
-    const state = this.partitions.get(this.key(topic, partition));
+    const state = this.#partitions.get(this.#key(topic, partition));
     if (!state || indexIn(state.pending, value) < 0 || state.doneAhead.has(value) || state.deferred.has(value)) {
       throw new RangeError(`offset ${value} of ${topic}/${partition} deferred but not pending`);
     }
-    const ticket = this.nextTicket++;
+    const ticket = this.#nextTicket++;
     state.deferred.set(value, ticket);
-    this.deferredTotal += 1;
+    this.#deferredTotal += 1;
     return ticket;
   }
 
@@ -145,22 +145,22 @@ export class OffsetTracker {
    */
   resolveDeferred(topic: string, partition: number, offset: string | number | bigint, ticket: number): boolean {
     const value = parseOffset(offset, 'offset');
-    const state = this.partitions.get(this.key(topic, partition));
+    const state = this.#partitions.get(this.#key(topic, partition));
     if (!state || state.deferred.get(value) !== ticket) return false;
     state.deferred.delete(value);
-    this.deferredTotal -= 1;
+    this.#deferredTotal -= 1;
     this.complete(topic, partition, value);
     return true;
   }
 
   /** Deferred records not yet resolved, over every partition (the consumer bounds it). */
   deferredCount(): number {
-    return this.deferredTotal;
+    return this.#deferredTotal;
   }
 
   /** The offset to commit for a partition (next to read), or undefined if nothing new is safe. */
   committable(topic: string, partition: number): string | undefined {
-    const state = this.partitions.get(this.key(topic, partition));
+    const state = this.#partitions.get(this.#key(topic, partition));
     if (!state || state.highest < 0n) return undefined;
     const point = state.pending.length > 0 ? state.pending[0]! : state.highest + 1n;
     return point > state.committed ? point.toString() : undefined;
@@ -169,7 +169,7 @@ export class OffsetTracker {
   /** Every partition whose commit point moved since its last commit. */
   commitPlan(): CommitPoint[] {
     const plan: CommitPoint[] = [];
-    for (const key of this.partitions.keys()) {
+    for (const key of this.#partitions.keys()) {
       const [topic, partition] = key.split('\u0000') as [string, string];
       const offset = this.committable(topic, Number(partition));
       if (offset !== undefined) plan.push({ topic, partition: Number(partition), offset });
@@ -180,13 +180,13 @@ export class OffsetTracker {
   /** Records that `offset` was committed for the partition (commits never move backwards). */
   markCommitted(topic: string, partition: number, offset: string | number | bigint): void {
     const value = parseOffset(offset, 'offset');
-    const state = this.state(topic, partition);
+    const state = this.#state(topic, partition);
     if (value > state.committed) state.committed = value;
   }
 
   /** Records tracked and not yet done in a partition. */
   pendingCount(topic: string, partition: number): number {
-    const state = this.partitions.get(this.key(topic, partition));
+    const state = this.#partitions.get(this.#key(topic, partition));
     return state ? state.pending.length - state.doneAhead.size : 0;
   }
 
@@ -195,9 +195,9 @@ export class OffsetTracker {
    * to deliver them again (after a failed batch), and they will be tracked anew.
    */
   dropPending(topic: string, partition: number): void {
-    const state = this.partitions.get(this.key(topic, partition));
+    const state = this.#partitions.get(this.#key(topic, partition));
     if (!state) return;
-    this.deferredTotal -= state.deferred.size;
+    this.#deferredTotal -= state.deferred.size;
     state.pending = [];
     state.doneAhead.clear();
     state.deferred.clear();
@@ -211,26 +211,26 @@ export class OffsetTracker {
    */
   dropFrom(topic: string, partition: number, offset: string | number | bigint): void {
     const value = parseOffset(offset, 'offset');
-    const state = this.partitions.get(this.key(topic, partition));
+    const state = this.#partitions.get(this.#key(topic, partition));
     if (!state || value > state.highest) return;
     const cut = lowerBound(state.pending, value);
     for (const dropped of state.pending.splice(cut)) {
       state.doneAhead.delete(dropped);
-      if (state.deferred.delete(dropped)) this.deferredTotal -= 1;
+      if (state.deferred.delete(dropped)) this.#deferredTotal -= 1;
     }
     state.highest = value - 1n;
   }
 
   /** Drops a partition's state (revoked or reassigned: its next owner starts from the commit). */
   forget(topic: string, partition: number): void {
-    const key = this.key(topic, partition);
-    this.deferredTotal -= this.partitions.get(key)?.deferred.size ?? 0;
-    this.partitions.delete(key);
+    const key = this.#key(topic, partition);
+    this.#deferredTotal -= this.#partitions.get(key)?.deferred.size ?? 0;
+    this.#partitions.delete(key);
   }
 
   /** Partitions with state, as [topic, partition] (to forget those no longer assigned). */
   trackedPartitions(): Array<[string, number]> {
-    return [...this.partitions.keys()].map((key) => {
+    return [...this.#partitions.keys()].map((key) => {
       const [topic, partition] = key.split('\u0000') as [string, string];
       return [topic, Number(partition)];
     });

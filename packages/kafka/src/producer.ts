@@ -115,12 +115,12 @@ export function chunksOf(messages: readonly Message[], maxBytes: number): Messag
 }
 
 export class KafkaAvroProducer implements AvroProducer {
-  private readonly producer: KafkaJsProducer;
-  private readonly codec: AvroCodec;
-  private readonly metrics: KafkaMetrics;
-  private readonly schemas: SchemaSource | undefined;
-  private readonly timeoutMs: number;
-  private readonly maxRequestBytes: number;
+  readonly #producer: KafkaJsProducer;
+  readonly #codec: AvroCodec;
+  readonly #metrics: KafkaMetrics;
+  readonly #schemas: SchemaSource | undefined;
+  readonly #timeoutMs: number;
+  readonly #maxRequestBytes: number;
 
   constructor(options: {
     producer: KafkaJsProducer;
@@ -131,28 +131,28 @@ export class KafkaAvroProducer implements AvroProducer {
     /** @default 921600 (ProducerOptions.maxRequestBytes) */
     maxRequestBytes?: number;
   }) {
-    this.producer = options.producer;
-    this.codec = options.codec;
-    this.metrics = options.metrics;
-    this.schemas = options.schemas;
-    this.timeoutMs = options.timeoutMs;
-    this.maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
+    this.#producer = options.producer;
+    this.#codec = options.codec;
+    this.#metrics = options.metrics;
+    this.#schemas = options.schemas;
+    this.#timeoutMs = options.timeoutMs;
+    this.#maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
   }
 
-  private schemaFor(topic: string, explicit: AvroSchema | undefined): AvroSchema | undefined {
+  #schemaFor(topic: string, explicit: AvroSchema | undefined): AvroSchema | undefined {
     if (explicit !== undefined) return explicit;
-    if (typeof this.schemas === 'function') return this.schemas(topic);
-    return this.schemas?.[topic];
+    if (typeof this.#schemas === 'function') return this.#schemas(topic);
+    return this.#schemas?.[topic];
   }
 
   async send<V>(topic: string, records: readonly ProduceRecord<V>[], options: SendOptions = {}): Promise<SendResult[]> {
     checkTopic(topic);
     const continued = records.flatMap((r) => (r.trace ? [r.trace] : []));
-    return this.traced(topic, records.length, continued, async (headersWithTrace) => {
-      const schema = this.schemaFor(topic, options.schema);
+    return this.#traced(topic, records.length, continued, async (headersWithTrace) => {
+      const schema = this.#schemaFor(topic, options.schema);
       const messages: Message[] = [];
       // Resolved once per send (and compiled once per topic): no await per record.
-      const encode = records.length > 0 ? await this.codec.encoder(topic, schema) : undefined;
+      const encode = records.length > 0 ? await this.#codec.encoder(topic, schema) : undefined;
       for (const [index, record] of records.entries()) {
         if (record.key !== null && typeof record.key !== 'string') {
           throw new OmenError(
@@ -185,13 +185,13 @@ export class KafkaAvroProducer implements AvroProducer {
           ...(record.partition !== undefined ? { partition: record.partition } : {}),
         });
       }
-      return this.write(topic, messages);
+      return this.#write(topic, messages);
     });
   }
 
   async sendRaw(topic: string, records: readonly RawRecord[]): Promise<SendResult[]> {
     checkTopic(topic);
-    return this.traced(topic, records.length, [], (headersWithTrace) => {
+    return this.#traced(topic, records.length, [], (headersWithTrace) => {
       const messages = records.map((record, index): Message => {
         const timestamp = timestampOf(record.timestamp, `records[${index}].timestamp`);
         return {
@@ -202,23 +202,24 @@ export class KafkaAvroProducer implements AvroProducer {
           ...(record.partition !== undefined ? { partition: record.partition } : {}),
         };
       });
-      return this.write(topic, messages);
+      return this.#write(topic, messages);
     });
   }
 
-  private async write(topic: string, messages: Message[]): Promise<SendResult[]> {
+  async #write(topic: string, messages: Message[]): Promise<SendResult[]> {
     const results: SendResult[] = [];
     // One after the other: with one request in flight the chunks keep the records' order.
-    for (const chunk of chunksOf(messages, this.maxRequestBytes)) results.push(...(await this.writeOne(topic, chunk)));
+    for (const chunk of chunksOf(messages, this.#maxRequestBytes))
+      results.push(...(await this.#writeOne(topic, chunk)));
     return results;
   }
 
-  private async writeOne(topic: string, messages: Message[]): Promise<SendResult[]> {
+  async #writeOne(topic: string, messages: Message[]): Promise<SendResult[]> {
     if (messages.length === 0) return [];
     try {
       // acks=-1: the leader answers only once every in-sync replica has the records.
-      const metadata = await this.producer.send({ topic, messages, acks: -1, timeout: this.timeoutMs });
-      this.metrics.produced.inc({ topic }, messages.length);
+      const metadata = await this.#producer.send({ topic, messages, acks: -1, timeout: this.#timeoutMs });
+      this.#metrics.produced.inc({ topic }, messages.length);
       return metadata.map((m) => ({
         topic: m.topicName,
         partition: m.partition,
@@ -234,7 +235,7 @@ export class KafkaAvroProducer implements AvroProducer {
    * consumer's span joins the same trace — the send span's, or the record's own `trace` (then
    * linked from the send span) when it continues a trace of its own.
    */
-  private async traced<T>(
+  async #traced<T>(
     topic: string,
     count: number,
     continued: readonly Context[],
@@ -271,7 +272,7 @@ export class KafkaAvroProducer implements AvroProducer {
       return await context.with(spanContext, () => body(withTrace));
     } catch (err) {
       const error = isOmenError(err) ? err : fromKafkaError(err, `sending to "${topic}"`);
-      this.metrics.produceErrors.inc({ topic, code: error.code });
+      this.#metrics.produceErrors.inc({ topic, code: error.code });
       span.recordException(error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
       throw error;
@@ -281,6 +282,6 @@ export class KafkaAvroProducer implements AvroProducer {
   }
 
   async disconnect(): Promise<void> {
-    await this.producer.disconnect();
+    await this.#producer.disconnect();
   }
 }

@@ -45,5 +45,7 @@ export { ClickHouseRegistryMirror, MIRROR_TABLES, versionRow, aliasEventRow } fr
 export type { MirrorTables } from './clickhouse-mirror.ts';
 export { MODEL_EVENT_SUBJECTS, modelEventPayload, parseModelEvent } from './events.ts';
 export type { ModelEvent, ModelEventPayload } from './events.ts';
+export { parseDriftAlert, parseDriftAlertAnswer } from './drift-alert.ts';
+export type { DriftAlert, DriftAlertAnswer } from './drift-alert.ts';
 export { TrainerClient, trainerError } from './trainer-client.ts';
 export type { TrainerClientOptions, TrainerMethod } from './trainer-client.ts';

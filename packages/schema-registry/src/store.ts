@@ -69,14 +69,16 @@ export function parseVersion(raw: string): number | 'latest' {
  * or the new state, never a torn file, and ids stay stable across restarts.
  */
 export class RegistryStore {
-  private readonly byId = new Map<number, StoredSchema>();
-  private readonly idByIdentity = new Map<string, number>();
-  private writeChain: Promise<void> = Promise.resolve();
+  readonly #byId = new Map<number, StoredSchema>();
+  readonly #idByIdentity = new Map<string, number>();
+  #writeChain: Promise<void> = Promise.resolve();
+  readonly #file: string;
+  readonly #state: StateFile;
 
-  private constructor(
-    private readonly file: string,
-    private readonly state: StateFile,
-  ) {
+  // Private: a store comes only from open(), which reads and checks the file first.
+  private constructor(file: string, state: StateFile) {
+    this.#file = file;
+    this.#state = state;
     for (const [idText, schema] of Object.entries(state.schemas)) {
       const id = Number(idText);
       let parsed;
@@ -87,8 +89,8 @@ export class RegistryStore {
           cause: err,
         });
       }
-      this.byId.set(id, { schema: parsed.schema, identity: parsed.identity, type: parsed.type });
-      this.idByIdentity.set(parsed.identity, id);
+      this.#byId.set(id, { schema: parsed.schema, identity: parsed.identity, type: parsed.type });
+      this.#idByIdentity.set(parsed.identity, id);
     }
   }
 
@@ -131,10 +133,10 @@ export class RegistryStore {
     return new RegistryStore(file, state);
   }
 
-  private persist(): Promise<void> {
-    const snapshot = JSON.stringify(this.state);
-    const next = this.writeChain.then(async () => {
-      const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+  #persist(): Promise<void> {
+    const snapshot = JSON.stringify(this.#state);
+    const next = this.#writeChain.then(async () => {
+      const tmp = `${this.#file}.${process.pid}.${Date.now()}.tmp`;
       try {
         const handle = await open(tmp, 'w');
         try {
@@ -143,108 +145,108 @@ export class RegistryStore {
         } finally {
           await handle.close();
         }
-        await rename(tmp, this.file);
+        await rename(tmp, this.#file);
       } catch (err) {
         await rm(tmp, { force: true });
         throw new RegistryError(
           'STORE_ERROR',
-          `Error while writing the registry state to ${this.file}: ${(err as Error).message}`,
+          `Error while writing the registry state to ${this.#file}: ${(err as Error).message}`,
           { cause: err },
         );
       }
     });
     // A failed write must not block later ones; the failure is reported to its own caller.
-    this.writeChain = next.catch(() => undefined);
+    this.#writeChain = next.catch(() => undefined);
     return next;
   }
 
-  private subject(name: string): SubjectRecord {
-    const subject = this.state.subjects[name];
+  #subject(name: string): SubjectRecord {
+    const subject = this.#state.subjects[name];
     if (!subject || !subject.versions.some((v) => !v.deleted)) {
       throw new RegistryError('SUBJECT_NOT_FOUND', `Subject '${name}' not found.`);
     }
     return subject;
   }
 
-  private live(subject: SubjectRecord): VersionRecord[] {
+  #live(subject: SubjectRecord): VersionRecord[] {
     return subject.versions.filter((v) => !v.deleted);
   }
 
-  private stored(id: number): StoredSchema {
-    const s = this.byId.get(id);
+  #stored(id: number): StoredSchema {
+    const s = this.#byId.get(id);
     if (!s) throw new RegistryError('SCHEMA_NOT_FOUND', `Schema ${id} not found`);
     return s;
   }
 
-  private view(subject: string, v: VersionRecord): SubjectVersion {
-    return { subject, id: v.id, version: v.version, schema: this.stored(v.id).schema };
+  #view(subject: string, v: VersionRecord): SubjectVersion {
+    return { subject, id: v.id, version: v.version, schema: this.#stored(v.id).schema };
   }
 
   get globalCompatibility(): CompatibilityLevel {
-    return this.state.compatibility;
+    return this.#state.compatibility;
   }
 
   async setGlobalCompatibility(level: unknown): Promise<CompatibilityLevel> {
     const checked = checkLevel(level);
-    this.state.compatibility = checked;
-    await this.persist();
+    this.#state.compatibility = checked;
+    await this.#persist();
     return checked;
   }
 
   /** The subject's own level, or undefined when it has none (it then follows the global one). */
   subjectCompatibility(subject: string): CompatibilityLevel | undefined {
-    return this.state.subjects[subject]?.compatibility;
+    return this.#state.subjects[subject]?.compatibility;
   }
 
   effectiveCompatibility(subject: string): CompatibilityLevel {
-    return this.subjectCompatibility(subject) ?? this.state.compatibility;
+    return this.subjectCompatibility(subject) ?? this.#state.compatibility;
   }
 
   async setSubjectCompatibility(subject: string, level: unknown): Promise<CompatibilityLevel> {
     const checked = checkLevel(level);
-    const record = (this.state.subjects[subject] ??= { versions: [] });
+    const record = (this.#state.subjects[subject] ??= { versions: [] });
     record.compatibility = checked;
-    await this.persist();
+    await this.#persist();
     return checked;
   }
 
   async deleteSubjectCompatibility(subject: string): Promise<CompatibilityLevel> {
-    const record = this.state.subjects[subject];
+    const record = this.#state.subjects[subject];
     const previous = record?.compatibility;
     if (!record || previous === undefined) {
       throw new RegistryError('SUBJECT_NOT_FOUND', `Subject '${subject}' not found.`);
     }
     delete record.compatibility;
-    await this.persist();
+    await this.#persist();
     return previous;
   }
 
   subjects(includeDeleted = false): string[] {
-    return Object.entries(this.state.subjects)
+    return Object.entries(this.#state.subjects)
       .filter(([, s]) => s.versions.some((v) => includeDeleted || !v.deleted))
       .map(([name]) => name)
       .sort();
   }
 
   versions(subject: string): number[] {
-    return this.live(this.subject(subject)).map((v) => v.version);
+    return this.#live(this.#subject(subject)).map((v) => v.version);
   }
 
   version(subject: string, version: number | 'latest'): SubjectVersion {
-    const live = this.live(this.subject(subject));
+    const live = this.#live(this.#subject(subject));
     const found = version === 'latest' ? live.at(-1) : live.find((v) => v.version === version);
     if (!found) throw new RegistryError('VERSION_NOT_FOUND', `Version ${version} not found.`);
-    return this.view(subject, found);
+    return this.#view(subject, found);
   }
 
   schemaById(id: number): { schema: string } {
-    return { schema: this.stored(id).schema };
+    return { schema: this.#stored(id).schema };
   }
 
   /** Every live (subject, version) that uses a schema id. */
   usages(id: number): { subject: string; version: number }[] {
-    this.stored(id);
-    return Object.entries(this.state.subjects).flatMap(([subject, s]) =>
+    this.#stored(id);
+    return Object.entries(this.#state.subjects).flatMap(([subject, s]) =>
       s.versions.filter((v) => !v.deleted && v.id === id).map((v) => ({ subject, version: v.version })),
     );
   }
@@ -252,10 +254,10 @@ export class RegistryStore {
   /** The version of `subject` holding this schema; 40401 or 40403 when there is none. */
   lookup(subject: string, schemaText: unknown): SubjectVersion {
     const parsed = parseAvroSchema(schemaText);
-    const live = this.live(this.subject(subject));
-    const found = live.find((v) => this.stored(v.id).identity === parsed.identity);
+    const live = this.#live(this.#subject(subject));
+    const found = live.find((v) => this.#stored(v.id).identity === parsed.identity);
     if (!found) throw new RegistryError('SCHEMA_NOT_FOUND', 'Schema not found');
-    return this.view(subject, found);
+    return this.#view(subject, found);
   }
 
   /**
@@ -265,72 +267,72 @@ export class RegistryStore {
    */
   async register(subject: string, schemaText: unknown): Promise<number> {
     const parsed = parseAvroSchema(schemaText);
-    const record = this.state.subjects[subject] ?? { versions: [] };
-    const live = this.live(record);
-    const same = live.find((v) => this.stored(v.id).identity === parsed.identity);
+    const record = this.#state.subjects[subject] ?? { versions: [] };
+    const live = this.#live(record);
+    const same = live.find((v) => this.#stored(v.id).identity === parsed.identity);
     if (same) return same.id;
 
-    const result = this.compatibilityAgainst(parsed.type, live, this.effectiveCompatibility(subject));
+    const result = this.#compatibilityAgainst(parsed.type, live, this.effectiveCompatibility(subject));
     if (!result.compatible) {
       throw new RegistryError(
         'INCOMPATIBLE_SCHEMA',
         `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: ${result.messages.join('; ')}`,
       );
     }
-    let id = this.idByIdentity.get(parsed.identity);
+    let id = this.#idByIdentity.get(parsed.identity);
     if (id === undefined) {
-      id = this.state.nextId++;
-      this.state.schemas[String(id)] = parsed.schema;
-      this.byId.set(id, { schema: parsed.schema, identity: parsed.identity, type: parsed.type });
-      this.idByIdentity.set(parsed.identity, id);
+      id = this.#state.nextId++;
+      this.#state.schemas[String(id)] = parsed.schema;
+      this.#byId.set(id, { schema: parsed.schema, identity: parsed.identity, type: parsed.type });
+      this.#idByIdentity.set(parsed.identity, id);
     }
     const version = Math.max(0, ...record.versions.map((v) => v.version)) + 1;
     record.versions.push({ version, id });
-    this.state.subjects[subject] = record;
-    await this.persist();
+    this.#state.subjects[subject] = record;
+    await this.#persist();
     return id;
   }
 
   /** Compatibility of a candidate with one version (or, with undefined, every version the level asks for). */
   testCompatibility(subject: string, version: number | 'latest' | undefined, schemaText: unknown): CompatibilityResult {
     const parsed = parseAvroSchema(schemaText);
-    const live = this.live(this.subject(subject));
+    const live = this.#live(this.#subject(subject));
     const level = this.effectiveCompatibility(subject);
-    if (version === undefined) return this.compatibilityAgainst(parsed.type, live, level);
+    if (version === undefined) return this.#compatibilityAgainst(parsed.type, live, level);
     const target = version === 'latest' ? live.at(-1) : live.find((v) => v.version === version);
     if (!target) throw new RegistryError('VERSION_NOT_FOUND', `Version ${version} not found.`);
     // Against one named version the level's direction applies, its transitivity does not.
-    return this.compatibilityAgainst(parsed.type, [target], level.replace('_TRANSITIVE', '') as CompatibilityLevel);
+    return this.#compatibilityAgainst(parsed.type, [target], level.replace('_TRANSITIVE', '') as CompatibilityLevel);
   }
 
-  private compatibilityAgainst(
+  #compatibilityAgainst(
     candidate: avro.Type,
     versions: readonly VersionRecord[],
     level: CompatibilityLevel,
   ): CompatibilityResult {
     return checkCompatibility(
       candidate,
-      versions.map((v) => ({ version: v.version, type: this.stored(v.id).type })),
+      versions.map((v) => ({ version: v.version, type: this.#stored(v.id).type })),
       level,
     );
   }
 
   /** Deletes a subject (soft: its versions disappear, ids stay resolvable; permanent: forgotten). */
   async deleteSubject(subject: string, permanent: boolean): Promise<number[]> {
-    const record = this.state.subjects[subject];
+    const record = this.#state.subjects[subject];
     if (!record || (!permanent && !record.versions.some((v) => !v.deleted))) {
       throw new RegistryError('SUBJECT_NOT_FOUND', `Subject '${subject}' not found.`);
     }
     const versions = record.versions.filter((v) => permanent || !v.deleted).map((v) => v.version);
-    if (permanent) delete this.state.subjects[subject];
+    if (permanent) delete this.#state.subjects[subject];
     else for (const v of record.versions) v.deleted = true;
-    await this.persist();
+    await this.#persist();
     return versions;
   }
 
   async deleteVersion(subject: string, version: number | 'latest', permanent: boolean): Promise<number> {
-    const record = this.subject(subject);
-    const live = this.live(record);
+    const record = this.#subject(subject);
+    const live = this.#live(record);
     const target =
       version === 'latest'
         ? live.at(-1)
@@ -338,13 +340,13 @@ export class RegistryStore {
     if (!target) throw new RegistryError('VERSION_NOT_FOUND', `Version ${version} not found.`);
     if (permanent) record.versions = record.versions.filter((v) => v !== target);
     else target.deleted = true;
-    await this.persist();
+    await this.#persist();
     return target.version;
   }
 
   /** Resolves once every accepted change is on disk. */
   async flush(): Promise<void> {
-    await this.writeChain;
+    await this.#writeChain;
   }
 }
 

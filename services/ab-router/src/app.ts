@@ -3,17 +3,16 @@
 // stats flush, and omen.abrouter.v1.AbRouter.
 import { startAuditTrail } from '@omen/audit';
 import { createClickHouse } from '@omen/clickhouse';
-import { avroSchema, loadGrpcObject } from '@omen/contracts';
+import { avroSchema, inferenceClient, loadGrpcObject, type InferenceClient } from '@omen/contracts';
 import { ConfigError } from '@omen/errors';
 import { createKafka, type AvroProducer } from '@omen/kafka';
+import { TrainerClient } from '@omen/model-registry';
 import type { ServiceContext } from '@omen/service';
 import type { CommitLabel } from '@omen/contracts';
 import { offsetGapHealth, type ConsumerRunner } from '@omen/kafka';
 import { EventsSink } from './adapters/events-sink.ts';
 import { OutcomeStore, ensureOutcomeTables } from './adapters/outcomes-store.ts';
-import { trainerClient } from './adapters/trainer-client.ts';
 import { Evaluator } from './evaluator.ts';
-import { inferenceClient, type InferenceClient } from './adapters/inference-client.ts';
 import { connectAnnouncer, type Announcer } from './adapters/nats-announcer.ts';
 import { ExperimentStore } from './adapters/redis-store.ts';
 import { configProblems, type AbRouterConfig } from './config.ts';
@@ -234,7 +233,7 @@ export async function startAbRouter(ctx: ServiceContext<AbRouterConfig>): Promis
       logger.warn('no Kafka: labels are not consumed, canaries see only labels already in ClickHouse');
     }
     const trainerToken = config.TRAINER_TOKEN ?? config.ADMIN_TOKEN;
-    const trainer = trainerClient(config.TRAINER_ADDR, { token: trainerToken, deadlineMs: 10_000 });
+    const trainer = new TrainerClient({ address: config.TRAINER_ADDR, token: trainerToken, deadlineMs: 10_000 });
     ctx.onShutdown(() => trainer.close(), 'trainer client');
     const decisions = m.counter(
       'omen_abrouter_canary_decisions_total',

@@ -56,26 +56,30 @@ export interface RouterOptions {
 }
 
 export class Router {
-  private records = new Map<string, ExperimentRecord>();
-  private active = new Map<string, string>();
-  private pending = new Map<string, Map<string, Moments>>();
-  private pendingUnits = new Map<string, Map<string, Set<string>>>();
-  private seen = new Map<string, Set<string>>();
-  private flushing: Promise<void> | undefined;
+  #records = new Map<string, ExperimentRecord>();
+  #active = new Map<string, string>();
+  #pending = new Map<string, Map<string, Moments>>();
+  #pendingUnits = new Map<string, Map<string, Set<string>>>();
+  #seen = new Map<string, Set<string>>();
+  #flushing: Promise<void> | undefined;
 
-  constructor(private readonly o: RouterOptions) {}
+  readonly #o: RouterOptions;
+
+  constructor(o: RouterOptions) {
+    this.#o = o;
+  }
 
   /** Re-reads every experiment from Redis; the periodic catch-up and the NATS reaction. */
   async refresh(): Promise<void> {
-    const { records, active } = await this.o.store.all();
-    this.records = new Map(records.map((r) => [r.id, r]));
-    this.active = active;
-    for (const id of this.seen.keys()) if (this.records.get(id)?.state !== 'RUNNING') this.seen.delete(id);
+    const { records, active } = await this.#o.store.all();
+    this.#records = new Map(records.map((r) => [r.id, r]));
+    this.#active = active;
+    for (const id of this.#seen.keys()) if (this.#records.get(id)?.state !== 'RUNNING') this.#seen.delete(id);
   }
 
   onChange(change: ExperimentChanged): void {
     this.refresh().catch((err: unknown) =>
-      this.o.logger.warn(
+      this.#o.logger.warn(
         { err, experiment: change.experiment_id },
         'refresh after an experiment change failed; the periodic re-read will catch up',
       ),
@@ -84,38 +88,38 @@ export class Router {
 
   /** Read from Redis, not the cache: GetExperiment answers the same on every replica. */
   async load(id: string): Promise<ExperimentRecord> {
-    const r = await this.o.store.mustGet(id);
-    this.records.set(id, r);
+    const r = await this.#o.store.mustGet(id);
+    this.#records.set(id, r);
     return r;
   }
 
   list(filter: { modelName?: string; state?: string }): ExperimentRecord[] {
-    return [...this.records.values()]
+    return [...this.#records.values()]
       .filter((r) => !filter.modelName || r.spec.modelName === filter.modelName)
       .filter((r) => !filter.state || r.state === filter.state)
       .sort((a, b) => b.createdAt - a.createdAt);
   }
 
   async create(spec: ExperimentSpec): Promise<ExperimentRecord> {
-    const record = await this.o.store.create(spec);
-    this.records.set(record.id, record);
-    this.active.set(spec.modelName, record.id);
+    const record = await this.#o.store.create(spec);
+    this.#records.set(record.id, record);
+    this.#active.set(spec.modelName, record.id);
     // Each guardrail's breach series exists at 0 from the start: a counter that first appears at
     // its first breach is invisible to increase() (the alert and the experiments dashboard).
     for (const g of spec.guardrails)
-      for (const arm of spec.arms) this.o.breaches.inc({ experiment: record.id, arm: arm.name, metric: g.metric }, 0);
-    this.lifecycle(record, 'created', { config_json: JSON.stringify(spec) });
-    await this.announce(record, 'created');
+      for (const arm of spec.arms) this.#o.breaches.inc({ experiment: record.id, arm: arm.name, metric: g.metric }, 0);
+    this.#lifecycle(record, 'created', { config_json: JSON.stringify(spec) });
+    await this.#announce(record, 'created');
     return record;
   }
 
   async stop(id: string, reason: string): Promise<ExperimentRecord> {
-    const { record, changed } = await this.o.store.transition(id, 'STOPPED', reason);
-    this.records.set(id, record);
-    if (this.active.get(record.spec.modelName) === id) this.active.delete(record.spec.modelName);
+    const { record, changed } = await this.#o.store.transition(id, 'STOPPED', reason);
+    this.#records.set(id, record);
+    if (this.#active.get(record.spec.modelName) === id) this.#active.delete(record.spec.modelName);
     if (changed) {
-      this.lifecycle(record, 'stopped', { reason });
-      await this.announce(record, 'stopped', reason);
+      this.#lifecycle(record, 'stopped', { reason });
+      await this.#announce(record, 'stopped', reason);
     }
     return record;
   }
@@ -131,12 +135,12 @@ export class Router {
     reason: string,
     decisionJson: string,
   ): Promise<{ record: ExperimentRecord; changed: boolean }> {
-    const { record, changed } = await this.o.store.transition(id, to, reason, Date.now(), decisionJson);
-    this.records.set(id, record);
-    if (to === 'PROMOTED' && this.active.get(record.spec.modelName) === id) this.active.delete(record.spec.modelName);
+    const { record, changed } = await this.#o.store.transition(id, to, reason, Date.now(), decisionJson);
+    this.#records.set(id, record);
+    if (to === 'PROMOTED' && this.#active.get(record.spec.modelName) === id) this.#active.delete(record.spec.modelName);
     if (changed) {
-      this.lifecycle(record, to === 'PROMOTED' ? 'stopped' : 'rolled_back', { reason });
-      await this.announce(record, to === 'PROMOTED' ? 'promoted' : 'rolled_back', reason);
+      this.#lifecycle(record, to === 'PROMOTED' ? 'stopped' : 'rolled_back', { reason });
+      await this.#announce(record, to === 'PROMOTED' ? 'promoted' : 'rolled_back', reason);
     }
     return { record, changed };
   }
@@ -154,7 +158,7 @@ export class Router {
   ): Promise<ExperimentRecord | undefined> {
     if (e.alias !== 'challenger') return undefined;
     await this.refresh();
-    const tried = [...this.records.values()].some(
+    const tried = [...this.#records.values()].some(
       (r) => r.spec.modelName === e.model && r.spec.arms[1]?.modelVersion === e.version,
     );
     if (tried) return undefined;
@@ -181,16 +185,16 @@ export class Router {
   /** A canary's ramp to its next stage (Redis, then the event and the announcement). */
   async rampUp(r: ExperimentRecord, reason: string): Promise<boolean> {
     const from = r.stage ?? 0;
-    if (!(await this.o.store.ramp(r.id, from))) return false;
+    if (!(await this.#o.store.ramp(r.id, from))) return false;
     const record = await this.load(r.id);
-    await this.announce(record, 'ramped', reason);
+    await this.#announce(record, 'ramped', reason);
     return true;
   }
 
   /** Every decision's evidence on experiments.events.v1 (type updated, config_json = the decision). */
   recordDecision(r: ExperimentRecord, decisionJson: string, at: number): void {
-    this.o.emit(
-      this.event(
+    this.#o.emit(
+      this.#event(
         r,
         'updated',
         `${r.id}:updated:${at}`,
@@ -208,7 +212,7 @@ export class Router {
    */
   async experimentFor(experimentId: string, modelName: string): Promise<ExperimentRecord | undefined> {
     if (experimentId) {
-      const r = this.records.get(experimentId) ?? (await this.o.store.get(experimentId));
+      const r = this.#records.get(experimentId) ?? (await this.#o.store.get(experimentId));
       if (!r) throw new NotFoundError(`experiment ${quote(experimentId)} does not exist`, `experiment/${experimentId}`);
       if (r.spec.modelName !== modelName)
         throw new FailedPreconditionError(
@@ -216,8 +220,8 @@ export class Router {
         );
       return r.state === 'STOPPED' || r.state === 'PROMOTED' ? undefined : r;
     }
-    const id = this.active.get(modelName);
-    const r = id ? this.records.get(id) : undefined;
+    const id = this.#active.get(modelName);
+    const r = id ? this.#records.get(id) : undefined;
     return r && r.state !== 'STOPPED' && r.state !== 'PROMOTED' ? r : undefined;
   }
 
@@ -233,19 +237,19 @@ export class Router {
             experiment.spec.arms.map((a, i) => ({ ...a, weight: weights[i]! })),
           )
         : control;
-    this.o.assignments.inc({ experiment: experiment.id, arm: arm.name });
+    this.#o.assignments.inc({ experiment: experiment.id, arm: arm.name });
     return arm;
   }
 
   /** An assignment event, once per unit as far as this replica remembers (the id dedupes the rest). */
   recordAssignment(r: Routed, unitId: string, repoId: string): void {
-    let seen = this.seen.get(r.experiment.id);
-    if (!seen) this.seen.set(r.experiment.id, (seen = new Set()));
+    let seen = this.#seen.get(r.experiment.id);
+    if (!seen) this.#seen.set(r.experiment.id, (seen = new Set()));
     if (seen.has(unitId)) return;
-    if (seen.size >= (this.o.seenUnitsMax ?? 100_000)) seen.clear();
+    if (seen.size >= (this.#o.seenUnitsMax ?? 100_000)) seen.clear();
     seen.add(unitId);
-    this.o.emit(
-      this.event(r.experiment, 'assignment', `${r.experiment.id}:assignment:${unitId}`, repoId, {
+    this.#o.emit(
+      this.#event(r.experiment, 'assignment', `${r.experiment.id}:assignment:${unitId}`, repoId, {
         arm: r.arm.name,
         unit_id: unitId,
         model_name: r.experiment.spec.modelName,
@@ -265,20 +269,20 @@ export class Router {
     entityId?: string,
   ): void {
     const key = `${r.arm.name}|${metric}`;
-    let byKey = this.pending.get(r.experiment.id);
-    if (!byKey) this.pending.set(r.experiment.id, (byKey = new Map<string, Moments>()));
+    let byKey = this.#pending.get(r.experiment.id);
+    if (!byKey) this.#pending.set(r.experiment.id, (byKey = new Map<string, Moments>()));
     const m = byKey.get(key) ?? { n: 0, sum: 0, sumSq: 0 };
     m.n += 1;
     m.sum += value;
     m.sumSq += value * value;
     byKey.set(key, m);
-    let units = this.pendingUnits.get(r.experiment.id);
-    if (!units) this.pendingUnits.set(r.experiment.id, (units = new Map<string, Set<string>>()));
+    let units = this.#pendingUnits.get(r.experiment.id);
+    if (!units) this.#pendingUnits.set(r.experiment.id, (units = new Map<string, Set<string>>()));
     const set = units.get(r.arm.name) ?? new Set<string>();
     set.add(unitId);
     units.set(r.arm.name, set);
-    this.o.emit(
-      this.event(r.experiment, 'outcome', `${r.experiment.id}:outcome:${unitId}:${metric}:${requestKey}`, repoId, {
+    this.#o.emit(
+      this.#event(r.experiment, 'outcome', `${r.experiment.id}:outcome:${unitId}:${metric}:${requestKey}`, repoId, {
         arm: r.arm.name,
         unit_id: unitId,
         model_name: r.experiment.spec.modelName,
@@ -292,43 +296,43 @@ export class Router {
 
   /** Adds pending outcomes to Redis, then checks the touched experiments' guardrails. */
   flushStats(): Promise<void> {
-    this.flushing ??= this.doFlush().finally(() => (this.flushing = undefined));
-    return this.flushing;
+    this.#flushing ??= this.#doFlush().finally(() => (this.#flushing = undefined));
+    return this.#flushing;
   }
 
-  private async doFlush(): Promise<void> {
-    if (this.pending.size === 0) return;
-    const moments = this.pending;
-    const units = this.pendingUnits;
-    this.pending = new Map();
-    this.pendingUnits = new Map();
+  async #doFlush(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const moments = this.#pending;
+    const units = this.#pendingUnits;
+    this.#pending = new Map();
+    this.#pendingUnits = new Map();
     try {
-      await this.o.store.addObservations(
+      await this.#o.store.addObservations(
         moments,
         new Map([...units].map(([id, byArm]) => [id, new Map([...byArm].map(([arm, s]) => [arm, [...s]]))])),
       );
     } catch (err) {
       // Put them back for the next flush: outcomes wait in memory through a short Redis outage.
-      for (const [id, byKey] of moments) for (const [k, m] of byKey) this.mergePending(id, k, m);
-      for (const [id, byArm] of units) for (const [arm, s] of byArm) for (const u of s) this.mergeUnit(id, arm, u);
+      for (const [id, byKey] of moments) for (const [k, m] of byKey) this.#mergePending(id, k, m);
+      for (const [id, byArm] of units) for (const [arm, s] of byArm) for (const u of s) this.#mergeUnit(id, arm, u);
       throw err;
     }
     for (const id of moments.keys()) {
-      const r = this.records.get(id);
+      const r = this.#records.get(id);
       if (r && r.state === 'RUNNING' && r.spec.guardrails.length > 0) await this.checkGuardrails(r);
     }
   }
 
-  private mergePending(id: string, key: string, m: Moments): void {
-    let byKey = this.pending.get(id);
-    if (!byKey) this.pending.set(id, (byKey = new Map<string, Moments>()));
+  #mergePending(id: string, key: string, m: Moments): void {
+    let byKey = this.#pending.get(id);
+    if (!byKey) this.#pending.set(id, (byKey = new Map<string, Moments>()));
     const cur = byKey.get(key) ?? { n: 0, sum: 0, sumSq: 0 };
     byKey.set(key, { n: cur.n + m.n, sum: cur.sum + m.sum, sumSq: cur.sumSq + m.sumSq });
   }
 
-  private mergeUnit(id: string, arm: string, unit: string): void {
-    let byArm = this.pendingUnits.get(id);
-    if (!byArm) this.pendingUnits.set(id, (byArm = new Map<string, Set<string>>()));
+  #mergeUnit(id: string, arm: string, unit: string): void {
+    let byArm = this.#pendingUnits.get(id);
+    if (!byArm) this.#pendingUnits.set(id, (byArm = new Map<string, Set<string>>()));
     const s = byArm.get(arm) ?? new Set<string>();
     s.add(unit);
     byArm.set(arm, s);
@@ -344,22 +348,22 @@ export class Router {
     const breach = findBreach(r.spec.guardrails, observations);
     if (!breach) return;
     const reason = describeBreach(breach);
-    const { record, changed } = await this.o.store.transition(r.id, 'ROLLED_BACK', reason);
-    this.records.set(r.id, record);
+    const { record, changed } = await this.#o.store.transition(r.id, 'ROLLED_BACK', reason);
+    this.#records.set(r.id, record);
     if (!changed) return;
-    this.o.breaches.inc({ experiment: r.id, arm: breach.arm, metric: breach.guardrail.metric });
-    this.o.logger.warn(
+    this.#o.breaches.inc({ experiment: r.id, arm: breach.arm, metric: breach.guardrail.metric });
+    this.#o.logger.warn(
       { experiment: r.id, arm: breach.arm, metric: breach.guardrail.metric, value: breach.value },
       'experiment rolled back: %s',
       reason,
     );
-    this.lifecycle(record, 'rolled_back', { reason });
-    await this.announce(record, 'rolled_back', reason);
+    this.#lifecycle(record, 'rolled_back', { reason });
+    await this.#announce(record, 'rolled_back', reason);
   }
 
   /** Per-arm units and metric summaries, each treatment compared with the control (arms[0]). */
   async armStats(r: ExperimentRecord): Promise<ArmStatsView[]> {
-    const stored = await this.o.store.stats(
+    const stored = await this.#o.store.stats(
       r.id,
       r.spec.arms.map((a) => a.name),
     );
@@ -385,10 +389,10 @@ export class Router {
     }));
   }
 
-  private async announce(r: ExperimentRecord, change: string, reason?: string): Promise<void> {
-    if (!this.o.announcer) return;
+  async #announce(r: ExperimentRecord, change: string, reason?: string): Promise<void> {
+    if (!this.#o.announcer) return;
     try {
-      await this.o.announcer.announce({
+      await this.#o.announcer.announce({
         experiment_id: r.id,
         model_name: r.spec.modelName,
         state: r.state,
@@ -398,20 +402,16 @@ export class Router {
       });
     } catch (err) {
       // Redis has the change; other replicas pick it up on their periodic re-read.
-      this.o.logger.warn({ err, experiment: r.id }, 'experiment change not announced on NATS');
+      this.#o.logger.warn({ err, experiment: r.id }, 'experiment change not announced on NATS');
     }
   }
 
-  private lifecycle(
-    r: ExperimentRecord,
-    type: 'created' | 'stopped' | 'rolled_back',
-    extra: Partial<ExperimentEvent>,
-  ): void {
+  #lifecycle(r: ExperimentRecord, type: 'created' | 'stopped' | 'rolled_back', extra: Partial<ExperimentEvent>): void {
     const at = type === 'created' ? r.createdAt : (r.stoppedAt ?? Date.now());
-    this.o.emit(this.event(r, type, `${r.id}:${type}:${at}`, '*', { model_name: r.spec.modelName, ...extra }, at));
+    this.#o.emit(this.#event(r, type, `${r.id}:${type}:${at}`, '*', { model_name: r.spec.modelName, ...extra }, at));
   }
 
-  private event(
+  #event(
     r: ExperimentRecord,
     type: ExperimentEvent['type'],
     eventId: string,

@@ -55,21 +55,25 @@ function shasOf(pr: PullRequest): string[] {
 }
 
 export class Decorator {
-  constructor(readonly o: DecoratorOptions) {}
+  readonly #o: DecoratorOptions;
+
+  constructor(o: DecoratorOptions) {
+    this.#o = o;
+  }
 
   async onPullRequest(pr: PullRequest): Promise<void> {
     checkRepoId(pr.repo_id, 'repo_id');
     if (pr.provider !== 'github' && pr.provider !== 'gitlab') return;
     const shas = shasOf(pr);
     if (pr.state !== 'open') {
-      await this.o.state.removeClosed(pr.repo_id, shas, pr.number);
+      await this.#o.state.removeClosed(pr.repo_id, shas, pr.number);
       return;
     }
     const req: OpenRequest = { provider: pr.provider, repoName: pr.repo_name, number: pr.number };
-    await this.o.state.addOpen(pr.repo_id, shas, req);
+    await this.#o.state.addOpen(pr.repo_id, shas, req);
     // Commits scored before the request was opened (or got new commits) are decorated now.
     for (const sha of shas) {
-      const report = await this.o.state.prediction(pr.repo_id, sha);
+      const report = await this.#o.state.prediction(pr.repo_id, sha);
       if (report) await this.#publish(report, [req]);
     }
   }
@@ -77,8 +81,8 @@ export class Decorator {
   async onPrediction(p: Prediction): Promise<void> {
     const report = reportOf(p);
     if (!report) return;
-    if (!(await this.o.state.keepPrediction(report))) return;
-    const open = await this.o.state.openRequests(report.repoId, report.sha);
+    if (!(await this.#o.state.keepPrediction(report))) return;
+    const open = await this.#o.state.openRequests(report.repoId, report.sha);
     if (open.length > 0) await this.#publish(report, open);
   }
 
@@ -88,10 +92,10 @@ export class Decorator {
    * findings are missing and why, and marked incomplete so the next record redoes it.
    */
   async #withFindings(report: RiskReport): Promise<{ report: RiskReport; incomplete: boolean }> {
-    if (!this.o.quality)
+    if (!this.#o.quality)
       return { report: { ...report, findingsMissing: 'scm-checks runs without INFERENCE_ADDR' }, incomplete: false };
     try {
-      const f = await this.o.quality.quality(report);
+      const f = await this.#o.quality.quality(report);
       return {
         report: {
           ...report,
@@ -107,18 +111,18 @@ export class Decorator {
       // No features for the commit is an answer that a retry will not change.
       const missing =
         code === 'NOT_FOUND' ? 'inference has no code metrics for this commit' : `inference did not answer (${code})`;
-      this.o.logger.warn({ err, repoId: report.repoId, sha: report.sha }, 'findings for the check not available');
+      this.#o.logger.warn({ err, repoId: report.repoId, sha: report.sha }, 'findings for the check not available');
       return { report: { ...report, findingsMissing: missing }, incomplete: code !== 'NOT_FOUND' };
     }
   }
 
   async #publish(record: RiskReport, open: readonly OpenRequest[]): Promise<void> {
-    const { state } = this.o;
+    const { state } = this.#o;
     const github = open.filter((r) => r.provider === 'github');
     const gitlab = open.filter((r) => r.provider === 'gitlab');
     const targets = [
-      ...(github.length > 0 && this.o.github ? ['github'] : []),
-      ...(this.o.gitlab ? gitlab.map((mr) => `gitlab:${mr.number}`) : []),
+      ...(github.length > 0 && this.#o.github ? ['github'] : []),
+      ...(this.#o.gitlab ? gitlab.map((mr) => `gitlab:${mr.number}`) : []),
     ];
     const published = new Map(
       await Promise.all(
@@ -128,14 +132,14 @@ export class Decorator {
     // Inference is asked only when something will be published.
     const due = [...published.values()].some((d) => supersedes(record, d));
     const { report, incomplete } = due ? await this.#withFindings(record) : { report: record, incomplete: false };
-    const rendered = render(report, this.o.threshold);
+    const rendered = render(report, this.#o.threshold);
     if (github.length > 0) {
       const done = published.get('github');
-      if (!this.o.github) this.#count('github', 'skipped');
+      if (!this.#o.github) this.#count('github', 'skipped');
       else if (!supersedes(report, done)) this.#count('github', 'unchanged');
       else {
         const [owner, repo] = github[0]!.repoName.split('/') as [string, string];
-        const id = await this.o.github.publish({ owner, repo, sha: report.sha }, rendered, externalId(report));
+        const id = await this.#o.github.publish({ owner, repo, sha: report.sha }, rendered, externalId(report));
         await state.setPublished('github', report.repoId, report.sha, {
           modelName: report.modelName,
           modelVersion: report.modelVersion,
@@ -150,12 +154,12 @@ export class Decorator {
       // The status is per commit, the note per merge request: one record per (commit, request).
       const target = `gitlab:${mr.number}`;
       const done = published.get(target);
-      if (!this.o.gitlab) this.#count('gitlab', 'skipped');
+      if (!this.#o.gitlab) this.#count('gitlab', 'skipped');
       else if (!supersedes(report, done)) this.#count('gitlab', 'unchanged');
       else {
-        await this.o.gitlab.status(mr.repoName, report.sha, rendered);
-        const noteId = this.o.gitlabNotes
-          ? await this.o.gitlab.note({ project: mr.repoName, iid: mr.number }, noteBody(report, rendered), done?.noteId)
+        await this.#o.gitlab.status(mr.repoName, report.sha, rendered);
+        const noteId = this.#o.gitlabNotes
+          ? await this.#o.gitlab.note({ project: mr.repoName, iid: mr.number }, noteBody(report, rendered), done?.noteId)
           : undefined;
         await state.setPublished(target, report.repoId, report.sha, {
           modelName: report.modelName,
@@ -170,7 +174,7 @@ export class Decorator {
   }
 
   #count(target: 'github' | 'gitlab', outcome: 'published' | 'updated' | 'unchanged' | 'skipped'): void {
-    this.o.onPublished?.(target, outcome);
-    if (outcome === 'skipped') this.o.logger.debug({ target }, 'no credentials for this SCM: nothing published');
+    this.#o.onPublished?.(target, outcome);
+    if (outcome === 'skipped') this.#o.logger.debug({ target }, 'no credentials for this SCM: nothing published');
   }
 }

@@ -17,6 +17,7 @@ import {
   type ServiceProcess,
 } from '@omen/testing';
 import { driftReport, experimentReport } from '@omen/reports';
+import { experimentFixture } from '@omen/reports/test-helpers';
 import { reportCommand } from '../../src/commands/report.ts';
 
 const TOKEN = 'report-test-admin-token-0123456789';
@@ -126,46 +127,9 @@ describe('omen report model', () => {
     const experiment = path.join(root, 'experiment.html');
     await writeFile(
       experiment,
-      await experimentReport({
-        id: 'exp-1',
-        name: 'gbdt-vs-lr',
-        description: '',
-        model: MODEL,
-        state: 'running',
-        createdAt: '2026-01-01T00:00:00Z',
-        stoppedAt: '-',
-        stopReason: '',
-        unit: 'repo',
-        primaryMetric: 'precision',
-        alpha: 0.05,
-        arms: [
-          {
-            name: 'control',
-            modelVersion: 'v1',
-            weight: 1,
-            units: 480,
-            metrics: [{ metric: 'precision', count: 400, mean: 0.3, stddev: 0.4 }],
-          },
-          {
-            name: 'treatment',
-            modelVersion: 'v2',
-            weight: 1,
-            units: 520,
-            metrics: [
-              {
-                metric: 'precision',
-                count: 420,
-                mean: 0.36,
-                stddev: 0.4,
-                lift: 0.2,
-                pValue: 0.03,
-                ciLow: 0.005,
-                ciHigh: 0.115,
-              },
-            ],
-          },
-        ],
-      }),
+      await experimentReport(
+        experimentFixture({ description: '', model: MODEL, state: 'running', stoppedAt: '-', stopReason: '' }),
+      ),
     );
     for (const file of [drift, experiment]) {
       const page = await openInChromium(file);

@@ -55,6 +55,7 @@ const LOGICAL_TYPE_NOTES: Record<string, string> = {
 // decodes them as their underlying type. Here they are parsed as pass-through logical types
 // only so that the generator can tell a timestamp from a plain long and say so in the docs.
 class PassThroughLogicalType extends avro.types.LogicalType {
+  // avsc's own protected hooks, which it calls by name: they stay TypeScript members, not #.
   protected override _fromValue(value: unknown): unknown {
     return value;
   }

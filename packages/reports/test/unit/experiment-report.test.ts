@@ -1,51 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, experimentReport, meanInterval, type ExperimentReportData } from '../../src/index.ts';
+import { escapeHtml, experimentReport, meanInterval } from '../../src/index.ts';
+import { experimentFixture as experiment } from '../helpers/index.ts';
 
 const HOSTILE = '"><script>alert(1)</script>';
-
-function experiment(over: Partial<ExperimentReportData> = {}): ExperimentReportData {
-  return {
-    id: 'exp-1',
-    name: 'gbdt-vs-lr',
-    description: 'try gbdt',
-    model: 'jit',
-    state: 'stopped',
-    createdAt: '2026-01-01T00:00:00Z',
-    stoppedAt: '2026-01-02T00:00:00Z',
-    stopReason: 'treatment wins',
-    unit: 'repo',
-    primaryMetric: 'precision',
-    alpha: 0.05,
-    arms: [
-      {
-        name: 'control',
-        modelVersion: 'v1',
-        weight: 1,
-        units: 480,
-        metrics: [{ metric: 'precision', count: 400, mean: 0.3, stddev: 0.4 }],
-      },
-      {
-        name: 'treatment',
-        modelVersion: 'v2',
-        weight: 1,
-        units: 520,
-        metrics: [
-          {
-            metric: 'precision',
-            count: 420,
-            mean: 0.36,
-            stddev: 0.4,
-            lift: 0.2,
-            pValue: 0.03,
-            ciLow: 0.005,
-            ciHigh: 0.115,
-          },
-        ],
-      },
-    ],
-    ...over,
-  };
-}
 
 describe('experimentReport', () => {
   it('draws a mean interval per arm and a difference interval for the treatment', async () => {

@@ -48,28 +48,31 @@ export function labelRow(l: CommitLabel): Record<string, unknown> {
 }
 
 export class OutcomeStore {
-  constructor(
-    private readonly ch: ClickHouse,
-    private readonly t: OutcomeTables,
-  ) {}
+  readonly #ch: ClickHouse;
+  readonly #t: OutcomeTables;
+
+  constructor(ch: ClickHouse, t: OutcomeTables) {
+    this.#ch = ch;
+    this.#t = t;
+  }
 
   async addLabels(labels: readonly CommitLabel[]): Promise<void> {
-    if (labels.length > 0) await this.ch.insert(this.t.labels, labels.map(labelRow));
+    if (labels.length > 0) await this.#ch.insert(this.#t.labels, labels.map(labelRow));
   }
 
   /** Each arm's matured served predictions joined to their labels. */
   async scored(experimentId: string, nowMs: number, maturityMs: number): Promise<Map<string, Scored[]>> {
-    const rows = await this.ch.query<{ arm: string; p: number; y: number }>(sql`
+    const rows = await this.#ch.query<{ arm: string; p: number; y: number }>(sql`
       SELECT arm, p, y FROM (
         SELECT arm, repo_id, entity_id, argMax(value, event_time_ms) AS p, min(event_time_ms) AS served_ms
-        FROM ${ident(this.t.events)} FINAL
+        FROM ${ident(this.#t.events)} FINAL
         WHERE experiment_id = ${experimentId} AND type = 'outcome' AND metric = 'bug_probability' AND isNotNull(entity_id) AND isNotNull(value)
         GROUP BY arm, repo_id, entity_id
         HAVING served_ms <= ${nowMs - maturityMs}
       ) ANY LEFT JOIN (
         SELECT repo_id, entity_id, max(b) AS y FROM (
           SELECT repo_id, sha AS entity_id, method, argMax(is_bug_inducing, label_known_at_ms) AS b
-          FROM ${ident(this.t.labels)} FINAL
+          FROM ${ident(this.#t.labels)} FINAL
           WHERE label_known_at_ms <= ${nowMs}
           GROUP BY repo_id, entity_id, method
         ) GROUP BY repo_id, entity_id
@@ -86,9 +89,9 @@ export class OutcomeStore {
 
   /** Distinct units each arm served since `sinceMs` (the current ramp stage): the SRM's counts. */
   async exposures(experimentId: string, sinceMs: number): Promise<Map<string, number>> {
-    const rows = await this.ch.query<{ arm: string; units: number }>(sql`
+    const rows = await this.#ch.query<{ arm: string; units: number }>(sql`
       SELECT arm, uniqExact(unit_id) AS units
-      FROM ${ident(this.t.events)} FINAL
+      FROM ${ident(this.#t.events)} FINAL
       WHERE experiment_id = ${experimentId} AND type = 'outcome' AND metric = 'error_rate' AND event_time_ms >= ${sinceMs}
       GROUP BY arm`);
     return new Map(rows.map((r) => [String(r.arm), Number(r.units)]));
@@ -124,6 +127,6 @@ export class OutcomeStore {
         });
       }
     }
-    if (rows.length > 0) await this.ch.insert(this.t.outcomes, rows);
+    if (rows.length > 0) await this.#ch.insert(this.#t.outcomes, rows);
   }
 }

@@ -90,10 +90,10 @@ export interface StoreOptions {
 
 export class ExperimentStore {
   readonly redis: RedisClient;
-  private readonly p: string;
+  readonly #p: string;
 
   constructor(options: StoreOptions) {
-    this.p = /\{[^}]+\}/.test(options.prefix) ? options.prefix : `{${options.prefix}}`;
+    this.#p = /\{[^}]+\}/.test(options.prefix) ? options.prefix : `{${options.prefix}}`;
     this.redis = createRedisClient(options.url, {
       lazyConnect: true,
       commandTimeout: options.commandTimeoutMs,
@@ -113,13 +113,13 @@ export class ExperimentStore {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
-  private expKey = (id: string) => `${this.p}:exp:${id}`;
-  private activeKey = (model: string) => `${this.p}:active:${model}`;
-  private get indexKey() {
-    return `${this.p}:experiments`;
+  #expKey = (id: string) => `${this.#p}:exp:${id}`;
+  #activeKey = (model: string) => `${this.#p}:active:${model}`;
+  get #indexKey() {
+    return `${this.#p}:experiments`;
   }
 
-  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  async #run<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
@@ -130,16 +130,16 @@ export class ExperimentStore {
   /** Stores a RUNNING experiment; ALREADY_EXISTS when the model has a RUNNING one. */
   async create(spec: ExperimentSpec, now = Date.now()): Promise<ExperimentRecord> {
     const id = `exp-${randomUUID()}`;
-    const conflict = await this.run('create', () =>
+    const conflict = await this.#run('create', () =>
       (this.redis as unknown as { abCreate(...a: string[]): Promise<string | null> }).abCreate(
-        this.activeKey(spec.modelName),
-        this.expKey(id),
-        this.indexKey,
+        this.#activeKey(spec.modelName),
+        this.#expKey(id),
+        this.#indexKey,
         id,
         JSON.stringify(spec),
         String(now),
         spec.modelName,
-        `${this.p}:exp:`,
+        `${this.#p}:exp:`,
       ),
     );
     if (conflict)
@@ -151,7 +151,7 @@ export class ExperimentStore {
   }
 
   async get(id: string): Promise<ExperimentRecord | undefined> {
-    const h = await this.run('read', () => this.redis.hgetall(this.expKey(id)));
+    const h = await this.#run('read', () => this.redis.hgetall(this.#expKey(id)));
     return parseRecord(id, h);
   }
 
@@ -163,16 +163,16 @@ export class ExperimentStore {
 
   /** Every experiment, newest first, and which one each model routes to. */
   async all(limit = 1000): Promise<{ records: ExperimentRecord[]; active: Map<string, string> }> {
-    const ids = await this.run('list', () => this.redis.zrevrange(this.indexKey, 0, limit - 1));
+    const ids = await this.#run('list', () => this.redis.zrevrange(this.#indexKey, 0, limit - 1));
     if (ids.length === 0) return { records: [], active: new Map() };
     const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hgetall(this.expKey(id));
-    const rows = await this.run('list', () => pipe.exec());
+    for (const id of ids) pipe.hgetall(this.#expKey(id));
+    const rows = await this.#run('list', () => pipe.exec());
     const records = ids
       .map((id, i) => parseRecord(id, (rows?.[i]?.[1] ?? {}) as Record<string, string>))
       .filter((r): r is ExperimentRecord => r !== undefined);
     const models = [...new Set(records.map((r) => r.spec.modelName))];
-    const actives = await this.run('list', () => this.redis.mget(...models.map(this.activeKey)));
+    const actives = await this.#run('list', () => this.redis.mget(...models.map(this.#activeKey)));
     const active = new Map<string, string>();
     models.forEach((m, i) => {
       const id = actives[i];
@@ -194,11 +194,11 @@ export class ExperimentStore {
     decisionJson = '',
   ): Promise<{ record: ExperimentRecord; changed: boolean }> {
     const before = await this.mustGet(id);
-    const out = await this.run('update', () =>
+    const out = await this.#run('update', () =>
       (this.redis as unknown as { abTransition(...a: string[]): Promise<[string, number] | null> }).abTransition(
-        this.expKey(id),
-        this.activeKey(before.spec.modelName),
-        `${this.p}:decisions:${id}`,
+        this.#expKey(id),
+        this.#activeKey(before.spec.modelName),
+        `${this.#p}:decisions:${id}`,
         to,
         String(now),
         reason,
@@ -212,9 +212,9 @@ export class ExperimentStore {
 
   /** Moves a RUNNING canary from stage `from` to `from + 1`; false when another replica did first or it stopped. */
   async ramp(id: string, from: number, now = Date.now()): Promise<boolean> {
-    const moved = await this.run('ramp', () =>
+    const moved = await this.#run('ramp', () =>
       (this.redis as unknown as { abRamp(...a: string[]): Promise<number> }).abRamp(
-        this.expKey(id),
+        this.#expKey(id),
         String(from),
         String(from + 1),
         String(now),
@@ -225,33 +225,33 @@ export class ExperimentStore {
 
   /** The last evaluation (outcomes, SRM, sequential tests) as JSON, for GetExperiment on every replica. */
   async saveEvaluation(id: string, evaluationJson: string): Promise<void> {
-    await this.run('evaluation write', () => this.redis.hset(this.expKey(id), 'evaluation', evaluationJson));
+    await this.#run('evaluation write', () => this.redis.hset(this.#expKey(id), 'evaluation', evaluationJson));
   }
 
   /** A decision that changed something: the latest on the hash, every one in `P:decisions:<id>`. */
   async saveDecision(id: string, decisionJson: string): Promise<void> {
-    await this.run('decision write', () =>
+    await this.#run('decision write', () =>
       this.redis
         .multi()
-        .hset(this.expKey(id), 'decision', decisionJson)
-        .rpush(`${this.p}:decisions:${id}`, decisionJson)
+        .hset(this.#expKey(id), 'decision', decisionJson)
+        .rpush(`${this.#p}:decisions:${id}`, decisionJson)
         .exec(),
     );
   }
 
   async decisions(id: string): Promise<string[]> {
-    return this.run('decisions read', () => this.redis.lrange(`${this.p}:decisions:${id}`, 0, -1));
+    return this.#run('decisions read', () => this.redis.lrange(`${this.#p}:decisions:${id}`, 0, -1));
   }
 
   /** One evaluator at a time across replicas: SET NX PX; true when this caller holds it. */
   async lock(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    const key = `${this.p}:lock:${name}`;
-    const got = await this.run('lock', () => this.redis.set(key, owner, 'PX', ttlMs, 'NX'));
+    const key = `${this.#p}:lock:${name}`;
+    const got = await this.#run('lock', () => this.redis.set(key, owner, 'PX', ttlMs, 'NX'));
     if (got === 'OK') return true;
     // Ours already: extend.
-    const cur = await this.run('lock', () => this.redis.get(key));
+    const cur = await this.#run('lock', () => this.redis.get(key));
     if (cur === owner) {
-      await this.run('lock', () => this.redis.pexpire(key, ttlMs));
+      await this.#run('lock', () => this.redis.pexpire(key, ttlMs));
       return true;
     }
     return false;
@@ -264,7 +264,7 @@ export class ExperimentStore {
   ): Promise<void> {
     const pipe = this.redis.pipeline();
     for (const [id, byKey] of moments) {
-      const key = `${this.p}:stats:${id}`;
+      const key = `${this.#p}:stats:${id}`;
       for (const [armMetric, m] of byKey) {
         pipe.hincrby(key, `${armMetric}|n`, m.n);
         pipe.hincrbyfloat(key, `${armMetric}|sum`, m.sum);
@@ -272,17 +272,17 @@ export class ExperimentStore {
       }
     }
     for (const [id, byArm] of units)
-      for (const [arm, list] of byArm) if (list.length > 0) pipe.pfadd(`${this.p}:units:${id}:${arm}`, ...list);
-    const res = await this.run('stats write', () => pipe.exec());
+      for (const [arm, list] of byArm) if (list.length > 0) pipe.pfadd(`${this.#p}:units:${id}:${arm}`, ...list);
+    const res = await this.#run('stats write', () => pipe.exec());
     const failed = res?.find(([err]) => err);
     if (failed?.[0]) throw new UnavailableError(`Redis stats write failed: ${failed[0].message}`, { cause: failed[0] });
   }
 
   async stats(id: string, arms: readonly string[]): Promise<StoredStats> {
     const pipe = this.redis.pipeline();
-    pipe.hgetall(`${this.p}:stats:${id}`);
-    for (const arm of arms) pipe.pfcount(`${this.p}:units:${id}:${arm}`);
-    const res = await this.run('stats read', () => pipe.exec());
+    pipe.hgetall(`${this.#p}:stats:${id}`);
+    for (const arm of arms) pipe.pfcount(`${this.#p}:units:${id}:${arm}`);
+    const res = await this.#run('stats read', () => pipe.exec());
     const h = (res?.[0]?.[1] ?? {}) as Record<string, string>;
     const units = new Map(arms.map((a, i) => [a, Number(res?.[i + 1]?.[1] ?? 0)]));
     const moments = new Map<string, Moments>();

@@ -2,13 +2,12 @@
 // StopExperiment change what traffic sees and need the operator role (@omen/auth's METHOD_ROLES);
 // Route, Predict and the reads are open unless GRPC_REQUIRE_AUTH puts every RPC behind it.
 import type * as grpc from '@grpc/grpc-js';
-import type { abrouterV1, inferenceV1 } from '@omen/contracts';
+import type { InferenceClient, abrouterV1, inferenceV1 } from '@omen/contracts';
 import { InvalidArgumentError, isOmenError } from '@omen/errors';
 import { inputsSha256 } from '@omen/audit';
 import { annotateAudit, unary } from '@omen/grpc';
 import { checkId, checkName, repoIdProblem } from '@omen/ids';
 import type { Histogram } from '@omen/telemetry';
-import type { InferenceClient } from '../adapters/inference-client.ts';
 import { canarySampleSize, type SequentialResult } from '../domain/decide.ts';
 import { srm } from '../domain/sequential.ts';
 import { currentWeights, validateSpec, type ExperimentRecord, type ExperimentStateName } from '../domain/experiment.ts';

@@ -1,45 +1,32 @@
 // NATS both ways: model.promoted / model.rolledback in (the reference follows the champion) and
 // drift.alert out (JSON { model, version, reason }, what the trainer-coordinator's drift trigger
 // reads) as a request: the trainer answers with the run it started or why it started none
-// (DriftAlertAnswer), at most one alert per model per cooldown. Core NATS, no persistence: a missed promotion
-// heals on the registry poll, and a drifted window alerts again after the cooldown if drift stays.
+// (DriftAlertAnswer; both messages are @omen/model-registry's), at most one alert per model per
+// cooldown. Core NATS, no persistence: a missed promotion heals on the registry poll, and a
+// drifted window alerts again after the cooldown if drift stays.
 import { ErrorCode, type NatsConnection, type NatsError } from 'nats';
-import { MODEL_EVENT_SUBJECTS, parseModelEvent } from '@omen/model-registry';
+import {
+  MODEL_EVENT_SUBJECTS,
+  parseDriftAlertAnswer,
+  parseModelEvent,
+  type DriftAlert,
+  type DriftAlertAnswer,
+} from '@omen/model-registry';
 import { connectNats, natsProbe } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
-export interface DriftAlert {
-  model: string;
-  version: string;
-  reason: string;
-}
-
 /**
  * What an alert led to. `started` / `refused` / `failed` are the trainer's answer (the
- * trainer-coordinator's DriftAlertAnswer: the run id, or its refusal — cooldown, a run in
- * progress); `cooldown`: not sent, the model alerted within this detector's cooldown;
- * `unanswered`: sent, but no trainer answered (none subscribed, or one too old to reply).
+ * DriftAlertAnswer: the run id, or its refusal — cooldown, a run in progress); `cooldown`: not
+ * sent, the model alerted within this detector's cooldown; `unanswered`: sent, but no trainer
+ * answered (none subscribed, or one too old to reply).
  */
-export type AlertOutcome =
-  { status: 'started'; runId: string } | { status: 'refused' | 'failed' | 'cooldown' | 'unanswered'; detail: string };
+export type AlertOutcome = DriftAlertAnswer | { status: 'cooldown' | 'unanswered'; detail: string };
 
 /** Reads the trainer's reply; anything else is `failed` with what was wrong. */
 export function parseAlertAnswer(data: Uint8Array): AlertOutcome {
-  let b: unknown;
-  try {
-    b = JSON.parse(new TextDecoder().decode(data));
-  } catch {
-    return { status: 'failed', detail: 'the trainer answered the alert with something that is not JSON' };
-  }
-  const a = (typeof b === 'object' && b !== null ? b : {}) as { status?: unknown; runId?: unknown; detail?: unknown };
-  if (a.status === 'started' && typeof a.runId === 'string' && a.runId !== '')
-    return { status: 'started', runId: a.runId };
-  if ((a.status === 'refused' || a.status === 'failed') && typeof a.detail === 'string')
-    return { status: a.status, detail: a.detail };
-  return {
-    status: 'failed',
-    detail: `the trainer's answer has no run id or reason: ${JSON.stringify(b).slice(0, 200)}`,
-  };
+  const answer = parseDriftAlertAnswer(data);
+  return typeof answer === 'string' ? { status: 'failed', detail: answer } : answer;
 }
 
 export interface DriftNats {

@@ -5,10 +5,7 @@
 // the commit under the record's own model version gives the pull request exactly the answer a
 // client of Predict or POST /v1/analyze gets, and costs one call per decorated commit (only
 // commits in open requests), mostly answered from inference's prediction cache.
-import type * as grpc from '@grpc/grpc-js';
-import { loadGrpcObject, type inferenceV1 } from '@omen/contracts';
-import { fromGrpcError } from '@omen/errors';
-import { callUnary, createClient } from '@omen/grpc';
+import { inferenceClient, type inferenceV1 } from '@omen/contracts';
 import type { QualityFindings, RiskReport } from '../domain/summary.ts';
 
 export interface QualitySource {
@@ -41,38 +38,22 @@ function findingsOf(r: inferenceV1.PredictResponse__Output): QualityFindings {
   };
 }
 
-/**
- * Predict over gRPC (INFERENCE_ADDR, bearer INFERENCE_TOKEN). The same shape as the ab-router's
- * client, kept here because the two ask different questions of it (the router routes traffic,
- * this reads findings) and no package owns an inference client yet.
- */
+/** Predict over gRPC (INFERENCE_ADDR, bearer INFERENCE_TOKEN), through @omen/contracts' inference client. */
 export function inferenceQuality(
   address: string,
   options: { token?: { reveal(): string } | undefined; deadlineMs: number },
 ): QualitySource {
-  const Ctor = loadGrpcObject('inference').omen.inference.v1.Inference;
-  const client = createClient(
-    Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o?: grpc.ClientOptions) => grpc.Client,
-    address,
-    {
-      token: options.token,
-      deadlineMs: options.deadlineMs,
-    },
-  );
+  const client = inferenceClient(address, options);
   const predict = (report: Pick<RiskReport, 'repoId' | 'sha' | 'modelName'>, version: string, signal?: AbortSignal) =>
-    callUnary<inferenceV1.PredictResponse__Output>(
-      client,
-      'Predict',
+    client.predict(
       {
         model_name: report.modelName,
         model_version: version,
         top_k: 0,
         commit: { repo_id: report.repoId, sha: report.sha },
-      } satisfies inferenceV1.PredictRequest,
+      },
       signal ? { signal } : {},
-    ).catch((err: unknown) => {
-      throw fromGrpcError(err);
-    });
+    );
   return {
     async quality(report, signal) {
       try {

@@ -7,8 +7,14 @@
 // "announced" means the server has it, and a publish while disconnected or to a stalled server
 // fails (UNAVAILABLE, after at most NATS_PUBLISH_TIMEOUT_MS) instead of sitting in a buffer.
 import type { NatsConnection, Subscription } from 'nats';
-import { MODEL_EVENT_SUBJECTS, type ModelEventPayload } from '@omen/model-registry';
-import { connectNats, natsProbe, parseJsonObject, publishFlushed } from '@omen/service';
+import {
+  MODEL_EVENT_SUBJECTS,
+  parseDriftAlert,
+  type DriftAlert,
+  type DriftAlertAnswer,
+  type ModelEventPayload,
+} from '@omen/model-registry';
+import { connectNats, natsProbe, publishFlushed } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
 
 /** JSON body of a gate refusal alert. */
@@ -25,20 +31,6 @@ export interface GateAlert {
   at: string;
 }
 
-/** A drift alert as the trainer reads it: only `model` is required. */
-export interface DriftAlert {
-  model: string;
-  version?: string;
-  reason?: string;
-}
-
-/**
- * The trainer's answer to a drift alert sent as a NATS request (a reply subject set): the run it
- * started, or why it started none. JSON on the reply subject; the drift-detector stores it with
- * the drifted report (retraining_run_id / retraining_status).
- */
-export type DriftAlertAnswer = { status: 'started'; runId: string } | { status: 'refused' | 'failed'; detail: string };
-
 export interface ControlPlane {
   announce(
     subject: (typeof MODEL_EVENT_SUBJECTS)[keyof typeof MODEL_EVENT_SUBJECTS],
@@ -53,19 +45,6 @@ export interface ControlPlane {
   /** Answers once the server does (watchDependency's probe). */
   probe(): Promise<void>;
   close(): Promise<void>;
-}
-
-export function parseDriftAlert(data: Uint8Array): DriftAlert | string {
-  const b = parseJsonObject(data);
-  if (typeof b === 'string') return b;
-  const model = b['model'] ?? b['model_name'];
-  if (typeof model !== 'string' || model === '') return 'payload has no "model" string';
-  const version = b['version'] ?? b['model_version'];
-  return {
-    model,
-    ...(typeof version === 'string' ? { version } : {}),
-    ...(typeof b['reason'] === 'string' ? { reason: b['reason'] } : {}),
-  };
 }
 
 export interface NatsControlOptions {
