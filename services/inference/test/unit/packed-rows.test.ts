@@ -4,7 +4,7 @@ import { packRows, packedColumns } from '../../src/domain/packed-rows.ts';
 import { inlineRow } from '../../src/domain/inputs.ts';
 import { JIT_NAMES, jitValues } from '../helpers/fixtures.ts';
 
-const set = featureRegistry.get('jit_change_metrics', 1)!;
+const set = featureRegistry.get('jit_change_metrics', 1);
 
 describe('packRows', () => {
   it('accepts and refuses exactly the rows inlineRow does, and packs the valid ones to the front', () => {
