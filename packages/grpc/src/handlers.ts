@@ -143,29 +143,37 @@ function answer(ctx: CallContext, send: () => void, sendStatus: (status: grpc.St
   }
 }
 
+/**
+ * Runs `work` for the call and answers with its outcome: `ok` with the result, or the thrown
+ * value as a status through `sendStatus` (also the fallback when sending fails). The one answer
+ * path of every call kind.
+ */
+function respond<T>(
+  call: ServerCall,
+  work: (ctx: CallContext) => T | Promise<T>,
+  ok: (result: T) => void,
+  sendStatus: (status: grpc.StatusObject) => void,
+): void {
+  const { ctx, dispose } = makeContext(call);
+  run(ctx, () => work(ctx))
+    .then(
+      (result) => answer(ctx, () => ok(result), sendStatus),
+      (err: unknown) => answer(ctx, () => sendStatus(toStatus(err, ctx)), sendStatus),
+    )
+    .finally(dispose);
+}
+
 /** A unary handler: `unary(async (req, ctx) => response)`; throw OmenErrors to refuse. */
 export function unary<Req, Res>(
   fn: (request: Req, ctx: CallContext) => Res | Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
-  return (call, callback) => {
-    const { ctx, dispose } = makeContext(call);
-    run(ctx, () => fn(decodedRequest(call.request), ctx))
-      .then(
-        (res) =>
-          answer(
-            ctx,
-            () => callback(null, res),
-            (status) => callback(status),
-          ),
-        (err: unknown) =>
-          answer(
-            ctx,
-            () => callback(toStatus(err, ctx)),
-            (status) => callback(status),
-          ),
-      )
-      .finally(dispose);
-  };
+  return (call, callback) =>
+    respond(
+      call,
+      (ctx) => fn(decodedRequest(call.request), ctx),
+      (res) => callback(null, res),
+      (status) => callback(status),
+    );
 }
 
 /**
@@ -175,75 +183,39 @@ export function unary<Req, Res>(
 export function serverStream<Req, Res>(
   fn: (request: Req, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>,
 ): grpc.handleServerStreamingCall<Req, Res> {
-  return (call) => {
-    const { ctx, dispose } = makeContext(call);
-    run(ctx, () => pump(fn(decodedRequest(call.request), ctx), call, ctx))
-      .then(
-        () =>
-          answer(
-            ctx,
-            () => call.end(),
-            (status) => call.emit('error', status),
-          ),
-        (err: unknown) =>
-          answer(
-            ctx,
-            () => call.emit('error', toStatus(err, ctx)),
-            (status) => call.emit('error', status),
-          ),
-      )
-      .finally(dispose);
-  };
+  return (call) =>
+    respond(
+      call,
+      (ctx) => pump(fn(decodedRequest(call.request), ctx), call, ctx),
+      () => call.end(),
+      (status) => call.emit('error', status),
+    );
 }
 
 /** A client-streaming handler: consumes the request stream, returns one response. */
 export function clientStream<Req, Res>(
   fn: (requests: AsyncIterable<Req>, ctx: CallContext) => Res | Promise<Res>,
 ): grpc.handleClientStreamingCall<Req, Res> {
-  return (call, callback) => {
-    const { ctx, dispose } = makeContext(call);
-    run(ctx, () => fn(decodedRequests(call as AsyncIterable<Req>), ctx))
-      .then(
-        (res) =>
-          answer(
-            ctx,
-            () => callback(null, res),
-            (status) => callback(status),
-          ),
-        (err: unknown) =>
-          answer(
-            ctx,
-            () => callback(toStatus(err, ctx)),
-            (status) => callback(status),
-          ),
-      )
-      .finally(dispose);
-  };
+  return (call, callback) =>
+    respond(
+      call,
+      (ctx) => fn(decodedRequests(call as AsyncIterable<Req>), ctx),
+      (res) => callback(null, res),
+      (status) => callback(status),
+    );
 }
 
 /** A bidirectional handler: an async generator over the request stream. */
 export function bidiStream<Req, Res>(
   fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>,
 ): grpc.handleBidiStreamingCall<Req, Res> {
-  return (call) => {
-    const { ctx, dispose } = makeContext(call);
-    run(ctx, () => pump(fn(decodedRequests(call as AsyncIterable<Req>), ctx), call, ctx))
-      .then(
-        () =>
-          answer(
-            ctx,
-            () => call.end(),
-            (status) => call.emit('error', status),
-          ),
-        (err: unknown) =>
-          answer(
-            ctx,
-            () => call.emit('error', toStatus(err, ctx)),
-            (status) => call.emit('error', status),
-          ),
-      )
-      .finally(dispose);
-  };
+  return (call) =>
+    respond(
+      call,
+      (ctx) => pump(fn(decodedRequests(call as AsyncIterable<Req>), ctx), call, ctx),
+      () => call.end(),
+      (status) => call.emit('error', status),
+    );
 }
 
 async function pump<Res>(

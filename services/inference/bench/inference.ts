@@ -13,7 +13,7 @@
 // the same messages measured alone. Result: JSON on the last stdout line and
 // bench/results/inference.json.
 import { fork } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
@@ -81,6 +81,54 @@ function summary(latUs: number[]) {
   };
 }
 
+/**
+ * CPU time (µs, user + system) per thread of this process (by thread id) and of the load client,
+ * from Linux's per-task counters (10 ms ticks; null elsewhere): wall-clock ratios on a shared
+ * machine depend on who else runs, CPU per row does not as much.
+ */
+function threadCpuUs(clientPid: number | undefined): { threads: Map<number, number>; client: number } | null {
+  const ticks = (file: string): number => {
+    // Fields after the parenthesised name: utime and stime are the 12th and 13th.
+    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  };
+  try {
+    const threads = new Map<number, number>();
+    for (const tid of readdirSync('/proc/self/task')) threads.set(Number(tid), ticks(`/proc/self/task/${tid}/stat`));
+    return { threads, client: clientPid === undefined ? 0 : ticks(`/proc/${clientPid}/stat`) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU per row between two threadCpuUs readings: the main thread (gRPC, the handlers), the busiest
+ * other thread (the session worker, with one), the remaining threads together (V8's GC helpers,
+ * libuv's pool, idle workers), and the load client.
+ */
+function cpuPerRow(
+  before: ReturnType<typeof threadCpuUs>,
+  after: ReturnType<typeof threadCpuUs>,
+  rows: number,
+): { main: number; busiestOther: number; restOthers: number; client: number } | null {
+  if (!before || !after || rows === 0) return null;
+  let main = 0;
+  const others: number[] = [];
+  for (const [tid, us] of after.threads) {
+    const d = us - (before.threads.get(tid) ?? 0);
+    if (tid === process.pid) main = d;
+    else others.push(d);
+  }
+  others.sort((x, y) => y - x);
+  const rest = others.slice(1).reduce((a, v) => a + v, 0);
+  return {
+    main: round(main / rows, 2),
+    busiestOther: round((others[0] ?? 0) / rows, 2),
+    restOthers: round(rest / rows, 2),
+    client: round((after.client - before.client) / rows, 2),
+  };
+}
+
 /** The load generator: one child process for the whole bench, scenarios sent over IPC. */
 const client = fork(LOAD_CLIENT, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 await new Promise<void>((resolve, reject) => {
@@ -132,6 +180,7 @@ async function raw(batch: number) {
   });
   for (let i = 0; i < 30; i++) await rawSession.run({ features: tensors[i % 8]! }, ['probabilities']);
   const lat: number[] = [];
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   let runs = 0;
   while (performance.now() - start < RAW_MS) {
@@ -141,7 +190,15 @@ async function raw(batch: number) {
     runs++;
   }
   const elapsed = performance.now() - start;
-  return { batch, runs, rowsPerS: Math.round((runs * batch) / (elapsed / 1000)), ...summary(lat) };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    batch,
+    runs,
+    rowsPerS: Math.round((runs * batch) / (elapsed / 1000)),
+    /** CPU per row of the raw loop (this process, only it running). */
+    cpuUsPerRow: round((cpu.user + cpu.system) / (runs * batch), 2),
+    ...summary(lat),
+  };
 }
 
 // ---------------------------------------------------------------- the service, in this process
@@ -155,6 +212,9 @@ const serviceEnv = {
   GRPC_PORT: '0',
   METRICS_HOST: '127.0.0.1',
   METRICS_PORT: '0',
+  // Any free port: the default 8084 may be taken by a dev service or a neighbour's bench.
+  INFERENCE_HTTP_HOST: '127.0.0.1',
+  INFERENCE_HTTP_PORT: '0',
   LOG_LEVEL: 'warn',
   INFERENCE_REGISTRY_DIR: dir,
   INFERENCE_REGISTRY_POLL: '0',
@@ -239,11 +299,13 @@ async function measured(scenario: Scenario, api: string, service: Service = main
   const before = await hists();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
+  const threads0 = threadCpuUs(client.pid);
   const stalls = monitorEventLoopDelay({ resolution: 1 });
   stalls.enable();
   const result = await runClient(scenario);
   stalls.disable();
   const cpu = process.cpuUsage(cpu0);
+  const threads1 = threadCpuUs(client.pid);
   const elu = performance.eventLoopUtilization(elu0);
   const after = await hists();
   const d = names.map((_, i) => ({ sum: after[i]!.sum - before[i]!.sum, count: after[i]!.count - before[i]!.count }));
@@ -261,6 +323,8 @@ async function measured(scenario: Scenario, api: string, service: Service = main
       cpuUsPerCall: result.calls === 0 ? null : round((cpu.user + cpu.system) / result.calls, 1),
       cpuUsPerRow: result.rows === 0 ? null : round((cpu.user + cpu.system) / result.rows, 2),
       computeUsPerRow: result.rows === 0 ? null : round((d[2]!.sum * 1e6) / result.rows, 2),
+      /** CPU per row by thread (see cpuPerRow). */
+      threadCpuUsPerRow: cpuPerRow(threads0, threads1, result.rows),
       eventLoopUtilization: round(elu.utilization, 3),
       /** How late the main thread ran a 1 ms timer: a long synchronous stretch shows here. */
       eventLoopDelayMs: {
@@ -301,76 +365,57 @@ function protobufUs(batch: number) {
   };
 }
 
+// ---------------------------------------------------------------- the batched scenarios
+/**
+ * The service's closed-loop scenarios at one batch size, in the order they run: `key` names the
+ * entry in the JSON, `name` the --cases word, `label` the stderr summary.
+ */
+const SERVICE_CASES = [
+  { key: 'predictBatch', name: 'rows', label: 'PredictBatch', api: 'PredictBatch', form: {} },
+  { key: 'predictBatchPacked', name: 'packed', label: 'packed', api: 'PredictBatch', form: { packed: true } },
+  // Packed rows answered as columns (packed_response): values as a repeated double, then as
+  // float64 bytes (values_f64le) without and with contributions.
+  {
+    key: 'predictBatchPackedColumnsDouble',
+    name: 'columns-double',
+    label: 'packed columns (double)',
+    api: 'PredictBatch',
+    form: { packed: true, packedResponse: true },
+  },
+  {
+    key: 'predictBatchPackedColumns',
+    name: 'columns',
+    label: 'packed columns (f64le)',
+    api: 'PredictBatch',
+    form: { packed: true, packedResponse: true, f64le: true },
+  },
+  {
+    key: 'predictBatchPackedColumnsTopK3',
+    name: 'topk3',
+    label: 'columns top_k=3',
+    api: 'PredictBatch',
+    form: { packed: true, packedResponse: true, f64le: true, topK: 3 },
+  },
+  { key: 'modelInfer', name: 'modelinfer', label: 'ModelInfer', api: 'ModelInfer', form: undefined },
+].map((c) => ({
+  ...c,
+  scenario: (batch: number): Scenario =>
+    c.form
+      ? { kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool, ...c.form }
+      : { kind: 'modelInfer', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, x: poolX, width: 14 },
+}));
+
 // ---------------------------------------------------------------- run
 const load0 = loadavg();
 const started = Date.now();
 const batched: unknown[] = [];
 for (const batch of args.only === 'unary' ? [] : BATCHES) {
   const rawBefore = await raw(batch);
-  const run = (name: string, scenario: Scenario, api: string) =>
-    CASES.has(name) ? measured(scenario, api) : measured({ ...scenario, durationMs: 0 }, api);
-  const pb = await run(
-    'rows',
-    { kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool },
-    'PredictBatch',
-  );
-  const pp = await run(
-    'packed',
-    { kind: 'predictBatch', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, rows: pool, packed: true },
-    'PredictBatch',
-  );
-  // Packed rows answered as columns (packed_response): values as a repeated double, then as
-  // float64 bytes (values_f64le) without and with contributions.
-  const pd = await run(
-    'columns-double',
-    {
-      kind: 'predictBatch',
-      address,
-      batch,
-      concurrency: CONCURRENCY,
-      durationMs: CLOSED_MS,
-      rows: pool,
-      packed: true,
-      packedResponse: true,
-    },
-    'PredictBatch',
-  );
-  const pc = await run(
-    'columns',
-    {
-      kind: 'predictBatch',
-      address,
-      batch,
-      concurrency: CONCURRENCY,
-      durationMs: CLOSED_MS,
-      rows: pool,
-      packed: true,
-      packedResponse: true,
-      f64le: true,
-    },
-    'PredictBatch',
-  );
-  const pk = await run(
-    'topk3',
-    {
-      kind: 'predictBatch',
-      address,
-      batch,
-      concurrency: CONCURRENCY,
-      durationMs: CLOSED_MS,
-      rows: pool,
-      packed: true,
-      packedResponse: true,
-      f64le: true,
-      topK: 3,
-    },
-    'PredictBatch',
-  );
-  const mi = await run(
-    'modelinfer',
-    { kind: 'modelInfer', address, batch, concurrency: CONCURRENCY, durationMs: CLOSED_MS, x: poolX, width: 14 },
-    'ModelInfer',
-  );
+  const measuredCases: Record<string, Awaited<ReturnType<typeof measured>>> = {};
+  for (const c of SERVICE_CASES) {
+    const scenario = c.scenario(batch);
+    measuredCases[c.key] = await measured(CASES.has(c.name) ? scenario : { ...scenario, durationMs: 0 }, c.api);
+  }
   // Raw again after the service runs: a neighbour's burst during one side shows as the gap
   // between the two, and the ratios use their mean.
   const rawAfter = await raw(batch);
@@ -378,60 +423,30 @@ for (const batch of args.only === 'unary' ? [] : BATCHES) {
     ...rawBefore,
     runs: rawBefore.runs + rawAfter.runs,
     rowsPerS: Math.round((rawBefore.rowsPerS + rawAfter.rowsPerS) / 2),
+    cpuUsPerRow: round((rawBefore.cpuUsPerRow + rawAfter.cpuUsPerRow) / 2, 2),
     rowsPerSBefore: rawBefore.rowsPerS,
     rowsPerSAfter: rawAfter.rowsPerS,
   };
   const rate = (res: ScenarioResult) => Math.round(res.rows / (res.elapsedMs / 1000));
-  const entry = {
-    batch,
-    raw: r,
-    predictBatch: {
-      rowsPerS: rate(pb.result),
-      ratioToRaw: round(rate(pb.result) / r.rowsPerS, 3),
-      ...summary(pb.result.latenciesUs),
-      errors: pb.result.errors,
-      server: pb.server,
-    },
-    predictBatchPacked: {
-      rowsPerS: rate(pp.result),
-      ratioToRaw: round(rate(pp.result) / r.rowsPerS, 3),
-      ...summary(pp.result.latenciesUs),
-      errors: pp.result.errors,
-      server: pp.server,
-    },
-    predictBatchPackedColumnsDouble: {
-      rowsPerS: rate(pd.result),
-      ratioToRaw: round(rate(pd.result) / r.rowsPerS, 3),
-      ...summary(pd.result.latenciesUs),
-      errors: pd.result.errors,
-      server: pd.server,
-    },
-    predictBatchPackedColumns: {
-      rowsPerS: rate(pc.result),
-      ratioToRaw: round(rate(pc.result) / r.rowsPerS, 3),
-      ...summary(pc.result.latenciesUs),
-      errors: pc.result.errors,
-      server: pc.server,
-    },
-    predictBatchPackedColumnsTopK3: {
-      rowsPerS: rate(pk.result),
-      ratioToRaw: round(rate(pk.result) / r.rowsPerS, 3),
-      ...summary(pk.result.latenciesUs),
-      errors: pk.result.errors,
-      server: pk.server,
-    },
-    modelInfer: {
-      rowsPerS: rate(mi.result),
-      ratioToRaw: round(rate(mi.result) / r.rowsPerS, 3),
-      ...summary(mi.result.latenciesUs),
-      errors: mi.result.errors,
-      server: mi.server,
-    },
-    protobuf: protobufUs(batch),
-  };
+  const cases = Object.fromEntries(
+    SERVICE_CASES.map(({ key }) => {
+      const m = measuredCases[key]!;
+      return [
+        key,
+        {
+          rowsPerS: rate(m.result),
+          ratioToRaw: round(rate(m.result) / r.rowsPerS, 3),
+          ...summary(m.result.latenciesUs),
+          errors: m.result.errors,
+          server: m.server,
+        },
+      ];
+    }),
+  ) as Record<string, { rowsPerS: number; ratioToRaw: number }>;
+  const entry = { batch, raw: r, ...cases, protobuf: protobufUs(batch) };
   batched.push(entry);
   process.stderr.write(
-    `batch ${batch}: raw ${r.rowsPerS} rows/s, PredictBatch ${entry.predictBatch.rowsPerS} (${entry.predictBatch.ratioToRaw}), packed ${entry.predictBatchPacked.rowsPerS} (${entry.predictBatchPacked.ratioToRaw}), packed columns (double) ${entry.predictBatchPackedColumnsDouble.rowsPerS} (${entry.predictBatchPackedColumnsDouble.ratioToRaw}), packed columns (f64le) ${entry.predictBatchPackedColumns.rowsPerS} (${entry.predictBatchPackedColumns.ratioToRaw}), columns top_k=3 ${entry.predictBatchPackedColumnsTopK3.rowsPerS} (${entry.predictBatchPackedColumnsTopK3.ratioToRaw}), ModelInfer ${entry.modelInfer.rowsPerS} (${entry.modelInfer.ratioToRaw})\n`,
+    `batch ${batch}: raw ${r.rowsPerS} rows/s, ${SERVICE_CASES.map((c) => `${c.label} ${cases[c.key]!.rowsPerS} (${cases[c.key]!.ratioToRaw})`).join(', ')}\n`,
   );
 }
 const unary: unknown[] = [];

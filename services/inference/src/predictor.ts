@@ -30,7 +30,7 @@ import {
   type RunOutput,
   type ServedPrediction,
 } from './domain/prediction.ts';
-import { packRow, packedColumns, rowValues, topContributions } from './domain/packed-rows.ts';
+import { packRows, packedColumns, rowValues, topContributions } from './domain/packed-rows.ts';
 import { deriveScores, type QualityScores } from './domain/scores.ts';
 import type { ModelManager, ServedModel } from './adapters/model-manager.ts';
 import type { RedisStore, StoredFeatureSet } from './adapters/redis-store.ts';
@@ -270,12 +270,12 @@ export class Predictor {
     const { rows, values, names } = input;
     const x = new Float32Array(rows * width);
     /** Model row of each request row; -1 for a row that failed validation. */
-    const at = new Int32Array(rows).fill(-1);
+    const at = packRows(set, columns, values, rows, x);
     const details: inferenceV1.PredictResult[] = [];
     let k = 0;
     for (let r = 0; r < rows; r++) {
-      if (packRow(set, columns, values, r, x, k)) {
-        at[r] = k++;
+      if (at[r]! >= 0) {
+        k++;
         continue;
       }
       try {
@@ -320,9 +320,15 @@ export class Predictor {
       const findingRows: number[] = [];
       const findingKind: number[] = [];
       const findingScores: number[] = [];
-      const finding = (r: number, kind: string, score: number) => {
-        let id = findingKinds.get(kind);
-        if (id === undefined) findingKinds.set(kind, (id = findingKinds.size));
+      // Kind ids by family and the rule's own kind, so a row's finding builds no string.
+      const kindIds = { refactoring: new Map<string, number>(), security: new Map<string, number>() };
+      const finding = (r: number, family: 'refactoring' | 'security', kind: string, score: number) => {
+        let id = kindIds[family].get(kind);
+        if (id === undefined) {
+          id = findingKinds.size;
+          findingKinds.set(`${family}:${kind}`, id);
+          kindIds[family].set(kind, id);
+        }
         findingRows.push(r);
         findingKind.push(id);
         findingScores.push(score);
@@ -381,8 +387,8 @@ export class Predictor {
           debt[r] = quality.technical_debt_score;
           anyDebt = true;
         }
-        for (const s of quality.refactoring_suggestions) finding(r, `refactoring:${s.kind}`, s.priority);
-        for (const s of quality.security_risks) finding(r, `security:${s.category}`, s.score);
+        for (const s of quality.refactoring_suggestions) finding(r, 'refactoring', s.kind, s.priority);
+        for (const s of quality.security_risks) finding(r, 'security', s.category, s.score);
         if (!listening) continue;
         const rowValuesMap = rowValues(names, values, r);
         const p: Prepared = {

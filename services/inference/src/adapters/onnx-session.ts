@@ -392,9 +392,15 @@ export class OnnxModel {
     return this.margin ? contributions(this.margin, x, offset, this.reference, this.width) : undefined;
   }
 
-  /** Sessions running batches at once: the worker count, or 1 on the main thread. */
+  /**
+   * Batches sent to the sessions at once: 1 on the main thread; on worker threads two per
+   * worker, one running and the next waiting in the worker's message queue, so a worker starts
+   * its next batch the moment one ends instead of idling for the round trip through the main
+   * thread (result back, next batch out), which on a busy machine waits for the main thread to
+   * be scheduled (Triton's instances likewise take the next batch while one executes).
+   */
   get concurrency(): number {
-    return Math.max(1, this.#workers);
+    return this.#workers > 0 ? this.#workers * 2 : 1;
   }
 
   async release(): Promise<void> {

@@ -30,33 +30,58 @@ export function packedColumns(set: FeatureSet, names: readonly string[], field: 
   return columns;
 }
 
-function valid(f: FeatureDefinition, v: number): boolean {
-  if (!Number.isFinite(v)) return false;
-  if (f.type === 'boolean' ? v !== 0 && v !== 1 : f.type === 'integer' && !Number.isInteger(v)) return false;
-  return !((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max));
-}
+const KIND_NUMBER = 0;
+const KIND_INTEGER = 1;
+const KIND_BOOLEAN = 2;
 
 /**
- * Writes request row `r` into `x` at model row `k` when every value is valid (the same rules as
- * inlineRow: finite; booleans 0 or 1; integers whole; within min/max); false leaves the row to
- * inlineRow for the full list of problems.
+ * Writes every valid request row into the row-major float32 matrix `x`, valid rows packed to the
+ * front in request order, and returns each request row's model row (-1 for a row with an invalid
+ * value, left to inlineRow for the full list of its problems). The rules are inlineRow's: finite;
+ * booleans 0 or 1; integers whole; within min/max. Column by column, with each feature's rule read
+ * once, and no object per row.
  */
-export function packRow(
+export function packRows(
   set: FeatureSet,
   columns: Int32Array,
   values: ArrayLike<number>,
-  r: number,
+  rows: number,
   x: Float32Array,
-  k: number,
-): boolean {
+): Int32Array {
   const width = columns.length;
-  const base = r * width;
+  const bad = new Uint8Array(rows);
+  let anyBad = false;
   for (let j = 0; j < width; j++) {
-    const v = Number(values[base + columns[j]!]);
-    if (!valid(set.features[j]!, v)) return false;
-    x[k * width + j] = v;
+    const f: FeatureDefinition = set.features[j]!;
+    const kind = f.type === 'boolean' ? KIND_BOOLEAN : f.type === 'integer' ? KIND_INTEGER : KIND_NUMBER;
+    const min = f.min ?? -Infinity;
+    const max = f.max ?? Infinity;
+    const col = columns[j]!;
+    for (let r = 0, from = col, to = j; r < rows; r++, from += width, to += width) {
+      const v = Number(values[from]);
+      // NaN fails every comparison, so `!(v >= min && v <= max)` also refuses it.
+      if (
+        !(v >= min && v <= max) ||
+        !Number.isFinite(v) ||
+        (kind === KIND_BOOLEAN ? v !== 0 && v !== 1 : kind === KIND_INTEGER && !Number.isInteger(v))
+      ) {
+        bad[r] = 1;
+        anyBad = true;
+      }
+      x[to] = v;
+    }
   }
-  return true;
+  const at = new Int32Array(rows);
+  let k = 0;
+  for (let r = 0; r < rows; r++) {
+    if (bad[r]) {
+      at[r] = -1;
+      continue;
+    }
+    if (anyBad && k !== r) x.copyWithin(k * width, r * width, (r + 1) * width);
+    at[r] = k++;
+  }
+  return at;
 }
 
 /** Request row `r` as the values map a per-row request would have carried. */
