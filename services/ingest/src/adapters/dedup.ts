@@ -51,18 +51,18 @@ const releaseScript =
  * Commands run auto-pipelined, so concurrent requests share round trips.
  */
 export class RedisDedup implements DedupStore {
-  private readonly redis: RedisClient;
-  private readonly windowMs: number;
-  private readonly pendingTtlMs: number;
-  private readonly token = `pending:${randomBytes(8).toString('hex')}`;
-  private readonly namespace: string;
+  readonly #redis: RedisClient;
+  readonly #windowMs: number;
+  readonly #pendingTtlMs: number;
+  readonly #token = `pending:${randomBytes(8).toString('hex')}`;
+  readonly #namespace: string;
 
   private constructor(redis: RedisClient, options: RedisDedupOptions) {
-    this.redis = redis;
-    this.windowMs = options.windowMs ?? 7 * 24 * 3600 * 1000;
-    this.pendingTtlMs = options.pendingTtlMs ?? 120_000;
-    this.namespace = options.namespace ?? '';
-    this.redis.defineCommand('omenReleaseClaim', { numberOfKeys: 1, lua: releaseScript });
+    this.#redis = redis;
+    this.#windowMs = options.windowMs ?? 7 * 24 * 3600 * 1000;
+    this.#pendingTtlMs = options.pendingTtlMs ?? 120_000;
+    this.#namespace = options.namespace ?? '';
+    this.#redis.defineCommand('omenReleaseClaim', { numberOfKeys: 1, lua: releaseScript });
   }
 
   /** Connects and waits until Redis answers; fails with UNAVAILABLE naming the URL otherwise. */
@@ -94,17 +94,17 @@ export class RedisDedup implements DedupStore {
   async claim(keys: readonly string[]): Promise<ClaimState[]> {
     if (keys.length === 0) return [];
     try {
-      return await this.guard('claim', async () => {
+      return await this.#guard('claim', async () => {
         // SET NX GET (Redis >= 7.0) claims and reads the previous value in one command.
         const results = await Promise.all(
           keys.map(
             (k) =>
-              this.redis.call(
+              this.#redis.call(
                 'SET',
-                this.namespace + k,
-                this.token,
+                this.#namespace + k,
+                this.#token,
                 'PX',
-                String(this.pendingTtlMs),
+                String(this.#pendingTtlMs),
                 'NX',
                 'GET',
               ) as Promise<string | null>,
@@ -127,28 +127,28 @@ export class RedisDedup implements DedupStore {
 
   async confirm(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.guard('confirm', () =>
-      Promise.all(keys.map((k) => this.redis.set(this.namespace + k, 'done', 'PX', this.windowMs))),
+    await this.#guard('confirm', () =>
+      Promise.all(keys.map((k) => this.#redis.set(this.#namespace + k, 'done', 'PX', this.#windowMs))),
     );
   }
 
   async release(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    const redis = this.redis as RedisClient & { omenReleaseClaim(key: string, token: string): Promise<number> };
-    await this.guard('release', () =>
-      Promise.all(keys.map((k) => redis.omenReleaseClaim(this.namespace + k, this.token))),
+    const redis = this.#redis as RedisClient & { omenReleaseClaim(key: string, token: string): Promise<number> };
+    await this.#guard('release', () =>
+      Promise.all(keys.map((k) => redis.omenReleaseClaim(this.#namespace + k, this.#token))),
     );
   }
 
   ping(): Promise<unknown> {
-    return this.redis.ping();
+    return this.#redis.ping();
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
-  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  async #guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
