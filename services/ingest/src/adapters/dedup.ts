@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRedisClient, type RedisClient } from '@omen/service';
 import { UnavailableError } from '@omen/errors';
+import { turnGate } from './turn.ts';
 
 /** What a claim found: the key is now ours, or someone already published it, or is doing so. */
 export type ClaimState = 'claimed' | 'done' | 'pending';
@@ -48,7 +49,8 @@ const releaseScript =
  * The dedup window in Redis. A key is claimed with `SET NX PX` (value `pending:<token>`),
  * confirmed as `done` after Kafka acknowledged, or released after a failure. Two deliveries of
  * one event can therefore not both publish it, and a failed one does not block the retry.
- * Commands run auto-pipelined, so concurrent requests share round trips.
+ * Commands wait for the turn's gate (turn.ts) and run auto-pipelined, so the requests of one
+ * event-loop turn share one write and one round trip.
  */
 export class RedisDedup implements DedupStore {
   readonly #redis: RedisClient;
@@ -56,6 +58,7 @@ export class RedisDedup implements DedupStore {
   readonly #pendingTtlMs: number;
   readonly #token = `pending:${randomBytes(8).toString('hex')}`;
   readonly #namespace: string;
+  readonly #turn = turnGate();
 
   private constructor(redis: RedisClient, options: RedisDedupOptions) {
     this.#redis = redis;
@@ -93,6 +96,7 @@ export class RedisDedup implements DedupStore {
 
   async claim(keys: readonly string[]): Promise<ClaimState[]> {
     if (keys.length === 0) return [];
+    await this.#turn();
     try {
       return await this.#guard('claim', async () => {
         // SET NX GET (Redis >= 7.0) claims and reads the previous value in one command.
@@ -127,6 +131,7 @@ export class RedisDedup implements DedupStore {
 
   async confirm(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
+    await this.#turn();
     await this.#guard('confirm', () =>
       Promise.all(keys.map((k) => this.#redis.set(this.#namespace + k, 'done', 'PX', this.#windowMs))),
     );
@@ -135,6 +140,7 @@ export class RedisDedup implements DedupStore {
   async release(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     const redis = this.#redis as RedisClient & { omenReleaseClaim(key: string, token: string): Promise<number> };
+    await this.#turn();
     await this.#guard('release', () =>
       Promise.all(keys.map((k) => redis.omenReleaseClaim(this.#namespace + k, this.#token))),
     );

@@ -2,6 +2,7 @@ import type { AvroProducer, ProduceRecord } from '@omen/kafka';
 import { UnavailableError } from '@omen/errors';
 import { avroSizeBound, defaultMaxEventBytes } from '../domain/event-size.ts';
 import type { IngestEvent } from '../domain/events.ts';
+import { turnGate } from './turn.ts';
 
 /** Topic per event kind. */
 export interface IngestTopics {
@@ -52,8 +53,8 @@ export interface BatchingPublisherOptions {
  * Publishes through one idempotent producer, batching across concurrent callers: while a send
  * to a topic is in flight (the producer allows one, to keep retries in order), new records for
  * that topic queue up and go out together in the next send. Under load that turns thousands of
- * one-record webhooks a second into a few large produce requests; idle, a record goes out at
- * once. Per-topic queues keep each repository's records in arrival order.
+ * one-record webhooks a second into a few large produce requests; idle, a record goes out in
+ * the turn of the event loop that brought it (turn.ts). Per-topic queues keep each repository's records in arrival order.
  */
 export class BatchingPublisher implements EventPublisher {
   readonly #queues = new Map<string, Pending[]>();
@@ -61,6 +62,10 @@ export class BatchingPublisher implements EventPublisher {
   readonly #maxBatch: number;
   readonly #maxBatchBytes: number;
   #closed = false;
+  readonly #turn = turnGate();
+  /** Topics with records queued since the turn's gate was last passed. */
+  readonly #touched = new Set<string>();
+  #flushScheduled = false;
   readonly #producer: AvroProducer;
   readonly #topics: IngestTopics;
 
@@ -73,7 +78,6 @@ export class BatchingPublisher implements EventPublisher {
 
   publish(events: readonly IngestEvent[], headers: Readonly<Record<string, string>> = {}): Promise<PublishedRecord[]> {
     if (this.#closed) return Promise.reject(new UnavailableError('ingest is shutting down'));
-    const touched = new Set<string>();
     const results = events.map(
       (e) =>
         new Promise<PublishedRecord>((resolve, reject) => {
@@ -92,10 +96,18 @@ export class BatchingPublisher implements EventPublisher {
             resolve,
             reject,
           });
-          touched.add(topic);
+          this.#touched.add(topic);
         }),
     );
-    for (const topic of touched) this.#flush(topic);
+    // Sent at the turn's gate (turn.ts): the records of every request of this turn in one send.
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      void this.#turn().then(() => {
+        this.#flushScheduled = false;
+        for (const topic of this.#touched) this.#flush(topic);
+        this.#touched.clear();
+      });
+    }
     return Promise.all(results);
   }
 
