@@ -117,7 +117,7 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       if (!secrets.configured(provider))
         logger.warn({ provider }, 'no webhook secret configured: every delivery will be refused with 401');
     }
-    const http = await createWebhookServer({
+    const http = createWebhookServer({
       pipeline,
       secrets,
       normalize: { pseudonymKey, bugLabels: new Set(config.INGEST_BUG_LABELS.map((l) => l.toLowerCase())) },

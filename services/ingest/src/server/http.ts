@@ -91,7 +91,7 @@ const routes: ReadonlyMap<string, WebhookProvider> = new Map([
  * routing, hooks or content-type parsers, and at thousands of deliveries a second those were
  * the largest part of the HTTP cost (issue 16's profile).
  */
-export async function createWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
+export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
   const { metrics, logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 25 * 1024 * 1024;
   const completer = options.completer ?? new PushCompleter({ pseudonymKey: options.normalize.pseudonymKey });
