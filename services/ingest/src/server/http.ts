@@ -68,6 +68,12 @@ class HttpRefusal extends Error {
   }
 }
 
+class ClientAborted extends Error {
+  constructor() {
+    super('the client closed the connection before the body was complete');
+  }
+}
+
 /** Retry-After for a 503 whose cause named no time (Kafka down): a broker restart takes this long. */
 const defaultRetryAfterSeconds = 30;
 
@@ -103,6 +109,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
 
   const server = createServer((req, res) => {
     onRequest(req, res).catch((err: unknown) => {
+      // The sender went away mid-body: nobody is left to answer.
+      if (err instanceof ClientAborted) return void res.destroy();
       logger.error({ err }, 'webhook handler failed');
       if (!res.headersSent) send(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
       else res.destroy();
@@ -401,7 +409,10 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
     };
     req.on('data', onData);
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    req.once('error', () => reject(new ClientAborted()));
+    req.once('close', () => {
+      if (!req.complete) reject(new ClientAborted());
+    });
   });
 }
 
