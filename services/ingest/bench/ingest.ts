@@ -258,7 +258,7 @@ const has = (stack: Frame[], test: (f: Frame) => boolean): boolean => stack.some
 
 // Stages of a webhook, tested on a sample's whole stack (first match wins), so a library called
 // from a stage counts for the stage: "Kafka produce" includes avsc and kafkajs, "HTTP" is what
-// node's server and fastify cost around our handler.
+// node's server costs around our handler.
 const stages: Array<[string, (s: Frame[]) => boolean]> = [
   ['V8 garbage collection', (s) => s[0]!.functionName === '(garbage collector)'],
   ['HMAC signature check', (s) => has(s, (f) => f.functionName === 'verifyGithubSignature')],
@@ -273,9 +273,8 @@ const stages: Array<[string, (s: Frame[]) => boolean]> = [
     (s) => has(s, (f) => /kafkajs|avsc|packages\/kafka\/src|adapters\/publisher\.ts/.test(f.url)),
   ],
   [
-    'HTTP server (node http, fastify, response write)',
-    (s) =>
-      has(s, (f) => /fastify|find-my-way|avvio|_http_|node:net|stream_base/.test(f.url) || f.functionName === 'writev'),
+    'HTTP server (node http, response write)',
+    (s) => has(s, (f) => /_http_|node:net|stream_base/.test(f.url) || f.functionName === 'writev'),
   ],
   ['pipeline bookkeeping', (s) => has(s, (f) => /pipeline\.ts|server\/http\.ts/.test(f.url))],
   ['tracing / async context', (s) => has(s, (f) => /opentelemetry|async_hooks/.test(f.url))],

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { avroSchema, loadGrpcObject } from '@omen/contracts';
 import { createGrpcServer, type GrpcServer } from '@omen/grpc';
 import { createKafka, type Kafka } from '@omen/kafka';
@@ -16,14 +15,14 @@ import { WebhookSecrets } from './domain/secrets.ts';
 import { ingestMetrics, type IngestMetrics } from './metrics.ts';
 import { IngestPipeline } from './pipeline.ts';
 import { ingestHandlers } from './server/grpc.ts';
-import { createWebhookServer } from './server/http.ts';
+import { createWebhookServer, type WebhookServer } from './server/http.ts';
 
 export interface IngestApp {
   /** `http://host:port` of the webhook server. */
   httpUrl: string;
   grpcPort: number;
   grpc: GrpcServer;
-  http: FastifyInstance;
+  http: WebhookServer;
   pipeline: IngestPipeline;
   metrics: IngestMetrics;
   /** Stops taking requests, lets in-flight ones finish, then closes Kafka and Redis. */
@@ -118,7 +117,7 @@ export async function startIngest(config: IngestConfig, deps: IngestAppDeps): Pr
       if (!secrets.configured(provider))
         logger.warn({ provider }, 'no webhook secret configured: every delivery will be refused with 401');
     }
-    const http = await createWebhookServer({
+    const http = createWebhookServer({
       pipeline,
       secrets,
       normalize: { pseudonymKey, bugLabels: new Set(config.INGEST_BUG_LABELS.map((l) => l.toLowerCase())) },

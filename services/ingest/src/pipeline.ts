@@ -72,16 +72,18 @@ export interface PipelineOptions {
  * Nothing is reported stored before Kafka acknowledged it.
  */
 export class IngestPipeline {
-  private readonly enrichConcurrency: number;
-  private readonly maxHunkBytes: number;
-  private readonly maxEventBytes: number;
-  private readonly publishTimeoutMs: number;
+  readonly #enrichConcurrency: number;
+  readonly #maxHunkBytes: number;
+  readonly #maxEventBytes: number;
+  readonly #publishTimeoutMs: number;
+  readonly #o: PipelineOptions;
 
-  constructor(private readonly o: PipelineOptions) {
-    this.enrichConcurrency = o.enrichConcurrency ?? 4;
-    this.maxHunkBytes = o.maxHunkBytes ?? defaultMaxHunkBytes;
-    this.maxEventBytes = o.maxEventBytes ?? defaultMaxEventBytes;
-    this.publishTimeoutMs = o.publishTimeoutMs ?? 5_000;
+  constructor(o: PipelineOptions) {
+    this.#o = o;
+    this.#enrichConcurrency = o.enrichConcurrency ?? 4;
+    this.#maxHunkBytes = o.maxHunkBytes ?? defaultMaxHunkBytes;
+    this.#maxEventBytes = o.maxEventBytes ?? defaultMaxEventBytes;
+    this.#publishTimeoutMs = o.publishTimeoutMs ?? 5_000;
   }
 
   async ingest(batch: IngestBatch): Promise<IngestResult> {
@@ -94,12 +96,12 @@ export class IngestPipeline {
     const eventKeys = all.map((e) => dedupKeys.event(e.value.event_id));
     const keys = batch.deliveryKey ? [batch.deliveryKey, ...eventKeys] : eventKeys;
     // A republish owns every key without asking: the window is what it overrides.
-    const states: ClaimState[] = batch.republish ? keys.map(() => 'claimed') : await this.o.dedup.claim(keys);
+    const states: ClaimState[] = batch.republish ? keys.map(() => 'claimed') : await this.#o.dedup.claim(keys);
     const eventStates = batch.deliveryKey ? states.slice(1) : states;
     const owned = keys.filter((_, i) => states[i] === 'claimed');
 
     if (batch.deliveryKey && states[0] !== 'claimed') {
-      await this.o.dedup.release(owned);
+      await this.#o.dedup.release(owned);
       if (states[0] === 'pending') {
         throw new UnavailableError('this delivery is being processed by another request; retry later', {
           retryAfterMs: 5000,
@@ -116,27 +118,27 @@ export class IngestPipeline {
     try {
       const fresh = all.filter((_, i) => eventStates[i] === 'claimed');
       const needy = new Set(batch.commits.filter((c) => c.needsEnrichment).map((c) => c.event.event_id));
-      const enriched = this.fitAll(await this.enrichAll(batch.repo, fresh, needy));
-      const records = await this.publishWithin(enriched, batch.headers, owned);
+      const enriched = this.#fitAll(await this.#enrichAll(batch.repo, fresh, needy));
+      const records = await this.#publishWithin(enriched, batch.headers, owned);
       // Stored: from here on the answer is "accepted" whatever Redis does. The confirmation is
       // not awaited (it only shortens the pending state of the claims); should it fail, the
       // claims expire and a redelivery after that would publish again, which sinks absorb.
-      this.o.dedup
+      this.#o.dedup
         .confirm(owned)
         .catch((err: unknown) =>
-          this.o.logger.warn({ err, keys: owned.length }, 'dedup confirmation failed after publishing'),
+          this.#o.logger.warn({ err, keys: owned.length }, 'dedup confirmation failed after publishing'),
         );
       const byId = new Map(enriched.map((e, i) => [e.value.event_id, records[i]]));
       const events = all.map((e, i) => {
         const record = eventStates[i] === 'claimed' ? byId.get(e.value.event_id) : undefined;
         return record ? { ...outcome(e, 'published'), record } : outcome(e, 'duplicate');
       });
-      for (const e of events) this.o.metrics.events.inc({ kind: e.kind, outcome: e.status });
-      this.o.metrics.publishSeconds.observe({ path: batch.path }, (performance.now() - started) / 1000);
+      for (const e of events) this.#o.metrics.events.inc({ kind: e.kind, outcome: e.status });
+      this.#o.metrics.publishSeconds.observe({ path: batch.path }, (performance.now() - started) / 1000);
       const published = events.filter((e) => e.status === 'published').length;
       return { delivery: 'new', published, duplicates: events.length - published, events };
     } catch (err) {
-      if (!(err instanceof PublishTimeout)) await this.o.dedup.release(owned).catch(() => undefined);
+      if (!(err instanceof PublishTimeout)) await this.#o.dedup.release(owned).catch(() => undefined);
       throw err instanceof PublishTimeout ? err.error : err;
     }
   }
@@ -147,23 +149,23 @@ export class IngestPipeline {
    * gRPC path refuses a commit that cannot fit before it gets here (`commitTooLarge`); a commit
    * from a webhook that cannot fit fails its delivery with the reason.
    */
-  private fitAll(events: IngestEvent[]): IngestEvent[] {
+  #fitAll(events: IngestEvent[]): IngestEvent[] {
     return events.map((e) => {
       if (e.kind !== 'commit') return e;
-      const fitted = fitCommitEvent(e.value, this.maxEventBytes);
+      const fitted = fitCommitEvent(e.value, this.#maxEventBytes);
       if (!fitted.fits) {
-        this.o.metrics.oversize.inc({ outcome: 'refused' });
-        throw new InvalidArgumentError(commitTooLargeMessage(e.value, fitted.bytes, this.maxEventBytes), 'files');
+        this.#o.metrics.oversize.inc({ outcome: 'refused' });
+        throw new InvalidArgumentError(commitTooLargeMessage(e.value, fitted.bytes, this.#maxEventBytes), 'files');
       }
       if (fitted.hunksDropped > 0) {
-        this.o.metrics.oversize.inc({ outcome: 'hunks_dropped' });
-        this.o.logger.warn(
+        this.#o.metrics.oversize.inc({ outcome: 'hunks_dropped' });
+        this.#o.logger.warn(
           {
             repo: e.value.repo_id,
             sha: e.value.sha,
             files: fitted.hunksDropped,
             bytes: fitted.bytes,
-            limit: this.maxEventBytes,
+            limit: this.#maxEventBytes,
           },
           'commit over the event size limit: published without the hunks of its largest files',
         );
@@ -174,14 +176,14 @@ export class IngestPipeline {
 
   /** Why a commit cannot be published at all, or undefined when it fits (with or without hunks). */
   commitTooLarge(event: CommitDraft['event']): string | undefined {
-    const fitted = fitCommitEvent(event, this.maxEventBytes);
+    const fitted = fitCommitEvent(event, this.#maxEventBytes);
     if (fitted.fits) return undefined;
-    this.o.metrics.oversize.inc({ outcome: 'refused' });
-    return commitTooLargeMessage(event, fitted.bytes, this.maxEventBytes);
+    this.#o.metrics.oversize.inc({ outcome: 'refused' });
+    return commitTooLargeMessage(event, fitted.bytes, this.#maxEventBytes);
   }
 
-  private async enrichAll(repo: RepoRef, events: IngestEvent[], needy: ReadonlySet<string>): Promise<IngestEvent[]> {
-    const enricher = this.o.enricher;
+  async #enrichAll(repo: RepoRef, events: IngestEvent[], needy: ReadonlySet<string>): Promise<IngestEvent[]> {
+    const enricher = this.#o.enricher;
     const out = events.slice();
     const todo: number[] = [];
     events.forEach((e, i) => {
@@ -190,7 +192,7 @@ export class IngestPipeline {
     if (todo.length === 0) return out;
     const source = enricher?.sourceFor(repo);
     if (!enricher || !source) {
-      this.o.metrics.unenriched.inc({ provider: repo.provider, reason: 'no_source' }, todo.length);
+      this.#o.metrics.unenriched.inc({ provider: repo.provider, reason: 'no_source' }, todo.length);
       return out;
     }
     let next = 0;
@@ -205,44 +207,44 @@ export class IngestPipeline {
           if (detail)
             out[index] = {
               kind: 'commit',
-              value: applyDetail(event.value, detail, this.o.pseudonymKey, this.maxHunkBytes),
+              value: applyDetail(event.value, detail, this.#o.pseudonymKey, this.#maxHunkBytes),
             };
-          this.o.metrics.enrichment.inc({ source, outcome: 'ok' });
+          this.#o.metrics.enrichment.inc({ source, outcome: 'ok' });
         } catch (err) {
           const code = isOmenError(err) ? err.code : 'INTERNAL';
           if (code === 'UNAVAILABLE' || code === 'DEADLINE_EXCEEDED') {
-            this.o.metrics.enrichment.inc({ source, outcome: 'unavailable' });
+            this.#o.metrics.enrichment.inc({ source, outcome: 'unavailable' });
             throw err;
           }
           // The commit exists (the SCM just told us about it), so a 404 means it is gone
           // (force-push) or the token cannot see it; a refused token or an unparsable answer
           // will not heal on redelivery either. Publish what the webhook said and say so.
           const outcomeLabel = code === 'NOT_FOUND' ? 'not_found' : 'failed';
-          this.o.metrics.enrichment.inc({ source, outcome: outcomeLabel });
-          this.o.metrics.unenriched.inc({ provider: repo.provider, reason: outcomeLabel });
-          this.o.logger.warn(
+          this.#o.metrics.enrichment.inc({ source, outcome: outcomeLabel });
+          this.#o.metrics.unenriched.inc({ provider: repo.provider, reason: outcomeLabel });
+          this.#o.logger.warn(
             { err, repo: repo.id, sha: event.value.sha, source },
             'enrichment failed; publishing the commit without line counts',
           );
         } finally {
-          this.o.metrics.enrichSeconds.observe({ source }, (performance.now() - t0) / 1000);
+          this.#o.metrics.enrichSeconds.observe({ source }, (performance.now() - t0) / 1000);
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.enrichConcurrency, todo.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.#enrichConcurrency, todo.length) }, worker));
     return out;
   }
 
-  private async publishWithin(
+  async #publishWithin(
     events: IngestEvent[],
     headers: Readonly<Record<string, string>> | undefined,
     owned: string[],
   ): Promise<PublishedRecord[]> {
     if (events.length === 0) return [];
-    const sending = this.o.publisher.publish(events, headers);
+    const sending = this.#o.publisher.publish(events, headers);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PublishTimeout(this.publishTimeoutMs)), this.publishTimeoutMs);
+      timer = setTimeout(() => reject(new PublishTimeout(this.#publishTimeoutMs)), this.#publishTimeoutMs);
     });
     try {
       return await Promise.race([sending, timeout]);
@@ -252,8 +254,8 @@ export class IngestPipeline {
         // a late acknowledgement is recognised as a duplicate, and after a failure is not.
         sending
           .then(
-            () => this.o.dedup.confirm(owned),
-            () => this.o.dedup.release(owned),
+            () => this.#o.dedup.confirm(owned),
+            () => this.#o.dedup.release(owned),
           )
           .catch(() => undefined);
       }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRedisClient, type RedisClient } from '@omen/service';
 import { UnavailableError } from '@omen/errors';
+import { turnGate } from './turn.ts';
 
 /** What a claim found: the key is now ours, or someone already published it, or is doing so. */
 export type ClaimState = 'claimed' | 'done' | 'pending';
@@ -48,21 +49,23 @@ const releaseScript =
  * The dedup window in Redis. A key is claimed with `SET NX PX` (value `pending:<token>`),
  * confirmed as `done` after Kafka acknowledged, or released after a failure. Two deliveries of
  * one event can therefore not both publish it, and a failed one does not block the retry.
- * Commands run auto-pipelined, so concurrent requests share round trips.
+ * Commands wait for the turn's gate (turn.ts) and run auto-pipelined, so the requests of one
+ * event-loop turn share one write and one round trip.
  */
 export class RedisDedup implements DedupStore {
-  private readonly redis: RedisClient;
-  private readonly windowMs: number;
-  private readonly pendingTtlMs: number;
-  private readonly token = `pending:${randomBytes(8).toString('hex')}`;
-  private readonly namespace: string;
+  readonly #redis: RedisClient;
+  readonly #windowMs: number;
+  readonly #pendingTtlMs: number;
+  readonly #token = `pending:${randomBytes(8).toString('hex')}`;
+  readonly #namespace: string;
+  readonly #turn = turnGate();
 
   private constructor(redis: RedisClient, options: RedisDedupOptions) {
-    this.redis = redis;
-    this.windowMs = options.windowMs ?? 7 * 24 * 3600 * 1000;
-    this.pendingTtlMs = options.pendingTtlMs ?? 120_000;
-    this.namespace = options.namespace ?? '';
-    this.redis.defineCommand('omenReleaseClaim', { numberOfKeys: 1, lua: releaseScript });
+    this.#redis = redis;
+    this.#windowMs = options.windowMs ?? 7 * 24 * 3600 * 1000;
+    this.#pendingTtlMs = options.pendingTtlMs ?? 120_000;
+    this.#namespace = options.namespace ?? '';
+    this.#redis.defineCommand('omenReleaseClaim', { numberOfKeys: 1, lua: releaseScript });
   }
 
   /** Connects and waits until Redis answers; fails with UNAVAILABLE naming the URL otherwise. */
@@ -93,18 +96,19 @@ export class RedisDedup implements DedupStore {
 
   async claim(keys: readonly string[]): Promise<ClaimState[]> {
     if (keys.length === 0) return [];
+    await this.#turn();
     try {
-      return await this.guard('claim', async () => {
+      return await this.#guard('claim', async () => {
         // SET NX GET (Redis >= 7.0) claims and reads the previous value in one command.
         const results = await Promise.all(
           keys.map(
             (k) =>
-              this.redis.call(
+              this.#redis.call(
                 'SET',
-                this.namespace + k,
-                this.token,
+                this.#namespace + k,
+                this.#token,
                 'PX',
-                String(this.pendingTtlMs),
+                String(this.#pendingTtlMs),
                 'NX',
                 'GET',
               ) as Promise<string | null>,
@@ -127,28 +131,30 @@ export class RedisDedup implements DedupStore {
 
   async confirm(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.guard('confirm', () =>
-      Promise.all(keys.map((k) => this.redis.set(this.namespace + k, 'done', 'PX', this.windowMs))),
+    await this.#turn();
+    await this.#guard('confirm', () =>
+      Promise.all(keys.map((k) => this.#redis.set(this.#namespace + k, 'done', 'PX', this.#windowMs))),
     );
   }
 
   async release(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    const redis = this.redis as RedisClient & { omenReleaseClaim(key: string, token: string): Promise<number> };
-    await this.guard('release', () =>
-      Promise.all(keys.map((k) => redis.omenReleaseClaim(this.namespace + k, this.token))),
+    const redis = this.#redis as RedisClient & { omenReleaseClaim(key: string, token: string): Promise<number> };
+    await this.#turn();
+    await this.#guard('release', () =>
+      Promise.all(keys.map((k) => redis.omenReleaseClaim(this.#namespace + k, this.#token))),
     );
   }
 
   ping(): Promise<unknown> {
-    return this.redis.ping();
+    return this.#redis.ping();
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
-  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  async #guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {

@@ -19,23 +19,27 @@ export interface ScmEnricherOptions {
 }
 
 export class ScmEnricher implements Enricher {
-  constructor(private readonly options: ScmEnricherOptions) {}
+  readonly #options: ScmEnricherOptions;
+
+  constructor(options: ScmEnricherOptions) {
+    this.#options = options;
+  }
 
   sourceFor(repo: RepoRef): 'git-mirror' | 'github-api' | 'gitlab-api' | undefined {
-    if (this.options.mirrors?.has(repo.id)) return 'git-mirror';
-    if (repo.provider === 'github' && this.options.github) return 'github-api';
-    if (repo.provider === 'gitlab' && this.options.gitlab) return 'gitlab-api';
+    if (this.#options.mirrors?.has(repo.id)) return 'git-mirror';
+    if (repo.provider === 'github' && this.#options.github) return 'github-api';
+    if (repo.provider === 'gitlab' && this.#options.gitlab) return 'gitlab-api';
     return undefined;
   }
 
   async enrich(repo: RepoRef, sha: string): Promise<CommitDetail | undefined> {
     switch (this.sourceFor(repo)) {
       case 'git-mirror':
-        return showCommit(this.options.mirrors!.get(repo.id)!, sha);
+        return showCommit(this.#options.mirrors!.get(repo.id)!, sha);
       case 'github-api':
-        return this.options.github!.commit(repo.name, sha);
+        return this.#options.github!.commit(repo.name, sha);
       case 'gitlab-api':
-        return this.options.gitlab!.commit(repo.gitlabProjectId ?? repo.name, sha);
+        return this.#options.gitlab!.commit(repo.gitlabProjectId ?? repo.name, sha);
       default:
         return undefined;
     }

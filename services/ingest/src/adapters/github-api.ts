@@ -19,20 +19,20 @@ export interface GithubApiOptions extends ScmHttpOptions {
 
 /** Commit detail from `GET /repos/{owner}/{repo}/commits/{sha}`, following the file pages. */
 export class GithubCommitSource {
-  private readonly http: ScmHttpClient;
-  private readonly baseUrl: string;
-  private readonly perPage: number;
-  private readonly maxPages: number;
-  private readonly comparePerPage: number;
-  private readonly maxComparePages: number;
+  readonly #http: ScmHttpClient;
+  readonly #baseUrl: string;
+  readonly #perPage: number;
+  readonly #maxPages: number;
+  readonly #comparePerPage: number;
+  readonly #maxComparePages: number;
 
   constructor(options: GithubApiOptions) {
-    this.baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
-    this.perPage = options.perPage ?? 300;
-    this.maxPages = options.maxPages ?? 10;
-    this.comparePerPage = options.comparePerPage ?? 100;
-    this.maxComparePages = options.maxComparePages ?? 30;
-    this.http = new ScmHttpClient(
+    this.#baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+    this.#perPage = options.perPage ?? 300;
+    this.#maxPages = options.maxPages ?? 10;
+    this.#comparePerPage = options.comparePerPage ?? 100;
+    this.#maxComparePages = options.maxComparePages ?? 30;
+    this.#http = new ScmHttpClient(
       'GitHub',
       {
         accept: 'application/vnd.github+json',
@@ -47,10 +47,10 @@ export class GithubCommitSource {
   async commit(repoName: string, sha: string): Promise<CommitDetail> {
     const [owner, name] = repoName.split('/');
     const path = `/repos/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}/commits/${encodeURIComponent(sha)}`;
-    let url: string | undefined = `${this.baseUrl}${path}?per_page=${this.perPage}`;
+    let url: string | undefined = `${this.#baseUrl}${path}?per_page=${this.#perPage}`;
     const pages: unknown[] = [];
-    while (url && pages.length < this.maxPages) {
-      const res = await this.http.getJson(url);
+    while (url && pages.length < this.#maxPages) {
+      const res = await this.#http.getJson(url);
       pages.push(res.body);
       url = nextLink(res.headers.get('link'));
     }
@@ -72,10 +72,10 @@ export class GithubCommitSource {
     const [owner, name] = repoName.split('/');
     const basehead = `${encodeURIComponent(base)}...${encodeURIComponent(head)}`;
     let url: string | undefined =
-      `${this.baseUrl}/repos/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}/compare/${basehead}?per_page=${this.comparePerPage}`;
+      `${this.#baseUrl}/repos/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}/compare/${basehead}?per_page=${this.#comparePerPage}`;
     const pages: unknown[] = [];
-    while (url && pages.length < this.maxComparePages) {
-      const res = await this.http.getJson(url);
+    while (url && pages.length < this.#maxComparePages) {
+      const res = await this.#http.getJson(url);
       pages.push(res.body);
       if (pages.length === 1) {
         const total = rangeFromGithubCompare(pages).total;

@@ -18,26 +18,26 @@ export interface GitlabApiOptions extends ScmHttpOptions {
  * then every page of `.../commits/:sha/diff` for the files.
  */
 export class GitlabCommitSource {
-  private readonly http: ScmHttpClient;
-  private readonly baseUrl: string;
-  private readonly perPage: number;
-  private readonly maxPages: number;
+  readonly #http: ScmHttpClient;
+  readonly #baseUrl: string;
+  readonly #perPage: number;
+  readonly #maxPages: number;
 
   constructor(options: GitlabApiOptions) {
-    this.baseUrl = (options.baseUrl ?? 'https://gitlab.com/api/v4').replace(/\/+$/, '');
-    this.perPage = options.perPage ?? 100;
-    this.maxPages = options.maxPages ?? 30;
-    this.http = new ScmHttpClient('GitLab', { 'private-token': options.token, 'user-agent': 'omen-ingest' }, options);
+    this.#baseUrl = (options.baseUrl ?? 'https://gitlab.com/api/v4').replace(/\/+$/, '');
+    this.#perPage = options.perPage ?? 100;
+    this.#maxPages = options.maxPages ?? 30;
+    this.#http = new ScmHttpClient('GitLab', { 'private-token': options.token, 'user-agent': 'omen-ingest' }, options);
   }
 
   /** `project` is the numeric id or the full path (`group/sub/project`). */
   async commit(project: number | string, sha: string): Promise<CommitDetail> {
-    const base = `${this.baseUrl}/projects/${encodeURIComponent(String(project))}/repository/commits/${encodeURIComponent(sha)}`;
-    const commit = (await this.http.getJson(base)).body;
+    const base = `${this.#baseUrl}/projects/${encodeURIComponent(String(project))}/repository/commits/${encodeURIComponent(sha)}`;
+    const commit = (await this.#http.getJson(base)).body;
     const pages: unknown[] = [];
     let page: string | null = '1';
-    while (page && pages.length < this.maxPages) {
-      const res = await this.http.getJson(`${base}/diff?per_page=${this.perPage}&page=${page}`);
+    while (page && pages.length < this.#maxPages) {
+      const res = await this.#http.getJson(`${base}/diff?per_page=${this.#perPage}&page=${page}`);
       pages.push(res.body);
       const next = res.headers.get('x-next-page');
       page = next && next.trim() !== '' ? next.trim() : null;
@@ -51,7 +51,7 @@ export class GitlabCommitSource {
    * branch name: a new branch is compared against the default branch.
    */
   async compare(project: number | string, from: string, to: string): Promise<CommitRange> {
-    const url = `${this.baseUrl}/projects/${encodeURIComponent(String(project))}/repository/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
-    return rangeFromGitlabCompare((await this.http.getJson(url)).body);
+    const url = `${this.#baseUrl}/projects/${encodeURIComponent(String(project))}/repository/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+    return rangeFromGitlabCompare((await this.#http.getJson(url)).body);
   }
 }

@@ -2,6 +2,7 @@ import type { AvroProducer, ProduceRecord } from '@omen/kafka';
 import { UnavailableError } from '@omen/errors';
 import { avroSizeBound, defaultMaxEventBytes } from '../domain/event-size.ts';
 import type { IngestEvent } from '../domain/events.ts';
+import { turnGate } from './turn.ts';
 
 /** Topic per event kind. */
 export interface IngestTopics {
@@ -52,34 +53,37 @@ export interface BatchingPublisherOptions {
  * Publishes through one idempotent producer, batching across concurrent callers: while a send
  * to a topic is in flight (the producer allows one, to keep retries in order), new records for
  * that topic queue up and go out together in the next send. Under load that turns thousands of
- * one-record webhooks a second into a few large produce requests; idle, a record goes out at
- * once. Per-topic queues keep each repository's records in arrival order.
+ * one-record webhooks a second into a few large produce requests; idle, a record goes out in
+ * the turn of the event loop that brought it (turn.ts). Per-topic queues keep each repository's records in arrival order.
  */
 export class BatchingPublisher implements EventPublisher {
-  private readonly queues = new Map<string, Pending[]>();
-  private readonly inFlight = new Set<string>();
-  private readonly maxBatch: number;
-  private readonly maxBatchBytes: number;
-  private closed = false;
+  readonly #queues = new Map<string, Pending[]>();
+  readonly #inFlight = new Set<string>();
+  readonly #maxBatch: number;
+  readonly #maxBatchBytes: number;
+  #closed = false;
+  readonly #turn = turnGate();
+  /** Topics with records queued since the turn's gate was last passed. */
+  readonly #touched = new Set<string>();
+  #flushScheduled = false;
+  readonly #producer: AvroProducer;
+  readonly #topics: IngestTopics;
 
-  constructor(
-    private readonly producer: AvroProducer,
-    private readonly topics: IngestTopics = defaultTopics,
-    options: BatchingPublisherOptions = {},
-  ) {
-    this.maxBatch = options.maxBatch ?? 500;
-    this.maxBatchBytes = options.maxBatchBytes ?? defaultMaxEventBytes;
+  constructor(producer: AvroProducer, topics: IngestTopics = defaultTopics, options: BatchingPublisherOptions = {}) {
+    this.#producer = producer;
+    this.#topics = topics;
+    this.#maxBatch = options.maxBatch ?? 500;
+    this.#maxBatchBytes = options.maxBatchBytes ?? defaultMaxEventBytes;
   }
 
   publish(events: readonly IngestEvent[], headers: Readonly<Record<string, string>> = {}): Promise<PublishedRecord[]> {
-    if (this.closed) return Promise.reject(new UnavailableError('ingest is shutting down'));
-    const touched = new Set<string>();
+    if (this.#closed) return Promise.reject(new UnavailableError('ingest is shutting down'));
     const results = events.map(
       (e) =>
         new Promise<PublishedRecord>((resolve, reject) => {
-          const topic = this.topics[e.kind];
-          const queue = this.queues.get(topic) ?? [];
-          this.queues.set(topic, queue);
+          const topic = this.#topics[e.kind];
+          const queue = this.#queues.get(topic) ?? [];
+          this.#queues.set(topic, queue);
           queue.push({
             record: {
               key: e.value.repo_id,
@@ -92,25 +96,33 @@ export class BatchingPublisher implements EventPublisher {
             resolve,
             reject,
           });
-          touched.add(topic);
+          this.#touched.add(topic);
         }),
     );
-    for (const topic of touched) this.flush(topic);
+    // Sent at the turn's gate (turn.ts): the records of every request of this turn in one send.
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      void this.#turn().then(() => {
+        this.#flushScheduled = false;
+        for (const topic of this.#touched) this.#flush(topic);
+        this.#touched.clear();
+      });
+    }
     return Promise.all(results);
   }
 
-  private flush(topic: string): void {
-    if (this.inFlight.has(topic)) return;
-    const queue = this.queues.get(topic);
+  #flush(topic: string): void {
+    if (this.#inFlight.has(topic)) return;
+    const queue = this.#queues.get(topic);
     if (!queue || queue.length === 0) return;
     let take = 0;
-    for (let bytes = 0; take < queue.length && take < this.maxBatch; take++) {
+    for (let bytes = 0; take < queue.length && take < this.#maxBatch; take++) {
       bytes += queue[take]!.bytes;
-      if (take > 0 && bytes > this.maxBatchBytes) break;
+      if (take > 0 && bytes > this.#maxBatchBytes) break;
     }
     const batch = queue.splice(0, take);
-    this.inFlight.add(topic);
-    this.producer
+    this.#inFlight.add(topic);
+    this.#producer
       .send(
         topic,
         batch.map((p) => p.record),
@@ -132,15 +144,15 @@ export class BatchingPublisher implements EventPublisher {
         },
       )
       .finally(() => {
-        this.inFlight.delete(topic);
-        this.flush(topic);
+        this.#inFlight.delete(topic);
+        this.#flush(topic);
       });
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    this.#closed = true;
     // Let queued sends finish: their callers are waiting for the acknowledgement.
-    while (this.inFlight.size > 0 || [...this.queues.values()].some((q) => q.length > 0)) {
+    while (this.#inFlight.size > 0 || [...this.#queues.values()].some((q) => q.length > 0)) {
       await new Promise((r) => setTimeout(r, 10));
     }
   }

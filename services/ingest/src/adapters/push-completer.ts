@@ -44,18 +44,20 @@ export interface PushCompleterOptions {
  * go out alone and the result says how many are missing, for the metric and the log.
  */
 export class PushCompleter {
-  private readonly maxCommits: number;
+  readonly #maxCommits: number;
+  readonly #o: PushCompleterOptions;
 
-  constructor(private readonly o: PushCompleterOptions) {
-    this.maxCommits = o.maxCommits ?? 3000;
+  constructor(o: PushCompleterOptions) {
+    this.#o = o;
+    this.#maxCommits = o.maxCommits ?? 3000;
   }
 
   /** Whether a push of this repository can be completed at all (an API token for its SCM). */
   configuredFor(repo: RepoRef): boolean {
     return repo.provider === 'github'
-      ? this.o.github !== undefined
+      ? this.#o.github !== undefined
       : repo.provider === 'gitlab'
-        ? this.o.gitlab !== undefined
+        ? this.#o.gitlab !== undefined
         : false;
   }
 
@@ -70,11 +72,11 @@ export class PushCompleter {
     const from = comparisonBase(repo.provider, range);
     if ('none' in from) return asListed(from.none);
     if (!this.configuredFor(repo)) return asListed('no_client', { base: from.base });
-    if (range.total !== undefined && range.total > this.maxCommits) return asListed('too_large', { base: from.base });
+    if (range.total !== undefined && range.total > this.#maxCommits) return asListed('too_large', { base: from.base });
 
     let fetched: CommitRange;
     try {
-      fetched = await this.fetch(repo, from.base, range.after);
+      fetched = await this.#fetch(repo, from.base, range.after);
     } catch (err) {
       // Whatever went wrong (rate limit beyond the wait budget, 5xx after the retries, an
       // unknown sha, a refused token, an unreadable answer), the listed commits are real, and
@@ -82,13 +84,13 @@ export class PushCompleter {
       // report the gap for a backfill.
       return asListed('failed', { base: from.base, error: err });
     }
-    if (fetched.total > this.maxCommits && fetched.commits.length === 0) {
+    if (fetched.total > this.#maxCommits && fetched.commits.length === 0) {
       return asListed('too_large', {
         base: from.base,
         missing: Math.max(missingFromHook(range), fetched.total - listed.length),
       });
     }
-    const done = completePush(repo, range, listed, fetched, this.o.pseudonymKey);
+    const done = completePush(repo, range, listed, fetched, this.#o.pseudonymKey);
     return {
       outcome: done.missing > 0 ? 'partial' : 'complete',
       commits: done.commits,
@@ -98,8 +100,8 @@ export class PushCompleter {
     };
   }
 
-  private fetch(repo: RepoRef, base: string, head: string): Promise<CommitRange> {
-    if (repo.provider === 'github') return this.o.github!.compare(repo.name, base, head, this.maxCommits);
-    return this.o.gitlab!.compare(repo.gitlabProjectId ?? repo.name, base, head);
+  #fetch(repo: RepoRef, base: string, head: string): Promise<CommitRange> {
+    if (repo.provider === 'github') return this.#o.github!.compare(repo.name, base, head, this.#maxCommits);
+    return this.#o.gitlab!.compare(repo.gitlabProjectId ?? repo.name, base, head);
   }
 }

@@ -45,137 +45,137 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * later requests until its reset instead of spending them. 401, 403 and 404/422 are final.
  */
 export class ScmHttpClient {
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly timeoutMs: number;
-  private readonly maxWaitMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
-  private readonly random: () => number;
-  private readonly onRetry: ScmHttpOptions['onRetry'];
-  private blockedUntil = 0;
+  readonly #maxAttempts: number;
+  readonly #baseDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #timeoutMs: number;
+  readonly #maxWaitMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #onRetry: ScmHttpOptions['onRetry'];
+  #blockedUntil = 0;
+  readonly #name: string;
+  readonly #defaultHeaders: Readonly<Record<string, string>>;
 
-  constructor(
-    private readonly name: string,
-    private readonly defaultHeaders: Readonly<Record<string, string>>,
-    options: ScmHttpOptions = {},
-  ) {
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
-    this.baseDelayMs = options.baseDelayMs ?? 250;
-    this.maxDelayMs = options.maxDelayMs ?? 5000;
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.maxWaitMs = options.maxWaitMs ?? 30_000;
-    this.sleep = options.sleep ?? defaultSleep;
-    this.now = options.now ?? Date.now;
-    this.random = options.random ?? Math.random;
-    this.onRetry = options.onRetry;
+  constructor(name: string, defaultHeaders: Readonly<Record<string, string>>, options: ScmHttpOptions = {}) {
+    this.#name = name;
+    this.#defaultHeaders = defaultHeaders;
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    this.#baseDelayMs = options.baseDelayMs ?? 250;
+    this.#maxDelayMs = options.maxDelayMs ?? 5000;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maxWaitMs = options.maxWaitMs ?? 30_000;
+    this.#sleep = options.sleep ?? defaultSleep;
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#onRetry = options.onRetry;
   }
 
   async getJson(url: string): Promise<ScmResponse> {
     let lastReason = '';
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      await this.waitForWindow(url);
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      await this.#waitForWindow(url);
       let response: Response;
       try {
-        response = await fetch(url, { headers: this.defaultHeaders, signal: AbortSignal.timeout(this.timeoutMs) });
+        response = await fetch(url, { headers: this.#defaultHeaders, signal: AbortSignal.timeout(this.#timeoutMs) });
       } catch (err) {
-        lastReason = describeFetchError(err, this.timeoutMs);
-        await this.backoff(url, attempt, lastReason);
+        lastReason = describeFetchError(err, this.#timeoutMs);
+        await this.#backoff(url, attempt, lastReason);
         continue;
       }
-      this.noteRateLimit(response.headers);
+      this.#noteRateLimit(response.headers);
       if (response.ok) {
         const text = await response.text();
         try {
           return { status: response.status, headers: response.headers, body: text === '' ? null : JSON.parse(text) };
         } catch {
-          throw new OmenError('DATA_LOSS', `${this.name} answered ${url} with a body that is not JSON`);
+          throw new OmenError('DATA_LOSS', `${this.#name} answered ${url} with a body that is not JSON`);
         }
       }
       const detail = await errorDetail(response);
-      const limitedFor = this.rateLimitWait(response);
+      const limitedFor = this.#rateLimitWait(response);
       if (limitedFor !== undefined) {
         lastReason = `${response.status} rate limited${detail}`;
-        if (limitedFor > this.maxWaitMs || attempt === this.maxAttempts) {
-          throw new UnavailableError(`${this.name} rate limit: retry in ${Math.ceil(limitedFor / 1000)} s`, {
+        if (limitedFor > this.#maxWaitMs || attempt === this.#maxAttempts) {
+          throw new UnavailableError(`${this.#name} rate limit: retry in ${Math.ceil(limitedFor / 1000)} s`, {
             retryAfterMs: limitedFor,
             url,
           });
         }
-        this.onRetry?.({ url, attempt, delayMs: limitedFor, reason: lastReason });
-        await this.sleep(limitedFor);
+        this.#onRetry?.({ url, attempt, delayMs: limitedFor, reason: lastReason });
+        await this.#sleep(limitedFor);
         continue;
       }
-      if (response.status === 401) throw new UnauthenticatedError(`${this.name} refused the API token (401)${detail}`);
+      if (response.status === 401) throw new UnauthenticatedError(`${this.#name} refused the API token (401)${detail}`);
       if (response.status === 403)
-        throw new PermissionDeniedError(`${this.name} denied access to ${url} (403)${detail}`);
+        throw new PermissionDeniedError(`${this.#name} denied access to ${url} (403)${detail}`);
       if (response.status === 404 || response.status === 422) {
-        throw new NotFoundError(`${this.name} has no such commit (${response.status})${detail}`, url);
+        throw new NotFoundError(`${this.#name} has no such commit (${response.status})${detail}`, url);
       }
       if (response.status >= 500 || response.status === 408) {
         lastReason = `${response.status}${detail}`;
-        await this.backoff(url, attempt, lastReason);
+        await this.#backoff(url, attempt, lastReason);
         continue;
       }
-      throw new OmenError('FAILED_PRECONDITION', `${this.name} answered ${response.status} for ${url}${detail}`);
+      throw new OmenError('FAILED_PRECONDITION', `${this.#name} answered ${response.status} for ${url}${detail}`);
     }
-    throw new UnavailableError(`${this.name} unreachable after ${this.maxAttempts} attempts: ${lastReason}`, {
-      retryAfterMs: this.maxDelayMs,
+    throw new UnavailableError(`${this.#name} unreachable after ${this.#maxAttempts} attempts: ${lastReason}`, {
+      retryAfterMs: this.#maxDelayMs,
       url,
     });
   }
 
-  private async backoff(url: string, attempt: number, reason: string): Promise<void> {
-    if (attempt >= this.maxAttempts) return;
+  async #backoff(url: string, attempt: number, reason: string): Promise<void> {
+    if (attempt >= this.#maxAttempts) return;
     const delayMs = backoffDelayMs(
       attempt,
-      { initialDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs, jitter: 1 },
-      this.random,
+      { initialDelayMs: this.#baseDelayMs, maxDelayMs: this.#maxDelayMs, jitter: 1 },
+      this.#random,
     );
-    this.onRetry?.({ url, attempt, delayMs, reason });
-    await this.sleep(delayMs);
+    this.#onRetry?.({ url, attempt, delayMs, reason });
+    await this.#sleep(delayMs);
   }
 
-  private async waitForWindow(url: string): Promise<void> {
-    const wait = this.blockedUntil - this.now();
+  async #waitForWindow(url: string): Promise<void> {
+    const wait = this.#blockedUntil - this.#now();
     if (wait <= 0) return;
-    if (wait > this.maxWaitMs) {
-      throw new UnavailableError(`${this.name} rate limit exhausted: retry in ${Math.ceil(wait / 1000)} s`, {
+    if (wait > this.#maxWaitMs) {
+      throw new UnavailableError(`${this.#name} rate limit exhausted: retry in ${Math.ceil(wait / 1000)} s`, {
         retryAfterMs: wait,
         url,
       });
     }
-    await this.sleep(wait);
+    await this.#sleep(wait);
   }
 
   /** Remembers an exhausted window so the next request waits for its reset up front. */
-  private noteRateLimit(headers: Headers): void {
+  #noteRateLimit(headers: Headers): void {
     const remaining = headers.get('x-ratelimit-remaining') ?? headers.get('ratelimit-remaining');
     const reset = headers.get('x-ratelimit-reset') ?? headers.get('ratelimit-reset');
     if (remaining !== null && Number(remaining) <= 0 && reset !== null && Number.isFinite(Number(reset))) {
-      this.blockedUntil = Math.max(this.blockedUntil, Number(reset) * 1000);
+      this.#blockedUntil = Math.max(this.#blockedUntil, Number(reset) * 1000);
     }
   }
 
   /** Milliseconds to wait when the response says "rate limited"; undefined when it does not. */
-  private rateLimitWait(response: Response): number | undefined {
+  #rateLimitWait(response: Response): number | undefined {
     const h = response.headers;
-    const retryAfter = parseRetryAfter(h.get('retry-after'), this.now());
+    const retryAfter = parseRetryAfter(h.get('retry-after'), this.#now());
     if (response.status === 429 || (response.status === 403 && retryAfter !== undefined)) {
-      return retryAfter ?? this.resetWait(h) ?? this.maxDelayMs;
+      return retryAfter ?? this.#resetWait(h) ?? this.#maxDelayMs;
     }
     if (response.status === 403) {
       const remaining = h.get('x-ratelimit-remaining') ?? h.get('ratelimit-remaining');
-      if (remaining !== null && Number(remaining) <= 0) return this.resetWait(h) ?? this.maxDelayMs;
+      if (remaining !== null && Number(remaining) <= 0) return this.#resetWait(h) ?? this.#maxDelayMs;
     }
     return undefined;
   }
 
-  private resetWait(h: Headers): number | undefined {
+  #resetWait(h: Headers): number | undefined {
     const reset = h.get('x-ratelimit-reset') ?? h.get('ratelimit-reset');
     if (reset === null || !Number.isFinite(Number(reset))) return undefined;
-    return Math.max(0, Number(reset) * 1000 - this.now());
+    return Math.max(0, Number(reset) * 1000 - this.#now());
   }
 }
 

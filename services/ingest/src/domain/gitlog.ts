@@ -55,41 +55,41 @@ const fieldsPerCommit = 8;
  * `end` flushes the last one. Holds at most one commit's text at a time.
  */
 export class GitLogParser {
-  private buffer = '';
-  private fields: string[] = [];
-  private sawPreamble = false;
+  #buffer = '';
+  #fields: string[] = [];
+  #sawPreamble = false;
 
   push(chunk: string): CommitDetail[] {
-    this.buffer += chunk;
+    this.#buffer += chunk;
     const out: CommitDetail[] = [];
-    let nul = this.buffer.indexOf('\0');
+    let nul = this.#buffer.indexOf('\0');
     while (nul !== -1) {
-      const token = this.buffer.slice(0, nul);
-      this.buffer = this.buffer.slice(nul + 1);
-      if (!this.sawPreamble) {
-        this.sawPreamble = true;
+      const token = this.#buffer.slice(0, nul);
+      this.#buffer = this.#buffer.slice(nul + 1);
+      if (!this.#sawPreamble) {
+        this.#sawPreamble = true;
       } else {
-        this.fields.push(token);
-        if (this.fields.length === fieldsPerCommit) {
-          out.push(parseCommit(this.fields));
-          this.fields = [];
+        this.#fields.push(token);
+        if (this.#fields.length === fieldsPerCommit) {
+          out.push(parseCommit(this.#fields));
+          this.#fields = [];
         }
       }
-      nul = this.buffer.indexOf('\0');
+      nul = this.#buffer.indexOf('\0');
     }
     return out;
   }
 
   end(): CommitDetail[] {
-    if (this.fields.length === fieldsPerCommit - 1) {
-      this.fields.push(this.buffer);
-      this.buffer = '';
-      const last = parseCommit(this.fields);
-      this.fields = [];
+    if (this.#fields.length === fieldsPerCommit - 1) {
+      this.#fields.push(this.#buffer);
+      this.#buffer = '';
+      const last = parseCommit(this.#fields);
+      this.#fields = [];
       return [last];
     }
-    if (this.fields.length > 0 || this.buffer.trim() !== '') {
-      throw new Error(`git output ended inside a commit header (${this.fields.length} of ${fieldsPerCommit} fields)`);
+    if (this.#fields.length > 0 || this.#buffer.trim() !== '') {
+      throw new Error(`git output ended inside a commit header (${this.#fields.length} of ${fieldsPerCommit} fields)`);
     }
     return [];
   }

@@ -58,8 +58,24 @@ export function issueEventId(repo: string, num: number, action: string, updatedA
  * nobody can hash a known e-mail address and find that person's commits.
  */
 export function pseudonym(key: string, identity: string): string {
-  return createHmac('sha256', key).update(identity.trim().toLowerCase()).digest('hex').slice(0, 16);
+  let known = pseudonyms.get(key);
+  if (known === undefined) {
+    known = new Map();
+    pseudonyms.set(key, known);
+  }
+  const cached = known.get(identity);
+  if (cached !== undefined) return cached;
+  const id = createHmac('sha256', key).update(identity.trim().toLowerCase()).digest('hex').slice(0, 16);
+  // A Map iterates in insertion order: the first entry is the oldest.
+  if (known.size >= pseudonymCacheSize) known.delete(known.keys().next().value!);
+  known.set(identity, id);
+  return id;
 }
+
+// A repository's commits come from few people, and every commit names two of them: the HMACs
+// were a tenth of a webhook's validation time (issue 16's profile). Bounded per key.
+const pseudonymCacheSize = 10_000;
+const pseudonyms = new Map<string, Map<string, string>>();
 
 /** Redis keys of the dedup window. One namespace per kind so a sha can never collide with a delivery id. */
 export const dedupKeys = {

@@ -15,21 +15,25 @@ export interface WebhookSecretsConfig {
  * leaked global secret cannot forge its events); the others accept the global ones.
  */
 export class WebhookSecrets {
-  constructor(private readonly config: WebhookSecretsConfig) {}
+  readonly #config: WebhookSecretsConfig;
+
+  constructor(config: WebhookSecretsConfig) {
+    this.#config = config;
+  }
 
   forRepo(provider: WebhookProvider, repoName: string | undefined): readonly string[] {
     if (repoName !== undefined) {
-      const own = this.config.perRepo?.get(repoId(provider, repoName));
+      const own = this.#config.perRepo?.get(repoId(provider, repoName));
       if (own) return own;
     }
-    return (provider === 'github' ? this.config.github : this.config.gitlab) ?? [];
+    return (provider === 'github' ? this.#config.github : this.#config.gitlab) ?? [];
   }
 
   /** Whether any secret exists for the provider at all (else its route is not served). */
   configured(provider: WebhookProvider): boolean {
-    const global = provider === 'github' ? this.config.github : this.config.gitlab;
+    const global = provider === 'github' ? this.#config.github : this.#config.gitlab;
     if (global && global.length > 0) return true;
-    return [...(this.config.perRepo?.keys() ?? [])].some((k) => k.startsWith(`${provider}:`));
+    return [...(this.#config.perRepo?.keys() ?? [])].some((k) => k.startsWith(`${provider}:`));
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   actionDetailKey,
@@ -44,6 +45,13 @@ describe('ids', () => {
     expect(a).toMatch(/^[0-9a-f]{16}$/);
     expect(pseudonym('k1', ' dev@example.org')).toBe(a);
     expect(pseudonym('k2', 'dev@example.org')).not.toBe(a);
+    // Remembered answers are the HMAC's, asked again and past the cache's bound.
+    const hmac = (key: string, id: string): string =>
+      createHmac('sha256', key).update(id.trim().toLowerCase()).digest('hex').slice(0, 16);
+    for (let i = 0; i < 10_050; i++) pseudonym('k3', `dev${i}@example.org`);
+    for (const i of [0, 49, 50, 10_049])
+      expect(pseudonym('k3', `dev${i}@example.org`)).toBe(hmac('k3', `dev${i}@example.org`));
+    expect(pseudonym('k1', 'Dev@Example.org')).toBe(hmac('k1', 'dev@example.org'));
   });
 
   it('reads repository names from the command line', () => {
