@@ -1,6 +1,6 @@
 import type { CommitDetail } from '../domain/enrich.ts';
 import type { RepoRef } from '../domain/events.ts';
-import { showCommit } from './git.ts';
+import { GitMirrorReader } from './git.ts';
 import type { GithubCommitSource } from './github-api.ts';
 import type { GitlabCommitSource } from './gitlab-api.ts';
 
@@ -19,6 +19,9 @@ export interface ScmEnricherOptions {
 }
 
 export class ScmEnricher implements Enricher {
+  /** One reader per mirror path: it gathers that mirror's concurrent requests into one git process. */
+  private readonly readers = new Map<string, GitMirrorReader>();
+
   constructor(private readonly options: ScmEnricherOptions) {}
 
   sourceFor(repo: RepoRef): 'git-mirror' | 'github-api' | 'gitlab-api' | undefined {
@@ -31,7 +34,7 @@ export class ScmEnricher implements Enricher {
   async enrich(repo: RepoRef, sha: string): Promise<CommitDetail | undefined> {
     switch (this.sourceFor(repo)) {
       case 'git-mirror':
-        return showCommit(this.options.mirrors!.get(repo.id)!, sha);
+        return this.mirrorReader(this.options.mirrors!.get(repo.id)!).show(sha);
       case 'github-api':
         return this.options.github!.commit(repo.name, sha);
       case 'gitlab-api':
@@ -39,5 +42,11 @@ export class ScmEnricher implements Enricher {
       default:
         return undefined;
     }
+  }
+
+  private mirrorReader(path: string): GitMirrorReader {
+    let reader = this.readers.get(path);
+    if (!reader) this.readers.set(path, (reader = new GitMirrorReader(path)));
+    return reader;
   }
 }
