@@ -133,24 +133,28 @@ describe('readGitLog', () => {
 });
 
 describe('GitMirrorReader', () => {
-  it('answers concurrent requests from one git process each batch, as showCommit would', async () => {
+  it('answers every request from one long-running git process, as showCommit would', async () => {
     // One process slot: the first request runs alone, the rest gather into one batch behind it.
     const dir = mkdtempSync(join(tmpdir(), 'omen-git-count-'));
     const git = join(dir, 'git');
     writeFileSync(git, `#!/bin/sh\necho run >> "${dir}/runs"\nexec git "$@"\n`, { mode: 0o755 });
     try {
-      const reader = new GitMirrorReader(repo.path, { maxProcesses: 1, git });
-      const names = ['edit', 'merge', 'root', 'empty', 'delete', 'edit'];
+      const reader = new GitMirrorReader(repo.path, { processes: 1, git });
+      const names = ['edit', 'merge', 'root', 'empty', 'delete', 'edit', 'side', 'main'];
       const shown = await Promise.all(names.map((n) => reader.show(shas[n]!)));
-      expect(readFileSync(join(dir, 'runs'), 'utf8').trim().split('\n')).toHaveLength(2);
-      for (const [i, n] of names.entries()) expect(shown[i]).toEqual(await showCommit(repo.path, shas[n]!));
+      // One after another too: the process stays up between requests.
+      for (const n of names) shown.push(await reader.show(shas[n]!));
+      reader.close();
+      expect(readFileSync(join(dir, 'runs'), 'utf8').trim().split('\n')).toHaveLength(1);
+      for (const [i, n] of [...names, ...names].entries())
+        expect(shown[i]).toEqual(await showCommit(repo.path, shas[n]!));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('fails only the unknown commit of a batch, and refuses what is not a sha', async () => {
-    const reader = new GitMirrorReader(repo.path, { maxProcesses: 1 });
+  it('fails only the unknown commit, and refuses what is not a sha', async () => {
+    const reader = new GitMirrorReader(repo.path, { processes: 1 });
     const results = await Promise.allSettled([
       reader.show(shas['root']!),
       reader.show(shas['edit']!),
@@ -161,5 +165,9 @@ describe('GitMirrorReader', () => {
     expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'NOT_FOUND' });
     expect((results[3] as PromiseFulfilledResult<CommitDetail>).value.sha).toBe(shas['main']);
     await expect(reader.show('HEAD')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    reader.close();
+    await expect(new GitMirrorReader('/nonexistent/omen-repo').show(shas['root']!)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 });
