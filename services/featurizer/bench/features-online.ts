@@ -20,7 +20,8 @@
 // online_p99_ratio_to_raw: the larger of featurizer_store / raw_hmget and inference_lookup /
 // raw_hgetall_get p99, over the rates; grpc_p99_ratio_to_raw: featurizer_grpc / raw_hmget (the
 // gRPC hop included). Feast's published online p99 (< 1.5 ms on Redis) is beside the absolute p99s.
-// Options: --rates 1000,5000, --seconds N, --commits N, --rounds N, --no-write.
+// Options: --rates 1000,5000, --seconds N, --commits N, --rounds N, --only SCENARIO,…
+// (ratios need all five), --cpu-prof-dir DIR, --no-write.
 import { fork, spawn, type Serializable } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -104,27 +105,33 @@ const database = `fzonline_${suffix}`;
 const admin = createClickHouse({ url: stack.CLICKHOUSE_URL });
 await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
 const [grpcPort, metricsPort] = [await freePort(), await freePort()];
-const featurizer = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'services/featurizer/src/main.ts')], {
-  env: {
-    ...process.env,
-    ...stack,
-    LOG_LEVEL: 'error',
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: String(grpcPort),
-    METRICS_HOST: '127.0.0.1',
-    METRICS_PORT: String(metricsPort),
-    CLICKHOUSE_DATABASE: database,
-    FEATURIZER_CODE_METRICS: 'false',
-    FEATURIZER_GROUP: `bench-online-${suffix}`,
-    FEATURIZER_TOPIC_COMMITS: `bench-online-commits-${suffix}`,
-    FEATURIZER_TOPIC_ISSUES: `bench-online-issues-${suffix}`,
-    FEATURIZER_TOPIC_FEATURES: `bench-online-features-${suffix}`,
-    FEATURIZER_TOPIC_LABELS: `bench-online-labels-${suffix}`,
-    FEATURIZER_STATE_PREFIX: `bench:${suffix}:state`,
-    FEATURIZER_ONLINE_PREFIX: prefix,
+// --cpu-prof-dir DIR: the featurizer writes a CPU profile there when it stops (where GetFeatures' time goes).
+const prof = args.includes('--cpu-prof-dir') ? ['--cpu-prof', `--cpu-prof-dir=${opt('cpu-prof-dir', '.')}`] : [];
+const featurizer = spawn(
+  process.execPath,
+  [...prof, '--import', 'tsx', resolve(root, 'services/featurizer/src/main.ts')],
+  {
+    env: {
+      ...process.env,
+      ...stack,
+      LOG_LEVEL: 'error',
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(grpcPort),
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
+      CLICKHOUSE_DATABASE: database,
+      FEATURIZER_CODE_METRICS: 'false',
+      FEATURIZER_GROUP: `bench-online-${suffix}`,
+      FEATURIZER_TOPIC_COMMITS: `bench-online-commits-${suffix}`,
+      FEATURIZER_TOPIC_ISSUES: `bench-online-issues-${suffix}`,
+      FEATURIZER_TOPIC_FEATURES: `bench-online-features-${suffix}`,
+      FEATURIZER_TOPIC_LABELS: `bench-online-labels-${suffix}`,
+      FEATURIZER_STATE_PREFIX: `bench:${suffix}:state`,
+      FEATURIZER_ONLINE_PREFIX: prefix,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
   },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+);
 for (
   let i = 0;
   !(await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then(
@@ -160,7 +167,9 @@ const setup: LoadSetup = {
   grpcAddress: `127.0.0.1:${grpcPort}`,
 };
 await fromLoad({ setup });
-const SCENARIOS = ['raw_hmget', 'featurizer_store', 'featurizer_grpc', 'raw_hgetall_get', 'inference_lookup'];
+const SCENARIOS = ['raw_hmget', 'featurizer_store', 'featurizer_grpc', 'raw_hgetall_get', 'inference_lookup'].filter(
+  (name) => !args.includes('--only') || opt('only', '').split(',').includes(name),
+);
 const runLoad = (run: LoadRun): Promise<LoadResult> => fromLoad<LoadResult>(run);
 
 // Warm-up: JIT, connections, the gRPC channel.
@@ -213,7 +222,8 @@ for (const [name, byRate] of Object.entries(samples)) {
     };
   }
 }
-const p99 = (name: string, rps: number): number => (results[name]![rps] as { p99_ms: number }).p99_ms;
+const p99 = (name: string, rps: number): number =>
+  (results[name]?.[rps] as { p99_ms: number } | undefined)?.p99_ms ?? Number.NaN;
 const ratios: Record<string, Record<string, number>> = {};
 for (const rps of RATES) {
   ratios[rps] = {
@@ -252,6 +262,11 @@ const result = {
 
 load.send({ close: true });
 featurizer.kill('SIGTERM');
+// Its CPU profile (--cpu-prof-dir) is written as it exits.
+await new Promise((r) => {
+  featurizer.once('exit', r);
+  setTimeout(r, 30_000).unref();
+});
 await dropKeys(stack.REDIS_URL, `bench:${suffix}:`);
 await admin.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
 await admin.close();
