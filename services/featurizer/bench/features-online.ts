@@ -5,7 +5,11 @@
 // files of per-file metrics, as the featurizer writes them) under a bench prefix, then drives
 // each reader open-loop at each --rates (default 1000,5000 requests/s) for --seconds (default 5),
 // latency counted from each request's scheduled send time (a stall counts against it, no
-// coordinated omission). Scenarios, interleaved round by round so they share the machine's load:
+// coordinated omission). The readers live in a load-generator process of their own
+// (features-online-load.ts), which reports the send rate it achieved and how far its sends fell
+// behind schedule: `generator_behind` lists the runs it could not send at the asked rate (the
+// machine, not the reader, set their numbers). Scenarios, interleaved round by round so they
+// share the machine's load:
 //
 //   raw_hmget             ioredis HMGET <features key> jit_change_metrics@v1 (what GetFeatures reads)
 //   featurizer_store      the featurizer's online read (RedisOnlineStore.read: HGET + JSON.parse)
@@ -16,23 +20,21 @@
 // online_p99_ratio_to_raw: the larger of featurizer_store / raw_hmget and inference_lookup /
 // raw_hgetall_get p99, over the rates; grpc_p99_ratio_to_raw: featurizer_grpc / raw_hmget (the
 // gRPC hop included). Feast's published online p99 (< 1.5 ms on Redis) is beside the absolute p99s.
-// Options: --rates 1000,5000, --seconds N, --commits N, --rounds N, --no-write.
-import { spawn } from 'node:child_process';
+// Options: --rates 1000,5000, --seconds N, --commits N, --rounds N, --only SCENARIO,…
+// (ratios need all five), --cpu-prof-dir DIR, --no-write.
+import { fork, spawn, type Serializable } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
 import { Redis } from 'ioredis';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
-import { loadGrpcObject } from '@omen/contracts';
-import { codeMetricsV1, featureSetId, jitChangeMetricsV1 } from '@omen/features';
-// Inference's own online read, through its package export: the bench measures exactly what it serves with.
-import { connectRedis, RedisStore } from '@omen/inference/online-store';
+import { codeMetricsV1, jitChangeMetricsV1 } from '@omen/features';
 import { freePort, stackEnv } from '@omen/testing';
 import { RedisOnlineStore } from '../src/adapters/redis-online-store.ts';
 import type { FeatureRow } from '../src/domain/rows.ts';
+import type { LoadResult, LoadRun, LoadSetup } from './features-online-load.ts';
 import { dropKeys } from './git.ts';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -49,41 +51,6 @@ const FEAST_P99_MS = 1.5;
 const log = (msg: string): void => void process.stderr.write(`[bench features-online] ${msg}\n`);
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Latencies (ms) of `call(i)` sent open-loop at `rps` for `seconds`, from each scheduled send time. */
-async function openLoop(
-  rps: number,
-  seconds: number,
-  call: (i: number) => Promise<unknown>,
-): Promise<{ latencies: number[]; errors: number; achievedRps: number }> {
-  const total = Math.round(rps * seconds);
-  const interval = 1000 / rps;
-  const latencies: number[] = [];
-  let errors = 0;
-  let sent = 0;
-  let done = 0;
-  const start = performance.now();
-  await new Promise<void>((resolveAll) => {
-    const tick = (): void => {
-      const now = performance.now();
-      while (sent < total && start + sent * interval <= now) {
-        const scheduled = start + sent * interval;
-        call(sent)
-          .then(
-            () => latencies.push(performance.now() - scheduled),
-            () => (errors += 1),
-          )
-          .finally(() => {
-            if (++done === total) resolveAll();
-          });
-        sent++;
-      }
-      if (sent < total) setTimeout(tick, Math.max(0, Math.min(1, start + sent * interval - performance.now())));
-    };
-    tick();
-  });
-  return { latencies, errors, achievedRps: round(total / ((performance.now() - start) / 1000), 0) };
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -132,46 +99,39 @@ const seedStore = new RedisOnlineStore(seedRedis, { prefix });
 for (let i = 0; i < seeded.length; i += 1000) await seedStore.write(seeded.slice(i, i + 1000));
 seedRedis.disconnect();
 log(`seeded ${COMMITS} commits under ${prefix}`);
-const shas = Array.from({ length: COMMITS }, (_, i) => i.toString(16).padStart(40, '0'));
-const jitField = featureSetId(jitChangeMetricsV1);
-
-// The readers, each on its own connection, configured as its service configures it.
-const raw = new Redis(stack.REDIS_URL);
-const featurizerRedis = new Redis(stack.REDIS_URL, { maxRetriesPerRequest: 2 });
-const featurizerStore = new RedisOnlineStore(featurizerRedis, { prefix });
-const inferenceRedis = connectRedis(stack.REDIS_URL, 1000);
-await inferenceRedis.connect();
-const inferenceStore = new RedisStore(inferenceRedis, {
-  featurePrefix: prefix,
-  cachePrefix: `bench:${suffix}:predictions`,
-});
 
 // The featurizer as a process of its own, for GetFeatures over gRPC.
 const database = `fzonline_${suffix}`;
 const admin = createClickHouse({ url: stack.CLICKHOUSE_URL });
 await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
 const [grpcPort, metricsPort] = [await freePort(), await freePort()];
-const featurizer = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'services/featurizer/src/main.ts')], {
-  env: {
-    ...process.env,
-    ...stack,
-    LOG_LEVEL: 'error',
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: String(grpcPort),
-    METRICS_HOST: '127.0.0.1',
-    METRICS_PORT: String(metricsPort),
-    CLICKHOUSE_DATABASE: database,
-    FEATURIZER_CODE_METRICS: 'false',
-    FEATURIZER_GROUP: `bench-online-${suffix}`,
-    FEATURIZER_TOPIC_COMMITS: `bench-online-commits-${suffix}`,
-    FEATURIZER_TOPIC_ISSUES: `bench-online-issues-${suffix}`,
-    FEATURIZER_TOPIC_FEATURES: `bench-online-features-${suffix}`,
-    FEATURIZER_TOPIC_LABELS: `bench-online-labels-${suffix}`,
-    FEATURIZER_STATE_PREFIX: `bench:${suffix}:state`,
-    FEATURIZER_ONLINE_PREFIX: prefix,
+// --cpu-prof-dir DIR: the featurizer writes a CPU profile there when it stops (where GetFeatures' time goes).
+const prof = args.includes('--cpu-prof-dir') ? ['--cpu-prof', `--cpu-prof-dir=${opt('cpu-prof-dir', '.')}`] : [];
+const featurizer = spawn(
+  process.execPath,
+  [...prof, '--import', 'tsx', resolve(root, 'services/featurizer/src/main.ts')],
+  {
+    env: {
+      ...process.env,
+      ...stack,
+      LOG_LEVEL: 'error',
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(grpcPort),
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
+      CLICKHOUSE_DATABASE: database,
+      FEATURIZER_CODE_METRICS: 'false',
+      FEATURIZER_GROUP: `bench-online-${suffix}`,
+      FEATURIZER_TOPIC_COMMITS: `bench-online-commits-${suffix}`,
+      FEATURIZER_TOPIC_ISSUES: `bench-online-issues-${suffix}`,
+      FEATURIZER_TOPIC_FEATURES: `bench-online-features-${suffix}`,
+      FEATURIZER_TOPIC_LABELS: `bench-online-labels-${suffix}`,
+      FEATURIZER_STATE_PREFIX: `bench:${suffix}:state`,
+      FEATURIZER_ONLINE_PREFIX: prefix,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
   },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+);
 for (
   let i = 0;
   !(await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then(
@@ -183,65 +143,64 @@ for (
   if (featurizer.exitCode !== null || i > 900) throw new Error('the featurizer did not become ready');
   await sleep(100);
 }
-const client = new (loadGrpcObject('featurizer').omen.featurizer.v1.Featurizer)(
-  `127.0.0.1:${grpcPort}`,
-  grpc.credentials.createInsecure(),
-);
-const getFeatures = (i: number): Promise<unknown> =>
-  new Promise((ok, fail) =>
-    (
-      client as unknown as {
-        GetFeatures: (
-          req: unknown,
-          md: grpc.Metadata,
-          o: grpc.CallOptions,
-          cb: (e: Error | null, r?: unknown) => void,
-        ) => void;
-      }
-    ).GetFeatures(
-      { repo_id: repo, sha: shas[i % COMMITS], feature_set: jitChangeMetricsV1.name },
-      new grpc.Metadata(),
-      { deadline: Date.now() + 10_000 },
-      (e, r) => (e ? fail(e) : ok(r)),
-    ),
-  );
-
-const scenarios: Record<string, (i: number) => Promise<unknown>> = {
-  raw_hmget: (i) => raw.hmget(featurizerStore.key(repo, shas[i % COMMITS]!), jitField),
-  featurizer_store: async (i) => {
-    if (!(await featurizerStore.read(repo, shas[i % COMMITS]!, jitChangeMetricsV1))) throw new Error('missing');
-  },
-  featurizer_grpc: getFeatures,
-  raw_hgetall_get: (i) => {
-    const sha = shas[i % COMMITS]!;
-    return raw
-      .pipeline()
-      .hgetall(inferenceStore.featureKey(repo, sha))
-      .get(inferenceStore.cacheKey(repo, sha, 'jit-defect', '1'))
-      .exec();
-  },
-  inference_lookup: async (i) => {
-    const sha = shas[i % COMMITS]!;
-    const [rec] = await inferenceStore.lookup([
-      { repoId: repo, sha, cacheKey: inferenceStore.cacheKey(repo, sha, 'jit-defect', '1') },
-    ]);
-    if (!rec?.sets.has(jitField)) throw new Error('missing');
-  },
+// The load generator: a process of its own holding every reader (features-online-load.ts).
+const load = fork(fileURLToPath(new URL('./features-online-load.ts', import.meta.url)), [], {
+  execArgv: ['--import', 'tsx'],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+const fromLoad = <T>(message: unknown): Promise<T> =>
+  new Promise((ok, fail) => {
+    const onExit = (code: number | null): void => fail(new Error(`the load generator exited with ${code}`));
+    load.once('exit', onExit);
+    load.once('message', (r: T) => {
+      load.off('exit', onExit);
+      ok(r);
+    });
+    load.send(message as Serializable);
+  });
+const setup: LoadSetup = {
+  redisUrl: stack.REDIS_URL,
+  prefix,
+  cachePrefix: `bench:${suffix}:predictions`,
+  repo,
+  commits: COMMITS,
+  grpcAddress: `127.0.0.1:${grpcPort}`,
 };
+await fromLoad({ setup });
+const SCENARIOS = ['raw_hmget', 'featurizer_store', 'featurizer_grpc', 'raw_hgetall_get', 'inference_lookup'].filter(
+  (name) => !args.includes('--only') || opt('only', '').split(',').includes(name),
+);
+const runLoad = (run: LoadRun): Promise<LoadResult> => fromLoad<LoadResult>(run);
 
 // Warm-up: JIT, connections, the gRPC channel.
-for (const call of Object.values(scenarios)) await openLoop(500, 1, call);
-const samples: Record<string, Record<number, { latencies: number[]; errors: number; achieved: number[] }>> = {};
+for (const scenario of SCENARIOS) await runLoad({ scenario, rps: 500, seconds: 1 });
+interface Sample {
+  latencies: number[];
+  errors: Record<string, number>;
+  achieved: number[];
+  sent: number[];
+  lag: number[];
+}
+const samples: Record<string, Record<number, Sample>> = {};
 const loadDuring: number[][] = [];
 for (let r = 0; r < ROUNDS; r++) {
   for (const rps of RATES) {
-    for (const [name, call] of Object.entries(scenarios)) {
-      const res = await openLoop(rps, SECONDS, call);
-      const s = ((samples[name] ??= {})[rps] ??= { latencies: [], errors: 0, achieved: [] });
+    for (const name of SCENARIOS) {
+      const res = await runLoad({ scenario: name, rps, seconds: SECONDS });
+      const s = ((samples[name] ??= {})[rps] ??= { latencies: [], errors: {}, achieved: [], sent: [], lag: [] });
       s.latencies.push(...res.latencies);
-      s.errors += res.errors;
+      for (const [k, v] of Object.entries(res.errors)) s.errors[k] = (s.errors[k] ?? 0) + v;
       s.achieved.push(res.achievedRps);
-      log(`round ${r + 1} ${rps} rps ${name}: ${res.latencies.length} ok, ${res.errors} errors`);
+      s.sent.push(res.sendRps);
+      s.lag.push(res.maxSendLagMs);
+      log(
+        `round ${r + 1} ${rps} rps ${name}: ${res.latencies.length} ok, errors ${JSON.stringify(res.errors)}, sent at ${res.sendRps}/s (lag ${res.maxSendLagMs} ms), p99 ${round(
+          percentile(
+            [...res.latencies].sort((a, b) => a - b),
+            99,
+          ),
+        )} ms`,
+      );
       await sleep(200);
     }
     loadDuring.push(loadavg());
@@ -255,12 +214,16 @@ for (const [name, byRate] of Object.entries(samples)) {
       p50_ms: round(percentile(sorted, 50)),
       p99_ms: round(percentile(sorted, 99)),
       requests: sorted.length,
-      errors: s.errors,
+      errors: Object.values(s.errors).reduce((a, b) => a + b, 0),
+      ...(Object.keys(s.errors).length > 0 ? { error_kinds: s.errors } : {}),
+      send_rps: s.sent,
       achieved_rps: s.achieved,
+      max_send_lag_ms: s.lag,
     };
   }
 }
-const p99 = (name: string, rps: number): number => (results[name]![rps] as { p99_ms: number }).p99_ms;
+const p99 = (name: string, rps: number): number =>
+  (results[name]?.[rps] as { p99_ms: number } | undefined)?.p99_ms ?? Number.NaN;
 const ratios: Record<string, Record<string, number>> = {};
 for (const rps of RATES) {
   ratios[rps] = {
@@ -286,19 +249,24 @@ const result = {
     ...RATES.flatMap((r) => [ratios[r]!['featurizer_store']!, ratios[r]!['inference_lookup']!]),
   ),
   grpc_p99_ratio_to_raw: Math.max(...RATES.map((r) => ratios[r]!['featurizer_grpc']!)),
-  feast_p99_ms: FEAST_P99_MS,
-  p99_ms: Object.fromEntries(
-    RATES.map((r) => [r, Object.fromEntries(Object.keys(scenarios).map((n) => [n, p99(n, r)]))]),
+  generator_behind: Object.entries(samples).flatMap(([name, byRate]) =>
+    Object.entries(byRate)
+      .filter(([rps, s]) => Math.min(...s.sent) < 0.95 * Number(rps))
+      .map(([rps, s]) => `${name}@${rps}: sent at ${Math.min(...s.sent)}/s`),
   ),
+  feast_p99_ms: FEAST_P99_MS,
+  p99_ms: Object.fromEntries(RATES.map((r) => [r, Object.fromEntries(SCENARIOS.map((n) => [n, p99(n, r)]))])),
   ratios,
   scenarios: results,
 };
 
-client.close();
+load.send({ close: true });
 featurizer.kill('SIGTERM');
-raw.disconnect();
-featurizerRedis.disconnect();
-inferenceRedis.disconnect();
+// Its CPU profile (--cpu-prof-dir) is written as it exits.
+await new Promise((r) => {
+  featurizer.once('exit', r);
+  setTimeout(r, 30_000).unref();
+});
 await dropKeys(stack.REDIS_URL, `bench:${suffix}:`);
 await admin.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
 await admin.close();

@@ -32,8 +32,12 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
   const problems = configProblems(config);
   if (problems.length > 0) throw ConfigError.fromProblems(problems);
 
-  const redis = await ctx.dependency('redis', async () => {
-    const client = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
+  const connectRedis = async (enableAutoPipelining: boolean) => {
+    const client = createRedisClient(config.REDIS_URL, {
+      maxRetriesPerRequest: 2,
+      lazyConnect: true,
+      enableAutoPipelining,
+    });
     // Without a listener ioredis prints every reconnect failure; the pipeline reports outages.
     client.on('error', (err: Error) => logger.debug({ err }, 'redis connection error'));
     try {
@@ -43,8 +47,14 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
       client.disconnect();
       throw err;
     }
-  });
+  };
+  const redis = await ctx.dependency('redis', () => connectRedis(false));
   ctx.onShutdown(() => redis.quit(), 'redis');
+  // GetFeatures reads on a connection of their own: never queued behind the stream pipeline's
+  // large history pipelines, and auto-pipelined, so the reads of concurrent calls go out in one
+  // socket write (a write per call was the largest single cost of GetFeatures under load).
+  const lookupRedis = await ctx.dependency('redis-lookups', () => connectRedis(true));
+  ctx.onShutdown(() => lookupRedis.quit(), 'redis-lookups');
   const ch = createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE });
   ctx.onShutdown(() => ch.close(), 'clickhouse');
   await ctx.dependency('clickhouse', () => ensureSchema(ch));
@@ -61,6 +71,7 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
     prefix: config.FEATURIZER_ONLINE_PREFIX,
     ttlSeconds: Math.round(config.FEATURIZER_ONLINE_TTL / 1000),
   });
+  const onlineLookups = new RedisOnlineStore(lookupRedis, { prefix: config.FEATURIZER_ONLINE_PREFIX });
   const analyzer = config.FEATURIZER_CODE_METRICS ? createCodeAnalyzer(await loadLanguages()) : undefined;
 
   const kafka = createKafka({
@@ -106,7 +117,7 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
     featurizerHandlers(
       {
         online: (repo, sha, set) =>
-          withinMs(online.read(repo, sha, set), config.FEATURIZER_LOOKUP_TIMEOUT, 'the online store (Redis)'),
+          withinMs(onlineLookups.read(repo, sha, set), config.FEATURIZER_LOOKUP_TIMEOUT, 'the online store (Redis)'),
         offline: (repo, sha, set) =>
           withinMs(
             readOfflineFeatures(ch, repo, sha, set),

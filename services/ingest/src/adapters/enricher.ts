@@ -1,6 +1,6 @@
 import type { CommitDetail } from '../domain/enrich.ts';
 import type { RepoRef } from '../domain/events.ts';
-import { showCommit } from './git.ts';
+import { GitMirrorReader } from './git.ts';
 import type { GithubCommitSource } from './github-api.ts';
 import type { GitlabCommitSource } from './gitlab-api.ts';
 
@@ -20,6 +20,8 @@ export interface ScmEnricherOptions {
 
 export class ScmEnricher implements Enricher {
   readonly #options: ScmEnricherOptions;
+  /** One reader per mirror path: it gathers that mirror's concurrent requests into one git process. */
+  readonly #readers = new Map<string, GitMirrorReader>();
 
   constructor(options: ScmEnricherOptions) {
     this.#options = options;
@@ -35,7 +37,7 @@ export class ScmEnricher implements Enricher {
   async enrich(repo: RepoRef, sha: string): Promise<CommitDetail | undefined> {
     switch (this.sourceFor(repo)) {
       case 'git-mirror':
-        return showCommit(this.#options.mirrors!.get(repo.id)!, sha);
+        return this.#mirrorReader(this.#options.mirrors!.get(repo.id)!).show(sha);
       case 'github-api':
         return this.#options.github!.commit(repo.name, sha);
       case 'gitlab-api':
@@ -43,5 +45,11 @@ export class ScmEnricher implements Enricher {
       default:
         return undefined;
     }
+  }
+
+  #mirrorReader(path: string): GitMirrorReader {
+    let reader = this.#readers.get(path);
+    if (!reader) this.#readers.set(path, (reader = new GitMirrorReader(path)));
+    return reader;
   }
 }

@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readGitLog, showCommit } from '../../../src/adapters/git.ts';
+import { GitMirrorReader, readGitLog, showCommit } from '../../../src/adapters/git.ts';
 import type { CommitDetail } from '../../../src/domain/enrich.ts';
 import { ScratchRepo } from '../../helpers/git-repo.ts';
 
@@ -126,5 +129,45 @@ describe('readGitLog', () => {
       code: 'INVALID_ARGUMENT',
     });
     await expect(showCommit(repo.path, 'HEAD')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
+describe('GitMirrorReader', () => {
+  it('answers every request from one long-running git process, as showCommit would', async () => {
+    // One process slot: the first request runs alone, the rest gather into one batch behind it.
+    const dir = mkdtempSync(join(tmpdir(), 'omen-git-count-'));
+    const git = join(dir, 'git');
+    writeFileSync(git, `#!/bin/sh\necho run >> "${dir}/runs"\nexec git "$@"\n`, { mode: 0o755 });
+    try {
+      const reader = new GitMirrorReader(repo.path, { processes: 1, git });
+      const names = ['edit', 'merge', 'root', 'empty', 'delete', 'edit', 'side', 'main'];
+      const shown = await Promise.all(names.map((n) => reader.show(shas[n]!)));
+      // One after another too: the process stays up between requests.
+      for (const n of names) shown.push(await reader.show(shas[n]!));
+      reader.close();
+      expect(readFileSync(join(dir, 'runs'), 'utf8').trim().split('\n')).toHaveLength(1);
+      for (const [i, n] of [...names, ...names].entries())
+        expect(shown[i]).toEqual(await showCommit(repo.path, shas[n]!));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails only the unknown commit, and refuses what is not a sha', async () => {
+    const reader = new GitMirrorReader(repo.path, { processes: 1 });
+    const results = await Promise.allSettled([
+      reader.show(shas['root']!),
+      reader.show(shas['edit']!),
+      reader.show('e'.repeat(40)),
+      reader.show(shas['main']!),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'NOT_FOUND' });
+    expect((results[3] as PromiseFulfilledResult<CommitDetail>).value.sha).toBe(shas['main']);
+    await expect(reader.show('HEAD')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    reader.close();
+    await expect(new GitMirrorReader('/nonexistent/omen-repo').show(shas['root']!)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 });
