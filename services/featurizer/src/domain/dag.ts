@@ -66,12 +66,12 @@ export interface FileVersion {
 /** Most due paths one commit compacts, so a burst of them spreads over several commits. */
 export const SWEEP_PER_COMMIT = 16;
 
-/** Paths whose compaction is due at the dag's current position, oldest first (deterministic). */
-export function duePaths(dag: DagRecord): string[] {
+/** Paths whose compaction is due at the dag's current position, oldest first (deterministic); at most `limit`. */
+export function duePaths(dag: DagRecord, limit = SWEEP_PER_COMMIT): string[] {
   return Object.entries(dag.due ?? {})
     .filter(([, n]) => n <= dag.n)
     .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, SWEEP_PER_COMMIT)
+    .slice(0, limit)
     .map(([path]) => path);
 }
 

@@ -58,7 +58,10 @@ export class RepoOverlay implements HistoryView {
     const missing: RecordRequest = {};
     let any = false;
     for (const ns of namespaces) {
-      const keys = (request[ns] ?? []).filter((k) => !this.#asked[ns].has(k));
+      // A key this batch wrote is answered by its change whatever the store holds: reading it
+      // would be a store round trip per version the batch made (most blame reads of a batch).
+      const mine = this.changes[ns];
+      const keys = (request[ns] ?? []).filter((k) => !this.#asked[ns].has(k) && !mine.has(k));
       if (keys.length === 0) continue;
       for (const k of keys) this.#asked[ns].add(k);
       missing[ns] = keys;
