@@ -66,13 +66,16 @@ export interface FileVersion {
 /** Most due paths one commit compacts, so a burst of them spreads over several commits. */
 export const SWEEP_PER_COMMIT = 16;
 
-/** Paths whose compaction is due at the dag's current position, oldest first (deterministic). */
-export function duePaths(dag: DagRecord): string[] {
-  return Object.entries(dag.due ?? {})
-    .filter(([, n]) => n <= dag.n)
-    .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, SWEEP_PER_COMMIT)
-    .map(([path]) => path);
+/** Paths whose compaction is due at the dag's current position, oldest first (deterministic); at most `limit`. */
+export function duePaths(dag: DagRecord, limit = SWEEP_PER_COMMIT): string[] {
+  const due = dag.due;
+  if (due === undefined) return [];
+  // Called for every commit over every scheduled path (thousands on a long history): one pass
+  // that allocates only for the paths due, rather than an entry pair per scheduled path.
+  const ready: string[] = [];
+  for (const path in due) if (due[path]! <= dag.n) ready.push(path);
+  if (ready.length === 0) return ready;
+  return ready.sort((a, b) => due[a]! - due[b]! || (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
 }
 
 /** Marks `path` for compaction once `window` more commits have been placed. */

@@ -24,13 +24,14 @@ export class RepoOverlay implements HistoryView {
   /** Shas applied in this batch, in order (they enter the store's redelivery window). */
   readonly applied: string[] = [];
   readonly #asked: Record<Namespace, Set<string>>;
+  readonly #store: HistoryStore;
+  readonly #repoId: string;
+  readonly #snapshot: RepoSnapshot;
 
-  constructor(
-    private readonly store: HistoryStore,
-    private readonly repoId: string,
-    private readonly snapshot: RepoSnapshot,
-    request: RecordRequest,
-  ) {
+  constructor(store: HistoryStore, repoId: string, snapshot: RepoSnapshot, request: RecordRequest) {
+    this.#store = store;
+    this.#repoId = repoId;
+    this.#snapshot = snapshot;
     this.seq = snapshot.seq;
     this.#asked = Object.fromEntries(namespaces.map((ns) => [ns, new Set(request[ns] ?? [])])) as Record<
       Namespace,
@@ -39,13 +40,13 @@ export class RepoOverlay implements HistoryView {
   }
 
   get version(): number {
-    return this.snapshot.version;
+    return this.#snapshot.version;
   }
 
   get<N extends Namespace>(ns: N, key: string): RepoRecords[N] | undefined {
     const mine = this.changes[ns] as Map<string, RepoRecords[N] | null>;
     if (mine.has(key)) return mine.get(key) ?? undefined;
-    return (this.snapshot.records[ns] as Map<string, RepoRecords[N]>).get(key);
+    return (this.#snapshot.records[ns] as Map<string, RepoRecords[N]>).get(key);
   }
 
   set<N extends Namespace>(ns: N, key: string, value: RepoRecords[N] | null): void {
@@ -57,17 +58,20 @@ export class RepoOverlay implements HistoryView {
     const missing: RecordRequest = {};
     let any = false;
     for (const ns of namespaces) {
-      const keys = (request[ns] ?? []).filter((k) => !this.#asked[ns].has(k));
+      // A key this batch wrote is answered by its change whatever the store holds: reading it
+      // would be a store round trip per version the batch made (most blame reads of a batch).
+      const mine = this.changes[ns];
+      const keys = (request[ns] ?? []).filter((k) => !this.#asked[ns].has(k) && !mine.has(k));
       if (keys.length === 0) continue;
       for (const k of keys) this.#asked[ns].add(k);
       missing[ns] = keys;
       any = true;
     }
     if (!any) return;
-    const more = await this.store.load(this.repoId, missing);
-    if (more.version !== this.snapshot.version) throw new VersionMoved();
+    const more = await this.#store.load(this.#repoId, missing);
+    if (more.version !== this.#snapshot.version) throw new VersionMoved();
     for (const ns of namespaces) {
-      const into = this.snapshot.records[ns] as Map<string, unknown>;
+      const into = this.#snapshot.records[ns] as Map<string, unknown>;
       for (const [k, v] of more.records[ns] as Map<string, unknown>) into.set(k, v);
     }
   }

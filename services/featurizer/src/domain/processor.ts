@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from '@omen/errors';
 import { LARGE_COMMIT_FILES } from './blame.ts';
 import type { CodeAnalysis, CodeAnalyzer, CodeFileInput } from './code/types.ts';
-import { applyBlame, DAG_KEY, type BlamedFile, type BlameListener } from './commit-blame.ts';
+import { applyBlame, DAG_KEY, prefetchBlame, type BlamedFile, type BlameListener } from './commit-blame.ts';
 import type { CommitInput } from './commit.ts';
 import { isMerge } from './commit.ts';
 import { closedIssues, isFixMessage } from './fix.ts';
@@ -206,6 +206,7 @@ export async function processCommits(
   return withRetries(repoId, options.maxAttempts ?? 5, async () => {
     const request = requestFor(commits);
     const overlay = new RepoOverlay(store, repoId, await store.load(repoId, request), request);
+    await prefetchBlame(overlay, commits);
     const results: CommitResult[] = [];
     for (const commit of commits) {
       const known = overlay.get('commit', commit.sha);
