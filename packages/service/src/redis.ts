@@ -190,12 +190,43 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     slotsRefreshTimeout: 2000,
     ...(retryStrategy ? { clusterRetryStrategy: retryStrategy } : {}),
   };
-  return guardSlots(
-    new Cluster(
-      address.nodes.map((n) => ({ host: n.host, port: n.port })),
-      clusterOptions,
-    ),
+  const cluster = new Cluster(
+    address.nodes.map((n) => ({ host: n.host, port: n.port })),
+    clusterOptions,
   );
+  cluster.connect = settlingConnect(cluster);
+  return guardSlots(cluster);
+}
+
+/**
+ * Cluster.connect that always settles. ioredis 5's never does when its ready check (CLUSTER INFO,
+ * under the client's commandTimeout) fails: it reconnects on its own and resolves only that new
+ * attempt's promise, and a second connect() meanwhile is refused ("already connecting"). A
+ * service waiting on it stayed NOT_SERVING for good, which the cluster fault test met on a loaded
+ * machine (ab-router's 500 ms timeout). This one resolves on the next 'ready' and rejects on
+ * 'close' or 'end' (the caller's retry then waits for the attempt under way).
+ */
+function settlingConnect(cluster: Cluster): () => Promise<void> {
+  const connect = cluster.connect.bind(cluster);
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      if (cluster.status === 'ready') return resolve();
+      const done = (err?: Error): void => {
+        cluster.off('ready', onReady);
+        cluster.off('close', onClose);
+        cluster.off('end', onEnd);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onReady = () => done();
+      const onClose = () => done(new Error('Redis Cluster connection closed while connecting'));
+      const onEnd = () => done(new Error('Redis Cluster connection ended'));
+      cluster.once('ready', onReady);
+      cluster.once('close', onClose);
+      cluster.once('end', onEnd);
+      if (cluster.status === 'connecting' || cluster.status === 'connect') return;
+      connect().catch((err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
+    });
 }
 
 export function isCluster(client: RedisClient): client is Cluster {

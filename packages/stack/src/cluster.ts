@@ -6,7 +6,7 @@
 // exists. Fault tests use that: create `hold`, SIGKILL or SIGSTOP the node (its pid is in
 // `node-<i>/pid`), check that the cluster carries on, remove `hold` and the node comes back
 // and rejoins. `stack down` signals the whole group, so no node outlives the cluster.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { ClusterPorts } from './config.ts';
@@ -89,6 +89,8 @@ export function prepareRedisCluster(
   const nodes = ports.redis.map((port, i) => {
     const dir = nodeDir(clusterDir, i);
     mkdirSync(dir, { recursive: true });
+    // A `hold` left by a fault test that died before restoring the node would keep it down for good.
+    rmSync(join(dir, 'hold'), { force: true });
     writeFileSync(join(dir, 'redis.conf'), redisNodeConfig(dir, port, ports.redisBus[i] ?? 0));
     return `${shellQuote(redisServer)} ${shellQuote(join(dir, 'redis.conf'))}`;
   });
@@ -122,6 +124,8 @@ export function prepareNatsCluster(clusterDir: string, ports: ClusterPorts, nats
   const nodes = ports.nats.map((_, i) => {
     const dir = nodeDir(clusterDir, i);
     mkdirSync(dir, { recursive: true });
+    // A `hold` left by a fault test that died before restoring the node would keep it down for good.
+    rmSync(join(dir, 'hold'), { force: true });
     writeFileSync(join(dir, 'nats.conf'), natsNodeConfig(i, dir, ports));
     return `${shellQuote(natsServer)} -c ${shellQuote(join(dir, 'nats.conf'))}`;
   });
@@ -134,7 +138,23 @@ function reason(err: unknown): string {
   return (err as Error).message ?? String(err);
 }
 
-/** Every node answers and node 0 sees a healthy cluster: all slots served, every node known. */
+/**
+ * Why a node's INFO replication says it is a replica that could not take over from its master
+ * now, or null. A replica fails over only if its data is recent (cluster-replica-validity-factor),
+ * and one that has not finished a sync since it started counts as disconnected since forever: a
+ * restarted cluster's replicas (a full resync each: the AOF keeps no replication id) cannot
+ * replace a master lost before their sync ends, and the cluster stays down. So a cluster is
+ * healthy only once every replica's link is up.
+ */
+export function replicaOutOfSync(replicationInfo: string): string | null {
+  const field = (name: string) => new RegExp(`^${name}:(\\S+)`, 'm').exec(replicationInfo)?.[1];
+  if (field('role') !== 'slave') return null;
+  const link = field('master_link_status');
+  if (link === 'up') return null;
+  return `replica of ${field('master_host') ?? '?'}:${field('master_port') ?? '?'} not in sync yet (master_link_status:${link ?? '?'}${field('master_sync_in_progress') === '1' ? ', sync in progress' : ''})`;
+}
+
+/** Every node answers and sees a healthy cluster: all slots served, every node known, every replica in sync. */
 export function redisClusterProbe(ports: ClusterPorts): () => Promise<string | null> {
   return async () => {
     for (const port of ports.redis) {
@@ -155,6 +175,8 @@ export function redisClusterProbe(ports: ClusterPorts): () => Promise<string | n
           return `node ${port}: ${field('cluster_slots_ok') ?? '?'} of 16384 slots ok`;
         if (field('cluster_known_nodes') !== String(ports.redis.length))
           return `node ${port}: knows ${field('cluster_known_nodes') ?? '?'} of ${ports.redis.length} nodes`;
+        const unsynced = replicaOutOfSync(String(await redis.info('replication')));
+        if (unsynced) return `node ${port}: ${unsynced}`;
       } catch (err) {
         return `node ${port}: ${reason(err)}`;
       } finally {

@@ -59,4 +59,4 @@ export { startPrivateBroker } from './private-broker.ts';
 export type { PrivateBroker, PrivateBrokerOptions } from './private-broker.ts';
 export { isOurProcess, logTail, readPidFile, spawnDetached, stopProcess, writePidFile } from './process.ts';
 export type { PidRecord, SpawnSpec } from './process.ts';
-export { clusterNodePid, natsClusterAddress, nodeDir, redisClusterAddress } from './cluster.ts';
+export { clusterNodePid, natsClusterAddress, nodeDir, redisClusterAddress, replicaOutOfSync } from './cluster.ts';

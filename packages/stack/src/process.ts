@@ -124,17 +124,33 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`. Resolves true when it had to kill. */
+/** Whether any process of the group `pid` leads is alive (a cluster supervisor's nodes included). */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * SIGTERM to its process group, then SIGKILL after `graceMs`. Resolves true when it had to kill.
+ * Done when the whole group is gone, not only the process recorded: a cluster's supervisor exits
+ * at once, but a Redis replica writing its first AOF after a full resync refuses SIGTERM ("Writing
+ * initial AOF, can't exit") and would keep its port for the next `up`.
+ */
 export async function stopProcess(rec: PidRecord, graceMs: number): Promise<boolean> {
   if (!isOurProcess(rec)) return false;
+  const alive = () => isOurProcess(rec) || groupAlive(rec.pid);
   signalGroup(rec.pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!isOurProcess(rec)) return false;
+    if (!alive()) return false;
     await sleep(100);
   }
   signalGroup(rec.pid, 'SIGKILL');
-  for (let i = 0; i < 50 && isOurProcess(rec); i++) await sleep(100);
+  for (let i = 0; i < 50 && alive(); i++) await sleep(100);
   return true;
 }
 

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InvalidArgumentError } from '@omen/errors';
+import { FailedPreconditionError, InvalidArgumentError } from '@omen/errors';
 import { allTopics, loadTopicManifest } from '@omen/topics';
 import { clusterPorts, stackPorts } from './config.ts';
 import {
@@ -40,6 +40,13 @@ export interface StackOptions extends StackPathOptions {
    * @default false for `up`
    */
   readonly cluster?: boolean;
+  /**
+   * `up` of a whole mode: stop our running engines of the other mode (a developer's single-node
+   * ClickHouse, Redis and NATS under `cluster`, the cluster's nodes without it) so one mode runs.
+   * Without it such an `up` is refused, naming them: stopping someone's engines must be asked for.
+   * @default false
+   */
+  readonly switchMode?: boolean;
   /** How long one engine may take to answer after it was started. @default 60000 */
   readonly timeoutMs?: number;
   /** `down`: SIGTERM, then SIGKILL after this long. @default 15000 */
@@ -332,6 +339,16 @@ export async function stackUp(options: StackOptions = {}): Promise<StackResult> 
     // address that .omen/stack.env no longer names. An explicit engine list touches only those.
     const explicit = options.engines !== undefined && options.engines.length > 0;
     const others = explicit ? [] : modeEngineNames(!r.cluster).filter((name) => !r.selected.includes(name));
+    const runningOthers = others.filter((name) => {
+      const rec = readPidFile(r.defs[name].pidFile);
+      return rec !== null && isOurProcess(rec);
+    });
+    if (runningOthers.length > 0 && !options.switchMode)
+      throw new FailedPreconditionError(
+        `${runningOthers.join(', ')} of the ${r.cluster ? 'single-node' : 'cluster'} stack ${runningOthers.length > 1 ? 'are' : 'is'} running: ` +
+          `\`stack up${r.cluster ? ' --cluster' : ''}\` would stop ${runningOthers.length > 1 ? 'them' : 'it'} (one mode runs at a time; data is kept). ` +
+          `Add --switch to do that, or \`./scripts/omen stack down\` first`,
+      );
     const stoppedOthers = (
       await Promise.all(others.map((name) => stopOurs(r.defs[name], options.graceMs ?? 15_000)))
     ).filter((e) => e !== null);

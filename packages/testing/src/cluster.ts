@@ -5,7 +5,18 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { isCluster, type RedisClient } from '@omen/service';
-import { clusterNodePid, clusterPorts, nodeDir, readStackEnv, stackPaths } from '@omen/stack';
+import {
+  CLICKHOUSE_CLUSTER_NODES,
+  clusterNodePid,
+  clusterPorts,
+  isOurProcess,
+  nodeDir,
+  readPidFile,
+  readStackEnv,
+  replicaOutOfSync,
+  stackPaths,
+  stackUp,
+} from '@omen/stack';
 
 /** True when `.omen/stack.env` (or the environment) says the clustered stack runs: OMEN_CLUSTER=1. */
 export function clusterStackUp(): boolean {
@@ -61,6 +72,44 @@ export function natsClusterNodes(): ClusterNode[] {
   return clusterPorts().nats.map((port, i) => node('nats-cluster', i, port));
 }
 
+/** CLICKHOUSE_CLUSTER of the clustered stack (the `remote_servers` name its ON CLUSTER DDL uses), or ''. */
+export function clickhouseClusterName(): string {
+  return readStackEnv().CLICKHOUSE_CLUSTER ?? '';
+}
+
+export interface ClickHouseClusterNode {
+  /** The stack's engine name, e.g. clickhouse-02-r1. */
+  readonly name: (typeof CLICKHOUSE_CLUSTER_NODES)[number]['name'];
+  readonly shard: string;
+  readonly replica: string;
+  /** Its own HTTP address (its local tables, not the cluster's view). */
+  readonly url: string;
+  /** SIGKILL (a crash); ClickHouse nodes have no supervisor, so it stays down until `restart`. */
+  kill(): void;
+  /** Starts it again as `./scripts/omen stack up --cluster <name>` would; resolves once it answers. */
+  restart(): Promise<void>;
+}
+
+/** The ClickHouse cluster's nodes (2 shards × 2 replicas), in the stack's order. */
+export function clickhouseClusterNodes(): ClickHouseClusterNode[] {
+  const ports = clusterPorts().clickhouse;
+  return CLICKHOUSE_CLUSTER_NODES.map((n, i) => ({
+    ...n,
+    url: `http://127.0.0.1:${ports[i]?.http}`,
+    kill() {
+      const rec = readPidFile(join(stackPaths().run, `${n.name}.pid`));
+      if (!rec || !isOurProcess(rec)) throw new Error(`${n.name} is not running: is the cluster stack up?`);
+      process.kill(rec.pid, 'SIGKILL');
+    },
+    async restart() {
+      const r = await stackUp({ engines: [n.name], cluster: true });
+      const mine = r.engines.find((e) => e.name === n.name);
+      if (mine?.state !== 'started' && mine?.state !== 'running')
+        throw new Error(`${n.name} did not restart: ${mine?.state} ${mine?.detail ?? ''} ${mine?.logTail ?? ''}`);
+    },
+  }));
+}
+
 /** CLUSTER NODES as one node sees it: port → role and, for masters, whether it is failing. */
 async function clusterView(
   port: number,
@@ -112,7 +161,8 @@ export async function redisMasterOfSlot(slot: number, skip: readonly number[] = 
 }
 
 /**
- * Waits until every node answers, reports ok with every slot served, and all nodes agree on
+ * Waits until every node answers, reports ok with every slot served, every replica is in sync with
+ * its master, and all nodes agree on
  * which masters serve slots. The last matters after a restart: an old master comes back from its
  * nodes.conf believing it still owns its slots and accepts writes until gossip tells it that its
  * replica took over (those writes are then lost — Redis Cluster's own window, which the fault
@@ -146,6 +196,10 @@ export async function waitRedisClusterHealthy(timeoutMs = 60_000): Promise<void>
         const info = String(await redis.call('CLUSTER', 'INFO'));
         if (!/cluster_state:ok/.test(info) || !/cluster_slots_ok:16384/.test(info))
           why = `node ${n.port}: ${/cluster_state:\w+/.exec(info)?.[0]}`;
+        // A restored node rejoins as a replica and resyncs in full; until then it could not
+        // replace its master, so the next fault would leave the cluster down.
+        const unsynced = why ? null : replicaOutOfSync(String(await redis.info('replication')));
+        if (unsynced) why = `node ${n.port}: ${unsynced}`;
       } catch (err) {
         why = `node ${n.port}: ${(err as Error).message}`;
       } finally {

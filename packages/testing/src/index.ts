@@ -12,6 +12,8 @@ export { stackEnv } from './stack-env.ts';
 export type { StackEnvironment } from './stack-env.ts';
 export { randomName } from './names.ts';
 export {
+  clickhouseClusterName,
+  clickhouseClusterNodes,
   clusterStackUp,
   deleteKeysMatching,
   natsClusterMonitorPorts,
@@ -21,7 +23,7 @@ export {
   waitNatsClusterHealthy,
   waitRedisClusterHealthy,
 } from './cluster.ts';
-export type { ClusterNode } from './cluster.ts';
+export type { ClickHouseClusterNode, ClusterNode } from './cluster.ts';
 export { freePort } from './ports.ts';
 export { startServiceProcess } from './service-process.ts';
 export type { ServiceProcess, ServiceProcessOptions } from './service-process.ts';

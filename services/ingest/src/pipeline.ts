@@ -97,12 +97,17 @@ export class IngestPipeline {
     const keys = batch.deliveryKey ? [batch.deliveryKey, ...eventKeys] : eventKeys;
     // A republish owns every key without asking: the window is what it overrides.
     const states: ClaimState[] = batch.republish ? keys.map(() => 'claimed') : await this.#o.dedup.claim(keys);
-    const eventStates = batch.deliveryKey ? states.slice(1) : states;
-    const owned = keys.filter((_, i) => states[i] === 'claimed');
+    // An event pending under this process's own claim is ours to publish: an earlier attempt
+    // failed and could not release it (its Redis failing over), and answering "duplicate" would
+    // lose it for good (the cluster fault test lost 305 of 6,158 commits so). A concurrent
+    // request of this process publishing it too is absorbed by the idempotent sinks.
+    const eventStates = (batch.deliveryKey ? states.slice(1) : states).map((s) => (s === 'mine' ? 'claimed' : s));
+    const offset = batch.deliveryKey ? 1 : 0;
+    const owned = keys.filter((_, i) => (i < offset ? states[i] === 'claimed' : eventStates[i - offset] === 'claimed'));
 
     if (batch.deliveryKey && states[0] !== 'claimed') {
       await this.#o.dedup.release(owned);
-      if (states[0] === 'pending') {
+      if (states[0] === 'pending' || states[0] === 'mine') {
         throw new UnavailableError('this delivery is being processed by another request; retry later', {
           retryAfterMs: 5000,
         });

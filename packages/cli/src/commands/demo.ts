@@ -197,7 +197,7 @@ export const demoCommand: Command = {
     if (values.lifecycle) {
       if (values.down) throw new UsageError('--lifecycle and --down do not go together');
       step('engines');
-      const stack = await stackUp();
+      const stack = await stackUp({ switchMode: true });
       process.stdout.write(`${stack.engines.map((e) => `${e.name} ${e.state}`).join(', ')}\n`);
       if (!stack.ok) return 1;
       step(
@@ -227,7 +227,8 @@ export const demoCommand: Command = {
     }
 
     step(values.cluster ? '1/5 engines (clustered forms)' : '1/5 engines');
-    const stack = await stackUp(values.cluster ? { cluster: true } : {});
+    // The demo runs on the mode it names: the other mode's engines of ours stop (data kept).
+    const stack = await stackUp({ switchMode: true, ...(values.cluster ? { cluster: true } : {}) });
     for (const e of stack.engines) {
       process.stdout.write(`${e.name.padEnd(16)} ${e.state.padEnd(9)} ${e.address ?? '-'}\n`);
       if (e.state === 'failed' || e.state === 'unhealthy')

@@ -23,7 +23,7 @@ const ports = Object.values(PORT_VARIABLES)
   .join(' ');
 
 const usage = `
-usage: ./scripts/omen stack up [ENGINE...] [--cluster] [--timeout SECONDS] [--json]
+usage: ./scripts/omen stack up [ENGINE...] [--cluster] [--switch] [--timeout SECONDS] [--json]
        ./scripts/omen stack down [ENGINE...] [--json]
        ./scripts/omen stack status [--cluster] [--json]
        ./scripts/omen stack env
@@ -46,6 +46,9 @@ With --cluster: ${modeEngineNames(true).join(', ')}.
                      and OMEN_CLUSTER=1. up checks the ClickHouse topology and an ON CLUSTER DDL
                      round trip. down stops either mode; status shows the cluster when one of its
                      engines runs
+  --switch           up of a whole mode while our engines of the other mode run (say the
+                     single-node ClickHouse, Redis, NATS before up --cluster): stop them first.
+                     Without it that up is refused and names them; their data is kept either way
   --timeout SECONDS  up: how long one engine may take to answer (default 60)
   --json             print the structured result
 
@@ -105,7 +108,12 @@ async function runStack(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { timeout: { type: 'string' }, json: { type: 'boolean', default: false }, cluster: { type: 'boolean' } },
+    options: {
+      timeout: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      cluster: { type: 'boolean' },
+      switch: { type: 'boolean', default: false },
+    },
   });
   const [verb, ...engines] = positionals;
   const unknown = engines.filter((e) => !isEngineName(e));
@@ -124,6 +132,7 @@ async function runStack(argv: readonly string[]): Promise<number> {
       result = await stackUp({
         engines,
         ...(values.cluster ? { cluster: true } : {}),
+        ...(values.switch ? { switchMode: true } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),
       });
       break;

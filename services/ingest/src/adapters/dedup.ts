@@ -3,8 +3,12 @@ import { createRedisClient, type RedisClient } from '@omen/service';
 import { UnavailableError } from '@omen/errors';
 import { turnGate } from './turn.ts';
 
-/** What a claim found: the key is now ours, or someone already published it, or is doing so. */
-export type ClaimState = 'claimed' | 'done' | 'pending';
+/**
+ * What a claim found: the key is now ours, or someone already published it, or is doing so;
+ * `mine` when the pending claim is this process's own: an earlier attempt whose release failed
+ * (Redis failing over) or a concurrent request of this process.
+ */
+export type ClaimState = 'claimed' | 'done' | 'pending' | 'mine';
 
 export interface DedupStore {
   /** Claims each key not yet seen, atomically per key. */
@@ -115,7 +119,7 @@ export class RedisDedup implements DedupStore {
           ),
         );
         return results.map((previous): ClaimState =>
-          previous === null ? 'claimed' : previous === 'done' ? 'done' : 'pending',
+          previous === null ? 'claimed' : previous === 'done' ? 'done' : previous === this.#token ? 'mine' : 'pending',
         );
       });
     } catch (err) {

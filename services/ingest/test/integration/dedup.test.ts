@@ -39,6 +39,13 @@ describe('RedisDedup', () => {
     expect(ttl).toBeGreaterThan(50_000);
   });
 
+  it("tells its own pending claim (an attempt that could not release it) from another process's", async () => {
+    const key = `${prefix}mine`;
+    expect(await a.claim([key])).toEqual(['claimed']);
+    expect(await a.claim([key])).toEqual(['mine']);
+    expect(await b.claim([key])).toEqual(['pending']);
+  });
+
   it('does not release a claim another process holds', async () => {
     const key = `${prefix}foreign`;
     expect(await b.claim([key])).toEqual(['claimed']);
