@@ -361,7 +361,7 @@ try {
         return { e2e, working, waiting: Math.max(0, e2e - working), stages };
       })
       .sort((a, b) => a.e2e - b.e2e);
-    const at = (p: number): Record<string, number> => {
+    const at = (p: number): Record<string, number> & { e2e_ms: number; waiting_share: number } => {
       const target = pct(
         rows.map((r) => r.e2e),
         p,

@@ -122,38 +122,40 @@ interface DiffTreeProcess {
  * process that dies fails its requests in flight and is replaced by the next request.
  */
 export class GitMirrorReader {
-  private readonly pool: (DiffTreeProcess | undefined)[];
-  private readonly marker = `omen-end-${randomBytes(12).toString('hex')}`;
+  readonly #pool: (DiffTreeProcess | undefined)[];
+  readonly #marker = `omen-end-${randomBytes(12).toString('hex')}`;
+  readonly #repoPath: string;
+  readonly #options: GitMirrorReaderOptions;
 
-  constructor(
-    private readonly repoPath: string,
-    private readonly options: GitMirrorReaderOptions = {},
-  ) {
-    this.pool = Array.from({ length: Math.max(1, options.processes ?? 2) });
+  constructor(repoPath: string, options: GitMirrorReaderOptions = {}) {
+    this.#repoPath = repoPath;
+    this.#options = options;
+    this.#pool = Array.from({ length: Math.max(1, options.processes ?? 2) });
   }
 
   show(sha: string): Promise<CommitDetail> {
     if (!isFullSha(sha)) return Promise.reject(new OmenError('INVALID_ARGUMENT', `not a full commit sha: "${sha}"`));
     let slot = 0;
-    for (let i = 1; i < this.pool.length; i++) {
-      if ((this.pool[i]?.pending.length ?? 0) < (this.pool[slot]?.pending.length ?? 0)) slot = i;
+    for (let i = 1; i < this.#pool.length; i++) {
+      if ((this.#pool[i]?.pending.length ?? 0) < (this.#pool[slot]?.pending.length ?? 0)) slot = i;
     }
-    const p = this.pool[slot] && !this.pool[slot].dead ? this.pool[slot] : (this.pool[slot] = this.start());
+    const running = this.#pool[slot];
+    const p = running && !running.dead ? running : (this.#pool[slot] = this.#start());
     return new Promise((resolve, reject) => {
       if (p.pending.length === 0) holdOpen(p, true);
       p.pending.push({ sha, resolve, reject });
-      p.child.stdin.write(`${sha}\n${this.marker}\n`);
+      p.child.stdin.write(`${sha}\n${this.#marker}\n`);
     });
   }
 
   /** Ends the git processes (each finishes the requests it has). */
   close(): void {
-    for (const p of this.pool) p?.child.stdin.end();
+    for (const p of this.#pool) p?.child.stdin.end();
   }
 
-  private start(): DiffTreeProcess {
+  #start(): DiffTreeProcess {
     const args = [...gitConfigArgs, 'diff-tree', '--stdin', '--root', '--always', '-r', ...gitLogDiffArgs];
-    const child = spawn(this.options.git ?? 'git', ['-C', this.repoPath, ...args], {
+    const child = spawn(this.#options.git ?? 'git', ['-C', this.#repoPath, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       // Flush after every commit whatever stdout is (git skips it for regular files only).
       env: { ...process.env, GIT_FLUSH: '1' },
@@ -164,7 +166,7 @@ export class GitMirrorReader {
     const decoder = new StringDecoder('utf8');
     child.stdout.on('data', (chunk: Buffer) => {
       p.text += decoder.write(chunk);
-      this.drain(p);
+      this.#drain(p);
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => (p.stderr = (p.stderr + d).slice(-4000)));
@@ -175,7 +177,7 @@ export class GitMirrorReader {
         err instanceof OmenError
           ? err
           : gitError(
-              this.repoPath,
+              this.#repoPath,
               ['diff-tree'],
               null,
               p.stderr || (err instanceof Error ? err.message : String(err)),
@@ -183,19 +185,19 @@ export class GitMirrorReader {
       for (const r of p.pending.splice(0)) r.reject(reason);
     };
     child.on('error', fail);
-    child.on('close', (code) => fail(gitError(this.repoPath, ['diff-tree'], code, p.stderr)));
+    child.on('close', (code) => fail(gitError(this.#repoPath, ['diff-tree'], code, p.stderr)));
     return p;
   }
 
-  private drain(p: DiffTreeProcess): void {
+  #drain(p: DiffTreeProcess): void {
     for (;;) {
-      const end = p.text.indexOf(this.marker, p.searchFrom);
+      const end = p.text.indexOf(this.#marker, p.searchFrom);
       if (end < 0) {
-        p.searchFrom = Math.max(0, p.text.length - this.marker.length);
+        p.searchFrom = Math.max(0, p.text.length - this.#marker.length);
         return;
       }
       const output = p.text.slice(0, end);
-      p.text = p.text.slice(end + this.marker.length + 1);
+      p.text = p.text.slice(end + this.#marker.length + 1);
       p.searchFrom = 0;
       const request = p.pending.shift();
       if (!request) continue;
@@ -205,7 +207,7 @@ export class GitMirrorReader {
         const details = [...parser.push(output), ...parser.end()];
         const detail = details.find((d) => d.sha === request.sha);
         if (detail) request.resolve(detail);
-        else request.reject(new NotFoundError(`git mirror ${this.repoPath} has no commit ${request.sha}`, request.sha));
+        else request.reject(new NotFoundError(`git mirror ${this.#repoPath} has no commit ${request.sha}`, request.sha));
       } catch (err) {
         request.reject(err);
       }
