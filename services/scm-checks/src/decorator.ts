@@ -159,7 +159,11 @@ export class Decorator {
       else {
         await this.#o.gitlab.status(mr.repoName, report.sha, rendered);
         const noteId = this.#o.gitlabNotes
-          ? await this.#o.gitlab.note({ project: mr.repoName, iid: mr.number }, noteBody(report, rendered), done?.noteId)
+          ? await this.#o.gitlab.note(
+              { project: mr.repoName, iid: mr.number },
+              noteBody(report, rendered),
+              done?.noteId,
+            )
           : undefined;
         await state.setPublished(target, report.repoId, report.sha, {
           modelName: report.modelName,

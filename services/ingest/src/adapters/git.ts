@@ -207,7 +207,8 @@ export class GitMirrorReader {
         const details = [...parser.push(output), ...parser.end()];
         const detail = details.find((d) => d.sha === request.sha);
         if (detail) request.resolve(detail);
-        else request.reject(new NotFoundError(`git mirror ${this.#repoPath} has no commit ${request.sha}`, request.sha));
+        else
+          request.reject(new NotFoundError(`git mirror ${this.#repoPath} has no commit ${request.sha}`, request.sha));
       } catch (err) {
         request.reject(err);
       }
