@@ -6,15 +6,15 @@ import { dirname, join } from 'node:path';
 /** A scratch git repository with fixed identities and dates, removed by `remove()`. */
 export class ScratchRepo {
   readonly path = mkdtempSync(join(tmpdir(), 'omen-ingest-git-'));
-  private tick = 1_600_000_000;
+  #tick = 1_600_000_000;
 
   constructor() {
     this.git('init', '-q', '-b', 'main');
   }
 
   git(...args: string[]): string {
-    this.tick += 60;
-    const date = `@${this.tick} +0000`;
+    this.#tick += 60;
+    const date = `@${this.#tick} +0000`;
     return execFileSync('git', ['-C', this.path, ...args], {
       encoding: 'utf8',
       env: {
