@@ -335,6 +335,11 @@ try {
       .split('\n')
       .filter((l) => /^omen_ingest_(enrich|publish)_duration_seconds_(sum|count)/.test(l));
     log(ingestMetrics.join(' | '));
+    // The featurizer's view (cumulative): its handler time per batch and its stages.
+    const featurizerMetrics = (await (await fetch(`${featurizerSvc.metrics}/metrics`)).text())
+      .split('\n')
+      .filter((l) => /^omen_(kafka_consumer_handling_duration_seconds|featurizer_\w+_seconds)_(sum|count)/.test(l));
+    log(featurizerMetrics.join(' | '));
     if (rps.warm) continue;
     const done = mine
       .map(([, s]) => s)
