@@ -53,8 +53,10 @@ describe('batch handler', () => {
       message: 'the last record of the batch',
     });
     expect(processed).toEqual([commit(repo, 1), good2, good3, good4].map((c) => c.event_id));
-    // The failing batch call held all four decodable records; then each went alone.
-    expect(calls).toContainEqual([good2, good3, rejected, good4].map((c) => c.event_id));
+    // The failing batch call held all four decodable records in order (and the first commit too
+    // when one fetch returned both producer requests, as a Kafka broker may); then each went alone.
+    const together = [good2, good3, rejected, good4].map((c) => c.event_id);
+    expect(calls.filter((ids) => ids.join(',').endsWith(together.join(',')))).toHaveLength(1);
     expect(calls).toContainEqual([rejected.event_id]);
 
     const dlq = await readTopic(`${topic}.dlq.${group}`, { until: 2 });
