@@ -4,6 +4,8 @@
 //   PredictBatch omen.inference.v1 with inline features, closed loop, per batch size
 //   ModelInfer   the Open Inference Protocol with raw FP32 tensors, closed loop, per batch size
 //   unary        Predict at fixed request rates (open loop, latency from the scheduled send)
+//   bare gRPC    a grpc-js server with a fixed answer and Predict at 1000/s in turns
+//                (--unary-rounds each), for unary_p99_ratio_to_bare_grpc
 // --log on runs the service with the served-predictions log writing to the dev stack (Kafka,
 // ClickHouse); --log both runs a second service with it beside the first, without, and sends
 // each unary rate to both in alternating rounds (--log-rounds), for the latency ratio.
@@ -47,6 +49,7 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     log: { type: 'string', default: 'off' },
     'log-rounds': { type: 'string', default: '4' },
+    'unary-rounds': { type: 'string', default: '6' },
     cases: { type: 'string', default: 'rows,packed,columns-double,columns,topk3,modelinfer' },
   },
 });
@@ -57,6 +60,7 @@ const QUICK = args.quick === true;
 const RAW_MS = QUICK ? 600 : 1500;
 const CLOSED_MS = QUICK ? 1200 : 3000;
 const UNARY_MS = QUICK ? 2000 : 5000;
+const UNARY_PAIR_ROUNDS = Number(args['unary-rounds']);
 const BATCHES = args.batches.split(',').map(Number);
 const RATES = args.rates.split(',').map(Number);
 const CONCURRENCY = Number(args.concurrency);
@@ -551,24 +555,57 @@ if (args.only !== 'batched') {
   const echoPort = await new Promise<number>((resolve, reject) =>
     echo.bindAsync('127.0.0.1:0', grpcJs.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
-  for (const rps of [1000]) {
-    const m = await measured(
-      { kind: 'unary', address: `127.0.0.1:${echoPort}`, rps, durationMs: UNARY_MS, rows: pool, topK: 0 },
-      'none',
-    );
-    const entry = {
-      targetRps: rps,
-      achievedRps: Math.round(m.result.rows / (m.result.elapsedMs / 1000)),
-      ...summary(m.result.latenciesUs),
-      errors: m.result.errors,
-      serverCpuUsPerCall: m.server.cpuUsPerCall,
-      eventLoopUtilization: m.server.eventLoopUtilization,
-    };
-    echoes.push(entry);
-    process.stderr.write(
-      `bare grpc-js echo ${rps}/s: p50 ${entry.p50Ms} ms, p99 ${entry.p99Ms} ms, server cpu ${entry.serverCpuUsPerCall} us/call\n`,
-    );
+  // One 5 s run of each is mostly noise here: a bare server's own p99 at 1000/s ranged from 18 to
+  // 89 ms between runs on the quiet machine. So the service and the bare server take turns
+  // (service-bare, bare-service, …) so that a burst from a neighbour lands on both alike, and the
+  // ratio is of the pooled latencies; each round's ratio is kept to show the spread.
+  const pairs = {
+    service: [] as number[],
+    bare: [] as number[],
+    cpuUs: 0,
+    calls: 0,
+    errors: {} as Record<string, number>,
+  };
+  const roundRatios: number[] = [];
+  for (let r = 0; r < UNARY_PAIR_ROUNDS; r++) {
+    const p99 = { service: 0, bare: 0 };
+    for (const side of r % 2 === 0 ? (['service', 'bare'] as const) : (['bare', 'service'] as const)) {
+      const m = await measured(
+        {
+          kind: 'unary',
+          address: side === 'bare' ? `127.0.0.1:${echoPort}` : address,
+          rps: 1000,
+          durationMs: UNARY_MS,
+          rows: pool,
+          topK: 0,
+        },
+        side === 'bare' ? 'none' : 'Predict',
+      );
+      pairs[side].push(...m.result.latenciesUs);
+      p99[side] = summary(m.result.latenciesUs).p99Ms;
+      if (side === 'bare') {
+        pairs.cpuUs += (m.server.cpuUsPerCall ?? 0) * m.result.calls;
+        pairs.calls += m.result.calls;
+      }
+      for (const [code, n] of Object.entries(m.result.errors)) pairs.errors[code] = (pairs.errors[code] ?? 0) + n;
+    }
+    roundRatios.push(round(p99.service / p99.bare, 3));
   }
+  const bare = summary(pairs.bare);
+  const service = summary(pairs.service);
+  const entry = {
+    targetRps: 1000,
+    rounds: UNARY_PAIR_ROUNDS,
+    bare: { ...bare, serverCpuUsPerCall: pairs.calls === 0 ? null : round(pairs.cpuUs / pairs.calls, 1) },
+    service,
+    errors: pairs.errors,
+    p99Ratio: round(service.p99Ms / bare.p99Ms, 3),
+    p99RatioPerRound: roundRatios,
+  };
+  echoes.push(entry);
+  process.stderr.write(
+    `unary 1000/s, ${UNARY_PAIR_ROUNDS} rounds in turn: service p99 ${service.p99Ms} ms, bare grpc-js p99 ${bare.p99Ms} ms, ratio ${entry.p99Ratio} (per round ${JSON.stringify(roundRatios)})\n`,
+  );
   echo.forceShutdown();
 }
 client.disconnect();
@@ -631,14 +668,14 @@ type Columns = Batched & {
   predictBatchPackedColumnsTopK3: Ratio;
 };
 const largest = (batched as Columns[]).find((b) => b.batch === MAX_BATCH);
-const echoAt1000 = (echoes as { targetRps: number; p99Ms: number }[]).find((e) => e.targetRps === 1000);
+const paired = (echoes as { targetRps: number; p99Ratio: number }[]).find((e) => e.targetRps === 1000);
 const keys = {
   predict_batch_packed_ratio: largest?.predictBatchPackedColumns.ratioToRaw ?? null,
   predict_batch_packed_topk3_ratio: largest?.predictBatchPackedColumnsTopK3.ratioToRaw ?? null,
   predict_batch_packed_double_ratio: largest?.predictBatchPackedColumnsDouble.ratioToRaw ?? null,
   predict_batch_packed_rows_ratio: largest?.predictBatchPacked.ratioToRaw ?? null,
   model_infer_ratio: largest?.modelInfer.ratioToRaw ?? null,
-  unary_p99_ratio_to_bare_grpc: at1000 && echoAt1000 ? round(at1000.p99Ms / echoAt1000.p99Ms, 3) : null,
+  unary_p99_ratio_to_bare_grpc: paired?.p99Ratio ?? null,
   at_batch: MAX_BATCH,
 };
 const result = {
@@ -668,7 +705,7 @@ const result = {
   unary,
   ...(logged ? { unaryLogComparison: logComparison } : {}),
   grpcFloor: {
-    what: 'bare grpc-js server, same proto and client, fixed response (no interceptors, no model)',
+    what: 'bare grpc-js server, same proto and client, fixed response (no interceptors, no model), in turns with the service at 1000/s',
     unary: echoes,
   },
   targets: {
@@ -688,10 +725,14 @@ const result = {
         ) >= 0.7,
     },
     unaryP99At1000Rps: {
-      target: '< 5 ms',
-      p99Ms: at1000?.p99Ms ?? null,
+      target: '<= 1.2 x a bare grpc-js server, in turns at 1000/s',
+      p99Ratio: paired?.p99Ratio ?? null,
       errors: at1000?.errors ?? null,
-      met: at1000 !== undefined && at1000.p99Ms < 5 && Object.keys(at1000.errors).length === 0,
+      met:
+        paired !== undefined &&
+        paired.p99Ratio <= 1.2 &&
+        at1000 !== undefined &&
+        Object.keys(at1000.errors).length === 0,
     },
   },
 };
