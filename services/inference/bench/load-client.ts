@@ -58,6 +58,7 @@ async function unary(s: Extract<Scenario, { kind: 'unary' }>): Promise<ScenarioR
   const requests = s.rows.map((values) => ({ features: { values }, top_k: s.topK }));
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
+  const examples: Record<string, string> = {};
   const interval = 1000 / s.rps;
   const total = Math.round((s.rps * s.durationMs) / 1000);
   let sent = 0;
@@ -72,10 +73,11 @@ async function unary(s: Extract<Scenario, { kind: 'unary' }>): Promise<ScenarioR
         const scheduled = start + sent * interval;
         predict(requests[sent % requests.length], (err) => {
           const us = (performance.now() - scheduled) * 1000;
-          if (err)
-            errors[grpc.status[err.code] ?? String(err.code)] =
-              (errors[grpc.status[err.code] ?? String(err.code)] ?? 0) + 1;
-          else latencies.push(us);
+          if (err) {
+            const code = grpc.status[err.code] ?? String(err.code);
+            errors[code] = (errors[code] ?? 0) + 1;
+            examples[code] ??= err.details;
+          } else latencies.push(us);
           if (++done === total) resolve();
         });
         sent++;
@@ -86,6 +88,7 @@ async function unary(s: Extract<Scenario, { kind: 'unary' }>): Promise<ScenarioR
   });
   const elapsedMs = performance.now() - start;
   client.close();
+  for (const [code, details] of Object.entries(examples)) process.stderr.write(`unary ${code}, e.g.: ${details}\n`);
   return { latenciesUs: latencies, calls: total, rows: latencies.length, errors, elapsedMs };
 }
 
