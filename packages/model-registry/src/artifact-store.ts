@@ -11,11 +11,14 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-const SHA256 = /^[0-9a-f]{64}$/;
+/** An artifact digest as the registry names artifacts: 64 lower-case hex characters. */
+export function isSha256Hex(s: string): boolean {
+  return /^[0-9a-f]{64}$/.test(s);
+}
 
 /** Throws INVALID_ARGUMENT unless `sha256` is 64 lower-case hex characters. */
 export function checkSha256(sha256: string, field = 'sha256'): void {
-  if (!SHA256.test(sha256))
+  if (!isSha256Hex(sha256))
     throw new InvalidArgumentError(
       `${field} must be 64 lower-case hex characters; got ${JSON.stringify(sha256)}`,
       field,

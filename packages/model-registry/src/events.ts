@@ -1,6 +1,7 @@
 // The control-plane announcement of an alias change. Inference replicas subscribe to both
 // subjects and switch the alias to `version` (checking `sha256` when they load it); the registry
 // stays the source of truth, so a missed message heals on their next registry poll.
+import { isSha256Hex } from './artifact-store.ts';
 
 export const MODEL_EVENT_SUBJECTS = { promoted: 'model.promoted', rolledBack: 'model.rolledback' } as const;
 
@@ -67,6 +68,6 @@ export function parseModelEvent(data: Uint8Array | string): ModelEvent | string 
   if (!model) return 'payload has no "model" string';
   if (!version) return 'payload has no "version" string';
   const sha256 = str('sha256');
-  if (sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(sha256)) return '"sha256" is not 64 hex characters';
+  if (sha256 !== undefined && !isSha256Hex(sha256.toLowerCase())) return '"sha256" is not 64 hex characters';
   return { model, version, alias: str('alias') ?? 'champion', ...(sha256 ? { sha256: sha256.toLowerCase() } : {}) };
 }

@@ -35,6 +35,7 @@ export {
   writeAtomic,
   ArtifactIntegrityError,
   LocalArtifactStore,
+  isSha256Hex,
 } from './artifact-store.ts';
 export type { ArtifactStore } from './artifact-store.ts';
 export { S3ArtifactStore } from './s3-store.ts';

@@ -22,6 +22,7 @@ import {
   type ModelSelector,
   type ModelSource,
   type ModelVersionRecord,
+  isSha256Hex,
 } from '@omen/model-registry';
 import { KeyedSerializer } from '@omen/service';
 import type { Logger } from '@omen/telemetry';
@@ -39,7 +40,6 @@ interface CachedVersion {
   record: ModelVersionRecord;
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
 // Model names and versions become path segments; encoding keeps '/' and '..' from escaping the directory.
 const segment = (s: string): string => encodeURIComponent(s).replace(/^\.+/, (dots) => '%2E'.repeat(dots.length));
 
@@ -158,7 +158,7 @@ export class CachedModelSource implements ModelSource {
   async #storeArtifact(artifact: ModelArtifact): Promise<void> {
     const { bytes, ...record } = artifact;
     const sha = record.sha256.toLowerCase();
-    if (!HEX64.test(sha)) return;
+    if (!isSha256Hex(sha)) return;
     const blob = this.#blobFile(sha);
     const existing = await readFile(blob).catch(() => undefined);
     if (!existing || sha256Hex(existing) !== sha) await writeAtomic(blob, bytes);
@@ -177,7 +177,7 @@ export class CachedModelSource implements ModelSource {
     if (!record || record.name !== name || record.version !== version || typeof record.sha256 !== 'string')
       return undefined;
     const sha = record.sha256.toLowerCase();
-    if (!HEX64.test(sha)) return undefined;
+    if (!isSha256Hex(sha)) return undefined;
     const blob = this.#blobFile(sha);
     const bytes = await readFile(blob).catch(() => undefined);
     if (!bytes) return undefined;

@@ -5,6 +5,7 @@
 // version and so its own event id. The consumer group's lag is exported as omen_kafka_consumer_lag:
 // the signal the GPU pods are scaled on (deploy/base/inference.yaml).
 import { performance } from 'node:perf_hooks';
+import { traceIdOfTraceparent } from '@omen/audit';
 import { InvalidArgumentError, UnavailableError } from '@omen/errors';
 import type { CommitFeatures, Prediction, inferenceV1 } from '@omen/contracts';
 import {
@@ -49,9 +50,7 @@ export interface StreamOptions {
 
 /** The W3C trace id of the record's `traceparent` header, so one trace follows the commit. */
 function traceIdOf(record: ConsumedRecord<unknown>): string | null {
-  const text = record.headers['traceparent'] ?? '';
-  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(text.trim());
-  return m && !/^0+$/.test(m[1]!) ? m[1]! : null;
+  return traceIdOfTraceparent(record.headers['traceparent']) ?? null;
 }
 
 /** The predictions for a batch of feature records (pure apart from the predictor). */
