@@ -101,7 +101,13 @@ export class IngestPipeline {
     // failed and could not release it (its Redis failing over), and answering "duplicate" would
     // lose it for good (the cluster fault test lost 305 of 6,158 commits so). A concurrent
     // request of this process publishing it too is absorbed by the idempotent sinks.
-    const eventStates = (batch.deliveryKey ? states.slice(1) : states).map((s) => (s === 'mine' ? 'claimed' : s));
+    // A key repeated within this batch is a duplicate whatever Redis said of it (its second SET
+    // finds this process's own claim, which is not an earlier attempt's).
+    const firstAt = new Map<string, number>();
+    eventKeys.forEach((k, i) => firstAt.has(k) || firstAt.set(k, i));
+    const eventStates = (batch.deliveryKey ? states.slice(1) : states).map((s, i) =>
+      firstAt.get(eventKeys[i]!) !== i ? 'pending' : s === 'mine' ? 'claimed' : s,
+    );
     const offset = batch.deliveryKey ? 1 : 0;
     const owned = keys.filter((_, i) => (i < offset ? states[i] === 'claimed' : eventStates[i - offset] === 'claimed'));
 
