@@ -105,8 +105,13 @@ export interface TopicRecord {
 }
 
 export interface ReadTopicOptions {
-  /** Return as soon as this many records arrived. @default Infinity (read until the timeout) */
-  until?: number;
+  /**
+   * Return as soon as this many records arrived, or once the predicate holds for what arrived.
+   * A count is "enough" only when it is all the topic holds: the broker may hand over one
+   * partition's records before another's, so the first N need not include every partition.
+   * @default Infinity (read until the timeout)
+   */
+  until?: number | ((records: readonly TopicRecord[]) => boolean);
   /** @default 15000 */
   timeoutMs?: number;
   /** @default stackEnv().KAFKA_BROKERS */
@@ -147,7 +152,7 @@ export async function readTopic(topic: string, options: ReadTopicOptions = {}): 
           headers: decodeHeaders(message.headers),
           timestamp: Number(message.timestamp),
         });
-        if (records.length >= until) done();
+        if (typeof until === 'function' ? until(records) : records.length >= until) done();
         return Promise.resolve();
       },
     });

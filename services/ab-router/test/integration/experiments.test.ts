@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { avroType, type ExperimentEvent, type abrouterV1 } from '@omen/contracts';
 import { callUnary } from '@omen/grpc';
-import { randomName, readTopic, stackEnv, waitFor } from '@omen/testing';
+import { randomName, readTopic, stackEnv, waitFor, type TopicRecord } from '@omen/testing';
 import { startStubInference, startTestRouter, uniquePrefix, type TestRouter } from '../helpers/service.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -151,10 +151,17 @@ describe('experiments across two replicas', () => {
     expect(stats.stats.find((s) => s.arm === 'control')!.metrics[0]!.p_value).toBeUndefined();
 
     // experiments.events.v1: created, one assignment per unit (deduplicated by id), outcomes.
-    const records = await readTopic(topic, { until: 2 * units * 3, timeoutMs: 30_000 });
-    const events = records
-      .map((r) => ({ id: r.headers['event-id'], key: r.key, e: decode(r.value) }))
-      .filter((x) => x.e.experiment_id === id);
+    const eventsOf = (records: readonly TopicRecord[]) =>
+      records
+        .map((r) => ({ id: r.headers['event-id'], key: r.key, e: decode(r.value) }))
+        .filter((x) => x.e.experiment_id === id);
+    // Read until every unit's assignment is there: a count of records would be reached by the
+    // partitions the broker hands over first.
+    const assigned = (records: readonly TopicRecord[]) => {
+      const units = new Set(eventsOf(records).flatMap((x) => (x.e.type === 'assignment' ? [x.e.unit_id] : [])));
+      return [...arms.keys()].every((u) => units.has(u));
+    };
+    const events = eventsOf(await readTopic(topic, { until: assigned, timeoutMs: 30_000 }));
     expect(events.some((x) => x.e.type === 'created' && x.key === '*' && x.e.config_json?.includes('"v2"'))).toBe(true);
     const assignments = new Map(events.filter((x) => x.e.type === 'assignment').map((x) => [x.e.unit_id, x]));
     expect(assignments.get('github:acme/repo-5')?.e.arm).toBe(arms.get('github:acme/repo-5'));
