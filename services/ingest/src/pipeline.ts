@@ -88,22 +88,26 @@ export class IngestPipeline {
 
   async ingest(batch: IngestBatch): Promise<IngestResult> {
     const started = performance.now();
-    const all: IngestEvent[] = [
-      ...batch.commits.map((c): IngestEvent => ({ kind: 'commit', value: c.event })),
-      ...(batch.pullRequests ?? []).map((e): IngestEvent => ({ kind: 'pull_request', value: e })),
-      ...(batch.issues ?? []).map((e): IngestEvent => ({ kind: 'issue', value: e })),
-    ];
-    const eventKeys = all.map((e) => dedupKeys.event(e.value.event_id));
-    const keys = batch.deliveryKey ? [batch.deliveryKey, ...eventKeys] : eventKeys;
+    const all: IngestEvent[] = [];
+    for (const c of batch.commits) all.push({ kind: 'commit', value: c.event });
+    for (const e of batch.pullRequests ?? []) all.push({ kind: 'pull_request', value: e });
+    for (const e of batch.issues ?? []) all.push({ kind: 'issue', value: e });
+    const offset = batch.deliveryKey ? 1 : 0;
+    const keys: string[] = batch.deliveryKey ? [batch.deliveryKey] : [];
+    for (const e of all) keys.push(dedupKeys.event(e.value.event_id));
     // A republish owns every key without asking: the window is what it overrides.
     const states: ClaimState[] = batch.republish ? keys.map(() => 'claimed') : await this.#o.dedup.claim(keys);
     // An event pending under this process's own claim is ours to publish: an earlier attempt
     // failed and could not release it (its Redis failing over), and answering "duplicate" would
     // lose it for good (the cluster fault test lost 305 of 6,158 commits so). A concurrent
     // request of this process publishing it too is absorbed by the idempotent sinks.
-    const eventStates = (batch.deliveryKey ? states.slice(1) : states).map((s) => (s === 'mine' ? 'claimed' : s));
-    const offset = batch.deliveryKey ? 1 : 0;
-    const owned = keys.filter((_, i) => (i < offset ? states[i] === 'claimed' : eventStates[i - offset] === 'claimed'));
+    const claimed: boolean[] = [];
+    const owned: string[] = offset === 1 && states[0] === 'claimed' ? [keys[0]!] : [];
+    for (let i = 0; i < all.length; i++) {
+      const state = states[i + offset];
+      claimed.push(state === 'claimed' || state === 'mine');
+      if (claimed[i]) owned.push(keys[i + offset]!);
+    }
 
     if (batch.deliveryKey && states[0] !== 'claimed') {
       await this.#o.dedup.release(owned);
@@ -121,8 +125,9 @@ export class IngestPipeline {
     }
 
     try {
-      const fresh = all.filter((_, i) => eventStates[i] === 'claimed');
-      const needy = new Set(batch.commits.filter((c) => c.needsEnrichment).map((c) => c.event.event_id));
+      const fresh = all.filter((_, i) => claimed[i]);
+      const needy = new Set<string>();
+      for (const c of batch.commits) if (c.needsEnrichment) needy.add(c.event.event_id);
       const enriched = this.#fitAll(await this.#enrichAll(batch.repo, fresh, needy));
       const records = await this.#publishWithin(enriched, batch.headers, owned);
       // Stored: from here on the answer is "accepted" whatever Redis does. The confirmation is
@@ -133,14 +138,18 @@ export class IngestPipeline {
         .catch((err: unknown) =>
           this.#o.logger.warn({ err, keys: owned.length }, 'dedup confirmation failed after publishing'),
         );
-      const byId = new Map(enriched.map((e, i) => [e.value.event_id, records[i]]));
-      const events = all.map((e, i) => {
-        const record = eventStates[i] === 'claimed' ? byId.get(e.value.event_id) : undefined;
+      // `records` answer `enriched` (the claimed events, in order) one to one.
+      let next = 0;
+      const events = all.map((e, i): EventOutcome => {
+        const record = claimed[i] ? records[next++] : undefined;
         return record ? { ...outcome(e, 'published'), record } : outcome(e, 'duplicate');
       });
-      for (const e of events) this.#o.metrics.events.inc({ kind: e.kind, outcome: e.status });
+      let published = 0;
+      for (const e of events) {
+        this.#o.metrics.events.inc({ kind: e.kind, outcome: e.status });
+        if (e.status === 'published') published++;
+      }
       this.#o.metrics.publishSeconds.observe({ path: batch.path }, (performance.now() - started) / 1000);
-      const published = events.filter((e) => e.status === 'published').length;
       return { delivery: 'new', published, duplicates: events.length - published, events };
     } catch (err) {
       if (!(err instanceof PublishTimeout)) await this.#o.dedup.release(owned).catch(() => undefined);

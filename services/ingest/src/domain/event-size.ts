@@ -24,6 +24,15 @@ export function avroSizeBound(value: unknown): number {
   return 5 + sizeOf(value);
 }
 
+// Events are not changed once fitted: the publisher reads their bound here instead of walking
+// each event a second time.
+const fittedBounds = new WeakMap<object, number>();
+
+/** avroSizeBound(value), taken from fitCommitEvent when it measured this very object. */
+export function knownSizeBound(value: object): number {
+  return fittedBounds.get(value) ?? avroSizeBound(value);
+}
+
 function sizeOf(value: unknown): number {
   if (value === null || value === undefined) return 1;
   if (typeof value === 'boolean') return 2;
@@ -66,7 +75,10 @@ export interface FittedCommit {
  */
 export function fitCommitEvent(event: CommitEvent, maxBytes: number): FittedCommit {
   const bytes = avroSizeBound(event);
-  if (bytes <= maxBytes) return { event, hunksDropped: 0, bytes, fits: true };
+  if (bytes <= maxBytes) {
+    fittedBounds.set(event, bytes);
+    return { event, hunksDropped: 0, bytes, fits: true };
+  }
   const hunkBytes = event.files.map((f: FileChange) => (f.hunks === null ? 0 : sizeOf(f.hunks) - 2));
   const order = hunkBytes.map((size, i) => ({ size, i })).sort((a, b) => b.size - a.size || a.i - b.i);
   const files = event.files.slice();
@@ -80,5 +92,6 @@ export function fitCommitEvent(event: CommitEvent, maxBytes: number): FittedComm
   }
   const fitted = { ...event, files };
   const after = avroSizeBound(fitted);
+  fittedBounds.set(fitted, after);
   return { event: fitted, hunksDropped: dropped, bytes: after, fits: after <= maxBytes };
 }
