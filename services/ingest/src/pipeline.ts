@@ -249,21 +249,17 @@ export class IngestPipeline {
     return out;
   }
 
-  async #publishWithin(
+  #publishWithin(
     events: IngestEvent[],
     headers: Readonly<Record<string, string>> | undefined,
     owned: string[],
   ): Promise<PublishedRecord[]> {
-    if (events.length === 0) return [];
+    if (events.length === 0) return Promise.resolve([]);
     const sending = this.#o.publisher.publish(events, headers);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PublishTimeout(this.#publishTimeoutMs)), this.#publishTimeoutMs);
-    });
-    try {
-      return await Promise.race([sending, timeout]);
-    } catch (err) {
-      if (err instanceof PublishTimeout) {
+    const limitMs = this.#publishTimeoutMs;
+    // One promise and one timer per request (Promise.race made two more and a handler each).
+    return new Promise<PublishedRecord[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
         // The send may still succeed: settle the claims when it does, so a redelivery after
         // a late acknowledgement is recognised as a duplicate, and after a failure is not.
         sending
@@ -272,11 +268,19 @@ export class IngestPipeline {
             () => this.#o.dedup.release(owned),
           )
           .catch(() => undefined);
-      }
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+        reject(new PublishTimeout(limitMs));
+      }, limitMs);
+      sending.then(
+        (records) => {
+          clearTimeout(timer);
+          resolve(records);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
   }
 }
 

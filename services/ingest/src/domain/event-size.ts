@@ -44,12 +44,14 @@ function sizeOf(value: unknown): number {
   if (Buffer.isBuffer(value)) return 1 + varintBytes(value.length) + value.length;
   if (Array.isArray(value)) {
     let n = 1 + varintBytes(value.length) + 1;
-    for (const v of value) n += sizeOf(v);
+    for (let i = 0; i < value.length; i++) n += sizeOf(value[i]);
     return n;
   }
   if (typeof value === 'object') {
     let n = 1;
-    for (const v of Object.values(value as Record<string, unknown>)) n += sizeOf(v);
+    // for-in over own properties: Object.values built an array per object walked.
+    const record = value as Record<string, unknown>;
+    for (const k in record) if (Object.hasOwn(record, k)) n += sizeOf(record[k]);
     return n;
   }
   return 1;
