@@ -275,7 +275,7 @@ export class IngestPipeline {
           clearTimeout(timer);
           resolve(records);
         },
-        (err: unknown) => {
+        (err: Error) => {
           clearTimeout(timer);
           reject(err);
         },

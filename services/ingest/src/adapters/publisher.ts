@@ -91,7 +91,7 @@ export class BatchingPublisher implements EventPublisher {
               eventId: e.value.event_id,
               eventTime: e.value.event_time,
               // Shared by the records of the call: the producer copies what it sends.
-              headers: headers as Record<string, string>,
+              headers,
             },
             bytes: knownSizeBound(e.value),
             resolve,
