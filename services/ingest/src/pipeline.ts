@@ -101,12 +101,18 @@ export class IngestPipeline {
     // failed and could not release it (its Redis failing over), and answering "duplicate" would
     // lose it for good (the cluster fault test lost 305 of 6,158 commits so). A concurrent
     // request of this process publishing it too is absorbed by the idempotent sinks.
+    // An event repeated within the batch is a duplicate of its first occurrence (its second
+    // claim finds this process's own: "mine"), not a second record.
     const claimed: boolean[] = [];
     const owned: string[] = offset === 1 && states[0] === 'claimed' ? [keys[0]!] : [];
+    const seen = all.length > 1 ? new Set<string>() : undefined;
     for (let i = 0; i < all.length; i++) {
+      const key = keys[i + offset]!;
       const state = states[i + offset];
-      claimed.push(state === 'claimed' || state === 'mine');
-      if (claimed[i]) owned.push(keys[i + offset]!);
+      const repeated = seen !== undefined && seen.has(key);
+      seen?.add(key);
+      claimed.push(!repeated && (state === 'claimed' || state === 'mine'));
+      if (claimed[i]) owned.push(key);
     }
 
     if (batch.deliveryKey && states[0] !== 'claimed') {
