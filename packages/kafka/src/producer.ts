@@ -169,13 +169,9 @@ export class KafkaAvroProducer implements AvroProducer {
           }
           throw err;
         }
-        const headers = headersWithTrace(
-          {
-            ...encodeHeaders(record.headers),
-            [EVENT_ID_HEADER]: record.eventId ?? record.headers?.[EVENT_ID_HEADER] ?? randomUUID(),
-          },
-          record.trace,
-        );
+        const headers = encodeHeaders(record.headers);
+        headers[EVENT_ID_HEADER] = record.eventId ?? record.headers?.[EVENT_ID_HEADER] ?? randomUUID();
+        headersWithTrace(headers, record.trace);
         const timestamp = timestampOf(record.eventTime, `records[${index}].eventTime`);
         messages.push({
           key: record.key,
@@ -266,10 +262,14 @@ export class KafkaAvroProducer implements AvroProducer {
         }
         carrier = shared;
       }
-      return { ...headers, ...carrier };
+      return Object.assign(headers, carrier);
     };
     try {
-      return await context.with(spanContext, () => body(withTrace));
+      // Not run inside context.with(spanContext): nothing in the body reads the active context
+      // (the records get it through withTrace), and entering an AsyncLocalStorage context turns
+      // on Node's promise hooks for the whole process, a cost on every promise of a service that
+      // only produces (ingest's webhooks, issue 16).
+      return await body(withTrace);
     } catch (err) {
       const error = isOmenError(err) ? err : fromKafkaError(err, `sending to "${topic}"`);
       this.#metrics.produceErrors.inc({ topic, code: error.code });

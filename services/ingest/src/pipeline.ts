@@ -88,28 +88,32 @@ export class IngestPipeline {
 
   async ingest(batch: IngestBatch): Promise<IngestResult> {
     const started = performance.now();
-    const all: IngestEvent[] = [
-      ...batch.commits.map((c): IngestEvent => ({ kind: 'commit', value: c.event })),
-      ...(batch.pullRequests ?? []).map((e): IngestEvent => ({ kind: 'pull_request', value: e })),
-      ...(batch.issues ?? []).map((e): IngestEvent => ({ kind: 'issue', value: e })),
-    ];
-    const eventKeys = all.map((e) => dedupKeys.event(e.value.event_id));
-    const keys = batch.deliveryKey ? [batch.deliveryKey, ...eventKeys] : eventKeys;
+    const all: IngestEvent[] = [];
+    for (const c of batch.commits) all.push({ kind: 'commit', value: c.event });
+    for (const e of batch.pullRequests ?? []) all.push({ kind: 'pull_request', value: e });
+    for (const e of batch.issues ?? []) all.push({ kind: 'issue', value: e });
+    const offset = batch.deliveryKey ? 1 : 0;
+    const keys: string[] = batch.deliveryKey ? [batch.deliveryKey] : [];
+    for (const e of all) keys.push(dedupKeys.event(e.value.event_id));
     // A republish owns every key without asking: the window is what it overrides.
     const states: ClaimState[] = batch.republish ? keys.map(() => 'claimed') : await this.#o.dedup.claim(keys);
     // An event pending under this process's own claim is ours to publish: an earlier attempt
     // failed and could not release it (its Redis failing over), and answering "duplicate" would
     // lose it for good (the cluster fault test lost 305 of 6,158 commits so). A concurrent
     // request of this process publishing it too is absorbed by the idempotent sinks.
-    // A key repeated within this batch is a duplicate whatever Redis said of it (its second SET
-    // finds this process's own claim, which is not an earlier attempt's).
-    const firstAt = new Map<string, number>();
-    eventKeys.forEach((k, i) => firstAt.has(k) || firstAt.set(k, i));
-    const eventStates = (batch.deliveryKey ? states.slice(1) : states).map((s, i) =>
-      firstAt.get(eventKeys[i]!) !== i ? 'pending' : s === 'mine' ? 'claimed' : s,
-    );
-    const offset = batch.deliveryKey ? 1 : 0;
-    const owned = keys.filter((_, i) => (i < offset ? states[i] === 'claimed' : eventStates[i - offset] === 'claimed'));
+    // An event repeated within the batch is a duplicate of its first occurrence (its second
+    // claim finds this process's own: "mine"), not a second record.
+    const claimed: boolean[] = [];
+    const owned: string[] = offset === 1 && states[0] === 'claimed' ? [keys[0]!] : [];
+    const seen = all.length > 1 ? new Set<string>() : undefined;
+    for (let i = 0; i < all.length; i++) {
+      const key = keys[i + offset]!;
+      const state = states[i + offset];
+      const repeated = seen !== undefined && seen.has(key);
+      seen?.add(key);
+      claimed.push(!repeated && (state === 'claimed' || state === 'mine'));
+      if (claimed[i]) owned.push(key);
+    }
 
     if (batch.deliveryKey && states[0] !== 'claimed') {
       await this.#o.dedup.release(owned);
@@ -127,8 +131,9 @@ export class IngestPipeline {
     }
 
     try {
-      const fresh = all.filter((_, i) => eventStates[i] === 'claimed');
-      const needy = new Set(batch.commits.filter((c) => c.needsEnrichment).map((c) => c.event.event_id));
+      const fresh = all.filter((_, i) => claimed[i]);
+      const needy = new Set<string>();
+      for (const c of batch.commits) if (c.needsEnrichment) needy.add(c.event.event_id);
       const enriched = this.#fitAll(await this.#enrichAll(batch.repo, fresh, needy));
       const records = await this.#publishWithin(enriched, batch.headers, owned);
       // Stored: from here on the answer is "accepted" whatever Redis does. The confirmation is
@@ -139,14 +144,18 @@ export class IngestPipeline {
         .catch((err: unknown) =>
           this.#o.logger.warn({ err, keys: owned.length }, 'dedup confirmation failed after publishing'),
         );
-      const byId = new Map(enriched.map((e, i) => [e.value.event_id, records[i]]));
-      const events = all.map((e, i) => {
-        const record = eventStates[i] === 'claimed' ? byId.get(e.value.event_id) : undefined;
+      // `records` answer `enriched` (the claimed events, in order) one to one.
+      let next = 0;
+      const events = all.map((e, i): EventOutcome => {
+        const record = claimed[i] ? records[next++] : undefined;
         return record ? { ...outcome(e, 'published'), record } : outcome(e, 'duplicate');
       });
-      for (const e of events) this.#o.metrics.events.inc({ kind: e.kind, outcome: e.status });
+      let published = 0;
+      for (const e of events) {
+        this.#o.metrics.events.inc({ kind: e.kind, outcome: e.status });
+        if (e.status === 'published') published++;
+      }
       this.#o.metrics.publishSeconds.observe({ path: batch.path }, (performance.now() - started) / 1000);
-      const published = events.filter((e) => e.status === 'published').length;
       return { delivery: 'new', published, duplicates: events.length - published, events };
     } catch (err) {
       if (!(err instanceof PublishTimeout)) await this.#o.dedup.release(owned).catch(() => undefined);
@@ -246,21 +255,17 @@ export class IngestPipeline {
     return out;
   }
 
-  async #publishWithin(
+  #publishWithin(
     events: IngestEvent[],
     headers: Readonly<Record<string, string>> | undefined,
     owned: string[],
   ): Promise<PublishedRecord[]> {
-    if (events.length === 0) return [];
+    if (events.length === 0) return Promise.resolve([]);
     const sending = this.#o.publisher.publish(events, headers);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PublishTimeout(this.#publishTimeoutMs)), this.#publishTimeoutMs);
-    });
-    try {
-      return await Promise.race([sending, timeout]);
-    } catch (err) {
-      if (err instanceof PublishTimeout) {
+    const limitMs = this.#publishTimeoutMs;
+    // One promise and one timer per request (Promise.race made two more and a handler each).
+    return new Promise<PublishedRecord[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
         // The send may still succeed: settle the claims when it does, so a redelivery after
         // a late acknowledgement is recognised as a duplicate, and after a failure is not.
         sending
@@ -269,11 +274,19 @@ export class IngestPipeline {
             () => this.#o.dedup.release(owned),
           )
           .catch(() => undefined);
-      }
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+        reject(new PublishTimeout(limitMs));
+      }, limitMs);
+      sending.then(
+        (records) => {
+          clearTimeout(timer);
+          resolve(records);
+        },
+        (err: Error) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
   }
 }
 

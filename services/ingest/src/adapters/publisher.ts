@@ -1,6 +1,6 @@
 import type { AvroProducer, ProduceRecord } from '@omen/kafka';
 import { UnavailableError } from '@omen/errors';
-import { avroSizeBound, defaultMaxEventBytes } from '../domain/event-size.ts';
+import { defaultMaxEventBytes, knownSizeBound } from '../domain/event-size.ts';
 import type { IngestEvent } from '../domain/events.ts';
 import { turnGate } from './turn.ts';
 
@@ -90,9 +90,10 @@ export class BatchingPublisher implements EventPublisher {
               value: e.value,
               eventId: e.value.event_id,
               eventTime: e.value.event_time,
-              headers: { ...headers },
+              // Shared by the records of the call: the producer copies what it sends.
+              headers,
             },
-            bytes: avroSizeBound(e.value),
+            bytes: knownSizeBound(e.value),
             resolve,
             reject,
           });

@@ -24,6 +24,15 @@ export function avroSizeBound(value: unknown): number {
   return 5 + sizeOf(value);
 }
 
+// Events are not changed once fitted: the publisher reads their bound here instead of walking
+// each event a second time.
+const fittedBounds = new WeakMap<object, number>();
+
+/** avroSizeBound(value), taken from fitCommitEvent when it measured this very object. */
+export function knownSizeBound(value: object): number {
+  return fittedBounds.get(value) ?? avroSizeBound(value);
+}
+
 function sizeOf(value: unknown): number {
   if (value === null || value === undefined) return 1;
   if (typeof value === 'boolean') return 2;
@@ -35,12 +44,14 @@ function sizeOf(value: unknown): number {
   if (Buffer.isBuffer(value)) return 1 + varintBytes(value.length) + value.length;
   if (Array.isArray(value)) {
     let n = 1 + varintBytes(value.length) + 1;
-    for (const v of value) n += sizeOf(v);
+    for (let i = 0; i < value.length; i++) n += sizeOf(value[i]);
     return n;
   }
   if (typeof value === 'object') {
     let n = 1;
-    for (const v of Object.values(value as Record<string, unknown>)) n += sizeOf(v);
+    // for-in over own properties: Object.values built an array per object walked.
+    const record = value as Record<string, unknown>;
+    for (const k in record) if (Object.hasOwn(record, k)) n += sizeOf(record[k]);
     return n;
   }
   return 1;
@@ -66,7 +77,10 @@ export interface FittedCommit {
  */
 export function fitCommitEvent(event: CommitEvent, maxBytes: number): FittedCommit {
   const bytes = avroSizeBound(event);
-  if (bytes <= maxBytes) return { event, hunksDropped: 0, bytes, fits: true };
+  if (bytes <= maxBytes) {
+    fittedBounds.set(event, bytes);
+    return { event, hunksDropped: 0, bytes, fits: true };
+  }
   const hunkBytes = event.files.map((f: FileChange) => (f.hunks === null ? 0 : sizeOf(f.hunks) - 2));
   const order = hunkBytes.map((size, i) => ({ size, i })).sort((a, b) => b.size - a.size || a.i - b.i);
   const files = event.files.slice();
@@ -80,5 +94,6 @@ export function fitCommitEvent(event: CommitEvent, maxBytes: number): FittedComm
   }
   const fitted = { ...event, files };
   const after = avroSizeBound(fitted);
+  fittedBounds.set(fitted, after);
   return { event: fitted, hunksDropped: dropped, bytes: after, fits: after <= maxBytes };
 }

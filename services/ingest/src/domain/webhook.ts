@@ -19,9 +19,18 @@ export function normalizeWebhook(
     provider === 'github' ? normalizeGithub(event, payload, opts) : normalizeGitlab(event, payload, opts);
   if (normalized.outcome !== 'accepted') return normalized;
   // The id becomes the Kafka key and a ClickHouse value: the shared grammar decides, not the SCM.
-  const problem = repoIdProblem(normalized.repo.id);
+  const problem = knownRepoIds.has(normalized.repo.id) ? null : repoIdProblem(normalized.repo.id);
+  if (problem === null) rememberRepoId(normalized.repo.id);
   const field = provider === 'github' ? 'repository.full_name' : 'project.path_with_namespace';
   return problem ? { outcome: 'rejected', reason: `${field}: repository id ${problem}` } : normalized;
+}
+
+// Ids that passed the grammar: a deployment's webhooks come from few repositories, so the check
+// runs once per repository rather than per delivery. Bounded; cleared when full.
+const knownRepoIds = new Set<string>();
+function rememberRepoId(id: string): void {
+  if (knownRepoIds.size >= 10_000) knownRepoIds.clear();
+  knownRepoIds.add(id);
 }
 
 /** `owner/name` (GitHub) or `group/project` (GitLab) of an unverified payload, for secret lookup. */
