@@ -82,10 +82,15 @@ describe('the featurizer service', () => {
         feature_set_version: 0,
         include_file_metrics: false,
       });
-    const online = await waitFor(() => get().catch(() => undefined), {
-      timeoutMs: 60_000,
-      message: 'features of the last commit online',
-    });
+    // The sinks are written in parallel: ClickHouse may have the row (an offline answer) before
+    // Redis has the hash, more so now that a fetch can bring the whole topic as one batch.
+    const online = await waitFor(
+      async () => {
+        const answer = await get().catch(() => undefined);
+        return answer?.source === 'FEATURE_SOURCE_ONLINE' ? answer : undefined;
+      },
+      { timeoutMs: 60_000, message: 'features of the last commit online' },
+    );
     expect(online.source).toBe('FEATURE_SOURCE_ONLINE');
     expect(online.feature_set).toBe('jit_change_metrics');
     expect(online.values).toEqual(expected);
