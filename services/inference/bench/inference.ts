@@ -487,8 +487,8 @@ for (const [rps, topK] of args.only === 'batched' ? [] : unaryRuns) {
   const side = (service: Service) => ({
     service,
     lat: [] as number[],
-    cpuUs: 0,
-    calls: 0,
+    cpuUs: { service: 0, bare: 0 },
+    calls: { service: 0, bare: 0 },
     errors: {} as Record<string, number>,
     loopDelayMaxMs: [] as number[],
     loopDelayP99Ms: [] as number[],
@@ -569,8 +569,8 @@ if (args.only !== 'batched') {
   const pairs = {
     service: [] as number[],
     bare: [] as number[],
-    cpuUs: 0,
-    calls: 0,
+    cpuUs: { service: 0, bare: 0 },
+    calls: { service: 0, bare: 0 },
     errors: {} as Record<string, number>,
   };
   const roundRatios: number[] = [];
@@ -590,28 +590,30 @@ if (args.only !== 'batched') {
       );
       pairs[side].push(...m.result.latenciesUs);
       p99[side] = summary(m.result.latenciesUs).p99Ms;
-      if (side === 'bare') {
-        pairs.cpuUs += (m.server.cpuUsPerCall ?? 0) * m.result.calls;
-        pairs.calls += m.result.calls;
-      }
+      pairs.cpuUs[side] += (m.server.cpuUsPerCall ?? 0) * m.result.calls;
+      pairs.calls[side] += m.result.calls;
       for (const [code, n] of Object.entries(m.result.errors)) pairs.errors[code] = (pairs.errors[code] ?? 0) + n;
     }
     roundRatios.push(round(p99.service / p99.bare, 3));
   }
   const bare = summary(pairs.bare);
   const service = summary(pairs.service);
+  const cpuPerCall = (side: 'service' | 'bare') =>
+    pairs.calls[side] === 0 ? null : round(pairs.cpuUs[side] / pairs.calls[side], 1);
   const entry = {
     targetRps: 1000,
     rounds: UNARY_PAIR_ROUNDS,
-    bare: { ...bare, serverCpuUsPerCall: pairs.calls === 0 ? null : round(pairs.cpuUs / pairs.calls, 1) },
-    service,
+    bare: { ...bare, serverCpuUsPerCall: cpuPerCall('bare') },
+    service: { ...service, serverCpuUsPerCall: cpuPerCall('service') },
     errors: pairs.errors,
     p99Ratio: round(service.p99Ms / bare.p99Ms, 3),
+    // What drives the p99 on two cores: the main thread's CPU per call, service over bare.
+    cpuRatio: round((cpuPerCall('service') ?? NaN) / (cpuPerCall('bare') ?? NaN), 3),
     p99RatioPerRound: roundRatios,
   };
   echoes.push(entry);
   process.stderr.write(
-    `unary 1000/s, ${UNARY_PAIR_ROUNDS} rounds in turn: service p99 ${service.p99Ms} ms, bare grpc-js p99 ${bare.p99Ms} ms, ratio ${entry.p99Ratio} (per round ${JSON.stringify(roundRatios)})\n`,
+    `unary 1000/s, ${UNARY_PAIR_ROUNDS} rounds in turn: service p99 ${service.p99Ms} ms, bare grpc-js p99 ${bare.p99Ms} ms, ratio ${entry.p99Ratio} (per round ${JSON.stringify(roundRatios)}); server CPU per call ${entry.service.serverCpuUsPerCall} µs against ${entry.bare.serverCpuUsPerCall} µs, ratio ${entry.cpuRatio}\n`,
   );
   echo.forceShutdown();
 }
@@ -680,7 +682,9 @@ type Columns = Batched & {
   predictBatchPackedColumnsTopK3: Ratio;
 };
 const largest = (batched as Columns[]).find((b) => b.batch === MAX_BATCH);
-const paired = (echoes as { targetRps: number; p99Ratio: number }[]).find((e) => e.targetRps === 1000);
+const paired = (echoes as { targetRps: number; p99Ratio: number; cpuRatio: number }[]).find(
+  (e) => e.targetRps === 1000,
+);
 const keys = {
   predict_batch_packed_ratio: largest?.predictBatchPackedColumns.ratioToRaw ?? null,
   predict_batch_packed_topk3_ratio: largest?.predictBatchPackedColumnsTopK3.ratioToRaw ?? null,
@@ -688,6 +692,7 @@ const keys = {
   predict_batch_packed_rows_ratio: largest?.predictBatchPacked.ratioToRaw ?? null,
   model_infer_ratio: largest?.modelInfer.ratioToRaw ?? null,
   unary_p99_ratio_to_bare_grpc: paired?.p99Ratio ?? null,
+  unary_cpu_ratio_to_bare_grpc: paired?.cpuRatio ?? null,
   at_batch: MAX_BATCH,
 };
 const result = {
