@@ -487,8 +487,8 @@ for (const [rps, topK] of args.only === 'batched' ? [] : unaryRuns) {
   const side = (service: Service) => ({
     service,
     lat: [] as number[],
-    cpuUs: { service: 0, bare: 0 },
-    calls: { service: 0, bare: 0 },
+    cpuUs: 0,
+    calls: 0,
     errors: {} as Record<string, number>,
     loopDelayMaxMs: [] as number[],
     loopDelayP99Ms: [] as number[],
