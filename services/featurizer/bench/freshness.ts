@@ -21,9 +21,9 @@
 // the enrichment from the git mirror and the produce, and any queueing in its HTTP server, which
 // no stamp separates) + the featurizer's batch work up to the produce (features − computed, this
 // process's read polling with maxWaitTimeMs 20) + inference's scoring (latency_ms). Waiting = the
-// rest: the featurizer's and inference's consumer poll waits (maxWaitTimeInMs: the dev broker does
-// not cut a fetch's wait short when a record arrives), the wait behind the batch in progress, and
-// the produce acknowledgements between stages. Both at p50/p95/p99 of end to end (the split of
+// rest: the featurizer's and inference's fetches (the dev broker answers a waiting fetch when a
+// record arrives, as Kafka does: packages/stack/native, "How a fetch waits"), the wait behind the
+// batch in progress, and the produce acknowledgements between stages. Both at p50/p95/p99 of end to end (the split of
 // the commits at that percentile, averaged over the commits within ±1 % of it).
 // Every webhook must be accepted and every commit predicted: otherwise the JSON lists the
 // `failures` (with where the lost commits stopped) and the bench exits 1.

@@ -60,4 +60,38 @@ describe.skipIf(!ours)('the dev Kafka broker', () => {
     const total = committed[0]?.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
     expect(total).toBe(sent.length);
   });
+
+  it('answers a waiting fetch when a record arrives, not when its maxWait ends (as Kafka does)', async () => {
+    // librdkafka's mock answers an empty fetch only after its whole maxWait; ours holds the
+    // request and handles it again when a record is appended. A consumer waiting 20 s per fetch
+    // must therefore get a record produced while it waits long before those 20 s pass.
+    const maxWaitMs = 20_000;
+    const topic = `test.fetch-wait-${randomUUID()}.v1`;
+    await producer.send({ topic, messages: [{ key: 'repo-1', value: 'first' }] });
+    const consumer = kafka.consumer({ groupId: `g-${randomUUID()}`, maxWaitTimeInMs: maxWaitMs });
+    consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const arrived = new Map<string, number>();
+    let firstArrived!: () => void;
+    const first = new Promise<void>((resolve) => (firstArrived = resolve));
+    let secondArrived!: () => void;
+    const second = new Promise<void>((resolve) => (secondArrived = resolve));
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        const value = message.value?.toString() ?? '';
+        arrived.set(value, Date.now());
+        if (value === 'first') firstArrived();
+        if (value === 'second') secondArrived();
+        return Promise.resolve();
+      },
+    });
+    await first;
+    // The consumer's next fetch finds nothing and waits at the broker.
+    await new Promise((r) => setTimeout(r, 1000));
+    const producedAt = Date.now();
+    await producer.send({ topic, messages: [{ key: 'repo-1', value: 'second' }] });
+    await second;
+    expect(arrived.get('second')! - producedAt).toBeLessThan(maxWaitMs / 2);
+  }, 60_000);
 });
