@@ -78,7 +78,7 @@ describe.skipIf(!ours)('the dev Kafka broker', () => {
     let secondArrived!: () => void;
     const second = new Promise<void>((resolve) => (secondArrived = resolve));
     void consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: ({ message }) => {
         const value = message.value?.toString() ?? '';
         arrived.set(value, Date.now());
         if (value === 'first') firstArrived();
