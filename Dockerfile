@@ -6,6 +6,8 @@ FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 RUN npm install -g pnpm@10.34.9
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+# pnpm applies patches/ (patchedDependencies in pnpm-workspace.yaml) at install.
+COPY patches ./patches
 COPY packages ./packages
 COPY services ./services
 RUN pnpm install --frozen-lockfile --prod=false

@@ -452,6 +452,14 @@ export function checkDockerfile(dockerfile: string): string[] {
   }
   if (last && /cuda/i.test(last.body.split('\n')[0] ?? ''))
     problems.push('Dockerfile: the default (last) stage must be the CPU image');
+  // pnpm-workspace.yaml's patchedDependencies name files under patches/: an install without
+  // them fails (frozen lockfile) instead of quietly building unpatched code.
+  for (const s of stages) {
+    const install = s.body.search(/pnpm install/);
+    const patches = s.body.search(/^COPY\s+patches\b/m);
+    if (install >= 0 && !(patches >= 0 && patches < install))
+      problems.push(`Dockerfile: stage ${s.name || '(unnamed)'} runs pnpm install without COPY patches before it`);
+  }
   for (const s of [cuda, last]) {
     if (s && !/^USER (1000|node)\b/m.test(s.body))
       problems.push(

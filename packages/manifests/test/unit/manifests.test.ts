@@ -307,6 +307,12 @@ describe('the Dockerfile builds what the manifests run', () => {
       "Dockerfile: no stage installs onnxruntime-node's CUDA provider and checks the library is there",
     ]);
   });
+
+  it('copies the pnpm patches before installing', () => {
+    expect(checkDockerfile(dockerfile.replace(/^COPY patches .*\n/m, ''))).toEqual([
+      'Dockerfile: stage deps runs pnpm install without COPY patches before it',
+    ]);
+  });
 });
 
 describe('rendered manifests against the Kubernetes, KEDA and Prometheus Operator schemas', () => {
