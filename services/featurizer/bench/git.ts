@@ -134,6 +134,10 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
     env: {
       ...stack,
       LOG_LEVEL: 'error',
+      // FEATURIZER_CODE_TREE_CACHE_CHARS=0 in the bench's environment: every parse from scratch.
+      ...(process.env['FEATURIZER_CODE_TREE_CACHE_CHARS'] !== undefined
+        ? { FEATURIZER_CODE_TREE_CACHE_CHARS: process.env['FEATURIZER_CODE_TREE_CACHE_CHARS'] }
+        : {}),
       CLICKHOUSE_DATABASE: names.database,
       GRPC_PORT: '0',
       METRICS_PORT: '0',

@@ -72,7 +72,17 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
     ttlSeconds: Math.round(config.FEATURIZER_ONLINE_TTL / 1000),
   });
   const onlineLookups = new RedisOnlineStore(lookupRedis, { prefix: config.FEATURIZER_ONLINE_PREFIX });
-  const analyzer = config.FEATURIZER_CODE_METRICS ? createCodeAnalyzer(await loadLanguages()) : undefined;
+  const parses = metrics.counter(
+    'omen_featurizer_code_parses_total',
+    'tree-sitter parses by mode: full (from scratch) or incremental (from the previous version of the file)',
+    ['mode'],
+  );
+  const analyzer = config.FEATURIZER_CODE_METRICS
+    ? createCodeAnalyzer(await loadLanguages(), {
+        treeCacheChars: config.FEATURIZER_CODE_TREE_CACHE_CHARS,
+        onParse: (mode) => parses.inc({ mode }),
+      })
+    : undefined;
 
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { securityFeatureName, securityRuleIds } from '@omen/features';
-import type { Parser } from 'web-tree-sitter';
+import type { Parser, Tree, Edit as TreeSitterEdit } from 'web-tree-sitter';
 import type { FileMetricsRow, SecurityFinding } from '../history.ts';
 import type { CodeAnalysis, CodeAnalyzer, CodeFileInput } from './types.ts';
 import { findDuplicates } from './duplicates.ts';
@@ -46,6 +46,94 @@ export function measureText(languages: LoadedLanguages, path: string, text: stri
 
 const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
 
+/** Where `index` (UTF-16 code units, as web-tree-sitter counts) is in `text`: row and column. */
+function pointAt(text: string, index: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
+    row += 1;
+    lineStart = i + 1;
+  }
+  return { row, column: index - lineStart };
+}
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
+
+/**
+ * The one edit that turns `before` into `after`: everything between their common prefix and
+ * common suffix. Exact by construction, which is all tree-sitter needs to reuse the subtrees
+ * outside it; a change spread over a file gives a wider edit and so a smaller saving.
+ */
+export function textEdit(before: string, after: string): Edit {
+  const n = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < n && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix += 1;
+  // Never split a surrogate pair: the edit's bounds must be whole characters.
+  if (prefix > 0 && prefix < n && isHighSurrogate(before.charCodeAt(prefix - 1))) prefix -= 1;
+  let suffix = 0;
+  while (
+    suffix < n - prefix &&
+    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
+  )
+    suffix += 1;
+  if (suffix > 0 && isLowSurrogate(before.charCodeAt(before.length - suffix))) suffix -= 1;
+  return {
+    startIndex: prefix,
+    oldEndIndex: before.length - suffix,
+    newEndIndex: after.length - suffix,
+    startPosition: pointAt(before, prefix),
+    oldEndPosition: pointAt(before, before.length - suffix),
+    newEndPosition: pointAt(after, after.length - suffix),
+  };
+}
+
+/** web-tree-sitter's edit description (its Edit class is a plain record of these fields). */
+export interface Edit {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: { row: number; column: number };
+  oldEndPosition: { row: number; column: number };
+  newEndPosition: { row: number; column: number };
+}
+
+/**
+ * Parse trees of recent texts, by content key, bounded by their texts' total length. A tree is
+ * taken out to be edited into the next version's (an edited tree no longer describes its text),
+ * and the new version's tree goes in its place. Trees live in web-tree-sitter's WebAssembly
+ * memory, which the GC does not see: each one evicted is deleted here.
+ */
+class TreeCache {
+  readonly #trees = new Map<string, { tree: Tree; chars: number }>();
+  #chars = 0;
+  constructor(readonly maxChars: number) {}
+
+  take(key: string): Tree | undefined {
+    const entry = this.#trees.get(key);
+    if (!entry) return undefined;
+    this.#trees.delete(key);
+    this.#chars -= entry.chars;
+    return entry.tree;
+  }
+
+  put(key: string, tree: Tree, chars: number): void {
+    if (chars > this.maxChars) {
+      tree.delete();
+      return;
+    }
+    this.take(key)?.delete();
+    this.#trees.set(key, { tree, chars });
+    this.#chars += chars;
+    for (const [oldest, entry] of this.#trees) {
+      if (this.#chars <= this.maxChars) break;
+      this.#trees.delete(oldest);
+      this.#chars -= entry.chars;
+      entry.tree.delete();
+    }
+  }
+}
+
 export interface CodeAnalyzerOptions {
   /**
    * Texts whose metrics are remembered (by content hash). A file's text before a change is
@@ -53,20 +141,57 @@ export interface CodeAnalyzerOptions {
    * @default 512
    */
   cacheSize?: number;
+  /**
+   * Parse trees kept (by the total length of their texts, in characters) so that a file's next
+   * version is parsed incrementally from its previous one: tree-sitter reuses every subtree
+   * outside the edit. 0 parses every text from scratch.
+   * @default 2_000_000
+   */
+  treeCacheChars?: number;
+  /** Told of every parse: from scratch or from the previous version's tree. */
+  onParse?: (mode: 'full' | 'incremental') => void;
 }
 
 export function createCodeAnalyzer(languages: LoadedLanguages, options: CodeAnalyzerOptions = {}): CodeAnalyzer {
   const cacheSize = options.cacheSize ?? 512;
   const cache = new Map<string, FileCodeMetrics | undefined>();
-  const measure = (path: string, text: string): FileCodeMetrics | undefined => {
-    const key = `${languageOf(path) ?? ''}:${createHash('sha1').update(text).digest('base64')}`;
+  const trees = new TreeCache(options.treeCacheChars ?? 2_000_000);
+  const keyOf = (path: string, text: string): string =>
+    `${languageOf(path) ?? ''}:${createHash('sha1').update(text).digest('base64')}`;
+  const parse = (path: string, text: string, key: string, base?: { key: string; text: string }) => {
+    const id = languageOf(path);
+    const lang = id && languages.get(id);
+    if (!lang || text.length > MAX_PARSE_CHARS) return undefined;
+    const old = base ? trees.take(base.key) : undefined;
+    try {
+      // Tree.edit reads only the six fields (web-tree-sitter's marshalEdit); its Edit class adds
+      // helper methods the edit does not use.
+      if (old) old.edit(textEdit(base!.text, text) as TreeSitterEdit);
+      options.onParse?.(old ? 'incremental' : 'full');
+      const tree = lang.parser.parse(text, old ?? null);
+      if (!tree) return undefined;
+      let metrics: FileCodeMetrics;
+      try {
+        metrics = measureTree(tree, lang.table, text, lang.open);
+      } catch (err) {
+        tree.delete();
+        throw err;
+      }
+      trees.put(key, tree, text.length);
+      return metrics;
+    } finally {
+      old?.delete();
+    }
+  };
+  const measure = (path: string, text: string, base?: { key: string; text: string }): FileCodeMetrics | undefined => {
+    const key = keyOf(path, text);
     if (cache.has(key)) {
       const hit = cache.get(key);
       cache.delete(key); // re-insert: Map order is the LRU order
       cache.set(key, hit);
       return hit;
     }
-    const m = measureText(languages, path, text);
+    const m = parse(path, text, key, base);
     cache.set(key, m);
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
     return m;
@@ -90,8 +215,11 @@ export function createCodeAnalyzer(languages: LoadedLanguages, options: CodeAnal
       for (const h of hits) findings.push({ path: f.path, line: h.line, rule: h.rule });
       if (f.added.length > 0) anything = true;
       if (languageOf(f.path) !== undefined && f.added.length > 0) duplicateRuns.push(f.added.map((l) => l.content));
-      const after = f.after === null ? undefined : measure(f.path, f.after);
+      // The old text first: its tree (usually kept from the previous commit) is what the new
+      // text is parsed from.
       const before = f.before === null ? undefined : measure(f.path, f.before);
+      const base = f.before === null ? undefined : { key: keyOf(f.path, f.before), text: f.before };
+      const after = f.after === null ? undefined : measure(f.path, f.after, base);
       if (!after && !before) continue;
       // A side that exists but was not measured (unknown text) would fake a delta: skip the file.
       if ((f.after !== null && !after) || (f.before !== null && !before)) continue;
