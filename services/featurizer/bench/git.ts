@@ -8,7 +8,8 @@
 //    featurizer's handler time (omen_kafka_consumer_handling_duration_seconds: decoded batch in,
 //    sinks acknowledged), MB = the zero-context diff text of the commits (what the events carry as hunks);
 //    where the time goes from omen_featurizer_stage_duration_seconds (state = history read, compute and write,
-//    code = tree-sitter inside it, then the three sinks in parallel).
+//    code = tree-sitter inside it, then the three sinks in parallel; with code workers, the
+//    parsing overlaps the walk and state includes only the wait for it at the batch's end).
 // 2. end to end: the whole history in one `backfill --git` while the featurizer consumes, under
 //    a second repository id: commits/s from the backfill's start to the last feature row, and
 //    how many published commits never became features (the log dropped them before they were read).
@@ -134,10 +135,13 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
     env: {
       ...stack,
       LOG_LEVEL: 'error',
-      // FEATURIZER_CODE_TREE_CACHE_CHARS=0 in the bench's environment: every parse from scratch.
-      ...(process.env['FEATURIZER_CODE_TREE_CACHE_CHARS'] !== undefined
-        ? { FEATURIZER_CODE_TREE_CACHE_CHARS: process.env['FEATURIZER_CODE_TREE_CACHE_CHARS'] }
-        : {}),
+      // FEATURIZER_CODE_WORKERS and FEATURIZER_CODE_TREE_CACHE_CHARS from the bench's own
+      // environment, to compare settings (e.g. 0 and 0: parsing on the main thread, from scratch).
+      ...Object.fromEntries(
+        ['FEATURIZER_CODE_WORKERS', 'FEATURIZER_CODE_TREE_CACHE_CHARS'].flatMap((k) =>
+          process.env[k] === undefined ? [] : [[k, process.env[k]]],
+        ),
+      ),
       CLICKHOUSE_DATABASE: names.database,
       GRPC_PORT: '0',
       METRICS_PORT: '0',
@@ -161,7 +165,7 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
       .filter((l) => l.startsWith(`${name}{`) && l.includes(label))
       .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
   };
-  const stageNames = ['state', 'code', 'sinks', 'clickhouse', 'redis_online', 'kafka_publish'] as const;
+  const stageNames = ['state', 'code', 'code_worker', 'sinks', 'clickhouse', 'redis_online', 'kafka_publish'] as const;
   const snapshot = async (): Promise<Record<string, number>> => {
     const out: Record<string, number> = {
       handler: await metric('omen_kafka_consumer_handling_duration_seconds_sum', `topic="${names.commits}"`),

@@ -18,7 +18,9 @@ import { RedisOnlineStore } from './adapters/redis-online-store.ts';
 import { loadLanguages } from './adapters/tree-sitter.ts';
 import { FEATURIZER_PORTS, configProblems, featurizerConfigSchema } from './config.ts';
 import type { FeaturizerConfig } from './config.ts';
+import { CodeWorkerPool } from './adapters/code-workers.ts';
 import { createCodeAnalyzer } from './domain/code/analyzer.ts';
+import type { CodeAnalyzer } from './domain/code/types.ts';
 import { FeaturizerPipeline, countPruned } from './pipeline.ts';
 import { featurizerHandlers } from './server/grpc.ts';
 
@@ -77,12 +79,21 @@ export async function startFeaturizer(ctx: ServiceContext<FeaturizerConfig>): Pr
     'tree-sitter parses by mode: full (from scratch) or incremental (from the previous version of the file)',
     ['mode'],
   );
-  const analyzer = config.FEATURIZER_CODE_METRICS
-    ? createCodeAnalyzer(await loadLanguages(), {
-        treeCacheChars: config.FEATURIZER_CODE_TREE_CACHE_CHARS,
-        onParse: (mode) => parses.inc({ mode }),
-      })
-    : undefined;
+  let analyzer: CodeAnalyzer | undefined;
+  if (config.FEATURIZER_CODE_METRICS && config.FEATURIZER_CODE_WORKERS > 0) {
+    const pool = await CodeWorkerPool.start({
+      workers: config.FEATURIZER_CODE_WORKERS,
+      treeCacheChars: config.FEATURIZER_CODE_TREE_CACHE_CHARS,
+      onParse: (mode, count) => parses.inc({ mode }, count),
+    });
+    ctx.onShutdown(() => pool.close(), 'code workers');
+    analyzer = pool.analyze;
+  } else if (config.FEATURIZER_CODE_METRICS) {
+    analyzer = createCodeAnalyzer(await loadLanguages(), {
+      treeCacheChars: config.FEATURIZER_CODE_TREE_CACHE_CHARS,
+      onParse: (mode) => parses.inc({ mode }),
+    });
+  }
 
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,

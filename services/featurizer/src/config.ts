@@ -57,11 +57,17 @@ export const featurizerConfigSchema = {
   /** Parse changed files with tree-sitter when hunks are known. @default true */
   FEATURIZER_CODE_METRICS: bool({ default: true }),
   /**
+   * Worker threads that parse and measure changed files, so the commit walk, the stores' I/O and
+   * the consumer go on meanwhile; each path always goes to the same worker. 0 parses on the main
+   * thread. Raise it on pods with more cores. @default 1
+   */
+  FEATURIZER_CODE_WORKERS: int({ min: 0, max: 64, default: 1 }),
+  /**
    * Parse trees kept, by the total length of their texts in characters, so that a file's next
    * version is parsed incrementally from its last one (tree-sitter reuses what the edit did not
    * touch). They live in tree-sitter's WebAssembly memory, about 35 bytes per character (measured
    * on express's JavaScript; 2,000,000 characters is about 70 MB), which never shrinks; 0
-   * parses every text from scratch. @default 2000000
+   * parses every text from scratch. Per code worker. @default 2000000
    */
   FEATURIZER_CODE_TREE_CACHE_CHARS: int({ min: 0, max: 100_000_000, default: 2_000_000 }),
   /**

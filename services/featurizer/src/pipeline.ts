@@ -122,22 +122,30 @@ export class FeaturizerPipeline {
       'Commits applied before one of their parents: history metrics computed on a gap (lost records, a range backfill, or a stream not parents first; ./scripts/omen audit lists them; README "When commits were lost")',
     );
     // Code analysis (tree-sitter) runs inside the state stage; timed apart as stage "code" (per
-    // commit) so the bench can tell parsing from the history's Redis round trips.
+    // commit) so the bench can tell parsing from the history's Redis round trips. On worker
+    // threads it is stage "code_worker": the time until the commit's analysis came back, queueing
+    // included; those overlap each other and the walk, so their sum is no part of the handler's.
     const analyzer = options.analyzer;
     this.#analyzer =
       analyzer && m
         ? (files) => {
             const started = performance.now();
+            const observe = (stage = 'code') => this.#stage?.observe({ stage }, (performance.now() - started) / 1000);
+            let result: ReturnType<CodeAnalyzer>;
             try {
-              return analyzer(files);
-            } finally {
-              this.#stage?.observe({ stage: 'code' }, (performance.now() - started) / 1000);
+              result = analyzer(files);
+            } catch (err) {
+              observe();
+              throw err;
             }
+            if (result instanceof Promise) return result.finally(() => observe('code_worker'));
+            observe();
+            return result;
           }
         : analyzer;
     this.#stage = m?.histogram(
       'omen_featurizer_stage_duration_seconds',
-      'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel; code: tree-sitter analysis per commit, inside state)',
+      'Time per batch in each stage (state: history read/compute/write; the sinks run in parallel; code: tree-sitter analysis per commit, inside state; code_worker: per commit, from hand-off to a code worker to its answer, overlapping the walk)',
       ['stage'],
     );
   }

@@ -105,11 +105,18 @@ function recordedOutputs(overlay: RepoOverlay, sha: string, rec: CommitRecord): 
   return (overlay.get('outputs', sha) as CommitOutputs | undefined) ?? (rec as LegacyCommitRecord).outputs ?? null;
 }
 
+function withAnalysis(outputs: CommitOutputs, analysis: CodeAnalysis | null): void {
+  outputs.code = analysis?.values ?? null;
+  outputs.fileMetrics = analysis?.files ?? null;
+  outputs.findings = analysis?.findings ?? [];
+}
+
 async function applyOne(
   overlay: RepoOverlay,
   commit: CommitInput,
   options: ProcessOptions,
   now: number,
+  analyses: Promise<void>[],
 ): Promise<{ outputs: CommitOutputs; gap: boolean }> {
   const { analyzer } = options;
   const gap = commit.parents.some((p) => overlay.get('commit', p) === undefined);
@@ -154,14 +161,13 @@ async function applyOne(
   const labels = emit.labels;
 
   const analysis = analyzer && blame.code.length > 0 ? analyzer(blame.code) : null;
-  const outputs: CommitOutputs = {
-    computedAt: now,
-    jit: values,
-    code: analysis?.values ?? null,
-    fileMetrics: analysis?.files ?? null,
-    findings: analysis?.findings ?? [],
-    labels,
-  };
+  const outputs: CommitOutputs = { computedAt: now, jit: values, code: null, fileMetrics: null, findings: [], labels };
+  // Parsed elsewhere: filled in before the batch is written (processCommits awaits `analyses`).
+  if (analysis instanceof Promise) {
+    const filled = analysis.then((a) => withAnalysis(outputs, a));
+    filled.catch(() => undefined); // awaited with the others; a walk that fails first must not leave it unhandled
+    analyses.push(filled);
+  } else withAnalysis(outputs, analysis);
   overlay.set('commit', commit.sha, {
     seq: merge ? null : delta.seq,
     commitTime: commit.commit_time,
@@ -208,6 +214,7 @@ export async function processCommits(
     const overlay = new RepoOverlay(store, repoId, await store.load(repoId, request), request);
     await prefetchBlame(overlay, commits);
     const results: CommitResult[] = [];
+    const analyses: Promise<void>[] = [];
     for (const commit of commits) {
       const known = overlay.get('commit', commit.sha);
       if (known) {
@@ -222,11 +229,12 @@ export async function processCommits(
       const missingParents = commit.parents.filter((p) => overlay.get('commit', p) === undefined);
       results.push({
         sha: commit.sha,
-        ...(await applyOne(overlay, commit, options, now())),
+        ...(await applyOne(overlay, commit, options, now(), analyses)),
         replayed: false,
         ...(missingParents.length > 0 ? { missingParents } : {}),
       });
     }
+    await Promise.all(analyses);
     if (!hasChanges(overlay)) return results;
     const ok = await store.write(repoId, {
       expectedVersion: overlay.version,

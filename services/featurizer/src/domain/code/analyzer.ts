@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { securityFeatureName, securityRuleIds } from '@omen/features';
 import type { Parser, Tree, Edit as TreeSitterEdit } from 'web-tree-sitter';
 import type { FileMetricsRow, SecurityFinding } from '../history.ts';
-import type { CodeAnalysis, CodeAnalyzer, CodeFileInput } from './types.ts';
+import type { CodeAnalysis, CodeFileInput } from './types.ts';
 import { findDuplicates } from './duplicates.ts';
 import { languageOf } from './languages.ts';
 import type { LanguageId } from './languages.ts';
@@ -152,7 +152,21 @@ export interface CodeAnalyzerOptions {
   onParse?: (mode: 'full' | 'incremental') => void;
 }
 
-export function createCodeAnalyzer(languages: LoadedLanguages, options: CodeAnalyzerOptions = {}): CodeAnalyzer {
+/** The metrics of one touched file's two texts; undefined where a text is absent or not measured. */
+export interface MeasuredFile {
+  before: FileCodeMetrics | undefined;
+  after: FileCodeMetrics | undefined;
+}
+
+/** Measures a file's old and new text (the new one parsed from the old one's tree when it can). */
+export type FileMeasurer = (path: string, before: string | null, after: string | null) => MeasuredFile;
+
+/**
+ * A measurer with its caches: metrics by content, and parse trees for incremental parsing. The
+ * caches pay off when one measurer sees a file's versions in order, so a pool of them must send
+ * each path to the same one (adapters/code-workers.ts).
+ */
+export function createFileMeasurer(languages: LoadedLanguages, options: CodeAnalyzerOptions = {}): FileMeasurer {
   const cacheSize = options.cacheSize ?? 512;
   const cache = new Map<string, FileCodeMetrics | undefined>();
   const trees = new TreeCache(options.treeCacheChars ?? 2_000_000);
@@ -196,85 +210,113 @@ export function createCodeAnalyzer(languages: LoadedLanguages, options: CodeAnal
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
     return m;
   };
-  return (files: readonly CodeFileInput[]): CodeAnalysis | null => {
-    const rows: FileMetricsRow[] = [];
-    const findings: SecurityFinding[] = [];
-    const duplicateRuns: string[][] = [];
-    let parsed = 0;
-    let functions = 0;
-    let functionsDelta = 0;
-    let complexityDelta = 0;
-    let maxNesting = 0;
-    let sloc = 0;
-    let slocDelta = 0;
-    let commentLines = 0;
-    const units: number[] = [];
-    let anything = false;
-    for (const f of files) {
-      const hits = scanLines(f.added);
-      for (const h of hits) findings.push({ path: f.path, line: h.line, rule: h.rule });
-      if (f.added.length > 0) anything = true;
-      if (languageOf(f.path) !== undefined && f.added.length > 0) duplicateRuns.push(f.added.map((l) => l.content));
-      // The old text first: its tree (usually kept from the previous commit) is what the new
-      // text is parsed from.
-      const before = f.before === null ? undefined : measure(f.path, f.before);
-      const base = f.before === null ? undefined : { key: keyOf(f.path, f.before), text: f.before };
-      const after = f.after === null ? undefined : measure(f.path, f.after, base);
-      if (!after && !before) continue;
-      // A side that exists but was not measured (unknown text) would fake a delta: skip the file.
-      if ((f.after !== null && !after) || (f.before !== null && !before)) continue;
-      parsed += 1;
-      anything = true;
-      const afterSum = after ? sum(after.complexities) : 0;
-      complexityDelta += afterSum - (before ? sum(before.complexities) : 0);
-      functionsDelta += (after?.functions ?? 0) - (before?.functions ?? 0);
-      slocDelta += (after?.sloc ?? 0) - (before?.sloc ?? 0);
-      if (!after) continue;
-      functions += after.functions;
-      maxNesting = Math.max(maxNesting, after.maxNesting);
-      sloc += after.sloc;
-      commentLines += after.commentLines;
-      const fileUnits = complexityUnits(after);
-      units.push(...fileUnits);
-      rows.push({
-        path: f.path,
-        values: {
-          functions: after.functions,
-          complexity_max: Math.max(...fileUnits),
-          complexity_sum: afterSum,
-          complexity_delta: afterSum - (before ? sum(before.complexities) : 0),
-          max_nesting: after.maxNesting,
-          sloc: after.sloc,
-          comment_lines: after.commentLines,
-          comment_ratio:
-            after.sloc + after.commentLines === 0 ? 0 : after.commentLines / (after.sloc + after.commentLines),
-          security_hits: hits.length,
-        },
-      });
-    }
-    if (!anything) return null;
-    const dup = findDuplicates(duplicateRuns);
-    const values: Record<string, number> = {
-      files_parsed: parsed,
-      duplicate_blocks: dup.blocks,
-      duplicated_lines: dup.lines,
-      security_hits: findings.length,
-    };
-    for (const rule of securityRuleIds)
-      values[securityFeatureName(rule)] = findings.filter((x) => x.rule === rule).length;
-    if (parsed > 0) {
-      Object.assign(values, {
-        functions,
-        functions_delta: functionsDelta,
-        complexity_max: units.length > 0 ? Math.max(...units) : 0,
-        complexity_mean: units.length > 0 ? sum(units) / units.length : 0,
-        complexity_delta: complexityDelta,
-        max_nesting: maxNesting,
-        sloc,
-        sloc_delta: slocDelta,
-        comment_ratio: sloc + commentLines === 0 ? 0 : commentLines / (sloc + commentLines),
-      });
-    }
-    return { values, files: rows, findings };
+  return (path, beforeText, afterText) => {
+    // Not a language we parse: nothing to hash or cache (History.md is most of express's text).
+    if (languageOf(path) === undefined) return { before: undefined, after: undefined };
+    // The old text first: its tree (usually kept from the previous commit) is what the new
+    // text is parsed from.
+    const before = beforeText === null ? undefined : measure(path, beforeText);
+    const base = beforeText === null ? undefined : { key: keyOf(path, beforeText), text: beforeText };
+    const after = afterText === null ? undefined : measure(path, afterText, base);
+    return { before, after };
   };
+}
+
+/** Code metrics of a change measured on this thread. */
+export function createCodeAnalyzer(
+  languages: LoadedLanguages,
+  options: CodeAnalyzerOptions = {},
+): (files: readonly CodeFileInput[]) => CodeAnalysis | null {
+  const measure = createFileMeasurer(languages, options);
+  return (files) =>
+    summarizeChange(
+      files,
+      files.map((f) => measure(f.path, f.before, f.after)),
+    );
+}
+
+/**
+ * code_metrics@v1 and the per-file rows of a change from its files' measurements (`measured[i]`
+ * belongs to `files[i]`), the added lines' security findings and duplicated blocks. Null when
+ * nothing could be analysed.
+ */
+export function summarizeChange(
+  files: readonly CodeFileInput[],
+  measured: readonly MeasuredFile[],
+): CodeAnalysis | null {
+  const rows: FileMetricsRow[] = [];
+  const findings: SecurityFinding[] = [];
+  const duplicateRuns: string[][] = [];
+  let parsed = 0;
+  let functions = 0;
+  let functionsDelta = 0;
+  let complexityDelta = 0;
+  let maxNesting = 0;
+  let sloc = 0;
+  let slocDelta = 0;
+  let commentLines = 0;
+  const units: number[] = [];
+  let anything = false;
+  for (const [i, f] of files.entries()) {
+    const hits = scanLines(f.added);
+    for (const h of hits) findings.push({ path: f.path, line: h.line, rule: h.rule });
+    if (f.added.length > 0) anything = true;
+    if (languageOf(f.path) !== undefined && f.added.length > 0) duplicateRuns.push(f.added.map((l) => l.content));
+    const { before, after } = measured[i]!;
+    if (!after && !before) continue;
+    // A side that exists but was not measured (unknown text) would fake a delta: skip the file.
+    if ((f.after !== null && !after) || (f.before !== null && !before)) continue;
+    parsed += 1;
+    anything = true;
+    const afterSum = after ? sum(after.complexities) : 0;
+    complexityDelta += afterSum - (before ? sum(before.complexities) : 0);
+    functionsDelta += (after?.functions ?? 0) - (before?.functions ?? 0);
+    slocDelta += (after?.sloc ?? 0) - (before?.sloc ?? 0);
+    if (!after) continue;
+    functions += after.functions;
+    maxNesting = Math.max(maxNesting, after.maxNesting);
+    sloc += after.sloc;
+    commentLines += after.commentLines;
+    const fileUnits = complexityUnits(after);
+    units.push(...fileUnits);
+    rows.push({
+      path: f.path,
+      values: {
+        functions: after.functions,
+        complexity_max: Math.max(...fileUnits),
+        complexity_sum: afterSum,
+        complexity_delta: afterSum - (before ? sum(before.complexities) : 0),
+        max_nesting: after.maxNesting,
+        sloc: after.sloc,
+        comment_lines: after.commentLines,
+        comment_ratio:
+          after.sloc + after.commentLines === 0 ? 0 : after.commentLines / (after.sloc + after.commentLines),
+        security_hits: hits.length,
+      },
+    });
+  }
+  if (!anything) return null;
+  const dup = findDuplicates(duplicateRuns);
+  const values: Record<string, number> = {
+    files_parsed: parsed,
+    duplicate_blocks: dup.blocks,
+    duplicated_lines: dup.lines,
+    security_hits: findings.length,
+  };
+  for (const rule of securityRuleIds)
+    values[securityFeatureName(rule)] = findings.filter((x) => x.rule === rule).length;
+  if (parsed > 0) {
+    Object.assign(values, {
+      functions,
+      functions_delta: functionsDelta,
+      complexity_max: units.length > 0 ? Math.max(...units) : 0,
+      complexity_mean: units.length > 0 ? sum(units) / units.length : 0,
+      complexity_delta: complexityDelta,
+      max_nesting: maxNesting,
+      sloc,
+      sloc_delta: slocDelta,
+      comment_ratio: sloc + commentLines === 0 ? 0 : commentLines / (sloc + commentLines),
+    });
+  }
+  return { values, files: rows, findings };
 }

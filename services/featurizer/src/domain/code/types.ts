@@ -22,5 +22,9 @@ export interface CodeAnalysis {
   findings: SecurityFinding[];
 }
 
-/** Code metrics of a change; null when none of the files could be analysed. */
-export type CodeAnalyzer = (files: readonly CodeFileInput[]) => CodeAnalysis | null;
+/**
+ * Code metrics of a change; null when none of the files could be analysed. A promise when the
+ * parsing runs on other threads: the commit walk goes on meanwhile, since code metrics feed no
+ * history state, and collects the result before the batch's state is written.
+ */
+export type CodeAnalyzer = (files: readonly CodeFileInput[]) => CodeAnalysis | null | Promise<CodeAnalysis | null>;
