@@ -21,3 +21,4 @@ export {
 export type { RedisClient, RedisClientOptions } from './redis.ts';
 export { LogBuffer } from './log-buffer.ts';
 export type { DropReason, LogBufferOptions } from './log-buffer.ts';
+export { typescriptWorkerSource } from './worker.ts';

@@ -7,24 +7,14 @@
 // trees and metrics of the texts it measured, and a file's next version is parsed from its
 // previous one only where that tree is. A worker answers in the order it was asked, so a file's
 // versions are measured in stream order.
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { typescriptWorkerSource } from '@omen/service';
 import { summarizeChange, type MeasuredFile } from '../domain/code/analyzer.ts';
 import { languageOf } from '../domain/code/languages.ts';
 import type { CodeAnalysis, CodeFileInput } from '../domain/code/types.ts';
 import type { CodeWorkerInit, CodeWorkerReply, CodeWorkerRequest } from './code-worker.ts';
 
-const WORKER_ENTRY = new URL('./code-worker.ts', import.meta.url).href;
-
-/**
- * Worker bootstrap: tsx's hooks registered inside the worker, then the TypeScript entry (on
- * Node 20 a Worker's execArgv `--import tsx` is not applied to the entry, nodejs/node#47747;
- * the same bootstrap as inference's session workers).
- */
-function workerSource(): string {
-  const tsxApi = createRequire(import.meta.url).resolve('tsx/esm/api');
-  return `require(${JSON.stringify(tsxApi)}).register();\nimport(${JSON.stringify(WORKER_ENTRY)});\n`;
-}
+const WORKER_ENTRY = new URL('./code-worker.ts', import.meta.url);
 
 export interface CodeWorkerPoolOptions {
   /** Worker threads (at least 1). */
@@ -86,7 +76,7 @@ export class CodeWorkerPool {
 
   async #spawn(slot: number): Promise<Worker> {
     const init: CodeWorkerInit = { treeCacheChars: this.#options.treeCacheChars };
-    const worker = new Worker(workerSource(), { eval: true, workerData: init });
+    const worker = new Worker(typescriptWorkerSource(WORKER_ENTRY), { eval: true, workerData: init });
     await new Promise<void>((resolve, reject) => {
       const onFirst = (reply: CodeWorkerReply) => {
         if (reply.kind !== 'ready' && reply.kind !== 'load-failed') return;

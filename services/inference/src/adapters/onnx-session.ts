@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { FailedPreconditionError } from '@omen/errors';
 import { featureNames, featureRegistry, featureSetId, type FeatureSet } from '@omen/features';
 import type { Logger } from '@omen/telemetry';
+import { typescriptWorkerSource } from '@omen/service';
 import { contributions, explanationMethod, type MarginTerm } from '../domain/contributions.ts';
 import { metadataFeatureNames, readOnnxGraph } from '../domain/onnx-graph.ts';
 import { graphOps, planProviders, type ExecutionProvider } from '../domain/execution-provider.ts';
@@ -126,16 +127,7 @@ async function createSession(
 
 const PROBABILITY_OUTPUT = 'probabilities';
 
-const WORKER_ENTRY = new URL('./session-worker.ts', import.meta.url).href;
-
-/**
- * Worker bootstrap: tsx's hooks registered inside the worker, then the TypeScript entry (on
- * Node 20 a Worker's execArgv `--import tsx` is not applied to the entry, nodejs/node#47747).
- */
-function workerSource(): string {
-  const tsxApi = createRequire(import.meta.url).resolve('tsx/esm/api');
-  return `require(${JSON.stringify(tsxApi)}).register();\nimport(${JSON.stringify(WORKER_ENTRY)});\n`;
-}
+const WORKER_ENTRY = new URL('./session-worker.ts', import.meta.url);
 
 interface PoolMember {
   worker: Worker;
@@ -164,7 +156,7 @@ class SessionPool {
   }
 
   async #spawn(init: SessionWorkerInit): Promise<void> {
-    const worker = new Worker(workerSource(), { eval: true, workerData: init });
+    const worker = new Worker(typescriptWorkerSource(WORKER_ENTRY), { eval: true, workerData: init });
     const member: PoolMember = { worker, inflight: 0 };
     await new Promise<void>((resolve, reject) => {
       const onFirst = (reply: SessionWorkerReply) => {
