@@ -197,8 +197,12 @@ export function createFileMeasurer(languages: LoadedLanguages, options: CodeAnal
       old?.delete();
     }
   };
-  const measure = (path: string, text: string, base?: { key: string; text: string }): FileCodeMetrics | undefined => {
-    const key = keyOf(path, text);
+  const measure = (
+    path: string,
+    text: string,
+    key: string,
+    base?: { key: string; text: string },
+  ): FileCodeMetrics | undefined => {
     if (cache.has(key)) {
       const hit = cache.get(key);
       cache.delete(key); // re-insert: Map order is the LRU order
@@ -215,9 +219,9 @@ export function createFileMeasurer(languages: LoadedLanguages, options: CodeAnal
     if (languageOf(path) === undefined) return { before: undefined, after: undefined };
     // The old text first: its tree (usually kept from the previous commit) is what the new
     // text is parsed from.
-    const before = beforeText === null ? undefined : measure(path, beforeText);
     const base = beforeText === null ? undefined : { key: keyOf(path, beforeText), text: beforeText };
-    const after = afterText === null ? undefined : measure(path, afterText, base);
+    const before = base && measure(path, base.text, base.key);
+    const after = afterText === null ? undefined : measure(path, afterText, keyOf(path, afterText), base);
     return { before, after };
   };
 }
