@@ -18,6 +18,8 @@ export interface LoadSetup {
   repo: string;
   commits: number;
   grpcAddress: string;
+  /** The bare grpc-js GetFeatures server (features-online-bare.ts). */
+  bareGrpcAddress: string;
 }
 
 export interface LoadRun {
@@ -50,10 +52,7 @@ function scenarios(s: LoadSetup): { calls: Record<string, Call>; close: () => vo
   const inferenceRedis = connectRedis(s.redisUrl, 1000);
   void inferenceRedis.connect();
   const inferenceStore = new RedisStore(inferenceRedis, { featurePrefix: s.prefix, cachePrefix: s.cachePrefix });
-  const client = new (loadGrpcObject('featurizer').omen.featurizer.v1.Featurizer)(
-    s.grpcAddress,
-    grpc.credentials.createInsecure(),
-  ) as unknown as grpc.Client & {
+  type FeaturizerClient = grpc.Client & {
     GetFeatures: (
       req: unknown,
       md: grpc.Metadata,
@@ -61,20 +60,28 @@ function scenarios(s: LoadSetup): { calls: Record<string, Call>; close: () => vo
       cb: (e: grpc.ServiceError | null, r?: unknown) => void,
     ) => void;
   };
+  const Featurizer = loadGrpcObject('featurizer').omen.featurizer.v1.Featurizer;
+  const client = new Featurizer(s.grpcAddress, grpc.credentials.createInsecure()) as unknown as FeaturizerClient;
+  const bareClient = new Featurizer(
+    s.bareGrpcAddress,
+    grpc.credentials.createInsecure(),
+  ) as unknown as FeaturizerClient;
+  const getFeatures = (c: FeaturizerClient, i: number): Promise<unknown> =>
+    new Promise((ok, fail) =>
+      c.GetFeatures(
+        { repo_id: s.repo, sha: shas[i % s.commits], feature_set: jitChangeMetricsV1.name },
+        new grpc.Metadata(),
+        { deadline: Date.now() + 10_000 },
+        (e, r) => (e ? fail(e) : ok(r)),
+      ),
+    );
   const calls: Record<string, Call> = {
     raw_hmget: (i) => raw.hmget(featurizerStore.key(s.repo, shas[i % s.commits]!), jitField),
     featurizer_store: async (i) => {
       if (!(await featurizerStore.read(s.repo, shas[i % s.commits]!, jitChangeMetricsV1))) throw new Error('missing');
     },
-    featurizer_grpc: (i) =>
-      new Promise((ok, fail) =>
-        client.GetFeatures(
-          { repo_id: s.repo, sha: shas[i % s.commits], feature_set: jitChangeMetricsV1.name },
-          new grpc.Metadata(),
-          { deadline: Date.now() + 10_000 },
-          (e, r) => (e ? fail(e) : ok(r)),
-        ),
-      ),
+    featurizer_grpc: (i) => getFeatures(client, i),
+    bare_grpc: (i) => getFeatures(bareClient, i),
     raw_hgetall_get: (i) => {
       const sha = shas[i % s.commits]!;
       return raw
@@ -95,6 +102,7 @@ function scenarios(s: LoadSetup): { calls: Record<string, Call>; close: () => vo
     calls,
     close: () => {
       client.close();
+      bareClient.close();
       raw.disconnect();
       featurizerRedis.disconnect();
       inferenceRedis.disconnect();

@@ -14,17 +14,20 @@
 //   raw_hmget             ioredis HMGET <features key> jit_change_metrics@v1 (what GetFeatures reads)
 //   featurizer_store      the featurizer's online read (RedisOnlineStore.read: HGET + JSON.parse)
 //   featurizer_grpc       gRPC GetFeatures against a featurizer process (services/featurizer/src/main.ts)
+//   bare_grpc             the same RPC against a bare grpc-js server on the same read (features-online-bare.ts)
 //   raw_hgetall_get       ioredis pipeline HGETALL <features key> + GET <prediction cache key>
 //   inference_lookup      inference's own read (RedisStore.lookup: the same pipeline, replies parsed)
 //
 // online_p99_ratio_to_raw: the larger of featurizer_store / raw_hmget and inference_lookup /
 // raw_hgetall_get p99, over the rates; grpc_p99_ratio_to_raw: featurizer_grpc / raw_hmget (the
-// gRPC hop included). Feast's published online p99 (< 1.5 ms on Redis) is beside the absolute p99s.
+// gRPC hop included); grpc_p99_ratio_to_bare_grpc and grpc_cpu_ratio_to_bare_grpc: featurizer_grpc
+// over bare_grpc, p99 and server CPU per call (from /proc), what the service's own serving stack
+// costs. Feast's published online p99 (< 1.5 ms on Redis) is beside the absolute p99s.
 // Options: --rates 1000,5000, --seconds N, --commits N, --rounds N, --only SCENARIO,…
-// (ratios need all five), --cpu-prof-dir DIR, --no-write.
+// (ratios need all six), --cpu-prof-dir DIR, --no-write.
 import { fork, spawn, type Serializable } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +146,32 @@ for (
   if (featurizer.exitCode !== null || i > 900) throw new Error('the featurizer did not become ready');
   await sleep(100);
 }
+// The comparator for GetFeatures: a bare grpc-js server on the same read (features-online-bare.ts).
+const barePort = await freePort();
+const bare = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('./features-online-bare.ts', import.meta.url)),
+    stack.REDIS_URL,
+    prefix,
+    String(barePort),
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+await new Promise<void>((ok, fail) => {
+  bare.once('exit', (code) => fail(new Error(`the bare gRPC server exited with ${code}`)));
+  bare.stdout.once('data', () => ok());
+});
+
+/** User + system CPU of a process so far (ms), from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+const servers: Record<string, number | undefined> = { featurizer_grpc: featurizer.pid, bare_grpc: bare.pid };
+
 // The load generator: a process of its own holding every reader (features-online-load.ts).
 const load = fork(fileURLToPath(new URL('./features-online-load.ts', import.meta.url)), [], {
   execArgv: ['--import', 'tsx'],
@@ -165,11 +194,17 @@ const setup: LoadSetup = {
   repo,
   commits: COMMITS,
   grpcAddress: `127.0.0.1:${grpcPort}`,
+  bareGrpcAddress: `127.0.0.1:${barePort}`,
 };
 await fromLoad({ setup });
-const SCENARIOS = ['raw_hmget', 'featurizer_store', 'featurizer_grpc', 'raw_hgetall_get', 'inference_lookup'].filter(
-  (name) => !args.includes('--only') || opt('only', '').split(',').includes(name),
-);
+const SCENARIOS = [
+  'raw_hmget',
+  'featurizer_store',
+  'featurizer_grpc',
+  'bare_grpc',
+  'raw_hgetall_get',
+  'inference_lookup',
+].filter((name) => !args.includes('--only') || opt('only', '').split(',').includes(name));
 const runLoad = (run: LoadRun): Promise<LoadResult> => fromLoad<LoadResult>(run);
 
 // Warm-up: JIT, connections, the gRPC channel.
@@ -180,14 +215,26 @@ interface Sample {
   achieved: number[];
   sent: number[];
   lag: number[];
+  /** Server CPU (ms) over the runs, for the scenarios served by a process of ours. */
+  cpuMs: number;
 }
 const samples: Record<string, Record<number, Sample>> = {};
 const loadDuring: number[][] = [];
 for (let r = 0; r < ROUNDS; r++) {
   for (const rps of RATES) {
     for (const name of SCENARIOS) {
+      const pid = servers[name];
+      const cpuBefore = pid === undefined ? 0 : cpuMs(pid);
       const res = await runLoad({ scenario: name, rps, seconds: SECONDS });
-      const s = ((samples[name] ??= {})[rps] ??= { latencies: [], errors: {}, achieved: [], sent: [], lag: [] });
+      const s = ((samples[name] ??= {})[rps] ??= {
+        latencies: [],
+        errors: {},
+        achieved: [],
+        sent: [],
+        lag: [],
+        cpuMs: 0,
+      });
+      if (pid !== undefined) s.cpuMs += cpuMs(pid) - cpuBefore;
       s.latencies.push(...res.latencies);
       for (const [k, v] of Object.entries(res.errors)) s.errors[k] = (s.errors[k] ?? 0) + v;
       s.achieved.push(res.achievedRps);
@@ -219,6 +266,7 @@ for (const [name, byRate] of Object.entries(samples)) {
       send_rps: s.sent,
       achieved_rps: s.achieved,
       max_send_lag_ms: s.lag,
+      ...(servers[name] !== undefined ? { server_cpu_us_per_call: round((s.cpuMs * 1000) / sorted.length, 0) } : {}),
     };
   }
 }
@@ -230,6 +278,7 @@ for (const rps of RATES) {
     featurizer_store: round(p99('featurizer_store', rps) / p99('raw_hmget', rps), 2),
     inference_lookup: round(p99('inference_lookup', rps) / p99('raw_hgetall_get', rps), 2),
     featurizer_grpc: round(p99('featurizer_grpc', rps) / p99('raw_hmget', rps), 2),
+    featurizer_grpc_to_bare_grpc: round(p99('featurizer_grpc', rps) / p99('bare_grpc', rps), 2),
   };
 }
 const result = {
@@ -249,6 +298,15 @@ const result = {
     ...RATES.flatMap((r) => [ratios[r]!['featurizer_store']!, ratios[r]!['inference_lookup']!]),
   ),
   grpc_p99_ratio_to_raw: Math.max(...RATES.map((r) => ratios[r]!['featurizer_grpc']!)),
+  // The serving stack's own cost: GetFeatures against a bare grpc-js server on the same read.
+  grpc_p99_ratio_to_bare_grpc: Math.max(...RATES.map((r) => ratios[r]!['featurizer_grpc_to_bare_grpc']!)),
+  grpc_cpu_ratio_to_bare_grpc: Math.max(
+    ...RATES.map((r) => {
+      const cpu = (name: string) =>
+        (results[name]?.[r] as { server_cpu_us_per_call?: number } | undefined)?.server_cpu_us_per_call ?? Number.NaN;
+      return round(cpu('featurizer_grpc') / cpu('bare_grpc'), 2);
+    }),
+  ),
   generator_behind: Object.entries(samples).flatMap(([name, byRate]) =>
     Object.entries(byRate)
       .filter(([rps, s]) => Math.min(...s.sent) < 0.95 * Number(rps))
@@ -262,6 +320,7 @@ const result = {
 
 load.send({ close: true });
 featurizer.kill('SIGTERM');
+bare.kill('SIGTERM');
 // Its CPU profile (--cpu-prof-dir) is written as it exits.
 await new Promise((r) => {
   featurizer.once('exit', r);
