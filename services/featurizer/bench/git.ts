@@ -195,6 +195,9 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
     const backfillEnv = { ...process.env, ADMIN_TOKEN: adminToken };
     const common = ['--git', o.path, '--rev', o.rev, '--ingest', `127.0.0.1:${grpcPort}`, '--batch', '200'];
     const before = await snapshot();
+    // The featurizer runs in this process: its CPU, worker threads included, is this process's
+    // (the backfill and ingest are children of their own; this loop mostly waits).
+    const cpuBefore = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < shas.length; i += o.slice) {
       const last = shas[Math.min(shas.length, i + o.slice) - 1]!;
@@ -203,6 +206,8 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
       log(`featurizer: ${Math.min(shas.length, i + o.slice)} / ${shas.length}`);
     }
     const wall = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const after = await snapshot();
     const spent = Object.fromEntries(Object.keys(after).map((k) => [k, round(after[k]! - before[k]!, 2)]));
     const handler = spent['handler']!;
@@ -214,6 +219,9 @@ export async function gitBench(o: GitBenchOptions): Promise<Record<string, unkno
       commits_per_s: round(done / handler),
       mb_per_s: round(megabytes / handler, 2),
       wallSeconds: round(wall, 1),
+      // CPU of the featurizer's process over the same phase, all threads: what a core buys.
+      cpuSeconds: round(cpuSeconds, 2),
+      commits_per_cpu_s: round(done / cpuSeconds),
       // Summed over batches; sinks run in parallel, so sinks ≈ max(clickhouse, redis_online, kafka_publish).
       stageSeconds: Object.fromEntries(stageNames.map((s) => [s, spent[s]])),
       share: {

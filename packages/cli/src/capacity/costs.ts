@@ -47,8 +47,13 @@ export function loadMeasuredCosts(root: string): MeasuredCosts {
 
   const git = readJson(root, 'services/featurizer/bench/results/featurizer-git.json');
   const f = rec(git['featurizer']);
-  const handlerSeconds = positive(f['handlerSeconds'], 'featurizer-git featurizer.handlerSeconds');
   const commits = positive(f['commits'], 'featurizer-git featurizer.commits');
+  // CPU seconds of the featurizer's process (all threads) where the bench recorded them: with code
+  // workers, handler time is wall time on more than one core. Older results have handler time only.
+  const cpuSeconds =
+    typeof f['cpuSeconds'] === 'number' ? positive(f['cpuSeconds'], 'featurizer.cpuSeconds') : undefined;
+  const featurizerSeconds = cpuSeconds ?? positive(f['handlerSeconds'], 'featurizer-git featurizer.handlerSeconds');
+  const featurizerBasis = cpuSeconds !== undefined ? 'CPU-seconds of the featurizer process' : 'handler-seconds';
 
   const inf = readJson(root, 'services/inference/bench/results/inference.json');
   const batched = (Array.isArray(inf['batched']) ? inf['batched'] : []).map(rec);
@@ -67,8 +72,8 @@ export function loadMeasuredCosts(root: string): MeasuredCosts {
       source: `ingest.json: ${ingestPerCore} webhook events/s per server core (1-commit pushes, Kafka acks=all, Redis dedup)`,
     },
     featurizer: {
-      perCorePerS: commits / handlerSeconds,
-      source: `featurizer-git.json: ${commits} express commits with hunks in ${handlerSeconds} handler-seconds = ${(commits / handlerSeconds).toFixed(1)} commits/s per core (tree-sitter, history state, ClickHouse/Redis/Kafka sinks)`,
+      perCorePerS: commits / featurizerSeconds,
+      source: `featurizer-git.json: ${commits} express commits with hunks in ${featurizerSeconds} ${featurizerBasis} = ${(commits / featurizerSeconds).toFixed(1)} commits/s per core (tree-sitter, history state, ClickHouse/Redis/Kafka sinks)`,
     },
     inference: {
       perCorePerS: 1e6 / usPerRow,
