@@ -1,3 +1,5 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -137,6 +139,31 @@ describe('the capacity plan', () => {
     for (const c of [costs.ingest, costs.featurizer, costs.inference]) expect(c.perCorePerS).toBeGreaterThan(0);
     expect(costs.featurizer.source).toContain('featurizer-git.json');
     expect(costs.inferenceGpu).toBeUndefined();
+  });
+
+  it("sizes featurizer pods by its process's CPU-seconds when the result has them, else by handler time", () => {
+    const copy = mkdtempSync(join(tmpdir(), 'omen-costs-'));
+    try {
+      for (const file of [
+        'services/ingest/bench/results/ingest.json',
+        'services/featurizer/bench/results/featurizer-git.json',
+        'services/inference/bench/results/inference.json',
+      ]) {
+        mkdirSync(dirname(join(copy, file)), { recursive: true });
+        copyFileSync(join(root, file), join(copy, file));
+      }
+      const gitFile = join(copy, 'services/featurizer/bench/results/featurizer-git.json');
+      const git = JSON.parse(readFileSync(gitFile, 'utf8')) as { featurizer: Record<string, number> };
+      const write = (featurizer: Record<string, number>) =>
+        writeFileSync(gitFile, JSON.stringify({ ...git, featurizer }));
+      write({ commits: 1000, handlerSeconds: 4, cpuSeconds: 8 });
+      expect(loadMeasuredCosts(copy).featurizer).toMatchObject({ perCorePerS: 125 });
+      expect(loadMeasuredCosts(copy).featurizer.source).toContain('8 CPU-seconds of the featurizer process');
+      write({ commits: 1000, handlerSeconds: 4 });
+      expect(loadMeasuredCosts(copy).featurizer).toMatchObject({ perCorePerS: 250 });
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('needs more partitions and pod-hours as traffic grows, and meets its objective', () => {
