@@ -22,6 +22,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Session } from 'node:inspector/promises';
 import * as grpcJs from '@grpc/grpc-js';
 import * as ort from 'onnxruntime-node';
 import { loadProtos } from '@omen/contracts';
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     'log-rounds': { type: 'string', default: '4' },
     'unary-rounds': { type: 'string', default: '6' },
     cases: { type: 'string', default: 'rows,packed,columns-double,columns,topk3,modelinfer' },
+    'cpu-prof-dir': { type: 'string' },
   },
 });
 if (!['off', 'on', 'both'].includes(args.log))
@@ -347,6 +349,26 @@ async function measured(scenario: Scenario, api: string, service: Service = main
   };
 }
 
+/**
+ * --cpu-prof-dir DIR: a CPU profile of this process's main thread (the service's gRPC handlers)
+ * over each of the service's paired unary rounds alone, so the bare server's rounds, the batched
+ * runs and the start-up stay out of it. Returns the function that stops it and writes NAME.cpuprofile.
+ */
+async function startProfile(): Promise<((name: string) => Promise<void>) | undefined> {
+  const dir = args['cpu-prof-dir'];
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (name) => {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 // Protobuf cost alone: the service definitions' own (de)serializers on the same messages.
 const defs = loadProtos(['inference', 'kserve']);
 const inferenceDef = defs['omen.inference.v1.Inference'] as grpcJs.ServiceDefinition;
@@ -577,6 +599,7 @@ if (args.only !== 'batched') {
   for (let r = 0; r < UNARY_PAIR_ROUNDS; r++) {
     const p99 = { service: 0, bare: 0 };
     for (const side of r % 2 === 0 ? (['service', 'bare'] as const) : (['bare', 'service'] as const)) {
+      const profiling = side === 'service' ? await startProfile() : undefined;
       const m = await measured(
         {
           kind: 'unary',
@@ -588,6 +611,7 @@ if (args.only !== 'batched') {
         },
         side === 'bare' ? 'none' : 'Predict',
       );
+      await profiling?.(`unary-1000-service-round${r}`);
       pairs[side].push(...m.result.latenciesUs);
       p99[side] = summary(m.result.latenciesUs).p99Ms;
       pairs.cpuUs[side] += (m.server.cpuUsPerCall ?? 0) * m.result.calls;
