@@ -3,18 +3,17 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { FailedPreconditionError } from '@omen/errors';
 import { featureNames, featureRegistry, featureSetId, type FeatureSet } from '@omen/features';
 import type { Logger } from '@omen/telemetry';
-import { typescriptWorkerSource } from '@omen/service';
+import { WorkerPool } from '@omen/service';
 import { contributions, explanationMethod, type MarginTerm } from '../domain/contributions.ts';
 import { metadataFeatureNames, readOnnxGraph } from '../domain/onnx-graph.ts';
 import { graphOps, planProviders, type ExecutionProvider } from '../domain/execution-provider.ts';
 import type { OutputTensor, RunOutput } from '../domain/prediction.ts';
 import { sha256Hex, type ModelArtifact } from '@omen/model-registry';
-import type { SessionWorkerInit, SessionWorkerReply, SessionWorkerRequest } from './session-worker.ts';
+import type { SessionWorkerInit, SessionWorkerRequest } from './session-worker.ts';
 
 export type { ExecutionProvider } from '../domain/execution-provider.ts';
 
@@ -129,90 +128,8 @@ const PROBABILITY_OUTPUT = 'probabilities';
 
 const WORKER_ENTRY = new URL('./session-worker.ts', import.meta.url);
 
-interface PoolMember {
-  worker: Worker;
-  inflight: number;
-}
-
 /** Sessions of one model on worker threads; a batch goes to the least busy. */
-class SessionPool {
-  readonly #members: PoolMember[] = [];
-  readonly #pending = new Map<
-    number,
-    { resolve: (o: OutputTensor[]) => void; reject: (e: Error) => void; member: PoolMember }
-  >();
-  #seq = 0;
-  #closed = false;
-
-  static async start(count: number, init: SessionWorkerInit): Promise<SessionPool> {
-    const pool = new SessionPool();
-    try {
-      await Promise.all(Array.from({ length: count }, () => pool.#spawn(init)));
-    } catch (err) {
-      await pool.close();
-      throw err;
-    }
-    return pool;
-  }
-
-  async #spawn(init: SessionWorkerInit): Promise<void> {
-    const worker = new Worker(typescriptWorkerSource(WORKER_ENTRY), { eval: true, workerData: init });
-    const member: PoolMember = { worker, inflight: 0 };
-    await new Promise<void>((resolve, reject) => {
-      const onFirst = (reply: SessionWorkerReply) => {
-        if (reply.kind !== 'ready' && reply.kind !== 'load-failed') return;
-        worker.off('message', onFirst);
-        if (reply.kind === 'ready') resolve();
-        else reject(new Error(`session worker failed to load the model: ${reply.message}`));
-      };
-      worker.on('message', onFirst);
-      worker.once('error', reject);
-    });
-    worker.on('message', (reply: SessionWorkerReply) => {
-      if (reply.kind !== 'result' && reply.kind !== 'error') return;
-      const p = this.#pending.get(reply.id);
-      if (!p) return;
-      this.#pending.delete(reply.id);
-      p.member.inflight--;
-      if (reply.kind === 'result') p.resolve(reply.outputs);
-      else p.reject(new Error(reply.message));
-    });
-    worker.on('error', (err) => this.#failAll(member, err));
-    worker.on('exit', (code) => this.#failAll(member, new Error(`session worker exited with code ${code}`)));
-    this.#members.push(member);
-  }
-
-  #failAll(member: PoolMember, err: Error): void {
-    const i = this.#members.indexOf(member);
-    if (i >= 0) this.#members.splice(i, 1);
-    for (const [id, p] of this.#pending) {
-      if (p.member !== member) continue;
-      this.#pending.delete(id);
-      p.reject(err);
-    }
-  }
-
-  run(x: Float32Array, rows: number, width: number): Promise<OutputTensor[]> {
-    if (this.#closed) return Promise.reject(new Error('session pool closed'));
-    let member = this.#members[0];
-    for (const m of this.#members) if (member === undefined || m.inflight < member.inflight) member = m;
-    if (!member) return Promise.reject(new Error('no session worker is running'));
-    const id = ++this.#seq;
-    member.inflight++;
-    const chosen = member;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, member: chosen });
-      // The input is copied (not transferred): the caller still reads it for contributions.
-      chosen.worker.postMessage({ id, x, rows, width } satisfies SessionWorkerRequest);
-    });
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    await Promise.all(this.#members.map((m) => m.worker.terminate()));
-    this.#members.length = 0;
-  }
-}
+type SessionPool = WorkerPool<SessionWorkerInit, SessionWorkerRequest, OutputTensor[]>;
 
 /** A loaded, verified, warmed-up model version. */
 export class OnnxModel {
@@ -329,7 +246,12 @@ export class OnnxModel {
         positive: Number.isInteger(positive) && positive >= 0 ? positive : 1,
       });
       if ((options.workers ?? 0) > 0) {
-        model.#pool = await SessionPool.start(options.workers!, { bytes: artifact.bytes, options: used });
+        model.#pool = await WorkerPool.start({
+          entry: WORKER_ENTRY,
+          size: options.workers!,
+          init: { bytes: artifact.bytes, options: used },
+          what: 'session worker',
+        });
         model.#workers = options.workers!;
       }
       await model.#warmUp(options.warmupBatchSizes, options.workers ?? 0);
@@ -361,7 +283,8 @@ export class OnnxModel {
   async run(x: Float32Array, rows: number): Promise<RunOutput> {
     if (this.#released) throw new FailedPreconditionError(`${this.name}/${this.version} was unloaded`);
     let tensors: OutputTensor[];
-    if (this.#pool) tensors = await this.#pool.run(x, rows, this.width);
+    // The input is copied (not transferred): the caller still reads it for contributions.
+    if (this.#pool) tensors = await this.#pool.call({ x, rows, width: this.width });
     else {
       const results = await this.#session.run({ [this.inputName]: new ort.Tensor('float32', x, [rows, this.width]) });
       tensors = [];
