@@ -17,6 +17,12 @@ export function typescriptWorkerSource(entry: URL): string {
   return `require(${JSON.stringify(tsxApi)}).register();\nimport(${JSON.stringify(entry.href)});\n`;
 }
 
+/** Any integer key to one of `size` slots (a hash may be negative or beyond the pool). */
+function slotIndex(slot: number, size: number): number {
+  const i = Math.trunc(slot) % size;
+  return Number.isNaN(i) ? 0 : i < 0 ? i + size : i;
+}
+
 /** What a pool's worker says, and what the pool sends it. */
 type Reply<Res> =
   | { kind: 'ready' }
@@ -99,7 +105,7 @@ export class WorkerPool<Init, Req, Res> {
   /** Sends `request` to a worker and resolves with its answer (rejects with its error). */
   call(request: Req, options: CallOptions = {}): Promise<Res> {
     if (this.#closed) return Promise.reject(new Error(`${this.#options.what} pool closed`));
-    const slot = options.slot === undefined ? this.#leastBusy() : options.slot % this.size;
+    const slot = options.slot === undefined ? this.#leastBusy() : slotIndex(options.slot, this.size);
     // Sent at once to a running worker, so the next call of this turn sees it in flight (least
     // busy) and a slot's calls reach its worker in call order; a restarting worker takes the
     // calls that waited for it first.
@@ -116,7 +122,14 @@ export class WorkerPool<Init, Req, Res> {
     member.inflight++;
     return new Promise<Res>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, member });
-      member.worker.postMessage({ id, request } satisfies Call<Req>, transfer);
+      try {
+        member.worker.postMessage({ id, request } satisfies Call<Req>, transfer);
+      } catch (err) {
+        // A request that cannot be cloned (a function, a closed port) never left: nothing waits for it.
+        this.#pending.delete(id);
+        member.inflight--;
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
     });
   }
 
@@ -218,12 +231,18 @@ export function serveWorkerCalls<Init, Req, Res>(
   const port = parentPort;
   if (!port) throw new Error('serveWorkerCalls runs in a worker thread that a WorkerPool started');
   const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-  const reply = (r: Reply<Res>, transfer?: readonly Transferable[]) => {
+  const reply = (r: Reply<Res>): void => port.postMessage(r);
+  const result = (id: number, answer: Answer<Res>): void => {
     try {
-      port.postMessage(r, transfer);
+      port.postMessage({ kind: 'result', id, value: answer.value } satisfies Reply<Res>, answer.transfer);
+      return;
     } catch {
-      // A buffer that cannot be moved (ONNX Runtime may keep one) is copied instead.
-      port.postMessage(r);
+      // A buffer that cannot be moved (ONNX Runtime may keep one) is copied instead, below.
+    }
+    try {
+      reply({ kind: 'result', id, value: answer.value });
+    } catch (err) {
+      reply({ kind: 'error', id, message: `the answer could not be sent back: ${message(err)}` });
     }
   };
   Promise.resolve(workerData as Init)
@@ -239,11 +258,11 @@ export function serveWorkerCalls<Init, Req, Res>(
             return;
           }
           if (!(answer instanceof Promise)) {
-            reply({ kind: 'result', id, value: answer.value }, answer.transfer);
+            result(id, answer);
             return;
           }
           answer.then(
-            (a) => reply({ kind: 'result', id, value: a.value }, a.transfer),
+            (a) => result(id, a),
             (err: unknown) => reply({ kind: 'error', id, message: message(err) }),
           );
         });

@@ -57,6 +57,33 @@ describe('WorkerPool', () => {
     expect((await pool.call({ op: 'count', key: 'a' })).seen).toBe(0);
   });
 
+  it('maps any integer slot, negative or beyond the pool, to one worker', async () => {
+    const pool = await start(3);
+    const threadsOf = async (slots: number[]) =>
+      new Set(
+        await Promise.all(slots.map(async (slot) => (await pool.call({ op: 'count', key: 'x' }, { slot })).thread)),
+      );
+    // -1, 2 and 5 are the same slot of three; 0.5 is slot 0.
+    expect((await threadsOf([-1, 2, 5])).size).toBe(1);
+    expect((await threadsOf([0, 0.5, 3, -3])).size).toBe(1);
+  });
+
+  it('refuses a request or an answer that cannot be cloned, for that call only', async () => {
+    const pool = await start(2);
+    const first = await pool.call({ op: 'count', key: 'a' }, { slot: 0 });
+    const unclonable = { op: 'count', key: () => 'k' } as unknown as PoolTestRequest;
+    await expect(pool.call(unclonable)).rejects.toThrow(/could not be cloned/);
+    // Nothing stays counted in flight on slot 0 (the least busy pick): the next unkeyed call
+    // goes there again rather than to slot 1.
+    expect((await pool.call({ op: 'wait', ms: 1 })).thread).toBe(first.thread);
+    await expect(pool.call({ op: 'uncloneable' }, { slot: 0 })).rejects.toThrow(
+      /test worker: the answer could not be sent back: .*could not be cloned/,
+    );
+    // The same worker, not a restarted one, answers next.
+    const after = await pool.call({ op: 'count', key: 'a' }, { slot: 0 });
+    expect([after.thread, after.seen]).toEqual([first.thread, 1]);
+  });
+
   it('moves transferred buffers both ways', async () => {
     const pool = await start(1);
     const bytes = Uint8Array.from([1, 2, 3, 250]);
