@@ -84,6 +84,11 @@ beforeAll(async () => {
     INFERENCE_LOG_RETRY_MAX: '500ms',
   });
   await svc.running.ready;
+  // Readiness does not wait for Redis (inline requests need none), and the commit requests below
+  // do: under CI's load a first connection that timed out was still reconnecting at the first call.
+  await waitFor(async () => /omen_dependency_up\{[^}]*dependency="redis"[^}]*\} 1$/m.test(await metricsText(svc)), {
+    message: 'the service connected to Redis',
+  });
   redis = new Redis(env.REDIS_URL);
   cleanup(async () => {
     await redis.quit();
