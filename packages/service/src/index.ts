@@ -21,5 +21,5 @@ export {
 export type { RedisClient, RedisClientOptions } from './redis.ts';
 export { LogBuffer } from './log-buffer.ts';
 export type { DropReason, LogBufferOptions } from './log-buffer.ts';
-export { serveWorkerCalls, typescriptWorkerSource, WorkerPool } from './worker.ts';
+export { serveWorkerCalls, WorkerPool } from './worker.ts';
 export type { Answer, CallOptions, WorkerPoolOptions } from './worker.ts';
