@@ -146,10 +146,18 @@ export class LogBuffer<T> {
     });
   }
 
-  /** Writes batches while any is due: full ones, or everything when `all`. */
+  /**
+   * Writes batches while any is due: full ones, and with `all` also what was waiting when the
+   * pass began. Items that arrive during a write wait for a full batch or the next pass: were
+   * they due at once, a steady stream would keep the pass going with one small batch per
+   * round trip (the audit trail at 1,000 calls/s made about 20 INSERTs a second of 50 rows,
+   * where ClickHouse wants about one; each INSERT is a new part).
+   */
   async #drain(all: boolean, deadline: number): Promise<void> {
-    while (this.#size >= (all ? 1 : this.#o.flushSize) && !this.#stopped) {
+    let due = all ? this.#size : 0;
+    while (this.#size > 0 && (due > 0 || this.#size >= this.#o.flushSize) && !this.#stopped) {
       const batch = this.#take(Math.min(this.#o.flushSize, this.#size));
+      due = Math.max(0, due - batch.length);
       this.#inFlight = batch.length;
       let failure: { err: unknown } | undefined;
       try {
@@ -174,6 +182,7 @@ export class LogBuffer<T> {
       const delay = this.#delay();
       this.#o.onWriteError?.(failure.err, { items: batch.length, attempt: this.#attempt, retryInMs: delay });
       this.#requeue(batch);
+      due += batch.length;
       if (this.#closed) {
         // Shutting down: wait here (close() owns the loop) unless the deadline is nearer.
         const wait = Math.min(delay, deadline - Date.now());

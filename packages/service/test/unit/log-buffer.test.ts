@@ -109,6 +109,37 @@ describe('LogBuffer', () => {
     expect(h.written).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('items that arrive during an interval write wait for a full batch or the next interval', async () => {
+    // A steady trickle must not turn the interval's pass into one small write per round trip.
+    const h = harness();
+    h.script = ['hang', 'hang'];
+    push(h, 1, 2);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.attempts.map((a) => a.items)).toEqual([[1, 2]]);
+    push(h, 3, 4);
+    h.settle();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.attempts).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.attempts.map((a) => a.items)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    push(h, 5, 6, 7, 8); // a full batch arrives while [3, 4] is being written
+    h.settle();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.attempts.map((a) => a.items)).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6, 7],
+    ]);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(h.attempts).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.attempts.map((a) => a.items)).toEqual([[1, 2], [3, 4], [5, 6, 7], [8]]);
+    expect(h.written).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
   it('retries a failed batch, in order, after exponentially growing delays', async () => {
     const h = harness();
     h.script = ['fail', 'fail', 'fail', 'fail', 'fail'];
