@@ -8,7 +8,7 @@
 import { createClickHouse, type ClickHouse } from '@omen/clickhouse';
 import { migrate } from '@omen/clickhouse-schema';
 import { avroSchema, type AuditEvent } from '@omen/contracts';
-import { UnavailableError } from '@omen/errors';
+import { ConfigError, UnavailableError } from '@omen/errors';
 import type { AuditRecord } from '@omen/grpc';
 import { createKafka, type AvroProducer } from '@omen/kafka';
 import { LogBuffer, type ServiceContext } from '@omen/service';
@@ -105,6 +105,8 @@ export interface AuditTrailConfig {
   CLICKHOUSE_URL?: string | undefined;
   AUDIT_TABLE: string;
   AUDIT_MAX_BUFFERED: number;
+  AUDIT_FLUSH_SIZE: number;
+  AUDIT_FLUSH_INTERVAL: number;
 }
 
 /**
@@ -114,6 +116,14 @@ export interface AuditTrailConfig {
  */
 export function startAuditTrail(ctx: ServiceContext<AuditTrailConfig>, service: string): AuditTrail | undefined {
   const { config, logger, metrics: m } = ctx;
+  // Refused here rather than deep in the buffer, naming the variables.
+  if (config.AUDIT_FLUSH_SIZE > config.AUDIT_MAX_BUFFERED) {
+    throw new ConfigError(
+      'AUDIT_FLUSH_SIZE',
+      `≤ AUDIT_MAX_BUFFERED (${config.AUDIT_MAX_BUFFERED})`,
+      String(config.AUDIT_FLUSH_SIZE),
+    );
+  }
   const brokers = config.KAFKA_BROKERS;
   const registryUrl = config.SCHEMA_REGISTRY_URL;
   const kafka =
@@ -142,8 +152,8 @@ export function startAuditTrail(ctx: ServiceContext<AuditTrailConfig>, service: 
       ? { clickhouse: { client: () => (tableReady ? clickhouse : undefined), table: config.AUDIT_TABLE } }
       : {}),
     maxBuffered: config.AUDIT_MAX_BUFFERED,
-    flushSize: Math.min(500, config.AUDIT_MAX_BUFFERED),
-    flushIntervalMs: 1000,
+    flushSize: config.AUDIT_FLUSH_SIZE,
+    flushIntervalMs: config.AUDIT_FLUSH_INTERVAL,
     onWritten: (n) => written.inc(n),
     onDropped: (n, reason) => {
       dropped.inc({ reason }, n);
