@@ -33,7 +33,7 @@ export type { PrivateEngine } from './engines.ts';
 export type { Cleanup } from './cleanup.ts';
 export { FAST_CONSUMER, createTestConsumer, createTestKafka, createTestProducer, readTopic, waitFor } from './kafka.ts';
 export type { ReadTopicOptions, TestConsumerOptions, TopicRecord } from './kafka.ts';
-export { startPrivateBroker } from '@omen/stack';
+export { readPidFile, startPrivateBroker, stackPaths } from '@omen/stack';
 export type { PrivateBroker, PrivateBrokerOptions } from '@omen/stack';
 export { createTestIssuer } from './jwt-issuer.ts';
 export { startOtlpReceiver } from './otlp.ts';

@@ -30,7 +30,7 @@ import { runService, type RunningService, type ServiceContext } from '@omen/serv
 import type { Registry } from '@omen/telemetry';
 import { LocalModelRegistry, sha256Hex } from '@omen/model-registry';
 import { createClickHouse, ident, sql } from '@omen/clickhouse';
-import { randomName, stackEnv } from '@omen/testing';
+import { randomName, readPidFile, stackEnv, stackPaths } from '@omen/testing';
 import { startInference } from '../src/app.ts';
 import { INFERENCE_PORTS, inferenceConfigSchema, type InferenceConfig } from '../src/config.ts';
 import { JIT_NAMES, JIT_THRESHOLDS, jitRow, jitValues } from '../test/helpers/fixtures.ts';
@@ -132,6 +132,40 @@ function cpuPerRow(
     busiestOther: round((others[0] ?? 0) / rows, 2),
     restOthers: round(rest / rows, 2),
     client: round((after.client - before.client) / rows, 2),
+  };
+}
+
+/**
+ * What the audit trail's writes cost ClickHouse, which shares these cores: its INSERT count
+ * (system.events) and, when the dev stack runs it here, its process CPU (Linux per-process
+ * counters, 10 ms ticks). Each INSERT is a new part, a file pair per column; on this machine
+ * an audit INSERT costs ClickHouse about 50 ms of CPU, whatever its row count.
+ */
+const clickhouseStats = createClickHouse({ url: stackEnv('CLICKHOUSE_URL').CLICKHOUSE_URL });
+async function clickhouseLoad(): Promise<{ inserts: number; cpuUs: number | null }> {
+  const [row] = await clickhouseStats.query<{ value: string }>(
+    sql`SELECT value FROM system.events WHERE event = 'InsertQuery'`,
+  );
+  let cpuUs: number | null = null;
+  try {
+    const pid = readPidFile(path.join(stackPaths().run, 'clickhouse.pid'))?.pid;
+    if (pid === undefined) throw new Error('no dev-stack ClickHouse');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    cpuUs = (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    // An external ClickHouse, or no /proc: its CPU is not ours to read.
+  }
+  return { inserts: Number(row?.value ?? 0), cpuUs };
+}
+function clickhouseDelta(
+  before: Awaited<ReturnType<typeof clickhouseLoad>>,
+  after: Awaited<ReturnType<typeof clickhouseLoad>>,
+  seconds: number,
+) {
+  return {
+    inserts: after.inserts - before.inserts,
+    cpuMsPerS:
+      before.cpuUs === null || after.cpuUs === null ? null : round((after.cpuUs - before.cpuUs) / 1000 / seconds, 1),
   };
 }
 
@@ -313,6 +347,7 @@ async function measured(scenario: Scenario, api: string, service: Service = main
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const threads0 = threadCpuUs(client.pid);
+  const clickhouse0 = await clickhouseLoad();
   const stalls = monitorEventLoopDelay({ resolution: 1 });
   stalls.enable();
   const result = await runClient(scenario);
@@ -320,6 +355,7 @@ async function measured(scenario: Scenario, api: string, service: Service = main
   const cpu = process.cpuUsage(cpu0);
   const threads1 = threadCpuUs(client.pid);
   const elu = performance.eventLoopUtilization(elu0);
+  const clickhouse = clickhouseDelta(clickhouse0, await clickhouseLoad(), result.elapsedMs / 1000);
   const after = await hists();
   const d = names.map((_, i) => ({ sum: after[i]!.sum - before[i]!.sum, count: after[i]!.count - before[i]!.count }));
   const mean = (k: number, scale = 1) => (d[k]!.count === 0 ? null : round((d[k]!.sum / d[k]!.count) * scale, 3));
@@ -345,6 +381,8 @@ async function measured(scenario: Scenario, api: string, service: Service = main
         p99: round(stalls.percentile(99) / 1e6, 2),
         max: round(stalls.max / 1e6, 2),
       },
+      /** ClickHouse during the run: INSERTs (the audit trail's, with the log off) and its CPU. */
+      clickhouse,
     },
   };
 }
@@ -594,6 +632,7 @@ if (args.only !== 'batched') {
     cpuUs: { service: 0, bare: 0 },
     calls: { service: 0, bare: 0 },
     errors: {} as Record<string, number>,
+    clickhouse: { service: { inserts: 0, cpuMs: 0, seconds: 0 }, bare: { inserts: 0, cpuMs: 0, seconds: 0 } },
   };
   const roundRatios: number[] = [];
   for (let r = 0; r < UNARY_PAIR_ROUNDS; r++) {
@@ -616,6 +655,10 @@ if (args.only !== 'batched') {
       p99[side] = summary(m.result.latenciesUs).p99Ms;
       pairs.cpuUs[side] += (m.server.cpuUsPerCall ?? 0) * m.result.calls;
       pairs.calls[side] += m.result.calls;
+      const ch = pairs.clickhouse[side];
+      ch.inserts += m.server.clickhouse.inserts;
+      ch.cpuMs += (m.server.clickhouse.cpuMsPerS ?? NaN) * (m.result.elapsedMs / 1000);
+      ch.seconds += m.result.elapsedMs / 1000;
       for (const [code, n] of Object.entries(m.result.errors)) pairs.errors[code] = (pairs.errors[code] ?? 0) + n;
     }
     roundRatios.push(round(p99.service / p99.bare, 3));
@@ -634,10 +677,20 @@ if (args.only !== 'batched') {
     // What drives the p99 on two cores: the main thread's CPU per call, service over bare.
     cpuRatio: round((cpuPerCall('service') ?? NaN) / (cpuPerCall('bare') ?? NaN), 3),
     p99RatioPerRound: roundRatios,
+    /** ClickHouse beside each side's rounds: the service's audit INSERTs and the CPU they cost. */
+    clickhouse: Object.fromEntries(
+      (['service', 'bare'] as const).map((side) => {
+        const ch = pairs.clickhouse[side];
+        return [
+          side,
+          { inserts: ch.inserts, cpuMsPerS: Number.isNaN(ch.cpuMs) ? null : round(ch.cpuMs / ch.seconds, 1) },
+        ];
+      }),
+    ),
   };
   echoes.push(entry);
   process.stderr.write(
-    `unary 1000/s, ${UNARY_PAIR_ROUNDS} rounds in turn: service p99 ${service.p99Ms} ms, bare grpc-js p99 ${bare.p99Ms} ms, ratio ${entry.p99Ratio} (per round ${JSON.stringify(roundRatios)}); server CPU per call ${entry.service.serverCpuUsPerCall} µs against ${entry.bare.serverCpuUsPerCall} µs, ratio ${entry.cpuRatio}\n`,
+    `unary 1000/s, ${UNARY_PAIR_ROUNDS} rounds in turn: service p99 ${service.p99Ms} ms, bare grpc-js p99 ${bare.p99Ms} ms, ratio ${entry.p99Ratio} (per round ${JSON.stringify(roundRatios)}); server CPU per call ${entry.service.serverCpuUsPerCall} µs against ${entry.bare.serverCpuUsPerCall} µs, ratio ${entry.cpuRatio}; ClickHouse beside them ${JSON.stringify(entry.clickhouse)}\n`,
   );
   echo.forceShutdown();
 }
@@ -666,11 +719,8 @@ const predictionLog = logService
   : { mode: 'off' };
 await main.running.stop('bench finished');
 await logged?.running.stop('bench finished');
-{
-  const ch = createClickHouse({ url: auditStack.CLICKHOUSE_URL });
-  await ch.command(sql`DROP TABLE IF EXISTS ${ident(auditTable)}`);
-  await ch.close();
-}
+await clickhouseStats.command(sql`DROP TABLE IF EXISTS ${ident(auditTable)}`);
+await clickhouseStats.close();
 if (logEnv && logStack) {
   const ch = createClickHouse({ url: logStack.CLICKHOUSE_URL });
   await ch.command(sql`DROP TABLE IF EXISTS ${ident(logEnv.INFERENCE_PREDICTIONS_TABLE)}`);
