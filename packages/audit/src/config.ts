@@ -16,7 +16,7 @@ export const auditConfigSchema = {
   AUDIT_MAX_BUFFERED: int({ min: 1, max: 1_000_000, default: 10_000 }),
   /**
    * Records per write (≤ AUDIT_MAX_BUFFERED); this many waiting start a write before the interval.
-   * Each INSERT makes a new part in ClickHouse, a file pair per column of the 22-column table:
+   * Each INSERT makes a new part in ClickHouse, a file pair per column of the 19-column table:
    * at 1,000 audited calls/s the old 500 cost two inserts a second, this keeps it to one.
    * @default 5000
    */
