@@ -141,15 +141,17 @@ function cpuPerRow(
  * counters, 10 ms ticks). Each INSERT is a new part, a file pair per column; on this machine
  * an audit INSERT costs ClickHouse about 50 ms of CPU, whatever its row count.
  */
-const clickhouseStats = createClickHouse({ url: stackEnv('CLICKHOUSE_URL').CLICKHOUSE_URL });
+const clickhouseUrl = stackEnv('CLICKHOUSE_URL').CLICKHOUSE_URL;
+const clickhouseStats = createClickHouse({ url: clickhouseUrl });
 async function clickhouseLoad(): Promise<{ inserts: number; cpuUs: number | null }> {
   const [row] = await clickhouseStats.query<{ value: string }>(
     sql`SELECT value FROM system.events WHERE event = 'InsertQuery'`,
   );
   let cpuUs: number | null = null;
   try {
-    const pid = readPidFile(path.join(stackPaths().run, 'clickhouse.pid'))?.pid;
-    if (pid === undefined) throw new Error('no dev-stack ClickHouse');
+    const engine = readPidFile(path.join(stackPaths().run, 'clickhouse.pid'));
+    if (engine?.address !== clickhouseUrl) throw new Error('not the dev stack ClickHouse the service writes to');
+    const pid = engine.pid;
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     cpuUs = (Number(fields[11]) + Number(fields[12])) * 10_000;
   } catch {
@@ -344,10 +346,11 @@ async function measured(scenario: Scenario, api: string, service: Service = main
       ),
     );
   const before = await hists();
+  // Read before the CPU counters start: the query's own cost is no part of a call's.
+  const clickhouse0 = await clickhouseLoad();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const threads0 = threadCpuUs(client.pid);
-  const clickhouse0 = await clickhouseLoad();
   const stalls = monitorEventLoopDelay({ resolution: 1 });
   stalls.enable();
   const result = await runClient(scenario);
