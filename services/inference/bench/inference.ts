@@ -87,17 +87,19 @@ function summary(latUs: number[]) {
   };
 }
 
+/** CPU time (µs, user + system) of a Linux task from its `stat` file (10 ms ticks). */
+function ticks(statFile: string): number {
+  // Fields after the parenthesised name: utime and stime are the 12th and 13th.
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 /**
  * CPU time (µs, user + system) per thread of this process (by thread id) and of the load client,
- * from Linux's per-task counters (10 ms ticks; null elsewhere): wall-clock ratios on a shared
- * machine depend on who else runs, CPU per row does not as much.
+ * from Linux's per-task counters (null elsewhere): wall-clock ratios on a shared machine depend
+ * on who else runs, CPU per row does not as much.
  */
 function threadCpuUs(clientPid: number | undefined): { threads: Map<number, number>; client: number } | null {
-  const ticks = (file: string): number => {
-    // Fields after the parenthesised name: utime and stime are the 12th and 13th.
-    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  };
   try {
     const threads = new Map<number, number>();
     for (const tid of readdirSync('/proc/self/task')) threads.set(Number(tid), ticks(`/proc/self/task/${tid}/stat`));
@@ -141,21 +143,21 @@ function cpuPerRow(
  * counters, 10 ms ticks). Each INSERT is a new part, a file pair per column; on this machine
  * an audit INSERT costs ClickHouse about 50 ms of CPU, whatever its row count.
  */
-const clickhouseUrl = stackEnv('CLICKHOUSE_URL').CLICKHOUSE_URL;
-const clickhouseStats = createClickHouse({ url: clickhouseUrl });
+const auditStack = stackEnv('CLICKHOUSE_URL');
+const clickhouseStats = createClickHouse({ url: auditStack.CLICKHOUSE_URL });
 async function clickhouseLoad(): Promise<{ inserts: number; cpuUs: number | null }> {
   const [row] = await clickhouseStats.query<{ value: string }>(
     sql`SELECT value FROM system.events WHERE event = 'InsertQuery'`,
   );
+  // Only the dev stack's ClickHouse, when it is the one the service writes to, is ours to read.
+  const engine = readPidFile(path.join(stackPaths().run, 'clickhouse.pid'));
   let cpuUs: number | null = null;
-  try {
-    const engine = readPidFile(path.join(stackPaths().run, 'clickhouse.pid'));
-    if (engine?.address !== clickhouseUrl) throw new Error('not the dev stack ClickHouse the service writes to');
-    const pid = engine.pid;
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    cpuUs = (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    // An external ClickHouse, or no /proc: its CPU is not ours to read.
+  if (engine?.address === auditStack.CLICKHOUSE_URL) {
+    try {
+      cpuUs = ticks(`/proc/${engine.pid}/stat`);
+    } catch {
+      // No /proc here.
+    }
   }
   return { inserts: Number(row?.value ?? 0), cpuUs };
 }
@@ -271,7 +273,6 @@ const serviceEnv = {
 // line in the log ("recorded in this log only"), which no deployment runs with and which cost
 // the unary runs most of their p99. The service gets the audit trail it runs with: the dev
 // stack's ClickHouse, a scratch table (batched inserts: 500 records or 1 s), dropped at the end.
-const auditStack = stackEnv('CLICKHOUSE_URL');
 const auditTable = `bench_audit_${randomName('t').replace(/-/g, '_')}`;
 Object.assign(serviceEnv, { CLICKHOUSE_URL: auditStack.CLICKHOUSE_URL, AUDIT_TABLE: auditTable });
 // The served-predictions log's sinks: the dev stack, a scratch topic and table.

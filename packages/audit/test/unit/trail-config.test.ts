@@ -5,7 +5,7 @@ import type { ServiceContext } from '@omen/service';
 import { auditConfigSchema, startAuditTrail, type AuditTrailConfig } from '../../src/index.ts';
 
 describe('audit trail configuration', () => {
-  it('writes up to 5,000 records at most once a second by default', () => {
+  it('defaults to writes of up to 5,000 records, at least every second, from a buffer of 10,000', () => {
     const config = loadConfig(auditConfigSchema, {});
     expect(config).toMatchObject({ AUDIT_FLUSH_SIZE: 5000, AUDIT_FLUSH_INTERVAL: 1000, AUDIT_MAX_BUFFERED: 10_000 });
   });
